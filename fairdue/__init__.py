@@ -1,0 +1,3 @@
+"""fairdue: lawful servicing and collection of installment credit."""
+
+__version__ = "0.1.0"

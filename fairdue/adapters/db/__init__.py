@@ -1,0 +1,1 @@
+"""fairdue.adapters.db."""

@@ -1,0 +1,19 @@
+"""Table definitions (SQLAlchemy Core) on one MetaData, one module per area.
+
+Money columns are BIGINT minor units, never Numeric (SQLite's Numeric is a
+float underneath and silently loses digits). Migrations under
+../migrations/versions are hand-written; `metadata` is never `create_all`-ed
+on a production path.
+"""
+
+from sqlalchemy import MetaData
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)

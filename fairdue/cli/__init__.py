@@ -1,0 +1,58 @@
+"""The `fairdue` command: a thin Typer shell over the service layer.
+
+Each area lives in its own module under fairdue/cli/ and exposes
+`register(app)`; add the module's name to AREAS. Heavy imports (Polars,
+jieba, SQLAlchemy) belong inside the command functions so `fairdue --help`
+stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from fairdue.errors import FairdueError
+
+app = typer.Typer(
+    name="fairdue",
+    help="Lawful servicing and collection of installment credit.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Modules under fairdue.cli that add commands; each has register(app).
+AREAS: list[str] = [
+    "fairdue.cli.bench",
+]
+
+
+def _register_areas() -> None:
+    for name in AREAS:
+        importlib.import_module(name).register(app)
+
+
+_register_areas()
+
+
+def main() -> None:
+    """Entry point: expected errors become one line on stderr and exit non-zero."""
+    try:
+        app(standalone_mode=False)
+    except FairdueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(err.exit_code)
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        sys.exit(1)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except Exception as err:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(err, click.ClickException):
+            err.show()
+            sys.exit(err.exit_code)
+        raise

@@ -1,0 +1,1 @@
+"""The contact policy gate (pure): see fairdue/policy/gate.py."""
