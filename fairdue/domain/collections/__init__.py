@@ -1,0 +1,1 @@
+"""Collections domain (pure): strategies as data, variant assignment, templates."""
