@@ -1,0 +1,164 @@
+"""Masking of personal data for logs, consoles and the borrower's contact log.
+
+Pure and deterministic: the same input always masks the same way, so a masked
+record can be compared and hashed. A mask keeps just enough to recognise the
+value (138****8000, j***@x.com, 张*) and never enough to contact anyone.
+
+`mask_address` picks the right mask for a recipient address (phone, email or
+postal id); `mask_request` masks a whole gate request before it is logged;
+`redact_text` removes phone numbers, emails and known names from free text.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any, Iterable
+
+import phonenumbers
+
+MASK = "*"
+# Two-character Chinese surnames (复姓) that keep both characters visible.
+COMPOUND_SURNAMES = frozenset(
+    {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
+     "宇文", "司徒", "夏侯", "轩辕", "令狐", "端木", "独孤", "南宫", "西门", "百里"}
+)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+# A run of digits (with the usual separators) long enough to be a phone number.
+_PHONE = re.compile(r"(?<![\w*])\+?\d[\d \-()]{5,18}\d(?!\w)")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+PHONE_DIGITS_MIN = 7
+
+
+def mask_digits(digits: str, *, keep_head: int = 3, keep_tail: int = 4) -> str:
+    """138****8000: keep a head and a tail, at least one hidden digit, never all shown."""
+    n = len(digits)
+    if n == 0:
+        return ""
+    while keep_head + keep_tail >= n and (keep_head or keep_tail):
+        if keep_head >= keep_tail and keep_head:
+            keep_head -= 1
+        else:
+            keep_tail -= 1
+    return digits[:keep_head] + MASK * (n - keep_head - keep_tail) + digits[n - keep_tail:]
+
+
+def mask_phone(phone: str) -> str:
+    """A phone number: China mobile as 138****8000, others as +1 415***2671."""
+    raw = phone.strip()
+    try:
+        parsed = phonenumbers.parse(raw, None if raw.startswith("+") else "CN")
+        national = str(parsed.national_number)
+        country = parsed.country_code
+    except phonenumbers.NumberParseException:
+        national = re.sub(r"\D", "", raw)
+        country = None
+    masked = mask_digits(national)
+    if country is None or country == 86:
+        return masked
+    return f"+{country} {masked}"
+
+
+def mask_email(email: str) -> str:
+    """john.doe@x.com -> j***@x.com (the domain stays: it names a provider, not a person)."""
+    local, sep, domain = email.strip().rpartition("@")
+    if not sep:
+        return mask_opaque(email)
+    if not local:
+        return f"{MASK * 3}@{domain}"
+    return f"{local[0]}{MASK * 3}@{domain}"
+
+
+def mask_name(name: str) -> str:
+    """张三 -> 张*, 欧阳娜娜 -> 欧阳**, John Smith -> J*** S****."""
+    name = name.strip()
+    if not name:
+        return ""
+    if _CJK.search(name) and " " not in name:
+        keep = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+        return name[:keep] + MASK * max(1, len(name) - keep)
+    return " ".join(part[0] + MASK * max(1, len(part) - 1) for part in name.split())
+
+
+def mask_id_number(value: str) -> str:
+    """An identity or account number: first 3 and last 4 kept, e.g. 110***********1234."""
+    return mask_digits(value.strip(), keep_head=3, keep_tail=4)
+
+
+def mask_opaque(value: str) -> str:
+    """Anything else (a postal id, an unknown token): keep the last 4 characters."""
+    value = value.strip()
+    if len(value) <= 4:
+        return MASK * len(value)
+    return MASK * (len(value) - 4) + value[-4:]
+
+
+def classify_address(address: str) -> str:
+    """'email', 'phone' or 'other' for a recipient address."""
+    address = address.strip()
+    if "@" in address:
+        return "email"
+    digits = re.sub(r"[\s\-()]", "", address)
+    if re.fullmatch(r"\+?\d+", digits) and len(digits.lstrip("+")) >= PHONE_DIGITS_MIN:
+        return "phone"
+    return "other"
+
+
+def mask_address(address: Any) -> Any:
+    """Mask a recipient address of any kind; non-strings pass through (None stays None)."""
+    if not isinstance(address, str):
+        return address
+    kind = classify_address(address)
+    if kind == "email":
+        return mask_email(address)
+    if kind == "phone":
+        return mask_phone(address)
+    return mask_opaque(address)
+
+
+def redact_text(text: str, *, names: Iterable[str] = ()) -> str:
+    """Free text with emails, phone numbers and the given names masked in place."""
+    out = _EMAIL.sub(lambda m: mask_email(m.group(0)), text)
+
+    def _phone(m: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", m.group(0))
+        if len(digits) < PHONE_DIGITS_MIN:
+            return m.group(0)
+        return mask_digits(digits)
+
+    out = _PHONE.sub(_phone, out)
+    for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
+        out = out.replace(name, mask_name(name))
+    return out
+
+
+def mask_request(request: dict[str, Any], *, names: Iterable[str] = ()) -> dict[str, Any]:
+    """A deep copy of a gate request safe to log: every address masked, message text redacted.
+
+    Kept as is: everything the decision depends on except the addresses'
+    digits (roles, sources, zones, flags, times, channels, outcomes), so the
+    record still explains the decision.
+    """
+    names = tuple(names)
+    masked = copy.deepcopy(request)
+    recipient = masked.get("recipient")
+    if isinstance(recipient, dict):
+        recipient["address"] = mask_address(recipient.get("address"))
+        if isinstance(recipient.get("name"), str):
+            recipient["name"] = mask_name(recipient["name"])
+    borrower = masked.get("borrower")
+    if isinstance(borrower, dict):
+        for key in ("name", "phone", "email", "address", "id_number"):
+            value = borrower.get(key)
+            if isinstance(value, str):
+                borrower[key] = mask_name(value) if key == "name" else (
+                    mask_id_number(value) if key == "id_number" else mask_address(value))
+    history = masked.get("history")
+    if isinstance(history, list):
+        for item in history:
+            if isinstance(item, dict) and "address" in item:
+                item["address"] = mask_address(item.get("address"))
+    message = masked.get("message")
+    if isinstance(message, dict) and isinstance(message.get("text"), str):
+        message["text"] = redact_text(message["text"], names=names)
+    return masked

@@ -1,0 +1,103 @@
+"""Masks keep a value recognisable and never contactable, the same way every time."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fairdue.domain.masking import (
+    classify_address,
+    mask_address,
+    mask_digits,
+    mask_email,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    mask_request,
+    redact_text,
+)
+
+
+@pytest.mark.parametrize(
+    ("phone", "masked"),
+    [
+        ("+8613800138000", "138****8000"),
+        ("13800138000", "138****8000"),
+        ("138 0013 8000", "138****8000"),
+        ("+14155552671", "+1 415***2671"),
+        ("+447911123456", "+44 791***3456"),
+    ],
+)
+def test_phone(phone, masked):
+    assert mask_phone(phone) == masked
+
+
+@pytest.mark.parametrize(
+    ("email", "masked"),
+    [("john@x.com", "j***@x.com"), ("j@x.com", "j***@x.com"), ("zhang.san@example.cn", "z***@example.cn")],
+)
+def test_email(email, masked):
+    assert mask_email(email) == masked
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [("张三", "张*"), ("张三丰", "张**"), ("欧阳娜娜", "欧阳**"), ("John Smith", "J*** S****"), ("李", "李*")],
+)
+def test_name(name, masked):
+    assert mask_name(name) == masked
+
+
+def test_id_number_keeps_head_and_tail():
+    assert mask_id_number("110101199003071234") == "110***********1234"
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [("+8613800138000", "phone"), ("a@b.cn", "email"), ("PO-BOX-17", "other"), ("12345", "other")],
+)
+def test_classify(address, kind):
+    assert classify_address(address) == kind
+
+
+def test_mask_address_passes_none_through():
+    assert mask_address(None) is None
+    assert mask_address("PO-BOX-1717") == "*******1717"
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=20))
+def test_digits_mask_always_hides_at_least_one_digit(digits):
+    masked = mask_digits(digits)
+    assert len(masked) == len(digits)
+    assert "*" in masked
+    assert masked != digits
+
+
+def test_redact_text_masks_contacts_and_names_but_not_amounts():
+    text = "张三您好，您的账单 1,234.56 元已逾期，请致电 13800138000 或写信 zhang@x.cn。"
+    out = redact_text(text, names=["张三"])
+    assert "13800138000" not in out and "138****8000" in out
+    assert "zhang@x.cn" not in out and "z***@x.cn" in out
+    assert "张三" not in out and "张*您好" in out
+    assert "1,234.56" in out
+
+
+def test_mask_request_masks_every_address_and_leaves_the_input_alone():
+    request = {
+        "channel": "sms",
+        "recipient": {"role": "borrower", "address": "+8613800138000", "source": "contract"},
+        "borrower": {"time_zones": ["Asia/Shanghai"], "cease_requested": False},
+        "history": [{"at": "2026-03-01T02:00:00Z", "address": "+8613900139000", "outcome": "no_answer"}],
+        "message": {"language": "zh", "text": "请回电 13800138000"},
+    }
+    masked = mask_request(request)
+    assert masked["recipient"]["address"] == "138****8000"
+    assert masked["history"][0]["address"] == "139****9000"
+    assert masked["message"]["text"] == "请回电 138****8000"
+    assert masked["borrower"] == request["borrower"]
+    assert request["recipient"]["address"] == "+8613800138000"  # the input is untouched
+
+
+def test_mask_request_survives_malformed_input():
+    assert mask_request({"recipient": "nonsense", "history": None}) == {"recipient": "nonsense", "history": None}
