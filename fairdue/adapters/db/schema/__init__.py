@@ -17,3 +17,5 @@ NAMING = {
 }
 
 metadata = MetaData(naming_convention=NAMING)
+
+from fairdue.adapters.db.schema import ledger  # noqa: E402,F401  (registers the ledger tables)

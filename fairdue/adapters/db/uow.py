@@ -1,0 +1,113 @@
+"""Unit of work: one transaction, the repositories bound to it, commit or roll back.
+
+    with uow_factory() as uow:       # BEGIN (SQLite: BEGIN IMMEDIATE)
+        post_entry(uow, ...)
+        uow.commit()                 # leaving without commit() rolls back
+
+`uow.connection` is the SQLAlchemy Connection of the transaction; every
+repository of the unit of work runs on it. After `commit()` a fresh
+transaction begins on the same connection, so a long job (day-end) may commit
+in chunks inside one `with` block.
+
+Adding a repository is one line in REPOSITORIES: attribute name →
+"module:Class"; the class is built lazily with the connection (and the unit of
+work's clock) on first access, e.g. `uow.ledger`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import UTC, datetime
+from typing import Any, Callable
+
+from sqlalchemy import Connection, Engine
+
+from fairdue.errors import FairdueError
+
+# attribute name on the unit of work -> "module:Class"; Class(connection, clock=clock).
+REPOSITORIES: dict[str, str] = {
+    "ledger": "fairdue.adapters.db.ledger_repo:LedgerRepository",
+}
+
+
+def utc_now() -> datetime:
+    """The real clock: an aware UTC instant."""
+    return datetime.now(UTC)
+
+
+class UnitOfWorkNotActive(FairdueError):
+    """A repository or commit was used outside `with uow:`."""
+
+
+def _load(path: str) -> type:
+    module_name, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+class UnitOfWork:
+    """A transaction on `engine` with lazily built repositories (see REPOSITORIES)."""
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utc_now):
+        self.engine = engine
+        self.clock = clock
+        self._connection: Connection | None = None
+        self._repos: dict[str, Any] = {}
+
+    # -- context manager -------------------------------------------------------
+    def __enter__(self) -> UnitOfWork:
+        if self._connection is not None:
+            raise UnitOfWorkNotActive("this unit of work is already in use; create a new one")
+        self._connection = self.engine.connect()
+        self._connection.begin()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        conn, self._connection = self._connection, None
+        self._repos.clear()
+        if conn is None:
+            return
+        try:
+            if conn.in_transaction():
+                conn.rollback()
+        finally:
+            conn.close()
+
+    # -- transaction control ---------------------------------------------------
+    @property
+    def connection(self) -> Connection:
+        """The live connection; only inside `with uow:`."""
+        if self._connection is None:
+            raise UnitOfWorkNotActive("use the unit of work inside `with uow:`")
+        return self._connection
+
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.engine.dialect.name
+
+    def commit(self) -> None:
+        """Commit the work so far; a new transaction starts for anything after."""
+        conn = self.connection
+        conn.commit()
+        conn.begin()
+
+    def rollback(self) -> None:
+        """Discard the work so far; a new transaction starts for anything after."""
+        conn = self.connection
+        conn.rollback()
+        conn.begin()
+
+    # -- repositories ----------------------------------------------------------
+    def __getattr__(self, name: str) -> Any:
+        # Only called for attributes not found normally: the repositories.
+        if name.startswith("_") or name not in REPOSITORIES:
+            raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+        repos = self.__dict__["_repos"]
+        repo = repos.get(name)
+        if repo is None:
+            repo = _load(REPOSITORIES[name])(self.connection, clock=self.clock)
+            repos[name] = repo
+        return repo
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

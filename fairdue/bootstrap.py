@@ -1,0 +1,53 @@
+"""The one wiring point: settings → engine → unit-of-work factory.
+
+Entry points (CLI, web, demo, benchmarks) call `bootstrap()` and pass the
+resulting `App.uow_factory` to the service layer; nothing else builds engines.
+Tests build the same thing from the fixtures in tests/conftest.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import Engine
+
+from fairdue.adapters.db.engine import make_engine
+from fairdue.adapters.db.uow import UnitOfWork, utc_now
+from fairdue.config import Settings, load_settings
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """settings: what was loaded; engine: the shared Engine; clock: the UTC clock units of work get."""
+
+    settings: Settings
+    engine: Engine
+    clock: Callable[[], datetime]
+
+    def uow_factory(self) -> UnitOfWork:
+        """A new unit of work on this app's engine (use it as `with app.uow_factory() as uow:`)."""
+        return UnitOfWork(self.engine, clock=self.clock)
+
+    def migrate(self) -> str | None:
+        """Bring the schema to the newest revision (what `fairdue init-db` does)."""
+        from fairdue.adapters.db.migrate import migrate
+
+        return migrate(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    database_url: str | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> App:
+    """Wire an App from settings (default: the environment); `database_url` overrides them."""
+    settings = settings or load_settings()
+    if database_url is not None:
+        settings = replace(settings, database_url=database_url)
+    return App(settings=settings, engine=make_engine(settings.database_url), clock=clock)
