@@ -1,0 +1,1 @@
+"""Loan math: installment schedules and the true annual rate (pure: no I/O, no clock)."""
