@@ -19,3 +19,5 @@ NAMING = {
 metadata = MetaData(naming_convention=NAMING)
 
 from fairdue.adapters.db.schema import ledger  # noqa: E402,F401  (registers the ledger tables)
+
+from fairdue.adapters.db.schema import web  # noqa: E402,F401  (issue 7)

@@ -1,0 +1,134 @@
+"""Web tables (issue 7): staff users and roles, sessions, borrower one-time
+codes, complaints and their evidence, the PII access log, data-rights requests.
+
+Secrets are never stored in clear: passwords as argon2 hashes, session tokens
+and one-time codes as keyed HMAC-SHA256, phone numbers used for login as a
+keyed HMAC (the number itself lives encrypted with the borrower).
+Borrower ids are strings here so this module does not depend on the
+borrower table's key type; services check ownership on every read.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from fairdue.adapters.db.schema import metadata
+
+STAFF_ROLES = ("agent", "supervisor", "compliance", "admin")
+COMPLAINT_STATUSES = ("received", "in_progress", "decided", "closed")
+COMPLAINT_COMPLEXITIES = ("standard", "complex", "extended")
+DATA_RIGHTS_KINDS = ("copy", "correction", "deletion", "consent_withdrawal")
+DATA_RIGHTS_STATUSES = ("received", "done", "refused", "partially_done")
+
+_UTC = sa.DateTime(timezone=True)
+
+staff_users = sa.Table(
+    "staff_users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(128), nullable=False),
+    sa.Column("password_hash", sa.String(256), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", _UTC, nullable=False),
+)
+
+staff_roles = sa.Table(
+    "staff_roles", metadata,
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("role", sa.String(16), primary_key=True),
+    sa.CheckConstraint("role IN ('agent','supervisor','compliance','admin')", name="role"),
+)
+
+web_sessions = sa.Table(
+    "web_sessions", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("borrower_id", sa.String(64), nullable=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", _UTC, nullable=False),
+    sa.Column("expires_at", _UTC, nullable=False),
+    sa.Column("revoked_at", _UTC, nullable=True),
+    sa.CheckConstraint(
+        "(kind = 'staff' AND staff_id IS NOT NULL AND borrower_id IS NULL) OR "
+        "(kind = 'borrower' AND borrower_id IS NOT NULL AND staff_id IS NULL)", name="subject"),
+)
+
+login_codes = sa.Table(
+    "login_codes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("phone_hmac", sa.String(64), nullable=False, index=True),
+    sa.Column("borrower_id", sa.String(64), nullable=False),
+    sa.Column("code_hmac", sa.String(64), nullable=False),
+    sa.Column("created_at", _UTC, nullable=False),
+    sa.Column("expires_at", _UTC, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("used_at", _UTC, nullable=True),
+)
+
+complaints = sa.Table(
+    "complaints", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("borrower_id", sa.String(64), nullable=False, index=True),
+    sa.Column("account_id", sa.String(64), nullable=True),
+    sa.Column("jurisdiction", sa.String(2), nullable=False),
+    sa.Column("category", sa.String(32), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("complexity", sa.String(16), nullable=False),
+    sa.Column("received_at", _UTC, nullable=False),
+    sa.Column("due_at", _UTC, nullable=False),
+    sa.Column("extension_notice", sa.Text, nullable=True),
+    sa.Column("assigned_staff_id", sa.Integer, sa.ForeignKey("staff_users.id"), nullable=True),
+    sa.Column("decided_at", _UTC, nullable=True),
+    sa.Column("decision", sa.Text, nullable=True),
+    sa.CheckConstraint("status IN ('received','in_progress','decided','closed')", name="status"),
+    sa.CheckConstraint("complexity IN ('standard','complex','extended')", name="complexity"),
+)
+
+complaint_evidence = sa.Table(
+    "complaint_evidence", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("complaint_id", sa.Integer, sa.ForeignKey("complaints.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("media_type", sa.String(127), nullable=False),
+    sa.Column("size_bytes", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+)
+
+complaint_events = sa.Table(
+    "complaint_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("complaint_id", sa.Integer, sa.ForeignKey("complaints.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("at", _UTC, nullable=False),
+    sa.Column("actor", sa.String(80), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+)
+
+access_log = sa.Table(
+    "access_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", _UTC, nullable=False),
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff_users.id"), nullable=False),
+    sa.Column("borrower_id", sa.String(64), nullable=False, index=True),
+    sa.Column("fields", sa.String(255), nullable=False),
+    sa.Column("purpose", sa.String(255), nullable=False),
+    sa.Column("route", sa.String(255), nullable=False),
+)
+
+data_rights_requests = sa.Table(
+    "data_rights_requests", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("borrower_id", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("details", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("received_at", _UTC, nullable=False),
+    sa.Column("due_at", _UTC, nullable=False),
+    sa.Column("decided_at", _UTC, nullable=True),
+    sa.Column("outcome", sa.Text, nullable=True),
+    sa.CheckConstraint("kind IN ('copy','correction','deletion','consent_withdrawal')", name="kind"),
+    sa.CheckConstraint("status IN ('received','done','refused','partially_done')", name="status"),
+)

@@ -1,0 +1,267 @@
+"""Staff and borrower authentication: argon2 passwords, sessions, one-time codes.
+
+Nothing secret is stored in clear. Passwords are argon2id hashes; session
+tokens are stored as SHA-256 of a 256-bit random token; one-time codes and
+the phone numbers they were sent to are stored as keyed HMAC-SHA256. A code
+is delivered by the caller's `deliver` function (the channel layer), never
+logged here. Every function takes a SQLAlchemy connection inside the
+caller's transaction and an explicit `now`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from fairdue.adapters.db.schema.web import STAFF_ROLES, login_codes, staff_roles, staff_users, web_sessions
+from fairdue.errors import FairdueError
+
+CODE_DIGITS = 6
+CODE_ATTEMPTS_MAX = 5
+CODES_PER_PHONE_PER_HOUR_MAX = 5
+PASSWORD_LENGTH_MIN = 10
+USERNAME_LENGTH_MAX = 64
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both failures cost the same.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-" + secrets.token_hex(8))
+
+
+class AuthError(FairdueError):
+    """Authentication refused; messages never say which half was wrong."""
+
+    http_status = 401
+
+
+class InvalidCredentials(AuthError):
+    def __init__(self) -> None:
+        super().__init__("username or password is wrong")
+
+
+class InvalidCode(AuthError):
+    def __init__(self) -> None:
+        super().__init__("the code is wrong or has expired; ask for a new one")
+
+
+class TooManyCodes(FairdueError):
+    http_status = 429
+
+    def __init__(self) -> None:
+        super().__init__(f"at most {CODES_PER_PHONE_PER_HOUR_MAX} codes an hour; try again later")
+
+
+class InvalidPhone(FairdueError):
+    http_status = 422
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"phone number not valid: {reason}")
+
+
+class WeakPassword(FairdueError):
+    http_status = 422
+
+
+class UnknownRole(FairdueError):
+    http_status = 422
+
+    def __init__(self, role: str) -> None:
+        super().__init__(f"unknown role {role!r}; one of {', '.join(STAFF_ROLES)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking. kind: 'staff' or 'borrower'; staff_id/username/roles None or empty for borrowers;
+    borrower_id None for staff. csrf: the token unsafe page requests must echo."""
+
+    kind: str
+    csrf: str
+    expires_at: dt.datetime
+    staff_id: int | None = None
+    username: str | None = None
+    display_name: str | None = None
+    roles: frozenset[str] = frozenset()
+    borrower_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    """A session just opened: `token` goes to the client once and is never stored."""
+
+    token: str
+    principal: Principal
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def keyed_hmac(secret: bytes, *parts: str) -> str:
+    return hmac.new(secret, "\x1f".join(parts).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def normalize_phone(raw: str, default_region: str = "CN") -> str:
+    """E.164 form of a phone number, or InvalidPhone."""
+    import phonenumbers
+
+    if not isinstance(raw, str) or not raw.strip() or len(raw) > 32:
+        raise InvalidPhone("empty or too long")
+    try:
+        parsed = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException as err:
+        raise InvalidPhone(str(err)) from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidPhone("not a number in service")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+def create_staff(conn: sa.Connection, *, username: str, display_name: str, password: str,
+                 roles: Iterable[str], now: dt.datetime) -> int:
+    """Add a staff user with the given roles; returns the id."""
+    roles = sorted(set(roles))
+    for role in roles:
+        if role not in STAFF_ROLES:
+            raise UnknownRole(role)
+    if not username or len(username) > USERNAME_LENGTH_MAX:
+        raise FairdueError(f"username must be 1–{USERNAME_LENGTH_MAX} characters")
+    if len(password) < PASSWORD_LENGTH_MIN:
+        raise WeakPassword(f"password must have at least {PASSWORD_LENGTH_MIN} characters")
+    staff_id = conn.execute(sa.insert(staff_users).values(
+        username=username, display_name=display_name, password_hash=_hasher.hash(password),
+        active=True, created_at=now).returning(staff_users.c.id)).scalar_one()
+    if roles:
+        conn.execute(sa.insert(staff_roles), [{"staff_id": staff_id, "role": r} for r in roles])
+    return staff_id
+
+
+def staff_login(conn: sa.Connection, *, username: str, password: str, now: dt.datetime,
+                ttl_s: int) -> NewSession:
+    """Check the password and open a staff session."""
+    row = conn.execute(sa.select(staff_users).where(staff_users.c.username == username)).first()
+    if row is None or not row.active:
+        _verify(_DUMMY_HASH, password)
+        raise InvalidCredentials()
+    if not _verify(row.password_hash, password):
+        raise InvalidCredentials()
+    if _hasher.check_needs_rehash(row.password_hash):
+        conn.execute(sa.update(staff_users).where(staff_users.c.id == row.id)
+                     .values(password_hash=_hasher.hash(password)))
+    return _open_session(conn, kind="staff", staff_id=row.id, borrower_id=None, now=now, ttl_s=ttl_s)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+def _open_session(conn: sa.Connection, *, kind: str, staff_id: int | None, borrower_id: str | None,
+                  now: dt.datetime, ttl_s: int) -> NewSession:
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24)
+    expires_at = now + dt.timedelta(seconds=ttl_s)
+    conn.execute(sa.insert(web_sessions).values(
+        token_hash=hash_token(token), kind=kind, staff_id=staff_id, borrower_id=borrower_id,
+        csrf_token=csrf, created_at=now, expires_at=expires_at))
+    principal = resolve_session(conn, token=token, now=now)
+    if principal is None:  # a session we just wrote must resolve
+        raise RuntimeError("session written but not readable")
+    return NewSession(token=token, principal=principal)
+
+
+def resolve_session(conn: sa.Connection, *, token: str, now: dt.datetime) -> Principal | None:
+    """The principal behind a live session token, or None."""
+    if not token or len(token) > 128:
+        return None
+    row = conn.execute(sa.select(web_sessions).where(web_sessions.c.token_hash == hash_token(token))).first()
+    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
+        return None
+    if row.kind == "borrower":
+        return Principal(kind="borrower", csrf=row.csrf_token, expires_at=_aware(row.expires_at),
+                         borrower_id=row.borrower_id)
+    user = conn.execute(sa.select(staff_users).where(staff_users.c.id == row.staff_id)).first()
+    if user is None or not user.active:
+        return None
+    roles = frozenset(conn.execute(sa.select(staff_roles.c.role)
+                                   .where(staff_roles.c.staff_id == user.id)).scalars())
+    return Principal(kind="staff", csrf=row.csrf_token, expires_at=_aware(row.expires_at),
+                     staff_id=user.id, username=user.username, display_name=user.display_name,
+                     roles=roles)
+
+
+def revoke_session(conn: sa.Connection, *, token: str, now: dt.datetime) -> None:
+    conn.execute(sa.update(web_sessions).where(web_sessions.c.token_hash == hash_token(token))
+                 .where(web_sessions.c.revoked_at.is_(None)).values(revoked_at=now))
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    # SQLite returns naive datetimes for timezone=True columns; they were written as UTC.
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+
+
+# --- borrowers: phone + one-time code ----------------------------------------------------------
+
+def request_login_code(conn: sa.Connection, *, phone: str, now: dt.datetime, secret: bytes,
+                       ttl_s: int, find_borrower: Callable[[str], str | None],
+                       deliver: Callable[[str, str, str], None]) -> None:
+    """Send a one-time code to a known borrower's phone; unknown numbers get the same silence.
+
+    find_borrower(e164) → borrower id or None; deliver(borrower_id, e164, code) hands the
+    code to the channel layer. The code is stored only as an HMAC.
+    """
+    e164 = normalize_phone(phone)
+    phone_key = keyed_hmac(secret, "phone", e164)
+    hour_ago = now - dt.timedelta(hours=1)
+    recent = conn.execute(sa.select(sa.func.count()).select_from(login_codes)
+                          .where(login_codes.c.phone_hmac == phone_key)
+                          .where(login_codes.c.created_at > hour_ago)).scalar_one()
+    if recent >= CODES_PER_PHONE_PER_HOUR_MAX:
+        raise TooManyCodes()
+    borrower_id = find_borrower(e164)
+    if borrower_id is None:
+        return  # same response as success: the form must not reveal who is a borrower
+    code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    conn.execute(sa.insert(login_codes).values(
+        phone_hmac=phone_key, borrower_id=str(borrower_id),
+        code_hmac=keyed_hmac(secret, "code", phone_key, code), created_at=now,
+        expires_at=now + dt.timedelta(seconds=ttl_s), attempts=0))
+    deliver(str(borrower_id), e164, code)
+
+
+def borrower_login(conn: sa.Connection, *, phone: str, code: str, now: dt.datetime, secret: bytes,
+                   ttl_s: int) -> NewSession | None:
+    """Exchange a valid, unexpired, unused code for a borrower session; None when refused.
+
+    A refusal does not raise, so the caller commits the attempt counter before it
+    answers InvalidCode (raising would roll the count back and allow guessing).
+    """
+    try:
+        e164 = normalize_phone(phone)
+    except InvalidPhone:
+        return None
+    phone_key = keyed_hmac(secret, "phone", e164)
+    row = conn.execute(sa.select(login_codes).where(login_codes.c.phone_hmac == phone_key)
+                       .where(login_codes.c.used_at.is_(None))
+                       .order_by(login_codes.c.id.desc()).limit(1)).first()
+    if row is None or _aware(row.expires_at) <= now or row.attempts >= CODE_ATTEMPTS_MAX:
+        return None
+    expected = keyed_hmac(secret, "code", phone_key, str(code).strip())
+    if not hmac.compare_digest(expected, row.code_hmac):
+        conn.execute(sa.update(login_codes).where(login_codes.c.id == row.id)
+                     .values(attempts=login_codes.c.attempts + 1))
+        return None
+    conn.execute(sa.update(login_codes).where(login_codes.c.id == row.id).values(used_at=now))
+    return _open_session(conn, kind="borrower", staff_id=None, borrower_id=row.borrower_id,
+                         now=now, ttl_s=ttl_s)

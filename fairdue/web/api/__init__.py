@@ -1,0 +1,9 @@
+"""REST API under /api/v1: one module per feature, each exposing `router`."""
+
+from fastapi import APIRouter
+
+from fairdue.web.api import auth, policy
+
+router = APIRouter()
+router.include_router(auth.router)
+router.include_router(policy.router)

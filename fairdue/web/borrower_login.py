@@ -1,0 +1,50 @@
+"""Borrower login glue: find the borrower by phone (borrowers service) and send the
+one-time code through the channel layer's outbox; both are looked up on the app
+so tests and the demo can wire them.
+
+`app.state.find_borrower(conn, e164) -> borrower id | None` and
+`app.state.deliver_code(uow, borrower_id, e164, code)`; until the borrowers
+and channel services are wired, borrower login answers 503 and says why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fairdue.service import auth as auth_service
+from fairdue.web.problems import Problem
+
+
+class BorrowerLoginUnavailable(Problem):
+    status = 503
+    slug = "borrower-login-unavailable"
+
+
+def _hooks(app: Any):
+    find = getattr(app.state, "find_borrower", None)
+    deliver = getattr(app.state, "deliver_code", None)
+    if find is None or deliver is None:
+        raise BorrowerLoginUnavailable("borrower login is not wired: no borrower directory or code channel")
+    return find, deliver
+
+
+def send_code(app: Any, *, phone: str) -> None:
+    find, deliver = _hooks(app)
+    web = app.state.web
+    with app.state.core.uow_factory() as unit:
+        auth_service.request_login_code(
+            unit.connection, phone=phone, now=unit.clock(), secret=web.secret_key, ttl_s=web.code_ttl_s,
+            find_borrower=lambda e164: find(unit.connection, e164),
+            deliver=lambda borrower_id, e164, code: deliver(unit, borrower_id, e164, code))
+        unit.commit()
+
+
+def login(app: Any, *, phone: str, code: str) -> auth_service.NewSession:
+    web = app.state.web
+    with app.state.core.uow_factory() as unit:
+        new = auth_service.borrower_login(unit.connection, phone=phone, code=code, now=unit.clock(),
+                                          secret=web.secret_key, ttl_s=web.session_ttl_s)
+        unit.commit()  # commits a failed attempt's counter too
+    if new is None:
+        raise auth_service.InvalidCode()
+    return new

@@ -1,0 +1,203 @@
+"""Errors as RFC 9457 problem details (`application/problem+json`).
+
+Every error the web layer returns — validation, auth, not found, refused
+operation, even an unexpected bug — is one shape:
+`{"type", "title", "status", "detail", "instance", ...extensions}`.
+Pages asked for by a browser get the same facts rendered as HTML.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from fairdue.errors import FairdueError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:fairdue:problem:"
+log = logging.getLogger("fairdue.web")
+
+
+class Problem(FairdueError):
+    """A refused request with an HTTP status and a stable slug; raise it from routes or services."""
+
+    status = 400
+    slug = "bad-request"
+
+    def __init__(self, detail: str, *, status: int | None = None, slug: str | None = None,
+                 **extensions: Any):
+        super().__init__(detail)
+        self.detail = detail
+        if status is not None:
+            self.status = status
+        if slug is not None:
+            self.slug = slug
+        self.extensions = extensions
+
+
+class NotFound(Problem):
+    """The thing does not exist, or exists but is not yours (same answer: no leak)."""
+
+    status = 404
+    slug = "not-found"
+
+
+class Forbidden(Problem):
+    """Authenticated, but the role or the data's owner does not allow it; `reason` says why."""
+
+    status = 403
+    slug = "forbidden"
+
+
+class Unauthenticated(Problem):
+    """No valid session."""
+
+    status = 401
+    slug = "unauthenticated"
+
+
+class Conflict(Problem):
+    """The request collides with the current state (duplicate, concurrent idempotent request)."""
+
+    status = 409
+    slug = "conflict"
+
+
+class TooManyRequests(Problem):
+    """A named limit was hit (login codes, attempts)."""
+
+    status = 429
+    slug = "too-many-requests"
+
+
+def problem_body(*, status: int, slug: str, detail: str, instance: str,
+                 title: str | None = None, **extensions: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_PREFIX + slug,
+        "title": title or _title(status),
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    body.update(extensions)
+    return body
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _wants_html(request: Request) -> bool:
+    if request.url.path.startswith("/api/"):
+        return False
+    if request.headers.get("hx-request"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept
+
+
+def problem_response(request: Request, body: dict[str, Any],
+                     headers: dict[str, str] | None = None) -> Response:
+    """JSON problem for API clients; an HTML page with the same facts for browsers."""
+    if _wants_html(request):
+        render = getattr(request.app.state, "render_problem", None)
+        if render is not None:
+            return render(request, body, headers)
+    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_MEDIA_TYPE,
+                        headers=headers)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ())]
+        errors.append({"loc": loc, "msg": str(err.get("msg", "invalid")), "type": str(err.get("type", ""))})
+    return errors
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into a problem."""
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> Response:
+        return problem_response(request, problem_body(
+            status=exc.status, slug=exc.slug, detail=exc.detail, instance=request.url.path,
+            **exc.extensions))
+
+    @app.exception_handler(FairdueError)
+    async def _fairdue(request: Request, exc: FairdueError) -> Response:
+        # An expected refusal from the service layer: the caller's input was wrong.
+        status = getattr(exc, "http_status", 422)
+        return problem_response(request, problem_body(
+            status=status, slug=_slug(type(exc).__name__), detail=str(exc) or type(exc).__name__,
+            instance=request.url.path))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = _validation_errors(exc)
+        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+        where = ".".join(p for p in first["loc"] if p not in ("body",)) or "request"
+        detail = f"{where}: {first['msg']}"
+        if len(errors) > 1:
+            detail += f" (and {len(errors) - 1} more)"
+        return problem_response(request, problem_body(
+            status=422, slug="invalid-request", detail=detail, instance=request.url.path,
+            errors=errors))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else _title(exc.status_code)
+        slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated",
+                403: "forbidden"}.get(exc.status_code, _slug(_title(exc.status_code)))
+        return problem_response(request, problem_body(
+            status=exc.status_code, slug=slug, detail=detail, instance=request.url.path),
+            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:
+        # A bug: keep the traceback in the server log, never in the response.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(request, problem_body(
+            status=500, slug="internal-error", detail="internal error; it has been logged",
+            instance=request.url.path))
+
+
+def _slug(name: str) -> str:
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and not name[i - 1].isupper():
+            out.append("-")
+        out.append(ch.lower() if ch.isalnum() else "-")
+    return "".join(out).strip("-").replace("--", "-")
+
+
+# Declared on every route in the OpenAPI document, so clients (and the fuzzer)
+# know that any error comes back as a problem.
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+    },
+    "additionalProperties": True,
+}
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"description": desc, "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}}
+    for code, desc in [
+        ("4XX", "Client error as RFC 9457 problem details"),
+        ("5XX", "Server error as RFC 9457 problem details"),
+    ]
+}

@@ -1,0 +1,46 @@
+"""Helpers for web tests (e2e and browser): build the app over a test engine and clock,
+add staff users, log in. Kept in the package so every test layer shares one version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fairdue.web.app import WebConfig, create_app
+
+STAFF_PASSWORD = "correct horse battery"
+TEST_SECRET = b"test-secret-key-for-hmac-only-32b"
+
+
+def make_core(engine: Any, clock: Any):
+    from fairdue.bootstrap import App
+    from fairdue.config import Settings
+
+    return App(settings=Settings(database_url=str(engine.url)), engine=engine, clock=clock)
+
+
+def make_app(engine: Any, clock: Any, **hooks: Any):
+    """The web app over a migrated engine; hooks (find_borrower, deliver_code) go on app.state."""
+    app = create_app(make_core(engine, clock), web_config=WebConfig(secret_key=TEST_SECRET))
+    for name, value in hooks.items():
+        setattr(app.state, name, value)
+    return app
+
+
+def add_staff(app: Any, username: str, *roles: str, display_name: str | None = None) -> int:
+    from fairdue.service.auth import create_staff
+
+    core = app.state.core
+    with core.uow_factory() as uow:
+        staff_id = create_staff(uow.connection, username=username, display_name=display_name or username,
+                                password=STAFF_PASSWORD, roles=roles, now=uow.clock())
+        uow.commit()
+    return staff_id
+
+
+def staff_token(client: Any, username: str) -> dict[str, str]:
+    """Log in over the API; returns the Authorization header for the session."""
+    r = client.post("/api/v1/auth/staff/sessions", json={"username": username, "password": STAFF_PASSWORD})
+    if r.status_code != 201:
+        raise RuntimeError(f"login of {username} failed: {r.status_code} {r.text}")
+    client.cookies.clear()
+    return {"Authorization": f"Bearer {r.json()['token']}"}
