@@ -1,9 +1,439 @@
-"""Ledger repository (placeholder while the ledger lands; see fairdue/service/ledger.py)."""
+"""Ledger storage on one connection (SQLAlchemy Core), for SQLite and PostgreSQL.
+
+Writes differ per engine only in order, because of how each database checks
+balance (see migration 0001):
+
+* PostgreSQL: `INSERT entry … ON CONFLICT DO NOTHING RETURNING id`; when no
+  row comes back the key exists (maybe just committed by a concurrent
+  transaction — READ COMMITTED sees it in the next statement), so read it back
+  and compare. Then the postings; deferred triggers check balance at COMMIT.
+* SQLite: the unit of work holds the write lock (BEGIN IMMEDIATE), so look the
+  key up first; then allocate the id, write the postings, then the entry
+  (its insert trigger checks the postings balance).
+
+Stored balances change in the same transaction, in account-id order so two
+transactions touching the same accounts cannot deadlock.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Callable, Iterable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from fairdue.adapters.db.schema.ledger import ledger_account, ledger_balance, ledger_entry, ledger_posting
+from fairdue.domain.ledger import (
+    AccountKind,
+    AlreadyReversed,
+    Drift,
+    EntryDraft,
+    EntryImbalance,
+    EntryRecord,
+    IdempotencyConflict,
+    LedgerAccount,
+    PostingLine,
+    check_stored,
+    differences,
+)
+
+# Rows per IN (...) list when looking keys up in bulk.
+KEYS_PER_QUERY_MAX = 500
+
+
+@dataclass(frozen=True, slots=True)
+class BulkResult:
+    """created: entries written now; existing: keys already present with the same content."""
+
+    created: int
+    existing: int
+
+
+def _aware(ts: datetime) -> datetime:
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+
+
+def _account(row) -> LedgerAccount:
+    return LedgerAccount(
+        id=row.id, code=row.code, kind=AccountKind(row.kind), currency=row.currency, owner=row.owner, name=row.name
+    )
+
 
 class LedgerRepository:
-    def __init__(self, connection, *, clock):
+    """Accounts, entries, postings and balances on `connection` (the unit of work's)."""
+
+    def __init__(self, connection: Connection, *, clock: Callable[[], datetime]):
         self.connection = connection
         self.clock = clock
+        self._pg = connection.dialect.name == "postgresql"
+
+    def _insert(self, table: sa.Table):
+        return (pg.insert if self._pg else sqlite_dialect.insert)(table)
+
+    # -- accounts ------------------------------------------------------------------------
+    def add_account_if_absent(
+        self, *, code: str, kind: AccountKind, currency: str, owner: str | None, name: str | None
+    ) -> LedgerAccount:
+        """Insert the account (and its zero balance) unless the code exists; return what is stored."""
+        stmt = (
+            self._insert(ledger_account)
+            .values(code=code, kind=kind.value, currency=currency, owner=owner, name=name, created_at=self.clock())
+            .on_conflict_do_nothing(index_elements=["code"])
+            .returning(ledger_account.c.id)
+        )
+        new_id = self.connection.execute(stmt).scalar()
+        if new_id is not None:
+            self.connection.execute(
+                ledger_balance.insert().values(account_id=new_id, currency=currency, balance_minor=0, posting_count=0)
+            )
+        account = self.account_by_code(code)
+        if account is None:  # pragma: no cover - the insert or the conflict guarantees a row
+            raise RuntimeError(f"ledger account {code!r} vanished after insert")
+        return account
+
+    def account_by_code(self, code: str) -> LedgerAccount | None:
+        row = self.connection.execute(sa.select(ledger_account).where(ledger_account.c.code == code)).first()
+        return None if row is None else _account(row)
+
+    def account_by_id(self, account_id: int) -> LedgerAccount | None:
+        row = self.connection.execute(sa.select(ledger_account).where(ledger_account.c.id == account_id)).first()
+        return None if row is None else _account(row)
+
+    def accounts_by_codes(self, codes: Iterable[str]) -> dict[str, LedgerAccount]:
+        """The stored accounts among `codes`, by code (missing codes are absent)."""
+        wanted = sorted(set(codes))
+        found: dict[str, LedgerAccount] = {}
+        for i in range(0, len(wanted), KEYS_PER_QUERY_MAX):
+            chunk = wanted[i : i + KEYS_PER_QUERY_MAX]
+            for row in self.connection.execute(sa.select(ledger_account).where(ledger_account.c.code.in_(chunk))):
+                found[row.code] = _account(row)
+        return found
+
+    def accounts_by_owner(self, owner: str) -> list[LedgerAccount]:
+        rows = self.connection.execute(
+            sa.select(ledger_account).where(ledger_account.c.owner == owner).order_by(ledger_account.c.code)
+        )
+        return [_account(r) for r in rows]
+
+    def balance_of(self, account_id: int) -> tuple[int, str] | None:
+        """(balance_minor, currency) as stored, O(1); None if the account has no balance row."""
+        row = self.connection.execute(
+            sa.select(ledger_balance.c.balance_minor, ledger_balance.c.currency).where(
+                ledger_balance.c.account_id == account_id
+            )
+        ).first()
+        return None if row is None else (row.balance_minor, row.currency)
+
+    # -- entries: read -----------------------------------------------------------------------
+    def _records(self, where) -> list[EntryRecord]:
+        entries = self.connection.execute(sa.select(ledger_entry).where(where).order_by(ledger_entry.c.id)).all()
+        if not entries:
+            return []
+        ids = [e.id for e in entries]
+        postings: dict[int, list[PostingLine]] = defaultdict(list)
+        for i in range(0, len(ids), KEYS_PER_QUERY_MAX):
+            chunk = ids[i : i + KEYS_PER_QUERY_MAX]
+            rows = self.connection.execute(
+                sa.select(ledger_posting).where(ledger_posting.c.entry_id.in_(chunk)).order_by(ledger_posting.c.id)
+            )
+            for p in rows:
+                postings[p.entry_id].append(PostingLine(p.account_id, p.amount_minor, p.currency))
+        return [
+            check_stored(
+                EntryRecord(
+                    id=e.id,
+                    key=e.idempotency_key,
+                    kind=e.kind,
+                    business_on=e.business_on,
+                    created_at=_aware(e.created_at),
+                    postings=tuple(postings[e.id]),
+                    description=e.description,
+                    reverses_entry_id=e.reverses_entry_id,
+                )
+            )
+            for e in entries
+        ]
+
+    def entry_by_key(self, key: str) -> EntryRecord | None:
+        """The entry with this idempotency key (balance re-checked on read), or None."""
+        found = self._records(ledger_entry.c.idempotency_key == key)
+        return found[0] if found else None
+
+    def entry_by_id(self, entry_id: int) -> EntryRecord | None:
+        found = self._records(ledger_entry.c.id == entry_id)
+        return found[0] if found else None
+
+    def entries_for_account(self, account_id: int, *, limit: int = 1000) -> list[EntryRecord]:
+        """Entries touching the account, oldest first (at most `limit`)."""
+        ids = sa.select(ledger_posting.c.entry_id).where(ledger_posting.c.account_id == account_id)
+        sub = sa.select(ledger_entry.c.id).where(ledger_entry.c.id.in_(ids)).order_by(ledger_entry.c.id).limit(limit)
+        return self._records(ledger_entry.c.id.in_(sub.scalar_subquery()))
+
+    def reversal_of(self, entry_id: int) -> int | None:
+        """Id of the entry that reverses `entry_id`, or None."""
+        return self.connection.execute(
+            sa.select(ledger_entry.c.id).where(ledger_entry.c.reverses_entry_id == entry_id)
+        ).scalar()
+
+    # -- entries: write ------------------------------------------------------------------------
+    def add_entry(self, draft: EntryDraft) -> tuple[EntryRecord, bool]:
+        """Store a checked draft; (record, True) if written now, (first record, False) if the key exists.
+
+        Raises IdempotencyConflict when the key exists with different content,
+        AlreadyReversed when another entry already reverses the same entry.
+        """
+        created_at = self.clock()
+        if self._pg:
+            stmt = (
+                pg.insert(ledger_entry)
+                .values(self._entry_row(draft, created_at))
+                .on_conflict_do_nothing()  # key or reverses_entry_id: told apart below
+                .returning(ledger_entry.c.id)
+            )
+            entry_id = self.connection.execute(stmt).scalar()
+            if entry_id is None:
+                return self._existing(draft), False
+            self._insert_postings(entry_id, draft.postings)
+        else:
+            existing = self.connection.execute(
+                sa.select(ledger_entry.c.id).where(ledger_entry.c.idempotency_key == draft.key)
+            ).scalar()
+            if existing is not None:
+                return self._existing(draft), False
+            if draft.reverses_entry_id is not None:
+                by = self.reversal_of(draft.reverses_entry_id)
+                if by is not None:
+                    raise AlreadyReversed(draft.reverses_entry_id, by)
+            entry_id = self._next_sqlite_entry_id()
+            self._insert_postings(entry_id, draft.postings)
+            self.connection.execute(ledger_entry.insert().values(id=entry_id, **self._entry_row(draft, created_at)))
+        self._apply_balances(draft.postings)
+        return (
+            EntryRecord(
+                id=entry_id,
+                key=draft.key,
+                kind=draft.kind,
+                business_on=draft.business_on,
+                created_at=_aware(created_at),
+                postings=draft.postings,
+                description=draft.description,
+                reverses_entry_id=draft.reverses_entry_id,
+            ),
+            True,
+        )
+
+    def add_entries_bulk(self, drafts: Sequence[EntryDraft], *, check_existing: bool = True) -> BulkResult:
+        """Store many checked drafts in few statements; keys already stored are skipped.
+
+        With check_existing (default) a skipped key must carry the same content
+        (IdempotencyConflict otherwise); without, skipped keys are not re-read.
+        Duplicate keys inside `drafts` must carry the same content too.
+        """
+        by_key: dict[str, EntryDraft] = {}
+        for d in drafts:
+            seen = by_key.get(d.key)
+            if seen is None:
+                by_key[d.key] = d
+            elif seen != d:
+                raise IdempotencyConflict(d.key, -1, ["the same key appears twice in one batch with different content"])
+        unique = list(by_key.values())
+        if not unique:
+            return BulkResult(0, 0)
+        created_at = self.clock()
+        if self._pg:
+            rows = [self._entry_row(d, created_at) for d in unique]
+            stmt = pg.insert(ledger_entry).on_conflict_do_nothing().returning(
+                ledger_entry.c.id, ledger_entry.c.idempotency_key
+            )
+            ids: dict[str, int] = {}
+            for i in range(0, len(rows), 5_000):
+                result = self.connection.execute(stmt, rows[i : i + 5_000])
+                for r in result.all():
+                    ids[r.idempotency_key] = r.id
+            fresh = [d for d in unique if d.key in ids]
+        else:
+            stored = self._stored_keys([d.key for d in unique])
+            fresh = [d for d in unique if d.key not in stored]
+            first_id = self._next_sqlite_entry_id()
+            ids = {d.key: first_id + n for n, d in enumerate(fresh)}
+        skipped = [d for d in unique if d.key not in ids]
+        if check_existing and skipped:
+            for d in skipped:
+                self._existing(d)
+        postings = [
+            {"entry_id": ids[d.key], "account_id": p.account_id, "amount_minor": p.amount_minor, "currency": p.currency}
+            for d in fresh
+            for p in d.postings
+        ]
+        if postings:
+            self.connection.execute(ledger_posting.insert(), postings)
+        if not self._pg and fresh:
+            self.connection.execute(
+                ledger_entry.insert(), [{"id": ids[d.key], **self._entry_row(d, created_at)} for d in fresh]
+            )
+        self._apply_balances(p for d in fresh for p in d.postings)
+        return BulkResult(created=len(fresh), existing=len(skipped))
+
+    # -- verification ----------------------------------------------------------------------------
+    def drifts(self) -> tuple[list[Drift], int]:
+        """Accounts whose stored balance/count differs from their postings; and how many accounts exist."""
+        sums = (
+            sa.select(
+                ledger_posting.c.account_id,
+                sa.func.sum(ledger_posting.c.amount_minor).label("total"),
+                sa.func.count().label("n"),
+            )
+            .group_by(ledger_posting.c.account_id)
+            .subquery()
+        )
+        rows = self.connection.execute(
+            sa.select(
+                ledger_account.c.id,
+                ledger_account.c.code,
+                ledger_account.c.currency,
+                ledger_balance.c.balance_minor,
+                ledger_balance.c.posting_count,
+                sums.c.total,
+                sums.c.n,
+            )
+            .select_from(ledger_account)
+            .outerjoin(ledger_balance, ledger_balance.c.account_id == ledger_account.c.id)
+            .outerjoin(sums, sums.c.account_id == ledger_account.c.id)
+            .where(
+                sa.or_(
+                    ledger_balance.c.balance_minor.is_(None),
+                    ledger_balance.c.balance_minor != sa.func.coalesce(sums.c.total, 0),
+                    ledger_balance.c.posting_count != sa.func.coalesce(sums.c.n, 0),
+                )
+            )
+            .order_by(ledger_account.c.code)
+        ).all()
+        count = self.connection.execute(sa.select(sa.func.count()).select_from(ledger_account)).scalar_one()
+        drifts = [
+            Drift(
+                account_id=r.id,
+                code=r.code,
+                currency=r.currency,
+                stored_minor=r.balance_minor,
+                computed_minor=int(r.total or 0),  # PostgreSQL sums BIGINT as NUMERIC: exact, made int here
+                stored_postings=r.posting_count,
+                computed_postings=int(r.n or 0),
+            )
+            for r in rows
+        ]
+        return drifts, count
+
+    def imbalances(self) -> tuple[list[EntryImbalance], int]:
+        """Stored entries that do not balance per currency or have < 2 postings; and how many entries exist."""
+        total = sa.func.sum(ledger_posting.c.amount_minor)
+        off = self.connection.execute(
+            sa.select(ledger_posting.c.entry_id, ledger_posting.c.currency, total.label("total"), sa.func.count().label("n"))
+            .group_by(ledger_posting.c.entry_id, ledger_posting.c.currency)
+            .having(total != 0)
+        ).all()
+        counts = (
+            sa.select(ledger_posting.c.entry_id, sa.func.count().label("n"))
+            .group_by(ledger_posting.c.entry_id)
+            .subquery()
+        )
+        short = self.connection.execute(
+            sa.select(ledger_entry.c.id, sa.func.coalesce(counts.c.n, 0).label("n"))
+            .select_from(ledger_entry)
+            .outerjoin(counts, counts.c.entry_id == ledger_entry.c.id)
+            .where(sa.func.coalesce(counts.c.n, 0) < 2)
+        ).all()
+        keys = self._keys_for([r.entry_id for r in off] + [r.id for r in short])
+        found = [EntryImbalance(r.entry_id, keys.get(r.entry_id, "?"), r.currency, int(r.total), r.n) for r in off]
+        found += [EntryImbalance(r.id, keys.get(r.id, "?"), None, 0, r.n) for r in short]
+        count = self.connection.execute(sa.select(sa.func.count()).select_from(ledger_entry)).scalar_one()
+        return sorted(found, key=lambda f: (f.entry_id, f.currency or "")), count
+
+    def stored_balances(self) -> list[tuple[str, int]]:
+        """(currency, balance_minor) of every stored balance, for the trial balance."""
+        rows = self.connection.execute(sa.select(ledger_balance.c.currency, ledger_balance.c.balance_minor))
+        return [(r.currency, r.balance_minor) for r in rows]
+
+    # -- helpers ------------------------------------------------------------------------------------
+    @staticmethod
+    def _entry_row(draft: EntryDraft, created_at: datetime) -> dict:
+        return {
+            "idempotency_key": draft.key,
+            "kind": draft.kind,
+            "business_on": draft.business_on,
+            "created_at": created_at,
+            "description": draft.description,
+            "reverses_entry_id": draft.reverses_entry_id,
+        }
+
+    def _existing(self, draft: EntryDraft) -> EntryRecord:
+        """The stored entry for draft.key, which must match the draft; explains the conflict otherwise."""
+        record = self.entry_by_key(draft.key)
+        if record is None:
+            # PostgreSQL's DO NOTHING also fires on the one-reversal-per-entry constraint.
+            if draft.reverses_entry_id is not None:
+                raise AlreadyReversed(draft.reverses_entry_id, self.reversal_of(draft.reverses_entry_id))
+            raise RuntimeError(f"ledger entry insert for {draft.key!r} conflicted but no entry has that key")
+        diffs = differences(draft, record)
+        if diffs:
+            raise IdempotencyConflict(draft.key, record.id, diffs)
+        return record
+
+    def _insert_postings(self, entry_id: int, postings: Sequence[PostingLine]) -> None:
+        self.connection.execute(
+            ledger_posting.insert(),
+            [
+                {"entry_id": entry_id, "account_id": p.account_id, "amount_minor": p.amount_minor, "currency": p.currency}
+                for p in postings
+            ],
+        )
+
+    def _apply_balances(self, postings: Iterable[PostingLine]) -> None:
+        deltas: dict[int, int] = defaultdict(int)
+        counts: dict[int, int] = defaultdict(int)
+        for p in postings:
+            deltas[p.account_id] += p.amount_minor
+            counts[p.account_id] += 1
+        if not deltas:
+            return
+        stmt = (
+            ledger_balance.update()
+            .where(ledger_balance.c.account_id == sa.bindparam("a"))
+            .values(
+                balance_minor=ledger_balance.c.balance_minor + sa.bindparam("d", type_=sa.BigInteger),
+                posting_count=ledger_balance.c.posting_count + sa.bindparam("n", type_=sa.BigInteger),
+            )
+        )
+        # Account-id order: concurrent transactions lock balance rows in the same order.
+        self.connection.execute(stmt, [{"a": a, "d": deltas[a], "n": counts[a]} for a in sorted(deltas)])
+
+    def _next_sqlite_entry_id(self) -> int:
+        # Safe only because the SQLite unit of work holds the write lock (BEGIN IMMEDIATE).
+        return self.connection.execute(sa.select(sa.func.coalesce(sa.func.max(ledger_entry.c.id), 0) + 1)).scalar_one()
+
+    def _stored_keys(self, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(keys), KEYS_PER_QUERY_MAX):
+            chunk = keys[i : i + KEYS_PER_QUERY_MAX]
+            found.update(
+                self.connection.execute(
+                    sa.select(ledger_entry.c.idempotency_key).where(ledger_entry.c.idempotency_key.in_(chunk))
+                ).scalars()
+            )
+        return found
+
+    def _keys_for(self, entry_ids: Sequence[int]) -> dict[int, str]:
+        ids = sorted(set(entry_ids))
+        out: dict[int, str] = {}
+        for i in range(0, len(ids), KEYS_PER_QUERY_MAX):
+            chunk = ids[i : i + KEYS_PER_QUERY_MAX]
+            for r in self.connection.execute(
+                sa.select(ledger_entry.c.id, ledger_entry.c.idempotency_key).where(ledger_entry.c.id.in_(chunk))
+            ):
+                out[r.id] = r.idempotency_key
+        return out
+
