@@ -16,6 +16,11 @@ from sqlalchemy import Engine
 from fairdue.adapters.db.engine import make_engine
 from fairdue.adapters.db.uow import UnitOfWork, utc_now
 from fairdue.config import Settings, load_settings
+from fairdue.errors import FairdueError
+
+
+class SchemaNotCurrent(FairdueError):
+    """The database was never migrated, or is behind the code: run `fairdue init-db`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +40,20 @@ class App:
         from fairdue.adapters.db.migrate import migrate
 
         return migrate(self.engine)
+
+    def check_schema(self) -> None:
+        """Raise SchemaNotCurrent unless the database is at the newest revision (CLI commands call this first)."""
+        from fairdue.adapters.db.migrate import current_revision, head_revision
+
+        current, head = current_revision(self.engine), head_revision()
+        if current != head:
+            state = "not initialised" if current is None else f"at revision {current}, code needs {head}"
+            raise SchemaNotCurrent(f"database {self.safe_url} is {state}; run `fairdue init-db`")
+
+    @property
+    def safe_url(self) -> str:
+        """The database URL with any password hidden, for messages."""
+        return self.engine.url.render_as_string(hide_password=True)
 
     def dispose(self) -> None:
         self.engine.dispose()

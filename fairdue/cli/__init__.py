@@ -26,6 +26,8 @@ app = typer.Typer(
 # Modules under fairdue.cli that add commands; each has register(app).
 AREAS: list[str] = [
     "fairdue.cli.bench",
+    "fairdue.cli.db",
+    "fairdue.cli.ledger",
     "fairdue.cli.web",
 ]
 
