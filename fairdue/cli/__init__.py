@@ -26,8 +26,10 @@ app = typer.Typer(
 # Modules under fairdue.cli that add commands; each has register(app).
 AREAS: list[str] = [
     "fairdue.cli.bench",
+    "fairdue.cli.loanmath",
     "fairdue.cli.db",
     "fairdue.cli.ledger",
+    "fairdue.cli.audit",
     "fairdue.cli.web",
 ]
 

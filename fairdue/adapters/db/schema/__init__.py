@@ -21,3 +21,4 @@ metadata = MetaData(naming_convention=NAMING)
 from fairdue.adapters.db.schema import ledger  # noqa: E402,F401  (registers the ledger tables)
 
 from fairdue.adapters.db.schema import web  # noqa: E402,F401  (issue 7)
+from fairdue.adapters.db.schema import collections  # noqa: E402,F401  (issue 6: decision log, outbox)

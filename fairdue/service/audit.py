@@ -1,0 +1,238 @@
+"""The decision log in the database: append under a lock, read, verify, contact history.
+
+Appends are serialised so the chain never forks: the single head row is read
+with SELECT … FOR UPDATE on PostgreSQL; on SQLite every unit of work already
+begins IMMEDIATE (fairdue.adapters.db.engine), which holds the write lock.
+The append happens in the caller's transaction, so a decision and the outbox
+message it allows commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterator, Mapping
+
+import sqlalchemy as sa
+from sqlalchemy import Connection, Engine
+
+from fairdue.adapters.db.schema.collections import (
+    contact_history as contact_history_view,
+    decision_log,
+    decision_log_head,
+)
+from fairdue.domain.audit import (
+    AuditError,
+    GENESIS_HASH,
+    ChainBroken,
+    Entry,
+    Verification,
+    make_entry,
+    verify_chain,
+)
+
+VERIFY_BATCH_ROWS = 1000
+
+
+def _connection(uow_or_conn: Any) -> Connection:
+    return uow_or_conn if isinstance(uow_or_conn, Connection) else uow_or_conn.connection
+
+
+def _parse_at(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def columns_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The query columns of decision_log, all derived from the hashed record."""
+    decision = record.get("decision") if isinstance(record.get("decision"), Mapping) else {}
+    recipient = record.get("recipient") if isinstance(record.get("recipient"), Mapping) else {}
+    violations = [v for v in decision.get("violations") or [] if isinstance(v, Mapping)]
+    return {
+        "decided_at": _parse_at(record.get("decided_at")),
+        "debt_id": record.get("debt_id"),
+        "channel": record.get("channel"),
+        "purpose": record.get("purpose"),
+        "recipient_role": recipient.get("role"),
+        "address_masked": recipient.get("address_masked"),
+        "allowed": decision.get("allowed") is True,
+        "fingerprint": record.get("fingerprint"),
+        "violation_rules": ",".join(str(v.get("rule", "")) for v in violations),
+        "violation_categories": ",".join(str(v.get("category", "")) for v in violations),
+        "next_allowed_at": _parse_at(decision.get("next_allowed_at")),
+    }
+
+
+def _insert_genesis_head(conn: Connection) -> None:
+    values = {"id": 1, "last_seq": 0, "last_hash": GENESIS_HASH}
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    conn.execute(insert(decision_log_head).values(**values).on_conflict_do_nothing())
+
+
+def _locked_head(conn: Connection):
+    """The head row, locked for this transaction; recreated at genesis only for an empty log."""
+    query = (sa.select(decision_log_head.c.last_seq, decision_log_head.c.last_hash)
+             .where(decision_log_head.c.id == 1).with_for_update())
+    head = conn.execute(query).one_or_none()
+    if head is None:
+        if conn.execute(sa.select(sa.func.count()).select_from(decision_log)).scalar_one():
+            raise ChainBroken(Verification(False, 0, 1, "truncated",
+                                           "the decision log head row is missing while the log holds decisions"))
+        _insert_genesis_head(conn)
+        head = conn.execute(query).one()
+    return head
+
+
+def append_decision(uow_or_conn: Any, record: Mapping[str, Any]) -> Entry:
+    """Append one record at the end of the chain, in the caller's transaction."""
+    conn = _connection(uow_or_conn)
+    head = _locked_head(conn)
+    entry = make_entry(seq=head.last_seq + 1, prev_hash=head.last_hash, record=record)
+    columns = columns_from_record(entry.record())
+    if columns["decided_at"] is None:
+        raise AuditError("a decision record needs decided_at as an aware ISO 8601 instant")
+    conn.execute(
+        decision_log.insert().values(
+            seq=entry.seq, record=entry.record_text, prev_hash=entry.prev_hash, hash=entry.hash, **columns
+        )
+    )
+    conn.execute(
+        decision_log_head.update()
+        .where(decision_log_head.c.id == 1)
+        .values(last_seq=entry.seq, last_hash=entry.hash)
+    )
+    return entry
+
+
+def get_entry(uow_or_conn: Any, seq: int) -> Entry | None:
+    """The stored entry with this seq, or None."""
+    row = _connection(uow_or_conn).execute(
+        sa.select(decision_log.c.seq, decision_log.c.record, decision_log.c.prev_hash, decision_log.c.hash)
+        .where(decision_log.c.seq == seq)
+    ).one_or_none()
+    if row is None:
+        return None
+    return Entry(seq=row.seq, record_text=row.record, prev_hash=row.prev_hash, hash=row.hash)
+
+
+class DecisionLookup:
+    """Reads decision entries on its own short transactions (what channel adapters use)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def get(self, seq: int) -> Entry | None:
+        with self.engine.connect() as conn:
+            return get_entry(conn, seq)
+
+
+def verify_log(uow_or_conn: Any) -> Verification:
+    """Verify the whole stored chain, its head, and that query columns agree with records."""
+    conn = _connection(uow_or_conn)
+    head = conn.execute(
+        sa.select(decision_log_head.c.last_seq, decision_log_head.c.last_hash).where(decision_log_head.c.id == 1)
+    ).one_or_none()
+    head_seq, head_hash = (head.last_seq, head.last_hash) if head is not None else (None, None)
+    if head is None and conn.execute(sa.select(sa.func.count()).select_from(decision_log)).scalar_one():
+        return Verification(False, 0, 1, "truncated",
+                            "the decision log head row is missing while the log holds decisions")
+    column_names = list(columns_from_record({}).keys())
+    mismatch: list[int] = []
+
+    def entries() -> Iterator[Entry]:
+        last = 0
+        while True:
+            rows = conn.execute(
+                sa.select(decision_log).where(decision_log.c.seq > last).order_by(decision_log.c.seq)
+                .limit(VERIFY_BATCH_ROWS)
+            ).all()
+            if not rows:
+                return
+            for row in rows:
+                last = row.seq
+                entry = Entry(seq=row.seq, record_text=row.record, prev_hash=row.prev_hash, hash=row.hash)
+                if not mismatch:
+                    try:
+                        expected = columns_from_record(json.loads(row.record))
+                    except ValueError:
+                        expected = None
+                    if expected is not None and any(
+                        getattr(row, name) != expected[name] for name in column_names
+                    ):
+                        mismatch.append(row.seq)
+                yield entry
+
+    result = verify_chain(entries(), head_seq=head_seq, head_hash=head_hash)
+    if mismatch and (result.ok or (result.bad_seq or 0) > mismatch[0]):
+        seq = mismatch[0]
+        return Verification(False, result.checked, seq, "edited",
+                            f"decision {seq} was altered: its columns no longer match its hashed record")
+    return result
+
+
+def require_intact(uow_or_conn: Any) -> Verification:
+    """verify_log, raising ChainBroken when anything is wrong."""
+    result = verify_log(uow_or_conn)
+    if not result.ok:
+        raise ChainBroken(result)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class ContactLogItem:
+    """One line of a borrower's contact log.
+
+    outbox_status/sent_at/delivery_status: None when nothing was sent (denied).
+    reasons: (rule, category, reason_en, reason_zh) for each violation.
+    """
+
+    decision_seq: int
+    decided_at: datetime
+    channel: str | None
+    recipient_role: str | None
+    address_masked: str | None
+    allowed: bool
+    next_allowed_at: datetime | None
+    outbox_status: str | None
+    sent_at: datetime | None
+    delivery_status: str | None
+    reasons: tuple[tuple[str, str, str, str], ...]
+
+
+def contact_history(uow_or_conn: Any, *, debt_id: str) -> list[ContactLogItem]:
+    """Every decision about a debt, oldest first, from the contact_history view."""
+    conn = _connection(uow_or_conn)
+    rows = conn.execute(
+        sa.select(contact_history_view, decision_log.c.record)
+        .join(decision_log, decision_log.c.seq == contact_history_view.c.decision_seq)
+        .where(contact_history_view.c.debt_id == debt_id)
+        .order_by(contact_history_view.c.decision_seq)
+    ).all()
+    items = []
+    for row in rows:
+        decision = json.loads(row.record).get("decision") or {}
+        reasons = tuple(
+            (str(v.get("rule", "")), str(v.get("category", "")), str(v.get("reason_en", "")),
+             str(v.get("reason_zh", "")))
+            for v in decision.get("violations") or []
+            if isinstance(v, dict)
+        )
+        items.append(
+            ContactLogItem(
+                decision_seq=row.decision_seq, decided_at=row.decided_at, channel=row.channel,
+                recipient_role=row.recipient_role, address_masked=row.address_masked,
+                allowed=bool(row.allowed), next_allowed_at=row.next_allowed_at,
+                outbox_status=row.outbox_status, sent_at=row.sent_at,
+                delivery_status=row.delivery_status, reasons=reasons,
+            )
+        )
+    return items

@@ -1,0 +1,162 @@
+"""The stored decision log is append-only, never forks under concurrent appends, and names tampering."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.domain.audit import ChainBroken
+from fairdue.service.audit import append_decision, contact_history, get_entry, require_intact, verify_log
+
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+def record(i: int, *, allowed: bool = True) -> dict:
+    decision = {"allowed": allowed, "jurisdiction": "CN", "pack": "CN@test", "warnings": [],
+                "violations": [] if allowed else [{"rule": "CN.hours", "category": "time_window",
+                                                   "reason_en": "outside hours", "reason_zh": "非允许时段"}],
+                "next_allowed_at": None if allowed else "2026-03-03T00:00:00Z"}
+    return {"kind": "contact_decision", "decided_at": (T0 + timedelta(minutes=i)).isoformat(),
+            "debt_id": "D1", "channel": "sms", "purpose": "collection",
+            "recipient": {"role": "borrower", "address_masked": "138****8000"},
+            "fingerprint": None, "request": {"channel": "sms"}, "decision": decision}
+
+
+def fill(uow_factory, n: int) -> None:
+    with uow_factory() as uow:
+        for i in range(n):
+            append_decision(uow, record(i, allowed=i % 3 != 0))
+        uow.commit()
+
+
+def tamper(engine, sql: str, **params) -> None:
+    """Change the log as an attacker with DDL rights would: around the append-only triggers."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER IF EXISTS decision_log_no_update")
+            conn.exec_driver_sql("DROP TRIGGER IF EXISTS decision_log_no_delete")
+        conn.execute(sa.text(sql), params)
+
+
+def test_appended_chain_verifies(uow_factory, engine):
+    fill(uow_factory, 12)
+    with engine.connect() as conn:
+        result = verify_log(conn)
+    assert result.ok and result.checked == 12
+    with engine.connect() as conn:
+        assert get_entry(conn, 12).seq == 12 and get_entry(conn, 13) is None
+
+
+def test_update_and_delete_are_refused_by_the_database(uow_factory, engine):
+    fill(uow_factory, 2)
+    for statement in ("UPDATE decision_log SET allowed = NOT allowed WHERE seq = 1",
+                      "DELETE FROM decision_log WHERE seq = 2"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with engine.begin() as conn:
+                conn.exec_driver_sql(statement)
+    with engine.connect() as conn:
+        assert verify_log(conn).ok
+
+
+def test_flipped_byte_is_named(uow_factory, engine):
+    fill(uow_factory, 8)
+    with engine.connect() as conn:
+        text = conn.execute(sa.text("SELECT record FROM decision_log WHERE seq = 5")).scalar_one()
+    raw = bytearray(text.encode())
+    raw[raw.index(b'"sms"') + 1] ^= 0x01  # "sms" -> "rms"
+    tamper(engine, "UPDATE decision_log SET record = :r WHERE seq = 5", r=raw.decode())
+    with engine.connect() as conn:
+        result = verify_log(conn)
+    assert (result.ok, result.bad_seq, result.problem) == (False, 5, "edited")
+    with engine.connect() as conn, pytest.raises(ChainBroken, match="decision 5"):
+        require_intact(conn)
+
+
+def test_edited_query_column_is_named(uow_factory, engine):
+    fill(uow_factory, 6)
+    tamper(engine, "UPDATE decision_log SET allowed = :t WHERE seq = 4", t=True)  # 4 was a denial
+    with engine.connect() as conn:
+        result = verify_log(conn)
+    assert (result.ok, result.bad_seq) == (False, 4)
+
+
+def test_deleted_record_is_named(uow_factory, engine):
+    fill(uow_factory, 8)
+    tamper(engine, "DELETE FROM decision_log WHERE seq = 3")
+    with engine.connect() as conn:
+        result = verify_log(conn)
+    assert (result.ok, result.bad_seq, result.problem) == (False, 3, "missing")
+
+
+def test_deleted_last_record_is_caught_by_the_head(uow_factory, engine):
+    fill(uow_factory, 4)
+    tamper(engine, "DELETE FROM decision_log WHERE seq = 4")
+    with engine.connect() as conn:
+        result = verify_log(conn)
+    assert (result.ok, result.bad_seq, result.problem) == (False, 4, "truncated")
+
+
+def test_swapped_records_are_named(uow_factory, engine):
+    fill(uow_factory, 8)
+    tamper(engine, "UPDATE decision_log SET seq = 1000 WHERE seq = 2")
+    tamper(engine, "UPDATE decision_log SET seq = 2 WHERE seq = 6")
+    tamper(engine, "UPDATE decision_log SET seq = 6 WHERE seq = 1000")
+    with engine.connect() as conn:
+        result = verify_log(conn)
+    assert (result.ok, result.bad_seq, result.problem) == (False, 2, "reordered")
+
+
+def test_concurrent_appenders_never_fork_the_chain(engine, clock):
+    writers, per_writer = 4, 15
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for i in range(per_writer):
+                with UnitOfWork(engine, clock=clock) as uow:
+                    append_decision(uow, record(i))
+                    uow.commit()
+        except BaseException as err:  # surfaced below
+            errors.append(err)
+
+    threads = [threading.Thread(target=work) for _ in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    with engine.connect() as conn:
+        result = verify_log(conn)
+        count = conn.execute(sa.text("SELECT count(*) FROM decision_log")).scalar_one()
+    assert result.ok and count == writers * per_writer
+
+
+def test_contact_history_lists_every_decision_with_reasons(uow_factory):
+    fill(uow_factory, 3)
+    with uow_factory() as uow:
+        items = contact_history(uow, debt_id="D1")
+    assert [i.allowed for i in items] == [False, True, True]
+    assert items[0].reasons[0][:2] == ("CN.hours", "time_window")
+    assert items[0].next_allowed_at == datetime(2026, 3, 3, tzinfo=UTC)
+    assert items[1].address_masked == "138****8000" and items[1].outbox_status is None
+
+
+def test_cli_verify_exits_non_zero_naming_the_record(uow_factory, engine, database_url):
+    fill(uow_factory, 5)
+    cli = [sys.executable, "-c", "from fairdue.cli import main; main()", "audit", "verify", "--database-url", database_url]
+    ok = subprocess.run(cli, capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert "5 decisions verified" in ok.stdout
+    tamper(engine, "UPDATE decision_log SET record = replace(record, 'collection', 'co11ection') WHERE seq = 2")
+    bad = subprocess.run(cli, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1
+    assert "decision 2" in bad.stdout
