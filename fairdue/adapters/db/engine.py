@@ -58,8 +58,11 @@ def normalize_url(url: str) -> str:
     raise UnsupportedDatabaseUrl(url, f"engine {backend!r} is not supported")
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Build an Engine for `url` (SQLite file/memory or PostgreSQL via psycopg 3)."""
+def make_engine(url: str, *, echo: bool = False, **pool_options: int) -> Engine:
+    """Build an Engine for `url` (SQLite file/memory or PostgreSQL via psycopg 3).
+
+    pool_options (PostgreSQL only): pool_size, max_overflow… passed to create_engine.
+    """
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -69,6 +72,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         echo=echo,
         pool_pre_ping=True,
         connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
+        **pool_options,
     )
 
 
