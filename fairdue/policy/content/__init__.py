@@ -1,0 +1,40 @@
+"""Content check for outgoing collection messages (zh/en): lexicon, patterns, required elements.
+
+`check_message` is pure and deterministic: the same text and context always
+give the same findings, each citing a stable rule id, its reasons in zh and en,
+and the matched span in the ORIGINAL text. The policy gate
+(`fairdue.policy.decide`) turns "violation" findings into denials.
+
+How a message is read (see normalize.py and check.py):
+1. OpenCC t2s, full-width -> half-width, case folding, leetspeak between
+   letters; separators between characters are dropped for matching, with a map
+   back to original positions (so 爆 通 訊 錄 and a.r.r.e.s.t are caught).
+2. One Aho-Corasick automaton over the zh and en lexicons (data files in this
+   package). Latin terms must start (and, unless a stem, end) on a word
+   boundary in the original text. Short Chinese terms flagged `segment_check`
+   are re-read with jieba around the hit only, and dropped when the hit lies
+   inside a longer harmless word (交警|察看, 废物利用, 报警器).
+3. Regex patterns for required elements (sender identity, official channel,
+   objection route, opt-out, US voicemail limited content, location request).
+Results are cached by (text, context) in an LRU, since messages come from templates.
+"""
+
+from __future__ import annotations
+
+from fairdue.policy.content.check import (
+    CHANNELS,
+    JURISDICTIONS,
+    LANGUAGES,
+    PURPOSES,
+    ROLES,
+    ContentContextError,
+    Finding,
+    check_message,
+    lexicon,
+    prepare,
+)
+
+__all__ = [
+    "CHANNELS", "JURISDICTIONS", "LANGUAGES", "PURPOSES", "ROLES",
+    "ContentContextError", "Finding", "check_message", "lexicon", "prepare",
+]

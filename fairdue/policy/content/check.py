@@ -1,0 +1,248 @@
+"""The content check itself: lexicon hits, context rules, required elements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from fairdue.errors import FairdueError
+from fairdue.policy.content.lexicon import LANGUAGES, Lexicon, Rule, load
+from fairdue.policy.content.normalize import Views, views
+
+JURISDICTIONS = frozenset({"CN", "US", "UK"})
+CHANNELS = frozenset({"call", "sms", "email", "letter", "app_push", "voicemail", "visit"})
+PURPOSES = frozenset({"collection", "reminder", "location", "service"})
+ROLES = frozenset({"borrower", "guarantor", "spouse", "attorney", "emergency_contact", "third_party"})
+
+cache_entries_max = 8192        # distinct (text, context) results kept
+segment_window_chars = 6        # jieba reads this many characters either side of a hit
+negation_window_chars = 24      # characters before a lawsuit term searched for a negation
+
+_CHANNELS_IDENTITY = frozenset({"sms", "email", "letter", "voicemail"})
+_CHANNELS_OFFICIAL = frozenset({"sms", "email", "letter", "voicemail", "app_push"})
+_CHANNELS_OBJECTION = frozenset({"sms", "email", "letter", "app_push"})
+_CHANNELS_ELECTRONIC = frozenset({"sms", "email"})
+
+_LEXICON: Lexicon = load()
+
+
+class ContentContextError(FairdueError):
+    """The message context (language, jurisdiction, channel, purpose, role) is not one we know."""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One reason a message is unlawful (violation) or doubtful (warning).
+
+    evidence for a lexicon or pattern hit: {"matched": original text of the
+    span, "span": [start, end) in the original text, "term": lexicon entry,
+    "normalized": the compact form that matched}; for a missing required
+    element: {"missing": element name}.
+    """
+
+    rule: str            # stable id, e.g. "CONTENT.impersonation.police"
+    category: str        # "content" | "third_party"
+    reason_en: str
+    reason_zh: str
+    evidence: dict
+    severity: str        # "violation" | "warning"
+
+
+def lexicon() -> Lexicon:
+    """The loaded lexicon (rules, terms, patterns): for tests and audits."""
+    return _LEXICON
+
+
+# --- jieba, loaded on first use only (it reads its dictionary) ---------------
+_tokenizer = None
+
+
+def prepare() -> None:
+    """Load jieba's dictionary now instead of at the first ambiguous hit (~1 s once)."""
+    _jieba()
+
+
+def _jieba():
+    global _tokenizer
+    if _tokenizer is None:
+        import jieba
+
+        tok = jieba.Tokenizer()
+        tok.initialize()
+        _tokenizer = tok
+    return _tokenizer
+
+
+@lru_cache(maxsize=4096)
+def _inside_longer_word(window: str, start: int, end: int) -> bool:
+    """True when jieba puts a word boundary strictly inside window[start:end]."""
+    for _word, w_start, w_end in _jieba().tokenize(window, HMM=False):
+        if w_start < start < w_end or w_start < end < w_end:
+            return True
+    return False
+
+
+# --- scanning (depends on the text only; cached) ----------------------------
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    term_index: int
+    start: int           # original span [start, end)
+    end: int
+    negated: bool        # a negation precedes it (only used by lawsuit terms)
+
+
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    hits: tuple[_Hit, ...]
+    present: frozenset[str]   # required-element pattern keys that matched
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _scan_terms(v: Views) -> list[_Hit]:
+    lex = _LEXICON
+    light, index = v.light, v.index
+    hits = []
+    for end_c, (key_len, term_indexes) in lex.automaton.iter(v.compact):
+        start_c = end_c - key_len + 1
+        start, last = index[start_c], index[end_c]
+        contiguous = last - start == key_len - 1
+        for ti in term_indexes:
+            term = lex.terms[ti]
+            key = term.normalized
+            if _is_word_char(key[0]) and start > 0 and _is_word_char(light[start - 1]):
+                continue
+            if (not term.stem and _is_word_char(key[-1]) and last + 1 < len(light)
+                    and _is_word_char(light[last + 1])):
+                continue
+            if term.segment_check and contiguous:
+                w0 = max(0, start - segment_window_chars)
+                w1 = min(len(light), last + 1 + segment_window_chars)
+                if _inside_longer_word(light[w0:w1], start - w0, last + 1 - w0):
+                    continue
+            negated = False
+            if lex.rules[term.rule].id == "CONTENT.time_barred_suit":
+                before = light[max(0, start - negation_window_chars):start]
+                negated = lex.patterns["suit_negation"].search(before) is not None
+            hits.append(_Hit(ti, start, last + 1, negated))
+    return hits
+
+
+@lru_cache(maxsize=cache_entries_max)
+def _scan(text: str) -> _Scan:
+    v = views(text)
+    present = frozenset(
+        key for key, pattern in _LEXICON.patterns.items()
+        if key != "suit_negation" and pattern.search(v.base)
+    )
+    return _Scan(hits=tuple(_scan_terms(v)), present=present)
+
+
+# --- assembling findings for a context --------------------------------------
+def _finding(rule: Rule, evidence: dict, severity: str | None = None) -> Finding:
+    return Finding(rule=rule.id, category=rule.category, reason_en=rule.reason_en,
+                   reason_zh=rule.reason_zh, evidence=evidence, severity=severity or rule.severity)
+
+
+def _hit_evidence(text: str, hit: _Hit) -> dict:
+    term = _LEXICON.terms[hit.term_index]
+    return {"matched": text[hit.start:hit.end], "span": [hit.start, hit.end],
+            "term": term.term, "normalized": term.normalized}
+
+
+def _drop_contained(pairs: list[tuple[str, _Hit]]) -> list[tuple[str, _Hit]]:
+    """Per rule, keep only hits not contained in a longer hit of the same rule."""
+    kept = []
+    for rule_id, hit in pairs:
+        if any(r == rule_id and (h.start, h.end) != (hit.start, hit.end)
+               and h.start <= hit.start and hit.end <= h.end for r, h in pairs):
+            continue
+        if (rule_id, hit.start, hit.end) in {(r, h.start, h.end) for r, h in kept}:
+            continue
+        kept.append((rule_id, hit))
+    return kept
+
+
+def _required(text_scan: _Scan, jurisdiction: str, channel: str, purpose: str) -> list[Finding]:
+    rules = _LEXICON.rules
+    present = text_scan.present
+    out: list[Finding] = []
+    us_voicemail = jurisdiction == "US" and channel == "voicemail"
+
+    def need(element: str, rule_id: str, severity: str | None = None) -> None:
+        if element not in present:
+            out.append(_finding(rules[rule_id], {"missing": element}, severity))
+
+    if purpose in ("collection", "location", "reminder") and not us_voicemail:
+        # Reminders are not collection: a missing element is a warning there.
+        severity = "warning" if purpose == "reminder" else None
+        if channel in _CHANNELS_IDENTITY:
+            need("sender_identity", "CONTENT.required.sender_identity", severity)
+        if channel in _CHANNELS_OFFICIAL:
+            need("official_channel", "CONTENT.required.official_channel", severity)
+    if jurisdiction == "CN" and purpose == "collection" and channel in _CHANNELS_OBJECTION:
+        need("objection_route", "CONTENT.required.objection_route")
+    if jurisdiction == "US" and channel in _CHANNELS_ELECTRONIC and purpose != "service":
+        need("opt_out", "CONTENT.required.opt_out")
+    if us_voicemail and purpose != "service":
+        missing = [k for k in ("voicemail_person", "voicemail_reply", "voicemail_callback")
+                   if k not in present]
+        if missing:
+            out.append(_finding(rules["CONTENT.required.voicemail_elements"], {"missing": ", ".join(missing)}))
+    if purpose == "location":
+        need("location_request", "CONTENT.location.contact_request")
+    return out
+
+
+@lru_cache(maxsize=cache_entries_max)
+def _check(text: str, jurisdiction: str, channel: str, purpose: str,
+           recipient_role: str, time_barred: bool) -> tuple[Finding, ...]:
+    lex = _LEXICON
+    text_scan = _scan(text)
+    non_debtor = purpose == "location" or recipient_role not in lex.disclosure_roles[jurisdiction]
+    us_voicemail = jurisdiction == "US" and channel == "voicemail"
+
+    pairs: list[tuple[str, _Hit]] = []
+    for hit in text_scan.hits:
+        rule = lex.rules[lex.terms[hit.term_index].rule]
+        if rule.applies == "always":
+            pairs.append((rule.id, hit))
+        elif rule.applies == "time_barred":
+            if time_barred and not hit.negated:
+                pairs.append((rule.id, hit))
+        elif rule.applies == "non_debtor":
+            if non_debtor:
+                pairs.append((rule.id, hit))
+            if us_voicemail:
+                pairs.append(("CONTENT.US.voicemail.limited_content", hit))
+
+    findings = [_finding(lex.rules[rule_id], _hit_evidence(text, hit))
+                for rule_id, hit in _drop_contained(pairs)]
+    findings.sort(key=lambda f: (f.evidence["span"][0], f.rule))
+    findings.extend(_required(text_scan, jurisdiction, channel, purpose))
+    return tuple(findings)
+
+
+def check_message(*, text: str, language: str, jurisdiction: str, channel: str, purpose: str,
+                  recipient_role: str, time_barred: bool) -> list[Finding]:
+    """Every content finding for one message in its context (empty list: nothing found).
+
+    Both lexicons are always applied (messages mix scripts); `language` is
+    validated and recorded by the caller but does not narrow the search.
+    Raises `ContentContextError` for an unknown context value.
+    """
+    if not isinstance(text, str):
+        raise ContentContextError(f"message text must be a string, not {type(text).__name__}")
+    for name, value, allowed in (("language", language, LANGUAGES),
+                                 ("jurisdiction", jurisdiction, JURISDICTIONS),
+                                 ("channel", channel, CHANNELS), ("purpose", purpose, PURPOSES),
+                                 ("recipient_role", recipient_role, ROLES)):
+        if value not in allowed:
+            raise ContentContextError(f"unknown {name} {value!r} for the content check; expected one of {sorted(allowed)}")
+    findings = _check(text, jurisdiction, channel, purpose, recipient_role, bool(time_barred))
+    # Findings are cached and shared: hand out fresh evidence dicts.
+    return [Finding(f.rule, f.category, f.reason_en, f.reason_zh,
+                    {**f.evidence, "span": list(f.evidence["span"])} if "span" in f.evidence else dict(f.evidence),
+                    f.severity) for f in findings]

@@ -1,0 +1,144 @@
+"""The lexicon as data: rules.toml, lexicon_zh.toml, lexicon_en.toml, required.toml.
+
+Loaded once at import from package data (no other I/O) and validated: every
+term names a known rule, no term is empty after normalisation, every pattern
+compiles. A bad data file is a `LexiconError` at import, never a silent gap.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib.resources import files
+
+import ahocorasick
+
+from fairdue.errors import FairdueError
+from fairdue.policy.content.normalize import normalize_term
+
+LANGUAGES = ("zh", "en")
+APPLIES = frozenset({"always", "time_barred", "non_debtor"})
+SEVERITIES = frozenset({"violation", "warning"})
+CATEGORIES = frozenset({"content", "third_party"})
+REQUIRED_PATTERN_KEYS = (
+    "sender_identity", "official_channel", "objection_route", "opt_out",
+    "voicemail_person", "voicemail_reply", "voicemail_callback",
+    "location_request", "suit_negation",
+)
+# Patterns matched case-sensitively (a person's name starts with a capital).
+_CASE_SENSITIVE = frozenset({"voicemail_person"})
+
+
+class LexiconError(FairdueError):
+    """A content-check data file is malformed (unknown rule, empty term, bad regex)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One content rule: stable id, category, severity, when it applies, reasons, source."""
+
+    id: str
+    category: str
+    severity: str
+    applies: str
+    reason_en: str
+    reason_zh: str
+    source: str
+    article: str
+    confidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One lexicon entry; ``normalized`` is the key in the automaton."""
+
+    term: str
+    normalized: str
+    rule: str
+    language: str
+    segment_check: bool       # drop a hit that jieba places inside a longer word
+    stem: bool                # Latin only: more letters may follow
+    homophone_of: str | None  # the word this spelling stands in for, if any
+    why: str | None           # why the substitution is a known evasion
+    negatives: tuple[str, ...]  # harmless sentences that must not fire the rule
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Rules, terms, compiled patterns and the Aho-Corasick automaton over the terms."""
+
+    rules: dict[str, Rule]
+    terms: tuple[Term, ...]
+    disclosure_roles: dict[str, frozenset[str]]
+    patterns: dict[str, re.Pattern[str]]
+    automaton: ahocorasick.Automaton   # value: (key_length, tuple of term indexes)
+
+
+def _read(name: str) -> dict:
+    return tomllib.loads(files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+def _rule(rule_id: str, raw: dict) -> Rule:
+    try:
+        rule = Rule(id=rule_id, category=raw["category"], severity=raw["severity"],
+                    applies=raw["applies"], reason_en=raw["reason_en"], reason_zh=raw["reason_zh"],
+                    source=raw["source"], article=raw["article"], confidence=raw["confidence"])
+    except KeyError as missing:
+        raise LexiconError(f"rules.toml: rule {rule_id} lacks field {missing}") from None
+    if rule.applies not in APPLIES:
+        raise LexiconError(f"rules.toml: rule {rule_id} has unknown applies={rule.applies!r}")
+    if rule.severity not in SEVERITIES or rule.category not in CATEGORIES:
+        raise LexiconError(f"rules.toml: rule {rule_id} has bad severity/category")
+    return rule
+
+
+def _terms(language: str, rules: dict[str, Rule]) -> list[Term]:
+    out = []
+    for raw in _read(f"lexicon_{language}.toml").get("term", []):
+        term = raw.get("term", "")
+        normalized = normalize_term(term)
+        if not normalized:
+            raise LexiconError(f"lexicon_{language}.toml: term {term!r} is empty after normalisation")
+        if raw.get("rule") not in rules:
+            raise LexiconError(f"lexicon_{language}.toml: term {term!r} names unknown rule {raw.get('rule')!r}")
+        if ("homophone_of" in raw) != ("why" in raw):
+            raise LexiconError(f"lexicon_{language}.toml: term {term!r} needs both homophone_of and why")
+        out.append(Term(term=term, normalized=normalized, rule=raw["rule"], language=language,
+                        segment_check=bool(raw.get("segment_check", False)),
+                        stem=bool(raw.get("stem", False)),
+                        homophone_of=raw.get("homophone_of"), why=raw.get("why"),
+                        negatives=tuple(raw.get("negatives", ()))))
+    return out
+
+
+def _pattern(key: str, sources: list[str]) -> re.Pattern[str]:
+    flags = 0 if key in _CASE_SENSITIVE else re.IGNORECASE
+    try:
+        return re.compile("|".join(f"(?:{s})" for s in sources), flags | re.MULTILINE)
+    except re.error as err:
+        raise LexiconError(f"required.toml: pattern {key} does not compile: {err}") from None
+
+
+def load() -> Lexicon:
+    """Read and validate every data file; build the automaton."""
+    raw_rules = _read("rules.toml")
+    rules = {rule_id: _rule(rule_id, raw) for rule_id, raw in raw_rules["rules"].items()}
+    disclosure = {j: frozenset(roles) for j, roles in raw_rules["disclosure"].items()}
+    terms = tuple(t for lang in LANGUAGES for t in _terms(lang, rules))
+
+    raw_patterns = _read("required.toml")["patterns"]
+    missing = [k for k in REQUIRED_PATTERN_KEYS if not raw_patterns.get(k)]
+    if missing:
+        raise LexiconError(f"required.toml: missing patterns {missing}")
+    patterns = {k: _pattern(k, raw_patterns[k]) for k in REQUIRED_PATTERN_KEYS}
+
+    by_key: dict[str, list[int]] = {}
+    for i, t in enumerate(terms):
+        by_key.setdefault(t.normalized, []).append(i)
+    automaton = ahocorasick.Automaton()
+    for key, indexes in by_key.items():
+        automaton.add_word(key, (len(key), tuple(indexes)))
+    automaton.make_automaton()
+    return Lexicon(rules=rules, terms=terms, disclosure_roles=disclosure,
+                   patterns=patterns, automaton=automaton)
