@@ -35,7 +35,7 @@ REQUEST_EXAMPLE = {
 
 def preview(request: dict[str, Any]) -> dict[str, Any]:
     """The gate's decision for `request` (pure; see fairdue.policy.decide)."""
-    from fairdue.policy import decide
+    from fairdue.web.compose import decide
 
     return decide(request)
 

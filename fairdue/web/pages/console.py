@@ -46,3 +46,64 @@ def logout(request: Request, who=Depends(principal), unit=Depends(uow)) -> Respo
 @router.get("", response_class=HTMLResponse)
 def console_home(request: Request, who=Depends(requires(*STAFF_ANY))) -> HTMLResponse:
     return render(request, "console/home.html")
+
+
+# --- compose with a live gate verdict ---------------------------------------------------------
+
+def _compose_form(template: str, jurisdiction: str, channel: str, purpose: str, recipient_role: str,
+                  recipient_source: str, address: str, zone: str, at_local: str, language: str,
+                  text: str):
+    from fairdue.web.compose import ComposeForm
+
+    return ComposeForm(template=template, jurisdiction=jurisdiction, channel=channel, purpose=purpose,
+                       recipient_role=recipient_role, recipient_source=recipient_source, address=address,
+                       zone=zone, at_local=at_local, language=language, text=text)
+
+
+
+@router.get("/compose", response_class=HTMLResponse)
+def compose_page(request: Request, template: str = "cn_overdue_zh", address: str = "",
+                 who=Depends(requires(*STAFF_ANY))) -> HTMLResponse:
+    from fairdue.web import compose
+
+    form = compose.ComposeForm.from_template(template[:64], now=request.app.state.core.clock(),
+                                             address=address[:320])
+    return render(request, "console/compose.html", {"form": form, "c": compose, "verdict": None})
+
+
+@router.post("/compose/verdict", response_class=HTMLResponse)
+def compose_verdict(request: Request, who=Depends(requires(*STAFF_ANY)), template: str = Form("", max_length=64),
+                    jurisdiction: str = Form("CN", max_length=8), channel: str = Form("sms", max_length=16),
+                    purpose: str = Form("collection", max_length=16),
+                    recipient_role: str = Form("borrower", max_length=32),
+                    recipient_source: str = Form("contract", max_length=32),
+                    address: str = Form("", max_length=320), zone: str = Form("Asia/Shanghai", max_length=64),
+                    at_local: str = Form("", max_length=32), language: str = Form("zh", max_length=8),
+                    text: str = Form("", max_length=4000)) -> HTMLResponse:
+    from fairdue.web import compose
+
+    form = _compose_form(template, jurisdiction, channel, purpose, recipient_role, recipient_source,
+                         address, zone, at_local, language, text)
+    verdict = compose.decide(form.gate_request())
+    return render(request, "console/_verdict.html", {"verdict": verdict, "form": form})
+
+
+@router.post("/compose/send", response_class=HTMLResponse)
+def compose_send(request: Request, who=Depends(requires("agent", "supervisor")), unit=Depends(uow),
+                 template: str = Form("", max_length=64),
+                 jurisdiction: str = Form("CN", max_length=8), channel: str = Form("sms", max_length=16),
+                 purpose: str = Form("collection", max_length=16),
+                 recipient_role: str = Form("borrower", max_length=32),
+                 recipient_source: str = Form("contract", max_length=32),
+                 address: str = Form("", max_length=320), zone: str = Form("Asia/Shanghai", max_length=64),
+                 at_local: str = Form("", max_length=32), language: str = Form("zh", max_length=8),
+                 text: str = Form("", max_length=4000)) -> HTMLResponse:
+    """Re-run the gate on the server, then hand an allowed message to the contact service."""
+    from fairdue.web import compose, contact
+
+    form = _compose_form(template, jurisdiction, channel, purpose, recipient_role, recipient_source,
+                         address, zone, at_local, language, text)
+    outcome = contact.send(unit, form=form, staff=who)
+    return render(request, "console/_sent.html", {"outcome": outcome, "form": form,
+                                                  "verdict": outcome.decision},
+                  status_code=200 if outcome.sent else 422)
