@@ -33,7 +33,7 @@ Product
   late_fee                   `LateFeeRule` (违约金): bps of the overdue minimum due, clamped to
                              [min, max] per occurrence. Never bears interest.
   annual_cost_cap            all-in annual borrower cost cap as a Decimal fraction (0.24 = 24%),
-                             checked against each installment option's IRR-based annual rate;
+                             checked against each installment option's true annual rate (fairdue.loanmath);
                              CN defaults to 0.24; None = no cap (US/UK products may omit it).
   installment_options        the `InstallmentOption`s a purchase may be converted to.
   allocation                 `AllocationRule`: how a payment is spread over what is due.
@@ -49,9 +49,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
+from fairdue.domain.loanmath.pricing import price_option
 from fairdue.domain.money import CURRENCY_EXPONENTS
 from fairdue.errors import FairdueError
 
@@ -376,7 +377,7 @@ def product_from_mapping(data: Any, *, source: str | None = None) -> Product:
             problems.append(f"installment_options: {dup} is listed twice")
         if cap is not None:
             for i, o in enumerate(parsed):
-                annual = option_annual_rate(o)
+                annual = option_annual_rate(o, jurisdiction or "CN")
                 if annual > cap:
                     problems.append(
                         f"installment_options[{i}]: {o.key} at rate {o.rate} costs about "
@@ -488,36 +489,11 @@ def product_to_mapping(product: Product) -> dict[str, Any]:
 
 
 # -- pricing check -----------------------------------------------------------------------------
-_IRR_ITERATIONS = 200
+def option_annual_rate(option: InstallmentOption, jurisdiction: str = "CN") -> Decimal:
+    """The option's true annual rate under the jurisdiction's APR convention (fairdue.loanmath pricing).
 
-
-def option_annual_rate(option: InstallmentOption) -> Decimal:
-    """Annualised cost of an option: periodic IRR × 12 (the cn-irr convention) on a unit principal.
-
-    Used to check the all-in cost cap when a product is loaded. Computed on level
-    cash flows of a principal of 1 (exact enough for a cap check; the loan-math area
-    computes disclosed APRs on real schedules).
+    Checked against the all-in cost cap when a product is loaded.
     """
-    n, r = option.periods, option.rate
-    with localcontext() as ctx:
-        ctx.prec = 40
-        if option.kind in ("zero_fee",) or r == 0:
-            return Decimal(0)
-        if option.kind in ("annuity", "equal_principal"):
-            return r * 12  # the periodic rate is the IRR of both schedules
-        if option.kind == "flat_fee":
-            flows = [Decimal(1) / n + r] * n
-            advance = Decimal(1)
-        else:  # upfront_fee: the fee is paid with installment 1
-            flows = [Decimal(1) / n] * n
-            flows[0] += r
-            advance = Decimal(1)
-        lo, hi = Decimal(0), Decimal(1)
-        for _ in range(_IRR_ITERATIONS):
-            mid = (lo + hi) / 2
-            pv = sum(f / (1 + mid) ** (k + 1) for k, f in enumerate(flows))
-            if pv > advance:
-                lo = mid
-            else:
-                hi = mid
-        return ((lo + hi) / 2) * 12
+    if option.kind == "zero_fee" or option.rate == 0:
+        return Decimal(0)
+    return price_option(option.kind, option.periods, option.rate, "monthly", jurisdiction).apr

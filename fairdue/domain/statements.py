@@ -1,0 +1,173 @@
+"""Servicing arithmetic, pure: statement cycles, due dates, minimum due, early-payoff interest.
+
+* Statement dates fall on the account's cycle day each month; a purchase made
+  on or before a cycle date is billed on that date's statement.
+* Due date = statement date + the product's `due_days_after_statement`,
+  moved to the next business day when the product says `next_business_day`
+  (weekends and public holidays of the jurisdiction, `holidays` package,
+  including China's official make-up working days).
+* Minimum due = every billed fee and interest + every billed installment's
+  principal (installment plans) + the larger of percent_bps × revolving
+  principal and the floor (never more than the revolving principal), capped
+  at everything billed and unpaid.
+* Early payoff charges interest and periodic fees only for the days used in
+  the current period: scheduled × days used / days in the period, rounded
+  half-even; later periods' interest and fees are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import holidays
+
+from fairdue.domain.loanmath.calendar import add_months
+from fairdue.domain.money import Rounding, round_decimal
+from fairdue.domain.products import Product
+from fairdue.errors import FairdueError
+
+BUSINESS_DAY_SEARCH_DAYS_MAX = 31
+_HOLIDAY_COUNTRY = {"CN": "CN", "US": "US", "UK": "GB"}
+
+
+class ServicingMathError(FairdueError, ValueError):
+    """Input to servicing arithmetic that cannot be right (a date before the plan began…)."""
+
+
+def is_business_day(on: date, jurisdiction: str) -> bool:
+    """Not a weekend or public holiday in the jurisdiction (China's make-up working days count as business days)."""
+    cal = holidays.country_holidays(_HOLIDAY_COUNTRY[jurisdiction], years=on.year)
+    return bool(cal.is_working_day(on))
+
+
+def adjust_due_on(on: date, product: Product) -> date:
+    """`on` moved by the product's business-day rule."""
+    if product.business_day_rule == "none":
+        return on
+    d = on
+    for _ in range(BUSINESS_DAY_SEARCH_DAYS_MAX):
+        if is_business_day(d, product.jurisdiction):
+            return d
+        d += timedelta(days=1)
+    raise ServicingMathError(f"no business day within {BUSINESS_DAY_SEARCH_DAYS_MAX} days of {on}")
+
+
+def statement_on_or_after(on: date, cycle_day: int) -> date:
+    """The first statement date (cycle_day of a month) on or after `on`."""
+    candidate = on.replace(day=cycle_day)
+    return candidate if candidate >= on else add_months(candidate, 1)
+
+
+def previous_statement_on(statement_on: date) -> date:
+    """The statement date one cycle before."""
+    return add_months(statement_on, -1)
+
+
+def due_on_for(statement_on: date, product: Product) -> date:
+    """Payment due date of the statement closing on `statement_on`."""
+    return adjust_due_on(statement_on + timedelta(days=product.due_days_after_statement), product)
+
+
+def cycle_due_dates(first_statement_on: date, periods: int, product: Product) -> list[tuple[date, date]]:
+    """(statement_on, due_on) for `periods` consecutive cycles starting at `first_statement_on`."""
+    out = []
+    for k in range(periods):
+        st = add_months(first_statement_on, k)
+        out.append((st, due_on_for(st, product)))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class BilledItem:
+    """What a statement bills for one item (installment or charge), still unpaid.
+
+    revolving: True for a purchase not converted to a plan (the minimum-due percentage applies to it).
+    """
+
+    fees_minor: int
+    interest_minor: int
+    principal_minor: int
+    revolving: bool
+
+
+def minimum_due_minor(items: list[BilledItem], product: Product) -> int:
+    """The statement's minimum payment (see the module docstring)."""
+    total = sum(i.fees_minor + i.interest_minor + i.principal_minor for i in items)
+    fixed = sum(i.fees_minor + i.interest_minor + (0 if i.revolving else i.principal_minor) for i in items)
+    revolving = sum(i.principal_minor for i in items if i.revolving)
+    rule = product.minimum_due
+    pct = round_decimal(Decimal(revolving) * rule.percent_bps / 10_000, Rounding.UP)
+    share = min(revolving, max(pct, rule.floor_minor))
+    return min(total, fixed + share)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledRow:
+    """An unbilled installment of a plan: seq, period start and due date, scheduled parts."""
+
+    seq: int
+    period_start_on: date
+    due_on: date
+    principal_minor: int
+    interest_minor: int
+    fee_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class PayoffQuote:
+    """Early payoff of the unbilled part of a plan on `payoff_on`.
+
+    principal_minor: all unbilled principal. interest_minor / fee_minor: the current period's
+    interest and periodic fee for the days used only. dropped_interest_minor / dropped_fee_minor:
+    what the schedule had that the borrower no longer owes.
+    days_used / days_in_period: the pro-rating of the current period.
+    """
+
+    principal_minor: int
+    interest_minor: int
+    fee_minor: int
+    dropped_interest_minor: int
+    dropped_fee_minor: int
+    days_used: int
+    days_in_period: int
+
+    @property
+    def total_minor(self) -> int:
+        return self.principal_minor + self.interest_minor + self.fee_minor
+
+
+def payoff_quote(rows: list[ScheduledRow], payoff_on: date) -> PayoffQuote:
+    """Interest only for time used: the current (first unbilled) period is pro-rated by days."""
+    if not rows:
+        return PayoffQuote(0, 0, 0, 0, 0, 0, 0)
+    rows = sorted(rows, key=lambda r: r.seq)
+    current = rows[0]
+    if payoff_on < current.period_start_on:
+        raise ServicingMathError(f"payoff date {payoff_on} is before the period began on {current.period_start_on}")
+    days_in = max((current.due_on - current.period_start_on).days, 1)
+    used = min((payoff_on - current.period_start_on).days, days_in)
+    interest = round_decimal(Decimal(current.interest_minor) * used / days_in, Rounding.HALF_EVEN)
+    fee = round_decimal(Decimal(current.fee_minor) * used / days_in, Rounding.HALF_EVEN)
+    sched_interest = sum(r.interest_minor for r in rows)
+    sched_fee = sum(r.fee_minor for r in rows)
+    return PayoffQuote(
+        principal_minor=sum(r.principal_minor for r in rows),
+        interest_minor=interest,
+        fee_minor=fee,
+        dropped_interest_minor=sched_interest - interest,
+        dropped_fee_minor=sched_fee - fee,
+        days_used=used,
+        days_in_period=days_in,
+    )
+
+
+def late_fee_minor(overdue_minimum_minor: int, product: Product) -> int:
+    """违约金 for one missed due date: bps of the overdue minimum, clamped to [min, max], never above the overdue amount."""
+    if overdue_minimum_minor <= 0:
+        return 0
+    rule = product.late_fee
+    fee = round_decimal(Decimal(overdue_minimum_minor) * rule.percent_bps / 10_000, Rounding.HALF_EVEN)
+    fee = max(rule.fee_minor_min, min(fee, rule.fee_minor_max))
+    return min(fee, overdue_minimum_minor)
