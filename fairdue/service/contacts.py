@@ -1,0 +1,216 @@
+"""Gate enforcement: a contact is decided, logged, and (only if allowed) queued — in one transaction.
+
+    outcome = request_contact(uow, gate_request=request, message=message)
+
+calls `fairdue.policy.decide`, appends the decision with masked inputs to the
+hash-chained decision log, and on allow writes the message to the outbox in
+the same transaction, bound to the decision by its fingerprint (recipient,
+channel, SHA-256 of the text). A denial writes nothing to the outbox and
+returns the violations and `next_allowed_at` so the caller can reschedule.
+The gate is treated as fail-closed here too: an exception from it, or an
+answer that is not a well-formed allow, is a denial.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Iterable, Mapping
+
+import sqlalchemy as sa
+
+from fairdue.adapters.channels.letter import CollectionLetter, render_text
+from fairdue.adapters.db.schema.collections import outbox_messages
+from fairdue.domain.audit import message_fingerprint, sha256_text
+from fairdue.domain.masking import mask_address, mask_request
+from fairdue.errors import FairdueError
+from fairdue.service.audit import append_decision
+
+DEFAULT_ATTEMPTS_MAX = 8
+CHANNELS = ("sms", "email", "letter", "app_push", "voicemail", "call")
+TEXT_CHARS_MAX = 20_000
+GATE_ERROR_RULE = "ENFORCE.gate_error"
+
+
+class ContactRequestInvalid(FairdueError):
+    """The message does not match the gate request it is supposed to be judged by."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """What would be sent. letter: the structured letter (letters only; its render_text must be `text`);
+    subject: email only."""
+
+    channel: str
+    recipient_address: str
+    language: str
+    text: str
+    subject: str | None = None
+    letter: CollectionLetter | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactOutcome:
+    """allowed: the gate allowed it and it is queued (outbox_id set); otherwise violations say why
+    and next_allowed_at (may be None) says when to try again."""
+
+    allowed: bool
+    decision_seq: int
+    outbox_id: int | None
+    fingerprint: str
+    violations: tuple[Mapping[str, Any], ...]
+    next_allowed_at: datetime | None
+    decision: Mapping[str, Any]
+
+
+def _default_decide(request: dict) -> dict:
+    from fairdue.policy import decide
+
+    return decide(request)
+
+
+def _fail_closed(request: dict, why: str) -> dict:
+    return {
+        "allowed": False,
+        "jurisdiction": request.get("jurisdiction"),
+        "pack": None,
+        "violations": [{"rule": GATE_ERROR_RULE, "category": "data_source",
+                        "reason_en": f"the policy gate could not decide: {why}",
+                        "reason_zh": f"合规闸门无法作出判断：{why}", "evidence": {}}],
+        "warnings": [],
+        "next_allowed_at": None,
+    }
+
+
+def _checked_decision(request: dict, decide: Callable[[dict], dict]) -> dict:
+    try:
+        decision = decide(copy.deepcopy(request))
+    except Exception as err:  # fail closed: any gate failure is a denial, logged with its reason
+        return _fail_closed(request, f"{type(err).__name__}: {err}")
+    if not isinstance(decision, dict) or not isinstance(decision.get("violations", []), list):
+        return _fail_closed(request, "the gate answered with something that is not a decision")
+    if decision.get("allowed") is True and decision.get("violations"):
+        decision = {**decision, "allowed": False}
+    try:
+        json.dumps(decision, allow_nan=False)
+    except (TypeError, ValueError):
+        return _fail_closed(request, "the gate's answer cannot be logged as JSON")
+    return decision
+
+
+def _parse_at(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def _check_matches(request: dict, message: OutgoingMessage) -> dict:
+    if message.channel not in CHANNELS:
+        raise ContactRequestInvalid(f"channel {message.channel!r} cannot carry a message; use one of {CHANNELS}")
+    if not message.text or len(message.text) > TEXT_CHARS_MAX:
+        raise ContactRequestInvalid(f"message text must be 1..{TEXT_CHARS_MAX} characters")
+    if not isinstance(request, dict):
+        raise ContactRequestInvalid("the gate request must be a JSON object")
+    request = copy.deepcopy(request)
+    if request.get("channel") != message.channel:
+        raise ContactRequestInvalid(f"gate request is for channel {request.get('channel')!r}, message is {message.channel!r}")
+    recipient = request.get("recipient")
+    if not isinstance(recipient, dict) or str(recipient.get("address", "")).strip() != message.recipient_address.strip():
+        raise ContactRequestInvalid("gate request and message name different recipients")
+    gate_message = request.get("message")
+    if gate_message is None:
+        request["message"] = {"language": message.language, "text": message.text}
+    elif not isinstance(gate_message, dict) or gate_message.get("text") != message.text:
+        raise ContactRequestInvalid("gate request judges a different text than the message carries")
+    if message.channel == "letter":
+        if message.letter is None:
+            raise ContactRequestInvalid("a letter needs its structured fields (CollectionLetter)")
+        if render_text(message.letter) != message.text:
+            raise ContactRequestInvalid("the letter's text is not what its fields render")
+    elif message.letter is not None:
+        raise ContactRequestInvalid("only letters carry letter fields")
+    return request
+
+
+def request_contact(
+    uow: Any,
+    *,
+    gate_request: dict,
+    message: OutgoingMessage,
+    decide: Callable[[dict], dict] | None = None,
+    names: Iterable[str] = (),
+    attempts_max: int = DEFAULT_ATTEMPTS_MAX,
+    commit: bool = True,
+) -> ContactOutcome:
+    """Decide, log, and on allow queue the message; all in the unit of work's transaction.
+
+    names: personal names to mask inside the logged message text (e.g. the borrower's).
+    commit: False leaves committing to the caller (to group several contacts in one transaction).
+    """
+    request = _check_matches(gate_request, message)
+    decision = _checked_decision(request, decide or _default_decide)
+    allowed = decision.get("allowed") is True
+    now = uow.clock()
+    address = message.recipient_address.strip()
+    fingerprint = message_fingerprint(channel=message.channel, recipient=address, text=message.text)
+    recipient = request.get("recipient") or {}
+    debt = request.get("debt") if isinstance(request.get("debt"), dict) else {}
+    record = {
+        "kind": "contact_decision",
+        "decided_at": now.isoformat(),
+        "debt_id": debt.get("id"),
+        "channel": message.channel,
+        "purpose": request.get("purpose"),
+        "recipient": {"role": recipient.get("role"), "address_masked": mask_address(address)},
+        "fingerprint": fingerprint,
+        "text_sha256": sha256_text(message.text),
+        "request": mask_request(request, names=names),
+        "decision": decision,
+    }
+    entry = append_decision(uow, record)
+    outbox_id = None
+    if allowed:
+        outbox_id = uow.connection.execute(
+            outbox_messages.insert().values(
+                decision_seq=entry.seq, debt_id=debt.get("id"), channel=message.channel,
+                recipient_role=str(recipient.get("role") or "unknown"), recipient_address=address,
+                address_masked=mask_address(address), language=message.language, subject=message.subject,
+                body=message.text, payload=message.letter.to_json() if message.letter else None,
+                text_sha256=sha256_text(message.text), fingerprint=fingerprint, status="pending",
+                attempts=0, attempts_max=attempts_max, next_attempt_at=now, created_at=now,
+            ).returning(outbox_messages.c.id)
+        ).scalar_one()
+    if commit:
+        uow.commit()
+    return ContactOutcome(
+        allowed=allowed, decision_seq=entry.seq, outbox_id=outbox_id, fingerprint=fingerprint,
+        violations=tuple(decision.get("violations") or ()),
+        next_allowed_at=None if allowed else _parse_at(decision.get("next_allowed_at")),
+        decision=decision,
+    )
+
+
+RECEIPT_OUTCOMES = {"delivered": "delivered", "read": "delivered", "failed": "failed",
+                    "undelivered": "failed", "invalid_number": "invalid_number"}
+
+
+def history_for_debt(uow: Any, *, debt_id: str) -> list[dict]:
+    """Messages sent about a debt, oldest first, as gate `history` items (address unmasked, for decide)."""
+    rows = uow.connection.execute(
+        sa.select(outbox_messages.c.id, outbox_messages.c.channel, outbox_messages.c.recipient_address,
+                  outbox_messages.c.recipient_role, outbox_messages.c.sent_at, outbox_messages.c.delivery_status)
+        .where(outbox_messages.c.debt_id == debt_id, outbox_messages.c.status == "sent")
+        .order_by(outbox_messages.c.sent_at, outbox_messages.c.id)
+    ).all()
+    return [
+        {"at": row.sent_at.isoformat().replace("+00:00", "Z"), "channel": row.channel,
+         "address": row.recipient_address, "role": row.recipient_role,
+         "outcome": RECEIPT_OUTCOMES.get(row.delivery_status or "", "delivered")}
+        for row in rows
+    ]

@@ -1,0 +1,325 @@
+"""The outbox dispatcher: claim with a lease, send with a stable key, mark; retry with backoff.
+
+One round (`Dispatcher.run_once`):
+
+1. claim — in one short transaction, take up to `batch_max` rows that are
+   pending and due, or `sending` with an expired lease (a dispatcher died
+   holding them): status `sending`, our owner id, `lease_until = now + lease_s`,
+   `attempts + 1` (PostgreSQL: FOR UPDATE SKIP LOCKED, so dispatchers share
+   work; SQLite: the write lock of BEGIN IMMEDIATE);
+2. send — outside any transaction, `adapter.send(message, idempotency_key=KEY)`
+   where KEY is derived from the outbox id and fingerprint and never changes;
+3. mark — `sent` (with the provider's id), or back to `pending` at
+   `now + backoff` on a transient failure, or `dead` once attempts reach
+   `attempts_max` or the provider rejects it for good, or `refused` when the
+   adapter finds no allowing decision. Only the lease holder may mark.
+
+A crash between 2 and 3 leaves the row `sending`; when the lease expires it
+is claimed again and re-sent with the same key, and the provider (or the
+adapter's sent-ledger) recognises the key: the message's effect happens once.
+Nothing is ever deleted: `dead` rows wait for a person (`fairdue outbox …`).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable, Mapping
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+from fairdue.adapters.channels.base import (
+    ChannelAdapter,
+    OutboundMessage,
+    PermanentSendError,
+    SendRefused,
+    TransientSendError,
+)
+from fairdue.adapters.channels.http_provider import signature_ok
+from fairdue.adapters.db.schema.collections import (
+    channel_sent_ledger,
+    delivery_attempts,
+    delivery_receipts,
+    outbox_messages,
+)
+from fairdue.errors import FairdueError
+
+LEASE_S = 120
+BACKOFF_BASE_S = 30
+BACKOFF_MAX_S = 6 * 3600
+BATCH_MAX = 20
+ERROR_CHARS_MAX = 1000
+FINAL_DELIVERY_STATUSES = ("delivered", "failed", "undelivered", "invalid_number")
+RECEIPT_STATUSES = ("queued", "sent", "delivered", "read", "failed", "undelivered", "invalid_number")
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchPolicy:
+    """lease_s: how long a claim holds (longer than any adapter timeout); backoff after attempt n
+    is min(backoff_base_s * 2**(n-1), backoff_max_s); batch_max: rows per claim."""
+
+    lease_s: int = LEASE_S
+    backoff_base_s: int = BACKOFF_BASE_S
+    backoff_max_s: int = BACKOFF_MAX_S
+    batch_max: int = BATCH_MAX
+
+
+def backoff_s(attempt_no: int, policy: DispatchPolicy) -> int:
+    """Seconds to wait after failed attempt number attempt_no (1-based), exponential and capped."""
+    exponent = max(0, min(attempt_no - 1, 30))  # 2**30 s already exceeds any cap
+    return min(policy.backoff_base_s * 2**exponent, policy.backoff_max_s)
+
+
+def idempotency_key(outbox_id: int, fingerprint: str) -> str:
+    """Stable for a row for ever; unique across databases thanks to the fingerprint."""
+    return f"fd-{outbox_id}-{fingerprint[:16]}"
+
+
+@dataclass(slots=True)
+class DispatchReport:
+    claimed: int = 0
+    sent: int = 0
+    duplicates: int = 0
+    retried: int = 0
+    dead: int = 0
+    refused: int = 0
+    lost_lease: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: DispatchReport) -> None:
+        for name in ("claimed", "sent", "duplicates", "retried", "dead", "refused", "lost_lease"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors.extend(other.errors)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    message: OutboundMessage
+    fingerprint: str
+    attempt_no: int
+    attempts_max: int
+    claimed_at: datetime
+
+
+class Dispatcher:
+    """Delivers outbox rows through channel adapters; safe to run several at once and to kill."""
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], Any],
+        adapters: Mapping[str, ChannelAdapter],
+        *,
+        owner: str | None = None,
+        policy: DispatchPolicy = DispatchPolicy(),
+        after_send: Callable[[int], None] | None = None,
+    ):
+        self.uow_factory = uow_factory
+        self.adapters = dict(adapters)
+        self.owner = owner or f"dispatcher-{uuid.uuid4().hex[:12]}"
+        self.policy = policy
+        # Test hook: called after a successful send and before the mark (fault injection).
+        self.after_send = after_send
+
+    # -- claim -------------------------------------------------------------------
+    def claim(self) -> list[Claimed]:
+        o = outbox_messages.c
+        with self.uow_factory() as uow:
+            now = uow.clock()
+            due = sa.or_(
+                sa.and_(o.status == "pending", o.next_attempt_at <= now),
+                sa.and_(o.status == "sending", o.lease_until <= now),
+            )
+            channels = sorted(self.adapters)
+            query = (sa.select(o.id).where(due, o.channel.in_(channels))
+                     .order_by(o.next_attempt_at, o.id).limit(self.policy.batch_max))
+            if uow.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            ids = list(uow.connection.execute(query).scalars())
+            if not ids:
+                return []
+            lease_until = now + timedelta(seconds=self.policy.lease_s)
+            uow.connection.execute(
+                outbox_messages.update().where(o.id.in_(ids), due)
+                .values(status="sending", lease_owner=self.owner, lease_until=lease_until, attempts=o.attempts + 1)
+            )
+            rows = uow.connection.execute(
+                sa.select(outbox_messages).where(o.id.in_(ids), o.lease_owner == self.owner, o.status == "sending")
+                .order_by(o.id)
+            ).all()
+            uow.commit()
+        return [
+            Claimed(
+                message=OutboundMessage(
+                    outbox_id=r.id, decision_seq=r.decision_seq, channel=r.channel,
+                    recipient_address=r.recipient_address, language=r.language, body=r.body,
+                    subject=r.subject, payload_json=r.payload,
+                ),
+                fingerprint=r.fingerprint, attempt_no=r.attempts, attempts_max=r.attempts_max, claimed_at=now,
+            )
+            for r in rows
+        ]
+
+    # -- mark --------------------------------------------------------------------
+    def _mark(self, item: Claimed, *, outcome: str, values: dict, error: str | None = None,
+              provider_message_id: str | None = None) -> bool:
+        o = outbox_messages.c
+        with self.uow_factory() as uow:
+            now = uow.clock()
+            if values.get("status") == "sent":
+                values = {**values, "sent_at": now}
+            result = uow.connection.execute(
+                outbox_messages.update()
+                .where(o.id == item.message.outbox_id, o.lease_owner == self.owner, o.status == "sending")
+                .values(lease_owner=None, lease_until=None, **values)
+            )
+            uow.connection.execute(delivery_attempts.insert().values(
+                outbox_id=item.message.outbox_id, attempt_no=item.attempt_no, owner=self.owner,
+                started_at=item.claimed_at, finished_at=now, outcome=outcome,
+                provider_message_id=provider_message_id,
+                error=None if error is None else error[:ERROR_CHARS_MAX],
+            ))
+            uow.commit()
+            return result.rowcount == 1
+
+    def deliver(self, item: Claimed, report: DispatchReport) -> None:
+        message = item.message
+        adapter = self.adapters[message.channel]
+        key = idempotency_key(message.outbox_id, item.fingerprint)
+        try:
+            result = adapter.send(message, idempotency_key=key)
+        except SendRefused as err:
+            report.refused += 1
+            report.errors.append(str(err))
+            self._mark(item, outcome="refused", values={"status": "refused", "last_error": str(err)[:ERROR_CHARS_MAX]},
+                       error=str(err))
+            return
+        except PermanentSendError as err:
+            report.dead += 1
+            report.errors.append(str(err))
+            self._mark(item, outcome="dead", values={"status": "dead", "last_error": str(err)[:ERROR_CHARS_MAX]},
+                       error=str(err))
+            return
+        except TransientSendError as err:
+            report.errors.append(str(err))
+            if item.attempt_no >= item.attempts_max:
+                report.dead += 1
+                self._mark(item, outcome="dead", error=str(err),
+                           values={"status": "dead", "last_error": f"gave up after {item.attempt_no} attempts: {err}"[:ERROR_CHARS_MAX]})
+            else:
+                report.retried += 1
+                retry_at = item.claimed_at + timedelta(seconds=backoff_s(item.attempt_no, self.policy))
+                self._mark(item, outcome="retry", error=str(err),
+                           values={"status": "pending", "next_attempt_at": retry_at,
+                                   "last_error": str(err)[:ERROR_CHARS_MAX]})
+            return
+        if self.after_send is not None:
+            self.after_send(message.outbox_id)
+        marked = self._mark(item, outcome="sent", provider_message_id=result.provider_message_id,
+                            values={"status": "sent", "provider_message_id": result.provider_message_id,
+                                    "last_error": None})
+        if marked:
+            report.sent += 1
+            report.duplicates += int(result.duplicate)
+        else:
+            report.lost_lease += 1
+
+    # -- rounds ------------------------------------------------------------------
+    def run_once(self) -> DispatchReport:
+        report = DispatchReport()
+        claimed = self.claim()
+        report.claimed = len(claimed)
+        for item in claimed:
+            self.deliver(item, report)
+        return report
+
+    def run_until_idle(self, *, rounds_max: int = 1000) -> DispatchReport:
+        """Rounds until a claim finds nothing due (rows waiting for backoff stay pending)."""
+        total = DispatchReport()
+        for _ in range(rounds_max):
+            report = self.run_once()
+            total.add(report)
+            if report.claimed == 0:
+                break
+        return total
+
+
+# -- the SMTP adapter's sent-ledger -------------------------------------------------
+class DbSentLedger:
+    """channel_sent_ledger on its own committed transactions (adapters write it right after a send)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def get(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(channel_sent_ledger.c.provider_message_id).where(channel_sent_ledger.c.idempotency_key == key)
+            ).scalar_one_or_none()
+
+    def record(self, key: str, *, channel: str, provider_message_id: str, sent_at: datetime) -> None:
+        if self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        with self.engine.begin() as conn:
+            conn.execute(insert(channel_sent_ledger).values(
+                idempotency_key=key, channel=channel, provider_message_id=provider_message_id, sent_at=sent_at,
+            ).on_conflict_do_nothing())
+
+
+# -- delivery receipts (provider webhook) ------------------------------------------
+class ReceiptRejected(FairdueError):
+    """A delivery receipt is unsigned, wrongly signed or malformed; nothing was recorded."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptOutcome:
+    """outbox_id: the message it is about (None if unknown to us); recorded: False for a repeat."""
+
+    outbox_id: int | None
+    status: str
+    recorded: bool
+
+
+def record_receipt(uow: Any, *, body: bytes, signature: str, secret: bytes) -> ReceiptOutcome:
+    """Webhook handler: verify the HMAC signature, store the receipt once, update the message's delivery status."""
+    if not signature_ok(body, signature, secret):
+        raise ReceiptRejected("delivery receipt signature does not match")
+    try:
+        data = json.loads(body)
+        provider_id = str(data["id"])
+        status = str(data["status"])
+    except (ValueError, KeyError, TypeError) as err:
+        raise ReceiptRejected(f"delivery receipt unreadable: {err}") from err
+    if status not in RECEIPT_STATUSES:
+        raise ReceiptRejected(f"delivery receipt status {status!r} is not one of {RECEIPT_STATUSES}")
+    occurred_at = None
+    if isinstance(data.get("occurred_at"), str):
+        try:
+            occurred_at = datetime.fromisoformat(data["occurred_at"].replace("Z", "+00:00"))
+        except ValueError:
+            occurred_at = None
+        if occurred_at is not None and occurred_at.tzinfo is None:
+            occurred_at = None
+    conn = uow.connection
+    o = outbox_messages.c
+    outbox_id = conn.execute(sa.select(o.id).where(o.provider_message_id == provider_id)).scalar_one_or_none()
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    inserted = conn.execute(
+        insert(delivery_receipts).values(
+            outbox_id=outbox_id, provider_message_id=provider_id, status=status, occurred_at=occurred_at,
+            received_at=uow.clock(), detail=body.decode("utf-8", "replace")[:ERROR_CHARS_MAX],
+        ).on_conflict_do_nothing()
+    ).rowcount
+    if inserted and outbox_id is not None:
+        final = sa.or_(o.delivery_status.is_(None), o.delivery_status.notin_(FINAL_DELIVERY_STATUSES))
+        condition = final if status not in FINAL_DELIVERY_STATUSES else sa.true()
+        conn.execute(outbox_messages.update().where(o.id == outbox_id, condition).values(delivery_status=status))
+    uow.commit()
+    return ReceiptOutcome(outbox_id=outbox_id, status=status, recorded=bool(inserted))
