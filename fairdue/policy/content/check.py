@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -88,13 +89,13 @@ class _Hit:
     term_index: int
     start: int           # original span [start, end)
     end: int
-    negated: bool        # a negation precedes it (only used by lawsuit terms)
+    negated: bool        # a negation precedes it (only for negatable rules)
 
 
 @dataclass(frozen=True, slots=True)
 class _Scan:
+    base: str                 # t2s + half-width text, for the required-element patterns
     hits: tuple[_Hit, ...]
-    present: frozenset[str]   # required-element pattern keys that matched
 
 
 def _is_word_char(ch: str) -> bool:
@@ -103,29 +104,32 @@ def _is_word_char(ch: str) -> bool:
 
 def _scan_terms(v: Views) -> list[_Hit]:
     lex = _LEXICON
-    light, index = v.light, v.index
+    terms = lex.terms
+    light = v.light
+    light_len = len(light)
+    run_compact, run_original = v.run_compact, v.run_original
     hits = []
     for end_c, (key_len, term_indexes) in lex.automaton.iter(v.compact):
         start_c = end_c - key_len + 1
-        start, last = index[start_c], index[end_c]
-        contiguous = last - start == key_len - 1
+        r0 = bisect_right(run_compact, start_c) - 1
+        r1 = bisect_right(run_compact, end_c) - 1
+        start = run_original[r0] + start_c - run_compact[r0]
+        last = run_original[r1] + end_c - run_compact[r1]
         for ti in term_indexes:
-            term = lex.terms[ti]
-            key = term.normalized
-            if _is_word_char(key[0]) and start > 0 and _is_word_char(light[start - 1]):
+            term = terms[ti]
+            if term.left_boundary and start > 0 and _is_word_char(light[start - 1]):
                 continue
-            if (not term.stem and _is_word_char(key[-1]) and last + 1 < len(light)
-                    and _is_word_char(light[last + 1])):
+            if term.right_boundary and last + 1 < light_len and _is_word_char(light[last + 1]):
                 continue
-            if term.segment_check and contiguous:
+            if term.segment_check and r0 == r1:   # a spaced-out hit is deliberate: no jieba
                 w0 = max(0, start - segment_window_chars)
-                w1 = min(len(light), last + 1 + segment_window_chars)
+                w1 = min(light_len, last + 1 + segment_window_chars)
                 if _inside_longer_word(light[w0:w1], start - w0, last + 1 - w0):
                     continue
             negated = False
-            if lex.rules[term.rule].id == "CONTENT.time_barred_suit":
+            if term.negatable:
                 before = light[max(0, start - negation_window_chars):start]
-                negated = lex.patterns["suit_negation"].search(before) is not None
+                negated = any(p.search(before) for p in lex.patterns["suit_negation"])
             hits.append(_Hit(ti, start, last + 1, negated))
     return hits
 
@@ -133,11 +137,13 @@ def _scan_terms(v: Views) -> list[_Hit]:
 @lru_cache(maxsize=cache_entries_max)
 def _scan(text: str) -> _Scan:
     v = views(text)
-    present = frozenset(
-        key for key, pattern in _LEXICON.patterns.items()
-        if key != "suit_negation" and pattern.search(v.base)
-    )
-    return _Scan(hits=tuple(_scan_terms(v)), present=present)
+    return _Scan(base=v.base, hits=tuple(_scan_terms(v)))
+
+
+@lru_cache(maxsize=cache_entries_max)
+def _has(key: str, base: str) -> bool:
+    """Whether required-element pattern ``key`` matches; evaluated only when a context needs it."""
+    return any(p.search(base) for p in _LEXICON.patterns[key])
 
 
 # --- assembling findings for a context --------------------------------------
@@ -153,26 +159,29 @@ def _hit_evidence(text: str, hit: _Hit) -> dict:
 
 
 def _drop_contained(pairs: list[tuple[str, _Hit]]) -> list[tuple[str, _Hit]]:
-    """Per rule, keep only hits not contained in a longer hit of the same rule."""
+    """Per rule, keep only hits not inside a longer (or equal, earlier) hit of the same rule."""
     kept = []
-    for rule_id, hit in pairs:
-        if any(r == rule_id and (h.start, h.end) != (hit.start, hit.end)
-               and h.start <= hit.start and hit.end <= h.end for r, h in pairs):
+    last_rule, last_end = None, -1
+    # Per rule, by start ascending and longest first: a hit is contained in an
+    # earlier one exactly when it ends no later than the furthest end so far.
+    for rule_id, hit in sorted(pairs, key=lambda p: (p[0], p[1].start, -p[1].end)):
+        if rule_id == last_rule and hit.end <= last_end:
             continue
-        if (rule_id, hit.start, hit.end) in {(r, h.start, h.end) for r, h in kept}:
-            continue
+        if rule_id != last_rule:
+            last_rule, last_end = rule_id, -1
+        last_end = max(last_end, hit.end)
         kept.append((rule_id, hit))
     return kept
 
 
 def _required(text_scan: _Scan, jurisdiction: str, channel: str, purpose: str) -> list[Finding]:
     rules = _LEXICON.rules
-    present = text_scan.present
+    base = text_scan.base
     out: list[Finding] = []
     us_voicemail = jurisdiction == "US" and channel == "voicemail"
 
     def need(element: str, rule_id: str, severity: str | None = None) -> None:
-        if element not in present:
+        if not _has(element, base):
             out.append(_finding(rules[rule_id], {"missing": element}, severity))
 
     if purpose in ("collection", "location", "reminder") and not us_voicemail:
@@ -188,7 +197,7 @@ def _required(text_scan: _Scan, jurisdiction: str, channel: str, purpose: str) -
         need("opt_out", "CONTENT.required.opt_out")
     if us_voicemail and purpose != "service":
         missing = [k for k in ("voicemail_person", "voicemail_reply", "voicemail_callback")
-                   if k not in present]
+                   if not _has(k, base)]
         if missing:
             out.append(_finding(rules["CONTENT.required.voicemail_elements"], {"missing": ", ".join(missing)}))
     if purpose == "location":

@@ -47,6 +47,7 @@ class Rule:
     source: str
     article: str
     confidence: str
+    negatable: bool          # a preceding negation (required.toml suit_negation) cancels a hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,9 @@ class Term:
     homophone_of: str | None  # the word this spelling stands in for, if any
     why: str | None           # why the substitution is a known evasion
     negatives: tuple[str, ...]  # harmless sentences that must not fire the rule
+    left_boundary: bool       # Latin start: must not follow a letter/digit in the original
+    right_boundary: bool      # Latin end, not a stem: must not be followed by a letter/digit
+    negatable: bool           # copied from the rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +75,7 @@ class Lexicon:
     rules: dict[str, Rule]
     terms: tuple[Term, ...]
     disclosure_roles: dict[str, frozenset[str]]
-    patterns: dict[str, re.Pattern[str]]
+    patterns: dict[str, tuple[re.Pattern[str], ...]]   # alternatives, tried in order
     automaton: ahocorasick.Automaton   # value: (key_length, tuple of term indexes)
 
 
@@ -83,7 +87,8 @@ def _rule(rule_id: str, raw: dict) -> Rule:
     try:
         rule = Rule(id=rule_id, category=raw["category"], severity=raw["severity"],
                     applies=raw["applies"], reason_en=raw["reason_en"], reason_zh=raw["reason_zh"],
-                    source=raw["source"], article=raw["article"], confidence=raw["confidence"])
+                    source=raw["source"], article=raw["article"], confidence=raw["confidence"],
+                    negatable=bool(raw.get("negatable", False)))
     except KeyError as missing:
         raise LexiconError(f"rules.toml: rule {rule_id} lacks field {missing}") from None
     if rule.applies not in APPLIES:
@@ -91,6 +96,10 @@ def _rule(rule_id: str, raw: dict) -> Rule:
     if rule.severity not in SEVERITIES or rule.category not in CATEGORIES:
         raise LexiconError(f"rules.toml: rule {rule_id} has bad severity/category")
     return rule
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 def _terms(language: str, rules: dict[str, Rule]) -> list[Term]:
@@ -108,16 +117,22 @@ def _terms(language: str, rules: dict[str, Rule]) -> list[Term]:
                         segment_check=bool(raw.get("segment_check", False)),
                         stem=bool(raw.get("stem", False)),
                         homophone_of=raw.get("homophone_of"), why=raw.get("why"),
-                        negatives=tuple(raw.get("negatives", ()))))
+                        negatives=tuple(raw.get("negatives", ())),
+                        left_boundary=_latin(normalized[0]),
+                        right_boundary=not raw.get("stem", False) and _latin(normalized[-1]),
+                        negatable=rules[raw["rule"]].negatable))
     return out
 
 
-def _pattern(key: str, sources: list[str]) -> re.Pattern[str]:
-    flags = 0 if key in _CASE_SENSITIVE else re.IGNORECASE
-    try:
-        return re.compile("|".join(f"(?:{s})" for s in sources), flags | re.MULTILINE)
-    except re.error as err:
-        raise LexiconError(f"required.toml: pattern {key} does not compile: {err}") from None
+def _patterns(key: str, sources: list[str]) -> tuple[re.Pattern[str], ...]:
+    flags = (0 if key in _CASE_SENSITIVE else re.IGNORECASE) | re.MULTILINE
+    compiled = []
+    for source in sources:
+        try:
+            compiled.append(re.compile(source, flags))
+        except re.error as err:
+            raise LexiconError(f"required.toml: a {key} pattern does not compile: {err}: {source}") from None
+    return tuple(compiled)
 
 
 def load() -> Lexicon:
@@ -131,7 +146,7 @@ def load() -> Lexicon:
     missing = [k for k in REQUIRED_PATTERN_KEYS if not raw_patterns.get(k)]
     if missing:
         raise LexiconError(f"required.toml: missing patterns {missing}")
-    patterns = {k: _pattern(k, raw_patterns[k]) for k in REQUIRED_PATTERN_KEYS}
+    patterns = {k: _patterns(k, raw_patterns[k]) for k in REQUIRED_PATTERN_KEYS}
 
     by_key: dict[str, list[int]] = {}
     for i, t in enumerate(terms):

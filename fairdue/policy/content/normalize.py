@@ -9,12 +9,13 @@ Three views of one message, all pure functions of the text:
               read as letters (``p0lice`` -> ``police``); still the same length.
 * ``compact`` ``light`` without separators (spaces, punctuation, symbols,
               zero-width characters), so ``爆 通 讯 录`` and ``a.r.r.e.s.t`` read
-              as words; ``index[i]`` is the original position of ``compact[i]``.
+              as words; ``original(i)`` is the original position of ``compact[i]``.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import opencc
@@ -24,6 +25,7 @@ _T2S = opencc.OpenCC("t2s")
 # Full-width ASCII block U+FF01..U+FF5E -> U+0021..U+007E; ideographic space -> space.
 _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _HALF_WIDTH[0x3000] = 0x20
+_FULL_WIDTH_RUN = re.compile("[\uff01-\uff5e\u3000]+")
 
 # Leetspeak read only between two ASCII letters, so phone numbers and amounts
 # are untouched: p0lice, arr3st, j@il, $ue->sue needs a letter on both sides.
@@ -37,12 +39,27 @@ _KEEP = re.compile(r"[^\W_]+")
 
 @dataclass(frozen=True, slots=True)
 class Views:
-    """The three normalised views of one text; see the module docstring."""
+    """The three normalised views of one text; see the module docstring.
+
+    The compact view is a concatenation of runs of word characters; run r
+    starts at ``run_compact[r]`` in ``compact`` and at ``run_original[r]`` in
+    the original text.
+    """
 
     base: str
     light: str
     compact: str
-    index: tuple[int, ...]   # original position of each compact character
+    run_compact: tuple[int, ...]
+    run_original: tuple[int, ...]
+
+    def run_of(self, i: int) -> int:
+        """The run holding compact position ``i``."""
+        return bisect_right(self.run_compact, i) - 1
+
+    def original(self, i: int) -> int:
+        """Original position of ``compact[i]``."""
+        r = bisect_right(self.run_compact, i) - 1
+        return self.run_original[r] + (i - self.run_compact[r])
 
 
 def to_simplified(text: str) -> str:
@@ -70,16 +87,26 @@ def _leet(match: re.Match[str]) -> str:
     return _LEET_MAP[match.group()]
 
 
+def _half_width(match: re.Match[str]) -> str:
+    return match.group().translate(_HALF_WIDTH)
+
+
 def views(text: str) -> Views:
     """All views of ``text``; spans in ``base``/``light`` equal spans in ``text``."""
-    base = to_simplified(text).translate(_HALF_WIDTH)
+    base = _FULL_WIDTH_RUN.sub(_half_width, to_simplified(text))
     light = _LEET.sub(_leet, _fold(base))
     parts: list[str] = []
-    index: list[int] = []
+    run_compact: list[int] = []
+    run_original: list[int] = []
+    length = 0
     for m in _KEEP.finditer(light):
-        parts.append(m.group())
-        index.extend(range(m.start(), m.end()))
-    return Views(base=base, light=light, compact="".join(parts), index=tuple(index))
+        part = m.group()
+        parts.append(part)
+        run_compact.append(length)
+        run_original.append(m.start())
+        length += len(part)
+    return Views(base=base, light=light, compact="".join(parts),
+                 run_compact=tuple(run_compact), run_original=tuple(run_original))
 
 
 def normalize_term(term: str) -> str:
