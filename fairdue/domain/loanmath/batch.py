@@ -28,6 +28,7 @@ _INT_PRODUCT_MAX = 2**62  # an integer product below this cannot overflow int64
 _FLOAT_EXACT_MAX = 2**50  # integers below this divide exactly enough in float64 to floor correctly
 _PREC = 50  # same digits as the scalar schedule
 _NEWTON_STEPS_MAX = 60
+_CHUNK = 131_072  # plans per pass: keeps each period's temporaries in cache
 _RESIDUAL_MAX = 1e-9  # |balance| / advance accepted when verifying a batch rate
 
 
@@ -50,10 +51,13 @@ def mul_rate_round(x: np.ndarray, rate: Decimal) -> np.ndarray:
         if a * max(x_max, 1) + den < _FLOAT_EXACT_MAX:
             # Below 2^50 every integer is exact in float64, and a correctly rounded
             # quotient cannot cross an integer, so truncating it is the exact floor.
-            shifted = x * np.int64(a) + np.int64(den // 2)
+            shifted = x * np.int64(a) if a != 1 else x.copy()
+            shifted += np.int64(den // 2)
             q = (shifted.astype(np.float64) / den).astype(np.int64)
             if den % 2 == 0:  # an exact half: round to even
-                q -= (shifted == q * den) & ((q & 1) == 1)
+                shifted -= q * np.int64(den)
+                ties = np.flatnonzero(shifted == 0)
+                q[ties] -= q[ties] & 1
             return q
         if a * max(x_max, 1) < _INT_PRODUCT_MAX and den < _INT_PRODUCT_MAX:
             prod = x * np.int64(a)
@@ -119,17 +123,22 @@ def annuity_schedules(principal_minor: np.ndarray, periods: int, rate: Decimal) 
         installment = _div_round(p, periods)
     else:
         installment = mul_rate_round(p, annuity_factor(r, periods))
-    remaining = p.copy()
-    for k in range(periods):
-        interest = mul_rate_round(remaining, r) if r != 0 else np.zeros(n_plans, np.int64)
-        if k == periods - 1:
-            part = remaining
-        else:
-            part = np.minimum(np.maximum(installment - interest, 0), remaining)
-        remaining = remaining - part
-        prin[k] = part
-        inte[k] = interest
-        rema[k] = remaining
+    zero = np.zeros(min(_CHUNK, max(n_plans, 1)), np.int64)
+    for lo in range(0, n_plans, _CHUNK):
+        hi = min(lo + _CHUNK, n_plans)
+        remaining = p[lo:hi]
+        inst = installment[lo:hi]
+        for k in range(periods):
+            interest = inte[k, lo:hi]
+            interest[...] = mul_rate_round(remaining, r) if r != 0 else zero[: hi - lo]
+            part = prin[k, lo:hi]
+            if k == periods - 1:
+                part[...] = remaining
+            else:  # the installment less interest, never below 0 nor above what remains
+                np.subtract(inst, interest, out=part)
+                np.clip(part, 0, remaining, out=part)
+            np.subtract(remaining, part, out=rema[k, lo:hi])
+            remaining = rema[k, lo:hi]
     fee = np.zeros(shape, np.int64)
     return BatchSchedules(prin.T, inte.T, fee.T, (prin + inte).T, rema.T)
 
@@ -155,6 +164,18 @@ def equal_principal_schedules(principal_minor: np.ndarray, periods: int, rate: D
     return BatchSchedules(prin.T, inte.T, fee.T, (prin + inte).T, rema.T)
 
 
+def _horner(pt: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """S(v) = Σ_j pt[j-1]·v^j and S'(v), for (periods, plans) payments; Horner, one pass per period."""
+    n = pt.shape[0]
+    b = pt[n - 1].copy()
+    c = np.zeros_like(b)
+    for j in range(n - 2, -1, -1):
+        c = c * v + b
+        b = b * v + pt[j]
+    # one more step for the zero constant term: S = b·v, S' = c·v + b
+    return b * v, c * v + b
+
+
 def regular_rates(advance_minor: np.ndarray, payments_minor: np.ndarray) -> np.ndarray:
     """Unit-period rates of many regular plans: advance at t=0, payment column j at t=j+1.
 
@@ -162,39 +183,40 @@ def regular_rates(advance_minor: np.ndarray, payments_minor: np.ndarray) -> np.n
     balance; a plan whose payments are worth less than its advance, or whose
     rate does not balance, raises NoRoot naming the plan's index.
     """
-    a = np.asarray(advance_minor, dtype=np.int64)
-    pay = np.asarray(payments_minor, dtype=np.int64)
+    a = np.asarray(advance_minor)
+    pay = np.asarray(payments_minor)
     if pay.ndim != 2 or a.ndim != 1 or pay.shape[0] != a.shape[0]:
         raise InvalidScheduleInput("payments_minor must be (plans, periods) and advance_minor (plans,)")
+    if a.dtype.kind not in "iu" or pay.dtype.kind not in "iu":
+        raise InvalidScheduleInput("advance_minor and payments_minor must be integer minor units")
+    a = a.astype(np.int64)
+    pay = pay.astype(np.int64)
     if a.size and int(a.min()) <= 0:
         raise InvalidScheduleInput("every advance must be positive")
     if pay.size and int(pay.min()) < 0:
         raise InvalidScheduleInput("payments must not be negative")
-    n_plans, n = pay.shape
+    n = pay.shape[1]
     total = pay.sum(axis=1)
     short = np.nonzero(total < a)[0]
     if short.size:
         k = int(short[0])
         raise NoRoot(f"plan {k}: payments total {int(total[k])} is less than the advance {int(a[k])}")
     af = a.astype(np.float64)
-    pf = pay.astype(np.float64)
-    j = np.arange(1, n + 1, dtype=np.float64)
-    # A first guess that is close for level payments: the simple-interest rate on the average balance.
+    pt = np.ascontiguousarray(pay.T, dtype=np.float64)  # (periods, plans): each Horner step is contiguous
+    # First guess: the simple rate on the average balance, close for level payments.
     i = 2.0 * (total - a) / (af * (n + 1))
     for _ in range(_NEWTON_STEPS_MAX):
         v = 1.0 / (1.0 + i)
-        vk = np.cumprod(np.broadcast_to(v[:, None], (n_plans, n)), axis=1)
-        g = (pf * vk).sum(axis=1) - af
-        dg = -(pf * vk * j).sum(axis=1) * v
-        step = np.where(dg != 0, g / np.where(dg != 0, dg, 1.0), 0.0)
+        s_v, ds_dv = _horner(pt, v)
+        slope = -ds_dv * v * v  # dS/di
+        step = (s_v - af) / np.where(slope != 0, slope, -1.0)
         i_next = np.maximum(i - step, 0.0)
-        done = np.all(np.abs(i_next - i) <= 1e-15 * np.maximum(1.0, np.abs(i_next)))
+        done = bool(np.all(np.abs(i_next - i) <= 4e-16 * np.maximum(1.0, i_next)))
         i = i_next
         if done:
             break
-    v = 1.0 / (1.0 + i)
-    vk = np.cumprod(np.broadcast_to(v[:, None], (n_plans, n)), axis=1)
-    residual = np.abs((pf * vk).sum(axis=1) - af) / af
+    s_v, _ = _horner(pt, 1.0 / (1.0 + i))
+    residual = np.abs(s_v - af) / af
     bad = np.nonzero(~(residual <= _RESIDUAL_MAX))[0]
     if bad.size:
         k = int(bad[0])
