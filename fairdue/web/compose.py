@@ -63,15 +63,16 @@ class ComposeForm:
     at_local: str = ""
     language: str = "zh"
     text: str = ""
-    debt_id: str = "demo"
+    debt_id: str = ""
 
     @classmethod
-    def from_template(cls, key: str, *, now: dt.datetime, address: str = "") -> ComposeForm:
+    def from_template(cls, key: str, *, now: dt.datetime, address: str = "", debt_id: str = "") -> ComposeForm:
         tpl = templates().get(key) or next(iter(templates().values()))
         zone = DEFAULT_ZONE.get(tpl.jurisdiction, "Asia/Shanghai")
         local = now.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
         return cls(template=tpl.key, jurisdiction=tpl.jurisdiction, channel=tpl.channel, purpose=tpl.purpose,
-                   address=address, zone=zone, at_local=local, language=tpl.language, text=tpl.text)
+                   address=address, zone=zone, at_local=local, language=tpl.language, text=tpl.text,
+                   debt_id=debt_id)
 
     def at_utc(self) -> dt.datetime | None:
         """The proposed instant, or None when the time or zone is not valid (the gate then denies)."""
@@ -93,7 +94,7 @@ class ComposeForm:
             "at": at.isoformat().replace("+00:00", "Z") if at else self.at_local,
             "channel": self.channel,
             "purpose": self.purpose,
-            "debt": {"id": self.debt_id, "time_barred": False},
+            "debt": {"id": self.debt_id or "unassigned", "time_barred": False},
             "recipient": {"role": self.recipient_role, "address": self.address.strip(),
                           "source": self.recipient_source, "consent": None, "asked_to_stop": False,
                           "opted_out_channels": [], "prior_location_contacts": 0},

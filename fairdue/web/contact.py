@@ -1,21 +1,13 @@
-"""Sending from the console: the gate decides again on the server, then the contact service
-(collections/outbox, issue 6) records the decision and queues the message in one transaction.
-
-Until that service is installed, an allowed message is refused with 503 and the reason:
-nothing pretends to have been sent.
+"""Sending from the console: hand the composed message to the contact service
+(fairdue.service.contacts.request_contact), which asks the gate again, logs the
+decision in the hash-chained log and, only when allowed, queues the message in
+the outbox — all in one transaction. A denied send is logged too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-
-from fairdue.web.problems import Problem
-
-
-class DeliveryUnavailable(Problem):
-    status = 503
-    slug = "delivery-unavailable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,18 +19,18 @@ class SendOutcome:
     reference: int | None = None
 
 
+def history(unit: Any, debt_id: str) -> list[dict[str, Any]]:
+    """Earlier sent contacts about the debt, as the gate's `history` items."""
+    from fairdue.service.contacts import history_for_debt
+
+    return history_for_debt(unit, debt_id=debt_id) if debt_id else []
+
+
 def send(unit: Any, *, form: Any, staff: Any) -> SendOutcome:
-    from fairdue.web.compose import decide
+    from fairdue.service.contacts import OutgoingMessage, request_contact
 
-    request = form.gate_request()
-    decision = decide(request)
-    if not decision.get("allowed"):
-        return SendOutcome(sent=False, decision=decision)
-    request_contact = _request_contact()
-    if request_contact is None:
-        raise DeliveryUnavailable("the contact service (decision log and outbox) is not installed yet; nothing was sent")
-    return request_contact(unit, form=form, request=request, staff=staff)
-
-
-def _request_contact():
-    return None
+    request = form.gate_request(history=history(unit, form.debt_id))
+    message = OutgoingMessage(channel=form.channel, recipient_address=form.address.strip(),
+                              language=form.language, text=form.text)
+    outcome = request_contact(unit, gate_request=request, message=message)
+    return SendOutcome(sent=outcome.allowed, decision=dict(outcome.decision), reference=outcome.decision_seq)

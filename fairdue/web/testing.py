@@ -44,3 +44,33 @@ def staff_token(client: Any, username: str) -> dict[str, str]:
         raise RuntimeError(f"login of {username} failed: {r.status_code} {r.text}")
     client.cookies.clear()
     return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def add_borrower_row(engine: Any, *, region: str = "CN", now: Any = None) -> str:
+    """A minimal borrowers row (opaque placeholder ciphertexts) for tests that only need an id and a
+    jurisdiction; flows that need a real profile use the borrowers service."""
+    import datetime as dt
+    import secrets
+
+    import sqlalchemy as sa
+
+    from fairdue.adapters.db.schema.accounts import borrowers
+
+    with engine.begin() as conn:
+        return str(conn.execute(sa.insert(borrowers).values(
+            name_ct="test:" + secrets.token_hex(8), id_kind="cn_ric", id_number_ct="test:" + secrets.token_hex(8),
+            id_number_bidx=secrets.token_hex(32), postal_region=region, language="zh-CN",
+            time_zones="Asia/Shanghai", created_at=now or dt.datetime.now(dt.UTC),
+        ).returning(borrowers.c.id)).scalar_one())
+
+
+def borrower_session(app: Any, borrower_id: str) -> dict[str, str]:
+    """Open a borrower session directly (the one-time-code flow has its own tests); returns the header."""
+    from fairdue.service.auth import _open_session
+
+    core = app.state.core
+    with core.uow_factory() as uow:
+        new = _open_session(uow.connection, kind="borrower", staff_id=None, borrower_id=str(borrower_id),
+                            now=uow.clock(), ttl_s=3600)
+        uow.commit()
+    return {"Authorization": f"Bearer {new.token}"}

@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from fairdue.web.api import auth, policy
+from fairdue.web.api import auth, complaints, policy
 
 router = APIRouter()
 router.include_router(auth.router)
 router.include_router(policy.router)
+router.include_router(complaints.router)

@@ -52,22 +52,21 @@ def console_home(request: Request, who=Depends(requires(*STAFF_ANY))) -> HTMLRes
 
 def _compose_form(template: str, jurisdiction: str, channel: str, purpose: str, recipient_role: str,
                   recipient_source: str, address: str, zone: str, at_local: str, language: str,
-                  text: str):
+                  text: str, debt_id: str = ""):
     from fairdue.web.compose import ComposeForm
 
     return ComposeForm(template=template, jurisdiction=jurisdiction, channel=channel, purpose=purpose,
                        recipient_role=recipient_role, recipient_source=recipient_source, address=address,
-                       zone=zone, at_local=at_local, language=language, text=text)
-
+                       zone=zone, at_local=at_local, language=language, text=text, debt_id=debt_id)
 
 
 @router.get("/compose", response_class=HTMLResponse)
-def compose_page(request: Request, template: str = "cn_overdue_zh", address: str = "",
+def compose_page(request: Request, template: str = "cn_overdue_zh", address: str = "", debt_id: str = "",
                  who=Depends(requires(*STAFF_ANY))) -> HTMLResponse:
     from fairdue.web import compose
 
     form = compose.ComposeForm.from_template(template[:64], now=request.app.state.core.clock(),
-                                             address=address[:320])
+                                             address=address[:320], debt_id=debt_id[:64])
     return render(request, "console/compose.html", {"form": form, "c": compose, "verdict": None})
 
 
@@ -79,12 +78,13 @@ def compose_verdict(request: Request, who=Depends(requires(*STAFF_ANY)), templat
                     recipient_source: str = Form("contract", max_length=32),
                     address: str = Form("", max_length=320), zone: str = Form("Asia/Shanghai", max_length=64),
                     at_local: str = Form("", max_length=32), language: str = Form("zh", max_length=8),
-                    text: str = Form("", max_length=4000)) -> HTMLResponse:
-    from fairdue.web import compose
+                    text: str = Form("", max_length=4000), debt_id: str = Form("", max_length=64),
+                    unit=Depends(uow)) -> HTMLResponse:
+    from fairdue.web import compose, contact
 
     form = _compose_form(template, jurisdiction, channel, purpose, recipient_role, recipient_source,
-                         address, zone, at_local, language, text)
-    verdict = compose.decide(form.gate_request())
+                         address, zone, at_local, language, text, debt_id)
+    verdict = compose.decide(form.gate_request(history=contact.history(unit, form.debt_id)))
     return render(request, "console/_verdict.html", {"verdict": verdict, "form": form})
 
 
@@ -97,12 +97,14 @@ def compose_send(request: Request, who=Depends(requires("agent", "supervisor")),
                  recipient_source: str = Form("contract", max_length=32),
                  address: str = Form("", max_length=320), zone: str = Form("Asia/Shanghai", max_length=64),
                  at_local: str = Form("", max_length=32), language: str = Form("zh", max_length=8),
-                 text: str = Form("", max_length=4000)) -> HTMLResponse:
-    """Re-run the gate on the server, then hand an allowed message to the contact service."""
-    from fairdue.web import compose, contact
+                 text: str = Form("", max_length=4000),
+                 debt_id: str = Form("", max_length=64)) -> HTMLResponse:
+    """Hand the message to the contact service: the gate decides again, the decision is logged,
+    and only an allowed message is queued."""
+    from fairdue.web import contact
 
     form = _compose_form(template, jurisdiction, channel, purpose, recipient_role, recipient_source,
-                         address, zone, at_local, language, text)
+                         address, zone, at_local, language, text, debt_id)
     outcome = contact.send(unit, form=form, staff=who)
     return render(request, "console/_sent.html", {"outcome": outcome, "form": form,
                                                   "verdict": outcome.decision},
