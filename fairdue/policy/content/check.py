@@ -70,6 +70,11 @@ def _jieba():
 
         tok = jieba.Tokenizer()
         tok.initialize()
+        for word in _LEXICON.harmless_words:
+            tok.add_word(word)
+        for term in _LEXICON.terms:
+            if term.segment_check and not tok.FREQ.get(term.normalized):
+                tok.add_word(term.normalized)
         _tokenizer = tok
     return _tokenizer
 

@@ -77,6 +77,7 @@ class Lexicon:
     disclosure_roles: dict[str, frozenset[str]]
     patterns: dict[str, tuple[re.Pattern[str], ...]]   # alternatives, tried in order
     automaton: ahocorasick.Automaton   # value: (key_length, tuple of term indexes)
+    harmless_words: tuple[str, ...]    # added to jieba so hits inside them are dropped
 
 
 def _read(name: str) -> dict:
@@ -155,5 +156,6 @@ def load() -> Lexicon:
     for key, indexes in by_key.items():
         automaton.add_word(key, (len(key), tuple(indexes)))
     automaton.make_automaton()
+    harmless = tuple(_read("lexicon_zh.toml").get("segmentation", {}).get("harmless", ()))
     return Lexicon(rules=rules, terms=terms, disclosure_roles=disclosure,
-                   patterns=patterns, automaton=automaton)
+                   patterns=patterns, automaton=automaton, harmless_words=harmless)
