@@ -143,6 +143,18 @@ def annuity_schedules(principal_minor: np.ndarray, periods: int, rate: Decimal) 
     return BatchSchedules(prin.T, inte.T, fee.T, (prin + inte).T, rema.T)
 
 
+def iter_annuity_schedules(principal_minor: np.ndarray, periods: int, rate: Decimal, chunk: int = _CHUNK):
+    """`annuity_schedules` in slices of `chunk` plans, for bounded memory over millions of plans.
+
+    Yields (offset, BatchSchedules) with the rows of plans offset … offset+len−1.
+    """
+    p = _check_principals(principal_minor, periods)
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+        raise InvalidScheduleInput(f"chunk must be a positive int, got {chunk!r}")
+    for lo in range(0, p.size, chunk):
+        yield lo, annuity_schedules(p[lo:lo + chunk], periods, rate)
+
+
 def equal_principal_schedules(principal_minor: np.ndarray, periods: int, rate: Decimal) -> BatchSchedules:
     """等额本金 for many principals at once; row for row what `schedule("equal_principal", …)` gives."""
     p = _check_principals(principal_minor, periods)
