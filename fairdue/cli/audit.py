@@ -34,6 +34,57 @@ def verify(
         raise typer.Exit(1)
 
 
+@outbox_app.command("dispatch")
+def dispatch(
+    database_url: str = typer.Option(None, "--database-url", help="Overrides FAIRDUE_DATABASE_URL."),
+    once: bool = typer.Option(False, "--once", help="One claim round, then stop."),
+    lease_s: int = typer.Option(120, "--lease-s", help="How long a claim holds a message."),
+) -> None:
+    """Deliver due outbox messages through the channels configured in the environment."""
+    from fairdue.adapters.channels.wiring import build_for_engine
+    from fairdue.bootstrap import bootstrap
+    from fairdue.errors import FairdueError
+    from fairdue.service.dispatcher import Dispatcher, DispatchPolicy
+
+    app = bootstrap(database_url=database_url)
+    try:
+        adapters = build_for_engine(app.engine)
+        if not adapters:
+            raise FairdueError("no channel configured: set FAIRDUE_SMTP_HOST, FAIRDUE_PROVIDER_URL or "
+                               "FAIRDUE_LETTER_SPOOL")
+        dispatcher = Dispatcher(app.uow_factory, adapters, policy=DispatchPolicy(lease_s=lease_s))
+        report = dispatcher.run_once() if once else dispatcher.run_until_idle()
+    finally:
+        app.dispose()
+    typer.echo(json.dumps({"claimed": report.claimed, "sent": report.sent, "duplicates": report.duplicates,
+                           "retried": report.retried, "dead": report.dead, "refused": report.refused,
+                           "lost_lease": report.lost_lease}))
+
+
+@outbox_app.command("status")
+def status(
+    database_url: str = typer.Option(None, "--database-url", help="Overrides FAIRDUE_DATABASE_URL."),
+) -> None:
+    """Count outbox messages by channel and status."""
+    import sqlalchemy as sa
+
+    from fairdue.adapters.db.schema.collections import outbox_messages
+    from fairdue.bootstrap import bootstrap
+
+    app = bootstrap(database_url=database_url)
+    try:
+        with app.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(outbox_messages.c.channel, outbox_messages.c.status, sa.func.count())
+                .group_by(outbox_messages.c.channel, outbox_messages.c.status)
+                .order_by(outbox_messages.c.channel, outbox_messages.c.status)
+            ).all()
+    finally:
+        app.dispose()
+    for channel, state, count in rows:
+        typer.echo(f"{channel}\t{state}\t{count}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
     app.add_typer(outbox_app, name="outbox")
