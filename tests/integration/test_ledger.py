@@ -118,17 +118,17 @@ def _raw_entry(conn, backend: str, entry_id: int, legs: list[tuple[int, int]], k
     entry = sa.text(
         "INSERT INTO ledger_entry (id, idempotency_key, kind, business_on, created_at) VALUES (:id, :k, 'raw', :d, :t)"
     )
-    posting = sa.text(
-        "INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES (:e, :a, :m, 'CNY')"
-    )
-    rows = [{"e": entry_id, "a": a, "m": m} for a, m in legs]
+    # All legs in one statement: PostgreSQL checks balance per statement.
+    values = ", ".join(f"(:e, :a{i}, :m{i}, 'CNY')" for i in range(len(legs)))
+    posting = sa.text(f"INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES {values}")
+    params = {"e": entry_id, **{f"a{i}": a for i, (a, _) in enumerate(legs)}, **{f"m{i}": m for i, (_, m) in enumerate(legs)}}
     if backend == "postgresql":
         conn.execute(entry, {"id": entry_id, "k": key, "d": DAY, "t": NOW})
-        if rows:
-            conn.execute(posting, rows)
+        if legs:
+            conn.execute(posting, params)
     else:
-        if rows:
-            conn.execute(posting, rows)
+        if legs:
+            conn.execute(posting, params)
         conn.execute(entry, {"id": entry_id, "k": key, "d": DAY, "t": NOW})
 
 
@@ -163,6 +163,33 @@ def test_raw_sql_postings_added_to_a_stored_entry_are_refused(engine, backend, u
                 {"e": rec.id, "a": chart["fee"].id},
             )
     assert _count(engine, "ledger_posting") == 2
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_postings_of_one_entry_split_over_statements(postgres_url):
+    """PostgreSQL checks each INSERT's postings balance per entry: even a pair that would balance is refused when split."""
+    from fairdue.adapters.db.engine import make_engine
+    from fairdue.adapters.db.uow import UnitOfWork
+
+    engine = make_engine(postgres_url)
+    try:
+        with UnitOfWork(engine) as uow:
+            a = L.ensure_account(uow, code="a", kind="asset", currency="CNY")
+            b = L.ensure_account(uow, code="b", kind="asset", currency="CNY")
+            uow.commit()
+        with pytest.raises(sa.exc.DatabaseError, match="does not balance"):
+            with engine.begin() as conn:
+                conn.execute(
+                    sa.text("INSERT INTO ledger_entry (id, idempotency_key, kind, business_on, created_at) VALUES (1, 'k', 'x', :d, :t)"),
+                    {"d": DAY, "t": NOW},
+                )
+                for acct, m in ((a, 5), (b, -5)):
+                    conn.execute(
+                        sa.text("INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES (1, :a, :m, 'CNY')"),
+                        {"a": acct.id, "m": m},
+                    )
+    finally:
+        engine.dispose()
 
 
 def test_raw_sql_orphan_postings_are_refused_at_commit(engine, chart):

@@ -6,7 +6,9 @@ balance (see migration 0001):
 * PostgreSQL: `INSERT entry … ON CONFLICT DO NOTHING RETURNING id`; when no
   row comes back the key exists (maybe just committed by a concurrent
   transaction — READ COMMITTED sees it in the next statement), so read it back
-  and compare. Then the postings; deferred triggers check balance at COMMIT.
+  and compare. Then all its postings in ONE statement (a statement-level
+  trigger checks they balance; a deferred trigger re-checks the entry at
+  COMMIT). The bulk path stages entries with COPY and copies postings in.
 * SQLite: the unit of work holds the write lock (BEGIN IMMEDIATE), so look the
   key up first; then allocate the id, write the postings, then the entry
   (its insert trigger checks the postings balance).
@@ -246,38 +248,86 @@ class LedgerRepository:
             return BulkResult(0, 0)
         created_at = self.clock()
         if self._pg:
-            rows = [self._entry_row(d, created_at) for d in unique]
-            stmt = pg.insert(ledger_entry).on_conflict_do_nothing().returning(
-                ledger_entry.c.id, ledger_entry.c.idempotency_key
-            )
-            ids: dict[str, int] = {}
-            for i in range(0, len(rows), 5_000):
-                result = self.connection.execute(stmt, rows[i : i + 5_000])
-                for r in result.all():
-                    ids[r.idempotency_key] = r.id
+            ids = self._pg_copy_entries(unique, created_at)
             fresh = [d for d in unique if d.key in ids]
+            skipped = [d for d in unique if d.key not in ids]
+            self._check_skipped(skipped, check_existing)
+            self._pg_copy_postings(fresh, ids)
         else:
             stored = self._stored_keys([d.key for d in unique])
             fresh = [d for d in unique if d.key not in stored]
+            skipped = [d for d in unique if d.key in stored]
+            self._check_skipped(skipped, check_existing)
             first_id = self._next_sqlite_entry_id()
             ids = {d.key: first_id + n for n, d in enumerate(fresh)}
-        skipped = [d for d in unique if d.key not in ids]
-        if check_existing and skipped:
-            for d in skipped:
-                self._existing(d)
-        postings = [
-            {"entry_id": ids[d.key], "account_id": p.account_id, "amount_minor": p.amount_minor, "currency": p.currency}
-            for d in fresh
-            for p in d.postings
-        ]
-        if postings:
-            self.connection.execute(ledger_posting.insert(), postings)
-        if not self._pg and fresh:
-            self.connection.execute(
-                ledger_entry.insert(), [{"id": ids[d.key], **self._entry_row(d, created_at)} for d in fresh]
-            )
+            postings = [
+                {"entry_id": ids[d.key], "account_id": p.account_id, "amount_minor": p.amount_minor, "currency": p.currency}
+                for d in fresh
+                for p in d.postings
+            ]
+            if postings:
+                self.connection.execute(ledger_posting.insert(), postings)
+            if fresh:
+                self.connection.execute(
+                    ledger_entry.insert(), [{"id": ids[d.key], **self._entry_row(d, created_at)} for d in fresh]
+                )
         self._apply_balances(p for d in fresh for p in d.postings)
         return BulkResult(created=len(fresh), existing=len(skipped))
+
+    def _check_skipped(self, skipped: Sequence[EntryDraft], check_existing: bool) -> None:
+        """Stored entries for skipped keys must match their drafts (read in chunks)."""
+        if not check_existing or not skipped:
+            return
+        for i in range(0, len(skipped), KEYS_PER_QUERY_MAX):
+            chunk = skipped[i : i + KEYS_PER_QUERY_MAX]
+            stored = {r.key: r for r in self._records(ledger_entry.c.idempotency_key.in_([d.key for d in chunk]))}
+            for d in chunk:
+                record = stored.get(d.key)
+                if record is None:  # PostgreSQL: a conflict on another unique column
+                    self._existing(d)
+                    continue
+                diffs = differences(d, record)
+                if diffs:
+                    raise IdempotencyConflict(d.key, record.id, diffs)
+
+    def _raw_cursor(self):
+        """A psycopg cursor on the unit of work's own connection and transaction (for COPY)."""
+        return self.connection.connection.driver_connection.cursor()
+
+    def _pg_copy_entries(self, drafts: Sequence[EntryDraft], created_at: datetime) -> dict[str, int]:
+        """COPY the drafts into a temporary stage, then one INSERT … ON CONFLICT DO NOTHING; key → new id."""
+        with self._raw_cursor() as cur:
+            cur.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS ledger_entry_stage ("
+                " seq bigint, idempotency_key text, kind text, business_on date,"
+                " created_at timestamptz, description text) ON COMMIT DELETE ROWS"
+            )
+            cur.execute("TRUNCATE ledger_entry_stage")
+            with cur.copy(
+                "COPY ledger_entry_stage (seq, idempotency_key, kind, business_on, created_at, description) FROM STDIN"
+            ) as copy:
+                for seq, d in enumerate(drafts):
+                    copy.write_row((seq, d.key, d.kind, d.business_on, created_at, d.description))
+            cur.execute(
+                "INSERT INTO ledger_entry (idempotency_key, kind, business_on, created_at, description)"
+                " SELECT idempotency_key, kind, business_on, created_at, description"
+                " FROM ledger_entry_stage ORDER BY seq"
+                " ON CONFLICT DO NOTHING RETURNING id, idempotency_key"
+            )
+            ids = {key: entry_id for entry_id, key in cur.fetchall()}
+            cur.execute("TRUNCATE ledger_entry_stage")
+        return ids
+
+    def _pg_copy_postings(self, drafts: Sequence[EntryDraft], ids: dict[str, int]) -> None:
+        """All postings of all drafts in one COPY (one statement: the balance trigger sees whole entries)."""
+        if not drafts:
+            return
+        with self._raw_cursor() as cur:
+            with cur.copy("COPY ledger_posting (entry_id, account_id, amount_minor, currency) FROM STDIN") as copy:
+                for d in drafts:
+                    entry_id = ids[d.key]
+                    for p in d.postings:
+                        copy.write_row((entry_id, p.account_id, p.amount_minor, p.currency))
 
     # -- verification ----------------------------------------------------------------------------
     def drifts(self) -> tuple[list[Drift], int]:
@@ -384,12 +434,14 @@ class LedgerRepository:
         return record
 
     def _insert_postings(self, entry_id: int, postings: Sequence[PostingLine]) -> None:
+        # One multi-row INSERT, not executemany: PostgreSQL checks balance per statement.
         self.connection.execute(
-            ledger_posting.insert(),
-            [
-                {"entry_id": entry_id, "account_id": p.account_id, "amount_minor": p.amount_minor, "currency": p.currency}
-                for p in postings
-            ],
+            ledger_posting.insert().values(
+                [
+                    {"entry_id": entry_id, "account_id": p.account_id, "amount_minor": p.amount_minor, "currency": p.currency}
+                    for p in postings
+                ]
+            )
         )
 
     def _apply_balances(self, postings: Iterable[PostingLine]) -> None:

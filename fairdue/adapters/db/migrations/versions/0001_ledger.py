@@ -5,8 +5,10 @@ refuses what the code also refuses:
 
 * an entry whose postings do not sum to zero per currency, or with fewer than
   two postings —
-  PostgreSQL: deferred constraint triggers, checked at COMMIT, on both
-  ledger_entry and ledger_posting inserts;
+  PostgreSQL: a deferred constraint trigger on ledger_entry re-checks each new
+  entry's postings at COMMIT, and a statement-level trigger on ledger_posting
+  refuses any INSERT/COPY whose added postings do not sum to zero per entry
+  and currency (so postings cannot unbalance an entry stored earlier);
   SQLite (no deferred triggers): postings are written first, then their entry;
   inserting the entry checks its postings, a posting for an entry that already
   exists is refused (an entry is sealed when written), and the deferred foreign
@@ -31,6 +33,7 @@ APPEND_ONLY = ("ledger_entry", "ledger_posting")
 
 
 def upgrade() -> None:
+    sqlite = op.get_bind().dialect.name == "sqlite"
     op.create_table(
         "ledger_account",
         sa.Column("id", ID, primary_key=True, autoincrement=True),
@@ -78,12 +81,12 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(3), nullable=False),
         sa.CheckConstraint("amount_minor <> 0", name="nonzero"),
         sa.PrimaryKeyConstraint("id", name="pk_ledger_posting"),
+        # Deferred on SQLite only, where postings are written before their entry.
         sa.ForeignKeyConstraint(
             ["entry_id"],
             ["ledger_entry.id"],
             name="fk_ledger_posting_entry_id_ledger_entry",
-            deferrable=True,
-            initially="DEFERRED",
+            **({"deferrable": True, "initially": "DEFERRED"} if sqlite else {}),
         ),
         sa.ForeignKeyConstraint(
             ["account_id", "currency"],
@@ -168,11 +171,23 @@ def _postgres_triggers() -> None:
         END $$;
         """
     )
+    # Postings: one set-based check per INSERT/COPY statement over the rows it added.
+    # Stored entries balance (the invariant), so an entry balances after the
+    # statement iff the postings this statement added to it sum to zero per currency.
     op.execute(
         """
-        CREATE FUNCTION ledger_posting_balanced_trg() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE FUNCTION ledger_postings_balanced_stmt() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            bad record;
         BEGIN
-            PERFORM ledger_check_entry_balanced(NEW.entry_id);
+            SELECT entry_id, currency, sum(amount_minor) AS total INTO bad
+              FROM new_postings GROUP BY entry_id, currency HAVING sum(amount_minor) <> 0 LIMIT 1;
+            IF FOUND THEN
+                RAISE EXCEPTION 'ledger entry % does not balance: % postings added by one statement sum to % minor units',
+                    bad.entry_id, bad.currency, bad.total
+                    USING ERRCODE = 'check_violation',
+                          HINT = 'insert all postings of an entry in one statement';
+            END IF;
             RETURN NULL;
         END $$;
         """
@@ -182,8 +197,8 @@ def _postgres_triggers() -> None:
         "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_entry_balanced_trg()"
     )
     op.execute(
-        "CREATE CONSTRAINT TRIGGER ledger_posting_balanced AFTER INSERT ON ledger_posting "
-        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_posting_balanced_trg()"
+        "CREATE TRIGGER ledger_posting_balanced AFTER INSERT ON ledger_posting "
+        "REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT EXECUTE FUNCTION ledger_postings_balanced_stmt()"
     )
 
 
@@ -221,6 +236,6 @@ def downgrade() -> None:
     op.drop_table("ledger_entry")
     op.drop_table("ledger_account")
     if dialect == "postgresql":
-        for fn in ("ledger_posting_balanced_trg()", "ledger_entry_balanced_trg()",
+        for fn in ("ledger_postings_balanced_stmt()", "ledger_entry_balanced_trg()",
                    "ledger_check_entry_balanced(bigint)", "ledger_refuse_change()"):
             op.execute(f"DROP FUNCTION IF EXISTS {fn}")
