@@ -43,6 +43,12 @@ def test_every_value_of_a_translated_family_has_a_message():
                 "purpose": compose.PURPOSES,
                 "category": ("time_window", "frequency", "third_party", "data_source", "content",
                              "suppression", "consent", "channel")}
+    from fairdue.adapters.db.schema import web as web_schema
+    from fairdue.service import complaints
+
+    families.update({"complaint.cat": complaints.CATEGORIES, "complaint.st": web_schema.COMPLAINT_STATUSES,
+                     "complaint.cx": web_schema.COMPLAINT_COMPLEXITIES,
+                     "complaint.ev": ("received", "assigned", "marked_complex", "extended", "decided")})
     missing = [f"{fam}.{v}" for fam, values in families.items() for v in values
                if f"{fam}.{v}" not in i18n.catalogue()]
     assert missing == []

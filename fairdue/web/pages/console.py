@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fairdue.service import auth as auth_service
@@ -109,3 +109,53 @@ def compose_send(request: Request, who=Depends(requires("agent", "supervisor")),
     return render(request, "console/_sent.html", {"outcome": outcome, "form": form,
                                                   "verdict": outcome.decision},
                   status_code=200 if outcome.sent else 422)
+
+
+# --- complaint queue with SLA timers ----------------------------------------------------------
+
+COMPLAINT_HANDLERS = ("supervisor", "compliance")
+
+
+@router.get("/complaints", response_class=HTMLResponse)
+def complaint_queue(request: Request, include_decided: bool = False, who=Depends(requires(*STAFF_ANY)),
+                    unit=Depends(uow)) -> HTMLResponse:
+    from fairdue.service import complaints as svc
+
+    items = svc.queue(unit.connection, now=unit.clock(), include_decided=include_decided, limit=200)
+    return render(request, "console/complaints.html", {"items": items, "include_decided": include_decided})
+
+
+@router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
+def complaint_view(request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1),
+                   who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
+    from fairdue.service import complaints as svc
+
+    c = svc.get(unit.connection, complaint_id=complaint_id, now=unit.clock())
+    can_handle = bool(who.roles & set(COMPLAINT_HANDLERS))
+    return render(request, "console/complaint.html", {"c": c, "can_handle": can_handle, "error": None})
+
+
+@router.post("/complaints/{complaint_id}/{action}", response_class=HTMLResponse)
+def complaint_action(request: Request, action: str = Path(pattern="^(take|complex|extend|decide)$"),
+                     complaint_id: int = Path(ge=1, le=2**31 - 1), text: str = Form("", max_length=5000),
+                     who=Depends(requires(*COMPLAINT_HANDLERS)), unit=Depends(uow)) -> Response:
+    from fairdue.service import complaints as svc
+
+    now, actor = unit.clock(), f"staff:{who.username}"
+    try:
+        if action == "take":
+            svc.take(unit.connection, complaint_id=complaint_id, staff_id=who.staff_id, actor=actor, now=now)
+        elif action == "complex":
+            svc.mark_complex(unit.connection, complaint_id=complaint_id, actor=actor, reason=text, now=now)
+        elif action == "extend":
+            svc.extend(unit.connection, complaint_id=complaint_id, actor=actor, notice=text, now=now)
+        else:
+            svc.record_decision(unit.connection, complaint_id=complaint_id, actor=actor, decision=text, now=now)
+    except svc.ComplaintNotFound:
+        raise
+    except svc.ComplaintError as err:
+        c = svc.get(unit.connection, complaint_id=complaint_id, now=now)
+        return render(request, "console/complaint.html", {"c": c, "can_handle": True, "error": str(err)},
+                      status_code=err.http_status)
+    unit.commit()
+    return RedirectResponse(f"/console/complaints/{complaint_id}", status_code=303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fairdue.service import auth as auth_service
@@ -59,3 +59,52 @@ def logout(request: Request, who=Depends(principal), unit=Depends(uow)) -> Respo
 @router.get("", response_class=HTMLResponse)
 def portal_home(request: Request, who=Depends(borrower)) -> HTMLResponse:
     return render(request, "portal/home.html")
+
+
+# --- complaints -------------------------------------------------------------------------------
+
+@router.get("/complaints", response_class=HTMLResponse)
+def complaints_page(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
+    from fairdue.service import complaints as svc
+
+    items = svc.list_for_borrower(unit.connection, borrower_id=who.borrower_id, now=unit.clock())
+    return render(request, "portal/complaints.html", {"items": items, "svc": svc, "error": None})
+
+
+@router.post("/complaints", response_class=HTMLResponse)
+async def complaints_file(request: Request, who=Depends(borrower), unit=Depends(uow)) -> Response:
+    from starlette.datastructures import UploadFile
+
+    from fairdue.service import complaints as svc
+    from fairdue.service.portal import borrower_jurisdiction
+
+    form = await request.form(max_files=svc.EVIDENCE_FILES_MAX + 1, max_fields=20)
+    category = str(form.get("category") or "")
+    text = str(form.get("text") or "")
+    evidence = []
+    for item in form.getlist("evidence"):
+        if isinstance(item, UploadFile) and item.filename:
+            content = await item.read(svc.EVIDENCE_BYTES_MAX + 1)
+            evidence.append(svc.Evidence(filename=item.filename, media_type=item.content_type or "",
+                                         content=content))
+    try:
+        complaint_id = svc.file_complaint(
+            unit.connection, borrower_id=who.borrower_id,
+            jurisdiction=borrower_jurisdiction(unit.connection, who.borrower_id),
+            category=category, text=text, evidence=evidence, now=unit.clock())
+    except svc.ComplaintError as err:
+        items = svc.list_for_borrower(unit.connection, borrower_id=who.borrower_id, now=unit.clock())
+        return render(request, "portal/complaints.html", {"items": items, "svc": svc, "error": str(err),
+                                                          "category": category, "text": text}, status_code=422)
+    unit.commit()
+    return RedirectResponse(f"/portal/complaints/{complaint_id}", status_code=303)
+
+
+@router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
+def complaint_detail(request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1), who=Depends(borrower),
+                     unit=Depends(uow)) -> HTMLResponse:
+    from fairdue.service import complaints as svc
+
+    c = svc.get_for_borrower(unit.connection, borrower_id=who.borrower_id, complaint_id=complaint_id,
+                             now=unit.clock())
+    return render(request, "portal/complaint.html", {"c": c})
