@@ -31,7 +31,11 @@ def verify(
     else:
         typer.echo(("ok: " if result.ok else "TAMPERED: ") + result.message)
     if not result.ok:
-        raise typer.Exit(1)
+        # A FairdueError, not typer.Exit: main() runs click with standalone_mode=False,
+        # where an Exit's code is returned, not used as the process status.
+        from fairdue.domain.audit import ChainBroken
+
+        raise ChainBroken(result)
 
 
 @outbox_app.command("dispatch")

@@ -159,4 +159,4 @@ def test_cli_verify_exits_non_zero_naming_the_record(uow_factory, engine, databa
     tamper(engine, "UPDATE decision_log SET record = replace(record, 'collection', 'co11ection') WHERE seq = 2")
     bad = subprocess.run(cli, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1
-    assert "decision 2" in bad.stdout
+    assert "decision 2" in bad.stdout and "decision 2" in bad.stderr
