@@ -144,10 +144,9 @@ def payoff_quote(rows: list[ScheduledRow], payoff_on: date) -> PayoffQuote:
         return PayoffQuote(0, 0, 0, 0, 0, 0, 0)
     rows = sorted(rows, key=lambda r: r.seq)
     current = rows[0]
-    if payoff_on < current.period_start_on:
-        raise ServicingMathError(f"payoff date {payoff_on} is before the period began on {current.period_start_on}")
     days_in = max((current.due_on - current.period_start_on).days, 1)
-    used = min((payoff_on - current.period_start_on).days, days_in)
+    # A period that has not begun yet costs nothing.
+    used = max(0, min((payoff_on - current.period_start_on).days, days_in))
     interest = round_decimal(Decimal(current.interest_minor) * used / days_in, Rounding.HALF_EVEN)
     fee = round_decimal(Decimal(current.fee_minor) * used / days_in, Rounding.HALF_EVEN)
     sched_interest = sum(r.interest_minor for r in rows)
@@ -161,6 +160,13 @@ def payoff_quote(rows: list[ScheduledRow], payoff_on: date) -> PayoffQuote:
         days_used=used,
         days_in_period=days_in,
     )
+
+
+def prorate_minor(scheduled_minor: int, period_start_on: date, due_on: date, on: date) -> int:
+    """The part of a period's interest or fee earned by `on` (days used / days in the period, half-even)."""
+    days_in = max((due_on - period_start_on).days, 1)
+    used = max(0, min((on - period_start_on).days, days_in))
+    return round_decimal(Decimal(scheduled_minor) * used / days_in, Rounding.HALF_EVEN)
 
 
 def late_fee_minor(overdue_minimum_minor: int, product: Product) -> int:

@@ -1,0 +1,209 @@
+"""Servicing storage on one connection (SQLAlchemy Core): rows in, rows out.
+
+The service layer (fairdue.service.{products,borrowers,accounts,purchases,
+payments,statements}) builds one `AccountsRepository` per unit of work with
+`repo(uow)`. Everything runs in the caller's transaction; nothing commits here.
+Row locks (`lock_line`) serialise work on one credit line on PostgreSQL;
+SQLite's BEGIN IMMEDIATE already serialises writers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Callable, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from fairdue.adapters.db.schema.accounts import (
+    borrower_emails,
+    borrower_phones,
+    borrowers,
+    charges,
+    credit_lines,
+    emergency_contacts,
+    installment_plans,
+    installments,
+    payment_allocations,
+    payments,
+    products,
+    purchases,
+    statement_lines,
+    statements,
+)
+
+
+def aware(ts: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every *_at is UTC."""
+    if ts is None:
+        return None
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+
+
+class AccountsRepository:
+    """Reads and writes of the servicing tables on one connection."""
+
+    def __init__(self, connection: Connection, *, clock: Callable[[], datetime]):
+        self.conn = connection
+        self.clock = clock
+
+    # -- generic helpers -----------------------------------------------------------------
+    def insert(self, table: sa.Table, **values: Any) -> int:
+        return int(self.conn.execute(sa.insert(table).values(**values).returning(table.c.id)).scalar_one())
+
+    def insert_many(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(sa.insert(table), rows)
+
+    def one(self, table: sa.Table, **where: Any) -> sa.Row | None:
+        q = sa.select(table)
+        for k, v in where.items():
+            q = q.where(table.c[k] == v)
+        return self.conn.execute(q).first()
+
+    def update(self, table: sa.Table, row_id: int, **values: Any) -> None:
+        self.conn.execute(sa.update(table).where(table.c.id == row_id).values(**values))
+
+    # -- products ------------------------------------------------------------------------
+    def product_by_code(self, code: str, version: int | None = None) -> sa.Row | None:
+        q = sa.select(products).where(products.c.code == code)
+        if version is not None:
+            q = q.where(products.c.version == version)
+        return self.conn.execute(q.order_by(products.c.version.desc()).limit(1)).first()
+
+    def product_by_id(self, product_id: int) -> sa.Row | None:
+        return self.one(products, id=product_id)
+
+    def all_products(self) -> list[sa.Row]:
+        return list(self.conn.execute(sa.select(products).order_by(products.c.code, products.c.version)))
+
+    # -- borrowers -----------------------------------------------------------------------
+    def borrower_by_id_bidx(self, bidx: str) -> sa.Row | None:
+        return self.one(borrowers, id_number_bidx=bidx)
+
+    def borrower_ids_by_phone_bidx(self, bidx: str) -> list[int]:
+        q = sa.select(borrower_phones.c.borrower_id).where(borrower_phones.c.phone_bidx == bidx)
+        return sorted({r[0] for r in self.conn.execute(q)})
+
+    def phones_of(self, borrower_id: int) -> list[sa.Row]:
+        q = sa.select(borrower_phones).where(borrower_phones.c.borrower_id == borrower_id).order_by(borrower_phones.c.position)
+        return list(self.conn.execute(q))
+
+    def emails_of(self, borrower_id: int) -> list[sa.Row]:
+        q = sa.select(borrower_emails).where(borrower_emails.c.borrower_id == borrower_id).order_by(borrower_emails.c.position)
+        return list(self.conn.execute(q))
+
+    def emergency_contacts_of(self, borrower_id: int) -> list[sa.Row]:
+        q = sa.select(emergency_contacts).where(emergency_contacts.c.borrower_id == borrower_id).order_by(emergency_contacts.c.id)
+        return list(self.conn.execute(q))
+
+    # -- credit lines --------------------------------------------------------------------
+    def line(self, line_id: int, *, lock: bool = False) -> sa.Row | None:
+        q = sa.select(credit_lines).where(credit_lines.c.id == line_id)
+        if lock and self.conn.dialect.name == "postgresql":
+            q = q.with_for_update()
+        return self.conn.execute(q).first()
+
+    def line_by_open_key(self, key: str) -> sa.Row | None:
+        return self.one(credit_lines, open_key=key)
+
+    # -- purchases, plans, installments ----------------------------------------------------
+    def plan_of_purchase(self, purchase_id: int) -> sa.Row | None:
+        return self.one(installment_plans, purchase_id=purchase_id)
+
+    def installments_of_plan(self, plan_id: int) -> list[sa.Row]:
+        q = sa.select(installments).where(installments.c.plan_id == plan_id).order_by(installments.c.seq)
+        return list(self.conn.execute(q))
+
+    def open_billed_installments(self, line_id: int, plan_id: int | None = None) -> list[sa.Row]:
+        q = sa.select(installments).where(installments.c.credit_line_id == line_id, installments.c.status == "billed")
+        if plan_id is not None:
+            q = q.where(installments.c.plan_id == plan_id)
+        return list(self.conn.execute(q.order_by(installments.c.due_on, installments.c.seq, installments.c.id)))
+
+    def installments_to_bill(self, line_id: int, statement_on) -> list[sa.Row]:
+        q = sa.select(installments).where(
+            installments.c.credit_line_id == line_id,
+            installments.c.status == "scheduled",
+            installments.c.statement_on <= statement_on,
+        )
+        return list(self.conn.execute(q.order_by(installments.c.due_on, installments.c.plan_id, installments.c.seq)))
+
+    def open_charges(self, line_id: int) -> list[sa.Row]:
+        q = sa.select(charges).where(charges.c.credit_line_id == line_id, charges.c.status == "open")
+        return list(self.conn.execute(q.order_by(charges.c.due_on, charges.c.id)))
+
+    def charges_to_bill(self, line_id: int, statement_on) -> list[sa.Row]:
+        q = sa.select(charges).where(
+            charges.c.credit_line_id == line_id, charges.c.billed_statement_id.is_(None), charges.c.charged_on <= statement_on
+        )
+        return list(self.conn.execute(q.order_by(charges.c.charged_on, charges.c.id)))
+
+    def purchases_between(self, line_id: int, after, upto) -> list[sa.Row]:
+        q = sa.select(purchases).where(
+            purchases.c.credit_line_id == line_id, purchases.c.purchased_on > after, purchases.c.purchased_on <= upto
+        )
+        return list(self.conn.execute(q.order_by(purchases.c.purchased_on, purchases.c.id)))
+
+    def payments_between(self, line_id: int, after, upto) -> list[sa.Row]:
+        q = sa.select(payments).where(
+            payments.c.credit_line_id == line_id,
+            payments.c.received_on > after,
+            payments.c.received_on <= upto,
+            payments.c.kind != "credit_applied",
+        )
+        return list(self.conn.execute(q.order_by(payments.c.received_on, payments.c.id)))
+
+    # -- statements ----------------------------------------------------------------------
+    def statement(self, line_id: int, statement_on) -> sa.Row | None:
+        return self.one(statements, credit_line_id=line_id, statement_on=statement_on)
+
+    def last_statement_before(self, line_id: int, statement_on) -> sa.Row | None:
+        q = (
+            sa.select(statements)
+            .where(statements.c.credit_line_id == line_id, statements.c.statement_on < statement_on)
+            .order_by(statements.c.statement_on.desc())
+            .limit(1)
+        )
+        return self.conn.execute(q).first()
+
+    def latest_statement(self, line_id: int) -> sa.Row | None:
+        q = sa.select(statements).where(statements.c.credit_line_id == line_id).order_by(statements.c.statement_on.desc()).limit(1)
+        return self.conn.execute(q).first()
+
+    def lines_of_statement(self, statement_id: int) -> list[sa.Row]:
+        q = sa.select(statement_lines).where(statement_lines.c.statement_id == statement_id).order_by(statement_lines.c.seq)
+        return list(self.conn.execute(q))
+
+    # -- payments ------------------------------------------------------------------------
+    def allocations_of(self, payment_id: int) -> list[sa.Row]:
+        q = sa.select(payment_allocations).where(payment_allocations.c.payment_id == payment_id).order_by(payment_allocations.c.id)
+        return list(self.conn.execute(q))
+
+    def add_paid(self, target_kind: str, target_id: int, component: str, delta_minor: int) -> None:
+        """Add `delta_minor` (may be negative, for a reversal) to what is paid on a component and fix the status."""
+        if target_kind == "installment":
+            col = {"fees": "fee_paid_minor", "interest": "interest_paid_minor", "principal": "principal_paid_minor"}[component]
+            t = installments
+            self.conn.execute(sa.update(t).where(t.c.id == target_id).values({col: t.c[col] + delta_minor}))
+            row = self.one(t, id=target_id)
+            paid = row.fee_paid_minor + row.interest_paid_minor + row.principal_paid_minor
+            due = row.fee_due_minor + row.interest_due_minor + row.principal_due_minor
+            if row.status in ("billed", "paid"):
+                self.update(t, target_id, status="paid" if paid == due else "billed")
+        else:
+            t = charges
+            self.conn.execute(sa.update(t).where(t.c.id == target_id).values(paid_minor=t.c.paid_minor + delta_minor))
+            row = self.one(t, id=target_id)
+            if row.status in ("open", "paid"):
+                self.update(t, target_id, status="paid" if row.paid_minor == row.amount_minor else "open")
+
+    # -- summaries (demo, CLI) -------------------------------------------------------------
+    def count(self, table: sa.Table, *where: Any) -> int:
+        q = sa.select(sa.func.count()).select_from(table)
+        for w in where:
+            q = q.where(w)
+        return int(self.conn.execute(q).scalar_one())
+
+    def rows(self, query: sa.Select) -> Iterable[sa.Row]:
+        return self.conn.execute(query)
