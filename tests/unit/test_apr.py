@@ -256,3 +256,66 @@ def test_cn_irr_of_an_annuity_is_its_nominal_rate(principal_minor, periods, rate
 def test_us_reg_z_of_a_regular_annuity_equals_cn_irr(principal_minor, periods, rate_bp):
     plan = schedule("annuity", Money(principal_minor, "USD"), periods, Decimal(rate_bp) / 10000, date(2025, 3, 17))
     assert schedule_apr(plan, plan.start_on, "us-reg-z") == schedule_apr(plan, plan.start_on, "cn-irr")
+
+
+def test_two_week_payday_loan_is_about_391_percent():
+    # A $15 fee per $100 borrowed for two weeks: Appendix J (b)(4)(ii)/(b)(5)(vii) make the term (14 days)
+    # the unit-period, 365/14 a year: 0.15 × 365 / 14 = 391.07% (the "almost 400%" of payday-loan warnings).
+    rate = apr([(date(2024, 6, 3), "100")], [(date(2024, 6, 17), "115")], "us-reg-z")
+    assert abs(rate - Decimal("0.15") * 365 / 14) < Decimal("1e-25")
+    assert f"{rate * 100:.2f}" == "391.07"
+
+
+def test_multiple_advances_balance_the_general_equation():
+    # Two draws a month apart, repaid monthly: the unit-period is a month, each draw sits at its own (q, e).
+    advances = [(date(2024, 1, 10), "1000"), (date(2024, 2, 10), "1000")]
+    payments = series(date(2024, 3, 10), 12, "monthly", "180")
+    rate = apr(advances, payments, "us-reg-z")
+    i = rate / 12
+    balance = sum(Decimal(180) / (1 + i) ** k for k in range(2, 14)) - 1000 - Decimal(1000) / (1 + i)
+    assert abs(balance) < Decimal("1e-20")
+
+
+def test_amounts_may_be_int_str_or_decimal():
+    a = apr([(date(2024, 1, 1), 1000)], [(date(2024, 2, 1), "1,100.00")], "cn-irr")
+    b = apr([(date(2024, 1, 1), Decimal("1000.00"))], [(date(2024, 2, 1), Decimal(1100))], "cn-irr")
+    assert a == b == Decimal("1.2")
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    advance=st.integers(100, 10**7),
+    payments=st.lists(st.integers(1, 10**6), min_size=1, max_size=30),
+    first_gap_days=st.integers(1, 60),
+    freq=st.sampled_from(["monthly", "weekly", "biweekly", "semimonthly", "quarterly"]),
+    convention=st.sampled_from(["us-reg-z", "cn-irr", "eu-ccd"]),
+)
+def test_any_valid_plan_gets_a_rate_that_balances_it(advance, payments, first_gap_days, freq, convention):
+    """Whatever the flows, the rate returned balances them (else the call raises NoRoot, never a wrong rate)."""
+    start = date(2024, 1, 1)
+    dues = due_dates(start + timedelta(days=first_gap_days), len(payments), freq)
+    adv = [(start, Decimal(advance))]
+    pay = [(d, Decimal(p)) for d, p in zip(dues, payments)]
+    if sum(payments) < advance:
+        with pytest.raises(NoRoot):
+            apr(adv, pay, convention)
+        return
+    try:
+        rate = apr(adv, pay, convention)
+    except NoRoot:
+        return  # a rate beyond any meaning (e.g. > 1e6 a unit-period) is refused, not returned
+    assert rate >= 0
+    if convention == "eu-ccd":
+        from fairdue.domain.loanmath.apr import _year_positions
+
+        years = _year_positions(start, dues)
+        pv = sum(float(p) / (1 + float(rate)) ** float(y) for p, y in zip(payments, years))
+    else:
+        unit = unit_period(adv, pay)
+        i = float(rate) / float(unit.per_year)
+        pv = 0.0
+        for d, p in zip(dues, payments):
+            t, f = position(start, d, unit)
+            disc = (1 + float(f) * i) * (1 + i) ** t if convention == "us-reg-z" else (1 + i) ** (t + float(f))
+            pv += p / disc
+    assert abs(pv - advance) <= 1e-7 * advance

@@ -211,7 +211,12 @@ def position(start: date, on: date, unit: UnitPeriod) -> tuple[int, Fraction]:
         t, rest = divmod((on - start).days, 7 * unit.count)
         return t, Fraction(rest, 7 * unit.count)
     if unit.unit == "semimonth":
-        t, cur = 0, on
+        # Whole months first (two half-months each), then single half-months back to the start.
+        months, _ = months_and_days(start, on)
+        cur = add_months(on, -months)
+        t = 2 * months
+        if cur < start:  # a 29th/30th clamped into February: count those half-months one by one
+            t, cur = 0, on
         while semimonth_back(cur) >= start:
             cur = semimonth_back(cur)
             t += 1
