@@ -131,6 +131,9 @@ def _scan_terms(v: Views) -> list[_Hit]:
                 w1 = min(light_len, last + 1 + segment_window_chars)
                 if _inside_longer_word(light[w0:w1], start - w0, last + 1 - w0):
                     continue
+            if term.stem:   # cite the whole word: "arrested", not "arrest"
+                while last + 1 < light_len and light[last + 1].isascii() and light[last + 1].isalpha():
+                    last += 1
             negated = False
             if term.negatable:
                 before = light[max(0, start - negation_window_chars):start]
