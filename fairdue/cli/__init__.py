@@ -29,6 +29,7 @@ AREAS: list[str] = [
     "fairdue.cli.loanmath",
     "fairdue.cli.db",
     "fairdue.cli.ledger",
+    "fairdue.cli.dayend",
     "fairdue.cli.audit",
     "fairdue.cli.web",
 ]

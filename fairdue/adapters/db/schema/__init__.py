@@ -23,3 +23,4 @@ from fairdue.adapters.db.schema import ledger  # noqa: E402,F401  (registers the
 from fairdue.adapters.db.schema import web  # noqa: E402,F401  (issue 7)
 from fairdue.adapters.db.schema import collections  # noqa: E402,F401  (issue 6: decision log, outbox)
 from fairdue.adapters.db.schema import accounts  # noqa: E402,F401  (issue 2: servicing)
+from fairdue.adapters.db.schema import dayend  # noqa: E402,F401  (issue 4: day-end state, outbox)

@@ -1,0 +1,325 @@
+"""Day-end storage: read a partition's state as Polars frames, write a day's results in bulk.
+
+Everything runs on the caller's connection, inside the caller's transaction:
+a partition's postings, state, history rows, outbox events and its `done`
+row commit together or not at all.
+
+Locking. On PostgreSQL the partition's accounts with work are read
+`FOR UPDATE` (in account-id order, like every other writer), so a payment
+that closes its account inline and the batch never interleave on one
+account; READ COMMITTED re-checks the work predicate on a row that changed
+while we waited. On SQLite every unit of work holds the database write lock
+from BEGIN IMMEDIATE, which serialises the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Callable, Iterable, Sequence
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from fairdue.adapters.db.schema.accounts import charges, credit_lines, installments
+from fairdue.adapters.db.schema.dayend import (
+    dayend_account,
+    dayend_bucket_history,
+    dayend_business_date,
+    dayend_event_outbox,
+    dayend_installment,
+    dayend_partition,
+)
+from fairdue.adapters.db.schema.ledger import ledger_account, ledger_balance, ledger_entry
+from fairdue.domain.dayend.kernel import ACCOUNT_SCHEMA, INSTALLMENT_SCHEMA
+
+# Rows per IN (...) list / per executemany batch.
+KEYS_PER_QUERY_MAX = 500
+ROWS_PER_BATCH_MAX = 5_000
+
+# Columns of dayend_account the kernel rewrites.
+STATE_COLUMNS = [c for c in ACCOUNT_SCHEMA if c not in ("account_id", "product_code", "cycle_day")] + ["dpd"]
+# Servicing installment statuses the day-end reads (paid and cancelled ones have nothing left to do).
+OPEN_INSTALLMENT_STATUSES = ("scheduled", "billed")
+
+
+def _rows_to_frame(rows: Sequence, schema: dict) -> pl.DataFrame:
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    cols = list(schema)
+    data = {c: [r[i] for r in rows] for i, c in enumerate(cols)}
+    return pl.DataFrame({c: pl.Series(c, data[c], dtype=schema[c], strict=False) for c in cols})
+
+
+class DayendRepository:
+    """Day-end reads and writes on one connection (see the module docstring)."""
+
+    def __init__(self, connection: Connection, *, clock: Callable[[], datetime]):
+        self.connection = connection
+        self.clock = clock
+        self._pg = connection.dialect.name == "postgresql"
+
+    def _insert(self, table: sa.Table):
+        return (pg.insert if self._pg else sqlite_dialect.insert)(table)
+
+    # -- business dates and partitions ----------------------------------------------------------
+    def last_closed_date(self) -> date | None:
+        return self.connection.execute(sa.select(sa.func.max(dayend_business_date.c.business_on))).scalar()
+
+    def is_closed(self, business_on: date) -> bool:
+        return (
+            self.connection.execute(
+                sa.select(dayend_business_date.c.business_on).where(dayend_business_date.c.business_on == business_on)
+            ).first()
+            is not None
+        )
+
+    def earliest_unclosed_account_date(self) -> date | None:
+        """The day after the earliest per-account last_closed_on (where a first catch-up starts)."""
+        return self.connection.execute(sa.select(sa.func.min(dayend_account.c.last_closed_on))).scalar()
+
+    def account_id_range(self) -> tuple[int, int] | None:
+        row = self.connection.execute(
+            sa.select(sa.func.min(dayend_account.c.account_id), sa.func.max(dayend_account.c.account_id))
+        ).first()
+        return None if row is None or row[0] is None else (int(row[0]), int(row[1]))
+
+    def done_partitions(self, business_on: date) -> set[int]:
+        return set(
+            self.connection.execute(
+                sa.select(dayend_partition.c.partition_no).where(dayend_partition.c.business_on == business_on)
+            ).scalars()
+        )
+
+    def mark_partition_done(self, business_on: date, partition_no: int, lo: int, hi: int, *, accounts: int,
+                            entries: int, events: int) -> None:
+        self.connection.execute(
+            dayend_partition.insert().values(
+                business_on=business_on, partition_no=partition_no, account_id_min=lo, account_id_max=hi,
+                accounts_touched=accounts, entries=entries, events=events, done_at=self.clock(),
+            )
+        )
+
+    def work_left(self, business_on: date) -> int:
+        """Accounts that still have work for `business_on` (0 once every partition closed it)."""
+        return self.connection.execute(
+            sa.select(sa.func.count()).select_from(dayend_account).where(self._has_work(business_on))
+        ).scalar_one()
+
+    def close_date(self, business_on: date) -> None:
+        totals = self.connection.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(dayend_partition.c.accounts_touched), 0),
+                sa.func.coalesce(sa.func.sum(dayend_partition.c.entries), 0),
+                sa.func.coalesce(sa.func.sum(dayend_partition.c.events), 0),
+            ).where(dayend_partition.c.business_on == business_on)
+        ).first()
+        self.connection.execute(
+            dayend_business_date.insert().values(
+                business_on=business_on, closed_at=self.clock(), partitions=totals[0],
+                accounts_touched=totals[1], entries=totals[2], events=totals[3],
+            )
+        )
+
+    # -- enrolment ------------------------------------------------------------------------------
+    def enroll_new_accounts(self) -> int:
+        """Give every active credit line without day-end state its initial state; return how many."""
+        cl = credit_lines.c
+        missing = sa.select(
+            cl.id, cl.product_id, cl.currency, cl.cycle_day, cl.opened_on, cl.opened_on, sa.literal("current"),
+            sa.literal(0), sa.false(), sa.literal(0), sa.literal(0), sa.literal(0), cl.opened_on, sa.literal(0),
+            sa.literal(0),
+        ).where(
+            cl.status == "active",
+            ~sa.exists().where(dayend_account.c.account_id == cl.id),
+        )
+        cols = ["account_id", "product_id", "currency", "cycle_day", "last_closed_on", "next_event_on", "bucket",
+                "dpd", "charged_off", "revolving_principal_minor", "accrual_remainder", "interest_unbilled_minor",
+                "accrued_through_on", "principal_days_minor", "cost_charged_minor"]
+        result = self.connection.execute(dayend_account.insert().from_select(cols, missing))
+        return result.rowcount or 0
+
+    def enroll_account(self, account_id: int) -> None:
+        cl = credit_lines.c
+        row = self.connection.execute(
+            sa.select(cl.product_id, cl.currency, cl.cycle_day, cl.opened_on).where(cl.id == account_id)
+        ).first()
+        if row is None:
+            return
+        stmt = self._insert(dayend_account).values(
+            account_id=account_id, product_id=row.product_id, currency=row.currency, cycle_day=row.cycle_day,
+            last_closed_on=row.opened_on, next_event_on=row.opened_on, bucket="current", dpd=0, charged_off=False,
+            revolving_principal_minor=0, accrual_remainder=0, interest_unbilled_minor=0,
+            accrued_through_on=row.opened_on, principal_days_minor=0, cost_charged_minor=0,
+        ).on_conflict_do_nothing()
+        self.connection.execute(stmt)
+
+    # -- reading a partition --------------------------------------------------------------------
+    @staticmethod
+    def _has_work(business_on: date):
+        a = dayend_account.c
+        return sa.and_(a.next_event_on <= business_on, a.last_closed_on < business_on, a.charged_off == sa.false())
+
+    def load_accounts(self, business_on: date, lo: int, hi: int, *, lock: bool = True) -> pl.DataFrame:
+        """Accounts in [lo, hi] with work on `business_on` (ACCOUNT_SCHEMA; product_code = str(product_id))."""
+        a = dayend_account.c
+        stmt = (
+            sa.select(
+                a.account_id, sa.cast(a.product_id, sa.String), a.cycle_day, a.last_closed_on, a.next_event_on,
+                a.bucket, a.oldest_overdue_on, a.charged_off, a.revolving_principal_minor, a.accrual_remainder,
+                a.interest_unbilled_minor, a.accrued_through_on, a.principal_days_minor, a.cost_charged_minor,
+            )
+            .where(a.account_id.between(lo, hi), self._has_work(business_on))
+            .order_by(a.account_id)
+        )
+        if lock and self._pg:
+            stmt = stmt.with_for_update()
+        return _rows_to_frame(self.connection.execute(stmt).all(), ACCOUNT_SCHEMA)
+
+    def load_account(self, account_id: int, *, lock: bool = True) -> pl.DataFrame:
+        a = dayend_account.c
+        stmt = sa.select(
+            a.account_id, sa.cast(a.product_id, sa.String), a.cycle_day, a.last_closed_on, a.next_event_on,
+            a.bucket, a.oldest_overdue_on, a.charged_off, a.revolving_principal_minor, a.accrual_remainder,
+            a.interest_unbilled_minor, a.accrued_through_on, a.principal_days_minor, a.cost_charged_minor,
+        ).where(a.account_id == account_id)
+        if lock and self._pg:
+            stmt = stmt.with_for_update()
+        return _rows_to_frame(self.connection.execute(stmt).all(), ACCOUNT_SCHEMA)
+
+    def load_installments(self, business_on: date, lo: int, hi: int, *, account_id: int | None = None) -> pl.DataFrame:
+        """Open installments of the accounts with work in [lo, hi] (or of one account), with day-end flags."""
+        i, f, a = installments.c, dayend_installment.c, dayend_account.c
+        stmt = (
+            sa.select(
+                i.id, i.credit_line_id, i.plan_id, i.seq, i.due_on, i.principal_due_minor, i.interest_due_minor,
+                i.fee_due_minor, i.principal_paid_minor, i.interest_paid_minor, i.fee_paid_minor,
+                sa.func.coalesce(f.billed, sa.false()), sa.func.coalesce(f.overdue, sa.false()),
+                sa.func.coalesce(f.late_fee_minor, 0),
+            )
+            .select_from(installments.outerjoin(dayend_installment, f.installment_id == i.id))
+            .where(i.status.in_(OPEN_INSTALLMENT_STATUSES))
+            .order_by(i.id)
+        )
+        if account_id is not None:
+            stmt = stmt.where(i.credit_line_id == account_id)
+        else:
+            stmt = stmt.join(dayend_account, a.account_id == i.credit_line_id).where(
+                a.account_id.between(lo, hi), self._has_work(business_on)
+            )
+        return _rows_to_frame(self.connection.execute(stmt).all(), INSTALLMENT_SCHEMA)
+
+    # -- writing results ------------------------------------------------------------------------
+    def update_accounts(self, frame: pl.DataFrame) -> None:
+        if frame.height == 0:
+            return
+        a = dayend_account.c
+        stmt = (
+            dayend_account.update()
+            .where(a.account_id == sa.bindparam("_id"))
+            .values({c: sa.bindparam(c) for c in STATE_COLUMNS})
+        )
+        rows = frame.select(pl.col("account_id").alias("_id"), *STATE_COLUMNS).to_dicts()
+        for n in range(0, len(rows), ROWS_PER_BATCH_MAX):
+            self.connection.execute(stmt, rows[n : n + ROWS_PER_BATCH_MAX])
+
+    def upsert_installment_flags(self, frame: pl.DataFrame) -> None:
+        if frame.height == 0:
+            return
+        rows = frame.select(
+            "installment_id", "account_id", "billed", "overdue", "late_fee_minor", "dpd"
+        ).to_dicts()
+        stmt = self._insert(dayend_installment)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["installment_id"],
+            set_={c: stmt.excluded[c] for c in ("billed", "overdue", "late_fee_minor", "dpd")},
+        )
+        for n in range(0, len(rows), ROWS_PER_BATCH_MAX):
+            self.connection.execute(stmt, rows[n : n + ROWS_PER_BATCH_MAX])
+
+    def add_bucket_moves(self, frame: pl.DataFrame) -> None:
+        if frame.height:
+            self.connection.execute(dayend_bucket_history.insert(), frame.to_dicts())
+
+    def add_events(self, frame: pl.DataFrame) -> None:
+        if frame.height == 0:
+            return
+        now = self.clock()
+        rows = [dict(r, created_at=now) for r in frame.to_dicts()]
+        stmt = self._insert(dayend_event_outbox).on_conflict_do_nothing(index_elements=["event_key"])
+        for n in range(0, len(rows), ROWS_PER_BATCH_MAX):
+            self.connection.execute(stmt, rows[n : n + ROWS_PER_BATCH_MAX])
+
+    def ensure_ledger_accounts(self, wanted: dict[str, tuple[str, str, str | None]]) -> dict[str, int]:
+        """Ledger account ids by code, creating the missing ones (code -> (kind, currency, owner)) in bulk."""
+        codes = sorted(wanted)
+        ids = self._ledger_ids(codes)
+        missing = [c for c in codes if c not in ids]
+        if missing:
+            now = self.clock()
+            stmt = self._insert(ledger_account).on_conflict_do_nothing(index_elements=["code"])
+            self.connection.execute(
+                stmt,
+                [{"code": c, "kind": wanted[c][0], "currency": wanted[c][1], "owner": wanted[c][2], "name": None,
+                  "created_at": now} for c in missing],
+            )
+            fresh = self._ledger_ids(missing)
+            bal = self._insert(ledger_balance).on_conflict_do_nothing(index_elements=["account_id"])
+            self.connection.execute(
+                bal,
+                [{"account_id": fresh[c], "currency": wanted[c][1], "balance_minor": 0, "posting_count": 0}
+                 for c in missing],
+            )
+            ids.update(fresh)
+        return ids
+
+    def _ledger_ids(self, codes: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for n in range(0, len(codes), KEYS_PER_QUERY_MAX):
+            chunk = codes[n : n + KEYS_PER_QUERY_MAX]
+            for code, id_ in self.connection.execute(
+                sa.select(ledger_account.c.code, ledger_account.c.id).where(ledger_account.c.code.in_(chunk))
+            ):
+                found[code] = id_
+        return found
+
+    def entry_ids(self, keys: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for n in range(0, len(keys), KEYS_PER_QUERY_MAX):
+            chunk = keys[n : n + KEYS_PER_QUERY_MAX]
+            for key, id_ in self.connection.execute(
+                sa.select(ledger_entry.c.idempotency_key, ledger_entry.c.id).where(
+                    ledger_entry.c.idempotency_key.in_(chunk)
+                )
+            ):
+                found[key] = id_
+        return found
+
+    def add_late_fee_charges(self, rows: Iterable[dict]) -> None:
+        """Servicing `charges` rows for late fees, so payments can allocate to them (idempotent by key)."""
+        rows = list(rows)
+        if not rows:
+            return
+        stmt = self._insert(charges).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        for n in range(0, len(rows), ROWS_PER_BATCH_MAX):
+            self.connection.execute(stmt, rows[n : n + ROWS_PER_BATCH_MAX])
+
+    def mark_charged_off(self, account_ids: Sequence[int], business_on: date) -> None:
+        if account_ids:
+            self.connection.execute(
+                credit_lines.update()
+                .where(credit_lines.c.id.in_(list(account_ids)))
+                .values(status="charged_off", charged_off_on=business_on)
+            )
+
+    def pull_next_event(self, account_id: int, business_on: date) -> None:
+        """Make `business_on`'s batch look at the account again (something was written to it)."""
+        a = dayend_account.c
+        self.connection.execute(
+            dayend_account.update()
+            .where(a.account_id == account_id, sa.or_(a.next_event_on.is_(None), a.next_event_on > business_on))
+            .values(next_event_on=business_on)
+        )

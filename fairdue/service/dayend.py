@@ -1,0 +1,368 @@
+"""Day-end use cases: close business dates in partitions, and close one account inline.
+
+    summary = run_day_end(uow_factory, business_on=date(2026, 3, 20))   # one date (and any before it)
+    summary = run_day_end(uow_factory, through_on=yesterday)            # catch up every unclosed date
+
+How it stays correct when things go wrong:
+
+* A date is split into partitions by account-id range (`account_id //
+  partition_span`). Each partition is read, run through the pure kernel
+  (fairdue.domain.dayend.close_day) and written — ledger entries, account
+  state, installment flags, bucket history, outbox events, the partition's
+  `done` row — in one transaction. A crash leaves whole partitions done or not
+  done; the rerun skips the done ones. Ledger keys are deterministic, so the
+  journal after a rerun is the journal of an uninterrupted run.
+* The date is recorded closed, in the transaction of a final check that no
+  account has work left for it; a closed date is a no-op.
+* Dates close strictly in order: asking for a date closes every unclosed
+  date before it first.
+* A write to an account (a payment) calls `close_account_inline` first, in
+  the writer's transaction: the account is locked, closed for every date
+  before the write's business date that it still has work for, and pulled
+  into that date's batch. The batch skips accounts already closed for its
+  date, so a payment is neither lost nor applied twice.
+
+`FAIRDUE_DAYEND_CRASH_AT=N` (fault injection for the crash test) kills the
+process with SIGKILL at the N-th checkpoint of a run.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable
+
+import polars as pl
+
+from fairdue.adapters.db.dayend_repo import DayendRepository
+from fairdue.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
+from fairdue.domain.dayend.kernel import LEDGER_ROLES, DayResult, close_day
+from fairdue.domain.dayend.params import product_frames
+from fairdue.domain.ledger import EntryDraft, PostingLine
+from fairdue.errors import FairdueError
+
+# Accounts per partition (by id range); the unit of work and of a later distributed run.
+PARTITION_SPAN_DEFAULT = 50_000
+# Longest catch-up in one call, a guard against a wrong date (10 years).
+CATCH_UP_DAYS_MAX = 3_660
+CRASH_ENV = "FAIRDUE_DAYEND_CRASH_AT"
+# Extra passes over accounts that got work for a date after their partition closed it.
+SWEEPS_MAX = 3
+
+
+class DayendError(FairdueError):
+    """A day-end request that cannot be carried out."""
+
+
+class NothingToClose(DayendError):
+    """No accounts are enrolled, so there is no date to start from."""
+
+
+class DateOutOfRange(DayendError):
+    """The requested business date is too far from the last closed one."""
+
+
+@dataclass
+class Summary:
+    """What a run did: dates closed (and skipped as already closed), and totals over them."""
+
+    dates_closed: list[date] = field(default_factory=list)
+    dates_skipped: list[date] = field(default_factory=list)
+    partitions: int = 0
+    accounts_touched: int = 0
+    entries: int = 0
+    postings: int = 0
+    events: int = 0
+    fees: int = 0
+    fees_capped: int = 0
+    bucket_moves: int = 0
+    charged_off: int = 0
+    seconds: float = 0.0
+
+    def add(self, result: DayResult) -> None:
+        s = result.summary
+        self.accounts_touched += s["accounts_touched"]
+        self.entries += s["entries"]
+        self.postings += s["postings"]
+        self.events += s["events"]
+        self.fees += s["fees"]
+        self.fees_capped += s["fees_capped"]
+        self.bucket_moves += s["bucket_moves"]
+        self.charged_off += s["charged_off"]
+
+    def as_dict(self) -> dict:
+        return {
+            "dates_closed": [d.isoformat() for d in self.dates_closed],
+            "dates_skipped": [d.isoformat() for d in self.dates_skipped],
+            "partitions": self.partitions,
+            "accounts_touched": self.accounts_touched,
+            "entries": self.entries,
+            "postings": self.postings,
+            "events": self.events,
+            "fees": self.fees,
+            "fees_capped": self.fees_capped,
+            "bucket_moves": self.bucket_moves,
+            "charged_off": self.charged_off,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+class _Checkpoints:
+    """Counts checkpoints; SIGKILLs the process at the configured one (fault injection only)."""
+
+    def __init__(self) -> None:
+        raw = os.environ.get(CRASH_ENV, "").strip()
+        self.kill_at = int(raw) if raw.isdigit() else None
+        self.count = 0
+
+    def __call__(self, _name: str) -> None:
+        self.count += 1
+        if self.kill_at is not None and self.count == self.kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _repo(uow: UnitOfWork) -> DayendRepository:
+    return DayendRepository(uow.connection, clock=uow.clock)
+
+
+# -- products ----------------------------------------------------------------------------------
+def _product_frames(uow: UnitOfWork) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Frames for every stored product version; product_code = str(products.id)."""
+    from fairdue.service.products import list_products
+
+    stored = list_products(uow)
+    from dataclasses import replace
+
+    prods = [replace(s.product, code=str(s.id)) for s in stored]
+    return product_frames(prods)
+
+
+# -- ledger ------------------------------------------------------------------------------------
+# Kernel ledger roles -> the servicing chart (fairdue.service.accounts: cl:N:<part>, book:C:<part>).
+_LINE_PARTS = {"interest_receivable": "interest", "fee_receivable": "fees", "principal_receivable": "principal"}
+_BOOK_PARTS = {"interest_income": "interest_income", "late_fee_income": "fee_income",
+               "charge_off_expense": "charge_off_expense"}
+
+
+def ledger_code(role: str, account_id: int, currency: str) -> str:
+    """Ledger account code for a role of LEDGER_ROLES, in the servicing chart of accounts."""
+    from fairdue.service.accounts import book, code
+
+    _kind, per_account = LEDGER_ROLES[role]
+    if per_account:
+        return code(account_id, _LINE_PARTS[role])
+    return book(currency, _BOOK_PARTS[role])
+
+
+def _post(uow: UnitOfWork, repo: DayendRepository, result: DayResult) -> None:
+    entries = result.entries
+    if entries.height == 0:
+        return
+    from fairdue.service.ledger import post_entries_bulk
+
+    rows = entries.to_dicts()
+    wanted: dict[str, tuple[str, str, str | None]] = {}
+    for r in rows:
+        for role in (r["debit"], r["credit"]):
+            kind, per_account = LEDGER_ROLES[role]
+            code = ledger_code(role, r["account_id"], r["currency"])
+            wanted[code] = (kind, r["currency"], f"credit_line:{r['account_id']}" if per_account else None)
+    ids = repo.ensure_ledger_accounts(wanted)
+    drafts = [
+        EntryDraft(
+            key=r["entry_key"],
+            kind=f"dayend_{r['kind']}",
+            business_on=result.business_on,
+            postings=(
+                PostingLine(ids[ledger_code(r["debit"], r["account_id"], r["currency"])], r["amount_minor"], r["currency"]),
+                PostingLine(ids[ledger_code(r["credit"], r["account_id"], r["currency"])], -r["amount_minor"], r["currency"]),
+            ),
+        )
+        for r in rows
+    ]
+    post_entries_bulk(uow, drafts, check_existing=False)
+    fees = [r for r in rows if r["kind"] in ("late_fee", "interest_accrual")]
+    if fees:
+        entry_ids = repo.entry_ids([r["entry_key"] for r in fees])
+        repo.add_late_fee_charges(
+            {
+                "credit_line_id": r["account_id"],
+                "idempotency_key": r["entry_key"],
+                "kind": "late_fee" if r["kind"] == "late_fee" else "interest",
+                "component": "fees" if r["kind"] == "late_fee" else "interest",
+                "amount_minor": r["amount_minor"],
+                "paid_minor": 0,
+                "currency": r["currency"],
+                "charged_on": result.business_on,
+                "due_on": result.business_on,
+                "description": "违约金 late fee (day-end)" if r["kind"] == "late_fee" else "revolving interest (day-end)",
+                "ledger_entry_id": entry_ids[r["entry_key"]],
+                "status": "open",
+            }
+            for r in fees
+        )
+    off = entries.filter(pl.col("kind") == "charge_off").get_column("account_id").to_list()
+    repo.mark_charged_off(off, result.business_on)
+
+
+def _write(uow: UnitOfWork, repo: DayendRepository, result: DayResult, checkpoint: Callable[[str], None]) -> None:
+    _post(uow, repo, result)
+    checkpoint("ledger written")
+    repo.update_accounts(result.accounts)
+    repo.upsert_installment_flags(result.installments)
+    checkpoint("state written")
+    repo.add_bucket_moves(result.bucket_moves)
+    repo.add_events(result.events)
+    checkpoint("events written")
+
+
+# -- one date ----------------------------------------------------------------------------------
+def close_date(
+    uow_factory: UnitOfWorkFactory,
+    business_on: date,
+    *,
+    partition_span: int = PARTITION_SPAN_DEFAULT,
+    summary: Summary | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    checkpoint: Callable[[str], None] | None = None,
+) -> Summary:
+    """Close one business date (partition by partition); a closed date is a no-op."""
+    summary = summary if summary is not None else Summary()
+    checkpoint = checkpoint or _Checkpoints()
+    with uow_factory() as uow:
+        repo = _repo(uow)
+        if repo.is_closed(business_on):
+            summary.dates_skipped.append(business_on)
+            return summary
+        repo.enroll_new_accounts()
+        uow.commit()
+        span = repo.account_id_range()
+        done = repo.done_partitions(business_on)
+        prods, buckets = _product_frames(uow)
+    parts = [] if span is None else list(range(span[0] // partition_span, span[1] // partition_span + 1))
+    todo = [p for p in parts if p not in done]
+    if progress:
+        progress(len(parts) - len(todo), len(parts))
+    for n, part in enumerate(todo, start=len(parts) - len(todo) + 1):
+        lo, hi = part * partition_span, (part + 1) * partition_span - 1
+        with uow_factory() as uow:
+            repo = _repo(uow)
+            accounts = repo.load_accounts(business_on, lo, hi)
+            insts = repo.load_installments(business_on, lo, hi)
+            checkpoint("partition loaded")
+            result = close_day(business_on, accounts, insts, prods, buckets)
+            _write(uow, repo, result, checkpoint)
+            s = result.summary
+            repo.mark_partition_done(business_on, part, lo, hi, accounts=s["accounts_touched"],
+                                     entries=s["entries"], events=s["events"])
+            checkpoint("before commit")
+            uow.commit()
+            checkpoint("after commit")
+        summary.add(result)
+        summary.partitions += 1
+        if progress:
+            progress(n, len(parts))
+    for _sweep in range(SWEEPS_MAX + 1):
+        with uow_factory() as uow:
+            repo = _repo(uow)
+            if repo.work_left(business_on) == 0:
+                repo.close_date(business_on)
+                uow.commit()
+                checkpoint("date closed")
+                break
+        if _sweep == SWEEPS_MAX:
+            raise DayendError(f"{business_on}: accounts keep getting work while the date closes; run day-end again")
+        # Accounts enrolled, or pulled in by a write, after their partition ran: sweep them up.
+        for part in parts:
+            lo, hi = part * partition_span, (part + 1) * partition_span - 1
+            with uow_factory() as uow:
+                repo = _repo(uow)
+                result = close_day(business_on, repo.load_accounts(business_on, lo, hi),
+                                   repo.load_installments(business_on, lo, hi), prods, buckets)
+                if result.accounts.height:
+                    _write(uow, repo, result, checkpoint)
+                    uow.commit()
+                    summary.add(result)
+    summary.dates_closed.append(business_on)
+    return summary
+
+
+def run_day_end(
+    uow_factory: UnitOfWorkFactory,
+    *,
+    business_on: date | None = None,
+    through_on: date | None = None,
+    partition_span: int = PARTITION_SPAN_DEFAULT,
+    progress: Callable[[date, int, int], None] | None = None,
+) -> Summary:
+    """Close `business_on` — or, without it, every unclosed date through `through_on` — in date order."""
+    if business_on is None and through_on is None:
+        raise DayendError("give a business date or the date to catch up through")
+    target = business_on or through_on
+    started = time.perf_counter()
+    with uow_factory() as uow:
+        repo = _repo(uow)
+        repo.enroll_new_accounts()
+        uow.commit()
+        last = repo.last_closed_date()
+        start = last + timedelta(days=1) if last is not None else None
+        if start is None:
+            first = repo.earliest_unclosed_account_date()
+            if first is None:
+                raise NothingToClose("no accounts are enrolled for day-end yet; open a credit line first")
+            start = first + timedelta(days=1)
+    summary = Summary()
+    if business_on is not None and last is not None and business_on <= last:
+        with uow_factory() as uow:
+            if _repo(uow).is_closed(business_on):
+                summary.dates_skipped.append(business_on)
+                summary.seconds = time.perf_counter() - started
+                return summary
+        start = business_on  # a gap before the first closed date: close just this one
+    if (target - start).days > CATCH_UP_DAYS_MAX:
+        raise DateOutOfRange(
+            f"closing {start} through {target} is {(target - start).days + 1} days; more than {CATCH_UP_DAYS_MAX} "
+            f"looks like a wrong date"
+        )
+    checkpoint = _Checkpoints()
+    day = start
+    while day <= target:
+        cb = (lambda done, total, d=day: progress(d, done, total)) if progress else None
+        close_date(uow_factory, day, partition_span=partition_span, summary=summary, progress=cb,
+                   checkpoint=checkpoint)
+        day += timedelta(days=1)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+# -- inline close (for writers) ----------------------------------------------------------------
+def close_account_inline(uow: UnitOfWork, account_id: int, business_on: date) -> int:
+    """Before writing to an account on `business_on`: lock it, close it for every earlier date it
+    still has work for, and pull it into `business_on`'s batch. Runs in the caller's transaction
+    (call it first, before reading balances or installments). Returns how many dates it closed.
+    """
+    repo = _repo(uow)
+    repo.enroll_account(account_id)
+    frame = repo.load_account(account_id, lock=True)
+    if frame.height == 0:
+        return 0
+    prods, buckets = _product_frames(uow)
+    closed = 0
+    for _ in range(CATCH_UP_DAYS_MAX):
+        row = frame.row(0, named=True)
+        nxt = row["next_event_on"]
+        if row["charged_off"] or nxt is None or nxt >= business_on:
+            break
+        day = max(nxt, row["last_closed_on"] + timedelta(days=1))
+        if day >= business_on:
+            break
+        insts = repo.load_installments(day, 0, 0, account_id=account_id)
+        result = close_day(day, frame, insts, prods, buckets)
+        _write(uow, repo, result, lambda _n: None)
+        closed += 1
+        frame = repo.load_account(account_id, lock=False)
+    repo.pull_next_event(account_id, business_on)
+    return closed
