@@ -127,6 +127,9 @@ def annuity_factor(rate: Decimal, periods: int) -> Decimal:
 
 def annuity_installment_minor(principal_minor: int, rate: Decimal, periods: int) -> int:
     """The equal installment of an annuity, rounded half-even to a minor unit."""
+    if rate == 0:  # amount / n exactly: 1/n as a 50-digit Decimal would nudge exact halves off the tie
+        q, rem = divmod(principal_minor, periods)
+        return q + (1 if 2 * rem > periods or (2 * rem == periods and q % 2 == 1) else 0)
     with localcontext() as ctx:
         ctx.prec = _PREC
         return round_decimal(Decimal(principal_minor) * annuity_factor(rate, periods), Rounding.HALF_EVEN)
