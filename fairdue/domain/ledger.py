@@ -133,6 +133,17 @@ class LedgerAccount:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountSpec:
+    """An account to ensure: the fields of LedgerAccount without the id (see ensure_accounts)."""
+
+    code: str
+    kind: AccountKind
+    currency: str
+    owner: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PostingLine:
     """One leg of an entry: account_id, signed amount_minor (debit > 0), currency."""
 

@@ -27,6 +27,7 @@ from fairdue.domain.ledger import (
     REVERSAL_KIND,
     AccountCurrencyMismatch,
     AccountKind,
+    AccountSpec,
     AlreadyReversed,
     EntryDraft,
     EntryRecord,
@@ -52,8 +53,11 @@ __all__ = [
     "BulkResult",
     "IdempotencyConflict",
     "account",
+    "AccountSpec",
     "balance",
+    "balances",
     "ensure_account",
+    "ensure_accounts",
     "get_entry",
     "post_entries_bulk",
     "post_entry",
@@ -75,23 +79,57 @@ def ensure_account(
 
     Raises LedgerAccountConflict if `code` exists with another kind, currency or owner.
     """
-    check_text(code, "ledger account code", CODE_LEN_MAX)
-    if owner is not None:
-        check_text(owner, "ledger account owner", OWNER_LEN_MAX)
+    spec = _check_spec(AccountSpec(code, kind, currency, owner, name))  # type: ignore[arg-type]
+    stored = uow.ledger.add_account_if_absent(
+        code=spec.code, kind=spec.kind, currency=spec.currency, owner=spec.owner, name=spec.name
+    )
+    _same_account(spec, stored)
+    return stored
+
+
+def _check_spec(spec: AccountSpec) -> AccountSpec:
+    check_text(spec.code, "ledger account code", CODE_LEN_MAX)
+    if spec.owner is not None:
+        check_text(spec.owner, "ledger account owner", OWNER_LEN_MAX)
     try:
-        kind = AccountKind(kind)
+        kind = AccountKind(spec.kind)
     except ValueError:
         raise InvalidEntry(
-            f"unknown ledger account kind {kind!r}; one of {', '.join(k.value for k in AccountKind)}"
+            f"unknown ledger account kind {spec.kind!r}; one of {', '.join(k.value for k in AccountKind)}"
         ) from None
-    check_currency(currency)
-    stored = uow.ledger.add_account_if_absent(code=code, kind=kind, currency=currency, owner=owner, name=name)
-    if (stored.kind, stored.currency, stored.owner) != (kind, currency, owner):
+    check_currency(spec.currency)
+    return AccountSpec(spec.code, kind, spec.currency, spec.owner, spec.name)
+
+
+def _same_account(spec: AccountSpec, stored: LedgerAccount) -> None:
+    if (stored.kind, stored.currency, stored.owner) != (spec.kind, spec.currency, spec.owner):
         raise LedgerAccountConflict(
-            f"ledger account {code!r} exists as {stored.kind.value} {stored.currency} owner={stored.owner!r}; "
-            f"asked for {kind.value} {currency} owner={owner!r}"
+            f"ledger account {spec.code!r} exists as {stored.kind.value} {stored.currency} owner={stored.owner!r}; "
+            f"asked for {spec.kind.value} {spec.currency} owner={spec.owner!r}"
         )
+
+
+def ensure_accounts(uow: UnitOfWork, specs: Iterable[AccountSpec]) -> dict[str, LedgerAccount]:
+    """ensure_account for many accounts in a few statements (opening a portfolio, seeding); by code.
+
+    Raises LedgerAccountConflict if a code exists with another kind, currency or owner.
+    """
+    checked: dict[str, AccountSpec] = {}
+    for spec in specs:
+        spec = _check_spec(spec)
+        if checked.setdefault(spec.code, spec) != spec:
+            raise LedgerAccountConflict(f"ledger account {spec.code!r} is listed twice with different fields")
+    stored = uow.ledger.add_accounts_if_absent(list(checked.values()))
+    for code, spec in checked.items():
+        _same_account(spec, stored[code])
     return stored
+
+
+def balances(uow: UnitOfWork, accounts: Iterable[LedgerAccount]) -> dict[str, Money]:
+    """Stored balances (signed, debit-positive) of many accounts at once, by code."""
+    accounts = list(accounts)
+    by_id = uow.ledger.balances_of(a.id for a in accounts)
+    return {a.code: Money(by_id.get(a.id, 0), a.currency) for a in accounts}
 
 
 def account(uow: UnitOfWork, ref: AccountRef) -> LedgerAccount:

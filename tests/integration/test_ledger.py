@@ -436,3 +436,46 @@ def test_init_db_cli_is_idempotent_and_verify_refuses_an_unmigrated_database(bla
     second = runner.invoke(cli_app, ["init-db", "--database-url", blank_database_url])
     assert second.exit_code == 0 and "already at revision" in second.output
     assert _verify_cli(blank_database_url).exit_code == 0
+
+
+def test_ensure_accounts_creates_many_once_and_reports_conflicts(uow_factory, chart, engine):
+    specs = [L.AccountSpec(f"cl:{i}:receivable_interest", "asset", "CNY", f"credit_line:{i}") for i in range(2_500)]
+    with uow_factory() as uow:
+        made = L.ensure_accounts(uow, specs + [L.AccountSpec("book:cash:CNY", "asset", "CNY")])
+        again = L.ensure_accounts(uow, specs[:10])
+        uow.commit()
+    assert len(made) == 2_501 and made["book:cash:CNY"] == chart["cash"]
+    assert again == {s.code: made[s.code] for s in specs[:10]}
+    assert _count(engine, "ledger_balance") == 4 + 2_500
+    with uow_factory() as uow:
+        with pytest.raises(LedgerAccountConflict):
+            L.ensure_accounts(uow, [L.AccountSpec("cl:3:receivable_interest", "asset", "CNY", "credit_line:4")])
+        with pytest.raises(LedgerAccountConflict, match="twice"):
+            L.ensure_accounts(uow, [L.AccountSpec("n", "asset", "CNY"), L.AccountSpec("n", "asset", "USD")])
+        with pytest.raises(InvalidEntry):
+            L.ensure_accounts(uow, [L.AccountSpec("n", "receivable", "CNY")])
+        _purchase(uow, chart)
+        got = L.balances(uow, [chart["rec"], chart["cash"], made["cl:0:receivable_interest"]])
+        assert got == {"cl:1:receivable_principal": cny(120_000), "book:cash:CNY": cny(-120_000),
+                       "cl:0:receivable_interest": cny(0)}
+
+
+def test_a_naive_clock_is_refused(engine):
+    from fairdue.adapters.db.uow import UnitOfWork
+
+    with UnitOfWork(engine, clock=lambda: datetime(2026, 1, 15)) as uow:
+        with pytest.raises(ValueError, match="naive"):
+            L.ensure_account(uow, code="x", kind="asset", currency="CNY")
+
+
+def test_created_at_is_stored_as_utc_whatever_zone_the_clock_uses(engine, chart):
+    from datetime import timedelta, timezone
+
+    from fairdue.adapters.db.uow import UnitOfWork
+
+    shanghai = timezone(timedelta(hours=8))
+    with UnitOfWork(engine, clock=lambda: datetime(2026, 1, 15, 10, 0, tzinfo=shanghai)) as uow:
+        _purchase(uow, chart)
+        uow.commit()
+    with UnitOfWork(engine) as uow:
+        assert L.get_entry(uow, key="purchase-1").created_at == datetime(2026, 1, 15, 2, 0, tzinfo=UTC)

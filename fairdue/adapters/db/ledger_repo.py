@@ -32,6 +32,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from fairdue.adapters.db.schema.ledger import ledger_account, ledger_balance, ledger_entry, ledger_posting
 from fairdue.domain.ledger import (
     AccountKind,
+    AccountSpec,
     AlreadyReversed,
     Drift,
     EntryDraft,
@@ -46,6 +47,10 @@ from fairdue.domain.ledger import (
 
 # Rows per IN (...) list when looking keys up in bulk.
 KEYS_PER_QUERY_MAX = 500
+# Accounts per INSERT statement (7 parameters each).
+ACCOUNT_ROWS_PER_STATEMENT = 1_000
+# Accounts per balance upsert statement (4 parameters each; SQLite allows 32766).
+BALANCE_ROWS_PER_STATEMENT = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,13 @@ class LedgerRepository:
         self.clock = clock
         self._pg = connection.dialect.name == "postgresql"
 
+    def _now(self) -> datetime:
+        """The clock's instant as aware UTC (a naive clock is a wiring bug)."""
+        now = self.clock()
+        if now.tzinfo is None:
+            raise ValueError("the unit of work's clock returned a naive datetime; it must be aware UTC")
+        return now.astimezone(UTC)
+
     def _insert(self, table: sa.Table):
         return (pg.insert if self._pg else sqlite_dialect.insert)(table)
 
@@ -84,7 +96,7 @@ class LedgerRepository:
         """Insert the account (and its zero balance) unless the code exists; return what is stored."""
         stmt = (
             self._insert(ledger_account)
-            .values(code=code, kind=kind.value, currency=currency, owner=owner, name=name, created_at=self.clock())
+            .values(code=code, kind=kind.value, currency=currency, owner=owner, name=name, created_at=self._now())
             .on_conflict_do_nothing(index_elements=["code"])
             .returning(ledger_account.c.id)
         )
@@ -97,6 +109,32 @@ class LedgerRepository:
         if account is None:  # pragma: no cover - the insert or the conflict guarantees a row
             raise RuntimeError(f"ledger account {code!r} vanished after insert")
         return account
+
+    def add_accounts_if_absent(self, specs: Sequence[AccountSpec]) -> dict[str, LedgerAccount]:
+        """Insert every spec whose code is new (with zero balances), in chunks; return all of them as stored."""
+        now = self._now()
+        for i in range(0, len(specs), ACCOUNT_ROWS_PER_STATEMENT):
+            chunk = specs[i : i + ACCOUNT_ROWS_PER_STATEMENT]
+            stmt = (
+                self._insert(ledger_account)
+                .values(
+                    [
+                        {"code": s.code, "kind": s.kind.value, "currency": s.currency, "owner": s.owner,
+                         "name": s.name, "created_at": now}
+                        for s in chunk
+                    ]
+                )
+                .on_conflict_do_nothing(index_elements=["code"])
+                .returning(ledger_account.c.id, ledger_account.c.currency)
+            )
+            created = self.connection.execute(stmt).all()
+            if created:
+                self.connection.execute(
+                    ledger_balance.insert().values(
+                        [{"account_id": r.id, "currency": r.currency, "balance_minor": 0, "posting_count": 0} for r in created]
+                    )
+                )
+        return self.accounts_by_codes(s.code for s in specs)
 
     def account_by_code(self, code: str) -> LedgerAccount | None:
         row = self.connection.execute(sa.select(ledger_account).where(ledger_account.c.code == code)).first()
@@ -121,6 +159,20 @@ class LedgerRepository:
             sa.select(ledger_account).where(ledger_account.c.owner == owner).order_by(ledger_account.c.code)
         )
         return [_account(r) for r in rows]
+
+    def balances_of(self, account_ids: Iterable[int]) -> dict[int, int]:
+        """Stored balance_minor by account id for the given ids (ids without a balance row are absent)."""
+        ids = sorted(set(account_ids))
+        out: dict[int, int] = {}
+        for i in range(0, len(ids), KEYS_PER_QUERY_MAX):
+            chunk = ids[i : i + KEYS_PER_QUERY_MAX]
+            for r in self.connection.execute(
+                sa.select(ledger_balance.c.account_id, ledger_balance.c.balance_minor).where(
+                    ledger_balance.c.account_id.in_(chunk)
+                )
+            ):
+                out[r.account_id] = r.balance_minor
+        return out
 
     def balance_of(self, account_id: int) -> tuple[int, str] | None:
         """(balance_minor, currency) as stored, O(1); None if the account has no balance row."""
@@ -189,7 +241,7 @@ class LedgerRepository:
         Raises IdempotencyConflict when the key exists with different content,
         AlreadyReversed when another entry already reverses the same entry.
         """
-        created_at = self.clock()
+        created_at = self._now()
         if self._pg:
             stmt = (
                 pg.insert(ledger_entry)
@@ -246,7 +298,7 @@ class LedgerRepository:
         unique = list(by_key.values())
         if not unique:
             return BulkResult(0, 0)
-        created_at = self.clock()
+        created_at = self._now()
         if self._pg:
             ids = self._pg_copy_entries(unique, created_at)
             fresh = [d for d in unique if d.key in ids]
@@ -445,23 +497,35 @@ class LedgerRepository:
         )
 
     def _apply_balances(self, postings: Iterable[PostingLine]) -> None:
-        deltas: dict[int, int] = defaultdict(int)
-        counts: dict[int, int] = defaultdict(int)
+        """Add the postings to the stored balances: one upsert per chunk of accounts, in account-id order.
+
+        The order makes concurrent transactions lock balance rows the same way
+        (no deadlock); the upsert also writes a balance row an account lacks.
+        """
+        deltas: dict[int, list] = {}
         for p in postings:
-            deltas[p.account_id] += p.amount_minor
-            counts[p.account_id] += 1
+            slot = deltas.get(p.account_id)
+            if slot is None:
+                deltas[p.account_id] = [p.currency, p.amount_minor, 1]
+            else:
+                slot[1] += p.amount_minor
+                slot[2] += 1
         if not deltas:
             return
-        stmt = (
-            ledger_balance.update()
-            .where(ledger_balance.c.account_id == sa.bindparam("a"))
-            .values(
-                balance_minor=ledger_balance.c.balance_minor + sa.bindparam("d", type_=sa.BigInteger),
-                posting_count=ledger_balance.c.posting_count + sa.bindparam("n", type_=sa.BigInteger),
+        rows = [
+            {"account_id": a, "currency": deltas[a][0], "balance_minor": deltas[a][1], "posting_count": deltas[a][2]}
+            for a in sorted(deltas)
+        ]
+        for i in range(0, len(rows), BALANCE_ROWS_PER_STATEMENT):
+            stmt = self._insert(ledger_balance).values(rows[i : i + BALANCE_ROWS_PER_STATEMENT])
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["account_id"],
+                set_={
+                    "balance_minor": ledger_balance.c.balance_minor + stmt.excluded.balance_minor,
+                    "posting_count": ledger_balance.c.posting_count + stmt.excluded.posting_count,
+                },
             )
-        )
-        # Account-id order: concurrent transactions lock balance rows in the same order.
-        self.connection.execute(stmt, [{"a": a, "d": deltas[a], "n": counts[a]} for a in sorted(deltas)])
+            self.connection.execute(stmt)
 
     def _next_sqlite_entry_id(self) -> int:
         # Safe only because the SQLite unit of work holds the write lock (BEGIN IMMEDIATE).
