@@ -15,10 +15,10 @@
   return (compound, fractions compound too) × periods per year, on the same
   unit-period as above.
 - ``eu-ccd``: EU Consumer Credit Directive Annex I (UK CONC App 1) — the
-  effective annual rate X with ``Σ A(1+X)^−t = Σ P(1+X)^−s``, times in years:
-  whole months /12 when every flow falls on whole months from the first
-  advance, whole weeks /52 when every flow falls on whole weeks, else actual
-  days /365.
+  effective annual rate X with ``Σ A(1+X)^−t = Σ P(1+X)^−s``, times in years
+  as actual days from the first drawdown / 365 (the calendar basis of the
+  Directive's worked examples; leap days are counted as days, not as a
+  366-day year).
 
 Floats appear only inside the root-finder; the root is checked by recomputing
 the balance equation in Decimal, and a root that does not balance raises.
@@ -234,14 +234,8 @@ def position(start: date, on: date, unit: UnitPeriod) -> tuple[int, Fraction]:
 
 
 def _year_positions(start: date, dates: Sequence[date]) -> list[Fraction]:
-    """eu-ccd time in years: whole months /12, else whole weeks /52, else days /365."""
-    months = [months_and_days(start, d) for d in dates]
-    if all(rest == 0 for _, rest in months):
-        return [Fraction(m, 12) for m, _ in months]
-    days = [(d - start).days for d in dates]
-    if all(x % 7 == 0 for x in days):
-        return [Fraction(x // 7, 52) for x in days]
-    return [Fraction(x, 365) for x in days]
+    """eu-ccd time in years: actual days from the first drawdown / 365."""
+    return [Fraction((d - start).days, 365) for d in dates]
 
 
 # -- the root ----------------------------------------------------------------------
