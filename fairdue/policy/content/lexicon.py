@@ -103,9 +103,21 @@ def _latin(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+def _combos(data: dict, language: str) -> list[dict]:
+    """Expand [[combo]] tables: every verb joined to every object is one term."""
+    out = []
+    joiner = " " if language == "en" else ""
+    for combo in data.get("combo", []):
+        for verb in combo["verbs"]:
+            for obj in combo["objects"]:
+                out.append({"term": f"{verb}{joiner}{obj}", "rule": combo["rule"]})
+    return out
+
+
 def _terms(language: str, rules: dict[str, Rule]) -> list[Term]:
     out = []
-    for raw in _read(f"lexicon_{language}.toml").get("term", []):
+    data = _read(f"lexicon_{language}.toml")
+    for raw in data.get("term", []) + _combos(data, language):
         term = raw.get("term", "")
         normalized = normalize_term(term)
         if not normalized:

@@ -5,8 +5,10 @@ Three views of one message, all pure functions of the text:
 * ``base``    traditional->simplified (OpenCC ``t2s``) and full-width->half-width;
               same length as the original, so a span in ``base`` is a span in
               the original text.
-* ``light``   ``base`` case-folded, with leetspeak digits between two letters
-              read as letters (``p0lice`` -> ``police``); still the same length.
+* ``light``   ``base`` case-folded, the polite and gendered forms of "you"
+              (您, 妳) read as 你 so one lexicon entry covers all three, and
+              leetspeak digits between two letters read as letters
+              (``p0lice`` -> ``police``); still the same length.
 * ``compact`` ``light`` without separators (spaces, punctuation, symbols,
               zero-width characters), so ``爆 通 讯 录`` and ``a.r.r.e.s.t`` read
               as words; ``original(i)`` is the original position of ``compact[i]``.
@@ -76,11 +78,16 @@ def to_simplified(text: str) -> str:
     return "".join(out)
 
 
+_YOU = str.maketrans({"您": "你", "妳": "你"})
+
+
 def _fold(text: str) -> str:
     folded = text.lower()
-    if len(folded) == len(text):
-        return folded
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    if len(folded) != len(text):
+        folded = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    if "您" in folded or "妳" in folded:
+        folded = folded.translate(_YOU)
+    return folded
 
 
 def _leet(match: re.Match[str]) -> str:

@@ -283,3 +283,21 @@ def test_language_does_not_narrow_the_search():
     """Messages mix scripts; both lexicons always apply."""
     assert "CONTENT.fake_legal" in violations("Your 传票 is ready", language="en", channel="call")
     assert "CONTENT.fake_legal" in violations("您将被 arrest", language="zh", channel="call")
+
+
+def test_polite_you_is_read_as_you():
+    """您/妳 fold to 你, so one entry covers 通知你的家人, 通知您的家人 and 通知妳的家人."""
+    for text in ("再不还就通知您的家人", "再不还就通知妳的家人", "再不還就通知您的家人"):
+        found = [f for f in check(text, channel="call") if f.rule == "CONTENT.third_party_threat"]
+        assert found and found[0].evidence["matched"] in {"通知您的家人", "通知妳的家人"}, text
+
+
+@pytest.mark.parametrize("text", ["欢迎推荐给您的朋友，一起享受优惠。", "Refer your friends and get a bonus."])
+def test_bare_mention_of_friends_is_not_a_threat(text):
+    assert "CONTENT.third_party_threat" not in violations(text, channel="call", purpose="service")
+
+
+@pytest.mark.parametrize("text", ["We will call your family tonight.", "We'll tell your wife.",
+                                  "Expect us to contact your references."])
+def test_english_threats_to_tell_people_fire(text):
+    assert "CONTENT.third_party_threat" in violations(text, language="en", jurisdiction="US", channel="call")
