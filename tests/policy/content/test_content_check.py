@@ -301,3 +301,30 @@ def test_bare_mention_of_friends_is_not_a_threat(text):
                                   "Expect us to contact your references."])
 def test_english_threats_to_tell_people_fire(text):
     assert "CONTENT.third_party_threat" in violations(text, language="en", jurisdiction="US", channel="call")
+
+
+@pytest.mark.parametrize("text", [
+    "Acme: your payment is due 3/5. Call 800-555-0100. Reply STOP to opt out.",
+    "This is Acme. Your payment is due 3/5. Pay in the Acme app. Reply STOP to opt out.",
+    "Message from Acme Lending: payment due 3/5, see acme-lending.com. Text STOP to end messages.",
+])
+def test_us_sms_identity_channel_and_opt_out_forms(text):
+    assert violations(text, language="en", jurisdiction="US") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Dear John: your payment is due 3/5. Call 800-555-0100. Reply STOP to opt out.",
+    "Hello: your payment is due. Call 800-555-0100. Reply STOP to opt out.",
+])
+def test_greeting_is_not_a_sender_identity(text):
+    assert violations(text, language="en", jurisdiction="US") == ["CONTENT.required.sender_identity"]
+
+
+def test_app_login_counts_as_official_channel():
+    assert violations("【安心贷】您的账单已逾期，请登录App还款。如有异议可申请协商。") == []
+
+
+@pytest.mark.parametrize("text", ["【安心贷】您的账单已逾期，请于2026-03-01前还款。如有异议可申请协商。",
+                                  "【安心贷】您的账单已逾期，应还12,345.67元。如有异议可申请协商。"])
+def test_dates_and_amounts_are_not_phone_numbers(text):
+    assert violations(text) == ["CONTENT.required.official_channel"]
