@@ -9,6 +9,12 @@ pre-check transcribed from the GPO print CFR). Where the appendix states only
 a term (examples (c)(5)(ii)–(iv)) the dates are ours, chosen to give that term.
 Appendix J (b)(9)(ii) says a result is correct when, rounded to two decimals,
 it equals the published rate; that is what each test asserts.
+
+The EU examples are the worked examples annexed to the consumer-credit
+directive (Directive 98/7/EC, Annex III A, calendar basis — the same basic
+equation as 2008/48/EC Annex I), read on a public copy of the text. The
+Commission's 2012 APR guideline (SWD(2012) 128) examples could not be
+retrieved, so none of its numbers appear here.
 """
 
 from __future__ import annotations

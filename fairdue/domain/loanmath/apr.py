@@ -33,7 +33,7 @@ from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Iterable, Sequence
 
-from fairdue.domain.loanmath.calendar import add_months, is_month_end, semimonth_back
+from fairdue.domain.loanmath.calendar import add_months, semimonth_back
 from fairdue.domain.loanmath.errors import (
     FloatRefused,
     MalformedFlow,
@@ -404,4 +404,4 @@ def unit_rate_from_apr(apr_value: Decimal, unit: UnitPeriod) -> Decimal:
 
 
 __all__ = ["CONVENTIONS", "UnitPeriod", "apr", "parse_flows", "position", "solve_rate", "unit_period",
-           "months_and_days", "is_month_end"]
+           "months_and_days", "unit_rate_from_apr"]

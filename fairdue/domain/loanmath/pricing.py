@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from fairdue.domain.loanmath.apr import apr
-from fairdue.domain.loanmath.calendar import add_months, due_dates, frequency
+from fairdue.domain.loanmath.calendar import due_dates, frequency
 from fairdue.domain.loanmath.errors import InvalidScheduleInput, PricingCapExceeded, UnknownJurisdiction
 from fairdue.domain.loanmath.schedules import Schedule, check_rate, schedule
 from fairdue.domain.money import Money, to_decimal
@@ -96,4 +96,4 @@ def check_option_pricing(
 
 
 __all__ = ["CN_COST_CAP", "JURISDICTION_CONVENTIONS", "PricedOption", "check_option_pricing", "convention_for",
-           "price_option", "schedule_apr", "add_months"]
+           "price_option", "schedule_apr"]

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation, localcontext
 
-from fairdue.domain.loanmath.calendar import add_months, due_dates, period_before
+from fairdue.domain.loanmath.calendar import due_dates, period_before
 from fairdue.domain.loanmath.calendar import frequency as _frequency
 from fairdue.domain.loanmath.errors import FloatRefused, InvalidScheduleInput, UnknownScheduleKind
 from fairdue.domain.money import Money, Rounding, round_decimal
@@ -221,5 +221,5 @@ def schedule(
 
 __all__ = [
     "KINDS", "DAY_COUNTS", "PERIODS_MAX", "Schedule", "ScheduleRow", "schedule",
-    "annuity_factor", "annuity_installment_minor", "check_rate", "add_months",
+    "annuity_factor", "annuity_installment_minor", "check_rate",
 ]
