@@ -208,7 +208,17 @@ def _post(uow: UnitOfWork, repo: DayendRepository, result: DayResult) -> None:
     repo.mark_charged_off(off, result.business_on)
 
 
+def _statements(uow: UnitOfWork, result: DayResult) -> None:
+    """Servicing statements for the lines whose cycle closes today (bills their installments)."""
+    from fairdue.service.statements import generate_statement
+
+    lines = result.events.filter(pl.col("kind") == "statement_closed").get_column("account_id").to_list()
+    for line_id in lines:
+        generate_statement(uow, line_id=line_id, statement_on=result.business_on)
+
+
 def _write(uow: UnitOfWork, repo: DayendRepository, result: DayResult, checkpoint: Callable[[str], None]) -> None:
+    _statements(uow, result)
     _post(uow, repo, result)
     checkpoint("ledger written")
     repo.update_accounts(result.accounts)

@@ -1,0 +1,129 @@
+"""Day-end on real storage (SQLite and PostgreSQL): hand-checked portfolio, idempotent reruns, inline close."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from fairdue.adapters.db.schema.accounts import charges
+from fairdue.adapters.db.schema.dayend import dayend_account, dayend_event_outbox
+from fairdue.domain.money import Money
+from fairdue.service import ledger
+from fairdue.service.dayend import NothingToClose, close_account_inline, run_day_end
+
+from dayend_helpers import buy, journal_digest, dayend_digest, open_line, add_product, seed_portfolio
+
+
+def _events(uow, account_id=None):
+    q = sa.select(dayend_event_outbox.c.business_on, dayend_event_outbox.c.kind, dayend_event_outbox.c.payload,
+                  dayend_event_outbox.c.account_id).order_by(dayend_event_outbox.c.id)
+    if account_id is not None:
+        q = q.where(dayend_event_outbox.c.account_id == account_id)
+    return [(r.business_on, r.kind, json.loads(r.payload)) for r in uow.connection.execute(q)]
+
+
+def _state(uow, account_id):
+    return uow.connection.execute(sa.select(dayend_account).where(dayend_account.c.account_id == account_id)).first()
+
+
+def test_hand_checked_line_that_never_pays(uow_factory):
+    # cn-ecard-std: grace 3 days, late fee 5% (max CNY 200), 24% cost cap, next-business-day rule.
+    # Bought 2026-01-03 on cycle day 5: 3 × 100,000 zero-fee installments due 1-26, 2-25, 3-25.
+    with uow_factory() as uow:
+        add_product(uow)
+        line = open_line(uow, 1, opened_on=date(2026, 1, 2), cycle_day=5)
+        buy(uow, line, 300_000, date(2026, 1, 3), "3-zero_fee", "p1")
+        uow.commit()
+    summary = run_day_end(uow_factory, through_on=date(2026, 3, 31))
+    assert summary.dates_closed[0] == date(2026, 1, 3) and summary.dates_closed[-1] == date(2026, 3, 31)
+    assert (summary.fees, summary.fees_capped, summary.bucket_moves) == (3, 0, 3)
+    with uow_factory() as uow:
+        ev = [(d.isoformat(), k) for d, k, _ in _events(uow) if k != "statement_closed"]
+        assert ev == [
+            ("2026-01-26", "installment_due"),
+            ("2026-01-30", "became_overdue"), ("2026-01-30", "bucket_changed"), ("2026-01-30", "fee_assessed"),
+            ("2026-02-25", "installment_due"),
+            ("2026-02-26", "bucket_changed"),  # DPD 31: M2
+            ("2026-03-01", "became_overdue"), ("2026-03-01", "fee_assessed"),
+            ("2026-03-25", "installment_due"),
+            ("2026-03-28", "bucket_changed"),  # DPD 61: M3
+            ("2026-03-29", "became_overdue"), ("2026-03-29", "fee_assessed"),
+        ]
+        fees = [p["fee_minor"] for _, k, p in _events(uow) if k == "fee_assessed"]
+        assert fees == [5_000, 5_000, 5_000]  # 5% of 100,000 each
+        s = _state(uow, line)
+        # DPD is derived from the oldest overdue due date, not rewritten daily: stored as of the last
+        # touch (3-29: 62), 64 on 3-31 = 3-31 − 1-26.
+        assert (s.bucket, s.dpd, s.oldest_overdue_on, s.last_closed_on) == ("M3", 62, date(2026, 1, 26), date(2026, 3, 29))
+        assert (date(2026, 3, 31) - s.oldest_overdue_on).days == 64
+        assert ledger.balance(uow, f"cl:{line}:fees") == Money(15_000, "CNY")
+        stored = uow.connection.execute(sa.select(charges.c.amount_minor, charges.c.kind)).all()
+        assert sorted(stored) == [(5_000, "late_fee")] * 3
+        assert ledger.verify(uow).ok
+
+
+def test_rerun_of_a_closed_date_is_a_no_op(uow_factory):
+    with uow_factory() as uow:
+        seed_portfolio(uow, 4)
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 2, 10))
+    with uow_factory() as uow:
+        before = (journal_digest(uow.connection), dayend_digest(uow.connection))
+    again = run_day_end(uow_factory, business_on=date(2026, 1, 30))
+    assert again.dates_closed == [] and again.dates_skipped == [date(2026, 1, 30)]
+    nothing = run_day_end(uow_factory, through_on=date(2026, 2, 10))
+    assert nothing.dates_closed == [] and nothing.accounts_touched == 0
+    with uow_factory() as uow:
+        assert (journal_digest(uow.connection), dayend_digest(uow.connection)) == before
+
+
+def test_partitioning_does_not_change_the_outcome(engine, uow_factory, tmp_path, backend, request):
+    """One big partition or many small ones: same journal, same events, same state."""
+    with uow_factory() as uow:
+        seed_portfolio(uow, 7)
+        uow.commit()
+    # Run in small partitions (span 2 -> 4+ partitions per date).
+    s = run_day_end(uow_factory, through_on=date(2026, 3, 10), partition_span=2)
+    assert s.partitions >= 4 * len(s.dates_closed)
+    with uow_factory() as uow:
+        small = (journal_digest(uow.connection), dayend_digest(uow.connection))
+    # Expected digests from a one-partition run are checked in the crash test; here: rerun is stable.
+    s2 = run_day_end(uow_factory, through_on=date(2026, 3, 10), partition_span=1000)
+    assert s2.dates_closed == []
+    with uow_factory() as uow:
+        assert (journal_digest(uow.connection), dayend_digest(uow.connection)) == small
+
+
+def test_payment_closes_account_inline_then_batch_skips_it_and_cures(uow_factory):
+    from fairdue.service.payments import pay
+
+    with uow_factory() as uow:
+        add_product(uow)
+        line = open_line(uow, 1, opened_on=date(2026, 1, 2), cycle_day=5)
+        buy(uow, line, 300_000, date(2026, 1, 3), "3-zero_fee", "p1")
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 2, 1))  # overdue since 1-30: M1, fee 5,000
+    # A payment on 2026-2-10 while 2-2 … 2-9 are not closed: the account is closed inline first.
+    with uow_factory() as uow:
+        closed = close_account_inline(uow, line, date(2026, 2, 10))
+        assert closed == 1  # only 2-5 (statement) had work among 2-2 … 2-9
+        pay(uow, line_id=line, amount=Money(105_000, "CNY"), received_on=date(2026, 2, 10), key="pay-1")
+        uow.commit()
+        assert _state(uow, line).last_closed_on == date(2026, 2, 5)
+    s = run_day_end(uow_factory, through_on=date(2026, 2, 10))
+    with uow_factory() as uow:
+        kinds = [(d.isoformat(), k) for d, k, _ in _events(uow, line)]
+        assert ("2026-02-10", "cured") in kinds
+        assert [k for _, k in kinds].count("statement_closed") == 2  # 1-5 and 2-5, the latter inline only
+        st = _state(uow, line)
+        assert (st.bucket, st.dpd, st.oldest_overdue_on) == ("current", 0, None)
+        assert ledger.verify(uow).ok
+    assert s.accounts_touched == 1
+
+
+def test_nothing_enrolled_is_a_clear_error(uow_factory):
+    with pytest.raises(NothingToClose, match="no accounts"):
+        run_day_end(uow_factory, through_on=date(2026, 2, 1))
