@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -36,10 +37,15 @@ class ServicingMathError(FairdueError, ValueError):
     """Input to servicing arithmetic that cannot be right (a date before the plan began…)."""
 
 
+@functools.lru_cache(maxsize=64)
+def _holiday_calendar(country: str, year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays(country, years=year)
+
+
+@functools.lru_cache(maxsize=8192)
 def is_business_day(on: date, jurisdiction: str) -> bool:
     """Not a weekend or public holiday in the jurisdiction (China's make-up working days count as business days)."""
-    cal = holidays.country_holidays(_HOLIDAY_COUNTRY[jurisdiction], years=on.year)
-    return bool(cal.is_working_day(on))
+    return bool(_holiday_calendar(_HOLIDAY_COUNTRY[jurisdiction], on.year).is_working_day(on))
 
 
 def adjust_due_on(on: date, product: Product) -> date:

@@ -1,0 +1,271 @@
+"""Servicing commands: `fairdue account open|show`, `fairdue purchase`, `fairdue pay`, `fairdue statement`,
+`fairdue payoff`, `fairdue refund`.
+
+Thin: parse and check the input (amount, currency, date) before touching the
+database, run one service call inside one unit of work, commit, print. Any
+expected error is one line on stderr with exit 1, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import List, Optional
+
+import typer
+
+from fairdue.cli.products import DB_OPTION, BadInput, open_app, parse_date
+
+account_app = typer.Typer(help="E-card credit lines.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(account_app, name="account")
+    app.command("purchase")(purchase_cmd)
+    app.command("pay")(pay_cmd)
+    app.command("statement")(statement_cmd)
+    app.command("payoff")(payoff_cmd)
+    app.command("refund")(refund_cmd)
+
+
+def parse_amount(text: str, currency: str | None):
+    """A positive Money from major units ("1200.50"); refuses negatives, excess precision, unknown currency."""
+    from fairdue.domain.money import Money, check_currency
+
+    if currency is None:
+        raise BadInput("currency is required")
+    check_currency(currency)
+    money = Money.parse(text, currency)
+    if money.amount_minor <= 0:
+        raise BadInput(f"amount must be positive, got {text}")
+    return money
+
+
+def _key(key: str | None, prefix: str) -> str:
+    return key if key else f"cli-{prefix}-{secrets.token_hex(8)}"
+
+
+def _line_currency(uow, line_id: int, currency: str | None) -> str:
+    from fairdue.service.accounts import get_account
+
+    line = get_account(uow, line_id=line_id)
+    if currency is not None and currency != line.currency:
+        from fairdue.domain.money import check_currency
+
+        check_currency(currency)
+        raise BadInput(f"account {line_id} is in {line.currency}, not {currency}")
+    return line.currency
+
+
+def _fmt(minor: int, currency: str) -> str:
+    from fairdue.domain.money import Money
+
+    return Money(minor, currency).format()
+
+
+@account_app.command("open")
+def open_cmd(
+    product: str = typer.Option(..., "--product", help="product code, e.g. cn-ecard-std"),
+    limit: str = typer.Option(..., "--limit", help="credit limit in major units, e.g. 20000.00"),
+    cycle_day: int = typer.Option(..., "--cycle-day", help="statement day of month (one the product offers)"),
+    borrower_id: Optional[int] = typer.Option(None, "--borrower-id", help="an existing borrower; else give --name etc."),
+    name: Optional[str] = typer.Option(None, "--name"),
+    id_number: Optional[str] = typer.Option(None, "--id-number", help="China resident ID, US SSN or UK NINO"),
+    mobile: List[str] = typer.Option([], "--mobile", help="the borrower's own mobile (repeatable)"),
+    mobile_source: str = typer.Option("contract", "--mobile-source", help="contract, self_provided, registration, credit_bureau, public_record"),
+    email: List[str] = typer.Option([], "--email"),
+    region: Optional[str] = typer.Option(None, "--region", help="postal region, e.g. CN-31, US-CA, GB-ENG"),
+    language: Optional[str] = typer.Option(None, "--language"),
+    opened_on: Optional[str] = typer.Option(None, "--on", help="opening date YYYY-MM-DD (default today)"),
+    key: Optional[str] = typer.Option(None, "--key", help="idempotency key (same key again: same account)"),
+    database_url: Optional[str] = DB_OPTION,
+) -> None:
+    """Open an e-card credit line (registering the borrower unless --borrower-id is given)."""
+    from fairdue.adapters.crypto import load_cipher
+    from fairdue.domain.borrowers import profile_from_input
+    from fairdue.service.accounts import open_account
+    from fairdue.service.borrowers import register_borrower
+    from fairdue.service.products import get_product
+
+    on = parse_date(opened_on, "--on")
+    data = None
+    if borrower_id is None:
+        data = {"name": name, "id_number": id_number, "postal_region": region,
+                "mobiles": [{"number": m, "source": mobile_source} for m in mobile],
+                "emails": [{"address": e, "source": mobile_source} for e in email]}
+        if language:
+            data["language"] = language
+        profile_from_input(data)  # validate before touching the database
+    app = open_app(database_url)
+    try:
+        cipher = load_cipher(database_url=app.settings.database_url)
+        with app.uow_factory() as uow:
+            currency = get_product(uow, code=product).product.currency
+            money = parse_amount(limit, currency)
+            bid = borrower_id if borrower_id is not None else register_borrower(uow, data=data, cipher=cipher)
+            line = open_account(uow, borrower_id=bid, product_code=product, limit=money, cycle_day=cycle_day,
+                                opened_on=on, key=_key(key, "open"))
+            uow.commit()
+    finally:
+        app.dispose()
+    typer.echo(f"account {line.id} opened for borrower #{line.borrower_id}: {line.product_code}, limit {line.limit}, "
+               f"statement day {line.cycle_day}, due {line.due_days_after_statement} days later")
+
+
+@account_app.command("show")
+def show_cmd(account: int = typer.Argument(..., help="account id"), database_url: Optional[str] = DB_OPTION) -> None:
+    """An account's terms and balances."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from fairdue.service.accounts import balances, get_account
+
+    app = open_app(database_url)
+    try:
+        with app.uow_factory() as uow:
+            line = get_account(uow, line_id=account)
+            bal = balances(uow, line_id=account)
+    finally:
+        app.dispose()
+    t = Table(title=f"account {line.id} ({line.product_code}, {line.status})", show_header=False)
+    cur = line.currency
+    for label, v in (("limit", line.limit_minor), ("principal", bal.principal_minor), ("interest billed", bal.interest_minor),
+                     ("fees billed", bal.fees_minor), ("credit", bal.credit_minor), ("owed", bal.owed_minor),
+                     ("available", bal.available_minor)):
+        t.add_row(label, _fmt(v, cur))
+    Console().print(t)
+
+
+def purchase_cmd(
+    account: int = typer.Option(..., "--account", help="account id"),
+    amount: str = typer.Option(..., "--amount", help="major units, e.g. 1200.00"),
+    currency: Optional[str] = typer.Option(None, "--currency", help="must match the account's"),
+    plan: Optional[str] = typer.Option(None, "--plan", help="installment plan: 12 or 12-annuity (default: pay in full)"),
+    merchant: Optional[str] = typer.Option(None, "--merchant"),
+    on: Optional[str] = typer.Option(None, "--on", help="purchase date YYYY-MM-DD (default today)"),
+    key: Optional[str] = typer.Option(None, "--key", help="idempotency key"),
+    database_url: Optional[str] = DB_OPTION,
+) -> None:
+    """Buy on the line, optionally as an installment plan."""
+    from fairdue.domain.money import check_currency
+    from fairdue.service.purchases import purchase
+
+    day = parse_date(on, "--on")
+    if currency is not None:
+        check_currency(currency)
+        parse_amount(amount, currency)
+    app = open_app(database_url)
+    try:
+        with app.uow_factory() as uow:
+            money = parse_amount(amount, _line_currency(uow, account, currency))
+            res = purchase(uow, line_id=account, amount=money, purchased_on=day, key=_key(key, "purchase"),
+                           plan=plan, merchant=merchant)
+            uow.commit()
+    finally:
+        app.dispose()
+    first = res.rows[0]
+    typer.echo(f"purchase #{res.purchase_id} of {money} on account {account}: plan #{res.plan_id} {res.kind} × {res.periods}, "
+               f"first due {first.due_on} ({_fmt(first.principal_minor + first.interest_minor + first.fee_minor, money.currency)})"
+               + ("" if res.created else " [already recorded]"))
+
+
+def pay_cmd(
+    account: int = typer.Option(..., "--account", help="account id"),
+    amount: str = typer.Option(..., "--amount", help="major units"),
+    key: str = typer.Option(..., "--key", help="idempotency key: the same key again is not charged twice"),
+    currency: Optional[str] = typer.Option(None, "--currency"),
+    on: Optional[str] = typer.Option(None, "--on", help="date received YYYY-MM-DD (default today)"),
+    database_url: Optional[str] = DB_OPTION,
+) -> None:
+    """Take a payment, allocated by the product's waterfall (oldest first; fees, interest, principal)."""
+    from fairdue.domain.money import check_currency
+    from fairdue.service.payments import pay
+
+    day = parse_date(on, "--on")
+    if currency is not None:
+        check_currency(currency)
+        parse_amount(amount, currency)
+    app = open_app(database_url)
+    try:
+        with app.uow_factory() as uow:
+            money = parse_amount(amount, _line_currency(uow, account, currency))
+            res = pay(uow, line_id=account, amount=money, received_on=day, key=key)
+            uow.commit()
+    finally:
+        app.dispose()
+    cur = res.currency
+    typer.echo(f"payment #{res.payment_id} of {money}: fees {_fmt(res.fees_minor, cur)}, interest {_fmt(res.interest_minor, cur)}, "
+               f"principal {_fmt(res.principal_minor, cur)}, to credit {_fmt(res.unapplied_minor, cur)}"
+               + ("" if res.created else " [already recorded]"))
+
+
+def statement_cmd(
+    account: int = typer.Option(..., "--account", help="account id"),
+    on: Optional[str] = typer.Option(None, "--on", help="close the cycle on this statement date (YYYY-MM-DD); default: show the latest"),
+    database_url: Optional[str] = DB_OPTION,
+) -> None:
+    """Close a statement cycle (idempotent) or show the latest statement."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from fairdue.service.statements import generate_statement, get_statement
+
+    day = parse_date(on, "--on") if on is not None else None
+    app = open_app(database_url)
+    try:
+        with app.uow_factory() as uow:
+            st = generate_statement(uow, line_id=account, statement_on=day) if day else get_statement(uow, line_id=account)
+            uow.commit()
+    finally:
+        app.dispose()
+    cur = st.currency
+    t = Table("#", "date", "kind", "description", "amount", title=f"statement of account {account} on {st.statement_on}")
+    for ln in st.lines:
+        t.add_row(str(ln.seq), str(ln.posted_on), ln.kind, ln.description, _fmt(ln.amount_minor, cur))
+    con = Console()
+    con.print(t)
+    con.print(f"opening {_fmt(st.opening_balance_minor, cur)}  closing {_fmt(st.closing_balance_minor, cur)}  "
+              f"amount due {_fmt(st.amount_due_minor, cur)}  minimum due {_fmt(st.minimum_due_minor, cur)}  due on {st.due_on}")
+
+
+def payoff_cmd(
+    plan: int = typer.Option(..., "--plan", help="installment plan id"),
+    key: str = typer.Option(..., "--key", help="idempotency key"),
+    on: Optional[str] = typer.Option(None, "--on", help="payoff date YYYY-MM-DD (default today)"),
+    database_url: Optional[str] = DB_OPTION,
+) -> None:
+    """Pay an installment plan off early: interest only for the days used."""
+    from fairdue.service.payments import early_payoff
+
+    day = parse_date(on, "--on")
+    app = open_app(database_url)
+    try:
+        with app.uow_factory() as uow:
+            res = early_payoff(uow, plan_id=plan, paid_on=day, key=key)
+            uow.commit()
+    finally:
+        app.dispose()
+    cur = res.payment.currency
+    q = res.quote
+    typer.echo(f"plan #{plan} paid off with {_fmt(res.payment.amount_minor, cur)}: interest charged for {q.days_used}/{q.days_in_period} "
+               f"days of the current period; {_fmt(q.dropped_interest_minor + res.waived_interest_minor, cur)} interest and "
+               f"{_fmt(q.dropped_fee_minor + res.waived_fees_minor, cur)} fees not charged")
+
+
+def refund_cmd(
+    purchase: int = typer.Option(..., "--purchase", help="purchase id"),
+    key: str = typer.Option(..., "--key", help="idempotency key"),
+    on: Optional[str] = typer.Option(None, "--on", help="refund date YYYY-MM-DD (default today)"),
+    database_url: Optional[str] = DB_OPTION,
+) -> None:
+    """Refund a purchase by reversing its entries (repaid principal becomes credit)."""
+    from fairdue.service.purchases import refund_purchase
+
+    day = parse_date(on, "--on")
+    app = open_app(database_url)
+    try:
+        with app.uow_factory() as uow:
+            entry_id = refund_purchase(uow, purchase_id=purchase, refunded_on=day, key=key)
+            uow.commit()
+    finally:
+        app.dispose()
+    typer.echo(f"purchase #{purchase} refunded (reversal entry #{entry_id})")
