@@ -52,9 +52,10 @@ class WebConfig:
         return cfg
 
 
-def create_app(core: Any = None, *, web_config: WebConfig | None = None) -> FastAPI:
+def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher: Any = None) -> FastAPI:
     """Build the web app over `core` (a fairdue.bootstrap.App whose database is migrated;
-    None → bootstrap from the environment)."""
+    None → bootstrap from the environment). `cipher` is the PII field cipher
+    (fairdue.adapters.crypto.FieldCipher); None → the configured keys, loaded on first use."""
     if core is None:
         from fairdue.bootstrap import bootstrap
 
@@ -70,6 +71,7 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None) -> Fast
     )
     app.state.core = core
     app.state.web = web_config or WebConfig.from_env()
+    app.state.cipher = cipher
     app.state.templates = make_templates()
     app.state.render_problem = _render_problem
     problems.install(app)
@@ -110,6 +112,15 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None) -> Fast
         return response
 
     return app
+
+
+def field_cipher(app: FastAPI) -> Any:
+    """The PII field cipher, loaded from configuration the first time it is needed."""
+    if app.state.cipher is None:
+        from fairdue.adapters.crypto import load_cipher
+
+        app.state.cipher = load_cipher(database_url=app.state.core.settings.database_url)
+    return app.state.cipher
 
 
 def _render_problem(request: Request, body: dict[str, Any], headers: dict[str, str] | None) -> Response:

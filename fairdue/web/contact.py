@@ -19,18 +19,18 @@ class SendOutcome:
     reference: int | None = None
 
 
-def history(unit: Any, debt_id: str) -> list[dict[str, Any]]:
+def history(unit: Any, debt_id: str, *, cipher: Any) -> list[dict[str, Any]]:
     """Earlier sent contacts about the debt, as the gate's `history` items."""
     from fairdue.service.contacts import history_for_debt
 
-    return history_for_debt(unit, debt_id=debt_id) if debt_id else []
+    return history_for_debt(unit, debt_id=debt_id, cipher=cipher) if debt_id else []
 
 
-def send(unit: Any, *, form: Any, staff: Any) -> SendOutcome:
+def send(unit: Any, *, form: Any, staff: Any, cipher: Any) -> SendOutcome:
     from fairdue.service.contacts import OutgoingMessage, request_contact
 
-    request = form.gate_request(history=history(unit, form.debt_id))
+    request = form.gate_request(history=history(unit, form.debt_id, cipher=cipher))
     message = OutgoingMessage(channel=form.channel, recipient_address=form.address.strip(),
                               language=form.language, text=form.text)
-    outcome = request_contact(unit, gate_request=request, message=message)
+    outcome = request_contact(unit, gate_request=request, message=message, cipher=cipher)
     return SendOutcome(sent=outcome.allowed, decision=dict(outcome.decision), reference=outcome.decision_seq)

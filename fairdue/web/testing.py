@@ -20,7 +20,10 @@ def make_core(engine: Any, clock: Any):
 
 def make_app(engine: Any, clock: Any, **hooks: Any):
     """The web app over a migrated engine; hooks (find_borrower, deliver_code) go on app.state."""
-    app = create_app(make_core(engine, clock), web_config=WebConfig(secret_key=TEST_SECRET))
+    from fairdue.adapters.crypto import FieldCipher, Keyring
+
+    app = create_app(make_core(engine, clock), web_config=WebConfig(secret_key=TEST_SECRET),
+                     cipher=FieldCipher(Keyring.generate("test")))
     for name, value in hooks.items():
         setattr(app.state, name, value)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fairdue.service import auth as auth_service
@@ -84,7 +84,10 @@ def compose_verdict(request: Request, who=Depends(requires(*STAFF_ANY)), templat
 
     form = _compose_form(template, jurisdiction, channel, purpose, recipient_role, recipient_source,
                          address, zone, at_local, language, text, debt_id)
-    verdict = compose.decide(form.gate_request(history=contact.history(unit, form.debt_id)))
+    from fairdue.web.app import field_cipher
+
+    history = contact.history(unit, form.debt_id, cipher=field_cipher(request.app))
+    verdict = compose.decide(form.gate_request(history=history))
     return render(request, "console/_verdict.html", {"verdict": verdict, "form": form})
 
 
@@ -105,7 +108,9 @@ def compose_send(request: Request, who=Depends(requires("agent", "supervisor")),
 
     form = _compose_form(template, jurisdiction, channel, purpose, recipient_role, recipient_source,
                          address, zone, at_local, language, text, debt_id)
-    outcome = contact.send(unit, form=form, staff=who)
+    from fairdue.web.app import field_cipher
+
+    outcome = contact.send(unit, form=form, staff=who, cipher=field_cipher(request.app))
     return render(request, "console/_sent.html", {"outcome": outcome, "form": form,
                                                   "verdict": outcome.decision},
                   status_code=200 if outcome.sent else 422)
@@ -159,3 +164,37 @@ def complaint_action(request: Request, action: str = Path(pattern="^(take|comple
                       status_code=err.http_status)
     unit.commit()
     return RedirectResponse(f"/console/complaints/{complaint_id}", status_code=303)
+
+
+# --- compliance dashboard ---------------------------------------------------------------------
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, days: int = Query(30, ge=1, le=366),
+              who=Depends(requires("compliance", "supervisor", "admin")), unit=Depends(uow)) -> HTMLResponse:
+    import json
+
+    from fairdue.service import compliance_dashboard
+    from fairdue.web.i18n import translate
+
+    lang = request.state.lang
+    d = compliance_dashboard.build(unit.connection, now=unit.clock(), window_days=days)
+    t = lambda key: translate(lang, key)  # noqa: E731
+    charts = {"charts": [
+        {"canvas": "chart-category", "type": "bar", "indexAxis": "y",
+         "labels": [t("category." + c) for c, _ in d.denials_by_category],
+         "datasets": [{"label": t("dash.denials"), "data": [n for _, n in d.denials_by_category],
+                       "backgroundColor": "#b3261e"}]},
+        {"canvas": "chart-rule", "type": "bar", "indexAxis": "y",
+         "labels": [r for r, _ in d.denials_by_rule],
+         "datasets": [{"label": t("dash.denials"), "data": [n for _, n in d.denials_by_rule],
+                       "backgroundColor": "#8a5a00"}]},
+        {"canvas": "chart-volume", "type": "bar", "stacked": True, "labels": [x[5:] for x in d.days],
+         "datasets": [{"label": t("verdict.allowed"), "data": list(d.allowed_by_day), "backgroundColor": "#1e7b45"},
+                      {"label": t("verdict.denied"), "data": list(d.denied_by_day), "backgroundColor": "#b3261e"}]},
+        {"canvas": "chart-age", "type": "bar",
+         "labels": [t("dash.age_days").format(range=label) for label, _ in d.complaints_by_age],
+         "datasets": [{"label": t("dash.open_complaints"), "data": [n for _, n in d.complaints_by_age],
+                       "backgroundColor": "#24527a"}]},
+    ]}
+    return render(request, "console/dashboard.html",
+                  {"d": d, "days": days, "chart_json": json.dumps(charts, ensure_ascii=False).replace("</", "<\\/")})
