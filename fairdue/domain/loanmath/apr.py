@@ -300,16 +300,20 @@ def solve_rate(
 
 def _residual(i: Decimal, advances, payments, simple_fraction: bool) -> Decimal:
     """Σ PV(payments) − Σ PV(advances) at `i`, in Decimal, relative to the advances."""
-
-    def disc(t: Fraction, f: Fraction) -> Decimal:
-        ff = Decimal(f.numerator) / Decimal(f.denominator)
-        if simple_fraction:
-            return (1 + ff * i) * (1 + i) ** int(t)
-        x = Decimal(t.numerator) / Decimal(t.denominator) + ff
-        return (1 + i) ** x
-
     with localcontext() as ctx:
         ctx.prec = 40
+        base = 1 + i
+        log_base = base.ln() if not simple_fraction else None
+
+        def disc(t: Fraction, f: Fraction) -> Decimal:
+            ff = Decimal(f.numerator) / Decimal(f.denominator)
+            if simple_fraction:
+                return (1 + ff * i) * base ** int(t)
+            x = Fraction(t) + f
+            if x.denominator == 1:
+                return base ** int(x)
+            return (Decimal(x.numerator) / Decimal(x.denominator) * log_base).exp()
+
         pay = sum((a / disc(Fraction(t), f) for a, t, f in payments), Decimal(0))
         adv = sum((a / disc(Fraction(t), f) for a, t, f in advances), Decimal(0))
         return (pay - adv) / adv
