@@ -32,6 +32,7 @@ AREAS: list[str] = [
     "fairdue.cli.dayend",
     "fairdue.cli.audit",
     "fairdue.cli.web",
+    "fairdue.cli.policy",
     "fairdue.cli.products",
     "fairdue.cli.accounts",
     "fairdue.cli.demo",

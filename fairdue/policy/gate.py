@@ -1,0 +1,172 @@
+"""The gate: request dict in, decision dict out — every rule runs, and it fails closed.
+
+Like Open Policy Agent, the decision is data: `allowed`, the pack version it
+was judged by, every violation with its rule id, category, zh/en reason,
+evidence and citation, content warnings, and `next_allowed_at` — the first
+instant at which the same contact would be allowed (after the time window
+opens, the daily cap resets, …), or null when waiting will not make it
+lawful (or when it is already allowed).
+
+Packs are loaded, validated and compiled once per `Gate`; the module-level
+`decide` uses the shipped packs. A lender's tightening overrides go through
+`Gate(overrides={"CN": {...}})`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping
+
+from fairdue.policy.pack import JURISDICTIONS, Pack, RuleSpec, apply_override, load_pack
+from fairdue.policy.request import Problem, Request, hhmm, parse
+from fairdue.policy.rules import KINDS, Compiled, Violation
+
+_UTC = dt.timezone.utc
+next_allowed_rounds_max = 16   # fixpoint rounds when several time-bound rules interact
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def compile_rule(spec: RuleSpec) -> Compiled:
+    """Bind a pack rule to its function and pre-compute what each decision would recompute."""
+    if spec.kind not in KINDS:
+        raise KeyError(f"no rule function for kind {spec.kind!r}")
+    needs, check = KINDS[spec.kind]
+    params: dict[str, Any] = dict(spec.params)
+    if spec.kind == "hours":
+        start, end = (hhmm(v) for v in spec.params["window"])
+        params.update(start=start, end=end, window_text=f"{spec.params['window'][0]}-{spec.params['window'][1]}")
+    for name, value in list(params.items()):
+        if isinstance(value, tuple) and name not in ("window",):
+            params[name] = value          # small tuples: membership is as fast as a set here
+    return Compiled(id=spec.id, kind=spec.kind, category=spec.category, citation=spec.citation,
+                    p=params, needs=needs, check=check)
+
+
+def _violation_dict(v: Violation) -> dict:
+    return {"rule": v.rule, "category": v.category, "reason_en": v.reason_en, "reason_zh": v.reason_zh,
+            "evidence": v.evidence, "citation": v.citation}
+
+
+def _problem_violation(p: Problem) -> Violation:
+    return Violation(p.rule, p.category, p.reason_en, p.reason_zh, {"field": p.field},
+                     "fairdue gate contract (fail closed on a missing or malformed field)")
+
+
+def _error_violation(rule_id: str, category: str, citation: str, err: BaseException) -> Violation:
+    return Violation(rule_id, category,
+                     "The rule could not be evaluated (internal error); the contact is denied to fail closed.",
+                     "规则无法执行（内部错误），为安全起见拒绝本次联系。",
+                     {"error": f"{type(err).__name__}: {err}"}, citation)
+
+
+def fail_closed(detail: str, jurisdiction: str | None = None, rule: str = "GATE.internal_error",
+                category: str = "data_source") -> dict:
+    """A deny decision when nothing else can be decided (internal error, unreadable input)."""
+    return {"allowed": False, "jurisdiction": jurisdiction, "pack": None,
+            "violations": [{"rule": rule, "category": category,
+                            "reason_en": f"The gate could not decide, so the contact is denied: {detail}",
+                            "reason_zh": f"无法作出判断，因此拒绝本次联系：{detail}",
+                            "evidence": {"error": detail},
+                            "citation": "fairdue gate contract (fail closed)"}],
+            "warnings": [], "next_allowed_at": None}
+
+
+class Gate:
+    """Compiled packs for every jurisdiction; `decide` is pure and thread-safe."""
+
+    __slots__ = ("packs", "_rules")
+
+    def __init__(self, overrides: Mapping[str, Mapping] | None = None,
+                 packs: Mapping[str, Pack] | None = None) -> None:
+        chosen = dict(packs) if packs is not None else {j: load_pack(j) for j in JURISDICTIONS}
+        for jurisdiction, override in (overrides or {}).items():
+            chosen[jurisdiction] = apply_override(chosen[jurisdiction], override)
+        self.packs: dict[str, Pack] = chosen
+        self._rules: dict[str, tuple[Compiled, ...]] = {
+            j: tuple(compile_rule(spec) for spec in pack.rules) for j, pack in chosen.items()}
+
+    def _run(self, req: Request, at: dt.datetime | None, rules: tuple[Compiled, ...]) -> list[Violation]:
+        out: list[Violation] = []
+        bad = req.bad
+        for rule in rules:                      # every rule runs: no early exit
+            if bad and not rule.needs.isdisjoint(bad):
+                continue                        # its input is malformed: that problem already denies
+            try:
+                out.extend(rule.check(req, at, rule))
+            except Exception as err:            # fail closed, and say which rule failed
+                out.append(_error_violation(rule.id, rule.category, rule.citation, err))
+        return out
+
+    def _next_allowed(self, req: Request, first: list[Violation], rules) -> dt.datetime | None:
+        if any(v.retry_at is None for v in first):
+            return None
+        t = max(v.retry_at for v in first)
+        for _ in range(next_allowed_rounds_max):
+            found = [v for v in self._run(req, t, rules) if not v.warning]
+            if not found:
+                return t
+            if any(v.retry_at is None for v in found):
+                return None
+            later = max(v.retry_at for v in found)
+            if later <= t:
+                return None
+            t = later
+        return None
+
+    def decide(self, request: Any) -> dict:
+        """Decide one proposed contact (see the module docstring); never raises."""
+        try:
+            return self._decide(request)
+        except Exception as err:               # the last line of fail-closed
+            jurisdiction = request.get("jurisdiction") if isinstance(request, dict) else None
+            return fail_closed(f"{type(err).__name__}: {err}",
+                               jurisdiction if isinstance(jurisdiction, str) else None)
+
+    def _decide(self, request: Any) -> dict:
+        req, problems = parse(request)
+        violations = [_problem_violation(p) for p in problems]
+        jurisdiction = req.jurisdiction
+        pack = self.packs.get(jurisdiction) if jurisdiction else None
+        rules = self._rules.get(jurisdiction, ()) if jurisdiction else ()
+        if jurisdiction and pack is None:
+            violations.append(Violation("GATE.no_pack", "data_source", f"No pack is loaded for {jurisdiction}.",
+                                        f"未加载 {jurisdiction} 的规则包。", {"jurisdiction": jurisdiction},
+                                        "fairdue gate contract (fail closed)"))
+        found = self._run(req, req.at, rules)
+        warnings = [v for v in found if v.warning]
+        denied = [v for v in found if not v.warning]
+        violations.extend(denied)
+        next_at = None
+        if violations and not problems and denied:
+            next_at = self._next_allowed(req, denied, rules)
+        return {
+            "allowed": not violations,
+            "jurisdiction": jurisdiction,
+            "pack": pack.label if pack else None,
+            "violations": [_violation_dict(v) for v in violations],
+            "warnings": [_violation_dict(v) for v in warnings],
+            "next_allowed_at": _iso(next_at) if next_at else None,
+        }
+
+
+_DEFAULT: Gate | None = None
+
+
+def default_gate() -> Gate:
+    """The gate over the shipped packs (built once)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Gate()
+    return _DEFAULT
+
+
+def decide(request: Any) -> dict:
+    """`fairdue.policy.decide`: the stable contract — JSON-able dict in, JSON-able decision out."""
+    try:
+        gate = default_gate()
+    except Exception as err:                    # a broken pack denies everything, with the reason
+        return fail_closed(f"{type(err).__name__}: {err}")
+    return gate.decide(request)

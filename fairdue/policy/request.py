@@ -1,0 +1,410 @@
+"""Turn a request dict into a typed `Request`, collecting problems instead of raising.
+
+Unknown keys are ignored. A missing or malformed required field becomes a
+`Problem` (a deny reason with its category) and the field's name joins
+`Request.bad`, so rules that need it are skipped rather than guessing.
+
+Required: jurisdiction, at (ISO 8601 with an offset), channel, purpose,
+debt.id, debt.time_barred, recipient.role, recipient.address,
+recipient.source; visits also staff_count. Optional with a neutral default
+when absent (malformed is still a problem): recipient.consent (null),
+asked_to_stop (false), opted_out_channels ([]), borrower.* flags (false),
+borrower.time_zones ([] → derived from the recipient's phone number),
+inconvenient_hours ([]), history ([]), message (absent: an unscripted call).
+recipient.prior_location_contacts has no default: a pack with a per-person
+cap denies a location contact whose count is unknown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from phonenumbers import timezone as phone_timezone
+
+from fairdue.policy.pack import CHANNELS, JURISDICTIONS, PURPOSES, ROLES, SOURCES
+
+OUTCOMES = frozenset({"no_answer", "conversation", "voicemail", "delivered", "failed", "invalid_number"})
+CONSENT_SCOPES = frozenset({"locate_only"})
+FLAGS = ("cease_requested", "represented_by_attorney", "dispute_open", "plan_active",
+         "bankruptcy", "breathing_space")
+history_entries_max = 10_000   # a longer history is refused (bounded work per decision)
+zones_max = 16
+inconvenient_ranges_max = 24
+
+_UTC = dt.timezone.utc
+_PHONE_CHARS = frozenset("+0123456789 -().")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A malformed or missing field: the decision denies with this reason."""
+
+    rule: str            # e.g. "REQUEST.at"
+    category: str
+    reason_en: str
+    reason_zh: str
+    field: str           # the request path, e.g. "recipient.consent.granted_at"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One earlier contact about this debt (history is oldest first, but order is not relied on)."""
+
+    at: dt.datetime      # aware UTC
+    channel: str
+    address_key: str     # normalised address (see address_key)
+    role: str
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    granted_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+    scope: str
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A parsed request. Fields named in `bad` are unusable (None or a placeholder)."""
+
+    jurisdiction: str | None
+    at: dt.datetime | None
+    channel: str | None
+    purpose: str | None
+    debt_id: str | None
+    time_barred: bool | None
+    role: str | None
+    address: str | None
+    address_key: str | None
+    is_phone: bool
+    source: str | None
+    consent: Consent | None
+    asked_to_stop: bool
+    opted_out: frozenset[str]
+    prior_location_contacts: int | None
+    zones: tuple[tuple[str, ZoneInfo], ...]       # (IANA name, zone); empty when unknown
+    zones_derived: bool                           # True when taken from the phone number
+    inconvenient: tuple[tuple[int, int], ...]     # local [start, end) in minutes; may wrap midnight
+    cease_requested: bool
+    represented_by_attorney: bool
+    dispute_open: bool
+    plan_active: bool
+    bankruptcy: bool
+    breathing_space: bool
+    history: tuple[Entry, ...]
+    message_text: str | None
+    message_language: str | None
+    staff_count: int | None
+    bad: frozenset[str]
+
+
+_REASONS = {
+    "missing": ("{field} is missing.", "缺少字段 {field}。"),
+    "malformed": ("{field} is malformed: {detail}.", "字段 {field} 格式错误：{detail}。"),
+}
+
+
+def _problem(problems: list, bad: set, key: str, category: str, field: str, detail: str | None) -> None:
+    kind = "missing" if detail is None else "malformed"
+    en, zh = _REASONS[kind]
+    problems.append(Problem(rule=f"REQUEST.{field}", category=category,
+                            reason_en=en.format(field=field, detail=detail),
+                            reason_zh=zh.format(field=field, detail=detail), field=field))
+    bad.add(key)
+
+
+def address_key(address: str) -> tuple[str, bool]:
+    """Normalise an address for matching: phone numbers to '+digits', others trimmed and lower-cased."""
+    text = address.strip()
+    if text and (text[0] == "+" or text[0].isdigit()) and all(c in _PHONE_CHARS for c in text):
+        digits = "".join(c for c in text if c.isdigit())
+        return ("+" + digits if text[0] == "+" else digits), True
+    return text.lower(), False
+
+
+@lru_cache(maxsize=65_536)
+def zones_for_phone(key: str) -> tuple[str, ...]:
+    """IANA zones for an international phone number ('+…'), or () when unknown."""
+    if not key.startswith("+"):
+        return ()
+    try:
+        number = phonenumbers.parse(key, None)
+    except phonenumbers.NumberParseException:
+        return ()
+    names = tuple(z for z in phone_timezone.time_zones_for_number(number) if z != "Etc/Unknown")
+    return names
+
+
+@lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return None
+
+
+@lru_cache(maxsize=65_536)
+def _instant(text: str) -> dt.datetime | None:
+    """ISO 8601 with an offset → aware UTC; None if naive or unreadable."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        return None
+    return value.astimezone(_UTC)
+
+
+def instant(value) -> dt.datetime | None:
+    return _instant(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=4096)
+def hhmm(text: str) -> int | None:
+    """'HH:MM' → minutes after midnight ('24:00' allowed), None if not a time of day."""
+    if len(text) != 5 or text[2] != ":" or not (text[:2].isdigit() and text[3:].isdigit()):
+        return None
+    hours, minutes = int(text[:2]), int(text[3:])
+    if minutes >= 60 or hours > 24 or (hours == 24 and minutes):
+        return None
+    return hours * 60 + minutes
+
+
+def _bool(section: dict, name: str, problems, bad, key, category, path) -> bool:
+    value = section.get(name, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        _problem(problems, bad, key, category, path, f"expected true/false, got {type(value).__name__}")
+        return True     # fail closed: a garbled flag counts as set
+    return value
+
+
+def _enum(section: dict, name: str, allowed, problems, bad, category, path):
+    value = section.get(name)
+    if value is None:
+        _problem(problems, bad, path, category, path, None)
+        return None
+    if not isinstance(value, str) or value not in allowed:
+        _problem(problems, bad, path, category, path, f"{value!r} is not one of {sorted(allowed)}")
+        return None
+    return value
+
+
+def _section(request: dict, name: str, problems, bad, category, required: bool) -> dict:
+    value = request.get(name)
+    if value is None:
+        if required:
+            _problem(problems, bad, name, category, name, None)
+        return {}
+    if not isinstance(value, dict):
+        _problem(problems, bad, name, category, name, "expected an object")
+        return {}
+    return value
+
+
+def _history(raw, problems, bad, at) -> tuple[Entry, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        _problem(problems, bad, "history", "frequency", "history", "expected a list")
+        return ()
+    if len(raw) > history_entries_max:
+        _problem(problems, bad, "history", "frequency", "history", f"more than {history_entries_max} entries")
+        return ()
+    entries = []
+    for i, item in enumerate(raw):
+        try:
+            when = _instant(item["at"])
+            channel, address, role, outcome = item["channel"], item["address"], item["role"], item["outcome"]
+        except (KeyError, TypeError):
+            _problem(problems, bad, "history", "frequency", f"history[{i}]",
+                     "needs at, channel, address, role and outcome")
+            continue
+        if (when is None or channel not in CHANNELS or role not in ROLES or outcome not in OUTCOMES
+                or not isinstance(address, str)):
+            _problem(problems, bad, "history", "frequency", f"history[{i}]",
+                     "at must be ISO 8601 with an offset; channel, role and outcome must be known values")
+            continue
+        if at is not None and when > at:
+            _problem(problems, bad, "history", "frequency", f"history[{i}].at",
+                     "a past contact cannot be later than the proposed one")
+            continue
+        entries.append(Entry(when, channel, address_key(address)[0], role, outcome))
+    return tuple(entries)
+
+
+def parse(request) -> tuple[Request, list[Problem]]:
+    """Parse a request; never raises for bad input (problems are returned)."""
+    problems: list[Problem] = []
+    bad: set[str] = set()
+    if not isinstance(request, dict):
+        _problem(problems, bad, "request", "data_source", "request", "expected a JSON object")
+        request = {}
+
+    jurisdiction = _enum(request, "jurisdiction", JURISDICTIONS, problems, bad, "data_source", "jurisdiction")
+    at = None
+    if "at" not in request or request["at"] is None:
+        _problem(problems, bad, "at", "time_window", "at", None)
+    else:
+        at = instant(request["at"])
+        if at is None:
+            _problem(problems, bad, "at", "time_window", "at", "expected ISO 8601 with a UTC offset")
+    channel = _enum(request, "channel", CHANNELS, problems, bad, "channel", "channel")
+    purpose = _enum(request, "purpose", PURPOSES, problems, bad, "data_source", "purpose")
+
+    debt = _section(request, "debt", problems, bad, "data_source", required=True)
+    debt_id = debt.get("id")
+    if "debt" not in bad:
+        if not isinstance(debt_id, str) or not debt_id:
+            _problem(problems, bad, "debt", "data_source", "debt.id", None if debt_id is None else "expected a string")
+            debt_id = None
+    time_barred = debt.get("time_barred")
+    if "debt" not in bad and not isinstance(time_barred, bool):
+        _problem(problems, bad, "time_barred", "content", "debt.time_barred",
+                 None if time_barred is None else "expected true/false")
+        time_barred = None
+
+    rec = _section(request, "recipient", problems, bad, "data_source", required=True)
+    role = source = address = akey = None
+    is_phone = False
+    consent = None
+    asked_to_stop = False
+    opted_out: frozenset[str] = frozenset()
+    prior = None
+    if "recipient" not in bad:
+        role = _enum(rec, "role", ROLES, problems, bad, "third_party", "recipient.role")
+        source = _enum(rec, "source", SOURCES, problems, bad, "data_source", "recipient.source")
+        address = rec.get("address")
+        if not isinstance(address, str) or not address.strip():
+            _problem(problems, bad, "recipient.address", "data_source", "recipient.address",
+                     None if address is None else "expected a non-empty string")
+            address = None
+        else:
+            akey, is_phone = address_key(address)
+        raw_consent = rec.get("consent")
+        if raw_consent is not None:
+            consent = _consent(raw_consent, problems, bad)
+        asked_to_stop = _bool(rec, "asked_to_stop", problems, bad, "recipient.asked_to_stop",
+                              "third_party", "recipient.asked_to_stop")
+        raw_opt = rec.get("opted_out_channels", [])
+        if raw_opt is None:
+            raw_opt = []
+        if not isinstance(raw_opt, list) or not all(isinstance(c, str) and c in CHANNELS for c in raw_opt):
+            _problem(problems, bad, "recipient.opted_out_channels", "channel", "recipient.opted_out_channels",
+                     f"expected a list of channels from {sorted(CHANNELS)}")
+            opted_out = frozenset(CHANNELS)      # fail closed: every channel counts as opted out
+        else:
+            opted_out = frozenset(raw_opt)
+        raw_prior = rec.get("prior_location_contacts")
+        if raw_prior is not None:
+            if not isinstance(raw_prior, int) or isinstance(raw_prior, bool) or raw_prior < 0:
+                _problem(problems, bad, "recipient.prior_location_contacts", "third_party",
+                         "recipient.prior_location_contacts", "expected a non-negative integer")
+            else:
+                prior = raw_prior
+
+    bor = _section(request, "borrower", problems, bad, "data_source", required=False)
+    flags = {name: _bool(bor, name, problems, bad, f"borrower.{name}", "suppression", f"borrower.{name}")
+             for name in FLAGS}
+    zones, derived = _zones(bor.get("time_zones"), akey, is_phone, problems, bad)
+    inconvenient = _inconvenient(bor.get("inconvenient_hours"), problems, bad)
+
+    history = _history(request.get("history"), problems, bad, at)
+
+    text = language = None
+    raw_message = request.get("message")
+    if raw_message is not None:
+        if (not isinstance(raw_message, dict) or not isinstance(raw_message.get("text"), str)
+                or not isinstance(raw_message.get("language"), str)):
+            _problem(problems, bad, "message", "content", "message",
+                     'expected {"language": "zh"|"en", "text": "…"}')
+        else:
+            text, language = raw_message["text"], raw_message["language"]
+
+    staff = request.get("staff_count")
+    if staff is not None and (not isinstance(staff, int) or isinstance(staff, bool) or staff < 0):
+        _problem(problems, bad, "staff_count", "channel", "staff_count", "expected a non-negative integer")
+        staff = None
+
+    req = Request(
+        jurisdiction=jurisdiction, at=at, channel=channel, purpose=purpose, debt_id=debt_id,
+        time_barred=time_barred, role=role, address=address, address_key=akey, is_phone=is_phone,
+        source=source, consent=consent, asked_to_stop=asked_to_stop, opted_out=opted_out,
+        prior_location_contacts=prior, zones=zones, zones_derived=derived, inconvenient=inconvenient,
+        cease_requested=flags["cease_requested"], represented_by_attorney=flags["represented_by_attorney"],
+        dispute_open=flags["dispute_open"], plan_active=flags["plan_active"],
+        bankruptcy=flags["bankruptcy"], breathing_space=flags["breathing_space"],
+        history=history, message_text=text, message_language=language, staff_count=staff,
+        bad=frozenset(bad),
+    )
+    return req, problems
+
+
+def _consent(raw, problems, bad) -> Consent | None:
+    if not isinstance(raw, dict):
+        _problem(problems, bad, "recipient.consent", "consent", "recipient.consent", "expected an object or null")
+        return None
+    granted = instant(raw.get("granted_at"))
+    withdrawn_raw = raw.get("withdrawn_at")
+    withdrawn = None if withdrawn_raw is None else instant(withdrawn_raw)
+    scope = raw.get("scope")
+    if granted is None or (withdrawn_raw is not None and withdrawn is None) or not isinstance(scope, str):
+        _problem(problems, bad, "recipient.consent", "consent", "recipient.consent",
+                 "granted_at (ISO 8601 with offset), withdrawn_at (same or null) and scope are required")
+        return None
+    return Consent(granted, withdrawn, scope)
+
+
+def _zones(raw, akey, is_phone, problems, bad) -> tuple[tuple, bool]:
+    names: tuple[str, ...]
+    derived = False
+    if raw is None or raw == []:
+        names = zones_for_phone(akey) if (akey and is_phone) else ()
+        derived = True
+    elif not isinstance(raw, list) or not all(isinstance(z, str) for z in raw) or len(raw) > zones_max:
+        _problem(problems, bad, "zones", "time_window", "borrower.time_zones",
+                 f"expected a list of at most {zones_max} IANA zone names")
+        return (), False
+    else:
+        names = tuple(dict.fromkeys(raw))
+    if not names:
+        problems.append(Problem(
+            rule="REQUEST.borrower.time_zones", category="time_window",
+            reason_en="The borrower's local time is unknown (no time zone given and none follows from the recipient's number).",
+            reason_zh="无法确定借款人当地时间（未提供时区，且无法从号码推断）。",
+            field="borrower.time_zones"))
+        bad.add("zones")
+        return (), derived
+    zones = []
+    for name in names:
+        zone = _zone(name)
+        if zone is None:
+            _problem(problems, bad, "zones", "time_window", "borrower.time_zones", f"unknown time zone {name!r}")
+            return (), derived
+        zones.append((name, zone))
+    return tuple(zones), derived
+
+
+def _inconvenient(raw, problems, bad) -> tuple[tuple[int, int], ...]:
+    if raw is None:
+        return ()
+    ranges = []
+    if isinstance(raw, list) and len(raw) <= inconvenient_ranges_max:
+        for item in raw:
+            if not (isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item)):
+                break
+            start, end = hhmm(item[0]), hhmm(item[1])
+            if start is None or end is None or start == end or start == 1440:
+                break
+            ranges.append((start, end))
+        else:
+            return tuple(ranges)
+    _problem(problems, bad, "inconvenient", "time_window", "borrower.inconvenient_hours",
+             'expected a list of ["HH:MM", "HH:MM"] ranges (start ≠ end; may cross midnight)')
+    return ()
