@@ -346,3 +346,20 @@ def test_any_valid_plan_gets_a_rate_that_balances_it(advance, payments, first_ga
             disc = (1 + float(f) * i) * (1 + i) ** t if convention == "us-reg-z" else (1 + i) ** (t + float(f))
             pv += p / disc
     assert abs(pv - advance) <= 1e-7 * advance
+
+
+def test_unit_period_ties_go_to_the_smaller_common_period():
+    """App. J (b)(4)(i)(A): two common periods occurring equally often → the smaller is the unit-period."""
+    start = date(2024, 1, 1)
+    pay = [(start + timedelta(days=7), Decimal(10)), (start + timedelta(days=14), Decimal(10)),
+           (date(2024, 2, 15), Decimal(10)), (date(2024, 3, 15), Decimal(10))]
+    unit = unit_period([(start, Decimal(30))], pay)
+    assert (unit.unit, unit.count) == ("week", 1)
+
+
+def test_unit_period_without_a_common_period_is_the_rounded_average():
+    """App. J (b)(4)(i)(B): no period recurs → the average period (25 days) rounded to a standard interval (4 weeks)."""
+    start = date(2024, 1, 1)
+    pay = [(start + timedelta(days=10), Decimal(10)), (start + timedelta(days=50), Decimal(10))]
+    unit = unit_period([(start, Decimal(15))], pay)
+    assert (unit.unit, unit.count, unit.per_year) == ("week", 4, Fraction(13))

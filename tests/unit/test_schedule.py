@@ -92,6 +92,15 @@ def test_daily_accrual_act_365():
                                                                          (3430, 336538)]
 
 
+def test_daily_accrual_act_360():
+    # 31 days at 1% × 12 / 360 a day on 5,000.00: 500000 × 0.12 × 31/360 = 5166.67 → 5167.
+    plan = schedule("equal_principal", Money.parse("5000", "CNY"), 2, Decimal("0.01"), date(2024, 1, 31),
+                    day_count="act/360")
+    assert plan.rows[0].interest_minor == 5167
+    # then 250000 × 0.12 × 29/360 = 2416.67 → 2417
+    assert plan.rows[1].interest_minor == 2417
+
+
 def test_daily_accrual_30_360_is_a_plain_month():
     plan = schedule("equal_principal", Money.parse("3000", "CNY"), 3, Decimal("0.01"), date(2024, 2, 29),
                     day_count="30/360", start_on=date(2024, 1, 29))
