@@ -66,8 +66,12 @@ def prepare() -> None:
 def _jieba():
     global _tokenizer
     if _tokenizer is None:
+        import logging
+
         import jieba
 
+        # jieba announces its dictionary load at DEBUG on stderr; keep CLI output clean.
+        jieba.setLogLevel(logging.WARNING)
         tok = jieba.Tokenizer()
         tok.initialize()
         for word in _LEXICON.harmless_words:
@@ -224,6 +228,8 @@ def _check(text: str, jurisdiction: str, channel: str, purpose: str,
     pairs: list[tuple[str, _Hit]] = []
     for hit in text_scan.hits:
         rule = lex.rules[lex.terms[hit.term_index].rule]
+        if jurisdiction not in rule.jurisdictions:
+            continue
         if rule.applies == "always":
             pairs.append((rule.id, hit))
         elif rule.applies == "time_barred":

@@ -18,6 +18,7 @@ from fairdue.errors import FairdueError
 from fairdue.policy.content.normalize import normalize_term
 
 LANGUAGES = ("zh", "en")
+ALL_JURISDICTIONS = ("CN", "US", "UK")
 APPLIES = frozenset({"always", "time_barred", "non_debtor"})
 SEVERITIES = frozenset({"violation", "warning"})
 CATEGORIES = frozenset({"content", "third_party"})
@@ -48,6 +49,7 @@ class Rule:
     article: str
     confidence: str
     negatable: bool          # a preceding negation (required.toml suit_negation) cancels a hit
+    jurisdictions: frozenset[str]   # where the rule applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +91,14 @@ def _rule(rule_id: str, raw: dict) -> Rule:
         rule = Rule(id=rule_id, category=raw["category"], severity=raw["severity"],
                     applies=raw["applies"], reason_en=raw["reason_en"], reason_zh=raw["reason_zh"],
                     source=raw["source"], article=raw["article"], confidence=raw["confidence"],
-                    negatable=bool(raw.get("negatable", False)))
+                    negatable=bool(raw.get("negatable", False)),
+                    jurisdictions=frozenset(raw.get("jurisdictions", ALL_JURISDICTIONS)))
     except KeyError as missing:
         raise LexiconError(f"rules.toml: rule {rule_id} lacks field {missing}") from None
     if rule.applies not in APPLIES:
         raise LexiconError(f"rules.toml: rule {rule_id} has unknown applies={rule.applies!r}")
+    if not rule.jurisdictions or not rule.jurisdictions <= set(ALL_JURISDICTIONS):
+        raise LexiconError(f"rules.toml: rule {rule_id} has bad jurisdictions {sorted(rule.jurisdictions)}")
     if rule.severity not in SEVERITIES or rule.category not in CATEGORIES:
         raise LexiconError(f"rules.toml: rule {rule_id} has bad severity/category")
     return rule

@@ -6,7 +6,8 @@ Three views of one message, all pure functions of the text:
               same length as the original, so a span in ``base`` is a span in
               the original text.
 * ``light``   ``base`` case-folded, the polite and gendered forms of "you"
-              (您, 妳) read as 你 so one lexicon entry covers all three, and
+              (您, 妳) read as 你 so one lexicon entry covers all three,
+              Cyrillic/Greek look-alikes read as Latin letters, and
               leetspeak digits between two letters read as letters
               (``p0lice`` -> ``police``); still the same length.
 * ``compact`` ``light`` without separators (spaces, punctuation, symbols,
@@ -80,6 +81,15 @@ def to_simplified(text: str) -> str:
 
 _YOU = str.maketrans({"您": "你", "妳": "你"})
 
+# Cyrillic and Greek letters that look like Latin ones ("аrrest" with a
+# Cyrillic а): read as the Latin letter, a known trick against keyword filters.
+_CONFUSABLE = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+    "ѕ": "s", "к": "k", "м": "m", "т": "t", "н": "h", "в": "b",
+    "α": "a", "ο": "o", "ρ": "p", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "τ": "t", "υ": "u",
+})
+_GREEK_CYRILLIC = re.compile("[\u0370-\u04ff]")
+
 
 def _fold(text: str) -> str:
     folded = text.lower()
@@ -87,6 +97,8 @@ def _fold(text: str) -> str:
         folded = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
     if "您" in folded or "妳" in folded:
         folded = folded.translate(_YOU)
+    if _GREEK_CYRILLIC.search(folded):
+        folded = folded.translate(_CONFUSABLE)
     return folded
 
 

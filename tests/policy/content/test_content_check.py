@@ -328,3 +328,22 @@ def test_app_login_counts_as_official_channel():
                                   "【安心贷】您的账单已逾期，应还12,345.67元。如有异议可申请协商。"])
 def test_dates_and_amounts_are_not_phone_numbers(text):
     assert violations(text) == ["CONTENT.required.official_channel"]
+
+
+def test_lump_sum_pressure_is_a_uk_rule_only():
+    text = "Northwind Bank plc: you must pay in full today. Call 0800 123 4567."
+    ctx = dict(language="en", channel="letter")
+    assert "CONTENT.UK.lump_sum_pressure" in violations(text, jurisdiction="UK", **ctx)
+    assert "CONTENT.UK.lump_sum_pressure" not in violations(text, jurisdiction="US", **ctx)
+
+
+def test_cyrillic_look_alikes_do_not_hide_a_word():
+    text = "You will be \u0430rr\u0435sted."   # Cyrillic а and е
+    found = [f for f in check(text, language="en", jurisdiction="US", channel="call") if f.rule == "CONTENT.fake_legal"]
+    assert found and found[0].evidence["matched"] == "\u0430rr\u0435sted"
+
+
+@pytest.mark.parametrize(("text", "rule"), [("要爆你tongxunlu", "CONTENT.third_party_threat"),
+                                            ("你个laolai", "CONTENT.insult")])
+def test_full_pinyin_spellings_fire(text, rule):
+    assert rule in violations(text, channel="call")

@@ -17,7 +17,7 @@ def _context(rule_id: str) -> dict:
     """A context in which a hit on `rule_id` counts."""
     applies = LEX.rules[rule_id].applies
     return dict(
-        language="zh", jurisdiction="CN", channel="call", purpose="collection",
+        language="zh", jurisdiction=sorted(LEX.rules[rule_id].jurisdictions)[0], channel="call", purpose="collection",
         recipient_role="third_party" if applies == "non_debtor" else "borrower",
         time_barred=applies == "time_barred",
     )
