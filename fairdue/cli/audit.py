@@ -56,7 +56,10 @@ def dispatch(
         if not adapters:
             raise FairdueError("no channel configured: set FAIRDUE_SMTP_HOST, FAIRDUE_PROVIDER_URL or "
                                "FAIRDUE_LETTER_SPOOL")
-        dispatcher = Dispatcher(app.uow_factory, adapters, policy=DispatchPolicy(lease_s=lease_s))
+        from fairdue.adapters.crypto import load_cipher
+
+        cipher = load_cipher(database_url=app.settings.database_url)
+        dispatcher = Dispatcher(app.uow_factory, adapters, cipher=cipher, policy=DispatchPolicy(lease_s=lease_s))
         report = dispatcher.run_once() if once else dispatcher.run_until_idle()
     finally:
         app.dispose()

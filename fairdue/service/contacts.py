@@ -9,6 +9,10 @@ channel, SHA-256 of the text). A denial writes nothing to the outbox and
 returns the violations and `next_allowed_at` so the caller can reschedule.
 The gate is treated as fail-closed here too: an exception from it, or an
 answer that is not a well-formed allow, is a denial.
+
+The outbox keeps the address, subject, text and letter fields only as
+field-cipher tokens (fairdue.adapters.crypto); `cipher=None` loads the
+configured keys (FAIRDUE_KEYS / FAIRDUE_KEY_FILE, dev keys for SQLite only).
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from typing import Any, Callable, Iterable, Mapping
 import sqlalchemy as sa
 
 from fairdue.adapters.channels.letter import CollectionLetter, render_text
-from fairdue.adapters.db.schema.collections import outbox_messages
+from fairdue.adapters.crypto import FieldCipher, load_cipher
+from fairdue.adapters.db.schema.collections import OUTBOX_CONTEXTS, outbox_messages
 from fairdue.domain.audit import message_fingerprint, sha256_text
 from fairdue.domain.masking import mask_address, mask_request
 from fairdue.errors import FairdueError
@@ -138,6 +143,31 @@ def _check_matches(request: dict, message: OutgoingMessage) -> dict:
     return request
 
 
+def cipher_for(uow: Any, cipher: FieldCipher | None) -> FieldCipher:
+    """The given cipher, or the configured one for the unit of work's database."""
+    if cipher is not None:
+        return cipher
+    return load_cipher(database_url=uow.engine.url.render_as_string(hide_password=False))
+
+
+def seal_outbox_fields(cipher: FieldCipher, *, recipient_address: str, subject: str | None, body: str,
+                       payload: str | None) -> dict[str, str | None]:
+    """The encrypted outbox columns for these plaintext values."""
+    plain = {"recipient_address_enc": recipient_address, "subject_enc": subject, "body_enc": body,
+             "payload_enc": payload}
+    return {col: None if value is None else cipher.encrypt(value, context=OUTBOX_CONTEXTS[col])
+            for col, value in plain.items()}
+
+
+def open_outbox_fields(cipher: FieldCipher, row: Any) -> dict[str, str | None]:
+    """recipient_address, subject, body, payload decrypted from an outbox row."""
+    out = {}
+    for col, context in OUTBOX_CONTEXTS.items():
+        token = getattr(row, col)
+        out[col.removesuffix("_enc")] = None if token is None else cipher.decrypt(token, context=context)
+    return out
+
+
 def request_contact(
     uow: Any,
     *,
@@ -147,6 +177,7 @@ def request_contact(
     names: Iterable[str] = (),
     attempts_max: int = DEFAULT_ATTEMPTS_MAX,
     commit: bool = True,
+    cipher: FieldCipher | None = None,
 ) -> ContactOutcome:
     """Decide, log, and on allow queue the message; all in the unit of work's transaction.
 
@@ -154,6 +185,7 @@ def request_contact(
     commit: False leaves committing to the caller (to group several contacts in one transaction).
     """
     request = _check_matches(gate_request, message)
+    cipher = cipher_for(uow, cipher)
     decision = _checked_decision(request, decide or _default_decide)
     allowed = decision.get("allowed") is True
     now = uow.clock()
@@ -179,9 +211,10 @@ def request_contact(
         outbox_id = uow.connection.execute(
             outbox_messages.insert().values(
                 decision_seq=entry.seq, debt_id=debt.get("id"), channel=message.channel,
-                recipient_role=str(recipient.get("role") or "unknown"), recipient_address=address,
-                address_masked=mask_address(address), language=message.language, subject=message.subject,
-                body=message.text, payload=message.letter.to_json() if message.letter else None,
+                recipient_role=str(recipient.get("role") or "unknown"),
+                address_masked=mask_address(address), language=message.language,
+                **seal_outbox_fields(cipher, recipient_address=address, subject=message.subject, body=message.text,
+                                     payload=message.letter.to_json() if message.letter else None),
                 text_sha256=sha256_text(message.text), fingerprint=fingerprint, status="pending",
                 attempts=0, attempts_max=attempts_max, next_attempt_at=now, created_at=now,
             ).returning(outbox_messages.c.id)
@@ -200,17 +233,19 @@ RECEIPT_OUTCOMES = {"delivered": "delivered", "read": "delivered", "failed": "fa
                     "undelivered": "failed", "invalid_number": "invalid_number"}
 
 
-def history_for_debt(uow: Any, *, debt_id: str) -> list[dict]:
+def history_for_debt(uow: Any, *, debt_id: str, cipher: FieldCipher | None = None) -> list[dict]:
     """Messages sent about a debt, oldest first, as gate `history` items (address unmasked, for decide)."""
+    cipher = cipher_for(uow, cipher)
+    context = OUTBOX_CONTEXTS["recipient_address_enc"]
     rows = uow.connection.execute(
-        sa.select(outbox_messages.c.id, outbox_messages.c.channel, outbox_messages.c.recipient_address,
+        sa.select(outbox_messages.c.id, outbox_messages.c.channel, outbox_messages.c.recipient_address_enc,
                   outbox_messages.c.recipient_role, outbox_messages.c.sent_at, outbox_messages.c.delivery_status)
         .where(outbox_messages.c.debt_id == debt_id, outbox_messages.c.status == "sent")
         .order_by(outbox_messages.c.sent_at, outbox_messages.c.id)
     ).all()
     return [
         {"at": row.sent_at.isoformat().replace("+00:00", "Z"), "channel": row.channel,
-         "address": row.recipient_address, "role": row.recipient_role,
+         "address": cipher.decrypt(row.recipient_address_enc, context=context), "role": row.recipient_role,
          "outcome": RECEIPT_OUTCOMES.get(row.delivery_status or "", "delivered")}
         for row in rows
     ]

@@ -22,6 +22,7 @@ Nothing is ever deleted: `dead` rows wait for a person (`fairdue outbox …`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -45,7 +46,9 @@ from fairdue.adapters.db.schema.collections import (
     delivery_receipts,
     outbox_messages,
 )
+from fairdue.adapters.crypto import CryptoError, FieldCipher
 from fairdue.errors import FairdueError
+from fairdue.service.contacts import open_outbox_fields
 
 LEASE_S = 120
 BACKOFF_BASE_S = 30
@@ -97,11 +100,15 @@ class DispatchReport:
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
-    message: OutboundMessage
+    """A claimed row; message is None when its fields could not be decrypted (open_error says why)."""
+
+    message: OutboundMessage | None
     fingerprint: str
     attempt_no: int
     attempts_max: int
     claimed_at: datetime
+    outbox_id: int
+    open_error: str | None = None
 
 
 class Dispatcher:
@@ -113,10 +120,12 @@ class Dispatcher:
         adapters: Mapping[str, ChannelAdapter],
         *,
         owner: str | None = None,
+        cipher: FieldCipher,
         policy: DispatchPolicy = DispatchPolicy(),
         after_send: Callable[[int], None] | None = None,
     ):
         self.uow_factory = uow_factory
+        self.cipher = cipher
         self.adapters = dict(adapters)
         self.owner = owner or f"dispatcher-{uuid.uuid4().hex[:12]}"
         self.policy = policy
@@ -150,17 +159,21 @@ class Dispatcher:
                 .order_by(o.id)
             ).all()
             uow.commit()
-        return [
-            Claimed(
-                message=OutboundMessage(
-                    outbox_id=r.id, decision_seq=r.decision_seq, channel=r.channel,
-                    recipient_address=r.recipient_address, language=r.language, body=r.body,
-                    subject=r.subject, payload_json=r.payload,
-                ),
-                fingerprint=r.fingerprint, attempt_no=r.attempts, attempts_max=r.attempts_max, claimed_at=now,
-            )
-            for r in rows
-        ]
+        claimed = []
+        for r in rows:
+            item = Claimed(message=None, fingerprint=r.fingerprint, attempt_no=r.attempts,
+                           attempts_max=r.attempts_max, claimed_at=now, outbox_id=r.id)
+            try:
+                plain = open_outbox_fields(self.cipher, r)
+            except CryptoError as err:  # a missing key is an operator's problem: keep the message, retry later
+                claimed.append(dataclasses.replace(item, open_error=str(err)))
+                continue
+            claimed.append(dataclasses.replace(item, message=OutboundMessage(
+                outbox_id=r.id, decision_seq=r.decision_seq, channel=r.channel,
+                recipient_address=plain["recipient_address"], language=r.language, body=plain["body"],
+                subject=plain["subject"], payload_json=plain["payload"],
+            )))
+        return claimed
 
     # -- mark --------------------------------------------------------------------
     def _mark(self, item: Claimed, *, outcome: str, values: dict, error: str | None = None,
@@ -172,11 +185,11 @@ class Dispatcher:
                 values = {**values, "sent_at": now}
             result = uow.connection.execute(
                 outbox_messages.update()
-                .where(o.id == item.message.outbox_id, o.lease_owner == self.owner, o.status == "sending")
+                .where(o.id == item.outbox_id, o.lease_owner == self.owner, o.status == "sending")
                 .values(lease_owner=None, lease_until=None, **values)
             )
             uow.connection.execute(delivery_attempts.insert().values(
-                outbox_id=item.message.outbox_id, attempt_no=item.attempt_no, owner=self.owner,
+                outbox_id=item.outbox_id, attempt_no=item.attempt_no, owner=self.owner,
                 started_at=item.claimed_at, finished_at=now, outcome=outcome,
                 provider_message_id=provider_message_id,
                 error=None if error is None else error[:ERROR_CHARS_MAX],
@@ -186,10 +199,11 @@ class Dispatcher:
 
     def deliver(self, item: Claimed, report: DispatchReport) -> None:
         message = item.message
-        adapter = self.adapters[message.channel]
-        key = idempotency_key(message.outbox_id, item.fingerprint)
+        key = idempotency_key(item.outbox_id, item.fingerprint)
         try:
-            result = adapter.send(message, idempotency_key=key)
+            if message is None:
+                raise TransientSendError(f"outbox {item.outbox_id} cannot be decrypted: {item.open_error}")
+            result = self.adapters[message.channel].send(message, idempotency_key=key)
         except SendRefused as err:
             report.refused += 1
             report.errors.append(str(err))

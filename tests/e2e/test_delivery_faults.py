@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from fairdue.adapters.channels.devservers import LocalSmtpServer, StubProvider
+from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.service.audit import verify_log
 from fairdue.service.contacts import OutgoingMessage, request_contact
@@ -24,12 +25,14 @@ KILL_PROBABILITY = 0.35
 KILLS_MIN = 10
 RUNS_MAX = 200
 LEASE_S = 1
+KEYRING = Keyring.generate("t1")
 
 # The dispatcher process: it SIGKILLs itself right after a successful send and
 # before marking the row sent, with probability KILL_P (seeded per process).
 DISPATCHER = r"""
 import os, random, signal, sys
 from fairdue.adapters.channels.wiring import build_for_engine
+from fairdue.adapters.crypto import load_cipher
 from fairdue.adapters.db.engine import make_engine
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.service.dispatcher import Dispatcher, DispatchPolicy
@@ -42,7 +45,7 @@ def maybe_die(outbox_id):
     if random.random() < kill_p:
         os.kill(os.getpid(), signal.SIGKILL)
 
-dispatcher = Dispatcher(lambda: UnitOfWork(engine), build_for_engine(engine),
+dispatcher = Dispatcher(lambda: UnitOfWork(engine), build_for_engine(engine), cipher=load_cipher(),
                         policy=DispatchPolicy(lease_s=int(os.environ["LEASE_S"]), backoff_base_s=0, batch_max=5),
                         after_send=maybe_die)
 report = dispatcher.run_until_idle()
@@ -62,7 +65,7 @@ def queue(uow_factory) -> None:
             request = {"jurisdiction": "CN", "channel": channel, "purpose": "reminder", "debt": {"id": f"D{i}"},
                        "recipient": {"role": "borrower", "address": address, "source": "contract"}}
             with uow_factory() as uow:
-                request_contact(uow, gate_request=request, decide=allow,
+                request_contact(uow, gate_request=request, decide=allow, cipher=FieldCipher(KEYRING),
                                 message=OutgoingMessage(channel=channel, recipient_address=address, language="zh",
                                                         text=text))
 
@@ -81,7 +84,7 @@ def test_sigkill_between_send_and_mark_loses_nothing_and_doubles_nothing(uow_fac
         env = {**os.environ, "FAIRDUE_DATABASE_URL": database_url, "KILL_P": str(KILL_PROBABILITY),
                "LEASE_S": str(LEASE_S), "FAIRDUE_SMTP_HOST": "127.0.0.1", "FAIRDUE_SMTP_PORT": str(smtp.port),
                "FAIRDUE_SMTP_SENDER": "notice@lender.test", "FAIRDUE_PROVIDER_URL": provider.url,
-               "FAIRDUE_PROVIDER_API_KEY": "k"}
+               "FAIRDUE_PROVIDER_API_KEY": "k", "FAIRDUE_KEYS": KEYRING.to_json()}
         while unsent(engine) and runs < RUNS_MAX:
             runs += 1
             done = subprocess.run([sys.executable, "-c", DISPATCHER], env={**env, "SEED": str(runs)},

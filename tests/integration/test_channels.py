@@ -12,10 +12,13 @@ from fairdue.adapters.channels.devservers import LocalSmtpServer, StubProvider
 from fairdue.adapters.channels.email import SmtpEmailAdapter, SmtpSettings
 from fairdue.adapters.channels.http_provider import HttpProviderAdapter
 from fairdue.adapters.channels.letter import CollectionLetter, LetterIncomplete, PdfLetterAdapter, render_pdf, render_text
+from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.service.audit import DecisionLookup
 from fairdue.service.contacts import OutgoingMessage, request_contact
 from fairdue.service.dispatcher import DbSentLedger
+
+CIPHER = FieldCipher(Keyring.generate("t1"))
 
 
 def allow(_request: dict) -> dict:
@@ -39,7 +42,7 @@ def gate_request(channel: str, address: str, text: str) -> dict:
 def queue(uow_factory, channel: str, address: str, text: str, *, decide=allow, letter=None, subject=None):
     """Decide and queue one message; return the OutboundMessage the dispatcher would hand over."""
     with uow_factory() as uow:
-        outcome = request_contact(uow, gate_request=gate_request(channel, address, text), decide=decide,
+        outcome = request_contact(uow, gate_request=gate_request(channel, address, text), decide=decide, cipher=CIPHER,
                                   message=OutgoingMessage(channel=channel, recipient_address=address, language="zh",
                                                           text=text, letter=letter, subject=subject))
     return OutboundMessage(outbox_id=outcome.outbox_id or 0, decision_seq=outcome.decision_seq, channel=channel,
@@ -254,5 +257,7 @@ def test_outbox_row_holds_what_was_allowed(uow_factory, engine):
     message = queue(uow_factory, "sms", "+8613800138000", TEXT)
     with engine.connect() as conn:
         row = conn.execute(sa.select(outbox_messages).where(outbox_messages.c.id == message.outbox_id)).one()
-    assert (row.status, row.body, row.address_masked, row.decision_seq) == (
-        "pending", TEXT, "138****8000", message.decision_seq)
+    assert (row.status, row.address_masked, row.decision_seq) == ("pending", "138****8000", message.decision_seq)
+    assert "13800138000" not in row.recipient_address_enc and TEXT not in row.body_enc  # encrypted at rest
+    assert CIPHER.decrypt(row.body_enc, context="outbox.body") == TEXT
+    assert CIPHER.decrypt(row.recipient_address_enc, context="outbox.recipient_address") == "+8613800138000"

@@ -8,10 +8,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
 from fairdue.service.audit import contact_history, verify_log
 from fairdue.service.contacts import ContactRequestInvalid, OutgoingMessage, history_for_debt, request_contact
 
+CIPHER = FieldCipher(Keyring.generate("t1"))
 PHONE = "+8613800138000"
 TEXT = "【示例消费金融】张三您好，您本期账单 1,234.56 元已到期，请在 App 内还款或致电 400-000-0000。退订回T"
 
@@ -53,14 +55,14 @@ def counts(engine) -> tuple[int, int]:
 
 def test_allowed_contact_is_logged_and_queued(uow_factory, engine):
     with uow_factory() as uow:
-        outcome = request_contact(uow, gate_request=request(), message=MESSAGE, decide=allow)
+        outcome = request_contact(uow, cipher=CIPHER, gate_request=request(), message=MESSAGE, decide=allow)
     assert outcome.allowed and outcome.outbox_id and outcome.violations == ()
     assert counts(engine) == (1, 1)
 
 
 def test_denied_contact_is_logged_not_queued_and_says_when(uow_factory, engine):
     with uow_factory() as uow:
-        outcome = request_contact(uow, gate_request=request(), message=MESSAGE, decide=deny_hours)
+        outcome = request_contact(uow, cipher=CIPHER, gate_request=request(), message=MESSAGE, decide=deny_hours)
     assert not outcome.allowed and outcome.outbox_id is None
     assert outcome.violations[0]["category"] == "time_window"
     assert outcome.next_allowed_at == datetime(2026, 3, 3, tzinfo=UTC)
@@ -75,7 +77,7 @@ def test_a_failing_gate_is_a_logged_denial(uow_factory, engine):
         raise RuntimeError("pack missing")
 
     with uow_factory() as uow:
-        outcome = request_contact(uow, gate_request=request(), message=MESSAGE, decide=broken)
+        outcome = request_contact(uow, cipher=CIPHER, gate_request=request(), message=MESSAGE, decide=broken)
     assert not outcome.allowed and "pack missing" in outcome.violations[0]["reason_en"]
     assert counts(engine) == (1, 0)
 
@@ -87,7 +89,7 @@ def test_a_failing_gate_is_a_logged_denial(uow_factory, engine):
 )
 def test_a_malformed_gate_answer_is_a_denial(uow_factory, engine, answer):
     with uow_factory() as uow:
-        outcome = request_contact(uow, gate_request=request(), message=MESSAGE, decide=lambda _r: answer)
+        outcome = request_contact(uow, cipher=CIPHER, gate_request=request(), message=MESSAGE, decide=lambda _r: answer)
     assert not outcome.allowed and counts(engine) == (1, 0)
 
 
@@ -105,13 +107,13 @@ def test_a_malformed_gate_answer_is_a_denial(uow_factory, engine, answer):
 def test_a_message_that_is_not_what_the_gate_judges_is_refused_before_anything_is_written(
         uow_factory, engine, gate, message):
     with uow_factory() as uow, pytest.raises(ContactRequestInvalid):
-        request_contact(uow, gate_request=gate, message=message, decide=allow)
+        request_contact(uow, cipher=CIPHER, gate_request=gate, message=message, decide=allow)
     assert counts(engine) == (0, 0)
 
 
 def test_decision_and_outbox_commit_together_or_not_at_all(uow_factory, engine):
     with uow_factory() as uow, pytest.raises(IntegrityError):
-        request_contact(uow, gate_request=request(), message=MESSAGE, decide=allow, attempts_max=0)
+        request_contact(uow, cipher=CIPHER, gate_request=request(), message=MESSAGE, decide=allow, attempts_max=0)
     assert counts(engine) == (0, 0)
     with engine.connect() as conn:
         assert verify_log(conn).ok
@@ -119,7 +121,7 @@ def test_decision_and_outbox_commit_together_or_not_at_all(uow_factory, engine):
 
 def test_logged_inputs_are_masked(uow_factory, engine):
     with uow_factory() as uow:
-        request_contact(uow, gate_request=request(), message=MESSAGE, decide=allow, names=["张三"])
+        request_contact(uow, cipher=CIPHER, gate_request=request(), message=MESSAGE, decide=allow, names=["张三"])
     with engine.connect() as conn:
         row = conn.execute(sa.select(decision_log)).one()
     assert "13800138000" not in row.record and "138****8000" in row.record
@@ -129,12 +131,12 @@ def test_logged_inputs_are_masked(uow_factory, engine):
 
 def test_history_for_debt_feeds_the_next_gate_request(uow_factory, engine):
     with uow_factory() as uow:
-        outcome = request_contact(uow, gate_request=request(), message=MESSAGE, decide=allow)
+        outcome = request_contact(uow, cipher=CIPHER, gate_request=request(), message=MESSAGE, decide=allow)
     with engine.begin() as conn:
         conn.execute(outbox_messages.update().where(outbox_messages.c.id == outcome.outbox_id)
                      .values(status="sent", sent_at=datetime(2026, 3, 2, 2, tzinfo=UTC), delivery_status="delivered"))
     with uow_factory() as uow:
-        assert history_for_debt(uow, debt_id="D1") == [
+        assert history_for_debt(uow, debt_id="D1", cipher=CIPHER) == [
             {"at": "2026-03-02T02:00:00Z", "channel": "sms", "address": PHONE, "role": "borrower",
              "outcome": "delivered"}]
 
@@ -158,7 +160,7 @@ def test_real_gate_denies_a_device_contact_and_nothing_reaches_the_outbox(uow_fa
     message = OutgoingMessage(channel="sms", recipient_address=address, language="zh",
                               text="【示例消费金融】请转告张三尽快还款。")
     with uow_factory() as uow:
-        outcome = request_contact(uow, gate_request=gate, message=message, decide=decide)
+        outcome = request_contact(uow, cipher=CIPHER, gate_request=gate, message=message, decide=decide)
     assert not outcome.allowed
     assert {v["category"] for v in outcome.violations} & {"data_source", "third_party"}
     assert counts(engine) == (1, 0)
@@ -169,6 +171,6 @@ def test_real_gate_denies_out_of_hours_and_gives_the_next_time(uow_factory):
     gate = request(channel="call", at="2026-03-02T13:30:00Z")  # 21:30 in Shanghai
     message = OutgoingMessage(channel="call", recipient_address=PHONE, language="zh", text="自动语音：请回电。")
     with uow_factory() as uow:
-        outcome = request_contact(uow, gate_request=gate, message=message, decide=decide)
+        outcome = request_contact(uow, cipher=CIPHER, gate_request=gate, message=message, decide=decide)
     assert not outcome.allowed and "time_window" in {v["category"] for v in outcome.violations}
     assert outcome.next_allowed_at is not None and outcome.next_allowed_at > datetime(2026, 3, 2, 13, 30, tzinfo=UTC)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from fairdue.adapters.channels.devservers import LocalSmtpServer, StubProvider
 from fairdue.adapters.channels.email import SmtpEmailAdapter, SmtpSettings
 from fairdue.adapters.channels.http_provider import HttpProviderAdapter
+from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import delivery_attempts, outbox_messages
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.service.audit import DecisionLookup, contact_history
@@ -23,6 +24,7 @@ from fairdue.service.dispatcher import (
     record_receipt,
 )
 
+CIPHER = FieldCipher(Keyring.generate("t1"))
 POLICY = DispatchPolicy(lease_s=60, backoff_base_s=10, backoff_max_s=300, batch_max=5)
 
 
@@ -39,7 +41,7 @@ def queue_sms(uow_factory, n: int, *, attempts_max: int = 8, debt: str = "D1") -
                    "debt": {"id": debt}, "recipient": {"role": "borrower", "address": address, "source": "contract"},
                    "borrower": {"time_zones": ["Asia/Shanghai"]}, "history": []}
         with uow_factory() as uow:
-            outcome = request_contact(uow, gate_request=request, decide=allow, attempts_max=attempts_max,
+            outcome = request_contact(uow, gate_request=request, decide=allow, attempts_max=attempts_max, cipher=CIPHER,
                                       message=OutgoingMessage(channel="sms", recipient_address=address,
                                                               language="zh", text=text))
         ids.append(outcome.outbox_id)
@@ -60,7 +62,7 @@ def provider():
 def dispatcher(uow_factory, engine, provider, **kw) -> Dispatcher:
     adapter = HttpProviderAdapter("sms", base_url=provider.url, api_key="k", decisions=DecisionLookup(engine),
                                   timeout_s=5)
-    return Dispatcher(uow_factory, {"sms": adapter}, policy=POLICY, **kw)
+    return Dispatcher(uow_factory, {"sms": adapter}, cipher=CIPHER, policy=POLICY, **kw)
 
 
 def test_backoff_is_exponential_and_capped():
@@ -137,7 +139,8 @@ def test_crash_after_send_is_recovered_when_the_lease_expires(uow_factory, engin
 def test_refused_message_is_not_sent(uow_factory, engine, provider):
     [oid] = queue_sms(uow_factory, 1)
     with engine.begin() as conn:  # the outbox row's text no longer matches its decision
-        conn.execute(outbox_messages.update().where(outbox_messages.c.id == oid).values(body="立即还钱"))
+        conn.execute(outbox_messages.update().where(outbox_messages.c.id == oid)
+                     .values(body_enc=CIPHER.encrypt("立即还钱", context="outbox.body")))
     report = dispatcher(uow_factory, engine, provider).run_once()
     assert report.refused == 1 and statuses(engine) == {oid: "refused"} and provider.requests == 0
 
@@ -184,11 +187,11 @@ def test_email_dispatch_end_to_end(uow_factory, engine):
             request = {"jurisdiction": "CN", "channel": "email", "debt": {"id": "D1"},
                        "recipient": {"role": "borrower", "address": address}}
             with uow_factory() as uow:
-                request_contact(uow, gate_request=request, decide=allow,
+                request_contact(uow, gate_request=request, decide=allow, cipher=CIPHER,
                                 message=OutgoingMessage(channel="email", recipient_address=address, language="en",
                                                         text=f"Reminder {i}: your bill is due on 5 March."))
         smtp.refuse_next(1)
-        d = Dispatcher(uow_factory, {"email": adapter}, policy=DispatchPolicy(backoff_base_s=0))
+        d = Dispatcher(uow_factory, {"email": adapter}, cipher=CIPHER, policy=DispatchPolicy(backoff_base_s=0))
         d.run_until_idle()
         d.run_until_idle()
         assert sorted(m.rcpt_tos[0] for m in smtp.received()) == ["b0@x.test", "b1@x.test", "b2@x.test"]

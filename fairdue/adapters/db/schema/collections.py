@@ -10,7 +10,10 @@
   never forks; verification uses it to detect a truncated tail.
 - `outbox_messages` holds messages an allowing decision let through, written in
   the same transaction as the decision; the dispatcher claims rows with a
-  lease and marks them sent.
+  lease and marks them sent. The recipient's address, the subject, the text
+  and a letter's fields are personal data: stored only as field-cipher tokens
+  (`*_enc`, fairdue.adapters.crypto, contexts OUTBOX_CONTEXTS); the masked
+  address sits beside them for display.
 - `delivery_attempts` one row per finished attempt; `delivery_receipts` the
   provider's receipts (webhooks), deduplicated; `channel_sent_ledger` is what
   the SMTP and letter adapters have handed over, by idempotency key.
@@ -38,6 +41,13 @@ PROVIDER_ID_LEN_MAX = 200
 KEY_LEN_MAX = 200
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "dead", "refused")
+# Field-cipher contexts of the encrypted outbox columns (bound as AES-GCM associated data).
+OUTBOX_CONTEXTS = {
+    "recipient_address_enc": "outbox.recipient_address",
+    "subject_enc": "outbox.subject",
+    "body_enc": "outbox.body",
+    "payload_enc": "outbox.payload",
+}
 
 
 class UtcDateTime(TypeDecorator):
@@ -100,12 +110,12 @@ outbox_messages = sa.Table(
     sa.Column("debt_id", sa.String(DEBT_ID_LEN_MAX), nullable=True, index=True),
     sa.Column("channel", sa.String(16), nullable=False),
     sa.Column("recipient_role", sa.String(32), nullable=False),
-    sa.Column("recipient_address", sa.String(ADDRESS_LEN_MAX), nullable=False),
+    sa.Column("recipient_address_enc", sa.Text(), nullable=False),
     sa.Column("address_masked", sa.String(ADDRESS_LEN_MAX), nullable=False),
     sa.Column("language", sa.String(8), nullable=False),
-    sa.Column("subject", sa.Text(), nullable=True),
-    sa.Column("body", sa.Text(), nullable=False),
-    sa.Column("payload", sa.Text(), nullable=True),
+    sa.Column("subject_enc", sa.Text(), nullable=True),
+    sa.Column("body_enc", sa.Text(), nullable=False),
+    sa.Column("payload_enc", sa.Text(), nullable=True),
     sa.Column("text_sha256", sa.String(HASH_LEN), nullable=False),
     sa.Column("fingerprint", sa.String(HASH_LEN), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),

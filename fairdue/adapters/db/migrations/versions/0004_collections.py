@@ -3,7 +3,8 @@
 Tables mirror fairdue/adapters/db/schema/collections.py. The decision log is
 append-only in the database itself (triggers refuse UPDATE/DELETE, and
 TRUNCATE on PostgreSQL); its head row starts at seq 0 with the genesis hash.
-`contact_history` is a plain SQL view for the borrower's contact log.
+Outbox personal data (address, subject, text, letter fields) is stored only
+as field-cipher tokens (*_enc). `contact_history` is a plain SQL view for the borrower's contact log.
 
 Strategies' assignments, cases, work queues, promises to pay and negotiated
 plans come in a later revision.
@@ -72,12 +73,12 @@ def upgrade() -> None:
         sa.Column("debt_id", sa.String(64), nullable=True),
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("recipient_role", sa.String(32), nullable=False),
-        sa.Column("recipient_address", sa.String(320), nullable=False),
+        sa.Column("recipient_address_enc", sa.Text(), nullable=False),
         sa.Column("address_masked", sa.String(320), nullable=False),
         sa.Column("language", sa.String(8), nullable=False),
-        sa.Column("subject", sa.Text(), nullable=True),
-        sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("payload", sa.Text(), nullable=True),
+        sa.Column("subject_enc", sa.Text(), nullable=True),
+        sa.Column("body_enc", sa.Text(), nullable=False),
+        sa.Column("payload_enc", sa.Text(), nullable=True),
         sa.Column("text_sha256", sa.String(64), nullable=False),
         sa.Column("fingerprint", sa.String(64), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
