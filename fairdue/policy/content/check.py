@@ -47,6 +47,7 @@ class Finding:
     reason_zh: str
     evidence: dict
     severity: str        # "violation" | "warning"
+    citation: str = ""   # "<source> — <article> [<confidence>]" from rules.toml
 
 
 def lexicon() -> Lexicon:
@@ -161,7 +162,8 @@ def _has(key: str, base: str) -> bool:
 # --- assembling findings for a context --------------------------------------
 def _finding(rule: Rule, evidence: dict, severity: str | None = None) -> Finding:
     return Finding(rule=rule.id, category=rule.category, reason_en=rule.reason_en,
-                   reason_zh=rule.reason_zh, evidence=evidence, severity=severity or rule.severity)
+                   reason_zh=rule.reason_zh, evidence=evidence, severity=severity or rule.severity,
+                   citation=f"{rule.source} — {rule.article} [{rule.confidence}]")
 
 
 def _hit_evidence(text: str, hit: _Hit) -> dict:
@@ -268,4 +270,4 @@ def check_message(*, text: str, language: str, jurisdiction: str, channel: str, 
     # Findings are cached and shared: hand out fresh evidence dicts.
     return [Finding(f.rule, f.category, f.reason_en, f.reason_zh,
                     {**f.evidence, "span": list(f.evidence["span"])} if "span" in f.evidence else dict(f.evidence),
-                    f.severity) for f in findings]
+                    f.severity, f.citation) for f in findings]

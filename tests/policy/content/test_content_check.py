@@ -347,3 +347,9 @@ def test_cyrillic_look_alikes_do_not_hide_a_word():
                                             ("你个laolai", "CONTENT.insult")])
 def test_full_pinyin_spellings_fire(text, rule):
     assert rule in violations(text, channel="call")
+
+
+def test_findings_cite_their_source():
+    f = check("You could be arrested.", language="en", jurisdiction="US", channel="call")[0]
+    assert f.rule == "CONTENT.fake_legal"
+    assert "1006.18" in f.citation and f.citation.endswith("[V2]")
