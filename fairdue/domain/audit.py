@@ -32,6 +32,8 @@ from fairdue.errors import FairdueError
 
 GENESIS_HASH = "0" * 64
 HASH_HEX_CHARS = 64
+# verify_chain remembers this many recent hashes to say where a misplaced link points.
+RECENT_HASHES_MAX = 10_000
 RECORD_CHARS_MAX = 1_000_000
 
 
@@ -188,6 +190,8 @@ def verify_chain(
                                 f"decision {entry.seq} links to a decision that is not its predecessor "
                                 f"(one was removed or replaced before it)")
         seen_hashes[entry.hash] = entry.seq
+        if len(seen_hashes) > RECENT_HASHES_MAX:
+            del seen_hashes[next(iter(seen_hashes))]
         prev_hash = entry.hash
         expected_seq += 1
     last_seq = expected_seq - 1
