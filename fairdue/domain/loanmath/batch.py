@@ -164,14 +164,18 @@ def equal_principal_schedules(principal_minor: np.ndarray, periods: int, rate: D
     inte = np.empty(shape, np.int64)
     rema = np.empty(shape, np.int64)
     base = p // periods
-    remaining = p.copy()
-    for k in range(periods):
-        interest = mul_rate_round(remaining, r)
-        part = remaining if k == periods - 1 else np.minimum(base, remaining)
-        remaining = remaining - part
-        prin[k] = part
-        inte[k] = interest
-        rema[k] = remaining
+    for lo in range(0, p.size, _CHUNK):
+        hi = min(lo + _CHUNK, p.size)
+        remaining = p[lo:hi]
+        for k in range(periods):
+            inte[k, lo:hi] = mul_rate_round(remaining, r)
+            part = prin[k, lo:hi]
+            if k == periods - 1:
+                part[...] = remaining
+            else:
+                np.minimum(base[lo:hi], remaining, out=part)
+            np.subtract(remaining, part, out=rema[k, lo:hi])
+            remaining = rema[k, lo:hi]
     fee = np.zeros(shape, np.int64)
     return BatchSchedules(prin.T, inte.T, fee.T, (prin + inte).T, rema.T)
 
