@@ -150,13 +150,24 @@ def account(uow: UnitOfWork, ref: AccountRef) -> LedgerAccount:
 
 
 def _resolve(uow: UnitOfWork, postings: Sequence[tuple[AccountRef, Money]]) -> tuple[PostingLine, ...]:
+    """Postings with account ids, in at most two queries (a LedgerAccount is taken as given:
+    the database's (account_id, currency) foreign key still refuses a forged one)."""
     codes = {ref for ref, _ in postings if isinstance(ref, str)}
+    ids = {ref for ref, _ in postings if isinstance(ref, int) and not isinstance(ref, bool)}
     by_code = uow.ledger.accounts_by_codes(codes) if codes else {}
+    by_id = uow.ledger.accounts_by_ids(ids) if ids else {}
     lines = []
     for ref, amount in postings:
         if not isinstance(amount, Money):
             raise InvalidEntry(f"posting amount for {ref!r} must be Money, got {type(amount).__name__}")
-        acct = by_code.get(ref) if isinstance(ref, str) else account(uow, ref)
+        if isinstance(ref, LedgerAccount):
+            acct = ref
+        elif isinstance(ref, str):
+            acct = by_code.get(ref)
+        elif isinstance(ref, int) and not isinstance(ref, bool):
+            acct = by_id.get(ref)
+        else:
+            acct = None
         if acct is None:
             raise UnknownLedgerAccount(ref)
         if acct.currency != amount.currency:

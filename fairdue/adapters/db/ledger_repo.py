@@ -49,8 +49,35 @@ from fairdue.domain.ledger import (
 KEYS_PER_QUERY_MAX = 500
 # Accounts per INSERT statement (7 parameters each).
 ACCOUNT_ROWS_PER_STATEMENT = 1_000
-# Accounts per balance upsert statement (4 parameters each; SQLite allows 32766).
-BALANCE_ROWS_PER_STATEMENT = 1_000
+
+
+# Hot-path statements, built once (building a statement costs more than running it on SQLite).
+_ID_BY_KEY = sa.select(ledger_entry.c.id).where(ledger_entry.c.idempotency_key == sa.bindparam("key"))
+_NEXT_ENTRY_ID = sa.select(sa.func.coalesce(sa.func.max(ledger_entry.c.id), 0) + 1)
+_INSERT_ENTRY = ledger_entry.insert()
+_PG_INSERT_ENTRY = pg.insert(ledger_entry).on_conflict_do_nothing().returning(ledger_entry.c.id)
+_INSERT_POSTING = ledger_posting.insert()
+# PostgreSQL: all legs of an entry in ONE statement (its balance trigger is per statement), still one cached form.
+_PG_INSERT_POSTINGS = sa.text(
+    "INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) "
+    "SELECT :entry_id, a, m, c FROM unnest(CAST(:accounts AS bigint[]), CAST(:amounts AS bigint[]), "
+    "CAST(:currencies AS text[])) AS t(a, m, c)"
+)
+_ACCOUNTS_BY_ID = sa.select(ledger_account).where(ledger_account.c.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def _balance_upsert(insert):
+    stmt = insert(ledger_balance)
+    return stmt.on_conflict_do_update(
+        index_elements=["account_id"],
+        set_={
+            "balance_minor": ledger_balance.c.balance_minor + stmt.excluded.balance_minor,
+            "posting_count": ledger_balance.c.posting_count + stmt.excluded.posting_count,
+        },
+    )
+
+
+_BALANCE_UPSERT = {"postgresql": _balance_upsert(pg.insert), "sqlite": _balance_upsert(sqlite_dialect.insert)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +187,15 @@ class LedgerRepository:
         )
         return [_account(r) for r in rows]
 
+    def accounts_by_ids(self, account_ids: Iterable[int]) -> dict[int, LedgerAccount]:
+        """The stored accounts among `account_ids`, by id (missing ids are absent)."""
+        ids = sorted(set(account_ids))
+        found: dict[int, LedgerAccount] = {}
+        for i in range(0, len(ids), KEYS_PER_QUERY_MAX):
+            for row in self.connection.execute(_ACCOUNTS_BY_ID, {"ids": ids[i : i + KEYS_PER_QUERY_MAX]}):
+                found[row.id] = _account(row)
+        return found
+
     def balances_of(self, account_ids: Iterable[int]) -> dict[int, int]:
         """Stored balance_minor by account id for the given ids (ids without a balance row are absent)."""
         ids = sorted(set(account_ids))
@@ -243,21 +279,13 @@ class LedgerRepository:
         """
         created_at = self._now()
         if self._pg:
-            stmt = (
-                pg.insert(ledger_entry)
-                .values(self._entry_row(draft, created_at))
-                .on_conflict_do_nothing()  # key or reverses_entry_id: told apart below
-                .returning(ledger_entry.c.id)
-            )
-            entry_id = self.connection.execute(stmt).scalar()
+            # DO NOTHING on the key or on reverses_entry_id: _existing tells them apart.
+            entry_id = self.connection.execute(_PG_INSERT_ENTRY, self._entry_row(draft, created_at)).scalar()
             if entry_id is None:
                 return self._existing(draft), False
             self._insert_postings(entry_id, draft.postings)
         else:
-            existing = self.connection.execute(
-                sa.select(ledger_entry.c.id).where(ledger_entry.c.idempotency_key == draft.key)
-            ).scalar()
-            if existing is not None:
+            if self.connection.execute(_ID_BY_KEY, {"key": draft.key}).scalar() is not None:
                 return self._existing(draft), False
             if draft.reverses_entry_id is not None:
                 by = self.reversal_of(draft.reverses_entry_id)
@@ -265,7 +293,7 @@ class LedgerRepository:
                     raise AlreadyReversed(draft.reverses_entry_id, by)
             entry_id = self._next_sqlite_entry_id()
             self._insert_postings(entry_id, draft.postings)
-            self.connection.execute(ledger_entry.insert().values(id=entry_id, **self._entry_row(draft, created_at)))
+            self.connection.execute(_INSERT_ENTRY, {"id": entry_id, **self._entry_row(draft, created_at)})
         self._apply_balances(draft.postings)
         return (
             EntryRecord(
@@ -486,15 +514,24 @@ class LedgerRepository:
         return record
 
     def _insert_postings(self, entry_id: int, postings: Sequence[PostingLine]) -> None:
-        # One multi-row INSERT, not executemany: PostgreSQL checks balance per statement.
-        self.connection.execute(
-            ledger_posting.insert().values(
+        if self._pg:
+            self.connection.execute(
+                _PG_INSERT_POSTINGS,
+                {
+                    "entry_id": entry_id,
+                    "accounts": [p.account_id for p in postings],
+                    "amounts": [p.amount_minor for p in postings],
+                    "currencies": [p.currency for p in postings],
+                },
+            )
+        else:
+            self.connection.execute(
+                _INSERT_POSTING,
                 [
                     {"entry_id": entry_id, "account_id": p.account_id, "amount_minor": p.amount_minor, "currency": p.currency}
                     for p in postings
-                ]
+                ],
             )
-        )
 
     def _apply_balances(self, postings: Iterable[PostingLine]) -> None:
         """Add the postings to the stored balances: one upsert per chunk of accounts, in account-id order.
@@ -516,20 +553,12 @@ class LedgerRepository:
             {"account_id": a, "currency": deltas[a][0], "balance_minor": deltas[a][1], "posting_count": deltas[a][2]}
             for a in sorted(deltas)
         ]
-        for i in range(0, len(rows), BALANCE_ROWS_PER_STATEMENT):
-            stmt = self._insert(ledger_balance).values(rows[i : i + BALANCE_ROWS_PER_STATEMENT])
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["account_id"],
-                set_={
-                    "balance_minor": ledger_balance.c.balance_minor + stmt.excluded.balance_minor,
-                    "posting_count": ledger_balance.c.posting_count + stmt.excluded.posting_count,
-                },
-            )
-            self.connection.execute(stmt)
+        # executemany of one cached upsert, rows in account-id order.
+        self.connection.execute(_BALANCE_UPSERT[self.connection.dialect.name], rows)
 
     def _next_sqlite_entry_id(self) -> int:
         # Safe only because the SQLite unit of work holds the write lock (BEGIN IMMEDIATE).
-        return self.connection.execute(sa.select(sa.func.coalesce(sa.func.max(ledger_entry.c.id), 0) + 1)).scalar_one()
+        return self.connection.execute(_NEXT_ENTRY_ID).scalar_one()
 
     def _stored_keys(self, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
