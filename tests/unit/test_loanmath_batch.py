@@ -105,3 +105,33 @@ def test_zero_rate_annuity_halves_round_to_even_in_both_forms():
     batch = annuity_schedules(np.array([40654095], dtype=np.int64), 6, Decimal(0))
     assert int(batch.total_minor[0, 0]) == 6775682
     assert _rows(batch, 0) == _scalar("annuity", 40654095, 6, Decimal(0))
+
+
+@pytest.mark.parametrize("kind", ["annuity", "equal_principal"])
+def test_chunk_boundaries_change_nothing(monkeypatch, kind):
+    import fairdue.domain.loanmath.batch as batch_module
+
+    principals = np.random.default_rng(3).integers(1, 10**9, 50, dtype=np.int64)
+    fn = annuity_schedules if kind == "annuity" else equal_principal_schedules
+    whole = fn(principals, 12, Decimal("0.0125"))
+    monkeypatch.setattr(batch_module, "_CHUNK", 7)
+    chunked = fn(principals, 12, Decimal("0.0125"))
+    for name in ("principal_minor", "interest_minor", "fee_minor", "total_minor", "remaining_minor"):
+        assert (getattr(whole, name) == getattr(chunked, name)).all(), name
+    for k in (0, 6, 7, 8, 49):
+        assert _rows(chunked, k) == _scalar(kind, int(principals[k]), 12, Decimal("0.0125"))
+
+
+def test_iter_annuity_schedules_covers_every_plan_once():
+    from fairdue.domain.loanmath.batch import iter_annuity_schedules
+
+    principals = np.arange(1000, 1000 + 25 * 1000, 1000, dtype=np.int64)
+    whole = annuity_schedules(principals, 6, Decimal("0.02"))
+    seen = 0
+    for lo, part in iter_annuity_schedules(principals, 6, Decimal("0.02"), chunk=10):
+        n = part.total_minor.shape[0]
+        assert (part.total_minor == whole.total_minor[lo:lo + n]).all()
+        seen += n
+    assert seen == principals.size
+    with pytest.raises(InvalidScheduleInput):
+        next(iter_annuity_schedules(principals, 6, Decimal("0.02"), chunk=0))
