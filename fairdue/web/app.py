@@ -75,6 +75,9 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher:
     app.state.templates = make_templates()
     app.state.render_problem = _render_problem
     problems.install(app)
+    from fairdue.web import wiring
+
+    wiring.install(app)
 
     @app.middleware("http")
     async def _language(request: Request, call_next):

@@ -2,9 +2,9 @@
 one-time code through the channel layer's outbox; both are looked up on the app
 so tests and the demo can wire them.
 
-`app.state.find_borrower(conn, e164) -> borrower id | None` and
-`app.state.deliver_code(uow, borrower_id, e164, code)`; until the borrowers
-and channel services are wired, borrower login answers 503 and says why.
+`app.state.find_borrower(uow, e164) -> borrower id | None` and
+`app.state.deliver_code(uow, borrower_id, e164, code)` (defaults in
+fairdue.web.wiring); without them borrower login answers 503 and says why.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def send_code(app: Any, *, phone: str) -> None:
     with app.state.core.uow_factory() as unit:
         auth_service.request_login_code(
             unit.connection, phone=phone, now=unit.clock(), secret=web.secret_key, ttl_s=web.code_ttl_s,
-            find_borrower=lambda e164: find(unit.connection, e164),
+            find_borrower=lambda e164: find(unit, e164),
             deliver=lambda borrower_id, e164, code: deliver(unit, borrower_id, e164, code))
         unit.commit()
 
