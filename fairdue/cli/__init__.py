@@ -50,7 +50,8 @@ _register_areas()
 def main() -> None:
     """Entry point: expected errors become one line on stderr and exit non-zero."""
     try:
-        app(standalone_mode=False)
+        # Non-standalone click returns typer.Exit's code instead of exiting.
+        code = app(standalone_mode=False)
     except FairdueError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(err.exit_code)
@@ -66,3 +67,5 @@ def main() -> None:
             err.show()
             sys.exit(err.exit_code)
         raise
+    if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+        sys.exit(code)
