@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 import opencc
 
@@ -37,7 +38,7 @@ _LEET_MAP = {"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s"}
 
 # A "word" character in the compact view: letters (any script), digits.
 # Everything else (\W and underscore) is a separator and is dropped.
-_KEEP = re.compile(r"[^\W_]+")
+_SPLIT = re.compile(r"([\W_]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,8 @@ class Views:
 
     The compact view is a concatenation of runs of word characters; run r
     starts at ``run_compact[r]`` in ``compact`` and at ``run_original[r]`` in
-    the original text.
+    the original text (an empty run may appear at either end; lookups by
+    bisect_right land on the non-empty run that follows it).
     """
 
     base: str
@@ -114,18 +116,16 @@ def views(text: str) -> Views:
     """All views of ``text``; spans in ``base``/``light`` equal spans in ``text``."""
     base = _FULL_WIDTH_RUN.sub(_half_width, to_simplified(text))
     light = _LEET.sub(_leet, _fold(base))
-    parts: list[str] = []
-    run_compact: list[int] = []
-    run_original: list[int] = []
-    length = 0
-    for m in _KEEP.finditer(light):
-        part = m.group()
-        parts.append(part)
-        run_compact.append(length)
-        run_original.append(m.start())
-        length += len(part)
-    return Views(base=base, light=light, compact="".join(parts),
-                 run_compact=tuple(run_compact), run_original=tuple(run_original))
+    # split() with a capturing group alternates word runs and separator runs
+    # (w0, s0, w1, s1, ..., wn; a word run may be empty at either end) and
+    # keeps the loops in C: no Match object per run.
+    pieces = _SPLIT.split(light)
+    words = pieces[0::2]
+    n = len(words)
+    run_original = tuple(accumulate(map(len, pieces), initial=0))[0::2][:n]
+    run_compact = tuple(accumulate(map(len, words), initial=0))[:n]
+    return Views(base=base, light=light, compact="".join(words),
+                 run_compact=run_compact, run_original=run_original)
 
 
 def normalize_term(term: str) -> str:
