@@ -65,3 +65,19 @@ def test_bad_input_is_one_line_and_non_zero_exit():
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: "), (args, done.stderr)
         assert "Traceback" not in done.stderr
+
+
+def test_schedule_with_start_frequency_day_count_and_convention():
+    result = runner.invoke(app, ["schedule", "equal_principal", "--principal", "5000", "--currency", "USD",
+                                 "--periods", "2", "--rate", "0.01", "--first-due", "2024-01-31",
+                                 "--day-count", "act/360", "--convention", "us-reg-z", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["currency"] == "USD" and doc["start_on"] == "2023-12-31" and doc["convention"] == "us-reg-z"
+    assert [r["interest_minor"] for r in doc["rows"]] == [5167, 2417]
+    weekly = runner.invoke(app, ["schedule", "annuity", "--principal", "520", "--periods", "4", "--rate", "0.002",
+                                 "--first-due", "2024-01-12", "--start", "2024-01-01", "--frequency", "weekly",
+                                 "--json"])
+    assert weekly.exit_code == 0, weekly.output
+    assert [r["due_on"] for r in json.loads(weekly.output)["rows"]] == ["2024-01-12", "2024-01-19", "2024-01-26",
+                                                                         "2024-02-02"]
