@@ -33,7 +33,8 @@ _FULL_WIDTH_RUN = re.compile("[\uff01-\uff5e\u3000]+")
 
 # Leetspeak read only between two ASCII letters, so phone numbers and amounts
 # are untouched: p0lice, arr3st, j@il, $ue->sue needs a letter on both sides.
-_LEET = re.compile(r"(?<=[a-z])[0134@$](?=[a-z])")
+# (The class comes first so the scanner can skip ahead to candidates.)
+_LEET = re.compile(r"[0134@$](?<=[a-z].)(?=[a-z])")
 _LEET_MAP = {"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s"}
 
 # A "word" character in the compact view: letters (any script), digits.
@@ -81,26 +82,26 @@ def to_simplified(text: str) -> str:
     return "".join(out)
 
 
-_YOU = str.maketrans({"您": "你", "妳": "你"})
-
 # Cyrillic and Greek letters that look like Latin ones ("аrrest" with a
-# Cyrillic а): read as the Latin letter, a known trick against keyword filters.
-_CONFUSABLE = str.maketrans({
+# Cyrillic а) read as the Latin letter, a known trick against keyword filters.
+_RARE_MAP = str.maketrans({
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
     "ѕ": "s", "к": "k", "м": "m", "т": "t", "н": "h", "в": "b",
     "α": "a", "ο": "o", "ρ": "p", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "τ": "t", "υ": "u",
 })
-_GREEK_CYRILLIC = re.compile("[\u0370-\u04ff]")
+_RARE = re.compile("[\u0370-\u04ff]")
 
 
 def _fold(text: str) -> str:
     folded = text.lower()
     if len(folded) != len(text):
         folded = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-    if "您" in folded or "妳" in folded:
-        folded = folded.translate(_YOU)
-    if _GREEK_CYRILLIC.search(folded):
-        folded = folded.translate(_CONFUSABLE)
+    if "您" in folded:   # str.replace runs in C; translate() with a table does not
+        folded = folded.replace("您", "你")
+    if "妳" in folded:
+        folded = folded.replace("妳", "你")
+    if _RARE.search(folded):
+        folded = folded.translate(_RARE_MAP)
     return folded
 
 
@@ -112,9 +113,24 @@ def _half_width(match: re.Match[str]) -> str:
     return match.group().translate(_HALF_WIDTH)
 
 
+# The full-width punctuation of ordinary Chinese text, replaced without a
+# regex callback per character; the rest of the block goes through the regex.
+_COMMON_FULL_WIDTH = (("，", ","), ("：", ":"), ("！", "!"), ("？", "?"), ("；", ";"), ("（", "("), ("）", ")"))
+
+
+def half_width(text: str) -> str:
+    """Full-width ASCII forms and the ideographic space as their half-width selves."""
+    for full, half in _COMMON_FULL_WIDTH:
+        if full in text:
+            text = text.replace(full, half)
+    if _FULL_WIDTH_RUN.search(text):
+        text = _FULL_WIDTH_RUN.sub(_half_width, text)
+    return text
+
+
 def views(text: str) -> Views:
     """All views of ``text``; spans in ``base``/``light`` equal spans in ``text``."""
-    base = _FULL_WIDTH_RUN.sub(_half_width, to_simplified(text))
+    base = half_width(to_simplified(text))
     light = _LEET.sub(_leet, _fold(base))
     # split() with a capturing group alternates word runs and separator runs
     # (w0, s0, w1, s1, ..., wn; a word run may be empty at either end) and
