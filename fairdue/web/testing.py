@@ -96,3 +96,55 @@ def register_cn_borrower(app: Any, *, name: str, mobile: str, sequence: int = 1)
         bid = register_borrower(uow, data=data, cipher=app.state.cipher)
         uow.commit()
     return str(bid)
+
+
+def seed_portal_borrower(app: Any, *, name: str = "张伟", mobile: str = "+8613800138000", sequence: int = 1,
+                         plan: str = "6", amount: str = "3000.00") -> dict[str, Any]:
+    """A CN borrower with an e-card line, one installment purchase and a closed statement, through the
+    real services (shipped product, encrypted PII). Returns {"borrower_id", "line_id", "debt_id"}."""
+    import datetime as dt
+
+    from fairdue.domain.money import Money
+    from fairdue.products import shipped_product_files
+    from fairdue.service.accounts import open_account
+    from fairdue.service.portal import debt_id_for_line
+    from fairdue.service.products import UnknownProduct, get_product, load_product_file
+    from fairdue.service.purchases import purchase
+    from fairdue.service.statements import generate_statement
+
+    bid = register_cn_borrower(app, name=name, mobile=mobile, sequence=sequence)
+    with app.state.core.uow_factory() as uow:
+        try:
+            get_product(uow, code="cn-ecard-std")
+        except UnknownProduct:
+            for path in shipped_product_files():
+                load_product_file(uow, path=path)
+        line = open_account(uow, borrower_id=int(bid), product_code="cn-ecard-std", limit=Money.parse("20000", "CNY"),
+                            cycle_day=5, opened_on=dt.date(2025, 11, 1), key=f"test-open-{bid}")
+        purchase(uow, line_id=line.id, amount=Money.parse(amount, "CNY"), purchased_on=dt.date(2025, 11, 10),
+                 key=f"test-buy-{bid}", plan=plan, merchant="手机商城")
+        generate_statement(uow, line_id=line.id, statement_on=dt.date(2025, 12, 5))
+        generate_statement(uow, line_id=line.id, statement_on=dt.date(2026, 1, 5))
+        uow.commit()
+    return {"borrower_id": bid, "line_id": line.id, "debt_id": debt_id_for_line(line.id)}
+
+
+def gate_contact(app: Any, *, debt_id: str, address: str, text: str, role: str = "borrower",
+                 source: str = "contract", at: str = "2026-01-15T02:00:00Z", purpose: str = "collection") -> Any:
+    """A contact through the real gate and contact service (logged, queued if allowed)."""
+    from fairdue.service.contacts import OutgoingMessage, request_contact
+
+    request = {"jurisdiction": "CN", "at": at, "channel": "sms", "purpose": purpose,
+               "debt": {"id": debt_id, "time_barred": False},
+               "recipient": {"role": role, "address": address, "source": source, "consent": None,
+                             "asked_to_stop": False, "opted_out_channels": [], "prior_location_contacts": 0},
+               "borrower": {"time_zones": ["Asia/Shanghai"]}, "history": [],
+               "message": {"language": "zh", "text": text}}
+    with app.state.core.uow_factory() as uow:
+        return request_contact(uow, gate_request=request, cipher=app.state.cipher,
+                               message=OutgoingMessage(channel="sms", recipient_address=address, language="zh",
+                                                       text=text))
+
+
+LAWFUL_CN_TEXT = ("【示例消费金融】您好，您的分期账单已逾期。请通过本公司官方App或官方客服热线95000还款；"
+                  "如暂时无力全额还款，可致电95000申请个性化分期。如有异议请致电95000。回复TD退订。")

@@ -37,7 +37,7 @@ def find_borrower(app: Any, uow: Any, e164: str) -> str | None:
 def deliver_code(app: Any, uow: Any, borrower_id: str, e164: str, code: str) -> None:
     from fairdue.service.borrowers import get_borrower
     from fairdue.service.contacts import OutgoingMessage, request_contact
-    from fairdue.service.portal import REGION_JURISDICTION
+    from fairdue.service.portal import REGION_JURISDICTION, SERVICE_DEBT_ID_FORMAT
     from fairdue.web.app import field_cipher
 
     cipher = field_cipher(app)
@@ -50,7 +50,7 @@ def deliver_code(app: Any, uow: Any, borrower_id: str, e164: str, code: str) -> 
         "jurisdiction": REGION_JURISDICTION.get(person.postal_region.split("-")[0], "CN"),
         "at": now.isoformat().replace("+00:00", "Z"),
         "channel": "sms", "purpose": "service",
-        "debt": {"id": f"borrower:{borrower_id}", "time_barred": False},
+        "debt": {"id": SERVICE_DEBT_ID_FORMAT.format(borrower_id=borrower_id), "time_barred": False},
         "recipient": {"role": "borrower", "address": e164, "source": source, "consent": None,
                       "asked_to_stop": False, "opted_out_channels": [], "prior_location_contacts": 0},
         "borrower": {"time_zones": list(person.time_zones)},

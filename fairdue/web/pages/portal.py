@@ -57,8 +57,48 @@ def logout(request: Request, who=Depends(principal), unit=Depends(uow)) -> Respo
 
 
 @router.get("", response_class=HTMLResponse)
-def portal_home(request: Request, who=Depends(borrower)) -> HTMLResponse:
-    return render(request, "portal/home.html")
+def portal_home(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
+    """My bill: each line's amount due today, overdue part, payoff, statement, plans with true APR."""
+    from fairdue.service import portal as svc
+
+    today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
+    lines = svc.lines_of(unit, borrower_id=who.borrower_id, today=today)
+    return render(request, "portal/home.html", {"lines": lines, "today": today})
+
+
+@router.get("/late", response_class=HTMLResponse)
+def late_page(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
+    """What happens if I'm late: from my product and my jurisdiction's pack."""
+    from fairdue.domain.statements import late_fee_minor
+    from fairdue.policy.describe import describe_pack
+    from fairdue.service import portal as svc
+    from fairdue.service.accounts import get_account, product_of
+
+    lang = request.state.lang
+    today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
+    jurisdiction = svc.borrower_jurisdiction(unit.connection, who.borrower_id)
+    products, seen = [], set()
+    for line_id in svc.line_ids_of(unit.connection, who.borrower_id):
+        product = product_of(unit, get_account(unit, line_id=line_id))
+        if product.code in seen:
+            continue
+        seen.add(product.code)
+        view = svc.line_view(unit, borrower_id=who.borrower_id, line_id=line_id, today=today)
+        minimum = view.statement.minimum_due_minor if view.statement is not None else 0
+        products.append({"product": product, "example_minimum_minor": minimum,
+                         "example_fee_minor": late_fee_minor(minimum, product) if minimum else None})
+    rules = describe_pack(jurisdiction, "zh" if lang == "zh" else "en")
+    return render(request, "portal/late.html", {"products": products, "rules": rules,
+                                                 "jurisdiction": jurisdiction})
+
+
+@router.get("/contacts", response_class=HTMLResponse)
+def contacts_page(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
+    """My contact log: every decision about contacting anyone about my debts, allowed or denied."""
+    from fairdue.service import portal as svc
+
+    items = svc.contact_log(unit, borrower_id=who.borrower_id)
+    return render(request, "portal/contacts.html", {"items": items})
 
 
 # --- complaints -------------------------------------------------------------------------------

@@ -1,0 +1,85 @@
+"""The borrower portal shows the bill, the true APR of each plan, what is owed today, the late-fee rules and
+the contact log from the decision log — and every borrower route refuses another borrower's data."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from fairdue.web.testing import (
+    LAWFUL_CN_TEXT,
+    borrower_session,
+    gate_contact,
+    make_app,
+    seed_portal_borrower,
+)
+
+
+@pytest.fixture
+def ctx(engine, clock):
+    app = make_app(engine, clock)
+    one = seed_portal_borrower(app, name="张伟", mobile="+8613800138000", sequence=1, plan="12")
+    two = seed_portal_borrower(app, name="李娜", mobile="+8613900139000", sequence=2, plan="3")
+    with TestClient(app) as client:
+        yield {"app": app, "client": client, "one": one, "two": two,
+               "h1": {**borrower_session(app, one["borrower_id"]), "accept-language": "zh-CN"},
+               "h2": borrower_session(app, two["borrower_id"])}
+
+
+def test_bill_shows_plan_apr_and_amount_due(ctx):
+    r = ctx["client"].get("/portal", headers=ctx["h1"])
+    assert r.status_code == 200
+    assert "年化利率" in r.text and "%" in r.text
+    assert "今日应还" in r.text and "下期应还" in r.text and "账单" in r.text
+    assert "李娜" not in r.text
+
+
+def test_plan_apr_matches_loanmath_for_the_stored_schedule(ctx):
+    from fairdue.service import portal
+
+    with ctx["app"].state.core.uow_factory() as uow:
+        plan, = portal.plans_of_line(uow.connection, ctx["one"]["line_id"], "CN")
+    assert plan.periods == 12 and plan.convention == "cn-irr"
+    # The flows the borrower actually faces: 3000.00 advanced on the purchase day, each installment on its
+    # due date. The first period is longer than a month with one month's interest, so the true rate sits
+    # just under the nominal 12 x 1.25% = 15%.
+    from decimal import Decimal
+
+    from fairdue.loanmath import apr
+
+    flows = [(i.due_on, Decimal(i.total_minor) / 100) for i in plan.installments]
+    assert plan.apr == apr([(plan.start_on, Decimal("3000.00"))], flows, "cn-irr")
+    assert Decimal("0.12") < plan.apr < Decimal("0.15")
+
+
+def test_late_page_explains_fee_and_never_contacts_address_book(ctx):
+    r = ctx["client"].get("/portal/late", headers=ctx["h1"])
+    assert r.status_code == 200
+    assert "我们不会联系您的通讯录联系人" in r.text
+    assert "5.0%" in r.text or "5%" in r.text          # the product's 500 bps
+    assert "08:00" in r.text and "21:00" in r.text     # the pack's window
+    assert "通讯录" in r.text and "12378" in r.text
+
+
+def test_contact_log_lists_allowed_and_blocked_with_reasons(ctx):
+    app, one = ctx["app"], ctx["one"]
+    ok = gate_contact(app, debt_id=one["debt_id"], address="+8613800138000", text=LAWFUL_CN_TEXT)
+    blocked = gate_contact(app, debt_id=one["debt_id"], address="+8613700137000", text=LAWFUL_CN_TEXT,
+                           role="third_party", source="device_contacts")
+    assert ok.allowed and not blocked.allowed
+    r = ctx["client"].get("/portal/contacts", headers=ctx["h1"])
+    assert r.status_code == 200
+    assert r.text.count('class="allowed"') == 1 and r.text.count('class="denied"') == 1
+    assert "已阻止" in r.text and "138****8000" in r.text
+    assert "13700137000" not in r.text  # the blocked number is shown masked only
+    other = ctx["client"].get("/portal/contacts", headers=ctx["h2"])
+    assert "没有任何关于您债务的联系" in other.text
+
+
+BORROWER_ROUTES = ["/portal", "/portal/late", "/portal/contacts", "/portal/complaints"]
+
+
+@pytest.mark.parametrize("path", BORROWER_ROUTES)
+def test_borrower_routes_need_a_borrower(ctx, path):
+    assert ctx["client"].get(path, headers={"accept": "text/html"}, follow_redirects=False).status_code == 303
+    assert ctx["client"].get(path, headers={"accept": "application/json"}).status_code == 401
