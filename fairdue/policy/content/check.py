@@ -230,7 +230,7 @@ def _check(text: str, jurisdiction: str, channel: str, purpose: str,
     pairs: list[tuple[str, _Hit]] = []
     for hit in text_scan.hits:
         rule = lex.rules[lex.terms[hit.term_index].rule]
-        if jurisdiction not in rule.jurisdictions:
+        if jurisdiction not in rule.jurisdictions or purpose not in rule.purposes:
             continue
         if rule.applies == "always":
             pairs.append((rule.id, hit))

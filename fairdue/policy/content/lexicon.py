@@ -19,6 +19,7 @@ from fairdue.policy.content.normalize import normalize_term
 
 LANGUAGES = ("zh", "en")
 ALL_JURISDICTIONS = ("CN", "US", "UK")
+ALL_PURPOSES = ("collection", "reminder", "location", "service")
 APPLIES = frozenset({"always", "time_barred", "non_debtor"})
 SEVERITIES = frozenset({"violation", "warning"})
 CATEGORIES = frozenset({"content", "third_party"})
@@ -50,6 +51,7 @@ class Rule:
     confidence: str
     negatable: bool          # a preceding negation (required.toml suit_negation) cancels a hit
     jurisdictions: frozenset[str]   # where the rule applies
+    purposes: frozenset[str]        # for which message purposes it applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +94,16 @@ def _rule(rule_id: str, raw: dict) -> Rule:
                     applies=raw["applies"], reason_en=raw["reason_en"], reason_zh=raw["reason_zh"],
                     source=raw["source"], article=raw["article"], confidence=raw["confidence"],
                     negatable=bool(raw.get("negatable", False)),
-                    jurisdictions=frozenset(raw.get("jurisdictions", ALL_JURISDICTIONS)))
+                    jurisdictions=frozenset(raw.get("jurisdictions", ALL_JURISDICTIONS)),
+                    purposes=frozenset(raw.get("purposes", ALL_PURPOSES)))
     except KeyError as missing:
         raise LexiconError(f"rules.toml: rule {rule_id} lacks field {missing}") from None
     if rule.applies not in APPLIES:
         raise LexiconError(f"rules.toml: rule {rule_id} has unknown applies={rule.applies!r}")
     if not rule.jurisdictions or not rule.jurisdictions <= set(ALL_JURISDICTIONS):
         raise LexiconError(f"rules.toml: rule {rule_id} has bad jurisdictions {sorted(rule.jurisdictions)}")
+    if not rule.purposes or not rule.purposes <= set(ALL_PURPOSES):
+        raise LexiconError(f"rules.toml: rule {rule_id} has bad purposes {sorted(rule.purposes)}")
     if rule.severity not in SEVERITIES or rule.category not in CATEGORIES:
         raise LexiconError(f"rules.toml: rule {rule_id} has bad severity/category")
     return rule

@@ -353,3 +353,10 @@ def test_findings_cite_their_source():
     f = check("You could be arrested.", language="en", jurisdiction="US", channel="call")[0]
     assert f.rule == "CONTENT.fake_legal"
     assert "1006.18" in f.citation and f.citation.endswith("[V2]")
+
+
+def test_describing_our_own_credit_line_in_a_service_message_is_not_borrow_pressure():
+    text = "Acme Lending: you can borrow from $500 to $5,000 in our app."
+    ctx = dict(language="en", jurisdiction="US", channel="email")
+    assert "CONTENT.borrow_elsewhere" not in violations(text, purpose="service", **ctx)
+    assert "CONTENT.borrow_elsewhere" in violations(text, purpose="collection", **ctx)

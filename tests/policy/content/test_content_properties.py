@@ -50,7 +50,9 @@ def _spread(term: str, seps: list[str]) -> str:
 @settings(max_examples=300, deadline=None)
 @given(term=st.sampled_from(ALWAYS_TERMS), seps=st.lists(SEPARATORS, min_size=0, max_size=6), ctx=context)
 def test_separators_inside_a_forbidden_word_do_not_hide_it(term, seps, ctx):
-    ctx = {**ctx, "jurisdiction": sorted(LEX.rules[term.rule].jurisdictions)[0]}
+    rule = LEX.rules[term.rule]
+    ctx = {**ctx, "jurisdiction": sorted(rule.jurisdictions)[0],
+           "purpose": ctx["purpose"] if ctx["purpose"] in rule.purposes else sorted(rule.purposes)[0]}
     text = f"您好，{_spread(term.term, seps)}，谢谢"
     rules = {f.rule for f in check_message(text=text, **ctx)}
     assert term.rule in rules, text
