@@ -23,6 +23,9 @@ from fairdue.policy.rules import KINDS, Compiled, Violation
 
 _UTC = dt.timezone.utc
 next_allowed_rounds_max = 16   # fixpoint rounds when several time-bound rules interact
+# Kinds whose verdict can change as time passes; every other kind gives retry_at None when it denies.
+TIME_BOUND_KINDS = frozenset({"hours", "unanswered_calls_per_day", "calls_in_days", "calls_after_conversation",
+                              "third_party"})
 
 
 def _iso(value: dt.datetime) -> str:
@@ -104,8 +107,10 @@ class Gate:
         if any(v.retry_at is None for v in first):
             return None
         t = max(v.retry_at for v in first)
+        # Only time-bound rules can change their answer later (history and flags are fixed).
+        timed = tuple(r for r in rules if r.kind in TIME_BOUND_KINDS)
         for _ in range(next_allowed_rounds_max):
-            found = [v for v in self._run(req, t, rules) if not v.warning]
+            found = [v for v in self._run(req, t, timed) if not v.warning]
             if not found:
                 return t
             if any(v.retry_at is None for v in found):

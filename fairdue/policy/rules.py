@@ -105,6 +105,13 @@ def _window_ok(at: dt.datetime, zones, start: int, end: int, inconvenient) -> bo
 
 def _next_open(at: dt.datetime, zones, start: int, end: int, inconvenient) -> dt.datetime | None:
     """The first instant after `at` inside the window (and outside inconvenient hours) in every zone."""
+    if len(zones) == 1 and not inconvenient:         # the common case, in closed form
+        zone = zones[0][1]
+        local = at.astimezone(zone)
+        day = local.date()
+        if local.hour * 60 + local.minute >= start:
+            day += dt.timedelta(days=1)
+        return dt.datetime(day.year, day.month, day.day, start // 60, start % 60, tzinfo=zone).astimezone(_UTC)
     openings = [start] + [hi for _lo, hi in inconvenient]
     candidates = set()
     for _name, zone in zones:
@@ -163,6 +170,11 @@ def hours(req: Request, at: dt.datetime, rule: Compiled) -> list[Violation]:
 
 
 # --- frequency ---------------------------------------------------------------------
+def _midnight(day: dt.date, zone) -> dt.datetime:
+    """The UTC instant at which local `day` begins in `zone`."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(_UTC)
+
+
 def unanswered_calls_per_day(req: Request, at: dt.datetime, rule: Compiled) -> list[Violation]:
     if req.channel not in CALL_CHANNELS:
         return []
@@ -175,22 +187,22 @@ def unanswered_calls_per_day(req: Request, at: dt.datetime, rule: Compiled) -> l
     out = []
     for name, zone in req.zones:
         today = at.astimezone(zone).date()
-        count = sum(1 for c in calls if c.astimezone(zone).date() == today)
+        day_starts, day_ends = _midnight(today, zone), _midnight_after(today, 1, zone)
+        count = sum(1 for c in calls if day_starts <= c < day_ends)
         if count >= cap:
             out.append(_v(rule,
                           f"{count} unanswered calls to this number already on {today} ({name}); the cap is {cap} a day.",
                           f"该号码在当地日期 {today}（{name}）已有 {count} 次未接通呼叫，每日上限 {cap} 次。",
                           {"unanswered_today": count, "max": cap, "local_date": today.isoformat(), "zone": name},
-                          _midnight_after(today, 1, zone)))
+                          day_ends))
     return _merge_latest(out)
 
 
 def _merge_latest(out: list[Violation]) -> list[Violation]:
     """Several zones over the same cap: one violation, retry at the latest of them."""
-    if not out:
+    if len(out) < 2:
         return out
-    latest = max(out, key=lambda v: v.retry_at)
-    return [latest]
+    return [max(out, key=lambda v: v.retry_at)]
 
 
 def _same_person(req: Request):
@@ -212,14 +224,16 @@ def calls_in_days(req: Request, at: dt.datetime, rule: Compiled) -> list[Violati
     for name, zone in req.zones:
         today = at.astimezone(zone).date()
         first_day = today - dt.timedelta(days=days - 1)
-        dates = sorted(c.astimezone(zone).date() for c in calls)
-        in_window = [d for d in dates if first_day <= d <= today]
+        window_starts = _midnight(first_day, zone)
+        in_window = [c for c in calls if window_starts <= c]
         if len(in_window) < cap:
             continue
+        # Denied: find the first local day on which the rolling window holds fewer than `cap` calls.
+        dates = [c.astimezone(zone).date() for c in in_window]
         retry = None
         for ahead in range(1, days + 1):
             new_first = first_day + dt.timedelta(days=ahead)
-            if sum(1 for d in in_window if d >= new_first) < cap:
+            if sum(1 for d in dates if d >= new_first) < cap:
                 retry = _midnight_after(today, ahead, zone)
                 break
         out.append(_v(rule,
