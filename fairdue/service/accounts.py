@@ -187,10 +187,13 @@ def product_of(uow: UnitOfWork, line: CreditLine) -> Product:
     return get_product(uow, product_id=line.product_id).product
 
 
-def balances(uow: UnitOfWork, *, line_id: int) -> Balances:
-    """The line's balances from the ledger (O(1) stored balances)."""
-    line = get_account(uow, line_id=line_id)
-    b = {part: ledger.balance(uow, code(line_id, part), normal=True).amount_minor for part, _ in _LINE_PARTS}
+def balances(uow: UnitOfWork, *, line_id: int, line: CreditLine | None = None) -> Balances:
+    """The line's balances from the ledger's stored balances (one query)."""
+    line = line if line is not None and line.id == line_id else get_account(uow, line_id=line_id)
+    codes = {part: code(line_id, part) for part, _ in _LINE_PARTS}
+    stored = repo(uow).ledger_balances(list(codes.values()))
+    sign = {"principal": 1, "interest": 1, "fees": 1, "credit": -1}  # debit-positive → as the account kind reads it
+    b = {part: sign[part] * stored.get(c, 0) for part, c in codes.items()}
     return Balances(line.currency, b["principal"], b["interest"], b["fees"], b["credit"], line.limit_minor)
 
 
@@ -199,7 +202,7 @@ def close_account(uow: UnitOfWork, *, line_id: int, closed_on: date) -> CreditLi
     line = get_account(uow, line_id=line_id, lock=True)
     if line.status != "active":
         raise AccountNotActive(line_id, line.status, "close it")
-    bal = balances(uow, line_id=line_id)
+    bal = balances(uow, line_id=line_id, line=line)
     if bal.owed_minor != 0 or bal.credit_minor != 0:
         raise InvalidAccountRequest(
             f"account {line_id} still has {Money(bal.owed_minor, line.currency)} owed and "

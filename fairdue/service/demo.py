@@ -29,7 +29,7 @@ from fairdue.adapters.db.schema.accounts import (
     purchases,
     statements,
 )
-from fairdue.domain.borrowers import cn_ric_check_digit, validate_mobile
+from fairdue.domain.borrowers import cn_ric_check_digit, is_valid_id, validate_mobile
 from fairdue.domain.loanmath.calendar import add_months
 from fairdue.domain.money import Money
 from fairdue.errors import FairdueError
@@ -164,9 +164,13 @@ def _uk_borrower(rng: random.Random, n: int) -> dict:
             break
         except FairdueError:
             continue
+    while True:
+        nino = f"{rng.choice(letters)}{rng.choice(letters)}{rng.randrange(10**6):06d}{rng.choice('ABCD')}"
+        if is_valid_id("uk_nino", nino):
+            break
     return {
         "name": f"{rng.choice(_EN_FIRST)} {rng.choice(_EN_LAST)}",
-        "id_number": f"{rng.choice(letters)}{rng.choice(letters)}{rng.randrange(10**6):06d}{rng.choice('ABCD')}",
+        "id_number": nino,
         "mobiles": [{"number": number, "source": "contract"}],
         "emails": [{"address": f"user{n}@example.co.uk", "source": "self_provided"}],
         "postal_region": rng.choice(_UK_REGIONS),
@@ -213,10 +217,12 @@ def _seed_account(uow, rng: random.Random, n: int, code: str, product, cipher: F
     made = []
     k = 0
     while statement_on <= as_of:
-        for day in [d for d in purchase_days if d <= statement_on and d not in [m[0] for m in made]]:
+        while len(made) < len(purchase_days) and purchase_days[len(made)] <= statement_on:
+            idx = len(made)
+            day = purchase_days[idx]
             amount = Money(rng.randrange(20, 60) * limit_minor // 200, product.currency)
             plan = rng.choice(options)
-            res = purchase(uow, line_id=line.id, amount=amount, purchased_on=day, key=f"demo-buy-{n}-{day}", plan=plan,
+            res = purchase(uow, line_id=line.id, amount=amount, purchased_on=day, key=f"demo-buy-{n}-{idx}", plan=plan,
                            merchant=rng.choice(["phone", "laptop", "appliance", "furniture", "bike"]))
             made.append((day, res))
             counters["purchases"] += 1
@@ -243,7 +249,7 @@ def _seed_account(uow, rng: random.Random, n: int, code: str, product, cipher: F
                     counters["reversals"] += 1
         statement_on = add_months(statement_on, 1)
     for day, res in made:
-        if res.kind != "full" and behaviour == "full" and rng.random() < 0.1:
+        if res.kind != "full" and behaviour == "full" and rng.random() < 0.1 and _plan_active(uow, res.plan_id):
             payoff_on = min(as_of, day + timedelta(days=rng.randrange(40, 100)))
             early_payoff(uow, plan_id=res.plan_id, paid_on=payoff_on, key=f"demo-payoff-{n}-{res.plan_id}")
             counters["early_payoffs"] += 1
@@ -253,6 +259,12 @@ def _seed_account(uow, rng: random.Random, n: int, code: str, product, cipher: F
         refund_purchase(uow, purchase_id=res.purchase_id, refunded_on=min(as_of, day + timedelta(days=10)),
                         key=f"demo-refund-{n}")
         counters["refunds"] += 1
+
+
+def _plan_active(uow, plan_id: int) -> bool:
+    from fairdue.service.products import repo
+
+    return repo(uow).one(installment_plans, id=plan_id).status == "active"
 
 
 def run_demo(
@@ -305,7 +317,6 @@ def run_demo(
 
 
 def _summarise(uow, url: str, as_of: date, counters: dict, report, seconds: float) -> DemoSummary:
-    from fairdue.service import ledger
     from fairdue.service.accounts import code as lcode
     from fairdue.service.products import repo
 
@@ -322,9 +333,13 @@ def _summarise(uow, url: str, as_of: date, counters: dict, report, seconds: floa
             .group_by(installment_plans.c.kind)
         ).all())
         totals = {"principal": 0, "interest": 0, "fees": 0, "credit": 0}
-        for lid in line_ids:
-            for part in totals:
-                totals[part] += ledger.balance(uow, lcode(lid, part), normal=True).amount_minor
+        sign = {"principal": 1, "interest": 1, "fees": 1, "credit": -1}
+        for start in range(0, len(line_ids), 200):
+            chunk_ids = line_ids[start:start + 200]
+            stored = r.ledger_balances([lcode(lid, part) for lid in chunk_ids for part in totals])
+            for lid in chunk_ids:
+                for part in totals:
+                    totals[part] += sign[part] * stored.get(lcode(lid, part), 0)
         per_product.append(ProductSummary(prow.code, prow.jurisdiction, prow.currency, len(line_ids), kinds,
                                           totals["principal"], totals["interest"], totals["fees"], totals["credit"]))
     problems = tuple(str(d) for d in report.drifts) + tuple(str(i) for i in report.imbalances)

@@ -181,7 +181,7 @@ def pay(uow: UnitOfWork, *, line_id: int, amount: Money, received_on: date, key:
 def apply_credit(uow: UnitOfWork, *, line_id: int, on: date, key: str) -> PaymentResult | None:
     """Use the borrower's credit balance to pay what is billed (statement time); None when there is nothing to do."""
     line = get_account(uow, line_id=line_id, lock=True)
-    credit = ledger.balance(uow, code(line_id, "credit"), normal=True).amount_minor
+    credit = -repo(uow).ledger_balances([code(line_id, "credit")]).get(code(line_id, "credit"), 0)
     items = open_items(uow, line_id=line_id)
     owed = sum(i.total_minor for i, _k, _t in items)
     amount = min(credit, owed)

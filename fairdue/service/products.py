@@ -135,10 +135,14 @@ def _row_to_stored(row) -> StoredProduct:
 def get_product(uow: UnitOfWork, *, product_id: int | None = None, code: str | None = None) -> StoredProduct:
     """A stored product by id, or the newest version of `code`."""
     r = repo(uow)
+    if product_id is not None and product_id in r.product_cache:
+        return r.product_cache[product_id]  # type: ignore[return-value]
     row = r.product_by_id(product_id) if product_id is not None else r.product_by_code(code or "")
     if row is None:
         raise UnknownProduct(product_id if product_id is not None else code)
-    return _row_to_stored(row)
+    stored = _row_to_stored(row)
+    r.product_cache[stored.id] = stored
+    return stored
 
 
 def list_products(uow: UnitOfWork) -> list[StoredProduct]:

@@ -139,7 +139,7 @@ def purchase(
         raise InvalidAccountRequest(f"purchase date {purchased_on} is before the account opened on {line.opened_on}")
     product = product_of(uow, line)
     option = parse_plan(product, plan)
-    bal = balances(uow, line_id=line_id)
+    bal = balances(uow, line_id=line_id, line=line)
     if amount.amount_minor > bal.available_minor:
         raise OverLimit(line_id, amount, Money(bal.available_minor, line.currency))
     rows = schedule_rows(product, option, amount, purchased_on, line.cycle_day)

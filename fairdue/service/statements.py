@@ -149,7 +149,7 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
         billed.append(BilledItem(owed if c.component == "fees" else 0, owed if c.component == "interest" else 0, 0, False))
     amount_due = sum(b.fees_minor + b.interest_minor + b.principal_minor for b in billed)
     minimum = minimum_due_minor(billed, product)
-    bal = balances(uow, line_id=line_id)
+    bal = balances(uow, line_id=line_id, line=line)
     r.update(statements, sid, closing_balance_minor=bal.owed_minor, amount_due_minor=amount_due, minimum_due_minor=minimum)
     return _load(uow, r.one(statements, id=sid), created=True)
 

@@ -46,6 +46,7 @@ class AccountsRepository:
     def __init__(self, connection: Connection, *, clock: Callable[[], datetime]):
         self.conn = connection
         self.clock = clock
+        self.product_cache: dict[int, object] = {}  # product id -> StoredProduct (product rows never change)
 
     # -- generic helpers -----------------------------------------------------------------
     def insert(self, table: sa.Table, **values: Any) -> int:
@@ -197,6 +198,17 @@ class AccountsRepository:
             row = self.one(t, id=target_id)
             if row.status in ("open", "paid"):
                 self.update(t, target_id, status="paid" if row.paid_minor == row.amount_minor else "open")
+
+    def ledger_balances(self, codes: list[str]) -> dict[str, int]:
+        """Signed (debit-positive) stored balances of ledger accounts by code, one query (read-only view of the ledger)."""
+        from fairdue.adapters.db.schema.ledger import ledger_account, ledger_balance
+
+        q = (
+            sa.select(ledger_account.c.code, sa.func.coalesce(ledger_balance.c.balance_minor, 0))
+            .select_from(ledger_account.outerjoin(ledger_balance, ledger_balance.c.account_id == ledger_account.c.id))
+            .where(ledger_account.c.code.in_(codes))
+        )
+        return {code: int(bal) for code, bal in self.conn.execute(q)}
 
     # -- summaries (demo, CLI) -------------------------------------------------------------
     def count(self, table: sa.Table, *where: Any) -> int:
