@@ -76,10 +76,34 @@ def test_contact_log_lists_allowed_and_blocked_with_reasons(ctx):
     assert "没有任何关于您债务的联系" in other.text
 
 
-BORROWER_ROUTES = ["/portal", "/portal/late", "/portal/contacts", "/portal/complaints"]
+BORROWER_ROUTES = ["/portal", "/portal/late", "/portal/contacts", "/portal/complaints", "/portal/plan"]
 
 
 @pytest.mark.parametrize("path", BORROWER_ROUTES)
 def test_borrower_routes_need_a_borrower(ctx, path):
     assert ctx["client"].get(path, headers={"accept": "text/html"}, follow_redirects=False).status_code == 303
     assert ctx["client"].get(path, headers={"accept": "application/json"}).status_code == 401
+
+
+def test_plan_request_proposes_affordable_plans_with_apr_and_records_the_choice(ctx):
+    c = ctx["client"]
+    form = {"line_id": str(ctx["one"]["line_id"]), "income": "6000", "expenses": "4500"}
+    r = c.post("/portal/plan/proposals", data=form, headers=ctx["h1"])
+    assert r.status_code == 200 and 'id="proposals"' in r.text and "0.00%" in r.text
+    r = c.post("/portal/plan/requests", data={**form, "periods": "12"}, headers=ctx["h1"], follow_redirects=False)
+    assert r.status_code == 303
+    page = c.get(r.headers["location"], headers=ctx["h1"])
+    assert 'id="plan-requested"' in page.text and "12 个月" in page.text
+
+
+def test_plan_for_another_borrowers_line_is_404(ctx):
+    form = {"line_id": str(ctx["two"]["line_id"]), "income": "6000", "expenses": "4500"}
+    assert ctx["client"].post("/portal/plan/proposals", data=form, headers=ctx["h1"]).status_code == 404
+    r = ctx["client"].post("/portal/plan/requests", data={**form, "periods": "3"}, headers=ctx["h1"])
+    assert r.status_code == 404
+
+
+def test_plan_with_bad_amount_is_a_clear_error(ctx):
+    form = {"line_id": str(ctx["one"]["line_id"]), "income": "12.345", "expenses": "1"}
+    r = ctx["client"].post("/portal/plan/proposals", data=form, headers=ctx["h1"])
+    assert r.status_code == 422 and 'class="problem"' in r.text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fairdue.service import auth as auth_service
@@ -148,3 +148,86 @@ def complaint_detail(request: Request, complaint_id: int = Path(ge=1, le=2**31 -
     c = svc.get_for_borrower(unit.connection, borrower_id=who.borrower_id, complaint_id=complaint_id,
                              now=unit.clock())
     return render(request, "portal/complaint.html", {"c": c})
+
+
+# --- repayment plan request -------------------------------------------------------------------
+
+def _plan_context(unit, who, *, line_id: int | None = None, income: str = "", expenses: str = "",
+                  error: str | None = None, done: int | None = None) -> dict:
+    from fairdue.service import plan_requests as plans
+    from fairdue.service import portal as svc
+
+    today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
+    lines = svc.lines_of(unit, borrower_id=who.borrower_id, today=today)
+    return {"lines": lines, "line_id": line_id or (lines[0].id if lines else None), "income": income,
+            "expenses": expenses, "error": error, "done": done, "proposals": None, "today": today,
+            "requests": plans.requests_of(unit.connection, borrower_id=who.borrower_id)}
+
+
+def _proposals_for(unit, who, line_id: int, income: str, expenses: str):
+    """(line, income_minor, expenses_minor, proposals) recomputed on the server from the borrower's own line."""
+    from fairdue.domain.money import Money
+    from fairdue.service import plan_requests as plans
+    from fairdue.service import portal as svc
+    from fairdue.service.accounts import get_account, product_of
+
+    today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
+    view = svc.line_view(unit, borrower_id=who.borrower_id, line_id=line_id, today=today)
+    product = product_of(unit, get_account(unit, line_id=line_id))
+    income_minor = Money.parse(income.strip() or "0", view.currency).amount_minor
+    expenses_minor = Money.parse(expenses.strip() or "0", view.currency).amount_minor
+    found = plans.proposals(balance_minor=view.payoff_minor, currency=view.currency, income_minor=income_minor,
+                            expenses_minor=expenses_minor, today=today, jurisdiction=view.jurisdiction,
+                            months_max=product.negotiated_plan_months_max)
+    return view, income_minor, expenses_minor, found
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def plan_page(request: Request, done: int | None = Query(None, ge=1, le=2**31 - 1), who=Depends(borrower),
+              unit=Depends(uow)) -> HTMLResponse:
+    return render(request, "portal/plan.html", _plan_context(unit, who, done=done))
+
+
+@router.post("/plan/proposals", response_class=HTMLResponse)
+def plan_proposals(request: Request, line_id: int = Form(..., ge=1, le=2**31 - 1), income: str = Form("", max_length=20),
+                   expenses: str = Form("", max_length=20), who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
+    from fairdue.errors import FairdueError
+    from fairdue.service.portal import LineNotFound
+
+    ctx = _plan_context(unit, who, line_id=line_id, income=income, expenses=expenses)
+    try:
+        view, _i, _e, found = _proposals_for(unit, who, line_id, income, expenses)
+    except LineNotFound:
+        raise
+    except FairdueError as err:
+        ctx["error"] = str(err)
+        return render(request, "portal/plan.html", ctx, status_code=422)
+    ctx.update(proposals=found, view=view)
+    return render(request, "portal/plan.html", ctx)
+
+
+@router.post("/plan/requests")
+def plan_accept(request: Request, line_id: int = Form(..., ge=1, le=2**31 - 1), income: str = Form("", max_length=20),
+                expenses: str = Form("", max_length=20), periods: int = Form(..., ge=1, le=360),
+                who=Depends(borrower), unit=Depends(uow)) -> Response:
+    from fairdue.errors import FairdueError
+    from fairdue.service import plan_requests as plans
+    from fairdue.service.portal import LineNotFound
+
+    try:
+        view, income_minor, expenses_minor, found = _proposals_for(unit, who, line_id, income, expenses)
+    except LineNotFound:
+        raise
+    except FairdueError as err:
+        return render(request, "portal/plan.html", _plan_context(unit, who, line_id=line_id, error=str(err)),
+                      status_code=422)
+    chosen = next((p for p in found if p.periods == periods), None)
+    if chosen is None:
+        return render(request, "portal/plan.html", _plan_context(unit, who, line_id=line_id,
+                                                                 error=f"no {periods}-month plan is offered"),
+                      status_code=422)
+    request_id = plans.request_plan(unit.connection, borrower_id=who.borrower_id, line_id=line_id,
+                                    currency=view.currency, income_minor=income_minor, expenses_minor=expenses_minor,
+                                    balance_minor=view.payoff_minor, proposal=chosen, now=unit.clock())
+    unit.commit()
+    return RedirectResponse(f"/portal/plan?done={request_id}", status_code=303)

@@ -19,6 +19,7 @@ COMPLAINT_STATUSES = ("received", "in_progress", "decided", "closed")
 COMPLAINT_COMPLEXITIES = ("standard", "complex", "extended")
 DATA_RIGHTS_KINDS = ("copy", "correction", "deletion", "consent_withdrawal")
 DATA_RIGHTS_STATUSES = ("received", "done", "refused", "partially_done")
+PLAN_REQUEST_STATUSES = ("requested", "approved", "declined", "withdrawn")
 
 _UTC = sa.DateTime(timezone=True)
 
@@ -131,4 +132,25 @@ data_rights_requests = sa.Table(
     sa.Column("outcome", sa.Text, nullable=True),
     sa.CheckConstraint("kind IN ('copy','correction','deletion','consent_withdrawal')", name="kind"),
     sa.CheckConstraint("status IN ('received','done','refused','partially_done')", name="status"),
+)
+
+plan_requests = sa.Table(
+    "plan_requests", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("borrower_id", sa.String(64), nullable=False, index=True),
+    sa.Column("line_id", sa.String(64), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("income_minor", sa.BigInteger, nullable=False),
+    sa.Column("expenses_minor", sa.BigInteger, nullable=False),
+    sa.Column("balance_minor", sa.BigInteger, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("periods", sa.Integer, nullable=False),
+    sa.Column("rate", sa.String(40), nullable=False),
+    sa.Column("installment_minor", sa.BigInteger, nullable=False),
+    sa.Column("apr", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("requested_at", _UTC, nullable=False),
+    sa.Column("decided_at", _UTC, nullable=True),
+    sa.Column("decided_by", sa.String(80), nullable=True),
+    sa.CheckConstraint("status IN ('requested','approved','declined','withdrawn')", name="status"),
 )

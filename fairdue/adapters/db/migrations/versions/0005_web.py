@@ -149,9 +149,31 @@ def upgrade() -> None:
                            name="status"),
     )
     op.create_index("ix_data_rights_requests_borrower_id", "data_rights_requests", ["borrower_id"])
+    op.create_table(
+        "plan_requests",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("borrower_id", sa.String(64), nullable=False),
+        sa.Column("line_id", sa.String(64), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("income_minor", sa.BigInteger, nullable=False),
+        sa.Column("expenses_minor", sa.BigInteger, nullable=False),
+        sa.Column("balance_minor", sa.BigInteger, nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("periods", sa.Integer, nullable=False),
+        sa.Column("rate", sa.String(40), nullable=False),
+        sa.Column("installment_minor", sa.BigInteger, nullable=False),
+        sa.Column("apr", sa.String(40), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("requested_at", _UTC, nullable=False),
+        sa.Column("decided_at", _UTC, nullable=True),
+        sa.Column("decided_by", sa.String(80), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_plan_requests"),
+        sa.CheckConstraint("status IN ('requested','approved','declined','withdrawn')", name="status"),
+    )
+    op.create_index("ix_plan_requests_borrower_id", "plan_requests", ["borrower_id"])
 
 
 def downgrade() -> None:
-    for table in ("data_rights_requests", "access_log", "complaint_events", "complaint_evidence",
+    for table in ("plan_requests", "data_rights_requests", "access_log", "complaint_events", "complaint_evidence",
                   "complaints", "login_codes", "web_sessions", "staff_roles", "staff_users"):
         op.drop_table(table)

@@ -1,0 +1,92 @@
+"""Repayment-plan requests from the portal (个性化分期 / forbearance): proposals from the borrower's
+stated income and expenses, each with its true APR, and the request a borrower accepts.
+
+A request is what the borrower asked for; the negotiated plan itself (stopping
+collection while it is honoured, rescheduling the ledger) is made by staff in
+the collections workflow. Proposal numbers are this lender's policy:
+- affordable instalment = AFFORDABLE_SHARE of (income − expenses);
+- terms up to the product's negotiated_plan_months_max (CN: 60 months, RULES.md);
+- terms up to INTEREST_FREE_MONTHS_MAX carry no interest; longer ones LONG_TERM_MONTHLY_RATE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from fairdue.adapters.db.schema.web import plan_requests
+from fairdue.errors import FairdueError
+
+AFFORDABLE_SHARE = Decimal("0.5")
+TERMS_MONTHS = (3, 6, 12, 24, 36, 60)
+INTEREST_FREE_MONTHS_MAX = 12
+LONG_TERM_MONTHLY_RATE = Decimal("0.005")
+INCOME_MINOR_MAX = 10**12
+
+
+class PlanRequestError(FairdueError):
+    http_status = 422
+
+
+class PlanRequestNotFound(PlanRequestError):
+    http_status = 404
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """kind/periods/rate as loanmath schedules take them; installment_minor: the regular payment
+    (the first, which is the largest for these kinds); total_minor: everything paid; apr: true annual rate."""
+
+    kind: str
+    periods: int
+    rate: Decimal
+    installment_minor: int
+    total_minor: int
+    apr: Decimal
+    affordable: bool
+    first_due_on: dt.date
+
+
+def proposals(*, balance_minor: int, currency: str, income_minor: int, expenses_minor: int, today: dt.date,
+              jurisdiction: str, months_max: int) -> list[Proposal]:
+    """Plans for `balance_minor`, shortest first; `affordable` when the instalment fits the stated budget."""
+    from fairdue.domain.money import Money
+    from fairdue.loanmath import add_months, convention_for, schedule, schedule_apr
+
+    for name, value in (("income", income_minor), ("expenses", expenses_minor)):
+        if not 0 <= value <= INCOME_MINOR_MAX:
+            raise PlanRequestError(f"{name} must be between 0 and {INCOME_MINOR_MAX // 100:,}")
+    if balance_minor <= 0:
+        raise PlanRequestError("nothing is owed on this account; no plan is needed")
+    budget = int((Decimal(max(0, income_minor - expenses_minor)) * AFFORDABLE_SHARE).to_integral_value())
+    first_due_on = add_months(today, 1)
+    out = []
+    for periods in TERMS_MONTHS:
+        if periods > months_max:
+            break
+        kind, rate = ("zero_fee", Decimal(0)) if periods <= INTEREST_FREE_MONTHS_MAX else ("annuity", LONG_TERM_MONTHLY_RATE)
+        plan = schedule(kind, Money(balance_minor, currency), periods, rate, first_due_on, start_on=today)
+        installment = max(row.total_minor for row in plan.rows)
+        out.append(Proposal(kind=kind, periods=periods, rate=rate, installment_minor=installment,
+                            total_minor=sum(row.total_minor for row in plan.rows),
+                            apr=schedule_apr(plan, today, convention_for(jurisdiction)),
+                            affordable=installment <= budget, first_due_on=first_due_on))
+    return out
+
+
+def request_plan(conn: sa.Connection, *, borrower_id: str, line_id: int, currency: str, income_minor: int,
+                 expenses_minor: int, balance_minor: int, proposal: Proposal, now: dt.datetime) -> int:
+    """Record the plan the borrower accepted; staff confirm it in collections."""
+    return conn.execute(sa.insert(plan_requests).values(
+        borrower_id=str(borrower_id), line_id=str(line_id), currency=currency, income_minor=income_minor,
+        expenses_minor=expenses_minor, balance_minor=balance_minor, kind=proposal.kind, periods=proposal.periods,
+        rate=str(proposal.rate), installment_minor=proposal.installment_minor, apr=str(proposal.apr),
+        status="requested", requested_at=now).returning(plan_requests.c.id)).scalar_one()
+
+
+def requests_of(conn: sa.Connection, *, borrower_id: str) -> list:
+    return conn.execute(sa.select(plan_requests).where(plan_requests.c.borrower_id == str(borrower_id))
+                        .order_by(plan_requests.c.id.desc())).all()
