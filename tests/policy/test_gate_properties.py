@@ -1,0 +1,133 @@
+"""Property tests over random requests: address-book numbers and debt disclosure to third parties are never allowed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fairdue.policy import CATEGORIES, decide
+from gate_cases import DISCLOSING
+
+JURISDICTIONS = ["CN", "US", "UK"]
+CHANNELS = ["call", "sms", "email", "letter", "app_push", "voicemail", "visit"]
+PURPOSES = ["collection", "reminder", "location", "service"]
+ROLES = ["borrower", "guarantor", "spouse", "attorney", "emergency_contact", "third_party"]
+SOURCES = ["contract", "self_provided", "registration", "credit_bureau", "public_record", "emergency_contact",
+           "device_contacts", "unknown"]
+OUTCOMES = ["no_answer", "conversation", "voicemail", "delivered", "failed", "invalid_number"]
+ZONES = ["Asia/Shanghai", "America/New_York", "America/Los_Angeles", "Europe/London", "Asia/Tokyo"]
+PHONES = ["+8613800138000", "+8613900139000", "+12125550100", "+13105550100", "+447700900123", "a@example.com"]
+BENIGN = ["【诚信消费金融】您好，请回电95123。", "This is Fairline Credit. Please call us at 1-800-555-0100.",
+          "麻烦您转告他联系我们。", "Please ask Alex to call us.", "", "Reply STOP to opt out."]
+# Debt-revealing sentences (zh and en) the content check must recognise for any non-debtor.
+REVEALING = [DISCLOSING["CN"], DISCLOSING["US"], DISCLOSING["UK"], "他欠我们的钱已经逾期三个月了。",
+             "Alex has an overdue debt with us.", "张伟的贷款逾期未还。", "We are calling about Sam's unpaid loan."]
+
+base_at = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+instants = st.integers(min_value=0, max_value=365 * 24 * 60).map(
+    lambda m: (base_at + dt.timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+history_entries = st.lists(st.fixed_dictionaries({
+    "at": st.integers(min_value=0, max_value=30 * 24 * 60).map(
+        lambda m: (base_at - dt.timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%SZ")),
+    "channel": st.sampled_from(CHANNELS), "address": st.sampled_from(PHONES),
+    "role": st.sampled_from(ROLES), "outcome": st.sampled_from(OUTCOMES)}), max_size=25)
+
+consents = st.one_of(st.none(), st.fixed_dictionaries({
+    "granted_at": st.just("2025-01-01T00:00:00Z"),
+    "withdrawn_at": st.one_of(st.none(), instants), "scope": st.sampled_from(["locate_only", "collection"])}))
+
+
+def requests(*, source=None, role=None, text=None):
+    return st.fixed_dictionaries({
+        "jurisdiction": st.sampled_from(JURISDICTIONS),
+        "at": instants,
+        "channel": st.sampled_from(CHANNELS),
+        "purpose": st.sampled_from(PURPOSES),
+        "debt": st.fixed_dictionaries({"id": st.just("D1"), "time_barred": st.booleans()}),
+        "recipient": st.fixed_dictionaries({
+            "role": st.just(role) if role else st.sampled_from(ROLES),
+            "address": st.sampled_from(PHONES),
+            "source": st.just(source) if source else st.sampled_from(SOURCES),
+            "consent": consents, "asked_to_stop": st.booleans(),
+            "opted_out_channels": st.lists(st.sampled_from(CHANNELS), max_size=2, unique=True),
+            "prior_location_contacts": st.integers(min_value=0, max_value=3)}),
+        "borrower": st.fixed_dictionaries({
+            "time_zones": st.lists(st.sampled_from(ZONES), max_size=2, unique=True),
+            "inconvenient_hours": st.just([]),
+            **{flag: st.booleans() for flag in ("cease_requested", "represented_by_attorney", "dispute_open",
+                                                 "plan_active", "bankruptcy", "breathing_space")}}),
+        "history": history_entries.map(lambda h: sorted(h, key=lambda e: e["at"])),
+        "message": (text if text is not None else st.one_of(st.none(), st.fixed_dictionaries({
+            "language": st.sampled_from(["zh", "en"]), "text": st.sampled_from(BENIGN + REVEALING)}))),
+        "staff_count": st.integers(min_value=0, max_value=3),
+    })
+
+
+_settings = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@_settings
+@given(requests(source="device_contacts"))
+def test_device_contacts_numbers_are_never_allowed(request):
+    decision = decide(request)
+    assert decision["allowed"] is False
+    assert any(v["category"] == "data_source" for v in decision["violations"])
+
+
+@_settings
+@given(requests(source="unknown"))
+def test_numbers_of_unknown_origin_are_never_allowed(request):
+    assert decide(request)["allowed"] is False
+
+
+revealing_messages = st.builds(
+    lambda before, core, after, lang: {"language": lang, "text": before + core + after},
+    st.sampled_from(BENIGN), st.sampled_from(REVEALING), st.sampled_from(BENIGN), st.sampled_from(["zh", "en"]))
+
+
+@_settings
+@given(st.sampled_from(["third_party", "emergency_contact"]).flatmap(
+    lambda role: requests(role=role, text=revealing_messages)))
+def test_debt_revealing_message_to_a_third_party_is_never_allowed(request):
+    decision = decide(request)
+    assert decision["allowed"] is False
+    assert any(v["category"] in ("third_party", "consent", "data_source") for v in decision["violations"])
+
+
+@_settings
+@given(st.sampled_from(["third_party", "emergency_contact"]).flatmap(
+    lambda role: requests(role=role, source="emergency_contact", text=revealing_messages)))
+def test_the_disclosure_itself_is_named_even_when_all_else_is_lawful(request):
+    """Whatever else is wrong, the content check's disclosure finding is among the reasons."""
+    rules = [v["rule"] for v in decide(request)["violations"]]
+    assert "THIRD_PARTY.debt_disclosure" in rules, rules
+
+
+@settings(max_examples=300, deadline=None)
+@given(requests())
+def test_any_request_gets_a_well_formed_decision(request):
+    decision = decide(request)
+    assert decision["allowed"] == (not decision["violations"])
+    assert {v["category"] for v in decision["violations"]} <= set(CATEGORIES)
+    if decision["next_allowed_at"] is not None:
+        assert not decision["allowed"]
+        assert decision["next_allowed_at"] > request["at"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(json_values, requests().flatmap(lambda r: st.fixed_dictionaries(
+    {k: (st.just(v) | json_values) for k, v in r.items()}))))
+def test_arbitrary_json_never_raises_and_garbage_is_never_allowed(request):
+    decision = decide(request)
+    assert {v["category"] for v in decision["violations"]} <= set(CATEGORIES)
+    if not isinstance(request, dict) or "jurisdiction" not in request:
+        assert decision["allowed"] is False
