@@ -80,7 +80,8 @@ class Lexicon:
     terms: tuple[Term, ...]
     disclosure_roles: dict[str, frozenset[str]]
     patterns: dict[str, tuple[re.Pattern[str], ...]]   # alternatives, tried in order
-    automaton: ahocorasick.Automaton   # value: (key_length, tuple of term indexes)
+    automaton: ahocorasick.Automaton   # terms of rules not applying to "non_debtor"; value: (key_length, term indexes)
+    debt_automaton: ahocorasick.Automaton   # terms of "non_debtor" rules (debt words), read only when needed
     harmless_words: tuple[str, ...]    # added to jieba so hits inside them are dropped
 
 
@@ -158,6 +159,18 @@ def _patterns(key: str, sources: list[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(compiled)
 
 
+def _automaton(terms: tuple[Term, ...], keep) -> ahocorasick.Automaton:
+    by_key: dict[str, list[int]] = {}
+    for i, t in enumerate(terms):
+        if keep(t):
+            by_key.setdefault(t.normalized, []).append(i)
+    automaton = ahocorasick.Automaton()
+    for key, indexes in by_key.items():
+        automaton.add_word(key, (len(key), tuple(indexes)))
+    automaton.make_automaton()
+    return automaton
+
+
 def load() -> Lexicon:
     """Read and validate every data file; build the automaton."""
     raw_rules = _read("rules.toml")
@@ -171,13 +184,9 @@ def load() -> Lexicon:
         raise LexiconError(f"required.toml: missing patterns {missing}")
     patterns = {k: _patterns(k, raw_patterns[k]) for k in REQUIRED_PATTERN_KEYS}
 
-    by_key: dict[str, list[int]] = {}
-    for i, t in enumerate(terms):
-        by_key.setdefault(t.normalized, []).append(i)
-    automaton = ahocorasick.Automaton()
-    for key, indexes in by_key.items():
-        automaton.add_word(key, (len(key), tuple(indexes)))
-    automaton.make_automaton()
+    automaton = _automaton(terms, lambda t: rules[t.rule].applies != "non_debtor")
+    debt_automaton = _automaton(terms, lambda t: rules[t.rule].applies == "non_debtor")
     harmless = tuple(_read("lexicon_zh.toml").get("segmentation", {}).get("harmless", ()))
     return Lexicon(rules=rules, terms=terms, disclosure_roles=disclosure,
-                   patterns=patterns, automaton=automaton, harmless_words=harmless)
+                   patterns=patterns, automaton=automaton, debt_automaton=debt_automaton,
+                   harmless_words=harmless)

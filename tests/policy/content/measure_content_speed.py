@@ -64,9 +64,8 @@ def measure(n: int = 4000, bad_share: float = 0.2) -> dict:
             cases.append((_message(rng, ZH_PARTS, ZH_BAD, bad_share), "zh", "CN"))
         else:
             cases.append((_message(rng, EN_PARTS, EN_BAD, bad_share), "en", "US"))
-    _check_module._check.cache_clear()
-    _check_module._scan.cache_clear()
-    _check_module._has.cache_clear()
+    _check_module.clear_caches()
+    prepare()
 
     def run() -> list[float]:
         times = []
