@@ -1,0 +1,58 @@
+"""The demo seeds a fresh, consistent portfolio (CN and other jurisdictions) through the real services, on SQLite and
+PostgreSQL, and `fairdue demo --no-serve` prints its summary and exits."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from fairdue.service.demo import DemoRefused, run_demo
+
+ACCOUNTS = 24
+
+
+def test_demo_seeds_a_consistent_portfolio(database_url, tmp_path):
+    s = run_demo(database_url=database_url, accounts=ACCOUNTS, key_file=tmp_path / "keys.json")
+    assert s.ledger_ok, s.ledger_problems
+    assert s.accounts == ACCOUNTS == s.borrowers
+    assert {p.jurisdiction for p in s.products} == {"CN", "US", "UK"}
+    assert sum(p.accounts for p in s.products) == ACCOUNTS
+    kinds = {k for p in s.products for k in p.plans_by_kind}
+    assert {"full", "annuity"} <= kinds and len(kinds) >= 4
+    assert s.payments > 0 and s.statements > ACCOUNTS
+    assert all(p.owed_minor > 0 for p in s.products)
+    assert s.ledger_entries_checked > s.payments
+
+
+def test_demo_is_deterministic_and_recreates_its_sqlite_file(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    a = run_demo(database_url=url, accounts=10, key_file=tmp_path / "k.json")
+    b = run_demo(database_url=url, accounts=10, key_file=tmp_path / "k.json")  # fresh again, not doubled
+    assert b.accounts == 10
+    strip = lambda s: (s.accounts, s.plans, s.payments, s.statements, s.products)  # noqa: E731
+    assert strip(a) == strip(b)
+
+
+@pytest.mark.postgres
+def test_demo_refuses_a_server_database_that_holds_accounts(postgres_url, tmp_path):
+    run_demo(database_url=postgres_url, accounts=3, key_file=tmp_path / "k.json")
+    with pytest.raises(DemoRefused, match="already holds accounts"):
+        run_demo(database_url=postgres_url, accounts=3, key_file=tmp_path / "k.json")
+
+
+def test_cli_demo_no_serve_prints_the_summary(tmp_path, monkeypatch, capsys):
+    from fairdue.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FAIRDUE_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    monkeypatch.setattr(sys, "argv", ["fairdue", "demo", "--no-serve", "--accounts", "8"])
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = done.code
+    out, _ = capsys.readouterr()
+    assert code in (0, None)
+    assert "ledger verify: OK" in out and "cn-ecard-std (CN)" in out and "env.db" in out
+    assert (tmp_path / "env.db").exists() and (tmp_path / "var" / "dev-keys.json").exists()
