@@ -112,6 +112,12 @@ def web_app(engine, clock):
 
 
 @pytest.fixture
+def live_server():
+    """LiveServer(app): use as a context manager for an app the test built itself."""
+    return LiveServer
+
+
+@pytest.fixture
 def live(web_app):
     with LiveServer(web_app) as server:
         yield server
