@@ -1,6 +1,6 @@
 """Measure the content check's per-message cost on 300-character messages (a script, not a test).
 
-Run:  .venv/bin/python tests/policy/content/measure_content_speed.py [--json]
+Run:  .venv/bin/python tests/policy/content/measure_content_speed.py [--json] [--adversarial]
 
 uncached: every message distinct (templates filled with different names,
 amounts, dates), caches cleared first, jieba already loaded.
@@ -95,7 +95,29 @@ def measure(n: int = 4000, bad_share: float = 0.2) -> dict:
             "cached": {**summary(warm), "cpu_mean_us": round((cpu2 - cpu1) / n * 1e6, 2)}}
 
 
+ADVERSARIAL = {
+    "capitalised words": "Aaa Bbb " * 2500, "a.a.a": "a." * 10000, "a@a@": "a@" * 10000,
+    "one CJK char": "好" * 20000, "one letter": "a" * 20000, "9-digit runs": "123456789x" * 2000,
+    "spaces": " " * 20000, "brackets": "[" * 20000, "我是": "我是" * 10000,
+    "debt words": "您好还款逾期，" * 3000,
+}
+
+
+def adversarial() -> dict:
+    """Milliseconds per 20,000-character pathological input: a regex that rescans shows up as seconds."""
+    out = {}
+    for name, text in ADVERSARIAL.items():
+        t0 = time.perf_counter()
+        check_message(text=text, language="en", jurisdiction="US", channel="sms", purpose="location",
+                      recipient_role="third_party", time_barred=True)
+        out[name] = round((time.perf_counter() - t0) * 1e3, 1)
+    return out
+
+
 if __name__ == "__main__":
+    if "--adversarial" in sys.argv:
+        print(json.dumps(adversarial(), ensure_ascii=False))
+        sys.exit(0)
     result = measure()
     if "--json" in sys.argv:
         print(json.dumps(result))
