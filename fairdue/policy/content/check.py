@@ -17,6 +17,7 @@ ROLES = frozenset({"borrower", "guarantor", "spouse", "attorney", "emergency_con
 
 cache_entries_max = 8192        # distinct (text, context) results kept
 scan_entries_max = 2048         # distinct texts whose normalised views are kept
+hits_per_rule_max = 20          # findings cited per rule; the last says how many more there were
 segment_window_chars = 6        # jieba reads this many characters either side of a hit
 negation_window_chars = 24      # characters before a lawsuit term searched for a negation
 
@@ -253,8 +254,17 @@ def _check(text: str, jurisdiction: str, channel: str, purpose: str,
             if us_voicemail:
                 pairs.append(("CONTENT.US.voicemail.limited_content", hit))
 
-    findings = [_finding(lex.rules[rule_id], _hit_evidence(text, hit))
-                for rule_id, hit in _drop_contained(pairs)]
+    kept = _drop_contained(pairs)          # sorted by rule, then start
+    per_rule: dict[str, int] = {}
+    findings = []
+    for rule_id, hit in kept:
+        seen = per_rule[rule_id] = per_rule.get(rule_id, 0) + 1
+        if seen <= hits_per_rule_max:
+            findings.append(_finding(lex.rules[rule_id], _hit_evidence(text, hit)))
+    for i, f in enumerate(findings):      # say how many were left out, on the rule's last kept finding
+        total = per_rule[f.rule]
+        if total > hits_per_rule_max and (i + 1 == len(findings) or findings[i + 1].rule != f.rule):
+            f.evidence["more_hits"] = total - hits_per_rule_max
     findings.sort(key=lambda f: (f.evidence["span"][0], f.rule))
     findings.extend(_required(text_scan, jurisdiction, channel, purpose))
     return tuple(findings)

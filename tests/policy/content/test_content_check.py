@@ -360,3 +360,13 @@ def test_describing_our_own_credit_line_in_a_service_message_is_not_borrow_press
     ctx = dict(language="en", jurisdiction="US", channel="email")
     assert "CONTENT.borrow_elsewhere" not in violations(text, purpose="service", **ctx)
     assert "CONTENT.borrow_elsewhere" in violations(text, purpose="collection", **ctx)
+
+
+def test_hits_per_rule_are_capped_and_the_rest_counted():
+    text = "你这个老赖，" * 25 + "已立案"
+    found = check(text, channel="call")
+    insults = [f for f in found if f.rule == "CONTENT.insult"]
+    assert len(insults) == 20
+    assert insults[-1].evidence["more_hits"] == 5
+    assert all("more_hits" not in f.evidence for f in insults[:-1])
+    assert [f.rule for f in found if f.rule == "CONTENT.fake_legal"] == ["CONTENT.fake_legal"]
