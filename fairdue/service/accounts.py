@@ -232,12 +232,12 @@ def post_charge(
     if kind not in ("late_fee", "interest", "fee"):
         raise InvalidAccountRequest(f"charge kind must be late_fee, interest or fee, got {kind!r}")
     r = repo(uow)
+    line = get_account(uow, line_id=line_id, lock=True)  # lock first, then look for the key (concurrent twins)
     existing = r.one(charges, idempotency_key=key)
     if existing is not None:
         if (existing.credit_line_id, existing.kind, existing.amount_minor, existing.currency) != (line_id, kind, amount.amount_minor, amount.currency):
             raise IdempotencyKeyReused(f"charge key {key!r} was already used for a different charge")
         return existing.id
-    line = get_account(uow, line_id=line_id, lock=True)
     if line.status == "closed":
         raise AccountNotActive(line_id, line.status, "charge it")
     if amount.currency != line.currency or amount.amount_minor <= 0:

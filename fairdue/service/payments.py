@@ -162,10 +162,11 @@ def _post_payment(
 
 def pay(uow: UnitOfWork, *, line_id: int, amount: Money, received_on: date, key: str) -> PaymentResult:
     """Take a payment once per idempotency key and spread it by the product's waterfall."""
+    # Lock the line first, then look for the key: a concurrent twin waits here and then sees the first payment.
+    line = get_account(uow, line_id=line_id, lock=True)
     replay = _replay(uow, key, line_id, amount, "payment")
     if replay is not None:
         return replay
-    line = get_account(uow, line_id=line_id, lock=True)
     if line.status == "closed":
         raise AccountNotActive(line_id, line.status, "take a payment")
     if amount.currency != line.currency:
@@ -235,13 +236,14 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
     plan = r.one(installment_plans, id=plan_id)
     if plan is None:
         raise UnknownPlan(plan_id)
+    line = get_account(uow, line_id=plan.credit_line_id, lock=True)
     existing = r.one(payments, idempotency_key=key)
     if existing is not None:
         if existing.kind != "early_payoff" or existing.credit_line_id != plan.credit_line_id:
             raise IdempotencyKeyReused(f"payment key {key!r} was already used for a different payment (#{existing.id})")
         quote, _ = payoff_amount(uow, plan_id=plan_id, payoff_on=paid_on)
         return PayoffResult(plan_id, quote, 0, _result(existing, r.allocations_of(existing.id), created=False))
-    line = get_account(uow, line_id=plan.credit_line_id, lock=True)
+    plan = r.one(installment_plans, id=plan_id)  # re-read under the lock
     if plan.status != "active":
         raise InvalidAccountRequest(f"plan {plan_id} is {plan.status}; nothing to pay off")
     if paid_on < plan.start_on:

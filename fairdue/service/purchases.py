@@ -121,12 +121,13 @@ def purchase(
 ) -> PurchaseResult:
     """Buy on the line; `plan` converts it to an installment plan. Same key again: the first result."""
     r = repo(uow)
+    # Lock the line first, then look for the key: a concurrent twin waits here and then sees the first purchase.
+    line = get_account(uow, line_id=line_id, lock=True)
     existing = r.one(purchases, idempotency_key=key)
     if existing is not None:
         if (existing.credit_line_id, existing.amount_minor, existing.currency) != (line_id, amount.amount_minor, amount.currency):
             raise IdempotencyKeyReused(f"purchase key {key!r} was already used for a different purchase (#{existing.id})")
         return _result(uow, existing, created=False)
-    line = get_account(uow, line_id=line_id, lock=True)
     if line.status != "active":
         raise AccountNotActive(line_id, line.status, "make a purchase")
     if amount.currency != line.currency:

@@ -207,3 +207,38 @@ def test_work_is_rolled_back_unless_committed(uow_factory, line_id):
     with uow_factory() as uow:
         assert count(uow, purchases) == 0
         verify_ok(uow)
+
+
+@pytest.mark.slow
+def test_concurrent_twins_of_one_payment_post_once(uow_factory, line_id):
+    """Several workers retrying the same payment key at once: one payment, one entry, every caller sees it."""
+    import threading
+
+    with uow_factory() as uow:
+        purchase(uow, line_id=line_id, amount=cny("300"), purchased_on=date(2026, 1, 3), key="p")
+        generate_statement(uow, line_id=line_id, statement_on=date(2026, 1, 5))
+        uow.commit()
+    results, errors = [], []
+    start = threading.Barrier(8)
+
+    def worker():
+        try:
+            start.wait()
+            with uow_factory() as uow:
+                res = pay(uow, line_id=line_id, amount=cny("120"), received_on=date(2026, 1, 10), key="twin")
+                uow.commit()
+            results.append(res.payment_id)
+        except Exception as err:  # collected and shown by the assertion below
+            errors.append(repr(err))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(set(results)) == 1 and len(results) == 8
+    with uow_factory() as uow:
+        assert count(uow, payments) == 1
+        assert balances(uow, line_id=line_id).owed_minor == 18_000
+        verify_ok(uow)
