@@ -130,6 +130,8 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
         lines.append(("installment", i.due_on, f"plan #{plan.id} ({plan.kind}) {label}", total))
     for c in new_charges:
         lines.append(("charge", c.charged_on, c.description or c.kind.replace("_", " "), c.amount_minor))
+    for pid, refunded_on, amount_minor in r.refunds_between(line_id, after, statement_on):
+        lines.append(("refund", refunded_on, f"refund of purchase #{pid}", -amount_minor))
     for p in r.payments_between(line_id, after, statement_on):
         lines.append(("payment", p.received_on, f"{p.kind.replace('_', ' ')} #{p.id}" + (" (reversed)" if p.status == "reversed" else ""), -p.amount_minor))
     r.insert_many(statement_lines, [

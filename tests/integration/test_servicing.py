@@ -170,6 +170,9 @@ def test_refund_reverses_the_purchase_and_credits_repaid_principal(uow_factory, 
         b = balances(uow, line_id=line_id)
         assert (b.principal_minor, b.interest_minor, b.fees_minor, b.credit_minor) == (0, 0, 0, r1.principal_minor - 360)
         assert refund_purchase(uow, purchase_id=p.purchase_id, refunded_on=date(2026, 1, 22), key="r") == entry_id
+        st = generate_statement(uow, line_id=line_id, statement_on=date(2026, 2, 5))
+        assert [(ln.kind, ln.amount_minor) for ln in st.lines if ln.kind == "refund"] == [("refund", -60_000)]
+        assert st.amount_due_minor == 0 and st.closing_balance_minor == -(r1.principal_minor - 360)
         verify_ok(uow)
 
 

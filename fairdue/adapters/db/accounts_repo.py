@@ -146,6 +146,18 @@ class AccountsRepository:
         )
         return list(self.conn.execute(q.order_by(purchases.c.purchased_on, purchases.c.id)))
 
+    def refunds_between(self, line_id: int, after, upto) -> list[tuple[int, object, int]]:
+        """(purchase id, refund date, amount) of purchases refunded in (after, upto]."""
+        from fairdue.adapters.db.schema.ledger import ledger_entry
+
+        q = (
+            sa.select(purchases.c.id, ledger_entry.c.business_on, purchases.c.amount_minor)
+            .join(ledger_entry, ledger_entry.c.id == purchases.c.refund_entry_id)
+            .where(purchases.c.credit_line_id == line_id, ledger_entry.c.business_on > after, ledger_entry.c.business_on <= upto)
+            .order_by(ledger_entry.c.business_on, purchases.c.id)
+        )
+        return [tuple(r) for r in self.conn.execute(q)]
+
     def payments_between(self, line_id: int, after, upto) -> list[sa.Row]:
         q = sa.select(payments).where(
             payments.c.credit_line_id == line_id,
