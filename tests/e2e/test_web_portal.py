@@ -76,7 +76,8 @@ def test_contact_log_lists_allowed_and_blocked_with_reasons(ctx):
     assert "没有任何关于您债务的联系" in other.text
 
 
-BORROWER_ROUTES = ["/portal", "/portal/late", "/portal/contacts", "/portal/complaints", "/portal/plan"]
+BORROWER_ROUTES = ["/portal", "/portal/late", "/portal/contacts", "/portal/complaints", "/portal/plan", "/portal/data",
+                   "/portal/data/export.json"]
 
 
 @pytest.mark.parametrize("path", BORROWER_ROUTES)
@@ -107,3 +108,56 @@ def test_plan_with_bad_amount_is_a_clear_error(ctx):
     form = {"line_id": str(ctx["one"]["line_id"]), "income": "12.345", "expenses": "1"}
     r = ctx["client"].post("/portal/plan/proposals", data=form, headers=ctx["h1"])
     assert r.status_code == 422 and 'class="problem"' in r.text
+
+
+def _add_contact(ctx, mobile="+8613600136000"):
+    return ctx["client"].post("/portal/data/emergency-contacts", headers=ctx["h1"], follow_redirects=False,
+                              data={"name": "王芳", "mobile": mobile, "relationship": "spouse", "consent": "yes"})
+
+
+def test_data_export_is_my_data_only(ctx):
+    r = ctx["client"].get("/portal/data/export.json", headers=ctx["h1"])
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    assert "attachment" in r.headers["content-disposition"]
+    body = r.json()
+    assert body["profile"]["name"] == "张伟"
+    assert [a["id"] for a in body["accounts"]] == [ctx["one"]["line_id"]]
+    assert "李娜" not in r.text and "13900139000" not in r.text
+
+
+def test_deletion_request_states_the_retention_limits(ctx):
+    page = ctx["client"].get("/portal/data", headers=ctx["h1"])
+    assert "催收记录至少保存 2 年" in page.text
+    r = ctx["client"].post("/portal/data/requests", headers=ctx["h1"], follow_redirects=False,
+                           data={"kind": "deletion", "reason": "account closed"})
+    assert r.status_code == 303
+    body = ctx["client"].get("/portal/data/export.json", headers=ctx["h1"]).json()
+    deletion, = [d for d in body["data_rights_requests"] if d["kind"] == "deletion"]
+    assert "collection_records_2y" in deletion["details"]["restricted_by_retention"]
+
+
+def test_emergency_contact_consent_can_be_withdrawn_and_erases_the_number(ctx):
+    assert _add_contact(ctx).status_code == 303
+    contact, = ctx["client"].get("/portal/data/export.json", headers=ctx["h1"]).json()["emergency_contacts"]
+    r = ctx["client"].post(f"/portal/data/emergency-contacts/{contact['id']}/withdraw", headers=ctx["h1"],
+                           follow_redirects=False)
+    assert r.status_code == 303
+    contact, = ctx["client"].get("/portal/data/export.json", headers=ctx["h1"]).json()["emergency_contacts"]
+    assert contact["consent_withdrawn_at"] and contact["mobile"] is None and contact["name"] is None
+
+
+def test_withdrawing_another_borrowers_contact_is_404(ctx):
+    _add_contact(ctx)
+    contact, = ctx["client"].get("/portal/data/export.json", headers=ctx["h1"]).json()["emergency_contacts"]
+    r = ctx["client"].post(f"/portal/data/emergency-contacts/{contact['id']}/withdraw", headers=ctx["h2"])
+    assert r.status_code == 404
+    again, = ctx["client"].get("/portal/data/export.json", headers=ctx["h1"]).json()["emergency_contacts"]
+    assert again["consent_withdrawn_at"] is None
+
+
+def test_complaint_of_another_borrower_is_404_on_every_route(ctx):
+    r = ctx["client"].post("/api/v1/complaints", headers=ctx["h2"],
+                           json={"category": "fees", "text": "the fee on my bill looks wrong to me"})
+    cid = r.json()["id"]
+    assert ctx["client"].get(f"/portal/complaints/{cid}", headers=ctx["h1"]).status_code == 404
+    assert ctx["client"].get(f"/api/v1/complaints/{cid}", headers=ctx["h1"]).status_code == 404

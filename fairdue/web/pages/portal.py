@@ -231,3 +231,92 @@ def plan_accept(request: Request, line_id: int = Form(..., ge=1, le=2**31 - 1), 
                                     balance_minor=view.payoff_minor, proposal=chosen, now=unit.clock())
     unit.commit()
     return RedirectResponse(f"/portal/plan?done={request_id}", status_code=303)
+
+
+# --- my data (PIPL Art. 45-47) and consent ----------------------------------------------------
+
+def _data_context(unit, who, request: Request, *, error: str | None = None, done: str | None = None) -> dict:
+    from fairdue.domain.masking import mask_id_number
+    from fairdue.service import data_rights
+    from fairdue.service.borrowers import get_borrower, list_emergency_contacts
+    from fairdue.web.app import field_cipher
+
+    cipher = field_cipher(request.app)
+    person = get_borrower(unit, borrower_id=int(who.borrower_id), cipher=cipher)
+    return {"person": person, "id_masked": mask_id_number(person.id_number),
+            "contacts": list_emergency_contacts(unit, borrower_id=int(who.borrower_id), cipher=cipher),
+            "requests": data_rights.requests_of(unit.connection, borrower_id=who.borrower_id),
+            "fields": data_rights.CORRECTABLE_FIELDS, "error": error, "done": done,
+            "response_days": data_rights.RESPONSE_DAYS}
+
+
+@router.get("/data", response_class=HTMLResponse)
+def data_page(request: Request, done: str | None = Query(None, max_length=32), who=Depends(borrower),
+              unit=Depends(uow)) -> HTMLResponse:
+    return render(request, "portal/data.html", _data_context(unit, who, request, done=done))
+
+
+@router.get("/data/export.json")
+def data_export(request: Request, who=Depends(borrower), unit=Depends(uow)) -> Response:
+    import json
+
+    from fairdue.service import data_rights, portal as svc
+    from fairdue.web.app import field_cipher
+
+    today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
+    body = data_rights.export(unit, borrower_id=who.borrower_id, cipher=field_cipher(request.app), today=today)
+    return Response(json.dumps(body, ensure_ascii=False, indent=2), media_type="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="my-fairdue-data.json"',
+                             "Cache-Control": "no-store"})
+
+
+@router.post("/data/requests", response_class=HTMLResponse)
+def data_request(request: Request, kind: str = Form(..., max_length=16), field: str = Form("", max_length=16),
+                 value: str = Form("", max_length=500), reason: str = Form("", max_length=1000),
+                 who=Depends(borrower), unit=Depends(uow)) -> Response:
+    from fairdue.service import data_rights
+
+    details = {"field": field, "value": value, "reason": reason} if kind == "correction" else {"reason": reason}
+    try:
+        data_rights.file_request(unit.connection, borrower_id=who.borrower_id, kind=kind, details=details,
+                                 now=unit.clock())
+    except data_rights.DataRightsError as err:
+        return render(request, "portal/data.html", _data_context(unit, who, request, error=str(err)), status_code=422)
+    unit.commit()
+    return RedirectResponse(f"/portal/data?done={kind}", status_code=303)
+
+
+@router.post("/data/emergency-contacts", response_class=HTMLResponse)
+def emergency_add(request: Request, name: str = Form(..., max_length=100), mobile: str = Form(..., max_length=32),
+                  relationship: str = Form(..., max_length=16), consent: str = Form("", max_length=8),
+                  who=Depends(borrower), unit=Depends(uow)) -> Response:
+    from fairdue.errors import FairdueError
+    from fairdue.service.borrowers import add_emergency_contact
+    from fairdue.web.app import field_cipher
+
+    try:
+        add_emergency_contact(unit, borrower_id=int(who.borrower_id), cipher=field_cipher(request.app),
+                              data={"name": name, "mobile": mobile, "relationship": relationship,
+                                    "consent": consent == "yes"})
+    except FairdueError as err:
+        return render(request, "portal/data.html", _data_context(unit, who, request, error=str(err)), status_code=422)
+    unit.commit()
+    return RedirectResponse("/portal/data?done=contact_added", status_code=303)
+
+
+@router.post("/data/emergency-contacts/{contact_id}/withdraw")
+def emergency_withdraw(request: Request, contact_id: int = Path(ge=1, le=2**31 - 1), who=Depends(borrower),
+                       unit=Depends(uow)) -> Response:
+    from fairdue.service import data_rights
+    from fairdue.service.borrowers import list_emergency_contacts, withdraw_emergency_consent
+    from fairdue.web.app import field_cipher
+    from fairdue.web.problems import NotFound
+
+    mine = {c.id for c in list_emergency_contacts(unit, borrower_id=int(who.borrower_id),
+                                                  cipher=field_cipher(request.app))}
+    if contact_id not in mine:
+        raise NotFound(f"emergency contact {contact_id} not found")
+    withdraw_emergency_consent(unit, contact_id=contact_id)
+    data_rights.record_withdrawal(unit.connection, borrower_id=who.borrower_id, contact_id=contact_id, now=unit.clock())
+    unit.commit()
+    return RedirectResponse("/portal/data?done=consent_withdrawn", status_code=303)

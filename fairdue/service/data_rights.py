@@ -1,0 +1,121 @@
+"""PIPL data rights from the portal: a copy of my data (Art. 45), correction (Art. 46) and deletion
+(Art. 47) requests, and consent withdrawal for emergency contacts.
+
+Deletion is restricted where a retention law applies, and the request says so:
+collection records are kept at least 2 years (card rules Art. 68 [V2]),
+account and ledger records for the accounting-archive period, and the
+decision log is append-only (hash-chained) so what is in it stays, masked.
+Requests are answered by staff; RESPONSE_DAYS is this lender's policy (PIPL
+sets no number of days).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from fairdue.adapters.db.schema.web import data_rights_requests
+from fairdue.errors import FairdueError
+
+RESPONSE_DAYS = 15
+CORRECTABLE_FIELDS = ("name", "mobile", "email", "address", "id_number", "other")
+DETAILS_LENGTH_MAX = 2000
+RETAINED = (
+    "collection_records_2y",      # card rules Art. 68: records of collection at least 2 years
+    "account_and_ledger_records",  # accounting archives
+    "decision_log_append_only",    # hash-chained; kept, addresses masked
+)
+
+
+class DataRightsError(FairdueError):
+    http_status = 422
+
+
+def file_request(conn: sa.Connection, *, borrower_id: str, kind: str, details: dict[str, Any],
+                 now: dt.datetime) -> int:
+    """Record a correction, deletion or copy request; due RESPONSE_DAYS later."""
+    if kind not in ("copy", "correction", "deletion"):
+        raise DataRightsError(f"unknown request {kind!r}")
+    if kind == "correction":
+        if details.get("field") not in CORRECTABLE_FIELDS:
+            raise DataRightsError(f"say which field to correct: one of {', '.join(CORRECTABLE_FIELDS)}")
+        if not str(details.get("value", "")).strip():
+            raise DataRightsError("give the correct value")
+    if kind == "deletion":
+        details = {**details, "restricted_by_retention": list(RETAINED)}
+    text = json.dumps(details, ensure_ascii=False, sort_keys=True)
+    if len(text) > DETAILS_LENGTH_MAX:
+        raise DataRightsError(f"details too long (at most {DETAILS_LENGTH_MAX} characters)")
+    return conn.execute(sa.insert(data_rights_requests).values(
+        borrower_id=str(borrower_id), kind=kind, details=text, status="received", received_at=now,
+        due_at=now + dt.timedelta(days=RESPONSE_DAYS)).returning(data_rights_requests.c.id)).scalar_one()
+
+
+def record_withdrawal(conn: sa.Connection, *, borrower_id: str, contact_id: int, now: dt.datetime) -> int:
+    """A done consent_withdrawal request: the trace that the borrower withdrew it, and when."""
+    return conn.execute(sa.insert(data_rights_requests).values(
+        borrower_id=str(borrower_id), kind="consent_withdrawal",
+        details=json.dumps({"emergency_contact_id": contact_id}), status="done", received_at=now, due_at=now,
+        decided_at=now, outcome="consent withdrawn; the contact's name and number were erased",
+    ).returning(data_rights_requests.c.id)).scalar_one()
+
+
+def requests_of(conn: sa.Connection, *, borrower_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(sa.select(data_rights_requests).where(data_rights_requests.c.borrower_id == str(borrower_id))
+                        .order_by(data_rights_requests.c.id.desc())).all()
+    return [{**dict(r._mapping), "details": json.loads(r.details)} for r in rows]
+
+
+def export(uow: Any, *, borrower_id: str, cipher: Any, today: dt.date) -> dict[str, Any]:
+    """Everything fairdue holds about the borrower, as JSON-ready data (PIPL Art. 45 copy)."""
+    from fairdue.service import complaints, plan_requests, portal
+    from fairdue.service.borrowers import get_borrower, list_emergency_contacts
+
+    person = get_borrower(uow, borrower_id=int(borrower_id), cipher=cipher)
+    conn = uow.connection
+    now = uow.clock()
+    lines = portal.lines_of(uow, borrower_id=borrower_id, today=today)
+    return {
+        "generated_at": now.isoformat(),
+        "profile": {"name": person.name, "id_kind": person.id_kind, "id_number": person.id_number,
+                    "mobiles": [{"number": n, "source": s} for n, s in person.mobiles],
+                    "emails": [{"address": a, "source": s} for a, s in person.emails],
+                    "postal_region": person.postal_region, "address": person.address,
+                    "language": person.language, "time_zones": list(person.time_zones),
+                    "created_at": person.created_at.isoformat()},
+        "device_address_book": "fairdue has no place to store one; none is held",
+        "emergency_contacts": [
+            {"id": e.id, "name": e.name, "mobile": e.mobile, "relationship": e.relationship,
+             "consent_scope": e.consent_scope, "consent_granted_at": e.consent_granted_at.isoformat(),
+             "consent_withdrawn_at": e.consent_withdrawn_at.isoformat() if e.consent_withdrawn_at else None}
+            for e in list_emergency_contacts(uow, borrower_id=int(borrower_id), cipher=cipher)],
+        "accounts": [
+            {"id": line.id, "product": line.product_code, "currency": line.currency, "status": line.status,
+             "limit_minor": line.limit_minor, "payoff_minor": line.payoff_minor,
+             "due_today_minor": line.due_today_minor,
+             "plans": [{"id": p.id, "kind": p.kind, "periods": p.periods, "principal_minor": p.principal_minor,
+                        "apr": str(p.apr) if p.apr is not None else None, "convention": p.convention,
+                        "installments": [{"seq": i.seq, "due_on": i.due_on.isoformat(), "total_minor": i.total_minor,
+                                          "paid_minor": i.paid_minor, "status": i.status} for i in p.installments]}
+                       for p in line.plans]}
+            for line in lines],
+        "contact_log": [
+            {"debt_id": debt_id, "decided_at": c.decided_at.isoformat(), "channel": c.channel,
+             "recipient_role": c.recipient_role, "address_masked": c.address_masked, "allowed": c.allowed,
+             "reasons": [{"rule": r, "category": cat, "reason_en": en, "reason_zh": zh} for r, cat, en, zh in c.reasons]}
+            for debt_id, c in portal.contact_log(uow, borrower_id=borrower_id)],
+        "complaints": [
+            {"id": c.id, "category": c.category, "text": c.text, "status": c.status, "received_at": c.received_at.isoformat(),
+             "due_at": c.clock.due_at.isoformat(), "decision": c.decision}
+            for c in complaints.list_for_borrower(conn, borrower_id=borrower_id, now=now)],
+        "plan_requests": [
+            {"id": r.id, "line_id": r.line_id, "periods": r.periods, "installment_minor": r.installment_minor,
+             "apr": r.apr, "status": r.status}
+            for r in plan_requests.requests_of(conn, borrower_id=borrower_id)],
+        "data_rights_requests": [
+            {"id": r["id"], "kind": r["kind"], "status": r["status"], "details": r["details"]}
+            for r in requests_of(conn, borrower_id=borrower_id)],
+    }
