@@ -15,8 +15,11 @@ CHANNELS = frozenset({"call", "sms", "email", "letter", "app_push", "voicemail",
 PURPOSES = frozenset({"collection", "reminder", "location", "service"})
 ROLES = frozenset({"borrower", "guarantor", "spouse", "attorney", "emergency_contact", "third_party"})
 
-cache_entries_max = 8192        # distinct (text, context) results kept
-scan_entries_max = 2048         # distinct texts whose normalised views are kept
+# Cache sizes: a service sends a few thousand distinct rendered texts a day in
+# a dozen contexts each. A scan entry is ~4 KB (views of a 300-char text), a
+# result entry a few hundred bytes: ~40 MB at most.
+cache_entries_max = 65536       # distinct (text, reduced context) results kept
+scan_entries_max = 8192         # distinct texts whose normalised views are kept
 hits_per_rule_max = 20          # findings cited per rule; the last says how many more there were
 segment_window_chars = 6        # jieba reads this many characters either side of a hit
 negation_window_chars = 24      # characters before a lawsuit term searched for a negation
@@ -108,6 +111,15 @@ class _Hit:
 class _Scan:
     views: Views
     hits: tuple[_Hit, ...]    # hits on every rule except the debt words (non_debtor)
+    present: dict[str, bool]  # required-element pattern results, filled on first need
+    has_time_barred_hit: bool  # whether time_barred matters for this text at all
+
+    def has(self, key: str) -> bool:
+        """Whether required-element pattern ``key`` matches; evaluated only when a context needs it."""
+        found = self.present.get(key)
+        if found is None:
+            found = self.present[key] = any(p.search(self.views.base) for p in _LEXICON.patterns[key])
+        return found
 
 
 def _is_word_char(ch: str) -> bool:
@@ -152,19 +164,16 @@ def _scan_terms(v: Views, automaton) -> list[_Hit]:
 @lru_cache(maxsize=scan_entries_max)
 def _scan(text: str) -> _Scan:
     v = views(text)
-    return _Scan(views=v, hits=tuple(_scan_terms(v, _LEXICON.automaton)))
+    hits = tuple(_scan_terms(v, _LEXICON.automaton))
+    rules, terms = _LEXICON.rules, _LEXICON.terms
+    return _Scan(views=v, hits=hits, present={},
+                 has_time_barred_hit=any(rules[terms[h.term_index].rule].applies == "time_barred" for h in hits))
 
 
 @lru_cache(maxsize=scan_entries_max)
 def _debt_hits(text: str) -> tuple[_Hit, ...]:
     """Debt words: read only for contexts where they matter (most messages go to the borrower)."""
     return tuple(_scan_terms(_scan(text).views, _LEXICON.debt_automaton))
-
-
-@lru_cache(maxsize=cache_entries_max)
-def _has(key: str, base: str) -> bool:
-    """Whether required-element pattern ``key`` matches; evaluated only when a context needs it."""
-    return any(p.search(base) for p in _LEXICON.patterns[key])
 
 
 # --- assembling findings for a context --------------------------------------
@@ -198,12 +207,11 @@ def _drop_contained(pairs: list[tuple[str, _Hit]]) -> list[tuple[str, _Hit]]:
 
 def _required(text_scan: _Scan, jurisdiction: str, channel: str, purpose: str) -> list[Finding]:
     rules = _LEXICON.rules
-    base = text_scan.views.base
     out: list[Finding] = []
     us_voicemail = jurisdiction == "US" and channel == "voicemail"
 
     def need(element: str, rule_id: str, severity: str | None = None) -> None:
-        if not _has(element, base):
+        if not text_scan.has(element):
             out.append(_finding(rules[rule_id], {"missing": element}, severity))
 
     if purpose in ("collection", "location", "reminder") and not us_voicemail:
@@ -219,7 +227,7 @@ def _required(text_scan: _Scan, jurisdiction: str, channel: str, purpose: str) -
         need("opt_out", "CONTENT.required.opt_out")
     if us_voicemail and purpose != "service":
         missing = [k for k in ("voicemail_person", "voicemail_reply", "voicemail_callback")
-                   if not _has(k, base)]
+                   if not text_scan.has(k)]
         if missing:
             out.append(_finding(rules["CONTENT.required.voicemail_elements"], {"missing": ", ".join(missing)}))
     if purpose == "location":
@@ -229,10 +237,10 @@ def _required(text_scan: _Scan, jurisdiction: str, channel: str, purpose: str) -
 
 @lru_cache(maxsize=cache_entries_max)
 def _check(text: str, jurisdiction: str, channel: str, purpose: str,
-           recipient_role: str, time_barred: bool) -> tuple[Finding, ...]:
+           non_debtor: bool, time_barred: bool) -> tuple[Finding, ...]:
+    """Findings for a text in a reduced context (the recipient role only matters as non_debtor)."""
     lex = _LEXICON
     text_scan = _scan(text)
-    non_debtor = purpose == "location" or recipient_role not in lex.disclosure_roles[jurisdiction]
     us_voicemail = jurisdiction == "US" and channel == "voicemail"
 
     hits = text_scan.hits
@@ -272,7 +280,7 @@ def _check(text: str, jurisdiction: str, channel: str, purpose: str,
 
 def clear_caches() -> None:
     """Forget every cached result (for measurements of the uncached path)."""
-    for cached in (_check, _scan, _debt_hits, _has, _inside_longer_word):
+    for cached in (_check, _scan, _debt_hits, _inside_longer_word):
         cached.cache_clear()
 
 
@@ -292,7 +300,12 @@ def check_message(*, text: str, language: str, jurisdiction: str, channel: str, 
                                  ("recipient_role", recipient_role, ROLES)):
         if value not in allowed:
             raise ContentContextError(f"unknown {name} {value!r} for the content check; expected one of {sorted(allowed)}")
-    findings = _check(text, jurisdiction, channel, purpose, recipient_role, bool(time_barred))
+    # Reduce the context to what can change the result, so one cached entry
+    # serves every role that is (or is not) allowed to hear about the debt and
+    # both time_barred values when the text has no lawsuit term.
+    non_debtor = purpose == "location" or recipient_role not in _LEXICON.disclosure_roles[jurisdiction]
+    time_barred = bool(time_barred) and _scan(text).has_time_barred_hit
+    findings = _check(text, jurisdiction, channel, purpose, non_debtor, time_barred)
     # Findings are cached and shared: hand out fresh evidence dicts.
     return [Finding(f.rule, f.category, f.reason_en, f.reason_zh,
                     {**f.evidence, "span": list(f.evidence["span"])} if "span" in f.evidence else dict(f.evidence),
