@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-from fairdue.policy.pack import JURISDICTIONS, Pack, RuleSpec, apply_override, load_pack
+from fairdue.policy.pack import CHANNELS, JURISDICTIONS, Pack, RuleSpec, apply_override, load_pack
 from fairdue.policy.request import Problem, Request, hhmm, parse
-from fairdue.policy.rules import KINDS, Compiled, Violation
+from fairdue.policy.rules import KINDS, Compiled, Violation, channels_of
 
 _UTC = dt.timezone.utc
 next_allowed_rounds_max = 16   # fixpoint rounds when several time-bound rules interact
@@ -80,7 +80,7 @@ def fail_closed(detail: str, jurisdiction: str | None = None, rule: str = "GATE.
 class Gate:
     """Compiled packs for every jurisdiction; `decide` is pure and thread-safe."""
 
-    __slots__ = ("packs", "_rules")
+    __slots__ = ("packs", "_rules", "_by_channel")
 
     def __init__(self, overrides: Mapping[str, Mapping] | None = None,
                  packs: Mapping[str, Pack] | None = None) -> None:
@@ -90,6 +90,11 @@ class Gate:
         self.packs: dict[str, Pack] = chosen
         self._rules: dict[str, tuple[Compiled, ...]] = {
             j: tuple(compile_rule(spec) for spec in pack.rules) for j, pack in chosen.items()}
+        # Per (jurisdiction, channel), only the rules that can say anything about that channel:
+        # the per-decision loop then skips e.g. visit staffing for an SMS.
+        self._by_channel: dict[tuple[str, str], tuple[Compiled, ...]] = {
+            (j, channel): tuple(r for r in rules if channel in channels_of(r))
+            for j, rules in self._rules.items() for channel in CHANNELS}
 
     def _run(self, req: Request, at: dt.datetime | None, rules: tuple[Compiled, ...]) -> list[Violation]:
         out: list[Violation] = []
@@ -98,7 +103,9 @@ class Gate:
             if bad and not rule.needs.isdisjoint(bad):
                 continue                        # its input is malformed: that problem already denies
             try:
-                out.extend(rule.check(req, at, rule))
+                found = rule.check(req, at, rule)
+                if found:
+                    out.extend(found)
             except Exception as err:            # fail closed, and say which rule failed
                 out.append(_error_violation(rule.id, rule.category, rule.citation, err))
         return out
@@ -135,7 +142,12 @@ class Gate:
         violations = [_problem_violation(p) for p in problems]
         jurisdiction = req.jurisdiction
         pack = self.packs.get(jurisdiction) if jurisdiction else None
-        rules = self._rules.get(jurisdiction, ()) if jurisdiction else ()
+        if not jurisdiction:
+            rules = ()
+        elif req.channel is None:
+            rules = self._rules.get(jurisdiction, ())
+        else:
+            rules = self._by_channel.get((jurisdiction, req.channel), ())
         if jurisdiction and pack is None:
             violations.append(Violation("GATE.no_pack", "data_source", f"No pack is loaded for {jurisdiction}.",
                                         f"未加载 {jurisdiction} 的规则包。", {"jurisdiction": jurisdiction},

@@ -215,6 +215,23 @@ def _section(request: dict, name: str, problems, bad, category, required: bool) 
     return value
 
 
+_CALLS = frozenset({"call", "voicemail"})
+
+
+def _history_matters(channel, purpose, role) -> bool:
+    """Only calls (frequency caps) and location contacts (is the borrower unreachable?) read history."""
+    return channel is None or channel in _CALLS or (purpose == "location" and role != "borrower") or purpose is None
+
+
+def _history_shape(raw, problems, bad) -> None:
+    """For a decision that does not read history: check its shape only (a list of objects), not every field."""
+    if raw is None:
+        return
+    if not isinstance(raw, list) or len(raw) > history_entries_max or not all(type(e) is dict for e in raw):
+        _problem(problems, bad, "history", "frequency", "history",
+                 f"expected a list of at most {history_entries_max} objects")
+
+
 def _history(raw, problems, bad, at) -> tuple[Entry, ...]:
     if raw is None:
         return ()
@@ -322,12 +339,21 @@ def parse(request) -> tuple[Request, list[Problem]]:
                 prior = raw_prior
 
     bor = _section(request, "borrower", problems, bad, "data_source", required=False)
-    flags = {name: _bool(bor, name, problems, bad, f"borrower.{name}", "suppression", f"borrower.{name}")
-             for name in FLAGS}
+    flags = dict.fromkeys(FLAGS, False)
+    for name in FLAGS:
+        value = bor.get(name)
+        if value is None or value is False:
+            continue
+        flags[name] = _bool(bor, name, problems, bad, f"borrower.{name}", "suppression", f"borrower.{name}")
     zones, derived = _zones(bor.get("time_zones"), akey, is_phone, problems, bad)
     inconvenient = _inconvenient(bor.get("inconvenient_hours"), problems, bad)
 
-    history = _history(request.get("history"), problems, bad, at)
+    raw_history = request.get("history")
+    if _history_matters(channel, purpose, role):
+        history = _history(raw_history, problems, bad, at)
+    else:
+        history = ()
+        _history_shape(raw_history, problems, bad)
 
     text = language = None
     raw_message = request.get("message")

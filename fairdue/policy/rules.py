@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from fairdue.policy.request import Request, zones_for_phone, _zone
@@ -76,10 +77,15 @@ def _local_sec(at: dt.datetime, zone) -> tuple[dt.datetime, int]:
     return local, local.hour * 3600 + local.minute * 60 + local.second
 
 
+@lru_cache(maxsize=16_384)
+def _midnight(day: dt.date, zone) -> dt.datetime:
+    """The UTC instant at which local `day` begins in `zone` (cached: few distinct days are asked)."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(_UTC)
+
+
 def _midnight_after(local_day: dt.date, days: int, zone) -> dt.datetime:
     """The UTC instant of local midnight `days` days after `local_day` in `zone`."""
-    day = local_day + dt.timedelta(days=days)
-    return dt.datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(_UTC)
+    return _midnight(local_day + dt.timedelta(days=days), zone)
 
 
 # --- time window -----------------------------------------------------------------
@@ -141,12 +147,13 @@ def hours(req: Request, at: dt.datetime, rule: Compiled) -> list[Violation]:
     outside, blocked = [], []
     for name, zone in zones:
         local, sec = _local_sec(at, zone)
-        hhmm = f"{local.hour:02d}:{local.minute:02d}"
         if not _in_range(sec, start, end):
-            outside.append({"zone": name, "local_time": hhmm, "local_date": local.date().isoformat()})
+            outside.append({"zone": name, "local_time": f"{local.hour:02d}:{local.minute:02d}",
+                            "local_date": local.date().isoformat()})
         for lo, hi in inconvenient:
             if _in_range(sec, lo, hi):
-                blocked.append({"zone": name, "local_time": hhmm, "inconvenient": f"{_fmt(lo)}-{_fmt(hi)}"})
+                blocked.append({"zone": name, "local_time": f"{local.hour:02d}:{local.minute:02d}",
+                                "inconvenient": f"{_fmt(lo)}-{_fmt(hi)}"})
     if not outside and not blocked:
         return out
     retry = _next_open(at, zones, start, end, inconvenient)
@@ -170,11 +177,6 @@ def hours(req: Request, at: dt.datetime, rule: Compiled) -> list[Violation]:
 
 
 # --- frequency ---------------------------------------------------------------------
-def _midnight(day: dt.date, zone) -> dt.datetime:
-    """The UTC instant at which local `day` begins in `zone`."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(_UTC)
-
-
 def unanswered_calls_per_day(req: Request, at: dt.datetime, rule: Compiled) -> list[Violation]:
     if req.channel not in CALL_CHANNELS:
         return []
@@ -505,3 +507,22 @@ KINDS: dict[str, tuple[frozenset[str], Callable]] = {
     "content": (_BASE | {"jurisdiction", "purpose", "recipient", "recipient.role", "message", "time_barred",
                          "debt"}, content),
 }
+
+
+_ALL_CHANNELS = frozenset({"call", "sms", "email", "letter", "app_push", "voicemail", "visit"})
+
+
+def channels_of(rule: Compiled) -> frozenset[str]:
+    """The proposed channels on which a rule can find anything (the others skip it, same verdict, less work)."""
+    kind = rule.kind
+    if kind in ("unanswered_calls_per_day", "calls_in_days", "calls_after_conversation"):
+        return CALL_CHANNELS
+    if kind == "hours":
+        return frozenset(rule.p["channels"])
+    if kind == "visit_staff":
+        return frozenset({"visit"})
+    if kind == "voicemail_script":
+        return frozenset({"voicemail"})
+    if kind == "written_text":
+        return frozenset(rule.p["channels_requiring_text"])
+    return _ALL_CHANNELS
