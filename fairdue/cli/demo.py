@@ -29,7 +29,7 @@ def demo_cmd(
     url = database_url or demo_database_url(dict(os.environ))
     summary = run_demo(database_url=url, accounts=accounts, seed=seed)
     print_summary(summary)
-    if not summary.ledger_ok:
+    if not summary.ledger_ok or summary.reconcile_problems:
         raise typer.Exit(code=1)
     if not no_serve:
         typer.echo("serving the console and portal arrives with the web issue; nothing to serve yet (use --no-serve in scripts)")
@@ -74,5 +74,9 @@ def print_summary(summary) -> None:
     verdict = "OK" if summary.ledger_ok else "NOT OK"
     con.print(f"ledger verify: {verdict} ({summary.ledger_accounts_checked} accounts, {summary.ledger_entries_checked} entries checked)")
     for problem in summary.ledger_problems:
+        con.print(f"  {problem}")
+    rec = "OK" if not summary.reconcile_problems else f"{len(summary.reconcile_problems)} mismatch(es)"
+    con.print(f"servicing records vs ledger: {rec} ({summary.accounts} accounts reconciled)")
+    for problem in summary.reconcile_problems[:20]:
         con.print(f"  {problem}")
     con.print(f"seeded in {summary.seconds:.1f} s")

@@ -254,3 +254,43 @@ def post_charge(
         amount_minor=amount.amount_minor, paid_minor=0, currency=amount.currency, charged_on=charged_on, due_on=due_on,
         description=description, ledger_entry_id=entry.id, status="open",
     )
+
+
+def reconcile_line(uow: UnitOfWork, *, line_id: int) -> list[str]:
+    """Check the servicing records of a line against its ledger balances; each mismatch is named (empty: they agree).
+
+    principal = Σ installments (principal due − paid); interest and fees = Σ billed installments'
+    (due − paid) + open charges' (amount − paid). Scheduled interest and fees are not yet in the ledger.
+    """
+    import sqlalchemy as sa
+
+    from fairdue.adapters.db.schema.accounts import installments
+
+    line = get_account(uow, line_id=line_id)
+    bal = balances(uow, line_id=line_id, line=line)
+    conn = uow.connection
+    i = installments.c
+    billed = sa.case((i.status == "scheduled", 0), else_=1)
+    principal, interest, fees = conn.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(i.principal_due_minor - i.principal_paid_minor), 0),
+            sa.func.coalesce(sa.func.sum(billed * (i.interest_due_minor - i.interest_paid_minor)), 0),
+            sa.func.coalesce(sa.func.sum(billed * (i.fee_due_minor - i.fee_paid_minor)), 0),
+        ).where(i.credit_line_id == line_id)
+    ).one()
+    c = charges.c
+    for component, owed in conn.execute(
+        sa.select(c.component, sa.func.coalesce(sa.func.sum(c.amount_minor - c.paid_minor), 0))
+        .where(c.credit_line_id == line_id, c.status != "waived")
+        .group_by(c.component)
+    ):
+        if component == "interest":
+            interest += owed
+        else:
+            fees += owed
+    problems = []
+    for part, records, ledger_minor in (("principal", principal, bal.principal_minor), ("interest", interest, bal.interest_minor),
+                                        ("fees", fees, bal.fees_minor)):
+        if int(records) != ledger_minor:
+            problems.append(f"account {line_id} {part}: servicing records say {int(records)}, ledger cl:{line_id}:{part} says {ledger_minor}")
+    return problems

@@ -98,6 +98,7 @@ class DemoSummary:
     ledger_entries_checked: int
     ledger_problems: tuple[str, ...]
     seconds: float
+    reconcile_problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -343,6 +344,10 @@ def _summarise(uow, url: str, as_of: date, counters: dict, report, seconds: floa
         per_product.append(ProductSummary(prow.code, prow.jurisdiction, prow.currency, len(line_ids), kinds,
                                           totals["principal"], totals["interest"], totals["fees"], totals["credit"]))
     problems = tuple(str(d) for d in report.drifts) + tuple(str(i) for i in report.imbalances)
+    from fairdue.service.accounts import reconcile_line
+
+    all_lines = [x[0] for x in conn.execute(sa.select(credit_lines.c.id).order_by(credit_lines.c.id))]
+    unreconciled = tuple(p for lid in all_lines for p in reconcile_line(uow, line_id=lid))
     return DemoSummary(
         lender=DEMO_LENDER, database_url=url, as_of=as_of, borrowers=counters["borrowers"],
         accounts=r.count(credit_lines), accounts_by_status=by_status, plans=r.count(installment_plans),
@@ -351,4 +356,5 @@ def _summarise(uow, url: str, as_of: date, counters: dict, report, seconds: floa
         early_payoffs=counters["early_payoffs"], refunds=counters["refunds"], reversals=counters["reversals"],
         products=tuple(per_product), ledger_ok=report.ok, ledger_accounts_checked=report.accounts_checked,
         ledger_entries_checked=report.entries_checked, ledger_problems=problems, seconds=seconds,
+        reconcile_problems=unreconciled,
     )

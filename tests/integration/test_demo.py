@@ -15,6 +15,7 @@ ACCOUNTS = 24
 def test_demo_seeds_a_consistent_portfolio(database_url, tmp_path):
     s = run_demo(database_url=database_url, accounts=ACCOUNTS, key_file=tmp_path / "keys.json")
     assert s.ledger_ok, s.ledger_problems
+    assert s.reconcile_problems == ()
     assert s.accounts == ACCOUNTS == s.borrowers
     assert {p.jurisdiction for p in s.products} == {"CN", "US", "UK"}
     assert sum(p.accounts for p in s.products) == ACCOUNTS
@@ -54,5 +55,6 @@ def test_cli_demo_no_serve_prints_the_summary(tmp_path, monkeypatch, capsys):
         code = done.code
     out, _ = capsys.readouterr()
     assert code in (0, None)
+    assert "servicing records vs ledger: OK" in out
     assert "ledger verify: OK" in out and "cn-ecard-std (CN)" in out and "env.db" in out
     assert (tmp_path / "env.db").exists() and (tmp_path / "var" / "dev-keys.json").exists()
