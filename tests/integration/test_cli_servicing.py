@@ -55,6 +55,8 @@ def test_happy_path(cli):
     code, out, _ = cli("product", "load", CN)
     assert code == 0 and "product cn-ecard-std v1 loaded as #" in out
     assert cli("product", "load", CN)[1].count("already loaded") == 1
+    code, out, _ = cli("product", "list")
+    assert code == 0 and "cn-ecard-std" in out and "12-annuity" in out
     code, out, err = cli(*OPEN)
     assert code == 0, err
     assert "account 1 opened" in out and "statement day 5, due 20 days later" in out
@@ -69,6 +71,10 @@ def test_happy_path(cli):
     assert code == 0 and "CNY 1,106.69" in out
     code, out, err = cli("payoff", "--plan", "1", "--on", "2026-02-10", "--key", "po")
     assert code == 0 and "interest charged for 15/30 days" in out, err
+    code, out, err = cli("refund", "--purchase", "1", "--on", "2026-02-11", "--key", "rf")
+    assert code == 0 and "purchase #1 refunded" in out, err
+    code, out, _ = cli("statement", "--account", "1")
+    assert code == 0 and "statement of account 1 on 2026-01-05" in out
     code, out, _ = cli("ledger", "verify")
     assert code == 0 and "ledger OK" in out
 
