@@ -370,3 +370,14 @@ def test_hits_per_rule_are_capped_and_the_rest_counted():
     assert insults[-1].evidence["more_hits"] == 5
     assert all("more_hits" not in f.evidence for f in insults[:-1])
     assert [f.rule for f in found if f.rule == "CONTENT.fake_legal"] == ["CONTENT.fake_legal"]
+
+
+@pytest.mark.parametrize(("text", "identified"), [
+    ("安心贷致张先生：您的账户已逾期12天，欠款1,280.00元。查询与异议请致电官方客服400-820-1234。", True),
+    ("安心贷：张先生您好，您的账户已逾期，如有异议请致电400-820-1234。", True),
+    ("尊敬的客户：您的账户已逾期，如有异议请致电400-820-1234。", False),
+    ("温馨提示：您的账户已逾期，如有异议请致电400-820-1234。", False),
+])
+def test_chinese_letter_heading_and_sender_prefix(text, identified):
+    missing = "CONTENT.required.sender_identity" in violations(text, channel="letter")
+    assert missing is not identified
