@@ -26,10 +26,10 @@ def history(unit: Any, debt_id: str, *, cipher: Any) -> list[dict[str, Any]]:
     return history_for_debt(unit, debt_id=debt_id, cipher=cipher) if debt_id else []
 
 
-def send(unit: Any, *, form: Any, staff: Any, cipher: Any) -> SendOutcome:
+def send(unit: Any, *, form: Any, staff: Any, cipher: Any, borrower: dict[str, Any] | None = None) -> SendOutcome:
     from fairdue.service.contacts import OutgoingMessage, request_contact
 
-    request = form.gate_request(history=history(unit, form.debt_id, cipher=cipher))
+    request = form.gate_request(history=history(unit, form.debt_id, cipher=cipher), borrower=borrower)
     message = OutgoingMessage(channel=form.channel, recipient_address=form.address.strip(),
                               language=form.language, text=form.text)
     outcome = request_contact(unit, gate_request=request, message=message, cipher=cipher)

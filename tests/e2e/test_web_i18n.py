@@ -48,7 +48,20 @@ def test_every_value_of_a_translated_family_has_a_message():
 
     families.update({"complaint.cat": complaints.CATEGORIES, "complaint.st": web_schema.COMPLAINT_STATUSES,
                      "complaint.cx": web_schema.COMPLAINT_COMPLEXITIES,
-                     "complaint.ev": ("received", "assigned", "marked_complex", "extended", "decided")})
+                     "complaint.ev": ("received", "assigned", "marked_complex", "extended", "decided"),
+                     "plan.status": web_schema.PLAN_REQUEST_STATUSES,
+                     "data.kind": web_schema.DATA_RIGHTS_KINDS, "data.status": web_schema.DATA_RIGHTS_STATUSES,
+                     "data.rel": ("spouse", "parent", "child", "sibling", "relative", "friend", "colleague", "other"),
+                     "contacts.role": compose.RECIPIENT_ROLES + ("unknown",),
+                     "portal.line.status": ("active", "closed", "charged_off"),
+                     "portal.plan_kind": ("full", "annuity", "equal_principal", "flat_fee", "zero_fee", "upfront_fee"),
+                     "portal.apr_convention": ("cn-irr", "us-reg-z", "eu-ccd")})
+    from fairdue.service import data_rights
+
+    families["data.f"] = data_rights.CORRECTABLE_FIELDS
+    from fairdue.adapters.db.schema.collections import OUTBOX_STATUSES
+
+    families["contacts.outbox"] = OUTBOX_STATUSES
     missing = [f"{fam}.{v}" for fam, values in families.items() for v in values
                if f"{fam}.{v}" not in i18n.catalogue()]
     assert missing == []

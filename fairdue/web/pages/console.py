@@ -48,6 +48,35 @@ def console_home(request: Request, who=Depends(requires(*STAFF_ANY))) -> HTMLRes
     return render(request, "console/home.html")
 
 
+ACCOUNT_REF_PREFIX = "acct:"
+
+
+def _resolve_account_address(request: Request, unit, form):
+    """Compose from an account: the form carries `acct:<line id>` instead of the number (agents never see
+    it); the server puts the borrower's first mobile and time zones into the gate request."""
+    import dataclasses
+
+    if not form.address.startswith(ACCOUNT_REF_PREFIX):
+        return form, None
+    from fairdue.service import console as svc
+    from fairdue.service.borrowers import get_borrower
+    from fairdue.service.portal import debt_id_for_line
+    from fairdue.web.app import field_cipher
+    from fairdue.web.problems import NotFound
+
+    try:
+        line_id = int(form.address[len(ACCOUNT_REF_PREFIX):])
+    except ValueError:
+        raise NotFound("no such account") from None
+    borrower_id = svc.borrower_of_line(unit.connection, line_id)
+    if borrower_id is None:
+        raise NotFound(f"account {line_id} not found")
+    person = get_borrower(unit, borrower_id=borrower_id, cipher=field_cipher(request.app))
+    number, source = person.mobiles[0]
+    form = dataclasses.replace(form, address=number, recipient_source=source, debt_id=debt_id_for_line(line_id))
+    return form, {"time_zones": list(person.time_zones)}
+
+
 # --- compose with a live gate verdict ---------------------------------------------------------
 
 def _compose_form(template: str, jurisdiction: str, channel: str, purpose: str, recipient_role: str,
@@ -62,12 +91,16 @@ def _compose_form(template: str, jurisdiction: str, channel: str, purpose: str, 
 
 @router.get("/compose", response_class=HTMLResponse)
 def compose_page(request: Request, template: str = "cn_overdue_zh", address: str = "", debt_id: str = "",
+                 account: int | None = Query(None, ge=1, le=2**31 - 1),
                  who=Depends(requires(*STAFF_ANY))) -> HTMLResponse:
     from fairdue.web import compose
 
+    if account is not None:
+        address, debt_id = f"{ACCOUNT_REF_PREFIX}{account}", ""
     form = compose.ComposeForm.from_template(template[:64], now=request.app.state.core.clock(),
                                              address=address[:320], debt_id=debt_id[:64])
-    return render(request, "console/compose.html", {"form": form, "c": compose, "verdict": None})
+    return render(request, "console/compose.html", {"form": form, "c": compose, "verdict": None,
+                                                    "account": account if address.startswith(ACCOUNT_REF_PREFIX) else None})
 
 
 @router.post("/compose/verdict", response_class=HTMLResponse)
@@ -86,9 +119,10 @@ def compose_verdict(request: Request, who=Depends(requires(*STAFF_ANY)), templat
                          address, zone, at_local, language, text, debt_id)
     from fairdue.web.app import field_cipher
 
+    form, borrower_ctx = _resolve_account_address(request, unit, form)
     history = contact.history(unit, form.debt_id, cipher=field_cipher(request.app))
-    verdict = compose.decide(form.gate_request(history=history))
-    return render(request, "console/_verdict.html", {"verdict": verdict, "form": form})
+    verdict = compose.decide(form.gate_request(history=history, borrower=borrower_ctx))
+    return render(request, "console/_verdict.html", {"verdict": verdict, "form": form})  # form.address stays server-side
 
 
 @router.post("/compose/send", response_class=HTMLResponse)
@@ -110,7 +144,8 @@ def compose_send(request: Request, who=Depends(requires("agent", "supervisor")),
                          address, zone, at_local, language, text, debt_id)
     from fairdue.web.app import field_cipher
 
-    outcome = contact.send(unit, form=form, staff=who, cipher=field_cipher(request.app))
+    form, borrower_ctx = _resolve_account_address(request, unit, form)
+    outcome = contact.send(unit, form=form, staff=who, cipher=field_cipher(request.app), borrower=borrower_ctx)
     return render(request, "console/_sent.html", {"outcome": outcome, "form": form,
                                                   "verdict": outcome.decision},
                   status_code=200 if outcome.sent else 422)
@@ -198,3 +233,73 @@ def dashboard(request: Request, days: int = Query(30, ge=1, le=366),
     ]}
     return render(request, "console/dashboard.html",
                   {"d": d, "days": days, "chart_json": json.dumps(charts, ensure_ascii=False).replace("</", "<\\/")})
+
+
+# --- queue and account view (PII masked; reveal is logged) ------------------------------------
+
+def _staff_today(unit) -> "object":
+    from zoneinfo import ZoneInfo
+
+    return unit.clock().astimezone(ZoneInfo("Asia/Shanghai")).date()
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
+    from fairdue.service.console import delinquency_queue
+
+    today = _staff_today(unit)
+    return render(request, "console/queue.html", {"items": delinquency_queue(unit.connection, today=today),
+                                                  "today": today})
+
+
+def _account_context(request: Request, unit, who, line_id: int, *, reveal: bool) -> dict:
+    from fairdue.service import access_log, complaints, plan_requests
+    from fairdue.service import console as svc
+    from fairdue.service import portal
+    from fairdue.web.app import field_cipher
+    from fairdue.web.problems import NotFound
+
+    borrower_id = svc.borrower_of_line(unit.connection, line_id)
+    if borrower_id is None:
+        raise NotFound(f"account {line_id} not found")
+    today = _staff_today(unit)
+    view = portal.line_view(unit, borrower_id=borrower_id, line_id=line_id, today=today)
+    who_party = svc.party(unit, borrower_id=borrower_id, cipher=field_cipher(request.app), reveal=reveal)
+    history = [pair for pair in portal.contact_log(unit, borrower_id=borrower_id) if pair[0] == view.debt_id]
+    return {"line": view, "party": who_party, "history": history,
+            "complaints": [c for c in complaints.list_for_borrower(unit.connection, borrower_id=str(borrower_id),
+                                                                    now=unit.clock())],
+            "plan_requests": plan_requests.requests_of(unit.connection, borrower_id=str(borrower_id)),
+            "can_reveal": bool(who.roles & set(access_log.REVEAL_ROLES)), "error": None}
+
+
+@router.get("/accounts/{line_id}", response_class=HTMLResponse)
+def account_page(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*STAFF_ANY)),
+                 unit=Depends(uow)) -> HTMLResponse:
+    return render(request, "console/account.html", _account_context(request, unit, who, line_id, reveal=False))
+
+
+@router.post("/accounts/{line_id}/reveal", response_class=HTMLResponse)
+def account_reveal(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), purpose: str = Form("", max_length=255),
+                   who=Depends(requires("supervisor", "compliance", "admin")), unit=Depends(uow)) -> HTMLResponse:
+    """Show the PII unmasked, after writing who, when, which fields and why to the access log."""
+    from fairdue.service import access_log
+
+    ctx = _account_context(request, unit, who, line_id, reveal=True)
+    try:
+        access_log.record(unit.connection, staff_id=who.staff_id, borrower_id=str(ctx["party"].borrower_id),
+                          fields=["name", "id_number", "mobiles"], purpose=purpose, route=request.url.path,
+                          now=unit.clock())
+    except access_log.PurposeRequired as err:
+        ctx = _account_context(request, unit, who, line_id, reveal=False)
+        ctx["error"] = str(err)
+        return render(request, "console/account.html", ctx, status_code=422)
+    unit.commit()
+    return render(request, "console/account.html", ctx, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/access-log", response_class=HTMLResponse)
+def access_log_page(request: Request, who=Depends(requires("compliance", "admin")), unit=Depends(uow)) -> HTMLResponse:
+    from fairdue.service import access_log
+
+    return render(request, "console/access_log.html", {"entries": access_log.entries(unit.connection)})
