@@ -68,9 +68,18 @@ class Views:
         return self.run_original[r] + (i - self.run_compact[r])
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def to_simplified(text: str) -> str:
     """Traditional -> simplified, guaranteed to keep the length (one char per char)."""
-    converted = _T2S.convert(text)
+    try:
+        converted = _T2S.convert(text)
+    except UnicodeEncodeError:
+        # A lone surrogate (json.loads accepts "\\ud800") cannot go to OpenCC as
+        # UTF-8; U+FFFD in its place keeps every other position unchanged.
+        text = _SURROGATE.sub("\ufffd", text)
+        converted = _T2S.convert(text)
     if len(converted) == len(text):
         return converted
     # Rare: a phrase rule changed the length. Convert char by char and keep any

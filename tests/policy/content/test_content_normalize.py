@@ -44,3 +44,17 @@ def test_views_keep_lengths_and_map_every_compact_char(text):
     assert positions == sorted(set(positions))
     assert all(0 <= p < len(text) for p in positions)
     assert all(v.light[p] == c for p, c in zip(positions, v.compact))
+
+
+def test_lone_surrogate_does_not_break_the_check():
+    """json.loads('"\\ud800"') yields a lone surrogate; OpenCC cannot take it as UTF-8."""
+    text = "\ud800你个老赖"
+    v = views(text)
+    assert len(v.base) == len(text)
+    assert v.compact.endswith("你个老赖")
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=()), max_size=40))
+def test_views_accept_any_code_point_including_surrogates(text):
+    v = views(text)
+    assert len(v.base) == len(text)
