@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
 def demo_cmd(
     no_serve: bool = typer.Option(False, "--no-serve", help="stop after the summary (for scripts)"),
-    accounts: int = typer.Option(300, "--accounts", help="how many demo accounts to seed"),
+    accounts: int = typer.Option(200, "--accounts", help="how many demo accounts to seed"),
     seed: int = typer.Option(20260101, "--seed", help="random seed (the same seed seeds the same portfolio)"),
     database_url: Optional[str] = typer.Option(None, "--database-url", help="default FAIRDUE_DATABASE_URL or var/demo/fairdue-demo.db"),
 ) -> None:

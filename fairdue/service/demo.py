@@ -38,7 +38,7 @@ DEMO_DB_PATH = pathlib.Path("var") / "demo" / "fairdue-demo.db"
 DEMO_LENDER = "Fairdue Demo Consumer Finance Co. / 公平消费金融（演示）"
 DEMO_START_ON = date(2026, 1, 1)
 DEMO_AS_OF = date(2026, 5, 31)
-ACCOUNTS_DEFAULT = 300
+ACCOUNTS_DEFAULT = 200
 ACCOUNTS_MAX = 100_000
 # Share of accounts per product (CN first: the e-card market the product is for).
 PRODUCT_MIX = (("cn-ecard-std", 70), ("us-card-std", 18), ("uk-card-std", 12))

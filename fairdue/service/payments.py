@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
+
 from fairdue.adapters.db.schema.accounts import installment_plans, installments, payment_allocations, payments
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.allocation import AllocationResult, DueItem, allocate
@@ -96,13 +98,15 @@ def _apply(uow: UnitOfWork, *, payment_id: int, items: list[tuple[DueItem, str, 
         rows.append({"payment_id": payment_id, "target_kind": kind, "target_id": tid, "component": a.component,
                      "amount_minor": a.amount_minor})
     r.insert_many(payment_allocations, rows)
-    _settle_plans(uow, [tid for kind, tid in target.values() if kind == "installment"])
+    _settle_plans(uow, sorted({row["target_id"] for row in rows if row["target_kind"] == "installment"}))
 
 
 def _settle_plans(uow: UnitOfWork, installment_ids: list[int]) -> None:
     """Mark plans whose every installment is paid or cancelled as paid_off (and back to active if not)."""
     r = repo(uow)
-    plan_ids = {r.one(installments, id=i).plan_id for i in installment_ids}
+    if not installment_ids:
+        return
+    plan_ids = {row[0] for row in r.rows(sa.select(installments.c.plan_id).where(installments.c.id.in_(installment_ids)).distinct())}
     for pid in plan_ids:
         plan = r.one(installment_plans, id=pid)
         if plan.status == "refunded":
