@@ -100,7 +100,7 @@ class Request:
     plan_active: bool
     bankruptcy: bool
     breathing_space: bool
-    history: tuple[Entry, ...]
+    history: tuple[Entry, ...]                    # the earlier CALLS (call/voicemail) only: no rule reads the rest
     message_text: str | None
     message_language: str | None
     staff_count: int | None
@@ -264,7 +264,8 @@ def _history(raw, problems, bad, at) -> tuple[Entry, ...]:
             _problem(problems, bad, "history", "frequency", f"history[{i}].at",
                      "a past contact cannot be later than the proposed one")
             continue
-        append(new_tuple(cls, (when, channel, key, role, outcome)))
+        if channel in _CALLS:       # only calls are read by any rule; other entries are validated, not kept
+            append(new_tuple(cls, (when, channel, key, role, outcome)))
     return tuple(entries)
 
 
