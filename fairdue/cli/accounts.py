@@ -16,6 +16,7 @@ import typer
 from fairdue.cli.products import DB_OPTION, BadInput, open_app, parse_date
 
 account_app = typer.Typer(help="E-card credit lines.", no_args_is_help=True)
+pii_app = typer.Typer(help="Personal data at rest (field encryption).", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -25,6 +26,7 @@ def register(app: typer.Typer) -> None:
     app.command("statement")(statement_cmd)
     app.command("payoff")(payoff_cmd)
     app.command("refund")(refund_cmd)
+    app.add_typer(pii_app, name="pii")
 
 
 def parse_amount(text: str, currency: str | None):
@@ -269,3 +271,20 @@ def refund_cmd(
     finally:
         app.dispose()
     typer.echo(f"purchase #{purchase} refunded (reversal entry #{entry_id})")
+
+
+@pii_app.command("rotate-keys")
+def rotate_keys_cmd(database_url: Optional[str] = DB_OPTION) -> None:
+    """Re-encrypt every personal field under the current key (old keys must still be configured to read)."""
+    from fairdue.adapters.crypto import load_cipher
+    from fairdue.service.borrowers import rotate_pii_keys
+
+    app = open_app(database_url)
+    try:
+        cipher = load_cipher(database_url=app.settings.database_url)
+        with app.uow_factory() as uow:
+            changed = rotate_pii_keys(uow, cipher=cipher)
+            uow.commit()
+    finally:
+        app.dispose()
+    typer.echo(f"{changed} personal field(s) re-encrypted under key {cipher.keyring.current!r}")

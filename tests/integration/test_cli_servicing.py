@@ -135,3 +135,26 @@ def test_cli_has_no_way_to_submit_contacts(cli, database_url):
     else:
         assert code != 0
     assert counts(database_url)["borrowers"] == 0
+
+
+def test_rotate_keys_command(cli, monkeypatch, database_url):
+    from fairdue.adapters.crypto import FieldCipher
+    from fairdue.bootstrap import bootstrap
+    from fairdue.service.borrowers import get_borrower
+
+    ring = Keyring.generate("k1")
+    monkeypatch.setenv("FAIRDUE_KEYS", ring.to_json())
+    assert cli("product", "load", CN)[0] == 0
+    assert cli(*OPEN)[0] == 0
+    rotated = ring.rotated("k2")
+    monkeypatch.setenv("FAIRDUE_KEYS", rotated.to_json())
+    code, out, err = cli("pii", "rotate-keys")
+    assert code == 0 and "3 personal field(s) re-encrypted under key 'k2'" in out, err  # name, ID number, mobile
+    assert "0 personal field(s)" in cli("pii", "rotate-keys")[1]
+    only_new = FieldCipher(Keyring("k2", {"k2": rotated.keys["k2"]}, rotated.index_key))
+    app = bootstrap(database_url=database_url)
+    try:
+        with app.uow_factory() as uow:
+            assert get_borrower(uow, borrower_id=1, cipher=only_new).name == "张三"
+    finally:
+        app.dispose()
