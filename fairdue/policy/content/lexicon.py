@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -28,6 +29,13 @@ REQUIRED_PATTERN_KEYS = (
     "voicemail_person", "voicemail_reply", "voicemail_callback",
     "location_request", "suit_negation",
 )
+# Rule ids the checker emits itself (not through a lexicon term).
+CODE_RULE_IDS = frozenset({
+    "CONTENT.required.sender_identity", "CONTENT.required.official_channel",
+    "CONTENT.required.objection_route", "CONTENT.required.opt_out",
+    "CONTENT.required.voicemail_elements", "CONTENT.location.contact_request",
+    "CONTENT.US.voicemail.limited_content",
+})
 # Patterns matched case-sensitively (a person's name starts with a capital).
 _CASE_SENSITIVE = frozenset({"voicemail_person"})
 
@@ -125,9 +133,9 @@ def _combos(data: dict, language: str) -> list[dict]:
     return out
 
 
-def _terms(language: str, rules: dict[str, Rule]) -> list[Term]:
+def _terms(language: str, rules: dict[str, Rule], read: Callable[[str], dict]) -> list[Term]:
     out = []
-    data = _read(f"lexicon_{language}.toml")
+    data = read(f"lexicon_{language}.toml")
     for raw in data.get("term", []) + _combos(data, language):
         term = raw.get("term", "")
         normalized = normalize_term(term)
@@ -171,14 +179,23 @@ def _automaton(terms: tuple[Term, ...], keep) -> ahocorasick.Automaton:
     return automaton
 
 
-def load() -> Lexicon:
-    """Read and validate every data file; build the automaton."""
-    raw_rules = _read("rules.toml")
-    rules = {rule_id: _rule(rule_id, raw) for rule_id, raw in raw_rules["rules"].items()}
-    disclosure = {j: frozenset(roles) for j, roles in raw_rules["disclosure"].items()}
-    terms = tuple(t for lang in LANGUAGES for t in _terms(lang, rules))
+def load(read: Callable[[str], dict] = _read) -> Lexicon:
+    """Read and validate every data file; build the automata.
 
-    raw_patterns = _read("required.toml")["patterns"]
+    ``read(name)`` returns a data file's parsed TOML; tests pass their own to
+    prove that malformed data is refused.
+    """
+    raw_rules = read("rules.toml")
+    rules = {rule_id: _rule(rule_id, raw) for rule_id, raw in raw_rules.get("rules", {}).items()}
+    absent = sorted(CODE_RULE_IDS - rules.keys())
+    if absent:
+        raise LexiconError(f"rules.toml: rules the checker emits are missing: {absent}")
+    disclosure = {j: frozenset(roles) for j, roles in raw_rules.get("disclosure", {}).items()}
+    if set(disclosure) != set(ALL_JURISDICTIONS):
+        raise LexiconError(f"rules.toml: [disclosure] must list exactly {list(ALL_JURISDICTIONS)}, got {sorted(disclosure)}")
+    terms = tuple(t for lang in LANGUAGES for t in _terms(lang, rules, read))
+
+    raw_patterns = read("required.toml")["patterns"]
     missing = [k for k in REQUIRED_PATTERN_KEYS if not raw_patterns.get(k)]
     if missing:
         raise LexiconError(f"required.toml: missing patterns {missing}")
@@ -186,7 +203,7 @@ def load() -> Lexicon:
 
     automaton = _automaton(terms, lambda t: rules[t.rule].applies != "non_debtor")
     debt_automaton = _automaton(terms, lambda t: rules[t.rule].applies == "non_debtor")
-    harmless = tuple(_read("lexicon_zh.toml").get("segmentation", {}).get("harmless", ()))
+    harmless = tuple(read("lexicon_zh.toml").get("segmentation", {}).get("harmless", ()))
     return Lexicon(rules=rules, terms=terms, disclosure_roles=disclosure,
                    patterns=patterns, automaton=automaton, debt_automaton=debt_automaton,
                    harmless_words=harmless)
