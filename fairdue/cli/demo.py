@@ -32,7 +32,9 @@ def demo_cmd(
     if not summary.ledger_ok or summary.reconcile_problems:
         raise typer.Exit(code=1)
     if not no_serve:
-        typer.echo("serving the console and portal arrives with the web issue; nothing to serve yet (use --no-serve in scripts)")
+        from fairdue.web.demo import serve_demo
+
+        serve_demo(url, as_of=summary.as_of)
 
 
 def print_summary(summary) -> None:

@@ -1,0 +1,136 @@
+"""The end of `fairdue demo`: staff logins, a few gate decisions on demo borrowers, and the console,
+portal and API served on 127.0.0.1:8000.
+
+The web app runs on a demo clock that starts at the demo's business date
+(10:00 in Shanghai) and moves with real time, so "due today" and the contact
+hours match the seeded portfolio whatever the wall clock says. Borrower
+one-time codes go through the gate and the outbox like any SMS; with no SMS
+provider in the demo, the demo phone page (/demo/phone, demo mode only)
+shows what the outbox holds for the demo borrowers' numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+DEMO_PASSWORD = "fairdue-demo-2026"
+DEMO_STAFF = (("agent", "王敏 (agent)", ("agent",)), ("supervisor", "Sam Lee (supervisor)", ("supervisor",)),
+              ("compliance", "陈静 (compliance)", ("compliance",)), ("admin", "Admin", ("admin",)))
+DEMO_BORROWERS_SHOWN = 2
+DEMO_LOCAL_HOUR_UTC = 2  # 10:00 in Asia/Shanghai
+
+
+@dataclass(frozen=True, slots=True)
+class DemoClock:
+    """Aware UTC instants starting at `start_at` and advancing with the real monotonic clock."""
+
+    start_at: dt.datetime
+    started_s: float
+
+    def __call__(self) -> dt.datetime:
+        return self.start_at + dt.timedelta(seconds=time.monotonic() - self.started_s)
+
+
+def prepare(core: Any, cipher: Any) -> dict[str, Any]:
+    """Staff users, demo borrowers' phones, and a lawful and a blocked contact for each; returns the logins."""
+    import sqlalchemy as sa
+
+    from fairdue.adapters.db.schema.accounts import credit_lines, products
+    from fairdue.adapters.db.schema.web import staff_users
+    from fairdue.service.auth import create_staff
+    from fairdue.service.borrowers import get_borrower
+    from fairdue.service.contacts import OutgoingMessage, request_contact
+    from fairdue.service.portal import debt_id_for_line
+    from fairdue.web.compose import templates
+
+    shown = []
+    with core.uow_factory() as uow:
+        conn = uow.connection
+        for username, display, roles in DEMO_STAFF:
+            if conn.execute(sa.select(staff_users.c.id).where(staff_users.c.username == username)).first() is None:
+                create_staff(conn, username=username, display_name=display, password=DEMO_PASSWORD, roles=roles,
+                             now=uow.clock())
+        rows = conn.execute(sa.select(credit_lines.c.id, credit_lines.c.borrower_id)
+                            .join(products, products.c.id == credit_lines.c.product_id)
+                            .where(products.c.jurisdiction == "CN").order_by(credit_lines.c.id)
+                            .limit(DEMO_BORROWERS_SHOWN)).all()
+        text = templates()["cn_overdue_zh"].text
+        at = uow.clock().isoformat().replace("+00:00", "Z")
+        for row in rows:
+            person = get_borrower(uow, borrower_id=row.borrower_id, cipher=cipher)
+            number, source = person.mobiles[0]
+            shown.append({"borrower_id": row.borrower_id, "line_id": row.id, "phone": number})
+            for address, role, src in ((number, "borrower", source), ("+8613700137000", "third_party", "device_contacts")):
+                request = {"jurisdiction": "CN", "at": at, "channel": "sms", "purpose": "collection",
+                           "debt": {"id": debt_id_for_line(row.id), "time_barred": False},
+                           "recipient": {"role": role, "address": address, "source": src},
+                           "borrower": {"time_zones": list(person.time_zones)}, "history": [],
+                           "message": {"language": "zh", "text": text}}
+                request_contact(uow, gate_request=request, cipher=cipher, commit=False, names=[person.name],
+                                message=OutgoingMessage(channel="sms", recipient_address=address, language="zh",
+                                                        text=text))
+        uow.commit()
+    return {"staff": [(u, ", ".join(r)) for u, _d, r in DEMO_STAFF], "password": DEMO_PASSWORD, "borrowers": shown}
+
+
+def demo_app(database_url: str, *, as_of: dt.date, key_file: Any = None):
+    """The web app over the demo database, on the demo clock, with the demo phone page."""
+    from fairdue.adapters.crypto import DEV_KEY_FILE, FieldCipher, dev_keyring
+    from fairdue.bootstrap import bootstrap
+    from fairdue.web.app import create_app
+
+    start_at = dt.datetime.combine(as_of, dt.time(DEMO_LOCAL_HOUR_UTC), tzinfo=dt.UTC)
+    core = bootstrap(database_url=database_url, clock=DemoClock(start_at, time.monotonic()))
+    cipher = FieldCipher(dev_keyring(key_file or DEV_KEY_FILE))
+    app = create_app(core, cipher=cipher)
+    app.state.demo_phones = set()
+    _install_phone_page(app)
+    return app, core, cipher
+
+
+def _install_phone_page(app: Any) -> None:
+    from fairdue.web.templating import render
+
+    @app.get("/demo/phone", response_class=HTMLResponse, include_in_schema=False)
+    def demo_phone(request: Request) -> HTMLResponse:
+        """The demo borrowers' phones: SMS the outbox holds for them (login codes included)."""
+        import sqlalchemy as sa
+
+        from fairdue.adapters.db.schema.collections import outbox_messages
+        from fairdue.service.contacts import open_outbox_fields
+
+        messages = []
+        with app.state.core.uow_factory() as uow:
+            rows = uow.connection.execute(sa.select(outbox_messages).where(outbox_messages.c.channel == "sms")
+                                          .order_by(outbox_messages.c.id.desc()).limit(200)).all()
+            for row in rows:
+                fields = open_outbox_fields(app.state.cipher, row)
+                if fields["recipient_address"] in app.state.demo_phones:
+                    messages.append({"to": fields["recipient_address"], "body": fields["body"],
+                                     "at": row.created_at, "status": row.status})
+        return render(request, "demo_phone.html", {"messages": messages[:20]})
+
+
+def serve_demo(database_url: str, *, as_of: dt.date, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Prepare the demo logins, print them, and serve until interrupted."""
+    import uvicorn
+
+    app, core, cipher = demo_app(database_url, as_of=as_of)
+    logins = prepare(core, cipher)
+    app.state.demo_phones = {b["phone"] for b in logins["borrowers"]}
+    base = f"http://{host}:{port}"
+    print(f"\nfairdue is serving on {base}  (Ctrl-C to stop; the web clock starts at {as_of} 10:00 Asia/Shanghai)")
+    print(f"  staff console  {base}/console/login   password for every demo user: {logins['password']}")
+    for username, roles in logins["staff"]:
+        print(f"    {username:<11} role {roles}")
+    print(f"  borrower portal {base}/portal/login   log in with a phone; the code arrives on {base}/demo/phone")
+    for b in logins["borrowers"]:
+        print(f"    {b['phone']}   (borrower #{b['borrower_id']}, account #{b['line_id']})")
+    print(f"  API             {base}/api/v1/docs")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
