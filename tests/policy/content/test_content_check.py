@@ -381,3 +381,16 @@ def test_hits_per_rule_are_capped_and_the_rest_counted():
 def test_chinese_letter_heading_and_sender_prefix(text, identified):
     missing = "CONTENT.required.sender_identity" in violations(text, channel="letter")
     assert missing is not identified
+
+
+def test_full_width_digits_make_a_phone_number():
+    text = "【安心贷】您的账单已逾期，请致电４００－８２０－１２３４还款。如有异议可申请协商。"
+    assert violations(text) == []
+
+
+def test_findings_are_immutable_records():
+    import dataclasses
+
+    f = check("你这个老赖", channel="call")[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        f.rule = "OTHER"

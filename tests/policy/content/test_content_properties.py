@@ -10,7 +10,7 @@ from fairdue.policy.content import CHANNELS, JURISDICTIONS, PURPOSES, ROLES, che
 LEX = lexicon()
 ALWAYS_TERMS = [t for t in LEX.terms if LEX.rules[t.rule].applies == "always"]
 DEBT_TERMS = [t for t in LEX.terms if t.rule == "THIRD_PARTY.debt_disclosure"]
-SEPARATORS = st.text(alphabet=" .,-_*·。，、　\u200b!？/|~", min_size=0, max_size=2)
+SEPARATORS = st.text(alphabet=" .,-_*·。，、　\u200b\u200d!？/|~😀♥★\n\t", min_size=0, max_size=2)
 # CJK, Latin, digits, punctuation and full-width forms, the mix real messages carry.
 MESSAGE_TEXT = st.text(alphabet=st.sampled_from(
     list("您好还款逾期通讯录传票警察公安老赖垃圾分类報警器交察看 abcdefghijklmnopqrstuvwxyzAPOLICE0123456789.,!?-【】：，。ＡＢＣ")
