@@ -65,6 +65,7 @@ def dispatch(
         app.dispose()
     typer.echo(json.dumps({"claimed": report.claimed, "sent": report.sent, "duplicates": report.duplicates,
                            "retried": report.retried, "dead": report.dead, "refused": report.refused,
+                           "expired": report.expired,
                            "lost_lease": report.lost_lease}))
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Mapping
 
 import sqlalchemy as sa
@@ -34,6 +34,9 @@ from fairdue.errors import FairdueError
 from fairdue.service.audit import append_decision
 
 DEFAULT_ATTEMPTS_MAX = 8
+# A decision judges one instant (the request's `at`); the message must leave within this window
+# of it or expire unsent (a retry must not carry an 20:58 decision past 21:00).
+SEND_WINDOW_S = 300
 CHANNELS = ("sms", "email", "letter", "app_push", "voicemail", "call")
 TEXT_CHARS_MAX = 20_000
 GATE_ERROR_RULE = "ENFORCE.gate_error"
@@ -45,7 +48,7 @@ class ContactRequestInvalid(FairdueError):
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """What would be sent. letter: the structured letter (letters only; its render_text must be `text`);
+    """What would be sent (at the gate request's `at`, within SEND_WINDOW_S). letter: the structured letter (letters only; its render_text must be `text`);
     subject: email only."""
 
     channel: str
@@ -178,6 +181,7 @@ def request_contact(
     attempts_max: int = DEFAULT_ATTEMPTS_MAX,
     commit: bool = True,
     cipher: FieldCipher | None = None,
+    send_window_s: int = SEND_WINDOW_S,
 ) -> ContactOutcome:
     """Decide, log, and on allow queue the message; all in the unit of work's transaction.
 
@@ -186,9 +190,16 @@ def request_contact(
     """
     request = _check_matches(gate_request, message)
     cipher = cipher_for(uow, cipher)
-    decision = _checked_decision(request, decide or _default_decide)
-    allowed = decision.get("allowed") is True
     now = uow.clock()
+    at = _parse_at(request.get("at"))
+    if at is not None and at + timedelta(seconds=send_window_s) < now:
+        raise ContactRequestInvalid(
+            f"the gate request is for {request.get('at')}, more than {send_window_s} s ago: ask for a time still ahead"
+        )
+    decision = _checked_decision(request, decide or _default_decide)
+    if decision.get("allowed") is True and at is None:
+        decision = _fail_closed(request, "the request names no valid instant ('at') to send at")
+    allowed = decision.get("allowed") is True
     address = message.recipient_address.strip()
     fingerprint = message_fingerprint(channel=message.channel, recipient=address, text=message.text)
     recipient = request.get("recipient") or {}
@@ -216,7 +227,8 @@ def request_contact(
                 **seal_outbox_fields(cipher, recipient_address=address, subject=message.subject, body=message.text,
                                      payload=message.letter.to_json() if message.letter else None),
                 text_sha256=sha256_text(message.text), fingerprint=fingerprint, status="pending",
-                attempts=0, attempts_max=attempts_max, next_attempt_at=now, created_at=now,
+                attempts=0, attempts_max=attempts_max, next_attempt_at=max(now, at),
+                send_by=at + timedelta(seconds=send_window_s), created_at=now,
             ).returning(outbox_messages.c.id)
         ).scalar_one()
     if commit:

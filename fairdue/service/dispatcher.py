@@ -12,7 +12,10 @@ One round (`Dispatcher.run_once`):
 3. mark — `sent` (with the provider's id), or back to `pending` at
    `now + backoff` on a transient failure, or `dead` once attempts reach
    `attempts_max` or the provider rejects it for good, or `refused` when the
-   adapter finds no allowing decision. Only the lease holder may mark.
+   adapter finds no allowing decision, or `expired` when the message (or its
+   next retry) would leave after `send_by`: a decision covers the instant it
+   judged, so a late message is decided again instead of sent out of hours.
+   Only the lease holder may mark.
 
 A crash between 2 and 3 leaves the row `sending`; when the lease expires it
 is claimed again and re-sent with the same key, and the provider (or the
@@ -89,11 +92,12 @@ class DispatchReport:
     retried: int = 0
     dead: int = 0
     refused: int = 0
+    expired: int = 0
     lost_lease: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DispatchReport) -> None:
-        for name in ("claimed", "sent", "duplicates", "retried", "dead", "refused", "lost_lease"):
+        for name in ("claimed", "sent", "duplicates", "retried", "dead", "refused", "expired", "lost_lease"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
 
@@ -108,6 +112,7 @@ class Claimed:
     attempts_max: int
     claimed_at: datetime
     outbox_id: int
+    send_by: datetime
     open_error: str | None = None
 
 
@@ -162,7 +167,8 @@ class Dispatcher:
         claimed = []
         for r in rows:
             item = Claimed(message=None, fingerprint=r.fingerprint, attempt_no=r.attempts,
-                           attempts_max=r.attempts_max, claimed_at=now, outbox_id=r.id)
+                           attempts_max=r.attempts_max, claimed_at=now, outbox_id=r.id,
+                           send_by=r.send_by)
             try:
                 plain = open_outbox_fields(self.cipher, r)
             except CryptoError as err:  # a missing key is an operator's problem: keep the message, retry later
@@ -200,6 +206,13 @@ class Dispatcher:
     def deliver(self, item: Claimed, report: DispatchReport) -> None:
         message = item.message
         key = idempotency_key(item.outbox_id, item.fingerprint)
+        if item.claimed_at > item.send_by:
+            report.expired += 1
+            why = f"not handed over by {item.send_by.isoformat()}: the decision no longer covers it; decide again"
+            if item.attempt_no > 1:
+                why += " (an earlier attempt may have reached the provider before a crash)"
+            self._mark(item, outcome="expired", values={"status": "expired", "last_error": why}, error=why)
+            return
         try:
             if message is None:
                 raise TransientSendError(f"outbox {item.outbox_id} cannot be decrypted: {item.open_error}")
@@ -218,13 +231,18 @@ class Dispatcher:
             return
         except TransientSendError as err:
             report.errors.append(str(err))
-            if item.attempt_no >= item.attempts_max:
+            retry_at = item.claimed_at + timedelta(seconds=backoff_s(item.attempt_no, self.policy))
+            if retry_at > item.send_by:
+                report.expired += 1
+                why = f"{err}; a retry at {retry_at.isoformat()} would be after send_by {item.send_by.isoformat()}"
+                self._mark(item, outcome="expired", error=why,
+                           values={"status": "expired", "last_error": why[:ERROR_CHARS_MAX]})
+            elif item.attempt_no >= item.attempts_max:
                 report.dead += 1
                 self._mark(item, outcome="dead", error=str(err),
                            values={"status": "dead", "last_error": f"gave up after {item.attempt_no} attempts: {err}"[:ERROR_CHARS_MAX]})
             else:
                 report.retried += 1
-                retry_at = item.claimed_at + timedelta(seconds=backoff_s(item.attempt_no, self.policy))
                 self._mark(item, outcome="retry", error=str(err),
                            values={"status": "pending", "next_attempt_at": retry_at,
                                    "last_error": str(err)[:ERROR_CHARS_MAX]})

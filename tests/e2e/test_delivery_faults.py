@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -26,6 +27,9 @@ KILLS_MIN = 10
 RUNS_MAX = 200
 LEASE_S = 1
 KEYRING = Keyring.generate("t1")
+# The subprocesses read the real clock: messages are for "now", with a window the whole test fits in.
+AT = datetime.now(UTC).isoformat()
+SEND_WINDOW_S = 3 * 3600
 
 # The dispatcher process: it SIGKILLs itself right after a successful send and
 # before marking the row sent, with probability KILL_P (seeded per process).
@@ -63,10 +67,12 @@ def queue(uow_factory) -> None:
     for i in range(MESSAGES_PER_CHANNEL):
         for channel, address in (("email", f"borrower{i}@x.test"), ("sms", f"+86139{i:08d}")):
             text = f"【示例消费金融】提醒 {i}：本期账单将于 3 月 5 日到期，可在 App 内还款。退订回T"
-            request = {"jurisdiction": "CN", "channel": channel, "purpose": "reminder", "debt": {"id": f"D{i}"},
+            request = {"jurisdiction": "CN", "at": AT, "channel": channel, "purpose": "reminder",
+                       "debt": {"id": f"D{i}"},
                        "recipient": {"role": "borrower", "address": address, "source": "contract"}}
             with uow_factory() as uow:
                 request_contact(uow, gate_request=request, decide=allow, cipher=FieldCipher(KEYRING),
+                                send_window_s=SEND_WINDOW_S,
                                 message=OutgoingMessage(channel=channel, recipient_address=address, language="zh",
                                                         text=text))
 
@@ -119,11 +125,11 @@ def test_sigkill_at_random_moments_never_doubles_an_sms(uow_factory, engine, dat
     count = 15
     for i in range(count):
         address = f"+86137{i:08d}"
-        request = {"jurisdiction": "CN", "channel": "sms", "purpose": "reminder", "debt": {"id": f"R{i}"},
+        request = {"jurisdiction": "CN", "at": AT, "channel": "sms", "purpose": "reminder", "debt": {"id": f"R{i}"},
                    "recipient": {"role": "borrower", "address": address, "source": "contract"}}
         with uow_factory() as uow:
             request_contact(uow, gate_request=request, decide=allow, cipher=FieldCipher(KEYRING),
-                            message=OutgoingMessage(channel="sms", recipient_address=address, language="zh",
+                            send_window_s=SEND_WINDOW_S, message=OutgoingMessage(channel="sms", recipient_address=address, language="zh",
                                                     text=f"【示例消费金融】提醒 {i}：账单将于 3 月 5 日到期。退订回T"))
     rng = random.Random(7)
     kills = runs = 0

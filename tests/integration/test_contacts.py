@@ -174,3 +174,21 @@ def test_real_gate_denies_out_of_hours_and_gives_the_next_time(uow_factory):
         outcome = request_contact(uow, cipher=CIPHER, gate_request=gate, message=message, decide=decide)
     assert not outcome.allowed and "time_window" in {v["category"] for v in outcome.violations}
     assert outcome.next_allowed_at is not None and outcome.next_allowed_at > datetime(2026, 3, 2, 13, 30, tzinfo=UTC)
+
+
+def test_a_request_for_an_instant_already_past_the_send_window_is_refused(uow_factory, engine, clock):
+    with uow_factory() as uow, pytest.raises(ContactRequestInvalid, match="ago"):
+        request_contact(uow, cipher=CIPHER, gate_request=request(at="2026-01-15T01:50:00Z"), message=MESSAGE,
+                        decide=allow)
+    assert counts(engine) == (0, 0)
+
+
+def test_an_allow_without_a_valid_instant_is_logged_as_a_denial(uow_factory, engine):
+    gate = request()
+    del gate["at"]
+    with uow_factory() as uow:
+        outcome = request_contact(uow, cipher=CIPHER, gate_request=gate, message=MESSAGE, decide=allow)
+    assert not outcome.allowed and counts(engine) == (1, 0)
+    with uow_factory() as uow:
+        [item] = contact_history(uow, debt_id="D1")
+    assert not item.allowed

@@ -33,15 +33,17 @@ def allow(_request: dict) -> dict:
             "next_allowed_at": None}
 
 
-def queue_sms(uow_factory, n: int, *, attempts_max: int = 8, debt: str = "D1") -> list[int]:
+def queue_sms(uow_factory, n: int, *, attempts_max: int = 8, debt: str = "D1", at: str = "2026-01-15T02:00:00Z",
+              send_window_s: int = 300) -> list[int]:
     ids = []
     for i in range(n):
         address, text = f"+86138001380{i:02d}", f"【示例】第 {i} 条提醒：本期账单将于 3 月 5 日到期。退订回T"
-        request = {"jurisdiction": "CN", "at": "2026-03-02T02:00:00Z", "channel": "sms", "purpose": "reminder",
+        request = {"jurisdiction": "CN", "at": at, "channel": "sms", "purpose": "reminder",
                    "debt": {"id": debt}, "recipient": {"role": "borrower", "address": address, "source": "contract"},
                    "borrower": {"time_zones": ["Asia/Shanghai"]}, "history": []}
         with uow_factory() as uow:
             outcome = request_contact(uow, gate_request=request, decide=allow, attempts_max=attempts_max, cipher=CIPHER,
+                                      send_window_s=send_window_s,
                                       message=OutgoingMessage(channel="sms", recipient_address=address,
                                                               language="zh", text=text))
         ids.append(outcome.outbox_id)
@@ -97,7 +99,7 @@ def test_transient_failure_waits_for_backoff_then_succeeds(uow_factory, engine, 
 
 
 def test_message_is_dead_after_attempts_max_but_kept(uow_factory, engine, provider, clock):
-    [oid] = queue_sms(uow_factory, 1, attempts_max=3)
+    [oid] = queue_sms(uow_factory, 1, attempts_max=3, send_window_s=86400)
     provider.fail_next(10)
     d = dispatcher(uow_factory, engine, provider)
     for _ in range(5):
@@ -184,7 +186,7 @@ def test_email_dispatch_end_to_end(uow_factory, engine):
                                    decisions=DecisionLookup(engine), ledger=DbSentLedger(engine))
         for i in range(3):
             address = f"b{i}@x.test"
-            request = {"jurisdiction": "CN", "channel": "email", "debt": {"id": "D1"},
+            request = {"jurisdiction": "CN", "at": "2026-01-15T02:00:00Z", "channel": "email", "debt": {"id": "D1"},
                        "recipient": {"role": "borrower", "address": address}}
             with uow_factory() as uow:
                 request_contact(uow, gate_request=request, decide=allow, cipher=CIPHER,
@@ -196,3 +198,34 @@ def test_email_dispatch_end_to_end(uow_factory, engine):
         d.run_until_idle()
         assert sorted(m.rcpt_tos[0] for m in smtp.received()) == ["b0@x.test", "b1@x.test", "b2@x.test"]
     assert set(statuses(engine).values()) == {"sent"}
+
+
+def test_a_message_is_not_sent_before_the_instant_its_decision_judged(uow_factory, engine, provider, clock):
+    [oid] = queue_sms(uow_factory, 1, at="2026-01-15T08:00:00Z")
+    d = dispatcher(uow_factory, engine, provider)
+    assert d.run_once().claimed == 0
+    clock.set(clock.now.replace(hour=8))
+    assert d.run_once().sent == 1 and statuses(engine) == {oid: "sent"}
+
+
+def test_a_retry_that_would_leave_after_send_by_expires_instead(uow_factory, engine, provider, clock):
+    [oid] = queue_sms(uow_factory, 1, send_window_s=60)
+    provider.fail_next(5)
+    d = dispatcher(uow_factory, engine, provider)
+    assert d.run_once().retried == 1          # retry at +10 s: inside the window
+    clock.advance(seconds=10)
+    assert d.run_once().retried == 1          # retry at +30 s: inside
+    clock.advance(seconds=20)
+    assert d.run_once().expired == 1          # retry at +70 s: outside -> expired, not sent late
+    assert statuses(engine) == {oid: "expired"} and provider.deliveries == []
+
+
+def test_a_message_claimed_after_send_by_expires_unsent(uow_factory, engine, provider, clock):
+    [oid] = queue_sms(uow_factory, 1)
+    clock.advance(seconds=301)
+    report = dispatcher(uow_factory, engine, provider).run_once()
+    assert (report.claimed, report.expired, report.sent) == (1, 1, 0)
+    assert statuses(engine) == {oid: "expired"} and provider.requests == 0
+    with uow_factory() as uow:
+        [item] = contact_history(uow, debt_id="D1")
+    assert (item.allowed, item.outbox_status) == (True, "expired")

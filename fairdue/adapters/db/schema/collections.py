@@ -10,7 +10,9 @@
   never forks; verification uses it to detect a truncated tail.
 - `outbox_messages` holds messages an allowing decision let through, written in
   the same transaction as the decision; the dispatcher claims rows with a
-  lease and marks them sent. The recipient's address, the subject, the text
+  lease and marks them sent. A decision holds for the instant it judged: a
+  message not handed over by `send_by` (the request's `at` plus a short send
+  window) expires unsent and must be decided again. The recipient's address, the subject, the text
   and a letter's fields are personal data: stored only as field-cipher tokens
   (`*_enc`, fairdue.adapters.crypto, contexts OUTBOX_CONTEXTS); the masked
   address sits beside them for display.
@@ -40,7 +42,7 @@ OWNER_LEN_MAX = 80
 PROVIDER_ID_LEN_MAX = 200
 KEY_LEN_MAX = 200
 
-OUTBOX_STATUSES = ("pending", "sending", "sent", "dead", "refused")
+OUTBOX_STATUSES = ("pending", "sending", "sent", "dead", "refused", "expired")
 # Field-cipher contexts of the encrypted outbox columns (bound as AES-GCM associated data).
 OUTBOX_CONTEXTS = {
     "recipient_address_enc": "outbox.recipient_address",
@@ -122,6 +124,7 @@ outbox_messages = sa.Table(
     sa.Column("attempts", sa.Integer(), nullable=False),
     sa.Column("attempts_max", sa.Integer(), nullable=False),
     sa.Column("next_attempt_at", UtcDateTime(), nullable=False),
+    sa.Column("send_by", UtcDateTime(), nullable=False),
     sa.Column("lease_owner", sa.String(OWNER_LEN_MAX), nullable=True),
     sa.Column("lease_until", UtcDateTime(), nullable=True),
     sa.Column("provider_message_id", sa.String(PROVIDER_ID_LEN_MAX), nullable=True, index=True),
@@ -129,7 +132,7 @@ outbox_messages = sa.Table(
     sa.Column("last_error", sa.Text(), nullable=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("sent_at", UtcDateTime(), nullable=True),
-    sa.CheckConstraint("status IN ('pending','sending','sent','dead','refused')", name="status"),
+    sa.CheckConstraint("status IN ('pending','sending','sent','dead','refused','expired')", name="status"),
     sa.CheckConstraint("attempts >= 0 AND attempts_max >= 1", name="attempts"),
     sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),
 )
@@ -146,7 +149,7 @@ delivery_attempts = sa.Table(
     sa.Column("outcome", sa.String(16), nullable=False),
     sa.Column("provider_message_id", sa.String(PROVIDER_ID_LEN_MAX), nullable=True),
     sa.Column("error", sa.Text(), nullable=True),
-    sa.CheckConstraint("outcome IN ('sent','retry','dead','refused')", name="outcome"),
+    sa.CheckConstraint("outcome IN ('sent','retry','dead','refused','expired')", name="outcome"),
 )
 
 delivery_receipts = sa.Table(

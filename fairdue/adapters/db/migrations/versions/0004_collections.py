@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("attempts_max", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", UTC_AT, nullable=False),
+        sa.Column("send_by", UTC_AT, nullable=False),
         sa.Column("lease_owner", sa.String(80), nullable=True),
         sa.Column("lease_until", UTC_AT, nullable=True),
         sa.Column("provider_message_id", sa.String(200), nullable=True),
@@ -97,7 +98,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["decision_seq"], ["decision_log.seq"], name="fk_outbox_messages_decision_seq_decision_log"
         ),
-        sa.CheckConstraint("status IN ('pending','sending','sent','dead','refused')", name="status"),
+        sa.CheckConstraint("status IN ('pending','sending','sent','dead','refused','expired')", name="status"),
         sa.CheckConstraint("attempts >= 0 AND attempts_max >= 1", name="attempts"),
     )
     op.create_index("ix_outbox_messages_debt_id", "outbox_messages", ["debt_id"])
@@ -119,7 +120,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["outbox_id"], ["outbox_messages.id"], name="fk_delivery_attempts_outbox_id_outbox_messages"
         ),
-        sa.CheckConstraint("outcome IN ('sent','retry','dead','refused')", name="outcome"),
+        sa.CheckConstraint("outcome IN ('sent','retry','dead','refused','expired')", name="outcome"),
     )
     op.create_index("ix_delivery_attempts_outbox_id", "delivery_attempts", ["outbox_id"])
 
