@@ -261,6 +261,7 @@ def close_date(
         with uow_factory() as uow:
             repo = _repo(uow)
             accounts = repo.load_accounts(business_on, lo, hi)
+            repo.lock_book_balances()
             insts = repo.load_installments(business_on, lo, hi)
             checkpoint("partition loaded")
             result = close_day(business_on, accounts, insts, prods, buckets)
@@ -290,8 +291,9 @@ def close_date(
             lo, hi = part * partition_span, (part + 1) * partition_span - 1
             with uow_factory() as uow:
                 repo = _repo(uow)
-                result = close_day(business_on, repo.load_accounts(business_on, lo, hi),
-                                   repo.load_installments(business_on, lo, hi), prods, buckets)
+                accounts = repo.load_accounts(business_on, lo, hi)
+                repo.lock_book_balances()
+                result = close_day(business_on, accounts, repo.load_installments(business_on, lo, hi), prods, buckets)
                 if result.accounts.height:
                     _write(uow, repo, result, checkpoint)
                     uow.commit()
@@ -359,6 +361,7 @@ def close_account_inline(uow: UnitOfWork, account_id: int, business_on: date) ->
     frame = repo.load_account(account_id, lock=True)
     if frame.height == 0:
         return 0
+    repo.lock_book_balances()
     prods, buckets = _product_frames(uow)
     closed = 0
     for _ in range(CATCH_UP_DAYS_MAX):

@@ -17,7 +17,7 @@ from dayend_helpers import dayend_digest, journal_digest, seed_portfolio
 
 pytestmark = [pytest.mark.slow]
 
-LINES = 9
+LINES = 9  # also used by the concurrency test
 SPAN = 3  # line ids 1..9 -> partitions 0 (1-2), 1 (3-5), 2 (6-8), 3 (9)
 SEED_THROUGH = date(2026, 1, 24)
 CRASH_THROUGH = date(2026, 1, 31)  # 7 dates: statements (cycle 25), installments due 1-26, overdue + fees 1-30

@@ -157,6 +157,24 @@ class DayendRepository:
         ).on_conflict_do_nothing()
         self.connection.execute(stmt)
 
+    def lock_book_balances(self) -> None:
+        """Lock every book-wide ledger balance (book:…) in id order; PostgreSQL only.
+
+        A day-end transaction posts to several book accounts (fee and interest income,
+        charge-off expense) across several entries; taking them all up front, after the
+        account locks and in one order, keeps two such transactions (a partition and a
+        payment's inline close) from locking them in opposite orders and deadlocking.
+        """
+        if not self._pg:
+            return
+        books = sa.select(ledger_account.c.id).where(ledger_account.c.code.like("book:%"))
+        self.connection.execute(
+            sa.select(ledger_balance.c.account_id)
+            .where(ledger_balance.c.account_id.in_(books))
+            .order_by(ledger_balance.c.account_id)
+            .with_for_update()
+        ).all()
+
     # -- reading a partition --------------------------------------------------------------------
     @staticmethod
     def _has_work(business_on: date):
