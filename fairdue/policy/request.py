@@ -126,7 +126,7 @@ def _problem(problems: list, bad: set, key: str, category: str, field: str, deta
 def address_key(address: str) -> tuple[str, bool]:
     """Normalise an address for matching: phone numbers to '+digits', others trimmed and lower-cased."""
     text = address.strip()
-    if text and (text[0] == "+" or text[0].isdigit()) and all(c in _PHONE_CHARS for c in text):
+    if text and (text[0] in "+(" or text[0].isdigit()) and all(c in _PHONE_CHARS for c in text):
         digits = "".join(c for c in text if c.isdigit())
         return ("+" + digits if text[0] == "+" else digits), True
     return text.lower(), False

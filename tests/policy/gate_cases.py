@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
-PHONE = {"CN": "+8613800138000", "US": "+12125550100", "UK": "+447700900123"}
+PHONE = {"CN": "+8613800138000", "US": "+12125550100", "UK": "+447911123456"}
 ZONE = {"CN": "Asia/Shanghai", "US": "America/New_York", "UK": "Europe/London"}
 LANG = {"CN": "zh", "US": "en", "UK": "en"}
 # A lawful moment in every baseline: 2026-03-02 (a Monday) at 10:00 local.
@@ -58,7 +58,7 @@ def location(jurisdiction: str = "CN", *, role: str = "emergency_contact", chann
     """A lawful location contact: consented emergency contact, borrower unreachable (3 failed calls)."""
     request = base(jurisdiction, channel=channel, purpose="location")
     request["recipient"].update(
-        role=role, address={"CN": "+8613900139000", "US": "+12125550199", "UK": "+447700900999"}[jurisdiction],
+        role=role, address={"CN": "+8613900139000", "US": "+12125550199", "UK": "+447911654321"}[jurisdiction],
         source="emergency_contact" if role == "emergency_contact" else "public_record",
         consent={"granted_at": "2025-06-01T00:00:00Z", "withdrawn_at": None, "scope": "locate_only"}
         if role == "emergency_contact" else None)
