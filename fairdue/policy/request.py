@@ -227,7 +227,13 @@ def _history_shape(raw, problems, bad) -> None:
     """For a decision that does not read history: check its shape only (a list of objects), not every field."""
     if raw is None:
         return
-    if not isinstance(raw, list) or len(raw) > history_entries_max or not all(type(e) is dict for e in raw):
+    shape_ok = isinstance(raw, list) and len(raw) <= history_entries_max
+    if shape_ok:
+        for entry in raw:
+            if type(entry) is not dict:
+                shape_ok = False
+                break
+    if not shape_ok:
         _problem(problems, bad, "history", "frequency", "history",
                  f"expected a list of at most {history_entries_max} objects")
 
