@@ -113,6 +113,7 @@ class _Scan:
     hits: tuple[_Hit, ...]    # hits on every rule except the debt words (non_debtor)
     present: dict[str, bool]  # required-element pattern results, filled on first need
     has_time_barred_hit: bool  # whether time_barred matters for this text at all
+    allowed: tuple[tuple[int, int], ...]   # compact [start, end] of lawful allow-phrases
 
     def has(self, key: str) -> bool:
         """Whether required-element pattern ``key`` matches; evaluated only when a context needs it."""
@@ -126,7 +127,11 @@ def _is_word_char(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-def _scan_terms(v: Views, automaton) -> list[_Hit]:
+def _allowed(v: Views) -> tuple[tuple[int, int], ...]:
+    return tuple((end_c - key_len + 1, end_c) for end_c, key_len in _LEXICON.allow_automaton.iter(v.compact))
+
+
+def _scan_terms(v: Views, automaton, allowed: tuple[tuple[int, int], ...]) -> list[_Hit]:
     lex = _LEXICON
     terms = lex.terms
     light = v.light
@@ -135,6 +140,8 @@ def _scan_terms(v: Views, automaton) -> list[_Hit]:
     hits = []
     for end_c, (key_len, term_indexes) in automaton.iter(v.compact):
         start_c = end_c - key_len + 1
+        if allowed and any(a0 <= start_c and end_c <= a1 for a0, a1 in allowed):
+            continue
         r0 = bisect_right(run_compact, start_c) - 1
         r1 = bisect_right(run_compact, end_c) - 1
         start = run_original[r0] + start_c - run_compact[r0]
@@ -164,16 +171,18 @@ def _scan_terms(v: Views, automaton) -> list[_Hit]:
 @lru_cache(maxsize=scan_entries_max)
 def _scan(text: str) -> _Scan:
     v = views(text)
-    hits = tuple(_scan_terms(v, _LEXICON.automaton))
+    allowed = _allowed(v)
+    hits = tuple(_scan_terms(v, _LEXICON.automaton, allowed))
     rules, terms = _LEXICON.rules, _LEXICON.terms
-    return _Scan(views=v, hits=hits, present={},
+    return _Scan(views=v, hits=hits, present={}, allowed=allowed,
                  has_time_barred_hit=any(rules[terms[h.term_index].rule].applies == "time_barred" for h in hits))
 
 
 @lru_cache(maxsize=scan_entries_max)
 def _debt_hits(text: str) -> tuple[_Hit, ...]:
     """Debt words: read only for contexts where they matter (most messages go to the borrower)."""
-    return tuple(_scan_terms(_scan(text).views, _LEXICON.debt_automaton))
+    text_scan = _scan(text)
+    return tuple(_scan_terms(text_scan.views, _LEXICON.debt_automaton, text_scan.allowed))
 
 
 # --- assembling findings for a context --------------------------------------

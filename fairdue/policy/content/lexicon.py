@@ -81,6 +81,16 @@ class Term:
 
 
 @dataclass(frozen=True, slots=True)
+class Allow:
+    """A lawful phrase that contains a lexicon term ("存入通讯录": save our number to your contacts)."""
+
+    phrase: str
+    normalized: str
+    language: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
 class Lexicon:
     """Rules, terms, compiled patterns and the Aho-Corasick automaton over the terms."""
 
@@ -91,6 +101,8 @@ class Lexicon:
     automaton: ahocorasick.Automaton   # terms of rules not applying to "non_debtor"; value: (key_length, term indexes)
     debt_automaton: ahocorasick.Automaton   # terms of "non_debtor" rules (debt words), read only when needed
     harmless_words: tuple[str, ...]    # added to jieba so hits inside them are dropped
+    allow: tuple[Allow, ...]           # lawful phrases; a hit lying inside one is dropped
+    allow_automaton: ahocorasick.Automaton   # over Allow.normalized; value: key length
 
 
 def _read(name: str) -> dict:
@@ -167,6 +179,17 @@ def _patterns(key: str, sources: list[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(compiled)
 
 
+def _allows(language: str, read: Callable[[str], dict]) -> list[Allow]:
+    out = []
+    for raw in read(f"lexicon_{language}.toml").get("allow", []):
+        phrase, why = raw.get("phrase", ""), raw.get("why", "")
+        normalized = normalize_term(phrase)
+        if not normalized or not why:
+            raise LexiconError(f"lexicon_{language}.toml: allow phrase {phrase!r} needs text and a why")
+        out.append(Allow(phrase=phrase, normalized=normalized, language=language, why=why))
+    return out
+
+
 def _automaton(terms: tuple[Term, ...], keep) -> ahocorasick.Automaton:
     by_key: dict[str, list[int]] = {}
     for i, t in enumerate(terms):
@@ -204,6 +227,11 @@ def load(read: Callable[[str], dict] = _read) -> Lexicon:
     automaton = _automaton(terms, lambda t: rules[t.rule].applies != "non_debtor")
     debt_automaton = _automaton(terms, lambda t: rules[t.rule].applies == "non_debtor")
     harmless = tuple(read("lexicon_zh.toml").get("segmentation", {}).get("harmless", ()))
+    allow = tuple(a for lang in LANGUAGES for a in _allows(lang, read))
+    allow_automaton = ahocorasick.Automaton()
+    for a in allow:
+        allow_automaton.add_word(a.normalized, len(a.normalized))
+    allow_automaton.make_automaton()
     return Lexicon(rules=rules, terms=terms, disclosure_roles=disclosure,
                    patterns=patterns, automaton=automaton, debt_automaton=debt_automaton,
-                   harmless_words=harmless)
+                   harmless_words=harmless, allow=allow, allow_automaton=allow_automaton)

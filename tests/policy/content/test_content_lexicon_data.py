@@ -115,3 +115,25 @@ def test_every_rule_is_used_and_cites_a_source():
 def test_no_duplicate_entries():
     keys = [(t.normalized, t.rule) for t in TERMS]
     assert len(keys) == len(set(keys))
+
+
+ALLOWS = LEX.allow
+
+
+@pytest.mark.parametrize("allow", ALLOWS, ids=lambda a: f"{a.language}:{a.phrase}")
+def test_allow_phrase_contains_a_term_and_silences_it(allow):
+    inside = [t for t in TERMS if t.normalized in allow.normalized]
+    assert inside, f"allow phrase {allow.phrase!r} contains no term: it does nothing"
+    text = _carrier(allow.phrase, allow.language)
+    for term in inside:
+        ctx = _context(term.rule)
+        hits = [f for f in check_message(text=text, **ctx) if f.rule == term.rule]
+        assert not hits, f"{allow.phrase!r} still fires {term.rule}"
+    assert len(allow.why) > 15
+
+
+def test_allow_phrase_does_not_silence_the_same_word_elsewhere():
+    text = "请将客服号码存入通讯录。再不还就爆你通讯录。"
+    found = [f for f in check_message(text=text, **_context("CONTENT.third_party_threat"))
+             if f.rule == "CONTENT.third_party_threat"]
+    assert [f.evidence["span"] for f in found] == [[text.rindex("通讯录"), text.rindex("通讯录") + 3]]
