@@ -17,6 +17,7 @@ from fairdue.cli.products import DB_OPTION, BadInput, open_app, parse_date
 
 account_app = typer.Typer(help="E-card credit lines.", no_args_is_help=True)
 pii_app = typer.Typer(help="Personal data at rest (field encryption).", no_args_is_help=True)
+borrower_app = typer.Typer(help="Borrowers (personal data shown masked) and consented emergency contacts.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -27,6 +28,7 @@ def register(app: typer.Typer) -> None:
     app.command("payoff")(payoff_cmd)
     app.command("refund")(refund_cmd)
     app.add_typer(pii_app, name="pii")
+    app.add_typer(borrower_app, name="borrower")
 
 
 def parse_amount(text: str, currency: str | None):
@@ -288,3 +290,72 @@ def rotate_keys_cmd(database_url: Optional[str] = DB_OPTION) -> None:
     finally:
         app.dispose()
     typer.echo(f"{changed} personal field(s) re-encrypted under key {cipher.keyring.current!r}")
+
+
+@borrower_app.command("show")
+def borrower_show_cmd(borrower: int = typer.Argument(..., help="borrower id"), database_url: Optional[str] = DB_OPTION) -> None:
+    """A borrower with personal data masked, sources, time zones and emergency contacts with their consent."""
+    from fairdue.adapters.crypto import load_cipher
+    from fairdue.domain.masking import mask_email, mask_id_number, mask_name, mask_phone
+    from fairdue.service.borrowers import get_borrower, list_emergency_contacts
+
+    app = open_app(database_url)
+    try:
+        cipher = load_cipher(database_url=app.settings.database_url)
+        with app.uow_factory() as uow:
+            b = get_borrower(uow, borrower_id=borrower, cipher=cipher)
+            contacts = list_emergency_contacts(uow, borrower_id=borrower, cipher=cipher)
+    finally:
+        app.dispose()
+    typer.echo(f"borrower #{b.id}: {mask_name(b.name)}, {b.id_kind} {mask_id_number(b.id_number)}, region {b.postal_region}, "
+               f"language {b.language}, time zones {', '.join(b.time_zones) or 'unknown'}")
+    for number, source in b.mobiles:
+        typer.echo(f"  mobile {mask_phone(number)} (source: {source})")
+    for address, source in b.emails:
+        typer.echo(f"  email {mask_email(address)} (source: {source})")
+    for c in contacts:
+        if c.consent_withdrawn_at is None:
+            typer.echo(f"  emergency contact #{c.id}: {mask_name(c.name or '')} {mask_phone(c.mobile or '')} ({c.relationship}), "
+                       f"consent {c.consent_scope} since {c.consent_granted_at:%Y-%m-%d}")
+        else:
+            typer.echo(f"  emergency contact #{c.id}: consent withdrawn {c.consent_withdrawn_at:%Y-%m-%d}, details erased")
+
+
+@borrower_app.command("add-contact")
+def add_contact_cmd(
+    borrower: int = typer.Option(..., "--borrower-id"),
+    name: str = typer.Option(..., "--name"),
+    mobile: str = typer.Option(..., "--mobile"),
+    relationship: str = typer.Option("other", "--relationship"),
+    consent: bool = typer.Option(False, "--consent", help="the borrower consents: this person may be asked only to help locate them"),
+    database_url: Optional[str] = DB_OPTION,
+) -> None:
+    """Add an emergency contact (at most 2), only with the borrower's consent (scope locate_only)."""
+    from fairdue.adapters.crypto import load_cipher
+    from fairdue.service.borrowers import add_emergency_contact
+
+    app = open_app(database_url)
+    try:
+        cipher = load_cipher(database_url=app.settings.database_url)
+        with app.uow_factory() as uow:
+            cid = add_emergency_contact(uow, borrower_id=borrower, cipher=cipher, data={
+                "name": name, "mobile": mobile, "relationship": relationship, "consent": consent})
+            uow.commit()
+    finally:
+        app.dispose()
+    typer.echo(f"emergency contact #{cid} added for borrower #{borrower} (consent: locate_only)")
+
+
+@borrower_app.command("withdraw-consent")
+def withdraw_cmd(contact: int = typer.Argument(..., help="emergency contact id"), database_url: Optional[str] = DB_OPTION) -> None:
+    """Withdraw consent for an emergency contact: the record stays, the person's details are erased."""
+    from fairdue.service.borrowers import withdraw_emergency_consent
+
+    app = open_app(database_url)
+    try:
+        with app.uow_factory() as uow:
+            withdraw_emergency_consent(uow, contact_id=contact)
+            uow.commit()
+    finally:
+        app.dispose()
+    typer.echo(f"consent withdrawn for emergency contact #{contact}; name and number erased")

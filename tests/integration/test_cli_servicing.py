@@ -158,3 +158,18 @@ def test_rotate_keys_command(cli, monkeypatch, database_url):
             assert get_borrower(uow, borrower_id=1, cipher=only_new).name == "张三"
     finally:
         app.dispose()
+
+
+def test_borrower_commands_mask_pii_and_need_consent(cli):
+    assert cli("product", "load", CN)[0] == 0
+    assert cli(*OPEN)[0] == 0
+    code, _, err = cli("borrower", "add-contact", "--borrower-id", "1", "--name", "李四", "--mobile", "13900139000")
+    assert code == 1 and "needs the borrower's consent" in err
+    code, out, err = cli("borrower", "add-contact", "--borrower-id", "1", "--name", "李四", "--mobile", "13900139000",
+                         "--relationship", "spouse", "--consent")
+    assert code == 0 and "emergency contact #1 added" in out, err
+    code, out, _ = cli("borrower", "show", "1")
+    assert code == 0 and "13800138000" not in out and "张三" not in out and "11010519491231002X" not in out
+    assert "source: contract" in out and "Asia/Shanghai" in out and "consent locate_only" in out
+    assert cli("borrower", "withdraw-consent", "1")[0] == 0
+    assert "consent withdrawn" in cli("borrower", "show", "1")[1]
