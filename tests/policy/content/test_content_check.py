@@ -394,3 +394,9 @@ def test_findings_are_immutable_records():
     f = check("你这个老赖", channel="call")[0]
     with pytest.raises(dataclasses.FrozenInstanceError):
         f.rule = "OTHER"
+
+
+@pytest.mark.parametrize("prefix", ["From:", "Subject:", "Important:", "Payment due:", "Good morning:", "Final notice:"])
+def test_header_words_are_not_a_sender_identity(prefix):
+    text = f"{prefix} your payment is due. Call 800-555-0100. Reply STOP to opt out."
+    assert violations(text, language="en", jurisdiction="US") == ["CONTENT.required.sender_identity"]
