@@ -138,6 +138,11 @@ def purchase(
         raise InvalidAccountRequest(f"merchant is longer than {MERCHANT_LEN_MAX} characters")
     if purchased_on < line.opened_on:
         raise InvalidAccountRequest(f"purchase date {purchased_on} is before the account opened on {line.opened_on}")
+    last = r.latest_statement(line_id)
+    if last is not None and purchased_on <= last.statement_on:
+        raise InvalidAccountRequest(
+            f"purchase date {purchased_on} falls in a closed cycle (last statement {last.statement_on}); date it after that"
+        )
     product = product_of(uow, line)
     option = parse_plan(product, plan)
     bal = balances(uow, line_id=line_id, line=line)

@@ -245,3 +245,13 @@ def test_concurrent_twins_of_one_payment_post_once(uow_factory, line_id):
         assert count(uow, payments) == 1
         assert balances(uow, line_id=line_id).owed_minor == 18_000
         verify_ok(uow)
+
+
+def test_purchase_in_a_closed_cycle_is_refused(uow_factory, line_id):
+    from fairdue.service.accounts import InvalidAccountRequest
+
+    with uow_factory() as uow:
+        generate_statement(uow, line_id=line_id, statement_on=date(2026, 1, 5))
+        with pytest.raises(InvalidAccountRequest, match="falls in a closed cycle"):
+            purchase(uow, line_id=line_id, amount=cny("10"), purchased_on=date(2026, 1, 5), key="late")
+        assert purchase(uow, line_id=line_id, amount=cny("10"), purchased_on=date(2026, 1, 6), key="ok").rows[0].statement_on == date(2026, 2, 5)
