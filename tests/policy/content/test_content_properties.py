@@ -66,3 +66,35 @@ def test_debt_words_to_third_parties_are_always_a_third_party_violation(term, ro
     text = f"{prefix}，{term.term}，"
     found = check_message(text=text, **ctx)
     assert any(f.category == "third_party" and f.severity == "violation" for f in found), text
+
+
+LAWFUL_TEMPLATES = [
+    ("zh", "CN", "sms", "【{lender}】{name}您好，您的借款本期应还{amount}元已逾期{days}天，请通过官方App或拨打客服电话{phone}还款。"
+                        "如有异议或还款困难，可申请协商还款。"),
+    ("zh", "CN", "letter", "{lender}致{name}：截至{date}，您的借款{amount}元尚未归还。查询与异议请致电官方客服{phone}，"
+                           "如还款困难可申请协商还款。"),
+    ("en", "US", "email", "This is {lender}. {name}, our records show a balance of ${amount} as of {date}. "
+                          "Call {phone} or use our app to pay or to dispute. Reply STOP to opt out."),
+    ("en", "UK", "letter", "{lender}: Dear {name}, your account is {days} days in arrears (£{amount}). If you are struggling, "
+                           "call {phone} and we can agree an affordable plan."),
+]
+NAMES = st.sampled_from(["张伟", "王芳", "李娜", "刘洋先生", "陈女士", "John Doe", "Mary Major", "Ms Brown", "Mr Patel"])
+LENDERS = {"zh": st.sampled_from(["安心贷", "诚信消费金融", "示例银行"]),
+           "en": st.sampled_from(["Acme Lending", "Northwind Bank", "Fairline Credit"])}
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), template=st.sampled_from(LAWFUL_TEMPLATES))
+def test_lawful_templates_stay_lawful_whatever_the_fill(data, template):
+    language, jurisdiction, channel, text = template
+    filled = text.format(
+        lender=data.draw(LENDERS[language]), name=data.draw(NAMES),
+        amount=f"{data.draw(st.integers(1, 10**7)):,}.{data.draw(st.integers(0, 99)):02d}",
+        days=data.draw(st.integers(1, 999)),
+        date=f"{data.draw(st.integers(2020, 2030))}-{data.draw(st.integers(1, 12)):02d}-{data.draw(st.integers(1, 28)):02d}",
+        phone=data.draw(st.sampled_from(["400-820-1234", "95588", "1-800-555-0100", "0800 123 4567", "(800) 555-0100"])),
+    )
+    found = check_message(text=filled, language=language, jurisdiction=jurisdiction, channel=channel,
+                          purpose="collection", recipient_role=data.draw(st.sampled_from(["borrower", "guarantor"])),
+                          time_barred=data.draw(st.booleans()))
+    assert [f for f in found if f.severity == "violation"] == [], filled
