@@ -98,3 +98,29 @@ def test_lawful_templates_stay_lawful_whatever_the_fill(data, template):
                           purpose="collection", recipient_role=data.draw(st.sampled_from(["borrower", "guarantor"])),
                           time_barred=data.draw(st.booleans()))
     assert [f for f in found if f.severity == "violation"] == [], filled
+
+
+ABUSIVE_TEMPLATES = [
+    ("zh", "CN", "【{lender}】{name}，你个老赖，再不还{amount}元就爆你通讯录。", {"CONTENT.insult", "CONTENT.third_party_threat"}),
+    ("zh", "CN", "{name}：法院传票已发出，已立案，{date}前不还将被逮捕。", {"CONTENT.fake_legal"}),
+    ("en", "US", "{name}, pay ${amount} by {date} or the police will arrest you. We will call your employer.",
+     {"CONTENT.impersonation.police", "CONTENT.fake_legal", "CONTENT.third_party_threat"}),
+    ("en", "UK", "{lender}: {name}, the ${amount} must be paid in full by {date}; take out a loan if you must.",
+     {"CONTENT.UK.lump_sum_pressure", "CONTENT.borrow_elsewhere"}),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), template=st.sampled_from(ABUSIVE_TEMPLATES))
+def test_abusive_templates_are_caught_whatever_the_fill(data, template):
+    language, jurisdiction, text, expected = template
+    filled = text.format(
+        lender=data.draw(LENDERS[language]), name=data.draw(NAMES),
+        amount=f"{data.draw(st.integers(1, 10**7)):,}",
+        date=f"{data.draw(st.integers(1, 12))}月{data.draw(st.integers(1, 28))}日" if language == "zh"
+        else f"{data.draw(st.integers(1, 12))}/{data.draw(st.integers(1, 28))}",
+    )
+    rules = {f.rule for f in check_message(text=filled, language=language, jurisdiction=jurisdiction,
+                                           channel=data.draw(st.sampled_from(["sms", "call", "letter", "email"])),
+                                           purpose="collection", recipient_role="borrower", time_barred=False)}
+    assert expected <= rules, filled
