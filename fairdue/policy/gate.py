@@ -23,6 +23,7 @@ from fairdue.policy.rules import KINDS, Compiled, Violation, channels_of
 
 _UTC = dt.timezone.utc
 next_allowed_rounds_max = 16   # fixpoint rounds when several time-bound rules interact
+SUPPRESSION_KINDS = frozenset({"cease", "attorney", "bankruptcy", "breathing_space", "dispute", "plan"})
 # Kinds whose verdict can change as time passes; every other kind gives retry_at None when it denies.
 TIME_BOUND_KINDS = frozenset({"hours", "unanswered_calls_per_day", "calls_in_days", "calls_after_conversation",
                               "third_party"})
@@ -80,7 +81,7 @@ def fail_closed(detail: str, jurisdiction: str | None = None, rule: str = "GATE.
 class Gate:
     """Compiled packs for every jurisdiction; `decide` is pure and thread-safe."""
 
-    __slots__ = ("packs", "_rules", "_by_channel")
+    __slots__ = ("packs", "_rules", "_by_channel", "_by_channel_unsuppressed")
 
     def __init__(self, overrides: Mapping[str, Mapping] | None = None,
                  packs: Mapping[str, Pack] | None = None) -> None:
@@ -95,6 +96,9 @@ class Gate:
         self._by_channel: dict[tuple[str, str], tuple[Compiled, ...]] = {
             (j, channel): tuple(r for r in rules if channel in channels_of(r))
             for j, rules in self._rules.items() for channel in CHANNELS}
+        # Most borrowers carry no suppression flag: their decisions skip the six suppression rules.
+        self._by_channel_unsuppressed = {
+            key: tuple(r for r in rules if r.kind not in SUPPRESSION_KINDS) for key, rules in self._by_channel.items()}
 
     def _run(self, req: Request, at: dt.datetime | None, rules: tuple[Compiled, ...]) -> list[Violation]:
         out: list[Violation] = []
@@ -146,8 +150,11 @@ class Gate:
             rules = ()
         elif req.channel is None:
             rules = self._rules.get(jurisdiction, ())
-        else:
+        elif (req.cease_requested or req.represented_by_attorney or req.dispute_open or req.plan_active
+              or req.bankruptcy or req.breathing_space or req.bad):
             rules = self._by_channel.get((jurisdiction, req.channel), ())
+        else:
+            rules = self._by_channel_unsuppressed.get((jurisdiction, req.channel), ())
         if jurisdiction and pack is None:
             violations.append(Violation("GATE.no_pack", "data_source", f"No pack is loaded for {jurisdiction}.",
                                         f"未加载 {jurisdiction} 的规则包。", {"jurisdiction": jurisdiction},

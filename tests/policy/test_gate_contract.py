@@ -68,12 +68,21 @@ def test_a_failing_rule_denies_with_the_error_as_a_violation(monkeypatch):
     assert decision["next_allowed_at"] is None
 
 
+_FLAG_OF = {"cease": "cease_requested", "attorney": "represented_by_attorney", "bankruptcy": "bankruptcy"}
+
+
 @pytest.mark.parametrize("kind", sorted(KINDS_REQUIRED))
 def test_any_failing_rule_kind_fails_closed(monkeypatch, kind):
+    """Every required kind, when it runs and breaks, denies with its error (suppression rules run when flagged)."""
     needs, _check = rules_module.KINDS[kind]
     monkeypatch.setitem(rules_module.KINDS, kind, (needs, _boom))
     for jurisdiction in ("CN", "US", "UK"):
-        assert Gate().decide(base(jurisdiction))["allowed"] is False
+        request = base(jurisdiction)
+        if kind in _FLAG_OF:
+            request = with_(request, **{f"borrower.{_FLAG_OF[kind]}": True})
+        decision = Gate().decide(request)
+        assert decision["allowed"] is False
+        assert any("injected failure" in str(v["evidence"].get("error")) for v in decision["violations"])
 
 
 def test_a_crash_outside_the_rules_fails_closed(monkeypatch):
