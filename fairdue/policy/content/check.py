@@ -293,6 +293,23 @@ def clear_caches() -> None:
         cached.cache_clear()
 
 
+_LANGUAGES = frozenset(LANGUAGES)
+
+
+def _refuse(text, language, jurisdiction, channel, purpose, recipient_role) -> None:
+    """Raise the precise error for the first unknown context value."""
+    if not isinstance(text, str):
+        raise ContentContextError(f"message text must be a string, not {type(text).__name__}")
+    for name, value, allowed in (("language", language, _LANGUAGES),
+                                 ("jurisdiction", jurisdiction, JURISDICTIONS),
+                                 ("channel", channel, CHANNELS), ("purpose", purpose, PURPOSES),
+                                 ("recipient_role", recipient_role, ROLES)):
+        if value not in tuple(allowed):   # a tuple compares by ==, so unhashable values are refused too
+            raise ContentContextError(f"unknown {name} {value!r} for the content check; expected one of {sorted(allowed)}")
+    if text.__class__ is not str:   # a str subclass: check it as the plain string it holds
+        return
+
+
 def check_message(*, text: str, language: str, jurisdiction: str, channel: str, purpose: str,
                   recipient_role: str, time_barred: bool) -> list[Finding]:
     """Every content finding for one message in its context (empty list: nothing found).
@@ -301,14 +318,13 @@ def check_message(*, text: str, language: str, jurisdiction: str, channel: str, 
     validated and recorded by the caller but does not narrow the search.
     Raises `ContentContextError` for an unknown context value.
     """
-    if not isinstance(text, str):
-        raise ContentContextError(f"message text must be a string, not {type(text).__name__}")
-    for name, value, allowed in (("language", language, LANGUAGES),
-                                 ("jurisdiction", jurisdiction, JURISDICTIONS),
-                                 ("channel", channel, CHANNELS), ("purpose", purpose, PURPOSES),
-                                 ("recipient_role", recipient_role, ROLES)):
-        if value not in allowed:
-            raise ContentContextError(f"unknown {name} {value!r} for the content check; expected one of {sorted(allowed)}")
+    try:
+        known = (text.__class__ is str and language in _LANGUAGES and jurisdiction in JURISDICTIONS
+                 and channel in CHANNELS and purpose in PURPOSES and recipient_role in ROLES)
+    except TypeError:   # an unhashable value
+        known = False
+    if not known:
+        _refuse(text, language, jurisdiction, channel, purpose, recipient_role)
     # Reduce the context to what can change the result, so one cached entry
     # serves every role that is (or is not) allowed to hear about the debt and
     # both time_barred values when the text has no lawsuit term.

@@ -400,3 +400,8 @@ def test_findings_are_immutable_records():
 def test_header_words_are_not_a_sender_identity(prefix):
     text = f"{prefix} your payment is due. Call 800-555-0100. Reply STOP to opt out."
     assert violations(text, language="en", jurisdiction="US") == ["CONTENT.required.sender_identity"]
+
+
+def test_unhashable_context_is_a_precise_error():
+    with pytest.raises(ContentContextError, match="language"):
+        check("hello", language=["zh"])
