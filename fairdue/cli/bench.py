@@ -12,7 +12,7 @@ import typer
 
 bench_app = typer.Typer(help="Benchmarks (ratios against peers/floors measured in the same run).", no_args_is_help=True)
 
-BENCHES: list[str] = ["fairdue.bench.loanmath", "fairdue.bench.ledger", "fairdue.bench.gate", "fairdue.bench.dayend"]
+BENCHES: list[str] = ["fairdue.bench.loanmath", "fairdue.bench.ledger", "fairdue.bench.gate", "fairdue.bench.dayend", "fairdue.bench.delivery"]
 
 
 def register(app: typer.Typer) -> None:

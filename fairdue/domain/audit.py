@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -42,7 +41,7 @@ class AuditError(FairdueError):
 
 
 class NotCanonical(AuditError):
-    """A record cannot be put in canonical form (a float NaN/inf, a non-string key, ...)."""
+    """A record cannot be put in canonical form (a float NaN/inf, mixed key types, a non-JSON value)."""
 
 
 class ChainBroken(AuditError):
@@ -53,23 +52,12 @@ class ChainBroken(AuditError):
         self.result = result
 
 
-def _reject_floats(value: Any, path: str = "$") -> None:
-    if isinstance(value, float) and not math.isfinite(value):
-        raise NotCanonical(f"{path}: {value!r} has no canonical JSON form")
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise NotCanonical(f"{path}: key {key!r} is not a string")
-            _reject_floats(item, f"{path}.{key}")
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            _reject_floats(item, f"{path}[{i}]")
-
-
 def canonical_json(record: Mapping[str, Any]) -> str:
     """The one text form of a record that is hashed and stored."""
-    _reject_floats(record)
-    text = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    try:
+        text = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as err:  # NaN/inf, keys that cannot be sorted, objects JSON cannot hold
+        raise NotCanonical(f"record has no canonical JSON form: {err}") from None
     if len(text) > RECORD_CHARS_MAX:
         raise NotCanonical(f"record is {len(text)} characters, more than {RECORD_CHARS_MAX}")
     return text

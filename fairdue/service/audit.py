@@ -69,6 +69,13 @@ def columns_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+_HEAD_UPDATE = (
+    decision_log_head.update()
+    .where(decision_log_head.c.id == 1)
+    .values(last_seq=sa.bindparam("new_seq"), last_hash=sa.bindparam("new_hash"))
+)
+
+
 def _insert_genesis_head(conn: Connection) -> None:
     values = {"id": 1, "last_seq": 0, "last_hash": GENESIS_HASH}
     if conn.dialect.name == "postgresql":
@@ -97,19 +104,13 @@ def append_decision(uow_or_conn: Any, record: Mapping[str, Any]) -> Entry:
     conn = _connection(uow_or_conn)
     head = _locked_head(conn)
     entry = make_entry(seq=head.last_seq + 1, prev_hash=head.last_hash, record=record)
-    columns = columns_from_record(entry.record())
+    columns = columns_from_record(record)
     if columns["decided_at"] is None:
         raise AuditError("a decision record needs decided_at as an aware ISO 8601 instant")
-    conn.execute(
-        decision_log.insert().values(
-            seq=entry.seq, record=entry.record_text, prev_hash=entry.prev_hash, hash=entry.hash, **columns
-        )
-    )
-    conn.execute(
-        decision_log_head.update()
-        .where(decision_log_head.c.id == 1)
-        .values(last_seq=entry.seq, last_hash=entry.hash)
-    )
+    # Parameters apart from the statement: SQLAlchemy compiles and caches the statement once.
+    conn.execute(decision_log.insert(), {"seq": entry.seq, "record": entry.record_text, "prev_hash": entry.prev_hash,
+                                         "hash": entry.hash, **columns})
+    conn.execute(_HEAD_UPDATE, {"new_seq": entry.seq, "new_hash": entry.hash})
     return entry
 
 

@@ -125,7 +125,7 @@ def _check_matches(request: dict, message: OutgoingMessage) -> dict:
         raise ContactRequestInvalid(f"message text must be 1..{TEXT_CHARS_MAX} characters")
     if not isinstance(request, dict):
         raise ContactRequestInvalid("the gate request must be a JSON object")
-    request = copy.deepcopy(request)
+    request = dict(request)  # only the top-level "message" key may be added; decide and masking copy deeply
     if request.get("channel") != message.channel:
         raise ContactRequestInvalid(f"gate request is for channel {request.get('channel')!r}, message is {message.channel!r}")
     recipient = request.get("recipient")
@@ -219,18 +219,18 @@ def request_contact(
     entry = append_decision(uow, record)
     outbox_id = None
     if allowed:
-        outbox_id = uow.connection.execute(
-            outbox_messages.insert().values(
-                decision_seq=entry.seq, debt_id=debt.get("id"), channel=message.channel,
-                recipient_role=str(recipient.get("role") or "unknown"),
-                address_masked=mask_address(address), language=message.language,
-                **seal_outbox_fields(cipher, recipient_address=address, subject=message.subject, body=message.text,
-                                     payload=message.letter.to_json() if message.letter else None),
-                text_sha256=sha256_text(message.text), fingerprint=fingerprint, status="pending",
-                attempts=0, attempts_max=attempts_max, next_attempt_at=max(now, at),
-                send_by=at + timedelta(seconds=send_window_s), created_at=now,
-            ).returning(outbox_messages.c.id)
-        ).scalar_one()
+        values = dict(
+            decision_seq=entry.seq, debt_id=debt.get("id"), channel=message.channel,
+            recipient_role=str(recipient.get("role") or "unknown"),
+            address_masked=mask_address(address), language=message.language,
+            **seal_outbox_fields(cipher, recipient_address=address, subject=message.subject, body=message.text,
+                                 payload=message.letter.to_json() if message.letter else None),
+            text_sha256=sha256_text(message.text), fingerprint=fingerprint, status="pending",
+            attempts=0, attempts_max=attempts_max, next_attempt_at=max(now, at),
+            send_by=at + timedelta(seconds=send_window_s), created_at=now, provider_message_id=None,
+            lease_owner=None, lease_until=None, delivery_status=None, last_error=None, sent_at=None,
+        )
+        outbox_id = uow.connection.execute(_OUTBOX_INSERT, values).scalar_one()
     if commit:
         uow.commit()
     return ContactOutcome(
@@ -240,6 +240,8 @@ def request_contact(
         decision=decision,
     )
 
+
+_OUTBOX_INSERT = outbox_messages.insert().returning(outbox_messages.c.id)
 
 RECEIPT_OUTCOMES = {"delivered": "delivered", "read": "delivered", "failed": "failed",
                     "undelivered": "failed", "invalid_number": "invalid_number"}

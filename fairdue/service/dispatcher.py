@@ -20,7 +20,9 @@ One round (`Dispatcher.run_once`):
 A crash between 2 and 3 leaves the row `sending`; when the lease expires it
 is claimed again and re-sent with the same key, and the provider (or the
 adapter's sent-ledger) recognises the key: the message's effect happens once.
-Nothing is ever deleted: `dead` rows wait for a person (`fairdue outbox …`).
+Nothing is ever deleted: `dead`, `refused` and `expired` rows stay, counted by
+`fairdue outbox status` and shown in the contact history; sending such a
+message again takes a new gate decision (request_contact), never a requeue.
 """
 
 from __future__ import annotations
