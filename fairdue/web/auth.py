@@ -47,13 +47,22 @@ async def _csrf_ok(request: Request, expected: str) -> bool:
     return sent is not None and hmac.compare_digest(sent, expected)
 
 
-async def principal(request: Request, unit=Depends(uow)) -> auth_service.Principal:
+def _resolve(request: Request, token: str) -> auth_service.Principal | None:
+    # Its own short read, closed before the route's unit of work opens: on SQLite every
+    # transaction holds the write lock, and a route may need transactions of its own.
+    core = request.app.state.core
+    with core.uow_factory() as unit:
+        return auth_service.resolve_session(unit.connection, token=token, now=core.clock())
+
+
+async def principal(request: Request) -> auth_service.Principal:
     """The logged-in staff member or borrower; 401 otherwise."""
+    from starlette.concurrency import run_in_threadpool
+
     token, from_cookie = _token(request)
     if not token:
         raise Unauthenticated("log in first")
-    now = request.app.state.core.clock()
-    who = auth_service.resolve_session(unit.connection, token=token, now=now)
+    who = await run_in_threadpool(_resolve, request, token)
     if who is None:
         raise Unauthenticated("the session has expired or was ended; log in again")
     if from_cookie and request.method not in SAFE_METHODS and not await _csrf_ok(request, who.csrf):

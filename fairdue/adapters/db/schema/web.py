@@ -154,3 +154,17 @@ plan_requests = sa.Table(
     sa.Column("decided_by", sa.String(80), nullable=True),
     sa.CheckConstraint("status IN ('requested','approved','declined','withdrawn')", name="status"),
 )
+
+# Idempotency-Key of unsafe API requests: the first response is replayed; a twin arriving while the
+# first is still running gets 409. request_sha256 binds the key to one request body.
+api_idempotency = sa.Table(
+    "api_idempotency", metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("scope", sa.String(200), primary_key=True),
+    sa.Column("request_sha256", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("response_status", sa.Integer, nullable=True),
+    sa.Column("response_body", sa.Text, nullable=True),
+    sa.Column("created_at", _UTC, nullable=False),
+    sa.CheckConstraint("status IN ('in_progress','done')", name="status"),
+)

@@ -171,9 +171,21 @@ def upgrade() -> None:
         sa.CheckConstraint("status IN ('requested','approved','declined','withdrawn')", name="status"),
     )
     op.create_index("ix_plan_requests_borrower_id", "plan_requests", ["borrower_id"])
+    op.create_table(
+        "api_idempotency",
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("scope", sa.String(200), nullable=False),
+        sa.Column("request_sha256", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(12), nullable=False),
+        sa.Column("response_status", sa.Integer, nullable=True),
+        sa.Column("response_body", sa.Text, nullable=True),
+        sa.Column("created_at", _UTC, nullable=False),
+        sa.PrimaryKeyConstraint("key", "scope", name="pk_api_idempotency"),
+        sa.CheckConstraint("status IN ('in_progress','done')", name="status"),
+    )
 
 
 def downgrade() -> None:
-    for table in ("plan_requests", "data_rights_requests", "access_log", "complaint_events", "complaint_evidence",
+    for table in ("api_idempotency", "plan_requests", "data_rights_requests", "access_log", "complaint_events", "complaint_evidence",
                   "complaints", "login_codes", "web_sessions", "staff_roles", "staff_users"):
         op.drop_table(table)
