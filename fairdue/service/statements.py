@@ -21,9 +21,25 @@ from fairdue.domain.money import Money
 from fairdue.domain.statements import BilledItem, due_on_for, minimum_due_minor
 from fairdue.errors import FairdueError
 from fairdue.service import ledger
-from fairdue.service.accounts import AccountNotActive, InvalidAccountRequest, balances, book, code, get_account, product_of
+from fairdue.service.accounts import AccountNotActive, InvalidAccountRequest, book, code, get_account, product_of
 from fairdue.service.payments import apply_credit
 from fairdue.service.products import repo
+
+
+_LABELS = {
+    "purchase": "purchase",
+    "billing": "installment interest and fees billed",
+    "payment": "payment",
+    "early_payoff": "early payoff",
+    "payoff_billing": "early payoff: interest for the days used",
+    "late_fee": "late fee (违约金)",
+    "interest": "interest",
+    "interest_accrual": "interest",
+    "fee": "fee",
+    "reversal": "reversal",
+    "refund_adjustment": "refund: repaid principal to credit, unpaid charges waived",
+    "charge_off": "charged off",
+}
 
 
 class UnknownStatement(FairdueError):
@@ -32,7 +48,12 @@ class UnknownStatement(FairdueError):
 
 @dataclass(frozen=True, slots=True)
 class StatementLine:
-    """seq, kind (purchase, installment, charge, payment, refund), posted_on, description, signed amount_minor."""
+    """One line of a statement.
+
+    kind: the ledger entry kind for a movement (purchase, payment, billing, late_fee, reversal, …; amount_minor is
+    the change in what is owed), or "due" for an item the statement bills (amount_minor is its total; information
+    only). Movements sum from the opening to the closing balance.
+    """
 
     seq: int
     kind: str
@@ -45,7 +66,8 @@ class StatementLine:
 class Statement:
     """A closed cycle of a credit line (amounts in minor units of `currency`).
 
-    opening/closing_balance_minor: everything owed (billed or not) less credit, at the previous / this close.
+    opening/closing_balance_minor: everything owed (billed or not) less credit, as of the previous / this
+    statement date; the movement lines sum from one to the other.
     amount_due_minor: billed and unpaid at close (pay this to clear the statement).
     minimum_due_minor: the least payment that keeps the account current. due_on: when both are due.
     created: False when the statement already existed.
@@ -118,26 +140,31 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
         r.update(charges, c.id, billed_statement_id=sid)
     apply_credit(uow, line_id=line_id, on=statement_on, key=f"credit:{line_id}:{statement_on.isoformat()}")
 
-    # Lines: purchases and payments of the period, what was billed, new charges.
-    lines: list[tuple[str, date, str, int]] = []
-    for p in r.purchases_between(line_id, after, statement_on):
-        lines.append(("purchase", p.purchased_on, f"purchase #{p.id}" + (f" {p.merchant}" if p.merchant else ""), p.amount_minor))
+    # Movement lines: every ledger entry on the line's accounts dated up to the statement date that no
+    # earlier statement showed (late-posted entries included), so opening + movements = closing exactly.
+    lines: list[tuple[str, date, str, int, int | None]] = []
+    for entry_id, kind, on, description, delta, on_credit in r.unstated_entries(line_id, statement_on):
+        label = _LABELS.get(kind.removeprefix("dayend_"), kind.replace("_", " "))
+        if kind == "credit_applied":
+            text = f"credit {Money(on_credit, cur).format()} applied to what is billed"
+        else:
+            text = label + (f": {description}" if description else "")
+        lines.append((kind.removeprefix("dayend_")[:20], on, text, delta, entry_id))
+    # Due lines (information, no entry): what this statement bills, item by item.
     plans = {}
     for i in to_bill:
         plan = plans.get(i.plan_id) or plans.setdefault(i.plan_id, r.one(installment_plans, id=i.plan_id))
         label = "upfront fee" if i.seq == 0 else (f"installment {i.seq}/{plan.periods}" if plan.kind != "full" else "balance due")
         total = i.principal_due_minor + i.interest_due_minor + i.fee_due_minor
-        lines.append(("installment", i.due_on, f"plan #{plan.id} ({plan.kind}) {label}", total))
-    for c in new_charges:
-        lines.append(("charge", c.charged_on, c.description or c.kind.replace("_", " "), c.amount_minor))
-    for pid, refunded_on, amount_minor in r.refunds_between(line_id, after, statement_on):
-        lines.append(("refund", refunded_on, f"refund of purchase #{pid}", -amount_minor))
-    for p in r.payments_between(line_id, after, statement_on):
-        lines.append(("payment", p.received_on, f"{p.kind.replace('_', ' ')} #{p.id}" + (" (reversed)" if p.status == "reversed" else ""), -p.amount_minor))
+        parts = f"principal {Money(i.principal_due_minor, cur)}, interest {Money(i.interest_due_minor, cur)}, fee {Money(i.fee_due_minor, cur)}"
+        lines.append(("due", i.due_on, f"plan #{plan.id} ({plan.kind}) {label} due: {parts}", total, None))
     r.insert_many(statement_lines, [
-        {"statement_id": sid, "seq": k, "kind": kind, "posted_on": on, "description": text[:300], "amount_minor": amt}
-        for k, (kind, on, text, amt) in enumerate(lines, start=1)
+        {"statement_id": sid, "credit_line_id": line_id, "seq": k, "kind": kind, "posted_on": on, "description": text[:300],
+         "amount_minor": amt, "ledger_entry_id": entry_id}
+        for k, (kind, on, text, amt, entry_id) in enumerate(lines, start=1)
     ])
+    opening = prev.closing_balance_minor if prev else 0
+    closing = opening + sum(amt for _k, _on, _t, amt, entry_id in lines if entry_id is not None)
 
     # Totals after billing and credit.
     billed: list[BilledItem] = []
@@ -151,8 +178,7 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
         billed.append(BilledItem(owed if c.component == "fees" else 0, owed if c.component == "interest" else 0, 0, False))
     amount_due = sum(b.fees_minor + b.interest_minor + b.principal_minor for b in billed)
     minimum = minimum_due_minor(billed, product)
-    bal = balances(uow, line_id=line_id, line=line)
-    r.update(statements, sid, closing_balance_minor=bal.owed_minor, amount_due_minor=amount_due, minimum_due_minor=minimum)
+    r.update(statements, sid, closing_balance_minor=closing, amount_due_minor=amount_due, minimum_due_minor=minimum)
     return _load(uow, r.one(statements, id=sid), created=True)
 
 

@@ -64,7 +64,8 @@ def test_purchase_as_plan_statement_and_waterfall(uow_factory, line_id):
         # Installment in full + max(10% × 300, floor 100).
         assert st.minimum_due_minor == first.principal_minor + first.interest_minor + 10_000
         assert st.closing_balance_minor == 150_000 + first.interest_minor
-        assert [ln.kind for ln in st.lines] == ["purchase", "purchase", "installment", "installment"]
+        assert [ln.kind for ln in st.lines] == ["purchase", "purchase", "billing", "due", "due"]
+        assert st.opening_balance_minor + sum(ln.amount_minor for ln in st.lines if ln.kind != "due") == st.closing_balance_minor
         assert generate_statement(uow, line_id=line_id, statement_on=date(2026, 1, 5)).id == st.id  # idempotent
         res = pay(uow, line_id=line_id, amount=cny("200"), received_on=date(2026, 1, 20), key="pay-1")
         # Oldest first: both items are due 2026-01-26; interest of the plan before principal.
@@ -154,6 +155,9 @@ def test_payment_reversal_makes_the_items_owed_again(uow_factory, line_id):
             reverse_payment(uow, payment_id=res.payment_id, reversed_on=date(2026, 1, 12), key="other")
         again = pay(uow, line_id=line_id, amount=cny("300"), received_on=date(2026, 1, 13), key="k2")
         assert again.principal_minor == 30_000
+        st = generate_statement(uow, line_id=line_id, statement_on=date(2026, 2, 5))
+        assert [(ln.kind, ln.amount_minor) for ln in st.lines] == [("payment", -30_000), ("reversal", 30_000), ("payment", -30_000)]
+        assert st.opening_balance_minor + sum(ln.amount_minor for ln in st.lines) == st.closing_balance_minor == 0
         verify_ok(uow)
 
 
@@ -171,7 +175,8 @@ def test_refund_reverses_the_purchase_and_credits_repaid_principal(uow_factory, 
         assert (b.principal_minor, b.interest_minor, b.fees_minor, b.credit_minor) == (0, 0, 0, r1.principal_minor - 360)
         assert refund_purchase(uow, purchase_id=p.purchase_id, refunded_on=date(2026, 1, 22), key="r") == entry_id
         st = generate_statement(uow, line_id=line_id, statement_on=date(2026, 2, 5))
-        assert [(ln.kind, ln.amount_minor) for ln in st.lines if ln.kind == "refund"] == [("refund", -60_000)]
+        assert ("reversal", -60_000) in [(ln.kind, ln.amount_minor) for ln in st.lines]
+        assert st.opening_balance_minor + sum(ln.amount_minor for ln in st.lines if ln.kind != "due") == st.closing_balance_minor
         assert st.amount_due_minor == 0 and st.closing_balance_minor == -(r1.principal_minor - 360)
         verify_ok(uow)
 
@@ -188,7 +193,7 @@ def test_charges_from_day_end_are_paid_first_when_older(uow_factory, line_id):
         # The purchase (due 01-26) is older than the late fee (due 01-30).
         assert (res.principal_minor, res.fees_minor) == (30_000, 1_000)
         st = generate_statement(uow, line_id=line_id, statement_on=date(2026, 2, 5))
-        assert st.amount_due_minor == 500 and any(ln.kind == "charge" for ln in st.lines)
+        assert st.amount_due_minor == 500 and [ln.kind for ln in st.lines] == ["late_fee", "payment"]
         verify_ok(uow)
 
 
@@ -255,3 +260,15 @@ def test_purchase_in_a_closed_cycle_is_refused(uow_factory, line_id):
         with pytest.raises(InvalidAccountRequest, match="falls in a closed cycle"):
             purchase(uow, line_id=line_id, amount=cny("10"), purchased_on=date(2026, 1, 5), key="late")
         assert purchase(uow, line_id=line_id, amount=cny("10"), purchased_on=date(2026, 1, 6), key="ok").rows[0].statement_on == date(2026, 2, 5)
+
+
+def test_late_posted_entries_appear_on_the_next_statement(uow_factory, line_id):
+    """A payment dated before the last statement but posted after it is shown once, on the next statement."""
+    with uow_factory() as uow:
+        purchase(uow, line_id=line_id, amount=cny("300"), purchased_on=date(2026, 1, 3), key="p")
+        first = generate_statement(uow, line_id=line_id, statement_on=date(2026, 1, 5))
+        pay(uow, line_id=line_id, amount=cny("100"), received_on=date(2026, 1, 4), key="late")
+        second = generate_statement(uow, line_id=line_id, statement_on=date(2026, 2, 5))
+        assert [(ln.kind, ln.amount_minor) for ln in second.lines] == [("payment", -10_000)]
+        assert second.opening_balance_minor == first.closing_balance_minor == 30_000
+        assert second.closing_balance_minor == 20_000 == balances(uow, line_id=line_id).owed_minor

@@ -84,8 +84,12 @@ def test_any_history_keeps_ledger_and_records_in_step(products_loaded, months, c
                 except FairdueError:
                     pass  # refused (paid-off plan, already refunded…): nothing may be written
         with uow_factory() as uow:
-            generate_statement(uow, line_id=line.id, statement_on=statement_on)
+            st = generate_statement(uow, line_id=line.id, statement_on=statement_on)
             uow.commit()
+            # Movement lines take the opening balance exactly to the closing one, which is what is owed now.
+            assert st.opening_balance_minor + sum(ln.amount_minor for ln in st.lines if ln.kind != "due") == st.closing_balance_minor
+            assert st.closing_balance_minor == balances(uow, line_id=line.id).owed_minor
+            assert 0 <= st.minimum_due_minor <= st.amount_due_minor
         statement_on = add_months(statement_on, 1)
         with uow_factory() as uow:
             assert reconcile_line(uow, line_id=line.id) == []

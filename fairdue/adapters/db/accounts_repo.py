@@ -140,32 +140,27 @@ class AccountsRepository:
         )
         return list(self.conn.execute(q.order_by(charges.c.charged_on, charges.c.id)))
 
-    def purchases_between(self, line_id: int, after, upto) -> list[sa.Row]:
-        q = sa.select(purchases).where(
-            purchases.c.credit_line_id == line_id, purchases.c.purchased_on > after, purchases.c.purchased_on <= upto
+    def unstated_entries(self, line_id: int, upto) -> list[tuple[int, str, object, str | None, int, int]]:
+        """Ledger entries on the line's accounts dated on or before `upto` that no statement of the line shows yet.
+
+        Rows: (entry id, kind, business_on, description, change of what is owed (debit-positive sum over the
+        line's accounts), amount moved on the credit account).
+        """
+        from fairdue.adapters.db.schema.ledger import ledger_account, ledger_entry, ledger_posting
+
+        e, p, a = ledger_entry.c, ledger_posting.c, ledger_account.c
+        shown = sa.select(statement_lines.c.ledger_entry_id).where(
+            statement_lines.c.credit_line_id == line_id, statement_lines.c.ledger_entry_id == e.id
         )
-        return list(self.conn.execute(q.order_by(purchases.c.purchased_on, purchases.c.id)))
-
-    def refunds_between(self, line_id: int, after, upto) -> list[tuple[int, object, int]]:
-        """(purchase id, refund date, amount) of purchases refunded in (after, upto]."""
-        from fairdue.adapters.db.schema.ledger import ledger_entry
-
+        on_credit = sa.case((a.code.like("%:credit"), p.amount_minor), else_=0)
         q = (
-            sa.select(purchases.c.id, ledger_entry.c.business_on, purchases.c.amount_minor)
-            .join(ledger_entry, ledger_entry.c.id == purchases.c.refund_entry_id)
-            .where(purchases.c.credit_line_id == line_id, ledger_entry.c.business_on > after, ledger_entry.c.business_on <= upto)
-            .order_by(ledger_entry.c.business_on, purchases.c.id)
+            sa.select(e.id, e.kind, e.business_on, e.description, sa.func.sum(p.amount_minor), sa.func.sum(on_credit))
+            .select_from(ledger_posting.join(ledger_account, a.id == p.account_id).join(ledger_entry, e.id == p.entry_id))
+            .where(a.owner == f"credit_line:{line_id}", e.business_on <= upto, ~sa.exists(shown))
+            .group_by(e.id, e.kind, e.business_on, e.description)
+            .order_by(e.business_on, e.id)
         )
-        return [tuple(r) for r in self.conn.execute(q)]
-
-    def payments_between(self, line_id: int, after, upto) -> list[sa.Row]:
-        q = sa.select(payments).where(
-            payments.c.credit_line_id == line_id,
-            payments.c.received_on > after,
-            payments.c.received_on <= upto,
-            payments.c.kind != "credit_applied",
-        )
-        return list(self.conn.execute(q.order_by(payments.c.received_on, payments.c.id)))
+        return [(int(r[0]), r[1], r[2], r[3], int(r[4]), int(r[5])) for r in self.conn.execute(q)]
 
     # -- statements ----------------------------------------------------------------------
     def statement(self, line_id: int, statement_on) -> sa.Row | None:

@@ -201,12 +201,16 @@ statement_lines = sa.Table(
     metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("statement_id", ID, sa.ForeignKey("statements.id"), nullable=False, index=True),
+    sa.Column("credit_line_id", ID, sa.ForeignKey("credit_lines.id"), nullable=False),
     sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("posted_on", sa.Date, nullable=False),
     sa.Column("description", sa.String(300), nullable=False),
     sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    # The ledger entry a movement line shows (each entry on one statement of the line); NULL for "due" lines.
+    sa.Column("ledger_entry_id", ID, sa.ForeignKey("ledger_entry.id"), nullable=True),
     sa.UniqueConstraint("statement_id", "seq", name="uq_statement_lines_statement_id"),
+    sa.UniqueConstraint("credit_line_id", "ledger_entry_id", name="uq_statement_lines_credit_line_id"),
 )
 
 installments = sa.Table(

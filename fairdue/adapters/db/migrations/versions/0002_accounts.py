@@ -249,14 +249,19 @@ def upgrade() -> None:
     op.create_table('statement_lines',
     sa.Column('id', ID, autoincrement=True, nullable=False),
     sa.Column('statement_id', ID, nullable=False),
+    sa.Column('credit_line_id', ID, nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('posted_on', sa.Date(), nullable=False),
     sa.Column('description', sa.String(length=300), nullable=False),
     sa.Column('amount_minor', sa.BigInteger(), nullable=False),
+    sa.Column('ledger_entry_id', ID, nullable=True),
     sa.ForeignKeyConstraint(['statement_id'], ['statements.id'], name=op.f('fk_statement_lines_statement_id_statements')),
+    sa.ForeignKeyConstraint(['credit_line_id'], ['credit_lines.id'], name=op.f('fk_statement_lines_credit_line_id_credit_lines')),
+    sa.ForeignKeyConstraint(['ledger_entry_id'], ['ledger_entry.id'], name=op.f('fk_statement_lines_ledger_entry_id_ledger_entry')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_statement_lines')),
-    sa.UniqueConstraint('statement_id', 'seq', name='uq_statement_lines_statement_id')
+    sa.UniqueConstraint('statement_id', 'seq', name='uq_statement_lines_statement_id'),
+    sa.UniqueConstraint('credit_line_id', 'ledger_entry_id', name='uq_statement_lines_credit_line_id')
     )
     op.create_index(op.f('ix_statement_lines_statement_id'), 'statement_lines', ['statement_id'], unique=False)
     op.create_table('installments',
