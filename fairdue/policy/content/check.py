@@ -263,8 +263,9 @@ def _check(text: str, jurisdiction: str, channel: str, purpose: str,
         if rule.applies == "always":
             pairs.append((rule.id, hit))
         elif rule.applies == "time_barred":
-            if time_barred and not hit.negated:
-                pairs.append((rule.id, hit))
+            if not hit.negated:
+                # On a live debt a lawsuit may be mentioned, but a person should look.
+                pairs.append((rule.id if time_barred else "CONTENT.review.legal_action", hit))
         elif rule.applies == "non_debtor":
             if non_debtor:
                 pairs.append((rule.id, hit))
@@ -329,7 +330,7 @@ def check_message(*, text: str, language: str, jurisdiction: str, channel: str, 
     # serves every role that is (or is not) allowed to hear about the debt and
     # both time_barred values when the text has no lawsuit term.
     non_debtor = purpose == "location" or recipient_role not in _LEXICON.disclosure_roles[jurisdiction]
-    time_barred = bool(time_barred) and _scan(text).has_time_barred_hit
+    time_barred = bool(time_barred) and _scan(text).has_time_barred_hit   # else both give the same result
     findings = _check(text, jurisdiction, channel, purpose, non_debtor, time_barred)
     # Findings are cached and shared: hand out fresh evidence dicts.
     return [Finding(f.rule, f.category, f.reason_en, f.reason_zh,

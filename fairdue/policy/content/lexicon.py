@@ -34,7 +34,7 @@ CODE_RULE_IDS = frozenset({
     "CONTENT.required.sender_identity", "CONTENT.required.official_channel",
     "CONTENT.required.objection_route", "CONTENT.required.opt_out",
     "CONTENT.required.voicemail_elements", "CONTENT.location.contact_request",
-    "CONTENT.US.voicemail.limited_content",
+    "CONTENT.US.voicemail.limited_content", "CONTENT.review.legal_action",
 })
 # Patterns matched case-sensitively (a person's name starts with a capital).
 _CASE_SENSITIVE = frozenset({"voicemail_person"})

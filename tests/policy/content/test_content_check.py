@@ -158,6 +158,13 @@ def test_suit_threat_is_a_violation_only_when_time_barred(text):
     assert "CONTENT.time_barred_suit" not in violations(text, time_barred=False, **ctx)
 
 
+def test_lawsuit_on_a_live_debt_is_a_warning_for_review():
+    found = check("如仍未还款，我司将依法向人民法院提起诉讼。", channel="call")
+    assert [(f.rule, f.severity, f.evidence["matched"]) for f in found] == [
+        ("CONTENT.review.legal_action", "warning", "诉讼")]
+    assert violations("We may file a lawsuit.", language="en", jurisdiction="US", channel="call") == []
+
+
 @pytest.mark.parametrize("text", ["Because of the age of your debt, we will not sue you for it.",
                                   "We won't take legal action.", "我们不会起诉您", "该笔欠款已超过诉讼时效。"])
 def test_negated_or_descriptive_suit_language_is_lawful_on_time_barred_debt(text):
