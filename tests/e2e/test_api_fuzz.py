@@ -36,10 +36,16 @@ def api_schema(fuzz_app):
     return schemathesis.openapi.from_asgi("/api/v1/openapi.json", fuzz_app)
 
 
-@pytest.fixture
-def auth_headers(fuzz_app):
+@pytest.fixture(params=["staff", "borrower"])
+def auth_headers(request, fuzz_app):
+    """Every operation is fuzzed as a staff member holding every role, and as a borrower with an account."""
     from fastapi.testclient import TestClient
 
+    from fairdue.web.testing import borrower_session, seed_portal_borrower
+
+    if request.param == "borrower":
+        seeded = seed_portal_borrower(fuzz_app)
+        return borrower_session(fuzz_app, seeded["borrower_id"])
     with TestClient(fuzz_app) as client:
         return staff_token(client, "fuzz")
 
