@@ -272,3 +272,33 @@ def test_late_posted_entries_appear_on_the_next_statement(uow_factory, line_id):
         assert [(ln.kind, ln.amount_minor) for ln in second.lines] == [("payment", -10_000)]
         assert second.opening_balance_minor == first.closing_balance_minor == 30_000
         assert second.closing_balance_minor == 20_000 == balances(uow, line_id=line_id).owed_minor
+
+
+@pytest.mark.slow
+def test_concurrent_purchases_never_exceed_the_limit(uow_factory, line_id):
+    """Purchases racing for the same credit: the line lock serialises them, so the limit holds."""
+    import threading
+
+    outcomes, start = [], threading.Barrier(4)
+
+    def worker(n):
+        start.wait()
+        try:
+            with uow_factory() as uow:
+                purchase(uow, line_id=line_id, amount=cny("6000"), purchased_on=date(2026, 1, 3), key=f"race-{n}")
+                uow.commit()
+            outcomes.append("ok")
+        except OverLimit:
+            outcomes.append("over")
+        except Exception as err:  # shown by the assertion below
+            outcomes.append(repr(err))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["ok", "ok", "ok", "over"]
+    with uow_factory() as uow:
+        assert balances(uow, line_id=line_id).principal_minor == 1_800_000
+        verify_ok(uow)
