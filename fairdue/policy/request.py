@@ -72,9 +72,13 @@ class Consent:
     scope: str
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
-    """A parsed request. Fields named in `bad` are unusable (None or a placeholder)."""
+class Request(NamedTuple):
+    """A parsed request. Fields named in `bad` are unusable (None or a placeholder).
+
+    A named tuple, not a frozen dataclass: it is built once per decision and a
+    frozen dataclass spends ~4 µs setting 31 fields one by one (the gate's
+    budget is ~50 µs); it is just as immutable, and fields read as fast.
+    """
 
     jurisdiction: str | None
     at: dt.datetime | None
