@@ -58,10 +58,6 @@ class Views:
     run_compact: tuple[int, ...]
     run_original: tuple[int, ...]
 
-    def run_of(self, i: int) -> int:
-        """The run holding compact position ``i``."""
-        return bisect_right(self.run_compact, i) - 1
-
     def original(self, i: int) -> int:
         """Original position of ``compact[i]``."""
         r = bisect_right(self.run_compact, i) - 1
