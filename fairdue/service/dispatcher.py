@@ -202,6 +202,8 @@ class Dispatcher:
                 provider_message_id=provider_message_id,
                 error=None if error is None else error[:ERROR_CHARS_MAX],
             ))
+            if result.rowcount == 1 and provider_message_id is not None and values.get("status") == "sent":
+                _adopt_early_receipts(uow.connection, item.outbox_id, provider_message_id)
             uow.commit()
             return result.rowcount == 1
 
@@ -316,6 +318,19 @@ class ReceiptOutcome:
     outbox_id: int | None
     status: str
     recorded: bool
+
+
+def _adopt_early_receipts(conn: Any, outbox_id: int, provider_message_id: str) -> None:
+    """Receipts that arrived before the message was marked sent (fast webhook, crash before mark) join it now."""
+    r = delivery_receipts.c
+    conn.execute(delivery_receipts.update()
+                 .where(r.provider_message_id == provider_message_id, r.outbox_id.is_(None))
+                 .values(outbox_id=outbox_id))
+    statuses = list(conn.execute(sa.select(r.status).where(r.outbox_id == outbox_id).order_by(r.id)).scalars())
+    if statuses:
+        final = [s for s in statuses if s in FINAL_DELIVERY_STATUSES]
+        conn.execute(outbox_messages.update().where(outbox_messages.c.id == outbox_id)
+                     .values(delivery_status=(final or statuses)[-1]))
 
 
 def record_receipt(uow: Any, *, body: bytes, signature: str, secret: bytes) -> ReceiptOutcome:

@@ -229,3 +229,24 @@ def test_a_message_claimed_after_send_by_expires_unsent(uow_factory, engine, pro
     with uow_factory() as uow:
         [item] = contact_history(uow, debt_id="D1")
     assert (item.allowed, item.outbox_status) == (True, "expired")
+
+
+def test_a_receipt_that_arrives_before_the_mark_is_not_lost(uow_factory, engine, provider, clock):
+    [oid] = queue_sms(uow_factory, 1, debt="D9")
+    receipts = []
+
+    def webhook_then_crash(_outbox_id: int) -> None:  # the provider's webhook beats our mark, then we die
+        for body, signature in provider.take_receipts():
+            with uow_factory() as uow:
+                receipts.append(record_receipt(uow, body=body, signature=signature, secret=provider.receipt_secret))
+        raise RuntimeError("crash before mark")
+
+    with pytest.raises(RuntimeError):
+        dispatcher(uow_factory, engine, provider, after_send=webhook_then_crash).run_once()
+    assert [r.outbox_id for r in receipts] == [None]  # not yet known as ours
+    clock.advance(seconds=POLICY.lease_s)
+    assert dispatcher(uow_factory, engine, provider).run_once().sent == 1
+    with uow_factory() as uow:
+        [item] = contact_history(uow, debt_id="D9")
+    assert (item.outbox_status, item.delivery_status) == ("sent", "delivered")
+    assert len(provider.deliveries) == 1 and statuses(engine) == {oid: "sent"}
