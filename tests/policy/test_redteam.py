@@ -120,6 +120,24 @@ CASES: list[Case] = [
     Case("uk_bst_2130_denied", _at(UK_CALL, "2026-03-29T20:30:00Z"), False, ("UK.CONC7.9.4R.hours",), (),
          "2026-03-30T07:00:00Z"),
 
+    # next_allowed_at across the change nights: the opening is 08:00 local on the new offset.
+    Case("uk_night_before_bst_next_opening_0700z", _at(UK_CALL, "2026-03-28T21:30:00Z"), False,
+         ("UK.CONC7.9.4R.hours",), (), "2026-03-29T07:00:00Z"),
+    Case("us_night_before_fall_back_next_opening_1300z", _at(US_CALL, "2026-11-01T01:30:00Z"), False,
+         ("US.RegF.1006.6b1i.hours",), (), "2026-11-01T13:00:00Z"),
+    Case("us_night_before_spring_forward_next_opening_1200z", _at(US_CALL, "2026-03-08T02:30:00Z"), False,
+         ("US.RegF.1006.6b1i.hours",), (), "2026-03-08T12:00:00Z"),
+    Case("uk_bst_calls_count_on_the_local_day",
+         # 23:30Z on 06-01 is 00:30 BST on 06-02: three calls already on the local day of the proposal.
+         with_(UK_CALL, at="2026-06-02T09:00:00Z",
+               history=calls("UK", [utc("2026-06-01T23:30:00Z"), utc("2026-06-02T07:10:00Z"),
+                                    utc("2026-06-02T08:10:00Z")], "no_answer")),
+         False, ("UK.policy.calls_per_day",), ("frequency",), "2026-06-03T07:00:00Z"),
+    Case("uk_bst_calls_before_local_midnight_do_not_count",
+         with_(UK_CALL, at="2026-06-02T09:00:00Z",
+               history=calls("UK", [utc("2026-06-01T22:30:00Z"), utc("2026-06-02T07:10:00Z"),
+                                    utc("2026-06-02T08:10:00Z")], "no_answer")), True),
+
     # --- frequency: CN unanswered calls per number per local day ---------------------------------
     Case("cn_6th_unanswered_call_allowed",
          with_(CN_CALL, at="2026-03-02T08:00:00Z", history=calls("CN", _hours(5, "2026-03-02T00:10:00Z"), "no_answer")),
