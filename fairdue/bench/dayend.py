@@ -363,6 +363,12 @@ def bench_cmd(
                 conn.execute(sa.text(
                     "INSERT INTO dayend_business_date VALUES (:d, :t, 0, 0, 0, 0)"), {"d": day, "t": datetime.now(UTC)})
                 day += timedelta(days=1)
+            # Lines in good standing paid what fell due in between (the dates skipped here).
+            conn.execute(sa.text(
+                "UPDATE installments SET principal_paid_minor = principal_due_minor, interest_paid_minor = "
+                "interest_due_minor, fee_paid_minor = fee_due_minor, status = 'paid' WHERE due_on < :d AND "
+                "status <> 'paid' AND credit_line_id IN (SELECT account_id FROM dayend_account WHERE "
+                "oldest_overdue_on IS NULL)"), {"d": MONTH_END_ON})
             conn.execute(sa.text(
                 "UPDATE dayend_account SET next_event_on = :d, last_closed_on = :p WHERE charged_off = :f"),
                 {"d": MONTH_END_ON, "p": MONTH_END_ON - timedelta(days=1), "f": False})

@@ -217,12 +217,19 @@ def _statements(uow: UnitOfWork, result: DayResult) -> None:
         generate_statement(uow, line_id=line_id, statement_on=result.business_on)
 
 
+def _changed_flags(result: DayResult) -> pl.DataFrame:
+    """Installment rows whose day-end flags changed today (the per-installment DPD is stored with
+    them as of that change; current DPD derives from the due date and is not rewritten daily)."""
+    return result.installments.filter(pl.col("_flags_changed")) if "_flags_changed" in result.installments.columns \
+        else result.installments
+
+
 def _write(uow: UnitOfWork, repo: DayendRepository, result: DayResult, checkpoint: Callable[[str], None]) -> None:
     _statements(uow, result)
     _post(uow, repo, result)
     checkpoint("ledger written")
     repo.update_accounts(result.accounts)
-    repo.upsert_installment_flags(result.installments)
+    repo.upsert_installment_flags(_changed_flags(result))
     checkpoint("state written")
     repo.add_bucket_moves(result.bucket_moves)
     repo.add_events(result.events)

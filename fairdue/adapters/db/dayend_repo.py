@@ -231,8 +231,35 @@ class DayendRepository:
         return _rows_to_frame(self.connection.execute(stmt).all(), INSTALLMENT_SCHEMA)
 
     # -- writing results ------------------------------------------------------------------------
+    def _stage(self, frame: pl.DataFrame, like: str, name: str) -> None:
+        """PostgreSQL: COPY `frame` into a temporary table `name` shaped like `like`'s columns (dropped at commit)."""
+        import io
+
+        cols = ", ".join(frame.columns)
+        self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+        self.connection.exec_driver_sql(
+            f"CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT {cols} FROM {like} WITH NO DATA"
+        )
+        buf = io.BytesIO()
+        frame.write_csv(buf, include_header=False)
+        buf.seek(0)
+        cursor = self.connection.connection.driver_connection.cursor()
+        try:
+            with cursor.copy(f"COPY {name} ({cols}) FROM STDIN WITH (FORMAT csv)") as cp:
+                while chunk := buf.read(1 << 20):
+                    cp.write(chunk)
+        finally:
+            cursor.close()
+
     def update_accounts(self, frame: pl.DataFrame) -> None:
         if frame.height == 0:
+            return
+        if self._pg:
+            self._stage(frame.select("account_id", *STATE_COLUMNS), "dayend_account", "_dayend_acc")
+            sets = ", ".join(f"{c} = s.{c}" for c in STATE_COLUMNS)
+            self.connection.exec_driver_sql(
+                f"UPDATE dayend_account a SET {sets} FROM _dayend_acc s WHERE a.account_id = s.account_id"
+            )
             return
         a = dayend_account.c
         stmt = (
@@ -247,9 +274,16 @@ class DayendRepository:
     def upsert_installment_flags(self, frame: pl.DataFrame) -> None:
         if frame.height == 0:
             return
-        rows = frame.select(
-            "installment_id", "account_id", "billed", "overdue", "late_fee_minor", "dpd"
-        ).to_dicts()
+        frame = frame.select("installment_id", "account_id", "billed", "overdue", "late_fee_minor", "dpd")
+        if self._pg:
+            self._stage(frame, "dayend_installment", "_dayend_inst")
+            self.connection.exec_driver_sql(
+                "INSERT INTO dayend_installment SELECT * FROM _dayend_inst ON CONFLICT (installment_id) DO UPDATE SET "
+                "billed = excluded.billed, overdue = excluded.overdue, late_fee_minor = excluded.late_fee_minor, "
+                "dpd = excluded.dpd"
+            )
+            return
+        rows = frame.to_dicts()
         stmt = self._insert(dayend_installment)
         stmt = stmt.on_conflict_do_update(
             index_elements=["installment_id"],
@@ -266,6 +300,16 @@ class DayendRepository:
         if frame.height == 0:
             return
         now = self.clock()
+        if self._pg:
+            staged = frame.select("event_key", "account_id", "kind", "business_on", "payload").with_columns(
+                pl.lit(now.isoformat()).alias("created_at"))
+            self._stage(staged, "dayend_event_outbox", "_dayend_events")
+            self.connection.exec_driver_sql(
+                "INSERT INTO dayend_event_outbox (event_key, account_id, kind, business_on, payload, created_at) "
+                "SELECT event_key, account_id, kind, business_on, payload, created_at FROM _dayend_events "
+                "ORDER BY event_key ON CONFLICT (event_key) DO NOTHING"
+            )
+            return
         rows = [dict(r, created_at=now) for r in frame.to_dicts()]
         stmt = self._insert(dayend_event_outbox).on_conflict_do_nothing(index_elements=["event_key"])
         for n in range(0, len(rows), ROWS_PER_BATCH_MAX):

@@ -147,7 +147,8 @@ class DayResult:
     """What closing one business date over one partition produced.
 
     accounts: the touched accounts' new state (ACCOUNT_SCHEMA + `dpd`).
-    installments: the touched accounts' installments (INSTALLMENT_SCHEMA + `effective_due_on`, `dpd`).
+    installments: the touched accounts' installments (INSTALLMENT_SCHEMA + `effective_due_on`, `dpd`,
+        `_flags_changed`: billed/overdue/late fee differ from the input).
     entries: one row per ledger entry to post (ENTRY_SCHEMA); two postings each.
     events: outbox rows (EVENT_SCHEMA). bucket_moves: bucket history rows (BUCKET_MOVE_SCHEMA).
     """
@@ -313,6 +314,9 @@ def close_day(
         raise DayendStateInvalid(
             f"installments paid beyond what is due: ids {overpaid.get_column('installment_id').head(5).to_list()}"
         )
+    inst = inst.with_columns(
+        pl.struct("billed", "overdue", "late_fee_minor").alias("_flags_before")
+    )
     inst = effective_due_dates(inst, calendars).with_columns(
         (pl.col("principal_due_minor") - pl.col("principal_paid_minor")).alias("_principal_open"),
         (
@@ -562,7 +566,12 @@ def close_day(
     )
 
     out_accounts = acc.select(*ACCOUNT_SCHEMA, "dpd").sort("account_id")
-    out_installments = inst.select(*INSTALLMENT_SCHEMA, "effective_due_on", "dpd").sort("installment_id")
+    inst = inst.with_columns(
+        (pl.struct("billed", "overdue", "late_fee_minor") != pl.col("_flags_before")).alias("_flags_changed")
+    )
+    out_installments = inst.select(*INSTALLMENT_SCHEMA, "effective_due_on", "dpd", "_flags_changed").sort(
+        "installment_id"
+    )
     return DayResult(
         business_on=D,
         accounts=out_accounts,
