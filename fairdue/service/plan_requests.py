@@ -90,3 +90,22 @@ def request_plan(conn: sa.Connection, *, borrower_id: str, line_id: int, currenc
 def requests_of(conn: sa.Connection, *, borrower_id: str) -> list:
     return conn.execute(sa.select(plan_requests).where(plan_requests.c.borrower_id == str(borrower_id))
                         .order_by(plan_requests.c.id.desc())).all()
+
+
+def pending(conn: sa.Connection, *, limit: int = 200) -> list:
+    """Plan requests waiting for a decision, oldest first."""
+    return conn.execute(sa.select(plan_requests).where(plan_requests.c.status == "requested")
+                        .order_by(plan_requests.c.id).limit(limit)).all()
+
+
+def decide(conn: sa.Connection, *, request_id: int, approve: bool, actor: str, now: dt.datetime) -> None:
+    """Approve or decline a requested plan (the negotiated plan itself is set up in collections)."""
+    row = conn.execute(sa.select(plan_requests).where(plan_requests.c.id == request_id)).first()
+    if row is None:
+        raise PlanRequestNotFound(f"plan request {request_id} not found")
+    if row.status != "requested":
+        err = PlanRequestError(f"plan request {request_id} is already {row.status}")
+        err.http_status = 409
+        raise err
+    conn.execute(sa.update(plan_requests).where(plan_requests.c.id == request_id).values(
+        status="approved" if approve else "declined", decided_at=now, decided_by=actor[:80]))

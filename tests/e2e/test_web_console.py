@@ -65,3 +65,23 @@ def test_compose_from_account_hides_the_number_and_sends_through_the_gate(ctx):
     assert sent.status_code == 200 and 'id="sent-ok"' in sent.text
     account = c.get(f"/console/accounts/{ctx['line']}", headers=ctx["ag"])
     assert "138****8000" in account.text and 'class="tag ok"' in account.text
+
+
+def test_plan_request_is_approved_by_a_supervisor_not_an_agent(ctx):
+    from fairdue.web.testing import borrower_session
+
+    c, line = ctx["client"], ctx["line"]
+    with ctx["app"].state.core.uow_factory() as uow:
+        from fairdue.service.console import borrower_of_line
+
+        bid = borrower_of_line(uow.connection, line)
+    b = borrower_session(ctx["app"], bid)
+    form = {"line_id": str(line), "income": "6000", "expenses": "4500", "periods": "6"}
+    assert c.post("/portal/plan/requests", data=form, headers=b, follow_redirects=False).status_code == 303
+    queue = c.get("/console/plan-requests", headers=ctx["ag"])
+    assert "6 个月" in queue.text or "6 months" in queue.text
+    assert c.post("/console/plan-requests/1/approve", headers=ctx["ag"]).status_code == 403
+    assert c.post("/console/plan-requests/1/approve", headers=ctx["sup"], follow_redirects=False).status_code == 303
+    assert c.post("/console/plan-requests/1/decline", headers=ctx["sup"]).status_code == 409
+    page = c.get("/portal/plan", headers=b)
+    assert "已批准" in page.text or "approved" in page.text

@@ -303,3 +303,26 @@ def access_log_page(request: Request, who=Depends(requires("compliance", "admin"
     from fairdue.service import access_log
 
     return render(request, "console/access_log.html", {"entries": access_log.entries(unit.connection)})
+
+
+# --- repayment-plan requests ------------------------------------------------------------------
+
+@router.get("/plan-requests", response_class=HTMLResponse)
+def plan_requests_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
+    from fairdue.service import plan_requests
+
+    return render(request, "console/plan_requests.html",
+                  {"items": plan_requests.pending(unit.connection),
+                   "can_decide": bool(who.roles & {"supervisor", "admin"})})
+
+
+@router.post("/plan-requests/{request_id}/{decision}")
+def plan_request_decide(request: Request, request_id: int = Path(ge=1, le=2**31 - 1),
+                        decision: str = Path(pattern="^(approve|decline)$"),
+                        who=Depends(requires("supervisor", "admin")), unit=Depends(uow)) -> Response:
+    from fairdue.service import plan_requests
+
+    plan_requests.decide(unit.connection, request_id=request_id, approve=decision == "approve",
+                         actor=f"staff:{who.username}", now=unit.clock())
+    unit.commit()
+    return RedirectResponse("/console/plan-requests", status_code=303)
