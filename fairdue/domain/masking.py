@@ -93,6 +93,29 @@ def mask_opaque(value: str) -> str:
     return MASK * (len(value) - 4) + value[-4:]
 
 
+_CN_REGION = re.compile(r"^(.{0,12}?(?:省|自治区|市|区|县|旗|州|盟))+")
+
+
+def mask_postal_address(address: str) -> str:
+    """北京市朝阳区示例路1号 -> 北京市朝阳区****; 1 Example St, London SW1A 1AA -> ****, London SW*A *AA.
+
+    Chinese: the administrative prefix (province/city/district) stays, the street
+    and number go. Otherwise: only the last comma-separated part (town,
+    postcode) stays, with its digits hidden.
+    """
+    address = address.strip()
+    if not address:
+        return ""
+    if _CJK.search(address):
+        region = _CN_REGION.match(address)
+        kept = region.group(0) if region and region.group(0) != address else ""
+        return kept + MASK * 4
+    head, sep, last = address.rpartition(",")
+    if not sep:
+        return MASK * 4
+    return MASK * 4 + ", " + re.sub(r"\d", MASK, last.strip())
+
+
 def classify_address(address: str) -> str:
     """'email', 'phone' or 'other' for a recipient address."""
     address = address.strip()
@@ -113,6 +136,8 @@ def mask_address(address: Any) -> Any:
         return mask_email(address)
     if kind == "phone":
         return mask_phone(address)
+    if _CJK.search(address) or "," in address or " " in address.strip():
+        return mask_postal_address(address)  # a written address: never keep its street
     return mask_opaque(address)
 
 

@@ -101,3 +101,24 @@ def test_mask_request_masks_every_address_and_leaves_the_input_alone():
 
 def test_mask_request_survives_malformed_input():
     assert mask_request({"recipient": "nonsense", "history": None}) == {"recipient": "nonsense", "history": None}
+
+
+@pytest.mark.parametrize(
+    ("address", "masked"),
+    [
+        ("北京市朝阳区示例路1号", "北京市朝阳区****"),
+        ("广东省深圳市南山区科技园路88号3栋", "广东省深圳市南山区****"),
+        ("示例路1号", "****"),
+        ("1 Example Street, London SW1A 1AA", "****, London SW*A *AA"),
+        ("PO Box 17", "****"),
+    ],
+)
+def test_postal_address(address, masked):
+    from fairdue.domain.masking import mask_postal_address
+
+    assert mask_postal_address(address) == masked
+
+
+def test_mask_address_never_keeps_a_street():
+    assert mask_address("北京市朝阳区示例路1号") == "北京市朝阳区****"
+    assert mask_address("1 Example Street, London") == "****, London"
