@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-from fairdue.policy.pack import CHANNELS, JURISDICTIONS, Pack, RuleSpec, apply_override, load_pack
+from fairdue.policy.pack import CHANNELS, JURISDICTIONS, Pack, PackError, RuleSpec, apply_override, load_pack
 from fairdue.policy.request import Problem, Request, hhmm, parse
 from fairdue.policy.rules import KINDS, Compiled, Violation, channels_of
 
@@ -36,15 +36,12 @@ def _iso(value: dt.datetime) -> str:
 def compile_rule(spec: RuleSpec) -> Compiled:
     """Bind a pack rule to its function and pre-compute what each decision would recompute."""
     if spec.kind not in KINDS:
-        raise KeyError(f"no rule function for kind {spec.kind!r}")
+        raise PackError(f"rule {spec.id}: no rule function for kind {spec.kind!r}")
     needs, check = KINDS[spec.kind]
     params: dict[str, Any] = dict(spec.params)
     if spec.kind == "hours":
         start, end = (hhmm(v) for v in spec.params["window"])
         params.update(start=start, end=end, window_text=f"{spec.params['window'][0]}-{spec.params['window'][1]}")
-    for name, value in list(params.items()):
-        if isinstance(value, tuple) and name not in ("window",):
-            params[name] = value          # small tuples: membership is as fast as a set here
     return Compiled(id=spec.id, kind=spec.kind, category=spec.category, citation=spec.citation,
                     p=params, needs=needs, check=check)
 
