@@ -46,3 +46,38 @@ def test_threatening_message_is_blocked_and_lawful_one_is_sent(page, live, shot)
     page.wait_for_selector("#sent-ok, #sent-refused, .problem")
     shot(page, "console-compose-sent")
     assert page.locator("#sent-ok").count() == 1, page.inner_text("#sent")
+
+
+def test_agent_works_the_queue_with_masked_pii_and_compliance_sees_the_dashboard(page, web_app, live_server, shot):
+    from fairdue.web.testing import add_staff, gate_contact, seed_portal_borrower
+
+    seeded = seed_portal_borrower(web_app, name="张伟", mobile="+8613800138000")
+    gate_contact(web_app, debt_id=seeded["debt_id"], address="+8613700137000", text="你再不还钱就告诉你全家！",
+                 role="third_party", source="device_contacts")
+    add_staff(web_app, "comp1", "compliance", display_name="陈静")
+    with live_server(web_app) as live:
+        _login(page, live)
+        page.goto(f"{live.url}/console/queue")
+        page.click(f"#queue a[href='/console/accounts/{seeded['line_id']}']")
+        page.wait_for_selector("#masked")
+        party = page.inner_text("#party")
+        assert "张*" in party and "138****8000" in party and "张伟" not in party
+        shot(page, "console-account-masked")
+        page.click("text=撰写消息 >> nth=-1")
+        page.wait_for_selector("#address-ref")
+        page.fill("#at_local", "2026-01-15T10:00")
+        page.wait_for_selector("#verdict-box[data-allowed=true]")
+        page.click("#send")
+        page.wait_for_selector("#sent-ok")
+        assert "13800138000" not in page.content()
+
+        page.click("text=退出")
+        page.wait_for_url(f"{live.url}/console/login")
+        page.fill("input[name=username]", "comp1")
+        page.fill("input[name=password]", STAFF_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live.url}/console")
+        page.goto(f"{live.url}/console/dashboard")
+        page.wait_for_selector("#chart-category[data-drawn=true]")
+        assert page.inner_text("#n-denied") == "1"
+        shot(page, "console-compliance-dashboard")

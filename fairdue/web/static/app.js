@@ -14,7 +14,7 @@
         type: spec.type,
         data: { labels: spec.labels, datasets: spec.datasets },
         options: { responsive: true, maintainAspectRatio: false, indexAxis: spec.indexAxis || "x",
-                   scales: spec.type === "doughnut" ? {} : { x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true } },
+                   scales: spec.type === "doughnut" ? {} : { x: { stacked: !!spec.stacked, ticks: { precision: 0 } }, y: { stacked: !!spec.stacked, beginAtZero: true, ticks: { precision: 0 } } },
                    plugins: { legend: { display: spec.datasets.length > 1 || spec.type === "doughnut" } } }
       });
       canvas.setAttribute("data-drawn", "true");
