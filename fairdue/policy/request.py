@@ -242,7 +242,7 @@ def _history_shape(raw, problems, bad) -> None:
                  f"expected a list of at most {history_entries_max} objects")
 
 
-def _history(raw, problems, bad, at) -> tuple[Entry, ...]:
+def _history(raw, problems, bad, at, own_address=None, own_key=None) -> tuple[Entry, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -258,8 +258,8 @@ def _history(raw, problems, bad, at) -> tuple[Entry, ...]:
     for i, item in enumerate(raw):
         try:
             when = fromiso(item["at"])
-            channel, role, outcome = item["channel"], item["role"], item["outcome"]
-            key = address_key(item["address"])[0]
+            channel, role, outcome, address = item["channel"], item["role"], item["outcome"], item["address"]
+            key = own_key if (own_key is not None and address == own_address) else address_key(address)[0]
         except (KeyError, TypeError, AttributeError, ValueError):
             _problem(problems, bad, "history", "frequency", f"history[{i}]",
                      "needs at (ISO 8601 with an offset), channel, address, role and outcome")
@@ -361,7 +361,7 @@ def parse(request) -> tuple[Request, list[Problem]]:
 
     raw_history = request.get("history")
     if _history_matters(channel, purpose, role):
-        history = _history(raw_history, problems, bad, at)
+        history = _history(raw_history, problems, bad, at, address, akey)
     else:
         history = ()
         _history_shape(raw_history, problems, bad)
