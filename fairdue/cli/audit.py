@@ -14,15 +14,23 @@ outbox_app = typer.Typer(help="The message outbox and its dispatcher.", no_args_
 def verify(
     database_url: str = typer.Option(None, "--database-url", help="Overrides FAIRDUE_DATABASE_URL."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+    anchor: str = typer.Option(None, "--anchor", help="SEQ:HASH printed earlier by `fairdue audit head`."),
 ) -> None:
     """Check every decision's hash link; exit 1 naming the first bad decision."""
     from fairdue.bootstrap import bootstrap
+    from fairdue.domain.audit import AuditError
     from fairdue.service.audit import verify_log
 
+    parsed_anchor = None
+    if anchor:
+        seq_text, _, hash_text = anchor.partition(":")
+        if not seq_text.isdigit() or len(hash_text) != 64:
+            raise AuditError(f"--anchor must be SEQ:HASH (64 hex characters), not {anchor!r}")
+        parsed_anchor = (int(seq_text), hash_text.lower())
     app = bootstrap(database_url=database_url)
     try:
         with app.engine.connect() as conn:
-            result = verify_log(conn)
+            result = verify_log(conn, anchor=parsed_anchor)
     finally:
         app.dispose()
     if as_json:
@@ -36,6 +44,23 @@ def verify(
         from fairdue.domain.audit import ChainBroken
 
         raise ChainBroken(result)
+
+
+@audit_app.command("head")
+def head(
+    database_url: str = typer.Option(None, "--database-url", help="Overrides FAIRDUE_DATABASE_URL."),
+) -> None:
+    """Print SEQ:HASH of the last decision; keep it elsewhere and pass it to `verify --anchor` later."""
+    from fairdue.bootstrap import bootstrap
+    from fairdue.service.audit import log_head
+
+    app = bootstrap(database_url=database_url)
+    try:
+        with app.engine.connect() as conn:
+            seq, digest = log_head(conn)
+    finally:
+        app.dispose()
+    typer.echo(f"{seq}:{digest}")
 
 
 @outbox_app.command("dispatch")

@@ -136,8 +136,22 @@ class DecisionLookup:
             return get_entry(conn, seq)
 
 
-def verify_log(uow_or_conn: Any) -> Verification:
-    """Verify the whole stored chain, its head, and that query columns agree with records."""
+def log_head(uow_or_conn: Any) -> tuple[int, str]:
+    """(last seq, last hash): publish it somewhere else (an anchor) to detect a rewritten log later."""
+    head = _connection(uow_or_conn).execute(
+        sa.select(decision_log_head.c.last_seq, decision_log_head.c.last_hash).where(decision_log_head.c.id == 1)
+    ).one_or_none()
+    return (0, GENESIS_HASH) if head is None else (head.last_seq, head.last_hash)
+
+
+def verify_log(uow_or_conn: Any, *, anchor: tuple[int, str] | None = None) -> Verification:
+    """Verify the whole stored chain, its head, and that query columns agree with records.
+
+    anchor: a (seq, hash) published earlier (log_head); the entry at that seq must
+    still carry that hash. Without an anchor, someone able to rewrite every
+    hash and the head row could replace the log undetected; with one, only
+    decisions after the anchor are at risk.
+    """
     conn = _connection(uow_or_conn)
     head = conn.execute(
         sa.select(decision_log_head.c.last_seq, decision_log_head.c.last_hash).where(decision_log_head.c.id == 1)
@@ -177,6 +191,13 @@ def verify_log(uow_or_conn: Any) -> Verification:
         seq = mismatch[0]
         return Verification(False, result.checked, seq, "edited",
                             f"decision {seq} was altered: its columns no longer match its hashed record")
+    if result.ok and anchor is not None and anchor[0] > 0:
+        seq, expected = anchor
+        entry = get_entry(conn, seq)
+        if entry is None or entry.hash != expected:
+            return Verification(False, result.checked, seq, "edited",
+                                f"decision {seq} no longer carries the anchored hash {expected[:16]}…: "
+                                "the log was rewritten from there or earlier")
     return result
 
 

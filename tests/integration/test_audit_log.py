@@ -156,7 +156,46 @@ def test_cli_verify_exits_non_zero_naming_the_record(uow_factory, engine, databa
     ok = subprocess.run(cli, capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stderr
     assert "5 decisions verified" in ok.stdout
+    head = subprocess.run(cli[:-4] + ["audit", "head", "--database-url", database_url], capture_output=True,
+                          text=True, timeout=120)
+    anchor = head.stdout.strip()
+    assert anchor.startswith("5:") and len(anchor) == 66
+    anchored = subprocess.run(cli + ["--anchor", anchor], capture_output=True, text=True, timeout=120)
+    assert anchored.returncode == 0, anchored.stderr
     tamper(engine, "UPDATE decision_log SET record = replace(record, 'collection', 'co11ection') WHERE seq = 2")
     bad = subprocess.run(cli, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1
     assert "decision 2" in bad.stdout and "decision 2" in bad.stderr
+
+
+def test_an_anchor_catches_a_log_rewritten_with_fresh_hashes(uow_factory, engine):
+    from fairdue.domain.audit import make_entry
+    from fairdue.service.audit import log_head
+
+    fill(uow_factory, 6)
+    with engine.connect() as conn:
+        anchor = log_head(conn)
+        assert verify_log(conn, anchor=anchor).ok
+        rows = conn.execute(sa.text("SELECT seq, record, prev_hash FROM decision_log ORDER BY seq")).all()
+    # The attacker turns decision 4 (a denial) into an allow and recomputes every hash after it, head included.
+    import json
+
+    forged = []
+    for seq, text, prev_hash in rows:
+        if seq < 4:
+            continue
+        record = json.loads(text)
+        if seq == 4:
+            assert record["decision"]["allowed"] is False
+            record["decision"]["allowed"] = True
+        forged.append(make_entry(seq=seq, prev_hash=forged[-1].hash if forged else prev_hash, record=record))
+    for entry in forged:
+        tamper(engine, "UPDATE decision_log SET record = :r, prev_hash = :p, hash = :h, allowed = :a WHERE seq = :s",
+               r=entry.record_text, p=entry.prev_hash, h=entry.hash, a=entry.record()["decision"]["allowed"],
+               s=entry.seq)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE decision_log_head SET last_hash = :h WHERE id = 1"), {"h": forged[-1].hash})
+    with engine.connect() as conn:
+        assert verify_log(conn).ok  # a full rewrite fools the chain alone ...
+        result = verify_log(conn, anchor=anchor)
+    assert (result.ok, result.bad_seq) == (False, 6)  # ... not the anchor published before it
