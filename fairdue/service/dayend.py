@@ -357,6 +357,35 @@ def run_day_end(
     return summary
 
 
+# -- the event outbox -------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class DayendEvent:
+    """One outbox event: id, key (unique), account_id (credit line), kind (EVENT_KINDS),
+    business_on, payload (decoded JSON object)."""
+
+    id: int
+    key: str
+    account_id: int
+    kind: str
+    business_on: date
+    payload: dict
+
+
+def pending_events(uow: UnitOfWork, *, limit: int = 1000, kinds: tuple[str, ...] | None = None) -> list[DayendEvent]:
+    """Unconsumed day-end events, oldest first (PostgreSQL: rows other consumers hold are skipped)."""
+    import json
+
+    return [
+        DayendEvent(r.id, r.event_key, r.account_id, r.kind, r.business_on, json.loads(r.payload))
+        for r in _repo(uow).pending_events(limit, kinds)
+    ]
+
+
+def mark_events_consumed(uow: UnitOfWork, *, event_ids: list[int]) -> int:
+    """Mark events consumed in the caller's transaction (commit it with the work they caused)."""
+    return _repo(uow).mark_consumed(event_ids)
+
+
 # -- inline close (for writers) ----------------------------------------------------------------
 def close_account_inline(uow: UnitOfWork, account_id: int, business_on: date) -> int:
     """Before writing to an account on `business_on`: lock it, close it for every earlier date it
@@ -366,7 +395,7 @@ def close_account_inline(uow: UnitOfWork, account_id: int, business_on: date) ->
     repo = _repo(uow)
     repo.enroll_account(account_id)
     frame = repo.load_account(account_id, lock=True)
-    if frame.height == 0:
+    if frame.height == 0 or not repo.line_is_active(account_id):
         return 0
     repo.lock_book_balances()
     prods, buckets = _product_frames(uow)

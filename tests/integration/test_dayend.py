@@ -127,3 +127,32 @@ def test_payment_closes_account_inline_then_batch_skips_it_and_cures(uow_factory
 def test_nothing_enrolled_is_a_clear_error(uow_factory):
     with pytest.raises(NothingToClose, match="no accounts"):
         run_day_end(uow_factory, through_on=date(2026, 2, 1))
+
+
+def test_outbox_consumers_see_each_event_once_and_closed_lines_are_left_alone(uow_factory):
+    from fairdue.service.accounts import close_account
+    from fairdue.service.dayend import mark_events_consumed, pending_events
+
+    with uow_factory() as uow:
+        add_product(uow)
+        busy = open_line(uow, 1, opened_on=date(2026, 1, 2), cycle_day=5)
+        buy(uow, busy, 300_000, date(2026, 1, 3), "3-zero_fee", "p1")
+        idle = open_line(uow, 2, opened_on=date(2026, 1, 2), cycle_day=10)
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 1, 6))
+    with uow_factory() as uow:
+        close_account(uow, line_id=idle, closed_on=date(2026, 1, 7))
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 1, 31))
+    with uow_factory() as uow:
+        first = pending_events(uow, limit=2)
+        assert [(e.account_id, e.kind, e.business_on) for e in first] == [
+            (busy, "statement_closed", date(2026, 1, 5)), (busy, "installment_due", date(2026, 1, 26))]
+        assert mark_events_consumed(uow, event_ids=[e.id for e in first]) == 2
+        assert mark_events_consumed(uow, event_ids=[first[0].id]) == 0  # consumed once only
+        uow.commit()
+    with uow_factory() as uow:
+        rest = pending_events(uow)
+        assert {e.account_id for e in rest} == {busy}  # the line closed on 1-7 got no statement on 1-10
+        assert [e.kind for e in rest] == ["became_overdue", "bucket_changed", "fee_assessed"]
+        assert rest[0].payload["dpd"] == 4

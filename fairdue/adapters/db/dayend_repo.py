@@ -178,8 +178,41 @@ class DayendRepository:
     # -- reading a partition --------------------------------------------------------------------
     @staticmethod
     def _has_work(business_on: date):
+        """Work on `business_on`: its next event is due, it is not closed for the date yet, it is not
+        charged off, and its credit line is active (a closed line has nothing left to bill or chase)."""
         a = dayend_account.c
-        return sa.and_(a.next_event_on <= business_on, a.last_closed_on < business_on, a.charged_off == sa.false())
+        return sa.and_(
+            a.next_event_on <= business_on,
+            a.last_closed_on < business_on,
+            a.charged_off == sa.false(),
+            sa.exists().where(credit_lines.c.id == a.account_id, credit_lines.c.status == "active"),
+        )
+
+    def line_is_active(self, account_id: int) -> bool:
+        status = self.connection.execute(
+            sa.select(credit_lines.c.status).where(credit_lines.c.id == account_id)
+        ).scalar()
+        return status == "active"
+
+    # -- the event outbox (for collections and channels) ----------------------------------------
+    def pending_events(self, limit: int, kinds: Sequence[str] | None = None) -> list[sa.Row]:
+        o = dayend_event_outbox.c
+        stmt = sa.select(dayend_event_outbox).where(o.consumed_at.is_(None)).order_by(o.id).limit(limit)
+        if kinds:
+            stmt = stmt.where(o.kind.in_(list(kinds)))
+        if self._pg:
+            stmt = stmt.with_for_update(skip_locked=True)
+        return list(self.connection.execute(stmt))
+
+    def mark_consumed(self, event_ids: Sequence[int]) -> int:
+        if not event_ids:
+            return 0
+        o = dayend_event_outbox.c
+        return self.connection.execute(
+            dayend_event_outbox.update()
+            .where(o.id.in_(list(event_ids)), o.consumed_at.is_(None))
+            .values(consumed_at=self.clock())
+        ).rowcount
 
     def load_accounts(self, business_on: date, lo: int, hi: int, *, lock: bool = True) -> pl.DataFrame:
         """Accounts in [lo, hi] with work on `business_on` (ACCOUNT_SCHEMA; product_code = str(product_id))."""
