@@ -114,12 +114,14 @@ class _Scan:
     present: dict[str, bool]  # required-element pattern results, filled on first need
     has_time_barred_hit: bool  # whether time_barred matters for this text at all
     allowed: tuple[tuple[int, int], ...]   # compact [start, end] of lawful allow-phrases
+    lower: str                # base, lower-cased: what the plain required-element patterns read
 
     def has(self, key: str) -> bool:
         """Whether required-element pattern ``key`` matches; evaluated only when a context needs it."""
         found = self.present.get(key)
         if found is None:
-            found = self.present[key] = any(p.search(self.views.base) for p in _LEXICON.patterns[key])
+            base, lower = self.views.base, self.lower
+            found = self.present[key] = any(p.search(base if cased else lower) for p, cased in _LEXICON.patterns[key])
         return found
 
 
@@ -163,7 +165,7 @@ def _scan_terms(v: Views, automaton, allowed: tuple[tuple[int, int], ...]) -> li
             negated = False
             if term.negatable:
                 before = light[max(0, start - negation_window_chars):start]
-                negated = any(p.search(before) for p in lex.patterns["suit_negation"])
+                negated = any(p.search(before) for p, _cased in lex.patterns["suit_negation"])
             hits.append(_Hit(ti, start, last + 1, negated))
     return hits
 
@@ -174,7 +176,7 @@ def _scan(text: str) -> _Scan:
     allowed = _allowed(v)
     hits = tuple(_scan_terms(v, _LEXICON.automaton, allowed))
     rules, terms = _LEXICON.rules, _LEXICON.terms
-    return _Scan(views=v, hits=hits, present={}, allowed=allowed,
+    return _Scan(views=v, hits=hits, present={}, allowed=allowed, lower=v.base.lower(),
                  has_time_barred_hit=any(rules[terms[h.term_index].rule].applies == "time_barred" for h in hits))
 
 

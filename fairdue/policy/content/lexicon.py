@@ -36,8 +36,6 @@ CODE_RULE_IDS = frozenset({
     "CONTENT.required.voicemail_elements", "CONTENT.location.contact_request",
     "CONTENT.US.voicemail.limited_content", "CONTENT.review.legal_action",
 })
-# Patterns matched case-sensitively (a person's name starts with a capital).
-_CASE_SENSITIVE = frozenset({"voicemail_person"})
 
 
 class LexiconError(FairdueError):
@@ -97,7 +95,7 @@ class Lexicon:
     rules: dict[str, Rule]
     terms: tuple[Term, ...]
     disclosure_roles: dict[str, frozenset[str]]
-    patterns: dict[str, tuple[re.Pattern[str], ...]]   # alternatives, tried in order
+    patterns: dict[str, tuple[tuple[re.Pattern[str], bool], ...]]   # (pattern, cased), tried in order
     automaton: ahocorasick.Automaton   # terms of rules not applying to "non_debtor"; value: (key_length, term indexes)
     debt_automaton: ahocorasick.Automaton   # terms of "non_debtor" rules (debt words), read only when needed
     harmless_words: tuple[str, ...]    # added to jieba so hits inside them are dropped
@@ -168,14 +166,18 @@ def _terms(language: str, rules: dict[str, Rule], read: Callable[[str], dict]) -
     return out
 
 
-def _patterns(key: str, sources: list[str]) -> tuple[re.Pattern[str], ...]:
-    flags = (0 if key in _CASE_SENSITIVE else re.IGNORECASE) | re.MULTILINE
+def _patterns(key: str, sources: list) -> tuple[tuple[re.Pattern[str], bool], ...]:
     compiled = []
     for source in sources:
+        cased = isinstance(source, dict)
+        text = source.get("cased", "") if cased else source
+        unescaped = re.sub(r"\\.", "", text)    # \S, \W, \D are escapes, not capitals
+        if not text or (not cased and unescaped != unescaped.lower()):
+            raise LexiconError(f"required.toml: a {key} pattern must be a lower-case string or {{ cased = '...' }}: {source!r}")
         try:
-            compiled.append(re.compile(source, flags))
+            compiled.append((re.compile(text, re.MULTILINE), cased))
         except re.error as err:
-            raise LexiconError(f"required.toml: a {key} pattern does not compile: {err}: {source}") from None
+            raise LexiconError(f"required.toml: a {key} pattern does not compile: {err}: {text}") from None
     return tuple(compiled)
 
 

@@ -166,7 +166,8 @@ def test_lawsuit_on_a_live_debt_is_a_warning_for_review():
 
 
 @pytest.mark.parametrize("text", ["Because of the age of your debt, we will not sue you for it.",
-                                  "We won't take legal action.", "我们不会起诉您", "该笔欠款已超过诉讼时效。"])
+                                  "We won't take legal action.", "我们不会起诉您", "我们不会对您提起诉讼。",
+                                  "该笔欠款已超过诉讼时效。"])
 def test_negated_or_descriptive_suit_language_is_lawful_on_time_barred_debt(text):
     assert "CONTENT.time_barred_suit" not in violations(text, time_barred=True, channel="call")
 

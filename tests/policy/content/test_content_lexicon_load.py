@@ -29,6 +29,7 @@ def test_real_data_loads():
      "needs both homophone_of and why"),
     (lambda d: d["required.toml"]["patterns"]["opt_out"].append("(unclosed"), "opt_out pattern does not compile"),
     (lambda d: d["required.toml"]["patterns"].pop("official_channel"), "missing patterns ['official_channel']"),
+    (lambda d: d["required.toml"]["patterns"]["opt_out"].append("Reply STOP"), "must be a lower-case string"),
     (lambda d: d["rules.toml"]["rules"]["CONTENT.insult"].update(applies="sometimes"), "unknown applies='sometimes'"),
     (lambda d: d["rules.toml"]["rules"]["CONTENT.insult"].update(jurisdictions=["FR"]), "bad jurisdictions"),
     (lambda d: d["rules.toml"]["rules"]["CONTENT.insult"].update(purposes=["marketing"]), "bad purposes"),
