@@ -169,6 +169,7 @@ def run(decisions: int, seed: int = 20260302, distinct_texts: int = 2000) -> dic
     lat, lat_cpu = _latencies(decide, requests)
     cold_wall_s, _, _ = _throughput(decide, cold_requests)
     cold_lat, cold_cpu = _latencies(decide, make_requests(len(cold_requests), seed + 2, len(cold_requests)))
+    gc.unfreeze()
     try:
         load_1m = round(os.getloadavg()[0], 2)
     except OSError:
