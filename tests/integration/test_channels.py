@@ -261,3 +261,16 @@ def test_outbox_row_holds_what_was_allowed(uow_factory, engine):
     assert "13800138000" not in row.recipient_address_enc and TEXT not in row.body_enc  # encrypted at rest
     assert CIPHER.decrypt(row.body_enc, context="outbox.body") == TEXT
     assert CIPHER.decrypt(row.recipient_address_enc, context="outbox.recipient_address") == "+8613800138000"
+
+
+@pytest.mark.parametrize("channel", ["app_push", "voicemail"])
+def test_push_and_voice_go_through_the_same_provider_interface(uow_factory, engine, provider, channel):
+    address = "+8613800138000" if channel == "voicemail" else "device-token-7f3a"
+    message = queue(uow_factory, channel, address, TEXT)
+    adapter = HttpProviderAdapter(channel, base_url=provider.url, api_key="k", decisions=DecisionLookup(engine))
+    adapter.send(message, idempotency_key=f"k-{channel}")
+    adapter.send(message, idempotency_key=f"k-{channel}")
+    assert [(d.channel, d.to) for d in provider.deliveries] == [(channel, address)]
+    with pytest.raises(SendRefused):  # an sms decision does not let the voice adapter speak
+        HttpProviderAdapter("sms", base_url=provider.url, api_key="k", decisions=DecisionLookup(engine)).send(
+            message, idempotency_key="other")
