@@ -13,10 +13,15 @@ How a message is read (see normalize.py and check.py):
    package). Latin terms must start (and, unless a stem, end) on a word
    boundary in the original text. Short Chinese terms flagged `segment_check`
    are re-read with jieba around the hit only, and dropped when the hit lies
-   inside a longer harmless word (交警|察看, 废物利用, 报警器).
-3. Regex patterns for required elements (sender identity, official channel,
+   inside a longer harmless word (交警|察看, 废物利用, 报警器); a hit inside a
+   lawful allow-phrase (存入通讯录) is dropped too.
+3. Context: lawsuit words are violations on time-barred debts and review
+   warnings otherwise; debt words count for recipients who may not hear of
+   the debt (category third_party) and in US voicemails.
+4. Regex patterns for required elements (sender identity, official channel,
    objection route, opt-out, US voicemail limited content, location request).
-Results are cached by (text, context) in an LRU, since messages come from templates.
+Results are cached by (text, reduced context) in LRUs, since messages come
+from templates. See README.md in this package for the data files and figures.
 """
 
 from __future__ import annotations
