@@ -231,11 +231,10 @@ def calls_in_days(req: Request, at: dt.datetime, rule: Compiled) -> list[Violati
         if len(in_window) < cap:
             continue
         # Denied: find the first local day on which the rolling window holds fewer than `cap` calls.
-        dates = [c.astimezone(zone).date() for c in in_window]
         retry = None
         for ahead in range(1, days + 1):
-            new_first = first_day + dt.timedelta(days=ahead)
-            if sum(1 for d in dates if d >= new_first) < cap:
+            new_window_starts = _midnight_after(first_day, ahead, zone)
+            if sum(1 for c in in_window if c >= new_window_starts) < cap:
                 retry = _midnight_after(today, ahead, zone)
                 break
         out.append(_v(rule,
