@@ -7,6 +7,12 @@ instant at which the same contact would be allowed (after the time window
 opens, the daily cap resets, …), or null when waiting will not make it
 lawful (or when it is already allowed).
 
+Every rule that can apply runs — there is no early exit, so a decision lists
+every reason. Rules that cannot say anything about a request are not called:
+per (jurisdiction, channel) only the rules for that channel (no visit
+staffing for an SMS), and the six suppression rules only when the borrower
+carries a suppression flag. A rule that raises denies, with its error.
+
 Packs are loaded, validated and compiled once per `Gate`; the module-level
 `decide` uses the shipped packs. A lender's tightening overrides go through
 `Gate(overrides={"CN": {...}})`.
