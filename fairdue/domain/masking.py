@@ -27,6 +27,8 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 # A run of digits (with the usual separators) long enough to be a phone number.
 _PHONE = re.compile(r"(?<![\w*])\+?\d[\d \-()]{5,18}\d(?!\w)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")  # 2026-03-05 is a date, not a phone number
+ADDRESS_KEYS = frozenset({"address", "recipient", "phone", "mobile", "email", "to", "number"})
 PHONE_DIGITS_MIN = 7
 
 
@@ -147,7 +149,7 @@ def redact_text(text: str, *, names: Iterable[str] = ()) -> str:
 
     def _phone(m: re.Match[str]) -> str:
         digits = re.sub(r"\D", "", m.group(0))
-        if len(digits) < PHONE_DIGITS_MIN:
+        if len(digits) < PHONE_DIGITS_MIN or _DATE.fullmatch(m.group(0).strip()):
             return m.group(0)
         return mask_digits(digits)
 
@@ -186,4 +188,28 @@ def mask_request(request: dict[str, Any], *, names: Iterable[str] = ()) -> dict[
     message = masked.get("message")
     if isinstance(message, dict) and isinstance(message.get("text"), str):
         message["text"] = redact_text(message["text"], names=names)
+    return masked
+
+
+def _mask_values(value: Any, names: tuple[str, ...], key: str | None = None) -> Any:
+    if isinstance(value, str):
+        return mask_address(value) if key in ADDRESS_KEYS else redact_text(value, names=names)
+    if isinstance(value, dict):
+        return {k: _mask_values(v, names, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_values(v, names, key) for v in value]
+    return value
+
+
+def mask_decision(decision: dict[str, Any], *, names: Iterable[str] = ()) -> dict[str, Any]:
+    """A gate decision safe to log: addresses in evidence masked, phones/emails/names in every text redacted.
+
+    `allowed`, rule ids, categories, pack and times are kept exactly (rule ids
+    and ISO instants contain nothing redact_text changes).
+    """
+    names = tuple(names)
+    masked = dict(decision)
+    for key in ("violations", "warnings"):
+        if isinstance(decision.get(key), list):
+            masked[key] = _mask_values(decision[key], names)
     return masked

@@ -29,7 +29,7 @@ from fairdue.adapters.channels.letter import CollectionLetter, render_text
 from fairdue.adapters.crypto import FieldCipher, load_cipher
 from fairdue.adapters.db.schema.collections import OUTBOX_CONTEXTS, outbox_messages
 from fairdue.domain.audit import message_fingerprint, sha256_text
-from fairdue.domain.masking import mask_address, mask_request
+from fairdue.domain.masking import mask_address, mask_decision, mask_request
 from fairdue.errors import FairdueError
 from fairdue.service.audit import append_decision
 
@@ -214,7 +214,7 @@ def request_contact(
         "fingerprint": fingerprint,
         "text_sha256": sha256_text(message.text),
         "request": mask_request(request, names=names),
-        "decision": decision,
+        "decision": mask_decision(decision, names=names),
     }
     entry = append_decision(uow, record)
     outbox_id = None

@@ -122,3 +122,26 @@ def test_postal_address(address, masked):
 def test_mask_address_never_keeps_a_street():
     assert mask_address("北京市朝阳区示例路1号") == "北京市朝阳区****"
     assert mask_address("1 Example Street, London") == "****, London"
+
+
+def test_dates_are_not_taken_for_phone_numbers():
+    assert redact_text("到期日 2026-03-05，请致电 13800138000") == "到期日 2026-03-05，请致电 138****8000"
+
+
+def test_mask_decision_masks_evidence_but_keeps_the_verdict():
+    from fairdue.domain.masking import mask_decision
+
+    decision = {"allowed": False, "pack": "CN@2026-01-30", "next_allowed_at": "2026-03-03T00:00:00Z",
+                "violations": [{"rule": "CN.PIPL.sources", "category": "data_source",
+                                "reason_en": "number +8613911112222 came from a phone's contact list",
+                                "reason_zh": "号码来自通讯录", "evidence": {"address": "+8613911112222",
+                                                                     "span": "告诉张三的家人", "local_time": "21:30"}}],
+                "warnings": []}
+    masked = mask_decision(decision, names=["张三"])
+    v = masked["violations"][0]
+    assert (masked["allowed"], masked["pack"], masked["next_allowed_at"]) == (False, "CN@2026-01-30",
+                                                                              "2026-03-03T00:00:00Z")
+    assert (v["rule"], v["category"], v["evidence"]["local_time"]) == ("CN.PIPL.sources", "data_source", "21:30")
+    assert v["evidence"]["address"] == "139****2222" and "13911112222" not in v["reason_en"]
+    assert v["evidence"]["span"] == "告诉张*的家人"
+    assert decision["violations"][0]["evidence"]["address"] == "+8613911112222"  # input untouched
