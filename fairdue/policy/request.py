@@ -13,6 +13,12 @@ borrower.time_zones ([] → derived from the recipient's phone number),
 inconvenient_hours ([]), history ([]), message (absent: an unscripted call).
 recipient.prior_location_contacts has no default: a pack with a per-person
 cap denies a location contact whose count is unknown.
+
+History is read in full (every entry validated) only where a rule reads it:
+calls and voicemails (frequency caps) and location contacts (is the borrower
+unreachable?). Elsewhere only its shape is checked (a list of objects), so a
+garbled entry does not deny an e-mail whose verdict cannot depend on it.
+Only call entries are kept: no rule reads the others.
 """
 
 from __future__ import annotations
