@@ -81,6 +81,8 @@ class Summary:
     bucket_moves: int = 0
     charged_off: int = 0
     seconds: float = 0.0
+    kernel_seconds: float = 0.0  # in the pure kernel
+    statements_seconds: float = 0.0  # in servicing's generate_statement (one call per line on its cycle day)
 
     def add(self, result: DayResult) -> None:
         s = result.summary
@@ -107,6 +109,8 @@ class Summary:
             "bucket_moves": self.bucket_moves,
             "charged_off": self.charged_off,
             "seconds": round(self.seconds, 3),
+            "kernel_seconds": round(self.kernel_seconds, 3),
+            "statements_seconds": round(self.statements_seconds, 3),
         }
 
 
@@ -224,8 +228,11 @@ def _changed_flags(result: DayResult) -> pl.DataFrame:
         else result.installments
 
 
-def _write(uow: UnitOfWork, repo: DayendRepository, result: DayResult, checkpoint: Callable[[str], None]) -> None:
+def _write(uow: UnitOfWork, repo: DayendRepository, result: DayResult, checkpoint: Callable[[str], None]) -> float:
+    """Write one result; returns the seconds spent in servicing statements (reported apart)."""
+    started = time.perf_counter()
     _statements(uow, result)
+    statements_s = time.perf_counter() - started
     _post(uow, repo, result)
     checkpoint("ledger written")
     repo.update_accounts(result.accounts)
@@ -234,6 +241,7 @@ def _write(uow: UnitOfWork, repo: DayendRepository, result: DayResult, checkpoin
     repo.add_bucket_moves(result.bucket_moves)
     repo.add_events(result.events)
     checkpoint("events written")
+    return statements_s
 
 
 # -- one date ----------------------------------------------------------------------------------
@@ -271,8 +279,10 @@ def close_date(
             repo.lock_book_balances()
             insts = repo.load_installments(business_on, lo, hi)
             checkpoint("partition loaded")
+            kernel_started = time.perf_counter()
             result = close_day(business_on, accounts, insts, prods, buckets)
-            _write(uow, repo, result, checkpoint)
+            summary.kernel_seconds += time.perf_counter() - kernel_started
+            summary.statements_seconds += _write(uow, repo, result, checkpoint)
             s = result.summary
             repo.mark_partition_done(business_on, part, lo, hi, accounts=s["accounts_touched"],
                                      entries=s["entries"], events=s["events"])
@@ -302,7 +312,7 @@ def close_date(
                 repo.lock_book_balances()
                 result = close_day(business_on, accounts, repo.load_installments(business_on, lo, hi), prods, buckets)
                 if result.accounts.height:
-                    _write(uow, repo, result, checkpoint)
+                    summary.statements_seconds += _write(uow, repo, result, checkpoint)
                     uow.commit()
                     summary.add(result)
     summary.dates_closed.append(business_on)
