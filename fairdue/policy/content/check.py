@@ -30,6 +30,11 @@ _CHANNELS_OBJECTION = frozenset({"sms", "email", "letter", "app_push"})
 _CHANNELS_ELECTRONIC = frozenset({"sms", "email"})
 
 _LEXICON: Lexicon = load()
+# [[phrase]] entries (regexes) by whether their rule is about debt words.
+_PHRASES_MAIN = tuple(i for i, t in enumerate(_LEXICON.terms)
+                      if t.regex is not None and _LEXICON.rules[t.rule].applies != "non_debtor")
+_PHRASES_DEBT = tuple(i for i, t in enumerate(_LEXICON.terms)
+                      if t.regex is not None and _LEXICON.rules[t.rule].applies == "non_debtor")
 
 
 class ContentContextError(FairdueError):
@@ -133,13 +138,19 @@ def _allowed(v: Views) -> tuple[tuple[int, int], ...]:
     return tuple((end_c - key_len + 1, end_c) for end_c, key_len in _LEXICON.allow_automaton.iter(v.compact))
 
 
-def _scan_terms(v: Views, automaton, allowed: tuple[tuple[int, int], ...]) -> list[_Hit]:
+def _scan_terms(v: Views, automaton, allowed: tuple[tuple[int, int], ...], phrases: tuple[int, ...]) -> list[_Hit]:
     lex = _LEXICON
     terms = lex.terms
     light = v.light
     light_len = len(light)
     run_compact, run_original = v.run_compact, v.run_original
     hits = []
+    for ti in phrases:   # [[phrase]] regexes read the folded text; spans are original
+        for m in terms[ti].regex.finditer(light):
+            negated = terms[ti].negatable and any(
+                p.search(light[max(0, m.start() - negation_window_chars):m.start()])
+                for p, _cased in lex.patterns["suit_negation"])
+            hits.append(_Hit(ti, m.start(), m.end(), negated))
     for end_c, (key_len, term_indexes) in automaton.iter(v.compact):
         start_c = end_c - key_len + 1
         if allowed and any(a0 <= start_c and end_c <= a1 for a0, a1 in allowed):
@@ -174,7 +185,7 @@ def _scan_terms(v: Views, automaton, allowed: tuple[tuple[int, int], ...]) -> li
 def _scan(text: str) -> _Scan:
     v = views(text)
     allowed = _allowed(v)
-    hits = tuple(_scan_terms(v, _LEXICON.automaton, allowed))
+    hits = tuple(_scan_terms(v, _LEXICON.automaton, allowed, _PHRASES_MAIN))
     rules, terms = _LEXICON.rules, _LEXICON.terms
     return _Scan(views=v, hits=hits, present={}, allowed=allowed, lower=v.base.lower(),
                  has_time_barred_hit=any(rules[terms[h.term_index].rule].applies == "time_barred" for h in hits))
@@ -184,7 +195,7 @@ def _scan(text: str) -> _Scan:
 def _debt_hits(text: str) -> tuple[_Hit, ...]:
     """Debt words: read only for contexts where they matter (most messages go to the borrower)."""
     text_scan = _scan(text)
-    return tuple(_scan_terms(text_scan.views, _LEXICON.debt_automaton, text_scan.allowed))
+    return tuple(_scan_terms(text_scan.views, _LEXICON.debt_automaton, text_scan.allowed, _PHRASES_DEBT))
 
 
 # --- assembling findings for a context --------------------------------------

@@ -76,6 +76,8 @@ class Term:
     left_boundary: bool       # Latin start: must not follow a letter/digit in the original
     right_boundary: bool      # Latin end, not a stem: must not be followed by a letter/digit
     negatable: bool           # copied from the rule
+    regex: re.Pattern[str] | None = None   # a [[phrase]] entry: matched on the folded text, not the automaton
+    examples: tuple[str, ...] = ()         # [[phrase]] only: sentences that must fire it
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +165,24 @@ def _terms(language: str, rules: dict[str, Rule], read: Callable[[str], dict]) -
                         left_boundary=_latin(normalized[0]),
                         right_boundary=not raw.get("stem", False) and _latin(normalized[-1]),
                         negatable=rules[raw["rule"]].negatable))
+    for raw in data.get("phrase", []):
+        name, source = raw.get("name", ""), raw.get("regex", "")
+        if raw.get("rule") not in rules:
+            raise LexiconError(f"lexicon_{language}.toml: phrase {name!r} names unknown rule {raw.get('rule')!r}")
+        if not name or not raw.get("examples"):
+            raise LexiconError(f"lexicon_{language}.toml: phrase {name!r} needs a name and examples")
+        unescaped = re.sub(r"\\.", "", source)
+        if not source or unescaped != unescaped.lower():
+            raise LexiconError(f"lexicon_{language}.toml: phrase {name!r} regex must be non-empty lower case")
+        try:
+            compiled = re.compile(source)
+        except re.error as err:
+            raise LexiconError(f"lexicon_{language}.toml: phrase {name!r} regex does not compile: {err}") from None
+        out.append(Term(term=name, normalized=source, rule=raw["rule"], language=language,
+                        segment_check=False, stem=False, homophone_of=None, why=None,
+                        negatives=tuple(raw.get("negatives", ())), left_boundary=False, right_boundary=False,
+                        negatable=rules[raw["rule"]].negatable, regex=compiled,
+                        examples=tuple(raw["examples"])))
     return out
 
 
@@ -195,7 +215,7 @@ def _allows(language: str, read: Callable[[str], dict]) -> list[Allow]:
 def _automaton(terms: tuple[Term, ...], keep) -> ahocorasick.Automaton:
     by_key: dict[str, list[int]] = {}
     for i, t in enumerate(terms):
-        if keep(t):
+        if t.regex is None and keep(t):
             by_key.setdefault(t.normalized, []).append(i)
     automaton = ahocorasick.Automaton()
     for key, indexes in by_key.items():

@@ -10,7 +10,8 @@ from fairdue.policy.content.lexicon import CODE_RULE_IDS
 from fairdue.policy.content.normalize import normalize_term
 
 LEX = lexicon()
-TERMS = LEX.terms
+TERMS = [t for t in LEX.terms if t.regex is None]      # automaton entries
+PHRASES = [t for t in LEX.terms if t.regex is not None]  # [[phrase]] regex entries
 _S2T = opencc.OpenCC("s2t")
 
 
@@ -80,7 +81,16 @@ def test_latin_term_fires_in_full_width_and_upper_case(term):
     assert _rules_found(_carrier(term.term.upper(), term.language), term.rule)
 
 
-NEGATIVES = [(t, sentence) for t in TERMS for sentence in t.negatives]
+@pytest.mark.parametrize(("phrase", "example"), [(p, e) for p in PHRASES for e in p.examples],
+                         ids=[f"{p.term}:{e}" for p in PHRASES for e in p.examples])
+def test_phrase_example_fires_with_its_span(phrase, example):
+    found = [f for f in check_message(text=example, **_context(phrase.rule)) if f.rule == phrase.rule]
+    assert found, f"{example!r} did not fire {phrase.rule}"
+    start, end = found[0].evidence["span"]
+    assert example[start:end] == found[0].evidence["matched"]
+
+
+NEGATIVES = [(t, sentence) for t in LEX.terms for sentence in t.negatives]
 
 
 @pytest.mark.parametrize(("term", "sentence"), NEGATIVES, ids=[f"{_id(t)}:{s}" for t, s in NEGATIVES])
@@ -110,7 +120,7 @@ def test_homophones_are_justified_and_point_at_a_real_entry(term):
 
 
 def test_every_rule_is_used_and_cites_a_source():
-    used = {t.rule for t in TERMS}
+    used = {t.rule for t in LEX.terms}
     for rule in LEX.rules.values():
         assert rule.source and rule.article and rule.confidence in {"V", "V2", "R"}, rule.id
         assert rule.reason_en and rule.reason_zh, rule.id
@@ -119,7 +129,7 @@ def test_every_rule_is_used_and_cites_a_source():
 
 
 def test_no_duplicate_entries():
-    keys = [(t.normalized, t.rule) for t in TERMS]
+    keys = [(t.normalized, t.rule) for t in LEX.terms]
     assert len(keys) == len(set(keys))
 
 

@@ -36,6 +36,10 @@ def test_real_data_loads():
     (lambda d: d["rules.toml"]["rules"]["CONTENT.insult"].pop("source"), "lacks field 'source'"),
     (lambda d: d["rules.toml"]["rules"].pop("CONTENT.required.opt_out"), "rules the checker emits are missing"),
     (lambda d: d["rules.toml"]["disclosure"].pop("UK"), "[disclosure] must list exactly"),
+    (lambda d: d["lexicon_en.toml"]["phrase"].append({"name": "x", "rule": "CONTENT.threat", "regex": "(", "examples": ["x"]}),
+     "regex does not compile"),
+    (lambda d: d["lexicon_en.toml"]["phrase"].append({"name": "x", "rule": "CONTENT.threat", "regex": "Call"}),
+     "needs a name and examples"),
 ])
 def test_malformed_data_is_refused(mutate, message):
     with pytest.raises(LexiconError) as err:
