@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from fairdue.policy import CATEGORIES, decide
@@ -131,3 +131,32 @@ def test_arbitrary_json_never_raises_and_garbage_is_never_allowed(request):
     assert {v["category"] for v in decision["violations"]} <= set(CATEGORIES)
     if not isinstance(request, dict) or "jurisdiction" not in request:
         assert decision["allowed"] is False
+
+
+hhmm = st.integers(min_value=0, max_value=23 * 60 + 59).map(lambda m: f"{m // 60:02d}:{m % 60:02d}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(jurisdiction=st.sampled_from(JURISDICTIONS), at=instants,
+       zones=st.lists(st.sampled_from(ZONES), min_size=1, max_size=3, unique=True),
+       inconvenient=st.lists(st.tuples(hhmm, hhmm).filter(lambda r: r[0] != r[1]).map(list), max_size=2),
+       history=history_entries, channel=st.sampled_from(["call", "sms"]))
+def test_next_allowed_at_is_always_allowed(jurisdiction, at, zones, inconvenient, history, channel):
+    """Whenever the gate names a time to retry, the same contact at that time is allowed."""
+    request = {
+        "jurisdiction": jurisdiction, "at": at, "channel": channel, "purpose": "collection",
+        "debt": {"id": "D1", "time_barred": False},
+        "recipient": {"role": "borrower", "address": PHONES[0], "source": "contract"},
+        "borrower": {"time_zones": zones, "inconvenient_hours": inconvenient},
+        "history": [dict(e, at=max(e["at"], "2025-12-01T00:00:00Z")) for e in history
+                    if e["at"] <= at],
+    }
+    if channel == "sms":
+        request["message"] = {"language": "en", "text": "Fairline Credit: please call 1-800-555-0100 about your "
+                                                        "account or a repayment plan. Reply STOP to opt out."}
+    decision = decide(request)
+    event("allowed" if decision["allowed"] else ("retry named" if decision["next_allowed_at"] else "no retry"))
+    if decision["next_allowed_at"] is not None:
+        assert not decision["allowed"]
+        again = decide({**request, "at": decision["next_allowed_at"]})
+        assert again["allowed"], (decision["next_allowed_at"], again["violations"])
