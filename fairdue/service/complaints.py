@@ -292,6 +292,26 @@ def record_decision(conn: sa.Connection, *, complaint_id: int, actor: str, decis
     _event(conn, complaint_id, now, actor, "decided", decision.strip())
 
 
+def escalate(conn: sa.Connection, *, complaint_id: int, actor: str, note: str, now: dt.datetime) -> None:
+    """Raise a complaint to a supervisor (any staff member may; e.g. near or past its limit)."""
+    _open_row(conn, complaint_id)
+    if not note.strip():
+        raise ComplaintError("say why it needs a supervisor")
+    conn.execute(sa.update(complaints).where(complaints.c.id == complaint_id).values(
+        status="in_progress", assigned_staff_id=None))
+    _event(conn, complaint_id, now, actor, "escalated", note.strip())
+
+
+def is_escalated(item: "ComplaintRead") -> bool:
+    """Escalated and not taken since."""
+    for event in reversed(item.events):
+        if event["kind"] == "escalated":
+            return True
+        if event["kind"] in ("assigned", "decided"):
+            return False
+    return False
+
+
 def take(conn: sa.Connection, *, complaint_id: int, staff_id: int, actor: str, now: dt.datetime) -> None:
     """Assign to a staff member and mark in progress."""
     _open_row(conn, complaint_id)

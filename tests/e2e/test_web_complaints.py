@@ -63,3 +63,23 @@ def test_staff_queue_shows_timer_and_decision_stops_it(ctx, clock):
     assert "decided" in page.text and "We upheld" in page.text
     queue = ctx["client"].get("/console/complaints", headers={**sup, "accept-language": "en"})
     assert "No open complaints." in queue.text
+
+
+def test_agent_escalates_and_the_queue_shows_it(ctx, engine, clock):
+    from fairdue.web.testing import add_staff, staff_token
+
+    location = _file(ctx).headers["location"]
+    cid = location.rsplit("/", 1)[1]
+    client = ctx["client"]
+    add_staff(client.app, "ag", "agent")
+    agent = staff_token(client, "ag")
+    assert client.post(f"/console/complaints/{cid}/escalate", headers=agent, data={"text": ""}).status_code == 422
+    r = client.post(f"/console/complaints/{cid}/escalate", headers=agent, follow_redirects=False,
+                    data={"text": "borrower says calls continue at night"})
+    assert r.status_code == 303
+    queue = client.get("/console/complaints", headers={**agent, "accept-language": "en"})
+    assert 'class="tag bad escalated"' in queue.text
+    ctx["sup"] = staff_token(client, "sup")
+    client.post(f"/console/complaints/{cid}/take", headers=ctx["sup"])
+    queue = client.get("/console/complaints", headers={**agent, "accept-language": "en"})
+    assert 'escalated"' not in queue.text

@@ -48,7 +48,7 @@ def test_every_value_of_a_translated_family_has_a_message():
 
     families.update({"complaint.cat": complaints.CATEGORIES, "complaint.st": web_schema.COMPLAINT_STATUSES,
                      "complaint.cx": web_schema.COMPLAINT_COMPLEXITIES,
-                     "complaint.ev": ("received", "assigned", "marked_complex", "extended", "decided"),
+                     "complaint.ev": ("received", "assigned", "marked_complex", "extended", "decided", "escalated"),
                      "plan.status": web_schema.PLAN_REQUEST_STATUSES,
                      "data.kind": web_schema.DATA_RIGHTS_KINDS, "data.status": web_schema.DATA_RIGHTS_STATUSES,
                      "data.rel": ("spouse", "parent", "child", "sibling", "relative", "friend", "colleague", "other"),

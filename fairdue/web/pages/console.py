@@ -162,7 +162,8 @@ def complaint_queue(request: Request, include_decided: bool = False, who=Depends
     from fairdue.service import complaints as svc
 
     items = svc.queue(unit.connection, now=unit.clock(), include_decided=include_decided, limit=200)
-    return render(request, "console/complaints.html", {"items": items, "include_decided": include_decided})
+    return render(request, "console/complaints.html", {"items": items, "include_decided": include_decided,
+                                                       "is_escalated": svc.is_escalated})
 
 
 @router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
@@ -173,6 +174,26 @@ def complaint_view(request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1
     c = svc.get(unit.connection, complaint_id=complaint_id, now=unit.clock())
     can_handle = bool(who.roles & set(COMPLAINT_HANDLERS))
     return render(request, "console/complaint.html", {"c": c, "can_handle": can_handle, "error": None})
+
+
+@router.post("/complaints/{complaint_id}/escalate", response_class=HTMLResponse)
+def complaint_escalate(request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1),
+                       text: str = Form("", max_length=5000), who=Depends(requires(*STAFF_ANY)),
+                       unit=Depends(uow)) -> Response:
+    from fairdue.service import complaints as svc
+
+    try:
+        svc.escalate(unit.connection, complaint_id=complaint_id, actor=f"staff:{who.username}", note=text,
+                     now=unit.clock())
+    except svc.ComplaintNotFound:
+        raise
+    except svc.ComplaintError as err:
+        c = svc.get(unit.connection, complaint_id=complaint_id, now=unit.clock())
+        return render(request, "console/complaint.html",
+                      {"c": c, "can_handle": bool(who.roles & set(COMPLAINT_HANDLERS)), "error": str(err)},
+                      status_code=err.http_status)
+    unit.commit()
+    return RedirectResponse(f"/console/complaints/{complaint_id}", status_code=303)
 
 
 @router.post("/complaints/{complaint_id}/{action}", response_class=HTMLResponse)
