@@ -142,7 +142,7 @@ hhmm = st.integers(min_value=0, max_value=23 * 60 + 59).map(lambda m: f"{m // 60
        inconvenient=st.lists(st.tuples(hhmm, hhmm).filter(lambda r: r[0] != r[1]).map(list), max_size=2),
        history=history_entries, channel=st.sampled_from(["call", "sms"]))
 def test_next_allowed_at_is_always_allowed(jurisdiction, at, zones, inconvenient, history, channel):
-    """Whenever the gate names a time to retry, the same contact at that time is allowed."""
+    """Whenever the gate names a time to retry, the same contact is allowed then and not a minute earlier."""
     request = {
         "jurisdiction": jurisdiction, "at": at, "channel": channel, "purpose": "collection",
         "debt": {"id": "D1", "time_barred": False},
@@ -160,3 +160,7 @@ def test_next_allowed_at_is_always_allowed(jurisdiction, at, zones, inconvenient
         assert not decision["allowed"]
         again = decide({**request, "at": decision["next_allowed_at"]})
         assert again["allowed"], (decision["next_allowed_at"], again["violations"])
+        # ... and it is the first such minute.
+        before = (dt.datetime.fromisoformat(decision["next_allowed_at"]) - dt.timedelta(minutes=1))
+        if before > dt.datetime.fromisoformat(at):
+            assert not decide({**request, "at": before.strftime("%Y-%m-%dT%H:%M:%SZ")})["allowed"]
