@@ -67,31 +67,47 @@ def head(
 def dispatch(
     database_url: str = typer.Option(None, "--database-url", help="Overrides FAIRDUE_DATABASE_URL."),
     once: bool = typer.Option(False, "--once", help="One claim round, then stop."),
+    watch: bool = typer.Option(False, "--watch", help="Keep dispatching until SIGTERM/SIGINT."),
+    interval_s: float = typer.Option(2.0, "--interval-s", min=0.05, help="With --watch: pause when idle."),
     lease_s: int = typer.Option(120, "--lease-s", help="How long a claim holds a message."),
 ) -> None:
     """Deliver due outbox messages through the channels configured in the environment."""
+    import signal
+    import threading
+
     from fairdue.adapters.channels.wiring import build_for_engine
+    from fairdue.adapters.crypto import load_cipher
     from fairdue.bootstrap import bootstrap
     from fairdue.errors import FairdueError
-    from fairdue.service.dispatcher import Dispatcher, DispatchPolicy
+    from fairdue.service.dispatcher import Dispatcher, DispatchPolicy, DispatchReport
 
     app = bootstrap(database_url=database_url)
+    stop = threading.Event()
+    total = DispatchReport()
     try:
         adapters = build_for_engine(app.engine)
         if not adapters:
             raise FairdueError("no channel configured: set FAIRDUE_SMTP_HOST, FAIRDUE_PROVIDER_URL or "
                                "FAIRDUE_LETTER_SPOOL")
-        from fairdue.adapters.crypto import load_cipher
-
         cipher = load_cipher(database_url=app.settings.database_url)
         dispatcher = Dispatcher(app.uow_factory, adapters, cipher=cipher, policy=DispatchPolicy(lease_s=lease_s))
-        report = dispatcher.run_once() if once else dispatcher.run_until_idle()
+        if not watch:
+            total = dispatcher.run_once() if once else dispatcher.run_until_idle()
+        else:
+            # Stop between messages, never inside one: a message in flight is finished and marked.
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: stop.set())
+            typer.echo(f"dispatching {', '.join(sorted(adapters))}; SIGTERM stops", err=True)
+            while not stop.is_set():
+                report = dispatcher.run_once()
+                total.add(report)
+                if report.claimed == 0:
+                    stop.wait(interval_s)
     finally:
         app.dispose()
-    typer.echo(json.dumps({"claimed": report.claimed, "sent": report.sent, "duplicates": report.duplicates,
-                           "retried": report.retried, "dead": report.dead, "refused": report.refused,
-                           "expired": report.expired,
-                           "lost_lease": report.lost_lease}))
+    typer.echo(json.dumps({"claimed": total.claimed, "sent": total.sent, "duplicates": total.duplicates,
+                           "retried": total.retried, "dead": total.dead, "refused": total.refused,
+                           "expired": total.expired, "lost_lease": total.lost_lease}))
 
 
 @outbox_app.command("status")
