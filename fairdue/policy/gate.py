@@ -28,7 +28,7 @@ from fairdue.policy.request import Problem, Request, hhmm, parse
 from fairdue.policy.rules import KINDS, Compiled, Violation, channels_of
 
 _UTC = dt.timezone.utc
-next_allowed_rounds_max = 16   # fixpoint rounds when several time-bound rules interact
+next_allowed_rounds_max = 32   # fixpoint rounds when several time-bound rules interact
 SUPPRESSION_KINDS = frozenset({"cease", "attorney", "bankruptcy", "breathing_space", "dispute", "plan"})
 # Kinds whose verdict can change as time passes; every other kind gives retry_at None when it denies.
 TIME_BOUND_KINDS = frozenset({"hours", "unanswered_calls_per_day", "calls_in_days", "calls_after_conversation",
@@ -121,15 +121,25 @@ class Gate:
         if any(v.retry_at is None for v in first):
             return None
         t = max(v.retry_at for v in first)
-        # Only time-bound rules can change their answer later (history and flags are fixed).
-        timed = tuple(r for r in rules if r.kind in TIME_BOUND_KINDS)
+        # Only time-bound rules can change their answer later (history and flags are fixed), the
+        # time window first: it is the one most often still closed at a cap's reset (local midnight).
+        # A round stops at the first rule that still denies and moves t to when that rule could pass:
+        # every instant before it fails that rule, so the first t where all pass is the answer.
+        timed = sorted((r for r in rules if r.kind in TIME_BOUND_KINDS), key=lambda r: r.kind != "hours")
         for _ in range(next_allowed_rounds_max):
-            found = [v for v in self._run(req, t, timed) if not v.warning]
-            if not found:
+            later = None
+            for rule in timed:
+                try:
+                    found = [v for v in rule.check(req, t, rule) if not v.warning]
+                except Exception:
+                    return None                  # the decision already denies; no retry time is named
+                if found:
+                    if any(v.retry_at is None for v in found):
+                        return None
+                    later = max(v.retry_at for v in found)
+                    break
+            if later is None:
                 return t
-            if any(v.retry_at is None for v in found):
-                return None
-            later = max(v.retry_at for v in found)
             if later <= t:
                 return None
             t = later
