@@ -261,18 +261,19 @@ def _history(raw, problems, bad, at, own_address=None, own_key=None) -> tuple[En
     append = entries.append
     fromiso = dt.datetime.fromisoformat
     new_tuple, cls = tuple.__new__, Entry
+    channels, roles, outcomes, calls, utc, key_of = CHANNELS, ROLES, OUTCOMES, _CALLS, _UTC, address_key
     for i, item in enumerate(raw):
         try:
             when = fromiso(item["at"])
             channel, role, outcome, address = item["channel"], item["role"], item["outcome"], item["address"]
-            key = own_key if (own_key is not None and address == own_address) else address_key(address)[0]
+            key = own_key if (own_key is not None and address == own_address) else key_of(address)[0]
         except (KeyError, TypeError, AttributeError, ValueError):
             _problem(problems, bad, "history", "frequency", f"history[{i}]",
                      "needs at (ISO 8601 with an offset), channel, address, role and outcome")
             continue
-        if when.tzinfo is not _UTC:
+        if when.tzinfo is not utc:
             when = _instant(item["at"])
-        if when is None or channel not in CHANNELS or role not in ROLES or outcome not in OUTCOMES:
+        if when is None or channel not in channels or role not in roles or outcome not in outcomes:
             _problem(problems, bad, "history", "frequency", f"history[{i}]",
                      "at must be ISO 8601 with an offset; channel, role and outcome must be known values")
             continue
@@ -280,7 +281,7 @@ def _history(raw, problems, bad, at, own_address=None, own_key=None) -> tuple[En
             _problem(problems, bad, "history", "frequency", f"history[{i}].at",
                      "a past contact cannot be later than the proposed one")
             continue
-        if channel in _CALLS:       # only calls are read by any rule; other entries are validated, not kept
+        if channel in calls:        # only calls are read by any rule; other entries are validated, not kept
             append(new_tuple(cls, (when, channel, key, role, outcome)))
     return tuple(entries)
 
