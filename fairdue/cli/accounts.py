@@ -222,11 +222,20 @@ def statement_cmd(
     finally:
         app.dispose()
     cur = st.currency
-    t = Table("#", "date", "kind", "description", "amount", title=f"statement of account {account} on {st.statement_on}")
-    for ln in st.lines:
-        t.add_row(str(ln.seq), str(ln.posted_on), ln.kind, ln.description, _fmt(ln.amount_minor, cur))
     con = Console()
+    t = Table("date", "kind", "description", "amount", title=f"statement of account {account} on {st.statement_on}")
+    t.add_row(str(st.period_start_on), "", "opening balance", _fmt(st.opening_balance_minor, cur))
+    for ln in st.lines:
+        if ln.kind != "due":
+            t.add_row(str(ln.posted_on), ln.kind.replace("_", " "), ln.description, _fmt(ln.amount_minor, cur))
+    t.add_row(str(st.statement_on), "", "closing balance", _fmt(st.closing_balance_minor, cur))
     con.print(t)
+    due = [ln for ln in st.lines if ln.kind == "due"]
+    if due:
+        d = Table("due on", "item", "amount", title="billed on this statement")
+        for ln in due:
+            d.add_row(str(ln.posted_on), ln.description, _fmt(ln.amount_minor, cur))
+        con.print(d)
     con.print(f"opening {_fmt(st.opening_balance_minor, cur)}  closing {_fmt(st.closing_balance_minor, cur)}  "
               f"amount due {_fmt(st.amount_due_minor, cur)}  minimum due {_fmt(st.minimum_due_minor, cur)}  due on {st.due_on}")
 

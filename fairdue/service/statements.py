@@ -147,8 +147,10 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
         label = _LABELS.get(kind.removeprefix("dayend_"), kind.replace("_", " "))
         if kind == "credit_applied":
             text = f"credit {Money(on_credit, cur).format()} applied to what is billed"
-        else:
+        elif kind == "purchase":
             text = label + (f": {description}" if description else "")
+        else:
+            text = description or label
         lines.append((kind.removeprefix("dayend_")[:20], on, text, delta, entry_id))
     # Due lines (information, no entry): what this statement bills, item by item.
     plans = {}
@@ -157,7 +159,7 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
         label = "upfront fee" if i.seq == 0 else (f"installment {i.seq}/{plan.periods}" if plan.kind != "full" else "balance due")
         total = i.principal_due_minor + i.interest_due_minor + i.fee_due_minor
         parts = f"principal {Money(i.principal_due_minor, cur)}, interest {Money(i.interest_due_minor, cur)}, fee {Money(i.fee_due_minor, cur)}"
-        lines.append(("due", i.due_on, f"plan #{plan.id} ({plan.kind}) {label} due: {parts}", total, None))
+        lines.append(("due", i.due_on, f"plan #{plan.id} ({plan.kind}) {label}: {parts}", total, None))
     r.insert_many(statement_lines, [
         {"statement_id": sid, "credit_line_id": line_id, "seq": k, "kind": kind, "posted_on": on, "description": text[:300],
          "amount_minor": amt, "ledger_entry_id": entry_id}
