@@ -86,16 +86,20 @@ def _insert_genesis_head(conn: Connection) -> None:
 
 
 def _locked_head(conn: Connection):
-    """The head row, locked for this transaction; recreated at genesis only for an empty log."""
+    """The head row, locked for this transaction; recreated at genesis only for an empty log.
+
+    Insert-if-missing comes before the lock, so two first appenders (e.g. right
+    after a TRUNCATE) cannot both see "no head" and disagree about the log.
+    """
     query = (sa.select(decision_log_head.c.last_seq, decision_log_head.c.last_hash)
              .where(decision_log_head.c.id == 1).with_for_update())
     head = conn.execute(query).one_or_none()
     if head is None:
-        if conn.execute(sa.select(sa.func.count()).select_from(decision_log)).scalar_one():
-            raise ChainBroken(Verification(False, 0, 1, "truncated",
-                                           "the decision log head row is missing while the log holds decisions"))
         _insert_genesis_head(conn)
         head = conn.execute(query).one()
+        if head.last_seq == 0 and conn.execute(sa.select(sa.func.count()).select_from(decision_log)).scalar_one():
+            raise ChainBroken(Verification(False, 0, 1, "truncated",
+                                           "the decision log head row is missing while the log holds decisions"))
     return head
 
 

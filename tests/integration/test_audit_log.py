@@ -199,3 +199,13 @@ def test_an_anchor_catches_a_log_rewritten_with_fresh_hashes(uow_factory, engine
         assert verify_log(conn).ok  # a full rewrite fools the chain alone ...
         result = verify_log(conn, anchor=anchor)
     assert (result.ok, result.bad_seq) == (False, 6)  # ... not the anchor published before it
+
+
+def test_a_missing_head_row_with_decisions_in_the_log_refuses_appends(uow_factory, engine):
+    fill(uow_factory, 2)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM decision_log_head")
+    with uow_factory() as uow, pytest.raises(ChainBroken, match="head row is missing"):
+        append_decision(uow, record(9))
+    with engine.connect() as conn:
+        assert verify_log(conn).problem == "truncated"
