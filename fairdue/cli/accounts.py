@@ -139,6 +139,26 @@ def show_cmd(account: int = typer.Argument(..., help="account id"), database_url
     Console().print(t)
 
 
+@account_app.command("close")
+def close_cmd(
+    account: int = typer.Argument(..., help="account id"),
+    on: Optional[str] = typer.Option(None, "--on", help="closing date YYYY-MM-DD (default today)"),
+    database_url: Optional[str] = DB_OPTION,
+) -> None:
+    """Close an account with nothing owed and no credit left."""
+    from fairdue.service.accounts import close_account
+
+    day = parse_date(on, "--on")
+    app = open_app(database_url)
+    try:
+        with app.uow_factory() as uow:
+            line = close_account(uow, line_id=account, closed_on=day)
+            uow.commit()
+    finally:
+        app.dispose()
+    typer.echo(f"account {line.id} closed on {line.closed_on}")
+
+
 def purchase_cmd(
     account: int = typer.Option(..., "--account", help="account id"),
     amount: str = typer.Option(..., "--amount", help="major units, e.g. 1200.00"),

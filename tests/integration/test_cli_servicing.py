@@ -176,3 +176,17 @@ def test_borrower_commands_mask_pii_and_need_consent(cli):
     assert "source: contract" in out and "Asia/Shanghai" in out and "consent locate_only" in out
     assert cli("borrower", "withdraw-consent", "1")[0] == 0
     assert "consent withdrawn" in cli("borrower", "show", "1")[1]
+
+
+def test_close_account_only_when_settled(cli):
+    assert cli("product", "load", CN)[0] == 0
+    assert cli(*OPEN)[0] == 0
+    assert cli("purchase", "--account", "1", "--amount", "10", "--on", "2026-01-03", "--key", "p")[0] == 0
+    code, _, err = cli("account", "close", "1", "--on", "2026-01-04")
+    assert code == 1 and "still has CNY 10.00 owed" in err
+    assert cli("statement", "--account", "1", "--on", "2026-01-05")[0] == 0
+    assert cli("pay", "--account", "1", "--amount", "10", "--on", "2026-01-06", "--key", "k")[0] == 0
+    code, out, _ = cli("account", "close", "1", "--on", "2026-01-07")
+    assert code == 0 and "account 1 closed on 2026-01-07" in out
+    code, _, err = cli("purchase", "--account", "1", "--amount", "1", "--on", "2026-01-08")
+    assert code == 1 and "account 1 is closed; cannot make a purchase" in err
