@@ -3,7 +3,9 @@
 Each has the signature `check(req, at, rule) -> list[Violation]`: `req` is the
 parsed request, `at` the instant being judged (the request's `at`, or a later
 candidate when the gate searches for `next_allowed_at`), `rule` the compiled
-pack rule (id, category, citation, params). A violation says when the same
+pack rule (id, category, citation, params). `req.history` holds the earlier
+calls only (see request.py). The same person is the borrower (any of their
+numbers) for a borrower, and the same number for anyone else. A violation says when the same
 rule could pass on its own (`retry_at`), or None when waiting will not help.
 
 KINDS maps a kind to (fields it needs, check function); the gate skips a rule
@@ -183,7 +185,7 @@ def unanswered_calls_per_day(req: Request, at: dt.datetime, rule: Compiled) -> l
     cap = rule.p["unanswered_calls_per_day_max"]
     key = req.address_key
     calls = [e.at for e in req.history
-             if e.address_key == key and e.channel in CALL_CHANNELS and e.outcome in UNANSWERED]
+             if e.address_key == key and e.outcome in UNANSWERED]
     if len(calls) < cap:
         return []          # cannot reach the cap on any single day
     out = []
@@ -207,19 +209,15 @@ def _merge_latest(out: list[Violation]) -> list[Violation]:
     return [max(out, key=lambda v: v.retry_at)]
 
 
-def _same_person(req: Request):
-    if req.role == "borrower":
-        return lambda e: e.role == "borrower"
-    key = req.address_key
-    return lambda e: e.address_key == key
-
-
 def calls_in_days(req: Request, at: dt.datetime, rule: Compiled) -> list[Violation]:
     if req.channel not in CALL_CHANNELS:
         return []
     cap, days = rule.p["calls_max"], rule.p["days"]
-    same = _same_person(req)
-    calls = [e.at for e in req.history if e.channel in CALL_CHANNELS and e.outcome in REACHED and same(e)]
+    if req.role == "borrower":
+        calls = [e.at for e in req.history if e.role == "borrower" and e.outcome in REACHED]
+    else:
+        key = req.address_key
+        calls = [e.at for e in req.history if e.address_key == key and e.outcome in REACHED]
     if len(calls) < cap:
         return []
     out = []
@@ -250,8 +248,11 @@ def calls_after_conversation(req: Request, at: dt.datetime, rule: Compiled) -> l
     if req.channel not in CALL_CHANNELS:
         return []
     days = rule.p["days"]
-    same = _same_person(req)
-    talks = [e.at for e in req.history if e.channel in CALL_CHANNELS and e.outcome in GOT_THROUGH and same(e)]
+    if req.role == "borrower":
+        talks = [e.at for e in req.history if e.role == "borrower" and e.outcome in GOT_THROUGH]
+    else:
+        key = req.address_key
+        talks = [e.at for e in req.history if e.address_key == key and e.outcome in GOT_THROUGH]
     if not talks:
         return []
     last = max(talks)
@@ -357,7 +358,7 @@ def unreachable(req: Request, at: dt.datetime, rule: Compiled) -> list[Violation
     if req.purpose != "location" or req.role == "borrower":
         return []
     attempts_min, days_min = rule.p["failed_attempts_min"], rule.p["failed_days_min"]
-    own = sorted((e for e in req.history if e.role == "borrower" and e.channel in CALL_CHANNELS),
+    own = sorted((e for e in req.history if e.role == "borrower"),
                  key=lambda e: e.at)
     if own and own[-1].outcome == "invalid_number":
         return []
