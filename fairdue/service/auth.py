@@ -29,6 +29,8 @@ CODE_ATTEMPTS_MAX = 5
 CODES_PER_PHONE_PER_HOUR_MAX = 5
 PASSWORD_LENGTH_MIN = 10
 USERNAME_LENGTH_MAX = 64
+STAFF_FAILED_LOGINS_MAX = 5
+STAFF_LOCK_S = 15 * 60
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same.
@@ -49,6 +51,13 @@ class InvalidCredentials(AuthError):
 class InvalidCode(AuthError):
     def __init__(self) -> None:
         super().__init__("the code is wrong or has expired; ask for a new one")
+
+
+class AccountLocked(FairdueError):
+    http_status = 429
+
+    def __init__(self) -> None:
+        super().__init__(f"too many wrong passwords for this user; try again in {STAFF_LOCK_S // 60} minutes")
 
 
 class TooManyCodes(FairdueError):
@@ -144,17 +153,28 @@ def create_staff(conn: sa.Connection, *, username: str, display_name: str, passw
 
 
 def staff_login(conn: sa.Connection, *, username: str, password: str, now: dt.datetime,
-                ttl_s: int) -> NewSession:
-    """Check the password and open a staff session."""
+                ttl_s: int) -> NewSession | None:
+    """Check the password and open a staff session; None when refused.
+
+    A wrong password counts against the user; after STAFF_FAILED_LOGINS_MAX in a row the user is locked
+    for STAFF_LOCK_S (AccountLocked). Refusals do not raise so the caller commits the count first.
+    """
     row = conn.execute(sa.select(staff_users).where(staff_users.c.username == username)).first()
     if row is None or not row.active:
         _verify(_DUMMY_HASH, password)
-        raise InvalidCredentials()
+        return None
+    if row.locked_until is not None and _aware(row.locked_until) > now:
+        raise AccountLocked()
     if not _verify(row.password_hash, password):
-        raise InvalidCredentials()
+        failed = row.failed_logins + 1
+        conn.execute(sa.update(staff_users).where(staff_users.c.id == row.id).values(
+            failed_logins=0 if failed >= STAFF_FAILED_LOGINS_MAX else failed,
+            locked_until=now + dt.timedelta(seconds=STAFF_LOCK_S) if failed >= STAFF_FAILED_LOGINS_MAX else None))
+        return None
+    updates: dict = {"failed_logins": 0, "locked_until": None}
     if _hasher.check_needs_rehash(row.password_hash):
-        conn.execute(sa.update(staff_users).where(staff_users.c.id == row.id)
-                     .values(password_hash=_hasher.hash(password)))
+        updates["password_hash"] = _hasher.hash(password)
+    conn.execute(sa.update(staff_users).where(staff_users.c.id == row.id).values(**updates))
     return _open_session(conn, kind="staff", staff_id=row.id, borrower_id=None, now=now, ttl_s=ttl_s)
 
 

@@ -152,3 +152,25 @@ def test_borrower_cannot_open_console_and_staff_cannot_open_portal(client):
     client.post("/console/login", data={"username": "ada", "password": STAFF_PASSWORD})
     r = client.get("/portal", headers={"accept": "text/html"})
     assert r.status_code == 403
+
+
+def test_five_wrong_passwords_lock_the_user_for_a_while(client, clock):
+    from fairdue.service.auth import STAFF_FAILED_LOGINS_MAX
+
+    for _ in range(STAFF_FAILED_LOGINS_MAX):
+        r = client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": "wrong password!"})
+        assert r.status_code == 401
+    locked = client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": STAFF_PASSWORD})
+    assert locked.status_code == 429 and locked.headers["content-type"] == PROBLEM
+    clock.advance(minutes=16)
+    assert client.post("/api/v1/auth/staff/sessions",
+                       json={"username": "ada", "password": STAFF_PASSWORD}).status_code == 201
+
+
+def test_a_good_login_resets_the_failure_count(client):
+    for _ in range(4):
+        client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": "wrong password!"})
+    assert client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": STAFF_PASSWORD}).status_code == 201
+    for _ in range(4):
+        client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": "wrong password!"})
+    assert client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": STAFF_PASSWORD}).status_code == 201

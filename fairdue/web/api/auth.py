@@ -67,7 +67,9 @@ def staff_login(body: StaffLogin, request: Request, response: Response, unit=Dep
     web = request.app.state.web
     new = auth_service.staff_login(unit.connection, username=body.username, password=body.password,
                                    now=unit.clock(), ttl_s=web.session_ttl_s)
-    unit.commit()
+    unit.commit()  # a refusal's failure count too
+    if new is None:
+        raise auth_service.InvalidCredentials()
     set_session_cookie(request, response, new)
     return _session_read(new)
 

@@ -24,9 +24,11 @@ def login_submit(request: Request, username: str = Form(..., max_length=64),
     try:
         new = auth_service.staff_login(unit.connection, username=username, password=password,
                                        now=unit.clock(), ttl_s=request.app.state.web.session_ttl_s)
-    except auth_service.InvalidCredentials:
+    except auth_service.AccountLocked:
+        return render(request, "console/login.html", {"error": "login.locked"}, status_code=429)
+    unit.commit()  # a refusal's failure count too
+    if new is None:
         return render(request, "console/login.html", {"error": "login.wrong"}, status_code=401)
-    unit.commit()
     response = RedirectResponse("/console", status_code=303)
     set_session_cookie(request, response, new)
     return response

@@ -30,6 +30,8 @@ staff_users = sa.Table(
     sa.Column("display_name", sa.String(128), nullable=False),
     sa.Column("password_hash", sa.String(256), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", _UTC, nullable=True),
     sa.Column("created_at", _UTC, nullable=False),
 )
 

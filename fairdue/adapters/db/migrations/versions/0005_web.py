@@ -24,6 +24,8 @@ def upgrade() -> None:
         sa.Column("display_name", sa.String(128), nullable=False),
         sa.Column("password_hash", sa.String(256), nullable=False),
         sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+        sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("locked_until", _UTC, nullable=True),
         sa.Column("created_at", _UTC, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_staff_users"),
         sa.UniqueConstraint("username", name="uq_staff_users_username"),
