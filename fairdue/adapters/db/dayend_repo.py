@@ -242,14 +242,20 @@ class DayendRepository:
         return _rows_to_frame(self.connection.execute(stmt).all(), ACCOUNT_SCHEMA)
 
     def load_installments(self, business_on: date, lo: int, hi: int, *, account_id: int | None = None) -> pl.DataFrame:
-        """Open installments of the accounts with work in [lo, hi] (or of one account), with day-end flags."""
+        """Open installments of the accounts with work in [lo, hi] (or of one account), with day-end flags.
+
+        PostgreSQL streams them with COPY … TO STDOUT straight into Polars (the big read of a day);
+        SQLite goes through the driver's rows.
+        """
         i, f, a = installments.c, dayend_installment.c, dayend_account.c
+        as_int = self._pg  # COPY writes booleans as t/f; as integers Polars reads them directly
+        flag = (lambda col: sa.cast(sa.func.coalesce(col, sa.false()), sa.Integer)) if as_int else (
+            lambda col: sa.func.coalesce(col, sa.false()))
         stmt = (
             sa.select(
                 i.id, i.credit_line_id, i.plan_id, i.seq, i.due_on, i.principal_due_minor, i.interest_due_minor,
                 i.fee_due_minor, i.principal_paid_minor, i.interest_paid_minor, i.fee_paid_minor,
-                sa.func.coalesce(f.billed, sa.false()), sa.func.coalesce(f.overdue, sa.false()),
-                sa.func.coalesce(f.late_fee_minor, 0),
+                flag(f.billed), flag(f.overdue), sa.func.coalesce(f.late_fee_minor, 0),
             )
             .select_from(installments.outerjoin(dayend_installment, f.installment_id == i.id))
             .where(i.status.in_(OPEN_INSTALLMENT_STATUSES))
@@ -261,7 +267,29 @@ class DayendRepository:
             stmt = stmt.join(dayend_account, a.account_id == i.credit_line_id).where(
                 a.account_id.between(lo, hi), self._has_work(business_on)
             )
-        return _rows_to_frame(self.connection.execute(stmt).all(), INSTALLMENT_SCHEMA)
+        if not self._pg:
+            return _rows_to_frame(self.connection.execute(stmt).all(), INSTALLMENT_SCHEMA)
+        return self._copy_out(stmt, INSTALLMENT_SCHEMA)
+
+    def _copy_out(self, stmt, schema: dict) -> pl.DataFrame:
+        """PostgreSQL: run `stmt` as COPY (…) TO STDOUT (CSV) in this transaction and parse it with Polars."""
+        import io
+
+        sql = str(stmt.compile(dialect=self.connection.dialect, compile_kwargs={"literal_binds": True}))
+        buf = io.BytesIO()
+        cursor = self.connection.connection.driver_connection.cursor()
+        try:
+            with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as cp:
+                for block in cp:
+                    buf.write(block)
+        finally:
+            cursor.close()
+        if buf.tell() == 0:
+            return pl.DataFrame(schema=schema)
+        buf.seek(0)
+        read_schema = {c: (pl.Int8 if t == pl.Boolean else t) for c, t in schema.items()}
+        frame = pl.read_csv(buf, has_header=False, new_columns=list(schema), schema_overrides=read_schema)
+        return frame.with_columns([pl.col(c).cast(pl.Boolean) for c, t in schema.items() if t == pl.Boolean])
 
     # -- writing results ------------------------------------------------------------------------
     def _stage(self, frame: pl.DataFrame, like: str, name: str) -> None:
