@@ -71,7 +71,8 @@ def open_cmd(
     product: str = typer.Option(..., "--product", help="product code, e.g. cn-ecard-std"),
     limit: str = typer.Option(..., "--limit", help="credit limit in major units, e.g. 20000.00"),
     cycle_day: int = typer.Option(..., "--cycle-day", help="statement day of month (one the product offers)"),
-    borrower_id: Optional[int] = typer.Option(None, "--borrower-id", help="an existing borrower; else give --name etc."),
+    borrower_id: Optional[int] = typer.Option(None, "--borrower-id", help="an existing borrower; else give --borrower-file or --name etc."),
+    borrower_file: Optional[str] = typer.Option(None, "--borrower-file", help="borrower fields as JSON/TOML/YAML (keeps PII out of shell history)"),
     name: Optional[str] = typer.Option(None, "--name"),
     id_number: Optional[str] = typer.Option(None, "--id-number", help="China resident ID, US SSN or UK NINO"),
     mobile: List[str] = typer.Option([], "--mobile", help="the borrower's own mobile (repeatable)"),
@@ -92,7 +93,10 @@ def open_cmd(
 
     on = parse_date(opened_on, "--on")
     data = None
-    if borrower_id is None:
+    if borrower_id is None and borrower_file is not None:
+        data = _read_borrower_file(borrower_file)
+        profile_from_input(data)  # validate (and refuse any contact list) before touching the database
+    elif borrower_id is None:
         data = {"name": name, "id_number": id_number, "postal_region": region,
                 "mobiles": [{"number": m, "source": mobile_source} for m in mobile],
                 "emails": [{"address": e, "source": mobile_source} for e in email]}
@@ -113,6 +117,31 @@ def open_cmd(
         app.dispose()
     typer.echo(f"account {line.id} opened for borrower #{line.borrower_id}: {line.product_code}, limit {line.limit}, "
                f"statement day {line.cycle_day}, due {line.due_days_after_statement} days later")
+
+
+def _read_borrower_file(path: str) -> dict:
+    """Borrower fields from a .json, .toml, .yaml or .yml file (refused with one line if unreadable)."""
+    import json
+    import pathlib
+    import tomllib
+
+    p = pathlib.Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise BadInput(f"cannot read borrower file {p}: {getattr(err, 'strerror', None) or err}") from None
+    try:
+        if p.suffix.lower() == ".json":
+            return json.loads(text)
+        if p.suffix.lower() == ".toml":
+            return tomllib.loads(text)
+        if p.suffix.lower() in (".yaml", ".yml"):
+            import yaml
+
+            return yaml.safe_load(text)
+    except Exception as err:  # any parser's error becomes one line
+        raise BadInput(f"borrower file {p} does not parse: {err}") from None
+    raise BadInput(f"borrower file {p} must end in .json, .toml, .yaml or .yml")
 
 
 @account_app.command("show")

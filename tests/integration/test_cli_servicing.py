@@ -190,3 +190,21 @@ def test_close_account_only_when_settled(cli):
     assert code == 0 and "account 1 closed on 2026-01-07" in out
     code, _, err = cli("purchase", "--account", "1", "--amount", "1", "--on", "2026-01-08")
     assert code == 1 and "account 1 is closed; cannot make a purchase" in err
+
+
+def test_open_from_a_borrower_file_and_refuse_one_with_an_address_book(cli, database_url, tmp_path):
+    import json
+
+    assert cli("product", "load", CN)[0] == 0
+    person = {"name": "王五", "id_number": "11010519491231002X", "postal_region": "CN-31",
+              "mobiles": [{"number": "13800138000", "source": "contract"}],
+              "emails": [{"address": "wang@example.cn", "source": "registration"}]}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**person, "address_book": [{"name": "妈妈", "mobile": "13900139000"}]}, ensure_ascii=False))
+    code, _, err = cli("account", "open", "--product", "cn-ecard-std", "--limit", "100", "--cycle-day", "5", "--borrower-file", str(bad))
+    assert code == 1 and "never accepts or stores a device address book" in err and err.strip().count("\n") == 0
+    assert counts(database_url)["borrowers"] == 0
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(person, ensure_ascii=False))
+    code, out, err = cli("account", "open", "--product", "cn-ecard-std", "--limit", "100", "--cycle-day", "5", "--borrower-file", str(good))
+    assert code == 0 and "account 1 opened for borrower #1" in out, err
