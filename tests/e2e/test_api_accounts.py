@@ -102,3 +102,22 @@ def test_audit_verify_for_compliance_only(ctx):
     r = ctx["client"].get("/api/v1/audit/verify", headers=ctx["comp"])
     assert r.status_code == 200 and r.json()["ok"] is True
     assert ctx["client"].get("/api/v1/audit/verify", headers=ctx["ag"]).status_code == 403
+
+
+def test_plan_requests_api(ctx):
+    c = ctx["client"]
+    form = {"line_id": str(ctx["one"]["line_id"]), "income": "6000", "expenses": "4500", "periods": "6"}
+    assert c.post("/portal/plan/requests", data=form, headers=ctx["b1"], follow_redirects=False).status_code == 303
+    mine = c.get("/api/v1/plan-requests", headers=ctx["b1"]).json()
+    assert [r["periods"] for r in mine] == [6] and mine[0]["status"] == "requested"
+    rid = mine[0]["id"]
+    assert c.post(f"/api/v1/plan-requests/{rid}/decision", json={"approve": True}, headers=ctx["ag"]).status_code == 403
+    from fairdue.web.testing import add_staff
+
+    add_staff(ctx["app"], "sup", "supervisor")
+    sup = staff_token(c, "sup")
+    assert [r["id"] for r in c.get("/api/v1/plan-requests", headers=sup).json()] == [rid]
+    r = c.post(f"/api/v1/plan-requests/{rid}/decision", json={"approve": True}, headers=sup)
+    assert r.status_code == 200 and r.json()["status"] == "approved"
+    assert c.post(f"/api/v1/plan-requests/{rid}/decision", json={"approve": False}, headers=sup).status_code == 409
+    assert c.post("/api/v1/plan-requests/999/decision", json={"approve": False}, headers=sup).status_code == 404
