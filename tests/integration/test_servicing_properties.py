@@ -21,7 +21,7 @@ from fairdue.service import ledger
 from fairdue.service.accounts import balances, open_account, post_charge, reconcile_line
 from fairdue.service.borrowers import register_borrower
 from fairdue.service.payments import early_payoff, pay, reverse_payment
-from fairdue.service.products import load_product_file
+from fairdue.service.products import get_product, load_product_file
 from fairdue.service.purchases import purchase, refund_purchase
 from fairdue.service.statements import generate_statement
 
@@ -30,7 +30,7 @@ _serial = itertools.count(1)
 START = date(2026, 1, 2)
 
 op = st.one_of(
-    st.tuples(st.just("buy"), st.integers(1, 400_00), st.sampled_from([None, "3", "6", "12", "24"])),
+    st.tuples(st.just("buy"), st.integers(1, 400_00), st.integers(-1, 5)),  # plan: index into the product's options, -1 = in full
     st.tuples(st.just("pay"), st.integers(1, 500_00), st.none()),
     st.tuples(st.just("late_fee"), st.integers(1, 50_00), st.none()),
     st.tuples(st.just("payoff"), st.integers(0, 5), st.none()),
@@ -49,15 +49,21 @@ def products_loaded(uow_factory):
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(months=st.lists(st.lists(op, max_size=4), min_size=1, max_size=5), cycle_day=st.sampled_from([1, 5, 25]))
-def test_any_history_keeps_ledger_and_records_in_step(products_loaded, months, cycle_day):
+@given(months=st.lists(st.lists(op, max_size=4), min_size=1, max_size=5), code=st.sampled_from(["cn-ecard-std", "us-card-std", "uk-card-std"]),
+       day_pick=st.integers(0, 5))
+def test_any_history_keeps_ledger_and_records_in_step(products_loaded, months, code, day_pick):
     uow_factory = products_loaded
     n = next(_serial)
+    with uow_factory() as uow:
+        product = get_product(uow, code=code).product
+    cur = product.currency
+    cycle_day = product.cycle_days[day_pick % len(product.cycle_days)]
+    plans = [None] + [o.key for o in product.installment_options]
     first17 = f"110105{date(1970, 1, 1) + timedelta(days=n):%Y%m%d}{n % 1000:03d}"
     with uow_factory() as uow:
         bid = register_borrower(uow, data={"name": "测试", "id_number": first17 + cn_ric_check_digit(first17), "postal_region": "CN-11",
                                            "mobiles": [{"number": f"138{n:08d}", "source": "contract"}]}, cipher=CIPHER)
-        line = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(5_000_000, "CNY"),
+        line = open_account(uow, borrower_id=bid, product_code=code, limit=Money(product.credit_limit_minor_max, cur),
                             cycle_day=cycle_day, opened_on=START, key=f"prop-open-{n}")
         uow.commit()
     purchases_made, payments_made = [], []
@@ -69,11 +75,12 @@ def test_any_history_keeps_ledger_and_records_in_step(products_loaded, months, c
             with uow_factory() as uow:
                 try:
                     if kind == "buy":
-                        purchases_made.append(purchase(uow, line_id=line.id, amount=Money(x, "CNY"), purchased_on=day, key=key, plan=plan))
+                        purchases_made.append(purchase(uow, line_id=line.id, amount=Money(x, cur), purchased_on=day, key=key,
+                                                      plan=plans[(plan + 1) % len(plans)]))
                     elif kind == "pay":
-                        payments_made.append(pay(uow, line_id=line.id, amount=Money(x, "CNY"), received_on=day, key=key))
+                        payments_made.append(pay(uow, line_id=line.id, amount=Money(x, cur), received_on=day, key=key))
                     elif kind == "late_fee":
-                        post_charge(uow, line_id=line.id, kind="late_fee", amount=Money(x, "CNY"), charged_on=day, due_on=day, key=key)
+                        post_charge(uow, line_id=line.id, kind="late_fee", amount=Money(x, cur), charged_on=day, due_on=day, key=key)
                     elif kind == "payoff" and purchases_made:
                         early_payoff(uow, plan_id=purchases_made[x % len(purchases_made)].plan_id, paid_on=day, key=key)
                     elif kind == "refund" and purchases_made:
