@@ -84,7 +84,7 @@ def fail_closed(detail: str, jurisdiction: str | None = None, rule: str = "GATE.
 class Gate:
     """Compiled packs for every jurisdiction; `decide` is pure and thread-safe."""
 
-    __slots__ = ("packs", "_rules", "_by_channel", "_by_channel_unsuppressed")
+    __slots__ = ("packs", "_rules", "_by_channel", "_by_channel_unsuppressed", "_timed", "_labels")
 
     def __init__(self, overrides: Mapping[str, Mapping] | None = None,
                  packs: Mapping[str, Pack] | None = None) -> None:
@@ -99,6 +99,11 @@ class Gate:
         self._by_channel: dict[tuple[str, str], tuple[Compiled, ...]] = {
             (j, channel): tuple(r for r in rules if channel in channels_of(r))
             for j, rules in self._rules.items() for channel in CHANNELS}
+        # For the next_allowed_at search: the time-bound rules, the time window first (see _next_allowed).
+        self._timed = {key: tuple(sorted((r for r in rules if r.kind in TIME_BOUND_KINDS),
+                                         key=lambda r: r.kind != "hours"))
+                       for key, rules in self._by_channel.items()}
+        self._labels = {j: pack.label for j, pack in chosen.items()}
         # Most borrowers carry no suppression flag: their decisions skip the six suppression rules.
         self._by_channel_unsuppressed = {
             key: tuple(r for r in rules if r.kind not in SUPPRESSION_KINDS) for key, rules in self._by_channel.items()}
@@ -117,7 +122,7 @@ class Gate:
                 out.append(_error_violation(rule.id, rule.category, rule.citation, err))
         return out
 
-    def _next_allowed(self, req: Request, first: list[Violation], rules) -> dt.datetime | None:
+    def _next_allowed(self, req: Request, first: list[Violation], timed) -> dt.datetime | None:
         if any(v.retry_at is None for v in first):
             return None
         t = max(v.retry_at for v in first)
@@ -125,7 +130,6 @@ class Gate:
         # time window first: it is the one most often still closed at a cap's reset (local midnight).
         # A round stops at the first rule that still denies and moves t to when that rule could pass:
         # every instant before it fails that rule, so the first t where all pass is the answer.
-        timed = sorted((r for r in rules if r.kind in TIME_BOUND_KINDS), key=lambda r: r.kind != "hours")
         for _ in range(next_allowed_rounds_max):
             later = None
             for rule in timed:
@@ -178,11 +182,11 @@ class Gate:
         violations.extend(denied)
         next_at = None
         if violations and not problems and denied:
-            next_at = self._next_allowed(req, denied, rules)
+            next_at = self._next_allowed(req, denied, self._timed.get((jurisdiction, req.channel), ()))
         return {
             "allowed": not violations,
             "jurisdiction": jurisdiction,
-            "pack": pack.label if pack else None,
+            "pack": self._labels[jurisdiction] if pack else None,
             "violations": [_violation_dict(v) for v in violations],
             "warnings": [_violation_dict(v) for v in warnings],
             "next_allowed_at": _iso(next_at) if next_at else None,
