@@ -108,19 +108,40 @@ def demo_database_url(environ: dict[str, str]) -> str:
 
 
 def _fresh_database(url: str) -> None:
-    """Recreate a SQLite file; refuse a server database that already holds servicing data."""
+    """Recreate a SQLite file the demo made (or an empty fairdue database); refuse anything else.
+
+    A file holding accounts the demo did not open, or that is not a fairdue database at all, is never
+    deleted. Server databases are not dropped: run_demo refuses one that already holds accounts.
+    """
+    import sqlite3
+
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        db = parsed.database
-        if db and db != ":memory:":
-            path = pathlib.Path(db)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                p = pathlib.Path(str(path) + suffix)
-                if p.exists():
-                    p.unlink()
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    path = pathlib.Path(parsed.database)
+    if path.exists():
+        try:
+            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                foreign = 0
+                if "credit_lines" in tables:
+                    foreign = con.execute("SELECT count(*) FROM credit_lines WHERE open_key NOT LIKE 'demo-open-%'").fetchone()[0]
+            finally:
+                con.close()
+        except sqlite3.Error as err:
+            raise DemoRefused(f"{path} is not a SQLite database the demo can replace ({err})") from None
+        if tables and "alembic_version" not in tables:
+            raise DemoRefused(f"{path} is not a fairdue database; the demo will not delete it")
+        if foreign:
+            raise DemoRefused(f"{path} holds {foreign} account(s) the demo did not open; the demo will not delete it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        p = pathlib.Path(str(path) + suffix)
+        if p.exists():
+            p.unlink()
 
 
 def _cn_borrower(rng: random.Random, n: int) -> dict:

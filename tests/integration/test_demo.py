@@ -65,3 +65,36 @@ def test_cli_demo_no_serve_prints_the_summary(tmp_path, monkeypatch, capsys):
     except SystemExit as done:
         code = done.code
     assert code in (0, None) and "ledger OK" in capsys.readouterr().out
+
+
+def test_demo_never_deletes_a_database_it_did_not_make(tmp_path):
+    from fairdue.adapters.db.engine import make_engine
+    from fairdue.adapters.db.migrate import migrate
+
+    url = f"sqlite:///{tmp_path / 'work.db'}"
+    run_demo(database_url=url, accounts=3, key_file=tmp_path / "k.json")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE credit_lines SET open_key = 'real-customer-1' WHERE id = 1")
+    finally:
+        engine.dispose()
+    with pytest.raises(DemoRefused, match="holds 1 account"):
+        run_demo(database_url=url, accounts=3, key_file=tmp_path / "k.json")
+    other = tmp_path / "notes.db"
+    import sqlite3
+
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE notes (t TEXT)")
+    con.commit()
+    con.close()
+    with pytest.raises(DemoRefused, match="not a fairdue database"):
+        run_demo(database_url=f"sqlite:///{other}", accounts=3, key_file=tmp_path / "k.json")
+    assert other.exists()
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    engine = make_engine(empty)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+    assert run_demo(database_url=empty, accounts=2, key_file=tmp_path / "k.json").accounts == 2
