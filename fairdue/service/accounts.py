@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import exc as sa_exc
+
 from fairdue.adapters.db.accounts_repo import aware
 from fairdue.adapters.db.schema.accounts import borrowers, charges, credit_lines
 from fairdue.adapters.db.uow import UnitOfWork
@@ -164,10 +166,18 @@ def open_account(
         raise InvalidAccountRequest(f"limit {limit} is above product {p.code}'s maximum {Money(p.credit_limit_minor_max, p.currency)}")
     if cycle_day not in p.cycle_days:
         raise InvalidAccountRequest(f"cycle day {cycle_day} is not offered by {p.code}; choose one of {list(p.cycle_days)}")
-    line_id = r.insert(
-        credit_lines, borrower_id=borrower_id, product_id=stored.id, currency=p.currency, limit_minor=limit.amount_minor,
-        cycle_day=cycle_day, status="active", opened_on=opened_on, open_key=key, created_at=uow.clock(),
-    )
+    try:
+        with uow.connection.begin_nested():  # a concurrent twin with the same key may insert first
+            line_id = r.insert(
+                credit_lines, borrower_id=borrower_id, product_id=stored.id, currency=p.currency,
+                limit_minor=limit.amount_minor, cycle_day=cycle_day, status="active", opened_on=opened_on,
+                open_key=key, created_at=uow.clock(),
+            )
+    except sa_exc.IntegrityError:
+        if r.line_by_open_key(key) is None:
+            raise
+        return open_account(uow, borrower_id=borrower_id, product_code=product_code, limit=limit, cycle_day=cycle_day,
+                            opened_on=opened_on, key=key)
     ensure_ledger_accounts(uow, line_id=line_id, currency=p.currency)
     return get_account(uow, line_id=line_id)
 

@@ -108,6 +108,18 @@ def register_borrower(uow: UnitOfWork, *, data: Mapping[str, Any], cipher: Field
     if existing is not None:
         raise BorrowerExists(existing.id)
     now = uow.clock()
+    try:
+        with uow.connection.begin_nested():  # a concurrent twin may insert the same ID number first
+            bid = _insert_borrower(r, c, profile, id_bidx, now)
+    except sa.exc.IntegrityError:
+        existing = r.borrower_by_id_bidx(id_bidx)
+        if existing is None:
+            raise
+        raise BorrowerExists(existing.id) from None
+    return bid
+
+
+def _insert_borrower(r, c: FieldCipher, profile, id_bidx: str, now: datetime) -> int:
     bid = r.insert(
         borrowers,
         name_ct=c.encrypt(profile.name, context=CTX["name"]),

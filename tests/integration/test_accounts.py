@@ -124,3 +124,59 @@ def test_open_account_is_idempotent_and_creates_ledger_accounts(uow_factory):
         assert balances(uow, line_id=line.id).available_minor == 500_000
         assert get_account(uow, line_id=line.id).product_code == "cn-ecard-std"
         uow.commit()
+
+
+@pytest.mark.slow
+def test_concurrent_twins_register_once_and_open_once(uow_factory):
+    """Two workers submitting the same borrower / the same open key at once: one row, the other a clean answer."""
+    import threading
+
+    from fairdue.service.borrowers import BorrowerExists
+
+    with uow_factory() as uow:
+        load_product_file(uow, path=CN_FILE)
+        uow.commit()
+    outcomes, start = [], threading.Barrier(4)
+
+    def register():
+        start.wait()
+        try:
+            with uow_factory() as uow:
+                bid = _borrower(uow)
+                uow.commit()
+            outcomes.append(("new", bid))
+        except BorrowerExists as err:
+            outcomes.append(("exists", err.borrower_id))
+        except Exception as err:  # shown by the assertion below
+            outcomes.append(("error", repr(err)))
+
+    threads = [threading.Thread(target=register) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(kind for kind, _ in outcomes) == ["exists", "exists", "exists", "new"], outcomes
+    assert len({bid for _, bid in outcomes}) == 1
+    bid = outcomes[0][1]
+
+    lines, start = [], threading.Barrier(4)
+
+    def open_twin():
+        start.wait()
+        try:
+            with uow_factory() as uow:
+                line = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money.parse("5000", "CNY"),
+                                    cycle_day=5, opened_on=date(2026, 1, 1), key="twin-open")
+                uow.commit()
+            lines.append(line.id)
+        except Exception as err:  # shown by the assertion below
+            lines.append(repr(err))
+
+    threads = [threading.Thread(target=open_twin) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(lines)) == 1 and isinstance(lines[0], int), lines
+    with uow_factory() as uow:
+        assert _count(uow, credit_lines) == 1
