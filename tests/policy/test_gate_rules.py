@@ -109,3 +109,13 @@ def test_request_parsing_reports_each_bad_field_once():
     req, problems = parse(with_(base("CN"), at="soon", channel="fax", **{"recipient.role": "cousin"}))
     assert sorted(p.field for p in problems) == ["at", "channel", "recipient.role"]
     assert {"at", "channel", "recipient.role"} <= req.bad
+
+
+def test_offsets_other_than_utc_are_read_and_answers_are_in_utc():
+    history = [{"at": f"2026-03-02T{8 + i:02d}:10:00+08:00", "channel": "call", "address": "+8613800138000",
+                "role": "borrower", "outcome": "no_answer"} for i in range(6)]
+    request = with_(base("CN", channel="call"), at="2026-03-02T21:30:00+08:00", history=history)
+    decision = decide(request)
+    assert {v["rule"] for v in decision["violations"]} == {"CN.CBA2026.hours", "CN.CBA2026.unanswered_calls"}
+    assert decision["next_allowed_at"] == "2026-03-03T00:00:00Z"
+    assert decide(with_(request, at="2026-03-02T16:00:00-05:00")) == decide(with_(request, at="2026-03-02T21:00:00Z"))
