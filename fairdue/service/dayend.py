@@ -303,8 +303,12 @@ def close_date(
                 break
         if _sweep == SWEEPS_MAX:
             raise DayendError(f"{business_on}: accounts keep getting work while the date closes; run day-end again")
-        # Accounts enrolled, or pulled in by a write, after their partition ran: sweep them up.
-        for part in parts:
+        # Accounts enrolled, or pulled in by a write, after their partition ran: sweep them up
+        # (the id range is read again: a line opened meanwhile may lie beyond it).
+        with uow_factory() as uow:
+            span = _repo(uow).account_id_range()
+        sweep_parts = [] if span is None else range(span[0] // partition_span, span[1] // partition_span + 1)
+        for part in sweep_parts:
             lo, hi = part * partition_span, (part + 1) * partition_span - 1
             with uow_factory() as uow:
                 repo = _repo(uow)
