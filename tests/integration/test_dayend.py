@@ -156,3 +156,30 @@ def test_outbox_consumers_see_each_event_once_and_closed_lines_are_left_alone(uo
         assert {e.account_id for e in rest} == {busy}  # the line closed on 1-7 got no statement on 1-10
         assert [e.kind for e in rest] == ["became_overdue", "bucket_changed", "fee_assessed"]
         assert rest[0].payload["dpd"] == 4
+
+
+def test_charge_off_at_181_dpd_writes_off_principal_and_stops(uow_factory):
+    # Oldest overdue due date 2026-01-26: DPD 181 on 2026-07-26.
+    with uow_factory() as uow:
+        add_product(uow)
+        line = open_line(uow, 1, opened_on=date(2026, 1, 2), cycle_day=5)
+        buy(uow, line, 300_000, date(2026, 1, 3), "3-zero_fee", "p1")
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 7, 25))
+    with uow_factory() as uow:
+        assert _state(uow, line).bucket == "M6" and not _state(uow, line).charged_off
+    s = run_day_end(uow_factory, through_on=date(2026, 8, 31))
+    assert s.charged_off == 1
+    with uow_factory() as uow:
+        off = [(d, p) for d, k, p in _events(uow, line) if k == "charged_off"]
+        assert off == [(date(2026, 7, 26), {"dpd": 181, "principal_written_off_minor": 300_000,
+                                            "charge_off_dpd": 181, "currency": "CNY"})]
+        assert ledger.balance(uow, f"cl:{line}:principal") == Money(0, "CNY")
+        assert ledger.balance(uow, "book:CNY:charge_off_expense") == Money(300_000, "CNY")
+        from fairdue.adapters.db.schema.accounts import credit_lines
+
+        status = uow.connection.execute(sa.select(credit_lines.c.status, credit_lines.c.charged_off_on)).first()
+        assert tuple(status) == ("charged_off", date(2026, 7, 26))
+        # Nothing after the charge-off: no statements, fees or moves in August.
+        assert [k for d, k, _ in _events(uow, line) if d > date(2026, 7, 26)] == []
+        assert ledger.verify(uow).ok
