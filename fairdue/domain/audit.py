@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from fairdue.errors import FairdueError
@@ -84,13 +84,15 @@ class Entry:
 
     seq: 1-based position; record_text: canonical JSON of the record (which
     holds `seq` itself); prev_hash: the hash of entry seq-1 (GENESIS_HASH for
-    seq 1); hash: entry_hash(prev_hash, record_text).
+    seq 1); hash: entry_hash(prev_hash, record_text). parsed: json.loads(record_text)
+    when the reader already has it (saves a second parse while verifying), else None.
     """
 
     seq: int
     record_text: str
     prev_hash: str
     hash: str
+    parsed: Any = field(default=None, compare=False, repr=False)
 
     def record(self) -> dict[str, Any]:
         return json.loads(self.record_text)
@@ -159,10 +161,12 @@ def verify_chain(
         if not text_ok:
             return Verification(False, checked, entry.seq, "edited",
                                 f"decision {entry.seq} was altered: its content no longer matches its hash")
-        try:
-            record = json.loads(entry.record_text)
-        except ValueError:
-            record = None
+        record = entry.parsed
+        if record is None:
+            try:
+                record = json.loads(entry.record_text)
+            except ValueError:
+                record = None
         if not isinstance(record, dict) or not isinstance(record.get("seq"), int):
             return Verification(False, checked, entry.seq, "malformed",
                                 f"decision {entry.seq} does not carry its own sequence number")

@@ -178,17 +178,16 @@ def verify_log(uow_or_conn: Any, *, anchor: tuple[int, str] | None = None) -> Ve
                 return
             for row in rows:
                 last = row.seq
-                entry = Entry(seq=row.seq, record_text=row.record, prev_hash=row.prev_hash, hash=row.hash)
-                if not mismatch:
-                    try:
-                        expected = columns_from_record(json.loads(row.record))
-                    except ValueError:
-                        expected = None
-                    if expected is not None and any(
-                        getattr(row, name) != expected[name] for name in column_names
-                    ):
+                try:
+                    parsed = json.loads(row.record)
+                except ValueError:
+                    parsed = None
+                if not mismatch and isinstance(parsed, dict):
+                    expected = columns_from_record(parsed)
+                    if any(getattr(row, name) != expected[name] for name in column_names):
                         mismatch.append(row.seq)
-                yield entry
+                yield Entry(seq=row.seq, record_text=row.record, prev_hash=row.prev_hash, hash=row.hash,
+                            parsed=parsed)
 
     result = verify_chain(entries(), head_seq=head_seq, head_hash=head_hash)
     if mismatch and (result.ok or (result.bad_seq or 0) > mismatch[0]):
