@@ -427,5 +427,14 @@ def close_account_inline(uow: UnitOfWork, account_id: int, business_on: date) ->
         _write(uow, repo, result, lambda _n: None)
         closed += 1
         frame = repo.load_account(account_id, lock=False)
+    # Accrual and principal-days are counted at touches: bring them up to the day before the write,
+    # so the write's change of balance counts from its own date on, not retroactively.
+    row = frame.row(0, named=True)
+    eve = business_on - timedelta(days=1)
+    if not row["charged_off"] and row["last_closed_on"] < eve:
+        forced = frame.with_columns(pl.lit(eve).alias("next_event_on"))
+        result = close_day(eve, forced, repo.load_installments(eve, 0, 0, account_id=account_id), prods, buckets)
+        _write(uow, repo, result, lambda _n: None)
+        closed += 1
     repo.pull_next_event(account_id, business_on)
     return closed

@@ -109,10 +109,12 @@ def test_payment_closes_account_inline_then_batch_skips_it_and_cures(uow_factory
     # A payment on 2026-2-10 while 2-2 … 2-9 are not closed: the account is closed inline first.
     with uow_factory() as uow:
         closed = close_account_inline(uow, line, date(2026, 2, 10))
-        assert closed == 1  # only 2-5 (statement) had work among 2-2 … 2-9
+        # 2-5 (statement) had work among 2-2 … 2-9; then 2-9 itself, so accrual and principal-days
+        # reach the day before the payment.
+        assert closed == 2
         pay(uow, line_id=line, amount=Money(105_000, "CNY"), received_on=date(2026, 2, 10), key="pay-1")
         uow.commit()
-        assert _state(uow, line).last_closed_on == date(2026, 2, 5)
+        assert _state(uow, line).last_closed_on == date(2026, 2, 9)
     s = run_day_end(uow_factory, through_on=date(2026, 2, 10))
     with uow_factory() as uow:
         kinds = [(d.isoformat(), k) for d, k, _ in _events(uow, line)]
@@ -182,4 +184,42 @@ def test_charge_off_at_181_dpd_writes_off_principal_and_stops(uow_factory):
         assert tuple(status) == ("charged_off", date(2026, 7, 26))
         # Nothing after the charge-off: no statements, fees or moves in August.
         assert [k for d, k, _ in _events(uow, line) if d > date(2026, 7, 26)] == []
+        assert ledger.verify(uow).ok
+
+
+def test_revolving_purchase_accrues_daily_interest_after_its_due_date(uow_factory):
+    # A purchase of 200,000 without a plan is one revolving item, billed on the 1-5 statement and due
+    # 1-25 (a Sunday: honoured 1-26). Unpaid, it bears 0.05% a day from 1-27: on 1-30 (overdue after
+    # 3 days' grace) 4 days × 100 = 400 is accrued; on 1-31 one more day, 100.
+    with uow_factory() as uow:
+        add_product(uow)
+        line = open_line(uow, 1, opened_on=date(2026, 1, 2), cycle_day=5)
+        buy(uow, line, 200_000, date(2026, 1, 3), None, "r1")
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 1, 30))
+    with uow_factory() as uow:
+        rows = uow.connection.execute(
+            sa.select(charges.c.kind, charges.c.amount_minor, charges.c.charged_on).order_by(charges.c.id)).all()
+        # The late fee wanted is 5% of 200,000 = 10,000, but the 24% all-in cap allows
+        # 2400 × (200,000 × 28 days since 1-2) / 3,650,000 = 3,682 of cost, 400 already interest:
+        # 3,282 is charged and a fee_capped event says why.
+        assert [tuple(r) for r in rows] == [("interest", 400, date(2026, 1, 30)), ("late_fee", 3_282, date(2026, 1, 30))]
+        (capped,) = [p for _, k, p in _events(uow, line) if k == "fee_capped"]
+        assert (capped["fee_wanted_minor"], capped["fee_charged_minor"], capped["allowance_minor"],
+                capped["cost_before_minor"]) == (10_000, 3_282, 3_682, 400)
+        assert ledger.balance(uow, f"cl:{line}:interest") == Money(400, "CNY")
+        assert _state(uow, line).accrual_remainder == 0
+    # The payment on 2-3 closes the account inline through 2-2 first: 3 more days (1-31 … 2-2) = 300.
+    from fairdue.service.payments import pay
+
+    with uow_factory() as uow:
+        close_account_inline(uow, line, date(2026, 2, 3))
+        pay(uow, line_id=line, amount=Money(200_000 + 700 + 3_282, "CNY"), received_on=date(2026, 2, 3), key="pay-r1")
+        uow.commit()
+        assert ledger.balance(uow, f"cl:{line}:interest") == Money(0, "CNY")  # 400 + 300 paid
+        assert ledger.balance(uow, f"cl:{line}:principal") == Money(0, "CNY")
+    run_day_end(uow_factory, through_on=date(2026, 2, 10))
+    with uow_factory() as uow:
+        assert ledger.balance(uow, f"cl:{line}:interest") == Money(0, "CNY")  # nothing accrues once paid
+        assert _state(uow, line).bucket == "current"
         assert ledger.verify(uow).ok

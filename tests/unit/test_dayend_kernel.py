@@ -75,6 +75,7 @@ def installment(installment_id=1, account_id=1, **over) -> dict:
         "billed": False,
         "overdue": False,
         "late_fee_minor": 0,
+        "revolving": False,
     }
     row.update(over)
     return row
@@ -389,6 +390,24 @@ def test_kernel_touches_sum_to_one_step_interest():
     days = (date(2026, 5, 5) - date(2026, 3, 1)).days
     assert posted == 1_234_567 * 500_000 * days // RATE_SCALE
     assert final[0]["accrual_remainder"] == 1_234_567 * 500_000 * days % RATE_SCALE
+
+
+def test_revolving_item_accrues_from_the_day_after_its_due_date():
+    # A revolving item of 200,000 due 3-16 (Monday), unpaid; touched on 3-16 (due) and 3-20 (overdue).
+    # Interest: 4 days (3-17 … 3-20) × 200,000 × 0.0005 = 400 — nothing for the days before the due date.
+    accs = [account(next_event_on=date(2026, 3, 16), accrued_through_on=date(2026, 3, 10))]
+    insts = [installment(principal_due_minor=200_000, revolving=True)]
+    results, final, _ = run_days(date(2026, 3, 16), date(2026, 3, 20), accs, insts)
+    accruals = [(r.business_on.day, e["amount_minor"]) for r in results for e in r.entries.to_dicts()
+                if e["kind"] == "interest_accrual"]
+    assert accruals == [(20, 400)]
+    assert final[0]["cost_charged_minor"] == 400 + 10_000  # interest + the late fee (5% of 200,000)
+
+
+def test_plan_installments_bear_no_daily_interest():
+    accs = [account(next_event_on=date(2026, 3, 20), accrued_through_on=date(2026, 3, 10))]
+    r = run(date(2026, 3, 20), accs, [installment(billed=True)])
+    assert r.entries.filter(pl.col("kind") == "interest_accrual").height == 0
 
 
 # -- invariants ---------------------------------------------------------------------------------

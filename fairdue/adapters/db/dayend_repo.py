@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from fairdue.adapters.db.schema.accounts import charges, credit_lines, installments
+from fairdue.adapters.db.schema.accounts import charges, credit_lines, installment_plans, installments
 from fairdue.adapters.db.schema.dayend import (
     dayend_account,
     dayend_bucket_history,
@@ -256,8 +256,13 @@ class DayendRepository:
                 i.id, i.credit_line_id, i.plan_id, i.seq, i.due_on, i.principal_due_minor, i.interest_due_minor,
                 i.fee_due_minor, i.principal_paid_minor, i.interest_paid_minor, i.fee_paid_minor,
                 flag(f.billed), flag(f.overdue), sa.func.coalesce(f.late_fee_minor, 0),
+                sa.cast(sa.case((installment_plans.c.kind == "full", 1), else_=0), sa.Integer),
             )
-            .select_from(installments.outerjoin(dayend_installment, f.installment_id == i.id))
+            .select_from(
+                installments.outerjoin(dayend_installment, f.installment_id == i.id).join(
+                    installment_plans, installment_plans.c.id == i.plan_id
+                )
+            )
             .where(i.status.in_(OPEN_INSTALLMENT_STATUSES))
             .order_by(i.id)
         )

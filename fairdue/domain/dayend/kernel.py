@@ -15,8 +15,9 @@ it until then.
 
 The rules, for business date D (each one is a named step below):
 
-* accrual — revolving principal accrues interest daily at the product's daily
-  rate; the sub-minor-unit remainder (units of 1/RATE_SCALE) is carried, so
+* accrual — revolving principal (the state's `revolving_principal_minor` plus
+  revolving items unpaid after their due date, from the day after it) accrues
+  interest daily at the product's daily rate; the sub-minor-unit remainder (units of 1/RATE_SCALE) is carried, so
   the per-day amounts over any span sum exactly to the span's interest
   computed in one step (`daily_accruals` proves it day by day). Days since the
   last touch are accrued in one go — the balance cannot have changed in
@@ -85,6 +86,8 @@ INSTALLMENT_SCHEMA = {
     "billed": pl.Boolean,  # installment_due raised
     "overdue": pl.Boolean,  # became_overdue raised for the current occurrence
     "late_fee_minor": pl.Int64,  # late fees assessed on this installment so far
+    "revolving": pl.Boolean,  # a revolving item (not an installment plan): its principal bears the daily
+    #                           rate from the day after its due date while unpaid
 }
 
 ENTRY_SCHEMA = {
@@ -326,13 +329,22 @@ def close_day(
     )
 
     # -- accrual and principal-days (days since the last touch, one step) ----------------------
-    principal_open = inst.group_by("account_id").agg(pl.col("_principal_open").sum().alias("_plan_principal"))
+    # Revolving items past their due date accrue for each day after it (the part of the span
+    # after the due date); Σ principal × days is linear, so one step equals the daily steps.
+    inst = inst.join(acc.select("account_id", pl.col("accrued_through_on").alias("_through")), on="account_id")
+    rev_days = _days(pl.lit(D), pl.max_horizontal("_through", "effective_due_on")).clip(lower_bound=0)
+    principal_open = inst.group_by("account_id").agg(
+        pl.col("_principal_open").sum().alias("_plan_principal"),
+        (pl.col("_principal_open") * rev_days).filter(pl.col("revolving")).sum().alias("_rev_weighted"),
+    )
     acc = acc.join(principal_open, on="account_id", how="left").with_columns(
         pl.col("_plan_principal").fill_null(0),
+        pl.col("_rev_weighted").fill_null(0),
         _days(pl.lit(D), pl.col("accrued_through_on")).clip(lower_bound=0).alias("_days"),
     )
     accrual_total = (
-        pl.col("revolving_principal_minor").cast(pl.Int128) * pl.col("daily_rate_scaled") * pl.col("_days")
+        (pl.col("revolving_principal_minor").cast(pl.Int128) * pl.col("_days") + pl.col("_rev_weighted"))
+        * pl.col("daily_rate_scaled")
         + pl.col("accrual_remainder")
     )
     acc = acc.with_columns(
