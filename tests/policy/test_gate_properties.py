@@ -164,3 +164,61 @@ def test_next_allowed_at_is_always_allowed(jurisdiction, at, zones, inconvenient
         before = (dt.datetime.fromisoformat(decision["next_allowed_at"]) - dt.timedelta(minutes=1))
         if before > dt.datetime.fromisoformat(at):
             assert not decide({**request, "at": before.strftime("%Y-%m-%dT%H:%M:%SZ")})["allowed"]
+
+
+_TIGHT = {
+    "CN": {"name": "strict", "rules": {"CN.CBA2026.hours": {"window": ["09:00", "20:00"]},
+                                       "CN.CBA2026.unanswered_calls": {"unanswered_calls_per_day_max": 2},
+                                       "CN.CBA2026.third_party": {"location_channels": ["sms"]},
+                                       "CN.CBA2026.unreachable": {"failed_attempts_min": 5}}},
+    "US": {"name": "strict", "rules": {"US.RegF.1006.14b2i.7in7": {"calls_max": 3},
+                                       "US.RegF.1006.14b2i.after_conversation": {"days": 10},
+                                       "US.house.sources": {"sources_allowed": ["contract", "self_provided"]}}},
+    "UK": {"name": "strict", "rules": {"UK.CONC7.9.4R.hours": {"window": ["08:30", "20:00"]},
+                                       "UK.policy.calls_per_day": {"calls_max": 1},
+                                       "UK.CONC7.3.4R.plan": {"purposes_blocked": ["collection", "location", "reminder"]}}},
+}
+_tight_gate = None
+
+
+def _near_lawful(jurisdiction, kind, channel, minutes, calls_back, outcomes, flag, purpose):
+    from gate_cases import base, location
+
+    request = location(jurisdiction, channel=channel) if kind == "location" else base(
+        jurisdiction, channel=channel, purpose=purpose)
+    at = dt.datetime.fromisoformat(request["at"]) + dt.timedelta(minutes=minutes)
+    request["at"] = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    address = request["recipient"]["address"] if kind != "location" else PHONES[0]
+    request["history"] = request["history"] + [
+        {"at": (at - dt.timedelta(minutes=back)).strftime("%Y-%m-%dT%H:%M:%SZ"), "channel": "call",
+         "address": address, "role": "borrower", "outcome": outcome} for back, outcome in zip(calls_back, outcomes)]
+    request["history"].sort(key=lambda e: e["at"])
+    if flag:
+        request["borrower"][flag] = True
+    return request
+
+
+near_lawful = st.builds(
+    _near_lawful, st.sampled_from(JURISDICTIONS), st.sampled_from(["borrower", "location"]),
+    st.sampled_from(["call", "sms"]), st.integers(min_value=-12 * 60, max_value=12 * 60),
+    st.lists(st.integers(min_value=1, max_value=9 * 24 * 60), max_size=8),
+    st.lists(st.sampled_from(["no_answer", "conversation", "voicemail", "failed"]), min_size=8, max_size=8),
+    st.sampled_from([None, None, None, "plan_active", "dispute_open"]),
+    st.sampled_from(["collection", "reminder"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(near_lawful)
+def test_a_tightened_pack_never_allows_what_the_law_denies(request):
+    """Overrides only tighten: whatever a lender's stricter gate allows, the shipped packs allow too."""
+    global _tight_gate
+    if _tight_gate is None:
+        from fairdue.policy import Gate
+
+        _tight_gate = Gate(overrides=_TIGHT)
+    tight, law = _tight_gate.decide(request), decide(request)
+    event({(True, True): "both allow", (False, True): "only the law allows", (False, False): "both deny",
+           (True, False): "only the lender allows"}[(tight["allowed"], law["allowed"])])
+    if tight["allowed"]:
+        assert law["allowed"]
+    assert tight["pack"].endswith("+strict")
