@@ -44,6 +44,8 @@ def _hours(n: int, start: str, step_min: int = 10) -> list[dt.datetime]:
     return [first + dt.timedelta(minutes=step_min * i) for i in range(n)]
 
 
+SERVICE_EN = {"language": "en", "text": "Fairline Credit: your payment of $50.00 was received on March 1. "
+                                         "Questions: 1-800-555-0100."}
 CN_CALL = base("CN", channel="call")
 US_CALL = base("US", channel="call")
 UK_CALL = base("UK", channel="call")
@@ -297,6 +299,17 @@ CASES: list[Case] = [
     Case("cn_plan_allows_installment_reminder", with_(base("CN", purpose="reminder"), **{"borrower.plan_active": True}),
          True),
     Case("uk_plan_blocks_collection", with_(UK_CALL, **{"borrower.plan_active": True}), False, ("UK.CONC7.3.4R.plan",)),
+    Case("us_bankruptcy_allows_service_notice",
+         with_(base("US", purpose="service"), **{"borrower.bankruptcy": True}, message=SERVICE_EN), True),
+    Case("uk_breathing_space_allows_service_notice",
+         with_(base("UK", purpose="service"), **{"borrower.breathing_space": True}, message=SERVICE_EN), True),
+    Case("us_dispute_allows_service_notice",
+         with_(base("US", purpose="service"), **{"borrower.dispute_open": True}, message=SERVICE_EN), True),
+    Case("uk_plan_allows_installment_reminder", with_(base("UK", purpose="reminder"), **{"borrower.plan_active": True}),
+         True),
+    Case("us_attorney_flag_blocks_reminders_too", with_(base("US", purpose="reminder"),
+                                                        **{"borrower.represented_by_attorney": True}), False,
+         ("US.RegF.1006.6b2.attorney",)),
     Case("cn_cease_blocks_location_contact", with_(location("CN"), **{"borrower.cease_requested": True}), False,
          ("CN.house.cease",)),
 
