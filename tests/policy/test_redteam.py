@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from fairdue.policy import CATEGORIES, decide
+from fairdue.policy import CATEGORIES, decide, load_pack
 from gate_cases import DELETE, DISCLOSING, base, calls, location, utc, with_
 
 _ANY = object()
@@ -358,6 +358,38 @@ CASES: list[Case] = [
     Case("cn_message_in_unsupported_language_denied", with_(base("CN"), message={"language": "fr", "text": "Bonjour"}),
          False, ("CN.CBA2026.content",), ("content",)),
 
+    # --- every remaining pack rule, denied at least once ------------------------------------------------
+    Case("cn_attorney_flag_blocks_borrower", with_(base("CN"), **{"borrower.represented_by_attorney": True}), False,
+         ("CN.house.attorney",), ("suppression",)),
+    Case("cn_bankruptcy_blocks", with_(CN_CALL, **{"borrower.bankruptcy": True}), False, ("CN.house.bankruptcy",)),
+    Case("cn_breathing_space_flag_blocks", with_(base("CN"), **{"borrower.breathing_space": True}), False,
+         ("CN.house.breathing_space",)),
+    Case("us_breathing_space_flag_blocks", with_(US_CALL, **{"borrower.breathing_space": True}), False,
+         ("US.house.breathing_space",)),
+    Case("us_location_borrower_reachable_denied",
+         with_(location("US", role="third_party"), history=calls("US", [utc("2026-02-27T15:00:00Z")], "conversation")),
+         False, ("US.house.unreachable",), ("third_party",)),
+    Case("uk_location_borrower_reachable_denied",
+         with_(location("UK"), history=calls("UK", [utc("2026-02-27T10:00:00Z")], "conversation")),
+         False, ("UK.house.unreachable",)),
+    Case("uk_cease_blocks_call", with_(UK_CALL, **{"borrower.cease_requested": True}), False,
+         ("UK.CONC7.9.4R.cease",), ("suppression",)),
+    Case("uk_cease_allows_letter",
+         with_(base("UK", channel="letter"), **{"borrower.cease_requested": True}), True),
+    Case("uk_attorney_flag_blocks", with_(UK_CALL, **{"borrower.represented_by_attorney": True}), False,
+         ("UK.house.attorney",)),
+    Case("uk_bankruptcy_blocks", with_(UK_CALL, **{"borrower.bankruptcy": True}), False, ("UK.IA1986.bankruptcy",)),
+    Case("uk_opted_out_call_denied", with_(UK_CALL, **{"recipient.opted_out_channels": ["call"]}), False,
+         ("UK.CONC7.9.4R.opt_out",), ("channel",)),
+    Case("us_email_without_text_denied", with_(base("US", channel="email"), message=DELETE), False,
+         ("US.house.written_text",), ("content",)),
+    Case("uk_app_push_without_text_denied", with_(base("UK", channel="app_push"), message=DELETE), False,
+         ("UK.house.written_text",)),
+    Case("us_message_in_unsupported_language_denied", with_(base("US"), message={"language": "es", "text": "Hola"}),
+         False, ("US.RegF.content",), ("content",)),
+    Case("uk_message_in_unsupported_language_denied", with_(base("UK"), message={"language": "cy", "text": "Helo"}),
+         False, ("UK.CONC7.content",), ("content",)),
+
     # --- malformed requests fail closed ----------------------------------------------------------------------
     Case("missing_at_denied", with_(base("CN"), at=DELETE), False, ("REQUEST.at",), ("time_window",), None),
     Case("naive_at_denied", with_(base("CN"), at="2026-03-02T10:00:00"), False, ("REQUEST.at",)),
@@ -383,6 +415,13 @@ def test_the_table_is_big_enough_and_names_are_unique():
     assert len(CASES) >= 80
     assert len({c.name for c in CASES}) == len(CASES)
     assert sum(c.allowed for c in CASES) >= 30 and sum(not c.allowed for c in CASES) >= 50
+
+
+@pytest.mark.parametrize("jurisdiction", ["CN", "US", "UK"])
+def test_every_pack_rule_is_denied_by_some_named_case(jurisdiction):
+    named = {rule for case in CASES if not case.allowed for rule in case.rules}
+    missing = [rule.id for rule in load_pack(jurisdiction).rules if rule.id not in named]
+    assert not missing
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
