@@ -223,3 +223,26 @@ def test_revolving_purchase_accrues_daily_interest_after_its_due_date(uow_factor
         assert ledger.balance(uow, f"cl:{line}:interest") == Money(0, "CNY")  # nothing accrues once paid
         assert _state(uow, line).bucket == "current"
         assert ledger.verify(uow).ok
+
+
+def test_cli_closes_dates_and_prints_a_summary(database_url, uow_factory):
+    from typer.testing import CliRunner
+
+    from fairdue.cli import app
+    from fairdue.cli.dayend import BadDate
+
+    with uow_factory() as uow:
+        add_product(uow)
+        line = open_line(uow, 1, opened_on=date(2026, 1, 2), cycle_day=5)
+        buy(uow, line, 300_000, date(2026, 1, 3), "3-zero_fee", "p1")
+        uow.commit()
+    runner = CliRunner()
+    done = runner.invoke(app, ["day-end", "--through", "2026-01-31", "--database-url", database_url, "--json"])
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (summary["dates_closed"][0], summary["dates_closed"][-1]) == ("2026-01-03", "2026-01-31")
+    assert (summary["fees"], summary["bucket_moves"], summary["postings"]) == (1, 1, 2)
+    again = runner.invoke(app, ["day-end", "--date", "2026-01-30", "--database-url", database_url])
+    assert again.exit_code == 0 and "closed: none (already closed: 2026-01-30)" in again.stdout
+    bad = runner.invoke(app, ["day-end", "--date", "30/01/2026", "--database-url", database_url])
+    assert isinstance(bad.exception, BadDate) and "YYYY-MM-DD" in str(bad.exception)
