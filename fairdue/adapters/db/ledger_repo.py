@@ -46,7 +46,7 @@ from fairdue.domain.ledger import (
 )
 
 # Rows per IN (...) list when looking keys up in bulk.
-KEYS_PER_QUERY_MAX = 500
+KEYS_PER_QUERY_MAX = 5_000
 # Accounts per INSERT statement (7 parameters each).
 ACCOUNT_ROWS_PER_STATEMENT = 1_000
 
