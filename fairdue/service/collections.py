@@ -1,0 +1,611 @@
+"""Collections engine: day-end events → cases → planned strategy steps → the policy gate → outbox / agent tasks.
+
+    consume_events(uow_factory)                                   # idempotent (a consumer cursor)
+    run_collections(uow_factory, business_on=..., now_at=...)     # consume, day-end hooks, then due steps
+
+`became_overdue` opens a case (strategy variant by stable hash, recorded once; agent = least open
+cases within the team that works the bucket), `bucket_changed` moves it and plans the new bucket's
+steps, `cured` / `charged_off` close it. Every due step builds its gate request from stored facts
+(borrower time zones, cease/opt-out requests, open disputes, active plans, the debt's sent
+history) and goes through `request_contact` (messages) or the gate directly (call tasks, logged in
+the same decision log). A denial is rescheduled to the gate's `next_allowed_at` when there is one.
+While a promise to pay is pending the cadence pauses (steps stay planned).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Callable, Mapping
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from fairdue.adapters.crypto import FieldCipher
+from fairdue.adapters.db.schema.accounts import credit_lines, products
+from fairdue.adapters.db.schema.collections_engine import (
+    coll_actions, coll_cases, coll_cease_requests, coll_disputes, coll_event_cursor, coll_plans, coll_promises,
+    coll_strategy_assignments, coll_team_members, coll_teams,
+)
+from fairdue.adapters.db.schema.dayend import dayend_account, dayend_event_outbox
+from fairdue.domain.collections.strategy import Strategy, assign_variant, builtin_strategies, render, steps_for
+from fairdue.domain.masking import mask_address, mask_decision, mask_request
+from fairdue.domain.money import Money
+from fairdue.errors import FairdueError
+from fairdue.service.audit import append_decision
+from fairdue.service.contacts import (
+    OutgoingMessage, _checked_decision, _default_decide, cipher_for, history_for_debt, request_contact,
+)
+
+CONSUMER = "collections"
+EVENT_BATCH_MAX = 1000
+ACTION_BATCH_MAX = 500
+ATTEMPTS_MAX = 10
+STEP_LOCAL_TIME = time(10, 0)  # a step falls due at 10:00 in the borrower's first time zone
+HANDLED_KINDS = ("became_overdue", "bucket_changed", "cured", "charged_off")
+DEFAULT_LENDER = {
+    "lender_name": "示例消费金融", "callback_phone": "400-000-0000", "app_name": "示例App",
+    "website": "https://example.invalid", "agent_name": "",
+}
+
+
+class CollectionsError(FairdueError):
+    """A collections request that cannot be carried out (the message says why)."""
+
+
+class NoStrategy(CollectionsError):
+    """No shipped strategy serves the account's product and jurisdiction."""
+
+
+class UnknownCase(CollectionsError):
+    """No such collection case."""
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """A collection case. close_reason/closed_on: None while open. agent_id/team_id: None when unassigned."""
+
+    id: int
+    account_id: int
+    opened_on: date
+    bucket: str
+    bucket_entered_on: date
+    dpd: int
+    status: str
+    close_reason: str | None
+    closed_on: date | None
+    team_id: int | None
+    agent_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentTask:
+    """A call the agent should make: allowed now or not, and when it may be made (None = no time known)."""
+
+    action_id: int
+    case_id: int
+    account_id: int
+    due_at: datetime
+    allowed: bool
+    next_allowed_at: datetime | None
+    reasons: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """What a run did: events consumed, steps sent / denied / rescheduled / turned into tasks / paused."""
+
+    events: int = 0
+    sent: int = 0
+    denied: int = 0
+    rescheduled: int = 0
+    tasks: int = 0
+    paused: int = 0
+    skipped: int = 0
+    promises_kept: int = 0
+    promises_broken: int = 0
+    plans_broken: int = 0
+    denial_categories: dict[str, int] = field(default_factory=dict)
+
+
+# -- strategy and assignment ---------------------------------------------------------------------
+def _account_facts(conn, account_id: int):
+    row = conn.execute(
+        sa.select(credit_lines.c.id, credit_lines.c.borrower_id, credit_lines.c.currency, products.c.code,
+                  products.c.jurisdiction)
+        .select_from(credit_lines.join(products, products.c.id == credit_lines.c.product_id))
+        .where(credit_lines.c.id == account_id)
+    ).one_or_none()
+    if row is None:
+        raise CollectionsError(f"no credit line {account_id}")
+    return row
+
+
+def strategy_for(*, jurisdiction: str, product_code: str, strategies: Mapping[str, Strategy] | None = None) -> Strategy:
+    """The first shipped strategy (by code) of the jurisdiction that serves the product."""
+    for code in sorted(strategies or builtin_strategies()):
+        s = (strategies or builtin_strategies())[code]
+        if s.jurisdiction == jurisdiction and s.serves(product_code):
+            return s
+    raise NoStrategy(f"no strategy serves product {product_code} in {jurisdiction}")
+
+
+_STRATEGIES: dict[str, Strategy] | None = None
+
+
+def _strategies() -> dict[str, Strategy]:
+    global _STRATEGIES
+    if _STRATEGIES is None:
+        _STRATEGIES = builtin_strategies()
+    return _STRATEGIES
+
+
+def ensure_assignment(uow: Any, *, account_id: int) -> tuple[Strategy, str]:
+    """The account's strategy and variant, recording them on first use (never changed afterwards)."""
+    conn = uow.connection
+    row = conn.execute(sa.select(coll_strategy_assignments).where(
+        coll_strategy_assignments.c.account_id == account_id)).one_or_none()
+    if row is not None:
+        return _strategies()[row.strategy_code], row.variant
+    facts = _account_facts(conn, account_id)
+    strategy = strategy_for(jurisdiction=facts.jurisdiction, product_code=facts.code, strategies=_strategies())
+    variant = assign_variant(strategy, str(account_id))
+    conn.execute(coll_strategy_assignments.insert().values(
+        account_id=account_id, strategy_code=strategy.code, strategy_version=strategy.version, variant=variant,
+        assigned_at=uow.clock()))
+    return strategy, variant
+
+
+# -- teams and agents ----------------------------------------------------------------------------
+def create_team(uow: Any, *, code: str, name: str, buckets: str = "*", staff_ids: tuple[int, ...] = ()) -> int:
+    """Create an agent team working `buckets` (space-separated, '*' = any) with these staff users."""
+    tid = uow.connection.execute(coll_teams.insert().values(code=code, name=name, buckets=buckets)
+                                 .returning(coll_teams.c.id)).scalar_one()
+    for sid in staff_ids:
+        uow.connection.execute(coll_team_members.insert().values(team_id=tid, staff_id=sid, active=True))
+    return tid
+
+
+def _pick_agent(conn, bucket: str) -> tuple[int | None, int | None]:
+    teams = conn.execute(sa.select(coll_teams.c.id, coll_teams.c.buckets).order_by(coll_teams.c.id)).all()
+    team = next((t for t in teams if bucket in t.buckets.split()), None) or \
+        next((t for t in teams if "*" in t.buckets.split()), None)
+    if team is None:
+        return None, None
+    open_count = (sa.select(sa.func.count()).select_from(coll_cases)
+                  .where(coll_cases.c.agent_id == coll_team_members.c.staff_id, coll_cases.c.status == "open")
+                  .scalar_subquery())
+    agent = conn.execute(
+        sa.select(coll_team_members.c.staff_id)
+        .where(coll_team_members.c.team_id == team.id, coll_team_members.c.active.is_(True))
+        .order_by(open_count, coll_team_members.c.staff_id).limit(1)
+    ).scalar_one_or_none()
+    return team.id, agent
+
+
+# -- cases ---------------------------------------------------------------------------------------
+def _case(row) -> Case:
+    return Case(row.id, row.account_id, row.opened_on, row.bucket, row.bucket_entered_on, row.dpd, row.status,
+                row.close_reason, row.closed_on, row.team_id, row.agent_id)
+
+
+def open_case_of(uow: Any, *, account_id: int) -> Case | None:
+    """The account's open case, or None."""
+    row = uow.connection.execute(sa.select(coll_cases).where(
+        coll_cases.c.account_id == account_id, coll_cases.c.status == "open")).one_or_none()
+    return None if row is None else _case(row)
+
+
+def list_cases(uow: Any, *, status: str | None = "open", agent_id: int | None = None) -> list[Case]:
+    """Cases, newest first, optionally by status and agent."""
+    q = sa.select(coll_cases).order_by(coll_cases.c.id.desc())
+    if status is not None:
+        q = q.where(coll_cases.c.status == status)
+    if agent_id is not None:
+        q = q.where(coll_cases.c.agent_id == agent_id)
+    return [_case(r) for r in uow.connection.execute(q)]
+
+
+def _borrower_zone(conn, account_id: int) -> ZoneInfo:
+    from fairdue.adapters.db.schema.accounts import borrowers
+
+    zones = conn.execute(sa.select(borrowers.c.time_zones).select_from(
+        credit_lines.join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
+        .where(credit_lines.c.id == account_id)).scalar_one()
+    return ZoneInfo(zones.split()[0])
+
+
+def _plan_bucket_steps(uow: Any, case_id: int, account_id: int, bucket: str, entered_on: date) -> int:
+    strategy, variant_name = ensure_assignment(uow, account_id=account_id)
+    zone = _borrower_zone(uow.connection, account_id)
+    planned = 0
+    for step in steps_for(strategy.variant(variant_name), stage="bucket", bucket=bucket):
+        key = f"bucket:{bucket}:{step.offset_days}:{step.channel}:{entered_on.isoformat()}"
+        exists = uow.connection.execute(sa.select(coll_actions.c.id).where(
+            coll_actions.c.case_id == case_id, coll_actions.c.step_key == key)).first()
+        if exists:
+            continue
+        local = datetime.combine(entered_on + timedelta(days=step.offset_days), STEP_LOCAL_TIME, tzinfo=zone)
+        uow.connection.execute(coll_actions.insert().values(
+            case_id=case_id, step_key=key, due_at=local.astimezone(UTC), channel=step.channel,
+            template=step.template, status="planned", attempts=0, updated_at=uow.clock()))
+        planned += 1
+    return planned
+
+
+def _open_case(uow: Any, account_id: int, on: date, bucket: str, dpd: int) -> int:
+    ensure_assignment(uow, account_id=account_id)
+    team_id, agent_id = _pick_agent(uow.connection, bucket)
+    cid = uow.connection.execute(coll_cases.insert().values(
+        account_id=account_id, opened_on=on, opened_at=uow.clock(), bucket=bucket, bucket_entered_on=on, dpd=dpd,
+        status="open", close_reason=None, closed_on=None, team_id=team_id, agent_id=agent_id,
+    ).returning(coll_cases.c.id)).scalar_one()
+    _plan_bucket_steps(uow, cid, account_id, bucket, on)
+    return cid
+
+
+def close_case(uow: Any, *, case_id: int, reason: str, closed_on: date) -> None:
+    """Close a case (cure / plan / charge_off); its planned steps are skipped."""
+    if reason not in ("cure", "plan", "charge_off"):
+        raise CollectionsError(f"close reason must be cure, plan or charge_off, not {reason!r}")
+    uow.connection.execute(coll_cases.update().where(coll_cases.c.id == case_id, coll_cases.c.status == "open")
+                           .values(status="closed", close_reason=reason, closed_on=closed_on))
+    uow.connection.execute(coll_actions.update().where(
+        coll_actions.c.case_id == case_id, coll_actions.c.status.in_(("planned", "rescheduled")))
+        .values(status="skipped", updated_at=uow.clock()))
+
+
+def reopen_case(uow: Any, *, account_id: int, on: date) -> int:
+    """Open a case again for an account (e.g. a missed plan installment), in its current day-end bucket."""
+    existing = open_case_of(uow, account_id=account_id)
+    if existing is not None:
+        return existing.id
+    state = uow.connection.execute(sa.select(dayend_account.c.bucket, dayend_account.c.dpd).where(
+        dayend_account.c.account_id == account_id)).one_or_none()
+    bucket, dpd = (state.bucket, state.dpd) if state is not None and state.dpd > 0 else ("M1", 1)
+    return _open_case(uow, account_id, on, bucket, dpd)
+
+
+def _handle_event(uow: Any, kind: str, account_id: int, on: date, payload: Mapping[str, Any]) -> None:
+    case = open_case_of(uow, account_id=account_id)
+    dpd = int(payload.get("dpd") or 0)
+    if kind == "became_overdue":
+        if case is None:
+            state = uow.connection.execute(sa.select(dayend_account.c.bucket).where(
+                dayend_account.c.account_id == account_id)).scalar_one_or_none()
+            # The bucket_changed event of the same day follows and sets the true bucket.
+            _open_case(uow, account_id, on, str(payload.get("bucket") or state or "M1"), dpd)
+    elif kind == "bucket_changed":
+        to = str(payload["bucket_to"])
+        if case is None:
+            if dpd > 0:
+                _open_case(uow, account_id, on, to, dpd)
+            return
+        if to != case.bucket:
+            uow.connection.execute(coll_cases.update().where(coll_cases.c.id == case.id).values(
+                bucket=to, bucket_entered_on=on, dpd=dpd))
+            # Steps of the bucket left behind and not yet done are dropped.
+            uow.connection.execute(coll_actions.update().where(
+                coll_actions.c.case_id == case.id, coll_actions.c.status.in_(("planned", "rescheduled")),
+                ~coll_actions.c.step_key.like(f"bucket:{to}:%")).values(status="skipped", updated_at=uow.clock()))
+            _plan_bucket_steps(uow, case.id, account_id, to, on)
+    elif kind == "cured" and case is not None:
+        close_case(uow, case_id=case.id, reason="cure", closed_on=on)
+    elif kind == "charged_off" and case is not None:
+        close_case(uow, case_id=case.id, reason="charge_off", closed_on=on)
+
+
+def consume_events(uow_factory: Callable[[], Any], *, batch_max: int = EVENT_BATCH_MAX) -> int:
+    """Apply day-end events after this consumer's cursor, one batch per transaction; returns how many."""
+    handled = 0
+    while True:
+        with uow_factory() as uow:
+            conn = uow.connection
+            cursor = conn.execute(sa.select(coll_event_cursor.c.last_event_id).where(
+                coll_event_cursor.c.consumer == CONSUMER)).scalar_one_or_none()
+            if cursor is None:
+                conn.execute(coll_event_cursor.insert().values(consumer=CONSUMER, last_event_id=0,
+                                                               updated_at=uow.clock()))
+                cursor = 0
+            if conn.dialect.name == "postgresql":  # one consumer at a time advances the cursor
+                conn.execute(sa.select(coll_event_cursor.c.consumer).where(
+                    coll_event_cursor.c.consumer == CONSUMER).with_for_update())
+                cursor = conn.execute(sa.select(coll_event_cursor.c.last_event_id).where(
+                    coll_event_cursor.c.consumer == CONSUMER)).scalar_one()
+            rows = conn.execute(
+                sa.select(dayend_event_outbox.c.id, dayend_event_outbox.c.account_id, dayend_event_outbox.c.kind,
+                          dayend_event_outbox.c.business_on, dayend_event_outbox.c.payload)
+                .where(dayend_event_outbox.c.id > cursor).order_by(dayend_event_outbox.c.id).limit(batch_max)
+            ).all()
+            if not rows:
+                return handled
+            for r in rows:
+                if r.kind in HANDLED_KINDS:
+                    _handle_event(uow, r.kind, r.account_id, r.business_on, json.loads(r.payload))
+            conn.execute(coll_event_cursor.update().where(coll_event_cursor.c.consumer == CONSUMER)
+                         .values(last_event_id=rows[-1].id, updated_at=uow.clock()))
+            uow.commit()
+            handled += len(rows)
+
+
+# -- facts for the gate ------------------------------------------------------------------------
+def borrower_flags(uow: Any, *, account_id: int, borrower_id: int) -> dict[str, Any]:
+    """cease_requested, opted-out channels, dispute_open, plan_active, promise_pending, from stored facts."""
+    conn = uow.connection
+    ceases = [r.channel for r in conn.execute(sa.select(coll_cease_requests.c.channel).where(
+        coll_cease_requests.c.borrower_id == borrower_id, coll_cease_requests.c.withdrawn_at.is_(None)))]
+    dispute = conn.execute(sa.select(coll_disputes.c.id).where(
+        coll_disputes.c.account_id == account_id, coll_disputes.c.status == "open").limit(1)).first()
+    plan = conn.execute(sa.select(coll_plans.c.id).where(
+        coll_plans.c.account_id == account_id, coll_plans.c.status == "active").limit(1)).first()
+    promise = conn.execute(sa.select(coll_promises.c.id).where(
+        coll_promises.c.account_id == account_id, coll_promises.c.status == "pending").limit(1)).first()
+    return {"cease_requested": "all" in ceases, "opted_out_channels": sorted(c for c in ceases if c != "all"),
+            "dispute_open": dispute is not None, "plan_active": plan is not None,
+            "promise_pending": promise is not None}
+
+
+def build_gate_request(
+    uow: Any, *, account_id: int, channel: str, at: datetime, purpose: str = "collection",
+    recipient: Mapping[str, Any] | None = None, cipher: FieldCipher | None = None,
+) -> tuple[dict, Any]:
+    """The gate request for contacting about this account from stored facts; also the decrypted borrower.
+
+    recipient: None = the borrower's own first mobile (first email for email); else role/address/source.
+    """
+    from fairdue.service.borrowers import get_borrower
+
+    facts = _account_facts(uow.connection, account_id)
+    borrower = get_borrower(uow, borrower_id=facts.borrower_id, cipher=cipher)
+    flags = borrower_flags(uow, account_id=account_id, borrower_id=facts.borrower_id)
+    if recipient is None:
+        pool = borrower.emails if channel == "email" else borrower.mobiles
+        if not pool:
+            raise CollectionsError(f"borrower {borrower.id} has no address for {channel}")
+        address, source = pool[0]
+        recipient = {"role": "borrower", "address": address, "source": source}
+    debt_id = str(account_id)
+    request = {
+        "jurisdiction": facts.jurisdiction, "at": at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "channel": channel, "purpose": purpose, "debt": {"id": debt_id, "time_barred": False},
+        "recipient": {"role": recipient["role"], "address": recipient["address"],
+                      "source": recipient.get("source", "unknown"), "consent": recipient.get("consent"),
+                      "asked_to_stop": bool(recipient.get("asked_to_stop", False)),
+                      "opted_out_channels": flags["opted_out_channels"] if recipient["role"] == "borrower" else [],
+                      "prior_location_contacts": int(recipient.get("prior_location_contacts", 0))},
+        "borrower": {"time_zones": list(borrower.time_zones), "inconvenient_hours": [],
+                     "cease_requested": flags["cease_requested"], "represented_by_attorney": False,
+                     "dispute_open": flags["dispute_open"], "plan_active": flags["plan_active"],
+                     "bankruptcy": False, "breathing_space": False},
+        "history": history_for_debt(uow, debt_id=debt_id, cipher=cipher_for(uow, cipher)),
+    }
+    return request, borrower
+
+
+def _variables(uow: Any, account_id: int, case_row, borrower, language: str, on: date,
+               lender: Mapping[str, str]) -> dict[str, Any]:
+    from fairdue.service.accounts import balances
+
+    owed = balances(uow, line_id=account_id).owed_minor
+    facts = _account_facts(uow.connection, account_id)
+    dpd = case_row.dpd + max(0, (on - case_row.bucket_entered_on).days)
+    title = (borrower.name[:1] + ("先生/女士" if language == "zh" else "")) if language == "zh" else borrower.name
+    return {**DEFAULT_LENDER, **lender, "borrower_title": title, "amount_due": Money(owed, facts.currency).format(),
+            "due_on": on.isoformat(), "days_past_due": dpd}
+
+
+def _log_call_decision(uow: Any, request: dict, decide: Callable[[dict], dict], names) -> tuple[dict, int]:
+    decision = _checked_decision(request, decide)
+    now = uow.clock()
+    recipient = request["recipient"]
+    record = {
+        "kind": "contact_decision", "decided_at": now.isoformat(), "debt_id": request["debt"]["id"],
+        "channel": "call", "purpose": request.get("purpose"),
+        "recipient": {"role": recipient.get("role"), "address_masked": mask_address(recipient["address"])},
+        "fingerprint": None, "text_sha256": None, "request": mask_request(request, names=names),
+        "decision": mask_decision(decision, names=names),
+    }
+    return decision, append_decision(uow, record).seq
+
+
+def _parse_utc(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else None
+
+
+def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on: date,
+                    decide: Callable[[dict], dict], cipher: FieldCipher | None,
+                    lender: Mapping[str, str], summary: RunSummary) -> None:
+    conn = uow.connection
+    account_id = case_row.account_id
+    facts = _account_facts(conn, account_id)
+    flags = borrower_flags(uow, account_id=account_id, borrower_id=facts.borrower_id)
+    if flags["promise_pending"]:
+        summary.paused += 1  # stays planned; a broken promise resumes it
+        return
+    gate_channel = action.channel
+    request, borrower = build_gate_request(uow, account_id=account_id, channel=gate_channel, at=now_at, cipher=cipher)
+    names = [borrower.name]
+    values: dict[str, Any] = {"attempts": action.attempts + 1, "updated_at": uow.clock()}
+    if action.channel == "call":
+        decision, seq = _log_call_decision(uow, request, decide, names)
+        allowed = decision.get("allowed") is True
+        values.update(status="task", decision_seq=seq, next_allowed_at=None if allowed else _parse_utc(
+            decision.get("next_allowed_at")), verdict=json.dumps(
+            {"allowed": allowed, "rules": [v.get("rule") for v in decision.get("violations") or []]}))
+        summary.tasks += 1
+        if not allowed:
+            for v in decision.get("violations") or []:
+                summary.denial_categories[v.get("category", "?")] = summary.denial_categories.get(v.get("category", "?"), 0) + 1
+        conn.execute(coll_actions.update().where(coll_actions.c.id == action.id).values(**values))
+        return
+    strategy, _ = ensure_assignment(uow, account_id=account_id)
+    language = borrower.language if borrower.language in ("zh", "en") else "en"
+    variables = _variables(uow, account_id, case_row, borrower, language, business_on, lender)
+    text = render(strategy, action.template, language, variables)
+    letter = None
+    if action.channel == "letter":
+        from fairdue.adapters.channels.letter import CollectionLetter, render_text
+
+        if not borrower.address:
+            values.update(status="skipped", verdict=json.dumps({"why": "no postal address on file"}))
+            conn.execute(coll_actions.update().where(coll_actions.c.id == action.id).values(**values))
+            summary.skipped += 1
+            return
+        zh = language == "zh"
+        letter = CollectionLetter(
+            language=language, lender_name=variables["lender_name"], reference=f"case-{case_row.id}",
+            letter_on=business_on.isoformat(), borrower_name=borrower.name,
+            balance_minor=_owed(uow, account_id), currency=facts.currency, reason=text,
+            legal_basis="借款合同及《商业银行信用卡业务监督管理办法》" if zh else "Your credit agreement",
+            rights_obligations="您有按期还款的义务，并有查询、异议、申请协商还款的权利" if zh else
+            "You must repay; you may check your account, object and ask for a repayment plan",
+            account_check=f"{variables['app_name']} / {variables['callback_phone']}",
+            objection_route=f"{variables['callback_phone']}", lender_contact=variables["website"])
+        text = render_text(letter)
+        request["recipient"]["address"] = borrower.address
+    address = request["recipient"]["address"]
+    message = OutgoingMessage(channel=action.channel, recipient_address=address, language=language, text=text,
+                              subject=("还款提醒" if language == "zh" else "Payment reminder")
+                              if action.channel == "email" else None, letter=letter)
+    outcome = request_contact(uow, gate_request=request, message=message, decide=decide, names=names,
+                              commit=False, cipher=cipher_for(uow, cipher))
+    values["decision_seq"] = outcome.decision_seq
+    if outcome.allowed:
+        values.update(status="sent", next_allowed_at=None, verdict=None)
+        summary.sent += 1
+    else:
+        for v in outcome.violations:
+            summary.denial_categories[v.get("category", "?")] = summary.denial_categories.get(v.get("category", "?"), 0) + 1
+        verdict = json.dumps({"allowed": False, "rules": [v.get("rule") for v in outcome.violations]})
+        if outcome.next_allowed_at is not None and values["attempts"] < ATTEMPTS_MAX:
+            values.update(status="rescheduled", due_at=outcome.next_allowed_at, next_allowed_at=outcome.next_allowed_at,
+                          verdict=verdict)
+            summary.rescheduled += 1
+        else:
+            values.update(status="denied", next_allowed_at=None, verdict=verdict)
+            summary.denied += 1
+    conn.execute(coll_actions.update().where(coll_actions.c.id == action.id).values(**values))
+
+
+def _owed(uow: Any, account_id: int) -> int:
+    from fairdue.service.accounts import balances
+
+    return balances(uow, line_id=account_id).owed_minor
+
+
+def run_collections(
+    uow_factory: Callable[[], Any], *, business_on: date, now_at: datetime,
+    decide: Callable[[dict], dict] | None = None, cipher: FieldCipher | None = None,
+    lender: Mapping[str, str] | None = None, batch_max: int = ACTION_BATCH_MAX,
+) -> RunSummary:
+    """Consume day-end events, run the day-end hooks (promises, plans), then execute steps due by now_at."""
+    if now_at.tzinfo is None:
+        raise CollectionsError("now_at must be an aware UTC instant")
+    summary = RunSummary()
+    summary.events = consume_events(uow_factory)
+    with uow_factory() as uow:
+        hook = after_day_end(uow, business_on=business_on)
+        uow.commit()
+    summary.promises_kept, summary.promises_broken, summary.plans_broken = hook
+    with uow_factory() as uow:
+        due = uow.connection.execute(
+            sa.select(coll_actions.c.id).select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+            .where(coll_actions.c.status.in_(("planned", "rescheduled")), coll_actions.c.due_at <= now_at,
+                   coll_cases.c.status == "open")
+            .order_by(coll_actions.c.due_at, coll_actions.c.id).limit(batch_max)
+        ).scalars().all()
+    for action_id in due:  # one transaction per action: a failure never undoes another's decision
+        with uow_factory() as uow:
+            action = uow.connection.execute(sa.select(coll_actions).where(coll_actions.c.id == action_id)).one()
+            if action.status not in ("planned", "rescheduled"):
+                continue
+            case_row = uow.connection.execute(sa.select(coll_cases).where(coll_cases.c.id == action.case_id)).one()
+            _execute_action(uow, action, case_row, now_at=now_at, business_on=business_on,
+                            decide=decide or _default_decide, cipher=cipher, lender=lender or {}, summary=summary)
+            uow.commit()
+    return summary
+
+
+def after_day_end(uow: Any, *, business_on: date) -> tuple[int, int, int]:
+    """Day-end hook: settle promises and check plans due by business_on; (kept, broken, plans broken)."""
+    from fairdue.service.plans import check_plans
+    from fairdue.service.promises import settle_promises
+
+    kept, broken = settle_promises(uow, business_on=business_on)
+    return kept, broken, check_plans(uow, business_on=business_on)
+
+
+def agent_queue(uow: Any, *, agent_id: int) -> list[AgentTask]:
+    """Call tasks of the agent's open cases, oldest first, each with the gate's verdict and next allowed time."""
+    rows = uow.connection.execute(
+        sa.select(coll_actions, coll_cases.c.account_id).select_from(
+            coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+        .where(coll_cases.c.agent_id == agent_id, coll_cases.c.status == "open", coll_actions.c.status == "task")
+        .order_by(coll_actions.c.due_at, coll_actions.c.id)
+    ).all()
+    out = []
+    for r in rows:
+        verdict = json.loads(r.verdict or "{}")
+        out.append(AgentTask(r.id, r.case_id, r.account_id, r.due_at, bool(verdict.get("allowed")), r.next_allowed_at,
+                             tuple(verdict.get("rules") or ())))
+    return out
+
+
+def complete_task(uow: Any, *, action_id: int) -> None:
+    """Mark a call task done (the agent made or closed the call)."""
+    uow.connection.execute(coll_actions.update().where(coll_actions.c.id == action_id, coll_actions.c.status == "task")
+                           .values(status="done", updated_at=uow.clock()))
+
+
+def actions_of(uow: Any, *, case_id: int) -> list[Any]:
+    """The case's planned actions (rows), in due order."""
+    return uow.connection.execute(sa.select(coll_actions).where(coll_actions.c.case_id == case_id)
+                                  .order_by(coll_actions.c.due_at, coll_actions.c.id)).all()
+
+
+# -- disputes and cease requests -----------------------------------------------------------------
+def open_dispute(uow: Any, *, account_id: int, reason: str) -> int:
+    """Record a dispute; collection on the account is suspended (fed to the gate) until it is resolved."""
+    if not reason.strip():
+        raise CollectionsError("a dispute needs a reason")
+    return uow.connection.execute(coll_disputes.insert().values(
+        account_id=account_id, reason=reason, status="open", opened_at=uow.clock()).returning(coll_disputes.c.id)
+    ).scalar_one()
+
+
+def resolve_dispute(uow: Any, *, dispute_id: int, resolution: str) -> None:
+    """Resolve an open dispute; collection may resume."""
+    n = uow.connection.execute(coll_disputes.update().where(coll_disputes.c.id == dispute_id,
+                                                            coll_disputes.c.status == "open")
+                               .values(status="resolved", resolved_at=uow.clock(), resolution=resolution)).rowcount
+    if n != 1:
+        raise CollectionsError(f"no open dispute {dispute_id}")
+
+
+def record_cease(uow: Any, *, borrower_id: int, channel: str = "all", source: str = "written") -> int:
+    """Record a cease-communication ('all') or a channel opt-out request; every later gate request carries it."""
+    if channel not in ("all", "sms", "email", "letter", "app_push", "call", "voicemail"):
+        raise CollectionsError(f"unknown channel {channel!r} for an opt-out")
+    return uow.connection.execute(coll_cease_requests.insert().values(
+        borrower_id=borrower_id, channel=channel, source=source, requested_at=uow.clock())
+        .returning(coll_cease_requests.c.id)).scalar_one()
+
+
+def request_manual_contact(
+    uow: Any, *, account_id: int, channel: str, at: datetime, text: str, language: str,
+    recipient: Mapping[str, Any], purpose: str = "collection", decide: Callable[[dict], dict] | None = None,
+    cipher: FieldCipher | None = None,
+):
+    """An agent's one-off message (e.g. to a third party): same stored facts, same gate, same log."""
+    request, borrower = build_gate_request(uow, account_id=account_id, channel=channel, at=at, purpose=purpose,
+                                           recipient=recipient, cipher=cipher)
+    message = OutgoingMessage(channel=channel, recipient_address=recipient["address"], language=language, text=text)
+    return request_contact(uow, gate_request=request, message=message, decide=decide, names=[borrower.name],
+                           cipher=cipher_for(uow, cipher))
