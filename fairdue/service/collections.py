@@ -9,7 +9,7 @@ steps, `cured` / `charged_off` close it. Every due step builds its gate request 
 (borrower time zones, cease/opt-out requests, open disputes, active plans, the debt's sent
 history) and goes through `request_contact` (messages) or the gate directly (call tasks, logged in
 the same decision log). A denial is rescheduled to the gate's `next_allowed_at` when there is one.
-While a promise to pay is pending the cadence pauses (steps stay planned).
+While a promise to pay is pending or a dispute is open the cadence pauses (steps stay planned).
 """
 
 from __future__ import annotations
@@ -426,8 +426,10 @@ def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on
     account_id = case_row.account_id
     facts = _account_facts(conn, account_id)
     flags = borrower_flags(uow, account_id=account_id, borrower_id=facts.borrower_id)
-    if flags["promise_pending"]:
-        summary.paused += 1  # stays planned; a broken promise resumes it
+    if flags["promise_pending"] or flags["dispute_open"]:
+        # Stays planned: a broken promise or a resolved dispute resumes it. The dispute flag is also fed to
+        # the gate, but not every pack suppresses on it (CN has no dispute rule), so the engine suspends here.
+        summary.paused += 1
         return
     gate_channel = action.channel
     request, borrower = build_gate_request(uow, account_id=account_id, channel=gate_channel, at=now_at, cipher=cipher)
@@ -446,7 +448,8 @@ def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on
         conn.execute(coll_actions.update().where(coll_actions.c.id == action.id).values(**values))
         return
     strategy, _ = ensure_assignment(uow, account_id=account_id)
-    language = borrower.language if borrower.language in ("zh", "en") else "en"
+    base = borrower.language.split("-")[0].lower()  # borrowers carry zh-CN / en-GB; templates are zh / en
+    language = base if base in ("zh", "en") else "en"
     variables = _variables(uow, account_id, case_row, borrower, language, business_on, lender)
     text = render(strategy, action.template, language, variables)
     letter = None
