@@ -267,8 +267,15 @@ def reopen_case(uow: Any, *, account_id: int, on: date) -> int:
     return _open_case(uow, account_id, on, bucket, dpd)
 
 
+def _plan_active(conn, account_id: int) -> bool:
+    return conn.execute(sa.select(coll_plans.c.id).where(
+        coll_plans.c.account_id == account_id, coll_plans.c.status == "active").limit(1)).first() is not None
+
+
 def _handle_event(uow: Any, kind: str, account_id: int, on: date, payload: Mapping[str, Any]) -> None:
     case = open_case_of(uow, account_id=account_id)
+    if case is None and kind in ("became_overdue", "bucket_changed") and _plan_active(uow.connection, account_id):
+        return  # an honoured plan suppresses collection; only a missed plan installment reopens (check_plans)
     dpd = int(payload.get("dpd") or 0)
     if kind == "became_overdue":
         if case is None:
