@@ -47,6 +47,20 @@ def _register_areas() -> None:
 _register_areas()
 
 
+def _click_exceptions() -> tuple[type[Exception], ...]:
+    """Click's exception base, and Typer's vendored copy of it where Typer has one."""
+    import click
+
+    found: list[type[Exception]] = [click.ClickException]
+    try:
+        from typer._click.exceptions import ClickException as VendoredClickException
+    except ImportError:  # a Typer that uses click directly
+        pass
+    else:
+        found.append(VendoredClickException)
+    return tuple(found)
+
+
 def main() -> None:
     """Entry point: expected errors become one line on stderr and exit non-zero."""
     try:
@@ -60,10 +74,8 @@ def main() -> None:
         sys.exit(1)
     except typer.Exit as done:
         sys.exit(done.exit_code)
-    except Exception as err:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(err, click.ClickException):
+    except Exception as err:  # usage errors arrive here in non-standalone mode
+        if isinstance(err, _click_exceptions()):
             err.show()
             sys.exit(err.exit_code)
         raise
