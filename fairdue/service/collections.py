@@ -267,6 +267,16 @@ def reopen_case(uow: Any, *, account_id: int, on: date) -> int:
     return _open_case(uow, account_id, on, bucket, dpd)
 
 
+def _bucket_for(uow: Any, account_id: int, dpd: int) -> str:
+    from fairdue.service.accounts import get_account, product_of
+
+    product = product_of(uow, get_account(uow, line_id=account_id))
+    for b in product.delinquency_buckets:
+        if b.dpd_min <= dpd <= b.dpd_max and b.dpd_min > 0:
+            return b.code
+    return next(b.code for b in product.delinquency_buckets if b.dpd_min > 0)
+
+
 def _plan_active(conn, account_id: int) -> bool:
     return conn.execute(sa.select(coll_plans.c.id).where(
         coll_plans.c.account_id == account_id, coll_plans.c.status == "active").limit(1)).first() is not None
@@ -279,10 +289,8 @@ def _handle_event(uow: Any, kind: str, account_id: int, on: date, payload: Mappi
     dpd = int(payload.get("dpd") or 0)
     if kind == "became_overdue":
         if case is None:
-            state = uow.connection.execute(sa.select(dayend_account.c.bucket).where(
-                dayend_account.c.account_id == account_id)).scalar_one_or_none()
-            # The bucket_changed event of the same day follows and sets the true bucket.
-            _open_case(uow, account_id, on, str(payload.get("bucket") or state or "M1"), dpd)
+            # The bucket as of the event (never today's state: events may be consumed days later).
+            _open_case(uow, account_id, on, _bucket_for(uow, account_id, dpd), dpd)
     elif kind == "bucket_changed":
         to = str(payload["bucket_to"])
         if case is None:
@@ -532,14 +540,22 @@ def run_collections(
             .order_by(coll_actions.c.due_at, coll_actions.c.id).limit(batch_max)
         ).scalars().all()
     for action_id in due:  # one transaction per action: a failure never undoes another's decision
-        with uow_factory() as uow:
-            action = uow.connection.execute(sa.select(coll_actions).where(coll_actions.c.id == action_id)).one()
-            if action.status not in ("planned", "rescheduled"):
-                continue
-            case_row = uow.connection.execute(sa.select(coll_cases).where(coll_cases.c.id == action.case_id)).one()
-            _execute_action(uow, action, case_row, now_at=now_at, business_on=business_on,
-                            decide=decide or _default_decide, cipher=cipher, lender=lender or {}, summary=summary)
-            uow.commit()
+        try:
+            with uow_factory() as uow:
+                action = uow.connection.execute(sa.select(coll_actions).where(coll_actions.c.id == action_id)).one()
+                if action.status not in ("planned", "rescheduled"):
+                    continue
+                case_row = uow.connection.execute(sa.select(coll_cases).where(coll_cases.c.id == action.case_id)).one()
+                _execute_action(uow, action, case_row, now_at=now_at, business_on=business_on,
+                                decide=decide or _default_decide, cipher=cipher, lender=lender or {}, summary=summary)
+                uow.commit()
+        except FairdueError as err:  # e.g. no address for the channel, a template error: the step cannot be taken
+            with uow_factory() as uow:
+                uow.connection.execute(coll_actions.update().where(coll_actions.c.id == action_id).values(
+                    status="skipped", updated_at=uow.clock(),
+                    verdict=json.dumps({"error": type(err).__name__, "why": str(err)}, ensure_ascii=False)))
+                uow.commit()
+            summary.skipped += 1
     return summary
 
 

@@ -217,3 +217,32 @@ def test_plan_suppresses_collection_is_reversible_and_a_missed_installment_reope
     with uow_factory() as uow:
         case = coll.open_case_of(uow, account_id=line)
         assert case is not None and case.opened_on == on
+
+
+def test_m2_letter_carries_the_art69_fields_and_a_step_without_an_address_is_skipped_not_fatal(uow_factory, clock,
+                                                                                               world, engine):
+    a, b = world["lines"]
+    with uow_factory() as uow:  # line b's borrower loses every mobile number: its SMS / call steps cannot be taken
+        bid = uow.connection.execute(sa.text("SELECT borrower_id FROM credit_lines WHERE id = :i"), {"i": b}).scalar_one()
+        uow.connection.execute(sa.text("DELETE FROM borrower_phones WHERE borrower_id = :b"), {"b": bid})
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 3, 6))  # DPD 31 on 2-26: M2
+    summary = _run(uow_factory, clock, date(2026, 3, 6), datetime(2026, 3, 6, 2, 30, tzinfo=UTC))
+    assert summary.skipped >= 1
+    with uow_factory() as uow:
+        case = coll.open_case_of(uow, account_id=a)
+        assert case.bucket == "M2"
+        letters = [x for x in coll.actions_of(uow, case_id=case.id) if x.channel == "letter"]
+        assert letters and all(x.status == "sent" for x in letters)
+        skipped = [x for x in coll.actions_of(uow, case_id=coll.open_case_of(uow, account_id=b).id)
+                   if x.status == "skipped" and x.verdict and "no address" in x.verdict]
+        assert skipped
+    with engine.connect() as conn:
+        payloads = conn.execute(sa.select(outbox_messages.c.payload_enc).where(outbox_messages.c.channel == "letter")
+                                ).scalars().all()
+    assert payloads and all(p for p in payloads)
+    from fairdue.adapters.db.schema.collections import OUTBOX_CONTEXTS
+    import json
+
+    letter = json.loads(CIPHER.decrypt(payloads[0], context=OUTBOX_CONTEXTS["payload_enc"]))
+    assert letter["borrower_name"] == "张三" and letter["balance_minor"] > 300_000 and letter["objection_route"]
