@@ -446,8 +446,9 @@ def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on
         # the gate, but not every pack suppresses on it (CN has no dispute rule), so the engine suspends here.
         summary.paused += 1
         return
-    gate_channel = action.channel
-    request, borrower = build_gate_request(uow, account_id=account_id, channel=gate_channel, at=now_at, cipher=cipher)
+    plan_row = _plan_row(conn, action.step_key)  # a reminder of a negotiated plan's own installment
+    request, borrower = build_gate_request(uow, account_id=account_id, channel=action.channel, at=now_at,
+                                           purpose="reminder" if plan_row else "collection", cipher=cipher)
     names = [borrower.name]
     values: dict[str, Any] = {"attempts": action.attempts + 1, "updated_at": uow.clock()}
     if action.channel == "call":
@@ -466,6 +467,8 @@ def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on
     base = borrower.language.split("-")[0].lower()  # borrowers carry zh-CN / en-GB; templates are zh / en
     language = base if base in ("zh", "en") else "en"
     variables = _variables(uow, account_id, case_row, borrower, language, business_on, lender)
+    if plan_row is not None:
+        variables.update(amount_due=Money(plan_row["amount_minor"], facts.currency).format(), due_on=plan_row["due_on"])
     text = render(strategy, action.template, language, variables)
     letter = None
     if action.channel == "letter":
@@ -512,6 +515,41 @@ def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on
     conn.execute(coll_actions.update().where(coll_actions.c.id == action.id).values(**values))
 
 
+def _plan_row(conn, step_key: str) -> dict | None:
+    if not step_key.startswith("plan:"):
+        return None
+    _, plan_id, seq = step_key.split(":")
+    rows = conn.execute(sa.select(coll_plans.c.rows).where(coll_plans.c.id == int(plan_id))).scalar_one()
+    return json.loads(rows)[int(seq) - 1]
+
+
+PLAN_REMINDER_DAYS = 3  # a plan installment is reminded this many days before it is due
+
+
+def plan_installment_reminders(uow: Any, *, plan_id: int) -> int:
+    """Plan an SMS reminder (purpose reminder, which the gate allows while the plan is honoured) per plan row."""
+    plan = uow.connection.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one()
+    if plan.case_id is None:
+        return 0
+    zone = _borrower_zone(uow.connection, plan.account_id)
+    n = 0
+    for seq, row in enumerate(json.loads(plan.rows), start=1):
+        local = datetime.combine(date.fromisoformat(row["due_on"]) - timedelta(days=PLAN_REMINDER_DAYS),
+                                 STEP_LOCAL_TIME, tzinfo=zone)
+        uow.connection.execute(coll_actions.insert().values(
+            case_id=plan.case_id, step_key=f"plan:{plan_id}:{seq}", due_at=local.astimezone(UTC), channel="sms",
+            template="pre_due", status="planned", attempts=0, updated_at=uow.clock()))
+        n += 1
+    return n
+
+
+def drop_plan_reminders(uow: Any, *, plan_id: int) -> None:
+    """Skip a plan's reminders not yet sent (the plan ended, broke or was reverted)."""
+    uow.connection.execute(coll_actions.update().where(
+        coll_actions.c.step_key.like(f"plan:{plan_id}:%"), coll_actions.c.status.in_(("planned", "rescheduled")))
+        .values(status="skipped", updated_at=uow.clock()))
+
+
 def _owed(uow: Any, account_id: int) -> int:
     from fairdue.service.accounts import balances
 
@@ -536,7 +574,7 @@ def run_collections(
         due = uow.connection.execute(
             sa.select(coll_actions.c.id).select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
             .where(coll_actions.c.status.in_(("planned", "rescheduled")), coll_actions.c.due_at <= now_at,
-                   coll_cases.c.status == "open")
+                   sa.or_(coll_cases.c.status == "open", coll_actions.c.step_key.like("plan:%")))
             .order_by(coll_actions.c.due_at, coll_actions.c.id).limit(batch_max)
         ).scalars().all()
     for action_id in due:  # one transaction per action: a failure never undoes another's decision

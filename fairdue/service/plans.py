@@ -87,14 +87,17 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
         accepted_at=uow.clock(), paid_before_minor=paid_total_minor(uow, account_id=account_id),
         ledger_entry_ids=json.dumps(entry_ids), ended_on=None).returning(coll_plans.c.id)).scalar_one()
     if case_id is not None:
-        from fairdue.service.collections import close_case
+        from fairdue.service.collections import close_case, plan_installment_reminders
 
         close_case(uow, case_id=case_id, reason="plan", closed_on=business_on)
+        plan_installment_reminders(uow, plan_id=pid)
     return pid
 
 
 def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
     """Undo an accepted plan while it is the latest action on the line (no payment or promise since)."""
+    from fairdue.service.collections import drop_plan_reminders
+
     conn = uow.connection
     plan = conn.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one_or_none()
     if plan is None or plan.status != "active":
@@ -108,6 +111,7 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
     for entry_id in json.loads(plan.ledger_entry_ids):
         ledger.reverse_entry(uow, entry_id=entry_id, key=f"plan-revert:{plan_id}:{entry_id}", business_on=business_on)
     conn.execute(coll_plans.update().where(coll_plans.c.id == plan_id).values(status="reverted", ended_on=business_on))
+    drop_plan_reminders(uow, plan_id=plan_id)
     if plan.case_id is not None:
         conn.execute(coll_cases.update().where(coll_cases.c.id == plan.case_id, coll_cases.c.close_reason == "plan")
                      .values(status="open", close_reason=None, closed_on=None))
@@ -115,7 +119,7 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
 
 def check_plans(uow: Any, *, business_on: date) -> int:
     """Day-end: break plans short of what was due before business_on (reopening the case), complete paid ones."""
-    from fairdue.service.collections import reopen_case
+    from fairdue.service.collections import drop_plan_reminders, reopen_case
 
     broken = 0
     for plan in uow.connection.execute(sa.select(coll_plans).where(coll_plans.c.status == "active")).all():
@@ -125,9 +129,11 @@ def check_plans(uow: Any, *, business_on: date) -> int:
         if paid >= sum(r["amount_minor"] for r in rows):
             uow.connection.execute(coll_plans.update().where(coll_plans.c.id == plan.id)
                                    .values(status="completed", ended_on=business_on))
+            drop_plan_reminders(uow, plan_id=plan.id)
         elif paid < due:
             uow.connection.execute(coll_plans.update().where(coll_plans.c.id == plan.id)
                                    .values(status="broken", ended_on=business_on))
+            drop_plan_reminders(uow, plan_id=plan.id)
             reopen_case(uow, account_id=plan.account_id, on=business_on)
             broken += 1
     return broken

@@ -110,13 +110,20 @@ def test_collections_story_end_to_end(uow_factory, engine, clock):
             accept_plan(uow, account_id=line, proposal=plan, business_on=date(2026, 2, 10))
             uow.commit()
         run_day_end(uow_factory, through_on=plan.rows[0].due_on)
-        on = date(2026, 2, 11)
-        while on < plan.rows[0].due_on:
+        on, reminders = date(2026, 2, 11), 0
+        before = len(provider.deliveries)
+        while on <= plan.rows[0].due_on:
             clock.set(_at(on, 2, 30))
             quiet = coll.run_collections(uow_factory, business_on=on, now_at=_at(on, 2, 30), cipher=CIPHER)
-            assert quiet.sent == 0 and quiet.tasks == 0 and quiet.plans_broken == 0
-            on += timedelta(days=5)
-        assert dispatcher.run_until_idle().claimed == 0
+            assert quiet.tasks == 0 and quiet.plans_broken == 0 and quiet.denial_categories == {}
+            reminders += quiet.sent
+            assert dispatcher.run_until_idle().sent == quiet.sent
+            on += timedelta(days=1)
+        # Only the reminder of the plan's own first installment (purpose reminder, 3 days ahead) went out.
+        assert reminders == 1 and len(provider.deliveries) == before + 1
+        with engine.connect() as conn:
+            purpose = conn.execute(sa.text("SELECT purpose FROM decision_log ORDER BY seq DESC LIMIT 1")).scalar_one()
+        assert purpose == "reminder"
         # The first plan installment is missed: the case reopens the day after.
         after = plan.rows[0].due_on + timedelta(days=1)
         clock.set(_at(after, 2, 30))
