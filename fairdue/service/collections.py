@@ -447,6 +447,12 @@ def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on
         summary.paused += 1
         return
     plan_row = _plan_row(conn, action.step_key)  # a reminder of a negotiated plan's own installment
+    if plan_row is None and not _has_overdue_installment(conn, account_id, business_on):
+        # Paid since the last day-end touched the line (the `cured` event comes when it next does): never chase it.
+        conn.execute(coll_actions.update().where(coll_actions.c.id == action.id).values(
+            status="skipped", updated_at=uow.clock(), verdict=json.dumps({"why": "nothing overdue any more"})))
+        summary.skipped += 1
+        return
     request, borrower = build_gate_request(uow, account_id=account_id, channel=action.channel, at=now_at,
                                            purpose="reminder" if plan_row else "collection", cipher=cipher)
     names = [borrower.name]
@@ -513,6 +519,14 @@ def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on
             values.update(status="denied", next_allowed_at=None, verdict=verdict)
             summary.denied += 1
     conn.execute(coll_actions.update().where(coll_actions.c.id == action.id).values(**values))
+
+
+def _has_overdue_installment(conn, account_id: int, business_on: date) -> bool:
+    from fairdue.adapters.db.schema.accounts import installments
+
+    return conn.execute(sa.select(installments.c.id).where(
+        installments.c.credit_line_id == account_id, installments.c.due_on < business_on,
+        installments.c.status.not_in(("paid", "cancelled"))).limit(1)).first() is not None
 
 
 def _plan_row(conn, step_key: str) -> dict | None:
