@@ -36,6 +36,7 @@ AREAS: list[str] = [
     "fairdue.cli.products",
     "fairdue.cli.accounts",
     "fairdue.cli.demo",
+    "fairdue.cli.collections",
 ]
 
 
