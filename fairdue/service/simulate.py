@@ -97,6 +97,13 @@ def _unpaid_due_minor(conn, line_id: int, on: date) -> int:
     return int(conn.execute(q).scalar_one())
 
 
+def _lines_due_on(conn, on: date) -> set[int]:
+    from fairdue.adapters.db.schema.accounts import installments as i
+
+    return set(conn.execute(sa.select(i.c.credit_line_id).where(
+        i.c.due_on == on, i.c.status.not_in(("paid", "cancelled"))).distinct()).scalars())
+
+
 def run_simulation(*, database_url: str, accounts: int, days: int, seed: int = 7,
                    plot_path: pathlib.Path | None = None) -> SimulationReport:
     """Seed a fresh database, simulate `days` days of `accounts` borrowers, and report outcomes per variant."""
@@ -168,17 +175,18 @@ def run_simulation(*, database_url: str, accounts: int, days: int, seed: int = 7
                     amount = owed if how == "full" else owed // 2
                     if amount > 0:
                         pay(uow, line_id=line_id, amount=Money(amount, "CNY"), received_on=on, key=f"sim-pay-{line_id}-{on}")
+                due_lines = _lines_due_on(conn, on)
+                open_lines = set(conn.execute(sa.select(coll_cases.c.account_id).where(
+                    coll_cases.c.status == "open")).scalars())
                 for line_id, how in behaviour.items():
-                    due_today = _unpaid_due_minor(conn, line_id, on) - _unpaid_due_minor(conn, line_id, on - timedelta(days=1))
-                    if due_today > 0:
+                    if line_id in due_lines:
                         if how == "on_time":  # on the due date or the day after (within grace)
                             pending_pay[on + timedelta(days=1 + k % 2)].append((line_id, "full"))
                         elif how == "late":
                             pending_pay[on + timedelta(days=LATE_DAYS)].append((line_id, "full"))
                         elif how == "partial":
                             pending_pay[on + timedelta(days=1)].append((line_id, "half"))
-                    case = coll.open_case_of(uow, account_id=line_id)
-                    if case is None or line_id in acted:
+                    if line_id not in open_lines or line_id in acted:
                         continue
                     if how in ("promise_keep", "promise_break") and line_id not in promised:
                         owed = _unpaid_due_minor(conn, line_id, on)
