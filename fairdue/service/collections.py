@@ -636,6 +636,26 @@ def agent_queue(uow: Any, *, agent_id: int) -> list[AgentTask]:
     return out
 
 
+def judge_call_task(uow: Any, *, action_id: int, at: datetime, decide: Callable[[dict], dict] | None = None,
+                    cipher: FieldCipher | None = None) -> AgentTask:
+    """Ask the gate again, at the moment the agent wants to call (logged); the task carries the new verdict."""
+    row = uow.connection.execute(
+        sa.select(coll_actions, coll_cases.c.account_id).select_from(
+            coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+        .where(coll_actions.c.id == action_id, coll_actions.c.status == "task")).one_or_none()
+    if row is None:
+        raise UnknownCase(f"no open call task {action_id}")
+    request, borrower = build_gate_request(uow, account_id=row.account_id, channel="call", at=at, cipher=cipher)
+    decision, seq = _log_call_decision(uow, request, decide or _default_decide, [borrower.name])
+    allowed = decision.get("allowed") is True
+    rules = [v.get("rule") for v in decision.get("violations") or []]
+    nxt = None if allowed else _parse_utc(decision.get("next_allowed_at"))
+    uow.connection.execute(coll_actions.update().where(coll_actions.c.id == action_id).values(
+        decision_seq=seq, next_allowed_at=nxt, attempts=row.attempts + 1, updated_at=uow.clock(),
+        verdict=json.dumps({"allowed": allowed, "rules": rules})))
+    return AgentTask(row.id, row.case_id, row.account_id, row.due_at, allowed, nxt, tuple(rules))
+
+
 def complete_task(uow: Any, *, action_id: int) -> None:
     """Mark a call task done (the agent made or closed the call)."""
     uow.connection.execute(coll_actions.update().where(coll_actions.c.id == action_id, coll_actions.c.status == "task")

@@ -106,6 +106,13 @@ def test_due_steps_pass_the_gate_in_hours_and_are_rescheduled_out_of_hours(uow_f
         tasks = [t for a in world["agents"] for t in coll.agent_queue(uow, agent_id=a)]
     for t in tasks:
         assert not t.allowed and t.next_allowed_at == datetime(2026, 2, 6, tzinfo=UTC) and t.reasons
+    assert tasks  # line 1's variant has a call on day 3 of M1
+    # The agent asks again at 10:00 local the next day: now allowed, and logged.
+    clock.set(datetime(2026, 2, 6, 2, 0, tzinfo=UTC))
+    with uow_factory() as uow:
+        again = coll.judge_call_task(uow, action_id=tasks[0].action_id, at=clock(), cipher=CIPHER)
+        uow.commit()
+    assert again.allowed and again.next_allowed_at is None and again.reasons == ()
     # The next morning at 10:30 local the rescheduled messages go out, judged again.
     morning = _run(uow_factory, clock, date(2026, 2, 6), datetime(2026, 2, 6, 2, 30, tzinfo=UTC))
     assert morning.sent == late.rescheduled
