@@ -100,3 +100,16 @@ async def borrower(who: auth_service.Principal = Depends(principal)) -> auth_ser
 
 
 STAFF_ANY = ("agent", "supervisor", "compliance", "admin")
+
+
+def end_session(request: Request, unit, *, redirect_to: str):
+    """Revoke the caller's session (if any), clear its cookie and redirect; shared by console and portal."""
+    from fastapi.responses import RedirectResponse
+
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        auth_service.revoke_session(unit.connection, token=token, now=unit.clock())
+        unit.commit()
+    response = RedirectResponse(redirect_to, status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fairdue.service import auth as auth_service
 from fairdue.web.api.auth import set_session_cookie
-from fairdue.web.auth import SESSION_COOKIE, STAFF_ANY, principal, requires, uow
+from fairdue.web.auth import STAFF_ANY, end_session, principal, requires, uow
 from fairdue.web.templating import render
 
 router = APIRouter(prefix="/console")
@@ -36,13 +36,7 @@ def login_submit(request: Request, username: str = Form(..., max_length=64),
 
 @router.post("/logout")
 def logout(request: Request, who=Depends(principal), unit=Depends(uow)) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        auth_service.revoke_session(unit.connection, token=token, now=unit.clock())
-        unit.commit()
-    response = RedirectResponse("/console/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    return end_session(request, unit, redirect_to="/console/login")
 
 
 @router.get("", response_class=HTMLResponse)

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fairdue.service import auth as auth_service
 from fairdue.web import borrower_login
 from fairdue.web.api.auth import set_session_cookie
-from fairdue.web.auth import SESSION_COOKIE, borrower, principal, uow
+from fairdue.web.auth import borrower, end_session, principal, uow
 from fairdue.web.templating import render
 
 router = APIRouter(prefix="/portal")
@@ -47,13 +47,7 @@ def login_submit(request: Request, phone: str = Form(..., max_length=32),
 
 @router.post("/logout")
 def logout(request: Request, who=Depends(principal), unit=Depends(uow)) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        auth_service.revoke_session(unit.connection, token=token, now=unit.clock())
-        unit.commit()
-    response = RedirectResponse("/portal/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    return end_session(request, unit, redirect_to="/portal/login")
 
 
 @router.get("", response_class=HTMLResponse)
