@@ -26,6 +26,22 @@ CHECKPOINTS = 7 * (4 * 6 + 1)
 KILL_POINTS = list(range(2, CHECKPOINTS + 1, 8))  # 22 points, spread over every kind and partition
 
 
+
+def _root_conftest():
+    """tests/conftest.py itself: a bare `import conftest` may resolve to another folder's conftest."""
+    import importlib.util
+    import pathlib
+    import sys
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "conftest.py"
+    for module in list(sys.modules.values()):
+        if getattr(module, "__file__", None) and pathlib.Path(module.__file__).resolve() == path:
+            return module
+    spec = importlib.util.spec_from_file_location("fairdue_tests_root_conftest", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 def _run(url: str, crash_at: int | None) -> None:
     """In a forked child: run day-end through CRASH_THROUGH, SIGKILLing itself at checkpoint `crash_at`."""
     from fairdue.service.dayend import CRASH_ENV, run_day_end
@@ -122,7 +138,8 @@ def copies(backend, request, tmp_path):
 
         yield make_copy
         return
-    from conftest import PG_ADMIN_URL, _create_pg_database, _db_url, _drop_pg_database
+    root = _root_conftest()
+    PG_ADMIN_URL, _db_url, _drop_pg_database = root.PG_ADMIN_URL, root._db_url, root._drop_pg_database
 
     admin = request.getfixturevalue("_pg_admin_engine")
     template = request.getfixturevalue("postgres_url")
