@@ -53,3 +53,15 @@ def test_scanner_catches_io_and_clock():
     """The scan itself can fail: planted imports and clock reads are found."""
     found = _problems("import sqlalchemy\nfrom datetime import datetime\nx = datetime.now()\nopen('f')\n")
     assert found == ["line 1: imports sqlalchemy", "line 3: calls datetime.now()", "line 4: calls open()"]
+
+
+def test_test_module_names_are_unique():
+    """tests/ has no packages, so two test files with one basename break collection on a clean clone."""
+    tests = pathlib.Path(__file__).resolve().parents[1]
+    seen: dict[str, pathlib.Path] = {}
+    clashes = []
+    for path in sorted(tests.rglob("test_*.py")):
+        if path.name in seen:
+            clashes.append(f"{seen[path.name].relative_to(tests)} ~ {path.relative_to(tests)}")
+        seen.setdefault(path.name, path)
+    assert not clashes, "rename one of each: " + "; ".join(clashes)
