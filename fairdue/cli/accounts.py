@@ -13,7 +13,7 @@ from typing import List, Optional
 
 import typer
 
-from fairdue.cli.products import DB_OPTION, BadInput, open_app, parse_date
+from fairdue.cli.products import DB_OPTION, BadInput, committed_uow, open_app, parse_date
 
 account_app = typer.Typer(help="E-card credit lines.", no_args_is_help=True)
 pii_app = typer.Typer(help="Personal data at rest (field encryption).", no_args_is_help=True)
@@ -178,13 +178,8 @@ def close_cmd(
     from fairdue.service.accounts import close_account
 
     day = parse_date(on, "--on")
-    app = open_app(database_url)
-    try:
-        with app.uow_factory() as uow:
-            line = close_account(uow, line_id=account, closed_on=day)
-            uow.commit()
-    finally:
-        app.dispose()
+    with committed_uow(database_url) as uow:
+        line = close_account(uow, line_id=account, closed_on=day)
     typer.echo(f"account {line.id} closed on {line.closed_on}")
 
 
@@ -206,15 +201,10 @@ def purchase_cmd(
     if currency is not None:
         check_currency(currency)
         parse_amount(amount, currency)
-    app = open_app(database_url)
-    try:
-        with app.uow_factory() as uow:
-            money = parse_amount(amount, _line_currency(uow, account, currency))
-            res = purchase(uow, line_id=account, amount=money, purchased_on=day, key=_key(key, "purchase"),
-                           plan=plan, merchant=merchant)
-            uow.commit()
-    finally:
-        app.dispose()
+    with committed_uow(database_url) as uow:
+        money = parse_amount(amount, _line_currency(uow, account, currency))
+        res = purchase(uow, line_id=account, amount=money, purchased_on=day, key=_key(key, "purchase"),
+                       plan=plan, merchant=merchant)
     first = res.rows[0]
     typer.echo(f"purchase #{res.purchase_id} of {money} on account {account}: plan #{res.plan_id} {res.kind} × {res.periods}, "
                f"first due {first.due_on} ({_fmt(first.principal_minor + first.interest_minor + first.fee_minor, money.currency)})"
@@ -237,14 +227,9 @@ def pay_cmd(
     if currency is not None:
         check_currency(currency)
         parse_amount(amount, currency)
-    app = open_app(database_url)
-    try:
-        with app.uow_factory() as uow:
-            money = parse_amount(amount, _line_currency(uow, account, currency))
-            res = pay(uow, line_id=account, amount=money, received_on=day, key=key)
-            uow.commit()
-    finally:
-        app.dispose()
+    with committed_uow(database_url) as uow:
+        money = parse_amount(amount, _line_currency(uow, account, currency))
+        res = pay(uow, line_id=account, amount=money, received_on=day, key=key)
     cur = res.currency
     typer.echo(f"payment #{res.payment_id} of {money}: fees {_fmt(res.fees_minor, cur)}, interest {_fmt(res.interest_minor, cur)}, "
                f"principal {_fmt(res.principal_minor, cur)}, to credit {_fmt(res.unapplied_minor, cur)}"
@@ -263,13 +248,8 @@ def statement_cmd(
     from fairdue.service.statements import generate_statement, get_statement
 
     day = parse_date(on, "--on") if on is not None else None
-    app = open_app(database_url)
-    try:
-        with app.uow_factory() as uow:
-            st = generate_statement(uow, line_id=account, statement_on=day) if day else get_statement(uow, line_id=account)
-            uow.commit()
-    finally:
-        app.dispose()
+    with committed_uow(database_url) as uow:
+        st = generate_statement(uow, line_id=account, statement_on=day) if day else get_statement(uow, line_id=account)
     cur = st.currency
     con = Console()
     t = Table("date", "kind", "description", "amount", title=f"statement of account {account} on {st.statement_on}")
@@ -299,13 +279,8 @@ def payoff_cmd(
     from fairdue.service.payments import early_payoff
 
     day = parse_date(on, "--on")
-    app = open_app(database_url)
-    try:
-        with app.uow_factory() as uow:
-            res = early_payoff(uow, plan_id=plan, paid_on=day, key=key)
-            uow.commit()
-    finally:
-        app.dispose()
+    with committed_uow(database_url) as uow:
+        res = early_payoff(uow, plan_id=plan, paid_on=day, key=key)
     cur = res.payment.currency
     q = res.quote
     typer.echo(f"plan #{plan} paid off with {_fmt(res.payment.amount_minor, cur)}: interest charged for {q.days_used}/{q.days_in_period} "
@@ -323,13 +298,8 @@ def refund_cmd(
     from fairdue.service.purchases import refund_purchase
 
     day = parse_date(on, "--on")
-    app = open_app(database_url)
-    try:
-        with app.uow_factory() as uow:
-            entry_id = refund_purchase(uow, purchase_id=purchase, refunded_on=day, key=key)
-            uow.commit()
-    finally:
-        app.dispose()
+    with committed_uow(database_url) as uow:
+        entry_id = refund_purchase(uow, purchase_id=purchase, refunded_on=day, key=key)
     typer.echo(f"purchase #{purchase} refunded (reversal entry #{entry_id})")
 
 
@@ -409,11 +379,6 @@ def withdraw_cmd(contact: int = typer.Argument(..., help="emergency contact id")
     """Withdraw consent for an emergency contact: the record stays, the person's details are erased."""
     from fairdue.service.borrowers import withdraw_emergency_consent
 
-    app = open_app(database_url)
-    try:
-        with app.uow_factory() as uow:
-            withdraw_emergency_consent(uow, contact_id=contact)
-            uow.commit()
-    finally:
-        app.dispose()
+    with committed_uow(database_url) as uow:
+        withdraw_emergency_consent(uow, contact_id=contact)
     typer.echo(f"consent withdrawn for emergency contact #{contact}; name and number erased")

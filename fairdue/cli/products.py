@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+from contextlib import contextmanager
 from datetime import date
 from typing import Optional
 
@@ -44,6 +45,18 @@ def open_app(database_url: str | None):
     return app
 
 
+@contextmanager
+def committed_uow(database_url: str | None):
+    """One unit of work on a checked database, committed when the block ends without an error."""
+    app = open_app(database_url)
+    try:
+        with app.uow_factory() as uow:
+            yield uow
+            uow.commit()
+    finally:
+        app.dispose()
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(product_app, name="product")
 
@@ -57,13 +70,8 @@ def load_cmd(
     from fairdue.service.products import load_product_file, parse_product_file
 
     product = parse_product_file(file)  # validate before touching the database
-    app = open_app(database_url)
-    try:
-        with app.uow_factory() as uow:
-            stored = load_product_file(uow, path=file)
-            uow.commit()
-    finally:
-        app.dispose()
+    with committed_uow(database_url) as uow:
+        stored = load_product_file(uow, path=file)
     what = "loaded" if stored.created else "already loaded (same definition)"
     typer.echo(f"product {product.code} v{product.version} {what} as #{stored.id}: {product.name}, "
                f"{product.jurisdiction} {product.currency}, {len(product.installment_options)} installment option(s)")
