@@ -401,6 +401,19 @@ def mark_events_consumed(uow: UnitOfWork, *, event_ids: list[int]) -> int:
 
 
 # -- inline close (for writers) ----------------------------------------------------------------
+def before_write(uow: UnitOfWork, account_id: int, business_on: date) -> int:
+    """Servicing's hook, called first by every write to a line (payment, payoff, reversal, purchase, refund).
+
+    A line day-end already looks after is closed inline up to `business_on` (see
+    `close_account_inline`): a write during a running batch is then neither lost nor
+    applied twice, and locks follow the batch's order. A line day-end has never
+    enrolled has no closed date to catch up from; the next batch enrolls it.
+    """
+    if not _repo(uow).is_enrolled(account_id):
+        return 0
+    return close_account_inline(uow, account_id, business_on)
+
+
 def close_account_inline(uow: UnitOfWork, account_id: int, business_on: date) -> int:
     """Before writing to an account on `business_on`: lock it, close it for every earlier date it
     still has work for, and pull it into `business_on`'s batch. Runs in the caller's transaction

@@ -164,8 +164,16 @@ def _post_payment(
                          result.unapplied_minor, True)
 
 
+def _close_inline(uow: UnitOfWork, line_id: int, on: date) -> None:
+    """Inline close-of-business before a write (day-end's `before_write`), imported late: day-end imports servicing."""
+    from fairdue.service.dayend import before_write
+
+    before_write(uow, line_id, on)
+
+
 def pay(uow: UnitOfWork, *, line_id: int, amount: Money, received_on: date, key: str) -> PaymentResult:
     """Take a payment once per idempotency key and spread it by the product's waterfall."""
+    _close_inline(uow, line_id, received_on)
     # Lock the line first, then look for the key: a concurrent twin waits here and then sees the first payment.
     line = get_account(uow, line_id=line_id, lock=True)
     replay = _replay(uow, key, line_id, amount, "payment")
@@ -240,6 +248,7 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
     plan = r.one(installment_plans, id=plan_id)
     if plan is None:
         raise UnknownPlan(plan_id)
+    _close_inline(uow, plan.credit_line_id, paid_on)
     line = get_account(uow, line_id=plan.credit_line_id, lock=True)
     existing = r.one(payments, idempotency_key=key)
     if existing is not None:
@@ -307,6 +316,7 @@ def reverse_payment(uow: UnitOfWork, *, payment_id: int, reversed_on: date, key:
     row = r.one(payments, id=payment_id)
     if row is None:
         raise UnknownPayment(payment_id)
+    _close_inline(uow, row.credit_line_id, reversed_on)
     get_account(uow, line_id=row.credit_line_id, lock=True)
     rev_key = f"payment-reversal:{key}"
     if row.status == "reversed":

@@ -31,6 +31,7 @@ from fairdue.service.accounts import (
     get_account,
     product_of,
 )
+from fairdue.service.payments import _close_inline
 from fairdue.service.products import repo
 
 MERCHANT_LEN_MAX = 200
@@ -121,6 +122,7 @@ def purchase(
 ) -> PurchaseResult:
     """Buy on the line; `plan` converts it to an installment plan. Same key again: the first result."""
     r = repo(uow)
+    _close_inline(uow, line_id, purchased_on)
     # Lock the line first, then look for the key: a concurrent twin waits here and then sees the first purchase.
     line = get_account(uow, line_id=line_id, lock=True)
     existing = r.one(purchases, idempotency_key=key)
@@ -198,6 +200,7 @@ def refund_purchase(uow: UnitOfWork, *, purchase_id: int, refunded_on: date, key
     prow = r.one(purchases, id=purchase_id)
     if prow is None:
         raise UnknownPurchase(purchase_id)
+    _close_inline(uow, prow.credit_line_id, refunded_on)
     line = get_account(uow, line_id=prow.credit_line_id, lock=True)
     rev_key = f"refund:{key}"
     if prow.status == "refunded":

@@ -36,11 +36,10 @@ def _batch(url: str, started) -> None:
 
 
 def _pay(engine, line_id: int) -> None:
-    from fairdue.service.dayend import close_account_inline
     from fairdue.service.payments import pay
 
     with UnitOfWork(engine) as uow:
-        close_account_inline(uow, line_id, PAY_ON)  # first, before anything reads the account
+        # pay() closes the line inline first (day-end's before_write), as every servicing write does.
         pay(uow, line_id=line_id, amount=Money(PAYMENT_MINOR, "CNY"), received_on=PAY_ON, key=f"pay-{line_id}")
         uow.commit()
 

@@ -142,6 +142,12 @@ class DayendRepository:
         result = self.connection.execute(dayend_account.insert().from_select(cols, missing))
         return result.rowcount or 0
 
+    def is_enrolled(self, account_id: int) -> bool:
+        """True once day-end has taken the account under its care (it has a state row)."""
+        return self.connection.execute(
+            sa.select(dayend_account.c.account_id).where(dayend_account.c.account_id == account_id)
+        ).first() is not None
+
     def enroll_account(self, account_id: int) -> None:
         cl = credit_lines.c
         row = self.connection.execute(
