@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from fairdue.adapters.crypto import FieldCipher, load_cipher
 from fairdue.adapters.db.accounts_repo import aware
 from fairdue.adapters.db.schema.accounts import borrower_emails, borrower_phones, borrowers, emergency_contacts
+from fairdue.adapters.db.schema.contact_facts import FACT_CONTEXTS, contact_facts
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.borrowers import (
     EMERGENCY_CONTACTS_MAX,
@@ -247,6 +248,7 @@ _ENCRYPTED = (
     (borrower_phones, (("phone_ct", CTX["phone"]),)),
     (borrower_emails, (("email_ct", CTX["email"]),)),
     (emergency_contacts, (("name_ct", CTX["ec_name"]), ("phone_ct", CTX["ec_phone"]))),
+    (contact_facts, tuple(FACT_CONTEXTS.items())),
 )
 
 

@@ -27,11 +27,13 @@ import sqlalchemy as sa
 
 from fairdue.adapters.channels.letter import CollectionLetter, render_text
 from fairdue.adapters.crypto import FieldCipher, load_cipher
+from fairdue.adapters.db.schema.accounts import credit_lines
 from fairdue.adapters.db.schema.collections import OUTBOX_CONTEXTS, outbox_messages
 from fairdue.domain.audit import message_fingerprint, sha256_text
 from fairdue.domain.masking import mask_address, mask_decision, mask_request
 from fairdue.errors import FairdueError
 from fairdue.service.audit import append_decision
+from fairdue.service.facts import gate_facts
 
 DEFAULT_ATTEMPTS_MAX = 8
 # A decision judges one instant (the request's `at`); the message must leave within this window
@@ -92,7 +94,15 @@ def _fail_closed(request: dict, why: str) -> dict:
     }
 
 
-def _checked_decision(request: dict, decide: Callable[[dict], dict]) -> dict:
+def check_contact(request: dict, *, decide: Callable[[dict], dict] | None = None) -> dict:
+    """The gate's decision on `request`, failing closed.
+
+    An exception from the gate, an answer that is not a decision, an "allowed" that carries violations, or an
+    answer that cannot be logged as JSON all become a denial (rule ENFORCE.gate_error) with the reason. The
+    request is deep-copied first, so the gate cannot change what the caller logs. Nothing is logged here:
+    callers append the decision (request_contact does; a call task's judge does its own logging).
+    """
+    decide = decide or _default_decide
     try:
         decision = decide(copy.deepcopy(request))
     except Exception as err:  # fail closed: any gate failure is a denial, logged with its reason
@@ -106,6 +116,51 @@ def _checked_decision(request: dict, decide: Callable[[dict], dict]) -> dict:
     except (TypeError, ValueError):
         return _fail_closed(request, "the gate's answer cannot be logged as JSON")
     return decision
+
+
+def _checked_decision(request: dict, decide: Callable[[dict], dict]) -> dict:
+    """Deprecated alias of check_contact, kept only until fairdue.service.collections switches to it."""
+    return check_contact(request, decide=decide)
+
+
+def _line_borrower(uow: Any, debt_id: Any) -> tuple[int, int] | None:
+    """(account id, borrower id) when the debt id names a stored credit line, else None."""
+    if not isinstance(debt_id, str) or not debt_id.isdigit() or len(debt_id) > 18:
+        return None
+    account_id = int(debt_id)
+    borrower_id = uow.connection.execute(
+        sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == account_id)).scalar_one_or_none()
+    return None if borrower_id is None else (account_id, borrower_id)
+
+
+def with_stored_facts(uow: Any, request: dict) -> dict:
+    """`request` with the stored contact facts (fairdue.service.facts.gate_facts) of its debt's borrower as of its
+    `at` put into `borrower`: flags are OR-ed and inconvenient hours joined, so a caller can add restrictions
+    but never lift a stored one. Unchanged when the debt is not a stored credit line or `at` is unreadable (the
+    gate then judges the caller's facts, and denies a missing `at` itself). A `borrower` that is not an object
+    is left for the gate to deny as malformed."""
+    debt = request.get("debt")
+    at = _parse_at(request.get("at"))
+    owner = _line_borrower(uow, debt.get("id")) if isinstance(debt, dict) else None
+    if owner is None or at is None:
+        return request
+    borrower = request.get("borrower", {})
+    if borrower is None:
+        borrower = {}
+    if not isinstance(borrower, dict):
+        return request
+    facts = gate_facts(uow, borrower_id=owner[1], account_id=owner[0], at=at)
+    merged = dict(borrower)
+    for flag in ("represented_by_attorney", "bankruptcy", "breathing_space"):
+        if facts[flag]:
+            merged[flag] = True
+    given = merged.get("inconvenient_hours")
+    if facts["inconvenient_hours"]:
+        if given is None:
+            given = []
+        if isinstance(given, list):   # a malformed list is left for the gate to deny
+            merged["inconvenient_hours"] = list(given) + [h for h in facts["inconvenient_hours"] if h not in given]
+    return {**request, "borrower": merged}
 
 
 def _parse_at(value: Any) -> datetime | None:
@@ -196,7 +251,8 @@ def request_contact(
         raise ContactRequestInvalid(
             f"the gate request is for {request.get('at')}, more than {send_window_s} s ago: ask for a time still ahead"
         )
-    decision = _checked_decision(request, decide or _default_decide)
+    request = with_stored_facts(uow, request)
+    decision = check_contact(request, decide=decide)
     if decision.get("allowed") is True and at is None:
         decision = _fail_closed(request, "the request names no valid instant ('at') to send at")
     allowed = decision.get("allowed") is True

@@ -25,3 +25,4 @@ from fairdue.adapters.db.schema import collections  # noqa: E402,F401  (issue 6:
 from fairdue.adapters.db.schema import accounts  # noqa: E402,F401  (issue 2: servicing)
 from fairdue.adapters.db.schema import dayend  # noqa: E402,F401  (issue 4: day-end state, outbox)
 from fairdue.adapters.db.schema import collections_engine  # noqa: E402,F401  (issue 6: cases, promises, plans)
+from fairdue.adapters.db.schema import contact_facts  # noqa: E402,F401  (issue 6: attorney, bankruptcy, breathing space, hours)

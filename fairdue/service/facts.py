@@ -1,0 +1,200 @@
+"""Contact facts: record, end and list them; hand the gate the ones in force.
+
+    fact_id = record_fact(uow, borrower_id=7, kind="breathing_space", source="insolvency_service",
+                          recorded_by="agent.li", account_id=12)
+    end_fact(uow, fact_id=fact_id, ended_by="agent.li", reason="moratorium cancelled by the debt adviser")
+    gate_facts(uow, borrower_id=7, account_id=12, at=now)
+    # {"inconvenient_hours": [["12:00", "13:30"]], "represented_by_attorney": False,
+    #  "bankruptcy": False, "breathing_space": True}
+
+`gate_facts` returns exactly the gate request's `borrower` keys these facts own; every service that
+builds a gate request (collections.build_gate_request, contacts.request_contact) puts them in, so the
+gate enforces them. A fact about another debt of the borrower does not count; a fact with no debt
+counts for all of them. The attorney's name and contact are encrypted (FieldCipher, FACT_CONTEXTS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from fairdue.adapters.crypto import FieldCipher, load_cipher
+from fairdue.adapters.db.schema.accounts import borrowers, credit_lines
+from fairdue.adapters.db.schema.contact_facts import FACT_CONTEXTS, contact_facts
+from fairdue.domain.contact_facts import (
+    FACTS_OPEN_MAX,
+    INCONVENIENT_RANGES_MAX,
+    REASON_LEN_MAX,
+    RECORDED_BY_LEN_MAX,
+    ContactFactInvalid,
+    fact_from_input,
+    in_force,
+)
+from fairdue.errors import FairdueError
+
+# The gate request's borrower keys owned here (fairdue.policy.request): flag name per fact kind.
+FLAG_OF_KIND = {"attorney": "represented_by_attorney", "bankruptcy": "bankruptcy",
+                "breathing_space": "breathing_space"}
+
+
+class UnknownFact(FairdueError):
+    """No contact fact with that id."""
+
+
+class FactAlreadyEnded(FairdueError):
+    """The fact was ended before; it stays ended."""
+
+
+class TooManyFacts(FairdueError):
+    """A named limit on facts in force per borrower was reached; end one first."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactFact:
+    """A stored fact, decrypted. account_id None: every debt of the borrower; effective_until/ended_at None:
+    no end yet; hours: (start, end) local 'HH:MM' for inconvenient_hours, else None; attorney_*: attorney only."""
+
+    id: int
+    borrower_id: int
+    account_id: int | None
+    kind: str
+    source: str
+    effective_from: datetime
+    effective_until: datetime | None
+    hours: tuple[str, str] | None
+    attorney_name: str | None
+    attorney_contact: str | None
+    recorded_by: str
+    recorded_at: datetime
+    ended_at: datetime | None
+    ended_by: str | None
+    end_reason: str | None
+
+    def in_force(self, at: datetime) -> bool:
+        return in_force(effective_from=self.effective_from, effective_until=self.effective_until,
+                        ended_at=self.ended_at, at=at)
+
+
+def _cipher(uow: Any, cipher: FieldCipher | None) -> FieldCipher:
+    if cipher is not None:
+        return cipher
+    return load_cipher(database_url=uow.engine.url.render_as_string(hide_password=False))
+
+
+def _open_rows(conn, borrower_id: int):
+    return conn.execute(sa.select(contact_facts.c.kind).where(
+        contact_facts.c.borrower_id == borrower_id, contact_facts.c.ended_at.is_(None))).all()
+
+
+def record_fact(
+    uow: Any, *, borrower_id: int, kind: str, source: str, recorded_by: str,
+    account_id: int | None = None, effective_from: datetime | None = None, effective_until: datetime | None = None,
+    open_ended: bool = False, hours: tuple[str, str] | list[str] | None = None,
+    attorney_name: str | None = None, attorney_contact: str | None = None, cipher: FieldCipher | None = None,
+) -> int:
+    """Store a fact that limits contact; returns its id. The caller commits."""
+    now = uow.clock()
+    fact = fact_from_input(kind=kind, source=source, recorded_by=recorded_by, now=now, account_id=account_id,
+                           effective_from=effective_from, effective_until=effective_until, open_ended=open_ended,
+                           hours=hours, attorney_name=attorney_name, attorney_contact=attorney_contact)
+    conn = uow.connection
+    if conn.execute(sa.select(borrowers.c.id).where(borrowers.c.id == borrower_id)).first() is None:
+        raise ContactFactInvalid(f"borrower_id: no borrower #{borrower_id}")
+    if fact.account_id is not None:
+        owner = conn.execute(sa.select(credit_lines.c.borrower_id)
+                             .where(credit_lines.c.id == fact.account_id)).scalar_one_or_none()
+        if owner != borrower_id:
+            raise ContactFactInvalid(f"account_id: borrower #{borrower_id} has no account #{fact.account_id}")
+    open_kinds = [row.kind for row in _open_rows(conn, borrower_id)]
+    if len(open_kinds) >= FACTS_OPEN_MAX:
+        raise TooManyFacts(f"borrower #{borrower_id} has {FACTS_OPEN_MAX} facts not ended; end one first")
+    if kind == "inconvenient_hours" and open_kinds.count("inconvenient_hours") >= INCONVENIENT_RANGES_MAX:
+        raise TooManyFacts(f"borrower #{borrower_id} has {INCONVENIENT_RANGES_MAX} inconvenient time ranges; end one first")
+    c = _cipher(uow, cipher) if fact.attorney_name is not None else None
+    values = dict(
+        borrower_id=borrower_id, account_id=fact.account_id, kind=fact.kind, source=fact.source,
+        effective_from=fact.effective_from, effective_until=fact.effective_until,
+        hours_start=fact.hours_start, hours_end=fact.hours_end,
+        attorney_name_ct=None if c is None else c.encrypt(fact.attorney_name, context=FACT_CONTEXTS["attorney_name_ct"]),
+        attorney_contact_ct=(None if c is None or fact.attorney_contact is None
+                             else c.encrypt(fact.attorney_contact, context=FACT_CONTEXTS["attorney_contact_ct"])),
+        recorded_by=fact.recorded_by, recorded_at=now, ended_at=None, ended_by=None, end_reason=None,
+    )
+    return conn.execute(contact_facts.insert().returning(contact_facts.c.id), values).scalar_one()
+
+
+def end_fact(uow: Any, *, fact_id: int, ended_by: str, reason: str, at: datetime | None = None) -> None:
+    """End a fact at `at` (default now): contact it limited is no longer limited by it from then on.
+    The row stays, with who ended it and why. The caller commits."""
+    if not isinstance(ended_by, str) or not ended_by.strip() or len(ended_by.strip()) > RECORDED_BY_LEN_MAX:
+        raise ContactFactInvalid(f"ended_by: expected 1..{RECORDED_BY_LEN_MAX} characters")
+    if not isinstance(reason, str) or not reason.strip() or len(reason.strip()) > REASON_LEN_MAX:
+        raise ContactFactInvalid(f"reason: expected 1..{REASON_LEN_MAX} characters")
+    when = uow.clock() if at is None else at
+    if when.tzinfo is None:
+        raise ContactFactInvalid("at: expected an aware instant")
+    conn = uow.connection
+    row = conn.execute(sa.select(contact_facts.c.id, contact_facts.c.ended_at)
+                       .where(contact_facts.c.id == fact_id).with_for_update()).first()
+    if row is None:
+        raise UnknownFact(f"no contact fact #{fact_id}")
+    if row.ended_at is not None:
+        raise FactAlreadyEnded(f"contact fact #{fact_id} was ended at {row.ended_at.isoformat()}")
+    conn.execute(sa.update(contact_facts).where(contact_facts.c.id == fact_id, contact_facts.c.ended_at.is_(None))
+                 .values(ended_at=when, ended_by=ended_by.strip(), end_reason=reason.strip()))
+
+
+def _fact(row, c: FieldCipher | None) -> ContactFact:
+    def opened(col: str) -> str | None:
+        token = getattr(row, col)
+        if token is None or c is None:
+            return None
+        return c.decrypt(token, context=FACT_CONTEXTS[col])
+
+    return ContactFact(
+        id=row.id, borrower_id=row.borrower_id, account_id=row.account_id, kind=row.kind, source=row.source,
+        effective_from=row.effective_from, effective_until=row.effective_until,
+        hours=None if row.hours_start is None else (row.hours_start, row.hours_end),
+        attorney_name=opened("attorney_name_ct"), attorney_contact=opened("attorney_contact_ct"),
+        recorded_by=row.recorded_by, recorded_at=row.recorded_at, ended_at=row.ended_at, ended_by=row.ended_by,
+        end_reason=row.end_reason,
+    )
+
+
+def list_facts(uow: Any, *, borrower_id: int, cipher: FieldCipher | None = None, decrypt: bool = True) -> list[ContactFact]:
+    """Every fact of the borrower, ended ones included, oldest first. decrypt=False leaves attorney fields None."""
+    rows = uow.connection.execute(sa.select(contact_facts).where(contact_facts.c.borrower_id == borrower_id)
+                                  .order_by(contact_facts.c.id)).all()
+    c = _cipher(uow, cipher) if decrypt and any(r.attorney_name_ct for r in rows) else None
+    return [_fact(r, c) for r in rows]
+
+
+def gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime) -> dict:
+    """The gate request's borrower keys owned by stored facts, as of `at`:
+    {"inconvenient_hours": [["HH:MM", "HH:MM"], ...], "represented_by_attorney": bool, "bankruptcy": bool,
+    "breathing_space": bool}. Facts about another debt of the borrower do not count."""
+    if at.tzinfo is None:
+        raise ContactFactInvalid("at: expected an aware instant")
+    t = contact_facts.c
+    rows = uow.connection.execute(
+        sa.select(t.kind, t.account_id, t.effective_from, t.effective_until, t.ended_at, t.hours_start, t.hours_end)
+        .where(t.borrower_id == borrower_id, sa.or_(t.account_id.is_(None), t.account_id == account_id),
+               t.effective_from <= at)
+        .order_by(t.hours_start, t.hours_end, t.id)
+    ).all()
+    out: dict[str, Any] = {"inconvenient_hours": [], "represented_by_attorney": False, "bankruptcy": False,
+                           "breathing_space": False}
+    for row in rows:
+        if not in_force(effective_from=row.effective_from, effective_until=row.effective_until,
+                        ended_at=row.ended_at, at=at):
+            continue
+        if row.kind == "inconvenient_hours":
+            pair = [row.hours_start, row.hours_end]
+            if pair not in out["inconvenient_hours"]:
+                out["inconvenient_hours"].append(pair)
+        else:
+            out[FLAG_OF_KIND[row.kind]] = True
+    return out

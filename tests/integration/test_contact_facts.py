@@ -1,0 +1,243 @@
+"""Stored contact facts (attorney, bankruptcy, breathing space, inconvenient hours) reach every gate request and
+the real gate enforces them; ending a fact lifts it — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from fairdue.adapters.crypto import FieldCipher, Keyring
+from fairdue.adapters.db.schema.collections import outbox_messages
+from fairdue.adapters.db.schema.contact_facts import contact_facts
+from fairdue.domain.contact_facts import ContactFactInvalid
+from fairdue.domain.money import Money
+from fairdue.products import shipped_product_files
+from fairdue.service.accounts import open_account
+from fairdue.service.borrowers import register_borrower, rotate_pii_keys
+from fairdue.service.contacts import OutgoingMessage, request_contact, with_stored_facts
+from fairdue.service.facts import FactAlreadyEnded, TooManyFacts, end_fact, gate_facts, list_facts, record_fact
+from fairdue.service.products import load_product_file
+
+CIPHER = FieldCipher(Keyring.generate("facts"))
+PHONE = "+8613800138001"
+TEXT = ("【示例消费金融】尊敬的客户，您尾号8001的账户本期应还 1,234.56 元已逾期 3 天，请通过示例消费金融 App "
+        "或官方客服 400-000-0000 还款；如有异议或需协商还款，请致电 400-000-0000。退订回T")
+NOW = datetime(2026, 1, 15, 2, 0, tzinfo=UTC)        # 10:00 in Shanghai: inside the CN window
+
+
+def _ric(n: int) -> str:
+    from fairdue.domain.borrowers import cn_ric_check_digit
+
+    first17 = f"11010519900101{n:03d}"
+    return first17 + cn_ric_check_digit(first17)
+
+
+@pytest.fixture
+def lines(uow_factory):
+    """One borrower with two credit lines (CN)."""
+    with uow_factory() as uow:
+        for f in shipped_product_files():
+            load_product_file(uow, path=f)
+        bid = register_borrower(uow, data={
+            "name": "张三", "id_number": _ric(1), "postal_region": "CN-11",
+            "mobiles": [{"number": PHONE, "source": "contract"}]}, cipher=CIPHER)
+        ids = [open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(2_000_000, "CNY"),
+                            cycle_day=5, opened_on=date(2026, 1, 2), key=f"open-{n}").id for n in (1, 2)]
+        uow.commit()
+    return {"borrower": bid, "lines": ids}
+
+
+def gate_request(account_id: int, at: datetime = NOW, **borrower) -> dict:
+    return {"jurisdiction": "CN", "at": at.isoformat().replace("+00:00", "Z"), "channel": "sms",
+            "purpose": "collection", "debt": {"id": str(account_id), "time_barred": False},
+            "recipient": {"role": "borrower", "address": PHONE, "source": "contract", "consent": None,
+                          "asked_to_stop": False, "opted_out_channels": [], "prior_location_contacts": 0},
+            "borrower": {"time_zones": ["Asia/Shanghai"], "inconvenient_hours": [], "cease_requested": False,
+                         "represented_by_attorney": False, "dispute_open": False, "plan_active": False,
+                         "bankruptcy": False, "breathing_space": False, **borrower},
+            "history": []}
+
+
+def contact(uow_factory, account_id: int, at: datetime = NOW):
+    with uow_factory() as uow:
+        return request_contact(uow, cipher=CIPHER, gate_request=gate_request(account_id, at),
+                               message=OutgoingMessage(channel="sms", recipient_address=PHONE, language="zh", text=TEXT))
+
+
+def rules(outcome) -> set[tuple[str, str]]:
+    return {(v["rule"], v["category"]) for v in outcome.violations}
+
+
+def test_no_facts_the_contact_is_allowed(uow_factory, lines):
+    outcome = contact(uow_factory, lines["lines"][0])
+    assert outcome.allowed, outcome.violations
+    with uow_factory() as uow:
+        assert gate_facts(uow, borrower_id=lines["borrower"], account_id=lines["lines"][0], at=NOW) == {
+            "inconvenient_hours": [], "represented_by_attorney": False, "bankruptcy": False, "breathing_space": False}
+
+
+@pytest.mark.parametrize("kind, source, extra, rule", [
+    ("breathing_space", "insolvency_service", {}, "CN.house.breathing_space"),
+    ("bankruptcy", "court_notice", {}, "CN.house.bankruptcy"),
+    ("attorney", "attorney_notice", {"attorney_name": "王律师", "attorney_contact": "+86 10 6500 0000"},
+     "CN.house.attorney"),
+])
+def test_a_stored_fact_denies_collection_and_ending_it_lifts_it(uow_factory, engine, clock, lines, kind, source,
+                                                               extra, rule):
+    line = lines["lines"][0]
+    with uow_factory() as uow:
+        fact_id = record_fact(uow, borrower_id=lines["borrower"], kind=kind, source=source, recorded_by="agent.li",
+                              effective_from=NOW - timedelta(days=1), cipher=CIPHER, **extra)
+        uow.commit()
+    denied = contact(uow_factory, line)
+    assert not denied.allowed and denied.outbox_id is None
+    assert (rule, "suppression") in rules(denied)
+    assert denied.decision["violations"]
+    clock.advance(hours=1)
+    with uow_factory() as uow:
+        end_fact(uow, fact_id=fact_id, ended_by="agent.li", reason="notice withdrawn")
+        uow.commit()
+    allowed = contact(uow_factory, line, at=clock())
+    assert allowed.allowed, allowed.violations
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(outbox_messages)).scalar_one() == 1
+    with uow_factory() as uow, pytest.raises(FactAlreadyEnded):
+        end_fact(uow, fact_id=fact_id, ended_by="agent.li", reason="again")
+
+
+def test_a_fact_about_one_debt_does_not_reach_the_other(uow_factory, lines):
+    first, second = lines["lines"]
+    with uow_factory() as uow:
+        record_fact(uow, borrower_id=lines["borrower"], account_id=first, kind="breathing_space",
+                    source="debt_advice_agency", recorded_by="agent.li", effective_from=NOW)
+        uow.commit()
+    assert ("CN.house.breathing_space", "suppression") in rules(contact(uow_factory, first))
+    assert contact(uow_factory, second).allowed
+
+
+def test_breathing_space_ends_by_itself_after_60_days(uow_factory, clock, lines):
+    line = lines["lines"][0]
+    start = NOW - timedelta(days=59)
+    with uow_factory() as uow:
+        record_fact(uow, borrower_id=lines["borrower"], kind="breathing_space", source="insolvency_service",
+                    recorded_by="ops", effective_from=start)
+        uow.commit()
+    with uow_factory() as uow:
+        assert gate_facts(uow, borrower_id=lines["borrower"], account_id=line, at=NOW)["breathing_space"] is True
+        [fact] = list_facts(uow, borrower_id=lines["borrower"])
+    assert fact.effective_until == start + timedelta(days=60)
+    later = start + timedelta(days=60)
+    clock.set(later)
+    assert contact(uow_factory, line, at=later).allowed
+
+
+def test_inconvenient_hours_are_honoured_and_reschedule_after_the_range(uow_factory, clock, lines):
+    line = lines["lines"][0]
+    with uow_factory() as uow:
+        fact_id = record_fact(uow, borrower_id=lines["borrower"], kind="inconvenient_hours", source="borrower_oral",
+                              recorded_by="agent.li", hours=("09:30", "11:00"), effective_from=NOW - timedelta(days=1))
+        uow.commit()
+    denied = contact(uow_factory, line)            # 10:00 local
+    assert not denied.allowed
+    assert {c for _r, c in rules(denied)} == {"time_window"}
+    assert denied.next_allowed_at == datetime(2026, 1, 15, 3, 0, tzinfo=UTC)   # 11:00 local
+    logged = denied.decision
+    assert logged["violations"][0]["evidence"]["inconvenient"] == "09:30-11:00"
+    with uow_factory() as uow:
+        end_fact(uow, fact_id=fact_id, ended_by="agent.li", reason="borrower changed shifts")
+        uow.commit()
+    clock.advance(minutes=1)
+    assert contact(uow_factory, line, at=clock()).allowed
+
+
+def test_stored_facts_only_add_restrictions(uow_factory, lines):
+    """A caller cannot lift a stored fact by sending False; its own True and hours stay."""
+    line = lines["lines"][0]
+    with uow_factory() as uow:
+        record_fact(uow, borrower_id=lines["borrower"], kind="inconvenient_hours", source="borrower_written",
+                    recorded_by="agent.li", hours=("22:00", "07:00"), effective_from=NOW)
+        record_fact(uow, borrower_id=lines["borrower"], kind="bankruptcy", source="court_notice",
+                    recorded_by="agent.li", effective_from=NOW)
+        merged = with_stored_facts(uow, gate_request(line, dispute_open=True, inconvenient_hours=[["12:00", "13:00"]]))
+    assert merged["borrower"]["bankruptcy"] is True and merged["borrower"]["dispute_open"] is True
+    assert merged["borrower"]["inconvenient_hours"] == [["12:00", "13:00"], ["22:00", "07:00"]]
+    unknown = gate_request(999_999)
+    with uow_factory() as uow:
+        assert with_stored_facts(uow, unknown) == unknown
+
+
+def test_future_facts_do_not_count_yet(uow_factory, lines):
+    line = lines["lines"][0]
+    with uow_factory() as uow:
+        record_fact(uow, borrower_id=lines["borrower"], kind="bankruptcy", source="court_notice", recorded_by="ops",
+                    effective_from=NOW + timedelta(days=2))
+        assert gate_facts(uow, borrower_id=lines["borrower"], account_id=line, at=NOW)["bankruptcy"] is False
+        assert gate_facts(uow, borrower_id=lines["borrower"], account_id=line,
+                          at=NOW + timedelta(days=2))["bankruptcy"] is True
+
+
+def test_attorney_details_are_encrypted_at_rest_and_rotate(uow_factory, engine, lines):
+    with uow_factory() as uow:
+        record_fact(uow, borrower_id=lines["borrower"], kind="attorney", source="attorney_notice", recorded_by="ops",
+                    attorney_name="Jane Roe, Esq.", attorney_contact="jane@law.example", cipher=CIPHER)
+        uow.commit()
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(contact_facts)).one()
+    assert "Jane" not in row.attorney_name_ct and "jane@" not in row.attorney_contact_ct
+    with uow_factory() as uow:
+        [fact] = list_facts(uow, borrower_id=lines["borrower"], cipher=CIPHER)
+        assert (fact.attorney_name, fact.attorney_contact) == ("Jane Roe, Esq.", "jane@law.example")
+        assert list_facts(uow, borrower_id=lines["borrower"], decrypt=False)[0].attorney_name is None
+    rotated = FieldCipher(CIPHER.keyring.rotated("facts2"))
+    with uow_factory() as uow:
+        assert rotate_pii_keys(uow, cipher=rotated) >= 2      # the borrower's fields and the attorney's two
+        uow.commit()
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(contact_facts)).one()
+    assert not rotated.needs_rotation(row.attorney_name_ct)
+    with uow_factory() as uow:
+        assert list_facts(uow, borrower_id=lines["borrower"], cipher=rotated)[0].attorney_name == "Jane Roe, Esq."
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"kind": "arrest"}, "kind"),
+    ({"source": "device_contacts"}, "source"),
+    ({"kind": "attorney"}, "attorney_name is required"),
+    ({"kind": "inconvenient_hours", "hours": ("25:00", "07:00")}, "hours.start"),
+    ({"kind": "inconvenient_hours", "hours": ("09:00", "09:00")}, "differ"),
+    ({"kind": "bankruptcy", "hours": ("09:00", "10:00")}, "inconvenient_hours facts only"),
+    ({"effective_until": NOW - timedelta(days=1)}, "after effective_from"),
+    ({"effective_from": datetime(2026, 1, 1)}, "aware instant"),
+    ({"recorded_by": " "}, "recorded_by"),
+])
+def test_bad_facts_are_refused_with_the_field_named(uow_factory, engine, lines, change, message):
+    args = {"borrower_id": lines["borrower"], "kind": "bankruptcy", "source": "court_notice", "recorded_by": "ops"}
+    args.update(change)
+    with uow_factory() as uow, pytest.raises(ContactFactInvalid, match=message):
+        record_fact(uow, **args)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(contact_facts)).scalar_one() == 0
+
+
+def test_facts_name_a_real_borrower_and_their_own_account(uow_factory, lines):
+    with uow_factory() as uow:
+        other = register_borrower(uow, data={"name": "李四", "id_number": _ric(2), "postal_region": "CN-11",
+                                             "mobiles": [{"number": "+8613800138002", "source": "contract"}]},
+                                  cipher=CIPHER)
+        with pytest.raises(ContactFactInvalid, match="no account"):
+            record_fact(uow, borrower_id=other, account_id=lines["lines"][0], kind="bankruptcy",
+                        source="court_notice", recorded_by="ops")
+        with pytest.raises(ContactFactInvalid, match="no borrower"):
+            record_fact(uow, borrower_id=424242, kind="bankruptcy", source="court_notice", recorded_by="ops")
+
+
+def test_inconvenient_ranges_are_capped(uow_factory, lines):
+    with uow_factory() as uow:
+        for i in range(24):
+            record_fact(uow, borrower_id=lines["borrower"], kind="inconvenient_hours", source="borrower_oral",
+                        recorded_by="ops", hours=(f"{i:02d}:00", f"{i:02d}:30"))
+        with pytest.raises(TooManyFacts):
+            record_fact(uow, borrower_id=lines["borrower"], kind="inconvenient_hours", source="borrower_oral",
+                        recorded_by="ops", hours=("23:40", "23:50"))
