@@ -6,7 +6,9 @@ value (138****8000, j***@x.com, 张*) and never enough to contact anyone.
 
 `mask_address` picks the right mask for a recipient address (phone, email or
 postal id); `mask_request` masks a whole gate request before it is logged;
-`redact_text` removes phone numbers, emails and known names from free text.
+`redact_text` removes phone numbers, emails and known names from free text; a
+"name" with no letters (a one-time login code) is hidden entirely, never
+partly (a code shown as 4***** would give away a sixth of it).
 """
 
 from __future__ import annotations
@@ -153,10 +155,21 @@ def redact_text(text: str, *, names: Iterable[str] = ()) -> str:
             return m.group(0)
         return mask_digits(digits)
 
+    # Secrets first (a one-time code passed among the names: no letter in it), hidden entirely. Before the
+    # phone pass too, so a long code is never half-shown as 123****890.
+    for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
+        if is_secret(name):
+            out = out.replace(name, MASK * len(name))
     out = _PHONE.sub(_phone, out)
     for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
-        out = out.replace(name, mask_name(name))
+        if not is_secret(name):
+            out = out.replace(name, mask_name(name))
     return out
+
+
+def is_secret(value: str) -> bool:
+    """A 'name' with no letter in it (a one-time code, a PIN): masked with every character hidden."""
+    return not any(ch.isalpha() for ch in value)
 
 
 def mask_request(request: dict[str, Any], *, names: Iterable[str] = ()) -> dict[str, Any]:

@@ -28,7 +28,11 @@ CONFIDENCE_TAGS = frozenset({"V", "V2", "R"})
 CATEGORIES = frozenset({"time_window", "frequency", "third_party", "data_source",
                         "content", "suppression", "consent", "channel"})
 CHANNELS = frozenset({"call", "sms", "email", "letter", "app_push", "voicemail", "visit"})
-PURPOSES = frozenset({"collection", "reminder", "location", "service"})
+PURPOSES = frozenset({"collection", "reminder", "location", "service", "authentication"})
+# `authentication`: a one-time code the borrower asked for, sent only to the borrower's own number or
+# e-mail, carrying no debt information. Not a collection contact: a pack may exempt it from the contact
+# window (hours.purposes_exempt) only if it also has an `authentication` rule that checks those conditions.
+PURPOSES_EXEMPTABLE = frozenset({"authentication"})
 ROLES = frozenset({"borrower", "guarantor", "spouse", "attorney", "emergency_contact", "third_party"})
 SOURCES = frozenset({"contract", "self_provided", "registration", "credit_bureau", "public_record",
                      "emergency_contact", "device_contacts", "unknown"})
@@ -52,7 +56,8 @@ class PackOverrideError(PackError):
 _STR_LIST = "str_list"
 PARAMS: dict[str, dict[str, tuple[str, str]]] = {
     # kind: {param: (type, direction)}
-    "hours": {"window": ("window", "window"), "channels": (_STR_LIST, "superset")},
+    "hours": {"window": ("window", "window"), "channels": (_STR_LIST, "superset"),
+              "purposes_exempt": (_STR_LIST, "subset")},
     "unanswered_calls_per_day": {"unanswered_calls_per_day_max": ("int", "max")},
     "calls_in_days": {"calls_max": ("int", "max"), "days": ("int", "min")},
     "calls_after_conversation": {"days": ("int", "min")},
@@ -75,6 +80,7 @@ PARAMS: dict[str, dict[str, tuple[str, str]]] = {
     "voicemail_script": {},
     "written_text": {"channels_requiring_text": (_STR_LIST, "superset")},
     "content": {},
+    "authentication": {"channels": (_STR_LIST, "subset"), "sources_allowed": (_STR_LIST, "subset")},
 }
 CATEGORY_OF_KIND = {
     "hours": "time_window", "unanswered_calls_per_day": "frequency", "calls_in_days": "frequency",
@@ -83,17 +89,18 @@ CATEGORY_OF_KIND = {
     "bankruptcy": "suppression", "breathing_space": "suppression", "dispute": "suppression",
     "plan": "suppression", "opt_out": "channel", "visit_staff": "channel",
     "voicemail_script": "channel", "written_text": "content", "content": "content",
+    "authentication": "content",
 }
 # Kinds every pack must have: without them the gate would be open by omission.
 KINDS_REQUIRED = frozenset({"hours", "sources", "third_party", "unreachable", "cease", "attorney",
                             "bankruptcy", "opt_out", "written_text", "content"})
 # Kinds that may appear more than once (e.g. a daily and a weekly call cap).
 KINDS_REPEATABLE = frozenset({"calls_in_days"})
-_OPTIONAL = frozenset({"location_contacts_per_person_max"})
+_OPTIONAL = frozenset({"location_contacts_per_person_max", "purposes_exempt"})
 _MEMBERS = {
     "channels": CHANNELS, "location_channels": CHANNELS, "channels_excepted": CHANNELS,
     "channels_requiring_text": CHANNELS, "purposes_blocked": PURPOSES, "sources_allowed": SOURCES,
-    "debtor_roles": ROLES, "location_roles": ROLES,
+    "debtor_roles": ROLES, "location_roles": ROLES, "purposes_exempt": PURPOSES_EXEMPTABLE,
 }
 _META = ("kind", "source", "article", "confidence", "effective_on")
 
@@ -258,6 +265,11 @@ def parse_pack(text: str, name: str = "pack") -> Pack:
     repeated = sorted({k for k in kinds if kinds.count(k) > 1} - KINDS_REPEATABLE)
     if repeated:
         raise PackError(f"{name}: rule kind(s) {repeated} appear more than once")
+    exempting = [s.id for s in specs if s.kind == "hours" and s.params.get("purposes_exempt")]
+    if exempting and "authentication" not in kinds:
+        raise PackError(f"{name}: rule {exempting[0]} exempts authentication from the contact window, but the pack "
+                        "has no `authentication` rule to check that such a message goes only to the borrower's own "
+                        "address and carries no debt information")
     for spec in specs:
         if not spec.id.startswith(head["jurisdiction"] + "."):
             raise PackError(f"{name}: rule id {spec.id!r} must start with {head['jurisdiction']}.")
@@ -295,7 +307,7 @@ def _tighter(where: str, direction: str, typ: str, old: Any, new: Any) -> Any:
             raise PackOverrideError(f"{where}: {new} is below the law's {old} (an override may only raise it)")
         return new
     if direction == "subset":
-        added = sorted(set(new) - set(old))
+        added = sorted(set(new) - set(old or ()))  # an absent optional list allows nothing
         if added:
             raise PackOverrideError(f"{where}: adds {added}, which the law's pack does not allow (an override may only remove)")
         return new

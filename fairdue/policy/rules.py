@@ -15,6 +15,7 @@ whose needed fields were malformed (the request problem already denies).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Mapping
@@ -140,6 +141,10 @@ def _next_open(at: dt.datetime, zones, start: int, end: int, inconvenient) -> dt
 
 def hours(req: Request, at: dt.datetime, rule: Compiled) -> list[Violation]:
     if req.channel not in rule.p["channels"]:
+        return []
+    if req.purpose in rule.p.get("purposes_exempt", ()) and _authentication_clean(req):
+        # A code the borrower asked for, to the borrower, saying nothing about a debt: not a collection
+        # contact. (The pack's `authentication` rule also checks the address's source and the channel.)
         return []
     start, end = rule.p["start"], rule.p["end"]
     window = rule.p["window_text"]
@@ -454,9 +459,11 @@ def written_text(req: Request, at: dt.datetime, rule: Compiled) -> list[Violatio
 try:
     from fairdue.policy.content import ContentContextError as _ContextError
     from fairdue.policy.content import check_message as _check_message
+    from fairdue.policy.content.check import debt_mentions as _debt_mentions
     _CONTENT_ERROR = None
 except Exception as _err:  # fail closed: a broken content module denies every message
     _check_message = None
+    _debt_mentions = None
     _ContextError = ValueError
     _CONTENT_ERROR = f"{type(_err).__name__}: {_err}"
 
@@ -479,6 +486,57 @@ def content(req: Request, at: dt.datetime, rule: Compiled) -> list[Violation]:
         category = f.category if f.category in ("content", "third_party") else "content"
         out.append(Violation(f.rule, category, f.reason_en, f.reason_zh, f.evidence, rule.citation,
                              None, f.severity != "violation"))
+    return out
+
+
+# --- authentication (a one-time code the borrower asked for) --------------------------------
+# Money amounts in a text (¥12.30, 12.30元, $5, £5, 5 USD): a login code carries none.
+_AMOUNT = re.compile(r"[¥￥$£€]\s*\d|\d\s*(?:元|块钱|USD|GBP|CNY|RMB|dollars?|pounds?)\b|\b(?:USD|GBP|CNY|RMB)\s*\d",
+                     re.IGNORECASE)
+_ROLE_ZH_AUTH = "借款人本人以外的人"
+
+
+def _authentication_clean(req: Request) -> bool:
+    """To the borrower, with a text that mentions no debt and no amount (fails closed without the check)."""
+    text = req.message_text
+    if req.role != "borrower" or text is None or _debt_mentions is None:
+        return False
+    return not _debt_mentions(text) and _AMOUNT.search(text) is None
+
+
+def authentication(req: Request, at: dt.datetime, rule: Compiled) -> list[Violation]:
+    """Purpose `authentication`: only to the borrower, at an address of theirs, on an allowed channel, with
+    a checked text that says nothing about a debt. (The hours rule may exempt such a message; nothing else does.)"""
+    if req.purpose != "authentication":
+        return []
+    out = []
+    if req.role != "borrower":
+        out.append(_v(rule, "A login code goes only to the borrower, never to anyone else.",
+                      f"验证码只能发给借款人本人，不得发给{_ROLE_ZH_AUTH}。", {"role": req.role},
+                      category="third_party"))
+    if req.source not in rule.p["sources_allowed"]:
+        out.append(_v(rule, f"A login code goes only to the borrower's own verified address, not one from source {req.source!r}.",
+                      f"验证码只能发到借款人本人已核实的联系方式（来源 {req.source} 不符合）。",
+                      {"source": req.source, "allowed": list(rule.p["sources_allowed"])}, category="data_source"))
+    if req.channel not in rule.p["channels"]:
+        out.append(_v(rule, f"A login code is not sent by {req.channel}.", f"验证码不得通过该渠道（{req.channel}）发送。",
+                      {"channel": req.channel, "allowed": list(rule.p["channels"])}, category="channel"))
+    text = req.message_text
+    if text is None:
+        out.append(_v(rule, "A login code is sent only with its text, so the text can be checked for debt information.",
+                      "发送验证码必须提供正文，以便审查其中不含债务信息。", {"message": None}))
+        return out
+    mentions = _debt_mentions(text) if _debt_mentions is not None else None
+    if mentions is None:
+        out.append(_v(rule, "The debt-word check is unavailable: no login code may be sent outside the contact window.",
+                      "债务用语审查不可用：不得在允许时段外发送验证码。", {"error": _CONTENT_ERROR}))
+        return out
+    amounts = [m.group(0) for m in _AMOUNT.finditer(text)]
+    if mentions or amounts:
+        out.append(_v(rule, "A login-code message may carry no debt information (debt words or amounts); "
+                            "it is a collection message and the collection rules apply.",
+                      "验证码信息不得包含任何债务信息（债务用语或金额）；否则即属催收信息，适用催收规则。",
+                      {"debt_terms": [m["matched"] for m in mentions], "amounts": amounts}))
     return out
 
 
@@ -506,6 +564,8 @@ KINDS: dict[str, tuple[frozenset[str], Callable]] = {
     "written_text": (_BASE | {"message"}, written_text),
     "content": (_BASE | {"jurisdiction", "purpose", "recipient", "recipient.role", "message", "time_barred",
                          "debt"}, content),
+    "authentication": (_BASE | {"purpose", "recipient", "recipient.role", "recipient.source", "message"},
+                       authentication),
 }
 
 

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 JURISDICTIONS = ("CN", "US", "UK")
 CHANNELS = ("sms", "call", "email", "letter", "app_push", "voicemail", "visit")
+# Staff purposes. `authentication` (a login code the borrower asked for, exempt from the contact window) is
+# never a staff purpose: only the borrower-login flow sends it, so a composed message claiming it is refused.
 PURPOSES = ("collection", "reminder", "location", "service")
 RECIPIENT_ROLES = ("borrower", "guarantor", "spouse", "attorney", "emergency_contact", "third_party")
 SOURCES = ("contract", "self_provided", "registration", "credit_bureau", "public_record",
@@ -93,7 +95,7 @@ class ComposeForm:
             "jurisdiction": self.jurisdiction,
             "at": at.isoformat().replace("+00:00", "Z") if at else self.at_local,
             "channel": self.channel,
-            "purpose": self.purpose,
+            "purpose": self.purpose if self.purpose in PURPOSES else f"{self.purpose} (not a staff purpose)",
             "debt": {"id": self.debt_id or "unassigned", "time_barred": False},
             "recipient": {"role": self.recipient_role, "address": self.address.strip(),
                           "source": self.recipient_source, "consent": None, "asked_to_stop": False,

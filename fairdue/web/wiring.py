@@ -49,7 +49,7 @@ def deliver_code(app: Any, uow: Any, borrower_id: str, e164: str, code: str) -> 
     request = {
         "jurisdiction": REGION_JURISDICTION.get(person.postal_region.split("-")[0], "CN"),
         "at": now.isoformat().replace("+00:00", "Z"),
-        "channel": "sms", "purpose": "service",
+        "channel": "sms", "purpose": "authentication",  # the borrower asked for it: no contact window, no debt words
         "debt": {"id": SERVICE_DEBT_ID_FORMAT.format(borrower_id=borrower_id), "time_barred": False},
         "recipient": {"role": "borrower", "address": e164, "source": source, "consent": None,
                       "asked_to_stop": False, "opted_out_channels": [], "prior_location_contacts": 0},

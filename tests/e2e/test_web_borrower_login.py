@@ -84,3 +84,36 @@ def test_portal_login_form_flow(ctx):
     r = c.post("/portal/login", data={"phone": PHONE, "code": code}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/portal"
     assert c.get("/portal").status_code == 200
+
+
+@pytest.fixture
+def wired(engine, clock):
+    """The default wiring: the code goes through the gate, the decision log and the outbox."""
+    from datetime import UTC, datetime
+
+    clock.set(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))  # 23:00 in Shanghai: outside the collection window
+    app = make_app(engine, clock)
+    register_cn_borrower(app, name="张伟", mobile=PHONE)
+    with TestClient(app) as client:
+        yield {"app": app, "client": client, "engine": engine}
+
+
+def test_a_code_asked_for_at_2300_is_sent_and_never_logged_in_clear(wired):
+    from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
+    from fairdue.service.contacts import open_outbox_fields
+
+    assert _ask(wired).status_code == 202
+    with wired["engine"].connect() as conn:
+        logged = conn.execute(sa.select(decision_log.c.record)).scalars().all()
+        outbox = conn.execute(sa.select(outbox_messages)).all()
+    assert len(logged) == 1 and len(outbox) == 1
+    import json
+
+    record = json.loads(logged[0])
+    assert record["purpose"] == "authentication" and record["decision"]["allowed"] is True
+    body = open_outbox_fields(wired["app"].state.cipher, outbox[0])["body"]
+    code = body.split("验证码是 ")[1][:6]
+    assert code.isdigit()
+    assert code not in logged[0] and code[0] + "*****" not in logged[0]
+    r = wired["client"].post("/api/v1/auth/borrower/sessions", json={"phone": PHONE, "code": code})
+    assert r.status_code == 201

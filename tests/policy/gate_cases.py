@@ -22,6 +22,10 @@ MESSAGES = {
     ("UK", "collection"): "Fairline Credit: Hi Sam, your account is in arrears. Pay in our app or call 0800 555 0100 to talk about a repayment plan.",
     ("UK", "reminder"): "Fairline Credit: Hi Sam, your payment is due in 3 days. Pay in our app or call 0800 555 0100 to talk about a repayment plan.",
     ("UK", "location"): "Hello, this is Jamie from Fairline Credit. Please ask Sam Patel to call us on 0800 555 0100.",
+    # One-time login codes (the texts fairdue/web/wiring.py sends): nothing about a debt.
+    ("CN", "authentication"): "【fairdue】您的登录验证码是 482913，5分钟内有效。请勿告诉任何人，我们的员工不会向您索要验证码。",
+    ("US", "authentication"): "fairdue: your login code is 482913, valid for 5 minutes. Do not share it; our staff will never ask for it.",
+    ("UK", "authentication"): "fairdue: your login code is 482913, valid for 5 minutes. Do not share it; our staff will never ask for it.",
 }
 # Messages that reveal the debt (the content check reports THIRD_PARTY.debt_disclosure for non-debtors).
 DISCLOSING = {

@@ -313,6 +313,26 @@ CASES: list[Case] = [
     Case("cn_cease_blocks_location_contact", with_(location("CN"), **{"borrower.cease_requested": True}), False,
          ("CN.house.cease",)),
 
+    # --- authentication: a login code the borrower asked for ---------------------------------------------
+    *[Case(f"{j.lower()}_login_code_at_2300_allowed", _at(base(j, purpose="authentication"), night), True)
+      for j, night in (("CN", "2026-03-02T15:00:00Z"), ("US", "2026-03-03T04:00:00Z"), ("UK", "2026-03-02T23:00:00Z"))],
+    *[Case(f"{j.lower()}_collection_text_as_authentication_denied_at_night",
+           with_(_at(base(j, purpose="authentication"), night), message=base(j)["message"]), False,
+           (hours, f"{j}.house.authentication"), ("time_window", "content"), None)
+      for j, night, hours in (("CN", "2026-03-02T15:00:00Z", "CN.CBA2026.hours"),
+                              ("US", "2026-03-03T04:00:00Z", "US.RegF.1006.6b1i.hours"),
+                              ("UK", "2026-03-02T23:00:00Z", "UK.CONC7.9.4R.hours"))],
+    *[Case(f"{j.lower()}_login_code_to_third_party_denied",
+           with_(base(j, purpose="authentication"), **{"recipient.role": "third_party",
+                                                       "recipient.source": "public_record"}), False,
+           (f"{j}.house.authentication",), ("third_party",))
+      for j in ("CN", "US", "UK")],
+    Case("cn_login_code_to_device_contact_denied",
+         with_(base("CN", purpose="authentication"), **{"recipient.source": "device_contacts"}), False,
+         ("CN.PIPL.sources", "CN.house.authentication"), ("data_source",)),
+    Case("cn_login_code_by_call_denied", with_(base("CN", channel="call", purpose="authentication")), False,
+         ("CN.house.authentication",), ("channel", "content")),
+
     # --- channel -------------------------------------------------------------------------------------------
     Case("cn_opted_out_sms_denied", with_(base("CN"), **{"recipient.opted_out_channels": ["sms"]}), False,
          ("CN.house.opt_out",), ("channel",), None),

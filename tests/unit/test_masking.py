@@ -145,3 +145,26 @@ def test_mask_decision_masks_evidence_but_keeps_the_verdict():
     assert v["evidence"]["address"] == "139****2222" and "13911112222" not in v["reason_en"]
     assert v["evidence"]["span"] == "告诉张*的家人"
     assert decision["violations"][0]["evidence"]["address"] == "+8613911112222"  # input untouched
+
+
+def test_a_one_time_code_passed_as_a_name_is_hidden_entirely():
+    from fairdue.domain.masking import is_secret
+
+    text = "【fairdue】您的登录验证码是 482913，5分钟内有效。张伟"
+    out = redact_text(text, names=["482913", "张伟"])
+    assert "482913" not in out and "4*****" not in out and "******" in out
+    assert "张*" in out and "5分钟" in out
+    long_code = redact_text("code 12345678 ok", names=["12345678"])
+    assert long_code == "code ******** ok"        # never half-shown as a phone number would be
+    assert is_secret("482913") and not is_secret("张伟") and not is_secret("John")
+
+
+def test_mask_request_and_decision_hide_the_code_in_message_and_evidence():
+    request = {"recipient": {"address": "+8613800138000"},
+               "message": {"language": "en", "text": "your login code is 482913"}}
+    masked = mask_request(request, names=["482913"])
+    assert "482913" not in masked["message"]["text"] and request["message"]["text"].endswith("482913")
+    decision = {"allowed": False, "violations": [{"rule": "X", "evidence": {"matched": "code 482913"}}]}
+    from fairdue.domain.masking import mask_decision
+
+    assert "482913" not in str(mask_decision(decision, names=["482913"]))

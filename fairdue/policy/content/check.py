@@ -12,7 +12,9 @@ from fairdue.policy.content.normalize import Views, views
 
 JURISDICTIONS = frozenset({"CN", "US", "UK"})
 CHANNELS = frozenset({"call", "sms", "email", "letter", "app_push", "voicemail", "visit"})
-PURPOSES = frozenset({"collection", "reminder", "location", "service"})
+PURPOSES = frozenset({"collection", "reminder", "location", "service", "authentication"})
+# Purposes that are not about the debt: no collection elements (opt-out, voicemail script) are required.
+_PURPOSES_NOT_COLLECTION = frozenset({"service", "authentication"})
 ROLES = frozenset({"borrower", "guarantor", "spouse", "attorney", "emergency_contact", "third_party"})
 
 # Cache sizes: a service sends a few thousand distinct rendered texts a day in
@@ -198,6 +200,14 @@ def _debt_hits(text: str) -> tuple[_Hit, ...]:
     return tuple(_scan_terms(text_scan.views, _LEXICON.debt_automaton, text_scan.allowed, _PHRASES_DEBT))
 
 
+def debt_mentions(text: str) -> list[dict]:
+    """Every debt word or phrase in `text` (the third-party disclosure lexicon, zh and en), as evidence dicts.
+
+    Used where a message must carry no debt information at all (e.g. a login code).
+    """
+    return [_hit_evidence(text, hit) for hit in sorted(_debt_hits(text), key=lambda h: (h.start, -h.end))]
+
+
 # --- assembling findings for a context --------------------------------------
 def _finding(rule: Rule, evidence: dict, severity: str | None = None) -> Finding:
     return Finding(rule=rule.id, category=rule.category, reason_en=rule.reason_en,
@@ -245,9 +255,9 @@ def _required(text_scan: _Scan, jurisdiction: str, channel: str, purpose: str) -
             need("official_channel", "CONTENT.required.official_channel", severity)
     if jurisdiction == "CN" and purpose == "collection" and channel in _CHANNELS_OBJECTION:
         need("objection_route", "CONTENT.required.objection_route")
-    if jurisdiction == "US" and channel in _CHANNELS_ELECTRONIC and purpose != "service":
+    if jurisdiction == "US" and channel in _CHANNELS_ELECTRONIC and purpose not in _PURPOSES_NOT_COLLECTION:
         need("opt_out", "CONTENT.required.opt_out")
-    if us_voicemail and purpose != "service":
+    if us_voicemail and purpose not in _PURPOSES_NOT_COLLECTION:
         missing = [k for k in ("voicemail_person", "voicemail_reply", "voicemail_callback")
                    if not text_scan.has(k)]
         if missing:

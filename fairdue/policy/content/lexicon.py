@@ -20,7 +20,7 @@ from fairdue.policy.content.normalize import normalize_term
 
 LANGUAGES = ("zh", "en")
 ALL_JURISDICTIONS = ("CN", "US", "UK")
-ALL_PURPOSES = ("collection", "reminder", "location", "service")
+ALL_PURPOSES = ("collection", "reminder", "location", "service", "authentication")
 APPLIES = frozenset({"always", "time_barred", "non_debtor"})
 SEVERITIES = frozenset({"violation", "warning"})
 CATEGORIES = frozenset({"content", "third_party"})
