@@ -37,6 +37,7 @@ AREAS: list[str] = [
     "fairdue.cli.accounts",
     "fairdue.cli.demo",
     "fairdue.cli.collections",
+    "fairdue.cli.facts",
 ]
 
 

@@ -1,0 +1,128 @@
+"""`fairdue borrower fact record|end|list`: facts that limit contact (attorney, bankruptcy, breathing space,
+inconvenient hours), which every gate request then carries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+import typer
+
+from fairdue.cli.products import DB_OPTION, BadInput, committed_uow, open_app
+
+fact_app = typer.Typer(help="Facts that limit contact: attorney, bankruptcy, breathing space, inconvenient hours.",
+                       no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    from fairdue.cli.accounts import borrower_app
+
+    borrower_app.add_typer(fact_app, name="fact")
+
+
+def parse_instant(text: str | None, what: str) -> datetime | None:
+    """An ISO 8601 instant with a UTC offset (a bare date means 00:00 UTC), or None."""
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"{what} {text!r} is not an ISO 8601 instant; use e.g. 2026-03-01T09:00+08:00") from None
+    if value.tzinfo is None:
+        if len(text) == 10:
+            from datetime import UTC
+
+            return value.replace(tzinfo=UTC)
+        raise BadInput(f"{what} {text!r} has no UTC offset; add one, e.g. +08:00 or Z")
+    return value
+
+
+def _hours(text: str | None) -> tuple[str, str] | None:
+    if text is None:
+        return None
+    start, sep, end = text.partition("-")
+    if not sep:
+        raise BadInput(f"--hours {text!r}: use HH:MM-HH:MM (borrower-local), e.g. 12:00-13:30 or 22:00-07:00")
+    return start.strip(), end.strip()
+
+
+@fact_app.command("record")
+def record_cmd(
+    borrower: int = typer.Option(..., "--borrower-id"),
+    kind: str = typer.Option(..., "--kind", help="attorney | bankruptcy | breathing_space | inconvenient_hours"),
+    source: str = typer.Option(..., "--source", help="borrower_oral | borrower_written | attorney_notice | court_notice "
+                                                    "| insolvency_service | debt_advice_agency | public_record"),
+    recorded_by: str = typer.Option(..., "--by", help="who records it (staff username)"),
+    account: Optional[int] = typer.Option(None, "--account", help="only this debt (default: every debt of the borrower)"),
+    start: Optional[str] = typer.Option(None, "--from", help="in force from (ISO 8601 instant; default now)"),
+    until: Optional[str] = typer.Option(None, "--until", help="in force until (breathing space: 60 days if not given)"),
+    open_ended: bool = typer.Option(False, "--open-ended", help="breathing space without a fixed end (mental-health crisis)"),
+    hours: Optional[str] = typer.Option(None, "--hours", help="inconvenient_hours: HH:MM-HH:MM, borrower-local"),
+    attorney_name: Optional[str] = typer.Option(None, "--attorney-name"),
+    attorney_reach: Optional[str] = typer.Option(None, "--attorney-reach", help="the attorney's phone or e-mail"),
+    database_url: Optional[str] = DB_OPTION,
+) -> None:
+    """Record a fact that limits contact; the policy gate enforces it from now on."""
+    from fairdue.adapters.crypto import load_cipher
+    from fairdue.service.facts import record_fact
+
+    begin, end, span = parse_instant(start, "--from"), parse_instant(until, "--until"), _hours(hours)
+    app = open_app(database_url)
+    try:
+        cipher = load_cipher(database_url=app.settings.database_url) if attorney_name else None
+        with app.uow_factory() as uow:
+            fact_id = record_fact(uow, borrower_id=borrower, kind=kind, source=source, recorded_by=recorded_by,
+                                  account_id=account, effective_from=begin, effective_until=end, open_ended=open_ended,
+                                  hours=span, attorney_name=attorney_name, attorney_contact=attorney_reach,
+                                  cipher=cipher)
+            uow.commit()
+    finally:
+        app.dispose()
+    typer.echo(f"fact #{fact_id} recorded: {kind} for borrower #{borrower}"
+               + (f", account #{account}" if account else ", every debt"))
+
+
+@fact_app.command("end")
+def end_cmd(
+    fact: int = typer.Argument(..., help="fact id"),
+    ended_by: str = typer.Option(..., "--by", help="who ends it (staff username)"),
+    reason: str = typer.Option(..., "--reason", help="why, e.g. 'attorney withdrew (letter of 2026-03-02)'"),
+    at: Optional[str] = typer.Option(None, "--at", help="ended at (ISO 8601 instant; default now)"),
+    database_url: Optional[str] = DB_OPTION,
+) -> None:
+    """End a fact: the contact it limited is judged without it from then on; the record stays."""
+    from fairdue.service.facts import end_fact
+
+    when = parse_instant(at, "--at")
+    with committed_uow(database_url) as uow:
+        end_fact(uow, fact_id=fact, ended_by=ended_by, reason=reason, at=when)
+    typer.echo(f"fact #{fact} ended")
+
+
+@fact_app.command("list")
+def list_cmd(borrower: int = typer.Argument(..., help="borrower id"), database_url: Optional[str] = DB_OPTION) -> None:
+    """Every fact of a borrower, ended ones included; the attorney's details masked."""
+    from fairdue.adapters.crypto import load_cipher
+    from fairdue.domain.masking import mask_address, mask_name
+    from fairdue.service.facts import list_facts
+
+    app = open_app(database_url)
+    try:
+        cipher = load_cipher(database_url=app.settings.database_url)
+        with app.uow_factory() as uow:
+            facts = list_facts(uow, borrower_id=borrower, cipher=cipher)
+    finally:
+        app.dispose()
+    if not facts:
+        typer.echo(f"borrower #{borrower}: no contact facts")
+    for f in facts:
+        scope = f"account #{f.account_id}" if f.account_id else "every debt"
+        period = f"{f.effective_from.isoformat()} → {f.effective_until.isoformat() if f.effective_until else 'open'}"
+        detail = f" {f.hours[0]}-{f.hours[1]} local" if f.hours else ""
+        if f.attorney_name:
+            detail += f" attorney {mask_name(f.attorney_name)}"
+            if f.attorney_contact:
+                detail += f" ({mask_address(f.attorney_contact)})"
+        state = (f"ended {f.ended_at.isoformat()} by {f.ended_by}: {f.end_reason}" if f.ended_at else "not ended")
+        typer.echo(f"#{f.id} {f.kind}{detail} [{scope}] source {f.source}, recorded by {f.recorded_by} "
+                   f"at {f.recorded_at.isoformat()}; {period}; {state}")

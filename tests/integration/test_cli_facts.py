@@ -1,0 +1,87 @@
+"""`fairdue borrower fact record|end|list` on SQLite and PostgreSQL: facts are stored with their source and recorder,
+shown masked, ended with a reason; bad input is one line, a non-zero exit, and writes nothing."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+import sqlalchemy as sa
+
+from fairdue.adapters.crypto import Keyring
+from fairdue.products import PRODUCTS_DIR
+
+CN = str(PRODUCTS_DIR / "cn-ecard-std.toml")
+OPEN = ("account", "open", "--product", "cn-ecard-std", "--limit", "20000", "--cycle-day", "5", "--name", "张三",
+        "--id-number", "11010519491231002X", "--mobile", "13800138000", "--region", "CN-11", "--on", "2026-01-02",
+        "--key", "o1")
+
+
+@pytest.fixture
+def cli(database_url, monkeypatch, capsys):
+    """run(*argv) -> (exit code, stdout, stderr), in-process through fairdue.cli.main."""
+    from fairdue.cli import main
+
+    monkeypatch.setenv("FAIRDUE_KEYS", Keyring.generate().to_json())
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["fairdue", *argv, "--database-url", database_url])
+        try:
+            main()
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else 1
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def facts_count(database_url: str) -> int:
+    from fairdue.adapters.db.engine import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM contact_facts")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_record_list_end(cli, database_url):
+    assert cli("product", "load", CN)[0] == 0
+    assert cli(*OPEN)[0] == 0
+    code, out, err = cli("borrower", "fact", "record", "--borrower-id", "1", "--kind", "attorney", "--source",
+                         "attorney_notice", "--by", "agent.li", "--attorney-name", "王大律师",
+                         "--attorney-reach", "+8613900139000")
+    assert code == 0, err
+    assert "fact #1 recorded: attorney for borrower #1, every debt" in out
+    code, out, err = cli("borrower", "fact", "record", "--borrower-id", "1", "--kind", "inconvenient_hours",
+                         "--source", "borrower_oral", "--by", "agent.li", "--hours", "22:00-07:30")
+    assert code == 0, err
+    code, out, _ = cli("borrower", "fact", "list", "1")
+    assert code == 0
+    assert "王大律师" not in out and "13900139000" not in out and "attorney 王" in out
+    assert "22:00-07:30 local" in out and "source borrower_oral, recorded by agent.li" in out
+    code, out, _ = cli("borrower", "fact", "end", "1", "--by", "agent.li", "--reason", "attorney withdrew")
+    assert code == 0 and "fact #1 ended" in out
+    assert "ended " in cli("borrower", "fact", "list", "1")[1]
+    code, _, err = cli("borrower", "fact", "end", "1", "--by", "agent.li", "--reason", "again")
+    assert code != 0 and "was ended at" in err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("--kind", "arrest", "--source", "court_notice"), "kind"),
+    (("--kind", "bankruptcy", "--source", "court_notice", "--from", "2026-13-01"), "--from"),
+    (("--kind", "bankruptcy", "--source", "court_notice", "--from", "2026-03-01T09:00"), "no UTC offset"),
+    (("--kind", "inconvenient_hours", "--source", "borrower_oral", "--hours", "22:00"), "HH:MM-HH:MM"),
+    (("--kind", "attorney", "--source", "attorney_notice"), "attorney_name is required"),
+    (("--kind", "bankruptcy", "--source", "court_notice", "--account", "77"), "no account #77"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(cli, database_url, argv, message):
+    assert cli("product", "load", CN)[0] == 0
+    assert cli(*OPEN)[0] == 0
+    code, _, err = cli("borrower", "fact", "record", "--borrower-id", "1", "--by", "ops", *argv)
+    assert code != 0 and message in err and len(err.strip().splitlines()) == 1, err
+    assert facts_count(database_url) == 0
