@@ -10,6 +10,10 @@ steps, `cured` / `charged_off` close it. Every due step builds its gate request 
 history) and goes through `request_contact` (messages) or the gate directly (call tasks, logged in
 the same decision log). A denial is rescheduled to the gate's `next_allowed_at` when there is one.
 While a promise to pay is pending or a dispute is open the cadence pauses (steps stay planned).
+
+Before anything is overdue, the strategy's `pre_due` (e.g. D-3) and `due` steps are planned from the
+installments table for lines with no open case and no active plan (`plan_due_reminders`, one per line,
+step and due date) and judged like any other message, with purpose `reminder` (`run_reminders`).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from fairdue.adapters.crypto import FieldCipher
 from fairdue.adapters.db.schema.accounts import credit_lines, products
 from fairdue.adapters.db.schema.collections_engine import (
     coll_actions, coll_cases, coll_cease_requests, coll_disputes, coll_event_cursor, coll_plans, coll_promises,
-    coll_strategy_assignments, coll_team_members, coll_teams,
+    coll_reminders, coll_strategy_assignments, coll_team_members, coll_teams,
 )
 from fairdue.adapters.db.schema.dayend import dayend_account, dayend_event_outbox
 from fairdue.domain.collections.strategy import Strategy, assign_variant, builtin_strategies, render, steps_for
@@ -35,8 +39,9 @@ from fairdue.domain.money import Money
 from fairdue.errors import FairdueError
 from fairdue.service.audit import append_decision
 from fairdue.service.contacts import (
-    OutgoingMessage, _checked_decision, _default_decide, cipher_for, history_for_debt, request_contact,
+    OutgoingMessage, _default_decide, check_contact, cipher_for, history_for_debt, request_contact,
 )
+from fairdue.service.facts import gate_facts
 
 CONSUMER = "collections"
 EVENT_BATCH_MAX = 1000
@@ -106,7 +111,13 @@ class RunSummary:
     promises_kept: int = 0
     promises_broken: int = 0
     plans_broken: int = 0
+    reminders_planned: int = 0
     denial_categories: dict[str, int] = field(default_factory=dict)
+
+    def count_denials(self, violations) -> None:
+        for v in violations or ():
+            category = v.get("category", "?")
+            self.denial_categories[category] = self.denial_categories.get(category, 0) + 1
 
 
 # -- strategy and assignment ---------------------------------------------------------------------
@@ -389,10 +400,10 @@ def build_gate_request(
                       "asked_to_stop": bool(recipient.get("asked_to_stop", False)),
                       "opted_out_channels": flags["opted_out_channels"] if recipient["role"] == "borrower" else [],
                       "prior_location_contacts": int(recipient.get("prior_location_contacts", 0))},
-        "borrower": {"time_zones": list(borrower.time_zones), "inconvenient_hours": [],
-                     "cease_requested": flags["cease_requested"], "represented_by_attorney": False,
+        "borrower": {"time_zones": list(borrower.time_zones), "cease_requested": flags["cease_requested"],
                      "dispute_open": flags["dispute_open"], "plan_active": flags["plan_active"],
-                     "bankruptcy": False, "breathing_space": False},
+                     # inconvenient_hours, represented_by_attorney, bankruptcy, breathing_space: stored facts
+                     **gate_facts(uow, borrower_id=facts.borrower_id, account_id=account_id, at=at)},
         "history": history_for_debt(uow, debt_id=debt_id, cipher=cipher_for(uow, cipher)),
     }
     return request, borrower
@@ -411,7 +422,7 @@ def _variables(uow: Any, account_id: int, case_row, borrower, language: str, on:
 
 
 def _log_call_decision(uow: Any, request: dict, decide: Callable[[dict], dict], names) -> tuple[dict, int]:
-    decision = _checked_decision(request, decide)
+    decision = check_contact(request, decide=decide)
     now = uow.clock()
     recipient = request["recipient"]
     record = {
@@ -570,12 +581,234 @@ def _owed(uow: Any, account_id: int) -> int:
     return balances(uow, line_id=account_id).owed_minor
 
 
+# -- pre-due and due-day reminders (lines without a case) ----------------------------------------
+REMINDER_STAGES = ("pre_due", "due")
+REMINDER_LATE_DAYS_MAX = 1  # a reminder not sent by this many days after the due date it reminds of is dropped
+
+
+def _reminder_lead_days(strategies: Mapping[str, Strategy]) -> int:
+    """How many days ahead of a due date the earliest pre_due step of any shipped strategy falls."""
+    return max([0] + [-s.offset_days for st in strategies.values() for v in st.variants for s in v.steps
+                      if s.stage == "pre_due"])
+
+
+def _ensure_assignments(uow: Any, rows: list[Any]) -> dict[int, tuple[Strategy, str]]:
+    """Strategy and variant per account (rows: account_id, product_code, jurisdiction), recording new ones in bulk."""
+    conn = uow.connection
+    ids = sorted({r.account_id for r in rows})
+    known: dict[int, tuple[Strategy, str]] = {}
+    strategies = _strategies()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for a in conn.execute(sa.select(coll_strategy_assignments.c.account_id, coll_strategy_assignments.c.strategy_code,
+                                        coll_strategy_assignments.c.variant)
+                              .where(coll_strategy_assignments.c.account_id.in_(chunk))):
+            known[a.account_id] = (strategies[a.strategy_code], a.variant)
+    new = []
+    for r in rows:
+        if r.account_id in known:
+            continue
+        strategy = strategy_for(jurisdiction=r.jurisdiction, product_code=r.product_code, strategies=strategies)
+        variant = assign_variant(strategy, str(r.account_id))
+        known[r.account_id] = (strategy, variant)
+        new.append(dict(account_id=r.account_id, strategy_code=strategy.code, strategy_version=strategy.version,
+                        variant=variant, assigned_at=uow.clock()))
+    if new:
+        conn.execute(coll_strategy_assignments.insert(), new)
+    return known
+
+
+def plan_due_reminders(uow: Any, *, business_on: date) -> int:
+    """Plan the strategies' pre_due and due steps for unpaid installments falling due within the lead time on
+    lines with no open case and no active plan; returns how many were planned.
+
+    One reminder per (line, step, due date): installments of a line due the same day share it, and planning
+    again (the same day or the next) plans nothing new. A step whose day has already passed is not planned.
+    """
+    from fairdue.adapters.db.schema.accounts import borrowers, installments
+
+    conn = uow.connection
+    strategies = _strategies()
+    lead = _reminder_lead_days(strategies)
+    until = business_on + timedelta(days=lead)
+    open_case = sa.exists().where(coll_cases.c.account_id == credit_lines.c.id, coll_cases.c.status == "open")
+    active_plan = sa.exists().where(coll_plans.c.account_id == credit_lines.c.id, coll_plans.c.status == "active")
+    rows = conn.execute(
+        sa.select(credit_lines.c.id.label("account_id"), products.c.code.label("product_code"), products.c.jurisdiction,
+                  borrowers.c.time_zones, installments.c.due_on).distinct()
+        .select_from(installments.join(credit_lines, credit_lines.c.id == installments.c.credit_line_id)
+                     .join(products, products.c.id == credit_lines.c.product_id)
+                     .join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
+        .where(installments.c.due_on >= business_on, installments.c.due_on <= until,
+               installments.c.status.not_in(("paid", "cancelled")), credit_lines.c.status == "active",
+               ~open_case, ~active_plan)
+    ).all()
+    if not rows:
+        return 0
+    assignments = _ensure_assignments(uow, rows)
+    existing = {(r.account_id, r.step_key, r.installment_due_on) for r in conn.execute(
+        sa.select(coll_reminders.c.account_id, coll_reminders.c.step_key, coll_reminders.c.installment_due_on)
+        .where(coll_reminders.c.installment_due_on >= business_on, coll_reminders.c.installment_due_on <= until))}
+    now = uow.clock()
+    new = []
+    for r in rows:
+        strategy, variant_name = assignments[r.account_id]
+        variant = strategy.variant(variant_name)
+        zone = ZoneInfo(r.time_zones.split()[0])
+        for stage in REMINDER_STAGES:
+            for step in steps_for(variant, stage=stage):
+                step_on = r.due_on + timedelta(days=step.offset_days)
+                key = f"{stage}:{step.offset_days}:{step.channel}"
+                if step_on < business_on or step.template is None or (r.account_id, key, r.due_on) in existing:
+                    continue
+                existing.add((r.account_id, key, r.due_on))
+                due_at = datetime.combine(step_on, STEP_LOCAL_TIME, tzinfo=zone).astimezone(UTC)
+                new.append(dict(account_id=r.account_id, step_key=key, installment_due_on=r.due_on, due_at=due_at,
+                                channel=step.channel, template=step.template, status="planned", decision_seq=None,
+                                next_allowed_at=None, attempts=0, verdict=None, updated_at=now))
+    if new:
+        conn.execute(coll_reminders.insert(), new)
+    return len(new)
+
+
+def _reminder_context(uow: Any, reminders: list[Any]) -> tuple[dict[tuple[int, date], int], set[int], set[int], set[int]]:
+    """For a batch of reminders: amount still to pay per (line, due date) — unpaid installments less the line's
+    credit balance (a payment before billing waits there) —, lines with an open case, an active plan, an open
+    dispute; one query each, not one per reminder."""
+    from fairdue.adapters.db.schema.accounts import installments as i
+    from fairdue.service.accounts import code
+    from fairdue.service.products import repo
+
+    conn = uow.connection
+    ids = sorted({r.account_id for r in reminders})
+    stored = repo(uow).ledger_balances([code(a, "credit") for a in ids])
+    credit = {a: max(0, -stored.get(code(a, "credit"), 0)) for a in ids}
+    days = sorted({r.installment_due_on for r in reminders})
+    unpaid = {(a, d): int(m) for a, d, m in conn.execute(
+        sa.select(i.c.credit_line_id, i.c.due_on, sa.func.sum(
+            i.c.principal_due_minor + i.c.interest_due_minor + i.c.fee_due_minor
+            - i.c.principal_paid_minor - i.c.interest_paid_minor - i.c.fee_paid_minor))
+        .where(i.c.credit_line_id.in_(ids), i.c.due_on.in_(days), i.c.status.not_in(("paid", "cancelled")))
+        .group_by(i.c.credit_line_id, i.c.due_on))}
+    unpaid = {(a, d): max(0, m - credit[a]) for (a, d), m in unpaid.items()}
+    cased = set(conn.execute(sa.select(coll_cases.c.account_id).where(
+        coll_cases.c.account_id.in_(ids), coll_cases.c.status == "open")).scalars())
+    planned = set(conn.execute(sa.select(coll_plans.c.account_id).where(
+        coll_plans.c.account_id.in_(ids), coll_plans.c.status == "active")).scalars())
+    disputed = set(conn.execute(sa.select(coll_disputes.c.account_id).where(
+        coll_disputes.c.account_id.in_(ids), coll_disputes.c.status == "open")).scalars())
+    return unpaid, cased, planned, disputed
+
+
+def _execute_reminder(uow: Any, reminder, *, unpaid_minor: int, now_at: datetime, business_on: date,
+                      decide: Callable[[dict], dict], cipher: FieldCipher | None, lender: Mapping[str, str],
+                      summary: RunSummary) -> None:
+    """Judge and (if allowed) queue one reminder; the caller has checked it is still wanted."""
+    conn = uow.connection
+    request, borrower = build_gate_request(uow, account_id=reminder.account_id, channel=reminder.channel, at=now_at,
+                                           purpose="reminder", cipher=cipher)
+    strategy, _ = ensure_assignment(uow, account_id=reminder.account_id)
+    base = borrower.language.split("-")[0].lower()
+    language = base if base in ("zh", "en") else "en"
+    facts = _account_facts(conn, reminder.account_id)
+    title = (borrower.name[:1] + "先生/女士") if language == "zh" else borrower.name
+    variables = {**DEFAULT_LENDER, **lender, "borrower_title": title,
+                 "amount_due": Money(unpaid_minor, facts.currency).format(),
+                 "due_on": reminder.installment_due_on.isoformat(), "days_past_due": 0}
+    text = render(strategy, reminder.template, language, variables)
+    message = OutgoingMessage(channel=reminder.channel, recipient_address=request["recipient"]["address"],
+                              language=language, text=text,
+                              subject=("还款提醒" if language == "zh" else "Payment reminder")
+                              if reminder.channel == "email" else None)
+    outcome = request_contact(uow, gate_request=request, message=message, decide=decide, names=[borrower.name],
+                              commit=False, cipher=cipher_for(uow, cipher))
+    values: dict[str, Any] = {"attempts": reminder.attempts + 1, "updated_at": uow.clock(),
+                              "decision_seq": outcome.decision_seq}
+    if outcome.allowed:
+        values.update(status="sent", next_allowed_at=None, verdict=None)
+        summary.sent += 1
+    else:
+        summary.count_denials(outcome.violations)
+        verdict = json.dumps({"allowed": False, "rules": [v.get("rule") for v in outcome.violations]})
+        last_at = datetime.combine(reminder.installment_due_on + timedelta(days=REMINDER_LATE_DAYS_MAX + 1), time(0),
+                                   tzinfo=UTC)
+        nxt = outcome.next_allowed_at
+        if nxt is not None and nxt < last_at and values["attempts"] < ATTEMPTS_MAX:
+            values.update(status="rescheduled", due_at=nxt, next_allowed_at=nxt, verdict=verdict)
+            summary.rescheduled += 1
+        else:
+            values.update(status="denied", next_allowed_at=None, verdict=verdict)
+            summary.denied += 1
+    conn.execute(coll_reminders.update().where(coll_reminders.c.id == reminder.id).values(**values))
+
+
+def run_reminders(
+    uow_factory: Callable[[], Any], *, business_on: date, now_at: datetime, decide: Callable[[dict], dict] | None = None,
+    cipher: FieldCipher | None = None, lender: Mapping[str, str] | None = None, batch_max: int = ACTION_BATCH_MAX,
+    summary: RunSummary | None = None,
+) -> RunSummary:
+    """Plan pre_due / due reminders for business_on, then judge those due by now_at, a batch per transaction.
+
+    A reminder is skipped (with why) when its due date's installments are paid, a case or a plan has taken the
+    line over, or it is more than REMINDER_LATE_DAYS_MAX days late; it waits while a dispute is open.
+    """
+    if now_at.tzinfo is None:
+        raise CollectionsError("now_at must be an aware UTC instant")
+    summary = summary if summary is not None else RunSummary()
+    with uow_factory() as uow:
+        summary.reminders_planned += plan_due_reminders(uow, business_on=business_on)
+        uow.commit()
+    last_id = 0
+    while True:
+        with uow_factory() as uow:
+            conn = uow.connection
+            batch = conn.execute(sa.select(coll_reminders).where(
+                coll_reminders.c.status.in_(("planned", "rescheduled")), coll_reminders.c.due_at <= now_at,
+                coll_reminders.c.id > last_id).order_by(coll_reminders.c.id).limit(batch_max)).all()
+            if not batch:
+                return summary
+            last_id = batch[-1].id
+            unpaid, cased, planned, disputed = _reminder_context(uow, batch)
+            for r in batch:
+                why = None
+                if r.installment_due_on + timedelta(days=REMINDER_LATE_DAYS_MAX) < business_on:
+                    why = "too late: the due date it reminds of has passed"
+                elif unpaid.get((r.account_id, r.installment_due_on), 0) <= 0:
+                    why = "nothing due on that date any more"
+                elif r.account_id in cased:
+                    why = "a collection case has taken the line over"
+                elif r.account_id in planned:
+                    why = "a negotiated plan is active (its own reminders apply)"
+                elif r.account_id in disputed:
+                    summary.paused += 1
+                    continue
+                if why is None:
+                    try:
+                        _execute_reminder(uow, r, unpaid_minor=unpaid[(r.account_id, r.installment_due_on)],
+                                          now_at=now_at, business_on=business_on, decide=decide or _default_decide,
+                                          cipher=cipher, lender=lender or {}, summary=summary)
+                        continue
+                    except FairdueError as err:  # raised before anything is written for this reminder
+                        why = f"{type(err).__name__}: {err}"
+                conn.execute(coll_reminders.update().where(coll_reminders.c.id == r.id).values(
+                    status="skipped", updated_at=uow.clock(), verdict=json.dumps({"why": why}, ensure_ascii=False)))
+                summary.skipped += 1
+            uow.commit()
+
+
+def reminders_of(uow: Any, *, account_id: int) -> list[Any]:
+    """The line's pre_due / due reminders (rows), in due order."""
+    return uow.connection.execute(sa.select(coll_reminders).where(coll_reminders.c.account_id == account_id)
+                                  .order_by(coll_reminders.c.due_at, coll_reminders.c.id)).all()
+
+
 def run_collections(
     uow_factory: Callable[[], Any], *, business_on: date, now_at: datetime,
     decide: Callable[[dict], dict] | None = None, cipher: FieldCipher | None = None,
     lender: Mapping[str, str] | None = None, batch_max: int = ACTION_BATCH_MAX,
 ) -> RunSummary:
-    """Consume day-end events, run the day-end hooks (promises, plans), then execute steps due by now_at."""
+    """Consume day-end events, run the day-end hooks (promises, plans), execute case steps due by now_at, then
+    plan and judge the pre_due / due reminders of lines without a case (`run_reminders`)."""
     if now_at.tzinfo is None:
         raise CollectionsError("now_at must be an aware UTC instant")
     summary = RunSummary()
@@ -608,6 +841,8 @@ def run_collections(
                     verdict=json.dumps({"error": type(err).__name__, "why": str(err)}, ensure_ascii=False)))
                 uow.commit()
             summary.skipped += 1
+    run_reminders(uow_factory, business_on=business_on, now_at=now_at, decide=decide, cipher=cipher, lender=lender,
+                  batch_max=batch_max, summary=summary)
     return summary
 
 

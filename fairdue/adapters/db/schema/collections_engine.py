@@ -8,6 +8,8 @@ agent teams, promises to pay, negotiated plans, disputes, cease / opt-out reques
 - `coll_strategy_assignments`: which strategy variant a line got, recorded once and never changed.
 - `coll_actions`: a strategy step planned for a case; `status` moves planned → sent / denied /
   rescheduled / task / skipped; `decision_seq` is the gate decision (decision_log.seq) that judged it.
+- `coll_reminders`: a strategy's pre_due / due step for a line with no case (nothing overdue yet),
+  one per (line, step, due date) so planning is idempotent per installment; same statuses as actions.
 - `coll_teams` / `coll_team_members`: agents are `staff_users` (web schema), referenced by id.
 - `coll_promises`, `coll_plans`, `coll_disputes`, `coll_cease_requests`: borrower-side facts that
   pause or suppress the cadence and are fed into every gate request.
@@ -165,5 +167,26 @@ coll_cease_requests = sa.Table(
     sa.CheckConstraint("channel IN ('all','sms','email','letter','app_push','call','voicemail')", name="channel"),
 )
 
+coll_reminders = sa.Table(
+    "coll_reminders",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("account_id", ID, sa.ForeignKey("credit_lines.id"), nullable=False),
+    sa.Column("step_key", sa.String(200), nullable=False),  # pre_due:-3:app_push / due:0:sms
+    sa.Column("installment_due_on", sa.Date, nullable=False),  # the due date the step reminds of
+    sa.Column("due_at", UtcDateTime(), nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("template", sa.String(CODE_LEN_MAX), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("decision_seq", ID, sa.ForeignKey("decision_log.seq"), nullable=True),
+    sa.Column("next_allowed_at", UtcDateTime(), nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("verdict", sa.Text, nullable=True),  # JSON: the gate's rules on a denial, or why skipped
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("account_id", "step_key", "installment_due_on", name="uq_coll_reminders_step"),
+    sa.CheckConstraint("status IN ('planned','sent','denied','rescheduled','skipped')", name="status"),
+    sa.Index("ix_coll_reminders_due", "status", "due_at"),
+)
+
 TABLES = (coll_event_cursor, coll_teams, coll_team_members, coll_strategy_assignments, coll_cases, coll_actions,
-          coll_promises, coll_plans, coll_disputes, coll_cease_requests)
+          coll_promises, coll_plans, coll_disputes, coll_cease_requests, coll_reminders)
