@@ -271,6 +271,7 @@ def reconcile_line(uow: UnitOfWork, *, line_id: int) -> list[str]:
 
     principal = Σ installments (principal due − paid); interest and fees = Σ billed installments'
     (due − paid) + open charges' (amount − paid). Scheduled interest and fees are not yet in the ledger.
+    Installments and charges a negotiated plan restructured are left out: the plan's rows carry them.
     """
     import sqlalchemy as sa
 
@@ -286,12 +287,12 @@ def reconcile_line(uow: UnitOfWork, *, line_id: int) -> list[str]:
             sa.func.coalesce(sa.func.sum(i.principal_due_minor - i.principal_paid_minor), 0),
             sa.func.coalesce(sa.func.sum(billed * (i.interest_due_minor - i.interest_paid_minor)), 0),
             sa.func.coalesce(sa.func.sum(billed * (i.fee_due_minor - i.fee_paid_minor)), 0),
-        ).where(i.credit_line_id == line_id)
+        ).where(i.credit_line_id == line_id, i.status != "restructured")  # replaced by a negotiated plan's rows
     ).one()
     c = charges.c
     for component, owed in conn.execute(
         sa.select(c.component, sa.func.coalesce(sa.func.sum(c.amount_minor - c.paid_minor), 0))
-        .where(c.credit_line_id == line_id, c.status != "waived")
+        .where(c.credit_line_id == line_id, c.status.not_in(("waived", "restructured")))
         .group_by(c.component)
     ):
         if component == "interest":

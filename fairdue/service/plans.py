@@ -1,13 +1,33 @@
-"""Negotiated repayment plans on storage: propose from the line's owed amounts, accept, revert, check.
+"""Negotiated repayment plans on storage: propose from the line's owed amounts, accept (restructuring the
+debt), revert, check.
 
 `propose_plans_for_account` feeds the line's ledger balances and its product's limits (term cap,
-cost cap, revolving rate) into the pure `fairdue.domain.collections.plans.propose_plans`.
-`accept_plan` records the chosen proposal, posts the restructuring entry through the ledger
-service (today: the waived fees of a `freeze_waive` plan, fee income given back), closes the open
-case with reason `plan` (the gate then sees plan_active and suppresses collection), and
-`revert_plan` undoes all of it while the plan is the latest action on the line. `check_plans`
-(day-end) marks a plan broken when what was paid since acceptance falls short of what was due by
-the day before, and reopens the case; a plan whose rows are all paid is completed.
+cost cap, revolving rate) into the pure `fairdue.domain.collections.plans.propose_plans`; the plan's
+rows fall due on the line's statement due dates (the first statement after the proposal's date), so
+each row is billed by a statement before it is due.
+
+`accept_plan` restructures the debt, as Fineract's loan reschedule and Frappe Lending's restructure do:
+
+* the line's open servicing installments (scheduled or billed) and open charges (late fees, revolving
+  interest) are closed with status `restructured` — day-end reads only scheduled/billed rows, so it stops
+  ageing them — and what each was is kept in `plan_restructured_items`;
+* the plan's rows become the line's new installments, under an installment plan of kind `negotiated`:
+  principal per row from the proposal, interest = the plan's own interest (extension) + the carried
+  interest, fees = the carried fees (carried interest fills the rows first, then fees);
+* the ledger gets balanced entries: the carried interest and fees leave cl:N:interest / cl:N:fees (they
+  are billed again, row by row, when a statement bills the plan's installments), a credit balance is set
+  against the principal, and a `freeze_waive` plan's fees are waived (fee income given back);
+* day-end re-reads the line on the acceptance date (inline close first, then pulled into that date's
+  batch), so the account re-ages from the plan: DPD 0 and the current bucket while it is honoured. No
+  revolving interest accrues on a plan: its installments are not revolving items (an interest freeze
+  charges nothing more; an extension charges only the interest in its rows);
+* the open case is closed with reason `plan` (the gate then sees plan_active and suppresses collection).
+
+`revert_plan` (while the plan is the latest action on the line: no payment, promise or statement billing
+since) restores the original installments and charges exactly, deletes the plan's installments and
+reverses the entries. `check_plans` (day-end) marks a plan broken when one of its installments is unpaid
+after its due date, and reopens the case; the debt stays restructured — day-end then ages the plan's
+installments like any other (late fee, DPD, buckets). A plan whose installments are all paid is completed.
 """
 
 from __future__ import annotations
@@ -20,14 +40,26 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from fairdue.adapters.db.schema.accounts import (
+    charges,
+    installment_plans,
+    installments,
+    plan_restructured_items,
+)
 from fairdue.adapters.db.schema.collections_engine import coll_cases, coll_plans, coll_promises
-from fairdue.domain.collections.plans import PlanProposal, propose_plans
+from fairdue.domain.collections.plans import PlanProposal, propose_plans, split_carried
+from fairdue.domain.loanmath.calendar import add_months
 from fairdue.domain.money import Money
+from fairdue.domain.statements import statement_on_or_after
 from fairdue.errors import FairdueError
 from fairdue.service import ledger
 from fairdue.service.promises import paid_total_minor
 
 PLAN_WAIVER_KIND = "plan_fee_waiver"
+PLAN_RESTRUCTURE_KIND = "plan_restructure"
+NEGOTIATED_PLAN_KIND = "negotiated"  # installment_plans.kind of a plan's installments
+RESTRUCTURED = "restructured"  # status of an installment or charge a plan replaced
+OPEN_INSTALLMENT_STATUSES = ("scheduled", "billed")
 DEFAULT_MONTHLY_RATE = Decimal("0.005")  # used when the product has no revolving rate
 
 
@@ -35,9 +67,13 @@ class PlanNotAllowed(FairdueError):
     """A plan cannot be accepted or reverted now (the message says why)."""
 
 
+class PlanStateInvalid(FairdueError):
+    """Stored plan rows disagree with what the plan restructured (an invariant, never expected)."""
+
+
 def propose_plans_for_account(uow: Any, *, account_id: int, monthly_income_minor: int, monthly_expenses_minor: int,
                               as_of: date) -> list[PlanProposal]:
-    """Plan proposals for the line from its owed amounts and its product's limits."""
+    """Plan proposals for the line from its owed amounts and its product's limits; rows due on statement due dates."""
     from fairdue.service.accounts import balances, get_account, product_of
 
     line = get_account(uow, line_id=account_id)
@@ -45,12 +81,14 @@ def propose_plans_for_account(uow: Any, *, account_id: int, monthly_income_minor
     b = balances(uow, line_id=account_id, line=line)
     rate = (product.revolving_daily_rate * 30).quantize(Decimal("0.000001")) if product.revolving_daily_rate \
         else DEFAULT_MONTHLY_RATE
+    first_statement_on = statement_on_or_after(as_of + timedelta(days=1), line.cycle_day)
     return propose_plans(
         principal=Money(max(0, b.principal_minor - b.credit_minor), b.currency), unpaid_interest_minor=b.interest_minor,
         unpaid_fees_minor=b.fees_minor, monthly_income_minor=monthly_income_minor,
         monthly_expenses_minor=monthly_expenses_minor, monthly_rate=rate,
         months_max=product.negotiated_plan_months_max, jurisdiction=product.jurisdiction,
-        annual_cost_cap=product.annual_cost_cap, as_of=as_of, first_due_on=as_of + timedelta(days=30))
+        annual_cost_cap=product.annual_cost_cap, as_of=as_of,
+        first_due_on=first_statement_on + timedelta(days=product.due_days_after_statement))
 
 
 def _proposal_json(p: PlanProposal) -> str:
@@ -61,23 +99,63 @@ def _proposal_json(p: PlanProposal) -> str:
     return json.dumps(d, sort_keys=True)
 
 
+def _statement_dates(proposal: PlanProposal, *, cycle_day: int, after: date) -> list[date]:
+    """Per row: the last statement date (the line's cycle day) on or before its due date and after `after`."""
+    out = []
+    for row in proposal.rows:
+        st = statement_on_or_after(after + timedelta(days=1), cycle_day)
+        if st > row.due_on:
+            raise PlanNotAllowed(
+                f"plan row {row.seq} falls due on {row.due_on}, before the line's next statement ({st}); "
+                f"propose the plans again")
+        k = 0
+        while add_months(st, k + 1) <= row.due_on:
+            k += 1
+        out.append(add_months(st, k))
+    return out
+
+
+def _check_against_balances(proposal: PlanProposal, b: Any, currency: str) -> None:
+    """The proposal must restructure exactly what the line owes now (balances move with payments and day-end)."""
+    if proposal.currency != currency:
+        raise PlanNotAllowed(f"the plan is in {proposal.currency}; the line lends in {currency}")
+    if b.credit_minor > b.principal_minor:
+        raise PlanNotAllowed("the line's credit covers its principal: apply the credit instead of a plan")
+    waived_ok = proposal.waived_fees_minor in ((b.fees_minor,) if proposal.kind == "freeze_waive" else (0,))
+    if (proposal.principal_minor != b.principal_minor - b.credit_minor or not waived_ok
+            or proposal.carried_minor + proposal.waived_fees_minor != b.interest_minor + b.fees_minor):
+        raise PlanNotAllowed(
+            f"the line's balances changed since the plan was proposed (principal {b.principal_minor}, credit "
+            f"{b.credit_minor}, interest {b.interest_minor}, fees {b.fees_minor}); propose the plans again")
+    if sum(r.principal_minor for r in proposal.rows) != proposal.principal_minor or \
+            sum(r.carried_minor for r in proposal.rows) != proposal.carried_minor:
+        raise PlanNotAllowed("the plan's rows do not add up to its principal and carried charges")
+
+
 def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_on: date) -> int:
-    """Accept a proposal: record it, post its ledger restructuring, close the open case (reason plan)."""
-    from fairdue.service.accounts import book, code
+    """Accept a proposal: restructure the line's debt into the plan's installments (see the module docstring),
+    post the ledger entries, close the open case (reason plan); returns the plan id."""
+    from fairdue.service.accounts import balances, book, code, get_account, reconcile_line
+    from fairdue.service.payments import _close_inline
 
     conn = uow.connection
     if conn.execute(sa.select(coll_plans.c.id).where(coll_plans.c.account_id == account_id,
                                                       coll_plans.c.status == "active")).first():
         raise PlanNotAllowed(f"line {account_id} already has an active plan")
-    entry_ids = []
-    if proposal.waived_fees_minor > 0:
-        waived = Money(proposal.waived_fees_minor, proposal.currency)
-        entry = ledger.post_entry(
-            uow, key=f"plan-waiver:{account_id}:{business_on.isoformat()}:{uow.clock().timestamp()}",
-            kind=PLAN_WAIVER_KIND, business_on=business_on,
-            postings=[(code(account_id, "fees"), -waived), (book(proposal.currency, "fee_income"), waived)],
-            description="fees waived by a negotiated plan")
-        entry_ids.append(entry.id)
+    # Day-end first: close the line for every earlier date and pull it into this date's batch (re-aging).
+    _close_inline(uow, account_id, business_on)
+    line = get_account(uow, line_id=account_id, lock=True)
+    if line.status != "active":
+        raise PlanNotAllowed(f"line {account_id} is {line.status}")
+    b = balances(uow, line_id=account_id, line=line)
+    _check_against_balances(proposal, b, line.currency)
+    problems = reconcile_line(uow, line_id=account_id)
+    if problems:
+        raise PlanNotAllowed("the line's records disagree with its ledger: " + "; ".join(problems))
+    carried_fees = b.fees_minor - proposal.waived_fees_minor
+    carried = split_carried(proposal.rows, interest_minor=b.interest_minor, fees_minor=carried_fees)
+    statement_on = _statement_dates(proposal, cycle_day=line.cycle_day, after=business_on)
+
     case_id = conn.execute(sa.select(coll_cases.c.id).where(coll_cases.c.account_id == account_id,
                                                            coll_cases.c.status == "open")).scalar_one_or_none()
     rows = [{"due_on": r.due_on.isoformat(), "amount_minor": r.total_minor} for r in proposal.rows]
@@ -85,7 +163,70 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
         account_id=account_id, case_id=case_id, kind=proposal.kind, proposal=_proposal_json(proposal),
         rows=json.dumps(rows), currency=proposal.currency, status="active", accepted_on=business_on,
         accepted_at=uow.clock(), paid_before_minor=paid_total_minor(uow, account_id=account_id),
-        ledger_entry_ids=json.dumps(entry_ids), ended_on=None).returning(coll_plans.c.id)).scalar_one()
+        ledger_entry_ids="[]", ended_on=None).returning(coll_plans.c.id)).scalar_one()
+
+    # The old rows: closed as restructured, what they were kept for a revert.
+    old_insts = conn.execute(sa.select(installments.c.id, installments.c.status).where(
+        installments.c.credit_line_id == account_id, installments.c.status.in_(OPEN_INSTALLMENT_STATUSES))
+        .order_by(installments.c.id)).all()
+    old_charges = conn.execute(sa.select(charges.c.id, charges.c.status).where(
+        charges.c.credit_line_id == account_id, charges.c.status == "open").order_by(charges.c.id)).all()
+    items = [{"plan_id": pid, "target_kind": "installment", "target_id": r.id, "status_before": r.status}
+             for r in old_insts] + [{"plan_id": pid, "target_kind": "charge", "target_id": r.id,
+                                     "status_before": r.status} for r in old_charges]
+    if items:
+        conn.execute(plan_restructured_items.insert(), items)
+    if old_insts:
+        conn.execute(installments.update().where(installments.c.id.in_([r.id for r in old_insts]))
+                     .values(status=RESTRUCTURED))
+    if old_charges:
+        conn.execute(charges.update().where(charges.c.id.in_([r.id for r in old_charges])).values(status=RESTRUCTURED))
+
+    # The plan's rows: the line's new installments.
+    iplan = conn.execute(installment_plans.insert().values(
+        credit_line_id=account_id, purchase_id=None, negotiated_plan_id=pid, kind=NEGOTIATED_PLAN_KIND,
+        periods=proposal.months, rate=str(proposal.monthly_rate), principal_minor=proposal.principal_minor,
+        currency=proposal.currency, start_on=business_on, first_due_on=proposal.rows[0].due_on, status="active",
+        created_at=uow.clock()).returning(installment_plans.c.id)).scalar_one()
+    starts = [business_on] + [r.due_on for r in proposal.rows[:-1]]
+    conn.execute(installments.insert(), [
+        {"plan_id": iplan, "credit_line_id": account_id, "seq": r.seq, "period_start_on": start,
+         "statement_on": st, "due_on": r.due_on, "currency": proposal.currency,
+         "principal_due_minor": r.principal_minor, "interest_due_minor": r.interest_minor + interest,
+         "fee_due_minor": fees, "principal_paid_minor": 0, "interest_paid_minor": 0, "fee_paid_minor": 0,
+         "status": "scheduled"}
+        for r, start, st, (interest, fees) in zip(proposal.rows, starts, statement_on, carried)
+    ])
+
+    # The ledger: carried interest and fees move into the plan's rows (billed again as each falls due),
+    # a credit balance is set against the principal, waived fees are given back.
+    cur = line.currency
+    entry_ids = []
+    postings = []
+    if b.interest_minor:
+        postings += [(code(account_id, "interest"), Money(-b.interest_minor, cur)),
+                     (book(cur, "interest_income"), Money(b.interest_minor, cur))]
+    if carried_fees:
+        postings += [(code(account_id, "fees"), Money(-carried_fees, cur)),
+                     (book(cur, "fee_income"), Money(carried_fees, cur))]
+    if b.credit_minor:
+        postings += [(code(account_id, "credit"), Money(b.credit_minor, cur)),
+                     (code(account_id, "principal"), Money(-b.credit_minor, cur))]
+    if postings:
+        entry_ids.append(ledger.post_entry(
+            uow, key=f"plan-restructure:{pid}", kind=PLAN_RESTRUCTURE_KIND, business_on=business_on,
+            postings=postings,
+            description=f"negotiated plan #{pid}: owed interest and fees moved into the plan's installments").id)
+    if proposal.waived_fees_minor > 0:
+        waived = Money(proposal.waived_fees_minor, cur)
+        entry_ids.append(ledger.post_entry(
+            uow, key=f"plan-waiver:{pid}", kind=PLAN_WAIVER_KIND, business_on=business_on,
+            postings=[(code(account_id, "fees"), -waived), (book(cur, "fee_income"), waived)],
+            description=f"negotiated plan #{pid}: fees waived").id)
+    conn.execute(coll_plans.update().where(coll_plans.c.id == pid).values(ledger_entry_ids=json.dumps(entry_ids)))
+    problems = reconcile_line(uow, line_id=account_id)
+    if problems:
+        raise PlanStateInvalid("after restructuring: " + "; ".join(problems))
     if case_id is not None:
         from fairdue.service.collections import close_case, plan_installment_reminders
 
@@ -94,9 +235,20 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
     return pid
 
 
+def plan_installments(uow: Any, *, plan_id: int) -> list[Any]:
+    """The servicing installments that carry out a negotiated plan (empty for a plan from before restructuring)."""
+    i, ip = installments.c, installment_plans.c
+    return list(uow.connection.execute(
+        sa.select(installments).join(installment_plans, ip.id == i.plan_id)
+        .where(ip.negotiated_plan_id == plan_id).order_by(i.seq)))
+
+
 def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
-    """Undo an accepted plan while it is the latest action on the line (no payment or promise since)."""
+    """Undo an accepted plan while it is the latest action on the line (no payment, promise or billing since):
+    the original installments and charges come back exactly, the plan's installments go, the entries are reversed."""
+    from fairdue.adapters.db.schema.dayend import dayend_installment
     from fairdue.service.collections import drop_plan_reminders
+    from fairdue.service.payments import _close_inline
 
     conn = uow.connection
     plan = conn.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one_or_none()
@@ -108,8 +260,26 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
                                                              coll_promises.c.recorded_at > plan.accepted_at)).first()
     if later:
         raise PlanNotAllowed(f"plan {plan_id}: a promise was recorded since it was accepted")
+    rows = plan_installments(uow, plan_id=plan_id)
+    if any(r.status != "scheduled" or r.billed_statement_id is not None for r in rows):
+        raise PlanNotAllowed(f"plan {plan_id}: a statement has billed its installments since it was accepted")
+    _close_inline(uow, plan.account_id, business_on)
     for entry_id in json.loads(plan.ledger_entry_ids):
         ledger.reverse_entry(uow, entry_id=entry_id, key=f"plan-revert:{plan_id}:{entry_id}", business_on=business_on)
+    items = conn.execute(sa.select(plan_restructured_items).where(plan_restructured_items.c.plan_id == plan_id)).all()
+    for kind, table in (("installment", installments), ("charge", charges)):
+        for status in sorted({it.status_before for it in items if it.target_kind == kind}):
+            ids = [it.target_id for it in items if it.target_kind == kind and it.status_before == status]
+            restored = conn.execute(table.update().where(table.c.id.in_(ids), table.c.status == RESTRUCTURED)
+                                    .values(status=status)).rowcount
+            if restored != len(ids):
+                raise PlanStateInvalid(f"plan {plan_id}: {len(ids) - restored} restructured {kind}s changed since")
+    conn.execute(plan_restructured_items.delete().where(plan_restructured_items.c.plan_id == plan_id))
+    if rows:
+        ids = [r.id for r in rows]
+        conn.execute(dayend_installment.delete().where(dayend_installment.c.installment_id.in_(ids)))
+        conn.execute(installments.delete().where(installments.c.id.in_(ids)))
+    conn.execute(installment_plans.delete().where(installment_plans.c.negotiated_plan_id == plan_id))
     conn.execute(coll_plans.update().where(coll_plans.c.id == plan_id).values(status="reverted", ended_on=business_on))
     drop_plan_reminders(uow, plan_id=plan_id)
     if plan.case_id is not None:
@@ -117,23 +287,45 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
                      .values(status="open", close_reason=None, closed_on=None))
 
 
+def _plan_state(uow: Any, plan: Any, business_on: date) -> str:
+    """'completed', 'broken' or 'active' for an active plan as of business_on."""
+    rows = plan_installments(uow, plan_id=plan.id)
+    if rows:
+        def unpaid(r: Any) -> int:
+            return (r.principal_due_minor + r.interest_due_minor + r.fee_due_minor
+                    - r.principal_paid_minor - r.interest_paid_minor - r.fee_paid_minor)
+
+        if all(r.status in ("paid", "cancelled") for r in rows):
+            return "completed"
+        if any(r.due_on < business_on and unpaid(r) > 0 for r in rows):
+            return "broken"
+        return "active"
+    # A plan recorded before plans restructured the debt: compare what was paid with what was due.
+    json_rows = json.loads(plan.rows)
+    paid = paid_total_minor(uow, account_id=plan.account_id) - plan.paid_before_minor
+    due = sum(r["amount_minor"] for r in json_rows if date.fromisoformat(r["due_on"]) < business_on)
+    if paid >= sum(r["amount_minor"] for r in json_rows):
+        return "completed"
+    return "broken" if paid < due else "active"
+
+
 def check_plans(uow: Any, *, business_on: date) -> int:
-    """Day-end: break plans short of what was due before business_on (reopening the case), complete paid ones."""
+    """Day-end: break plans with an installment unpaid after its due date (reopening the case), complete paid ones.
+
+    A broken plan's debt stays restructured: its installments are the line's schedule from then on, and
+    day-end ages them (late fee, DPD, buckets) like any other installments.
+    """
     from fairdue.service.collections import drop_plan_reminders, reopen_case
 
     broken = 0
     for plan in uow.connection.execute(sa.select(coll_plans).where(coll_plans.c.status == "active")).all():
-        rows = json.loads(plan.rows)
-        paid = paid_total_minor(uow, account_id=plan.account_id) - plan.paid_before_minor
-        due = sum(r["amount_minor"] for r in rows if date.fromisoformat(r["due_on"]) < business_on)
-        if paid >= sum(r["amount_minor"] for r in rows):
-            uow.connection.execute(coll_plans.update().where(coll_plans.c.id == plan.id)
-                                   .values(status="completed", ended_on=business_on))
-            drop_plan_reminders(uow, plan_id=plan.id)
-        elif paid < due:
-            uow.connection.execute(coll_plans.update().where(coll_plans.c.id == plan.id)
-                                   .values(status="broken", ended_on=business_on))
-            drop_plan_reminders(uow, plan_id=plan.id)
+        state = _plan_state(uow, plan, business_on)
+        if state == "active":
+            continue
+        uow.connection.execute(coll_plans.update().where(coll_plans.c.id == plan.id)
+                               .values(status=state, ended_on=business_on))
+        drop_plan_reminders(uow, plan_id=plan.id)
+        if state == "broken":
             reopen_case(uow, account_id=plan.account_id, on=business_on)
             broken += 1
     return broken

@@ -192,3 +192,24 @@ def propose_plans(
             affordable=affordable, apr=true_rate,
         ))
     return proposals
+
+
+def split_carried(rows: tuple[PlanRow, ...], *, interest_minor: int, fees_minor: int) -> list[tuple[int, int]]:
+    """(interest, fees) of each row's carried part: the carried interest fills the rows first, then the fees.
+
+    Storage keeps the two apart (an installment has interest and fee columns); filling in order keeps
+    every part a non-negative integer and the totals exact. PlanInputError if the rows do not carry
+    exactly interest_minor + fees_minor.
+    """
+    for name, value in (("interest_minor", interest_minor), ("fees_minor", fees_minor)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise PlanInputError(f"{name} must be a non-negative int of minor units, got {value!r}")
+    carried = sum(r.carried_minor for r in rows)
+    if carried != interest_minor + fees_minor:
+        raise PlanInputError(f"the rows carry {carried}, not interest {interest_minor} + fees {fees_minor}")
+    out, interest_left = [], interest_minor
+    for r in rows:
+        interest = min(r.carried_minor, interest_left)
+        interest_left -= interest
+        out.append((interest, r.carried_minor - interest))
+    return out

@@ -29,7 +29,7 @@ BIDX_LEN = 64  # hex HMAC-SHA256
 KEY_LEN_MAX = 200
 SOURCES_SQL = "('contract','self_provided','registration','credit_bureau','public_record')"
 LINE_STATUSES_SQL = "('active','closed','charged_off')"
-PLAN_KINDS_SQL = "('full','annuity','equal_principal','flat_fee','zero_fee','upfront_fee')"
+PLAN_KINDS_SQL = "('full','annuity','equal_principal','flat_fee','zero_fee','upfront_fee','negotiated')"
 COMPONENTS_SQL = "('fees','interest','principal')"
 
 
@@ -161,7 +161,8 @@ installment_plans = sa.Table(
     metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("credit_line_id", ID, sa.ForeignKey("credit_lines.id"), nullable=False, index=True),
-    sa.Column("purchase_id", ID, sa.ForeignKey("purchases.id"), nullable=False, unique=True),
+    # NULL only for a negotiated plan (kind 'negotiated'), which carries out coll_plans row negotiated_plan_id.
+    sa.Column("purchase_id", ID, sa.ForeignKey("purchases.id"), nullable=True, unique=True),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("periods", sa.Integer, nullable=False),
     sa.Column("rate", sa.String(40), nullable=False),  # Decimal as text: exact on every engine
@@ -175,6 +176,12 @@ installment_plans = sa.Table(
     sa.CheckConstraint(f"kind IN {PLAN_KINDS_SQL}", name="kind"),
     sa.CheckConstraint("periods >= 1", name="periods"),
     sa.CheckConstraint("status IN ('active','paid_off','refunded')", name="status"),
+    sa.Column("negotiated_plan_id", ID, sa.ForeignKey("coll_plans.id"), nullable=True, unique=True),
+    sa.CheckConstraint(
+        "(kind = 'negotiated' AND purchase_id IS NULL AND negotiated_plan_id IS NOT NULL) OR "
+        "(kind <> 'negotiated' AND purchase_id IS NOT NULL AND negotiated_plan_id IS NULL)",
+        name="origin",
+    ),
 )
 
 statements = sa.Table(
@@ -235,7 +242,8 @@ installments = sa.Table(
     sa.UniqueConstraint("plan_id", "seq", name="uq_installments_plan_id"),
     sa.Index("ix_installments_line_due", "credit_line_id", "due_on"),
     sa.Index("ix_installments_due_status", "due_on", "status"),
-    sa.CheckConstraint("status IN ('scheduled','billed','paid','cancelled')", name="status"),
+    # restructured: replaced by a negotiated plan's installments (see plan_restructured_items)
+    sa.CheckConstraint("status IN ('scheduled','billed','paid','cancelled','restructured')", name="status"),
     sa.CheckConstraint(
         "principal_paid_minor BETWEEN 0 AND principal_due_minor AND interest_paid_minor BETWEEN 0 AND interest_due_minor "
         "AND fee_paid_minor BETWEEN 0 AND fee_due_minor",
@@ -263,7 +271,7 @@ charges = sa.Table(
     sa.CheckConstraint("kind IN ('late_fee','interest','fee')", name="kind"),
     sa.CheckConstraint("component IN ('fees','interest')", name="component"),
     sa.CheckConstraint("amount_minor > 0 AND paid_minor BETWEEN 0 AND amount_minor", name="paid_within_amount"),
-    sa.CheckConstraint("status IN ('open','paid','waived')", name="status"),
+    sa.CheckConstraint("status IN ('open','paid','waived','restructured')", name="status"),
 )
 
 payments = sa.Table(
@@ -300,7 +308,22 @@ payment_allocations = sa.Table(
     sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
 )
 
+# Which installments and charges a negotiated plan (coll_plans) closed as 'restructured', and the status each
+# had before, so reverting the plan restores them exactly (fairdue.service.plans).
+plan_restructured_items = sa.Table(
+    "plan_restructured_items",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("plan_id", ID, sa.ForeignKey("coll_plans.id"), nullable=False, index=True),
+    sa.Column("target_kind", sa.String(12), nullable=False),
+    sa.Column("target_id", ID, nullable=False),
+    sa.Column("status_before", sa.String(12), nullable=False),
+    sa.UniqueConstraint("plan_id", "target_kind", "target_id", name="uq_plan_restructured_items_plan_id"),
+    sa.CheckConstraint("target_kind IN ('installment','charge')", name="target_kind"),
+)
+
 TABLES = (
     products, borrowers, borrower_phones, borrower_emails, emergency_contacts, credit_lines, purchases,
     installment_plans, statements, statement_lines, installments, charges, payments, payment_allocations,
+    plan_restructured_items,
 )
