@@ -23,9 +23,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import holidays
+import polars as pl
 
 from fairdue.domain.loanmath.calendar import add_months
-from fairdue.domain.money import Rounding, round_decimal
+from fairdue.domain.money import Money, Rounding, round_decimal
 from fairdue.domain.products import Product
 from fairdue.errors import FairdueError
 
@@ -98,15 +99,108 @@ class BilledItem:
     revolving: bool
 
 
+BILLED_ITEM_SCHEMA = {
+    "line_id": pl.Int64,
+    "fees_minor": pl.Int64,
+    "interest_minor": pl.Int64,
+    "principal_minor": pl.Int64,
+    "revolving": pl.Boolean,
+}
+MINIMUM_DUE_RULE_SCHEMA = {"line_id": pl.Int64, "min_due_bps": pl.Int64, "min_due_floor_minor": pl.Int64}
+_BPS_FULL = 10_000
+
+
+def statement_totals(items: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
+    """Amount due and minimum due of many statements at once — the one place the minimum-due rule lives.
+
+    items: BILLED_ITEM_SCHEMA rows (what each line's statement bills and is still unpaid).
+    rules: MINIMUM_DUE_RULE_SCHEMA, one row per line (its product's percent and floor).
+    Returns line_id, amount_due_minor, minimum_due_minor for every line of `rules` (0, 0 without items):
+    every fee, interest and non-revolving principal in full + min(revolving, max(ceil(bps × revolving),
+    floor)), capped at everything billed. Integer arithmetic only; the percentage rounds up.
+    """
+    per_line = items.group_by("line_id").agg(
+        (pl.col("fees_minor") + pl.col("interest_minor") + pl.col("principal_minor")).sum().alias("_total"),
+        (pl.col("fees_minor") + pl.col("interest_minor")
+         + pl.when(pl.col("revolving")).then(0).otherwise(pl.col("principal_minor"))).sum().alias("_fixed"),
+        pl.col("principal_minor").filter(pl.col("revolving")).sum().alias("_revolving"),
+    )
+    out = rules.join(per_line, on="line_id", how="left").with_columns(
+        pl.col("_total").fill_null(0), pl.col("_fixed").fill_null(0), pl.col("_revolving").fill_null(0)
+    )
+    # ceil(revolving × bps / 10,000) for revolving >= 0, exactly.
+    pct = -((-(pl.col("_revolving") * pl.col("min_due_bps"))) // _BPS_FULL)
+    share = pl.min_horizontal(pl.col("_revolving"), pl.max_horizontal(pct, pl.col("min_due_floor_minor")))
+    return out.select(
+        "line_id",
+        pl.col("_total").cast(pl.Int64).alias("amount_due_minor"),
+        pl.min_horizontal(pl.col("_total"), pl.col("_fixed") + share).cast(pl.Int64).alias("minimum_due_minor"),
+    )
+
+
 def minimum_due_minor(items: list[BilledItem], product: Product) -> int:
-    """The statement's minimum payment (see the module docstring)."""
-    total = sum(i.fees_minor + i.interest_minor + i.principal_minor for i in items)
-    fixed = sum(i.fees_minor + i.interest_minor + (0 if i.revolving else i.principal_minor) for i in items)
-    revolving = sum(i.principal_minor for i in items if i.revolving)
+    """The statement's minimum payment (see the module docstring); one statement of `statement_totals`."""
+    frame = pl.DataFrame(
+        {"line_id": [0] * len(items), "fees_minor": [i.fees_minor for i in items],
+         "interest_minor": [i.interest_minor for i in items], "principal_minor": [i.principal_minor for i in items],
+         "revolving": [i.revolving for i in items]},
+        schema=BILLED_ITEM_SCHEMA,
+    )
     rule = product.minimum_due
-    pct = round_decimal(Decimal(revolving) * rule.percent_bps / 10_000, Rounding.UP)
-    share = min(revolving, max(pct, rule.floor_minor))
-    return min(total, fixed + share)
+    rules = pl.DataFrame({"line_id": [0], "min_due_bps": [rule.percent_bps], "min_due_floor_minor": [rule.floor_minor]},
+                         schema=MINIMUM_DUE_RULE_SCHEMA)
+    return int(statement_totals(frame, rules).get_column("minimum_due_minor")[0])
+
+
+# -- statement lines: the text each line shows (one function for the single and the bulk path) --------
+MOVEMENT_LABELS = {
+    "purchase": "purchase",
+    "billing": "installment interest and fees billed",
+    "payment": "payment",
+    "early_payoff": "early payoff",
+    "payoff_billing": "early payoff: interest for the days used",
+    "late_fee": "late fee (违约金)",
+    "interest": "interest",
+    "interest_accrual": "interest",
+    "fee": "fee",
+    "reversal": "reversal",
+    "refund_adjustment": "refund: repaid principal to credit, unpaid charges waived",
+    "charge_off": "charged off",
+}
+STATEMENT_LINE_KIND_LEN_MAX = 20
+STATEMENT_LINE_TEXT_LEN_MAX = 300
+
+
+def movement_line(entry_kind: str, description: str | None, on_credit_minor: int, currency: str) -> tuple[str, str]:
+    """(line kind, text) of a statement's movement line for a ledger entry of `entry_kind`."""
+    bare = entry_kind.removeprefix("dayend_")
+    label = MOVEMENT_LABELS.get(bare, entry_kind.replace("_", " "))
+    if entry_kind == "credit_applied":
+        text = f"credit {Money(on_credit_minor, currency).format()} applied to what is billed"
+    elif entry_kind == "purchase":
+        text = label + (f": {description}" if description else "")
+    else:
+        text = description or label
+    return bare[:STATEMENT_LINE_KIND_LEN_MAX], text[:STATEMENT_LINE_TEXT_LEN_MAX]
+
+
+def due_line_text(plan_id: int, plan_kind: str, periods: int, seq: int, principal_minor: int, interest_minor: int,
+                  fee_minor: int, currency: str) -> str:
+    """Text of a statement's "due" line for one installment it bills."""
+    label = "upfront fee" if seq == 0 else (f"installment {seq}/{periods}" if plan_kind != "full" else "balance due")
+    parts = (f"principal {Money(principal_minor, currency)}, interest {Money(interest_minor, currency)}, "
+             f"fee {Money(fee_minor, currency)}")
+    return f"plan #{plan_id} ({plan_kind}) {label}: {parts}"[:STATEMENT_LINE_TEXT_LEN_MAX]
+
+
+def billing_description(statement_on: date) -> str:
+    """Description of the ledger entry that bills a statement's installment interest and fees."""
+    return f"installment interest and fees billed on {statement_on}"
+
+
+def billing_key(line_id: int, statement_on: date) -> str:
+    """Idempotency key of that entry."""
+    return f"statement:{line_id}:{statement_on.isoformat()}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Callable
 
@@ -82,7 +82,7 @@ class Summary:
     charged_off: int = 0
     seconds: float = 0.0
     kernel_seconds: float = 0.0  # in the pure kernel
-    statements_seconds: float = 0.0  # in servicing's generate_statement (one call per line on its cycle day)
+    statements_seconds: float = 0.0  # in servicing's statement close (close_statements, all lines of a partition at once)
 
     def add(self, result: DayResult) -> None:
         s = result.summary
@@ -212,13 +212,39 @@ def _post(uow: UnitOfWork, repo: DayendRepository, result: DayResult) -> None:
     repo.mark_charged_off(off, result.business_on)
 
 
-def _statements(uow: UnitOfWork, result: DayResult) -> None:
-    """Servicing statements for the lines whose cycle closes today (bills their installments)."""
-    from fairdue.service.statements import generate_statement
+def _statements(uow: UnitOfWork, result: DayResult) -> DayResult:
+    """Servicing statements for the lines whose cycle closes today (bills their installments), all at once;
+    the `statement_closed` events get the stored statements' figures (one computation, servicing's)."""
+    from fairdue.service.statements import close_statements
 
-    lines = result.events.filter(pl.col("kind") == "statement_closed").get_column("account_id").to_list()
-    for line_id in lines:
-        generate_statement(uow, line_id=line_id, statement_on=result.business_on)
+    closing = result.events.filter(pl.col("kind") == "statement_closed")
+    if closing.height == 0:
+        return result
+    totals = close_statements(uow, line_ids=closing.get_column("account_id").to_list(),
+                              statement_on=result.business_on)
+    payloads = pl.DataFrame(
+        {
+            "account_id": [t.line_id for t in totals],
+            "statement_id": [t.statement_id for t in totals],
+            "statement_on": [t.statement_on.isoformat() for t in totals],
+            "due_on": [t.due_on.isoformat() for t in totals],
+            "closing_balance_minor": [t.closing_balance_minor for t in totals],
+            "amount_due_minor": [t.amount_due_minor for t in totals],
+            "minimum_due_minor": [t.minimum_due_minor for t in totals],
+            "currency": [t.currency for t in totals],
+        },
+        schema={"account_id": pl.Int64, "statement_id": pl.Int64, "statement_on": pl.String, "due_on": pl.String,
+                "closing_balance_minor": pl.Int64, "amount_due_minor": pl.Int64, "minimum_due_minor": pl.Int64,
+                "currency": pl.String},
+    ).select("account_id", pl.struct(pl.exclude("account_id")).struct.json_encode().alias("_payload"),
+             pl.lit("statement_closed").alias("kind"))
+    events = (
+        result.events.join(payloads, on=["account_id", "kind"], how="left")
+        .with_columns(pl.coalesce("_payload", "payload").alias("payload"))
+        .drop("_payload")
+        .sort("event_key")
+    )
+    return replace(result, events=events)
 
 
 def _changed_flags(result: DayResult) -> pl.DataFrame:
@@ -231,7 +257,7 @@ def _changed_flags(result: DayResult) -> pl.DataFrame:
 def _write(uow: UnitOfWork, repo: DayendRepository, result: DayResult, checkpoint: Callable[[str], None]) -> float:
     """Write one result; returns the seconds spent in servicing statements (reported apart)."""
     started = time.perf_counter()
-    _statements(uow, result)
+    result = _statements(uow, result)
     statements_s = time.perf_counter() - started
     _post(uow, repo, result)
     checkpoint("ledger written")

@@ -14,32 +14,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Sequence
+
+import polars as pl
 
 from fairdue.adapters.db.schema.accounts import charges, installment_plans, installments, statement_lines, statements
+from fairdue.adapters.db.statements_bulk_repo import StatementsBulkRepository
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.money import Money
-from fairdue.domain.statements import BilledItem, due_on_for, minimum_due_minor
+from fairdue.domain.ledger import AccountSpec, EntryDraft, PostingLine
+from fairdue.domain.statements import (
+    BILLED_ITEM_SCHEMA,
+    MINIMUM_DUE_RULE_SCHEMA,
+    BilledItem,
+    billing_description,
+    billing_key,
+    due_line_text,
+    due_on_for,
+    minimum_due_minor,
+    movement_line,
+    statement_totals,
+)
 from fairdue.errors import FairdueError
 from fairdue.service import ledger
 from fairdue.service.accounts import AccountNotActive, InvalidAccountRequest, book, code, get_account, product_of
 from fairdue.service.payments import apply_credit
 from fairdue.service.products import repo
-
-
-_LABELS = {
-    "purchase": "purchase",
-    "billing": "installment interest and fees billed",
-    "payment": "payment",
-    "early_payoff": "early payoff",
-    "payoff_billing": "early payoff: interest for the days used",
-    "late_fee": "late fee (违约金)",
-    "interest": "interest",
-    "interest_accrual": "interest",
-    "fee": "fee",
-    "reversal": "reversal",
-    "refund_adjustment": "refund: repaid principal to credit, unpaid charges waived",
-    "charge_off": "charged off",
-}
 
 
 class UnknownStatement(FairdueError):
@@ -125,9 +125,9 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
         postings += [(code(line_id, "fees"), Money(fees, cur)), (book(cur, "fee_income"), Money(-fees, cur))]
     entry_id = None
     if postings:
-        entry_id = ledger.post_entry(uow, key=f"statement:{line_id}:{statement_on.isoformat()}", kind="billing",
+        entry_id = ledger.post_entry(uow, key=billing_key(line_id, statement_on), kind="billing",
                                      business_on=statement_on, postings=postings,
-                                     description=f"installment interest and fees billed on {statement_on}").id
+                                     description=billing_description(statement_on)).id
     sid = r.insert(
         statements, credit_line_id=line_id, statement_on=statement_on, period_start_on=period_start, due_on=due_on,
         currency=cur, opening_balance_minor=prev.closing_balance_minor if prev else 0, closing_balance_minor=0,
@@ -144,24 +144,18 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
     # earlier statement showed (late-posted entries included), so opening + movements = closing exactly.
     lines: list[tuple[str, date, str, int, int | None]] = []
     for entry_id, kind, on, description, delta, on_credit in r.unstated_entries(line_id, statement_on):
-        label = _LABELS.get(kind.removeprefix("dayend_"), kind.replace("_", " "))
-        if kind == "credit_applied":
-            text = f"credit {Money(on_credit, cur).format()} applied to what is billed"
-        elif kind == "purchase":
-            text = label + (f": {description}" if description else "")
-        else:
-            text = description or label
-        lines.append((kind.removeprefix("dayend_")[:20], on, text, delta, entry_id))
+        line_kind, text = movement_line(kind, description, on_credit, cur)
+        lines.append((line_kind, on, text, delta, entry_id))
     # Due lines (information, no entry): what this statement bills, item by item.
     plans = {}
     for i in to_bill:
         plan = plans.get(i.plan_id) or plans.setdefault(i.plan_id, r.one(installment_plans, id=i.plan_id))
-        label = "upfront fee" if i.seq == 0 else (f"installment {i.seq}/{plan.periods}" if plan.kind != "full" else "balance due")
         total = i.principal_due_minor + i.interest_due_minor + i.fee_due_minor
-        parts = f"principal {Money(i.principal_due_minor, cur)}, interest {Money(i.interest_due_minor, cur)}, fee {Money(i.fee_due_minor, cur)}"
-        lines.append(("due", i.due_on, f"plan #{plan.id} ({plan.kind}) {label}: {parts}", total, None))
+        text = due_line_text(plan.id, plan.kind, plan.periods, i.seq, i.principal_due_minor, i.interest_due_minor,
+                             i.fee_due_minor, cur)
+        lines.append(("due", i.due_on, text, total, None))
     r.insert_many(statement_lines, [
-        {"statement_id": sid, "credit_line_id": line_id, "seq": k, "kind": kind, "posted_on": on, "description": text[:300],
+        {"statement_id": sid, "credit_line_id": line_id, "seq": k, "kind": kind, "posted_on": on, "description": text,
          "amount_minor": amt, "ledger_entry_id": entry_id}
         for k, (kind, on, text, amt, entry_id) in enumerate(lines, start=1)
     ])
@@ -192,3 +186,188 @@ def get_statement(uow: UnitOfWork, *, line_id: int, statement_on: date | None = 
     if row is None:
         raise UnknownStatement(f"account {line_id} has no statement" + (f" on {statement_on}" if statement_on else " yet"))
     return _load(uow, row, created=False)
+
+
+# -- many lines at once (day-end) ---------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class StatementTotals:
+    """The figures of one stored statement (what the day-end's `statement_closed` event carries).
+
+    created: False when the statement already existed (a rerun).
+    """
+
+    line_id: int
+    statement_id: int
+    statement_on: date
+    due_on: date
+    currency: str
+    closing_balance_minor: int
+    amount_due_minor: int
+    minimum_due_minor: int
+    created: bool
+
+
+def _totals_of(st: Statement) -> StatementTotals:
+    return StatementTotals(st.line_id, st.id, st.statement_on, st.due_on, st.currency, st.closing_balance_minor,
+                           st.amount_due_minor, st.minimum_due_minor, st.created)
+
+
+def close_statements(uow: UnitOfWork, *, line_ids: Sequence[int], statement_on: date) -> list[StatementTotals]:
+    """`generate_statement` for many lines at once (the day-end's statement step), set-based.
+
+    The same statements, line for line, as calling generate_statement for each line (the rule code is
+    shared: domain.statements), but read with one query per kind of row and written in bulk. A line that
+    already has its statement is returned as stored. Lines that need the single-line path go through it:
+    a line with a credit balance (applying credit is a payment allocation), or one whose request is wrong
+    (not its cycle day, not active, a later statement exists — generate_statement raises the error).
+    Returns the figures of every line's statement, by line id.
+    """
+    wanted = sorted(set(int(i) for i in line_ids))
+    if not wanted:
+        return []
+    from fairdue.service.products import get_product
+
+    bulk = StatementsBulkRepository(uow.connection, clock=uow.clock)
+    bulk.stage_lines(wanted)
+    info = bulk.lines(statement_on)
+    stored = bulk.stored(statement_on)
+    out: list[StatementTotals] = [
+        StatementTotals(r["line_id"], r["statement_id"], statement_on, r["due_on"], r["currency"],
+                        r["closing_balance_minor"], r["amount_due_minor"], r["minimum_due_minor"], False)
+        for r in stored.iter_rows(named=True)
+    ]
+    info = info.filter(~pl.col("line_id").is_in(stored.get_column("line_id").to_list()))
+    single = info.filter(
+        (pl.col("credit_minor") > 0) | (pl.col("status") != "active") | (pl.col("cycle_day") != statement_on.day)
+        | pl.col("latest_from_on").is_not_null()
+    ).get_column("line_id").to_list()
+    missing = sorted(set(wanted) - set(info.get_column("line_id").to_list()) - set(stored.get_column("line_id")))
+    info = info.filter(~pl.col("line_id").is_in(single))
+    if info.height:
+        out += _close_bulk(uow, bulk, info, statement_on, get_product)
+    for line_id in sorted(single + missing):  # the single-line path, with its checks and errors
+        out.append(_totals_of(generate_statement(uow, line_id=line_id, statement_on=statement_on)))
+    return sorted(out, key=lambda t: t.line_id)
+
+
+def _close_bulk(uow: UnitOfWork, bulk: StatementsBulkRepository, info: pl.DataFrame, statement_on: date,
+                get_product) -> list[StatementTotals]:
+    """The bulk path of close_statements for the lines of `info` (active, on their cycle day, no credit)."""
+    D = statement_on
+    bulk.stage_lines(info.get_column("line_id").to_list())
+    products = {pid: get_product(uow, product_id=pid).product for pid in info.get_column("product_id").unique()}
+    rules = pl.DataFrame(
+        [(pid, p.minimum_due.percent_bps, p.minimum_due.floor_minor, due_on_for(D, p)) for pid, p in products.items()],
+        schema={"product_id": pl.Int64, "min_due_bps": pl.Int64, "min_due_floor_minor": pl.Int64, "due_on": pl.Date},
+        orient="row",
+    )
+    info = info.join(rules, on="product_id", how="left").with_columns(
+        pl.coalesce(pl.col("prev_statement_on") + pl.duration(days=1), pl.col("opened_on")).alias("period_start_on"),
+        pl.col("prev_closing_minor").fill_null(0).alias("opening_balance_minor"),
+    )
+    currency = dict(zip(info.get_column("line_id").to_list(), info.get_column("currency").to_list()))
+
+    insts = bulk.installments(D)
+    to_bill = insts.filter(pl.col("status") == "scheduled").sort("line_id", "due_on", "plan_id", "seq")
+
+    # Billing entries: the interest and fees of what this statement bills (as generate_statement posts them).
+    billing = to_bill.group_by("line_id").agg(pl.col("interest_due_minor").sum().alias("interest"),
+                                              pl.col("fee_due_minor").sum().alias("fees"))
+    billing = billing.filter((pl.col("interest") != 0) | (pl.col("fees") != 0)).sort("line_id")
+    if billing.height:
+        ids = bulk.line_ledger_ids()
+        need: dict[str, AccountSpec] = {}
+        for line_id, interest, fees in billing.iter_rows():
+            cur = currency[line_id]
+            for amount, line_code, book_code in ((interest, code(line_id, "interest"), book(cur, "interest_income")),
+                                                 (fees, code(line_id, "fees"), book(cur, "fee_income"))):
+                if amount:
+                    need.setdefault(line_code, AccountSpec(line_code, "asset", cur, f"credit_line:{line_id}"))
+                    need.setdefault(book_code, AccountSpec(book_code, "income", cur))
+        absent = [spec for c, spec in need.items() if c not in ids]
+        if absent:
+            ids.update({c: a.id for c, a in ledger.ensure_accounts(uow, absent).items()})
+        drafts = []
+        for line_id, interest, fees in billing.iter_rows():
+            cur = currency[line_id]
+            postings = []
+            if interest:
+                postings += [PostingLine(ids[code(line_id, "interest")], interest, cur),
+                             PostingLine(ids[book(cur, "interest_income")], -interest, cur)]
+            if fees:
+                postings += [PostingLine(ids[code(line_id, "fees")], fees, cur),
+                             PostingLine(ids[book(cur, "fee_income")], -fees, cur)]
+            drafts.append(EntryDraft(key=billing_key(line_id, D), kind="billing", business_on=D,
+                                     postings=tuple(postings), description=billing_description(D)))
+        ledger.post_entries_bulk(uow, drafts)
+    entry_ids = bulk.entry_ids({billing_key(i, D): i for i in billing.get_column("line_id").to_list()})
+    # Movement lines (every entry no statement showed yet, this billing included), then due lines.
+    moves = bulk.unstated_entries(D)
+    move_rows = [
+        (line_id, *movement_line(kind, description, on_credit, currency[line_id]), on, amount, entry_id)
+        for line_id, entry_id, kind, on, description, amount, on_credit in moves.iter_rows()
+    ]
+    due_rows = [
+        (r["line_id"], "due",
+         due_line_text(r["plan_id"], r["plan_kind"], r["periods"], r["seq"], r["principal_due_minor"],
+                       r["interest_due_minor"], r["fee_due_minor"], currency[r["line_id"]]),
+         r["due_on"], r["principal_due_minor"] + r["interest_due_minor"] + r["fee_due_minor"], None)
+        for r in to_bill.iter_rows(named=True)
+    ]
+    line_schema = {"credit_line_id": pl.Int64, "kind": pl.String, "description": pl.String, "posted_on": pl.Date,
+                   "amount_minor": pl.Int64, "ledger_entry_id": pl.Int64}
+    lines = pl.concat([
+        pl.DataFrame(move_rows, schema=line_schema, orient="row").with_columns(pl.lit(0).alias("_order")),
+        pl.DataFrame(due_rows, schema=line_schema, orient="row").with_columns(pl.lit(1).alias("_order")),
+    ]).with_row_index("_n")
+    # Stable: movements (already in date, entry order) before due lines (in billing order), per line.
+    lines = lines.sort("credit_line_id", "_order", "_n").with_columns(
+        (pl.int_range(pl.len()).over("credit_line_id") + 1).cast(pl.Int32).alias("seq")
+    )
+    movement_sum = lines.filter(pl.col("ledger_entry_id").is_not_null()).group_by("credit_line_id").agg(
+        pl.col("amount_minor").sum().alias("_moved"))
+
+    # Totals after billing: what is billed and unpaid (installments and open charges), one rule for both paths.
+    billed = insts.select(
+        "line_id",
+        (pl.col("fee_due_minor") - pl.col("fee_paid_minor")).alias("fees_minor"),
+        (pl.col("interest_due_minor") - pl.col("interest_paid_minor")).alias("interest_minor"),
+        (pl.col("principal_due_minor") - pl.col("principal_paid_minor")).alias("principal_minor"),
+        (pl.col("plan_kind") == "full").alias("revolving"),
+    )
+    chg = bulk.open_charges().select(
+        "line_id",
+        pl.when(pl.col("component") == "fees").then(pl.col("owed_minor")).otherwise(0).alias("fees_minor"),
+        pl.when(pl.col("component") == "interest").then(pl.col("owed_minor")).otherwise(0).alias("interest_minor"),
+        pl.lit(0, dtype=pl.Int64).alias("principal_minor"),
+        pl.lit(False).alias("revolving"),
+    )
+    items = pl.concat([billed.cast(BILLED_ITEM_SCHEMA), chg.cast(BILLED_ITEM_SCHEMA)])
+    totals = statement_totals(items, info.select("line_id", "min_due_bps", "min_due_floor_minor").cast(
+        MINIMUM_DUE_RULE_SCHEMA))
+    frame = (
+        info.join(totals, on="line_id", how="left")
+        .join(movement_sum.rename({"credit_line_id": "line_id"}), on="line_id", how="left")
+        .with_columns(
+            (pl.col("opening_balance_minor") + pl.col("_moved").fill_null(0)).alias("closing_balance_minor"),
+        )
+        .join(pl.DataFrame(list(entry_ids.items()), schema={"line_id": pl.Int64, "ledger_entry_id": pl.Int64},
+                           orient="row"), on="line_id", how="left")
+        .sort("line_id")
+    )
+    sids = bulk.insert_statements(frame.select(
+        pl.col("line_id").alias("credit_line_id"), pl.lit(D).alias("statement_on"), "period_start_on", "due_on",
+        "currency", "opening_balance_minor", "closing_balance_minor", "amount_due_minor", "minimum_due_minor",
+        "ledger_entry_id",
+    ), D)
+    sid_frame = pl.DataFrame(list(sids.items()), schema={"credit_line_id": pl.Int64, "statement_id": pl.Int64},
+                             orient="row")
+    bulk.insert_statement_lines(lines.join(sid_frame, on="credit_line_id", how="inner").sort("statement_id", "seq").select(
+        "statement_id", "credit_line_id", "seq", "kind", "posted_on", "description", "amount_minor", "ledger_entry_id",
+    ))
+    bulk.mark_billed(D)
+    return [
+        StatementTotals(r["line_id"], sids[r["line_id"]], D, r["due_on"], r["currency"], r["closing_balance_minor"],
+                        r["amount_due_minor"], r["minimum_due_minor"], True)
+        for r in frame.iter_rows(named=True)
+    ]

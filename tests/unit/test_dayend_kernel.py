@@ -168,29 +168,22 @@ def test_installment_interest_and_fees_count_as_cost_when_billed():
     assert state(r)["cost_charged_minor"] == 1_550
 
 
-def test_statement_on_cycle_day_with_minimum_due():
-    # Cycle day 5; revolving principal 250,000 (10% = 25,000 > floor 10,000); an installment due 3-25
-    # (statement due date 4-5 + ... no: 3-5 + 20 days = 3-25) of 100,000 + 1,000 interest.
-    accs = [account(next_event_on=date(2026, 3, 5), revolving_principal_minor=250_000,
-                    accrued_through_on=date(2026, 3, 5), interest_unbilled_minor=3_000)]
+def test_statement_closes_on_cycle_day_and_leaves_its_figures_to_servicing():
+    # Cycle day 5: the kernel marks the statement (servicing's close_statements computes due date, amount
+    # and minimum due, and the service puts them in the payload); the interest accrued so far is billed.
+    accs = [account(1, next_event_on=date(2026, 3, 5), revolving_principal_minor=250_000,
+                    accrued_through_on=date(2026, 3, 5), interest_unbilled_minor=3_000),
+            account(2, cycle_day=6, next_event_on=date(2026, 3, 5), accrued_through_on=date(2026, 3, 5),
+                    interest_unbilled_minor=700)]
     insts = [installment(due_on=date(2026, 3, 25), interest_due_minor=1_000)]
     r = run(date(2026, 3, 5), accs, insts)
     (stmt,) = events(r, "statement_closed")
-    assert stmt["payload"]["due_on"] == "2026-03-25"
-    assert stmt["payload"]["installments_due_minor"] == 101_000
-    assert stmt["payload"]["interest_billed_minor"] == 3_000
-    assert stmt["payload"]["minimum_due_minor"] == 101_000 + 3_000 + 25_000
-    assert stmt["payload"]["total_due_minor"] == 101_000 + 3_000 + 250_000
-    assert state(r)["interest_unbilled_minor"] == 0
-    assert state(r)["next_event_on"] == date(2026, 3, 25)  # the installment falls due before next cycle 4-5
-
-
-def test_minimum_due_floor_and_cap_at_balance():
-    accs = [account(1, next_event_on=date(2026, 3, 5), revolving_principal_minor=50_000, accrued_through_on=date(2026, 3, 5)),
-            account(2, next_event_on=date(2026, 3, 5), revolving_principal_minor=4_000, accrued_through_on=date(2026, 3, 5))]
-    r = run(date(2026, 3, 5), accs, [])
-    mins = {e["account_id"]: e["payload"]["minimum_due_minor"] for e in events(r, "statement_closed")}
-    assert mins == {1: 10_000, 2: 4_000}  # 10% of 50,000 = 5,000 < floor 10,000; floor capped at balance 4,000
+    assert stmt["account_id"] == 1
+    assert stmt["payload"] == {"statement_on": "2026-03-05", "currency": "CNY"}
+    assert "minimum_due_minor" not in stmt["payload"]  # one computation: servicing's
+    by_id = {row["account_id"]: row for row in r.accounts.to_dicts()}
+    assert by_id[1]["interest_unbilled_minor"] == 0 and by_id[2]["interest_unbilled_minor"] == 700
+    assert by_id[1]["next_event_on"] == date(2026, 3, 25)  # the installment falls due before next cycle 4-5
 
 
 # -- overdue, late fee, cost cap ----------------------------------------------------------------

@@ -27,7 +27,8 @@ The rules, for business date D (each one is a named step below):
 * billing — an installment falls due on its due date, moved to the next
   business day when the product says so (`installment_due`); contractual
   interest and fees count toward the borrower's cost. On the cycle day a
-  statement closes (`statement_closed`) with the minimum due per product.
+  statement closes (`statement_closed`); servicing's statement close computes
+  its figures (the service fills the event's payload with them).
 * overdue — an unpaid installment past due date + grace days is overdue
   (`became_overdue`, once per occurrence), and that occurrence bears one late
   fee (违约金): bps of the overdue amount, clamped to [min, max] and never more
@@ -384,41 +385,14 @@ def close_day(
     inst = inst.with_columns((pl.col("billed") | pl.col("_falls_due")).alias("billed"))
 
     # -- statement on the cycle day ------------------------------------------------------------
-    stmt_due = pl.lit(D) + pl.duration(days=pl.col("due_days_after_statement"))
-    acc = acc.with_columns((pl.col("cycle_day") == D.day).alias("_statement"), stmt_due.alias("_stmt_due_on"))
+    # The kernel only says which lines close a statement today; servicing's statement close
+    # (fairdue.service.statements.close_statements) computes it — due date, amount and minimum due, one
+    # rule in fairdue.domain.statements — and the service puts the stored figures in the event's payload.
+    acc = acc.with_columns((pl.col("cycle_day") == D.day).alias("_statement"))
     stmt = acc.filter(pl.col("_statement"))
     if stmt.height:
-        inst_due_by = (
-            inst.join(stmt.select("account_id", "_stmt_due_on"), on="account_id")
-            .filter((pl.col("effective_due_on") <= pl.col("_stmt_due_on")) & (pl.col("_unpaid") > 0))
-            .group_by("account_id")
-            .agg(pl.col("_unpaid").sum().alias("_inst_due"))
-        )
-        stmt = stmt.join(inst_due_by, on="account_id", how="left").with_columns(
-            pl.col("_inst_due").fill_null(0),
-            pl.min_horizontal(
-                pl.col("revolving_principal_minor"),
-                pl.max_horizontal(
-                    round_half_even_div(pl.col("revolving_principal_minor") * pl.col("min_due_bps"), BPS_FULL),
-                    pl.col("min_due_floor_minor"),
-                ),
-            ).alias("_rev_min"),
-        ).with_columns(
-            (pl.col("_inst_due") + pl.col("interest_unbilled_minor") + pl.col("_rev_min")).alias("_min_due"),
-            (pl.col("_inst_due") + pl.col("interest_unbilled_minor") + pl.col("revolving_principal_minor")).alias(
-                "_total_due"
-            ),
-        )
         events.append(
-            _events(
-                stmt, "statement_closed", D, None,
-                pl.lit(D.isoformat()).alias("statement_on"), pl.col("_stmt_due_on").cast(pl.String).alias("due_on"),
-                pl.col("_total_due").alias("total_due_minor"), pl.col("_min_due").alias("minimum_due_minor"),
-                pl.col("_inst_due").alias("installments_due_minor"),
-                pl.col("interest_unbilled_minor").alias("interest_billed_minor"),
-                pl.col("revolving_principal_minor").alias("revolving_principal_minor"),
-                pl.col("currency"),
-            )
+            _events(stmt, "statement_closed", D, None, pl.lit(D.isoformat()).alias("statement_on"), pl.col("currency"))
         )
         acc = acc.with_columns(
             pl.when(pl.col("_statement")).then(0).otherwise(pl.col("interest_unbilled_minor")).alias(
