@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from fairdue.web.api import accounts, auth, complaints, plans, policy
+from fairdue.web.api import accounts, auth, cases, complaints, contacts, disputes, plans, policy, promises
 
 router = APIRouter()
 router.include_router(auth.router)
@@ -10,3 +10,8 @@ router.include_router(policy.router)
 router.include_router(complaints.router)
 router.include_router(accounts.router)
 router.include_router(plans.router)
+router.include_router(plans.plans_router)
+router.include_router(cases.router)
+router.include_router(promises.router)
+router.include_router(contacts.router)
+router.include_router(disputes.router)
