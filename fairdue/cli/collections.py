@@ -19,13 +19,10 @@ def simulate_cmd(
     seed: int = typer.Option(7, "--seed", help="Seed of the behaviour model."),
     database_url: Optional[str] = typer.Option(
         None, "--database-url", help="A fresh database (default: sqlite:///fairdue-simulate.db, which must not exist)."),
-    plot: Optional[pathlib.Path] = typer.Option(None, "--plot", help="Write a PNG of lines per bucket over time."),
+    plot: Optional[pathlib.Path] = typer.Option(None, "--plot", help="Write a PNG of bucket balances (money) over time."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:
-    """Simulate borrowers (on time, late, partial, promises, plans, disputes, silent) against day-end and collections."""
-    from rich.console import Console
-    from rich.table import Table
-
+    """Simulate CN/US/UK borrowers (on time, late, partial, promises, plans, disputes, silent, complaints)."""
     from fairdue.service.simulate import SimulationRefused, run_simulation
 
     url = database_url or "sqlite:///fairdue-simulate.db"
@@ -33,25 +30,46 @@ def simulate_cmd(
         raise SimulationRefused("fairdue-simulate.db exists: remove it or pass --database-url to a fresh database")
     report = run_simulation(database_url=url, accounts=accounts, days=days, seed=seed, plot_path=plot)
     if as_json:
-        typer.echo(json.dumps({
-            "accounts": report.accounts, "days": report.days, "seconds": round(report.seconds, 2),
-            "variants": {k: {"lines": v.lines, "cases": v.cases, "cured": v.cured, "contacts": v.contacts,
-                             "cure_rate": v.cure_rate, "contacts_per_cure": v.contacts_per_cure}
-                         for k, v in report.variants.items()},
-            "roll_rates": report.roll_rates, "denials": report.denials, "behaviours": report.behaviours,
-            "plot": report.plot_path}, ensure_ascii=False))
+        typer.echo(json.dumps(report_json(report), ensure_ascii=False))
         return
-    table = Table(title=f"{report.accounts} lines, {report.days} days ({report.seconds:.1f} s)")
-    for col in ("variant", "lines", "cases", "cured", "cure rate", "contacts", "contacts/cure"):
+    print_report(report)
+
+
+def report_json(report) -> dict:
+    """The simulation report as plain JSON data."""
+    return {
+        "accounts": report.accounts, "days": report.days, "seconds": round(report.seconds, 2),
+        "phase_seconds": report.phase_seconds, "products": report.products,
+        "variants": {k: {"lines": v.lines, "cases": v.cases, "cured": v.cured, "contacts": v.contacts,
+                         "cure_rate": v.cure_rate, "contacts_per_cure": v.contacts_per_cure,
+                         "roll_rates": v.roll_rates, "denials": v.denials, "complaints": v.complaints}
+                     for k, v in report.variants.items()},
+        "roll_rates": report.roll_rates, "denials": report.denials, "rescheduled": report.rescheduled,
+        "calls_made": report.calls_made, "complaints": report.complaints, "behaviours": report.behaviours,
+        "plot": report.plot_path}
+
+
+def print_report(report) -> None:
+    """The outcome table per strategy variant, then portfolio lines (used by `fairdue simulate` and `fairdue demo`)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"simulation: {report.accounts} lines, {report.days} days ({report.seconds:.1f} s)")
+    for col in ("variant", "lines", "cases", "cured", "cure", "M1->M2", "contacts", "per cure", "complaints",
+                "gate denials"):
         table.add_column(col)
+    pct = lambda x: "-" if x is None else f"{x:.0%}"  # noqa: E731
     for name, v in sorted(report.variants.items()):
-        table.add_row(name, str(v.lines), str(v.cases), str(v.cured),
-                      "-" if v.cure_rate is None else f"{v.cure_rate:.0%}", str(v.contacts),
-                      "-" if v.contacts_per_cure is None else f"{v.contacts_per_cure:.1f}")
-    console = Console()
+        table.add_row(name, str(v.lines), str(v.cases), str(v.cured), pct(v.cure_rate), pct(v.roll_rates.get("M1->M2")),
+                      str(v.contacts), "-" if v.contacts_per_cure is None else f"{v.contacts_per_cure:.1f}",
+                      str(v.complaints), ", ".join(f"{k} {n}" for k, n in sorted(v.denials.items())) or "-")
+    console = Console(highlight=False)
     console.print(table)
+    console.print("portfolio: " + ", ".join(f"{k} {n}" for k, n in sorted(report.products.items())))
     console.print("roll rates: " + (", ".join(f"{k} {v:.0%}" for k, v in report.roll_rates.items()) or "-"))
-    console.print("gate denials by category: " + (", ".join(f"{k} {v}" for k, v in sorted(report.denials.items())) or "none"))
+    console.print("gate denials by category: " + (", ".join(f"{k} {v}" for k, v in sorted(report.denials.items()))
+                                                  or "none") + f"; steps rescheduled {report.rescheduled}")
+    console.print(f"calls made by agents: {report.calls_made}; complaints filed: {report.complaints}")
     console.print("behaviours: " + ", ".join(f"{k} {v}" for k, v in sorted(report.behaviours.items())))
     if report.plot_path:
         console.print(f"plot: {report.plot_path}")

@@ -1,15 +1,26 @@
-"""`fairdue simulate`: day-end + collections over a synthetic portfolio with a behaviour model.
+"""`fairdue simulate`: day-end + collections over a synthetic CN / US / UK portfolio with a behaviour model.
 
-Each synthetic borrower (China, cn-ecard-std, one 3-month zero-fee purchase) gets one behaviour,
-drawn with a seeded RNG: pays on time, pays late (10 days), pays half, promises and keeps, promises
-and breaks, asks for a negotiated plan, disputes, or goes silent. Every simulated day runs the
-borrowers' actions, the day-end for that date, then collections at 10:30 Shanghai time with the
-real policy gate (messages are queued to the outbox; nothing is delivered). The report gives,
-per strategy variant: lines, cases opened, cures, cure rate, contacts sent, contacts per cure; gate
-denials by category (whole portfolio); plus roll rates between buckets (from the day-end's bucket_changed events)
-and, when asked, a PNG of the number of lines per bucket over time.
+Each synthetic borrower lives in their product's jurisdiction and time zone (cn-ecard-std in Shanghai,
+us-card-std in New York / Chicago / Los Angeles, uk-card-std in London), opens one line and makes one
+installment purchase. One behaviour per line, drawn with a seeded RNG: pays on time, pays late, pays
+half, promises and keeps, promises and breaks, asks for a negotiated plan, disputes (resolved after
+DISPUTE_DAYS, then pays), goes silent, or complains (files a complaint through service/complaints.py
+once contacted about arrears, then pays late).
 
-Not modelled yet: complaints, the US/UK products, revolving balances.
+Every simulated day: the borrowers act, the day-end closes the date, then the collections engine runs
+every four hours (ENGINE_RUNS_UTC: events → cases → due steps and pre-due / due reminders, through the
+real policy gate, into the outbox; nothing is delivered), and at the runs in the lender's office hours in
+Shanghai (AGENT_RUNS_UTC) the agents work their call queue, asking the gate again at that moment
+(`judge_call_task`). A US or UK borrower's call worked from Shanghai often falls at night in their zone: it
+is denied and keeps the gate's next allowed time, and a later office run asks again; a message step
+denied out of hours is rescheduled by the engine; frequency caps deny too.
+
+The report gives, per strategy variant (e.g. CN-DEFAULT/champion): lines, cases, cures, cure rate, roll
+rates between buckets, contacts (messages queued + calls made), contacts per cure, gate denials by
+category, complaints; and, when asked, a PNG of outstanding installment balances per bucket over time,
+one panel per currency (money is summed in minor units; the plot divides by 100 for display only).
+
+Not modelled: revolving balances, delivery (the dispatcher), agents' conversations.
 """
 
 from __future__ import annotations
@@ -19,20 +30,33 @@ import pathlib
 import random
 import time as _time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from fairdue.errors import FairdueError
 
-BEHAVIOURS = (("on_time", 40), ("late", 15), ("partial", 10), ("promise_keep", 8), ("promise_break", 7),
-              ("plan", 6), ("dispute", 4), ("silent", 10))
+BEHAVIOURS = (("on_time", 38), ("late", 14), ("partial", 9), ("promise_keep", 7), ("promise_break", 6),
+              ("plan", 6), ("dispute", 4), ("silent", 10), ("complain", 6))
+# code, jurisdiction, currency, share %, purchase (minor units), installment option, cycle day
+PRODUCTS = (("cn-ecard-std", "CN", "CNY", 60, 300_000, "3-zero_fee", 5),
+            ("us-card-std", "US", "USD", 20, 120_000, "6-zero_fee", 8),
+            ("uk-card-std", "UK", "GBP", 20, 90_000, "3-zero_fee", 3))
+US_STATES = (("US-NY", "212"), ("US-IL", "312"), ("US-CA", "415"))
+# The collections engine runs every four hours round the clock; the agents (an office in Shanghai, 09:00-19:00)
+# work their call queue at the runs in office hours: 10:00, 14:00 and 18:00 Shanghai.
+ENGINE_RUNS_UTC = (time(2, 0), time(6, 0), time(10, 0), time(14, 0), time(18, 0), time(22, 0))
+AGENT_RUNS_UTC = (time(2, 0), time(6, 0), time(10, 0))
 ACCOUNTS_MAX = 20_000
 DAYS_MAX = 400
+SEED_CHUNK = 500  # accounts per seeding transaction
 START_ON = date(2026, 1, 2)
 LATE_DAYS = 10
+COMPLAIN_LATE_DAYS = 15
+DISPUTE_DAYS = 20
+PROMISE_AHEAD_DAYS = 3
 
 
 class SimulationRefused(FairdueError):
@@ -41,12 +65,15 @@ class SimulationRefused(FairdueError):
 
 @dataclass(slots=True)
 class VariantOutcome:
-    """Outcomes of one strategy variant."""
+    """Outcomes of one strategy variant ('STRATEGY/variant')."""
 
     lines: int = 0
     cases: int = 0
     cured: int = 0
-    contacts: int = 0
+    contacts: int = 0  # messages queued by the gate + calls made by agents
+    complaints: int = 0
+    denials: dict[str, int] = field(default_factory=dict)  # gate denials by category
+    roll_rates: dict[str, float] = field(default_factory=dict)  # 'M1->M2': share of lines in M1 that reached M2
 
     @property
     def cure_rate(self) -> float | None:
@@ -59,7 +86,8 @@ class VariantOutcome:
 
 @dataclass(slots=True)
 class SimulationReport:
-    """Per-variant outcomes, roll rates ('M1->M2': share of lines that entered M1 and later M2), behaviours, seconds."""
+    """Per-variant outcomes, portfolio roll rates, gate denials by category (every logged denial: engine steps and
+    agents' calls), behaviours, steps the engine rescheduled, calls made, complaints, seconds (and per phase)."""
 
     accounts: int
     days: int
@@ -69,6 +97,11 @@ class SimulationReport:
     denials: dict[str, int]
     plot_path: str | None
     seconds: float
+    complaints: int = 0
+    rescheduled: int = 0
+    calls_made: int = 0
+    products: dict[str, int] = field(default_factory=dict)
+    phase_seconds: dict[str, float] = field(default_factory=dict)
 
 
 class _Clock:
@@ -79,22 +112,41 @@ class _Clock:
         return self.now
 
 
-def _ric(n: int) -> str:
-    from fairdue.domain.borrowers import cn_ric_check_digit
+def _borrower(n: int, jurisdiction: str) -> dict:
+    """A synthetic borrower of the jurisdiction, unique by n (valid IDs and numbers, not real people)."""
+    if jurisdiction == "CN":
+        from fairdue.domain.borrowers import cn_ric_check_digit
 
-    born = date(1960, 1, 1) + timedelta(days=n % 12_000)
-    first17 = f"110105{born:%Y%m%d}{n // 12_000 % 1000:03d}"
-    return first17 + cn_ric_check_digit(first17)
+        born = date(1960, 1, 1) + timedelta(days=n % 12_000)
+        first17 = f"110105{born:%Y%m%d}{n // 12_000 % 1000:03d}"
+        return {"name": f"模拟{n}", "id_number": first17 + cn_ric_check_digit(first17), "postal_region": "CN-11",
+                "mobiles": [{"number": f"139{n:08d}", "source": "contract"}], "address": "北京市东城区模拟路1号"}
+    if jurisdiction == "US":
+        region, area = US_STATES[n % len(US_STATES)]
+        ssn = f"{1 + n // (9999 * 99):03d}{1 + n // 9999 % 99:02d}{1 + n % 9999:04d}"
+        return {"name": f"Sim Borrower {n}", "id_number": ssn, "postal_region": region,
+                "mobiles": [{"number": f"+1{area}55501{n % 100:02d}", "source": "contract"}],
+                "emails": [{"address": f"sim{n}@example.com", "source": "contract"}],
+                "address": f"{n} Example Street"}
+    return {"name": f"Sim Borrower {n}", "id_number": f"JA{n:06d}A", "postal_region": "GB-ENG",
+            "mobiles": [{"number": f"+4474{n:08d}", "source": "contract"}],
+            "emails": [{"address": f"sim{n}@example.co.uk", "source": "self_provided"}],
+            "address": f"{n} Example Road, London"}
 
 
-def _unpaid_due_minor(conn, line_id: int, on: date) -> int:
+def _unpaid_by_line(conn, on: date, lines: set[int] | None = None) -> dict[int, int]:
+    """Unpaid amount due by `on` per line (minor units), one query."""
     from fairdue.adapters.db.schema.accounts import installments as i
 
-    q = sa.select(sa.func.coalesce(sa.func.sum(
+    q = (sa.select(i.c.credit_line_id, sa.func.sum(
         i.c.principal_due_minor + i.c.interest_due_minor + i.c.fee_due_minor
-        - i.c.principal_paid_minor - i.c.interest_paid_minor - i.c.fee_paid_minor), 0)).where(
-        i.c.credit_line_id == line_id, i.c.due_on <= on, i.c.status.not_in(("paid", "cancelled")))
-    return int(conn.execute(q).scalar_one())
+        - i.c.principal_paid_minor - i.c.interest_paid_minor - i.c.fee_paid_minor))
+         .where(i.c.due_on <= on, i.c.status.not_in(("paid", "cancelled"))).group_by(i.c.credit_line_id))
+    if lines is not None:
+        if not lines:
+            return {}
+        q = q.where(i.c.credit_line_id.in_(sorted(lines)))
+    return {int(a): int(m) for a, m in conn.execute(q)}
 
 
 def _lines_due_on(conn, on: date) -> set[int]:
@@ -104,41 +156,49 @@ def _lines_due_on(conn, on: date) -> set[int]:
         i.c.due_on == on, i.c.status.not_in(("paid", "cancelled"))).distinct()).scalars())
 
 
+def _bucket_balances(conn) -> Counter:
+    """Outstanding installment balance (minor units) per (currency, bucket), one query."""
+    from fairdue.adapters.db.schema.accounts import installments as i
+    from fairdue.adapters.db.schema.dayend import dayend_account as d
+
+    rows = conn.execute(
+        sa.select(d.c.currency, d.c.bucket, sa.func.sum(
+            i.c.principal_due_minor + i.c.interest_due_minor + i.c.fee_due_minor
+            - i.c.principal_paid_minor - i.c.interest_paid_minor - i.c.fee_paid_minor))
+        .select_from(i.join(d, d.c.account_id == i.c.credit_line_id))
+        .where(i.c.status.not_in(("paid", "cancelled"))).group_by(d.c.currency, d.c.bucket)).all()
+    return Counter({(c, b): int(m) for c, b, m in rows})
+
+
 def run_simulation(*, database_url: str, accounts: int, days: int, seed: int = 7,
-                   plot_path: pathlib.Path | None = None) -> SimulationReport:
+                   plot_path: pathlib.Path | None = None,
+                   engine_runs_utc: tuple[time, ...] = ENGINE_RUNS_UTC,
+                   agent_runs_utc: tuple[time, ...] = AGENT_RUNS_UTC) -> SimulationReport:
     """Seed a fresh database, simulate `days` days of `accounts` borrowers, and report outcomes per variant."""
     from fairdue.adapters.crypto import FieldCipher, Keyring
     from fairdue.adapters.db.engine import make_engine
     from fairdue.adapters.db.migrate import migrate
     from fairdue.adapters.db.schema.accounts import credit_lines
-    from fairdue.adapters.db.schema.collections_engine import coll_cases, coll_strategy_assignments
-    from fairdue.adapters.db.schema.dayend import dayend_account, dayend_event_outbox
+    from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
     from fairdue.adapters.db.uow import UnitOfWork
-    from fairdue.domain.money import Money
     from fairdue.products import shipped_product_files
     from fairdue.service import collections as coll
-    from fairdue.service.accounts import open_account
-    from fairdue.service.borrowers import register_borrower
     from fairdue.service.dayend import run_day_end
-    from fairdue.service.payments import pay
-    from fairdue.service.plans import accept_plan, propose_plans_for_account
     from fairdue.service.products import load_product_file
-    from fairdue.service.promises import record_promise
-    from fairdue.service.purchases import purchase
 
     if not 1 <= accounts <= ACCOUNTS_MAX:
         raise SimulationRefused(f"accounts must be 1..{ACCOUNTS_MAX}, got {accounts}")
     if not 1 <= days <= DAYS_MAX:
         raise SimulationRefused(f"days must be 1..{DAYS_MAX}, got {days}")
+    if not engine_runs_utc or not set(agent_runs_utc) <= set(engine_runs_utc):
+        raise SimulationRefused("at least one engine run is needed, and agents work only at engine runs")
     started = _time.perf_counter()
+    phases: Counter = Counter()
     engine = make_engine(database_url)
-    clock = _Clock(datetime.combine(START_ON, datetime.min.time(), tzinfo=UTC))
+    clock = _Clock(datetime.combine(START_ON, time(0), tzinfo=UTC))
     try:
         migrate(engine)
         cipher = FieldCipher(Keyring.generate("sim"))
-        rng = random.Random(seed)
-        names, weights = zip(*BEHAVIOURS)
-        behaviour: dict[int, str] = {}
 
         def uow_factory() -> UnitOfWork:
             return UnitOfWork(engine, clock=clock)
@@ -148,120 +208,270 @@ def run_simulation(*, database_url: str, accounts: int, days: int, seed: int = 7
                 raise SimulationRefused("the database already holds accounts; simulate only seeds a fresh one")
             for f in shipped_product_files():
                 load_product_file(uow, path=f)
-            for n in range(accounts):
-                bid = register_borrower(uow, cipher=cipher, data={
-                    "name": f"模拟{n}", "id_number": _ric(n), "postal_region": "CN-11",
-                    "mobiles": [{"number": f"139{n:08d}", "source": "contract"}],
-                    "address": "北京市东城区模拟路1号"})
-                line = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(2_000_000, "CNY"),
-                                    cycle_day=5, opened_on=START_ON, key=f"sim-open-{n}")
-                purchase(uow, line_id=line.id, amount=Money(300_000, "CNY"), purchased_on=START_ON + timedelta(days=1),
-                         key=f"sim-p{n}", plan="3-zero_fee")
-                behaviour[line.id] = rng.choices(names, weights=weights)[0]
             uow.commit()
+        world = _seed(uow_factory, accounts=accounts, seed=seed, cipher=cipher)
+        phases["seed"] = _time.perf_counter() - started
 
-        pending_pay: dict[date, list[tuple[int, str]]] = defaultdict(list)  # day -> [(line, 'full'|'half')]
-        promised: set[int] = set()
-        acted: set[int] = set()
-        buckets_by_day: list[tuple[date, Counter]] = []
-        denials: Counter = Counter()
+        state = _BorrowerState()
+        series: list[tuple[date, Counter]] = []
+        rescheduled = 0
+        calls_made: Counter = Counter()
         for k in range(1, days + 1):
             on = START_ON + timedelta(days=k)
-            clock.now = datetime.combine(on, datetime.min.time(), tzinfo=UTC) + timedelta(hours=1)
-            with uow_factory() as uow:  # the borrowers act
-                conn = uow.connection
-                for line_id, how in pending_pay.pop(on, []):
-                    owed = _unpaid_due_minor(conn, line_id, on)
-                    amount = owed if how == "full" else owed // 2
-                    if amount > 0:
-                        pay(uow, line_id=line_id, amount=Money(amount, "CNY"), received_on=on, key=f"sim-pay-{line_id}-{on}")
-                due_lines = _lines_due_on(conn, on)
-                open_lines = set(conn.execute(sa.select(coll_cases.c.account_id).where(
-                    coll_cases.c.status == "open")).scalars())
-                for line_id, how in behaviour.items():
-                    if line_id in due_lines:
-                        if how == "on_time":  # on the due date or the day after (within grace)
-                            pending_pay[on + timedelta(days=1 + k % 2)].append((line_id, "full"))
-                        elif how == "late":
-                            pending_pay[on + timedelta(days=LATE_DAYS)].append((line_id, "full"))
-                        elif how == "partial":
-                            pending_pay[on + timedelta(days=1)].append((line_id, "half"))
-                    if line_id not in open_lines or line_id in acted:
-                        continue
-                    if how in ("promise_keep", "promise_break") and line_id not in promised:
-                        owed = _unpaid_due_minor(conn, line_id, on)
-                        if owed > 0:
-                            record_promise(uow, account_id=line_id, amount=Money(owed, "CNY"),
-                                           promised_on=on + timedelta(days=3), business_on=on)
-                            promised.add(line_id)
-                            if how == "promise_keep":
-                                pending_pay[on + timedelta(days=2)].append((line_id, "full"))
-                    elif how == "plan":
-                        proposals = propose_plans_for_account(uow, account_id=line_id, monthly_income_minor=900_000,
-                                                              monthly_expenses_minor=700_000, as_of=on)
-                        accept_plan(uow, account_id=line_id, proposal=proposals[-1], business_on=on)
-                        acted.add(line_id)
-                    elif how == "dispute":
-                        coll.open_dispute(uow, account_id=line_id, reason="模拟：对账单有异议")
-                        acted.add(line_id)
+            t0 = _time.perf_counter()
+            clock.now = datetime.combine(on, time(0, 30), tzinfo=UTC)
+            with uow_factory() as uow:
+                _borrowers_act(uow, world, state, on)
                 uow.commit()
+            t1 = _time.perf_counter()
             run_day_end(uow_factory, business_on=on)
-            now_at = datetime.combine(on, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2, minutes=30)
-            clock.now = now_at
-            summary = coll.run_collections(uow_factory, business_on=on, now_at=now_at, cipher=cipher)
-            denials.update(summary.denial_categories)
+            t2 = _time.perf_counter()
+            for run_at in sorted(engine_runs_utc):
+                now_at = datetime.combine(on, run_at, tzinfo=UTC)
+                clock.now = now_at
+                summary = coll.run_collections(uow_factory, business_on=on, now_at=now_at, cipher=cipher)
+                rescheduled += summary.rescheduled
+                if run_at in agent_runs_utc:
+                    _agents_work(uow_factory, now_at=now_at, cipher=cipher, calls_made=calls_made)
+            t3 = _time.perf_counter()
             with engine.connect() as conn:
-                counts = Counter(dict(conn.execute(sa.select(dayend_account.c.bucket, sa.func.count())
-                                                   .group_by(dayend_account.c.bucket)).all()))
-            buckets_by_day.append((on, counts))
+                series.append((on, _bucket_balances(conn)))
+            phases["borrowers"] += t1 - t0
+            phases["day_end"] += t2 - t1
+            phases["collections"] += t3 - t2
+            phases["report"] += _time.perf_counter() - t3
 
-        variants: dict[str, VariantOutcome] = defaultdict(VariantOutcome)
-        with engine.connect() as conn:
-            variant_of = dict(conn.execute(sa.select(coll_strategy_assignments.c.account_id,
-                                                     coll_strategy_assignments.c.variant)).all())
-            for line_id in behaviour:
-                variants[variant_of.get(line_id, "(never overdue)")].lines += 1
-            for r in conn.execute(sa.select(coll_cases.c.account_id, coll_cases.c.close_reason)):
-                v = variants[variant_of[r.account_id]]
-                v.cases += 1
-                v.cured += r.close_reason == "cure"
-            sent = conn.execute(sa.text(
-                "SELECT debt_id, count(*) FROM outbox_messages GROUP BY debt_id")).all()
-            for debt_id, n in sent:
-                variants[variant_of.get(int(debt_id), "(never overdue)")].contacts += n
-            moves = conn.execute(sa.select(dayend_event_outbox.c.account_id, dayend_event_outbox.c.payload).where(
-                dayend_event_outbox.c.kind == "bucket_changed")).all()
-        entered: dict[str, set[int]] = defaultdict(set)
-        for account_id, payload in moves:
-            entered[json.loads(payload)["bucket_to"]].add(account_id)
-        roll = {}
-        for a, b in (("M1", "M2"), ("M2", "M3")):
-            if entered[a]:
-                roll[f"{a}->{b}"] = len(entered[a] & entered[b]) / len(entered[a])
-        plot = None
+        t4 = _time.perf_counter()
+        report = _report(engine, world, accounts=accounts, days=days, calls_made=calls_made,
+                         rescheduled=rescheduled)
         if plot_path is not None:
-            plot = str(_plot(buckets_by_day, plot_path))
-        return SimulationReport(accounts=accounts, days=days, variants=dict(variants), roll_rates=roll,
-                                behaviours=dict(Counter(behaviour.values())), denials=dict(denials), plot_path=plot,
-                                seconds=_time.perf_counter() - started)
+            report.plot_path = str(_plot(series, plot_path))
+        phases["report"] += _time.perf_counter() - t4
+        report.phase_seconds = {k: round(v, 2) for k, v in phases.items()}
+        report.seconds = _time.perf_counter() - started
+        return report
     finally:
         engine.dispose()
 
 
+@dataclass(slots=True)
+class _World:
+    behaviour: dict[int, str]  # line id -> behaviour
+    borrower: dict[int, int]  # line id -> borrower id
+    jurisdiction: dict[int, str]
+    currency: dict[int, str]
+    products: Counter
+
+
+@dataclass(slots=True)
+class _BorrowerState:
+    pending_pay: dict[date, list[tuple[int, str]]] = field(default_factory=lambda: defaultdict(list))
+    promised: set[int] = field(default_factory=set)
+    acted: set[int] = field(default_factory=set)  # asked for a plan / disputed / complained
+    disputes: dict[date, list[int]] = field(default_factory=lambda: defaultdict(list))  # resolve on -> dispute ids
+
+
+def _seed(uow_factory, *, accounts: int, seed: int, cipher) -> _World:
+    """Borrowers, lines and purchases through the real services (validation, encryption), SEED_CHUNK per commit."""
+    from fairdue.domain.money import Money
+    from fairdue.service.accounts import open_account
+    from fairdue.service.borrowers import register_borrower
+    from fairdue.service.purchases import purchase
+
+    rng = random.Random(seed)
+    names, weights = zip(*BEHAVIOURS)
+    shares = [p[3] for p in PRODUCTS]
+    world = _World({}, {}, {}, {}, Counter())
+    for start in range(0, accounts, SEED_CHUNK):
+        with uow_factory() as uow:
+            for n in range(start, min(accounts, start + SEED_CHUNK)):
+                # The first lines cover every product, so even a tiny portfolio is multi-jurisdiction.
+                code, juris, currency, _share, amount, option, cycle_day = (
+                    PRODUCTS[n] if n < len(PRODUCTS) else rng.choices(PRODUCTS, weights=shares)[0])
+                bid = register_borrower(uow, cipher=cipher, data=_borrower(n, juris))
+                line = open_account(uow, borrower_id=bid, product_code=code, limit=Money(amount * 4, currency),
+                                    cycle_day=cycle_day, opened_on=START_ON, key=f"sim-open-{n}")
+                purchase(uow, line_id=line.id, amount=Money(amount, currency), purchased_on=START_ON + timedelta(days=1),
+                         key=f"sim-p{n}", plan=option)
+                world.behaviour[line.id] = rng.choices(names, weights=weights)[0]
+                world.borrower[line.id] = bid
+                world.jurisdiction[line.id] = juris
+                world.currency[line.id] = currency
+                world.products[code] += 1
+            uow.commit()
+    return world
+
+
+def _borrowers_act(uow, world: _World, state: _BorrowerState, on: date) -> None:
+    """Today's borrower actions; only lines with something to do are touched (one query per kind of work)."""
+    from fairdue.adapters.db.schema.collections_engine import coll_cases
+    from fairdue.domain.money import Money
+    from fairdue.service import collections as coll
+    from fairdue.service.complaints import file_complaint
+    from fairdue.service.payments import pay
+    from fairdue.service.plans import accept_plan, propose_plans_for_account
+    from fairdue.service.promises import record_promise
+
+    conn = uow.connection
+    for dispute_id in state.disputes.pop(on, []):
+        coll.resolve_dispute(uow, dispute_id=dispute_id, resolution="模拟：核实无误 / verified, the debt stands")
+    paying = state.pending_pay.pop(on, [])
+    owed = _unpaid_by_line(conn, on, {line for line, _ in paying})
+    for line_id, how in paying:
+        amount = owed.get(line_id, 0) if how == "full" else owed.get(line_id, 0) // 2
+        if amount > 0:
+            pay(uow, line_id=line_id, amount=Money(amount, world.currency[line_id]), received_on=on,
+                key=f"sim-pay-{line_id}-{on}")
+    for line_id in _lines_due_on(conn, on):
+        how = world.behaviour[line_id]
+        if how == "on_time":  # on the due date or the day after
+            state.pending_pay[on + timedelta(days=1 + line_id % 2)].append((line_id, "full"))
+        elif how == "late":
+            state.pending_pay[on + timedelta(days=LATE_DAYS)].append((line_id, "full"))
+        elif how == "partial":
+            state.pending_pay[on + timedelta(days=1)].append((line_id, "half"))
+    open_cases = dict(conn.execute(sa.select(coll_cases.c.account_id, coll_cases.c.opened_on).where(
+        coll_cases.c.status == "open")).all())
+    todo = [a for a in open_cases if a not in state.acted and world.behaviour[a] in
+            ("promise_keep", "promise_break", "plan", "dispute", "complain")]
+    owed = _unpaid_by_line(conn, on, set(todo))
+    for line_id in todo:
+        how, currency = world.behaviour[line_id], world.currency[line_id]
+        if how in ("promise_keep", "promise_break"):
+            if line_id not in state.promised and owed.get(line_id, 0) > 0:
+                record_promise(uow, account_id=line_id, amount=Money(owed[line_id], currency),
+                               promised_on=on + timedelta(days=PROMISE_AHEAD_DAYS), business_on=on)
+                state.promised.add(line_id)
+                if how == "promise_keep":
+                    state.pending_pay[on + timedelta(days=2)].append((line_id, "full"))
+        elif how == "plan":
+            state.acted.add(line_id)
+            try:
+                proposals = propose_plans_for_account(uow, account_id=line_id, monthly_income_minor=900_000,
+                                                      monthly_expenses_minor=700_000, as_of=on)
+                if proposals:
+                    accept_plan(uow, account_id=line_id, proposal=proposals[-1], business_on=on)
+            except FairdueError:
+                world.behaviour[line_id] = "silent"  # no plan on offer: the borrower gives up
+        elif how == "dispute":
+            state.acted.add(line_id)
+            dispute_id = coll.open_dispute(uow, account_id=line_id, reason="模拟：对账单有异议 / statement disputed")
+            state.disputes[on + timedelta(days=DISPUTE_DAYS)].append(dispute_id)
+            state.pending_pay[on + timedelta(days=DISPUTE_DAYS + 2)].append((line_id, "full"))
+        elif how == "complain" and on >= open_cases[line_id] + timedelta(days=2):
+            state.acted.add(line_id)
+            file_complaint(conn, borrower_id=str(world.borrower[line_id]), jurisdiction=world.jurisdiction[line_id],
+                           category="contact_conduct", account_id=str(line_id),
+                           text="模拟投诉：催收联系过于频繁 / simulated: too many collection contacts",
+                           now=uow.clock())
+            state.pending_pay[on + timedelta(days=COMPLAIN_LATE_DAYS)].append((line_id, "full"))
+
+
+def _agents_work(uow_factory, *, now_at: datetime, cipher, calls_made: Counter) -> None:
+    """Agents work their call queue now: a task the gate allows now is called and done; one it denies stays
+    with its next allowed time (asked again at a later run once that time has come)."""
+    from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
+    from fairdue.service import collections as coll
+
+    with uow_factory() as uow:
+        tasks = uow.connection.execute(
+            sa.select(coll_actions.c.id, coll_cases.c.account_id)
+            .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+            .where(coll_actions.c.status == "task", coll_cases.c.status == "open",
+                   sa.or_(coll_actions.c.next_allowed_at.is_(None), coll_actions.c.next_allowed_at <= now_at))
+            .order_by(coll_actions.c.id)).all()
+        for t in tasks:
+            # The gate is asked again at the moment of calling (logged): an earlier "allowed" may not hold now.
+            if coll.judge_call_task(uow, action_id=t.id, at=now_at, cipher=cipher).allowed:
+                coll.complete_task(uow, action_id=t.id)
+                calls_made[t.account_id] += 1
+        uow.commit()
+
+
+def _report(engine, world: _World, *, accounts: int, days: int, calls_made: Counter,
+            rescheduled: int) -> SimulationReport:
+    from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
+    from fairdue.adapters.db.schema.collections_engine import coll_cases, coll_strategy_assignments
+    from fairdue.adapters.db.schema.dayend import dayend_event_outbox
+    from fairdue.adapters.db.schema.web import complaints
+
+    variants: dict[str, VariantOutcome] = defaultdict(VariantOutcome)
+    with engine.connect() as conn:
+        variant_of = {a: f"{s}/{v}" for a, s, v in conn.execute(sa.select(
+            coll_strategy_assignments.c.account_id, coll_strategy_assignments.c.strategy_code,
+            coll_strategy_assignments.c.variant))}
+        name = lambda account_id: variant_of.get(int(account_id), "(never contacted)")  # noqa: E731
+        for line_id in world.behaviour:
+            variants[name(line_id)].lines += 1
+        for r in conn.execute(sa.select(coll_cases.c.account_id, coll_cases.c.close_reason)):
+            v = variants[name(r.account_id)]
+            v.cases += 1
+            v.cured += r.close_reason == "cure"
+        for debt_id, n in conn.execute(sa.select(outbox_messages.c.debt_id, sa.func.count())
+                                       .group_by(outbox_messages.c.debt_id)):
+            variants[name(debt_id)].contacts += n
+        for account_id, n in calls_made.items():
+            variants[name(account_id)].contacts += n
+        for debt_id, cats in conn.execute(sa.select(decision_log.c.debt_id, decision_log.c.violation_categories)
+                                          .where(decision_log.c.allowed.is_(False), decision_log.c.debt_id.is_not(None))):
+            d = variants[name(debt_id)].denials
+            for c in filter(None, cats.split(",")):
+                d[c] = d.get(c, 0) + 1
+        n_complaints = 0
+        for account_id, n in conn.execute(sa.select(complaints.c.account_id, sa.func.count())
+                                          .where(complaints.c.account_id.is_not(None))
+                                          .group_by(complaints.c.account_id)):
+            variants[name(account_id)].complaints += n
+            n_complaints += n
+        moves = conn.execute(sa.select(dayend_event_outbox.c.account_id, dayend_event_outbox.c.payload).where(
+            dayend_event_outbox.c.kind == "bucket_changed")).all()
+    entered: dict[str, set[int]] = defaultdict(set)
+    for account_id, payload in moves:
+        entered[json.loads(payload)["bucket_to"]].add(int(account_id))
+
+    def rolls(lines: set[int] | None) -> dict[str, float]:
+        out = {}
+        for a, b in (("M1", "M2"), ("M2", "M3")):
+            into = entered[a] if lines is None else entered[a] & lines
+            if into:
+                out[f"{a}->{b}"] = len(into & entered[b]) / len(into)
+        return out
+
+    members: dict[str, set[int]] = defaultdict(set)
+    for line_id in world.behaviour:
+        members[name(line_id)].add(line_id)
+    for key, v in variants.items():
+        v.roll_rates = rolls(members[key])
+    everywhere: Counter = Counter()
+    for v in variants.values():
+        everywhere.update(v.denials)
+    return SimulationReport(accounts=accounts, days=days, variants=dict(variants), roll_rates=rolls(None),
+                            behaviours=dict(Counter(world.behaviour.values())), denials=dict(everywhere),
+                            plot_path=None, seconds=0.0, complaints=n_complaints, rescheduled=rescheduled,
+                            calls_made=sum(calls_made.values()), products=dict(world.products))
+
+
 def _plot(series: list[tuple[date, Counter]], path: pathlib.Path) -> pathlib.Path:
+    """Outstanding installment balance per bucket over time, one panel per currency."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    buckets = sorted({b for _, c in series for b in c})
-    fig, ax = plt.subplots(figsize=(8, 4))
-    for b in buckets:
-        ax.plot([d for d, _ in series], [c.get(b, 0) for _, c in series], label=b)
-    ax.set_ylabel("lines")
-    ax.set_title("Lines per delinquency bucket")
-    ax.legend()
+    currencies = sorted({c for _, s in series for c, _b in s}) or ["-"]
+    fig, axes = plt.subplots(len(currencies), 1, figsize=(9, 3.2 * len(currencies)), sharex=True, squeeze=False)
+    days = [d for d, _ in series]
+    for ax, currency in zip(axes[:, 0], currencies):
+        buckets = sorted({b for _, s in series for c, b in s if c == currency})
+        for b in buckets:
+            # display only: minor units / 100 (all three currencies have two minor digits)
+            ax.plot(days, [s.get((currency, b), 0) / 100 for _, s in series], label=b)
+        ax.set_ylabel(f"{currency} outstanding")
+        ax.set_title(f"Outstanding installment balance per bucket ({currency})")
+        if buckets:
+            ax.legend(loc="upper left", fontsize="small")
     fig.autofmt_xdate()
+    fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     plt.close(fig)
