@@ -73,9 +73,15 @@ class PlanStateInvalid(FairdueError):
 
 def propose_plans_for_account(uow: Any, *, account_id: int, monthly_income_minor: int, monthly_expenses_minor: int,
                               as_of: date) -> list[PlanProposal]:
-    """Plan proposals for the line from its owed amounts and its product's limits; rows due on statement due dates."""
-    from fairdue.service.accounts import balances, get_account, product_of
+    """Plan proposals for the line from its owed amounts and its product's limits; rows due on statement due dates.
 
+    The line is first closed inline up to the day before `as_of` (day-end's accruals and fees for the days it
+    has not been touched), so the proposal restructures exactly what `accept_plan` on `as_of` will find.
+    """
+    from fairdue.service.accounts import balances, get_account, product_of
+    from fairdue.service.payments import _close_inline
+
+    _close_inline(uow, account_id, as_of)
     line = get_account(uow, line_id=account_id)
     product = product_of(uow, line)
     b = balances(uow, line_id=account_id, line=line)
