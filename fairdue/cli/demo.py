@@ -1,4 +1,5 @@
-"""`fairdue demo [--no-serve]`: seed a fresh demo lender and portfolio, print a summary.
+"""`fairdue demo [--no-serve]`: seed a fresh demo lender and portfolio, print a summary, run the collections
+simulation (var/demo/simulation.db, --sim-accounts / --sim-days) and print its outcome table and PNG path.
 
 The database is FAIRDUE_DATABASE_URL when set, else var/demo/fairdue-demo.db,
 recreated on every run. Serving the console and portal arrives with the web
@@ -22,15 +23,24 @@ def demo_cmd(
     accounts: int = typer.Option(200, "--accounts", help="how many demo accounts to seed"),
     seed: int = typer.Option(20260101, "--seed", help="random seed (the same seed seeds the same portfolio)"),
     database_url: Optional[str] = typer.Option(None, "--database-url", help="default FAIRDUE_DATABASE_URL or var/demo/fairdue-demo.db"),
+    sim_accounts: int = typer.Option(3000, "--sim-accounts", min=0,
+                                     help="lines in the collections simulation run after seeding (0: no simulation)"),
+    sim_days: int = typer.Option(90, "--sim-days", min=1, help="days the simulation runs"),
 ) -> None:
-    """Seed the demo lender and portfolio on a fresh database and print a summary."""
-    from fairdue.service.demo import demo_database_url, run_demo
+    """Seed the demo lender and portfolio on a fresh database, print a summary, then run the collections simulation
+    on its own SQLite file next to it and print its outcome table and PNG path."""
+    from fairdue.service.demo import demo_database_url, run_demo, run_demo_simulation
 
     url = database_url or demo_database_url(dict(os.environ))
     summary = run_demo(database_url=url, accounts=accounts, seed=seed)
     print_summary(summary)
     if not summary.ledger_ok or summary.reconcile_problems:
         raise typer.Exit(code=1)
+    if sim_accounts:
+        from fairdue.cli.collections import print_report
+
+        typer.echo(f"running the collections simulation: {sim_accounts} lines, {sim_days} days ...")
+        print_report(run_demo_simulation(demo_url=url, accounts=sim_accounts, days=sim_days))
     if not no_serve:
         from fairdue.web.demo import serve_demo
 

@@ -8,6 +8,10 @@ cycles, takes payments (in full, minimum, partial, missed), pays a few plans
 off early, refunds and reverses a few, then verifies the ledger. It returns a
 `DemoSummary` (plain data) so the simulation and web issues can grow the demo
 without re-seeding differently. Deterministic for a given seed.
+
+`run_demo_simulation(...)` then runs `fairdue simulate` (a CN/US/UK portfolio through day-end and
+collections with the real gate) on its own SQLite file next to the demo database
+(var/demo/simulation.db, recreated each run) and writes its PNG beside it.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ from fairdue.domain.money import Money
 from fairdue.errors import FairdueError
 
 DEMO_DB_PATH = pathlib.Path("var") / "demo" / "fairdue-demo.db"
+SIMULATION_DB_NAME = "simulation.db"
+SIMULATION_PLOT_NAME = "simulation.png"
+SIMULATION_ACCOUNTS_DEFAULT = 3000
+SIMULATION_DAYS_DEFAULT = 90
 DEMO_LENDER = "Fairdue Demo Consumer Finance Co. / 公平消费金融（演示）"
 DEMO_START_ON = date(2026, 1, 1)
 DEMO_AS_OF = date(2026, 5, 31)
@@ -107,7 +115,7 @@ def demo_database_url(environ: dict[str, str]) -> str:
     return environ.get("FAIRDUE_DATABASE_URL") or f"sqlite:///{DEMO_DB_PATH}"
 
 
-def _fresh_database(url: str) -> None:
+def _fresh_database(url: str, *, key_prefix: str = "demo-open-") -> None:
     """Recreate a SQLite file the demo made (or an empty fairdue database); refuse anything else.
 
     A file holding accounts the demo did not open, or that is not a fairdue database at all, is never
@@ -128,7 +136,8 @@ def _fresh_database(url: str) -> None:
                 tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
                 foreign = 0
                 if "credit_lines" in tables:
-                    foreign = con.execute("SELECT count(*) FROM credit_lines WHERE open_key NOT LIKE 'demo-open-%'").fetchone()[0]
+                    foreign = con.execute("SELECT count(*) FROM credit_lines WHERE open_key NOT LIKE ?",
+                                          (key_prefix + "%",)).fetchone()[0]
             finally:
                 con.close()
         except sqlite3.Error as err:
@@ -142,6 +151,29 @@ def _fresh_database(url: str) -> None:
         p = pathlib.Path(str(path) + suffix)
         if p.exists():
             p.unlink()
+
+
+def simulation_paths(demo_url: str) -> tuple[pathlib.Path, pathlib.Path]:
+    """(SQLite file, PNG) of the demo's simulation: beside the demo's SQLite file, else under var/demo/."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(demo_url)
+    folder = DEMO_DB_PATH.parent
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        folder = pathlib.Path(parsed.database).parent
+    return folder / SIMULATION_DB_NAME, folder / SIMULATION_PLOT_NAME
+
+
+def run_demo_simulation(*, demo_url: str, accounts: int = SIMULATION_ACCOUNTS_DEFAULT,
+                        days: int = SIMULATION_DAYS_DEFAULT, seed: int = 7):
+    """Run the collections simulation on its own SQLite file next to the demo database (recreated each run; a file
+    holding lines the simulation did not open is never deleted) and return its report (PNG written beside it)."""
+    from fairdue.service.simulate import run_simulation
+
+    db_path, plot_path = simulation_paths(demo_url)
+    url = f"sqlite:///{db_path}"
+    _fresh_database(url, key_prefix="sim-open-")
+    return run_simulation(database_url=url, accounts=accounts, days=days, seed=seed, plot_path=plot_path)
 
 
 def _cn_borrower(rng: random.Random, n: int) -> dict:

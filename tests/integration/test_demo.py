@@ -47,7 +47,8 @@ def test_cli_demo_no_serve_prints_the_summary(tmp_path, monkeypatch, capsys):
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("FAIRDUE_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
-    monkeypatch.setattr(sys, "argv", ["fairdue", "demo", "--no-serve", "--accounts", "8"])
+    monkeypatch.setattr(sys, "argv", ["fairdue", "demo", "--no-serve", "--accounts", "8",
+                                      "--sim-accounts", "6", "--sim-days", "12"])
     try:
         main()
         code = 0
@@ -58,6 +59,11 @@ def test_cli_demo_no_serve_prints_the_summary(tmp_path, monkeypatch, capsys):
     assert "servicing records vs ledger: OK" in out
     assert "ledger verify: OK" in out and "cn-ecard-std (CN)" in out and "env.db" in out
     assert (tmp_path / "env.db").exists() and (tmp_path / "var" / "dev-keys.json").exists()
+    # then the collections simulation, on its own file next to the demo database, with its table and PNG
+    assert "simulation: 6 lines, 12 days" in out and "gate denials by category" in out
+    assert f"plot: {tmp_path / 'simulation.png'}" in out.replace("\n", "")
+    assert (tmp_path / "simulation.db").exists()
+    assert (tmp_path / "simulation.png").read_bytes()[:4] == b"\x89PNG"
     monkeypatch.setattr(sys, "argv", ["fairdue", "ledger", "verify"])
     try:
         main()
@@ -98,3 +104,22 @@ def test_demo_never_deletes_a_database_it_did_not_make(tmp_path):
     finally:
         engine.dispose()
     assert run_demo(database_url=empty, accounts=2, key_file=tmp_path / "k.json").accounts == 2
+
+
+def test_the_demo_simulation_recreates_its_own_file_and_never_deletes_another(tmp_path):
+    from fairdue.service.demo import run_demo_simulation, simulation_paths
+
+    demo_url = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert simulation_paths(demo_url) == (tmp_path / "simulation.db", tmp_path / "simulation.png")
+    first = run_demo_simulation(demo_url=demo_url, accounts=3, days=5)
+    again = run_demo_simulation(demo_url=demo_url, accounts=3, days=5)  # recreated, not refused as used
+    assert first.accounts == again.accounts == 3
+    assert sum(v.lines for v in again.variants.values()) == 3
+    import sqlite3
+
+    con = sqlite3.connect(tmp_path / "simulation.db")
+    con.execute("UPDATE credit_lines SET open_key = 'real-customer-1' WHERE id = 1")
+    con.commit()
+    con.close()
+    with pytest.raises(DemoRefused, match="holds 1 account"):
+        run_demo_simulation(demo_url=demo_url, accounts=3, days=5)
