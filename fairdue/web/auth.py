@@ -100,6 +100,10 @@ async def borrower(who: auth_service.Principal = Depends(principal)) -> auth_ser
 
 
 STAFF_ANY = ("agent", "supervisor", "compliance", "admin")
+# Who may log a call outcome or a promise on a collection case (an agent only on their own cases).
+CALL_ROLES = ("agent", "supervisor")
+# Who may accept a negotiated repayment plan for a borrower (it restructures the debt).
+PLAN_DECIDERS = ("supervisor", "admin")
 
 
 def end_session(request: Request, unit, *, redirect_to: str):

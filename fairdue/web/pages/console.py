@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fairdue.service import auth as auth_service
 from fairdue.web.api.auth import set_session_cookie
-from fairdue.web.auth import STAFF_ANY, end_session, principal, requires, uow
+from fairdue.web.auth import CALL_ROLES, PLAN_DECIDERS, STAFF_ANY, end_session, principal, requires, uow
 from fairdue.web.templating import render
 
 router = APIRouter(prefix="/console")
@@ -262,10 +262,13 @@ def _staff_today(unit) -> "object":
 
 @router.get("/queue", response_class=HTMLResponse)
 def queue_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
-    from fairdue.service.console import delinquency_queue
+    """Day-end's delinquent lines (bucket and DPD as day-end computed them) and the caller's call tasks."""
+    from fairdue.service.collections import agent_queue
+    from fairdue.service.queues import delinquency_queue
 
     today = _staff_today(unit)
-    return render(request, "console/queue.html", {"items": delinquency_queue(unit.connection, today=today),
+    return render(request, "console/queue.html", {"items": delinquency_queue(unit.connection),
+                                                  "tasks": agent_queue(unit, agent_id=who.staff_id),
                                                   "today": today})
 
 
@@ -287,7 +290,14 @@ def _account_context(request: Request, unit, who, line_id: int, *, reveal: bool)
             "complaints": [c for c in complaints.list_for_borrower(unit.connection, borrower_id=str(borrower_id),
                                                                     now=unit.clock())],
             "plan_requests": plan_requests.requests_of(unit.connection, borrower_id=str(borrower_id)),
-            "can_reveal": bool(who.roles & set(access_log.REVEAL_ROLES)), "error": None}
+            "can_reveal": bool(who.roles & set(access_log.REVEAL_ROLES)), "error": None,
+            "case_id": _queues().case_id_for_line(unit, line_id=line_id)}
+
+
+def _queues():
+    from fairdue.service import queues
+
+    return queues
 
 
 @router.get("/accounts/{line_id}", response_class=HTMLResponse)
@@ -343,3 +353,290 @@ def plan_request_decide(request: Request, request_id: int = Path(ge=1, le=2**31 
                          actor=f"staff:{who.username}", now=unit.clock())
     unit.commit()
     return RedirectResponse("/console/plan-requests", status_code=303)
+
+
+# --- collection cases: case view, call outcomes, promises, staff plan proposals ----------------
+
+def _case_context(request: Request, unit, who, case_id: int, **extra) -> dict:
+    from fairdue.service.queues import CaseNotFound, case_view
+    from fairdue.web.problems import NotFound
+
+    try:
+        view = case_view(unit, case_id=case_id)
+    except CaseNotFound as err:
+        raise NotFound(str(err)) from None
+    today = _staff_today(unit)
+    ctx = {"v": view, "today": today, "can_call": _may_work_case(who, view.case.agent_id),
+           "can_decide_plan": bool(who.roles & set(PLAN_DECIDERS)), "promise_errors": [], "promise_form": {},
+           "promise_days_max": _promise_days_max()}
+    ctx.update(extra)
+    return ctx
+
+
+def _promise_days_max() -> int:
+    from fairdue.service.promises import PROMISE_DAYS_MAX
+
+    return PROMISE_DAYS_MAX
+
+
+def _may_work_case(who, agent_id: int | None) -> bool:
+    """Supervisors work any case; an agent only the cases assigned to them."""
+    if "supervisor" in who.roles:
+        return True
+    return "agent" in who.roles and agent_id is not None and agent_id == who.staff_id
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*STAFF_ANY)),
+              unit=Depends(uow)) -> HTMLResponse:
+    return render(request, "console/case.html", _case_context(request, unit, who, case_id))
+
+
+@router.get("/accounts/{line_id}/case")
+def account_case(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*STAFF_ANY)),
+                 unit=Depends(uow)) -> Response:
+    from fairdue.web.problems import NotFound
+
+    case_id = _queues().case_id_for_line(unit, line_id=line_id)
+    if case_id is None:
+        raise NotFound(f"account {line_id} has no collection case")
+    return RedirectResponse(f"/console/cases/{case_id}", status_code=303)
+
+
+def _promise_input(lang: str, amount: str, promised_on: str, *, currency: str, today) -> tuple[object, object, list[str]]:
+    """Amount in major units (parsed exactly with Decimal) and a date within the promise horizon; errors in `lang`."""
+    import datetime as dt
+
+    from fairdue.domain.money import ExcessPrecision, Money, MoneyError
+    from fairdue.web.i18n import translate
+
+    errors: list[str] = []
+    money = day = None
+    text = amount.strip()
+    if not text:
+        errors.append(translate(lang, "promise.err.amount_missing"))
+    else:
+        try:
+            money = Money.parse(text, currency)
+        except ExcessPrecision:
+            errors.append(translate(lang, "promise.err.amount_precision", currency=currency))
+        except MoneyError:
+            errors.append(translate(lang, "promise.err.amount_invalid", value=text[:32]))
+        else:
+            if money.amount_minor <= 0:
+                errors.append(translate(lang, "promise.err.amount_positive"))
+                money = None
+    try:
+        day = dt.date.fromisoformat(promised_on.strip())
+    except ValueError:
+        errors.append(translate(lang, "promise.err.date_invalid"))
+    else:
+        last = today + dt.timedelta(days=_promise_days_max())
+        if not today <= day <= last:
+            errors.append(translate(lang, "promise.err.date_range", first=today.isoformat(), last=last.isoformat()))
+            day = None
+    return money, day, errors
+
+
+def _case_of_line(unit, line_id: int) -> int:
+    from fairdue.web.problems import NotFound
+
+    case_id = _queues().case_id_for_line(unit, line_id=line_id)
+    if case_id is None:
+        raise NotFound(f"account {line_id} has no collection case")
+    return case_id
+
+
+@router.post("/accounts/{line_id}/promises", response_class=HTMLResponse)
+def promise_submit(request: Request, line_id: int = Path(ge=1, le=2**31 - 1),
+                   amount: str = Form("", max_length=32), promised_on: str = Form("", max_length=16),
+                   who=Depends(requires(*CALL_ROLES)), unit=Depends(uow)) -> Response:
+    """A promise to pay taken outside a call task (e.g. the borrower called in)."""
+    from fairdue.service.promises import PromiseInvalid, record_promise
+
+    case_id = _case_of_line(unit, line_id)
+    ctx = _case_context(request, unit, who, case_id)
+    if not ctx["can_call"]:
+        from fairdue.web.problems import Forbidden
+
+        raise Forbidden("only the case's agent or a supervisor may record a promise on it", reason="not_your_case")
+    money, day, errors = _promise_input(request.state.lang, amount, promised_on, currency=ctx["v"].currency,
+                                        today=ctx["today"])
+    if not errors:
+        try:
+            record_promise(unit, account_id=line_id, amount=money, promised_on=day, business_on=ctx["today"],
+                           staff_id=who.staff_id)
+        except PromiseInvalid as err:
+            errors.append(str(err))
+    if errors:
+        ctx.update(promise_errors=errors, promise_form={"amount": amount, "promised_on": promised_on})
+        return render(request, "console/case.html", ctx, status_code=422)
+    unit.commit()
+    return RedirectResponse(f"/console/cases/{case_id}#promises", status_code=303)
+
+
+CALL_OUTCOMES = ("answered", "no_answer", "wrong_party", "promise", "refused")
+
+
+def _task_context(request: Request, unit, who, action_id: int, **extra) -> dict:
+    from fairdue.service import call_outcomes
+    from fairdue.web.problems import Forbidden, NotFound
+
+    row = call_outcomes.task_row(unit, action_id=action_id)
+    if row is None or row.channel != "call":
+        raise NotFound(f"no call task {action_id}")
+    if not _may_work_case(who, row.case_agent_id):
+        raise Forbidden("only the case's agent or a supervisor may work this call task", reason="not_your_case")
+    record = call_outcomes.gate_decision(unit, seq=row.decision_seq) or {}
+    decision = record.get("decision") if isinstance(record.get("decision"), dict) else None
+    ctx = {"task": row, "decision": decision, "decided_at": record.get("decided_at"), "outcomes": CALL_OUTCOMES,
+           "errors": [], "form": {}, "zone": _borrower_zone_name(record), "today": _staff_today(unit),
+           "judgment_age_s_max": call_outcomes.JUDGMENT_AGE_S_MAX}
+    ctx.update(extra)
+    return ctx
+
+
+def _borrower_zone_name(record: dict) -> str:
+    zones = ((record.get("request") or {}).get("borrower") or {}).get("time_zones") or []
+    return zones[0] if zones and isinstance(zones[0], str) else "Asia/Shanghai"
+
+
+@router.get("/tasks/{action_id}", response_class=HTMLResponse)
+def task_page(request: Request, action_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*CALL_ROLES)),
+              unit=Depends(uow)) -> HTMLResponse:
+    return render(request, "console/task.html", _task_context(request, unit, who, action_id))
+
+
+@router.post("/tasks/{action_id}/judge", response_class=HTMLResponse)
+def task_judge(request: Request, action_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*CALL_ROLES)),
+               unit=Depends(uow)) -> HTMLResponse:
+    """Ask the gate now, for this call (the decision is logged); the page shows the verdict."""
+    from fairdue.service.collections import UnknownCase, judge_call_task
+    from fairdue.web.app import field_cipher
+    from fairdue.web.problems import Conflict
+
+    _task_context(request, unit, who, action_id)  # exists, is a call, and is this caller's to work
+    try:
+        judge_call_task(unit, action_id=action_id, at=unit.clock(), cipher=field_cipher(request.app))
+    except UnknownCase as err:
+        raise Conflict(str(err)) from None
+    unit.commit()
+    return render(request, "console/task.html", _task_context(request, unit, who, action_id, judged=True))
+
+
+@router.post("/tasks/{action_id}/outcome", response_class=HTMLResponse)
+def task_outcome(request: Request, action_id: int = Path(ge=1, le=2**31 - 1),
+                 outcome: str = Form("", max_length=16), amount: str = Form("", max_length=32),
+                 promised_on: str = Form("", max_length=16), who=Depends(requires(*CALL_ROLES)),
+                 unit=Depends(uow)) -> Response:
+    """Log the outcome of a call the gate allowed (a promise is recorded with it); then back to the case."""
+    from fairdue.service import call_outcomes
+    from fairdue.service.promises import PromiseInvalid
+    from fairdue.web.i18n import translate
+
+    lang = request.state.lang
+    ctx = _task_context(request, unit, who, action_id)
+    row = ctx["task"]
+    errors: list[str] = []
+    promise = None
+    if outcome not in CALL_OUTCOMES:
+        errors.append(translate(lang, "call.err.outcome"))
+    elif outcome == "promise":
+        from fairdue.service.queues import case_view
+
+        currency = case_view(unit, case_id=row.case_id).currency
+        money, day, errors = _promise_input(lang, amount, promised_on, currency=currency, today=ctx["today"])
+        promise = None if errors else (money, day)
+    if not errors:
+        try:
+            call_outcomes.log_call_outcome(unit, action_id=action_id, outcome=outcome, staff_id=who.staff_id,
+                                           now=unit.clock(), promise=promise, business_on=ctx["today"])
+        except call_outcomes.CallOutcomeRefused as err:
+            ctx.update(errors=[translate(lang, "call.err.not_allowed"), str(err)],
+                       form={"outcome": outcome, "amount": amount, "promised_on": promised_on})
+            return render(request, "console/task.html", ctx, status_code=409)
+        except (call_outcomes.CallOutcomeInvalid, PromiseInvalid) as err:
+            errors.append(str(err))
+    if errors:
+        ctx.update(errors=errors, form={"outcome": outcome, "amount": amount, "promised_on": promised_on})
+        return render(request, "console/task.html", ctx, status_code=422)
+    unit.commit()
+    return RedirectResponse(f"/console/cases/{row.case_id}#actions", status_code=303)
+
+
+# Staff plan proposals: any staff member may look; accepting restructures the debt (PLAN_DECIDERS).
+
+def _plan_inputs(lang: str, income: str, expenses: str, currency: str) -> tuple[int | None, int | None, list[str]]:
+    from fairdue.domain.money import Money, MoneyError
+    from fairdue.web.i18n import translate
+
+    out, errors = [], []
+    for name, text in (("income", income), ("expenses", expenses)):
+        try:
+            value = Money.parse(text.strip(), currency).amount_minor
+            if value < 0:
+                raise ValueError
+        except (MoneyError, ValueError):
+            errors.append(translate(lang, "plan.err." + name, value=text[:32]))
+            value = None
+        out.append(value)
+    return out[0], out[1], errors
+
+
+def _proposal_key(p) -> str:
+    """What identifies a proposal on the form: the server re-proposes and accepts only the same plan."""
+    return f"{p.kind}:{p.months}:{p.installment_max_minor}:{p.total_minor}:{p.waived_fees_minor}"
+
+
+def _plans_context(request: Request, unit, who, line_id: int, income: str, expenses: str) -> dict:
+    from fairdue.errors import FairdueError
+    from fairdue.service.plans import propose_plans_for_account
+
+    view = _account_context(request, unit, who, line_id, reveal=False)["line"]
+    ctx = {"line": view, "income": income, "expenses": expenses, "proposals": [], "errors": [],
+           "key": _proposal_key, "can_decide_plan": bool(who.roles & set(PLAN_DECIDERS)),
+           "case_id": _queues().case_id_for_line(unit, line_id=line_id)}
+    if not income and not expenses:
+        return ctx
+    inc, exp, errors = _plan_inputs(request.state.lang, income, expenses, view.currency)
+    if errors:
+        ctx["errors"] = errors
+        return ctx
+    try:
+        ctx["proposals"] = propose_plans_for_account(unit, account_id=line_id, monthly_income_minor=inc,
+                                                     monthly_expenses_minor=exp, as_of=_staff_today(unit))
+    except FairdueError as err:
+        ctx["errors"] = [str(err)]
+    return ctx
+
+
+@router.get("/accounts/{line_id}/plans", response_class=HTMLResponse)
+def plans_page(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), income: str = Query("", max_length=32),
+               expenses: str = Query("", max_length=32), who=Depends(requires(*STAFF_ANY)),
+               unit=Depends(uow)) -> HTMLResponse:
+    ctx = _plans_context(request, unit, who, line_id, income, expenses)
+    return render(request, "console/plans.html", ctx, status_code=422 if ctx["errors"] else 200)
+
+
+@router.post("/accounts/{line_id}/plans/accept", response_class=HTMLResponse)
+def plan_accept(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), income: str = Form("", max_length=32),
+                expenses: str = Form("", max_length=32), proposal: str = Form("", max_length=200),
+                who=Depends(requires(*PLAN_DECIDERS)), unit=Depends(uow)) -> Response:
+    """Accept the proposal the supervisor saw: re-proposed from the same inputs and matched by its key."""
+    from fairdue.service.plans import PlanNotAllowed, accept_plan
+    from fairdue.web.i18n import translate
+
+    ctx = _plans_context(request, unit, who, line_id, income, expenses)
+    chosen = next((p for p in ctx["proposals"] if _proposal_key(p) == proposal), None)
+    if not ctx["errors"] and chosen is None:
+        ctx["errors"] = [translate(request.state.lang, "plan.err.changed")]
+    if ctx["errors"]:
+        return render(request, "console/plans.html", ctx, status_code=409 if chosen is None else 422)
+    try:
+        accept_plan(unit, account_id=line_id, proposal=chosen, business_on=_staff_today(unit))
+    except PlanNotAllowed as err:
+        ctx["errors"] = [str(err)]
+        return render(request, "console/plans.html", ctx, status_code=409)
+    unit.commit()
+    target = f"/console/cases/{ctx['case_id']}#plans" if ctx["case_id"] else f"/console/accounts/{line_id}"
+    return RedirectResponse(target, status_code=303)
