@@ -184,12 +184,18 @@ def movement_line(entry_kind: str, description: str | None, on_credit_minor: int
     return bare[:STATEMENT_LINE_KIND_LEN_MAX], text[:STATEMENT_LINE_TEXT_LEN_MAX]
 
 
+@functools.lru_cache(maxsize=65_536)
+def _money_text(amount_minor: int, currency: str) -> str:
+    """Money(...).format(), remembered (a day's statements repeat the same installment amounts many times)."""
+    return Money(amount_minor, currency).format()
+
+
 def due_line_text(plan_id: int, plan_kind: str, periods: int, seq: int, principal_minor: int, interest_minor: int,
                   fee_minor: int, currency: str) -> str:
     """Text of a statement's "due" line for one installment it bills."""
     label = "upfront fee" if seq == 0 else (f"installment {seq}/{periods}" if plan_kind != "full" else "balance due")
-    parts = (f"principal {Money(principal_minor, currency)}, interest {Money(interest_minor, currency)}, "
-             f"fee {Money(fee_minor, currency)}")
+    parts = (f"principal {_money_text(principal_minor, currency)}, interest {_money_text(interest_minor, currency)}, "
+             f"fee {_money_text(fee_minor, currency)}")
     return f"plan #{plan_id} ({plan_kind}) {label}: {parts}"[:STATEMENT_LINE_TEXT_LEN_MAX]
 
 

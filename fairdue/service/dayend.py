@@ -214,7 +214,8 @@ def _post(uow: UnitOfWork, repo: DayendRepository, result: DayResult) -> None:
 
 def _statements(uow: UnitOfWork, result: DayResult) -> DayResult:
     """Servicing statements for the lines whose cycle closes today (bills their installments), all at once;
-    the `statement_closed` events get the stored statements' figures (one computation, servicing's)."""
+    the `statement_closed` events get the stored statements' figures (one computation, servicing's) — content
+    only, no row ids, so a rerun after a crash writes the same outbox as an uninterrupted run."""
     from fairdue.service.statements import close_statements
 
     closing = result.events.filter(pl.col("kind") == "statement_closed")
@@ -225,7 +226,6 @@ def _statements(uow: UnitOfWork, result: DayResult) -> DayResult:
     payloads = pl.DataFrame(
         {
             "account_id": [t.line_id for t in totals],
-            "statement_id": [t.statement_id for t in totals],
             "statement_on": [t.statement_on.isoformat() for t in totals],
             "due_on": [t.due_on.isoformat() for t in totals],
             "closing_balance_minor": [t.closing_balance_minor for t in totals],
@@ -233,7 +233,7 @@ def _statements(uow: UnitOfWork, result: DayResult) -> DayResult:
             "minimum_due_minor": [t.minimum_due_minor for t in totals],
             "currency": [t.currency for t in totals],
         },
-        schema={"account_id": pl.Int64, "statement_id": pl.Int64, "statement_on": pl.String, "due_on": pl.String,
+        schema={"account_id": pl.Int64, "statement_on": pl.String, "due_on": pl.String,
                 "closing_balance_minor": pl.Int64, "amount_due_minor": pl.Int64, "minimum_due_minor": pl.Int64,
                 "currency": pl.String},
     ).select("account_id", pl.struct(pl.exclude("account_id")).struct.json_encode().alias("_payload"),

@@ -132,3 +132,27 @@ def test_bulk_close_refuses_what_generate_statement_refuses(uow_factory, lines):
     with uow_factory() as uow:
         with pytest.raises(InvalidAccountRequest, match="closes statements on day 5"):
             close_statements(uow, line_ids=lines, statement_on=date(2026, 1, 6))
+
+
+def test_day_end_statement_event_carries_the_stored_statement(uow_factory, lines):
+    """One computation: the `statement_closed` event's figures are the stored statement's."""
+    import json
+
+    from fairdue.adapters.db.schema.dayend import dayend_event_outbox
+    from fairdue.service.dayend import run_day_end
+    from fairdue.service.statements import get_statement
+
+    run_day_end(uow_factory, through_on=JAN)
+    with uow_factory() as uow:
+        o = dayend_event_outbox.c
+        events = {r.account_id: json.loads(r.payload) for r in uow.connection.execute(
+            sa.select(o.account_id, o.payload).where(o.kind == "statement_closed"))}
+        assert sorted(events) == sorted(lines)
+        for line_id, payload in events.items():
+            st = get_statement(uow, line_id=line_id, statement_on=JAN)
+            assert payload == {"statement_on": "2026-01-05", "due_on": st.due_on.isoformat(),
+                               "closing_balance_minor": st.closing_balance_minor,
+                               "amount_due_minor": st.amount_due_minor, "minimum_due_minor": st.minimum_due_minor,
+                               "currency": "CNY"}
+        a = lines[0]
+        assert (events[a]["amount_due_minor"], events[a]["minimum_due_minor"]) == (40_831, 20_831)

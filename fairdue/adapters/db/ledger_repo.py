@@ -49,6 +49,8 @@ from fairdue.domain.ledger import (
 KEYS_PER_QUERY_MAX = 5_000
 # Accounts per INSERT statement (7 parameters each).
 ACCOUNT_ROWS_PER_STATEMENT = 1_000
+# PostgreSQL: from this many accounts on, balances are staged with COPY and upserted in one statement.
+BALANCE_COPY_ROWS_MIN = 200
 
 
 # Hot-path statements, built once (building a statement costs more than running it on SQLite).
@@ -549,12 +551,37 @@ class LedgerRepository:
                 slot[2] += 1
         if not deltas:
             return
+        if self._pg and len(deltas) >= BALANCE_COPY_ROWS_MIN:
+            self._pg_copy_balances(deltas)
+            return
         rows = [
             {"account_id": a, "currency": deltas[a][0], "balance_minor": deltas[a][1], "posting_count": deltas[a][2]}
             for a in sorted(deltas)
         ]
         # executemany of one cached upsert, rows in account-id order.
         self.connection.execute(_BALANCE_UPSERT[self.connection.dialect.name], rows)
+
+    def _pg_copy_balances(self, deltas: dict[int, list]) -> None:
+        """PostgreSQL, many accounts: COPY the deltas into a stage, then ONE upsert in account-id order."""
+        with self._raw_cursor() as cur:
+            cur.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS ledger_balance_stage ("
+                " account_id bigint, currency text, balance_minor bigint, posting_count bigint) ON COMMIT DELETE ROWS"
+            )
+            cur.execute("TRUNCATE ledger_balance_stage")
+            with cur.copy("COPY ledger_balance_stage (account_id, currency, balance_minor, posting_count) FROM STDIN") as copy:
+                for a in sorted(deltas):
+                    slot = deltas[a]
+                    copy.write_row((a, slot[0], slot[1], slot[2]))
+            cur.execute(
+                "INSERT INTO ledger_balance (account_id, currency, balance_minor, posting_count)"
+                " SELECT account_id, currency, balance_minor, posting_count FROM ledger_balance_stage"
+                " ORDER BY account_id"
+                " ON CONFLICT (account_id) DO UPDATE SET"
+                " balance_minor = ledger_balance.balance_minor + excluded.balance_minor,"
+                " posting_count = ledger_balance.posting_count + excluded.posting_count"
+            )
+            cur.execute("TRUNCATE ledger_balance_stage")
 
     def _next_sqlite_entry_id(self) -> int:
         # Safe only because the SQLite unit of work holds the write lock (BEGIN IMMEDIATE).

@@ -37,11 +37,14 @@ KEYS_PER_QUERY_MAX = 1_000
 
 
 def _frame(rows: Sequence, schema: dict) -> pl.DataFrame:
+    """Rows of a text query as a frame; SQLite hands dates of a text query back as ISO strings."""
     if not rows:
         return pl.DataFrame(schema=schema)
-    cols = list(schema)
-    return pl.DataFrame({c: pl.Series(c, [r[n] for r in rows], dtype=schema[c], strict=False)
-                         for n, c in enumerate(cols)})
+    as_text = {c for n, (c, t) in enumerate(schema.items())
+               if t == pl.Date and isinstance(next((r[n] for r in rows if r[n] is not None), None), str)}
+    frame = pl.DataFrame([tuple(r) for r in rows], orient="row",
+                         schema={c: (pl.String if c in as_text else t) for c, t in schema.items()})
+    return frame.with_columns([pl.col(c).str.to_date() for c in as_text]) if as_text else frame
 
 
 class StatementsBulkRepository:
@@ -70,22 +73,25 @@ class StatementsBulkRepository:
         self.connection.exec_driver_sql("DELETE FROM _stmt_lines")
         rows = [{"line_id": int(i), "owner": f"credit_line:{int(i)}"} for i in sorted(set(line_ids))]
         if self._pg:
-            self._copy("_stmt_lines", ["line_id", "owner"], [(r["line_id"], r["owner"]) for r in rows])
+            self._copy("_stmt_lines", pl.DataFrame(rows, schema=LINE_SCHEMA))
             self.connection.exec_driver_sql("ANALYZE _stmt_lines")
         else:
             stmt = sa.text("INSERT INTO _stmt_lines (line_id, owner) VALUES (:line_id, :owner)")
             for n in range(0, len(rows), ROWS_PER_BATCH_MAX):
                 self.connection.execute(stmt, rows[n : n + ROWS_PER_BATCH_MAX])
 
-    def _copy(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
-        """PostgreSQL: COPY rows into `table` on this transaction's connection."""
-        if not rows:
+    def _copy(self, table: str, frame: pl.DataFrame) -> None:
+        """PostgreSQL: COPY a frame into `table` (CSV written by Polars) on this transaction's connection."""
+        if frame.height == 0:
             return
+        buf = io.BytesIO()
+        frame.write_csv(buf, include_header=False)
+        buf.seek(0)
         cursor = self.connection.connection.driver_connection.cursor()
         try:
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
-                for row in rows:
-                    cp.write_row(row)
+            with cursor.copy(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)") as cp:
+                while chunk := buf.read(1 << 20):
+                    cp.write(chunk)
         finally:
             cursor.close()
 
@@ -185,12 +191,11 @@ class StatementsBulkRepository:
         """Insert statement rows (columns of `statements` but id); returns line id -> statement id."""
         if frame.height == 0:
             return {}
-        frame = frame.with_columns(pl.lit(self.clock()).alias("created_at"))
-        cols = frame.columns
+        now = self.clock()
         if self._pg:
-            self._copy("statements", cols, frame.rows())
+            self._copy("statements", frame.with_columns(pl.lit(now.isoformat()).alias("created_at")))
         else:
-            rows = frame.to_dicts()
+            rows = [dict(r, created_at=now) for r in frame.to_dicts()]
             for n in range(0, len(rows), ROWS_PER_BATCH_MAX):
                 self.connection.execute(statements.insert(), rows[n : n + ROWS_PER_BATCH_MAX])
         return {int(line): int(sid) for line, sid in self._q(
@@ -201,7 +206,7 @@ class StatementsBulkRepository:
         if frame.height == 0:
             return
         if self._pg:
-            self._copy("statement_lines", frame.columns, frame.rows())
+            self._copy("statement_lines", frame)
             return
         rows = frame.to_dicts()
         for n in range(0, len(rows), ROWS_PER_BATCH_MAX):
@@ -210,13 +215,16 @@ class StatementsBulkRepository:
     def mark_billed(self, statement_on: date) -> None:
         """For the staged lines (restage to the ones whose statement this close created): installments due on
         their statement become billed on it; charges not yet on a statement go on it."""
-        sid = ("(SELECT s.id FROM statements s WHERE s.credit_line_id = {t}.credit_line_id AND s.statement_on = :d)")
+        # UPDATE … FROM (PostgreSQL, SQLite >= 3.33): one join, not a subquery per row.
         self.connection.execute(sa.text(
-            f"UPDATE installments SET status = 'billed', billed_statement_id = {sid.format(t='installments')} "
-            "WHERE status = 'scheduled' AND statement_on <= :d AND credit_line_id IN (SELECT line_id FROM _stmt_lines)"
+            "UPDATE installments SET status = 'billed', billed_statement_id = s.id "
+            "FROM statements s JOIN _stmt_lines t ON t.line_id = s.credit_line_id "
+            "WHERE s.statement_on = :d AND installments.credit_line_id = s.credit_line_id "
+            "AND installments.status = 'scheduled' AND installments.statement_on <= :d"
         ), {"d": statement_on})
         self.connection.execute(sa.text(
-            f"UPDATE charges SET billed_statement_id = {sid.format(t='charges')} "
-            "WHERE billed_statement_id IS NULL AND charged_on <= :d "
-            "AND credit_line_id IN (SELECT line_id FROM _stmt_lines)"
+            "UPDATE charges SET billed_statement_id = s.id "
+            "FROM statements s JOIN _stmt_lines t ON t.line_id = s.credit_line_id "
+            "WHERE s.statement_on = :d AND charges.credit_line_id = s.credit_line_id "
+            "AND charges.billed_statement_id IS NULL AND charges.charged_on <= :d"
         ), {"d": statement_on})
