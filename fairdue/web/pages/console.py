@@ -623,7 +623,8 @@ def plan_accept(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), incom
                 expenses: str = Form("", max_length=32), proposal: str = Form("", max_length=200),
                 who=Depends(requires(*PLAN_DECIDERS)), unit=Depends(uow)) -> Response:
     """Accept the proposal the supervisor saw: re-proposed from the same inputs and matched by its key."""
-    from fairdue.service.plans import PlanNotAllowed, accept_plan
+    from fairdue.errors import FairdueError
+    from fairdue.service.plans import accept_plan
     from fairdue.web.i18n import translate
 
     ctx = _plans_context(request, unit, who, line_id, income, expenses)
@@ -634,7 +635,7 @@ def plan_accept(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), incom
         return render(request, "console/plans.html", ctx, status_code=409 if chosen is None else 422)
     try:
         accept_plan(unit, account_id=line_id, proposal=chosen, business_on=_staff_today(unit))
-    except PlanNotAllowed as err:
+    except FairdueError as err:  # already a plan, a stale proposal, a line in the wrong state
         ctx["errors"] = [str(err)]
         return render(request, "console/plans.html", ctx, status_code=409)
     unit.commit()
