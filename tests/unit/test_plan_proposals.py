@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fairdue.domain.collections.plans import PlanInputError, propose_plans
+from fairdue.domain.collections.plans import PlanInputError, propose_plans, split_carried
 from fairdue.domain.money import Money
 
 AS_OF, FIRST_DUE = date(2026, 3, 10), date(2026, 4, 10)
@@ -105,3 +105,27 @@ def test_affordable_plans_fit_the_surplus(principal, interest, fees, surplus):
             assert p.installment_max_minor <= surplus * 8000 // 10_000
         if p.apr is not None:
             assert p.apr <= Decimal("0.24")
+
+
+def test_carried_interest_fills_the_rows_first_then_the_fees():
+    # freeze: 11 rows carrying 50,000 (300.00 interest + 200.00 fees): 4,545 each and the 5 left over to rows 1-5.
+    rows = _propose()["freeze"].rows
+    assert [r.carried_minor for r in rows] == [4_546] * 5 + [4_545] * 6
+    parts = split_carried(rows, interest_minor=30_000, fees_minor=20_000)
+    # 30,000 of interest: rows 1-6 (27,275) and 2,725 of row 7; then fees: 1,820 of row 7 and rows 8-11 (18,180).
+    assert parts == [(4_546, 0)] * 5 + [(4_545, 0), (2_725, 1_820)] + [(0, 4_545)] * 4
+    with pytest.raises(PlanInputError, match="carry"):
+        split_carried(rows, interest_minor=30_000, fees_minor=19_999)
+    with pytest.raises(PlanInputError, match="non-negative"):
+        split_carried(rows, interest_minor=-1, fees_minor=50_001)
+
+
+@settings(max_examples=100, deadline=None)
+@given(interest=st.integers(min_value=0, max_value=200_000), fees=st.integers(min_value=0, max_value=200_000))
+def test_carried_split_is_exact_and_non_negative(interest, fees):
+    plan = _propose(unpaid_interest_minor=interest, unpaid_fees_minor=fees).get("freeze")
+    if plan is None:
+        return
+    parts = split_carried(plan.rows, interest_minor=interest, fees_minor=fees)
+    assert sum(i for i, _ in parts) == interest and sum(f for _, f in parts) == fees
+    assert all(i >= 0 and f >= 0 and i + f == r.carried_minor for (i, f), r in zip(parts, plan.rows))
