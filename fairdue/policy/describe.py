@@ -81,6 +81,11 @@ def _sentence(kind: str, p, lang: str) -> str | None:
     if kind == "visit_staff":
         return (f"如需上门，至少 {p['visit_staff_min']} 人同行。" if zh
                 else f"Any home visit is made by at least {p['visit_staff_min']} staff.")
+    if kind == "authentication":
+        return ("您自己申请的登录验证码只发到您本人的号码或邮箱（{}），任何时间都可能送达，且绝不提及您的债务。".format(
+                    _join(p["channels"], lang, _CH_ZH)) if zh else
+                f"A login code you ask for yourself goes only to your own number or e-mail ({_join(p['channels'], lang)}), "
+                "may arrive at any hour, and never mentions your debt.")
     if kind == "content":
         return ("我们绝不威胁、辱骂、冒充公检法、伪造法律文书、公开曝光，也不会告诉您的家人、朋友或单位，更不会诱导您借新还旧。" if zh
                 else "We never threaten or insult you, pose as police or courts, fake legal papers, shame you in public, "

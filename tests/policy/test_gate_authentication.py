@@ -117,3 +117,12 @@ def test_a_pack_cannot_exempt_authentication_without_the_rule_that_checks_it():
         parse_pack(head, "no-auth-rule")
     with pytest.raises(PackError, match="purposes_exempt"):
         parse_pack(text.replace('purposes_exempt = ["authentication"]', 'purposes_exempt = ["service"]'), "bad")
+
+
+@pytest.mark.parametrize("lang,phrase", [("en", "any hour"), ("zh", "任何时间")])
+def test_the_late_consequences_page_says_a_login_code_may_come_at_any_hour(lang, phrase):
+    from fairdue.policy.describe import describe_pack
+
+    texts = {d["rule"]: d["text"] for d in describe_pack("CN", lang)}
+    assert phrase in texts["CN.house.authentication"]
+    assert "21:00" in texts["CN.CBA2026.hours"]
