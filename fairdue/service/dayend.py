@@ -188,26 +188,23 @@ def _post(uow: UnitOfWork, repo: DayendRepository, result: DayResult) -> None:
         for r in rows
     ]
     post_entries_bulk(uow, drafts, check_existing=False)
-    fees = [r for r in rows if r["kind"] in ("late_fee", "interest_accrual")]
-    if fees:
-        entry_ids = repo.entry_ids([r["entry_key"] for r in fees])
-        repo.add_late_fee_charges(
-            {
-                "credit_line_id": r["account_id"],
-                "idempotency_key": r["entry_key"],
-                "kind": "late_fee" if r["kind"] == "late_fee" else "interest",
-                "component": "fees" if r["kind"] == "late_fee" else "interest",
-                "amount_minor": r["amount_minor"],
-                "paid_minor": 0,
-                "currency": r["currency"],
-                "charged_on": result.business_on,
-                "due_on": result.business_on,
-                "description": "违约金 late fee (day-end)" if r["kind"] == "late_fee" else "revolving interest (day-end)",
-                "ledger_entry_id": entry_ids[r["entry_key"]],
-                "status": "open",
-            }
-            for r in fees
-        )
+    fees = entries.filter(pl.col("kind").is_in(["late_fee", "interest_accrual"]))
+    if fees.height:
+        late = pl.col("kind") == "late_fee"
+        repo.add_charges_for_entries(fees.select(
+            pl.col("account_id").alias("credit_line_id"),
+            pl.col("entry_key").alias("idempotency_key"),
+            pl.when(late).then(pl.lit("late_fee")).otherwise(pl.lit("interest")).alias("kind"),
+            pl.when(late).then(pl.lit("fees")).otherwise(pl.lit("interest")).alias("component"),
+            "amount_minor",
+            pl.lit(0, dtype=pl.Int64).alias("paid_minor"),
+            "currency",
+            pl.lit(result.business_on).alias("charged_on"),
+            pl.lit(result.business_on).alias("due_on"),
+            pl.when(late).then(pl.lit("违约金 late fee (day-end)")).otherwise(pl.lit("revolving interest (day-end)"))
+            .alias("description"),
+            pl.lit("open").alias("status"),
+        ))
     off = entries.filter(pl.col("kind") == "charge_off").get_column("account_id").to_list()
     repo.mark_charged_off(off, result.business_on)
 
