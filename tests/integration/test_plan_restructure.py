@@ -37,8 +37,10 @@ from fairdue.service.plans import (
     propose_plans_for_account,
     revert_plan,
 )
+from fairdue.service.portal import plans_of_line
 from fairdue.service.products import load_product_file
 from fairdue.service.purchases import purchase
+from fairdue.service.statements import get_statement
 
 from test_collections import CIPHER, _ric, _staff
 
@@ -150,6 +152,13 @@ def test_a_freeze_plan_replaces_the_installments_and_day_end_no_longer_ages_them
         assert [tuple(m) for m in moves] == [(date(2026, 1, 30), "current", "M1"), (ACCEPT_ON, "M1", "current")]
         # The 2-05 statement billed row 1 (its carried 25.00 interest and 17.50 fees are receivable again).
         assert _ledger(uow, line) == {"principal": 4_000_000, "interest": 2_500, "fees": 1_750, "credit": 0}
+        # The statement and the borrower's schedule page show the plan's rows.
+        due = [x.description for x in get_statement(uow, line_id=line, statement_on=date(2026, 2, 5)).lines
+               if x.kind == "due"]
+        assert len(due) == 1 and "(negotiated) installment 1/10" in due[0]
+        views = {v.kind: v for v in plans_of_line(uow.connection, line, "CN")}
+        assert [i.status for i in views["negotiated"].installments] == ["billed"] + ["scheduled"] * 9
+        assert {i.status for i in views["zero_fee"].installments} == {"restructured"}
         pay(uow, line_id=line, amount=Money(404_250, "CNY"), received_on=date(2026, 2, 20), key="row1")
         uow.commit()
     run_day_end(uow_factory, through_on=date(2026, 3, 20))
@@ -254,3 +263,21 @@ def test_a_stale_proposal_is_refused(uow_factory, line):
         pay(uow, line_id=line, amount=Money(10_000, "CNY"), received_on=ACCEPT_ON, key="before-plan")
         with pytest.raises(PlanNotAllowed, match="balances changed"):
             accept_plan(uow, account_id=line, proposal=plan, business_on=ACCEPT_ON)
+
+
+def test_a_credit_balance_is_set_against_the_restructured_principal(uow_factory, line):
+    with uow_factory() as uow:
+        # Everything billed (A's row 1, B, 25.00 interest, 400.00 fees = 20,425.00) paid, and 575.00 more: credit.
+        pay(uow, line_id=line, amount=Money(2_100_000, "CNY"), received_on=ACCEPT_ON, key="all-billed")
+        assert _ledger(uow, line) == {"principal": 2_000_000, "interest": 0, "fees": 0, "credit": 57_500}
+        plan = _proposal(uow, line, "freeze")
+        assert plan.principal_minor == 2_000_000 - 57_500 and plan.carried_minor == 0
+        uow.commit()
+    with uow_factory() as uow:
+        pid = accept_plan(uow, account_id=line, proposal=plan, business_on=ACCEPT_ON)
+        assert sum(r.principal_due_minor for r in plan_installments(uow, plan_id=pid)) == 1_942_500
+        assert _ledger(uow, line) == {"principal": 1_942_500, "interest": 0, "fees": 0, "credit": 0}
+        assert reconcile_line(uow, line_id=line) == [] and ledger.verify(uow).ok
+        revert_plan(uow, plan_id=pid, business_on=ACCEPT_ON)
+        assert _ledger(uow, line) == {"principal": 2_000_000, "interest": 0, "fees": 0, "credit": 57_500}
+        assert reconcile_line(uow, line_id=line) == [] and ledger.verify(uow).ok

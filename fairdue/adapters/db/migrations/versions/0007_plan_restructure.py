@@ -187,7 +187,8 @@ def _pg_checks(new: bool) -> None:
         op.drop_constraint(op.f(name), table, type_="check")
         op.create_check_constraint(op.f(name), table, f"status IN {values}")
     op.drop_constraint(op.f("ck_installment_plans_kind"), "installment_plans", type_="check")
-    op.create_check_constraint(op.f("ck_installment_plans_kind"), "installment_plans", f"kind IN {_PLAN_KINDS_NEW if new else _PLAN_KINDS_OLD}")
+    kinds = _PLAN_KINDS_NEW if new else _PLAN_KINDS_OLD
+    op.create_check_constraint(op.f("ck_installment_plans_kind"), "installment_plans", f"kind IN {kinds}")
 
 
 def upgrade() -> None:
