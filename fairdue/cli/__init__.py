@@ -38,6 +38,7 @@ AREAS: list[str] = [
     "fairdue.cli.demo",
     "fairdue.cli.collections",
     "fairdue.cli.facts",
+    "fairdue.cli.delivery",
 ]
 
 

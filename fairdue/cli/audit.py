@@ -107,7 +107,7 @@ def dispatch(
         app.dispose()
     typer.echo(json.dumps({"claimed": total.claimed, "sent": total.sent, "duplicates": total.duplicates,
                            "retried": total.retried, "dead": total.dead, "refused": total.refused,
-                           "expired": total.expired, "lost_lease": total.lost_lease}))
+                           "expired": total.expired, "unknown": total.unknown, "lost_lease": total.lost_lease}))
 
 
 @outbox_app.command("status")

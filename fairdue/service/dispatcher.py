@@ -20,6 +20,16 @@ One round (`Dispatcher.run_once`):
 A crash between 2 and 3 leaves the row `sending`; when the lease expires it
 is claimed again and re-sent with the same key, and the provider (or the
 adapter's sent-ledger) recognises the key: the message's effect happens once.
+The HTTP provider dedupes on the key itself, so re-sending *is* asking it.
+SMTP has no key: the e-mail adapter records the handover `in_flight` before
+DATA, so a crash between the server's 250 and the ledger write is found on the
+next claim and reconciled against the relay's log by Message-ID, or, where no
+log is available, the row is parked as `unknown` (adapter raised
+DeliveryUnknown) — never re-sent blindly, counted by `fairdue outbox status`,
+listed by `unknown_messages` and settled by an operator with `resolve_unknown`
+(delivered -> `sent`; not delivered -> `pending` again, or `expired` if its
+decision no longer covers it). An expired claim is reconciled first, too, so
+a message the server did accept is not recorded as never sent.
 Nothing is ever deleted: `dead`, `refused` and `expired` rows stay, counted by
 `fairdue outbox status` and shown in the contact history; sending such a
 message again takes a new gate decision (request_contact), never a requeue.
@@ -39,6 +49,8 @@ from sqlalchemy import Engine
 
 from fairdue.adapters.channels.base import (
     ChannelAdapter,
+    DeliveryUnknown,
+    Handover,
     OutboundMessage,
     PermanentSendError,
     SendRefused,
@@ -51,6 +63,7 @@ from fairdue.adapters.db.schema.collections import (
     delivery_receipts,
     outbox_messages,
 )
+from fairdue.adapters.db.schema.handovers import channel_handovers
 from fairdue.adapters.crypto import CryptoError, FieldCipher
 from fairdue.errors import FairdueError
 from fairdue.service.contacts import open_outbox_fields
@@ -95,11 +108,13 @@ class DispatchReport:
     dead: int = 0
     refused: int = 0
     expired: int = 0
+    unknown: int = 0
     lost_lease: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DispatchReport) -> None:
-        for name in ("claimed", "sent", "duplicates", "retried", "dead", "refused", "expired", "lost_lease"):
+        for name in ("claimed", "sent", "duplicates", "retried", "dead", "refused", "expired", "unknown",
+                     "lost_lease"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
 
@@ -211,9 +226,21 @@ class Dispatcher:
         message = item.message
         key = idempotency_key(item.outbox_id, item.fingerprint)
         if item.claimed_at > item.send_by:
+            earlier = self._reconcile(item) if item.attempt_no > 1 else None
+            if earlier == "delivered":
+                report.sent += 1
+                report.duplicates += 1
+                self._mark(item, outcome="sent", provider_message_id=self._provider_id(item, key),
+                           values={"status": "sent", "provider_message_id": self._provider_id(item, key),
+                                   "last_error": None})
+                return
+            if earlier == "unknown":
+                self._park_unknown(item, report, "an earlier attempt was in the server's hands when it stopped; "
+                                                 "its delivery cannot be told")
+                return
             report.expired += 1
             why = f"not handed over by {item.send_by.isoformat()}: the decision no longer covers it; decide again"
-            if item.attempt_no > 1:
+            if item.attempt_no > 1 and earlier is None:
                 why += " (an earlier attempt may have reached the provider before a crash)"
             self._mark(item, outcome="expired", values={"status": "expired", "last_error": why}, error=why)
             return
@@ -221,6 +248,9 @@ class Dispatcher:
             if message is None:
                 raise TransientSendError(f"outbox {item.outbox_id} cannot be decrypted: {item.open_error}")
             result = self.adapters[message.channel].send(message, idempotency_key=key)
+        except DeliveryUnknown as err:
+            self._park_unknown(item, report, str(err))
+            return
         except SendRefused as err:
             report.refused += 1
             report.errors.append(str(err))
@@ -261,6 +291,25 @@ class Dispatcher:
             report.duplicates += int(result.duplicate)
         else:
             report.lost_lease += 1
+
+    def _reconcile(self, item: Claimed) -> str | None:
+        adapter = self.adapters.get(item.message.channel) if item.message is not None else None
+        reconcile = getattr(adapter, "reconcile", None)
+        if reconcile is None:
+            return None
+        return reconcile(item.message, idempotency_key=idempotency_key(item.outbox_id, item.fingerprint))
+
+    def _provider_id(self, item: Claimed, key: str) -> str | None:
+        adapter = self.adapters.get(item.message.channel) if item.message is not None else None
+        ledger = getattr(adapter, "ledger", None)
+        return ledger.get(key) if ledger is not None else None
+
+    def _park_unknown(self, item: Claimed, report: DispatchReport, why: str) -> None:
+        report.unknown += 1
+        report.errors.append(why)
+        text = f"delivery unknown: {why}; reconcile or decide (fairdue outbox resolve)"
+        self._mark(item, outcome="unknown", error=text,
+                   values={"status": "unknown", "last_error": text[:ERROR_CHARS_MAX]})
 
     # -- rounds ------------------------------------------------------------------
     def run_once(self) -> DispatchReport:
@@ -304,6 +353,121 @@ class DbSentLedger:
             conn.execute(insert(channel_sent_ledger).values(
                 idempotency_key=key, channel=channel, provider_message_id=provider_message_id, sent_at=sent_at,
             ).on_conflict_do_nothing())
+
+    # Handovers (SMTP): recorded before DATA, each write committed at once.
+    def handover(self, key: str) -> Handover | None:
+        h = channel_handovers.c
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(channel_handovers).where(h.idempotency_key == key)).first()
+        if row is None:
+            return None
+        return Handover(idempotency_key=row.idempotency_key, outbox_id=row.outbox_id, message_id=row.message_id,
+                        state=row.state, attempts=row.attempts, started_at=row.started_at)
+
+    def begin_handover(self, key: str, *, outbox_id: int, channel: str, message_id: str, at: datetime) -> None:
+        h = channel_handovers.c
+        with self.engine.begin() as conn:
+            moved = conn.execute(
+                channel_handovers.update()
+                .where(h.idempotency_key == key, h.state.in_(("failed", "resend")))
+                .values(state="in_flight", attempts=h.attempts + 1, started_at=at, updated_at=at, note=None)
+            ).rowcount
+            if moved == 1:
+                return
+            if conn.execute(sa.select(h.state).where(h.idempotency_key == key)).first() is not None:
+                raise HandoverConflict(f"handover {key} is not in a state that may be sent again")
+            conn.execute(channel_handovers.insert().values(
+                idempotency_key=key, outbox_id=outbox_id, channel=channel, message_id=message_id,
+                state="in_flight", attempts=1, started_at=at, updated_at=at, resolved_by=None, note=None))
+
+    def settle_handover(self, key: str, *, state: str, at: datetime, by: str | None = None,
+                        note: str | None = None) -> None:
+        h = channel_handovers.c
+        with self.engine.begin() as conn:
+            conn.execute(channel_handovers.update().where(h.idempotency_key == key)
+                         .values(state=state, updated_at=at, resolved_by=by, note=note))
+
+
+class HandoverConflict(FairdueError):
+    """A handover was asked to start while an earlier one of the same key is still in doubt or done."""
+
+
+# -- messages whose delivery is unknown --------------------------------------------
+class NotUnknown(FairdueError):
+    """The outbox message is not in the `unknown` state."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownMessage:
+    """An outbox row parked as `unknown`, with its handover (message_id: the Message-ID to look for)."""
+
+    outbox_id: int
+    channel: str
+    address_masked: str
+    message_id: str | None
+    handed_over_at: datetime | None
+    send_by: datetime
+    last_error: str | None
+
+
+def unknown_messages(uow: Any) -> list[UnknownMessage]:
+    """Every message whose delivery is unknown, oldest first (what an operator must settle)."""
+    o, h = outbox_messages.c, channel_handovers.c
+    rows = uow.connection.execute(
+        sa.select(o.id, o.channel, o.address_masked, o.send_by, o.last_error, h.message_id, h.started_at)
+        .select_from(outbox_messages.outerjoin(channel_handovers, h.outbox_id == o.id))
+        .where(o.status == "unknown").order_by(o.id)
+    ).all()
+    return [UnknownMessage(outbox_id=r.id, channel=r.channel, address_masked=r.address_masked,
+                           message_id=r.message_id, handed_over_at=r.started_at, send_by=r.send_by,
+                           last_error=r.last_error) for r in rows]
+
+
+def resolve_unknown(uow: Any, *, outbox_id: int, delivered: bool, by: str, note: str) -> str:
+    """An operator's decision on a message whose delivery was unknown; returns its new outbox status.
+
+    delivered=True (e.g. the relay's log or the recipient shows it): `sent`, never sent again.
+    delivered=False (the relay shows it was not taken): `pending` to be sent once more under its
+    decision — or `expired` when that decision no longer covers the present (decide again).
+    The caller commits."""
+    if not isinstance(by, str) or not by.strip() or len(by) > 64:
+        raise NotUnknown("by: name who decides (1..64 characters)")
+    if not isinstance(note, str) or not note.strip():
+        raise NotUnknown("note: say what the decision rests on (e.g. the relay log line)")
+    o, h = outbox_messages.c, channel_handovers.c
+    conn = uow.connection
+    now = uow.clock()
+    row = conn.execute(sa.select(outbox_messages).where(o.id == outbox_id).with_for_update()).first()
+    if row is None or row.status != "unknown":
+        raise NotUnknown(f"outbox {outbox_id} is not awaiting a decision on its delivery"
+                         + ("" if row is None else f" (status {row.status})"))
+    handover = conn.execute(sa.select(channel_handovers).where(h.outbox_id == outbox_id)).first()
+    text = f"{by.strip()}: {note.strip()}"
+    if delivered:
+        message_id = handover.message_id if handover is not None else None
+        if handover is not None:
+            if conn.dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert
+            else:
+                from sqlalchemy.dialects.sqlite import insert
+            conn.execute(insert(channel_sent_ledger).values(
+                idempotency_key=handover.idempotency_key, channel=row.channel, provider_message_id=message_id,
+                sent_at=handover.started_at).on_conflict_do_nothing())
+            conn.execute(channel_handovers.update().where(h.outbox_id == outbox_id)
+                         .values(state="confirmed", updated_at=now, resolved_by=by.strip(), note=note.strip()))
+        status = "sent"
+        values = {"status": "sent", "sent_at": handover.started_at if handover is not None else now,
+                  "provider_message_id": message_id, "last_error": f"delivery confirmed by {text}"[:ERROR_CHARS_MAX]}
+    else:
+        if handover is not None:
+            conn.execute(channel_handovers.update().where(h.outbox_id == outbox_id)
+                         .values(state="resend", updated_at=now, resolved_by=by.strip(), note=note.strip()))
+        status = "pending" if now <= row.send_by else "expired"
+        values = {"status": status, "next_attempt_at": now,
+                  "last_error": (f"not delivered per {text}" + ("" if status == "pending" else
+                                 "; its decision no longer covers the present: decide again"))[:ERROR_CHARS_MAX]}
+    conn.execute(outbox_messages.update().where(o.id == outbox_id, o.status == "unknown").values(**values))
+    return status
 
 
 # -- delivery receipts (provider webhook) ------------------------------------------

@@ -5,7 +5,10 @@ raises one of:
 
 - `SendRefused`   — no intact allowing decision for exactly this message; never retried;
 - `TransientSendError` — the provider failed or timed out; the dispatcher retries with backoff;
-- `PermanentSendError` — the provider rejected the message for good (bad address, ...).
+- `PermanentSendError` — the provider rejected the message for good (bad address, ...);
+- `DeliveryUnknown` — the message may or may not have left (an SMTP handover interrupted after DATA,
+  or found in flight after a crash, with no relay log to settle it); never retried blindly: the
+  dispatcher parks it as `unknown` until reconciliation or an operator decides.
 
 The idempotency key is stable per outbox row; an adapter called twice with
 the same key must not deliver twice (the provider dedupes, or the adapter
@@ -36,6 +39,10 @@ class TransientSendError(ChannelError):
 
 class PermanentSendError(ChannelError):
     """The provider rejected the message for good; retrying will not help."""
+
+
+class DeliveryUnknown(ChannelError):
+    """Whether the server accepted the message cannot be told; sending again could deliver it twice."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +83,38 @@ class SentLedger(Protocol):
     def get(self, key: str) -> str | None: ...
 
     def record(self, key: str, *, channel: str, provider_message_id: str, sent_at: datetime) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """A handover to a server without idempotency keys (fairdue.adapters.db.schema.handovers)."""
+
+    idempotency_key: str
+    outbox_id: int
+    message_id: str
+    state: str            # in_flight | accepted | failed | unknown | confirmed | resend
+    attempts: int
+    started_at: datetime
+
+
+class HandoverLedger(SentLedger, Protocol):
+    """A sent-ledger that also records handovers before they start (every write committed at once)."""
+
+    def handover(self, key: str) -> Handover | None: ...
+
+    def begin_handover(self, key: str, *, outbox_id: int, channel: str, message_id: str, at: datetime) -> None: ...
+
+    def settle_handover(self, key: str, *, state: str, at: datetime, by: str | None = None,
+                        note: str | None = None) -> None: ...
+
+
+class RelayLog(Protocol):
+    """The relay's own record of accepted messages, by Message-ID (e.g. a mail log).
+
+    accepted(): True — the relay took it; False — the log is readable and it is not there (the relay
+    writes its log before it answers 250); None — cannot tell (log unavailable)."""
+
+    def accepted(self, message_id: str) -> bool | None: ...
 
 
 class ChannelAdapter(Protocol):

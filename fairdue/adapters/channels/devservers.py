@@ -5,7 +5,10 @@ interface. The stub provider honours Idempotency-Key exactly as fairdue
 requires of a real provider (a repeated key returns the first message id and
 delivers nothing), can be told to fail or stall, and produces signed delivery
 receipts. The SMTP server (aiosmtpd, a development dependency) keeps every
-message it accepted and can be told to answer 451 for a while.
+message it accepted and can be told to answer 451 for a while; given a
+`log_path` it also writes a relay mail log (a `message-id=<…>` line per
+accepted message, flushed to disk before it answers 250), the shape
+fairdue.adapters.channels.email.MailLogRelayLog reconciles against.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import email
 import email.header
 import json
+import os
 import socket
 import threading
 import time
@@ -166,14 +170,16 @@ class ReceivedMail:
 
 
 class LocalSmtpServer:
-    """aiosmtpd on 127.0.0.1 keeping every accepted message; `refuse_next(n)` answers 451 n times."""
+    """aiosmtpd on 127.0.0.1 keeping every accepted message; `refuse_next(n)` answers 451 n times.
+    log_path: write a relay mail log there (see the module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, log_path: str | os.PathLike | None = None) -> None:
         from aiosmtpd.controller import Controller  # development dependency
 
         self.lock = threading.Lock()
         self.messages: list[ReceivedMail] = []
         self._refuse = 0
+        self.log_path = log_path
         self.port = free_port()
         server = self
 
@@ -194,6 +200,12 @@ class LocalSmtpServer:
                 )
                 with server.lock:
                     server.messages.append(mail)
+                    if server.log_path is not None:
+                        with open(server.log_path, "ab") as log:
+                            log.write(f"{datetime.now(UTC).isoformat()} smtpd: message-id={mail.message_id} "
+                                      f"to=<{','.join(mail.rcpt_tos)}> status=accepted\n".encode())
+                            log.flush()
+                            os.fsync(log.fileno())
                 return "250 OK"
 
         self._controller = Controller(Handler(), hostname=LOOPBACK, port=self.port)

@@ -2,6 +2,8 @@
 
     FAIRDUE_SMTP_HOST, FAIRDUE_SMTP_PORT, FAIRDUE_SMTP_SENDER, FAIRDUE_SMTP_DOMAIN,
     FAIRDUE_SMTP_STARTTLS (1/0), FAIRDUE_SMTP_USERNAME, FAIRDUE_SMTP_PASSWORD  -> email
+    FAIRDUE_SMTP_RELAY_LOG (the relay's mail log, readable here; optional)    -> settles e-mails found
+                                                                                 in flight after a crash
     FAIRDUE_PROVIDER_URL, FAIRDUE_PROVIDER_API_KEY                            -> sms, voicemail, call, app_push
     FAIRDUE_LETTER_SPOOL (a directory)                                        -> letter
 
@@ -16,13 +18,13 @@ from typing import Mapping
 
 from sqlalchemy import Engine
 
-from fairdue.adapters.channels.base import ChannelAdapter, DecisionSource, SentLedger
-from fairdue.adapters.channels.email import SmtpEmailAdapter, SmtpSettings
+from fairdue.adapters.channels.base import ChannelAdapter, DecisionSource, HandoverLedger
+from fairdue.adapters.channels.email import MailLogRelayLog, SmtpEmailAdapter, SmtpSettings
 from fairdue.adapters.channels.http_provider import PROVIDER_CHANNELS, HttpProviderAdapter
 from fairdue.adapters.channels.letter import PdfLetterAdapter
 
 
-def build_adapters(*, decisions: DecisionSource, ledger: SentLedger,
+def build_adapters(*, decisions: DecisionSource, ledger: HandoverLedger,
                    environ: Mapping[str, str] | None = None) -> dict[str, ChannelAdapter]:
     env = os.environ if environ is None else environ
     adapters: dict[str, ChannelAdapter] = {}
@@ -37,6 +39,7 @@ def build_adapters(*, decisions: DecisionSource, ledger: SentLedger,
                 password=env.get("FAIRDUE_SMTP_PASSWORD") or None,
             ),
             decisions=decisions, ledger=ledger,
+            relay_log=MailLogRelayLog(env["FAIRDUE_SMTP_RELAY_LOG"]) if env.get("FAIRDUE_SMTP_RELAY_LOG") else None,
         )
     if env.get("FAIRDUE_PROVIDER_URL"):
         for channel in PROVIDER_CHANNELS:

@@ -26,3 +26,4 @@ from fairdue.adapters.db.schema import accounts  # noqa: E402,F401  (issue 2: se
 from fairdue.adapters.db.schema import dayend  # noqa: E402,F401  (issue 4: day-end state, outbox)
 from fairdue.adapters.db.schema import collections_engine  # noqa: E402,F401  (issue 6: cases, promises, plans)
 from fairdue.adapters.db.schema import contact_facts  # noqa: E402,F401  (issue 6: attorney, bankruptcy, breathing space, hours)
+from fairdue.adapters.db.schema import handovers  # noqa: E402,F401  (issue 6: SMTP handovers in flight)

@@ -15,7 +15,9 @@
   window) expires unsent and must be decided again. The recipient's address, the subject, the text
   and a letter's fields are personal data: stored only as field-cipher tokens
   (`*_enc`, fairdue.adapters.crypto, contexts OUTBOX_CONTEXTS); the masked
-  address sits beside them for display.
+  address sits beside them for display. `unknown` (migration 0008): an e-mail was in the SMTP
+  server's hands when a dispatcher died or the line dropped, and nothing tells whether it was
+  accepted; it waits for reconciliation or an operator's decision (fairdue.service.dispatcher).
 - `delivery_attempts` one row per finished attempt; `delivery_receipts` the
   provider's receipts (webhooks), deduplicated; `channel_sent_ledger` is what
   the SMTP and letter adapters have handed over, by idempotency key.
@@ -42,7 +44,7 @@ OWNER_LEN_MAX = 80
 PROVIDER_ID_LEN_MAX = 200
 KEY_LEN_MAX = 200
 
-OUTBOX_STATUSES = ("pending", "sending", "sent", "dead", "refused", "expired")
+OUTBOX_STATUSES = ("pending", "sending", "sent", "dead", "refused", "expired", "unknown")
 # Field-cipher contexts of the encrypted outbox columns (bound as AES-GCM associated data).
 OUTBOX_CONTEXTS = {
     "recipient_address_enc": "outbox.recipient_address",
@@ -132,7 +134,7 @@ outbox_messages = sa.Table(
     sa.Column("last_error", sa.Text(), nullable=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("sent_at", UtcDateTime(), nullable=True),
-    sa.CheckConstraint("status IN ('pending','sending','sent','dead','refused','expired')", name="status"),
+    sa.CheckConstraint("status IN ('pending','sending','sent','dead','refused','expired','unknown')", name="status"),
     sa.CheckConstraint("attempts >= 0 AND attempts_max >= 1", name="attempts"),
     sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),
 )
@@ -149,7 +151,7 @@ delivery_attempts = sa.Table(
     sa.Column("outcome", sa.String(16), nullable=False),
     sa.Column("provider_message_id", sa.String(PROVIDER_ID_LEN_MAX), nullable=True),
     sa.Column("error", sa.Text(), nullable=True),
-    sa.CheckConstraint("outcome IN ('sent','retry','dead','refused','expired')", name="outcome"),
+    sa.CheckConstraint("outcome IN ('sent','retry','dead','refused','expired','unknown')", name="outcome"),
 )
 
 delivery_receipts = sa.Table(

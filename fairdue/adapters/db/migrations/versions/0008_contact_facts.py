@@ -1,5 +1,10 @@
 """contact facts (issue 6 item 5): stored borrower facts the gate reads (attorney, bankruptcy, breathing space,
-inconvenient hours).
+inconvenient hours); and (item 6) SMTP handovers in flight with the outbox status `unknown`.
+
+The outbox's status and the attempts' outcome gain the value 'unknown'. PostgreSQL swaps the CHECK
+constraints; SQLite cannot alter a constraint, so its stored table SQL is rewritten in place
+(the documented procedure for loosening a CHECK: writable_schema, schema_version + 1; the rows'
+on-disk format does not change), which keeps the contact_history view and the foreign keys intact.
 
 Revision ID: 0008
 Revises: 0007
@@ -21,7 +26,58 @@ _SOURCES = ("('borrower_oral','borrower_written','attorney_notice','court_notice
             "'debt_advice_agency','public_record')")
 
 
+_OUTBOX_OLD = "status IN ('pending','sending','sent','dead','refused','expired')"
+_OUTBOX_NEW = "status IN ('pending','sending','sent','dead','refused','expired','unknown')"
+_OUTCOME_OLD = "outcome IN ('sent','retry','dead','refused','expired')"
+_OUTCOME_NEW = "outcome IN ('sent','retry','dead','refused','expired','unknown')"
+_CHECKS = (("outbox_messages", "ck_outbox_messages_status"), ("delivery_attempts", "ck_delivery_attempts_outcome"))
+
+
+def _swap_checks(forward: bool) -> None:
+    bind = op.get_bind()
+    pairs = ((_OUTBOX_OLD, _OUTBOX_NEW), (_OUTCOME_OLD, _OUTCOME_NEW))
+    if bind.dialect.name == "postgresql":
+        for (table, name), (old, new) in zip(_CHECKS, pairs):
+            op.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+            op.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({new if forward else old})")
+        return
+    version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
+    bind.exec_driver_sql("PRAGMA writable_schema=ON")
+    try:
+        for (table, _name), (old, new) in zip(_CHECKS, pairs):
+            source, target = (old, new) if forward else (new, old)
+            sql = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type='table' AND name=?",
+                                       (table,)).scalar_one()
+            if sql.count(source) != 1:
+                raise RuntimeError(f"{table}: expected the constraint text {source!r} once in {sql!r}")
+            bind.exec_driver_sql("UPDATE sqlite_master SET sql=? WHERE type='table' AND name=?",
+                                 (sql.replace(source, target), table))
+        bind.exec_driver_sql(f"PRAGMA schema_version={int(version) + 1}")
+    finally:
+        bind.exec_driver_sql("PRAGMA writable_schema=OFF")
+
+
 def upgrade() -> None:
+    _swap_checks(forward=True)
+    op.create_table(
+        "channel_handovers",
+        sa.Column("idempotency_key", sa.String(200), nullable=False),
+        sa.Column("outbox_id", ID, nullable=False),
+        sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("message_id", sa.String(200), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("started_at", _UTC, nullable=False),
+        sa.Column("updated_at", _UTC, nullable=False),
+        sa.Column("resolved_by", sa.String(64), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("idempotency_key", name="pk_channel_handovers"),
+        sa.ForeignKeyConstraint(["outbox_id"], ["outbox_messages.id"],
+                                name="fk_channel_handovers_outbox_id_outbox_messages"),
+        sa.CheckConstraint("state IN ('in_flight','accepted','failed','unknown','confirmed','resend')", name="state"),
+        sa.CheckConstraint("attempts >= 1", name="attempts"),
+    )
+    op.create_index("ix_channel_handovers_outbox_id", "channel_handovers", ["outbox_id"])
     op.create_table(
         "contact_facts",
         sa.Column("id", ID, primary_key=True, autoincrement=True),
@@ -61,3 +117,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_contact_facts_borrower_id", table_name="contact_facts")
     op.drop_table("contact_facts")
+    op.drop_index("ix_channel_handovers_outbox_id", table_name="channel_handovers")
+    op.drop_table("channel_handovers")
+    bind = op.get_bind()
+    left = bind.exec_driver_sql("SELECT count(*) FROM outbox_messages WHERE status = 'unknown'").scalar_one()
+    if left:
+        raise RuntimeError(f"{left} outbox messages are 'unknown': resolve them before downgrading")
+    if bind.exec_driver_sql("SELECT count(*) FROM delivery_attempts WHERE outcome = 'unknown'").scalar_one():
+        raise RuntimeError("delivery attempts record 'unknown' outcomes: the older schema cannot hold them")
+    _swap_checks(forward=False)
