@@ -145,12 +145,13 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
     from fairdue.service.payments import _close_inline
 
     conn = uow.connection
+    # Day-end first: close the line for every earlier date and pull it into this date's batch (re-aging).
+    # It also locks the line, so a concurrent accept waits here and then sees this plan.
+    _close_inline(uow, account_id, business_on)
+    line = get_account(uow, line_id=account_id, lock=True)
     if conn.execute(sa.select(coll_plans.c.id).where(coll_plans.c.account_id == account_id,
                                                       coll_plans.c.status == "active")).first():
         raise PlanNotAllowed(f"line {account_id} already has an active plan")
-    # Day-end first: close the line for every earlier date and pull it into this date's batch (re-aging).
-    _close_inline(uow, account_id, business_on)
-    line = get_account(uow, line_id=account_id, lock=True)
     if line.status != "active":
         raise PlanNotAllowed(f"line {account_id} is {line.status}")
     b = balances(uow, line_id=account_id, line=line)
@@ -256,9 +257,18 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
     from fairdue.service.collections import drop_plan_reminders
     from fairdue.service.payments import _close_inline
 
+    from fairdue.service.accounts import get_account
+
     conn = uow.connection
     plan = conn.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one_or_none()
     if plan is None or plan.status != "active":
+        raise PlanNotAllowed(f"plan {plan_id} is not active")
+    # Lock the line (inline close first, as every writer does), then read the plan again: a concurrent
+    # payment, check or revert has either finished or waits for us.
+    _close_inline(uow, plan.account_id, business_on)
+    get_account(uow, line_id=plan.account_id, lock=True)
+    plan = conn.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one()
+    if plan.status != "active":
         raise PlanNotAllowed(f"plan {plan_id} is not active")
     if paid_total_minor(uow, account_id=plan.account_id) != plan.paid_before_minor:
         raise PlanNotAllowed(f"plan {plan_id}: a payment was taken since it was accepted")
@@ -269,7 +279,6 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
     rows = plan_installments(uow, plan_id=plan_id)
     if any(r.status != "scheduled" or r.billed_statement_id is not None for r in rows):
         raise PlanNotAllowed(f"plan {plan_id}: a statement has billed its installments since it was accepted")
-    _close_inline(uow, plan.account_id, business_on)
     for entry_id in json.loads(plan.ledger_entry_ids):
         ledger.reverse_entry(uow, entry_id=entry_id, key=f"plan-revert:{plan_id}:{entry_id}", business_on=business_on)
     items = conn.execute(sa.select(plan_restructured_items).where(plan_restructured_items.c.plan_id == plan_id)).all()
