@@ -490,10 +490,19 @@ def _task_context(request: Request, unit, who, action_id: int, **extra) -> dict:
     record = call_outcomes.gate_decision(unit, seq=row.decision_seq) or {}
     decision = record.get("decision") if isinstance(record.get("decision"), dict) else None
     ctx = {"task": row, "decision": decision, "decided_at": record.get("decided_at"), "outcomes": CALL_OUTCOMES,
+           "currency": _line_currency(unit, row.account_id), "promise_days_max": _promise_days_max(),
            "errors": [], "form": {}, "zone": _borrower_zone_name(record), "today": _staff_today(unit),
            "judgment_age_s_max": call_outcomes.JUDGMENT_AGE_S_MAX}
     ctx.update(extra)
     return ctx
+
+
+def _line_currency(unit, line_id: int) -> str:
+    import sqlalchemy as sa
+
+    from fairdue.adapters.db.schema.accounts import credit_lines
+
+    return unit.connection.execute(sa.select(credit_lines.c.currency).where(credit_lines.c.id == line_id)).scalar_one()
 
 
 def _borrower_zone_name(record: dict) -> str:
@@ -542,10 +551,7 @@ def task_outcome(request: Request, action_id: int = Path(ge=1, le=2**31 - 1),
     if outcome not in CALL_OUTCOMES:
         errors.append(translate(lang, "call.err.outcome"))
     elif outcome == "promise":
-        from fairdue.service.queues import case_view
-
-        currency = case_view(unit, case_id=row.case_id).currency
-        money, day, errors = _promise_input(lang, amount, promised_on, currency=currency, today=ctx["today"])
+        money, day, errors = _promise_input(lang, amount, promised_on, currency=ctx["currency"], today=ctx["today"])
         promise = None if errors else (money, day)
     if not errors:
         try:
