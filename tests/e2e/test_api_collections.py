@@ -200,6 +200,13 @@ def _accept(ctx, proposal, key, who="ag"):
 def test_proposals_carry_apr_as_text_and_their_rows_add_up(ctx):
     proposals = _proposals(ctx)
     assert proposals == _proposals(ctx, who="b1")  # the borrower asks for their own line: same offer
+    owed = ctx["client"].get(f"/api/v1/accounts/{ctx['one']['line_id']}", headers=ctx["ag"]).json()["payoff_minor"]
+    freeze = next(p for p in proposals if p["kind"] == "freeze")
+    # 3,072.08 owed = 3,000.00 principal + 72.08 interest and fees carried into the rows; surplus 1,500.00 a month:
+    # three rows of 1,000.00 principal, the 72.08 split 24.03 + 24.03 + 24.02, no new interest
+    assert (owed, freeze["principal_minor"], freeze["carried_minor"], freeze["total_minor"]) == \
+        (307208, 300000, 7208, 307208)
+    assert [r["total_minor"] for r in freeze["rows"]] == [102403, 102403, 102402] and freeze["monthly_rate"] == "0"
     assert {p["kind"] for p in proposals} <= {"extend", "freeze", "freeze_waive"} and proposals
     for p in proposals:
         assert len(p["fingerprint"]) == 64
