@@ -281,3 +281,31 @@ def test_a_credit_balance_is_set_against_the_restructured_principal(uow_factory,
         revert_plan(uow, plan_id=pid, business_on=ACCEPT_ON)
         assert _ledger(uow, line) == {"principal": 2_000_000, "interest": 0, "fees": 0, "credit": 57_500}
         assert reconcile_line(uow, line_id=line) == [] and ledger.verify(uow).ok
+
+
+def test_a_new_plan_after_a_broken_one_restructures_the_broken_plans_rows(uow_factory, line):
+    with uow_factory() as uow:
+        first = accept_plan(uow, account_id=line, proposal=_proposal(uow, line, "freeze"), business_on=ACCEPT_ON)
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 3, 1))  # row 1 (due 2-25) unpaid: overdue on 3-01
+    with uow_factory() as uow:
+        assert check_plans(uow, business_on=date(2026, 2, 26)) == 1
+        assert _state(uow.connection, line) == ("M1", 4)
+        # Row 1 billed on 2-05 (25.00 interest, 17.50 fees) plus its late fee min(5% × 4,042.50, 200.00).
+        assert _ledger(uow, line) == {"principal": 4_000_000, "interest": 2_500, "fees": 1_750 + 20_000,
+                                      "credit": 0}
+        uow.commit()
+    with uow_factory() as uow:
+        proposals = propose_plans_for_account(uow, account_id=line, monthly_income_minor=INCOME,
+                                              monthly_expenses_minor=EXPENSES, as_of=date(2026, 3, 2))
+        waive = next(p for p in proposals if p.kind == "freeze_waive")
+        assert waive.waived_fees_minor == 21_750 and waive.carried_minor == 2_500
+        before = _snapshot(uow.connection, line), _ledger(uow, line)
+        second = accept_plan(uow, account_id=line, proposal=waive, business_on=date(2026, 3, 2))
+        assert {r.status for r in plan_installments(uow, plan_id=first)} == {"restructured"}
+        assert plan_installments(uow, plan_id=second)[0].due_on == date(2026, 3, 25)
+        assert _ledger(uow, line) == {"principal": 4_000_000, "interest": 0, "fees": 0, "credit": 0}
+        assert reconcile_line(uow, line_id=line) == [] and ledger.verify(uow).ok
+        revert_plan(uow, plan_id=second, business_on=date(2026, 3, 2))
+        assert (_snapshot(uow.connection, line), _ledger(uow, line)) == before
+        assert reconcile_line(uow, line_id=line) == [] and ledger.verify(uow).ok
