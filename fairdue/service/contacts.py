@@ -8,7 +8,13 @@ the same transaction, bound to the decision by its fingerprint (recipient,
 channel, SHA-256 of the text). A denial writes nothing to the outbox and
 returns the violations and `next_allowed_at` so the caller can reschedule.
 The gate is treated as fail-closed here too: an exception from it, or an
-answer that is not a well-formed allow, is a denial.
+answer that is not a well-formed allow, is a denial (`check_contact`, the
+public decision call for callers that log on their own, e.g. call tasks).
+
+Stored contact facts (fairdue.service.facts: attorney, bankruptcy, breathing
+space, inconvenient hours) of the debt's borrower, as of the request's `at`,
+are put into every request here (`with_stored_facts`) whatever the caller
+sent: a caller may add restrictions, never lift a stored one.
 
 The outbox keeps the address, subject, text and letter fields only as
 field-cipher tokens (fairdue.adapters.crypto); `cipher=None` loads the
@@ -116,11 +122,6 @@ def check_contact(request: dict, *, decide: Callable[[dict], dict] | None = None
     except (TypeError, ValueError):
         return _fail_closed(request, "the gate's answer cannot be logged as JSON")
     return decision
-
-
-def _checked_decision(request: dict, decide: Callable[[dict], dict]) -> dict:
-    """Deprecated alias of check_contact, kept only until fairdue.service.collections switches to it."""
-    return check_contact(request, decide=decide)
 
 
 def _line_borrower(uow: Any, debt_id: Any) -> tuple[int, int] | None:
