@@ -1,4 +1,4 @@
-"""Thin read queries (and one small write) the REST API needs that the collections services do not offer yet.
+"""Thin read queries the REST API needs that the collections services do not offer yet.
 
 Everything here is a plain SQL view over the collections tables or the decision log; the use cases
 themselves (judging a call, recording a promise, accepting a plan, ...) stay in their own services.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,11 +17,6 @@ from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cas
 from fairdue.errors import FairdueError
 
 CASE_PAGE_LIMIT_MAX = 200
-CALL_OUTCOMES = ("conversation", "no_answer", "voicemail", "invalid_number", "failed")
-
-
-class CallOutcomeInvalid(FairdueError):
-    """A call outcome that cannot be recorded (the message says why)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,20 +85,6 @@ def decision_of(conn: sa.Connection, seq: int | None) -> dict[str, Any] | None:
         return None
     decision = json.loads(entry.record_text).get("decision")
     return decision if isinstance(decision, dict) else None
-
-
-def record_call_outcome(conn: sa.Connection, *, action_id: int, outcome: str, note: str | None,
-                        staff_id: int | None, at: datetime) -> None:
-    """Keep what came of a call on its task's verdict (the task itself is closed by `complete_task`)."""
-    if outcome not in CALL_OUTCOMES:
-        raise CallOutcomeInvalid(f"unknown call outcome {outcome!r}; one of {', '.join(CALL_OUTCOMES)}")
-    row = conn.execute(sa.select(coll_actions.c.verdict).where(coll_actions.c.id == action_id)).one_or_none()
-    if row is None:
-        raise CallOutcomeInvalid(f"no action {action_id}")
-    verdict = json.loads(row.verdict or "{}")
-    verdict["outcome"] = {"outcome": outcome, "note": note, "staff_id": staff_id,
-                          "at": at.isoformat().replace("+00:00", "Z")}
-    conn.execute(coll_actions.update().where(coll_actions.c.id == action_id).values(verdict=json.dumps(verdict)))
 
 
 def dispute_by_id(conn: sa.Connection, dispute_id: int):

@@ -92,21 +92,24 @@ def test_case_detail_lists_actions(ctx):
     _problem(c.get("/api/v1/cases/999999", headers=ctx["comp"]), 404)
 
 
-def _outcome(ctx, who="ag", outcome="no_answer", action=None):
+def _outcome(ctx, who="ag", outcome="no_answer", action=None, promise=None):
     return ctx["client"].post(f"/api/v1/cases/{ctx['case1']}/actions/{action or ctx['task1']}/outcome",
-                              headers=ctx[who], json={"outcome": outcome, "note": "响铃无人接"})
+                              headers=ctx[who], json={"outcome": outcome, "promise": promise})
 
 
 def test_call_outcome_inside_the_window_is_judged_logged_and_closes_the_task(ctx):
     r = _outcome(ctx)
     assert r.status_code == 200, r.text
-    [a] = r.json()["actions"]
-    assert a["status"] == "done" and a["allowed"] is True and a["outcome"] == "no_answer"
-    assert a["decision_seq"] is not None and a["attempts"] == 1 and a["rules"] == []
-    # the decision is in the debt's contact history, with the borrower's number masked
+    logged = r.json()
+    [a] = logged["case"]["actions"]
+    assert a["status"] == "done" and a["allowed"] is True and a["decision_seq"] == logged["gate_seq"]
+    assert a["attempts"] == 1 and a["rules"] == [] and logged["promise_id"] is None
+    assert logged["outcome_seq"] == logged["gate_seq"] + 1  # the outcome is chained right after the verdict
+    # the gate's decision and the outcome are in the debt's contact history, the borrower's number masked
     items = ctx["client"].get(f"/api/v1/accounts/{ctx['one']['line_id']}/contacts", headers=ctx["b1"]).json()["items"]
-    [call] = [i for i in items if i["decision_seq"] == a["decision_seq"]]
-    assert call["channel"] == "call" and call["allowed"] is True and call["recipient_role"] == "borrower"
+    calls = {i["decision_seq"]: i for i in items if i["channel"] == "call"}
+    assert set(calls) == {logged["gate_seq"], logged["outcome_seq"]}
+    assert calls[logged["gate_seq"]]["allowed"] is True and calls[logged["gate_seq"]]["recipient_role"] == "borrower"
     assert "13800138000" not in str(items)
     # the task is done: a second outcome is refused
     assert _problem(_outcome(ctx), 409)["reason"] == "not_a_call_task"
@@ -136,7 +139,18 @@ def test_call_outcome_roles_and_ownership(ctx):
     assert _problem(_outcome(ctx, who="b1"), 403)["reason"] == "staff_only"
     _problem(_outcome(ctx, action=999999), 404)
     assert "outcome" in _problem(_outcome(ctx, outcome="shouted"), 422)["detail"]
-    assert _outcome(ctx, who="sup", outcome="conversation").status_code == 200  # a supervisor may log any case
+    assert "promise" in _problem(_outcome(ctx, outcome="promise"), 422)["detail"]
+    assert _outcome(ctx, who="sup", outcome="answered").status_code == 200  # a supervisor may log any case
+
+
+def test_call_outcome_with_a_promise_records_it(ctx):
+    bad = _outcome(ctx, outcome="promise", promise={"amount": "1.001", "currency": "CNY", "promised_on": "2026-03-09"})
+    assert _problem(bad, 422)["type"].endswith("excess-precision")
+    r = _outcome(ctx, outcome="promise", promise={"amount": "541.54", "currency": "CNY", "promised_on": "2026-03-09"})
+    assert r.status_code == 200, r.text
+    [p] = ctx["client"].get(f"/api/v1/accounts/{ctx['one']['line_id']}/promises", headers=ctx["ag"]).json()
+    assert p["id"] == r.json()["promise_id"] and (p["amount_minor"], p["promised_on"], p["status"]) == \
+        (54154, "2026-03-09", "pending")
 
 
 # --- promises ---------------------------------------------------------------------------------
@@ -191,7 +205,7 @@ def _proposals(ctx, who="ag"):
     return r.json()
 
 
-def _accept(ctx, proposal, key, who="ag"):
+def _accept(ctx, proposal, key, who="sup"):
     return ctx["client"].post(f"/api/v1/accounts/{ctx['one']['line_id']}/plans",
                               headers={**ctx[who], "Idempotency-Key": key},
                               json={**INPUTS, "kind": proposal["kind"], "fingerprint": proposal["fingerprint"]})
@@ -233,6 +247,7 @@ def test_accept_by_fingerprint_replay_and_revert(ctx):
     replay = _accept(ctx, proposal, "a-1")
     assert replay.status_code == 200 and replay.json() == plan
     assert _problem(_accept(ctx, proposal, "a-1", who="b1"), 403)["reason"] == "staff_only"
+    assert _problem(_accept(ctx, proposal, "a-1", who="ag"), 403)["reason"] == "role"  # accepting restructures
     assert _problem(c.post(f"/api/v1/plans/{plan['id']}/revert", headers=ctx["ag"]), 403)["reason"] == "role"
     reverted = c.post(f"/api/v1/plans/{plan['id']}/revert", headers=ctx["sup"])
     assert reverted.status_code == 200 and reverted.json()["status"] == "reverted"

@@ -14,16 +14,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from fairdue.service import api_queries
+from fairdue.service import api_queries, call_outcomes
 from fairdue.service.auth import Principal
-from fairdue.web.api.common import ID_MAX, aware
-from fairdue.web.auth import STAFF_ANY, requires, uow
+from fairdue.web.api.common import ID_MAX, Amount, aware
+from fairdue.web.auth import CALL_ROLES, STAFF_ANY, requires, uow
 from fairdue.web.problems import Conflict, Forbidden, NotFound
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 CaseId = Annotated[int, Path(ge=1, le=ID_MAX)]
 ActionId = Annotated[int, Path(ge=1, le=ID_MAX)]
-CALLERS = ("agent", "supervisor", "admin")
 ANY_AGENT_CASE = ("supervisor", "admin")  # may log outcomes on a case assigned to someone else
 
 
@@ -69,17 +68,27 @@ class ActionRead(BaseModel):
     allowed: bool | None = Field(description="the gate's latest verdict; None when not yet judged")
     rules: list[str]
     violations: list[ViolationRead]
-    outcome: str | None = Field(description="what came of the call, once logged")
 
 
 class CaseDetail(CaseRead):
     actions: list[ActionRead]
 
 
+class PromiseTaken(Amount):
+    promised_on: dt.date
+
+
 class CallOutcome(BaseModel):
-    outcome: str = Field(json_schema_extra={"enum": list(api_queries.CALL_OUTCOMES)},
-                         description="conversation | no_answer | voicemail | invalid_number | failed")
-    note: str | None = Field(default=None, max_length=2000)
+    outcome: str = Field(json_schema_extra={"enum": sorted(call_outcomes.OUTCOMES)},
+                         description="answered | promise | refused | no_answer | wrong_party")
+    promise: PromiseTaken | None = Field(default=None, description="with outcome `promise` only: amount and date")
+
+
+class CallLogged(BaseModel):
+    outcome_seq: int = Field(description="the decision-log entry of the outcome")
+    gate_seq: int = Field(description="the gate decision that allowed the call, judged when the outcome was logged")
+    promise_id: int | None
+    case: CaseDetail
 
 
 def _case_read(c: api_queries.CaseRow) -> dict[str, Any]:
@@ -99,7 +108,6 @@ def _violations(decision: dict | None) -> list[ViolationRead]:
 
 def _action_read(conn, a) -> ActionRead:
     verdict = json.loads(a.verdict or "{}")
-    outcome = verdict.get("outcome")
     decision = api_queries.decision_of(conn, a.decision_seq)
     allowed = verdict.get("allowed")
     if allowed is None and decision is not None:
@@ -109,8 +117,7 @@ def _action_read(conn, a) -> ActionRead:
         attempts=a.attempts, next_allowed_at=aware(a.next_allowed_at), decision_seq=a.decision_seq,
         allowed=None if allowed is None else bool(allowed),
         rules=[str(r) for r in verdict.get("rules") or [v.rule for v in _violations(decision)]],
-        violations=_violations(decision),
-        outcome=outcome.get("outcome") if isinstance(outcome, dict) else None)
+        violations=_violations(decision))
 
 
 @router.get("", response_model=CasePage, summary="Collection cases, newest first (staff)")
@@ -145,17 +152,22 @@ def get_case(case_id: CaseId, who: Principal = Depends(requires(*STAFF_ANY)), un
     return _detail(unit, _case_or_404(unit.connection, case_id))
 
 
-@router.post("/{case_id}/actions/{action_id}/outcome", response_model=CaseDetail,
+@router.post("/{case_id}/actions/{action_id}/outcome", response_model=CallLogged,
              summary="Log a call's outcome; the gate judges the call now (a denied call is refused with its "
                      "violations and next allowed time)")
 def call_outcome(request: Request, case_id: CaseId, action_id: ActionId, body: CallOutcome,
-                 who: Principal = Depends(requires(*CALLERS)), unit=Depends(uow)) -> CaseDetail:
-    from fairdue.service.collections import complete_task, judge_call_task
+                 who: Principal = Depends(requires(*CALL_ROLES)), unit=Depends(uow)) -> CallLogged:
+    from fairdue.domain.money import Money
+    from fairdue.service.collections import judge_call_task
+    from fairdue.web.api.common import line_today
     from fairdue.web.app import field_cipher
 
-    if body.outcome not in api_queries.CALL_OUTCOMES:
-        raise api_queries.CallOutcomeInvalid(
-            f"unknown call outcome {body.outcome!r}; one of {', '.join(api_queries.CALL_OUTCOMES)}")
+    if body.outcome not in call_outcomes.OUTCOMES:
+        raise call_outcomes.CallOutcomeInvalid(
+            f"unknown call outcome {body.outcome!r}; one of {', '.join(sorted(call_outcomes.OUTCOMES))}")
+    if (body.outcome == "promise") != (body.promise is not None):
+        raise call_outcomes.CallOutcomeInvalid("a promise outcome needs `promise` (amount, currency, promised_on), "
+                                               "and only a promise outcome takes one")
     conn = unit.connection
     case = _case_or_404(conn, case_id)
     action = api_queries.action_of_case(conn, case_id=case_id, action_id=action_id)
@@ -166,21 +178,23 @@ def call_outcome(request: Request, case_id: CaseId, action_id: ActionId, body: C
     if case.status != "open" or action.channel != "call" or action.status != "task":
         raise Conflict(f"action {action_id} is not an open call task (case {case.status}, action {action.status})",
                        reason="not_a_call_task")
+    promise = None if body.promise is None else (Money.parse(body.promise.amount, body.promise.currency),
+                                                 body.promise.promised_on)
     now = unit.clock()
     task = judge_call_task(unit, action_id=action_id, at=now, cipher=field_cipher(request.app))
     if not task.allowed:
         unit.commit()  # the denial is part of the record: keep it, then refuse
         seq = api_queries.action_of_case(conn, case_id=case_id, action_id=action_id).decision_seq
-        decision = api_queries.decision_of(conn, seq)
         nxt = aware(task.next_allowed_at)
         raise Conflict(
             f"the gate does not allow this call now: {', '.join(task.reasons) or 'denied'}"
             + (f"; next allowed at {nxt.isoformat()}" if nxt else ""),
             slug="call-denied", reason="gate_denied", decision_seq=seq,
-            violations=[v.model_dump() for v in _violations(decision)],
+            violations=[v.model_dump() for v in _violations(api_queries.decision_of(conn, seq))],
             next_allowed_at=None if nxt is None else nxt.isoformat().replace("+00:00", "Z"))
-    api_queries.record_call_outcome(conn, action_id=action_id, outcome=body.outcome, note=body.note,
-                                    staff_id=who.staff_id, at=now)
-    complete_task(unit, action_id=action_id)
+    logged = call_outcomes.log_call_outcome(unit, action_id=action_id, outcome=body.outcome, staff_id=who.staff_id,
+                                            now=now, promise=promise,
+                                            business_on=line_today(conn, case.borrower_id, now))
     unit.commit()
-    return _detail(unit, case)
+    return CallLogged(outcome_seq=logged.seq, gate_seq=logged.gate_seq, promise_id=logged.promise_id,
+                      case=_detail(unit, case))

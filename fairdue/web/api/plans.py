@@ -2,7 +2,8 @@
 
 Plan requests: a borrower reads their own; staff read the pending queue; supervisors approve or decline.
 Negotiated plans: proposals from income and expenses (staff, or the line's own borrower), acceptance of
-one proposal by staff (kind + fingerprint, Idempotency-Key), revert by a supervisor.
+one proposal by a plan decider (kind + fingerprint, Idempotency-Key; it restructures the debt), revert
+by the same roles.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fairdue.web.api.common import (
     AMOUNT_PATTERN, ID_MAX, IDEMPOTENT_RESPONSES, IdempotencyKey, LineId, aware, idempotent_create, line_today,
     require_roles_or_owner, visible_line,
 )
-from fairdue.web.auth import STAFF_ANY, principal, requires, uow
+from fairdue.web.auth import PLAN_DECIDERS, STAFF_ANY, principal, requires, uow
 from fairdue.web.problems import Conflict, NotFound
 
 router = APIRouter(prefix="/plan-requests", tags=["plans"])
@@ -84,8 +85,6 @@ def decide(request_id: RequestId, body: PlanDecision, who: Principal = Depends(r
 
 plans_router = APIRouter(tags=["plans"])
 PlanId = Annotated[int, Path(ge=1, le=ID_MAX)]
-ACCEPTORS = ("agent", "supervisor", "admin")
-REVERTERS = ("supervisor", "admin")
 FINGERPRINT_PATTERN = r"^[0-9a-f]{64}$"
 
 
@@ -197,7 +196,7 @@ def propose(line_id: LineId, body: PlanInputs, who: Principal = Depends(principa
                    responses=IDEMPOTENT_RESPONSES,
                    summary="Accept a proposal, named by kind and fingerprint (a stale proposal is refused with 409)")
 def accept(request: Request, line_id: LineId, body: PlanAccept, idempotency_key: IdempotencyKey,
-           who: Principal = Depends(requires(*ACCEPTORS))):
+           who: Principal = Depends(requires(*PLAN_DECIDERS))):
     from fairdue.service import api_queries
     from fairdue.service.plans import PlanNotAllowed, accept_plan
 
@@ -228,7 +227,7 @@ def accept(request: Request, line_id: LineId, body: PlanAccept, idempotency_key:
 
 @plans_router.post("/plans/{plan_id}/revert", response_model=PlanRead,
                    summary="Undo an accepted plan while it is the latest action on the line (supervisor)")
-def revert(plan_id: PlanId, who: Principal = Depends(requires(*REVERTERS)), unit=Depends(uow)) -> PlanRead:
+def revert(plan_id: PlanId, who: Principal = Depends(requires(*PLAN_DECIDERS)), unit=Depends(uow)) -> PlanRead:
     from fairdue.service import api_queries
     from fairdue.service.plans import PlanNotAllowed, revert_plan
 
