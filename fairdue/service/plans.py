@@ -6,7 +6,9 @@ cost cap, revolving rate) into the pure `fairdue.domain.collections.plans.propos
 rows fall due on the line's statement due dates (the first statement after the proposal's date), so
 each row is billed by a statement before it is due.
 
-`accept_plan` restructures the debt, as Fineract's loan reschedule and Frappe Lending's restructure do:
+`accept_plan` restructures the debt, as Fineract's re-aging (FINERACT-2398: paid parts of old installments
+stay as they are, unpaid charges are spread over the new installments, reversible while it is the latest
+transaction) and Frappe Lending's loan restructure (old schedule kept as restructured, a new one made) do:
 
 * the line's open servicing installments (scheduled or billed) and open charges (late fees, revolving
   interest) are closed with status `restructured` — day-end reads only scheduled/billed rows, so it stops
@@ -25,7 +27,8 @@ each row is billed by a statement before it is due.
 
 `revert_plan` (while the plan is the latest action on the line: no payment, promise or statement billing
 since) restores the original installments and charges exactly, deletes the plan's installments and
-reverses the entries. `check_plans` (day-end) marks a plan broken when one of its installments is unpaid
+reverses the entries (the days the plan stood accrued no revolving interest; day-end resumes from the
+revert). `check_plans` (day-end) marks a plan broken when one of its installments is unpaid
 after its due date, and reopens the case; the debt stays restructured — day-end then ages the plan's
 installments like any other (late fee, DPD, buckets). A plan whose installments are all paid is completed.
 """
@@ -40,6 +43,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from fairdue.adapters.db.dayend_repo import OPEN_INSTALLMENT_STATUSES  # what day-end ages
 from fairdue.adapters.db.schema.accounts import (
     charges,
     installment_plans,
@@ -59,7 +63,6 @@ PLAN_WAIVER_KIND = "plan_fee_waiver"
 PLAN_RESTRUCTURE_KIND = "plan_restructure"
 NEGOTIATED_PLAN_KIND = "negotiated"  # installment_plans.kind of a plan's installments
 RESTRUCTURED = "restructured"  # status of an installment or charge a plan replaced
-OPEN_INSTALLMENT_STATUSES = ("scheduled", "billed")
 DEFAULT_MONTHLY_RATE = Decimal("0.005")  # used when the product has no revolving rate
 
 
