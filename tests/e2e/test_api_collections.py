@@ -176,6 +176,20 @@ def test_promise_is_parsed_exactly_and_replayed_by_key(ctx):
         [(p["id"], 15050, "cancelled"), (second["id"], 20000, "pending")]
 
 
+def test_concurrent_twin_promise_gets_409(ctx):
+    from fairdue.web import idempotency
+
+    body = {"amount": "150.50", "currency": "CNY", "promised_on": "2026-03-10"}
+    # the first request has claimed the key and is still running
+    assert idempotency.claim(ctx["app"].state.core, key="p-9", scope=f"promise:{ctx['one']['line_id']}:staff:"
+                             f"{ctx['ag_id']}", body=body) is None
+    assert _problem(_promise(ctx, "p-9"), 409)["reason"] == "idempotency_in_progress"
+    # another staff member's key of the same name is theirs alone
+    add_staff(ctx["app"], "sup2", "supervisor", "agent")
+    ctx["sup2"] = staff_token(ctx["client"], "sup2")
+    assert _promise(ctx, "p-9", who="sup2").status_code == 201
+
+
 def test_bad_promises_are_specific_problems(ctx):
     assert "precision" in _problem(_promise(ctx, "b-1", amount="1.234"), 422)["detail"].lower() \
         or "decimal" in _problem(_promise(ctx, "b-1", amount="1.234"), 422)["detail"].lower()
@@ -300,6 +314,9 @@ def test_dispute_filed_by_the_borrower_and_resolved_by_compliance(ctx):
     assert r.status_code == 201, r.text
     d = r.json()
     assert d["status"] == "open" and d["account_id"] == line and d["resolved_at"] is None
+    again = c.post(f"/api/v1/accounts/{line}/disputes", headers={**ctx["b1"], "Idempotency-Key": "d-1"},
+                   json={"reason": "一月账单中的手机分期金额不对"})
+    assert again.status_code == 200 and again.json() == d  # the repeat opened no second dispute
     _problem(c.post(f"/api/v1/accounts/{ctx['two']['line_id']}/disputes",
                     headers={**ctx["b1"], "Idempotency-Key": "d-2"}, json={"reason": "x"}), 404)
     assert "reason" in _problem(c.post(f"/api/v1/accounts/{line}/disputes",
