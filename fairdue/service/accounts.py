@@ -118,11 +118,12 @@ _BOOK_PARTS = (("cash", "asset"), ("interest_income", "income"), ("fee_income", 
 
 
 def ensure_ledger_accounts(uow: UnitOfWork, *, line_id: int, currency: str) -> None:
-    """Create the line's and the book's ledger accounts if absent."""
-    for part, kind in _LINE_PARTS:
-        ledger.ensure_account(uow, code=code(line_id, part), kind=kind, currency=currency, owner=f"credit_line:{line_id}")
-    for part, kind in _BOOK_PARTS:
-        ledger.ensure_account(uow, code=book(currency, part), kind=kind, currency=currency)
+    """Create the line's and the book's ledger accounts if absent (one bulk ensure: a few statements, not seven)."""
+    from fairdue.domain.ledger import AccountKind, AccountSpec
+
+    ledger.ensure_accounts(uow, [
+        *(AccountSpec(code(line_id, part), AccountKind(kind), currency, f"credit_line:{line_id}") for part, kind in _LINE_PARTS),
+        *(AccountSpec(book(currency, part), AccountKind(kind), currency) for part, kind in _BOOK_PARTS)])
 
 
 def _line(row, product_code: str, due_days: int) -> CreditLine:

@@ -745,9 +745,10 @@ def _execute_reminder(uow: Any, reminder, *, unpaid_minor: int, now_at: datetime
 def run_reminders(
     uow_factory: Callable[[], Any], *, business_on: date, now_at: datetime, decide: Callable[[dict], dict] | None = None,
     cipher: FieldCipher | None = None, lender: Mapping[str, str] | None = None, batch_max: int = ACTION_BATCH_MAX,
-    summary: RunSummary | None = None,
+    summary: RunSummary | None = None, plan: bool = True,
 ) -> RunSummary:
-    """Plan pre_due / due reminders for business_on, then judge those due by now_at, a batch per transaction.
+    """Plan pre_due / due reminders for business_on (unless plan=False), then judge those due by now_at, a batch
+    per transaction.
 
     A reminder is skipped (with why) when its due date's installments are paid, a case or a plan has taken the
     line over, or it is more than REMINDER_LATE_DAYS_MAX days late; it waits while a dispute is open.
@@ -755,9 +756,10 @@ def run_reminders(
     if now_at.tzinfo is None:
         raise CollectionsError("now_at must be an aware UTC instant")
     summary = summary if summary is not None else RunSummary()
-    with uow_factory() as uow:
-        summary.reminders_planned += plan_due_reminders(uow, business_on=business_on)
-        uow.commit()
+    if plan:
+        with uow_factory() as uow:
+            summary.reminders_planned += plan_due_reminders(uow, business_on=business_on)
+            uow.commit()
     last_id = 0
     while True:
         with uow_factory() as uow:
@@ -805,24 +807,37 @@ def reminders_of(uow: Any, *, account_id: int) -> list[Any]:
 def run_collections(
     uow_factory: Callable[[], Any], *, business_on: date, now_at: datetime,
     decide: Callable[[dict], dict] | None = None, cipher: FieldCipher | None = None,
-    lender: Mapping[str, str] | None = None, batch_max: int = ACTION_BATCH_MAX,
+    lender: Mapping[str, str] | None = None, batch_max: int = ACTION_BATCH_MAX, day_hooks: bool = True,
 ) -> RunSummary:
     """Consume day-end events, run the day-end hooks (promises, plans), execute case steps due by now_at, then
-    plan and judge the pre_due / due reminders of lines without a case (`run_reminders`)."""
+    plan and judge the pre_due / due reminders of lines without a case (`run_reminders`).
+
+    day_hooks=False skips the once-a-day work (the hooks and planning reminders, both idempotent) for a later run
+    on the same business date, e.g. an engine that runs every few hours.
+    """
     if now_at.tzinfo is None:
         raise CollectionsError("now_at must be an aware UTC instant")
     summary = RunSummary()
     summary.events = consume_events(uow_factory)
+    if day_hooks:
+        with uow_factory() as uow:
+            hook = after_day_end(uow, business_on=business_on)
+            uow.commit()
+        summary.promises_kept, summary.promises_broken, summary.plans_broken = hook
+    # A step of a line with a pending promise or an open dispute stays planned (paused): counted here, set-based,
+    # instead of being loaded and looked at one by one on every run.
+    paused = sa.or_(
+        sa.exists().where(coll_promises.c.account_id == coll_cases.c.account_id, coll_promises.c.status == "pending"),
+        sa.exists().where(coll_disputes.c.account_id == coll_cases.c.account_id, coll_disputes.c.status == "open"))
+    due_steps = (sa.select(coll_actions.c.id).select_from(
+        coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+        .where(coll_actions.c.status.in_(("planned", "rescheduled")), coll_actions.c.due_at <= now_at,
+               sa.or_(coll_cases.c.status == "open", coll_actions.c.step_key.like("plan:%"))))
     with uow_factory() as uow:
-        hook = after_day_end(uow, business_on=business_on)
-        uow.commit()
-    summary.promises_kept, summary.promises_broken, summary.plans_broken = hook
-    with uow_factory() as uow:
+        summary.paused += uow.connection.execute(
+            sa.select(sa.func.count()).select_from(due_steps.where(paused).subquery())).scalar_one()
         due = uow.connection.execute(
-            sa.select(coll_actions.c.id).select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
-            .where(coll_actions.c.status.in_(("planned", "rescheduled")), coll_actions.c.due_at <= now_at,
-                   sa.or_(coll_cases.c.status == "open", coll_actions.c.step_key.like("plan:%")))
-            .order_by(coll_actions.c.due_at, coll_actions.c.id).limit(batch_max)
+            due_steps.where(~paused).order_by(coll_actions.c.due_at, coll_actions.c.id).limit(batch_max)
         ).scalars().all()
     for action_id in due:  # one transaction per action: a failure never undoes another's decision
         try:
@@ -842,7 +857,7 @@ def run_collections(
                 uow.commit()
             summary.skipped += 1
     run_reminders(uow_factory, business_on=business_on, now_at=now_at, decide=decide, cipher=cipher, lender=lender,
-                  batch_max=batch_max, summary=summary)
+                  batch_max=batch_max, summary=summary, plan=day_hooks)
     return summary
 
 

@@ -226,10 +226,11 @@ def run_simulation(*, database_url: str, accounts: int, days: int, seed: int = 7
             t1 = _time.perf_counter()
             run_day_end(uow_factory, business_on=on)
             t2 = _time.perf_counter()
-            for run_at in sorted(engine_runs_utc):
+            for i, run_at in enumerate(sorted(engine_runs_utc)):
                 now_at = datetime.combine(on, run_at, tzinfo=UTC)
                 clock.now = now_at
-                summary = coll.run_collections(uow_factory, business_on=on, now_at=now_at, cipher=cipher)
+                summary = coll.run_collections(uow_factory, business_on=on, now_at=now_at, cipher=cipher,
+                                               day_hooks=i == 0)
                 rescheduled += summary.rescheduled
                 if run_at in agent_runs_utc:
                     _agents_work(uow_factory, now_at=now_at, cipher=cipher, calls_made=calls_made)

@@ -14,6 +14,7 @@ Loading validates everything and raises `StrategyError` naming the field.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tomllib
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ JURISDICTIONS = ("CN", "US", "UK")
 STEPS_PER_VARIANT_MAX = 64
 VARIANTS_MAX = 8
 TEMPLATE_CHARS_MAX = 2000
+TEMPLATES_COMPILED_MAX = 256  # compiled template sources kept in memory
 # Variables a template may use; anything else is a load error.
 TEMPLATE_VARIABLES = frozenset(
     {"lender_name", "borrower_title", "amount_due", "due_on", "days_past_due",
@@ -229,6 +231,12 @@ def assign_variant(strategy: Strategy, account_key: str) -> str:
     raise StrategyError(f"strategy {strategy.code}: weights do not cover slot {slot}")  # unreachable when weights sum to 100
 
 
+@functools.lru_cache(maxsize=TEMPLATES_COMPILED_MAX)
+def _compiled(source: str) -> jinja2.Template:
+    """A template source compiled once (compiling costs ~100x rendering); sources were validated on load."""
+    return _ENV.from_string(source)
+
+
 def render(strategy: Strategy, template_code: str, language: str, variables: Mapping[str, Any]) -> str:
     """Render a template in a sandbox; a missing variable raises StrategyError."""
     if language not in LANGUAGES:
@@ -238,7 +246,7 @@ def render(strategy: Strategy, template_code: str, language: str, variables: Map
     except KeyError:
         raise StrategyError(f"strategy {strategy.code}: unknown template {template_code!r}") from None
     try:
-        return _ENV.from_string(getattr(template, language)).render(**variables).strip()
+        return _compiled(getattr(template, language)).render(**variables).strip()
     except (jinja2.UndefinedError, jinja2.exceptions.SecurityError) as err:
         raise StrategyError(f"template {template_code}/{language}: {err.message}") from None
 
