@@ -383,9 +383,13 @@ class DbSentLedger:
     def settle_handover(self, key: str, *, state: str, at: datetime, by: str | None = None,
                         note: str | None = None) -> None:
         h = channel_handovers.c
+        values: dict[str, Any] = {"state": state, "updated_at": at}
+        if by is not None:          # who settled a doubt stays on record through later states
+            values["resolved_by"] = by
+        if note is not None:
+            values["note"] = note
         with self.engine.begin() as conn:
-            conn.execute(channel_handovers.update().where(h.idempotency_key == key)
-                         .values(state=state, updated_at=at, resolved_by=by, note=note))
+            conn.execute(channel_handovers.update().where(h.idempotency_key == key).values(**values))
 
 
 class HandoverConflict(FairdueError):

@@ -207,8 +207,7 @@ def test_sigkill_after_250_with_a_relay_log_reconciles_by_message_id(uow_factory
 def test_sigkill_at_random_moments_never_doubles_an_sms(uow_factory, engine, database_url):
     """Kills land anywhere (claim, send, mark); the provider's idempotency key keeps every SMS single.
 
-    (E-mail killed at random moments is covered above at the exact window; see
-    fairdue/adapters/channels/email.py for how it is handled.)
+    (E-mail: see test_sigkill_at_random_moments_never_doubles_an_email_with_a_relay_log.)
     """
     import random
 
@@ -250,3 +249,57 @@ def test_sigkill_at_random_moments_never_doubles_an_sms(uow_factory, engine, dat
     assert kills >= 3, f"only {kills} kills in {runs} runs"
     assert len(keys) == count and len(set(keys)) == count
     print(f"\n{kills} random SIGKILLs in {runs} runs; {len(keys)} SMS, each once")
+
+
+def test_sigkill_at_random_moments_never_doubles_an_email_with_a_relay_log(uow_factory, engine, database_url,
+                                                                           tmp_path):
+    """Kills land anywhere, also while the server holds the message before its 250 (stalled on purpose); the
+    relay log settles every e-mail found in flight: each reaches the server once, none is left unknown."""
+    import random
+
+    count = 15
+    for i in range(count):
+        address = f"random{i}@x.test"
+        request = {"jurisdiction": "CN", "at": AT, "channel": "email", "purpose": "reminder", "debt": {"id": f"E{i}"},
+                   "recipient": {"role": "borrower", "address": address, "source": "contract"}}
+        with uow_factory() as uow:
+            request_contact(uow, gate_request=request, decide=allow, cipher=FieldCipher(KEYRING),
+                            send_window_s=SEND_WINDOW_S,
+                            message=OutgoingMessage(channel="email", recipient_address=address, language="zh",
+                                                    text=f"【示例消费金融】提醒 {i}：账单将于 3 月 5 日到期。退订回T"))
+    rng = random.Random(11)
+    kills = runs = 0
+    relay_log = tmp_path / "maillog"
+    with LocalSmtpServer(log_path=relay_log) as smtp:
+        env = {**os.environ, "FAIRDUE_DATABASE_URL": database_url, "KILL_P_ACCEPT": "0", "KILL_P_SEND": "0",
+               "LEASE_S": str(LEASE_S), "KILL_LOG": os.devnull, "FAIRDUE_SMTP_HOST": "127.0.0.1",
+               "FAIRDUE_SMTP_PORT": str(smtp.port), "FAIRDUE_SMTP_SENDER": "notice@lender.test",
+               "FAIRDUE_SMTP_RELAY_LOG": str(relay_log), "FAIRDUE_KEYS": KEYRING.to_json()}
+        smtp.stall_next(count * 3, seconds=0.25)  # the server holds each message before its 250: kills land there
+        while unsent(engine) and runs < RUNS_MAX:
+            runs += 1
+            proc = subprocess.Popen([sys.executable, "-c", DISPATCHER], env={**env, "SEED": str(runs)},
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            proc.stdout.readline()
+            try:
+                proc.wait(timeout=rng.uniform(0.05, 1.0))
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                kills += 1
+                time.sleep(LEASE_S)
+            else:
+                assert proc.returncode == 0, proc.stderr.read()[-2000:]
+            proc.stdout.close()
+            proc.stderr.close()
+        emails = smtp.received()
+    assert unsent(engine) == 0, f"messages left after {runs} runs: {by_status(engine)}"
+    assert kills >= 3, f"only {kills} kills in {runs} runs"
+    per_message_id = Counter(m.message_id for m in emails)
+    assert len(per_message_id) == count and set(per_message_id.values()) == {1}, per_message_id
+    with engine.connect() as conn:
+        settled = Counter(conn.execute(sa.select(channel_handovers.c.state).where(
+            channel_handovers.c.resolved_by == "relay-log")).scalars())
+    print(f"\n{kills} random SIGKILLs in {runs} runs; {len(emails)} e-mails, each once; found in flight and "
+          f"settled from the relay log: {settled['confirmed']} delivered, {settled['accepted']} not delivered "
+          "and sent again")

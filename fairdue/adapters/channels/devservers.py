@@ -13,6 +13,7 @@ fairdue.adapters.channels.email.MailLogRelayLog reconciles against.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.header
 import json
@@ -179,6 +180,7 @@ class LocalSmtpServer:
         self.lock = threading.Lock()
         self.messages: list[ReceivedMail] = []
         self._refuse = 0
+        self._stall: list[float] = []   # seconds to wait before accepting, one per coming message
         self.log_path = log_path
         self.port = free_port()
         server = self
@@ -189,6 +191,9 @@ class LocalSmtpServer:
                     if server._refuse > 0:
                         server._refuse -= 1
                         return "451 4.3.0 try again later (injected)"
+                    stall = server._stall.pop(0) if server._stall else 0.0
+                if stall:
+                    await asyncio.sleep(stall)
                 parsed = email.message_from_bytes(envelope.original_content or envelope.content)
                 payload = parsed.get_payload(decode=True) or b""
                 charset = parsed.get_content_charset() or "utf-8"
@@ -226,6 +231,11 @@ class LocalSmtpServer:
     def refuse_next(self, count: int) -> None:
         with self.lock:
             self._refuse += count
+
+    def stall_next(self, count: int, seconds: float) -> None:
+        """The next `count` messages are accepted only after `seconds` (the sender waits for the 250)."""
+        with self.lock:
+            self._stall.extend([seconds] * count)
 
     def received(self) -> list[ReceivedMail]:
         with self.lock:
