@@ -276,8 +276,11 @@ def close_date(
     summary: Summary | None = None,
     progress: Callable[[int, int], None] | None = None,
     checkpoint: Callable[[str], None] | None = None,
+    enroll: bool = True,
 ) -> Summary:
-    """Close one business date (partition by partition); a closed date is a no-op."""
+    """Close one business date (partition by partition); a closed date is a no-op.
+
+    enroll=False skips enrolling new lines first (the caller just did; it scans every line)."""
     summary = summary if summary is not None else Summary()
     checkpoint = checkpoint or _Checkpoints()
     with uow_factory() as uow:
@@ -285,8 +288,9 @@ def close_date(
         if repo.is_closed(business_on):
             summary.dates_skipped.append(business_on)
             return summary
-        repo.enroll_new_accounts()
-        uow.commit()
+        if enroll:
+            repo.enroll_new_accounts()
+            uow.commit()
         span = repo.account_id_range()
         done = repo.done_partitions(business_on)
         prods, buckets = _product_frames(uow)
@@ -388,7 +392,7 @@ def run_day_end(
     while day <= target:
         cb = (lambda done, total, d=day: progress(d, done, total)) if progress else None
         close_date(uow_factory, day, partition_span=partition_span, summary=summary, progress=cb,
-                   checkpoint=checkpoint)
+                   checkpoint=checkpoint, enroll=day != start)
         day += timedelta(days=1)
     summary.seconds = time.perf_counter() - started
     return summary

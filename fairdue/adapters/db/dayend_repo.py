@@ -175,7 +175,9 @@ class DayendRepository:
         """
         if not self._pg:
             return
-        books = sa.select(ledger_account.c.id).where(ledger_account.c.code.like("book:%"))
+        # Book accounts have no owner: the owner index finds them (a LIKE on the code scans every account).
+        books = sa.select(ledger_account.c.id).where(ledger_account.c.owner.is_(None),
+                                                     ledger_account.c.code.like("book:%"))
         self.connection.execute(
             sa.select(ledger_balance.c.account_id)
             .where(ledger_balance.c.account_id.in_(books))

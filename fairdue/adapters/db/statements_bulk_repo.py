@@ -134,13 +134,16 @@ class StatementsBulkRepository:
 
     def installments(self, statement_on: date) -> pl.DataFrame:
         """Billed installments and the scheduled ones this statement bills, with their plan's kind and periods."""
+        wanted = ("i.credit_line_id = t.line_id AND (i.status = 'billed' OR "
+                  "(i.status = 'scheduled' AND i.statement_on <= :d))")
+        # PostgreSQL: a lateral lookup per line (OFFSET 0 keeps the planner from flattening it into a merge
+        # join that walks the installments of every line in the id range).
+        source = (f"_stmt_lines t CROSS JOIN LATERAL (SELECT * FROM installments i WHERE {wanted} OFFSET 0) i"
+                  if self._pg else f"_stmt_lines t JOIN installments i ON {wanted}")
         rows = self._q(
             "SELECT i.id, i.credit_line_id, i.plan_id, i.seq, i.due_on, i.status, i.principal_due_minor, "
             " i.interest_due_minor, i.fee_due_minor, i.principal_paid_minor, i.interest_paid_minor, "
-            " i.fee_paid_minor, p.kind, p.periods "
-            "FROM _stmt_lines t JOIN installments i ON i.credit_line_id = t.line_id "
-            "JOIN installment_plans p ON p.id = i.plan_id "
-            "WHERE i.status = 'billed' OR (i.status = 'scheduled' AND i.statement_on <= :d)",
+            f" i.fee_paid_minor, p.kind, p.periods FROM {source} JOIN installment_plans p ON p.id = i.plan_id",
             d=statement_on,
         )
         return _frame(rows, INSTALLMENT_COLUMNS)
