@@ -359,17 +359,19 @@ def consume_events(uow_factory: Callable[[], Any], *, batch_max: int = EVENT_BAT
 def borrower_flags(uow: Any, *, account_id: int, borrower_id: int) -> dict[str, Any]:
     """cease_requested, opted-out channels, dispute_open, plan_active, promise_pending, from stored facts."""
     conn = uow.connection
-    ceases = [r.channel for r in conn.execute(sa.select(coll_cease_requests.c.channel).where(
-        coll_cease_requests.c.borrower_id == borrower_id, coll_cease_requests.c.withdrawn_at.is_(None)))]
-    dispute = conn.execute(sa.select(coll_disputes.c.id).where(
-        coll_disputes.c.account_id == account_id, coll_disputes.c.status == "open").limit(1)).first()
-    plan = conn.execute(sa.select(coll_plans.c.id).where(
-        coll_plans.c.account_id == account_id, coll_plans.c.status == "active").limit(1)).first()
-    promise = conn.execute(sa.select(coll_promises.c.id).where(
-        coll_promises.c.account_id == account_id, coll_promises.c.status == "pending").limit(1)).first()
+    # One round trip: the three account flags as EXISTS columns beside each live cease request (or one empty row).
+    flags = sa.select(
+        sa.exists().where(coll_disputes.c.account_id == account_id, coll_disputes.c.status == "open").label("dispute"),
+        sa.exists().where(coll_plans.c.account_id == account_id, coll_plans.c.status == "active").label("plan"),
+        sa.exists().where(coll_promises.c.account_id == account_id, coll_promises.c.status == "pending").label("promise"),
+    ).subquery()
+    rows = conn.execute(sa.select(flags, coll_cease_requests.c.channel).select_from(
+        flags.outerjoin(coll_cease_requests, sa.and_(coll_cease_requests.c.borrower_id == borrower_id,
+                                                     coll_cease_requests.c.withdrawn_at.is_(None))))).all()
+    ceases = [r.channel for r in rows if r.channel is not None]
     return {"cease_requested": "all" in ceases, "opted_out_channels": sorted(c for c in ceases if c != "all"),
-            "dispute_open": dispute is not None, "plan_active": plan is not None,
-            "promise_pending": promise is not None}
+            "dispute_open": bool(rows[0].dispute), "plan_active": bool(rows[0].plan),
+            "promise_pending": bool(rows[0].promise)}
 
 
 def build_gate_request(
