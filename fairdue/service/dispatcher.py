@@ -53,6 +53,7 @@ from fairdue.adapters.channels.base import (
     Handover,
     OutboundMessage,
     PermanentSendError,
+    Reconciled,
     SendRefused,
     TransientSendError,
 )
@@ -227,14 +228,14 @@ class Dispatcher:
         key = idempotency_key(item.outbox_id, item.fingerprint)
         if item.claimed_at > item.send_by:
             earlier = self._reconcile(item) if item.attempt_no > 1 else None
-            if earlier == "delivered":
+            if earlier is not None and earlier.state == "delivered":
                 report.sent += 1
                 report.duplicates += 1
-                self._mark(item, outcome="sent", provider_message_id=self._provider_id(item, key),
-                           values={"status": "sent", "provider_message_id": self._provider_id(item, key),
+                self._mark(item, outcome="sent", provider_message_id=earlier.provider_message_id,
+                           values={"status": "sent", "provider_message_id": earlier.provider_message_id,
                                    "last_error": None})
                 return
-            if earlier == "unknown":
+            if earlier is not None and earlier.state == "unknown":
                 self._park_unknown(item, report, "an earlier attempt was in the server's hands when it stopped; "
                                                  "its delivery cannot be told")
                 return
@@ -242,6 +243,8 @@ class Dispatcher:
             why = f"not handed over by {item.send_by.isoformat()}: the decision no longer covers it; decide again"
             if item.attempt_no > 1 and earlier is None:
                 why += " (an earlier attempt may have reached the provider before a crash)"
+            elif earlier is not None:
+                why += " (the provider confirms no earlier attempt reached it)"
             self._mark(item, outcome="expired", values={"status": "expired", "last_error": why}, error=why)
             return
         try:
@@ -292,17 +295,16 @@ class Dispatcher:
         else:
             report.lost_lease += 1
 
-    def _reconcile(self, item: Claimed) -> str | None:
+    def _reconcile(self, item: Claimed) -> Reconciled | None:
+        """Ask the adapter where an earlier, interrupted attempt stands (None: it cannot tell or never tried)."""
         adapter = self.adapters.get(item.message.channel) if item.message is not None else None
         reconcile = getattr(adapter, "reconcile", None)
         if reconcile is None:
             return None
-        return reconcile(item.message, idempotency_key=idempotency_key(item.outbox_id, item.fingerprint))
-
-    def _provider_id(self, item: Claimed, key: str) -> str | None:
-        adapter = self.adapters.get(item.message.channel) if item.message is not None else None
-        ledger = getattr(adapter, "ledger", None)
-        return ledger.get(key) if ledger is not None else None
+        try:
+            return reconcile(item.message, idempotency_key=idempotency_key(item.outbox_id, item.fingerprint))
+        except (TransientSendError, PermanentSendError):   # the provider cannot be asked now: we cannot tell
+            return None
 
     def _park_unknown(self, item: Claimed, report: DispatchReport, why: str) -> None:
         report.unknown += 1

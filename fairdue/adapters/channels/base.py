@@ -86,6 +86,16 @@ class SentLedger(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Reconciled:
+    """Where an earlier, interrupted send of a key stands, as far as the adapter can find out.
+
+    state: 'delivered' (provider_message_id set), 'not_delivered', or 'unknown' (cannot be told)."""
+
+    state: str
+    provider_message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Handover:
     """A handover to a server without idempotency keys (fairdue.adapters.db.schema.handovers)."""
 

@@ -3,7 +3,7 @@
 Used by the tests and the demo; nothing here is reachable beyond the loopback
 interface. The stub provider honours Idempotency-Key exactly as fairdue
 requires of a real provider (a repeated key returns the first message id and
-delivers nothing), can be told to fail or stall, and produces signed delivery
+delivers nothing; GET /v1/messages?idempotency_key= looks one up), can be told to fail or stall, and produces signed delivery
 receipts. The SMTP server (aiosmtpd, a development dependency) keeps every
 message it accepted and can be told to answer 451 for a while; given a
 `log_path` it also writes a relay mail log (a `message-id=<…>` line per
@@ -21,6 +21,7 @@ import os
 import socket
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -138,6 +139,20 @@ class StubProvider:
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
                     pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                """Lookup by idempotency key: 200 with the message id, or 404."""
+                path, _, query = self.path.partition("?")
+                if path != "/v1/messages":
+                    return self._reply(404, {"error": "not found"})
+                if self.headers.get("Authorization") != f"Bearer {stub.api_key}":
+                    return self._reply(401, {"error": "bad api key"})
+                key = urllib.parse.parse_qs(query).get("idempotency_key", [""])[0]
+                with stub.lock:
+                    message_id = stub.by_key.get(key)
+                if message_id is None:
+                    return self._reply(404, {"error": "no message under this key"})
+                return self._reply(200, {"id": message_id})
 
             def do_POST(self) -> None:  # noqa: N802
                 if self.path != "/v1/messages":

@@ -42,6 +42,7 @@ from fairdue.adapters.channels.base import (
     HandoverLedger,
     OutboundMessage,
     PermanentSendError,
+    Reconciled,
     RelayLog,
     SendResult,
     TransientSendError,
@@ -122,21 +123,21 @@ class SmtpEmailAdapter:
         return mail
 
     # -- reconciliation ----------------------------------------------------------------
-    def reconcile(self, message: OutboundMessage, *, idempotency_key: str) -> str | None:
-        """Where an earlier handover of this key stands, settling it where the relay log can:
-        'delivered', 'not_delivered', 'unknown', or None when nothing was ever handed over."""
+    def reconcile(self, message: OutboundMessage, *, idempotency_key: str) -> Reconciled | None:
+        """Where an earlier handover of this key stands, settling it where the relay log can;
+        None when nothing was ever handed over."""
         sent = self.ledger.get(idempotency_key)
         if sent is not None:
-            return "delivered"
+            return Reconciled("delivered", sent)
         handover = self.ledger.handover(idempotency_key)
         if handover is None:
             return None
         if handover.state in ("accepted", "confirmed"):
             self.ledger.record(idempotency_key, channel=self.channel, provider_message_id=handover.message_id,
                                sent_at=self.clock())
-            return "delivered"
+            return Reconciled("delivered", handover.message_id)
         if handover.state in RESENDABLE:
-            return "not_delivered"
+            return Reconciled("not_delivered")
         verdict = self.relay_log.accepted(handover.message_id) if self.relay_log is not None else None
         now = self.clock()
         if verdict is True:
@@ -144,25 +145,26 @@ class SmtpEmailAdapter:
                                sent_at=now)
             self.ledger.settle_handover(idempotency_key, state="confirmed", at=now, by="relay-log",
                                         note=f"{handover.message_id} found in the relay log")
-            return "delivered"
+            return Reconciled("delivered", handover.message_id)
         if verdict is False:
             self.ledger.settle_handover(idempotency_key, state="resend", at=now, by="relay-log",
                                         note=f"{handover.message_id} not in the relay log")
-            return "not_delivered"
+            return Reconciled("not_delivered")
         if handover.state != "unknown":
             self.ledger.settle_handover(idempotency_key, state="unknown", at=now,
                                         note="found in flight (the sender stopped between DATA and the ledger "
                                              "write); no relay log to reconcile it")
-        return "unknown"
+        return Reconciled("unknown")
 
     # -- sending ---------------------------------------------------------------------------
     def send(self, message: OutboundMessage, *, idempotency_key: str) -> SendResult:
         require_allowing_decision(self.decisions, message, channel=self.channel)
         mail = self.build(message, idempotency_key=idempotency_key)
         message_id = mail["Message-ID"]
-        state = self.reconcile(message, idempotency_key=idempotency_key)
+        earlier = self.reconcile(message, idempotency_key=idempotency_key)
+        state = earlier.state if earlier is not None else None
         if state == "delivered":
-            return SendResult(provider_message_id=self.ledger.get(idempotency_key) or message_id, duplicate=True)
+            return SendResult(provider_message_id=earlier.provider_message_id or message_id, duplicate=True)
         if state == "unknown":
             raise DeliveryUnknown(f"outbox {message.outbox_id}: {message_id} may already have been accepted by the "
                                   "SMTP server; not resending without reconciliation or an operator's decision")

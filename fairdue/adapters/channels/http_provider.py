@@ -8,8 +8,16 @@ The provider interface fairdue speaks (a real provider is wrapped to it):
     {"channel": "sms"|"voicemail"|"call"|"app_push", "to": ADDRESS, "text": TEXT, "language": "zh"|"en"}
     -> 200/201/202 {"id": PROVIDER_MESSAGE_ID, "duplicate": bool}
 
+    GET {base_url}/v1/messages?idempotency_key=KEY     (optional: a provider without it answers 404/405
+    -> 200 {"id": PROVIDER_MESSAGE_ID}                   for every key, or 405/501)
+    -> 404 no message was accepted under KEY
+
 429 and 5xx and timeouts are transient (retried with the same key, so the
 provider's dedupe makes the retry harmless); other 4xx are permanent.
+Re-sending under the same key is itself the safe question "did you take it?";
+the lookup is for a message whose decision lapsed after a crash: the dispatcher
+asks (`reconcile`) before recording it `expired`, so an SMS that did leave is
+recorded `sent`, not "never sent".
 Delivery receipts come back through a webhook: see
 fairdue.service.dispatcher.record_receipt (HMAC-SHA256 signed body).
 """
@@ -25,6 +33,7 @@ from fairdue.adapters.channels.base import (
     DecisionSource,
     OutboundMessage,
     PermanentSendError,
+    Reconciled,
     SendResult,
     TransientSendError,
     require_allowing_decision,
@@ -82,3 +91,24 @@ class HttpProviderAdapter:
         except (ValueError, KeyError, TypeError) as err:
             raise TransientSendError("provider answered without a message id") from err
         return SendResult(provider_message_id=provider_id, duplicate=bool(data.get("duplicate")))
+
+    def reconcile(self, message: OutboundMessage, *, idempotency_key: str) -> Reconciled | None:
+        """Ask the provider whether it accepted a message under this key (None: it offers no lookup)."""
+        try:
+            response = self._client.get("/v1/messages", params={"idempotency_key": idempotency_key})
+        except httpx.TimeoutException as err:
+            raise TransientSendError(f"provider timed out: {type(err).__name__}") from err
+        except httpx.TransportError as err:
+            raise TransientSendError(f"provider unreachable: {err}") from err
+        if response.status_code in (405, 501):
+            return None
+        if response.status_code == 429 or response.status_code >= 500:
+            raise TransientSendError(f"provider answered {response.status_code}")
+        if response.status_code == 404:
+            return Reconciled("not_delivered")
+        if response.status_code >= 400:
+            raise PermanentSendError(f"provider refused the lookup: {response.status_code}")
+        try:
+            return Reconciled("delivered", str(response.json()["id"]))
+        except (ValueError, KeyError, TypeError) as err:
+            raise TransientSendError("provider answered the lookup without a message id") from err
