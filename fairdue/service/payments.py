@@ -219,16 +219,54 @@ class PayoffResult:
     waived_fees_minor: int = 0
 
 
+def _own_interest(uow: UnitOfWork, plan) -> dict[int, int] | None:
+    """For a negotiated plan's installments: each row's own (extension) interest by seq; None for a purchase's plan.
+
+    The rest of a negotiated row's interest, and all its fees, are carried charges the line already owed:
+    an early payoff bills them in full and pro-rates only the plan's own interest.
+    """
+    if plan.kind != "negotiated":
+        return None
+    from fairdue.service.plans import own_interest_by_seq
+
+    return own_interest_by_seq(uow, plan_id=plan.negotiated_plan_id)
+
+
+def _refuse_restructured(uow: UnitOfWork, plan_id: int, rows) -> None:
+    """A plan whose installments a negotiated plan restructured cannot be paid off by itself: name the plan that can."""
+    from fairdue.service.plans import RESTRUCTURED, DebtRestructured, live_plan_of
+
+    restructured = [i.id for i in rows if i.status == RESTRUCTURED]
+    if restructured:
+        live, live_rows = live_plan_of(uow, installment_ids=restructured)
+        raise DebtRestructured(
+            f"plan {plan_id}'s installments were restructured by negotiated plan #{live.id}; pay off that plan's "
+            f"installments (installment plan {live_rows[0].plan_id}) instead")
+
+
 def payoff_amount(uow: UnitOfWork, *, plan_id: int, payoff_on: date) -> tuple[PayoffQuote, int]:
-    """What paying a plan off on `payoff_on` costs: (quote for the unbilled part, billed and unpaid)."""
+    """What paying a plan off on `payoff_on` costs: (quote for the unbilled part, billed and unpaid).
+
+    For a negotiated plan the quote pro-rates the plan's own interest only; the second figure adds the carried
+    interest and fees of its unbilled rows (owed in full).
+    """
     r = repo(uow)
     plan = r.one(installment_plans, id=plan_id)
     if plan is None:
         raise UnknownPlan(plan_id)
     rows = r.installments_of_plan(plan_id)
-    scheduled = [ScheduledRow(i.seq, i.period_start_on, i.due_on, i.principal_due_minor, i.interest_due_minor, i.fee_due_minor)
-                 for i in rows if i.status == "scheduled" and i.seq > 0]
-    upfront = sum(i.fee_due_minor for i in rows if i.status == "scheduled" and i.seq == 0)
+    _refuse_restructured(uow, plan_id, rows)
+    own = _own_interest(uow, plan)
+    if own is not None:
+        open_rows = [i for i in rows if i.status == "scheduled"]
+        scheduled = [ScheduledRow(i.seq, i.period_start_on, i.due_on, i.principal_due_minor, own.get(i.seq, 0), 0)
+                     for i in open_rows]
+        carried = sum(i.interest_due_minor - own.get(i.seq, 0) + i.fee_due_minor for i in open_rows)
+    else:
+        scheduled = [ScheduledRow(i.seq, i.period_start_on, i.due_on, i.principal_due_minor, i.interest_due_minor,
+                                  i.fee_due_minor) for i in rows if i.status == "scheduled" and i.seq > 0]
+        carried = 0
+    upfront = carried + sum(i.fee_due_minor for i in rows if i.status == "scheduled" and i.seq == 0)
     billed = sum(
         (i.principal_due_minor - i.principal_paid_minor) + (i.interest_due_minor - i.interest_paid_minor)
         + (i.fee_due_minor - i.fee_paid_minor)
@@ -243,6 +281,11 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
     The current period's interest and periodic fee are pro-rated by days, later
     periods' are dropped; everything billed and unpaid on the plan is paid too.
     Same key again: the first result.
+
+    A negotiated plan's installments (the line's whole restructured debt) are paid off the same way, but
+    only the plan's own interest is pro-rated: carried interest and fees are owed in full (Fineract keeps
+    a re-aged loan's due charges on a prepayment too); the negotiated plan is then completed. A purchase's
+    plan whose installments a negotiated plan restructured is refused (DebtRestructured names the plan).
     """
     r = repo(uow)
     plan = r.one(installment_plans, id=plan_id)
@@ -257,35 +300,45 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
         quote, _ = payoff_amount(uow, plan_id=plan_id, payoff_on=paid_on)
         return PayoffResult(plan_id, quote, 0, _result(existing, r.allocations_of(existing.id), created=False))
     plan = r.one(installment_plans, id=plan_id)  # re-read under the lock
+    _refuse_restructured(uow, plan_id, r.installments_of_plan(plan_id))
     if plan.status != "active":
         raise InvalidAccountRequest(f"plan {plan_id} is {plan.status}; nothing to pay off")
     if paid_on < plan.start_on:
         raise InvalidAccountRequest(f"payoff date {paid_on} is before the plan started on {plan.start_on}")
     quote, billed_unpaid = payoff_amount(uow, plan_id=plan_id, payoff_on=paid_on)
     rows = r.installments_of_plan(plan_id)
-    scheduled = sorted((i for i in rows if i.status == "scheduled" and i.seq > 0), key=lambda i: i.seq)
-    upfront_rows = [i for i in rows if i.status == "scheduled" and i.seq == 0]
+    own = _own_interest(uow, plan)
+    negotiated = own is not None
+    scheduled = sorted((i for i in rows if i.status == "scheduled" and (negotiated or i.seq > 0)), key=lambda i: i.seq)
+    upfront_rows = [i for i in rows if i.status == "scheduled" and i.seq == 0 and not negotiated]
+    # A negotiated row's carried interest and fees (everything but the plan's own interest) are owed in full.
+    carried_interest = sum(i.interest_due_minor - own.get(i.seq, 0) for i in scheduled) if negotiated else 0
+    carried_fees = sum(i.fee_due_minor for i in scheduled) if negotiated else 0
     cur = line.currency
-    # A billed period the payoff falls inside: its unpaid interest/fee for the unused days is waived.
+    # A billed period the payoff falls inside: its unpaid interest/fee for the unused days is waived
+    # (on a negotiated row, only the plan's own interest: carried charges are not time-based).
     waive_interest = waive_fees = 0
     for i in rows:
         if i.status == "billed" and i.period_start_on <= paid_on < i.due_on:
-            keep_i = prorate_minor(i.interest_due_minor, i.period_start_on, i.due_on, paid_on)
-            keep_f = prorate_minor(i.fee_due_minor, i.period_start_on, i.due_on, paid_on)
-            wi = max(0, min(i.interest_due_minor - keep_i, i.interest_due_minor - i.interest_paid_minor))
-            wf = max(0, min(i.fee_due_minor - keep_f, i.fee_due_minor - i.fee_paid_minor))
+            base_i = own.get(i.seq, 0) if negotiated else i.interest_due_minor
+            base_f = 0 if negotiated else i.fee_due_minor
+            keep_i = prorate_minor(base_i, i.period_start_on, i.due_on, paid_on)
+            keep_f = prorate_minor(base_f, i.period_start_on, i.due_on, paid_on)
+            wi = max(0, min(base_i - keep_i, i.interest_due_minor - i.interest_paid_minor))
+            wf = max(0, min(base_f - keep_f, i.fee_due_minor - i.fee_paid_minor))
             if wi or wf:
                 r.update(installments, i.id, interest_due_minor=i.interest_due_minor - wi, fee_due_minor=i.fee_due_minor - wf)
                 waive_interest += wi
                 waive_fees += wf
-    bill_interest = quote.interest_minor
-    bill_fees = quote.fee_minor + sum(i.fee_due_minor for i in upfront_rows)
+    bill_interest = quote.interest_minor + carried_interest
+    bill_fees = quote.fee_minor + carried_fees + sum(i.fee_due_minor for i in upfront_rows)
     for i in upfront_rows:
         r.update(installments, i.id, status="billed", due_on=paid_on)
     if scheduled:
         first, rest = scheduled[0], scheduled[1:]
-        r.update(installments, first.id, principal_due_minor=quote.principal_minor, interest_due_minor=quote.interest_minor,
-                 fee_due_minor=quote.fee_minor, due_on=paid_on, status="billed")
+        r.update(installments, first.id, principal_due_minor=quote.principal_minor,
+                 interest_due_minor=quote.interest_minor + carried_interest, fee_due_minor=quote.fee_minor + carried_fees,
+                 due_on=paid_on, status="billed")
         for i in rest:
             r.update(installments, i.id, principal_due_minor=0, interest_due_minor=0, fee_due_minor=0, status="cancelled")
     postings = []
@@ -307,6 +360,10 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
     payment = _post_payment(uow, line_id=line.id, currency=cur, amount_minor=total, received_on=paid_on, key=key,
                             kind="early_payoff", items=items, rule=product_of(uow, line).allocation)
     r.update(installment_plans, plan_id, status="paid_off", closed_on=paid_on)
+    if negotiated:
+        from fairdue.service.plans import complete_if_paid
+
+        complete_if_paid(uow, plan_id=plan.negotiated_plan_id, on=paid_on)
     return PayoffResult(plan_id, quote, billed_unpaid, payment, waive_interest, waive_fees)
 
 

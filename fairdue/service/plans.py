@@ -28,18 +28,23 @@ transaction) and Frappe Lending's loan restructure (old schedule kept as restruc
 `revert_plan` (while the plan is the latest action on the line: no payment, promise or statement billing
 since) restores the original installments and charges exactly, deletes the plan's installments and
 reverses the entries (the days the plan stood accrued no revolving interest; day-end resumes from the
-revert). `check_plans` (day-end) marks a plan broken when one of its installments is unpaid
-after its due date, and reopens the case; the debt stays restructured — day-end then ages the plan's
-installments like any other (late fee, DPD, buckets). A plan whose installments are all paid is completed.
+revert). `check_plans` (day-end) marks a plan broken when one of its installments is unpaid after its
+due date as day-end honours it (moved to the next business day by the product's calendar), and reopens
+the case; the debt stays restructured — day-end then ages the plan's installments like any other (late
+fee, DPD, buckets). A plan whose installments are all paid is completed.
+
+A refund of goods whose installments a plan restructured is credited to the plan's rows
+(`credit_refund_to_plan`); an early payoff of the plan's installments pays off the whole restructured
+debt (fairdue.service.payments.early_payoff), and a purchase's own restructured plan cannot be paid off.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 import sqlalchemy as sa
 
@@ -72,6 +77,15 @@ class PlanNotAllowed(FairdueError):
 
 class PlanStateInvalid(FairdueError):
     """Stored plan rows disagree with what the plan restructured (an invariant, never expected)."""
+
+
+class DebtRestructured(FairdueError):
+    """The installments asked for were restructured by a negotiated plan: the plan's installments carry the
+    debt now (the message names them)."""
+
+
+# A plan can restructure an earlier broken plan's rows; a chain longer than this is a broken state.
+PLAN_CHAIN_MAX = 64
 
 
 def propose_plans_for_account(uow: Any, *, account_id: int, monthly_income_minor: int, monthly_expenses_minor: int,
@@ -282,6 +296,8 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
     rows = plan_installments(uow, plan_id=plan_id)
     if any(r.status != "scheduled" or r.billed_statement_id is not None for r in rows):
         raise PlanNotAllowed(f"plan {plan_id}: a statement has billed its installments since it was accepted")
+    if not _rows_as_accepted(uow, plan, rows):
+        raise PlanNotAllowed(f"plan {plan_id}: a refund was credited to its installments since it was accepted")
     for entry_id in json.loads(plan.ledger_entry_ids):
         ledger.reverse_entry(uow, entry_id=entry_id, key=f"plan-revert:{plan_id}:{entry_id}", business_on=business_on)
     items = conn.execute(sa.select(plan_restructured_items).where(plan_restructured_items.c.plan_id == plan_id)).all()
@@ -305,8 +321,26 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
                      .values(status="open", close_reason=None, closed_on=None))
 
 
+def honoured_due_on(uow: Any, *, account_id: int) -> Callable[[date], date]:
+    """The date a row due on a given date is honoured on for this line: day-end's business-day adjustment
+    (the product's calendar and rule, as `fairdue.domain.dayend.kernel.effective_due_dates` applies it)."""
+    from fairdue.domain.calendar import BusinessDayRule, calendar
+    from fairdue.domain.dayend.params import JURISDICTION_CALENDAR
+    from fairdue.service.accounts import get_account, product_of
+
+    product = product_of(uow, get_account(uow, line_id=account_id))
+    rule = BusinessDayRule.FOLLOWING if product.business_day_rule == "next_business_day" else BusinessDayRule.NONE
+    cal = calendar(JURISDICTION_CALENDAR[product.jurisdiction])
+    return lambda due_on: cal.adjust(due_on, rule)
+
+
 def _plan_state(uow: Any, plan: Any, business_on: date) -> str:
-    """'completed', 'broken' or 'active' for an active plan as of business_on."""
+    """'completed', 'broken' or 'active' for an active plan as of business_on.
+
+    A row is missed the day after its business-day-adjusted due date (a row due on a holiday is honoured on
+    the next business day, as day-end ages it), not the day after the contractual date.
+    """
+    honoured = honoured_due_on(uow, account_id=plan.account_id)
     rows = plan_installments(uow, plan_id=plan.id)
     if rows:
         def unpaid(r: Any) -> int:
@@ -315,13 +349,13 @@ def _plan_state(uow: Any, plan: Any, business_on: date) -> str:
 
         if all(r.status in ("paid", "cancelled") for r in rows):
             return "completed"
-        if any(r.due_on < business_on and unpaid(r) > 0 for r in rows):
+        if any(honoured(r.due_on) < business_on and unpaid(r) > 0 for r in rows):
             return "broken"
         return "active"
     # A plan recorded before plans restructured the debt: compare what was paid with what was due.
     json_rows = json.loads(plan.rows)
     paid = paid_total_minor(uow, account_id=plan.account_id) - plan.paid_before_minor
-    due = sum(r["amount_minor"] for r in json_rows if date.fromisoformat(r["due_on"]) < business_on)
+    due = sum(r["amount_minor"] for r in json_rows if honoured(date.fromisoformat(r["due_on"])) < business_on)
     if paid >= sum(r["amount_minor"] for r in json_rows):
         return "completed"
     return "broken" if paid < due else "active"
@@ -347,3 +381,145 @@ def check_plans(uow: Any, *, business_on: date) -> int:
             reopen_case(uow, account_id=plan.account_id, on=business_on)
             broken += 1
     return broken
+
+
+def live_plan_of(uow: Any, *, installment_ids: list[int]) -> tuple[Any, list[Any]]:
+    """The negotiated plan whose installments carry these restructured installments now, with its installments.
+
+    A plan can restructure an earlier (broken) plan's rows, so the chain is followed to the plan whose rows
+    are not restructured themselves. PlanStateInvalid when the items name no plan or several.
+    """
+    conn = uow.connection
+    ids = list(installment_ids)
+    for _ in range(PLAN_CHAIN_MAX):
+        plan_ids = {row[0] for row in conn.execute(sa.select(plan_restructured_items.c.plan_id).where(
+            plan_restructured_items.c.target_kind == "installment", plan_restructured_items.c.target_id.in_(ids)))}
+        if len(plan_ids) != 1:
+            raise PlanStateInvalid(f"restructured installments {ids} belong to plans {sorted(plan_ids)}, not one")
+        (pid,) = plan_ids
+        rows = plan_installments(uow, plan_id=pid)
+        later = [r.id for r in rows if r.status == RESTRUCTURED]
+        if not later:
+            return conn.execute(sa.select(coll_plans).where(coll_plans.c.id == pid)).one(), rows
+        ids = later
+    raise PlanStateInvalid(f"installments {installment_ids}: more than {PLAN_CHAIN_MAX} plans restructured them")
+
+
+def own_interest_by_seq(uow: Any, *, plan_id: int) -> dict[int, int]:
+    """Per row seq: the plan's own interest (an extension's); the rest of a row's interest is carried interest."""
+    proposal = uow.connection.execute(sa.select(coll_plans.c.proposal).where(coll_plans.c.id == plan_id)).scalar_one()
+    return {r["seq"]: r["interest_minor"] for r in json.loads(proposal)["rows"]}
+
+
+def _rows_as_accepted(uow: Any, plan: Any, rows: list[Any]) -> bool:
+    """True while the plan's installments still carry the amounts accepted (a refund credited to them changes them)."""
+    proposed = {r["seq"]: r for r in json.loads(plan.proposal)["rows"]}
+    return all(r.seq in proposed and r.principal_due_minor == proposed[r.seq]["principal_minor"]
+               and r.interest_due_minor + r.fee_due_minor
+               == proposed[r.seq]["interest_minor"] + proposed[r.seq]["carried_minor"] for r in rows)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRefundCredit:
+    """What a refund of goods did to the negotiated plan that carries the purchase's debt.
+
+    principal_minor: taken off the plan rows' unpaid principal (newest rows first).
+    credit_minor: the refunded principal the rows could not take (already repaid): the borrower's credit.
+    interest_waived_minor / fees_waived_minor: the purchase's billed, unpaid interest and fees that the plan
+      carried, taken off the rows' unpaid carried charges (newest rows first); what was paid stays paid.
+    """
+
+    plan_id: int
+    principal_minor: int
+    credit_minor: int
+    interest_waived_minor: int
+    fees_waived_minor: int
+
+
+def credit_refund_to_plan(uow: Any, *, line_id: int, currency: str, purchase_id: int, restructured: list[Any],
+                          refunded_on: date, key: str) -> PlanRefundCredit:
+    """A refund of goods whose installments a negotiated plan restructured: the refund reduces the negotiated
+    debt instead of rows that no longer carry it.
+
+    What the purchase still owed when restructured (its unpaid principal, and its billed unpaid interest and fees
+    unless the plan waived the fees) comes off the live plan's unpaid rows, newest rows first — Fineract applies
+    a merchant-issued refund to a re-aged schedule the same way (future installments, last first), and any
+    excess becomes the borrower's credit (its overpayment). Billed rows' waived charges leave the ledger;
+    unbilled rows' charges were never on it. Rows left with nothing owed are closed (paid or cancelled).
+
+    An extension plan is refused (PlanNotAllowed): its interest ran on the refunded principal and is not
+    recomputed here; the operator reverts it while possible, or the borrower pays the rows as agreed.
+    The caller has reversed the purchase entry and moved the principal repaid before the plan to credit.
+    """
+    from fairdue.service.accounts import book, code
+
+    conn = uow.connection
+    ids = [r.id for r in restructured]
+    plan, rows = live_plan_of(uow, installment_ids=ids)
+    first = conn.execute(sa.select(coll_plans.c.id, coll_plans.c.kind).join(
+        plan_restructured_items, plan_restructured_items.c.plan_id == coll_plans.c.id).where(
+        plan_restructured_items.c.target_kind == "installment", plan_restructured_items.c.target_id == ids[0])).one()
+    own = own_interest_by_seq(uow, plan_id=plan.id)
+    if plan.kind == "extend" or any(own.values()):
+        raise PlanNotAllowed(
+            f"purchase {purchase_id} is carried by extension plan #{plan.id}, whose interest runs on the refunded "
+            f"principal: revert the plan (while it is the latest action on the line) before refunding")
+    before = dict(conn.execute(sa.select(plan_restructured_items.c.target_id, plan_restructured_items.c.status_before)
+                               .where(plan_restructured_items.c.plan_id == first.id,
+                                      plan_restructured_items.c.target_kind == "installment",
+                                      plan_restructured_items.c.target_id.in_(ids))).all())
+    left_p = sum(r.principal_due_minor - r.principal_paid_minor for r in restructured)
+    billed = [r for r in restructured if before[r.id] == "billed"]
+    left_i = sum(r.interest_due_minor - r.interest_paid_minor for r in billed)
+    left_f = 0 if first.kind == "freeze_waive" else sum(r.fee_due_minor - r.fee_paid_minor for r in billed)
+    taken_p = waived_i = waived_f = billed_i = billed_f = 0
+    for r in sorted(rows, key=lambda r: r.seq, reverse=True):
+        if r.status not in OPEN_INSTALLMENT_STATUSES:
+            continue
+        dp = min(left_p, r.principal_due_minor - r.principal_paid_minor)
+        di = min(left_i, r.interest_due_minor - r.interest_paid_minor)
+        df = min(left_f, r.fee_due_minor - r.fee_paid_minor)
+        if not (dp or di or df):
+            continue
+        left_p, left_i, left_f = left_p - dp, left_i - di, left_f - df
+        taken_p, waived_i, waived_f = taken_p + dp, waived_i + di, waived_f + df
+        if r.status == "billed":
+            billed_i, billed_f = billed_i + di, billed_f + df
+        values: dict[str, Any] = {"principal_due_minor": r.principal_due_minor - dp,
+                                  "interest_due_minor": r.interest_due_minor - di,
+                                  "fee_due_minor": r.fee_due_minor - df}
+        if (values["principal_due_minor"], values["interest_due_minor"], values["fee_due_minor"]) == (
+                r.principal_paid_minor, r.interest_paid_minor, r.fee_paid_minor):
+            paid_any = r.principal_paid_minor + r.interest_paid_minor + r.fee_paid_minor
+            values["status"] = "paid" if paid_any else "cancelled"
+        conn.execute(installments.update().where(installments.c.id == r.id).values(**values))
+    postings = []
+    if left_p:
+        postings += [(code(line_id, "principal"), Money(left_p, currency)), (code(line_id, "credit"), Money(-left_p, currency))]
+    if billed_i:
+        postings += [(book(currency, "interest_income"), Money(billed_i, currency)),
+                     (code(line_id, "interest"), Money(-billed_i, currency))]
+    if billed_f:
+        postings += [(book(currency, "fee_income"), Money(billed_f, currency)),
+                     (code(line_id, "fees"), Money(-billed_f, currency))]
+    if postings:
+        ledger.post_entry(uow, key=f"refund-plan:{key}", kind="refund_adjustment", business_on=refunded_on,
+                          postings=postings, description=f"refund of purchase {purchase_id} credited to negotiated "
+                                                         f"plan #{plan.id}: excess to credit, billed carried charges waived")
+    complete_if_paid(uow, plan_id=plan.id, on=refunded_on)
+    return PlanRefundCredit(plan.id, taken_p, left_p, waived_i, waived_f)
+
+
+def complete_if_paid(uow: Any, *, plan_id: int, on: date) -> bool:
+    """Mark an active negotiated plan completed once its installments are all paid or cancelled (as check_plans would)."""
+    from fairdue.service.collections import drop_plan_reminders
+
+    conn = uow.connection
+    rows = plan_installments(uow, plan_id=plan_id)
+    if not rows or not all(r.status in ("paid", "cancelled") for r in rows):
+        return False
+    done = conn.execute(coll_plans.update().where(coll_plans.c.id == plan_id, coll_plans.c.status == "active")
+                        .values(status="completed", ended_on=on)).rowcount
+    if done:
+        drop_plan_reminders(uow, plan_id=plan_id)
+    return bool(done)

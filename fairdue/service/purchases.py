@@ -195,6 +195,10 @@ def refund_purchase(uow: UnitOfWork, *, purchase_id: int, refunded_on: date, key
     borrower already repaid on it becomes the borrower's credit; interest and
     fees billed on it and still unpaid are waived; unbilled installments are cancelled.
     Interest and fees already paid stay paid. Same key again: a no-op.
+
+    When a negotiated plan restructured the purchase's installments, what the purchase still owed then
+    comes off the plan's rows instead, newest first, the excess to credit
+    (`fairdue.service.plans.credit_refund_to_plan`; an extension plan is refused).
     """
     r = repo(uow)
     prow = r.one(purchases, id=purchase_id)
@@ -211,6 +215,12 @@ def refund_purchase(uow: UnitOfWork, *, purchase_id: int, refunded_on: date, key
     plan = r.plan_of_purchase(purchase_id)
     rows = r.installments_of_plan(plan.id)
     cur = line.currency
+    from fairdue.service.plans import RESTRUCTURED, credit_refund_to_plan
+
+    restructured = [i for i in rows if i.status == RESTRUCTURED]
+    if restructured:  # a negotiated plan carries what the purchase still owed: the refund reduces the plan
+        credit_refund_to_plan(uow, line_id=line.id, currency=cur, purchase_id=purchase_id, restructured=restructured,
+                              refunded_on=refunded_on, key=key)
     reversal = ledger.reverse_entry(uow, entry_id=prow.ledger_entry_id, key=rev_key, business_on=refunded_on,
                                     description=f"refund of purchase {purchase_id}")
     principal_paid = sum(i.principal_paid_minor for i in rows)

@@ -1,0 +1,203 @@
+"""Refunds, early payoffs and due dates on a line whose debt a negotiated plan restructured (SQLite and
+PostgreSQL): a refund of goods reduces the plan's rows (newest first, the excess to credit), the plan's
+installments can be paid off whole, the purchase's own restructured plan cannot, and a plan row due on a
+holiday is missed only after the business day day-end honours it on.
+
+The line is test_plan_restructure's (hand-checked there): on 2026-02-01 it owes principal 40,000.00
+(A 30,000.00 as 3 × 10,000.00 zero-fee, row 1 billed; B 10,000.00 in full, billed), interest 25.00 (B's
+revolving interest) and fees 400.00 (two late fees). The freeze plan accepted on 2-01 has 10 rows of
+principal 4,000.00; row 1 carries the 25.00 interest and 17.50 of fees, rows 2–10 carry 42.50 of fees.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from fairdue.adapters.db.schema.accounts import installment_plans, purchases
+from fairdue.adapters.db.schema.collections_engine import coll_plans
+from fairdue.domain.money import Money
+from fairdue.products import shipped_product_files
+from fairdue.service.accounts import open_account, reconcile_line
+from fairdue.service.borrowers import register_borrower
+from fairdue.service.dayend import run_day_end
+from fairdue.service import ledger
+from fairdue.service.payments import early_payoff, pay
+from fairdue.service.plans import (
+    DebtRestructured,
+    PlanNotAllowed,
+    accept_plan,
+    check_plans,
+    plan_installments,
+    propose_plans_for_account,
+    revert_plan,
+)
+from fairdue.service.products import load_product_file
+from fairdue.service.purchases import purchase, refund_purchase
+
+from test_collections import CIPHER, _ric
+from test_plan_restructure import ACCEPT_ON, _ledger, _proposal, line  # noqa: F401  (line is a fixture)
+
+
+def _purchase_ids(conn, line_id):
+    """{idempotency key: (purchase id, its installment plan id)}."""
+    return {k: (pid, plan) for k, pid, plan in conn.execute(
+        sa.select(purchases.c.idempotency_key, purchases.c.id, installment_plans.c.id)
+        .join(installment_plans, installment_plans.c.purchase_id == purchases.c.id)
+        .where(purchases.c.credit_line_id == line_id))}
+
+
+def _rows(uow, pid):
+    return [(r.principal_due_minor, r.interest_due_minor, r.fee_due_minor, r.status)
+            for r in plan_installments(uow, plan_id=pid)]
+
+
+def _plan_status(conn, pid):
+    return conn.execute(sa.select(coll_plans.c.status).where(coll_plans.c.id == pid)).scalar_one()
+
+
+def _ok(uow, line_id):
+    assert reconcile_line(uow, line_id=line_id) == [] and ledger.verify(uow).ok
+
+
+def test_a_refund_reduces_the_plans_rows_newest_first(uow_factory, line):
+    with uow_factory() as uow:
+        pid = accept_plan(uow, account_id=line, proposal=_proposal(uow, line, "freeze"), business_on=ACCEPT_ON)
+        a, _a_plan = _purchase_ids(uow.connection, line)["pa"]
+        # A owed 30,000.00 of principal when restructured (nothing repaid, no interest on a zero-fee plan):
+        # rows 10..4 lose their 4,000.00 each (28,000.00), row 3 keeps 4,000.00 − 2,000.00; the carried fees stay.
+        refund_purchase(uow, purchase_id=a, refunded_on=date(2026, 2, 2), key="ra")
+        assert _rows(uow, pid) == [(400_000, 2_500, 1_750, "scheduled"), (400_000, 0, 4_250, "scheduled"),
+                                   (200_000, 0, 4_250, "scheduled")] + [(0, 0, 4_250, "scheduled")] * 7
+        assert _ledger(uow, line) == {"principal": 1_000_000, "interest": 0, "fees": 0, "credit": 0}
+        _ok(uow, line)
+        # The rows no longer carry what was accepted: the plan cannot be reverted to the refunded purchase's rows.
+        with pytest.raises(PlanNotAllowed, match="refund was credited"):
+            revert_plan(uow, plan_id=pid, business_on=date(2026, 2, 2))
+        uow.commit()
+
+
+def test_a_refund_beyond_the_plans_unpaid_principal_becomes_credit(uow_factory, line):
+    with uow_factory() as uow:
+        pid = accept_plan(uow, account_id=line, proposal=_proposal(uow, line, "freeze"), business_on=ACCEPT_ON)
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 2, 20))  # the 2-05 statement bills row 1
+    with uow_factory() as uow:
+        pay(uow, line_id=line, amount=Money(404_250, "CNY"), received_on=date(2026, 2, 20), key="row1")
+        keys = _purchase_ids(uow.connection, line)
+        refund_purchase(uow, purchase_id=keys["pa"][0], refunded_on=date(2026, 2, 21), key="ra")
+        # Rows 2..10 owed 36,000.00 of principal; A takes 30,000.00 (rows 10..4, then 2,000.00 of row 3).
+        assert [r[0] for r in _rows(uow, pid)] == [400_000, 400_000, 200_000] + [0] * 7
+        assert _ledger(uow, line) == {"principal": 600_000, "interest": 0, "fees": 0, "credit": 0}
+        _ok(uow, line)
+        # B's 10,000.00 meets only 6,000.00 unpaid: the 4,000.00 the borrower repaid in row 1 is theirs again.
+        refund_purchase(uow, purchase_id=keys["pb"][0], refunded_on=date(2026, 2, 21), key="rb")
+        assert _rows(uow, pid) == [(400_000, 2_500, 1_750, "paid")] + [(0, 0, 4_250, "scheduled")] * 9
+        assert _ledger(uow, line) == {"principal": 0, "interest": 0, "fees": 0, "credit": 400_000}
+        _ok(uow, line)
+        # The late fees the plan carried were the line's, not the goods': 9 × 42.50 are still owed.
+        assert _plan_status(uow.connection, pid) == "active"
+        uow.commit()
+
+
+def test_an_extension_plan_refuses_a_refund_and_writes_nothing(uow_factory, line):
+    with uow_factory() as uow:
+        accept_plan(uow, account_id=line, proposal=_proposal(uow, line, "extend"), business_on=ACCEPT_ON)
+        uow.commit()
+    with uow_factory() as uow:
+        a = _purchase_ids(uow.connection, line)["pa"][0]
+        with pytest.raises(PlanNotAllowed, match="extension plan"):
+            refund_purchase(uow, purchase_id=a, refunded_on=date(2026, 2, 2), key="ra")
+    with uow_factory() as uow:
+        assert uow.connection.execute(sa.select(purchases.c.status).where(purchases.c.id == a)).scalar_one() == "posted"
+        assert _ledger(uow, line) == {"principal": 4_000_000, "interest": 0, "fees": 0, "credit": 0}
+
+
+def test_a_purchases_restructured_plan_cannot_be_paid_off_by_itself(uow_factory, line):
+    with uow_factory() as uow:
+        pid = accept_plan(uow, account_id=line, proposal=_proposal(uow, line, "freeze"), business_on=ACCEPT_ON)
+        a_plan = _purchase_ids(uow.connection, line)["pa"][1]
+        negotiated = plan_installments(uow, plan_id=pid)[0].plan_id
+        with pytest.raises(DebtRestructured, match=f"negotiated plan #{pid}.*installment plan {negotiated}"):
+            early_payoff(uow, plan_id=a_plan, paid_on=date(2026, 2, 2), key="po-a")
+
+
+def test_paying_off_a_freeze_plan_pays_the_whole_restructured_debt(uow_factory, line):
+    with uow_factory() as uow:
+        pid = accept_plan(uow, account_id=line, proposal=_proposal(uow, line, "freeze"), business_on=ACCEPT_ON)
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 2, 10))  # row 1 billed on 2-05
+    with uow_factory() as uow:
+        negotiated = plan_installments(uow, plan_id=pid)[0].plan_id
+        res = early_payoff(uow, plan_id=negotiated, paid_on=date(2026, 2, 10), key="po")
+        # Nothing is time-based on a freeze: 40,000.00 principal + 25.00 interest + 400.00 fees, all carried.
+        assert res.payment.amount_minor == 4_042_500
+        assert (res.payment.principal_minor, res.payment.interest_minor, res.payment.fees_minor) == (
+            4_000_000, 2_500, 40_000)
+        assert _ledger(uow, line) == {"principal": 0, "interest": 0, "fees": 0, "credit": 0}
+        # Row 1 (billed) and row 2 (billed by the payoff with rows 2..10's 36,000.00 and 382.50) paid; 3..10 cancelled.
+        assert _rows(uow, pid) == [(400_000, 2_500, 1_750, "paid"), (3_600_000, 0, 38_250, "paid")] + \
+            [(0, 0, 0, "cancelled")] * 8
+        assert _plan_status(uow.connection, pid) == "completed"
+        _ok(uow, line)
+        assert check_plans(uow, business_on=date(2026, 3, 30)) == 0  # nothing left to break
+        uow.commit()
+
+
+def test_paying_off_an_extension_plan_prorates_only_its_own_interest(uow_factory, line):
+    with uow_factory() as uow:
+        plan = _proposal(uow, line, "extend")
+        pid = accept_plan(uow, account_id=line, proposal=plan, business_on=ACCEPT_ON)
+        negotiated = plan_installments(uow, plan_id=pid)[0].plan_id
+        own1 = plan.rows[0].interest_minor
+        # Row 1's own interest: one month at 1.5% on 40,000.00 = 600.00, from 2-01 to its due date 2-25.
+        assert own1 == 60_000
+        res = early_payoff(uow, plan_id=negotiated, paid_on=date(2026, 2, 3), key="po")
+        # 2 of 24 days used: 600.00 × 2 / 24 = 50.00; later rows' interest dropped; carried 25.00 + 400.00 in full.
+        assert (res.quote.days_used, res.quote.days_in_period, res.quote.interest_minor) == (2, 24, 5_000)
+        assert res.payment.amount_minor == 4_000_000 + 5_000 + 2_500 + 40_000
+        assert (res.payment.interest_minor, res.payment.fees_minor) == (7_500, 40_000)
+        assert _ledger(uow, line) == {"principal": 0, "interest": 0, "fees": 0, "credit": 0}
+        assert _plan_status(uow.connection, pid) == "completed"
+        _ok(uow, line)
+
+
+@pytest.fixture
+def holiday_line(uow_factory):
+    """Cycle day 15: a plan accepted on 2026-08-20 has its first row due 9-15 + 20 days = 10-05, in the National
+    Day break (10-01..10-07); the CN calendar honours it on 10-08, the first business day after."""
+    with uow_factory() as uow:
+        for f in shipped_product_files():
+            load_product_file(uow, path=f)
+        bid = register_borrower(uow, data={
+            "name": "赵六", "id_number": _ric(8), "postal_region": "CN-11",
+            "mobiles": [{"number": "13800138008", "source": "contract"}], "address": "北京市东城区示例路8号"},
+            cipher=CIPHER)
+        line_id = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(5_000_000, "CNY"),
+                               cycle_day=15, opened_on=date(2026, 8, 1), key="open-holiday").id
+        purchase(uow, line_id=line_id, amount=Money(1_200_000, "CNY"), purchased_on=date(2026, 8, 3), key="ph")
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 8, 19))
+    return line_id
+
+
+def test_a_plan_row_due_on_a_holiday_is_missed_after_the_honoured_business_day(uow_factory, holiday_line):
+    with uow_factory() as uow:
+        proposals = propose_plans_for_account(uow, account_id=holiday_line, monthly_income_minor=1_000_000,
+                                              monthly_expenses_minor=480_000, as_of=date(2026, 8, 20))
+        freeze = next(p for p in proposals if p.kind == "freeze")
+        pid = accept_plan(uow, account_id=holiday_line, proposal=freeze, business_on=date(2026, 8, 20))
+        assert plan_installments(uow, plan_id=pid)[0].due_on == date(2026, 10, 5)
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 10, 8))  # the 9-15 statement billed row 1; it is unpaid
+    with uow_factory() as uow:
+        # The day after the contractual date, and on the honoured date itself, the plan stands.
+        assert check_plans(uow, business_on=date(2026, 10, 6)) == 0
+        assert check_plans(uow, business_on=date(2026, 10, 8)) == 0
+        assert _plan_status(uow.connection, pid) == "active"
+        # The day after 10-08 it is missed.
+        assert check_plans(uow, business_on=date(2026, 10, 9)) == 1
+        assert _plan_status(uow.connection, pid) == "broken"
+        _ok(uow, holiday_line)
