@@ -447,8 +447,8 @@ def credit_refund_to_plan(uow: Any, *, line_id: int, currency: str, purchase_id:
     excess becomes the borrower's credit (its overpayment). Billed rows' waived charges leave the ledger;
     unbilled rows' charges were never on it. Rows left with nothing owed are closed (paid or cancelled).
 
-    An extension plan is refused (PlanNotAllowed): its interest ran on the refunded principal and is not
-    recomputed here; the operator reverts it while possible, or the borrower pays the rows as agreed.
+    An extension plan with interest still to pay is refused (PlanNotAllowed): that interest was computed on
+    the refunded principal and is not recomputed here; the operator reverts the plan while possible.
     The caller has reversed the purchase entry and moved the principal repaid before the plan to credit.
     """
     from fairdue.service.accounts import book, code
@@ -460,10 +460,11 @@ def credit_refund_to_plan(uow: Any, *, line_id: int, currency: str, purchase_id:
         plan_restructured_items, plan_restructured_items.c.plan_id == coll_plans.c.id).where(
         plan_restructured_items.c.target_kind == "installment", plan_restructured_items.c.target_id == ids[0])).one()
     own = own_interest_by_seq(uow, plan_id=plan.id)
-    if plan.kind == "extend" or any(own.values()):
+    if any(own.get(r.seq, 0) for r in rows if r.status in OPEN_INSTALLMENT_STATUSES):
         raise PlanNotAllowed(
-            f"purchase {purchase_id} is carried by extension plan #{plan.id}, whose interest runs on the refunded "
-            f"principal: revert the plan (while it is the latest action on the line) before refunding")
+            f"purchase {purchase_id} is carried by extension plan #{plan.id}, whose interest still to pay was "
+            f"computed on the refunded principal and is not recomputed: revert the plan while it is the latest "
+            f"action on the line, or refund once its interest-bearing rows are paid or a freeze plan replaces it")
     before = dict(conn.execute(sa.select(plan_restructured_items.c.target_id, plan_restructured_items.c.status_before)
                                .where(plan_restructured_items.c.plan_id == first.id,
                                       plan_restructured_items.c.target_kind == "installment",

@@ -201,3 +201,68 @@ def test_a_plan_row_due_on_a_holiday_is_missed_after_the_honoured_business_day(u
         assert check_plans(uow, business_on=date(2026, 10, 9)) == 1
         assert _plan_status(uow.connection, pid) == "broken"
         _ok(uow, holiday_line)
+
+
+def test_a_refund_after_a_broken_plan_reaches_the_plan_that_restructured_it(uow_factory, line):
+    with uow_factory() as uow:
+        accept_plan(uow, account_id=line, proposal=_proposal(uow, line, "freeze"), business_on=ACCEPT_ON)
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 3, 1))  # row 1 (due 2-25) missed
+    with uow_factory() as uow:
+        assert check_plans(uow, business_on=date(2026, 2, 26)) == 1
+        proposals = propose_plans_for_account(uow, account_id=line, monthly_income_minor=1_000_000,
+                                              monthly_expenses_minor=480_000, as_of=date(2026, 3, 2))
+        second = accept_plan(uow, account_id=line, proposal=next(p for p in proposals if p.kind == "freeze"),
+                             business_on=date(2026, 3, 2))
+        # A's rows -> the first plan's rows (restructured again) -> the second plan's 10 rows of 4,000.00.
+        refund_purchase(uow, purchase_id=_purchase_ids(uow.connection, line)["pa"][0], refunded_on=date(2026, 3, 3),
+                        key="ra")
+        assert [r[0] for r in _rows(uow, second)] == [400_000, 400_000, 200_000] + [0] * 7
+        assert _ledger(uow, line)["principal"] == 1_000_000
+        _ok(uow, line)
+
+
+@pytest.fixture
+def fee_line(uow_factory):
+    """Cycle day 5: C 12,000.00 as 6 × 2,000.00 flat-fee installments (0.6% = 72.00 a month) bought 1-03;
+    the 1-05 statement bills row 1 (2,000.00 + 72.00 fee, due 1-26)."""
+    with uow_factory() as uow:
+        for f in shipped_product_files():
+            load_product_file(uow, path=f)
+        bid = register_borrower(uow, data={
+            "name": "钱七", "id_number": _ric(9), "postal_region": "CN-11",
+            "mobiles": [{"number": "13800138009", "source": "contract"}], "address": "北京市东城区示例路9号"},
+            cipher=CIPHER)
+        line_id = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(5_000_000, "CNY"),
+                               cycle_day=5, opened_on=date(2026, 1, 2), key="open-fee").id
+        purchase(uow, line_id=line_id, amount=Money(1_200_000, "CNY"), purchased_on=date(2026, 1, 3), key="pc",
+                 plan="6-flat_fee")
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 1, 19))
+    return line_id
+
+
+def test_a_refund_waives_the_goods_billed_fee_the_plan_carried(uow_factory, fee_line):
+    on = date(2026, 1, 20)
+    with uow_factory() as uow:
+        assert _ledger(uow, fee_line) == {"principal": 1_200_000, "interest": 0, "fees": 7_200, "credit": 0}
+        proposals = propose_plans_for_account(uow, account_id=fee_line, monthly_income_minor=1_000_000,
+                                              monthly_expenses_minor=480_000, as_of=on)
+        freeze = next(p for p in proposals if p.kind == "freeze")
+        # 3 rows: 12,000.00 / 3 + 72.00 / 3 = 4,024.00 fits 4,160.00 (2 rows would be 6,036.00).
+        pid = accept_plan(uow, account_id=fee_line, proposal=freeze, business_on=on)
+        assert _rows(uow, pid) == [(400_000, 0, 2_400, "scheduled")] * 3
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 2, 6))  # 2-05 bills row 1: 4,000.00 + 24.00 on the ledger
+    with uow_factory() as uow:
+        assert _ledger(uow, fee_line) == {"principal": 1_200_000, "interest": 0, "fees": 2_400, "credit": 0}
+        fee_income = ledger.balance(uow, "book:CNY:fee_income", normal=True).amount_minor
+        refund_purchase(uow, purchase_id=_purchase_ids(uow.connection, fee_line)["pc"][0],
+                        refunded_on=date(2026, 2, 6), key="rc")
+        # All 12,000.00 comes off the rows; the 72.00 fee billed on C comes off rows 3, 2 (unbilled) and 1
+        # (billed: its 24.00 leaves the ledger and fee income). Nothing was paid: every row is cancelled.
+        assert _rows(uow, pid) == [(0, 0, 0, "cancelled")] * 3
+        assert _ledger(uow, fee_line) == {"principal": 0, "interest": 0, "fees": 0, "credit": 0}
+        assert ledger.balance(uow, "book:CNY:fee_income", normal=True).amount_minor == fee_income - 2_400
+        assert _plan_status(uow.connection, pid) == "completed"
+        _ok(uow, fee_line)
