@@ -45,7 +45,7 @@ def report_json(report) -> dict:
                          "roll_rates": v.roll_rates, "denials": v.denials, "complaints": v.complaints}
                      for k, v in report.variants.items()},
         "roll_rates": report.roll_rates, "denials": report.denials, "rescheduled": report.rescheduled,
-        "calls_made": report.calls_made, "complaints": report.complaints, "behaviours": report.behaviours,
+        "calls_made": report.calls_made, "calls_given_up": report.calls_given_up, "complaints": report.complaints, "behaviours": report.behaviours,
         "plot": report.plot_path}
 
 
@@ -69,7 +69,8 @@ def print_report(report) -> None:
     console.print("roll rates: " + (", ".join(f"{k} {v:.0%}" for k, v in report.roll_rates.items()) or "-"))
     console.print("gate denials by category: " + (", ".join(f"{k} {v}" for k, v in sorted(report.denials.items()))
                                                   or "none") + f"; steps rescheduled {report.rescheduled}")
-    console.print(f"calls made by agents: {report.calls_made}; complaints filed: {report.complaints}")
+    console.print(f"calls made by agents: {report.calls_made}, given up after repeated denials: "
+                  f"{report.calls_given_up}; complaints filed: {report.complaints}")
     console.print("behaviours: " + ", ".join(f"{k} {v}" for k, v in sorted(report.behaviours.items())))
     if report.plot_path:
         console.print(f"plot: {report.plot_path}")

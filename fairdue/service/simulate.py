@@ -49,6 +49,9 @@ US_STATES = (("US-NY", "212"), ("US-IL", "312"), ("US-CA", "415"))
 # work their call queue at the runs in office hours: 10:00, 14:00 and 18:00 Shanghai.
 ENGINE_RUNS_UTC = (time(2, 0), time(6, 0), time(10, 0), time(14, 0), time(18, 0), time(22, 0))
 AGENT_RUNS_UTC = (time(2, 0), time(6, 0), time(10, 0))
+# An agent asks the gate about one call task at most this many times (the engine's first verdict included), then
+# leaves it: a New York borrower, say, is never in hours while the Shanghai office works (counted as given up).
+CALL_ATTEMPTS_MAX = 4
 ACCOUNTS_MAX = 20_000
 DAYS_MAX = 400
 SEED_CHUNK = 500  # accounts per seeding transaction
@@ -100,6 +103,7 @@ class SimulationReport:
     complaints: int = 0
     rescheduled: int = 0
     calls_made: int = 0
+    calls_given_up: int = 0  # call tasks the agents stopped asking about after CALL_ATTEMPTS_MAX denials
     products: dict[str, int] = field(default_factory=dict)
     phase_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -216,6 +220,7 @@ def run_simulation(*, database_url: str, accounts: int, days: int, seed: int = 7
         series: list[tuple[date, Counter]] = []
         rescheduled = 0
         calls_made: Counter = Counter()
+        calls_given_up: Counter = Counter()
         for k in range(1, days + 1):
             on = START_ON + timedelta(days=k)
             t0 = _time.perf_counter()
@@ -233,7 +238,8 @@ def run_simulation(*, database_url: str, accounts: int, days: int, seed: int = 7
                                                day_hooks=i == 0)
                 rescheduled += summary.rescheduled
                 if run_at in agent_runs_utc:
-                    _agents_work(uow_factory, now_at=now_at, cipher=cipher, calls_made=calls_made)
+                    _agents_work(uow_factory, now_at=now_at, cipher=cipher, calls_made=calls_made,
+                                 calls_given_up=calls_given_up)
             t3 = _time.perf_counter()
             with engine.connect() as conn:
                 series.append((on, _bucket_balances(conn)))
@@ -248,6 +254,7 @@ def run_simulation(*, database_url: str, accounts: int, days: int, seed: int = 7
         if plot_path is not None:
             report.plot_path = str(_plot(series, plot_path))
         phases["report"] += _time.perf_counter() - t4
+        report.calls_given_up = sum(calls_given_up.values())
         report.phase_seconds = {k: round(v, 2) for k, v in phases.items()}
         report.seconds = _time.perf_counter() - started
         return report
@@ -368,7 +375,7 @@ def _borrowers_act(uow, world: _World, state: _BorrowerState, on: date) -> None:
             state.pending_pay[on + timedelta(days=COMPLAIN_LATE_DAYS)].append((line_id, "full"))
 
 
-def _agents_work(uow_factory, *, now_at: datetime, cipher, calls_made: Counter) -> None:
+def _agents_work(uow_factory, *, now_at: datetime, cipher, calls_made: Counter, calls_given_up: Counter) -> None:
     """Agents work their call queue now: a task the gate allows now is called and done; one it denies stays
     with its next allowed time (asked again at a later run once that time has come)."""
     from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
@@ -376,9 +383,10 @@ def _agents_work(uow_factory, *, now_at: datetime, cipher, calls_made: Counter) 
 
     with uow_factory() as uow:
         tasks = uow.connection.execute(
-            sa.select(coll_actions.c.id, coll_cases.c.account_id)
+            sa.select(coll_actions.c.id, coll_actions.c.attempts, coll_cases.c.account_id)
             .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
             .where(coll_actions.c.status == "task", coll_cases.c.status == "open",
+                   coll_actions.c.attempts < CALL_ATTEMPTS_MAX,
                    sa.or_(coll_actions.c.next_allowed_at.is_(None), coll_actions.c.next_allowed_at <= now_at))
             .order_by(coll_actions.c.id)).all()
         for t in tasks:
@@ -386,6 +394,8 @@ def _agents_work(uow_factory, *, now_at: datetime, cipher, calls_made: Counter) 
             if coll.judge_call_task(uow, action_id=t.id, at=now_at, cipher=cipher).allowed:
                 coll.complete_task(uow, action_id=t.id)
                 calls_made[t.account_id] += 1
+            elif t.attempts + 1 >= CALL_ATTEMPTS_MAX:
+                calls_given_up[t.account_id] += 1
         uow.commit()
 
 

@@ -48,6 +48,7 @@ def test_calls_worked_at_night_in_the_borrowers_zone_are_denied_and_rescheduled(
     report = run_simulation(database_url=f"sqlite:///{tmp_path / 'night.db'}", accounts=30, days=40, seed=5,
                             engine_runs_utc=(time(10, 0), time(22, 0)), agent_runs_utc=(time(22, 0),))
     assert report.denials.get("time_window", 0) > 0 and report.calls_made > 0
+    assert report.calls_given_up > 0  # a task never in hours at the only agent run is left after 4 denials
     with pytest.raises(SimulationRefused):
         run_simulation(database_url=f"sqlite:///{tmp_path / 'x.db'}", accounts=1, days=1,
                        engine_runs_utc=(time(10, 0),), agent_runs_utc=(time(11, 0),))
