@@ -83,6 +83,8 @@ class DebtRestructured(FairdueError):
     """The installments asked for were restructured by a negotiated plan: the plan's installments carry the
     debt now (the message names them)."""
 
+    http_status = 409  # a conflict with the line's state, not malformed input
+
 
 # A plan can restructure an earlier broken plan's rows; a chain longer than this is a broken state.
 PLAN_CHAIN_MAX = 64

@@ -143,6 +143,11 @@ def test_paying_off_a_freeze_plan_pays_the_whole_restructured_debt(uow_factory, 
         assert _plan_status(uow.connection, pid) == "completed"
         _ok(uow, line)
         assert check_plans(uow, business_on=date(2026, 3, 30)) == 0  # nothing left to break
+        # Goods returned after the payoff: the plan has nothing left to reduce, A's 30,000.00 is the borrower's credit.
+        refund_purchase(uow, purchase_id=_purchase_ids(uow.connection, line)["pa"][0], refunded_on=date(2026, 2, 11),
+                        key="ra")
+        assert _ledger(uow, line) == {"principal": 0, "interest": 0, "fees": 0, "credit": 3_000_000}
+        _ok(uow, line)
         uow.commit()
 
 
