@@ -283,8 +283,8 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
     Same key again: the first result.
 
     A negotiated plan's installments (the line's whole restructured debt) are paid off the same way, but
-    only the plan's own interest is pro-rated: carried interest and fees are owed in full (Fineract keeps
-    a re-aged loan's due charges on a prepayment too); the negotiated plan is then completed. A purchase's
+    only the plan's own interest is pro-rated: carried interest and fees were owed before the plan and are
+    not time-based, so they are owed in full; the negotiated plan is then completed. A purchase's
     plan whose installments a negotiated plan restructured is refused (DebtRestructured names the plan).
     """
     r = repo(uow)

@@ -450,7 +450,8 @@ def credit_refund_to_plan(uow: Any, *, line_id: int, currency: str, purchase_id:
     unbilled rows' charges were never on it. Rows left with nothing owed are closed (paid or cancelled).
 
     An extension plan with interest still to pay is refused (PlanNotAllowed): that interest was computed on
-    the refunded principal and is not recomputed here; the operator reverts the plan while possible.
+    the refunded principal and is not recomputed here (Fineract re-ages interest-bearing loans only with
+    interest recalculation, FINERACT-2354); the operator reverts the plan while possible.
     The caller has reversed the purchase entry and moved the principal repaid before the plan to credit.
     """
     from fairdue.service.accounts import book, code
