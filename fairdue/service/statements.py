@@ -19,7 +19,7 @@ from typing import Sequence
 import polars as pl
 
 from fairdue.adapters.db.schema.accounts import charges, installment_plans, installments, statement_lines, statements
-from fairdue.adapters.db.statements_bulk_repo import StatementsBulkRepository
+from fairdue.adapters.db.statements_bulk_repo import INSTALLMENT_COLUMNS, StatementsBulkRepository
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.money import Money
 from fairdue.domain.ledger import AccountSpec, EntryDraft, PostingLine
@@ -212,7 +212,8 @@ def _totals_of(st: Statement) -> StatementTotals:
                            st.amount_due_minor, st.minimum_due_minor, st.created)
 
 
-def close_statements(uow: UnitOfWork, *, line_ids: Sequence[int], statement_on: date) -> list[StatementTotals]:
+def close_statements(uow: UnitOfWork, *, line_ids: Sequence[int], statement_on: date,
+                     installments: pl.DataFrame | None = None) -> list[StatementTotals]:
     """`generate_statement` for many lines at once (the day-end's statement step), set-based.
 
     The same statements, line for line, as calling generate_statement for each line (the rule code is
@@ -221,6 +222,10 @@ def close_statements(uow: UnitOfWork, *, line_ids: Sequence[int], statement_on: 
     a line with a credit balance (applying credit is a payment allocation), or one whose request is wrong
     (not its cycle day, not active, a later statement exists — generate_statement raises the error).
     Returns the figures of every line's statement, by line id.
+
+    installments: the lines' billed installments and the scheduled ones with statement_on <= statement_on
+    (statements_bulk_repo.INSTALLMENT_COLUMNS), when the caller has just read them in this transaction
+    (the day-end partition has); None reads them.
     """
     wanted = sorted(set(int(i) for i in line_ids))
     if not wanted:
@@ -244,14 +249,14 @@ def close_statements(uow: UnitOfWork, *, line_ids: Sequence[int], statement_on: 
     missing = sorted(set(wanted) - set(info.get_column("line_id").to_list()) - set(stored.get_column("line_id")))
     info = info.filter(~pl.col("line_id").is_in(single))
     if info.height:
-        out += _close_bulk(uow, bulk, info, statement_on, get_product)
+        out += _close_bulk(uow, bulk, info, statement_on, get_product, installments)
     for line_id in sorted(single + missing):  # the single-line path, with its checks and errors
         out.append(_totals_of(generate_statement(uow, line_id=line_id, statement_on=statement_on)))
     return sorted(out, key=lambda t: t.line_id)
 
 
 def _close_bulk(uow: UnitOfWork, bulk: StatementsBulkRepository, info: pl.DataFrame, statement_on: date,
-                get_product) -> list[StatementTotals]:
+                get_product, known: pl.DataFrame | None) -> list[StatementTotals]:
     """The bulk path of close_statements for the lines of `info` (active, on their cycle day, no credit)."""
     D = statement_on
     bulk.stage_lines(info.get_column("line_id").to_list())
@@ -267,7 +272,10 @@ def _close_bulk(uow: UnitOfWork, bulk: StatementsBulkRepository, info: pl.DataFr
     )
     currency = dict(zip(info.get_column("line_id").to_list(), info.get_column("currency").to_list()))
 
-    insts = bulk.installments(D)
+    if known is None:
+        insts = bulk.installments(D)
+    else:
+        insts = known.cast(INSTALLMENT_COLUMNS).filter(pl.col("line_id").is_in(info.get_column("line_id").to_list()))
     to_bill = insts.filter(pl.col("status") == "scheduled").sort("line_id", "due_on", "plan_id", "seq")
 
     # Billing entries: the interest and fees of what this statement bills (as generate_statement posts them).

@@ -142,8 +142,16 @@ def test_day_end_statement_event_carries_the_stored_statement(uow_factory, lines
     from fairdue.service.dayend import run_day_end
     from fairdue.service.statements import get_statement
 
-    run_day_end(uow_factory, through_on=JAN)
+    with uow_factory() as uow:  # what servicing's single-line path stores (rolled back)
+        for line_id in lines:
+            generate_statement(uow, line_id=line_id, statement_on=JAN)
+        by_single = snapshot(uow, lines)
+        uow.rollback()
+    run_day_end(uow_factory, through_on=JAN)  # the day-end's partition path (installments read once, reused)
     with uow_factory() as uow:
+        by_dayend = snapshot(uow, lines)
+        for part in ("statements", "lines", "installments", "charges"):
+            assert by_dayend[part] == by_single[part], part
         o = dayend_event_outbox.c
         events = {r.account_id: json.loads(r.payload) for r in uow.connection.execute(
             sa.select(o.account_id, o.payload).where(o.kind == "statement_closed"))}
