@@ -169,6 +169,23 @@ def test_paying_off_an_extension_plan_prorates_only_its_own_interest(uow_factory
         _ok(uow, line)
 
 
+def test_paying_off_an_extension_plan_inside_a_billed_period_waives_its_unused_days(uow_factory, line):
+    with uow_factory() as uow:
+        pid = accept_plan(uow, account_id=line, proposal=_proposal(uow, line, "extend"), business_on=ACCEPT_ON)
+        negotiated = plan_installments(uow, plan_id=pid)[0].plan_id
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 2, 10))  # 2-05 bills row 1: 600.00 own + 25.00 carried interest
+    with uow_factory() as uow:
+        res = early_payoff(uow, plan_id=negotiated, paid_on=date(2026, 2, 10), key="po")
+        # Row 1's period 2-01..2-25: 9 of 24 days used, 600.00 × 9 / 24 = 225.00 kept, 375.00 waived; row 2's
+        # period has not begun (nothing); the carried 25.00 interest and 400.00 fees are not pro-rated.
+        assert (res.waived_interest_minor, res.waived_fees_minor, res.quote.interest_minor) == (37_500, 0, 0)
+        assert res.payment.amount_minor == 4_000_000 + 22_500 + 2_500 + 40_000
+        assert _ledger(uow, line) == {"principal": 0, "interest": 0, "fees": 0, "credit": 0}
+        assert _plan_status(uow.connection, pid) == "completed"
+        _ok(uow, line)
+
+
 @pytest.fixture
 def holiday_line(uow_factory):
     """Cycle day 15: a plan accepted on 2026-08-20 has its first row due 9-15 + 20 days = 10-05, in the National
