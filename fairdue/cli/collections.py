@@ -51,20 +51,26 @@ def report_json(report) -> dict:
 
 def print_report(report) -> None:
     """The outcome table per strategy variant, then portfolio lines (used by `fairdue simulate` and `fairdue demo`)."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"simulation: {report.accounts} lines, {report.days} days ({report.seconds:.1f} s)")
-    for col in ("variant", "lines", "cases", "cured", "cure", "M1->M2", "contacts", "per cure", "complaints",
-                "gate denials"):
-        table.add_column(col)
+    # Narrow enough for an 80-column terminal: short headings, strategy codes without "-DEFAULT", denials below.
+    table = Table(title=f"simulation: {report.accounts} lines, {report.days} days ({report.seconds:.1f} s)",
+                  box=box.SIMPLE_HEAD, show_edge=False, padding=0, pad_edge=False)
+    for col in ("variant", "lines", "cases", "cured", "cure", "M1>M2", "M2>M3", "cont.", "/cure", "compl."):
+        table.add_column(col, no_wrap=True, justify="left" if col == "variant" else "right")
     pct = lambda x: "-" if x is None else f"{x:.0%}"  # noqa: E731
+    short = lambda name: name.replace("-DEFAULT/", "/")  # noqa: E731
     for name, v in sorted(report.variants.items()):
-        table.add_row(name, str(v.lines), str(v.cases), str(v.cured), pct(v.cure_rate), pct(v.roll_rates.get("M1->M2")),
-                      str(v.contacts), "-" if v.contacts_per_cure is None else f"{v.contacts_per_cure:.1f}",
-                      str(v.complaints), ", ".join(f"{k} {n}" for k, n in sorted(v.denials.items())) or "-")
+        table.add_row(short(name), str(v.lines), str(v.cases), str(v.cured), pct(v.cure_rate),
+                      pct(v.roll_rates.get("M1->M2")), pct(v.roll_rates.get("M2->M3")), str(v.contacts),
+                      "-" if v.contacts_per_cure is None else f"{v.contacts_per_cure:.1f}", str(v.complaints))
     console = Console(highlight=False)
     console.print(table)
+    for name, v in sorted(report.variants.items()):
+        if v.denials:
+            console.print(f"gate denials {short(name)}: " + ", ".join(f"{k} {n}" for k, n in sorted(v.denials.items())))
     console.print("portfolio: " + ", ".join(f"{k} {n}" for k, n in sorted(report.products.items())))
     console.print("roll rates: " + (", ".join(f"{k} {v:.0%}" for k, v in report.roll_rates.items()) or "-"))
     console.print("gate denials by category: " + (", ".join(f"{k} {v}" for k, v in sorted(report.denials.items()))
