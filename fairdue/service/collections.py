@@ -377,16 +377,19 @@ def borrower_flags(uow: Any, *, account_id: int, borrower_id: int) -> dict[str, 
 def build_gate_request(
     uow: Any, *, account_id: int, channel: str, at: datetime, purpose: str = "collection",
     recipient: Mapping[str, Any] | None = None, cipher: FieldCipher | None = None,
+    flags: Mapping[str, Any] | None = None,
 ) -> tuple[dict, Any]:
     """The gate request for contacting about this account from stored facts; also the decrypted borrower.
 
     recipient: None = the borrower's own first mobile (first email for email); else role/address/source.
+    flags: `borrower_flags` the caller has just read in this transaction (else they are read here).
     """
     from fairdue.service.borrowers import get_borrower
 
     facts = _account_facts(uow.connection, account_id)
     borrower = get_borrower(uow, borrower_id=facts.borrower_id, cipher=cipher)
-    flags = borrower_flags(uow, account_id=account_id, borrower_id=facts.borrower_id)
+    if flags is None:
+        flags = borrower_flags(uow, account_id=account_id, borrower_id=facts.borrower_id)
     if recipient is None:
         pool = borrower.emails if channel == "email" else borrower.mobiles
         if not pool:
@@ -467,7 +470,8 @@ def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on
         summary.skipped += 1
         return
     request, borrower = build_gate_request(uow, account_id=account_id, channel=action.channel, at=now_at,
-                                           purpose="reminder" if plan_row else "collection", cipher=cipher)
+                                           purpose="reminder" if plan_row else "collection", cipher=cipher,
+                                           flags=flags)
     names = [borrower.name]
     values: dict[str, Any] = {"attempts": action.attempts + 1, "updated_at": uow.clock()}
     if action.channel == "call":
