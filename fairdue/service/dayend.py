@@ -315,6 +315,7 @@ def close_date(
         lo, hi = part * partition_span, (part + 1) * partition_span - 1
         with uow_factory() as uow:
             repo = _repo(uow)
+            repo.tune_for_batch()
             accounts = repo.load_accounts(business_on, lo, hi)
             repo.lock_book_balances()
             insts = repo.load_installments(business_on, lo, hi)

@@ -40,6 +40,8 @@ KEYS_PER_QUERY_MAX = 500
 ROWS_PER_BATCH_MAX = 5_000
 # PostgreSQL partition reads: rows the server joins into one CSV text value (see _read_as_text).
 ROWS_PER_TEXT_MAX = 100_000
+# PostgreSQL work_mem for a partition's transaction (see tune_for_batch).
+BATCH_WORK_MEM = "64MB"
 
 # Columns of dayend_account the kernel rewrites.
 STATE_COLUMNS = [c for c in ACCOUNT_SCHEMA if c not in ("account_id", "product_code", "cycle_day")] + ["dpd"]
@@ -169,6 +171,12 @@ class DayendRepository:
         ).on_conflict_do_nothing()
         self.connection.execute(stmt)
 
+    def tune_for_batch(self) -> None:
+        """PostgreSQL: memory for this transaction's sorts and hashes (a partition's joins spill to disk with the
+        default 4 MB); SET LOCAL ends with the transaction."""
+        if self._pg:
+            self.connection.exec_driver_sql(f"SET LOCAL work_mem = '{BATCH_WORK_MEM}'")
+
     def lock_book_balances(self) -> None:
         """Lock every book-wide ledger balance (book:…) in id order; PostgreSQL only.
 
@@ -286,7 +294,6 @@ class DayendRepository:
                 )
             )
             .where(i.status.in_(OPEN_INSTALLMENT_STATUSES))
-            .order_by(i.id)
         )
         if account_id is not None:
             stmt = stmt.where(i.credit_line_id == account_id)
@@ -295,8 +302,8 @@ class DayendRepository:
                 a.account_id.between(lo, hi), self._has_work(business_on)
             )
         if not self._pg:
-            return _rows_to_frame(self.connection.execute(stmt).all(), LOADED_INSTALLMENT_SCHEMA)
-        return self._read_as_text(stmt, LOADED_INSTALLMENT_SCHEMA)
+            return _rows_to_frame(self.connection.execute(stmt.order_by(i.id)).all(), LOADED_INSTALLMENT_SCHEMA)
+        return self._read_as_text(stmt, LOADED_INSTALLMENT_SCHEMA)  # sorted by id in Polars, not by the server
 
     def _read_as_text(self, stmt, schema: dict) -> pl.DataFrame:
         """PostgreSQL: the rows of `stmt` as a few big CSV texts built by the server, parsed by Polars.
@@ -304,8 +311,8 @@ class DayendRepository:
         COPY … TO STDOUT hands Python one message per row (≈ 5 µs each: seconds for a million rows);
         here the server joins up to ROWS_PER_TEXT_MAX rows into one text value, so Python touches a
         handful of values. The columns must be numbers, dates, booleans or plain codes (no commas,
-        quotes or newlines) — true of the day-end's state. Rows come back in the statement's order of
-        its first column (the ids it is ordered by).
+        quotes or newlines) — true of the day-end's state. Rows come back sorted by the first column (an
+        id); a FOR UPDATE statement still locks its rows in its own ORDER BY.
         """
         sql = str(stmt.compile(dialect=self.connection.dialect, compile_kwargs={"literal_binds": True}))
         names = [f"c{n}" for n in range(len(schema))]
@@ -314,8 +321,8 @@ class DayendRepository:
             for c, t in zip(names, schema.values())
         )
         text_sql = (
-            f"SELECT string_agg(concat_ws(',', {fields}), E'\\n' ORDER BY c0) FROM ({sql}) AS q({', '.join(names)}) "
-            f"GROUP BY c0 / {ROWS_PER_TEXT_MAX} ORDER BY c0 / {ROWS_PER_TEXT_MAX}"
+            f"SELECT string_agg(concat_ws(',', {fields}), E'\\n') FROM ({sql}) AS q({', '.join(names)}) "
+            f"GROUP BY c0 / {ROWS_PER_TEXT_MAX}"
         )
         chunks = [t for t in self.connection.execute(sa.text(text_sql)).scalars() if t]
         if not chunks:
@@ -323,7 +330,9 @@ class DayendRepository:
         read_schema = {c: (pl.Int8 if t == pl.Boolean else t) for c, t in schema.items()}
         frame = pl.read_csv(("\n".join(chunks)).encode(), has_header=False, new_columns=list(schema),
                             schema_overrides=read_schema)
-        return frame.with_columns([pl.col(c).cast(pl.Boolean) for c, t in schema.items() if t == pl.Boolean])
+        return frame.with_columns(
+            [pl.col(c).cast(pl.Boolean) for c, t in schema.items() if t == pl.Boolean]
+        ).sort(next(iter(schema)))
 
     # -- writing results ------------------------------------------------------------------------
     def _stage(self, frame: pl.DataFrame, like: str, name: str) -> None:
