@@ -380,6 +380,7 @@ def _agents_work(uow_factory, *, now_at: datetime, cipher, calls_made: Counter, 
     with its next allowed time (asked again at a later run once that time has come)."""
     from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
     from fairdue.service import collections as coll
+    from fairdue.service.call_outcomes import log_call_outcome
 
     with uow_factory() as uow:
         tasks = uow.connection.execute(
@@ -392,7 +393,10 @@ def _agents_work(uow_factory, *, now_at: datetime, cipher, calls_made: Counter, 
         for t in tasks:
             # The gate is asked again at the moment of calling (logged): an earlier "allowed" may not hold now.
             if coll.judge_call_task(uow, action_id=t.id, at=now_at, cipher=cipher).allowed:
-                coll.complete_task(uow, action_id=t.id)
+                # The call is made and its outcome logged (call_outcomes: decision log + task done); two in five
+                # reach the borrower, and a conversation bars further calls for a while where the pack says so.
+                log_call_outcome(uow, action_id=t.id, outcome="answered" if t.id % 5 < 2 else "no_answer",
+                                 staff_id=None, now=now_at)
                 calls_made[t.account_id] += 1
             elif t.attempts + 1 >= CALL_ATTEMPTS_MAX:
                 calls_given_up[t.account_id] += 1
