@@ -234,6 +234,7 @@ def close_statements(uow: UnitOfWork, *, line_ids: Sequence[int], statement_on: 
 
     bulk = StatementsBulkRepository(uow.connection, clock=uow.clock)
     bulk.stage_lines(wanted)
+    bulk.lock_lines()
     info = bulk.lines(statement_on)
     stored = bulk.stored(statement_on)
     out: list[StatementTotals] = [

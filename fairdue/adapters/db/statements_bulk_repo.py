@@ -80,6 +80,15 @@ class StatementsBulkRepository:
             for n in range(0, len(rows), ROWS_PER_BATCH_MAX):
                 self.connection.execute(stmt, rows[n : n + ROWS_PER_BATCH_MAX])
 
+    def lock_lines(self) -> None:
+        """PostgreSQL: lock the staged credit lines in id order, as generate_statement locks its line (a
+        statement written meanwhile by another transaction is then seen as stored, not written twice)."""
+        if self._pg:
+            self.connection.exec_driver_sql(
+                "SELECT cl.id FROM credit_lines cl JOIN _stmt_lines t ON t.line_id = cl.id ORDER BY cl.id "
+                "FOR UPDATE OF cl"
+            ).all()
+
     def _copy(self, table: str, frame: pl.DataFrame) -> None:
         """PostgreSQL: COPY a frame into `table` (CSV written by Polars) on this transaction's connection."""
         if frame.height == 0:
