@@ -91,3 +91,24 @@ def test_payoff_before_the_period_begins_costs_no_interest():
 def test_prorate_is_bounded():
     assert prorate_minor(1000, date(2026, 1, 1), date(2026, 1, 31), date(2026, 3, 1)) == 1000
     assert prorate_minor(1000, date(2026, 1, 1), date(2026, 1, 31), date(2025, 12, 1)) == 0
+
+
+def test_statement_totals_many_lines_at_once_match_the_single_rule(cn):
+    import polars as pl
+
+    from fairdue.domain.statements import BILLED_ITEM_SCHEMA, MINIMUM_DUE_RULE_SCHEMA, statement_totals
+
+    # Line 1: an installment (fee 100, interest 1,500, principal 9,331) + 300,000 revolving: 10% = 30,000.
+    # Line 2: 50,001 revolving only: 10% rounds UP to 5,001, below the floor 10,000 -> 10,000.
+    # Line 3: 5,000 revolving: the floor is capped at the revolving principal. Line 4: nothing billed.
+    items = pl.DataFrame(
+        [(1, 100, 1500, 9331, False), (1, 0, 0, 300_000, True), (2, 0, 0, 50_001, True), (3, 0, 0, 5_000, True)],
+        schema=BILLED_ITEM_SCHEMA, orient="row",
+    )
+    rules = pl.DataFrame([(n, 1000, 10_000) for n in (1, 2, 3, 4)], schema=MINIMUM_DUE_RULE_SCHEMA, orient="row")
+    got = {r["line_id"]: (r["amount_due_minor"], r["minimum_due_minor"])
+           for r in statement_totals(items, rules).to_dicts()}
+    assert got == {1: (310_931, 100 + 1500 + 9331 + 30_000), 2: (50_001, 10_000), 3: (5_000, 5_000), 4: (0, 0)}
+    # Percent rounds up: 10% of 123,451 = 12,345.1 -> 12,346 (the single-line function agrees).
+    p = replace(cn, minimum_due=MinimumDueRule(percent_bps=1000, floor_minor=100))
+    assert minimum_due_minor([BilledItem(0, 0, 123_451, True)], p) == 12_346
