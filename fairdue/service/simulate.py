@@ -3,9 +3,10 @@
 Each synthetic borrower lives in their product's jurisdiction and time zone (cn-ecard-std in Shanghai,
 us-card-std in New York / Chicago / Los Angeles, uk-card-std in London), opens one line and makes one
 installment purchase. One behaviour per line, drawn with a seeded RNG: pays on time, pays late, pays
-half, promises and keeps, promises and breaks, asks for a negotiated plan, disputes (resolved after
-DISPUTE_DAYS, then pays), goes silent, or complains (files a complaint through service/complaints.py
-once contacted about arrears, then pays late).
+half, promises (once per case) and keeps, promises and breaks, asks for a negotiated plan, disputes
+(resolved after DISPUTE_DAYS, then pays), goes silent, or complains (files a complaint through
+service/complaints.py once contacted about arrears, then pays late). After a dispute or a complaint the
+borrower pays later installments late. A payment in full clears what is due, late fees included.
 
 Every simulated day: the borrowers act, the day-end closes the date, then the collections engine runs
 every four hours (ENGINE_RUNS_UTC: events → cases → due steps and pre-due / due reminders, through the
@@ -138,19 +139,26 @@ def _borrower(n: int, jurisdiction: str) -> dict:
             "address": f"{n} Example Road, London"}
 
 
-def _unpaid_by_line(conn, on: date, lines: set[int] | None = None) -> dict[int, int]:
-    """Unpaid amount due by `on` per line (minor units), one query."""
+def _unpaid_by_line(conn, on: date, lines: set[int]) -> dict[int, int]:
+    """Amount due by `on` per line (minor units): unpaid installments plus open charges (late fees); two queries."""
+    from fairdue.adapters.db.schema.accounts import charges as c
     from fairdue.adapters.db.schema.accounts import installments as i
 
-    q = (sa.select(i.c.credit_line_id, sa.func.sum(
-        i.c.principal_due_minor + i.c.interest_due_minor + i.c.fee_due_minor
-        - i.c.principal_paid_minor - i.c.interest_paid_minor - i.c.fee_paid_minor))
-         .where(i.c.due_on <= on, i.c.status.not_in(("paid", "cancelled"))).group_by(i.c.credit_line_id))
-    if lines is not None:
-        if not lines:
-            return {}
-        q = q.where(i.c.credit_line_id.in_(sorted(lines)))
-    return {int(a): int(m) for a, m in conn.execute(q)}
+    if not lines:
+        return {}
+    ids = sorted(lines)
+    owed: Counter = Counter()
+    for a, m in conn.execute(sa.select(i.c.credit_line_id, sa.func.sum(
+            i.c.principal_due_minor + i.c.interest_due_minor + i.c.fee_due_minor
+            - i.c.principal_paid_minor - i.c.interest_paid_minor - i.c.fee_paid_minor))
+            .where(i.c.due_on <= on, i.c.status.not_in(("paid", "cancelled")), i.c.credit_line_id.in_(ids))
+            .group_by(i.c.credit_line_id)):
+        owed[int(a)] += int(m)
+    for a, m in conn.execute(sa.select(c.c.credit_line_id, sa.func.sum(c.c.amount_minor - c.c.paid_minor))
+                             .where(c.c.due_on <= on, c.c.status == "open", c.c.credit_line_id.in_(ids))
+                             .group_by(c.c.credit_line_id)):
+        owed[int(a)] += int(m)
+    return dict(owed)
 
 
 def _lines_due_on(conn, on: date) -> set[int]:
@@ -274,8 +282,9 @@ class _World:
 @dataclass(slots=True)
 class _BorrowerState:
     pending_pay: dict[date, list[tuple[int, str]]] = field(default_factory=lambda: defaultdict(list))
-    promised: set[int] = field(default_factory=set)
-    acted: set[int] = field(default_factory=set)  # asked for a plan / disputed / complained
+    promised: set[tuple[int, date]] = field(default_factory=set)  # (line, case opened on): one promise per case
+    acted: set[int] = field(default_factory=set)  # asked for a plan / disputed / complained (once per line)
+    later: dict[int, str] = field(default_factory=dict)  # behaviour for later installments, after that episode
     disputes: dict[date, list[int]] = field(default_factory=lambda: defaultdict(list))  # resolve on -> dispute ids
 
 
@@ -323,33 +332,33 @@ def _borrowers_act(uow, world: _World, state: _BorrowerState, on: date) -> None:
     conn = uow.connection
     for dispute_id in state.disputes.pop(on, []):
         coll.resolve_dispute(uow, dispute_id=dispute_id, resolution="模拟：核实无误 / verified, the debt stands")
-    paying = state.pending_pay.pop(on, [])
-    owed = _unpaid_by_line(conn, on, {line for line, _ in paying})
-    for line_id, how in paying:
-        amount = owed.get(line_id, 0) if how == "full" else owed.get(line_id, 0) // 2
-        if amount > 0:
-            pay(uow, line_id=line_id, amount=Money(amount, world.currency[line_id]), received_on=on,
-                key=f"sim-pay-{line_id}-{on}")
     for line_id in _lines_due_on(conn, on):
-        how = world.behaviour[line_id]
-        if how == "on_time":  # on the due date or the day after
-            state.pending_pay[on + timedelta(days=1 + line_id % 2)].append((line_id, "full"))
+        how = state.later.get(line_id, world.behaviour[line_id])
+        if how == "on_time":  # on the due date (US and UK products have no grace days)
+            state.pending_pay[on].append((line_id, "full"))
         elif how == "late":
             state.pending_pay[on + timedelta(days=LATE_DAYS)].append((line_id, "full"))
         elif how == "partial":
             state.pending_pay[on + timedelta(days=1)].append((line_id, "half"))
+    paying = state.pending_pay.pop(on, [])
+    owed = _unpaid_by_line(conn, on, {line for line, _ in paying})
+    for line_id, how in paying:  # "full" clears what is due, late fees included; "half" pays half of it
+        amount = owed.get(line_id, 0) if how == "full" else owed.get(line_id, 0) // 2
+        if amount > 0:
+            pay(uow, line_id=line_id, amount=Money(amount, world.currency[line_id]), received_on=on,
+                key=f"sim-pay-{line_id}-{on}")
     open_cases = dict(conn.execute(sa.select(coll_cases.c.account_id, coll_cases.c.opened_on).where(
         coll_cases.c.status == "open")).all())
-    todo = [a for a in open_cases if a not in state.acted and world.behaviour[a] in
-            ("promise_keep", "promise_break", "plan", "dispute", "complain")]
+    todo = [a for a in open_cases if a not in state.acted and (a, open_cases[a]) not in state.promised
+            and world.behaviour[a] in ("promise_keep", "promise_break", "plan", "dispute", "complain")]
     owed = _unpaid_by_line(conn, on, set(todo))
     for line_id in todo:
         how, currency = world.behaviour[line_id], world.currency[line_id]
         if how in ("promise_keep", "promise_break"):
-            if line_id not in state.promised and owed.get(line_id, 0) > 0:
+            if owed.get(line_id, 0) > 0:
                 record_promise(uow, account_id=line_id, amount=Money(owed[line_id], currency),
                                promised_on=on + timedelta(days=PROMISE_AHEAD_DAYS), business_on=on)
-                state.promised.add(line_id)
+                state.promised.add((line_id, open_cases[line_id]))
                 if how == "promise_keep":
                     state.pending_pay[on + timedelta(days=2)].append((line_id, "full"))
         elif how == "plan":
@@ -366,6 +375,7 @@ def _borrowers_act(uow, world: _World, state: _BorrowerState, on: date) -> None:
             dispute_id = coll.open_dispute(uow, account_id=line_id, reason="模拟：对账单有异议 / statement disputed")
             state.disputes[on + timedelta(days=DISPUTE_DAYS)].append(dispute_id)
             state.pending_pay[on + timedelta(days=DISPUTE_DAYS + 2)].append((line_id, "full"))
+            state.later[line_id] = "late"
         elif how == "complain" and on >= open_cases[line_id] + timedelta(days=2):
             state.acted.add(line_id)
             file_complaint(conn, borrower_id=str(world.borrower[line_id]), jurisdiction=world.jurisdiction[line_id],
@@ -373,6 +383,7 @@ def _borrowers_act(uow, world: _World, state: _BorrowerState, on: date) -> None:
                            text="模拟投诉：催收联系过于频繁 / simulated: too many collection contacts",
                            now=uow.clock())
             state.pending_pay[on + timedelta(days=COMPLAIN_LATE_DAYS)].append((line_id, "full"))
+            state.later[line_id] = "late"
 
 
 def _agents_work(uow_factory, *, now_at: datetime, cipher, calls_made: Counter, calls_given_up: Counter) -> None:
