@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Callable
@@ -51,6 +53,11 @@ CATCH_UP_DAYS_MAX = 3_660
 CRASH_ENV = "FAIRDUE_DAYEND_CRASH_AT"
 # Extra passes over accounts that got work for a date after their partition closed it.
 SWEEPS_MAX = 3
+# PostgreSQL: partitions run this many at a time, each in its own transaction (they share nothing but the
+# book balances, which a partition locks only after its reads and kernel, so one partition reads while
+# another writes). SQLite has one writer at a time: always 1. FAIRDUE_DAYEND_WORKERS overrides (>= 1).
+PARTITION_WORKERS = 2
+WORKERS_ENV = "FAIRDUE_DAYEND_WORKERS"
 
 
 class DayendError(FairdueError):
@@ -114,6 +121,18 @@ class Summary:
         }
 
 
+def partition_workers(dialect: str) -> int:
+    """Partitions run at once on this database (see PARTITION_WORKERS)."""
+    if dialect != "postgresql":
+        return 1
+    raw = os.environ.get(WORKERS_ENV, "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise DayendError(f"{WORKERS_ENV} must be a whole number >= 1, not {raw!r}")
+        return int(raw)
+    return PARTITION_WORKERS
+
+
 class _Checkpoints:
     """Counts checkpoints; SIGKILLs the process at the configured one (fault injection only)."""
 
@@ -121,10 +140,13 @@ class _Checkpoints:
         raw = os.environ.get(CRASH_ENV, "").strip()
         self.kill_at = int(raw) if raw.isdigit() else None
         self.count = 0
+        self._lock = threading.Lock()
 
     def __call__(self, _name: str) -> None:
-        self.count += 1
-        if self.kill_at is not None and self.count == self.kill_at:
+        with self._lock:
+            self.count += 1
+            count = self.count
+        if self.kill_at is not None and count == self.kill_at:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -307,33 +329,59 @@ def close_date(
         span = repo.account_id_range()
         done = repo.done_partitions(business_on)
         prods, buckets = _product_frames(uow)
+        workers = partition_workers(uow.connection.dialect.name)
+    summary_lock = threading.Lock()
     parts = [] if span is None else list(range(span[0] // partition_span, span[1] // partition_span + 1))
     todo = [p for p in parts if p not in done]
     if progress:
         progress(len(parts) - len(todo), len(parts))
-    for n, part in enumerate(todo, start=len(parts) - len(todo) + 1):
+    def run_partition(part: int) -> DayResult:
         lo, hi = part * partition_span, (part + 1) * partition_span - 1
         with uow_factory() as uow:
             repo = _repo(uow)
             repo.tune_for_batch()
             accounts = repo.load_accounts(business_on, lo, hi)
-            repo.lock_book_balances()
             insts = repo.load_installments(business_on, lo, hi)
             checkpoint("partition loaded")
             kernel_started = time.perf_counter()
             result = close_day(business_on, accounts, insts, prods, buckets)
-            summary.kernel_seconds += time.perf_counter() - kernel_started
-            summary.statements_seconds += _write(uow, repo, result, checkpoint, insts)
+            kernel_s = time.perf_counter() - kernel_started
+            # Book balances only now, after the reads and the kernel: the accounts are locked already (the
+            # same order as an inline close: accounts, then books), and another partition's transaction can
+            # read while this one writes (see PARTITION_WORKERS).
+            repo.lock_book_balances()
+            statements_s = _write(uow, repo, result, checkpoint, insts)
             s = result.summary
             repo.mark_partition_done(business_on, part, lo, hi, accounts=s["accounts_touched"],
                                      entries=s["entries"], events=s["events"])
             checkpoint("before commit")
             uow.commit()
             checkpoint("after commit")
+        with summary_lock:
+            summary.kernel_seconds += kernel_s
+            summary.statements_seconds += statements_s
+        return result
+
+    def finished(n: int, result: DayResult) -> None:
         summary.add(result)
         summary.partitions += 1
         if progress:
             progress(n, len(parts))
+
+    first_n = len(parts) - len(todo) + 1
+    if workers > 1 and len(todo) > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dayend") as pool:
+            futures = [pool.submit(run_partition, part) for part in todo]
+            try:
+                for n, future in enumerate(futures, start=first_n):
+                    finished(n, future.result())
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    else:
+        for n, part in enumerate(todo, start=first_n):
+            finished(n, run_partition(part))
     for _sweep in range(SWEEPS_MAX + 1):
         with uow_factory() as uow:
             repo = _repo(uow)

@@ -2,7 +2,8 @@
 
 `product_frames(products)` turns validated `Product`s into two small frames,
 one row per product (`PRODUCT_SCHEMA`) and one row per delinquency bucket
-(`BUCKET_SCHEMA`). Rates become exact integers: the revolving daily rate in
+(`BUCKET_SCHEMA`): only what the kernel reads (the due date and minimum due of a
+statement are servicing's, fairdue.domain.statements). Rates become exact integers: the revolving daily rate in
 units of 1e-9 (`RATE_SCALE`), the all-in cost cap in basis points. A rate
 finer than that is refused rather than rounded.
 """
@@ -35,9 +36,6 @@ PRODUCT_SCHEMA = {
     "calendar": pl.String,
     "following_business_day": pl.Boolean,
     "grace_days": pl.Int32,
-    "due_days_after_statement": pl.Int32,
-    "min_due_bps": pl.Int64,
-    "min_due_floor_minor": pl.Int64,
     "late_fee_bps": pl.Int64,
     "late_fee_min_minor": pl.Int64,
     "late_fee_max_minor": pl.Int64,
@@ -73,9 +71,6 @@ def product_row(p: Product) -> dict:
         "calendar": JURISDICTION_CALENDAR[p.jurisdiction],
         "following_business_day": p.business_day_rule == "next_business_day",
         "grace_days": p.grace_days,
-        "due_days_after_statement": p.due_days_after_statement,
-        "min_due_bps": p.minimum_due.percent_bps,
-        "min_due_floor_minor": p.minimum_due.floor_minor,
         "late_fee_bps": p.late_fee.percent_bps,
         "late_fee_min_minor": p.late_fee.fee_minor_min,
         "late_fee_max_minor": p.late_fee.fee_minor_max,
