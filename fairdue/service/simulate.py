@@ -485,13 +485,15 @@ def _plot(series: list[tuple[date, Counter]], path: pathlib.Path) -> pathlib.Pat
     import matplotlib.pyplot as plt
 
     currencies = sorted({c for _, s in series for c, _b in s}) or ["-"]
+    order = sorted({b for _, s in series for _c, b in s}, key=lambda b: (b != "current", b))
+    colour = {b: f"C{i}" for i, b in enumerate(order)}  # the same bucket has the same colour in every panel
     fig, axes = plt.subplots(len(currencies), 1, figsize=(9, 3.2 * len(currencies)), sharex=True, squeeze=False)
     days = [d for d, _ in series]
     for ax, currency in zip(axes[:, 0], currencies):
-        buckets = sorted({b for _, s in series for c, b in s if c == currency})
+        buckets = [b for b in order if any((currency, b) in s for _, s in series)]
         for b in buckets:
             # display only: minor units / 100 (all three currencies have two minor digits)
-            ax.plot(days, [s.get((currency, b), 0) / 100 for _, s in series], label=b)
+            ax.plot(days, [s.get((currency, b), 0) / 100 for _, s in series], label=b, color=colour[b])
         ax.set_ylabel(f"{currency} outstanding")
         ax.set_title(f"Outstanding installment balance per bucket ({currency})")
         if buckets:
