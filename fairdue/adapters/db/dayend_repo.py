@@ -173,9 +173,11 @@ class DayendRepository:
 
     def tune_for_batch(self) -> None:
         """PostgreSQL: memory for this transaction's sorts and hashes (a partition's joins spill to disk with the
-        default 4 MB); SET LOCAL ends with the transaction."""
+        default 4 MB), and no parallel workers (the day-end already runs partitions side by side: on a small
+        machine workers per query only fight them for the cores); SET LOCAL ends with the transaction."""
         if self._pg:
             self.connection.exec_driver_sql(f"SET LOCAL work_mem = '{BATCH_WORK_MEM}'")
+            self.connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
 
     def lock_book_balances(self) -> None:
         """Lock every book-wide ledger balance (book:…) in id order; PostgreSQL only.
@@ -199,15 +201,21 @@ class DayendRepository:
 
     # -- reading a partition --------------------------------------------------------------------
     @staticmethod
-    def _has_work(business_on: date):
+    def _has_work(business_on: date, lo: int | None = None, hi: int | None = None):
         """Work on `business_on`: its next event is due, it is not closed for the date yet, it is not
-        charged off, and its credit line is active (a closed line has nothing left to bill or chase)."""
+        charged off, and its credit line is active (a closed line has nothing left to bill or chase).
+
+        lo, hi: the partition's id range, repeated on the credit lines (PostgreSQL otherwise hashes every
+        active line of the book for each partition's semi-join)."""
         a = dayend_account.c
+        line = sa.exists().where(credit_lines.c.id == a.account_id, credit_lines.c.status == "active")
+        if lo is not None and hi is not None:
+            line = line.where(credit_lines.c.id.between(lo, hi))
         return sa.and_(
             a.next_event_on <= business_on,
             a.last_closed_on < business_on,
             a.charged_off == sa.false(),
-            sa.exists().where(credit_lines.c.id == a.account_id, credit_lines.c.status == "active"),
+            line,
         )
 
     def line_is_active(self, account_id: int) -> bool:
@@ -245,7 +253,7 @@ class DayendRepository:
                 a.bucket, a.oldest_overdue_on, a.charged_off, a.revolving_principal_minor, a.accrual_remainder,
                 a.interest_unbilled_minor, a.accrued_through_on, a.principal_days_minor, a.cost_charged_minor,
             )
-            .where(a.account_id.between(lo, hi), self._has_work(business_on))
+            .where(a.account_id.between(lo, hi), self._has_work(business_on, lo, hi))
             .order_by(a.account_id)
         )
         if not self._pg:
