@@ -352,12 +352,18 @@ class DayendRepository:
         self.connection.exec_driver_sql(
             f"CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT {cols} FROM {like} WITH NO DATA"
         )
+        self._copy_into(name, frame)
+
+    def _copy_into(self, table: str, frame: pl.DataFrame) -> None:
+        """PostgreSQL: COPY `frame` (CSV written by Polars) into `table`'s columns of the same names."""
+        import io
+
         buf = io.BytesIO()
         frame.write_csv(buf, include_header=False)
         buf.seek(0)
         cursor = self.connection.connection.driver_connection.cursor()
         try:
-            with cursor.copy(f"COPY {name} ({cols}) FROM STDIN WITH (FORMAT csv)") as cp:
+            with cursor.copy(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)") as cp:
                 while chunk := buf.read(1 << 20):
                     cp.write(chunk)
         finally:
@@ -405,8 +411,14 @@ class DayendRepository:
             self.connection.execute(stmt, rows[n : n + ROWS_PER_BATCH_MAX])
 
     def add_bucket_moves(self, frame: pl.DataFrame) -> None:
-        if frame.height:
-            self.connection.execute(dayend_bucket_history.insert(), frame.to_dicts())
+        """Bucket history rows (PostgreSQL: one COPY; a month-end moves tens of thousands of accounts)."""
+        if frame.height == 0:
+            return
+        frame = frame.select("account_id", "business_on", "bucket_from", "bucket_to", "dpd")
+        if self._pg:
+            self._copy_into("dayend_bucket_history", frame)
+            return
+        self.connection.execute(dayend_bucket_history.insert(), frame.to_dicts())
 
     def add_events(self, frame: pl.DataFrame) -> None:
         if frame.height == 0:
