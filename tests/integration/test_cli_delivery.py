@@ -3,11 +3,10 @@ Message-ID and settled by an operator's decision, which must name who and why.""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 import sqlalchemy as sa
 
+from cli_helpers import cli_runner
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.handovers import channel_handovers
@@ -17,21 +16,7 @@ KEYRING = Keyring.generate("cli")
 
 @pytest.fixture
 def cli(database_url, monkeypatch, capsys):
-    from fairdue.cli import main
-
-    monkeypatch.setenv("FAIRDUE_KEYS", KEYRING.to_json())
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["fairdue", *argv, "--database-url", database_url])
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+    return cli_runner(database_url, monkeypatch, capsys, keyring=KEYRING)
 
 
 def park_one(uow_factory, engine, clock) -> int:

@@ -3,50 +3,18 @@ shown masked, ended with a reason; bad input is one line, a non-zero exit, and w
 
 from __future__ import annotations
 
-import sys
-
 import pytest
-import sqlalchemy as sa
 
-from fairdue.adapters.crypto import Keyring
-from fairdue.products import PRODUCTS_DIR
-
-CN = str(PRODUCTS_DIR / "cn-ecard-std.toml")
-OPEN = ("account", "open", "--product", "cn-ecard-std", "--limit", "20000", "--cycle-day", "5", "--name", "张三",
-        "--id-number", "11010519491231002X", "--mobile", "13800138000", "--region", "CN-11", "--on", "2026-01-02",
-        "--key", "o1")
+from cli_helpers import CN, OPEN, cli_runner, row_counts
 
 
 @pytest.fixture
 def cli(database_url, monkeypatch, capsys):
-    """run(*argv) -> (exit code, stdout, stderr), in-process through fairdue.cli.main."""
-    from fairdue.cli import main
-
-    monkeypatch.setenv("FAIRDUE_KEYS", Keyring.generate().to_json())
-    monkeypatch.setenv("COLUMNS", "200")
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["fairdue", *argv, "--database-url", database_url])
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+    return cli_runner(database_url, monkeypatch, capsys)
 
 
 def facts_count(database_url: str) -> int:
-    from fairdue.adapters.db.engine import make_engine
-
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(sa.text("SELECT count(*) FROM contact_facts")).scalar_one()
-    finally:
-        engine.dispose()
+    return row_counts(database_url, ("contact_facts",))["contact_facts"]
 
 
 def test_record_list_end(cli, database_url):

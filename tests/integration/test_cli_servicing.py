@@ -3,52 +3,21 @@ a non-zero exit, and writes nothing."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
-import sqlalchemy as sa
 
+from cli_helpers import CN, OPEN, cli_runner, row_counts
 from fairdue.adapters.crypto import Keyring
-from fairdue.products import PRODUCTS_DIR
 
-CN = str(PRODUCTS_DIR / "cn-ecard-std.toml")
 TABLES = ("products", "borrowers", "credit_lines", "purchases", "payments", "statements", "ledger_entry", "ledger_posting")
 
 
 @pytest.fixture
 def cli(database_url, monkeypatch, capsys):
-    """run(*argv) -> (exit code, stdout, stderr), in-process through fairdue.cli.main."""
-    from fairdue.cli import main
-
-    monkeypatch.setenv("FAIRDUE_KEYS", Keyring.generate().to_json())
-    monkeypatch.setenv("COLUMNS", "200")
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["fairdue", *argv, "--database-url", database_url])
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+    return cli_runner(database_url, monkeypatch, capsys)
 
 
 def counts(database_url: str) -> dict[str, int]:
-    from fairdue.adapters.db.engine import make_engine
-
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            return {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one() for t in TABLES}
-    finally:
-        engine.dispose()
-
-
-OPEN = ("account", "open", "--product", "cn-ecard-std", "--limit", "20000", "--cycle-day", "5", "--name", "张三",
-        "--id-number", "11010519491231002X", "--mobile", "13800138000", "--region", "CN-11", "--on", "2026-01-02", "--key", "o1")
+    return row_counts(database_url, TABLES)
 
 
 def test_happy_path(cli):
