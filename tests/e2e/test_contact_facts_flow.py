@@ -4,7 +4,9 @@ denied until the attorney fact ends; the borrower's inconvenient hours move a ca
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -12,49 +14,35 @@ import sqlalchemy as sa
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
-from fairdue.adapters.db.schema.web import staff_users
 from fairdue.domain.money import Money
-from fairdue.products import shipped_product_files
 from fairdue.service import collections as coll
-from fairdue.service.accounts import open_account
-from fairdue.service.borrowers import register_borrower
 from fairdue.service.dayend import run_day_end
 from fairdue.service.facts import end_fact, record_fact
-from fairdue.service.products import load_product_file
 from fairdue.service.purchases import purchase
+from fairdue.service.debts import debt_id_for_line
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products, staff_user  # noqa: E402
 
 CIPHER = FieldCipher(Keyring.generate("flow"))
-
-
-def _ric(n: int) -> str:
-    from fairdue.domain.borrowers import cn_ric_check_digit
-
-    first17 = f"11010519900101{n:03d}"
-    return first17 + cn_ric_check_digit(first17)
 
 
 @pytest.fixture
 def world(uow_factory):
     """Two borrowers, one line each, overdue since 2026-01-30; one agent."""
     with uow_factory() as uow:
-        for f in shipped_product_files():
-            load_product_file(uow, path=f)
+        load_products(uow)
         borrowers, lines = [], []
         for n in (1, 2):
-            bid = register_borrower(uow, data={
-                "name": f"李四{n}", "id_number": _ric(n), "postal_region": "CN-11",
-                "mobiles": [{"number": f"1380013{8000 + n:04d}", "source": "contract"}],
-                "emails": [{"address": f"b{n}@example.com", "source": "registration"}],
-                "address": "北京市东城区示例路1号"}, cipher=CIPHER)
-            line = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(2_000_000, "CNY"),
-                                cycle_day=5, opened_on=date(2026, 1, 2), key=f"open-{n}")
-            purchase(uow, line_id=line.id, amount=Money(300_000, "CNY"), purchased_on=date(2026, 1, 3), key=f"p{n}",
+            bid = cn_borrower(uow, cipher=CIPHER, name=f"李四{n}", id_number=cn_ric(n),
+                              mobile=f"1380013{8000 + n:04d}", email=f"b{n}@example.com",
+                              address="北京市东城区示例路1号")
+            line_id = cn_line(uow, borrower_id=bid, key=f"open-{n}")
+            purchase(uow, line_id=line_id, amount=Money(300_000, "CNY"), purchased_on=date(2026, 1, 3), key=f"p{n}",
                      plan="3-zero_fee")
             borrowers.append(bid)
-            lines.append(line.id)
-        agent = uow.connection.execute(staff_users.insert().values(
-            username="agent-a", display_name="agent-a", password_hash="x", active=True, created_at=uow.clock())
-            .returning(staff_users.c.id)).scalar_one()
+            lines.append(line_id)
+        agent = staff_user(uow, "agent-a")
         coll.create_team(uow, code="early", name="Early", buckets="*", staff_ids=(agent,))
         uow.commit()
     run_day_end(uow_factory, through_on=date(2026, 1, 30))
@@ -80,7 +68,7 @@ def test_breathing_space_denies_collection_for_that_debt_only(uow_factory, clock
         uow.commit()
     summary = _run(uow_factory, clock, date(2026, 2, 6), datetime(2026, 2, 6, 2, 30, tzinfo=UTC))   # 10:30 local
     assert summary.denial_categories.get("suppression", 0) >= 1
-    assert str(first) not in _sent_lines(engine)
+    assert debt_id_for_line(first) not in _sent_lines(engine)
     with engine.connect() as conn:
         judged = conn.execute(sa.select(coll_actions.c.status, coll_cases.c.account_id).select_from(
             coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))

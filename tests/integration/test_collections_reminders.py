@@ -15,44 +15,32 @@ from fairdue.adapters.db.schema.accounts import installments
 from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
 from fairdue.adapters.db.schema.collections_engine import coll_reminders
 from fairdue.domain.money import Money
-from fairdue.products import shipped_product_files
 from fairdue.service import collections as coll
-from fairdue.service.accounts import open_account
-from fairdue.service.borrowers import register_borrower
 from fairdue.service.dayend import run_day_end
 from fairdue.service.payments import pay
-from fairdue.service.products import load_product_file
 from fairdue.service.purchases import purchase
+from fairdue.service.debts import debt_id_for_line
+
+from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
 
 CIPHER = FieldCipher(Keyring.generate("reminders"))
-
-
-def _ric(n: int) -> str:
-    from fairdue.domain.borrowers import cn_ric_check_digit
-
-    first17 = f"11010519850101{n:03d}"
-    return first17 + cn_ric_check_digit(first17)
 
 
 @pytest.fixture
 def line(uow_factory):
     """One CN line with a 3-month plan; returns (line id, first due date)."""
     with uow_factory() as uow:
-        for f in shipped_product_files():
-            load_product_file(uow, path=f)
-        bid = register_borrower(uow, data={
-            "name": "王五", "id_number": _ric(7), "postal_region": "CN-11",
-            "mobiles": [{"number": "13800138007", "source": "contract"}], "address": "北京市东城区示例路1号"},
-            cipher=CIPHER)
-        line = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(2_000_000, "CNY"),
-                            cycle_day=5, opened_on=date(2026, 1, 2), key="open-r7")
-        purchase(uow, line_id=line.id, amount=Money(300_000, "CNY"), purchased_on=date(2026, 1, 3), key="p-r7",
+        load_products(uow)
+        bid = cn_borrower(uow, cipher=CIPHER, name="王五", id_number=cn_ric(7, born_on="19850101"),
+                          mobile="13800138007", address="北京市东城区示例路1号")
+        line_id = cn_line(uow, borrower_id=bid, key="open-r7")
+        purchase(uow, line_id=line_id, amount=Money(300_000, "CNY"), purchased_on=date(2026, 1, 3), key="p-r7",
                  plan="3-zero_fee")
         uow.commit()
         first_due = uow.connection.execute(sa.select(sa.func.min(installments.c.due_on)).where(
-            installments.c.credit_line_id == line.id)).scalar_one()
+            installments.c.credit_line_id == line_id)).scalar_one()
     run_day_end(uow_factory, through_on=first_due - timedelta(days=5))  # the statement is out, nothing due yet
-    return line.id, first_due
+    return line_id, first_due
 
 
 def _shanghai(on: date, hour: int, minute: int = 0) -> datetime:
@@ -87,7 +75,7 @@ def test_pre_due_and_due_reminders_are_planned_once_and_sent_through_the_gate(uo
     with engine.connect() as conn:
         logged = conn.execute(sa.select(decision_log).where(decision_log.c.seq == rows[0].decision_seq)).one()
         queued = conn.execute(sa.select(outbox_messages)).all()
-    assert logged.allowed and logged.purpose == "reminder" and logged.debt_id == str(line_id)
+    assert logged.allowed and logged.purpose == "reminder" and logged.debt_id == debt_id_for_line(line_id)
     assert len(queued) == 1 and queued[0].channel == "app_push" and queued[0].decision_seq == rows[0].decision_seq
     on_due = _run(uow_factory, clock, due, _shanghai(due, 10, 30))
     assert on_due.sent == 1 and on_due.reminders_planned == 0

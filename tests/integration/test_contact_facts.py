@@ -3,7 +3,7 @@ the real gate enforces them; ending a fact lifts it — on SQLite and PostgreSQL
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,13 +12,12 @@ from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.contact_facts import contact_facts
 from fairdue.domain.contact_facts import ContactFactInvalid
-from fairdue.domain.money import Money
-from fairdue.products import shipped_product_files
-from fairdue.service.accounts import open_account
-from fairdue.service.borrowers import register_borrower, rotate_pii_keys
+from fairdue.service.borrowers import rotate_pii_keys
 from fairdue.service.contacts import OutgoingMessage, request_contact, with_stored_facts
 from fairdue.service.facts import FactAlreadyEnded, TooManyFacts, end_fact, gate_facts, list_facts, record_fact
-from fairdue.service.products import load_product_file
+from fairdue.service.debts import debt_id_for_line
+
+from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
 
 CIPHER = FieldCipher(Keyring.generate("facts"))
 PHONE = "+8613800138001"
@@ -27,31 +26,20 @@ TEXT = ("【示例消费金融】尊敬的客户，您尾号8001的账户本期�
 NOW = datetime(2026, 1, 15, 2, 0, tzinfo=UTC)        # 10:00 in Shanghai: inside the CN window
 
 
-def _ric(n: int) -> str:
-    from fairdue.domain.borrowers import cn_ric_check_digit
-
-    first17 = f"11010519900101{n:03d}"
-    return first17 + cn_ric_check_digit(first17)
-
-
 @pytest.fixture
 def lines(uow_factory):
     """One borrower with two credit lines (CN)."""
     with uow_factory() as uow:
-        for f in shipped_product_files():
-            load_product_file(uow, path=f)
-        bid = register_borrower(uow, data={
-            "name": "张三", "id_number": _ric(1), "postal_region": "CN-11",
-            "mobiles": [{"number": PHONE, "source": "contract"}]}, cipher=CIPHER)
-        ids = [open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(2_000_000, "CNY"),
-                            cycle_day=5, opened_on=date(2026, 1, 2), key=f"open-{n}").id for n in (1, 2)]
+        load_products(uow)
+        bid = cn_borrower(uow, cipher=CIPHER, name="张三", id_number=cn_ric(1), mobile=PHONE)
+        ids = [cn_line(uow, borrower_id=bid, key=f"open-{n}") for n in (1, 2)]
         uow.commit()
     return {"borrower": bid, "lines": ids}
 
 
 def gate_request(account_id: int, at: datetime = NOW, **borrower) -> dict:
     return {"jurisdiction": "CN", "at": at.isoformat().replace("+00:00", "Z"), "channel": "sms",
-            "purpose": "collection", "debt": {"id": str(account_id), "time_barred": False},
+            "purpose": "collection", "debt": {"id": debt_id_for_line(account_id), "time_barred": False},
             "recipient": {"role": "borrower", "address": PHONE, "source": "contract", "consent": None,
                           "asked_to_stop": False, "opted_out_channels": [], "prior_location_contacts": 0},
             "borrower": {"time_zones": ["Asia/Shanghai"], "inconvenient_hours": [], "cease_requested": False,
@@ -223,9 +211,7 @@ def test_bad_facts_are_refused_with_the_field_named(uow_factory, engine, lines, 
 
 def test_facts_name_a_real_borrower_and_their_own_account(uow_factory, lines):
     with uow_factory() as uow:
-        other = register_borrower(uow, data={"name": "李四", "id_number": _ric(2), "postal_region": "CN-11",
-                                             "mobiles": [{"number": "+8613800138002", "source": "contract"}]},
-                                  cipher=CIPHER)
+        other = cn_borrower(uow, cipher=CIPHER, name="李四", id_number=cn_ric(2), mobile="+8613800138002")
         with pytest.raises(ContactFactInvalid, match="no account"):
             record_fact(uow, borrower_id=other, account_id=lines["lines"][0], kind="bankruptcy",
                         source="court_notice", recorded_by="ops")

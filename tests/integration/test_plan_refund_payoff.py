@@ -19,9 +19,7 @@ import sqlalchemy as sa
 from fairdue.adapters.db.schema.accounts import installment_plans, purchases
 from fairdue.adapters.db.schema.collections_engine import coll_plans
 from fairdue.domain.money import Money
-from fairdue.products import shipped_product_files
-from fairdue.service.accounts import open_account, reconcile_line
-from fairdue.service.borrowers import register_borrower
+from fairdue.service.accounts import reconcile_line
 from fairdue.service.dayend import run_day_end
 from fairdue.service import ledger
 from fairdue.service.payments import early_payoff, pay
@@ -34,10 +32,10 @@ from fairdue.service.plans import (
     propose_plans_for_account,
     revert_plan,
 )
-from fairdue.service.products import load_product_file
 from fairdue.service.purchases import purchase, refund_purchase
 
-from test_collections import CIPHER, _ric
+from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
+from test_collections import CIPHER
 from test_plan_restructure import ACCEPT_ON, _ledger, _proposal, line  # noqa: F401  (line is a fixture)
 
 
@@ -191,14 +189,11 @@ def holiday_line(uow_factory):
     """Cycle day 15: a plan accepted on 2026-08-20 has its first row due 9-15 + 20 days = 10-05, in the National
     Day break (10-01..10-07); the CN calendar honours it on 10-08, the first business day after."""
     with uow_factory() as uow:
-        for f in shipped_product_files():
-            load_product_file(uow, path=f)
-        bid = register_borrower(uow, data={
-            "name": "赵六", "id_number": _ric(8), "postal_region": "CN-11",
-            "mobiles": [{"number": "13800138008", "source": "contract"}], "address": "北京市东城区示例路8号"},
-            cipher=CIPHER)
-        line_id = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(5_000_000, "CNY"),
-                               cycle_day=15, opened_on=date(2026, 8, 1), key="open-holiday").id
+        load_products(uow)
+        bid = cn_borrower(uow, cipher=CIPHER, name="赵六", id_number=cn_ric(8), mobile="13800138008",
+                          address="北京市东城区示例路8号")
+        line_id = cn_line(uow, borrower_id=bid, key="open-holiday", limit_minor=5_000_000, cycle_day=15,
+                          opened_on=date(2026, 8, 1))
         purchase(uow, line_id=line_id, amount=Money(1_200_000, "CNY"), purchased_on=date(2026, 8, 3), key="ph")
         uow.commit()
     run_day_end(uow_factory, through_on=date(2026, 8, 19))
@@ -249,14 +244,10 @@ def fee_line(uow_factory):
     """Cycle day 5: C 12,000.00 as 6 × 2,000.00 flat-fee installments (0.6% = 72.00 a month) bought 1-03;
     the 1-05 statement bills row 1 (2,000.00 + 72.00 fee, due 1-26)."""
     with uow_factory() as uow:
-        for f in shipped_product_files():
-            load_product_file(uow, path=f)
-        bid = register_borrower(uow, data={
-            "name": "钱七", "id_number": _ric(9), "postal_region": "CN-11",
-            "mobiles": [{"number": "13800138009", "source": "contract"}], "address": "北京市东城区示例路9号"},
-            cipher=CIPHER)
-        line_id = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(5_000_000, "CNY"),
-                               cycle_day=5, opened_on=date(2026, 1, 2), key="open-fee").id
+        load_products(uow)
+        bid = cn_borrower(uow, cipher=CIPHER, name="钱七", id_number=cn_ric(9), mobile="13800138009",
+                          address="北京市东城区示例路9号")
+        line_id = cn_line(uow, borrower_id=bid, key="open-fee", limit_minor=5_000_000)
         purchase(uow, line_id=line_id, amount=Money(1_200_000, "CNY"), purchased_on=date(2026, 1, 3), key="pc",
                  plan="6-flat_fee")
         uow.commit()

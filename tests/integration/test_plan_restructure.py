@@ -22,11 +22,9 @@ import sqlalchemy as sa
 from fairdue.adapters.db.schema.accounts import charges, installment_plans, installments, plan_restructured_items
 from fairdue.adapters.db.schema.dayend import dayend_account, dayend_bucket_history
 from fairdue.domain.money import Money
-from fairdue.products import shipped_product_files
 from fairdue.service import collections as coll
 from fairdue.service import ledger
-from fairdue.service.accounts import balances, open_account, reconcile_line
-from fairdue.service.borrowers import register_borrower
+from fairdue.service.accounts import balances, reconcile_line
 from fairdue.service.dayend import run_day_end
 from fairdue.service.payments import pay
 from fairdue.service.plans import (
@@ -38,11 +36,11 @@ from fairdue.service.plans import (
     revert_plan,
 )
 from fairdue.service.portal import plans_of_line
-from fairdue.service.products import load_product_file
 from fairdue.service.purchases import purchase
 from fairdue.service.statements import get_statement
 
-from test_collections import CIPHER, _ric, _staff
+from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products, staff_user
+from test_collections import CIPHER
 
 ACCEPT_ON = date(2026, 2, 1)
 # Surplus 5,200.00 a month, of which 80% (4,160.00) is affordable.
@@ -52,18 +50,14 @@ INCOME, EXPENSES = 1_000_000, 480_000
 @pytest.fixture
 def line(uow_factory):
     with uow_factory() as uow:
-        for f in shipped_product_files():
-            load_product_file(uow, path=f)
-        bid = register_borrower(uow, data={
-            "name": "王五", "id_number": _ric(7), "postal_region": "CN-11",
-            "mobiles": [{"number": "13800138007", "source": "contract"}], "address": "北京市东城区示例路7号"},
-            cipher=CIPHER)
-        line_id = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(5_000_000, "CNY"),
-                               cycle_day=5, opened_on=date(2026, 1, 2), key="open-restructure").id
+        load_products(uow)
+        bid = cn_borrower(uow, cipher=CIPHER, name="王五", id_number=cn_ric(7), mobile="13800138007",
+                          address="北京市东城区示例路7号")
+        line_id = cn_line(uow, borrower_id=bid, key="open-restructure", limit_minor=5_000_000)
         purchase(uow, line_id=line_id, amount=Money(3_000_000, "CNY"), purchased_on=date(2026, 1, 3), key="pa",
                  plan="3-zero_fee")
         purchase(uow, line_id=line_id, amount=Money(1_000_000, "CNY"), purchased_on=date(2026, 1, 3), key="pb")
-        agent = _staff(uow, "agent-r")
+        agent = staff_user(uow, "agent-r")
         coll.create_team(uow, code="early", name="Early", buckets="*", staff_ids=(agent,))
         uow.commit()
     run_day_end(uow_factory, through_on=date(2026, 1, 31))
