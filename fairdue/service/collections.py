@@ -41,6 +41,7 @@ from fairdue.service.audit import append_decision
 from fairdue.service.contacts import (
     OutgoingMessage, _default_decide, check_contact, cipher_for, history_for_debt, request_contact,
 )
+from fairdue.service.debts import debt_id_for_line
 from fairdue.service.facts import gate_facts
 
 CONSUMER = "collections"
@@ -396,7 +397,7 @@ def build_gate_request(
             raise CollectionsError(f"borrower {borrower.id} has no address for {channel}")
         address, source = pool[0]
         recipient = {"role": "borrower", "address": address, "source": source}
-    debt_id = str(account_id)
+    debt_id = debt_id_for_line(account_id)
     request = {
         "jurisdiction": facts.jurisdiction, "at": at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "channel": channel, "purpose": purpose, "debt": {"id": debt_id, "time_barred": False},
@@ -409,43 +410,10 @@ def build_gate_request(
                      "dispute_open": flags["dispute_open"], "plan_active": flags["plan_active"],
                      # inconvenient_hours, represented_by_attorney, bankruptcy, breathing_space: stored facts
                      **gate_facts(uow, borrower_id=facts.borrower_id, account_id=account_id, at=at)},
-        "history": sorted(history_for_debt(uow, debt_id=debt_id, cipher=cipher_for(uow, cipher))
-                          + _call_history(uow.connection, debt_id, borrower),
-                          key=lambda h: _parse_utc(h["at"]) or _EPOCH),
+        "history": history_for_debt(uow, debt_id=debt_id, cipher=cipher_for(uow, cipher),
+                                    call_address=borrower.mobiles[0][0] if borrower.mobiles else None),
     }
     return request, borrower
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-CALL_HISTORY_MAX = 200  # the debt's most recent logged calls fed to the gate (the caps look back days, not years)
-
-
-def _call_history(conn, debt_id: str, borrower) -> list[dict]:
-    """The agents' logged calls about the debt (decision-log `call_outcome` records), as gate history items, so
-    the call caps (e.g. Reg F 7 in 7 days, none within 7 days of a conversation; CN unanswered per day) see them.
-
-    The outbox history holds messages only. A call task always rings the borrower's own first mobile (see
-    build_gate_request), so that number is the call's address; its outcome is the record's history outcome.
-    """
-    from fairdue.adapters.db.schema.collections import decision_log
-
-    rows = conn.execute(
-        sa.select(decision_log.c.decided_at, decision_log.c.record)
-        .where(decision_log.c.debt_id == debt_id, decision_log.c.channel == "call", decision_log.c.allowed.is_(True),
-               decision_log.c.record.like('%"call_outcome"%'))
-        .order_by(decision_log.c.seq.desc()).limit(CALL_HISTORY_MAX)).all()
-    if not rows or not borrower.mobiles:
-        return []
-    items = []
-    for r in reversed(rows):
-        record = json.loads(r.record)
-        outcome = (record.get("call") or {}).get("history_outcome") if record.get("kind") == "call_outcome" else None
-        if outcome is None:
-            continue
-        at = r.decided_at if r.decided_at.tzinfo else r.decided_at.replace(tzinfo=UTC)
-        items.append({"at": at.astimezone(UTC).isoformat().replace("+00:00", "Z"), "channel": "call",
-                      "address": borrower.mobiles[0][0], "role": "borrower", "outcome": outcome})
-    return items
 
 
 def _variables(uow: Any, account_id: int, case_row, borrower, language: str, on: date,

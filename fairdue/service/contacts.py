@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Mapping
 
 import sqlalchemy as sa
@@ -39,6 +39,7 @@ from fairdue.domain.audit import message_fingerprint, sha256_text
 from fairdue.domain.masking import mask_address, mask_decision, mask_request
 from fairdue.errors import FairdueError
 from fairdue.service.audit import append_decision
+from fairdue.service.debts import line_id_of_debt
 from fairdue.service.facts import gate_facts
 
 DEFAULT_ATTEMPTS_MAX = 8
@@ -125,10 +126,10 @@ def check_contact(request: dict, *, decide: Callable[[dict], dict] | None = None
 
 
 def _line_borrower(uow: Any, debt_id: Any) -> tuple[int, int] | None:
-    """(account id, borrower id) when the debt id names a stored credit line, else None."""
-    if not isinstance(debt_id, str) or not debt_id.isdigit() or len(debt_id) > 18:
+    """(account id, borrower id) when the debt id names a stored credit line (`cl:<id>`), else None."""
+    account_id = line_id_of_debt(debt_id)
+    if account_id is None:
         return None
-    account_id = int(debt_id)
     borrower_id = uow.connection.execute(
         sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == account_id)).scalar_one_or_none()
     return None if borrower_id is None else (account_id, borrower_id)
@@ -304,8 +305,17 @@ RECEIPT_OUTCOMES = {"delivered": "delivered", "read": "delivered", "failed": "fa
                     "undelivered": "failed", "invalid_number": "invalid_number"}
 
 
-def history_for_debt(uow: Any, *, debt_id: str, cipher: FieldCipher | None = None) -> list[dict]:
-    """Messages sent about a debt, oldest first, as gate `history` items (address unmasked, for decide)."""
+CALL_HISTORY_MAX = 200  # the debt's most recent logged calls fed to the gate (the caps look back days, not years)
+
+
+def history_for_debt(uow: Any, *, debt_id: str, cipher: FieldCipher | None = None,
+                     call_address: str | None = None) -> list[dict]:
+    """Everything done about a debt that the gate's frequency caps count, oldest first, as gate `history` items
+    (address unmasked, for decide): the messages sent (outbox) and the agents' logged calls (`call_history`).
+
+    call_address: the number a call task rings (the borrower's first mobile), when the caller has the borrower
+    decrypted already; else it is read here, and only if the debt has logged calls.
+    """
     cipher = cipher_for(uow, cipher)
     context = OUTBOX_CONTEXTS["recipient_address_enc"]
     rows = uow.connection.execute(
@@ -314,9 +324,58 @@ def history_for_debt(uow: Any, *, debt_id: str, cipher: FieldCipher | None = Non
         .where(outbox_messages.c.debt_id == debt_id, outbox_messages.c.status == "sent")
         .order_by(outbox_messages.c.sent_at, outbox_messages.c.id)
     ).all()
-    return [
-        {"at": row.sent_at.isoformat().replace("+00:00", "Z"), "channel": row.channel,
+    sent = [
+        {"at": _utc_z(row.sent_at), "channel": row.channel,
          "address": cipher.decrypt(row.recipient_address_enc, context=context), "role": row.recipient_role,
          "outcome": RECEIPT_OUTCOMES.get(row.delivery_status or "", "delivered")}
         for row in rows
     ]
+    calls = call_history(uow, debt_id=debt_id, cipher=cipher, call_address=call_address)
+    if not calls:
+        return sent
+    return sorted(sent + calls, key=lambda h: _parse_at(h["at"]))
+
+
+def _utc_z(at: datetime) -> str:
+    at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    return at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def call_history(uow: Any, *, debt_id: str, cipher: FieldCipher | None = None,
+                 call_address: str | None = None) -> list[dict]:
+    """The agents' logged calls about the debt (decision-log `call_outcome` records), oldest first, as gate history
+    items, so the call caps (e.g. Reg F 7 in 7 days, none within 7 days of a conversation; CN unanswered calls per
+    number per day) see them. The outbox holds messages only.
+
+    A call task always rings the borrower's own first mobile (collections.build_gate_request), so that number is
+    the call's address (the log keeps it masked only); its outcome is the record's history outcome. A debt that
+    names no stored line, or a borrower without a mobile, has no call history.
+    """
+    from fairdue.adapters.db.schema.collections import decision_log
+
+    rows = uow.connection.execute(
+        sa.select(decision_log.c.decided_at, decision_log.c.record)
+        .where(decision_log.c.debt_id == debt_id, decision_log.c.channel == "call", decision_log.c.allowed.is_(True),
+               decision_log.c.record.like('%"call_outcome"%'))
+        .order_by(decision_log.c.seq.desc()).limit(CALL_HISTORY_MAX)).all()
+    if not rows:
+        return []
+    if call_address is None:
+        owner = _line_borrower(uow, debt_id)
+        if owner is None:
+            return []
+        from fairdue.service.borrowers import get_borrower
+
+        mobiles = get_borrower(uow, borrower_id=owner[1], cipher=cipher_for(uow, cipher)).mobiles
+        if not mobiles:
+            return []
+        call_address = mobiles[0][0]
+    items = []
+    for r in reversed(rows):
+        record = json.loads(r.record)
+        outcome = (record.get("call") or {}).get("history_outcome") if record.get("kind") == "call_outcome" else None
+        if outcome is None:
+            continue
+        items.append({"at": _utc_z(r.decided_at), "channel": "call", "address": call_address, "role": "borrower",
+                      "outcome": outcome})
+    return items

@@ -40,14 +40,9 @@ from dataclasses import dataclass  # noqa: E402
 from decimal import Decimal  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-# How a credit line is named as a debt in gate requests and the decision log.
-DEBT_ID_FORMAT = "cl:{line_id}"
-# Service messages to the borrower (login codes) are logged under this debt id.
-SERVICE_DEBT_ID_FORMAT = "borrower:{borrower_id}"
-
-
-def debt_id_for_line(line_id: int) -> str:
-    return DEBT_ID_FORMAT.format(line_id=line_id)
+# The debt-id convention lives in fairdue.service.debts (one for the engine, contacts, console and API);
+# these names stay importable from here for the web pages that use them.
+from fairdue.service.debts import SERVICE_DEBT_ID_FORMAT, debt_id_for_line, service_debt_id  # noqa: E402,F401
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +230,7 @@ def contact_log(uow, *, borrower_id: str | int) -> list[tuple[str, object]]:
     from fairdue.service.audit import contact_history
 
     debt_ids = [debt_id_for_line(i) for i in line_ids_of(uow.connection, borrower_id)]
-    debt_ids.append(SERVICE_DEBT_ID_FORMAT.format(borrower_id=borrower_id))
+    debt_ids.append(service_debt_id(borrower_id))
     items = [(d, item) for d in debt_ids for item in contact_history(uow, debt_id=d)]
     items.sort(key=lambda pair: pair[1].decision_seq, reverse=True)
     return items

@@ -38,6 +38,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from fairdue.errors import FairdueError
+from fairdue.service.debts import line_id_of_debt
 
 BEHAVIOURS = (("on_time", 38), ("late", 14), ("partial", 9), ("promise_keep", 7), ("promise_break", 6),
               ("plan", 6), ("dispute", 4), ("silent", 10), ("complain", 6))
@@ -427,6 +428,9 @@ def _report(engine, world: _World, *, accounts: int, days: int, calls_made: Coun
             coll_strategy_assignments.c.account_id, coll_strategy_assignments.c.strategy_code,
             coll_strategy_assignments.c.variant))}
         name = lambda account_id: variant_of.get(int(account_id), "(never contacted)")  # noqa: E731
+        # Gate decisions and messages name the line as a debt (`cl:<id>`); a debt naming no line (a login code's
+        # `borrower:<id>`) is no variant's.
+        debt_variant = lambda debt_id: variant_of.get(line_id_of_debt(debt_id), "(never contacted)")  # noqa: E731
         for line_id in world.behaviour:
             variants[name(line_id)].lines += 1
         for r in conn.execute(sa.select(coll_cases.c.account_id, coll_cases.c.close_reason)):
@@ -435,12 +439,12 @@ def _report(engine, world: _World, *, accounts: int, days: int, calls_made: Coun
             v.cured += r.close_reason == "cure"
         for debt_id, n in conn.execute(sa.select(outbox_messages.c.debt_id, sa.func.count())
                                        .group_by(outbox_messages.c.debt_id)):
-            variants[name(debt_id)].contacts += n
+            variants[debt_variant(debt_id)].contacts += n
         for account_id, n in calls_made.items():
             variants[name(account_id)].contacts += n
         for debt_id, cats in conn.execute(sa.select(decision_log.c.debt_id, decision_log.c.violation_categories)
                                           .where(decision_log.c.allowed.is_(False), decision_log.c.debt_id.is_not(None))):
-            d = variants[name(debt_id)].denials
+            d = variants[debt_variant(debt_id)].denials
             for c in filter(None, cats.split(",")):
                 d[c] = d.get(c, 0) + 1
         n_complaints = 0

@@ -13,6 +13,7 @@ from fairdue.domain.money import Money
 from fairdue.service import collections as coll
 from fairdue.service.dayend import run_day_end
 from fairdue.service.payments import pay
+from fairdue.service.debts import debt_id_for_line
 
 from test_collections import CIPHER
 from test_collections import world  # noqa: F401  (fixture)
@@ -69,7 +70,7 @@ def test_a_cured_line_closes_its_case_and_its_planned_steps_are_skipped(uow_fact
     early = coll.run_collections(uow_factory, business_on=date(2026, 2, 2), now_at=clock(), cipher=CIPHER)
     assert early.skipped >= 1
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM outbox_messages WHERE debt_id = :d"), {"d": str(a)}).scalar_one() == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM outbox_messages WHERE debt_id = :d"), {"d": debt_id_for_line(a)}).scalar_one() == 0
     run_day_end(uow_factory, through_on=date(2026, 2, 6))  # the day-end touches the line again at its statement
     coll.consume_events(uow_factory)
     with uow_factory() as uow:

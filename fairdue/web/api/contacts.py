@@ -47,14 +47,6 @@ class ContactPage(BaseModel):
     total: int
 
 
-def debt_ids_of_line(line_id: int) -> tuple[str, ...]:
-    """The names a line goes by as a debt in the decision log. The portal and the contact service log
-    `cl:<id>`; the collections engine (steps, call tasks) logs the bare line id. Both are this debt."""
-    from fairdue.service.portal import debt_id_for_line
-
-    return (debt_id_for_line(line_id), str(line_id))
-
-
 @router.get("/accounts/{line_id}/contacts", response_model=ContactPage,
             summary="The debt's contact history, newest first (staff, or the line's own borrower)")
 def list_contacts(line_id: LineId, who: Principal = Depends(principal), unit=Depends(uow),
@@ -62,18 +54,18 @@ def list_contacts(line_id: LineId, who: Principal = Depends(principal), unit=Dep
                   allowed: bool | None = Query(None, description="only allowed (true) or only denied (false)"),
                   ) -> ContactPage:
     from fairdue.service.audit import contact_history
+    from fairdue.service.debts import debt_id_for_line
 
     require_roles_or_owner(who, STAFF_ANY)
     visible_line(unit.connection, who, line_id)
-    items = [(d, c) for d in debt_ids_of_line(line_id) for c in contact_history(unit, debt_id=d)]
-    if allowed is not None:
-        items = [(d, c) for d, c in items if c.allowed is allowed]
-    items.sort(key=lambda pair: pair[1].decision_seq, reverse=True)
+    debt_id = debt_id_for_line(line_id)
+    items = [c for c in contact_history(unit, debt_id=debt_id) if allowed is None or c.allowed is allowed]
+    items.reverse()  # contact_history is oldest first
     page = items[offset:offset + limit]
     return ContactPage(items=[ContactRead(
-        decision_seq=c.decision_seq, debt_id=d, decided_at=aware(c.decided_at), channel=c.channel,
+        decision_seq=c.decision_seq, debt_id=debt_id, decided_at=aware(c.decided_at), channel=c.channel,
         recipient_role=c.recipient_role, address_masked=c.address_masked, allowed=c.allowed,
         next_allowed_at=aware(c.next_allowed_at), outbox_status=c.outbox_status, sent_at=aware(c.sent_at),
         delivery_status=c.delivery_status,
         reasons=[ReasonRead(rule=r[0], category=r[1], reason_en=r[2], reason_zh=r[3]) for r in c.reasons])
-        for d, c in page], limit=limit, offset=offset, total=len(items))
+        for c in page], limit=limit, offset=offset, total=len(items))
