@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from fairdue.cli.products import DB_OPTION, committed_uow, open_app
+from fairdue.cli.products import DB_OPTION, committed_uow, read_uow
 
 
 def register(app: typer.Typer) -> None:
@@ -22,12 +22,8 @@ def unknown_cmd(database_url: Optional[str] = DB_OPTION) -> None:
     """List messages whose delivery is unknown, with the Message-ID to look for in the relay's log."""
     from fairdue.service.dispatcher import unknown_messages
 
-    app = open_app(database_url)
-    try:
-        with app.uow_factory() as uow:
-            rows = unknown_messages(uow)
-    finally:
-        app.dispose()
+    with read_uow(database_url) as uow:
+        rows = unknown_messages(uow)
     if not rows:
         typer.echo("no message awaits a decision on its delivery")
     for m in rows:

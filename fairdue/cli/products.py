@@ -57,6 +57,17 @@ def committed_uow(database_url: str | None):
         app.dispose()
 
 
+@contextmanager
+def read_uow(database_url: str | None):
+    """One unit of work on a checked database, for reading: nothing is committed."""
+    app = open_app(database_url)
+    try:
+        with app.uow_factory() as uow:
+            yield uow
+    finally:
+        app.dispose()
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(product_app, name="product")
 
@@ -86,12 +97,8 @@ def list_cmd(database_url: Optional[str] = DB_OPTION) -> None:
     from fairdue.domain.money import Money
     from fairdue.service.products import list_products
 
-    app = open_app(database_url)
-    try:
-        with app.uow_factory() as uow:
-            items = list_products(uow)
-    finally:
-        app.dispose()
+    with read_uow(database_url) as uow:
+        items = list_products(uow)
     table = Table("id", "code", "v", "jurisdiction", "limit max", "plans", "cost cap")
     for s in items:
         p = s.product
