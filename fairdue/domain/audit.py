@@ -16,7 +16,8 @@ reordering (links out of order) or a truncated tail (the chain head, kept
 apart from the entries, names a later entry than the last one found).
 
 A message's fingerprint binds a decision to exactly one message:
-SHA-256 over canonical {"channel", "recipient", "text_sha256"}. A channel
+SHA-256 over canonical {"channel", "recipient", "text_sha256"} (for a login
+code: {"channel", "recipient", "text_hmac"}, a keyed hash). A channel
 adapter recomputes it from what it is about to send and compares.
 """
 
@@ -75,6 +76,19 @@ def sha256_text(text: str) -> str:
 def message_fingerprint(*, channel: str, recipient: str, text: str) -> str:
     """What a decision allows: exactly this text to exactly this address on this channel."""
     body = {"channel": channel, "recipient": recipient.strip(), "text_sha256": sha256_text(text)}
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+# A one-time login code's text (10^6 possible codes) must not be recoverable from the log or the outbox, so
+# authentication messages are bound by a keyed hash of the text (an HMAC the caller computes with the keyring's
+# index key under this context, fairdue.adapters.crypto.FieldCipher.blind_index) instead of its SHA-256.
+MESSAGE_TEXT_CONTEXT = "message.text"
+KEYED_TEXT_PURPOSES = frozenset({"authentication"})
+
+
+def keyed_message_fingerprint(*, channel: str, recipient: str, text_hmac: str) -> str:
+    """message_fingerprint over a keyed hash of the text (text_hmac) instead of its SHA-256."""
+    body = {"channel": channel, "recipient": recipient.strip(), "text_hmac": text_hmac}
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 

@@ -130,14 +130,27 @@ def get_entry(uow_or_conn: Any, seq: int) -> Entry | None:
 
 
 class DecisionLookup:
-    """Reads decision entries on its own short transactions (what channel adapters use)."""
+    """Reads decision entries on its own short transactions (what channel adapters use).
 
-    def __init__(self, engine: Engine):
+    cipher: the field cipher whose index key made the keyed text hashes of login-code decisions (text_hmac);
+    None loads the configured one for the engine's database the first time it is needed."""
+
+    def __init__(self, engine: Engine, *, cipher: Any = None):
         self.engine = engine
+        self._cipher = cipher
 
     def get(self, seq: int) -> Entry | None:
         with self.engine.connect() as conn:
             return get_entry(conn, seq)
+
+    def text_hmac(self, text: str) -> str:
+        """The keyed hash of a message text, as request_contact logs it for a login code."""
+        from fairdue.adapters.crypto import load_cipher
+        from fairdue.domain.audit import MESSAGE_TEXT_CONTEXT
+
+        if self._cipher is None:
+            self._cipher = load_cipher(database_url=self.engine.url.render_as_string(hide_password=False))
+        return self._cipher.blind_index(text, context=MESSAGE_TEXT_CONTEXT)
 
 
 def log_head(uow_or_conn: Any) -> tuple[int, str]:

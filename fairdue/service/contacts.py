@@ -35,7 +35,9 @@ from fairdue.adapters.channels.letter import CollectionLetter, render_text
 from fairdue.adapters.crypto import FieldCipher, load_cipher
 from fairdue.adapters.db.schema.accounts import credit_lines
 from fairdue.adapters.db.schema.collections import OUTBOX_CONTEXTS, outbox_messages
-from fairdue.domain.audit import message_fingerprint, sha256_text
+from fairdue.domain.audit import (
+    KEYED_TEXT_PURPOSES, MESSAGE_TEXT_CONTEXT, keyed_message_fingerprint, message_fingerprint, sha256_text,
+)
 from fairdue.domain.masking import mask_address, mask_decision, mask_request
 from fairdue.errors import FairdueError
 from fairdue.service.audit import append_decision
@@ -259,7 +261,12 @@ def request_contact(
         decision = _fail_closed(request, "the request names no valid instant ('at') to send at")
     allowed = decision.get("allowed") is True
     address = message.recipient_address.strip()
-    fingerprint = message_fingerprint(channel=message.channel, recipient=address, text=message.text)
+    if request.get("purpose") in KEYED_TEXT_PURPOSES:   # a login code: no brute-forceable plain hash of it
+        text_hmac, text_sha256 = cipher.blind_index(message.text, context=MESSAGE_TEXT_CONTEXT), None
+        fingerprint = keyed_message_fingerprint(channel=message.channel, recipient=address, text_hmac=text_hmac)
+    else:
+        text_hmac, text_sha256 = None, sha256_text(message.text)
+        fingerprint = message_fingerprint(channel=message.channel, recipient=address, text=message.text)
     recipient = request.get("recipient") or {}
     debt = request.get("debt") if isinstance(request.get("debt"), dict) else {}
     record = {
@@ -270,7 +277,8 @@ def request_contact(
         "purpose": request.get("purpose"),
         "recipient": {"role": recipient.get("role"), "address_masked": mask_address(address)},
         "fingerprint": fingerprint,
-        "text_sha256": sha256_text(message.text),
+        "text_sha256": text_sha256,
+        **({"text_hmac": text_hmac} if text_hmac is not None else {}),
         "request": mask_request(request, names=names),
         "decision": mask_decision(decision, names=names),
     }
@@ -283,7 +291,8 @@ def request_contact(
             address_masked=mask_address(address), language=message.language,
             **seal_outbox_fields(cipher, recipient_address=address, subject=message.subject, body=message.text,
                                  payload=message.letter.to_json() if message.letter else None),
-            text_sha256=sha256_text(message.text), fingerprint=fingerprint, status="pending",
+            # the column holds the keyed hash for a login code (the record names which: text_hmac)
+            text_sha256=text_sha256 or text_hmac, fingerprint=fingerprint, status="pending",
             attempts=0, attempts_max=attempts_max, next_attempt_at=max(now, at),
             send_by=at + timedelta(seconds=send_window_s), created_at=now, provider_message_id=None,
             lease_owner=None, lease_until=None, delivery_status=None, last_error=None, sent_at=None,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from fairdue.domain.audit import Entry, entry_is_intact, message_fingerprint
+from fairdue.domain.audit import Entry, entry_is_intact, keyed_message_fingerprint, message_fingerprint
 from fairdue.errors import FairdueError
 
 
@@ -75,6 +75,10 @@ class SendResult:
 
 class DecisionSource(Protocol):
     def get(self, seq: int) -> Entry | None: ...
+
+    def text_hmac(self, text: str) -> str:
+        """The keyed hash of a text (only needed for decisions that carry one: login codes)."""
+        ...
 
 
 class SentLedger(Protocol):
@@ -146,7 +150,15 @@ def require_allowing_decision(decisions: DecisionSource, message: OutboundMessag
     decision = record.get("decision")
     if not isinstance(decision, dict) or decision.get("allowed") is not True or decision.get("violations"):
         raise SendRefused(f"outbox {message.outbox_id}: decision {message.decision_seq} did not allow this contact")
-    expected = message_fingerprint(channel=channel, recipient=message.recipient_address, text=message.body)
+    if record.get("text_hmac") is not None:   # a login code: bound by a keyed hash of its text
+        keyed = getattr(decisions, "text_hmac", None)
+        if keyed is None:
+            raise SendRefused(f"outbox {message.outbox_id}: decision {message.decision_seq} binds a keyed text hash "
+                              "and this decision source holds no key to check it")
+        expected = keyed_message_fingerprint(channel=channel, recipient=message.recipient_address,
+                                             text_hmac=keyed(message.body))
+    else:
+        expected = message_fingerprint(channel=channel, recipient=message.recipient_address, text=message.body)
     if record.get("fingerprint") != expected:
         raise SendRefused(
             f"outbox {message.outbox_id}: decision {message.decision_seq} allowed a different message "
