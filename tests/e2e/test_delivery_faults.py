@@ -82,18 +82,21 @@ def allow(_request: dict) -> dict:
             "next_allowed_at": None}
 
 
+def queue_one(uow_factory, *, channel: str, address: str, debt_id: str, text: str) -> None:
+    """One reminder to a borrower's contract address, allowed by the gate and queued in the outbox."""
+    request = {"jurisdiction": "CN", "at": AT, "channel": channel, "purpose": "reminder", "debt": {"id": debt_id},
+               "recipient": {"role": "borrower", "address": address, "source": "contract"}}
+    with uow_factory() as uow:
+        request_contact(uow, gate_request=request, decide=allow, cipher=FieldCipher(KEYRING),
+                        send_window_s=SEND_WINDOW_S,
+                        message=OutgoingMessage(channel=channel, recipient_address=address, language="zh", text=text))
+
+
 def queue(uow_factory) -> None:
     for i in range(MESSAGES_PER_CHANNEL):
         for channel, address in (("email", f"borrower{i}@x.test"), ("sms", f"+86139{i:08d}")):
-            text = f"【示例消费金融】提醒 {i}：本期账单将于 3 月 5 日到期，可在 App 内还款。退订回T"
-            request = {"jurisdiction": "CN", "at": AT, "channel": channel, "purpose": "reminder",
-                       "debt": {"id": f"D{i}"},
-                       "recipient": {"role": "borrower", "address": address, "source": "contract"}}
-            with uow_factory() as uow:
-                request_contact(uow, gate_request=request, decide=allow, cipher=FieldCipher(KEYRING),
-                                send_window_s=SEND_WINDOW_S,
-                                message=OutgoingMessage(channel=channel, recipient_address=address, language="zh",
-                                                        text=text))
+            queue_one(uow_factory, channel=channel, address=address, debt_id=f"D{i}",
+                      text=f"【示例消费金融】提醒 {i}：本期账单将于 3 月 5 日到期，可在 App 内还款。退订回T")
 
 
 def by_status(engine) -> Counter:
@@ -131,6 +134,32 @@ def run_killed_dispatchers(engine, env: dict, kill_log) -> tuple[int, int, list[
             points.append((point, int(outbox_id)))
     assert len(points) == kills
     return kills, runs, points
+
+
+def kill_at_random_moments(engine, env: dict, *, seed: int) -> tuple[int, int]:
+    """Dispatchers run one after another until nothing is unsent (or RUNS_MAX), each SIGKILLed from outside after a
+    random 0.05-1 s (seeded) unless it finished first; returns (kills, runs)."""
+    import random
+
+    rng = random.Random(seed)
+    kills = runs = 0
+    while unsent(engine) and runs < RUNS_MAX:
+        runs += 1
+        proc = subprocess.Popen([sys.executable, "-c", DISPATCHER], env={**env, "SEED": str(runs)},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc.stdout.readline()  # "ready": imports done, so the kill lands in the dispatching itself
+        try:
+            proc.wait(timeout=rng.uniform(0.05, 1.0))
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            kills += 1
+            time.sleep(LEASE_S)
+        else:
+            assert proc.returncode == 0, proc.stderr.read()[-2000:]
+        proc.stdout.close()
+        proc.stderr.close()
+    return kills, runs
 
 
 def delivered_once(smtp, provider) -> None:
@@ -209,41 +238,17 @@ def test_sigkill_at_random_moments_never_doubles_an_sms(uow_factory, engine, dat
 
     (E-mail: see test_sigkill_at_random_moments_never_doubles_an_email_with_a_relay_log.)
     """
-    import random
-
     count = 15
     for i in range(count):
-        address = f"+86137{i:08d}"
-        request = {"jurisdiction": "CN", "at": AT, "channel": "sms", "purpose": "reminder", "debt": {"id": f"R{i}"},
-                   "recipient": {"role": "borrower", "address": address, "source": "contract"}}
-        with uow_factory() as uow:
-            request_contact(uow, gate_request=request, decide=allow, cipher=FieldCipher(KEYRING),
-                            send_window_s=SEND_WINDOW_S, message=OutgoingMessage(channel="sms", recipient_address=address, language="zh",
-                                                    text=f"【示例消费金融】提醒 {i}：账单将于 3 月 5 日到期。退订回T"))
-    rng = random.Random(7)
-    kills = runs = 0
+        queue_one(uow_factory, channel="sms", address=f"+86137{i:08d}", debt_id=f"R{i}",
+                  text=f"【示例消费金融】提醒 {i}：账单将于 3 月 5 日到期。退订回T")
     with StubProvider(api_key="k") as provider:
         provider_env = {**os.environ, "FAIRDUE_DATABASE_URL": database_url, "KILL_P_SEND": "0", "LEASE_S": str(LEASE_S),
                         "KILL_LOG": os.devnull,
                         "FAIRDUE_PROVIDER_URL": provider.url, "FAIRDUE_PROVIDER_API_KEY": "k",
                         "FAIRDUE_KEYS": KEYRING.to_json()}
         provider.stall_next(count * 3, seconds=0.1)  # widen the send window so kills land inside it too
-        while unsent(engine) and runs < RUNS_MAX:
-            runs += 1
-            proc = subprocess.Popen([sys.executable, "-c", DISPATCHER], env={**provider_env, "SEED": str(runs)},
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            proc.stdout.readline()  # "ready": imports done, so the kill lands in the dispatching itself
-            try:
-                proc.wait(timeout=rng.uniform(0.05, 1.0))
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
-                kills += 1
-                time.sleep(LEASE_S)
-            else:
-                assert proc.returncode == 0, proc.stderr.read()[-2000:]
-            proc.stdout.close()
-            proc.stderr.close()
+        kills, runs = kill_at_random_moments(engine, provider_env, seed=7)
         keys = provider.delivered_keys()
     assert unsent(engine) == 0, f"messages left after {runs} runs"
     assert kills >= 3, f"only {kills} kills in {runs} runs"
@@ -255,20 +260,10 @@ def test_sigkill_at_random_moments_never_doubles_an_email_with_a_relay_log(uow_f
                                                                            tmp_path):
     """Kills land anywhere, also while the server holds the message before its 250 (stalled on purpose); the
     relay log settles every e-mail found in flight: each reaches the server once, none is left unknown."""
-    import random
-
     count = 15
     for i in range(count):
-        address = f"random{i}@x.test"
-        request = {"jurisdiction": "CN", "at": AT, "channel": "email", "purpose": "reminder", "debt": {"id": f"E{i}"},
-                   "recipient": {"role": "borrower", "address": address, "source": "contract"}}
-        with uow_factory() as uow:
-            request_contact(uow, gate_request=request, decide=allow, cipher=FieldCipher(KEYRING),
-                            send_window_s=SEND_WINDOW_S,
-                            message=OutgoingMessage(channel="email", recipient_address=address, language="zh",
-                                                    text=f"【示例消费金融】提醒 {i}：账单将于 3 月 5 日到期。退订回T"))
-    rng = random.Random(11)
-    kills = runs = 0
+        queue_one(uow_factory, channel="email", address=f"random{i}@x.test", debt_id=f"E{i}",
+                  text=f"【示例消费金融】提醒 {i}：账单将于 3 月 5 日到期。退订回T")
     relay_log = tmp_path / "maillog"
     with LocalSmtpServer(log_path=relay_log) as smtp:
         env = {**os.environ, "FAIRDUE_DATABASE_URL": database_url, "KILL_P_ACCEPT": "0", "KILL_P_SEND": "0",
@@ -276,22 +271,7 @@ def test_sigkill_at_random_moments_never_doubles_an_email_with_a_relay_log(uow_f
                "FAIRDUE_SMTP_PORT": str(smtp.port), "FAIRDUE_SMTP_SENDER": "notice@lender.test",
                "FAIRDUE_SMTP_RELAY_LOG": str(relay_log), "FAIRDUE_KEYS": KEYRING.to_json()}
         smtp.stall_next(count * 3, seconds=0.25)  # the server holds each message before its 250: kills land there
-        while unsent(engine) and runs < RUNS_MAX:
-            runs += 1
-            proc = subprocess.Popen([sys.executable, "-c", DISPATCHER], env={**env, "SEED": str(runs)},
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            proc.stdout.readline()
-            try:
-                proc.wait(timeout=rng.uniform(0.05, 1.0))
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
-                kills += 1
-                time.sleep(LEASE_S)
-            else:
-                assert proc.returncode == 0, proc.stderr.read()[-2000:]
-            proc.stdout.close()
-            proc.stderr.close()
+        kills, runs = kill_at_random_moments(engine, env, seed=11)
         emails = smtp.received()
     assert unsent(engine) == 0, f"messages left after {runs} runs: {by_status(engine)}"
     assert kills >= 3, f"only {kills} kills in {runs} runs"
