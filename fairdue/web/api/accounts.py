@@ -8,19 +8,17 @@ staff see all.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 
 from fairdue.service.auth import Principal
+from fairdue.web.api.common import IDEMPOTENT_RESPONSES, LineId, idempotent_run, visible_line
 from fairdue.web.auth import principal, requires, uow
 from fairdue.web.problems import NotFound
 
 router = APIRouter(tags=["accounts"])
-LineId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class AccountRead(BaseModel):
@@ -129,16 +127,6 @@ def _today(unit, who: Principal) -> dt.date:
     return unit.clock().astimezone(ZoneInfo("Asia/Shanghai")).date()
 
 
-def _visible_line(unit, who: Principal, line_id: int) -> int:
-    """The line if this principal may see it; 404 otherwise (absent or someone else's)."""
-    from fairdue.adapters.db.schema.accounts import credit_lines
-
-    owner = unit.connection.execute(sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == line_id)).scalar()
-    if owner is None or (who.kind == "borrower" and str(owner) != str(who.borrower_id)):
-        raise NotFound(f"account {line_id} not found")
-    return int(owner)
-
-
 @router.get("/accounts", response_model=AccountPage, summary="Accounts (a borrower: their own)")
 def list_accounts(who: Principal = Depends(principal), unit=Depends(uow),
                   limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=10_000_000),
@@ -166,7 +154,7 @@ def list_accounts(who: Principal = Depends(principal), unit=Depends(uow),
 def get_account(line_id: LineId, who: Principal = Depends(principal), unit=Depends(uow)) -> AccountDetail:
     from fairdue.service import portal
 
-    owner = _visible_line(unit, who, line_id)
+    owner = visible_line(unit.connection, who, line_id)
     v = portal.line_view(unit, borrower_id=owner, line_id=line_id, today=_today(unit, who))
     return AccountDetail(id=v.id, borrower_id=owner, product_code=v.product_code, currency=v.currency,
                          limit_minor=v.limit_minor, status=v.status, jurisdiction=v.jurisdiction,
@@ -180,7 +168,7 @@ def get_account(line_id: LineId, who: Principal = Depends(principal), unit=Depen
 def get_schedules(line_id: LineId, who: Principal = Depends(principal), unit=Depends(uow)) -> list[ScheduleRead]:
     from fairdue.service import portal
 
-    _visible_line(unit, who, line_id)
+    visible_line(unit.connection, who, line_id)
     jurisdiction = _jurisdiction_of_line(unit, line_id)
     return [ScheduleRead(
         plan_id=p.id, kind=p.kind, periods=p.periods, rate=p.rate, principal_minor=p.principal_minor,
@@ -204,7 +192,7 @@ def get_statement(line_id: LineId, on: dt.date | None = None, who: Principal = D
                   unit=Depends(uow)) -> StatementRead:
     from fairdue.service.statements import UnknownStatement, get_statement as load
 
-    _visible_line(unit, who, line_id)
+    visible_line(unit.connection, who, line_id)
     try:
         s = load(unit, line_id=line_id, statement_on=on)
     except UnknownStatement as err:
@@ -221,36 +209,25 @@ def get_statement(line_id: LineId, on: dt.date | None = None, who: Principal = D
 @router.post("/accounts/{line_id}/payments", status_code=201, response_model=PaymentRead,
              summary="Record a payment received (Idempotency-Key: a repeat returns the first answer; "
                      "a concurrent twin gets 409)",
-             responses={200: {"description": "A repeat of an earlier request: its first answer"}})
+             responses=IDEMPOTENT_RESPONSES)
 def post_payment(request: Request, line_id: LineId, body: PaymentCreate = Body(...),
                  idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=200),
                  who: Principal = Depends(requires("agent", "supervisor", "admin"))):
     from fairdue.domain.money import Money
     from fairdue.service.accounts import get_account as account
     from fairdue.service.payments import pay
-    from fairdue.web import idempotency
 
-    core = request.app.state.core
-    with core.uow_factory() as unit:
-        _visible_line(unit, who, line_id)
+    def work(unit) -> PaymentRead:
         currency = account(unit, line_id=line_id).currency
-    scope = f"payment:{line_id}"
-    replay = idempotency.claim(core, key=idempotency_key, scope=scope, body=body.model_dump(mode="json"))
-    if replay is not None:
-        return JSONResponse(replay.body, status_code=200, headers={"Idempotent-Replayed": "true"})
-    try:
-        with core.uow_factory() as unit:
-            result = pay(unit, line_id=line_id, amount=Money.parse(body.amount, currency),
-                         received_on=body.received_on, key=f"api:{idempotency_key}")
-            unit.commit()
-    except BaseException:
-        idempotency.release(core, key=idempotency_key, scope=scope)
-        raise
-    out = PaymentRead(payment_id=result.payment_id, currency=result.currency, amount_minor=result.amount_minor,
-                      fees_minor=result.fees_minor, interest_minor=result.interest_minor,
-                      principal_minor=result.principal_minor, unapplied_minor=result.unapplied_minor)
-    idempotency.finish(core, key=idempotency_key, scope=scope, status=201, body=out.model_dump(mode="json"))
-    return out
+        result = pay(unit, line_id=line_id, amount=Money.parse(body.amount, currency),
+                     received_on=body.received_on, key=f"api:{idempotency_key}")
+        return PaymentRead(payment_id=result.payment_id, currency=result.currency, amount_minor=result.amount_minor,
+                           fees_minor=result.fees_minor, interest_minor=result.interest_minor,
+                           principal_minor=result.principal_minor, unapplied_minor=result.unapplied_minor)
+
+    # Scoped to the line, not the caller: any colleague's retry with the same key is the same payment.
+    return idempotent_run(request, key=idempotency_key, scope=f"payment:{line_id}", body=body, work=work,
+                          check=lambda unit: visible_line(unit.connection, who, line_id))
 
 
 @router.get("/audit/verify", response_model=AuditRead, tags=["audit"],

@@ -69,17 +69,28 @@ def principal_key(who: Principal) -> str:
 
 
 def idempotent_create(request: Request, *, key: str, scope: str, who: Principal, body: BaseModel,
-                      work: Callable[[Any], BaseModel]) -> Any:
+                      work: Callable[[Any], BaseModel], check: Callable[[Any], None] | None = None) -> Any:
     """Run `work(unit)` once per Idempotency-Key: 201 with its answer; a repeat gets that answer again (200,
     `Idempotent-Replayed: true`); a twin still running gets 409. A failure frees the key for a corrected retry.
 
     Keys are scoped to the principal and the operation, so one caller's key never replays another's answer.
-    Check visibility *before* calling this: a replay answers without running `work`.
+    Check visibility *before* the key is looked at (a replay answers without running `work`): pass it as
+    `check(unit)`, run in a unit of work of its own, or do it before calling this.
     """
+    return idempotent_run(request, key=key, scope=f"{scope}:{principal_key(who)}", body=body, work=work,
+                          check=check)
+
+
+def idempotent_run(request: Request, *, key: str, scope: str, body: BaseModel, work: Callable[[Any], BaseModel],
+                   check: Callable[[Any], None] | None = None) -> Any:
+    """idempotent_create with `scope` taken as it is (not narrowed to the principal): for an operation whose
+    key names the request whoever sends it, e.g. a payment a colleague retries must not be taken twice."""
     from fairdue.web import idempotency
 
     core = request.app.state.core
-    scope = f"{scope}:{principal_key(who)}"
+    if check is not None:
+        with core.uow_factory() as unit:
+            check(unit)
     replay = idempotency.claim(core, key=key, scope=scope, body=body.model_dump(mode="json"))
     if replay is not None:
         return JSONResponse(replay.body, status_code=200, headers={"Idempotent-Replayed": "true"})

@@ -80,15 +80,14 @@ def create_dispute(request: Request, line_id: LineId, body: DisputeCreate, idemp
     from fairdue.service.collections import open_dispute
 
     require_roles_or_owner(who, STAFF_ANY)
-    with request.app.state.core.uow_factory() as unit:
-        visible_line(unit.connection, who, line_id)
 
     def work(unit) -> DisputeRead:
         visible_line(unit.connection, who, line_id)
         dispute_id = open_dispute(unit, account_id=line_id, reason=body.reason.strip())
         return _dispute_read(api_queries.dispute_by_id(unit.connection, dispute_id))
 
-    return idempotent_create(request, key=idempotency_key, scope=f"dispute:{line_id}", who=who, body=body, work=work)
+    return idempotent_create(request, key=idempotency_key, scope=f"dispute:{line_id}", who=who, body=body, work=work,
+                             check=lambda unit: visible_line(unit.connection, who, line_id))
 
 
 @router.post("/disputes/{dispute_id}/resolution", response_model=DisputeRead,
@@ -130,7 +129,8 @@ def cease(request: Request, borrower_id: BorrowerId, body: CeaseCreate, idempote
             raise Problem(f"say how the request came: source one of {', '.join(STAFF_CEASE_SOURCES)}", status=422,
                           slug="invalid-request")
         source = body.source
-    with request.app.state.core.uow_factory() as unit:
+
+    def borrower_exists(unit) -> None:
         if not api_queries.borrower_exists(unit.connection, borrower_id):
             raise NotFound(f"borrower {borrower_id} not found")
 
@@ -141,4 +141,4 @@ def cease(request: Request, borrower_id: BorrowerId, body: CeaseCreate, idempote
                          requested_at=aware(row.requested_at))
 
     return idempotent_create(request, key=idempotency_key, scope=f"cease:{borrower_id}", who=who, body=body,
-                             work=work)
+                             work=work, check=borrower_exists)
