@@ -1,6 +1,10 @@
 """PIPL data rights from the portal: a copy of my data (Art. 45), correction (Art. 46) and deletion
 (Art. 47) requests, and consent withdrawal for emergency contacts.
 
+The copy includes the stored contact facts (fairdue.service.facts; the attorney's details decrypted). A
+correction or deletion request records which contact facts are held (ids and kinds, no attorney details) and
+may name one (details["fact_id"]); contact facts are retained (RETAINED) since they protect the borrower.
+
 Deletion is restricted where a retention law applies, and the request says so:
 collection records are kept at least 2 years (card rules Art. 68 [V2]),
 account and ledger records for the accounting-archive period, and the
@@ -27,6 +31,9 @@ RETAINED = (
     "collection_records_2y",      # card rules Art. 68: records of collection at least 2 years
     "account_and_ledger_records",  # accounting archives
     "decision_log_append_only",    # hash-chained; kept, addresses masked
+    # Stored contact facts (attorney, bankruptcy, breathing space, inconvenient hours) limit contact: deleting
+    # one would lift the borrower's own protection, and they are part of the collection records (2 years).
+    "contact_facts",
 )
 
 
@@ -44,14 +51,39 @@ def file_request(conn: sa.Connection, *, borrower_id: str, kind: str, details: d
             raise DataRightsError(f"say which field to correct: one of {', '.join(CORRECTABLE_FIELDS)}")
         if not str(details.get("value", "")).strip():
             raise DataRightsError("give the correct value")
-    if kind == "deletion":
-        details = {**details, "restricted_by_retention": list(RETAINED)}
+    fact_id = details.get("fact_id")
+    held = stored_facts(conn, borrower_id=borrower_id, now=now) if kind in ("correction", "deletion") else []
+    if fact_id is not None and (kind == "copy" or isinstance(fact_id, bool) or fact_id not in {f["id"] for f in held}):
+        raise DataRightsError(f"you have no stored contact fact #{fact_id} to correct or delete")
     text = json.dumps(details, ensure_ascii=False, sort_keys=True)
     if len(text) > DETAILS_LENGTH_MAX:
         raise DataRightsError(f"details too long (at most {DETAILS_LENGTH_MAX} characters)")
+    if kind == "deletion":
+        details = {**details, "restricted_by_retention": list(RETAINED)}
+    if held:   # whoever answers sees the contact facts the request concerns (no attorney details: ids only)
+        details = {**details, "contact_facts": held}
+    text = json.dumps(details, ensure_ascii=False, sort_keys=True)
     return conn.execute(sa.insert(data_rights_requests).values(
         borrower_id=str(borrower_id), kind=kind, details=text, status="received", received_at=now,
         due_at=now + dt.timedelta(days=RESPONSE_DAYS)).returning(data_rights_requests.c.id)).scalar_one()
+
+
+def stored_facts(conn: sa.Connection, *, borrower_id: str | int, now: dt.datetime) -> list[dict[str, Any]]:
+    """The borrower's stored contact facts (fairdue.service.facts) as {id, kind, account_id, in_force}, oldest
+    first: what a correction or deletion request concerns besides the profile."""
+    from fairdue.adapters.db.schema.contact_facts import contact_facts
+    from fairdue.domain.contact_facts import in_force
+
+    try:
+        key = int(borrower_id)
+    except (TypeError, ValueError):
+        raise DataRightsError(f"no borrower {borrower_id!r}") from None
+    t = contact_facts.c
+    rows = conn.execute(sa.select(t.id, t.kind, t.account_id, t.effective_from, t.effective_until, t.ended_at)
+                        .where(t.borrower_id == key).order_by(t.id)).all()
+    return [{"id": r.id, "kind": r.kind, "account_id": r.account_id,
+             "in_force": in_force(effective_from=r.effective_from, effective_until=r.effective_until,
+                                  ended_at=r.ended_at, at=now)} for r in rows]
 
 
 def record_withdrawal(conn: sa.Connection, *, borrower_id: str, contact_id: int, now: dt.datetime) -> int:
@@ -73,6 +105,7 @@ def export(uow: Any, *, borrower_id: str, cipher: Any, today: dt.date) -> dict[s
     """Everything fairdue holds about the borrower, as JSON-ready data (PIPL Art. 45 copy)."""
     from fairdue.service import complaints, plan_requests, portal
     from fairdue.service.borrowers import get_borrower, list_emergency_contacts
+    from fairdue.service.facts import list_facts
 
     person = get_borrower(uow, borrower_id=int(borrower_id), cipher=cipher)
     conn = uow.connection
@@ -92,6 +125,15 @@ def export(uow: Any, *, borrower_id: str, cipher: Any, today: dt.date) -> dict[s
              "consent_scope": e.consent_scope, "consent_granted_at": e.consent_granted_at.isoformat(),
              "consent_withdrawn_at": e.consent_withdrawn_at.isoformat() if e.consent_withdrawn_at else None}
             for e in list_emergency_contacts(uow, borrower_id=int(borrower_id), cipher=cipher)],
+        "contact_facts": [
+            {"id": f.id, "kind": f.kind, "account_id": f.account_id, "source": f.source,
+             "effective_from": f.effective_from.isoformat(),
+             "effective_until": f.effective_until.isoformat() if f.effective_until else None,
+             "inconvenient_hours": list(f.hours) if f.hours else None,
+             "attorney_name": f.attorney_name, "attorney_contact": f.attorney_contact,
+             "recorded_at": f.recorded_at.isoformat(), "in_force": f.in_force(now),
+             "ended_at": f.ended_at.isoformat() if f.ended_at else None, "end_reason": f.end_reason}
+            for f in list_facts(uow, borrower_id=int(borrower_id), cipher=cipher)],
         "accounts": [
             {"id": line.id, "product": line.product_code, "currency": line.currency, "status": line.status,
              "limit_minor": line.limit_minor, "payoff_minor": line.payoff_minor,
