@@ -46,18 +46,6 @@ def open_app(database_url: str | None):
 
 
 @contextmanager
-def committed_uow(database_url: str | None):
-    """One unit of work on a checked database, committed when the block ends without an error."""
-    app = open_app(database_url)
-    try:
-        with app.uow_factory() as uow:
-            yield uow
-            uow.commit()
-    finally:
-        app.dispose()
-
-
-@contextmanager
 def read_uow(database_url: str | None):
     """One unit of work on a checked database, for reading: nothing is committed."""
     app = open_app(database_url)
@@ -66,6 +54,14 @@ def read_uow(database_url: str | None):
             yield uow
     finally:
         app.dispose()
+
+
+@contextmanager
+def committed_uow(database_url: str | None):
+    """One unit of work on a checked database, committed when the block ends without an error."""
+    with read_uow(database_url) as uow:
+        yield uow
+        uow.commit()
 
 
 def register(app: typer.Typer) -> None:
