@@ -1,46 +1,11 @@
-"""Read models for the agent console: the delinquency queue and the account view (PII masked)."""
+"""Read models for the agent console's account view (PII masked); the queues are fairdue.service.queues."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-
-QUEUE_LENGTH_MAX = 200
-
-
-@dataclass(frozen=True, slots=True)
-class QueueItem:
-    """A credit line with billed installments past due: oldest_due_on, days_past_due, overdue_minor."""
-
-    line_id: int
-    borrower_id: int
-    product_code: str
-    currency: str
-    oldest_due_on: dt.date
-    days_past_due: int
-    overdue_minor: int
-
-
-def delinquency_queue(conn: sa.Connection, *, today: dt.date, limit: int = QUEUE_LENGTH_MAX) -> list[QueueItem]:
-    """Lines with unpaid installments due before today, most days past due first."""
-    from fairdue.adapters.db.schema.accounts import credit_lines, installments, products
-
-    unpaid = (installments.c.principal_due_minor + installments.c.interest_due_minor + installments.c.fee_due_minor
-              - installments.c.principal_paid_minor - installments.c.interest_paid_minor - installments.c.fee_paid_minor)
-    q = (sa.select(installments.c.credit_line_id, credit_lines.c.borrower_id, products.c.code, credit_lines.c.currency,
-                   sa.func.min(installments.c.due_on).label("oldest"), sa.func.sum(unpaid).label("overdue"))
-         .join(credit_lines, credit_lines.c.id == installments.c.credit_line_id)
-         .join(products, products.c.id == credit_lines.c.product_id)
-         .where(installments.c.due_on < today, unpaid > 0, credit_lines.c.status == "active")
-         .group_by(installments.c.credit_line_id, credit_lines.c.borrower_id, products.c.code, credit_lines.c.currency)
-         .order_by(sa.func.min(installments.c.due_on), installments.c.credit_line_id)
-         .limit(limit))
-    return [QueueItem(line_id=r.credit_line_id, borrower_id=r.borrower_id, product_code=r.code, currency=r.currency,
-                      oldest_due_on=r.oldest, days_past_due=(today - r.oldest).days, overdue_minor=int(r.overdue))
-            for r in conn.execute(q)]
 
 
 @dataclass(frozen=True, slots=True)
