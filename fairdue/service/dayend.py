@@ -54,8 +54,8 @@ CRASH_ENV = "FAIRDUE_DAYEND_CRASH_AT"
 # Extra passes over accounts that got work for a date after their partition closed it.
 SWEEPS_MAX = 3
 # PostgreSQL: partitions run this many at a time, each in its own transaction (they share nothing but the
-# book balances, which a partition locks only after its reads and kernel, so one partition reads while
-# another writes). SQLite has one writer at a time: always 1. FAIRDUE_DAYEND_WORKERS overrides (>= 1).
+# book balances, which a partition writes and locks only in its last statement before COMMIT, so the
+# partitions' writes overlap too). SQLite has one writer at a time: always 1. FAIRDUE_DAYEND_WORKERS overrides (>= 1).
 PARTITION_WORKERS = 2
 WORKERS_ENV = "FAIRDUE_DAYEND_WORKERS"
 
@@ -346,14 +346,17 @@ def close_date(
             kernel_started = time.perf_counter()
             result = close_day(business_on, accounts, insts, prods, buckets)
             kernel_s = time.perf_counter() - kernel_started
-            # Book balances only now, after the reads and the kernel: the accounts are locked already (the
-            # same order as an inline close: accounts, then books), and another partition's transaction can
-            # read while this one writes (see PARTITION_WORKERS).
-            repo.lock_book_balances()
+            # The book balances (income, expense: rows every partition and payment shares) are written
+            # last: their deltas are held in memory while the partition writes, then the books are locked
+            # (the same order as an inline close: accounts, then books) and updated in one statement just
+            # before COMMIT, so another partition waits for milliseconds, not for this one's whole write.
+            uow.ledger.hold_balances(repo.book_account_ids())
             statements_s = _write(uow, repo, result, checkpoint, insts)
             s = result.summary
             repo.mark_partition_done(business_on, part, lo, hi, accounts=s["accounts_touched"],
                                      entries=s["entries"], events=s["events"])
+            repo.lock_book_balances()
+            uow.ledger.apply_held_balances()
             checkpoint("before commit")
             uow.commit()
             checkpoint("after commit")

@@ -199,6 +199,14 @@ class DayendRepository:
             .with_for_update()
         ).all()
 
+    def book_account_ids(self) -> list[int]:
+        """Ids of the book-wide ledger accounts (book:…), unlocked: a partition holds their balance
+        deltas (LedgerRepository.hold_balances) and writes them at its end, under lock_book_balances."""
+        return list(self.connection.execute(
+            sa.select(ledger_account.c.id).where(ledger_account.c.owner.is_(None),
+                                                 ledger_account.c.code.like("book:%"))
+        ).scalars())
+
     # -- reading a partition --------------------------------------------------------------------
     @staticmethod
     def _has_work(business_on: date, lo: int | None = None, hi: int | None = None):

@@ -107,6 +107,24 @@ class LedgerRepository:
         self.connection = connection
         self.clock = clock
         self._pg = connection.dialect.name == "postgresql"
+        self._held_ids: frozenset[int] = frozenset()
+        self._held: dict[int, list] = {}
+
+    # -- held balances ----------------------------------------------------------------------
+    def hold_balances(self, account_ids: Iterable[int]) -> None:
+        """From now on, keep the balance deltas of these accounts in memory (this transaction only)
+        instead of writing them; apply_held_balances writes them. For a batch that posts to hot,
+        shared rows (the book accounts): it locks them only for its last statement, not its whole
+        transaction. While held, the stored balances of these accounts lag the journal."""
+        if self._held:
+            raise RuntimeError("balances are already held with deltas pending; apply them first")
+        self._held_ids = frozenset(account_ids)
+
+    def apply_held_balances(self) -> None:
+        """Write the held deltas (one upsert, account-id order) and stop holding."""
+        held, self._held, self._held_ids = self._held, {}, frozenset()
+        if held:
+            self._write_balance_deltas(held)
 
     def _now(self) -> datetime:
         """The clock's instant as aware UTC (a naive clock is a wiring bug)."""
@@ -549,6 +567,16 @@ class LedgerRepository:
             else:
                 slot[1] += p.amount_minor
                 slot[2] += 1
+        if self._held_ids:
+            for a in self._held_ids.intersection(deltas):
+                currency, amount, count = deltas.pop(a)
+                slot = self._held.setdefault(a, [currency, 0, 0])
+                slot[1] += amount
+                slot[2] += count
+        self._write_balance_deltas(deltas)
+
+    def _write_balance_deltas(self, deltas: dict[int, list]) -> None:
+        """deltas: account id -> [currency, amount_minor, posting count]."""
         if not deltas:
             return
         if self._pg and len(deltas) >= BALANCE_COPY_ROWS_MIN:
