@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from fairdue.adapters.channels.letter import CollectionLetter, render_text
 from fairdue.adapters.crypto import FieldCipher, load_cipher
 from fairdue.adapters.db.schema.accounts import credit_lines
-from fairdue.adapters.db.schema.collections import OUTBOX_CONTEXTS, outbox_messages
+from fairdue.adapters.db.schema.collections import OUTBOX_CONTEXTS, decision_log, outbox_messages
 from fairdue.domain.audit import (
     KEYED_TEXT_PURPOSES, MESSAGE_TEXT_CONTEXT, keyed_message_fingerprint, message_fingerprint, sha256_text,
 )
@@ -315,6 +315,17 @@ RECEIPT_OUTCOMES = {"delivered": "delivered", "read": "delivered", "failed": "fa
 
 
 CALL_HISTORY_MAX = 200  # the debt's most recent logged calls fed to the gate (the caps look back days, not years)
+# Built once (every gate request runs both): the debt's sent messages, and its most recent logged calls.
+_SENT_OF_DEBT = (
+    sa.select(outbox_messages.c.id, outbox_messages.c.channel, outbox_messages.c.recipient_address_enc,
+              outbox_messages.c.recipient_role, outbox_messages.c.sent_at, outbox_messages.c.delivery_status)
+    .where(outbox_messages.c.debt_id == sa.bindparam("debt_id"), outbox_messages.c.status == "sent")
+    .order_by(outbox_messages.c.sent_at, outbox_messages.c.id))
+_CALLS_OF_DEBT = (
+    sa.select(decision_log.c.decided_at, decision_log.c.record)
+    .where(decision_log.c.debt_id == sa.bindparam("debt_id"), decision_log.c.channel == "call",
+           decision_log.c.allowed.is_(True), decision_log.c.record.like('%"call_outcome"%'))
+    .order_by(decision_log.c.seq.desc()).limit(CALL_HISTORY_MAX))
 
 
 def history_for_debt(uow: Any, *, debt_id: str, cipher: FieldCipher | None = None,
@@ -327,12 +338,7 @@ def history_for_debt(uow: Any, *, debt_id: str, cipher: FieldCipher | None = Non
     """
     cipher = cipher_for(uow, cipher)
     context = OUTBOX_CONTEXTS["recipient_address_enc"]
-    rows = uow.connection.execute(
-        sa.select(outbox_messages.c.id, outbox_messages.c.channel, outbox_messages.c.recipient_address_enc,
-                  outbox_messages.c.recipient_role, outbox_messages.c.sent_at, outbox_messages.c.delivery_status)
-        .where(outbox_messages.c.debt_id == debt_id, outbox_messages.c.status == "sent")
-        .order_by(outbox_messages.c.sent_at, outbox_messages.c.id)
-    ).all()
+    rows = uow.connection.execute(_SENT_OF_DEBT, {"debt_id": debt_id}).all()
     sent = [
         {"at": _utc_z(row.sent_at), "channel": row.channel,
          "address": cipher.decrypt(row.recipient_address_enc, context=context), "role": row.recipient_role,
@@ -360,13 +366,7 @@ def call_history(uow: Any, *, debt_id: str, cipher: FieldCipher | None = None,
     the call's address (the log keeps it masked only); its outcome is the record's history outcome. A debt that
     names no stored line, or a borrower without a mobile, has no call history.
     """
-    from fairdue.adapters.db.schema.collections import decision_log
-
-    rows = uow.connection.execute(
-        sa.select(decision_log.c.decided_at, decision_log.c.record)
-        .where(decision_log.c.debt_id == debt_id, decision_log.c.channel == "call", decision_log.c.allowed.is_(True),
-               decision_log.c.record.like('%"call_outcome"%'))
-        .order_by(decision_log.c.seq.desc()).limit(CALL_HISTORY_MAX)).all()
+    rows = uow.connection.execute(_CALLS_OF_DEBT, {"debt_id": debt_id}).all()
     if not rows:
         return []
     if call_address is None:

@@ -15,6 +15,7 @@ counts for all of them. The attorney's name and contact are encrypted (FieldCiph
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -123,6 +124,7 @@ def record_fact(
                              else c.encrypt(fact.attorney_contact, context=FACT_CONTEXTS["attorney_contact_ct"])),
         recorded_by=fact.recorded_by, recorded_at=now, ended_at=None, ended_by=None, end_reason=None,
     )
+    _forget(uow)
     return conn.execute(contact_facts.insert().returning(contact_facts.c.id), values).scalar_one()
 
 
@@ -145,6 +147,7 @@ def end_fact(uow: Any, *, fact_id: int, ended_by: str, reason: str, at: datetime
         raise FactAlreadyEnded(f"contact fact #{fact_id} was ended at {row.ended_at.isoformat()}")
     conn.execute(sa.update(contact_facts).where(contact_facts.c.id == fact_id, contact_facts.c.ended_at.is_(None))
                  .values(ended_at=when, ended_by=ended_by.strip(), end_reason=reason.strip()))
+    _forget(uow)
 
 
 def _fact(row, c: FieldCipher | None) -> ContactFact:
@@ -172,12 +175,48 @@ def list_facts(uow: Any, *, borrower_id: int, cipher: FieldCipher | None = None,
     return [_fact(r, c) for r in rows]
 
 
+_MEMO_ATTR = "_gate_facts_memo"
+
+
+def _memo(uow: Any) -> dict | None:
+    """gate_facts answers read in the unit of work's current transaction (a new transaction starts empty), or
+    None when the unit of work cannot carry one. record_fact and end_fact drop it."""
+    try:
+        tx = uow.connection.get_transaction()
+        held = uow.__dict__.get(_MEMO_ATTR)
+    except AttributeError:
+        return None
+    if held is None or held[0] is not tx:
+        held = (tx, {})
+        uow.__dict__[_MEMO_ATTR] = held
+    return held[1]
+
+
+def _forget(uow: Any) -> None:
+    getattr(uow, "__dict__", {}).pop(_MEMO_ATTR, None)
+
+
 def gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime) -> dict:
     """The gate request's borrower keys owned by stored facts, as of `at`:
     {"inconvenient_hours": [["HH:MM", "HH:MM"], ...], "represented_by_attorney": bool, "bankruptcy": bool,
-    "breathing_space": bool}. Facts about another debt of the borrower do not count."""
+    "breathing_space": bool}. Facts about another debt of the borrower do not count.
+
+    Read once per (borrower, account, at) in a transaction: a gate request built from stored facts and the
+    contact service's own merge of them (contacts.with_stored_facts) ask twice for the same answer. A fact
+    recorded or ended through this unit of work drops what was read."""
     if at.tzinfo is None:
         raise ContactFactInvalid("at: expected an aware instant")
+    memo = _memo(uow)
+    key = (borrower_id, account_id, at)
+    if memo is not None and key in memo:
+        return copy.deepcopy(memo[key])
+    out = _read_gate_facts(uow, borrower_id=borrower_id, account_id=account_id, at=at)
+    if memo is not None:
+        memo[key] = copy.deepcopy(out)
+    return out
+
+
+def _read_gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime) -> dict:
     t = contact_facts.c
     rows = uow.connection.execute(
         sa.select(t.kind, t.account_id, t.effective_from, t.effective_until, t.ended_at, t.hours_start, t.hours_end)
