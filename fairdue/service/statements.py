@@ -374,7 +374,8 @@ def _close_bulk(uow: UnitOfWork, bulk: StatementsBulkRepository, info: pl.DataFr
     bulk.insert_statement_lines(lines.join(sid_frame, on="credit_line_id", how="inner").sort("statement_id", "seq").select(
         "statement_id", "credit_line_id", "seq", "kind", "posted_on", "description", "amount_minor", "ledger_entry_id",
     ))
-    bulk.mark_billed(D)
+    bulk.mark_billed(D, to_bill.select("id", pl.col("line_id").alias("credit_line_id")).join(
+        sid_frame, on="credit_line_id", how="inner"))
     return [
         StatementTotals(r["line_id"], sids[r["line_id"]], D, r["due_on"], r["currency"], r["closing_balance_minor"],
                         r["amount_due_minor"], r["minimum_due_minor"], True)

@@ -224,16 +224,33 @@ class StatementsBulkRepository:
         for n in range(0, len(rows), ROWS_PER_BATCH_MAX):
             self.connection.execute(statement_lines.insert(), rows[n : n + ROWS_PER_BATCH_MAX])
 
-    def mark_billed(self, statement_on: date) -> None:
-        """For the staged lines (restage to the ones whose statement this close created): installments due on
-        their statement become billed on it; charges not yet on a statement go on it."""
-        # UPDATE … FROM (PostgreSQL, SQLite >= 3.33): one join, not a subquery per row.
-        self.connection.execute(sa.text(
-            "UPDATE installments SET status = 'billed', billed_statement_id = s.id "
-            "FROM statements s JOIN _stmt_lines t ON t.line_id = s.credit_line_id "
-            "WHERE s.statement_on = :d AND installments.credit_line_id = s.credit_line_id "
-            "AND installments.status = 'scheduled' AND installments.statement_on <= :d"
-        ), {"d": statement_on})
+    def mark_billed(self, statement_on: date, billed: pl.DataFrame) -> None:
+        """For the staged lines (restage to the ones whose statement this close created): the installments
+        this close billed (`billed`: installment `id`, `statement_id`, the rows its due lines show) become
+        billed on their statement; charges not yet on a statement go on it.
+
+        The installments are found by id (PostgreSQL: COPY'd into a temporary table, one UPDATE … FROM), not
+        by searching every installment of each line again."""
+        if billed.height:
+            frame = billed.select(pl.col("id").cast(pl.Int64), pl.col("statement_id").cast(pl.Int64)).sort("id")
+            if self._pg:
+                self.connection.exec_driver_sql(
+                    "CREATE TEMP TABLE IF NOT EXISTS _stmt_billed (id bigint PRIMARY KEY, statement_id bigint NOT NULL)"
+                    " ON COMMIT DROP"
+                )
+                self.connection.exec_driver_sql("DELETE FROM _stmt_billed")
+                self._copy("_stmt_billed", frame)
+                self.connection.exec_driver_sql("ANALYZE _stmt_billed")
+                self.connection.exec_driver_sql(
+                    "UPDATE installments SET status = 'billed', billed_statement_id = b.statement_id "
+                    "FROM _stmt_billed b WHERE installments.id = b.id AND installments.status = 'scheduled'"
+                )
+            else:
+                rows = frame.to_dicts()
+                stmt = sa.text("UPDATE installments SET status = 'billed', billed_statement_id = :statement_id "
+                               "WHERE id = :id AND status = 'scheduled'")
+                for n in range(0, len(rows), ROWS_PER_BATCH_MAX):
+                    self.connection.execute(stmt, rows[n : n + ROWS_PER_BATCH_MAX])
         self.connection.execute(sa.text(
             "UPDATE charges SET billed_statement_id = s.id "
             "FROM statements s JOIN _stmt_lines t ON t.line_id = s.credit_line_id "
