@@ -122,13 +122,15 @@ class RunSummary:
 
 
 # -- strategy and assignment ---------------------------------------------------------------------
+_ACCOUNT_FACTS = (
+    sa.select(credit_lines.c.id, credit_lines.c.borrower_id, credit_lines.c.currency, products.c.code,
+              products.c.jurisdiction)
+    .select_from(credit_lines.join(products, products.c.id == credit_lines.c.product_id))
+    .where(credit_lines.c.id == sa.bindparam("account_id")))
+
+
 def _account_facts(conn, account_id: int):
-    row = conn.execute(
-        sa.select(credit_lines.c.id, credit_lines.c.borrower_id, credit_lines.c.currency, products.c.code,
-                  products.c.jurisdiction)
-        .select_from(credit_lines.join(products, products.c.id == credit_lines.c.product_id))
-        .where(credit_lines.c.id == account_id)
-    ).one_or_none()
+    row = conn.execute(_ACCOUNT_FACTS, {"account_id": account_id}).one_or_none()
     if row is None:
         raise CollectionsError(f"no credit line {account_id}")
     return row
@@ -357,18 +359,25 @@ def consume_events(uow_factory: Callable[[], Any], *, batch_max: int = EVENT_BAT
 
 
 # -- facts for the gate ------------------------------------------------------------------------
-def borrower_flags(uow: Any, *, account_id: int, borrower_id: int) -> dict[str, Any]:
-    """cease_requested, opted-out channels, dispute_open, plan_active, promise_pending, from stored facts."""
-    conn = uow.connection
+def _flags_query() -> sa.Select:
     # One round trip: the three account flags as EXISTS columns beside each live cease request (or one empty row).
+    account_id, borrower_id = sa.bindparam("account_id"), sa.bindparam("borrower_id")
     flags = sa.select(
         sa.exists().where(coll_disputes.c.account_id == account_id, coll_disputes.c.status == "open").label("dispute"),
         sa.exists().where(coll_plans.c.account_id == account_id, coll_plans.c.status == "active").label("plan"),
         sa.exists().where(coll_promises.c.account_id == account_id, coll_promises.c.status == "pending").label("promise"),
     ).subquery()
-    rows = conn.execute(sa.select(flags, coll_cease_requests.c.channel).select_from(
+    return sa.select(flags, coll_cease_requests.c.channel).select_from(
         flags.outerjoin(coll_cease_requests, sa.and_(coll_cease_requests.c.borrower_id == borrower_id,
-                                                     coll_cease_requests.c.withdrawn_at.is_(None))))).all()
+                                                     coll_cease_requests.c.withdrawn_at.is_(None))))
+
+
+_FLAGS_QUERY = _flags_query()  # built once: every gate request the engine makes reads these flags
+
+
+def borrower_flags(uow: Any, *, account_id: int, borrower_id: int) -> dict[str, Any]:
+    """cease_requested, opted-out channels, dispute_open, plan_active, promise_pending, from stored facts."""
+    rows = uow.connection.execute(_FLAGS_QUERY, {"account_id": account_id, "borrower_id": borrower_id}).all()
     ceases = [r.channel for r in rows if r.channel is not None]
     return {"cease_requested": "all" in ceases, "opted_out_channels": sorted(c for c in ceases if c != "all"),
             "dispute_open": bool(rows[0].dispute), "plan_active": bool(rows[0].plan),
