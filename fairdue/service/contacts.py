@@ -5,11 +5,17 @@
 calls `fairdue.policy.decide`, appends the decision with masked inputs to the
 hash-chained decision log, and on allow writes the message to the outbox in
 the same transaction, bound to the decision by its fingerprint (recipient,
-channel, SHA-256 of the text). A denial writes nothing to the outbox and
+channel, SHA-256 of the text; for a login code, purpose `authentication`, a
+keyed hash of the text instead, so the code cannot be brute-forced from the
+log or the outbox). A denial writes nothing to the outbox and
 returns the violations and `next_allowed_at` so the caller can reschedule.
 The gate is treated as fail-closed here too: an exception from it, or an
 answer that is not a well-formed allow, is a denial (`check_contact`, the
 public decision call for callers that log on their own, e.g. call tasks).
+
+`history_for_debt` is the one frequency history of a debt (`cl:<line id>`,
+fairdue.service.debts): the messages sent and the agents' logged calls; every
+gate request about a debt (collections, console compose) is built with it.
 
 Stored contact facts (fairdue.service.facts: attorney, bankruptcy, breathing
 space, inconvenient hours) of the debt's borrower, as of the request's `at`,
