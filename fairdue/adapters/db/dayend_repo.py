@@ -23,6 +23,7 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from fairdue.adapters.db.bulk import copy_frame
 from fairdue.adapters.db.schema.accounts import charges, credit_lines, installment_plans, installments
 from fairdue.adapters.db.schema.dayend import (
     dayend_account,
@@ -353,29 +354,12 @@ class DayendRepository:
     # -- writing results ------------------------------------------------------------------------
     def _stage(self, frame: pl.DataFrame, like: str, name: str) -> None:
         """PostgreSQL: COPY `frame` into a temporary table `name` shaped like `like`'s columns (dropped at commit)."""
-        import io
-
         cols = ", ".join(frame.columns)
         self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
         self.connection.exec_driver_sql(
             f"CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT {cols} FROM {like} WITH NO DATA"
         )
-        self._copy_into(name, frame)
-
-    def _copy_into(self, table: str, frame: pl.DataFrame) -> None:
-        """PostgreSQL: COPY `frame` (CSV written by Polars) into `table`'s columns of the same names."""
-        import io
-
-        buf = io.BytesIO()
-        frame.write_csv(buf, include_header=False)
-        buf.seek(0)
-        cursor = self.connection.connection.driver_connection.cursor()
-        try:
-            with cursor.copy(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)") as cp:
-                while chunk := buf.read(1 << 20):
-                    cp.write(chunk)
-        finally:
-            cursor.close()
+        copy_frame(self.connection, name, frame)
 
     def update_accounts(self, frame: pl.DataFrame) -> None:
         if frame.height == 0:
@@ -424,7 +408,7 @@ class DayendRepository:
             return
         frame = frame.select("account_id", "business_on", "bucket_from", "bucket_to", "dpd")
         if self._pg:
-            self._copy_into("dayend_bucket_history", frame)
+            copy_frame(self.connection, "dayend_bucket_history", frame)
             return
         self.connection.execute(dayend_bucket_history.insert(), frame.to_dicts())
 

@@ -9,7 +9,6 @@ installment/charge billing marks are one set-based UPDATE each.
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from typing import Callable, Sequence
 
@@ -17,6 +16,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from fairdue.adapters.db.bulk import copy_frame
 from fairdue.adapters.db.schema.accounts import statement_lines, statements
 from fairdue.adapters.db.schema.ledger import ledger_entry
 
@@ -73,7 +73,7 @@ class StatementsBulkRepository:
         self.connection.exec_driver_sql("DELETE FROM _stmt_lines")
         rows = [{"line_id": int(i), "owner": f"credit_line:{int(i)}"} for i in sorted(set(line_ids))]
         if self._pg:
-            self._copy("_stmt_lines", pl.DataFrame(rows, schema=LINE_SCHEMA))
+            copy_frame(self.connection, "_stmt_lines", pl.DataFrame(rows, schema=LINE_SCHEMA))
             self.connection.exec_driver_sql("ANALYZE _stmt_lines")
         else:
             stmt = sa.text("INSERT INTO _stmt_lines (line_id, owner) VALUES (:line_id, :owner)")
@@ -88,21 +88,6 @@ class StatementsBulkRepository:
                 "SELECT cl.id FROM credit_lines cl JOIN _stmt_lines t ON t.line_id = cl.id ORDER BY cl.id "
                 "FOR UPDATE OF cl"
             ).all()
-
-    def _copy(self, table: str, frame: pl.DataFrame) -> None:
-        """PostgreSQL: COPY a frame into `table` (CSV written by Polars) on this transaction's connection."""
-        if frame.height == 0:
-            return
-        buf = io.BytesIO()
-        frame.write_csv(buf, include_header=False)
-        buf.seek(0)
-        cursor = self.connection.connection.driver_connection.cursor()
-        try:
-            with cursor.copy(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)") as cp:
-                while chunk := buf.read(1 << 20):
-                    cp.write(chunk)
-        finally:
-            cursor.close()
 
     # -- reads ------------------------------------------------------------------------------------
     def lines(self, statement_on: date) -> pl.DataFrame:
@@ -205,7 +190,7 @@ class StatementsBulkRepository:
             return {}
         now = self.clock()
         if self._pg:
-            self._copy("statements", frame.with_columns(pl.lit(now.isoformat()).alias("created_at")))
+            copy_frame(self.connection, "statements", frame.with_columns(pl.lit(now.isoformat()).alias("created_at")))
         else:
             rows = [dict(r, created_at=now) for r in frame.to_dicts()]
             for n in range(0, len(rows), ROWS_PER_BATCH_MAX):
@@ -218,7 +203,7 @@ class StatementsBulkRepository:
         if frame.height == 0:
             return
         if self._pg:
-            self._copy("statement_lines", frame)
+            copy_frame(self.connection, "statement_lines", frame)
             return
         rows = frame.to_dicts()
         for n in range(0, len(rows), ROWS_PER_BATCH_MAX):
@@ -239,7 +224,7 @@ class StatementsBulkRepository:
                     " ON COMMIT DROP"
                 )
                 self.connection.exec_driver_sql("DELETE FROM _stmt_billed")
-                self._copy("_stmt_billed", frame)
+                copy_frame(self.connection, "_stmt_billed", frame)
                 self.connection.exec_driver_sql("ANALYZE _stmt_billed")
                 self.connection.exec_driver_sql(
                     "UPDATE installments SET status = 'billed', billed_statement_id = b.statement_id "
