@@ -519,3 +519,15 @@ class DayendRepository:
             .where(a.account_id == account_id, sa.or_(a.next_event_on.is_(None), a.next_event_on > business_on))
             .values(next_event_on=business_on)
         )
+
+    def adjust_cost_charged(self, account_id: int, delta_minor: int) -> None:
+        """Add `delta_minor` (negative to lower it) to the line's running all-in cost — interest and fees charged
+        so far, what the cost cap limits — never taking it below zero. For servicing's restructures: charges a
+        plan carries into its rows are counted again when those rows bill, so accepting the plan takes them out
+        and reverting it puts them back."""
+        a = dayend_account.c
+        raised = a.cost_charged_minor + int(delta_minor)
+        self.connection.execute(
+            dayend_account.update().where(a.account_id == account_id)
+            .values(cost_charged_minor=sa.case((raised < 0, 0), else_=raised))
+        )
