@@ -13,7 +13,7 @@ from typing import List, Optional
 
 import typer
 
-from fairdue.cli.products import DB_OPTION, BadInput, committed_uow, open_app, parse_date
+from fairdue.cli.products import DB_OPTION, BadInput, committed_uow, parse_date, read_uow
 
 account_app = typer.Typer(help="E-card credit lines.", no_args_is_help=True)
 pii_app = typer.Typer(help="Personal data at rest (field encryption).", no_args_is_help=True)
@@ -42,6 +42,13 @@ def parse_amount(text: str, currency: str | None):
     if money.amount_minor <= 0:
         raise BadInput(f"amount must be positive, got {text}")
     return money
+
+
+def cipher_of(uow):
+    """The field cipher configured for the unit of work's database (keys as FAIRDUE_KEYS etc. say)."""
+    from fairdue.service.contacts import cipher_for
+
+    return cipher_for(uow, None)
 
 
 def _key(key: str | None, prefix: str) -> str:
@@ -85,7 +92,6 @@ def open_cmd(
     database_url: Optional[str] = DB_OPTION,
 ) -> None:
     """Open an e-card credit line (registering the borrower unless --borrower-id is given)."""
-    from fairdue.adapters.crypto import load_cipher
     from fairdue.domain.borrowers import profile_from_input
     from fairdue.service.accounts import open_account
     from fairdue.service.borrowers import register_borrower
@@ -103,18 +109,12 @@ def open_cmd(
         if language:
             data["language"] = language
         profile_from_input(data)  # validate before touching the database
-    app = open_app(database_url)
-    try:
-        cipher = load_cipher(database_url=app.settings.database_url)
-        with app.uow_factory() as uow:
-            currency = get_product(uow, code=product).product.currency
-            money = parse_amount(limit, currency)
-            bid = borrower_id if borrower_id is not None else register_borrower(uow, data=data, cipher=cipher)
-            line = open_account(uow, borrower_id=bid, product_code=product, limit=money, cycle_day=cycle_day,
-                                opened_on=on, key=_key(key, "open"))
-            uow.commit()
-    finally:
-        app.dispose()
+    with committed_uow(database_url) as uow:
+        currency = get_product(uow, code=product).product.currency
+        money = parse_amount(limit, currency)
+        bid = borrower_id if borrower_id is not None else register_borrower(uow, data=data, cipher=cipher_of(uow))
+        line = open_account(uow, borrower_id=bid, product_code=product, limit=money, cycle_day=cycle_day,
+                            opened_on=on, key=_key(key, "open"))
     typer.echo(f"account {line.id} opened for borrower #{line.borrower_id}: {line.product_code}, limit {line.limit}, "
                f"statement day {line.cycle_day}, due {line.due_days_after_statement} days later")
 
@@ -152,13 +152,9 @@ def show_cmd(account: int = typer.Argument(..., help="account id"), database_url
 
     from fairdue.service.accounts import balances, get_account
 
-    app = open_app(database_url)
-    try:
-        with app.uow_factory() as uow:
-            line = get_account(uow, line_id=account)
-            bal = balances(uow, line_id=account)
-    finally:
-        app.dispose()
+    with read_uow(database_url) as uow:
+        line = get_account(uow, line_id=account)
+        bal = balances(uow, line_id=account)
     t = Table(title=f"account {line.id} ({line.product_code}, {line.status})", show_header=False)
     cur = line.currency
     for label, v in (("limit", line.limit_minor), ("principal", bal.principal_minor), ("interest billed", bal.interest_minor),
@@ -306,35 +302,24 @@ def refund_cmd(
 @pii_app.command("rotate-keys")
 def rotate_keys_cmd(database_url: Optional[str] = DB_OPTION) -> None:
     """Re-encrypt every personal field under the current key (old keys must still be configured to read)."""
-    from fairdue.adapters.crypto import load_cipher
     from fairdue.service.borrowers import rotate_pii_keys
 
-    app = open_app(database_url)
-    try:
-        cipher = load_cipher(database_url=app.settings.database_url)
-        with app.uow_factory() as uow:
-            changed = rotate_pii_keys(uow, cipher=cipher)
-            uow.commit()
-    finally:
-        app.dispose()
+    with committed_uow(database_url) as uow:
+        cipher = cipher_of(uow)
+        changed = rotate_pii_keys(uow, cipher=cipher)
     typer.echo(f"{changed} personal field(s) re-encrypted under key {cipher.keyring.current!r}")
 
 
 @borrower_app.command("show")
 def borrower_show_cmd(borrower: int = typer.Argument(..., help="borrower id"), database_url: Optional[str] = DB_OPTION) -> None:
     """A borrower with personal data masked, sources, time zones and emergency contacts with their consent."""
-    from fairdue.adapters.crypto import load_cipher
     from fairdue.domain.masking import mask_email, mask_id_number, mask_name, mask_phone
     from fairdue.service.borrowers import get_borrower, list_emergency_contacts
 
-    app = open_app(database_url)
-    try:
-        cipher = load_cipher(database_url=app.settings.database_url)
-        with app.uow_factory() as uow:
-            b = get_borrower(uow, borrower_id=borrower, cipher=cipher)
-            contacts = list_emergency_contacts(uow, borrower_id=borrower, cipher=cipher)
-    finally:
-        app.dispose()
+    with read_uow(database_url) as uow:
+        cipher = cipher_of(uow)
+        b = get_borrower(uow, borrower_id=borrower, cipher=cipher)
+        contacts = list_emergency_contacts(uow, borrower_id=borrower, cipher=cipher)
     typer.echo(f"borrower #{b.id}: {mask_name(b.name)}, {b.id_kind} {mask_id_number(b.id_number)}, region {b.postal_region}, "
                f"language {b.language}, time zones {', '.join(b.time_zones) or 'unknown'}")
     for number, source in b.mobiles:
@@ -359,18 +344,11 @@ def add_contact_cmd(
     database_url: Optional[str] = DB_OPTION,
 ) -> None:
     """Add an emergency contact (at most 2), only with the borrower's consent (scope locate_only)."""
-    from fairdue.adapters.crypto import load_cipher
     from fairdue.service.borrowers import add_emergency_contact
 
-    app = open_app(database_url)
-    try:
-        cipher = load_cipher(database_url=app.settings.database_url)
-        with app.uow_factory() as uow:
-            cid = add_emergency_contact(uow, borrower_id=borrower, cipher=cipher, data={
-                "name": name, "mobile": mobile, "relationship": relationship, "consent": consent})
-            uow.commit()
-    finally:
-        app.dispose()
+    with committed_uow(database_url) as uow:
+        cid = add_emergency_contact(uow, borrower_id=borrower, cipher=cipher_of(uow), data={
+            "name": name, "mobile": mobile, "relationship": relationship, "consent": consent})
     typer.echo(f"emergency contact #{cid} added for borrower #{borrower} (consent: locate_only)")
 
 

@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from fairdue.cli.products import DB_OPTION, BadInput, committed_uow, open_app
+from fairdue.cli.accounts import cipher_of
+from fairdue.cli.products import DB_OPTION, BadInput, committed_uow, read_uow
 
 fact_app = typer.Typer(help="Facts that limit contact: attorney, bankruptcy, breathing space, inconvenient hours.",
                        no_args_is_help=True)
@@ -63,21 +64,14 @@ def record_cmd(
     database_url: Optional[str] = DB_OPTION,
 ) -> None:
     """Record a fact that limits contact; the policy gate enforces it from now on."""
-    from fairdue.adapters.crypto import load_cipher
     from fairdue.service.facts import record_fact
 
     begin, end, span = parse_instant(start, "--from"), parse_instant(until, "--until"), _hours(hours)
-    app = open_app(database_url)
-    try:
-        cipher = load_cipher(database_url=app.settings.database_url) if attorney_name else None
-        with app.uow_factory() as uow:
-            fact_id = record_fact(uow, borrower_id=borrower, kind=kind, source=source, recorded_by=recorded_by,
-                                  account_id=account, effective_from=begin, effective_until=end, open_ended=open_ended,
-                                  hours=span, attorney_name=attorney_name, attorney_contact=attorney_reach,
-                                  cipher=cipher)
-            uow.commit()
-    finally:
-        app.dispose()
+    with committed_uow(database_url) as uow:
+        fact_id = record_fact(uow, borrower_id=borrower, kind=kind, source=source, recorded_by=recorded_by,
+                              account_id=account, effective_from=begin, effective_until=end, open_ended=open_ended,
+                              hours=span, attorney_name=attorney_name, attorney_contact=attorney_reach,
+                              cipher=cipher_of(uow) if attorney_name else None)
     typer.echo(f"fact #{fact_id} recorded: {kind} for borrower #{borrower}"
                + (f", account #{account}" if account else ", every debt"))
 
@@ -102,17 +96,11 @@ def end_cmd(
 @fact_app.command("list")
 def list_cmd(borrower: int = typer.Argument(..., help="borrower id"), database_url: Optional[str] = DB_OPTION) -> None:
     """Every fact of a borrower, ended ones included; the attorney's details masked."""
-    from fairdue.adapters.crypto import load_cipher
     from fairdue.domain.masking import mask_address, mask_name
     from fairdue.service.facts import list_facts
 
-    app = open_app(database_url)
-    try:
-        cipher = load_cipher(database_url=app.settings.database_url)
-        with app.uow_factory() as uow:
-            facts = list_facts(uow, borrower_id=borrower, cipher=cipher)
-    finally:
-        app.dispose()
+    with read_uow(database_url) as uow:
+        facts = list_facts(uow, borrower_id=borrower, cipher=cipher_of(uow))
     if not facts:
         typer.echo(f"borrower #{borrower}: no contact facts")
     for f in facts:
