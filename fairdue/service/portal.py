@@ -234,3 +234,51 @@ def contact_log(uow, *, borrower_id: str | int) -> list[tuple[str, object]]:
     items = [(d, item) for d in debt_ids for item in contact_history(uow, debt_id=d)]
     items.sort(key=lambda pair: pair[1].decision_seq, reverse=True)
     return items
+
+
+# --- logged call outcomes (console case page) -----------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class LoggedCallOutcome:
+    """A call task's logged outcome (decision-log kind `call_outcome`). staff_id/staff_name None: logged by no
+    staff member (a simulation) or by one no longer on file; promise_id None unless the outcome is a promise."""
+
+    action_id: int
+    outcome: str          # fairdue.service.call_outcomes.OUTCOMES key: answered, no_answer, promise, ...
+    logged_at: _dt.datetime
+    staff_id: int | None
+    staff_name: str | None
+    seq: int              # the outcome's decision-log seq
+    promise_id: int | None
+
+
+def call_outcomes_of_case(uow, *, case_id: int, account_id: int) -> dict[int, LoggedCallOutcome]:
+    """action id -> its logged call outcome, for the case's call actions. Read from the debt's decision-log
+    `call_outcome` records (allowed, channel call); a record of another case of the same account is skipped."""
+    import json
+
+    from fairdue.adapters.db.schema.collections import decision_log
+    from fairdue.adapters.db.schema.web import staff_users
+
+    rows = uow.connection.execute(
+        sa.select(decision_log.c.seq, decision_log.c.decided_at, decision_log.c.record)
+        .where(decision_log.c.debt_id == debt_id_for_line(account_id), decision_log.c.channel == "call",
+               decision_log.c.allowed.is_(True), decision_log.c.record.like('%"call_outcome"%'))
+        .order_by(decision_log.c.seq)).all()
+    calls = []
+    for row in rows:
+        record = json.loads(row.record)
+        call = record.get("call") if record.get("kind") == "call_outcome" else None
+        if not isinstance(call, dict) or call.get("case_id") != case_id or not isinstance(call.get("action_id"), int):
+            continue
+        calls.append((row, call))
+    staff_ids = {c["staff_id"] for _r, c in calls if isinstance(c.get("staff_id"), int)}
+    names = dict(uow.connection.execute(sa.select(staff_users.c.id, staff_users.c.display_name)
+                                        .where(staff_users.c.id.in_(staff_ids))).all()) if staff_ids else {}
+    out: dict[int, LoggedCallOutcome] = {}
+    for row, call in calls:   # oldest first: a later record for the same action (none expected) wins
+        staff_id = call.get("staff_id") if isinstance(call.get("staff_id"), int) else None
+        out[call["action_id"]] = LoggedCallOutcome(
+            action_id=call["action_id"], outcome=str(call.get("outcome")), logged_at=row.decided_at,
+            staff_id=staff_id, staff_name=names.get(staff_id), seq=row.seq, promise_id=call.get("promise_id"))
+    return out

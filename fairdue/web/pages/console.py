@@ -365,8 +365,11 @@ def _case_context(request: Request, unit, who, case_id: int, **extra) -> dict:
         view = case_view(unit, case_id=case_id)
     except CaseNotFound as err:
         raise NotFound(str(err)) from None
+    from fairdue.service.portal import call_outcomes_of_case
+
     today = _staff_today(unit)
     ctx = {"v": view, "today": today, "can_call": _may_work_case(who, view.case.agent_id),
+           "call_outcomes": call_outcomes_of_case(unit, case_id=view.case.id, account_id=view.case.account_id),
            "can_decide_plan": bool(who.roles & set(PLAN_DECIDERS)), "promise_errors": [], "promise_form": {},
            "promise_days_max": _promise_days_max()}
     ctx.update(extra)

@@ -1,0 +1,128 @@
+"""The console's case page shows a logged call's outcome (what, when, by whom) on the call action's own row,
+read from the hash-chained decision log; an action with no logged outcome shows none, and another case's
+outcome never lands on this case's rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from fairdue.web.testing import add_staff, make_app, staff_token
+
+UTC = dt.UTC
+DAY_END_THROUGH = dt.date(2026, 1, 30)                 # installment due 01-26, grace 3: overdue, bucket M1
+MORNING = dt.datetime(2026, 2, 2, 2, 0, tzinfo=UTC)    # 10:00 in Shanghai
+
+
+@pytest.fixture
+def world(engine, clock):
+    from fairdue.domain.money import Money
+    from fairdue.products import shipped_product_files
+    from fairdue.service import collections as coll
+    from fairdue.service.accounts import open_account
+    from fairdue.service.borrowers import register_borrower
+    from fairdue.service.dayend import run_day_end
+    from fairdue.service.products import load_product_file
+    from fairdue.service.purchases import purchase
+    from fairdue.web.testing import cn_resident_id
+
+    app = make_app(engine, clock)
+    ag = add_staff(app, "ag", "agent", display_name="Agent Wu")
+    factory = app.state.core.uow_factory
+    with factory() as uow:
+        for f in shipped_product_files():
+            load_product_file(uow, path=f)
+        bid = register_borrower(uow, data={"name": "张伟", "id_number": cn_resident_id(7), "postal_region": "CN-11",
+                                           "mobiles": [{"number": "+8613800138000", "source": "contract"}]},
+                                cipher=app.state.cipher)
+        line = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(2_000_000, "CNY"),
+                            cycle_day=5, opened_on=dt.date(2026, 1, 2), key="open-outcome-1").id
+        purchase(uow, line_id=line, amount=Money(300_000, "CNY"), purchased_on=dt.date(2026, 1, 3),
+                 key="buy-outcome-1", plan="3-zero_fee")
+        coll.create_team(uow, code="early", name="Early", buckets="*", staff_ids=(ag,))
+        uow.commit()
+    run_day_end(factory, through_on=DAY_END_THROUGH)
+    clock.set(MORNING)
+    coll.run_collections(factory, business_on=MORNING.date(), now_at=MORNING, cipher=app.state.cipher)
+    with TestClient(app) as client:
+        yield {"client": client, "line": line, "engine": engine, "clock": clock, "ag": staff_token(client, "ag"),
+               "factory": factory, "cipher": app.state.cipher}
+
+
+def _case_and_task(w) -> tuple[int, int]:
+    from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
+
+    with w["engine"].connect() as conn:
+        case_id = conn.execute(sa.select(coll_cases.c.id).where(coll_cases.c.account_id == w["line"])).scalar_one()
+        task = conn.execute(sa.select(coll_actions.c.id).where(coll_actions.c.case_id == case_id,
+                                                               coll_actions.c.status == "task")).scalars().first()
+    assert task is not None, "the strategy's M1 call step should have become a call task"
+    return case_id, task
+
+
+def _row_of(page: str, action_id: int) -> str:
+    rows = [r for r in page.split("<tr")[1:] if f'/console/tasks/{action_id}"' in r or f'data-action="{action_id}"' in r]
+    assert len(rows) == 1, f"expected one row for action {action_id}"
+    return rows[0].split("</tr>")[0]
+
+
+def test_no_outcome_is_shown_before_the_call_is_logged(world):
+    case_id, task = _case_and_task(world)
+    page = world["client"].get(f"/console/cases/{case_id}", headers={**world["ag"], "Accept-Language": "en"})
+    assert page.status_code == 200 and ">Call outcome<" in page.text
+    assert "call-outcome" not in page.text and "data-outcome=" not in page.text
+
+
+@pytest.mark.parametrize("outcome", ["no_answer", "answered"])
+def test_a_logged_outcome_shows_inline_with_when_and_who(world, outcome):
+    from fairdue.web.i18n import translate
+
+    c = world["client"]
+    case_id, task = _case_and_task(world)
+    world["clock"].set(MORNING + dt.timedelta(minutes=5))
+    assert 'data-allowed="true"' in c.post(f"/console/tasks/{task}/judge", headers=world["ag"]).text
+    logged = c.post(f"/console/tasks/{task}/outcome", headers=world["ag"], data={"outcome": outcome},
+                    follow_redirects=False)
+    assert logged.status_code == 303
+    for lang in ("en", "zh"):
+        page = c.get(f"/console/cases/{case_id}", headers={**world["ag"], "Accept-Language": lang})
+        row = _row_of(page.text, task)
+        assert f'data-outcome="{outcome}"' in row and 'data-status="done"' in page.text
+        assert translate(lang, f"call.o.{outcome}") in row
+        assert "Agent Wu" in row and "2026-02-02 10:05" in row       # who, and when (Shanghai local)
+
+
+def test_an_outcome_logged_by_no_staff_member_says_so(world):
+    """The simulation logs outcomes with staff_id None: the row says 'no staff member', not an empty name."""
+    from fairdue.service import collections as coll
+    from fairdue.service.call_outcomes import log_call_outcome
+
+    case_id, task = _case_and_task(world)
+    at = MORNING + dt.timedelta(minutes=1)
+    world["clock"].set(at)
+    with world["factory"]() as uow:
+        coll.judge_call_task(uow, action_id=task, at=at, cipher=world["cipher"])
+        log_call_outcome(uow, action_id=task, outcome="wrong_party", staff_id=None, now=at)
+        uow.commit()
+    page = world["client"].get(f"/console/cases/{case_id}", headers={**world["ag"], "Accept-Language": "en"})
+    row = _row_of(page.text, task)
+    assert 'data-outcome="wrong_party"' in row and "no staff member" in row and "Agent Wu" not in row
+
+
+def test_the_read_model_keys_outcomes_by_action_and_skips_other_cases(world):
+    from fairdue.service.portal import call_outcomes_of_case
+
+    c = world["client"]
+    case_id, task = _case_and_task(world)
+    world["clock"].set(MORNING + dt.timedelta(minutes=5))
+    c.post(f"/console/tasks/{task}/judge", headers=world["ag"])
+    c.post(f"/console/tasks/{task}/outcome", headers=world["ag"], data={"outcome": "refused"})
+    with world["factory"]() as uow:
+        mine = call_outcomes_of_case(uow, case_id=case_id, account_id=world["line"])
+        other = call_outcomes_of_case(uow, case_id=case_id + 1000, account_id=world["line"])
+    assert set(mine) == {task} and mine[task].outcome == "refused" and mine[task].staff_name == "Agent Wu"
+    assert mine[task].logged_at == MORNING + dt.timedelta(minutes=5)
+    assert other == {}
