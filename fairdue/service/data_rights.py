@@ -161,3 +161,51 @@ def export(uow: Any, *, borrower_id: str, cipher: Any, today: dt.date) -> dict[s
             {"id": r["id"], "kind": r["kind"], "status": r["status"], "details": r["details"]}
             for r in requests_of(conn, borrower_id=borrower_id)],
     }
+
+
+# --- read views for the staff console --------------------------------------------------------------------
+
+REQUESTS_LISTED_MAX = 200   # the console lists at most this many unanswered requests, soonest due first
+
+
+def _named_fact(conn: sa.Connection, *, borrower_id: str, fact_id: Any) -> dict[str, Any] | None:
+    """The contact fact a request names, if it is the requesting borrower's (no attorney details), else None."""
+    from fairdue.adapters.db.schema.contact_facts import contact_facts
+
+    if not isinstance(fact_id, int) or isinstance(fact_id, bool):
+        return None
+    try:
+        owner = int(borrower_id)
+    except (TypeError, ValueError):
+        return None
+    t = contact_facts.c
+    row = conn.execute(sa.select(t.id, t.kind, t.source, t.account_id, t.effective_from, t.effective_until,
+                                 t.hours_start, t.hours_end, t.recorded_by, t.ended_at, t.ended_by, t.end_reason)
+                       .where(t.id == fact_id, t.borrower_id == owner)).first()
+    if row is None:
+        return None
+    fact = dict(row._mapping)
+    fact["hours"] = None if row.hours_start is None else (row.hours_start, row.hours_end)
+    return fact
+
+
+def _with_named_fact(conn: sa.Connection, row) -> dict[str, Any]:
+    details = json.loads(row.details)
+    return {**dict(row._mapping), "details": details,
+            "fact": _named_fact(conn, borrower_id=row.borrower_id, fact_id=details.get("fact_id"))}
+
+
+def open_requests(conn: sa.Connection, *, limit: int = REQUESTS_LISTED_MAX) -> list[dict[str, Any]]:
+    """Requests not yet answered (status received), soonest due first, each with `fact`: the contact fact it
+    names ({id, kind, source, account_id, effective_from, effective_until, hours, recorded_by, ended_at,
+    ended_by, end_reason}) or None."""
+    rows = conn.execute(sa.select(data_rights_requests).where(data_rights_requests.c.status == "received")
+                        .order_by(data_rights_requests.c.due_at, data_rights_requests.c.id)
+                        .limit(min(limit, REQUESTS_LISTED_MAX))).all()
+    return [_with_named_fact(conn, r) for r in rows]
+
+
+def get_request(conn: sa.Connection, *, request_id: int) -> dict[str, Any] | None:
+    """One request with the contact fact it names (as open_requests), or None when there is no such request."""
+    row = conn.execute(sa.select(data_rights_requests).where(data_rights_requests.c.id == request_id)).first()
+    return None if row is None else _with_named_fact(conn, row)

@@ -355,6 +355,58 @@ def plan_request_decide(request: Request, request_id: int = Path(ge=1, le=2**31 
     return RedirectResponse("/console/plan-requests", status_code=303)
 
 
+# --- data-rights requests: which contact fact a request names; staff end it ---------------------
+
+FACT_ENDERS = ("supervisor", "compliance", "admin")   # who may end a contact fact a borrower asked about
+
+
+def _data_requests_context(unit, who, *, error: str | None = None, done: int | None = None) -> dict:
+    from fairdue.service import data_rights
+
+    return {"items": data_rights.open_requests(unit.connection), "can_end": bool(who.roles & set(FACT_ENDERS)),
+            "error": error, "done": done}
+
+
+@router.get("/data-requests", response_class=HTMLResponse)
+def data_requests_page(request: Request, done: int | None = Query(None, ge=1, le=2**31 - 1),
+                       who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
+    """Unanswered data-rights requests, with the contact fact each names (if any)."""
+    return render(request, "console/data_requests.html", _data_requests_context(unit, who, done=done))
+
+
+@router.post("/data-requests/{request_id}/end-fact", response_class=HTMLResponse)
+def data_request_end_fact(request: Request, request_id: int = Path(ge=1, le=2**31 - 1),
+                          reason: str = Form("", max_length=400), who=Depends(requires(*FACT_ENDERS)),
+                          unit=Depends(uow)) -> Response:
+    """A staff member ends the contact fact a borrower's request names (facts.end_fact: who and why stay on
+    the row). Only a fact of the requesting borrower, named by an unanswered request, can be ended here."""
+    from fairdue.domain.contact_facts import ContactFactInvalid
+    from fairdue.service import data_rights
+    from fairdue.service.facts import FactAlreadyEnded, UnknownFact, end_fact
+    from fairdue.web.problems import Conflict, NotFound
+
+    found = data_rights.get_request(unit.connection, request_id=request_id)
+    if found is None:
+        raise NotFound(f"data request {request_id} not found")
+    if found["status"] != "received":
+        raise Conflict(f"data request {request_id} was answered already ({found['status']})")
+    fact = found["fact"]
+    if fact is None:
+        raise Conflict(f"data request {request_id} names no contact fact of its borrower")
+    try:
+        end_fact(unit, fact_id=fact["id"], ended_by=who.username,
+                 reason=f"data request #{request_id}: {reason.strip()}" if reason.strip() else "")
+    except UnknownFact as err:
+        raise NotFound(str(err)) from None
+    except FactAlreadyEnded as err:
+        raise Conflict(str(err)) from None
+    except ContactFactInvalid as err:
+        return render(request, "console/data_requests.html", _data_requests_context(unit, who, error=str(err)),
+                      status_code=422)
+    unit.commit()
+    return RedirectResponse(f"/console/data-requests?done={fact['id']}", status_code=303)
+
+
 # --- collection cases: case view, call outcomes, promises, staff plan proposals ----------------
 
 def _case_context(request: Request, unit, who, case_id: int, **extra) -> dict:

@@ -229,6 +229,26 @@ def plan_accept(request: Request, line_id: int = Form(..., ge=1, le=2**31 - 1), 
 
 # --- my data (PIPL Art. 45-47) and consent ----------------------------------------------------
 
+# A request about a stored contact fact asks staff to correct it or to end it; staff decide (console).
+FACT_ASKS = ("correct", "end")
+# Inconvenient hours the borrower states here: a contact fact they wrote (source), recorded by themselves.
+PORTAL_FACT_SOURCE = "borrower_written"
+
+
+def _fact_views(unit, who, cipher) -> list[dict]:
+    """The borrower's stored contact facts, oldest first, the attorney's name and contact masked."""
+    from fairdue.domain.masking import mask_address, mask_name
+    from fairdue.service.facts import list_facts
+
+    now = unit.clock()
+    return [{"id": f.id, "kind": f.kind, "source": f.source, "account_id": f.account_id,
+             "effective_from": f.effective_from, "effective_until": f.effective_until, "hours": f.hours,
+             "attorney_name": mask_name(f.attorney_name) if f.attorney_name else None,
+             "attorney_contact": mask_address(f.attorney_contact) if f.attorney_contact else None,
+             "in_force": f.in_force(now), "ended_at": f.ended_at, "not_yet": f.effective_from > now}
+            for f in list_facts(unit, borrower_id=int(who.borrower_id), cipher=cipher)]
+
+
 def _data_context(unit, who, request: Request, *, error: str | None = None, done: str | None = None) -> dict:
     from fairdue.domain.masking import mask_id_number
     from fairdue.service import data_rights
@@ -239,6 +259,7 @@ def _data_context(unit, who, request: Request, *, error: str | None = None, done
     person = get_borrower(unit, borrower_id=int(who.borrower_id), cipher=cipher)
     return {"person": person, "id_masked": mask_id_number(person.id_number),
             "contacts": list_emergency_contacts(unit, borrower_id=int(who.borrower_id), cipher=cipher),
+            "facts": _fact_views(unit, who, cipher), "fact_asks": FACT_ASKS,
             "requests": data_rights.requests_of(unit.connection, borrower_id=who.borrower_id),
             "fields": data_rights.CORRECTABLE_FIELDS, "error": error, "done": done,
             "response_days": data_rights.RESPONSE_DAYS}
@@ -264,20 +285,69 @@ def data_export(request: Request, who=Depends(borrower), unit=Depends(uow)) -> R
                              "Cache-Control": "no-store"})
 
 
+def _fact_request_error(unit, who, lang: str, *, kind: str, fact_id: str, ask: str) -> tuple[int | None, str | None]:
+    """(fact id, None) when the request may name that contact fact — one of the borrower's own, an ending
+    asked only of a fact not yet ended — else (None, the error in `lang`). No fact named: (None, None)."""
+    from fairdue.service.facts import list_facts
+    from fairdue.web.i18n import translate
+
+    text = fact_id.strip()
+    if not text:
+        return None, (translate(lang, "data.fact_err.ask_without_fact") if ask else None)
+    if kind != "correction":
+        return None, translate(lang, "data.fact_err.kind")
+    if not text.isdigit() or not 1 <= int(text) <= 2**31 - 1:
+        return None, translate(lang, "data.fact_err.not_id", value=text)
+    if ask not in FACT_ASKS:
+        return None, translate(lang, "data.fact_err.ask")
+    mine = {f.id: f for f in list_facts(unit, borrower_id=int(who.borrower_id), decrypt=False)}
+    fact = mine.get(int(text))
+    if fact is None:   # another borrower's fact, or none: the same answer, so ids reveal nothing
+        return None, translate(lang, "data.fact_err.not_yours", id=text)
+    if ask == "end" and fact.ended_at is not None:
+        return None, translate(lang, "data.fact_err.ended", id=text)
+    return fact.id, None
+
+
 @router.post("/data/requests", response_class=HTMLResponse)
 def data_request(request: Request, kind: str = Form(..., max_length=16), field: str = Form("", max_length=16),
                  value: str = Form("", max_length=500), reason: str = Form("", max_length=1000),
+                 fact_id: str = Form("", max_length=12), ask: str = Form("", max_length=8),
                  who=Depends(borrower), unit=Depends(uow)) -> Response:
+    """A correction or deletion request; a correction may name one of the borrower's stored contact facts
+    (fact_id) and ask staff to correct or to end it. Staff decide: the request changes no fact by itself."""
     from fairdue.service import data_rights
 
     details = {"field": field, "value": value, "reason": reason} if kind == "correction" else {"reason": reason}
+    named, problem = _fact_request_error(unit, who, request.state.lang, kind=kind, fact_id=fact_id, ask=ask)
+    if problem is not None:
+        return render(request, "portal/data.html", _data_context(unit, who, request, error=problem), status_code=422)
+    if named is not None:
+        details.update(fact_id=named, ask=ask)
     try:
         data_rights.file_request(unit.connection, borrower_id=who.borrower_id, kind=kind, details=details,
                                  now=unit.clock())
     except data_rights.DataRightsError as err:
         return render(request, "portal/data.html", _data_context(unit, who, request, error=str(err)), status_code=422)
     unit.commit()
-    return RedirectResponse(f"/portal/data?done={kind}", status_code=303)
+    return RedirectResponse(f"/portal/data?done={'fact_' + ask if named is not None else kind}", status_code=303)
+
+
+@router.post("/data/inconvenient-hours", response_class=HTMLResponse)
+def inconvenient_hours(request: Request, start: str = Form(..., max_length=5), end: str = Form(..., max_length=5),
+                       who=Depends(borrower), unit=Depends(uow)) -> Response:
+    """The borrower states a local time range that is inconvenient for contact: a contact fact (source: the
+    borrower, in writing) that the gate enforces from now on. Ending one is a request staff decide."""
+    from fairdue.domain.contact_facts import ContactFactInvalid
+    from fairdue.service.facts import TooManyFacts, record_fact
+
+    try:
+        record_fact(unit, borrower_id=int(who.borrower_id), kind="inconvenient_hours", source=PORTAL_FACT_SOURCE,
+                    recorded_by=f"borrower:{who.borrower_id}", hours=(start.strip(), end.strip()))
+    except (ContactFactInvalid, TooManyFacts) as err:
+        return render(request, "portal/data.html", _data_context(unit, who, request, error=str(err)), status_code=422)
+    unit.commit()
+    return RedirectResponse("/portal/data?done=hours_recorded", status_code=303)
 
 
 @router.post("/data/emergency-contacts", response_class=HTMLResponse)
