@@ -35,7 +35,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Callable
+from typing import Callable, Iterable
 
 import polars as pl
 
@@ -50,6 +50,8 @@ from fairdue.errors import FairdueError
 PARTITION_SPAN_DEFAULT = 50_000
 # Longest catch-up in one call, a guard against a wrong date (10 years).
 CATCH_UP_DAYS_MAX = 3_660
+# Lines closed together by one inline close (servicing's writes; a repayment file): the ids go into IN lists.
+LINES_PER_INLINE_CLOSE_MAX = 500
 CRASH_ENV = "FAIRDUE_DAYEND_CRASH_AT"
 # Extra passes over accounts that got work for a date after their partition closed it.
 SWEEPS_MAX = 3
@@ -497,49 +499,79 @@ def before_write(uow: UnitOfWork, account_id: int, business_on: date) -> int:
     """Servicing's hook, called first by every write to a line (payment, payoff, reversal, purchase, refund).
 
     A line day-end already looks after is closed inline up to `business_on` (see
-    `close_account_inline`): a write during a running batch is then neither lost nor
+    `close_lines_inline`): a write during a running batch is then neither lost nor
     applied twice, and locks follow the batch's order. A line day-end has never
     enrolled has no closed date to catch up from; the next batch enrolls it.
     """
-    if not _repo(uow).is_enrolled(account_id):
-        return 0
-    return close_account_inline(uow, account_id, business_on)
+    return before_writes(uow, [account_id], business_on)
+
+
+def before_writes(uow: UnitOfWork, account_ids: Iterable[int], business_on: date) -> int:
+    """`before_write` for many lines at once (a day's repayment file): the same work, one kernel call per date
+    for all of them instead of one per line; each line's own write then finds it already done."""
+    return close_lines_inline(uow, account_ids, business_on, enroll=False)
 
 
 def close_account_inline(uow: UnitOfWork, account_id: int, business_on: date) -> int:
-    """Before writing to an account on `business_on`: lock it, close it for every earlier date it
-    still has work for, and pull it into `business_on`'s batch. Runs in the caller's transaction
-    (call it first, before reading balances or installments). Returns how many dates it closed.
+    """`close_lines_inline` for one line."""
+    return close_lines_inline(uow, [account_id], business_on)
+
+
+def close_lines_inline(uow: UnitOfWork, account_ids: Iterable[int], business_on: date, *, enroll: bool = True) -> int:
+    """Before writing to lines on `business_on`: lock them (in id order), close each for every earlier date it still
+    has work for, and pull them into `business_on`'s batch. Runs in the caller's transaction (call it first, before
+    reading balances or installments). Lines are independent rows of the kernel, so closing them together gives
+    each the result it gets alone. enroll=False leaves lines day-end has never enrolled alone. Returns how many
+    line-dates it closed.
     """
+    ids = sorted(set(account_ids))
+    closed = 0
+    for lo in range(0, len(ids), LINES_PER_INLINE_CLOSE_MAX):
+        closed += _close_lines_inline(uow, ids[lo:lo + LINES_PER_INLINE_CLOSE_MAX], business_on, enroll)
+    return closed
+
+
+def _work_day(line: dict, business_on: date) -> date | None:
+    """The next date before `business_on` a line still has work for (its next event, never a date it has closed
+    already); None when it has caught up."""
+    nxt = line["next_event_on"]
+    if line["charged_off"] or nxt is None or nxt >= business_on:
+        return None
+    day = max(nxt, line["last_closed_on"] + timedelta(days=1))
+    return day if day < business_on else None
+
+
+def _close_lines_inline(uow: UnitOfWork, ids: list[int], business_on: date, enroll: bool) -> int:
     repo = _repo(uow)
-    repo.enroll_account(account_id)
-    frame = repo.load_account(account_id, lock=True)
-    if frame.height == 0 or not repo.line_is_active(account_id):
+    if enroll:
+        repo.enroll_new_accounts(ids)
+    frame = repo.load_lines(ids, lock=True)
+    if frame.height == 0:
         return 0
     repo.lock_book_balances()
-    prods, buckets = _product_frames(uow)
+    frames: tuple[pl.DataFrame, pl.DataFrame] | None = None
+
+    def close(day: date, lines: pl.DataFrame) -> int:
+        nonlocal frames
+        frames = frames or _product_frames(uow)
+        insts = repo.load_installments(day, 0, 0, account_ids=lines.get_column("account_id").to_list())
+        _write(uow, repo, close_day(day, lines, insts, *frames), lambda _n: None)
+        return lines.height
+
     closed = 0
     for _ in range(CATCH_UP_DAYS_MAX):
-        row = frame.row(0, named=True)
-        nxt = row["next_event_on"]
-        if row["charged_off"] or nxt is None or nxt >= business_on:
+        days = {r["account_id"]: d for r in frame.iter_rows(named=True) if (d := _work_day(r, business_on))}
+        if not days:
             break
-        day = max(nxt, row["last_closed_on"] + timedelta(days=1))
-        if day >= business_on:
-            break
-        insts = repo.load_installments(day, 0, 0, account_id=account_id)
-        result = close_day(day, frame, insts, prods, buckets)
-        _write(uow, repo, result, lambda _n: None)
-        closed += 1
-        frame = repo.load_account(account_id, lock=False)
+        day = min(days.values())
+        closed += close(day, frame.filter(pl.col("account_id").is_in([a for a, d in days.items() if d == day])))
+        frame = repo.load_lines(ids, lock=False)
     # Accrual and principal-days are counted at touches: bring them up to the day before the write,
     # so the write's change of balance counts from its own date on, not retroactively.
-    row = frame.row(0, named=True)
     eve = business_on - timedelta(days=1)
-    if not row["charged_off"] and row["last_closed_on"] < eve:
-        forced = frame.with_columns(pl.lit(eve).alias("next_event_on"))
-        result = close_day(eve, forced, repo.load_installments(eve, 0, 0, account_id=account_id), prods, buckets)
-        _write(uow, repo, result, lambda _n: None)
-        closed += 1
-    repo.pull_next_event(account_id, business_on)
+    stale = [r["account_id"] for r in frame.iter_rows(named=True) if not r["charged_off"] and r["last_closed_on"] < eve]
+    if stale:
+        closed += close(eve, frame.filter(pl.col("account_id").is_in(stale)).with_columns(
+            pl.lit(eve).alias("next_event_on")))
+    repo.pull_next_event(frame.get_column("account_id").to_list(), business_on)
     return closed

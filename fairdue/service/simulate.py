@@ -326,6 +326,7 @@ def _borrowers_act(uow, world: _World, state: _BorrowerState, on: date) -> None:
     from fairdue.domain.money import Money
     from fairdue.service import collections as coll
     from fairdue.service.complaints import file_complaint
+    from fairdue.service.dayend import before_writes
     from fairdue.service.payments import pay
     from fairdue.service.plans import accept_plan, propose_plans_for_account
     from fairdue.service.promises import record_promise
@@ -342,6 +343,9 @@ def _borrowers_act(uow, world: _World, state: _BorrowerState, on: date) -> None:
         elif how == "partial":
             state.pending_pay[on + timedelta(days=1)].append((line_id, "half"))
     paying = state.pending_pay.pop(on, [])
+    # The day's repayments arrive as one file: day-end's inline close runs once for all of its lines (one kernel
+    # call per date) before the payments are posted one by one, instead of once per payment.
+    before_writes(uow, [line for line, _ in paying], on)
     owed = _unpaid_by_line(conn, on, {line for line, _ in paying})
     for line_id, how in paying:  # "full" clears what is due, late fees included; "half" pays half of it
         amount = owed.get(line_id, 0) if how == "full" else owed.get(line_id, 0) // 2

@@ -134,43 +134,27 @@ class DayendRepository:
         )
 
     # -- enrolment ------------------------------------------------------------------------------
-    def enroll_new_accounts(self) -> int:
-        """Give every active credit line without day-end state its initial state; return how many."""
+    def enroll_new_accounts(self, account_ids: Sequence[int] | None = None) -> int:
+        """Give credit lines without day-end state their initial state; return how many.
+
+        With no ids: every active line (the batch's enrolment, one statement). With ids: those lines whatever their
+        status (servicing's inline close: a write pulls its line in), skipping any a concurrent close enrolled first.
+        """
         cl = credit_lines.c
         missing = sa.select(
             cl.id, cl.product_id, cl.currency, cl.cycle_day, cl.opened_on, cl.opened_on, sa.literal("current"),
             sa.literal(0), sa.false(), sa.literal(0), sa.literal(0), sa.literal(0), cl.opened_on, sa.literal(0),
             sa.literal(0),
-        ).where(
-            cl.status == "active",
-            ~sa.exists().where(dayend_account.c.account_id == cl.id),
-        )
+        ).where(~sa.exists().where(dayend_account.c.account_id == cl.id))
         cols = ["account_id", "product_id", "currency", "cycle_day", "last_closed_on", "next_event_on", "bucket",
                 "dpd", "charged_off", "revolving_principal_minor", "accrual_remainder", "interest_unbilled_minor",
                 "accrued_through_on", "principal_days_minor", "cost_charged_minor"]
-        result = self.connection.execute(dayend_account.insert().from_select(cols, missing))
-        return result.rowcount or 0
-
-    def is_enrolled(self, account_id: int) -> bool:
-        """True once day-end has taken the account under its care (it has a state row)."""
-        return self.connection.execute(
-            sa.select(dayend_account.c.account_id).where(dayend_account.c.account_id == account_id)
-        ).first() is not None
-
-    def enroll_account(self, account_id: int) -> None:
-        cl = credit_lines.c
-        row = self.connection.execute(
-            sa.select(cl.product_id, cl.currency, cl.cycle_day, cl.opened_on).where(cl.id == account_id)
-        ).first()
-        if row is None:
-            return
-        stmt = self._insert(dayend_account).values(
-            account_id=account_id, product_id=row.product_id, currency=row.currency, cycle_day=row.cycle_day,
-            last_closed_on=row.opened_on, next_event_on=row.opened_on, bucket="current", dpd=0, charged_off=False,
-            revolving_principal_minor=0, accrual_remainder=0, interest_unbilled_minor=0,
-            accrued_through_on=row.opened_on, principal_days_minor=0, cost_charged_minor=0,
-        ).on_conflict_do_nothing()
-        self.connection.execute(stmt)
+        if account_ids is None:
+            stmt = dayend_account.insert().from_select(cols, missing.where(cl.status == "active"))
+        else:
+            stmt = self._insert(dayend_account).from_select(
+                cols, missing.where(cl.id.in_(sorted(set(account_ids))))).on_conflict_do_nothing()
+        return self.connection.execute(stmt).rowcount or 0
 
     def tune_for_batch(self) -> None:
         """PostgreSQL: memory for this transaction's sorts and hashes (a partition's joins spill to disk with the
@@ -227,12 +211,6 @@ class DayendRepository:
             line,
         )
 
-    def line_is_active(self, account_id: int) -> bool:
-        status = self.connection.execute(
-            sa.select(credit_lines.c.status).where(credit_lines.c.id == account_id)
-        ).scalar()
-        return status == "active"
-
     # -- the event outbox (for collections and channels) ----------------------------------------
     def pending_events(self, limit: int, kinds: Sequence[str] | None = None) -> list[sa.Row]:
         o = dayend_event_outbox.c
@@ -269,19 +247,23 @@ class DayendRepository:
             return _rows_to_frame(self.connection.execute(stmt).all(), ACCOUNT_SCHEMA)
         return self._read_as_text(stmt.with_for_update() if lock else stmt, ACCOUNT_SCHEMA)
 
-    def load_account(self, account_id: int, *, lock: bool = True) -> pl.DataFrame:
+    def load_lines(self, account_ids: Sequence[int], *, lock: bool = True) -> pl.DataFrame:
+        """The state (ACCOUNT_SCHEMA) of those of these lines that are enrolled and active, in id order; on
+        PostgreSQL their state rows are locked in that order unless lock=False."""
         a = dayend_account.c
         stmt = sa.select(
             a.account_id, sa.cast(a.product_id, sa.String), a.cycle_day, a.last_closed_on, a.next_event_on,
             a.bucket, a.oldest_overdue_on, a.charged_off, a.revolving_principal_minor, a.accrual_remainder,
             a.interest_unbilled_minor, a.accrued_through_on, a.principal_days_minor, a.cost_charged_minor,
-        ).where(a.account_id == account_id)
+        ).select_from(dayend_account.join(credit_lines, credit_lines.c.id == a.account_id)).where(
+            a.account_id.in_(sorted(set(account_ids))), credit_lines.c.status == "active").order_by(a.account_id)
         if lock and self._pg:
-            stmt = stmt.with_for_update()
+            stmt = stmt.with_for_update(of=dayend_account)
         return _rows_to_frame(self.connection.execute(stmt).all(), ACCOUNT_SCHEMA)
 
-    def load_installments(self, business_on: date, lo: int, hi: int, *, account_id: int | None = None) -> pl.DataFrame:
-        """Open installments of the accounts with work in [lo, hi] (or of one account), with day-end flags
+    def load_installments(self, business_on: date, lo: int, hi: int, *,
+                          account_ids: Sequence[int] | None = None) -> pl.DataFrame:
+        """Open installments of the accounts with work in [lo, hi] (or of the given lines), with day-end flags
         (LOADED_INSTALLMENT_SCHEMA).
 
         PostgreSQL reads them as server-built CSV text into Polars (the big read of a day, `_read_as_text`);
@@ -290,8 +272,9 @@ class DayendRepository:
         i, f, a, p = installments.c, dayend_installment.c, dayend_account.c, installment_plans.c
         # The flag and plan rows are narrowed to the same lines too: without it PostgreSQL hashes the whole
         # of both tables for every partition (a month-end at 1,000,000 lines: 21 × 3M plan rows).
-        if account_id is not None:
-            flags_on, plans_on = f.account_id == account_id, p.credit_line_id == account_id
+        ids = None if account_ids is None else sorted(set(account_ids))
+        if ids is not None:
+            flags_on, plans_on = f.account_id.in_(ids), p.credit_line_id.in_(ids)
         else:
             flags_on, plans_on = f.account_id.between(lo, hi), p.credit_line_id.between(lo, hi)
         as_int = self._pg  # COPY writes booleans as t/f; as integers Polars reads them directly
@@ -312,8 +295,8 @@ class DayendRepository:
             )
             .where(i.status.in_(OPEN_INSTALLMENT_STATUSES))
         )
-        if account_id is not None:
-            stmt = stmt.where(i.credit_line_id == account_id)
+        if ids is not None:
+            stmt = stmt.where(i.credit_line_id.in_(ids))
         else:
             stmt = stmt.join(dayend_account, a.account_id == i.credit_line_id).where(
                 a.account_id.between(lo, hi), self._has_work(business_on)
@@ -511,12 +494,13 @@ class DayendRepository:
                 .values(status="charged_off", charged_off_on=business_on)
             )
 
-    def pull_next_event(self, account_id: int, business_on: date) -> None:
-        """Make `business_on`'s batch look at the account again (something was written to it)."""
+    def pull_next_event(self, account_ids: Sequence[int], business_on: date) -> None:
+        """Make `business_on`'s batch look at these lines again (something is being written to them)."""
         a = dayend_account.c
         self.connection.execute(
             dayend_account.update()
-            .where(a.account_id == account_id, sa.or_(a.next_event_on.is_(None), a.next_event_on > business_on))
+            .where(a.account_id.in_(sorted(set(account_ids))),
+                   sa.or_(a.next_event_on.is_(None), a.next_event_on > business_on))
             .values(next_event_on=business_on)
         )
 
