@@ -10,6 +10,7 @@ message it allows commit together or not at all.
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterator, Mapping
@@ -85,36 +86,52 @@ def _insert_genesis_head(conn: Connection) -> None:
     conn.execute(insert(decision_log_head).values(**values).on_conflict_do_nothing())
 
 
-def _locked_head(conn: Connection):
-    """The head row, locked for this transaction; recreated at genesis only for an empty log.
+_HEAD_FOR_UPDATE = (sa.select(decision_log_head.c.last_seq, decision_log_head.c.last_hash)
+                    .where(decision_log_head.c.id == 1).with_for_update())
+_ENTRY_INSERT = decision_log.insert()
+# The head this connection's own appends left, per transaction: (transaction, savepoint, (seq, hash)).
+_HEAD_MEMO: "weakref.WeakKeyDictionary[Connection, tuple[Any, Any, tuple[int, str]]]" = weakref.WeakKeyDictionary()
+
+
+def _locked_head(conn: Connection) -> tuple[int, str]:
+    """(last seq, last hash) of the head row, locked for this transaction; recreated at genesis only for an empty log.
 
     Insert-if-missing comes before the lock, so two first appenders (e.g. right
     after a TRUNCATE) cannot both see "no head" and disagree about the log.
+
+    Once this transaction holds the lock (SELECT … FOR UPDATE on PostgreSQL; the IMMEDIATE write lock on SQLite)
+    and has appended, nobody else can move the head until it ends, so the head its own last append wrote is the
+    head: it is remembered for the same transaction and savepoint only (a savepoint rolled back, or a new
+    transaction, reads the row again).
     """
-    query = (sa.select(decision_log_head.c.last_seq, decision_log_head.c.last_hash)
-             .where(decision_log_head.c.id == 1).with_for_update())
-    head = conn.execute(query).one_or_none()
+    tx, nested = conn.get_transaction(), conn.get_nested_transaction()
+    held = _HEAD_MEMO.get(conn)
+    if held is not None and tx is not None and held[0] is tx and held[1] is nested and tx.is_active:
+        return held[2]
+    head = conn.execute(_HEAD_FOR_UPDATE).one_or_none()
     if head is None:
         _insert_genesis_head(conn)
-        head = conn.execute(query).one()
+        head = conn.execute(_HEAD_FOR_UPDATE).one()
         if head.last_seq == 0 and conn.execute(sa.select(sa.func.count()).select_from(decision_log)).scalar_one():
             raise ChainBroken(Verification(False, 0, 1, "truncated",
                                            "the decision log head row is missing while the log holds decisions"))
-    return head
+    return head.last_seq, head.last_hash
 
 
 def append_decision(uow_or_conn: Any, record: Mapping[str, Any]) -> Entry:
     """Append one record at the end of the chain, in the caller's transaction."""
     conn = _connection(uow_or_conn)
-    head = _locked_head(conn)
-    entry = make_entry(seq=head.last_seq + 1, prev_hash=head.last_hash, record=record)
+    last_seq, last_hash = _locked_head(conn)
+    entry = make_entry(seq=last_seq + 1, prev_hash=last_hash, record=record)
     columns = columns_from_record(record)
     if columns["decided_at"] is None:
         raise AuditError("a decision record needs decided_at as an aware ISO 8601 instant")
-    # Parameters apart from the statement: SQLAlchemy compiles and caches the statement once.
-    conn.execute(decision_log.insert(), {"seq": entry.seq, "record": entry.record_text, "prev_hash": entry.prev_hash,
-                                         "hash": entry.hash, **columns})
+    _HEAD_MEMO.pop(conn, None)  # a failing write below must not leave a head that was never stored
+    # Statements built once, parameters apart: SQLAlchemy compiles and caches them once.
+    conn.execute(_ENTRY_INSERT, {"seq": entry.seq, "record": entry.record_text, "prev_hash": entry.prev_hash,
+                                 "hash": entry.hash, **columns})
     conn.execute(_HEAD_UPDATE, {"new_seq": entry.seq, "new_hash": entry.hash})
+    _HEAD_MEMO[conn] = (conn.get_transaction(), conn.get_nested_transaction(), (entry.seq, entry.hash))
     return entry
 
 

@@ -39,7 +39,7 @@ from fairdue.domain.money import Money
 from fairdue.errors import FairdueError
 from fairdue.service.audit import append_decision
 from fairdue.service.contacts import (
-    OutgoingMessage, _default_decide, check_contact, cipher_for, history_for_debt, request_contact,
+    OutgoingMessage, _default_decide, check_contact, cipher_for, history_for_debt, request_contact, share_line_owners,
 )
 from fairdue.service.debts import debt_id_for_line
 from fairdue.service.facts import gate_facts
@@ -136,6 +136,102 @@ def _account_facts(conn, account_id: int):
     return row
 
 
+_ASSIGNMENT_OF = (sa.select(coll_strategy_assignments.c.strategy_code, coll_strategy_assignments.c.variant)
+                  .where(coll_strategy_assignments.c.account_id == sa.bindparam("account_id")))
+_FACTS_OF_MANY = (
+    sa.select(credit_lines.c.id, credit_lines.c.borrower_id, credit_lines.c.currency, products.c.code,
+              products.c.jurisdiction)
+    .select_from(credit_lines.join(products, products.c.id == credit_lines.c.product_id))
+    .where(credit_lines.c.id.in_(sa.bindparam("ids", expanding=True))))
+_ASSIGNMENTS_OF_MANY = (sa.select(coll_strategy_assignments.c.account_id, coll_strategy_assignments.c.strategy_code,
+                                  coll_strategy_assignments.c.variant)
+                        .where(coll_strategy_assignments.c.account_id.in_(sa.bindparam("ids", expanding=True))))
+PREFETCH_IDS_MAX = 500  # ids per IN (...) list when a run reads facts for many accounts at once
+
+
+class RunCache:
+    """What one collections run reads once instead of once per action, in memory only.
+
+    Kept: each account's facts (borrower, currency, product, jurisdiction: fixed once a line is open), its
+    recorded strategy assignment (never changed once recorded; one not yet recorded is not kept, so a rolled-back
+    first use is recorded again), its credit line (for the currency of balances), and each borrower decrypted once
+    (the plaintext lives in this object for the run and is never written anywhere). Everything that can change
+    while a run goes on (cease / dispute / plan / promise flags, contact facts, the debt's contact history,
+    balances, installments) is still read in each action's own transaction.
+    """
+
+    def __init__(self, cipher: FieldCipher):
+        self.cipher = cipher
+        self._facts: dict[int, Any] = {}
+        self._borrowers: dict[int, Any] = {}
+        self._assignments: dict[int, tuple[Strategy, str]] = {}
+        self._lines: dict[int, Any] = {}
+        self.line_owners: dict[int, int] = {}  # credit line id -> borrower id (shared with contacts)
+
+    def prefetch(self, uow: Any, account_ids: Any) -> None:
+        """Read the facts, assignments and decrypted borrowers of these accounts in a few queries."""
+        from fairdue.service.borrowers import get_borrowers
+
+        conn = uow.connection
+        ids = sorted({int(a) for a in account_ids} - self._facts.keys())
+        for start in range(0, len(ids), PREFETCH_IDS_MAX):
+            chunk = ids[start:start + PREFETCH_IDS_MAX]
+            for row in conn.execute(_FACTS_OF_MANY, {"ids": chunk}):
+                self._facts[row.id] = row
+                self.line_owners[row.id] = row.borrower_id
+            strategies = _strategies()
+            for a in conn.execute(_ASSIGNMENTS_OF_MANY, {"ids": chunk}):
+                self._assignments[a.account_id] = (strategies[a.strategy_code], a.variant)
+        wanted = {self._facts[a].borrower_id for a in ids if a in self._facts} - self._borrowers.keys()
+        self._borrowers.update(get_borrowers(uow, borrower_ids=wanted, cipher=self.cipher))
+
+    def facts(self, conn, account_id: int):
+        row = self._facts.get(account_id)
+        if row is None:
+            row = self._facts[account_id] = _account_facts(conn, account_id)
+            self.line_owners[account_id] = row.borrower_id
+        return row
+
+    def borrower(self, uow: Any, borrower_id: int):
+        from fairdue.service.borrowers import get_borrower
+
+        b = self._borrowers.get(borrower_id)
+        if b is None:
+            b = self._borrowers[borrower_id] = get_borrower(uow, borrower_id=borrower_id, cipher=self.cipher)
+        return b
+
+    def assignment(self, uow: Any, account_id: int) -> tuple[Strategy, str]:
+        known = self._assignments.get(account_id)
+        if known is not None:
+            return known
+        row = uow.connection.execute(_ASSIGNMENT_OF, {"account_id": account_id}).one_or_none()
+        if row is None:
+            return ensure_assignment(uow, account_id=account_id)  # recorded in this transaction: not kept
+        known = self._assignments[account_id] = (_strategies()[row.strategy_code], row.variant)
+        return known
+
+    def line(self, uow: Any, account_id: int):
+        from fairdue.service.accounts import get_account
+
+        line = self._lines.get(account_id)
+        if line is None:
+            line = self._lines[account_id] = get_account(uow, line_id=account_id)
+        return line
+
+
+_CACHE_ATTR = "_collections_run_cache"
+
+
+def _uow_cache(uow: Any, cipher: FieldCipher | None) -> RunCache:
+    """A RunCache for callers outside a run (a call task judged, a manual message): one per unit of work and
+    cipher, so an agent working a queue in one unit of work reads each borrower once."""
+    held = uow.__dict__.setdefault(_CACHE_ATTR, {})
+    cache = held.get(id(cipher))
+    if cache is None or (cipher is not None and cache.cipher is not cipher):
+        cache = held[id(cipher)] = RunCache(cipher_for(uow, cipher))
+    return cache
+
+
 def strategy_for(*, jurisdiction: str, product_code: str, strategies: Mapping[str, Strategy] | None = None) -> Strategy:
     """The first shipped strategy (by code) of the jurisdiction that serves the product."""
     for code in sorted(strategies or builtin_strategies()):
@@ -206,9 +302,12 @@ def _case(row) -> Case:
 
 def open_case_of(uow: Any, *, account_id: int) -> Case | None:
     """The account's open case, or None."""
-    row = uow.connection.execute(sa.select(coll_cases).where(
-        coll_cases.c.account_id == account_id, coll_cases.c.status == "open")).one_or_none()
+    row = uow.connection.execute(_OPEN_CASE_OF, {"account_id": account_id}).one_or_none()
     return None if row is None else _case(row)
+
+
+_OPEN_CASE_OF = sa.select(coll_cases).where(coll_cases.c.account_id == sa.bindparam("account_id"),
+                                            coll_cases.c.status == "open")
 
 
 def list_cases(uow: Any, *, status: str | None = "open", agent_id: int | None = None) -> list[Case]:
@@ -291,9 +390,12 @@ def _bucket_for(uow: Any, account_id: int, dpd: int) -> str:
     return next(b.code for b in product.delinquency_buckets if b.dpd_min > 0)
 
 
+_PLAN_ACTIVE = sa.select(coll_plans.c.id).where(coll_plans.c.account_id == sa.bindparam("account_id"),
+                                                coll_plans.c.status == "active").limit(1)
+
+
 def _plan_active(conn, account_id: int) -> bool:
-    return conn.execute(sa.select(coll_plans.c.id).where(
-        coll_plans.c.account_id == account_id, coll_plans.c.status == "active").limit(1)).first() is not None
+    return conn.execute(_PLAN_ACTIVE, {"account_id": account_id}).first() is not None
 
 
 def _handle_event(uow: Any, kind: str, account_id: int, on: date, payload: Mapping[str, Any]) -> None:
@@ -325,28 +427,31 @@ def _handle_event(uow: Any, kind: str, account_id: int, on: date, payload: Mappi
         close_case(uow, case_id=case.id, reason="charge_off", closed_on=on)
 
 
+# Built once: every run (six a day in the simulation) reads the cursor and the events after it.
+_CURSOR = sa.select(coll_event_cursor.c.last_event_id).where(coll_event_cursor.c.consumer == CONSUMER)
+_CURSOR_FOR_UPDATE = (sa.select(coll_event_cursor.c.consumer).where(coll_event_cursor.c.consumer == CONSUMER)
+                      .with_for_update())
+_EVENTS_AFTER = (sa.select(dayend_event_outbox.c.id, dayend_event_outbox.c.account_id, dayend_event_outbox.c.kind,
+                           dayend_event_outbox.c.business_on, dayend_event_outbox.c.payload)
+                 .where(dayend_event_outbox.c.id > sa.bindparam("cursor")).order_by(dayend_event_outbox.c.id)
+                 .limit(sa.bindparam("batch_max")))
+
+
 def consume_events(uow_factory: Callable[[], Any], *, batch_max: int = EVENT_BATCH_MAX) -> int:
     """Apply day-end events after this consumer's cursor, one batch per transaction; returns how many."""
     handled = 0
     while True:
         with uow_factory() as uow:
             conn = uow.connection
-            cursor = conn.execute(sa.select(coll_event_cursor.c.last_event_id).where(
-                coll_event_cursor.c.consumer == CONSUMER)).scalar_one_or_none()
+            cursor = conn.execute(_CURSOR).scalar_one_or_none()
             if cursor is None:
                 conn.execute(coll_event_cursor.insert().values(consumer=CONSUMER, last_event_id=0,
                                                                updated_at=uow.clock()))
                 cursor = 0
             if conn.dialect.name == "postgresql":  # one consumer at a time advances the cursor
-                conn.execute(sa.select(coll_event_cursor.c.consumer).where(
-                    coll_event_cursor.c.consumer == CONSUMER).with_for_update())
-                cursor = conn.execute(sa.select(coll_event_cursor.c.last_event_id).where(
-                    coll_event_cursor.c.consumer == CONSUMER)).scalar_one()
-            rows = conn.execute(
-                sa.select(dayend_event_outbox.c.id, dayend_event_outbox.c.account_id, dayend_event_outbox.c.kind,
-                          dayend_event_outbox.c.business_on, dayend_event_outbox.c.payload)
-                .where(dayend_event_outbox.c.id > cursor).order_by(dayend_event_outbox.c.id).limit(batch_max)
-            ).all()
+                conn.execute(_CURSOR_FOR_UPDATE)
+                cursor = conn.execute(_CURSOR).scalar_one()
+            rows = conn.execute(_EVENTS_AFTER, {"cursor": cursor, "batch_max": batch_max}).all()
             if not rows:
                 return handled
             for r in rows:
@@ -387,17 +492,19 @@ def borrower_flags(uow: Any, *, account_id: int, borrower_id: int) -> dict[str, 
 def build_gate_request(
     uow: Any, *, account_id: int, channel: str, at: datetime, purpose: str = "collection",
     recipient: Mapping[str, Any] | None = None, cipher: FieldCipher | None = None,
-    flags: Mapping[str, Any] | None = None,
+    flags: Mapping[str, Any] | None = None, cache: RunCache | None = None,
 ) -> tuple[dict, Any]:
     """The gate request for contacting about this account from stored facts; also the decrypted borrower.
 
     recipient: None = the borrower's own first mobile (first email for email); else role/address/source.
     flags: `borrower_flags` the caller has just read in this transaction (else they are read here).
+    cache: the run's RunCache (account facts, decrypted borrower); None = one kept on the unit of work. Flags,
+    contact facts and the debt's history are read here, in the caller's transaction, every time.
     """
-    from fairdue.service.borrowers import get_borrower
-
-    facts = _account_facts(uow.connection, account_id)
-    borrower = get_borrower(uow, borrower_id=facts.borrower_id, cipher=cipher)
+    cache = cache if cache is not None else _uow_cache(uow, cipher)
+    cipher = cache.cipher
+    facts = cache.facts(uow.connection, account_id)
+    borrower = cache.borrower(uow, facts.borrower_id)
     if flags is None:
         flags = borrower_flags(uow, account_id=account_id, borrower_id=facts.borrower_id)
     if recipient is None:
@@ -419,18 +526,16 @@ def build_gate_request(
                      "dispute_open": flags["dispute_open"], "plan_active": flags["plan_active"],
                      # inconvenient_hours, represented_by_attorney, bankruptcy, breathing_space: stored facts
                      **gate_facts(uow, borrower_id=facts.borrower_id, account_id=account_id, at=at)},
-        "history": history_for_debt(uow, debt_id=debt_id, cipher=cipher_for(uow, cipher),
+        "history": history_for_debt(uow, debt_id=debt_id, cipher=cipher,
                                     call_address=borrower.mobiles[0][0] if borrower.mobiles else None),
     }
     return request, borrower
 
 
 def _variables(uow: Any, account_id: int, case_row, borrower, language: str, on: date,
-               lender: Mapping[str, str]) -> dict[str, Any]:
-    from fairdue.service.accounts import balances
-
-    owed = balances(uow, line_id=account_id).owed_minor
-    facts = _account_facts(uow.connection, account_id)
+               lender: Mapping[str, str], cache: RunCache) -> dict[str, Any]:
+    owed = _owed(uow, account_id, cache)
+    facts = cache.facts(uow.connection, account_id)
     dpd = case_row.dpd + max(0, (on - case_row.bucket_entered_on).days)
     title = (borrower.name[:1] + ("先生/女士" if language == "zh" else "")) if language == "zh" else borrower.name
     return {**DEFAULT_LENDER, **lender, "borrower_title": title, "amount_due": Money(owed, facts.currency).format(),
@@ -462,11 +567,11 @@ def _parse_utc(value: Any) -> datetime | None:
 
 
 def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on: date,
-                    decide: Callable[[dict], dict], cipher: FieldCipher | None,
+                    decide: Callable[[dict], dict], cache: RunCache,
                     lender: Mapping[str, str], summary: RunSummary) -> None:
     conn = uow.connection
     account_id = case_row.account_id
-    facts = _account_facts(conn, account_id)
+    facts = cache.facts(conn, account_id)
     flags = borrower_flags(uow, account_id=account_id, borrower_id=facts.borrower_id)
     if flags["promise_pending"] or flags["dispute_open"]:
         # Stays planned: a broken promise or a resolved dispute resumes it. The dispute flag is also fed to
@@ -481,8 +586,8 @@ def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on
         summary.skipped += 1
         return
     request, borrower = build_gate_request(uow, account_id=account_id, channel=action.channel, at=now_at,
-                                           purpose="reminder" if plan_row else "collection", cipher=cipher,
-                                           flags=flags)
+                                           purpose="reminder" if plan_row else "collection", flags=flags,
+                                           cache=cache)
     names = [borrower.name]
     values: dict[str, Any] = {"attempts": action.attempts + 1, "updated_at": uow.clock()}
     if action.channel == "call":
@@ -495,12 +600,12 @@ def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on
         if not allowed:
             for v in decision.get("violations") or []:
                 summary.denial_categories[v.get("category", "?")] = summary.denial_categories.get(v.get("category", "?"), 0) + 1
-        conn.execute(coll_actions.update().where(coll_actions.c.id == action.id).values(**values))
+        conn.execute(_ACTION_UPDATE, {"action_id": action.id, **values})
         return
-    strategy, _ = ensure_assignment(uow, account_id=account_id)
+    strategy, _ = cache.assignment(uow, account_id)
     base = borrower.language.split("-")[0].lower()  # borrowers carry zh-CN / en-GB; templates are zh / en
     language = base if base in ("zh", "en") else "en"
-    variables = _variables(uow, account_id, case_row, borrower, language, business_on, lender)
+    variables = _variables(uow, account_id, case_row, borrower, language, business_on, lender, cache)
     if plan_row is not None:
         variables.update(amount_due=Money(plan_row["amount_minor"], facts.currency).format(), due_on=plan_row["due_on"])
     text = render(strategy, action.template, language, variables)
@@ -510,14 +615,14 @@ def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on
 
         if not borrower.address:
             values.update(status="skipped", verdict=json.dumps({"why": "no postal address on file"}))
-            conn.execute(coll_actions.update().where(coll_actions.c.id == action.id).values(**values))
+            conn.execute(_ACTION_UPDATE, {"action_id": action.id, **values})
             summary.skipped += 1
             return
         zh = language == "zh"
         letter = CollectionLetter(
             language=language, lender_name=variables["lender_name"], reference=f"case-{case_row.id}",
             letter_on=business_on.isoformat(), borrower_name=borrower.name,
-            balance_minor=_owed(uow, account_id), currency=facts.currency, reason=text,
+            balance_minor=_owed(uow, account_id, cache), currency=facts.currency, reason=text,
             legal_basis="借款合同及《商业银行信用卡业务监督管理办法》" if zh else "Your credit agreement",
             rights_obligations="您有按期还款的义务，并有查询、异议、申请协商还款的权利" if zh else
             "You must repay; you may check your account, object and ask for a repayment plan",
@@ -529,8 +634,9 @@ def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on
     message = OutgoingMessage(channel=action.channel, recipient_address=address, language=language, text=text,
                               subject=("还款提醒" if language == "zh" else "Payment reminder")
                               if action.channel == "email" else None, letter=letter)
+    share_line_owners(uow, cache.line_owners)
     outcome = request_contact(uow, gate_request=request, message=message, decide=decide, names=names,
-                              commit=False, cipher=cipher_for(uow, cipher))
+                              commit=False, cipher=cache.cipher)
     values["decision_seq"] = outcome.decision_seq
     if outcome.allowed:
         values.update(status="sent", next_allowed_at=None, verdict=None)
@@ -546,22 +652,38 @@ def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on
         else:
             values.update(status="denied", next_allowed_at=None, verdict=verdict)
             summary.denied += 1
-    conn.execute(coll_actions.update().where(coll_actions.c.id == action.id).values(**values))
+    conn.execute(_ACTION_UPDATE, {"action_id": action.id, **values})
+
+
+def _overdue_installment_query() -> sa.Select:
+    from fairdue.adapters.db.schema.accounts import installments
+
+    return sa.select(installments.c.id).where(
+        installments.c.credit_line_id == sa.bindparam("account_id"), installments.c.due_on < sa.bindparam("before"),
+        installments.c.status.not_in(("paid", "cancelled"))).limit(1)
+
+
+# Built once: every action of a run reads these (parameters apart, SQLAlchemy compiles and caches them once).
+_OVERDUE_INSTALLMENT = _overdue_installment_query()
+_PLAN_ROWS = sa.select(coll_plans.c.rows).where(coll_plans.c.id == sa.bindparam("plan_id"))
+_ACTION_BY_ID = sa.select(coll_actions).where(coll_actions.c.id == sa.bindparam("action_id"))
+_CASE_BY_ID = sa.select(coll_cases).where(coll_cases.c.id == sa.bindparam("case_id"))
+_ACCOUNTS_OF_ACTIONS = (sa.select(coll_cases.c.account_id).distinct()
+                        .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+                        .where(coll_actions.c.id.in_(sa.bindparam("ids", expanding=True))))
+_ACTION_UPDATE = coll_actions.update().where(coll_actions.c.id == sa.bindparam("action_id"))
+_REMINDER_UPDATE = coll_reminders.update().where(coll_reminders.c.id == sa.bindparam("reminder_id"))
 
 
 def _has_overdue_installment(conn, account_id: int, business_on: date) -> bool:
-    from fairdue.adapters.db.schema.accounts import installments
-
-    return conn.execute(sa.select(installments.c.id).where(
-        installments.c.credit_line_id == account_id, installments.c.due_on < business_on,
-        installments.c.status.not_in(("paid", "cancelled"))).limit(1)).first() is not None
+    return conn.execute(_OVERDUE_INSTALLMENT, {"account_id": account_id, "before": business_on}).first() is not None
 
 
 def _plan_row(conn, step_key: str) -> dict | None:
     if not step_key.startswith("plan:"):
         return None
     _, plan_id, seq = step_key.split(":")
-    rows = conn.execute(sa.select(coll_plans.c.rows).where(coll_plans.c.id == int(plan_id))).scalar_one()
+    rows = conn.execute(_PLAN_ROWS, {"plan_id": int(plan_id)}).scalar_one()
     return json.loads(rows)[int(seq) - 1]
 
 
@@ -592,10 +714,11 @@ def drop_plan_reminders(uow: Any, *, plan_id: int) -> None:
         .values(status="skipped", updated_at=uow.clock()))
 
 
-def _owed(uow: Any, account_id: int) -> int:
+def _owed(uow: Any, account_id: int, cache: RunCache) -> int:
     from fairdue.service.accounts import balances
 
-    return balances(uow, line_id=account_id).owed_minor
+    # The cached line only names the ledger accounts and the currency; the balances are read now.
+    return balances(uow, line_id=account_id, line=cache.line(uow, account_id)).owed_minor
 
 
 # -- pre-due and due-day reminders (lines without a case) ----------------------------------------
@@ -718,16 +841,16 @@ def _reminder_context(uow: Any, reminders: list[Any]) -> tuple[dict[tuple[int, d
 
 
 def _execute_reminder(uow: Any, reminder, *, unpaid_minor: int, now_at: datetime, business_on: date,
-                      decide: Callable[[dict], dict], cipher: FieldCipher | None, lender: Mapping[str, str],
+                      decide: Callable[[dict], dict], cache: RunCache, lender: Mapping[str, str],
                       summary: RunSummary) -> None:
     """Judge and (if allowed) queue one reminder; the caller has checked it is still wanted."""
     conn = uow.connection
     request, borrower = build_gate_request(uow, account_id=reminder.account_id, channel=reminder.channel, at=now_at,
-                                           purpose="reminder", cipher=cipher)
-    strategy, _ = ensure_assignment(uow, account_id=reminder.account_id)
+                                           purpose="reminder", cache=cache)
+    strategy, _ = cache.assignment(uow, reminder.account_id)
     base = borrower.language.split("-")[0].lower()
     language = base if base in ("zh", "en") else "en"
-    facts = _account_facts(conn, reminder.account_id)
+    facts = cache.facts(conn, reminder.account_id)
     title = (borrower.name[:1] + "先生/女士") if language == "zh" else borrower.name
     variables = {**DEFAULT_LENDER, **lender, "borrower_title": title,
                  "amount_due": Money(unpaid_minor, facts.currency).format(),
@@ -737,8 +860,9 @@ def _execute_reminder(uow: Any, reminder, *, unpaid_minor: int, now_at: datetime
                               language=language, text=text,
                               subject=("还款提醒" if language == "zh" else "Payment reminder")
                               if reminder.channel == "email" else None)
+    share_line_owners(uow, cache.line_owners)
     outcome = request_contact(uow, gate_request=request, message=message, decide=decide, names=[borrower.name],
-                              commit=False, cipher=cipher_for(uow, cipher))
+                              commit=False, cipher=cache.cipher)
     values: dict[str, Any] = {"attempts": reminder.attempts + 1, "updated_at": uow.clock(),
                               "decision_seq": outcome.decision_seq}
     if outcome.allowed:
@@ -756,13 +880,13 @@ def _execute_reminder(uow: Any, reminder, *, unpaid_minor: int, now_at: datetime
         else:
             values.update(status="denied", next_allowed_at=None, verdict=verdict)
             summary.denied += 1
-    conn.execute(coll_reminders.update().where(coll_reminders.c.id == reminder.id).values(**values))
+    conn.execute(_REMINDER_UPDATE, {"reminder_id": reminder.id, **values})
 
 
 def run_reminders(
     uow_factory: Callable[[], Any], *, business_on: date, now_at: datetime, decide: Callable[[dict], dict] | None = None,
     cipher: FieldCipher | None = None, lender: Mapping[str, str] | None = None, batch_max: int = ACTION_BATCH_MAX,
-    summary: RunSummary | None = None, plan: bool = True,
+    summary: RunSummary | None = None, plan: bool = True, cache: RunCache | None = None,
 ) -> RunSummary:
     """Plan pre_due / due reminders for business_on (unless plan=False), then judge those due by now_at, a batch
     per transaction.
@@ -773,6 +897,9 @@ def run_reminders(
     if now_at.tzinfo is None:
         raise CollectionsError("now_at must be an aware UTC instant")
     summary = summary if summary is not None else RunSummary()
+    if cache is None:
+        with uow_factory() as uow:
+            cache = RunCache(cipher_for(uow, cipher))
     if plan:
         with uow_factory() as uow:
             summary.reminders_planned += plan_due_reminders(uow, business_on=business_on)
@@ -781,13 +908,12 @@ def run_reminders(
     while True:
         with uow_factory() as uow:
             conn = uow.connection
-            batch = conn.execute(sa.select(coll_reminders).where(
-                coll_reminders.c.status.in_(("planned", "rescheduled")), coll_reminders.c.due_at <= now_at,
-                coll_reminders.c.id > last_id).order_by(coll_reminders.c.id).limit(batch_max)).all()
+            batch = conn.execute(_DUE_REMINDERS, {"now_at": now_at, "last_id": last_id, "batch_max": batch_max}).all()
             if not batch:
                 return summary
             last_id = batch[-1].id
             unpaid, cased, planned, disputed = _reminder_context(uow, batch)
+            cache.prefetch(uow, {r.account_id for r in batch})
             for r in batch:
                 why = None
                 if r.installment_due_on + timedelta(days=REMINDER_LATE_DAYS_MAX) < business_on:
@@ -805,7 +931,7 @@ def run_reminders(
                     try:
                         _execute_reminder(uow, r, unpaid_minor=unpaid[(r.account_id, r.installment_due_on)],
                                           now_at=now_at, business_on=business_on, decide=decide or _default_decide,
-                                          cipher=cipher, lender=lender or {}, summary=summary)
+                                          cache=cache, lender=lender or {}, summary=summary)
                         continue
                     except FairdueError as err:  # raised before anything is written for this reminder
                         why = f"{type(err).__name__}: {err}"
@@ -819,6 +945,28 @@ def reminders_of(uow: Any, *, account_id: int) -> list[Any]:
     """The line's pre_due / due reminders (rows), in due order."""
     return uow.connection.execute(sa.select(coll_reminders).where(coll_reminders.c.account_id == account_id)
                                   .order_by(coll_reminders.c.due_at, coll_reminders.c.id)).all()
+
+
+def _due_steps_queries() -> tuple[sa.Select, sa.Select]:
+    # A step of a line with a pending promise or an open dispute stays planned (paused): counted here, set-based,
+    # instead of being loaded and looked at one by one on every run.
+    paused = sa.or_(
+        sa.exists().where(coll_promises.c.account_id == coll_cases.c.account_id, coll_promises.c.status == "pending"),
+        sa.exists().where(coll_disputes.c.account_id == coll_cases.c.account_id, coll_disputes.c.status == "open"))
+    due_steps = (sa.select(coll_actions.c.id).select_from(
+        coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+        .where(coll_actions.c.status.in_(("planned", "rescheduled")),
+               coll_actions.c.due_at <= sa.bindparam("now_at", type_=coll_actions.c.due_at.type),
+               sa.or_(coll_cases.c.status == "open", coll_actions.c.step_key.like("plan:%"))))
+    return (sa.select(sa.func.count()).select_from(due_steps.where(paused).subquery()),
+            due_steps.where(~paused).order_by(coll_actions.c.due_at, coll_actions.c.id).limit(sa.bindparam("batch_max")))
+
+
+_PAUSED_COUNT, _DUE_STEPS = _due_steps_queries()  # built once, run on every engine run
+_DUE_REMINDERS = (sa.select(coll_reminders).where(
+    coll_reminders.c.status.in_(("planned", "rescheduled")),
+    coll_reminders.c.due_at <= sa.bindparam("now_at", type_=coll_reminders.c.due_at.type),
+    coll_reminders.c.id > sa.bindparam("last_id")).order_by(coll_reminders.c.id).limit(sa.bindparam("batch_max")))
 
 
 def run_collections(
@@ -835,36 +983,28 @@ def run_collections(
     if now_at.tzinfo is None:
         raise CollectionsError("now_at must be an aware UTC instant")
     summary = RunSummary()
+    with uow_factory() as uow:  # the keys are loaded once per run, not once per action
+        cache = RunCache(cipher_for(uow, cipher))
     summary.events = consume_events(uow_factory)
     if day_hooks:
         with uow_factory() as uow:
             hook = after_day_end(uow, business_on=business_on)
             uow.commit()
         summary.promises_kept, summary.promises_broken, summary.plans_broken = hook
-    # A step of a line with a pending promise or an open dispute stays planned (paused): counted here, set-based,
-    # instead of being loaded and looked at one by one on every run.
-    paused = sa.or_(
-        sa.exists().where(coll_promises.c.account_id == coll_cases.c.account_id, coll_promises.c.status == "pending"),
-        sa.exists().where(coll_disputes.c.account_id == coll_cases.c.account_id, coll_disputes.c.status == "open"))
-    due_steps = (sa.select(coll_actions.c.id).select_from(
-        coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
-        .where(coll_actions.c.status.in_(("planned", "rescheduled")), coll_actions.c.due_at <= now_at,
-               sa.or_(coll_cases.c.status == "open", coll_actions.c.step_key.like("plan:%"))))
     with uow_factory() as uow:
-        summary.paused += uow.connection.execute(
-            sa.select(sa.func.count()).select_from(due_steps.where(paused).subquery())).scalar_one()
-        due = uow.connection.execute(
-            due_steps.where(~paused).order_by(coll_actions.c.due_at, coll_actions.c.id).limit(batch_max)
-        ).scalars().all()
+        summary.paused += uow.connection.execute(_PAUSED_COUNT, {"now_at": now_at}).scalar_one()
+        due = uow.connection.execute(_DUE_STEPS, {"now_at": now_at, "batch_max": batch_max}).scalars().all()
+        if due:
+            cache.prefetch(uow, uow.connection.execute(_ACCOUNTS_OF_ACTIONS, {"ids": list(due)}).scalars())
     for action_id in due:  # one transaction per action: a failure never undoes another's decision
         try:
             with uow_factory() as uow:
-                action = uow.connection.execute(sa.select(coll_actions).where(coll_actions.c.id == action_id)).one()
+                action = uow.connection.execute(_ACTION_BY_ID, {"action_id": action_id}).one()
                 if action.status not in ("planned", "rescheduled"):
                     continue
-                case_row = uow.connection.execute(sa.select(coll_cases).where(coll_cases.c.id == action.case_id)).one()
+                case_row = uow.connection.execute(_CASE_BY_ID, {"case_id": action.case_id}).one()
                 _execute_action(uow, action, case_row, now_at=now_at, business_on=business_on,
-                                decide=decide or _default_decide, cipher=cipher, lender=lender or {}, summary=summary)
+                                decide=decide or _default_decide, cache=cache, lender=lender or {}, summary=summary)
                 uow.commit()
         except FairdueError as err:  # e.g. no address for the channel, a template error: the step cannot be taken
             with uow_factory() as uow:
@@ -873,8 +1013,8 @@ def run_collections(
                     verdict=json.dumps({"error": type(err).__name__, "why": str(err)}, ensure_ascii=False)))
                 uow.commit()
             summary.skipped += 1
-    run_reminders(uow_factory, business_on=business_on, now_at=now_at, decide=decide, cipher=cipher, lender=lender,
-                  batch_max=batch_max, summary=summary, plan=day_hooks)
+    run_reminders(uow_factory, business_on=business_on, now_at=now_at, decide=decide, cipher=cache.cipher,
+                  lender=lender, batch_max=batch_max, summary=summary, plan=day_hooks, cache=cache)
     return summary
 
 
@@ -912,7 +1052,8 @@ def judge_call_task(uow: Any, *, action_id: int, at: datetime, decide: Callable[
         .where(coll_actions.c.id == action_id, coll_actions.c.status == "task")).one_or_none()
     if row is None:
         raise UnknownCase(f"no open call task {action_id}")
-    request, borrower = build_gate_request(uow, account_id=row.account_id, channel="call", at=at, cipher=cipher)
+    request, borrower = build_gate_request(uow, account_id=row.account_id, channel="call", at=at,
+                                           cache=_uow_cache(uow, cipher))
     decision, seq = _log_call_decision(uow, request, decide or _default_decide, [borrower.name])
     allowed = decision.get("allowed") is True
     rules = [v.get("rule") for v in decision.get("violations") or []]

@@ -133,13 +133,28 @@ def check_contact(request: dict, *, decide: Callable[[dict], dict] | None = None
     return decision
 
 
+_LINE_OWNERS_ATTR = "_contacts_line_owners"
+_BORROWER_OF_LINE = sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == sa.bindparam("account_id"))
+
+
+def share_line_owners(uow: Any, owners: dict[int, int]) -> None:
+    """Let this unit of work use `owners` (credit line id -> borrower id, as the caller read them from
+    credit_lines) instead of reading a line's borrower again; a line's borrower never changes. Lines missing from
+    it are read from the database and added."""
+    uow.__dict__[_LINE_OWNERS_ATTR] = owners
+
+
 def _line_borrower(uow: Any, debt_id: Any) -> tuple[int, int] | None:
     """(account id, borrower id) when the debt id names a stored credit line (`cl:<id>`), else None."""
     account_id = line_id_of_debt(debt_id)
     if account_id is None:
         return None
-    borrower_id = uow.connection.execute(
-        sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == account_id)).scalar_one_or_none()
+    owners = getattr(uow, "__dict__", {}).get(_LINE_OWNERS_ATTR)
+    borrower_id = owners.get(account_id) if owners is not None else None
+    if borrower_id is None:
+        borrower_id = uow.connection.execute(_BORROWER_OF_LINE, {"account_id": account_id}).scalar_one_or_none()
+        if borrower_id is not None and owners is not None:
+            owners[account_id] = borrower_id
     return None if borrower_id is None else (account_id, borrower_id)
 
 

@@ -216,14 +216,22 @@ def gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime) -> 
     return out
 
 
-def _read_gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime) -> dict:
+def _gate_facts_query() -> sa.Select:
     t = contact_facts.c
-    rows = uow.connection.execute(
-        sa.select(t.kind, t.account_id, t.effective_from, t.effective_until, t.ended_at, t.hours_start, t.hours_end)
-        .where(t.borrower_id == borrower_id, sa.or_(t.account_id.is_(None), t.account_id == account_id),
-               t.effective_from <= at)
-        .order_by(t.hours_start, t.hours_end, t.id)
-    ).all()
+    return (sa.select(t.kind, t.account_id, t.effective_from, t.effective_until, t.ended_at, t.hours_start,
+                      t.hours_end)
+            .where(t.borrower_id == sa.bindparam("borrower_id"),
+                   sa.or_(t.account_id.is_(None), t.account_id == sa.bindparam("account_id")),
+                   t.effective_from <= sa.bindparam("at", type_=contact_facts.c.effective_from.type))
+            .order_by(t.hours_start, t.hours_end, t.id))
+
+
+_GATE_FACTS = _gate_facts_query()  # built once: every gate request about a stored line reads it
+
+
+def _read_gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime) -> dict:
+    rows = uow.connection.execute(_GATE_FACTS, {"borrower_id": borrower_id, "account_id": account_id,
+                                                "at": at}).all()
     out: dict[str, Any] = {"inconvenient_hours": [], "represented_by_attorney": False, "bankruptcy": False,
                            "breathing_space": False}
     for row in rows:
