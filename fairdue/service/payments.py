@@ -103,17 +103,16 @@ def _apply(uow: UnitOfWork, *, payment_id: int, items: list[tuple[DueItem, str, 
 
 def _settle_plans(uow: UnitOfWork, installment_ids: list[int]) -> None:
     """Mark plans whose every installment is paid or cancelled as paid_off (and back to active if not)."""
-    r = repo(uow)
     if not installment_ids:
         return
-    plan_ids = {row[0] for row in r.rows(sa.select(installments.c.plan_id).where(installments.c.id.in_(installment_ids)).distinct())}
-    for pid in plan_ids:
-        plan = r.one(installment_plans, id=pid)
-        if plan.status == "refunded":
-            continue
-        done = all(i.status in ("paid", "cancelled") for i in r.installments_of_plan(pid))
-        want = "paid_off" if done else "active"
-        if plan.status != want:
+    p, i = installment_plans.c, installments.c
+    still_open = (sa.select(sa.func.count()).where(i.plan_id == p.id, i.status.not_in(("paid", "cancelled")))
+                  .scalar_subquery())
+    r = repo(uow)
+    for pid, status, open_rows in r.rows(sa.select(p.id, p.status, still_open).where(
+            p.id.in_(sa.select(i.plan_id).where(i.id.in_(installment_ids))), p.status != "refunded")):
+        want = "active" if open_rows else "paid_off"
+        if status != want:
             r.update(installment_plans, pid, status=want)
 
 
