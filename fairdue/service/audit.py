@@ -135,12 +135,13 @@ def append_decision(uow_or_conn: Any, record: Mapping[str, Any]) -> Entry:
     return entry
 
 
+_ENTRY_BY_SEQ = (sa.select(decision_log.c.seq, decision_log.c.record, decision_log.c.prev_hash, decision_log.c.hash)
+                 .where(decision_log.c.seq == sa.bindparam("seq")))
+
+
 def get_entry(uow_or_conn: Any, seq: int) -> Entry | None:
     """The stored entry with this seq, or None."""
-    row = _connection(uow_or_conn).execute(
-        sa.select(decision_log.c.seq, decision_log.c.record, decision_log.c.prev_hash, decision_log.c.hash)
-        .where(decision_log.c.seq == seq)
-    ).one_or_none()
+    row = _connection(uow_or_conn).execute(_ENTRY_BY_SEQ, {"seq": seq}).one_or_none()
     if row is None:
         return None
     return Entry(seq=row.seq, record_text=row.record, prev_hash=row.prev_hash, hash=row.hash)

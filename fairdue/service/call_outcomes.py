@@ -51,14 +51,23 @@ class LoggedCall:
     promise_id: int | None
 
 
-def _task(conn: sa.Connection, action_id: int):
+def _task_query() -> sa.Select:
     from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
 
-    return conn.execute(
-        sa.select(coll_actions, coll_cases.c.account_id, coll_cases.c.agent_id.label("case_agent_id"),
-                  coll_cases.c.status.label("case_status"))
-        .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
-        .where(coll_actions.c.id == action_id)).one_or_none()
+    return (sa.select(coll_actions, coll_cases.c.account_id, coll_cases.c.agent_id.label("case_agent_id"),
+                      coll_cases.c.status.label("case_status"))
+            .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+            .where(coll_actions.c.id == sa.bindparam("action_id")))
+
+
+_TASK: sa.Select | None = None  # built on first use (every logged call reads it), not per call
+
+
+def _task(conn: sa.Connection, action_id: int):
+    global _TASK
+    if _TASK is None:
+        _TASK = _task_query()
+    return conn.execute(_TASK, {"action_id": action_id}).one_or_none()
 
 
 def task_row(uow: Any, *, action_id: int):

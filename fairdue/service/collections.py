@@ -254,8 +254,7 @@ def _strategies() -> dict[str, Strategy]:
 def ensure_assignment(uow: Any, *, account_id: int) -> tuple[Strategy, str]:
     """The account's strategy and variant, recording them on first use (never changed afterwards)."""
     conn = uow.connection
-    row = conn.execute(sa.select(coll_strategy_assignments).where(
-        coll_strategy_assignments.c.account_id == account_id)).one_or_none()
+    row = conn.execute(_ASSIGNMENT_OF, {"account_id": account_id}).one_or_none()
     if row is not None:
         return _strategies()[row.strategy_code], row.variant
     facts = _account_facts(conn, account_id)
@@ -320,31 +319,47 @@ def list_cases(uow: Any, *, status: str | None = "open", agent_id: int | None = 
     return [_case(r) for r in uow.connection.execute(q)]
 
 
-def _borrower_zone(conn, account_id: int) -> ZoneInfo:
+def _zone_query() -> sa.Select:
     from fairdue.adapters.db.schema.accounts import borrowers
 
-    zones = conn.execute(sa.select(borrowers.c.time_zones).select_from(
-        credit_lines.join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
-        .where(credit_lines.c.id == account_id)).scalar_one()
+    return (sa.select(borrowers.c.time_zones)
+            .select_from(credit_lines.join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
+            .where(credit_lines.c.id == sa.bindparam("account_id")))
+
+
+_ZONE_OF_LINE = _zone_query()
+_STEP_KEYS_OF_CASE = sa.select(coll_actions.c.step_key).where(coll_actions.c.case_id == sa.bindparam("case_id"),
+                                                              coll_actions.c.step_key.in_(
+                                                                  sa.bindparam("keys", expanding=True)))
+_ACTION_INSERT = coll_actions.insert()
+
+
+def _borrower_zone(conn, account_id: int) -> ZoneInfo:
+    zones = conn.execute(_ZONE_OF_LINE, {"account_id": account_id}).scalar_one()
     return ZoneInfo(zones.split()[0])
 
 
 def _plan_bucket_steps(uow: Any, case_id: int, account_id: int, bucket: str, entered_on: date) -> int:
     strategy, variant_name = ensure_assignment(uow, account_id=account_id)
     zone = _borrower_zone(uow.connection, account_id)
-    planned = 0
-    for step in steps_for(strategy.variant(variant_name), stage="bucket", bucket=bucket):
-        key = f"bucket:{bucket}:{step.offset_days}:{step.channel}:{entered_on.isoformat()}"
-        exists = uow.connection.execute(sa.select(coll_actions.c.id).where(
-            coll_actions.c.case_id == case_id, coll_actions.c.step_key == key)).first()
-        if exists:
+    steps = [(f"bucket:{bucket}:{step.offset_days}:{step.channel}:{entered_on.isoformat()}", step)
+             for step in steps_for(strategy.variant(variant_name), stage="bucket", bucket=bucket)]
+    if not steps:
+        return 0
+    # One read of the keys already planned and one insert of the rest (in step order), not two statements a step.
+    done = set(uow.connection.execute(_STEP_KEYS_OF_CASE, {"case_id": case_id, "keys": [k for k, _ in steps]})
+               .scalars())
+    rows = []
+    for key, step in steps:
+        if key in done:
             continue
+        done.add(key)
         local = datetime.combine(entered_on + timedelta(days=step.offset_days), STEP_LOCAL_TIME, tzinfo=zone)
-        uow.connection.execute(coll_actions.insert().values(
-            case_id=case_id, step_key=key, due_at=local.astimezone(UTC), channel=step.channel,
-            template=step.template, status="planned", attempts=0, updated_at=uow.clock()))
-        planned += 1
-    return planned
+        rows.append(dict(case_id=case_id, step_key=key, due_at=local.astimezone(UTC), channel=step.channel,
+                         template=step.template, status="planned", attempts=0, updated_at=uow.clock()))
+    if rows:
+        uow.connection.execute(_ACTION_INSERT, rows)
+    return len(rows)
 
 
 def _open_case(uow: Any, account_id: int, on: date, bucket: str, dpd: int) -> int:
@@ -1043,13 +1058,15 @@ def agent_queue(uow: Any, *, agent_id: int) -> list[AgentTask]:
     return out
 
 
+_CALL_TASK = (sa.select(coll_actions, coll_cases.c.account_id)
+              .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+              .where(coll_actions.c.id == sa.bindparam("action_id"), coll_actions.c.status == "task"))
+
+
 def judge_call_task(uow: Any, *, action_id: int, at: datetime, decide: Callable[[dict], dict] | None = None,
                     cipher: FieldCipher | None = None) -> AgentTask:
     """Ask the gate again, at the moment the agent wants to call (logged); the task carries the new verdict."""
-    row = uow.connection.execute(
-        sa.select(coll_actions, coll_cases.c.account_id).select_from(
-            coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
-        .where(coll_actions.c.id == action_id, coll_actions.c.status == "task")).one_or_none()
+    row = uow.connection.execute(_CALL_TASK, {"action_id": action_id}).one_or_none()
     if row is None:
         raise UnknownCase(f"no open call task {action_id}")
     request, borrower = build_gate_request(uow, account_id=row.account_id, channel="call", at=at,
@@ -1058,8 +1075,8 @@ def judge_call_task(uow: Any, *, action_id: int, at: datetime, decide: Callable[
     allowed = decision.get("allowed") is True
     rules = [v.get("rule") for v in decision.get("violations") or []]
     nxt = None if allowed else _parse_utc(decision.get("next_allowed_at"))
-    uow.connection.execute(coll_actions.update().where(coll_actions.c.id == action_id).values(
-        decision_seq=seq, next_allowed_at=nxt, attempts=row.attempts + 1, updated_at=uow.clock(),
+    uow.connection.execute(_ACTION_UPDATE, dict(
+        action_id=action_id, decision_seq=seq, next_allowed_at=nxt, attempts=row.attempts + 1, updated_at=uow.clock(),
         verdict=json.dumps({"allowed": allowed, "rules": rules})))
     return AgentTask(row.id, row.case_id, row.account_id, row.due_at, allowed, nxt, tuple(rules))
 
