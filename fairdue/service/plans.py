@@ -4,7 +4,9 @@ debt), revert, check.
 `propose_plans_for_account` feeds the line's ledger balances and its product's limits (term cap,
 cost cap, revolving rate) into the pure `fairdue.domain.collections.plans.propose_plans`; the plan's
 rows fall due on the line's statement due dates (the first statement after the proposal's date), so
-each row is billed by a statement before it is due.
+each row is billed by a statement before it is due. A row's stored due date is the date it is honoured
+(moved to the next business day by the product's calendar, as a purchase's installments and the statement
+that bills the row are), so the schedule page, the statement, the reminders and day-end show one date.
 
 `accept_plan` restructures the debt, as Fineract's re-aging (FINERACT-2398: paid parts of old installments
 stay as they are, unpaid charges are spread over the new installments, reversible while it is the latest
@@ -31,7 +33,9 @@ reverses the entries (the days the plan stood accrued no revolving interest; day
 revert). `check_plans` (day-end) marks a plan broken when one of its installments is unpaid after its
 due date as day-end honours it (moved to the next business day by the product's calendar), and reopens
 the case; the debt stays restructured — day-end then ages the plan's installments like any other (late
-fee, DPD, buckets). A plan whose installments are all paid is completed.
+fee, DPD, buckets). A plan whose installments are all paid is completed, a broken one too (the case it
+reopened and its rows' late fees keep the record of the break). Accepting a plan takes the charges it carries
+out of day-end's running all-in cost (they are counted again as its rows bill), reverting puts them back.
 
 A refund of goods whose installments a plan restructured is credited to the plan's rows
 (`credit_refund_to_plan`); an early payoff of the plan's installments pays off the whole restructured
@@ -65,7 +69,10 @@ from fairdue.service import ledger
 from fairdue.service.promises import paid_total_minor
 
 PLAN_WAIVER_KIND = "plan_fee_waiver"
+LATE_FEE_KEY_PARTS = 5  # dayend:<date>:late_fee:<line id>:<installment id>
 PLAN_RESTRUCTURE_KIND = "plan_restructure"
+# Kept in coll_plans.proposal at acceptance: what the acceptance took out of day-end's running all-in cost.
+COST_MOVED_KEY = "cost_moved_minor"
 NEGOTIATED_PLAN_KIND = "negotiated"  # installment_plans.kind of a plan's installments
 RESTRUCTURED = "restructured"  # status of an installment or charge a plan replaced
 DEFAULT_MONTHLY_RATE = Decimal("0.005")  # used when the product has no revolving rate
@@ -86,6 +93,8 @@ class DebtRestructured(FairdueError):
     http_status = 409  # a conflict with the line's state, not malformed input
 
 
+# A plan still to repay: an active one, or a broken one whose installments day-end ages until they are paid.
+COMPLETABLE_STATUSES = ("active", "broken")
 # A plan can restructure an earlier broken plan's rows; a chain longer than this is a broken state.
 PLAN_CHAIN_MAX = 64
 
@@ -113,7 +122,8 @@ def propose_plans_for_account(uow: Any, *, account_id: int, monthly_income_minor
         monthly_expenses_minor=monthly_expenses_minor, monthly_rate=rate,
         months_max=product.negotiated_plan_months_max, jurisdiction=product.jurisdiction,
         annual_cost_cap=product.annual_cost_cap, as_of=as_of,
-        first_due_on=first_statement_on + timedelta(days=product.due_days_after_statement))
+        first_due_on=first_statement_on + timedelta(days=product.due_days_after_statement),
+        honoured_on=honoured_due_on(uow, account_id=account_id))
 
 
 def _proposal_json(p: PlanProposal) -> str:
@@ -124,17 +134,17 @@ def _proposal_json(p: PlanProposal) -> str:
     return json.dumps(d, sort_keys=True)
 
 
-def _statement_dates(proposal: PlanProposal, *, cycle_day: int, after: date) -> list[date]:
+def _statement_dates(due_dates: list[date], *, cycle_day: int, after: date) -> list[date]:
     """Per row: the last statement date (the line's cycle day) on or before its due date and after `after`."""
     out = []
-    for row in proposal.rows:
+    for seq, due_on in enumerate(due_dates, start=1):
         st = statement_on_or_after(after + timedelta(days=1), cycle_day)
-        if st > row.due_on:
+        if st > due_on:
             raise PlanNotAllowed(
-                f"plan row {row.seq} falls due on {row.due_on}, before the line's next statement ({st}); "
+                f"plan row {seq} falls due on {due_on}, before the line's next statement ({st}); "
                 f"propose the plans again")
         k = 0
-        while add_months(st, k + 1) <= row.due_on:
+        while add_months(st, k + 1) <= due_on:
             k += 1
         out.append(add_months(st, k))
     return out
@@ -180,23 +190,35 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
         raise PlanNotAllowed("the line's records disagree with its ledger: " + "; ".join(problems))
     carried_fees = b.fees_minor - proposal.waived_fees_minor
     carried = split_carried(proposal.rows, interest_minor=b.interest_minor, fees_minor=carried_fees)
-    statement_on = _statement_dates(proposal, cycle_day=line.cycle_day, after=business_on)
+    # Rows are stored due on the date they are honoured (a proposal from propose_plans_for_account has them
+    # already; the adjustment is idempotent), as a purchase's installments are.
+    honoured = honoured_due_on(uow, account_id=account_id)
+    due_dates = [honoured(r.due_on) for r in proposal.rows]
+    statement_on = _statement_dates(due_dates, cycle_day=line.cycle_day, after=business_on)
 
-    case_id = conn.execute(sa.select(coll_cases.c.id).where(coll_cases.c.account_id == account_id,
-                                                           coll_cases.c.status == "open")).scalar_one_or_none()
-    rows = [{"due_on": r.due_on.isoformat(), "amount_minor": r.total_minor} for r in proposal.rows]
-    pid = conn.execute(coll_plans.insert().values(
-        account_id=account_id, case_id=case_id, kind=proposal.kind, proposal=_proposal_json(proposal),
-        rows=json.dumps(rows), currency=proposal.currency, status="active", accepted_on=business_on,
-        accepted_at=uow.clock(), paid_before_minor=paid_total_minor(uow, account_id=account_id),
-        ledger_entry_ids="[]", ended_on=None).returning(coll_plans.c.id)).scalar_one()
-
-    # The old rows: closed as restructured, what they were kept for a revert.
+    # The old rows, which the plan closes as restructured.
     old_insts = conn.execute(sa.select(installments.c.id, installments.c.status).where(
         installments.c.credit_line_id == account_id, installments.c.status.in_(OPEN_INSTALLMENT_STATUSES))
         .order_by(installments.c.id)).all()
     old_charges = conn.execute(sa.select(charges.c.id, charges.c.status).where(
         charges.c.credit_line_id == account_id, charges.c.status == "open").order_by(charges.c.id)).all()
+    # What of the carried charges day-end's running all-in cost has counted: taken out below, kept with the
+    # accepted proposal (`cost_moved_minor`) so a revert puts back exactly that.
+    cost_moved = _carried_cost_counted(
+        conn, installment_ids=[r.id for r in old_insts if r.status == "billed"],
+        carried_minor=b.interest_minor + carried_fees, fees_carried=proposal.kind != "freeze_waive")
+    stored_proposal = json.dumps({**json.loads(_proposal_json(proposal)), COST_MOVED_KEY: cost_moved}, sort_keys=True)
+
+    case_id = conn.execute(sa.select(coll_cases.c.id).where(coll_cases.c.account_id == account_id,
+                                                           coll_cases.c.status == "open")).scalar_one_or_none()
+    rows = [{"due_on": d.isoformat(), "amount_minor": r.total_minor} for r, d in zip(proposal.rows, due_dates)]
+    pid = conn.execute(coll_plans.insert().values(
+        account_id=account_id, case_id=case_id, kind=proposal.kind, proposal=stored_proposal,
+        rows=json.dumps(rows), currency=proposal.currency, status="active", accepted_on=business_on,
+        accepted_at=uow.clock(), paid_before_minor=paid_total_minor(uow, account_id=account_id),
+        ledger_entry_ids="[]", ended_on=None).returning(coll_plans.c.id)).scalar_one()
+
+    # The old rows: closed as restructured, what they were kept for a revert.
     items = [{"plan_id": pid, "target_kind": "installment", "target_id": r.id, "status_before": r.status}
              for r in old_insts] + [{"plan_id": pid, "target_kind": "charge", "target_id": r.id,
                                      "status_before": r.status} for r in old_charges]
@@ -212,16 +234,16 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
     iplan = conn.execute(installment_plans.insert().values(
         credit_line_id=account_id, purchase_id=None, negotiated_plan_id=pid, kind=NEGOTIATED_PLAN_KIND,
         periods=proposal.months, rate=str(proposal.monthly_rate), principal_minor=proposal.principal_minor,
-        currency=proposal.currency, start_on=business_on, first_due_on=proposal.rows[0].due_on, status="active",
+        currency=proposal.currency, start_on=business_on, first_due_on=due_dates[0], status="active",
         created_at=uow.clock()).returning(installment_plans.c.id)).scalar_one()
-    starts = [business_on] + [r.due_on for r in proposal.rows[:-1]]
+    starts = [business_on] + due_dates[:-1]
     conn.execute(installments.insert(), [
         {"plan_id": iplan, "credit_line_id": account_id, "seq": r.seq, "period_start_on": start,
-         "statement_on": st, "due_on": r.due_on, "currency": proposal.currency,
+         "statement_on": st, "due_on": due_on, "currency": proposal.currency,
          "principal_due_minor": r.principal_minor, "interest_due_minor": r.interest_minor + interest,
          "fee_due_minor": fees, "principal_paid_minor": 0, "interest_paid_minor": 0, "fee_paid_minor": 0,
          "status": "scheduled"}
-        for r, start, st, (interest, fees) in zip(proposal.rows, starts, statement_on, carried)
+        for r, due_on, start, st, (interest, fees) in zip(proposal.rows, due_dates, starts, statement_on, carried)
     ])
 
     # The ledger: carried interest and fees move into the plan's rows (billed again as each falls due),
@@ -250,6 +272,8 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
             postings=[(code(account_id, "fees"), -waived), (book(cur, "fee_income"), waived)],
             description=f"negotiated plan #{pid}: fees waived").id)
     conn.execute(coll_plans.update().where(coll_plans.c.id == pid).values(ledger_entry_ids=json.dumps(entry_ids)))
+    # The carried charges are counted toward the cost cap again as the rows bill: take them out now.
+    _adjust_running_cost(uow, account_id=account_id, delta_minor=-cost_moved)
     problems = reconcile_line(uow, line_id=account_id)
     if problems:
         raise PlanStateInvalid("after restructuring: " + "; ".join(problems))
@@ -259,6 +283,43 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
         close_case(uow, case_id=case_id, reason="plan", closed_on=business_on)
         plan_installment_reminders(uow, plan_id=pid)
     return pid
+
+
+def _carried_cost_counted(conn: Any, *, installment_ids: list[int], carried_minor: int, fees_carried: bool) -> int:
+    """Of the interest and fees a plan carries (`carried_minor`), what day-end's running all-in cost has counted.
+
+    Day-end counts revolving interest as it accrues, a late fee when it is assessed, and an installment's interest
+    and fees when the installment falls due (its own `billed` flag); a statement bills an installment earlier, on
+    its statement date. So the unpaid interest (and fees, unless the plan waived them) of a restructured
+    installment billed by a statement but not yet due is carried without ever having been counted: it is left
+    out. `installment_ids`: the restructured installments that were billed.
+    """
+    from fairdue.adapters.db.schema.dayend import dayend_installment
+
+    i, f = installments.c, dayend_installment.c
+    uncounted = 0
+    if installment_ids:
+        unpaid = (i.interest_due_minor - i.interest_paid_minor
+                  + ((i.fee_due_minor - i.fee_paid_minor) if fees_carried else sa.literal(0)))
+        uncounted = conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(unpaid), 0))
+            .select_from(installments.outerjoin(dayend_installment, f.installment_id == i.id))
+            .where(i.id.in_(installment_ids), sa.func.coalesce(f.billed, sa.false()) == sa.false())).scalar_one()
+    counted = carried_minor - int(uncounted)
+    if counted < 0:
+        raise PlanStateInvalid(f"the plan carries {carried_minor}, less than its rows' uncounted {uncounted}")
+    return counted
+
+
+def _adjust_running_cost(uow: Any, *, account_id: int, delta_minor: int) -> None:
+    """Move day-end's running all-in cost of the line (what the late-fee cost cap limits) by `delta_minor`.
+
+    A line day-end has not enrolled has no running cost yet: the update touches no row.
+    """
+    from fairdue.adapters.db.dayend_repo import DayendRepository
+
+    if delta_minor:
+        DayendRepository(uow.connection, clock=uow.clock).adjust_cost_charged(account_id, delta_minor)
 
 
 def plan_installments(uow: Any, *, plan_id: int) -> list[Any]:
@@ -296,7 +357,8 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
     if later:
         raise PlanNotAllowed(f"plan {plan_id}: a promise was recorded since it was accepted")
     rows = plan_installments(uow, plan_id=plan_id)
-    if any(r.status != "scheduled" or r.billed_statement_id is not None for r in rows):
+    # (A refund can have cancelled rows it emptied: that is the refund check's, below.)
+    if any(r.status not in ("scheduled", "cancelled") or r.billed_statement_id is not None for r in rows):
         raise PlanNotAllowed(f"plan {plan_id}: a statement has billed its installments since it was accepted")
     if not _rows_as_accepted(uow, plan, rows):
         raise PlanNotAllowed(f"plan {plan_id}: a refund was credited to its installments since it was accepted")
@@ -310,6 +372,10 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
                                     .values(status=status)).rowcount
             if restored != len(ids):
                 raise PlanStateInvalid(f"plan {plan_id}: {len(ids) - restored} restructured {kind}s changed since")
+    # The carried charges count toward the cost cap as they did before: what acceptance took out goes back
+    # (a plan accepted before acceptance took any out has no record of it, and nothing goes back).
+    _adjust_running_cost(uow, account_id=plan.account_id,
+                         delta_minor=int(json.loads(plan.proposal).get(COST_MOVED_KEY, 0)))
     conn.execute(plan_restructured_items.delete().where(plan_restructured_items.c.plan_id == plan_id))
     if rows:
         ids = [r.id for r in rows]
@@ -367,17 +433,29 @@ def check_plans(uow: Any, *, business_on: date) -> int:
     """Day-end: break plans with an installment unpaid after its due date (reopening the case), complete paid ones.
 
     A broken plan's debt stays restructured: its installments are the line's schedule from then on, and
-    day-end ages them (late fee, DPD, buckets) like any other installments.
+    day-end ages them (late fee, DPD, buckets) like any other installments. A broken plan whose installments
+    are all paid later is completed too (see `complete_if_paid`); returns how many plans broke.
     """
     from fairdue.service.collections import drop_plan_reminders, reopen_case
 
+    conn = uow.connection
+    # Broken plans repaid since: one query (broken plans pile up; those a later plan restructured never qualify).
+    i, ip = installments.c, installment_plans.c
+    repaid = conn.execute(
+        sa.select(ip.negotiated_plan_id).select_from(installment_plans.join(installments, i.plan_id == ip.id))
+        .join(coll_plans, coll_plans.c.id == ip.negotiated_plan_id).where(coll_plans.c.status == "broken")
+        .group_by(ip.negotiated_plan_id)
+        .having(sa.func.sum(sa.case((i.status.in_(("paid", "cancelled")), 0), else_=1)) == 0)
+        .order_by(ip.negotiated_plan_id)).scalars().all()
+    for plan_id in repaid:
+        complete_if_paid(uow, plan_id=plan_id, on=business_on)
     broken = 0
-    for plan in uow.connection.execute(sa.select(coll_plans).where(coll_plans.c.status == "active")).all():
+    for plan in conn.execute(sa.select(coll_plans).where(coll_plans.c.status == "active")
+                             .order_by(coll_plans.c.id)).all():
         state = _plan_state(uow, plan, business_on)
         if state == "active":
             continue
-        uow.connection.execute(coll_plans.update().where(coll_plans.c.id == plan.id)
-                               .values(status=state, ended_on=business_on))
+        conn.execute(coll_plans.update().where(coll_plans.c.id == plan.id).values(status=state, ended_on=business_on))
         drop_plan_reminders(uow, plan_id=plan.id)
         if state == "broken":
             reopen_case(uow, account_id=plan.account_id, on=business_on)
@@ -429,6 +507,8 @@ class PlanRefundCredit:
     credit_minor: the refunded principal the rows could not take (already repaid): the borrower's credit.
     interest_waived_minor / fees_waived_minor: the purchase's billed, unpaid interest and fees that the plan
       carried, taken off the rows' unpaid carried charges (newest rows first); what was paid stays paid.
+    late_fees_waived_minor: the unpaid late fees (违约金) day-end assessed on the purchase's installments before
+      the plan, which the plan carried (0 when a freeze_waive plan waived them already), waived the same way.
     """
 
     plan_id: int
@@ -436,6 +516,7 @@ class PlanRefundCredit:
     credit_minor: int
     interest_waived_minor: int
     fees_waived_minor: int
+    late_fees_waived_minor: int = 0
 
 
 def credit_refund_to_plan(uow: Any, *, line_id: int, currency: str, purchase_id: int, restructured: list[Any],
@@ -446,8 +527,11 @@ def credit_refund_to_plan(uow: Any, *, line_id: int, currency: str, purchase_id:
     What the purchase still owed when restructured (its unpaid principal, and its billed unpaid interest and fees
     unless the plan waived the fees) comes off the live plan's unpaid rows, newest rows first — Fineract applies
     a merchant-issued refund to a re-aged schedule the same way (future installments, last first), and any
-    excess becomes the borrower's credit (its overpayment). Billed rows' waived charges leave the ledger;
-    unbilled rows' charges were never on it. Rows left with nothing owed are closed (paid or cancelled).
+    excess becomes the borrower's credit (its overpayment). The late fees day-end charged on the purchase's
+    installments and the plan carried are waived with it: the goods went back, so the lateness on them is not
+    billed to the borrower (a refund emptying a row of principal would otherwise leave it owing only that fee);
+    billed rows' share is posted as a fee waiver (kind `plan_fee_waiver`). Billed rows' waived charges leave the
+    ledger; unbilled rows' charges were never on it. Rows left with nothing owed are closed (paid or cancelled).
 
     An extension plan with interest still to pay is refused (PlanNotAllowed): that interest was computed on
     the refunded principal and is not recomputed here (Fineract re-ages interest-bearing loans only with
@@ -476,22 +560,24 @@ def credit_refund_to_plan(uow: Any, *, line_id: int, currency: str, purchase_id:
     billed = [r for r in restructured if before[r.id] == "billed"]
     left_i = sum(r.interest_due_minor - r.interest_paid_minor for r in billed)
     left_f = 0 if first.kind == "freeze_waive" else sum(r.fee_due_minor - r.fee_paid_minor for r in billed)
-    taken_p = waived_i = waived_f = billed_i = billed_f = 0
+    left_l = 0 if first.kind == "freeze_waive" else _late_fees_carried(conn, plan_id=first.id, installment_ids=ids)
+    taken_p = waived_i = waived_f = waived_l = billed_i = billed_f = billed_l = 0
     for r in sorted(rows, key=lambda r: r.seq, reverse=True):
         if r.status not in OPEN_INSTALLMENT_STATUSES:
             continue
         dp = min(left_p, r.principal_due_minor - r.principal_paid_minor)
         di = min(left_i, r.interest_due_minor - r.interest_paid_minor)
         df = min(left_f, r.fee_due_minor - r.fee_paid_minor)
-        if not (dp or di or df):
+        dl = min(left_l, r.fee_due_minor - r.fee_paid_minor - df)
+        if not (dp or di or df or dl):
             continue
-        left_p, left_i, left_f = left_p - dp, left_i - di, left_f - df
-        taken_p, waived_i, waived_f = taken_p + dp, waived_i + di, waived_f + df
+        left_p, left_i, left_f, left_l = left_p - dp, left_i - di, left_f - df, left_l - dl
+        taken_p, waived_i, waived_f, waived_l = taken_p + dp, waived_i + di, waived_f + df, waived_l + dl
         if r.status == "billed":
-            billed_i, billed_f = billed_i + di, billed_f + df
+            billed_i, billed_f, billed_l = billed_i + di, billed_f + df, billed_l + dl
         values: dict[str, Any] = {"principal_due_minor": r.principal_due_minor - dp,
                                   "interest_due_minor": r.interest_due_minor - di,
-                                  "fee_due_minor": r.fee_due_minor - df}
+                                  "fee_due_minor": r.fee_due_minor - df - dl}
         if (values["principal_due_minor"], values["interest_due_minor"], values["fee_due_minor"]) == (
                 r.principal_paid_minor, r.interest_paid_minor, r.fee_paid_minor):
             paid_any = r.principal_paid_minor + r.interest_paid_minor + r.fee_paid_minor
@@ -510,19 +596,52 @@ def credit_refund_to_plan(uow: Any, *, line_id: int, currency: str, purchase_id:
         ledger.post_entry(uow, key=f"refund-plan:{key}", kind="refund_adjustment", business_on=refunded_on,
                           postings=postings, description=f"refund of purchase {purchase_id} credited to negotiated "
                                                          f"plan #{plan.id}: excess to credit, billed carried charges waived")
+    if billed_l:
+        waived = Money(billed_l, currency)
+        ledger.post_entry(uow, key=f"refund-plan-waiver:{key}", kind=PLAN_WAIVER_KIND, business_on=refunded_on,
+                          postings=[(code(line_id, "fees"), -waived), (book(currency, "fee_income"), waived)],
+                          description=f"refund of purchase {purchase_id}: its late fees carried by negotiated plan "
+                                      f"#{plan.id} waived")
     complete_if_paid(uow, plan_id=plan.id, on=refunded_on)
-    return PlanRefundCredit(plan.id, taken_p, left_p, waived_i, waived_f)
+    return PlanRefundCredit(plan.id, taken_p, left_p, waived_i, waived_f, waived_l)
+
+
+def late_fee_installment_id(idempotency_key: str) -> int | None:
+    """The installment a day-end late fee was assessed on, from its charge's key
+    (`dayend:<date>:late_fee:<line id>:<installment id>`, fairdue.domain.dayend.kernel `_entries`); None otherwise."""
+    parts = idempotency_key.split(":")
+    if len(parts) != LATE_FEE_KEY_PARTS or parts[0] != "dayend" or parts[2] != "late_fee" or not parts[4].isdigit():
+        return None
+    return int(parts[4])
+
+
+def _late_fees_carried(conn: Any, *, plan_id: int, installment_ids: list[int]) -> int:
+    """The unpaid late fees on these installments that plan `plan_id` restructured (carried into its rows)."""
+    wanted = set(installment_ids)
+    fees = conn.execute(sa.select(charges.c.idempotency_key, charges.c.amount_minor, charges.c.paid_minor)
+                        .join(plan_restructured_items, sa.and_(plan_restructured_items.c.target_id == charges.c.id,
+                                                               plan_restructured_items.c.target_kind == "charge"))
+                        .where(plan_restructured_items.c.plan_id == plan_id, charges.c.kind == "late_fee")).all()
+    return sum(f.amount_minor - f.paid_minor for f in fees if late_fee_installment_id(f.idempotency_key) in wanted)
 
 
 def complete_if_paid(uow: Any, *, plan_id: int, on: date) -> bool:
-    """Mark an active negotiated plan completed once its installments are all paid or cancelled (as check_plans would)."""
+    """Mark a negotiated plan completed once its installments are all paid or cancelled (as check_plans would).
+
+    An active plan, or a broken one: a broken plan's installments stay the line's schedule and day-end ages
+    them, so once they are all paid the debt the plan restructured is repaid and the plan is `completed`
+    (ended on that date). That it broke stays on record where it happened: the case check_plans reopened on
+    the day it broke, and the late fees and overdue days day-end gave its installments. A broken plan whose
+    rows a later plan restructured never completes: its installments are `restructured`, not paid.
+    """
     from fairdue.service.collections import drop_plan_reminders
 
     conn = uow.connection
     rows = plan_installments(uow, plan_id=plan_id)
     if not rows or not all(r.status in ("paid", "cancelled") for r in rows):
         return False
-    done = conn.execute(coll_plans.update().where(coll_plans.c.id == plan_id, coll_plans.c.status == "active")
+    done = conn.execute(coll_plans.update().where(coll_plans.c.id == plan_id,
+                                                  coll_plans.c.status.in_(COMPLETABLE_STATUSES))
                         .values(status="completed", ended_on=on)).rowcount
     if done:
         drop_plan_reminders(uow, plan_id=plan_id)

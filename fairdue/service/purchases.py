@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from fairdue.adapters.db.schema.accounts import installment_plans, installments, purchases
+from fairdue.adapters.db.schema.accounts import charges, installment_plans, installments, purchases
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.money import Money
 from fairdue.domain.products import InstallmentOption, Product
@@ -193,8 +193,10 @@ def refund_purchase(uow: UnitOfWork, *, purchase_id: int, refunded_on: date, key
 
     The purchase entry is reversed (the principal leaves the line); principal the
     borrower already repaid on it becomes the borrower's credit; interest and
-    fees billed on it and still unpaid are waived; unbilled installments are cancelled.
-    Interest and fees already paid stay paid. Same key again: a no-op.
+    fees billed on it and still unpaid are waived, and so are the unpaid late fees
+    (违约金) day-end assessed on its installments (the goods went back); unbilled
+    installments are cancelled. Interest and fees already paid stay paid. Same key
+    again: a no-op.
 
     When a negotiated plan restructured the purchase's installments, what the purchase still owed then
     comes off the plan's rows instead, newest first, the excess to credit
@@ -226,6 +228,8 @@ def refund_purchase(uow: UnitOfWork, *, purchase_id: int, refunded_on: date, key
     principal_paid = sum(i.principal_paid_minor for i in rows)
     unpaid_interest = sum(i.interest_due_minor - i.interest_paid_minor for i in rows if i.status == "billed")
     unpaid_fees = sum(i.fee_due_minor - i.fee_paid_minor for i in rows if i.status == "billed")
+    late_fees = _open_late_fees(uow, line_id=line.id, installment_ids=[i.id for i in rows])
+    unpaid_fees += sum(unpaid for _id, unpaid in late_fees)
     postings = []
     if principal_paid:
         m = Money(principal_paid, cur)
@@ -244,9 +248,28 @@ def refund_purchase(uow: UnitOfWork, *, purchase_id: int, refunded_on: date, key
             paid_any = i.principal_paid_minor + i.interest_paid_minor + i.fee_paid_minor
             r.update(installments, i.id, principal_due_minor=i.principal_paid_minor, interest_due_minor=i.interest_paid_minor,
                      fee_due_minor=i.fee_paid_minor, status="paid" if paid_any else "cancelled")
+    if late_fees:
+        uow.connection.execute(charges.update().where(charges.c.id.in_([cid for cid, _u in late_fees]))
+                               .values(status="waived"))
     r.update(installment_plans, plan.id, status="refunded", closed_on=refunded_on)
     r.update(purchases, purchase_id, status="refunded", refund_entry_id=reversal.id)
     return reversal.id
+
+
+def _open_late_fees(uow: UnitOfWork, *, line_id: int, installment_ids: list[int]) -> list[tuple[int, int]]:
+    """(charge id, unpaid minor) of the open late fees day-end assessed on these installments (a late fee's charge
+    names its installment in its key, `fairdue.service.plans.late_fee_installment_id`). A negotiated plan's
+    restructured late fees are not open: the plan's refund path waives those."""
+    import sqlalchemy as sa
+
+    from fairdue.service.plans import late_fee_installment_id
+
+    wanted = set(installment_ids)
+    c = charges.c
+    found = uow.connection.execute(sa.select(c.id, c.idempotency_key, c.amount_minor, c.paid_minor).where(
+        c.credit_line_id == line_id, c.kind == "late_fee", c.status == "open").order_by(c.id)).all()
+    return [(f.id, f.amount_minor - f.paid_minor) for f in found
+            if late_fee_installment_id(f.idempotency_key) in wanted and f.amount_minor > f.paid_minor]
 
 
 def plan_rate(plan_row) -> Decimal:

@@ -16,6 +16,12 @@ plans, each computed with loan math and shown with its true annual rate:
 A plan's true rate is measured against the principal restructured, so the
 carried interest and fees count as cost. A proposal above the jurisdiction's
 all-in cost cap is never offered. Pure: no I/O, no clock (``as_of`` is given).
+
+Rows fall due on the dates they are honoured (``honoured_on``: the product's
+business-day rule, given by the caller), as a purchase's installments and the
+statement that bills them do: what the borrower is shown is the date day-end
+ages. The amounts come from the contractual monthly schedule; the true rate is
+measured on the honoured payment dates.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Callable
 
 from fairdue.domain.loanmath.apr import apr
 from fairdue.domain.loanmath.calendar import add_months
@@ -86,8 +93,13 @@ class PlanProposal:
         return sum(r.total_minor for r in self.rows)
 
 
+def _identity(on: date) -> date:
+    return on
+
+
 def _plan(kind: str, *, principal: Money, carried_minor: int, waived_fees_minor: int, months: int,
-          rate: Decimal, first_due_on: date, as_of: date) -> tuple[PlanRow, ...]:
+          rate: Decimal, first_due_on: date, as_of: date,
+          honoured_on: Callable[[date], date] = _identity) -> tuple[PlanRow, ...]:
     carried = split_minor(carried_minor, [1] * months) if carried_minor else [0] * months
     if principal.amount_minor > 0:
         plan_kind = "annuity" if rate > 0 else "zero_fee"
@@ -96,10 +108,17 @@ def _plan(kind: str, *, principal: Money, carried_minor: int, waived_fees_minor:
     else:
         parts = [(add_months(first_due_on, i), 0, 0) for i in range(months)]
     return tuple(
-        PlanRow(seq=i + 1, due_on=due_on, principal_minor=p, interest_minor=interest,
+        PlanRow(seq=i + 1, due_on=_honoured(honoured_on, due_on), principal_minor=p, interest_minor=interest,
                 carried_minor=c, total_minor=p + interest + c)
         for i, ((due_on, p, interest), c) in enumerate(zip(parts, carried))
     )
+
+
+def _honoured(honoured_on: Callable[[date], date], due_on: date) -> date:
+    moved = honoured_on(due_on)
+    if not isinstance(moved, date) or moved < due_on:
+        raise PlanInputError(f"honoured_on moved {due_on} to {moved!r}: a due date can only stay or move later")
+    return moved
 
 
 def _true_rate(rows: tuple[PlanRow, ...], principal_minor: int, currency: str, as_of: date,
@@ -125,8 +144,14 @@ def propose_plans(
     as_of: date,
     first_due_on: date,
     affordable_surplus_bps: int = AFFORDABLE_SURPLUS_BPS_DEFAULT,
+    honoured_on: Callable[[date], date] | None = None,
 ) -> list[PlanProposal]:
-    """Plans the borrower can afford, cheapest-for-the-borrower last; see the module docstring."""
+    """Plans the borrower can afford, cheapest-for-the-borrower last; see the module docstring.
+
+    honoured_on: a contractual due date -> the date it is honoured on (the product's business-day rule);
+      None keeps the contractual dates.
+    """
+    honoured = _identity if honoured_on is None else honoured_on
     for name, value in (("unpaid_interest_minor", unpaid_interest_minor), ("unpaid_fees_minor", unpaid_fees_minor),
                         ("monthly_income_minor", monthly_income_minor),
                         ("monthly_expenses_minor", monthly_expenses_minor)):
@@ -168,13 +193,13 @@ def propose_plans(
         chosen = None
         for months in range(PLAN_MONTHS_MIN, months_max + 1):
             rows = _plan(kind, principal=principal, carried_minor=carried, waived_fees_minor=waived,
-                         months=months, rate=rate, first_due_on=first_due_on, as_of=as_of)
+                         months=months, rate=rate, first_due_on=first_due_on, as_of=as_of, honoured_on=honoured)
             if max(r.total_minor for r in rows) <= capacity:
                 chosen = (months, rows, True)
                 break
         if chosen is None:
             rows = _plan(kind, principal=principal, carried_minor=carried, waived_fees_minor=waived,
-                         months=months_max, rate=rate, first_due_on=first_due_on, as_of=as_of)
+                         months=months_max, rate=rate, first_due_on=first_due_on, as_of=as_of, honoured_on=honoured)
             chosen = (months_max, rows, False)
         months, rows, affordable = chosen
         true_rate = _true_rate(rows, principal.amount_minor, principal.currency, as_of, jurisdiction)
