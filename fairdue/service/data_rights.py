@@ -9,8 +9,9 @@ Deletion is restricted where a retention law applies, and the request says so:
 collection records are kept at least 2 years (card rules Art. 68 [V2]),
 account and ledger records for the accounting-archive period, and the
 decision log is append-only (hash-chained) so what is in it stays, masked.
-Requests are answered by staff; RESPONSE_DAYS is this lender's policy (PIPL
-sets no number of days).
+Requests are answered by staff (answer_request: done, partially_done or refused — a refusal gives its
+reason, PIPL Art. 50 — with who and when); RESPONSE_DAYS is this lender's policy (PIPL sets no number of
+days, and RULES.md names no legal deadline for these requests in any jurisdiction).
 """
 
 from __future__ import annotations
@@ -39,6 +40,65 @@ RETAINED = (
 
 class DataRightsError(FairdueError):
     http_status = 422
+
+
+class DataRequestNotFound(DataRightsError):
+    """No data-rights request with that id."""
+
+    http_status = 404
+
+
+class DataRequestAnswered(DataRightsError):
+    """The request was answered already; an answer is never overwritten."""
+
+    http_status = 409
+
+
+ANSWER_OUTCOMES = ("done", "partially_done", "refused")
+REASONED_OUTCOMES = ("partially_done", "refused")   # PIPL Art. 50: a refusal (even in part) gives its reasons
+NOTE_LENGTH_MAX = 2000
+STAFF_LENGTH_MAX = 80
+# The answering staff member's column came with migration 0009 (data_rights_answered_by). It is declared here
+# as a lightweight table until fairdue/adapters/db/schema/web.py declares it on data_rights_requests.
+_answers = sa.table("data_rights_requests", sa.column("id", sa.Integer), sa.column("status", sa.String),
+                    sa.column("decided_at", sa.DateTime(timezone=True)), sa.column("decided_by", sa.String),
+                    sa.column("outcome", sa.Text))
+
+
+def answer_request(conn: sa.Connection, *, request_id: int, outcome: str, note: str, staff: str,
+                   now: dt.datetime) -> None:
+    """Answer an unanswered request once: `outcome` becomes its status, `note` what the borrower reads."""
+    if outcome not in ANSWER_OUTCOMES:
+        raise DataRightsError(f"unknown outcome {outcome!r}: one of {', '.join(ANSWER_OUTCOMES)}")
+    text = (note or "").strip()
+    if outcome in REASONED_OUTCOMES and not text:
+        raise DataRightsError(f"a {outcome.replace('_', ' ')} answer must give the borrower its reason")
+    if len(text) > NOTE_LENGTH_MAX:
+        raise DataRightsError(f"note too long (at most {NOTE_LENGTH_MAX} characters)")
+    who = (staff or "").strip()
+    if not who or len(who) > STAFF_LENGTH_MAX:
+        raise DataRightsError(f"say who answers (1 to {STAFF_LENGTH_MAX} characters)")
+    if now.tzinfo is None:
+        raise DataRightsError("the answer time must be timezone-aware")
+    if isinstance(request_id, bool) or not isinstance(request_id, int):
+        raise DataRequestNotFound(f"data request {request_id!r} not found")
+    # Only a received request moves; a concurrent second answer finds no row to update.
+    moved = conn.execute(sa.update(_answers).where(_answers.c.id == request_id, _answers.c.status == "received")
+                         .values(status=outcome, decided_at=now, decided_by=who, outcome=text or None)).rowcount
+    if moved == 1:
+        return
+    status = conn.execute(sa.select(_answers.c.status).where(_answers.c.id == request_id)).scalar_one_or_none()
+    if status is None:
+        raise DataRequestNotFound(f"data request {request_id} not found")
+    raise DataRequestAnswered(f"data request {request_id} was answered already ({status})")
+
+
+def answer_of(conn: sa.Connection, *, request_id: int) -> dict[str, Any] | None:
+    """{status, decided_at, decided_by, note} of a request (decided_* None while unanswered), or None."""
+    row = conn.execute(sa.select(_answers.c.status, _answers.c.decided_at, _answers.c.decided_by,
+                                 _answers.c.outcome).where(_answers.c.id == request_id)).first()
+    return None if row is None else {"status": row.status, "decided_at": row.decided_at,
+                                     "decided_by": row.decided_by, "note": row.outcome}
 
 
 def file_request(conn: sa.Connection, *, borrower_id: str, kind: str, details: dict[str, Any],
@@ -158,7 +218,9 @@ def export(uow: Any, *, borrower_id: str, cipher: Any, today: dt.date) -> dict[s
              "apr": r.apr, "status": r.status}
             for r in plan_requests.requests_of(conn, borrower_id=borrower_id)],
         "data_rights_requests": [
-            {"id": r["id"], "kind": r["kind"], "status": r["status"], "details": r["details"]}
+            {"id": r["id"], "kind": r["kind"], "status": r["status"], "details": r["details"],
+             "received_at": r["received_at"].isoformat(), "due_at": r["due_at"].isoformat(),
+             "answered_at": r["decided_at"].isoformat() if r["decided_at"] else None, "answer": r["outcome"]}
             for r in requests_of(conn, borrower_id=borrower_id)],
     }
 
@@ -166,6 +228,7 @@ def export(uow: Any, *, borrower_id: str, cipher: Any, today: dt.date) -> dict[s
 # --- read views for the staff console --------------------------------------------------------------------
 
 REQUESTS_LISTED_MAX = 200   # the console lists at most this many unanswered requests, soonest due first
+ANSWERED_LISTED_MAX = 20    # ... and below them this many answered by staff, latest answer first
 
 
 def _named_fact(conn: sa.Connection, *, borrower_id: str, fact_id: Any) -> dict[str, Any] | None:
@@ -209,3 +272,14 @@ def get_request(conn: sa.Connection, *, request_id: int) -> dict[str, Any] | Non
     """One request with the contact fact it names (as open_requests), or None when there is no such request."""
     row = conn.execute(sa.select(data_rights_requests).where(data_rights_requests.c.id == request_id)).first()
     return None if row is None else _with_named_fact(conn, row)
+
+
+def answered_requests(conn: sa.Connection, *, limit: int = ANSWERED_LISTED_MAX) -> list[dict[str, Any]]:
+    """Requests staff answered (consent withdrawals, done by the borrower's own act, are not), latest answer
+    first, each with `fact` as open_requests and `decided_by`."""
+    by = sa.literal_column("data_rights_requests.decided_by", sa.String).label("decided_by")
+    t = data_rights_requests.c
+    rows = conn.execute(sa.select(data_rights_requests, by)
+                        .where(t.status != "received", t.kind != "consent_withdrawal")
+                        .order_by(t.decided_at.desc(), t.id.desc()).limit(min(limit, ANSWERED_LISTED_MAX))).all()
+    return [_with_named_fact(conn, r) for r in rows]

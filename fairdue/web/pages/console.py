@@ -355,23 +355,52 @@ def plan_request_decide(request: Request, request_id: int = Path(ge=1, le=2**31 
     return RedirectResponse("/console/plan-requests", status_code=303)
 
 
-# --- data-rights requests: which contact fact a request names; staff end it ---------------------
+# --- data-rights requests: which contact fact a request names; staff end it and answer the request ----------
 
 FACT_ENDERS = ("supervisor", "compliance", "admin")   # who may end a contact fact a borrower asked about
+DATA_ANSWERERS = FACT_ENDERS                          # ... and answer a data-rights request (agents only read)
 
 
-def _data_requests_context(unit, who, *, error: str | None = None, done: int | None = None) -> dict:
+def _data_requests_context(unit, who, *, error: str | None = None, done: int | None = None,
+                           answered: int | None = None) -> dict:
     from fairdue.service import data_rights
 
-    return {"items": data_rights.open_requests(unit.connection), "can_end": bool(who.roles & set(FACT_ENDERS)),
-            "error": error, "done": done}
+    can = bool(who.roles & set(DATA_ANSWERERS))
+    return {"items": data_rights.open_requests(unit.connection), "answered_items":
+            data_rights.answered_requests(unit.connection), "can_end": bool(who.roles & set(FACT_ENDERS)),
+            "can_answer": can, "outcomes": data_rights.ANSWER_OUTCOMES, "error": error, "done": done,
+            "answered": answered}
 
 
 @router.get("/data-requests", response_class=HTMLResponse)
 def data_requests_page(request: Request, done: int | None = Query(None, ge=1, le=2**31 - 1),
+                       answered: int | None = Query(None, ge=1, le=2**31 - 1),
                        who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
-    """Unanswered data-rights requests, with the contact fact each names (if any)."""
-    return render(request, "console/data_requests.html", _data_requests_context(unit, who, done=done))
+    """Unanswered data-rights requests, with the contact fact each names (if any); then the latest answered."""
+    return render(request, "console/data_requests.html",
+                  _data_requests_context(unit, who, done=done, answered=answered))
+
+
+@router.post("/data-requests/{request_id}/answer", response_class=HTMLResponse)
+def data_request_answer(request: Request, request_id: int = Path(ge=1, le=2**31 - 1),
+                        outcome: str = Form(..., max_length=16), note: str = Form("", max_length=2000),
+                        who=Depends(requires(*DATA_ANSWERERS)), unit=Depends(uow)) -> Response:
+    """A staff member answers a request (done, partly done, refused with the reason); the borrower sees it."""
+    from fairdue.service import data_rights
+    from fairdue.web.problems import Conflict, NotFound
+
+    try:
+        data_rights.answer_request(unit.connection, request_id=request_id, outcome=outcome, note=note,
+                                   staff=who.username, now=unit.clock())
+    except data_rights.DataRequestNotFound as err:
+        raise NotFound(str(err)) from None
+    except data_rights.DataRequestAnswered as err:
+        raise Conflict(str(err)) from None
+    except data_rights.DataRightsError as err:
+        return render(request, "console/data_requests.html", _data_requests_context(unit, who, error=str(err)),
+                      status_code=422)
+    unit.commit()
+    return RedirectResponse(f"/console/data-requests?answered={request_id}", status_code=303)
 
 
 @router.post("/data-requests/{request_id}/end-fact", response_class=HTMLResponse)
@@ -379,7 +408,8 @@ def data_request_end_fact(request: Request, request_id: int = Path(ge=1, le=2**3
                           reason: str = Form("", max_length=400), who=Depends(requires(*FACT_ENDERS)),
                           unit=Depends(uow)) -> Response:
     """A staff member ends the contact fact a borrower's request names (facts.end_fact: who and why stay on
-    the row). Only a fact of the requesting borrower, named by an unanswered request, can be ended here."""
+    the row) and, in the same transaction, answers the request as done with that reason. Only a fact of the
+    requesting borrower, named by an unanswered request, can be ended here."""
     from fairdue.domain.contact_facts import ContactFactInvalid
     from fairdue.service import data_rights
     from fairdue.service.facts import FactAlreadyEnded, UnknownFact, end_fact
@@ -396,11 +426,13 @@ def data_request_end_fact(request: Request, request_id: int = Path(ge=1, le=2**3
     try:
         end_fact(unit, fact_id=fact["id"], ended_by=who.username,
                  reason=f"data request #{request_id}: {reason.strip()}" if reason.strip() else "")
+        data_rights.answer_request(unit.connection, request_id=request_id, outcome="done", note=reason,
+                                   staff=who.username, now=unit.clock())
     except UnknownFact as err:
         raise NotFound(str(err)) from None
-    except FactAlreadyEnded as err:
+    except (FactAlreadyEnded, data_rights.DataRequestAnswered) as err:
         raise Conflict(str(err)) from None
-    except ContactFactInvalid as err:
+    except (ContactFactInvalid, data_rights.DataRightsError) as err:
         return render(request, "console/data_requests.html", _data_requests_context(unit, who, error=str(err)),
                       status_code=422)
     unit.commit()

@@ -23,5 +23,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("data_rights_requests") as batch:
-        batch.drop_column("decided_by")
+    op.drop_column("data_rights_requests", "decided_by")   # SQLite >= 3.35 drops a column in place, as 0007 does
