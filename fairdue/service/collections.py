@@ -14,6 +14,10 @@ While a promise to pay is pending or a dispute is open the cadence pauses (steps
 Before anything is overdue, the strategy's `pre_due` (e.g. D-3) and `due` steps are planned from the
 installments table for lines with no open case and no active plan (`plan_due_reminders`, one per line,
 step and due date) and judged like any other message, with purpose `reminder` (`run_reminders`).
+
+A run reads what cannot change under it once (`RunCache`: account facts, recorded assignments, borrowers
+decrypted once and held in memory only); what can (flags, contact facts, the debt's history, balances) is read
+in each action's own transaction, so a message queued earlier in the run counts for the next one.
 """
 
 from __future__ import annotations
@@ -165,7 +169,7 @@ class RunCache:
         self._facts: dict[int, Any] = {}
         self._borrowers: dict[int, Any] = {}
         self._assignments: dict[int, tuple[Strategy, str]] = {}
-        self._lines: dict[int, Any] = {}
+        self._lines: dict[int, _LineRef] = {}
         self.line_owners: dict[int, int] = {}  # credit line id -> borrower id (shared with contacts)
 
     def prefetch(self, uow: Any, account_ids: Any) -> None:
@@ -210,13 +214,30 @@ class RunCache:
         known = self._assignments[account_id] = (_strategies()[row.strategy_code], row.variant)
         return known
 
-    def line(self, uow: Any, account_id: int):
-        from fairdue.service.accounts import get_account
-
+    def line(self, uow: Any, account_id: int) -> _LineRef:
+        """What accounts.balances needs of a line to read its ledger balances (id, currency); no product parsed."""
         line = self._lines.get(account_id)
         if line is None:
-            line = self._lines[account_id] = get_account(uow, line_id=account_id)
+            line = self._lines[account_id] = _LineRef(account_id, self.facts(uow.connection, account_id).currency)
         return line
+
+
+@dataclass(frozen=True, slots=True)
+class _LineRef:
+    """A line as accounts.balances reads it when handed one: id and currency name the ledger accounts and the
+    money; limit_minor is 0 because only owed_minor (principal + interest + fees - credit) is used here."""
+
+    id: int
+    currency: str
+    limit_minor: int = 0
+
+
+def _run_cache(uow_factory: Callable[[], Any], cipher: FieldCipher | None) -> RunCache:
+    """A fresh RunCache; the configured keys are loaded once per run (not once per action) when none are given."""
+    if cipher is not None:
+        return RunCache(cipher)
+    with uow_factory() as uow:
+        return RunCache(cipher_for(uow, None))
 
 
 _CACHE_ATTR = "_collections_run_cache"
@@ -365,23 +386,28 @@ def _plan_bucket_steps(uow: Any, case_id: int, account_id: int, bucket: str, ent
 def _open_case(uow: Any, account_id: int, on: date, bucket: str, dpd: int) -> int:
     ensure_assignment(uow, account_id=account_id)
     team_id, agent_id = _pick_agent(uow.connection, bucket)
-    cid = uow.connection.execute(coll_cases.insert().values(
+    cid = uow.connection.execute(_CASE_INSERT, dict(
         account_id=account_id, opened_on=on, opened_at=uow.clock(), bucket=bucket, bucket_entered_on=on, dpd=dpd,
         status="open", close_reason=None, closed_on=None, team_id=team_id, agent_id=agent_id,
-    ).returning(coll_cases.c.id)).scalar_one()
+    )).scalar_one()
     _plan_bucket_steps(uow, cid, account_id, bucket, on)
     return cid
+
+
+_CASE_INSERT = coll_cases.insert().returning(coll_cases.c.id)
+_CASE_CLOSE = coll_cases.update().where(coll_cases.c.id == sa.bindparam("closing_case_id"),
+                                        coll_cases.c.status == "open")
+_STEPS_SKIP = coll_actions.update().where(coll_actions.c.case_id == sa.bindparam("closing_case_id"),
+                                          coll_actions.c.status.in_(("planned", "rescheduled")))
 
 
 def close_case(uow: Any, *, case_id: int, reason: str, closed_on: date) -> None:
     """Close a case (cure / plan / charge_off); its planned steps are skipped."""
     if reason not in ("cure", "plan", "charge_off"):
         raise CollectionsError(f"close reason must be cure, plan or charge_off, not {reason!r}")
-    uow.connection.execute(coll_cases.update().where(coll_cases.c.id == case_id, coll_cases.c.status == "open")
-                           .values(status="closed", close_reason=reason, closed_on=closed_on))
-    uow.connection.execute(coll_actions.update().where(
-        coll_actions.c.case_id == case_id, coll_actions.c.status.in_(("planned", "rescheduled")))
-        .values(status="skipped", updated_at=uow.clock()))
+    uow.connection.execute(_CASE_CLOSE, {"closing_case_id": case_id, "status": "closed", "close_reason": reason,
+                                         "closed_on": closed_on})
+    uow.connection.execute(_STEPS_SKIP, {"closing_case_id": case_id, "status": "skipped", "updated_at": uow.clock()})
 
 
 def reopen_case(uow: Any, *, account_id: int, on: date) -> int:
@@ -732,7 +758,7 @@ def drop_plan_reminders(uow: Any, *, plan_id: int) -> None:
 def _owed(uow: Any, account_id: int, cache: RunCache) -> int:
     from fairdue.service.accounts import balances
 
-    # The cached line only names the ledger accounts and the currency; the balances are read now.
+    # The kept line only names the ledger accounts and the currency; the balances are read now.
     return balances(uow, line_id=account_id, line=cache.line(uow, account_id)).owed_minor
 
 
@@ -913,8 +939,7 @@ def run_reminders(
         raise CollectionsError("now_at must be an aware UTC instant")
     summary = summary if summary is not None else RunSummary()
     if cache is None:
-        with uow_factory() as uow:
-            cache = RunCache(cipher_for(uow, cipher))
+        cache = _run_cache(uow_factory, cipher)
     if plan:
         with uow_factory() as uow:
             summary.reminders_planned += plan_due_reminders(uow, business_on=business_on)
@@ -998,8 +1023,7 @@ def run_collections(
     if now_at.tzinfo is None:
         raise CollectionsError("now_at must be an aware UTC instant")
     summary = RunSummary()
-    with uow_factory() as uow:  # the keys are loaded once per run, not once per action
-        cache = RunCache(cipher_for(uow, cipher))
+    cache = _run_cache(uow_factory, cipher)
     summary.events = consume_events(uow_factory)
     if day_hooks:
         with uow_factory() as uow:

@@ -40,6 +40,21 @@ def aware(ts: datetime | None) -> datetime | None:
     return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 
 
+def _ledger_balances_query() -> sa.Select:
+    from fairdue.adapters.db.schema.ledger import ledger_account, ledger_balance
+
+    return (
+        sa.select(ledger_account.c.code, sa.func.coalesce(ledger_balance.c.balance_minor, 0))
+        .select_from(ledger_account.outerjoin(ledger_balance, ledger_balance.c.account_id == ledger_account.c.id))
+        .where(ledger_account.c.code.in_(sa.bindparam("codes", expanding=True)))
+    )
+
+
+# Built on first use, then reused: every collections action and reminder reads balances (parameters apart,
+# SQLAlchemy compiles and caches the statement once).
+_LEDGER_BALANCES: sa.Select | None = None
+
+
 class AccountsRepository:
     """Reads and writes of the servicing tables on one connection."""
 
@@ -208,14 +223,12 @@ class AccountsRepository:
 
     def ledger_balances(self, codes: list[str]) -> dict[str, int]:
         """Signed (debit-positive) stored balances of ledger accounts by code, one query (read-only view of the ledger)."""
-        from fairdue.adapters.db.schema.ledger import ledger_account, ledger_balance
-
-        q = (
-            sa.select(ledger_account.c.code, sa.func.coalesce(ledger_balance.c.balance_minor, 0))
-            .select_from(ledger_account.outerjoin(ledger_balance, ledger_balance.c.account_id == ledger_account.c.id))
-            .where(ledger_account.c.code.in_(codes))
-        )
-        return {code: int(bal) for code, bal in self.conn.execute(q)}
+        global _LEDGER_BALANCES
+        if _LEDGER_BALANCES is None:
+            _LEDGER_BALANCES = _ledger_balances_query()
+        if not codes:
+            return {}
+        return {code: int(bal) for code, bal in self.conn.execute(_LEDGER_BALANCES, {"codes": list(codes)})}
 
     # -- summaries (demo, CLI) -------------------------------------------------------------
     def count(self, table: sa.Table, *where: Any) -> int:
