@@ -22,6 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from fairdue.adapters.db.accounts_repo import aware
 from fairdue.adapters.db.schema.web import data_rights_requests
 from fairdue.errors import FairdueError
 
@@ -97,7 +98,7 @@ def answer_of(conn: sa.Connection, *, request_id: int) -> dict[str, Any] | None:
     """{status, decided_at, decided_by, note} of a request (decided_* None while unanswered), or None."""
     row = conn.execute(sa.select(_answers.c.status, _answers.c.decided_at, _answers.c.decided_by,
                                  _answers.c.outcome).where(_answers.c.id == request_id)).first()
-    return None if row is None else {"status": row.status, "decided_at": row.decided_at,
+    return None if row is None else {"status": row.status, "decided_at": aware(row.decided_at),
                                      "decided_by": row.decided_by, "note": row.outcome}
 
 
@@ -158,7 +159,12 @@ def record_withdrawal(conn: sa.Connection, *, borrower_id: str, contact_id: int,
 def requests_of(conn: sa.Connection, *, borrower_id: str) -> list[dict[str, Any]]:
     rows = conn.execute(sa.select(data_rights_requests).where(data_rights_requests.c.borrower_id == str(borrower_id))
                         .order_by(data_rights_requests.c.id.desc())).all()
-    return [{**dict(r._mapping), "details": json.loads(r.details)} for r in rows]
+    return [{**_times_aware(r), "details": json.loads(r.details)} for r in rows]
+
+
+def _times_aware(row) -> dict[str, Any]:
+    """The row as a dict, its instants aware UTC (SQLite hands them back naive)."""
+    return {**dict(row._mapping), **{k: aware(getattr(row, k)) for k in ("received_at", "due_at", "decided_at")}}
 
 
 def export(uow: Any, *, borrower_id: str, cipher: Any, today: dt.date) -> dict[str, Any]:
@@ -254,7 +260,7 @@ def _named_fact(conn: sa.Connection, *, borrower_id: str, fact_id: Any) -> dict[
 
 def _with_named_fact(conn: sa.Connection, row) -> dict[str, Any]:
     details = json.loads(row.details)
-    return {**dict(row._mapping), "details": details,
+    return {**_times_aware(row), "details": details,
             "fact": _named_fact(conn, borrower_id=row.borrower_id, fact_id=details.get("fact_id"))}
 
 
