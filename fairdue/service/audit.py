@@ -4,7 +4,10 @@ Appends are serialised so the chain never forks: the single head row is read
 with SELECT … FOR UPDATE on PostgreSQL; on SQLite every unit of work already
 begins IMMEDIATE (fairdue.adapters.db.engine), which holds the write lock.
 The append happens in the caller's transaction, so a decision and the outbox
-message it allows commit together or not at all.
+message it allows commit together or not at all. Within one transaction (and
+savepoint) the head its own last append wrote is kept and reused: the lock is
+held, so nobody else can have moved it; every entry still carries the hash of
+the one before it and the head row is still written on every append.
 """
 
 from __future__ import annotations
