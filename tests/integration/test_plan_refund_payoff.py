@@ -65,10 +65,12 @@ def test_a_refund_reduces_the_plans_rows_newest_first(uow_factory, line):
         pid = accept_plan(uow, account_id=line, proposal=_proposal(uow, line, "freeze"), business_on=ACCEPT_ON)
         a, _a_plan = _purchase_ids(uow.connection, line)["pa"]
         # A owed 30,000.00 of principal when restructured (nothing repaid, no interest on a zero-fee plan):
-        # rows 10..4 lose their 4,000.00 each (28,000.00), row 3 keeps 4,000.00 − 2,000.00; the carried fees stay.
+        # rows 10..4 lose their 4,000.00 each (28,000.00), row 3 keeps 4,000.00 − 2,000.00; A's 200.00 late fee
+        # is waived off rows 10..7 (42.50 each) and 30.00 of row 6; B's late fee stays.
         refund_purchase(uow, purchase_id=a, refunded_on=date(2026, 2, 2), key="ra")
         assert _rows(uow, pid) == [(400_000, 2_500, 1_750, "scheduled"), (400_000, 0, 4_250, "scheduled"),
-                                   (200_000, 0, 4_250, "scheduled")] + [(0, 0, 4_250, "scheduled")] * 7
+                                   (200_000, 0, 4_250, "scheduled")] + [(0, 0, 4_250, "scheduled")] * 2 + \
+            [(0, 0, 1_250, "scheduled")] + [(0, 0, 0, "cancelled")] * 4
         assert _ledger(uow, line) == {"principal": 1_000_000, "interest": 0, "fees": 0, "credit": 0}
         _ok(uow, line)
         # The rows no longer carry what was accepted: the plan cannot be reverted to the refunded purchase's rows.
@@ -92,11 +94,11 @@ def test_a_refund_beyond_the_plans_unpaid_principal_becomes_credit(uow_factory, 
         _ok(uow, line)
         # B's 10,000.00 meets only 6,000.00 unpaid: the 4,000.00 the borrower repaid in row 1 is theirs again.
         refund_purchase(uow, purchase_id=keys["pb"][0], refunded_on=date(2026, 2, 21), key="rb")
-        assert _rows(uow, pid) == [(400_000, 2_500, 1_750, "paid")] + [(0, 0, 4_250, "scheduled")] * 9
+        assert _rows(uow, pid) == [(400_000, 2_500, 1_750, "paid")] + [(0, 0, 0, "cancelled")] * 9
         assert _ledger(uow, line) == {"principal": 0, "interest": 0, "fees": 0, "credit": 400_000}
         _ok(uow, line)
-        # The late fees the plan carried were the line's, not the goods': 9 × 42.50 are still owed.
-        assert _plan_status(uow.connection, pid) == "active"
+        # The late fees the plan carried were A's and B's, waived with the goods (row 1's 17.50 was paid): done.
+        assert _plan_status(uow.connection, pid) == "completed"
         uow.commit()
 
 
@@ -206,11 +208,11 @@ def test_a_plan_row_due_on_a_holiday_is_missed_after_the_honoured_business_day(u
                                               monthly_expenses_minor=480_000, as_of=date(2026, 8, 20))
         freeze = next(p for p in proposals if p.kind == "freeze")
         pid = accept_plan(uow, account_id=holiday_line, proposal=freeze, business_on=date(2026, 8, 20))
-        assert plan_installments(uow, plan_id=pid)[0].due_on == date(2026, 10, 5)
+        assert plan_installments(uow, plan_id=pid)[0].due_on == date(2026, 10, 8)  # stored as honoured
         uow.commit()
     run_day_end(uow_factory, through_on=date(2026, 10, 8))  # the 9-15 statement billed row 1; it is unpaid
     with uow_factory() as uow:
-        # The day after the contractual date, and on the honoured date itself, the plan stands.
+        # The day after the contractual date (10-05), and on the honoured date itself, the plan stands.
         assert check_plans(uow, business_on=date(2026, 10, 6)) == 0
         assert check_plans(uow, business_on=date(2026, 10, 8)) == 0
         assert _plan_status(uow.connection, pid) == "active"
