@@ -59,6 +59,8 @@ class Adjustment:
 
 # calendar code -> holidays country code
 COUNTRIES = {"CN": "CN", "US": "US", "GB": "GB"}
+# product.jurisdiction -> calendar code
+JURISDICTION_CALENDAR = {"CN": "CN", "US": "US", "UK": "GB"}
 
 # Official adjustments the holidays package may lack. The package's own
 # China table (holidays 0.109) already carries the 2025–2026 State Council
@@ -114,3 +116,10 @@ def calendar(code: str) -> Calendar:
         raise UnknownCalendar(code)
     extra = {a.on: a.business for a in ADJUSTMENTS.get(code, ())}
     return Calendar(code, extra)
+
+
+def for_jurisdiction(jurisdiction: str) -> Calendar:
+    """The business-day calendar of a product's jurisdiction (CN, US, UK)."""
+    if jurisdiction not in JURISDICTION_CALENDAR:
+        raise UnknownCalendar(jurisdiction)
+    return calendar(JURISDICTION_CALENDAR[jurisdiction])

@@ -4,8 +4,8 @@
   on or before a cycle date is billed on that date's statement.
 * Due date = statement date + the product's `due_days_after_statement`,
   moved to the next business day when the product says `next_business_day`
-  (weekends and public holidays of the jurisdiction, `holidays` package,
-  including China's official make-up working days).
+  (weekends and public holidays of the jurisdiction: `fairdue.domain.calendar`,
+  the calendar day-end ages by, with China's official make-up working days).
 * Minimum due = every billed fee and interest + every billed installment's
   principal (installment plans) + the larger of percent_bps × revolving
   principal and the floor (never more than the revolving principal), capped
@@ -22,31 +22,26 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-import holidays
 import polars as pl
 
+from fairdue.domain.calendar import for_jurisdiction
 from fairdue.domain.loanmath.calendar import add_months
 from fairdue.domain.money import Money, Rounding, round_decimal
 from fairdue.domain.products import Product
 from fairdue.errors import FairdueError
 
 BUSINESS_DAY_SEARCH_DAYS_MAX = 31
-_HOLIDAY_COUNTRY = {"CN": "CN", "US": "US", "UK": "GB"}
 
 
 class ServicingMathError(FairdueError, ValueError):
     """Input to servicing arithmetic that cannot be right (a date before the plan began…)."""
 
 
-@functools.lru_cache(maxsize=64)
-def _holiday_calendar(country: str, year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays(country, years=year)
-
-
 @functools.lru_cache(maxsize=8192)
 def is_business_day(on: date, jurisdiction: str) -> bool:
-    """Not a weekend or public holiday in the jurisdiction (China's make-up working days count as business days)."""
-    return bool(_holiday_calendar(_HOLIDAY_COUNTRY[jurisdiction], on.year).is_working_day(on))
+    """Not a weekend or public holiday in the jurisdiction (China's make-up working days count as business days):
+    the same calendar day-end ages installments by (`fairdue.domain.calendar`, official adjustments included)."""
+    return for_jurisdiction(jurisdiction).is_business_day(on)
 
 
 def adjust_due_on(on: date, product: Product) -> date:

@@ -391,15 +391,13 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
 
 def honoured_due_on(uow: Any, *, account_id: int) -> Callable[[date], date]:
     """The date a row due on a given date is honoured on for this line: day-end's business-day adjustment
-    (the product's calendar and rule, as `fairdue.domain.dayend.kernel.effective_due_dates` applies it)."""
-    from fairdue.domain.calendar import BusinessDayRule, calendar
-    from fairdue.domain.dayend.params import JURISDICTION_CALENDAR
+    (the product's calendar and rule, as `fairdue.domain.dayend.kernel.effective_due_dates` applies it; statements
+    use the same calendar)."""
+    from fairdue.domain.statements import adjust_due_on
     from fairdue.service.accounts import get_account, product_of
 
     product = product_of(uow, get_account(uow, line_id=account_id))
-    rule = BusinessDayRule.FOLLOWING if product.business_day_rule == "next_business_day" else BusinessDayRule.NONE
-    cal = calendar(JURISDICTION_CALENDAR[product.jurisdiction])
-    return lambda due_on: cal.adjust(due_on, rule)
+    return lambda due_on: adjust_due_on(due_on, product)
 
 
 def _plan_state(uow: Any, plan: Any, business_on: date) -> str:

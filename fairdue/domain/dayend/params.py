@@ -15,6 +15,7 @@ from typing import Iterable
 
 import polars as pl
 
+from fairdue.domain.calendar import JURISDICTION_CALENDAR
 from fairdue.domain.products import Product
 from fairdue.errors import FairdueError
 
@@ -26,9 +27,6 @@ DAYS_PER_YEAR = 365
 CHARGED_OFF_BUCKET = "charged_off"
 # Upper DPD bound of the charged_off bucket (any larger DPD is a broken state).
 DPD_UNBOUNDED = 1_000_000
-
-# product.jurisdiction -> calendar code (fairdue.domain.calendar.COUNTRIES)
-JURISDICTION_CALENDAR = {"CN": "CN", "US": "US", "UK": "GB"}
 
 PRODUCT_SCHEMA = {
     "product_code": pl.String,
