@@ -59,11 +59,6 @@ ANSWER_OUTCOMES = ("done", "partially_done", "refused")
 REASONED_OUTCOMES = ("partially_done", "refused")   # PIPL Art. 50: a refusal (even in part) gives its reasons
 NOTE_LENGTH_MAX = 2000
 STAFF_LENGTH_MAX = 80
-# The answering staff member's column came with migration 0009 (data_rights_answered_by). It is declared here
-# as a lightweight table until fairdue/adapters/db/schema/web.py declares it on data_rights_requests.
-_answers = sa.table("data_rights_requests", sa.column("id", sa.Integer), sa.column("status", sa.String),
-                    sa.column("decided_at", sa.DateTime(timezone=True)), sa.column("decided_by", sa.String),
-                    sa.column("outcome", sa.Text))
 
 
 def answer_request(conn: sa.Connection, *, request_id: int, outcome: str, note: str, staff: str,
@@ -84,11 +79,11 @@ def answer_request(conn: sa.Connection, *, request_id: int, outcome: str, note: 
     if isinstance(request_id, bool) or not isinstance(request_id, int):
         raise DataRequestNotFound(f"data request {request_id!r} not found")
     # Only a received request moves; a concurrent second answer finds no row to update.
-    moved = conn.execute(sa.update(_answers).where(_answers.c.id == request_id, _answers.c.status == "received")
+    moved = conn.execute(sa.update(data_rights_requests).where(data_rights_requests.c.id == request_id, data_rights_requests.c.status == "received")
                          .values(status=outcome, decided_at=now, decided_by=who, outcome=text or None)).rowcount
     if moved == 1:
         return
-    status = conn.execute(sa.select(_answers.c.status).where(_answers.c.id == request_id)).scalar_one_or_none()
+    status = conn.execute(sa.select(data_rights_requests.c.status).where(data_rights_requests.c.id == request_id)).scalar_one_or_none()
     if status is None:
         raise DataRequestNotFound(f"data request {request_id} not found")
     raise DataRequestAnswered(f"data request {request_id} was answered already ({status})")
@@ -96,8 +91,8 @@ def answer_request(conn: sa.Connection, *, request_id: int, outcome: str, note: 
 
 def answer_of(conn: sa.Connection, *, request_id: int) -> dict[str, Any] | None:
     """{status, decided_at, decided_by, note} of a request (decided_* None while unanswered), or None."""
-    row = conn.execute(sa.select(_answers.c.status, _answers.c.decided_at, _answers.c.decided_by,
-                                 _answers.c.outcome).where(_answers.c.id == request_id)).first()
+    row = conn.execute(sa.select(data_rights_requests.c.status, data_rights_requests.c.decided_at, data_rights_requests.c.decided_by,
+                                 data_rights_requests.c.outcome).where(data_rights_requests.c.id == request_id)).first()
     return None if row is None else {"status": row.status, "decided_at": aware(row.decided_at),
                                      "decided_by": row.decided_by, "note": row.outcome}
 
@@ -283,9 +278,8 @@ def get_request(conn: sa.Connection, *, request_id: int) -> dict[str, Any] | Non
 def answered_requests(conn: sa.Connection, *, limit: int = ANSWERED_LISTED_MAX) -> list[dict[str, Any]]:
     """Requests staff answered (consent withdrawals, done by the borrower's own act, are not), latest answer
     first, each with `fact` as open_requests and `decided_by`."""
-    by = sa.literal_column("data_rights_requests.decided_by", sa.String).label("decided_by")
     t = data_rights_requests.c
-    rows = conn.execute(sa.select(data_rights_requests, by)
+    rows = conn.execute(sa.select(data_rights_requests)
                         .where(t.status != "received", t.kind != "consent_withdrawal")
                         .order_by(t.decided_at.desc(), t.id.desc()).limit(min(limit, ANSWERED_LISTED_MAX))).all()
     return [_with_named_fact(conn, r) for r in rows]

@@ -35,7 +35,7 @@ def test_0008_goes_down_and_up_again_and_sqlite_stays_intact(blank_database_url)
 
     engine = make_engine(blank_database_url)
     try:
-        assert migrate(engine) == "0008"
+        assert migrate(engine, "0008") == "0008"
         probe = ("INSERT INTO outbox_messages (id, decision_seq, channel, recipient_role, recipient_address_enc, "
                  "address_masked, language, body_enc, text_sha256, fingerprint, status, attempts, attempts_max, "
                  "next_attempt_at, send_by, created_at) VALUES (1, 1, 'email', 'borrower', 'x', 'x', 'zh', 'x', 'h', "
@@ -64,6 +64,6 @@ def test_0008_goes_down_and_up_again_and_sqlite_stays_intact(blank_database_url)
             if conn.dialect.name == "sqlite":
                 sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'outbox_messages'").scalar_one()
                 assert "'unknown'" not in sql
-        assert migrate(engine) == "0008"
+        assert migrate(engine, "0008") == "0008"
     finally:
         engine.dispose()

@@ -132,6 +132,7 @@ data_rights_requests = sa.Table(
     sa.Column("due_at", _UTC, nullable=False),
     sa.Column("decided_at", _UTC, nullable=True),
     sa.Column("outcome", sa.Text, nullable=True),
+    sa.Column("decided_by", sa.String(80), nullable=True),  # migration 0009: the staff member who answered
     sa.CheckConstraint("kind IN ('copy','correction','deletion','consent_withdrawal')", name="kind"),
     sa.CheckConstraint("status IN ('received','done','refused','partially_done')", name="status"),
 )
