@@ -204,22 +204,23 @@ class AccountsRepository:
         return list(self.conn.execute(q))
 
     def add_paid(self, target_kind: str, target_id: int, component: str, delta_minor: int) -> None:
-        """Add `delta_minor` (may be negative, for a reversal) to what is paid on a component and fix the status."""
+        """Add `delta_minor` (may be negative, for a reversal) to what is paid on a component and fix the status,
+        in one statement (SET expressions read the row as it was before the update)."""
+        d = int(delta_minor)
         if target_kind == "installment":
-            col = {"fees": "fee_paid_minor", "interest": "interest_paid_minor", "principal": "principal_paid_minor"}[component]
-            t = installments
-            self.conn.execute(sa.update(t).where(t.c.id == target_id).values({col: t.c[col] + delta_minor}))
-            row = self.one(t, id=target_id)
-            paid = row.fee_paid_minor + row.interest_paid_minor + row.principal_paid_minor
-            due = row.fee_due_minor + row.interest_due_minor + row.principal_due_minor
-            if row.status in ("billed", "paid"):
-                self.update(t, target_id, status="paid" if paid == due else "billed")
+            t = installments.c
+            col = {"fees": t.fee_paid_minor, "interest": t.interest_paid_minor, "principal": t.principal_paid_minor}[component]
+            settled = (t.fee_paid_minor + t.interest_paid_minor + t.principal_paid_minor + d
+                       == t.fee_due_minor + t.interest_due_minor + t.principal_due_minor)
+            status = sa.case((t.status.in_(("billed", "paid")), sa.case((settled, "paid"), else_="billed")),
+                             else_=t.status)
+            self.conn.execute(sa.update(installments).where(t.id == target_id).values({col: col + d, t.status: status}))
         else:
-            t = charges
-            self.conn.execute(sa.update(t).where(t.c.id == target_id).values(paid_minor=t.c.paid_minor + delta_minor))
-            row = self.one(t, id=target_id)
-            if row.status in ("open", "paid"):
-                self.update(t, target_id, status="paid" if row.paid_minor == row.amount_minor else "open")
+            t = charges.c
+            status = sa.case((t.status.in_(("open", "paid")), sa.case((t.paid_minor + d == t.amount_minor, "paid"),
+                                                                       else_="open")), else_=t.status)
+            self.conn.execute(sa.update(charges).where(t.id == target_id).values(paid_minor=t.paid_minor + d,
+                                                                                 status=status))
 
     def ledger_balances(self, codes: list[str]) -> dict[str, int]:
         """Signed (debit-positive) stored balances of ledger accounts by code, one query (read-only view of the ledger)."""
