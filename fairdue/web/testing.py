@@ -148,3 +148,39 @@ def gate_contact(app: Any, *, debt_id: str, address: str, text: str, role: str =
 
 LAWFUL_CN_TEXT = ("【示例消费金融】您好，您的分期账单已逾期。请通过本公司官方App或官方客服热线95000还款；"
                   "如暂时无力全额还款，可致电95000申请个性化分期。如有异议请致电95000。回复TD退订。")
+
+
+def seed_overdue_case(app: Any, *, agents: tuple[int, ...], now: Any, sequence: int = 3, key: str = "case") -> int:
+    """The console tests' world: shipped products; one CN line (张伟, 3,000.00 in three zero-fee installments
+    bought 2026-01-03, the first due 01-26) overdue after day-end through 01-30 (bucket M1); a team "early" of
+    `agents`; the collections engine run at `now` (the case and its call task). Leaves the clock at `now`.
+    Returns the line id."""
+    import datetime as dt
+
+    from fairdue.domain.money import Money
+    from fairdue.products import shipped_product_files
+    from fairdue.service import collections as coll
+    from fairdue.service.accounts import open_account
+    from fairdue.service.borrowers import register_borrower
+    from fairdue.service.dayend import run_day_end
+    from fairdue.service.products import load_product_file
+    from fairdue.service.purchases import purchase
+
+    factory = app.state.core.uow_factory
+    with factory() as uow:
+        for f in shipped_product_files():
+            load_product_file(uow, path=f)
+        bid = register_borrower(uow, data={"name": "张伟", "id_number": cn_resident_id(sequence),
+                                           "postal_region": "CN-11",
+                                           "mobiles": [{"number": "+8613800138000", "source": "contract"}]},
+                                cipher=app.state.cipher)
+        line = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(2_000_000, "CNY"),
+                            cycle_day=5, opened_on=dt.date(2026, 1, 2), key=f"open-{key}").id
+        purchase(uow, line_id=line, amount=Money(300_000, "CNY"), purchased_on=dt.date(2026, 1, 3),
+                 key=f"buy-{key}", plan="3-zero_fee")
+        coll.create_team(uow, code="early", name="Early", buckets="*", staff_ids=agents)
+        uow.commit()
+    run_day_end(factory, through_on=dt.date(2026, 1, 30))
+    app.state.core.clock.set(now)  # the tests' TestClock
+    coll.run_collections(factory, business_on=now.date(), now_at=now, cipher=app.state.cipher)
+    return line

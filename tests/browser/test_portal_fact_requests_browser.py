@@ -86,36 +86,13 @@ def test_borrower_asks_to_end_a_fact_and_compliance_ends_it(page, facts_app, liv
 @pytest.fixture
 def case_app(engine, clock):
     """One CN line overdue since 01-30 (day-end run), a case with a call task for agent1."""
-    from fairdue.domain.money import Money
-    from fairdue.products import shipped_product_files
-    from fairdue.service import collections as coll
-    from fairdue.service.accounts import open_account
-    from fairdue.service.borrowers import register_borrower
-    from fairdue.service.dayend import run_day_end
-    from fairdue.service.products import load_product_file
-    from fairdue.service.purchases import purchase
-    from fairdue.web.testing import cn_resident_id, make_app
+    from fairdue.web.testing import make_app, seed_overdue_case
 
     app = make_app(engine, clock)
     agent = add_staff(app, "agent1", "agent", display_name="王敏")
-    factory = app.state.core.uow_factory
-    with factory() as uow:
-        for f in shipped_product_files():
-            load_product_file(uow, path=f)
-        bid = register_borrower(uow, data={"name": "张伟", "id_number": cn_resident_id(3), "postal_region": "CN-11",
-                                           "mobiles": [{"number": "+8613800138000", "source": "contract"}]},
-                                cipher=app.state.cipher)
-        line = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(2_000_000, "CNY"),
-                            cycle_day=5, opened_on=dt.date(2026, 1, 2), key="browser-open-o")
-        purchase(uow, line_id=line.id, amount=Money(300_000, "CNY"), purchased_on=dt.date(2026, 1, 3),
-                 key="browser-buy-o", plan="3-zero_fee")
-        coll.create_team(uow, code="early", name="Early", buckets="*", staff_ids=(agent,))
-        uow.commit()
-    run_day_end(factory, through_on=dt.date(2026, 1, 30))
-    clock.set(NOW)
-    coll.run_collections(factory, business_on=NOW.date(), now_at=NOW, cipher=app.state.cipher)
+    line = seed_overdue_case(app, agents=(agent,), now=NOW, key="browser-o")
     clock.set(NOW + dt.timedelta(minutes=3))
-    app.state.test_line = line.id
+    app.state.test_line = line
     return app
 
 

@@ -10,43 +10,18 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from fairdue.web.testing import add_staff, make_app, staff_token
+from fairdue.web.testing import add_staff, make_app, seed_overdue_case, staff_token
 
 UTC = dt.UTC
-DAY_END_THROUGH = dt.date(2026, 1, 30)                 # installment due 01-26, grace 3: overdue, bucket M1
 MORNING = dt.datetime(2026, 2, 2, 2, 0, tzinfo=UTC)    # 10:00 in Shanghai
 
 
 @pytest.fixture
 def world(engine, clock):
-    from fairdue.domain.money import Money
-    from fairdue.products import shipped_product_files
-    from fairdue.service import collections as coll
-    from fairdue.service.accounts import open_account
-    from fairdue.service.borrowers import register_borrower
-    from fairdue.service.dayend import run_day_end
-    from fairdue.service.products import load_product_file
-    from fairdue.service.purchases import purchase
-    from fairdue.web.testing import cn_resident_id
-
     app = make_app(engine, clock)
     ag = add_staff(app, "ag", "agent", display_name="Agent Wu")
     factory = app.state.core.uow_factory
-    with factory() as uow:
-        for f in shipped_product_files():
-            load_product_file(uow, path=f)
-        bid = register_borrower(uow, data={"name": "张伟", "id_number": cn_resident_id(7), "postal_region": "CN-11",
-                                           "mobiles": [{"number": "+8613800138000", "source": "contract"}]},
-                                cipher=app.state.cipher)
-        line = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(2_000_000, "CNY"),
-                            cycle_day=5, opened_on=dt.date(2026, 1, 2), key="open-outcome-1").id
-        purchase(uow, line_id=line, amount=Money(300_000, "CNY"), purchased_on=dt.date(2026, 1, 3),
-                 key="buy-outcome-1", plan="3-zero_fee")
-        coll.create_team(uow, code="early", name="Early", buckets="*", staff_ids=(ag,))
-        uow.commit()
-    run_day_end(factory, through_on=DAY_END_THROUGH)
-    clock.set(MORNING)
-    coll.run_collections(factory, business_on=MORNING.date(), now_at=MORNING, cipher=app.state.cipher)
+    line = seed_overdue_case(app, agents=(ag,), now=MORNING, sequence=7, key="outcome-1")
     with TestClient(app) as client:
         yield {"client": client, "line": line, "engine": engine, "clock": clock, "ag": staff_token(client, "ag"),
                "factory": factory, "cipher": app.state.cipher}
