@@ -184,3 +184,17 @@ def seed_overdue_case(app: Any, *, agents: tuple[int, ...], now: Any, sequence: 
     app.state.core.clock.set(now)  # the tests' TestClock
     coll.run_collections(factory, business_on=now.date(), now_at=now, cipher=app.state.cipher)
     return line
+
+
+def case_and_call_task(engine: Any, line_id: int) -> tuple[int, int]:
+    """(case id, call task id) of the case `seed_overdue_case` opened for the line."""
+    import sqlalchemy as sa
+
+    from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
+
+    with engine.connect() as conn:
+        case_id = conn.execute(sa.select(coll_cases.c.id).where(coll_cases.c.account_id == line_id)).scalar_one()
+        task = conn.execute(sa.select(coll_actions.c.id).where(coll_actions.c.case_id == case_id,
+                                                               coll_actions.c.status == "task")).scalars().first()
+    assert task is not None, "the strategy's M1 call step should have become a call task"
+    return case_id, task

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from fairdue.web.testing import add_staff, make_app, seed_overdue_case, staff_token
+from fairdue.web.testing import add_staff, case_and_call_task, make_app, seed_overdue_case, staff_token
 
 UTC = dt.UTC
 DAY_END_THROUGH = dt.date(2026, 1, 30)          # installment due 01-26, grace 3: overdue, bucket M1
@@ -32,14 +32,7 @@ def world(engine, clock):
 
 
 def _case_and_task(w) -> tuple[int, int]:
-    from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
-
-    with w["engine"].connect() as conn:
-        case_id = conn.execute(sa.select(coll_cases.c.id).where(coll_cases.c.account_id == w["line"])).scalar_one()
-        task = conn.execute(sa.select(coll_actions.c.id).where(coll_actions.c.case_id == case_id,
-                                                               coll_actions.c.status == "task")).scalars().first()
-    assert task is not None, "the strategy's M1 call step should have become a call task"
-    return case_id, task
+    return case_and_call_task(w["engine"], w["line"])
 
 
 def test_queue_reads_day_end_bucket_and_dpd_not_installments(world):
