@@ -39,7 +39,7 @@ from typing import Callable, Iterable
 
 import polars as pl
 
-from fairdue.adapters.db.dayend_repo import DayendRepository
+from fairdue.adapters.db.dayend_repo import DayendRepository, lines_frame
 from fairdue.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from fairdue.domain.dayend.kernel import LEDGER_ROLES, DayResult, close_day
 from fairdue.domain.dayend.params import product_frames
@@ -531,13 +531,13 @@ def close_lines_inline(uow: UnitOfWork, account_ids: Iterable[int], business_on:
     return closed
 
 
-def _work_day(line: dict, business_on: date) -> date | None:
-    """The next date before `business_on` a line still has work for (its next event, never a date it has closed
-    already); None when it has caught up."""
-    nxt = line["next_event_on"]
-    if line["charged_off"] or nxt is None or nxt >= business_on:
+def _work_day(line, business_on: date) -> date | None:
+    """The next date before `business_on` a line (a `load_lines` row) still has work for (its next event, never a
+    date it has closed already); None when it has caught up."""
+    nxt = line.next_event_on
+    if line.charged_off or nxt is None or nxt >= business_on:
         return None
-    day = max(nxt, line["last_closed_on"] + timedelta(days=1))
+    day = max(nxt, line.last_closed_on + timedelta(days=1))
     return day if day < business_on else None
 
 
@@ -545,8 +545,8 @@ def _close_lines_inline(uow: UnitOfWork, ids: list[int], business_on: date, enro
     repo = _repo(uow)
     if enroll:
         repo.enroll_new_accounts(ids)
-    frame = repo.load_lines(ids, lock=True)
-    if frame.height == 0:
+    rows = repo.load_lines(ids, lock=True)
+    if not rows:
         return 0
     repo.lock_book_balances()
     frames: tuple[pl.DataFrame, pl.DataFrame] | None = None
@@ -558,20 +558,24 @@ def _close_lines_inline(uow: UnitOfWork, ids: list[int], business_on: date, enro
         _write(uow, repo, close_day(day, lines, insts, *frames), lambda _n: None)
         return lines.height
 
+    # The kernel's frames are built only for lines with work: a write usually finds its line caught up already
+    # (day-end ran, or `before_writes` closed the day's payers together).
     closed = 0
     for _ in range(CATCH_UP_DAYS_MAX):
-        days = {r["account_id"]: d for r in frame.iter_rows(named=True) if (d := _work_day(r, business_on))}
+        days = {r.account_id: d for r in rows if (d := _work_day(r, business_on))}
         if not days:
             break
         day = min(days.values())
-        closed += close(day, frame.filter(pl.col("account_id").is_in([a for a, d in days.items() if d == day])))
-        frame = repo.load_lines(ids, lock=False)
+        closed += close(day, lines_frame([r for r in rows if days.get(r.account_id) == day]))
+        rows = repo.load_lines(ids, lock=False)
     # Accrual and principal-days are counted at touches: bring them up to the day before the write,
     # so the write's change of balance counts from its own date on, not retroactively.
     eve = business_on - timedelta(days=1)
-    stale = [r["account_id"] for r in frame.iter_rows(named=True) if not r["charged_off"] and r["last_closed_on"] < eve]
+    stale = [r for r in rows if not r.charged_off and r.last_closed_on < eve]
     if stale:
-        closed += close(eve, frame.filter(pl.col("account_id").is_in(stale)).with_columns(
-            pl.lit(eve).alias("next_event_on")))
-    repo.pull_next_event(frame.get_column("account_id").to_list(), business_on)
+        closed += close(eve, lines_frame(stale).with_columns(pl.lit(eve).alias("next_event_on")))
+    # Skip the update only when it is sure to change nothing: nothing was closed here (closing moves
+    # next_event_on) and every line already has business_on's batch (or an earlier date) as its next event.
+    if closed or any(r.next_event_on is None or r.next_event_on > business_on for r in rows):
+        repo.pull_next_event([r.account_id for r in rows], business_on)
     return closed

@@ -62,6 +62,11 @@ def _rows_to_frame(rows: Sequence, schema: dict) -> pl.DataFrame:
     return pl.DataFrame({c: pl.Series(c, data[c], dtype=schema[c], strict=False) for c in cols})
 
 
+def lines_frame(rows: Sequence) -> pl.DataFrame:
+    """The kernel's account frame (ACCOUNT_SCHEMA) of rows from `DayendRepository.load_lines`."""
+    return _rows_to_frame(rows, ACCOUNT_SCHEMA)
+
+
 class DayendRepository:
     """Day-end reads and writes on one connection (see the module docstring)."""
 
@@ -247,19 +252,21 @@ class DayendRepository:
             return _rows_to_frame(self.connection.execute(stmt).all(), ACCOUNT_SCHEMA)
         return self._read_as_text(stmt.with_for_update() if lock else stmt, ACCOUNT_SCHEMA)
 
-    def load_lines(self, account_ids: Sequence[int], *, lock: bool = True) -> pl.DataFrame:
-        """The state (ACCOUNT_SCHEMA) of those of these lines that are enrolled and active, in id order; on
-        PostgreSQL their state rows are locked in that order unless lock=False."""
+    def load_lines(self, account_ids: Sequence[int], *, lock: bool = True) -> list[sa.Row]:
+        """The state of those of these lines that are enrolled and active, in id order, as rows named and ordered
+        like ACCOUNT_SCHEMA (`lines_frame` makes the kernel's frame of them); on PostgreSQL their state rows are
+        locked in that order unless lock=False. Rows, not a frame: a writer's inline close usually finds nothing
+        to do and then needs no frame at all."""
         a = dayend_account.c
         stmt = sa.select(
-            a.account_id, sa.cast(a.product_id, sa.String), a.cycle_day, a.last_closed_on, a.next_event_on,
+            a.account_id, sa.cast(a.product_id, sa.String).label("product_code"), a.cycle_day, a.last_closed_on, a.next_event_on,
             a.bucket, a.oldest_overdue_on, a.charged_off, a.revolving_principal_minor, a.accrual_remainder,
             a.interest_unbilled_minor, a.accrued_through_on, a.principal_days_minor, a.cost_charged_minor,
         ).select_from(dayend_account.join(credit_lines, credit_lines.c.id == a.account_id)).where(
             a.account_id.in_(sorted(set(account_ids))), credit_lines.c.status == "active").order_by(a.account_id)
         if lock and self._pg:
             stmt = stmt.with_for_update(of=dayend_account)
-        return _rows_to_frame(self.connection.execute(stmt).all(), ACCOUNT_SCHEMA)
+        return self.connection.execute(stmt).all()
 
     def load_installments(self, business_on: date, lo: int, hi: int, *,
                           account_ids: Sequence[int] | None = None) -> pl.DataFrame:
