@@ -23,6 +23,7 @@ adapter recomputes it from what it is about to send and compares.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -62,6 +63,24 @@ def canonical_json(record: Mapping[str, Any]) -> str:
     if len(text) > RECORD_CHARS_MAX:
         raise NotCanonical(f"record is {len(text)} characters, more than {RECORD_CHARS_MAX}")
     return text
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (plain dicts and lists of str / int / float / bool / None), much cheaper
+    than copy.deepcopy, which gate requests and records are copied with several times per decision. Anything
+    else inside (a tuple, a datetime, a dict subclass) is copied by copy.deepcopy, so no caller shares a mutable
+    object with the copy."""
+    kind = type(value)
+    if kind is dict:
+        return {k: copy_json(v) for k, v in value.items()}
+    if kind is list:
+        return [copy_json(v) for v in value]
+    if kind in _JSON_SCALARS:
+        return value
+    return copy.deepcopy(value)
 
 
 def entry_hash(prev_hash: str, record_text: str) -> str:

@@ -13,11 +13,12 @@ partly (a code shown as 4***** would give away a sixth of it).
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any, Iterable
 
 import phonenumbers
+
+from fairdue.domain.audit import copy_json
 
 MASK = "*"
 # Two-character Chinese surnames (复姓) that keep both characters visible.
@@ -180,10 +181,21 @@ def mask_request(request: dict[str, Any], *, names: Iterable[str] = ()) -> dict[
     record still explains the decision.
     """
     names = tuple(names)
-    masked = copy.deepcopy(request)
+    masked = copy_json(request)
+    # A debt's history names the same few addresses over and over: each is masked once (a phone number's mask
+    # parses it, the costly part). The memo lives for this call only, so no address is kept beyond it.
+    address_masks: dict[Any, Any] = {}
+
+    def _masked_address(address: Any) -> Any:
+        if not isinstance(address, str):
+            return address
+        if address not in address_masks:
+            address_masks[address] = mask_address(address)
+        return address_masks[address]
+
     recipient = masked.get("recipient")
     if isinstance(recipient, dict):
-        recipient["address"] = mask_address(recipient.get("address"))
+        recipient["address"] = _masked_address(recipient.get("address"))
         if isinstance(recipient.get("name"), str):
             recipient["name"] = mask_name(recipient["name"])
     borrower = masked.get("borrower")
@@ -192,12 +204,12 @@ def mask_request(request: dict[str, Any], *, names: Iterable[str] = ()) -> dict[
             value = borrower.get(key)
             if isinstance(value, str):
                 borrower[key] = mask_name(value) if key == "name" else (
-                    mask_id_number(value) if key == "id_number" else mask_address(value))
+                    mask_id_number(value) if key == "id_number" else _masked_address(value))
     history = masked.get("history")
     if isinstance(history, list):
         for item in history:
             if isinstance(item, dict) and "address" in item:
-                item["address"] = mask_address(item.get("address"))
+                item["address"] = _masked_address(item.get("address"))
     message = masked.get("message")
     if isinstance(message, dict) and isinstance(message.get("text"), str):
         message["text"] = redact_text(message["text"], names=names)

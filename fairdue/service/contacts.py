@@ -29,7 +29,6 @@ configured keys (FAIRDUE_KEYS / FAIRDUE_KEY_FILE, dev keys for SQLite only).
 
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -42,7 +41,8 @@ from fairdue.adapters.crypto import FieldCipher, load_cipher
 from fairdue.adapters.db.schema.accounts import credit_lines
 from fairdue.adapters.db.schema.collections import OUTBOX_CONTEXTS, decision_log, outbox_messages
 from fairdue.domain.audit import (
-    KEYED_TEXT_PURPOSES, MESSAGE_TEXT_CONTEXT, keyed_message_fingerprint, message_fingerprint, sha256_text,
+    KEYED_TEXT_PURPOSES, MESSAGE_TEXT_CONTEXT, copy_json, keyed_message_fingerprint, message_fingerprint,
+    sha256_text,
 )
 from fairdue.domain.masking import mask_address, mask_decision, mask_request
 from fairdue.errors import FairdueError
@@ -119,7 +119,7 @@ def check_contact(request: dict, *, decide: Callable[[dict], dict] | None = None
     """
     decide = decide or _default_decide
     try:
-        decision = decide(copy.deepcopy(request))
+        decision = decide(copy_json(request))
     except Exception as err:  # fail closed: any gate failure is a denial, logged with its reason
         return _fail_closed(request, f"{type(err).__name__}: {err}")
     if not isinstance(decision, dict) or not isinstance(decision.get("violations", []), list):
@@ -290,13 +290,14 @@ def request_contact(
         fingerprint = message_fingerprint(channel=message.channel, recipient=address, text=message.text)
     recipient = request.get("recipient") or {}
     debt = request.get("debt") if isinstance(request.get("debt"), dict) else {}
+    address_masked = mask_address(address)  # logged and queued alike: masked once
     record = {
         "kind": "contact_decision",
         "decided_at": now.isoformat(),
         "debt_id": debt.get("id"),
         "channel": message.channel,
         "purpose": request.get("purpose"),
-        "recipient": {"role": recipient.get("role"), "address_masked": mask_address(address)},
+        "recipient": {"role": recipient.get("role"), "address_masked": address_masked},
         "fingerprint": fingerprint,
         "text_sha256": text_sha256,
         **({"text_hmac": text_hmac} if text_hmac is not None else {}),
@@ -309,7 +310,7 @@ def request_contact(
         values = dict(
             decision_seq=entry.seq, debt_id=debt.get("id"), channel=message.channel,
             recipient_role=str(recipient.get("role") or "unknown"),
-            address_masked=mask_address(address), language=message.language,
+            address_masked=address_masked, language=message.language,
             **seal_outbox_fields(cipher, recipient_address=address, subject=message.subject, body=message.text,
                                  payload=message.letter.to_json() if message.letter else None),
             # the column holds the keyed hash for a login code (the record names which: text_hmac)

@@ -15,7 +15,6 @@ counts for all of them. The attorney's name and contact are encrypted (FieldCiph
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +24,7 @@ import sqlalchemy as sa
 from fairdue.adapters.crypto import FieldCipher, load_cipher
 from fairdue.adapters.db.schema.accounts import borrowers, credit_lines
 from fairdue.adapters.db.schema.contact_facts import FACT_CONTEXTS, contact_facts
+from fairdue.domain.audit import copy_json
 from fairdue.domain.contact_facts import (
     FACTS_OPEN_MAX,
     INCONVENIENT_RANGES_MAX,
@@ -209,10 +209,10 @@ def gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime) -> 
     memo = _memo(uow)
     key = (borrower_id, account_id, at)
     if memo is not None and key in memo:
-        return copy.deepcopy(memo[key])
+        return copy_json(memo[key])
     out = _read_gate_facts(uow, borrower_id=borrower_id, account_id=account_id, at=at)
     if memo is not None:
-        memo[key] = copy.deepcopy(out)
+        memo[key] = copy_json(out)
     return out
 
 
