@@ -94,23 +94,45 @@ def _apply(uow: UnitOfWork, *, payment_id: int, items: list[tuple[DueItem, str, 
     rows = []
     for a in result.allocations:
         kind, tid = target[a.item_id]
-        r.add_paid(kind, tid, a.component, a.amount_minor)
         rows.append({"payment_id": payment_id, "target_kind": kind, "target_id": tid, "component": a.component,
                      "amount_minor": a.amount_minor})
+    r.add_paid((row["target_kind"], row["target_id"], row["component"], row["amount_minor"]) for row in rows)
     r.insert_many(payment_allocations, rows)
-    _settle_plans(uow, sorted({row["target_id"] for row in rows if row["target_kind"] == "installment"}))
+    _settle_plans(uow, sorted(_settled_installments(items, result)))
+
+
+def _settled_installments(items: list[tuple[DueItem, str, int]], result: AllocationResult) -> set[int]:
+    """The billed installments this allocation pays in full (now 'paid').
+
+    Only their plans can change status: an installment the payment leaves part-unpaid is still billed, so its
+    plan (active, as a plan with a billed row always is) stays active and need not be read back.
+    """
+    paid: dict[str, int] = {}
+    for a in result.allocations:
+        paid[a.item_id] = paid.get(a.item_id, 0) + a.amount_minor
+    return {tid for item, kind, tid in items if kind == "installment" and item.item_id in paid
+            and paid[item.item_id] == item.total_minor}
+
+
+def _plans_to_settle() -> sa.Select:
+    """(plan id, status, installments not paid or cancelled) of the plans of the installments :ids (not refunded)."""
+    p, i = installment_plans.c, installments.c
+    still_open = (sa.select(sa.func.count()).where(i.plan_id == p.id, i.status.not_in(("paid", "cancelled")))
+                  .scalar_subquery())
+    return sa.select(p.id, p.status, still_open).where(
+        p.id.in_(sa.select(i.plan_id).where(i.id.in_(sa.bindparam("ids", expanding=True)))), p.status != "refunded")
+
+
+# Built once: run after every payment that pays an installment off.
+_PLANS_TO_SETTLE = _plans_to_settle()
 
 
 def _settle_plans(uow: UnitOfWork, installment_ids: list[int]) -> None:
     """Mark plans whose every installment is paid or cancelled as paid_off (and back to active if not)."""
     if not installment_ids:
         return
-    p, i = installment_plans.c, installments.c
-    still_open = (sa.select(sa.func.count()).where(i.plan_id == p.id, i.status.not_in(("paid", "cancelled")))
-                  .scalar_subquery())
     r = repo(uow)
-    for pid, status, open_rows in r.rows(sa.select(p.id, p.status, still_open).where(
-            p.id.in_(sa.select(i.plan_id).where(i.id.in_(installment_ids))), p.status != "refunded")):
+    for pid, status, open_rows in uow.connection.execute(_PLANS_TO_SETTLE, {"ids": list(installment_ids)}):
         want = "active" if open_rows else "paid_off"
         if status != want:
             r.update(installment_plans, pid, status=want)
@@ -385,8 +407,7 @@ def reverse_payment(uow: UnitOfWork, *, payment_id: int, reversed_on: date, key:
     entry = ledger.reverse_entry(uow, entry_id=row.ledger_entry_id, key=rev_key, business_on=reversed_on,
                                  description=f"reversal of payment {payment_id}")
     allocs = r.allocations_of(payment_id)
-    for a in allocs:
-        r.add_paid(a.target_kind, a.target_id, a.component, -a.amount_minor)
+    r.add_paid((a.target_kind, a.target_id, a.component, -a.amount_minor) for a in allocs)
     r.update(payments, payment_id, status="reversed", reversal_entry_id=entry.id)
     _settle_plans(uow, [a.target_id for a in allocs if a.target_kind == "installment"])
     return entry.id

@@ -54,6 +54,61 @@ def _ledger_balances_query() -> sa.Select:
 # SQLAlchemy compiles and caches the statement once).
 _LEDGER_BALANCES: sa.Select | None = None
 
+# Statements built once and reused with bound parameters, by (purpose, table, column names): building a statement
+# (and its cache key) costs more than running it on SQLite, and the generic helpers run for every payment.
+_STATEMENTS: dict[tuple, Any] = {}
+
+
+def _statement(key: tuple, build: Callable[[], Any]) -> Any:
+    """The statement cached under `key`, built by `build()` on first use (statements only: never data)."""
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _STATEMENTS[key] = build()
+    return stmt
+
+
+def _one_of(col: sa.ColumnElement, *values: str) -> sa.ColumnElement[bool]:
+    """`col IN (values)` spelled as ORs: an IN list is an expanding parameter, which executemany refuses."""
+    return sa.or_(*(col == v for v in values))
+
+
+def _add_paid_installments() -> sa.Update:
+    """Per row: add d_fees/d_interest/d_principal to what is paid and fix the status (SET expressions read the
+    row as it was before the update, so d_total, the sum of the three, decides whether it is now settled)."""
+    t = installments.c
+    d = {col: sa.bindparam(f"d_{part}", type_=col.type) for part, col in
+         (("fees", t.fee_paid_minor), ("interest", t.interest_paid_minor), ("principal", t.principal_paid_minor))}
+    settled = (t.fee_paid_minor + t.interest_paid_minor + t.principal_paid_minor + sa.bindparam("d_total", type_=t.fee_paid_minor.type)
+               == t.fee_due_minor + t.interest_due_minor + t.principal_due_minor)
+    status = sa.case((_one_of(t.status, "billed", "paid"), sa.case((settled, "paid"), else_="billed")), else_=t.status)
+    return (sa.update(installments).where(t.id == sa.bindparam("target_id"))
+            .values({**{col: col + bind for col, bind in d.items()}, t.status: status}))
+
+
+def _add_paid_charges() -> sa.Update:
+    """Per row: add d_total to what is paid on the charge and fix its status (as _add_paid_installments)."""
+    t = charges.c
+    d = sa.bindparam("d_total", type_=t.paid_minor.type)
+    status = sa.case((_one_of(t.status, "open", "paid"), sa.case((t.paid_minor + d == t.amount_minor, "paid"), else_="open")),
+                     else_=t.status)
+    return sa.update(charges).where(t.id == sa.bindparam("target_id")).values({t.paid_minor: t.paid_minor + d, t.status: status})
+
+
+def _maybe_locked(q: sa.Select, lock: bool) -> sa.Select:
+    return q.with_for_update() if lock else q
+
+
+def _open_billed_installments(whole_line: bool) -> sa.Select:
+    """Billed installments of :line_id (or only of its plan :plan_id), oldest due first."""
+    i = installments.c
+    q = sa.select(installments).where(i.credit_line_id == sa.bindparam("line_id"), i.status == "billed")
+    if not whole_line:
+        q = q.where(i.plan_id == sa.bindparam("plan_id"))
+    return q.order_by(i.due_on, i.seq, i.id)
+
+
+_ADD_PAID = {"installment": (installments, _add_paid_installments), "charge": (charges, _add_paid_charges)}
+
 
 class AccountsRepository:
     """Reads and writes of the servicing tables on one connection."""
@@ -65,20 +120,27 @@ class AccountsRepository:
 
     # -- generic helpers -----------------------------------------------------------------
     def insert(self, table: sa.Table, **values: Any) -> int:
-        return int(self.conn.execute(sa.insert(table).values(**values).returning(table.c.id)).scalar_one())
+        stmt = _statement(("insert", table), lambda: sa.insert(table).returning(table.c.id))
+        return int(self.conn.execute(stmt, values).scalar_one())
 
     def insert_many(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
         if rows:
-            self.conn.execute(sa.insert(table), rows)
+            self.conn.execute(_statement(("insert_many", table), lambda: sa.insert(table)), rows)
 
     def one(self, table: sa.Table, **where: Any) -> sa.Row | None:
-        q = sa.select(table)
-        for k, v in where.items():
-            q = q.where(table.c[k] == v)
-        return self.conn.execute(q).first()
+        if any(v is None for v in where.values()):  # `col == None` means IS NULL: not a bound parameter
+            q = sa.select(table)
+            for k, v in where.items():
+                q = q.where(table.c[k] == v)
+            return self.conn.execute(q).first()
+        stmt = _statement(("one", table, *where), lambda: sa.select(table).where(
+            *(table.c[k] == sa.bindparam(f"w_{k}", type_=table.c[k].type) for k in where)))
+        return self.conn.execute(stmt, {f"w_{k}": v for k, v in where.items()}).first()
 
     def update(self, table: sa.Table, row_id: int, **values: Any) -> None:
-        self.conn.execute(sa.update(table).where(table.c.id == row_id).values(**values))
+        stmt = _statement(("update", table, *values), lambda: sa.update(table).where(table.c.id == sa.bindparam("row_id")).values(
+            {table.c[k]: sa.bindparam(f"v_{k}", type_=table.c[k].type) for k in values}))
+        self.conn.execute(stmt, {"row_id": row_id, **{f"v_{k}": v for k, v in values.items()}})
 
     # -- products ------------------------------------------------------------------------
     def product_by_code(self, code: str, version: int | None = None) -> sa.Row | None:
@@ -115,10 +177,10 @@ class AccountsRepository:
 
     # -- credit lines --------------------------------------------------------------------
     def line(self, line_id: int, *, lock: bool = False) -> sa.Row | None:
-        q = sa.select(credit_lines).where(credit_lines.c.id == line_id)
-        if lock and self.conn.dialect.name == "postgresql":
-            q = q.with_for_update()
-        return self.conn.execute(q).first()
+        lock = lock and self.conn.dialect.name == "postgresql"
+        q = _statement(("line", lock), lambda: _maybe_locked(
+            sa.select(credit_lines).where(credit_lines.c.id == sa.bindparam("line_id")), lock))
+        return self.conn.execute(q, {"line_id": line_id}).first()
 
     def line_by_open_key(self, key: str) -> sa.Row | None:
         return self.one(credit_lines, open_key=key)
@@ -128,14 +190,14 @@ class AccountsRepository:
         return self.one(installment_plans, purchase_id=purchase_id)
 
     def installments_of_plan(self, plan_id: int) -> list[sa.Row]:
-        q = sa.select(installments).where(installments.c.plan_id == plan_id).order_by(installments.c.seq)
-        return list(self.conn.execute(q))
+        q = _statement(("installments_of_plan",), lambda: sa.select(installments)
+                       .where(installments.c.plan_id == sa.bindparam("plan_id")).order_by(installments.c.seq))
+        return list(self.conn.execute(q, {"plan_id": plan_id}))
 
     def open_billed_installments(self, line_id: int, plan_id: int | None = None) -> list[sa.Row]:
-        q = sa.select(installments).where(installments.c.credit_line_id == line_id, installments.c.status == "billed")
-        if plan_id is not None:
-            q = q.where(installments.c.plan_id == plan_id)
-        return list(self.conn.execute(q.order_by(installments.c.due_on, installments.c.seq, installments.c.id)))
+        q = _statement(("open_billed_installments", plan_id is None), lambda: _open_billed_installments(plan_id is None))
+        params = {"line_id": line_id} if plan_id is None else {"line_id": line_id, "plan_id": plan_id}
+        return list(self.conn.execute(q, params))
 
     def installments_to_bill(self, line_id: int, statement_on) -> list[sa.Row]:
         q = sa.select(installments).where(
@@ -146,8 +208,9 @@ class AccountsRepository:
         return list(self.conn.execute(q.order_by(installments.c.due_on, installments.c.plan_id, installments.c.seq)))
 
     def open_charges(self, line_id: int) -> list[sa.Row]:
-        q = sa.select(charges).where(charges.c.credit_line_id == line_id, charges.c.status == "open")
-        return list(self.conn.execute(q.order_by(charges.c.due_on, charges.c.id)))
+        q = _statement(("open_charges",), lambda: sa.select(charges).where(
+            charges.c.credit_line_id == sa.bindparam("line_id"), charges.c.status == "open").order_by(charges.c.due_on, charges.c.id))
+        return list(self.conn.execute(q, {"line_id": line_id}))
 
     def charges_to_bill(self, line_id: int, statement_on) -> list[sa.Row]:
         q = sa.select(charges).where(
@@ -191,8 +254,9 @@ class AccountsRepository:
         return self.conn.execute(q).first()
 
     def latest_statement(self, line_id: int) -> sa.Row | None:
-        q = sa.select(statements).where(statements.c.credit_line_id == line_id).order_by(statements.c.statement_on.desc()).limit(1)
-        return self.conn.execute(q).first()
+        q = _statement(("latest_statement",), lambda: sa.select(statements).where(
+            statements.c.credit_line_id == sa.bindparam("line_id")).order_by(statements.c.statement_on.desc()).limit(1))
+        return self.conn.execute(q, {"line_id": line_id}).first()
 
     def lines_of_statement(self, statement_id: int) -> list[sa.Row]:
         q = sa.select(statement_lines).where(statement_lines.c.statement_id == statement_id).order_by(statement_lines.c.seq)
@@ -200,27 +264,24 @@ class AccountsRepository:
 
     # -- payments ------------------------------------------------------------------------
     def allocations_of(self, payment_id: int) -> list[sa.Row]:
-        q = sa.select(payment_allocations).where(payment_allocations.c.payment_id == payment_id).order_by(payment_allocations.c.id)
-        return list(self.conn.execute(q))
+        q = _statement(("allocations_of",), lambda: sa.select(payment_allocations).where(
+            payment_allocations.c.payment_id == sa.bindparam("payment_id")).order_by(payment_allocations.c.id))
+        return list(self.conn.execute(q, {"payment_id": payment_id}))
 
-    def add_paid(self, target_kind: str, target_id: int, component: str, delta_minor: int) -> None:
-        """Add `delta_minor` (may be negative, for a reversal) to what is paid on a component and fix the status,
-        in one statement (SET expressions read the row as it was before the update)."""
-        d = int(delta_minor)
-        if target_kind == "installment":
-            t = installments.c
-            col = {"fees": t.fee_paid_minor, "interest": t.interest_paid_minor, "principal": t.principal_paid_minor}[component]
-            settled = (t.fee_paid_minor + t.interest_paid_minor + t.principal_paid_minor + d
-                       == t.fee_due_minor + t.interest_due_minor + t.principal_due_minor)
-            status = sa.case((t.status.in_(("billed", "paid")), sa.case((settled, "paid"), else_="billed")),
-                             else_=t.status)
-            self.conn.execute(sa.update(installments).where(t.id == target_id).values({col: col + d, t.status: status}))
-        else:
-            t = charges.c
-            status = sa.case((t.status.in_(("open", "paid")), sa.case((t.paid_minor + d == t.amount_minor, "paid"),
-                                                                       else_="open")), else_=t.status)
-            self.conn.execute(sa.update(charges).where(t.id == target_id).values(paid_minor=t.paid_minor + d,
-                                                                                 status=status))
+    def add_paid(self, paid: Iterable[tuple[str, int, str, int]]) -> None:
+        """Add what a payment (or, negative, its reversal) put on each (target kind, target id, component, delta)
+        and fix the targets' statuses: one cached UPDATE per kind of target, run for every target at once."""
+        deltas: dict[tuple[str, int], dict[str, int]] = {}
+        for target_kind, target_id, component, delta_minor in paid:
+            d = deltas.setdefault((target_kind, target_id), {"d_fees": 0, "d_interest": 0, "d_principal": 0})
+            d[f"d_{component}"] += int(delta_minor)
+        rows: dict[str, list[dict[str, int]]] = {kind: [] for kind in _ADD_PAID}
+        for (kind, target_id), d in deltas.items():
+            row = {"target_id": target_id, "d_total": sum(d.values())}
+            rows[kind].append({**row, **d} if kind == "installment" else row)  # a charge has one paid amount
+        for kind, (table, build) in _ADD_PAID.items():
+            if rows[kind]:
+                self.conn.execute(_statement(("add_paid", table), build), rows[kind])
 
     def ledger_balances(self, codes: list[str]) -> dict[str, int]:
         """Signed (debit-positive) stored balances of ledger accounts by code, one query (read-only view of the ledger)."""
