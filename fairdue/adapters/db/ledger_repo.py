@@ -66,6 +66,17 @@ _PG_INSERT_POSTINGS = sa.text(
     "CAST(:currencies AS text[])) AS t(a, m, c)"
 )
 _ACCOUNTS_BY_ID = sa.select(ledger_account).where(ledger_account.c.id.in_(sa.bindparam("ids", expanding=True)))
+_ACCOUNTS_BY_CODE = sa.select(ledger_account).where(ledger_account.c.code.in_(sa.bindparam("codes", expanding=True)))
+_INSERT_BALANCE = ledger_balance.insert()
+
+
+def _account_insert(insert):
+    """Accounts whose code is new (executemany; only the rows written come back)."""
+    return (insert(ledger_account).on_conflict_do_nothing(index_elements=["code"])
+            .returning(ledger_account.c.id, ledger_account.c.currency))
+
+
+_ACCOUNT_INSERT = {"postgresql": _account_insert(pg.insert), "sqlite": _account_insert(sqlite_dialect.insert)}
 
 
 def _balance_upsert(insert):
@@ -162,25 +173,16 @@ class LedgerRepository:
         now = self._now()
         for i in range(0, len(specs), ACCOUNT_ROWS_PER_STATEMENT):
             chunk = specs[i : i + ACCOUNT_ROWS_PER_STATEMENT]
-            stmt = (
-                self._insert(ledger_account)
-                .values(
-                    [
-                        {"code": s.code, "kind": s.kind.value, "currency": s.currency, "owner": s.owner,
-                         "name": s.name, "created_at": now}
-                        for s in chunk
-                    ]
-                )
-                .on_conflict_do_nothing(index_elements=["code"])
-                .returning(ledger_account.c.id, ledger_account.c.currency)
-            )
-            created = self.connection.execute(stmt).all()
+            # One cached statement, executemany: SQLAlchemy sends the rows as one multi-row INSERT … RETURNING.
+            created = self.connection.execute(_ACCOUNT_INSERT[self.connection.dialect.name], [
+                {"code": s.code, "kind": s.kind.value, "currency": s.currency, "owner": s.owner, "name": s.name,
+                 "created_at": now}
+                for s in chunk
+            ]).all()
             if created:
-                self.connection.execute(
-                    ledger_balance.insert().values(
-                        [{"account_id": r.id, "currency": r.currency, "balance_minor": 0, "posting_count": 0} for r in created]
-                    )
-                )
+                self.connection.execute(_INSERT_BALANCE, [
+                    {"account_id": r.id, "currency": r.currency, "balance_minor": 0, "posting_count": 0} for r in created
+                ])
         return self.accounts_by_codes(s.code for s in specs)
 
     def account_by_code(self, code: str) -> LedgerAccount | None:
@@ -196,8 +198,7 @@ class LedgerRepository:
         wanted = sorted(set(codes))
         found: dict[str, LedgerAccount] = {}
         for i in range(0, len(wanted), KEYS_PER_QUERY_MAX):
-            chunk = wanted[i : i + KEYS_PER_QUERY_MAX]
-            for row in self.connection.execute(sa.select(ledger_account).where(ledger_account.c.code.in_(chunk))):
+            for row in self.connection.execute(_ACCOUNTS_BY_CODE, {"codes": wanted[i : i + KEYS_PER_QUERY_MAX]}):
                 found[row.code] = _account(row)
         return found
 
