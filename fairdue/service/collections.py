@@ -297,20 +297,27 @@ def create_team(uow: Any, *, code: str, name: str, buckets: str = "*", staff_ids
     return tid
 
 
+def _least_busy_agent_query() -> sa.Select:
+    open_count = (sa.select(sa.func.count()).select_from(coll_cases)
+                  .where(coll_cases.c.agent_id == coll_team_members.c.staff_id, coll_cases.c.status == "open")
+                  .scalar_subquery())
+    return (sa.select(coll_team_members.c.staff_id)
+            .where(coll_team_members.c.team_id == sa.bindparam("team_id"), coll_team_members.c.active.is_(True))
+            .order_by(open_count, coll_team_members.c.staff_id).limit(1))
+
+
+# Built once: every case opened picks its team and agent with these.
+_TEAMS = sa.select(coll_teams.c.id, coll_teams.c.buckets).order_by(coll_teams.c.id)
+_LEAST_BUSY_AGENT = _least_busy_agent_query()
+
+
 def _pick_agent(conn, bucket: str) -> tuple[int | None, int | None]:
-    teams = conn.execute(sa.select(coll_teams.c.id, coll_teams.c.buckets).order_by(coll_teams.c.id)).all()
+    teams = conn.execute(_TEAMS).all()
     team = next((t for t in teams if bucket in t.buckets.split()), None) or \
         next((t for t in teams if "*" in t.buckets.split()), None)
     if team is None:
         return None, None
-    open_count = (sa.select(sa.func.count()).select_from(coll_cases)
-                  .where(coll_cases.c.agent_id == coll_team_members.c.staff_id, coll_cases.c.status == "open")
-                  .scalar_subquery())
-    agent = conn.execute(
-        sa.select(coll_team_members.c.staff_id)
-        .where(coll_team_members.c.team_id == team.id, coll_team_members.c.active.is_(True))
-        .order_by(open_count, coll_team_members.c.staff_id).limit(1)
-    ).scalar_one_or_none()
+    agent = conn.execute(_LEAST_BUSY_AGENT, {"team_id": team.id}).scalar_one_or_none()
     return team.id, agent
 
 
@@ -360,16 +367,19 @@ def _borrower_zone(conn, account_id: int) -> ZoneInfo:
     return ZoneInfo(zones.split()[0])
 
 
-def _plan_bucket_steps(uow: Any, case_id: int, account_id: int, bucket: str, entered_on: date) -> int:
-    strategy, variant_name = ensure_assignment(uow, account_id=account_id)
+def _plan_bucket_steps(uow: Any, case_id: int, account_id: int, bucket: str, entered_on: date, *,
+                       assignment: tuple[Strategy, str] | None = None, new_case: bool = False) -> int:
+    """Plan the bucket's steps not yet planned for the case. assignment: the account's (strategy, variant) when the
+    caller has just read it; new_case: the case was inserted in this transaction, so it has no steps to look up."""
+    strategy, variant_name = assignment or ensure_assignment(uow, account_id=account_id)
     zone = _borrower_zone(uow.connection, account_id)
     steps = [(f"bucket:{bucket}:{step.offset_days}:{step.channel}:{entered_on.isoformat()}", step)
              for step in steps_for(strategy.variant(variant_name), stage="bucket", bucket=bucket)]
     if not steps:
         return 0
     # One read of the keys already planned and one insert of the rest (in step order), not two statements a step.
-    done = set(uow.connection.execute(_STEP_KEYS_OF_CASE, {"case_id": case_id, "keys": [k for k, _ in steps]})
-               .scalars())
+    done: set[str] = set() if new_case else set(
+        uow.connection.execute(_STEP_KEYS_OF_CASE, {"case_id": case_id, "keys": [k for k, _ in steps]}).scalars())
     rows = []
     for key, step in steps:
         if key in done:
@@ -384,13 +394,13 @@ def _plan_bucket_steps(uow: Any, case_id: int, account_id: int, bucket: str, ent
 
 
 def _open_case(uow: Any, account_id: int, on: date, bucket: str, dpd: int) -> int:
-    ensure_assignment(uow, account_id=account_id)
+    assignment = ensure_assignment(uow, account_id=account_id)
     team_id, agent_id = _pick_agent(uow.connection, bucket)
     cid = uow.connection.execute(_CASE_INSERT, dict(
         account_id=account_id, opened_on=on, opened_at=uow.clock(), bucket=bucket, bucket_entered_on=on, dpd=dpd,
         status="open", close_reason=None, closed_on=None, team_id=team_id, agent_id=agent_id,
     )).scalar_one()
-    _plan_bucket_steps(uow, cid, account_id, bucket, on)
+    _plan_bucket_steps(uow, cid, account_id, bucket, on, assignment=assignment, new_case=True)
     return cid
 
 
@@ -439,6 +449,13 @@ def _plan_active(conn, account_id: int) -> bool:
     return conn.execute(_PLAN_ACTIVE, {"account_id": account_id}).first() is not None
 
 
+# Built once: a bucket change moves the case and drops the steps of the bucket left behind.
+_CASE_MOVE = coll_cases.update().where(coll_cases.c.id == sa.bindparam("moving_case_id"))
+_STEPS_LEFT_BEHIND = coll_actions.update().where(
+    coll_actions.c.case_id == sa.bindparam("moving_case_id"), coll_actions.c.status.in_(("planned", "rescheduled")),
+    ~coll_actions.c.step_key.like(sa.bindparam("kept_keys")))
+
+
 def _handle_event(uow: Any, kind: str, account_id: int, on: date, payload: Mapping[str, Any]) -> None:
     case = open_case_of(uow, account_id=account_id)
     if case is None and kind in ("became_overdue", "bucket_changed") and _plan_active(uow.connection, account_id):
@@ -455,12 +472,11 @@ def _handle_event(uow: Any, kind: str, account_id: int, on: date, payload: Mappi
                 _open_case(uow, account_id, on, to, dpd)
             return
         if to != case.bucket:
-            uow.connection.execute(coll_cases.update().where(coll_cases.c.id == case.id).values(
-                bucket=to, bucket_entered_on=on, dpd=dpd))
+            uow.connection.execute(_CASE_MOVE, {"moving_case_id": case.id, "bucket": to, "bucket_entered_on": on,
+                                                "dpd": dpd})
             # Steps of the bucket left behind and not yet done are dropped.
-            uow.connection.execute(coll_actions.update().where(
-                coll_actions.c.case_id == case.id, coll_actions.c.status.in_(("planned", "rescheduled")),
-                ~coll_actions.c.step_key.like(f"bucket:{to}:%")).values(status="skipped", updated_at=uow.clock()))
+            uow.connection.execute(_STEPS_LEFT_BEHIND, {"moving_case_id": case.id, "kept_keys": f"bucket:{to}:%",
+                                                        "status": "skipped", "updated_at": uow.clock()})
             _plan_bucket_steps(uow, case.id, account_id, to, on)
     elif kind == "cured" and case is not None:
         close_case(uow, case_id=case.id, reason="cure", closed_on=on)
@@ -476,6 +492,7 @@ _EVENTS_AFTER = (sa.select(dayend_event_outbox.c.id, dayend_event_outbox.c.accou
                            dayend_event_outbox.c.business_on, dayend_event_outbox.c.payload)
                  .where(dayend_event_outbox.c.id > sa.bindparam("cursor")).order_by(dayend_event_outbox.c.id)
                  .limit(sa.bindparam("batch_max")))
+_CURSOR_UPDATE = coll_event_cursor.update().where(coll_event_cursor.c.consumer == CONSUMER)
 
 
 def consume_events(uow_factory: Callable[[], Any], *, batch_max: int = EVENT_BATCH_MAX) -> int:
@@ -498,8 +515,7 @@ def consume_events(uow_factory: Callable[[], Any], *, batch_max: int = EVENT_BAT
             for r in rows:
                 if r.kind in HANDLED_KINDS:
                     _handle_event(uow, r.kind, r.account_id, r.business_on, json.loads(r.payload))
-            conn.execute(coll_event_cursor.update().where(coll_event_cursor.c.consumer == CONSUMER)
-                         .values(last_event_id=rows[-1].id, updated_at=uow.clock()))
+            conn.execute(_CURSOR_UPDATE, {"last_event_id": rows[-1].id, "updated_at": uow.clock()})
             uow.commit()
             handled += len(rows)
 
@@ -975,8 +991,8 @@ def run_reminders(
                         continue
                     except FairdueError as err:  # raised before anything is written for this reminder
                         why = f"{type(err).__name__}: {err}"
-                conn.execute(coll_reminders.update().where(coll_reminders.c.id == r.id).values(
-                    status="skipped", updated_at=uow.clock(), verdict=json.dumps({"why": why}, ensure_ascii=False)))
+                conn.execute(_REMINDER_UPDATE, {"reminder_id": r.id, "status": "skipped", "updated_at": uow.clock(),
+                                                "verdict": json.dumps({"why": why}, ensure_ascii=False)})
                 summary.skipped += 1
             uow.commit()
 
@@ -1107,8 +1123,11 @@ def judge_call_task(uow: Any, *, action_id: int, at: datetime, decide: Callable[
 
 def complete_task(uow: Any, *, action_id: int) -> None:
     """Mark a call task done (the agent made or closed the call)."""
-    uow.connection.execute(coll_actions.update().where(coll_actions.c.id == action_id, coll_actions.c.status == "task")
-                           .values(status="done", updated_at=uow.clock()))
+    uow.connection.execute(_TASK_DONE, {"action_id": action_id, "status": "done", "updated_at": uow.clock()})
+
+
+_TASK_DONE = coll_actions.update().where(coll_actions.c.id == sa.bindparam("action_id"),
+                                         coll_actions.c.status == "task")
 
 
 def actions_of(uow: Any, *, case_id: int) -> list[Any]:

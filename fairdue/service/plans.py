@@ -322,12 +322,18 @@ def _adjust_running_cost(uow: Any, *, account_id: int, delta_minor: int) -> None
         DayendRepository(uow.connection, clock=uow.clock).adjust_cost_charged(account_id, delta_minor)
 
 
+def _plan_installments_query() -> sa.Select:
+    i, ip = installments.c, installment_plans.c
+    return (sa.select(installments).join(installment_plans, ip.id == i.plan_id)
+            .where(ip.negotiated_plan_id == sa.bindparam("plan_id")).order_by(i.seq))
+
+
+_PLAN_INSTALLMENTS = _plan_installments_query()  # built once: day-end reads it for every active plan
+
+
 def plan_installments(uow: Any, *, plan_id: int) -> list[Any]:
     """The servicing installments that carry out a negotiated plan (empty for a plan from before restructuring)."""
-    i, ip = installments.c, installment_plans.c
-    return list(uow.connection.execute(
-        sa.select(installments).join(installment_plans, ip.id == i.plan_id)
-        .where(ip.negotiated_plan_id == plan_id).order_by(i.seq)))
+    return list(uow.connection.execute(_PLAN_INSTALLMENTS, {"plan_id": plan_id}))
 
 
 def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:

@@ -39,10 +39,14 @@ class Promise:
     resolved_on: date | None
 
 
+# Built once: day-end settles every pending promise (and checks older plans) with it.
+_PAID_TOTAL = sa.select(sa.func.coalesce(sa.func.sum(payments.c.amount_minor), 0)).where(
+    payments.c.credit_line_id == sa.bindparam("account_id"), payments.c.status == "posted")
+
+
 def paid_total_minor(uow: Any, *, account_id: int) -> int:
     """Sum of posted payments on the line (minor units)."""
-    return int(uow.connection.execute(sa.select(sa.func.coalesce(sa.func.sum(payments.c.amount_minor), 0)).where(
-        payments.c.credit_line_id == account_id, payments.c.status == "posted")).scalar_one())
+    return int(uow.connection.execute(_PAID_TOTAL, {"account_id": account_id}).scalar_one())
 
 
 def record_promise(uow: Any, *, account_id: int, amount: Money, promised_on: date, business_on: date,
@@ -90,6 +94,8 @@ def settle_promises(uow: Any, *, business_on: date) -> tuple[int, int]:
             status, broken = "broken", broken + 1
         else:
             continue
-        uow.connection.execute(coll_promises.update().where(coll_promises.c.id == r.id)
-                               .values(status=status, resolved_on=business_on))
+        uow.connection.execute(_PROMISE_SETTLE, {"promise_id": r.id, "status": status, "resolved_on": business_on})
     return kept, broken
+
+
+_PROMISE_SETTLE = coll_promises.update().where(coll_promises.c.id == sa.bindparam("promise_id"))
