@@ -98,6 +98,14 @@ def _maybe_locked(q: sa.Select, lock: bool) -> sa.Select:
     return q.with_for_update() if lock else q
 
 
+def _product_by_code(newest: bool) -> sa.Select:
+    """The product :code, its newest version (or version :version)."""
+    q = sa.select(products).where(products.c.code == sa.bindparam("code"))
+    if not newest:
+        q = q.where(products.c.version == sa.bindparam("version"))
+    return q.order_by(products.c.version.desc()).limit(1)
+
+
 def _open_billed_installments(whole_line: bool) -> sa.Select:
     """Billed installments of :line_id (or only of its plan :plan_id), oldest due first."""
     i = installments.c
@@ -144,10 +152,9 @@ class AccountsRepository:
 
     # -- products ------------------------------------------------------------------------
     def product_by_code(self, code: str, version: int | None = None) -> sa.Row | None:
-        q = sa.select(products).where(products.c.code == code)
-        if version is not None:
-            q = q.where(products.c.version == version)
-        return self.conn.execute(q.order_by(products.c.version.desc()).limit(1)).first()
+        q = _statement(("product_by_code", version is None), lambda: _product_by_code(version is None))
+        params = {"code": code} if version is None else {"code": code, "version": version}
+        return self.conn.execute(q, params).first()
 
     def product_by_id(self, product_id: int) -> sa.Row | None:
         return self.one(products, id=product_id)

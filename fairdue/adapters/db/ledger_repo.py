@@ -56,6 +56,8 @@ BALANCE_COPY_ROWS_MIN = 200
 # Hot-path statements, built once (building a statement costs more than running it on SQLite).
 _ID_BY_KEY = sa.select(ledger_entry.c.id).where(ledger_entry.c.idempotency_key == sa.bindparam("key"))
 _NEXT_ENTRY_ID = sa.select(sa.func.coalesce(sa.func.max(ledger_entry.c.id), 0) + 1)
+# SQLite, one entry: (id already holding the key or NULL, next entry id) in one round trip.
+_KEY_AND_NEXT_ID = sa.select(_ID_BY_KEY.scalar_subquery(), _NEXT_ENTRY_ID.scalar_subquery())
 _INSERT_ENTRY = ledger_entry.insert()
 _PG_INSERT_ENTRY = pg.insert(ledger_entry).on_conflict_do_nothing().returning(ledger_entry.c.id)
 _INSERT_POSTING = ledger_posting.insert()
@@ -306,13 +308,14 @@ class LedgerRepository:
                 return self._existing(draft), False
             self._insert_postings(entry_id, draft.postings)
         else:
-            if self.connection.execute(_ID_BY_KEY, {"key": draft.key}).scalar() is not None:
+            # The next id is safe to take now only because the unit of work holds the write lock (BEGIN IMMEDIATE).
+            existing_id, entry_id = self.connection.execute(_KEY_AND_NEXT_ID, {"key": draft.key}).one()
+            if existing_id is not None:
                 return self._existing(draft), False
             if draft.reverses_entry_id is not None:
                 by = self.reversal_of(draft.reverses_entry_id)
                 if by is not None:
                     raise AlreadyReversed(draft.reverses_entry_id, by)
-            entry_id = self._next_sqlite_entry_id()
             self._insert_postings(entry_id, draft.postings)
             self.connection.execute(_INSERT_ENTRY, {"id": entry_id, **self._entry_row(draft, created_at)})
         self._apply_balances(draft.postings)
