@@ -168,7 +168,7 @@ def open_account(
     if cycle_day not in p.cycle_days:
         raise InvalidAccountRequest(f"cycle day {cycle_day} is not offered by {p.code}; choose one of {list(p.cycle_days)}")
     try:
-        with uow.connection.begin_nested():  # a concurrent twin with the same key may insert first
+        with r.twin_guard():  # a concurrent twin with the same key may insert first
             line_id = r.insert(
                 credit_lines, borrower_id=borrower_id, product_id=stored.id, currency=p.currency,
                 limit_minor=limit.amount_minor, cycle_day=cycle_day, status="active", opened_on=opened_on,

@@ -10,7 +10,8 @@ SQLite's BEGIN IMMEDIATE already serialises writers.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Callable, Iterable
+from contextlib import nullcontext
+from typing import Any, Callable, ContextManager, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -144,6 +145,14 @@ class AccountsRepository:
         stmt = _statement(("one", table, *where), lambda: sa.select(table).where(
             *(table.c[k] == sa.bindparam(f"w_{k}", type_=table.c[k].type) for k in where)))
         return self.conn.execute(stmt, {f"w_{k}": v for k, v in where.items()}).first()
+
+    def twin_guard(self) -> ContextManager[object]:
+        """Wrap ONE insert statement a concurrent twin (same key) may make first, so its IntegrityError leaves the
+        transaction usable for reading the twin's row back: a savepoint on PostgreSQL. On SQLite the unit of work
+        holds the write lock from BEGIN IMMEDIATE, so no twin can insert between our look-up and our insert, and a
+        failed statement undoes itself: no savepoint, two statements fewer. (Several statements that must fail
+        together need a real savepoint.)"""
+        return self.conn.begin_nested() if self.conn.dialect.name == "postgresql" else nullcontext()
 
     def update(self, table: sa.Table, row_id: int, **values: Any) -> None:
         stmt = _statement(("update", table, *values), lambda: sa.update(table).where(table.c.id == sa.bindparam("row_id")).values(
