@@ -46,7 +46,7 @@ from fairdue.service.contacts import (
     OutgoingMessage, _default_decide, check_contact, cipher_for, history_for_debt, request_contact, share_line_owners,
 )
 from fairdue.service.debts import debt_id_for_line
-from fairdue.service.facts import gate_facts
+from fairdue.service.facts import facts_stored, gate_facts
 
 CONSUMER = "collections"
 EVENT_BATCH_MAX = 1000
@@ -521,29 +521,55 @@ def consume_events(uow_factory: Callable[[], Any], *, batch_max: int = EVENT_BAT
 
 
 # -- facts for the gate ------------------------------------------------------------------------
-def _flags_query() -> sa.Select:
-    # One round trip: the three account flags as EXISTS columns beside each live cease request (or one empty row).
+def _flags_query(*, overdue: bool) -> sa.Select:
+    # One round trip: the account flags as EXISTS columns beside each live cease request (or one empty row); with
+    # overdue, also whether an installment due before `before` is still unpaid (what a case step checks first).
     account_id, borrower_id = sa.bindparam("account_id"), sa.bindparam("borrower_id")
-    flags = sa.select(
+    columns = [
         sa.exists().where(coll_disputes.c.account_id == account_id, coll_disputes.c.status == "open").label("dispute"),
         sa.exists().where(coll_plans.c.account_id == account_id, coll_plans.c.status == "active").label("plan"),
         sa.exists().where(coll_promises.c.account_id == account_id, coll_promises.c.status == "pending").label("promise"),
-    ).subquery()
+        facts_stored(borrower_id).label("facts"),
+    ]
+    if overdue:
+        columns.append(_overdue_installment_exists().label("overdue"))
+    flags = sa.select(*columns).subquery()
     return sa.select(flags, coll_cease_requests.c.channel).select_from(
         flags.outerjoin(coll_cease_requests, sa.and_(coll_cease_requests.c.borrower_id == borrower_id,
                                                      coll_cease_requests.c.withdrawn_at.is_(None))))
 
 
-_FLAGS_QUERY = _flags_query()  # built once: every gate request the engine makes reads these flags
+def _overdue_installment_exists() -> sa.Exists:
+    from fairdue.adapters.db.schema.accounts import installments
+
+    return sa.exists().where(
+        installments.c.credit_line_id == sa.bindparam("account_id"),
+        installments.c.due_on < sa.bindparam("before", type_=installments.c.due_on.type),
+        installments.c.status.not_in(("paid", "cancelled")))
 
 
-def borrower_flags(uow: Any, *, account_id: int, borrower_id: int) -> dict[str, Any]:
-    """cease_requested, opted-out channels, dispute_open, plan_active, promise_pending, from stored facts."""
-    rows = uow.connection.execute(_FLAGS_QUERY, {"account_id": account_id, "borrower_id": borrower_id}).all()
+# Built once: every gate request the engine makes reads these flags (a case step with the overdue check too).
+_FLAGS_QUERY = _flags_query(overdue=False)
+_FLAGS_AND_OVERDUE_QUERY = _flags_query(overdue=True)
+
+
+def borrower_flags(uow: Any, *, account_id: int, borrower_id: int, overdue_before: date | None = None
+                   ) -> dict[str, Any]:
+    """cease_requested, opted-out channels, dispute_open, plan_active, promise_pending, from stored facts;
+    contact_facts_stored: the borrower has a stored contact fact (else build_gate_request does not read them);
+    with overdue_before, installment_overdue: an installment due before that date is still unpaid."""
+    params = {"account_id": account_id, "borrower_id": borrower_id}
+    if overdue_before is None:
+        rows = uow.connection.execute(_FLAGS_QUERY, params).all()
+    else:
+        rows = uow.connection.execute(_FLAGS_AND_OVERDUE_QUERY, {**params, "before": overdue_before}).all()
     ceases = [r.channel for r in rows if r.channel is not None]
-    return {"cease_requested": "all" in ceases, "opted_out_channels": sorted(c for c in ceases if c != "all"),
-            "dispute_open": bool(rows[0].dispute), "plan_active": bool(rows[0].plan),
-            "promise_pending": bool(rows[0].promise)}
+    flags = {"cease_requested": "all" in ceases, "opted_out_channels": sorted(c for c in ceases if c != "all"),
+             "dispute_open": bool(rows[0].dispute), "plan_active": bool(rows[0].plan),
+             "promise_pending": bool(rows[0].promise), "contact_facts_stored": bool(rows[0].facts)}
+    if overdue_before is not None:
+        flags["installment_overdue"] = bool(rows[0].overdue)
+    return flags
 
 
 def build_gate_request(
@@ -582,14 +608,25 @@ def build_gate_request(
         "borrower": {"time_zones": list(borrower.time_zones), "cease_requested": flags["cease_requested"],
                      "dispute_open": flags["dispute_open"], "plan_active": flags["plan_active"],
                      # inconvenient_hours, represented_by_attorney, bankruptcy, breathing_space: stored facts
-                     **gate_facts(uow, borrower_id=facts.borrower_id, account_id=account_id, at=at)},
+                     **gate_facts(uow, borrower_id=facts.borrower_id, account_id=account_id, at=at,
+                                  none_stored=not flags.get("contact_facts_stored", True))},
         "history": history_for_debt(uow, debt_id=debt_id, cipher=cipher,
                                     call_address=borrower.mobiles[0][0] if borrower.mobiles else None),
     }
     return request, borrower
 
 
-def _variables(uow: Any, account_id: int, case_row, borrower, language: str, on: date,
+@dataclass(frozen=True, slots=True)
+class _CaseOfStep:
+    """What a case step needs of its case, read with the step in one query."""
+
+    id: int
+    account_id: int
+    dpd: int
+    bucket_entered_on: date
+
+
+def _variables(uow: Any, account_id: int, case_row: _CaseOfStep, borrower, language: str, on: date,
                lender: Mapping[str, str], cache: RunCache) -> dict[str, Any]:
     owed = _owed(uow, account_id, cache)
     facts = cache.facts(uow.connection, account_id)
@@ -623,20 +660,20 @@ def _parse_utc(value: Any) -> datetime | None:
     return parsed.astimezone(UTC) if parsed.tzinfo else None
 
 
-def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on: date,
+def _execute_action(uow: Any, action, case_row: _CaseOfStep, *, now_at: datetime, business_on: date,
                     decide: Callable[[dict], dict], cache: RunCache,
                     lender: Mapping[str, str], summary: RunSummary) -> None:
     conn = uow.connection
     account_id = case_row.account_id
     facts = cache.facts(conn, account_id)
-    flags = borrower_flags(uow, account_id=account_id, borrower_id=facts.borrower_id)
+    flags = borrower_flags(uow, account_id=account_id, borrower_id=facts.borrower_id, overdue_before=business_on)
     if flags["promise_pending"] or flags["dispute_open"]:
         # Stays planned: a broken promise or a resolved dispute resumes it. The dispute flag is also fed to
         # the gate, but not every pack suppresses on it (CN has no dispute rule), so the engine suspends here.
         summary.paused += 1
         return
     plan_row = _plan_row(conn, action.step_key)  # a reminder of a negotiated plan's own installment
-    if plan_row is None and not _has_overdue_installment(conn, account_id, business_on):
+    if plan_row is None and not flags["installment_overdue"]:
         # Paid since the last day-end touched the line (the `cured` event comes when it next does): never chase it.
         conn.execute(coll_actions.update().where(coll_actions.c.id == action.id).values(
             status="skipped", updated_at=uow.clock(), verdict=json.dumps({"why": "nothing overdue any more"})))
@@ -712,28 +749,18 @@ def _execute_action(uow: Any, action, case_row, *, now_at: datetime, business_on
     conn.execute(_ACTION_UPDATE, {"action_id": action.id, **values})
 
 
-def _overdue_installment_query() -> sa.Select:
-    from fairdue.adapters.db.schema.accounts import installments
-
-    return sa.select(installments.c.id).where(
-        installments.c.credit_line_id == sa.bindparam("account_id"), installments.c.due_on < sa.bindparam("before"),
-        installments.c.status.not_in(("paid", "cancelled"))).limit(1)
-
-
 # Built once: every action of a run reads these (parameters apart, SQLAlchemy compiles and caches them once).
-_OVERDUE_INSTALLMENT = _overdue_installment_query()
 _PLAN_ROWS = sa.select(coll_plans.c.rows).where(coll_plans.c.id == sa.bindparam("plan_id"))
-_ACTION_BY_ID = sa.select(coll_actions).where(coll_actions.c.id == sa.bindparam("action_id"))
-_CASE_BY_ID = sa.select(coll_cases).where(coll_cases.c.id == sa.bindparam("case_id"))
+_ACTION_WITH_CASE = (
+    sa.select(coll_actions, coll_cases.c.account_id.label("case_account_id"), coll_cases.c.dpd.label("case_dpd"),
+              coll_cases.c.bucket_entered_on.label("case_bucket_entered_on"))
+    .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+    .where(coll_actions.c.id == sa.bindparam("action_id")))
 _ACCOUNTS_OF_ACTIONS = (sa.select(coll_cases.c.account_id).distinct()
                         .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
                         .where(coll_actions.c.id.in_(sa.bindparam("ids", expanding=True))))
 _ACTION_UPDATE = coll_actions.update().where(coll_actions.c.id == sa.bindparam("action_id"))
 _REMINDER_UPDATE = coll_reminders.update().where(coll_reminders.c.id == sa.bindparam("reminder_id"))
-
-
-def _has_overdue_installment(conn, account_id: int, business_on: date) -> bool:
-    return conn.execute(_OVERDUE_INSTALLMENT, {"account_id": account_id, "before": business_on}).first() is not None
 
 
 def _plan_row(conn, step_key: str) -> dict | None:
@@ -1054,10 +1081,11 @@ def run_collections(
     for action_id in due:  # one transaction per action: a failure never undoes another's decision
         try:
             with uow_factory() as uow:
-                action = uow.connection.execute(_ACTION_BY_ID, {"action_id": action_id}).one()
+                action = uow.connection.execute(_ACTION_WITH_CASE, {"action_id": action_id}).one()
                 if action.status not in ("planned", "rescheduled"):
                     continue
-                case_row = uow.connection.execute(_CASE_BY_ID, {"case_id": action.case_id}).one()
+                case_row = _CaseOfStep(action.case_id, action.case_account_id, action.case_dpd,
+                                       action.case_bucket_entered_on)
                 _execute_action(uow, action, case_row, now_at=now_at, business_on=business_on,
                                 decide=decide or _default_decide, cache=cache, lender=lender or {}, summary=summary)
                 uow.commit()

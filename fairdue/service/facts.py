@@ -196,21 +196,30 @@ def _forget(uow: Any) -> None:
     getattr(uow, "__dict__", {}).pop(_MEMO_ATTR, None)
 
 
-def gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime) -> dict:
+def facts_stored(borrower_id: Any) -> sa.Exists:
+    """EXISTS: the borrower has a stored contact fact (any kind, ended or not). A gate-request builder reads it
+    beside its other flags and, when false, tells gate_facts (`none_stored`) so the facts are not read at all."""
+    return sa.exists().where(contact_facts.c.borrower_id == borrower_id)
+
+
+def gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime, none_stored: bool = False) -> dict:
     """The gate request's borrower keys owned by stored facts, as of `at`:
     {"inconvenient_hours": [["HH:MM", "HH:MM"], ...], "represented_by_attorney": bool, "bankruptcy": bool,
     "breathing_space": bool}. Facts about another debt of the borrower do not count.
 
     Read once per (borrower, account, at) in a transaction: a gate request built from stored facts and the
     contact service's own merge of them (contacts.with_stored_facts) ask twice for the same answer. A fact
-    recorded or ended through this unit of work drops what was read."""
+    recorded or ended through this unit of work drops what was read.
+
+    none_stored: the caller has just read (`facts_stored`, in this transaction) that the borrower has no stored
+    fact, so the answer is the empty one without a query (and is kept like a read one)."""
     if at.tzinfo is None:
         raise ContactFactInvalid("at: expected an aware instant")
     memo = _memo(uow)
     key = (borrower_id, account_id, at)
     if memo is not None and key in memo:
         return copy_json(memo[key])
-    out = _read_gate_facts(uow, borrower_id=borrower_id, account_id=account_id, at=at)
+    out = _no_facts() if none_stored else _read_gate_facts(uow, borrower_id=borrower_id, account_id=account_id, at=at)
     if memo is not None:
         memo[key] = copy_json(out)
     return out
@@ -229,11 +238,15 @@ def _gate_facts_query() -> sa.Select:
 _GATE_FACTS = _gate_facts_query()  # built once: every gate request about a stored line reads it
 
 
+def _no_facts() -> dict[str, Any]:
+    """gate_facts' answer when no fact is in force."""
+    return {"inconvenient_hours": [], "represented_by_attorney": False, "bankruptcy": False, "breathing_space": False}
+
+
 def _read_gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime) -> dict:
     rows = uow.connection.execute(_GATE_FACTS, {"borrower_id": borrower_id, "account_id": account_id,
                                                 "at": at}).all()
-    out: dict[str, Any] = {"inconvenient_hours": [], "represented_by_attorney": False, "bankruptcy": False,
-                           "breathing_space": False}
+    out = _no_facts()
     for row in rows:
         if not in_force(effective_from=row.effective_from, effective_until=row.effective_until,
                         ended_at=row.ended_at, at=at):
