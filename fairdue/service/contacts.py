@@ -337,17 +337,30 @@ RECEIPT_OUTCOMES = {"delivered": "delivered", "read": "delivered", "failed": "fa
 
 
 CALL_HISTORY_MAX = 200  # the debt's most recent logged calls fed to the gate (the caps look back days, not years)
-# Built once (every gate request runs both): the debt's sent messages, and its most recent logged calls.
-_SENT_OF_DEBT = (
-    sa.select(outbox_messages.c.id, outbox_messages.c.channel, outbox_messages.c.recipient_address_enc,
-              outbox_messages.c.recipient_role, outbox_messages.c.sent_at, outbox_messages.c.delivery_status)
-    .where(outbox_messages.c.debt_id == sa.bindparam("debt_id"), outbox_messages.c.status == "sent")
-    .order_by(outbox_messages.c.sent_at, outbox_messages.c.id))
+# Built once: the debt's most recent logged calls (call_history).
 _CALLS_OF_DEBT = (
-    sa.select(decision_log.c.decided_at, decision_log.c.record)
+    sa.select(decision_log.c.seq, decision_log.c.decided_at.label("at"), decision_log.c.record)
     .where(decision_log.c.debt_id == sa.bindparam("debt_id"), decision_log.c.channel == "call",
            decision_log.c.allowed.is_(True), decision_log.c.record.like('%"call_outcome"%'))
     .order_by(decision_log.c.seq.desc()).limit(CALL_HISTORY_MAX))
+
+
+def _history_of_debt_query() -> sa.CompoundSelect:
+    # One round trip for every gate request: the debt's sent messages (kind 'sent', by sent_at and id) and its most
+    # recent logged calls (kind 'call', oldest first), as one UNION ALL; columns a kind does not have are NULL.
+    o = outbox_messages.c
+    calls = _CALLS_OF_DEBT.subquery()
+    sent = (sa.select(sa.literal_column("'sent'").label("kind"), o.id.label("ord"), o.sent_at.label("sort_at"),
+                      o.sent_at.label("at"), o.channel, o.recipient_address_enc, o.recipient_role, o.delivery_status,
+                      sa.null().label("record"))
+            .where(o.debt_id == sa.bindparam("debt_id"), o.status == "sent"))
+    logged = sa.select(sa.literal_column("'call'"), calls.c.seq, sa.null(), calls.c.at, sa.null(), sa.null(),
+                       sa.null(), sa.null(), calls.c.record)
+    both = sa.union_all(sent, logged)
+    return both.order_by(both.selected_columns.kind, both.selected_columns.sort_at, both.selected_columns.ord)
+
+
+_HISTORY_OF_DEBT = _history_of_debt_query()
 
 
 def history_for_debt(uow: Any, *, debt_id: str, cipher: FieldCipher | None = None,
@@ -360,14 +373,15 @@ def history_for_debt(uow: Any, *, debt_id: str, cipher: FieldCipher | None = Non
     """
     cipher = cipher_for(uow, cipher)
     context = OUTBOX_CONTEXTS["recipient_address_enc"]
-    rows = uow.connection.execute(_SENT_OF_DEBT, {"debt_id": debt_id}).all()
+    rows = uow.connection.execute(_HISTORY_OF_DEBT, {"debt_id": debt_id}).all()
     sent = [
-        {"at": _utc_z(row.sent_at), "channel": row.channel,
+        {"at": _utc_z(row.at), "channel": row.channel,
          "address": cipher.decrypt(row.recipient_address_enc, context=context), "role": row.recipient_role,
          "outcome": RECEIPT_OUTCOMES.get(row.delivery_status or "", "delivered")}
-        for row in rows
+        for row in rows if row.kind == "sent"
     ]
-    calls = call_history(uow, debt_id=debt_id, cipher=cipher, call_address=call_address)
+    calls = _call_items(uow, [row for row in rows if row.kind == "call"], debt_id=debt_id, cipher=cipher,
+                        call_address=call_address)
     if not calls:
         return sent
     return sorted(sent + calls, key=lambda h: _parse_at(h["at"]))
@@ -389,6 +403,12 @@ def call_history(uow: Any, *, debt_id: str, cipher: FieldCipher | None = None,
     names no stored line, or a borrower without a mobile, has no call history.
     """
     rows = uow.connection.execute(_CALLS_OF_DEBT, {"debt_id": debt_id}).all()
+    return _call_items(uow, rows[::-1], debt_id=debt_id, cipher=cipher, call_address=call_address)
+
+
+def _call_items(uow: Any, rows: list[Any], *, debt_id: str, cipher: FieldCipher | None,
+                call_address: str | None) -> list[dict]:
+    """call_history's items from its decision-log rows (at: decided_at, record), oldest first."""
     if not rows:
         return []
     if call_address is None:
@@ -402,11 +422,11 @@ def call_history(uow: Any, *, debt_id: str, cipher: FieldCipher | None = None,
             return []
         call_address = mobiles[0][0]
     items = []
-    for r in reversed(rows):
+    for r in rows:
         record = json.loads(r.record)
         outcome = (record.get("call") or {}).get("history_outcome") if record.get("kind") == "call_outcome" else None
         if outcome is None:
             continue
-        items.append({"at": _utc_z(r.decided_at), "channel": "call", "address": call_address, "role": "borrower",
+        items.append({"at": _utc_z(r.at), "channel": "call", "address": call_address, "role": "borrower",
                       "outcome": outcome})
     return items
