@@ -137,6 +137,15 @@ def country_of_region(region: str) -> str:
 
 def validate_mobile(raw: str, *, default_country: str, field: str = "mobile") -> str:
     """E.164 form of a valid mobile number, else InvalidPhone naming the field."""
+    return _e164(_parse_mobile(raw, default_country=default_country, field=field))
+
+
+def _e164(num: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _parse_mobile(raw: str, *, default_country: str, field: str) -> phonenumbers.PhoneNumber:
+    """A valid mobile number, parsed (kept by profile_from_input for its time zones: parsing is the costly part)."""
     try:
         num = phonenumbers.parse(str(raw), default_country)
     except phonenumbers.NumberParseException as err:
@@ -146,12 +155,14 @@ def validate_mobile(raw: str, *, default_country: str, field: str = "mobile") ->
     kind = phonenumbers.number_type(num)
     if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
         raise InvalidPhone(f"{field}: {raw!r} is not a mobile number")
-    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+    return num
 
 
-def phone_time_zones(e164: str) -> tuple[str, ...]:
-    """IANA zones a number may be in (several when its prefix spans several); none if unknown."""
-    zones = pn_timezone.time_zones_for_number(phonenumbers.parse(e164))
+def phone_time_zones(number: str | phonenumbers.PhoneNumber) -> tuple[str, ...]:
+    """IANA zones a number (E.164, or already parsed) may be in (several when its prefix spans several);
+    none if unknown."""
+    num = number if isinstance(number, phonenumbers.PhoneNumber) else phonenumbers.parse(number)
+    zones = pn_timezone.time_zones_for_number(num)
     return tuple(z for z in zones if z != "Etc/Unknown")
 
 
@@ -189,13 +200,13 @@ def region_time_zones(region: str) -> tuple[str, ...]:
     return _COUNTRY_ZONES.get(country, ())
 
 
-def derive_time_zones(region: str, mobiles_e164: list[str]) -> tuple[str, ...]:
-    """Every zone the borrower may be in: the region's and each mobile's (sorted, unique).
+def derive_time_zones(region: str, mobiles: list[str] | list[phonenumbers.PhoneNumber]) -> tuple[str, ...]:
+    """Every zone the borrower may be in: the region's and each mobile's (E.164 or parsed; sorted, unique).
 
     The contact gate must respect all of them (a call is lawful only if lawful in every one).
     """
     zones = set(region_time_zones(region))
-    for m in mobiles_e164:
+    for m in mobiles:
         zones.update(phone_time_zones(m))
     return tuple(sorted(zones))
 
@@ -319,12 +330,12 @@ def profile_from_input(data: Any) -> BorrowerProfile:
         raise BorrowerInvalid("mobiles: at least one mobile number is required, as a list of {number, source}")
     if len(raw_mobiles) > MOBILES_MAX:
         raise BorrowerInvalid(f"mobiles: at most {MOBILES_MAX}")
-    mobiles = []
+    mobiles, parsed = [], []
     for i, m in enumerate(raw_mobiles):
         if not isinstance(m, Mapping) or set(m) - {"number", "source"}:
             raise BorrowerInvalid(f"mobiles[{i}]: must be {{number, source}}")
-        e164 = validate_mobile(m.get("number", ""), default_country=country, field=f"mobiles[{i}].number")
-        mobiles.append(SourcedPhone(e164, _source(m.get("source"), f"mobiles[{i}].source")))
+        parsed.append(_parse_mobile(m.get("number", ""), default_country=country, field=f"mobiles[{i}].number"))
+        mobiles.append(SourcedPhone(_e164(parsed[-1]), _source(m.get("source"), f"mobiles[{i}].source")))
     if len({m.e164 for m in mobiles}) != len(mobiles):
         raise BorrowerInvalid("mobiles: the same number is listed twice")
     raw_emails = data.get("emails") or []
@@ -342,7 +353,7 @@ def profile_from_input(data: Any) -> BorrowerProfile:
     language = data.get("language") or {"CN": "zh-CN", "US": "en-US", "GB": "en-GB"}[country]
     if language not in LANGUAGES:
         raise BorrowerInvalid(f"language: must be one of {', '.join(LANGUAGES)}, got {language!r}")
-    zones = derive_time_zones(region, [m.e164 for m in mobiles])  # type: ignore[arg-type]
+    zones = derive_time_zones(region, parsed)  # type: ignore[arg-type]
     return BorrowerProfile(
         name=name, id_kind=id_kind, id_number=id_number, mobiles=tuple(mobiles), emails=tuple(emails),  # type: ignore[arg-type]
         postal_region=region, address=address, language=language, time_zones=zones,  # type: ignore[arg-type]
