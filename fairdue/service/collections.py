@@ -38,7 +38,7 @@ from fairdue.adapters.db.schema.collections_engine import (
 )
 from fairdue.adapters.db.schema.dayend import dayend_account, dayend_event_outbox
 from fairdue.domain.collections.strategy import Strategy, assign_variant, builtin_strategies, render, steps_for
-from fairdue.domain.masking import mask_address, mask_decision, mask_request
+from fairdue.domain.masking import mask_decision, mask_request
 from fairdue.domain.money import Money
 from fairdue.errors import FairdueError
 from fairdue.service.audit import append_decision
@@ -639,12 +639,12 @@ def _variables(uow: Any, account_id: int, case_row: _CaseOfStep, borrower, langu
 def _log_call_decision(uow: Any, request: dict, decide: Callable[[dict], dict], names) -> tuple[dict, int]:
     decision = check_contact(request, decide=decide)
     now = uow.clock()
-    recipient = request["recipient"]
+    masked = mask_request(request, names=names)  # its recipient address is mask_address of the request's
     record = {
         "kind": "contact_decision", "decided_at": now.isoformat(), "debt_id": request["debt"]["id"],
         "channel": "call", "purpose": request.get("purpose"),
-        "recipient": {"role": recipient.get("role"), "address_masked": mask_address(recipient["address"])},
-        "fingerprint": None, "text_sha256": None, "request": mask_request(request, names=names),
+        "recipient": {"role": request["recipient"].get("role"), "address_masked": masked["recipient"]["address"]},
+        "fingerprint": None, "text_sha256": None, "request": masked,
         "decision": mask_decision(decision, names=names),
     }
     return decision, append_decision(uow, record).seq
@@ -822,11 +822,8 @@ def _ensure_assignments(uow: Any, rows: list[Any]) -> dict[int, tuple[Strategy, 
     ids = sorted({r.account_id for r in rows})
     known: dict[int, tuple[Strategy, str]] = {}
     strategies = _strategies()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for a in conn.execute(sa.select(coll_strategy_assignments.c.account_id, coll_strategy_assignments.c.strategy_code,
-                                        coll_strategy_assignments.c.variant)
-                              .where(coll_strategy_assignments.c.account_id.in_(chunk))):
+    for start in range(0, len(ids), PREFETCH_IDS_MAX):
+        for a in conn.execute(_ASSIGNMENTS_OF_MANY, {"ids": ids[start:start + PREFETCH_IDS_MAX]}):
             known[a.account_id] = (strategies[a.strategy_code], a.variant)
     new = []
     for r in rows:
@@ -842,6 +839,33 @@ def _ensure_assignments(uow: Any, rows: list[Any]) -> dict[int, tuple[Strategy, 
     return known
 
 
+def _reminder_queries() -> tuple[sa.Select, sa.Select]:
+    # The lines with unpaid installments due in [from_on, until] and no open case or active plan (one row per line
+    # and due date), and the reminders already planned for due dates in that window.
+    from fairdue.adapters.db.schema.accounts import borrowers, installments
+
+    open_case = sa.exists().where(coll_cases.c.account_id == credit_lines.c.id, coll_cases.c.status == "open")
+    active_plan = sa.exists().where(coll_plans.c.account_id == credit_lines.c.id, coll_plans.c.status == "active")
+    due_on = installments.c.due_on
+    lines = (
+        sa.select(credit_lines.c.id.label("account_id"), products.c.code.label("product_code"), products.c.jurisdiction,
+                  borrowers.c.time_zones, due_on).distinct()
+        .select_from(installments.join(credit_lines, credit_lines.c.id == installments.c.credit_line_id)
+                     .join(products, products.c.id == credit_lines.c.product_id)
+                     .join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
+        .where(due_on >= sa.bindparam("from_on", type_=due_on.type), due_on <= sa.bindparam("until", type_=due_on.type),
+               installments.c.status.not_in(("paid", "cancelled")), credit_lines.c.status == "active",
+               ~open_case, ~active_plan))
+    reminded_on = coll_reminders.c.installment_due_on
+    planned = (sa.select(coll_reminders.c.account_id, coll_reminders.c.step_key, reminded_on)
+               .where(reminded_on >= sa.bindparam("from_on", type_=reminded_on.type),
+                      reminded_on <= sa.bindparam("until", type_=reminded_on.type)))
+    return lines, planned
+
+
+_REMINDER_LINES, _REMINDERS_PLANNED = _reminder_queries()  # built once: read on every business day
+
+
 def plan_due_reminders(uow: Any, *, business_on: date) -> int:
     """Plan the strategies' pre_due and due steps for unpaid installments falling due within the lead time on
     lines with no open case and no active plan; returns how many were planned.
@@ -849,30 +873,16 @@ def plan_due_reminders(uow: Any, *, business_on: date) -> int:
     One reminder per (line, step, due date): installments of a line due the same day share it, and planning
     again (the same day or the next) plans nothing new. A step whose day has already passed is not planned.
     """
-    from fairdue.adapters.db.schema.accounts import borrowers, installments
-
     conn = uow.connection
     strategies = _strategies()
     lead = _reminder_lead_days(strategies)
     until = business_on + timedelta(days=lead)
-    open_case = sa.exists().where(coll_cases.c.account_id == credit_lines.c.id, coll_cases.c.status == "open")
-    active_plan = sa.exists().where(coll_plans.c.account_id == credit_lines.c.id, coll_plans.c.status == "active")
-    rows = conn.execute(
-        sa.select(credit_lines.c.id.label("account_id"), products.c.code.label("product_code"), products.c.jurisdiction,
-                  borrowers.c.time_zones, installments.c.due_on).distinct()
-        .select_from(installments.join(credit_lines, credit_lines.c.id == installments.c.credit_line_id)
-                     .join(products, products.c.id == credit_lines.c.product_id)
-                     .join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
-        .where(installments.c.due_on >= business_on, installments.c.due_on <= until,
-               installments.c.status.not_in(("paid", "cancelled")), credit_lines.c.status == "active",
-               ~open_case, ~active_plan)
-    ).all()
+    rows = conn.execute(_REMINDER_LINES, {"from_on": business_on, "until": until}).all()
     if not rows:
         return 0
     assignments = _ensure_assignments(uow, rows)
-    existing = {(r.account_id, r.step_key, r.installment_due_on) for r in conn.execute(
-        sa.select(coll_reminders.c.account_id, coll_reminders.c.step_key, coll_reminders.c.installment_due_on)
-        .where(coll_reminders.c.installment_due_on >= business_on, coll_reminders.c.installment_due_on <= until))}
+    existing = {(r.account_id, r.step_key, r.installment_due_on)
+                for r in conn.execute(_REMINDERS_PLANNED, {"from_on": business_on, "until": until})}
     now = uow.clock()
     new = []
     for r in rows:

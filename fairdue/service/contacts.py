@@ -290,7 +290,11 @@ def request_contact(
         fingerprint = message_fingerprint(channel=message.channel, recipient=address, text=message.text)
     recipient = request.get("recipient") or {}
     debt = request.get("debt") if isinstance(request.get("debt"), dict) else {}
-    address_masked = mask_address(address)  # logged and queued alike: masked once
+    masked_request = mask_request(request, names=names)
+    # The request's recipient is the message's (checked above; blanks aside, which masks ignore): its mask is reused
+    # for the record and the outbox row rather than parsing the number again.
+    given = recipient.get("address")
+    address_masked = masked_request["recipient"]["address"] if isinstance(given, str) else mask_address(address)
     record = {
         "kind": "contact_decision",
         "decided_at": now.isoformat(),
@@ -301,7 +305,7 @@ def request_contact(
         "fingerprint": fingerprint,
         "text_sha256": text_sha256,
         **({"text_hmac": text_hmac} if text_hmac is not None else {}),
-        "request": mask_request(request, names=names),
+        "request": masked_request,
         "decision": mask_decision(decision, names=names),
     }
     entry = append_decision(uow, record)
