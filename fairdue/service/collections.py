@@ -23,7 +23,7 @@ in each action's own transaction, so a message queued earlier in the run counts 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo
@@ -368,11 +368,13 @@ def _borrower_zone(conn, account_id: int) -> ZoneInfo:
 
 
 def _plan_bucket_steps(uow: Any, case_id: int, account_id: int, bucket: str, entered_on: date, *,
-                       assignment: tuple[Strategy, str] | None = None, new_case: bool = False) -> int:
-    """Plan the bucket's steps not yet planned for the case. assignment: the account's (strategy, variant) when the
-    caller has just read it; new_case: the case was inserted in this transaction, so it has no steps to look up."""
+                       assignment: tuple[Strategy, str] | None = None, zone: ZoneInfo | None = None,
+                       new_case: bool = False) -> int:
+    """Plan the bucket's steps not yet planned for the case. assignment, zone: the account's (strategy, variant) and
+    its borrower's first time zone when the caller has read them in this transaction; new_case: the case was
+    inserted in this transaction, so it has no steps to look up."""
     strategy, variant_name = assignment or ensure_assignment(uow, account_id=account_id)
-    zone = _borrower_zone(uow.connection, account_id)
+    zone = zone or _borrower_zone(uow.connection, account_id)
     steps = [(f"bucket:{bucket}:{step.offset_days}:{step.channel}:{entered_on.isoformat()}", step)
              for step in steps_for(strategy.variant(variant_name), stage="bucket", bucket=bucket)]
     if not steps:
@@ -393,14 +395,22 @@ def _plan_bucket_steps(uow: Any, case_id: int, account_id: int, bucket: str, ent
     return len(rows)
 
 
-def _open_case(uow: Any, account_id: int, on: date, bucket: str, dpd: int) -> int:
-    assignment = ensure_assignment(uow, account_id=account_id)
+def _open_case(uow: Any, account_id: int, on: date, bucket: str, dpd: int,
+               known: _EventAccounts | None = None) -> int:
+    """Open a case and plan its bucket's steps; known: the event batch's account facts (kept current here)."""
+    if known is not None:
+        assignment = known.assignment(uow, account_id)
+    else:
+        assignment = ensure_assignment(uow, account_id=account_id)
     team_id, agent_id = _pick_agent(uow.connection, bucket)
     cid = uow.connection.execute(_CASE_INSERT, dict(
         account_id=account_id, opened_on=on, opened_at=uow.clock(), bucket=bucket, bucket_entered_on=on, dpd=dpd,
         status="open", close_reason=None, closed_on=None, team_id=team_id, agent_id=agent_id,
     )).scalar_one()
-    _plan_bucket_steps(uow, cid, account_id, bucket, on, assignment=assignment, new_case=True)
+    if known is not None:
+        known.cases[account_id] = Case(cid, account_id, on, bucket, on, dpd, "open", None, None, team_id, agent_id)
+    _plan_bucket_steps(uow, cid, account_id, bucket, on, assignment=assignment,
+                       zone=known.zones[account_id] if known is not None else None, new_case=True)
     return cid
 
 
@@ -431,22 +441,68 @@ def reopen_case(uow: Any, *, account_id: int, on: date) -> int:
     return _open_case(uow, account_id, on, bucket, dpd)
 
 
-def _bucket_for(uow: Any, account_id: int, dpd: int) -> str:
-    from fairdue.service.accounts import get_account, product_of
+def _bucket_for(uow: Any, product_id: int, dpd: int) -> str:
+    from fairdue.service.products import get_product
 
-    product = product_of(uow, get_account(uow, line_id=account_id))
+    product = get_product(uow, product_id=product_id).product
     for b in product.delinquency_buckets:
         if b.dpd_min <= dpd <= b.dpd_max and b.dpd_min > 0:
             return b.code
     return next(b.code for b in product.delinquency_buckets if b.dpd_min > 0)
 
 
-_PLAN_ACTIVE = sa.select(coll_plans.c.id).where(coll_plans.c.account_id == sa.bindparam("account_id"),
-                                                coll_plans.c.status == "active").limit(1)
+def _event_accounts_queries() -> tuple[sa.Select, sa.Select, sa.Select]:
+    from fairdue.adapters.db.schema.accounts import borrowers
+
+    ids = sa.bindparam("ids", expanding=True)
+    cases = sa.select(coll_cases).where(coll_cases.c.account_id.in_(ids), coll_cases.c.status == "open")
+    planned = (sa.select(coll_plans.c.account_id).distinct()
+               .where(coll_plans.c.account_id.in_(ids), coll_plans.c.status == "active"))
+    lines = (sa.select(credit_lines.c.id, credit_lines.c.product_id, borrowers.c.time_zones)
+             .select_from(credit_lines.join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
+             .where(credit_lines.c.id.in_(ids)))
+    return cases, planned, lines
 
 
-def _plan_active(conn, account_id: int) -> bool:
-    return conn.execute(_PLAN_ACTIVE, {"account_id": account_id}).first() is not None
+# Built once: every batch of day-end events reads its accounts' open cases, active plans and lines with these.
+_OPEN_CASES_OF_MANY, _ACTIVE_PLANS_OF_MANY, _LINES_OF_MANY = _event_accounts_queries()
+
+
+@dataclass(slots=True)
+class _EventAccounts:
+    """What a batch of day-end events needs to know about its accounts, read once for the batch in its transaction
+    (a query per kind of fact, not one per event) and kept current by the batch's own writes: the open case (opened,
+    moved and closed only here), whether a plan is active, the recorded strategy assignment (recorded here on first
+    use), the line's product and the borrower's first time zone (nothing in a batch changes those)."""
+
+    cases: dict[int, Case] = field(default_factory=dict)
+    planned: set[int] = field(default_factory=set)
+    assignments: dict[int, tuple[Strategy, str]] = field(default_factory=dict)
+    products: dict[int, int] = field(default_factory=dict)
+    zones: dict[int, ZoneInfo] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, conn, account_ids: Any) -> _EventAccounts:
+        known = cls()
+        ids = sorted(set(account_ids))
+        strategies = _strategies()
+        for start in range(0, len(ids), PREFETCH_IDS_MAX):
+            chunk = {"ids": ids[start:start + PREFETCH_IDS_MAX]}
+            known.cases.update((row.account_id, _case(row)) for row in conn.execute(_OPEN_CASES_OF_MANY, chunk))
+            known.planned.update(conn.execute(_ACTIVE_PLANS_OF_MANY, chunk).scalars())
+            for a in conn.execute(_ASSIGNMENTS_OF_MANY, chunk):
+                known.assignments[a.account_id] = (strategies[a.strategy_code], a.variant)
+            for line in conn.execute(_LINES_OF_MANY, chunk):
+                known.products[line.id] = line.product_id
+                known.zones[line.id] = ZoneInfo(line.time_zones.split()[0])
+        return known
+
+    def assignment(self, uow: Any, account_id: int) -> tuple[Strategy, str]:
+        """The account's strategy and variant, recorded now if it has none yet (ensure_assignment)."""
+        known = self.assignments.get(account_id)
+        if known is None:
+            known = self.assignments[account_id] = ensure_assignment(uow, account_id=account_id)
+        return known
 
 
 # Built once: a bucket change moves the case and drops the steps of the bucket left behind.
@@ -456,32 +512,34 @@ _STEPS_LEFT_BEHIND = coll_actions.update().where(
     ~coll_actions.c.step_key.like(sa.bindparam("kept_keys")))
 
 
-def _handle_event(uow: Any, kind: str, account_id: int, on: date, payload: Mapping[str, Any]) -> None:
-    case = open_case_of(uow, account_id=account_id)
-    if case is None and kind in ("became_overdue", "bucket_changed") and _plan_active(uow.connection, account_id):
+def _handle_event(uow: Any, kind: str, account_id: int, on: date, payload: Mapping[str, Any],
+                  known: _EventAccounts) -> None:
+    case = known.cases.get(account_id)
+    if case is None and kind in ("became_overdue", "bucket_changed") and account_id in known.planned:
         return  # an honoured plan suppresses collection; only a missed plan installment reopens (check_plans)
     dpd = int(payload.get("dpd") or 0)
     if kind == "became_overdue":
         if case is None:
             # The bucket as of the event (never today's state: events may be consumed days later).
-            _open_case(uow, account_id, on, _bucket_for(uow, account_id, dpd), dpd)
+            _open_case(uow, account_id, on, _bucket_for(uow, known.products[account_id], dpd), dpd, known)
     elif kind == "bucket_changed":
         to = str(payload["bucket_to"])
         if case is None:
             if dpd > 0:
-                _open_case(uow, account_id, on, to, dpd)
+                _open_case(uow, account_id, on, to, dpd, known)
             return
         if to != case.bucket:
             uow.connection.execute(_CASE_MOVE, {"moving_case_id": case.id, "bucket": to, "bucket_entered_on": on,
                                                 "dpd": dpd})
+            known.cases[account_id] = replace(case, bucket=to, bucket_entered_on=on, dpd=dpd)
             # Steps of the bucket left behind and not yet done are dropped.
             uow.connection.execute(_STEPS_LEFT_BEHIND, {"moving_case_id": case.id, "kept_keys": f"bucket:{to}:%",
                                                         "status": "skipped", "updated_at": uow.clock()})
-            _plan_bucket_steps(uow, case.id, account_id, to, on)
-    elif kind == "cured" and case is not None:
-        close_case(uow, case_id=case.id, reason="cure", closed_on=on)
-    elif kind == "charged_off" and case is not None:
-        close_case(uow, case_id=case.id, reason="charge_off", closed_on=on)
+            _plan_bucket_steps(uow, case.id, account_id, to, on, assignment=known.assignment(uow, account_id),
+                               zone=known.zones[account_id])
+    elif kind in ("cured", "charged_off") and case is not None:
+        close_case(uow, case_id=case.id, reason="cure" if kind == "cured" else "charge_off", closed_on=on)
+        del known.cases[account_id]
 
 
 # Built once: every run (six a day in the simulation) reads the cursor and the events after it.
@@ -512,9 +570,10 @@ def consume_events(uow_factory: Callable[[], Any], *, batch_max: int = EVENT_BAT
             rows = conn.execute(_EVENTS_AFTER, {"cursor": cursor, "batch_max": batch_max}).all()
             if not rows:
                 return handled
+            known = _EventAccounts.read(conn, (r.account_id for r in rows if r.kind in HANDLED_KINDS))
             for r in rows:
                 if r.kind in HANDLED_KINDS:
-                    _handle_event(uow, r.kind, r.account_id, r.business_on, json.loads(r.payload))
+                    _handle_event(uow, r.kind, r.account_id, r.business_on, json.loads(r.payload), known)
             conn.execute(_CURSOR_UPDATE, {"last_event_id": rows[-1].id, "updated_at": uow.clock()})
             uow.commit()
             handled += len(rows)
