@@ -55,6 +55,7 @@ import sqlalchemy as sa
 from fairdue.adapters.db.dayend_repo import OPEN_INSTALLMENT_STATUSES  # what day-end ages
 from fairdue.adapters.db.schema.accounts import (
     charges,
+    credit_lines,
     installment_plans,
     installments,
     plan_restructured_items,
@@ -406,14 +407,14 @@ def honoured_due_on(uow: Any, *, account_id: int) -> Callable[[date], date]:
     return lambda due_on: adjust_due_on(due_on, product)
 
 
-def _plan_state(uow: Any, plan: Any, business_on: date) -> str:
-    """'completed', 'broken' or 'active' for an active plan as of business_on.
+def _plan_state(uow: Any, plan: Any, business_on: date, *, honoured: Callable[[date], date],
+                rows: list[Any]) -> str:
+    """'completed', 'broken' or 'active' for an active plan as of business_on; honoured: the line's
+    `honoured_due_on`, rows: the plan's `plan_installments`.
 
     A row is missed the day after its business-day-adjusted due date (a row due on a holiday is honoured on
     the next business day, as day-end ages it), not the day after the contractual date.
     """
-    honoured = honoured_due_on(uow, account_id=plan.account_id)
-    rows = plan_installments(uow, plan_id=plan.id)
     if rows:
         def unpaid(r: Any) -> int:
             return (r.principal_due_minor + r.interest_due_minor + r.fee_due_minor
@@ -433,6 +434,52 @@ def _plan_state(uow: Any, plan: Any, business_on: date) -> str:
     return "broken" if paid < due else "active"
 
 
+def _check_plans_queries() -> tuple[sa.Select, sa.Select, sa.Select, sa.Select]:
+    i, ip = installments.c, installment_plans.c
+    ids = sa.bindparam("ids", expanding=True)
+    repaid = (sa.select(ip.negotiated_plan_id).select_from(installment_plans.join(installments, i.plan_id == ip.id))
+              .join(coll_plans, coll_plans.c.id == ip.negotiated_plan_id).where(coll_plans.c.status == "broken")
+              .group_by(ip.negotiated_plan_id)
+              .having(sa.func.sum(sa.case((i.status.in_(("paid", "cancelled")), 0), else_=1)) == 0)
+              .order_by(ip.negotiated_plan_id))
+    plans = sa.select(coll_plans).where(coll_plans.c.status == "active").order_by(coll_plans.c.id)
+    rows = (sa.select(installments, ip.negotiated_plan_id.label("negotiated_plan_id"))
+            .join(installment_plans, ip.id == i.plan_id)
+            .where(ip.negotiated_plan_id.in_(ids)).order_by(ip.negotiated_plan_id, i.seq))
+    lines = sa.select(credit_lines.c.id, credit_lines.c.product_id).where(credit_lines.c.id.in_(ids))
+    return repaid, plans, rows, lines
+
+
+# Built once: day-end reads the broken plans repaid since, the active plans, their installments and their lines'
+# products (a query each, not one per plan) with these.
+_REPAID_BROKEN_PLANS, _ACTIVE_PLANS, _INSTALLMENTS_OF_PLANS, _PRODUCTS_OF_LINES = _check_plans_queries()
+PLANS_PER_QUERY_MAX = 500  # ids per IN (...) list when day-end reads many plans at once
+
+
+def _active_plans_with_rows(uow: Any) -> list[tuple[Any, Callable[[date], date], list[Any]]]:
+    """Each active plan with its line's `honoured_due_on` and its `plan_installments`, oldest plan first."""
+    from fairdue.domain.statements import adjust_due_on
+    from fairdue.service.products import get_product
+
+    conn = uow.connection
+    plans = conn.execute(_ACTIVE_PLANS).all()
+    rows: dict[int, list[Any]] = {}
+    product_ids: dict[int, int] = {}
+    plan_ids, line_ids = [p.id for p in plans], sorted({p.account_id for p in plans})
+    for start in range(0, len(plan_ids), PLANS_PER_QUERY_MAX):
+        for r in conn.execute(_INSTALLMENTS_OF_PLANS, {"ids": plan_ids[start:start + PLANS_PER_QUERY_MAX]}):
+            rows.setdefault(r.negotiated_plan_id, []).append(r)
+    for start in range(0, len(line_ids), PLANS_PER_QUERY_MAX):
+        for line in conn.execute(_PRODUCTS_OF_LINES, {"ids": line_ids[start:start + PLANS_PER_QUERY_MAX]}):
+            product_ids[line.id] = line.product_id
+
+    def honoured(account_id: int) -> Callable[[date], date]:
+        product = get_product(uow, product_id=product_ids[account_id]).product
+        return lambda due_on: adjust_due_on(due_on, product)
+
+    return [(plan, honoured(plan.account_id), rows.get(plan.id, [])) for plan in plans]
+
+
 def check_plans(uow: Any, *, business_on: date) -> int:
     """Day-end: break plans with an installment unpaid after its due date (reopening the case), complete paid ones.
 
@@ -444,19 +491,12 @@ def check_plans(uow: Any, *, business_on: date) -> int:
 
     conn = uow.connection
     # Broken plans repaid since: one query (broken plans pile up; those a later plan restructured never qualify).
-    i, ip = installments.c, installment_plans.c
-    repaid = conn.execute(
-        sa.select(ip.negotiated_plan_id).select_from(installment_plans.join(installments, i.plan_id == ip.id))
-        .join(coll_plans, coll_plans.c.id == ip.negotiated_plan_id).where(coll_plans.c.status == "broken")
-        .group_by(ip.negotiated_plan_id)
-        .having(sa.func.sum(sa.case((i.status.in_(("paid", "cancelled")), 0), else_=1)) == 0)
-        .order_by(ip.negotiated_plan_id)).scalars().all()
-    for plan_id in repaid:
+    for plan_id in conn.execute(_REPAID_BROKEN_PLANS).scalars().all():
         complete_if_paid(uow, plan_id=plan_id, on=business_on)
     broken = 0
-    for plan in conn.execute(sa.select(coll_plans).where(coll_plans.c.status == "active")
-                             .order_by(coll_plans.c.id)).all():
-        state = _plan_state(uow, plan, business_on)
+    # Read up front: nothing below changes an active plan's installments or its line's product.
+    for plan, honoured, rows in _active_plans_with_rows(uow):
+        state = _plan_state(uow, plan, business_on, honoured=honoured, rows=rows)
         if state == "active":
             continue
         conn.execute(coll_plans.update().where(coll_plans.c.id == plan.id).values(status=state, ended_on=business_on))

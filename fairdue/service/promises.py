@@ -39,9 +39,14 @@ class Promise:
     resolved_on: date | None
 
 
-# Built once: day-end settles every pending promise (and checks older plans) with it.
+# Built once: what a line (or, for day-end's pending promises, each of many lines) has paid.
 _PAID_TOTAL = sa.select(sa.func.coalesce(sa.func.sum(payments.c.amount_minor), 0)).where(
     payments.c.credit_line_id == sa.bindparam("account_id"), payments.c.status == "posted")
+_PAID_TOTALS_OF_MANY = (sa.select(payments.c.credit_line_id, sa.func.sum(payments.c.amount_minor).label("paid"))
+                        .where(payments.c.credit_line_id.in_(sa.bindparam("ids", expanding=True)),
+                               payments.c.status == "posted")
+                        .group_by(payments.c.credit_line_id))
+_PENDING_PROMISES = sa.select(coll_promises).where(coll_promises.c.status == "pending")
 
 
 def paid_total_minor(uow: Any, *, account_id: int) -> int:
@@ -85,9 +90,13 @@ def promises_of(uow: Any, *, account_id: int) -> list[Promise]:
 def settle_promises(uow: Any, *, business_on: date) -> tuple[int, int]:
     """Pending promises: kept as soon as enough is paid; broken when their date has passed unpaid. (kept, broken)."""
     kept = broken = 0
-    rows = uow.connection.execute(sa.select(coll_promises).where(coll_promises.c.status == "pending")).all()
+    conn = uow.connection
+    rows = conn.execute(_PENDING_PROMISES).all()
+    # What each line has paid, read once for all (settling a promise pays nothing).
+    ids = sorted({r.account_id for r in rows})
+    totals = {line: int(paid) for line, paid in conn.execute(_PAID_TOTALS_OF_MANY, {"ids": ids})} if ids else {}
     for r in rows:
-        paid = paid_total_minor(uow, account_id=r.account_id) - r.paid_before_minor
+        paid = totals.get(r.account_id, 0) - r.paid_before_minor
         if paid >= r.amount_minor:
             status, kept = "kept", kept + 1
         elif r.promised_on < business_on:
