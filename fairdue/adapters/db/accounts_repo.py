@@ -79,7 +79,8 @@ def _add_paid_installments() -> sa.Update:
     t = installments.c
     d = {col: sa.bindparam(f"d_{part}", type_=col.type) for part, col in
          (("fees", t.fee_paid_minor), ("interest", t.interest_paid_minor), ("principal", t.principal_paid_minor))}
-    settled = (t.fee_paid_minor + t.interest_paid_minor + t.principal_paid_minor + sa.bindparam("d_total", type_=t.fee_paid_minor.type)
+    d_total = sa.bindparam("d_total", type_=t.fee_paid_minor.type)
+    settled = (t.fee_paid_minor + t.interest_paid_minor + t.principal_paid_minor + d_total
                == t.fee_due_minor + t.interest_due_minor + t.principal_due_minor)
     status = sa.case((_one_of(t.status, "billed", "paid"), sa.case((settled, "paid"), else_="billed")), else_=t.status)
     return (sa.update(installments).where(t.id == sa.bindparam("target_id"))
@@ -90,12 +91,15 @@ def _add_paid_charges() -> sa.Update:
     """Per row: add d_total to what is paid on the charge and fix its status (as _add_paid_installments)."""
     t = charges.c
     d = sa.bindparam("d_total", type_=t.paid_minor.type)
-    status = sa.case((_one_of(t.status, "open", "paid"), sa.case((t.paid_minor + d == t.amount_minor, "paid"), else_="open")),
-                     else_=t.status)
-    return sa.update(charges).where(t.id == sa.bindparam("target_id")).values({t.paid_minor: t.paid_minor + d, t.status: status})
+    settled = t.paid_minor + d == t.amount_minor
+    status = sa.case((_one_of(t.status, "open", "paid"), sa.case((settled, "paid"), else_="open")), else_=t.status)
+    return (sa.update(charges).where(t.id == sa.bindparam("target_id"))
+            .values({t.paid_minor: t.paid_minor + d, t.status: status}))
 
 
-def _maybe_locked(q: sa.Select, lock: bool) -> sa.Select:
+def _line(lock: bool) -> sa.Select:
+    """The credit line :line_id (FOR UPDATE with `lock`)."""
+    q = sa.select(credit_lines).where(credit_lines.c.id == sa.bindparam("line_id"))
     return q.with_for_update() if lock else q
 
 
@@ -155,8 +159,9 @@ class AccountsRepository:
         return self.conn.begin_nested() if self.conn.dialect.name == "postgresql" else nullcontext()
 
     def update(self, table: sa.Table, row_id: int, **values: Any) -> None:
-        stmt = _statement(("update", table, *values), lambda: sa.update(table).where(table.c.id == sa.bindparam("row_id")).values(
-            {table.c[k]: sa.bindparam(f"v_{k}", type_=table.c[k].type) for k in values}))
+        stmt = _statement(("update", table, *values), lambda: sa.update(table).where(
+            table.c.id == sa.bindparam("row_id")).values({table.c[k]: sa.bindparam(f"v_{k}", type_=table.c[k].type)
+                                                           for k in values}))
         self.conn.execute(stmt, {"row_id": row_id, **{f"v_{k}": v for k, v in values.items()}})
 
     # -- products ------------------------------------------------------------------------
@@ -194,8 +199,7 @@ class AccountsRepository:
     # -- credit lines --------------------------------------------------------------------
     def line(self, line_id: int, *, lock: bool = False) -> sa.Row | None:
         lock = lock and self.conn.dialect.name == "postgresql"
-        q = _statement(("line", lock), lambda: _maybe_locked(
-            sa.select(credit_lines).where(credit_lines.c.id == sa.bindparam("line_id")), lock))
+        q = _statement(("line", lock), lambda: _line(lock))
         return self.conn.execute(q, {"line_id": line_id}).first()
 
     def line_by_open_key(self, key: str) -> sa.Row | None:
@@ -225,7 +229,8 @@ class AccountsRepository:
 
     def open_charges(self, line_id: int) -> list[sa.Row]:
         q = _statement(("open_charges",), lambda: sa.select(charges).where(
-            charges.c.credit_line_id == sa.bindparam("line_id"), charges.c.status == "open").order_by(charges.c.due_on, charges.c.id))
+            charges.c.credit_line_id == sa.bindparam("line_id"), charges.c.status == "open",
+        ).order_by(charges.c.due_on, charges.c.id))
         return list(self.conn.execute(q, {"line_id": line_id}))
 
     def charges_to_bill(self, line_id: int, statement_on) -> list[sa.Row]:
