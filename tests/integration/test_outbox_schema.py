@@ -33,3 +33,24 @@ def test_migrated_collections_tables_match_the_metadata(engine):
 def test_contact_history_view_exists(engine):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM contact_history").scalar_one() == 0
+
+
+def test_a_gate_requests_sent_history_is_read_by_debt_not_by_status(tmp_path):
+    """SQLite's plan for the debt's sent messages (contacts.history_for_debt) uses the (debt_id, status) index,
+    not the dispatcher's (status, next_attempt_at) one, which would walk every sent message of every debt."""
+    from fairdue.adapters.db.engine import make_engine
+    from fairdue.adapters.db.migrate import migrate
+    from fairdue.service.contacts import _HISTORY_OF_DEBT
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
+    try:
+        migrate(engine)
+        compiled = _HISTORY_OF_DEBT.compile(dialect=engine.dialect)
+        params = compiled.construct_params({"debt_id": "cl:1"})
+        with engine.connect() as conn:
+            plan = [row[-1] for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + str(compiled), tuple(params[name] for name in compiled.positiontup))]
+    finally:
+        engine.dispose()
+    outbox_steps = [step for step in plan if "outbox_messages" in step]
+    assert outbox_steps and all("ix_outbox_messages_debt_status" in step for step in outbox_steps), plan

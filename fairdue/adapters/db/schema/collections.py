@@ -111,7 +111,7 @@ outbox_messages = sa.Table(
     metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("decision_seq", ID, sa.ForeignKey("decision_log.seq"), nullable=False, unique=True),
-    sa.Column("debt_id", sa.String(DEBT_ID_LEN_MAX), nullable=True, index=True),
+    sa.Column("debt_id", sa.String(DEBT_ID_LEN_MAX), nullable=True),
     sa.Column("channel", sa.String(16), nullable=False),
     sa.Column("recipient_role", sa.String(32), nullable=False),
     sa.Column("recipient_address_enc", sa.Text(), nullable=False),
@@ -137,6 +137,9 @@ outbox_messages = sa.Table(
     sa.CheckConstraint("status IN ('pending','sending','sent','dead','refused','expired','unknown')", name="status"),
     sa.CheckConstraint("attempts >= 0 AND attempts_max >= 1", name="attempts"),
     sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+    # A gate request reads the debt's sent messages (contacts.history_for_debt): by debt and status, not by status
+    # alone, which would walk every sent message of every debt.
+    sa.Index("ix_outbox_messages_debt_status", "debt_id", "status"),
 )
 
 delivery_attempts = sa.Table(
