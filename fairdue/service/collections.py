@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -133,6 +133,16 @@ _ACCOUNT_FACTS = (
     .where(credit_lines.c.id == sa.bindparam("account_id")))
 
 
+class _AccountFacts(NamedTuple):
+    """An account's facts read along with another row (the columns of _ACCOUNT_FACTS)."""
+
+    id: int
+    borrower_id: int
+    currency: str
+    code: str
+    jurisdiction: str
+
+
 def _account_facts(conn, account_id: int):
     row = conn.execute(_ACCOUNT_FACTS, {"account_id": account_id}).one_or_none()
     if row is None:
@@ -195,6 +205,12 @@ class RunCache:
             row = self._facts[account_id] = _account_facts(conn, account_id)
             self.line_owners[account_id] = row.borrower_id
         return row
+
+    def know_facts(self, facts: _AccountFacts) -> None:
+        """Keep facts the caller read with its own row (fixed once a line is open, as those `facts` reads)."""
+        if facts.id not in self._facts:
+            self._facts[facts.id] = facts
+            self.line_owners[facts.id] = facts.borrower_id
 
     def borrower(self, uow: Any, borrower_id: int):
         from fairdue.service.borrowers import get_borrower
@@ -1195,8 +1211,12 @@ def agent_queue(uow: Any, *, agent_id: int) -> list[AgentTask]:
     return out
 
 
-_CALL_TASK = (sa.select(coll_actions, coll_cases.c.account_id)
-              .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+# The task with its account's facts (outer joins: a task whose line is gone is still found, and fails as before).
+_CALL_TASK = (sa.select(coll_actions, coll_cases.c.account_id, credit_lines.c.borrower_id, credit_lines.c.currency,
+                        products.c.code, products.c.jurisdiction)
+              .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id)
+                           .outerjoin(credit_lines, credit_lines.c.id == coll_cases.c.account_id)
+                           .outerjoin(products, products.c.id == credit_lines.c.product_id))
               .where(coll_actions.c.id == sa.bindparam("action_id"), coll_actions.c.status == "task"))
 
 
@@ -1206,8 +1226,10 @@ def judge_call_task(uow: Any, *, action_id: int, at: datetime, decide: Callable[
     row = uow.connection.execute(_CALL_TASK, {"action_id": action_id}).one_or_none()
     if row is None:
         raise UnknownCase(f"no open call task {action_id}")
-    request, borrower = build_gate_request(uow, account_id=row.account_id, channel="call", at=at,
-                                           cache=_uow_cache(uow, cipher))
+    cache = _uow_cache(uow, cipher)
+    if row.jurisdiction is not None:
+        cache.know_facts(_AccountFacts(row.account_id, row.borrower_id, row.currency, row.code, row.jurisdiction))
+    request, borrower = build_gate_request(uow, account_id=row.account_id, channel="call", at=at, cache=cache)
     decision, seq = _log_call_decision(uow, request, decide or _default_decide, [borrower.name])
     allowed = decision.get("allowed") is True
     rules = [v.get("rule") for v in decision.get("violations") or []]
