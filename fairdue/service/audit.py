@@ -7,7 +7,8 @@ The append happens in the caller's transaction, so a decision and the outbox
 message it allows commit together or not at all. Within one transaction (and
 savepoint) the head its own last append wrote is kept and reused: the lock is
 held, so nobody else can have moved it; every entry still carries the hash of
-the one before it and the head row is still written on every append.
+the one before it and the head row is still written on every append. Reading
+that last entry back (get_entry) in the same transaction is served from it.
 """
 
 from __future__ import annotations
@@ -92,8 +93,21 @@ def _insert_genesis_head(conn: Connection) -> None:
 _HEAD_FOR_UPDATE = (sa.select(decision_log_head.c.last_seq, decision_log_head.c.last_hash)
                     .where(decision_log_head.c.id == 1).with_for_update())
 _ENTRY_INSERT = decision_log.insert()
-# The head this connection's own appends left, per transaction: (transaction, savepoint, (seq, hash)).
-_HEAD_MEMO: "weakref.WeakKeyDictionary[Connection, tuple[Any, Any, tuple[int, str]]]" = weakref.WeakKeyDictionary()
+# The entry this connection's own last append wrote (the head), per transaction: (transaction, savepoint, entry).
+_HEAD_MEMO: "weakref.WeakKeyDictionary[Connection, tuple[Any, Any, Entry]]" = weakref.WeakKeyDictionary()
+
+
+def _own_last_entry(conn: Connection) -> Entry | None:
+    """The entry this transaction's last append wrote, while the same transaction and savepoint go on, else None.
+
+    The lock is held until the transaction ends, so it is still the head, and the log is append-only, so the
+    stored row is exactly this entry; a savepoint rolled back, or a new transaction, forgets it.
+    """
+    tx, nested = conn.get_transaction(), conn.get_nested_transaction()
+    held = _HEAD_MEMO.get(conn)
+    if held is not None and tx is not None and held[0] is tx and held[1] is nested and tx.is_active:
+        return held[2]
+    return None
 
 
 def _locked_head(conn: Connection) -> tuple[int, str]:
@@ -107,10 +121,9 @@ def _locked_head(conn: Connection) -> tuple[int, str]:
     head: it is remembered for the same transaction and savepoint only (a savepoint rolled back, or a new
     transaction, reads the row again).
     """
-    tx, nested = conn.get_transaction(), conn.get_nested_transaction()
-    held = _HEAD_MEMO.get(conn)
-    if held is not None and tx is not None and held[0] is tx and held[1] is nested and tx.is_active:
-        return held[2]
+    own = _own_last_entry(conn)
+    if own is not None:
+        return own.seq, own.hash
     head = conn.execute(_HEAD_FOR_UPDATE).one_or_none()
     if head is None:
         _insert_genesis_head(conn)
@@ -134,7 +147,7 @@ def append_decision(uow_or_conn: Any, record: Mapping[str, Any]) -> Entry:
     conn.execute(_ENTRY_INSERT, {"seq": entry.seq, "record": entry.record_text, "prev_hash": entry.prev_hash,
                                  "hash": entry.hash, **columns})
     conn.execute(_HEAD_UPDATE, {"new_seq": entry.seq, "new_hash": entry.hash})
-    _HEAD_MEMO[conn] = (conn.get_transaction(), conn.get_nested_transaction(), (entry.seq, entry.hash))
+    _HEAD_MEMO[conn] = (conn.get_transaction(), conn.get_nested_transaction(), entry)
     return entry
 
 
@@ -143,8 +156,12 @@ _ENTRY_BY_SEQ = (sa.select(decision_log.c.seq, decision_log.c.record, decision_l
 
 
 def get_entry(uow_or_conn: Any, seq: int) -> Entry | None:
-    """The stored entry with this seq, or None."""
-    row = _connection(uow_or_conn).execute(_ENTRY_BY_SEQ, {"seq": seq}).one_or_none()
+    """The stored entry with this seq, or None (the one this transaction has just appended is not read back)."""
+    conn = _connection(uow_or_conn)
+    own = _own_last_entry(conn)
+    if own is not None and own.seq == seq:
+        return own
+    row = conn.execute(_ENTRY_BY_SEQ, {"seq": seq}).one_or_none()
     if row is None:
         return None
     return Entry(seq=row.seq, record_text=row.record, prev_hash=row.prev_hash, hash=row.hash)
