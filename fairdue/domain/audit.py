@@ -65,7 +65,7 @@ def canonical_json(record: Mapping[str, Any]) -> str:
     return text
 
 
-_JSON_SCALARS = (str, int, float, bool, type(None))
+_JSON_SCALAR_TYPES = frozenset((str, int, float, bool, type(None)))
 
 
 def copy_json(value: Any) -> Any:
@@ -74,11 +74,12 @@ def copy_json(value: Any) -> Any:
     else inside (a tuple, a datetime, a dict subclass) is copied by copy.deepcopy, so no caller shares a mutable
     object with the copy."""
     kind = type(value)
+    # Scalars (most of the values) are taken in place by the comprehensions, not through one call each.
     if kind is dict:
-        return {k: copy_json(v) for k, v in value.items()}
+        return {k: v if type(v) in _JSON_SCALAR_TYPES else copy_json(v) for k, v in value.items()}
     if kind is list:
-        return [copy_json(v) for v in value]
-    if kind in _JSON_SCALARS:
+        return [v if type(v) in _JSON_SCALAR_TYPES else copy_json(v) for v in value]
+    if kind in _JSON_SCALAR_TYPES:
         return value
     return copy.deepcopy(value)
 
