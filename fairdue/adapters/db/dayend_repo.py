@@ -14,6 +14,7 @@ from BEGIN IMMEDIATE, which serialises the same way.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Callable, Iterable, Sequence
 
@@ -65,6 +66,59 @@ def _rows_to_frame(rows: Sequence, schema: dict) -> pl.DataFrame:
 def lines_frame(rows: Sequence) -> pl.DataFrame:
     """The kernel's account frame (ACCOUNT_SCHEMA) of rows from `DayendRepository.load_lines`."""
     return _rows_to_frame(rows, ACCOUNT_SCHEMA)
+
+
+# Columns of dayend_account an enrolment fills, in the order `_unenrolled_lines` selects them.
+_ENROLL_COLUMNS = ["account_id", "product_id", "currency", "cycle_day", "last_closed_on", "next_event_on", "bucket",
+                   "dpd", "charged_off", "revolving_principal_minor", "accrual_remainder", "interest_unbilled_minor",
+                   "accrued_through_on", "principal_days_minor", "cost_charged_minor"]
+
+
+def _unenrolled_lines() -> sa.Select:
+    """Initial day-end state (_ENROLL_COLUMNS) of every credit line that has none yet."""
+    cl = credit_lines.c
+    return sa.select(
+        cl.id, cl.product_id, cl.currency, cl.cycle_day, cl.opened_on, cl.opened_on, sa.literal("current"),
+        sa.literal(0), sa.false(), sa.literal(0), sa.literal(0), sa.literal(0), cl.opened_on, sa.literal(0),
+        sa.literal(0),
+    ).where(~sa.exists().where(dayend_account.c.account_id == cl.id))
+
+
+@functools.cache
+def _enroll_lines_statement(postgresql: bool) -> sa.Insert:
+    """Enrol the lines :ids (whatever their status), skipping any already enrolled. Built once per dialect: every
+    servicing write's inline close runs it."""
+    insert = (pg.insert if postgresql else sqlite_dialect.insert)(dayend_account)
+    return insert.from_select(_ENROLL_COLUMNS, _unenrolled_lines().where(
+        credit_lines.c.id.in_(sa.bindparam("ids", expanding=True)))).on_conflict_do_nothing()
+
+
+@functools.cache
+def _load_lines_statement(locked: bool) -> sa.Select:
+    """State rows (ACCOUNT_SCHEMA order) of the enrolled, active lines :ids in id order, `FOR UPDATE OF` their
+    state rows when `locked` (PostgreSQL only). Built once: every servicing write's inline close runs it."""
+    a = dayend_account.c
+    stmt = sa.select(
+        a.account_id, sa.cast(a.product_id, sa.String).label("product_code"), a.cycle_day, a.last_closed_on,
+        a.next_event_on, a.bucket, a.oldest_overdue_on, a.charged_off, a.revolving_principal_minor,
+        a.accrual_remainder, a.interest_unbilled_minor, a.accrued_through_on, a.principal_days_minor,
+        a.cost_charged_minor,
+    ).select_from(dayend_account.join(credit_lines, credit_lines.c.id == a.account_id)).where(
+        a.account_id.in_(sa.bindparam("ids", expanding=True)), credit_lines.c.status == "active").order_by(a.account_id)
+    return stmt.with_for_update(of=dayend_account) if locked else stmt
+
+
+def _pull_next_event() -> sa.Update:
+    """next_event_on = :on for the lines :ids whose next event is later (or none)."""
+    a = dayend_account.c
+    on = sa.bindparam("on", type_=sa.Date)
+    return dayend_account.update().where(
+        a.account_id.in_(sa.bindparam("ids", expanding=True)), sa.or_(a.next_event_on.is_(None), a.next_event_on > on)
+    ).values(next_event_on=on)
+
+
+# Built once: servicing writes run it.
+_PULL_NEXT_EVENT = _pull_next_event()
 
 
 class DayendRepository:
@@ -145,21 +199,12 @@ class DayendRepository:
         With no ids: every active line (the batch's enrolment, one statement). With ids: those lines whatever their
         status (servicing's inline close: a write pulls its line in), skipping any a concurrent close enrolled first.
         """
-        cl = credit_lines.c
-        missing = sa.select(
-            cl.id, cl.product_id, cl.currency, cl.cycle_day, cl.opened_on, cl.opened_on, sa.literal("current"),
-            sa.literal(0), sa.false(), sa.literal(0), sa.literal(0), sa.literal(0), cl.opened_on, sa.literal(0),
-            sa.literal(0),
-        ).where(~sa.exists().where(dayend_account.c.account_id == cl.id))
-        cols = ["account_id", "product_id", "currency", "cycle_day", "last_closed_on", "next_event_on", "bucket",
-                "dpd", "charged_off", "revolving_principal_minor", "accrual_remainder", "interest_unbilled_minor",
-                "accrued_through_on", "principal_days_minor", "cost_charged_minor"]
         if account_ids is None:
-            stmt = dayend_account.insert().from_select(cols, missing.where(cl.status == "active"))
-        else:
-            stmt = self._insert(dayend_account).from_select(
-                cols, missing.where(cl.id.in_(sorted(set(account_ids))))).on_conflict_do_nothing()
-        return self.connection.execute(stmt).rowcount or 0
+            stmt = dayend_account.insert().from_select(_ENROLL_COLUMNS, _unenrolled_lines().where(
+                credit_lines.c.status == "active"))
+            return self.connection.execute(stmt).rowcount or 0
+        stmt = _enroll_lines_statement(self._pg)
+        return self.connection.execute(stmt, {"ids": sorted(set(account_ids))}).rowcount or 0
 
     def tune_for_batch(self) -> None:
         """PostgreSQL: memory for this transaction's sorts and hashes (a partition's joins spill to disk with the
@@ -257,16 +302,8 @@ class DayendRepository:
         like ACCOUNT_SCHEMA (`lines_frame` makes the kernel's frame of them); on PostgreSQL their state rows are
         locked in that order unless lock=False. Rows, not a frame: a writer's inline close usually finds nothing
         to do and then needs no frame at all."""
-        a = dayend_account.c
-        stmt = sa.select(
-            a.account_id, sa.cast(a.product_id, sa.String).label("product_code"), a.cycle_day, a.last_closed_on, a.next_event_on,
-            a.bucket, a.oldest_overdue_on, a.charged_off, a.revolving_principal_minor, a.accrual_remainder,
-            a.interest_unbilled_minor, a.accrued_through_on, a.principal_days_minor, a.cost_charged_minor,
-        ).select_from(dayend_account.join(credit_lines, credit_lines.c.id == a.account_id)).where(
-            a.account_id.in_(sorted(set(account_ids))), credit_lines.c.status == "active").order_by(a.account_id)
-        if lock and self._pg:
-            stmt = stmt.with_for_update(of=dayend_account)
-        return self.connection.execute(stmt).all()
+        stmt = _load_lines_statement(lock and self._pg)
+        return self.connection.execute(stmt, {"ids": sorted(set(account_ids))}).all()
 
     def load_installments(self, business_on: date, lo: int, hi: int, *,
                           account_ids: Sequence[int] | None = None) -> pl.DataFrame:
@@ -503,13 +540,7 @@ class DayendRepository:
 
     def pull_next_event(self, account_ids: Sequence[int], business_on: date) -> None:
         """Make `business_on`'s batch look at these lines again (something is being written to them)."""
-        a = dayend_account.c
-        self.connection.execute(
-            dayend_account.update()
-            .where(a.account_id.in_(sorted(set(account_ids))),
-                   sa.or_(a.next_event_on.is_(None), a.next_event_on > business_on))
-            .values(next_event_on=business_on)
-        )
+        self.connection.execute(_PULL_NEXT_EVENT, {"ids": sorted(set(account_ids)), "on": business_on})
 
     def adjust_cost_charged(self, account_id: int, delta_minor: int) -> None:
         """Add `delta_minor` (negative to lower it) to the line's running all-in cost — interest and fees charged
