@@ -34,6 +34,8 @@ from fairdue.service.accounts import (
 from fairdue.service.products import repo
 
 _COMPONENT_ACCOUNT = {"fees": "fees", "interest": "interest", "principal": "principal"}
+# Target kind by the `part` of a row of AccountsRepository.open_items.
+_OPEN_ITEM_KIND = ("installment", "charge")
 
 
 class UnknownPayment(FairdueError):
@@ -71,6 +73,10 @@ class PaymentResult:
 def open_items(uow: UnitOfWork, *, line_id: int, plan_id: int | None = None) -> list[tuple[DueItem, str, int]]:
     """(DueItem, target_kind, target_id) for what is billed and unpaid (and, without plan_id, open charges)."""
     r = repo(uow)
+    if plan_id is None:  # the whole line: installments and charges in one query
+        rows = [(_OPEN_ITEM_KIND[o.part], o) for o in r.open_items(line_id) if o.fees + o.interest + o.principal]
+        return [(DueItem(f"{kind}:{o.id}", o.due_on, o.seq, o.fees, o.interest, o.principal), kind, o.id)
+                for kind, o in rows]
     out = []
     for i in r.open_billed_installments(line_id, plan_id):
         item = DueItem(
@@ -79,12 +85,6 @@ def open_items(uow: UnitOfWork, *, line_id: int, plan_id: int | None = None) -> 
         )
         if item.total_minor:
             out.append((item, "installment", i.id))
-    if plan_id is None:
-        for c in r.open_charges(line_id):
-            owed = c.amount_minor - c.paid_minor
-            if owed:
-                fees, interest = (owed, 0) if c.component == "fees" else (0, owed)
-                out.append((DueItem(f"charge:{c.id}", c.due_on, 0, fees, interest, 0), "charge", c.id))
     return out
 
 

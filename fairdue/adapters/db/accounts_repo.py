@@ -120,6 +120,28 @@ def _open_billed_installments(whole_line: bool) -> sa.Select:
     return q.order_by(i.due_on, i.seq, i.id)
 
 
+def _open_items() -> sa.Select:
+    """What :line_id owes on billed installments and open charges, one row each: (part, id, due_on, seq, fees,
+    interest, principal); part 0 = installment (oldest due first), 1 = charge (oldest due first; a charge's
+    component says whether it is fees or interest)."""
+    i, c = installments.c, charges.c
+    line = sa.bindparam("line_id")
+    owed = c.amount_minor - c.paid_minor
+    is_fee = c.component == "fees"
+    billed = sa.select(
+        sa.literal_column("0", sa.Integer).label("part"), i.id, i.due_on, i.seq,
+        (i.fee_due_minor - i.fee_paid_minor).label("fees"),
+        (i.interest_due_minor - i.interest_paid_minor).label("interest"),
+        (i.principal_due_minor - i.principal_paid_minor).label("principal"),
+    ).where(i.credit_line_id == line, i.status == "billed")
+    open_charges = sa.select(
+        sa.literal_column("1", sa.Integer), c.id, c.due_on, sa.literal_column("0", sa.Integer),
+        sa.case((is_fee, owed), else_=0), sa.case((is_fee, 0), else_=owed), sa.literal_column("0", sa.Integer),
+    ).where(c.credit_line_id == line, c.status == "open")
+    u = sa.union_all(billed, open_charges).subquery()
+    return sa.select(u).order_by(u.c.part, u.c.due_on, u.c.seq, u.c.id)
+
+
 _ADD_PAID = {"installment": (installments, _add_paid_installments), "charge": (charges, _add_paid_charges)}
 
 
@@ -218,6 +240,10 @@ class AccountsRepository:
         q = _statement(("open_billed_installments", plan_id is None), lambda: _open_billed_installments(plan_id is None))
         params = {"line_id": line_id} if plan_id is None else {"line_id": line_id, "plan_id": plan_id}
         return list(self.conn.execute(q, params))
+
+    def open_items(self, line_id: int) -> list[sa.Row]:
+        """Billed installments, then open charges, of the line with what is owed on each (see `_open_items`)."""
+        return list(self.conn.execute(_statement(("open_items",), _open_items), {"line_id": line_id}))
 
     def installments_to_bill(self, line_id: int, statement_on) -> list[sa.Row]:
         q = sa.select(installments).where(
