@@ -23,7 +23,7 @@ def demo_cmd(
     accounts: int = typer.Option(200, "--accounts", help="how many demo accounts to seed"),
     seed: int = typer.Option(20260101, "--seed", help="random seed (the same seed seeds the same portfolio)"),
     database_url: Optional[str] = typer.Option(None, "--database-url", help="default FAIRDUE_DATABASE_URL or var/demo/fairdue-demo.db"),
-    sim_accounts: int = typer.Option(1500, "--sim-accounts", min=0,
+    sim_accounts: int = typer.Option(2500, "--sim-accounts", min=0,
                                      help="lines in the collections simulation run after seeding (0: no simulation)"),
     sim_days: int = typer.Option(90, "--sim-days", min=1, help="days the simulation runs"),
 ) -> None:

@@ -41,7 +41,7 @@ from fairdue.errors import FairdueError
 DEMO_DB_PATH = pathlib.Path("var") / "demo" / "fairdue-demo.db"
 SIMULATION_DB_NAME = "simulation.db"
 SIMULATION_PLOT_NAME = "simulation.png"
-SIMULATION_ACCOUNTS_DEFAULT = 1500  # with 90 days ~95 s here, so `fairdue demo --no-serve` stays under ~2 min
+SIMULATION_ACCOUNTS_DEFAULT = 2500  # with 90 days 110 s on the 2-core machine (2026-12-01): the demo stays near 2 min
 SIMULATION_DAYS_DEFAULT = 90
 DEMO_LENDER = "Fairdue Demo Consumer Finance Co. / 公平消费金融（演示）"
 DEMO_START_ON = date(2026, 1, 1)
