@@ -400,10 +400,15 @@ def honoured_due_on(uow: Any, *, account_id: int) -> Callable[[date], date]:
     """The date a row due on a given date is honoured on for this line: day-end's business-day adjustment
     (the product's calendar and rule, as `fairdue.domain.dayend.kernel.effective_due_dates` applies it; statements
     use the same calendar)."""
-    from fairdue.domain.statements import adjust_due_on
     from fairdue.service.accounts import get_account, product_of
 
-    product = product_of(uow, get_account(uow, line_id=account_id))
+    return _honoured_under(product_of(uow, get_account(uow, line_id=account_id)))
+
+
+def _honoured_under(product: Any) -> Callable[[date], date]:
+    """`honoured_due_on` for a line of this product."""
+    from fairdue.domain.statements import adjust_due_on
+
     return lambda due_on: adjust_due_on(due_on, product)
 
 
@@ -458,7 +463,6 @@ PLANS_PER_QUERY_MAX = 500  # ids per IN (...) list when day-end reads many plans
 
 def _active_plans_with_rows(uow: Any) -> list[tuple[Any, Callable[[date], date], list[Any]]]:
     """Each active plan with its line's `honoured_due_on` and its `plan_installments`, oldest plan first."""
-    from fairdue.domain.statements import adjust_due_on
     from fairdue.service.products import get_product
 
     conn = uow.connection
@@ -473,11 +477,8 @@ def _active_plans_with_rows(uow: Any) -> list[tuple[Any, Callable[[date], date],
         for line in conn.execute(_PRODUCTS_OF_LINES, {"ids": line_ids[start:start + PLANS_PER_QUERY_MAX]}):
             product_ids[line.id] = line.product_id
 
-    def honoured(account_id: int) -> Callable[[date], date]:
-        product = get_product(uow, product_id=product_ids[account_id]).product
-        return lambda due_on: adjust_due_on(due_on, product)
-
-    return [(plan, honoured(plan.account_id), rows.get(plan.id, [])) for plan in plans]
+    return [(plan, _honoured_under(get_product(uow, product_id=product_ids[plan.account_id]).product),
+             rows.get(plan.id, [])) for plan in plans]
 
 
 def check_plans(uow: Any, *, business_on: date) -> int:
