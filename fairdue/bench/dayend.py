@@ -75,7 +75,7 @@ def _portfolio(n: int, product_id: int):
     """Polars frames for every seeded table (built vectorised, no per-row Python)."""
     import polars as pl
 
-    from fairdue.service.purchases import schedule_rows
+    from fairdue.service.servicing.purchases import schedule_rows
     from fairdue.domain.money import Money
 
     product = _product()
@@ -191,7 +191,7 @@ def seed(app, n: int) -> None:
     import polars as pl
 
     from fairdue.domain.dayend.params import product_frames
-    from fairdue.service.products import register_product
+    from fairdue.service.servicing.products import register_product
 
     product = _product()
     with app.uow_factory() as uow:
@@ -350,7 +350,7 @@ def bench_cmd(
     import sqlalchemy as sa
 
     from fairdue.bootstrap import bootstrap
-    from fairdue.service.dayend import run_day_end
+    from fairdue.service.dayend.runner import run_day_end
 
     tmp = None
     if database_url is None:

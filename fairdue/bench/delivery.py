@@ -47,9 +47,9 @@ def run(contacts: int, database_url: str | None) -> dict:
     from fairdue.adapters.db.migrate import migrate
     from fairdue.adapters.db.uow import UnitOfWork
     from fairdue.policy import decide
-    from fairdue.service.audit import DecisionLookup, verify_log
-    from fairdue.service.contacts import OutgoingMessage, request_contact
-    from fairdue.service.dispatcher import Dispatcher, DispatchPolicy
+    from fairdue.service.contact.decision_log import DecisionLookup, verify_log
+    from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+    from fairdue.service.contact.dispatcher import Dispatcher, DispatchPolicy
 
     tmp = None
     if database_url is None:

@@ -61,7 +61,7 @@ def run(entries: int, accounts: int, single: int, database_url: Optional[str] = 
     from fairdue.bootstrap import bootstrap
     from fairdue.domain.ledger import AccountSpec, EntryDraft, PostingLine
     from fairdue.domain.money import Money
-    from fairdue.service import ledger as L
+    from fairdue.service.ledger import journal as L
 
     if entries < 1 or accounts < 1 or single < 1:
         raise typer.BadParameter("--entries, --accounts and --single must be ≥ 1")

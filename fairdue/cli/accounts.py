@@ -46,7 +46,7 @@ def parse_amount(text: str, currency: str | None):
 
 def cipher_of(uow):
     """The field cipher configured for the unit of work's database (keys as FAIRDUE_KEYS etc. say)."""
-    from fairdue.service.contacts import cipher_for
+    from fairdue.service.contact.enforcement import cipher_for
 
     return cipher_for(uow, None)
 
@@ -56,7 +56,7 @@ def _key(key: str | None, prefix: str) -> str:
 
 
 def _line_currency(uow, line_id: int, currency: str | None) -> str:
-    from fairdue.service.accounts import get_account
+    from fairdue.service.servicing.accounts import get_account
 
     line = get_account(uow, line_id=line_id)
     if currency is not None and currency != line.currency:
@@ -93,9 +93,9 @@ def open_cmd(
 ) -> None:
     """Open an e-card credit line (registering the borrower unless --borrower-id is given)."""
     from fairdue.domain.borrowers import profile_from_input
-    from fairdue.service.accounts import open_account
-    from fairdue.service.borrowers import register_borrower
-    from fairdue.service.products import get_product
+    from fairdue.service.servicing.accounts import open_account
+    from fairdue.service.borrower.registry import register_borrower
+    from fairdue.service.servicing.products import get_product
 
     on = parse_date(opened_on, "--on")
     data = None
@@ -150,7 +150,7 @@ def show_cmd(account: int = typer.Argument(..., help="account id"), database_url
     from rich.console import Console
     from rich.table import Table
 
-    from fairdue.service.accounts import balances, get_account
+    from fairdue.service.servicing.accounts import balances, get_account
 
     with read_uow(database_url) as uow:
         line = get_account(uow, line_id=account)
@@ -171,7 +171,7 @@ def close_cmd(
     database_url: Optional[str] = DB_OPTION,
 ) -> None:
     """Close an account with nothing owed and no credit left."""
-    from fairdue.service.accounts import close_account
+    from fairdue.service.servicing.accounts import close_account
 
     day = parse_date(on, "--on")
     with committed_uow(database_url) as uow:
@@ -191,7 +191,7 @@ def purchase_cmd(
 ) -> None:
     """Buy on the line, optionally as an installment plan."""
     from fairdue.domain.money import check_currency
-    from fairdue.service.purchases import purchase
+    from fairdue.service.servicing.purchases import purchase
 
     day = parse_date(on, "--on")
     if currency is not None:
@@ -217,7 +217,7 @@ def pay_cmd(
 ) -> None:
     """Take a payment, allocated by the product's waterfall (oldest first; fees, interest, principal)."""
     from fairdue.domain.money import check_currency
-    from fairdue.service.payments import pay
+    from fairdue.service.servicing.payments import pay
 
     day = parse_date(on, "--on")
     if currency is not None:
@@ -241,7 +241,7 @@ def statement_cmd(
     from rich.console import Console
     from rich.table import Table
 
-    from fairdue.service.statements import generate_statement, get_statement
+    from fairdue.service.servicing.statements import generate_statement, get_statement
 
     day = parse_date(on, "--on") if on is not None else None
     with committed_uow(database_url) as uow:
@@ -272,7 +272,7 @@ def payoff_cmd(
     database_url: Optional[str] = DB_OPTION,
 ) -> None:
     """Pay an installment plan off early: interest only for the days used."""
-    from fairdue.service.payments import early_payoff
+    from fairdue.service.servicing.payments import early_payoff
 
     day = parse_date(on, "--on")
     with committed_uow(database_url) as uow:
@@ -291,7 +291,7 @@ def refund_cmd(
     database_url: Optional[str] = DB_OPTION,
 ) -> None:
     """Refund a purchase by reversing its entries (repaid principal becomes credit)."""
-    from fairdue.service.purchases import refund_purchase
+    from fairdue.service.servicing.purchases import refund_purchase
 
     day = parse_date(on, "--on")
     with committed_uow(database_url) as uow:
@@ -302,7 +302,7 @@ def refund_cmd(
 @pii_app.command("rotate-keys")
 def rotate_keys_cmd(database_url: Optional[str] = DB_OPTION) -> None:
     """Re-encrypt every personal field under the current key (old keys must still be configured to read)."""
-    from fairdue.service.borrowers import rotate_pii_keys
+    from fairdue.service.borrower.registry import rotate_pii_keys
 
     with committed_uow(database_url) as uow:
         cipher = cipher_of(uow)
@@ -314,7 +314,7 @@ def rotate_keys_cmd(database_url: Optional[str] = DB_OPTION) -> None:
 def borrower_show_cmd(borrower: int = typer.Argument(..., help="borrower id"), database_url: Optional[str] = DB_OPTION) -> None:
     """A borrower with personal data masked, sources, time zones and emergency contacts with their consent."""
     from fairdue.domain.masking import mask_email, mask_id_number, mask_name, mask_phone
-    from fairdue.service.borrowers import get_borrower, list_emergency_contacts
+    from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
 
     with read_uow(database_url) as uow:
         cipher = cipher_of(uow)
@@ -344,7 +344,7 @@ def add_contact_cmd(
     database_url: Optional[str] = DB_OPTION,
 ) -> None:
     """Add an emergency contact (at most 2), only with the borrower's consent (scope locate_only)."""
-    from fairdue.service.borrowers import add_emergency_contact
+    from fairdue.service.borrower.registry import add_emergency_contact
 
     with committed_uow(database_url) as uow:
         cid = add_emergency_contact(uow, borrower_id=borrower, cipher=cipher_of(uow), data={
@@ -355,7 +355,7 @@ def add_contact_cmd(
 @borrower_app.command("withdraw-consent")
 def withdraw_cmd(contact: int = typer.Argument(..., help="emergency contact id"), database_url: Optional[str] = DB_OPTION) -> None:
     """Withdraw consent for an emergency contact: the record stays, the person's details are erased."""
-    from fairdue.service.borrowers import withdraw_emergency_consent
+    from fairdue.service.borrower.registry import withdraw_emergency_consent
 
     with committed_uow(database_url) as uow:
         withdraw_emergency_consent(uow, contact_id=contact)

@@ -19,7 +19,7 @@ def verify(
     """Check every decision's hash link; exit 1 naming the first bad decision."""
     from fairdue.bootstrap import bootstrap
     from fairdue.domain.audit import AuditError
-    from fairdue.service.audit import verify_log
+    from fairdue.service.contact.decision_log import verify_log
 
     parsed_anchor = None
     if anchor:
@@ -52,7 +52,7 @@ def head(
 ) -> None:
     """Print SEQ:HASH of the last decision; keep it elsewhere and pass it to `verify --anchor` later."""
     from fairdue.bootstrap import bootstrap
-    from fairdue.service.audit import log_head
+    from fairdue.service.contact.decision_log import log_head
 
     app = bootstrap(database_url=database_url)
     try:
@@ -79,7 +79,7 @@ def dispatch(
     from fairdue.adapters.crypto import load_cipher
     from fairdue.bootstrap import bootstrap
     from fairdue.errors import FairdueError
-    from fairdue.service.dispatcher import Dispatcher, DispatchPolicy, DispatchReport
+    from fairdue.service.contact.dispatcher import Dispatcher, DispatchPolicy, DispatchReport
 
     app = bootstrap(database_url=database_url)
     stop = threading.Event()

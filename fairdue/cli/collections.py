@@ -23,7 +23,7 @@ def simulate_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:
     """Simulate CN/US/UK borrowers (on time, late, partial, promises, plans, disputes, silent, complaints)."""
-    from fairdue.service.simulate import SimulationRefused, run_simulation
+    from fairdue.devtools.simulate import SimulationRefused, run_simulation
 
     url = database_url or "sqlite:///fairdue-simulate.db"
     if database_url is None and pathlib.Path("fairdue-simulate.db").exists():

@@ -50,7 +50,7 @@ def day_end_cmd(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from fairdue.bootstrap import bootstrap
-    from fairdue.service.dayend import run_day_end
+    from fairdue.service.dayend.runner import run_day_end
 
     on = _parse(business_date, "--date")
     through_on = _parse(through, "--through")

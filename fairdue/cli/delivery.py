@@ -1,5 +1,5 @@
 """`fairdue outbox unknown` and `fairdue outbox resolve ID`: e-mails whose delivery is unknown, and the operator's
-decision on each (see fairdue.service.dispatcher: an e-mail found in the SMTP server's hands after a crash is never
+decision on each (see fairdue.service.contact.dispatcher: an e-mail found in the SMTP server's hands after a crash is never
 re-sent without reconciliation or this decision)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
 
 def unknown_cmd(database_url: Optional[str] = DB_OPTION) -> None:
     """List messages whose delivery is unknown, with the Message-ID to look for in the relay's log."""
-    from fairdue.service.dispatcher import unknown_messages
+    from fairdue.service.contact.dispatcher import unknown_messages
 
     with read_uow(database_url) as uow:
         rows = unknown_messages(uow)
@@ -43,7 +43,7 @@ def resolve_cmd(
     """Settle a message whose delivery was unknown: delivered -> sent (never again); not delivered -> sent once
     more under its decision, or expired if that decision no longer covers the present."""
     from fairdue.cli.products import BadInput
-    from fairdue.service.dispatcher import resolve_unknown
+    from fairdue.service.contact.dispatcher import resolve_unknown
 
     if delivered is None:
         raise BadInput("say --delivered or --not-delivered")

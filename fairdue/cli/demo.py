@@ -29,7 +29,7 @@ def demo_cmd(
 ) -> None:
     """Seed the demo lender and portfolio on a fresh database, print a summary, then run the collections simulation
     on its own SQLite file next to it and print its outcome table and PNG path."""
-    from fairdue.service.demo import demo_database_url, run_demo, run_demo_simulation
+    from fairdue.devtools.demo import demo_database_url, run_demo, run_demo_simulation
 
     url = database_url or demo_database_url(dict(os.environ))
     summary = run_demo(database_url=url, accounts=accounts, seed=seed)

@@ -64,7 +64,7 @@ def record_cmd(
     database_url: Optional[str] = DB_OPTION,
 ) -> None:
     """Record a fact that limits contact; the policy gate enforces it from now on."""
-    from fairdue.service.facts import record_fact
+    from fairdue.service.contact.facts import record_fact
 
     begin, end, span = parse_instant(start, "--from"), parse_instant(until, "--until"), _hours(hours)
     with committed_uow(database_url) as uow:
@@ -85,7 +85,7 @@ def end_cmd(
     database_url: Optional[str] = DB_OPTION,
 ) -> None:
     """End a fact: the contact it limited is judged without it from then on; the record stays."""
-    from fairdue.service.facts import end_fact
+    from fairdue.service.contact.facts import end_fact
 
     when = parse_instant(at, "--at")
     with committed_uow(database_url) as uow:
@@ -97,7 +97,7 @@ def end_cmd(
 def list_cmd(borrower: int = typer.Argument(..., help="borrower id"), database_url: Optional[str] = DB_OPTION) -> None:
     """Every fact of a borrower, ended ones included; the attorney's details masked."""
     from fairdue.domain.masking import mask_address, mask_name
-    from fairdue.service.facts import list_facts
+    from fairdue.service.contact.facts import list_facts
 
     with read_uow(database_url) as uow:
         facts = list_facts(uow, borrower_id=borrower, cipher=cipher_of(uow))

@@ -28,7 +28,7 @@ def verify_cmd(
     from rich.console import Console
 
     from fairdue.bootstrap import bootstrap
-    from fairdue.service.ledger import verify
+    from fairdue.service.ledger.journal import verify
 
     out = Console(highlight=False, soft_wrap=True)
     app = bootstrap(database_url=database_url)

@@ -74,7 +74,7 @@ def load_cmd(
     database_url: Optional[str] = DB_OPTION,
 ) -> None:
     """Validate a product file and store it; a malformed file writes nothing."""
-    from fairdue.service.products import load_product_file, parse_product_file
+    from fairdue.service.servicing.products import load_product_file, parse_product_file
 
     product = parse_product_file(file)  # validate before touching the database
     with committed_uow(database_url) as uow:
@@ -91,7 +91,7 @@ def list_cmd(database_url: Optional[str] = DB_OPTION) -> None:
     from rich.table import Table
 
     from fairdue.domain.money import Money
-    from fairdue.service.products import list_products
+    from fairdue.service.servicing.products import list_products
 
     with read_uow(database_url) as uow:
         items = list_products(uow)

@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
                   password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True)) -> None:
         """Create a staff user (the password is stored as an argon2 hash)."""
         from fairdue.bootstrap import bootstrap
-        from fairdue.service.auth import create_staff
+        from fairdue.service.staff.auth import create_staff
 
         core = bootstrap()
         core.migrate()

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from fastapi import Depends, Request
 
-from fairdue.service import auth as auth_service
+from fairdue.service.staff import auth as auth_service
 from fairdue.web.problems import Forbidden, Unauthenticated
 
 SESSION_COOKIE = "fairdue_session"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fairdue.service import auth as auth_service
+from fairdue.service.staff import auth as auth_service
 from fairdue.web.problems import Problem
 
 

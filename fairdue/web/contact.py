@@ -1,5 +1,5 @@
 """Sending from the console: hand the composed message to the contact service
-(fairdue.service.contacts.request_contact), which asks the gate again, logs the
+(fairdue.service.contact.enforcement.request_contact), which asks the gate again, logs the
 decision in the hash-chained log and, only when allowed, queues the message in
 the outbox — all in one transaction. A denied send is logged too.
 """
@@ -21,13 +21,13 @@ class SendOutcome:
 
 def history(unit: Any, debt_id: str, *, cipher: Any) -> list[dict[str, Any]]:
     """Earlier sent contacts about the debt, as the gate's `history` items."""
-    from fairdue.service.contacts import history_for_debt
+    from fairdue.service.contact.enforcement import history_for_debt
 
     return history_for_debt(unit, debt_id=debt_id, cipher=cipher) if debt_id else []
 
 
 def send(unit: Any, *, form: Any, staff: Any, cipher: Any, borrower: dict[str, Any] | None = None) -> SendOutcome:
-    from fairdue.service.contacts import OutgoingMessage, request_contact
+    from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 
     request = form.gate_request(history=history(unit, form.debt_id, cipher=cipher), borrower=borrower)
     message = OutgoingMessage(channel=form.channel, recipient_address=form.address.strip(),

@@ -43,10 +43,10 @@ def prepare(core: Any, cipher: Any) -> dict[str, Any]:
 
     from fairdue.adapters.db.schema.accounts import credit_lines, products
     from fairdue.adapters.db.schema.web import staff_users
-    from fairdue.service.auth import create_staff
-    from fairdue.service.borrowers import get_borrower
-    from fairdue.service.contacts import OutgoingMessage, request_contact
-    from fairdue.service.portal import debt_id_for_line
+    from fairdue.service.staff.auth import create_staff
+    from fairdue.service.borrower.registry import get_borrower
+    from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+    from fairdue.service.portal.views import debt_id_for_line
     from fairdue.web.compose import templates
 
     shown = []
@@ -103,7 +103,7 @@ def _install_phone_page(app: Any) -> None:
         import sqlalchemy as sa
 
         from fairdue.adapters.db.schema.collections import outbox_messages
-        from fairdue.service.contacts import open_outbox_fields
+        from fairdue.service.contact.enforcement import open_outbox_fields
 
         messages = []
         with app.state.core.uow_factory() as uow:

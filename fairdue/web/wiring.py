@@ -27,7 +27,7 @@ def install(app: Any) -> None:
 
 
 def find_borrower(app: Any, uow: Any, e164: str) -> str | None:
-    from fairdue.service.borrowers import find_borrowers_by_mobile
+    from fairdue.service.borrower.registry import find_borrowers_by_mobile
     from fairdue.web.app import field_cipher
 
     ids = find_borrowers_by_mobile(uow, mobile=e164, cipher=field_cipher(app))
@@ -35,9 +35,9 @@ def find_borrower(app: Any, uow: Any, e164: str) -> str | None:
 
 
 def deliver_code(app: Any, uow: Any, borrower_id: str, e164: str, code: str) -> None:
-    from fairdue.service.borrowers import get_borrower
-    from fairdue.service.contacts import OutgoingMessage, request_contact
-    from fairdue.service.portal import REGION_JURISDICTION, SERVICE_DEBT_ID_FORMAT
+    from fairdue.service.borrower.registry import get_borrower
+    from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+    from fairdue.service.portal.views import REGION_JURISDICTION, SERVICE_DEBT_ID_FORMAT
     from fairdue.web.app import field_cipher
 
     cipher = field_cipher(app)

@@ -104,7 +104,7 @@ def backend() -> str:
 
 @pytest.fixture
 def web_app(engine, clock):
-    from fairdue.web.testing import add_staff, make_app
+    from web_testing import add_staff, make_app
 
     app = make_app(engine, clock)
     add_staff(app, "agent1", "agent", display_name="王敏")

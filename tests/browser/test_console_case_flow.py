@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from fairdue.web.testing import STAFF_PASSWORD
+from web_testing import STAFF_PASSWORD
 
 pytest.importorskip("fairdue.policy", reason="policy gate package missing")
 
@@ -17,7 +17,7 @@ MORNING = dt.datetime(2026, 2, 2, 2, 0, tzinfo=dt.UTC)   # 10:00 in Shanghai
 @pytest.fixture
 def case_app(engine, clock):
     """One CN line overdue since 01-30 (day-end run), a case with a call task for agent1."""
-    from fairdue.web.testing import add_staff, make_app, seed_overdue_case
+    from web_testing import add_staff, make_app, seed_overdue_case
 
     app = make_app(engine, clock)
     agent = add_staff(app, "agent1", "agent", display_name="王敏")

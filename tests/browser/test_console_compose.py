@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fairdue.web.testing import STAFF_PASSWORD
+from web_testing import STAFF_PASSWORD
 
 pytest.importorskip("fairdue.policy", reason="policy gate package missing")
 if not hasattr(__import__("fairdue.policy", fromlist=["decide"]), "decide"):
@@ -49,7 +49,7 @@ def test_threatening_message_is_blocked_and_lawful_one_is_sent(page, live, shot)
 
 
 def test_agent_works_the_queue_with_masked_pii_and_compliance_sees_the_dashboard(page, web_app, live_server, shot):
-    from fairdue.web.testing import add_staff, gate_contact, seed_portal_borrower
+    from web_testing import add_staff, gate_contact, seed_portal_borrower
 
     seeded = seed_portal_borrower(web_app, name="张伟", mobile="+8613800138000")
     gate_contact(web_app, debt_id=seeded["debt_id"], address="+8613700137000", text="你再不还钱就告诉你全家！",

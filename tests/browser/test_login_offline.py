@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from fairdue.web.testing import STAFF_PASSWORD
+from web_testing import STAFF_PASSWORD
 
 
 def test_staff_login_in_browser_and_no_outside_requests(page, live, shot):

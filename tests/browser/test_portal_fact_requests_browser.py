@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from fairdue.web.testing import STAFF_PASSWORD, add_staff, borrower_session, seed_portal_borrower
+from web_testing import STAFF_PASSWORD, add_staff, borrower_session, seed_portal_borrower
 
 NOW = dt.datetime(2026, 2, 2, 2, 0, tzinfo=dt.UTC)   # 10:00 in Shanghai
 
@@ -30,7 +30,7 @@ def _borrower_cookie(page, app, live, borrower_id):
 
 @pytest.fixture
 def facts_app(web_app, clock):
-    from fairdue.service.facts import record_fact
+    from fairdue.service.contact.facts import record_fact
 
     clock.set(NOW)
     add_staff(web_app, "comp1", "compliance", display_name="赵合规")
@@ -86,7 +86,7 @@ def test_borrower_asks_to_end_a_fact_and_compliance_ends_it(page, facts_app, liv
 @pytest.fixture
 def case_app(engine, clock):
     """One CN line overdue since 01-30 (day-end run), a case with a call task for agent1."""
-    from fairdue.web.testing import make_app, seed_overdue_case
+    from web_testing import make_app, seed_overdue_case
 
     app = make_app(engine, clock)
     agent = add_staff(app, "agent1", "agent", display_name="王敏")

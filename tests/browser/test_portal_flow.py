@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fairdue.web.testing import LAWFUL_CN_TEXT, gate_contact, seed_portal_borrower
+from web_testing import LAWFUL_CN_TEXT, gate_contact, seed_portal_borrower
 
 PHONE = "+8613800138000"
 

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 
-from fairdue.web.testing import add_staff, borrower_session, make_app, seed_portal_borrower, staff_token
+from web_testing import add_staff, borrower_session, make_app, seed_portal_borrower, staff_token
 
 
 @pytest.fixture
@@ -112,7 +112,7 @@ def test_plan_requests_api(ctx):
     assert [r["periods"] for r in mine] == [6] and mine[0]["status"] == "requested"
     rid = mine[0]["id"]
     assert c.post(f"/api/v1/plan-requests/{rid}/decision", json={"approve": True}, headers=ctx["ag"]).status_code == 403
-    from fairdue.web.testing import add_staff
+    from web_testing import add_staff
 
     add_staff(ctx["app"], "sup", "supervisor")
     sup = staff_token(c, "sup")

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
-from fairdue.web.testing import (
+from web_testing import (
     LAWFUL_CN_TEXT, add_staff, borrower_session, gate_contact, make_app, seed_portal_borrower, staff_token,
 )
 

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 
-from fairdue.web.testing import add_borrower_row, add_staff, borrower_session, make_app, staff_token
+from web_testing import add_borrower_row, add_staff, borrower_session, make_app, staff_token
 
 TEXT = "催收员晚上十点给我打电话，还说要联系我的家人。"
 

@@ -14,7 +14,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from fairdue.web.testing import add_staff, make_app, staff_token
+from web_testing import add_staff, make_app, staff_token
 
 MAX_EXAMPLES_PER_OPERATION = 20
 SEEDED_ID = 1  # the borrower, line, case and call task fuzz_app seeds all get id 1 in an empty database
@@ -35,7 +35,7 @@ def fuzz_app(engine, clock):
     import sqlalchemy as sa
 
     from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
-    from fairdue.web.testing import seed_portal_borrower
+    from web_testing import seed_portal_borrower
 
     clock.set(dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC))  # inside the CN contact window
     app = make_app(engine, clock)
@@ -64,7 +64,7 @@ def auth_headers(request, fuzz_app):
     """Every operation is fuzzed as a staff member holding every role, and as a borrower with an account."""
     from fastapi.testclient import TestClient
 
-    from fairdue.web.testing import borrower_session
+    from web_testing import borrower_session
 
     if request.param == "borrower":
         return borrower_session(fuzz_app, fuzz_app.state.fuzz_borrower_id)

@@ -16,17 +16,17 @@ from fairdue.adapters.channels.email import SmtpEmailAdapter, SmtpSettings
 from fairdue.adapters.channels.http_provider import HttpProviderAdapter
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.collections_engine import coll_actions
-from fairdue.service import collections as coll
-from fairdue.service.audit import DecisionLookup, verify_log
-from fairdue.service.dayend import run_day_end
-from fairdue.service.dispatcher import DbSentLedger, Dispatcher
-from fairdue.service.plans import accept_plan, propose_plans_for_account
+from fairdue.service.collections import engine as coll
+from fairdue.service.contact.decision_log import DecisionLookup, verify_log
+from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.contact.dispatcher import DbSentLedger, Dispatcher
+from fairdue.service.servicing.plans import accept_plan, propose_plans_for_account
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from test_collections import CIPHER, _line, _staff  # noqa: E402  (the same seeded borrowers and lines)
 
 from fairdue.products import shipped_product_files  # noqa: E402
-from fairdue.service.products import load_product_file  # noqa: E402
+from fairdue.service.servicing.products import load_product_file  # noqa: E402
 
 EMAIL_TEXT = ("【示例消费金融】尊敬的客户，您的账户应还款项已逾期，请通过示例消费金融 App 或官方客服 400-000-0000 还款；"
               "如有异议或需协商还款，请致电 400-000-0000。")

@@ -15,11 +15,11 @@ from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
 from fairdue.domain.money import Money
-from fairdue.service import collections as coll
-from fairdue.service.dayend import run_day_end
-from fairdue.service.facts import end_fact, record_fact
-from fairdue.service.purchases import purchase
-from fairdue.service.debts import debt_id_for_line
+from fairdue.service.collections import engine as coll
+from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.contact.facts import end_fact, record_fact
+from fairdue.service.servicing.purchases import purchase
+from fairdue.service.servicing.debts import debt_id_for_line
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products, staff_user  # noqa: E402

@@ -17,9 +17,9 @@ from fairdue.adapters.channels.letter import CollectionLetter, PdfLetterAdapter,
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.policy import decide
-from fairdue.service.audit import DecisionLookup, contact_history, verify_log
-from fairdue.service.contacts import OutgoingMessage, history_for_debt, request_contact
-from fairdue.service.dispatcher import DbSentLedger, Dispatcher, record_receipt
+from fairdue.service.contact.decision_log import DecisionLookup, contact_history, verify_log
+from fairdue.service.contact.enforcement import OutgoingMessage, history_for_debt, request_contact
+from fairdue.service.contact.dispatcher import DbSentLedger, Dispatcher, record_receipt
 
 CIPHER = FieldCipher(Keyring.generate("t1"))
 PHONE = "+8613800138000"

@@ -22,9 +22,9 @@ from fairdue.adapters.channels.devservers import LocalSmtpServer, StubProvider
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.handovers import channel_handovers
-from fairdue.service.audit import verify_log
-from fairdue.service.contacts import OutgoingMessage, request_contact
-from fairdue.service.dispatcher import resolve_unknown, unknown_messages
+from fairdue.service.contact.decision_log import verify_log
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+from fairdue.service.contact.dispatcher import resolve_unknown, unknown_messages
 
 pytestmark = pytest.mark.slow
 
@@ -49,7 +49,7 @@ from fairdue.adapters.channels.wiring import build_for_engine
 from fairdue.adapters.crypto import load_cipher
 from fairdue.adapters.db.engine import make_engine
 from fairdue.adapters.db.uow import UnitOfWork
-from fairdue.service.dispatcher import Dispatcher, DispatchPolicy
+from fairdue.service.contact.dispatcher import Dispatcher, DispatchPolicy
 
 random.seed(int(os.environ["SEED"]))
 engine = make_engine(os.environ["FAIRDUE_DATABASE_URL"])

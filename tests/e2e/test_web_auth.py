@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from fairdue.web.testing import STAFF_PASSWORD, add_staff, make_app, staff_token
+from web_testing import STAFF_PASSWORD, add_staff, make_app, staff_token
 
 PROBLEM = "application/problem+json"
 
@@ -155,7 +155,7 @@ def test_borrower_cannot_open_console_and_staff_cannot_open_portal(client):
 
 
 def test_five_wrong_passwords_lock_the_user_for_a_while(client, clock):
-    from fairdue.service.auth import STAFF_FAILED_LOGINS_MAX
+    from fairdue.service.staff.auth import STAFF_FAILED_LOGINS_MAX
 
     for _ in range(STAFF_FAILED_LOGINS_MAX):
         r = client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": "wrong password!"})

@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from fairdue.service import auth as auth_service
-from fairdue.web.testing import make_app, register_cn_borrower
+from fairdue.service.staff import auth as auth_service
+from web_testing import make_app, register_cn_borrower
 
 PHONE = "+8613800138000"
 
@@ -100,7 +100,7 @@ def wired(engine, clock):
 
 def test_a_code_asked_for_at_2300_is_sent_and_never_logged_in_clear(wired):
     from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
-    from fairdue.service.contacts import open_outbox_fields
+    from fairdue.service.contact.enforcement import open_outbox_fields
 
     assert _ask(wired).status_code == 202
     with wired["engine"].connect() as conn:

@@ -16,7 +16,7 @@ def test_staff_add_then_login(database_url, engine, clock, monkeypatch):
     from fastapi.testclient import TestClient
 
     from fairdue.cli import app as cli
-    from fairdue.web.testing import make_app
+    from web_testing import make_app
 
     monkeypatch.setenv("FAIRDUE_DATABASE_URL", database_url)
     result = CliRunner().invoke(cli, ["staff", "add", "wei", "--name", "王伟", "--role", "agent", "--role", "compliance"],

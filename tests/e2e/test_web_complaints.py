@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from fairdue.web.testing import add_borrower_row, add_staff, borrower_session, make_app, staff_token
+from web_testing import add_borrower_row, add_staff, borrower_session, make_app, staff_token
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -66,7 +66,7 @@ def test_staff_queue_shows_timer_and_decision_stops_it(ctx, clock):
 
 
 def test_agent_escalates_and_the_queue_shows_it(ctx, engine, clock):
-    from fairdue.web.testing import add_staff, staff_token
+    from web_testing import add_staff, staff_token
 
     location = _file(ctx).headers["location"]
     cid = location.rsplit("/", 1)[1]

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from fairdue.web.testing import LAWFUL_CN_TEXT, add_staff, make_app, seed_portal_borrower, staff_token
+from web_testing import LAWFUL_CN_TEXT, add_staff, make_app, seed_portal_borrower, staff_token
 
 
 @pytest.fixture
@@ -71,11 +71,11 @@ def test_compose_from_account_hides_the_number_and_sends_through_the_gate(ctx):
 
 
 def test_plan_request_is_approved_by_a_supervisor_not_an_agent(ctx):
-    from fairdue.web.testing import borrower_session
+    from web_testing import borrower_session
 
     c, line = ctx["client"], ctx["line"]
     with ctx["app"].state.core.uow_factory() as uow:
-        from fairdue.service.console import borrower_of_line
+        from fairdue.service.staff.console import borrower_of_line
 
         bid = borrower_of_line(uow.connection, line)
     b = borrower_session(ctx["app"], bid)

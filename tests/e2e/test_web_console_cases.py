@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from fairdue.web.testing import add_staff, case_and_call_task, make_app, seed_overdue_case, staff_token
+from web_testing import add_staff, case_and_call_task, make_app, seed_overdue_case, staff_token
 
 UTC = dt.UTC
 DAY_END_THROUGH = dt.date(2026, 1, 30)          # installment due 01-26, grace 3: overdue, bucket M1
@@ -171,7 +171,7 @@ def test_every_case_family_value_has_a_message():
         "plan.kind": ("extend", "freeze", "freeze_waive"),
         "call.o": ("answered", "no_answer", "wrong_party", "promise", "refused"),
     }
-    from fairdue.service.call_outcomes import OUTCOMES
+    from fairdue.service.collections.call_outcomes import OUTCOMES
     from fairdue.web.pages.console import CALL_OUTCOMES
 
     assert set(CALL_OUTCOMES) == set(OUTCOMES) == set(families["call.o"])

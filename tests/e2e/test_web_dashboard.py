@@ -9,7 +9,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from fairdue.web.testing import add_staff, make_app, staff_token
+from web_testing import add_staff, make_app, staff_token
 
 
 def _deny(rule: str, category: str):
@@ -26,7 +26,7 @@ def _allow(request):
 
 
 def _contact(app, decide, text="【示例】请还款。"):
-    from fairdue.service.contacts import OutgoingMessage, request_contact
+    from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 
     request = {"jurisdiction": "CN", "at": "2026-01-15T02:00:00Z", "channel": "sms", "purpose": "collection",
                "debt": {"id": "L1"}, "recipient": {"role": "borrower", "address": "+8613800138000",
@@ -48,7 +48,7 @@ def ctx(engine, clock):
 
 
 def test_dashboard_counts_denials_by_category_and_rule(ctx, clock):
-    from fairdue.service import complaints
+    from fairdue.service.portal import complaints
 
     app, client = ctx
     _contact(app, _deny("CN.CBA2026.hours", "time_window"))

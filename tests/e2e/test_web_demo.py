@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 @pytest.fixture
 def demo(tmp_path):
-    from fairdue.service.demo import run_demo
+    from fairdue.devtools.demo import run_demo
     from fairdue.web import demo as web_demo
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"

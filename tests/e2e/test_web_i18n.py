@@ -44,7 +44,7 @@ def test_every_value_of_a_translated_family_has_a_message():
                 "category": ("time_window", "frequency", "third_party", "data_source", "content",
                              "suppression", "consent", "channel")}
     from fairdue.adapters.db.schema import web as web_schema
-    from fairdue.service import complaints
+    from fairdue.service.portal import complaints
 
     families.update({"complaint.cat": complaints.CATEGORIES, "complaint.st": web_schema.COMPLAINT_STATUSES,
                      "complaint.cx": web_schema.COMPLAINT_COMPLEXITIES,
@@ -56,7 +56,7 @@ def test_every_value_of_a_translated_family_has_a_message():
                      "portal.line.status": ("active", "closed", "charged_off"),
                      "portal.plan_kind": ("full", "annuity", "equal_principal", "flat_fee", "zero_fee", "upfront_fee"),
                      "portal.apr_convention": ("cn-irr", "us-reg-z", "eu-ccd")})
-    from fairdue.service import data_rights
+    from fairdue.service.portal import data_rights
 
     families["data.f"] = data_rights.CORRECTABLE_FIELDS
     from fairdue.adapters.db.schema.collections import OUTBOX_STATUSES

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from fairdue.web.testing import (
+from web_testing import (
     LAWFUL_CN_TEXT,
     borrower_session,
     gate_contact,
@@ -35,7 +35,7 @@ def test_bill_shows_plan_apr_and_amount_due(ctx):
 
 
 def test_plan_apr_matches_loanmath_for_the_stored_schedule(ctx):
-    from fairdue.service import portal
+    from fairdue.service.portal import views as portal
 
     with ctx["app"].state.core.uow_factory() as uow:
         plan, = portal.plans_of_line(uow.connection, ctx["one"]["line_id"], "CN")

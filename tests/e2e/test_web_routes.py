@@ -7,7 +7,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from fairdue.web.testing import add_staff, borrower_session, make_app, seed_portal_borrower, staff_token
+from web_testing import add_staff, borrower_session, make_app, seed_portal_borrower, staff_token
 
 PUBLIC = {
     ("GET", "/"), ("GET", "/lang/{lang}"),

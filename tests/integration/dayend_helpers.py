@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from fairdue.adapters.db.schema.accounts import borrowers, installments
 from fairdue.domain.money import Money
-from fairdue.service.products import parse_product_file, register_product
+from fairdue.service.servicing.products import parse_product_file, register_product
 
 import pathlib
 
@@ -32,7 +32,7 @@ def add_borrower(uow, n: int) -> int:
 
 
 def open_line(uow, n: int, *, opened_on: date, cycle_day: int = 5, limit_minor: int = 5_000_000) -> int:
-    from fairdue.service.accounts import open_account
+    from fairdue.service.servicing.accounts import open_account
 
     bid = add_borrower(uow, n)
     line = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(limit_minor, "CNY"),
@@ -41,7 +41,7 @@ def open_line(uow, n: int, *, opened_on: date, cycle_day: int = 5, limit_minor: 
 
 
 def buy(uow, line_id: int, amount_minor: int, on: date, plan: str | None, key: str) -> int:
-    from fairdue.service.purchases import purchase
+    from fairdue.service.servicing.purchases import purchase
 
     return purchase(uow, line_id=line_id, amount=Money(amount_minor, "CNY"), purchased_on=on, key=key, plan=plan).plan_id
 

@@ -9,9 +9,9 @@ from fairdue.adapters.crypto import FieldCipher
 from fairdue.adapters.db.schema.web import staff_users
 from fairdue.domain.money import Money
 from fairdue.products import shipped_product_files
-from fairdue.service.accounts import open_account
-from fairdue.service.borrowers import register_borrower
-from fairdue.service.products import load_product_file
+from fairdue.service.servicing.accounts import open_account
+from fairdue.service.borrower.registry import register_borrower
+from fairdue.service.servicing.products import load_product_file
 
 
 def load_products(uow) -> None:

@@ -14,10 +14,10 @@ from fairdue.adapters.db.schema.accounts import credit_lines, products
 from fairdue.domain.money import Money
 from fairdue.domain.products import ProductInvalid
 from fairdue.products import shipped_product_files
-from fairdue.service import ledger
-from fairdue.service.accounts import IdempotencyKeyReused, InvalidAccountRequest, balances, get_account, open_account
-from fairdue.service.borrowers import UnknownBorrower, register_borrower
-from fairdue.service.products import (
+from fairdue.service.ledger import journal as ledger
+from fairdue.service.servicing.accounts import IdempotencyKeyReused, InvalidAccountRequest, balances, get_account, open_account
+from fairdue.service.borrower.registry import UnknownBorrower, register_borrower
+from fairdue.service.servicing.products import (
     ProductFileError,
     ProductVersionConflict,
     UnknownProduct,
@@ -131,7 +131,7 @@ def test_concurrent_twins_register_once_and_open_once(uow_factory):
     """Two workers submitting the same borrower / the same open key at once: one row, the other a clean answer."""
     import threading
 
-    from fairdue.service.borrowers import BorrowerExists
+    from fairdue.service.borrower.registry import BorrowerExists
 
     with uow_factory() as uow:
         load_product_file(uow, path=CN_FILE)

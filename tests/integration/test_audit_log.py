@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.audit import ChainBroken
-from fairdue.service.audit import append_decision, contact_history, get_entry, require_intact, verify_log
+from fairdue.service.contact.decision_log import append_decision, contact_history, get_entry, require_intact, verify_log
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -170,7 +170,7 @@ def test_cli_verify_exits_non_zero_naming_the_record(uow_factory, engine, databa
 
 def test_an_anchor_catches_a_log_rewritten_with_fresh_hashes(uow_factory, engine):
     from fairdue.domain.audit import make_entry
-    from fairdue.service.audit import log_head
+    from fairdue.service.contact.decision_log import log_head
 
     fill(uow_factory, 6)
     with engine.connect() as conn:

@@ -14,9 +14,9 @@ from fairdue.adapters.channels.http_provider import HttpProviderAdapter
 from fairdue.adapters.channels.letter import CollectionLetter, LetterIncomplete, PdfLetterAdapter, render_pdf, render_text
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
-from fairdue.service.audit import DecisionLookup
-from fairdue.service.contacts import OutgoingMessage, request_contact
-from fairdue.service.dispatcher import DbSentLedger
+from fairdue.service.contact.decision_log import DecisionLookup
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+from fairdue.service.contact.dispatcher import DbSentLedger
 
 CIPHER = FieldCipher(Keyring.generate("t1"))
 

@@ -21,7 +21,7 @@ def cli(database_url, monkeypatch, capsys):
 
 def park_one(uow_factory, engine, clock) -> int:
     """One e-mail queued, then left in the SMTP server's hands by a dead dispatcher and parked unknown."""
-    from fairdue.service.contacts import OutgoingMessage, request_contact
+    from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 
     address, text = "zhang@x.test", "【示例消费金融】您本期账单将于 3 月 5 日到期，可在 App 内还款。退订回T"
     request = {"jurisdiction": "CN", "at": clock().isoformat(), "channel": "email", "purpose": "reminder",

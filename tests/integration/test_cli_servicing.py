@@ -112,7 +112,7 @@ def test_cli_has_no_way_to_submit_contacts(cli, database_url):
 def test_rotate_keys_command(cli, monkeypatch, database_url):
     from fairdue.adapters.crypto import FieldCipher
     from fairdue.bootstrap import bootstrap
-    from fairdue.service.borrowers import get_borrower
+    from fairdue.service.borrower.registry import get_borrower
 
     ring = Keyring.generate("k1")
     monkeypatch.setenv("FAIRDUE_KEYS", ring.to_json())

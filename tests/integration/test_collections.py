@@ -14,16 +14,16 @@ from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_str
 from fairdue.adapters.db.schema.web import staff_users
 from fairdue.domain.money import Money
 from fairdue.products import shipped_product_files
-from fairdue.service import collections as coll
-from fairdue.service import ledger
-from fairdue.service.accounts import open_account
-from fairdue.service.borrowers import register_borrower
-from fairdue.service.dayend import run_day_end
-from fairdue.service.payments import pay
-from fairdue.service.plans import accept_plan, propose_plans_for_account, revert_plan
-from fairdue.service.products import load_product_file
-from fairdue.service.promises import promises_of, record_promise
-from fairdue.service.purchases import purchase
+from fairdue.service.collections import engine as coll
+from fairdue.service.ledger import journal as ledger
+from fairdue.service.servicing.accounts import open_account
+from fairdue.service.borrower.registry import register_borrower
+from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.servicing.payments import pay
+from fairdue.service.servicing.plans import accept_plan, propose_plans_for_account, revert_plan
+from fairdue.service.servicing.products import load_product_file
+from fairdue.service.collections.promises import promises_of, record_promise
+from fairdue.service.servicing.purchases import purchase
 
 CIPHER = FieldCipher(Keyring.generate("coll"))
 

@@ -12,12 +12,12 @@ from fairdue.adapters.db.schema.collections_engine import coll_actions
 from fairdue.domain.money import Money
 from fairdue.policy import decide
 from fairdue.products import shipped_product_files
-from fairdue.service import collections as coll
-from fairdue.service.accounts import open_account
-from fairdue.service.borrowers import register_borrower
-from fairdue.service.call_outcomes import log_call_outcome
-from fairdue.service.products import load_product_file
-from fairdue.service.purchases import purchase
+from fairdue.service.collections import engine as coll
+from fairdue.service.servicing.accounts import open_account
+from fairdue.service.borrower.registry import register_borrower
+from fairdue.service.collections.call_outcomes import log_call_outcome
+from fairdue.service.servicing.products import load_product_file
+from fairdue.service.servicing.purchases import purchase
 
 CIPHER = FieldCipher(Keyring.generate("calls"))
 RULE = "US.RegF.1006.14b2i.after_conversation"

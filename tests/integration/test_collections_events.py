@@ -10,10 +10,10 @@ import sqlalchemy as sa
 
 from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases, coll_event_cursor
 from fairdue.domain.money import Money
-from fairdue.service import collections as coll
-from fairdue.service.dayend import run_day_end
-from fairdue.service.payments import pay
-from fairdue.service.debts import debt_id_for_line
+from fairdue.service.collections import engine as coll
+from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.servicing.payments import pay
+from fairdue.service.servicing.debts import debt_id_for_line
 
 from test_collections import CIPHER
 from test_collections import world  # noqa: F401  (fixture)

@@ -15,11 +15,11 @@ from fairdue.adapters.db.schema.accounts import installments
 from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
 from fairdue.adapters.db.schema.collections_engine import coll_reminders
 from fairdue.domain.money import Money
-from fairdue.service import collections as coll
-from fairdue.service.dayend import run_day_end
-from fairdue.service.payments import pay
-from fairdue.service.purchases import purchase
-from fairdue.service.debts import debt_id_for_line
+from fairdue.service.collections import engine as coll
+from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.servicing.payments import pay
+from fairdue.service.servicing.purchases import purchase
+from fairdue.service.servicing.debts import debt_id_for_line
 
 from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
 

@@ -11,12 +11,12 @@ from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
 from fairdue.domain.money import Money
 from fairdue.products import shipped_product_files
-from fairdue.service import collections as coll
-from fairdue.service.accounts import open_account
-from fairdue.service.audit import append_decision, verify_log
-from fairdue.service.borrowers import get_borrower, get_borrowers, register_borrower
-from fairdue.service.contacts import OutgoingMessage, request_contact
-from fairdue.service.products import load_product_file
+from fairdue.service.collections import engine as coll
+from fairdue.service.servicing.accounts import open_account
+from fairdue.service.contact.decision_log import append_decision, verify_log
+from fairdue.service.borrower.registry import get_borrower, get_borrowers, register_borrower
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+from fairdue.service.servicing.products import load_product_file
 
 CIPHER = FieldCipher(Keyring.generate("runcache"))
 AT = datetime(2026, 2, 9, 17, 0, tzinfo=UTC)  # 11:00 in Chicago

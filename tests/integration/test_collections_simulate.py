@@ -10,7 +10,7 @@ from datetime import time
 import pytest
 import sqlalchemy as sa
 
-from fairdue.service.simulate import SimulationRefused, run_simulation
+from fairdue.devtools.simulate import SimulationRefused, run_simulation
 
 
 def test_a_small_simulation_reports_consistent_outcomes_and_refuses_a_used_database(tmp_path):

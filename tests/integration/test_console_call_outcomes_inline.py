@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 
-from fairdue.web.testing import add_staff, case_and_call_task, make_app, seed_overdue_case, staff_token
+from web_testing import add_staff, case_and_call_task, make_app, seed_overdue_case, staff_token
 
 UTC = dt.UTC
 MORNING = dt.datetime(2026, 2, 2, 2, 0, tzinfo=UTC)    # 10:00 in Shanghai
@@ -64,8 +64,8 @@ def test_a_logged_outcome_shows_inline_with_when_and_who(world, outcome):
 
 def test_an_outcome_logged_by_no_staff_member_says_so(world):
     """The simulation logs outcomes with staff_id None: the row says 'no staff member', not an empty name."""
-    from fairdue.service import collections as coll
-    from fairdue.service.call_outcomes import log_call_outcome
+    from fairdue.service.collections import engine as coll
+    from fairdue.service.collections.call_outcomes import log_call_outcome
 
     case_id, task = _case_and_task(world)
     at = MORNING + dt.timedelta(minutes=1)
@@ -80,7 +80,7 @@ def test_an_outcome_logged_by_no_staff_member_says_so(world):
 
 
 def test_the_read_model_keys_outcomes_by_action_and_skips_other_cases(world):
-    from fairdue.service.portal import call_outcomes_of_case
+    from fairdue.service.portal.views import call_outcomes_of_case
 
     c = world["client"]
     case_id, task = _case_and_task(world)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from fairdue.adapters.db.schema.contact_facts import contact_facts
-from fairdue.web.testing import add_staff, borrower_session, make_app, seed_portal_borrower, staff_token
+from web_testing import add_staff, borrower_session, make_app, seed_portal_borrower, staff_token
 
 UTC = dt.UTC
 START = dt.datetime(2026, 2, 2, 2, 0, tzinfo=UTC)
@@ -19,7 +19,7 @@ START = dt.datetime(2026, 2, 2, 2, 0, tzinfo=UTC)
 
 @pytest.fixture
 def ctx(engine, clock):
-    from fairdue.service.facts import record_fact
+    from fairdue.service.contact.facts import record_fact
 
     clock.set(START)
     app = make_app(engine, clock)

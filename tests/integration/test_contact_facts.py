@@ -12,10 +12,10 @@ from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.contact_facts import contact_facts
 from fairdue.domain.contact_facts import ContactFactInvalid
-from fairdue.service.borrowers import rotate_pii_keys
-from fairdue.service.contacts import OutgoingMessage, request_contact, with_stored_facts
-from fairdue.service.facts import FactAlreadyEnded, TooManyFacts, end_fact, gate_facts, list_facts, record_fact
-from fairdue.service.debts import debt_id_for_line
+from fairdue.service.borrower.registry import rotate_pii_keys
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact, with_stored_facts
+from fairdue.service.contact.facts import FactAlreadyEnded, TooManyFacts, end_fact, gate_facts, list_facts, record_fact
+from fairdue.service.servicing.debts import debt_id_for_line
 
 from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
 

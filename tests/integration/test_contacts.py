@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
-from fairdue.service.audit import contact_history, verify_log
-from fairdue.service.contacts import ContactRequestInvalid, OutgoingMessage, history_for_debt, request_contact
+from fairdue.service.contact.decision_log import contact_history, verify_log
+from fairdue.service.contact.enforcement import ContactRequestInvalid, OutgoingMessage, history_for_debt, request_contact
 
 CIPHER = FieldCipher(Keyring.generate("t1"))
 PHONE = "+8613800138000"

@@ -13,7 +13,7 @@ from alembic import command
 from fairdue.adapters.db.engine import make_engine
 from fairdue.adapters.db.migrate import alembic_config, migrate
 from fairdue.adapters.db.schema.web import data_rights_requests
-from fairdue.service import data_rights
+from fairdue.service.portal import data_rights
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=3)

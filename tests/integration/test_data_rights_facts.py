@@ -14,11 +14,11 @@ from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.contact_facts import contact_facts
 from fairdue.domain.money import Money
 from fairdue.products import shipped_product_files
-from fairdue.service import data_rights
-from fairdue.service.accounts import open_account
-from fairdue.service.borrowers import register_borrower
-from fairdue.service.facts import end_fact, record_fact
-from fairdue.service.products import load_product_file
+from fairdue.service.portal import data_rights
+from fairdue.service.servicing.accounts import open_account
+from fairdue.service.borrower.registry import register_borrower
+from fairdue.service.contact.facts import end_fact, record_fact
+from fairdue.service.servicing.products import load_product_file
 
 CIPHER = FieldCipher(Keyring.generate("rights"))
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from fairdue.adapters.db.schema.accounts import charges
 from fairdue.adapters.db.schema.dayend import dayend_account, dayend_event_outbox
 from fairdue.domain.money import Money
-from fairdue.service import ledger
-from fairdue.service.dayend import NothingToClose, close_account_inline, run_day_end
+from fairdue.service.ledger import journal as ledger
+from fairdue.service.dayend.runner import NothingToClose, close_account_inline, run_day_end
 
 from dayend_helpers import buy, journal_digest, dayend_digest, open_line, add_product, seed_portfolio
 
@@ -98,7 +98,7 @@ def test_partitioning_does_not_change_the_outcome(engine, uow_factory, tmp_path,
 
 
 def test_payment_closes_account_inline_then_batch_skips_it_and_cures(uow_factory):
-    from fairdue.service.payments import pay
+    from fairdue.service.servicing.payments import pay
 
     with uow_factory() as uow:
         add_product(uow)
@@ -132,8 +132,8 @@ def test_nothing_enrolled_is_a_clear_error(uow_factory):
 
 
 def test_outbox_consumers_see_each_event_once_and_closed_lines_are_left_alone(uow_factory):
-    from fairdue.service.accounts import close_account
-    from fairdue.service.dayend import mark_events_consumed, pending_events
+    from fairdue.service.servicing.accounts import close_account
+    from fairdue.service.dayend.runner import mark_events_consumed, pending_events
 
     with uow_factory() as uow:
         add_product(uow)
@@ -210,7 +210,7 @@ def test_revolving_purchase_accrues_daily_interest_after_its_due_date(uow_factor
         assert ledger.balance(uow, f"cl:{line}:interest") == Money(400, "CNY")
         assert _state(uow, line).accrual_remainder == 0
     # The payment on 2-3 closes the account inline through 2-2 first: 3 more days (1-31 … 2-2) = 300.
-    from fairdue.service.payments import pay
+    from fairdue.service.servicing.payments import pay
 
     with uow_factory() as uow:
         close_account_inline(uow, line, date(2026, 2, 3))

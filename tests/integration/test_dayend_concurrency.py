@@ -26,7 +26,7 @@ SPAN = 2
 
 
 def _batch(url: str, started) -> None:
-    from fairdue.service.dayend import run_day_end
+    from fairdue.service.dayend.runner import run_day_end
 
     engine = make_engine(url)
     run_day_end(lambda: UnitOfWork(engine), through_on=THROUGH, partition_span=SPAN,
@@ -36,7 +36,7 @@ def _batch(url: str, started) -> None:
 
 
 def _pay(engine, line_id: int) -> None:
-    from fairdue.service.payments import pay
+    from fairdue.service.servicing.payments import pay
 
     with UnitOfWork(engine) as uow:
         # pay() closes the line inline first (day-end's before_write), as every servicing write does.
@@ -55,8 +55,8 @@ def _closed_max(engine):
 
 
 def _finish_and_digest(url: str) -> tuple:
-    from fairdue.service.dayend import run_day_end
-    from fairdue.service.ledger import verify
+    from fairdue.service.dayend.runner import run_day_end
+    from fairdue.service.ledger.journal import verify
 
     engine = make_engine(url)
     try:
@@ -78,7 +78,7 @@ def _finish_and_digest(url: str) -> tuple:
 def test_payments_during_a_running_batch_are_applied_exactly_once(copies):
     # Sequential reference: the batch, then the payments, then the next date.
     ref_url = copies()
-    from fairdue.service.dayend import run_day_end
+    from fairdue.service.dayend.runner import run_day_end
 
     ref_engine = make_engine(ref_url)
     run_day_end(lambda: UnitOfWork(ref_engine), through_on=THROUGH, partition_span=SPAN)

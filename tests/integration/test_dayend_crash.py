@@ -44,7 +44,7 @@ def _root_conftest():
 
 def _run(url: str, crash_at: int | None) -> None:
     """In a forked child: run day-end through CRASH_THROUGH, SIGKILLing itself at checkpoint `crash_at`."""
-    from fairdue.service.dayend import CRASH_ENV, run_day_end
+    from fairdue.service.dayend.runner import CRASH_ENV, run_day_end
 
     if crash_at is not None:
         os.environ[CRASH_ENV] = str(crash_at)
@@ -64,8 +64,8 @@ def _context():
     if _CTX is None:
         _CTX = multiprocessing.get_context("forkserver")
         _CTX.set_forkserver_preload([
-            "fairdue.service.dayend", "fairdue.service.statements", "fairdue.service.payments",
-            "fairdue.service.products", "fairdue.adapters.db.engine", "fairdue.domain.calendar", "holidays",
+            "fairdue.service.dayend.runner", "fairdue.service.servicing.statements", "fairdue.service.servicing.payments",
+            "fairdue.service.servicing.products", "fairdue.adapters.db.engine", "fairdue.domain.calendar", "holidays",
             "holidays.countries", "sqlalchemy", "polars", "psycopg",
         ])
     return _CTX
@@ -80,7 +80,7 @@ def _child(url: str, crash_at: int | None) -> int:
 
 def _rerun(url: str) -> None:
     """The rerun after a crash, in this process."""
-    from fairdue.service.dayend import run_day_end
+    from fairdue.service.dayend.runner import run_day_end
 
     engine = make_engine(url)
     try:
@@ -90,7 +90,7 @@ def _rerun(url: str) -> None:
 
 
 def _digests(url: str) -> tuple[str, str, bool]:
-    from fairdue.service.ledger import verify
+    from fairdue.service.ledger.journal import verify
 
     engine = make_engine(url)
     try:
@@ -101,7 +101,7 @@ def _digests(url: str) -> tuple[str, str, bool]:
 
 
 def _seed(url: str) -> None:
-    from fairdue.service.dayend import run_day_end
+    from fairdue.service.dayend.runner import run_day_end
 
     engine = make_engine(url)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fairdue.service.dayend import before_write, before_writes, close_lines_inline, run_day_end
+from fairdue.service.dayend.runner import before_write, before_writes, close_lines_inline, run_day_end
 
 from dayend_helpers import dayend_digest, journal_digest, open_line, seed_portfolio
 

@@ -15,15 +15,15 @@ from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
 from fairdue.adapters.db.schema.collections_engine import coll_actions
 from fairdue.domain.money import Money
 from fairdue.products import shipped_product_files
-from fairdue.service import collections as coll
-from fairdue.service import portal
-from fairdue.service.accounts import open_account
-from fairdue.service.borrowers import register_borrower
-from fairdue.service.call_outcomes import log_call_outcome
-from fairdue.service.contacts import OutgoingMessage, history_for_debt, request_contact
-from fairdue.service.debts import debt_id_for_line, line_id_of_debt
-from fairdue.service.products import load_product_file
-from fairdue.service.purchases import purchase
+from fairdue.service.collections import engine as coll
+from fairdue.service.portal import views as portal
+from fairdue.service.servicing.accounts import open_account
+from fairdue.service.borrower.registry import register_borrower
+from fairdue.service.collections.call_outcomes import log_call_outcome
+from fairdue.service.contact.enforcement import OutgoingMessage, history_for_debt, request_contact
+from fairdue.service.servicing.debts import debt_id_for_line, line_id_of_debt
+from fairdue.service.servicing.products import load_product_file
+from fairdue.service.servicing.purchases import purchase
 
 CIPHER = FieldCipher(Keyring.generate("debt-identity"))
 PHONES = {"CN": "+8613800138000", "US": "+13125550142"}

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from fairdue.service.demo import DemoRefused, run_demo
+from fairdue.devtools.demo import DemoRefused, run_demo
 
 ACCOUNTS = 24
 
@@ -107,7 +107,7 @@ def test_demo_never_deletes_a_database_it_did_not_make(tmp_path):
 
 
 def test_the_demo_simulation_recreates_its_own_file_and_never_deletes_another(tmp_path):
-    from fairdue.service.demo import run_demo_simulation, simulation_paths
+    from fairdue.devtools.demo import run_demo_simulation, simulation_paths
 
     demo_url = f"sqlite:///{tmp_path / 'demo.db'}"
     assert simulation_paths(demo_url) == (tmp_path / "simulation.db", tmp_path / "simulation.png")

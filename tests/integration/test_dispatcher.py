@@ -13,9 +13,9 @@ from fairdue.adapters.channels.http_provider import HttpProviderAdapter
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import delivery_attempts, outbox_messages
 from fairdue.adapters.db.uow import UnitOfWork
-from fairdue.service.audit import DecisionLookup, contact_history
-from fairdue.service.contacts import OutgoingMessage, request_contact
-from fairdue.service.dispatcher import (
+from fairdue.service.contact.decision_log import DecisionLookup, contact_history
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+from fairdue.service.contact.dispatcher import (
     DbSentLedger,
     Dispatcher,
     DispatchPolicy,

@@ -23,7 +23,7 @@ from fairdue.domain.ledger import (
     UnknownLedgerAccount,
 )
 from fairdue.domain.money import Money, UnknownCurrency
-from fairdue.service import ledger as L
+from fairdue.service.ledger import journal as L
 
 DAY = date(2026, 1, 15)
 NOW = datetime(2026, 1, 15, 2, 0, tzinfo=UTC)

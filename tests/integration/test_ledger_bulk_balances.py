@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from fairdue.adapters.db.ledger_repo import BALANCE_COPY_ROWS_MIN
+from fairdue.adapters.db.repos.ledger import BALANCE_COPY_ROWS_MIN
 from fairdue.domain.ledger import AccountSpec, EntryDraft, PostingLine
 from fairdue.domain.money import Money
-from fairdue.service import ledger as L
+from fairdue.service.ledger import journal as L
 
 DAY = date(2026, 1, 15)
 

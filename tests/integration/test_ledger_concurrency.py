@@ -13,7 +13,7 @@ from fairdue.adapters.db.engine import make_engine
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.ledger import AlreadyReversed, IdempotencyConflict
 from fairdue.domain.money import Money
-from fairdue.service import ledger as L
+from fairdue.service.ledger import journal as L
 
 DAY = date(2026, 1, 15)
 THREADS = 50

@@ -10,7 +10,7 @@ import pytest
 
 from fairdue.domain.ledger import AccountSpec, EntryDraft, PostingLine
 from fairdue.domain.money import Money
-from fairdue.service import ledger as L
+from fairdue.service.ledger import journal as L
 
 DAY = date(2026, 1, 15)
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fairdue.domain.money import Money
-from fairdue.service import ledger as L
+from fairdue.service.ledger import journal as L
 
 CHART = [("a", "asset", "CNY"), ("b", "liability", "CNY"), ("c", "income", "CNY"),
          ("d", "asset", "USD"), ("e", "expense", "USD"), ("f", "equity", "USD")]

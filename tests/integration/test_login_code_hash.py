@@ -15,9 +15,9 @@ from fairdue.adapters.channels.base import OutboundMessage, SendRefused, require
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
 from fairdue.domain.audit import message_fingerprint
-from fairdue.service.audit import DecisionLookup, verify_log
-from fairdue.service.contacts import OutgoingMessage, request_contact
-from fairdue.service.debts import service_debt_id
+from fairdue.service.contact.decision_log import DecisionLookup, verify_log
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+from fairdue.service.servicing.debts import service_debt_id
 
 CIPHER = FieldCipher(Keyring.generate("login-code"))
 PHONE = "+8613800138000"

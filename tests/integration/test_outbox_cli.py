@@ -9,7 +9,7 @@ import sys
 
 from fairdue.adapters.channels.devservers import LocalSmtpServer
 from fairdue.adapters.crypto import FieldCipher, Keyring
-from fairdue.service.contacts import OutgoingMessage, request_contact
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 
 KEYRING = Keyring.generate("cli")
 CLI = [sys.executable, "-c", "from fairdue.cli import main; main()"]

@@ -40,7 +40,7 @@ def test_a_gate_requests_sent_history_is_read_by_debt_not_by_status(tmp_path):
     not the dispatcher's (status, next_attempt_at) one, which would walk every sent message of every debt."""
     from fairdue.adapters.db.engine import make_engine
     from fairdue.adapters.db.migrate import migrate
-    from fairdue.service.contacts import _HISTORY_OF_DEBT
+    from fairdue.service.contact.enforcement import _HISTORY_OF_DEBT
 
     engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
     try:

@@ -20,12 +20,12 @@ from fairdue.adapters.db.schema.collections_engine import coll_plans
 from fairdue.adapters.db.schema.dayend import dayend_account, dayend_event_outbox
 from fairdue.adapters.db.schema.ledger import ledger_entry
 from fairdue.domain.money import Money
-from fairdue.service import collections as coll
-from fairdue.service import ledger
-from fairdue.service.accounts import balances, reconcile_line
-from fairdue.service.dayend import run_day_end
-from fairdue.service.payments import pay
-from fairdue.service.plans import (
+from fairdue.service.collections import engine as coll
+from fairdue.service.ledger import journal as ledger
+from fairdue.service.servicing.accounts import balances, reconcile_line
+from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.servicing.payments import pay
+from fairdue.service.servicing.plans import (
     PLAN_WAIVER_KIND,
     accept_plan,
     check_plans,
@@ -33,8 +33,8 @@ from fairdue.service.plans import (
     propose_plans_for_account,
     revert_plan,
 )
-from fairdue.service.purchases import refund_purchase
-from fairdue.service.statements import get_statement
+from fairdue.service.servicing.purchases import refund_purchase
+from fairdue.service.servicing.statements import get_statement
 
 from test_plan_refund_payoff import _plan_status, _purchase_ids, _rows, holiday_line  # noqa: F401  (fixture)
 from test_plan_restructure import ACCEPT_ON, _ledger, _proposal, line  # noqa: F401  (line is a fixture)

@@ -19,11 +19,11 @@ import sqlalchemy as sa
 from fairdue.adapters.db.schema.accounts import installment_plans, purchases
 from fairdue.adapters.db.schema.collections_engine import coll_plans
 from fairdue.domain.money import Money
-from fairdue.service.accounts import reconcile_line
-from fairdue.service.dayend import run_day_end
-from fairdue.service import ledger
-from fairdue.service.payments import early_payoff, pay
-from fairdue.service.plans import (
+from fairdue.service.servicing.accounts import reconcile_line
+from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.ledger import journal as ledger
+from fairdue.service.servicing.payments import early_payoff, pay
+from fairdue.service.servicing.plans import (
     DebtRestructured,
     PlanNotAllowed,
     accept_plan,
@@ -32,7 +32,7 @@ from fairdue.service.plans import (
     propose_plans_for_account,
     revert_plan,
 )
-from fairdue.service.purchases import purchase, refund_purchase
+from fairdue.service.servicing.purchases import purchase, refund_purchase
 
 from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
 from test_collections import CIPHER

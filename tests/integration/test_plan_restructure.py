@@ -22,12 +22,12 @@ import sqlalchemy as sa
 from fairdue.adapters.db.schema.accounts import charges, installment_plans, installments, plan_restructured_items
 from fairdue.adapters.db.schema.dayend import dayend_account, dayend_bucket_history
 from fairdue.domain.money import Money
-from fairdue.service import collections as coll
-from fairdue.service import ledger
-from fairdue.service.accounts import balances, reconcile_line
-from fairdue.service.dayend import run_day_end
-from fairdue.service.payments import pay
-from fairdue.service.plans import (
+from fairdue.service.collections import engine as coll
+from fairdue.service.ledger import journal as ledger
+from fairdue.service.servicing.accounts import balances, reconcile_line
+from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.servicing.payments import pay
+from fairdue.service.servicing.plans import (
     PlanNotAllowed,
     accept_plan,
     check_plans,
@@ -35,9 +35,9 @@ from fairdue.service.plans import (
     propose_plans_for_account,
     revert_plan,
 )
-from fairdue.service.portal import plans_of_line
-from fairdue.service.purchases import purchase
-from fairdue.service.statements import get_statement
+from fairdue.service.portal.views import plans_of_line
+from fairdue.service.servicing.purchases import purchase
+from fairdue.service.servicing.statements import get_statement
 
 from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products, staff_user
 from test_collections import CIPHER

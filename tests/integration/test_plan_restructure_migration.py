@@ -15,13 +15,13 @@ from fairdue.adapters.db.migrate import alembic_config, migrate
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.money import Money
 from fairdue.products import shipped_product_files
-from fairdue.service import ledger
-from fairdue.service.accounts import open_account, reconcile_line
-from fairdue.service.borrowers import register_borrower
-from fairdue.service.dayend import run_day_end
-from fairdue.service.plans import accept_plan, propose_plans_for_account
-from fairdue.service.products import load_product_file
-from fairdue.service.purchases import purchase
+from fairdue.service.ledger import journal as ledger
+from fairdue.service.servicing.accounts import open_account, reconcile_line
+from fairdue.service.borrower.registry import register_borrower
+from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.servicing.plans import accept_plan, propose_plans_for_account
+from fairdue.service.servicing.products import load_product_file
+from fairdue.service.servicing.purchases import purchase
 
 from test_collections import CIPHER, _ric
 

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 
 from fairdue.domain.money import Money
-from fairdue.service import collections as coll
-from fairdue.service import ledger
-from fairdue.service.payments import pay
-from fairdue.service.plans import PlanNotAllowed, accept_plan, propose_plans_for_account, revert_plan
+from fairdue.service.collections import engine as coll
+from fairdue.service.ledger import journal as ledger
+from fairdue.service.servicing.payments import pay
+from fairdue.service.servicing.plans import PlanNotAllowed, accept_plan, propose_plans_for_account, revert_plan
 
 from test_collections import world  # noqa: F401  (fixture)
 

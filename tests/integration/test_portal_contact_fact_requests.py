@@ -12,14 +12,14 @@ from fastapi.testclient import TestClient
 
 from fairdue.adapters.db.schema.contact_facts import contact_facts
 from fairdue.adapters.db.schema.web import data_rights_requests
-from fairdue.web.testing import add_staff, borrower_session, make_app, seed_portal_borrower, staff_token
+from web_testing import add_staff, borrower_session, make_app, seed_portal_borrower, staff_token
 
 UTC = dt.UTC
 
 
 @pytest.fixture
 def ctx(engine, clock):
-    from fairdue.service.facts import record_fact
+    from fairdue.service.contact.facts import record_fact
 
     clock.set(dt.datetime(2026, 2, 2, 2, 0, tzinfo=UTC))
     app = make_app(engine, clock)
@@ -116,7 +116,7 @@ def test_a_malformed_fact_request_is_refused_with_a_clear_error(ctx, fields, mes
 
 
 def test_asking_to_end_an_ended_fact_is_refused(ctx):
-    from fairdue.service.facts import end_fact
+    from fairdue.service.contact.facts import end_fact
 
     with ctx["app"].state.core.uow_factory() as uow:
         end_fact(uow, fact_id=ctx["bankruptcy"], ended_by="agent.li", reason="discharged")
@@ -127,7 +127,7 @@ def test_asking_to_end_an_ended_fact_is_refused(ctx):
 
 
 def test_i_can_state_my_inconvenient_hours_and_the_gate_gets_them(ctx):
-    from fairdue.service.facts import gate_facts, list_facts
+    from fairdue.service.contact.facts import gate_facts, list_facts
 
     r = ctx["client"].post("/portal/data/inconvenient-hours", headers=ctx["h1"], follow_redirects=False,
                            data={"start": "12:00", "end": "13:30"})

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.accounts import borrower_emails, borrower_phones, borrowers, emergency_contacts
 from fairdue.domain.borrowers import DeviceContactsRefused, TooManyEmergencyContacts
-from fairdue.service.borrowers import (
+from fairdue.service.borrower.registry import (
     add_emergency_contact,
     find_borrower_by_id_number,
     find_borrowers_by_mobile,

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from fairdue.domain.money import Money
-from fairdue.service import collections as coll
-from fairdue.service.promises import PromiseInvalid, promises_of, record_promise
+from fairdue.service.collections import engine as coll
+from fairdue.service.collections.promises import PromiseInvalid, promises_of, record_promise
 
 from test_collections import world  # noqa: F401  (fixture)
 

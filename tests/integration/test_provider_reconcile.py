@@ -10,9 +10,9 @@ from fairdue.adapters.channels.devservers import StubProvider, free_port
 from fairdue.adapters.channels.http_provider import HttpProviderAdapter
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
-from fairdue.service.audit import DecisionLookup
-from fairdue.service.contacts import OutgoingMessage, request_contact
-from fairdue.service.dispatcher import Dispatcher, DispatchPolicy
+from fairdue.service.contact.decision_log import DecisionLookup
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+from fairdue.service.contact.dispatcher import Dispatcher, DispatchPolicy
 
 CIPHER = FieldCipher(Keyring.generate("t1"))
 POLICY = DispatchPolicy(lease_s=60, backoff_base_s=10, backoff_max_s=300, batch_max=5)

@@ -12,13 +12,13 @@ from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.accounts import installments, payments, purchases
 from fairdue.domain.money import Money
 from fairdue.products import shipped_product_files
-from fairdue.service import ledger
-from fairdue.service.accounts import AccountNotActive, IdempotencyKeyReused, UnknownAccount, balances, close_account, open_account, post_charge
-from fairdue.service.borrowers import register_borrower
-from fairdue.service.payments import NotReversible, early_payoff, pay, reverse_payment
-from fairdue.service.products import load_product_file
-from fairdue.service.purchases import OverLimit, purchase, refund_purchase
-from fairdue.service.statements import generate_statement, get_statement
+from fairdue.service.ledger import journal as ledger
+from fairdue.service.servicing.accounts import AccountNotActive, IdempotencyKeyReused, UnknownAccount, balances, close_account, open_account, post_charge
+from fairdue.service.borrower.registry import register_borrower
+from fairdue.service.servicing.payments import NotReversible, early_payoff, pay, reverse_payment
+from fairdue.service.servicing.products import load_product_file
+from fairdue.service.servicing.purchases import OverLimit, purchase, refund_purchase
+from fairdue.service.servicing.statements import generate_statement, get_statement
 
 CIPHER = FieldCipher(Keyring.generate())
 RIC = "11010519491231002X"
@@ -198,12 +198,12 @@ def test_charges_from_day_end_are_paid_first_when_older(uow_factory, line_id):
 
 
 def test_statement_on_a_non_cycle_day_is_refused(uow_factory, line_id):
-    from fairdue.service.accounts import InvalidAccountRequest
+    from fairdue.service.servicing.accounts import InvalidAccountRequest
 
     with uow_factory() as uow:
         with pytest.raises(InvalidAccountRequest, match="closes statements on day 5"):
             generate_statement(uow, line_id=line_id, statement_on=date(2026, 1, 6))
-        from fairdue.service.statements import UnknownStatement
+        from fairdue.service.servicing.statements import UnknownStatement
 
         with pytest.raises(UnknownStatement):
             get_statement(uow, line_id=line_id)
@@ -253,7 +253,7 @@ def test_concurrent_twins_of_one_payment_post_once(uow_factory, line_id):
 
 
 def test_purchase_in_a_closed_cycle_is_refused(uow_factory, line_id):
-    from fairdue.service.accounts import InvalidAccountRequest
+    from fairdue.service.servicing.accounts import InvalidAccountRequest
 
     with uow_factory() as uow:
         generate_statement(uow, line_id=line_id, statement_on=date(2026, 1, 5))

@@ -17,13 +17,13 @@ from fairdue.domain.statements import statement_on_or_after
 from fairdue.errors import FairdueError
 from fairdue.loanmath import add_months
 from fairdue.products import shipped_product_files
-from fairdue.service import ledger
-from fairdue.service.accounts import balances, open_account, post_charge, reconcile_line
-from fairdue.service.borrowers import register_borrower
-from fairdue.service.payments import early_payoff, pay, reverse_payment
-from fairdue.service.products import get_product, load_product_file
-from fairdue.service.purchases import purchase, refund_purchase
-from fairdue.service.statements import generate_statement
+from fairdue.service.ledger import journal as ledger
+from fairdue.service.servicing.accounts import balances, open_account, post_charge, reconcile_line
+from fairdue.service.borrower.registry import register_borrower
+from fairdue.service.servicing.payments import early_payoff, pay, reverse_payment
+from fairdue.service.servicing.products import get_product, load_product_file
+from fairdue.service.servicing.purchases import purchase, refund_purchase
+from fairdue.service.servicing.statements import generate_statement
 
 CIPHER = FieldCipher(Keyring.generate())
 _serial = itertools.count(1)

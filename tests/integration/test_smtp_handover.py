@@ -17,9 +17,9 @@ from fairdue.adapters.channels.email import MailLogRelayLog, SmtpEmailAdapter, S
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import delivery_attempts, outbox_messages
 from fairdue.adapters.db.schema.handovers import channel_handovers
-from fairdue.service.audit import DecisionLookup
-from fairdue.service.contacts import OutgoingMessage, request_contact
-from fairdue.service.dispatcher import (
+from fairdue.service.contact.decision_log import DecisionLookup
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+from fairdue.service.contact.dispatcher import (
     DbSentLedger,
     Dispatcher,
     DispatchPolicy,

@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from fairdue.domain.money import Money
-from fairdue.service import ledger
-from fairdue.service.accounts import InvalidAccountRequest, post_charge
-from fairdue.service.payments import pay
-from fairdue.service.purchases import purchase
-from fairdue.service.statements import close_statements, generate_statement
+from fairdue.service.ledger import journal as ledger
+from fairdue.service.servicing.accounts import InvalidAccountRequest, post_charge
+from fairdue.service.servicing.payments import pay
+from fairdue.service.servicing.purchases import purchase
+from fairdue.service.servicing.statements import close_statements, generate_statement
 
 from dayend_helpers import add_product, journal_digest, open_line
 
@@ -139,8 +139,8 @@ def test_day_end_statement_event_carries_the_stored_statement(uow_factory, lines
     import json
 
     from fairdue.adapters.db.schema.dayend import dayend_event_outbox
-    from fairdue.service.dayend import run_day_end
-    from fairdue.service.statements import get_statement
+    from fairdue.service.dayend.runner import run_day_end
+    from fairdue.service.servicing.statements import get_statement
 
     with uow_factory() as uow:  # what servicing's single-line path stores (rolled back)
         for line_id in lines:

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 import fairdue.policy.rules as rules_module
 from fairdue.cli import app
-from fairdue.policy import CATEGORIES, Gate, decide
+from fairdue.policy import CATEGORIES, Gate, decide, load_pack
 from fairdue.policy.pack import KINDS_REQUIRED
 from gate_cases import base, location, with_
 
@@ -132,7 +132,8 @@ def test_cli_check_from_file(tmp_path):
     path = tmp_path / "request.json"
     path.write_text(json.dumps(base("US"), ensure_ascii=False), encoding="utf-8")
     result = runner.invoke(app, ["policy", "check", str(path)])
-    assert result.exit_code == 0 and json.loads(result.stdout)["pack"] == "US@2021-11-30"
+    assert result.exit_code == 0 and json.loads(result.stdout)["pack"] == load_pack("US").label
+    assert load_pack("US").label.startswith("US@2021-11-30#")
 
 
 @pytest.mark.parametrize("stdin, args", [("{not json", ["-"]), ("", ["-"]), (None, ["/no/such/file.json"])])
@@ -149,7 +150,7 @@ def test_cli_override_tightens_and_a_loose_override_is_refused(tmp_path):
     request = json.dumps(with_(base("CN"), at="2026-03-02T00:30:00Z"))
     result = runner.invoke(app, ["policy", "check", "-", "--override", str(tight)], input=request)
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["pack"] == "CN@2026-01-30+lender-x"
+    assert json.loads(result.stdout)["pack"].startswith("CN@2026-01-30+lender-x#")
     assert json.loads(result.stdout)["allowed"] is False
     loose = tmp_path / "loose.toml"
     loose.write_text('name = "lender-y"\njurisdiction = "CN"\n[rules."CN.CBA2026.hours"]\nwindow = ["07:00", "21:00"]\n')

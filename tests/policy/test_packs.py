@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fairdue.policy import Gate, PackError, PackOverrideError, apply_override, decide, describe_pack, load_pack
-from fairdue.policy.pack import CATEGORIES, KINDS_REQUIRED, parse_override, parse_pack
+from fairdue.policy.pack import CATEGORIES, KINDS_REQUIRED, LABEL_DIGEST_CHARS, parse_override, parse_pack
 from fairdue.policy.rules import KINDS
 from gate_cases import base, calls, location, utc, with_
 
@@ -63,8 +63,9 @@ def test_pack_numbers_are_the_digests():
 
 
 def test_decision_names_the_pack_version():
-    assert decide(base("CN"))["pack"] == "CN@2026-01-30"
-    assert decide(base("US"))["pack"] == "US@2021-11-30"
+    """The label is version, then a prefix of the pack's content digest (see test_pack_digest.py)."""
+    assert decide(base("CN"))["pack"] == f"CN@2026-01-30#{load_pack('CN').digest[:LABEL_DIGEST_CHARS]}"
+    assert decide(base("US"))["pack"] == f"US@2021-11-30#{load_pack('US').digest[:LABEL_DIGEST_CHARS]}"
 
 
 def test_minimal_pack_parses_and_each_required_kind_is_required():
@@ -100,13 +101,14 @@ def test_override_tightens_hours_and_caps():
         "CN.CBA2026.hours": {"window": ["09:00", "20:00"]},
         "CN.CBA2026.unanswered_calls": {"unanswered_calls_per_day_max": 3},
     }})
-    assert tight.label == "CN@2026-01-30+lender-x"
+    assert tight.label == f"CN@2026-01-30+lender-x#{tight.digest[:LABEL_DIGEST_CHARS]}"
+    assert tight.digest != load_pack("CN").digest  # the digest is of the rules as they run
     gate = Gate(packs={"CN": tight})
     call = base("CN", channel="call")
     at_0830 = with_(call, at="2026-03-02T00:30:00Z")
     assert decide(at_0830)["allowed"]
     denied = gate.decide(at_0830)
-    assert not denied["allowed"] and denied["pack"] == "CN@2026-01-30+lender-x"
+    assert not denied["allowed"] and denied["pack"] == tight.label
     assert denied["next_allowed_at"] == "2026-03-02T01:00:00Z"
     history = calls("CN", [utc("2026-03-02T01:10:00Z"), utc("2026-03-02T01:20:00Z"), utc("2026-03-02T01:30:00Z")],
                     "no_answer")

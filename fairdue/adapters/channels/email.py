@@ -18,7 +18,7 @@ A later call with the key then knows where the earlier one stopped:
   (`relay_log`, e.g. `MailLogRelayLog`): found -> recorded as delivered, nothing sent; not found ->
   sent again. Without a relay log the handover becomes `unknown` and `DeliveryUnknown` is raised: the
   dispatcher parks the message in the explicit outbox status `unknown`, counted by `fairdue outbox
-  status`, until an operator decides (fairdue.service.dispatcher.resolve_unknown).
+  status`, until an operator decides (fairdue.service.contact.dispatcher.resolve_unknown).
 
 A dropped line or timeout *after* DATA is the same ambiguity and gets the same treatment; failures
 before DATA, and any SMTP reply code, are certain and keep the ordinary retry / permanent rules.

@@ -19,7 +19,7 @@ the lookup is for a message whose decision lapsed after a crash: the dispatcher
 asks (`reconcile`) before recording it `expired`, so an SMS that did leave is
 recorded `sent`, not "never sent".
 Delivery receipts come back through a webhook: see
-fairdue.service.dispatcher.record_receipt (HMAC-SHA256 signed body).
+fairdue.service.contact.dispatcher.record_receipt (HMAC-SHA256 signed body).
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def build_adapters(*, decisions: DecisionSource, ledger: HandoverLedger,
 
 def build_for_engine(engine: Engine, environ: Mapping[str, str] | None = None) -> dict[str, ChannelAdapter]:
     """Adapters reading decisions and writing the sent-ledger through `engine`."""
-    from fairdue.service.audit import DecisionLookup
-    from fairdue.service.dispatcher import DbSentLedger
+    from fairdue.service.contact.decision_log import DecisionLookup
+    from fairdue.service.contact.dispatcher import DbSentLedger
 
     return build_adapters(decisions=DecisionLookup(engine), ledger=DbSentLedger(engine), environ=environ)

@@ -26,7 +26,7 @@ from fairdue.errors import FairdueError
 
 # attribute name on the unit of work -> "module:Class"; Class(connection, clock=clock).
 REPOSITORIES: dict[str, str] = {
-    "ledger": "fairdue.adapters.db.ledger_repo:LedgerRepository",
+    "ledger": "fairdue.adapters.db.repos.ledger:LedgerRepository",
 }
 
 

@@ -2,7 +2,15 @@
 
 from fastapi import APIRouter
 
-from fairdue.web.api import accounts, auth, cases, complaints, contacts, disputes, plans, policy, promises
+from fairdue.web.api.servicing import accounts
+from fairdue.web.api.staff import auth
+from fairdue.web.api.collections import cases
+from fairdue.web.api.portal import complaints
+from fairdue.web.api.contact import contacts
+from fairdue.web.api.collections import disputes
+from fairdue.web.api.servicing import plans
+from fairdue.web.api.contact import policy
+from fairdue.web.api.collections import promises
 
 router = APIRouter()
 router.include_router(auth.router)

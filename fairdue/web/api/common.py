@@ -11,7 +11,7 @@ from fastapi import Header, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from fairdue.service.auth import Principal
+from fairdue.service.staff.auth import Principal
 from fairdue.web.problems import Forbidden, NotFound
 
 ID_MAX = 2**31 - 1
@@ -50,7 +50,7 @@ def visible_line(conn, who: Principal, line_id: int) -> int:
 
 def line_today(conn, borrower_id: int, now: dt.datetime) -> dt.date:
     """Today where the line's borrower lives: the business date promises and plans are judged on."""
-    from fairdue.service.portal import borrower_today
+    from fairdue.service.portal.views import borrower_today
 
     return borrower_today(conn, borrower_id, now)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from fairdue.service import auth as auth_service
-from fairdue.web.api.auth import set_session_cookie
+from fairdue.service.staff import auth as auth_service
+from fairdue.web.api.staff.auth import set_session_cookie
 from fairdue.web.auth import CALL_ROLES, PLAN_DECIDERS, STAFF_ANY, end_session, principal, requires, uow
 from fairdue.web.templating import render
 
@@ -54,9 +54,9 @@ def _resolve_account_address(request: Request, unit, form):
 
     if not form.address.startswith(ACCOUNT_REF_PREFIX):
         return form, None
-    from fairdue.service import console as svc
-    from fairdue.service.borrowers import get_borrower
-    from fairdue.service.portal import debt_id_for_line
+    from fairdue.service.staff import console as svc
+    from fairdue.service.borrower.registry import get_borrower
+    from fairdue.service.portal.views import debt_id_for_line
     from fairdue.web.app import field_cipher
     from fairdue.web.problems import NotFound
 
@@ -155,7 +155,7 @@ COMPLAINT_HANDLERS = ("supervisor", "compliance")
 @router.get("/complaints", response_class=HTMLResponse)
 def complaint_queue(request: Request, include_decided: bool = False, who=Depends(requires(*STAFF_ANY)),
                     unit=Depends(uow)) -> HTMLResponse:
-    from fairdue.service import complaints as svc
+    from fairdue.service.portal import complaints as svc
 
     items = svc.queue(unit.connection, now=unit.clock(), include_decided=include_decided, limit=200)
     return render(request, "console/complaints.html", {"items": items, "include_decided": include_decided,
@@ -165,7 +165,7 @@ def complaint_queue(request: Request, include_decided: bool = False, who=Depends
 @router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
 def complaint_view(request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1),
                    who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
-    from fairdue.service import complaints as svc
+    from fairdue.service.portal import complaints as svc
 
     c = svc.get(unit.connection, complaint_id=complaint_id, now=unit.clock())
     can_handle = bool(who.roles & set(COMPLAINT_HANDLERS))
@@ -176,7 +176,7 @@ def complaint_view(request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1
 def complaint_escalate(request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1),
                        text: str = Form("", max_length=5000), who=Depends(requires(*STAFF_ANY)),
                        unit=Depends(uow)) -> Response:
-    from fairdue.service import complaints as svc
+    from fairdue.service.portal import complaints as svc
 
     try:
         svc.escalate(unit.connection, complaint_id=complaint_id, actor=f"staff:{who.username}", note=text,
@@ -196,7 +196,7 @@ def complaint_escalate(request: Request, complaint_id: int = Path(ge=1, le=2**31
 def complaint_action(request: Request, action: str = Path(pattern="^(take|complex|extend|decide)$"),
                      complaint_id: int = Path(ge=1, le=2**31 - 1), text: str = Form("", max_length=5000),
                      who=Depends(requires(*COMPLAINT_HANDLERS)), unit=Depends(uow)) -> Response:
-    from fairdue.service import complaints as svc
+    from fairdue.service.portal import complaints as svc
 
     now, actor = unit.clock(), f"staff:{who.username}"
     try:
@@ -225,7 +225,7 @@ def dashboard(request: Request, days: int = Query(30, ge=1, le=366),
               who=Depends(requires("compliance", "supervisor", "admin")), unit=Depends(uow)) -> HTMLResponse:
     import json
 
-    from fairdue.service import compliance_dashboard
+    from fairdue.adapters.db.views import compliance_dashboard
     from fairdue.web.i18n import translate
 
     lang = request.state.lang
@@ -263,8 +263,8 @@ def _staff_today(unit) -> "object":
 @router.get("/queue", response_class=HTMLResponse)
 def queue_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
     """Day-end's delinquent lines (bucket and DPD as day-end computed them) and the caller's call tasks."""
-    from fairdue.service.collections import agent_queue
-    from fairdue.service.queues import delinquency_queue
+    from fairdue.service.collections.engine import agent_queue
+    from fairdue.service.collections.queues import delinquency_queue
 
     today = _staff_today(unit)
     return render(request, "console/queue.html", {"items": delinquency_queue(unit.connection),
@@ -273,9 +273,11 @@ def queue_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit=Depends
 
 
 def _account_context(request: Request, unit, who, line_id: int, *, reveal: bool) -> dict:
-    from fairdue.service import access_log, complaints, plan_requests
-    from fairdue.service import console as svc
-    from fairdue.service import portal
+    from fairdue.service.staff import access_log
+    from fairdue.service.portal import complaints
+    from fairdue.service.servicing import plan_requests
+    from fairdue.service.staff import console as svc
+    from fairdue.service.portal import views as portal
     from fairdue.web.app import field_cipher
     from fairdue.web.problems import NotFound
 
@@ -295,7 +297,7 @@ def _account_context(request: Request, unit, who, line_id: int, *, reveal: bool)
 
 
 def _queues():
-    from fairdue.service import queues
+    from fairdue.service.collections import queues
 
     return queues
 
@@ -310,7 +312,7 @@ def account_page(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), who=
 def account_reveal(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), purpose: str = Form("", max_length=255),
                    who=Depends(requires("supervisor", "compliance", "admin")), unit=Depends(uow)) -> HTMLResponse:
     """Show the PII unmasked, after writing who, when, which fields and why to the access log."""
-    from fairdue.service import access_log
+    from fairdue.service.staff import access_log
 
     ctx = _account_context(request, unit, who, line_id, reveal=True)
     try:
@@ -327,7 +329,7 @@ def account_reveal(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), pu
 
 @router.get("/access-log", response_class=HTMLResponse)
 def access_log_page(request: Request, who=Depends(requires("compliance", "admin")), unit=Depends(uow)) -> HTMLResponse:
-    from fairdue.service import access_log
+    from fairdue.service.staff import access_log
 
     return render(request, "console/access_log.html", {"entries": access_log.entries(unit.connection)})
 
@@ -336,7 +338,7 @@ def access_log_page(request: Request, who=Depends(requires("compliance", "admin"
 
 @router.get("/plan-requests", response_class=HTMLResponse)
 def plan_requests_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
-    from fairdue.service import plan_requests
+    from fairdue.service.servicing import plan_requests
 
     return render(request, "console/plan_requests.html",
                   {"items": plan_requests.pending(unit.connection),
@@ -347,7 +349,7 @@ def plan_requests_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit
 def plan_request_decide(request: Request, request_id: int = Path(ge=1, le=2**31 - 1),
                         decision: str = Path(pattern="^(approve|decline)$"),
                         who=Depends(requires("supervisor", "admin")), unit=Depends(uow)) -> Response:
-    from fairdue.service import plan_requests
+    from fairdue.service.servicing import plan_requests
 
     plan_requests.decide(unit.connection, request_id=request_id, approve=decision == "approve",
                          actor=f"staff:{who.username}", now=unit.clock())
@@ -363,7 +365,7 @@ DATA_ANSWERERS = FACT_ENDERS                          # ... and answer a data-ri
 
 def _data_requests_context(unit, who, *, error: str | None = None, done: int | None = None,
                            answered: int | None = None) -> dict:
-    from fairdue.service import data_rights
+    from fairdue.service.portal import data_rights
 
     can = bool(who.roles & set(DATA_ANSWERERS))
     return {"items": data_rights.open_requests(unit.connection), "answered_items":
@@ -386,7 +388,7 @@ def data_request_answer(request: Request, request_id: int = Path(ge=1, le=2**31 
                         outcome: str = Form(..., max_length=16), note: str = Form("", max_length=2000),
                         who=Depends(requires(*DATA_ANSWERERS)), unit=Depends(uow)) -> Response:
     """A staff member answers a request (done, partly done, refused with the reason); the borrower sees it."""
-    from fairdue.service import data_rights
+    from fairdue.service.portal import data_rights
     from fairdue.web.problems import Conflict, NotFound
 
     try:
@@ -411,8 +413,8 @@ def data_request_end_fact(request: Request, request_id: int = Path(ge=1, le=2**3
     the row) and, in the same transaction, answers the request as done with that reason. Only a fact of the
     requesting borrower, named by an unanswered request, can be ended here."""
     from fairdue.domain.contact_facts import ContactFactInvalid
-    from fairdue.service import data_rights
-    from fairdue.service.facts import FactAlreadyEnded, UnknownFact, end_fact
+    from fairdue.service.portal import data_rights
+    from fairdue.service.contact.facts import FactAlreadyEnded, UnknownFact, end_fact
     from fairdue.web.problems import Conflict, NotFound
 
     found = data_rights.get_request(unit.connection, request_id=request_id)
@@ -442,14 +444,14 @@ def data_request_end_fact(request: Request, request_id: int = Path(ge=1, le=2**3
 # --- collection cases: case view, call outcomes, promises, staff plan proposals ----------------
 
 def _case_context(request: Request, unit, who, case_id: int, **extra) -> dict:
-    from fairdue.service.queues import CaseNotFound, case_view
+    from fairdue.service.collections.queues import CaseNotFound, case_view
     from fairdue.web.problems import NotFound
 
     try:
         view = case_view(unit, case_id=case_id)
     except CaseNotFound as err:
         raise NotFound(str(err)) from None
-    from fairdue.service.portal import call_outcomes_of_case
+    from fairdue.service.portal.views import call_outcomes_of_case
 
     today = _staff_today(unit)
     ctx = {"v": view, "today": today, "can_call": _may_work_case(who, view.case.agent_id),
@@ -461,7 +463,7 @@ def _case_context(request: Request, unit, who, case_id: int, **extra) -> dict:
 
 
 def _promise_days_max() -> int:
-    from fairdue.service.promises import PROMISE_DAYS_MAX
+    from fairdue.service.collections.promises import PROMISE_DAYS_MAX
 
     return PROMISE_DAYS_MAX
 
@@ -539,7 +541,7 @@ def promise_submit(request: Request, line_id: int = Path(ge=1, le=2**31 - 1),
                    amount: str = Form("", max_length=32), promised_on: str = Form("", max_length=16),
                    who=Depends(requires(*CALL_ROLES)), unit=Depends(uow)) -> Response:
     """A promise to pay taken outside a call task (e.g. the borrower called in)."""
-    from fairdue.service.promises import PromiseInvalid, record_promise
+    from fairdue.service.collections.promises import PromiseInvalid, record_promise
 
     case_id = _case_of_line(unit, line_id)
     ctx = _case_context(request, unit, who, case_id)
@@ -566,7 +568,7 @@ CALL_OUTCOMES = ("answered", "no_answer", "wrong_party", "promise", "refused")
 
 
 def _task_context(request: Request, unit, who, action_id: int, **extra) -> dict:
-    from fairdue.service import call_outcomes
+    from fairdue.service.collections import call_outcomes
     from fairdue.web.problems import Forbidden, NotFound
 
     row = call_outcomes.task_row(unit, action_id=action_id)
@@ -607,7 +609,7 @@ def task_page(request: Request, action_id: int = Path(ge=1, le=2**31 - 1), who=D
 def task_judge(request: Request, action_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*CALL_ROLES)),
                unit=Depends(uow)) -> HTMLResponse:
     """Ask the gate now, for this call (the decision is logged); the page shows the verdict."""
-    from fairdue.service.collections import UnknownCase, judge_call_task
+    from fairdue.service.collections.engine import UnknownCase, judge_call_task
     from fairdue.web.app import field_cipher
     from fairdue.web.problems import Conflict
 
@@ -626,8 +628,8 @@ def task_outcome(request: Request, action_id: int = Path(ge=1, le=2**31 - 1),
                  promised_on: str = Form("", max_length=16), who=Depends(requires(*CALL_ROLES)),
                  unit=Depends(uow)) -> Response:
     """Log the outcome of a call the gate allowed (a promise is recorded with it); then back to the case."""
-    from fairdue.service import call_outcomes
-    from fairdue.service.promises import PromiseInvalid
+    from fairdue.service.collections import call_outcomes
+    from fairdue.service.collections.promises import PromiseInvalid
     from fairdue.web.i18n import translate
 
     lang = request.state.lang
@@ -683,7 +685,7 @@ def _proposal_key(p) -> str:
 
 def _plans_context(request: Request, unit, who, line_id: int, income: str, expenses: str) -> dict:
     from fairdue.errors import FairdueError
-    from fairdue.service.plans import propose_plans_for_account
+    from fairdue.service.servicing.plans import propose_plans_for_account
 
     view = _account_context(request, unit, who, line_id, reveal=False)["line"]
     ctx = {"line": view, "income": income, "expenses": expenses, "proposals": [], "errors": [],
@@ -717,7 +719,7 @@ def plan_accept(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), incom
                 who=Depends(requires(*PLAN_DECIDERS)), unit=Depends(uow)) -> Response:
     """Accept the proposal the supervisor saw: re-proposed from the same inputs and matched by its key."""
     from fairdue.errors import FairdueError
-    from fairdue.service.plans import accept_plan
+    from fairdue.service.servicing.plans import accept_plan
     from fairdue.web.i18n import translate
 
     ctx = _plans_context(request, unit, who, line_id, income, expenses)

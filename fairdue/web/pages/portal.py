@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from fairdue.service import auth as auth_service
+from fairdue.service.staff import auth as auth_service
 from fairdue.web import borrower_login
-from fairdue.web.api.auth import set_session_cookie
+from fairdue.web.api.staff.auth import set_session_cookie
 from fairdue.web.auth import borrower, end_session, principal, uow
 from fairdue.web.templating import render
 
@@ -53,7 +53,7 @@ def logout(request: Request, who=Depends(principal), unit=Depends(uow)) -> Respo
 @router.get("", response_class=HTMLResponse)
 def portal_home(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
     """My bill: each line's amount due today, overdue part, payoff, statement, plans with true APR."""
-    from fairdue.service import portal as svc
+    from fairdue.service.portal import views as svc
 
     today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
     lines = svc.lines_of(unit, borrower_id=who.borrower_id, today=today)
@@ -65,8 +65,8 @@ def late_page(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTM
     """What happens if I'm late: from my product and my jurisdiction's pack."""
     from fairdue.domain.statements import late_fee_minor
     from fairdue.policy.describe import describe_pack
-    from fairdue.service import portal as svc
-    from fairdue.service.accounts import get_account, product_of
+    from fairdue.service.portal import views as svc
+    from fairdue.service.servicing.accounts import get_account, product_of
 
     lang = request.state.lang
     today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
@@ -89,7 +89,7 @@ def late_page(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTM
 @router.get("/contacts", response_class=HTMLResponse)
 def contacts_page(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
     """My contact log: every decision about contacting anyone about my debts, allowed or denied."""
-    from fairdue.service import portal as svc
+    from fairdue.service.portal import views as svc
 
     items = svc.contact_log(unit, borrower_id=who.borrower_id)
     return render(request, "portal/contacts.html", {"items": items})
@@ -99,7 +99,7 @@ def contacts_page(request: Request, who=Depends(borrower), unit=Depends(uow)) ->
 
 @router.get("/complaints", response_class=HTMLResponse)
 def complaints_page(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
-    from fairdue.service import complaints as svc
+    from fairdue.service.portal import complaints as svc
 
     items = svc.list_for_borrower(unit.connection, borrower_id=who.borrower_id, now=unit.clock())
     return render(request, "portal/complaints.html", {"items": items, "svc": svc, "error": None})
@@ -109,8 +109,8 @@ def complaints_page(request: Request, who=Depends(borrower), unit=Depends(uow)) 
 async def complaints_file(request: Request, who=Depends(borrower), unit=Depends(uow)) -> Response:
     from starlette.datastructures import UploadFile
 
-    from fairdue.service import complaints as svc
-    from fairdue.service.portal import borrower_jurisdiction
+    from fairdue.service.portal import complaints as svc
+    from fairdue.service.portal.views import borrower_jurisdiction
 
     form = await request.form(max_files=svc.EVIDENCE_FILES_MAX + 1, max_fields=20)
     category = str(form.get("category") or "")
@@ -137,7 +137,7 @@ async def complaints_file(request: Request, who=Depends(borrower), unit=Depends(
 @router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
 def complaint_detail(request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1), who=Depends(borrower),
                      unit=Depends(uow)) -> HTMLResponse:
-    from fairdue.service import complaints as svc
+    from fairdue.service.portal import complaints as svc
 
     c = svc.get_for_borrower(unit.connection, borrower_id=who.borrower_id, complaint_id=complaint_id,
                              now=unit.clock())
@@ -148,8 +148,8 @@ def complaint_detail(request: Request, complaint_id: int = Path(ge=1, le=2**31 -
 
 def _plan_context(unit, who, *, line_id: int | None = None, income: str = "", expenses: str = "",
                   error: str | None = None, done: int | None = None) -> dict:
-    from fairdue.service import plan_requests as plans
-    from fairdue.service import portal as svc
+    from fairdue.service.servicing import plan_requests as plans
+    from fairdue.service.portal import views as svc
 
     today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
     lines = svc.lines_of(unit, borrower_id=who.borrower_id, today=today)
@@ -161,9 +161,9 @@ def _plan_context(unit, who, *, line_id: int | None = None, income: str = "", ex
 def _proposals_for(unit, who, line_id: int, income: str, expenses: str):
     """(line, income_minor, expenses_minor, proposals) recomputed on the server from the borrower's own line."""
     from fairdue.domain.money import Money
-    from fairdue.service import plan_requests as plans
-    from fairdue.service import portal as svc
-    from fairdue.service.accounts import get_account, product_of
+    from fairdue.service.servicing import plan_requests as plans
+    from fairdue.service.portal import views as svc
+    from fairdue.service.servicing.accounts import get_account, product_of
 
     today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
     view = svc.line_view(unit, borrower_id=who.borrower_id, line_id=line_id, today=today)
@@ -186,7 +186,7 @@ def plan_page(request: Request, done: int | None = Query(None, ge=1, le=2**31 - 
 def plan_proposals(request: Request, line_id: int = Form(..., ge=1, le=2**31 - 1), income: str = Form("", max_length=20),
                    expenses: str = Form("", max_length=20), who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
     from fairdue.errors import FairdueError
-    from fairdue.service.portal import LineNotFound
+    from fairdue.service.portal.views import LineNotFound
 
     ctx = _plan_context(unit, who, line_id=line_id, income=income, expenses=expenses)
     try:
@@ -205,8 +205,8 @@ def plan_accept(request: Request, line_id: int = Form(..., ge=1, le=2**31 - 1), 
                 expenses: str = Form("", max_length=20), periods: int = Form(..., ge=1, le=360),
                 who=Depends(borrower), unit=Depends(uow)) -> Response:
     from fairdue.errors import FairdueError
-    from fairdue.service import plan_requests as plans
-    from fairdue.service.portal import LineNotFound
+    from fairdue.service.servicing import plan_requests as plans
+    from fairdue.service.portal.views import LineNotFound
 
     try:
         view, income_minor, expenses_minor, found = _proposals_for(unit, who, line_id, income, expenses)
@@ -238,7 +238,7 @@ PORTAL_FACT_SOURCE = "borrower_written"
 def _fact_views(unit, who, cipher) -> list[dict]:
     """The borrower's stored contact facts, oldest first, the attorney's name and contact masked."""
     from fairdue.domain.masking import mask_address, mask_name
-    from fairdue.service.facts import list_facts
+    from fairdue.service.contact.facts import list_facts
 
     now = unit.clock()
     return [{"id": f.id, "kind": f.kind, "source": f.source, "account_id": f.account_id,
@@ -251,8 +251,8 @@ def _fact_views(unit, who, cipher) -> list[dict]:
 
 def _data_context(unit, who, request: Request, *, error: str | None = None, done: str | None = None) -> dict:
     from fairdue.domain.masking import mask_id_number
-    from fairdue.service import data_rights
-    from fairdue.service.borrowers import get_borrower, list_emergency_contacts
+    from fairdue.service.portal import data_rights
+    from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
     from fairdue.web.app import field_cipher
 
     cipher = field_cipher(request.app)
@@ -275,7 +275,8 @@ def data_page(request: Request, done: str | None = Query(None, max_length=32), w
 def data_export(request: Request, who=Depends(borrower), unit=Depends(uow)) -> Response:
     import json
 
-    from fairdue.service import data_rights, portal as svc
+    from fairdue.service.portal import data_rights
+    from fairdue.service.portal import views as svc
     from fairdue.web.app import field_cipher
 
     today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
@@ -288,7 +289,7 @@ def data_export(request: Request, who=Depends(borrower), unit=Depends(uow)) -> R
 def _fact_request_error(unit, who, lang: str, *, kind: str, fact_id: str, ask: str) -> tuple[int | None, str | None]:
     """(fact id, None) when the request may name that contact fact — one of the borrower's own, an ending
     asked only of a fact not yet ended — else (None, the error in `lang`). No fact named: (None, None)."""
-    from fairdue.service.facts import list_facts
+    from fairdue.service.contact.facts import list_facts
     from fairdue.web.i18n import translate
 
     text = fact_id.strip()
@@ -316,7 +317,7 @@ def data_request(request: Request, kind: str = Form(..., max_length=16), field: 
                  who=Depends(borrower), unit=Depends(uow)) -> Response:
     """A correction or deletion request; a correction may name one of the borrower's stored contact facts
     (fact_id) and ask staff to correct or to end it. Staff decide: the request changes no fact by itself."""
-    from fairdue.service import data_rights
+    from fairdue.service.portal import data_rights
 
     details = {"field": field, "value": value, "reason": reason} if kind == "correction" else {"reason": reason}
     named, problem = _fact_request_error(unit, who, request.state.lang, kind=kind, fact_id=fact_id, ask=ask)
@@ -339,7 +340,7 @@ def inconvenient_hours(request: Request, start: str = Form(..., max_length=5), e
     """The borrower states a local time range that is inconvenient for contact: a contact fact (source: the
     borrower, in writing) that the gate enforces from now on. Ending one is a request staff decide."""
     from fairdue.domain.contact_facts import ContactFactInvalid
-    from fairdue.service.facts import TooManyFacts, record_fact
+    from fairdue.service.contact.facts import TooManyFacts, record_fact
 
     try:
         record_fact(unit, borrower_id=int(who.borrower_id), kind="inconvenient_hours", source=PORTAL_FACT_SOURCE,
@@ -355,7 +356,7 @@ def emergency_add(request: Request, name: str = Form(..., max_length=100), mobil
                   relationship: str = Form(..., max_length=16), consent: str = Form("", max_length=8),
                   who=Depends(borrower), unit=Depends(uow)) -> Response:
     from fairdue.errors import FairdueError
-    from fairdue.service.borrowers import add_emergency_contact
+    from fairdue.service.borrower.registry import add_emergency_contact
     from fairdue.web.app import field_cipher
 
     try:
@@ -371,8 +372,8 @@ def emergency_add(request: Request, name: str = Form(..., max_length=100), mobil
 @router.post("/data/emergency-contacts/{contact_id}/withdraw")
 def emergency_withdraw(request: Request, contact_id: int = Path(ge=1, le=2**31 - 1), who=Depends(borrower),
                        unit=Depends(uow)) -> Response:
-    from fairdue.service import data_rights
-    from fairdue.service.borrowers import list_emergency_contacts, withdraw_emergency_consent
+    from fairdue.service.portal import data_rights
+    from fairdue.service.borrower.registry import list_emergency_contacts, withdraw_emergency_consent
     from fairdue.web.app import field_cipher
     from fairdue.web.problems import NotFound
 

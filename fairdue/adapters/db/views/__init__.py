@@ -1,0 +1,1 @@
+"""Read models for pages and API lists: plain, read-only SQL."""

@@ -1,0 +1,1 @@
+"""Developer tools: the demo and the portfolio simulation (not used by production paths)."""

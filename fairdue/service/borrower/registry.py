@@ -1,0 +1,310 @@
+"""Borrower use cases: register (PII encrypted), look up by blind index, emergency contacts with consent.
+
+Every personal field passes through the one seam, `fairdue.adapters.crypto.FieldCipher`:
+it is stored only as an AES-GCM token (`*_ct`) and, where lookup is needed, an
+HMAC blind index (`*_bidx`). Input carrying a device contact list is refused
+before anything is written (`DeviceContactsRefused`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+
+from fairdue.adapters.crypto import FieldCipher, load_cipher
+from fairdue.adapters.db.repos.servicing import aware
+from fairdue.adapters.db.schema.accounts import borrower_emails, borrower_phones, borrowers, emergency_contacts
+from fairdue.adapters.db.schema.contact_facts import FACT_CONTEXTS, contact_facts
+from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.domain.borrowers import (
+    EMERGENCY_CONTACTS_MAX,
+    BorrowerInvalid,
+    TooManyEmergencyContacts,
+    compact,
+    country_of_region,
+    emergency_contact_from_input,
+    profile_from_input,
+    refuse_device_contacts,
+    validate_mobile,
+)
+from fairdue.errors import FairdueError
+from fairdue.service.servicing.products import repo
+
+# Associated-data contexts of the encrypted fields (a token only decrypts in its own column).
+CTX = {
+    "name": "borrower.name",
+    "id_number": "borrower.id_number",
+    "address": "borrower.address",
+    "phone": "borrower.phone",
+    "email": "borrower.email",
+    "ec_name": "emergency_contact.name",
+    "ec_phone": "emergency_contact.phone",
+}
+
+
+class UnknownBorrower(FairdueError):
+    def __init__(self, ref: object):
+        super().__init__(f"unknown borrower {ref!r}")
+        self.ref = ref
+
+
+class BorrowerExists(FairdueError):
+    def __init__(self, borrower_id: int):
+        super().__init__(f"a borrower with this ID number is already registered (borrower #{borrower_id})")
+        self.borrower_id = borrower_id
+
+
+class UnknownEmergencyContact(FairdueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Borrower:
+    """A decrypted borrower (only ever built for a caller entitled to see it).
+
+    mobiles/emails: (value, source) pairs in the order given. address: None when not given.
+    """
+
+    id: int
+    name: str
+    id_kind: str
+    id_number: str
+    mobiles: tuple[tuple[str, str], ...]
+    emails: tuple[tuple[str, str], ...]
+    postal_region: str
+    address: str | None
+    language: str
+    time_zones: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyContact:
+    """An emergency contact; name and mobile are None once consent was withdrawn (erased)."""
+
+    id: int
+    borrower_id: int
+    name: str | None
+    mobile: str | None
+    relationship: str
+    consent_scope: str
+    consent_granted_at: datetime
+    consent_withdrawn_at: datetime | None
+
+
+def _cipher(cipher: FieldCipher | None, uow: UnitOfWork) -> FieldCipher:
+    return cipher if cipher is not None else load_cipher(database_url=str(uow.engine.url))
+
+
+def register_borrower(uow: UnitOfWork, *, data: Mapping[str, Any], cipher: FieldCipher | None = None) -> int:
+    """Validate and store a borrower; returns the borrower id. Refuses device contact lists and duplicates."""
+    profile = profile_from_input(data)
+    c = _cipher(cipher, uow)
+    r = repo(uow)
+    id_bidx = c.blind_index(f"{profile.id_kind}:{profile.id_number}", context=CTX["id_number"])
+    existing = r.borrower_by_id_bidx(id_bidx)
+    if existing is not None:
+        raise BorrowerExists(existing.id)
+    now = uow.clock()
+    try:
+        with uow.connection.begin_nested():  # a concurrent twin may insert the same ID number first
+            bid = _insert_borrower(r, c, profile, id_bidx, now)
+    except sa.exc.IntegrityError:
+        existing = r.borrower_by_id_bidx(id_bidx)
+        if existing is None:
+            raise
+        raise BorrowerExists(existing.id) from None
+    return bid
+
+
+def _insert_borrower(r, c: FieldCipher, profile, id_bidx: str, now: datetime) -> int:
+    bid = r.insert(
+        borrowers,
+        name_ct=c.encrypt(profile.name, context=CTX["name"]),
+        id_kind=profile.id_kind,
+        id_number_ct=c.encrypt(profile.id_number, context=CTX["id_number"]),
+        id_number_bidx=id_bidx,
+        postal_region=profile.postal_region,
+        address_ct=c.encrypt(profile.address, context=CTX["address"]) if profile.address else None,
+        language=profile.language,
+        time_zones=" ".join(profile.time_zones),
+        created_at=now,
+    )
+    r.insert_many(borrower_phones, [
+        {"borrower_id": bid, "phone_ct": c.encrypt(m.e164, context=CTX["phone"]),
+         "phone_bidx": c.blind_index(m.e164, context=CTX["phone"]), "source": m.source, "position": i, "created_at": now}
+        for i, m in enumerate(profile.mobiles)
+    ])
+    r.insert_many(borrower_emails, [
+        {"borrower_id": bid, "email_ct": c.encrypt(e.address, context=CTX["email"]),
+         "email_bidx": c.blind_index(e.address.lower(), context=CTX["email"]), "source": e.source, "position": i,
+         "created_at": now}
+        for i, e in enumerate(profile.emails)
+    ])
+    return bid
+
+
+def get_borrower(uow: UnitOfWork, *, borrower_id: int, cipher: FieldCipher | None = None) -> Borrower:
+    """The decrypted borrower."""
+    found = get_borrowers(uow, borrower_ids=[borrower_id], cipher=cipher)
+    if borrower_id not in found:
+        raise UnknownBorrower(borrower_id)
+    return found[borrower_id]
+
+
+BORROWERS_PER_QUERY_MAX = 500  # ids per IN (...) list when reading many borrowers at once
+
+# Built once (the collections engine reads borrowers for every run): rows of many borrowers by id.
+_BORROWERS_BY_ID = sa.select(borrowers).where(borrowers.c.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def _addresses_by_borrower_query() -> sa.CompoundSelect:
+    # The borrowers' mobiles (kind 'phone') and emails (kind 'email') in one round trip, each in position order.
+    ids = sa.bindparam("ids", expanding=True)
+    p, e = borrower_phones.c, borrower_emails.c
+    phones = sa.select(sa.literal_column("'phone'").label("kind"), p.borrower_id, p.position, p.phone_ct.label("ct"),
+                       p.source).where(p.borrower_id.in_(ids))
+    emails = sa.select(sa.literal_column("'email'"), e.borrower_id, e.position, e.email_ct, e.source
+                       ).where(e.borrower_id.in_(ids))
+    both = sa.union_all(phones, emails)
+    cols = both.selected_columns
+    return both.order_by(cols.kind, cols.borrower_id, cols.position)
+
+
+_ADDRESSES_BY_BORROWER = _addresses_by_borrower_query()
+
+
+def get_borrowers(uow: UnitOfWork, *, borrower_ids: Any, cipher: FieldCipher | None = None) -> dict[int, Borrower]:
+    """The decrypted borrowers with these ids (two queries per BORROWERS_PER_QUERY_MAX ids, not three per
+    borrower); an unknown id is simply absent from the answer. Nothing decrypted is stored."""
+    ids = sorted({int(i) for i in borrower_ids})
+    if not ids:
+        return {}
+    c = _cipher(cipher, uow)
+    conn = uow.connection
+    out: dict[int, Borrower] = {}
+    for start in range(0, len(ids), BORROWERS_PER_QUERY_MAX):
+        chunk = ids[start:start + BORROWERS_PER_QUERY_MAX]
+        mobiles: dict[int, list[tuple[str, str]]] = {}
+        emails: dict[int, list[tuple[str, str]]] = {}
+        for a in conn.execute(_ADDRESSES_BY_BORROWER, {"ids": chunk}):
+            held = mobiles if a.kind == "phone" else emails
+            held.setdefault(a.borrower_id, []).append((c.decrypt(a.ct, context=CTX[a.kind]), a.source))
+        for row in conn.execute(_BORROWERS_BY_ID, {"ids": chunk}):
+            out[row.id] = Borrower(
+                id=row.id,
+                name=c.decrypt(row.name_ct, context=CTX["name"]),
+                id_kind=row.id_kind,
+                id_number=c.decrypt(row.id_number_ct, context=CTX["id_number"]),
+                mobiles=tuple(mobiles.get(row.id, ())),
+                emails=tuple(emails.get(row.id, ())),
+                postal_region=row.postal_region,
+                address=c.decrypt(row.address_ct, context=CTX["address"]) if row.address_ct else None,
+                language=row.language,
+                time_zones=tuple(row.time_zones.split()),
+                created_at=aware(row.created_at),  # type: ignore[arg-type]
+            )
+    return out
+
+
+def find_borrower_by_id_number(uow: UnitOfWork, *, id_kind: str, id_number: str, cipher: FieldCipher | None = None) -> int | None:
+    """Borrower id for an ID number (blind-index lookup, nothing decrypted), or None."""
+    c = _cipher(cipher, uow)
+    row = repo(uow).borrower_by_id_bidx(c.blind_index(f"{id_kind}:{compact(id_kind, id_number)}", context=CTX["id_number"]))
+    return None if row is None else row.id
+
+
+def find_borrowers_by_mobile(uow: UnitOfWork, *, mobile: str, country: str = "CN", cipher: FieldCipher | None = None) -> list[int]:
+    """Borrower ids holding `mobile` (blind-index lookup)."""
+    c = _cipher(cipher, uow)
+    e164 = validate_mobile(mobile, default_country=country)
+    return repo(uow).borrower_ids_by_phone_bidx(c.blind_index(e164, context=CTX["phone"]))
+
+
+def add_emergency_contact(
+    uow: UnitOfWork, *, borrower_id: int, data: Mapping[str, Any], cipher: FieldCipher | None = None
+) -> int:
+    """Add a consented (scope locate_only) emergency contact; at most 2 in force per borrower."""
+    refuse_device_contacts(data, "emergency_contact")
+    c = _cipher(cipher, uow)
+    r = repo(uow)
+    row = r.one(borrowers, id=borrower_id)
+    if row is None:
+        raise UnknownBorrower(borrower_id)
+    now = uow.clock()
+    contact = emergency_contact_from_input(data, country=country_of_region(row.postal_region), granted_at=now)
+    active = [e for e in r.emergency_contacts_of(borrower_id) if e.consent_withdrawn_at is None]
+    if len(active) >= EMERGENCY_CONTACTS_MAX:
+        raise TooManyEmergencyContacts(
+            f"borrower #{borrower_id} already has {EMERGENCY_CONTACTS_MAX} emergency contacts; withdraw one first"
+        )
+    bidx = c.blind_index(contact.mobile_e164, context=CTX["ec_phone"])
+    if any(e.phone_bidx == bidx for e in active):
+        raise BorrowerInvalid("emergency_contact.mobile: this contact is already registered")
+    own = {p.phone_bidx for p in r.phones_of(borrower_id)}
+    if c.blind_index(contact.mobile_e164, context=CTX["phone"]) in own:
+        raise BorrowerInvalid("emergency_contact.mobile: that is the borrower's own number")
+    return r.insert(
+        emergency_contacts, borrower_id=borrower_id,
+        name_ct=c.encrypt(contact.name, context=CTX["ec_name"]),
+        phone_ct=c.encrypt(contact.mobile_e164, context=CTX["ec_phone"]),
+        phone_bidx=bidx, relationship=contact.relationship, consent_scope=contact.consent.scope,
+        consent_granted_at=contact.consent.granted_at, consent_withdrawn_at=None, created_at=now,
+    )
+
+
+def withdraw_emergency_consent(uow: UnitOfWork, *, contact_id: int) -> None:
+    """Withdraw consent: the record stays (granted_at, withdrawn_at), the contact's name and number are erased."""
+    r = repo(uow)
+    row = r.one(emergency_contacts, id=contact_id)
+    if row is None:
+        raise UnknownEmergencyContact(f"unknown emergency contact #{contact_id}")
+    if row.consent_withdrawn_at is not None:
+        return
+    r.update(emergency_contacts, contact_id, consent_withdrawn_at=uow.clock(), name_ct=None, phone_ct=None, phone_bidx=None)
+
+
+def list_emergency_contacts(uow: UnitOfWork, *, borrower_id: int, cipher: FieldCipher | None = None) -> list[EmergencyContact]:
+    """Every emergency contact of the borrower, withdrawn ones included (erased)."""
+    c = _cipher(cipher, uow)
+    return [
+        EmergencyContact(
+            id=e.id, borrower_id=e.borrower_id,
+            name=c.decrypt(e.name_ct, context=CTX["ec_name"]) if e.name_ct else None,
+            mobile=c.decrypt(e.phone_ct, context=CTX["ec_phone"]) if e.phone_ct else None,
+            relationship=e.relationship, consent_scope=e.consent_scope,
+            consent_granted_at=aware(e.consent_granted_at),  # type: ignore[arg-type]
+            consent_withdrawn_at=aware(e.consent_withdrawn_at),
+        )
+        for e in repo(uow).emergency_contacts_of(borrower_id)
+    ]
+
+
+# Encrypted columns, table by table, with their contexts (for key rotation).
+_ENCRYPTED = (
+    (borrowers, (("name_ct", CTX["name"]), ("id_number_ct", CTX["id_number"]), ("address_ct", CTX["address"]))),
+    (borrower_phones, (("phone_ct", CTX["phone"]),)),
+    (borrower_emails, (("email_ct", CTX["email"]),)),
+    (emergency_contacts, (("name_ct", CTX["ec_name"]), ("phone_ct", CTX["ec_phone"]))),
+    (contact_facts, tuple(FACT_CONTEXTS.items())),
+)
+
+
+def rotate_pii_keys(uow: UnitOfWork, *, cipher: FieldCipher) -> int:
+    """Re-encrypt every personal field not under the current key; returns how many fields changed."""
+    changed = 0
+    conn = uow.connection
+    for table, cols in _ENCRYPTED:
+        for row in conn.execute(sa.select(table)):
+            values = {}
+            for col, ctx in cols:
+                token = getattr(row, col)
+                if token and cipher.needs_rotation(token):
+                    values[col] = cipher.reencrypt(token, context=ctx)
+            if values:
+                conn.execute(sa.update(table).where(table.c.id == row.id).values(**values))
+                changed += len(values)
+    return changed

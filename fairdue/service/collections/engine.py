@@ -1,0 +1,1296 @@
+"""Collections engine: day-end events → cases → planned strategy steps → the policy gate → outbox / agent tasks.
+
+    consume_events(uow_factory)                                   # idempotent (a consumer cursor)
+    run_collections(uow_factory, business_on=..., now_at=...)     # consume, day-end hooks, then due steps
+
+`became_overdue` opens a case (strategy variant by stable hash, recorded once; agent = least open
+cases within the team that works the bucket), `bucket_changed` moves it and plans the new bucket's
+steps, `cured` / `charged_off` close it. Every due step builds its gate request from stored facts
+(borrower time zones, cease/opt-out requests, open disputes, active plans, the debt's sent
+history) and goes through `request_contact` (messages) or the gate directly (call tasks, logged in
+the same decision log). A denial is rescheduled to the gate's `next_allowed_at` when there is one.
+While a promise to pay is pending or a dispute is open the cadence pauses (steps stay planned).
+
+Before anything is overdue, the strategy's `pre_due` (e.g. D-3) and `due` steps are planned from the
+installments table for lines with no open case and no active plan (`plan_due_reminders`, one per line,
+step and due date) and judged like any other message, with purpose `reminder` (`run_reminders`).
+
+A run reads what cannot change under it once (`RunCache`: account facts, recorded assignments, borrowers
+decrypted once and held in memory only); what can (flags, contact facts, the debt's history, balances) is read
+in each action's own transaction, so a message queued earlier in the run counts for the next one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Callable, Mapping, NamedTuple
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from fairdue.adapters.crypto import FieldCipher
+from fairdue.adapters.db.schema.accounts import credit_lines, products
+from fairdue.adapters.db.schema.collections_engine import (
+    coll_actions, coll_cases, coll_cease_requests, coll_disputes, coll_event_cursor, coll_plans, coll_promises,
+    coll_reminders, coll_strategy_assignments, coll_team_members, coll_teams,
+)
+from fairdue.adapters.db.schema.dayend import dayend_account, dayend_event_outbox
+from fairdue.domain.collections.strategy import Strategy, assign_variant, builtin_strategies, render, steps_for
+from fairdue.domain.masking import mask_decision, mask_request
+from fairdue.domain.money import Money
+from fairdue.errors import FairdueError
+from fairdue.service.contact.decision_log import append_decision
+from fairdue.service.contact.enforcement import (
+    OutgoingMessage, _default_decide, check_contact, cipher_for, history_for_debt, request_contact, share_line_owners,
+)
+from fairdue.service.servicing.debts import debt_id_for_line
+from fairdue.service.contact.facts import facts_stored, gate_facts
+
+CONSUMER = "collections"
+EVENT_BATCH_MAX = 1000
+ACTION_BATCH_MAX = 500
+ATTEMPTS_MAX = 10
+STEP_LOCAL_TIME = time(10, 0)  # a step falls due at 10:00 in the borrower's first time zone
+HANDLED_KINDS = ("became_overdue", "bucket_changed", "cured", "charged_off")
+DEFAULT_LENDER = {
+    "lender_name": "示例消费金融", "callback_phone": "400-000-0000", "app_name": "示例App",
+    "website": "https://example.invalid", "agent_name": "",
+}
+
+
+class CollectionsError(FairdueError):
+    """A collections request that cannot be carried out (the message says why)."""
+
+
+class NoStrategy(CollectionsError):
+    """No shipped strategy serves the account's product and jurisdiction."""
+
+
+class UnknownCase(CollectionsError):
+    """No such collection case."""
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """A collection case. close_reason/closed_on: None while open. agent_id/team_id: None when unassigned."""
+
+    id: int
+    account_id: int
+    opened_on: date
+    bucket: str
+    bucket_entered_on: date
+    dpd: int
+    status: str
+    close_reason: str | None
+    closed_on: date | None
+    team_id: int | None
+    agent_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentTask:
+    """A call the agent should make: allowed now or not, and when it may be made (None = no time known)."""
+
+    action_id: int
+    case_id: int
+    account_id: int
+    due_at: datetime
+    allowed: bool
+    next_allowed_at: datetime | None
+    reasons: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """What a run did: events consumed, steps sent / denied / rescheduled / turned into tasks / paused."""
+
+    events: int = 0
+    sent: int = 0
+    denied: int = 0
+    rescheduled: int = 0
+    tasks: int = 0
+    paused: int = 0
+    skipped: int = 0
+    promises_kept: int = 0
+    promises_broken: int = 0
+    plans_broken: int = 0
+    reminders_planned: int = 0
+    denial_categories: dict[str, int] = field(default_factory=dict)
+
+    def count_denials(self, violations) -> None:
+        for v in violations or ():
+            category = v.get("category", "?")
+            self.denial_categories[category] = self.denial_categories.get(category, 0) + 1
+
+
+# -- strategy and assignment ---------------------------------------------------------------------
+_ACCOUNT_FACTS = (
+    sa.select(credit_lines.c.id, credit_lines.c.borrower_id, credit_lines.c.currency, products.c.code,
+              products.c.jurisdiction)
+    .select_from(credit_lines.join(products, products.c.id == credit_lines.c.product_id))
+    .where(credit_lines.c.id == sa.bindparam("account_id")))
+
+
+class _AccountFacts(NamedTuple):
+    """An account's facts read along with another row (the columns of _ACCOUNT_FACTS)."""
+
+    id: int
+    borrower_id: int
+    currency: str
+    code: str
+    jurisdiction: str
+
+
+def _account_facts(conn, account_id: int):
+    row = conn.execute(_ACCOUNT_FACTS, {"account_id": account_id}).one_or_none()
+    if row is None:
+        raise CollectionsError(f"no credit line {account_id}")
+    return row
+
+
+_ASSIGNMENT_OF = (sa.select(coll_strategy_assignments.c.strategy_code, coll_strategy_assignments.c.variant)
+                  .where(coll_strategy_assignments.c.account_id == sa.bindparam("account_id")))
+_FACTS_OF_MANY = (
+    sa.select(credit_lines.c.id, credit_lines.c.borrower_id, credit_lines.c.currency, products.c.code,
+              products.c.jurisdiction)
+    .select_from(credit_lines.join(products, products.c.id == credit_lines.c.product_id))
+    .where(credit_lines.c.id.in_(sa.bindparam("ids", expanding=True))))
+_ASSIGNMENTS_OF_MANY = (sa.select(coll_strategy_assignments.c.account_id, coll_strategy_assignments.c.strategy_code,
+                                  coll_strategy_assignments.c.variant)
+                        .where(coll_strategy_assignments.c.account_id.in_(sa.bindparam("ids", expanding=True))))
+PREFETCH_IDS_MAX = 500  # ids per IN (...) list when a run reads facts for many accounts at once
+
+
+class RunCache:
+    """What one collections run reads once instead of once per action, in memory only.
+
+    Kept: each account's facts (borrower, currency, product, jurisdiction: fixed once a line is open), its
+    recorded strategy assignment (never changed once recorded; one not yet recorded is not kept, so a rolled-back
+    first use is recorded again), its credit line (for the currency of balances), and each borrower decrypted once
+    (the plaintext lives in this object for the run and is never written anywhere). Everything that can change
+    while a run goes on (cease / dispute / plan / promise flags, contact facts, the debt's contact history,
+    balances, installments) is still read in each action's own transaction.
+    """
+
+    def __init__(self, cipher: FieldCipher):
+        self.cipher = cipher
+        self._facts: dict[int, Any] = {}
+        self._borrowers: dict[int, Any] = {}
+        self._assignments: dict[int, tuple[Strategy, str]] = {}
+        self._lines: dict[int, _LineRef] = {}
+        self.line_owners: dict[int, int] = {}  # credit line id -> borrower id (shared with contacts)
+
+    def prefetch(self, uow: Any, account_ids: Any) -> None:
+        """Read the facts, assignments and decrypted borrowers of these accounts in a few queries."""
+        from fairdue.service.borrower.registry import get_borrowers
+
+        conn = uow.connection
+        ids = sorted({int(a) for a in account_ids} - self._facts.keys())
+        for start in range(0, len(ids), PREFETCH_IDS_MAX):
+            chunk = ids[start:start + PREFETCH_IDS_MAX]
+            for row in conn.execute(_FACTS_OF_MANY, {"ids": chunk}):
+                self._facts[row.id] = row
+                self.line_owners[row.id] = row.borrower_id
+            strategies = _strategies()
+            for a in conn.execute(_ASSIGNMENTS_OF_MANY, {"ids": chunk}):
+                self._assignments[a.account_id] = (strategies[a.strategy_code], a.variant)
+        wanted = {self._facts[a].borrower_id for a in ids if a in self._facts} - self._borrowers.keys()
+        self._borrowers.update(get_borrowers(uow, borrower_ids=wanted, cipher=self.cipher))
+
+    def facts(self, conn, account_id: int):
+        row = self._facts.get(account_id)
+        if row is None:
+            row = self._facts[account_id] = _account_facts(conn, account_id)
+            self.line_owners[account_id] = row.borrower_id
+        return row
+
+    def know_facts(self, facts: _AccountFacts) -> None:
+        """Keep facts the caller read with its own row (fixed once a line is open, as those `facts` reads)."""
+        if facts.id not in self._facts:
+            self._facts[facts.id] = facts
+            self.line_owners[facts.id] = facts.borrower_id
+
+    def borrower(self, uow: Any, borrower_id: int):
+        from fairdue.service.borrower.registry import get_borrower
+
+        b = self._borrowers.get(borrower_id)
+        if b is None:
+            b = self._borrowers[borrower_id] = get_borrower(uow, borrower_id=borrower_id, cipher=self.cipher)
+        return b
+
+    def assignment(self, uow: Any, account_id: int) -> tuple[Strategy, str]:
+        known = self._assignments.get(account_id)
+        if known is not None:
+            return known
+        row = uow.connection.execute(_ASSIGNMENT_OF, {"account_id": account_id}).one_or_none()
+        if row is None:
+            return ensure_assignment(uow, account_id=account_id)  # recorded in this transaction: not kept
+        known = self._assignments[account_id] = (_strategies()[row.strategy_code], row.variant)
+        return known
+
+    def line(self, uow: Any, account_id: int) -> _LineRef:
+        """What accounts.balances needs of a line to read its ledger balances (id, currency); no product parsed."""
+        line = self._lines.get(account_id)
+        if line is None:
+            line = self._lines[account_id] = _LineRef(account_id, self.facts(uow.connection, account_id).currency)
+        return line
+
+
+@dataclass(frozen=True, slots=True)
+class _LineRef:
+    """A line as accounts.balances reads it when handed one: id and currency name the ledger accounts and the
+    money; limit_minor is 0 because only owed_minor (principal + interest + fees - credit) is used here."""
+
+    id: int
+    currency: str
+    limit_minor: int = 0
+
+
+def _run_cache(uow_factory: Callable[[], Any], cipher: FieldCipher | None) -> RunCache:
+    """A fresh RunCache; the configured keys are loaded once per run (not once per action) when none are given."""
+    if cipher is not None:
+        return RunCache(cipher)
+    with uow_factory() as uow:
+        return RunCache(cipher_for(uow, None))
+
+
+_CACHE_ATTR = "_collections_run_cache"
+
+
+def _uow_cache(uow: Any, cipher: FieldCipher | None) -> RunCache:
+    """A RunCache for callers outside a run (a call task judged, a manual message): one per unit of work and
+    cipher, so an agent working a queue in one unit of work reads each borrower once."""
+    held = uow.__dict__.setdefault(_CACHE_ATTR, {})
+    cache = held.get(id(cipher))
+    if cache is None or (cipher is not None and cache.cipher is not cipher):
+        cache = held[id(cipher)] = RunCache(cipher_for(uow, cipher))
+    return cache
+
+
+def strategy_for(*, jurisdiction: str, product_code: str, strategies: Mapping[str, Strategy] | None = None) -> Strategy:
+    """The first shipped strategy (by code) of the jurisdiction that serves the product."""
+    for code in sorted(strategies or builtin_strategies()):
+        s = (strategies or builtin_strategies())[code]
+        if s.jurisdiction == jurisdiction and s.serves(product_code):
+            return s
+    raise NoStrategy(f"no strategy serves product {product_code} in {jurisdiction}")
+
+
+_STRATEGIES: dict[str, Strategy] | None = None
+
+
+def _strategies() -> dict[str, Strategy]:
+    global _STRATEGIES
+    if _STRATEGIES is None:
+        _STRATEGIES = builtin_strategies()
+    return _STRATEGIES
+
+
+def ensure_assignment(uow: Any, *, account_id: int) -> tuple[Strategy, str]:
+    """The account's strategy and variant, recording them on first use (never changed afterwards)."""
+    conn = uow.connection
+    row = conn.execute(_ASSIGNMENT_OF, {"account_id": account_id}).one_or_none()
+    if row is not None:
+        return _strategies()[row.strategy_code], row.variant
+    facts = _account_facts(conn, account_id)
+    strategy = strategy_for(jurisdiction=facts.jurisdiction, product_code=facts.code, strategies=_strategies())
+    variant = assign_variant(strategy, str(account_id))
+    conn.execute(coll_strategy_assignments.insert().values(
+        account_id=account_id, strategy_code=strategy.code, strategy_version=strategy.version, variant=variant,
+        assigned_at=uow.clock()))
+    return strategy, variant
+
+
+# -- teams and agents ----------------------------------------------------------------------------
+def create_team(uow: Any, *, code: str, name: str, buckets: str = "*", staff_ids: tuple[int, ...] = ()) -> int:
+    """Create an agent team working `buckets` (space-separated, '*' = any) with these staff users."""
+    tid = uow.connection.execute(coll_teams.insert().values(code=code, name=name, buckets=buckets)
+                                 .returning(coll_teams.c.id)).scalar_one()
+    for sid in staff_ids:
+        uow.connection.execute(coll_team_members.insert().values(team_id=tid, staff_id=sid, active=True))
+    return tid
+
+
+def _least_busy_agent_query() -> sa.Select:
+    open_count = (sa.select(sa.func.count()).select_from(coll_cases)
+                  .where(coll_cases.c.agent_id == coll_team_members.c.staff_id, coll_cases.c.status == "open")
+                  .scalar_subquery())
+    return (sa.select(coll_team_members.c.staff_id)
+            .where(coll_team_members.c.team_id == sa.bindparam("team_id"), coll_team_members.c.active.is_(True))
+            .order_by(open_count, coll_team_members.c.staff_id).limit(1))
+
+
+# Built once: every case opened picks its team and agent with these.
+_TEAMS = sa.select(coll_teams.c.id, coll_teams.c.buckets).order_by(coll_teams.c.id)
+_LEAST_BUSY_AGENT = _least_busy_agent_query()
+
+
+def _pick_agent(conn, bucket: str) -> tuple[int | None, int | None]:
+    teams = conn.execute(_TEAMS).all()
+    team = next((t for t in teams if bucket in t.buckets.split()), None) or \
+        next((t for t in teams if "*" in t.buckets.split()), None)
+    if team is None:
+        return None, None
+    agent = conn.execute(_LEAST_BUSY_AGENT, {"team_id": team.id}).scalar_one_or_none()
+    return team.id, agent
+
+
+# -- cases ---------------------------------------------------------------------------------------
+def _case(row) -> Case:
+    return Case(row.id, row.account_id, row.opened_on, row.bucket, row.bucket_entered_on, row.dpd, row.status,
+                row.close_reason, row.closed_on, row.team_id, row.agent_id)
+
+
+def open_case_of(uow: Any, *, account_id: int) -> Case | None:
+    """The account's open case, or None."""
+    row = uow.connection.execute(_OPEN_CASE_OF, {"account_id": account_id}).one_or_none()
+    return None if row is None else _case(row)
+
+
+_OPEN_CASE_OF = sa.select(coll_cases).where(coll_cases.c.account_id == sa.bindparam("account_id"),
+                                            coll_cases.c.status == "open")
+
+
+def list_cases(uow: Any, *, status: str | None = "open", agent_id: int | None = None) -> list[Case]:
+    """Cases, newest first, optionally by status and agent."""
+    q = sa.select(coll_cases).order_by(coll_cases.c.id.desc())
+    if status is not None:
+        q = q.where(coll_cases.c.status == status)
+    if agent_id is not None:
+        q = q.where(coll_cases.c.agent_id == agent_id)
+    return [_case(r) for r in uow.connection.execute(q)]
+
+
+def _zone_query() -> sa.Select:
+    from fairdue.adapters.db.schema.accounts import borrowers
+
+    return (sa.select(borrowers.c.time_zones)
+            .select_from(credit_lines.join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
+            .where(credit_lines.c.id == sa.bindparam("account_id")))
+
+
+_ZONE_OF_LINE = _zone_query()
+_STEP_KEYS_OF_CASE = sa.select(coll_actions.c.step_key).where(coll_actions.c.case_id == sa.bindparam("case_id"),
+                                                              coll_actions.c.step_key.in_(
+                                                                  sa.bindparam("keys", expanding=True)))
+_ACTION_INSERT = coll_actions.insert()
+
+
+def _borrower_zone(conn, account_id: int) -> ZoneInfo:
+    zones = conn.execute(_ZONE_OF_LINE, {"account_id": account_id}).scalar_one()
+    return ZoneInfo(zones.split()[0])
+
+
+def _plan_bucket_steps(uow: Any, case_id: int, account_id: int, bucket: str, entered_on: date, *,
+                       assignment: tuple[Strategy, str] | None = None, zone: ZoneInfo | None = None,
+                       new_case: bool = False) -> int:
+    """Plan the bucket's steps not yet planned for the case. assignment, zone: the account's (strategy, variant) and
+    its borrower's first time zone when the caller has read them in this transaction; new_case: the case was
+    inserted in this transaction, so it has no steps to look up."""
+    strategy, variant_name = assignment or ensure_assignment(uow, account_id=account_id)
+    zone = zone or _borrower_zone(uow.connection, account_id)
+    steps = [(f"bucket:{bucket}:{step.offset_days}:{step.channel}:{entered_on.isoformat()}", step)
+             for step in steps_for(strategy.variant(variant_name), stage="bucket", bucket=bucket)]
+    if not steps:
+        return 0
+    # One read of the keys already planned and one insert of the rest (in step order), not two statements a step.
+    done: set[str] = set() if new_case else set(
+        uow.connection.execute(_STEP_KEYS_OF_CASE, {"case_id": case_id, "keys": [k for k, _ in steps]}).scalars())
+    rows = []
+    for key, step in steps:
+        if key in done:
+            continue
+        done.add(key)
+        local = datetime.combine(entered_on + timedelta(days=step.offset_days), STEP_LOCAL_TIME, tzinfo=zone)
+        rows.append(dict(case_id=case_id, step_key=key, due_at=local.astimezone(UTC), channel=step.channel,
+                         template=step.template, status="planned", attempts=0, updated_at=uow.clock()))
+    if rows:
+        uow.connection.execute(_ACTION_INSERT, rows)
+    return len(rows)
+
+
+def _open_case(uow: Any, account_id: int, on: date, bucket: str, dpd: int,
+               known: _EventAccounts | None = None) -> int:
+    """Open a case and plan its bucket's steps; known: the event batch's account facts (kept current here)."""
+    if known is not None:
+        assignment = known.assignment(uow, account_id)
+    else:
+        assignment = ensure_assignment(uow, account_id=account_id)
+    team_id, agent_id = _pick_agent(uow.connection, bucket)
+    cid = uow.connection.execute(_CASE_INSERT, dict(
+        account_id=account_id, opened_on=on, opened_at=uow.clock(), bucket=bucket, bucket_entered_on=on, dpd=dpd,
+        status="open", close_reason=None, closed_on=None, team_id=team_id, agent_id=agent_id,
+    )).scalar_one()
+    if known is not None:
+        known.cases[account_id] = Case(cid, account_id, on, bucket, on, dpd, "open", None, None, team_id, agent_id)
+    _plan_bucket_steps(uow, cid, account_id, bucket, on, assignment=assignment,
+                       zone=known.zones[account_id] if known is not None else None, new_case=True)
+    return cid
+
+
+_CASE_INSERT = coll_cases.insert().returning(coll_cases.c.id)
+_CASE_CLOSE = coll_cases.update().where(coll_cases.c.id == sa.bindparam("closing_case_id"),
+                                        coll_cases.c.status == "open")
+_STEPS_SKIP = coll_actions.update().where(coll_actions.c.case_id == sa.bindparam("closing_case_id"),
+                                          coll_actions.c.status.in_(("planned", "rescheduled")))
+
+
+def close_case(uow: Any, *, case_id: int, reason: str, closed_on: date) -> None:
+    """Close a case (cure / plan / charge_off); its planned steps are skipped."""
+    if reason not in ("cure", "plan", "charge_off"):
+        raise CollectionsError(f"close reason must be cure, plan or charge_off, not {reason!r}")
+    uow.connection.execute(_CASE_CLOSE, {"closing_case_id": case_id, "status": "closed", "close_reason": reason,
+                                         "closed_on": closed_on})
+    uow.connection.execute(_STEPS_SKIP, {"closing_case_id": case_id, "status": "skipped", "updated_at": uow.clock()})
+
+
+def reopen_case(uow: Any, *, account_id: int, on: date) -> int:
+    """Open a case again for an account (e.g. a missed plan installment), in its current day-end bucket."""
+    existing = open_case_of(uow, account_id=account_id)
+    if existing is not None:
+        return existing.id
+    state = uow.connection.execute(sa.select(dayend_account.c.bucket, dayend_account.c.dpd).where(
+        dayend_account.c.account_id == account_id)).one_or_none()
+    bucket, dpd = (state.bucket, state.dpd) if state is not None and state.dpd > 0 else ("M1", 1)
+    return _open_case(uow, account_id, on, bucket, dpd)
+
+
+def _bucket_for(uow: Any, product_id: int, dpd: int) -> str:
+    from fairdue.service.servicing.products import get_product
+
+    product = get_product(uow, product_id=product_id).product
+    for b in product.delinquency_buckets:
+        if b.dpd_min <= dpd <= b.dpd_max and b.dpd_min > 0:
+            return b.code
+    return next(b.code for b in product.delinquency_buckets if b.dpd_min > 0)
+
+
+def _event_accounts_queries() -> tuple[sa.Select, sa.Select, sa.Select]:
+    from fairdue.adapters.db.schema.accounts import borrowers
+
+    ids = sa.bindparam("ids", expanding=True)
+    cases = sa.select(coll_cases).where(coll_cases.c.account_id.in_(ids), coll_cases.c.status == "open")
+    planned = (sa.select(coll_plans.c.account_id).distinct()
+               .where(coll_plans.c.account_id.in_(ids), coll_plans.c.status == "active"))
+    lines = (sa.select(credit_lines.c.id, credit_lines.c.product_id, borrowers.c.time_zones)
+             .select_from(credit_lines.join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
+             .where(credit_lines.c.id.in_(ids)))
+    return cases, planned, lines
+
+
+# Built once: every batch of day-end events reads its accounts' open cases, active plans and lines with these.
+_OPEN_CASES_OF_MANY, _ACTIVE_PLANS_OF_MANY, _LINES_OF_MANY = _event_accounts_queries()
+
+
+@dataclass(slots=True)
+class _EventAccounts:
+    """What a batch of day-end events needs to know about its accounts, read once for the batch in its transaction
+    (a query per kind of fact, not one per event) and kept current by the batch's own writes: the open case (opened,
+    moved and closed only here), whether a plan is active, the recorded strategy assignment (recorded here on first
+    use), the line's product and the borrower's first time zone (nothing in a batch changes those)."""
+
+    cases: dict[int, Case] = field(default_factory=dict)
+    planned: set[int] = field(default_factory=set)
+    assignments: dict[int, tuple[Strategy, str]] = field(default_factory=dict)
+    products: dict[int, int] = field(default_factory=dict)
+    zones: dict[int, ZoneInfo] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, conn, account_ids: Any) -> _EventAccounts:
+        known = cls()
+        ids = sorted(set(account_ids))
+        strategies = _strategies()
+        for start in range(0, len(ids), PREFETCH_IDS_MAX):
+            chunk = {"ids": ids[start:start + PREFETCH_IDS_MAX]}
+            known.cases.update((row.account_id, _case(row)) for row in conn.execute(_OPEN_CASES_OF_MANY, chunk))
+            known.planned.update(conn.execute(_ACTIVE_PLANS_OF_MANY, chunk).scalars())
+            for a in conn.execute(_ASSIGNMENTS_OF_MANY, chunk):
+                known.assignments[a.account_id] = (strategies[a.strategy_code], a.variant)
+            for line in conn.execute(_LINES_OF_MANY, chunk):
+                known.products[line.id] = line.product_id
+                known.zones[line.id] = ZoneInfo(line.time_zones.split()[0])
+        return known
+
+    def assignment(self, uow: Any, account_id: int) -> tuple[Strategy, str]:
+        """The account's strategy and variant, recorded now if it has none yet (ensure_assignment)."""
+        known = self.assignments.get(account_id)
+        if known is None:
+            known = self.assignments[account_id] = ensure_assignment(uow, account_id=account_id)
+        return known
+
+
+# Built once: a bucket change moves the case and drops the steps of the bucket left behind.
+_CASE_MOVE = coll_cases.update().where(coll_cases.c.id == sa.bindparam("moving_case_id"))
+_STEPS_LEFT_BEHIND = coll_actions.update().where(
+    coll_actions.c.case_id == sa.bindparam("moving_case_id"), coll_actions.c.status.in_(("planned", "rescheduled")),
+    ~coll_actions.c.step_key.like(sa.bindparam("kept_keys")))
+
+
+def _handle_event(uow: Any, kind: str, account_id: int, on: date, payload: Mapping[str, Any],
+                  known: _EventAccounts) -> None:
+    case = known.cases.get(account_id)
+    if case is None and kind in ("became_overdue", "bucket_changed") and account_id in known.planned:
+        return  # an honoured plan suppresses collection; only a missed plan installment reopens (check_plans)
+    dpd = int(payload.get("dpd") or 0)
+    if kind == "became_overdue":
+        if case is None:
+            # The bucket as of the event (never today's state: events may be consumed days later).
+            _open_case(uow, account_id, on, _bucket_for(uow, known.products[account_id], dpd), dpd, known)
+    elif kind == "bucket_changed":
+        to = str(payload["bucket_to"])
+        if case is None:
+            if dpd > 0:
+                _open_case(uow, account_id, on, to, dpd, known)
+            return
+        if to != case.bucket:
+            uow.connection.execute(_CASE_MOVE, {"moving_case_id": case.id, "bucket": to, "bucket_entered_on": on,
+                                                "dpd": dpd})
+            known.cases[account_id] = replace(case, bucket=to, bucket_entered_on=on, dpd=dpd)
+            # Steps of the bucket left behind and not yet done are dropped.
+            uow.connection.execute(_STEPS_LEFT_BEHIND, {"moving_case_id": case.id, "kept_keys": f"bucket:{to}:%",
+                                                        "status": "skipped", "updated_at": uow.clock()})
+            _plan_bucket_steps(uow, case.id, account_id, to, on, assignment=known.assignment(uow, account_id),
+                               zone=known.zones[account_id])
+    elif kind in ("cured", "charged_off") and case is not None:
+        close_case(uow, case_id=case.id, reason="cure" if kind == "cured" else "charge_off", closed_on=on)
+        del known.cases[account_id]
+
+
+# Built once: every run (six a day in the simulation) reads the cursor and the events after it.
+_CURSOR = sa.select(coll_event_cursor.c.last_event_id).where(coll_event_cursor.c.consumer == CONSUMER)
+_CURSOR_FOR_UPDATE = (sa.select(coll_event_cursor.c.consumer).where(coll_event_cursor.c.consumer == CONSUMER)
+                      .with_for_update())
+_EVENTS_AFTER = (sa.select(dayend_event_outbox.c.id, dayend_event_outbox.c.account_id, dayend_event_outbox.c.kind,
+                           dayend_event_outbox.c.business_on, dayend_event_outbox.c.payload)
+                 .where(dayend_event_outbox.c.id > sa.bindparam("cursor")).order_by(dayend_event_outbox.c.id)
+                 .limit(sa.bindparam("batch_max")))
+_CURSOR_UPDATE = coll_event_cursor.update().where(coll_event_cursor.c.consumer == CONSUMER)
+
+
+def consume_events(uow_factory: Callable[[], Any], *, batch_max: int = EVENT_BATCH_MAX) -> int:
+    """Apply day-end events after this consumer's cursor, one batch per transaction; returns how many."""
+    handled = 0
+    while True:
+        with uow_factory() as uow:
+            conn = uow.connection
+            cursor = conn.execute(_CURSOR).scalar_one_or_none()
+            if cursor is None:
+                conn.execute(coll_event_cursor.insert().values(consumer=CONSUMER, last_event_id=0,
+                                                               updated_at=uow.clock()))
+                cursor = 0
+            if conn.dialect.name == "postgresql":  # one consumer at a time advances the cursor
+                conn.execute(_CURSOR_FOR_UPDATE)
+                cursor = conn.execute(_CURSOR).scalar_one()
+            rows = conn.execute(_EVENTS_AFTER, {"cursor": cursor, "batch_max": batch_max}).all()
+            if not rows:
+                return handled
+            known = _EventAccounts.read(conn, (r.account_id for r in rows if r.kind in HANDLED_KINDS))
+            for r in rows:
+                if r.kind in HANDLED_KINDS:
+                    _handle_event(uow, r.kind, r.account_id, r.business_on, json.loads(r.payload), known)
+            conn.execute(_CURSOR_UPDATE, {"last_event_id": rows[-1].id, "updated_at": uow.clock()})
+            uow.commit()
+            handled += len(rows)
+
+
+# -- facts for the gate ------------------------------------------------------------------------
+def _flags_query(*, overdue: bool) -> sa.Select:
+    # One round trip: the account flags as EXISTS columns beside each live cease request (or one empty row); with
+    # overdue, also whether an installment due before `before` is still unpaid (what a case step checks first).
+    account_id, borrower_id = sa.bindparam("account_id"), sa.bindparam("borrower_id")
+    columns = [
+        sa.exists().where(coll_disputes.c.account_id == account_id, coll_disputes.c.status == "open").label("dispute"),
+        sa.exists().where(coll_plans.c.account_id == account_id, coll_plans.c.status == "active").label("plan"),
+        sa.exists().where(coll_promises.c.account_id == account_id, coll_promises.c.status == "pending").label("promise"),
+        facts_stored(borrower_id).label("facts"),
+    ]
+    if overdue:
+        columns.append(_overdue_installment_exists().label("overdue"))
+    flags = sa.select(*columns).subquery()
+    return sa.select(flags, coll_cease_requests.c.channel).select_from(
+        flags.outerjoin(coll_cease_requests, sa.and_(coll_cease_requests.c.borrower_id == borrower_id,
+                                                     coll_cease_requests.c.withdrawn_at.is_(None))))
+
+
+def _overdue_installment_exists() -> sa.Exists:
+    from fairdue.adapters.db.schema.accounts import installments
+
+    return sa.exists().where(
+        installments.c.credit_line_id == sa.bindparam("account_id"),
+        installments.c.due_on < sa.bindparam("before", type_=installments.c.due_on.type),
+        installments.c.status.not_in(("paid", "cancelled")))
+
+
+# Built once: every gate request the engine makes reads these flags (a case step with the overdue check too).
+_FLAGS_QUERY = _flags_query(overdue=False)
+_FLAGS_AND_OVERDUE_QUERY = _flags_query(overdue=True)
+
+
+def borrower_flags(uow: Any, *, account_id: int, borrower_id: int, overdue_before: date | None = None
+                   ) -> dict[str, Any]:
+    """cease_requested, opted-out channels, dispute_open, plan_active, promise_pending, from stored facts;
+    contact_facts_stored: the borrower has a stored contact fact (else build_gate_request does not read them);
+    with overdue_before, installment_overdue: an installment due before that date is still unpaid."""
+    params = {"account_id": account_id, "borrower_id": borrower_id}
+    if overdue_before is None:
+        rows = uow.connection.execute(_FLAGS_QUERY, params).all()
+    else:
+        rows = uow.connection.execute(_FLAGS_AND_OVERDUE_QUERY, {**params, "before": overdue_before}).all()
+    ceases = [r.channel for r in rows if r.channel is not None]
+    flags = {"cease_requested": "all" in ceases, "opted_out_channels": sorted(c for c in ceases if c != "all"),
+             "dispute_open": bool(rows[0].dispute), "plan_active": bool(rows[0].plan),
+             "promise_pending": bool(rows[0].promise), "contact_facts_stored": bool(rows[0].facts)}
+    if overdue_before is not None:
+        flags["installment_overdue"] = bool(rows[0].overdue)
+    return flags
+
+
+def build_gate_request(
+    uow: Any, *, account_id: int, channel: str, at: datetime, purpose: str = "collection",
+    recipient: Mapping[str, Any] | None = None, cipher: FieldCipher | None = None,
+    flags: Mapping[str, Any] | None = None, cache: RunCache | None = None,
+) -> tuple[dict, Any]:
+    """The gate request for contacting about this account from stored facts; also the decrypted borrower.
+
+    recipient: None = the borrower's own first mobile (first email for email); else role/address/source.
+    flags: `borrower_flags` the caller has just read in this transaction (else they are read here).
+    cache: the run's RunCache (account facts, decrypted borrower); None = one kept on the unit of work. Flags,
+    contact facts and the debt's history are read here, in the caller's transaction, every time.
+    """
+    cache = cache if cache is not None else _uow_cache(uow, cipher)
+    cipher = cache.cipher
+    facts = cache.facts(uow.connection, account_id)
+    borrower = cache.borrower(uow, facts.borrower_id)
+    if flags is None:
+        flags = borrower_flags(uow, account_id=account_id, borrower_id=facts.borrower_id)
+    if recipient is None:
+        pool = borrower.emails if channel == "email" else borrower.mobiles
+        if not pool:
+            raise CollectionsError(f"borrower {borrower.id} has no address for {channel}")
+        address, source = pool[0]
+        recipient = {"role": "borrower", "address": address, "source": source}
+    debt_id = debt_id_for_line(account_id)
+    request = {
+        "jurisdiction": facts.jurisdiction, "at": at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "channel": channel, "purpose": purpose, "debt": {"id": debt_id, "time_barred": False},
+        "recipient": {"role": recipient["role"], "address": recipient["address"],
+                      "source": recipient.get("source", "unknown"), "consent": recipient.get("consent"),
+                      "asked_to_stop": bool(recipient.get("asked_to_stop", False)),
+                      "opted_out_channels": flags["opted_out_channels"] if recipient["role"] == "borrower" else [],
+                      "prior_location_contacts": int(recipient.get("prior_location_contacts", 0))},
+        "borrower": {"time_zones": list(borrower.time_zones), "cease_requested": flags["cease_requested"],
+                     "dispute_open": flags["dispute_open"], "plan_active": flags["plan_active"],
+                     # inconvenient_hours, represented_by_attorney, bankruptcy, breathing_space: stored facts
+                     **gate_facts(uow, borrower_id=facts.borrower_id, account_id=account_id, at=at,
+                                  none_stored=not flags.get("contact_facts_stored", True))},
+        "history": history_for_debt(uow, debt_id=debt_id, cipher=cipher,
+                                    call_address=borrower.mobiles[0][0] if borrower.mobiles else None),
+    }
+    return request, borrower
+
+
+@dataclass(frozen=True, slots=True)
+class _CaseOfStep:
+    """What a case step needs of its case, read with the step in one query."""
+
+    id: int
+    account_id: int
+    dpd: int
+    bucket_entered_on: date
+
+
+def _variables(uow: Any, account_id: int, case_row: _CaseOfStep, borrower, language: str, on: date,
+               lender: Mapping[str, str], cache: RunCache) -> dict[str, Any]:
+    owed = _owed(uow, account_id, cache)
+    facts = cache.facts(uow.connection, account_id)
+    dpd = case_row.dpd + max(0, (on - case_row.bucket_entered_on).days)
+    title = (borrower.name[:1] + ("先生/女士" if language == "zh" else "")) if language == "zh" else borrower.name
+    return {**DEFAULT_LENDER, **lender, "borrower_title": title, "amount_due": Money(owed, facts.currency).format(),
+            "due_on": on.isoformat(), "days_past_due": dpd}
+
+
+def _log_call_decision(uow: Any, request: dict, decide: Callable[[dict], dict], names) -> tuple[dict, int]:
+    decision = check_contact(request, decide=decide)
+    now = uow.clock()
+    masked = mask_request(request, names=names)  # its recipient address is mask_address of the request's
+    record = {
+        "kind": "contact_decision", "decided_at": now.isoformat(), "debt_id": request["debt"]["id"],
+        "channel": "call", "purpose": request.get("purpose"),
+        "recipient": {"role": request["recipient"].get("role"), "address_masked": masked["recipient"]["address"]},
+        "fingerprint": None, "text_sha256": None, "request": masked,
+        "decision": mask_decision(decision, names=names),
+    }
+    return decision, append_decision(uow, record).seq
+
+
+def _parse_utc(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else None
+
+
+def _execute_action(uow: Any, action, case_row: _CaseOfStep, *, now_at: datetime, business_on: date,
+                    decide: Callable[[dict], dict], cache: RunCache,
+                    lender: Mapping[str, str], summary: RunSummary) -> None:
+    conn = uow.connection
+    account_id = case_row.account_id
+    facts = cache.facts(conn, account_id)
+    flags = borrower_flags(uow, account_id=account_id, borrower_id=facts.borrower_id, overdue_before=business_on)
+    if flags["promise_pending"] or flags["dispute_open"]:
+        # Stays planned: a broken promise or a resolved dispute resumes it. The dispute flag is also fed to
+        # the gate, but not every pack suppresses on it (CN has no dispute rule), so the engine suspends here.
+        summary.paused += 1
+        return
+    plan_row = _plan_row(conn, action.step_key)  # a reminder of a negotiated plan's own installment
+    if plan_row is None and not flags["installment_overdue"]:
+        # Paid since the last day-end touched the line (the `cured` event comes when it next does): never chase it.
+        conn.execute(coll_actions.update().where(coll_actions.c.id == action.id).values(
+            status="skipped", updated_at=uow.clock(), verdict=json.dumps({"why": "nothing overdue any more"})))
+        summary.skipped += 1
+        return
+    request, borrower = build_gate_request(uow, account_id=account_id, channel=action.channel, at=now_at,
+                                           purpose="reminder" if plan_row else "collection", flags=flags,
+                                           cache=cache)
+    names = [borrower.name]
+    values: dict[str, Any] = {"attempts": action.attempts + 1, "updated_at": uow.clock()}
+    if action.channel == "call":
+        decision, seq = _log_call_decision(uow, request, decide, names)
+        allowed = decision.get("allowed") is True
+        values.update(status="task", decision_seq=seq, next_allowed_at=None if allowed else _parse_utc(
+            decision.get("next_allowed_at")), verdict=json.dumps(
+            {"allowed": allowed, "rules": [v.get("rule") for v in decision.get("violations") or []]}))
+        summary.tasks += 1
+        if not allowed:
+            for v in decision.get("violations") or []:
+                summary.denial_categories[v.get("category", "?")] = summary.denial_categories.get(v.get("category", "?"), 0) + 1
+        conn.execute(_ACTION_UPDATE, {"action_id": action.id, **values})
+        return
+    strategy, _ = cache.assignment(uow, account_id)
+    base = borrower.language.split("-")[0].lower()  # borrowers carry zh-CN / en-GB; templates are zh / en
+    language = base if base in ("zh", "en") else "en"
+    variables = _variables(uow, account_id, case_row, borrower, language, business_on, lender, cache)
+    if plan_row is not None:
+        variables.update(amount_due=Money(plan_row["amount_minor"], facts.currency).format(), due_on=plan_row["due_on"])
+    text = render(strategy, action.template, language, variables)
+    letter = None
+    if action.channel == "letter":
+        from fairdue.adapters.channels.letter import CollectionLetter, render_text
+
+        if not borrower.address:
+            values.update(status="skipped", verdict=json.dumps({"why": "no postal address on file"}))
+            conn.execute(_ACTION_UPDATE, {"action_id": action.id, **values})
+            summary.skipped += 1
+            return
+        zh = language == "zh"
+        letter = CollectionLetter(
+            language=language, lender_name=variables["lender_name"], reference=f"case-{case_row.id}",
+            letter_on=business_on.isoformat(), borrower_name=borrower.name,
+            balance_minor=_owed(uow, account_id, cache), currency=facts.currency, reason=text,
+            legal_basis="借款合同及《商业银行信用卡业务监督管理办法》" if zh else "Your credit agreement",
+            rights_obligations="您有按期还款的义务，并有查询、异议、申请协商还款的权利" if zh else
+            "You must repay; you may check your account, object and ask for a repayment plan",
+            account_check=f"{variables['app_name']} / {variables['callback_phone']}",
+            objection_route=f"{variables['callback_phone']}", lender_contact=variables["website"])
+        text = render_text(letter)
+        request["recipient"]["address"] = borrower.address
+    address = request["recipient"]["address"]
+    message = OutgoingMessage(channel=action.channel, recipient_address=address, language=language, text=text,
+                              subject=("还款提醒" if language == "zh" else "Payment reminder")
+                              if action.channel == "email" else None, letter=letter)
+    share_line_owners(uow, cache.line_owners)
+    outcome = request_contact(uow, gate_request=request, message=message, decide=decide, names=names,
+                              commit=False, cipher=cache.cipher)
+    values["decision_seq"] = outcome.decision_seq
+    if outcome.allowed:
+        values.update(status="sent", next_allowed_at=None, verdict=None)
+        summary.sent += 1
+    else:
+        for v in outcome.violations:
+            summary.denial_categories[v.get("category", "?")] = summary.denial_categories.get(v.get("category", "?"), 0) + 1
+        verdict = json.dumps({"allowed": False, "rules": [v.get("rule") for v in outcome.violations]})
+        if outcome.next_allowed_at is not None and values["attempts"] < ATTEMPTS_MAX:
+            values.update(status="rescheduled", due_at=outcome.next_allowed_at, next_allowed_at=outcome.next_allowed_at,
+                          verdict=verdict)
+            summary.rescheduled += 1
+        else:
+            values.update(status="denied", next_allowed_at=None, verdict=verdict)
+            summary.denied += 1
+    conn.execute(_ACTION_UPDATE, {"action_id": action.id, **values})
+
+
+# Built once: every action of a run reads these (parameters apart, SQLAlchemy compiles and caches them once).
+_PLAN_ROWS = sa.select(coll_plans.c.rows).where(coll_plans.c.id == sa.bindparam("plan_id"))
+_ACTION_WITH_CASE = (
+    sa.select(coll_actions, coll_cases.c.account_id.label("case_account_id"), coll_cases.c.dpd.label("case_dpd"),
+              coll_cases.c.bucket_entered_on.label("case_bucket_entered_on"))
+    .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+    .where(coll_actions.c.id == sa.bindparam("action_id")))
+_ACCOUNTS_OF_ACTIONS = (sa.select(coll_cases.c.account_id).distinct()
+                        .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+                        .where(coll_actions.c.id.in_(sa.bindparam("ids", expanding=True))))
+_ACTION_UPDATE = coll_actions.update().where(coll_actions.c.id == sa.bindparam("action_id"))
+_REMINDER_UPDATE = coll_reminders.update().where(coll_reminders.c.id == sa.bindparam("reminder_id"))
+
+
+def _plan_row(conn, step_key: str) -> dict | None:
+    if not step_key.startswith("plan:"):
+        return None
+    _, plan_id, seq = step_key.split(":")
+    rows = conn.execute(_PLAN_ROWS, {"plan_id": int(plan_id)}).scalar_one()
+    return json.loads(rows)[int(seq) - 1]
+
+
+PLAN_REMINDER_DAYS = 3  # a plan installment is reminded this many days before it is due
+
+
+def plan_installment_reminders(uow: Any, *, plan_id: int) -> int:
+    """Plan an SMS reminder (purpose reminder, which the gate allows while the plan is honoured) per plan row."""
+    plan = uow.connection.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one()
+    if plan.case_id is None:
+        return 0
+    zone = _borrower_zone(uow.connection, plan.account_id)
+    n = 0
+    for seq, row in enumerate(json.loads(plan.rows), start=1):
+        local = datetime.combine(date.fromisoformat(row["due_on"]) - timedelta(days=PLAN_REMINDER_DAYS),
+                                 STEP_LOCAL_TIME, tzinfo=zone)
+        uow.connection.execute(coll_actions.insert().values(
+            case_id=plan.case_id, step_key=f"plan:{plan_id}:{seq}", due_at=local.astimezone(UTC), channel="sms",
+            template="pre_due", status="planned", attempts=0, updated_at=uow.clock()))
+        n += 1
+    return n
+
+
+def drop_plan_reminders(uow: Any, *, plan_id: int) -> None:
+    """Skip a plan's reminders not yet sent (the plan ended, broke or was reverted)."""
+    uow.connection.execute(coll_actions.update().where(
+        coll_actions.c.step_key.like(f"plan:{plan_id}:%"), coll_actions.c.status.in_(("planned", "rescheduled")))
+        .values(status="skipped", updated_at=uow.clock()))
+
+
+def _owed(uow: Any, account_id: int, cache: RunCache) -> int:
+    from fairdue.service.servicing.accounts import balances
+
+    # The kept line only names the ledger accounts and the currency; the balances are read now.
+    return balances(uow, line_id=account_id, line=cache.line(uow, account_id)).owed_minor
+
+
+# -- pre-due and due-day reminders (lines without a case) ----------------------------------------
+REMINDER_STAGES = ("pre_due", "due")
+REMINDER_LATE_DAYS_MAX = 1  # a reminder not sent by this many days after the due date it reminds of is dropped
+
+
+def _reminder_lead_days(strategies: Mapping[str, Strategy]) -> int:
+    """How many days ahead of a due date the earliest pre_due step of any shipped strategy falls."""
+    return max([0] + [-s.offset_days for st in strategies.values() for v in st.variants for s in v.steps
+                      if s.stage == "pre_due"])
+
+
+def _ensure_assignments(uow: Any, rows: list[Any]) -> dict[int, tuple[Strategy, str]]:
+    """Strategy and variant per account (rows: account_id, product_code, jurisdiction), recording new ones in bulk."""
+    conn = uow.connection
+    ids = sorted({r.account_id for r in rows})
+    known: dict[int, tuple[Strategy, str]] = {}
+    strategies = _strategies()
+    for start in range(0, len(ids), PREFETCH_IDS_MAX):
+        for a in conn.execute(_ASSIGNMENTS_OF_MANY, {"ids": ids[start:start + PREFETCH_IDS_MAX]}):
+            known[a.account_id] = (strategies[a.strategy_code], a.variant)
+    new = []
+    for r in rows:
+        if r.account_id in known:
+            continue
+        strategy = strategy_for(jurisdiction=r.jurisdiction, product_code=r.product_code, strategies=strategies)
+        variant = assign_variant(strategy, str(r.account_id))
+        known[r.account_id] = (strategy, variant)
+        new.append(dict(account_id=r.account_id, strategy_code=strategy.code, strategy_version=strategy.version,
+                        variant=variant, assigned_at=uow.clock()))
+    if new:
+        conn.execute(coll_strategy_assignments.insert(), new)
+    return known
+
+
+def _reminder_queries() -> tuple[sa.Select, sa.Select]:
+    # The lines with unpaid installments due in [from_on, until] and no open case or active plan (one row per line
+    # and due date), and the reminders already planned for due dates in that window.
+    from fairdue.adapters.db.schema.accounts import borrowers, installments
+
+    open_case = sa.exists().where(coll_cases.c.account_id == credit_lines.c.id, coll_cases.c.status == "open")
+    active_plan = sa.exists().where(coll_plans.c.account_id == credit_lines.c.id, coll_plans.c.status == "active")
+    due_on = installments.c.due_on
+    lines = (
+        sa.select(credit_lines.c.id.label("account_id"), products.c.code.label("product_code"), products.c.jurisdiction,
+                  borrowers.c.time_zones, due_on).distinct()
+        .select_from(installments.join(credit_lines, credit_lines.c.id == installments.c.credit_line_id)
+                     .join(products, products.c.id == credit_lines.c.product_id)
+                     .join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
+        .where(due_on >= sa.bindparam("from_on", type_=due_on.type), due_on <= sa.bindparam("until", type_=due_on.type),
+               installments.c.status.not_in(("paid", "cancelled")), credit_lines.c.status == "active",
+               ~open_case, ~active_plan))
+    reminded_on = coll_reminders.c.installment_due_on
+    planned = (sa.select(coll_reminders.c.account_id, coll_reminders.c.step_key, reminded_on)
+               .where(reminded_on >= sa.bindparam("from_on", type_=reminded_on.type),
+                      reminded_on <= sa.bindparam("until", type_=reminded_on.type)))
+    return lines, planned
+
+
+_REMINDER_LINES, _REMINDERS_PLANNED = _reminder_queries()  # built once: read on every business day
+
+
+def plan_due_reminders(uow: Any, *, business_on: date) -> int:
+    """Plan the strategies' pre_due and due steps for unpaid installments falling due within the lead time on
+    lines with no open case and no active plan; returns how many were planned.
+
+    One reminder per (line, step, due date): installments of a line due the same day share it, and planning
+    again (the same day or the next) plans nothing new. A step whose day has already passed is not planned.
+    """
+    conn = uow.connection
+    strategies = _strategies()
+    lead = _reminder_lead_days(strategies)
+    until = business_on + timedelta(days=lead)
+    rows = conn.execute(_REMINDER_LINES, {"from_on": business_on, "until": until}).all()
+    if not rows:
+        return 0
+    assignments = _ensure_assignments(uow, rows)
+    existing = {(r.account_id, r.step_key, r.installment_due_on)
+                for r in conn.execute(_REMINDERS_PLANNED, {"from_on": business_on, "until": until})}
+    now = uow.clock()
+    new = []
+    for r in rows:
+        strategy, variant_name = assignments[r.account_id]
+        variant = strategy.variant(variant_name)
+        zone = ZoneInfo(r.time_zones.split()[0])
+        for stage in REMINDER_STAGES:
+            for step in steps_for(variant, stage=stage):
+                step_on = r.due_on + timedelta(days=step.offset_days)
+                key = f"{stage}:{step.offset_days}:{step.channel}"
+                if step_on < business_on or step.template is None or (r.account_id, key, r.due_on) in existing:
+                    continue
+                existing.add((r.account_id, key, r.due_on))
+                due_at = datetime.combine(step_on, STEP_LOCAL_TIME, tzinfo=zone).astimezone(UTC)
+                new.append(dict(account_id=r.account_id, step_key=key, installment_due_on=r.due_on, due_at=due_at,
+                                channel=step.channel, template=step.template, status="planned", decision_seq=None,
+                                next_allowed_at=None, attempts=0, verdict=None, updated_at=now))
+    if new:
+        conn.execute(coll_reminders.insert(), new)
+    return len(new)
+
+
+def _reminder_context(uow: Any, reminders: list[Any]) -> tuple[dict[tuple[int, date], int], set[int], set[int], set[int]]:
+    """For a batch of reminders: amount still to pay per (line, due date) — unpaid installments less the line's
+    credit balance (a payment before billing waits there) —, lines with an open case, an active plan, an open
+    dispute; one query each, not one per reminder."""
+    from fairdue.adapters.db.schema.accounts import installments as i
+    from fairdue.service.servicing.accounts import code
+    from fairdue.service.servicing.products import repo
+
+    conn = uow.connection
+    ids = sorted({r.account_id for r in reminders})
+    stored = repo(uow).ledger_balances([code(a, "credit") for a in ids])
+    credit = {a: max(0, -stored.get(code(a, "credit"), 0)) for a in ids}
+    days = sorted({r.installment_due_on for r in reminders})
+    unpaid = {(a, d): int(m) for a, d, m in conn.execute(
+        sa.select(i.c.credit_line_id, i.c.due_on, sa.func.sum(
+            i.c.principal_due_minor + i.c.interest_due_minor + i.c.fee_due_minor
+            - i.c.principal_paid_minor - i.c.interest_paid_minor - i.c.fee_paid_minor))
+        .where(i.c.credit_line_id.in_(ids), i.c.due_on.in_(days), i.c.status.not_in(("paid", "cancelled")))
+        .group_by(i.c.credit_line_id, i.c.due_on))}
+    unpaid = {(a, d): max(0, m - credit[a]) for (a, d), m in unpaid.items()}
+    cased = set(conn.execute(sa.select(coll_cases.c.account_id).where(
+        coll_cases.c.account_id.in_(ids), coll_cases.c.status == "open")).scalars())
+    planned = set(conn.execute(sa.select(coll_plans.c.account_id).where(
+        coll_plans.c.account_id.in_(ids), coll_plans.c.status == "active")).scalars())
+    disputed = set(conn.execute(sa.select(coll_disputes.c.account_id).where(
+        coll_disputes.c.account_id.in_(ids), coll_disputes.c.status == "open")).scalars())
+    return unpaid, cased, planned, disputed
+
+
+def _execute_reminder(uow: Any, reminder, *, unpaid_minor: int, now_at: datetime, business_on: date,
+                      decide: Callable[[dict], dict], cache: RunCache, lender: Mapping[str, str],
+                      summary: RunSummary) -> None:
+    """Judge and (if allowed) queue one reminder; the caller has checked it is still wanted."""
+    conn = uow.connection
+    request, borrower = build_gate_request(uow, account_id=reminder.account_id, channel=reminder.channel, at=now_at,
+                                           purpose="reminder", cache=cache)
+    strategy, _ = cache.assignment(uow, reminder.account_id)
+    base = borrower.language.split("-")[0].lower()
+    language = base if base in ("zh", "en") else "en"
+    facts = cache.facts(conn, reminder.account_id)
+    title = (borrower.name[:1] + "先生/女士") if language == "zh" else borrower.name
+    variables = {**DEFAULT_LENDER, **lender, "borrower_title": title,
+                 "amount_due": Money(unpaid_minor, facts.currency).format(),
+                 "due_on": reminder.installment_due_on.isoformat(), "days_past_due": 0}
+    text = render(strategy, reminder.template, language, variables)
+    message = OutgoingMessage(channel=reminder.channel, recipient_address=request["recipient"]["address"],
+                              language=language, text=text,
+                              subject=("还款提醒" if language == "zh" else "Payment reminder")
+                              if reminder.channel == "email" else None)
+    share_line_owners(uow, cache.line_owners)
+    outcome = request_contact(uow, gate_request=request, message=message, decide=decide, names=[borrower.name],
+                              commit=False, cipher=cache.cipher)
+    values: dict[str, Any] = {"attempts": reminder.attempts + 1, "updated_at": uow.clock(),
+                              "decision_seq": outcome.decision_seq}
+    if outcome.allowed:
+        values.update(status="sent", next_allowed_at=None, verdict=None)
+        summary.sent += 1
+    else:
+        summary.count_denials(outcome.violations)
+        verdict = json.dumps({"allowed": False, "rules": [v.get("rule") for v in outcome.violations]})
+        last_at = datetime.combine(reminder.installment_due_on + timedelta(days=REMINDER_LATE_DAYS_MAX + 1), time(0),
+                                   tzinfo=UTC)
+        nxt = outcome.next_allowed_at
+        if nxt is not None and nxt < last_at and values["attempts"] < ATTEMPTS_MAX:
+            values.update(status="rescheduled", due_at=nxt, next_allowed_at=nxt, verdict=verdict)
+            summary.rescheduled += 1
+        else:
+            values.update(status="denied", next_allowed_at=None, verdict=verdict)
+            summary.denied += 1
+    conn.execute(_REMINDER_UPDATE, {"reminder_id": reminder.id, **values})
+
+
+def run_reminders(
+    uow_factory: Callable[[], Any], *, business_on: date, now_at: datetime, decide: Callable[[dict], dict] | None = None,
+    cipher: FieldCipher | None = None, lender: Mapping[str, str] | None = None, batch_max: int = ACTION_BATCH_MAX,
+    summary: RunSummary | None = None, plan: bool = True, cache: RunCache | None = None,
+) -> RunSummary:
+    """Plan pre_due / due reminders for business_on (unless plan=False), then judge those due by now_at, a batch
+    per transaction.
+
+    A reminder is skipped (with why) when its due date's installments are paid, a case or a plan has taken the
+    line over, or it is more than REMINDER_LATE_DAYS_MAX days late; it waits while a dispute is open.
+    """
+    if now_at.tzinfo is None:
+        raise CollectionsError("now_at must be an aware UTC instant")
+    summary = summary if summary is not None else RunSummary()
+    if cache is None:
+        cache = _run_cache(uow_factory, cipher)
+    if plan:
+        with uow_factory() as uow:
+            summary.reminders_planned += plan_due_reminders(uow, business_on=business_on)
+            uow.commit()
+    last_id = 0
+    while True:
+        with uow_factory() as uow:
+            conn = uow.connection
+            batch = conn.execute(_DUE_REMINDERS, {"now_at": now_at, "last_id": last_id, "batch_max": batch_max}).all()
+            if not batch:
+                return summary
+            last_id = batch[-1].id
+            unpaid, cased, planned, disputed = _reminder_context(uow, batch)
+            cache.prefetch(uow, {r.account_id for r in batch})
+            for r in batch:
+                why = None
+                if r.installment_due_on + timedelta(days=REMINDER_LATE_DAYS_MAX) < business_on:
+                    why = "too late: the due date it reminds of has passed"
+                elif unpaid.get((r.account_id, r.installment_due_on), 0) <= 0:
+                    why = "nothing due on that date any more"
+                elif r.account_id in cased:
+                    why = "a collection case has taken the line over"
+                elif r.account_id in planned:
+                    why = "a negotiated plan is active (its own reminders apply)"
+                elif r.account_id in disputed:
+                    summary.paused += 1
+                    continue
+                if why is None:
+                    try:
+                        _execute_reminder(uow, r, unpaid_minor=unpaid[(r.account_id, r.installment_due_on)],
+                                          now_at=now_at, business_on=business_on, decide=decide or _default_decide,
+                                          cache=cache, lender=lender or {}, summary=summary)
+                        continue
+                    except FairdueError as err:  # raised before anything is written for this reminder
+                        why = f"{type(err).__name__}: {err}"
+                conn.execute(_REMINDER_UPDATE, {"reminder_id": r.id, "status": "skipped", "updated_at": uow.clock(),
+                                                "verdict": json.dumps({"why": why}, ensure_ascii=False)})
+                summary.skipped += 1
+            uow.commit()
+
+
+def reminders_of(uow: Any, *, account_id: int) -> list[Any]:
+    """The line's pre_due / due reminders (rows), in due order."""
+    return uow.connection.execute(sa.select(coll_reminders).where(coll_reminders.c.account_id == account_id)
+                                  .order_by(coll_reminders.c.due_at, coll_reminders.c.id)).all()
+
+
+def _due_steps_queries() -> tuple[sa.Select, sa.Select]:
+    # A step of a line with a pending promise or an open dispute stays planned (paused): counted here, set-based,
+    # instead of being loaded and looked at one by one on every run.
+    paused = sa.or_(
+        sa.exists().where(coll_promises.c.account_id == coll_cases.c.account_id, coll_promises.c.status == "pending"),
+        sa.exists().where(coll_disputes.c.account_id == coll_cases.c.account_id, coll_disputes.c.status == "open"))
+    due_steps = (sa.select(coll_actions.c.id).select_from(
+        coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+        .where(coll_actions.c.status.in_(("planned", "rescheduled")),
+               coll_actions.c.due_at <= sa.bindparam("now_at", type_=coll_actions.c.due_at.type),
+               sa.or_(coll_cases.c.status == "open", coll_actions.c.step_key.like("plan:%"))))
+    return (sa.select(sa.func.count()).select_from(due_steps.where(paused).subquery()),
+            due_steps.where(~paused).order_by(coll_actions.c.due_at, coll_actions.c.id).limit(sa.bindparam("batch_max")))
+
+
+_PAUSED_COUNT, _DUE_STEPS = _due_steps_queries()  # built once, run on every engine run
+_DUE_REMINDERS = (sa.select(coll_reminders).where(
+    coll_reminders.c.status.in_(("planned", "rescheduled")),
+    coll_reminders.c.due_at <= sa.bindparam("now_at", type_=coll_reminders.c.due_at.type),
+    coll_reminders.c.id > sa.bindparam("last_id")).order_by(coll_reminders.c.id).limit(sa.bindparam("batch_max")))
+
+
+def run_collections(
+    uow_factory: Callable[[], Any], *, business_on: date, now_at: datetime,
+    decide: Callable[[dict], dict] | None = None, cipher: FieldCipher | None = None,
+    lender: Mapping[str, str] | None = None, batch_max: int = ACTION_BATCH_MAX, day_hooks: bool = True,
+) -> RunSummary:
+    """Consume day-end events, run the day-end hooks (promises, plans), execute case steps due by now_at, then
+    plan and judge the pre_due / due reminders of lines without a case (`run_reminders`).
+
+    day_hooks=False skips the once-a-day work (the hooks and planning reminders, both idempotent) for a later run
+    on the same business date, e.g. an engine that runs every few hours.
+    """
+    if now_at.tzinfo is None:
+        raise CollectionsError("now_at must be an aware UTC instant")
+    summary = RunSummary()
+    cache = _run_cache(uow_factory, cipher)
+    summary.events = consume_events(uow_factory)
+    if day_hooks:
+        with uow_factory() as uow:
+            hook = after_day_end(uow, business_on=business_on)
+            uow.commit()
+        summary.promises_kept, summary.promises_broken, summary.plans_broken = hook
+    with uow_factory() as uow:
+        summary.paused += uow.connection.execute(_PAUSED_COUNT, {"now_at": now_at}).scalar_one()
+        due = uow.connection.execute(_DUE_STEPS, {"now_at": now_at, "batch_max": batch_max}).scalars().all()
+        if due:
+            cache.prefetch(uow, uow.connection.execute(_ACCOUNTS_OF_ACTIONS, {"ids": list(due)}).scalars())
+    for action_id in due:  # one transaction per action: a failure never undoes another's decision
+        try:
+            with uow_factory() as uow:
+                action = uow.connection.execute(_ACTION_WITH_CASE, {"action_id": action_id}).one()
+                if action.status not in ("planned", "rescheduled"):
+                    continue
+                case_row = _CaseOfStep(action.case_id, action.case_account_id, action.case_dpd,
+                                       action.case_bucket_entered_on)
+                _execute_action(uow, action, case_row, now_at=now_at, business_on=business_on,
+                                decide=decide or _default_decide, cache=cache, lender=lender or {}, summary=summary)
+                uow.commit()
+        except FairdueError as err:  # e.g. no address for the channel, a template error: the step cannot be taken
+            with uow_factory() as uow:
+                uow.connection.execute(coll_actions.update().where(coll_actions.c.id == action_id).values(
+                    status="skipped", updated_at=uow.clock(),
+                    verdict=json.dumps({"error": type(err).__name__, "why": str(err)}, ensure_ascii=False)))
+                uow.commit()
+            summary.skipped += 1
+    run_reminders(uow_factory, business_on=business_on, now_at=now_at, decide=decide, cipher=cache.cipher,
+                  lender=lender, batch_max=batch_max, summary=summary, plan=day_hooks, cache=cache)
+    return summary
+
+
+def after_day_end(uow: Any, *, business_on: date) -> tuple[int, int, int]:
+    """Day-end hook: settle promises and check plans due by business_on; (kept, broken, plans broken)."""
+    from fairdue.service.servicing.plans import check_plans
+    from fairdue.service.collections.promises import settle_promises
+
+    kept, broken = settle_promises(uow, business_on=business_on)
+    return kept, broken, check_plans(uow, business_on=business_on)
+
+
+def agent_queue(uow: Any, *, agent_id: int) -> list[AgentTask]:
+    """Call tasks of the agent's open cases, oldest first, each with the gate's verdict and next allowed time."""
+    rows = uow.connection.execute(
+        sa.select(coll_actions, coll_cases.c.account_id).select_from(
+            coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+        .where(coll_cases.c.agent_id == agent_id, coll_cases.c.status == "open", coll_actions.c.status == "task")
+        .order_by(coll_actions.c.due_at, coll_actions.c.id)
+    ).all()
+    out = []
+    for r in rows:
+        verdict = json.loads(r.verdict or "{}")
+        out.append(AgentTask(r.id, r.case_id, r.account_id, r.due_at, bool(verdict.get("allowed")), r.next_allowed_at,
+                             tuple(verdict.get("rules") or ())))
+    return out
+
+
+# The task with its account's facts (outer joins: a task whose line is gone is still found, and fails as before).
+_CALL_TASK = (sa.select(coll_actions, coll_cases.c.account_id, credit_lines.c.borrower_id, credit_lines.c.currency,
+                        products.c.code, products.c.jurisdiction)
+              .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id)
+                           .outerjoin(credit_lines, credit_lines.c.id == coll_cases.c.account_id)
+                           .outerjoin(products, products.c.id == credit_lines.c.product_id))
+              .where(coll_actions.c.id == sa.bindparam("action_id"), coll_actions.c.status == "task"))
+
+
+def judge_call_task(uow: Any, *, action_id: int, at: datetime, decide: Callable[[dict], dict] | None = None,
+                    cipher: FieldCipher | None = None) -> AgentTask:
+    """Ask the gate again, at the moment the agent wants to call (logged); the task carries the new verdict."""
+    row = uow.connection.execute(_CALL_TASK, {"action_id": action_id}).one_or_none()
+    if row is None:
+        raise UnknownCase(f"no open call task {action_id}")
+    cache = _uow_cache(uow, cipher)
+    if row.jurisdiction is not None:
+        cache.know_facts(_AccountFacts(row.account_id, row.borrower_id, row.currency, row.code, row.jurisdiction))
+    request, borrower = build_gate_request(uow, account_id=row.account_id, channel="call", at=at, cache=cache)
+    decision, seq = _log_call_decision(uow, request, decide or _default_decide, [borrower.name])
+    allowed = decision.get("allowed") is True
+    rules = [v.get("rule") for v in decision.get("violations") or []]
+    nxt = None if allowed else _parse_utc(decision.get("next_allowed_at"))
+    uow.connection.execute(_ACTION_UPDATE, dict(
+        action_id=action_id, decision_seq=seq, next_allowed_at=nxt, attempts=row.attempts + 1, updated_at=uow.clock(),
+        verdict=json.dumps({"allowed": allowed, "rules": rules})))
+    return AgentTask(row.id, row.case_id, row.account_id, row.due_at, allowed, nxt, tuple(rules))
+
+
+def complete_task(uow: Any, *, action_id: int) -> None:
+    """Mark a call task done (the agent made or closed the call)."""
+    uow.connection.execute(_TASK_DONE, {"action_id": action_id, "status": "done", "updated_at": uow.clock()})
+
+
+_TASK_DONE = coll_actions.update().where(coll_actions.c.id == sa.bindparam("action_id"),
+                                         coll_actions.c.status == "task")
+
+
+def actions_of(uow: Any, *, case_id: int) -> list[Any]:
+    """The case's planned actions (rows), in due order."""
+    return uow.connection.execute(sa.select(coll_actions).where(coll_actions.c.case_id == case_id)
+                                  .order_by(coll_actions.c.due_at, coll_actions.c.id)).all()
+
+
+# -- disputes and cease requests -----------------------------------------------------------------
+def open_dispute(uow: Any, *, account_id: int, reason: str) -> int:
+    """Record a dispute; collection on the account is suspended (fed to the gate) until it is resolved."""
+    if not reason.strip():
+        raise CollectionsError("a dispute needs a reason")
+    return uow.connection.execute(coll_disputes.insert().values(
+        account_id=account_id, reason=reason, status="open", opened_at=uow.clock()).returning(coll_disputes.c.id)
+    ).scalar_one()
+
+
+def resolve_dispute(uow: Any, *, dispute_id: int, resolution: str) -> None:
+    """Resolve an open dispute; collection may resume."""
+    n = uow.connection.execute(coll_disputes.update().where(coll_disputes.c.id == dispute_id,
+                                                            coll_disputes.c.status == "open")
+                               .values(status="resolved", resolved_at=uow.clock(), resolution=resolution)).rowcount
+    if n != 1:
+        raise CollectionsError(f"no open dispute {dispute_id}")
+
+
+def record_cease(uow: Any, *, borrower_id: int, channel: str = "all", source: str = "written") -> int:
+    """Record a cease-communication ('all') or a channel opt-out request; every later gate request carries it."""
+    if channel not in ("all", "sms", "email", "letter", "app_push", "call", "voicemail"):
+        raise CollectionsError(f"unknown channel {channel!r} for an opt-out")
+    return uow.connection.execute(coll_cease_requests.insert().values(
+        borrower_id=borrower_id, channel=channel, source=source, requested_at=uow.clock())
+        .returning(coll_cease_requests.c.id)).scalar_one()
+
+
+def request_manual_contact(
+    uow: Any, *, account_id: int, channel: str, at: datetime, text: str, language: str,
+    recipient: Mapping[str, Any], purpose: str = "collection", decide: Callable[[dict], dict] | None = None,
+    cipher: FieldCipher | None = None,
+):
+    """An agent's one-off message (e.g. to a third party): same stored facts, same gate, same log."""
+    request, borrower = build_gate_request(uow, account_id=account_id, channel=channel, at=at, purpose=purpose,
+                                           recipient=recipient, cipher=cipher)
+    message = OutgoingMessage(channel=channel, recipient_address=recipient["address"], language=language, text=text)
+    return request_contact(uow, gate_request=request, message=message, decide=decide, names=[borrower.name],
+                           cipher=cipher_for(uow, cipher))

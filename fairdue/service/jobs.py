@@ -1,0 +1,1 @@
+"""The daily orchestration: day-end, then plan checks and promise settlement, then collections."""

@@ -1,0 +1,1 @@
+"""Ledger: the double-entry journal (accounts, entries, balances, verification)."""

@@ -1,0 +1,1 @@
+"""Servicing: accounts, products, posting, statements, the inline close, payments, purchases, negotiated plans."""

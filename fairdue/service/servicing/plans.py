@@ -1,0 +1,693 @@
+"""Negotiated repayment plans on storage: propose from the line's owed amounts, accept (restructuring the
+debt), revert, check.
+
+`propose_plans_for_account` feeds the line's ledger balances and its product's limits (term cap,
+cost cap, revolving rate) into the pure `fairdue.domain.collections.plans.propose_plans`; the plan's
+rows fall due on the line's statement due dates (the first statement after the proposal's date), so
+each row is billed by a statement before it is due. A row's stored due date is the date it is honoured
+(moved to the next business day by the product's calendar, as a purchase's installments and the statement
+that bills the row are), so the schedule page, the statement, the reminders and day-end show one date.
+
+`accept_plan` restructures the debt, as Fineract's re-aging (FINERACT-2398: paid parts of old installments
+stay as they are, unpaid charges are spread over the new installments, reversible while it is the latest
+transaction) and Frappe Lending's loan restructure (old schedule kept as restructured, a new one made) do:
+
+* the line's open servicing installments (scheduled or billed) and open charges (late fees, revolving
+  interest) are closed with status `restructured` — day-end reads only scheduled/billed rows, so it stops
+  ageing them — and what each was is kept in `plan_restructured_items`;
+* the plan's rows become the line's new installments, under an installment plan of kind `negotiated`:
+  principal per row from the proposal, interest = the plan's own interest (extension) + the carried
+  interest, fees = the carried fees (carried interest fills the rows first, then fees);
+* the ledger gets balanced entries: the carried interest and fees leave cl:N:interest / cl:N:fees (they
+  are billed again, row by row, when a statement bills the plan's installments), a credit balance is set
+  against the principal, and a `freeze_waive` plan's fees are waived (fee income given back);
+* day-end re-reads the line on the acceptance date (inline close first, then pulled into that date's
+  batch), so the account re-ages from the plan: DPD 0 and the current bucket while it is honoured. No
+  revolving interest accrues on a plan: its installments are not revolving items (an interest freeze
+  charges nothing more; an extension charges only the interest in its rows);
+* the open case is closed with reason `plan` (the gate then sees plan_active and suppresses collection).
+
+`revert_plan` (while the plan is the latest action on the line: no payment, promise or statement billing
+since) restores the original installments and charges exactly, deletes the plan's installments and
+reverses the entries (the days the plan stood accrued no revolving interest; day-end resumes from the
+revert). `check_plans` (day-end) marks a plan broken when one of its installments is unpaid after its
+due date as day-end honours it (moved to the next business day by the product's calendar), and reopens
+the case; the debt stays restructured — day-end then ages the plan's installments like any other (late
+fee, DPD, buckets). A plan whose installments are all paid is completed, a broken one too (the case it
+reopened and its rows' late fees keep the record of the break). Accepting a plan takes the charges it carries
+out of day-end's running all-in cost (they are counted again as its rows bill), reverting puts them back.
+
+A refund of goods whose installments a plan restructured is credited to the plan's rows
+(`credit_refund_to_plan`); an early payoff of the plan's installments pays off the whole restructured
+debt (fairdue.service.servicing.payments.early_payoff), and a purchase's own restructured plan cannot be paid off.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Callable
+
+import sqlalchemy as sa
+
+from fairdue.adapters.db.repos.dayend import OPEN_INSTALLMENT_STATUSES  # what day-end ages
+from fairdue.adapters.db.schema.accounts import (
+    charges,
+    credit_lines,
+    installment_plans,
+    installments,
+    plan_restructured_items,
+)
+from fairdue.adapters.db.schema.collections_engine import coll_cases, coll_plans, coll_promises
+from fairdue.domain.collections.plans import PlanProposal, propose_plans, split_carried
+from fairdue.domain.loanmath.calendar import add_months
+from fairdue.domain.money import Money
+from fairdue.domain.statements import statement_on_or_after
+from fairdue.errors import FairdueError
+from fairdue.service.ledger import journal as ledger
+from fairdue.service.collections.promises import paid_total_minor
+
+PLAN_WAIVER_KIND = "plan_fee_waiver"
+LATE_FEE_KEY_PARTS = 5  # dayend:<date>:late_fee:<line id>:<installment id>
+PLAN_RESTRUCTURE_KIND = "plan_restructure"
+# Kept in coll_plans.proposal at acceptance: what the acceptance took out of day-end's running all-in cost.
+COST_MOVED_KEY = "cost_moved_minor"
+NEGOTIATED_PLAN_KIND = "negotiated"  # installment_plans.kind of a plan's installments
+RESTRUCTURED = "restructured"  # status of an installment or charge a plan replaced
+DEFAULT_MONTHLY_RATE = Decimal("0.005")  # used when the product has no revolving rate
+
+
+class PlanNotAllowed(FairdueError):
+    """A plan cannot be accepted or reverted now (the message says why)."""
+
+
+class PlanStateInvalid(FairdueError):
+    """Stored plan rows disagree with what the plan restructured (an invariant, never expected)."""
+
+
+class DebtRestructured(FairdueError):
+    """The installments asked for were restructured by a negotiated plan: the plan's installments carry the
+    debt now (the message names them)."""
+
+    http_status = 409  # a conflict with the line's state, not malformed input
+
+
+# A plan still to repay: an active one, or a broken one whose installments day-end ages until they are paid.
+COMPLETABLE_STATUSES = ("active", "broken")
+# A plan can restructure an earlier broken plan's rows; a chain longer than this is a broken state.
+PLAN_CHAIN_MAX = 64
+
+
+def propose_plans_for_account(uow: Any, *, account_id: int, monthly_income_minor: int, monthly_expenses_minor: int,
+                              as_of: date) -> list[PlanProposal]:
+    """Plan proposals for the line from its owed amounts and its product's limits; rows due on statement due dates.
+
+    The line is first closed inline up to the day before `as_of` (day-end's accruals and fees for the days it
+    has not been touched), so the proposal restructures exactly what `accept_plan` on `as_of` will find.
+    """
+    from fairdue.service.servicing.accounts import balances, get_account, product_of
+    from fairdue.service.servicing.payments import _close_inline
+
+    _close_inline(uow, account_id, as_of)
+    line = get_account(uow, line_id=account_id)
+    product = product_of(uow, line)
+    b = balances(uow, line_id=account_id, line=line)
+    rate = (product.revolving_daily_rate * 30).quantize(Decimal("0.000001")) if product.revolving_daily_rate \
+        else DEFAULT_MONTHLY_RATE
+    first_statement_on = statement_on_or_after(as_of + timedelta(days=1), line.cycle_day)
+    return propose_plans(
+        principal=Money(max(0, b.principal_minor - b.credit_minor), b.currency), unpaid_interest_minor=b.interest_minor,
+        unpaid_fees_minor=b.fees_minor, monthly_income_minor=monthly_income_minor,
+        monthly_expenses_minor=monthly_expenses_minor, monthly_rate=rate,
+        months_max=product.negotiated_plan_months_max, jurisdiction=product.jurisdiction,
+        annual_cost_cap=product.annual_cost_cap, as_of=as_of,
+        first_due_on=first_statement_on + timedelta(days=product.due_days_after_statement),
+        honoured_on=honoured_due_on(uow, account_id=account_id))
+
+
+def _proposal_json(p: PlanProposal) -> str:
+    d = asdict(p)
+    d["monthly_rate"] = str(p.monthly_rate)
+    d["apr"] = None if p.apr is None else str(p.apr)
+    d["rows"] = [{**r, "due_on": r["due_on"].isoformat()} for r in d["rows"]]
+    return json.dumps(d, sort_keys=True)
+
+
+def _statement_dates(due_dates: list[date], *, cycle_day: int, after: date) -> list[date]:
+    """Per row: the last statement date (the line's cycle day) on or before its due date and after `after`."""
+    out = []
+    for seq, due_on in enumerate(due_dates, start=1):
+        st = statement_on_or_after(after + timedelta(days=1), cycle_day)
+        if st > due_on:
+            raise PlanNotAllowed(
+                f"plan row {seq} falls due on {due_on}, before the line's next statement ({st}); "
+                f"propose the plans again")
+        k = 0
+        while add_months(st, k + 1) <= due_on:
+            k += 1
+        out.append(add_months(st, k))
+    return out
+
+
+def _check_against_balances(proposal: PlanProposal, b: Any, currency: str) -> None:
+    """The proposal must restructure exactly what the line owes now (balances move with payments and day-end)."""
+    if proposal.currency != currency:
+        raise PlanNotAllowed(f"the plan is in {proposal.currency}; the line lends in {currency}")
+    if b.credit_minor > b.principal_minor:
+        raise PlanNotAllowed("the line's credit covers its principal: apply the credit instead of a plan")
+    waived_ok = proposal.waived_fees_minor in ((b.fees_minor,) if proposal.kind == "freeze_waive" else (0,))
+    if (proposal.principal_minor != b.principal_minor - b.credit_minor or not waived_ok
+            or proposal.carried_minor + proposal.waived_fees_minor != b.interest_minor + b.fees_minor):
+        raise PlanNotAllowed(
+            f"the line's balances changed since the plan was proposed (principal {b.principal_minor}, credit "
+            f"{b.credit_minor}, interest {b.interest_minor}, fees {b.fees_minor}); propose the plans again")
+    if sum(r.principal_minor for r in proposal.rows) != proposal.principal_minor or \
+            sum(r.carried_minor for r in proposal.rows) != proposal.carried_minor:
+        raise PlanNotAllowed("the plan's rows do not add up to its principal and carried charges")
+
+
+def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_on: date) -> int:
+    """Accept a proposal: restructure the line's debt into the plan's installments (see the module docstring),
+    post the ledger entries, close the open case (reason plan); returns the plan id."""
+    from fairdue.service.servicing.accounts import balances, book, code, get_account, reconcile_line
+    from fairdue.service.servicing.payments import _close_inline
+
+    conn = uow.connection
+    # Day-end first: close the line for every earlier date and pull it into this date's batch (re-aging).
+    # It also locks the line, so a concurrent accept waits here and then sees this plan.
+    _close_inline(uow, account_id, business_on)
+    line = get_account(uow, line_id=account_id, lock=True)
+    if conn.execute(sa.select(coll_plans.c.id).where(coll_plans.c.account_id == account_id,
+                                                      coll_plans.c.status == "active")).first():
+        raise PlanNotAllowed(f"line {account_id} already has an active plan")
+    if line.status != "active":
+        raise PlanNotAllowed(f"line {account_id} is {line.status}")
+    b = balances(uow, line_id=account_id, line=line)
+    _check_against_balances(proposal, b, line.currency)
+    problems = reconcile_line(uow, line_id=account_id)
+    if problems:
+        raise PlanNotAllowed("the line's records disagree with its ledger: " + "; ".join(problems))
+    carried_fees = b.fees_minor - proposal.waived_fees_minor
+    carried = split_carried(proposal.rows, interest_minor=b.interest_minor, fees_minor=carried_fees)
+    # Rows are stored due on the date they are honoured (a proposal from propose_plans_for_account has them
+    # already; the adjustment is idempotent), as a purchase's installments are.
+    honoured = honoured_due_on(uow, account_id=account_id)
+    due_dates = [honoured(r.due_on) for r in proposal.rows]
+    statement_on = _statement_dates(due_dates, cycle_day=line.cycle_day, after=business_on)
+
+    # The old rows, which the plan closes as restructured.
+    old_insts = conn.execute(sa.select(installments.c.id, installments.c.status).where(
+        installments.c.credit_line_id == account_id, installments.c.status.in_(OPEN_INSTALLMENT_STATUSES))
+        .order_by(installments.c.id)).all()
+    old_charges = conn.execute(sa.select(charges.c.id, charges.c.status).where(
+        charges.c.credit_line_id == account_id, charges.c.status == "open").order_by(charges.c.id)).all()
+    # What of the carried charges day-end's running all-in cost has counted: taken out below, kept with the
+    # accepted proposal (`cost_moved_minor`) so a revert puts back exactly that.
+    cost_moved = _carried_cost_counted(
+        conn, installment_ids=[r.id for r in old_insts if r.status == "billed"],
+        carried_minor=b.interest_minor + carried_fees, fees_carried=proposal.kind != "freeze_waive")
+    stored_proposal = json.dumps({**json.loads(_proposal_json(proposal)), COST_MOVED_KEY: cost_moved}, sort_keys=True)
+
+    case_id = conn.execute(sa.select(coll_cases.c.id).where(coll_cases.c.account_id == account_id,
+                                                           coll_cases.c.status == "open")).scalar_one_or_none()
+    rows = [{"due_on": d.isoformat(), "amount_minor": r.total_minor} for r, d in zip(proposal.rows, due_dates)]
+    pid = conn.execute(coll_plans.insert().values(
+        account_id=account_id, case_id=case_id, kind=proposal.kind, proposal=stored_proposal,
+        rows=json.dumps(rows), currency=proposal.currency, status="active", accepted_on=business_on,
+        accepted_at=uow.clock(), paid_before_minor=paid_total_minor(uow, account_id=account_id),
+        ledger_entry_ids="[]", ended_on=None).returning(coll_plans.c.id)).scalar_one()
+
+    # The old rows: closed as restructured, what they were kept for a revert.
+    items = [{"plan_id": pid, "target_kind": "installment", "target_id": r.id, "status_before": r.status}
+             for r in old_insts] + [{"plan_id": pid, "target_kind": "charge", "target_id": r.id,
+                                     "status_before": r.status} for r in old_charges]
+    if items:
+        conn.execute(plan_restructured_items.insert(), items)
+    if old_insts:
+        conn.execute(installments.update().where(installments.c.id.in_([r.id for r in old_insts]))
+                     .values(status=RESTRUCTURED))
+    if old_charges:
+        conn.execute(charges.update().where(charges.c.id.in_([r.id for r in old_charges])).values(status=RESTRUCTURED))
+
+    # The plan's rows: the line's new installments.
+    iplan = conn.execute(installment_plans.insert().values(
+        credit_line_id=account_id, purchase_id=None, negotiated_plan_id=pid, kind=NEGOTIATED_PLAN_KIND,
+        periods=proposal.months, rate=str(proposal.monthly_rate), principal_minor=proposal.principal_minor,
+        currency=proposal.currency, start_on=business_on, first_due_on=due_dates[0], status="active",
+        created_at=uow.clock()).returning(installment_plans.c.id)).scalar_one()
+    starts = [business_on] + due_dates[:-1]
+    conn.execute(installments.insert(), [
+        {"plan_id": iplan, "credit_line_id": account_id, "seq": r.seq, "period_start_on": start,
+         "statement_on": st, "due_on": due_on, "currency": proposal.currency,
+         "principal_due_minor": r.principal_minor, "interest_due_minor": r.interest_minor + interest,
+         "fee_due_minor": fees, "principal_paid_minor": 0, "interest_paid_minor": 0, "fee_paid_minor": 0,
+         "status": "scheduled"}
+        for r, due_on, start, st, (interest, fees) in zip(proposal.rows, due_dates, starts, statement_on, carried)
+    ])
+
+    # The ledger: carried interest and fees move into the plan's rows (billed again as each falls due),
+    # a credit balance is set against the principal, waived fees are given back.
+    cur = line.currency
+    entry_ids = []
+    postings = []
+    if b.interest_minor:
+        postings += [(code(account_id, "interest"), Money(-b.interest_minor, cur)),
+                     (book(cur, "interest_income"), Money(b.interest_minor, cur))]
+    if carried_fees:
+        postings += [(code(account_id, "fees"), Money(-carried_fees, cur)),
+                     (book(cur, "fee_income"), Money(carried_fees, cur))]
+    if b.credit_minor:
+        postings += [(code(account_id, "credit"), Money(b.credit_minor, cur)),
+                     (code(account_id, "principal"), Money(-b.credit_minor, cur))]
+    if postings:
+        entry_ids.append(ledger.post_entry(
+            uow, key=f"plan-restructure:{pid}", kind=PLAN_RESTRUCTURE_KIND, business_on=business_on,
+            postings=postings,
+            description=f"negotiated plan #{pid}: owed interest and fees moved into the plan's installments").id)
+    if proposal.waived_fees_minor > 0:
+        waived = Money(proposal.waived_fees_minor, cur)
+        entry_ids.append(ledger.post_entry(
+            uow, key=f"plan-waiver:{pid}", kind=PLAN_WAIVER_KIND, business_on=business_on,
+            postings=[(code(account_id, "fees"), -waived), (book(cur, "fee_income"), waived)],
+            description=f"negotiated plan #{pid}: fees waived").id)
+    conn.execute(coll_plans.update().where(coll_plans.c.id == pid).values(ledger_entry_ids=json.dumps(entry_ids)))
+    # The carried charges are counted toward the cost cap again as the rows bill: take them out now.
+    _adjust_running_cost(uow, account_id=account_id, delta_minor=-cost_moved)
+    problems = reconcile_line(uow, line_id=account_id)
+    if problems:
+        raise PlanStateInvalid("after restructuring: " + "; ".join(problems))
+    if case_id is not None:
+        from fairdue.service.collections.engine import close_case, plan_installment_reminders
+
+        close_case(uow, case_id=case_id, reason="plan", closed_on=business_on)
+        plan_installment_reminders(uow, plan_id=pid)
+    return pid
+
+
+def _carried_cost_counted(conn: Any, *, installment_ids: list[int], carried_minor: int, fees_carried: bool) -> int:
+    """Of the interest and fees a plan carries (`carried_minor`), what day-end's running all-in cost has counted.
+
+    Day-end counts revolving interest as it accrues, a late fee when it is assessed, and an installment's interest
+    and fees when the installment falls due (its own `billed` flag); a statement bills an installment earlier, on
+    its statement date. So the unpaid interest (and fees, unless the plan waived them) of a restructured
+    installment billed by a statement but not yet due is carried without ever having been counted: it is left
+    out. `installment_ids`: the restructured installments that were billed.
+    """
+    from fairdue.adapters.db.schema.dayend import dayend_installment
+
+    i, f = installments.c, dayend_installment.c
+    uncounted = 0
+    if installment_ids:
+        unpaid = (i.interest_due_minor - i.interest_paid_minor
+                  + ((i.fee_due_minor - i.fee_paid_minor) if fees_carried else sa.literal(0)))
+        uncounted = conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(unpaid), 0))
+            .select_from(installments.outerjoin(dayend_installment, f.installment_id == i.id))
+            .where(i.id.in_(installment_ids), sa.func.coalesce(f.billed, sa.false()) == sa.false())).scalar_one()
+    counted = carried_minor - int(uncounted)
+    if counted < 0:
+        raise PlanStateInvalid(f"the plan carries {carried_minor}, less than its rows' uncounted {uncounted}")
+    return counted
+
+
+def _adjust_running_cost(uow: Any, *, account_id: int, delta_minor: int) -> None:
+    """Move day-end's running all-in cost of the line (what the late-fee cost cap limits) by `delta_minor`.
+
+    A line day-end has not enrolled has no running cost yet: the update touches no row.
+    """
+    from fairdue.adapters.db.repos.dayend import DayendRepository
+
+    if delta_minor:
+        DayendRepository(uow.connection, clock=uow.clock).adjust_cost_charged(account_id, delta_minor)
+
+
+def _plan_installments_query() -> sa.Select:
+    i, ip = installments.c, installment_plans.c
+    return (sa.select(installments).join(installment_plans, ip.id == i.plan_id)
+            .where(ip.negotiated_plan_id == sa.bindparam("plan_id")).order_by(i.seq))
+
+
+_PLAN_INSTALLMENTS = _plan_installments_query()  # built once: day-end reads it for every active plan
+
+
+def plan_installments(uow: Any, *, plan_id: int) -> list[Any]:
+    """The servicing installments that carry out a negotiated plan (empty for a plan from before restructuring)."""
+    return list(uow.connection.execute(_PLAN_INSTALLMENTS, {"plan_id": plan_id}))
+
+
+def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
+    """Undo an accepted plan while it is the latest action on the line (no payment, promise or billing since):
+    the original installments and charges come back exactly, the plan's installments go, the entries are reversed."""
+    from fairdue.adapters.db.schema.dayend import dayend_installment
+    from fairdue.service.collections.engine import drop_plan_reminders
+    from fairdue.service.servicing.payments import _close_inline
+
+    from fairdue.service.servicing.accounts import get_account
+
+    conn = uow.connection
+    plan = conn.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one_or_none()
+    if plan is None or plan.status != "active":
+        raise PlanNotAllowed(f"plan {plan_id} is not active")
+    # Lock the line (inline close first, as every writer does), then read the plan again: a concurrent
+    # payment, check or revert has either finished or waits for us.
+    _close_inline(uow, plan.account_id, business_on)
+    get_account(uow, line_id=plan.account_id, lock=True)
+    plan = conn.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one()
+    if plan.status != "active":
+        raise PlanNotAllowed(f"plan {plan_id} is not active")
+    if paid_total_minor(uow, account_id=plan.account_id) != plan.paid_before_minor:
+        raise PlanNotAllowed(f"plan {plan_id}: a payment was taken since it was accepted")
+    later = conn.execute(sa.select(coll_promises.c.id).where(coll_promises.c.account_id == plan.account_id,
+                                                             coll_promises.c.recorded_at > plan.accepted_at)).first()
+    if later:
+        raise PlanNotAllowed(f"plan {plan_id}: a promise was recorded since it was accepted")
+    rows = plan_installments(uow, plan_id=plan_id)
+    # (A refund can have cancelled rows it emptied: that is the refund check's, below.)
+    if any(r.status not in ("scheduled", "cancelled") or r.billed_statement_id is not None for r in rows):
+        raise PlanNotAllowed(f"plan {plan_id}: a statement has billed its installments since it was accepted")
+    if not _rows_as_accepted(uow, plan, rows):
+        raise PlanNotAllowed(f"plan {plan_id}: a refund was credited to its installments since it was accepted")
+    for entry_id in json.loads(plan.ledger_entry_ids):
+        ledger.reverse_entry(uow, entry_id=entry_id, key=f"plan-revert:{plan_id}:{entry_id}", business_on=business_on)
+    items = conn.execute(sa.select(plan_restructured_items).where(plan_restructured_items.c.plan_id == plan_id)).all()
+    for kind, table in (("installment", installments), ("charge", charges)):
+        for status in sorted({it.status_before for it in items if it.target_kind == kind}):
+            ids = [it.target_id for it in items if it.target_kind == kind and it.status_before == status]
+            restored = conn.execute(table.update().where(table.c.id.in_(ids), table.c.status == RESTRUCTURED)
+                                    .values(status=status)).rowcount
+            if restored != len(ids):
+                raise PlanStateInvalid(f"plan {plan_id}: {len(ids) - restored} restructured {kind}s changed since")
+    # The carried charges count toward the cost cap as they did before: what acceptance took out goes back
+    # (a plan accepted before acceptance took any out has no record of it, and nothing goes back).
+    _adjust_running_cost(uow, account_id=plan.account_id,
+                         delta_minor=int(json.loads(plan.proposal).get(COST_MOVED_KEY, 0)))
+    conn.execute(plan_restructured_items.delete().where(plan_restructured_items.c.plan_id == plan_id))
+    if rows:
+        ids = [r.id for r in rows]
+        conn.execute(dayend_installment.delete().where(dayend_installment.c.installment_id.in_(ids)))
+        conn.execute(installments.delete().where(installments.c.id.in_(ids)))
+    conn.execute(installment_plans.delete().where(installment_plans.c.negotiated_plan_id == plan_id))
+    conn.execute(coll_plans.update().where(coll_plans.c.id == plan_id).values(status="reverted", ended_on=business_on))
+    drop_plan_reminders(uow, plan_id=plan_id)
+    if plan.case_id is not None:
+        conn.execute(coll_cases.update().where(coll_cases.c.id == plan.case_id, coll_cases.c.close_reason == "plan")
+                     .values(status="open", close_reason=None, closed_on=None))
+
+
+def honoured_due_on(uow: Any, *, account_id: int) -> Callable[[date], date]:
+    """The date a row due on a given date is honoured on for this line: day-end's business-day adjustment
+    (the product's calendar and rule, as `fairdue.domain.dayend.kernel.effective_due_dates` applies it; statements
+    use the same calendar)."""
+    from fairdue.service.servicing.accounts import get_account, product_of
+
+    return _honoured_under(product_of(uow, get_account(uow, line_id=account_id)))
+
+
+def _honoured_under(product: Any) -> Callable[[date], date]:
+    """`honoured_due_on` for a line of this product."""
+    from fairdue.domain.statements import adjust_due_on
+
+    return lambda due_on: adjust_due_on(due_on, product)
+
+
+def _plan_state(uow: Any, plan: Any, business_on: date, *, honoured: Callable[[date], date],
+                rows: list[Any]) -> str:
+    """'completed', 'broken' or 'active' for an active plan as of business_on; honoured: the line's
+    `honoured_due_on`, rows: the plan's `plan_installments`.
+
+    A row is missed the day after its business-day-adjusted due date (a row due on a holiday is honoured on
+    the next business day, as day-end ages it), not the day after the contractual date.
+    """
+    if rows:
+        def unpaid(r: Any) -> int:
+            return (r.principal_due_minor + r.interest_due_minor + r.fee_due_minor
+                    - r.principal_paid_minor - r.interest_paid_minor - r.fee_paid_minor)
+
+        if all(r.status in ("paid", "cancelled") for r in rows):
+            return "completed"
+        if any(honoured(r.due_on) < business_on and unpaid(r) > 0 for r in rows):
+            return "broken"
+        return "active"
+    # A plan recorded before plans restructured the debt: compare what was paid with what was due.
+    json_rows = json.loads(plan.rows)
+    paid = paid_total_minor(uow, account_id=plan.account_id) - plan.paid_before_minor
+    due = sum(r["amount_minor"] for r in json_rows if honoured(date.fromisoformat(r["due_on"])) < business_on)
+    if paid >= sum(r["amount_minor"] for r in json_rows):
+        return "completed"
+    return "broken" if paid < due else "active"
+
+
+def _check_plans_queries() -> tuple[sa.Select, sa.Select, sa.Select, sa.Select]:
+    i, ip = installments.c, installment_plans.c
+    ids = sa.bindparam("ids", expanding=True)
+    repaid = (sa.select(ip.negotiated_plan_id).select_from(installment_plans.join(installments, i.plan_id == ip.id))
+              .join(coll_plans, coll_plans.c.id == ip.negotiated_plan_id).where(coll_plans.c.status == "broken")
+              .group_by(ip.negotiated_plan_id)
+              .having(sa.func.sum(sa.case((i.status.in_(("paid", "cancelled")), 0), else_=1)) == 0)
+              .order_by(ip.negotiated_plan_id))
+    plans = sa.select(coll_plans).where(coll_plans.c.status == "active").order_by(coll_plans.c.id)
+    rows = (sa.select(installments, ip.negotiated_plan_id.label("negotiated_plan_id"))
+            .join(installment_plans, ip.id == i.plan_id)
+            .where(ip.negotiated_plan_id.in_(ids)).order_by(ip.negotiated_plan_id, i.seq))
+    lines = sa.select(credit_lines.c.id, credit_lines.c.product_id).where(credit_lines.c.id.in_(ids))
+    return repaid, plans, rows, lines
+
+
+# Built once: day-end reads the broken plans repaid since, the active plans, their installments and their lines'
+# products (a query each, not one per plan) with these.
+_REPAID_BROKEN_PLANS, _ACTIVE_PLANS, _INSTALLMENTS_OF_PLANS, _PRODUCTS_OF_LINES = _check_plans_queries()
+PLANS_PER_QUERY_MAX = 500  # ids per IN (...) list when day-end reads many plans at once
+
+
+def _active_plans_with_rows(uow: Any) -> list[tuple[Any, Callable[[date], date], list[Any]]]:
+    """Each active plan with its line's `honoured_due_on` and its `plan_installments`, oldest plan first."""
+    from fairdue.service.servicing.products import get_product
+
+    conn = uow.connection
+    plans = conn.execute(_ACTIVE_PLANS).all()
+    rows: dict[int, list[Any]] = {}
+    product_ids: dict[int, int] = {}
+    plan_ids, line_ids = [p.id for p in plans], sorted({p.account_id for p in plans})
+    for start in range(0, len(plan_ids), PLANS_PER_QUERY_MAX):
+        for r in conn.execute(_INSTALLMENTS_OF_PLANS, {"ids": plan_ids[start:start + PLANS_PER_QUERY_MAX]}):
+            rows.setdefault(r.negotiated_plan_id, []).append(r)
+    for start in range(0, len(line_ids), PLANS_PER_QUERY_MAX):
+        for line in conn.execute(_PRODUCTS_OF_LINES, {"ids": line_ids[start:start + PLANS_PER_QUERY_MAX]}):
+            product_ids[line.id] = line.product_id
+
+    return [(plan, _honoured_under(get_product(uow, product_id=product_ids[plan.account_id]).product),
+             rows.get(plan.id, [])) for plan in plans]
+
+
+def check_plans(uow: Any, *, business_on: date) -> int:
+    """Day-end: break plans with an installment unpaid after its due date (reopening the case), complete paid ones.
+
+    A broken plan's debt stays restructured: its installments are the line's schedule from then on, and
+    day-end ages them (late fee, DPD, buckets) like any other installments. A broken plan whose installments
+    are all paid later is completed too (see `complete_if_paid`); returns how many plans broke.
+    """
+    from fairdue.service.collections.engine import drop_plan_reminders, reopen_case
+
+    conn = uow.connection
+    # Broken plans repaid since: one query (broken plans pile up; those a later plan restructured never qualify).
+    for plan_id in conn.execute(_REPAID_BROKEN_PLANS).scalars().all():
+        complete_if_paid(uow, plan_id=plan_id, on=business_on)
+    broken = 0
+    # Read up front: nothing below changes an active plan's installments or its line's product.
+    for plan, honoured, rows in _active_plans_with_rows(uow):
+        state = _plan_state(uow, plan, business_on, honoured=honoured, rows=rows)
+        if state == "active":
+            continue
+        conn.execute(coll_plans.update().where(coll_plans.c.id == plan.id).values(status=state, ended_on=business_on))
+        drop_plan_reminders(uow, plan_id=plan.id)
+        if state == "broken":
+            reopen_case(uow, account_id=plan.account_id, on=business_on)
+            broken += 1
+    return broken
+
+
+def live_plan_of(uow: Any, *, installment_ids: list[int]) -> tuple[Any, list[Any]]:
+    """The negotiated plan whose installments carry these restructured installments now, with its installments.
+
+    A plan can restructure an earlier (broken) plan's rows, so the chain is followed to the plan whose rows
+    are not restructured themselves. PlanStateInvalid when the items name no plan or several.
+    """
+    conn = uow.connection
+    ids = list(installment_ids)
+    for _ in range(PLAN_CHAIN_MAX):
+        plan_ids = {row[0] for row in conn.execute(sa.select(plan_restructured_items.c.plan_id).where(
+            plan_restructured_items.c.target_kind == "installment", plan_restructured_items.c.target_id.in_(ids)))}
+        if len(plan_ids) != 1:
+            raise PlanStateInvalid(f"restructured installments {ids} belong to plans {sorted(plan_ids)}, not one")
+        (pid,) = plan_ids
+        rows = plan_installments(uow, plan_id=pid)
+        later = [r.id for r in rows if r.status == RESTRUCTURED]
+        if not later:
+            return conn.execute(sa.select(coll_plans).where(coll_plans.c.id == pid)).one(), rows
+        ids = later
+    raise PlanStateInvalid(f"installments {installment_ids}: more than {PLAN_CHAIN_MAX} plans restructured them")
+
+
+def own_interest_by_seq(uow: Any, *, plan_id: int) -> dict[int, int]:
+    """Per row seq: the plan's own interest (an extension's); the rest of a row's interest is carried interest."""
+    proposal = uow.connection.execute(sa.select(coll_plans.c.proposal).where(coll_plans.c.id == plan_id)).scalar_one()
+    return {r["seq"]: r["interest_minor"] for r in json.loads(proposal)["rows"]}
+
+
+def _rows_as_accepted(uow: Any, plan: Any, rows: list[Any]) -> bool:
+    """True while the plan's installments still carry the amounts accepted (a refund credited to them changes them)."""
+    proposed = {r["seq"]: r for r in json.loads(plan.proposal)["rows"]}
+    return all(r.seq in proposed and r.principal_due_minor == proposed[r.seq]["principal_minor"]
+               and r.interest_due_minor + r.fee_due_minor
+               == proposed[r.seq]["interest_minor"] + proposed[r.seq]["carried_minor"] for r in rows)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRefundCredit:
+    """What a refund of goods did to the negotiated plan that carries the purchase's debt.
+
+    principal_minor: taken off the plan rows' unpaid principal (newest rows first).
+    credit_minor: the refunded principal the rows could not take (already repaid): the borrower's credit.
+    interest_waived_minor / fees_waived_minor: the purchase's billed, unpaid interest and fees that the plan
+      carried, taken off the rows' unpaid carried charges (newest rows first); what was paid stays paid.
+    late_fees_waived_minor: the unpaid late fees (违约金) day-end assessed on the purchase's installments before
+      the plan, which the plan carried (0 when a freeze_waive plan waived them already), waived the same way.
+    """
+
+    plan_id: int
+    principal_minor: int
+    credit_minor: int
+    interest_waived_minor: int
+    fees_waived_minor: int
+    late_fees_waived_minor: int = 0
+
+
+def credit_refund_to_plan(uow: Any, *, line_id: int, currency: str, purchase_id: int, restructured: list[Any],
+                          refunded_on: date, key: str) -> PlanRefundCredit:
+    """A refund of goods whose installments a negotiated plan restructured: the refund reduces the negotiated
+    debt instead of rows that no longer carry it.
+
+    What the purchase still owed when restructured (its unpaid principal, and its billed unpaid interest and fees
+    unless the plan waived the fees) comes off the live plan's unpaid rows, newest rows first — Fineract applies
+    a merchant-issued refund to a re-aged schedule the same way (future installments, last first), and any
+    excess becomes the borrower's credit (its overpayment). The late fees day-end charged on the purchase's
+    installments and the plan carried are waived with it: the goods went back, so the lateness on them is not
+    billed to the borrower (a refund emptying a row of principal would otherwise leave it owing only that fee);
+    billed rows' share is posted as a fee waiver (kind `plan_fee_waiver`). Billed rows' waived charges leave the
+    ledger; unbilled rows' charges were never on it. Rows left with nothing owed are closed (paid or cancelled).
+
+    An extension plan with interest still to pay is refused (PlanNotAllowed): that interest was computed on
+    the refunded principal and is not recomputed here (Fineract re-ages interest-bearing loans only with
+    interest recalculation, FINERACT-2354); the operator reverts the plan while possible.
+    The caller has reversed the purchase entry and moved the principal repaid before the plan to credit.
+    """
+    from fairdue.service.servicing.accounts import book, code
+
+    conn = uow.connection
+    ids = [r.id for r in restructured]
+    plan, rows = live_plan_of(uow, installment_ids=ids)
+    first = conn.execute(sa.select(coll_plans.c.id, coll_plans.c.kind).join(
+        plan_restructured_items, plan_restructured_items.c.plan_id == coll_plans.c.id).where(
+        plan_restructured_items.c.target_kind == "installment", plan_restructured_items.c.target_id == ids[0])).one()
+    own = own_interest_by_seq(uow, plan_id=plan.id)
+    if any(own.get(r.seq, 0) for r in rows if r.status in OPEN_INSTALLMENT_STATUSES):
+        raise PlanNotAllowed(
+            f"purchase {purchase_id} is carried by extension plan #{plan.id}, whose interest still to pay was "
+            f"computed on the refunded principal and is not recomputed: revert the plan while it is the latest "
+            f"action on the line, or refund once its interest-bearing rows are paid or a freeze plan replaces it")
+    before = dict(conn.execute(sa.select(plan_restructured_items.c.target_id, plan_restructured_items.c.status_before)
+                               .where(plan_restructured_items.c.plan_id == first.id,
+                                      plan_restructured_items.c.target_kind == "installment",
+                                      plan_restructured_items.c.target_id.in_(ids))).all())
+    left_p = sum(r.principal_due_minor - r.principal_paid_minor for r in restructured)
+    billed = [r for r in restructured if before[r.id] == "billed"]
+    left_i = sum(r.interest_due_minor - r.interest_paid_minor for r in billed)
+    left_f = 0 if first.kind == "freeze_waive" else sum(r.fee_due_minor - r.fee_paid_minor for r in billed)
+    left_l = 0 if first.kind == "freeze_waive" else _late_fees_carried(conn, plan_id=first.id, installment_ids=ids)
+    taken_p = waived_i = waived_f = waived_l = billed_i = billed_f = billed_l = 0
+    for r in sorted(rows, key=lambda r: r.seq, reverse=True):
+        if r.status not in OPEN_INSTALLMENT_STATUSES:
+            continue
+        dp = min(left_p, r.principal_due_minor - r.principal_paid_minor)
+        di = min(left_i, r.interest_due_minor - r.interest_paid_minor)
+        df = min(left_f, r.fee_due_minor - r.fee_paid_minor)
+        dl = min(left_l, r.fee_due_minor - r.fee_paid_minor - df)
+        if not (dp or di or df or dl):
+            continue
+        left_p, left_i, left_f, left_l = left_p - dp, left_i - di, left_f - df, left_l - dl
+        taken_p, waived_i, waived_f, waived_l = taken_p + dp, waived_i + di, waived_f + df, waived_l + dl
+        if r.status == "billed":
+            billed_i, billed_f, billed_l = billed_i + di, billed_f + df, billed_l + dl
+        values: dict[str, Any] = {"principal_due_minor": r.principal_due_minor - dp,
+                                  "interest_due_minor": r.interest_due_minor - di,
+                                  "fee_due_minor": r.fee_due_minor - df - dl}
+        if (values["principal_due_minor"], values["interest_due_minor"], values["fee_due_minor"]) == (
+                r.principal_paid_minor, r.interest_paid_minor, r.fee_paid_minor):
+            paid_any = r.principal_paid_minor + r.interest_paid_minor + r.fee_paid_minor
+            values["status"] = "paid" if paid_any else "cancelled"
+        conn.execute(installments.update().where(installments.c.id == r.id).values(**values))
+    postings = []
+    if left_p:
+        postings += [(code(line_id, "principal"), Money(left_p, currency)), (code(line_id, "credit"), Money(-left_p, currency))]
+    if billed_i:
+        postings += [(book(currency, "interest_income"), Money(billed_i, currency)),
+                     (code(line_id, "interest"), Money(-billed_i, currency))]
+    if billed_f:
+        postings += [(book(currency, "fee_income"), Money(billed_f, currency)),
+                     (code(line_id, "fees"), Money(-billed_f, currency))]
+    if postings:
+        ledger.post_entry(uow, key=f"refund-plan:{key}", kind="refund_adjustment", business_on=refunded_on,
+                          postings=postings, description=f"refund of purchase {purchase_id} credited to negotiated "
+                                                         f"plan #{plan.id}: excess to credit, billed carried charges waived")
+    if billed_l:
+        waived = Money(billed_l, currency)
+        ledger.post_entry(uow, key=f"refund-plan-waiver:{key}", kind=PLAN_WAIVER_KIND, business_on=refunded_on,
+                          postings=[(code(line_id, "fees"), -waived), (book(currency, "fee_income"), waived)],
+                          description=f"refund of purchase {purchase_id}: its late fees carried by negotiated plan "
+                                      f"#{plan.id} waived")
+    complete_if_paid(uow, plan_id=plan.id, on=refunded_on)
+    return PlanRefundCredit(plan.id, taken_p, left_p, waived_i, waived_f, waived_l)
+
+
+def late_fee_installment_id(idempotency_key: str) -> int | None:
+    """The installment a day-end late fee was assessed on, from its charge's key
+    (`dayend:<date>:late_fee:<line id>:<installment id>`, fairdue.domain.dayend.kernel `_entries`); None otherwise."""
+    parts = idempotency_key.split(":")
+    if len(parts) != LATE_FEE_KEY_PARTS or parts[0] != "dayend" or parts[2] != "late_fee" or not parts[4].isdigit():
+        return None
+    return int(parts[4])
+
+
+def _late_fees_carried(conn: Any, *, plan_id: int, installment_ids: list[int]) -> int:
+    """The unpaid late fees on these installments that plan `plan_id` restructured (carried into its rows)."""
+    wanted = set(installment_ids)
+    fees = conn.execute(sa.select(charges.c.idempotency_key, charges.c.amount_minor, charges.c.paid_minor)
+                        .join(plan_restructured_items, sa.and_(plan_restructured_items.c.target_id == charges.c.id,
+                                                               plan_restructured_items.c.target_kind == "charge"))
+                        .where(plan_restructured_items.c.plan_id == plan_id, charges.c.kind == "late_fee")).all()
+    return sum(f.amount_minor - f.paid_minor for f in fees if late_fee_installment_id(f.idempotency_key) in wanted)
+
+
+def complete_if_paid(uow: Any, *, plan_id: int, on: date) -> bool:
+    """Mark a negotiated plan completed once its installments are all paid or cancelled (as check_plans would).
+
+    An active plan, or a broken one: a broken plan's installments stay the line's schedule and day-end ages
+    them, so once they are all paid the debt the plan restructured is repaid and the plan is `completed`
+    (ended on that date). That it broke stays on record where it happened: the case check_plans reopened on
+    the day it broke, and the late fees and overdue days day-end gave its installments. A broken plan whose
+    rows a later plan restructured never completes: its installments are `restructured`, not paid.
+    """
+    from fairdue.service.collections.engine import drop_plan_reminders
+
+    conn = uow.connection
+    rows = plan_installments(uow, plan_id=plan_id)
+    if not rows or not all(r.status in ("paid", "cancelled") for r in rows):
+        return False
+    done = conn.execute(coll_plans.update().where(coll_plans.c.id == plan_id,
+                                                  coll_plans.c.status.in_(COMPLETABLE_STATUSES))
+                        .values(status="completed", ended_on=on)).rowcount
+    if done:
+        drop_plan_reminders(uow, plan_id=plan_id)
+    return bool(done)

@@ -1,0 +1,1 @@
+"""Staff: authentication, sessions, the access log, the console's masked views of a party."""

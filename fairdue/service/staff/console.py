@@ -1,0 +1,41 @@
+"""Read models for the agent console's account view (PII masked); the queues are fairdue.service.collections.queues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """The borrower as staff see them: masked unless revealed (then `revealed` is True)."""
+
+    borrower_id: int
+    name: str
+    id_number: str
+    mobiles: tuple[tuple[str, str], ...]
+    postal_region: str
+    time_zones: tuple[str, ...]
+    language: str
+    revealed: bool
+
+
+def party(uow: Any, *, borrower_id: int, cipher: Any, reveal: bool) -> Party:
+    from fairdue.domain.masking import mask_id_number, mask_name, mask_phone
+    from fairdue.service.borrower.registry import get_borrower
+
+    person = get_borrower(uow, borrower_id=borrower_id, cipher=cipher)
+    if reveal:
+        return Party(person.id, person.name, person.id_number, person.mobiles, person.postal_region,
+                     person.time_zones, person.language, True)
+    return Party(person.id, mask_name(person.name), mask_id_number(person.id_number),
+                 tuple((mask_phone(n), s) for n, s in person.mobiles), person.postal_region, person.time_zones,
+                 person.language, False)
+
+
+def borrower_of_line(conn: sa.Connection, line_id: int) -> int | None:
+    from fairdue.adapters.db.schema.accounts import credit_lines
+
+    return conn.execute(sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == line_id)).scalar_one_or_none()

@@ -1,0 +1,1 @@
+"""REST routes of the collections context: cases, disputes, promises."""

@@ -1,0 +1,1 @@
+"""REST routes of the contact context: contact requests and the policy packs."""

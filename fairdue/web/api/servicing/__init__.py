@@ -1,0 +1,1 @@
+"""REST routes of the servicing context: accounts and negotiated plans."""

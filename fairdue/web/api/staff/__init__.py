@@ -1,0 +1,1 @@
+"""REST routes of the staff context: sign-in and sessions."""
