@@ -9,14 +9,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Callable
+from typing import Callable, Mapping
 
 from sqlalchemy import Engine
 
+from fairdue.adapters.channels.base import ChannelAdapter
+from fairdue.adapters.channels.wiring import build_adapters
 from fairdue.adapters.db.engine import make_engine
-from fairdue.adapters.db.uow import UnitOfWork, utc_now
+from fairdue.adapters.db.uow import EventHandlers, UnitOfWork, utc_now
 from fairdue.config import Settings, load_settings
+from fairdue.domain.events import PlanAccepted, PlanBroken, PlanCompleted, PlanReverted
 from fairdue.errors import FairdueError
+from fairdue.service.collections import handlers as collections_handlers
+from fairdue.service.contact.decision_log import DecisionLookup
+from fairdue.service.contact.dispatcher import DbSentLedger
+from fairdue.adapters.db.migrate import migrate
+from fairdue.adapters.db.migrate import current_revision, head_revision
+
+# Every cross-context event and who reacts to it, in the publishing transaction (fairdue.domain.events).
+EVENT_HANDLERS: EventHandlers = {
+    PlanAccepted: (collections_handlers.on_plan_accepted,),
+    PlanReverted: (collections_handlers.on_plan_reverted,),
+    PlanBroken: (collections_handlers.on_plan_broken,),
+    PlanCompleted: (collections_handlers.on_plan_completed,),
+}
 
 
 class SchemaNotCurrent(FairdueError):
@@ -33,18 +49,14 @@ class App:
 
     def uow_factory(self) -> UnitOfWork:
         """A new unit of work on this app's engine (use it as `with app.uow_factory() as uow:`)."""
-        return UnitOfWork(self.engine, clock=self.clock)
+        return UnitOfWork(self.engine, clock=self.clock, handlers=EVENT_HANDLERS)
 
     def migrate(self) -> str | None:
         """Bring the schema to the newest revision (what `fairdue init-db` does)."""
-        from fairdue.adapters.db.migrate import migrate
-
         return migrate(self.engine)
 
     def check_schema(self) -> None:
         """Raise SchemaNotCurrent unless the database is at the newest revision (CLI commands call this first)."""
-        from fairdue.adapters.db.migrate import current_revision, head_revision
-
         current, head = current_revision(self.engine), head_revision()
         if current != head:
             state = "not initialised" if current is None else f"at revision {current}, code needs {head}"
@@ -70,3 +82,9 @@ def bootstrap(
     if database_url is not None:
         settings = replace(settings, database_url=database_url)
     return App(settings=settings, engine=make_engine(settings.database_url), clock=clock)
+
+
+def build_channels(engine: Engine, environ: Mapping[str, str] | None = None) -> dict[str, ChannelAdapter]:
+    """The channel adapters configured in the environment, reading decisions from the decision log and writing
+    the sent-ledger through `engine` (see fairdue.adapters.channels.wiring for the settings)."""
+    return build_adapters(decisions=DecisionLookup(engine), ledger=DbSentLedger(engine), environ=environ)

@@ -253,7 +253,9 @@ def uow_factory(engine, clock):
     """() -> UnitOfWork on the test's database and clock."""
     from fairdue.adapters.db.uow import UnitOfWork
 
-    return lambda: UnitOfWork(engine, clock=clock)
+    from fairdue.bootstrap import EVENT_HANDLERS
+
+    return lambda: UnitOfWork(engine, clock=clock, handlers=EVENT_HANDLERS)
 
 
 @pytest.fixture

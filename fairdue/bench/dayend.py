@@ -38,6 +38,13 @@ import time
 from datetime import date, datetime, timedelta, UTC
 
 import typer
+from fairdue.domain.products import product_from_mapping
+from fairdue.service.servicing.purchases import schedule_rows
+from fairdue.domain.money import Money
+from fairdue.domain.dayend.params import product_frames
+from fairdue.service.servicing.products import register_product
+from fairdue.bootstrap import bootstrap
+from fairdue.service.dayend.runner import run_day_end
 
 TYPICAL_ON = date(2026, 3, 17)
 MONTH_END_ON = date(2026, 3, 31)
@@ -63,7 +70,6 @@ def _product():
     import pathlib
     import tomllib
 
-    from fairdue.domain.products import product_from_mapping
 
     path = pathlib.Path(__file__).resolve().parents[1] / "products" / "cn-ecard-std.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -75,8 +81,6 @@ def _portfolio(n: int, product_id: int):
     """Polars frames for every seeded table (built vectorised, no per-row Python)."""
     import polars as pl
 
-    from fairdue.service.servicing.purchases import schedule_rows
-    from fairdue.domain.money import Money
 
     product = _product()
     ids = pl.Series("account_id", range(1, n + 1), dtype=pl.Int64)
@@ -190,8 +194,6 @@ def seed(app, n: int) -> None:
     """Bulk-seed the portfolio into a migrated, empty database."""
     import polars as pl
 
-    from fairdue.domain.dayend.params import product_frames
-    from fairdue.service.servicing.products import register_product
 
     product = _product()
     with app.uow_factory() as uow:
@@ -281,8 +283,6 @@ def seed(app, n: int) -> None:
 
 
 def _seed_child(database_url: str, accounts: int) -> None:
-    from fairdue.bootstrap import bootstrap
-
     app = bootstrap(database_url=database_url)
     try:
         seed(app, accounts)
@@ -349,8 +349,6 @@ def bench_cmd(
     """Seed a realistic portfolio, time a typical day and a month-end, and the I/O floor beside them."""
     import sqlalchemy as sa
 
-    from fairdue.bootstrap import bootstrap
-    from fairdue.service.dayend.runner import run_day_end
 
     tmp = None
     if database_url is None:

@@ -18,6 +18,16 @@ import time
 from datetime import UTC, datetime
 
 import typer
+from fairdue.adapters.channels.devservers import StubProvider
+from fairdue.adapters.channels.http_provider import HttpProviderAdapter
+from fairdue.adapters.crypto import FieldCipher, Keyring
+from fairdue.adapters.db.engine import make_engine
+from fairdue.adapters.db.migrate import migrate
+from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.policy import decide
+from fairdue.service.contact.decision_log import DecisionLookup, verify_log
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+from fairdue.service.contact.dispatcher import Dispatcher, DispatchPolicy
 
 TEXT = ("【示例消费金融】尊敬的客户，您尾号8000的账户本期应还 1,234.56 元已逾期 3 天，请通过示例消费金融 App "
         "或官方客服 400-000-0000 还款；如有异议或需协商还款，请致电 400-000-0000。退订回T")
@@ -40,16 +50,6 @@ def _request(i: int) -> tuple[str, dict]:
 def run(contacts: int, database_url: str | None) -> dict:
     import sqlalchemy as sa
 
-    from fairdue.adapters.channels.devservers import StubProvider
-    from fairdue.adapters.channels.http_provider import HttpProviderAdapter
-    from fairdue.adapters.crypto import FieldCipher, Keyring
-    from fairdue.adapters.db.engine import make_engine
-    from fairdue.adapters.db.migrate import migrate
-    from fairdue.adapters.db.uow import UnitOfWork
-    from fairdue.policy import decide
-    from fairdue.service.contact.decision_log import DecisionLookup, verify_log
-    from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
-    from fairdue.service.contact.dispatcher import Dispatcher, DispatchPolicy
 
     tmp = None
     if database_url is None:

@@ -29,6 +29,8 @@ import time
 from zoneinfo import ZoneInfo
 
 import typer
+from fairdue.policy import decide
+from fairdue.policy.content import prepare
 
 HISTORY_ENTRIES = 20
 MESSAGE_CHARS = 300
@@ -154,9 +156,6 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def run(decisions: int, seed: int = 20260302, distinct_texts: int = 2000) -> dict:
-    from fairdue.policy import decide
-    from fairdue.policy.content import prepare
-
     prepare()                                     # jieba's dictionary: once per process, not per decision
     requests = make_requests(decisions, seed, distinct_texts)
     cold_requests = make_requests(min(decisions, 5000), seed + 1, min(decisions, 5000))

@@ -29,6 +29,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from fairdue.adapters.db.engine import make_engine, normalize_url
+from fairdue.bootstrap import bootstrap
+from fairdue.domain.ledger import AccountSpec, EntryDraft, PostingLine
+from fairdue.domain.money import Money
+from fairdue.service.ledger import journal as L
 
 BUSINESS_ON = date(2026, 1, 15)
 
@@ -37,7 +42,6 @@ def _scratch_url(database_url: Optional[str]):
     """(url, cleanup) for a throwaway database on the requested engine."""
     from sqlalchemy.engine import make_url
 
-    from fairdue.adapters.db.engine import make_engine, normalize_url
 
     if database_url is None or make_url(normalize_url(database_url)).get_backend_name() == "sqlite":
         tmp = tempfile.TemporaryDirectory(prefix="fairdue-bench-")
@@ -58,11 +62,6 @@ def _scratch_url(database_url: Optional[str]):
 
 
 def run(entries: int, accounts: int, single: int, database_url: Optional[str] = None) -> dict:
-    from fairdue.bootstrap import bootstrap
-    from fairdue.domain.ledger import AccountSpec, EntryDraft, PostingLine
-    from fairdue.domain.money import Money
-    from fairdue.service.ledger import journal as L
-
     if entries < 1 or accounts < 1 or single < 1:
         raise typer.BadParameter("--entries, --accounts and --single must be ≥ 1")
     url, cleanup = _scratch_url(database_url)

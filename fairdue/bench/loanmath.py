@@ -19,6 +19,8 @@ import time
 from decimal import Decimal
 
 import typer
+from fairdue.domain.loanmath.batch import iter_annuity_schedules
+from fairdue.loanmath import annuity_schedules, regular_aprs
 
 RATE = Decimal("0.01")  # 1% a month: 12% nominal a year
 PERIODS = 12
@@ -43,8 +45,6 @@ def run(schedules: int, aprs: int, seed: int = 20260101) -> tuple[dict, dict]:
     import numpy_financial as npf
     import pyxirr
 
-    from fairdue.domain.loanmath.batch import iter_annuity_schedules
-    from fairdue.loanmath import annuity_schedules, regular_aprs
 
     if schedules < 1 or aprs < 1 or aprs > schedules:
         raise typer.BadParameter("need 1 ≤ --aprs ≤ --schedules")

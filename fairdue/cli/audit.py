@@ -75,7 +75,7 @@ def dispatch(
     import signal
     import threading
 
-    from fairdue.adapters.channels.wiring import build_for_engine
+    from fairdue.bootstrap import build_channels
     from fairdue.adapters.crypto import load_cipher
     from fairdue.bootstrap import bootstrap
     from fairdue.errors import FairdueError
@@ -85,7 +85,7 @@ def dispatch(
     stop = threading.Event()
     total = DispatchReport()
     try:
-        adapters = build_for_engine(app.engine)
+        adapters = build_channels(app.engine)
         if not adapters:
             raise FairdueError("no channel configured: set FAIRDUE_SMTP_HOST, FAIRDUE_PROVIDER_URL or "
                                "FAIRDUE_LETTER_SPOOL")

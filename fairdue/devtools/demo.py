@@ -37,6 +37,19 @@ from fairdue.domain.borrowers import cn_ric_check_digit, is_valid_id, validate_m
 from fairdue.domain.loanmath.calendar import add_months
 from fairdue.domain.money import Money
 from fairdue.errors import FairdueError
+from fairdue.devtools.simulate import run_simulation
+from fairdue.service.servicing.accounts import open_account
+from fairdue.service.borrower.registry import BorrowerExists, add_emergency_contact, register_borrower
+from fairdue.service.servicing.payments import early_payoff, pay, reverse_payment
+from fairdue.service.servicing.purchases import purchase, refund_purchase
+from fairdue.service.servicing.statements import generate_statement
+from fairdue.adapters.db.repos.servicing import repo
+from fairdue.bootstrap import bootstrap
+from fairdue.products import shipped_product_files
+from fairdue.service.ledger.journal import verify
+from fairdue.service.servicing.products import get_product, load_product_file
+from fairdue.service.servicing.accounts import code as lcode
+from fairdue.service.servicing.accounts import reconcile_line
 
 DEMO_DB_PATH = pathlib.Path("var") / "demo" / "fairdue-demo.db"
 SIMULATION_DB_NAME = "simulation.db"
@@ -168,8 +181,6 @@ def run_demo_simulation(*, demo_url: str, accounts: int = SIMULATION_ACCOUNTS_DE
                         days: int = SIMULATION_DAYS_DEFAULT, seed: int = 7):
     """Run the collections simulation on its own SQLite file next to the demo database (recreated each run; a file
     holding lines the simulation did not open is never deleted) and return its report (PNG written beside it)."""
-    from fairdue.devtools.simulate import run_simulation
-
     db_path, plot_path = simulation_paths(demo_url)
     url = f"sqlite:///{db_path}"
     _fresh_database(url, key_prefix="sim-open-")
@@ -235,12 +246,6 @@ _BORROWER = {"CN": _cn_borrower, "US": _us_borrower, "UK": _uk_borrower}
 
 
 def _seed_account(uow, rng: random.Random, n: int, code: str, product, cipher: FieldCipher, as_of: date, counters: dict) -> None:
-    from fairdue.service.servicing.accounts import open_account
-    from fairdue.service.borrower.registry import BorrowerExists, add_emergency_contact, register_borrower
-    from fairdue.service.servicing.payments import early_payoff, pay, reverse_payment
-    from fairdue.service.servicing.purchases import purchase, refund_purchase
-    from fairdue.service.servicing.statements import generate_statement
-
     for _attempt in range(5):
         data = _BORROWER[product.jurisdiction](rng, n)
         try:
@@ -316,8 +321,6 @@ def _seed_account(uow, rng: random.Random, n: int, code: str, product, cipher: F
 
 
 def _plan_active(uow, plan_id: int) -> bool:
-    from fairdue.service.servicing.products import repo
-
     return repo(uow).one(installment_plans, id=plan_id).status == "active"
 
 
@@ -331,11 +334,6 @@ def run_demo(
     chunk: int = 50,
 ) -> DemoSummary:
     """Seed a fresh demo database and return what it holds (see the module docstring)."""
-    from fairdue.bootstrap import bootstrap
-    from fairdue.products import shipped_product_files
-    from fairdue.service.ledger.journal import verify
-    from fairdue.service.servicing.products import get_product, load_product_file, repo
-
     if not 1 <= accounts <= ACCOUNTS_MAX:
         raise DemoRefused(f"accounts must be between 1 and {ACCOUNTS_MAX}, got {accounts}")
     started = time.perf_counter()
@@ -371,9 +369,6 @@ def run_demo(
 
 
 def _summarise(uow, url: str, as_of: date, counters: dict, report, seconds: float) -> DemoSummary:
-    from fairdue.service.servicing.accounts import code as lcode
-    from fairdue.service.servicing.products import repo
-
     r = repo(uow)
     conn = uow.connection
     by_status = dict(conn.execute(sa.select(credit_lines.c.status, sa.func.count()).group_by(credit_lines.c.status)).all())
@@ -397,7 +392,6 @@ def _summarise(uow, url: str, as_of: date, counters: dict, report, seconds: floa
         per_product.append(ProductSummary(prow.code, prow.jurisdiction, prow.currency, len(line_ids), kinds,
                                           totals["principal"], totals["interest"], totals["fees"], totals["credit"]))
     problems = tuple(str(d) for d in report.drifts) + tuple(str(i) for i in report.imbalances)
-    from fairdue.service.servicing.accounts import reconcile_line
 
     all_lines = [x[0] for x in conn.execute(sa.select(credit_lines.c.id).order_by(credit_lines.c.id))]
     unreconciled = tuple(p for lid in all_lines for p in reconcile_line(uow, line_id=lid))

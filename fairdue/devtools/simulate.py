@@ -33,12 +33,40 @@ import time as _time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 
 from fairdue.errors import FairdueError
 from fairdue.service.servicing.debts import line_id_of_debt
+from fairdue.domain.borrowers import cn_ric_check_digit
+from fairdue.adapters.db.schema.accounts import charges as c
+from fairdue.adapters.db.schema.accounts import installments as i
+from fairdue.adapters.db.schema.dayend import dayend_account as d
+from fairdue.adapters.crypto import FieldCipher, Keyring
+from fairdue.adapters.db.engine import make_engine
+from fairdue.adapters.db.migrate import migrate
+from fairdue.adapters.db.schema.accounts import credit_lines
+from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
+from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.bootstrap import EVENT_HANDLERS
+from fairdue.products import shipped_product_files
+from fairdue.service.collections import engine as coll
+from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.servicing.products import load_product_file
+from fairdue.domain.money import Money
+from fairdue.service.servicing.accounts import open_account
+from fairdue.service.borrower.registry import register_borrower
+from fairdue.service.servicing.purchases import purchase
+from fairdue.service.portal.complaints import file_complaint
+from fairdue.service.servicing.close import close_inline
+from fairdue.service.servicing.payments import pay
+from fairdue.service.servicing.plans import accept_plan, propose_plans_for_account
+from fairdue.service.collections.promises import record_promise
+from fairdue.service.collections.call_outcomes import log_call_outcome
+from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
+from fairdue.adapters.db.schema.collections_engine import coll_strategy_assignments
+from fairdue.adapters.db.schema.dayend import dayend_event_outbox
+from fairdue.adapters.db.schema.web import complaints
 
 BEHAVIOURS = (("on_time", 38), ("late", 14), ("partial", 9), ("promise_keep", 7), ("promise_break", 6),
               ("plan", 6), ("dispute", 4), ("silent", 10), ("complain", 6))
@@ -121,8 +149,6 @@ class _Clock:
 def _borrower(n: int, jurisdiction: str) -> dict:
     """A synthetic borrower of the jurisdiction, unique by n (valid IDs and numbers, not real people)."""
     if jurisdiction == "CN":
-        from fairdue.domain.borrowers import cn_ric_check_digit
-
         born = date(1960, 1, 1) + timedelta(days=n % 12_000)
         first17 = f"110105{born:%Y%m%d}{n // 12_000 % 1000:03d}"
         return {"name": f"模拟{n}", "id_number": first17 + cn_ric_check_digit(first17), "postal_region": "CN-11",
@@ -142,9 +168,6 @@ def _borrower(n: int, jurisdiction: str) -> dict:
 
 def _unpaid_by_line(conn, on: date, lines: set[int]) -> dict[int, int]:
     """Amount due by `on` per line (minor units): unpaid installments plus open charges (late fees); two queries."""
-    from fairdue.adapters.db.schema.accounts import charges as c
-    from fairdue.adapters.db.schema.accounts import installments as i
-
     if not lines:
         return {}
     ids = sorted(lines)
@@ -163,17 +186,12 @@ def _unpaid_by_line(conn, on: date, lines: set[int]) -> dict[int, int]:
 
 
 def _lines_due_on(conn, on: date) -> set[int]:
-    from fairdue.adapters.db.schema.accounts import installments as i
-
     return set(conn.execute(sa.select(i.c.credit_line_id).where(
         i.c.due_on == on, i.c.status.not_in(("paid", "cancelled"))).distinct()).scalars())
 
 
 def _bucket_balances(conn) -> Counter:
     """Outstanding installment balance (minor units) per (currency, bucket), one query."""
-    from fairdue.adapters.db.schema.accounts import installments as i
-    from fairdue.adapters.db.schema.dayend import dayend_account as d
-
     rows = conn.execute(
         sa.select(d.c.currency, d.c.bucket, sa.func.sum(
             i.c.principal_due_minor + i.c.interest_due_minor + i.c.fee_due_minor
@@ -188,17 +206,6 @@ def run_simulation(*, database_url: str, accounts: int, days: int, seed: int = 7
                    engine_runs_utc: tuple[time, ...] = ENGINE_RUNS_UTC,
                    agent_runs_utc: tuple[time, ...] = AGENT_RUNS_UTC) -> SimulationReport:
     """Seed a fresh database, simulate `days` days of `accounts` borrowers, and report outcomes per variant."""
-    from fairdue.adapters.crypto import FieldCipher, Keyring
-    from fairdue.adapters.db.engine import make_engine
-    from fairdue.adapters.db.migrate import migrate
-    from fairdue.adapters.db.schema.accounts import credit_lines
-    from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
-    from fairdue.adapters.db.uow import UnitOfWork
-    from fairdue.products import shipped_product_files
-    from fairdue.service.collections import engine as coll
-    from fairdue.service.dayend.runner import run_day_end
-    from fairdue.service.servicing.products import load_product_file
-
     if not 1 <= accounts <= ACCOUNTS_MAX:
         raise SimulationRefused(f"accounts must be 1..{ACCOUNTS_MAX}, got {accounts}")
     if not 1 <= days <= DAYS_MAX:
@@ -214,7 +221,7 @@ def run_simulation(*, database_url: str, accounts: int, days: int, seed: int = 7
         cipher = FieldCipher(Keyring.generate("sim"))
 
         def uow_factory() -> UnitOfWork:
-            return UnitOfWork(engine, clock=clock)
+            return UnitOfWork(engine, clock=clock, handlers=EVENT_HANDLERS)
 
         with uow_factory() as uow:
             if uow.connection.execute(sa.select(sa.func.count()).select_from(credit_lines)).scalar_one():
@@ -291,11 +298,6 @@ class _BorrowerState:
 
 def _seed(uow_factory, *, accounts: int, seed: int, cipher) -> _World:
     """Borrowers, lines and purchases through the real services (validation, encryption), SEED_CHUNK per commit."""
-    from fairdue.domain.money import Money
-    from fairdue.service.servicing.accounts import open_account
-    from fairdue.service.borrower.registry import register_borrower
-    from fairdue.service.servicing.purchases import purchase
-
     rng = random.Random(seed)
     names, weights = zip(*BEHAVIOURS)
     shares = [p[3] for p in PRODUCTS]
@@ -322,15 +324,6 @@ def _seed(uow_factory, *, accounts: int, seed: int, cipher) -> _World:
 
 def _borrowers_act(uow, world: _World, state: _BorrowerState, on: date) -> None:
     """Today's borrower actions; only lines with something to do are touched (one query per kind of work)."""
-    from fairdue.adapters.db.schema.collections_engine import coll_cases
-    from fairdue.domain.money import Money
-    from fairdue.service.collections import engine as coll
-    from fairdue.service.portal.complaints import file_complaint
-    from fairdue.service.dayend.runner import before_writes
-    from fairdue.service.servicing.payments import pay
-    from fairdue.service.servicing.plans import accept_plan, propose_plans_for_account
-    from fairdue.service.collections.promises import record_promise
-
     conn = uow.connection
     for dispute_id in state.disputes.pop(on, []):
         coll.resolve_dispute(uow, dispute_id=dispute_id, resolution="模拟：核实无误 / verified, the debt stands")
@@ -345,7 +338,7 @@ def _borrowers_act(uow, world: _World, state: _BorrowerState, on: date) -> None:
     paying = state.pending_pay.pop(on, [])
     # The day's repayments arrive as one file: day-end's inline close runs once for all of its lines (one kernel
     # call per date) before the payments are posted one by one, instead of once per payment.
-    before_writes(uow, [line for line, _ in paying], on)
+    close_inline(uow, [line for line, _ in paying], on)
     owed = _unpaid_by_line(conn, on, {line for line, _ in paying})
     for line_id, how in paying:  # "full" clears what is due, late fees included; "half" pays half of it
         amount = owed.get(line_id, 0) if how == "full" else owed.get(line_id, 0) // 2
@@ -394,10 +387,6 @@ def _borrowers_act(uow, world: _World, state: _BorrowerState, on: date) -> None:
 def _agents_work(uow_factory, *, now_at: datetime, cipher, calls_made: Counter, calls_given_up: Counter) -> None:
     """Agents work their call queue now: a task the gate allows now is called and done; one it denies stays
     with its next allowed time (asked again at a later run once that time has come)."""
-    from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
-    from fairdue.service.collections import engine as coll
-    from fairdue.service.collections.call_outcomes import log_call_outcome
-
     with uow_factory() as uow:
         tasks = uow.connection.execute(
             sa.select(coll_actions.c.id, coll_actions.c.attempts, coll_cases.c.account_id)
@@ -421,11 +410,6 @@ def _agents_work(uow_factory, *, now_at: datetime, cipher, calls_made: Counter, 
 
 def _report(engine, world: _World, *, accounts: int, days: int, calls_made: Counter,
             rescheduled: int) -> SimulationReport:
-    from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
-    from fairdue.adapters.db.schema.collections_engine import coll_cases, coll_strategy_assignments
-    from fairdue.adapters.db.schema.dayend import dayend_event_outbox
-    from fairdue.adapters.db.schema.web import complaints
-
     variants: dict[str, VariantOutcome] = defaultdict(VariantOutcome)
     with engine.connect() as conn:
         variant_of = {a: f"{s}/{v}" for a, s, v in conn.execute(sa.select(

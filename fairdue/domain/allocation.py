@@ -11,9 +11,9 @@ and no component gets more than is owed on it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Sequence
 
 from fairdue.domain.products import COMPONENTS, AllocationRule
 from fairdue.errors import FairdueError

@@ -26,8 +26,9 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from fairdue.errors import FairdueError
 
@@ -49,7 +50,7 @@ class NotCanonical(AuditError):
 class ChainBroken(AuditError):
     """Verification found a bad entry; `.result` says which and why."""
 
-    def __init__(self, result: "Verification"):
+    def __init__(self, result: Verification):
         super().__init__(result.message)
         self.result = result
 
@@ -129,7 +130,8 @@ class Entry:
     parsed: Any = field(default=None, compare=False, repr=False)
 
     def record(self) -> dict[str, Any]:
-        return json.loads(self.record_text)
+        record: dict[str, Any] = json.loads(self.record_text)  # a record is always a JSON object
+        return record
 
 
 def make_entry(*, seq: int, prev_hash: str, record: Mapping[str, Any]) -> Entry:
@@ -188,13 +190,28 @@ def verify_chain(
         text_ok = entry_hash(entry.prev_hash, entry.record_text) == entry.hash
         if entry.seq != expected_seq:
             if entry.seq > expected_seq:
-                return Verification(False, checked, expected_seq, "missing",
-                                    f"decision {expected_seq} is missing (next found is {entry.seq})")
-            return Verification(False, checked, entry.seq, "reordered",
-                                f"decision {entry.seq} appears out of order after {expected_seq - 1}")
+                return Verification(
+                    False,
+                    checked,
+                    expected_seq,
+                    "missing",
+                    f"decision {expected_seq} is missing (next found is {entry.seq})",
+                )
+            return Verification(
+                False,
+                checked,
+                entry.seq,
+                "reordered",
+                f"decision {entry.seq} appears out of order after {expected_seq - 1}",
+            )
         if not text_ok:
-            return Verification(False, checked, entry.seq, "edited",
-                                f"decision {entry.seq} was altered: its content no longer matches its hash")
+            return Verification(
+                False,
+                checked,
+                entry.seq,
+                "edited",
+                f"decision {entry.seq} was altered: its content no longer matches its hash",
+            )
         record = entry.parsed
         if record is None:
             try:
@@ -202,19 +219,35 @@ def verify_chain(
             except ValueError:
                 record = None
         if not isinstance(record, dict) or not isinstance(record.get("seq"), int):
-            return Verification(False, checked, entry.seq, "malformed",
-                                f"decision {entry.seq} does not carry its own sequence number")
+            return Verification(
+                False, checked, entry.seq, "malformed", f"decision {entry.seq} does not carry its own sequence number"
+            )
         if record["seq"] != entry.seq:
-            return Verification(False, checked, entry.seq, "reordered",
-                                f"decision {entry.seq} holds the record written as decision {record['seq']}")
+            return Verification(
+                False,
+                checked,
+                entry.seq,
+                "reordered",
+                f"decision {entry.seq} holds the record written as decision {record['seq']}",
+            )
         if entry.prev_hash != prev_hash:
             if entry.prev_hash in seen_hashes:
-                return Verification(False, checked, entry.seq, "reordered",
-                                    f"decision {entry.seq} links back to decision {seen_hashes[entry.prev_hash]}, "
-                                    f"not to {entry.seq - 1}")
-            return Verification(False, checked, entry.seq, "missing",
-                                f"decision {entry.seq} links to a decision that is not its predecessor "
-                                f"(one was removed or replaced before it)")
+                return Verification(
+                    False,
+                    checked,
+                    entry.seq,
+                    "reordered",
+                    f"decision {entry.seq} links back to decision {seen_hashes[entry.prev_hash]}, "
+                    f"not to {entry.seq - 1}",
+                )
+            return Verification(
+                False,
+                checked,
+                entry.seq,
+                "missing",
+                f"decision {entry.seq} links to a decision that is not its predecessor "
+                f"(one was removed or replaced before it)",
+            )
         seen_hashes[entry.hash] = entry.seq
         if len(seen_hashes) > RECENT_HASHES_MAX:
             del seen_hashes[next(iter(seen_hashes))]
@@ -223,13 +256,27 @@ def verify_chain(
     last_seq = expected_seq - 1
     if head_seq is not None:
         if head_seq > last_seq:
-            return Verification(False, checked, last_seq + 1, "truncated",
-                                f"decision {last_seq + 1} is missing: the log ends at {last_seq}, its head says {head_seq}")
+            return Verification(
+                False,
+                checked,
+                last_seq + 1,
+                "truncated",
+                f"decision {last_seq + 1} is missing: the log ends at {last_seq}, its head says {head_seq}",
+            )
         if head_seq < last_seq:
-            return Verification(False, checked, head_seq + 1, "malformed",
-                                f"decision {head_seq + 1} is beyond the log head ({head_seq})")
+            return Verification(
+                False,
+                checked,
+                head_seq + 1,
+                "malformed",
+                f"decision {head_seq + 1} is beyond the log head ({head_seq})",
+            )
         if head_hash is not None and head_seq > 0 and head_hash != prev_hash:
-            return Verification(False, checked, last_seq, "edited",
-                                f"decision {last_seq} does not match the hash recorded in the log head")
+            return Verification(
+                False,
+                checked,
+                last_seq,
+                "edited",
+                f"decision {last_seq} does not match the hash recorded in the log head",
+            )
     return Verification(True, checked, message=f"{checked} decisions verified, chain intact")
-

@@ -18,9 +18,10 @@ Pure: no I/O, no clock (times are passed in).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any, Literal, overload
 
 import phonenumbers
 from phonenumbers import timezone as pn_timezone
@@ -30,10 +31,22 @@ from fairdue.errors import FairdueError
 # Where a phone number or email may come from (CBA 2026 lawful sources).
 SOURCES = ("contract", "self_provided", "registration", "credit_bureau", "public_record")
 # Keys and sources that would carry a device address book or call log: always refused.
-DEVICE_CONTACT_KEYS = frozenset({
-    "contacts", "contact_list", "address_book", "addressbook", "device_contacts", "phonebook",
-    "phone_book", "call_log", "call_logs", "call_history", "sms_log", "contacts_upload",
-})
+DEVICE_CONTACT_KEYS = frozenset(
+    {
+        "contacts",
+        "contact_list",
+        "address_book",
+        "addressbook",
+        "device_contacts",
+        "phonebook",
+        "phone_book",
+        "call_log",
+        "call_logs",
+        "call_history",
+        "sms_log",
+        "contacts_upload",
+    }
+)
 DEVICE_CONTACT_SOURCES = frozenset({"device_contacts", "address_book", "device", "call_log", "phonebook"})
 CONSENT_SCOPES = ("locate_only",)
 RELATIONSHIPS = ("spouse", "parent", "child", "sibling", "relative", "friend", "colleague", "other")
@@ -88,7 +101,7 @@ def compact(kind: str, number: str) -> str:
 
 def cn_ric_check_digit(first17: str) -> str:
     """GB 11643-1999 ISO 7064 MOD 11-2 check character of the first 17 digits."""
-    return _RIC_CHECK[sum(int(d) * w for d, w in zip(first17, _RIC_WEIGHTS)) % 11]
+    return _RIC_CHECK[sum(int(d) * w for d, w in zip(first17, _RIC_WEIGHTS, strict=False)) % 11]
 
 
 def validate_id(kind: str, number: str) -> str:
@@ -116,8 +129,18 @@ def validate_id(kind: str, number: str) -> str:
         if area in ("000", "666") or area >= "900" or group == "00" or serial == "0000":
             raise InvalidIdNumber("id_number: not an issuable SSN (area 000/666/9xx, group 00 or serial 0000)")
         return n
-    if not re.fullmatch(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]", n) or n[:2] in ("BG", "GB", "NK", "KN", "TN", "NT", "ZZ"):
-        raise InvalidIdNumber("id_number: a UK National Insurance number looks like QQ123456C (two letters, six digits, A-D)")
+    if not re.fullmatch(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]", n) or n[:2] in (
+        "BG",
+        "GB",
+        "NK",
+        "KN",
+        "TN",
+        "NT",
+        "ZZ",
+    ):
+        raise InvalidIdNumber(
+            "id_number: a UK National Insurance number looks like QQ123456C (two letters, six digits, A-D)"
+        )
     return n
 
 
@@ -168,24 +191,56 @@ def phone_time_zones(number: str | phonenumbers.PhoneNumber) -> tuple[str, ...]:
 
 # US states to their IANA zones (several where a state spans zones).
 _US_STATE_ZONES: dict[str, tuple[str, ...]] = {
-    "AL": ("America/Chicago",), "AK": ("America/Anchorage", "America/Adak"), "AZ": ("America/Phoenix",),
-    "AR": ("America/Chicago",), "CA": ("America/Los_Angeles",), "CO": ("America/Denver",),
-    "CT": ("America/New_York",), "DE": ("America/New_York",), "DC": ("America/New_York",),
-    "FL": ("America/New_York", "America/Chicago"), "GA": ("America/New_York",), "HI": ("Pacific/Honolulu",),
-    "ID": ("America/Boise", "America/Los_Angeles"), "IL": ("America/Chicago",),
-    "IN": ("America/Indiana/Indianapolis", "America/Chicago"), "IA": ("America/Chicago",),
-    "KS": ("America/Chicago", "America/Denver"), "KY": ("America/New_York", "America/Chicago"),
-    "LA": ("America/Chicago",), "ME": ("America/New_York",), "MD": ("America/New_York",),
-    "MA": ("America/New_York",), "MI": ("America/Detroit", "America/Menominee"), "MN": ("America/Chicago",),
-    "MS": ("America/Chicago",), "MO": ("America/Chicago",), "MT": ("America/Denver",),
-    "NE": ("America/Chicago", "America/Denver"), "NV": ("America/Los_Angeles",), "NH": ("America/New_York",),
-    "NJ": ("America/New_York",), "NM": ("America/Denver",), "NY": ("America/New_York",),
-    "NC": ("America/New_York",), "ND": ("America/Chicago", "America/Denver"), "OH": ("America/New_York",),
-    "OK": ("America/Chicago",), "OR": ("America/Los_Angeles", "America/Boise"), "PA": ("America/New_York",),
-    "RI": ("America/New_York",), "SC": ("America/New_York",), "SD": ("America/Chicago", "America/Denver"),
-    "TN": ("America/Chicago", "America/New_York"), "TX": ("America/Chicago", "America/Denver"),
-    "UT": ("America/Denver",), "VT": ("America/New_York",), "VA": ("America/New_York",),
-    "WA": ("America/Los_Angeles",), "WV": ("America/New_York",), "WI": ("America/Chicago",),
+    "AL": ("America/Chicago",),
+    "AK": ("America/Anchorage", "America/Adak"),
+    "AZ": ("America/Phoenix",),
+    "AR": ("America/Chicago",),
+    "CA": ("America/Los_Angeles",),
+    "CO": ("America/Denver",),
+    "CT": ("America/New_York",),
+    "DE": ("America/New_York",),
+    "DC": ("America/New_York",),
+    "FL": ("America/New_York", "America/Chicago"),
+    "GA": ("America/New_York",),
+    "HI": ("Pacific/Honolulu",),
+    "ID": ("America/Boise", "America/Los_Angeles"),
+    "IL": ("America/Chicago",),
+    "IN": ("America/Indiana/Indianapolis", "America/Chicago"),
+    "IA": ("America/Chicago",),
+    "KS": ("America/Chicago", "America/Denver"),
+    "KY": ("America/New_York", "America/Chicago"),
+    "LA": ("America/Chicago",),
+    "ME": ("America/New_York",),
+    "MD": ("America/New_York",),
+    "MA": ("America/New_York",),
+    "MI": ("America/Detroit", "America/Menominee"),
+    "MN": ("America/Chicago",),
+    "MS": ("America/Chicago",),
+    "MO": ("America/Chicago",),
+    "MT": ("America/Denver",),
+    "NE": ("America/Chicago", "America/Denver"),
+    "NV": ("America/Los_Angeles",),
+    "NH": ("America/New_York",),
+    "NJ": ("America/New_York",),
+    "NM": ("America/Denver",),
+    "NY": ("America/New_York",),
+    "NC": ("America/New_York",),
+    "ND": ("America/Chicago", "America/Denver"),
+    "OH": ("America/New_York",),
+    "OK": ("America/Chicago",),
+    "OR": ("America/Los_Angeles", "America/Boise"),
+    "PA": ("America/New_York",),
+    "RI": ("America/New_York",),
+    "SC": ("America/New_York",),
+    "SD": ("America/Chicago", "America/Denver"),
+    "TN": ("America/Chicago", "America/New_York"),
+    "TX": ("America/Chicago", "America/Denver"),
+    "UT": ("America/Denver",),
+    "VT": ("America/New_York",),
+    "VA": ("America/New_York",),
+    "WA": ("America/Los_Angeles",),
+    "WV": ("America/New_York",),
+    "WI": ("America/Chicago",),
     "WY": ("America/Denver",),
 }
 _COUNTRY_ZONES = {"CN": ("Asia/Shanghai",), "GB": ("Europe/London",)}
@@ -287,6 +342,10 @@ def refuse_device_contacts(data: Any, path: str = "input") -> None:
             refuse_device_contacts(item, f"{path}[{i}]")
 
 
+@overload
+def _text(data: Mapping[str, Any], key: str, length_max: int, *, required: Literal[True] = True) -> str: ...
+@overload
+def _text(data: Mapping[str, Any], key: str, length_max: int, *, required: bool) -> str | None: ...
 def _text(data: Mapping[str, Any], key: str, length_max: int, *, required: bool = True) -> str | None:
     v = data.get(key)
     if v is None and not required:
@@ -302,7 +361,7 @@ def _text(data: Mapping[str, Any], key: str, length_max: int, *, required: bool 
 def _source(value: Any, field: str) -> str:
     if isinstance(value, str) and value.strip().lower() in DEVICE_CONTACT_SOURCES:
         raise DeviceContactsRefused(f"{field} {value!r} is a device contact list")
-    if value not in SOURCES:
+    if not isinstance(value, str) or value not in SOURCES:
         raise BorrowerInvalid(f"{field}: must be one of {', '.join(SOURCES)}, got {value!r}")
     return value
 
@@ -320,11 +379,11 @@ def profile_from_input(data: Any) -> BorrowerProfile:
         raise BorrowerInvalid(f"{extra[0]}: not a borrower field (allowed: {', '.join(sorted(_PROFILE_KEYS))})")
     name = _text(data, "name", NAME_LEN_MAX)
     region = _text(data, "postal_region", 10)
-    if not _REGION.match(region):  # type: ignore[arg-type]
+    if not _REGION.match(region):
         raise BorrowerInvalid(f"postal_region: must look like CN-31, US-CA or GB-ENG, got {region!r}")
-    country = country_of_region(region)  # type: ignore[arg-type]
+    country = country_of_region(region)
     id_kind = data.get("id_kind") or {"CN": "cn_ric", "US": "us_ssn", "GB": "uk_nino"}[country]
-    id_number = validate_id(id_kind, _text(data, "id_number", 40))  # type: ignore[arg-type]
+    id_number = validate_id(id_kind, _text(data, "id_number", 40))
     raw_mobiles = data.get("mobiles")
     if not isinstance(raw_mobiles, list) or not raw_mobiles:
         raise BorrowerInvalid("mobiles: at least one mobile number is required, as a list of {number, source}")
@@ -353,10 +412,17 @@ def profile_from_input(data: Any) -> BorrowerProfile:
     language = data.get("language") or {"CN": "zh-CN", "US": "en-US", "GB": "en-GB"}[country]
     if language not in LANGUAGES:
         raise BorrowerInvalid(f"language: must be one of {', '.join(LANGUAGES)}, got {language!r}")
-    zones = derive_time_zones(region, parsed)  # type: ignore[arg-type]
+    zones = derive_time_zones(region, parsed)
     return BorrowerProfile(
-        name=name, id_kind=id_kind, id_number=id_number, mobiles=tuple(mobiles), emails=tuple(emails),  # type: ignore[arg-type]
-        postal_region=region, address=address, language=language, time_zones=zones,  # type: ignore[arg-type]
+        name=name,
+        id_kind=id_kind,
+        id_number=id_number,
+        mobiles=tuple(mobiles),
+        emails=tuple(emails),
+        postal_region=region,
+        address=address,
+        language=language,
+        time_zones=zones,
     )
 
 
@@ -369,10 +435,14 @@ def emergency_contact_from_input(data: Any, *, country: str, granted_at: datetim
     if extra:
         raise BorrowerInvalid(f"emergency_contact.{extra[0]}: not an emergency-contact field")
     if data.get("consent") is not True:
-        raise BorrowerInvalid("emergency_contact.consent: an emergency contact needs the borrower's consent (consent = true)")
+        raise BorrowerInvalid(
+            "emergency_contact.consent: an emergency contact needs the borrower's consent (consent = true)"
+        )
     scope = data.get("consent_scope", "locate_only")
     if scope not in CONSENT_SCOPES:
-        raise BorrowerInvalid(f"emergency_contact.consent_scope: only {', '.join(CONSENT_SCOPES)} is allowed, got {scope!r}")
+        raise BorrowerInvalid(
+            f"emergency_contact.consent_scope: only {', '.join(CONSENT_SCOPES)} is allowed, got {scope!r}"
+        )
     if granted_at.tzinfo is None:
         raise BorrowerInvalid("consent granted_at must be an aware UTC instant")
     name = _text(data, "name", NAME_LEN_MAX)
@@ -380,4 +450,4 @@ def emergency_contact_from_input(data: Any, *, country: str, granted_at: datetim
     rel = data.get("relationship", "other")
     if rel not in RELATIONSHIPS:
         raise BorrowerInvalid(f"emergency_contact.relationship: must be one of {', '.join(RELATIONSHIPS)}, got {rel!r}")
-    return EmergencyContactInput(name, mobile, rel, Consent(granted_at, None, scope))  # type: ignore[arg-type]
+    return EmergencyContactInput(name, mobile, rel, Consent(granted_at, None, scope))

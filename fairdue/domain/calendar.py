@@ -40,7 +40,7 @@ class CalendarBroken(FairdueError):
 class BusinessDayRule(enum.Enum):
     """What happens to a due date that falls on a non-business day."""
 
-    NONE = "none"            # the contractual date stands
+    NONE = "none"  # the contractual date stands
     FOLLOWING = "following"  # honoured on the next business day
 
 
@@ -94,7 +94,9 @@ class Calendar:
             if self.is_business_day(day):
                 return day
             day += timedelta(days=1)
-        raise CalendarBroken(f"calendar {self.code}: no business day within {BUSINESS_DAY_SEARCH_DAYS_MAX} days of {on}")
+        raise CalendarBroken(
+            f"calendar {self.code}: no business day within {BUSINESS_DAY_SEARCH_DAYS_MAX} days of {on}"
+        )
 
     def adjust(self, on: date, rule: BusinessDayRule) -> date:
         """The date a payment due `on` is honoured under `rule`."""

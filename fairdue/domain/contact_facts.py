@@ -19,27 +19,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal, overload
 
 from fairdue.errors import FairdueError
 
 KINDS = ("attorney", "bankruptcy", "breathing_space", "inconvenient_hours")
 # Who told us and how. A lender acts on what it knows, whatever the channel it learnt it by.
 SOURCES = (
-    "borrower_oral",        # the borrower said so (on a call, in a chat)
-    "borrower_written",     # letter, e-mail, portal message from the borrower
-    "attorney_notice",      # the attorney / solicitor wrote to us
-    "court_notice",         # a court order or notice (bankruptcy, stay)
-    "insolvency_service",   # the Insolvency Service's breathing-space notice (UK)
-    "debt_advice_agency",   # a debt-advice provider (breathing space applications, mental-health crisis)
-    "public_record",        # an insolvency register, PACER and the like
+    "borrower_oral",  # the borrower said so (on a call, in a chat)
+    "borrower_written",  # letter, e-mail, portal message from the borrower
+    "attorney_notice",  # the attorney / solicitor wrote to us
+    "court_notice",  # a court order or notice (bankruptcy, stay)
+    "insolvency_service",  # the Insolvency Service's breathing-space notice (UK)
+    "debt_advice_agency",  # a debt-advice provider (breathing space applications, mental-health crisis)
+    "public_record",  # an insolvency register, PACER and the like
 )
-BREATHING_SPACE_DAYS = 60        # standard breathing space (Debt Respite Scheme Regulations 2020)
+BREATHING_SPACE_DAYS = 60  # standard breathing space (Debt Respite Scheme Regulations 2020)
 RECORDED_BY_LEN_MAX = 64
 REASON_LEN_MAX = 500
 ATTORNEY_NAME_LEN_MAX = 200
 ATTORNEY_CONTACT_LEN_MAX = 320
-FACTS_OPEN_MAX = 64              # per borrower, not yet ended: bounds the rows one gate request reads
-INCONVENIENT_RANGES_MAX = 24     # per borrower (the gate refuses more: fairdue.policy.request)
+FACTS_OPEN_MAX = 64  # per borrower, not yet ended: bounds the rows one gate request reads
+INCONVENIENT_RANGES_MAX = 24  # per borrower (the gate refuses more: fairdue.policy.request)
 
 
 class ContactFactInvalid(FairdueError, ValueError):
@@ -69,8 +70,7 @@ class FactInput:
 
 def hhmm_minutes(text: object, field: str) -> int:
     """'HH:MM' (00:00–24:00) → minutes after midnight, or ContactFactInvalid naming the field."""
-    if (not isinstance(text, str) or len(text) != 5 or text[2] != ":"
-            or not (text[:2].isdigit() and text[3:].isdigit())):
+    if not isinstance(text, str) or len(text) != 5 or text[2] != ":" or not (text[:2].isdigit() and text[3:].isdigit()):
         raise ContactFactInvalid(f"{field}: expected HH:MM, got {text!r}")
     hours, minutes = int(text[:2]), int(text[3:])
     if minutes >= 60 or hours > 24 or (hours == 24 and minutes):
@@ -84,6 +84,10 @@ def _aware(value: object, field: str) -> datetime:
     return value
 
 
+@overload
+def _text(value: object, field: str, length_max: int, required: Literal[True]) -> str: ...
+@overload
+def _text(value: object, field: str, length_max: int, required: bool) -> str | None: ...
 def _text(value: object, field: str, length_max: int, required: bool) -> str | None:
     if value is None:
         if required:
@@ -98,15 +102,24 @@ def _text(value: object, field: str, length_max: int, required: bool) -> str | N
 
 
 def fact_from_input(
-    *, kind: object, source: object, recorded_by: object, now: datetime,
-    account_id: object = None, effective_from: object = None, effective_until: object = None,
-    open_ended: bool = False, hours: object = None, attorney_name: object = None, attorney_contact: object = None,
+    *,
+    kind: object,
+    source: object,
+    recorded_by: object,
+    now: datetime,
+    account_id: object = None,
+    effective_from: object = None,
+    effective_until: object = None,
+    open_ended: bool = False,
+    hours: object = None,
+    attorney_name: object = None,
+    attorney_contact: object = None,
 ) -> FactInput:
     """Validate a fact. `now` (aware) is the default start; standard breathing space ends 60 days after its start
     unless `effective_until` is given or `open_ended` (mental-health crisis moratorium)."""
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise ContactFactInvalid(f"kind: {kind!r} is not one of {list(KINDS)}")
-    if source not in SOURCES:
+    if not isinstance(source, str) or source not in SOURCES:
         raise ContactFactInvalid(f"source: {source!r} is not one of {list(SOURCES)}")
     who = _text(recorded_by, "recorded_by", RECORDED_BY_LEN_MAX, required=True)
     now = _aware(now, "now")
@@ -127,7 +140,9 @@ def fact_from_input(
         if account_id is not None:
             raise ContactFactInvalid("inconvenient hours are about the borrower, not one debt: leave account_id out")
         if not isinstance(hours, (tuple, list)) or len(hours) != 2:
-            raise ContactFactInvalid('hours: expected ("HH:MM", "HH:MM"), local time, start before end or crossing midnight')
+            raise ContactFactInvalid(
+                'hours: expected ("HH:MM", "HH:MM"), local time, start before end or crossing midnight'
+            )
         lo, hi = hhmm_minutes(hours[0], "hours.start"), hhmm_minutes(hours[1], "hours.end")
         if lo == hi or lo == 1440:
             raise ContactFactInvalid("hours: start and end must differ, and the start cannot be 24:00")
@@ -140,13 +155,23 @@ def fact_from_input(
         contact = _text(attorney_contact, "attorney_contact", ATTORNEY_CONTACT_LEN_MAX, required=False)
     elif attorney_name is not None or attorney_contact is not None:
         raise ContactFactInvalid("attorney_name/attorney_contact apply to attorney facts only")
-    return FactInput(kind=kind, source=source, account_id=account_id, effective_from=start,  # type: ignore[arg-type]
-                     effective_until=until, hours_start=start_hhmm, hours_end=end_hhmm,
-                     attorney_name=name, attorney_contact=contact, recorded_by=who)  # type: ignore[arg-type]
+    return FactInput(
+        kind=kind,
+        source=source,
+        account_id=account_id,
+        effective_from=start,
+        effective_until=until,
+        hours_start=start_hhmm,
+        hours_end=end_hhmm,
+        attorney_name=name,
+        attorney_contact=contact,
+        recorded_by=who,
+    )
 
 
-def in_force(*, effective_from: datetime, effective_until: datetime | None, ended_at: datetime | None,
-             at: datetime) -> bool:
+def in_force(
+    *, effective_from: datetime, effective_until: datetime | None, ended_at: datetime | None, at: datetime
+) -> bool:
     """Is a fact in force at `at`? [effective_from, min(effective_until, ended_at))."""
     if at < effective_from:
         return False

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterable, Sequence
 
 from fairdue.domain.money import AMOUNT_MINOR_MAX, CURRENCY_EXPONENTS, Money
 from fairdue.errors import FairdueError
@@ -90,9 +90,7 @@ class LedgerAccountConflict(LedgerError):
 
 class AccountCurrencyMismatch(LedgerError):
     def __init__(self, code: str, account_currency: str, posting_currency: str):
-        super().__init__(
-            f"ledger account {code!r} is in {account_currency}; cannot post {posting_currency} to it"
-        )
+        super().__init__(f"ledger account {code!r} is in {account_currency}; cannot post {posting_currency} to it")
         self.code, self.account_currency, self.posting_currency = code, account_currency, posting_currency
 
 

@@ -14,7 +14,8 @@ partly (a code shown as 4***** would give away a sixth of it).
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import phonenumbers
 
@@ -23,8 +24,28 @@ from fairdue.domain.audit import copy_json
 MASK = "*"
 # Two-character Chinese surnames (复姓) that keep both characters visible.
 COMPOUND_SURNAMES = frozenset(
-    {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
-     "宇文", "司徒", "夏侯", "轩辕", "令狐", "端木", "独孤", "南宫", "西门", "百里"}
+    {
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "轩辕",
+        "令狐",
+        "端木",
+        "独孤",
+        "南宫",
+        "西门",
+        "百里",
+    }
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 # A run of digits (with the usual separators) long enough to be a phone number.
@@ -45,7 +66,7 @@ def mask_digits(digits: str, *, keep_head: int = 3, keep_tail: int = 4) -> str:
             keep_head -= 1
         else:
             keep_tail -= 1
-    return digits[:keep_head] + MASK * (n - keep_head - keep_tail) + digits[n - keep_tail:]
+    return digits[:keep_head] + MASK * (n - keep_head - keep_tail) + digits[n - keep_tail :]
 
 
 def mask_phone(phone: str) -> str:
@@ -115,7 +136,7 @@ def mask_postal_address(address: str) -> str:
         region = _CN_REGION.match(address)
         kept = region.group(0) if region and region.group(0) != address else ""
         return kept + MASK * 4
-    head, sep, last = address.rpartition(",")
+    _head, sep, last = address.rpartition(",")
     if not sep:
         return MASK * 4
     return MASK * 4 + ", " + re.sub(r"\d", MASK, last.strip())
@@ -181,7 +202,7 @@ def mask_request(request: dict[str, Any], *, names: Iterable[str] = ()) -> dict[
     record still explains the decision.
     """
     names = tuple(names)
-    masked = copy_json(request)
+    masked: dict[str, Any] = copy_json(request)
     # A debt's history names the same few addresses over and over: each is masked once (a phone number's mask
     # parses it, the costly part). The memo lives for this call only, so no address is kept beyond it.
     address_masks: dict[Any, Any] = {}
@@ -203,8 +224,11 @@ def mask_request(request: dict[str, Any], *, names: Iterable[str] = ()) -> dict[
         for key in ("name", "phone", "email", "address", "id_number"):
             value = borrower.get(key)
             if isinstance(value, str):
-                borrower[key] = mask_name(value) if key == "name" else (
-                    mask_id_number(value) if key == "id_number" else _masked_address(value))
+                borrower[key] = (
+                    mask_name(value)
+                    if key == "name"
+                    else (mask_id_number(value) if key == "id_number" else _masked_address(value))
+                )
     history = masked.get("history")
     if isinstance(history, list):
         for item in history:

@@ -8,6 +8,7 @@ raises, and so does parsing a string with more decimals than the currency has.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import (
     ROUND_CEILING,
@@ -20,7 +21,6 @@ from decimal import (
     InvalidOperation,
     localcontext,
 )
-from typing import Iterable, Sequence
 
 from fairdue.errors import FairdueError
 
@@ -108,7 +108,7 @@ def to_minor(value: str | Decimal | int, currency: str) -> int:
     InvalidAmount for anything that is not a finite number (floats included).
     """
     exp = exponent(currency)
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise InvalidAmount(f"amount must be a str, Decimal or int, not {type(value).__name__}")
     if isinstance(value, int):
         number = Decimal(value)
@@ -285,7 +285,9 @@ def split_minor(total_minor: int, weights: Sequence[int]) -> list[int]:
 
 def split(total: Money, parts: int | Sequence[int]) -> list[Money]:
     """Split `total` into `parts` equal shares (or by integer weights) exactly."""
-    if isinstance(parts, int) and not isinstance(parts, bool):
+    if isinstance(parts, bool):  # an int to Python, but never a count of parts
+        raise InvalidAmount(f"cannot split into {parts} parts")
+    if isinstance(parts, int):
         if parts <= 0:
             raise InvalidAmount(f"cannot split into {parts} parts")
         weights: Sequence[int] = [1] * parts

@@ -48,9 +48,10 @@ Product
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any, TypeVar
 
 from fairdue.domain.loanmath.pricing import price_option
 from fairdue.domain.money import CURRENCY_EXPONENTS
@@ -224,12 +225,28 @@ class UnknownInstallmentOption(FairdueError, ValueError):
 # Every check appends to `problems` and carries on, so one run names every bad field.
 
 _TOP_KEYS = {
-    "code", "name", "jurisdiction", "currency", "credit_limit_minor_max", "cycle_days",
-    "due_days_after_statement", "grace_days", "minimum_due", "revolving_daily_rate", "late_fee",
-    "annual_cost_cap", "installment_options", "allocation", "delinquency_buckets", "charge_off_dpd",
-    "business_day_rule", "negotiated_plan_months_max", "version",
+    "code",
+    "name",
+    "jurisdiction",
+    "currency",
+    "credit_limit_minor_max",
+    "cycle_days",
+    "due_days_after_statement",
+    "grace_days",
+    "minimum_due",
+    "revolving_daily_rate",
+    "late_fee",
+    "annual_cost_cap",
+    "installment_options",
+    "allocation",
+    "delinquency_buckets",
+    "charge_off_dpd",
+    "business_day_rule",
+    "negotiated_plan_months_max",
+    "version",
 }
 _MISSING = object()
+T = TypeVar("T")
 
 
 def _int(problems: list[str], path: str, value: Any, lo: int, hi: int) -> int | None:
@@ -242,10 +259,12 @@ def _int(problems: list[str], path: str, value: Any, lo: int, hi: int) -> int | 
     return value
 
 
-def _decimal(problems: list[str], path: str, value: Any, lo: Decimal, hi: Decimal, *, hi_open: bool = True) -> Decimal | None:
+def _decimal(
+    problems: list[str], path: str, value: Any, lo: Decimal, hi: Decimal, *, hi_open: bool = True
+) -> Decimal | None:
     """A rate: str or int or Decimal (TOML floats refused — write rates as strings)."""
     if isinstance(value, float):
-        problems.append(f"{path}: write the rate as a string (e.g. \"{value}\"), never a float, to keep it exact")
+        problems.append(f'{path}: write the rate as a string (e.g. "{value}"), never a float, to keep it exact')
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
         problems.append(f"{path}: must be a decimal number as a string, got {_show(value)}")
@@ -287,172 +306,286 @@ def _table(problems: list[str], path: str, value: Any, allowed: set[str]) -> Map
     return value
 
 
-def product_from_mapping(data: Any, *, source: str | None = None) -> Product:
-    """Validate a parsed product file; return a Product or raise ProductInvalid naming every bad field."""
-    problems: list[str] = []
+def _field(data: Mapping[str, Any], key: str) -> Any:
+    """The value of a top-level field, or `_MISSING` when the file leaves it out."""
+    return data.get(key, _MISSING)
+
+
+def _with_default(data: Mapping[str, Any], key: str, default: Any) -> Any:
+    """The value of a top-level field, or `default` when the file leaves it out."""
+    value = _field(data, key)
+    return value if value is not _MISSING else default
+
+
+def _validated(value: T | None, path: str) -> T:
+    """A field once validation found no problem; None here means a check failed to report one (a bug)."""
+    if value is None:
+        raise ProductInvalid([f"{path}: no value, yet no problem was reported for it"])
+    return value
+
+
+def _product_fields(data: Any, source: str | None) -> Mapping[str, Any]:
+    """The table of product fields: the file's table, or its [product] table when that is all it holds."""
     if not isinstance(data, Mapping):
         raise ProductInvalid([f"the file must hold one table of product fields, got {_show(data)}"], source)
-    if "product" in data and len(data) == 1 and isinstance(data["product"], Mapping):
-        data = data["product"]  # allow a [product] table wrapping the fields
-    for extra in sorted(set(data) - _TOP_KEYS):
-        problems.append(f"{extra}: unknown field")
-    get = lambda k: data.get(k, _MISSING)  # noqa: E731
+    wrapped = data.get("product")
+    if len(data) == 1 and isinstance(wrapped, Mapping):
+        return wrapped  # a [product] table wrapping the fields
+    return data
 
-    code = _str(problems, "code", get("code"))
+
+def _code(problems: list[str], data: Mapping[str, Any]) -> str | None:
+    """The product code: a non-empty string matching CODE_PATTERN."""
+    code = _str(problems, "code", _field(data, "code"))
     if code is not None and not CODE_PATTERN.match(code):
         problems.append(f"code: must match {CODE_PATTERN.pattern}, got {code!r}")
-        code = None
-    name = _str(problems, "name", get("name"))
-    jurisdiction = _str(problems, "jurisdiction", get("jurisdiction"), choices=JURISDICTIONS)
-    currency = _str(problems, "currency", get("currency"), choices=tuple(sorted(CURRENCY_EXPONENTS)))
-    limit = _int(problems, "credit_limit_minor_max", get("credit_limit_minor_max"), 1, CREDIT_LIMIT_MINOR_MAX)
+        return None
+    return code
 
-    cycle_days: tuple[int, ...] | None = None
-    raw_days = get("cycle_days")
+
+def _cycle_days(problems: list[str], raw_days: Any) -> tuple[int, ...] | None:
+    """The allowed statement cycle days, sorted: distinct days 1..CYCLE_DAY_MAX."""
     if not isinstance(raw_days, list) or not raw_days:
         problems.append(f"cycle_days: must be a non-empty list of days 1..{CYCLE_DAY_MAX}, got {_show(raw_days)}")
-    else:
-        days = [_int(problems, f"cycle_days[{i}]", d, 1, CYCLE_DAY_MAX) for i, d in enumerate(raw_days)]
-        if all(d is not None for d in days):
-            if len(set(days)) != len(days):
-                problems.append("cycle_days: days must not repeat")
-            else:
-                cycle_days = tuple(sorted(days))  # type: ignore[arg-type]
+        return None
+    days = [_int(problems, f"cycle_days[{i}]", d, 1, CYCLE_DAY_MAX) for i, d in enumerate(raw_days)]
+    valid = [d for d in days if d is not None]
+    if len(valid) != len(days):
+        return None
+    if len(set(valid)) != len(valid):
+        problems.append("cycle_days: days must not repeat")
+        return None
+    return tuple(sorted(valid))
 
-    due_days = _int(problems, "due_days_after_statement", get("due_days_after_statement"), 1, DUE_DAYS_MAX)
-    grace = _int(problems, "grace_days", get("grace_days"), 0, GRACE_DAYS_MAX)
 
-    minimum = None
-    md = _table(problems, "minimum_due", get("minimum_due"), {"percent_bps", "floor_minor"})
-    if md is not None:
-        pct = _int(problems, "minimum_due.percent_bps", md.get("percent_bps", _MISSING), 1, BPS_FULL)
-        floor = _int(problems, "minimum_due.floor_minor", md.get("floor_minor", _MISSING), 0, CREDIT_LIMIT_MINOR_MAX)
-        if pct is not None and floor is not None:
-            minimum = MinimumDueRule(pct, floor)
+def _minimum_due(problems: list[str], raw: Any) -> MinimumDueRule | None:
+    """The minimum-due rule from its table (percent_bps, floor_minor)."""
+    md = _table(problems, "minimum_due", raw, {"percent_bps", "floor_minor"})
+    if md is None:
+        return None
+    pct = _int(problems, "minimum_due.percent_bps", md.get("percent_bps", _MISSING), 1, BPS_FULL)
+    floor = _int(problems, "minimum_due.floor_minor", md.get("floor_minor", _MISSING), 0, CREDIT_LIMIT_MINOR_MAX)
+    if pct is not None and floor is not None:
+        return MinimumDueRule(pct, floor)
+    return None
 
-    revolving = None
-    if get("revolving_daily_rate") is not _MISSING:
-        revolving = _decimal(problems, "revolving_daily_rate", get("revolving_daily_rate"), Decimal(0), Decimal("0.01"))
 
-    late = None
-    lf = _table(problems, "late_fee", get("late_fee"), {"percent_bps", "fee_minor_min", "fee_minor_max"})
-    if lf is not None:
-        pct = _int(problems, "late_fee.percent_bps", lf.get("percent_bps", _MISSING), 0, BPS_FULL)
-        fmin = _int(problems, "late_fee.fee_minor_min", lf.get("fee_minor_min", 0), 0, CREDIT_LIMIT_MINOR_MAX)
-        fmax = _int(problems, "late_fee.fee_minor_max", lf.get("fee_minor_max", _MISSING), 0, CREDIT_LIMIT_MINOR_MAX)
-        if fmin is not None and fmax is not None and fmin > fmax:
-            problems.append(f"late_fee.fee_minor_min: {fmin} is more than fee_minor_max {fmax}")
-        elif pct is not None and fmin is not None and fmax is not None:
-            late = LateFeeRule(pct, fmin, fmax)
+def _revolving_daily_rate(problems: list[str], data: Mapping[str, Any]) -> Decimal | None:
+    """The daily rate on revolving principal; None (no revolving interest) when the file leaves it out."""
+    if _field(data, "revolving_daily_rate") is _MISSING:
+        return None
+    return _decimal(problems, "revolving_daily_rate", _field(data, "revolving_daily_rate"), Decimal(0), Decimal("0.01"))
 
-    cap: Decimal | None = None
-    if get("annual_cost_cap") is not _MISSING:
-        cap = _decimal(problems, "annual_cost_cap", get("annual_cost_cap"), Decimal(0), Decimal(10), hi_open=False)
-    elif jurisdiction == "CN":
-        cap = CN_ANNUAL_COST_CAP
 
-    options: tuple[InstallmentOption, ...] | None = None
-    raw_opts = get("installment_options")
+def _late_fee(problems: list[str], raw: Any) -> LateFeeRule | None:
+    """The late-fee rule from its table (percent_bps, fee_minor_min <= fee_minor_max)."""
+    lf = _table(problems, "late_fee", raw, {"percent_bps", "fee_minor_min", "fee_minor_max"})
+    if lf is None:
+        return None
+    pct = _int(problems, "late_fee.percent_bps", lf.get("percent_bps", _MISSING), 0, BPS_FULL)
+    fmin = _int(problems, "late_fee.fee_minor_min", lf.get("fee_minor_min", 0), 0, CREDIT_LIMIT_MINOR_MAX)
+    fmax = _int(problems, "late_fee.fee_minor_max", lf.get("fee_minor_max", _MISSING), 0, CREDIT_LIMIT_MINOR_MAX)
+    if fmin is not None and fmax is not None and fmin > fmax:
+        problems.append(f"late_fee.fee_minor_min: {fmin} is more than fee_minor_max {fmax}")
+    elif pct is not None and fmin is not None and fmax is not None:
+        return LateFeeRule(pct, fmin, fmax)
+    return None
+
+
+def _annual_cost_cap(problems: list[str], data: Mapping[str, Any], jurisdiction: str | None) -> Decimal | None:
+    """The all-in annual cost cap as given; CN's statutory cap when a CN product leaves it out."""
+    if _field(data, "annual_cost_cap") is not _MISSING:
+        return _decimal(
+            problems, "annual_cost_cap", _field(data, "annual_cost_cap"), Decimal(0), Decimal(10), hi_open=False
+        )
+    if jurisdiction == "CN":
+        return CN_ANNUAL_COST_CAP
+    return None
+
+
+def _installment_option(problems: list[str], path: str, raw: Any) -> InstallmentOption | None:
+    """One installment option from its table (periods, kind, rate)."""
+    t = _table(problems, path, raw, {"periods", "kind", "rate"})
+    if t is None:
+        return None
+    periods = _int(problems, f"{path}.periods", t.get("periods", _MISSING), 1, PERIODS_MAX)
+    kind = _str(problems, f"{path}.kind", t.get("kind", _MISSING), choices=INSTALLMENT_KINDS)
+    rate = _decimal(problems, f"{path}.rate", t.get("rate", "0"), Decimal(0), Decimal(1))
+    if kind == "zero_fee" and rate is not None and rate != 0:
+        problems.append(f"{path}.rate: a zero_fee plan must have rate 0, got {rate}")
+        return None
+    if periods is not None and kind is not None and rate is not None:
+        return InstallmentOption(periods, kind, rate)
+    return None
+
+
+def _installment_options(
+    problems: list[str], raw_opts: Any, cap: Decimal | None, jurisdiction: str | None
+) -> tuple[InstallmentOption, ...] | None:
+    """The installment options: each valid, none listed twice, none priced above the cost cap."""
     if raw_opts is _MISSING:
         raw_opts = []
     if not isinstance(raw_opts, list):
         problems.append(f"installment_options: must be a list of tables, got {_show(raw_opts)}")
-    else:
-        parsed: list[InstallmentOption] = []
-        for i, raw in enumerate(raw_opts):
-            p = f"installment_options[{i}]"
-            t = _table(problems, p, raw, {"periods", "kind", "rate"})
-            if t is None:
-                continue
-            periods = _int(problems, f"{p}.periods", t.get("periods", _MISSING), 1, PERIODS_MAX)
-            kind = _str(problems, f"{p}.kind", t.get("kind", _MISSING), choices=INSTALLMENT_KINDS)
-            rate = _decimal(problems, f"{p}.rate", t.get("rate", "0"), Decimal(0), Decimal(1))
-            if kind == "zero_fee" and rate is not None and rate != 0:
-                problems.append(f"{p}.rate: a zero_fee plan must have rate 0, got {rate}")
-                continue
-            if periods is not None and kind is not None and rate is not None:
-                parsed.append(InstallmentOption(periods, kind, rate))
-        keys = [o.key for o in parsed]
-        for dup in sorted({k for k in keys if keys.count(k) > 1}):
-            problems.append(f"installment_options: {dup} is listed twice")
-        if cap is not None:
-            for i, o in enumerate(parsed):
-                annual = option_annual_rate(o, jurisdiction or "CN")
-                if annual > cap:
-                    problems.append(
-                        f"installment_options[{i}]: {o.key} at rate {o.rate} costs about "
-                        f"{annual.quantize(Decimal('0.0001'))} a year, above annual_cost_cap {cap}"
-                    )
-        options = tuple(parsed)
-    if revolving is not None and cap is not None and revolving * 365 > cap:
-        problems.append(f"revolving_daily_rate: {revolving} × 365 = {revolving * 365} is above annual_cost_cap {cap}")
+        return None
+    options = [_installment_option(problems, f"installment_options[{i}]", raw) for i, raw in enumerate(raw_opts)]
+    parsed = [o for o in options if o is not None]
+    keys = [o.key for o in parsed]
+    for dup in sorted({k for k in keys if keys.count(k) > 1}):
+        problems.append(f"installment_options: {dup} is listed twice")
+    if cap is not None:
+        for i, o in enumerate(parsed):
+            annual = option_annual_rate(o, jurisdiction or "CN")
+            if annual > cap:
+                problems.append(
+                    f"installment_options[{i}]: {o.key} at rate {o.rate} costs about "
+                    f"{annual.quantize(Decimal('0.0001'))} a year, above annual_cost_cap {cap}"
+                )
+    return tuple(parsed)
 
-    allocation = AllocationRule()
-    if get("allocation") is not _MISSING:
-        al = _table(problems, "allocation", get("allocation"), {"item_order", "component_order"})
-        if al is not None:
-            item_order = _str(problems, "allocation.item_order", al.get("item_order", "oldest_due_first"), choices=ITEM_ORDERS)
-            comp = al.get("component_order", list(COMPONENTS))
-            if not isinstance(comp, list) or sorted(comp) != sorted(COMPONENTS):
-                problems.append(f"allocation.component_order: must list each of {', '.join(COMPONENTS)} once, got {comp!r}")
-            elif item_order is not None:
-                allocation = AllocationRule(item_order, tuple(comp))
 
-    buckets = DEFAULT_BUCKETS
-    if get("delinquency_buckets") is not _MISSING:
-        raw_b = get("delinquency_buckets")
-        if not isinstance(raw_b, list) or not raw_b:
-            problems.append(f"delinquency_buckets: must be a non-empty list of tables, got {_show(raw_b)}")
-        else:
-            bs: list[DelinquencyBucket] = []
-            for i, raw in enumerate(raw_b):
-                p = f"delinquency_buckets[{i}]"
-                t = _table(problems, p, raw, {"code", "dpd_min", "dpd_max"})
-                if t is None:
-                    continue
-                bcode = _str(problems, f"{p}.code", t.get("code", _MISSING))
-                lo = _int(problems, f"{p}.dpd_min", t.get("dpd_min", _MISSING), 0, DPD_MAX)
-                hi = _int(problems, f"{p}.dpd_max", t.get("dpd_max", _MISSING), 0, DPD_MAX)
-                if lo is not None and hi is not None and lo > hi:
-                    problems.append(f"{p}: dpd_min {lo} is above dpd_max {hi}")
-                elif bcode is not None and lo is not None and hi is not None:
-                    bs.append(DelinquencyBucket(bcode, lo, hi))
-            if len(bs) == len(raw_b):
-                expected = 0
-                for i, b in enumerate(bs):
-                    if b.dpd_min != expected:
-                        problems.append(
-                            f"delinquency_buckets[{i}]: must start at dpd {expected} (buckets are contiguous from 0), got {b.dpd_min}"
-                        )
-                        break
-                    expected = b.dpd_max + 1
-                codes = [b.code for b in bs]
-                if len(set(codes)) != len(codes):
-                    problems.append("delinquency_buckets: bucket codes must not repeat")
-                buckets = tuple(bs)
+def _allocation(problems: list[str], data: Mapping[str, Any]) -> AllocationRule:
+    """The payment waterfall; the default one when the file leaves it out or gets it wrong."""
+    if _field(data, "allocation") is _MISSING:
+        return AllocationRule()
+    al = _table(problems, "allocation", _field(data, "allocation"), {"item_order", "component_order"})
+    if al is None:
+        return AllocationRule()
+    item_order = _str(problems, "allocation.item_order", al.get("item_order", "oldest_due_first"), choices=ITEM_ORDERS)
+    comp = al.get("component_order", list(COMPONENTS))
+    if not isinstance(comp, list) or sorted(comp) != sorted(COMPONENTS):
+        problems.append(f"allocation.component_order: must list each of {', '.join(COMPONENTS)} once, got {comp!r}")
+    elif item_order is not None:
+        return AllocationRule(item_order, tuple(comp))
+    return AllocationRule()
 
-    charge_off = _int(problems, "charge_off_dpd", get("charge_off_dpd") if get("charge_off_dpd") is not _MISSING else DEFAULT_CHARGE_OFF_DPD, 1, DPD_MAX)
+
+def _delinquency_bucket(problems: list[str], path: str, raw: Any) -> DelinquencyBucket | None:
+    """One delinquency bucket from its table (code, dpd_min <= dpd_max)."""
+    t = _table(problems, path, raw, {"code", "dpd_min", "dpd_max"})
+    if t is None:
+        return None
+    bcode = _str(problems, f"{path}.code", t.get("code", _MISSING))
+    lo = _int(problems, f"{path}.dpd_min", t.get("dpd_min", _MISSING), 0, DPD_MAX)
+    hi = _int(problems, f"{path}.dpd_max", t.get("dpd_max", _MISSING), 0, DPD_MAX)
+    if lo is not None and hi is not None and lo > hi:
+        problems.append(f"{path}: dpd_min {lo} is above dpd_max {hi}")
+    elif bcode is not None and lo is not None and hi is not None:
+        return DelinquencyBucket(bcode, lo, hi)
+    return None
+
+
+def _delinquency_buckets(problems: list[str], data: Mapping[str, Any]) -> tuple[DelinquencyBucket, ...]:
+    """The delinquency buckets, contiguous from dpd 0 with distinct codes; the defaults when left out."""
+    if _field(data, "delinquency_buckets") is _MISSING:
+        return DEFAULT_BUCKETS
+    raw_b = _field(data, "delinquency_buckets")
+    if not isinstance(raw_b, list) or not raw_b:
+        problems.append(f"delinquency_buckets: must be a non-empty list of tables, got {_show(raw_b)}")
+        return DEFAULT_BUCKETS
+    parsed = [_delinquency_bucket(problems, f"delinquency_buckets[{i}]", raw) for i, raw in enumerate(raw_b)]
+    bs = [b for b in parsed if b is not None]
+    if len(bs) != len(raw_b):
+        return DEFAULT_BUCKETS
+    expected = 0
+    for i, b in enumerate(bs):
+        if b.dpd_min != expected:
+            problems.append(
+                f"delinquency_buckets[{i}]: must start at dpd {expected} "
+                f"(buckets are contiguous from 0), got {b.dpd_min}"
+            )
+            break
+        expected = b.dpd_max + 1
+    codes = [b.code for b in bs]
+    if len(set(codes)) != len(codes):
+        problems.append("delinquency_buckets: bucket codes must not repeat")
+    return tuple(bs)
+
+
+def _charge_off_dpd(problems: list[str], data: Mapping[str, Any], buckets: tuple[DelinquencyBucket, ...]) -> int | None:
+    """The days past due at which an account is charged off: after the last delinquency bucket."""
+    charge_off = _int(
+        problems, "charge_off_dpd", _with_default(data, "charge_off_dpd", DEFAULT_CHARGE_OFF_DPD), 1, DPD_MAX
+    )
     if charge_off is not None and buckets and charge_off <= buckets[-1].dpd_max:
         problems.append(f"charge_off_dpd: {charge_off} must be above the last bucket's dpd_max {buckets[-1].dpd_max}")
-    bday = _str(problems, "business_day_rule", get("business_day_rule") if get("business_day_rule") is not _MISSING else "next_business_day", choices=BUSINESS_DAY_RULES)
-    neg_default = CN_NEGOTIATED_PLAN_MONTHS_MAX
-    neg = _int(problems, "negotiated_plan_months_max", get("negotiated_plan_months_max") if get("negotiated_plan_months_max") is not _MISSING else neg_default, 1, NEGOTIATED_MONTHS_MAX)
-    if jurisdiction == "CN" and neg is not None and neg > CN_NEGOTIATED_PLAN_MONTHS_MAX:
-        problems.append(f"negotiated_plan_months_max: CN allows at most {CN_NEGOTIATED_PLAN_MONTHS_MAX} months (5 years), got {neg}")
-    version = _int(problems, "version", get("version") if get("version") is not _MISSING else 1, 1, 10**9)
+    return charge_off
 
+
+def _negotiated_plan_months_max(problems: list[str], data: Mapping[str, Any], jurisdiction: str | None) -> int | None:
+    """The longest negotiated plan in months; CN allows at most CN_NEGOTIATED_PLAN_MONTHS_MAX."""
+    neg = _int(
+        problems,
+        "negotiated_plan_months_max",
+        _with_default(data, "negotiated_plan_months_max", CN_NEGOTIATED_PLAN_MONTHS_MAX),
+        1,
+        NEGOTIATED_MONTHS_MAX,
+    )
+    if jurisdiction == "CN" and neg is not None and neg > CN_NEGOTIATED_PLAN_MONTHS_MAX:
+        problems.append(
+            f"negotiated_plan_months_max: CN allows at most {CN_NEGOTIATED_PLAN_MONTHS_MAX} months (5 years), got {neg}"
+        )
+    return neg
+
+
+def product_from_mapping(data: Any, *, source: str | None = None) -> Product:
+    """Validate a parsed product file; return a Product or raise ProductInvalid naming every bad field."""
+    problems: list[str] = []
+    data = _product_fields(data, source)
+    for extra in sorted(set(data) - _TOP_KEYS):
+        problems.append(f"{extra}: unknown field")
+
+    code = _code(problems, data)
+    name = _str(problems, "name", _field(data, "name"))
+    jurisdiction = _str(problems, "jurisdiction", _field(data, "jurisdiction"), choices=JURISDICTIONS)
+    currency = _str(problems, "currency", _field(data, "currency"), choices=tuple(sorted(CURRENCY_EXPONENTS)))
+    limit = _int(problems, "credit_limit_minor_max", _field(data, "credit_limit_minor_max"), 1, CREDIT_LIMIT_MINOR_MAX)
+    cycle_days = _cycle_days(problems, _field(data, "cycle_days"))
+    due_days = _int(problems, "due_days_after_statement", _field(data, "due_days_after_statement"), 1, DUE_DAYS_MAX)
+    grace = _int(problems, "grace_days", _field(data, "grace_days"), 0, GRACE_DAYS_MAX)
+    minimum = _minimum_due(problems, _field(data, "minimum_due"))
+    revolving = _revolving_daily_rate(problems, data)
+    late = _late_fee(problems, _field(data, "late_fee"))
+    cap = _annual_cost_cap(problems, data, jurisdiction)
+    options = _installment_options(problems, _field(data, "installment_options"), cap, jurisdiction)
+    if revolving is not None and cap is not None and revolving * 365 > cap:
+        problems.append(f"revolving_daily_rate: {revolving} × 365 = {revolving * 365} is above annual_cost_cap {cap}")
+    allocation = _allocation(problems, data)
+    buckets = _delinquency_buckets(problems, data)
+    charge_off = _charge_off_dpd(problems, data, buckets)
+    bday = _str(
+        problems,
+        "business_day_rule",
+        _with_default(data, "business_day_rule", "next_business_day"),
+        choices=BUSINESS_DAY_RULES,
+    )
+    neg = _negotiated_plan_months_max(problems, data, jurisdiction)
+    version = _int(problems, "version", _with_default(data, "version", 1), 1, 10**9)
     if minimum is not None and limit is not None and minimum.floor_minor > limit:
         problems.append(f"minimum_due.floor_minor: {minimum.floor_minor} is above credit_limit_minor_max {limit}")
 
     if problems:
         raise ProductInvalid(problems, source)
     return Product(
-        code=code, name=name, jurisdiction=jurisdiction, currency=currency,  # type: ignore[arg-type]
-        credit_limit_minor_max=limit, cycle_days=cycle_days, due_days_after_statement=due_days,  # type: ignore[arg-type]
-        grace_days=grace, minimum_due=minimum, late_fee=late, installment_options=options,  # type: ignore[arg-type]
-        revolving_daily_rate=revolving, annual_cost_cap=cap, allocation=allocation,
-        delinquency_buckets=buckets, charge_off_dpd=charge_off, business_day_rule=bday,  # type: ignore[arg-type]
-        negotiated_plan_months_max=neg, version=version,  # type: ignore[arg-type]
+        code=_validated(code, "code"),
+        name=_validated(name, "name"),
+        jurisdiction=_validated(jurisdiction, "jurisdiction"),
+        currency=_validated(currency, "currency"),
+        credit_limit_minor_max=_validated(limit, "credit_limit_minor_max"),
+        cycle_days=_validated(cycle_days, "cycle_days"),
+        due_days_after_statement=_validated(due_days, "due_days_after_statement"),
+        grace_days=_validated(grace, "grace_days"),
+        minimum_due=_validated(minimum, "minimum_due"),
+        late_fee=_validated(late, "late_fee"),
+        installment_options=_validated(options, "installment_options"),
+        revolving_daily_rate=revolving,
+        annual_cost_cap=cap,
+        allocation=allocation,
+        delinquency_buckets=buckets,
+        charge_off_dpd=_validated(charge_off, "charge_off_dpd"),
+        business_day_rule=_validated(bday, "business_day_rule"),
+        negotiated_plan_months_max=_validated(neg, "negotiated_plan_months_max"),
+        version=_validated(version, "version"),
     )
 
 
@@ -473,9 +606,16 @@ def product_to_mapping(product: Product) -> dict[str, Any]:
             "fee_minor_min": product.late_fee.fee_minor_min,
             "fee_minor_max": product.late_fee.fee_minor_max,
         },
-        "installment_options": [{"periods": o.periods, "kind": o.kind, "rate": str(o.rate)} for o in product.installment_options],
-        "allocation": {"item_order": product.allocation.item_order, "component_order": list(product.allocation.component_order)},
-        "delinquency_buckets": [{"code": b.code, "dpd_min": b.dpd_min, "dpd_max": b.dpd_max} for b in product.delinquency_buckets],
+        "installment_options": [
+            {"periods": o.periods, "kind": o.kind, "rate": str(o.rate)} for o in product.installment_options
+        ],
+        "allocation": {
+            "item_order": product.allocation.item_order,
+            "component_order": list(product.allocation.component_order),
+        },
+        "delinquency_buckets": [
+            {"code": b.code, "dpd_min": b.dpd_min, "dpd_max": b.dpd_max} for b in product.delinquency_buckets
+        ],
         "charge_off_dpd": product.charge_off_dpd,
         "business_day_rule": product.business_day_rule,
         "negotiated_plan_months_max": product.negotiated_plan_months_max,

@@ -116,8 +116,13 @@ def statement_totals(items: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
     """
     per_line = items.group_by("line_id").agg(
         (pl.col("fees_minor") + pl.col("interest_minor") + pl.col("principal_minor")).sum().alias("_total"),
-        (pl.col("fees_minor") + pl.col("interest_minor")
-         + pl.when(pl.col("revolving")).then(0).otherwise(pl.col("principal_minor"))).sum().alias("_fixed"),
+        (
+            pl.col("fees_minor")
+            + pl.col("interest_minor")
+            + pl.when(pl.col("revolving")).then(0).otherwise(pl.col("principal_minor"))
+        )
+        .sum()
+        .alias("_fixed"),
         pl.col("principal_minor").filter(pl.col("revolving")).sum().alias("_revolving"),
     )
     out = rules.join(per_line, on="line_id", how="left").with_columns(
@@ -136,14 +141,20 @@ def statement_totals(items: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
 def minimum_due_minor(items: list[BilledItem], product: Product) -> int:
     """The statement's minimum payment (see the module docstring); one statement of `statement_totals`."""
     frame = pl.DataFrame(
-        {"line_id": [0] * len(items), "fees_minor": [i.fees_minor for i in items],
-         "interest_minor": [i.interest_minor for i in items], "principal_minor": [i.principal_minor for i in items],
-         "revolving": [i.revolving for i in items]},
+        {
+            "line_id": [0] * len(items),
+            "fees_minor": [i.fees_minor for i in items],
+            "interest_minor": [i.interest_minor for i in items],
+            "principal_minor": [i.principal_minor for i in items],
+            "revolving": [i.revolving for i in items],
+        },
         schema=BILLED_ITEM_SCHEMA,
     )
     rule = product.minimum_due
-    rules = pl.DataFrame({"line_id": [0], "min_due_bps": [rule.percent_bps], "min_due_floor_minor": [rule.floor_minor]},
-                         schema=MINIMUM_DUE_RULE_SCHEMA)
+    rules = pl.DataFrame(
+        {"line_id": [0], "min_due_bps": [rule.percent_bps], "min_due_floor_minor": [rule.floor_minor]},
+        schema=MINIMUM_DUE_RULE_SCHEMA,
+    )
     return int(statement_totals(frame, rules).get_column("minimum_due_minor")[0])
 
 
@@ -185,12 +196,22 @@ def _money_text(amount_minor: int, currency: str) -> str:
     return Money(amount_minor, currency).format()
 
 
-def due_line_text(plan_id: int, plan_kind: str, periods: int, seq: int, principal_minor: int, interest_minor: int,
-                  fee_minor: int, currency: str) -> str:
+def due_line_text(
+    plan_id: int,
+    plan_kind: str,
+    periods: int,
+    seq: int,
+    principal_minor: int,
+    interest_minor: int,
+    fee_minor: int,
+    currency: str,
+) -> str:
     """Text of a statement's "due" line for one installment it bills."""
     label = "upfront fee" if seq == 0 else (f"installment {seq}/{periods}" if plan_kind != "full" else "balance due")
-    parts = (f"principal {_money_text(principal_minor, currency)}, interest {_money_text(interest_minor, currency)}, "
-             f"fee {_money_text(fee_minor, currency)}")
+    parts = (
+        f"principal {_money_text(principal_minor, currency)}, interest {_money_text(interest_minor, currency)}, "
+        f"fee {_money_text(fee_minor, currency)}"
+    )
     return f"plan #{plan_id} ({plan_kind}) {label}: {parts}"[:STATEMENT_LINE_TEXT_LEN_MAX]
 
 
@@ -271,7 +292,7 @@ def prorate_minor(scheduled_minor: int, period_start_on: date, due_on: date, on:
 
 
 def late_fee_minor(overdue_minimum_minor: int, product: Product) -> int:
-    """违约金 for one missed due date: bps of the overdue minimum, clamped to [min, max], never above the overdue amount."""
+    """违约金 for one missed due date: bps of the overdue minimum, clamped to [min, max], at most the overdue amount."""
     if overdue_minimum_minor <= 0:
         return 0
     rule = product.late_fee

@@ -12,6 +12,16 @@ from fairdue.policy.pack import Pack, PackError, PackOverrideError, apply_overri
 CATEGORIES = ("time_window", "frequency", "third_party", "data_source", "content", "suppression", "consent", "channel")
 
 __all__ = [
-    "CATEGORIES", "Gate", "Pack", "PackError", "PackOverrideError", "apply_override", "decide",
-    "default_gate", "describe_pack", "fail_closed", "load_pack", "parse_override",
+    "CATEGORIES",
+    "Gate",
+    "Pack",
+    "PackError",
+    "PackOverrideError",
+    "apply_override",
+    "decide",
+    "default_gate",
+    "describe_pack",
+    "fail_closed",
+    "load_pack",
+    "parse_override",
 ]

@@ -9,11 +9,21 @@ package stays pure) and validated in named stages: shape, kinds, parameters.
 A lender override may only tighten: a later window start, an earlier end, a
 lower cap, a higher minimum, fewer allowed sources/roles/channels, more blocked
 purposes. Anything looser raises `PackOverrideError` naming the rule and field.
+
+Every pack carries a content digest (like an Open Policy Agent bundle
+revision): SHA-256 over the canonical JSON of the pack as validated (see
+`pack_content`), so it ignores comments, whitespace, quoting and key order in
+the file, and changes with any number, list, citation, rule or rule order.
+The label a decision records carries its first `LABEL_DIGEST_CHARS` hex
+characters, so a rule edited without a version bump shows in the decision log.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,6 +48,9 @@ SOURCES = frozenset({"contract", "self_provided", "registration", "credit_bureau
                      "emergency_contact", "device_contacts", "unknown"})
 # Sources no pack and no override may ever allow (privacy by construction).
 SOURCES_NEVER = frozenset({"device_contacts", "unknown"})
+# How many hex characters of the pack's SHA-256 content digest a decision's label carries (48 bits: enough to
+# tell two revisions of one pack version apart; the full digest stays on Pack.digest).
+LABEL_DIGEST_CHARS = 12
 
 
 class PackError(FairdueError):
@@ -136,18 +149,54 @@ class Pack:
     title_zh: str
     rules: tuple[RuleSpec, ...]
     override_name: str | None = None   # the lender override applied, if any
+    # SHA-256 (64 hex) of pack_content(self): the rules as they run, override applied. Derived, never passed in.
+    digest: str = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "digest", pack_digest(self))
 
     @property
     def label(self) -> str:
-        """What a decision records, e.g. "CN@2026-01-30" or "CN@2026-01-30+lender-x"."""
+        """What a decision records: version, lender override if any, content digest prefix.
+
+        E.g. "CN@2026-01-30#3f9a0c1d2e4b" or "CN@2026-01-30+lender-x#81b2c3d4e5f6".
+        """
         base = f"{self.jurisdiction}@{self.version}"
-        return f"{base}+{self.override_name}" if self.override_name else base
+        if self.override_name:
+            base = f"{base}+{self.override_name}"
+        return f"{base}#{self.digest[:LABEL_DIGEST_CHARS]}"
 
     def rule(self, rule_id: str) -> RuleSpec:
         for spec in self.rules:
             if spec.id == rule_id:
                 return spec
         raise PackError(f"pack {self.label} has no rule {rule_id!r}")
+
+
+def pack_content(pack: Pack) -> dict[str, Any]:
+    """The pack as validated, as JSON-shaped data: what its digest is taken over.
+
+    {"pack": {jurisdiction, version, title_en, title_zh}, "rules": [{id, kind, source, article, confidence,
+    effective_on (ISO date), params}, ...]} with rules in file order (the gate runs them, and lists their
+    violations, in that order). Nothing of the file's layout is in it (comments, whitespace, quoting, a date
+    written as a TOML date or as a string). The lender override's name is not content: it is in the label.
+    """
+    return {
+        "pack": {"jurisdiction": pack.jurisdiction, "version": pack.version,
+                 "title_en": pack.title_en, "title_zh": pack.title_zh},
+        "rules": [{"id": spec.id, "kind": spec.kind, "source": spec.source, "article": spec.article,
+                   "confidence": spec.confidence, "effective_on": spec.effective_on.isoformat(),
+                   "params": {name: list(value) if isinstance(value, tuple) else value
+                              for name, value in spec.params.items()}}
+                  for spec in pack.rules],
+    }
+
+
+def pack_digest(pack: Pack) -> str:
+    """SHA-256 (hex) of pack_content's canonical JSON: sorted keys, no spaces, UTF-8."""
+    text = json.dumps(pack_content(pack), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # --- stage 1: shape ------------------------------------------------------------
@@ -185,7 +234,7 @@ def _check_param(where: str, name: str, typ: str, value: Any) -> Any:
             raise PackError(f"{where}.{name}: expected a list of strings, got {value!r}")
         members = _MEMBERS.get(name)
         unknown = sorted(set(value) - members) if members else []
-        if unknown:
+        if members and unknown:
             raise PackError(f"{where}.{name}: unknown value(s) {unknown}; expected some of {sorted(members)}")
         if name == "sources_allowed" and SOURCES_NEVER & set(value):
             raise PackError(f"{where}.{name}: {sorted(SOURCES_NEVER & set(value))} may never be allowed")
@@ -378,7 +427,7 @@ def apply_override(pack: Pack, override: Mapping[str, Any]) -> Pack:
                 title_zh=pack.title_zh, rules=tuple(new_specs), override_name=name.strip())
 
 
-def parse_override(text: str) -> dict:
+def parse_override(text: str) -> dict[str, Any]:
     """An override file's TOML text as a table (validated when applied)."""
     try:
         return tomllib.loads(text)

@@ -24,9 +24,10 @@ Only call entries are kept: no rule reads the others.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -36,13 +37,12 @@ from fairdue.policy.pack import CHANNELS, JURISDICTIONS, PURPOSES, ROLES, SOURCE
 
 OUTCOMES = frozenset({"no_answer", "conversation", "voicemail", "delivered", "failed", "invalid_number"})
 CONSENT_SCOPES = frozenset({"locate_only"})
-FLAGS = ("cease_requested", "represented_by_attorney", "dispute_open", "plan_active",
-         "bankruptcy", "breathing_space")
-history_entries_max = 10_000   # a longer history is refused (bounded work per decision)
+FLAGS = ("cease_requested", "represented_by_attorney", "dispute_open", "plan_active", "bankruptcy", "breathing_space")
+history_entries_max = 10_000  # a longer history is refused (bounded work per decision)
 zones_max = 16
 inconvenient_ranges_max = 24
 
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 _PHONE_CHARS = frozenset("+0123456789 -().")
 
 
@@ -50,11 +50,11 @@ _PHONE_CHARS = frozenset("+0123456789 -().")
 class Problem:
     """A malformed or missing field: the decision denies with this reason."""
 
-    rule: str            # e.g. "REQUEST.at"
+    rule: str  # e.g. "REQUEST.at"
     category: str
     reason_en: str
     reason_zh: str
-    field: str           # the request path, e.g. "recipient.consent.granted_at"
+    field: str  # the request path, e.g. "recipient.consent.granted_at"
 
 
 class Entry(NamedTuple):
@@ -64,9 +64,9 @@ class Entry(NamedTuple):
     decision, and a tuple is built several times faster; it is just as immutable.
     """
 
-    at: dt.datetime      # aware UTC
+    at: dt.datetime  # aware UTC
     channel: str
-    address_key: str     # normalised address (see address_key)
+    address_key: str  # normalised address (see address_key)
     role: str
     outcome: str
 
@@ -101,16 +101,16 @@ class Request(NamedTuple):
     asked_to_stop: bool
     opted_out: frozenset[str]
     prior_location_contacts: int | None
-    zones: tuple[tuple[str, ZoneInfo], ...]       # (IANA name, zone); empty when unknown
-    zones_derived: bool                           # True when taken from the phone number
-    inconvenient: tuple[tuple[int, int], ...]     # local [start, end) in minutes; may wrap midnight
+    zones: tuple[tuple[str, ZoneInfo], ...]  # (IANA name, zone); empty when unknown
+    zones_derived: bool  # True when taken from the phone number
+    inconvenient: tuple[tuple[int, int], ...]  # local [start, end) in minutes; may wrap midnight
     cease_requested: bool
     represented_by_attorney: bool
     dispute_open: bool
     plan_active: bool
     bankruptcy: bool
     breathing_space: bool
-    history: tuple[Entry, ...]                    # the earlier CALLS (call/voicemail) only: no rule reads the rest
+    history: tuple[Entry, ...]  # the earlier CALLS (call/voicemail) only: no rule reads the rest
     message_text: str | None
     message_language: str | None
     staff_count: int | None
@@ -123,12 +123,18 @@ _REASONS = {
 }
 
 
-def _problem(problems: list, bad: set, key: str, category: str, field: str, detail: str | None) -> None:
+def _problem(problems: list[Problem], bad: set[str], key: str, category: str, field: str, detail: str | None) -> None:
     kind = "missing" if detail is None else "malformed"
     en, zh = _REASONS[kind]
-    problems.append(Problem(rule=f"REQUEST.{field}", category=category,
-                            reason_en=en.format(field=field, detail=detail),
-                            reason_zh=zh.format(field=field, detail=detail), field=field))
+    problems.append(
+        Problem(
+            rule=f"REQUEST.{field}",
+            category=category,
+            reason_en=en.format(field=field, detail=detail),
+            reason_zh=zh.format(field=field, detail=detail),
+            field=field,
+        )
+    )
     bad.add(key)
 
 
@@ -170,14 +176,14 @@ def _instant(text: str) -> dt.datetime | None:
     except (ValueError, TypeError):
         return None
     tz = value.tzinfo
-    if tz is _UTC:                      # "…Z" / "+00:00": already UTC (the common case)
+    if tz is _UTC:  # "…Z" / "+00:00": already UTC (the common case)
         return value
     if tz is None or value.utcoffset() is None:
         return None
     return value.astimezone(_UTC)
 
 
-def instant(value) -> dt.datetime | None:
+def instant(value: object) -> dt.datetime | None:
     return _instant(value) if isinstance(value, str) else None
 
 
@@ -192,17 +198,27 @@ def hhmm(text: str) -> int | None:
     return hours * 60 + minutes
 
 
-def _bool(section: dict, name: str, problems, bad, key, category, path) -> bool:
+def _bool(
+    section: dict[str, Any], name: str, problems: list[Problem], bad: set[str], key: str, category: str, path: str
+) -> bool:
     value = section.get(name, False)
     if value is None:
         return False
     if not isinstance(value, bool):
         _problem(problems, bad, key, category, path, f"expected true/false, got {type(value).__name__}")
-        return True     # fail closed: a garbled flag counts as set
+        return True  # fail closed: a garbled flag counts as set
     return value
 
 
-def _enum(section: dict, name: str, allowed, problems, bad, category, path):
+def _enum(
+    section: dict[str, Any],
+    name: str,
+    allowed: Collection[str],
+    problems: list[Problem],
+    bad: set[str],
+    category: str,
+    path: str,
+) -> str | None:
     value = section.get(name)
     if value is None:
         _problem(problems, bad, path, category, path, None)
@@ -213,7 +229,9 @@ def _enum(section: dict, name: str, allowed, problems, bad, category, path):
     return value
 
 
-def _section(request: dict, name: str, problems, bad, category, required: bool) -> dict:
+def _section(
+    request: dict[str, Any], name: str, problems: list[Problem], bad: set[str], category: str, required: bool
+) -> dict[str, Any]:
     value = request.get(name)
     if value is None:
         if required:
@@ -228,12 +246,12 @@ def _section(request: dict, name: str, problems, bad, category, required: bool) 
 _CALLS = frozenset({"call", "voicemail"})
 
 
-def _history_matters(channel, purpose, role) -> bool:
+def _history_matters(channel: str | None, purpose: str | None, role: str | None) -> bool:
     """Only calls (frequency caps) and location contacts (is the borrower unreachable?) read history."""
     return channel is None or channel in _CALLS or (purpose == "location" and role != "borrower") or purpose is None
 
 
-def _history_shape(raw, problems, bad) -> None:
+def _history_shape(raw: Any, problems: list[Problem], bad: set[str]) -> None:
     """For a decision that does not read history: check its shape only (a list of objects), not every field."""
     if raw is None:
         return
@@ -244,11 +262,24 @@ def _history_shape(raw, problems, bad) -> None:
                 shape_ok = False
                 break
     if not shape_ok:
-        _problem(problems, bad, "history", "frequency", "history",
-                 f"expected a list of at most {history_entries_max} objects")
+        _problem(
+            problems,
+            bad,
+            "history",
+            "frequency",
+            "history",
+            f"expected a list of at most {history_entries_max} objects",
+        )
 
 
-def _history(raw, problems, bad, at, own_address=None, own_key=None) -> tuple[Entry, ...]:
+def _history(
+    raw: object,
+    problems: list[Problem],
+    bad: set[str],
+    at: dt.datetime | None,
+    own_address: str | None = None,
+    own_key: str | None = None,
+) -> tuple[Entry, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -257,36 +288,53 @@ def _history(raw, problems, bad, at, own_address=None, own_key=None) -> tuple[En
     if len(raw) > history_entries_max:
         _problem(problems, bad, "history", "frequency", "history", f"more than {history_entries_max} entries")
         return ()
-    entries = []
+    entries: list[Entry] = []
     append = entries.append
     fromiso = dt.datetime.fromisoformat
     new_tuple, cls = tuple.__new__, Entry
     channels, roles, outcomes, calls, utc, key_of = CHANNELS, ROLES, OUTCOMES, _CALLS, _UTC, address_key
     for i, item in enumerate(raw):
         try:
-            when = fromiso(item["at"])
+            parsed = fromiso(item["at"])
             channel, role, outcome, address = item["channel"], item["role"], item["outcome"], item["address"]
             key = own_key if (own_key is not None and address == own_address) else key_of(address)[0]
         except (KeyError, TypeError, AttributeError, ValueError):
-            _problem(problems, bad, "history", "frequency", f"history[{i}]",
-                     "needs at (ISO 8601 with an offset), channel, address, role and outcome")
+            _problem(
+                problems,
+                bad,
+                "history",
+                "frequency",
+                f"history[{i}]",
+                "needs at (ISO 8601 with an offset), channel, address, role and outcome",
+            )
             continue
-        if when.tzinfo is not utc:
-            when = _instant(item["at"])
+        when = parsed if parsed.tzinfo is utc else _instant(item["at"])
         if when is None or channel not in channels or role not in roles or outcome not in outcomes:
-            _problem(problems, bad, "history", "frequency", f"history[{i}]",
-                     "at must be ISO 8601 with an offset; channel, role and outcome must be known values")
+            _problem(
+                problems,
+                bad,
+                "history",
+                "frequency",
+                f"history[{i}]",
+                "at must be ISO 8601 with an offset; channel, role and outcome must be known values",
+            )
             continue
         if at is not None and when > at:
-            _problem(problems, bad, "history", "frequency", f"history[{i}].at",
-                     "a past contact cannot be later than the proposed one")
+            _problem(
+                problems,
+                bad,
+                "history",
+                "frequency",
+                f"history[{i}].at",
+                "a past contact cannot be later than the proposed one",
+            )
             continue
-        if channel in calls:        # only calls are read by any rule; other entries are validated, not kept
+        if channel in calls:  # only calls are read by any rule; other entries are validated, not kept
             append(new_tuple(cls, (when, channel, key, role, outcome)))
     return tuple(entries)
 
 
-def parse(request) -> tuple[Request, list[Problem]]:
+def parse(request: object) -> tuple[Request, list[Problem]]:
     """Parse a request; never raises for bad input (problems are returned)."""
     problems: list[Problem] = []
     bad: set[str] = set()
@@ -307,14 +355,19 @@ def parse(request) -> tuple[Request, list[Problem]]:
 
     debt = _section(request, "debt", problems, bad, "data_source", required=True)
     debt_id = debt.get("id")
-    if "debt" not in bad:
-        if not isinstance(debt_id, str) or not debt_id:
-            _problem(problems, bad, "debt", "data_source", "debt.id", None if debt_id is None else "expected a string")
-            debt_id = None
+    if "debt" not in bad and (not isinstance(debt_id, str) or not debt_id):
+        _problem(problems, bad, "debt", "data_source", "debt.id", None if debt_id is None else "expected a string")
+        debt_id = None
     time_barred = debt.get("time_barred")
     if "debt" not in bad and not isinstance(time_barred, bool):
-        _problem(problems, bad, "time_barred", "content", "debt.time_barred",
-                 None if time_barred is None else "expected true/false")
+        _problem(
+            problems,
+            bad,
+            "time_barred",
+            "content",
+            "debt.time_barred",
+            None if time_barred is None else "expected true/false",
+        )
         time_barred = None
 
     rec = _section(request, "recipient", problems, bad, "data_source", required=True)
@@ -329,30 +382,49 @@ def parse(request) -> tuple[Request, list[Problem]]:
         source = _enum(rec, "source", SOURCES, problems, bad, "data_source", "recipient.source")
         address = rec.get("address")
         if not isinstance(address, str) or not address.strip():
-            _problem(problems, bad, "recipient.address", "data_source", "recipient.address",
-                     None if address is None else "expected a non-empty string")
+            _problem(
+                problems,
+                bad,
+                "recipient.address",
+                "data_source",
+                "recipient.address",
+                None if address is None else "expected a non-empty string",
+            )
             address = None
         else:
             akey, is_phone = address_key(address)
         raw_consent = rec.get("consent")
         if raw_consent is not None:
             consent = _consent(raw_consent, problems, bad)
-        asked_to_stop = _bool(rec, "asked_to_stop", problems, bad, "recipient.asked_to_stop",
-                              "third_party", "recipient.asked_to_stop")
+        asked_to_stop = _bool(
+            rec, "asked_to_stop", problems, bad, "recipient.asked_to_stop", "third_party", "recipient.asked_to_stop"
+        )
         raw_opt = rec.get("opted_out_channels", [])
         if raw_opt is None:
             raw_opt = []
         if not isinstance(raw_opt, list) or not all(isinstance(c, str) and c in CHANNELS for c in raw_opt):
-            _problem(problems, bad, "recipient.opted_out_channels", "channel", "recipient.opted_out_channels",
-                     f"expected a list of channels from {sorted(CHANNELS)}")
-            opted_out = frozenset(CHANNELS)      # fail closed: every channel counts as opted out
+            _problem(
+                problems,
+                bad,
+                "recipient.opted_out_channels",
+                "channel",
+                "recipient.opted_out_channels",
+                f"expected a list of channels from {sorted(CHANNELS)}",
+            )
+            opted_out = frozenset(CHANNELS)  # fail closed: every channel counts as opted out
         else:
             opted_out = frozenset(raw_opt)
         raw_prior = rec.get("prior_location_contacts")
         if raw_prior is not None:
             if not isinstance(raw_prior, int) or isinstance(raw_prior, bool) or raw_prior < 0:
-                _problem(problems, bad, "recipient.prior_location_contacts", "third_party",
-                         "recipient.prior_location_contacts", "expected a non-negative integer")
+                _problem(
+                    problems,
+                    bad,
+                    "recipient.prior_location_contacts",
+                    "third_party",
+                    "recipient.prior_location_contacts",
+                    "expected a non-negative integer",
+                )
             else:
                 prior = raw_prior
 
@@ -376,10 +448,12 @@ def parse(request) -> tuple[Request, list[Problem]]:
     text = language = None
     raw_message = request.get("message")
     if raw_message is not None:
-        if (not isinstance(raw_message, dict) or not isinstance(raw_message.get("text"), str)
-                or not isinstance(raw_message.get("language"), str)):
-            _problem(problems, bad, "message", "content", "message",
-                     'expected {"language": "zh"|"en", "text": "…"}')
+        if (
+            not isinstance(raw_message, dict)
+            or not isinstance(raw_message.get("text"), str)
+            or not isinstance(raw_message.get("language"), str)
+        ):
+            _problem(problems, bad, "message", "content", "message", 'expected {"language": "zh"|"en", "text": "…"}')
         else:
             text, language = raw_message["text"], raw_message["language"]
 
@@ -389,20 +463,40 @@ def parse(request) -> tuple[Request, list[Problem]]:
         staff = None
 
     req = Request(
-        jurisdiction=jurisdiction, at=at, channel=channel, purpose=purpose, debt_id=debt_id,
-        time_barred=time_barred, role=role, address=address, address_key=akey, is_phone=is_phone,
-        source=source, consent=consent, asked_to_stop=asked_to_stop, opted_out=opted_out,
-        prior_location_contacts=prior, zones=zones, zones_derived=derived, inconvenient=inconvenient,
-        cease_requested=flags["cease_requested"], represented_by_attorney=flags["represented_by_attorney"],
-        dispute_open=flags["dispute_open"], plan_active=flags["plan_active"],
-        bankruptcy=flags["bankruptcy"], breathing_space=flags["breathing_space"],
-        history=history, message_text=text, message_language=language, staff_count=staff,
+        jurisdiction=jurisdiction,
+        at=at,
+        channel=channel,
+        purpose=purpose,
+        debt_id=debt_id,
+        time_barred=time_barred,
+        role=role,
+        address=address,
+        address_key=akey,
+        is_phone=is_phone,
+        source=source,
+        consent=consent,
+        asked_to_stop=asked_to_stop,
+        opted_out=opted_out,
+        prior_location_contacts=prior,
+        zones=zones,
+        zones_derived=derived,
+        inconvenient=inconvenient,
+        cease_requested=flags["cease_requested"],
+        represented_by_attorney=flags["represented_by_attorney"],
+        dispute_open=flags["dispute_open"],
+        plan_active=flags["plan_active"],
+        bankruptcy=flags["bankruptcy"],
+        breathing_space=flags["breathing_space"],
+        history=history,
+        message_text=text,
+        message_language=language,
+        staff_count=staff,
         bad=frozenset(bad),
     )
     return req, problems
 
 
-def _consent(raw, problems, bad) -> Consent | None:
+def _consent(raw: object, problems: list[Problem], bad: set[str]) -> Consent | None:
     if not isinstance(raw, dict):
         _problem(problems, bad, "recipient.consent", "consent", "recipient.consent", "expected an object or null")
         return None
@@ -411,30 +505,49 @@ def _consent(raw, problems, bad) -> Consent | None:
     withdrawn = None if withdrawn_raw is None else instant(withdrawn_raw)
     scope = raw.get("scope")
     if granted is None or (withdrawn_raw is not None and withdrawn is None) or not isinstance(scope, str):
-        _problem(problems, bad, "recipient.consent", "consent", "recipient.consent",
-                 "granted_at (ISO 8601 with offset), withdrawn_at (same or null) and scope are required")
+        _problem(
+            problems,
+            bad,
+            "recipient.consent",
+            "consent",
+            "recipient.consent",
+            "granted_at (ISO 8601 with offset), withdrawn_at (same or null) and scope are required",
+        )
         return None
     return Consent(granted, withdrawn, scope)
 
 
-def _zones(raw, akey, is_phone, problems, bad) -> tuple[tuple, bool]:
+def _zones(
+    raw: object, akey: str | None, is_phone: bool, problems: list[Problem], bad: set[str]
+) -> tuple[tuple[tuple[str, ZoneInfo], ...], bool]:
     names: tuple[str, ...]
     derived = False
     if raw is None or raw == []:
         names = zones_for_phone(akey) if (akey and is_phone) else ()
         derived = True
     elif not isinstance(raw, list) or not all(isinstance(z, str) for z in raw) or len(raw) > zones_max:
-        _problem(problems, bad, "zones", "time_window", "borrower.time_zones",
-                 f"expected a list of at most {zones_max} IANA zone names")
+        _problem(
+            problems,
+            bad,
+            "zones",
+            "time_window",
+            "borrower.time_zones",
+            f"expected a list of at most {zones_max} IANA zone names",
+        )
         return (), False
     else:
         names = tuple(dict.fromkeys(raw))
     if not names:
-        problems.append(Problem(
-            rule="REQUEST.borrower.time_zones", category="time_window",
-            reason_en="The borrower's local time is unknown (no time zone given and none follows from the recipient's number).",
-            reason_zh="无法确定借款人当地时间（未提供时区，且无法从号码推断）。",
-            field="borrower.time_zones"))
+        problems.append(
+            Problem(
+                rule="REQUEST.borrower.time_zones",
+                category="time_window",
+                reason_en="The borrower's local time is unknown "
+                "(no time zone given and none follows from the recipient's number).",
+                reason_zh="无法确定借款人当地时间（未提供时区，且无法从号码推断）。",
+                field="borrower.time_zones",
+            )
+        )
         bad.add("zones")
         return (), derived
     zones = []
@@ -447,7 +560,7 @@ def _zones(raw, akey, is_phone, problems, bad) -> tuple[tuple, bool]:
     return tuple(zones), derived
 
 
-def _inconvenient(raw, problems, bad) -> tuple[tuple[int, int], ...]:
+def _inconvenient(raw: object, problems: list[Problem], bad: set[str]) -> tuple[tuple[int, int], ...]:
     if raw is None:
         return ()
     ranges = []
@@ -461,6 +574,12 @@ def _inconvenient(raw, problems, bad) -> tuple[tuple[int, int], ...]:
             ranges.append((start, end))
         else:
             return tuple(ranges)
-    _problem(problems, bad, "inconvenient", "time_window", "borrower.inconvenient_hours",
-             'expected a list of ["HH:MM", "HH:MM"] ranges (start ≠ end; may cross midnight)')
+    _problem(
+        problems,
+        bad,
+        "inconvenient",
+        "time_window",
+        "borrower.inconvenient_hours",
+        'expected a list of ["HH:MM", "HH:MM"] ranges (start ≠ end; may cross midnight)',
+    )
     return ()

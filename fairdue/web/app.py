@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib.resources
 import secrets
 from dataclasses import dataclass, field
@@ -19,6 +18,10 @@ from fastapi.staticfiles import StaticFiles
 
 from fairdue.web import i18n, problems
 from fairdue.web.templating import make_templates, render
+from fairdue.bootstrap import bootstrap
+from fairdue.web import wiring
+from fairdue.web.api import router as api_router
+from fairdue.web.pages import router as pages_router
 
 API_PREFIX = "/api/v1"
 SESSION_COOKIE = "fairdue_session"
@@ -57,8 +60,6 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher:
     None → bootstrap from the environment). `cipher` is the PII field cipher
     (fairdue.adapters.crypto.FieldCipher); None → the configured keys, loaded on first use."""
     if core is None:
-        from fairdue.bootstrap import bootstrap
-
         core = bootstrap()
     app = FastAPI(
         title="fairdue",
@@ -75,7 +76,6 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher:
     app.state.templates = make_templates()
     app.state.render_problem = _render_problem
     problems.install(app)
-    from fairdue.web import wiring
 
     wiring.install(app)
 
@@ -98,9 +98,6 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher:
     static_dir = str(importlib.resources.files("fairdue.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static_dir), name="static")
 
-    from fairdue.web.api import router as api_router
-    from fairdue.web.pages import router as pages_router
-
     app.include_router(api_router, prefix=API_PREFIX)
     app.include_router(pages_router)
 
@@ -115,15 +112,6 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher:
         return response
 
     return app
-
-
-def field_cipher(app: FastAPI) -> Any:
-    """The PII field cipher, loaded from configuration the first time it is needed."""
-    if app.state.cipher is None:
-        from fairdue.adapters.crypto import load_cipher
-
-        app.state.cipher = load_cipher(database_url=app.state.core.settings.database_url)
-    return app.state.cipher
 
 
 def _render_problem(request: Request, body: dict[str, Any], headers: dict[str, str] | None) -> Response:

@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from fairdue.policy import decide as gate
 
 JURISDICTIONS = ("CN", "US", "UK")
 CHANNELS = ("sms", "call", "email", "letter", "app_push", "voicemail", "visit")
@@ -107,12 +108,5 @@ class ComposeForm:
 
 
 def decide(request: dict[str, Any]) -> dict[str, Any]:
-    """The gate's decision (fairdue.policy.decide); 503 problem if the gate is not installed."""
-    try:
-        from fairdue.policy import decide as gate
-    except ImportError:
-        from fairdue.web.problems import Problem
-
-        raise Problem("the policy gate is not installed; no contact can be previewed or sent",
-                      status=503, slug="gate-unavailable") from None
+    """The gate's decision (fairdue.policy.decide)."""
     return gate(request)

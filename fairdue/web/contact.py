@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from fairdue.service.contact.enforcement import history_for_debt
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,14 +23,10 @@ class SendOutcome:
 
 def history(unit: Any, debt_id: str, *, cipher: Any) -> list[dict[str, Any]]:
     """Earlier sent contacts about the debt, as the gate's `history` items."""
-    from fairdue.service.contact.enforcement import history_for_debt
-
     return history_for_debt(unit, debt_id=debt_id, cipher=cipher) if debt_id else []
 
 
 def send(unit: Any, *, form: Any, staff: Any, cipher: Any, borrower: dict[str, Any] | None = None) -> SendOutcome:
-    from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
-
     request = form.gate_request(history=history(unit, form.debt_id, cipher=cipher), borrower=borrower)
     message = OutgoingMessage(channel=form.channel, recipient_address=form.address.strip(),
                               language=form.language, text=form.text)

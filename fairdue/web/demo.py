@@ -18,6 +18,19 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from fairdue.adapters.db.schema.accounts import credit_lines, products
+from fairdue.adapters.db.schema.web import staff_users
+from fairdue.service.staff.auth import create_staff
+from fairdue.service.borrower.registry import get_borrower
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+from fairdue.service.portal.views import debt_id_for_line
+from fairdue.web.compose import templates
+from fairdue.adapters.crypto import DEV_KEY_FILE, FieldCipher, dev_keyring
+from fairdue.bootstrap import bootstrap
+from fairdue.web.app import create_app
+from fairdue.web.templating import render
+from fairdue.adapters.db.schema.collections import outbox_messages
+from fairdue.service.contact.enforcement import open_outbox_fields
 
 DEMO_PASSWORD = "fairdue-demo-2026"
 DEMO_STAFF = (("agent", "王敏 (agent)", ("agent",)), ("supervisor", "Sam Lee (supervisor)", ("supervisor",)),
@@ -41,13 +54,6 @@ def prepare(core: Any, cipher: Any) -> dict[str, Any]:
     """Staff users, demo borrowers' phones, and a lawful and a blocked contact for each; returns the logins."""
     import sqlalchemy as sa
 
-    from fairdue.adapters.db.schema.accounts import credit_lines, products
-    from fairdue.adapters.db.schema.web import staff_users
-    from fairdue.service.staff.auth import create_staff
-    from fairdue.service.borrower.registry import get_borrower
-    from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
-    from fairdue.service.portal.views import debt_id_for_line
-    from fairdue.web.compose import templates
 
     shown = []
     with core.uow_factory() as uow:
@@ -81,10 +87,6 @@ def prepare(core: Any, cipher: Any) -> dict[str, Any]:
 
 def demo_app(database_url: str, *, as_of: dt.date, key_file: Any = None):
     """The web app over the demo database, on the demo clock, with the demo phone page."""
-    from fairdue.adapters.crypto import DEV_KEY_FILE, FieldCipher, dev_keyring
-    from fairdue.bootstrap import bootstrap
-    from fairdue.web.app import create_app
-
     start_at = dt.datetime.combine(as_of, dt.time(DEMO_LOCAL_HOUR_UTC), tzinfo=dt.UTC)
     core = bootstrap(database_url=database_url, clock=DemoClock(start_at, time.monotonic()))
     cipher = FieldCipher(dev_keyring(key_file or DEV_KEY_FILE))
@@ -95,15 +97,11 @@ def demo_app(database_url: str, *, as_of: dt.date, key_file: Any = None):
 
 
 def _install_phone_page(app: Any) -> None:
-    from fairdue.web.templating import render
-
     @app.get("/demo/phone", response_class=HTMLResponse, include_in_schema=False)
     def demo_phone(request: Request) -> HTMLResponse:
         """The demo borrowers' phones: SMS the outbox holds for them (login codes included)."""
         import sqlalchemy as sa
 
-        from fairdue.adapters.db.schema.collections import outbox_messages
-        from fairdue.service.contact.enforcement import open_outbox_fields
 
         messages = []
         with app.state.core.uow_factory() as uow:

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from fairdue.web import i18n
+from fairdue.domain.money import to_decimal
 
 DISPLAY_ZONE = "Asia/Shanghai"
 
@@ -19,7 +20,6 @@ DISPLAY_ZONE = "Asia/Shanghai"
 def _money(amount_minor: int | None, currency: str = "CNY") -> str:
     if amount_minor is None:
         return "—"
-    from fairdue.domain.money import to_decimal
 
     value = to_decimal(int(amount_minor), currency)
     sign = "-" if value < 0 else ""

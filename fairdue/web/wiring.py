@@ -11,6 +11,11 @@ clear only in the outbox row the channel needs to send it.
 from __future__ import annotations
 
 from typing import Any
+from fairdue.service.borrower.registry import find_borrowers_by_mobile
+from fairdue.web.deps import field_cipher
+from fairdue.service.borrower.registry import get_borrower
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+from fairdue.service.portal.views import REGION_JURISDICTION, SERVICE_DEBT_ID_FORMAT
 
 CODE_TEXT = {
     "zh": "【fairdue】您的登录验证码是 {code}，5分钟内有效。请勿告诉任何人，我们的员工不会向您索要验证码。",
@@ -27,19 +32,11 @@ def install(app: Any) -> None:
 
 
 def find_borrower(app: Any, uow: Any, e164: str) -> str | None:
-    from fairdue.service.borrower.registry import find_borrowers_by_mobile
-    from fairdue.web.app import field_cipher
-
     ids = find_borrowers_by_mobile(uow, mobile=e164, cipher=field_cipher(app))
     return str(ids[0]) if len(ids) == 1 else None
 
 
 def deliver_code(app: Any, uow: Any, borrower_id: str, e164: str, code: str) -> None:
-    from fairdue.service.borrower.registry import get_borrower
-    from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
-    from fairdue.service.portal.views import REGION_JURISDICTION, SERVICE_DEBT_ID_FORMAT
-    from fairdue.web.app import field_cipher
-
     cipher = field_cipher(app)
     person = get_borrower(uow, borrower_id=int(borrower_id), cipher=cipher)
     source = next((src for number, src in person.mobiles if number == e164), "contract")

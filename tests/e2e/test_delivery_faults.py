@@ -45,7 +45,7 @@ SEND_WINDOW_S = 3 * 3600
 # after a successful send and before the mark ("send"). Before dying it appends "<point> <outbox id>" to KILL_LOG.
 DISPATCHER = r"""
 import os, random, signal, sys
-from fairdue.adapters.channels.wiring import build_for_engine
+from fairdue.bootstrap import build_channels
 from fairdue.adapters.crypto import load_cipher
 from fairdue.adapters.db.engine import make_engine
 from fairdue.adapters.db.uow import UnitOfWork
@@ -65,7 +65,7 @@ def killer(point):
             os.kill(os.getpid(), signal.SIGKILL)
     return maybe_die
 
-adapters = build_for_engine(engine)
+adapters = build_channels(engine)
 if "email" in adapters:
     adapters["email"].after_accept = killer("accept")
 dispatcher = Dispatcher(lambda: UnitOfWork(engine), adapters, cipher=load_cipher(),

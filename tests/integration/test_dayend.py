@@ -12,7 +12,8 @@ from fairdue.adapters.db.schema.accounts import charges
 from fairdue.adapters.db.schema.dayend import dayend_account, dayend_event_outbox
 from fairdue.domain.money import Money
 from fairdue.service.ledger import journal as ledger
-from fairdue.service.dayend.runner import NothingToClose, close_account_inline, run_day_end
+from fairdue.service.dayend.runner import NothingToClose, run_day_end
+from fairdue.service.servicing.close import close_inline
 
 from dayend_helpers import buy, journal_digest, dayend_digest, open_line, add_product, seed_portfolio
 
@@ -108,7 +109,7 @@ def test_payment_closes_account_inline_then_batch_skips_it_and_cures(uow_factory
     run_day_end(uow_factory, through_on=date(2026, 2, 1))  # overdue since 1-30: M1, fee 5,000
     # A payment on 2026-2-10 while 2-2 … 2-9 are not closed: the account is closed inline first.
     with uow_factory() as uow:
-        closed = close_account_inline(uow, line, date(2026, 2, 10))
+        closed = close_inline(uow, [line], date(2026, 2, 10), enroll=True)
         # 2-5 (statement) had work among 2-2 … 2-9; then 2-9 itself, so accrual and principal-days
         # reach the day before the payment.
         assert closed == 2
@@ -213,7 +214,7 @@ def test_revolving_purchase_accrues_daily_interest_after_its_due_date(uow_factor
     from fairdue.service.servicing.payments import pay
 
     with uow_factory() as uow:
-        close_account_inline(uow, line, date(2026, 2, 3))
+        close_inline(uow, [line], date(2026, 2, 3), enroll=True)
         pay(uow, line_id=line, amount=Money(200_000 + 700 + 3_282, "CNY"), received_on=date(2026, 2, 3), key="pay-r1")
         uow.commit()
         assert ledger.balance(uow, f"cl:{line}:interest") == Money(0, "CNY")  # 400 + 300 paid

@@ -39,7 +39,7 @@ def _pay(engine, line_id: int) -> None:
     from fairdue.service.servicing.payments import pay
 
     with UnitOfWork(engine) as uow:
-        # pay() closes the line inline first (day-end's before_write), as every servicing write does.
+        # pay() closes the line inline first (servicing's close_inline), as every servicing write does.
         pay(uow, line_id=line_id, amount=Money(PAYMENT_MINOR, "CNY"), received_on=PAY_ON, key=f"pay-{line_id}")
         uow.commit()
 

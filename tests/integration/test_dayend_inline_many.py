@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from fairdue.service.dayend.runner import before_write, before_writes, close_lines_inline, run_day_end
+from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.servicing.close import close_inline
 
 from dayend_helpers import dayend_digest, journal_digest, open_line, seed_portfolio
 
@@ -24,28 +25,28 @@ def test_many_lines_closed_together_equal_each_closed_alone(uow_factory):
     on = date(2026, 3, 10)  # five weeks behind: statements, due dates and overdue events to catch up
 
     with uow_factory() as uow:
-        alone = sum(before_write(uow, line, on) for line in [*lines, late])
+        alone = sum(close_inline(uow, [line], on) for line in [*lines, late])
         expected = _digests(uow)
         uow.rollback()
     with uow_factory() as uow:
-        together = before_writes(uow, [late, *reversed(lines), lines[0]], on)  # any order, duplicates
+        together = close_inline(uow, [late, *reversed(lines), lines[0]], on)  # any order, duplicates
         assert _digests(uow) == expected
         assert together == alone
         assert together > 2 * len(lines)  # several dates per line, then the eve of the write
-        # Done once: a second pass (each payment's own before_write) has nothing left to close.
-        assert before_writes(uow, lines, on) == 0
+        # Done once: a second pass (each payment's own close_inline) has nothing left to close.
+        assert close_inline(uow, lines, on) == 0
         assert _digests(uow) == expected
         uow.commit()
 
 
-def test_close_lines_inline_enrolls_lines_but_a_write_alone_does_not(uow_factory):
+def test_close_inline_enrolls_lines_but_a_write_alone_does_not(uow_factory):
     with uow_factory() as uow:
         lines = seed_portfolio(uow, 3)
         uow.commit()
     with uow_factory() as uow:
         # Never enrolled (no batch ran): the explicit inline close enrolls them and closes up to the eve.
-        assert close_lines_inline(uow, lines[:2], date(2026, 1, 20)) > 0
-        assert before_writes(uow, [lines[2]], date(2026, 1, 20)) == 0  # a write alone does not enroll a line
+        assert close_inline(uow, lines[:2], date(2026, 1, 20), enroll=True) > 0
+        assert close_inline(uow, [lines[2]], date(2026, 1, 20)) == 0  # a write alone does not enroll a line
         uow.commit()
     with uow_factory() as uow:
         state = dict(uow.connection.exec_driver_sql(

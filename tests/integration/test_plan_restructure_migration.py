@@ -13,6 +13,7 @@ from alembic import command
 from fairdue.adapters.db.engine import make_engine
 from fairdue.adapters.db.migrate import alembic_config, migrate
 from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.bootstrap import EVENT_HANDLERS
 from fairdue.domain.money import Money
 from fairdue.products import shipped_product_files
 from fairdue.service.ledger import journal as ledger
@@ -45,7 +46,7 @@ def test_upgrade_keeps_servicing_rows_and_downgrade_is_refused_with_a_negotiated
     engine = make_engine(blank_database_url)
     try:
         assert migrate(engine, "0006") == "0006"
-        uow_factory = lambda: UnitOfWork(engine, clock=clock)  # noqa: E731
+        uow_factory = lambda: UnitOfWork(engine, clock=clock, handlers=EVENT_HANDLERS)  # noqa: E731
         with uow_factory() as uow:
             for f in shipped_product_files():
                 load_product_file(uow, path=f)

@@ -115,11 +115,11 @@ def test_comments_whitespace_and_layout_do_not_change_the_digest():
     text = _text("CN")
     shipped = load_pack("CN")
     relaid = "# a new header comment\n\n\n" + text.replace("\n\n", "\n\n# --- a section comment ---\n\n")
-    relaid = relaid.replace(" = ", "   =   ")                                # spacing around every `=`
     relaid = _replace_once(relaid, 'effective_on = "2026-01-30"\nwindow',   # a TOML date instead of a string
-                           "effective_on   =   2026-01-30   # trailing comment\nwindow")
-    relaid = _replace_once(relaid, 'window   =   ["08:00", "21:00"]',       # literal strings, a multi-line array
-                           "window   =   [\n    '08:00',\n    '21:00',  # start, end\n]")
+                           "effective_on = 2026-01-30   # trailing comment\nwindow")
+    relaid = _replace_once(relaid, 'window = ["08:00", "21:00"]',           # literal strings, a multi-line array
+                           "window = [\n    '08:00',\n    '21:00',  # start, end\n]")
+    relaid = relaid.replace(" = ", "   =   ")                                # spacing around every `=`
     relaid = relaid.replace("\n", "\r\n")                                     # CRLF line ends
     assert relaid != text
     assert parse_pack(relaid).digest == shipped.digest

@@ -1,4 +1,4 @@
-"""Build the channel adapters from the environment (the CLI and the demo use this).
+"""Build the channel adapters from the environment (fairdue.bootstrap.build_channels wires them to the database).
 
     FAIRDUE_SMTP_HOST, FAIRDUE_SMTP_PORT, FAIRDUE_SMTP_SENDER, FAIRDUE_SMTP_DOMAIN,
     FAIRDUE_SMTP_STARTTLS (1/0), FAIRDUE_SMTP_USERNAME, FAIRDUE_SMTP_PASSWORD  -> email
@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import os
 from typing import Mapping
-
-from sqlalchemy import Engine
 
 from fairdue.adapters.channels.base import ChannelAdapter, DecisionSource, HandoverLedger
 from fairdue.adapters.channels.email import MailLogRelayLog, SmtpEmailAdapter, SmtpSettings
@@ -50,11 +48,3 @@ def build_adapters(*, decisions: DecisionSource, ledger: HandoverLedger,
     if env.get("FAIRDUE_LETTER_SPOOL"):
         adapters["letter"] = PdfLetterAdapter(env["FAIRDUE_LETTER_SPOOL"], decisions=decisions)
     return adapters
-
-
-def build_for_engine(engine: Engine, environ: Mapping[str, str] | None = None) -> dict[str, ChannelAdapter]:
-    """Adapters reading decisions and writing the sent-ledger through `engine`."""
-    from fairdue.service.contact.decision_log import DecisionLookup
-    from fairdue.service.contact.dispatcher import DbSentLedger
-
-    return build_adapters(decisions=DecisionLookup(engine), ledger=DbSentLedger(engine), environ=environ)

@@ -12,16 +12,23 @@ in chunks inside one `with` block.
 Adding a repository is one line in REPOSITORIES: attribute name →
 "module:Class"; the class is built lazily with the connection (and the unit of
 work's clock) on first access, e.g. `uow.ledger`.
+
+Events between contexts (fairdue.domain.events) are published on the unit of
+work: `uow.publish(PlanAccepted(...))` runs every handler wired for the
+event's type at once, in this transaction, so the reaction commits with the
+change or not at all. A handler's error is not caught: it propagates and the
+transaction rolls back. An event with no handler is refused (fail closed).
 """
 
 from __future__ import annotations
 
 import importlib
 from datetime import UTC, datetime
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import Connection, Engine
 
+from fairdue.domain.events import Event
 from fairdue.errors import FairdueError
 
 # attribute name on the unit of work -> "module:Class"; Class(connection, clock=clock).
@@ -39,6 +46,14 @@ class UnitOfWorkNotActive(FairdueError):
     """A repository or commit was used outside `with uow:`."""
 
 
+class UnhandledEvent(FairdueError):
+    """An event was published on a unit of work that has no handler for it."""
+
+
+EventHandler = Callable[["UnitOfWork", Any], None]
+EventHandlers = Mapping[type[Event], Sequence[EventHandler]]
+
+
 def _load(path: str) -> type:
     module_name, _, attr = path.partition(":")
     return getattr(importlib.import_module(module_name), attr)
@@ -47,9 +62,11 @@ def _load(path: str) -> type:
 class UnitOfWork:
     """A transaction on `engine` with lazily built repositories (see REPOSITORIES)."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utc_now):
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utc_now,
+                 handlers: EventHandlers | None = None):
         self.engine = engine
         self.clock = clock
+        self.handlers: EventHandlers = handlers or {}
         self._connection: Connection | None = None
         self._repos: dict[str, Any] = {}
 
@@ -96,6 +113,16 @@ class UnitOfWork:
         conn = self.connection
         conn.rollback()
         conn.begin()
+
+    # -- events ----------------------------------------------------------------
+    def publish(self, event: Event) -> None:
+        """Run the handlers wired for this event's type now, in this transaction (errors propagate)."""
+        handlers = self.handlers.get(type(event))
+        if not handlers:
+            raise UnhandledEvent(f"no handler for {type(event).__name__}: wire one in fairdue.bootstrap.EVENT_HANDLERS")
+        self.connection  # noqa: B018 - refuses outside `with uow:`
+        for handle in handlers:
+            handle(self, event)
 
     # -- repositories ----------------------------------------------------------
     def __getattr__(self, name: str) -> Any:

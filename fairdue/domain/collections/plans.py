@@ -26,10 +26,10 @@ measured on the honoured payment dates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Callable
 
 from fairdue.domain.loanmath.apr import apr
 from fairdue.domain.loanmath.calendar import add_months
@@ -97,9 +97,18 @@ def _identity(on: date) -> date:
     return on
 
 
-def _plan(kind: str, *, principal: Money, carried_minor: int, waived_fees_minor: int, months: int,
-          rate: Decimal, first_due_on: date, as_of: date,
-          honoured_on: Callable[[date], date] = _identity) -> tuple[PlanRow, ...]:
+def _plan(
+    kind: str,
+    *,
+    principal: Money,
+    carried_minor: int,
+    waived_fees_minor: int,
+    months: int,
+    rate: Decimal,
+    first_due_on: date,
+    as_of: date,
+    honoured_on: Callable[[date], date] = _identity,
+) -> tuple[PlanRow, ...]:
     carried = split_minor(carried_minor, [1] * months) if carried_minor else [0] * months
     if principal.amount_minor > 0:
         plan_kind = "annuity" if rate > 0 else "zero_fee"
@@ -108,9 +117,15 @@ def _plan(kind: str, *, principal: Money, carried_minor: int, waived_fees_minor:
     else:
         parts = [(add_months(first_due_on, i), 0, 0) for i in range(months)]
     return tuple(
-        PlanRow(seq=i + 1, due_on=_honoured(honoured_on, due_on), principal_minor=p, interest_minor=interest,
-                carried_minor=c, total_minor=p + interest + c)
-        for i, ((due_on, p, interest), c) in enumerate(zip(parts, carried))
+        PlanRow(
+            seq=i + 1,
+            due_on=_honoured(honoured_on, due_on),
+            principal_minor=p,
+            interest_minor=interest,
+            carried_minor=c,
+            total_minor=p + interest + c,
+        )
+        for i, ((due_on, p, interest), c) in enumerate(zip(parts, carried, strict=True))
     )
 
 
@@ -121,8 +136,9 @@ def _honoured(honoured_on: Callable[[date], date], due_on: date) -> date:
     return moved
 
 
-def _true_rate(rows: tuple[PlanRow, ...], principal_minor: int, currency: str, as_of: date,
-               jurisdiction: str) -> Decimal | None:
+def _true_rate(
+    rows: tuple[PlanRow, ...], principal_minor: int, currency: str, as_of: date, jurisdiction: str
+) -> Decimal | None:
     cost = sum(r.total_minor for r in rows) - principal_minor
     if cost <= 0 or principal_minor <= 0:
         return None
@@ -152,9 +168,12 @@ def propose_plans(
       None keeps the contractual dates.
     """
     honoured = _identity if honoured_on is None else honoured_on
-    for name, value in (("unpaid_interest_minor", unpaid_interest_minor), ("unpaid_fees_minor", unpaid_fees_minor),
-                        ("monthly_income_minor", monthly_income_minor),
-                        ("monthly_expenses_minor", monthly_expenses_minor)):
+    for name, value in (
+        ("unpaid_interest_minor", unpaid_interest_minor),
+        ("unpaid_fees_minor", unpaid_fees_minor),
+        ("monthly_income_minor", monthly_income_minor),
+        ("monthly_expenses_minor", monthly_expenses_minor),
+    ):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise PlanInputError(f"{name} must be a non-negative int of minor units, got {value!r}")
     if principal.amount_minor < 0:
@@ -184,7 +203,7 @@ def propose_plans(
         ("freeze_waive", Decimal(0), unpaid_interest_minor, unpaid_fees_minor),
     )
     proposals: list[PlanProposal] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[int, ...]] = set()
     for kind, rate, carried, waived in variants:
         if kind == "extend" and rate == 0:
             continue  # identical to freeze
@@ -192,14 +211,32 @@ def propose_plans(
             continue  # identical to freeze
         chosen = None
         for months in range(PLAN_MONTHS_MIN, months_max + 1):
-            rows = _plan(kind, principal=principal, carried_minor=carried, waived_fees_minor=waived,
-                         months=months, rate=rate, first_due_on=first_due_on, as_of=as_of, honoured_on=honoured)
+            rows = _plan(
+                kind,
+                principal=principal,
+                carried_minor=carried,
+                waived_fees_minor=waived,
+                months=months,
+                rate=rate,
+                first_due_on=first_due_on,
+                as_of=as_of,
+                honoured_on=honoured,
+            )
             if max(r.total_minor for r in rows) <= capacity:
                 chosen = (months, rows, True)
                 break
         if chosen is None:
-            rows = _plan(kind, principal=principal, carried_minor=carried, waived_fees_minor=waived,
-                         months=months_max, rate=rate, first_due_on=first_due_on, as_of=as_of, honoured_on=honoured)
+            rows = _plan(
+                kind,
+                principal=principal,
+                carried_minor=carried,
+                waived_fees_minor=waived,
+                months=months_max,
+                rate=rate,
+                first_due_on=first_due_on,
+                as_of=as_of,
+                honoured_on=honoured,
+            )
             chosen = (months_max, rows, False)
         months, rows, affordable = chosen
         true_rate = _true_rate(rows, principal.amount_minor, principal.currency, as_of, jurisdiction)
@@ -209,13 +246,22 @@ def propose_plans(
         if key in seen:
             continue
         seen.add(key)
-        proposals.append(PlanProposal(
-            kind=kind, currency=principal.currency, months=months, monthly_rate=rate,
-            principal_minor=principal.amount_minor, carried_minor=carried, waived_fees_minor=waived,
-            rows=rows, installment_max_minor=max(r.total_minor for r in rows),
-            total_cost_minor=sum(r.total_minor for r in rows) - principal.amount_minor,
-            affordable=affordable, apr=true_rate,
-        ))
+        proposals.append(
+            PlanProposal(
+                kind=kind,
+                currency=principal.currency,
+                months=months,
+                monthly_rate=rate,
+                principal_minor=principal.amount_minor,
+                carried_minor=carried,
+                waived_fees_minor=waived,
+                rows=rows,
+                installment_max_minor=max(r.total_minor for r in rows),
+                total_cost_minor=sum(r.total_minor for r in rows) - principal.amount_minor,
+                affordable=affordable,
+                apr=true_rate,
+            )
+        )
     return proposals
 
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 
 import jinja2
 from jinja2 import meta
@@ -37,8 +38,17 @@ TEMPLATE_CHARS_MAX = 2000
 TEMPLATES_COMPILED_MAX = 256  # compiled template sources kept in memory
 # Variables a template may use; anything else is a load error.
 TEMPLATE_VARIABLES = frozenset(
-    {"lender_name", "borrower_title", "amount_due", "due_on", "days_past_due",
-     "callback_phone", "app_name", "website", "agent_name"}
+    {
+        "lender_name",
+        "borrower_title",
+        "amount_due",
+        "due_on",
+        "days_past_due",
+        "callback_phone",
+        "app_name",
+        "website",
+        "agent_name",
+    }
 )
 
 
@@ -106,7 +116,7 @@ def _req(table: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     if key not in table:
         raise StrategyError(f"{where}: missing field {key!r}")
     value = table[key]
-    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
         raise StrategyError(f"{where}.{key}: expected {kind.__name__}, got {type(value).__name__}")
     return value
 
@@ -165,7 +175,7 @@ def parse_strategy(data: Mapping[str, Any], *, source: str = "strategy") -> Stra
         raise StrategyError(f"{where}.jurisdiction: {jurisdiction!r} is not one of {', '.join(JURISDICTIONS)}")
     products = _req(data, "products", list, where)
     if not products or not all(isinstance(p, str) and p for p in products):
-        raise StrategyError(f"{where}.products: a non-empty list of product codes (or \"*\")")
+        raise StrategyError(f'{where}.products: a non-empty list of product codes (or "*")')
     raw_templates = data.get("templates", {})
     if not isinstance(raw_templates, dict):
         raise StrategyError(f"{where}.templates: expected a table")
@@ -192,8 +202,14 @@ def parse_strategy(data: Mapping[str, Any], *, source: str = "strategy") -> Stra
         raise StrategyError(f"{where}.variant: duplicate variant names")
     if sum(v.weight_pct for v in variants) != 100:
         raise StrategyError(f"{where}.variant: weights must add up to 100, got {sum(v.weight_pct for v in variants)}")
-    return Strategy(code=code, version=version, jurisdiction=jurisdiction, products=tuple(products),
-                    variants=tuple(variants), templates=templates)
+    return Strategy(
+        code=code,
+        version=version,
+        jurisdiction=jurisdiction,
+        products=tuple(products),
+        variants=tuple(variants),
+        templates=templates,
+    )
 
 
 def loads_strategy(text: str, *, source: str = "strategy") -> Strategy:
@@ -228,7 +244,9 @@ def assign_variant(strategy: Strategy, account_key: str) -> str:
         cumulative += v.weight_pct
         if slot < cumulative:
             return v.name
-    raise StrategyError(f"strategy {strategy.code}: weights do not cover slot {slot}")  # unreachable when weights sum to 100
+    raise StrategyError(
+        f"strategy {strategy.code}: weights do not cover slot {slot}"
+    )  # unreachable when weights sum to 100
 
 
 @functools.lru_cache(maxsize=TEMPLATES_COMPILED_MAX)
@@ -253,5 +271,6 @@ def render(strategy: Strategy, template_code: str, language: str, variables: Map
 
 def steps_for(variant: Variant, *, stage: str, bucket: str | None = None) -> tuple[Step, ...]:
     """The variant's steps for a stage (and bucket), in offset order."""
-    return tuple(sorted((s for s in variant.steps if s.stage == stage and s.bucket == bucket),
-                        key=lambda s: s.offset_days))
+    return tuple(
+        sorted((s for s in variant.steps if s.stage == stage and s.bucket == bucket), key=lambda s: s.offset_days)
+    )

@@ -4,7 +4,7 @@
 `params.product_frames` turns products into the frames it joins to.
 """
 
-from fairdue.domain.dayend.kernel import (  # noqa: F401
+from fairdue.domain.dayend.kernel import (
     ACCOUNT_SCHEMA,
     BUCKET_MOVE_SCHEMA,
     ENTRY_SCHEMA,
@@ -17,4 +17,19 @@ from fairdue.domain.dayend.kernel import (  # noqa: F401
     close_day,
     daily_accruals,
 )
-from fairdue.domain.dayend.params import product_frames  # noqa: F401
+from fairdue.domain.dayend.params import product_frames
+
+__all__ = [
+    "ACCOUNT_SCHEMA",
+    "BUCKET_MOVE_SCHEMA",
+    "ENTRY_SCHEMA",
+    "EVENT_KINDS",
+    "EVENT_SCHEMA",
+    "INSTALLMENT_SCHEMA",
+    "LEDGER_ROLES",
+    "DayResult",
+    "DayendStateInvalid",
+    "close_day",
+    "daily_accruals",
+    "product_frames",
+]

@@ -10,8 +10,9 @@ finer than that is refused rather than rounded.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Iterable
+from typing import Any
 
 import polars as pl
 
@@ -61,7 +62,7 @@ def _scaled(rate: Decimal, scale: int, what: str, code: str) -> int:
     return int(scaled)
 
 
-def product_row(p: Product) -> dict:
+def product_row(p: Product) -> dict[str, Any]:
     """One PRODUCT_SCHEMA row for `p`."""
     return {
         "product_code": p.code,
@@ -72,7 +73,9 @@ def product_row(p: Product) -> dict:
         "late_fee_bps": p.late_fee.percent_bps,
         "late_fee_min_minor": p.late_fee.fee_minor_min,
         "late_fee_max_minor": p.late_fee.fee_minor_max,
-        "cost_cap_bps": None if p.annual_cost_cap is None else _scaled(p.annual_cost_cap, BPS_FULL, "annual_cost_cap", p.code),
+        "cost_cap_bps": None
+        if p.annual_cost_cap is None
+        else _scaled(p.annual_cost_cap, BPS_FULL, "annual_cost_cap", p.code),
         "daily_rate_scaled": 0
         if p.revolving_daily_rate is None
         else _scaled(p.revolving_daily_rate, RATE_SCALE, "revolving_daily_rate", p.code),
@@ -88,12 +91,24 @@ def product_frames(products: Iterable[Product]) -> tuple[pl.DataFrame, pl.DataFr
         for b in p.delinquency_buckets:
             if b.dpd_min >= p.charge_off_dpd:
                 continue
-            buckets.append({"product_code": p.code, "bucket": b.code, "dpd_min": b.dpd_min,
-                            "dpd_max": min(b.dpd_max, p.charge_off_dpd - 1)})
+            buckets.append(
+                {
+                    "product_code": p.code,
+                    "bucket": b.code,
+                    "dpd_min": b.dpd_min,
+                    "dpd_max": min(b.dpd_max, p.charge_off_dpd - 1),
+                }
+            )
         last = max(b.dpd_max for b in p.delinquency_buckets)
         if last < p.charge_off_dpd - 1:
             # DPD between the last bucket and charge-off stays in the last bucket (Product.bucket_for).
             buckets[-1]["dpd_max"] = p.charge_off_dpd - 1
-        buckets.append({"product_code": p.code, "bucket": CHARGED_OFF_BUCKET, "dpd_min": p.charge_off_dpd,
-                        "dpd_max": DPD_UNBOUNDED})
+        buckets.append(
+            {
+                "product_code": p.code,
+                "bucket": CHARGED_OFF_BUCKET,
+                "dpd_min": p.charge_off_dpd,
+                "dpd_max": DPD_UNBOUNDED,
+            }
+        )
     return pl.DataFrame(rows, schema=PRODUCT_SCHEMA), pl.DataFrame(buckets, schema=BUCKET_SCHEMA)

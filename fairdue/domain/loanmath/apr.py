@@ -27,19 +27,20 @@ the balance equation in Decimal, and a root that does not balance raises.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
-from typing import Iterable, Sequence
+from itertools import pairwise
 
 from fairdue.domain.loanmath.calendar import add_months, semimonth_back
 from fairdue.domain.loanmath.errors import (
     FloatRefused,
     MalformedFlow,
     NoAdvance,
-    NoPayment,
     NonPositiveAmount,
+    NoPayment,
     NoRoot,
     PaymentBeforeAdvance,
     UnknownConvention,
@@ -51,6 +52,8 @@ RATE_PER_UNIT_MAX = 1e6  # a unit-period rate beyond this has no meaning; the se
 _RESIDUAL_MAX = Decimal("1e-9")  # |balance| / advances accepted when verifying a root
 
 Flow = tuple[date, Decimal]
+# (amount, t, f): an amount at t whole unit-periods plus the fraction f of one (or t = 0, f = years: eu-ccd).
+PositionedFlow = tuple[Decimal, int | Fraction, Fraction]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +100,7 @@ def parse_flows(flows: Iterable[tuple[date, object]], side: str) -> list[Flow]:
     out: list[Flow] = []
     for item in flows:
         try:
-            on, value = item  # type: ignore[misc]
+            on, value = item
         except (TypeError, ValueError):
             raise MalformedFlow(f"each {side} must be a (date, amount) pair, got {item!r}") from None
         if not isinstance(on, date):
@@ -152,8 +155,9 @@ def _standard_intervals(d1: date, d2: date) -> list[tuple[str, int]]:
 
 
 def _per_year(unit: str, count: int) -> Fraction:
-    return {"day": Fraction(365), "week": Fraction(52, count), "semimonth": Fraction(24),
-            "month": Fraction(12, count)}[unit]
+    return {"day": Fraction(365), "week": Fraction(52, count), "semimonth": Fraction(24), "month": Fraction(12, count)}[
+        unit
+    ]
 
 
 def _nearest_standard(avg_days: float) -> tuple[str, int]:
@@ -180,8 +184,8 @@ def unit_period(advances: Sequence[Flow], payments: Sequence[Flow]) -> UnitPerio
     periods: list[tuple[date, date]] = []
     pay_dates = sorted({d for d, _ in payments})
     adv_dates = sorted({d for d, _ in advances})
-    periods += list(zip(pay_dates, pay_dates[1:]))
-    periods += list(zip(adv_dates, adv_dates[1:]))
+    periods += list(pairwise(pay_dates))
+    periods += list(pairwise(adv_dates))
     if pay_dates[0] > start:
         periods.append((start, pay_dates[0]))
     counts: Counter[tuple[str, int]] = Counter()
@@ -242,9 +246,12 @@ def _year_positions(start: date, dates: Sequence[date]) -> list[Fraction]:
 
 
 def _discount_float(i: float, t: float, f: float, simple_fraction: bool) -> float:
+    # The base 1 + i is positive, so the powers are real (typeshed types float ** float as Any).
     if simple_fraction:
-        return (1.0 + f * i) * (1.0 + i) ** t
-    return (1.0 + i) ** (t + f)
+        growth: float = (1.0 + i) ** t
+        return (1.0 + f * i) * growth
+    discount: float = (1.0 + i) ** (t + f)
+    return discount
 
 
 def solve_rate(
@@ -298,7 +305,9 @@ def solve_rate(
     return lo if abs(g_lo) < abs(g_hi) else hi
 
 
-def _residual(i: Decimal, advances, payments, simple_fraction: bool) -> Decimal:
+def _residual(
+    i: Decimal, advances: Sequence[PositionedFlow], payments: Sequence[PositionedFlow], simple_fraction: bool
+) -> Decimal:
     """Σ PV(payments) − Σ PV(advances) at `i`, in Decimal, relative to the advances."""
     with localcontext() as ctx:
         ctx.prec = 40
@@ -307,7 +316,7 @@ def _residual(i: Decimal, advances, payments, simple_fraction: bool) -> Decimal:
 
         def disc(t: Fraction, f: Fraction) -> Decimal:
             ff = Decimal(f.numerator) / Decimal(f.denominator)
-            if simple_fraction:
+            if simple_fraction or log_base is None:  # log_base is None exactly when simple_fraction
                 return (1 + ff * i) * base ** int(t)
             x = Fraction(t) + f
             if x.denominator == 1:
@@ -319,7 +328,9 @@ def _residual(i: Decimal, advances, payments, simple_fraction: bool) -> Decimal:
         return (pay - adv) / adv
 
 
-def _solve_checked(advances, payments, simple_fraction: bool) -> Decimal:
+def _solve_checked(
+    advances: Sequence[PositionedFlow], payments: Sequence[PositionedFlow], simple_fraction: bool
+) -> Decimal:
     fa = [(float(a), float(t), float(f)) for a, t, f in advances]
     fp = [(float(a), float(t), float(f)) for a, t, f in payments]
     total_adv = sum((a for a, _, _ in advances), Decimal(0))
@@ -358,14 +369,16 @@ def _solve_checked(advances, payments, simple_fraction: bool) -> Decimal:
 # -- public -------------------------------------------------------------------------
 
 
-def _positions(advances: Sequence[Flow], payments: Sequence[Flow], unit: UnitPeriod):
+def _positions(
+    advances: Sequence[Flow], payments: Sequence[Flow], unit: UnitPeriod
+) -> tuple[list[PositionedFlow], list[PositionedFlow]]:
     start = advances[0][0]
-    adv = [(a, *position(start, d, unit)) for d, a in advances]
-    pay = [(a, *position(start, d, unit)) for d, a in payments]
+    adv: list[PositionedFlow] = [(a, *position(start, d, unit)) for d, a in advances]
+    pay: list[PositionedFlow] = [(a, *position(start, d, unit)) for d, a in payments]
     return adv, pay
 
 
-def apr(advances, payments, convention: str) -> Decimal:
+def apr(advances: Iterable[tuple[date, object]], payments: Iterable[tuple[date, object]], convention: str) -> Decimal:
     """The annual rate (a fraction: 0.0969 is 9.69%) that balances `advances` against `payments`.
 
     `advances` and `payments` are lists of `(datetime.date, amount)`, amounts in
@@ -389,8 +402,8 @@ def apr(advances, payments, convention: str) -> Decimal:
         start = adv[0][0]
         ya = _year_positions(start, [d for d, _ in adv])
         yp = _year_positions(start, [d for d, _ in pay])
-        fa = [(a, Fraction(0), y) for (_, a), y in zip(adv, ya)]
-        fp = [(a, Fraction(0), y) for (_, a), y in zip(pay, yp)]
+        fa: list[PositionedFlow] = [(a, Fraction(0), y) for (_, a), y in zip(adv, ya, strict=True)]
+        fp: list[PositionedFlow] = [(a, Fraction(0), y) for (_, a), y in zip(pay, yp, strict=True)]
         return _solve_checked(fa, fp, simple_fraction=False)
     unit = unit_period(adv, pay)
     fa, fp = _positions(adv, pay, unit)
@@ -407,5 +420,14 @@ def unit_rate_from_apr(apr_value: Decimal, unit: UnitPeriod) -> Decimal:
         return apr_value * Decimal(unit.per_year.denominator) / Decimal(unit.per_year.numerator)
 
 
-__all__ = ["CONVENTIONS", "UnitPeriod", "apr", "parse_flows", "position", "solve_rate", "unit_period",
-           "months_and_days", "unit_rate_from_apr"]
+__all__ = [
+    "CONVENTIONS",
+    "UnitPeriod",
+    "apr",
+    "months_and_days",
+    "parse_flows",
+    "position",
+    "solve_rate",
+    "unit_period",
+    "unit_rate_from_apr",
+]

@@ -14,6 +14,7 @@ balance equation, and a plan whose rate does not balance raises.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
@@ -53,7 +54,7 @@ def mul_rate_round(x: np.ndarray, rate: Decimal) -> np.ndarray:
             # quotient cannot cross an integer, so truncating it is the exact floor.
             shifted = x * np.int64(a) if a != 1 else x.copy()
             shifted += np.int64(den // 2)
-            q = (shifted.astype(np.float64) / den).astype(np.int64)
+            q: np.ndarray = (shifted.astype(np.float64) / den).astype(np.int64)
             if den % 2 == 0:  # an exact half: round to even
                 shifted -= q * np.int64(den)
                 ties = np.flatnonzero(shifted == 0)
@@ -64,7 +65,8 @@ def mul_rate_round(x: np.ndarray, rate: Decimal) -> np.ndarray:
             q, rem = np.divmod(prod, np.int64(den))
             twice = rem * 2
             up = (twice > den) | ((twice == den) & (q % 2 == 1))
-            return q + up.astype(np.int64)
+            rounded: np.ndarray = q + up.astype(np.int64)
+            return rounded
     y = x.astype(np.float64) * float(rate)
     out = np.rint(y).astype(np.int64)
     frac = y - np.floor(y)
@@ -80,7 +82,8 @@ def _div_round(x: np.ndarray, n: int) -> np.ndarray:
     q, rem = np.divmod(x, np.int64(n))
     twice = rem * 2
     up = (twice > n) | ((twice == n) & (q % 2 == 1))
-    return q + up.astype(np.int64)
+    rounded: np.ndarray = q + up.astype(np.int64)
+    return rounded
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +122,7 @@ def annuity_schedules(principal_minor: np.ndarray, periods: int, rate: Decimal) 
     prin = np.empty(shape, np.int64)
     inte = np.empty(shape, np.int64)
     rema = np.empty(shape, np.int64)
-    if r == 0:
-        installment = _div_round(p, periods)
-    else:
-        installment = mul_rate_round(p, annuity_factor(r, periods))
+    installment = _div_round(p, periods) if r == 0 else mul_rate_round(p, annuity_factor(r, periods))
     zero = np.zeros(min(_CHUNK, max(n_plans, 1)), np.int64)
     for lo in range(0, n_plans, _CHUNK):
         hi = min(lo + _CHUNK, n_plans)
@@ -143,7 +143,9 @@ def annuity_schedules(principal_minor: np.ndarray, periods: int, rate: Decimal) 
     return BatchSchedules(prin.T, inte.T, fee.T, (prin + inte).T, rema.T)
 
 
-def iter_annuity_schedules(principal_minor: np.ndarray, periods: int, rate: Decimal, chunk: int = _CHUNK):
+def iter_annuity_schedules(
+    principal_minor: np.ndarray, periods: int, rate: Decimal, chunk: int = _CHUNK
+) -> Iterator[tuple[int, BatchSchedules]]:
     """`annuity_schedules` in slices of `chunk` plans, for bounded memory over millions of plans.
 
     Yields (offset, BatchSchedules) with the rows of plans offset … offset+len−1.
@@ -152,7 +154,7 @@ def iter_annuity_schedules(principal_minor: np.ndarray, periods: int, rate: Deci
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise InvalidScheduleInput(f"chunk must be a positive int, got {chunk!r}")
     for lo in range(0, p.size, chunk):
-        yield lo, annuity_schedules(p[lo:lo + chunk], periods, rate)
+        yield lo, annuity_schedules(p[lo : lo + chunk], periods, rate)
 
 
 def equal_principal_schedules(principal_minor: np.ndarray, periods: int, rate: Decimal) -> BatchSchedules:
@@ -220,7 +222,7 @@ def regular_rates(advance_minor: np.ndarray, payments_minor: np.ndarray) -> np.n
     af = a.astype(np.float64)
     pt = np.ascontiguousarray(pay.T, dtype=np.float64)  # (periods, plans): each Horner step is contiguous
     # First guess: the simple rate on the average balance, close for level payments.
-    i = 2.0 * (total - a) / (af * (n + 1))
+    i: np.ndarray = 2.0 * (total - a) / (af * (n + 1))
     for _ in range(_NEWTON_STEPS_MAX):
         v = 1.0 / (1.0 + i)
         s_v, ds_dv = _horner(pt, v)

@@ -91,8 +91,14 @@ FREQUENCIES: dict[str, Frequency] = {
     )
 }
 # Names people also write for the same frequency.
-_ALIASES = {"every_2_weeks": "biweekly", "fortnightly": "biweekly", "every_4_weeks": "four_weekly",
-            "every_2_months": "bimonthly", "annual": "yearly", "annually": "yearly"}
+_ALIASES = {
+    "every_2_weeks": "biweekly",
+    "fortnightly": "biweekly",
+    "every_4_weeks": "four_weekly",
+    "every_2_months": "bimonthly",
+    "annual": "yearly",
+    "annually": "yearly",
+}
 
 
 def frequency(name: str | Frequency) -> Frequency:
@@ -101,7 +107,7 @@ def frequency(name: str | Frequency) -> Frequency:
         return name
     key = _ALIASES.get(name, name) if isinstance(name, str) else name
     try:
-        return FREQUENCIES[key]  # type: ignore[index]
+        return FREQUENCIES[key]
     except (KeyError, TypeError):
         raise UnknownFrequency(name, tuple(FREQUENCIES)) from None
 

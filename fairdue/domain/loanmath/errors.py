@@ -84,7 +84,5 @@ class PricingCapExceeded(LoanMathError):
     """An installment option costs more, as an APR, than the product's all-in cap."""
 
     def __init__(self, apr: Decimal, cap: Decimal, convention: str, option: str):
-        super().__init__(
-            f"{option}: APR {apr * 100:.2f}% ({convention}) exceeds the all-in cost cap {cap * 100:.2f}%"
-        )
+        super().__init__(f"{option}: APR {apr * 100:.2f}% ({convention}) exceeds the all-in cost cap {cap * 100:.2f}%")
         self.apr, self.cap, self.convention, self.option = apr, cap, convention, option

@@ -20,7 +20,13 @@ from fairdue.domain.loanmath.errors import InvalidScheduleInput, PricingCapExcee
 from fairdue.domain.loanmath.schedules import Schedule, check_rate, schedule
 from fairdue.domain.money import Money, to_decimal
 
-JURISDICTION_CONVENTIONS: dict[str, str] = {"CN": "cn-irr", "US": "us-reg-z", "UK": "eu-ccd", "GB": "eu-ccd", "EU": "eu-ccd"}
+JURISDICTION_CONVENTIONS: dict[str, str] = {
+    "CN": "cn-irr",
+    "US": "us-reg-z",
+    "UK": "eu-ccd",
+    "GB": "eu-ccd",
+    "EU": "eu-ccd",
+}
 CN_COST_CAP = Decimal("0.24")  # all-in borrower cost cap, China (NFRA 金规〔2025〕9号 read with SPC 法发〔2017〕22号)
 _REFERENCE_PRINCIPAL = Money(100_000_000, "CNY")
 _REFERENCE_START = date(2025, 1, 15)
@@ -42,7 +48,7 @@ def convention_for(jurisdiction: str) -> str:
     """The APR convention a jurisdiction uses; UnknownJurisdiction names the known ones."""
     key = jurisdiction.upper() if isinstance(jurisdiction, str) else jurisdiction
     try:
-        return JURISDICTION_CONVENTIONS[key]  # type: ignore[index]
+        return JURISDICTION_CONVENTIONS[key]
     except (KeyError, TypeError):
         raise UnknownJurisdiction(jurisdiction, tuple(JURISDICTION_CONVENTIONS)) from None
 
@@ -95,5 +101,12 @@ def check_option_pricing(
     return priced
 
 
-__all__ = ["CN_COST_CAP", "JURISDICTION_CONVENTIONS", "PricedOption", "check_option_pricing", "convention_for",
-           "price_option", "schedule_apr"]
+__all__ = [
+    "CN_COST_CAP",
+    "JURISDICTION_CONVENTIONS",
+    "PricedOption",
+    "check_option_pricing",
+    "convention_for",
+    "price_option",
+    "schedule_apr",
+]

@@ -220,6 +220,13 @@ def schedule(
 
 
 __all__ = [
-    "KINDS", "DAY_COUNTS", "PERIODS_MAX", "Schedule", "ScheduleRow", "schedule",
-    "annuity_factor", "annuity_installment_minor", "check_rate",
+    "DAY_COUNTS",
+    "KINDS",
+    "PERIODS_MAX",
+    "Schedule",
+    "ScheduleRow",
+    "annuity_factor",
+    "annuity_installment_minor",
+    "check_rate",
+    "schedule",
 ]

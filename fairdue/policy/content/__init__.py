@@ -29,7 +29,6 @@ from __future__ import annotations
 from fairdue.policy.content.check import (
     CHANNELS,
     JURISDICTIONS,
-    LANGUAGES,
     PURPOSES,
     ROLES,
     ContentContextError,
@@ -38,8 +37,17 @@ from fairdue.policy.content.check import (
     lexicon,
     prepare,
 )
+from fairdue.policy.content.lexicon import LANGUAGES
 
 __all__ = [
-    "CHANNELS", "JURISDICTIONS", "LANGUAGES", "PURPOSES", "ROLES",
-    "ContentContextError", "Finding", "check_message", "lexicon", "prepare",
+    "CHANNELS",
+    "JURISDICTIONS",
+    "LANGUAGES",
+    "PURPOSES",
+    "ROLES",
+    "ContentContextError",
+    "Finding",
+    "check_message",
+    "lexicon",
+    "prepare",
 ]

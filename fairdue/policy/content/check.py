@@ -5,10 +5,14 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from fairdue.errors import FairdueError
 from fairdue.policy.content.lexicon import LANGUAGES, Lexicon, Rule, load
 from fairdue.policy.content.normalize import Views, views
+
+if TYPE_CHECKING:
+    import ahocorasick
 
 JURISDICTIONS = frozenset({"CN", "US", "UK"})
 CHANNELS = frozenset({"call", "sms", "email", "letter", "app_push", "voicemail", "visit"})
@@ -20,11 +24,11 @@ ROLES = frozenset({"borrower", "guarantor", "spouse", "attorney", "emergency_con
 # Cache sizes: a service sends a few thousand distinct rendered texts a day in
 # a dozen contexts each. A scan entry is ~4 KB (views of a 300-char text), a
 # result entry a few hundred bytes: ~40 MB at most.
-cache_entries_max = 65536       # distinct (text, reduced context) results kept
-scan_entries_max = 8192         # distinct texts whose normalised views are kept
-hits_per_rule_max = 20          # findings cited per rule; the last says how many more there were
-segment_window_chars = 6        # jieba reads this many characters either side of a hit
-negation_window_chars = 24      # characters before a lawsuit term searched for a negation
+cache_entries_max = 65536  # distinct (text, reduced context) results kept
+scan_entries_max = 8192  # distinct texts whose normalised views are kept
+hits_per_rule_max = 20  # findings cited per rule; the last says how many more there were
+segment_window_chars = 6  # jieba reads this many characters either side of a hit
+negation_window_chars = 24  # characters before a lawsuit term searched for a negation
 
 _CHANNELS_IDENTITY = frozenset({"sms", "email", "letter", "voicemail"})
 _CHANNELS_OFFICIAL = frozenset({"sms", "email", "letter", "voicemail", "app_push"})
@@ -33,10 +37,12 @@ _CHANNELS_ELECTRONIC = frozenset({"sms", "email"})
 
 _LEXICON: Lexicon = load()
 # [[phrase]] entries (regexes) by whether their rule is about debt words.
-_PHRASES_MAIN = tuple(i for i, t in enumerate(_LEXICON.terms)
-                      if t.regex is not None and _LEXICON.rules[t.rule].applies != "non_debtor")
-_PHRASES_DEBT = tuple(i for i, t in enumerate(_LEXICON.terms)
-                      if t.regex is not None and _LEXICON.rules[t.rule].applies == "non_debtor")
+_PHRASES_MAIN = tuple(
+    i for i, t in enumerate(_LEXICON.terms) if t.regex is not None and _LEXICON.rules[t.rule].applies != "non_debtor"
+)
+_PHRASES_DEBT = tuple(
+    i for i, t in enumerate(_LEXICON.terms) if t.regex is not None and _LEXICON.rules[t.rule].applies == "non_debtor"
+)
 
 
 class ContentContextError(FairdueError):
@@ -53,13 +59,13 @@ class Finding:
     element: {"missing": element name}.
     """
 
-    rule: str            # stable id, e.g. "CONTENT.impersonation.police"
-    category: str        # "content" | "third_party"
+    rule: str  # stable id, e.g. "CONTENT.impersonation.police"
+    category: str  # "content" | "third_party"
     reason_en: str
     reason_zh: str
-    evidence: dict
-    severity: str        # "violation" | "warning"
-    citation: str = ""   # "<source> — <article> [<confidence>]" from rules.toml
+    evidence: dict[str, Any]
+    severity: str  # "violation" | "warning"
+    citation: str = ""  # "<source> — <article> [<confidence>]" from rules.toml
 
 
 def lexicon() -> Lexicon:
@@ -68,7 +74,7 @@ def lexicon() -> Lexicon:
 
 
 # --- jieba, loaded on first use only (it reads its dictionary) ---------------
-_tokenizer = None
+_tokenizer: Any = None  # a jieba.Tokenizer (jieba ships no types)
 
 
 def prepare() -> None:
@@ -76,7 +82,7 @@ def prepare() -> None:
     _jieba()
 
 
-def _jieba():
+def _jieba() -> Any:
     global _tokenizer
     if _tokenizer is None:
         import logging
@@ -109,19 +115,19 @@ def _inside_longer_word(window: str, start: int, end: int) -> bool:
 @dataclass(frozen=True, slots=True)
 class _Hit:
     term_index: int
-    start: int           # original span [start, end)
+    start: int  # original span [start, end)
     end: int
-    negated: bool        # a negation precedes it (only for negatable rules)
+    negated: bool  # a negation precedes it (only for negatable rules)
 
 
 @dataclass(frozen=True, slots=True)
 class _Scan:
     views: Views
-    hits: tuple[_Hit, ...]    # hits on every rule except the debt words (non_debtor)
+    hits: tuple[_Hit, ...]  # hits on every rule except the debt words (non_debtor)
     present: dict[str, bool]  # required-element pattern results, filled on first need
     has_time_barred_hit: bool  # whether time_barred matters for this text at all
-    allowed: tuple[tuple[int, int], ...]   # compact [start, end] of lawful allow-phrases
-    lower: str                # base, lower-cased: what the plain required-element patterns read
+    allowed: tuple[tuple[int, int], ...]  # compact [start, end] of lawful allow-phrases
+    lower: str  # base, lower-cased: what the plain required-element patterns read
 
     def has(self, key: str) -> bool:
         """Whether required-element pattern ``key`` matches; evaluated only when a context needs it."""
@@ -140,18 +146,24 @@ def _allowed(v: Views) -> tuple[tuple[int, int], ...]:
     return tuple((end_c - key_len + 1, end_c) for end_c, key_len in _LEXICON.allow_automaton.iter(v.compact))
 
 
-def _scan_terms(v: Views, automaton, allowed: tuple[tuple[int, int], ...], phrases: tuple[int, ...]) -> list[_Hit]:
+def _scan_terms(
+    v: Views, automaton: ahocorasick.Automaton, allowed: tuple[tuple[int, int], ...], phrases: tuple[int, ...]
+) -> list[_Hit]:
     lex = _LEXICON
     terms = lex.terms
     light = v.light
     light_len = len(light)
     run_compact, run_original = v.run_compact, v.run_original
     hits = []
-    for ti in phrases:   # [[phrase]] regexes read the folded text; spans are original
-        for m in terms[ti].regex.finditer(light):
+    for ti in phrases:  # [[phrase]] regexes read the folded text; spans are original
+        regex = terms[ti].regex
+        if regex is None:  # never: `phrases` holds only [[phrase]] entries, and each has its regex
+            continue
+        for m in regex.finditer(light):
             negated = terms[ti].negatable and any(
-                p.search(light[max(0, m.start() - negation_window_chars):m.start()])
-                for p, _cased in lex.patterns["suit_negation"])
+                p.search(light[max(0, m.start() - negation_window_chars) : m.start()])
+                for p, _cased in lex.patterns["suit_negation"]
+            )
             hits.append(_Hit(ti, m.start(), m.end(), negated))
     for end_c, (key_len, term_indexes) in automaton.iter(v.compact):
         start_c = end_c - key_len + 1
@@ -167,17 +179,17 @@ def _scan_terms(v: Views, automaton, allowed: tuple[tuple[int, int], ...], phras
                 continue
             if term.right_boundary and last + 1 < light_len and _is_word_char(light[last + 1]):
                 continue
-            if term.segment_check and r0 == r1:   # a spaced-out hit is deliberate: no jieba
+            if term.segment_check and r0 == r1:  # a spaced-out hit is deliberate: no jieba
                 w0 = max(0, start - segment_window_chars)
                 w1 = min(light_len, last + 1 + segment_window_chars)
                 if _inside_longer_word(light[w0:w1], start - w0, last + 1 - w0):
                     continue
-            if term.stem:   # cite the whole word: "arrested", not "arrest"
+            if term.stem:  # cite the whole word: "arrested", not "arrest"
                 while last + 1 < light_len and light[last + 1].isascii() and light[last + 1].isalpha():
                     last += 1
             negated = False
             if term.negatable:
-                before = light[max(0, start - negation_window_chars):start]
+                before = light[max(0, start - negation_window_chars) : start]
                 negated = any(p.search(before) for p, _cased in lex.patterns["suit_negation"])
             hits.append(_Hit(ti, start, last + 1, negated))
     return hits
@@ -189,8 +201,14 @@ def _scan(text: str) -> _Scan:
     allowed = _allowed(v)
     hits = tuple(_scan_terms(v, _LEXICON.automaton, allowed, _PHRASES_MAIN))
     rules, terms = _LEXICON.rules, _LEXICON.terms
-    return _Scan(views=v, hits=hits, present={}, allowed=allowed, lower=v.base.lower(),
-                 has_time_barred_hit=any(rules[terms[h.term_index].rule].applies == "time_barred" for h in hits))
+    return _Scan(
+        views=v,
+        hits=hits,
+        present={},
+        allowed=allowed,
+        lower=v.base.lower(),
+        has_time_barred_hit=any(rules[terms[h.term_index].rule].applies == "time_barred" for h in hits),
+    )
 
 
 @lru_cache(maxsize=scan_entries_max)
@@ -200,7 +218,7 @@ def _debt_hits(text: str) -> tuple[_Hit, ...]:
     return tuple(_scan_terms(text_scan.views, _LEXICON.debt_automaton, text_scan.allowed, _PHRASES_DEBT))
 
 
-def debt_mentions(text: str) -> list[dict]:
+def debt_mentions(text: str) -> list[dict[str, Any]]:
     """Every debt word or phrase in `text` (the third-party disclosure lexicon, zh and en), as evidence dicts.
 
     Used where a message must carry no debt information at all (e.g. a login code).
@@ -209,16 +227,26 @@ def debt_mentions(text: str) -> list[dict]:
 
 
 # --- assembling findings for a context --------------------------------------
-def _finding(rule: Rule, evidence: dict, severity: str | None = None) -> Finding:
-    return Finding(rule=rule.id, category=rule.category, reason_en=rule.reason_en,
-                   reason_zh=rule.reason_zh, evidence=evidence, severity=severity or rule.severity,
-                   citation=f"{rule.source} — {rule.article} [{rule.confidence}]")
+def _finding(rule: Rule, evidence: dict[str, Any], severity: str | None = None) -> Finding:
+    return Finding(
+        rule=rule.id,
+        category=rule.category,
+        reason_en=rule.reason_en,
+        reason_zh=rule.reason_zh,
+        evidence=evidence,
+        severity=severity or rule.severity,
+        citation=f"{rule.source} — {rule.article} [{rule.confidence}]",
+    )
 
 
-def _hit_evidence(text: str, hit: _Hit) -> dict:
+def _hit_evidence(text: str, hit: _Hit) -> dict[str, Any]:
     term = _LEXICON.terms[hit.term_index]
-    return {"matched": text[hit.start:hit.end], "span": [hit.start, hit.end],
-            "term": term.term, "normalized": term.normalized}
+    return {
+        "matched": text[hit.start : hit.end],
+        "span": [hit.start, hit.end],
+        "term": term.term,
+        "normalized": term.normalized,
+    }
 
 
 def _drop_contained(pairs: list[tuple[str, _Hit]]) -> list[tuple[str, _Hit]]:
@@ -258,8 +286,7 @@ def _required(text_scan: _Scan, jurisdiction: str, channel: str, purpose: str) -
     if jurisdiction == "US" and channel in _CHANNELS_ELECTRONIC and purpose not in _PURPOSES_NOT_COLLECTION:
         need("opt_out", "CONTENT.required.opt_out")
     if us_voicemail and purpose not in _PURPOSES_NOT_COLLECTION:
-        missing = [k for k in ("voicemail_person", "voicemail_reply", "voicemail_callback")
-                   if not text_scan.has(k)]
+        missing = [k for k in ("voicemail_person", "voicemail_reply", "voicemail_callback") if not text_scan.has(k)]
         if missing:
             out.append(_finding(rules["CONTENT.required.voicemail_elements"], {"missing": ", ".join(missing)}))
     if purpose == "location":
@@ -268,8 +295,9 @@ def _required(text_scan: _Scan, jurisdiction: str, channel: str, purpose: str) -
 
 
 @lru_cache(maxsize=cache_entries_max)
-def _check(text: str, jurisdiction: str, channel: str, purpose: str,
-           non_debtor: bool, time_barred: bool) -> tuple[Finding, ...]:
+def _check(
+    text: str, jurisdiction: str, channel: str, purpose: str, non_debtor: bool, time_barred: bool
+) -> tuple[Finding, ...]:
     """Findings for a text in a reduced context (the recipient role only matters as non_debtor)."""
     lex = _LEXICON
     text_scan = _scan(text)
@@ -295,14 +323,14 @@ def _check(text: str, jurisdiction: str, channel: str, purpose: str,
             if us_voicemail:
                 pairs.append(("CONTENT.US.voicemail.limited_content", hit))
 
-    kept = _drop_contained(pairs)          # sorted by rule, then start
+    kept = _drop_contained(pairs)  # sorted by rule, then start
     per_rule: dict[str, int] = {}
     findings = []
     for rule_id, hit in kept:
         seen = per_rule[rule_id] = per_rule.get(rule_id, 0) + 1
         if seen <= hits_per_rule_max:
             findings.append(_finding(lex.rules[rule_id], _hit_evidence(text, hit)))
-    for i, f in enumerate(findings):      # say how many were left out, on the rule's last kept finding
+    for i, f in enumerate(findings):  # say how many were left out, on the rule's last kept finding
         total = per_rule[f.rule]
         if total > hits_per_rule_max and (i + 1 == len(findings) or findings[i + 1].rule != f.rule):
             f.evidence["more_hits"] = total - hits_per_rule_max
@@ -320,22 +348,30 @@ def clear_caches() -> None:
 _LANGUAGES = frozenset(LANGUAGES)
 
 
-def _refuse(text, language, jurisdiction, channel, purpose, recipient_role) -> None:
+def _refuse(
+    text: object, language: object, jurisdiction: object, channel: object, purpose: object, recipient_role: object
+) -> None:
     """Raise the precise error for the first unknown context value."""
     if not isinstance(text, str):
         raise ContentContextError(f"message text must be a string, not {type(text).__name__}")
-    for name, value, allowed in (("language", language, _LANGUAGES),
-                                 ("jurisdiction", jurisdiction, JURISDICTIONS),
-                                 ("channel", channel, CHANNELS), ("purpose", purpose, PURPOSES),
-                                 ("recipient_role", recipient_role, ROLES)):
-        if value not in tuple(allowed):   # a tuple compares by ==, so unhashable values are refused too
-            raise ContentContextError(f"unknown {name} {value!r} for the content check; expected one of {sorted(allowed)}")
-    if text.__class__ is not str:   # a str subclass: check it as the plain string it holds
+    for name, value, allowed in (
+        ("language", language, _LANGUAGES),
+        ("jurisdiction", jurisdiction, JURISDICTIONS),
+        ("channel", channel, CHANNELS),
+        ("purpose", purpose, PURPOSES),
+        ("recipient_role", recipient_role, ROLES),
+    ):
+        if value not in tuple(allowed):  # a tuple compares by ==, so unhashable values are refused too
+            raise ContentContextError(
+                f"unknown {name} {value!r} for the content check; expected one of {sorted(allowed)}"
+            )
+    if text.__class__ is not str:  # a str subclass: check it as the plain string it holds
         return
 
 
-def check_message(*, text: str, language: str, jurisdiction: str, channel: str, purpose: str,
-                  recipient_role: str, time_barred: bool) -> list[Finding]:
+def check_message(
+    *, text: str, language: str, jurisdiction: str, channel: str, purpose: str, recipient_role: str, time_barred: bool
+) -> list[Finding]:
     """Every content finding for one message in its context (empty list: nothing found).
 
     Both lexicons are always applied (messages mix scripts); `language` is
@@ -343,9 +379,15 @@ def check_message(*, text: str, language: str, jurisdiction: str, channel: str, 
     Raises `ContentContextError` for an unknown context value.
     """
     try:
-        known = (text.__class__ is str and language in _LANGUAGES and jurisdiction in JURISDICTIONS
-                 and channel in CHANNELS and purpose in PURPOSES and recipient_role in ROLES)
-    except TypeError:   # an unhashable value
+        known = (
+            text.__class__ is str
+            and language in _LANGUAGES
+            and jurisdiction in JURISDICTIONS
+            and channel in CHANNELS
+            and purpose in PURPOSES
+            and recipient_role in ROLES
+        )
+    except TypeError:  # an unhashable value
         known = False
     if not known:
         _refuse(text, language, jurisdiction, channel, purpose, recipient_role)
@@ -353,9 +395,18 @@ def check_message(*, text: str, language: str, jurisdiction: str, channel: str, 
     # serves every role that is (or is not) allowed to hear about the debt and
     # both time_barred values when the text has no lawsuit term.
     non_debtor = purpose == "location" or recipient_role not in _LEXICON.disclosure_roles[jurisdiction]
-    time_barred = bool(time_barred) and _scan(text).has_time_barred_hit   # else both give the same result
+    time_barred = bool(time_barred) and _scan(text).has_time_barred_hit  # else both give the same result
     findings = _check(text, jurisdiction, channel, purpose, non_debtor, time_barred)
     # Findings are cached and shared: hand out fresh evidence dicts.
-    return [Finding(f.rule, f.category, f.reason_en, f.reason_zh,
-                    {**f.evidence, "span": list(f.evidence["span"])} if "span" in f.evidence else dict(f.evidence),
-                    f.severity, f.citation) for f in findings]
+    return [
+        Finding(
+            f.rule,
+            f.category,
+            f.reason_en,
+            f.reason_zh,
+            {**f.evidence, "span": list(f.evidence["span"])} if "span" in f.evidence else dict(f.evidence),
+            f.severity,
+            f.citation,
+        )
+        for f in findings
+    ]

@@ -70,7 +70,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def to_simplified(text: str) -> str:
     """Traditional -> simplified, guaranteed to keep the length (one char per char)."""
     try:
-        converted = _T2S.convert(text)
+        converted: str = _T2S.convert(text)  # OpenCC.convert is unannotated
     except UnicodeEncodeError:
         # A lone surrogate (json.loads accepts "\\ud800") cannot go to OpenCC as
         # UTF-8; U+FFFD in its place keeps every other position unchanged.
@@ -89,11 +89,34 @@ def to_simplified(text: str) -> str:
 
 # Cyrillic and Greek letters that look like Latin ones ("аrrest" with a
 # Cyrillic а) read as the Latin letter, a known trick against keyword filters.
-_RARE_MAP = str.maketrans({
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
-    "ѕ": "s", "к": "k", "м": "m", "т": "t", "н": "h", "в": "b",
-    "α": "a", "ο": "o", "ρ": "p", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "τ": "t", "υ": "u",
-})
+_RARE_MAP = str.maketrans(
+    {
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "к": "k",
+        "м": "m",
+        "т": "t",
+        "н": "h",
+        "в": "b",
+        "α": "a",
+        "ο": "o",
+        "ρ": "p",
+        "ε": "e",
+        "ι": "i",
+        "κ": "k",
+        "ν": "v",
+        "τ": "t",
+        "υ": "u",
+    }
+)
 _RARE = re.compile("[\u0370-\u04ff]")
 
 
@@ -101,7 +124,7 @@ def _fold(text: str) -> str:
     folded = text.lower()
     if len(folded) != len(text):
         folded = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-    if "您" in folded:   # str.replace runs in C; translate() with a table does not
+    if "您" in folded:  # str.replace runs in C; translate() with a table does not
         folded = folded.replace("您", "你")
     if "妳" in folded:
         folded = folded.replace("妳", "你")
@@ -145,8 +168,7 @@ def views(text: str) -> Views:
     n = len(words)
     run_original = tuple(accumulate(map(len, pieces), initial=0))[0::2][:n]
     run_compact = tuple(accumulate(map(len, words), initial=0))[:n]
-    return Views(base=base, light=light, compact="".join(words),
-                 run_compact=run_compact, run_original=run_original)
+    return Views(base=base, light=light, compact="".join(words), run_compact=run_compact, run_original=run_original)
 
 
 def normalize_term(term: str) -> str:

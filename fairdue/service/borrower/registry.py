@@ -31,7 +31,7 @@ from fairdue.domain.borrowers import (
     validate_mobile,
 )
 from fairdue.errors import FairdueError
-from fairdue.service.servicing.products import repo
+from fairdue.adapters.db.repos.servicing import repo
 
 # Associated-data contexts of the encrypted fields (a token only decrypts in its own column).
 CTX = {

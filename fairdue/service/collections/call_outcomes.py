@@ -18,6 +18,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from fairdue.errors import FairdueError
+from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
+from fairdue.service.contact.decision_log import get_entry
+from fairdue.service.contact.decision_log import append_decision
+from fairdue.service.collections.engine import complete_task
+from fairdue.service.collections.promises import record_promise
 
 # outcome -> the gate's history vocabulary (fairdue.policy.request.OUTCOMES)
 OUTCOMES = {
@@ -52,8 +57,6 @@ class LoggedCall:
 
 
 def _task_query() -> sa.Select:
-    from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
-
     return (sa.select(coll_actions, coll_cases.c.account_id, coll_cases.c.agent_id.label("case_agent_id"),
                       coll_cases.c.status.label("case_status"))
             .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
@@ -77,8 +80,6 @@ def task_row(uow: Any, *, action_id: int):
 
 def gate_decision(uow: Any, *, seq: int | None) -> dict | None:
     """The logged (masked) record of a gate decision, or None."""
-    from fairdue.service.contact.decision_log import get_entry
-
     if seq is None:
         return None
     entry = get_entry(uow, seq)
@@ -88,9 +89,6 @@ def gate_decision(uow: Any, *, seq: int | None) -> dict | None:
 def log_call_outcome(uow: Any, *, action_id: int, outcome: str, staff_id: int | None, now: dt.datetime,
                      promise: tuple[Any, dt.date] | None = None, business_on: dt.date | None = None) -> LoggedCall:
     """Log the outcome of an allowed call; with outcome `promise`, record the promise (Money, date) too."""
-    from fairdue.service.contact.decision_log import append_decision
-    from fairdue.service.collections.engine import complete_task
-
     if outcome not in OUTCOMES:
         raise CallOutcomeInvalid(f"unknown call outcome {outcome!r}; expected one of {sorted(OUTCOMES)}")
     if (outcome == "promise") != (promise is not None):
@@ -114,8 +112,6 @@ def log_call_outcome(uow: Any, *, action_id: int, outcome: str, staff_id: int | 
                                  "before logging the call")
     promise_id = None
     if promise is not None:
-        from fairdue.service.collections.promises import record_promise
-
         amount, promised_on = promise
         promise_id = record_promise(uow, account_id=row.account_id, amount=amount, promised_on=promised_on,
                                     business_on=business_on or now.date(), staff_id=staff_id)

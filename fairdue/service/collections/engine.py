@@ -47,6 +47,18 @@ from fairdue.service.contact.enforcement import (
 )
 from fairdue.service.servicing.debts import debt_id_for_line
 from fairdue.service.contact.facts import facts_stored, gate_facts
+from fairdue.service.borrower.registry import get_borrowers
+from fairdue.service.borrower.registry import get_borrower
+from fairdue.adapters.db.schema.accounts import borrowers
+from fairdue.service.servicing.products import get_product
+from fairdue.adapters.db.schema.accounts import installments
+from fairdue.adapters.channels.letter import CollectionLetter, render_text
+from fairdue.service.servicing.accounts import balances
+from fairdue.adapters.db.schema.accounts import installments as i
+from fairdue.service.servicing.accounts import code
+from fairdue.adapters.db.repos.servicing import repo
+from fairdue.service.servicing.plans import check_plans
+from fairdue.service.collections.promises import settle_promises
 
 CONSUMER = "collections"
 EVENT_BATCH_MAX = 1000
@@ -184,8 +196,6 @@ class RunCache:
 
     def prefetch(self, uow: Any, account_ids: Any) -> None:
         """Read the facts, assignments and decrypted borrowers of these accounts in a few queries."""
-        from fairdue.service.borrower.registry import get_borrowers
-
         conn = uow.connection
         ids = sorted({int(a) for a in account_ids} - self._facts.keys())
         for start in range(0, len(ids), PREFETCH_IDS_MAX):
@@ -213,8 +223,6 @@ class RunCache:
             self.line_owners[facts.id] = facts.borrower_id
 
     def borrower(self, uow: Any, borrower_id: int):
-        from fairdue.service.borrower.registry import get_borrower
-
         b = self._borrowers.get(borrower_id)
         if b is None:
             b = self._borrowers[borrower_id] = get_borrower(uow, borrower_id=borrower_id, cipher=self.cipher)
@@ -364,8 +372,6 @@ def list_cases(uow: Any, *, status: str | None = "open", agent_id: int | None = 
 
 
 def _zone_query() -> sa.Select:
-    from fairdue.adapters.db.schema.accounts import borrowers
-
     return (sa.select(borrowers.c.time_zones)
             .select_from(credit_lines.join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
             .where(credit_lines.c.id == sa.bindparam("account_id")))
@@ -457,9 +463,13 @@ def reopen_case(uow: Any, *, account_id: int, on: date) -> int:
     return _open_case(uow, account_id, on, bucket, dpd)
 
 
-def _bucket_for(uow: Any, product_id: int, dpd: int) -> str:
-    from fairdue.service.servicing.products import get_product
+def restore_case_closed_for_plan(uow: Any, *, case_id: int) -> None:
+    """A reverted plan's case is open again as it was before the plan closed it (only if a plan closed it)."""
+    uow.connection.execute(coll_cases.update().where(coll_cases.c.id == case_id, coll_cases.c.close_reason == "plan")
+                           .values(status="open", close_reason=None, closed_on=None))
 
+
+def _bucket_for(uow: Any, product_id: int, dpd: int) -> str:
     product = get_product(uow, product_id=product_id).product
     for b in product.delinquency_buckets:
         if b.dpd_min <= dpd <= b.dpd_max and b.dpd_min > 0:
@@ -468,8 +478,6 @@ def _bucket_for(uow: Any, product_id: int, dpd: int) -> str:
 
 
 def _event_accounts_queries() -> tuple[sa.Select, sa.Select, sa.Select]:
-    from fairdue.adapters.db.schema.accounts import borrowers
-
     ids = sa.bindparam("ids", expanding=True)
     cases = sa.select(coll_cases).where(coll_cases.c.account_id.in_(ids), coll_cases.c.status == "open")
     planned = (sa.select(coll_plans.c.account_id).distinct()
@@ -615,8 +623,6 @@ def _flags_query(*, overdue: bool) -> sa.Select:
 
 
 def _overdue_installment_exists() -> sa.Exists:
-    from fairdue.adapters.db.schema.accounts import installments
-
     return sa.exists().where(
         installments.c.credit_line_id == sa.bindparam("account_id"),
         installments.c.due_on < sa.bindparam("before", type_=installments.c.due_on.type),
@@ -780,8 +786,6 @@ def _execute_action(uow: Any, action, case_row: _CaseOfStep, *, now_at: datetime
     text = render(strategy, action.template, language, variables)
     letter = None
     if action.channel == "letter":
-        from fairdue.adapters.channels.letter import CollectionLetter, render_text
-
         if not borrower.address:
             values.update(status="skipped", verdict=json.dumps({"why": "no postal address on file"}))
             conn.execute(_ACTION_UPDATE, {"action_id": action.id, **values})
@@ -874,8 +878,6 @@ def drop_plan_reminders(uow: Any, *, plan_id: int) -> None:
 
 
 def _owed(uow: Any, account_id: int, cache: RunCache) -> int:
-    from fairdue.service.servicing.accounts import balances
-
     # The kept line only names the ledger accounts and the currency; the balances are read now.
     return balances(uow, line_id=account_id, line=cache.line(uow, account_id)).owed_minor
 
@@ -917,7 +919,6 @@ def _ensure_assignments(uow: Any, rows: list[Any]) -> dict[int, tuple[Strategy, 
 def _reminder_queries() -> tuple[sa.Select, sa.Select]:
     # The lines with unpaid installments due in [from_on, until] and no open case or active plan (one row per line
     # and due date), and the reminders already planned for due dates in that window.
-    from fairdue.adapters.db.schema.accounts import borrowers, installments
 
     open_case = sa.exists().where(coll_cases.c.account_id == credit_lines.c.id, coll_cases.c.status == "open")
     active_plan = sa.exists().where(coll_plans.c.account_id == credit_lines.c.id, coll_plans.c.status == "active")
@@ -984,10 +985,6 @@ def _reminder_context(uow: Any, reminders: list[Any]) -> tuple[dict[tuple[int, d
     """For a batch of reminders: amount still to pay per (line, due date) — unpaid installments less the line's
     credit balance (a payment before billing waits there) —, lines with an open case, an active plan, an open
     dispute; one query each, not one per reminder."""
-    from fairdue.adapters.db.schema.accounts import installments as i
-    from fairdue.service.servicing.accounts import code
-    from fairdue.service.servicing.products import repo
-
     conn = uow.connection
     ids = sorted({r.account_id for r in reminders})
     stored = repo(uow).ledger_balances([code(a, "credit") for a in ids])
@@ -1188,9 +1185,6 @@ def run_collections(
 
 def after_day_end(uow: Any, *, business_on: date) -> tuple[int, int, int]:
     """Day-end hook: settle promises and check plans due by business_on; (kept, broken, plans broken)."""
-    from fairdue.service.servicing.plans import check_plans
-    from fairdue.service.collections.promises import settle_promises
-
     kept, broken = settle_promises(uow, business_on=business_on)
     return kept, broken, check_plans(uow, business_on=business_on)
 

@@ -18,6 +18,7 @@ from fairdue.adapters.db.schema.accounts import credit_lines, payments
 from fairdue.adapters.db.schema.collections_engine import coll_cases, coll_promises
 from fairdue.domain.money import Money
 from fairdue.errors import FairdueError
+from fairdue.service.servicing.posting import paid_total_minor
 
 PROMISE_DAYS_MAX = 30  # a promise further out than this is a plan, not a promise
 
@@ -40,18 +41,11 @@ class Promise:
 
 
 # Built once: what a line (or, for day-end's pending promises, each of many lines) has paid.
-_PAID_TOTAL = sa.select(sa.func.coalesce(sa.func.sum(payments.c.amount_minor), 0)).where(
-    payments.c.credit_line_id == sa.bindparam("account_id"), payments.c.status == "posted")
 _PAID_TOTALS_OF_MANY = (sa.select(payments.c.credit_line_id, sa.func.sum(payments.c.amount_minor).label("paid"))
                         .where(payments.c.credit_line_id.in_(sa.bindparam("ids", expanding=True)),
                                payments.c.status == "posted")
                         .group_by(payments.c.credit_line_id))
 _PENDING_PROMISES = sa.select(coll_promises).where(coll_promises.c.status == "pending")
-
-
-def paid_total_minor(uow: Any, *, account_id: int) -> int:
-    """Sum of posted payments on the line (minor units)."""
-    return int(uow.connection.execute(_PAID_TOTAL, {"account_id": account_id}).scalar_one())
 
 
 def record_promise(uow: Any, *, account_id: int, amount: Money, promised_on: date, business_on: date,

@@ -15,6 +15,10 @@ import sqlalchemy as sa
 from fairdue.adapters.db.schema.accounts import credit_lines
 from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases, coll_disputes
 from fairdue.errors import FairdueError
+from fairdue.service.contact.decision_log import get_entry
+from fairdue.adapters.db.schema.accounts import borrowers
+from fairdue.adapters.db.schema.collections_engine import coll_plans
+from fairdue.adapters.db.schema.collections_engine import coll_cease_requests
 
 CASE_PAGE_LIMIT_MAX = 200
 
@@ -76,8 +80,6 @@ def action_of_case(conn: sa.Connection, *, case_id: int, action_id: int):
 
 def decision_of(conn: sa.Connection, seq: int | None) -> dict[str, Any] | None:
     """The (masked) gate decision stored in decision-log entry `seq`, or None."""
-    from fairdue.service.contact.decision_log import get_entry
-
     if seq is None:
         return None
     entry = get_entry(conn, seq)
@@ -95,20 +97,14 @@ def dispute_by_id(conn: sa.Connection, dispute_id: int):
 
 
 def borrower_exists(conn: sa.Connection, borrower_id: int) -> bool:
-    from fairdue.adapters.db.schema.accounts import borrowers
-
     return conn.execute(sa.select(borrowers.c.id).where(borrowers.c.id == borrower_id)).first() is not None
 
 
 def plan_by_id(conn: sa.Connection, plan_id: int):
     """The negotiated plan row, or None."""
-    from fairdue.adapters.db.schema.collections_engine import coll_plans
-
     return conn.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one_or_none()
 
 
 def cease_by_id(conn: sa.Connection, cease_id: int):
     """The cease / opt-out request row, or None."""
-    from fairdue.adapters.db.schema.collections_engine import coll_cease_requests
-
     return conn.execute(sa.select(coll_cease_requests).where(coll_cease_requests.c.id == cease_id)).one_or_none()

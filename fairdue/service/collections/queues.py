@@ -16,6 +16,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from fairdue.errors import FairdueError
+from fairdue.adapters.db.schema.accounts import credit_lines, installments, products
+from fairdue.adapters.db.schema.collections_engine import coll_cases
+from fairdue.adapters.db.schema.dayend import dayend_account, dayend_installment
+from fairdue.adapters.db.schema.web import staff_users
+from fairdue.adapters.db.schema.collections_engine import coll_cease_requests, coll_disputes, coll_plans, coll_strategy_assignments
+from fairdue.service.collections.engine import Case, actions_of
+from fairdue.service.collections.promises import promises_of
 
 QUEUE_LENGTH_MAX = 200
 CASE_ACTIONS_MAX = 500
@@ -46,11 +53,6 @@ class QueueItem:
 
 def delinquency_queue(conn: sa.Connection, *, limit: int = QUEUE_LENGTH_MAX) -> list[QueueItem]:
     """Lines day-end holds past due (DPD > 0, not charged off), most days past due first."""
-    from fairdue.adapters.db.schema.accounts import credit_lines, installments, products
-    from fairdue.adapters.db.schema.collections_engine import coll_cases
-    from fairdue.adapters.db.schema.dayend import dayend_account, dayend_installment
-    from fairdue.adapters.db.schema.web import staff_users
-
     unpaid = (installments.c.principal_due_minor + installments.c.interest_due_minor + installments.c.fee_due_minor
               - installments.c.principal_paid_minor - installments.c.interest_paid_minor
               - installments.c.fee_paid_minor)
@@ -164,8 +166,6 @@ def _plan_view(row: Any) -> PlanView:
 
 def case_id_for_line(uow: Any, *, line_id: int) -> int | None:
     """The line's open case, else its latest case, else None."""
-    from fairdue.adapters.db.schema.collections_engine import coll_cases
-
     rows = uow.connection.execute(sa.select(coll_cases.c.id, coll_cases.c.status).where(
         coll_cases.c.account_id == line_id).order_by(coll_cases.c.id.desc())).all()
     for r in rows:
@@ -176,15 +176,6 @@ def case_id_for_line(uow: Any, *, line_id: int) -> int | None:
 
 def case_view(uow: Any, *, case_id: int) -> CaseView:
     """The case with its day-end state, strategy, actions (with verdicts), promises, plans, disputes and ceases."""
-    from fairdue.adapters.db.schema.accounts import credit_lines, products
-    from fairdue.adapters.db.schema.collections_engine import (
-        coll_cease_requests, coll_cases, coll_disputes, coll_plans, coll_strategy_assignments,
-    )
-    from fairdue.adapters.db.schema.dayend import dayend_account
-    from fairdue.adapters.db.schema.web import staff_users
-    from fairdue.service.collections.engine import Case, actions_of
-    from fairdue.service.collections.promises import promises_of
-
     conn = uow.connection
     row = conn.execute(sa.select(coll_cases).where(coll_cases.c.id == case_id)).one_or_none()
     if row is None:

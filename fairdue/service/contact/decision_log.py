@@ -36,6 +36,8 @@ from fairdue.domain.audit import (
     make_entry,
     verify_chain,
 )
+from fairdue.adapters.crypto import load_cipher
+from fairdue.domain.audit import MESSAGE_TEXT_CONTEXT
 
 VERIFY_BATCH_ROWS = 1000
 
@@ -183,9 +185,6 @@ class DecisionLookup:
 
     def text_hmac(self, text: str) -> str:
         """The keyed hash of a message text, as request_contact logs it for a login code."""
-        from fairdue.adapters.crypto import load_cipher
-        from fairdue.domain.audit import MESSAGE_TEXT_CONTEXT
-
         if self._cipher is None:
             self._cipher = load_cipher(database_url=self.engine.url.render_as_string(hide_password=False))
         return self._cipher.blind_index(text, context=MESSAGE_TEXT_CONTEXT)

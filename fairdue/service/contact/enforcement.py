@@ -49,6 +49,8 @@ from fairdue.errors import FairdueError
 from fairdue.service.contact.decision_log import append_decision
 from fairdue.service.servicing.debts import line_id_of_debt
 from fairdue.service.contact.facts import gate_facts
+from fairdue.policy import decide
+from fairdue.service.borrower.registry import get_borrower
 
 DEFAULT_ATTEMPTS_MAX = 8
 # A decision judges one instant (the request's `at`); the message must leave within this window
@@ -91,8 +93,6 @@ class ContactOutcome:
 
 
 def _default_decide(request: dict) -> dict:
-    from fairdue.policy import decide
-
     return decide(request)
 
 
@@ -419,7 +419,6 @@ def _call_items(uow: Any, rows: list[Any], *, debt_id: str, cipher: FieldCipher 
         owner = _line_borrower(uow, debt_id)
         if owner is None:
             return []
-        from fairdue.service.borrower.registry import get_borrower
 
         mobiles = get_borrower(uow, borrower_id=owner[1], cipher=cipher_for(uow, cipher)).mobiles
         if not mobiles:

@@ -25,6 +25,13 @@ import sqlalchemy as sa
 from fairdue.adapters.db.repos.servicing import aware
 from fairdue.adapters.db.schema.web import data_rights_requests
 from fairdue.errors import FairdueError
+from fairdue.adapters.db.schema.contact_facts import contact_facts
+from fairdue.domain.contact_facts import in_force
+from fairdue.service.portal import complaints
+from fairdue.service.servicing import plan_requests
+from fairdue.service.portal import views as portal
+from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
+from fairdue.service.contact.facts import list_facts
 
 RESPONSE_DAYS = 15
 CORRECTABLE_FIELDS = ("name", "mobile", "email", "address", "id_number", "other")
@@ -127,9 +134,6 @@ def file_request(conn: sa.Connection, *, borrower_id: str, kind: str, details: d
 def stored_facts(conn: sa.Connection, *, borrower_id: str | int, now: dt.datetime) -> list[dict[str, Any]]:
     """The borrower's stored contact facts (fairdue.service.contact.facts) as {id, kind, account_id, in_force}, oldest
     first: what a correction or deletion request concerns besides the profile."""
-    from fairdue.adapters.db.schema.contact_facts import contact_facts
-    from fairdue.domain.contact_facts import in_force
-
     try:
         key = int(borrower_id)
     except (TypeError, ValueError):
@@ -164,12 +168,6 @@ def _times_aware(row) -> dict[str, Any]:
 
 def export(uow: Any, *, borrower_id: str, cipher: Any, today: dt.date) -> dict[str, Any]:
     """Everything fairdue holds about the borrower, as JSON-ready data (PIPL Art. 45 copy)."""
-    from fairdue.service.portal import complaints
-    from fairdue.service.servicing import plan_requests
-    from fairdue.service.portal import views as portal
-    from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
-    from fairdue.service.contact.facts import list_facts
-
     person = get_borrower(uow, borrower_id=int(borrower_id), cipher=cipher)
     conn = uow.connection
     now = uow.clock()
@@ -236,8 +234,6 @@ ANSWERED_LISTED_MAX = 20    # ... and below them this many answered by staff, la
 
 def _named_fact(conn: sa.Connection, *, borrower_id: str, fact_id: Any) -> dict[str, Any] | None:
     """The contact fact a request names, if it is the requesting borrower's (no attorney details), else None."""
-    from fairdue.adapters.db.schema.contact_facts import contact_facts
-
     if not isinstance(fact_id, int) or isinstance(fact_id, bool):
         return None
     try:

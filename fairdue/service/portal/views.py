@@ -21,8 +21,6 @@ class BorrowerUnknown(FairdueError):
 
 
 def borrower_jurisdiction(conn: sa.Connection, borrower_id: str | int) -> str:
-    from fairdue.adapters.db.schema.accounts import borrowers
-
     try:
         key = int(borrower_id)
     except (TypeError, ValueError):
@@ -43,6 +41,19 @@ from zoneinfo import ZoneInfo  # noqa: E402
 # The debt-id convention lives in fairdue.service.servicing.debts (one for the engine, contacts, console and API);
 # these names stay importable from here for the web pages that use them.
 from fairdue.service.servicing.debts import SERVICE_DEBT_ID_FORMAT, debt_id_for_line, service_debt_id  # noqa: E402,F401
+from fairdue.adapters.db.schema.accounts import borrowers
+from fairdue.adapters.db.schema.accounts import credit_lines
+from fairdue.domain.money import to_decimal
+from fairdue.errors import FairdueError as _Err
+from fairdue.loanmath import apr
+from fairdue.adapters.db.schema.accounts import installment_plans, installments
+from fairdue.loanmath import convention_for
+from fairdue.service.servicing.accounts import balances, get_account, product_of
+from fairdue.service.servicing.posting import open_items
+from fairdue.service.servicing.statements import UnknownStatement, get_statement
+from fairdue.service.contact.decision_log import contact_history
+from fairdue.adapters.db.schema.collections import decision_log
+from fairdue.adapters.db.schema.web import staff_users
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +122,6 @@ class LineView:
 
 def borrower_today(conn: sa.Connection, borrower_id: str | int, now: _dt.datetime) -> _dt.date:
     """Today's date where the borrower lives (first known time zone)."""
-    from fairdue.adapters.db.schema.accounts import borrowers
-
     zones = conn.execute(sa.select(borrowers.c.time_zones).where(borrowers.c.id == int(borrower_id))).scalar_one_or_none()
     zone = (zones or "Asia/Shanghai").split()[0]
     try:
@@ -122,8 +131,6 @@ def borrower_today(conn: sa.Connection, borrower_id: str | int, now: _dt.datetim
 
 
 def line_ids_of(conn: sa.Connection, borrower_id: str | int) -> list[int]:
-    from fairdue.adapters.db.schema.accounts import credit_lines
-
     return list(conn.execute(sa.select(credit_lines.c.id).where(credit_lines.c.borrower_id == int(borrower_id))
                              .order_by(credit_lines.c.id)).scalars())
 
@@ -144,10 +151,6 @@ class LineNotFound(FairdueError):
 
 def _plan_apr(principal_minor: int, currency: str, start_on: _dt.date, rows: list[InstallmentView],
               convention: str) -> Decimal | None:
-    from fairdue.domain.money import to_decimal
-    from fairdue.errors import FairdueError as _Err
-    from fairdue.loanmath import apr
-
     advance = principal_minor
     payments = []
     for row in rows:
@@ -166,9 +169,6 @@ def _plan_apr(principal_minor: int, currency: str, start_on: _dt.date, rows: lis
 
 
 def plans_of_line(conn: sa.Connection, line_id: int, jurisdiction: str) -> tuple[PlanView, ...]:
-    from fairdue.adapters.db.schema.accounts import installment_plans, installments
-    from fairdue.loanmath import convention_for
-
     convention = convention_for(jurisdiction)
     plans = conn.execute(sa.select(installment_plans).where(installment_plans.c.credit_line_id == line_id)
                          .order_by(installment_plans.c.id)).all()
@@ -190,10 +190,6 @@ def plans_of_line(conn: sa.Connection, line_id: int, jurisdiction: str) -> tuple
 
 def line_view(uow, *, borrower_id: str | int, line_id: int, today: _dt.date) -> LineView:
     """Everything the portal shows about one of the borrower's lines (LineNotFound if not theirs)."""
-    from fairdue.service.servicing.accounts import balances, get_account, product_of
-    from fairdue.service.servicing.payments import open_items
-    from fairdue.service.servicing.statements import UnknownStatement, get_statement
-
     conn = uow.connection
     owned_line(conn, borrower_id, line_id)
     line = get_account(uow, line_id=line_id)
@@ -227,8 +223,6 @@ def lines_of(uow, *, borrower_id: str | int, today: _dt.date) -> list[LineView]:
 def contact_log(uow, *, borrower_id: str | int) -> list[tuple[str, object]]:
     """(debt_id, ContactLogItem) for every decision about the borrower's debts and service messages,
     newest first — allowed and denied alike, from the hash-chained decision log."""
-    from fairdue.service.contact.decision_log import contact_history
-
     debt_ids = [debt_id_for_line(i) for i in line_ids_of(uow.connection, borrower_id)]
     debt_ids.append(service_debt_id(borrower_id))
     items = [(d, item) for d in debt_ids for item in contact_history(uow, debt_id=d)]
@@ -257,8 +251,6 @@ def call_outcomes_of_case(uow, *, case_id: int, account_id: int) -> dict[int, Lo
     `call_outcome` records (allowed, channel call); a record of another case of the same account is skipped."""
     import json
 
-    from fairdue.adapters.db.schema.collections import decision_log
-    from fairdue.adapters.db.schema.web import staff_users
 
     rows = uow.connection.execute(
         sa.select(decision_log.c.seq, decision_log.c.decided_at, decision_log.c.record)

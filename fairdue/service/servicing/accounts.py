@@ -27,7 +27,10 @@ from fairdue.domain.products import Product
 from fairdue.errors import FairdueError
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.borrower.registry import UnknownBorrower
-from fairdue.service.servicing.products import get_product, repo
+from fairdue.adapters.db.repos.servicing import repo
+from fairdue.service.servicing.products import get_product
+from fairdue.domain.ledger import AccountKind, AccountSpec
+from fairdue.adapters.db.schema.accounts import installments
 
 
 class UnknownAccount(FairdueError):
@@ -119,8 +122,6 @@ _BOOK_PARTS = (("cash", "asset"), ("interest_income", "income"), ("fee_income", 
 
 def ensure_ledger_accounts(uow: UnitOfWork, *, line_id: int, currency: str) -> None:
     """Create the line's and the book's ledger accounts if absent (one bulk ensure: a few statements, not seven)."""
-    from fairdue.domain.ledger import AccountKind, AccountSpec
-
     ledger.ensure_accounts(uow, [
         *(AccountSpec(code(line_id, part), AccountKind(kind), currency, f"credit_line:{line_id}") for part, kind in _LINE_PARTS),
         *(AccountSpec(book(currency, part), AccountKind(kind), currency) for part, kind in _BOOK_PARTS)])
@@ -276,7 +277,6 @@ def reconcile_line(uow: UnitOfWork, *, line_id: int) -> list[str]:
     """
     import sqlalchemy as sa
 
-    from fairdue.adapters.db.schema.accounts import installments
 
     line = get_account(uow, line_id=line_id)
     bal = balances(uow, line_id=line_id, line=line)

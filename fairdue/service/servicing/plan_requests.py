@@ -19,6 +19,8 @@ import sqlalchemy as sa
 
 from fairdue.adapters.db.schema.web import plan_requests
 from fairdue.errors import FairdueError
+from fairdue.domain.money import Money
+from fairdue.loanmath import add_months, convention_for, schedule, schedule_apr
 
 AFFORDABLE_SHARE = Decimal("0.5")
 TERMS_MONTHS = (3, 6, 12, 24, 36, 60)
@@ -53,9 +55,6 @@ class Proposal:
 def proposals(*, balance_minor: int, currency: str, income_minor: int, expenses_minor: int, today: dt.date,
               jurisdiction: str, months_max: int) -> list[Proposal]:
     """Plans for `balance_minor`, shortest first; `affordable` when the instalment fits the stated budget."""
-    from fairdue.domain.money import Money
-    from fairdue.loanmath import add_months, convention_for, schedule, schedule_apr
-
     for name, value in (("income", income_minor), ("expenses", expenses_minor)):
         if not 0 <= value <= INCOME_MINOR_MAX:
             raise PlanRequestError(f"{name} must be between 0 and {INCOME_MINOR_MAX // 100:,}")

@@ -61,13 +61,21 @@ from fairdue.adapters.db.schema.accounts import (
     plan_restructured_items,
 )
 from fairdue.adapters.db.schema.collections_engine import coll_cases, coll_plans, coll_promises
+from fairdue.domain.events import PlanAccepted, PlanBroken, PlanCompleted, PlanReverted
 from fairdue.domain.collections.plans import PlanProposal, propose_plans, split_carried
 from fairdue.domain.loanmath.calendar import add_months
 from fairdue.domain.money import Money
 from fairdue.domain.statements import statement_on_or_after
 from fairdue.errors import FairdueError
 from fairdue.service.ledger import journal as ledger
-from fairdue.service.collections.promises import paid_total_minor
+from fairdue.service.servicing.close import close_inline
+from fairdue.service.servicing.posting import paid_total_minor
+from fairdue.service.servicing.accounts import balances, get_account, product_of
+from fairdue.service.servicing.accounts import book, code, reconcile_line
+from fairdue.adapters.db.schema.dayend import dayend_installment
+from fairdue.adapters.db.repos.dayend import DayendRepository
+from fairdue.domain.statements import adjust_due_on
+from fairdue.service.servicing.products import get_product
 
 PLAN_WAIVER_KIND = "plan_fee_waiver"
 LATE_FEE_KEY_PARTS = 5  # dayend:<date>:late_fee:<line id>:<installment id>
@@ -107,10 +115,7 @@ def propose_plans_for_account(uow: Any, *, account_id: int, monthly_income_minor
     The line is first closed inline up to the day before `as_of` (day-end's accruals and fees for the days it
     has not been touched), so the proposal restructures exactly what `accept_plan` on `as_of` will find.
     """
-    from fairdue.service.servicing.accounts import balances, get_account, product_of
-    from fairdue.service.servicing.payments import _close_inline
-
-    _close_inline(uow, account_id, as_of)
+    close_inline(uow, [account_id], as_of)
     line = get_account(uow, line_id=account_id)
     product = product_of(uow, line)
     b = balances(uow, line_id=account_id, line=line)
@@ -171,13 +176,10 @@ def _check_against_balances(proposal: PlanProposal, b: Any, currency: str) -> No
 def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_on: date) -> int:
     """Accept a proposal: restructure the line's debt into the plan's installments (see the module docstring),
     post the ledger entries, close the open case (reason plan); returns the plan id."""
-    from fairdue.service.servicing.accounts import balances, book, code, get_account, reconcile_line
-    from fairdue.service.servicing.payments import _close_inline
-
     conn = uow.connection
     # Day-end first: close the line for every earlier date and pull it into this date's batch (re-aging).
     # It also locks the line, so a concurrent accept waits here and then sees this plan.
-    _close_inline(uow, account_id, business_on)
+    close_inline(uow, [account_id], business_on)
     line = get_account(uow, line_id=account_id, lock=True)
     if conn.execute(sa.select(coll_plans.c.id).where(coll_plans.c.account_id == account_id,
                                                       coll_plans.c.status == "active")).first():
@@ -278,11 +280,7 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
     problems = reconcile_line(uow, line_id=account_id)
     if problems:
         raise PlanStateInvalid("after restructuring: " + "; ".join(problems))
-    if case_id is not None:
-        from fairdue.service.collections.engine import close_case, plan_installment_reminders
-
-        close_case(uow, case_id=case_id, reason="plan", closed_on=business_on)
-        plan_installment_reminders(uow, plan_id=pid)
+    uow.publish(PlanAccepted(plan_id=pid, account_id=account_id, case_id=case_id, business_on=business_on))
     return pid
 
 
@@ -295,8 +293,6 @@ def _carried_cost_counted(conn: Any, *, installment_ids: list[int], carried_mino
     installment billed by a statement but not yet due is carried without ever having been counted: it is left
     out. `installment_ids`: the restructured installments that were billed.
     """
-    from fairdue.adapters.db.schema.dayend import dayend_installment
-
     i, f = installments.c, dayend_installment.c
     uncounted = 0
     if installment_ids:
@@ -317,8 +313,6 @@ def _adjust_running_cost(uow: Any, *, account_id: int, delta_minor: int) -> None
 
     A line day-end has not enrolled has no running cost yet: the update touches no row.
     """
-    from fairdue.adapters.db.repos.dayend import DayendRepository
-
     if delta_minor:
         DayendRepository(uow.connection, clock=uow.clock).adjust_cost_charged(account_id, delta_minor)
 
@@ -340,19 +334,13 @@ def plan_installments(uow: Any, *, plan_id: int) -> list[Any]:
 def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
     """Undo an accepted plan while it is the latest action on the line (no payment, promise or billing since):
     the original installments and charges come back exactly, the plan's installments go, the entries are reversed."""
-    from fairdue.adapters.db.schema.dayend import dayend_installment
-    from fairdue.service.collections.engine import drop_plan_reminders
-    from fairdue.service.servicing.payments import _close_inline
-
-    from fairdue.service.servicing.accounts import get_account
-
     conn = uow.connection
     plan = conn.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one_or_none()
     if plan is None or plan.status != "active":
         raise PlanNotAllowed(f"plan {plan_id} is not active")
     # Lock the line (inline close first, as every writer does), then read the plan again: a concurrent
     # payment, check or revert has either finished or waits for us.
-    _close_inline(uow, plan.account_id, business_on)
+    close_inline(uow, [plan.account_id], business_on)
     get_account(uow, line_id=plan.account_id, lock=True)
     plan = conn.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one()
     if plan.status != "active":
@@ -390,25 +378,19 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
         conn.execute(installments.delete().where(installments.c.id.in_(ids)))
     conn.execute(installment_plans.delete().where(installment_plans.c.negotiated_plan_id == plan_id))
     conn.execute(coll_plans.update().where(coll_plans.c.id == plan_id).values(status="reverted", ended_on=business_on))
-    drop_plan_reminders(uow, plan_id=plan_id)
-    if plan.case_id is not None:
-        conn.execute(coll_cases.update().where(coll_cases.c.id == plan.case_id, coll_cases.c.close_reason == "plan")
-                     .values(status="open", close_reason=None, closed_on=None))
+    uow.publish(PlanReverted(plan_id=plan_id, account_id=plan.account_id, case_id=plan.case_id,
+                             business_on=business_on))
 
 
 def honoured_due_on(uow: Any, *, account_id: int) -> Callable[[date], date]:
     """The date a row due on a given date is honoured on for this line: day-end's business-day adjustment
     (the product's calendar and rule, as `fairdue.domain.dayend.kernel.effective_due_dates` applies it; statements
     use the same calendar)."""
-    from fairdue.service.servicing.accounts import get_account, product_of
-
     return _honoured_under(product_of(uow, get_account(uow, line_id=account_id)))
 
 
 def _honoured_under(product: Any) -> Callable[[date], date]:
     """`honoured_due_on` for a line of this product."""
-    from fairdue.domain.statements import adjust_due_on
-
     return lambda due_on: adjust_due_on(due_on, product)
 
 
@@ -463,8 +445,6 @@ PLANS_PER_QUERY_MAX = 500  # ids per IN (...) list when day-end reads many plans
 
 def _active_plans_with_rows(uow: Any) -> list[tuple[Any, Callable[[date], date], list[Any]]]:
     """Each active plan with its line's `honoured_due_on` and its `plan_installments`, oldest plan first."""
-    from fairdue.service.servicing.products import get_product
-
     conn = uow.connection
     plans = conn.execute(_ACTIVE_PLANS).all()
     rows: dict[int, list[Any]] = {}
@@ -488,8 +468,6 @@ def check_plans(uow: Any, *, business_on: date) -> int:
     day-end ages them (late fee, DPD, buckets) like any other installments. A broken plan whose installments
     are all paid later is completed too (see `complete_if_paid`); returns how many plans broke.
     """
-    from fairdue.service.collections.engine import drop_plan_reminders, reopen_case
-
     conn = uow.connection
     # Broken plans repaid since: one query (broken plans pile up; those a later plan restructured never qualify).
     for plan_id in conn.execute(_REPAID_BROKEN_PLANS).scalars().all():
@@ -501,10 +479,11 @@ def check_plans(uow: Any, *, business_on: date) -> int:
         if state == "active":
             continue
         conn.execute(coll_plans.update().where(coll_plans.c.id == plan.id).values(status=state, ended_on=business_on))
-        drop_plan_reminders(uow, plan_id=plan.id)
         if state == "broken":
-            reopen_case(uow, account_id=plan.account_id, on=business_on)
+            uow.publish(PlanBroken(plan_id=plan.id, account_id=plan.account_id, business_on=business_on))
             broken += 1
+        else:
+            uow.publish(PlanCompleted(plan_id=plan.id, account_id=plan.account_id, business_on=business_on))
     return broken
 
 
@@ -583,8 +562,6 @@ def credit_refund_to_plan(uow: Any, *, line_id: int, currency: str, purchase_id:
     interest recalculation, FINERACT-2354); the operator reverts the plan while possible.
     The caller has reversed the purchase entry and moved the principal repaid before the plan to credit.
     """
-    from fairdue.service.servicing.accounts import book, code
-
     conn = uow.connection
     ids = [r.id for r in restructured]
     plan, rows = live_plan_of(uow, installment_ids=ids)
@@ -679,8 +656,6 @@ def complete_if_paid(uow: Any, *, plan_id: int, on: date) -> bool:
     the day it broke, and the late fees and overdue days day-end gave its installments. A broken plan whose
     rows a later plan restructured never completes: its installments are `restructured`, not paid.
     """
-    from fairdue.service.collections.engine import drop_plan_reminders
-
     conn = uow.connection
     rows = plan_installments(uow, plan_id=plan_id)
     if not rows or not all(r.status in ("paid", "cancelled") for r in rows):
@@ -689,5 +664,6 @@ def complete_if_paid(uow: Any, *, plan_id: int, on: date) -> bool:
                                                   coll_plans.c.status.in_(COMPLETABLE_STATUSES))
                         .values(status="completed", ended_on=on)).rowcount
     if done:
-        drop_plan_reminders(uow, plan_id=plan_id)
+        account_id = conn.execute(sa.select(coll_plans.c.account_id).where(coll_plans.c.id == plan_id)).scalar_one()
+        uow.publish(PlanCompleted(plan_id=plan_id, account_id=account_id, business_on=on))
     return bool(done)

@@ -8,7 +8,7 @@ import pathlib
 import tomllib
 from dataclasses import dataclass
 
-from fairdue.adapters.db.repos.servicing import AccountsRepository
+from fairdue.adapters.db.repos.servicing import repo
 from fairdue.adapters.db.schema.accounts import products
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.products import Product, ProductInvalid, product_from_mapping, product_to_mapping
@@ -38,16 +38,6 @@ class StoredProduct:
     id: int
     product: Product
     created: bool = False
-
-
-def repo(uow: UnitOfWork) -> AccountsRepository:
-    """The servicing repository of this unit of work (one per transaction)."""
-    cache = uow.__dict__.setdefault("_fairdue_accounts_repo", {})
-    conn = uow.connection
-    r = cache.get(id(conn))
-    if r is None:
-        r = cache[id(conn)] = AccountsRepository(conn, clock=uow.clock)
-    return r
 
 
 def parse_product_file(path: str | pathlib.Path) -> Product:

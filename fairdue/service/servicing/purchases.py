@@ -31,8 +31,11 @@ from fairdue.service.servicing.accounts import (
     get_account,
     product_of,
 )
-from fairdue.service.servicing.payments import _close_inline
-from fairdue.service.servicing.products import repo
+from fairdue.service.servicing.close import close_inline
+from fairdue.adapters.db.repos.servicing import repo
+from fairdue.loanmath import schedule
+from fairdue.service.servicing.plans import RESTRUCTURED, credit_refund_to_plan
+from fairdue.service.servicing.plans import late_fee_installment_id
 
 MERCHANT_LEN_MAX = 200
 
@@ -97,7 +100,6 @@ def schedule_rows(product: Product, option: InstallmentOption | None, amount: Mo
     if option is None:
         (st, due), = cycle_due_dates(first_statement, 1, product)
         return [PlanRow(1, purchased_on, st, due, amount.amount_minor, 0, 0)]
-    from fairdue.loanmath import schedule
 
     cycles = cycle_due_dates(first_statement, option.periods, product)
     sched = schedule(option.kind, amount, option.periods, option.rate, cycles[0][1], start_on=purchased_on)
@@ -122,7 +124,7 @@ def purchase(
 ) -> PurchaseResult:
     """Buy on the line; `plan` converts it to an installment plan. Same key again: the first result."""
     r = repo(uow)
-    _close_inline(uow, line_id, purchased_on)
+    close_inline(uow, [line_id], purchased_on)
     # Lock the line first, then look for the key: a concurrent twin waits here and then sees the first purchase.
     line = get_account(uow, line_id=line_id, lock=True)
     existing = r.one(purchases, idempotency_key=key)
@@ -206,7 +208,7 @@ def refund_purchase(uow: UnitOfWork, *, purchase_id: int, refunded_on: date, key
     prow = r.one(purchases, id=purchase_id)
     if prow is None:
         raise UnknownPurchase(purchase_id)
-    _close_inline(uow, prow.credit_line_id, refunded_on)
+    close_inline(uow, [prow.credit_line_id], refunded_on)
     line = get_account(uow, line_id=prow.credit_line_id, lock=True)
     rev_key = f"refund:{key}"
     if prow.status == "refunded":
@@ -217,7 +219,6 @@ def refund_purchase(uow: UnitOfWork, *, purchase_id: int, refunded_on: date, key
     plan = r.plan_of_purchase(purchase_id)
     rows = r.installments_of_plan(plan.id)
     cur = line.currency
-    from fairdue.service.servicing.plans import RESTRUCTURED, credit_refund_to_plan
 
     restructured = [i for i in rows if i.status == RESTRUCTURED]
     if restructured:  # a negotiated plan carries what the purchase still owed: the refund reduces the plan
@@ -262,7 +263,6 @@ def _open_late_fees(uow: UnitOfWork, *, line_id: int, installment_ids: list[int]
     restructured late fees are not open: the plan's refund path waives those."""
     import sqlalchemy as sa
 
-    from fairdue.service.servicing.plans import late_fee_installment_id
 
     wanted = set(installment_ids)
     c = charges.c

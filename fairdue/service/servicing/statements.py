@@ -38,8 +38,9 @@ from fairdue.domain.statements import (
 from fairdue.errors import FairdueError
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import AccountNotActive, InvalidAccountRequest, book, code, get_account, product_of
-from fairdue.service.servicing.payments import apply_credit
-from fairdue.service.servicing.products import repo
+from fairdue.service.servicing.posting import apply_credit
+from fairdue.adapters.db.repos.servicing import repo
+from fairdue.service.servicing.products import get_product
 
 
 class UnknownStatement(FairdueError):
@@ -230,7 +231,6 @@ def close_statements(uow: UnitOfWork, *, line_ids: Sequence[int], statement_on: 
     wanted = sorted(set(int(i) for i in line_ids))
     if not wanted:
         return []
-    from fairdue.service.servicing.products import get_product
 
     bulk = StatementsBulkRepository(uow.connection, clock=uow.clock)
     bulk.stage_lines(wanted)

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from fairdue.domain.masking import mask_id_number, mask_name, mask_phone
+from fairdue.service.borrower.registry import get_borrower
+from fairdue.adapters.db.schema.accounts import credit_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +26,6 @@ class Party:
 
 
 def party(uow: Any, *, borrower_id: int, cipher: Any, reveal: bool) -> Party:
-    from fairdue.domain.masking import mask_id_number, mask_name, mask_phone
-    from fairdue.service.borrower.registry import get_borrower
-
     person = get_borrower(uow, borrower_id=borrower_id, cipher=cipher)
     if reveal:
         return Party(person.id, person.name, person.id_number, person.mobiles, person.postal_region,
@@ -36,6 +36,4 @@ def party(uow: Any, *, borrower_id: int, cipher: Any, reveal: bool) -> Party:
 
 
 def borrower_of_line(conn: sa.Connection, line_id: int) -> int | None:
-    from fairdue.adapters.db.schema.accounts import credit_lines
-
     return conn.execute(sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == line_id)).scalar_one_or_none()

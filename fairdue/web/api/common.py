@@ -13,6 +13,9 @@ from pydantic import BaseModel, Field
 
 from fairdue.service.staff.auth import Principal
 from fairdue.web.problems import Forbidden, NotFound
+from fairdue.adapters.db.schema.accounts import credit_lines
+from fairdue.service.portal.views import borrower_today
+from fairdue.web import idempotency
 
 ID_MAX = 2**31 - 1
 LineId = Annotated[int, Path(ge=1, le=ID_MAX)]
@@ -40,7 +43,6 @@ def visible_line(conn, who: Principal, line_id: int) -> int:
     """The line's borrower id if this principal may see the line; 404 otherwise (absent or someone else's)."""
     import sqlalchemy as sa
 
-    from fairdue.adapters.db.schema.accounts import credit_lines
 
     owner = conn.execute(sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == line_id)).scalar()
     if owner is None or (who.kind == "borrower" and str(owner) != str(who.borrower_id)):
@@ -50,8 +52,6 @@ def visible_line(conn, who: Principal, line_id: int) -> int:
 
 def line_today(conn, borrower_id: int, now: dt.datetime) -> dt.date:
     """Today where the line's borrower lives: the business date promises and plans are judged on."""
-    from fairdue.service.portal.views import borrower_today
-
     return borrower_today(conn, borrower_id, now)
 
 
@@ -85,8 +85,6 @@ def idempotent_run(request: Request, *, key: str, scope: str, body: BaseModel, w
                    check: Callable[[Any], None] | None = None) -> Any:
     """idempotent_create with `scope` taken as it is (not narrowed to the principal): for an operation whose
     key names the request whoever sends it, e.g. a payment a colleague retries must not be taken twice."""
-    from fairdue.web import idempotency
-
     core = request.app.state.core
     if check is not None:
         with core.uow_factory() as unit:

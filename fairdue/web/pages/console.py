@@ -9,6 +9,39 @@ from fairdue.service.staff import auth as auth_service
 from fairdue.web.api.staff.auth import set_session_cookie
 from fairdue.web.auth import CALL_ROLES, PLAN_DECIDERS, STAFF_ANY, end_session, principal, requires, uow
 from fairdue.web.templating import render
+from fairdue.service.portal import complaints
+from fairdue.service.staff import console as svc
+from fairdue.service.borrower.registry import get_borrower
+from fairdue.service.portal.views import debt_id_for_line
+from fairdue.web.deps import field_cipher
+from fairdue.web.problems import NotFound
+from fairdue.web.compose import ComposeForm
+from fairdue.web import compose
+from fairdue.web import contact
+from fairdue.adapters.db.views import compliance_dashboard
+from fairdue.web.i18n import translate
+from fairdue.service.collections.engine import agent_queue
+from fairdue.service.collections.queues import delinquency_queue
+from fairdue.service.staff import access_log
+from fairdue.service.servicing import plan_requests
+from fairdue.service.portal import views as portal
+from fairdue.service.collections import queues
+from fairdue.service.portal import data_rights
+from fairdue.web.problems import Conflict
+from fairdue.domain.contact_facts import ContactFactInvalid
+from fairdue.service.contact.facts import FactAlreadyEnded, UnknownFact, end_fact
+from fairdue.service.collections.queues import CaseNotFound, case_view
+from fairdue.service.portal.views import call_outcomes_of_case
+from fairdue.service.collections.promises import PROMISE_DAYS_MAX
+from fairdue.domain.money import ExcessPrecision, Money, MoneyError
+from fairdue.service.collections.promises import PromiseInvalid, record_promise
+from fairdue.web.problems import Forbidden
+from fairdue.service.collections import call_outcomes
+from fairdue.adapters.db.schema.accounts import credit_lines
+from fairdue.service.collections.engine import UnknownCase, judge_call_task
+from fairdue.errors import FairdueError
+from fairdue.service.servicing.plans import propose_plans_for_account
+from fairdue.service.servicing.plans import accept_plan
 
 router = APIRouter(prefix="/console")
 
@@ -54,11 +87,6 @@ def _resolve_account_address(request: Request, unit, form):
 
     if not form.address.startswith(ACCOUNT_REF_PREFIX):
         return form, None
-    from fairdue.service.staff import console as svc
-    from fairdue.service.borrower.registry import get_borrower
-    from fairdue.service.portal.views import debt_id_for_line
-    from fairdue.web.app import field_cipher
-    from fairdue.web.problems import NotFound
 
     try:
         line_id = int(form.address[len(ACCOUNT_REF_PREFIX):])
@@ -78,8 +106,6 @@ def _resolve_account_address(request: Request, unit, form):
 def _compose_form(template: str, jurisdiction: str, channel: str, purpose: str, recipient_role: str,
                   recipient_source: str, address: str, zone: str, at_local: str, language: str,
                   text: str, debt_id: str = ""):
-    from fairdue.web.compose import ComposeForm
-
     return ComposeForm(template=template, jurisdiction=jurisdiction, channel=channel, purpose=purpose,
                        recipient_role=recipient_role, recipient_source=recipient_source, address=address,
                        zone=zone, at_local=at_local, language=language, text=text, debt_id=debt_id)
@@ -89,8 +115,6 @@ def _compose_form(template: str, jurisdiction: str, channel: str, purpose: str, 
 def compose_page(request: Request, template: str = "cn_overdue_zh", address: str = "", debt_id: str = "",
                  account: int | None = Query(None, ge=1, le=2**31 - 1),
                  who=Depends(requires(*STAFF_ANY))) -> HTMLResponse:
-    from fairdue.web import compose
-
     if account is not None:
         address, debt_id = f"{ACCOUNT_REF_PREFIX}{account}", ""
     form = compose.ComposeForm.from_template(template[:64], now=request.app.state.core.clock(),
@@ -109,11 +133,8 @@ def compose_verdict(request: Request, who=Depends(requires(*STAFF_ANY)), templat
                     at_local: str = Form("", max_length=32), language: str = Form("zh", max_length=8),
                     text: str = Form("", max_length=4000), debt_id: str = Form("", max_length=64),
                     unit=Depends(uow)) -> HTMLResponse:
-    from fairdue.web import compose, contact
-
     form = _compose_form(template, jurisdiction, channel, purpose, recipient_role, recipient_source,
                          address, zone, at_local, language, text, debt_id)
-    from fairdue.web.app import field_cipher
 
     form, borrower_ctx = _resolve_account_address(request, unit, form)
     history = contact.history(unit, form.debt_id, cipher=field_cipher(request.app))
@@ -134,11 +155,8 @@ def compose_send(request: Request, who=Depends(requires("agent", "supervisor")),
                  debt_id: str = Form("", max_length=64)) -> HTMLResponse:
     """Hand the message to the contact service: the gate decides again, the decision is logged,
     and only an allowed message is queued."""
-    from fairdue.web import contact
-
     form = _compose_form(template, jurisdiction, channel, purpose, recipient_role, recipient_source,
                          address, zone, at_local, language, text, debt_id)
-    from fairdue.web.app import field_cipher
 
     form, borrower_ctx = _resolve_account_address(request, unit, form)
     outcome = contact.send(unit, form=form, staff=who, cipher=field_cipher(request.app), borrower=borrower_ctx)
@@ -155,19 +173,15 @@ COMPLAINT_HANDLERS = ("supervisor", "compliance")
 @router.get("/complaints", response_class=HTMLResponse)
 def complaint_queue(request: Request, include_decided: bool = False, who=Depends(requires(*STAFF_ANY)),
                     unit=Depends(uow)) -> HTMLResponse:
-    from fairdue.service.portal import complaints as svc
-
-    items = svc.queue(unit.connection, now=unit.clock(), include_decided=include_decided, limit=200)
+    items = complaints.queue(unit.connection, now=unit.clock(), include_decided=include_decided, limit=200)
     return render(request, "console/complaints.html", {"items": items, "include_decided": include_decided,
-                                                       "is_escalated": svc.is_escalated})
+                                                       "is_escalated": complaints.is_escalated})
 
 
 @router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
 def complaint_view(request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1),
                    who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
-    from fairdue.service.portal import complaints as svc
-
-    c = svc.get(unit.connection, complaint_id=complaint_id, now=unit.clock())
+    c = complaints.get(unit.connection, complaint_id=complaint_id, now=unit.clock())
     can_handle = bool(who.roles & set(COMPLAINT_HANDLERS))
     return render(request, "console/complaint.html", {"c": c, "can_handle": can_handle, "error": None})
 
@@ -176,15 +190,13 @@ def complaint_view(request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1
 def complaint_escalate(request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1),
                        text: str = Form("", max_length=5000), who=Depends(requires(*STAFF_ANY)),
                        unit=Depends(uow)) -> Response:
-    from fairdue.service.portal import complaints as svc
-
     try:
-        svc.escalate(unit.connection, complaint_id=complaint_id, actor=f"staff:{who.username}", note=text,
+        complaints.escalate(unit.connection, complaint_id=complaint_id, actor=f"staff:{who.username}", note=text,
                      now=unit.clock())
-    except svc.ComplaintNotFound:
+    except complaints.ComplaintNotFound:
         raise
-    except svc.ComplaintError as err:
-        c = svc.get(unit.connection, complaint_id=complaint_id, now=unit.clock())
+    except complaints.ComplaintError as err:
+        c = complaints.get(unit.connection, complaint_id=complaint_id, now=unit.clock())
         return render(request, "console/complaint.html",
                       {"c": c, "can_handle": bool(who.roles & set(COMPLAINT_HANDLERS)), "error": str(err)},
                       status_code=err.http_status)
@@ -196,22 +208,20 @@ def complaint_escalate(request: Request, complaint_id: int = Path(ge=1, le=2**31
 def complaint_action(request: Request, action: str = Path(pattern="^(take|complex|extend|decide)$"),
                      complaint_id: int = Path(ge=1, le=2**31 - 1), text: str = Form("", max_length=5000),
                      who=Depends(requires(*COMPLAINT_HANDLERS)), unit=Depends(uow)) -> Response:
-    from fairdue.service.portal import complaints as svc
-
     now, actor = unit.clock(), f"staff:{who.username}"
     try:
         if action == "take":
-            svc.take(unit.connection, complaint_id=complaint_id, staff_id=who.staff_id, actor=actor, now=now)
+            complaints.take(unit.connection, complaint_id=complaint_id, staff_id=who.staff_id, actor=actor, now=now)
         elif action == "complex":
-            svc.mark_complex(unit.connection, complaint_id=complaint_id, actor=actor, reason=text, now=now)
+            complaints.mark_complex(unit.connection, complaint_id=complaint_id, actor=actor, reason=text, now=now)
         elif action == "extend":
-            svc.extend(unit.connection, complaint_id=complaint_id, actor=actor, notice=text, now=now)
+            complaints.extend(unit.connection, complaint_id=complaint_id, actor=actor, notice=text, now=now)
         else:
-            svc.record_decision(unit.connection, complaint_id=complaint_id, actor=actor, decision=text, now=now)
-    except svc.ComplaintNotFound:
+            complaints.record_decision(unit.connection, complaint_id=complaint_id, actor=actor, decision=text, now=now)
+    except complaints.ComplaintNotFound:
         raise
-    except svc.ComplaintError as err:
-        c = svc.get(unit.connection, complaint_id=complaint_id, now=now)
+    except complaints.ComplaintError as err:
+        c = complaints.get(unit.connection, complaint_id=complaint_id, now=now)
         return render(request, "console/complaint.html", {"c": c, "can_handle": True, "error": str(err)},
                       status_code=err.http_status)
     unit.commit()
@@ -225,8 +235,6 @@ def dashboard(request: Request, days: int = Query(30, ge=1, le=366),
               who=Depends(requires("compliance", "supervisor", "admin")), unit=Depends(uow)) -> HTMLResponse:
     import json
 
-    from fairdue.adapters.db.views import compliance_dashboard
-    from fairdue.web.i18n import translate
 
     lang = request.state.lang
     d = compliance_dashboard.build(unit.connection, now=unit.clock(), window_days=days)
@@ -263,9 +271,6 @@ def _staff_today(unit) -> "object":
 @router.get("/queue", response_class=HTMLResponse)
 def queue_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
     """Day-end's delinquent lines (bucket and DPD as day-end computed them) and the caller's call tasks."""
-    from fairdue.service.collections.engine import agent_queue
-    from fairdue.service.collections.queues import delinquency_queue
-
     today = _staff_today(unit)
     return render(request, "console/queue.html", {"items": delinquency_queue(unit.connection),
                                                   "tasks": agent_queue(unit, agent_id=who.staff_id),
@@ -273,14 +278,6 @@ def queue_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit=Depends
 
 
 def _account_context(request: Request, unit, who, line_id: int, *, reveal: bool) -> dict:
-    from fairdue.service.staff import access_log
-    from fairdue.service.portal import complaints
-    from fairdue.service.servicing import plan_requests
-    from fairdue.service.staff import console as svc
-    from fairdue.service.portal import views as portal
-    from fairdue.web.app import field_cipher
-    from fairdue.web.problems import NotFound
-
     borrower_id = svc.borrower_of_line(unit.connection, line_id)
     if borrower_id is None:
         raise NotFound(f"account {line_id} not found")
@@ -297,8 +294,6 @@ def _account_context(request: Request, unit, who, line_id: int, *, reveal: bool)
 
 
 def _queues():
-    from fairdue.service.collections import queues
-
     return queues
 
 
@@ -312,8 +307,6 @@ def account_page(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), who=
 def account_reveal(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), purpose: str = Form("", max_length=255),
                    who=Depends(requires("supervisor", "compliance", "admin")), unit=Depends(uow)) -> HTMLResponse:
     """Show the PII unmasked, after writing who, when, which fields and why to the access log."""
-    from fairdue.service.staff import access_log
-
     ctx = _account_context(request, unit, who, line_id, reveal=True)
     try:
         access_log.record(unit.connection, staff_id=who.staff_id, borrower_id=str(ctx["party"].borrower_id),
@@ -329,8 +322,6 @@ def account_reveal(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), pu
 
 @router.get("/access-log", response_class=HTMLResponse)
 def access_log_page(request: Request, who=Depends(requires("compliance", "admin")), unit=Depends(uow)) -> HTMLResponse:
-    from fairdue.service.staff import access_log
-
     return render(request, "console/access_log.html", {"entries": access_log.entries(unit.connection)})
 
 
@@ -338,8 +329,6 @@ def access_log_page(request: Request, who=Depends(requires("compliance", "admin"
 
 @router.get("/plan-requests", response_class=HTMLResponse)
 def plan_requests_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
-    from fairdue.service.servicing import plan_requests
-
     return render(request, "console/plan_requests.html",
                   {"items": plan_requests.pending(unit.connection),
                    "can_decide": bool(who.roles & {"supervisor", "admin"})})
@@ -349,8 +338,6 @@ def plan_requests_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit
 def plan_request_decide(request: Request, request_id: int = Path(ge=1, le=2**31 - 1),
                         decision: str = Path(pattern="^(approve|decline)$"),
                         who=Depends(requires("supervisor", "admin")), unit=Depends(uow)) -> Response:
-    from fairdue.service.servicing import plan_requests
-
     plan_requests.decide(unit.connection, request_id=request_id, approve=decision == "approve",
                          actor=f"staff:{who.username}", now=unit.clock())
     unit.commit()
@@ -365,8 +352,6 @@ DATA_ANSWERERS = FACT_ENDERS                          # ... and answer a data-ri
 
 def _data_requests_context(unit, who, *, error: str | None = None, done: int | None = None,
                            answered: int | None = None) -> dict:
-    from fairdue.service.portal import data_rights
-
     can = bool(who.roles & set(DATA_ANSWERERS))
     return {"items": data_rights.open_requests(unit.connection), "answered_items":
             data_rights.answered_requests(unit.connection), "can_end": bool(who.roles & set(FACT_ENDERS)),
@@ -388,9 +373,6 @@ def data_request_answer(request: Request, request_id: int = Path(ge=1, le=2**31 
                         outcome: str = Form(..., max_length=16), note: str = Form("", max_length=2000),
                         who=Depends(requires(*DATA_ANSWERERS)), unit=Depends(uow)) -> Response:
     """A staff member answers a request (done, partly done, refused with the reason); the borrower sees it."""
-    from fairdue.service.portal import data_rights
-    from fairdue.web.problems import Conflict, NotFound
-
     try:
         data_rights.answer_request(unit.connection, request_id=request_id, outcome=outcome, note=note,
                                    staff=who.username, now=unit.clock())
@@ -412,11 +394,6 @@ def data_request_end_fact(request: Request, request_id: int = Path(ge=1, le=2**3
     """A staff member ends the contact fact a borrower's request names (facts.end_fact: who and why stay on
     the row) and, in the same transaction, answers the request as done with that reason. Only a fact of the
     requesting borrower, named by an unanswered request, can be ended here."""
-    from fairdue.domain.contact_facts import ContactFactInvalid
-    from fairdue.service.portal import data_rights
-    from fairdue.service.contact.facts import FactAlreadyEnded, UnknownFact, end_fact
-    from fairdue.web.problems import Conflict, NotFound
-
     found = data_rights.get_request(unit.connection, request_id=request_id)
     if found is None:
         raise NotFound(f"data request {request_id} not found")
@@ -444,14 +421,10 @@ def data_request_end_fact(request: Request, request_id: int = Path(ge=1, le=2**3
 # --- collection cases: case view, call outcomes, promises, staff plan proposals ----------------
 
 def _case_context(request: Request, unit, who, case_id: int, **extra) -> dict:
-    from fairdue.service.collections.queues import CaseNotFound, case_view
-    from fairdue.web.problems import NotFound
-
     try:
         view = case_view(unit, case_id=case_id)
     except CaseNotFound as err:
         raise NotFound(str(err)) from None
-    from fairdue.service.portal.views import call_outcomes_of_case
 
     today = _staff_today(unit)
     ctx = {"v": view, "today": today, "can_call": _may_work_case(who, view.case.agent_id),
@@ -463,8 +436,6 @@ def _case_context(request: Request, unit, who, case_id: int, **extra) -> dict:
 
 
 def _promise_days_max() -> int:
-    from fairdue.service.collections.promises import PROMISE_DAYS_MAX
-
     return PROMISE_DAYS_MAX
 
 
@@ -484,8 +455,6 @@ def case_page(request: Request, case_id: int = Path(ge=1, le=2**31 - 1), who=Dep
 @router.get("/accounts/{line_id}/case")
 def account_case(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*STAFF_ANY)),
                  unit=Depends(uow)) -> Response:
-    from fairdue.web.problems import NotFound
-
     case_id = _queues().case_id_for_line(unit, line_id=line_id)
     if case_id is None:
         raise NotFound(f"account {line_id} has no collection case")
@@ -496,8 +465,6 @@ def _promise_input(lang: str, amount: str, promised_on: str, *, currency: str, t
     """Amount in major units (parsed exactly with Decimal) and a date within the promise horizon; errors in `lang`."""
     import datetime as dt
 
-    from fairdue.domain.money import ExcessPrecision, Money, MoneyError
-    from fairdue.web.i18n import translate
 
     errors: list[str] = []
     money = day = None
@@ -528,8 +495,6 @@ def _promise_input(lang: str, amount: str, promised_on: str, *, currency: str, t
 
 
 def _case_of_line(unit, line_id: int) -> int:
-    from fairdue.web.problems import NotFound
-
     case_id = _queues().case_id_for_line(unit, line_id=line_id)
     if case_id is None:
         raise NotFound(f"account {line_id} has no collection case")
@@ -541,13 +506,9 @@ def promise_submit(request: Request, line_id: int = Path(ge=1, le=2**31 - 1),
                    amount: str = Form("", max_length=32), promised_on: str = Form("", max_length=16),
                    who=Depends(requires(*CALL_ROLES)), unit=Depends(uow)) -> Response:
     """A promise to pay taken outside a call task (e.g. the borrower called in)."""
-    from fairdue.service.collections.promises import PromiseInvalid, record_promise
-
     case_id = _case_of_line(unit, line_id)
     ctx = _case_context(request, unit, who, case_id)
     if not ctx["can_call"]:
-        from fairdue.web.problems import Forbidden
-
         raise Forbidden("only the case's agent or a supervisor may record a promise on it", reason="not_your_case")
     money, day, errors = _promise_input(request.state.lang, amount, promised_on, currency=ctx["v"].currency,
                                         today=ctx["today"])
@@ -568,9 +529,6 @@ CALL_OUTCOMES = ("answered", "no_answer", "wrong_party", "promise", "refused")
 
 
 def _task_context(request: Request, unit, who, action_id: int, **extra) -> dict:
-    from fairdue.service.collections import call_outcomes
-    from fairdue.web.problems import Forbidden, NotFound
-
     row = call_outcomes.task_row(unit, action_id=action_id)
     if row is None or row.channel != "call":
         raise NotFound(f"no call task {action_id}")
@@ -589,7 +547,6 @@ def _task_context(request: Request, unit, who, action_id: int, **extra) -> dict:
 def _line_currency(unit, line_id: int) -> str:
     import sqlalchemy as sa
 
-    from fairdue.adapters.db.schema.accounts import credit_lines
 
     return unit.connection.execute(sa.select(credit_lines.c.currency).where(credit_lines.c.id == line_id)).scalar_one()
 
@@ -609,10 +566,6 @@ def task_page(request: Request, action_id: int = Path(ge=1, le=2**31 - 1), who=D
 def task_judge(request: Request, action_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*CALL_ROLES)),
                unit=Depends(uow)) -> HTMLResponse:
     """Ask the gate now, for this call (the decision is logged); the page shows the verdict."""
-    from fairdue.service.collections.engine import UnknownCase, judge_call_task
-    from fairdue.web.app import field_cipher
-    from fairdue.web.problems import Conflict
-
     _task_context(request, unit, who, action_id)  # exists, is a call, and is this caller's to work
     try:
         judge_call_task(unit, action_id=action_id, at=unit.clock(), cipher=field_cipher(request.app))
@@ -628,10 +581,6 @@ def task_outcome(request: Request, action_id: int = Path(ge=1, le=2**31 - 1),
                  promised_on: str = Form("", max_length=16), who=Depends(requires(*CALL_ROLES)),
                  unit=Depends(uow)) -> Response:
     """Log the outcome of a call the gate allowed (a promise is recorded with it); then back to the case."""
-    from fairdue.service.collections import call_outcomes
-    from fairdue.service.collections.promises import PromiseInvalid
-    from fairdue.web.i18n import translate
-
     lang = request.state.lang
     ctx = _task_context(request, unit, who, action_id)
     row = ctx["task"]
@@ -662,9 +611,6 @@ def task_outcome(request: Request, action_id: int = Path(ge=1, le=2**31 - 1),
 # Staff plan proposals: any staff member may look; accepting restructures the debt (PLAN_DECIDERS).
 
 def _plan_inputs(lang: str, income: str, expenses: str, currency: str) -> tuple[int | None, int | None, list[str]]:
-    from fairdue.domain.money import Money, MoneyError
-    from fairdue.web.i18n import translate
-
     out, errors = [], []
     for name, text in (("income", income), ("expenses", expenses)):
         try:
@@ -684,9 +630,6 @@ def _proposal_key(p) -> str:
 
 
 def _plans_context(request: Request, unit, who, line_id: int, income: str, expenses: str) -> dict:
-    from fairdue.errors import FairdueError
-    from fairdue.service.servicing.plans import propose_plans_for_account
-
     view = _account_context(request, unit, who, line_id, reveal=False)["line"]
     ctx = {"line": view, "income": income, "expenses": expenses, "proposals": [], "errors": [],
            "key": _proposal_key, "can_decide_plan": bool(who.roles & set(PLAN_DECIDERS)),
@@ -718,10 +661,6 @@ def plan_accept(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), incom
                 expenses: str = Form("", max_length=32), proposal: str = Form("", max_length=200),
                 who=Depends(requires(*PLAN_DECIDERS)), unit=Depends(uow)) -> Response:
     """Accept the proposal the supervisor saw: re-proposed from the same inputs and matched by its key."""
-    from fairdue.errors import FairdueError
-    from fairdue.service.servicing.plans import accept_plan
-    from fairdue.web.i18n import translate
-
     ctx = _plans_context(request, unit, who, line_id, income, expenses)
     chosen = next((p for p in ctx["proposals"] if _proposal_key(p) == proposal), None)
     if not ctx["errors"] and chosen is None:

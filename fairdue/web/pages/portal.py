@@ -10,6 +10,28 @@ from fairdue.web import borrower_login
 from fairdue.web.api.staff.auth import set_session_cookie
 from fairdue.web.auth import borrower, end_session, principal, uow
 from fairdue.web.templating import render
+from fairdue.service.portal import views as svc
+from fairdue.domain.statements import late_fee_minor
+from fairdue.policy.describe import describe_pack
+from fairdue.service.servicing.accounts import get_account, product_of
+from fairdue.service.portal import complaints
+from fairdue.service.portal.views import borrower_jurisdiction
+from fairdue.service.servicing import plan_requests as plans
+from fairdue.domain.money import Money
+from fairdue.errors import FairdueError
+from fairdue.service.portal.views import LineNotFound
+from fairdue.domain.masking import mask_address, mask_name
+from fairdue.service.contact.facts import list_facts
+from fairdue.domain.masking import mask_id_number
+from fairdue.service.portal import data_rights
+from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
+from fairdue.web.deps import field_cipher
+from fairdue.web.i18n import translate
+from fairdue.domain.contact_facts import ContactFactInvalid
+from fairdue.service.contact.facts import TooManyFacts, record_fact
+from fairdue.service.borrower.registry import add_emergency_contact
+from fairdue.service.borrower.registry import withdraw_emergency_consent
+from fairdue.web.problems import NotFound
 
 router = APIRouter(prefix="/portal")
 
@@ -53,8 +75,6 @@ def logout(request: Request, who=Depends(principal), unit=Depends(uow)) -> Respo
 @router.get("", response_class=HTMLResponse)
 def portal_home(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
     """My bill: each line's amount due today, overdue part, payoff, statement, plans with true APR."""
-    from fairdue.service.portal import views as svc
-
     today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
     lines = svc.lines_of(unit, borrower_id=who.borrower_id, today=today)
     return render(request, "portal/home.html", {"lines": lines, "today": today})
@@ -63,11 +83,6 @@ def portal_home(request: Request, who=Depends(borrower), unit=Depends(uow)) -> H
 @router.get("/late", response_class=HTMLResponse)
 def late_page(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
     """What happens if I'm late: from my product and my jurisdiction's pack."""
-    from fairdue.domain.statements import late_fee_minor
-    from fairdue.policy.describe import describe_pack
-    from fairdue.service.portal import views as svc
-    from fairdue.service.servicing.accounts import get_account, product_of
-
     lang = request.state.lang
     today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
     jurisdiction = svc.borrower_jurisdiction(unit.connection, who.borrower_id)
@@ -89,8 +104,6 @@ def late_page(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTM
 @router.get("/contacts", response_class=HTMLResponse)
 def contacts_page(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
     """My contact log: every decision about contacting anyone about my debts, allowed or denied."""
-    from fairdue.service.portal import views as svc
-
     items = svc.contact_log(unit, borrower_id=who.borrower_id)
     return render(request, "portal/contacts.html", {"items": items})
 
@@ -99,36 +112,32 @@ def contacts_page(request: Request, who=Depends(borrower), unit=Depends(uow)) ->
 
 @router.get("/complaints", response_class=HTMLResponse)
 def complaints_page(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
-    from fairdue.service.portal import complaints as svc
-
-    items = svc.list_for_borrower(unit.connection, borrower_id=who.borrower_id, now=unit.clock())
-    return render(request, "portal/complaints.html", {"items": items, "svc": svc, "error": None})
+    items = complaints.list_for_borrower(unit.connection, borrower_id=who.borrower_id, now=unit.clock())
+    return render(request, "portal/complaints.html", {"items": items, "svc": complaints, "error": None})
 
 
 @router.post("/complaints", response_class=HTMLResponse)
 async def complaints_file(request: Request, who=Depends(borrower), unit=Depends(uow)) -> Response:
     from starlette.datastructures import UploadFile
 
-    from fairdue.service.portal import complaints as svc
-    from fairdue.service.portal.views import borrower_jurisdiction
 
-    form = await request.form(max_files=svc.EVIDENCE_FILES_MAX + 1, max_fields=20)
+    form = await request.form(max_files=complaints.EVIDENCE_FILES_MAX + 1, max_fields=20)
     category = str(form.get("category") or "")
     text = str(form.get("text") or "")
     evidence = []
     for item in form.getlist("evidence"):
         if isinstance(item, UploadFile) and item.filename:
-            content = await item.read(svc.EVIDENCE_BYTES_MAX + 1)
-            evidence.append(svc.Evidence(filename=item.filename, media_type=item.content_type or "",
+            content = await item.read(complaints.EVIDENCE_BYTES_MAX + 1)
+            evidence.append(complaints.Evidence(filename=item.filename, media_type=item.content_type or "",
                                          content=content))
     try:
-        complaint_id = svc.file_complaint(
+        complaint_id = complaints.file_complaint(
             unit.connection, borrower_id=who.borrower_id,
             jurisdiction=borrower_jurisdiction(unit.connection, who.borrower_id),
             category=category, text=text, evidence=evidence, now=unit.clock())
-    except svc.ComplaintError as err:
-        items = svc.list_for_borrower(unit.connection, borrower_id=who.borrower_id, now=unit.clock())
-        return render(request, "portal/complaints.html", {"items": items, "svc": svc, "error": str(err),
+    except complaints.ComplaintError as err:
+        items = complaints.list_for_borrower(unit.connection, borrower_id=who.borrower_id, now=unit.clock())
+        return render(request, "portal/complaints.html", {"items": items, "svc": complaints, "error": str(err),
                                                           "category": category, "text": text}, status_code=422)
     unit.commit()
     return RedirectResponse(f"/portal/complaints/{complaint_id}", status_code=303)
@@ -137,9 +146,7 @@ async def complaints_file(request: Request, who=Depends(borrower), unit=Depends(
 @router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
 def complaint_detail(request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1), who=Depends(borrower),
                      unit=Depends(uow)) -> HTMLResponse:
-    from fairdue.service.portal import complaints as svc
-
-    c = svc.get_for_borrower(unit.connection, borrower_id=who.borrower_id, complaint_id=complaint_id,
+    c = complaints.get_for_borrower(unit.connection, borrower_id=who.borrower_id, complaint_id=complaint_id,
                              now=unit.clock())
     return render(request, "portal/complaint.html", {"c": c})
 
@@ -148,9 +155,6 @@ def complaint_detail(request: Request, complaint_id: int = Path(ge=1, le=2**31 -
 
 def _plan_context(unit, who, *, line_id: int | None = None, income: str = "", expenses: str = "",
                   error: str | None = None, done: int | None = None) -> dict:
-    from fairdue.service.servicing import plan_requests as plans
-    from fairdue.service.portal import views as svc
-
     today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
     lines = svc.lines_of(unit, borrower_id=who.borrower_id, today=today)
     return {"lines": lines, "line_id": line_id or (lines[0].id if lines else None), "income": income,
@@ -160,11 +164,6 @@ def _plan_context(unit, who, *, line_id: int | None = None, income: str = "", ex
 
 def _proposals_for(unit, who, line_id: int, income: str, expenses: str):
     """(line, income_minor, expenses_minor, proposals) recomputed on the server from the borrower's own line."""
-    from fairdue.domain.money import Money
-    from fairdue.service.servicing import plan_requests as plans
-    from fairdue.service.portal import views as svc
-    from fairdue.service.servicing.accounts import get_account, product_of
-
     today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
     view = svc.line_view(unit, borrower_id=who.borrower_id, line_id=line_id, today=today)
     product = product_of(unit, get_account(unit, line_id=line_id))
@@ -185,9 +184,6 @@ def plan_page(request: Request, done: int | None = Query(None, ge=1, le=2**31 - 
 @router.post("/plan/proposals", response_class=HTMLResponse)
 def plan_proposals(request: Request, line_id: int = Form(..., ge=1, le=2**31 - 1), income: str = Form("", max_length=20),
                    expenses: str = Form("", max_length=20), who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
-    from fairdue.errors import FairdueError
-    from fairdue.service.portal.views import LineNotFound
-
     ctx = _plan_context(unit, who, line_id=line_id, income=income, expenses=expenses)
     try:
         view, _i, _e, found = _proposals_for(unit, who, line_id, income, expenses)
@@ -204,10 +200,6 @@ def plan_proposals(request: Request, line_id: int = Form(..., ge=1, le=2**31 - 1
 def plan_accept(request: Request, line_id: int = Form(..., ge=1, le=2**31 - 1), income: str = Form("", max_length=20),
                 expenses: str = Form("", max_length=20), periods: int = Form(..., ge=1, le=360),
                 who=Depends(borrower), unit=Depends(uow)) -> Response:
-    from fairdue.errors import FairdueError
-    from fairdue.service.servicing import plan_requests as plans
-    from fairdue.service.portal.views import LineNotFound
-
     try:
         view, income_minor, expenses_minor, found = _proposals_for(unit, who, line_id, income, expenses)
     except LineNotFound:
@@ -237,9 +229,6 @@ PORTAL_FACT_SOURCE = "borrower_written"
 
 def _fact_views(unit, who, cipher) -> list[dict]:
     """The borrower's stored contact facts, oldest first, the attorney's name and contact masked."""
-    from fairdue.domain.masking import mask_address, mask_name
-    from fairdue.service.contact.facts import list_facts
-
     now = unit.clock()
     return [{"id": f.id, "kind": f.kind, "source": f.source, "account_id": f.account_id,
              "effective_from": f.effective_from, "effective_until": f.effective_until, "hours": f.hours,
@@ -250,11 +239,6 @@ def _fact_views(unit, who, cipher) -> list[dict]:
 
 
 def _data_context(unit, who, request: Request, *, error: str | None = None, done: str | None = None) -> dict:
-    from fairdue.domain.masking import mask_id_number
-    from fairdue.service.portal import data_rights
-    from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
-    from fairdue.web.app import field_cipher
-
     cipher = field_cipher(request.app)
     person = get_borrower(unit, borrower_id=int(who.borrower_id), cipher=cipher)
     return {"person": person, "id_masked": mask_id_number(person.id_number),
@@ -275,9 +259,6 @@ def data_page(request: Request, done: str | None = Query(None, max_length=32), w
 def data_export(request: Request, who=Depends(borrower), unit=Depends(uow)) -> Response:
     import json
 
-    from fairdue.service.portal import data_rights
-    from fairdue.service.portal import views as svc
-    from fairdue.web.app import field_cipher
 
     today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
     body = data_rights.export(unit, borrower_id=who.borrower_id, cipher=field_cipher(request.app), today=today)
@@ -289,9 +270,6 @@ def data_export(request: Request, who=Depends(borrower), unit=Depends(uow)) -> R
 def _fact_request_error(unit, who, lang: str, *, kind: str, fact_id: str, ask: str) -> tuple[int | None, str | None]:
     """(fact id, None) when the request may name that contact fact — one of the borrower's own, an ending
     asked only of a fact not yet ended — else (None, the error in `lang`). No fact named: (None, None)."""
-    from fairdue.service.contact.facts import list_facts
-    from fairdue.web.i18n import translate
-
     text = fact_id.strip()
     if not text:
         return None, (translate(lang, "data.fact_err.ask_without_fact") if ask else None)
@@ -317,8 +295,6 @@ def data_request(request: Request, kind: str = Form(..., max_length=16), field: 
                  who=Depends(borrower), unit=Depends(uow)) -> Response:
     """A correction or deletion request; a correction may name one of the borrower's stored contact facts
     (fact_id) and ask staff to correct or to end it. Staff decide: the request changes no fact by itself."""
-    from fairdue.service.portal import data_rights
-
     details = {"field": field, "value": value, "reason": reason} if kind == "correction" else {"reason": reason}
     named, problem = _fact_request_error(unit, who, request.state.lang, kind=kind, fact_id=fact_id, ask=ask)
     if problem is not None:
@@ -339,9 +315,6 @@ def inconvenient_hours(request: Request, start: str = Form(..., max_length=5), e
                        who=Depends(borrower), unit=Depends(uow)) -> Response:
     """The borrower states a local time range that is inconvenient for contact: a contact fact (source: the
     borrower, in writing) that the gate enforces from now on. Ending one is a request staff decide."""
-    from fairdue.domain.contact_facts import ContactFactInvalid
-    from fairdue.service.contact.facts import TooManyFacts, record_fact
-
     try:
         record_fact(unit, borrower_id=int(who.borrower_id), kind="inconvenient_hours", source=PORTAL_FACT_SOURCE,
                     recorded_by=f"borrower:{who.borrower_id}", hours=(start.strip(), end.strip()))
@@ -355,10 +328,6 @@ def inconvenient_hours(request: Request, start: str = Form(..., max_length=5), e
 def emergency_add(request: Request, name: str = Form(..., max_length=100), mobile: str = Form(..., max_length=32),
                   relationship: str = Form(..., max_length=16), consent: str = Form("", max_length=8),
                   who=Depends(borrower), unit=Depends(uow)) -> Response:
-    from fairdue.errors import FairdueError
-    from fairdue.service.borrower.registry import add_emergency_contact
-    from fairdue.web.app import field_cipher
-
     try:
         add_emergency_contact(unit, borrower_id=int(who.borrower_id), cipher=field_cipher(request.app),
                               data={"name": name, "mobile": mobile, "relationship": relationship,
@@ -372,11 +341,6 @@ def emergency_add(request: Request, name: str = Form(..., max_length=100), mobil
 @router.post("/data/emergency-contacts/{contact_id}/withdraw")
 def emergency_withdraw(request: Request, contact_id: int = Path(ge=1, le=2**31 - 1), who=Depends(borrower),
                        unit=Depends(uow)) -> Response:
-    from fairdue.service.portal import data_rights
-    from fairdue.service.borrower.registry import list_emergency_contacts, withdraw_emergency_consent
-    from fairdue.web.app import field_cipher
-    from fairdue.web.problems import NotFound
-
     mine = {c.id for c in list_emergency_contacts(unit, borrower_id=int(who.borrower_id),
                                                   cipher=field_cipher(request.app))}
     if contact_id not in mine:

@@ -26,12 +26,12 @@ from fairdue.adapters.db.schema.accounts import (
     installment_plans,
     installments,
     payment_allocations,
-    payments,
     products,
-    purchases,
     statement_lines,
     statements,
 )
+from fairdue.adapters.db.schema.ledger import ledger_account, ledger_balance
+from fairdue.adapters.db.schema.ledger import ledger_entry, ledger_posting
 
 
 def aware(ts: datetime | None) -> datetime | None:
@@ -42,8 +42,6 @@ def aware(ts: datetime | None) -> datetime | None:
 
 
 def _ledger_balances_query() -> sa.Select:
-    from fairdue.adapters.db.schema.ledger import ledger_account, ledger_balance
-
     return (
         sa.select(ledger_account.c.code, sa.func.coalesce(ledger_balance.c.balance_minor, 0))
         .select_from(ledger_account.outerjoin(ledger_balance, ledger_balance.c.account_id == ledger_account.c.id))
@@ -271,8 +269,6 @@ class AccountsRepository:
         Rows: (entry id, kind, business_on, description, change of what is owed (debit-positive sum over the
         line's accounts), amount moved on the credit account).
         """
-        from fairdue.adapters.db.schema.ledger import ledger_account, ledger_entry, ledger_posting
-
         e, p, a = ledger_entry.c, ledger_posting.c, ledger_account.c
         shown = sa.select(statement_lines.c.ledger_entry_id).where(
             statement_lines.c.credit_line_id == line_id, statement_lines.c.ledger_entry_id == e.id
@@ -348,3 +344,13 @@ class AccountsRepository:
 
     def rows(self, query: sa.Select) -> Iterable[sa.Row]:
         return self.conn.execute(query)
+
+
+def repo(uow: Any) -> AccountsRepository:
+    """The servicing repository of this unit of work (one per transaction)."""
+    cache = uow.__dict__.setdefault("_fairdue_accounts_repo", {})
+    conn = uow.connection
+    r = cache.get(id(conn))
+    if r is None:
+        r = cache[id(conn)] = AccountsRepository(conn, clock=uow.clock)
+    return r

@@ -13,7 +13,7 @@ Money columns are BIGINT minor units with the line's currency.
 
 For the day-end area: `installments` has one row per scheduled installment
 (`due_on`, `*_due_minor`, `*_paid_minor`, `status`); `charges` holds late fees
-and revolving interest (post them with fairdue.service.accounts.post_charge);
+and revolving interest (post them with fairdue.service.servicing.accounts.post_charge);
 `credit_lines.status` is active / closed / charged_off.
 """
 
@@ -22,8 +22,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from fairdue.adapters.db.schema import metadata
+from fairdue.adapters.db.schema.types import ID, DateTimeTz
 
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 CT_LEN_MAX = 1024  # an encrypted field token
 BIDX_LEN = 64  # hex HMAC-SHA256
 KEY_LEN_MAX = 200
@@ -34,7 +34,7 @@ COMPONENTS_SQL = "('fees','interest','principal')"
 
 
 def _ts(name: str, nullable: bool = False) -> sa.Column:
-    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
+    return sa.Column(name, DateTimeTz, nullable=nullable)
 
 
 products = sa.Table(
@@ -309,7 +309,7 @@ payment_allocations = sa.Table(
 )
 
 # Which installments and charges a negotiated plan (coll_plans) closed as 'restructured', and the status each
-# had before, so reverting the plan restores them exactly (fairdue.service.plans).
+# had before, so reverting the plan restores them exactly (fairdue.service.servicing.plans).
 plan_restructured_items = sa.Table(
     "plan_restructured_items",
     metadata,

@@ -17,7 +17,7 @@
   (`*_enc`, fairdue.adapters.crypto, contexts OUTBOX_CONTEXTS); the masked
   address sits beside them for display. `unknown` (migration 0008): an e-mail was in the SMTP
   server's hands when a dispatcher died or the line dropped, and nothing tells whether it was
-  accepted; it waits for reconciliation or an operator's decision (fairdue.service.dispatcher).
+  accepted; it waits for reconciliation or an operator's decision (fairdue.service.contact.dispatcher).
 - `delivery_attempts` one row per finished attempt; `delivery_receipts` the
   provider's receipts (webhooks), deduplicated; `channel_sent_ledger` is what
   the SMTP and letter adapters have handed over, by idempotency key.
@@ -29,14 +29,11 @@ queues, promises to pay, negotiated plans.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
-from sqlalchemy.types import TypeDecorator
 
 from fairdue.adapters.db.schema import metadata
+from fairdue.adapters.db.schema.types import ID, UtcDateTime
 
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 HASH_LEN = 64
 ADDRESS_LEN_MAX = 320
 DEBT_ID_LEN_MAX = 64
@@ -52,28 +49,6 @@ OUTBOX_CONTEXTS = {
     "body_enc": "outbox.body",
     "payload_enc": "outbox.payload",
 }
-
-
-class UtcDateTime(TypeDecorator):
-    """An aware UTC instant in, an aware UTC instant out, on SQLite as on PostgreSQL."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: *_at columns take aware UTC instants")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if isinstance(value, str):  # SQLite views hand back text
-            value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 decision_log = sa.Table(

@@ -21,9 +21,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from fairdue.adapters.db.schema import metadata
-from fairdue.adapters.db.schema.collections import UtcDateTime
+from fairdue.adapters.db.schema.types import ID, UtcDateTime
 
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 CODE_LEN_MAX = 64
 BUCKET_LEN_MAX = 20
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from fairdue.adapters.db.schema import metadata
-from fairdue.adapters.db.schema.collections import UtcDateTime
+from fairdue.adapters.db.schema.types import ID, UtcDateTime
 from fairdue.domain.contact_facts import KINDS, SOURCES
 
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 FACT_CONTEXTS = {"attorney_name_ct": "contact_fact.attorney_name",
                  "attorney_contact_ct": "contact_fact.attorney_contact"}
 KINDS_SQL = "(" + ",".join(f"'{k}'" for k in KINDS) + ")"

@@ -22,8 +22,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from fairdue.adapters.db.schema import metadata
+from fairdue.adapters.db.schema.types import ID, DateTimeTz
 
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 KEY_LEN_MAX = 200
 BUCKET_LEN_MAX = 20
 EVENT_KIND_LEN_MAX = 40
@@ -32,7 +32,7 @@ dayend_business_date = sa.Table(
     "dayend_business_date",
     metadata,
     sa.Column("business_on", sa.Date, primary_key=True),
-    sa.Column("closed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("closed_at", DateTimeTz, nullable=False),
     sa.Column("partitions", sa.Integer, nullable=False),
     sa.Column("accounts_touched", sa.BigInteger, nullable=False),
     sa.Column("entries", sa.BigInteger, nullable=False),
@@ -49,7 +49,7 @@ dayend_partition = sa.Table(
     sa.Column("accounts_touched", sa.BigInteger, nullable=False),
     sa.Column("entries", sa.BigInteger, nullable=False),
     sa.Column("events", sa.BigInteger, nullable=False),
-    sa.Column("done_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("done_at", DateTimeTz, nullable=False),
 )
 
 dayend_account = sa.Table(
@@ -114,8 +114,8 @@ dayend_event_outbox = sa.Table(
     sa.Column("kind", sa.String(EVENT_KIND_LEN_MAX), nullable=False),
     sa.Column("business_on", sa.Date, nullable=False),
     sa.Column("payload", sa.Text, nullable=False),  # JSON object
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("consumed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("created_at", DateTimeTz, nullable=False),
+    sa.Column("consumed_at", DateTimeTz, nullable=True),
     sa.Index("ix_dayend_event_outbox_pending", "consumed_at", "id"),
 )
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from fairdue.adapters.db.schema import metadata
-from fairdue.adapters.db.schema.collections import KEY_LEN_MAX, PROVIDER_ID_LEN_MAX, UtcDateTime
+from fairdue.adapters.db.schema.collections import KEY_LEN_MAX, PROVIDER_ID_LEN_MAX
+from fairdue.adapters.db.schema.types import ID, UtcDateTime
 
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 HANDOVER_STATES = ("in_flight", "accepted", "failed", "unknown", "confirmed", "resend")
 STATES_SQL = "(" + ",".join(f"'{s}'" for s in HANDOVER_STATES) + ")"
 

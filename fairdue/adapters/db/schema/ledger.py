@@ -12,9 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from fairdue.adapters.db.schema import metadata
-
-# SQLite only auto-assigns INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+from fairdue.adapters.db.schema.types import ID, DateTimeTz
 
 ACCOUNT_KINDS = ("asset", "liability", "income", "expense", "equity")
 CODE_LEN_MAX = 120
@@ -31,7 +29,7 @@ ledger_account = sa.Table(
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("owner", sa.String(OWNER_LEN_MAX), nullable=True, index=True),
     sa.Column("name", sa.String(200), nullable=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", DateTimeTz, nullable=False),
     sa.CheckConstraint("kind IN ('asset','liability','income','expense','equity')", name="kind"),
     sa.CheckConstraint("length(currency) = 3", name="currency"),
     # Target of the postings' (account_id, currency) foreign key.
@@ -45,7 +43,7 @@ ledger_entry = sa.Table(
     sa.Column("idempotency_key", sa.String(KEY_LEN_MAX), nullable=False, unique=True),
     sa.Column("kind", sa.String(KIND_LEN_MAX), nullable=False),
     sa.Column("business_on", sa.Date, nullable=False, index=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", DateTimeTz, nullable=False),
     sa.Column("description", sa.Text, nullable=True),
     sa.Column(
         "reverses_entry_id",

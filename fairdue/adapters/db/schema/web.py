@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from fairdue.adapters.db.schema import metadata
+from fairdue.adapters.db.schema.types import DateTimeTz
 
 STAFF_ROLES = ("agent", "supervisor", "compliance", "admin")
 COMPLAINT_STATUSES = ("received", "in_progress", "decided", "closed")
@@ -20,8 +21,6 @@ COMPLAINT_COMPLEXITIES = ("standard", "complex", "extended")
 DATA_RIGHTS_KINDS = ("copy", "correction", "deletion", "consent_withdrawal")
 DATA_RIGHTS_STATUSES = ("received", "done", "refused", "partially_done")
 PLAN_REQUEST_STATUSES = ("requested", "approved", "declined", "withdrawn")
-
-_UTC = sa.DateTime(timezone=True)
 
 staff_users = sa.Table(
     "staff_users", metadata,
@@ -31,8 +30,8 @@ staff_users = sa.Table(
     sa.Column("password_hash", sa.String(256), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("locked_until", _UTC, nullable=True),
-    sa.Column("created_at", _UTC, nullable=False),
+    sa.Column("locked_until", DateTimeTz, nullable=True),
+    sa.Column("created_at", DateTimeTz, nullable=False),
 )
 
 staff_roles = sa.Table(
@@ -49,9 +48,9 @@ web_sessions = sa.Table(
     sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=True),
     sa.Column("borrower_id", sa.String(64), nullable=True),
     sa.Column("csrf_token", sa.String(64), nullable=False),
-    sa.Column("created_at", _UTC, nullable=False),
-    sa.Column("expires_at", _UTC, nullable=False),
-    sa.Column("revoked_at", _UTC, nullable=True),
+    sa.Column("created_at", DateTimeTz, nullable=False),
+    sa.Column("expires_at", DateTimeTz, nullable=False),
+    sa.Column("revoked_at", DateTimeTz, nullable=True),
     sa.CheckConstraint(
         "(kind = 'staff' AND staff_id IS NOT NULL AND borrower_id IS NULL) OR "
         "(kind = 'borrower' AND borrower_id IS NOT NULL AND staff_id IS NULL)", name="subject"),
@@ -63,10 +62,10 @@ login_codes = sa.Table(
     sa.Column("phone_hmac", sa.String(64), nullable=False, index=True),
     sa.Column("borrower_id", sa.String(64), nullable=False),
     sa.Column("code_hmac", sa.String(64), nullable=False),
-    sa.Column("created_at", _UTC, nullable=False),
-    sa.Column("expires_at", _UTC, nullable=False),
+    sa.Column("created_at", DateTimeTz, nullable=False),
+    sa.Column("expires_at", DateTimeTz, nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("used_at", _UTC, nullable=True),
+    sa.Column("used_at", DateTimeTz, nullable=True),
 )
 
 complaints = sa.Table(
@@ -79,11 +78,11 @@ complaints = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("complexity", sa.String(16), nullable=False),
-    sa.Column("received_at", _UTC, nullable=False),
-    sa.Column("due_at", _UTC, nullable=False),
+    sa.Column("received_at", DateTimeTz, nullable=False),
+    sa.Column("due_at", DateTimeTz, nullable=False),
     sa.Column("extension_notice", sa.Text, nullable=True),
     sa.Column("assigned_staff_id", sa.Integer, sa.ForeignKey("staff_users.id"), nullable=True),
-    sa.Column("decided_at", _UTC, nullable=True),
+    sa.Column("decided_at", DateTimeTz, nullable=True),
     sa.Column("decision", sa.Text, nullable=True),
     sa.CheckConstraint("status IN ('received','in_progress','decided','closed')", name="status"),
     sa.CheckConstraint("complexity IN ('standard','complex','extended')", name="complexity"),
@@ -104,7 +103,7 @@ complaint_events = sa.Table(
     "complaint_events", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("complaint_id", sa.Integer, sa.ForeignKey("complaints.id", ondelete="CASCADE"), nullable=False, index=True),
-    sa.Column("at", _UTC, nullable=False),
+    sa.Column("at", DateTimeTz, nullable=False),
     sa.Column("actor", sa.String(80), nullable=False),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("note", sa.Text, nullable=True),
@@ -113,7 +112,7 @@ complaint_events = sa.Table(
 access_log = sa.Table(
     "access_log", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", _UTC, nullable=False),
+    sa.Column("at", DateTimeTz, nullable=False),
     sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff_users.id"), nullable=False),
     sa.Column("borrower_id", sa.String(64), nullable=False, index=True),
     sa.Column("fields", sa.String(255), nullable=False),
@@ -128,9 +127,9 @@ data_rights_requests = sa.Table(
     sa.Column("kind", sa.String(24), nullable=False),
     sa.Column("details", sa.Text, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("received_at", _UTC, nullable=False),
-    sa.Column("due_at", _UTC, nullable=False),
-    sa.Column("decided_at", _UTC, nullable=True),
+    sa.Column("received_at", DateTimeTz, nullable=False),
+    sa.Column("due_at", DateTimeTz, nullable=False),
+    sa.Column("decided_at", DateTimeTz, nullable=True),
     sa.Column("outcome", sa.Text, nullable=True),
     sa.Column("decided_by", sa.String(80), nullable=True),  # migration 0009: the staff member who answered
     sa.CheckConstraint("kind IN ('copy','correction','deletion','consent_withdrawal')", name="kind"),
@@ -152,8 +151,8 @@ plan_requests = sa.Table(
     sa.Column("installment_minor", sa.BigInteger, nullable=False),
     sa.Column("apr", sa.String(40), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("requested_at", _UTC, nullable=False),
-    sa.Column("decided_at", _UTC, nullable=True),
+    sa.Column("requested_at", DateTimeTz, nullable=False),
+    sa.Column("decided_at", DateTimeTz, nullable=True),
     sa.Column("decided_by", sa.String(80), nullable=True),
     sa.CheckConstraint("status IN ('requested','approved','declined','withdrawn')", name="status"),
 )
@@ -168,6 +167,6 @@ api_idempotency = sa.Table(
     sa.Column("status", sa.String(12), nullable=False),
     sa.Column("response_status", sa.Integer, nullable=True),
     sa.Column("response_body", sa.Text, nullable=True),
-    sa.Column("created_at", _UTC, nullable=False),
+    sa.Column("created_at", DateTimeTz, nullable=False),
     sa.CheckConstraint("status IN ('in_progress','done')", name="status"),
 )

@@ -20,6 +20,11 @@ from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import ID_MAX, Amount, aware
 from fairdue.web.auth import CALL_ROLES, STAFF_ANY, requires, uow
 from fairdue.web.problems import Conflict, Forbidden, NotFound
+from fairdue.service.collections.engine import actions_of
+from fairdue.domain.money import Money
+from fairdue.service.collections.engine import judge_call_task
+from fairdue.web.api.common import line_today
+from fairdue.web.deps import field_cipher
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 CaseId = Annotated[int, Path(ge=1, le=ID_MAX)]
@@ -142,8 +147,6 @@ def _case_or_404(conn, case_id: int) -> api_queries.CaseRow:
 
 
 def _detail(unit, case: api_queries.CaseRow) -> CaseDetail:
-    from fairdue.service.collections.engine import actions_of
-
     return CaseDetail(**_case_read(case),
                       actions=[_action_read(unit.connection, a) for a in actions_of(unit, case_id=case.id)])
 
@@ -158,11 +161,6 @@ def get_case(case_id: CaseId, who: Principal = Depends(requires(*STAFF_ANY)), un
                      "violations and next allowed time)")
 def call_outcome(request: Request, case_id: CaseId, action_id: ActionId, body: CallOutcome,
                  who: Principal = Depends(requires(*CALL_ROLES)), unit=Depends(uow)) -> CallLogged:
-    from fairdue.domain.money import Money
-    from fairdue.service.collections.engine import judge_call_task
-    from fairdue.web.api.common import line_today
-    from fairdue.web.app import field_cipher
-
     if body.outcome not in call_outcomes.OUTCOMES:
         raise call_outcomes.CallOutcomeInvalid(
             f"unknown call outcome {body.outcome!r}; one of {', '.join(sorted(call_outcomes.OUTCOMES))}")

@@ -21,6 +21,10 @@ from fairdue.web.api.common import (
 )
 from fairdue.web.auth import STAFF_ANY, principal, requires, uow
 from fairdue.web.problems import Conflict, NotFound
+from fairdue.service.collections.engine import open_dispute
+from fairdue.service.collections.engine import resolve_dispute
+from fairdue.service.collections.engine import record_cease
+from fairdue.web.problems import Problem
 
 router = APIRouter(tags=["disputes"])
 DisputeId = Annotated[int, Path(ge=1, le=ID_MAX)]
@@ -77,8 +81,6 @@ def _dispute_read(row) -> DisputeRead:
              summary="Dispute the debt (the line's own borrower, or staff on their behalf); collection pauses")
 def create_dispute(request: Request, line_id: LineId, body: DisputeCreate, idempotency_key: IdempotencyKey,
                    who: Principal = Depends(principal)):
-    from fairdue.service.collections.engine import open_dispute
-
     require_roles_or_owner(who, STAFF_ANY)
 
     def work(unit) -> DisputeRead:
@@ -94,8 +96,6 @@ def create_dispute(request: Request, line_id: LineId, body: DisputeCreate, idemp
              summary="Resolve an open dispute (compliance or supervisor); collection may resume")
 def resolve(dispute_id: DisputeId, body: DisputeResolution, who: Principal = Depends(requires(*RESOLVERS)),
             unit=Depends(uow)) -> DisputeRead:
-    from fairdue.service.collections.engine import resolve_dispute
-
     row = api_queries.dispute_by_id(unit.connection, dispute_id)
     if row is None:
         raise NotFound(f"dispute {dispute_id} not found")
@@ -111,9 +111,6 @@ def resolve(dispute_id: DisputeId, body: DisputeResolution, who: Principal = Dep
              summary="Record a cease-communication request or a channel opt-out (the borrower themself, or staff)")
 def cease(request: Request, borrower_id: BorrowerId, body: CeaseCreate, idempotency_key: IdempotencyKey,
           who: Principal = Depends(principal)):
-    from fairdue.service.collections.engine import record_cease
-    from fairdue.web.problems import Problem
-
     require_roles_or_owner(who, STAFF_ANY)
     if who.kind == "borrower" and str(borrower_id) != str(who.borrower_id):
         raise NotFound(f"borrower {borrower_id} not found")

@@ -15,6 +15,9 @@ from fairdue.web.api.common import (
     visible_line,
 )
 from fairdue.web.auth import STAFF_ANY, principal, requires, uow
+from fairdue.service.collections.promises import promises_of
+from fairdue.domain.money import Money
+from fairdue.service.collections.promises import record_promise
 
 router = APIRouter(prefix="/accounts/{line_id}/promises", tags=["promises"])
 RECORDERS = ("agent", "supervisor", "admin")
@@ -41,8 +44,6 @@ def _read(p) -> PromiseRead:
 
 @router.get("", response_model=list[PromiseRead], summary="The line's promises to pay, oldest first")
 def list_promises(line_id: LineId, who: Principal = Depends(principal), unit=Depends(uow)) -> list[PromiseRead]:
-    from fairdue.service.collections.promises import promises_of
-
     require_roles_or_owner(who, STAFF_ANY)
     visible_line(unit.connection, who, line_id)
     return [_read(p) for p in promises_of(unit, account_id=line_id)]
@@ -52,9 +53,6 @@ def list_promises(line_id: LineId, who: Principal = Depends(principal), unit=Dep
              summary="Record a promise to pay (replaces a pending one)")
 def create_promise(request: Request, line_id: LineId, idempotency_key: IdempotencyKey,
                    body: PromiseCreate = Body(...), who: Principal = Depends(requires(*RECORDERS))):
-    from fairdue.domain.money import Money
-    from fairdue.service.collections.promises import promises_of, record_promise
-
     core = request.app.state.core
     with core.uow_factory() as unit:
         visible_line(unit.connection, who, line_id)

@@ -13,6 +13,8 @@ from pydantic import BaseModel, Field
 from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import LineId, aware, require_roles_or_owner, visible_line
 from fairdue.web.auth import STAFF_ANY, principal, uow
+from fairdue.service.contact.decision_log import contact_history
+from fairdue.service.servicing.debts import debt_id_for_line
 
 router = APIRouter(tags=["contacts"])
 CONTACTS_LIMIT_MAX = 500
@@ -53,9 +55,6 @@ def list_contacts(line_id: LineId, who: Principal = Depends(principal), unit=Dep
                   limit: int = Query(100, ge=1, le=CONTACTS_LIMIT_MAX), offset: int = Query(0, ge=0, le=10_000_000),
                   allowed: bool | None = Query(None, description="only allowed (true) or only denied (false)"),
                   ) -> ContactPage:
-    from fairdue.service.contact.decision_log import contact_history
-    from fairdue.service.servicing.debts import debt_id_for_line
-
     require_roles_or_owner(who, STAFF_ANY)
     visible_line(unit.connection, who, line_id)
     debt_id = debt_id_for_line(line_id)

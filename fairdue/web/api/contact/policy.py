@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends
 
 from fairdue.web.auth import STAFF_ANY, requires
+from fairdue.web.compose import decide
 
 router = APIRouter(prefix="/policy", tags=["policy"])
 
@@ -35,8 +36,6 @@ REQUEST_EXAMPLE = {
 
 def preview(request: dict[str, Any]) -> dict[str, Any]:
     """The gate's decision for `request` (pure; see fairdue.policy.decide)."""
-    from fairdue.web.compose import decide
-
     return decide(request)
 
 

@@ -17,6 +17,7 @@ from fairdue.service.portal import complaints as svc
 from fairdue.service.staff.auth import Principal
 from fairdue.web.auth import borrower, principal, requires, uow
 from fairdue.web.problems import Forbidden
+from fairdue.service.portal.views import borrower_jurisdiction
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
 HANDLERS = ("supervisor", "compliance")
@@ -74,8 +75,6 @@ def to_read(c: svc.ComplaintRead) -> ComplaintRead:
 
 @router.post("", status_code=201, response_model=ComplaintRead, summary="File a complaint (borrower)")
 def create(body: ComplaintCreate, who: Principal = Depends(borrower), unit=Depends(uow)) -> ComplaintRead:
-    from fairdue.service.portal.views import borrower_jurisdiction
-
     now = unit.clock()
     complaint_id = svc.file_complaint(
         unit.connection, borrower_id=who.borrower_id, jurisdiction=borrower_jurisdiction(unit.connection, who.borrower_id),

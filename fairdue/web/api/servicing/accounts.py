@@ -17,6 +17,13 @@ from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import IDEMPOTENT_RESPONSES, LineId, idempotent_run, visible_line
 from fairdue.web.auth import principal, requires, uow
 from fairdue.web.problems import NotFound
+from fairdue.service.portal import views as portal
+from fairdue.adapters.db.schema.accounts import credit_lines, products
+from fairdue.service.servicing.accounts import get_account as account, product_of
+from fairdue.service.servicing.statements import UnknownStatement, get_statement as load
+from fairdue.domain.money import Money
+from fairdue.service.servicing.payments import pay
+from fairdue.service.contact.decision_log import verify_log
 
 router = APIRouter(tags=["accounts"])
 
@@ -120,7 +127,6 @@ class AuditRead(BaseModel):
 def _today(unit, who: Principal) -> dt.date:
     from zoneinfo import ZoneInfo
 
-    from fairdue.service.portal import views as portal
 
     if who.kind == "borrower":
         return portal.borrower_today(unit.connection, who.borrower_id, unit.clock())
@@ -132,8 +138,6 @@ def list_accounts(who: Principal = Depends(principal), unit=Depends(uow),
                   limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=10_000_000),
                   status: str | None = Query(None, pattern="^(active|closed|charged_off)$"),
                   product: str | None = Query(None, max_length=40)) -> AccountPage:
-    from fairdue.adapters.db.schema.accounts import credit_lines, products
-
     q = sa.select(credit_lines.c.id, credit_lines.c.borrower_id, products.c.code, credit_lines.c.currency,
                   credit_lines.c.limit_minor, credit_lines.c.status).join(
         products, products.c.id == credit_lines.c.product_id)
@@ -152,8 +156,6 @@ def list_accounts(who: Principal = Depends(principal), unit=Depends(uow),
 
 @router.get("/accounts/{line_id}", response_model=AccountDetail, summary="One account with what is owed today")
 def get_account(line_id: LineId, who: Principal = Depends(principal), unit=Depends(uow)) -> AccountDetail:
-    from fairdue.service.portal import views as portal
-
     owner = visible_line(unit.connection, who, line_id)
     v = portal.line_view(unit, borrower_id=owner, line_id=line_id, today=_today(unit, who))
     return AccountDetail(id=v.id, borrower_id=owner, product_code=v.product_code, currency=v.currency,
@@ -166,8 +168,6 @@ def get_account(line_id: LineId, who: Principal = Depends(principal), unit=Depen
 @router.get("/accounts/{line_id}/schedules", response_model=list[ScheduleRead],
             summary="Installment plans with their schedules and true APR")
 def get_schedules(line_id: LineId, who: Principal = Depends(principal), unit=Depends(uow)) -> list[ScheduleRead]:
-    from fairdue.service.portal import views as portal
-
     visible_line(unit.connection, who, line_id)
     jurisdiction = _jurisdiction_of_line(unit, line_id)
     return [ScheduleRead(
@@ -181,8 +181,6 @@ def get_schedules(line_id: LineId, who: Principal = Depends(principal), unit=Dep
 
 
 def _jurisdiction_of_line(unit, line_id: int) -> str:
-    from fairdue.service.servicing.accounts import get_account as account, product_of
-
     return product_of(unit, account(unit, line_id=line_id)).jurisdiction
 
 
@@ -190,8 +188,6 @@ def _jurisdiction_of_line(unit, line_id: int) -> str:
             summary="The latest statement, or the one closed on `on`")
 def get_statement(line_id: LineId, on: dt.date | None = None, who: Principal = Depends(principal),
                   unit=Depends(uow)) -> StatementRead:
-    from fairdue.service.servicing.statements import UnknownStatement, get_statement as load
-
     visible_line(unit.connection, who, line_id)
     try:
         s = load(unit, line_id=line_id, statement_on=on)
@@ -213,10 +209,6 @@ def get_statement(line_id: LineId, on: dt.date | None = None, who: Principal = D
 def post_payment(request: Request, line_id: LineId, body: PaymentCreate = Body(...),
                  idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=200),
                  who: Principal = Depends(requires("agent", "supervisor", "admin"))):
-    from fairdue.domain.money import Money
-    from fairdue.service.servicing.accounts import get_account as account
-    from fairdue.service.servicing.payments import pay
-
     def work(unit) -> PaymentRead:
         currency = account(unit, line_id=line_id).currency
         result = pay(unit, line_id=line_id, amount=Money.parse(body.amount, currency),
@@ -233,7 +225,5 @@ def post_payment(request: Request, line_id: LineId, body: PaymentCreate = Body(.
 @router.get("/audit/verify", response_model=AuditRead, tags=["audit"],
             summary="Verify the hash-chained decision log end to end")
 def audit_verify(who: Principal = Depends(requires("compliance", "admin")), unit=Depends(uow)) -> AuditRead:
-    from fairdue.service.contact.decision_log import verify_log
-
     v = verify_log(unit)
     return AuditRead(ok=v.ok, checked=v.checked, bad_seq=v.bad_seq, problem=v.problem, message=v.message)

@@ -21,6 +21,15 @@ from fairdue.web.api.common import (
 )
 from fairdue.web.auth import PLAN_DECIDERS, STAFF_ANY, principal, requires, uow
 from fairdue.web.problems import Conflict, NotFound
+from fairdue.service.servicing import plan_requests
+from fairdue.adapters.db.schema.web import plan_requests as table
+from fairdue.domain.money import Money
+from fairdue.service.servicing.accounts import get_account
+from fairdue.service.servicing.plans import propose_plans_for_account
+from fairdue.web.problems import Problem
+from fairdue.service.collections import queries as api_queries
+from fairdue.service.servicing.plans import PlanNotAllowed, accept_plan
+from fairdue.service.servicing.plans import revert_plan
 
 router = APIRouter(prefix="/plan-requests", tags=["plans"])
 RequestId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -56,8 +65,6 @@ def _read(r) -> PlanRequestRead:
 @router.get("", response_model=list[PlanRequestRead],
             summary="A borrower's own plan requests; for staff, those waiting for a decision")
 def list_requests(who: Principal = Depends(principal), unit=Depends(uow)) -> list[PlanRequestRead]:
-    from fairdue.service.servicing import plan_requests
-
     if who.kind == "borrower":
         return [_read(r) for r in plan_requests.requests_of(unit.connection, borrower_id=who.borrower_id)]
     return [_read(r) for r in plan_requests.pending(unit.connection)]
@@ -68,8 +75,6 @@ def decide(request_id: RequestId, body: PlanDecision, who: Principal = Depends(r
            unit=Depends(uow)) -> PlanRequestRead:
     import sqlalchemy as sa
 
-    from fairdue.adapters.db.schema.web import plan_requests as table
-    from fairdue.service.servicing import plan_requests
 
     plan_requests.decide(unit.connection, request_id=request_id, approve=body.approve,
                          actor=f"staff:{who.username}", now=unit.clock())
@@ -167,11 +172,6 @@ def _plan_read(row) -> PlanRead:
 
 
 def _proposals(unit, *, line_id: int, owner: int, body: PlanInputs) -> list:
-    from fairdue.domain.money import Money
-    from fairdue.service.servicing.accounts import get_account
-    from fairdue.service.servicing.plans import propose_plans_for_account
-    from fairdue.web.problems import Problem
-
     currency = get_account(unit, line_id=line_id).currency
     if body.currency != currency:
         raise Problem(f"currency {body.currency} does not match the line's {currency}", status=422,
@@ -197,9 +197,6 @@ def propose(line_id: LineId, body: PlanInputs, who: Principal = Depends(principa
                    summary="Accept a proposal, named by kind and fingerprint (a stale proposal is refused with 409)")
 def accept(request: Request, line_id: LineId, body: PlanAccept, idempotency_key: IdempotencyKey,
            who: Principal = Depends(requires(*PLAN_DECIDERS))):
-    from fairdue.service.collections import queries as api_queries
-    from fairdue.service.servicing.plans import PlanNotAllowed, accept_plan
-
     with request.app.state.core.uow_factory() as unit:
         visible_line(unit.connection, who, line_id)
 
@@ -228,9 +225,6 @@ def accept(request: Request, line_id: LineId, body: PlanAccept, idempotency_key:
 @plans_router.post("/plans/{plan_id}/revert", response_model=PlanRead,
                    summary="Undo an accepted plan while it is the latest action on the line (supervisor)")
 def revert(plan_id: PlanId, who: Principal = Depends(requires(*PLAN_DECIDERS)), unit=Depends(uow)) -> PlanRead:
-    from fairdue.service.collections import queries as api_queries
-    from fairdue.service.servicing.plans import PlanNotAllowed, revert_plan
-
     row = api_queries.plan_by_id(unit.connection, plan_id)
     if row is None:
         raise NotFound(f"plan {plan_id} not found")

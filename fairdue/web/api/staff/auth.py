@@ -11,6 +11,7 @@ from fairdue.service.staff import auth as auth_service
 from fairdue.web import borrower_login
 from fairdue.web.auth import SESSION_COOKIE, principal, uow
 from fairdue.web.problems import Problem
+from fairdue.web.auth import _token
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -97,8 +98,6 @@ def me(who: auth_service.Principal = Depends(principal)) -> MeRead:
 
 @router.delete("/sessions/current", status_code=204, summary="Log out")
 def logout(request: Request, who: auth_service.Principal = Depends(principal), unit=Depends(uow)) -> Response:
-    from fairdue.web.auth import _token
-
     token, _ = _token(request)
     if token is None:  # principal() already refused this
         raise Problem("no session", status=401, slug="unauthenticated")

@@ -1,0 +1,47 @@
+"""The column types the schema modules share, each defined once here.
+
+- `ID`: a surrogate key. BIGINT on PostgreSQL; INTEGER on SQLite, where only an
+  INTEGER PRIMARY KEY is the rowid and autoincrements.
+- `UtcDateTime`: an aware UTC instant in and out, on SQLite as on PostgreSQL;
+  a naive datetime is refused when bound. For `*_at` columns.
+- `DateTimeTz`: the plain `DateTime(timezone=True)` the older tables use
+  (TIMESTAMP WITH TIME ZONE on PostgreSQL, DATETIME on SQLite), with no check
+  and no conversion: on SQLite it drops the offset and reads back naive. Same
+  DDL as `UtcDateTime`; moving a column to `UtcDateTime` changes what its
+  readers get on SQLite, so it is a change of its own, not a rename.
+
+Migrations keep their own copies of these (a revision is frozen as written).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+DateTimeTz = sa.DateTime(timezone=True)
+
+
+class UtcDateTime(TypeDecorator):
+    """An aware UTC instant in, an aware UTC instant out, on SQLite as on PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: *_at columns take aware UTC instants")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):  # SQLite views hand back text
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
