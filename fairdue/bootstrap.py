@@ -7,15 +7,16 @@ Tests build the same thing from the fixtures in tests/conftest.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Callable, Mapping
 
 from sqlalchemy import Engine
 
 from fairdue.adapters.channels.base import ChannelAdapter
 from fairdue.adapters.channels.wiring import build_adapters
 from fairdue.adapters.db.engine import make_engine
+from fairdue.adapters.db.migrate import current_revision, head_revision, migrate
 from fairdue.adapters.db.uow import EventHandlers, UnitOfWork, utc_now
 from fairdue.config import Settings, load_settings
 from fairdue.domain.events import PlanAccepted, PlanBroken, PlanCompleted, PlanReverted
@@ -23,8 +24,6 @@ from fairdue.errors import FairdueError
 from fairdue.service.collections import handlers as collections_handlers
 from fairdue.service.contact.decision_log import DecisionLookup
 from fairdue.service.contact.dispatcher import DbSentLedger
-from fairdue.adapters.db.migrate import migrate
-from fairdue.adapters.db.migrate import current_revision, head_revision
 
 # Every cross-context event and who reacts to it, in the publishing transaction (fairdue.domain.events).
 EVENT_HANDLERS: EventHandlers = {

@@ -39,9 +39,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-PG_ADMIN_URL = os.environ.get(
-    "FAIRDUE_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+PG_ADMIN_URL = os.environ.get("FAIRDUE_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 # PostgreSQL tables the per-test cleanup must never empty.
 PG_KEEP_TABLES = {"alembic_version"}
 
@@ -252,7 +250,6 @@ def clock() -> TestClock:
 def uow_factory(engine, clock):
     """() -> UnitOfWork on the test's database and clock."""
     from fairdue.adapters.db.uow import UnitOfWork
-
     from fairdue.bootstrap import EVENT_HANDLERS
 
     return lambda: UnitOfWork(engine, clock=clock, handlers=EVENT_HANDLERS)

@@ -31,8 +31,8 @@ import os
 import pathlib
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -60,7 +60,9 @@ class InvalidKeyConfig(CryptoError):
 
 class UnknownKeyId(CryptoError):
     def __init__(self, key_id: str):
-        super().__init__(f"no key {key_id!r} in the configured keys; add the old key to FAIRDUE_KEYS to read this value")
+        super().__init__(
+            f"no key {key_id!r} in the configured keys; add the old key to FAIRDUE_KEYS to read this value"
+        )
         self.key_id = key_id
 
 
@@ -102,15 +104,27 @@ class Keyring:
             data = json.loads(text)
         except json.JSONDecodeError as err:
             raise InvalidKeyConfig(f"key configuration is not JSON: {err.msg} at line {err.lineno}") from None
-        if not isinstance(data, dict) or not isinstance(data.get("keys"), dict) or "current" not in data or "index_key" not in data:
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("keys"), dict)
+            or "current" not in data
+            or "index_key" not in data
+        ):
             raise InvalidKeyConfig('key configuration must be {"current": ID, "keys": {ID: B64}, "index_key": B64}')
         keys = {str(k): _b64decode(str(v), f"key {k!r}") for k, v in data["keys"].items()}
-        return cls(str(data["current"]), keys, _b64decode(str(data["index_key"]), "index_key"), dev=bool(data.get("dev", dev)))
+        return cls(
+            str(data["current"]), keys, _b64decode(str(data["index_key"]), "index_key"), dev=bool(data.get("dev", dev))
+        )
 
     def to_json(self) -> str:
         enc = lambda b: base64.urlsafe_b64encode(b).decode()  # noqa: E731
         return json.dumps(
-            {"current": self.current, "keys": {k: enc(v) for k, v in self.keys.items()}, "index_key": enc(self.index_key), "dev": self.dev},
+            {
+                "current": self.current,
+                "keys": {k: enc(v) for k, v in self.keys.items()},
+                "index_key": enc(self.index_key),
+                "dev": self.dev,
+            },
             indent=2,
         )
 
@@ -169,7 +183,9 @@ class FieldCipher:
         try:
             return aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode("utf-8")).decode("utf-8")
         except InvalidTag:
-            raise DecryptionFailed(f"field token does not decrypt for {context} (altered, or from another field)") from None
+            raise DecryptionFailed(
+                f"field token does not decrypt for {context} (altered, or from another field)"
+            ) from None
 
     def needs_rotation(self, token: str) -> bool:
         return self.key_id_of(token) != self.keyring.current

@@ -18,6 +18,7 @@ import time
 from datetime import UTC, datetime
 
 import typer
+
 from fairdue.adapters.channels.devservers import StubProvider
 from fairdue.adapters.channels.http_provider import HttpProviderAdapter
 from fairdue.adapters.crypto import FieldCipher, Keyring
@@ -26,30 +27,49 @@ from fairdue.adapters.db.migrate import migrate
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.policy import decide
 from fairdue.service.contact.decision_log import DecisionLookup, verify_log
-from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 from fairdue.service.contact.dispatcher import Dispatcher, DispatchPolicy
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 
-TEXT = ("【示例消费金融】尊敬的客户，您尾号8000的账户本期应还 1,234.56 元已逾期 3 天，请通过示例消费金融 App "
-        "或官方客服 400-000-0000 还款；如有异议或需协商还款，请致电 400-000-0000。退订回T")
+TEXT = (
+    "【示例消费金融】尊敬的客户，您尾号8000的账户本期应还 1,234.56 元已逾期 3 天，请通过示例消费金融 App "
+    "或官方客服 400-000-0000 还款；如有异议或需协商还款，请致电 400-000-0000。退订回T"
+)
 
 
 def _request(i: int) -> tuple[str, dict]:
     address = f"+86138{i:08d}"
     return address, {
-        "jurisdiction": "CN", "at": "2026-03-02T02:00:00Z", "channel": "sms", "purpose": "collection",
+        "jurisdiction": "CN",
+        "at": "2026-03-02T02:00:00Z",
+        "channel": "sms",
+        "purpose": "collection",
         "debt": {"id": f"BENCH-{i}", "time_barred": False},
-        "recipient": {"role": "borrower", "address": address, "source": "contract", "consent": None,
-                      "asked_to_stop": False, "opted_out_channels": [], "prior_location_contacts": 0},
-        "borrower": {"time_zones": ["Asia/Shanghai"], "inconvenient_hours": [], "cease_requested": False,
-                     "represented_by_attorney": False, "dispute_open": False, "plan_active": False,
-                     "bankruptcy": False, "breathing_space": False},
-        "history": [], "message": {"language": "zh", "text": TEXT},
+        "recipient": {
+            "role": "borrower",
+            "address": address,
+            "source": "contract",
+            "consent": None,
+            "asked_to_stop": False,
+            "opted_out_channels": [],
+            "prior_location_contacts": 0,
+        },
+        "borrower": {
+            "time_zones": ["Asia/Shanghai"],
+            "inconvenient_hours": [],
+            "cease_requested": False,
+            "represented_by_attorney": False,
+            "dispute_open": False,
+            "plan_active": False,
+            "bankruptcy": False,
+            "breathing_space": False,
+        },
+        "history": [],
+        "message": {"language": "zh", "text": TEXT},
     }
 
 
 def run(contacts: int, database_url: str | None) -> dict:
     import sqlalchemy as sa
-
 
     tmp = None
     if database_url is None:
@@ -60,8 +80,12 @@ def run(contacts: int, database_url: str | None) -> dict:
         migrate(engine)
         clock = lambda: datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # noqa: E731  (10:00 in Shanghai)
         cipher = FieldCipher(Keyring.generate("bench"))
-        scratch = sa.Table("bench_delivery_floor", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
-                           sa.Column("payload", sa.Text))
+        scratch = sa.Table(
+            "bench_delivery_floor",
+            sa.MetaData(),
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("payload", sa.Text),
+        )
         scratch.drop(engine, checkfirst=True)
         scratch.create(engine)
         start = time.perf_counter()
@@ -78,7 +102,10 @@ def run(contacts: int, database_url: str | None) -> dict:
             address, request = _request(i)
             with UnitOfWork(engine, clock=clock) as uow:
                 allowed += request_contact(
-                    uow, gate_request=request, decide=decide, cipher=cipher,
+                    uow,
+                    gate_request=request,
+                    decide=decide,
+                    cipher=cipher,
                     message=OutgoingMessage(channel="sms", recipient_address=address, language="zh", text=TEXT),
                 ).allowed
         contact_s = time.perf_counter() - start
@@ -91,10 +118,15 @@ def run(contacts: int, database_url: str | None) -> dict:
         verify_s = time.perf_counter() - start
 
         with StubProvider(api_key="bench") as provider:
-            adapter = HttpProviderAdapter("sms", base_url=provider.url, api_key="bench",
-                                          decisions=DecisionLookup(engine))
-            dispatcher = Dispatcher(lambda: UnitOfWork(engine, clock=clock), {"sms": adapter}, cipher=cipher,
-                                    policy=DispatchPolicy(batch_max=50))
+            adapter = HttpProviderAdapter(
+                "sms", base_url=provider.url, api_key="bench", decisions=DecisionLookup(engine)
+            )
+            dispatcher = Dispatcher(
+                lambda: UnitOfWork(engine, clock=clock),
+                {"sms": adapter},
+                cipher=cipher,
+                policy=DispatchPolicy(batch_max=50),
+            )
             start = time.perf_counter()
             report = dispatcher.run_until_idle()
             dispatch_s = time.perf_counter() - start

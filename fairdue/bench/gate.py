@@ -29,6 +29,7 @@ import time
 from zoneinfo import ZoneInfo
 
 import typer
+
 from fairdue.policy import decide
 from fairdue.policy.content import prepare
 
@@ -36,7 +37,7 @@ HISTORY_ENTRIES = 20
 MESSAGE_CHARS = 300
 GOAL_DECISIONS_PER_S = 20_000
 GOAL_P99_MS = 2.0
-DAYTIME_SHARE = 0.8      # proposals in local daytime; the rest at any minute of the week
+DAYTIME_SHARE = 0.8  # proposals in local daytime; the rest at any minute of the week
 
 _ZH_TEMPLATES = [
     "【诚信消费金融】{name}您好，您尾号{tail}的分期账单本期应还{amount}元，已逾期{days}天。请通过官方App“诚信金融”或拨打客服热线95123还款；"
@@ -54,8 +55,11 @@ _EN_TEMPLATES = [
 ]
 _NAMES_ZH = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴霞"]
 _NAMES_EN = ["Alex Smith", "Jordan Lee", "Sam Patel", "Chris Brown", "Taylor Green", "Morgan Hall"]
-_ZONES = {"CN": ["Asia/Shanghai"], "US": ["America/New_York", "America/Chicago", "America/Los_Angeles"],
-          "UK": ["Europe/London"]}
+_ZONES = {
+    "CN": ["Asia/Shanghai"],
+    "US": ["America/New_York", "America/Chicago", "America/Los_Angeles"],
+    "UK": ["Europe/London"],
+}
 _PHONES = {"CN": "+86138{:08d}", "US": "+1212555{:04d}", "UK": "+447700{:06d}"}
 
 
@@ -71,15 +75,31 @@ def _pad(text: str, chars: int) -> str:
 
 def make_requests(n: int, seed: int, distinct_texts: int) -> list[dict]:
     rng = random.Random(seed)
-    base = dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc)
-    texts_zh = [_pad(rng.choice(_ZH_TEMPLATES).format(name=rng.choice(_NAMES_ZH), tail=f"{i % 10000:04d}",
-                                                         amount=f"{rng.randint(100, 99999)}.{rng.randint(0, 99):02d}",
-                                                         days=rng.randint(1, 60)), MESSAGE_CHARS)
-                for i in range(distinct_texts)]
-    texts_en = [_pad(rng.choice(_EN_TEMPLATES).format(name=rng.choice(_NAMES_EN), tail=f"{i % 10000:04d}",
-                                                         amount=f"{rng.randint(10, 9999)}.{rng.randint(0, 99):02d}",
-                                                         days=rng.randint(1, 60)), MESSAGE_CHARS)
-                for i in range(distinct_texts)]
+    base = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+    texts_zh = [
+        _pad(
+            rng.choice(_ZH_TEMPLATES).format(
+                name=rng.choice(_NAMES_ZH),
+                tail=f"{i % 10000:04d}",
+                amount=f"{rng.randint(100, 99999)}.{rng.randint(0, 99):02d}",
+                days=rng.randint(1, 60),
+            ),
+            MESSAGE_CHARS,
+        )
+        for i in range(distinct_texts)
+    ]
+    texts_en = [
+        _pad(
+            rng.choice(_EN_TEMPLATES).format(
+                name=rng.choice(_NAMES_EN),
+                tail=f"{i % 10000:04d}",
+                amount=f"{rng.randint(10, 9999)}.{rng.randint(0, 99):02d}",
+                days=rng.randint(1, 60),
+            ),
+            MESSAGE_CHARS,
+        )
+        for i in range(distinct_texts)
+    ]
     out = []
     for i in range(n):
         j = rng.choices(["CN", "US", "UK"], weights=[50, 33, 17])[0]
@@ -88,11 +108,12 @@ def make_requests(n: int, seed: int, distinct_texts: int) -> list[dict]:
         if rng.random() < DAYTIME_SHARE:
             # A scheduler proposes most contacts in local daytime (07:00-22:00, so edges are crossed too).
             local_day = dt.datetime(2026, 3, 2 + rng.randint(0, 6), tzinfo=ZoneInfo(zone))
-            at = (local_day + dt.timedelta(minutes=rng.randint(7 * 60, 22 * 60))).astimezone(dt.timezone.utc)
+            at = (local_day + dt.timedelta(minutes=rng.randint(7 * 60, 22 * 60))).astimezone(dt.UTC)
         else:
             at = base + dt.timedelta(minutes=rng.randint(0, 7 * 24 * 60))
-        channel = rng.choices(["call", "sms", "email", "voicemail", "letter", "visit"],
-                              weights=[40, 30, 10, 8, 7, 5])[0]
+        channel = rng.choices(["call", "sms", "email", "voicemail", "letter", "visit"], weights=[40, 30, 10, 8, 7, 5])[
+            0
+        ]
         if channel == "voicemail" and j != "US":
             channel = "call"
         role = rng.choices(["borrower", "emergency_contact", "guarantor"], weights=[90, 6, 4])[0]
@@ -100,23 +121,47 @@ def make_requests(n: int, seed: int, distinct_texts: int) -> list[dict]:
         history = []
         for k in range(HISTORY_ENTRIES):
             h_at = at - dt.timedelta(minutes=rng.randint(10, 10 * 24 * 60))
-            history.append({"at": h_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "channel": rng.choice(["call", "call", "sms"]),
-                            "address": phone, "role": "borrower",
-                            "outcome": rng.choice(["no_answer", "no_answer", "voicemail", "conversation",
-                                                   "delivered", "failed"])})
+            history.append(
+                {
+                    "at": h_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "channel": rng.choice(["call", "call", "sms"]),
+                    "address": phone,
+                    "role": "borrower",
+                    "outcome": rng.choice(
+                        ["no_answer", "no_answer", "voicemail", "conversation", "delivered", "failed"]
+                    ),
+                }
+            )
         history.sort(key=lambda e: e["at"])
         request = {
-            "jurisdiction": j, "at": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "channel": channel, "purpose": purpose,
+            "jurisdiction": j,
+            "at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "channel": channel,
+            "purpose": purpose,
             "debt": {"id": f"D{i}", "time_barred": rng.random() < 0.05},
-            "recipient": {"role": role, "address": phone if role != "emergency_contact" else _PHONES[j].format(rng.randint(0, 9999)),
-                          "source": "contract" if role != "emergency_contact" else "emergency_contact",
-                          "consent": ({"granted_at": "2025-01-01T00:00:00Z", "withdrawn_at": None, "scope": "locate_only"}
-                                      if role == "emergency_contact" else None),
-                          "asked_to_stop": False, "opted_out_channels": [], "prior_location_contacts": 0},
-            "borrower": {"time_zones": [zone] if rng.random() < 0.8 else [], "inconvenient_hours": [],
-                         "cease_requested": rng.random() < 0.02, "represented_by_attorney": False,
-                         "dispute_open": rng.random() < 0.02, "plan_active": rng.random() < 0.05,
-                         "bankruptcy": False, "breathing_space": False},
+            "recipient": {
+                "role": role,
+                "address": phone if role != "emergency_contact" else _PHONES[j].format(rng.randint(0, 9999)),
+                "source": "contract" if role != "emergency_contact" else "emergency_contact",
+                "consent": (
+                    {"granted_at": "2025-01-01T00:00:00Z", "withdrawn_at": None, "scope": "locate_only"}
+                    if role == "emergency_contact"
+                    else None
+                ),
+                "asked_to_stop": False,
+                "opted_out_channels": [],
+                "prior_location_contacts": 0,
+            },
+            "borrower": {
+                "time_zones": [zone] if rng.random() < 0.8 else [],
+                "inconvenient_hours": [],
+                "cease_requested": rng.random() < 0.02,
+                "represented_by_attorney": False,
+                "dispute_open": rng.random() < 0.02,
+                "plan_active": rng.random() < 0.05,
+                "bankruptcy": False,
+                "breathing_space": False,
+            },
             "history": history,
         }
         if channel == "visit":
@@ -156,14 +201,14 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def run(decisions: int, seed: int = 20260302, distinct_texts: int = 2000) -> dict:
-    prepare()                                     # jieba's dictionary: once per process, not per decision
+    prepare()  # jieba's dictionary: once per process, not per decision
     requests = make_requests(decisions, seed, distinct_texts)
     cold_requests = make_requests(min(decisions, 5000), seed + 1, min(decisions, 5000))
     # The bench holds every request in memory, a service does not: move them out of the cyclic GC's
     # sight so its full collections time the gate, not the harness (as a service does after start-up).
     gc.collect()
     gc.freeze()
-    _throughput(decide, requests)        # warm: every template text seen once, as in a service's steady state
+    _throughput(decide, requests)  # warm: every template text seen once, as in a service's steady state
     wall_s, cpu_s, allowed = _throughput(decide, requests)
     lat, lat_cpu = _latencies(decide, requests)
     cold_wall_s, _, _ = _throughput(decide, cold_requests)
@@ -174,12 +219,20 @@ def run(decisions: int, seed: int = 20260302, distinct_texts: int = 2000) -> dic
     except OSError:
         load_1m = None
     return {
-        "decisions": decisions, "decisions_per_s": round(decisions / wall_s), "p99_ms": round(_pct(lat, 0.99), 3),
-        "p50_ms": round(_pct(lat, 0.5), 3), "decisions_per_cpu_s": round(decisions / cpu_s) if cpu_s > 0 else None,
-        "p99_cpu_ms": round(_pct(lat_cpu, 0.99), 3), "load_1m": load_1m, "allowed_share": round(allowed / decisions, 3),
-        "cold_decisions": len(cold_requests), "cold_decisions_per_s": round(len(cold_requests) / cold_wall_s),
-        "cold_p99_ms": round(_pct(cold_lat, 0.99), 3), "cold_p99_cpu_ms": round(_pct(cold_cpu, 0.99), 3),
-        "history_entries": HISTORY_ENTRIES, "message_chars": MESSAGE_CHARS,
+        "decisions": decisions,
+        "decisions_per_s": round(decisions / wall_s),
+        "p99_ms": round(_pct(lat, 0.99), 3),
+        "p50_ms": round(_pct(lat, 0.5), 3),
+        "decisions_per_cpu_s": round(decisions / cpu_s) if cpu_s > 0 else None,
+        "p99_cpu_ms": round(_pct(lat_cpu, 0.99), 3),
+        "load_1m": load_1m,
+        "allowed_share": round(allowed / decisions, 3),
+        "cold_decisions": len(cold_requests),
+        "cold_decisions_per_s": round(len(cold_requests) / cold_wall_s),
+        "cold_p99_ms": round(_pct(cold_lat, 0.99), 3),
+        "cold_p99_cpu_ms": round(_pct(cold_cpu, 0.99), 3),
+        "history_entries": HISTORY_ENTRIES,
+        "message_chars": MESSAGE_CHARS,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}",
     }
 
@@ -197,18 +250,36 @@ def gate_bench(
     from rich.table import Table
 
     table = Table(title=f"policy gate · {result['machine']}")
-    for col in ("phase", "decisions", "decisions/s", "p99 ms", f"goal (≥ {GOAL_DECISIONS_PER_S:,}/s, p99 ≤ {GOAL_P99_MS} ms)"):
+    for col in (
+        "phase",
+        "decisions",
+        "decisions/s",
+        "p99 ms",
+        f"goal (≥ {GOAL_DECISIONS_PER_S:,}/s, p99 ≤ {GOAL_P99_MS} ms)",
+    ):
         table.add_column(col, justify="right" if col != "phase" else "left")
     ok = result["decisions_per_s"] >= GOAL_DECISIONS_PER_S and result["p99_ms"] <= GOAL_P99_MS
-    table.add_row("warm (template texts cached)", f"{result['decisions']:,}", f"{result['decisions_per_s']:,}",
-                  f"{result['p99_ms']:.3f} (CPU {result['p99_cpu_ms']:.3f})", "met" if ok else "NOT met")
-    table.add_row("cold (every text new)", f"{result['cold_decisions']:,}", f"{result['cold_decisions_per_s']:,}",
-                  f"{result['cold_p99_ms']:.3f} (CPU {result['cold_p99_cpu_ms']:.3f})", "—")
+    table.add_row(
+        "warm (template texts cached)",
+        f"{result['decisions']:,}",
+        f"{result['decisions_per_s']:,}",
+        f"{result['p99_ms']:.3f} (CPU {result['p99_cpu_ms']:.3f})",
+        "met" if ok else "NOT met",
+    )
+    table.add_row(
+        "cold (every text new)",
+        f"{result['cold_decisions']:,}",
+        f"{result['cold_decisions_per_s']:,}",
+        f"{result['cold_p99_ms']:.3f} (CPU {result['cold_p99_cpu_ms']:.3f})",
+        "—",
+    )
     Console().print(table)
-    Console().print(f"allowed share {result['allowed_share']:.1%}; {HISTORY_ENTRIES}-entry histories, "
-                    f"{MESSAGE_CHARS}-character messages; p50 {result['p50_ms']:.3f} ms; "
-                    f"{result['decisions_per_cpu_s']:,} decisions per CPU-second; 1-minute load {result['load_1m']} "
-                    f"(other processes on the machine slow the wall-clock figures).")
+    Console().print(
+        f"allowed share {result['allowed_share']:.1%}; {HISTORY_ENTRIES}-entry histories, "
+        f"{MESSAGE_CHARS}-character messages; p50 {result['p50_ms']:.3f} ms; "
+        f"{result['decisions_per_cpu_s']:,} decisions per CPU-second; 1-minute load {result['load_1m']} "
+        f"(other processes on the machine slow the wall-clock figures)."
+    )
 
 
 def register(bench_app: typer.Typer) -> None:

@@ -26,9 +26,9 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
+
 from fairdue.adapters.db.engine import make_engine, normalize_url
 from fairdue.bootstrap import bootstrap
 from fairdue.domain.ledger import AccountSpec, EntryDraft, PostingLine
@@ -38,10 +38,9 @@ from fairdue.service.ledger import journal as L
 BUSINESS_ON = date(2026, 1, 15)
 
 
-def _scratch_url(database_url: Optional[str]):
+def _scratch_url(database_url: str | None):
     """(url, cleanup) for a throwaway database on the requested engine."""
     from sqlalchemy.engine import make_url
-
 
     if database_url is None or make_url(normalize_url(database_url)).get_backend_name() == "sqlite":
         tmp = tempfile.TemporaryDirectory(prefix="fairdue-bench-")
@@ -61,7 +60,7 @@ def _scratch_url(database_url: Optional[str]):
     return server.set(database=name).render_as_string(hide_password=False), cleanup
 
 
-def run(entries: int, accounts: int, single: int, database_url: Optional[str] = None) -> dict:
+def run(entries: int, accounts: int, single: int, database_url: str | None = None) -> dict:
     if entries < 1 or accounts < 1 or single < 1:
         raise typer.BadParameter("--entries, --accounts and --single must be ≥ 1")
     url, cleanup = _scratch_url(database_url)
@@ -70,7 +69,9 @@ def run(entries: int, accounts: int, single: int, database_url: Optional[str] = 
         app.migrate()
         start = time.perf_counter()
         with app.uow_factory() as uow:
-            specs = [AccountSpec(f"cl:{i}:receivable_interest", "asset", "CNY", f"credit_line:{i}") for i in range(accounts)]
+            specs = [
+                AccountSpec(f"cl:{i}:receivable_interest", "asset", "CNY", f"credit_line:{i}") for i in range(accounts)
+            ]
             made = L.ensure_accounts(uow, specs + [AccountSpec("book:interest_income:CNY", "income", "CNY")])
             uow.commit()
         accounts_s = time.perf_counter() - start
@@ -106,7 +107,10 @@ def run(entries: int, accounts: int, single: int, database_url: Optional[str] = 
             for i in range(single):
                 amount = Money(1 + i % 997, "CNY")
                 L.post_entry(
-                    uow, key=f"single:{i}", kind="interest_accrual", business_on=BUSINESS_ON,
+                    uow,
+                    key=f"single:{i}",
+                    kind="interest_accrual",
+                    business_on=BUSINESS_ON,
                     postings=[(receivable[i % accounts], amount), (income, -amount)],
                 )
             uow.commit()
@@ -143,7 +147,7 @@ def ledger_bench(
     entries: int = typer.Option(100_000, "--entries", help="Two-leg entries for the bulk path."),
     accounts: int = typer.Option(10_000, "--accounts", help="Receivable accounts the entries spread over."),
     single: int = typer.Option(2_000, "--single", help="Entries posted one post_entry call each (the floor)."),
-    database_url: Optional[str] = typer.Option(
+    database_url: str | None = typer.Option(
         None, "--database-url", help="Engine to measure: a scratch database is made on its server (default SQLite)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
@@ -159,13 +163,22 @@ def ledger_bench(
     table = Table(title=f"ledger on {r['engine']} · {r['machine']}")
     for col in ("task", "count", "seconds", "per second"):
         table.add_column(col, justify="left" if col == "task" else "right")
-    table.add_row("ensure_accounts", f"{r['accounts'] + 1:,}", f"{r['ensure_accounts_s']:.2f}",
-                  f"{(r['accounts'] + 1) / r['ensure_accounts_s']:,.0f}")
+    table.add_row(
+        "ensure_accounts",
+        f"{r['accounts'] + 1:,}",
+        f"{r['ensure_accounts_s']:.2f}",
+        f"{(r['accounts'] + 1) / r['ensure_accounts_s']:,.0f}",
+    )
     table.add_row("post_entries_bulk", f"{r['entries']:,}", f"{r['bulk_s']:.2f}", f"{r['bulk_entries_per_s']:,.0f}")
-    table.add_row("rerun (all keys skipped)", f"{r['entries']:,}", f"{r['rerun_s']:.2f}",
-                  f"{r['entries'] / r['rerun_s']:,.0f}")
-    table.add_row("post_entry, one call each", f"{r['single_entries']:,}", f"{r['single_s']:.2f}",
-                  f"{r['single_entries_per_s']:,.0f}")
+    table.add_row(
+        "rerun (all keys skipped)", f"{r['entries']:,}", f"{r['rerun_s']:.2f}", f"{r['entries'] / r['rerun_s']:,.0f}"
+    )
+    table.add_row(
+        "post_entry, one call each",
+        f"{r['single_entries']:,}",
+        f"{r['single_s']:.2f}",
+        f"{r['single_entries_per_s']:,.0f}",
+    )
     table.add_row("verify", f"{r['verify_entries']:,} entries", f"{r['verify_s']:.2f}", "")
     console = Console()
     console.print(table)

@@ -19,6 +19,7 @@ import time
 from decimal import Decimal
 
 import typer
+
 from fairdue.domain.loanmath.batch import iter_annuity_schedules
 from fairdue.loanmath import annuity_schedules, regular_aprs
 
@@ -45,7 +46,6 @@ def run(schedules: int, aprs: int, seed: int = 20260101) -> tuple[dict, dict]:
     import numpy_financial as npf
     import pyxirr
 
-
     if schedules < 1 or aprs < 1 or aprs > schedules:
         raise typer.BadParameter("need 1 ≤ --aprs ≤ --schedules")
     rng = np.random.default_rng(seed)
@@ -64,7 +64,7 @@ def run(schedules: int, aprs: int, seed: int = 20260101) -> tuple[dict, dict]:
         principal_sum += int(part.principal_minor.sum())
         if lo < aprs:
             take = min(aprs - lo, part.total_minor.shape[0])
-            totals[lo:lo + take] = part.total_minor[:take]
+            totals[lo : lo + take] = part.total_minor[:take]
     fairdue_schedules_s = time.perf_counter() - start
     if principal_sum != int(principal_minor.sum()):
         raise RuntimeError("batch schedules lost or created a minor unit")  # an invariant, never expected
@@ -106,7 +106,7 @@ def run(schedules: int, aprs: int, seed: int = 20260101) -> tuple[dict, dict]:
         "numpy_financial_extrapolated_from": npf_n if npf_n < aprs else None,
         "max_abs_diff_numpy_financial": diff_npf,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
-                   f"{platform.python_version()}",
+        f"{platform.python_version()}",
     }
 
 
@@ -119,8 +119,10 @@ def loanmath_bench(
     result, extra = run(schedules, aprs)
     if as_json:
         if extra["amortization_extrapolated_from"]:
-            typer.echo(f"note: amortization timed on {extra['amortization_extrapolated_from']:,} plans and "
-                       f"extrapolated", err=True)
+            typer.echo(
+                f"note: amortization timed on {extra['amortization_extrapolated_from']:,} plans and extrapolated",
+                err=True,
+            )
         typer.echo(json.dumps(result))
         return
     from rich.console import Console
@@ -129,23 +131,44 @@ def loanmath_bench(
     table = Table(title=f"loan math · {extra['machine']}")
     for col in ("task", "fairdue s", "peer", "peer s", "peer ÷ fairdue"):
         table.add_column(col, justify="left" if col in ("task", "peer") else "right")
-    sched_note = (f" (timed on {extra['amortization_extrapolated_from']:,}, extrapolated)"
-                  if extra["amortization_extrapolated_from"] else "")
-    table.add_row(f"{schedules:,} annuity schedules × {PERIODS}", f"{result['fairdue_schedules_s']:.3f}",
-                  "amortization, one call per plan" + sched_note, f"{result['amortization_schedules_s']:.3f}",
-                  f"{result['amortization_schedules_s'] / result['fairdue_schedules_s']:.1f}×")
-    table.add_row(f"{aprs:,} APRs", f"{result['fairdue_apr_s']:.3f}", "pyxirr.irr, one call per plan",
-                  f"{result['pyxirr_apr_s']:.3f}", f"{result['pyxirr_apr_s'] / result['fairdue_apr_s']:.1f}×")
-    npf_note = (f" (timed on {extra['numpy_financial_extrapolated_from']:,}, extrapolated)"
-                if extra["numpy_financial_extrapolated_from"] else "")
-    table.add_row(f"{aprs:,} APRs", f"{result['fairdue_apr_s']:.3f}", "numpy_financial.irr" + npf_note,
-                  f"{extra['numpy_financial_apr_s']:.3f}",
-                  f"{extra['numpy_financial_apr_s'] / result['fairdue_apr_s']:.1f}×")
+    sched_note = (
+        f" (timed on {extra['amortization_extrapolated_from']:,}, extrapolated)"
+        if extra["amortization_extrapolated_from"]
+        else ""
+    )
+    table.add_row(
+        f"{schedules:,} annuity schedules × {PERIODS}",
+        f"{result['fairdue_schedules_s']:.3f}",
+        "amortization, one call per plan" + sched_note,
+        f"{result['amortization_schedules_s']:.3f}",
+        f"{result['amortization_schedules_s'] / result['fairdue_schedules_s']:.1f}×",
+    )
+    table.add_row(
+        f"{aprs:,} APRs",
+        f"{result['fairdue_apr_s']:.3f}",
+        "pyxirr.irr, one call per plan",
+        f"{result['pyxirr_apr_s']:.3f}",
+        f"{result['pyxirr_apr_s'] / result['fairdue_apr_s']:.1f}×",
+    )
+    npf_note = (
+        f" (timed on {extra['numpy_financial_extrapolated_from']:,}, extrapolated)"
+        if extra["numpy_financial_extrapolated_from"]
+        else ""
+    )
+    table.add_row(
+        f"{aprs:,} APRs",
+        f"{result['fairdue_apr_s']:.3f}",
+        "numpy_financial.irr" + npf_note,
+        f"{extra['numpy_financial_apr_s']:.3f}",
+        f"{extra['numpy_financial_apr_s'] / result['fairdue_apr_s']:.1f}×",
+    )
     console = Console()
     console.print(table)
-    console.print(f"max |APR fairdue − pyxirr| = {result['max_abs_diff']:.2e}; vs numpy-financial "
-                  f"= {extra['max_abs_diff_numpy_financial']:.2e} (goal ≤ 1e-6). Goals: schedules ≥ 20×, "
-                  f"APR throughput ≥ pyxirr.")
+    console.print(
+        f"max |APR fairdue − pyxirr| = {result['max_abs_diff']:.2e}; vs numpy-financial "
+        f"= {extra['max_abs_diff_numpy_financial']:.2e} (goal ≤ 1e-6). Goals: schedules ≥ 20×, "
+        f"APR throughput ≥ pyxirr."
+    )
 
 
 def register(bench_app: typer.Typer) -> None:

@@ -9,7 +9,6 @@ expected error is one line on stderr with exit 1, and nothing is written.
 from __future__ import annotations
 
 import secrets
-from typing import List, Optional
 
 import typer
 
@@ -17,7 +16,9 @@ from fairdue.cli.products import DB_OPTION, BadInput, committed_uow, parse_date,
 
 account_app = typer.Typer(help="E-card credit lines.", no_args_is_help=True)
 pii_app = typer.Typer(help="Personal data at rest (field encryption).", no_args_is_help=True)
-borrower_app = typer.Typer(help="Borrowers (personal data shown masked) and consented emergency contacts.", no_args_is_help=True)
+borrower_app = typer.Typer(
+    help="Borrowers (personal data shown masked) and consented emergency contacts.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -78,23 +79,29 @@ def open_cmd(
     product: str = typer.Option(..., "--product", help="product code, e.g. cn-ecard-std"),
     limit: str = typer.Option(..., "--limit", help="credit limit in major units, e.g. 20000.00"),
     cycle_day: int = typer.Option(..., "--cycle-day", help="statement day of month (one the product offers)"),
-    borrower_id: Optional[int] = typer.Option(None, "--borrower-id", help="an existing borrower; else give --borrower-file or --name etc."),
-    borrower_file: Optional[str] = typer.Option(None, "--borrower-file", help="borrower fields as JSON/TOML/YAML (keeps PII out of shell history)"),
-    name: Optional[str] = typer.Option(None, "--name"),
-    id_number: Optional[str] = typer.Option(None, "--id-number", help="China resident ID, US SSN or UK NINO"),
-    mobile: List[str] = typer.Option([], "--mobile", help="the borrower's own mobile (repeatable)"),
-    mobile_source: str = typer.Option("contract", "--mobile-source", help="contract, self_provided, registration, credit_bureau, public_record"),
-    email: List[str] = typer.Option([], "--email"),
-    region: Optional[str] = typer.Option(None, "--region", help="postal region, e.g. CN-31, US-CA, GB-ENG"),
-    language: Optional[str] = typer.Option(None, "--language"),
-    opened_on: Optional[str] = typer.Option(None, "--on", help="opening date YYYY-MM-DD (default today)"),
-    key: Optional[str] = typer.Option(None, "--key", help="idempotency key (same key again: same account)"),
-    database_url: Optional[str] = DB_OPTION,
+    borrower_id: int | None = typer.Option(
+        None, "--borrower-id", help="an existing borrower; else give --borrower-file or --name etc."
+    ),
+    borrower_file: str | None = typer.Option(
+        None, "--borrower-file", help="borrower fields as JSON/TOML/YAML (keeps PII out of shell history)"
+    ),
+    name: str | None = typer.Option(None, "--name"),
+    id_number: str | None = typer.Option(None, "--id-number", help="China resident ID, US SSN or UK NINO"),
+    mobile: list[str] = typer.Option([], "--mobile", help="the borrower's own mobile (repeatable)"),
+    mobile_source: str = typer.Option(
+        "contract", "--mobile-source", help="contract, self_provided, registration, credit_bureau, public_record"
+    ),
+    email: list[str] = typer.Option([], "--email"),
+    region: str | None = typer.Option(None, "--region", help="postal region, e.g. CN-31, US-CA, GB-ENG"),
+    language: str | None = typer.Option(None, "--language"),
+    opened_on: str | None = typer.Option(None, "--on", help="opening date YYYY-MM-DD (default today)"),
+    key: str | None = typer.Option(None, "--key", help="idempotency key (same key again: same account)"),
+    database_url: str | None = DB_OPTION,
 ) -> None:
     """Open an e-card credit line (registering the borrower unless --borrower-id is given)."""
     from fairdue.domain.borrowers import profile_from_input
-    from fairdue.service.servicing.accounts import open_account
     from fairdue.service.borrower.registry import register_borrower
+    from fairdue.service.servicing.accounts import open_account
     from fairdue.service.servicing.products import get_product
 
     on = parse_date(opened_on, "--on")
@@ -103,9 +110,13 @@ def open_cmd(
         data = _read_borrower_file(borrower_file)
         profile_from_input(data)  # validate (and refuse any contact list) before touching the database
     elif borrower_id is None:
-        data = {"name": name, "id_number": id_number, "postal_region": region,
-                "mobiles": [{"number": m, "source": mobile_source} for m in mobile],
-                "emails": [{"address": e, "source": mobile_source} for e in email]}
+        data = {
+            "name": name,
+            "id_number": id_number,
+            "postal_region": region,
+            "mobiles": [{"number": m, "source": mobile_source} for m in mobile],
+            "emails": [{"address": e, "source": mobile_source} for e in email],
+        }
         if language:
             data["language"] = language
         profile_from_input(data)  # validate before touching the database
@@ -113,10 +124,19 @@ def open_cmd(
         currency = get_product(uow, code=product).product.currency
         money = parse_amount(limit, currency)
         bid = borrower_id if borrower_id is not None else register_borrower(uow, data=data, cipher=cipher_of(uow))
-        line = open_account(uow, borrower_id=bid, product_code=product, limit=money, cycle_day=cycle_day,
-                            opened_on=on, key=_key(key, "open"))
-    typer.echo(f"account {line.id} opened for borrower #{line.borrower_id}: {line.product_code}, limit {line.limit}, "
-               f"statement day {line.cycle_day}, due {line.due_days_after_statement} days later")
+        line = open_account(
+            uow,
+            borrower_id=bid,
+            product_code=product,
+            limit=money,
+            cycle_day=cycle_day,
+            opened_on=on,
+            key=_key(key, "open"),
+        )
+    typer.echo(
+        f"account {line.id} opened for borrower #{line.borrower_id}: {line.product_code}, limit {line.limit}, "
+        f"statement day {line.cycle_day}, due {line.due_days_after_statement} days later"
+    )
 
 
 def _read_borrower_file(path: str) -> dict:
@@ -145,7 +165,7 @@ def _read_borrower_file(path: str) -> dict:
 
 
 @account_app.command("show")
-def show_cmd(account: int = typer.Argument(..., help="account id"), database_url: Optional[str] = DB_OPTION) -> None:
+def show_cmd(account: int = typer.Argument(..., help="account id"), database_url: str | None = DB_OPTION) -> None:
     """An account's terms and balances."""
     from rich.console import Console
     from rich.table import Table
@@ -157,9 +177,15 @@ def show_cmd(account: int = typer.Argument(..., help="account id"), database_url
         bal = balances(uow, line_id=account)
     t = Table(title=f"account {line.id} ({line.product_code}, {line.status})", show_header=False)
     cur = line.currency
-    for label, v in (("limit", line.limit_minor), ("principal", bal.principal_minor), ("interest billed", bal.interest_minor),
-                     ("fees billed", bal.fees_minor), ("credit", bal.credit_minor), ("owed", bal.owed_minor),
-                     ("available", bal.available_minor)):
+    for label, v in (
+        ("limit", line.limit_minor),
+        ("principal", bal.principal_minor),
+        ("interest billed", bal.interest_minor),
+        ("fees billed", bal.fees_minor),
+        ("credit", bal.credit_minor),
+        ("owed", bal.owed_minor),
+        ("available", bal.available_minor),
+    ):
         t.add_row(label, _fmt(v, cur))
     Console().print(t)
 
@@ -167,8 +193,8 @@ def show_cmd(account: int = typer.Argument(..., help="account id"), database_url
 @account_app.command("close")
 def close_cmd(
     account: int = typer.Argument(..., help="account id"),
-    on: Optional[str] = typer.Option(None, "--on", help="closing date YYYY-MM-DD (default today)"),
-    database_url: Optional[str] = DB_OPTION,
+    on: str | None = typer.Option(None, "--on", help="closing date YYYY-MM-DD (default today)"),
+    database_url: str | None = DB_OPTION,
 ) -> None:
     """Close an account with nothing owed and no credit left."""
     from fairdue.service.servicing.accounts import close_account
@@ -182,12 +208,12 @@ def close_cmd(
 def purchase_cmd(
     account: int = typer.Option(..., "--account", help="account id"),
     amount: str = typer.Option(..., "--amount", help="major units, e.g. 1200.00"),
-    currency: Optional[str] = typer.Option(None, "--currency", help="must match the account's"),
-    plan: Optional[str] = typer.Option(None, "--plan", help="installment plan: 12 or 12-annuity (default: pay in full)"),
-    merchant: Optional[str] = typer.Option(None, "--merchant"),
-    on: Optional[str] = typer.Option(None, "--on", help="purchase date YYYY-MM-DD (default today)"),
-    key: Optional[str] = typer.Option(None, "--key", help="idempotency key"),
-    database_url: Optional[str] = DB_OPTION,
+    currency: str | None = typer.Option(None, "--currency", help="must match the account's"),
+    plan: str | None = typer.Option(None, "--plan", help="installment plan: 12 or 12-annuity (default: pay in full)"),
+    merchant: str | None = typer.Option(None, "--merchant"),
+    on: str | None = typer.Option(None, "--on", help="purchase date YYYY-MM-DD (default today)"),
+    key: str | None = typer.Option(None, "--key", help="idempotency key"),
+    database_url: str | None = DB_OPTION,
 ) -> None:
     """Buy on the line, optionally as an installment plan."""
     from fairdue.domain.money import check_currency
@@ -199,21 +225,30 @@ def purchase_cmd(
         parse_amount(amount, currency)
     with committed_uow(database_url) as uow:
         money = parse_amount(amount, _line_currency(uow, account, currency))
-        res = purchase(uow, line_id=account, amount=money, purchased_on=day, key=_key(key, "purchase"),
-                       plan=plan, merchant=merchant)
+        res = purchase(
+            uow,
+            line_id=account,
+            amount=money,
+            purchased_on=day,
+            key=_key(key, "purchase"),
+            plan=plan,
+            merchant=merchant,
+        )
     first = res.rows[0]
-    typer.echo(f"purchase #{res.purchase_id} of {money} on account {account}: plan #{res.plan_id} {res.kind} × {res.periods}, "
-               f"first due {first.due_on} ({_fmt(first.principal_minor + first.interest_minor + first.fee_minor, money.currency)})"
-               + ("" if res.created else " [already recorded]"))
+    typer.echo(
+        f"purchase #{res.purchase_id} of {money} on account {account}: plan #{res.plan_id} {res.kind} × {res.periods}, "
+        f"first due {first.due_on} ({_fmt(first.principal_minor + first.interest_minor + first.fee_minor, money.currency)})"
+        + ("" if res.created else " [already recorded]")
+    )
 
 
 def pay_cmd(
     account: int = typer.Option(..., "--account", help="account id"),
     amount: str = typer.Option(..., "--amount", help="major units"),
     key: str = typer.Option(..., "--key", help="idempotency key: the same key again is not charged twice"),
-    currency: Optional[str] = typer.Option(None, "--currency"),
-    on: Optional[str] = typer.Option(None, "--on", help="date received YYYY-MM-DD (default today)"),
-    database_url: Optional[str] = DB_OPTION,
+    currency: str | None = typer.Option(None, "--currency"),
+    on: str | None = typer.Option(None, "--on", help="date received YYYY-MM-DD (default today)"),
+    database_url: str | None = DB_OPTION,
 ) -> None:
     """Take a payment, allocated by the product's waterfall (oldest first; fees, interest, principal)."""
     from fairdue.domain.money import check_currency
@@ -227,15 +262,19 @@ def pay_cmd(
         money = parse_amount(amount, _line_currency(uow, account, currency))
         res = pay(uow, line_id=account, amount=money, received_on=day, key=key)
     cur = res.currency
-    typer.echo(f"payment #{res.payment_id} of {money}: fees {_fmt(res.fees_minor, cur)}, interest {_fmt(res.interest_minor, cur)}, "
-               f"principal {_fmt(res.principal_minor, cur)}, to credit {_fmt(res.unapplied_minor, cur)}"
-               + ("" if res.created else " [already recorded]"))
+    typer.echo(
+        f"payment #{res.payment_id} of {money}: fees {_fmt(res.fees_minor, cur)}, interest {_fmt(res.interest_minor, cur)}, "
+        f"principal {_fmt(res.principal_minor, cur)}, to credit {_fmt(res.unapplied_minor, cur)}"
+        + ("" if res.created else " [already recorded]")
+    )
 
 
 def statement_cmd(
     account: int = typer.Option(..., "--account", help="account id"),
-    on: Optional[str] = typer.Option(None, "--on", help="close the cycle on this statement date (YYYY-MM-DD); default: show the latest"),
-    database_url: Optional[str] = DB_OPTION,
+    on: str | None = typer.Option(
+        None, "--on", help="close the cycle on this statement date (YYYY-MM-DD); default: show the latest"
+    ),
+    database_url: str | None = DB_OPTION,
 ) -> None:
     """Close a statement cycle (idempotent) or show the latest statement."""
     from rich.console import Console
@@ -261,15 +300,17 @@ def statement_cmd(
         for ln in due:
             d.add_row(str(ln.posted_on), ln.description, _fmt(ln.amount_minor, cur))
         con.print(d)
-    con.print(f"opening {_fmt(st.opening_balance_minor, cur)}  closing {_fmt(st.closing_balance_minor, cur)}  "
-              f"amount due {_fmt(st.amount_due_minor, cur)}  minimum due {_fmt(st.minimum_due_minor, cur)}  due on {st.due_on}")
+    con.print(
+        f"opening {_fmt(st.opening_balance_minor, cur)}  closing {_fmt(st.closing_balance_minor, cur)}  "
+        f"amount due {_fmt(st.amount_due_minor, cur)}  minimum due {_fmt(st.minimum_due_minor, cur)}  due on {st.due_on}"
+    )
 
 
 def payoff_cmd(
     plan: int = typer.Option(..., "--plan", help="installment plan id"),
     key: str = typer.Option(..., "--key", help="idempotency key"),
-    on: Optional[str] = typer.Option(None, "--on", help="payoff date YYYY-MM-DD (default today)"),
-    database_url: Optional[str] = DB_OPTION,
+    on: str | None = typer.Option(None, "--on", help="payoff date YYYY-MM-DD (default today)"),
+    database_url: str | None = DB_OPTION,
 ) -> None:
     """Pay an installment plan off early: interest only for the days used."""
     from fairdue.service.servicing.payments import early_payoff
@@ -279,16 +320,18 @@ def payoff_cmd(
         res = early_payoff(uow, plan_id=plan, paid_on=day, key=key)
     cur = res.payment.currency
     q = res.quote
-    typer.echo(f"plan #{plan} paid off with {_fmt(res.payment.amount_minor, cur)}: interest charged for {q.days_used}/{q.days_in_period} "
-               f"days of the current period; {_fmt(q.dropped_interest_minor + res.waived_interest_minor, cur)} interest and "
-               f"{_fmt(q.dropped_fee_minor + res.waived_fees_minor, cur)} fees not charged")
+    typer.echo(
+        f"plan #{plan} paid off with {_fmt(res.payment.amount_minor, cur)}: interest charged for {q.days_used}/{q.days_in_period} "
+        f"days of the current period; {_fmt(q.dropped_interest_minor + res.waived_interest_minor, cur)} interest and "
+        f"{_fmt(q.dropped_fee_minor + res.waived_fees_minor, cur)} fees not charged"
+    )
 
 
 def refund_cmd(
     purchase: int = typer.Option(..., "--purchase", help="purchase id"),
     key: str = typer.Option(..., "--key", help="idempotency key"),
-    on: Optional[str] = typer.Option(None, "--on", help="refund date YYYY-MM-DD (default today)"),
-    database_url: Optional[str] = DB_OPTION,
+    on: str | None = typer.Option(None, "--on", help="refund date YYYY-MM-DD (default today)"),
+    database_url: str | None = DB_OPTION,
 ) -> None:
     """Refund a purchase by reversing its entries (repaid principal becomes credit)."""
     from fairdue.service.servicing.purchases import refund_purchase
@@ -300,7 +343,7 @@ def refund_cmd(
 
 
 @pii_app.command("rotate-keys")
-def rotate_keys_cmd(database_url: Optional[str] = DB_OPTION) -> None:
+def rotate_keys_cmd(database_url: str | None = DB_OPTION) -> None:
     """Re-encrypt every personal field under the current key (old keys must still be configured to read)."""
     from fairdue.service.borrower.registry import rotate_pii_keys
 
@@ -311,7 +354,9 @@ def rotate_keys_cmd(database_url: Optional[str] = DB_OPTION) -> None:
 
 
 @borrower_app.command("show")
-def borrower_show_cmd(borrower: int = typer.Argument(..., help="borrower id"), database_url: Optional[str] = DB_OPTION) -> None:
+def borrower_show_cmd(
+    borrower: int = typer.Argument(..., help="borrower id"), database_url: str | None = DB_OPTION
+) -> None:
     """A borrower with personal data masked, sources, time zones and emergency contacts with their consent."""
     from fairdue.domain.masking import mask_email, mask_id_number, mask_name, mask_phone
     from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
@@ -320,18 +365,24 @@ def borrower_show_cmd(borrower: int = typer.Argument(..., help="borrower id"), d
         cipher = cipher_of(uow)
         b = get_borrower(uow, borrower_id=borrower, cipher=cipher)
         contacts = list_emergency_contacts(uow, borrower_id=borrower, cipher=cipher)
-    typer.echo(f"borrower #{b.id}: {mask_name(b.name)}, {b.id_kind} {mask_id_number(b.id_number)}, region {b.postal_region}, "
-               f"language {b.language}, time zones {', '.join(b.time_zones) or 'unknown'}")
+    typer.echo(
+        f"borrower #{b.id}: {mask_name(b.name)}, {b.id_kind} {mask_id_number(b.id_number)}, region {b.postal_region}, "
+        f"language {b.language}, time zones {', '.join(b.time_zones) or 'unknown'}"
+    )
     for number, source in b.mobiles:
         typer.echo(f"  mobile {mask_phone(number)} (source: {source})")
     for address, source in b.emails:
         typer.echo(f"  email {mask_email(address)} (source: {source})")
     for c in contacts:
         if c.consent_withdrawn_at is None:
-            typer.echo(f"  emergency contact #{c.id}: {mask_name(c.name or '')} {mask_phone(c.mobile or '')} ({c.relationship}), "
-                       f"consent {c.consent_scope} since {c.consent_granted_at:%Y-%m-%d}")
+            typer.echo(
+                f"  emergency contact #{c.id}: {mask_name(c.name or '')} {mask_phone(c.mobile or '')} ({c.relationship}), "
+                f"consent {c.consent_scope} since {c.consent_granted_at:%Y-%m-%d}"
+            )
         else:
-            typer.echo(f"  emergency contact #{c.id}: consent withdrawn {c.consent_withdrawn_at:%Y-%m-%d}, details erased")
+            typer.echo(
+                f"  emergency contact #{c.id}: consent withdrawn {c.consent_withdrawn_at:%Y-%m-%d}, details erased"
+            )
 
 
 @borrower_app.command("add-contact")
@@ -340,20 +391,28 @@ def add_contact_cmd(
     name: str = typer.Option(..., "--name"),
     mobile: str = typer.Option(..., "--mobile"),
     relationship: str = typer.Option("other", "--relationship"),
-    consent: bool = typer.Option(False, "--consent", help="the borrower consents: this person may be asked only to help locate them"),
-    database_url: Optional[str] = DB_OPTION,
+    consent: bool = typer.Option(
+        False, "--consent", help="the borrower consents: this person may be asked only to help locate them"
+    ),
+    database_url: str | None = DB_OPTION,
 ) -> None:
     """Add an emergency contact (at most 2), only with the borrower's consent (scope locate_only)."""
     from fairdue.service.borrower.registry import add_emergency_contact
 
     with committed_uow(database_url) as uow:
-        cid = add_emergency_contact(uow, borrower_id=borrower, cipher=cipher_of(uow), data={
-            "name": name, "mobile": mobile, "relationship": relationship, "consent": consent})
+        cid = add_emergency_contact(
+            uow,
+            borrower_id=borrower,
+            cipher=cipher_of(uow),
+            data={"name": name, "mobile": mobile, "relationship": relationship, "consent": consent},
+        )
     typer.echo(f"emergency contact #{cid} added for borrower #{borrower} (consent: locate_only)")
 
 
 @borrower_app.command("withdraw-consent")
-def withdraw_cmd(contact: int = typer.Argument(..., help="emergency contact id"), database_url: Optional[str] = DB_OPTION) -> None:
+def withdraw_cmd(
+    contact: int = typer.Argument(..., help="emergency contact id"), database_url: str | None = DB_OPTION
+) -> None:
     """Withdraw consent for an emergency contact: the record stays, the person's details are erased."""
     from fairdue.service.borrower.registry import withdraw_emergency_consent
 

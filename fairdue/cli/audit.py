@@ -34,8 +34,18 @@ def verify(
     finally:
         app.dispose()
     if as_json:
-        typer.echo(json.dumps({"ok": result.ok, "checked": result.checked, "bad_seq": result.bad_seq,
-                               "problem": result.problem, "message": result.message}, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {
+                    "ok": result.ok,
+                    "checked": result.checked,
+                    "bad_seq": result.bad_seq,
+                    "problem": result.problem,
+                    "message": result.message,
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
         typer.echo(("ok: " if result.ok else "TAMPERED: ") + result.message)
     if not result.ok:
@@ -75,9 +85,8 @@ def dispatch(
     import signal
     import threading
 
-    from fairdue.bootstrap import build_channels
     from fairdue.adapters.crypto import load_cipher
-    from fairdue.bootstrap import bootstrap
+    from fairdue.bootstrap import bootstrap, build_channels
     from fairdue.errors import FairdueError
     from fairdue.service.contact.dispatcher import Dispatcher, DispatchPolicy, DispatchReport
 
@@ -87,8 +96,9 @@ def dispatch(
     try:
         adapters = build_channels(app.engine)
         if not adapters:
-            raise FairdueError("no channel configured: set FAIRDUE_SMTP_HOST, FAIRDUE_PROVIDER_URL or "
-                               "FAIRDUE_LETTER_SPOOL")
+            raise FairdueError(
+                "no channel configured: set FAIRDUE_SMTP_HOST, FAIRDUE_PROVIDER_URL or FAIRDUE_LETTER_SPOOL"
+            )
         cipher = load_cipher(database_url=app.settings.database_url)
         dispatcher = Dispatcher(app.uow_factory, adapters, cipher=cipher, policy=DispatchPolicy(lease_s=lease_s))
         if not watch:
@@ -105,9 +115,21 @@ def dispatch(
                     stop.wait(interval_s)
     finally:
         app.dispose()
-    typer.echo(json.dumps({"claimed": total.claimed, "sent": total.sent, "duplicates": total.duplicates,
-                           "retried": total.retried, "dead": total.dead, "refused": total.refused,
-                           "expired": total.expired, "unknown": total.unknown, "lost_lease": total.lost_lease}))
+    typer.echo(
+        json.dumps(
+            {
+                "claimed": total.claimed,
+                "sent": total.sent,
+                "duplicates": total.duplicates,
+                "retried": total.retried,
+                "dead": total.dead,
+                "refused": total.refused,
+                "expired": total.expired,
+                "unknown": total.unknown,
+                "lost_lease": total.lost_lease,
+            }
+        )
+    )
 
 
 @outbox_app.command("status")

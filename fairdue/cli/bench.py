@@ -12,7 +12,13 @@ import typer
 
 bench_app = typer.Typer(help="Benchmarks (ratios against peers/floors measured in the same run).", no_args_is_help=True)
 
-BENCHES: list[str] = ["fairdue.bench.loanmath", "fairdue.bench.ledger", "fairdue.bench.gate", "fairdue.bench.dayend", "fairdue.bench.delivery"]
+BENCHES: list[str] = [
+    "fairdue.bench.loanmath",
+    "fairdue.bench.ledger",
+    "fairdue.bench.gate",
+    "fairdue.bench.dayend",
+    "fairdue.bench.delivery",
+]
 
 
 def register(app: typer.Typer) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import pathlib
-from typing import Optional
 
 import typer
 
@@ -17,9 +16,10 @@ def simulate_cmd(
     accounts: int = typer.Option(200, "--accounts", min=1, help="Synthetic borrowers (one line each)."),
     days: int = typer.Option(90, "--days", min=1, help="Days to simulate from 2026-01-03."),
     seed: int = typer.Option(7, "--seed", help="Seed of the behaviour model."),
-    database_url: Optional[str] = typer.Option(
-        None, "--database-url", help="A fresh database (default: sqlite:///fairdue-simulate.db, which must not exist)."),
-    plot: Optional[pathlib.Path] = typer.Option(None, "--plot", help="Write a PNG of bucket balances (money) over time."),
+    database_url: str | None = typer.Option(
+        None, "--database-url", help="A fresh database (default: sqlite:///fairdue-simulate.db, which must not exist)."
+    ),
+    plot: pathlib.Path | None = typer.Option(None, "--plot", help="Write a PNG of bucket balances (money) over time."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:
     """Simulate CN/US/UK borrowers (on time, late, partial, promises, plans, disputes, silent, complaints)."""
@@ -38,15 +38,34 @@ def simulate_cmd(
 def report_json(report) -> dict:
     """The simulation report as plain JSON data."""
     return {
-        "accounts": report.accounts, "days": report.days, "seconds": round(report.seconds, 2),
-        "phase_seconds": report.phase_seconds, "products": report.products,
-        "variants": {k: {"lines": v.lines, "cases": v.cases, "cured": v.cured, "contacts": v.contacts,
-                         "cure_rate": v.cure_rate, "contacts_per_cure": v.contacts_per_cure,
-                         "roll_rates": v.roll_rates, "denials": v.denials, "complaints": v.complaints}
-                     for k, v in report.variants.items()},
-        "roll_rates": report.roll_rates, "denials": report.denials, "rescheduled": report.rescheduled,
-        "calls_made": report.calls_made, "calls_given_up": report.calls_given_up, "complaints": report.complaints, "behaviours": report.behaviours,
-        "plot": report.plot_path}
+        "accounts": report.accounts,
+        "days": report.days,
+        "seconds": round(report.seconds, 2),
+        "phase_seconds": report.phase_seconds,
+        "products": report.products,
+        "variants": {
+            k: {
+                "lines": v.lines,
+                "cases": v.cases,
+                "cured": v.cured,
+                "contacts": v.contacts,
+                "cure_rate": v.cure_rate,
+                "contacts_per_cure": v.contacts_per_cure,
+                "roll_rates": v.roll_rates,
+                "denials": v.denials,
+                "complaints": v.complaints,
+            }
+            for k, v in report.variants.items()
+        },
+        "roll_rates": report.roll_rates,
+        "denials": report.denials,
+        "rescheduled": report.rescheduled,
+        "calls_made": report.calls_made,
+        "calls_given_up": report.calls_given_up,
+        "complaints": report.complaints,
+        "behaviours": report.behaviours,
+        "plot": report.plot_path,
+    }
 
 
 def print_report(report) -> None:
@@ -56,16 +75,30 @@ def print_report(report) -> None:
     from rich.table import Table
 
     # Narrow enough for an 80-column terminal: short headings, strategy codes without "-DEFAULT", denials below.
-    table = Table(title=f"simulation: {report.accounts} lines, {report.days} days ({report.seconds:.1f} s)",
-                  box=box.SIMPLE_HEAD, show_edge=False, padding=0, pad_edge=False)
+    table = Table(
+        title=f"simulation: {report.accounts} lines, {report.days} days ({report.seconds:.1f} s)",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=0,
+        pad_edge=False,
+    )
     for col in ("variant", "lines", "cases", "cured", "cure", "M1>M2", "M2>M3", "cont.", "/cure", "compl."):
         table.add_column(col, no_wrap=True, justify="left" if col == "variant" else "right")
     pct = lambda x: "-" if x is None else f"{x:.0%}"  # noqa: E731
     short = lambda name: name.replace("-DEFAULT/", "/")  # noqa: E731
     for name, v in sorted(report.variants.items()):
-        table.add_row(short(name), str(v.lines), str(v.cases), str(v.cured), pct(v.cure_rate),
-                      pct(v.roll_rates.get("M1->M2")), pct(v.roll_rates.get("M2->M3")), str(v.contacts),
-                      "-" if v.contacts_per_cure is None else f"{v.contacts_per_cure:.1f}", str(v.complaints))
+        table.add_row(
+            short(name),
+            str(v.lines),
+            str(v.cases),
+            str(v.cured),
+            pct(v.cure_rate),
+            pct(v.roll_rates.get("M1->M2")),
+            pct(v.roll_rates.get("M2->M3")),
+            str(v.contacts),
+            "-" if v.contacts_per_cure is None else f"{v.contacts_per_cure:.1f}",
+            str(v.complaints),
+        )
     console = Console(highlight=False)
     console.print(table)
     for name, v in sorted(report.variants.items()):
@@ -73,10 +106,15 @@ def print_report(report) -> None:
             console.print(f"gate denials {short(name)}: " + ", ".join(f"{k} {n}" for k, n in sorted(v.denials.items())))
     console.print("portfolio: " + ", ".join(f"{k} {n}" for k, n in sorted(report.products.items())))
     console.print("roll rates: " + (", ".join(f"{k} {v:.0%}" for k, v in report.roll_rates.items()) or "-"))
-    console.print("gate denials by category: " + (", ".join(f"{k} {v}" for k, v in sorted(report.denials.items()))
-                                                  or "none") + f"; steps rescheduled {report.rescheduled}")
-    console.print(f"calls made by agents: {report.calls_made}, given up after repeated denials: "
-                  f"{report.calls_given_up}; complaints filed: {report.complaints}")
+    console.print(
+        "gate denials by category: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(report.denials.items())) or "none")
+        + f"; steps rescheduled {report.rescheduled}"
+    )
+    console.print(
+        f"calls made by agents: {report.calls_made}, given up after repeated denials: "
+        f"{report.calls_given_up}; complaints filed: {report.complaints}"
+    )
     console.print("behaviours: " + ", ".join(f"{k} {v}" for k, v in sorted(report.behaviours.items())))
     if report.plot_path:
         console.print(f"plot: {report.plot_path}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import Optional
 
 import typer
 
@@ -36,10 +35,11 @@ def register(app: typer.Typer) -> None:
 
 
 def day_end_cmd(
-    business_date: Optional[str] = typer.Option(None, "--date", help="Business date to close (YYYY-MM-DD)."),
-    through: Optional[str] = typer.Option(None, "--through", help="Without --date: catch up through this date "
-                                          "(default: yesterday)."),
-    database_url: Optional[str] = typer.Option(
+    business_date: str | None = typer.Option(None, "--date", help="Business date to close (YYYY-MM-DD)."),
+    through: str | None = typer.Option(
+        None, "--through", help="Without --date: catch up through this date (default: yesterday)."
+    ),
+    database_url: str | None = typer.Option(
         None, "--database-url", help="SQLAlchemy URL; default FAIRDUE_DATABASE_URL or sqlite:///fairdue.db"
     ),
     partition_span: int = typer.Option(50_000, "--partition-span", min=1, help="Accounts per partition (id range)."),
@@ -60,8 +60,15 @@ def day_end_cmd(
     out = Console(highlight=False, soft_wrap=True, stderr=as_json)
     try:
         app.check_schema()
-        with Progress(TextColumn("day-end {task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=out, transient=True, disable=as_json) as bar:
+        with Progress(
+            TextColumn("day-end {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=out,
+            transient=True,
+            disable=as_json,
+        ) as bar:
             tasks: dict[date, int] = {}
 
             def progress(day: date, done: int, total: int) -> None:
@@ -69,8 +76,9 @@ def day_end_cmd(
                     tasks[day] = bar.add_task(day.isoformat(), total=max(total, 1))
                 bar.update(tasks[day], completed=done, total=max(total, 1))
 
-            summary = run_day_end(app.uow_factory, business_on=on, through_on=through_on,
-                                  partition_span=partition_span, progress=progress)
+            summary = run_day_end(
+                app.uow_factory, business_on=on, through_on=through_on, partition_span=partition_span, progress=progress
+            )
     finally:
         app.dispose()
     if as_json:

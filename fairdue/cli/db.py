@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 
@@ -12,7 +10,7 @@ def register(app: typer.Typer) -> None:
 
 
 def init_db(
-    database_url: Optional[str] = typer.Option(
+    database_url: str | None = typer.Option(
         None, "--database-url", help="SQLAlchemy URL; default FAIRDUE_DATABASE_URL or sqlite:///fairdue.db"
     ),
 ) -> None:

@@ -4,8 +4,6 @@ re-sent without reconciliation or this decision)."""
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from fairdue.cli.products import DB_OPTION, committed_uow, read_uow
@@ -18,7 +16,7 @@ def register(app: typer.Typer) -> None:
     outbox_app.command("resolve")(resolve_cmd)
 
 
-def unknown_cmd(database_url: Optional[str] = DB_OPTION) -> None:
+def unknown_cmd(database_url: str | None = DB_OPTION) -> None:
     """List messages whose delivery is unknown, with the Message-ID to look for in the relay's log."""
     from fairdue.service.contact.dispatcher import unknown_messages
 
@@ -27,18 +25,21 @@ def unknown_cmd(database_url: Optional[str] = DB_OPTION) -> None:
     if not rows:
         typer.echo("no message awaits a decision on its delivery")
     for m in rows:
-        typer.echo(f"outbox {m.outbox_id}\t{m.channel}\t{m.address_masked}\t{m.message_id or '-'}\t"
-                   f"handed over {m.handed_over_at.isoformat() if m.handed_over_at else '-'}\t"
-                   f"decision covers until {m.send_by.isoformat()}")
+        typer.echo(
+            f"outbox {m.outbox_id}\t{m.channel}\t{m.address_masked}\t{m.message_id or '-'}\t"
+            f"handed over {m.handed_over_at.isoformat() if m.handed_over_at else '-'}\t"
+            f"decision covers until {m.send_by.isoformat()}"
+        )
 
 
 def resolve_cmd(
     outbox_id: int = typer.Argument(..., help="outbox id (see `fairdue outbox unknown`)"),
-    delivered: Optional[bool] = typer.Option(None, "--delivered/--not-delivered",
-                                             help="what the relay's log (or the recipient) shows"),
+    delivered: bool | None = typer.Option(
+        None, "--delivered/--not-delivered", help="what the relay's log (or the recipient) shows"
+    ),
     by: str = typer.Option(..., "--by", help="who decides (staff username)"),
     note: str = typer.Option(..., "--note", help="what the decision rests on, e.g. the relay log line"),
-    database_url: Optional[str] = DB_OPTION,
+    database_url: str | None = DB_OPTION,
 ) -> None:
     """Settle a message whose delivery was unknown: delivered -> sent (never again); not delivered -> sent once
     more under its decision, or expired if that decision no longer covers the present."""

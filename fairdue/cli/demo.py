@@ -9,7 +9,6 @@ issue; until then `fairdue demo` prints the summary and says so.
 from __future__ import annotations
 
 import os
-from typing import Optional
 
 import typer
 
@@ -22,9 +21,12 @@ def demo_cmd(
     no_serve: bool = typer.Option(False, "--no-serve", help="stop after the summary (for scripts)"),
     accounts: int = typer.Option(200, "--accounts", help="how many demo accounts to seed"),
     seed: int = typer.Option(20260101, "--seed", help="random seed (the same seed seeds the same portfolio)"),
-    database_url: Optional[str] = typer.Option(None, "--database-url", help="default FAIRDUE_DATABASE_URL or var/demo/fairdue-demo.db"),
-    sim_accounts: int = typer.Option(2500, "--sim-accounts", min=0,
-                                     help="lines in the collections simulation run after seeding (0: no simulation)"),
+    database_url: str | None = typer.Option(
+        None, "--database-url", help="default FAIRDUE_DATABASE_URL or var/demo/fairdue-demo.db"
+    ),
+    sim_accounts: int = typer.Option(
+        2500, "--sim-accounts", min=0, help="lines in the collections simulation run after seeding (0: no simulation)"
+    ),
     sim_days: int = typer.Option(90, "--sim-days", min=1, help="days the simulation runs"),
 ) -> None:
     """Seed the demo lender and portfolio on a fresh database, print a summary, then run the collections simulation
@@ -84,7 +86,9 @@ def print_summary(summary) -> None:
         p.add_row("owed", m(s.owed_minor))
         con.print(p)
     verdict = "OK" if summary.ledger_ok else "NOT OK"
-    con.print(f"ledger verify: {verdict} ({summary.ledger_accounts_checked} accounts, {summary.ledger_entries_checked} entries checked)")
+    con.print(
+        f"ledger verify: {verdict} ({summary.ledger_accounts_checked} accounts, {summary.ledger_entries_checked} entries checked)"
+    )
     for problem in summary.ledger_problems:
         con.print(f"  {problem}")
     rec = "OK" if not summary.reconcile_problems else f"{len(summary.reconcile_problems)} mismatch(es)"

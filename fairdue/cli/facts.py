@@ -4,15 +4,15 @@ inconvenient hours), which every gate request then carries."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 import typer
 
 from fairdue.cli.accounts import cipher_of
 from fairdue.cli.products import DB_OPTION, BadInput, committed_uow, read_uow
 
-fact_app = typer.Typer(help="Facts that limit contact: attorney, bankruptcy, breathing space, inconvenient hours.",
-                       no_args_is_help=True)
+fact_app = typer.Typer(
+    help="Facts that limit contact: attorney, bankruptcy, breathing space, inconvenient hours.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -51,29 +51,48 @@ def _hours(text: str | None) -> tuple[str, str] | None:
 def record_cmd(
     borrower: int = typer.Option(..., "--borrower-id"),
     kind: str = typer.Option(..., "--kind", help="attorney | bankruptcy | breathing_space | inconvenient_hours"),
-    source: str = typer.Option(..., "--source", help="borrower_oral | borrower_written | attorney_notice | court_notice "
-                                                    "| insolvency_service | debt_advice_agency | public_record"),
+    source: str = typer.Option(
+        ...,
+        "--source",
+        help="borrower_oral | borrower_written | attorney_notice | court_notice "
+        "| insolvency_service | debt_advice_agency | public_record",
+    ),
     recorded_by: str = typer.Option(..., "--by", help="who records it (staff username)"),
-    account: Optional[int] = typer.Option(None, "--account", help="only this debt (default: every debt of the borrower)"),
-    start: Optional[str] = typer.Option(None, "--from", help="in force from (ISO 8601 instant; default now)"),
-    until: Optional[str] = typer.Option(None, "--until", help="in force until (breathing space: 60 days if not given)"),
-    open_ended: bool = typer.Option(False, "--open-ended", help="breathing space without a fixed end (mental-health crisis)"),
-    hours: Optional[str] = typer.Option(None, "--hours", help="inconvenient_hours: HH:MM-HH:MM, borrower-local"),
-    attorney_name: Optional[str] = typer.Option(None, "--attorney-name"),
-    attorney_reach: Optional[str] = typer.Option(None, "--attorney-reach", help="the attorney's phone or e-mail"),
-    database_url: Optional[str] = DB_OPTION,
+    account: int | None = typer.Option(None, "--account", help="only this debt (default: every debt of the borrower)"),
+    start: str | None = typer.Option(None, "--from", help="in force from (ISO 8601 instant; default now)"),
+    until: str | None = typer.Option(None, "--until", help="in force until (breathing space: 60 days if not given)"),
+    open_ended: bool = typer.Option(
+        False, "--open-ended", help="breathing space without a fixed end (mental-health crisis)"
+    ),
+    hours: str | None = typer.Option(None, "--hours", help="inconvenient_hours: HH:MM-HH:MM, borrower-local"),
+    attorney_name: str | None = typer.Option(None, "--attorney-name"),
+    attorney_reach: str | None = typer.Option(None, "--attorney-reach", help="the attorney's phone or e-mail"),
+    database_url: str | None = DB_OPTION,
 ) -> None:
     """Record a fact that limits contact; the policy gate enforces it from now on."""
     from fairdue.service.contact.facts import record_fact
 
     begin, end, span = parse_instant(start, "--from"), parse_instant(until, "--until"), _hours(hours)
     with committed_uow(database_url) as uow:
-        fact_id = record_fact(uow, borrower_id=borrower, kind=kind, source=source, recorded_by=recorded_by,
-                              account_id=account, effective_from=begin, effective_until=end, open_ended=open_ended,
-                              hours=span, attorney_name=attorney_name, attorney_contact=attorney_reach,
-                              cipher=cipher_of(uow) if attorney_name else None)
-    typer.echo(f"fact #{fact_id} recorded: {kind} for borrower #{borrower}"
-               + (f", account #{account}" if account else ", every debt"))
+        fact_id = record_fact(
+            uow,
+            borrower_id=borrower,
+            kind=kind,
+            source=source,
+            recorded_by=recorded_by,
+            account_id=account,
+            effective_from=begin,
+            effective_until=end,
+            open_ended=open_ended,
+            hours=span,
+            attorney_name=attorney_name,
+            attorney_contact=attorney_reach,
+            cipher=cipher_of(uow) if attorney_name else None,
+        )
+    typer.echo(
+        f"fact #{fact_id} recorded: {kind} for borrower #{borrower}"
+        + (f", account #{account}" if account else ", every debt")
+    )
 
 
 @fact_app.command("end")
@@ -81,8 +100,8 @@ def end_cmd(
     fact: int = typer.Argument(..., help="fact id"),
     ended_by: str = typer.Option(..., "--by", help="who ends it (staff username)"),
     reason: str = typer.Option(..., "--reason", help="why, e.g. 'attorney withdrew (letter of 2026-03-02)'"),
-    at: Optional[str] = typer.Option(None, "--at", help="ended at (ISO 8601 instant; default now)"),
-    database_url: Optional[str] = DB_OPTION,
+    at: str | None = typer.Option(None, "--at", help="ended at (ISO 8601 instant; default now)"),
+    database_url: str | None = DB_OPTION,
 ) -> None:
     """End a fact: the contact it limited is judged without it from then on; the record stays."""
     from fairdue.service.contact.facts import end_fact
@@ -94,7 +113,7 @@ def end_cmd(
 
 
 @fact_app.command("list")
-def list_cmd(borrower: int = typer.Argument(..., help="borrower id"), database_url: Optional[str] = DB_OPTION) -> None:
+def list_cmd(borrower: int = typer.Argument(..., help="borrower id"), database_url: str | None = DB_OPTION) -> None:
     """Every fact of a borrower, ended ones included; the attorney's details masked."""
     from fairdue.domain.masking import mask_address, mask_name
     from fairdue.service.contact.facts import list_facts
@@ -111,6 +130,8 @@ def list_cmd(borrower: int = typer.Argument(..., help="borrower id"), database_u
             detail += f" attorney {mask_name(f.attorney_name)}"
             if f.attorney_contact:
                 detail += f" ({mask_address(f.attorney_contact)})"
-        state = (f"ended {f.ended_at.isoformat()} by {f.ended_by}: {f.end_reason}" if f.ended_at else "not ended")
-        typer.echo(f"#{f.id} {f.kind}{detail} [{scope}] source {f.source}, recorded by {f.recorded_by} "
-                   f"at {f.recorded_at.isoformat()}; {period}; {state}")
+        state = f"ended {f.ended_at.isoformat()} by {f.ended_by}: {f.end_reason}" if f.ended_at else "not ended"
+        typer.echo(
+            f"#{f.id} {f.kind}{detail} [{scope}] source {f.source}, recorded by {f.recorded_by} "
+            f"at {f.recorded_at.isoformat()}; {period}; {state}"
+        )

@@ -7,8 +7,6 @@ naming each drifting account and each unbalanced entry.
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
@@ -20,7 +18,7 @@ def register(app: typer.Typer) -> None:
 
 @ledger_app.command("verify")
 def verify_cmd(
-    database_url: Optional[str] = typer.Option(
+    database_url: str | None = typer.Option(
         None, "--database-url", help="SQLAlchemy URL; default FAIRDUE_DATABASE_URL or sqlite:///fairdue.db"
     ),
 ) -> None:

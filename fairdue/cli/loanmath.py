@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import List, Optional
 
 import typer
 
@@ -69,8 +68,10 @@ def schedule_cmd(
     rate: str = typer.Option(..., "--rate", help="Periodic interest or fee rate as a fraction, e.g. 0.0075."),
     first_due: str = typer.Option(..., "--first-due", help="First due date, YYYY-MM-DD."),
     frequency: str = typer.Option("monthly", "--frequency", help="monthly, weekly, biweekly, semimonthly, …"),
-    start: Optional[str] = typer.Option(None, "--start", help="Advance date (default: one period before the first due date)."),
-    day_count: Optional[str] = typer.Option(None, "--day-count", help="act/365, act/360 or 30/360 for daily accrual."),
+    start: str | None = typer.Option(
+        None, "--start", help="Advance date (default: one period before the first due date)."
+    ),
+    day_count: str | None = typer.Option(None, "--day-count", help="act/365, act/360 or 30/360 for daily accrual."),
     convention: str = typer.Option("cn-irr", "--convention", help="APR convention shown: cn-irr, us-reg-z, eu-ccd."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
 ) -> None:
@@ -79,8 +80,14 @@ def schedule_cmd(
     from fairdue.loanmath import schedule, schedule_apr
 
     plan = schedule(
-        kind, Money.parse(principal, currency), periods, _decimal(rate, "--rate"), _date(first_due, "--first-due"),
-        frequency, start_on=_date(start, "--start") if start else None, day_count=day_count,
+        kind,
+        Money.parse(principal, currency),
+        periods,
+        _decimal(rate, "--rate"),
+        _date(first_due, "--first-due"),
+        frequency,
+        start_on=_date(start, "--start") if start else None,
+        day_count=day_count,
     )
     true_rate = schedule_apr(plan, plan.start_on, convention)
 
@@ -88,40 +95,74 @@ def schedule_cmd(
         return f"{to_decimal(minor, plan.currency):,}"
 
     if as_json:
-        typer.echo(json.dumps({
-            "kind": plan.kind, "currency": plan.currency, "principal_minor": plan.principal_minor,
-            "start_on": plan.start_on.isoformat(), "apr": str(true_rate), "convention": convention,
-            "rows": [{"seq": r.seq, "due_on": r.due_on.isoformat(), "principal_minor": r.principal_minor,
-                      "interest_minor": r.interest_minor, "fee_minor": r.fee_minor, "total_minor": r.total_minor,
-                      "remaining_minor": r.remaining_minor} for r in plan.rows],
-        }))
+        typer.echo(
+            json.dumps(
+                {
+                    "kind": plan.kind,
+                    "currency": plan.currency,
+                    "principal_minor": plan.principal_minor,
+                    "start_on": plan.start_on.isoformat(),
+                    "apr": str(true_rate),
+                    "convention": convention,
+                    "rows": [
+                        {
+                            "seq": r.seq,
+                            "due_on": r.due_on.isoformat(),
+                            "principal_minor": r.principal_minor,
+                            "interest_minor": r.interest_minor,
+                            "fee_minor": r.fee_minor,
+                            "total_minor": r.total_minor,
+                            "remaining_minor": r.remaining_minor,
+                        }
+                        for r in plan.rows
+                    ],
+                }
+            )
+        )
         return
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{plan.kind} · {money(plan.principal_minor)} {plan.currency} · {len([r for r in plan.rows if r.seq])}×{plan.frequency} · rate {plan.rate}")
+    table = Table(
+        title=f"{plan.kind} · {money(plan.principal_minor)} {plan.currency} · {len([r for r in plan.rows if r.seq])}×{plan.frequency} · rate {plan.rate}"
+    )
     for col in ("#", "due on", "principal", "interest", "fee", "total", "remaining"):
         table.add_column(col, justify="left" if col == "due on" else "right")
     for r in plan.rows:
-        table.add_row(str(r.seq), r.due_on.isoformat(), money(r.principal_minor), money(r.interest_minor),
-                      money(r.fee_minor), money(r.total_minor), money(r.remaining_minor))
-    table.add_row("Σ", "", money(sum(r.principal_minor for r in plan.rows)), money(plan.total_interest_minor),
-                  money(plan.total_fee_minor), money(plan.total_minor), "", style="bold")
+        table.add_row(
+            str(r.seq),
+            r.due_on.isoformat(),
+            money(r.principal_minor),
+            money(r.interest_minor),
+            money(r.fee_minor),
+            money(r.total_minor),
+            money(r.remaining_minor),
+        )
+    table.add_row(
+        "Σ",
+        "",
+        money(sum(r.principal_minor for r in plan.rows)),
+        money(plan.total_interest_minor),
+        money(plan.total_fee_minor),
+        money(plan.total_minor),
+        "",
+        style="bold",
+    )
     console = Console()
     console.print(table)
     console.print(f"True annual rate ({convention}): [bold]{_pct(true_rate)}[/bold]")
 
 
 def apr_cmd(
-    advance: List[str] = typer.Option([], "--advance", help="DATE=AMOUNT, repeatable."),
-    payment: List[str] = typer.Option([], "--payment", help="DATE=AMOUNT, repeatable."),
-    series: List[str] = typer.Option([], "--series", help="FIRST_DATE:COUNT:FREQUENCY:AMOUNT payments, repeatable."),
+    advance: list[str] = typer.Option([], "--advance", help="DATE=AMOUNT, repeatable."),
+    payment: list[str] = typer.Option([], "--payment", help="DATE=AMOUNT, repeatable."),
+    series: list[str] = typer.Option([], "--series", help="FIRST_DATE:COUNT:FREQUENCY:AMOUNT payments, repeatable."),
     convention: str = typer.Option("us-reg-z", "--convention", help="us-reg-z, cn-irr or eu-ccd."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
 ) -> None:
     """Print the true annual rate of cash flows (advances out, payments back)."""
-    from fairdue.loanmath import apr, unit_period
     from fairdue.domain.loanmath.apr import parse_flows
+    from fairdue.loanmath import apr, unit_period
 
     advances = [_flow(a, "--advance") for a in advance]
     payments = [_flow(p, "--payment") for p in payment]

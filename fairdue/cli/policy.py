@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from fairdue.errors import FairdueError
 
-policy_app = typer.Typer(help="The contact policy gate: decide a proposed contact, show a pack.",
-                         no_args_is_help=True)
+policy_app = typer.Typer(help="The contact policy gate: decide a proposed contact, show a pack.", no_args_is_help=True)
 
 EXIT_UNREADABLE = 2
 
@@ -29,7 +27,7 @@ def _read(source: str) -> str:
     return Path(source).read_text(encoding="utf-8")
 
 
-def _gate(override: Optional[Path]):
+def _gate(override: Path | None):
     from fairdue.policy import Gate, default_gate, parse_override
 
     if override is None:
@@ -41,20 +39,20 @@ def _gate(override: Optional[Path]):
     table = parse_override(text)
     jurisdiction = table.get("jurisdiction")
     if not isinstance(jurisdiction, str):
-        raise FairdueError(f"{override}: the override must name its jurisdiction (jurisdiction = \"CN\")")
+        raise FairdueError(f'{override}: the override must name its jurisdiction (jurisdiction = "CN")')
     return Gate(overrides={jurisdiction: table})
 
 
 @policy_app.command("check")
 def check(
     source: str = typer.Argument(..., metavar="FILE|-", help="A JSON request file, or - for standard input."),
-    override: Optional[Path] = typer.Option(None, "--override", help="A lender override TOML (tighten only)."),
+    override: Path | None = typer.Option(None, "--override", help="A lender override TOML (tighten only)."),
     compact: bool = typer.Option(False, "--compact", help="One line of JSON instead of indented."),
 ) -> None:
     """Decide one proposed contact: JSON request in, JSON decision out (exit 0 allowed or not; 2 unreadable)."""
     from fairdue.policy import fail_closed
 
-    gate = _gate(override)       # a bad override is an error (exit 1), never a silently looser gate
+    gate = _gate(override)  # a bad override is an error (exit 1), never a silently looser gate
     indent = None if compact else 2
     try:
         request = json.loads(_read(source))

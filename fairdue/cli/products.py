@@ -5,7 +5,6 @@ from __future__ import annotations
 import pathlib
 from contextlib import contextmanager
 from datetime import date
-from typing import Optional
 
 import typer
 
@@ -13,7 +12,9 @@ from fairdue.errors import FairdueError
 
 product_app = typer.Typer(help="E-card products (TOML/YAML files, validated on load).", no_args_is_help=True)
 
-DB_OPTION = typer.Option(None, "--database-url", help="SQLAlchemy URL; default FAIRDUE_DATABASE_URL or sqlite:///fairdue.db")
+DB_OPTION = typer.Option(
+    None, "--database-url", help="SQLAlchemy URL; default FAIRDUE_DATABASE_URL or sqlite:///fairdue.db"
+)
 
 
 class BadInput(FairdueError, ValueError):
@@ -71,7 +72,7 @@ def register(app: typer.Typer) -> None:
 @product_app.command("load")
 def load_cmd(
     file: pathlib.Path = typer.Argument(..., help="product file (.toml, .yaml or .yml)"),
-    database_url: Optional[str] = DB_OPTION,
+    database_url: str | None = DB_OPTION,
 ) -> None:
     """Validate a product file and store it; a malformed file writes nothing."""
     from fairdue.service.servicing.products import load_product_file, parse_product_file
@@ -80,12 +81,14 @@ def load_cmd(
     with committed_uow(database_url) as uow:
         stored = load_product_file(uow, path=file)
     what = "loaded" if stored.created else "already loaded (same definition)"
-    typer.echo(f"product {product.code} v{product.version} {what} as #{stored.id}: {product.name}, "
-               f"{product.jurisdiction} {product.currency}, {len(product.installment_options)} installment option(s)")
+    typer.echo(
+        f"product {product.code} v{product.version} {what} as #{stored.id}: {product.name}, "
+        f"{product.jurisdiction} {product.currency}, {len(product.installment_options)} installment option(s)"
+    )
 
 
 @product_app.command("list")
-def list_cmd(database_url: Optional[str] = DB_OPTION) -> None:
+def list_cmd(database_url: str | None = DB_OPTION) -> None:
     """Every stored product version."""
     from rich.console import Console
     from rich.table import Table
@@ -98,6 +101,13 @@ def list_cmd(database_url: Optional[str] = DB_OPTION) -> None:
     table = Table("id", "code", "v", "jurisdiction", "limit max", "plans", "cost cap")
     for s in items:
         p = s.product
-        table.add_row(str(s.id), p.code, str(p.version), p.jurisdiction, Money(p.credit_limit_minor_max, p.currency).format(),
-                      ", ".join(o.key for o in p.installment_options) or "-", str(p.annual_cost_cap or "-"))
+        table.add_row(
+            str(s.id),
+            p.code,
+            str(p.version),
+            p.jurisdiction,
+            Money(p.credit_limit_minor_max, p.currency).format(),
+            ", ".join(o.key for o in p.installment_options) or "-",
+            str(p.annual_cost_cap or "-"),
+        )
     Console().print(table)

@@ -25,6 +25,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from fairdue.adapters.crypto import DEV_KEY_FILE, FieldCipher, dev_keyring
+from fairdue.adapters.db.repos.servicing import repo
 from fairdue.adapters.db.schema.accounts import (
     credit_lines,
     installment_plans,
@@ -33,23 +34,21 @@ from fairdue.adapters.db.schema.accounts import (
     purchases,
     statements,
 )
+from fairdue.bootstrap import bootstrap
+from fairdue.devtools.simulate import run_simulation
 from fairdue.domain.borrowers import cn_ric_check_digit, is_valid_id, validate_mobile
 from fairdue.domain.loanmath.calendar import add_months
 from fairdue.domain.money import Money
 from fairdue.errors import FairdueError
-from fairdue.devtools.simulate import run_simulation
-from fairdue.service.servicing.accounts import open_account
+from fairdue.products import shipped_product_files
 from fairdue.service.borrower.registry import BorrowerExists, add_emergency_contact, register_borrower
+from fairdue.service.ledger.journal import verify
+from fairdue.service.servicing.accounts import code as lcode
+from fairdue.service.servicing.accounts import open_account, reconcile_line
 from fairdue.service.servicing.payments import early_payoff, pay, reverse_payment
+from fairdue.service.servicing.products import get_product, load_product_file
 from fairdue.service.servicing.purchases import purchase, refund_purchase
 from fairdue.service.servicing.statements import generate_statement
-from fairdue.adapters.db.repos.servicing import repo
-from fairdue.bootstrap import bootstrap
-from fairdue.products import shipped_product_files
-from fairdue.service.ledger.journal import verify
-from fairdue.service.servicing.products import get_product, load_product_file
-from fairdue.service.servicing.accounts import code as lcode
-from fairdue.service.servicing.accounts import reconcile_line
 
 DEMO_DB_PATH = pathlib.Path("var") / "demo" / "fairdue-demo.db"
 SIMULATION_DB_NAME = "simulation.db"
@@ -65,11 +64,76 @@ ACCOUNTS_MAX = 100_000
 PRODUCT_MIX = (("cn-ecard-std", 70), ("us-card-std", 18), ("uk-card-std", 12))
 
 _CN_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-_CN_GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英"]
-_CN_REGIONS = [("CN-11", "110105"), ("CN-31", "310104"), ("CN-44", "440106"), ("CN-51", "510104"), ("CN-33", "330106"), ("CN-42", "420106")]
-_EN_FIRST = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "Oliver", "Amelia", "Harry", "Isla"]
-_EN_LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Taylor", "Wilson", "Evans", "Thomas"]
-_US_STATES = [("US-NY", "212"), ("US-CA", "415"), ("US-TX", "512"), ("US-IL", "312"), ("US-FL", "305"), ("US-WA", "206")]
+_CN_GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+]
+_CN_REGIONS = [
+    ("CN-11", "110105"),
+    ("CN-31", "310104"),
+    ("CN-44", "440106"),
+    ("CN-51", "510104"),
+    ("CN-33", "330106"),
+    ("CN-42", "420106"),
+]
+_EN_FIRST = [
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "Oliver",
+    "Amelia",
+    "Harry",
+    "Isla",
+]
+_EN_LAST = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Taylor",
+    "Wilson",
+    "Evans",
+    "Thomas",
+]
+_US_STATES = [
+    ("US-NY", "212"),
+    ("US-CA", "415"),
+    ("US-TX", "512"),
+    ("US-IL", "312"),
+    ("US-FL", "305"),
+    ("US-WA", "206"),
+]
 _UK_REGIONS = ["GB-ENG", "GB-SCT", "GB-WLS"]
 
 
@@ -149,8 +213,9 @@ def _fresh_database(url: str, *, key_prefix: str = "demo-open-") -> None:
                 tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
                 foreign = 0
                 if "credit_lines" in tables:
-                    foreign = con.execute("SELECT count(*) FROM credit_lines WHERE open_key NOT LIKE ?",
-                                          (key_prefix + "%",)).fetchone()[0]
+                    foreign = con.execute(
+                        "SELECT count(*) FROM credit_lines WHERE open_key NOT LIKE ?", (key_prefix + "%",)
+                    ).fetchone()[0]
             finally:
                 con.close()
         except sqlite3.Error as err:
@@ -177,8 +242,9 @@ def simulation_paths(demo_url: str) -> tuple[pathlib.Path, pathlib.Path]:
     return folder / SIMULATION_DB_NAME, folder / SIMULATION_PLOT_NAME
 
 
-def run_demo_simulation(*, demo_url: str, accounts: int = SIMULATION_ACCOUNTS_DEFAULT,
-                        days: int = SIMULATION_DAYS_DEFAULT, seed: int = 7):
+def run_demo_simulation(
+    *, demo_url: str, accounts: int = SIMULATION_ACCOUNTS_DEFAULT, days: int = SIMULATION_DAYS_DEFAULT, seed: int = 7
+):
     """Run the collections simulation on its own SQLite file next to the demo database (recreated each run; a file
     holding lines the simulation did not open is never deleted) and return its report (PNG written beside it)."""
     db_path, plot_path = simulation_paths(demo_url)
@@ -245,7 +311,9 @@ def _uk_borrower(rng: random.Random, n: int) -> dict:
 _BORROWER = {"CN": _cn_borrower, "US": _us_borrower, "UK": _uk_borrower}
 
 
-def _seed_account(uow, rng: random.Random, n: int, code: str, product, cipher: FieldCipher, as_of: date, counters: dict) -> None:
+def _seed_account(
+    uow, rng: random.Random, n: int, code: str, product, cipher: FieldCipher, as_of: date, counters: dict
+) -> None:
     for _attempt in range(5):
         data = _BORROWER[product.jurisdiction](rng, n)
         try:
@@ -258,14 +326,31 @@ def _seed_account(uow, rng: random.Random, n: int, code: str, product, cipher: F
     counters["borrowers"] += 1
     if product.jurisdiction == "CN" and rng.random() < 0.2:
         ec_number = _cn_borrower(rng, n)["mobiles"][0]["number"]
-        add_emergency_contact(uow, borrower_id=bid, data={"name": rng.choice(_CN_SURNAMES) + rng.choice(_CN_GIVEN),
-                                                          "mobile": ec_number, "relationship": "spouse", "consent": True},
-                              cipher=cipher)
+        add_emergency_contact(
+            uow,
+            borrower_id=bid,
+            data={
+                "name": rng.choice(_CN_SURNAMES) + rng.choice(_CN_GIVEN),
+                "mobile": ec_number,
+                "relationship": "spouse",
+                "consent": True,
+            },
+            cipher=cipher,
+        )
     opened_on = DEMO_START_ON + timedelta(days=rng.randrange(45))
     cycle_day = rng.choice(product.cycle_days)
-    limit_minor = min(product.credit_limit_minor_max, rng.choice([2, 3, 5, 8, 10]) * product.credit_limit_minor_max // 10)
-    line = open_account(uow, borrower_id=bid, product_code=code, limit=Money(limit_minor, product.currency),
-                        cycle_day=cycle_day, opened_on=opened_on, key=f"demo-open-{n}")
+    limit_minor = min(
+        product.credit_limit_minor_max, rng.choice([2, 3, 5, 8, 10]) * product.credit_limit_minor_max // 10
+    )
+    line = open_account(
+        uow,
+        borrower_id=bid,
+        product_code=code,
+        limit=Money(limit_minor, product.currency),
+        cycle_day=cycle_day,
+        opened_on=opened_on,
+        key=f"demo-open-{n}",
+    )
     # Behaviour: 70% pay in full, 15% pay the minimum, 10% pay part, 5% stop paying after a while.
     behaviour = rng.choices(["full", "minimum", "partial", "stops"], weights=[70, 15, 10, 5])[0]
     options = [None] + [o.key for o in product.installment_options]
@@ -281,8 +366,15 @@ def _seed_account(uow, rng: random.Random, n: int, code: str, product, cipher: F
             day = purchase_days[idx]
             amount = Money(rng.randrange(20, 60) * limit_minor // 200, product.currency)
             plan = rng.choice(options)
-            res = purchase(uow, line_id=line.id, amount=amount, purchased_on=day, key=f"demo-buy-{n}-{idx}", plan=plan,
-                           merchant=rng.choice(["phone", "laptop", "appliance", "furniture", "bike"]))
+            res = purchase(
+                uow,
+                line_id=line.id,
+                amount=amount,
+                purchased_on=day,
+                key=f"demo-buy-{n}-{idx}",
+                plan=plan,
+                merchant=rng.choice(["phone", "laptop", "appliance", "furniture", "bike"]),
+            )
             made.append((day, res))
             counters["purchases"] += 1
         st = generate_statement(uow, line_id=line.id, statement_on=statement_on)
@@ -299,12 +391,21 @@ def _seed_account(uow, rng: random.Random, n: int, code: str, product, cipher: F
             else:
                 amount_minor = st.amount_due_minor if k <= 2 else 0
             if amount_minor > 0:
-                p = pay(uow, line_id=line.id, amount=Money(amount_minor, product.currency), received_on=pay_on,
-                        key=f"demo-pay-{n}-{statement_on}")
+                p = pay(
+                    uow,
+                    line_id=line.id,
+                    amount=Money(amount_minor, product.currency),
+                    received_on=pay_on,
+                    key=f"demo-pay-{n}-{statement_on}",
+                )
                 counters["payments"] += 1
                 if rng.random() < 0.01:
-                    reverse_payment(uow, payment_id=p.payment_id, reversed_on=pay_on + timedelta(days=2),
-                                    key=f"demo-bounce-{n}-{statement_on}")
+                    reverse_payment(
+                        uow,
+                        payment_id=p.payment_id,
+                        reversed_on=pay_on + timedelta(days=2),
+                        key=f"demo-bounce-{n}-{statement_on}",
+                    )
                     counters["reversals"] += 1
         statement_on = add_months(statement_on, 1)
     for day, res in made:
@@ -315,8 +416,9 @@ def _seed_account(uow, rng: random.Random, n: int, code: str, product, cipher: F
             break
     if made and rng.random() < 0.02:
         day, res = made[-1]
-        refund_purchase(uow, purchase_id=res.purchase_id, refunded_on=min(as_of, day + timedelta(days=10)),
-                        key=f"demo-refund-{n}")
+        refund_purchase(
+            uow, purchase_id=res.purchase_id, refunded_on=min(as_of, day + timedelta(days=10)), key=f"demo-refund-{n}"
+        )
         counters["refunds"] += 1
 
 
@@ -343,7 +445,9 @@ def run_demo(
         app.migrate()
         cipher = FieldCipher(dev_keyring(key_file))
         rng = random.Random(seed)
-        counters = dict.fromkeys(("borrowers", "purchases", "statements", "payments", "early_payoffs", "refunds", "reversals"), 0)
+        counters = dict.fromkeys(
+            ("borrowers", "purchases", "statements", "payments", "early_payoffs", "refunds", "reversals"), 0
+        )
         with app.uow_factory() as uow:
             if repo(uow).count(credit_lines):
                 raise DemoRefused(
@@ -371,37 +475,66 @@ def run_demo(
 def _summarise(uow, url: str, as_of: date, counters: dict, report, seconds: float) -> DemoSummary:
     r = repo(uow)
     conn = uow.connection
-    by_status = dict(conn.execute(sa.select(credit_lines.c.status, sa.func.count()).group_by(credit_lines.c.status)).all())
+    by_status = dict(
+        conn.execute(sa.select(credit_lines.c.status, sa.func.count()).group_by(credit_lines.c.status)).all()
+    )
     per_product = []
     for prow in conn.execute(sa.select(products).order_by(products.c.code)):
-        line_ids = [x[0] for x in conn.execute(sa.select(credit_lines.c.id).where(credit_lines.c.product_id == prow.id))]
-        kinds = dict(conn.execute(
-            sa.select(installment_plans.c.kind, sa.func.count())
-            .join(credit_lines, credit_lines.c.id == installment_plans.c.credit_line_id)
-            .where(credit_lines.c.product_id == prow.id)
-            .group_by(installment_plans.c.kind)
-        ).all())
+        line_ids = [
+            x[0] for x in conn.execute(sa.select(credit_lines.c.id).where(credit_lines.c.product_id == prow.id))
+        ]
+        kinds = dict(
+            conn.execute(
+                sa.select(installment_plans.c.kind, sa.func.count())
+                .join(credit_lines, credit_lines.c.id == installment_plans.c.credit_line_id)
+                .where(credit_lines.c.product_id == prow.id)
+                .group_by(installment_plans.c.kind)
+            ).all()
+        )
         totals = {"principal": 0, "interest": 0, "fees": 0, "credit": 0}
         sign = {"principal": 1, "interest": 1, "fees": 1, "credit": -1}
         for start in range(0, len(line_ids), 200):
-            chunk_ids = line_ids[start:start + 200]
+            chunk_ids = line_ids[start : start + 200]
             stored = r.ledger_balances([lcode(lid, part) for lid in chunk_ids for part in totals])
             for lid in chunk_ids:
                 for part in totals:
                     totals[part] += sign[part] * stored.get(lcode(lid, part), 0)
-        per_product.append(ProductSummary(prow.code, prow.jurisdiction, prow.currency, len(line_ids), kinds,
-                                          totals["principal"], totals["interest"], totals["fees"], totals["credit"]))
+        per_product.append(
+            ProductSummary(
+                prow.code,
+                prow.jurisdiction,
+                prow.currency,
+                len(line_ids),
+                kinds,
+                totals["principal"],
+                totals["interest"],
+                totals["fees"],
+                totals["credit"],
+            )
+        )
     problems = tuple(str(d) for d in report.drifts) + tuple(str(i) for i in report.imbalances)
 
     all_lines = [x[0] for x in conn.execute(sa.select(credit_lines.c.id).order_by(credit_lines.c.id))]
     unreconciled = tuple(p for lid in all_lines for p in reconcile_line(uow, line_id=lid))
     return DemoSummary(
-        lender=DEMO_LENDER, database_url=url, as_of=as_of, borrowers=counters["borrowers"],
-        accounts=r.count(credit_lines), accounts_by_status=by_status, plans=r.count(installment_plans),
-        purchases=r.count(purchases), statements=r.count(statements),
+        lender=DEMO_LENDER,
+        database_url=url,
+        as_of=as_of,
+        borrowers=counters["borrowers"],
+        accounts=r.count(credit_lines),
+        accounts_by_status=by_status,
+        plans=r.count(installment_plans),
+        purchases=r.count(purchases),
+        statements=r.count(statements),
         payments=r.count(payments, payments.c.kind != "credit_applied"),
-        early_payoffs=counters["early_payoffs"], refunds=counters["refunds"], reversals=counters["reversals"],
-        products=tuple(per_product), ledger_ok=report.ok, ledger_accounts_checked=report.accounts_checked,
-        ledger_entries_checked=report.entries_checked, ledger_problems=problems, seconds=seconds,
+        early_payoffs=counters["early_payoffs"],
+        refunds=counters["refunds"],
+        reversals=counters["reversals"],
+        products=tuple(per_product),
+        ledger_ok=report.ok,
+        ledger_accounts_checked=report.accounts_checked,
+        ledger_entries_checked=report.entries_checked,
+        ledger_problems=problems,
+        seconds=seconds,
         reconcile_problems=unreconciled,
     )

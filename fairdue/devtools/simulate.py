@@ -36,44 +36,54 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from fairdue.errors import FairdueError
-from fairdue.service.servicing.debts import line_id_of_debt
-from fairdue.domain.borrowers import cn_ric_check_digit
-from fairdue.adapters.db.schema.accounts import charges as c
-from fairdue.adapters.db.schema.accounts import installments as i
-from fairdue.adapters.db.schema.dayend import dayend_account as d
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.engine import make_engine
 from fairdue.adapters.db.migrate import migrate
+from fairdue.adapters.db.schema.accounts import charges as c
 from fairdue.adapters.db.schema.accounts import credit_lines
-from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
-from fairdue.adapters.db.uow import UnitOfWork
-from fairdue.bootstrap import EVENT_HANDLERS
-from fairdue.products import shipped_product_files
-from fairdue.service.collections import engine as coll
-from fairdue.service.dayend.runner import run_day_end
-from fairdue.service.servicing.products import load_product_file
-from fairdue.domain.money import Money
-from fairdue.service.servicing.accounts import open_account
-from fairdue.service.borrower.registry import register_borrower
-from fairdue.service.servicing.purchases import purchase
-from fairdue.service.portal.complaints import file_complaint
-from fairdue.service.servicing.close import close_inline
-from fairdue.service.servicing.payments import pay
-from fairdue.service.servicing.plans import accept_plan, propose_plans_for_account
-from fairdue.service.collections.promises import record_promise
-from fairdue.service.collections.call_outcomes import log_call_outcome
+from fairdue.adapters.db.schema.accounts import installments as i
 from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
-from fairdue.adapters.db.schema.collections_engine import coll_strategy_assignments
+from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases, coll_strategy_assignments
+from fairdue.adapters.db.schema.dayend import dayend_account as d
 from fairdue.adapters.db.schema.dayend import dayend_event_outbox
 from fairdue.adapters.db.schema.web import complaints
+from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.bootstrap import EVENT_HANDLERS
+from fairdue.domain.borrowers import cn_ric_check_digit
+from fairdue.domain.money import Money
+from fairdue.errors import FairdueError
+from fairdue.products import shipped_product_files
+from fairdue.service.borrower.registry import register_borrower
+from fairdue.service.collections import engine as coll
+from fairdue.service.collections.call_outcomes import log_call_outcome
+from fairdue.service.collections.promises import record_promise
+from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.portal.complaints import file_complaint
+from fairdue.service.servicing.accounts import open_account
+from fairdue.service.servicing.close import close_inline
+from fairdue.service.servicing.debts import line_id_of_debt
+from fairdue.service.servicing.payments import pay
+from fairdue.service.servicing.plans import accept_plan, propose_plans_for_account
+from fairdue.service.servicing.products import load_product_file
+from fairdue.service.servicing.purchases import purchase
 
-BEHAVIOURS = (("on_time", 38), ("late", 14), ("partial", 9), ("promise_keep", 7), ("promise_break", 6),
-              ("plan", 6), ("dispute", 4), ("silent", 10), ("complain", 6))
+BEHAVIOURS = (
+    ("on_time", 38),
+    ("late", 14),
+    ("partial", 9),
+    ("promise_keep", 7),
+    ("promise_break", 6),
+    ("plan", 6),
+    ("dispute", 4),
+    ("silent", 10),
+    ("complain", 6),
+)
 # code, jurisdiction, currency, share %, purchase (minor units), installment option, cycle day
-PRODUCTS = (("cn-ecard-std", "CN", "CNY", 60, 300_000, "3-zero_fee", 5),
-            ("us-card-std", "US", "USD", 20, 120_000, "6-zero_fee", 8),
-            ("uk-card-std", "UK", "GBP", 20, 90_000, "3-zero_fee", 3))
+PRODUCTS = (
+    ("cn-ecard-std", "CN", "CNY", 60, 300_000, "3-zero_fee", 5),
+    ("us-card-std", "US", "USD", 20, 120_000, "6-zero_fee", 8),
+    ("uk-card-std", "UK", "GBP", 20, 90_000, "3-zero_fee", 3),
+)
 US_STATES = (("US-NY", "212"), ("US-IL", "312"), ("US-CA", "415"))
 # The collections engine runs every four hours round the clock; the agents (an office in Shanghai, 09:00-19:00)
 # work their call queue at the runs in office hours: 10:00, 14:00 and 18:00 Shanghai.
@@ -151,19 +161,32 @@ def _borrower(n: int, jurisdiction: str) -> dict:
     if jurisdiction == "CN":
         born = date(1960, 1, 1) + timedelta(days=n % 12_000)
         first17 = f"110105{born:%Y%m%d}{n // 12_000 % 1000:03d}"
-        return {"name": f"模拟{n}", "id_number": first17 + cn_ric_check_digit(first17), "postal_region": "CN-11",
-                "mobiles": [{"number": f"139{n:08d}", "source": "contract"}], "address": "北京市东城区模拟路1号"}
+        return {
+            "name": f"模拟{n}",
+            "id_number": first17 + cn_ric_check_digit(first17),
+            "postal_region": "CN-11",
+            "mobiles": [{"number": f"139{n:08d}", "source": "contract"}],
+            "address": "北京市东城区模拟路1号",
+        }
     if jurisdiction == "US":
         region, area = US_STATES[n % len(US_STATES)]
         ssn = f"{1 + n // (9999 * 99):03d}{1 + n // 9999 % 99:02d}{1 + n % 9999:04d}"
-        return {"name": f"Sim Borrower {n}", "id_number": ssn, "postal_region": region,
-                "mobiles": [{"number": f"+1{area}55501{n % 100:02d}", "source": "contract"}],
-                "emails": [{"address": f"sim{n}@example.com", "source": "contract"}],
-                "address": f"{n} Example Street"}
-    return {"name": f"Sim Borrower {n}", "id_number": f"JA{n:06d}A", "postal_region": "GB-ENG",
-            "mobiles": [{"number": f"+4474{n:08d}", "source": "contract"}],
-            "emails": [{"address": f"sim{n}@example.co.uk", "source": "self_provided"}],
-            "address": f"{n} Example Road, London"}
+        return {
+            "name": f"Sim Borrower {n}",
+            "id_number": ssn,
+            "postal_region": region,
+            "mobiles": [{"number": f"+1{area}55501{n % 100:02d}", "source": "contract"}],
+            "emails": [{"address": f"sim{n}@example.com", "source": "contract"}],
+            "address": f"{n} Example Street",
+        }
+    return {
+        "name": f"Sim Borrower {n}",
+        "id_number": f"JA{n:06d}A",
+        "postal_region": "GB-ENG",
+        "mobiles": [{"number": f"+4474{n:08d}", "source": "contract"}],
+        "emails": [{"address": f"sim{n}@example.co.uk", "source": "self_provided"}],
+        "address": f"{n} Example Road, London",
+    }
 
 
 def _unpaid_by_line(conn, on: date, lines: set[int]) -> dict[int, int]:
@@ -172,39 +195,71 @@ def _unpaid_by_line(conn, on: date, lines: set[int]) -> dict[int, int]:
         return {}
     ids = sorted(lines)
     owed: Counter = Counter()
-    for a, m in conn.execute(sa.select(i.c.credit_line_id, sa.func.sum(
-            i.c.principal_due_minor + i.c.interest_due_minor + i.c.fee_due_minor
-            - i.c.principal_paid_minor - i.c.interest_paid_minor - i.c.fee_paid_minor))
-            .where(i.c.due_on <= on, i.c.status.not_in(("paid", "cancelled")), i.c.credit_line_id.in_(ids))
-            .group_by(i.c.credit_line_id)):
+    for a, m in conn.execute(
+        sa.select(
+            i.c.credit_line_id,
+            sa.func.sum(
+                i.c.principal_due_minor
+                + i.c.interest_due_minor
+                + i.c.fee_due_minor
+                - i.c.principal_paid_minor
+                - i.c.interest_paid_minor
+                - i.c.fee_paid_minor
+            ),
+        )
+        .where(i.c.due_on <= on, i.c.status.not_in(("paid", "cancelled")), i.c.credit_line_id.in_(ids))
+        .group_by(i.c.credit_line_id)
+    ):
         owed[int(a)] += int(m)
-    for a, m in conn.execute(sa.select(c.c.credit_line_id, sa.func.sum(c.c.amount_minor - c.c.paid_minor))
-                             .where(c.c.due_on <= on, c.c.status == "open", c.c.credit_line_id.in_(ids))
-                             .group_by(c.c.credit_line_id)):
+    for a, m in conn.execute(
+        sa.select(c.c.credit_line_id, sa.func.sum(c.c.amount_minor - c.c.paid_minor))
+        .where(c.c.due_on <= on, c.c.status == "open", c.c.credit_line_id.in_(ids))
+        .group_by(c.c.credit_line_id)
+    ):
         owed[int(a)] += int(m)
     return dict(owed)
 
 
 def _lines_due_on(conn, on: date) -> set[int]:
-    return set(conn.execute(sa.select(i.c.credit_line_id).where(
-        i.c.due_on == on, i.c.status.not_in(("paid", "cancelled"))).distinct()).scalars())
+    return set(
+        conn.execute(
+            sa.select(i.c.credit_line_id).where(i.c.due_on == on, i.c.status.not_in(("paid", "cancelled"))).distinct()
+        ).scalars()
+    )
 
 
 def _bucket_balances(conn) -> Counter:
     """Outstanding installment balance (minor units) per (currency, bucket), one query."""
     rows = conn.execute(
-        sa.select(d.c.currency, d.c.bucket, sa.func.sum(
-            i.c.principal_due_minor + i.c.interest_due_minor + i.c.fee_due_minor
-            - i.c.principal_paid_minor - i.c.interest_paid_minor - i.c.fee_paid_minor))
+        sa.select(
+            d.c.currency,
+            d.c.bucket,
+            sa.func.sum(
+                i.c.principal_due_minor
+                + i.c.interest_due_minor
+                + i.c.fee_due_minor
+                - i.c.principal_paid_minor
+                - i.c.interest_paid_minor
+                - i.c.fee_paid_minor
+            ),
+        )
         .select_from(i.join(d, d.c.account_id == i.c.credit_line_id))
-        .where(i.c.status.not_in(("paid", "cancelled"))).group_by(d.c.currency, d.c.bucket)).all()
+        .where(i.c.status.not_in(("paid", "cancelled")))
+        .group_by(d.c.currency, d.c.bucket)
+    ).all()
     return Counter({(c, b): int(m) for c, b, m in rows})
 
 
-def run_simulation(*, database_url: str, accounts: int, days: int, seed: int = 7,
-                   plot_path: pathlib.Path | None = None,
-                   engine_runs_utc: tuple[time, ...] = ENGINE_RUNS_UTC,
-                   agent_runs_utc: tuple[time, ...] = AGENT_RUNS_UTC) -> SimulationReport:
+def run_simulation(
+    *,
+    database_url: str,
+    accounts: int,
+    days: int,
+    seed: int = 7,
+    plot_path: pathlib.Path | None = None,
+    engine_runs_utc: tuple[time, ...] = ENGINE_RUNS_UTC,
+    agent_runs_utc: tuple[time, ...] = AGENT_RUNS_UTC,
+) -> SimulationReport:
     """Seed a fresh database, simulate `days` days of `accounts` borrowers, and report outcomes per variant."""
     if not 1 <= accounts <= ACCOUNTS_MAX:
         raise SimulationRefused(f"accounts must be 1..{ACCOUNTS_MAX}, got {accounts}")
@@ -250,12 +305,14 @@ def run_simulation(*, database_url: str, accounts: int, days: int, seed: int = 7
             for i, run_at in enumerate(sorted(engine_runs_utc)):
                 now_at = datetime.combine(on, run_at, tzinfo=UTC)
                 clock.now = now_at
-                summary = coll.run_collections(uow_factory, business_on=on, now_at=now_at, cipher=cipher,
-                                               day_hooks=i == 0)
+                summary = coll.run_collections(
+                    uow_factory, business_on=on, now_at=now_at, cipher=cipher, day_hooks=i == 0
+                )
                 rescheduled += summary.rescheduled
                 if run_at in agent_runs_utc:
-                    _agents_work(uow_factory, now_at=now_at, cipher=cipher, calls_made=calls_made,
-                                 calls_given_up=calls_given_up)
+                    _agents_work(
+                        uow_factory, now_at=now_at, cipher=cipher, calls_made=calls_made, calls_given_up=calls_given_up
+                    )
             t3 = _time.perf_counter()
             with engine.connect() as conn:
                 series.append((on, _bucket_balances(conn)))
@@ -265,8 +322,7 @@ def run_simulation(*, database_url: str, accounts: int, days: int, seed: int = 7
             phases["report"] += _time.perf_counter() - t3
 
         t4 = _time.perf_counter()
-        report = _report(engine, world, accounts=accounts, days=days, calls_made=calls_made,
-                         rescheduled=rescheduled)
+        report = _report(engine, world, accounts=accounts, days=days, calls_made=calls_made, rescheduled=rescheduled)
         if plot_path is not None:
             report.plot_path = str(_plot(series, plot_path))
         phases["report"] += _time.perf_counter() - t4
@@ -307,12 +363,26 @@ def _seed(uow_factory, *, accounts: int, seed: int, cipher) -> _World:
             for n in range(start, min(accounts, start + SEED_CHUNK)):
                 # The first lines cover every product, so even a tiny portfolio is multi-jurisdiction.
                 code, juris, currency, _share, amount, option, cycle_day = (
-                    PRODUCTS[n] if n < len(PRODUCTS) else rng.choices(PRODUCTS, weights=shares)[0])
+                    PRODUCTS[n] if n < len(PRODUCTS) else rng.choices(PRODUCTS, weights=shares)[0]
+                )
                 bid = register_borrower(uow, cipher=cipher, data=_borrower(n, juris))
-                line = open_account(uow, borrower_id=bid, product_code=code, limit=Money(amount * 4, currency),
-                                    cycle_day=cycle_day, opened_on=START_ON, key=f"sim-open-{n}")
-                purchase(uow, line_id=line.id, amount=Money(amount, currency), purchased_on=START_ON + timedelta(days=1),
-                         key=f"sim-p{n}", plan=option)
+                line = open_account(
+                    uow,
+                    borrower_id=bid,
+                    product_code=code,
+                    limit=Money(amount * 4, currency),
+                    cycle_day=cycle_day,
+                    opened_on=START_ON,
+                    key=f"sim-open-{n}",
+                )
+                purchase(
+                    uow,
+                    line_id=line.id,
+                    amount=Money(amount, currency),
+                    purchased_on=START_ON + timedelta(days=1),
+                    key=f"sim-p{n}",
+                    plan=option,
+                )
                 world.behaviour[line.id] = rng.choices(names, weights=weights)[0]
                 world.borrower[line.id] = bid
                 world.jurisdiction[line.id] = juris
@@ -343,27 +413,46 @@ def _borrowers_act(uow, world: _World, state: _BorrowerState, on: date) -> None:
     for line_id, how in paying:  # "full" clears what is due, late fees included; "half" pays half of it
         amount = owed.get(line_id, 0) if how == "full" else owed.get(line_id, 0) // 2
         if amount > 0:
-            pay(uow, line_id=line_id, amount=Money(amount, world.currency[line_id]), received_on=on,
-                key=f"sim-pay-{line_id}-{on}")
-    open_cases = dict(conn.execute(sa.select(coll_cases.c.account_id, coll_cases.c.opened_on).where(
-        coll_cases.c.status == "open")).all())
-    todo = [a for a in open_cases if a not in state.acted and (a, open_cases[a]) not in state.promised
-            and world.behaviour[a] in ("promise_keep", "promise_break", "plan", "dispute", "complain")]
+            pay(
+                uow,
+                line_id=line_id,
+                amount=Money(amount, world.currency[line_id]),
+                received_on=on,
+                key=f"sim-pay-{line_id}-{on}",
+            )
+    open_cases = dict(
+        conn.execute(
+            sa.select(coll_cases.c.account_id, coll_cases.c.opened_on).where(coll_cases.c.status == "open")
+        ).all()
+    )
+    todo = [
+        a
+        for a in open_cases
+        if a not in state.acted
+        and (a, open_cases[a]) not in state.promised
+        and world.behaviour[a] in ("promise_keep", "promise_break", "plan", "dispute", "complain")
+    ]
     owed = _unpaid_by_line(conn, on, set(todo))
     for line_id in todo:
         how, currency = world.behaviour[line_id], world.currency[line_id]
         if how in ("promise_keep", "promise_break"):
             if owed.get(line_id, 0) > 0:
-                record_promise(uow, account_id=line_id, amount=Money(owed[line_id], currency),
-                               promised_on=on + timedelta(days=PROMISE_AHEAD_DAYS), business_on=on)
+                record_promise(
+                    uow,
+                    account_id=line_id,
+                    amount=Money(owed[line_id], currency),
+                    promised_on=on + timedelta(days=PROMISE_AHEAD_DAYS),
+                    business_on=on,
+                )
                 state.promised.add((line_id, open_cases[line_id]))
                 if how == "promise_keep":
                     state.pending_pay[on + timedelta(days=2)].append((line_id, "full"))
         elif how == "plan":
             state.acted.add(line_id)
             try:
-                proposals = propose_plans_for_account(uow, account_id=line_id, monthly_income_minor=900_000,
-                                                      monthly_expenses_minor=700_000, as_of=on)
+                proposals = propose_plans_for_account(
+                    uow, account_id=line_id, monthly_income_minor=900_000, monthly_expenses_minor=700_000, as_of=on
+                )
                 if proposals:
                     accept_plan(uow, account_id=line_id, proposal=proposals[-1], business_on=on)
             except FairdueError:
@@ -376,10 +465,15 @@ def _borrowers_act(uow, world: _World, state: _BorrowerState, on: date) -> None:
             state.later[line_id] = "late"
         elif how == "complain" and on >= open_cases[line_id] + timedelta(days=2):
             state.acted.add(line_id)
-            file_complaint(conn, borrower_id=str(world.borrower[line_id]), jurisdiction=world.jurisdiction[line_id],
-                           category="contact_conduct", account_id=str(line_id),
-                           text="模拟投诉：催收联系过于频繁 / simulated: too many collection contacts",
-                           now=uow.clock())
+            file_complaint(
+                conn,
+                borrower_id=str(world.borrower[line_id]),
+                jurisdiction=world.jurisdiction[line_id],
+                category="contact_conduct",
+                account_id=str(line_id),
+                text="模拟投诉：催收联系过于频繁 / simulated: too many collection contacts",
+                now=uow.clock(),
+            )
             state.pending_pay[on + timedelta(days=COMPLAIN_LATE_DAYS)].append((line_id, "full"))
             state.later[line_id] = "late"
 
@@ -391,30 +485,43 @@ def _agents_work(uow_factory, *, now_at: datetime, cipher, calls_made: Counter, 
         tasks = uow.connection.execute(
             sa.select(coll_actions.c.id, coll_actions.c.attempts, coll_cases.c.account_id)
             .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
-            .where(coll_actions.c.status == "task", coll_cases.c.status == "open",
-                   coll_actions.c.attempts < CALL_ATTEMPTS_MAX,
-                   sa.or_(coll_actions.c.next_allowed_at.is_(None), coll_actions.c.next_allowed_at <= now_at))
-            .order_by(coll_actions.c.id)).all()
+            .where(
+                coll_actions.c.status == "task",
+                coll_cases.c.status == "open",
+                coll_actions.c.attempts < CALL_ATTEMPTS_MAX,
+                sa.or_(coll_actions.c.next_allowed_at.is_(None), coll_actions.c.next_allowed_at <= now_at),
+            )
+            .order_by(coll_actions.c.id)
+        ).all()
         for t in tasks:
             # The gate is asked again at the moment of calling (logged): an earlier "allowed" may not hold now.
             if coll.judge_call_task(uow, action_id=t.id, at=now_at, cipher=cipher).allowed:
                 # The call is made and its outcome logged (call_outcomes: decision log + task done); two in five
                 # reach the borrower, and a conversation bars further calls for a while where the pack says so.
-                log_call_outcome(uow, action_id=t.id, outcome="answered" if t.id % 5 < 2 else "no_answer",
-                                 staff_id=None, now=now_at)
+                log_call_outcome(
+                    uow, action_id=t.id, outcome="answered" if t.id % 5 < 2 else "no_answer", staff_id=None, now=now_at
+                )
                 calls_made[t.account_id] += 1
             elif t.attempts + 1 >= CALL_ATTEMPTS_MAX:
                 calls_given_up[t.account_id] += 1
         uow.commit()
 
 
-def _report(engine, world: _World, *, accounts: int, days: int, calls_made: Counter,
-            rescheduled: int) -> SimulationReport:
+def _report(
+    engine, world: _World, *, accounts: int, days: int, calls_made: Counter, rescheduled: int
+) -> SimulationReport:
     variants: dict[str, VariantOutcome] = defaultdict(VariantOutcome)
     with engine.connect() as conn:
-        variant_of = {a: f"{s}/{v}" for a, s, v in conn.execute(sa.select(
-            coll_strategy_assignments.c.account_id, coll_strategy_assignments.c.strategy_code,
-            coll_strategy_assignments.c.variant))}
+        variant_of = {
+            a: f"{s}/{v}"
+            for a, s, v in conn.execute(
+                sa.select(
+                    coll_strategy_assignments.c.account_id,
+                    coll_strategy_assignments.c.strategy_code,
+                    coll_strategy_assignments.c.variant,
+                )
+            )
+        }
         name = lambda account_id: variant_of.get(int(account_id), "(never contacted)")  # noqa: E731
         # Gate decisions and messages name the line as a debt (`cl:<id>`); a debt naming no line (a login code's
         # `borrower:<id>`) is no variant's.
@@ -425,24 +532,33 @@ def _report(engine, world: _World, *, accounts: int, days: int, calls_made: Coun
             v = variants[name(r.account_id)]
             v.cases += 1
             v.cured += r.close_reason == "cure"
-        for debt_id, n in conn.execute(sa.select(outbox_messages.c.debt_id, sa.func.count())
-                                       .group_by(outbox_messages.c.debt_id)):
+        for debt_id, n in conn.execute(
+            sa.select(outbox_messages.c.debt_id, sa.func.count()).group_by(outbox_messages.c.debt_id)
+        ):
             variants[debt_variant(debt_id)].contacts += n
         for account_id, n in calls_made.items():
             variants[name(account_id)].contacts += n
-        for debt_id, cats in conn.execute(sa.select(decision_log.c.debt_id, decision_log.c.violation_categories)
-                                          .where(decision_log.c.allowed.is_(False), decision_log.c.debt_id.is_not(None))):
+        for debt_id, cats in conn.execute(
+            sa.select(decision_log.c.debt_id, decision_log.c.violation_categories).where(
+                decision_log.c.allowed.is_(False), decision_log.c.debt_id.is_not(None)
+            )
+        ):
             d = variants[debt_variant(debt_id)].denials
             for c in filter(None, cats.split(",")):
                 d[c] = d.get(c, 0) + 1
         n_complaints = 0
-        for account_id, n in conn.execute(sa.select(complaints.c.account_id, sa.func.count())
-                                          .where(complaints.c.account_id.is_not(None))
-                                          .group_by(complaints.c.account_id)):
+        for account_id, n in conn.execute(
+            sa.select(complaints.c.account_id, sa.func.count())
+            .where(complaints.c.account_id.is_not(None))
+            .group_by(complaints.c.account_id)
+        ):
             variants[name(account_id)].complaints += n
             n_complaints += n
-        moves = conn.execute(sa.select(dayend_event_outbox.c.account_id, dayend_event_outbox.c.payload).where(
-            dayend_event_outbox.c.kind == "bucket_changed")).all()
+        moves = conn.execute(
+            sa.select(dayend_event_outbox.c.account_id, dayend_event_outbox.c.payload).where(
+                dayend_event_outbox.c.kind == "bucket_changed"
+            )
+        ).all()
     entered: dict[str, set[int]] = defaultdict(set)
     for account_id, payload in moves:
         entered[json.loads(payload)["bucket_to"]].add(int(account_id))
@@ -463,10 +579,20 @@ def _report(engine, world: _World, *, accounts: int, days: int, calls_made: Coun
     everywhere: Counter = Counter()
     for v in variants.values():
         everywhere.update(v.denials)
-    return SimulationReport(accounts=accounts, days=days, variants=dict(variants), roll_rates=rolls(None),
-                            behaviours=dict(Counter(world.behaviour.values())), denials=dict(everywhere),
-                            plot_path=None, seconds=0.0, complaints=n_complaints, rescheduled=rescheduled,
-                            calls_made=sum(calls_made.values()), products=dict(world.products))
+    return SimulationReport(
+        accounts=accounts,
+        days=days,
+        variants=dict(variants),
+        roll_rates=rolls(None),
+        behaviours=dict(Counter(world.behaviour.values())),
+        denials=dict(everywhere),
+        plot_path=None,
+        seconds=0.0,
+        complaints=n_complaints,
+        rescheduled=rescheduled,
+        calls_made=sum(calls_made.values()),
+        products=dict(world.products),
+    )
 
 
 def _plot(series: list[tuple[date, Counter]], path: pathlib.Path) -> pathlib.Path:

@@ -25,18 +25,20 @@ import datetime as dt
 import hashlib
 import json
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from fairdue.errors import FairdueError
 
 JURISDICTIONS = ("CN", "US", "UK")
 CONFIDENCE_TAGS = frozenset({"V", "V2", "R"})
-CATEGORIES = frozenset({"time_window", "frequency", "third_party", "data_source",
-                        "content", "suppression", "consent", "channel"})
+CATEGORIES = frozenset(
+    {"time_window", "frequency", "third_party", "data_source", "content", "suppression", "consent", "channel"}
+)
 CHANNELS = frozenset({"call", "sms", "email", "letter", "app_push", "voicemail", "visit"})
 PURPOSES = frozenset({"collection", "reminder", "location", "service", "authentication"})
 # `authentication`: a one-time code the borrower asked for, sent only to the borrower's own number or
@@ -44,8 +46,18 @@ PURPOSES = frozenset({"collection", "reminder", "location", "service", "authenti
 # window (hours.purposes_exempt) only if it also has an `authentication` rule that checks those conditions.
 PURPOSES_EXEMPTABLE = frozenset({"authentication"})
 ROLES = frozenset({"borrower", "guarantor", "spouse", "attorney", "emergency_contact", "third_party"})
-SOURCES = frozenset({"contract", "self_provided", "registration", "credit_bureau", "public_record",
-                     "emergency_contact", "device_contacts", "unknown"})
+SOURCES = frozenset(
+    {
+        "contract",
+        "self_provided",
+        "registration",
+        "credit_bureau",
+        "public_record",
+        "emergency_contact",
+        "device_contacts",
+        "unknown",
+    }
+)
 # Sources no pack and no override may ever allow (privacy by construction).
 SOURCES_NEVER = frozenset({"device_contacts", "unknown"})
 # How many hex characters of the pack's SHA-256 content digest a decision's label carries (48 bits: enough to
@@ -69,16 +81,22 @@ class PackOverrideError(PackError):
 _STR_LIST = "str_list"
 PARAMS: dict[str, dict[str, tuple[str, str]]] = {
     # kind: {param: (type, direction)}
-    "hours": {"window": ("window", "window"), "channels": (_STR_LIST, "superset"),
-              "purposes_exempt": (_STR_LIST, "subset")},
+    "hours": {
+        "window": ("window", "window"),
+        "channels": (_STR_LIST, "superset"),
+        "purposes_exempt": (_STR_LIST, "subset"),
+    },
     "unanswered_calls_per_day": {"unanswered_calls_per_day_max": ("int", "max")},
     "calls_in_days": {"calls_max": ("int", "max"), "days": ("int", "min")},
     "calls_after_conversation": {"days": ("int", "min")},
     "sources": {"sources_allowed": (_STR_LIST, "subset")},
     "third_party": {
-        "debtor_roles": (_STR_LIST, "subset"), "location_roles": (_STR_LIST, "subset"),
-        "location_channels": (_STR_LIST, "subset"), "consent_required": ("bool", "true"),
-        "stop_when_asked": ("bool", "true"), "message_required": ("bool", "true"),
+        "debtor_roles": (_STR_LIST, "subset"),
+        "location_roles": (_STR_LIST, "subset"),
+        "location_channels": (_STR_LIST, "subset"),
+        "consent_required": ("bool", "true"),
+        "stop_when_asked": ("bool", "true"),
+        "message_required": ("bool", "true"),
         "location_contacts_per_person_max": ("int", "opt_max"),
     },
     "unreachable": {"failed_attempts_min": ("int", "min"), "failed_days_min": ("int", "min")},
@@ -96,24 +114,54 @@ PARAMS: dict[str, dict[str, tuple[str, str]]] = {
     "authentication": {"channels": (_STR_LIST, "subset"), "sources_allowed": (_STR_LIST, "subset")},
 }
 CATEGORY_OF_KIND = {
-    "hours": "time_window", "unanswered_calls_per_day": "frequency", "calls_in_days": "frequency",
-    "calls_after_conversation": "frequency", "sources": "data_source", "third_party": "third_party",
-    "unreachable": "third_party", "cease": "suppression", "attorney": "suppression",
-    "bankruptcy": "suppression", "breathing_space": "suppression", "dispute": "suppression",
-    "plan": "suppression", "opt_out": "channel", "visit_staff": "channel",
-    "voicemail_script": "channel", "written_text": "content", "content": "content",
+    "hours": "time_window",
+    "unanswered_calls_per_day": "frequency",
+    "calls_in_days": "frequency",
+    "calls_after_conversation": "frequency",
+    "sources": "data_source",
+    "third_party": "third_party",
+    "unreachable": "third_party",
+    "cease": "suppression",
+    "attorney": "suppression",
+    "bankruptcy": "suppression",
+    "breathing_space": "suppression",
+    "dispute": "suppression",
+    "plan": "suppression",
+    "opt_out": "channel",
+    "visit_staff": "channel",
+    "voicemail_script": "channel",
+    "written_text": "content",
+    "content": "content",
     "authentication": "content",
 }
 # Kinds every pack must have: without them the gate would be open by omission.
-KINDS_REQUIRED = frozenset({"hours", "sources", "third_party", "unreachable", "cease", "attorney",
-                            "bankruptcy", "opt_out", "written_text", "content"})
+KINDS_REQUIRED = frozenset(
+    {
+        "hours",
+        "sources",
+        "third_party",
+        "unreachable",
+        "cease",
+        "attorney",
+        "bankruptcy",
+        "opt_out",
+        "written_text",
+        "content",
+    }
+)
 # Kinds that may appear more than once (e.g. a daily and a weekly call cap).
 KINDS_REPEATABLE = frozenset({"calls_in_days"})
 _OPTIONAL = frozenset({"location_contacts_per_person_max", "purposes_exempt"})
 _MEMBERS = {
-    "channels": CHANNELS, "location_channels": CHANNELS, "channels_excepted": CHANNELS,
-    "channels_requiring_text": CHANNELS, "purposes_blocked": PURPOSES, "sources_allowed": SOURCES,
-    "debtor_roles": ROLES, "location_roles": ROLES, "purposes_exempt": PURPOSES_EXEMPTABLE,
+    "channels": CHANNELS,
+    "location_channels": CHANNELS,
+    "channels_excepted": CHANNELS,
+    "channels_requiring_text": CHANNELS,
+    "purposes_blocked": PURPOSES,
+    "sources_allowed": SOURCES,
+    "debtor_roles": ROLES,
+    "location_roles": ROLES,
+    "purposes_exempt": PURPOSES_EXEMPTABLE,
 }
 _META = ("kind", "source", "article", "confidence", "effective_on")
 
@@ -125,12 +173,12 @@ class RuleSpec:
     params: the kind's numbers (see PARAMS); a missing optional one means "no cap".
     """
 
-    id: str              # stable, e.g. "CN.CBA2026.hours"
-    kind: str            # which function in rules.py runs it
-    category: str        # one of CATEGORIES, fixed by the kind
+    id: str  # stable, e.g. "CN.CBA2026.hours"
+    kind: str  # which function in rules.py runs it
+    category: str  # one of CATEGORIES, fixed by the kind
     source: str
     article: str
-    confidence: str      # V | V2 | R
+    confidence: str  # V | V2 | R
     effective_on: dt.date
     params: Mapping[str, Any]
 
@@ -144,11 +192,11 @@ class Pack:
     """A jurisdiction's rules at one version, possibly tightened by a lender."""
 
     jurisdiction: str
-    version: str                 # the pack's effective date, e.g. "2026-01-30"
+    version: str  # the pack's effective date, e.g. "2026-01-30"
     title_en: str
     title_zh: str
     rules: tuple[RuleSpec, ...]
-    override_name: str | None = None   # the lender override applied, if any
+    override_name: str | None = None  # the lender override applied, if any
     # SHA-256 (64 hex) of pack_content(self): the rules as they run, override applied. Derived, never passed in.
     digest: str = dataclasses.field(init=False, repr=False, compare=False)
 
@@ -182,20 +230,32 @@ def pack_content(pack: Pack) -> dict[str, Any]:
     written as a TOML date or as a string). The lender override's name is not content: it is in the label.
     """
     return {
-        "pack": {"jurisdiction": pack.jurisdiction, "version": pack.version,
-                 "title_en": pack.title_en, "title_zh": pack.title_zh},
-        "rules": [{"id": spec.id, "kind": spec.kind, "source": spec.source, "article": spec.article,
-                   "confidence": spec.confidence, "effective_on": spec.effective_on.isoformat(),
-                   "params": {name: list(value) if isinstance(value, tuple) else value
-                              for name, value in spec.params.items()}}
-                  for spec in pack.rules],
+        "pack": {
+            "jurisdiction": pack.jurisdiction,
+            "version": pack.version,
+            "title_en": pack.title_en,
+            "title_zh": pack.title_zh,
+        },
+        "rules": [
+            {
+                "id": spec.id,
+                "kind": spec.kind,
+                "source": spec.source,
+                "article": spec.article,
+                "confidence": spec.confidence,
+                "effective_on": spec.effective_on.isoformat(),
+                "params": {
+                    name: list(value) if isinstance(value, tuple) else value for name, value in spec.params.items()
+                },
+            }
+            for spec in pack.rules
+        ],
     }
 
 
 def pack_digest(pack: Pack) -> str:
     """SHA-256 (hex) of pack_content's canonical JSON: sorted keys, no spaces, UTF-8."""
-    text = json.dumps(pack_content(pack), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False)
+    text = json.dumps(pack_content(pack), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -224,7 +284,7 @@ def _check_param(where: str, name: str, typ: str, value: Any) -> Any:
         return value
     if typ == "window":
         if not isinstance(value, list) or len(value) != 2:
-            raise PackError(f"{where}.{name}: expected [\"HH:MM\", \"HH:MM\"], got {value!r}")
+            raise PackError(f'{where}.{name}: expected ["HH:MM", "HH:MM"], got {value!r}')
         start, end = _hhmm(value[0], f"{where}.{name}"), _hhmm(value[1], f"{where}.{name}")
         if start >= end:
             raise PackError(f"{where}.{name}: window start {value[0]} must be before end {value[1]}")
@@ -276,9 +336,16 @@ def _rule_spec(rule_id: str, table: Any, pack_name: str) -> RuleSpec:
                 continue
             raise PackError(f"{where}: missing {name}")
         params[name] = _check_param(where, name, typ, table[name])
-    return RuleSpec(id=rule_id, kind=kind, category=CATEGORY_OF_KIND[kind], source=table["source"],
-                    article=table["article"], confidence=table["confidence"],
-                    effective_on=effective_on, params=MappingProxyType(params))
+    return RuleSpec(
+        id=rule_id,
+        kind=kind,
+        category=CATEGORY_OF_KIND[kind],
+        source=table["source"],
+        article=table["article"],
+        confidence=table["confidence"],
+        effective_on=effective_on,
+        params=MappingProxyType(params),
+    )
 
 
 def parse_pack(text: str, name: str = "pack") -> Pack:
@@ -316,17 +383,24 @@ def parse_pack(text: str, name: str = "pack") -> Pack:
         raise PackError(f"{name}: rule kind(s) {repeated} appear more than once")
     exempting = [s.id for s in specs if s.kind == "hours" and s.params.get("purposes_exempt")]
     if exempting and "authentication" not in kinds:
-        raise PackError(f"{name}: rule {exempting[0]} exempts authentication from the contact window, but the pack "
-                        "has no `authentication` rule to check that such a message goes only to the borrower's own "
-                        "address and carries no debt information")
+        raise PackError(
+            f"{name}: rule {exempting[0]} exempts authentication from the contact window, but the pack "
+            "has no `authentication` rule to check that such a message goes only to the borrower's own "
+            "address and carries no debt information"
+        )
     for spec in specs:
         if not spec.id.startswith(head["jurisdiction"] + "."):
             raise PackError(f"{name}: rule id {spec.id!r} must start with {head['jurisdiction']}.")
-    return Pack(jurisdiction=head["jurisdiction"], version=head["version"], title_en=head["title_en"],
-                title_zh=head["title_zh"], rules=specs)
+    return Pack(
+        jurisdiction=head["jurisdiction"],
+        version=head["version"],
+        title_en=head["title_en"],
+        title_zh=head["title_zh"],
+        rules=specs,
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_pack(jurisdiction: str) -> Pack:
     """The shipped pack for a jurisdiction (read from package data once, then cached)."""
     if jurisdiction not in JURISDICTIONS:
@@ -343,9 +417,13 @@ def _tighter(where: str, direction: str, typ: str, old: Any, new: Any) -> Any:
     if direction == "window":
         (o_start, o_end), (n_start, n_end) = ([_hhmm(v, where) for v in pair] for pair in (old, new))
         if n_start < o_start:
-            raise PackOverrideError(f"{where}: start {new[0]} is earlier than the law's {old[0]} (an override may only tighten)")
+            raise PackOverrideError(
+                f"{where}: start {new[0]} is earlier than the law's {old[0]} (an override may only tighten)"
+            )
         if n_end > o_end:
-            raise PackOverrideError(f"{where}: end {new[1]} is later than the law's {old[1]} (an override may only tighten)")
+            raise PackOverrideError(
+                f"{where}: end {new[1]} is later than the law's {old[1]} (an override may only tighten)"
+            )
         return new
     if direction in ("max", "opt_max"):
         if old is not None and new > old:
@@ -358,7 +436,9 @@ def _tighter(where: str, direction: str, typ: str, old: Any, new: Any) -> Any:
     if direction == "subset":
         added = sorted(set(new) - set(old or ()))  # an absent optional list allows nothing
         if added:
-            raise PackOverrideError(f"{where}: adds {added}, which the law's pack does not allow (an override may only remove)")
+            raise PackOverrideError(
+                f"{where}: adds {added}, which the law's pack does not allow (an override may only remove)"
+            )
         return new
     if direction == "superset":
         removed = sorted(set(old) - set(new))
@@ -388,7 +468,9 @@ def apply_override(pack: Pack, override: Mapping[str, Any]) -> Pack:
     if extra:
         raise PackOverrideError(f"override: unknown field(s) {extra}")
     if override.get("jurisdiction", pack.jurisdiction) != pack.jurisdiction:
-        raise PackOverrideError(f"override.jurisdiction {override.get('jurisdiction')!r} does not match pack {pack.jurisdiction}")
+        raise PackOverrideError(
+            f"override.jurisdiction {override.get('jurisdiction')!r} does not match pack {pack.jurisdiction}"
+        )
     changes = override.get("rules", {})
     if not isinstance(changes, Mapping):
         raise PackOverrideError("override.rules: expected a table of rule ids")
@@ -411,7 +493,9 @@ def apply_override(pack: Pack, override: Mapping[str, Any]) -> Pack:
             if field in _META:
                 raise PackOverrideError(f"{where}: citations and kinds belong to the law's pack, not an override")
             if field not in spec_params:
-                raise PackOverrideError(f"{where}: unknown field for kind {spec.kind!r}; expected one of {sorted(spec_params)}")
+                raise PackOverrideError(
+                    f"{where}: unknown field for kind {spec.kind!r}; expected one of {sorted(spec_params)}"
+                )
             typ, direction = spec_params[field]
             try:
                 checked = _check_param(f"override.rules.{spec.id}", field, typ, value)
@@ -420,11 +504,26 @@ def apply_override(pack: Pack, override: Mapping[str, Any]) -> Pack:
             except PackError as err:
                 raise PackOverrideError(str(err)) from None
             params[field] = _tighter(where, direction, typ, params.get(field), checked)
-        new_specs.append(RuleSpec(id=spec.id, kind=spec.kind, category=spec.category, source=spec.source,
-                                  article=spec.article, confidence=spec.confidence,
-                                  effective_on=spec.effective_on, params=MappingProxyType(params)))
-    return Pack(jurisdiction=pack.jurisdiction, version=pack.version, title_en=pack.title_en,
-                title_zh=pack.title_zh, rules=tuple(new_specs), override_name=name.strip())
+        new_specs.append(
+            RuleSpec(
+                id=spec.id,
+                kind=spec.kind,
+                category=spec.category,
+                source=spec.source,
+                article=spec.article,
+                confidence=spec.confidence,
+                effective_on=spec.effective_on,
+                params=MappingProxyType(params),
+            )
+        )
+    return Pack(
+        jurisdiction=pack.jurisdiction,
+        version=pack.version,
+        title_en=pack.title_en,
+        title_zh=pack.title_zh,
+        rules=tuple(new_specs),
+        override_name=name.strip(),
+    )
 
 
 def parse_override(text: str) -> dict[str, Any]:

@@ -16,12 +16,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from fairdue.web import i18n, problems
-from fairdue.web.templating import make_templates, render
 from fairdue.bootstrap import bootstrap
-from fairdue.web import wiring
+from fairdue.web import i18n, problems, wiring
 from fairdue.web.api import router as api_router
 from fairdue.web.pages import router as pages_router
+from fairdue.web.templating import make_templates, render
 
 API_PREFIX = "/api/v1"
 SESSION_COOKIE = "fairdue_session"
@@ -81,8 +80,9 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher:
 
     @app.middleware("http")
     async def _language(request: Request, call_next):
-        request.state.lang = i18n.negotiate(request.cookies.get(i18n.LANG_COOKIE),
-                                            request.headers.get("accept-language"))
+        request.state.lang = i18n.negotiate(
+            request.cookies.get(i18n.LANG_COOKIE), request.headers.get("accept-language")
+        )
         response = await call_next(request)
         response.headers.setdefault("Content-Language", request.state.lang)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -92,7 +92,8 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher:
             response.headers.setdefault(
                 "Content-Security-Policy",
                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                "script-src 'self'; frame-ancestors 'none'")
+                "script-src 'self'; frame-ancestors 'none'",
+            )
         return response
 
     static_dir = str(importlib.resources.files("fairdue.web").joinpath("static"))
@@ -121,7 +122,9 @@ def _render_problem(request: Request, body: dict[str, Any], headers: dict[str, s
     if request.headers.get("hx-request"):
         return HTMLResponse(
             f'<div class="problem" role="alert">{_escape(body["detail"])}</div>',
-            status_code=body["status"], headers=headers)
+            status_code=body["status"],
+            headers=headers,
+        )
     return render(request, "problem.html", {"problem": body}, status_code=body["status"], headers=headers)
 
 

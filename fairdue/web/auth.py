@@ -40,7 +40,8 @@ def _token(request: Request) -> tuple[str | None, bool]:
 async def _csrf_ok(request: Request, expected: str) -> bool:
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
         form = await request.form()
         value = form.get("csrf")
         sent = value if isinstance(value, str) else None
@@ -85,7 +86,10 @@ def requires(*roles: str):
         if not (who.roles & needed):
             raise Forbidden(
                 f"needs role {' or '.join(sorted(needed))}; you have {', '.join(sorted(who.roles)) or 'none'}",
-                reason="role", roles_needed=sorted(needed), roles_held=sorted(who.roles))
+                reason="role",
+                roles_needed=sorted(needed),
+                roles_held=sorted(who.roles),
+            )
         return who
 
     _staff.roles_needed = needed  # type: ignore[attr-defined]  (read by the route-roles test)

@@ -33,17 +33,23 @@ def send_code(app: Any, *, phone: str) -> None:
     web = app.state.web
     with app.state.core.uow_factory() as unit:
         auth_service.request_login_code(
-            unit.connection, phone=phone, now=unit.clock(), secret=web.secret_key, ttl_s=web.code_ttl_s,
+            unit.connection,
+            phone=phone,
+            now=unit.clock(),
+            secret=web.secret_key,
+            ttl_s=web.code_ttl_s,
             find_borrower=lambda e164: find(unit, e164),
-            deliver=lambda borrower_id, e164, code: deliver(unit, borrower_id, e164, code))
+            deliver=lambda borrower_id, e164, code: deliver(unit, borrower_id, e164, code),
+        )
         unit.commit()
 
 
 def login(app: Any, *, phone: str, code: str) -> auth_service.NewSession:
     web = app.state.web
     with app.state.core.uow_factory() as unit:
-        new = auth_service.borrower_login(unit.connection, phone=phone, code=code, now=unit.clock(),
-                                          secret=web.secret_key, ttl_s=web.session_ttl_s)
+        new = auth_service.borrower_login(
+            unit.connection, phone=phone, code=code, now=unit.clock(), secret=web.secret_key, ttl_s=web.session_ttl_s
+        )
         unit.commit()  # commits a failed attempt's counter too
     if new is None:
         raise auth_service.InvalidCode()

@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from fairdue.policy import decide as gate
 
 JURISDICTIONS = ("CN", "US", "UK")
@@ -22,8 +23,16 @@ CHANNELS = ("sms", "call", "email", "letter", "app_push", "voicemail", "visit")
 # never a staff purpose: only the borrower-login flow sends it, so a composed message claiming it is refused.
 PURPOSES = ("collection", "reminder", "location", "service")
 RECIPIENT_ROLES = ("borrower", "guarantor", "spouse", "attorney", "emergency_contact", "third_party")
-SOURCES = ("contract", "self_provided", "registration", "credit_bureau", "public_record",
-           "emergency_contact", "device_contacts", "unknown")
+SOURCES = (
+    "contract",
+    "self_provided",
+    "registration",
+    "credit_bureau",
+    "public_record",
+    "emergency_contact",
+    "device_contacts",
+    "unknown",
+)
 ZONES = ("Asia/Shanghai", "America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London")
 DEFAULT_ZONE = {"CN": "Asia/Shanghai", "US": "America/New_York", "UK": "Europe/London"}
 TEXT_LENGTH_MAX = 2000
@@ -46,8 +55,7 @@ class ComposeTemplate:
 
 @functools.cache
 def templates() -> dict[str, ComposeTemplate]:
-    raw = tomllib.loads(importlib.resources.files("fairdue.web").joinpath("compose_templates.toml")
-                        .read_text("utf-8"))
+    raw = tomllib.loads(importlib.resources.files("fairdue.web").joinpath("compose_templates.toml").read_text("utf-8"))
     return {key: ComposeTemplate(key=key, **value) for key, value in raw.items()}
 
 
@@ -73,9 +81,18 @@ class ComposeForm:
         tpl = templates().get(key) or next(iter(templates().values()))
         zone = DEFAULT_ZONE.get(tpl.jurisdiction, "Asia/Shanghai")
         local = now.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
-        return cls(template=tpl.key, jurisdiction=tpl.jurisdiction, channel=tpl.channel, purpose=tpl.purpose,
-                   address=address, zone=zone, at_local=local, language=tpl.language, text=tpl.text,
-                   debt_id=debt_id)
+        return cls(
+            template=tpl.key,
+            jurisdiction=tpl.jurisdiction,
+            channel=tpl.channel,
+            purpose=tpl.purpose,
+            address=address,
+            zone=zone,
+            at_local=local,
+            language=tpl.language,
+            text=tpl.text,
+            debt_id=debt_id,
+        )
 
     def at_utc(self) -> dt.datetime | None:
         """The proposed instant, or None when the time or zone is not valid (the gate then denies)."""
@@ -88,8 +105,9 @@ class ComposeForm:
             return local.astimezone(dt.UTC)
         return local.replace(tzinfo=zone).astimezone(dt.UTC)
 
-    def gate_request(self, *, history: list[dict[str, Any]] | None = None,
-                     borrower: dict[str, Any] | None = None) -> dict[str, Any]:
+    def gate_request(
+        self, *, history: list[dict[str, Any]] | None = None, borrower: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """The gate contract's request for this message (a bad field stays bad: the gate denies)."""
         at = self.at_utc()
         return {
@@ -98,9 +116,15 @@ class ComposeForm:
             "channel": self.channel,
             "purpose": self.purpose if self.purpose in PURPOSES else f"{self.purpose} (not a staff purpose)",
             "debt": {"id": self.debt_id or "unassigned", "time_barred": False},
-            "recipient": {"role": self.recipient_role, "address": self.address.strip(),
-                          "source": self.recipient_source, "consent": None, "asked_to_stop": False,
-                          "opted_out_channels": [], "prior_location_contacts": 0},
+            "recipient": {
+                "role": self.recipient_role,
+                "address": self.address.strip(),
+                "source": self.recipient_source,
+                "consent": None,
+                "asked_to_stop": False,
+                "opted_out_channels": [],
+                "prior_location_contacts": 0,
+            },
             "borrower": borrower or {"time_zones": [self.zone] if self.zone else []},
             "history": history or [],
             "message": {"language": self.language, "text": self.text[:TEXT_LENGTH_MAX]},

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from fairdue.service.contact.enforcement import history_for_debt
-from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+
+from fairdue.service.contact.enforcement import OutgoingMessage, history_for_debt, request_contact
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,8 @@ def history(unit: Any, debt_id: str, *, cipher: Any) -> list[dict[str, Any]]:
 
 def send(unit: Any, *, form: Any, staff: Any, cipher: Any, borrower: dict[str, Any] | None = None) -> SendOutcome:
     request = form.gate_request(history=history(unit, form.debt_id, cipher=cipher), borrower=borrower)
-    message = OutgoingMessage(channel=form.channel, recipient_address=form.address.strip(),
-                              language=form.language, text=form.text)
+    message = OutgoingMessage(
+        channel=form.channel, recipient_address=form.address.strip(), language=form.language, text=form.text
+    )
     outcome = request_contact(unit, gate_request=request, message=message, cipher=cipher)
     return SendOutcome(sent=outcome.allowed, decision=dict(outcome.decision), reference=outcome.decision_seq)

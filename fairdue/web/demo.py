@@ -18,23 +18,27 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from fairdue.adapters.db.schema.accounts import credit_lines, products
-from fairdue.adapters.db.schema.web import staff_users
-from fairdue.service.staff.auth import create_staff
-from fairdue.service.borrower.registry import get_borrower
-from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
-from fairdue.service.portal.views import debt_id_for_line
-from fairdue.web.compose import templates
+
 from fairdue.adapters.crypto import DEV_KEY_FILE, FieldCipher, dev_keyring
-from fairdue.bootstrap import bootstrap
-from fairdue.web.app import create_app
-from fairdue.web.templating import render
+from fairdue.adapters.db.schema.accounts import credit_lines, products
 from fairdue.adapters.db.schema.collections import outbox_messages
-from fairdue.service.contact.enforcement import open_outbox_fields
+from fairdue.adapters.db.schema.web import staff_users
+from fairdue.bootstrap import bootstrap
+from fairdue.service.borrower.registry import get_borrower
+from fairdue.service.contact.enforcement import OutgoingMessage, open_outbox_fields, request_contact
+from fairdue.service.portal.views import debt_id_for_line
+from fairdue.service.staff.auth import create_staff
+from fairdue.web.app import create_app
+from fairdue.web.compose import templates
+from fairdue.web.templating import render
 
 DEMO_PASSWORD = "fairdue-demo-2026"
-DEMO_STAFF = (("agent", "王敏 (agent)", ("agent",)), ("supervisor", "Sam Lee (supervisor)", ("supervisor",)),
-              ("compliance", "陈静 (compliance)", ("compliance",)), ("admin", "Admin", ("admin",)))
+DEMO_STAFF = (
+    ("agent", "王敏 (agent)", ("agent",)),
+    ("supervisor", "Sam Lee (supervisor)", ("supervisor",)),
+    ("compliance", "陈静 (compliance)", ("compliance",)),
+    ("admin", "Admin", ("admin",)),
+)
 DEMO_BORROWERS_SHOWN = 2
 DEMO_LOCAL_HOUR_UTC = 2  # 10:00 in Asia/Shanghai
 
@@ -54,33 +58,50 @@ def prepare(core: Any, cipher: Any) -> dict[str, Any]:
     """Staff users, demo borrowers' phones, and a lawful and a blocked contact for each; returns the logins."""
     import sqlalchemy as sa
 
-
     shown = []
     with core.uow_factory() as uow:
         conn = uow.connection
         for username, display, roles in DEMO_STAFF:
             if conn.execute(sa.select(staff_users.c.id).where(staff_users.c.username == username)).first() is None:
-                create_staff(conn, username=username, display_name=display, password=DEMO_PASSWORD, roles=roles,
-                             now=uow.clock())
-        rows = conn.execute(sa.select(credit_lines.c.id, credit_lines.c.borrower_id)
-                            .join(products, products.c.id == credit_lines.c.product_id)
-                            .where(products.c.jurisdiction == "CN").order_by(credit_lines.c.id)
-                            .limit(DEMO_BORROWERS_SHOWN)).all()
+                create_staff(
+                    conn, username=username, display_name=display, password=DEMO_PASSWORD, roles=roles, now=uow.clock()
+                )
+        rows = conn.execute(
+            sa.select(credit_lines.c.id, credit_lines.c.borrower_id)
+            .join(products, products.c.id == credit_lines.c.product_id)
+            .where(products.c.jurisdiction == "CN")
+            .order_by(credit_lines.c.id)
+            .limit(DEMO_BORROWERS_SHOWN)
+        ).all()
         text = templates()["cn_overdue_zh"].text
         at = uow.clock().isoformat().replace("+00:00", "Z")
         for row in rows:
             person = get_borrower(uow, borrower_id=row.borrower_id, cipher=cipher)
             number, source = person.mobiles[0]
             shown.append({"borrower_id": row.borrower_id, "line_id": row.id, "phone": number})
-            for address, role, src in ((number, "borrower", source), ("+8613700137000", "third_party", "device_contacts")):
-                request = {"jurisdiction": "CN", "at": at, "channel": "sms", "purpose": "collection",
-                           "debt": {"id": debt_id_for_line(row.id), "time_barred": False},
-                           "recipient": {"role": role, "address": address, "source": src},
-                           "borrower": {"time_zones": list(person.time_zones)}, "history": [],
-                           "message": {"language": "zh", "text": text}}
-                request_contact(uow, gate_request=request, cipher=cipher, commit=False, names=[person.name],
-                                message=OutgoingMessage(channel="sms", recipient_address=address, language="zh",
-                                                        text=text))
+            for address, role, src in (
+                (number, "borrower", source),
+                ("+8613700137000", "third_party", "device_contacts"),
+            ):
+                request = {
+                    "jurisdiction": "CN",
+                    "at": at,
+                    "channel": "sms",
+                    "purpose": "collection",
+                    "debt": {"id": debt_id_for_line(row.id), "time_barred": False},
+                    "recipient": {"role": role, "address": address, "source": src},
+                    "borrower": {"time_zones": list(person.time_zones)},
+                    "history": [],
+                    "message": {"language": "zh", "text": text},
+                }
+                request_contact(
+                    uow,
+                    gate_request=request,
+                    cipher=cipher,
+                    commit=False,
+                    names=[person.name],
+                    message=OutgoingMessage(channel="sms", recipient_address=address, language="zh", text=text),
+                )
         uow.commit()
     return {"staff": [(u, ", ".join(r)) for u, _d, r in DEMO_STAFF], "password": DEMO_PASSWORD, "borrowers": shown}
 
@@ -102,16 +123,25 @@ def _install_phone_page(app: Any) -> None:
         """The demo borrowers' phones: SMS the outbox holds for them (login codes included)."""
         import sqlalchemy as sa
 
-
         messages = []
         with app.state.core.uow_factory() as uow:
-            rows = uow.connection.execute(sa.select(outbox_messages).where(outbox_messages.c.channel == "sms")
-                                          .order_by(outbox_messages.c.id.desc()).limit(200)).all()
+            rows = uow.connection.execute(
+                sa.select(outbox_messages)
+                .where(outbox_messages.c.channel == "sms")
+                .order_by(outbox_messages.c.id.desc())
+                .limit(200)
+            ).all()
             for row in rows:
                 fields = open_outbox_fields(app.state.cipher, row)
                 if fields["recipient_address"] in app.state.demo_phones:
-                    messages.append({"to": fields["recipient_address"], "body": fields["body"],
-                                     "at": row.created_at, "status": row.status})
+                    messages.append(
+                        {
+                            "to": fields["recipient_address"],
+                            "body": fields["body"],
+                            "at": row.created_at,
+                            "status": row.status,
+                        }
+                    )
         return render(request, "demo_phone.html", {"messages": messages[:20]})
 
 

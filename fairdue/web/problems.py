@@ -30,8 +30,7 @@ class Problem(FairdueError):
     status = 400
     slug = "bad-request"
 
-    def __init__(self, detail: str, *, status: int | None = None, slug: str | None = None,
-                 **extensions: Any):
+    def __init__(self, detail: str, *, status: int | None = None, slug: str | None = None, **extensions: Any):
         super().__init__(detail)
         self.detail = detail
         if status is not None:
@@ -76,8 +75,9 @@ class TooManyRequests(Problem):
     slug = "too-many-requests"
 
 
-def problem_body(*, status: int, slug: str, detail: str, instance: str,
-                 title: str | None = None, **extensions: Any) -> dict[str, Any]:
+def problem_body(
+    *, status: int, slug: str, detail: str, instance: str, title: str | None = None, **extensions: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_PREFIX + slug,
         "title": title or _title(status),
@@ -105,15 +105,13 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept
 
 
-def problem_response(request: Request, body: dict[str, Any],
-                     headers: dict[str, str] | None = None) -> Response:
+def problem_response(request: Request, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     """JSON problem for API clients; an HTML page with the same facts for browsers."""
     if _wants_html(request):
         render = getattr(request.app.state, "render_problem", None)
         if render is not None:
             return render(request, body, headers)
-    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_MEDIA_TYPE,
-                        headers=headers)
+    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -129,17 +127,26 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> Response:
-        return problem_response(request, problem_body(
-            status=exc.status, slug=exc.slug, detail=exc.detail, instance=request.url.path,
-            **exc.extensions))
+        return problem_response(
+            request,
+            problem_body(
+                status=exc.status, slug=exc.slug, detail=exc.detail, instance=request.url.path, **exc.extensions
+            ),
+        )
 
     @app.exception_handler(FairdueError)
     async def _fairdue(request: Request, exc: FairdueError) -> Response:
         # An expected refusal from the service layer: the caller's input was wrong.
         status = getattr(exc, "http_status", 422)
-        return problem_response(request, problem_body(
-            status=status, slug=_slug(type(exc).__name__), detail=str(exc) or type(exc).__name__,
-            instance=request.url.path))
+        return problem_response(
+            request,
+            problem_body(
+                status=status,
+                slug=_slug(type(exc).__name__),
+                detail=str(exc) or type(exc).__name__,
+                instance=request.url.path,
+            ),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
@@ -149,26 +156,36 @@ def install(app: FastAPI) -> None:
         detail = f"{where}: {first['msg']}"
         if len(errors) > 1:
             detail += f" (and {len(errors) - 1} more)"
-        return problem_response(request, problem_body(
-            status=422, slug="invalid-request", detail=detail, instance=request.url.path,
-            errors=errors))
+        return problem_response(
+            request,
+            problem_body(status=422, slug="invalid-request", detail=detail, instance=request.url.path, errors=errors),
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else _title(exc.status_code)
-        slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated",
-                403: "forbidden"}.get(exc.status_code, _slug(_title(exc.status_code)))
-        return problem_response(request, problem_body(
-            status=exc.status_code, slug=slug, detail=detail, instance=request.url.path),
-            headers=getattr(exc, "headers", None))
+        slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 403: "forbidden"}.get(
+            exc.status_code, _slug(_title(exc.status_code))
+        )
+        return problem_response(
+            request,
+            problem_body(status=exc.status_code, slug=slug, detail=detail, instance=request.url.path),
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> Response:
         # A bug: keep the traceback in the server log, never in the response.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(request, problem_body(
-            status=500, slug="internal-error", detail="internal error; it has been logged",
-            instance=request.url.path))
+        return problem_response(
+            request,
+            problem_body(
+                status=500,
+                slug="internal-error",
+                detail="internal error; it has been logged",
+                instance=request.url.path,
+            ),
+        )
 
 
 def _slug(name: str) -> str:

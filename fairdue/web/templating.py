@@ -11,8 +11,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from fairdue.web import i18n
 from fairdue.domain.money import to_decimal
+from fairdue.web import i18n
 
 DISPLAY_ZONE = "Asia/Shanghai"
 
@@ -55,8 +55,14 @@ def make_templates() -> Jinja2Templates:
     return templates
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, *,
-           status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
     lang = request.state.lang if hasattr(request.state, "lang") else i18n.DEFAULT_LANGUAGE
     ctx: dict[str, Any] = {
         "lang": lang,

@@ -11,11 +11,11 @@ clear only in the outbox row the channel needs to send it.
 from __future__ import annotations
 
 from typing import Any
-from fairdue.service.borrower.registry import find_borrowers_by_mobile
-from fairdue.web.deps import field_cipher
-from fairdue.service.borrower.registry import get_borrower
+
+from fairdue.service.borrower.registry import find_borrowers_by_mobile, get_borrower
 from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 from fairdue.service.portal.views import REGION_JURISDICTION, SERVICE_DEBT_ID_FORMAT
+from fairdue.web.deps import field_cipher
 
 CODE_TEXT = {
     "zh": "【fairdue】您的登录验证码是 {code}，5分钟内有效。请勿告诉任何人，我们的员工不会向您索要验证码。",
@@ -46,13 +46,27 @@ def deliver_code(app: Any, uow: Any, borrower_id: str, e164: str, code: str) -> 
     request = {
         "jurisdiction": REGION_JURISDICTION.get(person.postal_region.split("-")[0], "CN"),
         "at": now.isoformat().replace("+00:00", "Z"),
-        "channel": "sms", "purpose": "authentication",  # the borrower asked for it: no contact window, no debt words
+        "channel": "sms",
+        "purpose": "authentication",  # the borrower asked for it: no contact window, no debt words
         "debt": {"id": SERVICE_DEBT_ID_FORMAT.format(borrower_id=borrower_id), "time_barred": False},
-        "recipient": {"role": "borrower", "address": e164, "source": source, "consent": None,
-                      "asked_to_stop": False, "opted_out_channels": [], "prior_location_contacts": 0},
+        "recipient": {
+            "role": "borrower",
+            "address": e164,
+            "source": source,
+            "consent": None,
+            "asked_to_stop": False,
+            "opted_out_channels": [],
+            "prior_location_contacts": 0,
+        },
         "borrower": {"time_zones": list(person.time_zones)},
         "history": [],
         "message": {"language": language, "text": text},
     }
-    request_contact(uow, gate_request=request, names=[code, person.name], commit=False, cipher=cipher,
-                    message=OutgoingMessage(channel="sms", recipient_address=e164, language=language, text=text))
+    request_contact(
+        uow,
+        gate_request=request,
+        names=[code, person.name],
+        commit=False,
+        cipher=cipher,
+        message=OutgoingMessage(channel="sms", recipient_address=e164, language=language, text=text),
+    )

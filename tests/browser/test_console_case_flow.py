@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from web_testing import STAFF_PASSWORD
 
 pytest.importorskip("fairdue.policy", reason="policy gate package missing")
 
-MORNING = dt.datetime(2026, 2, 2, 2, 0, tzinfo=dt.UTC)   # 10:00 in Shanghai
+MORNING = dt.datetime(2026, 2, 2, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
 
 
 @pytest.fixture

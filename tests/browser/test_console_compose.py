@@ -4,7 +4,6 @@ the send button stays disabled) and can send a lawful one."""
 from __future__ import annotations
 
 import pytest
-
 from web_testing import STAFF_PASSWORD
 
 pytest.importorskip("fairdue.policy", reason="policy gate package missing")
@@ -52,8 +51,14 @@ def test_agent_works_the_queue_with_masked_pii_and_compliance_sees_the_dashboard
     from web_testing import add_staff, gate_contact, seed_portal_borrower
 
     seeded = seed_portal_borrower(web_app, name="张伟", mobile="+8613800138000")
-    gate_contact(web_app, debt_id=seeded["debt_id"], address="+8613700137000", text="你再不还钱就告诉你全家！",
-                 role="third_party", source="device_contacts")
+    gate_contact(
+        web_app,
+        debt_id=seeded["debt_id"],
+        address="+8613700137000",
+        text="你再不还钱就告诉你全家！",
+        role="third_party",
+        source="device_contacts",
+    )
     add_staff(web_app, "comp1", "compliance", display_name="陈静")
     with live_server(web_app) as live:
         _login(page, live)

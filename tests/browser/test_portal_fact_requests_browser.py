@@ -7,10 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from web_testing import STAFF_PASSWORD, add_staff, borrower_session, seed_portal_borrower
 
-NOW = dt.datetime(2026, 2, 2, 2, 0, tzinfo=dt.UTC)   # 10:00 in Shanghai
+NOW = dt.datetime(2026, 2, 2, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
 
 
 def _staff_login(page, live, username):
@@ -36,9 +35,17 @@ def facts_app(web_app, clock):
     add_staff(web_app, "comp1", "compliance", display_name="赵合规")
     one = seed_portal_borrower(web_app, name="张伟", mobile="+8613800138000", sequence=1)
     with web_app.state.core.uow_factory() as uow:
-        attorney = record_fact(uow, borrower_id=int(one["borrower_id"]), kind="attorney", source="attorney_notice",
-                               recorded_by="agent1", attorney_name="王大律师", attorney_contact="+862155550100",
-                               cipher=web_app.state.cipher, effective_from=dt.datetime(2026, 1, 20, tzinfo=dt.UTC))
+        attorney = record_fact(
+            uow,
+            borrower_id=int(one["borrower_id"]),
+            kind="attorney",
+            source="attorney_notice",
+            recorded_by="agent1",
+            attorney_name="王大律师",
+            attorney_contact="+862155550100",
+            cipher=web_app.state.cipher,
+            effective_from=dt.datetime(2026, 1, 20, tzinfo=dt.UTC),
+        )
         uow.commit()
     web_app.state.test_ids = {"borrower": one["borrower_id"], "attorney": attorney}
     return web_app

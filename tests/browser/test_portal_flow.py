@@ -4,7 +4,6 @@ asks for a repayment plan and files a complaint — the portal's promise, end to
 from __future__ import annotations
 
 import pytest
-
 from web_testing import LAWFUL_CN_TEXT, gate_contact, seed_portal_borrower
 
 PHONE = "+8613800138000"
@@ -19,13 +18,19 @@ def borrower_app(web_app):
 
     def deliver(uow, borrower_id, e164, code):
         wiring.deliver_code(web_app, uow, borrower_id, e164, code)  # the real path: gate, log, outbox
-        inbox.append(code)                                            # ...and the phone receives it
+        inbox.append(code)  # ...and the phone receives it
 
     web_app.state.deliver_code = deliver
     seeded = seed_portal_borrower(web_app, name="张伟", mobile=PHONE)
     gate_contact(web_app, debt_id=seeded["debt_id"], address=PHONE, text=LAWFUL_CN_TEXT)
-    gate_contact(web_app, debt_id=seeded["debt_id"], address="+8613700137000", text=LAWFUL_CN_TEXT,
-                 role="third_party", source="device_contacts")
+    gate_contact(
+        web_app,
+        debt_id=seeded["debt_id"],
+        address="+8613700137000",
+        text=LAWFUL_CN_TEXT,
+        role="third_party",
+        source="device_contacts",
+    )
     web_app.state.inbox = inbox
     return web_app
 
@@ -59,8 +64,8 @@ def test_borrower_portal_flow(page, borrower_app, portal_live, shot):
 
     page.click("text=联系记录")
     page.wait_for_selector("#contact-log")
-    assert page.locator("#contact-log tr.allowed").count() >= 2   # the lawful SMS and the login code
-    assert page.locator("#contact-log tr.denied").count() == 1     # the address-book number, blocked
+    assert page.locator("#contact-log tr.allowed").count() >= 2  # the lawful SMS and the login code
+    assert page.locator("#contact-log tr.denied").count() == 1  # the address-book number, blocked
     assert "13700137000" not in page.inner_text("#contact-log")
     shot(page, "portal-contact-log")
 

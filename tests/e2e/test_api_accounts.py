@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 from fastapi.testclient import TestClient
-
 from web_testing import add_staff, borrower_session, make_app, seed_portal_borrower, staff_token
 
 
@@ -21,9 +20,15 @@ def ctx(engine, clock):
     one = seed_portal_borrower(app, name="张伟", mobile="+8613800138000", sequence=1, plan="12")
     two = seed_portal_borrower(app, name="李娜", mobile="+8613900139000", sequence=2, plan="3")
     with TestClient(app) as client:
-        yield {"app": app, "client": client, "one": one, "two": two,
-               "b1": borrower_session(app, one["borrower_id"]), "ag": staff_token(client, "ag"),
-               "comp": staff_token(client, "comp")}
+        yield {
+            "app": app,
+            "client": client,
+            "one": one,
+            "two": two,
+            "b1": borrower_session(app, one["borrower_id"]),
+            "ag": staff_token(client, "ag"),
+            "comp": staff_token(client, "comp"),
+        }
 
 
 def test_staff_list_is_paginated_and_filtered(ctx):
@@ -50,8 +55,11 @@ def test_schedule_carries_the_apr_and_convention(ctx):
 
 
 def _pay(ctx, key, amount="100.00"):
-    return ctx["client"].post(f"/api/v1/accounts/{ctx['one']['line_id']}/payments", headers={**ctx["ag"], "Idempotency-Key": key},
-                              json={"amount": amount, "received_on": "2026-03-01"})
+    return ctx["client"].post(
+        f"/api/v1/accounts/{ctx['one']['line_id']}/payments",
+        headers={**ctx["ag"], "Idempotency-Key": key},
+        json={"amount": amount, "received_on": "2026-03-01"},
+    )
 
 
 def test_payment_repeat_returns_the_first_answer(ctx):
@@ -75,26 +83,37 @@ def test_concurrent_twin_gets_409(ctx):
 
     body = {"amount": "100.00", "received_on": "2026-03-01"}
     # the first request has claimed the key and is still running
-    assert idempotency.claim(ctx["app"].state.core, key="pay-9", scope=f"payment:{ctx['one']['line_id']}",
-                             body=body) is None
+    assert (
+        idempotency.claim(ctx["app"].state.core, key="pay-9", scope=f"payment:{ctx['one']['line_id']}", body=body)
+        is None
+    )
     r = _pay(ctx, "pay-9")
     assert r.status_code == 409 and r.json()["reason"] == "idempotency_in_progress"
 
 
 def test_failed_payment_releases_the_key(ctx):
-    bad = ctx["client"].post(f"/api/v1/accounts/{ctx['one']['line_id']}/payments",
-                             headers={**ctx["ag"], "Idempotency-Key": "pay-x"},
-                             json={"amount": "0", "received_on": "2026-03-01"})
+    bad = ctx["client"].post(
+        f"/api/v1/accounts/{ctx['one']['line_id']}/payments",
+        headers={**ctx["ag"], "Idempotency-Key": "pay-x"},
+        json={"amount": "0", "received_on": "2026-03-01"},
+    )
     assert bad.status_code == 422
     # the failed request left no claim behind: the key is free for a corrected request
     assert _pay(ctx, "pay-x").status_code == 201
 
+
 def test_payment_needs_the_key_and_a_staff_role(ctx):
-    r = ctx["client"].post(f"/api/v1/accounts/{ctx['one']['line_id']}/payments", headers=ctx["ag"],
-                           json={"amount": "1.00", "received_on": "2026-03-01"})
+    r = ctx["client"].post(
+        f"/api/v1/accounts/{ctx['one']['line_id']}/payments",
+        headers=ctx["ag"],
+        json={"amount": "1.00", "received_on": "2026-03-01"},
+    )
     assert r.status_code == 422
-    r = ctx["client"].post(f"/api/v1/accounts/{ctx['one']['line_id']}/payments",
-                           headers={**ctx["b1"], "Idempotency-Key": "k"}, json={"amount": "1.00", "received_on": "2026-03-01"})
+    r = ctx["client"].post(
+        f"/api/v1/accounts/{ctx['one']['line_id']}/payments",
+        headers={**ctx["b1"], "Idempotency-Key": "k"},
+        json={"amount": "1.00", "received_on": "2026-03-01"},
+    )
     assert r.status_code == 403
 
 

@@ -13,7 +13,6 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
 from web_testing import add_staff, make_app, staff_token
 
 MAX_EXAMPLES_PER_OPERATION = 20
@@ -33,9 +32,9 @@ def fuzz_app(engine, clock):
     import datetime as dt
 
     import sqlalchemy as sa
+    from web_testing import seed_portal_borrower
 
     from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
-    from web_testing import seed_portal_borrower
 
     clock.set(dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC))  # inside the CN contact window
     app = make_app(engine, clock)
@@ -43,13 +42,33 @@ def fuzz_app(engine, clock):
     seeded = seed_portal_borrower(app)
     now = clock()
     with engine.begin() as conn:
-        case_id = conn.execute(sa.insert(coll_cases).values(
-            account_id=seeded["line_id"], opened_on=now.date(), opened_at=now, bucket="M1",
-            bucket_entered_on=now.date(), dpd=5, status="open", team_id=None, agent_id=staff_id)
-            .returning(coll_cases.c.id)).scalar_one()
-        conn.execute(sa.insert(coll_actions).values(
-            case_id=case_id, step_key="fuzz:call", due_at=now, channel="call", status="task", attempts=0,
-            agent_id=staff_id, updated_at=now))
+        case_id = conn.execute(
+            sa.insert(coll_cases)
+            .values(
+                account_id=seeded["line_id"],
+                opened_on=now.date(),
+                opened_at=now,
+                bucket="M1",
+                bucket_entered_on=now.date(),
+                dpd=5,
+                status="open",
+                team_id=None,
+                agent_id=staff_id,
+            )
+            .returning(coll_cases.c.id)
+        ).scalar_one()
+        conn.execute(
+            sa.insert(coll_actions).values(
+                case_id=case_id,
+                step_key="fuzz:call",
+                due_at=now,
+                channel="call",
+                status="task",
+                attempts=0,
+                agent_id=staff_id,
+                updated_at=now,
+            )
+        )
     app.state.fuzz_borrower_id = seeded["borrower_id"]
     return app
 
@@ -63,7 +82,6 @@ def api_schema(fuzz_app):
 def auth_headers(request, fuzz_app):
     """Every operation is fuzzed as a staff member holding every role, and as a borrower with an account."""
     from fastapi.testclient import TestClient
-
     from web_testing import borrower_session
 
     if request.param == "borrower":
@@ -105,12 +123,12 @@ def test_api_never_5xx_and_errors_are_problems(label, api_schema, auth_headers):
     if label.endswith("/policy/decisions") and not _gate_installed():
         pytest.skip("fairdue.policy.decide has not landed yet: the preview answers 503")
     operation = api_schema.find_operation_by_label(label)
-    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
-              response_schema_conformance]
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
     @given(case=operation.as_strategy(), seeded=st.booleans())
-    @settings(max_examples=MAX_EXAMPLES_PER_OPERATION, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=MAX_EXAMPLES_PER_OPERATION, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     def run(case, seeded):
         if seeded and case.path_parameters:
             # Half the time aim at the seeded rows (id 1) so generated bodies reach real data, not only 404s.

@@ -18,18 +18,20 @@ from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.collections_engine import coll_actions
 from fairdue.service.collections import engine as coll
 from fairdue.service.contact.decision_log import DecisionLookup, verify_log
-from fairdue.service.dayend.runner import run_day_end
 from fairdue.service.contact.dispatcher import DbSentLedger, Dispatcher
+from fairdue.service.dayend.runner import run_day_end
 from fairdue.service.servicing.plans import accept_plan, propose_plans_for_account
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-from test_collections import CIPHER, _line, _staff  # noqa: E402  (the same seeded borrowers and lines)
+from test_collections import CIPHER, _line, _staff
 
-from fairdue.products import shipped_product_files  # noqa: E402
-from fairdue.service.servicing.products import load_product_file  # noqa: E402
+from fairdue.products import shipped_product_files
+from fairdue.service.servicing.products import load_product_file
 
-EMAIL_TEXT = ("【示例消费金融】尊敬的客户，您的账户应还款项已逾期，请通过示例消费金融 App 或官方客服 400-000-0000 还款；"
-              "如有异议或需协商还款，请致电 400-000-0000。")
+EMAIL_TEXT = (
+    "【示例消费金融】尊敬的客户，您的账户应还款项已逾期，请通过示例消费金融 App 或官方客服 400-000-0000 还款；"
+    "如有异议或需协商还款，请致电 400-000-0000。"
+)
 
 
 def _at(on: date, hour_utc: int, minute: int = 0) -> datetime:
@@ -48,12 +50,19 @@ def test_collections_story_end_to_end(uow_factory, engine, clock):
 
     with LocalSmtpServer() as smtp, StubProvider(api_key="k") as provider:
         decisions = DecisionLookup(engine)
-        dispatcher = Dispatcher(uow_factory, {
-            "email": SmtpEmailAdapter(SmtpSettings(host="127.0.0.1", port=smtp.port, sender="notice@lender.test"),
-                                      decisions=decisions, ledger=DbSentLedger(engine)),
-            "sms": HttpProviderAdapter("sms", base_url=provider.url, api_key="k", decisions=decisions),
-            "app_push": HttpProviderAdapter("app_push", base_url=provider.url, api_key="k", decisions=decisions),
-        }, cipher=CIPHER)
+        dispatcher = Dispatcher(
+            uow_factory,
+            {
+                "email": SmtpEmailAdapter(
+                    SmtpSettings(host="127.0.0.1", port=smtp.port, sender="notice@lender.test"),
+                    decisions=decisions,
+                    ledger=DbSentLedger(engine),
+                ),
+                "sms": HttpProviderAdapter("sms", base_url=provider.url, api_key="k", decisions=decisions),
+                "app_push": HttpProviderAdapter("app_push", base_url=provider.url, api_key="k", decisions=decisions),
+            },
+            cipher=CIPHER,
+        )
 
         # Steps fall due at 10:00 Shanghai. The engine runs late each day (22:30 Shanghai = 14:30 UTC, out of hours):
         # every due step is denied for the hour; messages are rescheduled to 08:00 and go out on the 08:30 run.
@@ -82,9 +91,16 @@ def test_collections_story_end_to_end(uow_factory, engine, clock):
         clock.set(_at(date(2026, 2, 10), 3))
         with uow_factory() as uow:
             mail = coll.request_manual_contact(
-                uow, account_id=line, channel="email", at=clock(), language="zh", text=EMAIL_TEXT,
+                uow,
+                account_id=line,
+                channel="email",
+                at=clock(),
+                language="zh",
+                text=EMAIL_TEXT,
                 recipient={"role": "borrower", "address": "b1@example.com", "source": "registration"},
-                purpose="reminder", cipher=CIPHER)
+                purpose="reminder",
+                cipher=CIPHER,
+            )
         assert mail.allowed, mail.violations
         assert dispatcher.run_until_idle().sent == 1
         [received] = smtp.received()
@@ -94,10 +110,16 @@ def test_collections_story_end_to_end(uow_factory, engine, clock):
         deliveries = len(provider.deliveries)
         with uow_factory() as uow:
             friend = coll.request_manual_contact(
-                uow, account_id=line, channel="sms", at=clock(), language="zh",
+                uow,
+                account_id=line,
+                channel="sms",
+                at=clock(),
+                language="zh",
                 text="【示例消费金融】您好，请转告张三回电 400-000-0000。",
                 recipient={"role": "third_party", "address": "+8613911112222", "source": "device_contacts"},
-                purpose="location", cipher=CIPHER)
+                purpose="location",
+                cipher=CIPHER,
+            )
         assert not friend.allowed and friend.outbox_id is None
         assert "data_source" in {v["category"] for v in friend.violations}
         assert dispatcher.run_until_idle().claimed == 0 and len(provider.deliveries) == deliveries
@@ -105,8 +127,13 @@ def test_collections_story_end_to_end(uow_factory, engine, clock):
 
         # A negotiated plan: the case closes (plan) and nothing about the line is contacted while it is honoured.
         with uow_factory() as uow:
-            [*_, plan] = propose_plans_for_account(uow, account_id=line, monthly_income_minor=900_000,
-                                                   monthly_expenses_minor=700_000, as_of=date(2026, 2, 10))
+            [*_, plan] = propose_plans_for_account(
+                uow,
+                account_id=line,
+                monthly_income_minor=900_000,
+                monthly_expenses_minor=700_000,
+                as_of=date(2026, 2, 10),
+            )
             accept_plan(uow, account_id=line, proposal=plan, business_on=date(2026, 2, 10))
             uow.commit()
         run_day_end(uow_factory, through_on=plan.rows[0].due_on)

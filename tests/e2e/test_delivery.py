@@ -18,48 +18,100 @@ from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.policy import decide
 from fairdue.service.contact.decision_log import DecisionLookup, contact_history, verify_log
-from fairdue.service.contact.enforcement import OutgoingMessage, history_for_debt, request_contact
 from fairdue.service.contact.dispatcher import DbSentLedger, Dispatcher, record_receipt
+from fairdue.service.contact.enforcement import OutgoingMessage, history_for_debt, request_contact
 
 CIPHER = FieldCipher(Keyring.generate("t1"))
 PHONE = "+8613800138000"
 EMAIL = "zhang.san@x.test"
 FRIEND = "+8613911112222"  # found in the borrower's phone contacts: must never be reached
-REMINDER = ("【示例消费金融】尊敬的客户，您尾号8000的账户本期应还 1,234.56 元已逾期 3 天，请通过示例消费金融 App "
-            "或官方客服 400-000-0000 还款；如有异议或需协商还款，请致电 400-000-0000。退订回T")
+REMINDER = (
+    "【示例消费金融】尊敬的客户，您尾号8000的账户本期应还 1,234.56 元已逾期 3 天，请通过示例消费金融 App "
+    "或官方客服 400-000-0000 还款；如有异议或需协商还款，请致电 400-000-0000。退订回T"
+)
 
 
-def gate(channel: str, at: str, address: str, text: str, *, purpose: str = "collection", role: str = "borrower",
-         source: str = "contract", history: list | None = None) -> dict:
-    return {"jurisdiction": "CN", "at": at, "channel": channel, "purpose": purpose,
-            "debt": {"id": "D1", "time_barred": False},
-            "recipient": {"role": role, "address": address, "source": source, "consent": None,
-                          "asked_to_stop": False, "opted_out_channels": [], "prior_location_contacts": 0},
-            "borrower": {"time_zones": ["Asia/Shanghai"], "inconvenient_hours": [], "cease_requested": False,
-                         "represented_by_attorney": False, "dispute_open": False, "plan_active": False,
-                         "bankruptcy": False, "breathing_space": False},
-            "history": history or [], "message": {"language": "zh", "text": text}}
+def gate(
+    channel: str,
+    at: str,
+    address: str,
+    text: str,
+    *,
+    purpose: str = "collection",
+    role: str = "borrower",
+    source: str = "contract",
+    history: list | None = None,
+) -> dict:
+    return {
+        "jurisdiction": "CN",
+        "at": at,
+        "channel": channel,
+        "purpose": purpose,
+        "debt": {"id": "D1", "time_barred": False},
+        "recipient": {
+            "role": role,
+            "address": address,
+            "source": source,
+            "consent": None,
+            "asked_to_stop": False,
+            "opted_out_channels": [],
+            "prior_location_contacts": 0,
+        },
+        "borrower": {
+            "time_zones": ["Asia/Shanghai"],
+            "inconvenient_hours": [],
+            "cease_requested": False,
+            "represented_by_attorney": False,
+            "dispute_open": False,
+            "plan_active": False,
+            "bankruptcy": False,
+            "breathing_space": False,
+        },
+        "history": history or [],
+        "message": {"language": "zh", "text": text},
+    }
 
 
 def contact(uow_factory, clock, channel: str, at: datetime, address: str, text: str, **kw):
     clock.set(at)
     with uow_factory() as uow:
-        request = gate(channel, at.isoformat().replace("+00:00", "Z"), address, text,
-                       history=history_for_debt(uow, debt_id="D1", cipher=CIPHER), **kw)
+        request = gate(
+            channel,
+            at.isoformat().replace("+00:00", "Z"),
+            address,
+            text,
+            history=history_for_debt(uow, debt_id="D1", cipher=CIPHER),
+            **kw,
+        )
     letter = kw.pop("letter", None) if "letter" in kw else None
     with uow_factory() as uow:
-        return request_contact(uow, gate_request=request, decide=decide, cipher=CIPHER, names=["张三"],
-                               message=OutgoingMessage(channel=channel, recipient_address=address, language="zh",
-                                                       text=text, subject="账单逾期提醒" if channel == "email" else None,
-                                                       letter=letter))
+        return request_contact(
+            uow,
+            gate_request=request,
+            decide=decide,
+            cipher=CIPHER,
+            names=["张三"],
+            message=OutgoingMessage(
+                channel=channel,
+                recipient_address=address,
+                language="zh",
+                text=text,
+                subject="账单逾期提醒" if channel == "email" else None,
+                letter=letter,
+            ),
+        )
 
 
-def test_lawful_reminders_are_delivered_and_unlawful_contacts_are_not(uow_factory, engine, clock, database_url,
-                                                                      tmp_path):
+def test_lawful_reminders_are_delivered_and_unlawful_contacts_are_not(
+    uow_factory, engine, clock, database_url, tmp_path
+):
     with LocalSmtpServer() as smtp, StubProvider(api_key="k") as provider:
         decisions = DecisionLookup(engine)
-        email_adapter = SmtpEmailAdapter(SmtpSettings(host="127.0.0.1", port=smtp.port, sender="notice@lender.test"),
-                                         decisions=decisions, ledger=DbSentLedger(engine))
+        email_adapter = SmtpEmailAdapter(
+            SmtpSettings(host="127.0.0.1", port=smtp.port, sender="notice@lender.test"),
+            decisions=decisions,
+            ledger=DbSentLedger(engine),
+        )
         sms_adapter = HttpProviderAdapter("sms", base_url=provider.url, api_key="k", decisions=decisions)
         dispatcher = Dispatcher(uow_factory, {"email": email_adapter, "sms": sms_adapter}, cipher=CIPHER)
 
@@ -84,16 +136,29 @@ def test_lawful_reminders_are_delivered_and_unlawful_contacts_are_not(uow_factor
                 record_receipt(uow, body=body, signature=signature, secret=provider.receipt_secret)
 
         # A friend's number from the borrower's phone contacts: denied, nothing queued, no channel reached.
-        friend = contact(uow_factory, clock, "sms", datetime(2026, 3, 3, 3, 0, tzinfo=UTC), FRIEND,
-                         "【示例消费金融】您好，请转告张三回电 400-000-0000。", purpose="location",
-                         role="third_party", source="device_contacts")
+        friend = contact(
+            uow_factory,
+            clock,
+            "sms",
+            datetime(2026, 3, 3, 3, 0, tzinfo=UTC),
+            FRIEND,
+            "【示例消费金融】您好，请转告张三回电 400-000-0000。",
+            purpose="location",
+            role="third_party",
+            source="device_contacts",
+        )
         assert not friend.allowed and friend.outbox_id is None
         assert {"data_source", "third_party"} <= {v["category"] for v in friend.violations}
         assert dispatcher.run_until_idle().claimed == 0
         # Even a message smuggled past the outbox is refused by the adapter: the log says "denied".
-        smuggled = OutboundMessage(outbox_id=0, decision_seq=friend.decision_seq, channel="sms",
-                                   recipient_address=FRIEND, language="zh",
-                                   body="【示例消费金融】您好，请转告张三回电 400-000-0000。")
+        smuggled = OutboundMessage(
+            outbox_id=0,
+            decision_seq=friend.decision_seq,
+            channel="sms",
+            recipient_address=FRIEND,
+            language="zh",
+            body="【示例消费金融】您好，请转告张三回电 400-000-0000。",
+        )
         with pytest.raises(SendRefused):
             sms_adapter.send(smuggled, idempotency_key="smuggled")
         assert FRIEND not in [d.to for d in provider.deliveries] and len(provider.deliveries) == 1
@@ -122,17 +187,36 @@ def test_lawful_reminders_are_delivered_and_unlawful_contacts_are_not(uow_factor
             conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
         else:
             conn.exec_driver_sql("DROP TRIGGER decision_log_no_update")
-        conn.execute(sa.text("UPDATE decision_log SET record = replace(record, :a, :b) WHERE seq = 4"),
-                     {"a": '"allowed":false', "b": '"allowed":true'})
-    done = subprocess.run([sys.executable, "-c", "from fairdue.cli import main; main()", "audit", "verify",
-                           "--database-url", database_url], capture_output=True, text=True, timeout=120)
+        conn.execute(
+            sa.text("UPDATE decision_log SET record = replace(record, :a, :b) WHERE seq = 4"),
+            {"a": '"allowed":false', "b": '"allowed":true'},
+        )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from fairdue.cli import main; main()",
+            "audit",
+            "verify",
+            "--database-url",
+            database_url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 1 and "decision 4" in done.stderr
 
 
 def test_a_lawful_collection_letter_is_rendered_once(uow_factory, engine, clock, tmp_path):
     letter = CollectionLetter(
-        language="zh", lender_name="示例消费金融有限公司", reference="CL-2026-0001", letter_on="2026-03-02",
-        borrower_name="张三", balance_minor=123456, currency="CNY",
+        language="zh",
+        lender_name="示例消费金融有限公司",
+        reference="CL-2026-0001",
+        letter_on="2026-03-02",
+        borrower_name="张三",
+        balance_minor=123456,
+        currency="CNY",
         reason="您的消费信贷账户自 2026 年 1 月 25 日起未按约还款，已逾期 36 天。",
         legal_basis="《个人消费信贷合同》第八条；《商业银行信用卡业务监督管理办法》第六十九条。",
         rights_obligations="您有按约还款的义务；您有权查询欠款构成、提出异议、申请个性化分期。",
@@ -143,14 +227,21 @@ def test_a_lawful_collection_letter_is_rendered_once(uow_factory, engine, clock,
     text = render_text(letter)
     clock.set(datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
     with uow_factory() as uow:
-        outcome = request_contact(uow, gate_request=gate("letter", "2026-03-02T02:00:00Z", "POSTAL-0001", text),
-                                  decide=decide, cipher=CIPHER, names=["张三"],
-                                  message=OutgoingMessage(channel="letter", recipient_address="POSTAL-0001",
-                                                          language="zh", text=text, letter=letter))
+        outcome = request_contact(
+            uow,
+            gate_request=gate("letter", "2026-03-02T02:00:00Z", "POSTAL-0001", text),
+            decide=decide,
+            cipher=CIPHER,
+            names=["张三"],
+            message=OutgoingMessage(
+                channel="letter", recipient_address="POSTAL-0001", language="zh", text=text, letter=letter
+            ),
+        )
     assert outcome.allowed, outcome.violations
     spool = tmp_path / "spool"
-    dispatcher = Dispatcher(uow_factory, {"letter": PdfLetterAdapter(spool, decisions=DecisionLookup(engine))},
-                            cipher=CIPHER)
+    dispatcher = Dispatcher(
+        uow_factory, {"letter": PdfLetterAdapter(spool, decisions=DecisionLookup(engine))}, cipher=CIPHER
+    )
     assert dispatcher.run_until_idle().sent == 1
     [pdf] = list(spool.iterdir())
     assert pdf.read_bytes().startswith(b"%PDF")

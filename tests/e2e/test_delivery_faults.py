@@ -23,13 +23,13 @@ from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.handovers import channel_handovers
 from fairdue.service.contact.decision_log import verify_log
-from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 from fairdue.service.contact.dispatcher import resolve_unknown, unknown_messages
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 
 pytestmark = pytest.mark.slow
 
 MESSAGES_PER_CHANNEL = 25
-KILL_AFTER_ACCEPT_P = 0.6     # the SMTP window: most e-mails are killed there once
+KILL_AFTER_ACCEPT_P = 0.6  # the SMTP window: most e-mails are killed there once
 KILL_AFTER_SEND_P = 0.1
 KILLS_MIN = 10
 KILLS_AFTER_ACCEPT_MIN = 8
@@ -78,31 +78,58 @@ print(report.sent, report.duplicates, report.unknown, flush=True)
 
 
 def allow(_request: dict) -> dict:
-    return {"allowed": True, "jurisdiction": "CN", "pack": "test", "violations": [], "warnings": [],
-            "next_allowed_at": None}
+    return {
+        "allowed": True,
+        "jurisdiction": "CN",
+        "pack": "test",
+        "violations": [],
+        "warnings": [],
+        "next_allowed_at": None,
+    }
 
 
 def queue_one(uow_factory, *, channel: str, address: str, debt_id: str, text: str) -> None:
     """One reminder to a borrower's contract address, allowed by the gate and queued in the outbox."""
-    request = {"jurisdiction": "CN", "at": AT, "channel": channel, "purpose": "reminder", "debt": {"id": debt_id},
-               "recipient": {"role": "borrower", "address": address, "source": "contract"}}
+    request = {
+        "jurisdiction": "CN",
+        "at": AT,
+        "channel": channel,
+        "purpose": "reminder",
+        "debt": {"id": debt_id},
+        "recipient": {"role": "borrower", "address": address, "source": "contract"},
+    }
     with uow_factory() as uow:
-        request_contact(uow, gate_request=request, decide=allow, cipher=FieldCipher(KEYRING),
-                        send_window_s=SEND_WINDOW_S,
-                        message=OutgoingMessage(channel=channel, recipient_address=address, language="zh", text=text))
+        request_contact(
+            uow,
+            gate_request=request,
+            decide=allow,
+            cipher=FieldCipher(KEYRING),
+            send_window_s=SEND_WINDOW_S,
+            message=OutgoingMessage(channel=channel, recipient_address=address, language="zh", text=text),
+        )
 
 
 def queue(uow_factory) -> None:
     for i in range(MESSAGES_PER_CHANNEL):
         for channel, address in (("email", f"borrower{i}@x.test"), ("sms", f"+86139{i:08d}")):
-            queue_one(uow_factory, channel=channel, address=address, debt_id=f"D{i}",
-                      text=f"【示例消费金融】提醒 {i}：本期账单将于 3 月 5 日到期，可在 App 内还款。退订回T")
+            queue_one(
+                uow_factory,
+                channel=channel,
+                address=address,
+                debt_id=f"D{i}",
+                text=f"【示例消费金融】提醒 {i}：本期账单将于 3 月 5 日到期，可在 App 内还款。退订回T",
+            )
 
 
 def by_status(engine) -> Counter:
     with engine.connect() as conn:
-        return Counter(dict(conn.execute(sa.select(outbox_messages.c.status, sa.func.count())
-                                         .group_by(outbox_messages.c.status)).all()))
+        return Counter(
+            dict(
+                conn.execute(
+                    sa.select(outbox_messages.c.status, sa.func.count()).group_by(outbox_messages.c.status)
+                ).all()
+            )
+        )
 
 
 def in_progress(engine) -> int:
@@ -120,8 +147,13 @@ def run_killed_dispatchers(engine, env: dict, kill_log) -> tuple[int, int, list[
     kills = runs = 0
     while in_progress(engine) and runs < RUNS_MAX:
         runs += 1
-        done = subprocess.run([sys.executable, "-c", DISPATCHER], env={**env, "SEED": str(runs)},
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-c", DISPATCHER],
+            env={**env, "SEED": str(runs)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if done.returncode == -signal.SIGKILL:
             kills += 1
             time.sleep(LEASE_S)  # let the dead dispatcher's lease run out
@@ -145,8 +177,13 @@ def kill_at_random_moments(engine, env: dict, *, seed: int) -> tuple[int, int]:
     kills = runs = 0
     while unsent(engine) and runs < RUNS_MAX:
         runs += 1
-        proc = subprocess.Popen([sys.executable, "-c", DISPATCHER], env={**env, "SEED": str(runs)},
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", DISPATCHER],
+            env={**env, "SEED": str(runs)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         proc.stdout.readline()  # "ready": imports done, so the kill lands in the dispatching itself
         try:
             proc.wait(timeout=rng.uniform(0.05, 1.0))
@@ -174,22 +211,32 @@ def delivered_once(smtp, provider) -> None:
 
 
 def environment(database_url: str, smtp, provider, kill_log, **extra) -> dict:
-    return {**os.environ, "FAIRDUE_DATABASE_URL": database_url, "KILL_P_ACCEPT": str(KILL_AFTER_ACCEPT_P),
-            "KILL_P_SEND": str(KILL_AFTER_SEND_P),
-            "LEASE_S": str(LEASE_S), "FAIRDUE_SMTP_HOST": "127.0.0.1", "FAIRDUE_SMTP_PORT": str(smtp.port),
-            "FAIRDUE_SMTP_SENDER": "notice@lender.test", "FAIRDUE_PROVIDER_URL": provider.url,
-            "FAIRDUE_PROVIDER_API_KEY": "k", "FAIRDUE_KEYS": KEYRING.to_json(), "KILL_LOG": str(kill_log), **extra}
+    return {
+        **os.environ,
+        "FAIRDUE_DATABASE_URL": database_url,
+        "KILL_P_ACCEPT": str(KILL_AFTER_ACCEPT_P),
+        "KILL_P_SEND": str(KILL_AFTER_SEND_P),
+        "LEASE_S": str(LEASE_S),
+        "FAIRDUE_SMTP_HOST": "127.0.0.1",
+        "FAIRDUE_SMTP_PORT": str(smtp.port),
+        "FAIRDUE_SMTP_SENDER": "notice@lender.test",
+        "FAIRDUE_PROVIDER_URL": provider.url,
+        "FAIRDUE_PROVIDER_API_KEY": "k",
+        "FAIRDUE_KEYS": KEYRING.to_json(),
+        "KILL_LOG": str(kill_log),
+        **extra,
+    }
 
 
-def test_sigkill_after_250_without_a_relay_log_parks_unknown_never_resends(uow_factory, engine, database_url,
-                                                                           tmp_path):
+def test_sigkill_after_250_without_a_relay_log_parks_unknown_never_resends(uow_factory, engine, database_url, tmp_path):
     """No relay log: an e-mail killed after 250 is parked `unknown` (exactly those), never re-sent; the operator
     settles each by its Message-ID and then every message is sent, each once."""
     queue(uow_factory)
     kill_log = tmp_path / "kills.log"
     with LocalSmtpServer() as smtp, StubProvider(api_key="k") as provider:
-        kills, runs, points = run_killed_dispatchers(engine, environment(database_url, smtp, provider, kill_log),
-                                                     kill_log)
+        kills, runs, points = run_killed_dispatchers(
+            engine, environment(database_url, smtp, provider, kill_log), kill_log
+        )
         in_window = {outbox_id for point, outbox_id in points if point == "accept"}
         assert kills >= KILLS_MIN, f"only {kills} kills in {runs} runs: the fault was not exercised enough"
         assert len(in_window) >= KILLS_AFTER_ACCEPT_MIN, f"only {len(in_window)} kills after a 250"
@@ -198,14 +245,22 @@ def test_sigkill_after_250_without_a_relay_log_parks_unknown_never_resends(uow_f
         assert counts["sent"] + counts["unknown"] == 2 * MESSAGES_PER_CHANNEL, counts
         with uow_factory() as uow:
             parked = unknown_messages(uow)
-        assert {m.outbox_id for m in parked} == in_window           # exactly the ones killed in the window
-        delivered_once(smtp, provider)                               # nothing re-sent while in doubt
+        assert {m.outbox_id for m in parked} == in_window  # exactly the ones killed in the window
+        delivered_once(smtp, provider)  # nothing re-sent while in doubt
         # The operator checks each Message-ID against what the relay accepted, and records the decision.
         accepted = {m.message_id for m in smtp.received()}
         with uow_factory() as uow:
             for m in parked:
-                assert resolve_unknown(uow, outbox_id=m.outbox_id, delivered=m.message_id in accepted,
-                                       by="ops.wang", note=f"relay log shows {m.message_id}") == "sent"
+                assert (
+                    resolve_unknown(
+                        uow,
+                        outbox_id=m.outbox_id,
+                        delivered=m.message_id in accepted,
+                        by="ops.wang",
+                        note=f"relay log shows {m.message_id}",
+                    )
+                    == "sent"
+                )
             uow.commit()
         assert by_status(engine) == Counter({"sent": 2 * MESSAGES_PER_CHANNEL})
         delivered_once(smtp, provider)
@@ -226,8 +281,13 @@ def test_sigkill_after_250_with_a_relay_log_reconciles_by_message_id(uow_factory
         assert by_status(engine) == Counter({"sent": 2 * MESSAGES_PER_CHANNEL})
         delivered_once(smtp, provider)
     with engine.connect() as conn:
-        confirmed = set(conn.execute(sa.select(channel_handovers.c.outbox_id).where(
-            channel_handovers.c.resolved_by == "relay-log", channel_handovers.c.state == "confirmed")).scalars())
+        confirmed = set(
+            conn.execute(
+                sa.select(channel_handovers.c.outbox_id).where(
+                    channel_handovers.c.resolved_by == "relay-log", channel_handovers.c.state == "confirmed"
+                )
+            ).scalars()
+        )
         assert verify_log(conn).ok
     assert confirmed == in_window
     print(f"\n{kills} SIGKILLs in {runs} runs, {len(in_window)} after a 250, all settled from the relay log")
@@ -240,13 +300,24 @@ def test_sigkill_at_random_moments_never_doubles_an_sms(uow_factory, engine, dat
     """
     count = 15
     for i in range(count):
-        queue_one(uow_factory, channel="sms", address=f"+86137{i:08d}", debt_id=f"R{i}",
-                  text=f"【示例消费金融】提醒 {i}：账单将于 3 月 5 日到期。退订回T")
+        queue_one(
+            uow_factory,
+            channel="sms",
+            address=f"+86137{i:08d}",
+            debt_id=f"R{i}",
+            text=f"【示例消费金融】提醒 {i}：账单将于 3 月 5 日到期。退订回T",
+        )
     with StubProvider(api_key="k") as provider:
-        provider_env = {**os.environ, "FAIRDUE_DATABASE_URL": database_url, "KILL_P_SEND": "0", "LEASE_S": str(LEASE_S),
-                        "KILL_LOG": os.devnull,
-                        "FAIRDUE_PROVIDER_URL": provider.url, "FAIRDUE_PROVIDER_API_KEY": "k",
-                        "FAIRDUE_KEYS": KEYRING.to_json()}
+        provider_env = {
+            **os.environ,
+            "FAIRDUE_DATABASE_URL": database_url,
+            "KILL_P_SEND": "0",
+            "LEASE_S": str(LEASE_S),
+            "KILL_LOG": os.devnull,
+            "FAIRDUE_PROVIDER_URL": provider.url,
+            "FAIRDUE_PROVIDER_API_KEY": "k",
+            "FAIRDUE_KEYS": KEYRING.to_json(),
+        }
         provider.stall_next(count * 3, seconds=0.1)  # widen the send window so kills land inside it too
         kills, runs = kill_at_random_moments(engine, provider_env, seed=7)
         keys = provider.delivered_keys()
@@ -256,20 +327,33 @@ def test_sigkill_at_random_moments_never_doubles_an_sms(uow_factory, engine, dat
     print(f"\n{kills} random SIGKILLs in {runs} runs; {len(keys)} SMS, each once")
 
 
-def test_sigkill_at_random_moments_never_doubles_an_email_with_a_relay_log(uow_factory, engine, database_url,
-                                                                           tmp_path):
+def test_sigkill_at_random_moments_never_doubles_an_email_with_a_relay_log(uow_factory, engine, database_url, tmp_path):
     """Kills land anywhere, also while the server holds the message before its 250 (stalled on purpose); the
     relay log settles every e-mail found in flight: each reaches the server once, none is left unknown."""
     count = 15
     for i in range(count):
-        queue_one(uow_factory, channel="email", address=f"random{i}@x.test", debt_id=f"E{i}",
-                  text=f"【示例消费金融】提醒 {i}：账单将于 3 月 5 日到期。退订回T")
+        queue_one(
+            uow_factory,
+            channel="email",
+            address=f"random{i}@x.test",
+            debt_id=f"E{i}",
+            text=f"【示例消费金融】提醒 {i}：账单将于 3 月 5 日到期。退订回T",
+        )
     relay_log = tmp_path / "maillog"
     with LocalSmtpServer(log_path=relay_log) as smtp:
-        env = {**os.environ, "FAIRDUE_DATABASE_URL": database_url, "KILL_P_ACCEPT": "0", "KILL_P_SEND": "0",
-               "LEASE_S": str(LEASE_S), "KILL_LOG": os.devnull, "FAIRDUE_SMTP_HOST": "127.0.0.1",
-               "FAIRDUE_SMTP_PORT": str(smtp.port), "FAIRDUE_SMTP_SENDER": "notice@lender.test",
-               "FAIRDUE_SMTP_RELAY_LOG": str(relay_log), "FAIRDUE_KEYS": KEYRING.to_json()}
+        env = {
+            **os.environ,
+            "FAIRDUE_DATABASE_URL": database_url,
+            "KILL_P_ACCEPT": "0",
+            "KILL_P_SEND": "0",
+            "LEASE_S": str(LEASE_S),
+            "KILL_LOG": os.devnull,
+            "FAIRDUE_SMTP_HOST": "127.0.0.1",
+            "FAIRDUE_SMTP_PORT": str(smtp.port),
+            "FAIRDUE_SMTP_SENDER": "notice@lender.test",
+            "FAIRDUE_SMTP_RELAY_LOG": str(relay_log),
+            "FAIRDUE_KEYS": KEYRING.to_json(),
+        }
         smtp.stall_next(count * 3, seconds=0.25)  # the server holds each message before its 250: kills land there
         kills, runs = kill_at_random_moments(engine, env, seed=11)
         emails = smtp.received()
@@ -278,8 +362,13 @@ def test_sigkill_at_random_moments_never_doubles_an_email_with_a_relay_log(uow_f
     per_message_id = Counter(m.message_id for m in emails)
     assert len(per_message_id) == count and set(per_message_id.values()) == {1}, per_message_id
     with engine.connect() as conn:
-        settled = Counter(conn.execute(sa.select(channel_handovers.c.state).where(
-            channel_handovers.c.resolved_by == "relay-log")).scalars())
-    print(f"\n{kills} random SIGKILLs in {runs} runs; {len(emails)} e-mails, each once; found in flight and "
-          f"settled from the relay log: {settled['confirmed']} delivered, {settled['accepted']} not delivered "
-          "and sent again")
+        settled = Counter(
+            conn.execute(
+                sa.select(channel_handovers.c.state).where(channel_handovers.c.resolved_by == "relay-log")
+            ).scalars()
+        )
+    print(
+        f"\n{kills} random SIGKILLs in {runs} runs; {len(emails)} e-mails, each once; found in flight and "
+        f"settled from the relay log: {settled['confirmed']} delivered, {settled['accepted']} not delivered "
+        "and sent again"
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-
 from web_testing import STAFF_PASSWORD, add_staff, make_app, staff_token
 
 PROBLEM = "application/problem+json"
@@ -58,8 +57,9 @@ def test_logout_revokes_the_token(client):
 def test_session_token_is_not_stored_in_clear(client, engine):
     import sqlalchemy as sa
 
-    token = client.post("/api/v1/auth/staff/sessions",
-                        json={"username": "ada", "password": STAFF_PASSWORD}).json()["token"]
+    token = client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": STAFF_PASSWORD}).json()[
+        "token"
+    ]
     with engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT token_hash FROM web_sessions")).scalars().all()
         pw = conn.execute(sa.text("SELECT password_hash FROM staff_users WHERE username='ada'")).scalar_one()
@@ -98,15 +98,22 @@ def test_unsafe_request_with_cookie_needs_csrf(client):
     assert ok.status_code == 204
 
 
-@pytest.mark.parametrize("method,path,kwargs", [
-    ("post", "/api/v1/auth/staff/sessions", {"content": b"{not json", "headers": {"content-type": "application/json"}}),
-    ("post", "/api/v1/auth/staff/sessions", {"json": {"username": ""}}),
-    ("post", "/api/v1/auth/staff/sessions", {"json": [1, 2]}),
-    ("post", "/api/v1/auth/borrower/sessions", {"json": {"phone": "x", "code": "abc"}}),
-    ("get", "/api/v1/no/such/thing", {}),
-    ("put", "/api/v1/auth/me", {}),
-    ("get", "/api/v1/auth/me", {"headers": {"Authorization": "Bearer " + "x" * 500}}),
-])
+@pytest.mark.parametrize(
+    "method,path,kwargs",
+    [
+        (
+            "post",
+            "/api/v1/auth/staff/sessions",
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+        ),
+        ("post", "/api/v1/auth/staff/sessions", {"json": {"username": ""}}),
+        ("post", "/api/v1/auth/staff/sessions", {"json": [1, 2]}),
+        ("post", "/api/v1/auth/borrower/sessions", {"json": {"phone": "x", "code": "abc"}}),
+        ("get", "/api/v1/no/such/thing", {}),
+        ("put", "/api/v1/auth/me", {}),
+        ("get", "/api/v1/auth/me", {"headers": {"Authorization": "Bearer " + "x" * 500}}),
+    ],
+)
 def test_bad_input_is_a_problem_never_a_500(client, method, path, kwargs):
     r = getattr(client, method)(path, **kwargs)
     assert 400 <= r.status_code < 500
@@ -143,8 +150,9 @@ def test_console_pages_redirect_to_login_and_log_in_by_form(client):
     assert r.status_code == 303 and r.headers["location"] == "/console/login"
     r = client.post("/console/login", data={"username": "ada", "password": "nope nope nope"})
     assert r.status_code == 401 and "用户名或密码错误" in r.text
-    r = client.post("/console/login", data={"username": "ada", "password": STAFF_PASSWORD},
-                    headers={"accept-language": "en"})
+    r = client.post(
+        "/console/login", data={"username": "ada", "password": STAFF_PASSWORD}, headers={"accept-language": "en"}
+    )
     assert r.status_code == 200 and "Console" in r.text
 
 
@@ -163,14 +171,22 @@ def test_five_wrong_passwords_lock_the_user_for_a_while(client, clock):
     locked = client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": STAFF_PASSWORD})
     assert locked.status_code == 429 and locked.headers["content-type"] == PROBLEM
     clock.advance(minutes=16)
-    assert client.post("/api/v1/auth/staff/sessions",
-                       json={"username": "ada", "password": STAFF_PASSWORD}).status_code == 201
+    assert (
+        client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": STAFF_PASSWORD}).status_code
+        == 201
+    )
 
 
 def test_a_good_login_resets_the_failure_count(client):
     for _ in range(4):
         client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": "wrong password!"})
-    assert client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": STAFF_PASSWORD}).status_code == 201
+    assert (
+        client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": STAFF_PASSWORD}).status_code
+        == 201
+    )
     for _ in range(4):
         client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": "wrong password!"})
-    assert client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": STAFF_PASSWORD}).status_code == 201
+    assert (
+        client.post("/api/v1/auth/staff/sessions", json={"username": "ada", "password": STAFF_PASSWORD}).status_code
+        == 201
+    )

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from web_testing import make_app, register_cn_borrower
 
 from fairdue.service.staff import auth as auth_service
-from web_testing import make_app, register_cn_borrower
 
 PHONE = "+8613800138000"
 
@@ -29,7 +29,7 @@ def _ask(ctx, phone=PHONE):
 
 def test_code_logs_the_borrower_in_once(ctx):
     assert _ask(ctx).status_code == 202
-    (bid, e164, code), = ctx["sent"]
+    ((bid, e164, code),) = ctx["sent"]
     assert bid == ctx["bid"] and e164 == PHONE and len(code) == 6
     r = ctx["client"].post("/api/v1/auth/borrower/sessions", json={"phone": "138 0013 8000", "code": code})
     assert r.status_code == 201 and r.json()["kind"] == "borrower"
@@ -63,8 +63,10 @@ def test_guesses_are_bounded_even_for_the_right_code(ctx):
     code = ctx["sent"][0][2]
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(auth_service.CODE_ATTEMPTS_MAX):
-        assert ctx["client"].post("/api/v1/auth/borrower/sessions",
-                                  json={"phone": PHONE, "code": wrong}).status_code == 401
+        assert (
+            ctx["client"].post("/api/v1/auth/borrower/sessions", json={"phone": PHONE, "code": wrong}).status_code
+            == 401
+        )
     r = ctx["client"].post("/api/v1/auth/borrower/sessions", json={"phone": PHONE, "code": code})
     assert r.status_code == 401
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-
 from web_testing import add_borrower_row, add_staff, borrower_session, make_app, staff_token
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -18,15 +17,22 @@ def ctx(engine, clock):
     b1 = add_borrower_row(engine, now=clock())
     b2 = add_borrower_row(engine, now=clock())
     with TestClient(app) as client:
-        yield {"client": client, "b1": borrower_session(app, b1), "b2": borrower_session(app, b2),
-               "sup": staff_token(client, "sup")}
+        yield {
+            "client": client,
+            "b1": borrower_session(app, b1),
+            "b2": borrower_session(app, b2),
+            "sup": staff_token(client, "sup"),
+        }
 
 
 def _file(ctx, who="b1", files=None):
     return ctx["client"].post(
-        "/portal/complaints", headers=ctx[who], follow_redirects=False,
+        "/portal/complaints",
+        headers=ctx[who],
+        follow_redirects=False,
         data={"category": "third_party_contact", "text": "他们打电话给我的同事，说我欠钱不还。"},
-        files=files or [("evidence", ("call.png", PNG, "image/png"))])
+        files=files or [("evidence", ("call.png", PNG, "image/png"))],
+    )
 
 
 def test_borrower_files_with_evidence_and_sees_the_clock(ctx):
@@ -56,8 +62,12 @@ def test_staff_queue_shows_timer_and_decision_stops_it(ctx, clock):
     sup = staff_token(ctx["client"], "sup")
     queue = ctx["client"].get("/console/complaints", headers={**sup, "accept-language": "en"})
     assert queue.status_code == 200 and "2 days left" in queue.text
-    r = ctx["client"].post(f"/console/complaints/{cid}/decide", headers=sup, follow_redirects=False,
-                           data={"text": "We upheld the complaint and stopped that agency."})
+    r = ctx["client"].post(
+        f"/console/complaints/{cid}/decide",
+        headers=sup,
+        follow_redirects=False,
+        data={"text": "We upheld the complaint and stopped that agency."},
+    )
     assert r.status_code == 303
     page = ctx["client"].get(f"/console/complaints/{cid}", headers={**sup, "accept-language": "en"})
     assert "decided" in page.text and "We upheld" in page.text
@@ -74,8 +84,12 @@ def test_agent_escalates_and_the_queue_shows_it(ctx, engine, clock):
     add_staff(client.app, "ag", "agent")
     agent = staff_token(client, "ag")
     assert client.post(f"/console/complaints/{cid}/escalate", headers=agent, data={"text": ""}).status_code == 422
-    r = client.post(f"/console/complaints/{cid}/escalate", headers=agent, follow_redirects=False,
-                    data={"text": "borrower says calls continue at night"})
+    r = client.post(
+        f"/console/complaints/{cid}/escalate",
+        headers=agent,
+        follow_redirects=False,
+        data={"text": "borrower says calls continue at night"},
+    )
     assert r.status_code == 303
     queue = client.get("/console/complaints", headers={**agent, "accept-language": "en"})
     assert 'class="tag bad escalated"' in queue.text

@@ -9,7 +9,6 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-
 from web_testing import LAWFUL_CN_TEXT, add_staff, make_app, seed_portal_borrower, staff_token
 
 
@@ -21,8 +20,14 @@ def ctx(engine, clock):
     add_staff(app, "sup", "supervisor")
     seeded = seed_portal_borrower(app, name="张伟", mobile="+8613800138000")
     with TestClient(app) as client:
-        yield {"app": app, "client": client, "line": seeded["line_id"], "engine": engine,
-               "ag": staff_token(client, "ag"), "sup": staff_token(client, "sup")}
+        yield {
+            "app": app,
+            "client": client,
+            "line": seeded["line_id"],
+            "engine": engine,
+            "ag": staff_token(client, "ag"),
+            "sup": staff_token(client, "sup"),
+        }
 
 
 def test_queue_shows_day_end_state_not_a_recount_of_installments(ctx):
@@ -38,8 +43,9 @@ def test_agent_sees_masked_pii_and_cannot_reveal(ctx):
     assert r.status_code == 200
     assert "张*" in r.text and "138****8000" in r.text
     assert "张伟" not in r.text and "13800138000" not in r.text
-    denied = ctx["client"].post(f"/console/accounts/{ctx['line']}/reveal", headers=ctx["ag"],
-                                data={"purpose": "curious"})
+    denied = ctx["client"].post(
+        f"/console/accounts/{ctx['line']}/reveal", headers=ctx["ag"], data={"purpose": "curious"}
+    )
     assert denied.status_code == 403
 
 
@@ -47,8 +53,11 @@ def test_supervisor_reveal_is_written_to_the_access_log(ctx):
     c = ctx["client"]
     no_reason = c.post(f"/console/accounts/{ctx['line']}/reveal", headers=ctx["sup"], data={"purpose": ""})
     assert no_reason.status_code == 422 and "张伟" not in no_reason.text
-    r = c.post(f"/console/accounts/{ctx['line']}/reveal", headers=ctx["sup"],
-               data={"purpose": "borrower called to dispute identity"})
+    r = c.post(
+        f"/console/accounts/{ctx['line']}/reveal",
+        headers=ctx["sup"],
+        data={"purpose": "borrower called to dispute identity"},
+    )
     assert r.status_code == 200 and "张伟" in r.text and "+8613800138000" in r.text
     with ctx["engine"].connect() as conn:
         rows = conn.execute(sa.text("SELECT fields, purpose FROM access_log")).all()
@@ -59,9 +68,19 @@ def test_compose_from_account_hides_the_number_and_sends_through_the_gate(ctx):
     c = ctx["client"]
     page = c.get(f"/console/compose?account={ctx['line']}", headers=ctx["ag"])
     assert page.status_code == 200 and "13800138000" not in page.text and 'id="address-ref"' in page.text
-    form = {"template": "cn_overdue_zh", "jurisdiction": "CN", "channel": "sms", "purpose": "collection",
-            "recipient_role": "borrower", "recipient_source": "contract", "address": f"acct:{ctx['line']}",
-            "zone": "Asia/Shanghai", "at_local": "2026-03-02T10:00", "language": "zh", "text": LAWFUL_CN_TEXT}
+    form = {
+        "template": "cn_overdue_zh",
+        "jurisdiction": "CN",
+        "channel": "sms",
+        "purpose": "collection",
+        "recipient_role": "borrower",
+        "recipient_source": "contract",
+        "address": f"acct:{ctx['line']}",
+        "zone": "Asia/Shanghai",
+        "at_local": "2026-03-02T10:00",
+        "language": "zh",
+        "text": LAWFUL_CN_TEXT,
+    }
     verdict = c.post("/console/compose/verdict", headers=ctx["ag"], data=form)
     assert 'data-allowed="true"' in verdict.text and "13800138000" not in verdict.text
     sent = c.post("/console/compose/send", headers=ctx["ag"], data=form)

@@ -8,34 +8,54 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-
 from web_testing import add_staff, make_app, staff_token
 
 
 def _deny(rule: str, category: str):
     def decide(request):
-        return {"allowed": False, "jurisdiction": "CN", "pack": "test", "warnings": [], "next_allowed_at": None,
-                "violations": [{"rule": rule, "category": category, "reason_en": "no", "reason_zh": "否",
-                                "evidence": {}}]}
+        return {
+            "allowed": False,
+            "jurisdiction": "CN",
+            "pack": "test",
+            "warnings": [],
+            "next_allowed_at": None,
+            "violations": [{"rule": rule, "category": category, "reason_en": "no", "reason_zh": "否", "evidence": {}}],
+        }
+
     return decide
 
 
 def _allow(request):
-    return {"allowed": True, "jurisdiction": "CN", "pack": "test", "violations": [], "warnings": [],
-            "next_allowed_at": None}
+    return {
+        "allowed": True,
+        "jurisdiction": "CN",
+        "pack": "test",
+        "violations": [],
+        "warnings": [],
+        "next_allowed_at": None,
+    }
 
 
 def _contact(app, decide, text="【示例】请还款。"):
     from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 
-    request = {"jurisdiction": "CN", "at": "2026-01-15T02:00:00Z", "channel": "sms", "purpose": "collection",
-               "debt": {"id": "L1"}, "recipient": {"role": "borrower", "address": "+8613800138000",
-                                                      "source": "contract"},
-               "message": {"language": "zh", "text": text}}
+    request = {
+        "jurisdiction": "CN",
+        "at": "2026-01-15T02:00:00Z",
+        "channel": "sms",
+        "purpose": "collection",
+        "debt": {"id": "L1"},
+        "recipient": {"role": "borrower", "address": "+8613800138000", "source": "contract"},
+        "message": {"language": "zh", "text": text},
+    }
     with app.state.core.uow_factory() as uow:
-        request_contact(uow, gate_request=request, decide=decide, cipher=app.state.cipher,
-                        message=OutgoingMessage(channel="sms", recipient_address="+8613800138000",
-                                                language="zh", text=text))
+        request_contact(
+            uow,
+            gate_request=request,
+            decide=decide,
+            cipher=app.state.cipher,
+            message=OutgoingMessage(channel="sms", recipient_address="+8613800138000", language="zh", text=text),
+        )
 
 
 @pytest.fixture
@@ -56,8 +76,14 @@ def test_dashboard_counts_denials_by_category_and_rule(ctx, clock):
     _contact(app, _deny("CN.content.threat", "content"))
     _contact(app, _allow)
     with app.state.core.uow_factory() as uow:
-        complaints.file_complaint(uow.connection, borrower_id="1", jurisdiction="CN", category="fees",
-                                  text="the late fee is higher than the contract says", now=clock())
+        complaints.file_complaint(
+            uow.connection,
+            borrower_id="1",
+            jurisdiction="CN",
+            category="fees",
+            text="the late fee is higher than the contract says",
+            now=clock(),
+        )
         uow.commit()
     clock.advance(days=20)
     r = client.get("/console/dashboard", headers={**staff_token(client, "comp"), "accept-language": "en"})
@@ -66,10 +92,14 @@ def test_dashboard_counts_denials_by_category_and_rule(ctx, clock):
     assert re.search(r'id="n-decisions">4<', html) and re.search(r'id="n-denied">3<', html)
     data = json.loads(re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', html, re.S).group(1))
     charts = {c["canvas"]: c for c in data["charts"]}
-    assert dict(zip(charts["chart-category"]["labels"], charts["chart-category"]["datasets"][0]["data"])) == \
-        {"time window": 2, "content": 1}
-    assert dict(zip(charts["chart-rule"]["labels"], charts["chart-rule"]["datasets"][0]["data"])) == \
-        {"CN.CBA2026.hours": 2, "CN.content.threat": 1}
+    assert dict(zip(charts["chart-category"]["labels"], charts["chart-category"]["datasets"][0]["data"])) == {
+        "time window": 2,
+        "content": 1,
+    }
+    assert dict(zip(charts["chart-rule"]["labels"], charts["chart-rule"]["datasets"][0]["data"])) == {
+        "CN.CBA2026.hours": 2,
+        "CN.content.threat": 1,
+    }
     assert sum(charts["chart-volume"]["datasets"][0]["data"]) == 1
     assert sum(charts["chart-volume"]["datasets"][1]["data"]) == 3
     ages = dict(zip(charts["chart-age"]["labels"], charts["chart-age"]["datasets"][0]["data"]))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-
 from web_testing import (
     LAWFUL_CN_TEXT,
     borrower_session,
@@ -21,9 +20,14 @@ def ctx(engine, clock):
     one = seed_portal_borrower(app, name="张伟", mobile="+8613800138000", sequence=1, plan="12")
     two = seed_portal_borrower(app, name="李娜", mobile="+8613900139000", sequence=2, plan="3")
     with TestClient(app) as client:
-        yield {"app": app, "client": client, "one": one, "two": two,
-               "h1": {**borrower_session(app, one["borrower_id"]), "accept-language": "zh-CN"},
-               "h2": borrower_session(app, two["borrower_id"])}
+        yield {
+            "app": app,
+            "client": client,
+            "one": one,
+            "two": two,
+            "h1": {**borrower_session(app, one["borrower_id"]), "accept-language": "zh-CN"},
+            "h2": borrower_session(app, two["borrower_id"]),
+        }
 
 
 def test_bill_shows_plan_apr_and_amount_due(ctx):
@@ -38,7 +42,7 @@ def test_plan_apr_matches_loanmath_for_the_stored_schedule(ctx):
     from fairdue.service.portal import views as portal
 
     with ctx["app"].state.core.uow_factory() as uow:
-        plan, = portal.plans_of_line(uow.connection, ctx["one"]["line_id"], "CN")
+        (plan,) = portal.plans_of_line(uow.connection, ctx["one"]["line_id"], "CN")
     assert plan.periods == 12 and plan.convention == "cn-irr"
     # The flows the borrower actually faces: 3000.00 advanced on the purchase day, each installment on its
     # due date. The first period is longer than a month with one month's interest, so the true rate sits
@@ -56,16 +60,22 @@ def test_late_page_explains_fee_and_never_contacts_address_book(ctx):
     r = ctx["client"].get("/portal/late", headers=ctx["h1"])
     assert r.status_code == 200
     assert "我们不会联系您的通讯录联系人" in r.text
-    assert "5.0%" in r.text or "5%" in r.text          # the product's 500 bps
-    assert "08:00" in r.text and "21:00" in r.text     # the pack's window
+    assert "5.0%" in r.text or "5%" in r.text  # the product's 500 bps
+    assert "08:00" in r.text and "21:00" in r.text  # the pack's window
     assert "通讯录" in r.text and "12378" in r.text
 
 
 def test_contact_log_lists_allowed_and_blocked_with_reasons(ctx):
     app, one = ctx["app"], ctx["one"]
     ok = gate_contact(app, debt_id=one["debt_id"], address="+8613800138000", text=LAWFUL_CN_TEXT)
-    blocked = gate_contact(app, debt_id=one["debt_id"], address="+8613700137000", text=LAWFUL_CN_TEXT,
-                           role="third_party", source="device_contacts")
+    blocked = gate_contact(
+        app,
+        debt_id=one["debt_id"],
+        address="+8613700137000",
+        text=LAWFUL_CN_TEXT,
+        role="third_party",
+        source="device_contacts",
+    )
     assert ok.allowed and not blocked.allowed
     r = ctx["client"].get("/portal/contacts", headers=ctx["h1"])
     assert r.status_code == 200
@@ -76,8 +86,15 @@ def test_contact_log_lists_allowed_and_blocked_with_reasons(ctx):
     assert "没有任何关于您债务的联系" in other.text
 
 
-BORROWER_ROUTES = ["/portal", "/portal/late", "/portal/contacts", "/portal/complaints", "/portal/plan", "/portal/data",
-                   "/portal/data/export.json"]
+BORROWER_ROUTES = [
+    "/portal",
+    "/portal/late",
+    "/portal/contacts",
+    "/portal/complaints",
+    "/portal/plan",
+    "/portal/data",
+    "/portal/data/export.json",
+]
 
 
 @pytest.mark.parametrize("path", BORROWER_ROUTES)
@@ -111,8 +128,12 @@ def test_plan_with_bad_amount_is_a_clear_error(ctx):
 
 
 def _add_contact(ctx, mobile="+8613600136000"):
-    return ctx["client"].post("/portal/data/emergency-contacts", headers=ctx["h1"], follow_redirects=False,
-                              data={"name": "王芳", "mobile": mobile, "relationship": "spouse", "consent": "yes"})
+    return ctx["client"].post(
+        "/portal/data/emergency-contacts",
+        headers=ctx["h1"],
+        follow_redirects=False,
+        data={"name": "王芳", "mobile": mobile, "relationship": "spouse", "consent": "yes"},
+    )
 
 
 def test_data_export_is_my_data_only(ctx):
@@ -128,36 +149,44 @@ def test_data_export_is_my_data_only(ctx):
 def test_deletion_request_states_the_retention_limits(ctx):
     page = ctx["client"].get("/portal/data", headers=ctx["h1"])
     assert "催收记录至少保存 2 年" in page.text
-    r = ctx["client"].post("/portal/data/requests", headers=ctx["h1"], follow_redirects=False,
-                           data={"kind": "deletion", "reason": "account closed"})
+    r = ctx["client"].post(
+        "/portal/data/requests",
+        headers=ctx["h1"],
+        follow_redirects=False,
+        data={"kind": "deletion", "reason": "account closed"},
+    )
     assert r.status_code == 303
     body = ctx["client"].get("/portal/data/export.json", headers=ctx["h1"]).json()
-    deletion, = [d for d in body["data_rights_requests"] if d["kind"] == "deletion"]
+    (deletion,) = [d for d in body["data_rights_requests"] if d["kind"] == "deletion"]
     assert "collection_records_2y" in deletion["details"]["restricted_by_retention"]
 
 
 def test_emergency_contact_consent_can_be_withdrawn_and_erases_the_number(ctx):
     assert _add_contact(ctx).status_code == 303
-    contact, = ctx["client"].get("/portal/data/export.json", headers=ctx["h1"]).json()["emergency_contacts"]
-    r = ctx["client"].post(f"/portal/data/emergency-contacts/{contact['id']}/withdraw", headers=ctx["h1"],
-                           follow_redirects=False)
+    (contact,) = ctx["client"].get("/portal/data/export.json", headers=ctx["h1"]).json()["emergency_contacts"]
+    r = ctx["client"].post(
+        f"/portal/data/emergency-contacts/{contact['id']}/withdraw", headers=ctx["h1"], follow_redirects=False
+    )
     assert r.status_code == 303
-    contact, = ctx["client"].get("/portal/data/export.json", headers=ctx["h1"]).json()["emergency_contacts"]
+    (contact,) = ctx["client"].get("/portal/data/export.json", headers=ctx["h1"]).json()["emergency_contacts"]
     assert contact["consent_withdrawn_at"] and contact["mobile"] is None and contact["name"] is None
 
 
 def test_withdrawing_another_borrowers_contact_is_404(ctx):
     _add_contact(ctx)
-    contact, = ctx["client"].get("/portal/data/export.json", headers=ctx["h1"]).json()["emergency_contacts"]
+    (contact,) = ctx["client"].get("/portal/data/export.json", headers=ctx["h1"]).json()["emergency_contacts"]
     r = ctx["client"].post(f"/portal/data/emergency-contacts/{contact['id']}/withdraw", headers=ctx["h2"])
     assert r.status_code == 404
-    again, = ctx["client"].get("/portal/data/export.json", headers=ctx["h1"]).json()["emergency_contacts"]
+    (again,) = ctx["client"].get("/portal/data/export.json", headers=ctx["h1"]).json()["emergency_contacts"]
     assert again["consent_withdrawn_at"] is None
 
 
 def test_complaint_of_another_borrower_is_404_on_every_route(ctx):
-    r = ctx["client"].post("/api/v1/complaints", headers=ctx["h2"],
-                           json={"category": "fees", "text": "the fee on my bill looks wrong to me"})
+    r = ctx["client"].post(
+        "/api/v1/complaints",
+        headers=ctx["h2"],
+        json={"category": "fees", "text": "the fee on my bill looks wrong to me"},
+    )
     cid = r.json()["id"]
     assert ctx["client"].get(f"/portal/complaints/{cid}", headers=ctx["h1"]).status_code == 404
     assert ctx["client"].get(f"/api/v1/complaints/{cid}", headers=ctx["h1"]).status_code == 404

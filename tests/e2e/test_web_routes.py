@@ -6,14 +6,18 @@ from __future__ import annotations
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-
 from web_testing import add_staff, borrower_session, make_app, seed_portal_borrower, staff_token
 
 PUBLIC = {
-    ("GET", "/"), ("GET", "/lang/{lang}"),
-    ("GET", "/console/login"), ("POST", "/console/login"),
-    ("GET", "/portal/login"), ("POST", "/portal/login/code"), ("POST", "/portal/login"),
-    ("POST", "/api/v1/auth/staff/sessions"), ("POST", "/api/v1/auth/borrower/codes"),
+    ("GET", "/"),
+    ("GET", "/lang/{lang}"),
+    ("GET", "/console/login"),
+    ("POST", "/console/login"),
+    ("GET", "/portal/login"),
+    ("POST", "/portal/login/code"),
+    ("POST", "/portal/login"),
+    ("POST", "/api/v1/auth/staff/sessions"),
+    ("POST", "/api/v1/auth/borrower/codes"),
     ("POST", "/api/v1/auth/borrower/sessions"),
 }
 
@@ -45,7 +49,11 @@ def test_every_non_public_route_declares_its_principal(engine, clock):
     app = make_app(engine, clock)
     undeclared = []
     for method, route in _routes(app):
-        if (method, route.path) in PUBLIC or route.path.startswith("/api/v1/openapi") or route.path.startswith("/api/v1/docs"):
+        if (
+            (method, route.path) in PUBLIC
+            or route.path.startswith("/api/v1/openapi")
+            or route.path.startswith("/api/v1/docs")
+        ):
             continue
         if not _dependency_names(route.dependant) & {"principal", "_staff", "borrower"}:
             undeclared.append(f"{method} {route.path}")
@@ -69,8 +77,11 @@ def clients(engine, clock):
     add_staff(app, "root", "agent", "supervisor", "compliance", "admin")
     seeded = seed_portal_borrower(app)
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield app, client, {"staff": staff_token(client, "root"),
-                            "borrower": borrower_session(app, seeded["borrower_id"])}
+        yield (
+            app,
+            client,
+            {"staff": staff_token(client, "root"), "borrower": borrower_session(app, seeded["borrower_id"])},
+        )
 
 
 def test_no_page_answers_500_to_junk(clients):
@@ -84,8 +95,11 @@ def test_no_page_answers_500_to_junk(clients):
         for who, h in headers.items():
             for junk in JUNK:
                 path = re.sub(r"\{[^}]+\}", junk, route.path)
-                r = client.get(path, params={"days": junk, "template": junk, "account": junk, "done": junk,
-                                             "include_decided": junk}, headers={**h, "accept": "text/html"})
+                r = client.get(
+                    path,
+                    params={"days": junk, "template": junk, "account": junk, "done": junk, "include_decided": junk},
+                    headers={**h, "accept": "text/html"},
+                )
                 if r.status_code >= 500:
                     failures.append(f"{who} GET {path}: {r.status_code}")
     assert failures == []

@@ -12,9 +12,28 @@ from fairdue.adapters.crypto import Keyring
 from fairdue.products import PRODUCTS_DIR
 
 CN = str(PRODUCTS_DIR / "cn-ecard-std.toml")
-OPEN = ("account", "open", "--product", "cn-ecard-std", "--limit", "20000", "--cycle-day", "5", "--name", "张三",
-        "--id-number", "11010519491231002X", "--mobile", "13800138000", "--region", "CN-11", "--on", "2026-01-02",
-        "--key", "o1")
+OPEN = (
+    "account",
+    "open",
+    "--product",
+    "cn-ecard-std",
+    "--limit",
+    "20000",
+    "--cycle-day",
+    "5",
+    "--name",
+    "张三",
+    "--id-number",
+    "11010519491231002X",
+    "--mobile",
+    "13800138000",
+    "--region",
+    "CN-11",
+    "--on",
+    "2026-01-02",
+    "--key",
+    "o1",
+)
 
 CliRun = Callable[..., tuple[int, str, str]]
 

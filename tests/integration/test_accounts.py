@@ -14,9 +14,15 @@ from fairdue.adapters.db.schema.accounts import credit_lines, products
 from fairdue.domain.money import Money
 from fairdue.domain.products import ProductInvalid
 from fairdue.products import shipped_product_files
-from fairdue.service.ledger import journal as ledger
-from fairdue.service.servicing.accounts import IdempotencyKeyReused, InvalidAccountRequest, balances, get_account, open_account
 from fairdue.service.borrower.registry import UnknownBorrower, register_borrower
+from fairdue.service.ledger import journal as ledger
+from fairdue.service.servicing.accounts import (
+    IdempotencyKeyReused,
+    InvalidAccountRequest,
+    balances,
+    get_account,
+    open_account,
+)
 from fairdue.service.servicing.products import (
     ProductFileError,
     ProductVersionConflict,
@@ -31,8 +37,16 @@ CN_FILE = next(p for p in shipped_product_files() if p.name == "cn-ecard-std.tom
 
 
 def _borrower(uow) -> int:
-    return register_borrower(uow, data={"name": "张三", "id_number": "11010519491231002X", "postal_region": "CN-11",
-                                        "mobiles": [{"number": "13800138000", "source": "contract"}]}, cipher=CIPHER)
+    return register_borrower(
+        uow,
+        data={
+            "name": "张三",
+            "id_number": "11010519491231002X",
+            "postal_region": "CN-11",
+            "mobiles": [{"number": "13800138000", "source": "contract"}],
+        },
+        cipher=CIPHER,
+    )
 
 
 def _count(uow, table) -> int:
@@ -70,11 +84,14 @@ def test_yaml_product_files_load_too(uow_factory, tmp_path):
         assert load_product_file(uow, path=path).product.code == "cn-yaml"
 
 
-@pytest.mark.parametrize("body, suffix, message", [
-    ("code = [", ".toml", "is not valid TOML"),
-    ("code: [", ".yaml", "is not valid YAML at line"),
-    ("code = 'x'", ".json", "must end in .toml, .yaml or .yml"),
-])
+@pytest.mark.parametrize(
+    "body, suffix, message",
+    [
+        ("code = [", ".toml", "is not valid TOML"),
+        ("code: [", ".yaml", "is not valid YAML at line"),
+        ("code = 'x'", ".json", "must end in .toml, .yaml or .yml"),
+    ],
+)
 def test_malformed_product_file_writes_nothing(uow_factory, tmp_path, body, suffix, message):
     path = tmp_path / f"p{suffix}"
     path.write_text(body)
@@ -93,15 +110,29 @@ def test_open_account_terms_are_checked(uow_factory):
         load_product_file(uow, path=CN_FILE)
         bid = _borrower(uow)
         cases = [
-            (dict(limit=Money.parse("50000.01", "CNY")), InvalidAccountRequest, "above product cn-ecard-std's maximum CNY 50,000.00"),
-            (dict(limit=Money.parse("100", "USD")), InvalidAccountRequest, "limit is in USD; product cn-ecard-std lends in CNY"),
+            (
+                dict(limit=Money.parse("50000.01", "CNY")),
+                InvalidAccountRequest,
+                "above product cn-ecard-std's maximum CNY 50,000.00",
+            ),
+            (
+                dict(limit=Money.parse("100", "USD")),
+                InvalidAccountRequest,
+                "limit is in USD; product cn-ecard-std lends in CNY",
+            ),
             (dict(cycle_day=7), InvalidAccountRequest, "cycle day 7 is not offered by cn-ecard-std"),
             (dict(product_code="nope"), UnknownProduct, "unknown product 'nope'"),
             (dict(borrower_id=bid + 100), UnknownBorrower, "unknown borrower"),
         ]
         for override, error, message in cases:
-            kwargs = dict(borrower_id=bid, product_code="cn-ecard-std", limit=Money.parse("5000", "CNY"), cycle_day=5,
-                          opened_on=date(2026, 1, 1), key="k-bad")
+            kwargs = dict(
+                borrower_id=bid,
+                product_code="cn-ecard-std",
+                limit=Money.parse("5000", "CNY"),
+                cycle_day=5,
+                opened_on=date(2026, 1, 1),
+                key="k-bad",
+            )
             kwargs.update(override)
             with pytest.raises(error, match=message):
                 open_account(uow, **kwargs)
@@ -112,8 +143,14 @@ def test_open_account_is_idempotent_and_creates_ledger_accounts(uow_factory):
     with uow_factory() as uow:
         load_product_file(uow, path=CN_FILE)
         bid = _borrower(uow)
-        args = dict(borrower_id=bid, product_code="cn-ecard-std", limit=Money.parse("5000", "CNY"), cycle_day=5,
-                    opened_on=date(2026, 1, 1), key="open-1")
+        args = dict(
+            borrower_id=bid,
+            product_code="cn-ecard-std",
+            limit=Money.parse("5000", "CNY"),
+            cycle_day=5,
+            opened_on=date(2026, 1, 1),
+            key="open-1",
+        )
         line = open_account(uow, **args)
         assert open_account(uow, **args).id == line.id
         with pytest.raises(IdempotencyKeyReused):
@@ -165,8 +202,15 @@ def test_concurrent_twins_register_once_and_open_once(uow_factory):
         start.wait()
         try:
             with uow_factory() as uow:
-                line = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money.parse("5000", "CNY"),
-                                    cycle_day=5, opened_on=date(2026, 1, 1), key="twin-open")
+                line = open_account(
+                    uow,
+                    borrower_id=bid,
+                    product_code="cn-ecard-std",
+                    limit=Money.parse("5000", "CNY"),
+                    cycle_day=5,
+                    opened_on=date(2026, 1, 1),
+                    key="twin-open",
+                )
                 uow.commit()
             lines.append(line.id)
         except Exception as err:  # shown by the assertion below

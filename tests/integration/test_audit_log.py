@@ -19,14 +19,27 @@ T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 def record(i: int, *, allowed: bool = True) -> dict:
-    decision = {"allowed": allowed, "jurisdiction": "CN", "pack": "CN@test", "warnings": [],
-                "violations": [] if allowed else [{"rule": "CN.hours", "category": "time_window",
-                                                   "reason_en": "outside hours", "reason_zh": "非允许时段"}],
-                "next_allowed_at": None if allowed else "2026-03-03T00:00:00Z"}
-    return {"kind": "contact_decision", "decided_at": (T0 + timedelta(minutes=i)).isoformat(),
-            "debt_id": "D1", "channel": "sms", "purpose": "collection",
-            "recipient": {"role": "borrower", "address_masked": "138****8000"},
-            "fingerprint": None, "request": {"channel": "sms"}, "decision": decision}
+    decision = {
+        "allowed": allowed,
+        "jurisdiction": "CN",
+        "pack": "CN@test",
+        "warnings": [],
+        "violations": []
+        if allowed
+        else [{"rule": "CN.hours", "category": "time_window", "reason_en": "outside hours", "reason_zh": "非允许时段"}],
+        "next_allowed_at": None if allowed else "2026-03-03T00:00:00Z",
+    }
+    return {
+        "kind": "contact_decision",
+        "decided_at": (T0 + timedelta(minutes=i)).isoformat(),
+        "debt_id": "D1",
+        "channel": "sms",
+        "purpose": "collection",
+        "recipient": {"role": "borrower", "address_masked": "138****8000"},
+        "fingerprint": None,
+        "request": {"channel": "sms"},
+        "decision": decision,
+    }
 
 
 def fill(uow_factory, n: int) -> None:
@@ -58,11 +71,12 @@ def test_appended_chain_verifies(uow_factory, engine):
 
 def test_update_and_delete_are_refused_by_the_database(uow_factory, engine):
     fill(uow_factory, 2)
-    for statement in ("UPDATE decision_log SET allowed = NOT allowed WHERE seq = 1",
-                      "DELETE FROM decision_log WHERE seq = 2"):
-        with pytest.raises(DBAPIError, match="append-only"):
-            with engine.begin() as conn:
-                conn.exec_driver_sql(statement)
+    for statement in (
+        "UPDATE decision_log SET allowed = NOT allowed WHERE seq = 1",
+        "DELETE FROM decision_log WHERE seq = 2",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.exec_driver_sql(statement)
     with engine.connect() as conn:
         assert verify_log(conn).ok
 
@@ -152,12 +166,21 @@ def test_contact_history_lists_every_decision_with_reasons(uow_factory):
 
 def test_cli_verify_exits_non_zero_naming_the_record(uow_factory, engine, database_url):
     fill(uow_factory, 5)
-    cli = [sys.executable, "-c", "from fairdue.cli import main; main()", "audit", "verify", "--database-url", database_url]
+    cli = [
+        sys.executable,
+        "-c",
+        "from fairdue.cli import main; main()",
+        "audit",
+        "verify",
+        "--database-url",
+        database_url,
+    ]
     ok = subprocess.run(cli, capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stderr
     assert "5 decisions verified" in ok.stdout
-    head = subprocess.run(cli[:-4] + ["audit", "head", "--database-url", database_url], capture_output=True,
-                          text=True, timeout=120)
+    head = subprocess.run(
+        cli[:-4] + ["audit", "head", "--database-url", database_url], capture_output=True, text=True, timeout=120
+    )
     anchor = head.stdout.strip()
     assert anchor.startswith("5:") and len(anchor) == 66
     anchored = subprocess.run(cli + ["--anchor", anchor], capture_output=True, text=True, timeout=120)
@@ -190,9 +213,15 @@ def test_an_anchor_catches_a_log_rewritten_with_fresh_hashes(uow_factory, engine
             record["decision"]["allowed"] = True
         forged.append(make_entry(seq=seq, prev_hash=forged[-1].hash if forged else prev_hash, record=record))
     for entry in forged:
-        tamper(engine, "UPDATE decision_log SET record = :r, prev_hash = :p, hash = :h, allowed = :a WHERE seq = :s",
-               r=entry.record_text, p=entry.prev_hash, h=entry.hash, a=entry.record()["decision"]["allowed"],
-               s=entry.seq)
+        tamper(
+            engine,
+            "UPDATE decision_log SET record = :r, prev_hash = :p, hash = :h, allowed = :a WHERE seq = :s",
+            r=entry.record_text,
+            p=entry.prev_hash,
+            h=entry.hash,
+            a=entry.record()["decision"]["allowed"],
+            s=entry.seq,
+        )
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE decision_log_head SET last_hash = :h WHERE id = 1"), {"h": forged[-1].hash})
     with engine.connect() as conn:

@@ -11,43 +11,80 @@ from fairdue.adapters.channels.base import OutboundMessage, SendRefused, Transie
 from fairdue.adapters.channels.devservers import LocalSmtpServer, StubProvider
 from fairdue.adapters.channels.email import SmtpEmailAdapter, SmtpSettings
 from fairdue.adapters.channels.http_provider import HttpProviderAdapter
-from fairdue.adapters.channels.letter import CollectionLetter, LetterIncomplete, PdfLetterAdapter, render_pdf, render_text
+from fairdue.adapters.channels.letter import (
+    CollectionLetter,
+    LetterIncomplete,
+    PdfLetterAdapter,
+    render_pdf,
+    render_text,
+)
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.service.contact.decision_log import DecisionLookup
-from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 from fairdue.service.contact.dispatcher import DbSentLedger
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 
 CIPHER = FieldCipher(Keyring.generate("t1"))
 
 
 def allow(_request: dict) -> dict:
-    return {"allowed": True, "jurisdiction": "CN", "pack": "test", "violations": [], "warnings": [],
-            "next_allowed_at": None}
+    return {
+        "allowed": True,
+        "jurisdiction": "CN",
+        "pack": "test",
+        "violations": [],
+        "warnings": [],
+        "next_allowed_at": None,
+    }
 
 
 def deny(_request: dict) -> dict:
-    return {"allowed": False, "jurisdiction": "CN", "pack": "test", "warnings": [], "next_allowed_at": None,
-            "violations": [{"rule": "CN.hours", "category": "time_window", "reason_en": "late", "reason_zh": "晚"}]}
+    return {
+        "allowed": False,
+        "jurisdiction": "CN",
+        "pack": "test",
+        "warnings": [],
+        "next_allowed_at": None,
+        "violations": [{"rule": "CN.hours", "category": "time_window", "reason_en": "late", "reason_zh": "晚"}],
+    }
 
 
 def gate_request(channel: str, address: str, text: str) -> dict:
-    return {"jurisdiction": "CN", "at": "2026-03-02T02:00:00Z", "channel": channel, "purpose": "reminder",
-            "debt": {"id": "D1", "time_barred": False},
-            "recipient": {"role": "borrower", "address": address, "source": "contract"},
-            "borrower": {"time_zones": ["Asia/Shanghai"]}, "history": [],
-            "message": {"language": "zh", "text": text}}
+    return {
+        "jurisdiction": "CN",
+        "at": "2026-03-02T02:00:00Z",
+        "channel": channel,
+        "purpose": "reminder",
+        "debt": {"id": "D1", "time_barred": False},
+        "recipient": {"role": "borrower", "address": address, "source": "contract"},
+        "borrower": {"time_zones": ["Asia/Shanghai"]},
+        "history": [],
+        "message": {"language": "zh", "text": text},
+    }
 
 
 def queue(uow_factory, channel: str, address: str, text: str, *, decide=allow, letter=None, subject=None):
     """Decide and queue one message; return the OutboundMessage the dispatcher would hand over."""
     with uow_factory() as uow:
-        outcome = request_contact(uow, gate_request=gate_request(channel, address, text), decide=decide, cipher=CIPHER,
-                                  message=OutgoingMessage(channel=channel, recipient_address=address, language="zh",
-                                                          text=text, letter=letter, subject=subject))
-    return OutboundMessage(outbox_id=outcome.outbox_id or 0, decision_seq=outcome.decision_seq, channel=channel,
-                           recipient_address=address, language="zh", body=text, subject=subject,
-                           payload_json=letter.to_json() if letter else None)
+        outcome = request_contact(
+            uow,
+            gate_request=gate_request(channel, address, text),
+            decide=decide,
+            cipher=CIPHER,
+            message=OutgoingMessage(
+                channel=channel, recipient_address=address, language="zh", text=text, letter=letter, subject=subject
+            ),
+        )
+    return OutboundMessage(
+        outbox_id=outcome.outbox_id or 0,
+        decision_seq=outcome.decision_seq,
+        channel=channel,
+        recipient_address=address,
+        language="zh",
+        body=text,
+        subject=subject,
+        payload_json=letter.to_json() if letter else None,
+    )
 
 
 TEXT = "【示例消费金融】您本期账单 1,234.56 元将于 3 月 5 日到期，可在 App 内还款。退订回T"
@@ -61,9 +98,13 @@ def smtp():
 
 
 def smtp_adapter(engine, server):
-    return SmtpEmailAdapter(SmtpSettings(host="127.0.0.1", port=server.port, sender="notice@lender.test",
-                                         domain="lender.test", timeout_s=5),
-                            decisions=DecisionLookup(engine), ledger=DbSentLedger(engine))
+    return SmtpEmailAdapter(
+        SmtpSettings(
+            host="127.0.0.1", port=server.port, sender="notice@lender.test", domain="lender.test", timeout_s=5
+        ),
+        decisions=DecisionLookup(engine),
+        ledger=DbSentLedger(engine),
+    )
 
 
 def test_email_is_delivered_once_per_key(uow_factory, engine, smtp):
@@ -92,8 +133,11 @@ def test_email_server_down_is_transient(uow_factory, engine):
     message = queue(uow_factory, "email", "zhang@x.test", TEXT)
     from fairdue.adapters.channels.devservers import free_port
 
-    adapter = SmtpEmailAdapter(SmtpSettings(host="127.0.0.1", port=free_port(), sender="n@l.test", timeout_s=2),
-                               decisions=DecisionLookup(engine), ledger=DbSentLedger(engine))
+    adapter = SmtpEmailAdapter(
+        SmtpSettings(host="127.0.0.1", port=free_port(), sender="n@l.test", timeout_s=2),
+        decisions=DecisionLookup(engine),
+        ledger=DbSentLedger(engine),
+    )
     with pytest.raises(TransientSendError):
         adapter.send(message, idempotency_key="k2")
 
@@ -128,8 +172,10 @@ def test_email_refuses_when_the_logged_decision_was_altered(uow_factory, engine,
             conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
         else:
             conn.exec_driver_sql("DROP TRIGGER decision_log_no_update")
-        conn.execute(sa.text("UPDATE decision_log SET record = replace(record, :a, :b) WHERE seq = :s"),
-                     {"a": '"allowed":false', "b": '"allowed":true', "s": message.decision_seq})
+        conn.execute(
+            sa.text("UPDATE decision_log SET record = replace(record, :a, :b) WHERE seq = :s"),
+            {"a": '"allowed":false', "b": '"allowed":true', "s": message.decision_seq},
+        )
     with pytest.raises(SendRefused, match="altered"):
         smtp_adapter(engine, smtp).send(message, idempotency_key="k5")
     assert smtp.received() == []
@@ -143,8 +189,9 @@ def provider():
 
 
 def sms_adapter(engine, provider, timeout_s: float = 5.0):
-    return HttpProviderAdapter("sms", base_url=provider.url, api_key="k", decisions=DecisionLookup(engine),
-                               timeout_s=timeout_s)
+    return HttpProviderAdapter(
+        "sms", base_url=provider.url, api_key="k", decisions=DecisionLookup(engine), timeout_s=timeout_s
+    )
 
 
 def test_sms_is_delivered_once_per_key(uow_factory, engine, provider):
@@ -187,15 +234,22 @@ def test_sms_timeout_is_transient_and_the_retry_does_not_deliver_twice(uow_facto
 def test_sms_refuses_other_text(uow_factory, engine, provider):
     message = queue(uow_factory, "sms", "+8613800138000", TEXT)
     with pytest.raises(SendRefused):
-        sms_adapter(engine, provider).send(dataclasses.replace(message, body="还钱，否则通知你的家人"), idempotency_key="k")
+        sms_adapter(engine, provider).send(
+            dataclasses.replace(message, body="还钱，否则通知你的家人"), idempotency_key="k"
+        )
     assert provider.requests == 0
 
 
 # -- letters -------------------------------------------------------------------------------
 def letter(**change) -> CollectionLetter:
     fields = dict(
-        language="zh", lender_name="示例消费金融有限公司", reference="CL-2026-0001", letter_on="2026-03-02",
-        borrower_name="张三", balance_minor=1_234_56, currency="CNY",
+        language="zh",
+        lender_name="示例消费金融有限公司",
+        reference="CL-2026-0001",
+        letter_on="2026-03-02",
+        borrower_name="张三",
+        balance_minor=1_234_56,
+        currency="CNY",
         reason="您的信用卡账户自 2026 年 1 月 25 日起逾期，已逾期 36 天。",
         legal_basis="《个人消费信用卡领用合约》第八条；《商业银行信用卡业务监督管理办法》第六十九条。",
         rights_obligations="您有按约还款的义务；您有权查询欠款构成、提出异议、申请个性化分期。",
@@ -212,8 +266,16 @@ def test_letter_pdf_carries_art69_elements_in_a_cjk_font():
 
     item = letter()
     text = render_text(item)
-    for heading in ("借款人", "欠款余额", "催收事由", "法律依据", "您的权利与义务", "账户查询方式", "异议与协商渠道",
-                    "贷款机构联系方式"):
+    for heading in (
+        "借款人",
+        "欠款余额",
+        "催收事由",
+        "法律依据",
+        "您的权利与义务",
+        "账户查询方式",
+        "异议与协商渠道",
+        "贷款机构联系方式",
+    ):
         assert heading in text
     assert "CNY 1,234.56" in text and "张三" in text
     from fairdue.adapters.channels.letter import render_html
@@ -273,4 +335,5 @@ def test_push_and_voice_go_through_the_same_provider_interface(uow_factory, engi
     assert [(d.channel, d.to) for d in provider.deliveries] == [(channel, address)]
     with pytest.raises(SendRefused):  # an sms decision does not let the voice adapter speak
         HttpProviderAdapter("sms", base_url=provider.url, api_key="k", decisions=DecisionLookup(engine)).send(
-            message, idempotency_key="other")
+            message, idempotency_key="other"
+        )

@@ -4,7 +4,6 @@ shown masked, ended with a reason; bad input is one line, a non-zero exit, and w
 from __future__ import annotations
 
 import pytest
-
 from cli_helpers import CN, OPEN, cli_runner, row_counts
 
 
@@ -20,13 +19,40 @@ def facts_count(database_url: str) -> int:
 def test_record_list_end(cli, database_url):
     assert cli("product", "load", CN)[0] == 0
     assert cli(*OPEN)[0] == 0
-    code, out, err = cli("borrower", "fact", "record", "--borrower-id", "1", "--kind", "attorney", "--source",
-                         "attorney_notice", "--by", "agent.li", "--attorney-name", "王大律师",
-                         "--attorney-reach", "+8613900139000")
+    code, out, err = cli(
+        "borrower",
+        "fact",
+        "record",
+        "--borrower-id",
+        "1",
+        "--kind",
+        "attorney",
+        "--source",
+        "attorney_notice",
+        "--by",
+        "agent.li",
+        "--attorney-name",
+        "王大律师",
+        "--attorney-reach",
+        "+8613900139000",
+    )
     assert code == 0, err
     assert "fact #1 recorded: attorney for borrower #1, every debt" in out
-    code, out, err = cli("borrower", "fact", "record", "--borrower-id", "1", "--kind", "inconvenient_hours",
-                         "--source", "borrower_oral", "--by", "agent.li", "--hours", "22:00-07:30")
+    code, out, err = cli(
+        "borrower",
+        "fact",
+        "record",
+        "--borrower-id",
+        "1",
+        "--kind",
+        "inconvenient_hours",
+        "--source",
+        "borrower_oral",
+        "--by",
+        "agent.li",
+        "--hours",
+        "22:00-07:30",
+    )
     assert code == 0, err
     code, out, _ = cli("borrower", "fact", "list", "1")
     assert code == 0
@@ -39,14 +65,17 @@ def test_record_list_end(cli, database_url):
     assert code != 0 and "was ended at" in err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (("--kind", "arrest", "--source", "court_notice"), "kind"),
-    (("--kind", "bankruptcy", "--source", "court_notice", "--from", "2026-13-01"), "--from"),
-    (("--kind", "bankruptcy", "--source", "court_notice", "--from", "2026-03-01T09:00"), "no UTC offset"),
-    (("--kind", "inconvenient_hours", "--source", "borrower_oral", "--hours", "22:00"), "HH:MM-HH:MM"),
-    (("--kind", "attorney", "--source", "attorney_notice"), "attorney_name is required"),
-    (("--kind", "bankruptcy", "--source", "court_notice", "--account", "77"), "no account #77"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (("--kind", "arrest", "--source", "court_notice"), "kind"),
+        (("--kind", "bankruptcy", "--source", "court_notice", "--from", "2026-13-01"), "--from"),
+        (("--kind", "bankruptcy", "--source", "court_notice", "--from", "2026-03-01T09:00"), "no UTC offset"),
+        (("--kind", "inconvenient_hours", "--source", "borrower_oral", "--hours", "22:00"), "HH:MM-HH:MM"),
+        (("--kind", "attorney", "--source", "attorney_notice"), "attorney_name is required"),
+        (("--kind", "bankruptcy", "--source", "court_notice", "--account", "77"), "no account #77"),
+    ],
+)
 def test_bad_input_is_one_line_and_writes_nothing(cli, database_url, argv, message):
     assert cli("product", "load", CN)[0] == 0
     assert cli(*OPEN)[0] == 0

@@ -4,11 +4,20 @@ a non-zero exit, and writes nothing."""
 from __future__ import annotations
 
 import pytest
-
 from cli_helpers import CN, OPEN, cli_runner, row_counts
+
 from fairdue.adapters.crypto import Keyring
 
-TABLES = ("products", "borrowers", "credit_lines", "purchases", "payments", "statements", "ledger_entry", "ledger_posting")
+TABLES = (
+    "products",
+    "borrowers",
+    "credit_lines",
+    "purchases",
+    "payments",
+    "statements",
+    "ledger_entry",
+    "ledger_posting",
+)
 
 
 @pytest.fixture
@@ -29,13 +38,17 @@ def test_happy_path(cli):
     code, out, err = cli(*OPEN)
     assert code == 0, err
     assert "account 1 opened" in out and "statement day 5, due 20 days later" in out
-    code, out, err = cli("purchase", "--account", "1", "--amount", "1200.00", "--plan", "12", "--on", "2026-01-03", "--key", "p1")
+    code, out, err = cli(
+        "purchase", "--account", "1", "--amount", "1200.00", "--plan", "12", "--on", "2026-01-03", "--key", "p1"
+    )
     assert code == 0 and "annuity × 12, first due 2026-01-26" in out, err
     code, out, err = cli("statement", "--account", "1", "--on", "2026-01-05")
     assert code == 0 and "minimum due CNY 108.31" in out, out + err
     code, out, err = cli("pay", "--account", "1", "--amount", "108.31", "--on", "2026-01-20", "--key", "k1")
     assert code == 0 and "interest CNY 15.00, principal CNY 93.31, to credit CNY 0.00" in out, err
-    assert "already recorded" in cli("pay", "--account", "1", "--amount", "108.31", "--on", "2026-01-20", "--key", "k1")[1]
+    assert (
+        "already recorded" in cli("pay", "--account", "1", "--amount", "108.31", "--on", "2026-01-20", "--key", "k1")[1]
+    )
     code, out, _ = cli("account", "show", "1")
     assert code == 0 and "CNY 1,106.69" in out
     code, out, err = cli("payoff", "--plan", "1", "--on", "2026-02-10", "--key", "po")
@@ -48,20 +61,51 @@ def test_happy_path(cli):
     assert code == 0 and "ledger OK" in out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (("pay", "--account", "1", "--amount", "-5", "--key", "k"), "amount must be positive"),
-    (("pay", "--account", "1", "--amount", "1.001", "--key", "k"), "more than 2 decimal place(s) allowed for CNY"),
-    (("pay", "--account", "1", "--amount", "10", "--currency", "XYZ", "--key", "k"), "unknown currency 'XYZ'"),
-    (("pay", "--account", "1", "--amount", "10", "--currency", "USD", "--key", "k"), "account 1 is in CNY, not USD"),
-    (("pay", "--account", "1", "--amount", "ten", "--key", "k"), "not a number: 'ten'"),
-    (("pay", "--account", "1", "--amount", "10", "--on", "2026-13-01", "--key", "k"), "--on '2026-13-01' is not a date"),
-    (("pay", "--account", "999", "--amount", "10", "--key", "k"), "unknown account 999"),
-    (("purchase", "--account", "1", "--amount", "20000.01", "--on", "2026-01-03"), "exceeds the available credit"),
-    (("purchase", "--account", "1", "--amount", "100", "--plan", "9", "--on", "2026-01-03"), "offers no plan with 9 periods"),
-    (("statement", "--account", "1", "--on", "2026-01-06"), "closes statements on day 5"),
-    (("account", "open", "--product", "cn-ecard-std", "--limit", "100", "--cycle-day", "5", "--name", "李四",
-      "--id-number", "110105194912310021", "--mobile", "13900139000", "--region", "CN-11"), "checksum character is 1, expected X"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (("pay", "--account", "1", "--amount", "-5", "--key", "k"), "amount must be positive"),
+        (("pay", "--account", "1", "--amount", "1.001", "--key", "k"), "more than 2 decimal place(s) allowed for CNY"),
+        (("pay", "--account", "1", "--amount", "10", "--currency", "XYZ", "--key", "k"), "unknown currency 'XYZ'"),
+        (
+            ("pay", "--account", "1", "--amount", "10", "--currency", "USD", "--key", "k"),
+            "account 1 is in CNY, not USD",
+        ),
+        (("pay", "--account", "1", "--amount", "ten", "--key", "k"), "not a number: 'ten'"),
+        (
+            ("pay", "--account", "1", "--amount", "10", "--on", "2026-13-01", "--key", "k"),
+            "--on '2026-13-01' is not a date",
+        ),
+        (("pay", "--account", "999", "--amount", "10", "--key", "k"), "unknown account 999"),
+        (("purchase", "--account", "1", "--amount", "20000.01", "--on", "2026-01-03"), "exceeds the available credit"),
+        (
+            ("purchase", "--account", "1", "--amount", "100", "--plan", "9", "--on", "2026-01-03"),
+            "offers no plan with 9 periods",
+        ),
+        (("statement", "--account", "1", "--on", "2026-01-06"), "closes statements on day 5"),
+        (
+            (
+                "account",
+                "open",
+                "--product",
+                "cn-ecard-std",
+                "--limit",
+                "100",
+                "--cycle-day",
+                "5",
+                "--name",
+                "李四",
+                "--id-number",
+                "110105194912310021",
+                "--mobile",
+                "13900139000",
+                "--region",
+                "CN-11",
+            ),
+            "checksum character is 1, expected X",
+        ),
+    ],
+)
 def test_bad_input_is_one_line_and_writes_nothing(cli, database_url, argv, message):
     assert cli("product", "load", CN)[0] == 0
     assert cli(*OPEN)[0] == 0
@@ -82,8 +126,9 @@ def test_malformed_product_file_writes_nothing(cli, database_url, tmp_path):
 
 def test_cli_has_no_way_to_submit_contacts(cli, database_url):
     """There is no option to hand over an address book; trying one is a usage error and writes nothing."""
-    from fairdue.cli import app
     import typer.main
+
+    from fairdue.cli import app
 
     group = typer.main.get_command(app)
     names = []
@@ -137,8 +182,19 @@ def test_borrower_commands_mask_pii_and_need_consent(cli):
     assert cli(*OPEN)[0] == 0
     code, _, err = cli("borrower", "add-contact", "--borrower-id", "1", "--name", "李四", "--mobile", "13900139000")
     assert code == 1 and "needs the borrower's consent" in err
-    code, out, err = cli("borrower", "add-contact", "--borrower-id", "1", "--name", "李四", "--mobile", "13900139000",
-                         "--relationship", "spouse", "--consent")
+    code, out, err = cli(
+        "borrower",
+        "add-contact",
+        "--borrower-id",
+        "1",
+        "--name",
+        "李四",
+        "--mobile",
+        "13900139000",
+        "--relationship",
+        "spouse",
+        "--consent",
+    )
     assert code == 0 and "emergency contact #1 added" in out, err
     code, out, _ = cli("borrower", "show", "1")
     assert code == 0 and "13800138000" not in out and "张三" not in out and "11010519491231002X" not in out
@@ -165,15 +221,43 @@ def test_open_from_a_borrower_file_and_refuse_one_with_an_address_book(cli, data
     import json
 
     assert cli("product", "load", CN)[0] == 0
-    person = {"name": "王五", "id_number": "11010519491231002X", "postal_region": "CN-31",
-              "mobiles": [{"number": "13800138000", "source": "contract"}],
-              "emails": [{"address": "wang@example.cn", "source": "registration"}]}
+    person = {
+        "name": "王五",
+        "id_number": "11010519491231002X",
+        "postal_region": "CN-31",
+        "mobiles": [{"number": "13800138000", "source": "contract"}],
+        "emails": [{"address": "wang@example.cn", "source": "registration"}],
+    }
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({**person, "address_book": [{"name": "妈妈", "mobile": "13900139000"}]}, ensure_ascii=False))
-    code, _, err = cli("account", "open", "--product", "cn-ecard-std", "--limit", "100", "--cycle-day", "5", "--borrower-file", str(bad))
+    bad.write_text(
+        json.dumps({**person, "address_book": [{"name": "妈妈", "mobile": "13900139000"}]}, ensure_ascii=False)
+    )
+    code, _, err = cli(
+        "account",
+        "open",
+        "--product",
+        "cn-ecard-std",
+        "--limit",
+        "100",
+        "--cycle-day",
+        "5",
+        "--borrower-file",
+        str(bad),
+    )
     assert code == 1 and "never accepts or stores a device address book" in err and err.strip().count("\n") == 0
     assert counts(database_url)["borrowers"] == 0
     good = tmp_path / "good.json"
     good.write_text(json.dumps(person, ensure_ascii=False))
-    code, out, err = cli("account", "open", "--product", "cn-ecard-std", "--limit", "100", "--cycle-day", "5", "--borrower-file", str(good))
+    code, out, err = cli(
+        "account",
+        "open",
+        "--product",
+        "cn-ecard-std",
+        "--limit",
+        "100",
+        "--cycle-day",
+        "5",
+        "--borrower-file",
+        str(good),
+    )
     assert code == 0 and "account 1 opened for borrower #1" in out, err

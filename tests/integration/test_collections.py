@@ -14,15 +14,15 @@ from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_str
 from fairdue.adapters.db.schema.web import staff_users
 from fairdue.domain.money import Money
 from fairdue.products import shipped_product_files
+from fairdue.service.borrower.registry import register_borrower
 from fairdue.service.collections import engine as coll
+from fairdue.service.collections.promises import promises_of, record_promise
+from fairdue.service.dayend.runner import run_day_end
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import open_account
-from fairdue.service.borrower.registry import register_borrower
-from fairdue.service.dayend.runner import run_day_end
 from fairdue.service.servicing.payments import pay
 from fairdue.service.servicing.plans import accept_plan, propose_plans_for_account, revert_plan
 from fairdue.service.servicing.products import load_product_file
-from fairdue.service.collections.promises import promises_of, record_promise
 from fairdue.service.servicing.purchases import purchase
 
 CIPHER = FieldCipher(Keyring.generate("coll"))
@@ -36,21 +36,43 @@ def _ric(n: int) -> str:
 
 
 def _staff(uow, name: str) -> int:
-    return uow.connection.execute(staff_users.insert().values(
-        username=name, display_name=name, password_hash="x", active=True, created_at=uow.clock())
-        .returning(staff_users.c.id)).scalar_one()
+    return uow.connection.execute(
+        staff_users.insert()
+        .values(username=name, display_name=name, password_hash="x", active=True, created_at=uow.clock())
+        .returning(staff_users.c.id)
+    ).scalar_one()
 
 
 def _line(uow, n: int) -> int:
-    bid = register_borrower(uow, data={
-        "name": "张三" if n == 1 else f"李四{n}", "id_number": _ric(n), "postal_region": "CN-11",
-        "mobiles": [{"number": f"1380013{8000 + n:04d}", "source": "contract"}],
-        "emails": [{"address": f"b{n}@example.com", "source": "registration"}],
-        "address": "北京市东城区示例路1号"}, cipher=CIPHER)
-    line = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=Money(2_000_000, "CNY"), cycle_day=5,
-                        opened_on=date(2026, 1, 2), key=f"open-{n}")
-    purchase(uow, line_id=line.id, amount=Money(300_000, "CNY"), purchased_on=date(2026, 1, 3), key=f"p{n}",
-             plan="3-zero_fee")
+    bid = register_borrower(
+        uow,
+        data={
+            "name": "张三" if n == 1 else f"李四{n}",
+            "id_number": _ric(n),
+            "postal_region": "CN-11",
+            "mobiles": [{"number": f"1380013{8000 + n:04d}", "source": "contract"}],
+            "emails": [{"address": f"b{n}@example.com", "source": "registration"}],
+            "address": "北京市东城区示例路1号",
+        },
+        cipher=CIPHER,
+    )
+    line = open_account(
+        uow,
+        borrower_id=bid,
+        product_code="cn-ecard-std",
+        limit=Money(2_000_000, "CNY"),
+        cycle_day=5,
+        opened_on=date(2026, 1, 2),
+        key=f"open-{n}",
+    )
+    purchase(
+        uow,
+        line_id=line.id,
+        amount=Money(300_000, "CNY"),
+        purchased_on=date(2026, 1, 3),
+        key=f"p{n}",
+        plan="3-zero_fee",
+    )
     return line.id
 
 
@@ -81,8 +103,11 @@ def test_overdue_opens_one_case_per_line_with_a_stable_variant_and_balanced_agen
         assert sorted(c.account_id for c in cases) == sorted(world["lines"])
         assert {c.bucket for c in cases} == {"M1"} and {c.opened_on for c in cases} == {date(2026, 1, 30)}
         assert sorted(c.agent_id for c in cases) == sorted(world["agents"])  # least open cases first
-        variants = dict(uow.connection.execute(sa.select(coll_strategy_assignments.c.account_id,
-                                                         coll_strategy_assignments.c.variant)).all())
+        variants = dict(
+            uow.connection.execute(
+                sa.select(coll_strategy_assignments.c.account_id, coll_strategy_assignments.c.variant)
+            ).all()
+        )
         assert all(coll.actions_of(uow, case_id=c.id) for c in cases)
     from fairdue.domain.collections.strategy import assign_variant, builtin_strategies
 
@@ -126,8 +151,13 @@ def test_a_pending_promise_pauses_the_cadence_and_a_broken_one_resumes_it(uow_fa
     coll.consume_events(uow_factory)
     line = world["lines"][0]
     with uow_factory() as uow:
-        pid = record_promise(uow, account_id=line, amount=Money(50_000, "CNY"), promised_on=date(2026, 2, 3),
-                             business_on=date(2026, 1, 31))
+        pid = record_promise(
+            uow,
+            account_id=line,
+            amount=Money(50_000, "CNY"),
+            promised_on=date(2026, 2, 3),
+            business_on=date(2026, 1, 31),
+        )
         uow.commit()
     paused = _run(uow_factory, clock, date(2026, 2, 2), datetime(2026, 2, 2, 2, 30, tzinfo=UTC))
     assert paused.paused >= 1
@@ -147,8 +177,13 @@ def test_a_kept_promise_is_recognised_from_payments(uow_factory, clock, world):
     coll.consume_events(uow_factory)
     line = world["lines"][0]
     with uow_factory() as uow:
-        record_promise(uow, account_id=line, amount=Money(50_000, "CNY"), promised_on=date(2026, 2, 3),
-                       business_on=date(2026, 1, 31))
+        record_promise(
+            uow,
+            account_id=line,
+            amount=Money(50_000, "CNY"),
+            promised_on=date(2026, 2, 3),
+            business_on=date(2026, 1, 31),
+        )
         pay(uow, line_id=line, amount=Money(60_000, "CNY"), received_on=date(2026, 2, 2), key="pay-1")
         uow.commit()
     summary = _run(uow_factory, clock, date(2026, 2, 2), datetime(2026, 2, 2, 2, 30, tzinfo=UTC))
@@ -160,7 +195,9 @@ def test_dispute_and_cease_are_fed_to_the_gate_and_suppress_contact(uow_factory,
     a, b = world["lines"]
     with uow_factory() as uow:
         coll.open_dispute(uow, account_id=a, reason="不认可这笔消费")
-        bid = uow.connection.execute(sa.text("SELECT borrower_id FROM credit_lines WHERE id = :i"), {"i": b}).scalar_one()
+        bid = uow.connection.execute(
+            sa.text("SELECT borrower_id FROM credit_lines WHERE id = :i"), {"i": b}
+        ).scalar_one()
         coll.record_cease(uow, borrower_id=bid, channel="all", source="written")
         uow.commit()
     summary = _run(uow_factory, clock, date(2026, 2, 6), datetime(2026, 2, 6, 2, 30, tzinfo=UTC))
@@ -183,10 +220,16 @@ def test_device_contact_list_number_is_denied_and_never_queued(uow_factory, cloc
     clock.set(datetime(2026, 2, 6, 2, 30, tzinfo=UTC))
     with uow_factory() as uow:
         outcome = coll.request_manual_contact(
-            uow, account_id=world["lines"][0], channel="sms", at=clock(), language="zh",
+            uow,
+            account_id=world["lines"][0],
+            channel="sms",
+            at=clock(),
+            language="zh",
             text="您好，请转告张三尽快联系我们。",
             recipient={"role": "third_party", "address": "+8613900139000", "source": "device_contacts"},
-            purpose="location", cipher=CIPHER)
+            purpose="location",
+            cipher=CIPHER,
+        )
     assert not outcome.allowed and outcome.outbox_id is None
     assert any(v["category"] == "data_source" for v in outcome.violations)
     with engine.connect() as conn:
@@ -198,8 +241,9 @@ def test_plan_suppresses_collection_is_reversible_and_a_missed_installment_reope
     coll.consume_events(uow_factory)
     line = world["lines"][0]
     with uow_factory() as uow:
-        proposals = propose_plans_for_account(uow, account_id=line, monthly_income_minor=800_000,
-                                              monthly_expenses_minor=700_000, as_of=date(2026, 2, 1))
+        proposals = propose_plans_for_account(
+            uow, account_id=line, monthly_income_minor=800_000, monthly_expenses_minor=700_000, as_of=date(2026, 2, 1)
+        )
         waive = next(p for p in proposals if p.kind == "freeze_waive")
         assert waive.waived_fees_minor > 0  # the late fee of 1-30
         fees_before = ledger.balance(uow, f"cl:{line}:fees")
@@ -226,11 +270,14 @@ def test_plan_suppresses_collection_is_reversible_and_a_missed_installment_reope
         assert case is not None and case.opened_on == on
 
 
-def test_m2_letter_carries_the_art69_fields_and_a_step_without_an_address_is_skipped_not_fatal(uow_factory, clock,
-                                                                                               world, engine):
+def test_m2_letter_carries_the_art69_fields_and_a_step_without_an_address_is_skipped_not_fatal(
+    uow_factory, clock, world, engine
+):
     a, b = world["lines"]
     with uow_factory() as uow:  # line b's borrower loses every mobile number: its SMS / call steps cannot be taken
-        bid = uow.connection.execute(sa.text("SELECT borrower_id FROM credit_lines WHERE id = :i"), {"i": b}).scalar_one()
+        bid = uow.connection.execute(
+            sa.text("SELECT borrower_id FROM credit_lines WHERE id = :i"), {"i": b}
+        ).scalar_one()
         uow.connection.execute(sa.text("DELETE FROM borrower_phones WHERE borrower_id = :b"), {"b": bid})
         uow.commit()
     run_day_end(uow_factory, through_on=date(2026, 3, 6))  # DPD 31 on 2-26: M2
@@ -241,15 +288,22 @@ def test_m2_letter_carries_the_art69_fields_and_a_step_without_an_address_is_ski
         assert case.bucket == "M2"
         letters = [x for x in coll.actions_of(uow, case_id=case.id) if x.channel == "letter"]
         assert letters and all(x.status == "sent" for x in letters)
-        skipped = [x for x in coll.actions_of(uow, case_id=coll.open_case_of(uow, account_id=b).id)
-                   if x.status == "skipped" and x.verdict and "no address" in x.verdict]
+        skipped = [
+            x
+            for x in coll.actions_of(uow, case_id=coll.open_case_of(uow, account_id=b).id)
+            if x.status == "skipped" and x.verdict and "no address" in x.verdict
+        ]
         assert skipped
     with engine.connect() as conn:
-        payloads = conn.execute(sa.select(outbox_messages.c.payload_enc).where(outbox_messages.c.channel == "letter")
-                                ).scalars().all()
+        payloads = (
+            conn.execute(sa.select(outbox_messages.c.payload_enc).where(outbox_messages.c.channel == "letter"))
+            .scalars()
+            .all()
+        )
     assert payloads and all(p for p in payloads)
-    from fairdue.adapters.db.schema.collections import OUTBOX_CONTEXTS
     import json
+
+    from fairdue.adapters.db.schema.collections import OUTBOX_CONTEXTS
 
     letter = json.loads(CIPHER.decrypt(payloads[0], context=OUTBOX_CONTEXTS["payload_enc"]))
     assert letter["borrower_name"] == "张三" and letter["balance_minor"] > 300_000 and letter["objection_route"]

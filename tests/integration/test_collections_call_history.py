@@ -12,10 +12,10 @@ from fairdue.adapters.db.schema.collections_engine import coll_actions
 from fairdue.domain.money import Money
 from fairdue.policy import decide
 from fairdue.products import shipped_product_files
-from fairdue.service.collections import engine as coll
-from fairdue.service.servicing.accounts import open_account
 from fairdue.service.borrower.registry import register_borrower
+from fairdue.service.collections import engine as coll
 from fairdue.service.collections.call_outcomes import log_call_outcome
+from fairdue.service.servicing.accounts import open_account
 from fairdue.service.servicing.products import load_product_file
 from fairdue.service.servicing.purchases import purchase
 
@@ -27,14 +27,34 @@ def test_a_logged_conversation_bars_the_next_call_for_seven_days(uow_factory, cl
     with uow_factory() as uow:
         for f in shipped_product_files():
             load_product_file(uow, path=f)
-        bid = register_borrower(uow, cipher=CIPHER, data={
-            "name": "Ann Example", "id_number": "001010042", "postal_region": "US-IL",
-            "mobiles": [{"number": "+13125550142", "source": "contract"}],
-            "emails": [{"address": "ann@example.com", "source": "contract"}]})
-        line = open_account(uow, borrower_id=bid, product_code="us-card-std", limit=Money(400_000, "USD"),
-                            cycle_day=8, opened_on=date(2026, 1, 2), key="open-call-1")
-        purchase(uow, line_id=line.id, amount=Money(120_000, "USD"), purchased_on=date(2026, 1, 3), key="p-call-1",
-                 plan="6-zero_fee")
+        bid = register_borrower(
+            uow,
+            cipher=CIPHER,
+            data={
+                "name": "Ann Example",
+                "id_number": "001010042",
+                "postal_region": "US-IL",
+                "mobiles": [{"number": "+13125550142", "source": "contract"}],
+                "emails": [{"address": "ann@example.com", "source": "contract"}],
+            },
+        )
+        line = open_account(
+            uow,
+            borrower_id=bid,
+            product_code="us-card-std",
+            limit=Money(400_000, "USD"),
+            cycle_day=8,
+            opened_on=date(2026, 1, 2),
+            key="open-call-1",
+        )
+        purchase(
+            uow,
+            line_id=line.id,
+            amount=Money(120_000, "USD"),
+            purchased_on=date(2026, 1, 3),
+            key="p-call-1",
+            plan="6-zero_fee",
+        )
         case_id = coll.reopen_case(uow, account_id=line.id, on=date(2026, 2, 2))
         uow.commit()
     # 2026-02-09 17:00 UTC = 11:00 in Chicago: the M1 call task (day 5) is due and allowed.
@@ -42,8 +62,9 @@ def test_a_logged_conversation_bars_the_next_call_for_seven_days(uow_factory, cl
     clock.set(noon)
     coll.run_collections(uow_factory, business_on=noon.date(), now_at=noon, cipher=CIPHER)
     with uow_factory() as uow:
-        task = uow.connection.execute(sa.select(coll_actions).where(
-            coll_actions.c.case_id == case_id, coll_actions.c.channel == "call")).one()
+        task = uow.connection.execute(
+            sa.select(coll_actions).where(coll_actions.c.case_id == case_id, coll_actions.c.channel == "call")
+        ).one()
         assert task.status == "task"
         judged = coll.judge_call_task(uow, action_id=task.id, at=noon, cipher=CIPHER)
         assert judged.allowed
@@ -54,6 +75,8 @@ def test_a_logged_conversation_bars_the_next_call_for_seven_days(uow_factory, cl
         with uow_factory() as uow:
             request, _ = coll.build_gate_request(uow, account_id=line.id, channel="call", at=at, cipher=CIPHER)
         calls = [h for h in request["history"] if h["channel"] == "call"]
-        assert [(h["outcome"], h["address"], h["role"]) for h in calls] == [("conversation", "+13125550142", "borrower")]
+        assert [(h["outcome"], h["address"], h["role"]) for h in calls] == [
+            ("conversation", "+13125550142", "borrower")
+        ]
         rules = {v["rule"] for v in decide(request)["violations"]}
         assert (RULE in rules) is barred, (days, rules)

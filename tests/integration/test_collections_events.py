@@ -7,24 +7,29 @@ from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
+from test_collections import (
+    CIPHER,
+    world,  # noqa: F401  (fixture)
+)
 
 from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases, coll_event_cursor
 from fairdue.domain.money import Money
 from fairdue.service.collections import engine as coll
 from fairdue.service.dayend.runner import run_day_end
-from fairdue.service.servicing.payments import pay
 from fairdue.service.servicing.debts import debt_id_for_line
-
-from test_collections import CIPHER
-from test_collections import world  # noqa: F401  (fixture)
+from fairdue.service.servicing.payments import pay
 
 
 def _snapshot(engine):
     with engine.connect() as conn:
-        cases = conn.execute(sa.select(coll_cases.c.account_id, coll_cases.c.bucket, coll_cases.c.status,
-                                       coll_cases.c.close_reason).order_by(coll_cases.c.id)).all()
-        actions = conn.execute(sa.select(coll_actions.c.step_key, coll_actions.c.status)
-                               .order_by(coll_actions.c.step_key)).all()
+        cases = conn.execute(
+            sa.select(
+                coll_cases.c.account_id, coll_cases.c.bucket, coll_cases.c.status, coll_cases.c.close_reason
+            ).order_by(coll_cases.c.id)
+        ).all()
+        actions = conn.execute(
+            sa.select(coll_actions.c.step_key, coll_actions.c.status).order_by(coll_actions.c.step_key)
+        ).all()
         cursor = conn.execute(sa.select(coll_event_cursor.c.last_event_id)).scalar_one_or_none()
     return cases, actions, cursor
 
@@ -70,7 +75,12 @@ def test_a_cured_line_closes_its_case_and_its_planned_steps_are_skipped(uow_fact
     early = coll.run_collections(uow_factory, business_on=date(2026, 2, 2), now_at=clock(), cipher=CIPHER)
     assert early.skipped >= 1
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM outbox_messages WHERE debt_id = :d"), {"d": debt_id_for_line(a)}).scalar_one() == 0
+        assert (
+            conn.execute(
+                sa.text("SELECT count(*) FROM outbox_messages WHERE debt_id = :d"), {"d": debt_id_for_line(a)}
+            ).scalar_one()
+            == 0
+        )
     run_day_end(uow_factory, through_on=date(2026, 2, 6))  # the day-end touches the line again at its statement
     coll.consume_events(uow_factory)
     with uow_factory() as uow:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
 
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.accounts import installments
@@ -17,11 +18,9 @@ from fairdue.adapters.db.schema.collections_engine import coll_reminders
 from fairdue.domain.money import Money
 from fairdue.service.collections import engine as coll
 from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.servicing.debts import debt_id_for_line
 from fairdue.service.servicing.payments import pay
 from fairdue.service.servicing.purchases import purchase
-from fairdue.service.servicing.debts import debt_id_for_line
-
-from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
 
 CIPHER = FieldCipher(Keyring.generate("reminders"))
 
@@ -31,14 +30,27 @@ def line(uow_factory):
     """One CN line with a 3-month plan; returns (line id, first due date)."""
     with uow_factory() as uow:
         load_products(uow)
-        bid = cn_borrower(uow, cipher=CIPHER, name="王五", id_number=cn_ric(7, born_on="19850101"),
-                          mobile="13800138007", address="北京市东城区示例路1号")
+        bid = cn_borrower(
+            uow,
+            cipher=CIPHER,
+            name="王五",
+            id_number=cn_ric(7, born_on="19850101"),
+            mobile="13800138007",
+            address="北京市东城区示例路1号",
+        )
         line_id = cn_line(uow, borrower_id=bid, key="open-r7")
-        purchase(uow, line_id=line_id, amount=Money(300_000, "CNY"), purchased_on=date(2026, 1, 3), key="p-r7",
-                 plan="3-zero_fee")
+        purchase(
+            uow,
+            line_id=line_id,
+            amount=Money(300_000, "CNY"),
+            purchased_on=date(2026, 1, 3),
+            key="p-r7",
+            plan="3-zero_fee",
+        )
         uow.commit()
-        first_due = uow.connection.execute(sa.select(sa.func.min(installments.c.due_on)).where(
-            installments.c.credit_line_id == line_id)).scalar_one()
+        first_due = uow.connection.execute(
+            sa.select(sa.func.min(installments.c.due_on)).where(installments.c.credit_line_id == line_id)
+        ).scalar_one()
     run_day_end(uow_factory, through_on=first_due - timedelta(days=5))  # the statement is out, nothing due yet
     return line_id, first_due
 
@@ -54,8 +66,9 @@ def _run(uow_factory, clock, on: date, at: datetime):
 
 def _reminders(engine, line_id):
     with engine.connect() as conn:
-        return conn.execute(sa.select(coll_reminders).where(coll_reminders.c.account_id == line_id)
-                            .order_by(coll_reminders.c.due_at)).all()
+        return conn.execute(
+            sa.select(coll_reminders).where(coll_reminders.c.account_id == line_id).order_by(coll_reminders.c.due_at)
+        ).all()
 
 
 def test_pre_due_and_due_reminders_are_planned_once_and_sent_through_the_gate(uow_factory, clock, engine, line):
@@ -70,7 +83,9 @@ def test_pre_due_and_due_reminders_are_planned_once_and_sent_through_the_gate(uo
     assert again.reminders_planned == 0 and again.sent == 0  # idempotent per installment's due date
     rows = _reminders(engine, line_id)
     assert [(r.step_key, r.installment_due_on, r.status) for r in rows] == [
-        ("pre_due:-3:app_push", due, "sent"), ("due:0:sms", due, "planned")]
+        ("pre_due:-3:app_push", due, "sent"),
+        ("due:0:sms", due, "planned"),
+    ]
     assert rows[1].due_at == _shanghai(due, 10)  # 10:00 in the borrower's zone on the due date
     with engine.connect() as conn:
         logged = conn.execute(sa.select(decision_log).where(decision_log.c.seq == rows[0].decision_seq)).one()
@@ -103,9 +118,11 @@ def test_a_paid_due_date_is_not_reminded_and_a_line_with_a_case_gets_no_reminder
     pre = due - timedelta(days=3)
     _run(uow_factory, clock, pre, _shanghai(pre, 10, 30))
     with uow_factory() as uow:
-        owed = uow.connection.execute(sa.select(
-            installments.c.principal_due_minor + installments.c.interest_due_minor + installments.c.fee_due_minor)
-            .where(installments.c.credit_line_id == line_id, installments.c.due_on == due)).scalar_one()
+        owed = uow.connection.execute(
+            sa.select(
+                installments.c.principal_due_minor + installments.c.interest_due_minor + installments.c.fee_due_minor
+            ).where(installments.c.credit_line_id == line_id, installments.c.due_on == due)
+        ).scalar_one()
         pay(uow, line_id=line_id, amount=Money(owed, "CNY"), received_on=pre + timedelta(days=1), key="pay-r7")
         uow.commit()
     paid = _run(uow_factory, clock, due, _shanghai(due, 10, 30))
@@ -116,8 +133,11 @@ def test_a_paid_due_date_is_not_reminded_and_a_line_with_a_case_gets_no_reminder
     with uow_factory() as uow:
         case_id = coll.reopen_case(uow, account_id=line_id, on=due)
         uow.commit()
-        nxt = uow.connection.execute(sa.select(sa.func.min(installments.c.due_on)).where(
-            installments.c.credit_line_id == line_id, installments.c.due_on > due)).scalar_one()
+        nxt = uow.connection.execute(
+            sa.select(sa.func.min(installments.c.due_on)).where(
+                installments.c.credit_line_id == line_id, installments.c.due_on > due
+            )
+        ).scalar_one()
     assert case_id
     later = _run(uow_factory, clock, nxt - timedelta(days=3), _shanghai(nxt - timedelta(days=3), 10, 30))
     assert later.reminders_planned == 0 and len(_reminders(engine, line_id)) == 2

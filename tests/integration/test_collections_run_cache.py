@@ -11,11 +11,11 @@ from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
 from fairdue.domain.money import Money
 from fairdue.products import shipped_product_files
-from fairdue.service.collections import engine as coll
-from fairdue.service.servicing.accounts import open_account
-from fairdue.service.contact.decision_log import append_decision, verify_log
 from fairdue.service.borrower.registry import get_borrower, get_borrowers, register_borrower
+from fairdue.service.collections import engine as coll
+from fairdue.service.contact.decision_log import append_decision, verify_log
 from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+from fairdue.service.servicing.accounts import open_account
 from fairdue.service.servicing.products import load_product_file
 
 CIPHER = FieldCipher(Keyring.generate("runcache"))
@@ -23,10 +23,16 @@ AT = datetime(2026, 2, 9, 17, 0, tzinfo=UTC)  # 11:00 in Chicago
 
 
 def _ann(n: int) -> dict:
-    return {"name": f"Ann Example{n}", "id_number": f"00101004{n}", "postal_region": "US-IL",
-            "mobiles": [{"number": f"+1312555014{n}", "source": "contract"},
-                        {"number": f"+1312555015{n}", "source": "self_provided"}],
-            "emails": [{"address": f"ann{n}@example.com", "source": "contract"}]}
+    return {
+        "name": f"Ann Example{n}",
+        "id_number": f"00101004{n}",
+        "postal_region": "US-IL",
+        "mobiles": [
+            {"number": f"+1312555014{n}", "source": "contract"},
+            {"number": f"+1312555015{n}", "source": "self_provided"},
+        ],
+        "emails": [{"address": f"ann{n}@example.com", "source": "contract"}],
+    }
 
 
 def _line(uow_factory) -> tuple[int, int]:
@@ -34,8 +40,15 @@ def _line(uow_factory) -> tuple[int, int]:
         for f in shipped_product_files():
             load_product_file(uow, path=f)
         bid = register_borrower(uow, cipher=CIPHER, data=_ann(1))
-        line = open_account(uow, borrower_id=bid, product_code="us-card-std", limit=Money(400_000, "USD"),
-                            cycle_day=8, opened_on=date(2026, 1, 2), key="open-runcache-1")
+        line = open_account(
+            uow,
+            borrower_id=bid,
+            product_code="us-card-std",
+            limit=Money(400_000, "USD"),
+            cycle_day=8,
+            opened_on=date(2026, 1, 2),
+            key="open-runcache-1",
+        )
         uow.commit()
     return bid, line.id
 
@@ -62,13 +75,24 @@ def test_a_run_cache_never_hides_a_cease_request_or_a_message_sent_during_the_ru
     assert borrower.mobiles[0][0] == "+13125550141"
     assert first["history"] == [] and first["borrower"]["cease_requested"] is False
     with uow_factory() as uow:  # a message queued and sent by another transaction during the run
-        message = OutgoingMessage(channel="sms", recipient_address="+13125550141", language="en",
-                                  text="Ann, a payment is due. Call 400-000-0000 to talk it over; reply STOP to opt out.")
-        outcome = request_contact(uow, gate_request=first, message=message, decide=lambda r: {
-            "allowed": True, "violations": [], "warnings": [], "next_allowed_at": None}, cipher=CIPHER, commit=False)
+        message = OutgoingMessage(
+            channel="sms",
+            recipient_address="+13125550141",
+            language="en",
+            text="Ann, a payment is due. Call 400-000-0000 to talk it over; reply STOP to opt out.",
+        )
+        outcome = request_contact(
+            uow,
+            gate_request=first,
+            message=message,
+            decide=lambda r: {"allowed": True, "violations": [], "warnings": [], "next_allowed_at": None},
+            cipher=CIPHER,
+            commit=False,
+        )
         assert outcome.allowed
-        uow.connection.execute(outbox_messages.update().where(outbox_messages.c.id == outcome.outbox_id)
-                               .values(status="sent", sent_at=AT))
+        uow.connection.execute(
+            outbox_messages.update().where(outbox_messages.c.id == outcome.outbox_id).values(status="sent", sent_at=AT)
+        )
         coll.record_cease(uow, borrower_id=bid, channel="all")
         uow.commit()
     with uow_factory() as uow:
@@ -79,9 +103,17 @@ def test_a_run_cache_never_hides_a_cease_request_or_a_message_sent_during_the_ru
 
 def test_the_head_kept_within_a_transaction_survives_a_rolled_back_savepoint(uow_factory):
     def record(i: int) -> dict:
-        return {"kind": "contact_decision", "decided_at": AT.isoformat(), "debt_id": f"D{i}", "channel": "sms",
-                "purpose": "collection", "recipient": {"role": "borrower", "address_masked": "138****8000"},
-                "fingerprint": None, "request": {}, "decision": {"allowed": False, "violations": []}}
+        return {
+            "kind": "contact_decision",
+            "decided_at": AT.isoformat(),
+            "debt_id": f"D{i}",
+            "channel": "sms",
+            "purpose": "collection",
+            "recipient": {"role": "borrower", "address_masked": "138****8000"},
+            "fingerprint": None,
+            "request": {},
+            "decision": {"allowed": False, "violations": []},
+        }
 
     with uow_factory() as uow:
         a = append_decision(uow, record(1))

@@ -45,21 +45,45 @@ def test_a_small_simulation_reports_consistent_outcomes_and_refuses_a_used_datab
 def test_calls_worked_at_night_in_the_borrowers_zone_are_denied_and_rescheduled(tmp_path):
     # The agents work only at 22:00 UTC: night in Shanghai (06:00) and London (22:00) — every call is denied at
     # least once, and a later run at 10:00 UTC (18:00 Shanghai, 10:00 London) asks again and may call.
-    report = run_simulation(database_url=f"sqlite:///{tmp_path / 'night.db'}", accounts=30, days=40, seed=5,
-                            engine_runs_utc=(time(10, 0), time(22, 0)), agent_runs_utc=(time(22, 0),))
+    report = run_simulation(
+        database_url=f"sqlite:///{tmp_path / 'night.db'}",
+        accounts=30,
+        days=40,
+        seed=5,
+        engine_runs_utc=(time(10, 0), time(22, 0)),
+        agent_runs_utc=(time(22, 0),),
+    )
     assert report.denials.get("time_window", 0) > 0 and report.calls_made > 0
     assert report.calls_given_up > 0  # a task never in hours at the only agent run is left after 4 denials
     with pytest.raises(SimulationRefused):
-        run_simulation(database_url=f"sqlite:///{tmp_path / 'x.db'}", accounts=1, days=1,
-                       engine_runs_utc=(time(10, 0),), agent_runs_utc=(time(11, 0),))
+        run_simulation(
+            database_url=f"sqlite:///{tmp_path / 'x.db'}",
+            accounts=1,
+            days=1,
+            engine_runs_utc=(time(10, 0),),
+            agent_runs_utc=(time(11, 0),),
+        )
 
 
 def test_cli_simulate_prints_json(tmp_path, monkeypatch, capsys):
     from fairdue.cli import main
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "argv", ["fairdue", "simulate", "--accounts", "6", "--days", "10", "--json",
-                                      "--database-url", f"sqlite:///{tmp_path / 'cli.db'}"])
+    monkeypatch.setattr(
+        sys,
+        "argv",
+        [
+            "fairdue",
+            "simulate",
+            "--accounts",
+            "6",
+            "--days",
+            "10",
+            "--json",
+            "--database-url",
+            f"sqlite:///{tmp_path / 'cli.db'}",
+        ],
+    )
     try:
         main()
         code = 0

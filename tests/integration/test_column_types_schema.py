@@ -22,10 +22,13 @@ TYPE_DEFINITIONS = re.compile(r"with_variant\(|TypeDecorator|DateTime\(timezone"
 
 
 def test_no_schema_module_but_types_defines_a_column_type():
-    found = [f"{path.name}:{n}: {line.strip()}"
-             for path in sorted(SCHEMA_DIR.glob("*.py")) if path.name != "types.py"
-             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if TYPE_DEFINITIONS.search(line)]
+    found = [
+        f"{path.name}:{n}: {line.strip()}"
+        for path in sorted(SCHEMA_DIR.glob("*.py"))
+        if path.name != "types.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if TYPE_DEFINITIONS.search(line)
+    ]
     assert found == [], "import the type from fairdue.adapters.db.schema.types instead: " + "; ".join(found)
 
 

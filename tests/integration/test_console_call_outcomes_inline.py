@@ -8,11 +8,10 @@ import datetime as dt
 
 import pytest
 from fastapi.testclient import TestClient
-
 from web_testing import add_staff, case_and_call_task, make_app, seed_overdue_case, staff_token
 
 UTC = dt.UTC
-MORNING = dt.datetime(2026, 2, 2, 2, 0, tzinfo=UTC)    # 10:00 in Shanghai
+MORNING = dt.datetime(2026, 2, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
 
 @pytest.fixture
@@ -22,8 +21,15 @@ def world(engine, clock):
     factory = app.state.core.uow_factory
     line = seed_overdue_case(app, agents=(ag,), now=MORNING, sequence=7, key="outcome-1")
     with TestClient(app) as client:
-        yield {"client": client, "line": line, "engine": engine, "clock": clock, "ag": staff_token(client, "ag"),
-               "factory": factory, "cipher": app.state.cipher}
+        yield {
+            "client": client,
+            "line": line,
+            "engine": engine,
+            "clock": clock,
+            "ag": staff_token(client, "ag"),
+            "factory": factory,
+            "cipher": app.state.cipher,
+        }
 
 
 def _case_and_task(w) -> tuple[int, int]:
@@ -31,7 +37,9 @@ def _case_and_task(w) -> tuple[int, int]:
 
 
 def _row_of(page: str, action_id: int) -> str:
-    rows = [r for r in page.split("<tr")[1:] if f'/console/tasks/{action_id}"' in r or f'data-action="{action_id}"' in r]
+    rows = [
+        r for r in page.split("<tr")[1:] if f'/console/tasks/{action_id}"' in r or f'data-action="{action_id}"' in r
+    ]
     assert len(rows) == 1, f"expected one row for action {action_id}"
     return rows[0].split("</tr>")[0]
 
@@ -51,15 +59,16 @@ def test_a_logged_outcome_shows_inline_with_when_and_who(world, outcome):
     case_id, task = _case_and_task(world)
     world["clock"].set(MORNING + dt.timedelta(minutes=5))
     assert 'data-allowed="true"' in c.post(f"/console/tasks/{task}/judge", headers=world["ag"]).text
-    logged = c.post(f"/console/tasks/{task}/outcome", headers=world["ag"], data={"outcome": outcome},
-                    follow_redirects=False)
+    logged = c.post(
+        f"/console/tasks/{task}/outcome", headers=world["ag"], data={"outcome": outcome}, follow_redirects=False
+    )
     assert logged.status_code == 303
     for lang in ("en", "zh"):
         page = c.get(f"/console/cases/{case_id}", headers={**world["ag"], "Accept-Language": lang})
         row = _row_of(page.text, task)
         assert f'data-outcome="{outcome}"' in row and 'data-status="done"' in page.text
         assert translate(lang, f"call.o.{outcome}") in row
-        assert "Agent Wu" in row and "2026-02-02 10:05" in row       # who, and when (Shanghai local)
+        assert "Agent Wu" in row and "2026-02-02 10:05" in row  # who, and when (Shanghai local)
 
 
 def test_an_outcome_logged_by_no_staff_member_says_so(world):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
 
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
@@ -17,13 +18,13 @@ from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 from fairdue.service.contact.facts import FactAlreadyEnded, TooManyFacts, end_fact, gate_facts, list_facts, record_fact
 from fairdue.service.servicing.debts import debt_id_for_line
 
-from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
-
 CIPHER = FieldCipher(Keyring.generate("facts"))
 PHONE = "+8613800138001"
-TEXT = ("【示例消费金融】尊敬的客户，您尾号8001的账户本期应还 1,234.56 元已逾期 3 天，请通过示例消费金融 App "
-        "或官方客服 400-000-0000 还款；如有异议或需协商还款，请致电 400-000-0000。退订回T")
-NOW = datetime(2026, 1, 15, 2, 0, tzinfo=UTC)        # 10:00 in Shanghai: inside the CN window
+TEXT = (
+    "【示例消费金融】尊敬的客户，您尾号8001的账户本期应还 1,234.56 元已逾期 3 天，请通过示例消费金融 App "
+    "或官方客服 400-000-0000 还款；如有异议或需协商还款，请致电 400-000-0000。退订回T"
+)
+NOW = datetime(2026, 1, 15, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai: inside the CN window
 
 
 @pytest.fixture
@@ -38,20 +39,44 @@ def lines(uow_factory):
 
 
 def gate_request(account_id: int, at: datetime = NOW, **borrower) -> dict:
-    return {"jurisdiction": "CN", "at": at.isoformat().replace("+00:00", "Z"), "channel": "sms",
-            "purpose": "collection", "debt": {"id": debt_id_for_line(account_id), "time_barred": False},
-            "recipient": {"role": "borrower", "address": PHONE, "source": "contract", "consent": None,
-                          "asked_to_stop": False, "opted_out_channels": [], "prior_location_contacts": 0},
-            "borrower": {"time_zones": ["Asia/Shanghai"], "inconvenient_hours": [], "cease_requested": False,
-                         "represented_by_attorney": False, "dispute_open": False, "plan_active": False,
-                         "bankruptcy": False, "breathing_space": False, **borrower},
-            "history": []}
+    return {
+        "jurisdiction": "CN",
+        "at": at.isoformat().replace("+00:00", "Z"),
+        "channel": "sms",
+        "purpose": "collection",
+        "debt": {"id": debt_id_for_line(account_id), "time_barred": False},
+        "recipient": {
+            "role": "borrower",
+            "address": PHONE,
+            "source": "contract",
+            "consent": None,
+            "asked_to_stop": False,
+            "opted_out_channels": [],
+            "prior_location_contacts": 0,
+        },
+        "borrower": {
+            "time_zones": ["Asia/Shanghai"],
+            "inconvenient_hours": [],
+            "cease_requested": False,
+            "represented_by_attorney": False,
+            "dispute_open": False,
+            "plan_active": False,
+            "bankruptcy": False,
+            "breathing_space": False,
+            **borrower,
+        },
+        "history": [],
+    }
 
 
 def contact(uow_factory, account_id: int, at: datetime = NOW):
     with uow_factory() as uow:
-        return request_contact(uow, cipher=CIPHER, gate_request=gate_request(account_id, at),
-                               message=OutgoingMessage(channel="sms", recipient_address=PHONE, language="zh", text=TEXT))
+        return request_contact(
+            uow,
+            cipher=CIPHER,
+            gate_request=gate_request(account_id, at),
+            message=OutgoingMessage(channel="sms", recipient_address=PHONE, language="zh", text=TEXT),
+        )
 
 
 def rules(outcome) -> set[tuple[str, str]]:
@@ -63,21 +88,41 @@ def test_no_facts_the_contact_is_allowed(uow_factory, lines):
     assert outcome.allowed, outcome.violations
     with uow_factory() as uow:
         assert gate_facts(uow, borrower_id=lines["borrower"], account_id=lines["lines"][0], at=NOW) == {
-            "inconvenient_hours": [], "represented_by_attorney": False, "bankruptcy": False, "breathing_space": False}
+            "inconvenient_hours": [],
+            "represented_by_attorney": False,
+            "bankruptcy": False,
+            "breathing_space": False,
+        }
 
 
-@pytest.mark.parametrize("kind, source, extra, rule", [
-    ("breathing_space", "insolvency_service", {}, "CN.house.breathing_space"),
-    ("bankruptcy", "court_notice", {}, "CN.house.bankruptcy"),
-    ("attorney", "attorney_notice", {"attorney_name": "王律师", "attorney_contact": "+86 10 6500 0000"},
-     "CN.house.attorney"),
-])
-def test_a_stored_fact_denies_collection_and_ending_it_lifts_it(uow_factory, engine, clock, lines, kind, source,
-                                                               extra, rule):
+@pytest.mark.parametrize(
+    "kind, source, extra, rule",
+    [
+        ("breathing_space", "insolvency_service", {}, "CN.house.breathing_space"),
+        ("bankruptcy", "court_notice", {}, "CN.house.bankruptcy"),
+        (
+            "attorney",
+            "attorney_notice",
+            {"attorney_name": "王律师", "attorney_contact": "+86 10 6500 0000"},
+            "CN.house.attorney",
+        ),
+    ],
+)
+def test_a_stored_fact_denies_collection_and_ending_it_lifts_it(
+    uow_factory, engine, clock, lines, kind, source, extra, rule
+):
     line = lines["lines"][0]
     with uow_factory() as uow:
-        fact_id = record_fact(uow, borrower_id=lines["borrower"], kind=kind, source=source, recorded_by="agent.li",
-                              effective_from=NOW - timedelta(days=1), cipher=CIPHER, **extra)
+        fact_id = record_fact(
+            uow,
+            borrower_id=lines["borrower"],
+            kind=kind,
+            source=source,
+            recorded_by="agent.li",
+            effective_from=NOW - timedelta(days=1),
+            cipher=CIPHER,
+            **extra,
+        )
         uow.commit()
     denied = contact(uow_factory, line)
     assert not denied.allowed and denied.outbox_id is None
@@ -98,8 +143,15 @@ def test_a_stored_fact_denies_collection_and_ending_it_lifts_it(uow_factory, eng
 def test_a_fact_about_one_debt_does_not_reach_the_other(uow_factory, lines):
     first, second = lines["lines"]
     with uow_factory() as uow:
-        record_fact(uow, borrower_id=lines["borrower"], account_id=first, kind="breathing_space",
-                    source="debt_advice_agency", recorded_by="agent.li", effective_from=NOW)
+        record_fact(
+            uow,
+            borrower_id=lines["borrower"],
+            account_id=first,
+            kind="breathing_space",
+            source="debt_advice_agency",
+            recorded_by="agent.li",
+            effective_from=NOW,
+        )
         uow.commit()
     assert ("CN.house.breathing_space", "suppression") in rules(contact(uow_factory, first))
     assert contact(uow_factory, second).allowed
@@ -109,8 +161,14 @@ def test_breathing_space_ends_by_itself_after_60_days(uow_factory, clock, lines)
     line = lines["lines"][0]
     start = NOW - timedelta(days=59)
     with uow_factory() as uow:
-        record_fact(uow, borrower_id=lines["borrower"], kind="breathing_space", source="insolvency_service",
-                    recorded_by="ops", effective_from=start)
+        record_fact(
+            uow,
+            borrower_id=lines["borrower"],
+            kind="breathing_space",
+            source="insolvency_service",
+            recorded_by="ops",
+            effective_from=start,
+        )
         uow.commit()
     with uow_factory() as uow:
         assert gate_facts(uow, borrower_id=lines["borrower"], account_id=line, at=NOW)["breathing_space"] is True
@@ -124,13 +182,20 @@ def test_breathing_space_ends_by_itself_after_60_days(uow_factory, clock, lines)
 def test_inconvenient_hours_are_honoured_and_reschedule_after_the_range(uow_factory, clock, lines):
     line = lines["lines"][0]
     with uow_factory() as uow:
-        fact_id = record_fact(uow, borrower_id=lines["borrower"], kind="inconvenient_hours", source="borrower_oral",
-                              recorded_by="agent.li", hours=("09:30", "11:00"), effective_from=NOW - timedelta(days=1))
+        fact_id = record_fact(
+            uow,
+            borrower_id=lines["borrower"],
+            kind="inconvenient_hours",
+            source="borrower_oral",
+            recorded_by="agent.li",
+            hours=("09:30", "11:00"),
+            effective_from=NOW - timedelta(days=1),
+        )
         uow.commit()
-    denied = contact(uow_factory, line)            # 10:00 local
+    denied = contact(uow_factory, line)  # 10:00 local
     assert not denied.allowed
     assert {c for _r, c in rules(denied)} == {"time_window"}
-    assert denied.next_allowed_at == datetime(2026, 1, 15, 3, 0, tzinfo=UTC)   # 11:00 local
+    assert denied.next_allowed_at == datetime(2026, 1, 15, 3, 0, tzinfo=UTC)  # 11:00 local
     logged = denied.decision
     assert logged["violations"][0]["evidence"]["inconvenient"] == "09:30-11:00"
     with uow_factory() as uow:
@@ -144,10 +209,23 @@ def test_stored_facts_only_add_restrictions(uow_factory, lines):
     """A caller cannot lift a stored fact by sending False; its own True and hours stay."""
     line = lines["lines"][0]
     with uow_factory() as uow:
-        record_fact(uow, borrower_id=lines["borrower"], kind="inconvenient_hours", source="borrower_written",
-                    recorded_by="agent.li", hours=("22:00", "07:00"), effective_from=NOW)
-        record_fact(uow, borrower_id=lines["borrower"], kind="bankruptcy", source="court_notice",
-                    recorded_by="agent.li", effective_from=NOW)
+        record_fact(
+            uow,
+            borrower_id=lines["borrower"],
+            kind="inconvenient_hours",
+            source="borrower_written",
+            recorded_by="agent.li",
+            hours=("22:00", "07:00"),
+            effective_from=NOW,
+        )
+        record_fact(
+            uow,
+            borrower_id=lines["borrower"],
+            kind="bankruptcy",
+            source="court_notice",
+            recorded_by="agent.li",
+            effective_from=NOW,
+        )
         merged = with_stored_facts(uow, gate_request(line, dispute_open=True, inconvenient_hours=[["12:00", "13:00"]]))
     assert merged["borrower"]["bankruptcy"] is True and merged["borrower"]["dispute_open"] is True
     assert merged["borrower"]["inconvenient_hours"] == [["12:00", "13:00"], ["22:00", "07:00"]]
@@ -159,17 +237,33 @@ def test_stored_facts_only_add_restrictions(uow_factory, lines):
 def test_future_facts_do_not_count_yet(uow_factory, lines):
     line = lines["lines"][0]
     with uow_factory() as uow:
-        record_fact(uow, borrower_id=lines["borrower"], kind="bankruptcy", source="court_notice", recorded_by="ops",
-                    effective_from=NOW + timedelta(days=2))
+        record_fact(
+            uow,
+            borrower_id=lines["borrower"],
+            kind="bankruptcy",
+            source="court_notice",
+            recorded_by="ops",
+            effective_from=NOW + timedelta(days=2),
+        )
         assert gate_facts(uow, borrower_id=lines["borrower"], account_id=line, at=NOW)["bankruptcy"] is False
-        assert gate_facts(uow, borrower_id=lines["borrower"], account_id=line,
-                          at=NOW + timedelta(days=2))["bankruptcy"] is True
+        assert (
+            gate_facts(uow, borrower_id=lines["borrower"], account_id=line, at=NOW + timedelta(days=2))["bankruptcy"]
+            is True
+        )
 
 
 def test_attorney_details_are_encrypted_at_rest_and_rotate(uow_factory, engine, lines):
     with uow_factory() as uow:
-        record_fact(uow, borrower_id=lines["borrower"], kind="attorney", source="attorney_notice", recorded_by="ops",
-                    attorney_name="Jane Roe, Esq.", attorney_contact="jane@law.example", cipher=CIPHER)
+        record_fact(
+            uow,
+            borrower_id=lines["borrower"],
+            kind="attorney",
+            source="attorney_notice",
+            recorded_by="ops",
+            attorney_name="Jane Roe, Esq.",
+            attorney_contact="jane@law.example",
+            cipher=CIPHER,
+        )
         uow.commit()
     with engine.connect() as conn:
         row = conn.execute(sa.select(contact_facts)).one()
@@ -180,7 +274,7 @@ def test_attorney_details_are_encrypted_at_rest_and_rotate(uow_factory, engine, 
         assert list_facts(uow, borrower_id=lines["borrower"], decrypt=False)[0].attorney_name is None
     rotated = FieldCipher(CIPHER.keyring.rotated("facts2"))
     with uow_factory() as uow:
-        assert rotate_pii_keys(uow, cipher=rotated) >= 2      # the borrower's fields and the attorney's two
+        assert rotate_pii_keys(uow, cipher=rotated) >= 2  # the borrower's fields and the attorney's two
         uow.commit()
     with engine.connect() as conn:
         row = conn.execute(sa.select(contact_facts)).one()
@@ -189,17 +283,20 @@ def test_attorney_details_are_encrypted_at_rest_and_rotate(uow_factory, engine, 
         assert list_facts(uow, borrower_id=lines["borrower"], cipher=rotated)[0].attorney_name == "Jane Roe, Esq."
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"kind": "arrest"}, "kind"),
-    ({"source": "device_contacts"}, "source"),
-    ({"kind": "attorney"}, "attorney_name is required"),
-    ({"kind": "inconvenient_hours", "hours": ("25:00", "07:00")}, "hours.start"),
-    ({"kind": "inconvenient_hours", "hours": ("09:00", "09:00")}, "differ"),
-    ({"kind": "bankruptcy", "hours": ("09:00", "10:00")}, "inconvenient_hours facts only"),
-    ({"effective_until": NOW - timedelta(days=1)}, "after effective_from"),
-    ({"effective_from": datetime(2026, 1, 1)}, "aware instant"),
-    ({"recorded_by": " "}, "recorded_by"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"kind": "arrest"}, "kind"),
+        ({"source": "device_contacts"}, "source"),
+        ({"kind": "attorney"}, "attorney_name is required"),
+        ({"kind": "inconvenient_hours", "hours": ("25:00", "07:00")}, "hours.start"),
+        ({"kind": "inconvenient_hours", "hours": ("09:00", "09:00")}, "differ"),
+        ({"kind": "bankruptcy", "hours": ("09:00", "10:00")}, "inconvenient_hours facts only"),
+        ({"effective_until": NOW - timedelta(days=1)}, "after effective_from"),
+        ({"effective_from": datetime(2026, 1, 1)}, "aware instant"),
+        ({"recorded_by": " "}, "recorded_by"),
+    ],
+)
 def test_bad_facts_are_refused_with_the_field_named(uow_factory, engine, lines, change, message):
     args = {"borrower_id": lines["borrower"], "kind": "bankruptcy", "source": "court_notice", "recorded_by": "ops"}
     args.update(change)
@@ -213,8 +310,14 @@ def test_facts_name_a_real_borrower_and_their_own_account(uow_factory, lines):
     with uow_factory() as uow:
         other = cn_borrower(uow, cipher=CIPHER, name="李四", id_number=cn_ric(2), mobile="+8613800138002")
         with pytest.raises(ContactFactInvalid, match="no account"):
-            record_fact(uow, borrower_id=other, account_id=lines["lines"][0], kind="bankruptcy",
-                        source="court_notice", recorded_by="ops")
+            record_fact(
+                uow,
+                borrower_id=other,
+                account_id=lines["lines"][0],
+                kind="bankruptcy",
+                source="court_notice",
+                recorded_by="ops",
+            )
         with pytest.raises(ContactFactInvalid, match="no borrower"):
             record_fact(uow, borrower_id=424242, kind="bankruptcy", source="court_notice", recorded_by="ops")
 
@@ -222,8 +325,20 @@ def test_facts_name_a_real_borrower_and_their_own_account(uow_factory, lines):
 def test_inconvenient_ranges_are_capped(uow_factory, lines):
     with uow_factory() as uow:
         for i in range(24):
-            record_fact(uow, borrower_id=lines["borrower"], kind="inconvenient_hours", source="borrower_oral",
-                        recorded_by="ops", hours=(f"{i:02d}:00", f"{i:02d}:30"))
+            record_fact(
+                uow,
+                borrower_id=lines["borrower"],
+                kind="inconvenient_hours",
+                source="borrower_oral",
+                recorded_by="ops",
+                hours=(f"{i:02d}:00", f"{i:02d}:30"),
+            )
         with pytest.raises(TooManyFacts):
-            record_fact(uow, borrower_id=lines["borrower"], kind="inconvenient_hours", source="borrower_oral",
-                        recorded_by="ops", hours=("23:40", "23:50"))
+            record_fact(
+                uow,
+                borrower_id=lines["borrower"],
+                kind="inconvenient_hours",
+                source="borrower_oral",
+                recorded_by="ops",
+                hours=("23:40", "23:50"),
+            )

@@ -36,22 +36,23 @@ def test_0008_goes_down_and_up_again_and_sqlite_stays_intact(blank_database_url)
     engine = make_engine(blank_database_url)
     try:
         assert migrate(engine, "0008") == "0008"
-        probe = ("INSERT INTO outbox_messages (id, decision_seq, channel, recipient_role, recipient_address_enc, "
-                 "address_masked, language, body_enc, text_sha256, fingerprint, status, attempts, attempts_max, "
-                 "next_attempt_at, send_by, created_at) VALUES (1, 1, 'email', 'borrower', 'x', 'x', 'zh', 'x', 'h', "
-                 "'f', '{status}', 0, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+        probe = (
+            "INSERT INTO outbox_messages (id, decision_seq, channel, recipient_role, recipient_address_enc, "
+            "address_masked, language, body_enc, text_sha256, fingerprint, status, attempts, attempts_max, "
+            "next_attempt_at, send_by, created_at) VALUES (1, 1, 'email', 'borrower', 'x', 'x', 'zh', 'x', 'h', "
+            "'f', '{status}', 0, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
         with engine.connect() as conn:
             trans = conn.begin()
             if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")   # the probe row names no decision; rolled back
+                conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")  # the probe row names no decision; rolled back
                 assert conn.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
             else:
                 conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
                 conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
             conn.exec_driver_sql(probe.format(status="unknown"))
-            with pytest.raises(sa.exc.IntegrityError):
-                with conn.begin_nested():
-                    conn.exec_driver_sql(probe.format(status="lost").replace("(1, 1,", "(2, 2,"))
+            with pytest.raises(sa.exc.IntegrityError), conn.begin_nested():
+                conn.exec_driver_sql(probe.format(status="lost").replace("(1, 1,", "(2, 2,"))
             trans.rollback()
         cfg = alembic_config()
         with engine.begin() as conn:

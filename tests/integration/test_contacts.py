@@ -11,7 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
 from fairdue.service.contact.decision_log import contact_history, verify_log
-from fairdue.service.contact.enforcement import ContactRequestInvalid, OutgoingMessage, history_for_debt, request_contact
+from fairdue.service.contact.enforcement import (
+    ContactRequestInvalid,
+    OutgoingMessage,
+    history_for_debt,
+    request_contact,
+)
 
 CIPHER = FieldCipher(Keyring.generate("t1"))
 PHONE = "+8613800138000"
@@ -19,15 +24,41 @@ TEXT = "【示例消费金融】张三您好，您本期账单 1,234.56 元已�
 
 
 def request(**change) -> dict:
-    base = {"jurisdiction": "CN", "at": "2026-03-02T13:30:00Z", "channel": "sms", "purpose": "collection",
-            "debt": {"id": "D1", "time_barred": False},
-            "recipient": {"role": "borrower", "address": PHONE, "source": "contract", "consent": None,
-                          "asked_to_stop": False, "opted_out_channels": [], "prior_location_contacts": 0},
-            "borrower": {"time_zones": ["Asia/Shanghai"], "inconvenient_hours": [], "cease_requested": False,
-                         "represented_by_attorney": False, "dispute_open": False, "plan_active": False,
-                         "bankruptcy": False, "breathing_space": False},
-            "history": [{"at": "2026-03-01T02:00:00Z", "channel": "call", "address": PHONE, "role": "borrower",
-                         "outcome": "no_answer"}]}
+    base = {
+        "jurisdiction": "CN",
+        "at": "2026-03-02T13:30:00Z",
+        "channel": "sms",
+        "purpose": "collection",
+        "debt": {"id": "D1", "time_barred": False},
+        "recipient": {
+            "role": "borrower",
+            "address": PHONE,
+            "source": "contract",
+            "consent": None,
+            "asked_to_stop": False,
+            "opted_out_channels": [],
+            "prior_location_contacts": 0,
+        },
+        "borrower": {
+            "time_zones": ["Asia/Shanghai"],
+            "inconvenient_hours": [],
+            "cease_requested": False,
+            "represented_by_attorney": False,
+            "dispute_open": False,
+            "plan_active": False,
+            "bankruptcy": False,
+            "breathing_space": False,
+        },
+        "history": [
+            {
+                "at": "2026-03-01T02:00:00Z",
+                "channel": "call",
+                "address": PHONE,
+                "role": "borrower",
+                "outcome": "no_answer",
+            }
+        ],
+    }
     base.update(change)
     return base
 
@@ -36,21 +67,41 @@ MESSAGE = OutgoingMessage(channel="sms", recipient_address=PHONE, language="zh",
 
 
 def allow(_r):
-    return {"allowed": True, "jurisdiction": "CN", "pack": "t", "violations": [], "warnings": [],
-            "next_allowed_at": None}
+    return {
+        "allowed": True,
+        "jurisdiction": "CN",
+        "pack": "t",
+        "violations": [],
+        "warnings": [],
+        "next_allowed_at": None,
+    }
 
 
 def deny_hours(_r):
-    return {"allowed": False, "jurisdiction": "CN", "pack": "t", "warnings": [],
-            "violations": [{"rule": "CN.CBA2026.hours", "category": "time_window", "reason_en": "21:30 is late",
-                            "reason_zh": "21:30 不在允许时段", "evidence": {"local_time": "21:30"}}],
-            "next_allowed_at": "2026-03-03T00:00:00Z"}
+    return {
+        "allowed": False,
+        "jurisdiction": "CN",
+        "pack": "t",
+        "warnings": [],
+        "violations": [
+            {
+                "rule": "CN.CBA2026.hours",
+                "category": "time_window",
+                "reason_en": "21:30 is late",
+                "reason_zh": "21:30 不在允许时段",
+                "evidence": {"local_time": "21:30"},
+            }
+        ],
+        "next_allowed_at": "2026-03-03T00:00:00Z",
+    }
 
 
 def counts(engine) -> tuple[int, int]:
     with engine.connect() as conn:
-        return (conn.execute(sa.select(sa.func.count()).select_from(decision_log)).scalar_one(),
-                conn.execute(sa.select(sa.func.count()).select_from(outbox_messages)).scalar_one())
+        return (
+            conn.execute(sa.select(sa.func.count()).select_from(decision_log)).scalar_one(),
+            conn.execute(sa.select(sa.func.count()).select_from(outbox_messages)).scalar_one(),
+        )
 
 
 def test_allowed_contact_is_logged_and_queued(uow_factory, engine):
@@ -105,7 +156,8 @@ def test_a_malformed_gate_answer_is_a_denial(uow_factory, engine, answer):
     ids=["channel", "recipient", "text", "empty", "visit"],
 )
 def test_a_message_that_is_not_what_the_gate_judges_is_refused_before_anything_is_written(
-        uow_factory, engine, gate, message):
+    uow_factory, engine, gate, message
+):
     with uow_factory() as uow, pytest.raises(ContactRequestInvalid):
         request_contact(uow, cipher=CIPHER, gate_request=gate, message=message, decide=allow)
     assert counts(engine) == (0, 0)
@@ -133,12 +185,21 @@ def test_history_for_debt_feeds_the_next_gate_request(uow_factory, engine):
     with uow_factory() as uow:
         outcome = request_contact(uow, cipher=CIPHER, gate_request=request(), message=MESSAGE, decide=allow)
     with engine.begin() as conn:
-        conn.execute(outbox_messages.update().where(outbox_messages.c.id == outcome.outbox_id)
-                     .values(status="sent", sent_at=datetime(2026, 3, 2, 2, tzinfo=UTC), delivery_status="delivered"))
+        conn.execute(
+            outbox_messages.update()
+            .where(outbox_messages.c.id == outcome.outbox_id)
+            .values(status="sent", sent_at=datetime(2026, 3, 2, 2, tzinfo=UTC), delivery_status="delivered")
+        )
     with uow_factory() as uow:
         assert history_for_debt(uow, debt_id="D1", cipher=CIPHER) == [
-            {"at": "2026-03-02T02:00:00Z", "channel": "sms", "address": PHONE, "role": "borrower",
-             "outcome": "delivered"}]
+            {
+                "at": "2026-03-02T02:00:00Z",
+                "channel": "sms",
+                "address": PHONE,
+                "role": "borrower",
+                "outcome": "delivered",
+            }
+        ]
 
 
 def _real_decide():
@@ -152,13 +213,22 @@ def _real_decide():
 def test_real_gate_denies_a_device_contact_and_nothing_reaches_the_outbox(uow_factory, engine):
     decide = _real_decide()
     address = "+8613911112222"
-    gate = request(purpose="location", recipient={"role": "third_party", "address": address,
-                                                  "source": "device_contacts", "consent": None,
-                                                  "asked_to_stop": False, "opted_out_channels": [],
-                                                  "prior_location_contacts": 0},
-                   at="2026-03-02T03:00:00Z")
-    message = OutgoingMessage(channel="sms", recipient_address=address, language="zh",
-                              text="【示例消费金融】请转告张三尽快还款。")
+    gate = request(
+        purpose="location",
+        recipient={
+            "role": "third_party",
+            "address": address,
+            "source": "device_contacts",
+            "consent": None,
+            "asked_to_stop": False,
+            "opted_out_channels": [],
+            "prior_location_contacts": 0,
+        },
+        at="2026-03-02T03:00:00Z",
+    )
+    message = OutgoingMessage(
+        channel="sms", recipient_address=address, language="zh", text="【示例消费金融】请转告张三尽快还款。"
+    )
     with uow_factory() as uow:
         outcome = request_contact(uow, cipher=CIPHER, gate_request=gate, message=message, decide=decide)
     assert not outcome.allowed
@@ -178,8 +248,9 @@ def test_real_gate_denies_out_of_hours_and_gives_the_next_time(uow_factory):
 
 def test_a_request_for_an_instant_already_past_the_send_window_is_refused(uow_factory, engine, clock):
     with uow_factory() as uow, pytest.raises(ContactRequestInvalid, match="ago"):
-        request_contact(uow, cipher=CIPHER, gate_request=request(at="2026-01-15T01:50:00Z"), message=MESSAGE,
-                        decide=allow)
+        request_contact(
+            uow, cipher=CIPHER, gate_request=request(at="2026-01-15T01:50:00Z"), message=MESSAGE, decide=allow
+        )
     assert counts(engine) == (0, 0)
 
 

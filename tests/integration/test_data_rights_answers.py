@@ -21,8 +21,9 @@ LATER = NOW + timedelta(days=3)
 
 def _file(uow_factory, *, borrower_id: str = "7", reason: str = "please delete my old address") -> int:
     with uow_factory() as uow:
-        rid = data_rights.file_request(uow.connection, borrower_id=borrower_id, kind="deletion",
-                                       details={"reason": reason}, now=NOW)
+        rid = data_rights.file_request(
+            uow.connection, borrower_id=borrower_id, kind="deletion", details={"reason": reason}, now=NOW
+        )
         uow.commit()
     return rid
 
@@ -30,8 +31,12 @@ def _file(uow_factory, *, borrower_id: str = "7", reason: str = "please delete m
 def _rows(engine) -> list[tuple]:
     """Every request row, including who answered (decided_by, added by migration 0009)."""
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(sa.text(
-            "SELECT id, status, decided_at, decided_by, outcome FROM data_rights_requests ORDER BY id")).all()]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                sa.text("SELECT id, status, decided_at, decided_by, outcome FROM data_rights_requests ORDER BY id")
+            ).all()
+        ]
 
 
 def _answer(uow_factory, rid, outcome="done", note="", staff="comp", now=LATER) -> None:
@@ -40,9 +45,15 @@ def _answer(uow_factory, rid, outcome="done", note="", staff="comp", now=LATER) 
         uow.commit()
 
 
-@pytest.mark.parametrize(("outcome", "note"), [("done", ""), ("done", "old address erased"),
-                                               ("partially_done", "the address in collection records stays 2 years"),
-                                               ("refused", "kept for the 2-year collection record (card rules Art. 68)")])
+@pytest.mark.parametrize(
+    ("outcome", "note"),
+    [
+        ("done", ""),
+        ("done", "old address erased"),
+        ("partially_done", "the address in collection records stays 2 years"),
+        ("refused", "kept for the 2-year collection record (card rules Art. 68)"),
+    ],
+)
 def test_an_answer_is_recorded_once_with_outcome_note_who_and_when(uow_factory, engine, outcome, note):
     rid = _file(uow_factory)
     other = _file(uow_factory, borrower_id="8")
@@ -54,7 +65,7 @@ def test_an_answer_is_recorded_once_with_outcome_note_who_and_when(uow_factory, 
         mine = data_rights.requests_of(uow.connection, borrower_id="7")
     assert answer["status"] == outcome and answer["decided_by"] == "comp" and answer["note"] == (note or None)
     assert answer["decided_at"] == LATER
-    assert still_open == [other]                                             # the other request is untouched
+    assert still_open == [other]  # the other request is untouched
     assert [(r["id"], r["status"], r["decided_by"]) for r in answered] == [(rid, outcome, "comp")]
     assert mine[0]["status"] == outcome and mine[0]["decided_at"] == LATER and mine[0]["outcome"] == (note or None)
 
@@ -64,7 +75,9 @@ def test_answering_twice_is_refused_and_the_first_answer_stays(uow_factory, engi
     _answer(uow_factory, rid, outcome="refused", note="kept by law")
     before = _rows(engine)
     for outcome, note in (("done", ""), ("refused", "another reason")):
-        with pytest.raises(data_rights.DataRequestAnswered, match=rf"data request {rid} was answered already \(refused\)"):
+        with pytest.raises(
+            data_rights.DataRequestAnswered, match=rf"data request {rid} was answered already \(refused\)"
+        ):
             _answer(uow_factory, rid, outcome=outcome, note=note, staff="admin")
     assert _rows(engine) == before
     assert data_rights.DataRequestAnswered.http_status == 409
@@ -77,19 +90,22 @@ def test_an_unknown_request_is_refused_and_nothing_is_written(uow_factory, engin
         with pytest.raises(data_rights.DataRequestNotFound, match=f"data request {wrong} not found"):
             _answer(uow_factory, wrong)
     with pytest.raises(data_rights.DataRequestNotFound):
-        _answer(uow_factory, "1")                                            # not an id at all
+        _answer(uow_factory, "1")  # not an id at all
     assert _rows(engine) == before and before[0][1] == "received"
     assert data_rights.DataRequestNotFound.http_status == 404
 
 
-@pytest.mark.parametrize(("outcome", "note", "message"), [
-    ("refused", "", "a refused answer must give the borrower its reason"),
-    ("refused", "   \n ", "a refused answer must give the borrower its reason"),
-    ("partially_done", "", "a partially done answer must give the borrower its reason"),
-    ("received", "x", "unknown outcome 'received'"),
-    ("approved", "x", "unknown outcome 'approved'"),
-    ("done", "x" * (data_rights.NOTE_LENGTH_MAX + 1), "note too long"),
-])
+@pytest.mark.parametrize(
+    ("outcome", "note", "message"),
+    [
+        ("refused", "", "a refused answer must give the borrower its reason"),
+        ("refused", "   \n ", "a refused answer must give the borrower its reason"),
+        ("partially_done", "", "a partially done answer must give the borrower its reason"),
+        ("received", "x", "unknown outcome 'received'"),
+        ("approved", "x", "unknown outcome 'approved'"),
+        ("done", "x" * (data_rights.NOTE_LENGTH_MAX + 1), "note too long"),
+    ],
+)
 def test_a_bad_answer_is_refused_with_a_clear_error_and_nothing_is_written(uow_factory, engine, outcome, note, message):
     rid = _file(uow_factory)
     before = _rows(engine)
@@ -98,9 +114,14 @@ def test_a_bad_answer_is_refused_with_a_clear_error_and_nothing_is_written(uow_f
     assert _rows(engine) == before and before[0][1:] == ("received", None, None, None)
 
 
-@pytest.mark.parametrize(("staff", "now", "message"), [
-    ("", LATER, "say who answers"), ("x" * 81, LATER, "say who answers"),
-    ("comp", LATER.replace(tzinfo=None), "timezone-aware")])
+@pytest.mark.parametrize(
+    ("staff", "now", "message"),
+    [
+        ("", LATER, "say who answers"),
+        ("x" * 81, LATER, "say who answers"),
+        ("comp", LATER.replace(tzinfo=None), "timezone-aware"),
+    ],
+)
 def test_an_answer_needs_who_and_an_aware_time(uow_factory, engine, staff, now, message):
     rid = _file(uow_factory)
     with pytest.raises(data_rights.DataRightsError, match=message):
@@ -119,7 +140,7 @@ def test_the_copy_carries_the_answer(uow_factory):
     rid = _file(uow_factory)
     _answer(uow_factory, rid, outcome="refused", note="kept by law")
     with uow_factory() as uow:
-        row, = data_rights.requests_of(uow.connection, borrower_id="7")
+        (row,) = data_rights.requests_of(uow.connection, borrower_id="7")
     assert row["id"] == rid and row["outcome"] == "kept by law" and row["decided_at"] == LATER
 
 
@@ -128,11 +149,17 @@ def test_migration_0009_goes_down_and_up_keeping_requests(blank_database_url):
     try:
         migrate(engine, "0008")
         with engine.begin() as conn:
-            conn.execute(sa.insert(data_rights_requests).values(
-                borrower_id="7", kind="copy", details="{}", status="received", received_at=NOW, due_at=LATER))
+            conn.execute(
+                sa.insert(data_rights_requests).values(
+                    borrower_id="7", kind="copy", details="{}", status="received", received_at=NOW, due_at=LATER
+                )
+            )
         migrate(engine)
         with engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT status, decided_by FROM data_rights_requests")).one() == ("received", None)
+            assert conn.execute(sa.text("SELECT status, decided_by FROM data_rights_requests")).one() == (
+                "received",
+                None,
+            )
         cfg = alembic_config()
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn

@@ -7,20 +7,23 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from dayend_helpers import add_product, buy, dayend_digest, journal_digest, open_line, seed_portfolio
 
 from fairdue.adapters.db.schema.accounts import charges
 from fairdue.adapters.db.schema.dayend import dayend_account, dayend_event_outbox
 from fairdue.domain.money import Money
-from fairdue.service.ledger import journal as ledger
 from fairdue.service.dayend.runner import NothingToClose, run_day_end
+from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.close import close_inline
-
-from dayend_helpers import buy, journal_digest, dayend_digest, open_line, add_product, seed_portfolio
 
 
 def _events(uow, account_id=None):
-    q = sa.select(dayend_event_outbox.c.business_on, dayend_event_outbox.c.kind, dayend_event_outbox.c.payload,
-                  dayend_event_outbox.c.account_id).order_by(dayend_event_outbox.c.id)
+    q = sa.select(
+        dayend_event_outbox.c.business_on,
+        dayend_event_outbox.c.kind,
+        dayend_event_outbox.c.payload,
+        dayend_event_outbox.c.account_id,
+    ).order_by(dayend_event_outbox.c.id)
     if account_id is not None:
         q = q.where(dayend_event_outbox.c.account_id == account_id)
     return [(r.business_on, r.kind, json.loads(r.payload)) for r in uow.connection.execute(q)]
@@ -45,20 +48,29 @@ def test_hand_checked_line_that_never_pays(uow_factory):
         ev = [(d.isoformat(), k) for d, k, _ in _events(uow) if k != "statement_closed"]
         assert ev == [
             ("2026-01-26", "installment_due"),
-            ("2026-01-30", "became_overdue"), ("2026-01-30", "bucket_changed"), ("2026-01-30", "fee_assessed"),
+            ("2026-01-30", "became_overdue"),
+            ("2026-01-30", "bucket_changed"),
+            ("2026-01-30", "fee_assessed"),
             ("2026-02-25", "installment_due"),
             ("2026-02-26", "bucket_changed"),  # DPD 31: M2
-            ("2026-03-01", "became_overdue"), ("2026-03-01", "fee_assessed"),
+            ("2026-03-01", "became_overdue"),
+            ("2026-03-01", "fee_assessed"),
             ("2026-03-25", "installment_due"),
             ("2026-03-28", "bucket_changed"),  # DPD 61: M3
-            ("2026-03-29", "became_overdue"), ("2026-03-29", "fee_assessed"),
+            ("2026-03-29", "became_overdue"),
+            ("2026-03-29", "fee_assessed"),
         ]
         fees = [p["fee_minor"] for _, k, p in _events(uow) if k == "fee_assessed"]
         assert fees == [5_000, 5_000, 5_000]  # 5% of 100,000 each
         s = _state(uow, line)
         # DPD is derived from the oldest overdue due date, not rewritten daily: stored as of the last
         # touch (3-29: 62), 64 on 3-31 = 3-31 − 1-26.
-        assert (s.bucket, s.dpd, s.oldest_overdue_on, s.last_closed_on) == ("M3", 62, date(2026, 1, 26), date(2026, 3, 29))
+        assert (s.bucket, s.dpd, s.oldest_overdue_on, s.last_closed_on) == (
+            "M3",
+            62,
+            date(2026, 1, 26),
+            date(2026, 3, 29),
+        )
         assert (date(2026, 3, 31) - s.oldest_overdue_on).days == 64
         assert ledger.balance(uow, f"cl:{line}:fees") == Money(15_000, "CNY")
         stored = uow.connection.execute(sa.select(charges.c.amount_minor, charges.c.kind)).all()
@@ -133,8 +145,8 @@ def test_nothing_enrolled_is_a_clear_error(uow_factory):
 
 
 def test_outbox_consumers_see_each_event_once_and_closed_lines_are_left_alone(uow_factory):
-    from fairdue.service.servicing.accounts import close_account
     from fairdue.service.dayend.runner import mark_events_consumed, pending_events
+    from fairdue.service.servicing.accounts import close_account
 
     with uow_factory() as uow:
         add_product(uow)
@@ -150,7 +162,9 @@ def test_outbox_consumers_see_each_event_once_and_closed_lines_are_left_alone(uo
     with uow_factory() as uow:
         first = pending_events(uow, limit=2)
         assert [(e.account_id, e.kind, e.business_on) for e in first] == [
-            (busy, "statement_closed", date(2026, 1, 5)), (busy, "installment_due", date(2026, 1, 26))]
+            (busy, "statement_closed", date(2026, 1, 5)),
+            (busy, "installment_due", date(2026, 1, 26)),
+        ]
         assert mark_events_consumed(uow, event_ids=[e.id for e in first]) == 2
         assert mark_events_consumed(uow, event_ids=[first[0].id]) == 0  # consumed once only
         uow.commit()
@@ -175,8 +189,12 @@ def test_charge_off_at_181_dpd_writes_off_principal_and_stops(uow_factory):
     assert s.charged_off == 1
     with uow_factory() as uow:
         off = [(d, p) for d, k, p in _events(uow, line) if k == "charged_off"]
-        assert off == [(date(2026, 7, 26), {"dpd": 181, "principal_written_off_minor": 300_000,
-                                            "charge_off_dpd": 181, "currency": "CNY"})]
+        assert off == [
+            (
+                date(2026, 7, 26),
+                {"dpd": 181, "principal_written_off_minor": 300_000, "charge_off_dpd": 181, "currency": "CNY"},
+            )
+        ]
         assert ledger.balance(uow, f"cl:{line}:principal") == Money(0, "CNY")
         assert ledger.balance(uow, "book:CNY:charge_off_expense") == Money(300_000, "CNY")
         from fairdue.adapters.db.schema.accounts import credit_lines
@@ -200,14 +218,22 @@ def test_revolving_purchase_accrues_daily_interest_after_its_due_date(uow_factor
     run_day_end(uow_factory, through_on=date(2026, 1, 30))
     with uow_factory() as uow:
         rows = uow.connection.execute(
-            sa.select(charges.c.kind, charges.c.amount_minor, charges.c.charged_on).order_by(charges.c.id)).all()
+            sa.select(charges.c.kind, charges.c.amount_minor, charges.c.charged_on).order_by(charges.c.id)
+        ).all()
         # The late fee wanted is 5% of 200,000 = 10,000, but the 24% all-in cap allows
         # 2400 × (200,000 × 28 days since 1-2) / 3,650,000 = 3,682 of cost, 400 already interest:
         # 3,282 is charged and a fee_capped event says why.
-        assert [tuple(r) for r in rows] == [("interest", 400, date(2026, 1, 30)), ("late_fee", 3_282, date(2026, 1, 30))]
+        assert [tuple(r) for r in rows] == [
+            ("interest", 400, date(2026, 1, 30)),
+            ("late_fee", 3_282, date(2026, 1, 30)),
+        ]
         (capped,) = [p for _, k, p in _events(uow, line) if k == "fee_capped"]
-        assert (capped["fee_wanted_minor"], capped["fee_charged_minor"], capped["allowance_minor"],
-                capped["cost_before_minor"]) == (10_000, 3_282, 3_682, 400)
+        assert (
+            capped["fee_wanted_minor"],
+            capped["fee_charged_minor"],
+            capped["allowance_minor"],
+            capped["cost_before_minor"],
+        ) == (10_000, 3_282, 3_682, 400)
         assert ledger.balance(uow, f"cl:{line}:interest") == Money(400, "CNY")
         assert _state(uow, line).accrual_remainder == 0
     # The payment on 2-3 closes the account inline through 2-2 first: 3 more days (1-31 … 2-2) = 300.

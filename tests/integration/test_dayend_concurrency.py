@@ -9,13 +9,12 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from dayend_helpers import dayend_digest, journal_digest
+from test_dayend_crash import _context, _seed, copies  # noqa: F401  (fixture reused)
 
 from fairdue.adapters.db.engine import make_engine
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.money import Money
-
-from dayend_helpers import dayend_digest, journal_digest
-from test_dayend_crash import _context, copies, _seed  # noqa: F401  (fixture reused)
 
 pytestmark = [pytest.mark.slow]
 
@@ -29,8 +28,12 @@ def _batch(url: str, started) -> None:
     from fairdue.service.dayend.runner import run_day_end
 
     engine = make_engine(url)
-    run_day_end(lambda: UnitOfWork(engine), through_on=THROUGH, partition_span=SPAN,
-                progress=lambda day, done, total: started.set() if done else None)
+    run_day_end(
+        lambda: UnitOfWork(engine),
+        through_on=THROUGH,
+        partition_span=SPAN,
+        progress=lambda day, done, total: started.set() if done else None,
+    )
     engine.dispose()
     os._exit(0)
 
@@ -64,13 +67,16 @@ def _finish_and_digest(url: str) -> tuple:
         with UnitOfWork(engine) as uow:
             c = uow.connection
             payments = c.execute(sa.text("SELECT idempotency_key, amount_minor FROM payments ORDER BY 1")).all()
-            allocated = c.execute(sa.text(
-                "SELECT coalesce(sum(amount_minor), 0) FROM payment_allocations")).scalar_one()
+            allocated = c.execute(
+                sa.text("SELECT coalesce(sum(amount_minor), 0) FROM payment_allocations")
+            ).scalar_one()
             unapplied = c.execute(sa.text("SELECT coalesce(sum(unapplied_minor), 0) FROM payments")).scalar_one()
-            fees = c.execute(sa.text("SELECT count(*), count(DISTINCT event_key) FROM dayend_event_outbox "
-                                     "WHERE kind = 'fee_assessed'")).first()
-            return (journal_digest(c), dayend_digest(c), verify(uow).ok, payments, allocated + unapplied,
-                    tuple(fees))
+            fees = c.execute(
+                sa.text(
+                    "SELECT count(*), count(DISTINCT event_key) FROM dayend_event_outbox WHERE kind = 'fee_assessed'"
+                )
+            ).first()
+            return (journal_digest(c), dayend_digest(c), verify(uow).ok, payments, allocated + unapplied, tuple(fees))
     finally:
         engine.dispose()
 

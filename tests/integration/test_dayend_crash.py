@@ -9,11 +9,10 @@ import signal
 from datetime import date
 
 import pytest
+from dayend_helpers import dayend_digest, journal_digest, seed_portfolio
 
 from fairdue.adapters.db.engine import make_engine
 from fairdue.adapters.db.uow import UnitOfWork
-
-from dayend_helpers import dayend_digest, journal_digest, seed_portfolio
 
 pytestmark = [pytest.mark.slow]
 
@@ -24,7 +23,6 @@ CRASH_THROUGH = date(2026, 1, 31)  # 7 dates: statements (cycle 25), installment
 # Checkpoints per partition: loaded, ledger, state, events, before commit, after commit; +1 per date closed.
 CHECKPOINTS = 7 * (4 * 6 + 1)
 KILL_POINTS = list(range(2, CHECKPOINTS + 1, 8))  # 22 points, spread over every kind and partition
-
 
 
 def _root_conftest():
@@ -41,6 +39,7 @@ def _root_conftest():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
 
 def _run(url: str, crash_at: int | None) -> None:
     """In a forked child: run day-end through CRASH_THROUGH, SIGKILLing itself at checkpoint `crash_at`."""
@@ -63,11 +62,21 @@ def _context():
     global _CTX
     if _CTX is None:
         _CTX = multiprocessing.get_context("forkserver")
-        _CTX.set_forkserver_preload([
-            "fairdue.service.dayend.runner", "fairdue.service.servicing.statements", "fairdue.service.servicing.payments",
-            "fairdue.service.servicing.products", "fairdue.adapters.db.engine", "fairdue.domain.calendar", "holidays",
-            "holidays.countries", "sqlalchemy", "polars", "psycopg",
-        ])
+        _CTX.set_forkserver_preload(
+            [
+                "fairdue.service.dayend.runner",
+                "fairdue.service.servicing.statements",
+                "fairdue.service.servicing.payments",
+                "fairdue.service.servicing.products",
+                "fairdue.adapters.db.engine",
+                "fairdue.domain.calendar",
+                "holidays",
+                "holidays.countries",
+                "sqlalchemy",
+                "polars",
+                "psycopg",
+            ]
+        )
     return _CTX
 
 

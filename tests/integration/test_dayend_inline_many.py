@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from dayend_helpers import dayend_digest, journal_digest, open_line, seed_portfolio
+
 from fairdue.service.dayend.runner import run_day_end
 from fairdue.service.servicing.close import close_inline
-
-from dayend_helpers import dayend_digest, journal_digest, open_line, seed_portfolio
 
 
 def _digests(uow) -> tuple[str, str]:
@@ -49,7 +49,10 @@ def test_close_inline_enrolls_lines_but_a_write_alone_does_not(uow_factory):
         assert close_inline(uow, [lines[2]], date(2026, 1, 20)) == 0  # a write alone does not enroll a line
         uow.commit()
     with uow_factory() as uow:
-        state = dict(uow.connection.exec_driver_sql(
-            "SELECT account_id, last_closed_on FROM dayend_account ORDER BY account_id").all())
+        state = dict(
+            uow.connection.exec_driver_sql(
+                "SELECT account_id, last_closed_on FROM dayend_account ORDER BY account_id"
+            ).all()
+        )
         assert set(state) == set(lines[:2])
         assert {str(d) for d in state.values()} == {"2026-01-19"}

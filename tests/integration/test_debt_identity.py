@@ -15,12 +15,12 @@ from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
 from fairdue.adapters.db.schema.collections_engine import coll_actions
 from fairdue.domain.money import Money
 from fairdue.products import shipped_product_files
-from fairdue.service.collections import engine as coll
-from fairdue.service.portal import views as portal
-from fairdue.service.servicing.accounts import open_account
 from fairdue.service.borrower.registry import register_borrower
+from fairdue.service.collections import engine as coll
 from fairdue.service.collections.call_outcomes import log_call_outcome
 from fairdue.service.contact.enforcement import OutgoingMessage, history_for_debt, request_contact
+from fairdue.service.portal import views as portal
+from fairdue.service.servicing.accounts import open_account
 from fairdue.service.servicing.debts import debt_id_for_line, line_id_of_debt
 from fairdue.service.servicing.products import load_product_file
 from fairdue.service.servicing.purchases import purchase
@@ -28,8 +28,20 @@ from fairdue.service.servicing.purchases import purchase
 CIPHER = FieldCipher(Keyring.generate("debt-identity"))
 PHONES = {"CN": "+8613800138000", "US": "+13125550142"}
 SETUP = {
-    "CN": ({"name": "张三", "id_number": "11010519491231002X", "postal_region": "CN-31"}, "cn-ecard-std", "CNY", 5, "3-zero_fee"),
-    "US": ({"name": "Ann Example", "id_number": "001010042", "postal_region": "US-IL"}, "us-card-std", "USD", 8, "6-zero_fee"),
+    "CN": (
+        {"name": "张三", "id_number": "11010519491231002X", "postal_region": "CN-31"},
+        "cn-ecard-std",
+        "CNY",
+        5,
+        "3-zero_fee",
+    ),
+    "US": (
+        {"name": "Ann Example", "id_number": "001010042", "postal_region": "US-IL"},
+        "us-card-std",
+        "USD",
+        8,
+        "6-zero_fee",
+    ),
 }
 
 
@@ -39,13 +51,32 @@ def _line(uow_factory, jurisdiction: str) -> tuple[int, int, int]:
     with uow_factory() as uow:
         for f in shipped_product_files():
             load_product_file(uow, path=f)
-        bid = register_borrower(uow, cipher=CIPHER, data={
-            **person, "mobiles": [{"number": PHONES[jurisdiction], "source": "contract"}],
-            "emails": [{"address": "ann@example.com", "source": "contract"}]})
-        line = open_account(uow, borrower_id=bid, product_code=product, limit=Money(400_000, currency),
-                            cycle_day=cycle_day, opened_on=date(2026, 1, 2), key=f"open-{jurisdiction}")
-        purchase(uow, line_id=line.id, amount=Money(120_000, currency), purchased_on=date(2026, 1, 3),
-                 key=f"p-{jurisdiction}", plan=plan)
+        bid = register_borrower(
+            uow,
+            cipher=CIPHER,
+            data={
+                **person,
+                "mobiles": [{"number": PHONES[jurisdiction], "source": "contract"}],
+                "emails": [{"address": "ann@example.com", "source": "contract"}],
+            },
+        )
+        line = open_account(
+            uow,
+            borrower_id=bid,
+            product_code=product,
+            limit=Money(400_000, currency),
+            cycle_day=cycle_day,
+            opened_on=date(2026, 1, 2),
+            key=f"open-{jurisdiction}",
+        )
+        purchase(
+            uow,
+            line_id=line.id,
+            amount=Money(120_000, currency),
+            purchased_on=date(2026, 1, 3),
+            key=f"p-{jurisdiction}",
+            plan=plan,
+        )
         case_id = coll.reopen_case(uow, account_id=line.id, on=date(2026, 2, 2))
         uow.commit()
     return bid, line.id, case_id
@@ -55,9 +86,20 @@ def _call(uow_factory, clock, case_id: int, at: datetime, n: int, outcome: str =
     """An agent's call task judged by the gate at `at`; when allowed, its outcome is logged. Returns the task."""
     clock.set(at)
     with uow_factory() as uow:
-        action_id = uow.connection.execute(coll_actions.insert().values(
-            case_id=case_id, step_key=f"manual:call:{n}", due_at=at, channel="call", template=None, status="task",
-            attempts=0, updated_at=at).returning(coll_actions.c.id)).scalar_one()
+        action_id = uow.connection.execute(
+            coll_actions.insert()
+            .values(
+                case_id=case_id,
+                step_key=f"manual:call:{n}",
+                due_at=at,
+                channel="call",
+                template=None,
+                status="task",
+                attempts=0,
+                updated_at=at,
+            )
+            .returning(coll_actions.c.id)
+        ).scalar_one()
         task = coll.judge_call_task(uow, action_id=action_id, at=at, cipher=CIPHER)
         if task.allowed:
             log_call_outcome(uow, action_id=action_id, outcome=outcome, staff_id=None, now=at)
@@ -83,8 +125,11 @@ def test_engine_messages_and_calls_show_in_the_portal_and_console_history(uow_fa
     summary = coll.run_collections(uow_factory, business_on=noon.date(), now_at=noon, cipher=CIPHER)
     assert summary.sent >= 1
     with uow_factory() as uow:
-        task = uow.connection.execute(sa.select(coll_actions).where(
-            coll_actions.c.case_id == case_id, coll_actions.c.channel == "call", coll_actions.c.status == "task")).one()
+        task = uow.connection.execute(
+            sa.select(coll_actions).where(
+                coll_actions.c.case_id == case_id, coll_actions.c.channel == "call", coll_actions.c.status == "task"
+            )
+        ).one()
         assert coll.judge_call_task(uow, action_id=task.id, at=noon, cipher=CIPHER).allowed
         logged = log_call_outcome(uow, action_id=task.id, outcome="no_answer", staff_id=None, now=noon)
         uow.commit()
@@ -98,8 +143,8 @@ def test_engine_messages_and_calls_show_in_the_portal_and_console_history(uow_fa
         view = portal.line_view(uow, borrower_id=bid, line_id=line_id, today=noon.date())
     seqs = {item.decision_seq for d, item in log if d == view.debt_id}
     assert view.debt_id == debt_id
-    assert sent_seqs <= seqs                              # the engine's messages
-    assert {logged.gate_seq, logged.seq} <= seqs   # the call's allowing verdict and its outcome
+    assert sent_seqs <= seqs  # the engine's messages
+    assert {logged.gate_seq, logged.seq} <= seqs  # the call's allowing verdict and its outcome
     assert any(item.channel == "call" for d, item in log if item.decision_seq == logged.seq)
 
 
@@ -121,9 +166,16 @@ def test_the_seventh_unanswered_call_of_a_cn_day_is_denied_everywhere(uow_factor
         history = history_for_debt(uow, debt_id=debt_id_for_line(line_id), cipher=CIPHER)
         assert history == request["history"]
         assert [(h["channel"], h["address"], h["outcome"]) for h in history] == [
-            ("call", PHONES["CN"], "no_answer")] * 6
-        outcome = request_contact(uow, gate_request={**request, "history": history}, cipher=CIPHER, message=OutgoingMessage(
-            channel="call", recipient_address=PHONES["CN"], language="zh", text="坐席来电：关于您的账户还款事宜。"))
+            ("call", PHONES["CN"], "no_answer")
+        ] * 6
+        outcome = request_contact(
+            uow,
+            gate_request={**request, "history": history},
+            cipher=CIPHER,
+            message=OutgoingMessage(
+                channel="call", recipient_address=PHONES["CN"], language="zh", text="坐席来电：关于您的账户还款事宜。"
+            ),
+        )
     assert not outcome.allowed
     assert {(v["rule"], v["category"]) for v in outcome.violations} >= {("CN.CBA2026.unanswered_calls", "frequency")}
     # The next local day the number may be called again.

@@ -47,8 +47,9 @@ def test_cli_demo_no_serve_prints_the_summary(tmp_path, monkeypatch, capsys):
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("FAIRDUE_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
-    monkeypatch.setattr(sys, "argv", ["fairdue", "demo", "--no-serve", "--accounts", "8",
-                                      "--sim-accounts", "6", "--sim-days", "12"])
+    monkeypatch.setattr(
+        sys, "argv", ["fairdue", "demo", "--no-serve", "--accounts", "8", "--sim-accounts", "6", "--sim-days", "12"]
+    )
     try:
         main()
         code = 0

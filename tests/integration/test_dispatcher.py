@@ -14,7 +14,6 @@ from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import delivery_attempts, outbox_messages
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.service.contact.decision_log import DecisionLookup, contact_history
-from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 from fairdue.service.contact.dispatcher import (
     DbSentLedger,
     Dispatcher,
@@ -23,29 +22,55 @@ from fairdue.service.contact.dispatcher import (
     backoff_s,
     record_receipt,
 )
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 
 CIPHER = FieldCipher(Keyring.generate("t1"))
 POLICY = DispatchPolicy(lease_s=60, backoff_base_s=10, backoff_max_s=300, batch_max=5)
 
 
 def allow(_request: dict) -> dict:
-    return {"allowed": True, "jurisdiction": "CN", "pack": "test", "violations": [], "warnings": [],
-            "next_allowed_at": None}
+    return {
+        "allowed": True,
+        "jurisdiction": "CN",
+        "pack": "test",
+        "violations": [],
+        "warnings": [],
+        "next_allowed_at": None,
+    }
 
 
-def queue_sms(uow_factory, n: int, *, attempts_max: int = 8, debt: str = "D1", at: str = "2026-01-15T02:00:00Z",
-              send_window_s: int = 300) -> list[int]:
+def queue_sms(
+    uow_factory,
+    n: int,
+    *,
+    attempts_max: int = 8,
+    debt: str = "D1",
+    at: str = "2026-01-15T02:00:00Z",
+    send_window_s: int = 300,
+) -> list[int]:
     ids = []
     for i in range(n):
         address, text = f"+86138001380{i:02d}", f"【示例】第 {i} 条提醒：本期账单将于 3 月 5 日到期。退订回T"
-        request = {"jurisdiction": "CN", "at": at, "channel": "sms", "purpose": "reminder",
-                   "debt": {"id": debt}, "recipient": {"role": "borrower", "address": address, "source": "contract"},
-                   "borrower": {"time_zones": ["Asia/Shanghai"]}, "history": []}
+        request = {
+            "jurisdiction": "CN",
+            "at": at,
+            "channel": "sms",
+            "purpose": "reminder",
+            "debt": {"id": debt},
+            "recipient": {"role": "borrower", "address": address, "source": "contract"},
+            "borrower": {"time_zones": ["Asia/Shanghai"]},
+            "history": [],
+        }
         with uow_factory() as uow:
-            outcome = request_contact(uow, gate_request=request, decide=allow, attempts_max=attempts_max, cipher=CIPHER,
-                                      send_window_s=send_window_s,
-                                      message=OutgoingMessage(channel="sms", recipient_address=address,
-                                                              language="zh", text=text))
+            outcome = request_contact(
+                uow,
+                gate_request=request,
+                decide=allow,
+                attempts_max=attempts_max,
+                cipher=CIPHER,
+                send_window_s=send_window_s,
+                message=OutgoingMessage(channel="sms", recipient_address=address, language="zh", text=text),
+            )
         ids.append(outcome.outbox_id)
     return ids
 
@@ -62,8 +87,9 @@ def provider():
 
 
 def dispatcher(uow_factory, engine, provider, **kw) -> Dispatcher:
-    adapter = HttpProviderAdapter("sms", base_url=provider.url, api_key="k", decisions=DecisionLookup(engine),
-                                  timeout_s=5)
+    adapter = HttpProviderAdapter(
+        "sms", base_url=provider.url, api_key="k", decisions=DecisionLookup(engine), timeout_s=5
+    )
     return Dispatcher(uow_factory, {"sms": adapter}, cipher=CIPHER, policy=POLICY, **kw)
 
 
@@ -141,8 +167,11 @@ def test_crash_after_send_is_recovered_when_the_lease_expires(uow_factory, engin
 def test_refused_message_is_not_sent(uow_factory, engine, provider):
     [oid] = queue_sms(uow_factory, 1)
     with engine.begin() as conn:  # the outbox row's text no longer matches its decision
-        conn.execute(outbox_messages.update().where(outbox_messages.c.id == oid)
-                     .values(body_enc=CIPHER.encrypt("立即还钱", context="outbox.body")))
+        conn.execute(
+            outbox_messages.update()
+            .where(outbox_messages.c.id == oid)
+            .values(body_enc=CIPHER.encrypt("立即还钱", context="outbox.body"))
+        )
     report = dispatcher(uow_factory, engine, provider).run_once()
     assert report.refused == 1 and statuses(engine) == {oid: "refused"} and provider.requests == 0
 
@@ -182,16 +211,33 @@ def test_receipts_update_the_contact_history_once(uow_factory, engine, provider)
 
 def test_email_dispatch_end_to_end(uow_factory, engine):
     with LocalSmtpServer() as smtp:
-        adapter = SmtpEmailAdapter(SmtpSettings(host="127.0.0.1", port=smtp.port, sender="n@lender.test"),
-                                   decisions=DecisionLookup(engine), ledger=DbSentLedger(engine))
+        adapter = SmtpEmailAdapter(
+            SmtpSettings(host="127.0.0.1", port=smtp.port, sender="n@lender.test"),
+            decisions=DecisionLookup(engine),
+            ledger=DbSentLedger(engine),
+        )
         for i in range(3):
             address = f"b{i}@x.test"
-            request = {"jurisdiction": "CN", "at": "2026-01-15T02:00:00Z", "channel": "email", "debt": {"id": "D1"},
-                       "recipient": {"role": "borrower", "address": address}}
+            request = {
+                "jurisdiction": "CN",
+                "at": "2026-01-15T02:00:00Z",
+                "channel": "email",
+                "debt": {"id": "D1"},
+                "recipient": {"role": "borrower", "address": address},
+            }
             with uow_factory() as uow:
-                request_contact(uow, gate_request=request, decide=allow, cipher=CIPHER,
-                                message=OutgoingMessage(channel="email", recipient_address=address, language="en",
-                                                        text=f"Reminder {i}: your bill is due on 5 March."))
+                request_contact(
+                    uow,
+                    gate_request=request,
+                    decide=allow,
+                    cipher=CIPHER,
+                    message=OutgoingMessage(
+                        channel="email",
+                        recipient_address=address,
+                        language="en",
+                        text=f"Reminder {i}: your bill is due on 5 March.",
+                    ),
+                )
         smtp.refuse_next(1)
         d = Dispatcher(uow_factory, {"email": adapter}, cipher=CIPHER, policy=DispatchPolicy(backoff_base_s=0))
         d.run_until_idle()
@@ -212,11 +258,11 @@ def test_a_retry_that_would_leave_after_send_by_expires_instead(uow_factory, eng
     [oid] = queue_sms(uow_factory, 1, send_window_s=60)
     provider.fail_next(5)
     d = dispatcher(uow_factory, engine, provider)
-    assert d.run_once().retried == 1          # retry at +10 s: inside the window
+    assert d.run_once().retried == 1  # retry at +10 s: inside the window
     clock.advance(seconds=10)
-    assert d.run_once().retried == 1          # retry at +30 s: inside
+    assert d.run_once().retried == 1  # retry at +30 s: inside
     clock.advance(seconds=20)
-    assert d.run_once().expired == 1          # retry at +70 s: outside -> expired, not sent late
+    assert d.run_once().expired == 1  # retry at +70 s: outside -> expired, not sent late
     assert statuses(engine) == {oid: "expired"} and provider.deliveries == []
 
 

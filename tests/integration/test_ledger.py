@@ -98,15 +98,33 @@ def test_accounts_are_created_once_and_conflicts_are_refused(uow_factory, chart)
 def test_unbalanced_and_ill_formed_entries_are_refused_before_any_write(uow_factory, chart, engine):
     with uow_factory() as uow:
         with pytest.raises(UnbalancedEntry):
-            L.post_entry(uow, key="bad", kind="x", business_on=DAY, postings=[(chart["rec"], cny(100)), (chart["cash"], cny(-99))])
+            L.post_entry(
+                uow,
+                key="bad",
+                kind="x",
+                business_on=DAY,
+                postings=[(chart["rec"], cny(100)), (chart["cash"], cny(-99))],
+            )
         with pytest.raises(AccountCurrencyMismatch):
-            L.post_entry(uow, key="bad", kind="x", business_on=DAY, postings=[(chart["usd"], cny(100)), (chart["cash"], cny(-100))])
+            L.post_entry(
+                uow,
+                key="bad",
+                kind="x",
+                business_on=DAY,
+                postings=[(chart["usd"], cny(100)), (chart["cash"], cny(-100))],
+            )
         with pytest.raises(UnknownLedgerAccount):
-            L.post_entry(uow, key="bad", kind="x", business_on=DAY, postings=[("nope", cny(100)), (chart["cash"], cny(-100))])
+            L.post_entry(
+                uow, key="bad", kind="x", business_on=DAY, postings=[("nope", cny(100)), (chart["cash"], cny(-100))]
+            )
         with pytest.raises(UnknownLedgerAccount):
-            L.post_entry(uow, key="bad", kind="x", business_on=DAY, postings=[(999_999, cny(100)), (chart["cash"], cny(-100))])
+            L.post_entry(
+                uow, key="bad", kind="x", business_on=DAY, postings=[(999_999, cny(100)), (chart["cash"], cny(-100))]
+            )
         with pytest.raises(InvalidEntry):
-            L.post_entry(uow, key="bad", kind="x", business_on=DAY, postings=[(chart["rec"], 100), (chart["cash"], cny(-100))])
+            L.post_entry(
+                uow, key="bad", kind="x", business_on=DAY, postings=[(chart["rec"], 100), (chart["cash"], cny(-100))]
+            )
         uow.commit()
     assert _count(engine, "ledger_entry") == 0
     assert _count(engine, "ledger_posting") == 0
@@ -121,7 +139,11 @@ def _raw_entry(conn, backend: str, entry_id: int, legs: list[tuple[int, int]], k
     # All legs in one statement: PostgreSQL checks balance per statement.
     values = ", ".join(f"(:e, :a{i}, :m{i}, 'CNY')" for i in range(len(legs)))
     posting = sa.text(f"INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES {values}")
-    params = {"e": entry_id, **{f"a{i}": a for i, (a, _) in enumerate(legs)}, **{f"m{i}": m for i, (_, m) in enumerate(legs)}}
+    params = {
+        "e": entry_id,
+        **{f"a{i}": a for i, (a, _) in enumerate(legs)},
+        **{f"m{i}": m for i, (_, m) in enumerate(legs)},
+    }
     if backend == "postgresql":
         conn.execute(entry, {"id": entry_id, "k": key, "d": DAY, "t": NOW})
         if legs:
@@ -156,12 +178,13 @@ def test_raw_sql_postings_added_to_a_stored_entry_are_refused(engine, backend, u
         rec = _purchase(uow, chart)
         uow.commit()
     # SQLite: the entry is sealed; PostgreSQL: the extra posting unbalances it at COMMIT.
-    with pytest.raises(sa.exc.DatabaseError, match="(?i)sealed|balance"):
-        with engine.begin() as conn:
-            conn.execute(
-                sa.text("INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES (:e, :a, 5, 'CNY')"),
-                {"e": rec.id, "a": chart["fee"].id},
-            )
+    with pytest.raises(sa.exc.DatabaseError, match="(?i)sealed|balance"), engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES (:e, :a, 5, 'CNY')"
+            ),
+            {"e": rec.id, "a": chart["fee"].id},
+        )
     assert _count(engine, "ledger_posting") == 2
 
 
@@ -180,12 +203,16 @@ def test_postgres_refuses_postings_of_one_entry_split_over_statements(postgres_u
         with pytest.raises(sa.exc.DatabaseError, match="does not balance"):
             with engine.begin() as conn:
                 conn.execute(
-                    sa.text("INSERT INTO ledger_entry (id, idempotency_key, kind, business_on, created_at) VALUES (1, 'k', 'x', :d, :t)"),
+                    sa.text(
+                        "INSERT INTO ledger_entry (id, idempotency_key, kind, business_on, created_at) VALUES (1, 'k', 'x', :d, :t)"
+                    ),
                     {"d": DAY, "t": NOW},
                 )
                 for acct, m in ((a, 5), (b, -5)):
                     conn.execute(
-                        sa.text("INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES (1, :a, :m, 'CNY')"),
+                        sa.text(
+                            "INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES (1, :a, :m, 'CNY')"
+                        ),
                         {"a": acct.id, "m": m},
                     )
     finally:
@@ -196,19 +223,22 @@ def test_raw_sql_orphan_postings_are_refused_at_commit(engine, chart):
     with pytest.raises(sa.exc.IntegrityError):
         with engine.begin() as conn:
             conn.execute(
-                sa.text("INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES (9, :a, 5, 'CNY'), (9, :b, -5, 'CNY')"),
+                sa.text(
+                    "INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES (9, :a, 5, 'CNY'), (9, :b, -5, 'CNY')"
+                ),
                 {"a": chart["rec"].id, "b": chart["cash"].id},
             )
     assert _count(engine, "ledger_posting") == 0
 
 
 def test_a_posting_in_another_currency_than_its_account_is_refused_by_the_database(engine, backend, chart):
-    with pytest.raises(sa.exc.IntegrityError):
-        with engine.begin() as conn:
-            conn.execute(
-                sa.text("INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES (1, :a, 5, 'USD')"),
-                {"a": chart["rec"].id},
-            )
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES (1, :a, 5, 'USD')"
+            ),
+            {"a": chart["rec"].id},
+        )
 
 
 @pytest.mark.parametrize(
@@ -224,9 +254,8 @@ def test_entries_and_postings_are_append_only(engine, uow_factory, chart, statem
     with uow_factory() as uow:
         _purchase(uow, chart)
         uow.commit()
-    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
-        with engine.begin() as conn:
-            conn.execute(sa.text(statement))
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine.begin() as conn:
+        conn.execute(sa.text(statement))
     with uow_factory() as uow:
         assert L.verify(uow).ok
         assert L.get_entry(uow, key="purchase-1").kind == "purchase"
@@ -239,9 +268,8 @@ def test_postgres_refuses_truncate_of_the_journal(postgres_url, table):
 
     engine = make_engine(postgres_url)
     try:
-        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
-            with engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {table} CASCADE"))
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine.begin() as conn:
+            conn.execute(sa.text(f"TRUNCATE {table} CASCADE"))
     finally:
         engine.dispose()
 
@@ -271,7 +299,10 @@ def test_the_database_allows_one_reversal_per_entry(engine, uow_factory, chart):
         L.reverse_entry(uow, entry_id=original.id, key="refund-1", business_on=DAY)
         uow.commit()
     draft = EntryDraft(
-        key="sneaky", kind="reversal", business_on=DAY, reverses_entry_id=original.id,
+        key="sneaky",
+        kind="reversal",
+        business_on=DAY,
+        reverses_entry_id=original.id,
         postings=(PostingLine(chart["rec"].id, -120_000, "CNY"), PostingLine(chart["cash"].id, 120_000, "CNY")),
     )
     with uow_factory() as uow:  # straight to the repository, past the service's check
@@ -287,7 +318,10 @@ def test_the_same_key_twice_returns_the_first_entry_and_writes_nothing(uow_facto
     clock.advance(hours=1)
     with uow_factory() as uow:
         second = L.post_entry(
-            uow, key="purchase-1", kind="purchase", business_on=DAY,
+            uow,
+            key="purchase-1",
+            kind="purchase",
+            business_on=DAY,
             postings=[("book:cash:CNY", cny(-120_000)), (chart["rec"], cny(120_000))],  # other order: same entry
         )
         uow.commit()
@@ -312,7 +346,9 @@ def test_the_same_key_with_other_content_is_a_precise_conflict(uow_factory, char
 def _drafts(chart, n: int, prefix: str = "accrual") -> list[EntryDraft]:
     return [
         EntryDraft(
-            key=f"{prefix}:{i}", kind="interest_accrual", business_on=DAY,
+            key=f"{prefix}:{i}",
+            kind="interest_accrual",
+            business_on=DAY,
             postings=(PostingLine(chart["rec"].id, 10 + i, "CNY"), PostingLine(chart["fee"].id, -(10 + i), "CNY")),
         )
         for i in range(n)
@@ -344,22 +380,23 @@ def test_bulk_posting_refuses_bad_drafts_and_changed_content(uow_factory, chart,
         L.post_entries_bulk(uow, drafts)
         uow.commit()
     changed = EntryDraft(
-        key="accrual:1", kind="interest_accrual", business_on=DAY,
+        key="accrual:1",
+        kind="interest_accrual",
+        business_on=DAY,
         postings=(PostingLine(chart["rec"].id, 99, "CNY"), PostingLine(chart["fee"].id, -99, "CNY")),
     )
     unbalanced = EntryDraft(
-        key="new", kind="x", business_on=DAY,
+        key="new",
+        kind="x",
+        business_on=DAY,
         postings=(PostingLine(chart["rec"].id, 5, "CNY"), PostingLine(chart["fee"].id, -4, "CNY")),
     )
-    with uow_factory() as uow:
-        with pytest.raises(IdempotencyConflict):
-            L.post_entries_bulk(uow, [changed])
-    with uow_factory() as uow:
-        with pytest.raises(UnbalancedEntry):
-            L.post_entries_bulk(uow, [unbalanced])
-    with uow_factory() as uow:
-        with pytest.raises(IdempotencyConflict):
-            L.post_entries_bulk(uow, [drafts[0], EntryDraft("accrual:0", "y", DAY, drafts[0].postings)])
+    with uow_factory() as uow, pytest.raises(IdempotencyConflict):
+        L.post_entries_bulk(uow, [changed])
+    with uow_factory() as uow, pytest.raises(UnbalancedEntry):
+        L.post_entries_bulk(uow, [unbalanced])
+    with uow_factory() as uow, pytest.raises(IdempotencyConflict):
+        L.post_entries_bulk(uow, [drafts[0], EntryDraft("accrual:0", "y", DAY, drafts[0].postings)])
     assert _count(engine, "ledger_entry") == 3
 
 
@@ -369,11 +406,15 @@ def _tamper_posting(engine, backend: str, posting_id: int, new_amount: int) -> N
     with engine.begin() as conn:
         if backend == "postgresql":
             conn.execute(sa.text("ALTER TABLE ledger_posting DISABLE TRIGGER ledger_posting_append_only"))
-            conn.execute(sa.text("UPDATE ledger_posting SET amount_minor = :m WHERE id = :i"), {"m": new_amount, "i": posting_id})
+            conn.execute(
+                sa.text("UPDATE ledger_posting SET amount_minor = :m WHERE id = :i"), {"m": new_amount, "i": posting_id}
+            )
             conn.execute(sa.text("ALTER TABLE ledger_posting ENABLE TRIGGER ledger_posting_append_only"))
         else:
             conn.execute(sa.text("DROP TRIGGER ledger_posting_no_update"))
-            conn.execute(sa.text("UPDATE ledger_posting SET amount_minor = :m WHERE id = :i"), {"m": new_amount, "i": posting_id})
+            conn.execute(
+                sa.text("UPDATE ledger_posting SET amount_minor = :m WHERE id = :i"), {"m": new_amount, "i": posting_id}
+            )
 
 
 def _verify_cli(url: str):
@@ -416,14 +457,20 @@ def test_verify_names_a_stored_balance_edited_directly(uow_factory, chart, engin
         _purchase(uow, chart)
         uow.commit()
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE ledger_balance SET balance_minor = 1 WHERE account_id = :a"), {"a": chart["cash"].id})
+        conn.execute(
+            sa.text("UPDATE ledger_balance SET balance_minor = 1 WHERE account_id = :a"), {"a": chart["cash"].id}
+        )
     with uow_factory() as uow:
         report = L.verify(uow)
     assert [d.code for d in report.drifts] == ["book:cash:CNY"]
     assert report.imbalances == ()
     assert report.trial_balance == {"CNY": 120_001, "USD": 0}
     result = _verify_cli(database_url)
-    assert result.exit_code == 1 and "book:cash:CNY" in result.output and "TRIAL BALANCE CNY off by +120001" in result.output
+    assert (
+        result.exit_code == 1
+        and "book:cash:CNY" in result.output
+        and "TRIAL BALANCE CNY off by +120001" in result.output
+    )
 
 
 def test_init_db_cli_is_idempotent_and_verify_refuses_an_unmigrated_database(blank_database_url):
@@ -456,16 +503,18 @@ def test_ensure_accounts_creates_many_once_and_reports_conflicts(uow_factory, ch
             L.ensure_accounts(uow, [L.AccountSpec("n", "receivable", "CNY")])
         _purchase(uow, chart)
         got = L.balances(uow, [chart["rec"], chart["cash"], made["cl:0:receivable_interest"]])
-        assert got == {"cl:1:receivable_principal": cny(120_000), "book:cash:CNY": cny(-120_000),
-                       "cl:0:receivable_interest": cny(0)}
+        assert got == {
+            "cl:1:receivable_principal": cny(120_000),
+            "book:cash:CNY": cny(-120_000),
+            "cl:0:receivable_interest": cny(0),
+        }
 
 
 def test_a_naive_clock_is_refused(engine):
     from fairdue.adapters.db.uow import UnitOfWork
 
-    with UnitOfWork(engine, clock=lambda: datetime(2026, 1, 15)) as uow:
-        with pytest.raises(ValueError, match="naive"):
-            L.ensure_account(uow, code="x", kind="asset", currency="CNY")
+    with UnitOfWork(engine, clock=lambda: datetime(2026, 1, 15)) as uow, pytest.raises(ValueError, match="naive"):
+        L.ensure_account(uow, code="x", kind="asset", currency="CNY")
 
 
 def test_created_at_is_stored_as_utc_whatever_zone_the_clock_uses(engine, chart):

@@ -22,10 +22,17 @@ def test_bulk_posting_to_many_accounts_keeps_balances_exact(uow_factory):
         income = accounts["book:CNY:fee_income"]
         # Two entries per account (fee i, then fee 2i), each against the one income account.
         drafts = [
-            EntryDraft(key=f"fee:{k}:{i}", kind="late_fee", business_on=DAY,
-                       postings=(PostingLine(accounts[f"cl:{i}:fees"].id, (k + 1) * (i + 1), "CNY"),
-                                 PostingLine(income.id, -(k + 1) * (i + 1), "CNY")))
-            for k in range(2) for i in range(n)
+            EntryDraft(
+                key=f"fee:{k}:{i}",
+                kind="late_fee",
+                business_on=DAY,
+                postings=(
+                    PostingLine(accounts[f"cl:{i}:fees"].id, (k + 1) * (i + 1), "CNY"),
+                    PostingLine(income.id, -(k + 1) * (i + 1), "CNY"),
+                ),
+            )
+            for k in range(2)
+            for i in range(n)
         ]
         result = L.post_entries_bulk(uow, drafts)
         uow.commit()

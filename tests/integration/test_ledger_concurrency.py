@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 import pytest
 import sqlalchemy as sa
@@ -63,7 +63,10 @@ def accounts(wide_engine):
 def _payment(uow: UnitOfWork, accounts, minor: int, key: str = "payment:cl7:2026-01-15:abc"):
     cash, rec = accounts
     return L.post_entry(
-        uow, key=key, kind="payment", business_on=DAY,
+        uow,
+        key=key,
+        kind="payment",
+        business_on=DAY,
         postings=[(cash, Money(minor, "CNY")), (rec, Money(-minor, "CNY"))],
     )
 

@@ -16,15 +16,24 @@ DAY = date(2026, 1, 15)
 
 
 def _fee(key: str, line_id: int, income_id: int, amount: int) -> EntryDraft:
-    return EntryDraft(key=key, kind="late_fee", business_on=DAY,
-                      postings=(PostingLine(line_id, amount, "CNY"), PostingLine(income_id, -amount, "CNY")))
+    return EntryDraft(
+        key=key,
+        kind="late_fee",
+        business_on=DAY,
+        postings=(PostingLine(line_id, amount, "CNY"), PostingLine(income_id, -amount, "CNY")),
+    )
 
 
 def test_held_book_balance_is_written_on_apply_only(uow_factory):
     with uow_factory() as uow:
-        acc = L.ensure_accounts(uow, [AccountSpec("cl:1:fees", "asset", "CNY", "credit_line:1"),
-                                      AccountSpec("cl:2:fees", "asset", "CNY", "credit_line:2"),
-                                      AccountSpec("book:CNY:fee_income", "income", "CNY")])
+        acc = L.ensure_accounts(
+            uow,
+            [
+                AccountSpec("cl:1:fees", "asset", "CNY", "credit_line:1"),
+                AccountSpec("cl:2:fees", "asset", "CNY", "credit_line:2"),
+                AccountSpec("book:CNY:fee_income", "income", "CNY"),
+            ],
+        )
         line1, line2, income = acc["cl:1:fees"].id, acc["cl:2:fees"].id, acc["book:CNY:fee_income"].id
         uow.ledger.hold_balances([income])
         L.post_entries_bulk(uow, [_fee("f1", line1, income, 1_500), _fee("f2", line2, income, 250)])
@@ -50,8 +59,13 @@ def test_held_book_balance_is_written_on_apply_only(uow_factory):
 def test_held_deltas_left_unapplied_show_as_drift(uow_factory):
     """The hold is the caller's duty to close: committed without apply, verify names the drift."""
     with uow_factory() as uow:
-        acc = L.ensure_accounts(uow, [AccountSpec("cl:7:fees", "asset", "CNY", "credit_line:7"),
-                                      AccountSpec("book:CNY:fee_income", "income", "CNY")])
+        acc = L.ensure_accounts(
+            uow,
+            [
+                AccountSpec("cl:7:fees", "asset", "CNY", "credit_line:7"),
+                AccountSpec("book:CNY:fee_income", "income", "CNY"),
+            ],
+        )
         uow.ledger.hold_balances([acc["book:CNY:fee_income"].id])
         L.post_entries_bulk(uow, [_fee("g1", acc["cl:7:fees"].id, acc["book:CNY:fee_income"].id, 300)])
         uow.commit()

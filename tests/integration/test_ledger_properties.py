@@ -12,8 +12,14 @@ from hypothesis import strategies as st
 from fairdue.domain.money import Money
 from fairdue.service.ledger import journal as L
 
-CHART = [("a", "asset", "CNY"), ("b", "liability", "CNY"), ("c", "income", "CNY"),
-         ("d", "asset", "USD"), ("e", "expense", "USD"), ("f", "equity", "USD")]
+CHART = [
+    ("a", "asset", "CNY"),
+    ("b", "liability", "CNY"),
+    ("c", "income", "CNY"),
+    ("d", "asset", "USD"),
+    ("e", "expense", "USD"),
+    ("f", "equity", "USD"),
+]
 BY_CURRENCY = {cur: [code for code, _, c in CHART if c == cur] for cur in ("CNY", "USD")}
 _run = itertools.count()
 
@@ -24,7 +30,11 @@ def entry_legs(draw) -> list[tuple[str, int, str]]:
     legs: list[tuple[str, int, str]] = []
     for currency in draw(st.lists(st.sampled_from(["CNY", "USD"]), min_size=1, max_size=2, unique=True)):
         codes = BY_CURRENCY[currency]
-        parts = draw(st.lists(st.tuples(st.sampled_from(codes), st.integers(-10**9, 10**9).filter(bool)), min_size=1, max_size=4))
+        parts = draw(
+            st.lists(
+                st.tuples(st.sampled_from(codes), st.integers(-(10**9), 10**9).filter(bool)), min_size=1, max_size=4
+            )
+        )
         total = sum(m for _, m in parts)
         legs += [(code, m, currency) for code, m in parts]
         closing = -total if total else None
@@ -53,7 +63,9 @@ def test_property_random_entries_keep_the_ledger_sound(uow_factory, ops):
     run = next(_run)
     prefix = f"p{run}"
     with uow_factory() as uow:
-        acct = {code: L.ensure_account(uow, code=f"{prefix}:{code}", kind=kind, currency=cur) for code, kind, cur in CHART}
+        acct = {
+            code: L.ensure_account(uow, code=f"{prefix}:{code}", kind=kind, currency=cur) for code, kind, cur in CHART
+        }
         uow.commit()
 
     model: dict[str, int] = defaultdict(int)
@@ -65,7 +77,10 @@ def test_property_random_entries_keep_the_ledger_sound(uow_factory, ops):
             if op == "post":
                 key = f"{prefix}:e{n}"
                 entry = L.post_entry(
-                    uow, key=key, kind="test", business_on=day + timedelta(days=n),
+                    uow,
+                    key=key,
+                    kind="test",
+                    business_on=day + timedelta(days=n),
                     postings=[(acct[c], Money(m, cur)) for c, m, cur in arg],
                 )
                 posted.append((key, arg, entry.id))
@@ -74,7 +89,10 @@ def test_property_random_entries_keep_the_ledger_sound(uow_factory, ops):
             elif posted and op == "replay":
                 key, legs, entry_id = posted[arg % len(posted)]
                 again = L.post_entry(
-                    uow, key=key, kind="test", business_on=day + timedelta(days=int(key.rsplit("e", 1)[1])),
+                    uow,
+                    key=key,
+                    kind="test",
+                    business_on=day + timedelta(days=int(key.rsplit("e", 1)[1])),
                     postings=[(acct[c], Money(m, cur)) for c, m, cur in reversed(legs)],
                 )
                 assert again.id == entry_id  # a replay is a no-op

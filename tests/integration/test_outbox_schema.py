@@ -7,8 +7,14 @@ from alembic.migration import MigrationContext
 
 from fairdue.adapters.db.schema import metadata
 
-MINE = {"decision_log", "decision_log_head", "outbox_messages", "delivery_attempts", "delivery_receipts",
-        "channel_sent_ledger"}
+MINE = {
+    "decision_log",
+    "decision_log_head",
+    "outbox_messages",
+    "delivery_attempts",
+    "delivery_receipts",
+    "channel_sent_ledger",
+}
 
 
 def _table_of(diff) -> str | None:
@@ -48,8 +54,12 @@ def test_a_gate_requests_sent_history_is_read_by_debt_not_by_status(tmp_path):
         compiled = _HISTORY_OF_DEBT.compile(dialect=engine.dialect)
         params = compiled.construct_params({"debt_id": "cl:1"})
         with engine.connect() as conn:
-            plan = [row[-1] for row in conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN " + str(compiled), tuple(params[name] for name in compiled.positiontup))]
+            plan = [
+                row[-1]
+                for row in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN " + str(compiled), tuple(params[name] for name in compiled.positiontup)
+                )
+            ]
     finally:
         engine.dispose()
     outbox_steps = [step for step in plan if "outbox_messages" in step]

@@ -15,13 +15,16 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
+from test_collections import CIPHER
+from test_plan_restructure import ACCEPT_ON, _ledger, _proposal, line  # noqa: F401  (line is a fixture)
 
 from fairdue.adapters.db.schema.accounts import installment_plans, purchases
 from fairdue.adapters.db.schema.collections_engine import coll_plans
 from fairdue.domain.money import Money
-from fairdue.service.servicing.accounts import reconcile_line
 from fairdue.service.dayend.runner import run_day_end
 from fairdue.service.ledger import journal as ledger
+from fairdue.service.servicing.accounts import reconcile_line
 from fairdue.service.servicing.payments import early_payoff, pay
 from fairdue.service.servicing.plans import (
     DebtRestructured,
@@ -34,22 +37,24 @@ from fairdue.service.servicing.plans import (
 )
 from fairdue.service.servicing.purchases import purchase, refund_purchase
 
-from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
-from test_collections import CIPHER
-from test_plan_restructure import ACCEPT_ON, _ledger, _proposal, line  # noqa: F401  (line is a fixture)
-
 
 def _purchase_ids(conn, line_id):
     """{idempotency key: (purchase id, its installment plan id)}."""
-    return {k: (pid, plan) for k, pid, plan in conn.execute(
-        sa.select(purchases.c.idempotency_key, purchases.c.id, installment_plans.c.id)
-        .join(installment_plans, installment_plans.c.purchase_id == purchases.c.id)
-        .where(purchases.c.credit_line_id == line_id))}
+    return {
+        k: (pid, plan)
+        for k, pid, plan in conn.execute(
+            sa.select(purchases.c.idempotency_key, purchases.c.id, installment_plans.c.id)
+            .join(installment_plans, installment_plans.c.purchase_id == purchases.c.id)
+            .where(purchases.c.credit_line_id == line_id)
+        )
+    }
 
 
 def _rows(uow, pid):
-    return [(r.principal_due_minor, r.interest_due_minor, r.fee_due_minor, r.status)
-            for r in plan_installments(uow, plan_id=pid)]
+    return [
+        (r.principal_due_minor, r.interest_due_minor, r.fee_due_minor, r.status)
+        for r in plan_installments(uow, plan_id=pid)
+    ]
 
 
 def _plan_status(conn, pid):
@@ -68,9 +73,17 @@ def test_a_refund_reduces_the_plans_rows_newest_first(uow_factory, line):
         # rows 10..4 lose their 4,000.00 each (28,000.00), row 3 keeps 4,000.00 − 2,000.00; A's 200.00 late fee
         # is waived off rows 10..7 (42.50 each) and 30.00 of row 6; B's late fee stays.
         refund_purchase(uow, purchase_id=a, refunded_on=date(2026, 2, 2), key="ra")
-        assert _rows(uow, pid) == [(400_000, 2_500, 1_750, "scheduled"), (400_000, 0, 4_250, "scheduled"),
-                                   (200_000, 0, 4_250, "scheduled")] + [(0, 0, 4_250, "scheduled")] * 2 + \
-            [(0, 0, 1_250, "scheduled")] + [(0, 0, 0, "cancelled")] * 4
+        assert (
+            _rows(uow, pid)
+            == [
+                (400_000, 2_500, 1_750, "scheduled"),
+                (400_000, 0, 4_250, "scheduled"),
+                (200_000, 0, 4_250, "scheduled"),
+            ]
+            + [(0, 0, 4_250, "scheduled")] * 2
+            + [(0, 0, 1_250, "scheduled")]
+            + [(0, 0, 0, "cancelled")] * 4
+        )
         assert _ledger(uow, line) == {"principal": 1_000_000, "interest": 0, "fees": 0, "credit": 0}
         _ok(uow, line)
         # The rows no longer carry what was accepted: the plan cannot be reverted to the refunded purchase's rows.
@@ -135,17 +148,23 @@ def test_paying_off_a_freeze_plan_pays_the_whole_restructured_debt(uow_factory, 
         # Nothing is time-based on a freeze: 40,000.00 principal + 25.00 interest + 400.00 fees, all carried.
         assert res.payment.amount_minor == 4_042_500
         assert (res.payment.principal_minor, res.payment.interest_minor, res.payment.fees_minor) == (
-            4_000_000, 2_500, 40_000)
+            4_000_000,
+            2_500,
+            40_000,
+        )
         assert _ledger(uow, line) == {"principal": 0, "interest": 0, "fees": 0, "credit": 0}
         # Row 1 (billed) and row 2 (billed by the payoff with rows 2..10's 36,000.00 and 382.50) paid; 3..10 cancelled.
-        assert _rows(uow, pid) == [(400_000, 2_500, 1_750, "paid"), (3_600_000, 0, 38_250, "paid")] + \
-            [(0, 0, 0, "cancelled")] * 8
+        assert (
+            _rows(uow, pid)
+            == [(400_000, 2_500, 1_750, "paid"), (3_600_000, 0, 38_250, "paid")] + [(0, 0, 0, "cancelled")] * 8
+        )
         assert _plan_status(uow.connection, pid) == "completed"
         _ok(uow, line)
         assert check_plans(uow, business_on=date(2026, 3, 30)) == 0  # nothing left to break
         # Goods returned after the payoff: the plan has nothing left to reduce, A's 30,000.00 is the borrower's credit.
-        refund_purchase(uow, purchase_id=_purchase_ids(uow.connection, line)["pa"][0], refunded_on=date(2026, 2, 11),
-                        key="ra")
+        refund_purchase(
+            uow, purchase_id=_purchase_ids(uow.connection, line)["pa"][0], refunded_on=date(2026, 2, 11), key="ra"
+        )
         assert _ledger(uow, line) == {"principal": 0, "interest": 0, "fees": 0, "credit": 3_000_000}
         _ok(uow, line)
         uow.commit()
@@ -192,10 +211,12 @@ def holiday_line(uow_factory):
     Day break (10-01..10-07); the CN calendar honours it on 10-08, the first business day after."""
     with uow_factory() as uow:
         load_products(uow)
-        bid = cn_borrower(uow, cipher=CIPHER, name="赵六", id_number=cn_ric(8), mobile="13800138008",
-                          address="北京市东城区示例路8号")
-        line_id = cn_line(uow, borrower_id=bid, key="open-holiday", limit_minor=5_000_000, cycle_day=15,
-                          opened_on=date(2026, 8, 1))
+        bid = cn_borrower(
+            uow, cipher=CIPHER, name="赵六", id_number=cn_ric(8), mobile="13800138008", address="北京市东城区示例路8号"
+        )
+        line_id = cn_line(
+            uow, borrower_id=bid, key="open-holiday", limit_minor=5_000_000, cycle_day=15, opened_on=date(2026, 8, 1)
+        )
         purchase(uow, line_id=line_id, amount=Money(1_200_000, "CNY"), purchased_on=date(2026, 8, 3), key="ph")
         uow.commit()
     run_day_end(uow_factory, through_on=date(2026, 8, 19))
@@ -204,8 +225,13 @@ def holiday_line(uow_factory):
 
 def test_a_plan_row_due_on_a_holiday_is_missed_after_the_honoured_business_day(uow_factory, holiday_line):
     with uow_factory() as uow:
-        proposals = propose_plans_for_account(uow, account_id=holiday_line, monthly_income_minor=1_000_000,
-                                              monthly_expenses_minor=480_000, as_of=date(2026, 8, 20))
+        proposals = propose_plans_for_account(
+            uow,
+            account_id=holiday_line,
+            monthly_income_minor=1_000_000,
+            monthly_expenses_minor=480_000,
+            as_of=date(2026, 8, 20),
+        )
         freeze = next(p for p in proposals if p.kind == "freeze")
         pid = accept_plan(uow, account_id=holiday_line, proposal=freeze, business_on=date(2026, 8, 20))
         assert plan_installments(uow, plan_id=pid)[0].due_on == date(2026, 10, 8)  # stored as honoured
@@ -229,13 +255,19 @@ def test_a_refund_after_a_broken_plan_reaches_the_plan_that_restructured_it(uow_
     run_day_end(uow_factory, through_on=date(2026, 3, 1))  # row 1 (due 2-25) missed
     with uow_factory() as uow:
         assert check_plans(uow, business_on=date(2026, 2, 26)) == 1
-        proposals = propose_plans_for_account(uow, account_id=line, monthly_income_minor=1_000_000,
-                                              monthly_expenses_minor=480_000, as_of=date(2026, 3, 2))
-        second = accept_plan(uow, account_id=line, proposal=next(p for p in proposals if p.kind == "freeze"),
-                             business_on=date(2026, 3, 2))
+        proposals = propose_plans_for_account(
+            uow, account_id=line, monthly_income_minor=1_000_000, monthly_expenses_minor=480_000, as_of=date(2026, 3, 2)
+        )
+        second = accept_plan(
+            uow,
+            account_id=line,
+            proposal=next(p for p in proposals if p.kind == "freeze"),
+            business_on=date(2026, 3, 2),
+        )
         # A's rows -> the first plan's rows (restructured again) -> the second plan's 10 rows of 4,000.00.
-        refund_purchase(uow, purchase_id=_purchase_ids(uow.connection, line)["pa"][0], refunded_on=date(2026, 3, 3),
-                        key="ra")
+        refund_purchase(
+            uow, purchase_id=_purchase_ids(uow.connection, line)["pa"][0], refunded_on=date(2026, 3, 3), key="ra"
+        )
         assert [r[0] for r in _rows(uow, second)] == [400_000, 400_000, 200_000] + [0] * 7
         assert _ledger(uow, line)["principal"] == 1_000_000
         _ok(uow, line)
@@ -247,11 +279,18 @@ def fee_line(uow_factory):
     the 1-05 statement bills row 1 (2,000.00 + 72.00 fee, due 1-26)."""
     with uow_factory() as uow:
         load_products(uow)
-        bid = cn_borrower(uow, cipher=CIPHER, name="钱七", id_number=cn_ric(9), mobile="13800138009",
-                          address="北京市东城区示例路9号")
+        bid = cn_borrower(
+            uow, cipher=CIPHER, name="钱七", id_number=cn_ric(9), mobile="13800138009", address="北京市东城区示例路9号"
+        )
         line_id = cn_line(uow, borrower_id=bid, key="open-fee", limit_minor=5_000_000)
-        purchase(uow, line_id=line_id, amount=Money(1_200_000, "CNY"), purchased_on=date(2026, 1, 3), key="pc",
-                 plan="6-flat_fee")
+        purchase(
+            uow,
+            line_id=line_id,
+            amount=Money(1_200_000, "CNY"),
+            purchased_on=date(2026, 1, 3),
+            key="pc",
+            plan="6-flat_fee",
+        )
         uow.commit()
     run_day_end(uow_factory, through_on=date(2026, 1, 19))
     return line_id
@@ -261,8 +300,9 @@ def test_a_refund_waives_the_goods_billed_fee_the_plan_carried(uow_factory, fee_
     on = date(2026, 1, 20)
     with uow_factory() as uow:
         assert _ledger(uow, fee_line) == {"principal": 1_200_000, "interest": 0, "fees": 7_200, "credit": 0}
-        proposals = propose_plans_for_account(uow, account_id=fee_line, monthly_income_minor=1_000_000,
-                                              monthly_expenses_minor=480_000, as_of=on)
+        proposals = propose_plans_for_account(
+            uow, account_id=fee_line, monthly_income_minor=1_000_000, monthly_expenses_minor=480_000, as_of=on
+        )
         freeze = next(p for p in proposals if p.kind == "freeze")
         # 3 rows: 12,000.00 / 3 + 72.00 / 3 = 4,024.00 fits 4,160.00 (2 rows would be 6,036.00).
         pid = accept_plan(uow, account_id=fee_line, proposal=freeze, business_on=on)
@@ -272,8 +312,9 @@ def test_a_refund_waives_the_goods_billed_fee_the_plan_carried(uow_factory, fee_
     with uow_factory() as uow:
         assert _ledger(uow, fee_line) == {"principal": 1_200_000, "interest": 0, "fees": 2_400, "credit": 0}
         fee_income = ledger.balance(uow, "book:CNY:fee_income", normal=True).amount_minor
-        refund_purchase(uow, purchase_id=_purchase_ids(uow.connection, fee_line)["pc"][0],
-                        refunded_on=date(2026, 2, 6), key="rc")
+        refund_purchase(
+            uow, purchase_id=_purchase_ids(uow.connection, fee_line)["pc"][0], refunded_on=date(2026, 2, 6), key="rc"
+        )
         # All 12,000.00 comes off the rows; the 72.00 fee billed on C comes off rows 3, 2 (unbilled) and 1
         # (billed: its 24.00 leaves the ledger and fee income). Nothing was paid: every row is cancelled.
         assert _rows(uow, pid) == [(0, 0, 0, "cancelled")] * 3

@@ -18,14 +18,17 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products, staff_user
+from test_collections import CIPHER
 
 from fairdue.adapters.db.schema.accounts import charges, installment_plans, installments, plan_restructured_items
 from fairdue.adapters.db.schema.dayend import dayend_account, dayend_bucket_history
 from fairdue.domain.money import Money
 from fairdue.service.collections import engine as coll
-from fairdue.service.ledger import journal as ledger
-from fairdue.service.servicing.accounts import balances, reconcile_line
 from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.ledger import journal as ledger
+from fairdue.service.portal.views import plans_of_line
+from fairdue.service.servicing.accounts import balances, reconcile_line
 from fairdue.service.servicing.payments import pay
 from fairdue.service.servicing.plans import (
     PlanNotAllowed,
@@ -35,12 +38,8 @@ from fairdue.service.servicing.plans import (
     propose_plans_for_account,
     revert_plan,
 )
-from fairdue.service.portal.views import plans_of_line
 from fairdue.service.servicing.purchases import purchase
 from fairdue.service.servicing.statements import get_statement
-
-from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products, staff_user
-from test_collections import CIPHER
 
 ACCEPT_ON = date(2026, 2, 1)
 # Surplus 5,200.00 a month, of which 80% (4,160.00) is affordable.
@@ -51,11 +50,18 @@ INCOME, EXPENSES = 1_000_000, 480_000
 def line(uow_factory):
     with uow_factory() as uow:
         load_products(uow)
-        bid = cn_borrower(uow, cipher=CIPHER, name="王五", id_number=cn_ric(7), mobile="13800138007",
-                          address="北京市东城区示例路7号")
+        bid = cn_borrower(
+            uow, cipher=CIPHER, name="王五", id_number=cn_ric(7), mobile="13800138007", address="北京市东城区示例路7号"
+        )
         line_id = cn_line(uow, borrower_id=bid, key="open-restructure", limit_minor=5_000_000)
-        purchase(uow, line_id=line_id, amount=Money(3_000_000, "CNY"), purchased_on=date(2026, 1, 3), key="pa",
-                 plan="3-zero_fee")
+        purchase(
+            uow,
+            line_id=line_id,
+            amount=Money(3_000_000, "CNY"),
+            purchased_on=date(2026, 1, 3),
+            key="pa",
+            plan="3-zero_fee",
+        )
         purchase(uow, line_id=line_id, amount=Money(1_000_000, "CNY"), purchased_on=date(2026, 1, 3), key="pb")
         agent = staff_user(uow, "agent-r")
         coll.create_team(uow, code="early", name="Early", buckets="*", staff_ids=(agent,))
@@ -66,32 +72,38 @@ def line(uow_factory):
 
 
 def _proposal(uow, line_id, kind):
-    proposals = propose_plans_for_account(uow, account_id=line_id, monthly_income_minor=INCOME,
-                                          monthly_expenses_minor=EXPENSES, as_of=ACCEPT_ON)
+    proposals = propose_plans_for_account(
+        uow, account_id=line_id, monthly_income_minor=INCOME, monthly_expenses_minor=EXPENSES, as_of=ACCEPT_ON
+    )
     return next(p for p in proposals if p.kind == kind)
 
 
 def _snapshot(conn, line_id):
-    inst = conn.execute(sa.select(installments).where(installments.c.credit_line_id == line_id)
-                        .order_by(installments.c.id)).all()
+    inst = conn.execute(
+        sa.select(installments).where(installments.c.credit_line_id == line_id).order_by(installments.c.id)
+    ).all()
     chg = conn.execute(sa.select(charges).where(charges.c.credit_line_id == line_id).order_by(charges.c.id)).all()
     return [tuple(r) for r in inst], [tuple(r) for r in chg]
 
 
 def _ledger(uow, line_id):
-    return {part: ledger.balance(uow, f"cl:{line_id}:{part}", normal=True).amount_minor
-            for part in ("principal", "interest", "fees", "credit")}
+    return {
+        part: ledger.balance(uow, f"cl:{line_id}:{part}", normal=True).amount_minor
+        for part in ("principal", "interest", "fees", "credit")
+    }
 
 
 def _state(conn, line_id):
-    return conn.execute(sa.select(dayend_account.c.bucket, dayend_account.c.dpd)
-                        .where(dayend_account.c.account_id == line_id)).one()
+    return conn.execute(
+        sa.select(dayend_account.c.bucket, dayend_account.c.dpd).where(dayend_account.c.account_id == line_id)
+    ).one()
 
 
 def test_the_line_before_any_plan_is_as_hand_checked(uow_factory, line):
     with uow_factory() as uow:
-        proposals = propose_plans_for_account(uow, account_id=line, monthly_income_minor=INCOME,
-                                           monthly_expenses_minor=EXPENSES, as_of=ACCEPT_ON)
+        proposals = propose_plans_for_account(
+            uow, account_id=line, monthly_income_minor=INCOME, monthly_expenses_minor=EXPENSES, as_of=ACCEPT_ON
+        )
         assert _ledger(uow, line) == {"principal": 4_000_000, "interest": 2_500, "fees": 40_000, "credit": 0}
         assert _state(uow.connection, line) == ("M1", 5)  # closed through 1-31: 1-31 − 1-26
         assert coll.open_case_of(uow, account_id=line) is not None
@@ -103,36 +115,60 @@ def test_a_freeze_plan_replaces_the_installments_and_day_end_no_longer_ages_them
         plan = _proposal(uow, line, "freeze")
         # 10 rows: 40,000.00 / 10 principal + (25.00 + 400.00) / 10 carried = 4,042.50 (9 rows would be 4,491.67 > 4,160.00)
         assert plan.months == 10 and [r.total_minor for r in plan.rows] == [404_250] * 10
-        income_before = (ledger.balance(uow, "book:CNY:interest_income", normal=True).amount_minor,
-                         ledger.balance(uow, "book:CNY:fee_income", normal=True).amount_minor)
-        open_charges = uow.connection.execute(sa.select(sa.func.count()).select_from(charges).where(
-            charges.c.credit_line_id == line, charges.c.status == "open")).scalar_one()
+        income_before = (
+            ledger.balance(uow, "book:CNY:interest_income", normal=True).amount_minor,
+            ledger.balance(uow, "book:CNY:fee_income", normal=True).amount_minor,
+        )
+        open_charges = uow.connection.execute(
+            sa.select(sa.func.count())
+            .select_from(charges)
+            .where(charges.c.credit_line_id == line, charges.c.status == "open")
+        ).scalar_one()
         pid = accept_plan(uow, account_id=line, proposal=plan, business_on=ACCEPT_ON)
         conn = uow.connection
         rows = plan_installments(uow, plan_id=pid)
         # Due on the statement due dates from 2-25 on, billed by the statement of the 5th before each; 4-25 is a
         # Saturday, so row 3 is stored due on the Monday it is honoured (as the 4-05 statement shows it).
         assert [(r.statement_on, r.due_on) for r in rows[:3]] == [
-            (date(2026, 2, 5), date(2026, 2, 25)), (date(2026, 3, 5), date(2026, 3, 25)),
-            (date(2026, 4, 5), date(2026, 4, 27))]
-        assert [(r.principal_due_minor, r.interest_due_minor, r.fee_due_minor) for r in rows] == \
-            [(400_000, 2_500, 1_750)] + [(400_000, 0, 4_250)] * 9  # the carried interest fills row 1 first
+            (date(2026, 2, 5), date(2026, 2, 25)),
+            (date(2026, 3, 5), date(2026, 3, 25)),
+            (date(2026, 4, 5), date(2026, 4, 27)),
+        ]
+        assert [(r.principal_due_minor, r.interest_due_minor, r.fee_due_minor) for r in rows] == [
+            (400_000, 2_500, 1_750)
+        ] + [(400_000, 0, 4_250)] * 9  # the carried interest fills row 1 first
         assert all(r.status == "scheduled" for r in rows)
         # The old rows: A's three installments and B, and every open charge, closed as restructured.
-        old = conn.execute(sa.select(installments.c.status, sa.func.count()).where(
-            installments.c.credit_line_id == line, installments.c.plan_id != rows[0].plan_id)
-            .group_by(installments.c.status)).all()
+        old = conn.execute(
+            sa.select(installments.c.status, sa.func.count())
+            .where(installments.c.credit_line_id == line, installments.c.plan_id != rows[0].plan_id)
+            .group_by(installments.c.status)
+        ).all()
         assert dict(old) == {"restructured": 4}
-        assert conn.execute(sa.select(sa.func.count()).select_from(charges).where(
-            charges.c.credit_line_id == line, charges.c.status == "restructured")).scalar_one() == open_charges >= 3
-        assert conn.execute(sa.select(sa.func.count()).select_from(plan_restructured_items).where(
-            plan_restructured_items.c.plan_id == pid)).scalar_one() == 4 + open_charges
+        assert (
+            conn.execute(
+                sa.select(sa.func.count())
+                .select_from(charges)
+                .where(charges.c.credit_line_id == line, charges.c.status == "restructured")
+            ).scalar_one()
+            == open_charges
+            >= 3
+        )
+        assert (
+            conn.execute(
+                sa.select(sa.func.count())
+                .select_from(plan_restructured_items)
+                .where(plan_restructured_items.c.plan_id == pid)
+            ).scalar_one()
+            == 4 + open_charges
+        )
         # The ledger: the carried 25.00 interest and 400.00 fees wait in the rows; income is recognised again
         # when each row is billed.
         assert _ledger(uow, line) == {"principal": 4_000_000, "interest": 0, "fees": 0, "credit": 0}
-        assert (ledger.balance(uow, "book:CNY:interest_income", normal=True).amount_minor,
-                ledger.balance(uow, "book:CNY:fee_income", normal=True).amount_minor) == (
-            income_before[0] - 2_500, income_before[1] - 40_000)
+        assert (
+            ledger.balance(uow, "book:CNY:interest_income", normal=True).amount_minor,
+            ledger.balance(uow, "book:CNY:fee_income", normal=True).amount_minor,
+        ) == (income_before[0] - 2_500, income_before[1] - 40_000)
         assert reconcile_line(uow, line_id=line) == [] and ledger.verify(uow).ok
         assert coll.open_case_of(uow, account_id=line) is None
         uow.commit()
@@ -141,15 +177,24 @@ def test_a_freeze_plan_replaces_the_installments_and_day_end_no_longer_ages_them
     run_day_end(uow_factory, through_on=date(2026, 2, 20))
     with uow_factory() as uow:
         assert _state(uow.connection, line) == ("current", 0)
-        moves = uow.connection.execute(sa.select(dayend_bucket_history.c.business_on, dayend_bucket_history.c.bucket_from,
-                                                 dayend_bucket_history.c.bucket_to).where(
-            dayend_bucket_history.c.account_id == line).order_by(dayend_bucket_history.c.id)).all()
+        moves = uow.connection.execute(
+            sa.select(
+                dayend_bucket_history.c.business_on,
+                dayend_bucket_history.c.bucket_from,
+                dayend_bucket_history.c.bucket_to,
+            )
+            .where(dayend_bucket_history.c.account_id == line)
+            .order_by(dayend_bucket_history.c.id)
+        ).all()
         assert [tuple(m) for m in moves] == [(date(2026, 1, 30), "current", "M1"), (ACCEPT_ON, "M1", "current")]
         # The 2-05 statement billed row 1 (its carried 25.00 interest and 17.50 fees are receivable again).
         assert _ledger(uow, line) == {"principal": 4_000_000, "interest": 2_500, "fees": 1_750, "credit": 0}
         # The statement and the borrower's schedule page show the plan's rows.
-        due = [x.description for x in get_statement(uow, line_id=line, statement_on=date(2026, 2, 5)).lines
-               if x.kind == "due"]
+        due = [
+            x.description
+            for x in get_statement(uow, line_id=line, statement_on=date(2026, 2, 5)).lines
+            if x.kind == "due"
+        ]
         assert len(due) == 1 and "(negotiated) installment 1/10" in due[0]
         views = {v.kind: v for v in plans_of_line(uow.connection, line, "CN")}
         assert [i.status for i in views["negotiated"].installments] == ["billed"] + ["scheduled"] * 9
@@ -160,11 +205,22 @@ def test_a_freeze_plan_replaces_the_installments_and_day_end_no_longer_ages_them
     with uow_factory() as uow:
         conn = uow.connection
         # Honoured across every day-end since 2-01: no late fee, no revolving interest, no bucket move.
-        assert conn.execute(sa.select(sa.func.count()).select_from(charges).where(
-            charges.c.credit_line_id == line, charges.c.charged_on >= ACCEPT_ON)).scalar_one() == 0
-        assert conn.execute(sa.select(sa.func.count()).select_from(dayend_bucket_history).where(
-            dayend_bucket_history.c.account_id == line,
-            dayend_bucket_history.c.business_on > ACCEPT_ON)).scalar_one() == 0
+        assert (
+            conn.execute(
+                sa.select(sa.func.count())
+                .select_from(charges)
+                .where(charges.c.credit_line_id == line, charges.c.charged_on >= ACCEPT_ON)
+            ).scalar_one()
+            == 0
+        )
+        assert (
+            conn.execute(
+                sa.select(sa.func.count())
+                .select_from(dayend_bucket_history)
+                .where(dayend_bucket_history.c.account_id == line, dayend_bucket_history.c.business_on > ACCEPT_ON)
+            ).scalar_one()
+            == 0
+        )
         assert _state(conn, line) == ("current", 0)
         assert check_plans(uow, business_on=date(2026, 3, 20)) == 0
         # Row 2 billed on 3-05: principal 40,000.00 − 4,000.00 paid; interest 0; fees 42.50.
@@ -180,8 +236,11 @@ def test_a_freeze_plan_replaces_the_installments_and_day_end_no_longer_ages_them
     with uow_factory() as uow:
         conn = uow.connection
         assert _state(conn, line) == ("M1", 4)
-        fees = conn.execute(sa.select(charges.c.kind, charges.c.amount_minor, charges.c.charged_on).where(
-            charges.c.credit_line_id == line, charges.c.status == "open")).all()
+        fees = conn.execute(
+            sa.select(charges.c.kind, charges.c.amount_minor, charges.c.charged_on).where(
+                charges.c.credit_line_id == line, charges.c.status == "open"
+            )
+        ).all()
         assert [tuple(f) for f in fees] == [("late_fee", 20_000, date(2026, 3, 29))]  # min(5% × 4,042.50, 200.00)
         assert reconcile_line(uow, line_id=line) == [] and ledger.verify(uow).ok
 
@@ -201,16 +260,21 @@ def test_an_extension_plan_carries_its_own_interest_and_the_carried_charges(uow_
         assert rows[0].interest_due_minor == plan.rows[0].interest_minor + 2_500
         assert [r.interest_due_minor for r in rows[1:]] == [r.interest_minor for r in plan.rows[1:]]
         assert sum(r.fee_due_minor for r in rows) == 40_000
-        assert [r.principal_due_minor + r.interest_due_minor + r.fee_due_minor for r in rows] == \
-            [r.total_minor for r in plan.rows]
+        assert [r.principal_due_minor + r.interest_due_minor + r.fee_due_minor for r in rows] == [
+            r.total_minor for r in plan.rows
+        ]
         assert _ledger(uow, line) == {"principal": 4_000_000, "interest": 0, "fees": 0, "credit": 0}
         assert reconcile_line(uow, line_id=line) == [] and ledger.verify(uow).ok
         uow.commit()
     run_day_end(uow_factory, through_on=date(2026, 2, 10))
     with uow_factory() as uow:
         # Billed on 2-05: row 1's interest (the plan's + the carried 25.00) and its carried fees.
-        assert _ledger(uow, line) == {"principal": 4_000_000, "interest": rows[0].interest_due_minor,
-                                      "fees": rows[0].fee_due_minor, "credit": 0}
+        assert _ledger(uow, line) == {
+            "principal": 4_000_000,
+            "interest": rows[0].interest_due_minor,
+            "fees": rows[0].fee_due_minor,
+            "credit": 0,
+        }
         assert _state(uow.connection, line) == ("current", 0)
         assert reconcile_line(uow, line_id=line) == [] and ledger.verify(uow).ok
 
@@ -230,8 +294,14 @@ def test_revert_restores_the_installments_charges_and_ledger_exactly(uow_factory
         assert _state(uow.connection, line) == ("current", 0)
         revert_plan(uow, plan_id=pid, business_on=date(2026, 2, 4))
         assert (_snapshot(uow.connection, line), _ledger(uow, line)) == before
-        assert uow.connection.execute(sa.select(sa.func.count()).select_from(installment_plans).where(
-            installment_plans.c.kind == "negotiated")).scalar_one() == 0
+        assert (
+            uow.connection.execute(
+                sa.select(sa.func.count())
+                .select_from(installment_plans)
+                .where(installment_plans.c.kind == "negotiated")
+            ).scalar_one()
+            == 0
+        )
         assert reconcile_line(uow, line_id=line) == [] and ledger.verify(uow).ok
         assert coll.open_case_of(uow, account_id=line) is not None
         uow.commit()
@@ -247,9 +317,8 @@ def test_no_revert_once_a_statement_billed_the_plan(uow_factory, line):
         pid = accept_plan(uow, account_id=line, proposal=_proposal(uow, line, "freeze"), business_on=ACCEPT_ON)
         uow.commit()
     run_day_end(uow_factory, through_on=date(2026, 2, 5))
-    with uow_factory() as uow:
-        with pytest.raises(PlanNotAllowed, match="statement has billed"):
-            revert_plan(uow, plan_id=pid, business_on=date(2026, 2, 6))
+    with uow_factory() as uow, pytest.raises(PlanNotAllowed, match="statement has billed"):
+        revert_plan(uow, plan_id=pid, business_on=date(2026, 2, 6))
 
 
 def test_a_stale_proposal_is_refused(uow_factory, line):
@@ -287,12 +356,12 @@ def test_a_new_plan_after_a_broken_one_restructures_the_broken_plans_rows(uow_fa
         assert check_plans(uow, business_on=date(2026, 2, 26)) == 1
         assert _state(uow.connection, line) == ("M1", 4)
         # Row 1 billed on 2-05 (25.00 interest, 17.50 fees) plus its late fee min(5% × 4,042.50, 200.00).
-        assert _ledger(uow, line) == {"principal": 4_000_000, "interest": 2_500, "fees": 1_750 + 20_000,
-                                      "credit": 0}
+        assert _ledger(uow, line) == {"principal": 4_000_000, "interest": 2_500, "fees": 1_750 + 20_000, "credit": 0}
         uow.commit()
     with uow_factory() as uow:
-        proposals = propose_plans_for_account(uow, account_id=line, monthly_income_minor=INCOME,
-                                              monthly_expenses_minor=EXPENSES, as_of=date(2026, 3, 2))
+        proposals = propose_plans_for_account(
+            uow, account_id=line, monthly_income_minor=INCOME, monthly_expenses_minor=EXPENSES, as_of=date(2026, 3, 2)
+        )
         waive = next(p for p in proposals if p.kind == "freeze_waive")
         assert waive.waived_fees_minor == 21_750 and waive.carried_minor == 2_500
         before = _snapshot(uow.connection, line), _ledger(uow, line)

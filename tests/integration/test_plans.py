@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from test_collections import world  # noqa: F401  (fixture)
 
 from fairdue.domain.money import Money
 from fairdue.service.collections import engine as coll
@@ -13,12 +14,11 @@ from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.payments import pay
 from fairdue.service.servicing.plans import PlanNotAllowed, accept_plan, propose_plans_for_account, revert_plan
 
-from test_collections import world  # noqa: F401  (fixture)
-
 
 def _proposals(uow, line):
-    return propose_plans_for_account(uow, account_id=line, monthly_income_minor=600_000,
-                                     monthly_expenses_minor=580_000, as_of=date(2026, 2, 1))
+    return propose_plans_for_account(
+        uow, account_id=line, monthly_income_minor=600_000, monthly_expenses_minor=580_000, as_of=date(2026, 2, 1)
+    )
 
 
 def test_proposals_respect_the_product_limits(uow_factory, world):
@@ -43,6 +43,5 @@ def test_one_active_plan_and_no_revert_after_a_payment(uow_factory, world):
             revert_plan(uow, plan_id=pid, business_on=date(2026, 2, 2))
         assert ledger.verify(uow).ok
         uow.commit()
-    with uow_factory() as uow:
-        with pytest.raises(PlanNotAllowed, match="not active"):
-            revert_plan(uow, plan_id=pid + 1000, business_on=date(2026, 2, 2))
+    with uow_factory() as uow, pytest.raises(PlanNotAllowed, match="not active"):
+        revert_plan(uow, plan_id=pid + 1000, business_on=date(2026, 2, 2))

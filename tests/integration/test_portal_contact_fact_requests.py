@@ -9,10 +9,10 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from web_testing import add_staff, borrower_session, make_app, seed_portal_borrower, staff_token
 
 from fairdue.adapters.db.schema.contact_facts import contact_facts
 from fairdue.adapters.db.schema.web import data_rights_requests
-from web_testing import add_staff, borrower_session, make_app, seed_portal_borrower, staff_token
 
 UTC = dt.UTC
 
@@ -28,23 +28,50 @@ def ctx(engine, clock):
     add_staff(app, "ag", "agent")
     add_staff(app, "comp", "compliance", display_name="Compliance Zhao")
     with app.state.core.uow_factory() as uow:
-        attorney = record_fact(uow, borrower_id=int(one["borrower_id"]), kind="attorney", source="attorney_notice",
-                               recorded_by="agent.li", attorney_name="王大律师", attorney_contact="+862155550100",
-                               cipher=app.state.cipher, effective_from=dt.datetime(2026, 1, 20, tzinfo=UTC))
-        bankruptcy = record_fact(uow, borrower_id=int(one["borrower_id"]), kind="bankruptcy", source="court_notice",
-                                 recorded_by="agent.li", account_id=one["line_id"],
-                                 effective_from=dt.datetime(2026, 1, 25, tzinfo=UTC))
-        others = record_fact(uow, borrower_id=int(two["borrower_id"]), kind="breathing_space",
-                             source="insolvency_service", recorded_by="agent.li",
-                             effective_from=dt.datetime(2026, 1, 25, tzinfo=UTC))
+        attorney = record_fact(
+            uow,
+            borrower_id=int(one["borrower_id"]),
+            kind="attorney",
+            source="attorney_notice",
+            recorded_by="agent.li",
+            attorney_name="王大律师",
+            attorney_contact="+862155550100",
+            cipher=app.state.cipher,
+            effective_from=dt.datetime(2026, 1, 20, tzinfo=UTC),
+        )
+        bankruptcy = record_fact(
+            uow,
+            borrower_id=int(one["borrower_id"]),
+            kind="bankruptcy",
+            source="court_notice",
+            recorded_by="agent.li",
+            account_id=one["line_id"],
+            effective_from=dt.datetime(2026, 1, 25, tzinfo=UTC),
+        )
+        others = record_fact(
+            uow,
+            borrower_id=int(two["borrower_id"]),
+            kind="breathing_space",
+            source="insolvency_service",
+            recorded_by="agent.li",
+            effective_from=dt.datetime(2026, 1, 25, tzinfo=UTC),
+        )
         uow.commit()
     with TestClient(app) as client:
-        yield {"app": app, "client": client, "engine": engine, "one": one, "two": two, "attorney": attorney,
-               "bankruptcy": bankruptcy, "others": others,
-               "h1": {**borrower_session(app, one["borrower_id"]), "Accept-Language": "en"},
-               "h2": {**borrower_session(app, two["borrower_id"]), "Accept-Language": "en"},
-               "ag": {**staff_token(client, "ag"), "Accept-Language": "en"},
-               "comp": {**staff_token(client, "comp"), "Accept-Language": "en"}}
+        yield {
+            "app": app,
+            "client": client,
+            "engine": engine,
+            "one": one,
+            "two": two,
+            "attorney": attorney,
+            "bankruptcy": bankruptcy,
+            "others": others,
+            "h1": {**borrower_session(app, one["borrower_id"]), "Accept-Language": "en"},
+            "h2": {**borrower_session(app, two["borrower_id"]), "Accept-Language": "en"},
+            "ag": {**staff_token(client, "ag"), "Accept-Language": "en"},
+            "comp": {**staff_token(client, "comp"), "Accept-Language": "en"},
+        }
 
 
 def _requests(engine) -> list:
@@ -58,18 +85,28 @@ def _fact(engine, fact_id: int):
 
 
 def _ask(ctx, headers, fact_id, ask="end", value="I no longer have a lawyer"):
-    return ctx["client"].post("/portal/data/requests", headers=headers, follow_redirects=False,
-                              data={"kind": "correction", "field": "other", "value": value, "reason": "since March",
-                                    "fact_id": str(fact_id), "ask": ask})
+    return ctx["client"].post(
+        "/portal/data/requests",
+        headers=headers,
+        follow_redirects=False,
+        data={
+            "kind": "correction",
+            "field": "other",
+            "value": value,
+            "reason": "since March",
+            "fact_id": str(fact_id),
+            "ask": ask,
+        },
+    )
 
 
 def test_the_data_page_lists_my_facts_with_the_attorney_masked(ctx):
     page = ctx["client"].get("/portal/data", headers=ctx["h1"]).text
     table = page.split('id="contact-facts"')[1].split("</table>")[0]
     assert f'data-fact="{ctx["attorney"]}"' in table and f'data-fact="{ctx["bankruptcy"]}"' in table
-    assert f'data-fact="{ctx["others"]}"' not in table and "Breathing space" not in table   # not another's
+    assert f'data-fact="{ctx["others"]}"' not in table and "Breathing space" not in table  # not another's
     assert "Represented by an attorney" in table and "Attorney&#39;s notice" in table and "Court notice" in table
-    assert "王大律师" not in page and "55550100" not in page          # masked, never in clear
+    assert "王大律师" not in page and "55550100" not in page  # masked, never in clear
     assert "王" in table and "2026-01-20" in table and "until ended" in table and "in force" in table
     assert f"Account #{ctx['one']['line_id']} only" in table and "All your debts" in table
     zh = ctx["client"].get("/portal/data", headers={**ctx["h1"], "Accept-Language": "zh-CN"}).text
@@ -79,13 +116,13 @@ def test_the_data_page_lists_my_facts_with_the_attorney_masked(ctx):
 def test_a_request_can_name_my_fact_and_changes_nothing_by_itself(ctx):
     r = _ask(ctx, ctx["h1"], ctx["attorney"])
     assert r.status_code == 303 and r.headers["location"] == "/portal/data?done=fact_end"
-    req, = _requests(ctx["engine"])
+    (req,) = _requests(ctx["engine"])
     import json
 
     details = json.loads(req.details)
     assert req.kind == "correction" and req.status == "received" and req.borrower_id == ctx["one"]["borrower_id"]
     assert details["fact_id"] == ctx["attorney"] and details["ask"] == "end" and details["field"] == "other"
-    assert _fact(ctx["engine"], ctx["attorney"]).ended_at is None      # a request ends nothing: staff decide
+    assert _fact(ctx["engine"], ctx["attorney"]).ended_at is None  # a request ends nothing: staff decide
     page = ctx["client"].get("/portal/data", headers=ctx["h1"]).text
     mine = page.split('id="data-requests"')[1]
     assert f"about fact #{ctx['attorney']}" in mine and "End it" in mine
@@ -99,14 +136,17 @@ def test_another_borrowers_fact_id_is_refused_and_nothing_is_written(ctx):
     assert _requests(ctx["engine"]) == []
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"fact_id": "abc", "ask": "end"}, "is not a fact number"),
-    ({"fact_id": "0", "ask": "end"}, "is not a fact number"),
-    ({"fact_id": "FACT", "ask": "delete"}, "is not a fact number"),
-    ({"fact_id": "MINE", "ask": "delete"}, "corrected or ended"),
-    ({"fact_id": "", "ask": "end"}, "Choose which fact"),
-    ({"fact_id": "MINE", "ask": "end", "kind": "deletion"}, "only in a correction request"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"fact_id": "abc", "ask": "end"}, "is not a fact number"),
+        ({"fact_id": "0", "ask": "end"}, "is not a fact number"),
+        ({"fact_id": "FACT", "ask": "delete"}, "is not a fact number"),
+        ({"fact_id": "MINE", "ask": "delete"}, "corrected or ended"),
+        ({"fact_id": "", "ask": "end"}, "Choose which fact"),
+        ({"fact_id": "MINE", "ask": "end", "kind": "deletion"}, "only in a correction request"),
+    ],
+)
 def test_a_malformed_fact_request_is_refused_with_a_clear_error(ctx, fields, message):
     data = {"kind": "correction", "field": "other", "value": "x", "reason": "", **fields}
     data["fact_id"] = data["fact_id"].replace("MINE", str(ctx["attorney"]))
@@ -123,20 +163,28 @@ def test_asking_to_end_an_ended_fact_is_refused(ctx):
         uow.commit()
     r = _ask(ctx, ctx["h1"], ctx["bankruptcy"])
     assert r.status_code == 422 and f"Fact #{ctx['bankruptcy']} has already ended" in r.text
-    assert _ask(ctx, ctx["h1"], ctx["bankruptcy"], ask="correct").status_code == 303   # a correction still may
+    assert _ask(ctx, ctx["h1"], ctx["bankruptcy"], ask="correct").status_code == 303  # a correction still may
 
 
 def test_i_can_state_my_inconvenient_hours_and_the_gate_gets_them(ctx):
     from fairdue.service.contact.facts import gate_facts, list_facts
 
-    r = ctx["client"].post("/portal/data/inconvenient-hours", headers=ctx["h1"], follow_redirects=False,
-                           data={"start": "12:00", "end": "13:30"})
+    r = ctx["client"].post(
+        "/portal/data/inconvenient-hours",
+        headers=ctx["h1"],
+        follow_redirects=False,
+        data={"start": "12:00", "end": "13:30"},
+    )
     assert r.status_code == 303 and r.headers["location"] == "/portal/data?done=hours_recorded"
     with ctx["app"].state.core.uow_factory() as uow:
-        hours, = [f for f in list_facts(uow, borrower_id=int(ctx["one"]["borrower_id"]), decrypt=False)
-                  if f.kind == "inconvenient_hours"]
-        flags = gate_facts(uow, borrower_id=int(ctx["one"]["borrower_id"]), account_id=ctx["one"]["line_id"],
-                           at=uow.clock())
+        (hours,) = [
+            f
+            for f in list_facts(uow, borrower_id=int(ctx["one"]["borrower_id"]), decrypt=False)
+            if f.kind == "inconvenient_hours"
+        ]
+        flags = gate_facts(
+            uow, borrower_id=int(ctx["one"]["borrower_id"]), account_id=ctx["one"]["line_id"], at=uow.clock()
+        )
         theirs = list_facts(uow, borrower_id=int(ctx["two"]["borrower_id"]), decrypt=False)
     assert hours.hours == ("12:00", "13:30") and hours.source == "borrower_written"
     assert hours.recorded_by == f"borrower:{ctx['one']['borrower_id']}" and hours.ended_at is None
@@ -165,30 +213,44 @@ def test_the_console_shows_the_named_fact_and_staff_end_it(ctx):
     row = page.text.split(f'data-request="{rid_fact}"')[1].split("</tr>")[0]
     assert f'data-fact="{ctx["attorney"]}"' in page.text and f"#{ctx['attorney']} Represented by an attorney" in row
     assert "End it" in row and "I no longer have a lawyer" in row and "Attorney&#39;s notice" in row
-    assert "王大律师" not in page.text                                   # no attorney details here either
-    assert "end-fact" not in row                                         # an agent cannot end a fact
+    assert "王大律师" not in page.text  # no attorney details here either
+    assert "end-fact" not in row  # an agent cannot end a fact
     plain = page.text.split(f'data-request="{rid_plain}"')[1].split("</tr>")[0]
     assert "none" in plain and "end-fact" not in plain
     # An agent posting anyway is refused; the fact stays.
-    assert c.post(f"/console/data-requests/{rid_fact}/end-fact", headers=ctx["ag"],
-                  data={"reason": "x"}).status_code == 403
+    assert (
+        c.post(f"/console/data-requests/{rid_fact}/end-fact", headers=ctx["ag"], data={"reason": "x"}).status_code
+        == 403
+    )
     # Compliance sees the action; a reason is required.
     assert "end-fact" in c.get("/console/data-requests", headers=ctx["comp"]).text
-    assert c.post(f"/console/data-requests/{rid_fact}/end-fact", headers=ctx["comp"],
-                  data={"reason": " "}).status_code == 422
+    assert (
+        c.post(f"/console/data-requests/{rid_fact}/end-fact", headers=ctx["comp"], data={"reason": " "}).status_code
+        == 422
+    )
     assert _fact(ctx["engine"], ctx["attorney"]).ended_at is None
     # A request that names no fact has nothing to end.
-    assert c.post(f"/console/data-requests/{rid_plain}/end-fact", headers=ctx["comp"],
-                  data={"reason": "x"}).status_code == 409
-    assert c.post("/console/data-requests/999999/end-fact", headers=ctx["comp"], data={"reason": "x"}).status_code == 404
-    done = c.post(f"/console/data-requests/{rid_fact}/end-fact", headers=ctx["comp"], follow_redirects=False,
-                  data={"reason": "attorney's letter of 2026-02-01"})
+    assert (
+        c.post(f"/console/data-requests/{rid_plain}/end-fact", headers=ctx["comp"], data={"reason": "x"}).status_code
+        == 409
+    )
+    assert (
+        c.post("/console/data-requests/999999/end-fact", headers=ctx["comp"], data={"reason": "x"}).status_code == 404
+    )
+    done = c.post(
+        f"/console/data-requests/{rid_fact}/end-fact",
+        headers=ctx["comp"],
+        follow_redirects=False,
+        data={"reason": "attorney's letter of 2026-02-01"},
+    )
     assert done.status_code == 303
     fact = _fact(ctx["engine"], ctx["attorney"])
     assert fact.ended_at is not None and fact.ended_by == "comp"
     assert fact.end_reason == f"data request #{rid_fact}: attorney's letter of 2026-02-01"
     after = c.get(done.headers["location"], headers=ctx["comp"]).text
     assert f"Fact #{ctx['attorney']} ended." in after and "ended 2026-02-02" in after
-    assert c.post(f"/console/data-requests/{rid_fact}/end-fact", headers=ctx["comp"],
-                  data={"reason": "again"}).status_code == 409
-    assert _fact(ctx["engine"], ctx["others"]).ended_at is None       # nobody else's fact moved
+    assert (
+        c.post(f"/console/data-requests/{rid_fact}/end-fact", headers=ctx["comp"], data={"reason": "again"}).status_code
+        == 409
+    )
+    assert _fact(ctx["engine"], ctx["others"]).ended_at is None  # nobody else's fact moved

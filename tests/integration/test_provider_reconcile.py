@@ -11,12 +11,12 @@ from fairdue.adapters.channels.http_provider import HttpProviderAdapter
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.service.contact.decision_log import DecisionLookup
-from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 from fairdue.service.contact.dispatcher import Dispatcher, DispatchPolicy
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 
 CIPHER = FieldCipher(Keyring.generate("t1"))
 POLICY = DispatchPolicy(lease_s=60, backoff_base_s=10, backoff_max_s=300, batch_max=5)
-AT = "2026-01-15T02:00:00Z"                 # the clock fixture's start; the decision covers 300 s
+AT = "2026-01-15T02:00:00Z"  # the clock fixture's start; the decision covers 300 s
 
 
 class Crash(BaseException):
@@ -24,18 +24,39 @@ class Crash(BaseException):
 
 
 def allow(_request: dict) -> dict:
-    return {"allowed": True, "jurisdiction": "CN", "pack": "test", "violations": [], "warnings": [],
-            "next_allowed_at": None}
+    return {
+        "allowed": True,
+        "jurisdiction": "CN",
+        "pack": "test",
+        "violations": [],
+        "warnings": [],
+        "next_allowed_at": None,
+    }
 
 
 def queue_sms(uow_factory) -> int:
     address = "+8613800138000"
-    request = {"jurisdiction": "CN", "at": AT, "channel": "sms", "purpose": "reminder", "debt": {"id": "D1"},
-               "recipient": {"role": "borrower", "address": address, "source": "contract"}}
+    request = {
+        "jurisdiction": "CN",
+        "at": AT,
+        "channel": "sms",
+        "purpose": "reminder",
+        "debt": {"id": "D1"},
+        "recipient": {"role": "borrower", "address": address, "source": "contract"},
+    }
     with uow_factory() as uow:
-        return request_contact(uow, gate_request=request, decide=allow, cipher=CIPHER,
-                               message=OutgoingMessage(channel="sms", recipient_address=address, language="zh",
-                                                       text="【示例】本期账单将于 3 月 5 日到期。退订回T")).outbox_id
+        return request_contact(
+            uow,
+            gate_request=request,
+            decide=allow,
+            cipher=CIPHER,
+            message=OutgoingMessage(
+                channel="sms",
+                recipient_address=address,
+                language="zh",
+                text="【示例】本期账单将于 3 月 5 日到期。退订回T",
+            ),
+        ).outbox_id
 
 
 def dispatcher(uow_factory, engine, url: str, **kw) -> Dispatcher:
@@ -62,17 +83,17 @@ def test_sent_before_the_crash_and_noticed_after_send_by_is_recorded_sent(uow_fa
 
     with pytest.raises(Crash):
         dispatcher(uow_factory, engine, provider.url, after_send=die).run_once()
-    clock.advance(seconds=400)                               # lease gone, and the decision's window too
+    clock.advance(seconds=400)  # lease gone, and the decision's window too
     report = dispatcher(uow_factory, engine, provider.url).run_once()
     assert (report.sent, report.expired) == (1, 0)
     r = row(engine, oid)
     assert r.status == "sent" and r.provider_message_id == provider.deliveries[0].id
-    assert len(provider.deliveries) == 1 and provider.requests == 1      # looked up, never posted again
+    assert len(provider.deliveries) == 1 and provider.requests == 1  # looked up, never posted again
 
 
 def test_never_reached_the_provider_and_noticed_after_send_by_expires(uow_factory, engine, provider, clock):
     oid = queue_sms(uow_factory)
-    dispatcher(uow_factory, engine, provider.url).claim()    # claimed, then the process died before sending
+    dispatcher(uow_factory, engine, provider.url).claim()  # claimed, then the process died before sending
     clock.advance(seconds=400)
     report = dispatcher(uow_factory, engine, provider.url).run_once()
     assert (report.sent, report.expired) == (0, 1)
@@ -83,7 +104,7 @@ def test_never_reached_the_provider_and_noticed_after_send_by_expires(uow_factor
 
 def test_a_provider_that_cannot_be_asked_leaves_the_honest_doubt_on_record(uow_factory, engine, clock):
     oid = queue_sms(uow_factory)
-    url = f"http://127.0.0.1:{free_port()}"                  # nobody listens
+    url = f"http://127.0.0.1:{free_port()}"  # nobody listens
     dispatcher(uow_factory, engine, url).claim()
     clock.advance(seconds=400)
     report = dispatcher(uow_factory, engine, url).run_once()

@@ -12,9 +12,17 @@ from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.accounts import installments, payments, purchases
 from fairdue.domain.money import Money
 from fairdue.products import shipped_product_files
-from fairdue.service.ledger import journal as ledger
-from fairdue.service.servicing.accounts import AccountNotActive, IdempotencyKeyReused, UnknownAccount, balances, close_account, open_account, post_charge
 from fairdue.service.borrower.registry import register_borrower
+from fairdue.service.ledger import journal as ledger
+from fairdue.service.servicing.accounts import (
+    AccountNotActive,
+    IdempotencyKeyReused,
+    UnknownAccount,
+    balances,
+    close_account,
+    open_account,
+    post_charge,
+)
 from fairdue.service.servicing.payments import NotReversible, early_payoff, pay, reverse_payment
 from fairdue.service.servicing.products import load_product_file
 from fairdue.service.servicing.purchases import OverLimit, purchase, refund_purchase
@@ -33,10 +41,25 @@ def line_id(uow_factory):
     with uow_factory() as uow:
         for f in shipped_product_files():
             load_product_file(uow, path=f)
-        bid = register_borrower(uow, data={"name": "张三", "id_number": RIC, "postal_region": "CN-11",
-                                           "mobiles": [{"number": "13800138000", "source": "contract"}]}, cipher=CIPHER)
-        line = open_account(uow, borrower_id=bid, product_code="cn-ecard-std", limit=cny("20000"), cycle_day=5,
-                            opened_on=date(2026, 1, 2), key="open-1")
+        bid = register_borrower(
+            uow,
+            data={
+                "name": "张三",
+                "id_number": RIC,
+                "postal_region": "CN-11",
+                "mobiles": [{"number": "13800138000", "source": "contract"}],
+            },
+            cipher=CIPHER,
+        )
+        line = open_account(
+            uow,
+            borrower_id=bid,
+            product_code="cn-ecard-std",
+            limit=cny("20000"),
+            cycle_day=5,
+            opened_on=date(2026, 1, 2),
+            key="open-1",
+        )
         uow.commit()
     return line.id
 
@@ -65,11 +88,19 @@ def test_purchase_as_plan_statement_and_waterfall(uow_factory, line_id):
         assert st.minimum_due_minor == first.principal_minor + first.interest_minor + 10_000
         assert st.closing_balance_minor == 150_000 + first.interest_minor
         assert [ln.kind for ln in st.lines] == ["purchase", "purchase", "billing", "due", "due"]
-        assert st.opening_balance_minor + sum(ln.amount_minor for ln in st.lines if ln.kind != "due") == st.closing_balance_minor
+        assert (
+            st.opening_balance_minor + sum(ln.amount_minor for ln in st.lines if ln.kind != "due")
+            == st.closing_balance_minor
+        )
         assert generate_statement(uow, line_id=line_id, statement_on=date(2026, 1, 5)).id == st.id  # idempotent
         res = pay(uow, line_id=line_id, amount=cny("200"), received_on=date(2026, 1, 20), key="pay-1")
         # Oldest first: both items are due 2026-01-26; interest of the plan before principal.
-        assert (res.fees_minor, res.interest_minor, res.principal_minor, res.unapplied_minor) == (0, first.interest_minor, 20_000 - first.interest_minor, 0)
+        assert (res.fees_minor, res.interest_minor, res.principal_minor, res.unapplied_minor) == (
+            0,
+            first.interest_minor,
+            20_000 - first.interest_minor,
+            0,
+        )
         assert balances(uow, line_id=line_id).owed_minor == 150_000 + first.interest_minor - 20_000
         verify_ok(uow)
         uow.commit()
@@ -123,7 +154,13 @@ def test_early_payoff_charges_interest_only_for_days_used(uow_factory, line_id):
         p = purchase(uow, line_id=line_id, amount=cny("1200"), purchased_on=date(2026, 1, 3), key="p", plan="12")
         generate_statement(uow, line_id=line_id, statement_on=date(2026, 1, 5))
         r1 = p.rows[0]
-        pay(uow, line_id=line_id, amount=Money(r1.principal_minor + r1.interest_minor, "CNY"), received_on=date(2026, 1, 26), key="k1")
+        pay(
+            uow,
+            line_id=line_id,
+            amount=Money(r1.principal_minor + r1.interest_minor, "CNY"),
+            received_on=date(2026, 1, 26),
+            key="k1",
+        )
         # Period 2 runs 2026-01-26 .. 2026-02-25 (30 days); pay off on 02-10: 15 days.
         res = early_payoff(uow, plan_id=p.plan_id, paid_on=date(2026, 2, 10), key="payoff")
         r2 = p.rows[1]
@@ -134,7 +171,12 @@ def test_early_payoff_charges_interest_only_for_days_used(uow_factory, line_id):
         assert res.quote.dropped_interest_minor == sum(r.interest_minor for r in p.rows[1:]) - expected_interest
         b = balances(uow, line_id=line_id)
         assert b.owed_minor == 0
-        statuses = {row.status for row in uow.connection.execute(sa.select(installments.c.status).where(installments.c.plan_id == p.plan_id))}
+        statuses = {
+            row.status
+            for row in uow.connection.execute(
+                sa.select(installments.c.status).where(installments.c.plan_id == p.plan_id)
+            )
+        }
         assert statuses == {"paid", "cancelled"}
         again = early_payoff(uow, plan_id=p.plan_id, paid_on=date(2026, 2, 10), key="payoff")
         assert again.payment.payment_id == res.payment.payment_id and not again.payment.created
@@ -156,7 +198,11 @@ def test_payment_reversal_makes_the_items_owed_again(uow_factory, line_id):
         again = pay(uow, line_id=line_id, amount=cny("300"), received_on=date(2026, 1, 13), key="k2")
         assert again.principal_minor == 30_000
         st = generate_statement(uow, line_id=line_id, statement_on=date(2026, 2, 5))
-        assert [(ln.kind, ln.amount_minor) for ln in st.lines] == [("payment", -30_000), ("reversal", 30_000), ("payment", -30_000)]
+        assert [(ln.kind, ln.amount_minor) for ln in st.lines] == [
+            ("payment", -30_000),
+            ("reversal", 30_000),
+            ("payment", -30_000),
+        ]
         assert st.opening_balance_minor + sum(ln.amount_minor for ln in st.lines) == st.closing_balance_minor == 0
         verify_ok(uow)
 
@@ -172,11 +218,19 @@ def test_refund_reverses_the_purchase_and_credits_repaid_principal(uow_factory, 
         entry_id = refund_purchase(uow, purchase_id=p.purchase_id, refunded_on=date(2026, 1, 22), key="r")
         assert ledger.get_entry(uow, entry_id=entry_id).reverses_entry_id == p.ledger_entry_id
         b = balances(uow, line_id=line_id)
-        assert (b.principal_minor, b.interest_minor, b.fees_minor, b.credit_minor) == (0, 0, 0, r1.principal_minor - 360)
+        assert (b.principal_minor, b.interest_minor, b.fees_minor, b.credit_minor) == (
+            0,
+            0,
+            0,
+            r1.principal_minor - 360,
+        )
         assert refund_purchase(uow, purchase_id=p.purchase_id, refunded_on=date(2026, 1, 22), key="r") == entry_id
         st = generate_statement(uow, line_id=line_id, statement_on=date(2026, 2, 5))
         assert ("reversal", -60_000) in [(ln.kind, ln.amount_minor) for ln in st.lines]
-        assert st.opening_balance_minor + sum(ln.amount_minor for ln in st.lines if ln.kind != "due") == st.closing_balance_minor
+        assert (
+            st.opening_balance_minor + sum(ln.amount_minor for ln in st.lines if ln.kind != "due")
+            == st.closing_balance_minor
+        )
         assert st.amount_due_minor == 0 and st.closing_balance_minor == -(r1.principal_minor - 360)
         verify_ok(uow)
 
@@ -185,10 +239,28 @@ def test_charges_from_day_end_are_paid_first_when_older(uow_factory, line_id):
     with uow_factory() as uow:
         purchase(uow, line_id=line_id, amount=cny("300"), purchased_on=date(2026, 1, 3), key="p")
         generate_statement(uow, line_id=line_id, statement_on=date(2026, 1, 5))
-        post_charge(uow, line_id=line_id, kind="late_fee", amount=cny("15"), charged_on=date(2026, 1, 30),
-                    due_on=date(2026, 1, 30), key="late-1", description="违约金 late fee")
-        assert post_charge(uow, line_id=line_id, kind="late_fee", amount=cny("15"), charged_on=date(2026, 1, 30),
-                           due_on=date(2026, 1, 30), key="late-1") > 0  # replay: same charge
+        post_charge(
+            uow,
+            line_id=line_id,
+            kind="late_fee",
+            amount=cny("15"),
+            charged_on=date(2026, 1, 30),
+            due_on=date(2026, 1, 30),
+            key="late-1",
+            description="违约金 late fee",
+        )
+        assert (
+            post_charge(
+                uow,
+                line_id=line_id,
+                kind="late_fee",
+                amount=cny("15"),
+                charged_on=date(2026, 1, 30),
+                due_on=date(2026, 1, 30),
+                key="late-1",
+            )
+            > 0
+        )  # replay: same charge
         res = pay(uow, line_id=line_id, amount=cny("310"), received_on=date(2026, 2, 1), key="k")
         # The purchase (due 01-26) is older than the late fee (due 01-30).
         assert (res.principal_minor, res.fees_minor) == (30_000, 1_000)
@@ -259,7 +331,9 @@ def test_purchase_in_a_closed_cycle_is_refused(uow_factory, line_id):
         generate_statement(uow, line_id=line_id, statement_on=date(2026, 1, 5))
         with pytest.raises(InvalidAccountRequest, match="falls in a closed cycle"):
             purchase(uow, line_id=line_id, amount=cny("10"), purchased_on=date(2026, 1, 5), key="late")
-        assert purchase(uow, line_id=line_id, amount=cny("10"), purchased_on=date(2026, 1, 6), key="ok").rows[0].statement_on == date(2026, 2, 5)
+        assert purchase(uow, line_id=line_id, amount=cny("10"), purchased_on=date(2026, 1, 6), key="ok").rows[
+            0
+        ].statement_on == date(2026, 2, 5)
 
 
 def test_late_posted_entries_appear_on_the_next_statement(uow_factory, line_id):

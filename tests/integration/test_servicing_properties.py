@@ -17,9 +17,9 @@ from fairdue.domain.statements import statement_on_or_after
 from fairdue.errors import FairdueError
 from fairdue.loanmath import add_months
 from fairdue.products import shipped_product_files
+from fairdue.service.borrower.registry import register_borrower
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import balances, open_account, post_charge, reconcile_line
-from fairdue.service.borrower.registry import register_borrower
 from fairdue.service.servicing.payments import early_payoff, pay, reverse_payment
 from fairdue.service.servicing.products import get_product, load_product_file
 from fairdue.service.servicing.purchases import purchase, refund_purchase
@@ -30,7 +30,9 @@ _serial = itertools.count(1)
 START = date(2026, 1, 2)
 
 op = st.one_of(
-    st.tuples(st.just("buy"), st.integers(1, 400_00), st.integers(-1, 5)),  # plan: index into the product's options, -1 = in full
+    st.tuples(
+        st.just("buy"), st.integers(1, 400_00), st.integers(-1, 5)
+    ),  # plan: index into the product's options, -1 = in full
     st.tuples(st.just("pay"), st.integers(1, 500_00), st.none()),
     st.tuples(st.just("late_fee"), st.integers(1, 50_00), st.none()),
     st.tuples(st.just("payoff"), st.integers(0, 5), st.none()),
@@ -48,9 +50,14 @@ def products_loaded(uow_factory):
     return uow_factory
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(months=st.lists(st.lists(op, max_size=4), min_size=1, max_size=5), code=st.sampled_from(["cn-ecard-std", "us-card-std", "uk-card-std"]),
-       day_pick=st.integers(0, 5))
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    months=st.lists(st.lists(op, max_size=4), min_size=1, max_size=5),
+    code=st.sampled_from(["cn-ecard-std", "us-card-std", "uk-card-std"]),
+    day_pick=st.integers(0, 5),
+)
 def test_any_history_keeps_ledger_and_records_in_step(products_loaded, months, code, day_pick):
     uow_factory = products_loaded
     n = next(_serial)
@@ -61,10 +68,25 @@ def test_any_history_keeps_ledger_and_records_in_step(products_loaded, months, c
     plans = [None] + [o.key for o in product.installment_options]
     first17 = f"110105{date(1970, 1, 1) + timedelta(days=n):%Y%m%d}{n % 1000:03d}"
     with uow_factory() as uow:
-        bid = register_borrower(uow, data={"name": "测试", "id_number": first17 + cn_ric_check_digit(first17), "postal_region": "CN-11",
-                                           "mobiles": [{"number": f"138{n:08d}", "source": "contract"}]}, cipher=CIPHER)
-        line = open_account(uow, borrower_id=bid, product_code=code, limit=Money(product.credit_limit_minor_max, cur),
-                            cycle_day=cycle_day, opened_on=START, key=f"prop-open-{n}")
+        bid = register_borrower(
+            uow,
+            data={
+                "name": "测试",
+                "id_number": first17 + cn_ric_check_digit(first17),
+                "postal_region": "CN-11",
+                "mobiles": [{"number": f"138{n:08d}", "source": "contract"}],
+            },
+            cipher=CIPHER,
+        )
+        line = open_account(
+            uow,
+            borrower_id=bid,
+            product_code=code,
+            limit=Money(product.credit_limit_minor_max, cur),
+            cycle_day=cycle_day,
+            opened_on=START,
+            key=f"prop-open-{n}",
+        )
         uow.commit()
     purchases_made, payments_made = [], []
     statement_on = statement_on_or_after(START + timedelta(days=1), cycle_day)
@@ -75,18 +97,41 @@ def test_any_history_keeps_ledger_and_records_in_step(products_loaded, months, c
             with uow_factory() as uow:
                 try:
                     if kind == "buy":
-                        purchases_made.append(purchase(uow, line_id=line.id, amount=Money(x, cur), purchased_on=day, key=key,
-                                                      plan=plans[(plan + 1) % len(plans)]))
+                        purchases_made.append(
+                            purchase(
+                                uow,
+                                line_id=line.id,
+                                amount=Money(x, cur),
+                                purchased_on=day,
+                                key=key,
+                                plan=plans[(plan + 1) % len(plans)],
+                            )
+                        )
                     elif kind == "pay":
                         payments_made.append(pay(uow, line_id=line.id, amount=Money(x, cur), received_on=day, key=key))
                     elif kind == "late_fee":
-                        post_charge(uow, line_id=line.id, kind="late_fee", amount=Money(x, cur), charged_on=day, due_on=day, key=key)
+                        post_charge(
+                            uow,
+                            line_id=line.id,
+                            kind="late_fee",
+                            amount=Money(x, cur),
+                            charged_on=day,
+                            due_on=day,
+                            key=key,
+                        )
                     elif kind == "payoff" and purchases_made:
                         early_payoff(uow, plan_id=purchases_made[x % len(purchases_made)].plan_id, paid_on=day, key=key)
                     elif kind == "refund" and purchases_made:
-                        refund_purchase(uow, purchase_id=purchases_made[x % len(purchases_made)].purchase_id, refunded_on=day, key=key)
+                        refund_purchase(
+                            uow,
+                            purchase_id=purchases_made[x % len(purchases_made)].purchase_id,
+                            refunded_on=day,
+                            key=key,
+                        )
                     elif kind == "bounce" and payments_made:
-                        reverse_payment(uow, payment_id=payments_made[x % len(payments_made)].payment_id, reversed_on=day, key=key)
+                        reverse_payment(
+                            uow, payment_id=payments_made[x % len(payments_made)].payment_id, reversed_on=day, key=key
+                        )
                     uow.commit()
                 except FairdueError:
                     pass  # refused (paid-off plan, already refunded…): nothing may be written
@@ -94,7 +139,10 @@ def test_any_history_keeps_ledger_and_records_in_step(products_loaded, months, c
             st = generate_statement(uow, line_id=line.id, statement_on=statement_on)
             uow.commit()
             # Movement lines take the opening balance exactly to the closing one, which is what is owed now.
-            assert st.opening_balance_minor + sum(ln.amount_minor for ln in st.lines if ln.kind != "due") == st.closing_balance_minor
+            assert (
+                st.opening_balance_minor + sum(ln.amount_minor for ln in st.lines if ln.kind != "due")
+                == st.closing_balance_minor
+            )
             assert st.closing_balance_minor == balances(uow, line_id=line.id).owed_minor
             assert 0 <= st.minimum_due_minor <= st.amount_due_minor
         statement_on = add_months(statement_on, 1)

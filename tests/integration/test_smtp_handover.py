@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import socket
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from fairdue.adapters.channels.base import DeliveryUnknown
 from fairdue.adapters.channels.devservers import LOOPBACK, LocalSmtpServer
 from fairdue.adapters.channels.email import MailLogRelayLog, SmtpEmailAdapter, SmtpSettings
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import delivery_attempts, outbox_messages
 from fairdue.adapters.db.schema.handovers import channel_handovers
 from fairdue.service.contact.decision_log import DecisionLookup
-from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 from fairdue.service.contact.dispatcher import (
     DbSentLedger,
     Dispatcher,
@@ -28,6 +26,7 @@ from fairdue.service.contact.dispatcher import (
     resolve_unknown,
     unknown_messages,
 )
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 
 CIPHER = FieldCipher(Keyring.generate("t1"))
 POLICY = DispatchPolicy(lease_s=60, backoff_base_s=10, backoff_max_s=300, batch_max=5)
@@ -40,26 +39,45 @@ class Crash(BaseException):
 
 
 def allow(_request: dict) -> dict:
-    return {"allowed": True, "jurisdiction": "CN", "pack": "test", "violations": [], "warnings": [],
-            "next_allowed_at": None}
+    return {
+        "allowed": True,
+        "jurisdiction": "CN",
+        "pack": "test",
+        "violations": [],
+        "warnings": [],
+        "next_allowed_at": None,
+    }
 
 
 def queue(uow_factory, address: str = "zhang@x.test") -> int:
-    request = {"jurisdiction": "CN", "at": NOW.isoformat(), "channel": "email", "purpose": "reminder",
-               "debt": {"id": "D1", "time_barred": False},
-               "recipient": {"role": "borrower", "address": address, "source": "contract"},
-               "borrower": {"time_zones": ["Asia/Shanghai"]}, "history": []}
+    request = {
+        "jurisdiction": "CN",
+        "at": NOW.isoformat(),
+        "channel": "email",
+        "purpose": "reminder",
+        "debt": {"id": "D1", "time_barred": False},
+        "recipient": {"role": "borrower", "address": address, "source": "contract"},
+        "borrower": {"time_zones": ["Asia/Shanghai"]},
+        "history": [],
+    }
     with uow_factory() as uow:
-        return request_contact(uow, gate_request=request, decide=allow, cipher=CIPHER,
-                               message=OutgoingMessage(channel="email", recipient_address=address, language="zh",
-                                                       text=TEXT)).outbox_id
+        return request_contact(
+            uow,
+            gate_request=request,
+            decide=allow,
+            cipher=CIPHER,
+            message=OutgoingMessage(channel="email", recipient_address=address, language="zh", text=TEXT),
+        ).outbox_id
 
 
 def adapter(engine, port: int, *, relay_log=None, after_accept=None) -> SmtpEmailAdapter:
-    return SmtpEmailAdapter(SmtpSettings(host="127.0.0.1", port=port, sender="notice@lender.test",
-                                         domain="lender.test", timeout_s=3),
-                            decisions=DecisionLookup(engine), ledger=DbSentLedger(engine), relay_log=relay_log,
-                            after_accept=after_accept)
+    return SmtpEmailAdapter(
+        SmtpSettings(host="127.0.0.1", port=port, sender="notice@lender.test", domain="lender.test", timeout_s=3),
+        decisions=DecisionLookup(engine),
+        ledger=DbSentLedger(engine),
+        relay_log=relay_log,
+        after_accept=after_accept,
+    )
 
 
 def dispatcher(uow_factory, email_adapter) -> Dispatcher:
@@ -87,7 +105,7 @@ def crash_after_250(uow_factory, engine, smtp, clock, **kw) -> int:
         dispatcher(uow_factory, adapter(engine, smtp.port, after_accept=die, **kw)).run_once()
     assert len(smtp.received()) == 1
     assert handover(engine, outbox_id).state == "in_flight"
-    clock.advance(seconds=POLICY.lease_s + 1)            # the dead dispatcher's lease runs out
+    clock.advance(seconds=POLICY.lease_s + 1)  # the dead dispatcher's lease runs out
     return outbox_id
 
 
@@ -122,7 +140,7 @@ class DropDuringData:
                         for body_line in reader:
                             if body_line == b".\r\n":
                                 break
-                        break                                   # hang up: no reply to the message
+                        break  # hang up: no reply to the message
                     else:
                         conn.sendall(b"250 OK\r\n")
 
@@ -145,11 +163,14 @@ def test_a_message_found_in_flight_is_parked_unknown_and_never_resent(uow_factor
     assert row.status == "unknown" and "delivery unknown" in row.last_error
     assert handover(engine, outbox_id).state == "unknown"
     clock.advance(days=1)
-    assert d.run_until_idle().claimed == 0                  # parked: no dispatcher claims it again
+    assert d.run_until_idle().claimed == 0  # parked: no dispatcher claims it again
     assert len(smtp.received()) == 1
     with engine.connect() as conn:
-        outcomes = list(conn.execute(sa.select(delivery_attempts.c.outcome)
-                                     .where(delivery_attempts.c.outbox_id == outbox_id)).scalars())
+        outcomes = list(
+            conn.execute(
+                sa.select(delivery_attempts.c.outcome).where(delivery_attempts.c.outbox_id == outbox_id)
+            ).scalars()
+        )
     assert outcomes == ["unknown"]
     with uow_factory() as uow:
         [parked] = unknown_messages(uow)
@@ -174,8 +195,13 @@ def test_the_relay_log_lets_a_message_that_never_arrived_go_again_once(uow_facto
     with LocalSmtpServer(log_path=log) as smtp:
         outbox_id = queue(uow_factory)
         key = idempotency_key(outbox_id, outbox(engine, outbox_id).fingerprint)
-        DbSentLedger(engine).begin_handover(key, outbox_id=outbox_id, channel="email",      # died before DATA
-                                            message_id=f"<{key}@lender.test>", at=clock())
+        DbSentLedger(engine).begin_handover(
+            key,
+            outbox_id=outbox_id,
+            channel="email",  # died before DATA
+            message_id=f"<{key}@lender.test>",
+            at=clock(),
+        )
         report = dispatcher(uow_factory, adapter(engine, smtp.port, relay_log=MailLogRelayLog(log))).run_once()
         assert (report.sent, report.duplicates) == (1, 0)
         assert [m.message_id for m in smtp.received()] == [f"<{key}@lender.test>"]
@@ -213,8 +239,12 @@ def test_operator_says_not_delivered_and_it_goes_once_more(uow_factory, engine, 
     finally:
         peer.close()
     with uow_factory() as uow:
-        assert resolve_unknown(uow, outbox_id=outbox_id, delivered=False, by="ops.wang",
-                               note="relay has no such Message-ID") == "pending"
+        assert (
+            resolve_unknown(
+                uow, outbox_id=outbox_id, delivered=False, by="ops.wang", note="relay has no such Message-ID"
+            )
+            == "pending"
+        )
         uow.commit()
     report = dispatcher(uow_factory, adapter(engine, smtp.port)).run_until_idle()
     assert (report.sent, report.duplicates) == (1, 0)
@@ -230,8 +260,10 @@ def test_operator_says_delivered_and_it_is_never_sent_again(uow_factory, engine,
     d = dispatcher(uow_factory, adapter(engine, smtp.port))
     d.run_once()
     with uow_factory() as uow:
-        assert resolve_unknown(uow, outbox_id=outbox_id, delivered=True, by="ops.wang",
-                               note="seen in the relay log") == "sent"
+        assert (
+            resolve_unknown(uow, outbox_id=outbox_id, delivered=True, by="ops.wang", note="seen in the relay log")
+            == "sent"
+        )
         uow.commit()
     row = outbox(engine, outbox_id)
     assert row.status == "sent" and row.provider_message_id == smtp.received()[0].message_id
@@ -247,8 +279,10 @@ def test_not_delivered_after_the_decision_lapsed_expires_instead(uow_factory, en
         peer.close()
     clock.advance(hours=2)
     with uow_factory() as uow:
-        assert resolve_unknown(uow, outbox_id=outbox_id, delivered=False, by="ops", note="not in the relay log") \
+        assert (
+            resolve_unknown(uow, outbox_id=outbox_id, delivered=False, by="ops", note="not in the relay log")
             == "expired"
+        )
         uow.commit()
     assert "decide again" in outbox(engine, outbox_id).last_error
 

@@ -18,9 +18,7 @@ NOW = datetime(2026, 1, 15, 2, 0, tzinfo=UTC)
 
 def _insert_account(conn, code: str) -> None:
     conn.execute(
-        sa.text(
-            "INSERT INTO ledger_account (code, kind, currency, created_at) VALUES (:c, 'asset', 'CNY', :t)"
-        ),
+        sa.text("INSERT INTO ledger_account (code, kind, currency, created_at) VALUES (:c, 'asset', 'CNY', :t)"),
         {"c": code, "t": NOW},
     )
 
@@ -83,10 +81,9 @@ def test_commit_persists_and_a_new_transaction_continues(uow_factory, engine):
 
 
 def test_an_exception_inside_the_block_rolls_back(uow_factory, engine):
-    with pytest.raises(RuntimeError):
-        with uow_factory() as uow:
-            _insert_account(uow.connection, "a")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), uow_factory() as uow:
+        _insert_account(uow.connection, "a")
+        raise RuntimeError("boom")
     assert _codes(engine) == []
 
 

@@ -21,7 +21,11 @@ def _pytest(ci: str | None) -> subprocess.CompletedProcess:
         env["CI"] = ci
     return subprocess.run(
         [sys.executable, "-m", "pytest", TARGET, "-q", "-rs", "-p", "no:cacheprovider", "-p", "no:xdist"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

@@ -12,20 +12,50 @@ LANG = {"CN": "zh", "US": "en", "UK": "en"}
 AT = {"CN": "2026-03-02T02:00:00Z", "US": "2026-03-02T15:00:00Z", "UK": "2026-03-02T10:00:00Z"}
 
 MESSAGES = {
-    ("CN", "collection"): "【诚信消费金融】张先生您好，您的账单已逾期，请通过官方App或客服热线95123还款；如有异议或需协商还款计划，请致电95123。",
-    ("CN", "reminder"): "【诚信消费金融】张先生您好，您的分期计划本期应还500元将于3日后到期，请通过官方App还款，如有疑问请致电95123。",
+    (
+        "CN",
+        "collection",
+    ): "【诚信消费金融】张先生您好，您的账单已逾期，请通过官方App或客服热线95123还款；如有异议或需协商还款计划，请致电95123。",
+    (
+        "CN",
+        "reminder",
+    ): "【诚信消费金融】张先生您好，您的分期计划本期应还500元将于3日后到期，请通过官方App还款，如有疑问请致电95123。",
     ("CN", "location"): "【诚信消费金融】您好，我们是诚信消费金融客服，麻烦您转告张伟先生尽快回电95123，谢谢。",
-    ("US", "collection"): "Fairline Credit: Hi Alex, your account is past due. Pay at fairline.example/pay or call 1-800-555-0100. Reply STOP to opt out.",
-    ("US", "reminder"): "Fairline Credit: Hi Alex, your payment is due in 3 days. Pay at fairline.example/pay or call 1-800-555-0100. Reply STOP to opt out.",
-    ("US", "location"): "Hi, this is Jamie from Fairline Credit. We are trying to confirm the address for Alex Smith. Please ask Alex to call us at 1-800-555-0100.",
+    (
+        "US",
+        "collection",
+    ): "Fairline Credit: Hi Alex, your account is past due. Pay at fairline.example/pay or call 1-800-555-0100. Reply STOP to opt out.",
+    (
+        "US",
+        "reminder",
+    ): "Fairline Credit: Hi Alex, your payment is due in 3 days. Pay at fairline.example/pay or call 1-800-555-0100. Reply STOP to opt out.",
+    (
+        "US",
+        "location",
+    ): "Hi, this is Jamie from Fairline Credit. We are trying to confirm the address for Alex Smith. Please ask Alex to call us at 1-800-555-0100.",
     ("US", "voicemail"): "This is Jamie from Fairline Credit. Please call us back at 1-800-555-0100.",
-    ("UK", "collection"): "Fairline Credit: Hi Sam, your account is in arrears. Pay in our app or call 0800 555 0100 to talk about a repayment plan.",
-    ("UK", "reminder"): "Fairline Credit: Hi Sam, your payment is due in 3 days. Pay in our app or call 0800 555 0100 to talk about a repayment plan.",
+    (
+        "UK",
+        "collection",
+    ): "Fairline Credit: Hi Sam, your account is in arrears. Pay in our app or call 0800 555 0100 to talk about a repayment plan.",
+    (
+        "UK",
+        "reminder",
+    ): "Fairline Credit: Hi Sam, your payment is due in 3 days. Pay in our app or call 0800 555 0100 to talk about a repayment plan.",
     ("UK", "location"): "Hello, this is Jamie from Fairline Credit. Please ask Sam Patel to call us on 0800 555 0100.",
     # One-time login codes (the texts fairdue/web/wiring.py sends): nothing about a debt.
-    ("CN", "authentication"): "【fairdue】您的登录验证码是 482913，5分钟内有效。请勿告诉任何人，我们的员工不会向您索要验证码。",
-    ("US", "authentication"): "fairdue: your login code is 482913, valid for 5 minutes. Do not share it; our staff will never ask for it.",
-    ("UK", "authentication"): "fairdue: your login code is 482913, valid for 5 minutes. Do not share it; our staff will never ask for it.",
+    (
+        "CN",
+        "authentication",
+    ): "【fairdue】您的登录验证码是 482913，5分钟内有效。请勿告诉任何人，我们的员工不会向您索要验证码。",
+    (
+        "US",
+        "authentication",
+    ): "fairdue: your login code is 482913, valid for 5 minutes. Do not share it; our staff will never ask for it.",
+    (
+        "UK",
+        "authentication",
+    ): "fairdue: your login code is 482913, valid for 5 minutes. Do not share it; our staff will never ask for it.",
 }
 # Messages that reveal the debt (the content check reports THIRD_PARTY.debt_disclosure for non-debtors).
 DISCLOSING = {
@@ -43,11 +73,25 @@ def base(jurisdiction: str = "CN", *, channel: str = "sms", purpose: str = "coll
         "channel": channel,
         "purpose": purpose,
         "debt": {"id": "D1", "time_barred": False},
-        "recipient": {"role": "borrower", "address": PHONE[jurisdiction], "source": "contract", "consent": None,
-                      "asked_to_stop": False, "opted_out_channels": [], "prior_location_contacts": 0},
-        "borrower": {"time_zones": [ZONE[jurisdiction]], "inconvenient_hours": [], "cease_requested": False,
-                     "represented_by_attorney": False, "dispute_open": False, "plan_active": False,
-                     "bankruptcy": False, "breathing_space": False},
+        "recipient": {
+            "role": "borrower",
+            "address": PHONE[jurisdiction],
+            "source": "contract",
+            "consent": None,
+            "asked_to_stop": False,
+            "opted_out_channels": [],
+            "prior_location_contacts": 0,
+        },
+        "borrower": {
+            "time_zones": [ZONE[jurisdiction]],
+            "inconvenient_hours": [],
+            "cease_requested": False,
+            "represented_by_attorney": False,
+            "dispute_open": False,
+            "plan_active": False,
+            "bankruptcy": False,
+            "breathing_space": False,
+        },
         "history": [],
     }
     if channel != "call":
@@ -62,20 +106,38 @@ def location(jurisdiction: str = "CN", *, role: str = "emergency_contact", chann
     """A lawful location contact: consented emergency contact, borrower unreachable (3 failed calls)."""
     request = base(jurisdiction, channel=channel, purpose="location")
     request["recipient"].update(
-        role=role, address={"CN": "+8613900139000", "US": "+12125550199", "UK": "+447911654321"}[jurisdiction],
+        role=role,
+        address={"CN": "+8613900139000", "US": "+12125550199", "UK": "+447911654321"}[jurisdiction],
         source="emergency_contact" if role == "emergency_contact" else "public_record",
         consent={"granted_at": "2025-06-01T00:00:00Z", "withdrawn_at": None, "scope": "locate_only"}
-        if role == "emergency_contact" else None)
+        if role == "emergency_contact"
+        else None,
+    )
     request["message"] = {"language": LANG[jurisdiction], "text": MESSAGES[(jurisdiction, "location")]}
     at = dt.datetime.fromisoformat(request["at"])
     request["history"] = calls(jurisdiction, [at - dt.timedelta(days=3, hours=h) for h in (3, 2, 1)], "no_answer")
     return request
 
 
-def calls(jurisdiction: str, instants, outcome: str, *, address: str | None = None, role: str = "borrower",
-          channel: str = "call") -> list[dict]:
-    return [{"at": t.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "channel": channel,
-             "address": address or PHONE[jurisdiction], "role": role, "outcome": outcome} for t in instants]
+def calls(
+    jurisdiction: str,
+    instants,
+    outcome: str,
+    *,
+    address: str | None = None,
+    role: str = "borrower",
+    channel: str = "call",
+) -> list[dict]:
+    return [
+        {
+            "at": t.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "channel": channel,
+            "address": address or PHONE[jurisdiction],
+            "role": role,
+            "outcome": outcome,
+        }
+        for t in instants
+    ]
 
 
 def utc(text: str) -> dt.datetime:

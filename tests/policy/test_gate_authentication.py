@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from gate_cases import base, location, with_
 
 from fairdue.policy import decide, load_pack
 from fairdue.policy.pack import PackError, PackOverrideError, apply_override, parse_pack
-from gate_cases import base, location, with_
 
 NIGHT = {"CN": "2026-03-02T15:00:00Z", "US": "2026-03-03T04:00:00Z", "UK": "2026-03-02T23:00:00Z"}  # 23:00 local
 HOURS = {"CN": "CN.CBA2026.hours", "US": "US.RegF.1006.6b1i.hours", "UK": "UK.CONC7.9.4R.hours"}
@@ -33,37 +33,46 @@ def test_login_code_to_anyone_but_the_borrower_is_denied_and_keeps_the_window(j,
     d = decide(_code(j, **{"recipient.role": role, "recipient.source": "public_record"}))
     assert d["allowed"] is False
     assert f"{j}.house.authentication" in _rules(d)
-    assert HOURS[j] in _rules(d)          # the exemption is for the borrower only
+    assert HOURS[j] in _rules(d)  # the exemption is for the borrower only
     assert "third_party" in {v["category"] for v in d["violations"]}
 
 
 def test_login_code_to_a_consented_emergency_contact_is_still_denied():
-    request = with_(location("CN", channel="sms"), purpose="authentication", at=NIGHT["CN"],
-                    message=base("CN", purpose="authentication")["message"])
+    request = with_(
+        location("CN", channel="sms"),
+        purpose="authentication",
+        at=NIGHT["CN"],
+        message=base("CN", purpose="authentication")["message"],
+    )
     d = decide(request)
     assert d["allowed"] is False
     assert {"CN.house.authentication", "CN.CBA2026.third_party", "CN.CBA2026.hours"} <= set(_rules(d))
 
 
-@pytest.mark.parametrize("source", ["device_contacts", "unknown", "credit_bureau", "public_record", "emergency_contact"])
+@pytest.mark.parametrize(
+    "source", ["device_contacts", "unknown", "credit_bureau", "public_record", "emergency_contact"]
+)
 def test_login_code_only_to_the_borrowers_own_verified_address(source):
     d = decide(_code("CN", **{"recipient.source": source}))
     assert d["allowed"] is False
     assert "data_source" in {v["category"] for v in d["violations"] if v["rule"] == "CN.house.authentication"}
 
 
-@pytest.mark.parametrize("j,text", [
-    ("CN", "【fairdue】验证码 482913。您的借款已逾期，请尽快还款。"),
-    ("CN", "【fairdue】验证码 482913，本期账单¥1,200.00"),
-    ("CN", "【fairdue】验证码 482913，应付 1200元"),
-    ("US", "fairdue: code 482913. Your account is past due; you owe $500."),
-    ("UK", "fairdue: code 482913. Your debt of £500 is in arrears."),
-])
+@pytest.mark.parametrize(
+    "j,text",
+    [
+        ("CN", "【fairdue】验证码 482913。您的借款已逾期，请尽快还款。"),
+        ("CN", "【fairdue】验证码 482913，本期账单¥1,200.00"),
+        ("CN", "【fairdue】验证码 482913，应付 1200元"),
+        ("US", "fairdue: code 482913. Your account is past due; you owe $500."),
+        ("UK", "fairdue: code 482913. Your debt of £500 is in arrears."),
+    ],
+)
 def test_a_debt_word_or_amount_makes_it_a_collection_message_denied_at_night(j, text):
     d = decide(_code(j, message={"language": "zh" if j == "CN" else "en", "text": text}))
     assert d["allowed"] is False
     assert {HOURS[j], f"{j}.house.authentication"} <= set(_rules(d))
-    assert d["next_allowed_at"] is None      # waiting for the morning does not make it a login code
+    assert d["next_allowed_at"] is None  # waiting for the morning does not make it a login code
 
 
 @pytest.mark.parametrize("j", ["CN", "US", "UK"])
@@ -73,8 +82,11 @@ def test_a_collection_message_labelled_authentication_is_denied_at_night(j):
 
 
 def test_threats_in_a_login_code_are_still_content_violations():
-    d = decide(_code("CN", message={"language": "zh",
-                                    "text": "【fairdue】验证码 482913。不登录就通知你的家人和单位，后果自负！"}))
+    d = decide(
+        _code(
+            "CN", message={"language": "zh", "text": "【fairdue】验证码 482913。不登录就通知你的家人和单位，后果自负！"}
+        )
+    )
     assert d["allowed"] is False
     assert any(v["category"] == "content" and v["rule"].startswith("CONTENT.") for v in d["violations"])
 
@@ -104,7 +116,9 @@ def test_an_override_may_drop_the_exemption_but_not_add_another_purpose():
     with pytest.raises(PackOverrideError):
         apply_override(pack, {"name": "x", "rules": {"CN.CBA2026.hours": {"purposes_exempt": ["collection"]}}})
     with pytest.raises(PackOverrideError):
-        apply_override(pack, {"name": "x", "rules": {"CN.house.authentication": {"sources_allowed": ["public_record"]}}})
+        apply_override(
+            pack, {"name": "x", "rules": {"CN.house.authentication": {"sources_allowed": ["public_record"]}}}
+        )
 
 
 def test_a_pack_cannot_exempt_authentication_without_the_rule_that_checks_it():

@@ -19,7 +19,7 @@ def test_the_mix_is_realistic_and_every_request_is_decided():
     assert texts and all(len(t) == MESSAGE_CHARS for t in texts)
     decisions = [decide(r) for r in requests]
     allowed = sum(d["allowed"] for d in decisions)
-    assert 0.3 * len(requests) < allowed < 0.95 * len(requests)     # both verdicts are exercised
+    assert 0.3 * len(requests) < allowed < 0.95 * len(requests)  # both verdicts are exercised
     assert not any(v["rule"].startswith(("REQUEST.", "GATE.")) for d in decisions for v in d["violations"])
 
 

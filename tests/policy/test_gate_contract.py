@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from gate_cases import base, location, with_
 from typer.testing import CliRunner
 
 import fairdue.policy.rules as rules_module
 from fairdue.cli import app
 from fairdue.policy import CATEGORIES, Gate, decide, load_pack
 from fairdue.policy.pack import KINDS_REQUIRED
-from gate_cases import base, location, with_
 
 KEYS = {"allowed", "jurisdiction", "pack", "violations", "warnings", "next_allowed_at"}
 VIOLATION_KEYS = {"rule", "category", "reason_en", "reason_zh", "evidence", "citation"}
@@ -29,9 +29,12 @@ def test_decision_shape_is_json_and_complete():
 
 def test_every_rule_runs_so_every_reason_is_listed():
     """No early exit: a request wrong in five ways is denied with five categories."""
-    request = with_(location("CN", role="third_party"), at="2026-03-02T14:00:00Z",
-                    message={"language": "zh", "text": "【诚信消费金融】张伟欠款逾期未还，不还就爆通讯录，麻烦您转告他回电95123。"},
-                    **{"recipient.source": "device_contacts", "recipient.opted_out_channels": ["call"]})
+    request = with_(
+        location("CN", role="third_party"),
+        at="2026-03-02T14:00:00Z",
+        message={"language": "zh", "text": "【诚信消费金融】张伟欠款逾期未还，不还就爆通讯录，麻烦您转告他回电95123。"},
+        **{"recipient.source": "device_contacts", "recipient.opted_out_channels": ["call"]},
+    )
     categories = {v["category"] for v in decide(request)["violations"]}
     assert {"time_window", "data_source", "third_party", "content", "channel"} <= categories
 
@@ -42,9 +45,26 @@ def test_next_allowed_at_is_null_when_waiting_cannot_help():
     assert decide(with_(base("CN"), at="2026-03-02T13:30:00Z"))["next_allowed_at"] == "2026-03-03T00:00:00Z"
 
 
-@pytest.mark.parametrize("garbage", [None, 42, "call me", [], [1, 2], {"jurisdiction": ["CN"]},
-                                     {"jurisdiction": "CN", "at": 5, "recipient": "x", "borrower": [],
-                                      "history": {"a": 1}, "message": "hi", "debt": 3}])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        None,
+        42,
+        "call me",
+        [],
+        [1, 2],
+        {"jurisdiction": ["CN"]},
+        {
+            "jurisdiction": "CN",
+            "at": 5,
+            "recipient": "x",
+            "borrower": [],
+            "history": {"a": 1},
+            "message": "hi",
+            "debt": 3,
+        },
+    ],
+)
 def test_garbage_is_denied_never_raised(garbage):
     decision = decide(garbage)
     assert decision["allowed"] is False
@@ -103,13 +123,15 @@ def test_missing_content_check_denies_every_message(monkeypatch):
     decision = Gate().decide(base("CN"))
     assert not decision["allowed"]
     assert decision["violations"][0]["evidence"]["error"] == "ImportError: simulated"
-    assert Gate().decide(base("CN", channel="call"))["allowed"]     # no message, nothing to check
+    assert Gate().decide(base("CN", channel="call"))["allowed"]  # no message, nothing to check
 
 
 def test_content_warnings_do_not_deny():
     """A reminder missing its sender identity is a warning (reminders are not collection)."""
-    request = with_(base("CN", purpose="reminder"),
-                    message={"language": "zh", "text": "您好，您的本期账单将于3日后到期，请通过官方App还款，如有疑问请致电95123。"})
+    request = with_(
+        base("CN", purpose="reminder"),
+        message={"language": "zh", "text": "您好，您的本期账单将于3日后到期，请通过官方App还款，如有疑问请致电95123。"},
+    )
     decision = decide(request)
     assert decision["allowed"] is True
     assert [w["rule"] for w in decision["warnings"]] == ["CONTENT.required.sender_identity"]
@@ -122,8 +144,11 @@ runner = CliRunner()
 def test_cli_check_from_stdin_allowed_and_denied():
     ok = runner.invoke(app, ["policy", "check", "-"], input=json.dumps(base("UK")))
     assert ok.exit_code == 0 and json.loads(ok.stdout)["allowed"] is True
-    denied = runner.invoke(app, ["policy", "check", "-", "--compact"],
-                           input=json.dumps(with_(base("UK"), **{"recipient.source": "device_contacts"})))
+    denied = runner.invoke(
+        app,
+        ["policy", "check", "-", "--compact"],
+        input=json.dumps(with_(base("UK"), **{"recipient.source": "device_contacts"})),
+    )
     assert denied.exit_code == 0
     assert json.loads(denied.stdout)["violations"][0]["category"] == "data_source"
 
@@ -146,14 +171,18 @@ def test_cli_unreadable_input_exits_2_and_still_prints_a_denial(stdin, args):
 
 def test_cli_override_tightens_and_a_loose_override_is_refused(tmp_path):
     tight = tmp_path / "tight.toml"
-    tight.write_text('name = "lender-x"\njurisdiction = "CN"\n[rules."CN.CBA2026.hours"]\nwindow = ["09:00", "20:00"]\n')
+    tight.write_text(
+        'name = "lender-x"\njurisdiction = "CN"\n[rules."CN.CBA2026.hours"]\nwindow = ["09:00", "20:00"]\n'
+    )
     request = json.dumps(with_(base("CN"), at="2026-03-02T00:30:00Z"))
     result = runner.invoke(app, ["policy", "check", "-", "--override", str(tight)], input=request)
     assert result.exit_code == 0
     assert json.loads(result.stdout)["pack"].startswith("CN@2026-01-30+lender-x#")
     assert json.loads(result.stdout)["allowed"] is False
     loose = tmp_path / "loose.toml"
-    loose.write_text('name = "lender-y"\njurisdiction = "CN"\n[rules."CN.CBA2026.hours"]\nwindow = ["07:00", "21:00"]\n')
+    loose.write_text(
+        'name = "lender-y"\njurisdiction = "CN"\n[rules."CN.CBA2026.hours"]\nwindow = ["07:00", "21:00"]\n'
+    )
     result = runner.invoke(app, ["policy", "check", "-", "--override", str(loose)], input=request)
     assert result.exit_code != 0
     assert "CN.CBA2026.hours.window" in str(result.exception)

@@ -22,7 +22,10 @@ def test_oldest_first_then_fees_interest_principal():
     items = [item(2, 30, 10, 20, 300), item(1, 0, 5, 15, 100)]
     res = allocate(130, items)
     assert [(a.item_id, a.component, a.amount_minor) for a in res.allocations] == [
-        ("i1", "fees", 5), ("i1", "interest", 15), ("i1", "principal", 100), ("i2", "fees", 10),
+        ("i1", "fees", 5),
+        ("i1", "interest", 15),
+        ("i1", "principal", 100),
+        ("i2", "fees", 10),
     ]
     assert res.unapplied_minor == 0
 
@@ -66,8 +69,11 @@ items_strategy = st.lists(
 ).map(lambda rows: [DueItem(f"i{n}", D0 + timedelta(days=d), s, f, i, p) for n, (d, f, i, p, s) in enumerate(rows)])
 
 
-@given(payment=st.integers(min_value=1, max_value=5 * 10**9), items=items_strategy,
-       order=st.permutations(["fees", "interest", "principal"]))
+@given(
+    payment=st.integers(min_value=1, max_value=5 * 10**9),
+    items=items_strategy,
+    order=st.permutations(["fees", "interest", "principal"]),
+)
 def test_allocations_sum_to_payment_and_never_exceed_what_is_due(payment, items, order):
     res = allocate(payment, items, AllocationRule(component_order=tuple(order)))
     assert sum(a.amount_minor for a in res.allocations) + res.unapplied_minor == payment

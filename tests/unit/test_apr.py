@@ -35,8 +35,8 @@ from fairdue.loanmath import (
     InvalidFlow,
     MalformedFlow,
     NoAdvance,
-    NoPayment,
     NonPositiveAmount,
+    NoPayment,
     NoRoot,
     PaymentBeforeAdvance,
     UnitPeriod,
@@ -70,30 +70,51 @@ APPENDIX_J = [
     # (c)(1)(v) Weekly payments (long first period): $500 on 3-20-78; 30 × $17.60 from 4-21-78 → 14.96%
     ("(c)(1)(v)", [(date(1978, 3, 20), "500")], series(date(1978, 4, 21), 30, "weekly", "17.60"), "14.96"),
     # (c)(2)(i) Monthly, irregular first payment: $5,000 on 1-10-78; $250 on 2-10-78, then 23 × $230 → 10.08%
-    ("(c)(2)(i)", [(date(1978, 1, 10), "5000")],
-     [(date(1978, 2, 10), "250")] + series(date(1978, 3, 10), 23, "monthly", "230"), "10.08"),
+    (
+        "(c)(2)(i)",
+        [(date(1978, 1, 10), "5000")],
+        [(date(1978, 2, 10), "250")] + series(date(1978, 3, 10), 23, "monthly", "230"),
+        "10.08",
+    ),
     # (c)(2)(ii) Every 4 weeks, long first period and irregular first payment: $400 on 3-18-78; $39.50 on
     # 4-20-78, then 11 × $38.31 from 5-18-78 → 28.50%
-    ("(c)(2)(ii)", [(date(1978, 3, 18), "400")],
-     [(date(1978, 4, 20), "39.50")] + series(date(1978, 5, 18), 11, "four_weekly", "38.31"), "28.50"),
+    (
+        "(c)(2)(ii)",
+        [(date(1978, 3, 18), "400")],
+        [(date(1978, 4, 20), "39.50")] + series(date(1978, 5, 18), 11, "four_weekly", "38.31"),
+        "28.50",
+    ),
     # (c)(3)(i) Monthly, irregular final payment: $5,000 on 1-10-78; 23 × $230 from 2-10-78, $280 on 1-10-80 → 10.50%
-    ("(c)(3)(i)", [(date(1978, 1, 10), "5000")],
-     series(date(1978, 2, 10), 23, "monthly", "230") + [(date(1980, 1, 10), "280")], "10.50"),
+    (
+        "(c)(3)(i)",
+        [(date(1978, 1, 10), "5000")],
+        series(date(1978, 2, 10), 23, "monthly", "230") + [(date(1980, 1, 10), "280")],
+        "10.50",
+    ),
     # (c)(3)(ii) Every 2 weeks, short first period, irregular final payment: $200 on 4-3-78; 19 × $9.50 from
     # 4-11-78, then $30 two weeks after the last → 12.22%
-    ("(c)(3)(ii)", [(date(1978, 4, 3), "200")],
-     series(date(1978, 4, 11), 19, "biweekly", "9.50") + [(date(1978, 4, 11) + timedelta(days=14 * 19), "30")],
-     "12.22"),
+    (
+        "(c)(3)(ii)",
+        [(date(1978, 4, 3), "200")],
+        series(date(1978, 4, 11), 19, "biweekly", "9.50") + [(date(1978, 4, 11) + timedelta(days=14 * 19), "30")],
+        "12.22",
+    ),
     # (c)(4)(i) Monthly, irregular first and final payments: $5,000 on 1-10-78; $250 on 2-10-78, 22 × $230
     # from 3-10-78, $280 on 1-10-80 → 10.90%
-    ("(c)(4)(i)", [(date(1978, 1, 10), "5000")],
-     [(date(1978, 2, 10), "250")] + series(date(1978, 3, 10), 22, "monthly", "230") + [(date(1980, 1, 10), "280")],
-     "10.90"),
+    (
+        "(c)(4)(i)",
+        [(date(1978, 1, 10), "5000")],
+        [(date(1978, 2, 10), "250")] + series(date(1978, 3, 10), 22, "monthly", "230") + [(date(1980, 1, 10), "280")],
+        "10.90",
+    ),
     # (c)(4)(ii) Every two months, short first period, irregular first and final payments: $8,000 on 1-10-78;
     # $449.36 on 3-1-78, 18 × $465 from 5-1-78, $200 on 5-1-81 → 7.30%
-    ("(c)(4)(ii)", [(date(1978, 1, 10), "8000")],
-     [(date(1978, 3, 1), "449.36")] + series(date(1978, 5, 1), 18, "bimonthly", "465") + [(date(1981, 5, 1), "200")],
-     "7.30"),
+    (
+        "(c)(4)(ii)",
+        [(date(1978, 1, 10), "8000")],
+        [(date(1978, 3, 1), "449.36")] + series(date(1978, 5, 1), 18, "bimonthly", "465") + [(date(1981, 5, 1), "200")],
+        "7.30",
+    ),
     # (c)(5)(i) Single advance, single payment, term of 255 days: $1,000 on 1-3-78, $1,080 on 9-15-78 → 11.45%
     ("(c)(5)(i)", [(date(1978, 1, 3), "1000")], [(date(1978, 9, 15), "1080")], "11.45"),
     # (c)(5)(ii) Term of 6 months: $1,000, $1,044 → 8.80% (dates ours)
@@ -135,15 +156,27 @@ def test_appendix_j_unit_periods_and_fractions():
     [
         # (c)(6)(i) A payment schedule with skipped payments, unit-period 4 weeks (13 a year): $2,135 advanced;
         # series of $100 at (t, f) as transcribed → 12.00%
-        ("(c)(6)(i)", 2135, 13,
-         [(100, 0 + k, Fraction(26, 28)) for k in range(9)] + [(100, 10 + k, Fraction(12, 28)) for k in range(6)]
-         + [(100, 16 + k, Fraction(26, 28)) for k in range(6)] + [(100, 23 + k, Fraction(12, 28)) for k in range(3)],
-         "12.00"),
+        (
+            "(c)(6)(i)",
+            2135,
+            13,
+            [(100, 0 + k, Fraction(26, 28)) for k in range(9)]
+            + [(100, 10 + k, Fraction(12, 28)) for k in range(6)]
+            + [(100, 16 + k, Fraction(26, 28)) for k in range(6)]
+            + [(100, 23 + k, Fraction(12, 28)) for k in range(3)],
+            "12.00",
+        ),
         # (c)(6)(ii) Skipped payments plus single payments, monthly: $7,350 advanced → 10.22%
-        ("(c)(6)(ii)", 7350, 12,
-         [(1000, 6 + k, Fraction(12, 30)) for k in range(3)] + [(2000, 12, Fraction(12, 30))]
-         + [(750, 18 + k, Fraction(12, 30)) for k in range(3)] + [(1000, 22, Fraction(29, 30))],
-         "10.22"),
+        (
+            "(c)(6)(ii)",
+            7350,
+            12,
+            [(1000, 6 + k, Fraction(12, 30)) for k in range(3)]
+            + [(2000, 12, Fraction(12, 30))]
+            + [(750, 18 + k, Fraction(12, 30)) for k in range(3)]
+            + [(1000, 22, Fraction(29, 30))],
+            "10.22",
+        ),
     ],
 )
 def test_appendix_j_general_equation_examples(example, advance, w, payments, published):
@@ -351,8 +384,12 @@ def test_any_valid_plan_gets_a_rate_that_balances_it(advance, payments, first_ga
 def test_unit_period_ties_go_to_the_smaller_common_period():
     """App. J (b)(4)(i)(A): two common periods occurring equally often → the smaller is the unit-period."""
     start = date(2024, 1, 1)
-    pay = [(start + timedelta(days=7), Decimal(10)), (start + timedelta(days=14), Decimal(10)),
-           (date(2024, 2, 15), Decimal(10)), (date(2024, 3, 15), Decimal(10))]
+    pay = [
+        (start + timedelta(days=7), Decimal(10)),
+        (start + timedelta(days=14), Decimal(10)),
+        (date(2024, 2, 15), Decimal(10)),
+        (date(2024, 3, 15), Decimal(10)),
+    ]
     unit = unit_period([(start, Decimal(30))], pay)
     assert (unit.unit, unit.count) == ("week", 1)
 

@@ -10,9 +10,24 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2] / "fairdue"
 PURE_PACKAGES = ["domain", "policy"]
 FORBIDDEN_MODULES = {
-    "sqlalchemy", "alembic", "psycopg", "fastapi", "starlette", "httpx", "requests",
-    "socket", "smtplib", "subprocess", "typer", "rich", "uvicorn", "fairdue.adapters",
-    "fairdue.service", "fairdue.web", "fairdue.cli", "fairdue.bootstrap",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "fastapi",
+    "starlette",
+    "httpx",
+    "requests",
+    "socket",
+    "smtplib",
+    "subprocess",
+    "typer",
+    "rich",
+    "uvicorn",
+    "fairdue.adapters",
+    "fairdue.service",
+    "fairdue.web",
+    "fairdue.cli",
+    "fairdue.bootstrap",
 }
 # Reading the clock makes a function impure: time is always passed in.
 FORBIDDEN_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today"), ("time", "time")}

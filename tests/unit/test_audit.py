@@ -134,6 +134,6 @@ def test_any_single_character_change_is_named(n, data):
     text = entries[i].record_text
     pos = data.draw(st.integers(0, len(text) - 1))
     replacement = data.draw(st.characters(codec="utf-8").filter(lambda c: c != text[pos]))
-    entries[i] = dataclasses.replace(entries[i], record_text=text[:pos] + replacement + text[pos + 1:])
+    entries[i] = dataclasses.replace(entries[i], record_text=text[:pos] + replacement + text[pos + 1 :])
     result = verify_chain(entries)
     assert not result.ok and result.bad_seq == i + 1

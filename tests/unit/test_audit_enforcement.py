@@ -48,14 +48,19 @@ def test_accepted_exactly_when_allowed_for_this_message_and_untampered(allowed, 
     log = Log()
     channel, address, text = decided
     violations = [] if allowed else [{"rule": "R", "category": "content"}]
-    entry = log.add({"decision": {"allowed": allowed, "violations": violations},
-                     "fingerprint": message_fingerprint(channel=channel, recipient=address, text=text)})
+    entry = log.add(
+        {
+            "decision": {"allowed": allowed, "violations": violations},
+            "fingerprint": message_fingerprint(channel=channel, recipient=address, text=text),
+        }
+    )
     if tamper:
         forged = entry.record_text.replace('"allowed":false', '"allowed":true').replace('"violations":[{', '"v":[{')
         log.entries[entry.seq] = dataclasses.replace(entry, record_text=forged + " ")
     s_channel, s_address, s_text = sent
-    message = OutboundMessage(outbox_id=1, decision_seq=entry.seq, channel=s_channel, recipient_address=s_address,
-                              language="zh", body=s_text)
+    message = OutboundMessage(
+        outbox_id=1, decision_seq=entry.seq, channel=s_channel, recipient_address=s_address, language="zh", body=s_text
+    )
     should_pass = allowed and not tamper and (s_channel, s_address, s_text) == decided
     if should_pass:
         assert require_allowing_decision(log, message, channel=s_channel).seq == entry.seq
@@ -66,9 +71,14 @@ def test_accepted_exactly_when_allowed_for_this_message_and_untampered(allowed, 
 
 def test_a_message_for_another_channel_adapter_is_refused():
     log = Log()
-    entry = log.add({"decision": {"allowed": True, "violations": []},
-                     "fingerprint": message_fingerprint(channel="sms", recipient="+8613800138000", text="x")})
-    message = OutboundMessage(outbox_id=1, decision_seq=entry.seq, channel="sms",
-                              recipient_address="+8613800138000", language="zh", body="x")
+    entry = log.add(
+        {
+            "decision": {"allowed": True, "violations": []},
+            "fingerprint": message_fingerprint(channel="sms", recipient="+8613800138000", text="x"),
+        }
+    )
+    message = OutboundMessage(
+        outbox_id=1, decision_seq=entry.seq, channel="sms", recipient_address="+8613800138000", language="zh", body="x"
+    )
     with pytest.raises(SendRefused, match="email adapter"):
         require_allowing_decision(log, message, channel="email")

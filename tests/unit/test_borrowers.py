@@ -23,7 +23,12 @@ RIC = "11010519491231002X"  # the GB 11643 worked example
 
 
 def cn(**over) -> dict:
-    data = {"name": "张三", "id_number": RIC, "mobiles": [{"number": "13800138000", "source": "contract"}], "postal_region": "CN-11"}
+    data = {
+        "name": "张三",
+        "id_number": RIC,
+        "mobiles": [{"number": "13800138000", "source": "contract"}],
+        "postal_region": "CN-11",
+    }
     data.update(over)
     return data
 
@@ -35,9 +40,17 @@ def test_cn_profile_derives_language_and_zone():
 
 
 def test_us_borrower_with_numbers_in_two_zones_gets_both():
-    p = profile_from_input({"name": "Jo Doe", "id_number": "123-45-6789", "postal_region": "US-NY",
-                            "mobiles": [{"number": "+1 212 555 0123", "source": "contract"},
-                                        {"number": "+1 415 555 0199", "source": "self_provided"}]})
+    p = profile_from_input(
+        {
+            "name": "Jo Doe",
+            "id_number": "123-45-6789",
+            "postal_region": "US-NY",
+            "mobiles": [
+                {"number": "+1 212 555 0123", "source": "contract"},
+                {"number": "+1 415 555 0199", "source": "self_provided"},
+            ],
+        }
+    )
     assert p.time_zones == ("America/Los_Angeles", "America/New_York")
 
 
@@ -56,10 +69,17 @@ def test_cn_resident_id_checksum():
         validate_id("cn_ric", "1101051949")
 
 
-@pytest.mark.parametrize("kind, number, ok", [
-    ("us_ssn", "123-45-6789", True), ("us_ssn", "000-12-3456", False), ("us_ssn", "666123456", False),
-    ("uk_nino", "AB 12 34 56 C", True), ("uk_nino", "GB123456A", False), ("uk_nino", "AB123456E", False),
-])
+@pytest.mark.parametrize(
+    "kind, number, ok",
+    [
+        ("us_ssn", "123-45-6789", True),
+        ("us_ssn", "000-12-3456", False),
+        ("us_ssn", "666123456", False),
+        ("uk_nino", "AB 12 34 56 C", True),
+        ("uk_nino", "GB123456A", False),
+        ("uk_nino", "AB123456E", False),
+    ],
+)
 def test_other_ids(kind, number, ok):
     assert is_valid_id(kind, number) is ok
 
@@ -74,13 +94,19 @@ def test_landline_is_not_a_mobile():
         profile_from_input(cn(mobiles=[{"number": "010 6552 9988", "source": "contract"}]))
 
 
-@pytest.mark.parametrize("data, where", [
-    (cn(contacts=[{"name": "妈妈", "number": "13900000000"}]), "input.contacts"),
-    (cn(address_book=[]), "input.address_book"),
-    (cn(mobiles=[{"number": "13800138000", "source": "contract", "device_contacts": ["x"]}]), "input.mobiles[0].device_contacts"),
-    (cn(mobiles=[{"number": "13900000000", "source": "device_contacts"}]), "input.mobiles[0].source"),
-    ({"profile": {"Call_Log": []}}, "input.profile.Call_Log"),
-])
+@pytest.mark.parametrize(
+    "data, where",
+    [
+        (cn(contacts=[{"name": "妈妈", "number": "13900000000"}]), "input.contacts"),
+        (cn(address_book=[]), "input.address_book"),
+        (
+            cn(mobiles=[{"number": "13800138000", "source": "contract", "device_contacts": ["x"]}]),
+            "input.mobiles[0].device_contacts",
+        ),
+        (cn(mobiles=[{"number": "13900000000", "source": "device_contacts"}]), "input.mobiles[0].source"),
+        ({"profile": {"Call_Log": []}}, "input.profile.Call_Log"),
+    ],
+)
 def test_device_contact_lists_are_refused_anywhere(data, where):
     with pytest.raises(DeviceContactsRefused) as err:
         profile_from_input(data)
@@ -97,14 +123,23 @@ def test_unknown_source_and_unknown_field():
 
 def test_emergency_contact_needs_consent_and_locate_only_scope():
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    ok = emergency_contact_from_input({"name": "李四", "mobile": "13900139000", "consent": True, "relationship": "spouse"},
-                                      country="CN", granted_at=now)
+    ok = emergency_contact_from_input(
+        {"name": "李四", "mobile": "13900139000", "consent": True, "relationship": "spouse"},
+        country="CN",
+        granted_at=now,
+    )
     assert ok.consent.scope == "locate_only" and ok.consent.active
     with pytest.raises(BorrowerInvalid, match="needs the borrower's consent"):
         emergency_contact_from_input({"name": "李四", "mobile": "13900139000"}, country="CN", granted_at=now)
     with pytest.raises(BorrowerInvalid, match="only locate_only"):
-        emergency_contact_from_input({"name": "李四", "mobile": "13900139000", "consent": True, "consent_scope": "collect"},
-                                     country="CN", granted_at=now)
+        emergency_contact_from_input(
+            {"name": "李四", "mobile": "13900139000", "consent": True, "consent_scope": "collect"},
+            country="CN",
+            granted_at=now,
+        )
     with pytest.raises(DeviceContactsRefused):
-        emergency_contact_from_input({"name": "x", "mobile": "13900139000", "consent": True, "source": "address_book"},
-                                     country="CN", granted_at=now)
+        emergency_contact_from_input(
+            {"name": "x", "mobile": "13900139000", "consent": True, "source": "address_book"},
+            country="CN",
+            granted_at=now,
+        )

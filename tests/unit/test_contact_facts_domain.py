@@ -30,9 +30,13 @@ def test_defaults_start_now_and_open_ended():
 
 def test_standard_breathing_space_lasts_60_days_unless_told_otherwise():
     start = NOW - timedelta(days=3)
-    assert fact(kind="breathing_space", effective_from=start).effective_until == start + timedelta(days=BREATHING_SPACE_DAYS)
-    assert fact(kind="breathing_space", open_ended=True).effective_until is None          # mental-health crisis
-    assert fact(kind="breathing_space", effective_until=NOW + timedelta(days=5)).effective_until == NOW + timedelta(days=5)
+    assert fact(kind="breathing_space", effective_from=start).effective_until == start + timedelta(
+        days=BREATHING_SPACE_DAYS
+    )
+    assert fact(kind="breathing_space", open_ended=True).effective_until is None  # mental-health crisis
+    assert fact(kind="breathing_space", effective_until=NOW + timedelta(days=5)).effective_until == NOW + timedelta(
+        days=5
+    )
     with pytest.raises(ContactFactInvalid, match="exclude"):
         fact(kind="breathing_space", open_ended=True, effective_until=NOW + timedelta(days=5))
     with pytest.raises(ContactFactInvalid, match="breathing space only"):

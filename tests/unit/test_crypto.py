@@ -37,7 +37,9 @@ def test_round_trip_and_rotation(value):
 
 
 def test_same_value_encrypts_differently_each_time():
-    assert CIPHER.encrypt("13800138000", context="borrower.phone") != CIPHER.encrypt("13800138000", context="borrower.phone")
+    assert CIPHER.encrypt("13800138000", context="borrower.phone") != CIPHER.encrypt(
+        "13800138000", context="borrower.phone"
+    )
 
 
 def test_token_is_bound_to_its_field():
@@ -80,12 +82,15 @@ def test_keys_from_environment_json_and_file(tmp_path):
     assert load_keyring({"FAIRDUE_KEY_FILE": str(f)}).current == "k1"
 
 
-@pytest.mark.parametrize("text, message", [
-    ("{", "not JSON"),
-    ('{"current": "a"}', "must be"),
-    (json.dumps({"current": "b", "keys": {"a": "AAAA"}, "index_key": "AAAA"}), "current key 'b' is not among"),
-    (json.dumps({"current": "a", "keys": {"a": "AAAA"}, "index_key": "AAAA"}), "must be 32 bytes"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("{", "not JSON"),
+        ('{"current": "a"}', "must be"),
+        (json.dumps({"current": "b", "keys": {"a": "AAAA"}, "index_key": "AAAA"}), "current key 'b' is not among"),
+        (json.dumps({"current": "a", "keys": {"a": "AAAA"}, "index_key": "AAAA"}), "must be 32 bytes"),
+    ],
+)
 def test_bad_key_configuration_is_named(text, message):
     with pytest.raises(InvalidKeyConfig, match=message):
         load_keyring({"FAIRDUE_KEYS": text})

@@ -9,9 +9,17 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from fairdue.domain.dayend import ACCOUNT_SCHEMA, INSTALLMENT_SCHEMA, DayendStateInvalid, close_day, daily_accruals, product_frames
+from fairdue.domain.dayend import (
+    ACCOUNT_SCHEMA,
+    INSTALLMENT_SCHEMA,
+    DayendStateInvalid,
+    close_day,
+    daily_accruals,
+    product_frames,
+)
 from fairdue.domain.dayend.params import RATE_SCALE
 from fairdue.domain.products import DEFAULT_BUCKETS, LateFeeRule, MinimumDueRule, Product
 
@@ -155,26 +163,47 @@ def test_without_business_day_rule_the_contract_date_stands():
 
 
 def test_spring_festival_moves_due_date_across_the_whole_break():
-    r = run(date(2026, 2, 24), [account(next_event_on=date(2026, 2, 15), last_closed_on=date(2026, 2, 14),
-                                        accrued_through_on=date(2026, 2, 14))],
-            [installment(due_on=date(2026, 2, 15))])
+    r = run(
+        date(2026, 2, 24),
+        [
+            account(
+                next_event_on=date(2026, 2, 15), last_closed_on=date(2026, 2, 14), accrued_through_on=date(2026, 2, 14)
+            )
+        ],
+        [installment(due_on=date(2026, 2, 15))],
+    )
     (due,) = events(r, "installment_due")
     assert due["payload"]["effective_due_on"] == "2026-02-24"
 
 
 def test_installment_interest_and_fees_count_as_cost_when_billed():
-    r = run(date(2026, 3, 16), [account(next_event_on=date(2026, 3, 16))],
-            [installment(interest_due_minor=1_250, fee_due_minor=300)])
+    r = run(
+        date(2026, 3, 16),
+        [account(next_event_on=date(2026, 3, 16))],
+        [installment(interest_due_minor=1_250, fee_due_minor=300)],
+    )
     assert state(r)["cost_charged_minor"] == 1_550
 
 
 def test_statement_closes_on_cycle_day_and_leaves_its_figures_to_servicing():
     # Cycle day 5: the kernel marks the statement (servicing's close_statements computes due date, amount
     # and minimum due, and the service puts them in the payload); the interest accrued so far is billed.
-    accs = [account(1, next_event_on=date(2026, 3, 5), revolving_principal_minor=250_000,
-                    accrued_through_on=date(2026, 3, 5), interest_unbilled_minor=3_000),
-            account(2, cycle_day=6, next_event_on=date(2026, 3, 5), accrued_through_on=date(2026, 3, 5),
-                    interest_unbilled_minor=700)]
+    accs = [
+        account(
+            1,
+            next_event_on=date(2026, 3, 5),
+            revolving_principal_minor=250_000,
+            accrued_through_on=date(2026, 3, 5),
+            interest_unbilled_minor=3_000,
+        ),
+        account(
+            2,
+            cycle_day=6,
+            next_event_on=date(2026, 3, 5),
+            accrued_through_on=date(2026, 3, 5),
+            interest_unbilled_minor=700,
+        ),
+    ]
     insts = [installment(due_on=date(2026, 3, 25), interest_due_minor=1_000)]
     r = run(date(2026, 3, 5), accs, insts)
     (stmt,) = events(r, "statement_closed")
@@ -198,9 +227,15 @@ def test_became_overdue_after_grace_with_late_fee():
     (fee,) = events(day, "fee_assessed")
     assert fee["payload"]["fee_minor"] == 5_000  # 5% of 100,000
     (entry,) = day.entries.to_dicts()
-    assert entry == {"entry_key": "dayend:2026-03-20:late_fee:1:1", "kind": "late_fee", "account_id": 1,
-                     "currency": "CNY", "amount_minor": 5_000, "debit": "fee_receivable",
-                     "credit": "late_fee_income"}
+    assert entry == {
+        "entry_key": "dayend:2026-03-20:late_fee:1:1",
+        "kind": "late_fee",
+        "account_id": 1,
+        "currency": "CNY",
+        "amount_minor": 5_000,
+        "debit": "fee_receivable",
+        "credit": "late_fee_income",
+    }
     (move,) = events(day, "bucket_changed")
     assert move["payload"] == {"bucket_from": "current", "bucket_to": "M1", "dpd": 4, "oldest_overdue_on": "2026-03-16"}
     s = state(day)
@@ -215,8 +250,9 @@ def test_became_overdue_after_grace_with_late_fee():
 
 
 def test_late_fee_clamped_to_max_and_min_and_to_overdue_amount():
-    product = make_product(late_fee=LateFeeRule(percent_bps=500, fee_minor_min=3_000, fee_minor_max=20_000),
-                           business_day_rule="none")
+    product = make_product(
+        late_fee=LateFeeRule(percent_bps=500, fee_minor_min=3_000, fee_minor_max=20_000), business_day_rule="none"
+    )
     accs = [account(i, next_event_on=date(2026, 3, 19)) for i in (1, 2, 3)]
     insts = [
         installment(1, 1, principal_due_minor=1_000_000, billed=True),  # 5% = 50,000 -> max 20,000
@@ -229,13 +265,18 @@ def test_late_fee_clamped_to_max_and_min_and_to_overdue_amount():
 
 
 def test_late_fee_rounds_half_to_even():
-    product = make_product(late_fee=LateFeeRule(percent_bps=500, fee_minor_min=0, fee_minor_max=20_000),
-                           business_day_rule="none")
+    product = make_product(
+        late_fee=LateFeeRule(percent_bps=500, fee_minor_min=0, fee_minor_max=20_000), business_day_rule="none"
+    )
     accs = [account(1, next_event_on=date(2026, 3, 19)), account(2, next_event_on=date(2026, 3, 19))]
-    insts = [installment(1, 1, principal_due_minor=10_010, billed=True),  # 500.5 -> 500
-             installment(2, 2, principal_due_minor=10_030, billed=True)]  # 501.5 -> 502
-    fees = {e["account_id"]: e["payload"]["fee_minor"] for e in events(run(date(2026, 3, 19), accs, insts, product),
-                                                                         "fee_assessed")}
+    insts = [
+        installment(1, 1, principal_due_minor=10_010, billed=True),  # 500.5 -> 500
+        installment(2, 2, principal_due_minor=10_030, billed=True),
+    ]  # 501.5 -> 502
+    fees = {
+        e["account_id"]: e["payload"]["fee_minor"]
+        for e in events(run(date(2026, 3, 19), accs, insts, product), "fee_assessed")
+    }
     assert fees == {1: 500, 2: 502}
 
 
@@ -250,9 +291,15 @@ def test_fee_capped_by_all_in_cost_cap_records_why():
     assert fee["payload"]["fee_minor"] == 472
     (cap,) = events(r, "fee_capped")
     assert cap["payload"] == {
-        "installment_id": 1, "rule": "all_in_cost_cap", "fee_wanted_minor": 5_000, "fee_charged_minor": 472,
-        "cap_bps": 2400, "principal_days_minor": 3_000_000, "allowance_minor": 1_972,
-        "cost_before_minor": 1_500, "currency": "CNY",
+        "installment_id": 1,
+        "rule": "all_in_cost_cap",
+        "fee_wanted_minor": 5_000,
+        "fee_charged_minor": 472,
+        "cap_bps": 2400,
+        "principal_days_minor": 3_000_000,
+        "allowance_minor": 1_972,
+        "cost_before_minor": 1_500,
+        "currency": "CNY",
     }
     assert state(r)["cost_charged_minor"] == 1_972
 
@@ -269,9 +316,13 @@ def test_fee_fully_capped_posts_nothing_but_records_it():
 def test_two_fees_on_one_day_share_the_headroom_in_due_order():
     # Allowance: 2400 × 7,300,000 / 3,650,000 = 4,800; headroom 4,800; fees wanted 2,500 + 2,500 -> 2,500 + 2,300.
     product = make_product(annual_cost_cap=Decimal("0.24"), business_day_rule="none")
-    accs = [account(next_event_on=date(2026, 3, 19), accrued_through_on=date(2026, 3, 19), principal_days_minor=7_300_000)]
-    insts = [installment(1, principal_due_minor=50_000, billed=True, due_on=date(2026, 3, 14)),
-             installment(2, principal_due_minor=50_000, billed=True, due_on=date(2026, 3, 15))]
+    accs = [
+        account(next_event_on=date(2026, 3, 19), accrued_through_on=date(2026, 3, 19), principal_days_minor=7_300_000)
+    ]
+    insts = [
+        installment(1, principal_due_minor=50_000, billed=True, due_on=date(2026, 3, 14)),
+        installment(2, principal_due_minor=50_000, billed=True, due_on=date(2026, 3, 15)),
+    ]
     r = run(date(2026, 3, 19), accs, insts, product)
     fees = [(e["payload"]["installment_id"], e["payload"]["fee_minor"]) for e in events(r, "fee_assessed")]
     assert sorted(fees) == [(1, 2_500), (2, 2_300)]
@@ -282,8 +333,13 @@ def test_two_fees_on_one_day_share_the_headroom_in_due_order():
 def test_buckets_move_on_their_boundary_days_and_dpd_is_from_oldest_due():
     product = make_product(business_day_rule="none", grace_days=0)
     insts = [installment(1, due_on=date(2026, 1, 15)), installment(2, due_on=date(2026, 2, 15))]
-    results, accs, _ = run_days(date(2026, 1, 2), date(2026, 3, 20), [account(last_closed_on=date(2026, 1, 1),
-                                next_event_on=date(2026, 1, 2), accrued_through_on=date(2026, 1, 1))], insts, product)
+    results, accs, _ = run_days(
+        date(2026, 1, 2),
+        date(2026, 3, 20),
+        [account(last_closed_on=date(2026, 1, 1), next_event_on=date(2026, 1, 2), accrued_through_on=date(2026, 1, 1))],
+        insts,
+        product,
+    )
     moves = [(r.business_on, m["bucket_to"], m["dpd"]) for r in results for m in r.bucket_moves.to_dicts()]
     # Due 1-15, grace 0: DPD 1 on 1-16 (M1), DPD 31 on 2-15 (M2), DPD 61 on 3-17 (M3).
     assert moves == [(date(2026, 1, 16), "M1", 1), (date(2026, 2, 15), "M2", 31), (date(2026, 3, 17), "M3", 61)]
@@ -305,8 +361,10 @@ def test_cured_when_paid_up():
 def test_partial_payment_of_oldest_moves_bucket_down_without_cure():
     product = make_product(business_day_rule="none", grace_days=0)
     accs = [account(next_event_on=date(2026, 3, 20), bucket="M2", oldest_overdue_on=date(2026, 2, 1))]
-    insts = [installment(1, due_on=date(2026, 2, 1), billed=True, overdue=True, principal_paid_minor=100_000),
-             installment(2, due_on=date(2026, 3, 1), billed=True, overdue=True)]
+    insts = [
+        installment(1, due_on=date(2026, 2, 1), billed=True, overdue=True, principal_paid_minor=100_000),
+        installment(2, due_on=date(2026, 3, 1), billed=True, overdue=True),
+    ]
     r = run(date(2026, 3, 20), accs, insts, product)
     assert events(r, "cured") == []
     (m,) = r.bucket_moves.to_dicts()
@@ -316,10 +374,19 @@ def test_partial_payment_of_oldest_moves_bucket_down_without_cure():
 def test_charge_off_at_product_dpd_writes_off_outstanding_principal():
     product = make_product(business_day_rule="none", charge_off_dpd=181)
     # Oldest overdue due 2025-09-19: 181 days before 2026-03-19.
-    accs = [account(next_event_on=date(2026, 3, 19), bucket="M6", oldest_overdue_on=date(2025, 9, 19),
-                    revolving_principal_minor=7_000, accrued_through_on=date(2026, 3, 19))]
-    insts = [installment(1, due_on=date(2025, 9, 19), billed=True, overdue=True, principal_paid_minor=40_000),
-             installment(2, due_on=date(2026, 4, 19))]
+    accs = [
+        account(
+            next_event_on=date(2026, 3, 19),
+            bucket="M6",
+            oldest_overdue_on=date(2025, 9, 19),
+            revolving_principal_minor=7_000,
+            accrued_through_on=date(2026, 3, 19),
+        )
+    ]
+    insts = [
+        installment(1, due_on=date(2025, 9, 19), billed=True, overdue=True, principal_paid_minor=40_000),
+        installment(2, due_on=date(2026, 4, 19)),
+    ]
     r = run(date(2026, 3, 19), accs, insts, product)
     (off,) = events(r, "charged_off")
     assert off["payload"]["principal_written_off_minor"] == 60_000 + 100_000 + 7_000
@@ -327,7 +394,11 @@ def test_charge_off_at_product_dpd_writes_off_outstanding_principal():
     s = state(r)
     assert s["charged_off"] is True and s["next_event_on"] is None and s["bucket"] == "charged_off"
     (entry,) = r.entries.filter(pl.col("kind") == "charge_off").to_dicts()
-    assert (entry["amount_minor"], entry["debit"], entry["credit"]) == (167_000, "charge_off_expense", "principal_receivable")
+    assert (entry["amount_minor"], entry["debit"], entry["credit"]) == (
+        167_000,
+        "charge_off_expense",
+        "principal_receivable",
+    )
     # Charged off: no further work, whatever the date.
     later = run(date(2026, 3, 25), [dict(accs[0], **{k: s[k] for k in ACCOUNT_SCHEMA})], insts, product)
     assert later.accounts.height == 0
@@ -344,8 +415,9 @@ def test_revolving_interest_carries_the_remainder():
 
 
 def test_kernel_accrues_days_since_last_touch_in_one_step():
-    accs = [account(next_event_on=date(2026, 3, 5), revolving_principal_minor=333_333,
-                    accrued_through_on=date(2026, 3, 1))]
+    accs = [
+        account(next_event_on=date(2026, 3, 5), revolving_principal_minor=333_333, accrued_through_on=date(2026, 3, 1))
+    ]
     r = run(date(2026, 3, 5), accs, [])
     (entry,) = r.entries.filter(pl.col("kind") == "interest_accrual").to_dicts()
     assert entry["amount_minor"] == 666  # 4 days × 166.6665 = 666.666
@@ -376,8 +448,14 @@ def test_daily_accruals_sum_exactly_to_one_step_period_interest(principal, rate,
 
 def test_kernel_touches_sum_to_one_step_interest():
     """Closing a revolving account on each of its event days posts exactly the period's one-step interest."""
-    accs = [account(cycle_day=5, next_event_on=date(2026, 3, 2), revolving_principal_minor=1_234_567,
-                    accrued_through_on=date(2026, 3, 1))]
+    accs = [
+        account(
+            cycle_day=5,
+            next_event_on=date(2026, 3, 2),
+            revolving_principal_minor=1_234_567,
+            accrued_through_on=date(2026, 3, 1),
+        )
+    ]
     results, final, _ = run_days(date(2026, 3, 2), date(2026, 5, 5), accs, [])
     posted = sum(e["amount_minor"] for r in results for e in r.entries.to_dicts())
     days = (date(2026, 5, 5) - date(2026, 3, 1)).days
@@ -391,8 +469,12 @@ def test_revolving_item_accrues_from_the_day_after_its_due_date():
     accs = [account(next_event_on=date(2026, 3, 16), accrued_through_on=date(2026, 3, 10))]
     insts = [installment(principal_due_minor=200_000, revolving=True)]
     results, final, _ = run_days(date(2026, 3, 16), date(2026, 3, 20), accs, insts)
-    accruals = [(r.business_on.day, e["amount_minor"]) for r in results for e in r.entries.to_dicts()
-                if e["kind"] == "interest_accrual"]
+    accruals = [
+        (r.business_on.day, e["amount_minor"])
+        for r in results
+        for e in r.entries.to_dicts()
+        if e["kind"] == "interest_accrual"
+    ]
     assert accruals == [(20, 400)]
     assert final[0]["cost_charged_minor"] == 400 + 10_000  # interest + the late fee (5% of 200,000)
 
@@ -417,5 +499,10 @@ def test_unknown_product_is_refused():
 def test_missing_column_is_refused():
     prods, buckets = product_frames([make_product()])
     with pytest.raises(DayendStateInvalid, match="lacks columns"):
-        close_day(date(2026, 3, 16), pl.DataFrame({"account_id": [1]}), pl.DataFrame(schema=INSTALLMENT_SCHEMA),
-                  prods, buckets)
+        close_day(
+            date(2026, 3, 16),
+            pl.DataFrame({"account_id": [1]}),
+            pl.DataFrame(schema=INSTALLMENT_SCHEMA),
+            prods,
+            buckets,
+        )

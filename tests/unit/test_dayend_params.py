@@ -4,11 +4,10 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from test_dayend_kernel import make_product
 
 from fairdue.domain.dayend.params import CHARGED_OFF_BUCKET, RateNotRepresentable, product_frames
 from fairdue.domain.products import DelinquencyBucket
-
-from test_dayend_kernel import make_product
 
 
 def test_rates_become_exact_integers():

@@ -23,13 +23,28 @@ from fairdue.loanmath import (
     schedule,
 )
 
-RATES = [Decimal("0.01"), Decimal("0.015"), Decimal("0.0005"), Decimal(0), Decimal("0.1") / 12, Decimal("0.0833"),
-         Decimal("0.24") / 365 * 30]
+RATES = [
+    Decimal("0.01"),
+    Decimal("0.015"),
+    Decimal("0.0005"),
+    Decimal(0),
+    Decimal("0.1") / 12,
+    Decimal("0.0833"),
+    Decimal("0.24") / 365 * 30,
+]
 
 
 def _rows(batch, k):
-    return [(int(batch.principal_minor[k, j]), int(batch.interest_minor[k, j]), int(batch.fee_minor[k, j]),
-             int(batch.total_minor[k, j]), int(batch.remaining_minor[k, j])) for j in range(batch.total_minor.shape[1])]
+    return [
+        (
+            int(batch.principal_minor[k, j]),
+            int(batch.interest_minor[k, j]),
+            int(batch.fee_minor[k, j]),
+            int(batch.total_minor[k, j]),
+            int(batch.remaining_minor[k, j]),
+        )
+        for j in range(batch.total_minor.shape[1])
+    ]
 
 
 def _scalar(kind, principal_minor, periods, rate):
@@ -130,7 +145,7 @@ def test_iter_annuity_schedules_covers_every_plan_once():
     seen = 0
     for lo, part in iter_annuity_schedules(principals, 6, Decimal("0.02"), chunk=10):
         n = part.total_minor.shape[0]
-        assert (part.total_minor == whole.total_minor[lo:lo + n]).all()
+        assert (part.total_minor == whole.total_minor[lo : lo + n]).all()
         seen += n
     assert seen == principals.size
     with pytest.raises(InvalidScheduleInput):

@@ -13,8 +13,15 @@ def test_bench_json_has_exactly_the_issue_keys_and_agrees_with_pyxirr():
     result = CliRunner().invoke(app, ["bench", "loanmath", "--schedules", "3000", "--aprs", "500", "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output.strip().splitlines()[-1])
-    assert set(doc) == {"schedules", "fairdue_schedules_s", "amortization_schedules_s", "aprs", "fairdue_apr_s",
-                        "pyxirr_apr_s", "max_abs_diff"}
+    assert set(doc) == {
+        "schedules",
+        "fairdue_schedules_s",
+        "amortization_schedules_s",
+        "aprs",
+        "fairdue_apr_s",
+        "pyxirr_apr_s",
+        "max_abs_diff",
+    }
     assert doc["schedules"] == 3000 and doc["aprs"] == 500
     assert doc["max_abs_diff"] <= 1e-6
 

@@ -131,16 +131,28 @@ def test_dates_are_not_taken_for_phone_numbers():
 def test_mask_decision_masks_evidence_but_keeps_the_verdict():
     from fairdue.domain.masking import mask_decision
 
-    decision = {"allowed": False, "pack": "CN@2026-01-30", "next_allowed_at": "2026-03-03T00:00:00Z",
-                "violations": [{"rule": "CN.PIPL.sources", "category": "data_source",
-                                "reason_en": "number +8613911112222 came from a phone's contact list",
-                                "reason_zh": "号码来自通讯录", "evidence": {"address": "+8613911112222",
-                                                                     "span": "告诉张三的家人", "local_time": "21:30"}}],
-                "warnings": []}
+    decision = {
+        "allowed": False,
+        "pack": "CN@2026-01-30",
+        "next_allowed_at": "2026-03-03T00:00:00Z",
+        "violations": [
+            {
+                "rule": "CN.PIPL.sources",
+                "category": "data_source",
+                "reason_en": "number +8613911112222 came from a phone's contact list",
+                "reason_zh": "号码来自通讯录",
+                "evidence": {"address": "+8613911112222", "span": "告诉张三的家人", "local_time": "21:30"},
+            }
+        ],
+        "warnings": [],
+    }
     masked = mask_decision(decision, names=["张三"])
     v = masked["violations"][0]
-    assert (masked["allowed"], masked["pack"], masked["next_allowed_at"]) == (False, "CN@2026-01-30",
-                                                                              "2026-03-03T00:00:00Z")
+    assert (masked["allowed"], masked["pack"], masked["next_allowed_at"]) == (
+        False,
+        "CN@2026-01-30",
+        "2026-03-03T00:00:00Z",
+    )
     assert (v["rule"], v["category"], v["evidence"]["local_time"]) == ("CN.PIPL.sources", "data_source", "21:30")
     assert v["evidence"]["address"] == "139****2222" and "13911112222" not in v["reason_en"]
     assert v["evidence"]["span"] == "告诉张*的家人"
@@ -155,13 +167,15 @@ def test_a_one_time_code_passed_as_a_name_is_hidden_entirely():
     assert "482913" not in out and "4*****" not in out and "******" in out
     assert "张*" in out and "5分钟" in out
     long_code = redact_text("code 12345678 ok", names=["12345678"])
-    assert long_code == "code ******** ok"        # never half-shown as a phone number would be
+    assert long_code == "code ******** ok"  # never half-shown as a phone number would be
     assert is_secret("482913") and not is_secret("张伟") and not is_secret("John")
 
 
 def test_mask_request_and_decision_hide_the_code_in_message_and_evidence():
-    request = {"recipient": {"address": "+8613800138000"},
-               "message": {"language": "en", "text": "your login code is 482913"}}
+    request = {
+        "recipient": {"address": "+8613800138000"},
+        "message": {"language": "en", "text": "your login code is 482913"},
+    }
     masked = mask_request(request, names=["482913"])
     assert "482913" not in masked["message"]["text"] and request["message"]["text"].endswith("482913")
     decision = {"allowed": False, "violations": [{"rule": "X", "evidence": {"matched": "code 482913"}}]}

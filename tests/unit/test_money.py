@@ -23,9 +23,7 @@ from fairdue.domain.money import (
 )
 
 
-@pytest.mark.parametrize(
-    "currency,exp", [("CNY", 2), ("USD", 2), ("GBP", 2), ("EUR", 2), ("JPY", 0)]
-)
+@pytest.mark.parametrize("currency,exp", [("CNY", 2), ("USD", 2), ("GBP", 2), ("EUR", 2), ("JPY", 0)])
 def test_exponents(currency, exp):
     assert exponent(currency) == exp
 
@@ -118,6 +116,8 @@ def test_split_never_loses_a_unit(total, weights):
         assert abs(Decimal(part) - exact) < 1  # each part within one unit of its exact share
 
 
-@given(st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2, allow_nan=False, allow_infinity=False))
+@given(
+    st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2, allow_nan=False, allow_infinity=False)
+)
 def test_parse_round_trips(value):
     assert Money.parse(value, "CNY").to_decimal() == value

@@ -30,8 +30,10 @@ def _replace_once(text: str, old: str, new: str) -> str:
 
 def _bump(pack: Pack, rule_id: str, name: str, value) -> Pack:
     """The same pack with one parameter of one rule changed and nothing else (the version stays)."""
-    rules = tuple(dataclasses.replace(spec, params=MappingProxyType({**spec.params, name: value}))
-                  if spec.id == rule_id else spec for spec in pack.rules)
+    rules = tuple(
+        dataclasses.replace(spec, params=MappingProxyType({**spec.params, name: value})) if spec.id == rule_id else spec
+        for spec in pack.rules
+    )
     return dataclasses.replace(pack, rules=rules)
 
 
@@ -100,9 +102,13 @@ def test_every_number_of_every_rule_is_in_the_digest(jurisdiction):
 def test_lists_citations_and_rule_order_are_content_too():
     text = _text("CN")
     shipped = load_pack("CN")
-    more_channels = parse_pack(_replace_once(
-        text, 'channels = ["call", "voicemail", "visit", "sms", "app_push", "email"]',
-        'channels = ["call", "voicemail", "visit", "sms", "app_push", "email", "letter"]'))
+    more_channels = parse_pack(
+        _replace_once(
+            text,
+            'channels = ["call", "voicemail", "visit", "sms", "app_push", "email"]',
+            'channels = ["call", "voicemail", "visit", "sms", "app_push", "email", "letter"]',
+        )
+    )
     assert more_channels.digest != shipped.digest
     rules = shipped.rules
     recited = dataclasses.replace(shipped, rules=(dataclasses.replace(rules[0], confidence="R"), *rules[1:]))
@@ -115,12 +121,18 @@ def test_comments_whitespace_and_layout_do_not_change_the_digest():
     text = _text("CN")
     shipped = load_pack("CN")
     relaid = "# a new header comment\n\n\n" + text.replace("\n\n", "\n\n# --- a section comment ---\n\n")
-    relaid = _replace_once(relaid, 'effective_on = "2026-01-30"\nwindow',   # a TOML date instead of a string
-                           "effective_on = 2026-01-30   # trailing comment\nwindow")
-    relaid = _replace_once(relaid, 'window = ["08:00", "21:00"]',           # literal strings, a multi-line array
-                           "window = [\n    '08:00',\n    '21:00',  # start, end\n]")
-    relaid = relaid.replace(" = ", "   =   ")                                # spacing around every `=`
-    relaid = relaid.replace("\n", "\r\n")                                     # CRLF line ends
+    relaid = _replace_once(
+        relaid,
+        'effective_on = "2026-01-30"\nwindow',  # a TOML date instead of a string
+        "effective_on = 2026-01-30   # trailing comment\nwindow",
+    )
+    relaid = _replace_once(
+        relaid,
+        'window = ["08:00", "21:00"]',  # literal strings, a multi-line array
+        "window = [\n    '08:00',\n    '21:00',  # start, end\n]",
+    )
+    relaid = relaid.replace(" = ", "   =   ")  # spacing around every `=`
+    relaid = relaid.replace("\n", "\r\n")  # CRLF line ends
     assert relaid != text
     assert parse_pack(relaid).digest == shipped.digest
     assert parse_pack(relaid).label == shipped.label
@@ -128,8 +140,11 @@ def test_comments_whitespace_and_layout_do_not_change_the_digest():
 
 def test_key_order_inside_a_rule_does_not_change_the_digest():
     text = _text("CN")
-    moved = _replace_once(text, 'confidence = "V2"\neffective_on = "2026-01-30"\nwindow = ["08:00", "21:00"]\n',
-                          'window = ["08:00", "21:00"]\neffective_on = "2026-01-30"\nconfidence = "V2"\n')
+    moved = _replace_once(
+        text,
+        'confidence = "V2"\neffective_on = "2026-01-30"\nwindow = ["08:00", "21:00"]\n',
+        'window = ["08:00", "21:00"]\neffective_on = "2026-01-30"\nconfidence = "V2"\n',
+    )
     assert parse_pack(moved).digest == load_pack("CN").digest
 
 

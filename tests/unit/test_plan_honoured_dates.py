@@ -19,10 +19,19 @@ def _following_monday(on: date) -> date:
 
 
 def _propose(**overrides):
-    args = dict(principal=Money(1_200_000, "CNY"), unpaid_interest_minor=30_000, unpaid_fees_minor=20_000,
-                monthly_income_minor=800_000, monthly_expenses_minor=650_000, monthly_rate=Decimal("0.01"),
-                months_max=60, jurisdiction="CN", annual_cost_cap=Decimal("0.24"), as_of=AS_OF,
-                first_due_on=FIRST_DUE)
+    args = dict(
+        principal=Money(1_200_000, "CNY"),
+        unpaid_interest_minor=30_000,
+        unpaid_fees_minor=20_000,
+        monthly_income_minor=800_000,
+        monthly_expenses_minor=650_000,
+        monthly_rate=Decimal("0.01"),
+        months_max=60,
+        jurisdiction="CN",
+        annual_cost_cap=Decimal("0.24"),
+        as_of=AS_OF,
+        first_due_on=FIRST_DUE,
+    )
     args.update(overrides)
     return {p.kind: p for p in propose_plans(**args)}
 
@@ -31,8 +40,9 @@ def test_rows_are_due_on_the_honoured_day_with_the_contractual_amounts():
     plain, moved = _propose(), _propose(honoured_on=_following_monday)
     for kind in plain:
         a, b = plain[kind], moved[kind]
-        assert [(r.principal_minor, r.interest_minor, r.carried_minor) for r in a.rows] == \
-            [(r.principal_minor, r.interest_minor, r.carried_minor) for r in b.rows]
+        assert [(r.principal_minor, r.interest_minor, r.carried_minor) for r in a.rows] == [
+            (r.principal_minor, r.interest_minor, r.carried_minor) for r in b.rows
+        ]
         assert [r.due_on for r in b.rows] == [_following_monday(r.due_on) for r in a.rows]
         assert all(r.due_on.weekday() < 5 for r in b.rows)
     assert moved["extend"].rows[0].due_on == date(2026, 4, 13)

@@ -16,10 +16,19 @@ AS_OF, FIRST_DUE = date(2026, 3, 10), date(2026, 4, 10)
 
 
 def _propose(**overrides):
-    args = dict(principal=Money(1_200_000, "CNY"), unpaid_interest_minor=30_000, unpaid_fees_minor=20_000,
-                monthly_income_minor=800_000, monthly_expenses_minor=650_000, monthly_rate=Decimal("0.01"),
-                months_max=60, jurisdiction="CN", annual_cost_cap=Decimal("0.24"), as_of=AS_OF,
-                first_due_on=FIRST_DUE)
+    args = dict(
+        principal=Money(1_200_000, "CNY"),
+        unpaid_interest_minor=30_000,
+        unpaid_fees_minor=20_000,
+        monthly_income_minor=800_000,
+        monthly_expenses_minor=650_000,
+        monthly_rate=Decimal("0.01"),
+        months_max=60,
+        jurisdiction="CN",
+        annual_cost_cap=Decimal("0.24"),
+        as_of=AS_OF,
+        first_due_on=FIRST_DUE,
+    )
     args.update(overrides)
     return {p.kind: p for p in propose_plans(**args)}
 
@@ -96,8 +105,13 @@ def test_bad_input_is_refused(overrides, message):
     surplus=st.integers(min_value=5_000, max_value=1_000_000),
 )
 def test_affordable_plans_fit_the_surplus(principal, interest, fees, surplus):
-    plans = _propose(principal=Money(principal, "CNY"), unpaid_interest_minor=interest, unpaid_fees_minor=fees,
-                     monthly_income_minor=surplus + 100_000, monthly_expenses_minor=100_000)
+    plans = _propose(
+        principal=Money(principal, "CNY"),
+        unpaid_interest_minor=interest,
+        unpaid_fees_minor=fees,
+        monthly_income_minor=surplus + 100_000,
+        monthly_expenses_minor=100_000,
+    )
     for p in plans.values():
         assert min(r.total_minor for r in p.rows) >= 0
         assert sum(r.principal_minor for r in p.rows) == principal

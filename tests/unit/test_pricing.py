@@ -22,8 +22,10 @@ from fairdue.loanmath import (
 )
 
 
-@pytest.mark.parametrize("jurisdiction,convention", [("CN", "cn-irr"), ("US", "us-reg-z"), ("UK", "eu-ccd"),
-                                                     ("EU", "eu-ccd"), ("cn", "cn-irr")])
+@pytest.mark.parametrize(
+    "jurisdiction,convention",
+    [("CN", "cn-irr"), ("US", "us-reg-z"), ("UK", "eu-ccd"), ("EU", "eu-ccd"), ("cn", "cn-irr")],
+)
 def test_jurisdiction_picks_the_convention(jurisdiction, convention):
     assert convention_for(jurisdiction) == convention
 
@@ -69,10 +71,12 @@ def test_upfront_fee_counts_as_cost():
 
 
 def test_schedule_apr_nets_the_upfront_fee_against_the_advance():
-    plan = schedule("upfront_fee", Money.parse("1200", "CNY"), 12, Decimal("0.05"), date(2025, 2, 15),
-                    start_on=date(2025, 1, 15))
-    by_hand = apr([(date(2025, 1, 15), "1140.00")], [(r.due_on, Decimal(r.total_minor) / 100) for r in plan.rows[1:]],
-                  "cn-irr")
+    plan = schedule(
+        "upfront_fee", Money.parse("1200", "CNY"), 12, Decimal("0.05"), date(2025, 2, 15), start_on=date(2025, 1, 15)
+    )
+    by_hand = apr(
+        [(date(2025, 1, 15), "1140.00")], [(r.due_on, Decimal(r.total_minor) / 100) for r in plan.rows[1:]], "cn-irr"
+    )
     assert schedule_apr(plan, date(2025, 1, 15), "cn-irr") == by_hand
 
 

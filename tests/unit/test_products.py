@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from fairdue.domain.products import (
-    DEFAULT_BUCKETS,
     CN_ANNUAL_COST_CAP,
+    DEFAULT_BUCKETS,
     ProductInvalid,
     UnknownInstallmentOption,
     option_annual_rate,
@@ -33,7 +33,9 @@ def test_shipped_products_validate_and_round_trip(path):
 
 
 def test_shipped_products_cover_cn_and_another_jurisdiction():
-    jurisdictions = {product_from_mapping(tomllib.loads(p.read_text(encoding="utf-8"))).jurisdiction for p in shipped_product_files()}
+    jurisdictions = {
+        product_from_mapping(tomllib.loads(p.read_text(encoding="utf-8"))).jurisdiction for p in shipped_product_files()
+    }
     assert "CN" in jurisdictions and jurisdictions - {"CN"}
 
 
@@ -52,18 +54,39 @@ def test_cn_defaults_cap_and_buckets():
     [
         (lambda d: d.update(jurisdiction="FR"), "jurisdiction: must be one of CN, US, UK, got 'FR'"),
         (lambda d: d.update(currency="XYZ"), "currency: must be one of"),
-        (lambda d: d.pop("credit_limit_minor_max"), "credit_limit_minor_max: must be an integer, got nothing (field missing)"),
+        (
+            lambda d: d.pop("credit_limit_minor_max"),
+            "credit_limit_minor_max: must be an integer, got nothing (field missing)",
+        ),
         (lambda d: d.update(cycle_days=[0, 5]), "cycle_days[0]: must be between 1 and 28, got 0"),
         (lambda d: d.update(cycle_days=[5, 5]), "cycle_days: days must not repeat"),
         (lambda d: d.update(grace_days=-1), "grace_days: must be between 0 and 30"),
-        (lambda d: d["minimum_due"].update(percent_bps=1.5), "minimum_due.percent_bps: must be an integer, got float 1.5"),
+        (
+            lambda d: d["minimum_due"].update(percent_bps=1.5),
+            "minimum_due.percent_bps: must be an integer, got float 1.5",
+        ),
         (lambda d: d.update(revolving_daily_rate=0.0005), "revolving_daily_rate: write the rate as a string"),
-        (lambda d: d["late_fee"].update(fee_minor_min=30_000), "late_fee.fee_minor_min: 30000 is more than fee_minor_max 20000"),
+        (
+            lambda d: d["late_fee"].update(fee_minor_min=30_000),
+            "late_fee.fee_minor_min: 30000 is more than fee_minor_max 20000",
+        ),
         (lambda d: d["installment_options"][2].update(kind="balloon"), "installment_options[2].kind: must be one of"),
-        (lambda d: d["installment_options"][0].update(rate="0.01"), "installment_options[0].rate: a zero_fee plan must have rate 0"),
-        (lambda d: d["installment_options"][2].update(rate="0.03"), "installment_options[2]: 12-annuity at rate 0.03 costs about"),
-        (lambda d: d.update(revolving_daily_rate="0.001"), "revolving_daily_rate: 0.001 × 365 = 0.365 is above annual_cost_cap 0.24"),
-        (lambda d: d["allocation"].update(component_order=["principal", "fees"]), "allocation.component_order: must list each of"),
+        (
+            lambda d: d["installment_options"][0].update(rate="0.01"),
+            "installment_options[0].rate: a zero_fee plan must have rate 0",
+        ),
+        (
+            lambda d: d["installment_options"][2].update(rate="0.03"),
+            "installment_options[2]: 12-annuity at rate 0.03 costs about",
+        ),
+        (
+            lambda d: d.update(revolving_daily_rate="0.001"),
+            "revolving_daily_rate: 0.001 × 365 = 0.365 is above annual_cost_cap 0.24",
+        ),
+        (
+            lambda d: d["allocation"].update(component_order=["principal", "fees"]),
+            "allocation.component_order: must list each of",
+        ),
         (lambda d: d["delinquency_buckets"][1].update(dpd_min=2), "delinquency_buckets[1]: must start at dpd 1"),
         (lambda d: d.update(charge_off_dpd=100), "charge_off_dpd: 100 must be above the last bucket's dpd_max 180"),
         (lambda d: d.update(negotiated_plan_months_max=72), "negotiated_plan_months_max: CN allows at most 60 months"),

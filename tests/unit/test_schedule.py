@@ -23,8 +23,10 @@ from fairdue.loanmath import (
 
 
 def rows(plan):
-    return [(r.seq, r.due_on, r.principal_minor, r.interest_minor, r.fee_minor, r.total_minor, r.remaining_minor)
-            for r in plan.rows]
+    return [
+        (r.seq, r.due_on, r.principal_minor, r.interest_minor, r.fee_minor, r.total_minor, r.remaining_minor)
+        for r in plan.rows
+    ]
 
 
 def test_annuity_hand_checked():
@@ -56,7 +58,8 @@ def test_flat_fee_hand_checked():
     # 等本等息: 12,000.00 over 12 months at a 0.75% monthly fee: 1000.00 principal + 90.00 fee a month.
     plan = schedule("flat_fee", Money.parse("12000", "CNY"), 12, Decimal("0.0075"), date(2024, 2, 10))
     assert {(r.principal_minor, r.interest_minor, r.fee_minor, r.total_minor) for r in plan.rows} == {
-        (100000, 0, 9000, 109000)}
+        (100000, 0, 9000, 109000)
+    }
     assert plan.total_fee_minor == 108000
     assert plan.rows[-1].due_on == date(2025, 1, 10)
 
@@ -72,8 +75,9 @@ def test_zero_fee_hand_checked():
 
 def test_upfront_fee_is_a_seq_zero_row_on_the_advance_date():
     # 3,000.00 at a one-off 5% fee: 150.00 collected on the day of the advance, then 3 × 1000.00.
-    plan = schedule("upfront_fee", Money.parse("3000", "CNY"), 3, Decimal("0.05"), date(2024, 3, 1),
-                    start_on=date(2024, 2, 1))
+    plan = schedule(
+        "upfront_fee", Money.parse("3000", "CNY"), 3, Decimal("0.05"), date(2024, 3, 1), start_on=date(2024, 2, 1)
+    )
     assert rows(plan) == [
         (0, date(2024, 2, 1), 0, 0, 15000, 15000, 300000),
         (1, date(2024, 3, 1), 100000, 0, 0, 100000, 200000),
@@ -86,24 +90,34 @@ def test_daily_accrual_act_365():
     # Interest accrues daily at 1% × 12 / 365 a day on what remains, over the actual days:
     # 31 days: 1,000,000 × 0.12 × 31/365 = 10191.78 → 10192; 29 days (leap Feb): 670170 × 0.12 × 29/365
     # = 6389.56 → 6390; 31 days: 336538 × 0.12 × 31/365 = 3429.93 → 3430. The installment stays 3400.22.
-    plan = schedule("annuity", Money.parse("10000", "CNY"), 3, Decimal("0.01"), date(2024, 1, 31),
-                    day_count="act/365")
-    assert [(r.interest_minor, r.principal_minor) for r in plan.rows] == [(10192, 329830), (6390, 333632),
-                                                                         (3430, 336538)]
+    plan = schedule("annuity", Money.parse("10000", "CNY"), 3, Decimal("0.01"), date(2024, 1, 31), day_count="act/365")
+    assert [(r.interest_minor, r.principal_minor) for r in plan.rows] == [
+        (10192, 329830),
+        (6390, 333632),
+        (3430, 336538),
+    ]
 
 
 def test_daily_accrual_act_360():
     # 31 days at 1% × 12 / 360 a day on 5,000.00: 500000 × 0.12 × 31/360 = 5166.67 → 5167.
-    plan = schedule("equal_principal", Money.parse("5000", "CNY"), 2, Decimal("0.01"), date(2024, 1, 31),
-                    day_count="act/360")
+    plan = schedule(
+        "equal_principal", Money.parse("5000", "CNY"), 2, Decimal("0.01"), date(2024, 1, 31), day_count="act/360"
+    )
     assert plan.rows[0].interest_minor == 5167
     # then 250000 × 0.12 × 29/360 = 2416.67 → 2417
     assert plan.rows[1].interest_minor == 2417
 
 
 def test_daily_accrual_30_360_is_a_plain_month():
-    plan = schedule("equal_principal", Money.parse("3000", "CNY"), 3, Decimal("0.01"), date(2024, 2, 29),
-                    day_count="30/360", start_on=date(2024, 1, 29))
+    plan = schedule(
+        "equal_principal",
+        Money.parse("3000", "CNY"),
+        3,
+        Decimal("0.01"),
+        date(2024, 2, 29),
+        day_count="30/360",
+        start_on=date(2024, 1, 29),
+    )
     # 30 days of 1% × 12/360 a day is exactly 1%: 3000.00 → 30.00
     assert plan.rows[0].interest_minor == 3000
 
@@ -117,8 +131,16 @@ def test_daily_accrual_30_360_is_a_plain_month():
         (date(2024, 1, 5), "weekly", [date(2024, 1, 5), date(2024, 1, 12), date(2024, 1, 19), date(2024, 1, 26)]),
         (date(2024, 1, 5), "biweekly", [date(2024, 1, 5), date(2024, 1, 19), date(2024, 2, 2), date(2024, 2, 16)]),
         (date(2024, 1, 1), "semimonthly", [date(2024, 1, 1), date(2024, 1, 16), date(2024, 2, 1), date(2024, 2, 16)]),
-        (date(2024, 1, 15), "semimonthly", [date(2024, 1, 15), date(2024, 1, 31), date(2024, 2, 15), date(2024, 2, 29)]),
-        (date(2024, 1, 31), "semimonthly", [date(2024, 1, 31), date(2024, 2, 15), date(2024, 2, 29), date(2024, 3, 15)]),
+        (
+            date(2024, 1, 15),
+            "semimonthly",
+            [date(2024, 1, 15), date(2024, 1, 31), date(2024, 2, 15), date(2024, 2, 29)],
+        ),
+        (
+            date(2024, 1, 31),
+            "semimonthly",
+            [date(2024, 1, 31), date(2024, 2, 15), date(2024, 2, 29), date(2024, 3, 15)],
+        ),
         (date(2024, 1, 20), "semimonthly", [date(2024, 1, 20), date(2024, 2, 5), date(2024, 2, 20), date(2024, 3, 5)]),
         (date(2024, 1, 10), "four_weekly", [date(2024, 1, 10), date(2024, 2, 7), date(2024, 3, 6), date(2024, 4, 3)]),
         (date(2024, 1, 31), "quarterly", [date(2024, 1, 31), date(2024, 4, 30), date(2024, 7, 31), date(2024, 10, 31)]),
@@ -135,8 +157,9 @@ def test_month_end_stays_month_end_for_a_year():
     import calendar
 
     plan = schedule("annuity", Money.parse("1000", "CNY"), 12, Decimal("0.01"), date(2025, 1, 31))
-    assert [r.due_on.day for r in plan.rows] == [calendar.monthrange(r.due_on.year, r.due_on.month)[1]
-                                                 for r in plan.rows]
+    assert [r.due_on.day for r in plan.rows] == [
+        calendar.monthrange(r.due_on.year, r.due_on.month)[1] for r in plan.rows
+    ]
     assert [r.due_on.day for r in plan.rows][:3] == [31, 28, 31]
 
 
@@ -158,13 +181,26 @@ def test_month_end_stays_month_end_for_a_year():
     ],
 )
 def test_bad_input_raises_a_named_error(kwargs, error):
-    args = {"kind": "annuity", "principal": Money(100000, "CNY"), "periods": 3, "rate": Decimal("0.01"),
-            "first_due_on": date(2024, 2, 1), "frequency": "monthly"}
+    args = {
+        "kind": "annuity",
+        "principal": Money(100000, "CNY"),
+        "periods": 3,
+        "rate": Decimal("0.01"),
+        "first_due_on": date(2024, 2, 1),
+        "frequency": "monthly",
+    }
     args.update(kwargs)
     extra = {k: args.pop(k) for k in ("start_on", "day_count") if k in args}
     with pytest.raises(error) as info:
-        schedule(args["kind"], args["principal"], args["periods"], args["rate"], args["first_due_on"],
-                 args["frequency"], **extra)
+        schedule(
+            args["kind"],
+            args["principal"],
+            args["periods"],
+            args["rate"],
+            args["first_due_on"],
+            args["frequency"],
+            **extra,
+        )
     assert isinstance(info.value, FairdueError) and isinstance(info.value, ValueError)
     assert str(info.value)
 

@@ -103,11 +103,13 @@ def test_statement_totals_many_lines_at_once_match_the_single_rule(cn):
     # Line 3: 5,000 revolving: the floor is capped at the revolving principal. Line 4: nothing billed.
     items = pl.DataFrame(
         [(1, 100, 1500, 9331, False), (1, 0, 0, 300_000, True), (2, 0, 0, 50_001, True), (3, 0, 0, 5_000, True)],
-        schema=BILLED_ITEM_SCHEMA, orient="row",
+        schema=BILLED_ITEM_SCHEMA,
+        orient="row",
     )
     rules = pl.DataFrame([(n, 1000, 10_000) for n in (1, 2, 3, 4)], schema=MINIMUM_DUE_RULE_SCHEMA, orient="row")
-    got = {r["line_id"]: (r["amount_due_minor"], r["minimum_due_minor"])
-           for r in statement_totals(items, rules).to_dicts()}
+    got = {
+        r["line_id"]: (r["amount_due_minor"], r["minimum_due_minor"]) for r in statement_totals(items, rules).to_dicts()
+    }
     assert got == {1: (310_931, 100 + 1500 + 9331 + 30_000), 2: (50_001, 10_000), 3: (5_000, 5_000), 4: (0, 0)}
     # Percent rounds up: 10% of 123,451 = 12,345.1 -> 12,346 (the single-line function agrees).
     p = replace(cn, minimum_due=MinimumDueRule(percent_bps=1000, floor_minor=100))

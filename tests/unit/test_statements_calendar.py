@@ -21,8 +21,9 @@ def _products():
 
 @pytest.mark.parametrize("product", list(_products()), ids=lambda p: p.code)
 def test_statement_due_dates_follow_the_day_end_calendar_every_day(product):
-    rule = (cal.BusinessDayRule.FOLLOWING if product.business_day_rule == "next_business_day"
-            else cal.BusinessDayRule.NONE)
+    rule = (
+        cal.BusinessDayRule.FOLLOWING if product.business_day_rule == "next_business_day" else cal.BusinessDayRule.NONE
+    )
     day_end = cal.for_jurisdiction(product.jurisdiction)
     for n in range(2 * 365):
         on = date(2026, 1, 1) + timedelta(days=n)

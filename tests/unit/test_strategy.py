@@ -15,9 +15,17 @@ from fairdue.domain.collections.strategy import (
     steps_for,
 )
 
-VARS = dict(lender_name="安心消费金融", borrower_title="张先生", amount_due="CNY 1,230.00",
-            due_on="2026-03-05", days_past_due=5, callback_phone="400-800-8888", app_name="安心",
-            website="https://example.cn", agent_name="李")
+VARS = dict(
+    lender_name="安心消费金融",
+    borrower_title="张先生",
+    amount_due="CNY 1,230.00",
+    due_on="2026-03-05",
+    days_past_due=5,
+    callback_phone="400-800-8888",
+    app_name="安心",
+    website="https://example.cn",
+    agent_name="李",
+)
 
 GOOD = """
 code = "T"

@@ -106,7 +106,7 @@ class Handover:
     idempotency_key: str
     outbox_id: int
     message_id: str
-    state: str            # in_flight | accepted | failed | unknown | confirmed | resend
+    state: str  # in_flight | accepted | failed | unknown | confirmed | resend
     attempts: int
     started_at: datetime
 
@@ -118,8 +118,9 @@ class HandoverLedger(SentLedger, Protocol):
 
     def begin_handover(self, key: str, *, outbox_id: int, channel: str, message_id: str, at: datetime) -> None: ...
 
-    def settle_handover(self, key: str, *, state: str, at: datetime, by: str | None = None,
-                        note: str | None = None) -> None: ...
+    def settle_handover(
+        self, key: str, *, state: str, at: datetime, by: str | None = None, note: str | None = None
+    ) -> None: ...
 
 
 class RelayLog(Protocol):
@@ -150,13 +151,16 @@ def require_allowing_decision(decisions: DecisionSource, message: OutboundMessag
     decision = record.get("decision")
     if not isinstance(decision, dict) or decision.get("allowed") is not True or decision.get("violations"):
         raise SendRefused(f"outbox {message.outbox_id}: decision {message.decision_seq} did not allow this contact")
-    if record.get("text_hmac") is not None:   # a login code: bound by a keyed hash of its text
+    if record.get("text_hmac") is not None:  # a login code: bound by a keyed hash of its text
         keyed = getattr(decisions, "text_hmac", None)
         if keyed is None:
-            raise SendRefused(f"outbox {message.outbox_id}: decision {message.decision_seq} binds a keyed text hash "
-                              "and this decision source holds no key to check it")
-        expected = keyed_message_fingerprint(channel=channel, recipient=message.recipient_address,
-                                             text_hmac=keyed(message.body))
+            raise SendRefused(
+                f"outbox {message.outbox_id}: decision {message.decision_seq} binds a keyed text hash "
+                "and this decision source holds no key to check it"
+            )
+        expected = keyed_message_fingerprint(
+            channel=channel, recipient=message.recipient_address, text_hmac=keyed(message.body)
+        )
     else:
         expected = message_fingerprint(channel=channel, recipient=message.recipient_address, text=message.body)
     if record.get("fingerprint") != expected:

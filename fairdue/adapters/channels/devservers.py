@@ -58,7 +58,7 @@ class StubProvider:
         self.deliveries: list[ProviderDelivery] = []
         self.by_key: dict[str, str] = {}
         self.requests = 0
-        self._fail: list[int] = []     # status codes to answer, one per coming request
+        self._fail: list[int] = []  # status codes to answer, one per coming request
         self._stall: list[float] = []  # seconds to sleep (then deliver), one per coming request
         self._receipts: list[tuple[bytes, str]] = []
         self._server = ThreadingHTTPServer((LOOPBACK, 0), self._handler())
@@ -115,10 +115,12 @@ class StubProvider:
                 return 200, {"id": self.by_key[key], "duplicate": True}
             message_id = f"pm-{len(self.deliveries) + 1:06d}"
             self.by_key[key] = message_id
-            self.deliveries.append(ProviderDelivery(message_id, key, str(body.get("channel")), str(body.get("to")),
-                                                    str(body.get("text"))))
-            receipt = json.dumps({"id": message_id, "status": "delivered",
-                                  "occurred_at": datetime.now(UTC).isoformat()}).encode()
+            self.deliveries.append(
+                ProviderDelivery(message_id, key, str(body.get("channel")), str(body.get("to")), str(body.get("text")))
+            )
+            receipt = json.dumps(
+                {"id": message_id, "status": "delivered", "occurred_at": datetime.now(UTC).isoformat()}
+            ).encode()
             self._receipts.append((receipt, sign(receipt, self.receipt_secret)))
             return 202, {"id": message_id, "duplicate": False}
 
@@ -140,7 +142,7 @@ class StubProvider:
                 except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
                     pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 """Lookup by idempotency key: 200 with the message id, or 404."""
                 path, _, query = self.path.partition("?")
                 if path != "/v1/messages":
@@ -154,7 +156,7 @@ class StubProvider:
                     return self._reply(404, {"error": "no message under this key"})
                 return self._reply(200, {"id": message_id})
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 if self.path != "/v1/messages":
                     return self._reply(404, {"error": "not found"})
                 if self.headers.get("Authorization") != f"Bearer {stub.api_key}":
@@ -195,13 +197,13 @@ class LocalSmtpServer:
         self.lock = threading.Lock()
         self.messages: list[ReceivedMail] = []
         self._refuse = 0
-        self._stall: list[float] = []   # seconds to wait before accepting, one per coming message
+        self._stall: list[float] = []  # seconds to wait before accepting, one per coming message
         self.log_path = log_path
         self.port = free_port()
         server = self
 
         class Handler:
-            async def handle_DATA(self, _server, _session, envelope):  # noqa: N802
+            async def handle_DATA(self, _server, _session, envelope):
                 with server.lock:
                     if server._refuse > 0:
                         server._refuse -= 1
@@ -213,7 +215,8 @@ class LocalSmtpServer:
                 payload = parsed.get_payload(decode=True) or b""
                 charset = parsed.get_content_charset() or "utf-8"
                 mail = ReceivedMail(
-                    mail_from=envelope.mail_from, rcpt_tos=tuple(envelope.rcpt_tos),
+                    mail_from=envelope.mail_from,
+                    rcpt_tos=tuple(envelope.rcpt_tos),
                     message_id=str(parsed.get("Message-ID", "")),
                     subject=str(email.header.make_header(email.header.decode_header(parsed.get("Subject", "")))),
                     body=payload.decode(charset, "replace"),
@@ -222,8 +225,10 @@ class LocalSmtpServer:
                     server.messages.append(mail)
                     if server.log_path is not None:
                         with open(server.log_path, "ab") as log:
-                            log.write(f"{datetime.now(UTC).isoformat()} smtpd: message-id={mail.message_id} "
-                                      f"to=<{','.join(mail.rcpt_tos)}> status=accepted\n".encode())
+                            log.write(
+                                f"{datetime.now(UTC).isoformat()} smtpd: message-id={mail.message_id} "
+                                f"to=<{','.join(mail.rcpt_tos)}> status=accepted\n".encode()
+                            )
                             log.flush()
                             os.fsync(log.fileno())
                 return "250 OK"
@@ -257,4 +262,4 @@ class LocalSmtpServer:
             return list(self.messages)
 
 
-__all__ = ["LocalSmtpServer", "ProviderDelivery", "ReceivedMail", "SIGNATURE_HEADER", "StubProvider", "free_port"]
+__all__ = ["SIGNATURE_HEADER", "LocalSmtpServer", "ProviderDelivery", "ReceivedMail", "StubProvider", "free_port"]

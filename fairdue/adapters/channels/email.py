@@ -29,12 +29,11 @@ from __future__ import annotations
 import email.policy
 import pathlib
 import smtplib
-import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from typing import Callable
 
 from fairdue.adapters.channels.base import (
     DecisionSource,
@@ -50,7 +49,7 @@ from fairdue.adapters.channels.base import (
 )
 
 SMTP_TIMEOUT_S = 10.0
-RELAY_LOG_BYTES_MAX = 256 * 1024 * 1024   # a larger log is not scanned: the answer is "cannot tell"
+RELAY_LOG_BYTES_MAX = 256 * 1024 * 1024  # a larger log is not scanned: the answer is "cannot tell"
 RESENDABLE = ("failed", "resend")
 IN_DOUBT = ("in_flight", "unknown")
 
@@ -100,10 +99,16 @@ class SmtpEmailAdapter:
 
     channel = "email"
 
-    def __init__(self, settings: SmtpSettings, *, decisions: DecisionSource, ledger: HandoverLedger,
-                 relay_log: RelayLog | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 after_accept: Callable[[int], None] | None = None):
+    def __init__(
+        self,
+        settings: SmtpSettings,
+        *,
+        decisions: DecisionSource,
+        ledger: HandoverLedger,
+        relay_log: RelayLog | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        after_accept: Callable[[int], None] | None = None,
+    ):
         self.settings = settings
         self.decisions = decisions
         self.ledger = ledger
@@ -133,27 +138,43 @@ class SmtpEmailAdapter:
         if handover is None:
             return None
         if handover.state in ("accepted", "confirmed"):
-            self.ledger.record(idempotency_key, channel=self.channel, provider_message_id=handover.message_id,
-                               sent_at=self.clock())
+            self.ledger.record(
+                idempotency_key, channel=self.channel, provider_message_id=handover.message_id, sent_at=self.clock()
+            )
             return Reconciled("delivered", handover.message_id)
         if handover.state in RESENDABLE:
             return Reconciled("not_delivered")
         verdict = self.relay_log.accepted(handover.message_id) if self.relay_log is not None else None
         now = self.clock()
         if verdict is True:
-            self.ledger.record(idempotency_key, channel=self.channel, provider_message_id=handover.message_id,
-                               sent_at=now)
-            self.ledger.settle_handover(idempotency_key, state="confirmed", at=now, by="relay-log",
-                                        note=f"{handover.message_id} found in the relay log")
+            self.ledger.record(
+                idempotency_key, channel=self.channel, provider_message_id=handover.message_id, sent_at=now
+            )
+            self.ledger.settle_handover(
+                idempotency_key,
+                state="confirmed",
+                at=now,
+                by="relay-log",
+                note=f"{handover.message_id} found in the relay log",
+            )
             return Reconciled("delivered", handover.message_id)
         if verdict is False:
-            self.ledger.settle_handover(idempotency_key, state="resend", at=now, by="relay-log",
-                                        note=f"{handover.message_id} not in the relay log")
+            self.ledger.settle_handover(
+                idempotency_key,
+                state="resend",
+                at=now,
+                by="relay-log",
+                note=f"{handover.message_id} not in the relay log",
+            )
             return Reconciled("not_delivered")
         if handover.state != "unknown":
-            self.ledger.settle_handover(idempotency_key, state="unknown", at=now,
-                                        note="found in flight (the sender stopped between DATA and the ledger "
-                                             "write); no relay log to reconcile it")
+            self.ledger.settle_handover(
+                idempotency_key,
+                state="unknown",
+                at=now,
+                note="found in flight (the sender stopped between DATA and the ledger "
+                "write); no relay log to reconcile it",
+            )
         return Reconciled("unknown")
 
     # -- sending ---------------------------------------------------------------------------
@@ -166,10 +187,13 @@ class SmtpEmailAdapter:
         if state == "delivered":
             return SendResult(provider_message_id=earlier.provider_message_id or message_id, duplicate=True)
         if state == "unknown":
-            raise DeliveryUnknown(f"outbox {message.outbox_id}: {message_id} may already have been accepted by the "
-                                  "SMTP server; not resending without reconciliation or an operator's decision")
-        self.ledger.begin_handover(idempotency_key, outbox_id=message.outbox_id, channel=self.channel,
-                                   message_id=message_id, at=self.clock())
+            raise DeliveryUnknown(
+                f"outbox {message.outbox_id}: {message_id} may already have been accepted by the "
+                "SMTP server; not resending without reconciliation or an operator's decision"
+            )
+        self.ledger.begin_handover(
+            idempotency_key, outbox_id=message.outbox_id, channel=self.channel, message_id=message_id, at=self.clock()
+        )
         try:
             self._transmit(mail)
         except DeliveryUnknown as err:
@@ -212,7 +236,7 @@ class SmtpEmailAdapter:
                 raise PermanentSendError(f"SMTP server refused the recipient: {err.recipients}") from err
             except smtplib.SMTPResponseException as err:
                 raise _by_code(err) from err
-            except (smtplib.SMTPException, OSError, socket.timeout) as err:
+            except (TimeoutError, smtplib.SMTPException, OSError) as err:
                 raise TransientSendError(f"SMTP server unavailable: {err}") from err
             # From here on the server may have the message: only a reply code is certain.
             try:
@@ -221,13 +245,15 @@ class SmtpEmailAdapter:
                     raise smtplib.SMTPDataError(code, reply)
             except smtplib.SMTPResponseException as err:
                 raise _by_code(err) from err
-            except (smtplib.SMTPException, OSError, socket.timeout) as err:
-                raise DeliveryUnknown(f"the SMTP line failed during DATA ({type(err).__name__}: {err}); "
-                                      "the server may have accepted the message") from err
+            except (TimeoutError, smtplib.SMTPException, OSError) as err:
+                raise DeliveryUnknown(
+                    f"the SMTP line failed during DATA ({type(err).__name__}: {err}); "
+                    "the server may have accepted the message"
+                ) from err
             try:
                 smtp.quit()
             except (smtplib.SMTPException, OSError):
-                pass   # accepted already; a failed QUIT changes nothing
+                pass  # accepted already; a failed QUIT changes nothing
         finally:
             smtp.close()
 

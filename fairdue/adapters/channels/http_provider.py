@@ -24,8 +24,8 @@ fairdue.service.contact.dispatcher.record_receipt (HMAC-SHA256 signed body).
 
 from __future__ import annotations
 
-import hmac
 import hashlib
+import hmac
 
 import httpx
 
@@ -57,14 +57,24 @@ def signature_ok(body: bytes, signature: str, secret: bytes) -> bool:
 class HttpProviderAdapter:
     """One channel (sms, voicemail, call or app_push) through an HTTP provider."""
 
-    def __init__(self, channel: str, *, base_url: str, api_key: str, decisions: DecisionSource,
-                 timeout_s: float = HTTP_TIMEOUT_S, transport: httpx.BaseTransport | None = None):
+    def __init__(
+        self,
+        channel: str,
+        *,
+        base_url: str,
+        api_key: str,
+        decisions: DecisionSource,
+        timeout_s: float = HTTP_TIMEOUT_S,
+        transport: httpx.BaseTransport | None = None,
+    ):
         if channel not in PROVIDER_CHANNELS:
             raise ValueError(f"channel {channel!r} is not sent through an HTTP provider")
         self.channel = channel
         self.decisions = decisions
         self._client = httpx.Client(
-            base_url=base_url, timeout=timeout_s, transport=transport,
+            base_url=base_url,
+            timeout=timeout_s,
+            transport=transport,
             headers={"Authorization": f"Bearer {api_key}"},
         )
 
@@ -73,8 +83,12 @@ class HttpProviderAdapter:
 
     def send(self, message: OutboundMessage, *, idempotency_key: str) -> SendResult:
         require_allowing_decision(self.decisions, message, channel=self.channel)
-        body = {"channel": self.channel, "to": message.recipient_address, "text": message.body,
-                "language": message.language}
+        body = {
+            "channel": self.channel,
+            "to": message.recipient_address,
+            "text": message.body,
+            "language": message.language,
+        }
         try:
             response = self._client.post("/v1/messages", json=body, headers={IDEMPOTENCY_HEADER: idempotency_key})
         except httpx.TimeoutException as err:

@@ -78,12 +78,16 @@ class CollectionLetter:
     def __post_init__(self) -> None:
         if self.language not in ("zh", "en"):
             raise LetterIncomplete(f"letter language must be zh or en, not {self.language!r}")
-        missing = [f.name for f in fields(self)
-                   if isinstance(getattr(self, f.name), str) and not getattr(self, f.name).strip()]
+        missing = [
+            f.name for f in fields(self) if isinstance(getattr(self, f.name), str) and not getattr(self, f.name).strip()
+        ]
         if missing:
             raise LetterIncomplete("collection letter lacks: " + ", ".join(missing))
-        long = [f.name for f in fields(self)
-                if isinstance(getattr(self, f.name), str) and len(getattr(self, f.name)) > LETTER_FIELD_CHARS_MAX]
+        long = [
+            f.name
+            for f in fields(self)
+            if isinstance(getattr(self, f.name), str) and len(getattr(self, f.name)) > LETTER_FIELD_CHARS_MAX
+        ]
         if long:
             raise LetterIncomplete(f"letter fields longer than {LETTER_FIELD_CHARS_MAX} characters: {', '.join(long)}")
         if isinstance(self.balance_minor, bool) or not isinstance(self.balance_minor, int) or self.balance_minor < 0:
@@ -127,8 +131,12 @@ class CollectionLetter:
 
 def render_text(letter: CollectionLetter) -> str:
     """The letter as plain text: what the gate checks and what the fingerprint covers."""
-    lines = [letter.title(), f"{'编号' if letter.language == 'zh' else 'Reference'}: {letter.reference}",
-             f"{'日期' if letter.language == 'zh' else 'Date'}: {letter.letter_on}", ""]
+    lines = [
+        letter.title(),
+        f"{'编号' if letter.language == 'zh' else 'Reference'}: {letter.reference}",
+        f"{'日期' if letter.language == 'zh' else 'Date'}: {letter.letter_on}",
+        "",
+    ]
     for heading, text in letter.sections():
         lines.append(f"{heading}: {text}")
     return "\n".join(lines)
@@ -138,7 +146,7 @@ def render_html(letter: CollectionLetter) -> str:
     esc = html.escape
     rows = "\n".join(f"<h2>{esc(h)}</h2><p>{esc(t)}</p>" for h, t in letter.sections())
     return f"""<!doctype html>
-<html lang="{'zh-CN' if letter.language == 'zh' else 'en'}"><head><meta charset="utf-8">
+<html lang="{"zh-CN" if letter.language == "zh" else "en"}"><head><meta charset="utf-8">
 <title>{esc(letter.title())}</title>
 <style>
  @page {{ size: A4; margin: 22mm 20mm; }}

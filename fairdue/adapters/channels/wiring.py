@@ -14,7 +14,7 @@ pending (never lost) until one is configured.
 from __future__ import annotations
 
 import os
-from typing import Mapping
+from collections.abc import Mapping
 
 from fairdue.adapters.channels.base import ChannelAdapter, DecisionSource, HandoverLedger
 from fairdue.adapters.channels.email import MailLogRelayLog, SmtpEmailAdapter, SmtpSettings
@@ -22,27 +22,32 @@ from fairdue.adapters.channels.http_provider import PROVIDER_CHANNELS, HttpProvi
 from fairdue.adapters.channels.letter import PdfLetterAdapter
 
 
-def build_adapters(*, decisions: DecisionSource, ledger: HandoverLedger,
-                   environ: Mapping[str, str] | None = None) -> dict[str, ChannelAdapter]:
+def build_adapters(
+    *, decisions: DecisionSource, ledger: HandoverLedger, environ: Mapping[str, str] | None = None
+) -> dict[str, ChannelAdapter]:
     env = os.environ if environ is None else environ
     adapters: dict[str, ChannelAdapter] = {}
     if env.get("FAIRDUE_SMTP_HOST"):
         adapters["email"] = SmtpEmailAdapter(
             SmtpSettings(
-                host=env["FAIRDUE_SMTP_HOST"], port=int(env.get("FAIRDUE_SMTP_PORT", "25")),
+                host=env["FAIRDUE_SMTP_HOST"],
+                port=int(env.get("FAIRDUE_SMTP_PORT", "25")),
                 sender=env.get("FAIRDUE_SMTP_SENDER", "noreply@fairdue.invalid"),
                 domain=env.get("FAIRDUE_SMTP_DOMAIN", "fairdue.invalid"),
                 starttls=env.get("FAIRDUE_SMTP_STARTTLS", "0") == "1",
                 username=env.get("FAIRDUE_SMTP_USERNAME") or None,
                 password=env.get("FAIRDUE_SMTP_PASSWORD") or None,
             ),
-            decisions=decisions, ledger=ledger,
+            decisions=decisions,
+            ledger=ledger,
             relay_log=MailLogRelayLog(env["FAIRDUE_SMTP_RELAY_LOG"]) if env.get("FAIRDUE_SMTP_RELAY_LOG") else None,
         )
     if env.get("FAIRDUE_PROVIDER_URL"):
         for channel in PROVIDER_CHANNELS:
             adapters[channel] = HttpProviderAdapter(
-                channel, base_url=env["FAIRDUE_PROVIDER_URL"], api_key=env.get("FAIRDUE_PROVIDER_API_KEY", ""),
+                channel,
+                base_url=env["FAIRDUE_PROVIDER_URL"],
+                api_key=env.get("FAIRDUE_PROVIDER_API_KEY", ""),
                 decisions=decisions,
             )
     if env.get("FAIRDUE_LETTER_SPOOL"):

@@ -23,8 +23,9 @@ transaction rolls back. An event with no handler is refused (fail closed).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -62,8 +63,9 @@ def _load(path: str) -> type:
 class UnitOfWork:
     """A transaction on `engine` with lazily built repositories (see REPOSITORIES)."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utc_now,
-                 handlers: EventHandlers | None = None):
+    def __init__(
+        self, engine: Engine, *, clock: Callable[[], datetime] = utc_now, handlers: EventHandlers | None = None
+    ):
         self.engine = engine
         self.clock = clock
         self.handlers: EventHandlers = handlers or {}

@@ -8,14 +8,15 @@ before anything is written (`DeviceContactsRefused`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 
 from fairdue.adapters.crypto import FieldCipher, load_cipher
-from fairdue.adapters.db.repos.servicing import aware
+from fairdue.adapters.db.repos.servicing import aware, repo
 from fairdue.adapters.db.schema.accounts import borrower_emails, borrower_phones, borrowers, emergency_contacts
 from fairdue.adapters.db.schema.contact_facts import FACT_CONTEXTS, contact_facts
 from fairdue.adapters.db.uow import UnitOfWork
@@ -31,7 +32,6 @@ from fairdue.domain.borrowers import (
     validate_mobile,
 )
 from fairdue.errors import FairdueError
-from fairdue.adapters.db.repos.servicing import repo
 
 # Associated-data contexts of the encrypted fields (a token only decrypts in its own column).
 CTX = {
@@ -133,17 +133,34 @@ def _insert_borrower(r, c: FieldCipher, profile, id_bidx: str, now: datetime) ->
         time_zones=" ".join(profile.time_zones),
         created_at=now,
     )
-    r.insert_many(borrower_phones, [
-        {"borrower_id": bid, "phone_ct": c.encrypt(m.e164, context=CTX["phone"]),
-         "phone_bidx": c.blind_index(m.e164, context=CTX["phone"]), "source": m.source, "position": i, "created_at": now}
-        for i, m in enumerate(profile.mobiles)
-    ])
-    r.insert_many(borrower_emails, [
-        {"borrower_id": bid, "email_ct": c.encrypt(e.address, context=CTX["email"]),
-         "email_bidx": c.blind_index(e.address.lower(), context=CTX["email"]), "source": e.source, "position": i,
-         "created_at": now}
-        for i, e in enumerate(profile.emails)
-    ])
+    r.insert_many(
+        borrower_phones,
+        [
+            {
+                "borrower_id": bid,
+                "phone_ct": c.encrypt(m.e164, context=CTX["phone"]),
+                "phone_bidx": c.blind_index(m.e164, context=CTX["phone"]),
+                "source": m.source,
+                "position": i,
+                "created_at": now,
+            }
+            for i, m in enumerate(profile.mobiles)
+        ],
+    )
+    r.insert_many(
+        borrower_emails,
+        [
+            {
+                "borrower_id": bid,
+                "email_ct": c.encrypt(e.address, context=CTX["email"]),
+                "email_bidx": c.blind_index(e.address.lower(), context=CTX["email"]),
+                "source": e.source,
+                "position": i,
+                "created_at": now,
+            }
+            for i, e in enumerate(profile.emails)
+        ],
+    )
     return bid
 
 
@@ -165,10 +182,12 @@ def _addresses_by_borrower_query() -> sa.CompoundSelect:
     # The borrowers' mobiles (kind 'phone') and emails (kind 'email') in one round trip, each in position order.
     ids = sa.bindparam("ids", expanding=True)
     p, e = borrower_phones.c, borrower_emails.c
-    phones = sa.select(sa.literal_column("'phone'").label("kind"), p.borrower_id, p.position, p.phone_ct.label("ct"),
-                       p.source).where(p.borrower_id.in_(ids))
-    emails = sa.select(sa.literal_column("'email'"), e.borrower_id, e.position, e.email_ct, e.source
-                       ).where(e.borrower_id.in_(ids))
+    phones = sa.select(
+        sa.literal_column("'phone'").label("kind"), p.borrower_id, p.position, p.phone_ct.label("ct"), p.source
+    ).where(p.borrower_id.in_(ids))
+    emails = sa.select(sa.literal_column("'email'"), e.borrower_id, e.position, e.email_ct, e.source).where(
+        e.borrower_id.in_(ids)
+    )
     both = sa.union_all(phones, emails)
     cols = both.selected_columns
     return both.order_by(cols.kind, cols.borrower_id, cols.position)
@@ -187,7 +206,7 @@ def get_borrowers(uow: UnitOfWork, *, borrower_ids: Any, cipher: FieldCipher | N
     conn = uow.connection
     out: dict[int, Borrower] = {}
     for start in range(0, len(ids), BORROWERS_PER_QUERY_MAX):
-        chunk = ids[start:start + BORROWERS_PER_QUERY_MAX]
+        chunk = ids[start : start + BORROWERS_PER_QUERY_MAX]
         mobiles: dict[int, list[tuple[str, str]]] = {}
         emails: dict[int, list[tuple[str, str]]] = {}
         for a in conn.execute(_ADDRESSES_BY_BORROWER, {"ids": chunk}):
@@ -210,14 +229,20 @@ def get_borrowers(uow: UnitOfWork, *, borrower_ids: Any, cipher: FieldCipher | N
     return out
 
 
-def find_borrower_by_id_number(uow: UnitOfWork, *, id_kind: str, id_number: str, cipher: FieldCipher | None = None) -> int | None:
+def find_borrower_by_id_number(
+    uow: UnitOfWork, *, id_kind: str, id_number: str, cipher: FieldCipher | None = None
+) -> int | None:
     """Borrower id for an ID number (blind-index lookup, nothing decrypted), or None."""
     c = _cipher(cipher, uow)
-    row = repo(uow).borrower_by_id_bidx(c.blind_index(f"{id_kind}:{compact(id_kind, id_number)}", context=CTX["id_number"]))
+    row = repo(uow).borrower_by_id_bidx(
+        c.blind_index(f"{id_kind}:{compact(id_kind, id_number)}", context=CTX["id_number"])
+    )
     return None if row is None else row.id
 
 
-def find_borrowers_by_mobile(uow: UnitOfWork, *, mobile: str, country: str = "CN", cipher: FieldCipher | None = None) -> list[int]:
+def find_borrowers_by_mobile(
+    uow: UnitOfWork, *, mobile: str, country: str = "CN", cipher: FieldCipher | None = None
+) -> list[int]:
     """Borrower ids holding `mobile` (blind-index lookup)."""
     c = _cipher(cipher, uow)
     e164 = validate_mobile(mobile, default_country=country)
@@ -248,11 +273,16 @@ def add_emergency_contact(
     if c.blind_index(contact.mobile_e164, context=CTX["phone"]) in own:
         raise BorrowerInvalid("emergency_contact.mobile: that is the borrower's own number")
     return r.insert(
-        emergency_contacts, borrower_id=borrower_id,
+        emergency_contacts,
+        borrower_id=borrower_id,
         name_ct=c.encrypt(contact.name, context=CTX["ec_name"]),
         phone_ct=c.encrypt(contact.mobile_e164, context=CTX["ec_phone"]),
-        phone_bidx=bidx, relationship=contact.relationship, consent_scope=contact.consent.scope,
-        consent_granted_at=contact.consent.granted_at, consent_withdrawn_at=None, created_at=now,
+        phone_bidx=bidx,
+        relationship=contact.relationship,
+        consent_scope=contact.consent.scope,
+        consent_granted_at=contact.consent.granted_at,
+        consent_withdrawn_at=None,
+        created_at=now,
     )
 
 
@@ -264,18 +294,24 @@ def withdraw_emergency_consent(uow: UnitOfWork, *, contact_id: int) -> None:
         raise UnknownEmergencyContact(f"unknown emergency contact #{contact_id}")
     if row.consent_withdrawn_at is not None:
         return
-    r.update(emergency_contacts, contact_id, consent_withdrawn_at=uow.clock(), name_ct=None, phone_ct=None, phone_bidx=None)
+    r.update(
+        emergency_contacts, contact_id, consent_withdrawn_at=uow.clock(), name_ct=None, phone_ct=None, phone_bidx=None
+    )
 
 
-def list_emergency_contacts(uow: UnitOfWork, *, borrower_id: int, cipher: FieldCipher | None = None) -> list[EmergencyContact]:
+def list_emergency_contacts(
+    uow: UnitOfWork, *, borrower_id: int, cipher: FieldCipher | None = None
+) -> list[EmergencyContact]:
     """Every emergency contact of the borrower, withdrawn ones included (erased)."""
     c = _cipher(cipher, uow)
     return [
         EmergencyContact(
-            id=e.id, borrower_id=e.borrower_id,
+            id=e.id,
+            borrower_id=e.borrower_id,
             name=c.decrypt(e.name_ct, context=CTX["ec_name"]) if e.name_ct else None,
             mobile=c.decrypt(e.phone_ct, context=CTX["ec_phone"]) if e.phone_ct else None,
-            relationship=e.relationship, consent_scope=e.consent_scope,
+            relationship=e.relationship,
+            consent_scope=e.consent_scope,
             consent_granted_at=aware(e.consent_granted_at),  # type: ignore[arg-type]
             consent_withdrawn_at=aware(e.consent_withdrawn_at),
         )

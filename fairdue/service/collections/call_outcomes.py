@@ -17,12 +17,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from fairdue.errors import FairdueError
 from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
-from fairdue.service.contact.decision_log import get_entry
-from fairdue.service.contact.decision_log import append_decision
+from fairdue.errors import FairdueError
 from fairdue.service.collections.engine import complete_task
 from fairdue.service.collections.promises import record_promise
+from fairdue.service.contact.decision_log import append_decision, get_entry
 
 # outcome -> the gate's history vocabulary (fairdue.policy.request.OUTCOMES)
 OUTCOMES = {
@@ -30,7 +29,7 @@ OUTCOMES = {
     "promise": "conversation",
     "refused": "conversation",
     "no_answer": "no_answer",
-    "wrong_party": "invalid_number",   # the number does not reach the borrower
+    "wrong_party": "invalid_number",  # the number does not reach the borrower
 }
 JUDGMENT_AGE_S_MAX = 300  # a verdict older than this must be asked again before the call is logged as made
 
@@ -57,10 +56,16 @@ class LoggedCall:
 
 
 def _task_query() -> sa.Select:
-    return (sa.select(coll_actions, coll_cases.c.account_id, coll_cases.c.agent_id.label("case_agent_id"),
-                      coll_cases.c.status.label("case_status"))
-            .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
-            .where(coll_actions.c.id == sa.bindparam("action_id")))
+    return (
+        sa.select(
+            coll_actions,
+            coll_cases.c.account_id,
+            coll_cases.c.agent_id.label("case_agent_id"),
+            coll_cases.c.status.label("case_status"),
+        )
+        .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+        .where(coll_actions.c.id == sa.bindparam("action_id"))
+    )
 
 
 _TASK: sa.Select | None = None  # built on first use (every logged call reads it), not per call
@@ -86,8 +91,16 @@ def gate_decision(uow: Any, *, seq: int | None) -> dict | None:
     return None if entry is None else json.loads(entry.record_text)
 
 
-def log_call_outcome(uow: Any, *, action_id: int, outcome: str, staff_id: int | None, now: dt.datetime,
-                     promise: tuple[Any, dt.date] | None = None, business_on: dt.date | None = None) -> LoggedCall:
+def log_call_outcome(
+    uow: Any,
+    *,
+    action_id: int,
+    outcome: str,
+    staff_id: int | None,
+    now: dt.datetime,
+    promise: tuple[Any, dt.date] | None = None,
+    business_on: dt.date | None = None,
+) -> LoggedCall:
     """Log the outcome of an allowed call; with outcome `promise`, record the promise (Money, date) too."""
     if outcome not in OUTCOMES:
         raise CallOutcomeInvalid(f"unknown call outcome {outcome!r}; expected one of {sorted(OUTCOMES)}")
@@ -108,22 +121,39 @@ def log_call_outcome(uow: Any, *, action_id: int, outcome: str, staff_id: int | 
     except (TypeError, ValueError):
         age_s = None
     if age_s is None or age_s > JUDGMENT_AGE_S_MAX or age_s < 0:
-        raise CallOutcomeRefused(f"the gate's verdict is older than {JUDGMENT_AGE_S_MAX} s: ask the gate again "
-                                 "before logging the call")
+        raise CallOutcomeRefused(
+            f"the gate's verdict is older than {JUDGMENT_AGE_S_MAX} s: ask the gate again before logging the call"
+        )
     promise_id = None
     if promise is not None:
         amount, promised_on = promise
-        promise_id = record_promise(uow, account_id=row.account_id, amount=amount, promised_on=promised_on,
-                                    business_on=business_on or now.date(), staff_id=staff_id)
+        promise_id = record_promise(
+            uow,
+            account_id=row.account_id,
+            amount=amount,
+            promised_on=promised_on,
+            business_on=business_on or now.date(),
+            staff_id=staff_id,
+        )
     request = judged.get("request") if isinstance(judged.get("request"), dict) else {}
     record = {
-        "kind": "call_outcome", "decided_at": now.isoformat(), "debt_id": judged.get("debt_id"),
-        "channel": "call", "purpose": judged.get("purpose"),
+        "kind": "call_outcome",
+        "decided_at": now.isoformat(),
+        "debt_id": judged.get("debt_id"),
+        "channel": "call",
+        "purpose": judged.get("purpose"),
         "recipient": judged.get("recipient") or {"role": (request.get("recipient") or {}).get("role")},
-        "fingerprint": None, "text_sha256": None,
-        "call": {"action_id": action_id, "case_id": row.case_id, "outcome": outcome,
-                 "history_outcome": OUTCOMES[outcome], "gate_seq": row.decision_seq, "staff_id": staff_id,
-                 "promise_id": promise_id},
+        "fingerprint": None,
+        "text_sha256": None,
+        "call": {
+            "action_id": action_id,
+            "case_id": row.case_id,
+            "outcome": outcome,
+            "history_outcome": OUTCOMES[outcome],
+            "gate_seq": row.decision_seq,
+            "staff_id": staff_id,
+            "promise_id": promise_id,
+        },
         # The call was made under this allowing decision (kept so the contact log shows an allowed call).
         "decision": {"allowed": True, "violations": [], "by_seq": row.decision_seq},
     }

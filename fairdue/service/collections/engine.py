@@ -23,42 +23,54 @@ in each action's own transaction, so a message queued earlier in the run counts 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from fairdue.adapters.channels.letter import CollectionLetter, render_text
 from fairdue.adapters.crypto import FieldCipher
-from fairdue.adapters.db.schema.accounts import credit_lines, products
+from fairdue.adapters.db.repos.servicing import repo
+from fairdue.adapters.db.schema.accounts import borrowers, credit_lines, installments, products
+from fairdue.adapters.db.schema.accounts import installments as i
 from fairdue.adapters.db.schema.collections_engine import (
-    coll_actions, coll_cases, coll_cease_requests, coll_disputes, coll_event_cursor, coll_plans, coll_promises,
-    coll_reminders, coll_strategy_assignments, coll_team_members, coll_teams,
+    coll_actions,
+    coll_cases,
+    coll_cease_requests,
+    coll_disputes,
+    coll_event_cursor,
+    coll_plans,
+    coll_promises,
+    coll_reminders,
+    coll_strategy_assignments,
+    coll_team_members,
+    coll_teams,
 )
 from fairdue.adapters.db.schema.dayend import dayend_account, dayend_event_outbox
 from fairdue.domain.collections.strategy import Strategy, assign_variant, builtin_strategies, render, steps_for
 from fairdue.domain.masking import mask_decision, mask_request
 from fairdue.domain.money import Money
 from fairdue.errors import FairdueError
+from fairdue.service.borrower.registry import get_borrower, get_borrowers
+from fairdue.service.collections.promises import settle_promises
 from fairdue.service.contact.decision_log import append_decision
 from fairdue.service.contact.enforcement import (
-    OutgoingMessage, _default_decide, check_contact, cipher_for, history_for_debt, request_contact, share_line_owners,
+    OutgoingMessage,
+    _default_decide,
+    check_contact,
+    cipher_for,
+    history_for_debt,
+    request_contact,
+    share_line_owners,
 )
-from fairdue.service.servicing.debts import debt_id_for_line
 from fairdue.service.contact.facts import facts_stored, gate_facts
-from fairdue.service.borrower.registry import get_borrowers
-from fairdue.service.borrower.registry import get_borrower
-from fairdue.adapters.db.schema.accounts import borrowers
-from fairdue.service.servicing.products import get_product
-from fairdue.adapters.db.schema.accounts import installments
-from fairdue.adapters.channels.letter import CollectionLetter, render_text
-from fairdue.service.servicing.accounts import balances
-from fairdue.adapters.db.schema.accounts import installments as i
-from fairdue.service.servicing.accounts import code
-from fairdue.adapters.db.repos.servicing import repo
+from fairdue.service.servicing.accounts import balances, code
+from fairdue.service.servicing.debts import debt_id_for_line
 from fairdue.service.servicing.plans import check_plans
-from fairdue.service.collections.promises import settle_promises
+from fairdue.service.servicing.products import get_product
 
 CONSUMER = "collections"
 EVENT_BATCH_MAX = 1000
@@ -67,8 +79,11 @@ ATTEMPTS_MAX = 10
 STEP_LOCAL_TIME = time(10, 0)  # a step falls due at 10:00 in the borrower's first time zone
 HANDLED_KINDS = ("became_overdue", "bucket_changed", "cured", "charged_off")
 DEFAULT_LENDER = {
-    "lender_name": "示例消费金融", "callback_phone": "400-000-0000", "app_name": "示例App",
-    "website": "https://example.invalid", "agent_name": "",
+    "lender_name": "示例消费金融",
+    "callback_phone": "400-000-0000",
+    "app_name": "示例App",
+    "website": "https://example.invalid",
+    "agent_name": "",
 }
 
 
@@ -139,10 +154,12 @@ class RunSummary:
 
 # -- strategy and assignment ---------------------------------------------------------------------
 _ACCOUNT_FACTS = (
-    sa.select(credit_lines.c.id, credit_lines.c.borrower_id, credit_lines.c.currency, products.c.code,
-              products.c.jurisdiction)
+    sa.select(
+        credit_lines.c.id, credit_lines.c.borrower_id, credit_lines.c.currency, products.c.code, products.c.jurisdiction
+    )
     .select_from(credit_lines.join(products, products.c.id == credit_lines.c.product_id))
-    .where(credit_lines.c.id == sa.bindparam("account_id")))
+    .where(credit_lines.c.id == sa.bindparam("account_id"))
+)
 
 
 class _AccountFacts(NamedTuple):
@@ -162,16 +179,21 @@ def _account_facts(conn, account_id: int):
     return row
 
 
-_ASSIGNMENT_OF = (sa.select(coll_strategy_assignments.c.strategy_code, coll_strategy_assignments.c.variant)
-                  .where(coll_strategy_assignments.c.account_id == sa.bindparam("account_id")))
+_ASSIGNMENT_OF = sa.select(coll_strategy_assignments.c.strategy_code, coll_strategy_assignments.c.variant).where(
+    coll_strategy_assignments.c.account_id == sa.bindparam("account_id")
+)
 _FACTS_OF_MANY = (
-    sa.select(credit_lines.c.id, credit_lines.c.borrower_id, credit_lines.c.currency, products.c.code,
-              products.c.jurisdiction)
+    sa.select(
+        credit_lines.c.id, credit_lines.c.borrower_id, credit_lines.c.currency, products.c.code, products.c.jurisdiction
+    )
     .select_from(credit_lines.join(products, products.c.id == credit_lines.c.product_id))
-    .where(credit_lines.c.id.in_(sa.bindparam("ids", expanding=True))))
-_ASSIGNMENTS_OF_MANY = (sa.select(coll_strategy_assignments.c.account_id, coll_strategy_assignments.c.strategy_code,
-                                  coll_strategy_assignments.c.variant)
-                        .where(coll_strategy_assignments.c.account_id.in_(sa.bindparam("ids", expanding=True))))
+    .where(credit_lines.c.id.in_(sa.bindparam("ids", expanding=True)))
+)
+_ASSIGNMENTS_OF_MANY = sa.select(
+    coll_strategy_assignments.c.account_id,
+    coll_strategy_assignments.c.strategy_code,
+    coll_strategy_assignments.c.variant,
+).where(coll_strategy_assignments.c.account_id.in_(sa.bindparam("ids", expanding=True)))
 PREFETCH_IDS_MAX = 500  # ids per IN (...) list when a run reads facts for many accounts at once
 
 
@@ -199,7 +221,7 @@ class RunCache:
         conn = uow.connection
         ids = sorted({int(a) for a in account_ids} - self._facts.keys())
         for start in range(0, len(ids), PREFETCH_IDS_MAX):
-            chunk = ids[start:start + PREFETCH_IDS_MAX]
+            chunk = ids[start : start + PREFETCH_IDS_MAX]
             for row in conn.execute(_FACTS_OF_MANY, {"ids": chunk}):
                 self._facts[row.id] = row
                 self.line_owners[row.id] = row.borrower_id
@@ -305,29 +327,42 @@ def ensure_assignment(uow: Any, *, account_id: int) -> tuple[Strategy, str]:
     facts = _account_facts(conn, account_id)
     strategy = strategy_for(jurisdiction=facts.jurisdiction, product_code=facts.code, strategies=_strategies())
     variant = assign_variant(strategy, str(account_id))
-    conn.execute(coll_strategy_assignments.insert().values(
-        account_id=account_id, strategy_code=strategy.code, strategy_version=strategy.version, variant=variant,
-        assigned_at=uow.clock()))
+    conn.execute(
+        coll_strategy_assignments.insert().values(
+            account_id=account_id,
+            strategy_code=strategy.code,
+            strategy_version=strategy.version,
+            variant=variant,
+            assigned_at=uow.clock(),
+        )
+    )
     return strategy, variant
 
 
 # -- teams and agents ----------------------------------------------------------------------------
 def create_team(uow: Any, *, code: str, name: str, buckets: str = "*", staff_ids: tuple[int, ...] = ()) -> int:
     """Create an agent team working `buckets` (space-separated, '*' = any) with these staff users."""
-    tid = uow.connection.execute(coll_teams.insert().values(code=code, name=name, buckets=buckets)
-                                 .returning(coll_teams.c.id)).scalar_one()
+    tid = uow.connection.execute(
+        coll_teams.insert().values(code=code, name=name, buckets=buckets).returning(coll_teams.c.id)
+    ).scalar_one()
     for sid in staff_ids:
         uow.connection.execute(coll_team_members.insert().values(team_id=tid, staff_id=sid, active=True))
     return tid
 
 
 def _least_busy_agent_query() -> sa.Select:
-    open_count = (sa.select(sa.func.count()).select_from(coll_cases)
-                  .where(coll_cases.c.agent_id == coll_team_members.c.staff_id, coll_cases.c.status == "open")
-                  .scalar_subquery())
-    return (sa.select(coll_team_members.c.staff_id)
-            .where(coll_team_members.c.team_id == sa.bindparam("team_id"), coll_team_members.c.active.is_(True))
-            .order_by(open_count, coll_team_members.c.staff_id).limit(1))
+    open_count = (
+        sa.select(sa.func.count())
+        .select_from(coll_cases)
+        .where(coll_cases.c.agent_id == coll_team_members.c.staff_id, coll_cases.c.status == "open")
+        .scalar_subquery()
+    )
+    return (
+        sa.select(coll_team_members.c.staff_id)
+        .where(coll_team_members.c.team_id == sa.bindparam("team_id"), coll_team_members.c.active.is_(True))
+        .order_by(open_count, coll_team_members.c.staff_id)
+        .limit(1)
+    )
 
 
 # Built once: every case opened picks its team and agent with these.
@@ -337,8 +372,9 @@ _LEAST_BUSY_AGENT = _least_busy_agent_query()
 
 def _pick_agent(conn, bucket: str) -> tuple[int | None, int | None]:
     teams = conn.execute(_TEAMS).all()
-    team = next((t for t in teams if bucket in t.buckets.split()), None) or \
-        next((t for t in teams if "*" in t.buckets.split()), None)
+    team = next((t for t in teams if bucket in t.buckets.split()), None) or next(
+        (t for t in teams if "*" in t.buckets.split()), None
+    )
     if team is None:
         return None, None
     agent = conn.execute(_LEAST_BUSY_AGENT, {"team_id": team.id}).scalar_one_or_none()
@@ -347,8 +383,19 @@ def _pick_agent(conn, bucket: str) -> tuple[int | None, int | None]:
 
 # -- cases ---------------------------------------------------------------------------------------
 def _case(row) -> Case:
-    return Case(row.id, row.account_id, row.opened_on, row.bucket, row.bucket_entered_on, row.dpd, row.status,
-                row.close_reason, row.closed_on, row.team_id, row.agent_id)
+    return Case(
+        row.id,
+        row.account_id,
+        row.opened_on,
+        row.bucket,
+        row.bucket_entered_on,
+        row.dpd,
+        row.status,
+        row.close_reason,
+        row.closed_on,
+        row.team_id,
+        row.agent_id,
+    )
 
 
 def open_case_of(uow: Any, *, account_id: int) -> Case | None:
@@ -357,8 +404,9 @@ def open_case_of(uow: Any, *, account_id: int) -> Case | None:
     return None if row is None else _case(row)
 
 
-_OPEN_CASE_OF = sa.select(coll_cases).where(coll_cases.c.account_id == sa.bindparam("account_id"),
-                                            coll_cases.c.status == "open")
+_OPEN_CASE_OF = sa.select(coll_cases).where(
+    coll_cases.c.account_id == sa.bindparam("account_id"), coll_cases.c.status == "open"
+)
 
 
 def list_cases(uow: Any, *, status: str | None = "open", agent_id: int | None = None) -> list[Case]:
@@ -372,15 +420,17 @@ def list_cases(uow: Any, *, status: str | None = "open", agent_id: int | None = 
 
 
 def _zone_query() -> sa.Select:
-    return (sa.select(borrowers.c.time_zones)
-            .select_from(credit_lines.join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
-            .where(credit_lines.c.id == sa.bindparam("account_id")))
+    return (
+        sa.select(borrowers.c.time_zones)
+        .select_from(credit_lines.join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
+        .where(credit_lines.c.id == sa.bindparam("account_id"))
+    )
 
 
 _ZONE_OF_LINE = _zone_query()
-_STEP_KEYS_OF_CASE = sa.select(coll_actions.c.step_key).where(coll_actions.c.case_id == sa.bindparam("case_id"),
-                                                              coll_actions.c.step_key.in_(
-                                                                  sa.bindparam("keys", expanding=True)))
+_STEP_KEYS_OF_CASE = sa.select(coll_actions.c.step_key).where(
+    coll_actions.c.case_id == sa.bindparam("case_id"), coll_actions.c.step_key.in_(sa.bindparam("keys", expanding=True))
+)
 _ACTION_INSERT = coll_actions.insert()
 
 
@@ -389,66 +439,113 @@ def _borrower_zone(conn, account_id: int) -> ZoneInfo:
     return ZoneInfo(zones.split()[0])
 
 
-def _plan_bucket_steps(uow: Any, case_id: int, account_id: int, bucket: str, entered_on: date, *,
-                       assignment: tuple[Strategy, str] | None = None, zone: ZoneInfo | None = None,
-                       new_case: bool = False) -> int:
+def _plan_bucket_steps(
+    uow: Any,
+    case_id: int,
+    account_id: int,
+    bucket: str,
+    entered_on: date,
+    *,
+    assignment: tuple[Strategy, str] | None = None,
+    zone: ZoneInfo | None = None,
+    new_case: bool = False,
+) -> int:
     """Plan the bucket's steps not yet planned for the case. assignment, zone: the account's (strategy, variant) and
     its borrower's first time zone when the caller has read them in this transaction; new_case: the case was
     inserted in this transaction, so it has no steps to look up."""
     strategy, variant_name = assignment or ensure_assignment(uow, account_id=account_id)
     zone = zone or _borrower_zone(uow.connection, account_id)
-    steps = [(f"bucket:{bucket}:{step.offset_days}:{step.channel}:{entered_on.isoformat()}", step)
-             for step in steps_for(strategy.variant(variant_name), stage="bucket", bucket=bucket)]
+    steps = [
+        (f"bucket:{bucket}:{step.offset_days}:{step.channel}:{entered_on.isoformat()}", step)
+        for step in steps_for(strategy.variant(variant_name), stage="bucket", bucket=bucket)
+    ]
     if not steps:
         return 0
     # One read of the keys already planned and one insert of the rest (in step order), not two statements a step.
-    done: set[str] = set() if new_case else set(
-        uow.connection.execute(_STEP_KEYS_OF_CASE, {"case_id": case_id, "keys": [k for k, _ in steps]}).scalars())
+    done: set[str] = (
+        set()
+        if new_case
+        else set(
+            uow.connection.execute(_STEP_KEYS_OF_CASE, {"case_id": case_id, "keys": [k for k, _ in steps]}).scalars()
+        )
+    )
     rows = []
     for key, step in steps:
         if key in done:
             continue
         done.add(key)
         local = datetime.combine(entered_on + timedelta(days=step.offset_days), STEP_LOCAL_TIME, tzinfo=zone)
-        rows.append(dict(case_id=case_id, step_key=key, due_at=local.astimezone(UTC), channel=step.channel,
-                         template=step.template, status="planned", attempts=0, updated_at=uow.clock()))
+        rows.append(
+            dict(
+                case_id=case_id,
+                step_key=key,
+                due_at=local.astimezone(UTC),
+                channel=step.channel,
+                template=step.template,
+                status="planned",
+                attempts=0,
+                updated_at=uow.clock(),
+            )
+        )
     if rows:
         uow.connection.execute(_ACTION_INSERT, rows)
     return len(rows)
 
 
-def _open_case(uow: Any, account_id: int, on: date, bucket: str, dpd: int,
-               known: _EventAccounts | None = None) -> int:
+def _open_case(uow: Any, account_id: int, on: date, bucket: str, dpd: int, known: _EventAccounts | None = None) -> int:
     """Open a case and plan its bucket's steps; known: the event batch's account facts (kept current here)."""
     if known is not None:
         assignment = known.assignment(uow, account_id)
     else:
         assignment = ensure_assignment(uow, account_id=account_id)
     team_id, agent_id = _pick_agent(uow.connection, bucket)
-    cid = uow.connection.execute(_CASE_INSERT, dict(
-        account_id=account_id, opened_on=on, opened_at=uow.clock(), bucket=bucket, bucket_entered_on=on, dpd=dpd,
-        status="open", close_reason=None, closed_on=None, team_id=team_id, agent_id=agent_id,
-    )).scalar_one()
+    cid = uow.connection.execute(
+        _CASE_INSERT,
+        dict(
+            account_id=account_id,
+            opened_on=on,
+            opened_at=uow.clock(),
+            bucket=bucket,
+            bucket_entered_on=on,
+            dpd=dpd,
+            status="open",
+            close_reason=None,
+            closed_on=None,
+            team_id=team_id,
+            agent_id=agent_id,
+        ),
+    ).scalar_one()
     if known is not None:
         known.cases[account_id] = Case(cid, account_id, on, bucket, on, dpd, "open", None, None, team_id, agent_id)
-    _plan_bucket_steps(uow, cid, account_id, bucket, on, assignment=assignment,
-                       zone=known.zones[account_id] if known is not None else None, new_case=True)
+    _plan_bucket_steps(
+        uow,
+        cid,
+        account_id,
+        bucket,
+        on,
+        assignment=assignment,
+        zone=known.zones[account_id] if known is not None else None,
+        new_case=True,
+    )
     return cid
 
 
 _CASE_INSERT = coll_cases.insert().returning(coll_cases.c.id)
-_CASE_CLOSE = coll_cases.update().where(coll_cases.c.id == sa.bindparam("closing_case_id"),
-                                        coll_cases.c.status == "open")
-_STEPS_SKIP = coll_actions.update().where(coll_actions.c.case_id == sa.bindparam("closing_case_id"),
-                                          coll_actions.c.status.in_(("planned", "rescheduled")))
+_CASE_CLOSE = coll_cases.update().where(
+    coll_cases.c.id == sa.bindparam("closing_case_id"), coll_cases.c.status == "open"
+)
+_STEPS_SKIP = coll_actions.update().where(
+    coll_actions.c.case_id == sa.bindparam("closing_case_id"), coll_actions.c.status.in_(("planned", "rescheduled"))
+)
 
 
 def close_case(uow: Any, *, case_id: int, reason: str, closed_on: date) -> None:
     """Close a case (cure / plan / charge_off); its planned steps are skipped."""
     if reason not in ("cure", "plan", "charge_off"):
         raise CollectionsError(f"close reason must be cure, plan or charge_off, not {reason!r}")
-    uow.connection.execute(_CASE_CLOSE, {"closing_case_id": case_id, "status": "closed", "close_reason": reason,
-                                         "closed_on": closed_on})
+    uow.connection.execute(
+        _CASE_CLOSE, {"closing_case_id": case_id, "status": "closed", "close_reason": reason, "closed_on": closed_on}
+    )
     uow.connection.execute(_STEPS_SKIP, {"closing_case_id": case_id, "status": "skipped", "updated_at": uow.clock()})
 
 
@@ -457,16 +554,20 @@ def reopen_case(uow: Any, *, account_id: int, on: date) -> int:
     existing = open_case_of(uow, account_id=account_id)
     if existing is not None:
         return existing.id
-    state = uow.connection.execute(sa.select(dayend_account.c.bucket, dayend_account.c.dpd).where(
-        dayend_account.c.account_id == account_id)).one_or_none()
+    state = uow.connection.execute(
+        sa.select(dayend_account.c.bucket, dayend_account.c.dpd).where(dayend_account.c.account_id == account_id)
+    ).one_or_none()
     bucket, dpd = (state.bucket, state.dpd) if state is not None and state.dpd > 0 else ("M1", 1)
     return _open_case(uow, account_id, on, bucket, dpd)
 
 
 def restore_case_closed_for_plan(uow: Any, *, case_id: int) -> None:
     """A reverted plan's case is open again as it was before the plan closed it (only if a plan closed it)."""
-    uow.connection.execute(coll_cases.update().where(coll_cases.c.id == case_id, coll_cases.c.close_reason == "plan")
-                           .values(status="open", close_reason=None, closed_on=None))
+    uow.connection.execute(
+        coll_cases.update()
+        .where(coll_cases.c.id == case_id, coll_cases.c.close_reason == "plan")
+        .values(status="open", close_reason=None, closed_on=None)
+    )
 
 
 def _bucket_for(uow: Any, product_id: int, dpd: int) -> str:
@@ -480,11 +581,16 @@ def _bucket_for(uow: Any, product_id: int, dpd: int) -> str:
 def _event_accounts_queries() -> tuple[sa.Select, sa.Select, sa.Select]:
     ids = sa.bindparam("ids", expanding=True)
     cases = sa.select(coll_cases).where(coll_cases.c.account_id.in_(ids), coll_cases.c.status == "open")
-    planned = (sa.select(coll_plans.c.account_id).distinct()
-               .where(coll_plans.c.account_id.in_(ids), coll_plans.c.status == "active"))
-    lines = (sa.select(credit_lines.c.id, credit_lines.c.product_id, borrowers.c.time_zones)
-             .select_from(credit_lines.join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
-             .where(credit_lines.c.id.in_(ids)))
+    planned = (
+        sa.select(coll_plans.c.account_id)
+        .distinct()
+        .where(coll_plans.c.account_id.in_(ids), coll_plans.c.status == "active")
+    )
+    lines = (
+        sa.select(credit_lines.c.id, credit_lines.c.product_id, borrowers.c.time_zones)
+        .select_from(credit_lines.join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
+        .where(credit_lines.c.id.in_(ids))
+    )
     return cases, planned, lines
 
 
@@ -511,7 +617,7 @@ class _EventAccounts:
         ids = sorted(set(account_ids))
         strategies = _strategies()
         for start in range(0, len(ids), PREFETCH_IDS_MAX):
-            chunk = {"ids": ids[start:start + PREFETCH_IDS_MAX]}
+            chunk = {"ids": ids[start : start + PREFETCH_IDS_MAX]}
             known.cases.update((row.account_id, _case(row)) for row in conn.execute(_OPEN_CASES_OF_MANY, chunk))
             known.planned.update(conn.execute(_ACTIVE_PLANS_OF_MANY, chunk).scalars())
             for a in conn.execute(_ASSIGNMENTS_OF_MANY, chunk):
@@ -532,12 +638,15 @@ class _EventAccounts:
 # Built once: a bucket change moves the case and drops the steps of the bucket left behind.
 _CASE_MOVE = coll_cases.update().where(coll_cases.c.id == sa.bindparam("moving_case_id"))
 _STEPS_LEFT_BEHIND = coll_actions.update().where(
-    coll_actions.c.case_id == sa.bindparam("moving_case_id"), coll_actions.c.status.in_(("planned", "rescheduled")),
-    ~coll_actions.c.step_key.like(sa.bindparam("kept_keys")))
+    coll_actions.c.case_id == sa.bindparam("moving_case_id"),
+    coll_actions.c.status.in_(("planned", "rescheduled")),
+    ~coll_actions.c.step_key.like(sa.bindparam("kept_keys")),
+)
 
 
-def _handle_event(uow: Any, kind: str, account_id: int, on: date, payload: Mapping[str, Any],
-                  known: _EventAccounts) -> None:
+def _handle_event(
+    uow: Any, kind: str, account_id: int, on: date, payload: Mapping[str, Any], known: _EventAccounts
+) -> None:
     case = known.cases.get(account_id)
     if case is None and kind in ("became_overdue", "bucket_changed") and account_id in known.planned:
         return  # an honoured plan suppresses collection; only a missed plan installment reopens (check_plans)
@@ -553,14 +662,29 @@ def _handle_event(uow: Any, kind: str, account_id: int, on: date, payload: Mappi
                 _open_case(uow, account_id, on, to, dpd, known)
             return
         if to != case.bucket:
-            uow.connection.execute(_CASE_MOVE, {"moving_case_id": case.id, "bucket": to, "bucket_entered_on": on,
-                                                "dpd": dpd})
+            uow.connection.execute(
+                _CASE_MOVE, {"moving_case_id": case.id, "bucket": to, "bucket_entered_on": on, "dpd": dpd}
+            )
             known.cases[account_id] = replace(case, bucket=to, bucket_entered_on=on, dpd=dpd)
             # Steps of the bucket left behind and not yet done are dropped.
-            uow.connection.execute(_STEPS_LEFT_BEHIND, {"moving_case_id": case.id, "kept_keys": f"bucket:{to}:%",
-                                                        "status": "skipped", "updated_at": uow.clock()})
-            _plan_bucket_steps(uow, case.id, account_id, to, on, assignment=known.assignment(uow, account_id),
-                               zone=known.zones[account_id])
+            uow.connection.execute(
+                _STEPS_LEFT_BEHIND,
+                {
+                    "moving_case_id": case.id,
+                    "kept_keys": f"bucket:{to}:%",
+                    "status": "skipped",
+                    "updated_at": uow.clock(),
+                },
+            )
+            _plan_bucket_steps(
+                uow,
+                case.id,
+                account_id,
+                to,
+                on,
+                assignment=known.assignment(uow, account_id),
+                zone=known.zones[account_id],
+            )
     elif kind in ("cured", "charged_off") and case is not None:
         close_case(uow, case_id=case.id, reason="cure" if kind == "cured" else "charge_off", closed_on=on)
         del known.cases[account_id]
@@ -568,12 +692,21 @@ def _handle_event(uow: Any, kind: str, account_id: int, on: date, payload: Mappi
 
 # Built once: every run (six a day in the simulation) reads the cursor and the events after it.
 _CURSOR = sa.select(coll_event_cursor.c.last_event_id).where(coll_event_cursor.c.consumer == CONSUMER)
-_CURSOR_FOR_UPDATE = (sa.select(coll_event_cursor.c.consumer).where(coll_event_cursor.c.consumer == CONSUMER)
-                      .with_for_update())
-_EVENTS_AFTER = (sa.select(dayend_event_outbox.c.id, dayend_event_outbox.c.account_id, dayend_event_outbox.c.kind,
-                           dayend_event_outbox.c.business_on, dayend_event_outbox.c.payload)
-                 .where(dayend_event_outbox.c.id > sa.bindparam("cursor")).order_by(dayend_event_outbox.c.id)
-                 .limit(sa.bindparam("batch_max")))
+_CURSOR_FOR_UPDATE = (
+    sa.select(coll_event_cursor.c.consumer).where(coll_event_cursor.c.consumer == CONSUMER).with_for_update()
+)
+_EVENTS_AFTER = (
+    sa.select(
+        dayend_event_outbox.c.id,
+        dayend_event_outbox.c.account_id,
+        dayend_event_outbox.c.kind,
+        dayend_event_outbox.c.business_on,
+        dayend_event_outbox.c.payload,
+    )
+    .where(dayend_event_outbox.c.id > sa.bindparam("cursor"))
+    .order_by(dayend_event_outbox.c.id)
+    .limit(sa.bindparam("batch_max"))
+)
 _CURSOR_UPDATE = coll_event_cursor.update().where(coll_event_cursor.c.consumer == CONSUMER)
 
 
@@ -585,8 +718,9 @@ def consume_events(uow_factory: Callable[[], Any], *, batch_max: int = EVENT_BAT
             conn = uow.connection
             cursor = conn.execute(_CURSOR).scalar_one_or_none()
             if cursor is None:
-                conn.execute(coll_event_cursor.insert().values(consumer=CONSUMER, last_event_id=0,
-                                                               updated_at=uow.clock()))
+                conn.execute(
+                    coll_event_cursor.insert().values(consumer=CONSUMER, last_event_id=0, updated_at=uow.clock())
+                )
                 cursor = 0
             if conn.dialect.name == "postgresql":  # one consumer at a time advances the cursor
                 conn.execute(_CURSOR_FOR_UPDATE)
@@ -611,22 +745,28 @@ def _flags_query(*, overdue: bool) -> sa.Select:
     columns = [
         sa.exists().where(coll_disputes.c.account_id == account_id, coll_disputes.c.status == "open").label("dispute"),
         sa.exists().where(coll_plans.c.account_id == account_id, coll_plans.c.status == "active").label("plan"),
-        sa.exists().where(coll_promises.c.account_id == account_id, coll_promises.c.status == "pending").label("promise"),
+        sa.exists()
+        .where(coll_promises.c.account_id == account_id, coll_promises.c.status == "pending")
+        .label("promise"),
         facts_stored(borrower_id).label("facts"),
     ]
     if overdue:
         columns.append(_overdue_installment_exists().label("overdue"))
     flags = sa.select(*columns).subquery()
     return sa.select(flags, coll_cease_requests.c.channel).select_from(
-        flags.outerjoin(coll_cease_requests, sa.and_(coll_cease_requests.c.borrower_id == borrower_id,
-                                                     coll_cease_requests.c.withdrawn_at.is_(None))))
+        flags.outerjoin(
+            coll_cease_requests,
+            sa.and_(coll_cease_requests.c.borrower_id == borrower_id, coll_cease_requests.c.withdrawn_at.is_(None)),
+        )
+    )
 
 
 def _overdue_installment_exists() -> sa.Exists:
     return sa.exists().where(
         installments.c.credit_line_id == sa.bindparam("account_id"),
         installments.c.due_on < sa.bindparam("before", type_=installments.c.due_on.type),
-        installments.c.status.not_in(("paid", "cancelled")))
+        installments.c.status.not_in(("paid", "cancelled")),
+    )
 
 
 # Built once: every gate request the engine makes reads these flags (a case step with the overdue check too).
@@ -634,8 +774,9 @@ _FLAGS_QUERY = _flags_query(overdue=False)
 _FLAGS_AND_OVERDUE_QUERY = _flags_query(overdue=True)
 
 
-def borrower_flags(uow: Any, *, account_id: int, borrower_id: int, overdue_before: date | None = None
-                   ) -> dict[str, Any]:
+def borrower_flags(
+    uow: Any, *, account_id: int, borrower_id: int, overdue_before: date | None = None
+) -> dict[str, Any]:
     """cease_requested, opted-out channels, dispute_open, plan_active, promise_pending, from stored facts;
     contact_facts_stored: the borrower has a stored contact fact (else build_gate_request does not read them);
     with overdue_before, installment_overdue: an installment due before that date is still unpaid."""
@@ -645,18 +786,30 @@ def borrower_flags(uow: Any, *, account_id: int, borrower_id: int, overdue_befor
     else:
         rows = uow.connection.execute(_FLAGS_AND_OVERDUE_QUERY, {**params, "before": overdue_before}).all()
     ceases = [r.channel for r in rows if r.channel is not None]
-    flags = {"cease_requested": "all" in ceases, "opted_out_channels": sorted(c for c in ceases if c != "all"),
-             "dispute_open": bool(rows[0].dispute), "plan_active": bool(rows[0].plan),
-             "promise_pending": bool(rows[0].promise), "contact_facts_stored": bool(rows[0].facts)}
+    flags = {
+        "cease_requested": "all" in ceases,
+        "opted_out_channels": sorted(c for c in ceases if c != "all"),
+        "dispute_open": bool(rows[0].dispute),
+        "plan_active": bool(rows[0].plan),
+        "promise_pending": bool(rows[0].promise),
+        "contact_facts_stored": bool(rows[0].facts),
+    }
     if overdue_before is not None:
         flags["installment_overdue"] = bool(rows[0].overdue)
     return flags
 
 
 def build_gate_request(
-    uow: Any, *, account_id: int, channel: str, at: datetime, purpose: str = "collection",
-    recipient: Mapping[str, Any] | None = None, cipher: FieldCipher | None = None,
-    flags: Mapping[str, Any] | None = None, cache: RunCache | None = None,
+    uow: Any,
+    *,
+    account_id: int,
+    channel: str,
+    at: datetime,
+    purpose: str = "collection",
+    recipient: Mapping[str, Any] | None = None,
+    cipher: FieldCipher | None = None,
+    flags: Mapping[str, Any] | None = None,
+    cache: RunCache | None = None,
 ) -> tuple[dict, Any]:
     """The gate request for contacting about this account from stored facts; also the decrypted borrower.
 
@@ -679,20 +832,37 @@ def build_gate_request(
         recipient = {"role": "borrower", "address": address, "source": source}
     debt_id = debt_id_for_line(account_id)
     request = {
-        "jurisdiction": facts.jurisdiction, "at": at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-        "channel": channel, "purpose": purpose, "debt": {"id": debt_id, "time_barred": False},
-        "recipient": {"role": recipient["role"], "address": recipient["address"],
-                      "source": recipient.get("source", "unknown"), "consent": recipient.get("consent"),
-                      "asked_to_stop": bool(recipient.get("asked_to_stop", False)),
-                      "opted_out_channels": flags["opted_out_channels"] if recipient["role"] == "borrower" else [],
-                      "prior_location_contacts": int(recipient.get("prior_location_contacts", 0))},
-        "borrower": {"time_zones": list(borrower.time_zones), "cease_requested": flags["cease_requested"],
-                     "dispute_open": flags["dispute_open"], "plan_active": flags["plan_active"],
-                     # inconvenient_hours, represented_by_attorney, bankruptcy, breathing_space: stored facts
-                     **gate_facts(uow, borrower_id=facts.borrower_id, account_id=account_id, at=at,
-                                  none_stored=not flags.get("contact_facts_stored", True))},
-        "history": history_for_debt(uow, debt_id=debt_id, cipher=cipher,
-                                    call_address=borrower.mobiles[0][0] if borrower.mobiles else None),
+        "jurisdiction": facts.jurisdiction,
+        "at": at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "channel": channel,
+        "purpose": purpose,
+        "debt": {"id": debt_id, "time_barred": False},
+        "recipient": {
+            "role": recipient["role"],
+            "address": recipient["address"],
+            "source": recipient.get("source", "unknown"),
+            "consent": recipient.get("consent"),
+            "asked_to_stop": bool(recipient.get("asked_to_stop", False)),
+            "opted_out_channels": flags["opted_out_channels"] if recipient["role"] == "borrower" else [],
+            "prior_location_contacts": int(recipient.get("prior_location_contacts", 0)),
+        },
+        "borrower": {
+            "time_zones": list(borrower.time_zones),
+            "cease_requested": flags["cease_requested"],
+            "dispute_open": flags["dispute_open"],
+            "plan_active": flags["plan_active"],
+            # inconvenient_hours, represented_by_attorney, bankruptcy, breathing_space: stored facts
+            **gate_facts(
+                uow,
+                borrower_id=facts.borrower_id,
+                account_id=account_id,
+                at=at,
+                none_stored=not flags.get("contact_facts_stored", True),
+            ),
+        },
+        "history": history_for_debt(
+            uow, debt_id=debt_id, cipher=cipher, call_address=borrower.mobiles[0][0] if borrower.mobiles else None
+        ),
     }
     return request, borrower
 
@@ -707,14 +877,28 @@ class _CaseOfStep:
     bucket_entered_on: date
 
 
-def _variables(uow: Any, account_id: int, case_row: _CaseOfStep, borrower, language: str, on: date,
-               lender: Mapping[str, str], cache: RunCache) -> dict[str, Any]:
+def _variables(
+    uow: Any,
+    account_id: int,
+    case_row: _CaseOfStep,
+    borrower,
+    language: str,
+    on: date,
+    lender: Mapping[str, str],
+    cache: RunCache,
+) -> dict[str, Any]:
     owed = _owed(uow, account_id, cache)
     facts = cache.facts(uow.connection, account_id)
     dpd = case_row.dpd + max(0, (on - case_row.bucket_entered_on).days)
     title = (borrower.name[:1] + ("先生/女士" if language == "zh" else "")) if language == "zh" else borrower.name
-    return {**DEFAULT_LENDER, **lender, "borrower_title": title, "amount_due": Money(owed, facts.currency).format(),
-            "due_on": on.isoformat(), "days_past_due": dpd}
+    return {
+        **DEFAULT_LENDER,
+        **lender,
+        "borrower_title": title,
+        "amount_due": Money(owed, facts.currency).format(),
+        "due_on": on.isoformat(),
+        "days_past_due": dpd,
+    }
 
 
 def _log_call_decision(uow: Any, request: dict, decide: Callable[[dict], dict], names) -> tuple[dict, int]:
@@ -722,10 +906,15 @@ def _log_call_decision(uow: Any, request: dict, decide: Callable[[dict], dict], 
     now = uow.clock()
     masked = mask_request(request, names=names)  # its recipient address is mask_address of the request's
     record = {
-        "kind": "contact_decision", "decided_at": now.isoformat(), "debt_id": request["debt"]["id"],
-        "channel": "call", "purpose": request.get("purpose"),
+        "kind": "contact_decision",
+        "decided_at": now.isoformat(),
+        "debt_id": request["debt"]["id"],
+        "channel": "call",
+        "purpose": request.get("purpose"),
         "recipient": {"role": request["recipient"].get("role"), "address_masked": masked["recipient"]["address"]},
-        "fingerprint": None, "text_sha256": None, "request": masked,
+        "fingerprint": None,
+        "text_sha256": None,
+        "request": masked,
         "decision": mask_decision(decision, names=names),
     }
     return decision, append_decision(uow, record).seq
@@ -741,9 +930,18 @@ def _parse_utc(value: Any) -> datetime | None:
     return parsed.astimezone(UTC) if parsed.tzinfo else None
 
 
-def _execute_action(uow: Any, action, case_row: _CaseOfStep, *, now_at: datetime, business_on: date,
-                    decide: Callable[[dict], dict], cache: RunCache,
-                    lender: Mapping[str, str], summary: RunSummary) -> None:
+def _execute_action(
+    uow: Any,
+    action,
+    case_row: _CaseOfStep,
+    *,
+    now_at: datetime,
+    business_on: date,
+    decide: Callable[[dict], dict],
+    cache: RunCache,
+    lender: Mapping[str, str],
+    summary: RunSummary,
+) -> None:
     conn = uow.connection
     account_id = case_row.account_id
     facts = cache.facts(conn, account_id)
@@ -756,25 +954,41 @@ def _execute_action(uow: Any, action, case_row: _CaseOfStep, *, now_at: datetime
     plan_row = _plan_row(conn, action.step_key)  # a reminder of a negotiated plan's own installment
     if plan_row is None and not flags["installment_overdue"]:
         # Paid since the last day-end touched the line (the `cured` event comes when it next does): never chase it.
-        conn.execute(coll_actions.update().where(coll_actions.c.id == action.id).values(
-            status="skipped", updated_at=uow.clock(), verdict=json.dumps({"why": "nothing overdue any more"})))
+        conn.execute(
+            coll_actions.update()
+            .where(coll_actions.c.id == action.id)
+            .values(status="skipped", updated_at=uow.clock(), verdict=json.dumps({"why": "nothing overdue any more"}))
+        )
         summary.skipped += 1
         return
-    request, borrower = build_gate_request(uow, account_id=account_id, channel=action.channel, at=now_at,
-                                           purpose="reminder" if plan_row else "collection", flags=flags,
-                                           cache=cache)
+    request, borrower = build_gate_request(
+        uow,
+        account_id=account_id,
+        channel=action.channel,
+        at=now_at,
+        purpose="reminder" if plan_row else "collection",
+        flags=flags,
+        cache=cache,
+    )
     names = [borrower.name]
     values: dict[str, Any] = {"attempts": action.attempts + 1, "updated_at": uow.clock()}
     if action.channel == "call":
         decision, seq = _log_call_decision(uow, request, decide, names)
         allowed = decision.get("allowed") is True
-        values.update(status="task", decision_seq=seq, next_allowed_at=None if allowed else _parse_utc(
-            decision.get("next_allowed_at")), verdict=json.dumps(
-            {"allowed": allowed, "rules": [v.get("rule") for v in decision.get("violations") or []]}))
+        values.update(
+            status="task",
+            decision_seq=seq,
+            next_allowed_at=None if allowed else _parse_utc(decision.get("next_allowed_at")),
+            verdict=json.dumps(
+                {"allowed": allowed, "rules": [v.get("rule") for v in decision.get("violations") or []]}
+            ),
+        )
         summary.tasks += 1
         if not allowed:
             for v in decision.get("violations") or []:
-                summary.denial_categories[v.get("category", "?")] = summary.denial_categories.get(v.get("category", "?"), 0) + 1
+                summary.denial_categories[v.get("category", "?")] = (
+                    summary.denial_categories.get(v.get("category", "?"), 0) + 1
+                )
         conn.execute(_ACTION_UPDATE, {"action_id": action.id, **values})
         return
     strategy, _ = cache.assignment(uow, account_id)
@@ -793,34 +1007,54 @@ def _execute_action(uow: Any, action, case_row: _CaseOfStep, *, now_at: datetime
             return
         zh = language == "zh"
         letter = CollectionLetter(
-            language=language, lender_name=variables["lender_name"], reference=f"case-{case_row.id}",
-            letter_on=business_on.isoformat(), borrower_name=borrower.name,
-            balance_minor=_owed(uow, account_id, cache), currency=facts.currency, reason=text,
+            language=language,
+            lender_name=variables["lender_name"],
+            reference=f"case-{case_row.id}",
+            letter_on=business_on.isoformat(),
+            borrower_name=borrower.name,
+            balance_minor=_owed(uow, account_id, cache),
+            currency=facts.currency,
+            reason=text,
             legal_basis="借款合同及《商业银行信用卡业务监督管理办法》" if zh else "Your credit agreement",
-            rights_obligations="您有按期还款的义务，并有查询、异议、申请协商还款的权利" if zh else
-            "You must repay; you may check your account, object and ask for a repayment plan",
+            rights_obligations="您有按期还款的义务，并有查询、异议、申请协商还款的权利"
+            if zh
+            else "You must repay; you may check your account, object and ask for a repayment plan",
             account_check=f"{variables['app_name']} / {variables['callback_phone']}",
-            objection_route=f"{variables['callback_phone']}", lender_contact=variables["website"])
+            objection_route=f"{variables['callback_phone']}",
+            lender_contact=variables["website"],
+        )
         text = render_text(letter)
         request["recipient"]["address"] = borrower.address
     address = request["recipient"]["address"]
-    message = OutgoingMessage(channel=action.channel, recipient_address=address, language=language, text=text,
-                              subject=("还款提醒" if language == "zh" else "Payment reminder")
-                              if action.channel == "email" else None, letter=letter)
+    message = OutgoingMessage(
+        channel=action.channel,
+        recipient_address=address,
+        language=language,
+        text=text,
+        subject=("还款提醒" if language == "zh" else "Payment reminder") if action.channel == "email" else None,
+        letter=letter,
+    )
     share_line_owners(uow, cache.line_owners)
-    outcome = request_contact(uow, gate_request=request, message=message, decide=decide, names=names,
-                              commit=False, cipher=cache.cipher)
+    outcome = request_contact(
+        uow, gate_request=request, message=message, decide=decide, names=names, commit=False, cipher=cache.cipher
+    )
     values["decision_seq"] = outcome.decision_seq
     if outcome.allowed:
         values.update(status="sent", next_allowed_at=None, verdict=None)
         summary.sent += 1
     else:
         for v in outcome.violations:
-            summary.denial_categories[v.get("category", "?")] = summary.denial_categories.get(v.get("category", "?"), 0) + 1
+            summary.denial_categories[v.get("category", "?")] = (
+                summary.denial_categories.get(v.get("category", "?"), 0) + 1
+            )
         verdict = json.dumps({"allowed": False, "rules": [v.get("rule") for v in outcome.violations]})
         if outcome.next_allowed_at is not None and values["attempts"] < ATTEMPTS_MAX:
-            values.update(status="rescheduled", due_at=outcome.next_allowed_at, next_allowed_at=outcome.next_allowed_at,
-                          verdict=verdict)
+            values.update(
+                status="rescheduled",
+                due_at=outcome.next_allowed_at,
+                next_allowed_at=outcome.next_allowed_at,
+                verdict=verdict,
+            )
             summary.rescheduled += 1
         else:
             values.update(status="denied", next_allowed_at=None, verdict=verdict)
@@ -831,13 +1065,21 @@ def _execute_action(uow: Any, action, case_row: _CaseOfStep, *, now_at: datetime
 # Built once: every action of a run reads these (parameters apart, SQLAlchemy compiles and caches them once).
 _PLAN_ROWS = sa.select(coll_plans.c.rows).where(coll_plans.c.id == sa.bindparam("plan_id"))
 _ACTION_WITH_CASE = (
-    sa.select(coll_actions, coll_cases.c.account_id.label("case_account_id"), coll_cases.c.dpd.label("case_dpd"),
-              coll_cases.c.bucket_entered_on.label("case_bucket_entered_on"))
+    sa.select(
+        coll_actions,
+        coll_cases.c.account_id.label("case_account_id"),
+        coll_cases.c.dpd.label("case_dpd"),
+        coll_cases.c.bucket_entered_on.label("case_bucket_entered_on"),
+    )
     .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
-    .where(coll_actions.c.id == sa.bindparam("action_id")))
-_ACCOUNTS_OF_ACTIONS = (sa.select(coll_cases.c.account_id).distinct()
-                        .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
-                        .where(coll_actions.c.id.in_(sa.bindparam("ids", expanding=True))))
+    .where(coll_actions.c.id == sa.bindparam("action_id"))
+)
+_ACCOUNTS_OF_ACTIONS = (
+    sa.select(coll_cases.c.account_id)
+    .distinct()
+    .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+    .where(coll_actions.c.id.in_(sa.bindparam("ids", expanding=True)))
+)
 _ACTION_UPDATE = coll_actions.update().where(coll_actions.c.id == sa.bindparam("action_id"))
 _REMINDER_UPDATE = coll_reminders.update().where(coll_reminders.c.id == sa.bindparam("reminder_id"))
 
@@ -861,20 +1103,32 @@ def plan_installment_reminders(uow: Any, *, plan_id: int) -> int:
     zone = _borrower_zone(uow.connection, plan.account_id)
     n = 0
     for seq, row in enumerate(json.loads(plan.rows), start=1):
-        local = datetime.combine(date.fromisoformat(row["due_on"]) - timedelta(days=PLAN_REMINDER_DAYS),
-                                 STEP_LOCAL_TIME, tzinfo=zone)
-        uow.connection.execute(coll_actions.insert().values(
-            case_id=plan.case_id, step_key=f"plan:{plan_id}:{seq}", due_at=local.astimezone(UTC), channel="sms",
-            template="pre_due", status="planned", attempts=0, updated_at=uow.clock()))
+        local = datetime.combine(
+            date.fromisoformat(row["due_on"]) - timedelta(days=PLAN_REMINDER_DAYS), STEP_LOCAL_TIME, tzinfo=zone
+        )
+        uow.connection.execute(
+            coll_actions.insert().values(
+                case_id=plan.case_id,
+                step_key=f"plan:{plan_id}:{seq}",
+                due_at=local.astimezone(UTC),
+                channel="sms",
+                template="pre_due",
+                status="planned",
+                attempts=0,
+                updated_at=uow.clock(),
+            )
+        )
         n += 1
     return n
 
 
 def drop_plan_reminders(uow: Any, *, plan_id: int) -> None:
     """Skip a plan's reminders not yet sent (the plan ended, broke or was reverted)."""
-    uow.connection.execute(coll_actions.update().where(
-        coll_actions.c.step_key.like(f"plan:{plan_id}:%"), coll_actions.c.status.in_(("planned", "rescheduled")))
-        .values(status="skipped", updated_at=uow.clock()))
+    uow.connection.execute(
+        coll_actions.update()
+        .where(coll_actions.c.step_key.like(f"plan:{plan_id}:%"), coll_actions.c.status.in_(("planned", "rescheduled")))
+        .values(status="skipped", updated_at=uow.clock())
+    )
 
 
 def _owed(uow: Any, account_id: int, cache: RunCache) -> int:
@@ -889,8 +1143,10 @@ REMINDER_LATE_DAYS_MAX = 1  # a reminder not sent by this many days after the du
 
 def _reminder_lead_days(strategies: Mapping[str, Strategy]) -> int:
     """How many days ahead of a due date the earliest pre_due step of any shipped strategy falls."""
-    return max([0] + [-s.offset_days for st in strategies.values() for v in st.variants for s in v.steps
-                      if s.stage == "pre_due"])
+    return max(
+        [0]
+        + [-s.offset_days for st in strategies.values() for v in st.variants for s in v.steps if s.stage == "pre_due"]
+    )
 
 
 def _ensure_assignments(uow: Any, rows: list[Any]) -> dict[int, tuple[Strategy, str]]:
@@ -900,7 +1156,7 @@ def _ensure_assignments(uow: Any, rows: list[Any]) -> dict[int, tuple[Strategy, 
     known: dict[int, tuple[Strategy, str]] = {}
     strategies = _strategies()
     for start in range(0, len(ids), PREFETCH_IDS_MAX):
-        for a in conn.execute(_ASSIGNMENTS_OF_MANY, {"ids": ids[start:start + PREFETCH_IDS_MAX]}):
+        for a in conn.execute(_ASSIGNMENTS_OF_MANY, {"ids": ids[start : start + PREFETCH_IDS_MAX]}):
             known[a.account_id] = (strategies[a.strategy_code], a.variant)
     new = []
     for r in rows:
@@ -909,8 +1165,15 @@ def _ensure_assignments(uow: Any, rows: list[Any]) -> dict[int, tuple[Strategy, 
         strategy = strategy_for(jurisdiction=r.jurisdiction, product_code=r.product_code, strategies=strategies)
         variant = assign_variant(strategy, str(r.account_id))
         known[r.account_id] = (strategy, variant)
-        new.append(dict(account_id=r.account_id, strategy_code=strategy.code, strategy_version=strategy.version,
-                        variant=variant, assigned_at=uow.clock()))
+        new.append(
+            dict(
+                account_id=r.account_id,
+                strategy_code=strategy.code,
+                strategy_version=strategy.version,
+                variant=variant,
+                assigned_at=uow.clock(),
+            )
+        )
     if new:
         conn.execute(coll_strategy_assignments.insert(), new)
     return known
@@ -924,18 +1187,33 @@ def _reminder_queries() -> tuple[sa.Select, sa.Select]:
     active_plan = sa.exists().where(coll_plans.c.account_id == credit_lines.c.id, coll_plans.c.status == "active")
     due_on = installments.c.due_on
     lines = (
-        sa.select(credit_lines.c.id.label("account_id"), products.c.code.label("product_code"), products.c.jurisdiction,
-                  borrowers.c.time_zones, due_on).distinct()
-        .select_from(installments.join(credit_lines, credit_lines.c.id == installments.c.credit_line_id)
-                     .join(products, products.c.id == credit_lines.c.product_id)
-                     .join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
-        .where(due_on >= sa.bindparam("from_on", type_=due_on.type), due_on <= sa.bindparam("until", type_=due_on.type),
-               installments.c.status.not_in(("paid", "cancelled")), credit_lines.c.status == "active",
-               ~open_case, ~active_plan))
+        sa.select(
+            credit_lines.c.id.label("account_id"),
+            products.c.code.label("product_code"),
+            products.c.jurisdiction,
+            borrowers.c.time_zones,
+            due_on,
+        )
+        .distinct()
+        .select_from(
+            installments.join(credit_lines, credit_lines.c.id == installments.c.credit_line_id)
+            .join(products, products.c.id == credit_lines.c.product_id)
+            .join(borrowers, borrowers.c.id == credit_lines.c.borrower_id)
+        )
+        .where(
+            due_on >= sa.bindparam("from_on", type_=due_on.type),
+            due_on <= sa.bindparam("until", type_=due_on.type),
+            installments.c.status.not_in(("paid", "cancelled")),
+            credit_lines.c.status == "active",
+            ~open_case,
+            ~active_plan,
+        )
+    )
     reminded_on = coll_reminders.c.installment_due_on
-    planned = (sa.select(coll_reminders.c.account_id, coll_reminders.c.step_key, reminded_on)
-               .where(reminded_on >= sa.bindparam("from_on", type_=reminded_on.type),
-                      reminded_on <= sa.bindparam("until", type_=reminded_on.type)))
+    planned = sa.select(coll_reminders.c.account_id, coll_reminders.c.step_key, reminded_on).where(
+        reminded_on >= sa.bindparam("from_on", type_=reminded_on.type),
+        reminded_on <= sa.bindparam("until", type_=reminded_on.type),
+    )
     return lines, planned
 
 
@@ -957,8 +1235,10 @@ def plan_due_reminders(uow: Any, *, business_on: date) -> int:
     if not rows:
         return 0
     assignments = _ensure_assignments(uow, rows)
-    existing = {(r.account_id, r.step_key, r.installment_due_on)
-                for r in conn.execute(_REMINDERS_PLANNED, {"from_on": business_on, "until": until})}
+    existing = {
+        (r.account_id, r.step_key, r.installment_due_on)
+        for r in conn.execute(_REMINDERS_PLANNED, {"from_on": business_on, "until": until})
+    }
     now = uow.clock()
     new = []
     for r in rows:
@@ -973,15 +1253,30 @@ def plan_due_reminders(uow: Any, *, business_on: date) -> int:
                     continue
                 existing.add((r.account_id, key, r.due_on))
                 due_at = datetime.combine(step_on, STEP_LOCAL_TIME, tzinfo=zone).astimezone(UTC)
-                new.append(dict(account_id=r.account_id, step_key=key, installment_due_on=r.due_on, due_at=due_at,
-                                channel=step.channel, template=step.template, status="planned", decision_seq=None,
-                                next_allowed_at=None, attempts=0, verdict=None, updated_at=now))
+                new.append(
+                    dict(
+                        account_id=r.account_id,
+                        step_key=key,
+                        installment_due_on=r.due_on,
+                        due_at=due_at,
+                        channel=step.channel,
+                        template=step.template,
+                        status="planned",
+                        decision_seq=None,
+                        next_allowed_at=None,
+                        attempts=0,
+                        verdict=None,
+                        updated_at=now,
+                    )
+                )
     if new:
         conn.execute(coll_reminders.insert(), new)
     return len(new)
 
 
-def _reminder_context(uow: Any, reminders: list[Any]) -> tuple[dict[tuple[int, date], int], set[int], set[int], set[int]]:
+def _reminder_context(
+    uow: Any, reminders: list[Any]
+) -> tuple[dict[tuple[int, date], int], set[int], set[int], set[int]]:
     """For a batch of reminders: amount still to pay per (line, due date) — unpaid installments less the line's
     credit balance (a payment before billing waits there) —, lines with an open case, an active plan, an open
     dispute; one query each, not one per reminder."""
@@ -990,55 +1285,108 @@ def _reminder_context(uow: Any, reminders: list[Any]) -> tuple[dict[tuple[int, d
     stored = repo(uow).ledger_balances([code(a, "credit") for a in ids])
     credit = {a: max(0, -stored.get(code(a, "credit"), 0)) for a in ids}
     days = sorted({r.installment_due_on for r in reminders})
-    unpaid = {(a, d): int(m) for a, d, m in conn.execute(
-        sa.select(i.c.credit_line_id, i.c.due_on, sa.func.sum(
-            i.c.principal_due_minor + i.c.interest_due_minor + i.c.fee_due_minor
-            - i.c.principal_paid_minor - i.c.interest_paid_minor - i.c.fee_paid_minor))
-        .where(i.c.credit_line_id.in_(ids), i.c.due_on.in_(days), i.c.status.not_in(("paid", "cancelled")))
-        .group_by(i.c.credit_line_id, i.c.due_on))}
+    unpaid = {
+        (a, d): int(m)
+        for a, d, m in conn.execute(
+            sa.select(
+                i.c.credit_line_id,
+                i.c.due_on,
+                sa.func.sum(
+                    i.c.principal_due_minor
+                    + i.c.interest_due_minor
+                    + i.c.fee_due_minor
+                    - i.c.principal_paid_minor
+                    - i.c.interest_paid_minor
+                    - i.c.fee_paid_minor
+                ),
+            )
+            .where(i.c.credit_line_id.in_(ids), i.c.due_on.in_(days), i.c.status.not_in(("paid", "cancelled")))
+            .group_by(i.c.credit_line_id, i.c.due_on)
+        )
+    }
     unpaid = {(a, d): max(0, m - credit[a]) for (a, d), m in unpaid.items()}
-    cased = set(conn.execute(sa.select(coll_cases.c.account_id).where(
-        coll_cases.c.account_id.in_(ids), coll_cases.c.status == "open")).scalars())
-    planned = set(conn.execute(sa.select(coll_plans.c.account_id).where(
-        coll_plans.c.account_id.in_(ids), coll_plans.c.status == "active")).scalars())
-    disputed = set(conn.execute(sa.select(coll_disputes.c.account_id).where(
-        coll_disputes.c.account_id.in_(ids), coll_disputes.c.status == "open")).scalars())
+    cased = set(
+        conn.execute(
+            sa.select(coll_cases.c.account_id).where(coll_cases.c.account_id.in_(ids), coll_cases.c.status == "open")
+        ).scalars()
+    )
+    planned = set(
+        conn.execute(
+            sa.select(coll_plans.c.account_id).where(coll_plans.c.account_id.in_(ids), coll_plans.c.status == "active")
+        ).scalars()
+    )
+    disputed = set(
+        conn.execute(
+            sa.select(coll_disputes.c.account_id).where(
+                coll_disputes.c.account_id.in_(ids), coll_disputes.c.status == "open"
+            )
+        ).scalars()
+    )
     return unpaid, cased, planned, disputed
 
 
-def _execute_reminder(uow: Any, reminder, *, unpaid_minor: int, now_at: datetime, business_on: date,
-                      decide: Callable[[dict], dict], cache: RunCache, lender: Mapping[str, str],
-                      summary: RunSummary) -> None:
+def _execute_reminder(
+    uow: Any,
+    reminder,
+    *,
+    unpaid_minor: int,
+    now_at: datetime,
+    business_on: date,
+    decide: Callable[[dict], dict],
+    cache: RunCache,
+    lender: Mapping[str, str],
+    summary: RunSummary,
+) -> None:
     """Judge and (if allowed) queue one reminder; the caller has checked it is still wanted."""
     conn = uow.connection
-    request, borrower = build_gate_request(uow, account_id=reminder.account_id, channel=reminder.channel, at=now_at,
-                                           purpose="reminder", cache=cache)
+    request, borrower = build_gate_request(
+        uow, account_id=reminder.account_id, channel=reminder.channel, at=now_at, purpose="reminder", cache=cache
+    )
     strategy, _ = cache.assignment(uow, reminder.account_id)
     base = borrower.language.split("-")[0].lower()
     language = base if base in ("zh", "en") else "en"
     facts = cache.facts(conn, reminder.account_id)
     title = (borrower.name[:1] + "先生/女士") if language == "zh" else borrower.name
-    variables = {**DEFAULT_LENDER, **lender, "borrower_title": title,
-                 "amount_due": Money(unpaid_minor, facts.currency).format(),
-                 "due_on": reminder.installment_due_on.isoformat(), "days_past_due": 0}
+    variables = {
+        **DEFAULT_LENDER,
+        **lender,
+        "borrower_title": title,
+        "amount_due": Money(unpaid_minor, facts.currency).format(),
+        "due_on": reminder.installment_due_on.isoformat(),
+        "days_past_due": 0,
+    }
     text = render(strategy, reminder.template, language, variables)
-    message = OutgoingMessage(channel=reminder.channel, recipient_address=request["recipient"]["address"],
-                              language=language, text=text,
-                              subject=("还款提醒" if language == "zh" else "Payment reminder")
-                              if reminder.channel == "email" else None)
+    message = OutgoingMessage(
+        channel=reminder.channel,
+        recipient_address=request["recipient"]["address"],
+        language=language,
+        text=text,
+        subject=("还款提醒" if language == "zh" else "Payment reminder") if reminder.channel == "email" else None,
+    )
     share_line_owners(uow, cache.line_owners)
-    outcome = request_contact(uow, gate_request=request, message=message, decide=decide, names=[borrower.name],
-                              commit=False, cipher=cache.cipher)
-    values: dict[str, Any] = {"attempts": reminder.attempts + 1, "updated_at": uow.clock(),
-                              "decision_seq": outcome.decision_seq}
+    outcome = request_contact(
+        uow,
+        gate_request=request,
+        message=message,
+        decide=decide,
+        names=[borrower.name],
+        commit=False,
+        cipher=cache.cipher,
+    )
+    values: dict[str, Any] = {
+        "attempts": reminder.attempts + 1,
+        "updated_at": uow.clock(),
+        "decision_seq": outcome.decision_seq,
+    }
     if outcome.allowed:
         values.update(status="sent", next_allowed_at=None, verdict=None)
         summary.sent += 1
     else:
         summary.count_denials(outcome.violations)
         verdict = json.dumps({"allowed": False, "rules": [v.get("rule") for v in outcome.violations]})
-        last_at = datetime.combine(reminder.installment_due_on + timedelta(days=REMINDER_LATE_DAYS_MAX + 1), time(0),
-                                   tzinfo=UTC)
+        last_at = datetime.combine(
+            reminder.installment_due_on + timedelta(days=REMINDER_LATE_DAYS_MAX + 1), time(0), tzinfo=UTC
+        )
         nxt = outcome.next_allowed_at
         if nxt is not None and nxt < last_at and values["attempts"] < ATTEMPTS_MAX:
             values.update(status="rescheduled", due_at=nxt, next_allowed_at=nxt, verdict=verdict)
@@ -1050,9 +1398,17 @@ def _execute_reminder(uow: Any, reminder, *, unpaid_minor: int, now_at: datetime
 
 
 def run_reminders(
-    uow_factory: Callable[[], Any], *, business_on: date, now_at: datetime, decide: Callable[[dict], dict] | None = None,
-    cipher: FieldCipher | None = None, lender: Mapping[str, str] | None = None, batch_max: int = ACTION_BATCH_MAX,
-    summary: RunSummary | None = None, plan: bool = True, cache: RunCache | None = None,
+    uow_factory: Callable[[], Any],
+    *,
+    business_on: date,
+    now_at: datetime,
+    decide: Callable[[dict], dict] | None = None,
+    cipher: FieldCipher | None = None,
+    lender: Mapping[str, str] | None = None,
+    batch_max: int = ACTION_BATCH_MAX,
+    summary: RunSummary | None = None,
+    plan: bool = True,
+    cache: RunCache | None = None,
 ) -> RunSummary:
     """Plan pre_due / due reminders for business_on (unless plan=False), then judge those due by now_at, a batch
     per transaction.
@@ -1094,22 +1450,40 @@ def run_reminders(
                     continue
                 if why is None:
                     try:
-                        _execute_reminder(uow, r, unpaid_minor=unpaid[(r.account_id, r.installment_due_on)],
-                                          now_at=now_at, business_on=business_on, decide=decide or _default_decide,
-                                          cache=cache, lender=lender or {}, summary=summary)
+                        _execute_reminder(
+                            uow,
+                            r,
+                            unpaid_minor=unpaid[(r.account_id, r.installment_due_on)],
+                            now_at=now_at,
+                            business_on=business_on,
+                            decide=decide or _default_decide,
+                            cache=cache,
+                            lender=lender or {},
+                            summary=summary,
+                        )
                         continue
                     except FairdueError as err:  # raised before anything is written for this reminder
                         why = f"{type(err).__name__}: {err}"
-                conn.execute(_REMINDER_UPDATE, {"reminder_id": r.id, "status": "skipped", "updated_at": uow.clock(),
-                                                "verdict": json.dumps({"why": why}, ensure_ascii=False)})
+                conn.execute(
+                    _REMINDER_UPDATE,
+                    {
+                        "reminder_id": r.id,
+                        "status": "skipped",
+                        "updated_at": uow.clock(),
+                        "verdict": json.dumps({"why": why}, ensure_ascii=False),
+                    },
+                )
                 summary.skipped += 1
             uow.commit()
 
 
 def reminders_of(uow: Any, *, account_id: int) -> list[Any]:
     """The line's pre_due / due reminders (rows), in due order."""
-    return uow.connection.execute(sa.select(coll_reminders).where(coll_reminders.c.account_id == account_id)
-                                  .order_by(coll_reminders.c.due_at, coll_reminders.c.id)).all()
+    return uow.connection.execute(
+        sa.select(coll_reminders)
+        .where(coll_reminders.c.account_id == account_id)
+        .order_by(coll_reminders.c.due_at, coll_reminders.c.id)
+    ).all()
 
 
 def _due_steps_queries() -> tuple[sa.Select, sa.Select]:
@@ -1117,27 +1491,46 @@ def _due_steps_queries() -> tuple[sa.Select, sa.Select]:
     # instead of being loaded and looked at one by one on every run.
     paused = sa.or_(
         sa.exists().where(coll_promises.c.account_id == coll_cases.c.account_id, coll_promises.c.status == "pending"),
-        sa.exists().where(coll_disputes.c.account_id == coll_cases.c.account_id, coll_disputes.c.status == "open"))
-    due_steps = (sa.select(coll_actions.c.id).select_from(
-        coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
-        .where(coll_actions.c.status.in_(("planned", "rescheduled")),
-               coll_actions.c.due_at <= sa.bindparam("now_at", type_=coll_actions.c.due_at.type),
-               sa.or_(coll_cases.c.status == "open", coll_actions.c.step_key.like("plan:%"))))
-    return (sa.select(sa.func.count()).select_from(due_steps.where(paused).subquery()),
-            due_steps.where(~paused).order_by(coll_actions.c.due_at, coll_actions.c.id).limit(sa.bindparam("batch_max")))
+        sa.exists().where(coll_disputes.c.account_id == coll_cases.c.account_id, coll_disputes.c.status == "open"),
+    )
+    due_steps = (
+        sa.select(coll_actions.c.id)
+        .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+        .where(
+            coll_actions.c.status.in_(("planned", "rescheduled")),
+            coll_actions.c.due_at <= sa.bindparam("now_at", type_=coll_actions.c.due_at.type),
+            sa.or_(coll_cases.c.status == "open", coll_actions.c.step_key.like("plan:%")),
+        )
+    )
+    return (
+        sa.select(sa.func.count()).select_from(due_steps.where(paused).subquery()),
+        due_steps.where(~paused).order_by(coll_actions.c.due_at, coll_actions.c.id).limit(sa.bindparam("batch_max")),
+    )
 
 
 _PAUSED_COUNT, _DUE_STEPS = _due_steps_queries()  # built once, run on every engine run
-_DUE_REMINDERS = (sa.select(coll_reminders).where(
-    coll_reminders.c.status.in_(("planned", "rescheduled")),
-    coll_reminders.c.due_at <= sa.bindparam("now_at", type_=coll_reminders.c.due_at.type),
-    coll_reminders.c.id > sa.bindparam("last_id")).order_by(coll_reminders.c.id).limit(sa.bindparam("batch_max")))
+_DUE_REMINDERS = (
+    sa.select(coll_reminders)
+    .where(
+        coll_reminders.c.status.in_(("planned", "rescheduled")),
+        coll_reminders.c.due_at <= sa.bindparam("now_at", type_=coll_reminders.c.due_at.type),
+        coll_reminders.c.id > sa.bindparam("last_id"),
+    )
+    .order_by(coll_reminders.c.id)
+    .limit(sa.bindparam("batch_max"))
+)
 
 
 def run_collections(
-    uow_factory: Callable[[], Any], *, business_on: date, now_at: datetime,
-    decide: Callable[[dict], dict] | None = None, cipher: FieldCipher | None = None,
-    lender: Mapping[str, str] | None = None, batch_max: int = ACTION_BATCH_MAX, day_hooks: bool = True,
+    uow_factory: Callable[[], Any],
+    *,
+    business_on: date,
+    now_at: datetime,
+    decide: Callable[[dict], dict] | None = None,
+    cipher: FieldCipher | None = None,
+    lender: Mapping[str, str] | None = None,
+    batch_max: int = ACTION_BATCH_MAX,
+    day_hooks: bool = True,
 ) -> RunSummary:
     """Consume day-end events, run the day-end hooks (promises, plans), execute case steps due by now_at, then
     plan and judge the pre_due / due reminders of lines without a case (`run_reminders`).
@@ -1166,20 +1559,46 @@ def run_collections(
                 action = uow.connection.execute(_ACTION_WITH_CASE, {"action_id": action_id}).one()
                 if action.status not in ("planned", "rescheduled"):
                     continue
-                case_row = _CaseOfStep(action.case_id, action.case_account_id, action.case_dpd,
-                                       action.case_bucket_entered_on)
-                _execute_action(uow, action, case_row, now_at=now_at, business_on=business_on,
-                                decide=decide or _default_decide, cache=cache, lender=lender or {}, summary=summary)
+                case_row = _CaseOfStep(
+                    action.case_id, action.case_account_id, action.case_dpd, action.case_bucket_entered_on
+                )
+                _execute_action(
+                    uow,
+                    action,
+                    case_row,
+                    now_at=now_at,
+                    business_on=business_on,
+                    decide=decide or _default_decide,
+                    cache=cache,
+                    lender=lender or {},
+                    summary=summary,
+                )
                 uow.commit()
         except FairdueError as err:  # e.g. no address for the channel, a template error: the step cannot be taken
             with uow_factory() as uow:
-                uow.connection.execute(coll_actions.update().where(coll_actions.c.id == action_id).values(
-                    status="skipped", updated_at=uow.clock(),
-                    verdict=json.dumps({"error": type(err).__name__, "why": str(err)}, ensure_ascii=False)))
+                uow.connection.execute(
+                    coll_actions.update()
+                    .where(coll_actions.c.id == action_id)
+                    .values(
+                        status="skipped",
+                        updated_at=uow.clock(),
+                        verdict=json.dumps({"error": type(err).__name__, "why": str(err)}, ensure_ascii=False),
+                    )
+                )
                 uow.commit()
             summary.skipped += 1
-    run_reminders(uow_factory, business_on=business_on, now_at=now_at, decide=decide, cipher=cache.cipher,
-                  lender=lender, batch_max=batch_max, summary=summary, plan=day_hooks, cache=cache)
+    run_reminders(
+        uow_factory,
+        business_on=business_on,
+        now_at=now_at,
+        decide=decide,
+        cipher=cache.cipher,
+        lender=lender,
+        batch_max=batch_max,
+        summary=summary,
+        plan=day_hooks,
+        cache=cache,
+    )
     return summary
 
 
@@ -1192,30 +1611,55 @@ def after_day_end(uow: Any, *, business_on: date) -> tuple[int, int, int]:
 def agent_queue(uow: Any, *, agent_id: int) -> list[AgentTask]:
     """Call tasks of the agent's open cases, oldest first, each with the gate's verdict and next allowed time."""
     rows = uow.connection.execute(
-        sa.select(coll_actions, coll_cases.c.account_id).select_from(
-            coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
+        sa.select(coll_actions, coll_cases.c.account_id)
+        .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
         .where(coll_cases.c.agent_id == agent_id, coll_cases.c.status == "open", coll_actions.c.status == "task")
         .order_by(coll_actions.c.due_at, coll_actions.c.id)
     ).all()
     out = []
     for r in rows:
         verdict = json.loads(r.verdict or "{}")
-        out.append(AgentTask(r.id, r.case_id, r.account_id, r.due_at, bool(verdict.get("allowed")), r.next_allowed_at,
-                             tuple(verdict.get("rules") or ())))
+        out.append(
+            AgentTask(
+                r.id,
+                r.case_id,
+                r.account_id,
+                r.due_at,
+                bool(verdict.get("allowed")),
+                r.next_allowed_at,
+                tuple(verdict.get("rules") or ()),
+            )
+        )
     return out
 
 
 # The task with its account's facts (outer joins: a task whose line is gone is still found, and fails as before).
-_CALL_TASK = (sa.select(coll_actions, coll_cases.c.account_id, credit_lines.c.borrower_id, credit_lines.c.currency,
-                        products.c.code, products.c.jurisdiction)
-              .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id)
-                           .outerjoin(credit_lines, credit_lines.c.id == coll_cases.c.account_id)
-                           .outerjoin(products, products.c.id == credit_lines.c.product_id))
-              .where(coll_actions.c.id == sa.bindparam("action_id"), coll_actions.c.status == "task"))
+_CALL_TASK = (
+    sa.select(
+        coll_actions,
+        coll_cases.c.account_id,
+        credit_lines.c.borrower_id,
+        credit_lines.c.currency,
+        products.c.code,
+        products.c.jurisdiction,
+    )
+    .select_from(
+        coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id)
+        .outerjoin(credit_lines, credit_lines.c.id == coll_cases.c.account_id)
+        .outerjoin(products, products.c.id == credit_lines.c.product_id)
+    )
+    .where(coll_actions.c.id == sa.bindparam("action_id"), coll_actions.c.status == "task")
+)
 
 
-def judge_call_task(uow: Any, *, action_id: int, at: datetime, decide: Callable[[dict], dict] | None = None,
-                    cipher: FieldCipher | None = None) -> AgentTask:
+def judge_call_task(
+    uow: Any,
+    *,
+    action_id: int,
+    at: datetime,
+    decide: Callable[[dict], dict] | None = None,
+    cipher: FieldCipher | None = None,
+) -> AgentTask:
     """Ask the gate again, at the moment the agent wants to call (logged); the task carries the new verdict."""
     row = uow.connection.execute(_CALL_TASK, {"action_id": action_id}).one_or_none()
     if row is None:
@@ -1228,9 +1672,17 @@ def judge_call_task(uow: Any, *, action_id: int, at: datetime, decide: Callable[
     allowed = decision.get("allowed") is True
     rules = [v.get("rule") for v in decision.get("violations") or []]
     nxt = None if allowed else _parse_utc(decision.get("next_allowed_at"))
-    uow.connection.execute(_ACTION_UPDATE, dict(
-        action_id=action_id, decision_seq=seq, next_allowed_at=nxt, attempts=row.attempts + 1, updated_at=uow.clock(),
-        verdict=json.dumps({"allowed": allowed, "rules": rules})))
+    uow.connection.execute(
+        _ACTION_UPDATE,
+        dict(
+            action_id=action_id,
+            decision_seq=seq,
+            next_allowed_at=nxt,
+            attempts=row.attempts + 1,
+            updated_at=uow.clock(),
+            verdict=json.dumps({"allowed": allowed, "rules": rules}),
+        ),
+    )
     return AgentTask(row.id, row.case_id, row.account_id, row.due_at, allowed, nxt, tuple(rules))
 
 
@@ -1239,14 +1691,18 @@ def complete_task(uow: Any, *, action_id: int) -> None:
     uow.connection.execute(_TASK_DONE, {"action_id": action_id, "status": "done", "updated_at": uow.clock()})
 
 
-_TASK_DONE = coll_actions.update().where(coll_actions.c.id == sa.bindparam("action_id"),
-                                         coll_actions.c.status == "task")
+_TASK_DONE = coll_actions.update().where(
+    coll_actions.c.id == sa.bindparam("action_id"), coll_actions.c.status == "task"
+)
 
 
 def actions_of(uow: Any, *, case_id: int) -> list[Any]:
     """The case's planned actions (rows), in due order."""
-    return uow.connection.execute(sa.select(coll_actions).where(coll_actions.c.case_id == case_id)
-                                  .order_by(coll_actions.c.due_at, coll_actions.c.id)).all()
+    return uow.connection.execute(
+        sa.select(coll_actions)
+        .where(coll_actions.c.case_id == case_id)
+        .order_by(coll_actions.c.due_at, coll_actions.c.id)
+    ).all()
 
 
 # -- disputes and cease requests -----------------------------------------------------------------
@@ -1254,16 +1710,20 @@ def open_dispute(uow: Any, *, account_id: int, reason: str) -> int:
     """Record a dispute; collection on the account is suspended (fed to the gate) until it is resolved."""
     if not reason.strip():
         raise CollectionsError("a dispute needs a reason")
-    return uow.connection.execute(coll_disputes.insert().values(
-        account_id=account_id, reason=reason, status="open", opened_at=uow.clock()).returning(coll_disputes.c.id)
+    return uow.connection.execute(
+        coll_disputes.insert()
+        .values(account_id=account_id, reason=reason, status="open", opened_at=uow.clock())
+        .returning(coll_disputes.c.id)
     ).scalar_one()
 
 
 def resolve_dispute(uow: Any, *, dispute_id: int, resolution: str) -> None:
     """Resolve an open dispute; collection may resume."""
-    n = uow.connection.execute(coll_disputes.update().where(coll_disputes.c.id == dispute_id,
-                                                            coll_disputes.c.status == "open")
-                               .values(status="resolved", resolved_at=uow.clock(), resolution=resolution)).rowcount
+    n = uow.connection.execute(
+        coll_disputes.update()
+        .where(coll_disputes.c.id == dispute_id, coll_disputes.c.status == "open")
+        .values(status="resolved", resolved_at=uow.clock(), resolution=resolution)
+    ).rowcount
     if n != 1:
         raise CollectionsError(f"no open dispute {dispute_id}")
 
@@ -1272,19 +1732,31 @@ def record_cease(uow: Any, *, borrower_id: int, channel: str = "all", source: st
     """Record a cease-communication ('all') or a channel opt-out request; every later gate request carries it."""
     if channel not in ("all", "sms", "email", "letter", "app_push", "call", "voicemail"):
         raise CollectionsError(f"unknown channel {channel!r} for an opt-out")
-    return uow.connection.execute(coll_cease_requests.insert().values(
-        borrower_id=borrower_id, channel=channel, source=source, requested_at=uow.clock())
-        .returning(coll_cease_requests.c.id)).scalar_one()
+    return uow.connection.execute(
+        coll_cease_requests.insert()
+        .values(borrower_id=borrower_id, channel=channel, source=source, requested_at=uow.clock())
+        .returning(coll_cease_requests.c.id)
+    ).scalar_one()
 
 
 def request_manual_contact(
-    uow: Any, *, account_id: int, channel: str, at: datetime, text: str, language: str,
-    recipient: Mapping[str, Any], purpose: str = "collection", decide: Callable[[dict], dict] | None = None,
+    uow: Any,
+    *,
+    account_id: int,
+    channel: str,
+    at: datetime,
+    text: str,
+    language: str,
+    recipient: Mapping[str, Any],
+    purpose: str = "collection",
+    decide: Callable[[dict], dict] | None = None,
     cipher: FieldCipher | None = None,
 ):
     """An agent's one-off message (e.g. to a third party): same stored facts, same gate, same log."""
-    request, borrower = build_gate_request(uow, account_id=account_id, channel=channel, at=at, purpose=purpose,
-                                           recipient=recipient, cipher=cipher)
+    request, borrower = build_gate_request(
+        uow, account_id=account_id, channel=channel, at=at, purpose=purpose, recipient=recipient, cipher=cipher
+    )
     message = OutgoingMessage(channel=channel, recipient_address=recipient["address"], language=language, text=text)
-    return request_contact(uow, gate_request=request, message=message, decide=decide, names=[borrower.name],
-                           cipher=cipher_for(uow, cipher))
+    return request_contact(
+        uow, gate_request=request, message=message, decide=decide, names=[borrower.name], cipher=cipher_for(uow, cipher)
+    )

@@ -41,18 +41,21 @@ class Promise:
 
 
 # Built once: what a line (or, for day-end's pending promises, each of many lines) has paid.
-_PAID_TOTALS_OF_MANY = (sa.select(payments.c.credit_line_id, sa.func.sum(payments.c.amount_minor).label("paid"))
-                        .where(payments.c.credit_line_id.in_(sa.bindparam("ids", expanding=True)),
-                               payments.c.status == "posted")
-                        .group_by(payments.c.credit_line_id))
+_PAID_TOTALS_OF_MANY = (
+    sa.select(payments.c.credit_line_id, sa.func.sum(payments.c.amount_minor).label("paid"))
+    .where(payments.c.credit_line_id.in_(sa.bindparam("ids", expanding=True)), payments.c.status == "posted")
+    .group_by(payments.c.credit_line_id)
+)
 _PENDING_PROMISES = sa.select(coll_promises).where(coll_promises.c.status == "pending")
 
 
-def record_promise(uow: Any, *, account_id: int, amount: Money, promised_on: date, business_on: date,
-                   staff_id: int | None = None) -> int:
+def record_promise(
+    uow: Any, *, account_id: int, amount: Money, promised_on: date, business_on: date, staff_id: int | None = None
+) -> int:
     """Record a promise to pay `amount` by `promised_on`; a pending promise on the line is replaced."""
-    currency = uow.connection.execute(sa.select(credit_lines.c.currency).where(
-        credit_lines.c.id == account_id)).scalar_one_or_none()
+    currency = uow.connection.execute(
+        sa.select(credit_lines.c.currency).where(credit_lines.c.id == account_id)
+    ).scalar_one_or_none()
     if currency is None:
         raise PromiseInvalid(f"no credit line {account_id}")
     if amount.currency != currency:
@@ -62,23 +65,40 @@ def record_promise(uow: Any, *, account_id: int, amount: Money, promised_on: dat
     if not business_on <= promised_on <= date.fromordinal(business_on.toordinal() + PROMISE_DAYS_MAX):
         raise PromiseInvalid(f"the promised date must be within {PROMISE_DAYS_MAX} days from {business_on}")
     conn = uow.connection
-    conn.execute(coll_promises.update().where(coll_promises.c.account_id == account_id,
-                                              coll_promises.c.status == "pending")
-                 .values(status="cancelled", resolved_on=business_on))
-    case_id = conn.execute(sa.select(coll_cases.c.id).where(coll_cases.c.account_id == account_id,
-                                                           coll_cases.c.status == "open")).scalar_one_or_none()
-    return conn.execute(coll_promises.insert().values(
-        account_id=account_id, case_id=case_id, amount_minor=amount.amount_minor, currency=currency,
-        promised_on=promised_on, paid_before_minor=paid_total_minor(uow, account_id=account_id), status="pending",
-        recorded_at=uow.clock(), recorded_by=staff_id, resolved_on=None).returning(coll_promises.c.id)).scalar_one()
+    conn.execute(
+        coll_promises.update()
+        .where(coll_promises.c.account_id == account_id, coll_promises.c.status == "pending")
+        .values(status="cancelled", resolved_on=business_on)
+    )
+    case_id = conn.execute(
+        sa.select(coll_cases.c.id).where(coll_cases.c.account_id == account_id, coll_cases.c.status == "open")
+    ).scalar_one_or_none()
+    return conn.execute(
+        coll_promises.insert()
+        .values(
+            account_id=account_id,
+            case_id=case_id,
+            amount_minor=amount.amount_minor,
+            currency=currency,
+            promised_on=promised_on,
+            paid_before_minor=paid_total_minor(uow, account_id=account_id),
+            status="pending",
+            recorded_at=uow.clock(),
+            recorded_by=staff_id,
+            resolved_on=None,
+        )
+        .returning(coll_promises.c.id)
+    ).scalar_one()
 
 
 def promises_of(uow: Any, *, account_id: int) -> list[Promise]:
     """The line's promises, oldest first."""
-    rows = uow.connection.execute(sa.select(coll_promises).where(coll_promises.c.account_id == account_id)
-                                  .order_by(coll_promises.c.id))
-    return [Promise(r.id, r.account_id, r.amount_minor, r.currency, r.promised_on, r.status, r.resolved_on)
-            for r in rows]
+    rows = uow.connection.execute(
+        sa.select(coll_promises).where(coll_promises.c.account_id == account_id).order_by(coll_promises.c.id)
+    )
+    return [
+        Promise(r.id, r.account_id, r.amount_minor, r.currency, r.promised_on, r.status, r.resolved_on) for r in rows
+    ]
 
 
 def settle_promises(uow: Any, *, business_on: date) -> tuple[int, int]:

@@ -12,13 +12,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from fairdue.adapters.db.schema.accounts import credit_lines
-from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases, coll_disputes
+from fairdue.adapters.db.schema.accounts import borrowers, credit_lines
+from fairdue.adapters.db.schema.collections_engine import (
+    coll_actions,
+    coll_cases,
+    coll_cease_requests,
+    coll_disputes,
+    coll_plans,
+)
 from fairdue.errors import FairdueError
 from fairdue.service.contact.decision_log import get_entry
-from fairdue.adapters.db.schema.accounts import borrowers
-from fairdue.adapters.db.schema.collections_engine import coll_plans
-from fairdue.adapters.db.schema.collections_engine import coll_cease_requests
 
 CASE_PAGE_LIMIT_MAX = 200
 
@@ -44,22 +47,47 @@ class CaseRow:
 
 def _case_select():
     return sa.select(coll_cases, credit_lines.c.borrower_id).select_from(
-        coll_cases.join(credit_lines, credit_lines.c.id == coll_cases.c.account_id))
+        coll_cases.join(credit_lines, credit_lines.c.id == coll_cases.c.account_id)
+    )
 
 
 def _case_row(r) -> CaseRow:
-    return CaseRow(r.id, r.account_id, r.borrower_id, r.opened_on, r.bucket, r.bucket_entered_on, r.dpd, r.status,
-                   r.close_reason, r.closed_on, r.team_id, r.agent_id)
+    return CaseRow(
+        r.id,
+        r.account_id,
+        r.borrower_id,
+        r.opened_on,
+        r.bucket,
+        r.bucket_entered_on,
+        r.dpd,
+        r.status,
+        r.close_reason,
+        r.closed_on,
+        r.team_id,
+        r.agent_id,
+    )
 
 
-def case_page(conn: sa.Connection, *, status: str | None, bucket: str | None, agent_id: int | None,
-              account_id: int | None, limit: int, offset: int) -> tuple[list[CaseRow], int]:
+def case_page(
+    conn: sa.Connection,
+    *,
+    status: str | None,
+    bucket: str | None,
+    agent_id: int | None,
+    account_id: int | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[CaseRow], int]:
     """Cases newest first with the filters that are not None; (page, total matching)."""
     if not 1 <= limit <= CASE_PAGE_LIMIT_MAX or offset < 0:
         raise FairdueError(f"limit must be 1..{CASE_PAGE_LIMIT_MAX} and offset >= 0")
     q = _case_select()
-    for column, value in ((coll_cases.c.status, status), (coll_cases.c.bucket, bucket),
-                          (coll_cases.c.agent_id, agent_id), (coll_cases.c.account_id, account_id)):
+    for column, value in (
+        (coll_cases.c.status, status),
+        (coll_cases.c.bucket, bucket),
+        (coll_cases.c.agent_id, agent_id),
+        (coll_cases.c.account_id, account_id),
+    ):
         if value is not None:
             q = q.where(column == value)
     total = conn.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
@@ -74,8 +102,9 @@ def case_by_id(conn: sa.Connection, case_id: int) -> CaseRow | None:
 
 def action_of_case(conn: sa.Connection, *, case_id: int, action_id: int):
     """The action row if it belongs to the case, else None."""
-    return conn.execute(sa.select(coll_actions).where(coll_actions.c.id == action_id,
-                                                      coll_actions.c.case_id == case_id)).one_or_none()
+    return conn.execute(
+        sa.select(coll_actions).where(coll_actions.c.id == action_id, coll_actions.c.case_id == case_id)
+    ).one_or_none()
 
 
 def decision_of(conn: sa.Connection, seq: int | None) -> dict[str, Any] | None:
@@ -91,9 +120,11 @@ def decision_of(conn: sa.Connection, seq: int | None) -> dict[str, Any] | None:
 
 def dispute_by_id(conn: sa.Connection, dispute_id: int):
     """The dispute row with its line's borrower, or None."""
-    return conn.execute(sa.select(coll_disputes, credit_lines.c.borrower_id).select_from(
-        coll_disputes.join(credit_lines, credit_lines.c.id == coll_disputes.c.account_id))
-        .where(coll_disputes.c.id == dispute_id)).one_or_none()
+    return conn.execute(
+        sa.select(coll_disputes, credit_lines.c.borrower_id)
+        .select_from(coll_disputes.join(credit_lines, credit_lines.c.id == coll_disputes.c.account_id))
+        .where(coll_disputes.c.id == dispute_id)
+    ).one_or_none()
 
 
 def borrower_exists(conn: sa.Connection, borrower_id: int) -> bool:

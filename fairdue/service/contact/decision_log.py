@@ -15,29 +15,32 @@ from __future__ import annotations
 
 import json
 import weakref
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 
+from fairdue.adapters.crypto import load_cipher
 from fairdue.adapters.db.schema.collections import (
     contact_history as contact_history_view,
+)
+from fairdue.adapters.db.schema.collections import (
     decision_log,
     decision_log_head,
 )
 from fairdue.domain.audit import (
-    AuditError,
     GENESIS_HASH,
+    MESSAGE_TEXT_CONTEXT,
+    AuditError,
     ChainBroken,
     Entry,
     Verification,
     make_entry,
     verify_chain,
 )
-from fairdue.adapters.crypto import load_cipher
-from fairdue.domain.audit import MESSAGE_TEXT_CONTEXT
 
 VERIFY_BATCH_ROWS = 1000
 
@@ -92,11 +95,14 @@ def _insert_genesis_head(conn: Connection) -> None:
     conn.execute(insert(decision_log_head).values(**values).on_conflict_do_nothing())
 
 
-_HEAD_FOR_UPDATE = (sa.select(decision_log_head.c.last_seq, decision_log_head.c.last_hash)
-                    .where(decision_log_head.c.id == 1).with_for_update())
+_HEAD_FOR_UPDATE = (
+    sa.select(decision_log_head.c.last_seq, decision_log_head.c.last_hash)
+    .where(decision_log_head.c.id == 1)
+    .with_for_update()
+)
 _ENTRY_INSERT = decision_log.insert()
 # The entry this connection's own last append wrote (the head), per transaction: (transaction, savepoint, entry).
-_HEAD_MEMO: "weakref.WeakKeyDictionary[Connection, tuple[Any, Any, Entry]]" = weakref.WeakKeyDictionary()
+_HEAD_MEMO: weakref.WeakKeyDictionary[Connection, tuple[Any, Any, Entry]] = weakref.WeakKeyDictionary()
 
 
 def _own_last_entry(conn: Connection) -> Entry | None:
@@ -131,8 +137,11 @@ def _locked_head(conn: Connection) -> tuple[int, str]:
         _insert_genesis_head(conn)
         head = conn.execute(_HEAD_FOR_UPDATE).one()
         if head.last_seq == 0 and conn.execute(sa.select(sa.func.count()).select_from(decision_log)).scalar_one():
-            raise ChainBroken(Verification(False, 0, 1, "truncated",
-                                           "the decision log head row is missing while the log holds decisions"))
+            raise ChainBroken(
+                Verification(
+                    False, 0, 1, "truncated", "the decision log head row is missing while the log holds decisions"
+                )
+            )
     return head.last_seq, head.last_hash
 
 
@@ -146,15 +155,18 @@ def append_decision(uow_or_conn: Any, record: Mapping[str, Any]) -> Entry:
         raise AuditError("a decision record needs decided_at as an aware ISO 8601 instant")
     _HEAD_MEMO.pop(conn, None)  # a failing write below must not leave a head that was never stored
     # Statements built once, parameters apart: SQLAlchemy compiles and caches them once.
-    conn.execute(_ENTRY_INSERT, {"seq": entry.seq, "record": entry.record_text, "prev_hash": entry.prev_hash,
-                                 "hash": entry.hash, **columns})
+    conn.execute(
+        _ENTRY_INSERT,
+        {"seq": entry.seq, "record": entry.record_text, "prev_hash": entry.prev_hash, "hash": entry.hash, **columns},
+    )
     conn.execute(_HEAD_UPDATE, {"new_seq": entry.seq, "new_hash": entry.hash})
     _HEAD_MEMO[conn] = (conn.get_transaction(), conn.get_nested_transaction(), entry)
     return entry
 
 
-_ENTRY_BY_SEQ = (sa.select(decision_log.c.seq, decision_log.c.record, decision_log.c.prev_hash, decision_log.c.hash)
-                 .where(decision_log.c.seq == sa.bindparam("seq")))
+_ENTRY_BY_SEQ = sa.select(
+    decision_log.c.seq, decision_log.c.record, decision_log.c.prev_hash, decision_log.c.hash
+).where(decision_log.c.seq == sa.bindparam("seq"))
 
 
 def get_entry(uow_or_conn: Any, seq: int) -> Entry | None:
@@ -192,9 +204,13 @@ class DecisionLookup:
 
 def log_head(uow_or_conn: Any) -> tuple[int, str]:
     """(last seq, last hash): publish it somewhere else (an anchor) to detect a rewritten log later."""
-    head = _connection(uow_or_conn).execute(
-        sa.select(decision_log_head.c.last_seq, decision_log_head.c.last_hash).where(decision_log_head.c.id == 1)
-    ).one_or_none()
+    head = (
+        _connection(uow_or_conn)
+        .execute(
+            sa.select(decision_log_head.c.last_seq, decision_log_head.c.last_hash).where(decision_log_head.c.id == 1)
+        )
+        .one_or_none()
+    )
     return (0, GENESIS_HASH) if head is None else (head.last_seq, head.last_hash)
 
 
@@ -212,8 +228,9 @@ def verify_log(uow_or_conn: Any, *, anchor: tuple[int, str] | None = None) -> Ve
     ).one_or_none()
     head_seq, head_hash = (head.last_seq, head.last_hash) if head is not None else (None, None)
     if head is None and conn.execute(sa.select(sa.func.count()).select_from(decision_log)).scalar_one():
-        return Verification(False, 0, 1, "truncated",
-                            "the decision log head row is missing while the log holds decisions")
+        return Verification(
+            False, 0, 1, "truncated", "the decision log head row is missing while the log holds decisions"
+        )
     column_names = list(columns_from_record({}).keys())
     mismatch: list[int] = []
 
@@ -221,7 +238,9 @@ def verify_log(uow_or_conn: Any, *, anchor: tuple[int, str] | None = None) -> Ve
         last = 0
         while True:
             rows = conn.execute(
-                sa.select(decision_log).where(decision_log.c.seq > last).order_by(decision_log.c.seq)
+                sa.select(decision_log)
+                .where(decision_log.c.seq > last)
+                .order_by(decision_log.c.seq)
                 .limit(VERIFY_BATCH_ROWS)
             ).all()
             if not rows:
@@ -236,21 +255,30 @@ def verify_log(uow_or_conn: Any, *, anchor: tuple[int, str] | None = None) -> Ve
                     expected = columns_from_record(parsed)
                     if any(getattr(row, name) != expected[name] for name in column_names):
                         mismatch.append(row.seq)
-                yield Entry(seq=row.seq, record_text=row.record, prev_hash=row.prev_hash, hash=row.hash,
-                            parsed=parsed)
+                yield Entry(seq=row.seq, record_text=row.record, prev_hash=row.prev_hash, hash=row.hash, parsed=parsed)
 
     result = verify_chain(entries(), head_seq=head_seq, head_hash=head_hash)
     if mismatch and (result.ok or (result.bad_seq or 0) > mismatch[0]):
         seq = mismatch[0]
-        return Verification(False, result.checked, seq, "edited",
-                            f"decision {seq} was altered: its columns no longer match its hashed record")
+        return Verification(
+            False,
+            result.checked,
+            seq,
+            "edited",
+            f"decision {seq} was altered: its columns no longer match its hashed record",
+        )
     if result.ok and anchor is not None and anchor[0] > 0:
         seq, expected = anchor
         entry = get_entry(conn, seq)
         if entry is None or entry.hash != expected:
-            return Verification(False, result.checked, seq, "edited",
-                                f"decision {seq} no longer carries the anchored hash {expected[:16]}…: "
-                                "the log was rewritten from there or earlier")
+            return Verification(
+                False,
+                result.checked,
+                seq,
+                "edited",
+                f"decision {seq} no longer carries the anchored hash {expected[:16]}…: "
+                "the log was rewritten from there or earlier",
+            )
     return result
 
 
@@ -296,18 +324,28 @@ def contact_history(uow_or_conn: Any, *, debt_id: str) -> list[ContactLogItem]:
     for row in rows:
         decision = json.loads(row.record).get("decision") or {}
         reasons = tuple(
-            (str(v.get("rule", "")), str(v.get("category", "")), str(v.get("reason_en", "")),
-             str(v.get("reason_zh", "")))
+            (
+                str(v.get("rule", "")),
+                str(v.get("category", "")),
+                str(v.get("reason_en", "")),
+                str(v.get("reason_zh", "")),
+            )
             for v in decision.get("violations") or []
             if isinstance(v, dict)
         )
         items.append(
             ContactLogItem(
-                decision_seq=row.decision_seq, decided_at=row.decided_at, channel=row.channel,
-                recipient_role=row.recipient_role, address_masked=row.address_masked,
-                allowed=bool(row.allowed), next_allowed_at=row.next_allowed_at,
-                outbox_status=row.outbox_status, sent_at=row.sent_at,
-                delivery_status=row.delivery_status, reasons=reasons,
+                decision_seq=row.decision_seq,
+                decided_at=row.decided_at,
+                channel=row.channel,
+                recipient_role=row.recipient_role,
+                address_masked=row.address_masked,
+                allowed=bool(row.allowed),
+                next_allowed_at=row.next_allowed_at,
+                outbox_status=row.outbox_status,
+                sent_at=row.sent_at,
+                delivery_status=row.delivery_status,
+                reasons=reasons,
             )
         )
     return items

@@ -40,9 +40,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
@@ -58,6 +59,7 @@ from fairdue.adapters.channels.base import (
     TransientSendError,
 )
 from fairdue.adapters.channels.http_provider import signature_ok
+from fairdue.adapters.crypto import CryptoError, FieldCipher
 from fairdue.adapters.db.schema.collections import (
     channel_sent_ledger,
     delivery_attempts,
@@ -65,7 +67,6 @@ from fairdue.adapters.db.schema.collections import (
     outbox_messages,
 )
 from fairdue.adapters.db.schema.handovers import channel_handovers
-from fairdue.adapters.crypto import CryptoError, FieldCipher
 from fairdue.errors import FairdueError
 from fairdue.service.contact.enforcement import open_outbox_fields
 
@@ -114,8 +115,7 @@ class DispatchReport:
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DispatchReport) -> None:
-        for name in ("claimed", "sent", "duplicates", "retried", "dead", "refused", "expired", "unknown",
-                     "lost_lease"):
+        for name in ("claimed", "sent", "duplicates", "retried", "dead", "refused", "expired", "unknown", "lost_lease"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
 
@@ -165,8 +165,12 @@ class Dispatcher:
                 sa.and_(o.status == "sending", o.lease_until <= now),
             )
             channels = sorted(self.adapters)
-            query = (sa.select(o.id).where(due, o.channel.in_(channels))
-                     .order_by(o.next_attempt_at, o.id).limit(self.policy.batch_max))
+            query = (
+                sa.select(o.id)
+                .where(due, o.channel.in_(channels))
+                .order_by(o.next_attempt_at, o.id)
+                .limit(self.policy.batch_max)
+            )
             if uow.dialect == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             ids = list(uow.connection.execute(query).scalars())
@@ -174,34 +178,59 @@ class Dispatcher:
                 return []
             lease_until = now + timedelta(seconds=self.policy.lease_s)
             uow.connection.execute(
-                outbox_messages.update().where(o.id.in_(ids), due)
+                outbox_messages.update()
+                .where(o.id.in_(ids), due)
                 .values(status="sending", lease_owner=self.owner, lease_until=lease_until, attempts=o.attempts + 1)
             )
             rows = uow.connection.execute(
-                sa.select(outbox_messages).where(o.id.in_(ids), o.lease_owner == self.owner, o.status == "sending")
+                sa.select(outbox_messages)
+                .where(o.id.in_(ids), o.lease_owner == self.owner, o.status == "sending")
                 .order_by(o.id)
             ).all()
             uow.commit()
         claimed = []
         for r in rows:
-            item = Claimed(message=None, fingerprint=r.fingerprint, attempt_no=r.attempts,
-                           attempts_max=r.attempts_max, claimed_at=now, outbox_id=r.id,
-                           send_by=r.send_by)
+            item = Claimed(
+                message=None,
+                fingerprint=r.fingerprint,
+                attempt_no=r.attempts,
+                attempts_max=r.attempts_max,
+                claimed_at=now,
+                outbox_id=r.id,
+                send_by=r.send_by,
+            )
             try:
                 plain = open_outbox_fields(self.cipher, r)
             except CryptoError as err:  # a missing key is an operator's problem: keep the message, retry later
                 claimed.append(dataclasses.replace(item, open_error=str(err)))
                 continue
-            claimed.append(dataclasses.replace(item, message=OutboundMessage(
-                outbox_id=r.id, decision_seq=r.decision_seq, channel=r.channel,
-                recipient_address=plain["recipient_address"], language=r.language, body=plain["body"],
-                subject=plain["subject"], payload_json=plain["payload"],
-            )))
+            claimed.append(
+                dataclasses.replace(
+                    item,
+                    message=OutboundMessage(
+                        outbox_id=r.id,
+                        decision_seq=r.decision_seq,
+                        channel=r.channel,
+                        recipient_address=plain["recipient_address"],
+                        language=r.language,
+                        body=plain["body"],
+                        subject=plain["subject"],
+                        payload_json=plain["payload"],
+                    ),
+                )
+            )
         return claimed
 
     # -- mark --------------------------------------------------------------------
-    def _mark(self, item: Claimed, *, outcome: str, values: dict, error: str | None = None,
-              provider_message_id: str | None = None) -> bool:
+    def _mark(
+        self,
+        item: Claimed,
+        *,
+        outcome: str,
+        values: dict,
+        error: str | None = None,
+        provider_message_id: str | None = None,
+    ) -> bool:
         o = outbox_messages.c
         with self.uow_factory() as uow:
             now = uow.clock()
@@ -212,12 +241,18 @@ class Dispatcher:
                 .where(o.id == item.outbox_id, o.lease_owner == self.owner, o.status == "sending")
                 .values(lease_owner=None, lease_until=None, **values)
             )
-            uow.connection.execute(delivery_attempts.insert().values(
-                outbox_id=item.outbox_id, attempt_no=item.attempt_no, owner=self.owner,
-                started_at=item.claimed_at, finished_at=now, outcome=outcome,
-                provider_message_id=provider_message_id,
-                error=None if error is None else error[:ERROR_CHARS_MAX],
-            ))
+            uow.connection.execute(
+                delivery_attempts.insert().values(
+                    outbox_id=item.outbox_id,
+                    attempt_no=item.attempt_no,
+                    owner=self.owner,
+                    started_at=item.claimed_at,
+                    finished_at=now,
+                    outcome=outcome,
+                    provider_message_id=provider_message_id,
+                    error=None if error is None else error[:ERROR_CHARS_MAX],
+                )
+            )
             if result.rowcount == 1 and provider_message_id is not None and values.get("status") == "sent":
                 _adopt_early_receipts(uow.connection, item.outbox_id, provider_message_id)
             uow.commit()
@@ -231,13 +266,19 @@ class Dispatcher:
             if earlier is not None and earlier.state == "delivered":
                 report.sent += 1
                 report.duplicates += 1
-                self._mark(item, outcome="sent", provider_message_id=earlier.provider_message_id,
-                           values={"status": "sent", "provider_message_id": earlier.provider_message_id,
-                                   "last_error": None})
+                self._mark(
+                    item,
+                    outcome="sent",
+                    provider_message_id=earlier.provider_message_id,
+                    values={"status": "sent", "provider_message_id": earlier.provider_message_id, "last_error": None},
+                )
                 return
             if earlier is not None and earlier.state == "unknown":
-                self._park_unknown(item, report, "an earlier attempt was in the server's hands when it stopped; "
-                                                 "its delivery cannot be told")
+                self._park_unknown(
+                    item,
+                    report,
+                    "an earlier attempt was in the server's hands when it stopped; its delivery cannot be told",
+                )
                 return
             report.expired += 1
             why = f"not handed over by {item.send_by.isoformat()}: the decision no longer covers it; decide again"
@@ -257,14 +298,22 @@ class Dispatcher:
         except SendRefused as err:
             report.refused += 1
             report.errors.append(str(err))
-            self._mark(item, outcome="refused", values={"status": "refused", "last_error": str(err)[:ERROR_CHARS_MAX]},
-                       error=str(err))
+            self._mark(
+                item,
+                outcome="refused",
+                values={"status": "refused", "last_error": str(err)[:ERROR_CHARS_MAX]},
+                error=str(err),
+            )
             return
         except PermanentSendError as err:
             report.dead += 1
             report.errors.append(str(err))
-            self._mark(item, outcome="dead", values={"status": "dead", "last_error": str(err)[:ERROR_CHARS_MAX]},
-                       error=str(err))
+            self._mark(
+                item,
+                outcome="dead",
+                values={"status": "dead", "last_error": str(err)[:ERROR_CHARS_MAX]},
+                error=str(err),
+            )
             return
         except TransientSendError as err:
             report.errors.append(str(err))
@@ -272,23 +321,40 @@ class Dispatcher:
             if retry_at > item.send_by:
                 report.expired += 1
                 why = f"{err}; a retry at {retry_at.isoformat()} would be after send_by {item.send_by.isoformat()}"
-                self._mark(item, outcome="expired", error=why,
-                           values={"status": "expired", "last_error": why[:ERROR_CHARS_MAX]})
+                self._mark(
+                    item,
+                    outcome="expired",
+                    error=why,
+                    values={"status": "expired", "last_error": why[:ERROR_CHARS_MAX]},
+                )
             elif item.attempt_no >= item.attempts_max:
                 report.dead += 1
-                self._mark(item, outcome="dead", error=str(err),
-                           values={"status": "dead", "last_error": f"gave up after {item.attempt_no} attempts: {err}"[:ERROR_CHARS_MAX]})
+                self._mark(
+                    item,
+                    outcome="dead",
+                    error=str(err),
+                    values={
+                        "status": "dead",
+                        "last_error": f"gave up after {item.attempt_no} attempts: {err}"[:ERROR_CHARS_MAX],
+                    },
+                )
             else:
                 report.retried += 1
-                self._mark(item, outcome="retry", error=str(err),
-                           values={"status": "pending", "next_attempt_at": retry_at,
-                                   "last_error": str(err)[:ERROR_CHARS_MAX]})
+                self._mark(
+                    item,
+                    outcome="retry",
+                    error=str(err),
+                    values={"status": "pending", "next_attempt_at": retry_at, "last_error": str(err)[:ERROR_CHARS_MAX]},
+                )
             return
         if self.after_send is not None:
             self.after_send(message.outbox_id)
-        marked = self._mark(item, outcome="sent", provider_message_id=result.provider_message_id,
-                            values={"status": "sent", "provider_message_id": result.provider_message_id,
-                                    "last_error": None})
+        marked = self._mark(
+            item,
+            outcome="sent",
+            provider_message_id=result.provider_message_id,
+            values={"status": "sent", "provider_message_id": result.provider_message_id, "last_error": None},
+        )
         if marked:
             report.sent += 1
             report.duplicates += int(result.duplicate)
@@ -303,15 +369,16 @@ class Dispatcher:
             return None
         try:
             return reconcile(item.message, idempotency_key=idempotency_key(item.outbox_id, item.fingerprint))
-        except (TransientSendError, PermanentSendError):   # the provider cannot be asked now: we cannot tell
+        except (TransientSendError, PermanentSendError):  # the provider cannot be asked now: we cannot tell
             return None
 
     def _park_unknown(self, item: Claimed, report: DispatchReport, why: str) -> None:
         report.unknown += 1
         report.errors.append(why)
         text = f"delivery unknown: {why}; reconcile or decide (fairdue outbox resolve)"
-        self._mark(item, outcome="unknown", error=text,
-                   values={"status": "unknown", "last_error": text[:ERROR_CHARS_MAX]})
+        self._mark(
+            item, outcome="unknown", error=text, values={"status": "unknown", "last_error": text[:ERROR_CHARS_MAX]}
+        )
 
     # -- rounds ------------------------------------------------------------------
     def run_once(self) -> DispatchReport:
@@ -352,9 +419,16 @@ class DbSentLedger:
         else:
             from sqlalchemy.dialects.sqlite import insert
         with self.engine.begin() as conn:
-            conn.execute(insert(channel_sent_ledger).values(
-                idempotency_key=key, channel=channel, provider_message_id=provider_message_id, sent_at=sent_at,
-            ).on_conflict_do_nothing())
+            conn.execute(
+                insert(channel_sent_ledger)
+                .values(
+                    idempotency_key=key,
+                    channel=channel,
+                    provider_message_id=provider_message_id,
+                    sent_at=sent_at,
+                )
+                .on_conflict_do_nothing()
+            )
 
     # Handovers (SMTP): recorded before DATA, each write committed at once.
     def handover(self, key: str) -> Handover | None:
@@ -363,8 +437,14 @@ class DbSentLedger:
             row = conn.execute(sa.select(channel_handovers).where(h.idempotency_key == key)).first()
         if row is None:
             return None
-        return Handover(idempotency_key=row.idempotency_key, outbox_id=row.outbox_id, message_id=row.message_id,
-                        state=row.state, attempts=row.attempts, started_at=row.started_at)
+        return Handover(
+            idempotency_key=row.idempotency_key,
+            outbox_id=row.outbox_id,
+            message_id=row.message_id,
+            state=row.state,
+            attempts=row.attempts,
+            started_at=row.started_at,
+        )
 
     def begin_handover(self, key: str, *, outbox_id: int, channel: str, message_id: str, at: datetime) -> None:
         h = channel_handovers.c
@@ -378,15 +458,27 @@ class DbSentLedger:
                 return
             if conn.execute(sa.select(h.state).where(h.idempotency_key == key)).first() is not None:
                 raise HandoverConflict(f"handover {key} is not in a state that may be sent again")
-            conn.execute(channel_handovers.insert().values(
-                idempotency_key=key, outbox_id=outbox_id, channel=channel, message_id=message_id,
-                state="in_flight", attempts=1, started_at=at, updated_at=at, resolved_by=None, note=None))
+            conn.execute(
+                channel_handovers.insert().values(
+                    idempotency_key=key,
+                    outbox_id=outbox_id,
+                    channel=channel,
+                    message_id=message_id,
+                    state="in_flight",
+                    attempts=1,
+                    started_at=at,
+                    updated_at=at,
+                    resolved_by=None,
+                    note=None,
+                )
+            )
 
-    def settle_handover(self, key: str, *, state: str, at: datetime, by: str | None = None,
-                        note: str | None = None) -> None:
+    def settle_handover(
+        self, key: str, *, state: str, at: datetime, by: str | None = None, note: str | None = None
+    ) -> None:
         h = channel_handovers.c
         values: dict[str, Any] = {"state": state, "updated_at": at}
-        if by is not None:          # who settled a doubt stays on record through later states
+        if by is not None:  # who settled a doubt stays on record through later states
             values["resolved_by"] = by
         if note is not None:
             values["note"] = note
@@ -422,11 +514,21 @@ def unknown_messages(uow: Any) -> list[UnknownMessage]:
     rows = uow.connection.execute(
         sa.select(o.id, o.channel, o.address_masked, o.send_by, o.last_error, h.message_id, h.started_at)
         .select_from(outbox_messages.outerjoin(channel_handovers, h.outbox_id == o.id))
-        .where(o.status == "unknown").order_by(o.id)
+        .where(o.status == "unknown")
+        .order_by(o.id)
     ).all()
-    return [UnknownMessage(outbox_id=r.id, channel=r.channel, address_masked=r.address_masked,
-                           message_id=r.message_id, handed_over_at=r.started_at, send_by=r.send_by,
-                           last_error=r.last_error) for r in rows]
+    return [
+        UnknownMessage(
+            outbox_id=r.id,
+            channel=r.channel,
+            address_masked=r.address_masked,
+            message_id=r.message_id,
+            handed_over_at=r.started_at,
+            send_by=r.send_by,
+            last_error=r.last_error,
+        )
+        for r in rows
+    ]
 
 
 def resolve_unknown(uow: Any, *, outbox_id: int, delivered: bool, by: str, note: str) -> str:
@@ -445,8 +547,10 @@ def resolve_unknown(uow: Any, *, outbox_id: int, delivered: bool, by: str, note:
     now = uow.clock()
     row = conn.execute(sa.select(outbox_messages).where(o.id == outbox_id).with_for_update()).first()
     if row is None or row.status != "unknown":
-        raise NotUnknown(f"outbox {outbox_id} is not awaiting a decision on its delivery"
-                         + ("" if row is None else f" (status {row.status})"))
+        raise NotUnknown(
+            f"outbox {outbox_id} is not awaiting a decision on its delivery"
+            + ("" if row is None else f" (status {row.status})")
+        )
     handover = conn.execute(sa.select(channel_handovers).where(h.outbox_id == outbox_id)).first()
     text = f"{by.strip()}: {note.strip()}"
     if delivered:
@@ -456,22 +560,44 @@ def resolve_unknown(uow: Any, *, outbox_id: int, delivered: bool, by: str, note:
                 from sqlalchemy.dialects.postgresql import insert
             else:
                 from sqlalchemy.dialects.sqlite import insert
-            conn.execute(insert(channel_sent_ledger).values(
-                idempotency_key=handover.idempotency_key, channel=row.channel, provider_message_id=message_id,
-                sent_at=handover.started_at).on_conflict_do_nothing())
-            conn.execute(channel_handovers.update().where(h.outbox_id == outbox_id)
-                         .values(state="confirmed", updated_at=now, resolved_by=by.strip(), note=note.strip()))
+            conn.execute(
+                insert(channel_sent_ledger)
+                .values(
+                    idempotency_key=handover.idempotency_key,
+                    channel=row.channel,
+                    provider_message_id=message_id,
+                    sent_at=handover.started_at,
+                )
+                .on_conflict_do_nothing()
+            )
+            conn.execute(
+                channel_handovers.update()
+                .where(h.outbox_id == outbox_id)
+                .values(state="confirmed", updated_at=now, resolved_by=by.strip(), note=note.strip())
+            )
         status = "sent"
-        values = {"status": "sent", "sent_at": handover.started_at if handover is not None else now,
-                  "provider_message_id": message_id, "last_error": f"delivery confirmed by {text}"[:ERROR_CHARS_MAX]}
+        values = {
+            "status": "sent",
+            "sent_at": handover.started_at if handover is not None else now,
+            "provider_message_id": message_id,
+            "last_error": f"delivery confirmed by {text}"[:ERROR_CHARS_MAX],
+        }
     else:
         if handover is not None:
-            conn.execute(channel_handovers.update().where(h.outbox_id == outbox_id)
-                         .values(state="resend", updated_at=now, resolved_by=by.strip(), note=note.strip()))
+            conn.execute(
+                channel_handovers.update()
+                .where(h.outbox_id == outbox_id)
+                .values(state="resend", updated_at=now, resolved_by=by.strip(), note=note.strip())
+            )
         status = "pending" if now <= row.send_by else "expired"
-        values = {"status": status, "next_attempt_at": now,
-                  "last_error": (f"not delivered per {text}" + ("" if status == "pending" else
-                                 "; its decision no longer covers the present: decide again"))[:ERROR_CHARS_MAX]}
+        values = {
+            "status": status,
+            "next_attempt_at": now,
+            "last_error": (
+                f"not delivered per {text}"
+                + ("" if status == "pending" else "; its decision no longer covers the present: decide again")
+            )[:ERROR_CHARS_MAX],
+        }
     conn.execute(outbox_messages.update().where(o.id == outbox_id, o.status == "unknown").values(**values))
     return status
 
@@ -493,14 +619,19 @@ class ReceiptOutcome:
 def _adopt_early_receipts(conn: Any, outbox_id: int, provider_message_id: str) -> None:
     """Receipts that arrived before the message was marked sent (fast webhook, crash before mark) join it now."""
     r = delivery_receipts.c
-    conn.execute(delivery_receipts.update()
-                 .where(r.provider_message_id == provider_message_id, r.outbox_id.is_(None))
-                 .values(outbox_id=outbox_id))
+    conn.execute(
+        delivery_receipts.update()
+        .where(r.provider_message_id == provider_message_id, r.outbox_id.is_(None))
+        .values(outbox_id=outbox_id)
+    )
     statuses = list(conn.execute(sa.select(r.status).where(r.outbox_id == outbox_id).order_by(r.id)).scalars())
     if statuses:
         final = [s for s in statuses if s in FINAL_DELIVERY_STATUSES]
-        conn.execute(outbox_messages.update().where(outbox_messages.c.id == outbox_id)
-                     .values(delivery_status=(final or statuses)[-1]))
+        conn.execute(
+            outbox_messages.update()
+            .where(outbox_messages.c.id == outbox_id)
+            .values(delivery_status=(final or statuses)[-1])
+        )
 
 
 def record_receipt(uow: Any, *, body: bytes, signature: str, secret: bytes) -> ReceiptOutcome:
@@ -531,10 +662,16 @@ def record_receipt(uow: Any, *, body: bytes, signature: str, secret: bytes) -> R
     else:
         from sqlalchemy.dialects.sqlite import insert
     inserted = conn.execute(
-        insert(delivery_receipts).values(
-            outbox_id=outbox_id, provider_message_id=provider_id, status=status, occurred_at=occurred_at,
-            received_at=uow.clock(), detail=body.decode("utf-8", "replace")[:ERROR_CHARS_MAX],
-        ).on_conflict_do_nothing()
+        insert(delivery_receipts)
+        .values(
+            outbox_id=outbox_id,
+            provider_message_id=provider_id,
+            status=status,
+            occurred_at=occurred_at,
+            received_at=uow.clock(),
+            detail=body.decode("utf-8", "replace")[:ERROR_CHARS_MAX],
+        )
+        .on_conflict_do_nothing()
     ).rowcount
     if inserted and outbox_id is not None:
         final = sa.or_(o.delivery_status.is_(None), o.delivery_status.notin_(FINAL_DELIVERY_STATUSES))

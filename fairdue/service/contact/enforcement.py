@@ -30,9 +30,10 @@ configured keys (FAIRDUE_KEYS / FAIRDUE_KEY_FILE, dev keys for SQLite only).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -41,16 +42,20 @@ from fairdue.adapters.crypto import FieldCipher, load_cipher
 from fairdue.adapters.db.schema.accounts import credit_lines
 from fairdue.adapters.db.schema.collections import OUTBOX_CONTEXTS, decision_log, outbox_messages
 from fairdue.domain.audit import (
-    KEYED_TEXT_PURPOSES, MESSAGE_TEXT_CONTEXT, copy_json, keyed_message_fingerprint, message_fingerprint,
+    KEYED_TEXT_PURPOSES,
+    MESSAGE_TEXT_CONTEXT,
+    copy_json,
+    keyed_message_fingerprint,
+    message_fingerprint,
     sha256_text,
 )
 from fairdue.domain.masking import mask_address, mask_decision, mask_request
 from fairdue.errors import FairdueError
-from fairdue.service.contact.decision_log import append_decision
-from fairdue.service.servicing.debts import line_id_of_debt
-from fairdue.service.contact.facts import gate_facts
 from fairdue.policy import decide
 from fairdue.service.borrower.registry import get_borrower
+from fairdue.service.contact.decision_log import append_decision
+from fairdue.service.contact.facts import gate_facts
+from fairdue.service.servicing.debts import line_id_of_debt
 
 DEFAULT_ATTEMPTS_MAX = 8
 # A decision judges one instant (the request's `at`); the message must leave within this window
@@ -101,9 +106,15 @@ def _fail_closed(request: dict, why: str) -> dict:
         "allowed": False,
         "jurisdiction": request.get("jurisdiction"),
         "pack": None,
-        "violations": [{"rule": GATE_ERROR_RULE, "category": "data_source",
-                        "reason_en": f"the policy gate could not decide: {why}",
-                        "reason_zh": f"合规闸门无法作出判断：{why}", "evidence": {}}],
+        "violations": [
+            {
+                "rule": GATE_ERROR_RULE,
+                "category": "data_source",
+                "reason_en": f"the policy gate could not decide: {why}",
+                "reason_zh": f"合规闸门无法作出判断：{why}",
+                "evidence": {},
+            }
+        ],
         "warnings": [],
         "next_allowed_at": None,
     }
@@ -183,7 +194,7 @@ def with_stored_facts(uow: Any, request: dict) -> dict:
     if facts["inconvenient_hours"]:
         if given is None:
             given = []
-        if isinstance(given, list):   # a malformed list is left for the gate to deny
+        if isinstance(given, list):  # a malformed list is left for the gate to deny
             merged["inconvenient_hours"] = list(given) + [h for h in facts["inconvenient_hours"] if h not in given]
     return {**request, "borrower": merged}
 
@@ -207,9 +218,14 @@ def _check_matches(request: dict, message: OutgoingMessage) -> dict:
         raise ContactRequestInvalid("the gate request must be a JSON object")
     request = dict(request)  # only the top-level "message" key may be added; decide and masking copy deeply
     if request.get("channel") != message.channel:
-        raise ContactRequestInvalid(f"gate request is for channel {request.get('channel')!r}, message is {message.channel!r}")
+        raise ContactRequestInvalid(
+            f"gate request is for channel {request.get('channel')!r}, message is {message.channel!r}"
+        )
     recipient = request.get("recipient")
-    if not isinstance(recipient, dict) or str(recipient.get("address", "")).strip() != message.recipient_address.strip():
+    if (
+        not isinstance(recipient, dict)
+        or str(recipient.get("address", "")).strip() != message.recipient_address.strip()
+    ):
         raise ContactRequestInvalid("gate request and message name different recipients")
     gate_message = request.get("message")
     if gate_message is None:
@@ -233,13 +249,20 @@ def cipher_for(uow: Any, cipher: FieldCipher | None) -> FieldCipher:
     return load_cipher(database_url=uow.engine.url.render_as_string(hide_password=False))
 
 
-def seal_outbox_fields(cipher: FieldCipher, *, recipient_address: str, subject: str | None, body: str,
-                       payload: str | None) -> dict[str, str | None]:
+def seal_outbox_fields(
+    cipher: FieldCipher, *, recipient_address: str, subject: str | None, body: str, payload: str | None
+) -> dict[str, str | None]:
     """The encrypted outbox columns for these plaintext values."""
-    plain = {"recipient_address_enc": recipient_address, "subject_enc": subject, "body_enc": body,
-             "payload_enc": payload}
-    return {col: None if value is None else cipher.encrypt(value, context=OUTBOX_CONTEXTS[col])
-            for col, value in plain.items()}
+    plain = {
+        "recipient_address_enc": recipient_address,
+        "subject_enc": subject,
+        "body_enc": body,
+        "payload_enc": payload,
+    }
+    return {
+        col: None if value is None else cipher.encrypt(value, context=OUTBOX_CONTEXTS[col])
+        for col, value in plain.items()
+    }
 
 
 def open_outbox_fields(cipher: FieldCipher, row: Any) -> dict[str, str | None]:
@@ -282,7 +305,7 @@ def request_contact(
         decision = _fail_closed(request, "the request names no valid instant ('at') to send at")
     allowed = decision.get("allowed") is True
     address = message.recipient_address.strip()
-    if request.get("purpose") in KEYED_TEXT_PURPOSES:   # a login code: no brute-forceable plain hash of it
+    if request.get("purpose") in KEYED_TEXT_PURPOSES:  # a login code: no brute-forceable plain hash of it
         text_hmac, text_sha256 = cipher.blind_index(message.text, context=MESSAGE_TEXT_CONTEXT), None
         fingerprint = keyed_message_fingerprint(channel=message.channel, recipient=address, text_hmac=text_hmac)
     else:
@@ -312,22 +335,43 @@ def request_contact(
     outbox_id = None
     if allowed:
         values = dict(
-            decision_seq=entry.seq, debt_id=debt.get("id"), channel=message.channel,
+            decision_seq=entry.seq,
+            debt_id=debt.get("id"),
+            channel=message.channel,
             recipient_role=str(recipient.get("role") or "unknown"),
-            address_masked=address_masked, language=message.language,
-            **seal_outbox_fields(cipher, recipient_address=address, subject=message.subject, body=message.text,
-                                 payload=message.letter.to_json() if message.letter else None),
+            address_masked=address_masked,
+            language=message.language,
+            **seal_outbox_fields(
+                cipher,
+                recipient_address=address,
+                subject=message.subject,
+                body=message.text,
+                payload=message.letter.to_json() if message.letter else None,
+            ),
             # the column holds the keyed hash for a login code (the record names which: text_hmac)
-            text_sha256=text_sha256 or text_hmac, fingerprint=fingerprint, status="pending",
-            attempts=0, attempts_max=attempts_max, next_attempt_at=max(now, at),
-            send_by=at + timedelta(seconds=send_window_s), created_at=now, provider_message_id=None,
-            lease_owner=None, lease_until=None, delivery_status=None, last_error=None, sent_at=None,
+            text_sha256=text_sha256 or text_hmac,
+            fingerprint=fingerprint,
+            status="pending",
+            attempts=0,
+            attempts_max=attempts_max,
+            next_attempt_at=max(now, at),
+            send_by=at + timedelta(seconds=send_window_s),
+            created_at=now,
+            provider_message_id=None,
+            lease_owner=None,
+            lease_until=None,
+            delivery_status=None,
+            last_error=None,
+            sent_at=None,
         )
         outbox_id = uow.connection.execute(_OUTBOX_INSERT, values).scalar_one()
     if commit:
         uow.commit()
     return ContactOutcome(
-        allowed=allowed, decision_seq=entry.seq, outbox_id=outbox_id, fingerprint=fingerprint,
+        allowed=allowed,
+        decision_seq=entry.seq,
+        outbox_id=outbox_id,
+        fingerprint=fingerprint,
         violations=tuple(decision.get("violations") or ()),
         next_allowed_at=None if allowed else _parse_at(decision.get("next_allowed_at")),
         decision=decision,
@@ -336,17 +380,28 @@ def request_contact(
 
 _OUTBOX_INSERT = outbox_messages.insert().returning(outbox_messages.c.id)
 
-RECEIPT_OUTCOMES = {"delivered": "delivered", "read": "delivered", "failed": "failed",
-                    "undelivered": "failed", "invalid_number": "invalid_number"}
+RECEIPT_OUTCOMES = {
+    "delivered": "delivered",
+    "read": "delivered",
+    "failed": "failed",
+    "undelivered": "failed",
+    "invalid_number": "invalid_number",
+}
 
 
 CALL_HISTORY_MAX = 200  # the debt's most recent logged calls fed to the gate (the caps look back days, not years)
 # Built once: the debt's most recent logged calls (call_history).
 _CALLS_OF_DEBT = (
     sa.select(decision_log.c.seq, decision_log.c.decided_at.label("at"), decision_log.c.record)
-    .where(decision_log.c.debt_id == sa.bindparam("debt_id"), decision_log.c.channel == "call",
-           decision_log.c.allowed.is_(True), decision_log.c.record.like('%"call_outcome"%'))
-    .order_by(decision_log.c.seq.desc()).limit(CALL_HISTORY_MAX))
+    .where(
+        decision_log.c.debt_id == sa.bindparam("debt_id"),
+        decision_log.c.channel == "call",
+        decision_log.c.allowed.is_(True),
+        decision_log.c.record.like('%"call_outcome"%'),
+    )
+    .order_by(decision_log.c.seq.desc())
+    .limit(CALL_HISTORY_MAX)
+)
 
 
 def _history_of_debt_query() -> sa.CompoundSelect:
@@ -354,12 +409,28 @@ def _history_of_debt_query() -> sa.CompoundSelect:
     # recent logged calls (kind 'call', oldest first), as one UNION ALL; columns a kind does not have are NULL.
     o = outbox_messages.c
     calls = _CALLS_OF_DEBT.subquery()
-    sent = (sa.select(sa.literal_column("'sent'").label("kind"), o.id.label("ord"), o.sent_at.label("sort_at"),
-                      o.sent_at.label("at"), o.channel, o.recipient_address_enc, o.recipient_role, o.delivery_status,
-                      sa.null().label("record"))
-            .where(o.debt_id == sa.bindparam("debt_id"), o.status == "sent"))
-    logged = sa.select(sa.literal_column("'call'"), calls.c.seq, sa.null(), calls.c.at, sa.null(), sa.null(),
-                       sa.null(), sa.null(), calls.c.record)
+    sent = sa.select(
+        sa.literal_column("'sent'").label("kind"),
+        o.id.label("ord"),
+        o.sent_at.label("sort_at"),
+        o.sent_at.label("at"),
+        o.channel,
+        o.recipient_address_enc,
+        o.recipient_role,
+        o.delivery_status,
+        sa.null().label("record"),
+    ).where(o.debt_id == sa.bindparam("debt_id"), o.status == "sent")
+    logged = sa.select(
+        sa.literal_column("'call'"),
+        calls.c.seq,
+        sa.null(),
+        calls.c.at,
+        sa.null(),
+        sa.null(),
+        sa.null(),
+        sa.null(),
+        calls.c.record,
+    )
     both = sa.union_all(sent, logged)
     return both.order_by(both.selected_columns.kind, both.selected_columns.sort_at, both.selected_columns.ord)
 
@@ -367,8 +438,9 @@ def _history_of_debt_query() -> sa.CompoundSelect:
 _HISTORY_OF_DEBT = _history_of_debt_query()
 
 
-def history_for_debt(uow: Any, *, debt_id: str, cipher: FieldCipher | None = None,
-                     call_address: str | None = None) -> list[dict]:
+def history_for_debt(
+    uow: Any, *, debt_id: str, cipher: FieldCipher | None = None, call_address: str | None = None
+) -> list[dict]:
     """Everything done about a debt that the gate's frequency caps count, oldest first, as gate `history` items
     (address unmasked, for decide): the messages sent (outbox) and the agents' logged calls (`call_history`).
 
@@ -379,25 +451,32 @@ def history_for_debt(uow: Any, *, debt_id: str, cipher: FieldCipher | None = Non
     context = OUTBOX_CONTEXTS["recipient_address_enc"]
     rows = uow.connection.execute(_HISTORY_OF_DEBT, {"debt_id": debt_id}).all()
     sent = [
-        {"at": _utc_z(row.at), "channel": row.channel,
-         "address": cipher.decrypt(row.recipient_address_enc, context=context), "role": row.recipient_role,
-         "outcome": RECEIPT_OUTCOMES.get(row.delivery_status or "", "delivered")}
-        for row in rows if row.kind == "sent"
+        {
+            "at": _utc_z(row.at),
+            "channel": row.channel,
+            "address": cipher.decrypt(row.recipient_address_enc, context=context),
+            "role": row.recipient_role,
+            "outcome": RECEIPT_OUTCOMES.get(row.delivery_status or "", "delivered"),
+        }
+        for row in rows
+        if row.kind == "sent"
     ]
-    calls = _call_items(uow, [row for row in rows if row.kind == "call"], debt_id=debt_id, cipher=cipher,
-                        call_address=call_address)
+    calls = _call_items(
+        uow, [row for row in rows if row.kind == "call"], debt_id=debt_id, cipher=cipher, call_address=call_address
+    )
     if not calls:
         return sent
     return sorted(sent + calls, key=lambda h: _parse_at(h["at"]))
 
 
 def _utc_z(at: datetime) -> str:
-    at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
-    return at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def call_history(uow: Any, *, debt_id: str, cipher: FieldCipher | None = None,
-                 call_address: str | None = None) -> list[dict]:
+def call_history(
+    uow: Any, *, debt_id: str, cipher: FieldCipher | None = None, call_address: str | None = None
+) -> list[dict]:
     """The agents' logged calls about the debt (decision-log `call_outcome` records), oldest first, as gate history
     items, so the call caps (e.g. Reg F 7 in 7 days, none within 7 days of a conversation; CN unanswered calls per
     number per day) see them. The outbox holds messages only.
@@ -410,8 +489,9 @@ def call_history(uow: Any, *, debt_id: str, cipher: FieldCipher | None = None,
     return _call_items(uow, rows[::-1], debt_id=debt_id, cipher=cipher, call_address=call_address)
 
 
-def _call_items(uow: Any, rows: list[Any], *, debt_id: str, cipher: FieldCipher | None,
-                call_address: str | None) -> list[dict]:
+def _call_items(
+    uow: Any, rows: list[Any], *, debt_id: str, cipher: FieldCipher | None, call_address: str | None
+) -> list[dict]:
     """call_history's items from its decision-log rows (at: decided_at, record), oldest first."""
     if not rows:
         return []
@@ -430,6 +510,7 @@ def _call_items(uow: Any, rows: list[Any], *, debt_id: str, cipher: FieldCipher 
         outcome = (record.get("call") or {}).get("history_outcome") if record.get("kind") == "call_outcome" else None
         if outcome is None:
             continue
-        items.append({"at": _utc_z(r.at), "channel": "call", "address": call_address, "role": "borrower",
-                      "outcome": outcome})
+        items.append(
+            {"at": _utc_z(r.at), "channel": "call", "address": call_address, "role": "borrower", "outcome": outcome}
+        )
     return items

@@ -37,8 +37,7 @@ from fairdue.domain.contact_facts import (
 from fairdue.errors import FairdueError
 
 # The gate request's borrower keys owned here (fairdue.policy.request): flag name per fact kind.
-FLAG_OF_KIND = {"attorney": "represented_by_attorney", "bankruptcy": "bankruptcy",
-                "breathing_space": "breathing_space"}
+FLAG_OF_KIND = {"attorney": "represented_by_attorney", "bankruptcy": "bankruptcy", "breathing_space": "breathing_space"}
 
 
 class UnknownFact(FairdueError):
@@ -75,8 +74,9 @@ class ContactFact:
     end_reason: str | None
 
     def in_force(self, at: datetime) -> bool:
-        return in_force(effective_from=self.effective_from, effective_until=self.effective_until,
-                        ended_at=self.ended_at, at=at)
+        return in_force(
+            effective_from=self.effective_from, effective_until=self.effective_until, ended_at=self.ended_at, at=at
+        )
 
 
 def _cipher(uow: Any, cipher: FieldCipher | None) -> FieldCipher:
@@ -86,43 +86,83 @@ def _cipher(uow: Any, cipher: FieldCipher | None) -> FieldCipher:
 
 
 def _open_rows(conn, borrower_id: int):
-    return conn.execute(sa.select(contact_facts.c.kind).where(
-        contact_facts.c.borrower_id == borrower_id, contact_facts.c.ended_at.is_(None))).all()
+    return conn.execute(
+        sa.select(contact_facts.c.kind).where(
+            contact_facts.c.borrower_id == borrower_id, contact_facts.c.ended_at.is_(None)
+        )
+    ).all()
 
 
 def record_fact(
-    uow: Any, *, borrower_id: int, kind: str, source: str, recorded_by: str,
-    account_id: int | None = None, effective_from: datetime | None = None, effective_until: datetime | None = None,
-    open_ended: bool = False, hours: tuple[str, str] | list[str] | None = None,
-    attorney_name: str | None = None, attorney_contact: str | None = None, cipher: FieldCipher | None = None,
+    uow: Any,
+    *,
+    borrower_id: int,
+    kind: str,
+    source: str,
+    recorded_by: str,
+    account_id: int | None = None,
+    effective_from: datetime | None = None,
+    effective_until: datetime | None = None,
+    open_ended: bool = False,
+    hours: tuple[str, str] | list[str] | None = None,
+    attorney_name: str | None = None,
+    attorney_contact: str | None = None,
+    cipher: FieldCipher | None = None,
 ) -> int:
     """Store a fact that limits contact; returns its id. The caller commits."""
     now = uow.clock()
-    fact = fact_from_input(kind=kind, source=source, recorded_by=recorded_by, now=now, account_id=account_id,
-                           effective_from=effective_from, effective_until=effective_until, open_ended=open_ended,
-                           hours=hours, attorney_name=attorney_name, attorney_contact=attorney_contact)
+    fact = fact_from_input(
+        kind=kind,
+        source=source,
+        recorded_by=recorded_by,
+        now=now,
+        account_id=account_id,
+        effective_from=effective_from,
+        effective_until=effective_until,
+        open_ended=open_ended,
+        hours=hours,
+        attorney_name=attorney_name,
+        attorney_contact=attorney_contact,
+    )
     conn = uow.connection
     if conn.execute(sa.select(borrowers.c.id).where(borrowers.c.id == borrower_id)).first() is None:
         raise ContactFactInvalid(f"borrower_id: no borrower #{borrower_id}")
     if fact.account_id is not None:
-        owner = conn.execute(sa.select(credit_lines.c.borrower_id)
-                             .where(credit_lines.c.id == fact.account_id)).scalar_one_or_none()
+        owner = conn.execute(
+            sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == fact.account_id)
+        ).scalar_one_or_none()
         if owner != borrower_id:
             raise ContactFactInvalid(f"account_id: borrower #{borrower_id} has no account #{fact.account_id}")
     open_kinds = [row.kind for row in _open_rows(conn, borrower_id)]
     if len(open_kinds) >= FACTS_OPEN_MAX:
         raise TooManyFacts(f"borrower #{borrower_id} has {FACTS_OPEN_MAX} facts not ended; end one first")
     if kind == "inconvenient_hours" and open_kinds.count("inconvenient_hours") >= INCONVENIENT_RANGES_MAX:
-        raise TooManyFacts(f"borrower #{borrower_id} has {INCONVENIENT_RANGES_MAX} inconvenient time ranges; end one first")
+        raise TooManyFacts(
+            f"borrower #{borrower_id} has {INCONVENIENT_RANGES_MAX} inconvenient time ranges; end one first"
+        )
     c = _cipher(uow, cipher) if fact.attorney_name is not None else None
     values = dict(
-        borrower_id=borrower_id, account_id=fact.account_id, kind=fact.kind, source=fact.source,
-        effective_from=fact.effective_from, effective_until=fact.effective_until,
-        hours_start=fact.hours_start, hours_end=fact.hours_end,
-        attorney_name_ct=None if c is None else c.encrypt(fact.attorney_name, context=FACT_CONTEXTS["attorney_name_ct"]),
-        attorney_contact_ct=(None if c is None or fact.attorney_contact is None
-                             else c.encrypt(fact.attorney_contact, context=FACT_CONTEXTS["attorney_contact_ct"])),
-        recorded_by=fact.recorded_by, recorded_at=now, ended_at=None, ended_by=None, end_reason=None,
+        borrower_id=borrower_id,
+        account_id=fact.account_id,
+        kind=fact.kind,
+        source=fact.source,
+        effective_from=fact.effective_from,
+        effective_until=fact.effective_until,
+        hours_start=fact.hours_start,
+        hours_end=fact.hours_end,
+        attorney_name_ct=None
+        if c is None
+        else c.encrypt(fact.attorney_name, context=FACT_CONTEXTS["attorney_name_ct"]),
+        attorney_contact_ct=(
+            None
+            if c is None or fact.attorney_contact is None
+            else c.encrypt(fact.attorney_contact, context=FACT_CONTEXTS["attorney_contact_ct"])
+        ),
+        recorded_by=fact.recorded_by,
+        recorded_at=now,
+        ended_at=None,
+        ended_by=None,
+        end_reason=None,
     )
     _forget(uow)
     return conn.execute(contact_facts.insert().returning(contact_facts.c.id), values).scalar_one()
@@ -139,14 +179,18 @@ def end_fact(uow: Any, *, fact_id: int, ended_by: str, reason: str, at: datetime
     if when.tzinfo is None:
         raise ContactFactInvalid("at: expected an aware instant")
     conn = uow.connection
-    row = conn.execute(sa.select(contact_facts.c.id, contact_facts.c.ended_at)
-                       .where(contact_facts.c.id == fact_id).with_for_update()).first()
+    row = conn.execute(
+        sa.select(contact_facts.c.id, contact_facts.c.ended_at).where(contact_facts.c.id == fact_id).with_for_update()
+    ).first()
     if row is None:
         raise UnknownFact(f"no contact fact #{fact_id}")
     if row.ended_at is not None:
         raise FactAlreadyEnded(f"contact fact #{fact_id} was ended at {row.ended_at.isoformat()}")
-    conn.execute(sa.update(contact_facts).where(contact_facts.c.id == fact_id, contact_facts.c.ended_at.is_(None))
-                 .values(ended_at=when, ended_by=ended_by.strip(), end_reason=reason.strip()))
+    conn.execute(
+        sa.update(contact_facts)
+        .where(contact_facts.c.id == fact_id, contact_facts.c.ended_at.is_(None))
+        .values(ended_at=when, ended_by=ended_by.strip(), end_reason=reason.strip())
+    )
     _forget(uow)
 
 
@@ -158,19 +202,31 @@ def _fact(row, c: FieldCipher | None) -> ContactFact:
         return c.decrypt(token, context=FACT_CONTEXTS[col])
 
     return ContactFact(
-        id=row.id, borrower_id=row.borrower_id, account_id=row.account_id, kind=row.kind, source=row.source,
-        effective_from=row.effective_from, effective_until=row.effective_until,
+        id=row.id,
+        borrower_id=row.borrower_id,
+        account_id=row.account_id,
+        kind=row.kind,
+        source=row.source,
+        effective_from=row.effective_from,
+        effective_until=row.effective_until,
         hours=None if row.hours_start is None else (row.hours_start, row.hours_end),
-        attorney_name=opened("attorney_name_ct"), attorney_contact=opened("attorney_contact_ct"),
-        recorded_by=row.recorded_by, recorded_at=row.recorded_at, ended_at=row.ended_at, ended_by=row.ended_by,
+        attorney_name=opened("attorney_name_ct"),
+        attorney_contact=opened("attorney_contact_ct"),
+        recorded_by=row.recorded_by,
+        recorded_at=row.recorded_at,
+        ended_at=row.ended_at,
+        ended_by=row.ended_by,
         end_reason=row.end_reason,
     )
 
 
-def list_facts(uow: Any, *, borrower_id: int, cipher: FieldCipher | None = None, decrypt: bool = True) -> list[ContactFact]:
+def list_facts(
+    uow: Any, *, borrower_id: int, cipher: FieldCipher | None = None, decrypt: bool = True
+) -> list[ContactFact]:
     """Every fact of the borrower, ended ones included, oldest first. decrypt=False leaves attorney fields None."""
-    rows = uow.connection.execute(sa.select(contact_facts).where(contact_facts.c.borrower_id == borrower_id)
-                                  .order_by(contact_facts.c.id)).all()
+    rows = uow.connection.execute(
+        sa.select(contact_facts).where(contact_facts.c.borrower_id == borrower_id).order_by(contact_facts.c.id)
+    ).all()
     c = _cipher(uow, cipher) if decrypt and any(r.attorney_name_ct for r in rows) else None
     return [_fact(r, c) for r in rows]
 
@@ -227,12 +283,15 @@ def gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime, non
 
 def _gate_facts_query() -> sa.Select:
     t = contact_facts.c
-    return (sa.select(t.kind, t.account_id, t.effective_from, t.effective_until, t.ended_at, t.hours_start,
-                      t.hours_end)
-            .where(t.borrower_id == sa.bindparam("borrower_id"),
-                   sa.or_(t.account_id.is_(None), t.account_id == sa.bindparam("account_id")),
-                   t.effective_from <= sa.bindparam("at", type_=contact_facts.c.effective_from.type))
-            .order_by(t.hours_start, t.hours_end, t.id))
+    return (
+        sa.select(t.kind, t.account_id, t.effective_from, t.effective_until, t.ended_at, t.hours_start, t.hours_end)
+        .where(
+            t.borrower_id == sa.bindparam("borrower_id"),
+            sa.or_(t.account_id.is_(None), t.account_id == sa.bindparam("account_id")),
+            t.effective_from <= sa.bindparam("at", type_=contact_facts.c.effective_from.type),
+        )
+        .order_by(t.hours_start, t.hours_end, t.id)
+    )
 
 
 _GATE_FACTS = _gate_facts_query()  # built once: every gate request about a stored line reads it
@@ -244,12 +303,12 @@ def _no_facts() -> dict[str, Any]:
 
 
 def _read_gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime) -> dict:
-    rows = uow.connection.execute(_GATE_FACTS, {"borrower_id": borrower_id, "account_id": account_id,
-                                                "at": at}).all()
+    rows = uow.connection.execute(_GATE_FACTS, {"borrower_id": borrower_id, "account_id": account_id, "at": at}).all()
     out = _no_facts()
     for row in rows:
-        if not in_force(effective_from=row.effective_from, effective_until=row.effective_until,
-                        ended_at=row.ended_at, at=at):
+        if not in_force(
+            effective_from=row.effective_from, effective_until=row.effective_until, ended_at=row.ended_at, at=at
+        ):
             continue
         if row.kind == "inconvenient_hours":
             pair = [row.hours_start, row.hours_end]

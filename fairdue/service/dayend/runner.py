@@ -32,11 +32,10 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable
-
 
 from fairdue.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from fairdue.domain.dayend.kernel import DayResult, close_day
@@ -84,7 +83,9 @@ class Summary:
     charged_off: int = 0
     seconds: float = 0.0
     kernel_seconds: float = 0.0  # in the pure kernel
-    statements_seconds: float = 0.0  # in servicing's statement close (close_statements, all lines of a partition at once)
+    statements_seconds: float = (
+        0.0  # in servicing's statement close (close_statements, all lines of a partition at once)
+    )
 
     def add(self, result: DayResult) -> None:
         s = result.summary
@@ -178,6 +179,7 @@ def close_date(
     todo = [p for p in parts if p not in done]
     if progress:
         progress(len(parts) - len(todo), len(parts))
+
     def run_partition(part: int) -> DayResult:
         lo, hi = part * partition_span, (part + 1) * partition_span - 1
         with uow_factory() as uow:
@@ -196,8 +198,9 @@ def close_date(
             uow.ledger.hold_balances(repo.book_account_ids())
             statements_s = write_day(uow, repo, result, checkpoint, insts)
             s = result.summary
-            repo.mark_partition_done(business_on, part, lo, hi, accounts=s["accounts_touched"],
-                                     entries=s["entries"], events=s["events"])
+            repo.mark_partition_done(
+                business_on, part, lo, hi, accounts=s["accounts_touched"], entries=s["entries"], events=s["events"]
+            )
             repo.lock_book_balances()
             uow.ledger.apply_held_balances()
             checkpoint("before commit")
@@ -299,8 +302,15 @@ def run_day_end(
     day = start
     while day <= target:
         cb = (lambda done, total, d=day: progress(d, done, total)) if progress else None
-        close_date(uow_factory, day, partition_span=partition_span, summary=summary, progress=cb,
-                   checkpoint=checkpoint, enroll=day != start)
+        close_date(
+            uow_factory,
+            day,
+            partition_span=partition_span,
+            summary=summary,
+            progress=cb,
+            checkpoint=checkpoint,
+            enroll=day != start,
+        )
         day += timedelta(days=1)
     summary.seconds = time.perf_counter() - started
     return summary

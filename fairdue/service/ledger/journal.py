@@ -16,8 +16,9 @@ or a LedgerAccount. Amounts are Money, signed: > 0 debit, < 0 credit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Iterable, Sequence, Union
+from typing import Union
 
 from fairdue.adapters.db.repos.ledger import BulkResult
 from fairdue.adapters.db.uow import UnitOfWork
@@ -50,10 +51,10 @@ AccountRef = Union[str, int, LedgerAccount]
 
 __all__ = [
     "AccountRef",
+    "AccountSpec",
     "BulkResult",
     "IdempotencyConflict",
     "account",
-    "AccountSpec",
     "balance",
     "balances",
     "ensure_account",
@@ -280,5 +281,3 @@ def verify(uow: UnitOfWork) -> VerifyReport:
         entries_checked=entries,
         trial_balance={c: t for c, t in trial_balance(uow.ledger.stored_balances()).items()},
     )
-
-

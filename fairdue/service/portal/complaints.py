@@ -21,8 +21,16 @@ import sqlalchemy as sa
 from fairdue.adapters.db.schema.web import complaint_events, complaint_evidence, complaints
 from fairdue.errors import FairdueError
 
-CATEGORIES = ("contact_conduct", "third_party_contact", "contact_time", "fees", "billing_error",
-              "repayment_plan", "data_privacy", "other")
+CATEGORIES = (
+    "contact_conduct",
+    "third_party_contact",
+    "contact_time",
+    "fees",
+    "billing_error",
+    "repayment_plan",
+    "data_privacy",
+    "other",
+)
 TEXT_LENGTH_MIN = 10
 TEXT_LENGTH_MAX = 5000
 EVIDENCE_FILES_MAX = 3
@@ -124,21 +132,25 @@ def rule_for(jurisdiction: str) -> ClockRule:
     return rule
 
 
-def clock_for(*, jurisdiction: str, complexity: str, received_at: dt.datetime, decided_at: dt.datetime | None,
-              now: dt.datetime) -> ComplaintClock:
+def clock_for(
+    *, jurisdiction: str, complexity: str, received_at: dt.datetime, decided_at: dt.datetime | None, now: dt.datetime
+) -> ComplaintClock:
     rule = rule_for(jurisdiction)
-    limit = {"standard": rule.standard_days, "complex": rule.complex_days,
-             "extended": rule.extended_days}[complexity]
+    limit = {"standard": rule.standard_days, "complex": rule.complex_days, "extended": rule.extended_days}[complexity]
     if limit is None:  # stored complexity the rule does not know: fail safe to the shortest
         limit = rule.standard_days
     due_at = received_at + dt.timedelta(days=limit)
     ref = decided_at or now
     days_left = (due_at - ref).days  # floor: 0 means due within 24 h, -1 means late
-    return ComplaintClock(due_at=due_at, limit_days=limit, days_left=days_left,
-                          overdue=decided_at is None and now > due_at,
-                          can_mark_complex=decided_at is None and complexity == "standard" and rule.complex_days is not None,
-                          can_extend=decided_at is None and complexity == "complex" and rule.extended_days is not None,
-                          source=rule.source)
+    return ComplaintClock(
+        due_at=due_at,
+        limit_days=limit,
+        days_left=days_left,
+        overdue=decided_at is None and now > due_at,
+        can_mark_complex=decided_at is None and complexity == "standard" and rule.complex_days is not None,
+        can_extend=decided_at is None and complexity == "complex" and rule.extended_days is not None,
+        source=rule.source,
+    )
 
 
 def _check_evidence(items: list[Evidence]) -> None:
@@ -147,8 +159,9 @@ def _check_evidence(items: list[Evidence]) -> None:
     for item in items:
         magics = EVIDENCE_TYPES.get(item.media_type)
         if magics is None:
-            raise InvalidEvidence(f"{item.filename}: type {item.media_type!r} not accepted; "
-                                  f"send PNG, JPEG, PDF or plain text")
+            raise InvalidEvidence(
+                f"{item.filename}: type {item.media_type!r} not accepted; send PNG, JPEG, PDF or plain text"
+            )
         if not item.content:
             raise InvalidEvidence(f"{item.filename}: empty file")
         if len(item.content) > EVIDENCE_BYTES_MAX:
@@ -162,9 +175,17 @@ def _check_evidence(items: list[Evidence]) -> None:
                 raise InvalidEvidence(f"{item.filename}: text must be UTF-8") from None
 
 
-def file_complaint(conn: sa.Connection, *, borrower_id: str, jurisdiction: str, category: str, text: str,
-                   now: dt.datetime, account_id: str | None = None,
-                   evidence: list[Evidence] | None = None) -> int:
+def file_complaint(
+    conn: sa.Connection,
+    *,
+    borrower_id: str,
+    jurisdiction: str,
+    category: str,
+    text: str,
+    now: dt.datetime,
+    account_id: str | None = None,
+    evidence: list[Evidence] | None = None,
+) -> int:
     """Record a complaint and start its regulatory clock; returns its id."""
     if category not in CATEGORIES:
         raise ComplaintError(f"unknown category {category!r}; one of {', '.join(CATEGORIES)}")
@@ -174,53 +195,104 @@ def file_complaint(conn: sa.Connection, *, borrower_id: str, jurisdiction: str, 
     evidence = evidence or []
     _check_evidence(evidence)
     rule = rule_for(jurisdiction)
-    complaint_id = conn.execute(sa.insert(complaints).values(
-        borrower_id=str(borrower_id), account_id=account_id, jurisdiction=jurisdiction, category=category,
-        text=text, status="received", complexity="standard", received_at=now,
-        due_at=now + dt.timedelta(days=rule.standard_days)).returning(complaints.c.id)).scalar_one()
+    complaint_id = conn.execute(
+        sa.insert(complaints)
+        .values(
+            borrower_id=str(borrower_id),
+            account_id=account_id,
+            jurisdiction=jurisdiction,
+            category=category,
+            text=text,
+            status="received",
+            complexity="standard",
+            received_at=now,
+            due_at=now + dt.timedelta(days=rule.standard_days),
+        )
+        .returning(complaints.c.id)
+    ).scalar_one()
     for item in evidence:
-        conn.execute(sa.insert(complaint_evidence).values(
-            complaint_id=complaint_id, filename=item.filename[:255] or "evidence", media_type=item.media_type,
-            size_bytes=len(item.content), sha256=hashlib.sha256(item.content).hexdigest(), content=item.content))
+        conn.execute(
+            sa.insert(complaint_evidence).values(
+                complaint_id=complaint_id,
+                filename=item.filename[:255] or "evidence",
+                media_type=item.media_type,
+                size_bytes=len(item.content),
+                sha256=hashlib.sha256(item.content).hexdigest(),
+                content=item.content,
+            )
+        )
     _event(conn, complaint_id, now, "borrower", "received", None)
     return complaint_id
 
 
 def _event(conn, complaint_id: int, now: dt.datetime, actor: str, kind: str, note: str | None) -> None:
-    conn.execute(sa.insert(complaint_events).values(complaint_id=complaint_id, at=now, actor=actor,
-                                                    kind=kind, note=note))
+    conn.execute(
+        sa.insert(complaint_events).values(complaint_id=complaint_id, at=now, actor=actor, kind=kind, note=note)
+    )
 
 
 def _read(conn: sa.Connection, row, now: dt.datetime) -> ComplaintRead:
-    evidence = tuple(dict(r._mapping) for r in conn.execute(
-        sa.select(complaint_evidence.c.id, complaint_evidence.c.filename, complaint_evidence.c.media_type,
-                  complaint_evidence.c.size_bytes, complaint_evidence.c.sha256)
-        .where(complaint_evidence.c.complaint_id == row.id).order_by(complaint_evidence.c.id)))
-    events = tuple({"at": _aware(r.at), "actor": r.actor, "kind": r.kind, "note": r.note} for r in conn.execute(
-        sa.select(complaint_events).where(complaint_events.c.complaint_id == row.id)
-        .order_by(complaint_events.c.id)))
+    evidence = tuple(
+        dict(r._mapping)
+        for r in conn.execute(
+            sa.select(
+                complaint_evidence.c.id,
+                complaint_evidence.c.filename,
+                complaint_evidence.c.media_type,
+                complaint_evidence.c.size_bytes,
+                complaint_evidence.c.sha256,
+            )
+            .where(complaint_evidence.c.complaint_id == row.id)
+            .order_by(complaint_evidence.c.id)
+        )
+    )
+    events = tuple(
+        {"at": _aware(r.at), "actor": r.actor, "kind": r.kind, "note": r.note}
+        for r in conn.execute(
+            sa.select(complaint_events).where(complaint_events.c.complaint_id == row.id).order_by(complaint_events.c.id)
+        )
+    )
     received_at, decided_at = _aware(row.received_at), _aware(row.decided_at)
     return ComplaintRead(
-        id=row.id, borrower_id=row.borrower_id, account_id=row.account_id, jurisdiction=row.jurisdiction,
-        category=row.category, text=row.text, status=row.status, complexity=row.complexity,
-        received_at=received_at, due_at=_aware(row.due_at), extension_notice=row.extension_notice,
-        decided_at=decided_at, decision=row.decision, evidence=evidence, events=events,
-        clock=clock_for(jurisdiction=row.jurisdiction, complexity=row.complexity, received_at=received_at,
-                        decided_at=decided_at, now=now))
+        id=row.id,
+        borrower_id=row.borrower_id,
+        account_id=row.account_id,
+        jurisdiction=row.jurisdiction,
+        category=row.category,
+        text=row.text,
+        status=row.status,
+        complexity=row.complexity,
+        received_at=received_at,
+        due_at=_aware(row.due_at),
+        extension_notice=row.extension_notice,
+        decided_at=decided_at,
+        decision=row.decision,
+        evidence=evidence,
+        events=events,
+        clock=clock_for(
+            jurisdiction=row.jurisdiction,
+            complexity=row.complexity,
+            received_at=received_at,
+            decided_at=decided_at,
+            now=now,
+        ),
+    )
 
 
 def get_for_borrower(conn: sa.Connection, *, borrower_id: str, complaint_id: int, now: dt.datetime) -> ComplaintRead:
     """One of the borrower's own complaints; anyone else's is ComplaintNotFound (no leak)."""
-    row = conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id)
-                       .where(complaints.c.borrower_id == str(borrower_id))).first()
+    row = conn.execute(
+        sa.select(complaints).where(complaints.c.id == complaint_id).where(complaints.c.borrower_id == str(borrower_id))
+    ).first()
     if row is None:
         raise ComplaintNotFound(complaint_id)
     return _read(conn, row, now)
 
 
 def list_for_borrower(conn: sa.Connection, *, borrower_id: str, now: dt.datetime) -> list[ComplaintRead]:
-    rows = conn.execute(sa.select(complaints).where(complaints.c.borrower_id == str(borrower_id))
-                        .order_by(complaints.c.id.desc())).all()
+    rows = conn.execute(
+        sa.select(complaints).where(complaints.c.borrower_id == str(borrower_id)).order_by(complaints.c.id.desc())
+    ).all()
     return [_read(conn, r, now) for r in rows]
 
 
@@ -231,8 +303,9 @@ def get(conn: sa.Connection, *, complaint_id: int, now: dt.datetime) -> Complain
     return _read(conn, row, now)
 
 
-def queue(conn: sa.Connection, *, now: dt.datetime, include_decided: bool = False,
-          limit: int = 100, offset: int = 0) -> list[ComplaintRead]:
+def queue(
+    conn: sa.Connection, *, now: dt.datetime, include_decided: bool = False, limit: int = 100, offset: int = 0
+) -> list[ComplaintRead]:
     """Complaints for staff, most urgent (earliest due) first."""
     q = sa.select(complaints)
     if not include_decided:
@@ -255,13 +328,20 @@ def mark_complex(conn: sa.Connection, *, complaint_id: int, actor: str, reason: 
     row = _open_row(conn, complaint_id)
     rule = rule_for(row.jurisdiction)
     if row.complexity != "standard" or rule.complex_days is None:
-        raise ClockRefused(f"complaint {complaint_id} cannot be marked complex under {row.jurisdiction} rules "
-                           f"(now {row.complexity})")
+        raise ClockRefused(
+            f"complaint {complaint_id} cannot be marked complex under {row.jurisdiction} rules (now {row.complexity})"
+        )
     if not reason.strip():
         raise ComplaintError("say why the case is complex")
-    conn.execute(sa.update(complaints).where(complaints.c.id == complaint_id).values(
-        complexity="complex", status="in_progress",
-        due_at=_aware(row.received_at) + dt.timedelta(days=rule.complex_days)))
+    conn.execute(
+        sa.update(complaints)
+        .where(complaints.c.id == complaint_id)
+        .values(
+            complexity="complex",
+            status="in_progress",
+            due_at=_aware(row.received_at) + dt.timedelta(days=rule.complex_days),
+        )
+    )
     _event(conn, complaint_id, now, actor, "marked_complex", reason.strip())
 
 
@@ -276,9 +356,15 @@ def extend(conn: sa.Connection, *, complaint_id: int, actor: str, notice: str, n
         raise ClockRefused("the limit has already passed; an extension must be notified before it")
     if len(notice.strip()) < TEXT_LENGTH_MIN:
         raise ComplaintError("the extension needs a notice to the complainant explaining why")
-    conn.execute(sa.update(complaints).where(complaints.c.id == complaint_id).values(
-        complexity="extended", extension_notice=notice.strip(),
-        due_at=_aware(row.received_at) + dt.timedelta(days=rule.extended_days)))
+    conn.execute(
+        sa.update(complaints)
+        .where(complaints.c.id == complaint_id)
+        .values(
+            complexity="extended",
+            extension_notice=notice.strip(),
+            due_at=_aware(row.received_at) + dt.timedelta(days=rule.extended_days),
+        )
+    )
     _event(conn, complaint_id, now, actor, "extended", notice.strip())
 
 
@@ -287,8 +373,11 @@ def record_decision(conn: sa.Connection, *, complaint_id: int, actor: str, decis
     _open_row(conn, complaint_id)
     if len(decision.strip()) < TEXT_LENGTH_MIN:
         raise ComplaintError("write the decision the complainant will read")
-    conn.execute(sa.update(complaints).where(complaints.c.id == complaint_id).values(
-        status="decided", decided_at=now, decision=decision.strip()))
+    conn.execute(
+        sa.update(complaints)
+        .where(complaints.c.id == complaint_id)
+        .values(status="decided", decided_at=now, decision=decision.strip())
+    )
     _event(conn, complaint_id, now, actor, "decided", decision.strip())
 
 
@@ -297,12 +386,15 @@ def escalate(conn: sa.Connection, *, complaint_id: int, actor: str, note: str, n
     _open_row(conn, complaint_id)
     if not note.strip():
         raise ComplaintError("say why it needs a supervisor")
-    conn.execute(sa.update(complaints).where(complaints.c.id == complaint_id).values(
-        status="in_progress", assigned_staff_id=None))
+    conn.execute(
+        sa.update(complaints)
+        .where(complaints.c.id == complaint_id)
+        .values(status="in_progress", assigned_staff_id=None)
+    )
     _event(conn, complaint_id, now, actor, "escalated", note.strip())
 
 
-def is_escalated(item: "ComplaintRead") -> bool:
+def is_escalated(item: ComplaintRead) -> bool:
     """Escalated and not taken since."""
     for event in reversed(item.events):
         if event["kind"] == "escalated":
@@ -315,6 +407,9 @@ def is_escalated(item: "ComplaintRead") -> bool:
 def take(conn: sa.Connection, *, complaint_id: int, staff_id: int, actor: str, now: dt.datetime) -> None:
     """Assign to a staff member and mark in progress."""
     _open_row(conn, complaint_id)
-    conn.execute(sa.update(complaints).where(complaints.c.id == complaint_id).values(
-        assigned_staff_id=staff_id, status="in_progress"))
+    conn.execute(
+        sa.update(complaints)
+        .where(complaints.c.id == complaint_id)
+        .values(assigned_staff_id=staff_id, status="in_progress")
+    )
     _event(conn, complaint_id, now, actor, "assigned", None)

@@ -23,23 +23,23 @@ from typing import Any
 import sqlalchemy as sa
 
 from fairdue.adapters.db.repos.servicing import aware
-from fairdue.adapters.db.schema.web import data_rights_requests
-from fairdue.errors import FairdueError
 from fairdue.adapters.db.schema.contact_facts import contact_facts
+from fairdue.adapters.db.schema.web import data_rights_requests
 from fairdue.domain.contact_facts import in_force
-from fairdue.service.portal import complaints
-from fairdue.service.servicing import plan_requests
-from fairdue.service.portal import views as portal
+from fairdue.errors import FairdueError
 from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
 from fairdue.service.contact.facts import list_facts
+from fairdue.service.portal import complaints
+from fairdue.service.portal import views as portal
+from fairdue.service.servicing import plan_requests
 
 RESPONSE_DAYS = 15
 CORRECTABLE_FIELDS = ("name", "mobile", "email", "address", "id_number", "other")
 DETAILS_LENGTH_MAX = 2000
 RETAINED = (
-    "collection_records_2y",      # card rules Art. 68: records of collection at least 2 years
+    "collection_records_2y",  # card rules Art. 68: records of collection at least 2 years
     "account_and_ledger_records",  # accounting archives
-    "decision_log_append_only",    # hash-chained; kept, addresses masked
+    "decision_log_append_only",  # hash-chained; kept, addresses masked
     # Stored contact facts (attorney, bankruptcy, breathing space, inconvenient hours) limit contact: deleting
     # one would lift the borrower's own protection, and they are part of the collection records (2 years).
     "contact_facts",
@@ -63,13 +63,14 @@ class DataRequestAnswered(DataRightsError):
 
 
 ANSWER_OUTCOMES = ("done", "partially_done", "refused")
-REASONED_OUTCOMES = ("partially_done", "refused")   # PIPL Art. 50: a refusal (even in part) gives its reasons
+REASONED_OUTCOMES = ("partially_done", "refused")  # PIPL Art. 50: a refusal (even in part) gives its reasons
 NOTE_LENGTH_MAX = 2000
 STAFF_LENGTH_MAX = 80
 
 
-def answer_request(conn: sa.Connection, *, request_id: int, outcome: str, note: str, staff: str,
-                   now: dt.datetime) -> None:
+def answer_request(
+    conn: sa.Connection, *, request_id: int, outcome: str, note: str, staff: str, now: dt.datetime
+) -> None:
     """Answer an unanswered request once: `outcome` becomes its status, `note` what the borrower reads."""
     if outcome not in ANSWER_OUTCOMES:
         raise DataRightsError(f"unknown outcome {outcome!r}: one of {', '.join(ANSWER_OUTCOMES)}")
@@ -86,11 +87,16 @@ def answer_request(conn: sa.Connection, *, request_id: int, outcome: str, note: 
     if isinstance(request_id, bool) or not isinstance(request_id, int):
         raise DataRequestNotFound(f"data request {request_id!r} not found")
     # Only a received request moves; a concurrent second answer finds no row to update.
-    moved = conn.execute(sa.update(data_rights_requests).where(data_rights_requests.c.id == request_id, data_rights_requests.c.status == "received")
-                         .values(status=outcome, decided_at=now, decided_by=who, outcome=text or None)).rowcount
+    moved = conn.execute(
+        sa.update(data_rights_requests)
+        .where(data_rights_requests.c.id == request_id, data_rights_requests.c.status == "received")
+        .values(status=outcome, decided_at=now, decided_by=who, outcome=text or None)
+    ).rowcount
     if moved == 1:
         return
-    status = conn.execute(sa.select(data_rights_requests.c.status).where(data_rights_requests.c.id == request_id)).scalar_one_or_none()
+    status = conn.execute(
+        sa.select(data_rights_requests.c.status).where(data_rights_requests.c.id == request_id)
+    ).scalar_one_or_none()
     if status is None:
         raise DataRequestNotFound(f"data request {request_id} not found")
     raise DataRequestAnswered(f"data request {request_id} was answered already ({status})")
@@ -98,14 +104,27 @@ def answer_request(conn: sa.Connection, *, request_id: int, outcome: str, note: 
 
 def answer_of(conn: sa.Connection, *, request_id: int) -> dict[str, Any] | None:
     """{status, decided_at, decided_by, note} of a request (decided_* None while unanswered), or None."""
-    row = conn.execute(sa.select(data_rights_requests.c.status, data_rights_requests.c.decided_at, data_rights_requests.c.decided_by,
-                                 data_rights_requests.c.outcome).where(data_rights_requests.c.id == request_id)).first()
-    return None if row is None else {"status": row.status, "decided_at": aware(row.decided_at),
-                                     "decided_by": row.decided_by, "note": row.outcome}
+    row = conn.execute(
+        sa.select(
+            data_rights_requests.c.status,
+            data_rights_requests.c.decided_at,
+            data_rights_requests.c.decided_by,
+            data_rights_requests.c.outcome,
+        ).where(data_rights_requests.c.id == request_id)
+    ).first()
+    return (
+        None
+        if row is None
+        else {
+            "status": row.status,
+            "decided_at": aware(row.decided_at),
+            "decided_by": row.decided_by,
+            "note": row.outcome,
+        }
+    )
 
 
-def file_request(conn: sa.Connection, *, borrower_id: str, kind: str, details: dict[str, Any],
-                 now: dt.datetime) -> int:
+def file_request(conn: sa.Connection, *, borrower_id: str, kind: str, details: dict[str, Any], now: dt.datetime) -> int:
     """Record a correction, deletion or copy request; due RESPONSE_DAYS later."""
     if kind not in ("copy", "correction", "deletion"):
         raise DataRightsError(f"unknown request {kind!r}")
@@ -123,12 +142,21 @@ def file_request(conn: sa.Connection, *, borrower_id: str, kind: str, details: d
         raise DataRightsError(f"details too long (at most {DETAILS_LENGTH_MAX} characters)")
     if kind == "deletion":
         details = {**details, "restricted_by_retention": list(RETAINED)}
-    if held:   # whoever answers sees the contact facts the request concerns (no attorney details: ids only)
+    if held:  # whoever answers sees the contact facts the request concerns (no attorney details: ids only)
         details = {**details, "contact_facts": held}
     text = json.dumps(details, ensure_ascii=False, sort_keys=True)
-    return conn.execute(sa.insert(data_rights_requests).values(
-        borrower_id=str(borrower_id), kind=kind, details=text, status="received", received_at=now,
-        due_at=now + dt.timedelta(days=RESPONSE_DAYS)).returning(data_rights_requests.c.id)).scalar_one()
+    return conn.execute(
+        sa.insert(data_rights_requests)
+        .values(
+            borrower_id=str(borrower_id),
+            kind=kind,
+            details=text,
+            status="received",
+            received_at=now,
+            due_at=now + dt.timedelta(days=RESPONSE_DAYS),
+        )
+        .returning(data_rights_requests.c.id)
+    ).scalar_one()
 
 
 def stored_facts(conn: sa.Connection, *, borrower_id: str | int, now: dt.datetime) -> list[dict[str, Any]]:
@@ -139,25 +167,48 @@ def stored_facts(conn: sa.Connection, *, borrower_id: str | int, now: dt.datetim
     except (TypeError, ValueError):
         raise DataRightsError(f"no borrower {borrower_id!r}") from None
     t = contact_facts.c
-    rows = conn.execute(sa.select(t.id, t.kind, t.account_id, t.effective_from, t.effective_until, t.ended_at)
-                        .where(t.borrower_id == key).order_by(t.id)).all()
-    return [{"id": r.id, "kind": r.kind, "account_id": r.account_id,
-             "in_force": in_force(effective_from=r.effective_from, effective_until=r.effective_until,
-                                  ended_at=r.ended_at, at=now)} for r in rows]
+    rows = conn.execute(
+        sa.select(t.id, t.kind, t.account_id, t.effective_from, t.effective_until, t.ended_at)
+        .where(t.borrower_id == key)
+        .order_by(t.id)
+    ).all()
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "account_id": r.account_id,
+            "in_force": in_force(
+                effective_from=r.effective_from, effective_until=r.effective_until, ended_at=r.ended_at, at=now
+            ),
+        }
+        for r in rows
+    ]
 
 
 def record_withdrawal(conn: sa.Connection, *, borrower_id: str, contact_id: int, now: dt.datetime) -> int:
     """A done consent_withdrawal request: the trace that the borrower withdrew it, and when."""
-    return conn.execute(sa.insert(data_rights_requests).values(
-        borrower_id=str(borrower_id), kind="consent_withdrawal",
-        details=json.dumps({"emergency_contact_id": contact_id}), status="done", received_at=now, due_at=now,
-        decided_at=now, outcome="consent withdrawn; the contact's name and number were erased",
-    ).returning(data_rights_requests.c.id)).scalar_one()
+    return conn.execute(
+        sa.insert(data_rights_requests)
+        .values(
+            borrower_id=str(borrower_id),
+            kind="consent_withdrawal",
+            details=json.dumps({"emergency_contact_id": contact_id}),
+            status="done",
+            received_at=now,
+            due_at=now,
+            decided_at=now,
+            outcome="consent withdrawn; the contact's name and number were erased",
+        )
+        .returning(data_rights_requests.c.id)
+    ).scalar_one()
 
 
 def requests_of(conn: sa.Connection, *, borrower_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(sa.select(data_rights_requests).where(data_rights_requests.c.borrower_id == str(borrower_id))
-                        .order_by(data_rights_requests.c.id.desc())).all()
+    rows = conn.execute(
+        sa.select(data_rights_requests)
+        .where(data_rights_requests.c.borrower_id == str(borrower_id))
+        .order_by(data_rights_requests.c.id.desc())
+    ).all()
     return [{**_times_aware(r), "details": json.loads(r.details)} for r in rows]
 
 
@@ -174,62 +225,139 @@ def export(uow: Any, *, borrower_id: str, cipher: Any, today: dt.date) -> dict[s
     lines = portal.lines_of(uow, borrower_id=borrower_id, today=today)
     return {
         "generated_at": now.isoformat(),
-        "profile": {"name": person.name, "id_kind": person.id_kind, "id_number": person.id_number,
-                    "mobiles": [{"number": n, "source": s} for n, s in person.mobiles],
-                    "emails": [{"address": a, "source": s} for a, s in person.emails],
-                    "postal_region": person.postal_region, "address": person.address,
-                    "language": person.language, "time_zones": list(person.time_zones),
-                    "created_at": person.created_at.isoformat()},
+        "profile": {
+            "name": person.name,
+            "id_kind": person.id_kind,
+            "id_number": person.id_number,
+            "mobiles": [{"number": n, "source": s} for n, s in person.mobiles],
+            "emails": [{"address": a, "source": s} for a, s in person.emails],
+            "postal_region": person.postal_region,
+            "address": person.address,
+            "language": person.language,
+            "time_zones": list(person.time_zones),
+            "created_at": person.created_at.isoformat(),
+        },
         "device_address_book": "fairdue has no place to store one; none is held",
         "emergency_contacts": [
-            {"id": e.id, "name": e.name, "mobile": e.mobile, "relationship": e.relationship,
-             "consent_scope": e.consent_scope, "consent_granted_at": e.consent_granted_at.isoformat(),
-             "consent_withdrawn_at": e.consent_withdrawn_at.isoformat() if e.consent_withdrawn_at else None}
-            for e in list_emergency_contacts(uow, borrower_id=int(borrower_id), cipher=cipher)],
+            {
+                "id": e.id,
+                "name": e.name,
+                "mobile": e.mobile,
+                "relationship": e.relationship,
+                "consent_scope": e.consent_scope,
+                "consent_granted_at": e.consent_granted_at.isoformat(),
+                "consent_withdrawn_at": e.consent_withdrawn_at.isoformat() if e.consent_withdrawn_at else None,
+            }
+            for e in list_emergency_contacts(uow, borrower_id=int(borrower_id), cipher=cipher)
+        ],
         "contact_facts": [
-            {"id": f.id, "kind": f.kind, "account_id": f.account_id, "source": f.source,
-             "effective_from": f.effective_from.isoformat(),
-             "effective_until": f.effective_until.isoformat() if f.effective_until else None,
-             "inconvenient_hours": list(f.hours) if f.hours else None,
-             "attorney_name": f.attorney_name, "attorney_contact": f.attorney_contact,
-             "recorded_at": f.recorded_at.isoformat(), "in_force": f.in_force(now),
-             "ended_at": f.ended_at.isoformat() if f.ended_at else None, "end_reason": f.end_reason}
-            for f in list_facts(uow, borrower_id=int(borrower_id), cipher=cipher)],
+            {
+                "id": f.id,
+                "kind": f.kind,
+                "account_id": f.account_id,
+                "source": f.source,
+                "effective_from": f.effective_from.isoformat(),
+                "effective_until": f.effective_until.isoformat() if f.effective_until else None,
+                "inconvenient_hours": list(f.hours) if f.hours else None,
+                "attorney_name": f.attorney_name,
+                "attorney_contact": f.attorney_contact,
+                "recorded_at": f.recorded_at.isoformat(),
+                "in_force": f.in_force(now),
+                "ended_at": f.ended_at.isoformat() if f.ended_at else None,
+                "end_reason": f.end_reason,
+            }
+            for f in list_facts(uow, borrower_id=int(borrower_id), cipher=cipher)
+        ],
         "accounts": [
-            {"id": line.id, "product": line.product_code, "currency": line.currency, "status": line.status,
-             "limit_minor": line.limit_minor, "payoff_minor": line.payoff_minor,
-             "due_today_minor": line.due_today_minor,
-             "plans": [{"id": p.id, "kind": p.kind, "periods": p.periods, "principal_minor": p.principal_minor,
-                        "apr": str(p.apr) if p.apr is not None else None, "convention": p.convention,
-                        "installments": [{"seq": i.seq, "due_on": i.due_on.isoformat(), "total_minor": i.total_minor,
-                                          "paid_minor": i.paid_minor, "status": i.status} for i in p.installments]}
-                       for p in line.plans]}
-            for line in lines],
+            {
+                "id": line.id,
+                "product": line.product_code,
+                "currency": line.currency,
+                "status": line.status,
+                "limit_minor": line.limit_minor,
+                "payoff_minor": line.payoff_minor,
+                "due_today_minor": line.due_today_minor,
+                "plans": [
+                    {
+                        "id": p.id,
+                        "kind": p.kind,
+                        "periods": p.periods,
+                        "principal_minor": p.principal_minor,
+                        "apr": str(p.apr) if p.apr is not None else None,
+                        "convention": p.convention,
+                        "installments": [
+                            {
+                                "seq": i.seq,
+                                "due_on": i.due_on.isoformat(),
+                                "total_minor": i.total_minor,
+                                "paid_minor": i.paid_minor,
+                                "status": i.status,
+                            }
+                            for i in p.installments
+                        ],
+                    }
+                    for p in line.plans
+                ],
+            }
+            for line in lines
+        ],
         "contact_log": [
-            {"debt_id": debt_id, "decided_at": c.decided_at.isoformat(), "channel": c.channel,
-             "recipient_role": c.recipient_role, "address_masked": c.address_masked, "allowed": c.allowed,
-             "reasons": [{"rule": r, "category": cat, "reason_en": en, "reason_zh": zh} for r, cat, en, zh in c.reasons]}
-            for debt_id, c in portal.contact_log(uow, borrower_id=borrower_id)],
+            {
+                "debt_id": debt_id,
+                "decided_at": c.decided_at.isoformat(),
+                "channel": c.channel,
+                "recipient_role": c.recipient_role,
+                "address_masked": c.address_masked,
+                "allowed": c.allowed,
+                "reasons": [
+                    {"rule": r, "category": cat, "reason_en": en, "reason_zh": zh} for r, cat, en, zh in c.reasons
+                ],
+            }
+            for debt_id, c in portal.contact_log(uow, borrower_id=borrower_id)
+        ],
         "complaints": [
-            {"id": c.id, "category": c.category, "text": c.text, "status": c.status, "received_at": c.received_at.isoformat(),
-             "due_at": c.clock.due_at.isoformat(), "decision": c.decision}
-            for c in complaints.list_for_borrower(conn, borrower_id=borrower_id, now=now)],
+            {
+                "id": c.id,
+                "category": c.category,
+                "text": c.text,
+                "status": c.status,
+                "received_at": c.received_at.isoformat(),
+                "due_at": c.clock.due_at.isoformat(),
+                "decision": c.decision,
+            }
+            for c in complaints.list_for_borrower(conn, borrower_id=borrower_id, now=now)
+        ],
         "plan_requests": [
-            {"id": r.id, "line_id": r.line_id, "periods": r.periods, "installment_minor": r.installment_minor,
-             "apr": r.apr, "status": r.status}
-            for r in plan_requests.requests_of(conn, borrower_id=borrower_id)],
+            {
+                "id": r.id,
+                "line_id": r.line_id,
+                "periods": r.periods,
+                "installment_minor": r.installment_minor,
+                "apr": r.apr,
+                "status": r.status,
+            }
+            for r in plan_requests.requests_of(conn, borrower_id=borrower_id)
+        ],
         "data_rights_requests": [
-            {"id": r["id"], "kind": r["kind"], "status": r["status"], "details": r["details"],
-             "received_at": r["received_at"].isoformat(), "due_at": r["due_at"].isoformat(),
-             "answered_at": r["decided_at"].isoformat() if r["decided_at"] else None, "answer": r["outcome"]}
-            for r in requests_of(conn, borrower_id=borrower_id)],
+            {
+                "id": r["id"],
+                "kind": r["kind"],
+                "status": r["status"],
+                "details": r["details"],
+                "received_at": r["received_at"].isoformat(),
+                "due_at": r["due_at"].isoformat(),
+                "answered_at": r["decided_at"].isoformat() if r["decided_at"] else None,
+                "answer": r["outcome"],
+            }
+            for r in requests_of(conn, borrower_id=borrower_id)
+        ],
     }
 
 
 # --- read views for the staff console --------------------------------------------------------------------
 
-REQUESTS_LISTED_MAX = 200   # the console lists at most this many unanswered requests, soonest due first
-ANSWERED_LISTED_MAX = 20    # ... and below them this many answered by staff, latest answer first
+REQUESTS_LISTED_MAX = 200  # the console lists at most this many unanswered requests, soonest due first
+ANSWERED_LISTED_MAX = 20  # ... and below them this many answered by staff, latest answer first
 
 
 def _named_fact(conn: sa.Connection, *, borrower_id: str, fact_id: Any) -> dict[str, Any] | None:
@@ -241,9 +369,22 @@ def _named_fact(conn: sa.Connection, *, borrower_id: str, fact_id: Any) -> dict[
     except (TypeError, ValueError):
         return None
     t = contact_facts.c
-    row = conn.execute(sa.select(t.id, t.kind, t.source, t.account_id, t.effective_from, t.effective_until,
-                                 t.hours_start, t.hours_end, t.recorded_by, t.ended_at, t.ended_by, t.end_reason)
-                       .where(t.id == fact_id, t.borrower_id == owner)).first()
+    row = conn.execute(
+        sa.select(
+            t.id,
+            t.kind,
+            t.source,
+            t.account_id,
+            t.effective_from,
+            t.effective_until,
+            t.hours_start,
+            t.hours_end,
+            t.recorded_by,
+            t.ended_at,
+            t.ended_by,
+            t.end_reason,
+        ).where(t.id == fact_id, t.borrower_id == owner)
+    ).first()
     if row is None:
         return None
     fact = dict(row._mapping)
@@ -253,17 +394,23 @@ def _named_fact(conn: sa.Connection, *, borrower_id: str, fact_id: Any) -> dict[
 
 def _with_named_fact(conn: sa.Connection, row) -> dict[str, Any]:
     details = json.loads(row.details)
-    return {**_times_aware(row), "details": details,
-            "fact": _named_fact(conn, borrower_id=row.borrower_id, fact_id=details.get("fact_id"))}
+    return {
+        **_times_aware(row),
+        "details": details,
+        "fact": _named_fact(conn, borrower_id=row.borrower_id, fact_id=details.get("fact_id")),
+    }
 
 
 def open_requests(conn: sa.Connection, *, limit: int = REQUESTS_LISTED_MAX) -> list[dict[str, Any]]:
     """Requests not yet answered (status received), soonest due first, each with `fact`: the contact fact it
     names ({id, kind, source, account_id, effective_from, effective_until, hours, recorded_by, ended_at,
     ended_by, end_reason}) or None."""
-    rows = conn.execute(sa.select(data_rights_requests).where(data_rights_requests.c.status == "received")
-                        .order_by(data_rights_requests.c.due_at, data_rights_requests.c.id)
-                        .limit(min(limit, REQUESTS_LISTED_MAX))).all()
+    rows = conn.execute(
+        sa.select(data_rights_requests)
+        .where(data_rights_requests.c.status == "received")
+        .order_by(data_rights_requests.c.due_at, data_rights_requests.c.id)
+        .limit(min(limit, REQUESTS_LISTED_MAX))
+    ).all()
     return [_with_named_fact(conn, r) for r in rows]
 
 
@@ -277,7 +424,10 @@ def answered_requests(conn: sa.Connection, *, limit: int = ANSWERED_LISTED_MAX) 
     """Requests staff answered (consent withdrawals, done by the borrower's own act, are not), latest answer
     first, each with `fact` as open_requests and `decided_by`."""
     t = data_rights_requests.c
-    rows = conn.execute(sa.select(data_rights_requests)
-                        .where(t.status != "received", t.kind != "consent_withdrawal")
-                        .order_by(t.decided_at.desc(), t.id.desc()).limit(min(limit, ANSWERED_LISTED_MAX))).all()
+    rows = conn.execute(
+        sa.select(data_rights_requests)
+        .where(t.status != "received", t.kind != "consent_withdrawal")
+        .order_by(t.decided_at.desc(), t.id.desc())
+        .limit(min(limit, ANSWERED_LISTED_MAX))
+    ).all()
     return [_with_named_fact(conn, r) for r in rows]

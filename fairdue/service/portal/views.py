@@ -38,22 +38,20 @@ from dataclasses import dataclass  # noqa: E402
 from decimal import Decimal  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
+from fairdue.adapters.db.schema.accounts import borrowers, credit_lines, installment_plans, installments
+from fairdue.adapters.db.schema.collections import decision_log
+from fairdue.adapters.db.schema.web import staff_users
+from fairdue.domain.money import to_decimal
+from fairdue.errors import FairdueError as _Err
+from fairdue.loanmath import apr, convention_for
+from fairdue.service.contact.decision_log import contact_history
+from fairdue.service.servicing.accounts import balances, get_account, product_of
+
 # The debt-id convention lives in fairdue.service.servicing.debts (one for the engine, contacts, console and API);
 # these names stay importable from here for the web pages that use them.
 from fairdue.service.servicing.debts import SERVICE_DEBT_ID_FORMAT, debt_id_for_line, service_debt_id  # noqa: E402,F401
-from fairdue.adapters.db.schema.accounts import borrowers
-from fairdue.adapters.db.schema.accounts import credit_lines
-from fairdue.domain.money import to_decimal
-from fairdue.errors import FairdueError as _Err
-from fairdue.loanmath import apr
-from fairdue.adapters.db.schema.accounts import installment_plans, installments
-from fairdue.loanmath import convention_for
-from fairdue.service.servicing.accounts import balances, get_account, product_of
 from fairdue.service.servicing.posting import open_items
 from fairdue.service.servicing.statements import UnknownStatement, get_statement
-from fairdue.service.contact.decision_log import contact_history
-from fairdue.adapters.db.schema.collections import decision_log
-from fairdue.adapters.db.schema.web import staff_users
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +120,9 @@ class LineView:
 
 def borrower_today(conn: sa.Connection, borrower_id: str | int, now: _dt.datetime) -> _dt.date:
     """Today's date where the borrower lives (first known time zone)."""
-    zones = conn.execute(sa.select(borrowers.c.time_zones).where(borrowers.c.id == int(borrower_id))).scalar_one_or_none()
+    zones = conn.execute(
+        sa.select(borrowers.c.time_zones).where(borrowers.c.id == int(borrower_id))
+    ).scalar_one_or_none()
     zone = (zones or "Asia/Shanghai").split()[0]
     try:
         return now.astimezone(ZoneInfo(zone)).date()
@@ -131,8 +131,13 @@ def borrower_today(conn: sa.Connection, borrower_id: str | int, now: _dt.datetim
 
 
 def line_ids_of(conn: sa.Connection, borrower_id: str | int) -> list[int]:
-    return list(conn.execute(sa.select(credit_lines.c.id).where(credit_lines.c.borrower_id == int(borrower_id))
-                             .order_by(credit_lines.c.id)).scalars())
+    return list(
+        conn.execute(
+            sa.select(credit_lines.c.id)
+            .where(credit_lines.c.borrower_id == int(borrower_id))
+            .order_by(credit_lines.c.id)
+        ).scalars()
+    )
 
 
 def owned_line(conn: sa.Connection, borrower_id: str | int, line_id: int) -> int:
@@ -149,8 +154,9 @@ class LineNotFound(FairdueError):
         super().__init__(f"account {line_id} not found")
 
 
-def _plan_apr(principal_minor: int, currency: str, start_on: _dt.date, rows: list[InstallmentView],
-              convention: str) -> Decimal | None:
+def _plan_apr(
+    principal_minor: int, currency: str, start_on: _dt.date, rows: list[InstallmentView], convention: str
+) -> Decimal | None:
     advance = principal_minor
     payments = []
     for row in rows:
@@ -170,21 +176,42 @@ def _plan_apr(principal_minor: int, currency: str, start_on: _dt.date, rows: lis
 
 def plans_of_line(conn: sa.Connection, line_id: int, jurisdiction: str) -> tuple[PlanView, ...]:
     convention = convention_for(jurisdiction)
-    plans = conn.execute(sa.select(installment_plans).where(installment_plans.c.credit_line_id == line_id)
-                         .order_by(installment_plans.c.id)).all()
+    plans = conn.execute(
+        sa.select(installment_plans)
+        .where(installment_plans.c.credit_line_id == line_id)
+        .order_by(installment_plans.c.id)
+    ).all()
     out = []
     for p in plans:
-        rows = [InstallmentView(
-            seq=i.seq, due_on=i.due_on, principal_minor=i.principal_due_minor, interest_minor=i.interest_due_minor,
-            fee_minor=i.fee_due_minor, paid_minor=i.principal_paid_minor + i.interest_paid_minor + i.fee_paid_minor,
-            status=i.status)
-            for i in conn.execute(sa.select(installments).where(installments.c.plan_id == p.id)
-                                  .order_by(installments.c.seq))]
-        out.append(PlanView(
-            id=p.id, kind=p.kind, periods=p.periods, rate=p.rate, principal_minor=p.principal_minor,
-            currency=p.currency, start_on=p.start_on, status=p.status,
-            apr=_plan_apr(p.principal_minor, p.currency, p.start_on, rows, convention), convention=convention,
-            installments=tuple(rows)))
+        rows = [
+            InstallmentView(
+                seq=i.seq,
+                due_on=i.due_on,
+                principal_minor=i.principal_due_minor,
+                interest_minor=i.interest_due_minor,
+                fee_minor=i.fee_due_minor,
+                paid_minor=i.principal_paid_minor + i.interest_paid_minor + i.fee_paid_minor,
+                status=i.status,
+            )
+            for i in conn.execute(
+                sa.select(installments).where(installments.c.plan_id == p.id).order_by(installments.c.seq)
+            )
+        ]
+        out.append(
+            PlanView(
+                id=p.id,
+                kind=p.kind,
+                periods=p.periods,
+                rate=p.rate,
+                principal_minor=p.principal_minor,
+                currency=p.currency,
+                start_on=p.start_on,
+                status=p.status,
+                apr=_plan_apr(p.principal_minor, p.currency, p.start_on, rows, convention),
+                convention=convention,
+                installments=tuple(rows),
+            )
+        )
     return tuple(out)
 
 
@@ -206,19 +233,34 @@ def line_view(uow, *, borrower_id: str | int, line_id: int, today: _dt.date) -> 
     except UnknownStatement:
         statement = None
     return LineView(
-        id=line.id, debt_id=debt_id_for_line(line.id), product_code=product.code, product_name=product.name,
-        jurisdiction=product.jurisdiction, currency=line.currency, limit_minor=line.limit_minor,
-        available_minor=bal.available_minor, status=line.status, due_today_minor=due_today, overdue_minor=overdue,
-        payoff_minor=bal.owed_minor, next_due_on=next_due_on, next_due_minor=next_due, statement=statement,
-        plans=plans_of_line(conn, line.id, product.jurisdiction))
+        id=line.id,
+        debt_id=debt_id_for_line(line.id),
+        product_code=product.code,
+        product_name=product.name,
+        jurisdiction=product.jurisdiction,
+        currency=line.currency,
+        limit_minor=line.limit_minor,
+        available_minor=bal.available_minor,
+        status=line.status,
+        due_today_minor=due_today,
+        overdue_minor=overdue,
+        payoff_minor=bal.owed_minor,
+        next_due_on=next_due_on,
+        next_due_minor=next_due,
+        statement=statement,
+        plans=plans_of_line(conn, line.id, product.jurisdiction),
+    )
 
 
 def lines_of(uow, *, borrower_id: str | int, today: _dt.date) -> list[LineView]:
-    return [line_view(uow, borrower_id=borrower_id, line_id=i, today=today)
-            for i in line_ids_of(uow.connection, borrower_id)]
+    return [
+        line_view(uow, borrower_id=borrower_id, line_id=i, today=today)
+        for i in line_ids_of(uow.connection, borrower_id)
+    ]
 
 
 # --- contact log --------------------------------------------------------------------------------
+
 
 def contact_log(uow, *, borrower_id: str | int) -> list[tuple[str, object]]:
     """(debt_id, ContactLogItem) for every decision about the borrower's debts and service messages,
@@ -232,17 +274,18 @@ def contact_log(uow, *, borrower_id: str | int) -> list[tuple[str, object]]:
 
 # --- logged call outcomes (console case page) -----------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class LoggedCallOutcome:
     """A call task's logged outcome (decision-log kind `call_outcome`). staff_id/staff_name None: logged by no
     staff member (a simulation) or by one no longer on file; promise_id None unless the outcome is a promise."""
 
     action_id: int
-    outcome: str          # fairdue.service.collections.call_outcomes.OUTCOMES key: answered, no_answer, promise, ...
+    outcome: str  # fairdue.service.collections.call_outcomes.OUTCOMES key: answered, no_answer, promise, ...
     logged_at: _dt.datetime
     staff_id: int | None
     staff_name: str | None
-    seq: int              # the outcome's decision-log seq
+    seq: int  # the outcome's decision-log seq
     promise_id: int | None
 
 
@@ -251,12 +294,16 @@ def call_outcomes_of_case(uow, *, case_id: int, account_id: int) -> dict[int, Lo
     `call_outcome` records (allowed, channel call); a record of another case of the same account is skipped."""
     import json
 
-
     rows = uow.connection.execute(
         sa.select(decision_log.c.seq, decision_log.c.decided_at, decision_log.c.record)
-        .where(decision_log.c.debt_id == debt_id_for_line(account_id), decision_log.c.channel == "call",
-               decision_log.c.allowed.is_(True), decision_log.c.record.like('%"call_outcome"%'))
-        .order_by(decision_log.c.seq)).all()
+        .where(
+            decision_log.c.debt_id == debt_id_for_line(account_id),
+            decision_log.c.channel == "call",
+            decision_log.c.allowed.is_(True),
+            decision_log.c.record.like('%"call_outcome"%'),
+        )
+        .order_by(decision_log.c.seq)
+    ).all()
     calls = []
     for row in rows:
         record = json.loads(row.record)
@@ -265,12 +312,25 @@ def call_outcomes_of_case(uow, *, case_id: int, account_id: int) -> dict[int, Lo
             continue
         calls.append((row, call))
     staff_ids = {c["staff_id"] for _r, c in calls if isinstance(c.get("staff_id"), int)}
-    names = dict(uow.connection.execute(sa.select(staff_users.c.id, staff_users.c.display_name)
-                                        .where(staff_users.c.id.in_(staff_ids))).all()) if staff_ids else {}
+    names = (
+        dict(
+            uow.connection.execute(
+                sa.select(staff_users.c.id, staff_users.c.display_name).where(staff_users.c.id.in_(staff_ids))
+            ).all()
+        )
+        if staff_ids
+        else {}
+    )
     out: dict[int, LoggedCallOutcome] = {}
-    for row, call in calls:   # oldest first: a later record for the same action (none expected) wins
+    for row, call in calls:  # oldest first: a later record for the same action (none expected) wins
         staff_id = call.get("staff_id") if isinstance(call.get("staff_id"), int) else None
         out[call["action_id"]] = LoggedCallOutcome(
-            action_id=call["action_id"], outcome=str(call.get("outcome")), logged_at=row.decided_at,
-            staff_id=staff_id, staff_name=names.get(staff_id), seq=row.seq, promise_id=call.get("promise_id"))
+            action_id=call["action_id"],
+            outcome=str(call.get("outcome")),
+            logged_at=row.decided_at,
+            staff_id=staff_id,
+            staff_name=names.get(staff_id),
+            seq=row.seq,
+            promise_id=call.get("promise_id"),
+        )
     return out

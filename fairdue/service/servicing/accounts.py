@@ -19,18 +19,16 @@ from datetime import date, datetime
 
 from sqlalchemy import exc as sa_exc
 
-from fairdue.adapters.db.repos.servicing import aware
-from fairdue.adapters.db.schema.accounts import borrowers, charges, credit_lines
+from fairdue.adapters.db.repos.servicing import aware, repo
+from fairdue.adapters.db.schema.accounts import borrowers, charges, credit_lines, installments
 from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.domain.ledger import AccountKind, AccountSpec
 from fairdue.domain.money import Money
 from fairdue.domain.products import Product
 from fairdue.errors import FairdueError
-from fairdue.service.ledger import journal as ledger
 from fairdue.service.borrower.registry import UnknownBorrower
-from fairdue.adapters.db.repos.servicing import repo
+from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.products import get_product
-from fairdue.domain.ledger import AccountKind, AccountSpec
-from fairdue.adapters.db.schema.accounts import installments
 
 
 class UnknownAccount(FairdueError):
@@ -103,7 +101,9 @@ class Balances:
 
     @property
     def available_minor(self) -> int:
-        return max(0, self.limit_minor - self.principal_minor - self.interest_minor - self.fees_minor + self.credit_minor)
+        return max(
+            0, self.limit_minor - self.principal_minor - self.interest_minor - self.fees_minor + self.credit_minor
+        )
 
 
 def code(line_id: int, part: str) -> str:
@@ -122,17 +122,33 @@ _BOOK_PARTS = (("cash", "asset"), ("interest_income", "income"), ("fee_income", 
 
 def ensure_ledger_accounts(uow: UnitOfWork, *, line_id: int, currency: str) -> None:
     """Create the line's and the book's ledger accounts if absent (one bulk ensure: a few statements, not seven)."""
-    ledger.ensure_accounts(uow, [
-        *(AccountSpec(code(line_id, part), AccountKind(kind), currency, f"credit_line:{line_id}") for part, kind in _LINE_PARTS),
-        *(AccountSpec(book(currency, part), AccountKind(kind), currency) for part, kind in _BOOK_PARTS)])
+    ledger.ensure_accounts(
+        uow,
+        [
+            *(
+                AccountSpec(code(line_id, part), AccountKind(kind), currency, f"credit_line:{line_id}")
+                for part, kind in _LINE_PARTS
+            ),
+            *(AccountSpec(book(currency, part), AccountKind(kind), currency) for part, kind in _BOOK_PARTS),
+        ],
+    )
 
 
 def _line(row, product_code: str, due_days: int) -> CreditLine:
     return CreditLine(
-        id=row.id, borrower_id=row.borrower_id, product_id=row.product_id, product_code=product_code,
-        currency=row.currency, limit_minor=row.limit_minor, cycle_day=row.cycle_day,
-        due_days_after_statement=due_days, status=row.status, opened_on=row.opened_on,
-        closed_on=row.closed_on, charged_off_on=row.charged_off_on, created_at=aware(row.created_at),  # type: ignore[arg-type]
+        id=row.id,
+        borrower_id=row.borrower_id,
+        product_id=row.product_id,
+        product_code=product_code,
+        currency=row.currency,
+        limit_minor=row.limit_minor,
+        cycle_day=row.cycle_day,
+        due_days_after_statement=due_days,
+        status=row.status,
+        opened_on=row.opened_on,
+        closed_on=row.closed_on,
+        charged_off_on=row.charged_off_on,
+        created_at=aware(row.created_at),  # type: ignore[arg-type]
     )
 
 
@@ -151,8 +167,13 @@ def open_account(
     existing = r.line_by_open_key(key)
     if existing is not None:
         stored = get_product(uow, product_id=existing.product_id)
-        same = (existing.borrower_id, stored.product.code, existing.limit_minor, existing.currency, existing.cycle_day) == (
-            borrower_id, product_code, limit.amount_minor, limit.currency, cycle_day)
+        same = (
+            existing.borrower_id,
+            stored.product.code,
+            existing.limit_minor,
+            existing.currency,
+            existing.cycle_day,
+        ) == (borrower_id, product_code, limit.amount_minor, limit.currency, cycle_day)
         if not same:
             raise IdempotencyKeyReused(f"key {key!r} already opened account {existing.id} with different terms")
         return _line(existing, stored.product.code, stored.product.due_days_after_statement)
@@ -165,21 +186,39 @@ def open_account(
     if limit.amount_minor <= 0:
         raise InvalidAccountRequest(f"limit must be positive, got {limit}")
     if limit.amount_minor > p.credit_limit_minor_max:
-        raise InvalidAccountRequest(f"limit {limit} is above product {p.code}'s maximum {Money(p.credit_limit_minor_max, p.currency)}")
+        raise InvalidAccountRequest(
+            f"limit {limit} is above product {p.code}'s maximum {Money(p.credit_limit_minor_max, p.currency)}"
+        )
     if cycle_day not in p.cycle_days:
-        raise InvalidAccountRequest(f"cycle day {cycle_day} is not offered by {p.code}; choose one of {list(p.cycle_days)}")
+        raise InvalidAccountRequest(
+            f"cycle day {cycle_day} is not offered by {p.code}; choose one of {list(p.cycle_days)}"
+        )
     try:
         with r.twin_guard():  # a concurrent twin with the same key may insert first
             line_id = r.insert(
-                credit_lines, borrower_id=borrower_id, product_id=stored.id, currency=p.currency,
-                limit_minor=limit.amount_minor, cycle_day=cycle_day, status="active", opened_on=opened_on,
-                open_key=key, created_at=uow.clock(),
+                credit_lines,
+                borrower_id=borrower_id,
+                product_id=stored.id,
+                currency=p.currency,
+                limit_minor=limit.amount_minor,
+                cycle_day=cycle_day,
+                status="active",
+                opened_on=opened_on,
+                open_key=key,
+                created_at=uow.clock(),
             )
     except sa_exc.IntegrityError:
         if r.line_by_open_key(key) is None:
             raise
-        return open_account(uow, borrower_id=borrower_id, product_code=product_code, limit=limit, cycle_day=cycle_day,
-                            opened_on=opened_on, key=key)
+        return open_account(
+            uow,
+            borrower_id=borrower_id,
+            product_code=product_code,
+            limit=limit,
+            cycle_day=cycle_day,
+            opened_on=opened_on,
+            key=key,
+        )
     ensure_ledger_accounts(uow, line_id=line_id, currency=p.currency)
     return get_account(uow, line_id=line_id)
 
@@ -247,7 +286,12 @@ def post_charge(
     line = get_account(uow, line_id=line_id, lock=True)  # lock first, then look for the key (concurrent twins)
     existing = r.one(charges, idempotency_key=key)
     if existing is not None:
-        if (existing.credit_line_id, existing.kind, existing.amount_minor, existing.currency) != (line_id, kind, amount.amount_minor, amount.currency):
+        if (existing.credit_line_id, existing.kind, existing.amount_minor, existing.currency) != (
+            line_id,
+            kind,
+            amount.amount_minor,
+            amount.currency,
+        ):
             raise IdempotencyKeyReused(f"charge key {key!r} was already used for a different charge")
         return existing.id
     if line.status == "closed":
@@ -257,14 +301,27 @@ def post_charge(
     component = "interest" if kind == "interest" else "fees"
     income = "interest_income" if kind == "interest" else "fee_income"
     entry = ledger.post_entry(
-        uow, key=f"charge:{key}", kind=kind, business_on=charged_on,
+        uow,
+        key=f"charge:{key}",
+        kind=kind,
+        business_on=charged_on,
         postings=[(code(line_id, component), amount), (book(line.currency, income), -amount)],
         description=description,
     )
     return r.insert(
-        charges, credit_line_id=line_id, idempotency_key=key, kind=kind, component=component,
-        amount_minor=amount.amount_minor, paid_minor=0, currency=amount.currency, charged_on=charged_on, due_on=due_on,
-        description=description, ledger_entry_id=entry.id, status="open",
+        charges,
+        credit_line_id=line_id,
+        idempotency_key=key,
+        kind=kind,
+        component=component,
+        amount_minor=amount.amount_minor,
+        paid_minor=0,
+        currency=amount.currency,
+        charged_on=charged_on,
+        due_on=due_on,
+        description=description,
+        ledger_entry_id=entry.id,
+        status="open",
     )
 
 
@@ -276,7 +333,6 @@ def reconcile_line(uow: UnitOfWork, *, line_id: int) -> list[str]:
     Installments and charges a negotiated plan restructured are left out: the plan's rows carry them.
     """
     import sqlalchemy as sa
-
 
     line = get_account(uow, line_id=line_id)
     bal = balances(uow, line_id=line_id, line=line)
@@ -301,8 +357,13 @@ def reconcile_line(uow: UnitOfWork, *, line_id: int) -> list[str]:
         else:
             fees += owed
     problems = []
-    for part, records, ledger_minor in (("principal", principal, bal.principal_minor), ("interest", interest, bal.interest_minor),
-                                        ("fees", fees, bal.fees_minor)):
+    for part, records, ledger_minor in (
+        ("principal", principal, bal.principal_minor),
+        ("interest", interest, bal.interest_minor),
+        ("fees", fees, bal.fees_minor),
+    ):
         if int(records) != ledger_minor:
-            problems.append(f"account {line_id} {part}: servicing records say {int(records)}, ledger cl:{line_id}:{part} says {ledger_minor}")
+            problems.append(
+                f"account {line_id} {part}: servicing records say {int(records)}, ledger cl:{line_id}:{part} says {ledger_minor}"
+            )
     return problems

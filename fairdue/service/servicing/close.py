@@ -9,9 +9,9 @@ brings lines up to date before a payment, purchase, refund or plan touches them.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Callable, Iterable
 
 import polars as pl
 
@@ -47,8 +47,11 @@ def product_frames_of(uow: UnitOfWork) -> tuple[pl.DataFrame, pl.DataFrame]:
 # -- ledger ------------------------------------------------------------------------------------
 # Kernel ledger roles -> the servicing chart (fairdue.service.servicing.accounts: cl:N:<part>, book:C:<part>).
 _LINE_PARTS = {"interest_receivable": "interest", "fee_receivable": "fees", "principal_receivable": "principal"}
-_BOOK_PARTS = {"interest_income": "interest_income", "late_fee_income": "fee_income",
-               "charge_off_expense": "charge_off_expense"}
+_BOOK_PARTS = {
+    "interest_income": "interest_income",
+    "late_fee_income": "fee_income",
+    "charge_off_expense": "charge_off_expense",
+}
 
 
 def ledger_code(role: str, account_id: int, currency: str) -> str:
@@ -77,8 +80,12 @@ def _post(uow: UnitOfWork, repo: DayendRepository, result: DayResult) -> None:
             kind=f"dayend_{r['kind']}",
             business_on=result.business_on,
             postings=(
-                PostingLine(ids[ledger_code(r["debit"], r["account_id"], r["currency"])], r["amount_minor"], r["currency"]),
-                PostingLine(ids[ledger_code(r["credit"], r["account_id"], r["currency"])], -r["amount_minor"], r["currency"]),
+                PostingLine(
+                    ids[ledger_code(r["debit"], r["account_id"], r["currency"])], r["amount_minor"], r["currency"]
+                ),
+                PostingLine(
+                    ids[ledger_code(r["credit"], r["account_id"], r["currency"])], -r["amount_minor"], r["currency"]
+                ),
             ),
         )
         for r in rows
@@ -87,20 +94,24 @@ def _post(uow: UnitOfWork, repo: DayendRepository, result: DayResult) -> None:
     fees = entries.filter(pl.col("kind").is_in(["late_fee", "interest_accrual"]))
     if fees.height:
         late = pl.col("kind") == "late_fee"
-        repo.add_charges_for_entries(fees.select(
-            pl.col("account_id").alias("credit_line_id"),
-            pl.col("entry_key").alias("idempotency_key"),
-            pl.when(late).then(pl.lit("late_fee")).otherwise(pl.lit("interest")).alias("kind"),
-            pl.when(late).then(pl.lit("fees")).otherwise(pl.lit("interest")).alias("component"),
-            "amount_minor",
-            pl.lit(0, dtype=pl.Int64).alias("paid_minor"),
-            "currency",
-            pl.lit(result.business_on).alias("charged_on"),
-            pl.lit(result.business_on).alias("due_on"),
-            pl.when(late).then(pl.lit("违约金 late fee (day-end)")).otherwise(pl.lit("revolving interest (day-end)"))
-            .alias("description"),
-            pl.lit("open").alias("status"),
-        ))
+        repo.add_charges_for_entries(
+            fees.select(
+                pl.col("account_id").alias("credit_line_id"),
+                pl.col("entry_key").alias("idempotency_key"),
+                pl.when(late).then(pl.lit("late_fee")).otherwise(pl.lit("interest")).alias("kind"),
+                pl.when(late).then(pl.lit("fees")).otherwise(pl.lit("interest")).alias("component"),
+                "amount_minor",
+                pl.lit(0, dtype=pl.Int64).alias("paid_minor"),
+                "currency",
+                pl.lit(result.business_on).alias("charged_on"),
+                pl.lit(result.business_on).alias("due_on"),
+                pl.when(late)
+                .then(pl.lit("违约金 late fee (day-end)"))
+                .otherwise(pl.lit("revolving interest (day-end)"))
+                .alias("description"),
+                pl.lit("open").alias("status"),
+            )
+        )
     off = entries.filter(pl.col("kind") == "charge_off").get_column("account_id").to_list()
     repo.mark_charged_off(off, result.business_on)
 
@@ -120,9 +131,20 @@ def _statements(uow: UnitOfWork, result: DayResult, installments: pl.DataFrame |
             pl.col("account_id").is_in(line_ids)
             & ((pl.col("status") == "billed") | ((pl.col("status") == "scheduled") & (pl.col("statement_on") <= D)))
         ).select(
-            pl.col("installment_id").alias("id"), pl.col("account_id").alias("line_id"), "plan_id", "seq", "due_on",
-            "status", "principal_due_minor", "interest_due_minor", "fee_due_minor", "principal_paid_minor",
-            "interest_paid_minor", "fee_paid_minor", "plan_kind", "periods",
+            pl.col("installment_id").alias("id"),
+            pl.col("account_id").alias("line_id"),
+            "plan_id",
+            "seq",
+            "due_on",
+            "status",
+            "principal_due_minor",
+            "interest_due_minor",
+            "fee_due_minor",
+            "principal_paid_minor",
+            "interest_paid_minor",
+            "fee_paid_minor",
+            "plan_kind",
+            "periods",
         )
     totals = close_statements(uow, line_ids=line_ids, statement_on=result.business_on, installments=known)
     payloads = pl.DataFrame(
@@ -135,11 +157,20 @@ def _statements(uow: UnitOfWork, result: DayResult, installments: pl.DataFrame |
             "minimum_due_minor": [t.minimum_due_minor for t in totals],
             "currency": [t.currency for t in totals],
         },
-        schema={"account_id": pl.Int64, "statement_on": pl.String, "due_on": pl.String,
-                "closing_balance_minor": pl.Int64, "amount_due_minor": pl.Int64, "minimum_due_minor": pl.Int64,
-                "currency": pl.String},
-    ).select("account_id", pl.struct(pl.exclude("account_id")).struct.json_encode().alias("_payload"),
-             pl.lit("statement_closed").alias("kind"))
+        schema={
+            "account_id": pl.Int64,
+            "statement_on": pl.String,
+            "due_on": pl.String,
+            "closing_balance_minor": pl.Int64,
+            "amount_due_minor": pl.Int64,
+            "minimum_due_minor": pl.Int64,
+            "currency": pl.String,
+        },
+    ).select(
+        "account_id",
+        pl.struct(pl.exclude("account_id")).struct.json_encode().alias("_payload"),
+        pl.lit("statement_closed").alias("kind"),
+    )
     events = (
         result.events.join(payloads, on=["account_id", "kind"], how="left")
         .with_columns(pl.coalesce("_payload", "payload").alias("payload"))
@@ -152,12 +183,20 @@ def _statements(uow: UnitOfWork, result: DayResult, installments: pl.DataFrame |
 def _changed_flags(result: DayResult) -> pl.DataFrame:
     """Installment rows whose day-end flags changed today (the per-installment DPD is stored with
     them as of that change; current DPD derives from the due date and is not rewritten daily)."""
-    return result.installments.filter(pl.col("_flags_changed")) if "_flags_changed" in result.installments.columns \
+    return (
+        result.installments.filter(pl.col("_flags_changed"))
+        if "_flags_changed" in result.installments.columns
         else result.installments
+    )
 
 
-def write_day(uow: UnitOfWork, repo: DayendRepository, result: DayResult, checkpoint: Callable[[str], None],
-           installments: pl.DataFrame | None = None) -> float:
+def write_day(
+    uow: UnitOfWork,
+    repo: DayendRepository,
+    result: DayResult,
+    checkpoint: Callable[[str], None],
+    installments: pl.DataFrame | None = None,
+) -> float:
     """Write one result (`installments`: what load_installments read for it, reused by the statement close);
     returns the seconds spent in servicing statements (reported apart)."""
     started = time.perf_counter()
@@ -189,7 +228,7 @@ def close_inline(uow: UnitOfWork, line_ids: Iterable[int], business_on: date, *,
     ids = sorted(set(line_ids))
     closed = 0
     for lo in range(0, len(ids), LINES_PER_INLINE_CLOSE_MAX):
-        closed += _close_lines_inline(uow, ids[lo:lo + LINES_PER_INLINE_CLOSE_MAX], business_on, enroll)
+        closed += _close_lines_inline(uow, ids[lo : lo + LINES_PER_INLINE_CLOSE_MAX], business_on, enroll)
     return closed
 
 

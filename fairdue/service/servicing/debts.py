@@ -28,7 +28,7 @@ def line_id_of_debt(debt_id: object) -> int | None:
     """The credit line a debt id names, or None when it names none (not `cl:<digits>`)."""
     if not isinstance(debt_id, str) or not debt_id.startswith(DEBT_ID_PREFIX):
         return None
-    digits = debt_id[len(DEBT_ID_PREFIX):]
+    digits = debt_id[len(DEBT_ID_PREFIX) :]
     if not digits.isascii() or not digits.isdigit() or len(digits) > LINE_ID_DIGITS_MAX or digits.startswith("0"):
         return None
     return int(digits)

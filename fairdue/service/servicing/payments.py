@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-
+from fairdue.adapters.db.repos.servicing import repo
 from fairdue.adapters.db.schema.accounts import installment_plans, installments, payments
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.money import Money
@@ -28,6 +28,13 @@ from fairdue.service.servicing.accounts import (
     product_of,
 )
 from fairdue.service.servicing.close import close_inline
+from fairdue.service.servicing.plans import (
+    RESTRUCTURED,
+    DebtRestructured,
+    complete_if_paid,
+    live_plan_of,
+    own_interest_by_seq,
+)
 from fairdue.service.servicing.posting import (
     NotReversible,
     PaymentResult,
@@ -39,10 +46,7 @@ from fairdue.service.servicing.posting import (
     replay_payment,
     settle_plans,
 )
-from fairdue.adapters.db.repos.servicing import repo
-from fairdue.service.servicing.plans import own_interest_by_seq
-from fairdue.service.servicing.plans import RESTRUCTURED, DebtRestructured, live_plan_of
-from fairdue.service.servicing.plans import complete_if_paid
+
 
 def pay(uow: UnitOfWork, *, line_id: int, amount: Money, received_on: date, key: str) -> PaymentResult:
     """Take a payment once per idempotency key and spread it by the product's waterfall."""
@@ -60,8 +64,17 @@ def pay(uow: UnitOfWork, *, line_id: int, amount: Money, received_on: date, key:
         raise InvalidAccountRequest(f"a payment must be positive, got {amount}")
     rule = product_of(uow, line).allocation
     items = open_items(uow, line_id=line_id)
-    return post_payment(uow, line_id=line_id, currency=line.currency, amount_minor=amount.amount_minor,
-                         received_on=received_on, key=key, kind="payment", items=items, rule=rule)
+    return post_payment(
+        uow,
+        line_id=line_id,
+        currency=line.currency,
+        amount_minor=amount.amount_minor,
+        received_on=received_on,
+        key=key,
+        kind="payment",
+        items=items,
+        rule=rule,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +108,8 @@ def _refuse_restructured(uow: UnitOfWork, plan_id: int, rows) -> None:
         live, live_rows = live_plan_of(uow, installment_ids=restructured)
         raise DebtRestructured(
             f"plan {plan_id}'s installments were restructured by negotiated plan #{live.id}; pay off that plan's "
-            f"installments (installment plan {live_rows[0].plan_id}) instead")
+            f"installments (installment plan {live_rows[0].plan_id}) instead"
+        )
 
 
 def payoff_amount(uow: UnitOfWork, *, plan_id: int, payoff_on: date) -> tuple[PayoffQuote, int]:
@@ -113,18 +127,27 @@ def payoff_amount(uow: UnitOfWork, *, plan_id: int, payoff_on: date) -> tuple[Pa
     own = _own_interest(uow, plan)
     if own is not None:
         open_rows = [i for i in rows if i.status == "scheduled"]
-        scheduled = [ScheduledRow(i.seq, i.period_start_on, i.due_on, i.principal_due_minor, own.get(i.seq, 0), 0)
-                     for i in open_rows]
+        scheduled = [
+            ScheduledRow(i.seq, i.period_start_on, i.due_on, i.principal_due_minor, own.get(i.seq, 0), 0)
+            for i in open_rows
+        ]
         carried = sum(i.interest_due_minor - own.get(i.seq, 0) + i.fee_due_minor for i in open_rows)
     else:
-        scheduled = [ScheduledRow(i.seq, i.period_start_on, i.due_on, i.principal_due_minor, i.interest_due_minor,
-                                  i.fee_due_minor) for i in rows if i.status == "scheduled" and i.seq > 0]
+        scheduled = [
+            ScheduledRow(
+                i.seq, i.period_start_on, i.due_on, i.principal_due_minor, i.interest_due_minor, i.fee_due_minor
+            )
+            for i in rows
+            if i.status == "scheduled" and i.seq > 0
+        ]
         carried = 0
     upfront = carried + sum(i.fee_due_minor for i in rows if i.status == "scheduled" and i.seq == 0)
     billed = sum(
-        (i.principal_due_minor - i.principal_paid_minor) + (i.interest_due_minor - i.interest_paid_minor)
+        (i.principal_due_minor - i.principal_paid_minor)
+        + (i.interest_due_minor - i.interest_paid_minor)
         + (i.fee_due_minor - i.fee_paid_minor)
-        for i in rows if i.status == "billed"
+        for i in rows
+        if i.status == "billed"
     )
     return payoff_quote(scheduled, payoff_on), billed + upfront
 
@@ -181,7 +204,9 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
             wi = max(0, min(base_i - keep_i, i.interest_due_minor - i.interest_paid_minor))
             wf = max(0, min(base_f - keep_f, i.fee_due_minor - i.fee_paid_minor))
             if wi or wf:
-                r.update(installments, i.id, interest_due_minor=i.interest_due_minor - wi, fee_due_minor=i.fee_due_minor - wf)
+                r.update(
+                    installments, i.id, interest_due_minor=i.interest_due_minor - wi, fee_due_minor=i.fee_due_minor - wf
+                )
                 waive_interest += wi
                 waive_fees += wf
     bill_interest = quote.interest_minor + carried_interest
@@ -190,29 +215,61 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
         r.update(installments, i.id, status="billed", due_on=paid_on)
     if scheduled:
         first, rest = scheduled[0], scheduled[1:]
-        r.update(installments, first.id, principal_due_minor=quote.principal_minor,
-                 interest_due_minor=quote.interest_minor + carried_interest, fee_due_minor=quote.fee_minor + carried_fees,
-                 due_on=paid_on, status="billed")
+        r.update(
+            installments,
+            first.id,
+            principal_due_minor=quote.principal_minor,
+            interest_due_minor=quote.interest_minor + carried_interest,
+            fee_due_minor=quote.fee_minor + carried_fees,
+            due_on=paid_on,
+            status="billed",
+        )
         for i in rest:
-            r.update(installments, i.id, principal_due_minor=0, interest_due_minor=0, fee_due_minor=0, status="cancelled")
+            r.update(
+                installments, i.id, principal_due_minor=0, interest_due_minor=0, fee_due_minor=0, status="cancelled"
+            )
     postings = []
     if waive_interest:
-        postings += [(book(cur, "interest_income"), Money(waive_interest, cur)), (code(line.id, "interest"), Money(-waive_interest, cur))]
+        postings += [
+            (book(cur, "interest_income"), Money(waive_interest, cur)),
+            (code(line.id, "interest"), Money(-waive_interest, cur)),
+        ]
     if waive_fees:
-        postings += [(book(cur, "fee_income"), Money(waive_fees, cur)), (code(line.id, "fees"), Money(-waive_fees, cur))]
+        postings += [
+            (book(cur, "fee_income"), Money(waive_fees, cur)),
+            (code(line.id, "fees"), Money(-waive_fees, cur)),
+        ]
     if bill_interest:
-        postings += [(code(line.id, "interest"), Money(bill_interest, cur)), (book(cur, "interest_income"), Money(-bill_interest, cur))]
+        postings += [
+            (code(line.id, "interest"), Money(bill_interest, cur)),
+            (book(cur, "interest_income"), Money(-bill_interest, cur)),
+        ]
     if bill_fees:
         postings += [(code(line.id, "fees"), Money(bill_fees, cur)), (book(cur, "fee_income"), Money(-bill_fees, cur))]
     if postings:
-        ledger.post_entry(uow, key=f"payoff-bill:{key}", kind="payoff_billing", business_on=paid_on, postings=postings,
-                          description=f"early payoff of plan {plan_id}: {quote.days_used}/{quote.days_in_period} days of the current period")
+        ledger.post_entry(
+            uow,
+            key=f"payoff-bill:{key}",
+            kind="payoff_billing",
+            business_on=paid_on,
+            postings=postings,
+            description=f"early payoff of plan {plan_id}: {quote.days_used}/{quote.days_in_period} days of the current period",
+        )
     items = open_items(uow, line_id=line.id, plan_id=plan_id)
     total = sum(i.total_minor for i, _k, _t in items)
     if total <= 0:
         raise InvalidAccountRequest(f"plan {plan_id} has nothing left to pay")
-    payment = post_payment(uow, line_id=line.id, currency=cur, amount_minor=total, received_on=paid_on, key=key,
-                            kind="early_payoff", items=items, rule=product_of(uow, line).allocation)
+    payment = post_payment(
+        uow,
+        line_id=line.id,
+        currency=cur,
+        amount_minor=total,
+        received_on=paid_on,
+        key=key,
+        kind="early_payoff",
+        items=items,
+        rule=product_of(uow, line).allocation,
+    )
     r.update(installment_plans, plan_id, status="paid_off", closed_on=paid_on)
     if negotiated:
         complete_if_paid(uow, plan_id=plan.negotiated_plan_id, on=paid_on)
@@ -235,8 +292,13 @@ def reverse_payment(uow: UnitOfWork, *, payment_id: int, reversed_on: date, key:
         raise NotReversible(f"payment {payment_id} was already reversed (entry #{row.reversal_entry_id})")
     if row.kind != "payment":
         raise NotReversible(f"payment {payment_id} is a {row.kind}; only ordinary payments can be reversed")
-    entry = ledger.reverse_entry(uow, entry_id=row.ledger_entry_id, key=rev_key, business_on=reversed_on,
-                                 description=f"reversal of payment {payment_id}")
+    entry = ledger.reverse_entry(
+        uow,
+        entry_id=row.ledger_entry_id,
+        key=rev_key,
+        business_on=reversed_on,
+        description=f"reversal of payment {payment_id}",
+    )
     allocs = r.allocations_of(payment_id)
     r.add_paid((a.target_kind, a.target_id, a.component, -a.amount_minor) for a in allocs)
     r.update(payments, payment_id, status="reversed", reversal_entry_id=entry.id)

@@ -18,8 +18,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from fairdue.adapters.db.schema.web import plan_requests
-from fairdue.errors import FairdueError
 from fairdue.domain.money import Money
+from fairdue.errors import FairdueError
 from fairdue.loanmath import add_months, convention_for, schedule, schedule_apr
 
 AFFORDABLE_SHARE = Decimal("0.5")
@@ -52,8 +52,16 @@ class Proposal:
     first_due_on: dt.date
 
 
-def proposals(*, balance_minor: int, currency: str, income_minor: int, expenses_minor: int, today: dt.date,
-              jurisdiction: str, months_max: int) -> list[Proposal]:
+def proposals(
+    *,
+    balance_minor: int,
+    currency: str,
+    income_minor: int,
+    expenses_minor: int,
+    today: dt.date,
+    jurisdiction: str,
+    months_max: int,
+) -> list[Proposal]:
     """Plans for `balance_minor`, shortest first; `affordable` when the instalment fits the stated budget."""
     for name, value in (("income", income_minor), ("expenses", expenses_minor)):
         if not 0 <= value <= INCOME_MINOR_MAX:
@@ -66,35 +74,73 @@ def proposals(*, balance_minor: int, currency: str, income_minor: int, expenses_
     for periods in TERMS_MONTHS:
         if periods > months_max:
             break
-        kind, rate = ("zero_fee", Decimal(0)) if periods <= INTEREST_FREE_MONTHS_MAX else ("annuity", LONG_TERM_MONTHLY_RATE)
+        kind, rate = (
+            ("zero_fee", Decimal(0)) if periods <= INTEREST_FREE_MONTHS_MAX else ("annuity", LONG_TERM_MONTHLY_RATE)
+        )
         plan = schedule(kind, Money(balance_minor, currency), periods, rate, first_due_on, start_on=today)
         installment = max(row.total_minor for row in plan.rows)
-        out.append(Proposal(kind=kind, periods=periods, rate=rate, installment_minor=installment,
-                            total_minor=sum(row.total_minor for row in plan.rows),
-                            apr=schedule_apr(plan, today, convention_for(jurisdiction)),
-                            affordable=installment <= budget, first_due_on=first_due_on))
+        out.append(
+            Proposal(
+                kind=kind,
+                periods=periods,
+                rate=rate,
+                installment_minor=installment,
+                total_minor=sum(row.total_minor for row in plan.rows),
+                apr=schedule_apr(plan, today, convention_for(jurisdiction)),
+                affordable=installment <= budget,
+                first_due_on=first_due_on,
+            )
+        )
     return out
 
 
-def request_plan(conn: sa.Connection, *, borrower_id: str, line_id: int, currency: str, income_minor: int,
-                 expenses_minor: int, balance_minor: int, proposal: Proposal, now: dt.datetime) -> int:
+def request_plan(
+    conn: sa.Connection,
+    *,
+    borrower_id: str,
+    line_id: int,
+    currency: str,
+    income_minor: int,
+    expenses_minor: int,
+    balance_minor: int,
+    proposal: Proposal,
+    now: dt.datetime,
+) -> int:
     """Record the plan the borrower accepted; staff confirm it in collections."""
-    return conn.execute(sa.insert(plan_requests).values(
-        borrower_id=str(borrower_id), line_id=str(line_id), currency=currency, income_minor=income_minor,
-        expenses_minor=expenses_minor, balance_minor=balance_minor, kind=proposal.kind, periods=proposal.periods,
-        rate=str(proposal.rate), installment_minor=proposal.installment_minor, apr=str(proposal.apr),
-        status="requested", requested_at=now).returning(plan_requests.c.id)).scalar_one()
+    return conn.execute(
+        sa.insert(plan_requests)
+        .values(
+            borrower_id=str(borrower_id),
+            line_id=str(line_id),
+            currency=currency,
+            income_minor=income_minor,
+            expenses_minor=expenses_minor,
+            balance_minor=balance_minor,
+            kind=proposal.kind,
+            periods=proposal.periods,
+            rate=str(proposal.rate),
+            installment_minor=proposal.installment_minor,
+            apr=str(proposal.apr),
+            status="requested",
+            requested_at=now,
+        )
+        .returning(plan_requests.c.id)
+    ).scalar_one()
 
 
 def requests_of(conn: sa.Connection, *, borrower_id: str) -> list:
-    return conn.execute(sa.select(plan_requests).where(plan_requests.c.borrower_id == str(borrower_id))
-                        .order_by(plan_requests.c.id.desc())).all()
+    return conn.execute(
+        sa.select(plan_requests)
+        .where(plan_requests.c.borrower_id == str(borrower_id))
+        .order_by(plan_requests.c.id.desc())
+    ).all()
 
 
 def pending(conn: sa.Connection, *, limit: int = 200) -> list:
     """Plan requests waiting for a decision, oldest first."""
-    return conn.execute(sa.select(plan_requests).where(plan_requests.c.status == "requested")
-                        .order_by(plan_requests.c.id).limit(limit)).all()
+    return conn.execute(
+        sa.select(plan_requests).where(plan_requests.c.status == "requested").order_by(plan_requests.c.id).limit(limit)
+    ).all()
 
 
 def decide(conn: sa.Connection, *, request_id: int, approve: bool, actor: str, now: dt.datetime) -> None:
@@ -106,5 +152,8 @@ def decide(conn: sa.Connection, *, request_id: int, approve: bool, actor: str, n
         err = PlanRequestError(f"plan request {request_id} is already {row.status}")
         err.http_status = 409
         raise err
-    conn.execute(sa.update(plan_requests).where(plan_requests.c.id == request_id).values(
-        status="approved" if approve else "declined", decided_at=now, decided_by=actor[:80]))
+    conn.execute(
+        sa.update(plan_requests)
+        .where(plan_requests.c.id == request_id)
+        .values(status="approved" if approve else "declined", decided_at=now, decided_by=actor[:80])
+    )

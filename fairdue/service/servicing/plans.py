@@ -45,14 +45,18 @@ debt (fairdue.service.servicing.payments.early_payoff), and a purchase's own res
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 import sqlalchemy as sa
 
-from fairdue.adapters.db.repos.dayend import OPEN_INSTALLMENT_STATUSES  # what day-end ages
+from fairdue.adapters.db.repos.dayend import (
+    OPEN_INSTALLMENT_STATUSES,  # what day-end ages
+    DayendRepository,
+)
 from fairdue.adapters.db.schema.accounts import (
     charges,
     credit_lines,
@@ -61,20 +65,17 @@ from fairdue.adapters.db.schema.accounts import (
     plan_restructured_items,
 )
 from fairdue.adapters.db.schema.collections_engine import coll_cases, coll_plans, coll_promises
-from fairdue.domain.events import PlanAccepted, PlanBroken, PlanCompleted, PlanReverted
+from fairdue.adapters.db.schema.dayend import dayend_installment
 from fairdue.domain.collections.plans import PlanProposal, propose_plans, split_carried
+from fairdue.domain.events import PlanAccepted, PlanBroken, PlanCompleted, PlanReverted
 from fairdue.domain.loanmath.calendar import add_months
 from fairdue.domain.money import Money
-from fairdue.domain.statements import statement_on_or_after
+from fairdue.domain.statements import adjust_due_on, statement_on_or_after
 from fairdue.errors import FairdueError
 from fairdue.service.ledger import journal as ledger
+from fairdue.service.servicing.accounts import balances, book, code, get_account, product_of, reconcile_line
 from fairdue.service.servicing.close import close_inline
 from fairdue.service.servicing.posting import paid_total_minor
-from fairdue.service.servicing.accounts import balances, get_account, product_of
-from fairdue.service.servicing.accounts import book, code, reconcile_line
-from fairdue.adapters.db.schema.dayend import dayend_installment
-from fairdue.adapters.db.repos.dayend import DayendRepository
-from fairdue.domain.statements import adjust_due_on
 from fairdue.service.servicing.products import get_product
 
 PLAN_WAIVER_KIND = "plan_fee_waiver"
@@ -108,8 +109,9 @@ COMPLETABLE_STATUSES = ("active", "broken")
 PLAN_CHAIN_MAX = 64
 
 
-def propose_plans_for_account(uow: Any, *, account_id: int, monthly_income_minor: int, monthly_expenses_minor: int,
-                              as_of: date) -> list[PlanProposal]:
+def propose_plans_for_account(
+    uow: Any, *, account_id: int, monthly_income_minor: int, monthly_expenses_minor: int, as_of: date
+) -> list[PlanProposal]:
     """Plan proposals for the line from its owed amounts and its product's limits; rows due on statement due dates.
 
     The line is first closed inline up to the day before `as_of` (day-end's accruals and fees for the days it
@@ -119,17 +121,26 @@ def propose_plans_for_account(uow: Any, *, account_id: int, monthly_income_minor
     line = get_account(uow, line_id=account_id)
     product = product_of(uow, line)
     b = balances(uow, line_id=account_id, line=line)
-    rate = (product.revolving_daily_rate * 30).quantize(Decimal("0.000001")) if product.revolving_daily_rate \
+    rate = (
+        (product.revolving_daily_rate * 30).quantize(Decimal("0.000001"))
+        if product.revolving_daily_rate
         else DEFAULT_MONTHLY_RATE
+    )
     first_statement_on = statement_on_or_after(as_of + timedelta(days=1), line.cycle_day)
     return propose_plans(
-        principal=Money(max(0, b.principal_minor - b.credit_minor), b.currency), unpaid_interest_minor=b.interest_minor,
-        unpaid_fees_minor=b.fees_minor, monthly_income_minor=monthly_income_minor,
-        monthly_expenses_minor=monthly_expenses_minor, monthly_rate=rate,
-        months_max=product.negotiated_plan_months_max, jurisdiction=product.jurisdiction,
-        annual_cost_cap=product.annual_cost_cap, as_of=as_of,
+        principal=Money(max(0, b.principal_minor - b.credit_minor), b.currency),
+        unpaid_interest_minor=b.interest_minor,
+        unpaid_fees_minor=b.fees_minor,
+        monthly_income_minor=monthly_income_minor,
+        monthly_expenses_minor=monthly_expenses_minor,
+        monthly_rate=rate,
+        months_max=product.negotiated_plan_months_max,
+        jurisdiction=product.jurisdiction,
+        annual_cost_cap=product.annual_cost_cap,
+        as_of=as_of,
         first_due_on=first_statement_on + timedelta(days=product.due_days_after_statement),
-        honoured_on=honoured_due_on(uow, account_id=account_id))
+        honoured_on=honoured_due_on(uow, account_id=account_id),
+    )
 
 
 def _proposal_json(p: PlanProposal) -> str:
@@ -148,7 +159,8 @@ def _statement_dates(due_dates: list[date], *, cycle_day: int, after: date) -> l
         if st > due_on:
             raise PlanNotAllowed(
                 f"plan row {seq} falls due on {due_on}, before the line's next statement ({st}); "
-                f"propose the plans again")
+                f"propose the plans again"
+            )
         k = 0
         while add_months(st, k + 1) <= due_on:
             k += 1
@@ -163,13 +175,19 @@ def _check_against_balances(proposal: PlanProposal, b: Any, currency: str) -> No
     if b.credit_minor > b.principal_minor:
         raise PlanNotAllowed("the line's credit covers its principal: apply the credit instead of a plan")
     waived_ok = proposal.waived_fees_minor in ((b.fees_minor,) if proposal.kind == "freeze_waive" else (0,))
-    if (proposal.principal_minor != b.principal_minor - b.credit_minor or not waived_ok
-            or proposal.carried_minor + proposal.waived_fees_minor != b.interest_minor + b.fees_minor):
+    if (
+        proposal.principal_minor != b.principal_minor - b.credit_minor
+        or not waived_ok
+        or proposal.carried_minor + proposal.waived_fees_minor != b.interest_minor + b.fees_minor
+    ):
         raise PlanNotAllowed(
             f"the line's balances changed since the plan was proposed (principal {b.principal_minor}, credit "
-            f"{b.credit_minor}, interest {b.interest_minor}, fees {b.fees_minor}); propose the plans again")
-    if sum(r.principal_minor for r in proposal.rows) != proposal.principal_minor or \
-            sum(r.carried_minor for r in proposal.rows) != proposal.carried_minor:
+            f"{b.credit_minor}, interest {b.interest_minor}, fees {b.fees_minor}); propose the plans again"
+        )
+    if (
+        sum(r.principal_minor for r in proposal.rows) != proposal.principal_minor
+        or sum(r.carried_minor for r in proposal.rows) != proposal.carried_minor
+    ):
         raise PlanNotAllowed("the plan's rows do not add up to its principal and carried charges")
 
 
@@ -181,8 +199,9 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
     # It also locks the line, so a concurrent accept waits here and then sees this plan.
     close_inline(uow, [account_id], business_on)
     line = get_account(uow, line_id=account_id, lock=True)
-    if conn.execute(sa.select(coll_plans.c.id).where(coll_plans.c.account_id == account_id,
-                                                      coll_plans.c.status == "active")).first():
+    if conn.execute(
+        sa.select(coll_plans.c.id).where(coll_plans.c.account_id == account_id, coll_plans.c.status == "active")
+    ).first():
         raise PlanNotAllowed(f"line {account_id} already has an active plan")
     if line.status != "active":
         raise PlanNotAllowed(f"line {account_id} is {line.status}")
@@ -200,54 +219,104 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
     statement_on = _statement_dates(due_dates, cycle_day=line.cycle_day, after=business_on)
 
     # The old rows, which the plan closes as restructured.
-    old_insts = conn.execute(sa.select(installments.c.id, installments.c.status).where(
-        installments.c.credit_line_id == account_id, installments.c.status.in_(OPEN_INSTALLMENT_STATUSES))
-        .order_by(installments.c.id)).all()
-    old_charges = conn.execute(sa.select(charges.c.id, charges.c.status).where(
-        charges.c.credit_line_id == account_id, charges.c.status == "open").order_by(charges.c.id)).all()
+    old_insts = conn.execute(
+        sa.select(installments.c.id, installments.c.status)
+        .where(installments.c.credit_line_id == account_id, installments.c.status.in_(OPEN_INSTALLMENT_STATUSES))
+        .order_by(installments.c.id)
+    ).all()
+    old_charges = conn.execute(
+        sa.select(charges.c.id, charges.c.status)
+        .where(charges.c.credit_line_id == account_id, charges.c.status == "open")
+        .order_by(charges.c.id)
+    ).all()
     # What of the carried charges day-end's running all-in cost has counted: taken out below, kept with the
     # accepted proposal (`cost_moved_minor`) so a revert puts back exactly that.
     cost_moved = _carried_cost_counted(
-        conn, installment_ids=[r.id for r in old_insts if r.status == "billed"],
-        carried_minor=b.interest_minor + carried_fees, fees_carried=proposal.kind != "freeze_waive")
+        conn,
+        installment_ids=[r.id for r in old_insts if r.status == "billed"],
+        carried_minor=b.interest_minor + carried_fees,
+        fees_carried=proposal.kind != "freeze_waive",
+    )
     stored_proposal = json.dumps({**json.loads(_proposal_json(proposal)), COST_MOVED_KEY: cost_moved}, sort_keys=True)
 
-    case_id = conn.execute(sa.select(coll_cases.c.id).where(coll_cases.c.account_id == account_id,
-                                                           coll_cases.c.status == "open")).scalar_one_or_none()
+    case_id = conn.execute(
+        sa.select(coll_cases.c.id).where(coll_cases.c.account_id == account_id, coll_cases.c.status == "open")
+    ).scalar_one_or_none()
     rows = [{"due_on": d.isoformat(), "amount_minor": r.total_minor} for r, d in zip(proposal.rows, due_dates)]
-    pid = conn.execute(coll_plans.insert().values(
-        account_id=account_id, case_id=case_id, kind=proposal.kind, proposal=stored_proposal,
-        rows=json.dumps(rows), currency=proposal.currency, status="active", accepted_on=business_on,
-        accepted_at=uow.clock(), paid_before_minor=paid_total_minor(uow, account_id=account_id),
-        ledger_entry_ids="[]", ended_on=None).returning(coll_plans.c.id)).scalar_one()
+    pid = conn.execute(
+        coll_plans.insert()
+        .values(
+            account_id=account_id,
+            case_id=case_id,
+            kind=proposal.kind,
+            proposal=stored_proposal,
+            rows=json.dumps(rows),
+            currency=proposal.currency,
+            status="active",
+            accepted_on=business_on,
+            accepted_at=uow.clock(),
+            paid_before_minor=paid_total_minor(uow, account_id=account_id),
+            ledger_entry_ids="[]",
+            ended_on=None,
+        )
+        .returning(coll_plans.c.id)
+    ).scalar_one()
 
     # The old rows: closed as restructured, what they were kept for a revert.
-    items = [{"plan_id": pid, "target_kind": "installment", "target_id": r.id, "status_before": r.status}
-             for r in old_insts] + [{"plan_id": pid, "target_kind": "charge", "target_id": r.id,
-                                     "status_before": r.status} for r in old_charges]
+    items = [
+        {"plan_id": pid, "target_kind": "installment", "target_id": r.id, "status_before": r.status} for r in old_insts
+    ] + [{"plan_id": pid, "target_kind": "charge", "target_id": r.id, "status_before": r.status} for r in old_charges]
     if items:
         conn.execute(plan_restructured_items.insert(), items)
     if old_insts:
-        conn.execute(installments.update().where(installments.c.id.in_([r.id for r in old_insts]))
-                     .values(status=RESTRUCTURED))
+        conn.execute(
+            installments.update().where(installments.c.id.in_([r.id for r in old_insts])).values(status=RESTRUCTURED)
+        )
     if old_charges:
         conn.execute(charges.update().where(charges.c.id.in_([r.id for r in old_charges])).values(status=RESTRUCTURED))
 
     # The plan's rows: the line's new installments.
-    iplan = conn.execute(installment_plans.insert().values(
-        credit_line_id=account_id, purchase_id=None, negotiated_plan_id=pid, kind=NEGOTIATED_PLAN_KIND,
-        periods=proposal.months, rate=str(proposal.monthly_rate), principal_minor=proposal.principal_minor,
-        currency=proposal.currency, start_on=business_on, first_due_on=due_dates[0], status="active",
-        created_at=uow.clock()).returning(installment_plans.c.id)).scalar_one()
+    iplan = conn.execute(
+        installment_plans.insert()
+        .values(
+            credit_line_id=account_id,
+            purchase_id=None,
+            negotiated_plan_id=pid,
+            kind=NEGOTIATED_PLAN_KIND,
+            periods=proposal.months,
+            rate=str(proposal.monthly_rate),
+            principal_minor=proposal.principal_minor,
+            currency=proposal.currency,
+            start_on=business_on,
+            first_due_on=due_dates[0],
+            status="active",
+            created_at=uow.clock(),
+        )
+        .returning(installment_plans.c.id)
+    ).scalar_one()
     starts = [business_on] + due_dates[:-1]
-    conn.execute(installments.insert(), [
-        {"plan_id": iplan, "credit_line_id": account_id, "seq": r.seq, "period_start_on": start,
-         "statement_on": st, "due_on": due_on, "currency": proposal.currency,
-         "principal_due_minor": r.principal_minor, "interest_due_minor": r.interest_minor + interest,
-         "fee_due_minor": fees, "principal_paid_minor": 0, "interest_paid_minor": 0, "fee_paid_minor": 0,
-         "status": "scheduled"}
-        for r, due_on, start, st, (interest, fees) in zip(proposal.rows, due_dates, starts, statement_on, carried)
-    ])
+    conn.execute(
+        installments.insert(),
+        [
+            {
+                "plan_id": iplan,
+                "credit_line_id": account_id,
+                "seq": r.seq,
+                "period_start_on": start,
+                "statement_on": st,
+                "due_on": due_on,
+                "currency": proposal.currency,
+                "principal_due_minor": r.principal_minor,
+                "interest_due_minor": r.interest_minor + interest,
+                "fee_due_minor": fees,
+                "principal_paid_minor": 0,
+                "interest_paid_minor": 0,
+                "fee_paid_minor": 0,
+                "status": "scheduled",
+            }
+            for r, due_on, start, st, (interest, fees) in zip(proposal.rows, due_dates, starts, statement_on, carried)
+        ],
+    )
 
     # The ledger: carried interest and fees move into the plan's rows (billed again as each falls due),
     # a credit balance is set against the principal, waived fees are given back.
@@ -255,25 +324,43 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
     entry_ids = []
     postings = []
     if b.interest_minor:
-        postings += [(code(account_id, "interest"), Money(-b.interest_minor, cur)),
-                     (book(cur, "interest_income"), Money(b.interest_minor, cur))]
+        postings += [
+            (code(account_id, "interest"), Money(-b.interest_minor, cur)),
+            (book(cur, "interest_income"), Money(b.interest_minor, cur)),
+        ]
     if carried_fees:
-        postings += [(code(account_id, "fees"), Money(-carried_fees, cur)),
-                     (book(cur, "fee_income"), Money(carried_fees, cur))]
+        postings += [
+            (code(account_id, "fees"), Money(-carried_fees, cur)),
+            (book(cur, "fee_income"), Money(carried_fees, cur)),
+        ]
     if b.credit_minor:
-        postings += [(code(account_id, "credit"), Money(b.credit_minor, cur)),
-                     (code(account_id, "principal"), Money(-b.credit_minor, cur))]
+        postings += [
+            (code(account_id, "credit"), Money(b.credit_minor, cur)),
+            (code(account_id, "principal"), Money(-b.credit_minor, cur)),
+        ]
     if postings:
-        entry_ids.append(ledger.post_entry(
-            uow, key=f"plan-restructure:{pid}", kind=PLAN_RESTRUCTURE_KIND, business_on=business_on,
-            postings=postings,
-            description=f"negotiated plan #{pid}: owed interest and fees moved into the plan's installments").id)
+        entry_ids.append(
+            ledger.post_entry(
+                uow,
+                key=f"plan-restructure:{pid}",
+                kind=PLAN_RESTRUCTURE_KIND,
+                business_on=business_on,
+                postings=postings,
+                description=f"negotiated plan #{pid}: owed interest and fees moved into the plan's installments",
+            ).id
+        )
     if proposal.waived_fees_minor > 0:
         waived = Money(proposal.waived_fees_minor, cur)
-        entry_ids.append(ledger.post_entry(
-            uow, key=f"plan-waiver:{pid}", kind=PLAN_WAIVER_KIND, business_on=business_on,
-            postings=[(code(account_id, "fees"), -waived), (book(cur, "fee_income"), waived)],
-            description=f"negotiated plan #{pid}: fees waived").id)
+        entry_ids.append(
+            ledger.post_entry(
+                uow,
+                key=f"plan-waiver:{pid}",
+                kind=PLAN_WAIVER_KIND,
+                business_on=business_on,
+                postings=[(code(account_id, "fees"), -waived), (book(cur, "fee_income"), waived)],
+                description=f"negotiated plan #{pid}: fees waived",
+            ).id
+        )
     conn.execute(coll_plans.update().where(coll_plans.c.id == pid).values(ledger_entry_ids=json.dumps(entry_ids)))
     # The carried charges are counted toward the cost cap again as the rows bill: take them out now.
     _adjust_running_cost(uow, account_id=account_id, delta_minor=-cost_moved)
@@ -296,12 +383,16 @@ def _carried_cost_counted(conn: Any, *, installment_ids: list[int], carried_mino
     i, f = installments.c, dayend_installment.c
     uncounted = 0
     if installment_ids:
-        unpaid = (i.interest_due_minor - i.interest_paid_minor
-                  + ((i.fee_due_minor - i.fee_paid_minor) if fees_carried else sa.literal(0)))
+        unpaid = (
+            i.interest_due_minor
+            - i.interest_paid_minor
+            + ((i.fee_due_minor - i.fee_paid_minor) if fees_carried else sa.literal(0))
+        )
         uncounted = conn.execute(
             sa.select(sa.func.coalesce(sa.func.sum(unpaid), 0))
             .select_from(installments.outerjoin(dayend_installment, f.installment_id == i.id))
-            .where(i.id.in_(installment_ids), sa.func.coalesce(f.billed, sa.false()) == sa.false())).scalar_one()
+            .where(i.id.in_(installment_ids), sa.func.coalesce(f.billed, sa.false()) == sa.false())
+        ).scalar_one()
     counted = carried_minor - int(uncounted)
     if counted < 0:
         raise PlanStateInvalid(f"the plan carries {carried_minor}, less than its rows' uncounted {uncounted}")
@@ -319,8 +410,12 @@ def _adjust_running_cost(uow: Any, *, account_id: int, delta_minor: int) -> None
 
 def _plan_installments_query() -> sa.Select:
     i, ip = installments.c, installment_plans.c
-    return (sa.select(installments).join(installment_plans, ip.id == i.plan_id)
-            .where(ip.negotiated_plan_id == sa.bindparam("plan_id")).order_by(i.seq))
+    return (
+        sa.select(installments)
+        .join(installment_plans, ip.id == i.plan_id)
+        .where(ip.negotiated_plan_id == sa.bindparam("plan_id"))
+        .order_by(i.seq)
+    )
 
 
 _PLAN_INSTALLMENTS = _plan_installments_query()  # built once: day-end reads it for every active plan
@@ -347,8 +442,11 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
         raise PlanNotAllowed(f"plan {plan_id} is not active")
     if paid_total_minor(uow, account_id=plan.account_id) != plan.paid_before_minor:
         raise PlanNotAllowed(f"plan {plan_id}: a payment was taken since it was accepted")
-    later = conn.execute(sa.select(coll_promises.c.id).where(coll_promises.c.account_id == plan.account_id,
-                                                             coll_promises.c.recorded_at > plan.accepted_at)).first()
+    later = conn.execute(
+        sa.select(coll_promises.c.id).where(
+            coll_promises.c.account_id == plan.account_id, coll_promises.c.recorded_at > plan.accepted_at
+        )
+    ).first()
     if later:
         raise PlanNotAllowed(f"plan {plan_id}: a promise was recorded since it was accepted")
     rows = plan_installments(uow, plan_id=plan_id)
@@ -363,14 +461,16 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
     for kind, table in (("installment", installments), ("charge", charges)):
         for status in sorted({it.status_before for it in items if it.target_kind == kind}):
             ids = [it.target_id for it in items if it.target_kind == kind and it.status_before == status]
-            restored = conn.execute(table.update().where(table.c.id.in_(ids), table.c.status == RESTRUCTURED)
-                                    .values(status=status)).rowcount
+            restored = conn.execute(
+                table.update().where(table.c.id.in_(ids), table.c.status == RESTRUCTURED).values(status=status)
+            ).rowcount
             if restored != len(ids):
                 raise PlanStateInvalid(f"plan {plan_id}: {len(ids) - restored} restructured {kind}s changed since")
     # The carried charges count toward the cost cap as they did before: what acceptance took out goes back
     # (a plan accepted before acceptance took any out has no record of it, and nothing goes back).
-    _adjust_running_cost(uow, account_id=plan.account_id,
-                         delta_minor=int(json.loads(plan.proposal).get(COST_MOVED_KEY, 0)))
+    _adjust_running_cost(
+        uow, account_id=plan.account_id, delta_minor=int(json.loads(plan.proposal).get(COST_MOVED_KEY, 0))
+    )
     conn.execute(plan_restructured_items.delete().where(plan_restructured_items.c.plan_id == plan_id))
     if rows:
         ids = [r.id for r in rows]
@@ -378,8 +478,9 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
         conn.execute(installments.delete().where(installments.c.id.in_(ids)))
     conn.execute(installment_plans.delete().where(installment_plans.c.negotiated_plan_id == plan_id))
     conn.execute(coll_plans.update().where(coll_plans.c.id == plan_id).values(status="reverted", ended_on=business_on))
-    uow.publish(PlanReverted(plan_id=plan_id, account_id=plan.account_id, case_id=plan.case_id,
-                             business_on=business_on))
+    uow.publish(
+        PlanReverted(plan_id=plan_id, account_id=plan.account_id, case_id=plan.case_id, business_on=business_on)
+    )
 
 
 def honoured_due_on(uow: Any, *, account_id: int) -> Callable[[date], date]:
@@ -394,8 +495,7 @@ def _honoured_under(product: Any) -> Callable[[date], date]:
     return lambda due_on: adjust_due_on(due_on, product)
 
 
-def _plan_state(uow: Any, plan: Any, business_on: date, *, honoured: Callable[[date], date],
-                rows: list[Any]) -> str:
+def _plan_state(uow: Any, plan: Any, business_on: date, *, honoured: Callable[[date], date], rows: list[Any]) -> str:
     """'completed', 'broken' or 'active' for an active plan as of business_on; honoured: the line's
     `honoured_due_on`, rows: the plan's `plan_installments`.
 
@@ -403,9 +503,16 @@ def _plan_state(uow: Any, plan: Any, business_on: date, *, honoured: Callable[[d
     the next business day, as day-end ages it), not the day after the contractual date.
     """
     if rows:
+
         def unpaid(r: Any) -> int:
-            return (r.principal_due_minor + r.interest_due_minor + r.fee_due_minor
-                    - r.principal_paid_minor - r.interest_paid_minor - r.fee_paid_minor)
+            return (
+                r.principal_due_minor
+                + r.interest_due_minor
+                + r.fee_due_minor
+                - r.principal_paid_minor
+                - r.interest_paid_minor
+                - r.fee_paid_minor
+            )
 
         if all(r.status in ("paid", "cancelled") for r in rows):
             return "completed"
@@ -424,15 +531,22 @@ def _plan_state(uow: Any, plan: Any, business_on: date, *, honoured: Callable[[d
 def _check_plans_queries() -> tuple[sa.Select, sa.Select, sa.Select, sa.Select]:
     i, ip = installments.c, installment_plans.c
     ids = sa.bindparam("ids", expanding=True)
-    repaid = (sa.select(ip.negotiated_plan_id).select_from(installment_plans.join(installments, i.plan_id == ip.id))
-              .join(coll_plans, coll_plans.c.id == ip.negotiated_plan_id).where(coll_plans.c.status == "broken")
-              .group_by(ip.negotiated_plan_id)
-              .having(sa.func.sum(sa.case((i.status.in_(("paid", "cancelled")), 0), else_=1)) == 0)
-              .order_by(ip.negotiated_plan_id))
+    repaid = (
+        sa.select(ip.negotiated_plan_id)
+        .select_from(installment_plans.join(installments, i.plan_id == ip.id))
+        .join(coll_plans, coll_plans.c.id == ip.negotiated_plan_id)
+        .where(coll_plans.c.status == "broken")
+        .group_by(ip.negotiated_plan_id)
+        .having(sa.func.sum(sa.case((i.status.in_(("paid", "cancelled")), 0), else_=1)) == 0)
+        .order_by(ip.negotiated_plan_id)
+    )
     plans = sa.select(coll_plans).where(coll_plans.c.status == "active").order_by(coll_plans.c.id)
-    rows = (sa.select(installments, ip.negotiated_plan_id.label("negotiated_plan_id"))
-            .join(installment_plans, ip.id == i.plan_id)
-            .where(ip.negotiated_plan_id.in_(ids)).order_by(ip.negotiated_plan_id, i.seq))
+    rows = (
+        sa.select(installments, ip.negotiated_plan_id.label("negotiated_plan_id"))
+        .join(installment_plans, ip.id == i.plan_id)
+        .where(ip.negotiated_plan_id.in_(ids))
+        .order_by(ip.negotiated_plan_id, i.seq)
+    )
     lines = sa.select(credit_lines.c.id, credit_lines.c.product_id).where(credit_lines.c.id.in_(ids))
     return repaid, plans, rows, lines
 
@@ -451,14 +565,20 @@ def _active_plans_with_rows(uow: Any) -> list[tuple[Any, Callable[[date], date],
     product_ids: dict[int, int] = {}
     plan_ids, line_ids = [p.id for p in plans], sorted({p.account_id for p in plans})
     for start in range(0, len(plan_ids), PLANS_PER_QUERY_MAX):
-        for r in conn.execute(_INSTALLMENTS_OF_PLANS, {"ids": plan_ids[start:start + PLANS_PER_QUERY_MAX]}):
+        for r in conn.execute(_INSTALLMENTS_OF_PLANS, {"ids": plan_ids[start : start + PLANS_PER_QUERY_MAX]}):
             rows.setdefault(r.negotiated_plan_id, []).append(r)
     for start in range(0, len(line_ids), PLANS_PER_QUERY_MAX):
-        for line in conn.execute(_PRODUCTS_OF_LINES, {"ids": line_ids[start:start + PLANS_PER_QUERY_MAX]}):
+        for line in conn.execute(_PRODUCTS_OF_LINES, {"ids": line_ids[start : start + PLANS_PER_QUERY_MAX]}):
             product_ids[line.id] = line.product_id
 
-    return [(plan, _honoured_under(get_product(uow, product_id=product_ids[plan.account_id]).product),
-             rows.get(plan.id, [])) for plan in plans]
+    return [
+        (
+            plan,
+            _honoured_under(get_product(uow, product_id=product_ids[plan.account_id]).product),
+            rows.get(plan.id, []),
+        )
+        for plan in plans
+    ]
 
 
 def check_plans(uow: Any, *, business_on: date) -> int:
@@ -496,8 +616,14 @@ def live_plan_of(uow: Any, *, installment_ids: list[int]) -> tuple[Any, list[Any
     conn = uow.connection
     ids = list(installment_ids)
     for _ in range(PLAN_CHAIN_MAX):
-        plan_ids = {row[0] for row in conn.execute(sa.select(plan_restructured_items.c.plan_id).where(
-            plan_restructured_items.c.target_kind == "installment", plan_restructured_items.c.target_id.in_(ids)))}
+        plan_ids = {
+            row[0]
+            for row in conn.execute(
+                sa.select(plan_restructured_items.c.plan_id).where(
+                    plan_restructured_items.c.target_kind == "installment", plan_restructured_items.c.target_id.in_(ids)
+                )
+            )
+        }
         if len(plan_ids) != 1:
             raise PlanStateInvalid(f"restructured installments {ids} belong to plans {sorted(plan_ids)}, not one")
         (pid,) = plan_ids
@@ -518,9 +644,13 @@ def own_interest_by_seq(uow: Any, *, plan_id: int) -> dict[int, int]:
 def _rows_as_accepted(uow: Any, plan: Any, rows: list[Any]) -> bool:
     """True while the plan's installments still carry the amounts accepted (a refund credited to them changes them)."""
     proposed = {r["seq"]: r for r in json.loads(plan.proposal)["rows"]}
-    return all(r.seq in proposed and r.principal_due_minor == proposed[r.seq]["principal_minor"]
-               and r.interest_due_minor + r.fee_due_minor
-               == proposed[r.seq]["interest_minor"] + proposed[r.seq]["carried_minor"] for r in rows)
+    return all(
+        r.seq in proposed
+        and r.principal_due_minor == proposed[r.seq]["principal_minor"]
+        and r.interest_due_minor + r.fee_due_minor
+        == proposed[r.seq]["interest_minor"] + proposed[r.seq]["carried_minor"]
+        for r in rows
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -543,8 +673,9 @@ class PlanRefundCredit:
     late_fees_waived_minor: int = 0
 
 
-def credit_refund_to_plan(uow: Any, *, line_id: int, currency: str, purchase_id: int, restructured: list[Any],
-                          refunded_on: date, key: str) -> PlanRefundCredit:
+def credit_refund_to_plan(
+    uow: Any, *, line_id: int, currency: str, purchase_id: int, restructured: list[Any], refunded_on: date, key: str
+) -> PlanRefundCredit:
     """A refund of goods whose installments a negotiated plan restructured: the refund reduces the negotiated
     debt instead of rows that no longer carry it.
 
@@ -565,19 +696,27 @@ def credit_refund_to_plan(uow: Any, *, line_id: int, currency: str, purchase_id:
     conn = uow.connection
     ids = [r.id for r in restructured]
     plan, rows = live_plan_of(uow, installment_ids=ids)
-    first = conn.execute(sa.select(coll_plans.c.id, coll_plans.c.kind).join(
-        plan_restructured_items, plan_restructured_items.c.plan_id == coll_plans.c.id).where(
-        plan_restructured_items.c.target_kind == "installment", plan_restructured_items.c.target_id == ids[0])).one()
+    first = conn.execute(
+        sa.select(coll_plans.c.id, coll_plans.c.kind)
+        .join(plan_restructured_items, plan_restructured_items.c.plan_id == coll_plans.c.id)
+        .where(plan_restructured_items.c.target_kind == "installment", plan_restructured_items.c.target_id == ids[0])
+    ).one()
     own = own_interest_by_seq(uow, plan_id=plan.id)
     if any(own.get(r.seq, 0) for r in rows if r.status in OPEN_INSTALLMENT_STATUSES):
         raise PlanNotAllowed(
             f"purchase {purchase_id} is carried by extension plan #{plan.id}, whose interest still to pay was "
             f"computed on the refunded principal and is not recomputed: revert the plan while it is the latest "
-            f"action on the line, or refund once its interest-bearing rows are paid or a freeze plan replaces it")
-    before = dict(conn.execute(sa.select(plan_restructured_items.c.target_id, plan_restructured_items.c.status_before)
-                               .where(plan_restructured_items.c.plan_id == first.id,
-                                      plan_restructured_items.c.target_kind == "installment",
-                                      plan_restructured_items.c.target_id.in_(ids))).all())
+            f"action on the line, or refund once its interest-bearing rows are paid or a freeze plan replaces it"
+        )
+    before = dict(
+        conn.execute(
+            sa.select(plan_restructured_items.c.target_id, plan_restructured_items.c.status_before).where(
+                plan_restructured_items.c.plan_id == first.id,
+                plan_restructured_items.c.target_kind == "installment",
+                plan_restructured_items.c.target_id.in_(ids),
+            )
+        ).all()
+    )
     left_p = sum(r.principal_due_minor - r.principal_paid_minor for r in restructured)
     billed = [r for r in restructured if before[r.id] == "billed"]
     left_i = sum(r.interest_due_minor - r.interest_paid_minor for r in billed)
@@ -597,33 +736,55 @@ def credit_refund_to_plan(uow: Any, *, line_id: int, currency: str, purchase_id:
         taken_p, waived_i, waived_f, waived_l = taken_p + dp, waived_i + di, waived_f + df, waived_l + dl
         if r.status == "billed":
             billed_i, billed_f, billed_l = billed_i + di, billed_f + df, billed_l + dl
-        values: dict[str, Any] = {"principal_due_minor": r.principal_due_minor - dp,
-                                  "interest_due_minor": r.interest_due_minor - di,
-                                  "fee_due_minor": r.fee_due_minor - df - dl}
+        values: dict[str, Any] = {
+            "principal_due_minor": r.principal_due_minor - dp,
+            "interest_due_minor": r.interest_due_minor - di,
+            "fee_due_minor": r.fee_due_minor - df - dl,
+        }
         if (values["principal_due_minor"], values["interest_due_minor"], values["fee_due_minor"]) == (
-                r.principal_paid_minor, r.interest_paid_minor, r.fee_paid_minor):
+            r.principal_paid_minor,
+            r.interest_paid_minor,
+            r.fee_paid_minor,
+        ):
             paid_any = r.principal_paid_minor + r.interest_paid_minor + r.fee_paid_minor
             values["status"] = "paid" if paid_any else "cancelled"
         conn.execute(installments.update().where(installments.c.id == r.id).values(**values))
     postings = []
     if left_p:
-        postings += [(code(line_id, "principal"), Money(left_p, currency)), (code(line_id, "credit"), Money(-left_p, currency))]
+        postings += [
+            (code(line_id, "principal"), Money(left_p, currency)),
+            (code(line_id, "credit"), Money(-left_p, currency)),
+        ]
     if billed_i:
-        postings += [(book(currency, "interest_income"), Money(billed_i, currency)),
-                     (code(line_id, "interest"), Money(-billed_i, currency))]
+        postings += [
+            (book(currency, "interest_income"), Money(billed_i, currency)),
+            (code(line_id, "interest"), Money(-billed_i, currency)),
+        ]
     if billed_f:
-        postings += [(book(currency, "fee_income"), Money(billed_f, currency)),
-                     (code(line_id, "fees"), Money(-billed_f, currency))]
+        postings += [
+            (book(currency, "fee_income"), Money(billed_f, currency)),
+            (code(line_id, "fees"), Money(-billed_f, currency)),
+        ]
     if postings:
-        ledger.post_entry(uow, key=f"refund-plan:{key}", kind="refund_adjustment", business_on=refunded_on,
-                          postings=postings, description=f"refund of purchase {purchase_id} credited to negotiated "
-                                                         f"plan #{plan.id}: excess to credit, billed carried charges waived")
+        ledger.post_entry(
+            uow,
+            key=f"refund-plan:{key}",
+            kind="refund_adjustment",
+            business_on=refunded_on,
+            postings=postings,
+            description=f"refund of purchase {purchase_id} credited to negotiated "
+            f"plan #{plan.id}: excess to credit, billed carried charges waived",
+        )
     if billed_l:
         waived = Money(billed_l, currency)
-        ledger.post_entry(uow, key=f"refund-plan-waiver:{key}", kind=PLAN_WAIVER_KIND, business_on=refunded_on,
-                          postings=[(code(line_id, "fees"), -waived), (book(currency, "fee_income"), waived)],
-                          description=f"refund of purchase {purchase_id}: its late fees carried by negotiated plan "
-                                      f"#{plan.id} waived")
+        ledger.post_entry(
+            uow,
+            key=f"refund-plan-waiver:{key}",
+            kind=PLAN_WAIVER_KIND,
+            business_on=refunded_on,
+            postings=[(code(line_id, "fees"), -waived), (book(currency, "fee_income"), waived)],
+            description=f"refund of purchase {purchase_id}: its late fees carried by negotiated plan #{plan.id} waived",
+        )
     complete_if_paid(uow, plan_id=plan.id, on=refunded_on)
     return PlanRefundCredit(plan.id, taken_p, left_p, waived_i, waived_f, waived_l)
 
@@ -640,10 +801,16 @@ def late_fee_installment_id(idempotency_key: str) -> int | None:
 def _late_fees_carried(conn: Any, *, plan_id: int, installment_ids: list[int]) -> int:
     """The unpaid late fees on these installments that plan `plan_id` restructured (carried into its rows)."""
     wanted = set(installment_ids)
-    fees = conn.execute(sa.select(charges.c.idempotency_key, charges.c.amount_minor, charges.c.paid_minor)
-                        .join(plan_restructured_items, sa.and_(plan_restructured_items.c.target_id == charges.c.id,
-                                                               plan_restructured_items.c.target_kind == "charge"))
-                        .where(plan_restructured_items.c.plan_id == plan_id, charges.c.kind == "late_fee")).all()
+    fees = conn.execute(
+        sa.select(charges.c.idempotency_key, charges.c.amount_minor, charges.c.paid_minor)
+        .join(
+            plan_restructured_items,
+            sa.and_(
+                plan_restructured_items.c.target_id == charges.c.id, plan_restructured_items.c.target_kind == "charge"
+            ),
+        )
+        .where(plan_restructured_items.c.plan_id == plan_id, charges.c.kind == "late_fee")
+    ).all()
     return sum(f.amount_minor - f.paid_minor for f in fees if late_fee_installment_id(f.idempotency_key) in wanted)
 
 
@@ -660,9 +827,11 @@ def complete_if_paid(uow: Any, *, plan_id: int, on: date) -> bool:
     rows = plan_installments(uow, plan_id=plan_id)
     if not rows or not all(r.status in ("paid", "cancelled") for r in rows):
         return False
-    done = conn.execute(coll_plans.update().where(coll_plans.c.id == plan_id,
-                                                  coll_plans.c.status.in_(COMPLETABLE_STATUSES))
-                        .values(status="completed", ended_on=on)).rowcount
+    done = conn.execute(
+        coll_plans.update()
+        .where(coll_plans.c.id == plan_id, coll_plans.c.status.in_(COMPLETABLE_STATUSES))
+        .values(status="completed", ended_on=on)
+    ).rowcount
     if done:
         account_id = conn.execute(sa.select(coll_plans.c.account_id).where(coll_plans.c.id == plan_id)).scalar_one()
         uow.publish(PlanCompleted(plan_id=plan_id, account_id=account_id, business_on=on))

@@ -13,6 +13,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from fairdue.adapters.db.repos.servicing import repo
 from fairdue.adapters.db.schema.accounts import installment_plans, installments, payment_allocations, payments
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.allocation import AllocationResult, DueItem, allocate
@@ -20,8 +21,14 @@ from fairdue.domain.money import Money
 from fairdue.domain.products import AllocationRule
 from fairdue.errors import FairdueError
 from fairdue.service.ledger import journal as ledger
-from fairdue.service.servicing.accounts import IdempotencyKeyReused, InvalidAccountRequest, book, code, get_account, product_of
-from fairdue.adapters.db.repos.servicing import repo
+from fairdue.service.servicing.accounts import (
+    IdempotencyKeyReused,
+    InvalidAccountRequest,
+    book,
+    code,
+    get_account,
+    product_of,
+)
 
 _COMPONENT_ACCOUNT = {"fees": "fees", "interest": "interest", "principal": "principal"}
 # Target kind by the `part` of a row of AccountsRepository.open_items.
@@ -65,27 +72,42 @@ def open_items(uow: UnitOfWork, *, line_id: int, plan_id: int | None = None) -> 
     r = repo(uow)
     if plan_id is None:  # the whole line: installments and charges in one query
         rows = [(_OPEN_ITEM_KIND[o.part], o) for o in r.open_items(line_id) if o.fees + o.interest + o.principal]
-        return [(DueItem(f"{kind}:{o.id}", o.due_on, o.seq, o.fees, o.interest, o.principal), kind, o.id)
-                for kind, o in rows]
+        return [
+            (DueItem(f"{kind}:{o.id}", o.due_on, o.seq, o.fees, o.interest, o.principal), kind, o.id)
+            for kind, o in rows
+        ]
     out = []
     for i in r.open_billed_installments(line_id, plan_id):
         item = DueItem(
-            f"installment:{i.id}", i.due_on, i.seq, i.fee_due_minor - i.fee_paid_minor,
-            i.interest_due_minor - i.interest_paid_minor, i.principal_due_minor - i.principal_paid_minor,
+            f"installment:{i.id}",
+            i.due_on,
+            i.seq,
+            i.fee_due_minor - i.fee_paid_minor,
+            i.interest_due_minor - i.interest_paid_minor,
+            i.principal_due_minor - i.principal_paid_minor,
         )
         if item.total_minor:
             out.append((item, "installment", i.id))
     return out
 
 
-def _apply(uow: UnitOfWork, *, payment_id: int, items: list[tuple[DueItem, str, int]], result: AllocationResult) -> None:
+def _apply(
+    uow: UnitOfWork, *, payment_id: int, items: list[tuple[DueItem, str, int]], result: AllocationResult
+) -> None:
     r = repo(uow)
     target = {item.item_id: (kind, tid) for item, kind, tid in items}
     rows = []
     for a in result.allocations:
         kind, tid = target[a.item_id]
-        rows.append({"payment_id": payment_id, "target_kind": kind, "target_id": tid, "component": a.component,
-                     "amount_minor": a.amount_minor})
+        rows.append(
+            {
+                "payment_id": payment_id,
+                "target_kind": kind,
+                "target_id": tid,
+                "component": a.component,
+                "amount_minor": a.amount_minor,
+            }
+        )
     r.add_paid((row["target_kind"], row["target_id"], row["component"], row["amount_minor"]) for row in rows)
     r.insert_many(payment_allocations, rows)
     settle_plans(uow, sorted(_settled_installments(items, result)))
@@ -100,21 +122,27 @@ def _settled_installments(items: list[tuple[DueItem, str, int]], result: Allocat
     paid: dict[str, int] = {}
     for a in result.allocations:
         paid[a.item_id] = paid.get(a.item_id, 0) + a.amount_minor
-    return {tid for item, kind, tid in items if kind == "installment" and item.item_id in paid
-            and paid[item.item_id] == item.total_minor}
+    return {
+        tid
+        for item, kind, tid in items
+        if kind == "installment" and item.item_id in paid and paid[item.item_id] == item.total_minor
+    }
 
 
 def _plans_to_settle() -> sa.Select:
     """(plan id, status, installments not paid or cancelled) of the plans of the installments :ids (not refunded)."""
     p, i = installment_plans.c, installments.c
-    still_open = (sa.select(sa.func.count()).where(i.plan_id == p.id, i.status.not_in(("paid", "cancelled")))
-                  .scalar_subquery())
+    still_open = (
+        sa.select(sa.func.count()).where(i.plan_id == p.id, i.status.not_in(("paid", "cancelled"))).scalar_subquery()
+    )
     return sa.select(p.id, p.status, still_open).where(
-        p.id.in_(sa.select(i.plan_id).where(i.id.in_(sa.bindparam("ids", expanding=True)))), p.status != "refunded")
+        p.id.in_(sa.select(i.plan_id).where(i.id.in_(sa.bindparam("ids", expanding=True)))), p.status != "refunded"
+    )
 
 
 _PAID_TOTAL = sa.select(sa.func.coalesce(sa.func.sum(payments.c.amount_minor), 0)).where(
-    payments.c.credit_line_id == sa.bindparam("account_id"), payments.c.status == "posted")
+    payments.c.credit_line_id == sa.bindparam("account_id"), payments.c.status == "posted"
+)
 
 
 def paid_total_minor(uow: UnitOfWork, *, account_id: int) -> int:
@@ -141,8 +169,17 @@ def payment_result(row, alloc_rows, created: bool) -> PaymentResult:
     by = {"fees": 0, "interest": 0, "principal": 0}
     for a in alloc_rows:
         by[a.component] += a.amount_minor
-    return PaymentResult(row.id, row.ledger_entry_id, row.currency, row.amount_minor, by["fees"], by["interest"],
-                         by["principal"], row.unapplied_minor, created)
+    return PaymentResult(
+        row.id,
+        row.ledger_entry_id,
+        row.currency,
+        row.amount_minor,
+        by["fees"],
+        by["interest"],
+        by["principal"],
+        row.unapplied_minor,
+        created,
+    )
 
 
 def replay_payment(uow: UnitOfWork, key: str, line_id: int, amount: Money, kind: str) -> PaymentResult | None:
@@ -158,8 +195,17 @@ def replay_payment(uow: UnitOfWork, key: str, line_id: int, amount: Money, kind:
 
 
 def post_payment(
-    uow: UnitOfWork, *, line_id: int, currency: str, amount_minor: int, received_on: date, key: str, kind: str,
-    items: list[tuple[DueItem, str, int]], rule: AllocationRule, from_credit: bool = False,
+    uow: UnitOfWork,
+    *,
+    line_id: int,
+    currency: str,
+    amount_minor: int,
+    received_on: date,
+    key: str,
+    kind: str,
+    items: list[tuple[DueItem, str, int]],
+    rule: AllocationRule,
+    from_credit: bool = False,
 ) -> PaymentResult:
     result = allocate(amount_minor, [i for i, _k, _t in items], rule)
     by = result.by_component()
@@ -175,13 +221,22 @@ def post_payment(
     entry = ledger.post_entry(uow, key=f"{kind}:{key}", kind=kind, business_on=received_on, postings=postings)
     r = repo(uow)
     pid = r.insert(
-        payments, credit_line_id=line_id, idempotency_key=key, kind=kind, amount_minor=amount_minor, currency=currency,
-        received_on=received_on, unapplied_minor=result.unapplied_minor, ledger_entry_id=entry.id, status="posted",
+        payments,
+        credit_line_id=line_id,
+        idempotency_key=key,
+        kind=kind,
+        amount_minor=amount_minor,
+        currency=currency,
+        received_on=received_on,
+        unapplied_minor=result.unapplied_minor,
+        ledger_entry_id=entry.id,
+        status="posted",
         created_at=uow.clock(),
     )
     _apply(uow, payment_id=pid, items=items, result=result)
-    return PaymentResult(pid, entry.id, currency, amount_minor, by["fees"], by["interest"], by["principal"],
-                         result.unapplied_minor, True)
+    return PaymentResult(
+        pid, entry.id, currency, amount_minor, by["fees"], by["interest"], by["principal"], result.unapplied_minor, True
+    )
 
 
 def apply_credit(uow: UnitOfWork, *, line_id: int, on: date, key: str) -> PaymentResult | None:
@@ -196,5 +251,15 @@ def apply_credit(uow: UnitOfWork, *, line_id: int, on: date, key: str) -> Paymen
     replay = replay_payment(uow, key, line_id, Money(amount, line.currency), "credit_applied")
     if replay is not None:
         return replay
-    return post_payment(uow, line_id=line_id, currency=line.currency, amount_minor=amount, received_on=on, key=key,
-                         kind="credit_applied", items=items, rule=product_of(uow, line).allocation, from_credit=True)
+    return post_payment(
+        uow,
+        line_id=line_id,
+        currency=line.currency,
+        amount_minor=amount,
+        received_on=on,
+        key=key,
+        kind="credit_applied",
+        items=items,
+        rule=product_of(uow, line).allocation,
+        from_credit=True,
+    )

@@ -67,7 +67,9 @@ def parse_product_file(path: str | pathlib.Path) -> Product:
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            raise ProductFileError(f"product file {p} is not valid YAML{where}: {getattr(err, 'problem', err)}") from None
+            raise ProductFileError(
+                f"product file {p} is not valid YAML{where}: {getattr(err, 'problem', err)}"
+            ) from None
     else:
         raise ProductFileError(f"product file {p} must end in .toml, .yaml or .yml")
     return product_from_mapping(data, source=p.name)
@@ -91,8 +93,15 @@ def register_product(uow: UnitOfWork, *, product: Product) -> StoredProduct:
             )
         return StoredProduct(existing.id, product, created=False)
     pid = r.insert(
-        products, code=product.code, version=product.version, name=product.name, jurisdiction=product.jurisdiction,
-        currency=product.currency, definition=definition, definition_sha256=digest, loaded_at=uow.clock(),
+        products,
+        code=product.code,
+        version=product.version,
+        name=product.name,
+        jurisdiction=product.jurisdiction,
+        currency=product.currency,
+        definition=definition,
+        definition_sha256=digest,
+        loaded_at=uow.clock(),
     )
     return StoredProduct(pid, product, created=True)
 
@@ -111,7 +120,9 @@ def _row_to_stored(row) -> StoredProduct:
     product = _PARSED.get(row.definition_sha256)
     if product is None:
         if hashlib.sha256(row.definition.encode("utf-8")).hexdigest() != row.definition_sha256:
-            raise ProductFileError(f"stored product #{row.id} ({row.code}) was altered outside fairdue (digest differs)")
+            raise ProductFileError(
+                f"stored product #{row.id} ({row.code}) was altered outside fairdue (digest differs)"
+            )
         try:
             product = product_from_mapping(json.loads(row.definition), source=f"stored product #{row.id}")
         except (ProductInvalid, ValueError) as err:

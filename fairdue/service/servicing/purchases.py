@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from fairdue.adapters.db.repos.servicing import repo
 from fairdue.adapters.db.schema.accounts import charges, installment_plans, installments, purchases
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.money import Money
 from fairdue.domain.products import InstallmentOption, Product
 from fairdue.domain.statements import cycle_due_dates, statement_on_or_after
 from fairdue.errors import FairdueError
+from fairdue.loanmath import schedule
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import (
     AccountNotActive,
@@ -32,10 +34,7 @@ from fairdue.service.servicing.accounts import (
     product_of,
 )
 from fairdue.service.servicing.close import close_inline
-from fairdue.adapters.db.repos.servicing import repo
-from fairdue.loanmath import schedule
-from fairdue.service.servicing.plans import RESTRUCTURED, credit_refund_to_plan
-from fairdue.service.servicing.plans import late_fee_installment_id
+from fairdue.service.servicing.plans import RESTRUCTURED, credit_refund_to_plan, late_fee_installment_id
 
 MERCHANT_LEN_MAX = 200
 
@@ -94,11 +93,13 @@ def parse_plan(product: Product, plan: str | None) -> InstallmentOption | None:
     return product.option(periods, kind or None)
 
 
-def schedule_rows(product: Product, option: InstallmentOption | None, amount: Money, purchased_on: date, cycle_day: int) -> list[PlanRow]:
+def schedule_rows(
+    product: Product, option: InstallmentOption | None, amount: Money, purchased_on: date, cycle_day: int
+) -> list[PlanRow]:
     """The installments of a purchase on the line's cycles (pure given the product)."""
     first_statement = statement_on_or_after(purchased_on, cycle_day)
     if option is None:
-        (st, due), = cycle_due_dates(first_statement, 1, product)
+        ((st, due),) = cycle_due_dates(first_statement, 1, product)
         return [PlanRow(1, purchased_on, st, due, amount.amount_minor, 0, 0)]
 
     cycles = cycle_due_dates(first_statement, option.periods, product)
@@ -129,8 +130,14 @@ def purchase(
     line = get_account(uow, line_id=line_id, lock=True)
     existing = r.one(purchases, idempotency_key=key)
     if existing is not None:
-        if (existing.credit_line_id, existing.amount_minor, existing.currency) != (line_id, amount.amount_minor, amount.currency):
-            raise IdempotencyKeyReused(f"purchase key {key!r} was already used for a different purchase (#{existing.id})")
+        if (existing.credit_line_id, existing.amount_minor, existing.currency) != (
+            line_id,
+            amount.amount_minor,
+            amount.currency,
+        ):
+            raise IdempotencyKeyReused(
+                f"purchase key {key!r} was already used for a different purchase (#{existing.id})"
+            )
         return _result(uow, existing, created=False)
     if line.status != "active":
         raise AccountNotActive(line_id, line.status, "make a purchase")
@@ -154,37 +161,85 @@ def purchase(
         raise OverLimit(line_id, amount, Money(bal.available_minor, line.currency))
     rows = schedule_rows(product, option, amount, purchased_on, line.cycle_day)
     entry = ledger.post_entry(
-        uow, key=f"purchase:{key}", kind="purchase", business_on=purchased_on,
+        uow,
+        key=f"purchase:{key}",
+        kind="purchase",
+        business_on=purchased_on,
         postings=[(code(line_id, "principal"), amount), (book(line.currency, "cash"), -amount)],
         description=merchant,
     )
     pid = r.insert(
-        purchases, credit_line_id=line_id, idempotency_key=key, amount_minor=amount.amount_minor, currency=amount.currency,
-        merchant=merchant, purchased_on=purchased_on, ledger_entry_id=entry.id, status="posted", created_at=uow.clock(),
+        purchases,
+        credit_line_id=line_id,
+        idempotency_key=key,
+        amount_minor=amount.amount_minor,
+        currency=amount.currency,
+        merchant=merchant,
+        purchased_on=purchased_on,
+        ledger_entry_id=entry.id,
+        status="posted",
+        created_at=uow.clock(),
     )
     plan_id = r.insert(
-        installment_plans, credit_line_id=line_id, purchase_id=pid, kind=option.kind if option else "full",
-        periods=option.periods if option else 1, rate=str(option.rate) if option else "0",
-        principal_minor=amount.amount_minor, currency=amount.currency, start_on=purchased_on,
-        first_due_on=rows[0].due_on, status="active", created_at=uow.clock(),
+        installment_plans,
+        credit_line_id=line_id,
+        purchase_id=pid,
+        kind=option.kind if option else "full",
+        periods=option.periods if option else 1,
+        rate=str(option.rate) if option else "0",
+        principal_minor=amount.amount_minor,
+        currency=amount.currency,
+        start_on=purchased_on,
+        first_due_on=rows[0].due_on,
+        status="active",
+        created_at=uow.clock(),
     )
-    r.insert_many(installments, [
-        {"plan_id": plan_id, "credit_line_id": line_id, "seq": row.seq, "period_start_on": row.period_start_on,
-         "statement_on": row.statement_on, "due_on": row.due_on, "currency": amount.currency,
-         "principal_due_minor": row.principal_minor, "interest_due_minor": row.interest_minor,
-         "fee_due_minor": row.fee_minor, "principal_paid_minor": 0, "interest_paid_minor": 0, "fee_paid_minor": 0,
-         "status": "scheduled"}
-        for row in rows
-    ])
-    return PurchaseResult(pid, plan_id, entry.id, option.kind if option else "full", option.periods if option else 1,
-                          tuple(rows), created=True)
+    r.insert_many(
+        installments,
+        [
+            {
+                "plan_id": plan_id,
+                "credit_line_id": line_id,
+                "seq": row.seq,
+                "period_start_on": row.period_start_on,
+                "statement_on": row.statement_on,
+                "due_on": row.due_on,
+                "currency": amount.currency,
+                "principal_due_minor": row.principal_minor,
+                "interest_due_minor": row.interest_minor,
+                "fee_due_minor": row.fee_minor,
+                "principal_paid_minor": 0,
+                "interest_paid_minor": 0,
+                "fee_paid_minor": 0,
+                "status": "scheduled",
+            }
+            for row in rows
+        ],
+    )
+    return PurchaseResult(
+        pid,
+        plan_id,
+        entry.id,
+        option.kind if option else "full",
+        option.periods if option else 1,
+        tuple(rows),
+        created=True,
+    )
 
 
 def _result(uow: UnitOfWork, prow, *, created: bool) -> PurchaseResult:
     r = repo(uow)
     plan = r.plan_of_purchase(prow.id)
     rows = tuple(
-        PlanRow(i.seq, i.period_start_on, i.statement_on, i.due_on, i.principal_due_minor, i.interest_due_minor, i.fee_due_minor)
+        PlanRow(
+            i.seq,
+            i.period_start_on,
+            i.statement_on,
+            i.due_on,
+            i.principal_due_minor,
+            i.interest_due_minor,
+            i.fee_due_minor,
+        )
         for i in r.installments_of_plan(plan.id)
     )
     return PurchaseResult(prow.id, plan.id, prow.ledger_entry_id, plan.kind, plan.periods, rows, created)
@@ -222,10 +277,22 @@ def refund_purchase(uow: UnitOfWork, *, purchase_id: int, refunded_on: date, key
 
     restructured = [i for i in rows if i.status == RESTRUCTURED]
     if restructured:  # a negotiated plan carries what the purchase still owed: the refund reduces the plan
-        credit_refund_to_plan(uow, line_id=line.id, currency=cur, purchase_id=purchase_id, restructured=restructured,
-                              refunded_on=refunded_on, key=key)
-    reversal = ledger.reverse_entry(uow, entry_id=prow.ledger_entry_id, key=rev_key, business_on=refunded_on,
-                                    description=f"refund of purchase {purchase_id}")
+        credit_refund_to_plan(
+            uow,
+            line_id=line.id,
+            currency=cur,
+            purchase_id=purchase_id,
+            restructured=restructured,
+            refunded_on=refunded_on,
+            key=key,
+        )
+    reversal = ledger.reverse_entry(
+        uow,
+        entry_id=prow.ledger_entry_id,
+        key=rev_key,
+        business_on=refunded_on,
+        description=f"refund of purchase {purchase_id}",
+    )
     principal_paid = sum(i.principal_paid_minor for i in rows)
     unpaid_interest = sum(i.interest_due_minor - i.interest_paid_minor for i in rows if i.status == "billed")
     unpaid_fees = sum(i.fee_due_minor - i.fee_paid_minor for i in rows if i.status == "billed")
@@ -242,16 +309,29 @@ def refund_purchase(uow: UnitOfWork, *, purchase_id: int, refunded_on: date, key
         m = Money(unpaid_fees, cur)
         postings += [(book(cur, "fee_income"), m), (code(line.id, "fees"), -m)]
     if postings:
-        ledger.post_entry(uow, key=f"refund-adjust:{key}", kind="refund_adjustment", business_on=refunded_on,
-                          postings=postings, description=f"refund of purchase {purchase_id}: repaid principal to credit, unpaid charges waived")
+        ledger.post_entry(
+            uow,
+            key=f"refund-adjust:{key}",
+            kind="refund_adjustment",
+            business_on=refunded_on,
+            postings=postings,
+            description=f"refund of purchase {purchase_id}: repaid principal to credit, unpaid charges waived",
+        )
     for i in rows:
         if i.status in ("scheduled", "billed"):
             paid_any = i.principal_paid_minor + i.interest_paid_minor + i.fee_paid_minor
-            r.update(installments, i.id, principal_due_minor=i.principal_paid_minor, interest_due_minor=i.interest_paid_minor,
-                     fee_due_minor=i.fee_paid_minor, status="paid" if paid_any else "cancelled")
+            r.update(
+                installments,
+                i.id,
+                principal_due_minor=i.principal_paid_minor,
+                interest_due_minor=i.interest_paid_minor,
+                fee_due_minor=i.fee_paid_minor,
+                status="paid" if paid_any else "cancelled",
+            )
     if late_fees:
-        uow.connection.execute(charges.update().where(charges.c.id.in_([cid for cid, _u in late_fees]))
-                               .values(status="waived"))
+        uow.connection.execute(
+            charges.update().where(charges.c.id.in_([cid for cid, _u in late_fees])).values(status="waived")
+        )
     r.update(installment_plans, plan.id, status="refunded", closed_on=refunded_on)
     r.update(purchases, purchase_id, status="refunded", refund_entry_id=reversal.id)
     return reversal.id
@@ -263,13 +343,18 @@ def _open_late_fees(uow: UnitOfWork, *, line_id: int, installment_ids: list[int]
     restructured late fees are not open: the plan's refund path waives those."""
     import sqlalchemy as sa
 
-
     wanted = set(installment_ids)
     c = charges.c
-    found = uow.connection.execute(sa.select(c.id, c.idempotency_key, c.amount_minor, c.paid_minor).where(
-        c.credit_line_id == line_id, c.kind == "late_fee", c.status == "open").order_by(c.id)).all()
-    return [(f.id, f.amount_minor - f.paid_minor) for f in found
-            if late_fee_installment_id(f.idempotency_key) in wanted and f.amount_minor > f.paid_minor]
+    found = uow.connection.execute(
+        sa.select(c.id, c.idempotency_key, c.amount_minor, c.paid_minor)
+        .where(c.credit_line_id == line_id, c.kind == "late_fee", c.status == "open")
+        .order_by(c.id)
+    ).all()
+    return [
+        (f.id, f.amount_minor - f.paid_minor)
+        for f in found
+        if late_fee_installment_id(f.idempotency_key) in wanted and f.amount_minor > f.paid_minor
+    ]
 
 
 def plan_rate(plan_row) -> Decimal:

@@ -12,17 +12,18 @@ unpaid) and the minimum due are stored with the statement's lines.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Sequence
 
 import polars as pl
 
-from fairdue.adapters.db.schema.accounts import charges, installment_plans, installments, statement_lines, statements
+from fairdue.adapters.db.repos.servicing import repo
 from fairdue.adapters.db.repos.statements import INSTALLMENT_COLUMNS, StatementsBulkRepository
+from fairdue.adapters.db.schema.accounts import charges, installment_plans, installments, statement_lines, statements
 from fairdue.adapters.db.uow import UnitOfWork
-from fairdue.domain.money import Money
 from fairdue.domain.ledger import AccountSpec, EntryDraft, PostingLine
+from fairdue.domain.money import Money
 from fairdue.domain.statements import (
     BILLED_ITEM_SCHEMA,
     MINIMUM_DUE_RULE_SCHEMA,
@@ -37,9 +38,15 @@ from fairdue.domain.statements import (
 )
 from fairdue.errors import FairdueError
 from fairdue.service.ledger import journal as ledger
-from fairdue.service.servicing.accounts import AccountNotActive, InvalidAccountRequest, book, code, get_account, product_of
+from fairdue.service.servicing.accounts import (
+    AccountNotActive,
+    InvalidAccountRequest,
+    book,
+    code,
+    get_account,
+    product_of,
+)
 from fairdue.service.servicing.posting import apply_credit
-from fairdue.adapters.db.repos.servicing import repo
 from fairdue.service.servicing.products import get_product
 
 
@@ -89,10 +96,24 @@ class Statement:
 
 
 def _load(uow: UnitOfWork, row, created: bool) -> Statement:
-    lines = tuple(StatementLine(x.seq, x.kind, x.posted_on, x.description, x.amount_minor) for x in repo(uow).lines_of_statement(row.id))
-    return Statement(row.id, row.credit_line_id, row.statement_on, row.period_start_on, row.due_on, row.currency,
-                     row.opening_balance_minor, row.closing_balance_minor, row.amount_due_minor, row.minimum_due_minor,
-                     lines, created)
+    lines = tuple(
+        StatementLine(x.seq, x.kind, x.posted_on, x.description, x.amount_minor)
+        for x in repo(uow).lines_of_statement(row.id)
+    )
+    return Statement(
+        row.id,
+        row.credit_line_id,
+        row.statement_on,
+        row.period_start_on,
+        row.due_on,
+        row.currency,
+        row.opening_balance_minor,
+        row.closing_balance_minor,
+        row.amount_due_minor,
+        row.minimum_due_minor,
+        lines,
+        created,
+    )
 
 
 def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> Statement:
@@ -103,7 +124,9 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
     if existing is not None:
         return _load(uow, existing, created=False)
     if statement_on.day != line.cycle_day:
-        raise InvalidAccountRequest(f"account {line_id} closes statements on day {line.cycle_day}; {statement_on} is not one")
+        raise InvalidAccountRequest(
+            f"account {line_id} closes statements on day {line.cycle_day}; {statement_on} is not one"
+        )
     if line.status == "closed":
         raise AccountNotActive(line_id, line.status, "issue a statement")
     later = r.latest_statement(line_id)
@@ -121,18 +144,35 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
     fees = sum(i.fee_due_minor for i in to_bill)
     postings = []
     if interest:
-        postings += [(code(line_id, "interest"), Money(interest, cur)), (book(cur, "interest_income"), Money(-interest, cur))]
+        postings += [
+            (code(line_id, "interest"), Money(interest, cur)),
+            (book(cur, "interest_income"), Money(-interest, cur)),
+        ]
     if fees:
         postings += [(code(line_id, "fees"), Money(fees, cur)), (book(cur, "fee_income"), Money(-fees, cur))]
     entry_id = None
     if postings:
-        entry_id = ledger.post_entry(uow, key=billing_key(line_id, statement_on), kind="billing",
-                                     business_on=statement_on, postings=postings,
-                                     description=billing_description(statement_on)).id
+        entry_id = ledger.post_entry(
+            uow,
+            key=billing_key(line_id, statement_on),
+            kind="billing",
+            business_on=statement_on,
+            postings=postings,
+            description=billing_description(statement_on),
+        ).id
     sid = r.insert(
-        statements, credit_line_id=line_id, statement_on=statement_on, period_start_on=period_start, due_on=due_on,
-        currency=cur, opening_balance_minor=prev.closing_balance_minor if prev else 0, closing_balance_minor=0,
-        amount_due_minor=0, minimum_due_minor=0, ledger_entry_id=entry_id, created_at=uow.clock(),
+        statements,
+        credit_line_id=line_id,
+        statement_on=statement_on,
+        period_start_on=period_start,
+        due_on=due_on,
+        currency=cur,
+        opening_balance_minor=prev.closing_balance_minor if prev else 0,
+        closing_balance_minor=0,
+        amount_due_minor=0,
+        minimum_due_minor=0,
+        ledger_entry_id=entry_id,
+        created_at=uow.clock(),
     )
     for i in to_bill:
         r.update(installments, i.id, status="billed", billed_statement_id=sid)
@@ -152,14 +192,26 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
     for i in to_bill:
         plan = plans.get(i.plan_id) or plans.setdefault(i.plan_id, r.one(installment_plans, id=i.plan_id))
         total = i.principal_due_minor + i.interest_due_minor + i.fee_due_minor
-        text = due_line_text(plan.id, plan.kind, plan.periods, i.seq, i.principal_due_minor, i.interest_due_minor,
-                             i.fee_due_minor, cur)
+        text = due_line_text(
+            plan.id, plan.kind, plan.periods, i.seq, i.principal_due_minor, i.interest_due_minor, i.fee_due_minor, cur
+        )
         lines.append(("due", i.due_on, text, total, None))
-    r.insert_many(statement_lines, [
-        {"statement_id": sid, "credit_line_id": line_id, "seq": k, "kind": kind, "posted_on": on, "description": text,
-         "amount_minor": amt, "ledger_entry_id": entry_id}
-        for k, (kind, on, text, amt, entry_id) in enumerate(lines, start=1)
-    ])
+    r.insert_many(
+        statement_lines,
+        [
+            {
+                "statement_id": sid,
+                "credit_line_id": line_id,
+                "seq": k,
+                "kind": kind,
+                "posted_on": on,
+                "description": text,
+                "amount_minor": amt,
+                "ledger_entry_id": entry_id,
+            }
+            for k, (kind, on, text, amt, entry_id) in enumerate(lines, start=1)
+        ],
+    )
     opening = prev.closing_balance_minor if prev else 0
     closing = opening + sum(amt for _k, _on, _t, amt, entry_id in lines if entry_id is not None)
 
@@ -168,11 +220,19 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
     plan_kind = {}
     for i in r.open_billed_installments(line_id):
         kind = plan_kind.get(i.plan_id) or plan_kind.setdefault(i.plan_id, r.one(installment_plans, id=i.plan_id).kind)
-        billed.append(BilledItem(i.fee_due_minor - i.fee_paid_minor, i.interest_due_minor - i.interest_paid_minor,
-                                 i.principal_due_minor - i.principal_paid_minor, revolving=kind == "full"))
+        billed.append(
+            BilledItem(
+                i.fee_due_minor - i.fee_paid_minor,
+                i.interest_due_minor - i.interest_paid_minor,
+                i.principal_due_minor - i.principal_paid_minor,
+                revolving=kind == "full",
+            )
+        )
     for c in r.open_charges(line_id):
         owed = c.amount_minor - c.paid_minor
-        billed.append(BilledItem(owed if c.component == "fees" else 0, owed if c.component == "interest" else 0, 0, False))
+        billed.append(
+            BilledItem(owed if c.component == "fees" else 0, owed if c.component == "interest" else 0, 0, False)
+        )
     amount_due = sum(b.fees_minor + b.interest_minor + b.principal_minor for b in billed)
     minimum = minimum_due_minor(billed, product)
     r.update(statements, sid, closing_balance_minor=closing, amount_due_minor=amount_due, minimum_due_minor=minimum)
@@ -185,7 +245,9 @@ def get_statement(uow: UnitOfWork, *, line_id: int, statement_on: date | None = 
     r = repo(uow)
     row = r.statement(line_id, statement_on) if statement_on else r.latest_statement(line_id)
     if row is None:
-        raise UnknownStatement(f"account {line_id} has no statement" + (f" on {statement_on}" if statement_on else " yet"))
+        raise UnknownStatement(
+            f"account {line_id} has no statement" + (f" on {statement_on}" if statement_on else " yet")
+        )
     return _load(uow, row, created=False)
 
 
@@ -209,12 +271,22 @@ class StatementTotals:
 
 
 def _totals_of(st: Statement) -> StatementTotals:
-    return StatementTotals(st.line_id, st.id, st.statement_on, st.due_on, st.currency, st.closing_balance_minor,
-                           st.amount_due_minor, st.minimum_due_minor, st.created)
+    return StatementTotals(
+        st.line_id,
+        st.id,
+        st.statement_on,
+        st.due_on,
+        st.currency,
+        st.closing_balance_minor,
+        st.amount_due_minor,
+        st.minimum_due_minor,
+        st.created,
+    )
 
 
-def close_statements(uow: UnitOfWork, *, line_ids: Sequence[int], statement_on: date,
-                     installments: pl.DataFrame | None = None) -> list[StatementTotals]:
+def close_statements(
+    uow: UnitOfWork, *, line_ids: Sequence[int], statement_on: date, installments: pl.DataFrame | None = None
+) -> list[StatementTotals]:
     """`generate_statement` for many lines at once (the day-end's statement step), set-based.
 
     The same statements, line for line, as calling generate_statement for each line (the rule code is
@@ -238,15 +310,30 @@ def close_statements(uow: UnitOfWork, *, line_ids: Sequence[int], statement_on: 
     info = bulk.lines(statement_on)
     stored = bulk.stored(statement_on)
     out: list[StatementTotals] = [
-        StatementTotals(r["line_id"], r["statement_id"], statement_on, r["due_on"], r["currency"],
-                        r["closing_balance_minor"], r["amount_due_minor"], r["minimum_due_minor"], False)
+        StatementTotals(
+            r["line_id"],
+            r["statement_id"],
+            statement_on,
+            r["due_on"],
+            r["currency"],
+            r["closing_balance_minor"],
+            r["amount_due_minor"],
+            r["minimum_due_minor"],
+            False,
+        )
         for r in stored.iter_rows(named=True)
     ]
     info = info.filter(~pl.col("line_id").is_in(stored.get_column("line_id").to_list()))
-    single = info.filter(
-        (pl.col("credit_minor") > 0) | (pl.col("status") != "active") | (pl.col("cycle_day") != statement_on.day)
-        | pl.col("latest_from_on").is_not_null()
-    ).get_column("line_id").to_list()
+    single = (
+        info.filter(
+            (pl.col("credit_minor") > 0)
+            | (pl.col("status") != "active")
+            | (pl.col("cycle_day") != statement_on.day)
+            | pl.col("latest_from_on").is_not_null()
+        )
+        .get_column("line_id")
+        .to_list()
+    )
     missing = sorted(set(wanted) - set(info.get_column("line_id").to_list()) - set(stored.get_column("line_id")))
     info = info.filter(~pl.col("line_id").is_in(single))
     if info.height:
@@ -256,8 +343,14 @@ def close_statements(uow: UnitOfWork, *, line_ids: Sequence[int], statement_on: 
     return sorted(out, key=lambda t: t.line_id)
 
 
-def _close_bulk(uow: UnitOfWork, bulk: StatementsBulkRepository, info: pl.DataFrame, statement_on: date,
-                get_product, known: pl.DataFrame | None) -> list[StatementTotals]:
+def _close_bulk(
+    uow: UnitOfWork,
+    bulk: StatementsBulkRepository,
+    info: pl.DataFrame,
+    statement_on: date,
+    get_product,
+    known: pl.DataFrame | None,
+) -> list[StatementTotals]:
     """The bulk path of close_statements for the lines of `info` (active, on their cycle day, no credit)."""
     D = statement_on
     bulk.stage_lines(info.get_column("line_id").to_list())
@@ -280,16 +373,19 @@ def _close_bulk(uow: UnitOfWork, bulk: StatementsBulkRepository, info: pl.DataFr
     to_bill = insts.filter(pl.col("status") == "scheduled").sort("line_id", "due_on", "plan_id", "seq")
 
     # Billing entries: the interest and fees of what this statement bills (as generate_statement posts them).
-    billing = to_bill.group_by("line_id").agg(pl.col("interest_due_minor").sum().alias("interest"),
-                                              pl.col("fee_due_minor").sum().alias("fees"))
+    billing = to_bill.group_by("line_id").agg(
+        pl.col("interest_due_minor").sum().alias("interest"), pl.col("fee_due_minor").sum().alias("fees")
+    )
     billing = billing.filter((pl.col("interest") != 0) | (pl.col("fees") != 0)).sort("line_id")
     if billing.height:
         ids = bulk.line_ledger_ids()
         need: dict[str, AccountSpec] = {}
         for line_id, interest, fees in billing.iter_rows():
             cur = currency[line_id]
-            for amount, line_code, book_code in ((interest, code(line_id, "interest"), book(cur, "interest_income")),
-                                                 (fees, code(line_id, "fees"), book(cur, "fee_income"))):
+            for amount, line_code, book_code in (
+                (interest, code(line_id, "interest"), book(cur, "interest_income")),
+                (fees, code(line_id, "fees"), book(cur, "fee_income")),
+            ):
                 if amount:
                     need.setdefault(line_code, AccountSpec(line_code, "asset", cur, f"credit_line:{line_id}"))
                     need.setdefault(book_code, AccountSpec(book_code, "income", cur))
@@ -301,13 +397,24 @@ def _close_bulk(uow: UnitOfWork, bulk: StatementsBulkRepository, info: pl.DataFr
             cur = currency[line_id]
             postings = []
             if interest:
-                postings += [PostingLine(ids[code(line_id, "interest")], interest, cur),
-                             PostingLine(ids[book(cur, "interest_income")], -interest, cur)]
+                postings += [
+                    PostingLine(ids[code(line_id, "interest")], interest, cur),
+                    PostingLine(ids[book(cur, "interest_income")], -interest, cur),
+                ]
             if fees:
-                postings += [PostingLine(ids[code(line_id, "fees")], fees, cur),
-                             PostingLine(ids[book(cur, "fee_income")], -fees, cur)]
-            drafts.append(EntryDraft(key=billing_key(line_id, D), kind="billing", business_on=D,
-                                     postings=tuple(postings), description=billing_description(D)))
+                postings += [
+                    PostingLine(ids[code(line_id, "fees")], fees, cur),
+                    PostingLine(ids[book(cur, "fee_income")], -fees, cur),
+                ]
+            drafts.append(
+                EntryDraft(
+                    key=billing_key(line_id, D),
+                    kind="billing",
+                    business_on=D,
+                    postings=tuple(postings),
+                    description=billing_description(D),
+                )
+            )
         ledger.post_entries_bulk(uow, drafts)
     entry_ids = bulk.entry_ids({billing_key(i, D): i for i in billing.get_column("line_id").to_list()})
     # Movement lines (every entry no statement showed yet, this billing included), then due lines.
@@ -317,24 +424,48 @@ def _close_bulk(uow: UnitOfWork, bulk: StatementsBulkRepository, info: pl.DataFr
         for line_id, entry_id, kind, on, description, amount, on_credit in moves.iter_rows()
     ]
     due_rows = [
-        (r["line_id"], "due",
-         due_line_text(r["plan_id"], r["plan_kind"], r["periods"], r["seq"], r["principal_due_minor"],
-                       r["interest_due_minor"], r["fee_due_minor"], currency[r["line_id"]]),
-         r["due_on"], r["principal_due_minor"] + r["interest_due_minor"] + r["fee_due_minor"], None)
+        (
+            r["line_id"],
+            "due",
+            due_line_text(
+                r["plan_id"],
+                r["plan_kind"],
+                r["periods"],
+                r["seq"],
+                r["principal_due_minor"],
+                r["interest_due_minor"],
+                r["fee_due_minor"],
+                currency[r["line_id"]],
+            ),
+            r["due_on"],
+            r["principal_due_minor"] + r["interest_due_minor"] + r["fee_due_minor"],
+            None,
+        )
         for r in to_bill.iter_rows(named=True)
     ]
-    line_schema = {"credit_line_id": pl.Int64, "kind": pl.String, "description": pl.String, "posted_on": pl.Date,
-                   "amount_minor": pl.Int64, "ledger_entry_id": pl.Int64}
-    lines = pl.concat([
-        pl.DataFrame(move_rows, schema=line_schema, orient="row").with_columns(pl.lit(0).alias("_order")),
-        pl.DataFrame(due_rows, schema=line_schema, orient="row").with_columns(pl.lit(1).alias("_order")),
-    ]).with_row_index("_n")
+    line_schema = {
+        "credit_line_id": pl.Int64,
+        "kind": pl.String,
+        "description": pl.String,
+        "posted_on": pl.Date,
+        "amount_minor": pl.Int64,
+        "ledger_entry_id": pl.Int64,
+    }
+    lines = pl.concat(
+        [
+            pl.DataFrame(move_rows, schema=line_schema, orient="row").with_columns(pl.lit(0).alias("_order")),
+            pl.DataFrame(due_rows, schema=line_schema, orient="row").with_columns(pl.lit(1).alias("_order")),
+        ]
+    ).with_row_index("_n")
     # Stable: movements (already in date, entry order) before due lines (in billing order), per line.
     lines = lines.sort("credit_line_id", "_order", "_n").with_columns(
         (pl.int_range(pl.len()).over("credit_line_id") + 1).cast(pl.Int32).alias("seq")
     )
-    movement_sum = lines.filter(pl.col("ledger_entry_id").is_not_null()).group_by("credit_line_id").agg(
-        pl.col("amount_minor").sum().alias("_moved"))
+    movement_sum = (
+        lines.filter(pl.col("ledger_entry_id").is_not_null())
+        .group_by("credit_line_id")
+        .agg(pl.col("amount_minor").sum().alias("_moved"))
+    )
 
     # Totals after billing: what is billed and unpaid (installments and open charges), one rule for both paths.
     billed = insts.select(
@@ -352,32 +483,73 @@ def _close_bulk(uow: UnitOfWork, bulk: StatementsBulkRepository, info: pl.DataFr
         pl.lit(False).alias("revolving"),
     )
     items = pl.concat([billed.cast(BILLED_ITEM_SCHEMA), chg.cast(BILLED_ITEM_SCHEMA)])
-    totals = statement_totals(items, info.select("line_id", "min_due_bps", "min_due_floor_minor").cast(
-        MINIMUM_DUE_RULE_SCHEMA))
+    totals = statement_totals(
+        items, info.select("line_id", "min_due_bps", "min_due_floor_minor").cast(MINIMUM_DUE_RULE_SCHEMA)
+    )
     frame = (
         info.join(totals, on="line_id", how="left")
         .join(movement_sum.rename({"credit_line_id": "line_id"}), on="line_id", how="left")
         .with_columns(
             (pl.col("opening_balance_minor") + pl.col("_moved").fill_null(0)).alias("closing_balance_minor"),
         )
-        .join(pl.DataFrame(list(entry_ids.items()), schema={"line_id": pl.Int64, "ledger_entry_id": pl.Int64},
-                           orient="row"), on="line_id", how="left")
+        .join(
+            pl.DataFrame(
+                list(entry_ids.items()), schema={"line_id": pl.Int64, "ledger_entry_id": pl.Int64}, orient="row"
+            ),
+            on="line_id",
+            how="left",
+        )
         .sort("line_id")
     )
-    sids = bulk.insert_statements(frame.select(
-        pl.col("line_id").alias("credit_line_id"), pl.lit(D).alias("statement_on"), "period_start_on", "due_on",
-        "currency", "opening_balance_minor", "closing_balance_minor", "amount_due_minor", "minimum_due_minor",
-        "ledger_entry_id",
-    ), D)
-    sid_frame = pl.DataFrame(list(sids.items()), schema={"credit_line_id": pl.Int64, "statement_id": pl.Int64},
-                             orient="row")
-    bulk.insert_statement_lines(lines.join(sid_frame, on="credit_line_id", how="inner").sort("statement_id", "seq").select(
-        "statement_id", "credit_line_id", "seq", "kind", "posted_on", "description", "amount_minor", "ledger_entry_id",
-    ))
-    bulk.mark_billed(D, to_bill.select("id", pl.col("line_id").alias("credit_line_id")).join(
-        sid_frame, on="credit_line_id", how="inner"))
+    sids = bulk.insert_statements(
+        frame.select(
+            pl.col("line_id").alias("credit_line_id"),
+            pl.lit(D).alias("statement_on"),
+            "period_start_on",
+            "due_on",
+            "currency",
+            "opening_balance_minor",
+            "closing_balance_minor",
+            "amount_due_minor",
+            "minimum_due_minor",
+            "ledger_entry_id",
+        ),
+        D,
+    )
+    sid_frame = pl.DataFrame(
+        list(sids.items()), schema={"credit_line_id": pl.Int64, "statement_id": pl.Int64}, orient="row"
+    )
+    bulk.insert_statement_lines(
+        lines.join(sid_frame, on="credit_line_id", how="inner")
+        .sort("statement_id", "seq")
+        .select(
+            "statement_id",
+            "credit_line_id",
+            "seq",
+            "kind",
+            "posted_on",
+            "description",
+            "amount_minor",
+            "ledger_entry_id",
+        )
+    )
+    bulk.mark_billed(
+        D,
+        to_bill.select("id", pl.col("line_id").alias("credit_line_id")).join(
+            sid_frame, on="credit_line_id", how="inner"
+        ),
+    )
     return [
-        StatementTotals(r["line_id"], sids[r["line_id"]], D, r["due_on"], r["currency"], r["closing_balance_minor"],
-                        r["amount_due_minor"], r["minimum_due_minor"], True)
+        StatementTotals(
+            r["line_id"],
+            sids[r["line_id"]],
+            D,
+            r["due_on"],
+            r["currency"],
+            r["closing_balance_minor"],
+            r["amount_due_minor"],
+            r["minimum_due_minor"],
+            True,
+        )
         for r in frame.iter_rows(named=True)
     ]

@@ -133,8 +133,10 @@ def normalize_phone(raw: str, default_region: str = "CN") -> str:
 
 # --- staff -----------------------------------------------------------------------------------
 
-def create_staff(conn: sa.Connection, *, username: str, display_name: str, password: str,
-                 roles: Iterable[str], now: dt.datetime) -> int:
+
+def create_staff(
+    conn: sa.Connection, *, username: str, display_name: str, password: str, roles: Iterable[str], now: dt.datetime
+) -> int:
     """Add a staff user with the given roles; returns the id."""
     roles = sorted(set(roles))
     for role in roles:
@@ -144,16 +146,25 @@ def create_staff(conn: sa.Connection, *, username: str, display_name: str, passw
         raise FairdueError(f"username must be 1–{USERNAME_LENGTH_MAX} characters")
     if len(password) < PASSWORD_LENGTH_MIN:
         raise WeakPassword(f"password must have at least {PASSWORD_LENGTH_MIN} characters")
-    staff_id = conn.execute(sa.insert(staff_users).values(
-        username=username, display_name=display_name, password_hash=_hasher.hash(password),
-        active=True, created_at=now).returning(staff_users.c.id)).scalar_one()
+    staff_id = conn.execute(
+        sa.insert(staff_users)
+        .values(
+            username=username,
+            display_name=display_name,
+            password_hash=_hasher.hash(password),
+            active=True,
+            created_at=now,
+        )
+        .returning(staff_users.c.id)
+    ).scalar_one()
     if roles:
         conn.execute(sa.insert(staff_roles), [{"staff_id": staff_id, "role": r} for r in roles])
     return staff_id
 
 
-def staff_login(conn: sa.Connection, *, username: str, password: str, now: dt.datetime,
-                ttl_s: int) -> NewSession | None:
+def staff_login(
+    conn: sa.Connection, *, username: str, password: str, now: dt.datetime, ttl_s: int
+) -> NewSession | None:
     """Check the password and open a staff session; None when refused.
 
     A wrong password counts against the user; after STAFF_FAILED_LOGINS_MAX in a row the user is locked
@@ -167,9 +178,14 @@ def staff_login(conn: sa.Connection, *, username: str, password: str, now: dt.da
         raise AccountLocked()
     if not _verify(row.password_hash, password):
         failed = row.failed_logins + 1
-        conn.execute(sa.update(staff_users).where(staff_users.c.id == row.id).values(
-            failed_logins=0 if failed >= STAFF_FAILED_LOGINS_MAX else failed,
-            locked_until=now + dt.timedelta(seconds=STAFF_LOCK_S) if failed >= STAFF_FAILED_LOGINS_MAX else None))
+        conn.execute(
+            sa.update(staff_users)
+            .where(staff_users.c.id == row.id)
+            .values(
+                failed_logins=0 if failed >= STAFF_FAILED_LOGINS_MAX else failed,
+                locked_until=now + dt.timedelta(seconds=STAFF_LOCK_S) if failed >= STAFF_FAILED_LOGINS_MAX else None,
+            )
+        )
         return None
     updates: dict = {"failed_logins": 0, "locked_until": None}
     if _hasher.check_needs_rehash(row.password_hash):
@@ -187,14 +203,24 @@ def _verify(password_hash: str, password: str) -> bool:
 
 # --- sessions --------------------------------------------------------------------------------
 
-def _open_session(conn: sa.Connection, *, kind: str, staff_id: int | None, borrower_id: str | None,
-                  now: dt.datetime, ttl_s: int) -> NewSession:
+
+def _open_session(
+    conn: sa.Connection, *, kind: str, staff_id: int | None, borrower_id: str | None, now: dt.datetime, ttl_s: int
+) -> NewSession:
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24)
     expires_at = now + dt.timedelta(seconds=ttl_s)
-    conn.execute(sa.insert(web_sessions).values(
-        token_hash=hash_token(token), kind=kind, staff_id=staff_id, borrower_id=borrower_id,
-        csrf_token=csrf, created_at=now, expires_at=expires_at))
+    conn.execute(
+        sa.insert(web_sessions).values(
+            token_hash=hash_token(token),
+            kind=kind,
+            staff_id=staff_id,
+            borrower_id=borrower_id,
+            csrf_token=csrf,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
     principal = resolve_session(conn, token=token, now=now)
     if principal is None:  # a session we just wrote must resolve
         raise RuntimeError("session written but not readable")
@@ -209,21 +235,31 @@ def resolve_session(conn: sa.Connection, *, token: str, now: dt.datetime) -> Pri
     if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
         return None
     if row.kind == "borrower":
-        return Principal(kind="borrower", csrf=row.csrf_token, expires_at=_aware(row.expires_at),
-                         borrower_id=row.borrower_id)
+        return Principal(
+            kind="borrower", csrf=row.csrf_token, expires_at=_aware(row.expires_at), borrower_id=row.borrower_id
+        )
     user = conn.execute(sa.select(staff_users).where(staff_users.c.id == row.staff_id)).first()
     if user is None or not user.active:
         return None
-    roles = frozenset(conn.execute(sa.select(staff_roles.c.role)
-                                   .where(staff_roles.c.staff_id == user.id)).scalars())
-    return Principal(kind="staff", csrf=row.csrf_token, expires_at=_aware(row.expires_at),
-                     staff_id=user.id, username=user.username, display_name=user.display_name,
-                     roles=roles)
+    roles = frozenset(conn.execute(sa.select(staff_roles.c.role).where(staff_roles.c.staff_id == user.id)).scalars())
+    return Principal(
+        kind="staff",
+        csrf=row.csrf_token,
+        expires_at=_aware(row.expires_at),
+        staff_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        roles=roles,
+    )
 
 
 def revoke_session(conn: sa.Connection, *, token: str, now: dt.datetime) -> None:
-    conn.execute(sa.update(web_sessions).where(web_sessions.c.token_hash == hash_token(token))
-                 .where(web_sessions.c.revoked_at.is_(None)).values(revoked_at=now))
+    conn.execute(
+        sa.update(web_sessions)
+        .where(web_sessions.c.token_hash == hash_token(token))
+        .where(web_sessions.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
 
 
 def _aware(at: dt.datetime) -> dt.datetime:
@@ -233,9 +269,17 @@ def _aware(at: dt.datetime) -> dt.datetime:
 
 # --- borrowers: phone + one-time code ----------------------------------------------------------
 
-def request_login_code(conn: sa.Connection, *, phone: str, now: dt.datetime, secret: bytes,
-                       ttl_s: int, find_borrower: Callable[[str], str | None],
-                       deliver: Callable[[str, str, str], None]) -> None:
+
+def request_login_code(
+    conn: sa.Connection,
+    *,
+    phone: str,
+    now: dt.datetime,
+    secret: bytes,
+    ttl_s: int,
+    find_borrower: Callable[[str], str | None],
+    deliver: Callable[[str, str, str], None],
+) -> None:
     """Send a one-time code to a known borrower's phone; unknown numbers get the same silence.
 
     find_borrower(e164) → borrower id or None; deliver(borrower_id, e164, code) hands the
@@ -244,24 +288,34 @@ def request_login_code(conn: sa.Connection, *, phone: str, now: dt.datetime, sec
     e164 = normalize_phone(phone)
     phone_key = keyed_hmac(secret, "phone", e164)
     hour_ago = now - dt.timedelta(hours=1)
-    recent = conn.execute(sa.select(sa.func.count()).select_from(login_codes)
-                          .where(login_codes.c.phone_hmac == phone_key)
-                          .where(login_codes.c.created_at > hour_ago)).scalar_one()
+    recent = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(login_codes)
+        .where(login_codes.c.phone_hmac == phone_key)
+        .where(login_codes.c.created_at > hour_ago)
+    ).scalar_one()
     if recent >= CODES_PER_PHONE_PER_HOUR_MAX:
         raise TooManyCodes()
     borrower_id = find_borrower(e164)
     if borrower_id is None:
         return  # same response as success: the form must not reveal who is a borrower
-    code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
-    conn.execute(sa.insert(login_codes).values(
-        phone_hmac=phone_key, borrower_id=str(borrower_id),
-        code_hmac=keyed_hmac(secret, "code", phone_key, code), created_at=now,
-        expires_at=now + dt.timedelta(seconds=ttl_s), attempts=0))
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    conn.execute(
+        sa.insert(login_codes).values(
+            phone_hmac=phone_key,
+            borrower_id=str(borrower_id),
+            code_hmac=keyed_hmac(secret, "code", phone_key, code),
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=ttl_s),
+            attempts=0,
+        )
+    )
     deliver(str(borrower_id), e164, code)
 
 
-def borrower_login(conn: sa.Connection, *, phone: str, code: str, now: dt.datetime, secret: bytes,
-                   ttl_s: int) -> NewSession | None:
+def borrower_login(
+    conn: sa.Connection, *, phone: str, code: str, now: dt.datetime, secret: bytes, ttl_s: int
+) -> NewSession | None:
     """Exchange a valid, unexpired, unused code for a borrower session; None when refused.
 
     A refusal does not raise, so the caller commits the attempt counter before it
@@ -272,16 +326,20 @@ def borrower_login(conn: sa.Connection, *, phone: str, code: str, now: dt.dateti
     except InvalidPhone:
         return None
     phone_key = keyed_hmac(secret, "phone", e164)
-    row = conn.execute(sa.select(login_codes).where(login_codes.c.phone_hmac == phone_key)
-                       .where(login_codes.c.used_at.is_(None))
-                       .order_by(login_codes.c.id.desc()).limit(1)).first()
+    row = conn.execute(
+        sa.select(login_codes)
+        .where(login_codes.c.phone_hmac == phone_key)
+        .where(login_codes.c.used_at.is_(None))
+        .order_by(login_codes.c.id.desc())
+        .limit(1)
+    ).first()
     if row is None or _aware(row.expires_at) <= now or row.attempts >= CODE_ATTEMPTS_MAX:
         return None
     expected = keyed_hmac(secret, "code", phone_key, str(code).strip())
     if not hmac.compare_digest(expected, row.code_hmac):
-        conn.execute(sa.update(login_codes).where(login_codes.c.id == row.id)
-                     .values(attempts=login_codes.c.attempts + 1))
+        conn.execute(
+            sa.update(login_codes).where(login_codes.c.id == row.id).values(attempts=login_codes.c.attempts + 1)
+        )
         return None
     conn.execute(sa.update(login_codes).where(login_codes.c.id == row.id).values(used_at=now))
-    return _open_session(conn, kind="borrower", staff_id=None, borrower_id=row.borrower_id,
-                         now=now, ttl_s=ttl_s)
+    return _open_session(conn, kind="borrower", staff_id=None, borrower_id=row.borrower_id, now=now, ttl_s=ttl_s)

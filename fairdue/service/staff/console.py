@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+
+from fairdue.adapters.db.schema.accounts import credit_lines
 from fairdue.domain.masking import mask_id_number, mask_name, mask_phone
 from fairdue.service.borrower.registry import get_borrower
-from fairdue.adapters.db.schema.accounts import credit_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +29,26 @@ class Party:
 def party(uow: Any, *, borrower_id: int, cipher: Any, reveal: bool) -> Party:
     person = get_borrower(uow, borrower_id=borrower_id, cipher=cipher)
     if reveal:
-        return Party(person.id, person.name, person.id_number, person.mobiles, person.postal_region,
-                     person.time_zones, person.language, True)
-    return Party(person.id, mask_name(person.name), mask_id_number(person.id_number),
-                 tuple((mask_phone(n), s) for n, s in person.mobiles), person.postal_region, person.time_zones,
-                 person.language, False)
+        return Party(
+            person.id,
+            person.name,
+            person.id_number,
+            person.mobiles,
+            person.postal_region,
+            person.time_zones,
+            person.language,
+            True,
+        )
+    return Party(
+        person.id,
+        mask_name(person.name),
+        mask_id_number(person.id_number),
+        tuple((mask_phone(n), s) for n, s in person.mobiles),
+        person.postal_region,
+        person.time_zones,
+        person.language,
+        False,
+    )
 
 
 def borrower_of_line(conn: sa.Connection, line_id: int) -> int | None:

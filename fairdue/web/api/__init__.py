@@ -2,15 +2,11 @@
 
 from fastapi import APIRouter
 
-from fairdue.web.api.servicing import accounts
-from fairdue.web.api.staff import auth
-from fairdue.web.api.collections import cases
+from fairdue.web.api.collections import cases, disputes, promises
+from fairdue.web.api.contact import contacts, policy
 from fairdue.web.api.portal import complaints
-from fairdue.web.api.contact import contacts
-from fairdue.web.api.collections import disputes
-from fairdue.web.api.servicing import plans
-from fairdue.web.api.contact import policy
-from fairdue.web.api.collections import promises
+from fairdue.web.api.servicing import accounts, plans
+from fairdue.web.api.staff import auth
 
 router = APIRouter()
 router.include_router(auth.router)

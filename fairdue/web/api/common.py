@@ -11,20 +11,27 @@ from fastapi import Header, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from fairdue.service.staff.auth import Principal
-from fairdue.web.problems import Forbidden, NotFound
 from fairdue.adapters.db.schema.accounts import credit_lines
 from fairdue.service.portal.views import borrower_today
+from fairdue.service.staff.auth import Principal
 from fairdue.web import idempotency
+from fairdue.web.problems import Forbidden, NotFound
 
 ID_MAX = 2**31 - 1
 LineId = Annotated[int, Path(ge=1, le=ID_MAX)]
-IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200,
-                                       description="names one request: a repeat returns the first answer; "
-                                                   "a concurrent twin gets 409")]
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="names one request: a repeat returns the first answer; a concurrent twin gets 409",
+    ),
+]
 AMOUNT_PATTERN = r"^[0-9]{1,15}(\.[0-9]{1,4})?$"
 IDEMPOTENT_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "A repeat of an earlier request (same Idempotency-Key): its first answer"}}
+    200: {"description": "A repeat of an earlier request (same Idempotency-Key): its first answer"}
+}
 
 
 class Amount(BaseModel):
@@ -43,7 +50,6 @@ def visible_line(conn, who: Principal, line_id: int) -> int:
     """The line's borrower id if this principal may see the line; 404 otherwise (absent or someone else's)."""
     import sqlalchemy as sa
 
-
     owner = conn.execute(sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == line_id)).scalar()
     if owner is None or (who.kind == "borrower" and str(owner) != str(who.borrower_id)):
         raise NotFound(f"account {line_id} not found")
@@ -60,16 +66,28 @@ def require_roles_or_owner(who: Principal, roles: tuple[str, ...]) -> None:
     if who.kind == "borrower":
         return
     if not (who.roles & set(roles)):
-        raise Forbidden(f"needs role {' or '.join(sorted(roles))}; you have {', '.join(sorted(who.roles)) or 'none'}",
-                        reason="role", roles_needed=sorted(roles), roles_held=sorted(who.roles))
+        raise Forbidden(
+            f"needs role {' or '.join(sorted(roles))}; you have {', '.join(sorted(who.roles)) or 'none'}",
+            reason="role",
+            roles_needed=sorted(roles),
+            roles_held=sorted(who.roles),
+        )
 
 
 def principal_key(who: Principal) -> str:
     return f"staff:{who.staff_id}" if who.kind == "staff" else f"borrower:{who.borrower_id}"
 
 
-def idempotent_create(request: Request, *, key: str, scope: str, who: Principal, body: BaseModel,
-                      work: Callable[[Any], BaseModel], check: Callable[[Any], None] | None = None) -> Any:
+def idempotent_create(
+    request: Request,
+    *,
+    key: str,
+    scope: str,
+    who: Principal,
+    body: BaseModel,
+    work: Callable[[Any], BaseModel],
+    check: Callable[[Any], None] | None = None,
+) -> Any:
     """Run `work(unit)` once per Idempotency-Key: 201 with its answer; a repeat gets that answer again (200,
     `Idempotent-Replayed: true`); a twin still running gets 409. A failure frees the key for a corrected retry.
 
@@ -77,12 +95,18 @@ def idempotent_create(request: Request, *, key: str, scope: str, who: Principal,
     Check visibility *before* the key is looked at (a replay answers without running `work`): pass it as
     `check(unit)`, run in a unit of work of its own, or do it before calling this.
     """
-    return idempotent_run(request, key=key, scope=f"{scope}:{principal_key(who)}", body=body, work=work,
-                          check=check)
+    return idempotent_run(request, key=key, scope=f"{scope}:{principal_key(who)}", body=body, work=work, check=check)
 
 
-def idempotent_run(request: Request, *, key: str, scope: str, body: BaseModel, work: Callable[[Any], BaseModel],
-                   check: Callable[[Any], None] | None = None) -> Any:
+def idempotent_run(
+    request: Request,
+    *,
+    key: str,
+    scope: str,
+    body: BaseModel,
+    work: Callable[[Any], BaseModel],
+    check: Callable[[Any], None] | None = None,
+) -> Any:
     """idempotent_create with `scope` taken as it is (not narrowed to the principal): for an operation whose
     key names the request whoever sends it, e.g. a payment a colleague retries must not be taken twice."""
     core = request.app.state.core

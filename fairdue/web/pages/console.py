@@ -5,43 +5,33 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from fairdue.adapters.db.schema.accounts import credit_lines
+from fairdue.adapters.db.views import compliance_dashboard
+from fairdue.domain.contact_facts import ContactFactInvalid
+from fairdue.domain.money import ExcessPrecision, Money, MoneyError
+from fairdue.errors import FairdueError
+from fairdue.service.borrower.registry import get_borrower
+from fairdue.service.collections import call_outcomes, queues
+from fairdue.service.collections.engine import UnknownCase, agent_queue, judge_call_task
+from fairdue.service.collections.promises import PROMISE_DAYS_MAX, PromiseInvalid, record_promise
+from fairdue.service.collections.queues import CaseNotFound, case_view, delinquency_queue
+from fairdue.service.contact.facts import FactAlreadyEnded, UnknownFact, end_fact
+from fairdue.service.portal import complaints, data_rights
+from fairdue.service.portal import views as portal
+from fairdue.service.portal.views import call_outcomes_of_case, debt_id_for_line
+from fairdue.service.servicing import plan_requests
+from fairdue.service.servicing.plans import accept_plan, propose_plans_for_account
+from fairdue.service.staff import access_log
 from fairdue.service.staff import auth as auth_service
+from fairdue.service.staff import console as svc
+from fairdue.web import compose, contact
 from fairdue.web.api.staff.auth import set_session_cookie
 from fairdue.web.auth import CALL_ROLES, PLAN_DECIDERS, STAFF_ANY, end_session, principal, requires, uow
-from fairdue.web.templating import render
-from fairdue.service.portal import complaints
-from fairdue.service.staff import console as svc
-from fairdue.service.borrower.registry import get_borrower
-from fairdue.service.portal.views import debt_id_for_line
-from fairdue.web.deps import field_cipher
-from fairdue.web.problems import NotFound
 from fairdue.web.compose import ComposeForm
-from fairdue.web import compose
-from fairdue.web import contact
-from fairdue.adapters.db.views import compliance_dashboard
+from fairdue.web.deps import field_cipher
 from fairdue.web.i18n import translate
-from fairdue.service.collections.engine import agent_queue
-from fairdue.service.collections.queues import delinquency_queue
-from fairdue.service.staff import access_log
-from fairdue.service.servicing import plan_requests
-from fairdue.service.portal import views as portal
-from fairdue.service.collections import queues
-from fairdue.service.portal import data_rights
-from fairdue.web.problems import Conflict
-from fairdue.domain.contact_facts import ContactFactInvalid
-from fairdue.service.contact.facts import FactAlreadyEnded, UnknownFact, end_fact
-from fairdue.service.collections.queues import CaseNotFound, case_view
-from fairdue.service.portal.views import call_outcomes_of_case
-from fairdue.service.collections.promises import PROMISE_DAYS_MAX
-from fairdue.domain.money import ExcessPrecision, Money, MoneyError
-from fairdue.service.collections.promises import PromiseInvalid, record_promise
-from fairdue.web.problems import Forbidden
-from fairdue.service.collections import call_outcomes
-from fairdue.adapters.db.schema.accounts import credit_lines
-from fairdue.service.collections.engine import UnknownCase, judge_call_task
-from fairdue.errors import FairdueError
-from fairdue.service.servicing.plans import propose_plans_for_account
-from fairdue.service.servicing.plans import accept_plan
+from fairdue.web.problems import Conflict, Forbidden, NotFound
+from fairdue.web.templating import render
 
 router = APIRouter(prefix="/console")
 
@@ -52,11 +42,20 @@ def login_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login_submit(request: Request, username: str = Form(..., max_length=64),
-                 password: str = Form(..., max_length=256), unit=Depends(uow)) -> Response:
+def login_submit(
+    request: Request,
+    username: str = Form(..., max_length=64),
+    password: str = Form(..., max_length=256),
+    unit=Depends(uow),
+) -> Response:
     try:
-        new = auth_service.staff_login(unit.connection, username=username, password=password,
-                                       now=unit.clock(), ttl_s=request.app.state.web.session_ttl_s)
+        new = auth_service.staff_login(
+            unit.connection,
+            username=username,
+            password=password,
+            now=unit.clock(),
+            ttl_s=request.app.state.web.session_ttl_s,
+        )
     except auth_service.AccountLocked:
         return render(request, "console/login.html", {"error": "login.locked"}, status_code=429)
     unit.commit()  # a refusal's failure count too
@@ -89,7 +88,7 @@ def _resolve_account_address(request: Request, unit, form):
         return form, None
 
     try:
-        line_id = int(form.address[len(ACCOUNT_REF_PREFIX):])
+        line_id = int(form.address[len(ACCOUNT_REF_PREFIX) :])
     except ValueError:
         raise NotFound("no such account") from None
     borrower_id = svc.borrower_of_line(unit.connection, line_id)
@@ -103,66 +102,147 @@ def _resolve_account_address(request: Request, unit, form):
 
 # --- compose with a live gate verdict ---------------------------------------------------------
 
-def _compose_form(template: str, jurisdiction: str, channel: str, purpose: str, recipient_role: str,
-                  recipient_source: str, address: str, zone: str, at_local: str, language: str,
-                  text: str, debt_id: str = ""):
-    return ComposeForm(template=template, jurisdiction=jurisdiction, channel=channel, purpose=purpose,
-                       recipient_role=recipient_role, recipient_source=recipient_source, address=address,
-                       zone=zone, at_local=at_local, language=language, text=text, debt_id=debt_id)
+
+def _compose_form(
+    template: str,
+    jurisdiction: str,
+    channel: str,
+    purpose: str,
+    recipient_role: str,
+    recipient_source: str,
+    address: str,
+    zone: str,
+    at_local: str,
+    language: str,
+    text: str,
+    debt_id: str = "",
+):
+    return ComposeForm(
+        template=template,
+        jurisdiction=jurisdiction,
+        channel=channel,
+        purpose=purpose,
+        recipient_role=recipient_role,
+        recipient_source=recipient_source,
+        address=address,
+        zone=zone,
+        at_local=at_local,
+        language=language,
+        text=text,
+        debt_id=debt_id,
+    )
 
 
 @router.get("/compose", response_class=HTMLResponse)
-def compose_page(request: Request, template: str = "cn_overdue_zh", address: str = "", debt_id: str = "",
-                 account: int | None = Query(None, ge=1, le=2**31 - 1),
-                 who=Depends(requires(*STAFF_ANY))) -> HTMLResponse:
+def compose_page(
+    request: Request,
+    template: str = "cn_overdue_zh",
+    address: str = "",
+    debt_id: str = "",
+    account: int | None = Query(None, ge=1, le=2**31 - 1),
+    who=Depends(requires(*STAFF_ANY)),
+) -> HTMLResponse:
     if account is not None:
         address, debt_id = f"{ACCOUNT_REF_PREFIX}{account}", ""
-    form = compose.ComposeForm.from_template(template[:64], now=request.app.state.core.clock(),
-                                             address=address[:320], debt_id=debt_id[:64])
-    return render(request, "console/compose.html", {"form": form, "c": compose, "verdict": None,
-                                                    "account": account if address.startswith(ACCOUNT_REF_PREFIX) else None})
+    form = compose.ComposeForm.from_template(
+        template[:64], now=request.app.state.core.clock(), address=address[:320], debt_id=debt_id[:64]
+    )
+    return render(
+        request,
+        "console/compose.html",
+        {
+            "form": form,
+            "c": compose,
+            "verdict": None,
+            "account": account if address.startswith(ACCOUNT_REF_PREFIX) else None,
+        },
+    )
 
 
 @router.post("/compose/verdict", response_class=HTMLResponse)
-def compose_verdict(request: Request, who=Depends(requires(*STAFF_ANY)), template: str = Form("", max_length=64),
-                    jurisdiction: str = Form("CN", max_length=8), channel: str = Form("sms", max_length=16),
-                    purpose: str = Form("collection", max_length=16),
-                    recipient_role: str = Form("borrower", max_length=32),
-                    recipient_source: str = Form("contract", max_length=32),
-                    address: str = Form("", max_length=320), zone: str = Form("Asia/Shanghai", max_length=64),
-                    at_local: str = Form("", max_length=32), language: str = Form("zh", max_length=8),
-                    text: str = Form("", max_length=4000), debt_id: str = Form("", max_length=64),
-                    unit=Depends(uow)) -> HTMLResponse:
-    form = _compose_form(template, jurisdiction, channel, purpose, recipient_role, recipient_source,
-                         address, zone, at_local, language, text, debt_id)
+def compose_verdict(
+    request: Request,
+    who=Depends(requires(*STAFF_ANY)),
+    template: str = Form("", max_length=64),
+    jurisdiction: str = Form("CN", max_length=8),
+    channel: str = Form("sms", max_length=16),
+    purpose: str = Form("collection", max_length=16),
+    recipient_role: str = Form("borrower", max_length=32),
+    recipient_source: str = Form("contract", max_length=32),
+    address: str = Form("", max_length=320),
+    zone: str = Form("Asia/Shanghai", max_length=64),
+    at_local: str = Form("", max_length=32),
+    language: str = Form("zh", max_length=8),
+    text: str = Form("", max_length=4000),
+    debt_id: str = Form("", max_length=64),
+    unit=Depends(uow),
+) -> HTMLResponse:
+    form = _compose_form(
+        template,
+        jurisdiction,
+        channel,
+        purpose,
+        recipient_role,
+        recipient_source,
+        address,
+        zone,
+        at_local,
+        language,
+        text,
+        debt_id,
+    )
 
     form, borrower_ctx = _resolve_account_address(request, unit, form)
     history = contact.history(unit, form.debt_id, cipher=field_cipher(request.app))
     verdict = compose.decide(form.gate_request(history=history, borrower=borrower_ctx))
-    return render(request, "console/_verdict.html", {"verdict": verdict, "form": form})  # form.address stays server-side
+    return render(
+        request, "console/_verdict.html", {"verdict": verdict, "form": form}
+    )  # form.address stays server-side
 
 
 @router.post("/compose/send", response_class=HTMLResponse)
-def compose_send(request: Request, who=Depends(requires("agent", "supervisor")), unit=Depends(uow),
-                 template: str = Form("", max_length=64),
-                 jurisdiction: str = Form("CN", max_length=8), channel: str = Form("sms", max_length=16),
-                 purpose: str = Form("collection", max_length=16),
-                 recipient_role: str = Form("borrower", max_length=32),
-                 recipient_source: str = Form("contract", max_length=32),
-                 address: str = Form("", max_length=320), zone: str = Form("Asia/Shanghai", max_length=64),
-                 at_local: str = Form("", max_length=32), language: str = Form("zh", max_length=8),
-                 text: str = Form("", max_length=4000),
-                 debt_id: str = Form("", max_length=64)) -> HTMLResponse:
+def compose_send(
+    request: Request,
+    who=Depends(requires("agent", "supervisor")),
+    unit=Depends(uow),
+    template: str = Form("", max_length=64),
+    jurisdiction: str = Form("CN", max_length=8),
+    channel: str = Form("sms", max_length=16),
+    purpose: str = Form("collection", max_length=16),
+    recipient_role: str = Form("borrower", max_length=32),
+    recipient_source: str = Form("contract", max_length=32),
+    address: str = Form("", max_length=320),
+    zone: str = Form("Asia/Shanghai", max_length=64),
+    at_local: str = Form("", max_length=32),
+    language: str = Form("zh", max_length=8),
+    text: str = Form("", max_length=4000),
+    debt_id: str = Form("", max_length=64),
+) -> HTMLResponse:
     """Hand the message to the contact service: the gate decides again, the decision is logged,
     and only an allowed message is queued."""
-    form = _compose_form(template, jurisdiction, channel, purpose, recipient_role, recipient_source,
-                         address, zone, at_local, language, text, debt_id)
+    form = _compose_form(
+        template,
+        jurisdiction,
+        channel,
+        purpose,
+        recipient_role,
+        recipient_source,
+        address,
+        zone,
+        at_local,
+        language,
+        text,
+        debt_id,
+    )
 
     form, borrower_ctx = _resolve_account_address(request, unit, form)
     outcome = contact.send(unit, form=form, staff=who, cipher=field_cipher(request.app), borrower=borrower_ctx)
-    return render(request, "console/_sent.html", {"outcome": outcome, "form": form,
-                                                  "verdict": outcome.decision},
-                  status_code=200 if outcome.sent else 422)
+    return render(
+        request,
+        "console/_sent.html",
+        {"outcome": outcome, "form": form, "verdict": outcome.decision},
+        status_code=200 if outcome.sent else 422,
+    )
 
 
 # --- complaint queue with SLA timers ----------------------------------------------------------
@@ -171,43 +251,61 @@ COMPLAINT_HANDLERS = ("supervisor", "compliance")
 
 
 @router.get("/complaints", response_class=HTMLResponse)
-def complaint_queue(request: Request, include_decided: bool = False, who=Depends(requires(*STAFF_ANY)),
-                    unit=Depends(uow)) -> HTMLResponse:
+def complaint_queue(
+    request: Request, include_decided: bool = False, who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)
+) -> HTMLResponse:
     items = complaints.queue(unit.connection, now=unit.clock(), include_decided=include_decided, limit=200)
-    return render(request, "console/complaints.html", {"items": items, "include_decided": include_decided,
-                                                       "is_escalated": complaints.is_escalated})
+    return render(
+        request,
+        "console/complaints.html",
+        {"items": items, "include_decided": include_decided, "is_escalated": complaints.is_escalated},
+    )
 
 
 @router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
-def complaint_view(request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1),
-                   who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
+def complaint_view(
+    request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)
+) -> HTMLResponse:
     c = complaints.get(unit.connection, complaint_id=complaint_id, now=unit.clock())
     can_handle = bool(who.roles & set(COMPLAINT_HANDLERS))
     return render(request, "console/complaint.html", {"c": c, "can_handle": can_handle, "error": None})
 
 
 @router.post("/complaints/{complaint_id}/escalate", response_class=HTMLResponse)
-def complaint_escalate(request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1),
-                       text: str = Form("", max_length=5000), who=Depends(requires(*STAFF_ANY)),
-                       unit=Depends(uow)) -> Response:
+def complaint_escalate(
+    request: Request,
+    complaint_id: int = Path(ge=1, le=2**31 - 1),
+    text: str = Form("", max_length=5000),
+    who=Depends(requires(*STAFF_ANY)),
+    unit=Depends(uow),
+) -> Response:
     try:
-        complaints.escalate(unit.connection, complaint_id=complaint_id, actor=f"staff:{who.username}", note=text,
-                     now=unit.clock())
+        complaints.escalate(
+            unit.connection, complaint_id=complaint_id, actor=f"staff:{who.username}", note=text, now=unit.clock()
+        )
     except complaints.ComplaintNotFound:
         raise
     except complaints.ComplaintError as err:
         c = complaints.get(unit.connection, complaint_id=complaint_id, now=unit.clock())
-        return render(request, "console/complaint.html",
-                      {"c": c, "can_handle": bool(who.roles & set(COMPLAINT_HANDLERS)), "error": str(err)},
-                      status_code=err.http_status)
+        return render(
+            request,
+            "console/complaint.html",
+            {"c": c, "can_handle": bool(who.roles & set(COMPLAINT_HANDLERS)), "error": str(err)},
+            status_code=err.http_status,
+        )
     unit.commit()
     return RedirectResponse(f"/console/complaints/{complaint_id}", status_code=303)
 
 
 @router.post("/complaints/{complaint_id}/{action}", response_class=HTMLResponse)
-def complaint_action(request: Request, action: str = Path(pattern="^(take|complex|extend|decide)$"),
-                     complaint_id: int = Path(ge=1, le=2**31 - 1), text: str = Form("", max_length=5000),
-                     who=Depends(requires(*COMPLAINT_HANDLERS)), unit=Depends(uow)) -> Response:
+def complaint_action(
+    request: Request,
+    action: str = Path(pattern="^(take|complex|extend|decide)$"),
+    complaint_id: int = Path(ge=1, le=2**31 - 1),
+    text: str = Form("", max_length=5000),
+    who=Depends(requires(*COMPLAINT_HANDLERS)),
+    unit=Depends(uow),
+) -> Response:
     now, actor = unit.clock(), f"staff:{who.username}"
     try:
         if action == "take":
@@ -222,47 +320,94 @@ def complaint_action(request: Request, action: str = Path(pattern="^(take|comple
         raise
     except complaints.ComplaintError as err:
         c = complaints.get(unit.connection, complaint_id=complaint_id, now=now)
-        return render(request, "console/complaint.html", {"c": c, "can_handle": True, "error": str(err)},
-                      status_code=err.http_status)
+        return render(
+            request,
+            "console/complaint.html",
+            {"c": c, "can_handle": True, "error": str(err)},
+            status_code=err.http_status,
+        )
     unit.commit()
     return RedirectResponse(f"/console/complaints/{complaint_id}", status_code=303)
 
 
 # --- compliance dashboard ---------------------------------------------------------------------
 
-@router.get("/dashboard", response_class=HTMLResponse)
-def dashboard(request: Request, days: int = Query(30, ge=1, le=366),
-              who=Depends(requires("compliance", "supervisor", "admin")), unit=Depends(uow)) -> HTMLResponse:
-    import json
 
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(
+    request: Request,
+    days: int = Query(30, ge=1, le=366),
+    who=Depends(requires("compliance", "supervisor", "admin")),
+    unit=Depends(uow),
+) -> HTMLResponse:
+    import json
 
     lang = request.state.lang
     d = compliance_dashboard.build(unit.connection, now=unit.clock(), window_days=days)
     t = lambda key: translate(lang, key)  # noqa: E731
-    charts = {"charts": [
-        {"canvas": "chart-category", "type": "bar", "indexAxis": "y",
-         "labels": [t("category." + c) for c, _ in d.denials_by_category],
-         "datasets": [{"label": t("dash.denials"), "data": [n for _, n in d.denials_by_category],
-                       "backgroundColor": "#b3261e"}]},
-        {"canvas": "chart-rule", "type": "bar", "indexAxis": "y",
-         "labels": [r for r, _ in d.denials_by_rule],
-         "datasets": [{"label": t("dash.denials"), "data": [n for _, n in d.denials_by_rule],
-                       "backgroundColor": "#8a5a00"}]},
-        {"canvas": "chart-volume", "type": "bar", "stacked": True, "labels": [x[5:] for x in d.days],
-         "datasets": [{"label": t("verdict.allowed"), "data": list(d.allowed_by_day), "backgroundColor": "#1e7b45"},
-                      {"label": t("verdict.denied"), "data": list(d.denied_by_day), "backgroundColor": "#b3261e"}]},
-        {"canvas": "chart-age", "type": "bar",
-         "labels": [t("dash.age_days").format(range=label) for label, _ in d.complaints_by_age],
-         "datasets": [{"label": t("dash.open_complaints"), "data": [n for _, n in d.complaints_by_age],
-                       "backgroundColor": "#24527a"}]},
-    ]}
-    return render(request, "console/dashboard.html",
-                  {"d": d, "days": days, "chart_json": json.dumps(charts, ensure_ascii=False).replace("</", "<\\/")})
+    charts = {
+        "charts": [
+            {
+                "canvas": "chart-category",
+                "type": "bar",
+                "indexAxis": "y",
+                "labels": [t("category." + c) for c, _ in d.denials_by_category],
+                "datasets": [
+                    {
+                        "label": t("dash.denials"),
+                        "data": [n for _, n in d.denials_by_category],
+                        "backgroundColor": "#b3261e",
+                    }
+                ],
+            },
+            {
+                "canvas": "chart-rule",
+                "type": "bar",
+                "indexAxis": "y",
+                "labels": [r for r, _ in d.denials_by_rule],
+                "datasets": [
+                    {
+                        "label": t("dash.denials"),
+                        "data": [n for _, n in d.denials_by_rule],
+                        "backgroundColor": "#8a5a00",
+                    }
+                ],
+            },
+            {
+                "canvas": "chart-volume",
+                "type": "bar",
+                "stacked": True,
+                "labels": [x[5:] for x in d.days],
+                "datasets": [
+                    {"label": t("verdict.allowed"), "data": list(d.allowed_by_day), "backgroundColor": "#1e7b45"},
+                    {"label": t("verdict.denied"), "data": list(d.denied_by_day), "backgroundColor": "#b3261e"},
+                ],
+            },
+            {
+                "canvas": "chart-age",
+                "type": "bar",
+                "labels": [t("dash.age_days").format(range=label) for label, _ in d.complaints_by_age],
+                "datasets": [
+                    {
+                        "label": t("dash.open_complaints"),
+                        "data": [n for _, n in d.complaints_by_age],
+                        "backgroundColor": "#24527a",
+                    }
+                ],
+            },
+        ]
+    }
+    return render(
+        request,
+        "console/dashboard.html",
+        {"d": d, "days": days, "chart_json": json.dumps(charts, ensure_ascii=False).replace("</", "<\\/")},
+    )
 
 
 # --- queue and account view (PII masked; reveal is logged) ------------------------------------
 
-def _staff_today(unit) -> "object":
+
+def _staff_today(unit) -> object:
     from zoneinfo import ZoneInfo
 
     return unit.clock().astimezone(ZoneInfo("Asia/Shanghai")).date()
@@ -272,9 +417,15 @@ def _staff_today(unit) -> "object":
 def queue_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
     """Day-end's delinquent lines (bucket and DPD as day-end computed them) and the caller's call tasks."""
     today = _staff_today(unit)
-    return render(request, "console/queue.html", {"items": delinquency_queue(unit.connection),
-                                                  "tasks": agent_queue(unit, agent_id=who.staff_id),
-                                                  "today": today})
+    return render(
+        request,
+        "console/queue.html",
+        {
+            "items": delinquency_queue(unit.connection),
+            "tasks": agent_queue(unit, agent_id=who.staff_id),
+            "today": today,
+        },
+    )
 
 
 def _account_context(request: Request, unit, who, line_id: int, *, reveal: bool) -> dict:
@@ -285,12 +436,18 @@ def _account_context(request: Request, unit, who, line_id: int, *, reveal: bool)
     view = portal.line_view(unit, borrower_id=borrower_id, line_id=line_id, today=today)
     who_party = svc.party(unit, borrower_id=borrower_id, cipher=field_cipher(request.app), reveal=reveal)
     history = [pair for pair in portal.contact_log(unit, borrower_id=borrower_id) if pair[0] == view.debt_id]
-    return {"line": view, "party": who_party, "history": history,
-            "complaints": [c for c in complaints.list_for_borrower(unit.connection, borrower_id=str(borrower_id),
-                                                                    now=unit.clock())],
-            "plan_requests": plan_requests.requests_of(unit.connection, borrower_id=str(borrower_id)),
-            "can_reveal": bool(who.roles & set(access_log.REVEAL_ROLES)), "error": None,
-            "case_id": _queues().case_id_for_line(unit, line_id=line_id)}
+    return {
+        "line": view,
+        "party": who_party,
+        "history": history,
+        "complaints": [
+            c for c in complaints.list_for_borrower(unit.connection, borrower_id=str(borrower_id), now=unit.clock())
+        ],
+        "plan_requests": plan_requests.requests_of(unit.connection, borrower_id=str(borrower_id)),
+        "can_reveal": bool(who.roles & set(access_log.REVEAL_ROLES)),
+        "error": None,
+        "case_id": _queues().case_id_for_line(unit, line_id=line_id),
+    }
 
 
 def _queues():
@@ -298,20 +455,32 @@ def _queues():
 
 
 @router.get("/accounts/{line_id}", response_class=HTMLResponse)
-def account_page(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*STAFF_ANY)),
-                 unit=Depends(uow)) -> HTMLResponse:
+def account_page(
+    request: Request, line_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)
+) -> HTMLResponse:
     return render(request, "console/account.html", _account_context(request, unit, who, line_id, reveal=False))
 
 
 @router.post("/accounts/{line_id}/reveal", response_class=HTMLResponse)
-def account_reveal(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), purpose: str = Form("", max_length=255),
-                   who=Depends(requires("supervisor", "compliance", "admin")), unit=Depends(uow)) -> HTMLResponse:
+def account_reveal(
+    request: Request,
+    line_id: int = Path(ge=1, le=2**31 - 1),
+    purpose: str = Form("", max_length=255),
+    who=Depends(requires("supervisor", "compliance", "admin")),
+    unit=Depends(uow),
+) -> HTMLResponse:
     """Show the PII unmasked, after writing who, when, which fields and why to the access log."""
     ctx = _account_context(request, unit, who, line_id, reveal=True)
     try:
-        access_log.record(unit.connection, staff_id=who.staff_id, borrower_id=str(ctx["party"].borrower_id),
-                          fields=["name", "id_number", "mobiles"], purpose=purpose, route=request.url.path,
-                          now=unit.clock())
+        access_log.record(
+            unit.connection,
+            staff_id=who.staff_id,
+            borrower_id=str(ctx["party"].borrower_id),
+            fields=["name", "id_number", "mobiles"],
+            purpose=purpose,
+            route=request.url.path,
+            now=unit.clock(),
+        )
     except access_log.PurposeRequired as err:
         ctx = _account_context(request, unit, who, line_id, reveal=False)
         ctx["error"] = str(err)
@@ -327,70 +496,105 @@ def access_log_page(request: Request, who=Depends(requires("compliance", "admin"
 
 # --- repayment-plan requests ------------------------------------------------------------------
 
+
 @router.get("/plan-requests", response_class=HTMLResponse)
 def plan_requests_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
-    return render(request, "console/plan_requests.html",
-                  {"items": plan_requests.pending(unit.connection),
-                   "can_decide": bool(who.roles & {"supervisor", "admin"})})
+    return render(
+        request,
+        "console/plan_requests.html",
+        {"items": plan_requests.pending(unit.connection), "can_decide": bool(who.roles & {"supervisor", "admin"})},
+    )
 
 
 @router.post("/plan-requests/{request_id}/{decision}")
-def plan_request_decide(request: Request, request_id: int = Path(ge=1, le=2**31 - 1),
-                        decision: str = Path(pattern="^(approve|decline)$"),
-                        who=Depends(requires("supervisor", "admin")), unit=Depends(uow)) -> Response:
-    plan_requests.decide(unit.connection, request_id=request_id, approve=decision == "approve",
-                         actor=f"staff:{who.username}", now=unit.clock())
+def plan_request_decide(
+    request: Request,
+    request_id: int = Path(ge=1, le=2**31 - 1),
+    decision: str = Path(pattern="^(approve|decline)$"),
+    who=Depends(requires("supervisor", "admin")),
+    unit=Depends(uow),
+) -> Response:
+    plan_requests.decide(
+        unit.connection,
+        request_id=request_id,
+        approve=decision == "approve",
+        actor=f"staff:{who.username}",
+        now=unit.clock(),
+    )
     unit.commit()
     return RedirectResponse("/console/plan-requests", status_code=303)
 
 
 # --- data-rights requests: which contact fact a request names; staff end it and answer the request ----------
 
-FACT_ENDERS = ("supervisor", "compliance", "admin")   # who may end a contact fact a borrower asked about
-DATA_ANSWERERS = FACT_ENDERS                          # ... and answer a data-rights request (agents only read)
+FACT_ENDERS = ("supervisor", "compliance", "admin")  # who may end a contact fact a borrower asked about
+DATA_ANSWERERS = FACT_ENDERS  # ... and answer a data-rights request (agents only read)
 
 
-def _data_requests_context(unit, who, *, error: str | None = None, done: int | None = None,
-                           answered: int | None = None) -> dict:
+def _data_requests_context(
+    unit, who, *, error: str | None = None, done: int | None = None, answered: int | None = None
+) -> dict:
     can = bool(who.roles & set(DATA_ANSWERERS))
-    return {"items": data_rights.open_requests(unit.connection), "answered_items":
-            data_rights.answered_requests(unit.connection), "can_end": bool(who.roles & set(FACT_ENDERS)),
-            "can_answer": can, "outcomes": data_rights.ANSWER_OUTCOMES, "error": error, "done": done,
-            "answered": answered}
+    return {
+        "items": data_rights.open_requests(unit.connection),
+        "answered_items": data_rights.answered_requests(unit.connection),
+        "can_end": bool(who.roles & set(FACT_ENDERS)),
+        "can_answer": can,
+        "outcomes": data_rights.ANSWER_OUTCOMES,
+        "error": error,
+        "done": done,
+        "answered": answered,
+    }
 
 
 @router.get("/data-requests", response_class=HTMLResponse)
-def data_requests_page(request: Request, done: int | None = Query(None, ge=1, le=2**31 - 1),
-                       answered: int | None = Query(None, ge=1, le=2**31 - 1),
-                       who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
+def data_requests_page(
+    request: Request,
+    done: int | None = Query(None, ge=1, le=2**31 - 1),
+    answered: int | None = Query(None, ge=1, le=2**31 - 1),
+    who=Depends(requires(*STAFF_ANY)),
+    unit=Depends(uow),
+) -> HTMLResponse:
     """Unanswered data-rights requests, with the contact fact each names (if any); then the latest answered."""
-    return render(request, "console/data_requests.html",
-                  _data_requests_context(unit, who, done=done, answered=answered))
+    return render(
+        request, "console/data_requests.html", _data_requests_context(unit, who, done=done, answered=answered)
+    )
 
 
 @router.post("/data-requests/{request_id}/answer", response_class=HTMLResponse)
-def data_request_answer(request: Request, request_id: int = Path(ge=1, le=2**31 - 1),
-                        outcome: str = Form(..., max_length=16), note: str = Form("", max_length=2000),
-                        who=Depends(requires(*DATA_ANSWERERS)), unit=Depends(uow)) -> Response:
+def data_request_answer(
+    request: Request,
+    request_id: int = Path(ge=1, le=2**31 - 1),
+    outcome: str = Form(..., max_length=16),
+    note: str = Form("", max_length=2000),
+    who=Depends(requires(*DATA_ANSWERERS)),
+    unit=Depends(uow),
+) -> Response:
     """A staff member answers a request (done, partly done, refused with the reason); the borrower sees it."""
     try:
-        data_rights.answer_request(unit.connection, request_id=request_id, outcome=outcome, note=note,
-                                   staff=who.username, now=unit.clock())
+        data_rights.answer_request(
+            unit.connection, request_id=request_id, outcome=outcome, note=note, staff=who.username, now=unit.clock()
+        )
     except data_rights.DataRequestNotFound as err:
         raise NotFound(str(err)) from None
     except data_rights.DataRequestAnswered as err:
         raise Conflict(str(err)) from None
     except data_rights.DataRightsError as err:
-        return render(request, "console/data_requests.html", _data_requests_context(unit, who, error=str(err)),
-                      status_code=422)
+        return render(
+            request, "console/data_requests.html", _data_requests_context(unit, who, error=str(err)), status_code=422
+        )
     unit.commit()
     return RedirectResponse(f"/console/data-requests?answered={request_id}", status_code=303)
 
 
 @router.post("/data-requests/{request_id}/end-fact", response_class=HTMLResponse)
-def data_request_end_fact(request: Request, request_id: int = Path(ge=1, le=2**31 - 1),
-                          reason: str = Form("", max_length=400), who=Depends(requires(*FACT_ENDERS)),
-                          unit=Depends(uow)) -> Response:
+def data_request_end_fact(
+    request: Request,
+    request_id: int = Path(ge=1, le=2**31 - 1),
+    reason: str = Form("", max_length=400),
+    who=Depends(requires(*FACT_ENDERS)),
+    unit=Depends(uow),
+) -> Response:
     """A staff member ends the contact fact a borrower's request names (facts.end_fact: who and why stay on
     the row) and, in the same transaction, answers the request as done with that reason. Only a fact of the
     requesting borrower, named by an unanswered request, can be ended here."""
@@ -403,22 +607,29 @@ def data_request_end_fact(request: Request, request_id: int = Path(ge=1, le=2**3
     if fact is None:
         raise Conflict(f"data request {request_id} names no contact fact of its borrower")
     try:
-        end_fact(unit, fact_id=fact["id"], ended_by=who.username,
-                 reason=f"data request #{request_id}: {reason.strip()}" if reason.strip() else "")
-        data_rights.answer_request(unit.connection, request_id=request_id, outcome="done", note=reason,
-                                   staff=who.username, now=unit.clock())
+        end_fact(
+            unit,
+            fact_id=fact["id"],
+            ended_by=who.username,
+            reason=f"data request #{request_id}: {reason.strip()}" if reason.strip() else "",
+        )
+        data_rights.answer_request(
+            unit.connection, request_id=request_id, outcome="done", note=reason, staff=who.username, now=unit.clock()
+        )
     except UnknownFact as err:
         raise NotFound(str(err)) from None
     except (FactAlreadyEnded, data_rights.DataRequestAnswered) as err:
         raise Conflict(str(err)) from None
     except (ContactFactInvalid, data_rights.DataRightsError) as err:
-        return render(request, "console/data_requests.html", _data_requests_context(unit, who, error=str(err)),
-                      status_code=422)
+        return render(
+            request, "console/data_requests.html", _data_requests_context(unit, who, error=str(err)), status_code=422
+        )
     unit.commit()
     return RedirectResponse(f"/console/data-requests?done={fact['id']}", status_code=303)
 
 
 # --- collection cases: case view, call outcomes, promises, staff plan proposals ----------------
+
 
 def _case_context(request: Request, unit, who, case_id: int, **extra) -> dict:
     try:
@@ -427,10 +638,16 @@ def _case_context(request: Request, unit, who, case_id: int, **extra) -> dict:
         raise NotFound(str(err)) from None
 
     today = _staff_today(unit)
-    ctx = {"v": view, "today": today, "can_call": _may_work_case(who, view.case.agent_id),
-           "call_outcomes": call_outcomes_of_case(unit, case_id=view.case.id, account_id=view.case.account_id),
-           "can_decide_plan": bool(who.roles & set(PLAN_DECIDERS)), "promise_errors": [], "promise_form": {},
-           "promise_days_max": _promise_days_max()}
+    ctx = {
+        "v": view,
+        "today": today,
+        "can_call": _may_work_case(who, view.case.agent_id),
+        "call_outcomes": call_outcomes_of_case(unit, case_id=view.case.id, account_id=view.case.account_id),
+        "can_decide_plan": bool(who.roles & set(PLAN_DECIDERS)),
+        "promise_errors": [],
+        "promise_form": {},
+        "promise_days_max": _promise_days_max(),
+    }
     ctx.update(extra)
     return ctx
 
@@ -447,24 +664,27 @@ def _may_work_case(who, agent_id: int | None) -> bool:
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*STAFF_ANY)),
-              unit=Depends(uow)) -> HTMLResponse:
+def case_page(
+    request: Request, case_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)
+) -> HTMLResponse:
     return render(request, "console/case.html", _case_context(request, unit, who, case_id))
 
 
 @router.get("/accounts/{line_id}/case")
-def account_case(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*STAFF_ANY)),
-                 unit=Depends(uow)) -> Response:
+def account_case(
+    request: Request, line_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)
+) -> Response:
     case_id = _queues().case_id_for_line(unit, line_id=line_id)
     if case_id is None:
         raise NotFound(f"account {line_id} has no collection case")
     return RedirectResponse(f"/console/cases/{case_id}", status_code=303)
 
 
-def _promise_input(lang: str, amount: str, promised_on: str, *, currency: str, today) -> tuple[object, object, list[str]]:
+def _promise_input(
+    lang: str, amount: str, promised_on: str, *, currency: str, today
+) -> tuple[object, object, list[str]]:
     """Amount in major units (parsed exactly with Decimal) and a date within the promise horizon; errors in `lang`."""
     import datetime as dt
-
 
     errors: list[str] = []
     money = day = None
@@ -502,20 +722,27 @@ def _case_of_line(unit, line_id: int) -> int:
 
 
 @router.post("/accounts/{line_id}/promises", response_class=HTMLResponse)
-def promise_submit(request: Request, line_id: int = Path(ge=1, le=2**31 - 1),
-                   amount: str = Form("", max_length=32), promised_on: str = Form("", max_length=16),
-                   who=Depends(requires(*CALL_ROLES)), unit=Depends(uow)) -> Response:
+def promise_submit(
+    request: Request,
+    line_id: int = Path(ge=1, le=2**31 - 1),
+    amount: str = Form("", max_length=32),
+    promised_on: str = Form("", max_length=16),
+    who=Depends(requires(*CALL_ROLES)),
+    unit=Depends(uow),
+) -> Response:
     """A promise to pay taken outside a call task (e.g. the borrower called in)."""
     case_id = _case_of_line(unit, line_id)
     ctx = _case_context(request, unit, who, case_id)
     if not ctx["can_call"]:
         raise Forbidden("only the case's agent or a supervisor may record a promise on it", reason="not_your_case")
-    money, day, errors = _promise_input(request.state.lang, amount, promised_on, currency=ctx["v"].currency,
-                                        today=ctx["today"])
+    money, day, errors = _promise_input(
+        request.state.lang, amount, promised_on, currency=ctx["v"].currency, today=ctx["today"]
+    )
     if not errors:
         try:
-            record_promise(unit, account_id=line_id, amount=money, promised_on=day, business_on=ctx["today"],
-                           staff_id=who.staff_id)
+            record_promise(
+                unit, account_id=line_id, amount=money, promised_on=day, business_on=ctx["today"], staff_id=who.staff_id
+            )
         except PromiseInvalid as err:
             errors.append(str(err))
     if errors:
@@ -536,17 +763,25 @@ def _task_context(request: Request, unit, who, action_id: int, **extra) -> dict:
         raise Forbidden("only the case's agent or a supervisor may work this call task", reason="not_your_case")
     record = call_outcomes.gate_decision(unit, seq=row.decision_seq) or {}
     decision = record.get("decision") if isinstance(record.get("decision"), dict) else None
-    ctx = {"task": row, "decision": decision, "decided_at": record.get("decided_at"), "outcomes": CALL_OUTCOMES,
-           "currency": _line_currency(unit, row.account_id), "promise_days_max": _promise_days_max(),
-           "errors": [], "form": {}, "zone": _borrower_zone_name(record), "today": _staff_today(unit),
-           "judgment_age_s_max": call_outcomes.JUDGMENT_AGE_S_MAX}
+    ctx = {
+        "task": row,
+        "decision": decision,
+        "decided_at": record.get("decided_at"),
+        "outcomes": CALL_OUTCOMES,
+        "currency": _line_currency(unit, row.account_id),
+        "promise_days_max": _promise_days_max(),
+        "errors": [],
+        "form": {},
+        "zone": _borrower_zone_name(record),
+        "today": _staff_today(unit),
+        "judgment_age_s_max": call_outcomes.JUDGMENT_AGE_S_MAX,
+    }
     ctx.update(extra)
     return ctx
 
 
 def _line_currency(unit, line_id: int) -> str:
     import sqlalchemy as sa
-
 
     return unit.connection.execute(sa.select(credit_lines.c.currency).where(credit_lines.c.id == line_id)).scalar_one()
 
@@ -557,14 +792,16 @@ def _borrower_zone_name(record: dict) -> str:
 
 
 @router.get("/tasks/{action_id}", response_class=HTMLResponse)
-def task_page(request: Request, action_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*CALL_ROLES)),
-              unit=Depends(uow)) -> HTMLResponse:
+def task_page(
+    request: Request, action_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*CALL_ROLES)), unit=Depends(uow)
+) -> HTMLResponse:
     return render(request, "console/task.html", _task_context(request, unit, who, action_id))
 
 
 @router.post("/tasks/{action_id}/judge", response_class=HTMLResponse)
-def task_judge(request: Request, action_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*CALL_ROLES)),
-               unit=Depends(uow)) -> HTMLResponse:
+def task_judge(
+    request: Request, action_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*CALL_ROLES)), unit=Depends(uow)
+) -> HTMLResponse:
     """Ask the gate now, for this call (the decision is logged); the page shows the verdict."""
     _task_context(request, unit, who, action_id)  # exists, is a call, and is this caller's to work
     try:
@@ -576,10 +813,15 @@ def task_judge(request: Request, action_id: int = Path(ge=1, le=2**31 - 1), who=
 
 
 @router.post("/tasks/{action_id}/outcome", response_class=HTMLResponse)
-def task_outcome(request: Request, action_id: int = Path(ge=1, le=2**31 - 1),
-                 outcome: str = Form("", max_length=16), amount: str = Form("", max_length=32),
-                 promised_on: str = Form("", max_length=16), who=Depends(requires(*CALL_ROLES)),
-                 unit=Depends(uow)) -> Response:
+def task_outcome(
+    request: Request,
+    action_id: int = Path(ge=1, le=2**31 - 1),
+    outcome: str = Form("", max_length=16),
+    amount: str = Form("", max_length=32),
+    promised_on: str = Form("", max_length=16),
+    who=Depends(requires(*CALL_ROLES)),
+    unit=Depends(uow),
+) -> Response:
     """Log the outcome of a call the gate allowed (a promise is recorded with it); then back to the case."""
     lang = request.state.lang
     ctx = _task_context(request, unit, who, action_id)
@@ -593,11 +835,20 @@ def task_outcome(request: Request, action_id: int = Path(ge=1, le=2**31 - 1),
         promise = None if errors else (money, day)
     if not errors:
         try:
-            call_outcomes.log_call_outcome(unit, action_id=action_id, outcome=outcome, staff_id=who.staff_id,
-                                           now=unit.clock(), promise=promise, business_on=ctx["today"])
+            call_outcomes.log_call_outcome(
+                unit,
+                action_id=action_id,
+                outcome=outcome,
+                staff_id=who.staff_id,
+                now=unit.clock(),
+                promise=promise,
+                business_on=ctx["today"],
+            )
         except call_outcomes.CallOutcomeRefused as err:
-            ctx.update(errors=[translate(lang, "call.err.not_allowed"), str(err)],
-                       form={"outcome": outcome, "amount": amount, "promised_on": promised_on})
+            ctx.update(
+                errors=[translate(lang, "call.err.not_allowed"), str(err)],
+                form={"outcome": outcome, "amount": amount, "promised_on": promised_on},
+            )
             return render(request, "console/task.html", ctx, status_code=409)
         except (call_outcomes.CallOutcomeInvalid, PromiseInvalid) as err:
             errors.append(str(err))
@@ -609,6 +860,7 @@ def task_outcome(request: Request, action_id: int = Path(ge=1, le=2**31 - 1),
 
 
 # Staff plan proposals: any staff member may look; accepting restructures the debt (PLAN_DECIDERS).
+
 
 def _plan_inputs(lang: str, income: str, expenses: str, currency: str) -> tuple[int | None, int | None, list[str]]:
     out, errors = [], []
@@ -631,9 +883,16 @@ def _proposal_key(p) -> str:
 
 def _plans_context(request: Request, unit, who, line_id: int, income: str, expenses: str) -> dict:
     view = _account_context(request, unit, who, line_id, reveal=False)["line"]
-    ctx = {"line": view, "income": income, "expenses": expenses, "proposals": [], "errors": [],
-           "key": _proposal_key, "can_decide_plan": bool(who.roles & set(PLAN_DECIDERS)),
-           "case_id": _queues().case_id_for_line(unit, line_id=line_id)}
+    ctx = {
+        "line": view,
+        "income": income,
+        "expenses": expenses,
+        "proposals": [],
+        "errors": [],
+        "key": _proposal_key,
+        "can_decide_plan": bool(who.roles & set(PLAN_DECIDERS)),
+        "case_id": _queues().case_id_for_line(unit, line_id=line_id),
+    }
     if not income and not expenses:
         return ctx
     inc, exp, errors = _plan_inputs(request.state.lang, income, expenses, view.currency)
@@ -641,25 +900,37 @@ def _plans_context(request: Request, unit, who, line_id: int, income: str, expen
         ctx["errors"] = errors
         return ctx
     try:
-        ctx["proposals"] = propose_plans_for_account(unit, account_id=line_id, monthly_income_minor=inc,
-                                                     monthly_expenses_minor=exp, as_of=_staff_today(unit))
+        ctx["proposals"] = propose_plans_for_account(
+            unit, account_id=line_id, monthly_income_minor=inc, monthly_expenses_minor=exp, as_of=_staff_today(unit)
+        )
     except FairdueError as err:
         ctx["errors"] = [str(err)]
     return ctx
 
 
 @router.get("/accounts/{line_id}/plans", response_class=HTMLResponse)
-def plans_page(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), income: str = Query("", max_length=32),
-               expenses: str = Query("", max_length=32), who=Depends(requires(*STAFF_ANY)),
-               unit=Depends(uow)) -> HTMLResponse:
+def plans_page(
+    request: Request,
+    line_id: int = Path(ge=1, le=2**31 - 1),
+    income: str = Query("", max_length=32),
+    expenses: str = Query("", max_length=32),
+    who=Depends(requires(*STAFF_ANY)),
+    unit=Depends(uow),
+) -> HTMLResponse:
     ctx = _plans_context(request, unit, who, line_id, income, expenses)
     return render(request, "console/plans.html", ctx, status_code=422 if ctx["errors"] else 200)
 
 
 @router.post("/accounts/{line_id}/plans/accept", response_class=HTMLResponse)
-def plan_accept(request: Request, line_id: int = Path(ge=1, le=2**31 - 1), income: str = Form("", max_length=32),
-                expenses: str = Form("", max_length=32), proposal: str = Form("", max_length=200),
-                who=Depends(requires(*PLAN_DECIDERS)), unit=Depends(uow)) -> Response:
+def plan_accept(
+    request: Request,
+    line_id: int = Path(ge=1, le=2**31 - 1),
+    income: str = Form("", max_length=32),
+    expenses: str = Form("", max_length=32),
+    proposal: str = Form("", max_length=200),
+    who=Depends(requires(*PLAN_DECIDERS)),
+    unit=Depends(uow),
+) -> Response:
     """Accept the proposal the supervisor saw: re-proposed from the same inputs and matched by its key."""
     ctx = _plans_context(request, unit, who, line_id, income, expenses)
     chosen = next((p for p in ctx["proposals"] if _proposal_key(p) == proposal), None)

@@ -16,8 +16,8 @@ import statistics
 import sys
 import time
 
-from fairdue.policy.content import check_message, prepare
 from fairdue.policy.content import check as _check_module
+from fairdue.policy.content import check_message, prepare
 
 ZH_PARTS = [
     "【安心贷】尊敬的{name}，您的借款本期应还{amt}元已逾期{days}天，",
@@ -42,9 +42,13 @@ NAMES = ["张先生", "李女士", "王先生", "赵女士", "John Doe", "Mary M
 
 
 def _message(rng: random.Random, parts: list[str], bad: list[str], bad_share: float) -> str:
-    fill = dict(name=rng.choice(NAMES), amt=f"{rng.randint(100, 99999)}.{rng.randint(0, 99):02d}",
-                days=rng.randint(1, 90), tail=f"{rng.randint(0, 9999):04d}",
-                date=f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")
+    fill = dict(
+        name=rng.choice(NAMES),
+        amt=f"{rng.randint(100, 99999)}.{rng.randint(0, 99):02d}",
+        days=rng.randint(1, 90),
+        tail=f"{rng.randint(0, 9999):04d}",
+        date=f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+    )
     text = ""
     pieces = list(parts)
     if rng.random() < bad_share:
@@ -71,8 +75,15 @@ def measure(n: int = 4000, bad_share: float = 0.2) -> dict:
         times = []
         for text, lang, jur in cases:
             t0 = time.perf_counter()
-            check_message(text=text, language=lang, jurisdiction=jur, channel="sms", purpose="collection",
-                          recipient_role="borrower", time_barred=False)
+            check_message(
+                text=text,
+                language=lang,
+                jurisdiction=jur,
+                channel="sms",
+                purpose="collection",
+                recipient_role="borrower",
+                time_barred=False,
+            )
             times.append(time.perf_counter() - t0)
         return times
 
@@ -84,21 +95,33 @@ def measure(n: int = 4000, bad_share: float = 0.2) -> dict:
 
     def summary(xs: list[float]) -> dict:
         xs = sorted(xs)
-        return {"mean_us": round(statistics.fmean(xs) * 1e6, 1),
-                "p50_us": round(xs[len(xs) // 2] * 1e6, 1),
-                "p99_us": round(xs[int(len(xs) * 0.99)] * 1e6, 1)}
+        return {
+            "mean_us": round(statistics.fmean(xs) * 1e6, 1),
+            "p50_us": round(xs[len(xs) // 2] * 1e6, 1),
+            "p99_us": round(xs[int(len(xs) * 0.99)] * 1e6, 1),
+        }
 
     # CPU time per message is robust when other processes share the cores;
     # wall-clock percentiles are not (a preempted call shows up in p99).
-    return {"messages": n, "chars": 300, "abusive_share": bad_share,
-            "uncached": {**summary(cold), "cpu_mean_us": round((cpu1 - cpu0) / n * 1e6, 1)},
-            "cached": {**summary(warm), "cpu_mean_us": round((cpu2 - cpu1) / n * 1e6, 2)}}
+    return {
+        "messages": n,
+        "chars": 300,
+        "abusive_share": bad_share,
+        "uncached": {**summary(cold), "cpu_mean_us": round((cpu1 - cpu0) / n * 1e6, 1)},
+        "cached": {**summary(warm), "cpu_mean_us": round((cpu2 - cpu1) / n * 1e6, 2)},
+    }
 
 
 ADVERSARIAL = {
-    "capitalised words": "Aaa Bbb " * 2500, "a.a.a": "a." * 10000, "a@a@": "a@" * 10000,
-    "one CJK char": "好" * 20000, "one letter": "a" * 20000, "9-digit runs": "123456789x" * 2000,
-    "spaces": " " * 20000, "brackets": "[" * 20000, "我是": "我是" * 10000,
+    "capitalised words": "Aaa Bbb " * 2500,
+    "a.a.a": "a." * 10000,
+    "a@a@": "a@" * 10000,
+    "one CJK char": "好" * 20000,
+    "one letter": "a" * 20000,
+    "9-digit runs": "123456789x" * 2000,
+    "spaces": " " * 20000,
+    "brackets": "[" * 20000,
+    "我是": "我是" * 10000,
     "debt words": "您好还款逾期，" * 3000,
 }
 
@@ -108,8 +131,15 @@ def adversarial() -> dict:
     out = {}
     for name, text in ADVERSARIAL.items():
         t0 = time.perf_counter()
-        check_message(text=text, language="en", jurisdiction="US", channel="sms", purpose="location",
-                      recipient_role="third_party", time_barred=True)
+        check_message(
+            text=text,
+            language="en",
+            jurisdiction="US",
+            channel="sms",
+            purpose="location",
+            recipient_role="third_party",
+            time_barred=True,
+        )
         out[name] = round((time.perf_counter() - t0) * 1e3, 1)
     return out
 

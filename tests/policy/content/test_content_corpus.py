@@ -10,8 +10,9 @@ import pytest
 from fairdue.policy.content import check_message
 
 CASES = tomllib.loads((pathlib.Path(__file__).parent / "corpus.toml").read_text(encoding="utf-8"))["case"]
-DEFAULTS = dict(language="zh", jurisdiction="CN", channel="sms", purpose="collection",
-                recipient_role="borrower", time_barred=False)
+DEFAULTS = dict(
+    language="zh", jurisdiction="CN", channel="sms", purpose="collection", recipient_role="borrower", time_barred=False
+)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])

@@ -10,7 +10,7 @@ from fairdue.policy.content.lexicon import CODE_RULE_IDS
 from fairdue.policy.content.normalize import normalize_term
 
 LEX = lexicon()
-TERMS = [t for t in LEX.terms if t.regex is None]      # automaton entries
+TERMS = [t for t in LEX.terms if t.regex is None]  # automaton entries
 PHRASES = [t for t in LEX.terms if t.regex is not None]  # [[phrase]] regex entries
 _S2T = opencc.OpenCC("s2t")
 
@@ -19,7 +19,10 @@ def _context(rule_id: str) -> dict:
     """A context in which a hit on `rule_id` counts."""
     applies = LEX.rules[rule_id].applies
     return dict(
-        language="zh", jurisdiction=sorted(LEX.rules[rule_id].jurisdictions)[0], channel="call", purpose="collection",
+        language="zh",
+        jurisdiction=sorted(LEX.rules[rule_id].jurisdictions)[0],
+        channel="call",
+        purpose="collection",
         recipient_role="third_party" if applies == "non_debtor" else "borrower",
         time_barred=applies == "time_barred",
     )
@@ -81,8 +84,11 @@ def test_latin_term_fires_in_full_width_and_upper_case(term):
     assert _rules_found(_carrier(term.term.upper(), term.language), term.rule)
 
 
-@pytest.mark.parametrize(("phrase", "example"), [(p, e) for p in PHRASES for e in p.examples],
-                         ids=[f"{p.term}:{e}" for p in PHRASES for e in p.examples])
+@pytest.mark.parametrize(
+    ("phrase", "example"),
+    [(p, e) for p in PHRASES for e in p.examples],
+    ids=[f"{p.term}:{e}" for p in PHRASES for e in p.examples],
+)
 def test_phrase_example_fires_with_its_span(phrase, example):
     found = [f for f in check_message(text=example, **_context(phrase.rule)) if f.rule == phrase.rule]
     assert found, f"{example!r} did not fire {phrase.rule}"
@@ -96,7 +102,7 @@ NEGATIVES = [(t, sentence) for t in LEX.terms for sentence in t.negatives]
 @pytest.mark.parametrize(("term", "sentence"), NEGATIVES, ids=[f"{_id(t)}:{s}" for t, s in NEGATIVES])
 def test_harmless_sentence_does_not_fire(term, sentence):
     assert not _rules_found(sentence, term.rule), f"{sentence!r} wrongly fired {term.rule}"
-    if term.language == "zh":   # the same sentence in traditional characters stays harmless
+    if term.language == "zh":  # the same sentence in traditional characters stays harmless
         traditional = _S2T.convert(sentence)
         assert not _rules_found(traditional, term.rule), f"{traditional!r} wrongly fired {term.rule}"
 
@@ -150,6 +156,9 @@ def test_allow_phrase_contains_a_term_and_silences_it(allow):
 
 def test_allow_phrase_does_not_silence_the_same_word_elsewhere():
     text = "请将客服号码存入通讯录。再不还就爆你通讯录。"
-    found = [f for f in check_message(text=text, **_context("CONTENT.third_party_threat"))
-             if f.rule == "CONTENT.third_party_threat"]
+    found = [
+        f
+        for f in check_message(text=text, **_context("CONTENT.third_party_threat"))
+        if f.rule == "CONTENT.third_party_threat"
+    ]
     assert [f.evidence["span"] for f in found] == [[text.rindex("通讯录"), text.rindex("通讯录") + 3]]

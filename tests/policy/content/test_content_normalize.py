@@ -11,7 +11,7 @@ from fairdue.policy.content.normalize import normalize_term, to_simplified, view
 def test_traditional_full_width_case_and_separators_fold_together():
     v = views("爆 通-訊.錄 ＡＲＲＥＳＴ p0lice")
     assert v.compact == "爆通讯录arrestpolice"
-    assert v.base == "爆 通-讯.录 ARREST p0lice"   # base keeps case and digits: patterns read it
+    assert v.base == "爆 通-讯.录 ARREST p0lice"  # base keeps case and digits: patterns read it
 
 
 def test_compact_positions_map_back_to_the_original():

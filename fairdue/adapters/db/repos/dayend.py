@@ -15,8 +15,8 @@ from BEGIN IMMEDIATE, which serialises the same way.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Callable, Iterable, Sequence
 
 import polars as pl
 import sqlalchemy as sa
@@ -49,8 +49,13 @@ BATCH_WORK_MEM = "64MB"
 STATE_COLUMNS = [c for c in ACCOUNT_SCHEMA if c not in ("account_id", "product_code", "cycle_day")] + ["dpd"]
 # What load_installments reads: the kernel's columns, then servicing's status, statement date, plan kind and
 # periods (the statement close of the same partition uses them instead of reading the installments again).
-LOADED_INSTALLMENT_SCHEMA = {**INSTALLMENT_SCHEMA, "status": pl.String, "statement_on": pl.Date,
-                             "plan_kind": pl.String, "periods": pl.Int32}
+LOADED_INSTALLMENT_SCHEMA = {
+    **INSTALLMENT_SCHEMA,
+    "status": pl.String,
+    "statement_on": pl.Date,
+    "plan_kind": pl.String,
+    "periods": pl.Int32,
+}
 # Servicing installment statuses the day-end reads (paid and cancelled ones have nothing left to do).
 OPEN_INSTALLMENT_STATUSES = ("scheduled", "billed")
 
@@ -69,17 +74,43 @@ def lines_frame(rows: Sequence) -> pl.DataFrame:
 
 
 # Columns of dayend_account an enrolment fills, in the order `_unenrolled_lines` selects them.
-_ENROLL_COLUMNS = ["account_id", "product_id", "currency", "cycle_day", "last_closed_on", "next_event_on", "bucket",
-                   "dpd", "charged_off", "revolving_principal_minor", "accrual_remainder", "interest_unbilled_minor",
-                   "accrued_through_on", "principal_days_minor", "cost_charged_minor"]
+_ENROLL_COLUMNS = [
+    "account_id",
+    "product_id",
+    "currency",
+    "cycle_day",
+    "last_closed_on",
+    "next_event_on",
+    "bucket",
+    "dpd",
+    "charged_off",
+    "revolving_principal_minor",
+    "accrual_remainder",
+    "interest_unbilled_minor",
+    "accrued_through_on",
+    "principal_days_minor",
+    "cost_charged_minor",
+]
 
 
 def _unenrolled_lines() -> sa.Select:
     """Initial day-end state (_ENROLL_COLUMNS) of every credit line that has none yet."""
     cl = credit_lines.c
     return sa.select(
-        cl.id, cl.product_id, cl.currency, cl.cycle_day, cl.opened_on, cl.opened_on, sa.literal("current"),
-        sa.literal(0), sa.false(), sa.literal(0), sa.literal(0), sa.literal(0), cl.opened_on, sa.literal(0),
+        cl.id,
+        cl.product_id,
+        cl.currency,
+        cl.cycle_day,
+        cl.opened_on,
+        cl.opened_on,
+        sa.literal("current"),
+        sa.literal(0),
+        sa.false(),
+        sa.literal(0),
+        sa.literal(0),
+        sa.literal(0),
+        cl.opened_on,
+        sa.literal(0),
         sa.literal(0),
     ).where(~sa.exists().where(dayend_account.c.account_id == cl.id))
 
@@ -89,8 +120,9 @@ def _enroll_lines_statement(postgresql: bool) -> sa.Insert:
     """Enrol the lines :ids (whatever their status), skipping any already enrolled. Built once per dialect: every
     servicing write's inline close runs it."""
     insert = (pg.insert if postgresql else sqlite_dialect.insert)(dayend_account)
-    return insert.from_select(_ENROLL_COLUMNS, _unenrolled_lines().where(
-        credit_lines.c.id.in_(sa.bindparam("ids", expanding=True)))).on_conflict_do_nothing()
+    return insert.from_select(
+        _ENROLL_COLUMNS, _unenrolled_lines().where(credit_lines.c.id.in_(sa.bindparam("ids", expanding=True)))
+    ).on_conflict_do_nothing()
 
 
 @functools.cache
@@ -98,13 +130,27 @@ def _load_lines_statement(locked: bool) -> sa.Select:
     """State rows (ACCOUNT_SCHEMA order) of the enrolled, active lines :ids in id order, `FOR UPDATE OF` their
     state rows when `locked` (PostgreSQL only). Built once: every servicing write's inline close runs it."""
     a = dayend_account.c
-    stmt = sa.select(
-        a.account_id, sa.cast(a.product_id, sa.String).label("product_code"), a.cycle_day, a.last_closed_on,
-        a.next_event_on, a.bucket, a.oldest_overdue_on, a.charged_off, a.revolving_principal_minor,
-        a.accrual_remainder, a.interest_unbilled_minor, a.accrued_through_on, a.principal_days_minor,
-        a.cost_charged_minor,
-    ).select_from(dayend_account.join(credit_lines, credit_lines.c.id == a.account_id)).where(
-        a.account_id.in_(sa.bindparam("ids", expanding=True)), credit_lines.c.status == "active").order_by(a.account_id)
+    stmt = (
+        sa.select(
+            a.account_id,
+            sa.cast(a.product_id, sa.String).label("product_code"),
+            a.cycle_day,
+            a.last_closed_on,
+            a.next_event_on,
+            a.bucket,
+            a.oldest_overdue_on,
+            a.charged_off,
+            a.revolving_principal_minor,
+            a.accrual_remainder,
+            a.interest_unbilled_minor,
+            a.accrued_through_on,
+            a.principal_days_minor,
+            a.cost_charged_minor,
+        )
+        .select_from(dayend_account.join(credit_lines, credit_lines.c.id == a.account_id))
+        .where(a.account_id.in_(sa.bindparam("ids", expanding=True)), credit_lines.c.status == "active")
+        .order_by(a.account_id)
+    )
     return stmt.with_for_update(of=dayend_account) if locked else stmt
 
 
@@ -112,9 +158,14 @@ def _pull_next_event() -> sa.Update:
     """next_event_on = :on for the lines :ids whose next event is later (or none)."""
     a = dayend_account.c
     on = sa.bindparam("on", type_=sa.Date)
-    return dayend_account.update().where(
-        a.account_id.in_(sa.bindparam("ids", expanding=True)), sa.or_(a.next_event_on.is_(None), a.next_event_on > on)
-    ).values(next_event_on=on)
+    return (
+        dayend_account.update()
+        .where(
+            a.account_id.in_(sa.bindparam("ids", expanding=True)),
+            sa.or_(a.next_event_on.is_(None), a.next_event_on > on),
+        )
+        .values(next_event_on=on)
+    )
 
 
 # Built once: servicing writes run it.
@@ -161,12 +212,19 @@ class DayendRepository:
             ).scalars()
         )
 
-    def mark_partition_done(self, business_on: date, partition_no: int, lo: int, hi: int, *, accounts: int,
-                            entries: int, events: int) -> None:
+    def mark_partition_done(
+        self, business_on: date, partition_no: int, lo: int, hi: int, *, accounts: int, entries: int, events: int
+    ) -> None:
         self.connection.execute(
             dayend_partition.insert().values(
-                business_on=business_on, partition_no=partition_no, account_id_min=lo, account_id_max=hi,
-                accounts_touched=accounts, entries=entries, events=events, done_at=self.clock(),
+                business_on=business_on,
+                partition_no=partition_no,
+                account_id_min=lo,
+                account_id_max=hi,
+                accounts_touched=accounts,
+                entries=entries,
+                events=events,
+                done_at=self.clock(),
             )
         )
 
@@ -187,8 +245,12 @@ class DayendRepository:
         ).first()
         self.connection.execute(
             dayend_business_date.insert().values(
-                business_on=business_on, closed_at=self.clock(), partitions=totals[0],
-                accounts_touched=totals[1], entries=totals[2], events=totals[3],
+                business_on=business_on,
+                closed_at=self.clock(),
+                partitions=totals[0],
+                accounts_touched=totals[1],
+                entries=totals[2],
+                events=totals[3],
             )
         )
 
@@ -200,8 +262,9 @@ class DayendRepository:
         status (servicing's inline close: a write pulls its line in), skipping any a concurrent close enrolled first.
         """
         if account_ids is None:
-            stmt = dayend_account.insert().from_select(_ENROLL_COLUMNS, _unenrolled_lines().where(
-                credit_lines.c.status == "active"))
+            stmt = dayend_account.insert().from_select(
+                _ENROLL_COLUMNS, _unenrolled_lines().where(credit_lines.c.status == "active")
+            )
             return self.connection.execute(stmt).rowcount or 0
         stmt = _enroll_lines_statement(self._pg)
         return self.connection.execute(stmt, {"ids": sorted(set(account_ids))}).rowcount or 0
@@ -225,8 +288,9 @@ class DayendRepository:
         if not self._pg:
             return
         # Book accounts have no owner: the owner index finds them (a LIKE on the code scans every account).
-        books = sa.select(ledger_account.c.id).where(ledger_account.c.owner.is_(None),
-                                                     ledger_account.c.code.like("book:%"))
+        books = sa.select(ledger_account.c.id).where(
+            ledger_account.c.owner.is_(None), ledger_account.c.code.like("book:%")
+        )
         self.connection.execute(
             sa.select(ledger_balance.c.account_id)
             .where(ledger_balance.c.account_id.in_(books))
@@ -237,10 +301,13 @@ class DayendRepository:
     def book_account_ids(self) -> list[int]:
         """Ids of the book-wide ledger accounts (book:…), unlocked: a partition holds their balance
         deltas (LedgerRepository.hold_balances) and writes them at its end, under lock_book_balances."""
-        return list(self.connection.execute(
-            sa.select(ledger_account.c.id).where(ledger_account.c.owner.is_(None),
-                                                 ledger_account.c.code.like("book:%"))
-        ).scalars())
+        return list(
+            self.connection.execute(
+                sa.select(ledger_account.c.id).where(
+                    ledger_account.c.owner.is_(None), ledger_account.c.code.like("book:%")
+                )
+            ).scalars()
+        )
 
     # -- reading a partition --------------------------------------------------------------------
     @staticmethod
@@ -286,9 +353,20 @@ class DayendRepository:
         a = dayend_account.c
         stmt = (
             sa.select(
-                a.account_id, sa.cast(a.product_id, sa.String), a.cycle_day, a.last_closed_on, a.next_event_on,
-                a.bucket, a.oldest_overdue_on, a.charged_off, a.revolving_principal_minor, a.accrual_remainder,
-                a.interest_unbilled_minor, a.accrued_through_on, a.principal_days_minor, a.cost_charged_minor,
+                a.account_id,
+                sa.cast(a.product_id, sa.String),
+                a.cycle_day,
+                a.last_closed_on,
+                a.next_event_on,
+                a.bucket,
+                a.oldest_overdue_on,
+                a.charged_off,
+                a.revolving_principal_minor,
+                a.accrual_remainder,
+                a.interest_unbilled_minor,
+                a.accrued_through_on,
+                a.principal_days_minor,
+                a.cost_charged_minor,
             )
             .where(a.account_id.between(lo, hi), self._has_work(business_on, lo, hi))
             .order_by(a.account_id)
@@ -305,8 +383,9 @@ class DayendRepository:
         stmt = _load_lines_statement(lock and self._pg)
         return self.connection.execute(stmt, {"ids": sorted(set(account_ids))}).all()
 
-    def load_installments(self, business_on: date, lo: int, hi: int, *,
-                          account_ids: Sequence[int] | None = None) -> pl.DataFrame:
+    def load_installments(
+        self, business_on: date, lo: int, hi: int, *, account_ids: Sequence[int] | None = None
+    ) -> pl.DataFrame:
         """Open installments of the accounts with work in [lo, hi] (or of the given lines), with day-end flags
         (LOADED_INSTALLMENT_SCHEMA).
 
@@ -322,15 +401,32 @@ class DayendRepository:
         else:
             flags_on, plans_on = f.account_id.between(lo, hi), p.credit_line_id.between(lo, hi)
         as_int = self._pg  # COPY writes booleans as t/f; as integers Polars reads them directly
-        flag = (lambda col: sa.cast(sa.func.coalesce(col, sa.false()), sa.Integer)) if as_int else (
-            lambda col: sa.func.coalesce(col, sa.false()))
+        flag = (
+            (lambda col: sa.cast(sa.func.coalesce(col, sa.false()), sa.Integer))
+            if as_int
+            else (lambda col: sa.func.coalesce(col, sa.false()))
+        )
         stmt = (
             sa.select(
-                i.id, i.credit_line_id, i.plan_id, i.seq, i.due_on, i.principal_due_minor, i.interest_due_minor,
-                i.fee_due_minor, i.principal_paid_minor, i.interest_paid_minor, i.fee_paid_minor,
-                flag(f.billed), flag(f.overdue), sa.func.coalesce(f.late_fee_minor, 0),
+                i.id,
+                i.credit_line_id,
+                i.plan_id,
+                i.seq,
+                i.due_on,
+                i.principal_due_minor,
+                i.interest_due_minor,
+                i.fee_due_minor,
+                i.principal_paid_minor,
+                i.interest_paid_minor,
+                i.fee_paid_minor,
+                flag(f.billed),
+                flag(f.overdue),
+                sa.func.coalesce(f.late_fee_minor, 0),
                 sa.cast(sa.case((installment_plans.c.kind == "full", 1), else_=0), sa.Integer),
-                i.status, i.statement_on, p.kind, p.periods,
+                i.status,
+                i.statement_on,
+                p.kind,
+                p.periods,
             )
             .select_from(
                 installments.outerjoin(dayend_installment, sa.and_(f.installment_id == i.id, flags_on)).join(
@@ -372,11 +468,12 @@ class DayendRepository:
         if not chunks:
             return pl.DataFrame(schema=schema)
         read_schema = {c: (pl.Int8 if t == pl.Boolean else t) for c, t in schema.items()}
-        frame = pl.read_csv(("\n".join(chunks)).encode(), has_header=False, new_columns=list(schema),
-                            schema_overrides=read_schema)
-        return frame.with_columns(
-            [pl.col(c).cast(pl.Boolean) for c, t in schema.items() if t == pl.Boolean]
-        ).sort(next(iter(schema)))
+        frame = pl.read_csv(
+            ("\n".join(chunks)).encode(), has_header=False, new_columns=list(schema), schema_overrides=read_schema
+        )
+        return frame.with_columns([pl.col(c).cast(pl.Boolean) for c, t in schema.items() if t == pl.Boolean]).sort(
+            next(iter(schema))
+        )
 
     # -- writing results ------------------------------------------------------------------------
     def _stage(self, frame: pl.DataFrame, like: str, name: str) -> None:
@@ -445,7 +542,8 @@ class DayendRepository:
         now = self.clock()
         if self._pg:
             staged = frame.select("event_key", "account_id", "kind", "business_on", "payload").with_columns(
-                pl.lit(now.isoformat()).alias("created_at"))
+                pl.lit(now.isoformat()).alias("created_at")
+            )
             self._stage(staged, "dayend_event_outbox", "_dayend_events")
             self.connection.exec_driver_sql(
                 "INSERT INTO dayend_event_outbox (event_key, account_id, kind, business_on, payload, created_at) "
@@ -468,15 +566,26 @@ class DayendRepository:
             stmt = self._insert(ledger_account).on_conflict_do_nothing(index_elements=["code"])
             self.connection.execute(
                 stmt,
-                [{"code": c, "kind": wanted[c][0], "currency": wanted[c][1], "owner": wanted[c][2], "name": None,
-                  "created_at": now} for c in missing],
+                [
+                    {
+                        "code": c,
+                        "kind": wanted[c][0],
+                        "currency": wanted[c][1],
+                        "owner": wanted[c][2],
+                        "name": None,
+                        "created_at": now,
+                    }
+                    for c in missing
+                ],
             )
             fresh = self._ledger_ids(missing)
             bal = self._insert(ledger_balance).on_conflict_do_nothing(index_elements=["account_id"])
             self.connection.execute(
                 bal,
-                [{"account_id": fresh[c], "currency": wanted[c][1], "balance_minor": 0, "posting_count": 0}
-                 for c in missing],
+                [
+                    {"account_id": fresh[c], "currency": wanted[c][1], "balance_minor": 0, "posting_count": 0}
+                    for c in missing
+                ],
             )
             ids.update(fresh)
         return ids
@@ -550,6 +659,7 @@ class DayendRepository:
         a = dayend_account.c
         raised = a.cost_charged_minor + int(delta_minor)
         self.connection.execute(
-            dayend_account.update().where(a.account_id == account_id)
+            dayend_account.update()
+            .where(a.account_id == account_id)
             .values(cost_charged_minor=sa.case((raised < 0, 0), else_=raised))
         )

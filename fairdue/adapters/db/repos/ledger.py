@@ -20,9 +20,9 @@ transactions touching the same accounts cannot deadlock.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Callable, Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -74,8 +74,11 @@ _INSERT_BALANCE = ledger_balance.insert()
 
 def _account_insert(insert):
     """Accounts whose code is new (executemany; only the rows written come back)."""
-    return (insert(ledger_account).on_conflict_do_nothing(index_elements=["code"])
-            .returning(ledger_account.c.id, ledger_account.c.currency))
+    return (
+        insert(ledger_account)
+        .on_conflict_do_nothing(index_elements=["code"])
+        .returning(ledger_account.c.id, ledger_account.c.currency)
+    )
 
 
 _ACCOUNT_INSERT = {"postgresql": _account_insert(pg.insert), "sqlite": _account_insert(sqlite_dialect.insert)}
@@ -176,15 +179,28 @@ class LedgerRepository:
         for i in range(0, len(specs), ACCOUNT_ROWS_PER_STATEMENT):
             chunk = specs[i : i + ACCOUNT_ROWS_PER_STATEMENT]
             # One cached statement, executemany: SQLAlchemy sends the rows as one multi-row INSERT … RETURNING.
-            created = self.connection.execute(_ACCOUNT_INSERT[self.connection.dialect.name], [
-                {"code": s.code, "kind": s.kind.value, "currency": s.currency, "owner": s.owner, "name": s.name,
-                 "created_at": now}
-                for s in chunk
-            ]).all()
+            created = self.connection.execute(
+                _ACCOUNT_INSERT[self.connection.dialect.name],
+                [
+                    {
+                        "code": s.code,
+                        "kind": s.kind.value,
+                        "currency": s.currency,
+                        "owner": s.owner,
+                        "name": s.name,
+                        "created_at": now,
+                    }
+                    for s in chunk
+                ],
+            ).all()
             if created:
-                self.connection.execute(_INSERT_BALANCE, [
-                    {"account_id": r.id, "currency": r.currency, "balance_minor": 0, "posting_count": 0} for r in created
-                ])
+                self.connection.execute(
+                    _INSERT_BALANCE,
+                    [
+                        {"account_id": r.id, "currency": r.currency, "balance_minor": 0, "posting_count": 0}
+                        for r in created
+                    ],
+                )
         return self.accounts_by_codes(s.code for s in specs)
 
     def account_by_code(self, code: str) -> LedgerAccount | None:
@@ -365,7 +381,12 @@ class LedgerRepository:
             first_id = self._next_sqlite_entry_id()
             ids = {d.key: first_id + n for n, d in enumerate(fresh)}
             postings = [
-                {"entry_id": ids[d.key], "account_id": p.account_id, "amount_minor": p.amount_minor, "currency": p.currency}
+                {
+                    "entry_id": ids[d.key],
+                    "account_id": p.account_id,
+                    "amount_minor": p.amount_minor,
+                    "currency": p.currency,
+                }
                 for d in fresh
                 for p in d.postings
             ]
@@ -486,7 +507,9 @@ class LedgerRepository:
         """Stored entries that do not balance per currency or have < 2 postings; and how many entries exist."""
         total = sa.func.sum(ledger_posting.c.amount_minor)
         off = self.connection.execute(
-            sa.select(ledger_posting.c.entry_id, ledger_posting.c.currency, total.label("total"), sa.func.count().label("n"))
+            sa.select(
+                ledger_posting.c.entry_id, ledger_posting.c.currency, total.label("total"), sa.func.count().label("n")
+            )
             .group_by(ledger_posting.c.entry_id, ledger_posting.c.currency)
             .having(total != 0)
         ).all()
@@ -552,7 +575,12 @@ class LedgerRepository:
             self.connection.execute(
                 _INSERT_POSTING,
                 [
-                    {"entry_id": entry_id, "account_id": p.account_id, "amount_minor": p.amount_minor, "currency": p.currency}
+                    {
+                        "entry_id": entry_id,
+                        "account_id": p.account_id,
+                        "amount_minor": p.amount_minor,
+                        "currency": p.currency,
+                    }
                     for p in postings
                 ],
             )
@@ -601,7 +629,9 @@ class LedgerRepository:
                 " account_id bigint, currency text, balance_minor bigint, posting_count bigint) ON COMMIT DELETE ROWS"
             )
             cur.execute("TRUNCATE ledger_balance_stage")
-            with cur.copy("COPY ledger_balance_stage (account_id, currency, balance_minor, posting_count) FROM STDIN") as copy:
+            with cur.copy(
+                "COPY ledger_balance_stage (account_id, currency, balance_minor, posting_count) FROM STDIN"
+            ) as copy:
                 for a in sorted(deltas):
                     slot = deltas[a]
                     copy.write_row((a, slot[0], slot[1], slot[2]))
@@ -640,4 +670,3 @@ class LedgerRepository:
             ):
                 out[r.id] = r.idempotency_key
         return out
-

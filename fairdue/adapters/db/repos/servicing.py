@@ -9,9 +9,10 @@ SQLite's BEGIN IMMEDIATE already serialises writers.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
-from typing import Any, Callable, ContextManager, Iterable
+from datetime import UTC, datetime
+from typing import Any, ContextManager
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -30,8 +31,7 @@ from fairdue.adapters.db.schema.accounts import (
     statement_lines,
     statements,
 )
-from fairdue.adapters.db.schema.ledger import ledger_account, ledger_balance
-from fairdue.adapters.db.schema.ledger import ledger_entry, ledger_posting
+from fairdue.adapters.db.schema.ledger import ledger_account, ledger_balance, ledger_entry, ledger_posting
 
 
 def aware(ts: datetime | None) -> datetime | None:
@@ -75,14 +75,25 @@ def _add_paid_installments() -> sa.Update:
     """Per row: add d_fees/d_interest/d_principal to what is paid and fix the status (SET expressions read the
     row as it was before the update, so d_total, the sum of the three, decides whether it is now settled)."""
     t = installments.c
-    d = {col: sa.bindparam(f"d_{part}", type_=col.type) for part, col in
-         (("fees", t.fee_paid_minor), ("interest", t.interest_paid_minor), ("principal", t.principal_paid_minor))}
+    d = {
+        col: sa.bindparam(f"d_{part}", type_=col.type)
+        for part, col in (
+            ("fees", t.fee_paid_minor),
+            ("interest", t.interest_paid_minor),
+            ("principal", t.principal_paid_minor),
+        )
+    }
     d_total = sa.bindparam("d_total", type_=t.fee_paid_minor.type)
-    settled = (t.fee_paid_minor + t.interest_paid_minor + t.principal_paid_minor + d_total
-               == t.fee_due_minor + t.interest_due_minor + t.principal_due_minor)
+    settled = (
+        t.fee_paid_minor + t.interest_paid_minor + t.principal_paid_minor + d_total
+        == t.fee_due_minor + t.interest_due_minor + t.principal_due_minor
+    )
     status = sa.case((_one_of(t.status, "billed", "paid"), sa.case((settled, "paid"), else_="billed")), else_=t.status)
-    return (sa.update(installments).where(t.id == sa.bindparam("target_id"))
-            .values({**{col: col + bind for col, bind in d.items()}, t.status: status}))
+    return (
+        sa.update(installments)
+        .where(t.id == sa.bindparam("target_id"))
+        .values({**{col: col + bind for col, bind in d.items()}, t.status: status})
+    )
 
 
 def _add_paid_charges() -> sa.Update:
@@ -91,8 +102,11 @@ def _add_paid_charges() -> sa.Update:
     d = sa.bindparam("d_total", type_=t.paid_minor.type)
     settled = t.paid_minor + d == t.amount_minor
     status = sa.case((_one_of(t.status, "open", "paid"), sa.case((settled, "paid"), else_="open")), else_=t.status)
-    return (sa.update(charges).where(t.id == sa.bindparam("target_id"))
-            .values({t.paid_minor: t.paid_minor + d, t.status: status}))
+    return (
+        sa.update(charges)
+        .where(t.id == sa.bindparam("target_id"))
+        .values({t.paid_minor: t.paid_minor + d, t.status: status})
+    )
 
 
 def _line(lock: bool) -> sa.Select:
@@ -127,14 +141,22 @@ def _open_items() -> sa.Select:
     owed = c.amount_minor - c.paid_minor
     is_fee = c.component == "fees"
     billed = sa.select(
-        sa.literal_column("0", sa.Integer).label("part"), i.id, i.due_on, i.seq,
+        sa.literal_column("0", sa.Integer).label("part"),
+        i.id,
+        i.due_on,
+        i.seq,
         (i.fee_due_minor - i.fee_paid_minor).label("fees"),
         (i.interest_due_minor - i.interest_paid_minor).label("interest"),
         (i.principal_due_minor - i.principal_paid_minor).label("principal"),
     ).where(i.credit_line_id == line, i.status == "billed")
     open_charges = sa.select(
-        sa.literal_column("1", sa.Integer), c.id, c.due_on, sa.literal_column("0", sa.Integer),
-        sa.case((is_fee, owed), else_=0), sa.case((is_fee, 0), else_=owed), sa.literal_column("0", sa.Integer),
+        sa.literal_column("1", sa.Integer),
+        c.id,
+        c.due_on,
+        sa.literal_column("0", sa.Integer),
+        sa.case((is_fee, owed), else_=0),
+        sa.case((is_fee, 0), else_=owed),
+        sa.literal_column("0", sa.Integer),
     ).where(c.credit_line_id == line, c.status == "open")
     u = sa.union_all(billed, open_charges).subquery()
     return sa.select(u).order_by(u.c.part, u.c.due_on, u.c.seq, u.c.id)
@@ -166,8 +188,12 @@ class AccountsRepository:
             for k, v in where.items():
                 q = q.where(table.c[k] == v)
             return self.conn.execute(q).first()
-        stmt = _statement(("one", table, *where), lambda: sa.select(table).where(
-            *(table.c[k] == sa.bindparam(f"w_{k}", type_=table.c[k].type) for k in where)))
+        stmt = _statement(
+            ("one", table, *where),
+            lambda: sa.select(table).where(
+                *(table.c[k] == sa.bindparam(f"w_{k}", type_=table.c[k].type) for k in where)
+            ),
+        )
         return self.conn.execute(stmt, {f"w_{k}": v for k, v in where.items()}).first()
 
     def twin_guard(self) -> ContextManager[object]:
@@ -179,9 +205,14 @@ class AccountsRepository:
         return self.conn.begin_nested() if self.conn.dialect.name == "postgresql" else nullcontext()
 
     def update(self, table: sa.Table, row_id: int, **values: Any) -> None:
-        stmt = _statement(("update", table, *values), lambda: sa.update(table).where(
-            table.c.id == sa.bindparam("row_id")).values({table.c[k]: sa.bindparam(f"v_{k}", type_=table.c[k].type)
-                                                           for k in values}))
+        stmt = _statement(
+            ("update", table, *values),
+            lambda: (
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("row_id"))
+                .values({table.c[k]: sa.bindparam(f"v_{k}", type_=table.c[k].type) for k in values})
+            ),
+        )
         self.conn.execute(stmt, {"row_id": row_id, **{f"v_{k}": v for k, v in values.items()}})
 
     # -- products ------------------------------------------------------------------------
@@ -205,15 +236,27 @@ class AccountsRepository:
         return sorted({r[0] for r in self.conn.execute(q)})
 
     def phones_of(self, borrower_id: int) -> list[sa.Row]:
-        q = sa.select(borrower_phones).where(borrower_phones.c.borrower_id == borrower_id).order_by(borrower_phones.c.position)
+        q = (
+            sa.select(borrower_phones)
+            .where(borrower_phones.c.borrower_id == borrower_id)
+            .order_by(borrower_phones.c.position)
+        )
         return list(self.conn.execute(q))
 
     def emails_of(self, borrower_id: int) -> list[sa.Row]:
-        q = sa.select(borrower_emails).where(borrower_emails.c.borrower_id == borrower_id).order_by(borrower_emails.c.position)
+        q = (
+            sa.select(borrower_emails)
+            .where(borrower_emails.c.borrower_id == borrower_id)
+            .order_by(borrower_emails.c.position)
+        )
         return list(self.conn.execute(q))
 
     def emergency_contacts_of(self, borrower_id: int) -> list[sa.Row]:
-        q = sa.select(emergency_contacts).where(emergency_contacts.c.borrower_id == borrower_id).order_by(emergency_contacts.c.id)
+        q = (
+            sa.select(emergency_contacts)
+            .where(emergency_contacts.c.borrower_id == borrower_id)
+            .order_by(emergency_contacts.c.id)
+        )
         return list(self.conn.execute(q))
 
     # -- credit lines --------------------------------------------------------------------
@@ -230,12 +273,20 @@ class AccountsRepository:
         return self.one(installment_plans, purchase_id=purchase_id)
 
     def installments_of_plan(self, plan_id: int) -> list[sa.Row]:
-        q = _statement(("installments_of_plan",), lambda: sa.select(installments)
-                       .where(installments.c.plan_id == sa.bindparam("plan_id")).order_by(installments.c.seq))
+        q = _statement(
+            ("installments_of_plan",),
+            lambda: (
+                sa.select(installments)
+                .where(installments.c.plan_id == sa.bindparam("plan_id"))
+                .order_by(installments.c.seq)
+            ),
+        )
         return list(self.conn.execute(q, {"plan_id": plan_id}))
 
     def open_billed_installments(self, line_id: int, plan_id: int | None = None) -> list[sa.Row]:
-        q = _statement(("open_billed_installments", plan_id is None), lambda: _open_billed_installments(plan_id is None))
+        q = _statement(
+            ("open_billed_installments", plan_id is None), lambda: _open_billed_installments(plan_id is None)
+        )
         params = {"line_id": line_id} if plan_id is None else {"line_id": line_id, "plan_id": plan_id}
         return list(self.conn.execute(q, params))
 
@@ -252,14 +303,24 @@ class AccountsRepository:
         return list(self.conn.execute(q.order_by(installments.c.due_on, installments.c.plan_id, installments.c.seq)))
 
     def open_charges(self, line_id: int) -> list[sa.Row]:
-        q = _statement(("open_charges",), lambda: sa.select(charges).where(
-            charges.c.credit_line_id == sa.bindparam("line_id"), charges.c.status == "open",
-        ).order_by(charges.c.due_on, charges.c.id))
+        q = _statement(
+            ("open_charges",),
+            lambda: (
+                sa.select(charges)
+                .where(
+                    charges.c.credit_line_id == sa.bindparam("line_id"),
+                    charges.c.status == "open",
+                )
+                .order_by(charges.c.due_on, charges.c.id)
+            ),
+        )
         return list(self.conn.execute(q, {"line_id": line_id}))
 
     def charges_to_bill(self, line_id: int, statement_on) -> list[sa.Row]:
         q = sa.select(charges).where(
-            charges.c.credit_line_id == line_id, charges.c.billed_statement_id.is_(None), charges.c.charged_on <= statement_on
+            charges.c.credit_line_id == line_id,
+            charges.c.billed_statement_id.is_(None),
+            charges.c.charged_on <= statement_on,
         )
         return list(self.conn.execute(q.order_by(charges.c.charged_on, charges.c.id)))
 
@@ -276,7 +337,9 @@ class AccountsRepository:
         on_credit = sa.case((a.code.like("%:credit"), p.amount_minor), else_=0)
         q = (
             sa.select(e.id, e.kind, e.business_on, e.description, sa.func.sum(p.amount_minor), sa.func.sum(on_credit))
-            .select_from(ledger_posting.join(ledger_account, a.id == p.account_id).join(ledger_entry, e.id == p.entry_id))
+            .select_from(
+                ledger_posting.join(ledger_account, a.id == p.account_id).join(ledger_entry, e.id == p.entry_id)
+            )
             .where(a.owner == f"credit_line:{line_id}", e.business_on <= upto, ~sa.exists(shown))
             .group_by(e.id, e.kind, e.business_on, e.description)
             .order_by(e.business_on, e.id)
@@ -297,18 +360,35 @@ class AccountsRepository:
         return self.conn.execute(q).first()
 
     def latest_statement(self, line_id: int) -> sa.Row | None:
-        q = _statement(("latest_statement",), lambda: sa.select(statements).where(
-            statements.c.credit_line_id == sa.bindparam("line_id")).order_by(statements.c.statement_on.desc()).limit(1))
+        q = _statement(
+            ("latest_statement",),
+            lambda: (
+                sa.select(statements)
+                .where(statements.c.credit_line_id == sa.bindparam("line_id"))
+                .order_by(statements.c.statement_on.desc())
+                .limit(1)
+            ),
+        )
         return self.conn.execute(q, {"line_id": line_id}).first()
 
     def lines_of_statement(self, statement_id: int) -> list[sa.Row]:
-        q = sa.select(statement_lines).where(statement_lines.c.statement_id == statement_id).order_by(statement_lines.c.seq)
+        q = (
+            sa.select(statement_lines)
+            .where(statement_lines.c.statement_id == statement_id)
+            .order_by(statement_lines.c.seq)
+        )
         return list(self.conn.execute(q))
 
     # -- payments ------------------------------------------------------------------------
     def allocations_of(self, payment_id: int) -> list[sa.Row]:
-        q = _statement(("allocations_of",), lambda: sa.select(payment_allocations).where(
-            payment_allocations.c.payment_id == sa.bindparam("payment_id")).order_by(payment_allocations.c.id))
+        q = _statement(
+            ("allocations_of",),
+            lambda: (
+                sa.select(payment_allocations)
+                .where(payment_allocations.c.payment_id == sa.bindparam("payment_id"))
+                .order_by(payment_allocations.c.id)
+            ),
+        )
         return list(self.conn.execute(q, {"payment_id": payment_id}))
 
     def add_paid(self, paid: Iterable[tuple[str, int, str, int]]) -> None:

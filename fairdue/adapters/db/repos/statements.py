@@ -9,8 +9,8 @@ installment/charge billing marks are one set-based UPDATE each.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Callable, Sequence
 
 import polars as pl
 import sqlalchemy as sa
@@ -22,15 +22,30 @@ from fairdue.adapters.db.schema.ledger import ledger_entry
 
 LINE_SCHEMA = {"line_id": pl.Int64, "owner": pl.String}
 INSTALLMENT_COLUMNS = {
-    "id": pl.Int64, "line_id": pl.Int64, "plan_id": pl.Int64, "seq": pl.Int32, "due_on": pl.Date,
-    "status": pl.String, "principal_due_minor": pl.Int64, "interest_due_minor": pl.Int64, "fee_due_minor": pl.Int64,
-    "principal_paid_minor": pl.Int64, "interest_paid_minor": pl.Int64, "fee_paid_minor": pl.Int64,
-    "plan_kind": pl.String, "periods": pl.Int32,
+    "id": pl.Int64,
+    "line_id": pl.Int64,
+    "plan_id": pl.Int64,
+    "seq": pl.Int32,
+    "due_on": pl.Date,
+    "status": pl.String,
+    "principal_due_minor": pl.Int64,
+    "interest_due_minor": pl.Int64,
+    "fee_due_minor": pl.Int64,
+    "principal_paid_minor": pl.Int64,
+    "interest_paid_minor": pl.Int64,
+    "fee_paid_minor": pl.Int64,
+    "plan_kind": pl.String,
+    "periods": pl.Int32,
 }
 CHARGE_COLUMNS = {"line_id": pl.Int64, "component": pl.String, "owed_minor": pl.Int64}
 MOVEMENT_COLUMNS = {
-    "line_id": pl.Int64, "entry_id": pl.Int64, "entry_kind": pl.String, "posted_on": pl.Date,
-    "description": pl.String, "amount_minor": pl.Int64, "on_credit_minor": pl.Int64,
+    "line_id": pl.Int64,
+    "entry_id": pl.Int64,
+    "entry_kind": pl.String,
+    "posted_on": pl.Date,
+    "description": pl.String,
+    "amount_minor": pl.Int64,
+    "on_credit_minor": pl.Int64,
 }
 ROWS_PER_BATCH_MAX = 5_000
 KEYS_PER_QUERY_MAX = 1_000
@@ -40,10 +55,16 @@ def _frame(rows: Sequence, schema: dict) -> pl.DataFrame:
     """Rows of a text query as a frame; SQLite hands dates of a text query back as ISO strings."""
     if not rows:
         return pl.DataFrame(schema=schema)
-    as_text = {c for n, (c, t) in enumerate(schema.items())
-               if t == pl.Date and isinstance(next((r[n] for r in rows if r[n] is not None), None), str)}
-    frame = pl.DataFrame([tuple(r) for r in rows], orient="row",
-                         schema={c: (pl.String if c in as_text else t) for c, t in schema.items()})
+    as_text = {
+        c
+        for n, (c, t) in enumerate(schema.items())
+        if t == pl.Date and isinstance(next((r[n] for r in rows if r[n] is not None), None), str)
+    }
+    frame = pl.DataFrame(
+        [tuple(r) for r in rows],
+        orient="row",
+        schema={c: (pl.String if c in as_text else t) for c, t in schema.items()},
+    )
     return frame.with_columns([pl.col(c).str.to_date() for c in as_text]) if as_text else frame
 
 
@@ -108,11 +129,21 @@ class StatementsBulkRepository:
             "ORDER BY t.line_id",
             d=statement_on,
         )
-        return _frame(rows, {
-            "line_id": pl.Int64, "status": pl.String, "currency": pl.String, "cycle_day": pl.Int32,
-            "opened_on": pl.Date, "product_id": pl.Int64, "prev_statement_on": pl.Date,
-            "prev_closing_minor": pl.Int64, "latest_from_on": pl.Date, "credit_minor": pl.Int64,
-        })
+        return _frame(
+            rows,
+            {
+                "line_id": pl.Int64,
+                "status": pl.String,
+                "currency": pl.String,
+                "cycle_day": pl.Int32,
+                "opened_on": pl.Date,
+                "product_id": pl.Int64,
+                "prev_statement_on": pl.Date,
+                "prev_closing_minor": pl.Int64,
+                "latest_from_on": pl.Date,
+                "credit_minor": pl.Int64,
+            },
+        )
 
     def stored(self, statement_on: date) -> pl.DataFrame:
         """Statements already stored on `statement_on` for staged lines (a rerun returns them)."""
@@ -122,18 +153,32 @@ class StatementsBulkRepository:
             "WHERE s.statement_on = :d",
             d=statement_on,
         )
-        return _frame(rows, {"line_id": pl.Int64, "statement_id": pl.Int64, "due_on": pl.Date, "currency": pl.String,
-                             "closing_balance_minor": pl.Int64, "amount_due_minor": pl.Int64,
-                             "minimum_due_minor": pl.Int64})
+        return _frame(
+            rows,
+            {
+                "line_id": pl.Int64,
+                "statement_id": pl.Int64,
+                "due_on": pl.Date,
+                "currency": pl.String,
+                "closing_balance_minor": pl.Int64,
+                "amount_due_minor": pl.Int64,
+                "minimum_due_minor": pl.Int64,
+            },
+        )
 
     def installments(self, statement_on: date) -> pl.DataFrame:
         """Billed installments and the scheduled ones this statement bills, with their plan's kind and periods."""
-        wanted = ("i.credit_line_id = t.line_id AND (i.status = 'billed' OR "
-                  "(i.status = 'scheduled' AND i.statement_on <= :d))")
+        wanted = (
+            "i.credit_line_id = t.line_id AND (i.status = 'billed' OR "
+            "(i.status = 'scheduled' AND i.statement_on <= :d))"
+        )
         # PostgreSQL: a lateral lookup per line (OFFSET 0 keeps the planner from flattening it into a merge
         # join that walks the installments of every line in the id range).
-        source = (f"_stmt_lines t CROSS JOIN LATERAL (SELECT * FROM installments i WHERE {wanted} OFFSET 0) i"
-                  if self._pg else f"_stmt_lines t JOIN installments i ON {wanted}")
+        source = (
+            f"_stmt_lines t CROSS JOIN LATERAL (SELECT * FROM installments i WHERE {wanted} OFFSET 0) i"
+            if self._pg
+            else f"_stmt_lines t JOIN installments i ON {wanted}"
+        )
         rows = self._q(
             "SELECT i.id, i.credit_line_id, i.plan_id, i.seq, i.due_on, i.status, i.principal_due_minor, "
             " i.interest_due_minor, i.fee_due_minor, i.principal_paid_minor, i.interest_paid_minor, "
@@ -151,8 +196,12 @@ class StatementsBulkRepository:
 
     def line_ledger_ids(self) -> dict[str, int]:
         """Ledger account ids of the staged lines' accounts (owner credit_line:N), by code."""
-        return {code: int(id_) for code, id_ in self._q(
-            "SELECT a.code, a.id FROM _stmt_lines t JOIN ledger_account a ON a.owner = t.owner")}
+        return {
+            code: int(id_)
+            for code, id_ in self._q(
+                "SELECT a.code, a.id FROM _stmt_lines t JOIN ledger_account a ON a.owner = t.owner"
+            )
+        }
 
     def unstated_entries(self, statement_on: date) -> pl.DataFrame:
         """Per staged line: ledger entries on its accounts dated on or before `statement_on` that no statement
@@ -178,7 +227,8 @@ class StatementsBulkRepository:
             chunk = names[n : n + KEYS_PER_QUERY_MAX]
             for key, id_ in self.connection.execute(
                 sa.select(ledger_entry.c.idempotency_key, ledger_entry.c.id).where(
-                    ledger_entry.c.idempotency_key.in_(chunk))
+                    ledger_entry.c.idempotency_key.in_(chunk)
+                )
             ):
                 found[keys[key]] = int(id_)
         return found
@@ -195,9 +245,14 @@ class StatementsBulkRepository:
             rows = [dict(r, created_at=now) for r in frame.to_dicts()]
             for n in range(0, len(rows), ROWS_PER_BATCH_MAX):
                 self.connection.execute(statements.insert(), rows[n : n + ROWS_PER_BATCH_MAX])
-        return {int(line): int(sid) for line, sid in self._q(
-            "SELECT s.credit_line_id, s.id FROM statements s JOIN _stmt_lines t ON t.line_id = s.credit_line_id "
-            "WHERE s.statement_on = :d", d=statement_on)}
+        return {
+            int(line): int(sid)
+            for line, sid in self._q(
+                "SELECT s.credit_line_id, s.id FROM statements s JOIN _stmt_lines t ON t.line_id = s.credit_line_id "
+                "WHERE s.statement_on = :d",
+                d=statement_on,
+            )
+        }
 
     def insert_statement_lines(self, frame: pl.DataFrame) -> None:
         if frame.height == 0:
@@ -232,13 +287,18 @@ class StatementsBulkRepository:
                 )
             else:
                 rows = frame.to_dicts()
-                stmt = sa.text("UPDATE installments SET status = 'billed', billed_statement_id = :statement_id "
-                               "WHERE id = :id AND status = 'scheduled'")
+                stmt = sa.text(
+                    "UPDATE installments SET status = 'billed', billed_statement_id = :statement_id "
+                    "WHERE id = :id AND status = 'scheduled'"
+                )
                 for n in range(0, len(rows), ROWS_PER_BATCH_MAX):
                     self.connection.execute(stmt, rows[n : n + ROWS_PER_BATCH_MAX])
-        self.connection.execute(sa.text(
-            "UPDATE charges SET billed_statement_id = s.id "
-            "FROM statements s JOIN _stmt_lines t ON t.line_id = s.credit_line_id "
-            "WHERE s.statement_on = :d AND charges.credit_line_id = s.credit_line_id "
-            "AND charges.billed_statement_id IS NULL AND charges.charged_on <= :d"
-        ), {"d": statement_on})
+        self.connection.execute(
+            sa.text(
+                "UPDATE charges SET billed_statement_id = s.id "
+                "FROM statements s JOIN _stmt_lines t ON t.line_id = s.credit_line_id "
+                "WHERE s.statement_on = :d AND charges.credit_line_id = s.credit_line_id "
+                "AND charges.billed_statement_id IS NULL AND charges.charged_on <= :d"
+            ),
+            {"d": statement_on},
+        )

@@ -18,12 +18,13 @@ NAMING = {
 
 metadata = MetaData(naming_convention=NAMING)
 
-from fairdue.adapters.db.schema import ledger  # noqa: E402,F401  (registers the ledger tables)
-
-from fairdue.adapters.db.schema import web  # noqa: E402,F401  (issue 7)
-from fairdue.adapters.db.schema import collections  # noqa: E402,F401  (issue 6: decision log, outbox)
-from fairdue.adapters.db.schema import accounts  # noqa: E402,F401  (issue 2: servicing)
-from fairdue.adapters.db.schema import dayend  # noqa: E402,F401  (issue 4: day-end state, outbox)
-from fairdue.adapters.db.schema import collections_engine  # noqa: E402,F401  (issue 6: cases, promises, plans)
-from fairdue.adapters.db.schema import contact_facts  # noqa: E402,F401  (issue 6: attorney, bankruptcy, breathing space, hours)
-from fairdue.adapters.db.schema import handovers  # noqa: E402,F401  (issue 6: SMTP handovers in flight)
+from fairdue.adapters.db.schema import (
+    accounts,  # noqa: F401  (issue 2: servicing)
+    collections,  # noqa: F401  (issue 6: decision log, outbox)
+    collections_engine,  # noqa: F401  (issue 6: cases, promises, plans)
+    contact_facts,  # noqa: F401  (issue 6: attorney, bankruptcy, breathing space, hours)
+    dayend,  # noqa: F401  (issue 4: day-end state, outbox)
+    handovers,  # noqa: F401  (issue 6: SMTP handovers in flight)
+    ledger,  # noqa: F401  (registers the ledger tables)
+    web,  # noqa: F401  (issue 7)
+)

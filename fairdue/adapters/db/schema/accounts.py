@@ -323,7 +323,19 @@ plan_restructured_items = sa.Table(
 )
 
 TABLES = (
-    products, borrowers, borrower_phones, borrower_emails, emergency_contacts, credit_lines, purchases,
-    installment_plans, statements, statement_lines, installments, charges, payments, payment_allocations,
+    products,
+    borrowers,
+    borrower_phones,
+    borrower_emails,
+    emergency_contacts,
+    credit_lines,
+    purchases,
+    installment_plans,
+    statements,
+    statement_lines,
+    installments,
+    charges,
+    payments,
+    payment_allocations,
     plan_restructured_items,
 )

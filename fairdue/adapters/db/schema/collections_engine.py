@@ -35,14 +35,16 @@ DISPUTE_STATUSES = ("open", "resolved")
 CEASE_CHANNELS = ("all", "sms", "email", "letter", "app_push", "call", "voicemail")
 
 coll_event_cursor = sa.Table(
-    "coll_event_cursor", metadata,
+    "coll_event_cursor",
+    metadata,
     sa.Column("consumer", sa.String(CODE_LEN_MAX), primary_key=True),
     sa.Column("last_event_id", ID, nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 coll_teams = sa.Table(
-    "coll_teams", metadata,
+    "coll_teams",
+    metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("code", sa.String(CODE_LEN_MAX), nullable=False, unique=True),
     sa.Column("name", sa.String(200), nullable=False),
@@ -51,14 +53,16 @@ coll_teams = sa.Table(
 )
 
 coll_team_members = sa.Table(
-    "coll_team_members", metadata,
+    "coll_team_members",
+    metadata,
     sa.Column("team_id", ID, sa.ForeignKey("coll_teams.id"), primary_key=True),
     sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff_users.id"), primary_key=True),
     sa.Column("active", sa.Boolean, nullable=False),
 )
 
 coll_strategy_assignments = sa.Table(
-    "coll_strategy_assignments", metadata,
+    "coll_strategy_assignments",
+    metadata,
     sa.Column("account_id", ID, sa.ForeignKey("credit_lines.id"), primary_key=True),
     sa.Column("strategy_code", sa.String(CODE_LEN_MAX), nullable=False),
     sa.Column("strategy_version", sa.String(CODE_LEN_MAX), nullable=False),
@@ -67,7 +71,8 @@ coll_strategy_assignments = sa.Table(
 )
 
 coll_cases = sa.Table(
-    "coll_cases", metadata,
+    "coll_cases",
+    metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("account_id", ID, sa.ForeignKey("credit_lines.id"), nullable=False, index=True),
     sa.Column("opened_on", sa.Date, nullable=False),
@@ -87,7 +92,8 @@ coll_cases = sa.Table(
 )
 
 coll_actions = sa.Table(
-    "coll_actions", metadata,
+    "coll_actions",
+    metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("case_id", ID, sa.ForeignKey("coll_cases.id"), nullable=False, index=True),
     # stage:bucket:offset:channel plus the bucket entry date, so a re-entered bucket plans again.
@@ -109,7 +115,8 @@ coll_actions = sa.Table(
 )
 
 coll_promises = sa.Table(
-    "coll_promises", metadata,
+    "coll_promises",
+    metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("account_id", ID, sa.ForeignKey("credit_lines.id"), nullable=False, index=True),
     sa.Column("case_id", ID, sa.ForeignKey("coll_cases.id"), nullable=True),
@@ -126,7 +133,8 @@ coll_promises = sa.Table(
 )
 
 coll_plans = sa.Table(
-    "coll_plans", metadata,
+    "coll_plans",
+    metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("account_id", ID, sa.ForeignKey("credit_lines.id"), nullable=False, index=True),
     sa.Column("case_id", ID, sa.ForeignKey("coll_cases.id"), nullable=True),
@@ -144,7 +152,8 @@ coll_plans = sa.Table(
 )
 
 coll_disputes = sa.Table(
-    "coll_disputes", metadata,
+    "coll_disputes",
+    metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("account_id", ID, sa.ForeignKey("credit_lines.id"), nullable=False, index=True),
     sa.Column("reason", sa.Text, nullable=False),
@@ -156,7 +165,8 @@ coll_disputes = sa.Table(
 )
 
 coll_cease_requests = sa.Table(
-    "coll_cease_requests", metadata,
+    "coll_cease_requests",
+    metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("borrower_id", ID, sa.ForeignKey("borrowers.id"), nullable=False, index=True),
     sa.Column("channel", sa.String(16), nullable=False),  # 'all' = cease communication
@@ -187,5 +197,16 @@ coll_reminders = sa.Table(
     sa.Index("ix_coll_reminders_due", "status", "due_at"),
 )
 
-TABLES = (coll_event_cursor, coll_teams, coll_team_members, coll_strategy_assignments, coll_cases, coll_actions,
-          coll_promises, coll_plans, coll_disputes, coll_cease_requests, coll_reminders)
+TABLES = (
+    coll_event_cursor,
+    coll_teams,
+    coll_team_members,
+    coll_strategy_assignments,
+    coll_cases,
+    coll_actions,
+    coll_promises,
+    coll_plans,
+    coll_disputes,
+    coll_cease_requests,
+    coll_reminders,
+)

@@ -17,13 +17,16 @@ from fairdue.adapters.db.schema import metadata
 from fairdue.adapters.db.schema.types import ID, UtcDateTime
 from fairdue.domain.contact_facts import KINDS, SOURCES
 
-FACT_CONTEXTS = {"attorney_name_ct": "contact_fact.attorney_name",
-                 "attorney_contact_ct": "contact_fact.attorney_contact"}
+FACT_CONTEXTS = {
+    "attorney_name_ct": "contact_fact.attorney_name",
+    "attorney_contact_ct": "contact_fact.attorney_contact",
+}
 KINDS_SQL = "(" + ",".join(f"'{k}'" for k in KINDS) + ")"
 SOURCES_SQL = "(" + ",".join(f"'{s}'" for s in SOURCES) + ")"
 
 contact_facts = sa.Table(
-    "contact_facts", metadata,
+    "contact_facts",
+    metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),
     sa.Column("borrower_id", ID, sa.ForeignKey("borrowers.id"), nullable=False, index=True),
     sa.Column("account_id", ID, sa.ForeignKey("credit_lines.id"), nullable=True),
@@ -44,13 +47,18 @@ contact_facts = sa.Table(
     sa.CheckConstraint(f"source IN {SOURCES_SQL}", name="source"),
     sa.CheckConstraint(
         "(kind = 'inconvenient_hours' AND hours_start IS NOT NULL AND hours_end IS NOT NULL AND account_id IS NULL)"
-        " OR (kind <> 'inconvenient_hours' AND hours_start IS NULL AND hours_end IS NULL)", name="hours"),
-    sa.CheckConstraint("(kind = 'attorney' AND attorney_name_ct IS NOT NULL) OR "
-                       "(kind <> 'attorney' AND attorney_name_ct IS NULL AND attorney_contact_ct IS NULL)",
-                       name="attorney"),
+        " OR (kind <> 'inconvenient_hours' AND hours_start IS NULL AND hours_end IS NULL)",
+        name="hours",
+    ),
+    sa.CheckConstraint(
+        "(kind = 'attorney' AND attorney_name_ct IS NOT NULL) OR "
+        "(kind <> 'attorney' AND attorney_name_ct IS NULL AND attorney_contact_ct IS NULL)",
+        name="attorney",
+    ),
     sa.CheckConstraint("effective_until IS NULL OR effective_until > effective_from", name="period"),
-    sa.CheckConstraint("(ended_at IS NULL AND ended_by IS NULL) OR (ended_at IS NOT NULL AND ended_by IS NOT NULL)",
-                       name="ended"),
+    sa.CheckConstraint(
+        "(ended_at IS NULL AND ended_by IS NULL) OR (ended_at IS NOT NULL AND ended_by IS NOT NULL)", name="ended"
+    ),
 )
 
 TABLES = (contact_facts,)

@@ -120,6 +120,10 @@ dayend_event_outbox = sa.Table(
 )
 
 TABLES = (
-    dayend_business_date, dayend_partition, dayend_account, dayend_installment, dayend_bucket_history,
+    dayend_business_date,
+    dayend_partition,
+    dayend_account,
+    dayend_installment,
+    dayend_bucket_history,
     dayend_event_outbox,
 )

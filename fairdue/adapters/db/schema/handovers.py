@@ -25,7 +25,8 @@ HANDOVER_STATES = ("in_flight", "accepted", "failed", "unknown", "confirmed", "r
 STATES_SQL = "(" + ",".join(f"'{s}'" for s in HANDOVER_STATES) + ")"
 
 channel_handovers = sa.Table(
-    "channel_handovers", metadata,
+    "channel_handovers",
+    metadata,
     sa.Column("idempotency_key", sa.String(KEY_LEN_MAX), primary_key=True),
     sa.Column("outbox_id", ID, sa.ForeignKey("outbox_messages.id"), nullable=False, index=True),
     sa.Column("channel", sa.String(16), nullable=False),

@@ -23,7 +23,8 @@ DATA_RIGHTS_STATUSES = ("received", "done", "refused", "partially_done")
 PLAN_REQUEST_STATUSES = ("requested", "approved", "declined", "withdrawn")
 
 staff_users = sa.Table(
-    "staff_users", metadata,
+    "staff_users",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("username", sa.String(64), nullable=False, unique=True),
     sa.Column("display_name", sa.String(128), nullable=False),
@@ -35,14 +36,16 @@ staff_users = sa.Table(
 )
 
 staff_roles = sa.Table(
-    "staff_roles", metadata,
+    "staff_roles",
+    metadata,
     sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("role", sa.String(16), primary_key=True),
     sa.CheckConstraint("role IN ('agent','supervisor','compliance','admin')", name="role"),
 )
 
 web_sessions = sa.Table(
-    "web_sessions", metadata,
+    "web_sessions",
+    metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),
     sa.Column("kind", sa.String(8), nullable=False),
     sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=True),
@@ -53,11 +56,14 @@ web_sessions = sa.Table(
     sa.Column("revoked_at", DateTimeTz, nullable=True),
     sa.CheckConstraint(
         "(kind = 'staff' AND staff_id IS NOT NULL AND borrower_id IS NULL) OR "
-        "(kind = 'borrower' AND borrower_id IS NOT NULL AND staff_id IS NULL)", name="subject"),
+        "(kind = 'borrower' AND borrower_id IS NOT NULL AND staff_id IS NULL)",
+        name="subject",
+    ),
 )
 
 login_codes = sa.Table(
-    "login_codes", metadata,
+    "login_codes",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("phone_hmac", sa.String(64), nullable=False, index=True),
     sa.Column("borrower_id", sa.String(64), nullable=False),
@@ -69,7 +75,8 @@ login_codes = sa.Table(
 )
 
 complaints = sa.Table(
-    "complaints", metadata,
+    "complaints",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("borrower_id", sa.String(64), nullable=False, index=True),
     sa.Column("account_id", sa.String(64), nullable=True),
@@ -89,9 +96,12 @@ complaints = sa.Table(
 )
 
 complaint_evidence = sa.Table(
-    "complaint_evidence", metadata,
+    "complaint_evidence",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("complaint_id", sa.Integer, sa.ForeignKey("complaints.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column(
+        "complaint_id", sa.Integer, sa.ForeignKey("complaints.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
     sa.Column("filename", sa.String(255), nullable=False),
     sa.Column("media_type", sa.String(127), nullable=False),
     sa.Column("size_bytes", sa.Integer, nullable=False),
@@ -100,9 +110,12 @@ complaint_evidence = sa.Table(
 )
 
 complaint_events = sa.Table(
-    "complaint_events", metadata,
+    "complaint_events",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("complaint_id", sa.Integer, sa.ForeignKey("complaints.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column(
+        "complaint_id", sa.Integer, sa.ForeignKey("complaints.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
     sa.Column("at", DateTimeTz, nullable=False),
     sa.Column("actor", sa.String(80), nullable=False),
     sa.Column("kind", sa.String(32), nullable=False),
@@ -110,7 +123,8 @@ complaint_events = sa.Table(
 )
 
 access_log = sa.Table(
-    "access_log", metadata,
+    "access_log",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", DateTimeTz, nullable=False),
     sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff_users.id"), nullable=False),
@@ -121,7 +135,8 @@ access_log = sa.Table(
 )
 
 data_rights_requests = sa.Table(
-    "data_rights_requests", metadata,
+    "data_rights_requests",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("borrower_id", sa.String(64), nullable=False, index=True),
     sa.Column("kind", sa.String(24), nullable=False),
@@ -137,7 +152,8 @@ data_rights_requests = sa.Table(
 )
 
 plan_requests = sa.Table(
-    "plan_requests", metadata,
+    "plan_requests",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("borrower_id", sa.String(64), nullable=False, index=True),
     sa.Column("line_id", sa.String(64), nullable=False),
@@ -160,7 +176,8 @@ plan_requests = sa.Table(
 # Idempotency-Key of unsafe API requests: the first response is replayed; a twin arriving while the
 # first is still running gets 409. request_sha256 binds the key to one request body.
 api_idempotency = sa.Table(
-    "api_idempotency", metadata,
+    "api_idempotency",
+    metadata,
     sa.Column("key", sa.String(200), primary_key=True),
     sa.Column("scope", sa.String(200), primary_key=True),
     sa.Column("request_sha256", sa.String(64), nullable=False),

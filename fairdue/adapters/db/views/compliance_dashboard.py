@@ -47,9 +47,13 @@ def build(conn: sa.Connection, *, now: dt.datetime, window_days: int = 30, zone:
     tz = ZoneInfo(zone)
     since = now - dt.timedelta(days=window_days)
     rows = conn.execute(
-        sa.select(decision_log.c.decided_at, decision_log.c.allowed, decision_log.c.channel,
-                  decision_log.c.violation_categories, decision_log.c.violation_rules)
-        .where(decision_log.c.decided_at >= since, decision_log.c.decided_at < now + dt.timedelta(seconds=1))
+        sa.select(
+            decision_log.c.decided_at,
+            decision_log.c.allowed,
+            decision_log.c.channel,
+            decision_log.c.violation_categories,
+            decision_log.c.violation_rules,
+        ).where(decision_log.c.decided_at >= since, decision_log.c.decided_at < now + dt.timedelta(seconds=1))
     ).all()
     categories: Counter[str] = Counter()
     rules: Counter[str] = Counter()
@@ -73,8 +77,11 @@ def build(conn: sa.Connection, *, now: dt.datetime, window_days: int = 30, zone:
                 denied_by_day[i] += 1
             categories.update(set(filter(None, (row.violation_categories or "").split(","))))
             rules.update(set(filter(None, (row.violation_rules or "").split(","))))
-    open_rows = conn.execute(sa.select(complaints.c.received_at, complaints.c.due_at)
-                             .where(complaints.c.status.in_(("received", "in_progress")))).all()
+    open_rows = conn.execute(
+        sa.select(complaints.c.received_at, complaints.c.due_at).where(
+            complaints.c.status.in_(("received", "in_progress"))
+        )
+    ).all()
     ages: Counter[str] = Counter()
     overdue = 0
     for row in open_rows:
@@ -85,12 +92,19 @@ def build(conn: sa.Connection, *, now: dt.datetime, window_days: int = 30, zone:
                 ages[_bucket_label(low, high)] += 1
                 break
     return Dashboard(
-        since=since, until=now, decisions=len(rows), allowed=allowed, denied=len(rows) - allowed,
+        since=since,
+        until=now,
+        decisions=len(rows),
+        allowed=allowed,
+        denied=len(rows) - allowed,
         denials_by_category=tuple(categories.most_common()),
         denials_by_rule=tuple(rules.most_common(TOP_RULES_MAX)),
-        days=tuple(days), allowed_by_day=tuple(allowed_by_day), denied_by_day=tuple(denied_by_day),
+        days=tuple(days),
+        allowed_by_day=tuple(allowed_by_day),
+        denied_by_day=tuple(denied_by_day),
         allowed_by_channel=tuple(channels.most_common()),
-        complaints_open=len(open_rows), complaints_overdue=overdue,
+        complaints_open=len(open_rows),
+        complaints_overdue=overdue,
         complaints_by_age=tuple((_bucket_label(lo, hi), ages.get(_bucket_label(lo, hi), 0)) for lo, hi in AGE_BUCKETS),
     )
 

@@ -14,17 +14,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from fairdue.service.collections import queries as api_queries
-from fairdue.service.collections import call_outcomes
-from fairdue.service.staff.auth import Principal
-from fairdue.web.api.common import ID_MAX, Amount, aware
-from fairdue.web.auth import CALL_ROLES, STAFF_ANY, requires, uow
-from fairdue.web.problems import Conflict, Forbidden, NotFound
-from fairdue.service.collections.engine import actions_of
 from fairdue.domain.money import Money
-from fairdue.service.collections.engine import judge_call_task
-from fairdue.web.api.common import line_today
+from fairdue.service.collections import call_outcomes
+from fairdue.service.collections import queries as api_queries
+from fairdue.service.collections.engine import actions_of, judge_call_task
+from fairdue.service.staff.auth import Principal
+from fairdue.web.api.common import ID_MAX, Amount, aware, line_today
+from fairdue.web.auth import CALL_ROLES, STAFF_ANY, requires, uow
 from fairdue.web.deps import field_cipher
+from fairdue.web.problems import Conflict, Forbidden, NotFound
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 CaseId = Annotated[int, Path(ge=1, le=ID_MAX)]
@@ -85,8 +83,10 @@ class PromiseTaken(Amount):
 
 
 class CallOutcome(BaseModel):
-    outcome: str = Field(json_schema_extra={"enum": sorted(call_outcomes.OUTCOMES)},
-                         description="answered | promise | refused | no_answer | wrong_party")
+    outcome: str = Field(
+        json_schema_extra={"enum": sorted(call_outcomes.OUTCOMES)},
+        description="answered | promise | refused | no_answer | wrong_party",
+    )
     promise: PromiseTaken | None = Field(default=None, description="with outcome `promise` only: amount and date")
 
 
@@ -98,17 +98,34 @@ class CallLogged(BaseModel):
 
 
 def _case_read(c: api_queries.CaseRow) -> dict[str, Any]:
-    return {"id": c.id, "account_id": c.account_id, "borrower_id": c.borrower_id, "opened_on": c.opened_on,
-            "bucket": c.bucket, "bucket_entered_on": c.bucket_entered_on, "dpd": c.dpd, "status": c.status,
-            "close_reason": c.close_reason, "closed_on": c.closed_on, "team_id": c.team_id, "agent_id": c.agent_id}
+    return {
+        "id": c.id,
+        "account_id": c.account_id,
+        "borrower_id": c.borrower_id,
+        "opened_on": c.opened_on,
+        "bucket": c.bucket,
+        "bucket_entered_on": c.bucket_entered_on,
+        "dpd": c.dpd,
+        "status": c.status,
+        "close_reason": c.close_reason,
+        "closed_on": c.closed_on,
+        "team_id": c.team_id,
+        "agent_id": c.agent_id,
+    }
 
 
 def _violations(decision: dict | None) -> list[ViolationRead]:
     out = []
     for v in (decision or {}).get("violations") or []:
         if isinstance(v, dict):
-            out.append(ViolationRead(rule=str(v.get("rule", "")), category=str(v.get("category", "")),
-                                     reason_en=str(v.get("reason_en", "")), reason_zh=str(v.get("reason_zh", ""))))
+            out.append(
+                ViolationRead(
+                    rule=str(v.get("rule", "")),
+                    category=str(v.get("category", "")),
+                    reason_en=str(v.get("reason_en", "")),
+                    reason_zh=str(v.get("reason_zh", "")),
+                )
+            )
     return out
 
 
@@ -119,23 +136,35 @@ def _action_read(conn, a) -> ActionRead:
     if allowed is None and decision is not None:
         allowed = decision.get("allowed")
     return ActionRead(
-        id=a.id, step_key=a.step_key, channel=a.channel, template=a.template, status=a.status, due_at=aware(a.due_at),
-        attempts=a.attempts, next_allowed_at=aware(a.next_allowed_at), decision_seq=a.decision_seq,
+        id=a.id,
+        step_key=a.step_key,
+        channel=a.channel,
+        template=a.template,
+        status=a.status,
+        due_at=aware(a.due_at),
+        attempts=a.attempts,
+        next_allowed_at=aware(a.next_allowed_at),
+        decision_seq=a.decision_seq,
         allowed=None if allowed is None else bool(allowed),
         rules=[str(r) for r in verdict.get("rules") or [v.rule for v in _violations(decision)]],
-        violations=_violations(decision))
+        violations=_violations(decision),
+    )
 
 
 @router.get("", response_model=CasePage, summary="Collection cases, newest first (staff)")
-def list_cases(who: Principal = Depends(requires(*STAFF_ANY)), unit=Depends(uow),
-               limit: int = Query(50, ge=1, le=api_queries.CASE_PAGE_LIMIT_MAX),
-               offset: int = Query(0, ge=0, le=10_000_000),
-               status: str | None = Query(None, pattern="^(open|closed)$"),
-               bucket: str | None = Query(None, min_length=1, max_length=20),
-               agent: int | None = Query(None, ge=1, le=ID_MAX, description="staff id of the assigned agent"),
-               account: int | None = Query(None, ge=1, le=ID_MAX, description="credit line id")) -> CasePage:
-    rows, total = api_queries.case_page(unit.connection, status=status, bucket=bucket, agent_id=agent,
-                                        account_id=account, limit=limit, offset=offset)
+def list_cases(
+    who: Principal = Depends(requires(*STAFF_ANY)),
+    unit=Depends(uow),
+    limit: int = Query(50, ge=1, le=api_queries.CASE_PAGE_LIMIT_MAX),
+    offset: int = Query(0, ge=0, le=10_000_000),
+    status: str | None = Query(None, pattern="^(open|closed)$"),
+    bucket: str | None = Query(None, min_length=1, max_length=20),
+    agent: int | None = Query(None, ge=1, le=ID_MAX, description="staff id of the assigned agent"),
+    account: int | None = Query(None, ge=1, le=ID_MAX, description="credit line id"),
+) -> CasePage:
+    rows, total = api_queries.case_page(
+        unit.connection, status=status, bucket=bucket, agent_id=agent, account_id=account, limit=limit, offset=offset
+    )
     return CasePage(items=[CaseRead(**_case_read(c)) for c in rows], limit=limit, offset=offset, total=total)
 
 
@@ -147,8 +176,9 @@ def _case_or_404(conn, case_id: int) -> api_queries.CaseRow:
 
 
 def _detail(unit, case: api_queries.CaseRow) -> CaseDetail:
-    return CaseDetail(**_case_read(case),
-                      actions=[_action_read(unit.connection, a) for a in actions_of(unit, case_id=case.id)])
+    return CaseDetail(
+        **_case_read(case), actions=[_action_read(unit.connection, a) for a in actions_of(unit, case_id=case.id)]
+    )
 
 
 @router.get("/{case_id}", response_model=CaseDetail, summary="One case with its actions and the gate's verdicts")
@@ -156,17 +186,28 @@ def get_case(case_id: CaseId, who: Principal = Depends(requires(*STAFF_ANY)), un
     return _detail(unit, _case_or_404(unit.connection, case_id))
 
 
-@router.post("/{case_id}/actions/{action_id}/outcome", response_model=CallLogged,
-             summary="Log a call's outcome; the gate judges the call now (a denied call is refused with its "
-                     "violations and next allowed time)")
-def call_outcome(request: Request, case_id: CaseId, action_id: ActionId, body: CallOutcome,
-                 who: Principal = Depends(requires(*CALL_ROLES)), unit=Depends(uow)) -> CallLogged:
+@router.post(
+    "/{case_id}/actions/{action_id}/outcome",
+    response_model=CallLogged,
+    summary="Log a call's outcome; the gate judges the call now (a denied call is refused with its "
+    "violations and next allowed time)",
+)
+def call_outcome(
+    request: Request,
+    case_id: CaseId,
+    action_id: ActionId,
+    body: CallOutcome,
+    who: Principal = Depends(requires(*CALL_ROLES)),
+    unit=Depends(uow),
+) -> CallLogged:
     if body.outcome not in call_outcomes.OUTCOMES:
         raise call_outcomes.CallOutcomeInvalid(
-            f"unknown call outcome {body.outcome!r}; one of {', '.join(sorted(call_outcomes.OUTCOMES))}")
+            f"unknown call outcome {body.outcome!r}; one of {', '.join(sorted(call_outcomes.OUTCOMES))}"
+        )
     if (body.outcome == "promise") != (body.promise is not None):
-        raise call_outcomes.CallOutcomeInvalid("a promise outcome needs `promise` (amount, currency, promised_on), "
-                                               "and only a promise outcome takes one")
+        raise call_outcomes.CallOutcomeInvalid(
+            "a promise outcome needs `promise` (amount, currency, promised_on), and only a promise outcome takes one"
+        )
     conn = unit.connection
     case = _case_or_404(conn, case_id)
     action = api_queries.action_of_case(conn, case_id=case_id, action_id=action_id)
@@ -175,10 +216,15 @@ def call_outcome(request: Request, case_id: CaseId, action_id: ActionId, body: C
     if case.agent_id != who.staff_id and not (who.roles & set(ANY_AGENT_CASE)):
         raise Forbidden(f"case {case_id} is assigned to another agent", reason="not_your_case")
     if case.status != "open" or action.channel != "call" or action.status != "task":
-        raise Conflict(f"action {action_id} is not an open call task (case {case.status}, action {action.status})",
-                       reason="not_a_call_task")
-    promise = None if body.promise is None else (Money.parse(body.promise.amount, body.promise.currency),
-                                                 body.promise.promised_on)
+        raise Conflict(
+            f"action {action_id} is not an open call task (case {case.status}, action {action.status})",
+            reason="not_a_call_task",
+        )
+    promise = (
+        None
+        if body.promise is None
+        else (Money.parse(body.promise.amount, body.promise.currency), body.promise.promised_on)
+    )
     now = unit.clock()
     task = judge_call_task(unit, action_id=action_id, at=now, cipher=field_cipher(request.app))
     if not task.allowed:
@@ -188,12 +234,22 @@ def call_outcome(request: Request, case_id: CaseId, action_id: ActionId, body: C
         raise Conflict(
             f"the gate does not allow this call now: {', '.join(task.reasons) or 'denied'}"
             + (f"; next allowed at {nxt.isoformat()}" if nxt else ""),
-            slug="call-denied", reason="gate_denied", decision_seq=seq,
+            slug="call-denied",
+            reason="gate_denied",
+            decision_seq=seq,
             violations=[v.model_dump() for v in _violations(api_queries.decision_of(conn, seq))],
-            next_allowed_at=None if nxt is None else nxt.isoformat().replace("+00:00", "Z"))
-    logged = call_outcomes.log_call_outcome(unit, action_id=action_id, outcome=body.outcome, staff_id=who.staff_id,
-                                            now=now, promise=promise,
-                                            business_on=line_today(conn, case.borrower_id, now))
+            next_allowed_at=None if nxt is None else nxt.isoformat().replace("+00:00", "Z"),
+        )
+    logged = call_outcomes.log_call_outcome(
+        unit,
+        action_id=action_id,
+        outcome=body.outcome,
+        staff_id=who.staff_id,
+        now=now,
+        promise=promise,
+        business_on=line_today(conn, case.borrower_id, now),
+    )
     unit.commit()
-    return CallLogged(outcome_seq=logged.seq, gate_seq=logged.gate_seq, promise_id=logged.promise_id,
-                      case=_detail(unit, case))
+    return CallLogged(
+        outcome_seq=logged.seq, gate_seq=logged.gate_seq, promise_id=logged.promise_id, case=_detail(unit, case)
+    )

@@ -14,17 +14,20 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
 from fairdue.service.collections import queries as api_queries
+from fairdue.service.collections.engine import open_dispute, record_cease, resolve_dispute
 from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import (
-    ID_MAX, IDEMPOTENT_RESPONSES, IdempotencyKey, LineId, aware, idempotent_create, require_roles_or_owner,
+    ID_MAX,
+    IDEMPOTENT_RESPONSES,
+    IdempotencyKey,
+    LineId,
+    aware,
+    idempotent_create,
+    require_roles_or_owner,
     visible_line,
 )
 from fairdue.web.auth import STAFF_ANY, principal, requires, uow
-from fairdue.web.problems import Conflict, NotFound
-from fairdue.service.collections.engine import open_dispute
-from fairdue.service.collections.engine import resolve_dispute
-from fairdue.service.collections.engine import record_cease
-from fairdue.web.problems import Problem
+from fairdue.web.problems import Conflict, NotFound, Problem
 
 router = APIRouter(tags=["disputes"])
 DisputeId = Annotated[int, Path(ge=1, le=ID_MAX)]
@@ -37,8 +40,9 @@ BORROWER_CEASE_SOURCE = "self_service"
 
 
 class DisputeCreate(BaseModel):
-    reason: str = Field(min_length=1, max_length=TEXT_LENGTH_MAX, pattern=r"\S",
-                        description="what the borrower disputes")
+    reason: str = Field(
+        min_length=1, max_length=TEXT_LENGTH_MAX, pattern=r"\S", description="what the borrower disputes"
+    )
 
 
 class DisputeResolution(BaseModel):
@@ -56,11 +60,17 @@ class DisputeRead(BaseModel):
 
 
 class CeaseCreate(BaseModel):
-    channel: str = Field("all", json_schema_extra={"enum": list(CEASE_CHANNELS)},
-                         description="'all' = cease communication; otherwise opt out of one channel")
-    source: str | None = Field(None, json_schema_extra={"enum": list(STAFF_CEASE_SOURCES)},
-                               description="how staff received the request; borrowers' own requests are "
-                                           f"recorded as {BORROWER_CEASE_SOURCE!r}")
+    channel: str = Field(
+        "all",
+        json_schema_extra={"enum": list(CEASE_CHANNELS)},
+        description="'all' = cease communication; otherwise opt out of one channel",
+    )
+    source: str | None = Field(
+        None,
+        json_schema_extra={"enum": list(STAFF_CEASE_SOURCES)},
+        description="how staff received the request; borrowers' own requests are "
+        f"recorded as {BORROWER_CEASE_SOURCE!r}",
+    )
 
 
 class CeaseRead(BaseModel):
@@ -72,15 +82,31 @@ class CeaseRead(BaseModel):
 
 
 def _dispute_read(row) -> DisputeRead:
-    return DisputeRead(id=row.id, account_id=row.account_id, reason=row.reason, status=row.status,
-                       opened_at=aware(row.opened_at), resolved_at=aware(row.resolved_at), resolution=row.resolution)
+    return DisputeRead(
+        id=row.id,
+        account_id=row.account_id,
+        reason=row.reason,
+        status=row.status,
+        opened_at=aware(row.opened_at),
+        resolved_at=aware(row.resolved_at),
+        resolution=row.resolution,
+    )
 
 
-@router.post("/accounts/{line_id}/disputes", status_code=201, response_model=DisputeRead,
-             responses=IDEMPOTENT_RESPONSES,
-             summary="Dispute the debt (the line's own borrower, or staff on their behalf); collection pauses")
-def create_dispute(request: Request, line_id: LineId, body: DisputeCreate, idempotency_key: IdempotencyKey,
-                   who: Principal = Depends(principal)):
+@router.post(
+    "/accounts/{line_id}/disputes",
+    status_code=201,
+    response_model=DisputeRead,
+    responses=IDEMPOTENT_RESPONSES,
+    summary="Dispute the debt (the line's own borrower, or staff on their behalf); collection pauses",
+)
+def create_dispute(
+    request: Request,
+    line_id: LineId,
+    body: DisputeCreate,
+    idempotency_key: IdempotencyKey,
+    who: Principal = Depends(principal),
+):
     require_roles_or_owner(who, STAFF_ANY)
 
     def work(unit) -> DisputeRead:
@@ -88,14 +114,25 @@ def create_dispute(request: Request, line_id: LineId, body: DisputeCreate, idemp
         dispute_id = open_dispute(unit, account_id=line_id, reason=body.reason.strip())
         return _dispute_read(api_queries.dispute_by_id(unit.connection, dispute_id))
 
-    return idempotent_create(request, key=idempotency_key, scope=f"dispute:{line_id}", who=who, body=body, work=work,
-                             check=lambda unit: visible_line(unit.connection, who, line_id))
+    return idempotent_create(
+        request,
+        key=idempotency_key,
+        scope=f"dispute:{line_id}",
+        who=who,
+        body=body,
+        work=work,
+        check=lambda unit: visible_line(unit.connection, who, line_id),
+    )
 
 
-@router.post("/disputes/{dispute_id}/resolution", response_model=DisputeRead,
-             summary="Resolve an open dispute (compliance or supervisor); collection may resume")
-def resolve(dispute_id: DisputeId, body: DisputeResolution, who: Principal = Depends(requires(*RESOLVERS)),
-            unit=Depends(uow)) -> DisputeRead:
+@router.post(
+    "/disputes/{dispute_id}/resolution",
+    response_model=DisputeRead,
+    summary="Resolve an open dispute (compliance or supervisor); collection may resume",
+)
+def resolve(
+    dispute_id: DisputeId, body: DisputeResolution, who: Principal = Depends(requires(*RESOLVERS)), unit=Depends(uow)
+) -> DisputeRead:
     row = api_queries.dispute_by_id(unit.connection, dispute_id)
     if row is None:
         raise NotFound(f"dispute {dispute_id} not found")
@@ -106,25 +143,38 @@ def resolve(dispute_id: DisputeId, body: DisputeResolution, who: Principal = Dep
     return _dispute_read(api_queries.dispute_by_id(unit.connection, dispute_id))
 
 
-@router.post("/borrowers/{borrower_id}/cease", status_code=201, response_model=CeaseRead,
-             responses=IDEMPOTENT_RESPONSES,
-             summary="Record a cease-communication request or a channel opt-out (the borrower themself, or staff)")
-def cease(request: Request, borrower_id: BorrowerId, body: CeaseCreate, idempotency_key: IdempotencyKey,
-          who: Principal = Depends(principal)):
+@router.post(
+    "/borrowers/{borrower_id}/cease",
+    status_code=201,
+    response_model=CeaseRead,
+    responses=IDEMPOTENT_RESPONSES,
+    summary="Record a cease-communication request or a channel opt-out (the borrower themself, or staff)",
+)
+def cease(
+    request: Request,
+    borrower_id: BorrowerId,
+    body: CeaseCreate,
+    idempotency_key: IdempotencyKey,
+    who: Principal = Depends(principal),
+):
     require_roles_or_owner(who, STAFF_ANY)
     if who.kind == "borrower" and str(borrower_id) != str(who.borrower_id):
         raise NotFound(f"borrower {borrower_id} not found")
     if body.channel not in CEASE_CHANNELS:
-        raise Problem(f"unknown channel {body.channel!r}; one of {', '.join(CEASE_CHANNELS)}", status=422,
-                      slug="invalid-request")
+        raise Problem(
+            f"unknown channel {body.channel!r}; one of {', '.join(CEASE_CHANNELS)}", status=422, slug="invalid-request"
+        )
     if who.kind == "borrower":
         if body.source is not None:
             raise Problem("a borrower's own request takes no source", status=422, slug="invalid-request")
         source = BORROWER_CEASE_SOURCE
     else:
         if body.source not in STAFF_CEASE_SOURCES:
-            raise Problem(f"say how the request came: source one of {', '.join(STAFF_CEASE_SOURCES)}", status=422,
-                          slug="invalid-request")
+            raise Problem(
+                f"say how the request came: source one of {', '.join(STAFF_CEASE_SOURCES)}",
+                status=422,
+                slug="invalid-request",
+            )
         source = body.source
 
     def borrower_exists(unit) -> None:
@@ -134,8 +184,14 @@ def cease(request: Request, borrower_id: BorrowerId, body: CeaseCreate, idempote
     def work(unit) -> CeaseRead:
         cease_id = record_cease(unit, borrower_id=borrower_id, channel=body.channel, source=source)
         row = api_queries.cease_by_id(unit.connection, cease_id)
-        return CeaseRead(id=row.id, borrower_id=row.borrower_id, channel=row.channel, source=row.source,
-                         requested_at=aware(row.requested_at))
+        return CeaseRead(
+            id=row.id,
+            borrower_id=row.borrower_id,
+            channel=row.channel,
+            source=row.source,
+            requested_at=aware(row.requested_at),
+        )
 
-    return idempotent_create(request, key=idempotency_key, scope=f"cease:{borrower_id}", who=who, body=body,
-                             work=work, check=borrower_exists)
+    return idempotent_create(
+        request, key=idempotency_key, scope=f"cease:{borrower_id}", who=who, body=body, work=work, check=borrower_exists
+    )

@@ -9,15 +9,20 @@ import datetime as dt
 from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel, Field
 
+from fairdue.domain.money import Money
+from fairdue.service.collections.promises import promises_of, record_promise
 from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import (
-    IDEMPOTENT_RESPONSES, Amount, IdempotencyKey, LineId, idempotent_create, line_today, require_roles_or_owner,
+    IDEMPOTENT_RESPONSES,
+    Amount,
+    IdempotencyKey,
+    LineId,
+    idempotent_create,
+    line_today,
+    require_roles_or_owner,
     visible_line,
 )
 from fairdue.web.auth import STAFF_ANY, principal, requires, uow
-from fairdue.service.collections.promises import promises_of
-from fairdue.domain.money import Money
-from fairdue.service.collections.promises import record_promise
 
 router = APIRouter(prefix="/accounts/{line_id}/promises", tags=["promises"])
 RECORDERS = ("agent", "supervisor", "admin")
@@ -38,8 +43,15 @@ class PromiseRead(BaseModel):
 
 
 def _read(p) -> PromiseRead:
-    return PromiseRead(id=p.id, account_id=p.account_id, amount_minor=p.amount_minor, currency=p.currency,
-                       promised_on=p.promised_on, status=p.status, resolved_on=p.resolved_on)
+    return PromiseRead(
+        id=p.id,
+        account_id=p.account_id,
+        amount_minor=p.amount_minor,
+        currency=p.currency,
+        promised_on=p.promised_on,
+        status=p.status,
+        resolved_on=p.resolved_on,
+    )
 
 
 @router.get("", response_model=list[PromiseRead], summary="The line's promises to pay, oldest first")
@@ -49,10 +61,20 @@ def list_promises(line_id: LineId, who: Principal = Depends(principal), unit=Dep
     return [_read(p) for p in promises_of(unit, account_id=line_id)]
 
 
-@router.post("", status_code=201, response_model=PromiseRead, responses=IDEMPOTENT_RESPONSES,
-             summary="Record a promise to pay (replaces a pending one)")
-def create_promise(request: Request, line_id: LineId, idempotency_key: IdempotencyKey,
-                   body: PromiseCreate = Body(...), who: Principal = Depends(requires(*RECORDERS))):
+@router.post(
+    "",
+    status_code=201,
+    response_model=PromiseRead,
+    responses=IDEMPOTENT_RESPONSES,
+    summary="Record a promise to pay (replaces a pending one)",
+)
+def create_promise(
+    request: Request,
+    line_id: LineId,
+    idempotency_key: IdempotencyKey,
+    body: PromiseCreate = Body(...),
+    who: Principal = Depends(requires(*RECORDERS)),
+):
     core = request.app.state.core
     with core.uow_factory() as unit:
         visible_line(unit.connection, who, line_id)
@@ -60,8 +82,14 @@ def create_promise(request: Request, line_id: LineId, idempotency_key: Idempoten
     def work(unit) -> PromiseRead:
         owner = visible_line(unit.connection, who, line_id)
         amount = Money.parse(body.amount, body.currency)
-        pid = record_promise(unit, account_id=line_id, amount=amount, promised_on=body.promised_on,
-                             business_on=line_today(unit.connection, owner, unit.clock()), staff_id=who.staff_id)
+        pid = record_promise(
+            unit,
+            account_id=line_id,
+            amount=amount,
+            promised_on=body.promised_on,
+            business_on=line_today(unit.connection, owner, unit.clock()),
+            staff_id=who.staff_id,
+        )
         return next(_read(p) for p in promises_of(unit, account_id=line_id) if p.id == pid)
 
     return idempotent_create(request, key=idempotency_key, scope=f"promise:{line_id}", who=who, body=body, work=work)

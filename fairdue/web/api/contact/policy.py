@@ -17,15 +17,26 @@ from fairdue.web.compose import decide
 router = APIRouter(prefix="/policy", tags=["policy"])
 
 DECISION_EXAMPLE = {
-    "allowed": False, "jurisdiction": "CN", "pack": "CN@2026-01-30",
-    "violations": [{"rule": "CN.CBA2026.hours", "category": "time_window",
-                    "reason_en": "outside 08:00-21:00 borrower-local time",
-                    "reason_zh": "不在借款人当地时间08:00-21:00之内",
-                    "evidence": {"local_time": "21:30", "window": "08:00-21:00"}}],
-    "warnings": [], "next_allowed_at": "2026-03-03T00:00:00Z",
+    "allowed": False,
+    "jurisdiction": "CN",
+    "pack": "CN@2026-01-30",
+    "violations": [
+        {
+            "rule": "CN.CBA2026.hours",
+            "category": "time_window",
+            "reason_en": "outside 08:00-21:00 borrower-local time",
+            "reason_zh": "不在借款人当地时间08:00-21:00之内",
+            "evidence": {"local_time": "21:30", "window": "08:00-21:00"},
+        }
+    ],
+    "warnings": [],
+    "next_allowed_at": "2026-03-03T00:00:00Z",
 }
 REQUEST_EXAMPLE = {
-    "jurisdiction": "CN", "at": "2026-03-02T12:30:00Z", "channel": "sms", "purpose": "collection",
+    "jurisdiction": "CN",
+    "at": "2026-03-02T12:30:00Z",
+    "channel": "sms",
+    "purpose": "collection",
     "debt": {"id": "D1", "time_barred": False},
     "recipient": {"role": "borrower", "address": "+8613800138000", "source": "contract"},
     "borrower": {"time_zones": ["Asia/Shanghai"]},

@@ -7,17 +7,16 @@ a complaint that does not exist).
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from fairdue.service.portal import complaints as svc
+from fairdue.service.portal.views import borrower_jurisdiction
 from fairdue.service.staff.auth import Principal
 from fairdue.web.auth import borrower, principal, requires, uow
 from fairdue.web.problems import Forbidden
-from fairdue.service.portal.views import borrower_jurisdiction
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
 HANDLERS = ("supervisor", "compliance")
@@ -66,31 +65,54 @@ class Reason(BaseModel):
 def to_read(c: svc.ComplaintRead) -> ComplaintRead:
     k = c.clock
     return ComplaintRead(
-        id=c.id, category=c.category, text=c.text, status=c.status, complexity=c.complexity,
-        jurisdiction=c.jurisdiction, received_at=c.received_at, extension_notice=c.extension_notice,
-        decided_at=c.decided_at, decision=c.decision, evidence_files=len(c.evidence),
-        clock=ClockRead(due_at=k.due_at, limit_days=k.limit_days, days_left=k.days_left, overdue=k.overdue,
-                        source=k.source))
+        id=c.id,
+        category=c.category,
+        text=c.text,
+        status=c.status,
+        complexity=c.complexity,
+        jurisdiction=c.jurisdiction,
+        received_at=c.received_at,
+        extension_notice=c.extension_notice,
+        decided_at=c.decided_at,
+        decision=c.decision,
+        evidence_files=len(c.evidence),
+        clock=ClockRead(
+            due_at=k.due_at, limit_days=k.limit_days, days_left=k.days_left, overdue=k.overdue, source=k.source
+        ),
+    )
 
 
 @router.post("", status_code=201, response_model=ComplaintRead, summary="File a complaint (borrower)")
 def create(body: ComplaintCreate, who: Principal = Depends(borrower), unit=Depends(uow)) -> ComplaintRead:
     now = unit.clock()
     complaint_id = svc.file_complaint(
-        unit.connection, borrower_id=who.borrower_id, jurisdiction=borrower_jurisdiction(unit.connection, who.borrower_id),
-        category=body.category, text=body.text, account_id=body.account_id, now=now)
+        unit.connection,
+        borrower_id=who.borrower_id,
+        jurisdiction=borrower_jurisdiction(unit.connection, who.borrower_id),
+        category=body.category,
+        text=body.text,
+        account_id=body.account_id,
+        now=now,
+    )
     unit.commit()
-    return to_read(svc.get_for_borrower(unit.connection, borrower_id=who.borrower_id, complaint_id=complaint_id, now=now))
+    return to_read(
+        svc.get_for_borrower(unit.connection, borrower_id=who.borrower_id, complaint_id=complaint_id, now=now)
+    )
 
 
-@router.get("", response_model=ComplaintPage,
-            summary="A borrower's own complaints; for staff, the open queue by due date")
-def list_(who: Principal = Depends(principal), unit=Depends(uow),
-          limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1_000_000),
-          include_decided: bool = False) -> ComplaintPage:
+@router.get(
+    "", response_model=ComplaintPage, summary="A borrower's own complaints; for staff, the open queue by due date"
+)
+def list_(
+    who: Principal = Depends(principal),
+    unit=Depends(uow),
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0, le=1_000_000),
+    include_decided: bool = False,
+) -> ComplaintPage:
     now = unit.clock()
     if who.kind == "borrower":
-        items = svc.list_for_borrower(unit.connection, borrower_id=who.borrower_id, now=now)[offset:offset + limit]
+        items = svc.list_for_borrower(unit.connection, borrower_id=who.borrower_id, now=now)[offset : offset + limit]
     else:
         items = svc.queue(unit.connection, now=now, include_decided=include_decided, limit=limit, offset=offset)
     return ComplaintPage(items=[to_read(c) for c in items], limit=limit, offset=offset)
@@ -100,8 +122,9 @@ def list_(who: Principal = Depends(principal), unit=Depends(uow),
 def get(complaint_id: ComplaintId, who: Principal = Depends(principal), unit=Depends(uow)) -> ComplaintRead:
     now = unit.clock()
     if who.kind == "borrower":
-        return to_read(svc.get_for_borrower(unit.connection, borrower_id=who.borrower_id,
-                                            complaint_id=complaint_id, now=now))
+        return to_read(
+            svc.get_for_borrower(unit.connection, borrower_id=who.borrower_id, complaint_id=complaint_id, now=now)
+        )
     return to_read(svc.get(unit.connection, complaint_id=complaint_id, now=now))
 
 
@@ -114,22 +137,30 @@ def _staff_action(fn, complaint_id: int, who: Principal, unit, **kwargs) -> Comp
     return to_read(svc.get(unit.connection, complaint_id=complaint_id, now=now))
 
 
-@router.post("/{complaint_id}/complex", response_model=ComplaintRead,
-             summary="Classify as complex (CN: 30-day limit)")
-def mark_complex(complaint_id: ComplaintId, body: Reason, who: Principal = Depends(requires(*HANDLERS)),
-                 unit=Depends(uow)) -> ComplaintRead:
+@router.post("/{complaint_id}/complex", response_model=ComplaintRead, summary="Classify as complex (CN: 30-day limit)")
+def mark_complex(
+    complaint_id: ComplaintId, body: Reason, who: Principal = Depends(requires(*HANDLERS)), unit=Depends(uow)
+) -> ComplaintRead:
     return _staff_action(svc.mark_complex, complaint_id, who, unit, reason=body.text)
 
 
-@router.post("/{complaint_id}/extension", response_model=ComplaintRead,
-             summary="Extend an especially complex case (CN: +30 days) with a notice to the complainant")
-def extend(complaint_id: ComplaintId, body: Reason, who: Principal = Depends(requires(*HANDLERS)),
-           unit=Depends(uow)) -> ComplaintRead:
+@router.post(
+    "/{complaint_id}/extension",
+    response_model=ComplaintRead,
+    summary="Extend an especially complex case (CN: +30 days) with a notice to the complainant",
+)
+def extend(
+    complaint_id: ComplaintId, body: Reason, who: Principal = Depends(requires(*HANDLERS)), unit=Depends(uow)
+) -> ComplaintRead:
     return _staff_action(svc.extend, complaint_id, who, unit, notice=body.text)
 
 
-@router.post("/{complaint_id}/decision", response_model=ComplaintRead,
-             summary="Record the decision told to the complainant (stops the clock)")
-def decide(complaint_id: ComplaintId, body: Reason, who: Principal = Depends(requires(*HANDLERS)),
-           unit=Depends(uow)) -> ComplaintRead:
+@router.post(
+    "/{complaint_id}/decision",
+    response_model=ComplaintRead,
+    summary="Record the decision told to the complainant (stops the clock)",
+)
+def decide(
+    complaint_id: ComplaintId, body: Reason, who: Principal = Depends(requires(*HANDLERS)), unit=Depends(uow)
+) -> ComplaintRead:
     return _staff_action(svc.record_decision, complaint_id, who, unit, decision=body.text)

@@ -13,17 +13,19 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Body, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 
+from fairdue.adapters.db.schema.accounts import credit_lines, products
+from fairdue.domain.money import Money
+from fairdue.service.contact.decision_log import verify_log
+from fairdue.service.portal import views as portal
+from fairdue.service.servicing.accounts import get_account as account
+from fairdue.service.servicing.accounts import product_of
+from fairdue.service.servicing.payments import pay
+from fairdue.service.servicing.statements import UnknownStatement
+from fairdue.service.servicing.statements import get_statement as load
 from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import IDEMPOTENT_RESPONSES, LineId, idempotent_run, visible_line
 from fairdue.web.auth import principal, requires, uow
 from fairdue.web.problems import NotFound
-from fairdue.service.portal import views as portal
-from fairdue.adapters.db.schema.accounts import credit_lines, products
-from fairdue.service.servicing.accounts import get_account as account, product_of
-from fairdue.service.servicing.statements import UnknownStatement, get_statement as load
-from fairdue.domain.money import Money
-from fairdue.service.servicing.payments import pay
-from fairdue.service.contact.decision_log import verify_log
 
 router = APIRouter(tags=["accounts"])
 
@@ -101,8 +103,9 @@ class StatementRead(BaseModel):
 
 
 class PaymentCreate(BaseModel):
-    amount: str = Field(pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$", description="major units, e.g. 120.50",
-                        examples=["120.50"])
+    amount: str = Field(
+        pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$", description="major units, e.g. 120.50", examples=["120.50"]
+    )
     received_on: dt.date
 
 
@@ -127,20 +130,28 @@ class AuditRead(BaseModel):
 def _today(unit, who: Principal) -> dt.date:
     from zoneinfo import ZoneInfo
 
-
     if who.kind == "borrower":
         return portal.borrower_today(unit.connection, who.borrower_id, unit.clock())
     return unit.clock().astimezone(ZoneInfo("Asia/Shanghai")).date()
 
 
 @router.get("/accounts", response_model=AccountPage, summary="Accounts (a borrower: their own)")
-def list_accounts(who: Principal = Depends(principal), unit=Depends(uow),
-                  limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=10_000_000),
-                  status: str | None = Query(None, pattern="^(active|closed|charged_off)$"),
-                  product: str | None = Query(None, max_length=40)) -> AccountPage:
-    q = sa.select(credit_lines.c.id, credit_lines.c.borrower_id, products.c.code, credit_lines.c.currency,
-                  credit_lines.c.limit_minor, credit_lines.c.status).join(
-        products, products.c.id == credit_lines.c.product_id)
+def list_accounts(
+    who: Principal = Depends(principal),
+    unit=Depends(uow),
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0, le=10_000_000),
+    status: str | None = Query(None, pattern="^(active|closed|charged_off)$"),
+    product: str | None = Query(None, max_length=40),
+) -> AccountPage:
+    q = sa.select(
+        credit_lines.c.id,
+        credit_lines.c.borrower_id,
+        products.c.code,
+        credit_lines.c.currency,
+        credit_lines.c.limit_minor,
+        credit_lines.c.status,
+    ).join(products, products.c.id == credit_lines.c.product_id)
     if who.kind == "borrower":
         q = q.where(credit_lines.c.borrower_id == int(who.borrower_id))
     if status:
@@ -149,81 +160,167 @@ def list_accounts(who: Principal = Depends(principal), unit=Depends(uow),
         q = q.where(products.c.code == product)
     total = unit.connection.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
     rows = unit.connection.execute(q.order_by(credit_lines.c.id).limit(limit).offset(offset)).all()
-    return AccountPage(items=[AccountRead(id=r.id, borrower_id=r.borrower_id, product_code=r.code, currency=r.currency,
-                                          limit_minor=r.limit_minor, status=r.status) for r in rows],
-                       limit=limit, offset=offset, total=total)
+    return AccountPage(
+        items=[
+            AccountRead(
+                id=r.id,
+                borrower_id=r.borrower_id,
+                product_code=r.code,
+                currency=r.currency,
+                limit_minor=r.limit_minor,
+                status=r.status,
+            )
+            for r in rows
+        ],
+        limit=limit,
+        offset=offset,
+        total=total,
+    )
 
 
 @router.get("/accounts/{line_id}", response_model=AccountDetail, summary="One account with what is owed today")
 def get_account(line_id: LineId, who: Principal = Depends(principal), unit=Depends(uow)) -> AccountDetail:
     owner = visible_line(unit.connection, who, line_id)
     v = portal.line_view(unit, borrower_id=owner, line_id=line_id, today=_today(unit, who))
-    return AccountDetail(id=v.id, borrower_id=owner, product_code=v.product_code, currency=v.currency,
-                         limit_minor=v.limit_minor, status=v.status, jurisdiction=v.jurisdiction,
-                         available_minor=v.available_minor, due_today_minor=v.due_today_minor,
-                         overdue_minor=v.overdue_minor, payoff_minor=v.payoff_minor, next_due_on=v.next_due_on,
-                         next_due_minor=v.next_due_minor)
+    return AccountDetail(
+        id=v.id,
+        borrower_id=owner,
+        product_code=v.product_code,
+        currency=v.currency,
+        limit_minor=v.limit_minor,
+        status=v.status,
+        jurisdiction=v.jurisdiction,
+        available_minor=v.available_minor,
+        due_today_minor=v.due_today_minor,
+        overdue_minor=v.overdue_minor,
+        payoff_minor=v.payoff_minor,
+        next_due_on=v.next_due_on,
+        next_due_minor=v.next_due_minor,
+    )
 
 
-@router.get("/accounts/{line_id}/schedules", response_model=list[ScheduleRead],
-            summary="Installment plans with their schedules and true APR")
+@router.get(
+    "/accounts/{line_id}/schedules",
+    response_model=list[ScheduleRead],
+    summary="Installment plans with their schedules and true APR",
+)
 def get_schedules(line_id: LineId, who: Principal = Depends(principal), unit=Depends(uow)) -> list[ScheduleRead]:
     visible_line(unit.connection, who, line_id)
     jurisdiction = _jurisdiction_of_line(unit, line_id)
-    return [ScheduleRead(
-        plan_id=p.id, kind=p.kind, periods=p.periods, rate=p.rate, principal_minor=p.principal_minor,
-        currency=p.currency, start_on=p.start_on, status=p.status, apr=None if p.apr is None else str(p.apr),
-        convention=p.convention,
-        installments=[InstallmentRead(seq=i.seq, due_on=i.due_on, principal_minor=i.principal_minor,
-                                      interest_minor=i.interest_minor, fee_minor=i.fee_minor, total_minor=i.total_minor,
-                                      paid_minor=i.paid_minor, status=i.status) for i in p.installments])
-        for p in portal.plans_of_line(unit.connection, line_id, jurisdiction)]
+    return [
+        ScheduleRead(
+            plan_id=p.id,
+            kind=p.kind,
+            periods=p.periods,
+            rate=p.rate,
+            principal_minor=p.principal_minor,
+            currency=p.currency,
+            start_on=p.start_on,
+            status=p.status,
+            apr=None if p.apr is None else str(p.apr),
+            convention=p.convention,
+            installments=[
+                InstallmentRead(
+                    seq=i.seq,
+                    due_on=i.due_on,
+                    principal_minor=i.principal_minor,
+                    interest_minor=i.interest_minor,
+                    fee_minor=i.fee_minor,
+                    total_minor=i.total_minor,
+                    paid_minor=i.paid_minor,
+                    status=i.status,
+                )
+                for i in p.installments
+            ],
+        )
+        for p in portal.plans_of_line(unit.connection, line_id, jurisdiction)
+    ]
 
 
 def _jurisdiction_of_line(unit, line_id: int) -> str:
     return product_of(unit, account(unit, line_id=line_id)).jurisdiction
 
 
-@router.get("/accounts/{line_id}/statement", response_model=StatementRead,
-            summary="The latest statement, or the one closed on `on`")
-def get_statement(line_id: LineId, on: dt.date | None = None, who: Principal = Depends(principal),
-                  unit=Depends(uow)) -> StatementRead:
+@router.get(
+    "/accounts/{line_id}/statement",
+    response_model=StatementRead,
+    summary="The latest statement, or the one closed on `on`",
+)
+def get_statement(
+    line_id: LineId, on: dt.date | None = None, who: Principal = Depends(principal), unit=Depends(uow)
+) -> StatementRead:
     visible_line(unit.connection, who, line_id)
     try:
         s = load(unit, line_id=line_id, statement_on=on)
     except UnknownStatement as err:
         raise NotFound(str(err)) from None
-    return StatementRead(id=s.id, statement_on=s.statement_on, period_start_on=s.period_start_on, due_on=s.due_on,
-                         currency=s.currency, opening_balance_minor=s.opening_balance_minor,
-                         closing_balance_minor=s.closing_balance_minor, amount_due_minor=s.amount_due_minor,
-                         minimum_due_minor=s.minimum_due_minor,
-                         lines=[StatementLineRead(seq=x.seq, kind=x.kind, posted_on=x.posted_on,
-                                                  description=x.description, amount_minor=x.amount_minor)
-                                for x in s.lines])
+    return StatementRead(
+        id=s.id,
+        statement_on=s.statement_on,
+        period_start_on=s.period_start_on,
+        due_on=s.due_on,
+        currency=s.currency,
+        opening_balance_minor=s.opening_balance_minor,
+        closing_balance_minor=s.closing_balance_minor,
+        amount_due_minor=s.amount_due_minor,
+        minimum_due_minor=s.minimum_due_minor,
+        lines=[
+            StatementLineRead(
+                seq=x.seq, kind=x.kind, posted_on=x.posted_on, description=x.description, amount_minor=x.amount_minor
+            )
+            for x in s.lines
+        ],
+    )
 
 
-@router.post("/accounts/{line_id}/payments", status_code=201, response_model=PaymentRead,
-             summary="Record a payment received (Idempotency-Key: a repeat returns the first answer; "
-                     "a concurrent twin gets 409)",
-             responses=IDEMPOTENT_RESPONSES)
-def post_payment(request: Request, line_id: LineId, body: PaymentCreate = Body(...),
-                 idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=200),
-                 who: Principal = Depends(requires("agent", "supervisor", "admin"))):
+@router.post(
+    "/accounts/{line_id}/payments",
+    status_code=201,
+    response_model=PaymentRead,
+    summary="Record a payment received (Idempotency-Key: a repeat returns the first answer; "
+    "a concurrent twin gets 409)",
+    responses=IDEMPOTENT_RESPONSES,
+)
+def post_payment(
+    request: Request,
+    line_id: LineId,
+    body: PaymentCreate = Body(...),
+    idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=200),
+    who: Principal = Depends(requires("agent", "supervisor", "admin")),
+):
     def work(unit) -> PaymentRead:
         currency = account(unit, line_id=line_id).currency
-        result = pay(unit, line_id=line_id, amount=Money.parse(body.amount, currency),
-                     received_on=body.received_on, key=f"api:{idempotency_key}")
-        return PaymentRead(payment_id=result.payment_id, currency=result.currency, amount_minor=result.amount_minor,
-                           fees_minor=result.fees_minor, interest_minor=result.interest_minor,
-                           principal_minor=result.principal_minor, unapplied_minor=result.unapplied_minor)
+        result = pay(
+            unit,
+            line_id=line_id,
+            amount=Money.parse(body.amount, currency),
+            received_on=body.received_on,
+            key=f"api:{idempotency_key}",
+        )
+        return PaymentRead(
+            payment_id=result.payment_id,
+            currency=result.currency,
+            amount_minor=result.amount_minor,
+            fees_minor=result.fees_minor,
+            interest_minor=result.interest_minor,
+            principal_minor=result.principal_minor,
+            unapplied_minor=result.unapplied_minor,
+        )
 
     # Scoped to the line, not the caller: any colleague's retry with the same key is the same payment.
-    return idempotent_run(request, key=idempotency_key, scope=f"payment:{line_id}", body=body, work=work,
-                          check=lambda unit: visible_line(unit.connection, who, line_id))
+    return idempotent_run(
+        request,
+        key=idempotency_key,
+        scope=f"payment:{line_id}",
+        body=body,
+        work=work,
+        check=lambda unit: visible_line(unit.connection, who, line_id),
+    )
 
 
-@router.get("/audit/verify", response_model=AuditRead, tags=["audit"],
-            summary="Verify the hash-chained decision log end to end")
+@router.get(
+    "/audit/verify", response_model=AuditRead, tags=["audit"], summary="Verify the hash-chained decision log end to end"
+)
 def audit_verify(who: Principal = Depends(requires("compliance", "admin")), unit=Depends(uow)) -> AuditRead:
     v = verify_log(unit)
     return AuditRead(ok=v.ok, checked=v.checked, bad_seq=v.bad_seq, problem=v.problem, message=v.message)

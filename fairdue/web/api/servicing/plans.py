@@ -14,22 +14,27 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
-from fairdue.service.staff.auth import Principal
-from fairdue.web.api.common import (
-    AMOUNT_PATTERN, ID_MAX, IDEMPOTENT_RESPONSES, IdempotencyKey, LineId, aware, idempotent_create, line_today,
-    require_roles_or_owner, visible_line,
-)
-from fairdue.web.auth import PLAN_DECIDERS, STAFF_ANY, principal, requires, uow
-from fairdue.web.problems import Conflict, NotFound
-from fairdue.service.servicing import plan_requests
 from fairdue.adapters.db.schema.web import plan_requests as table
 from fairdue.domain.money import Money
-from fairdue.service.servicing.accounts import get_account
-from fairdue.service.servicing.plans import propose_plans_for_account
-from fairdue.web.problems import Problem
 from fairdue.service.collections import queries as api_queries
-from fairdue.service.servicing.plans import PlanNotAllowed, accept_plan
-from fairdue.service.servicing.plans import revert_plan
+from fairdue.service.servicing import plan_requests
+from fairdue.service.servicing.accounts import get_account
+from fairdue.service.servicing.plans import PlanNotAllowed, accept_plan, propose_plans_for_account, revert_plan
+from fairdue.service.staff.auth import Principal
+from fairdue.web.api.common import (
+    AMOUNT_PATTERN,
+    ID_MAX,
+    IDEMPOTENT_RESPONSES,
+    IdempotencyKey,
+    LineId,
+    aware,
+    idempotent_create,
+    line_today,
+    require_roles_or_owner,
+    visible_line,
+)
+from fairdue.web.auth import PLAN_DECIDERS, STAFF_ANY, principal, requires, uow
+from fairdue.web.problems import Conflict, NotFound, Problem
 
 router = APIRouter(prefix="/plan-requests", tags=["plans"])
 RequestId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -57,13 +62,26 @@ def _read(r) -> PlanRequestRead:
     def aware(at):
         return None if at is None else (at if at.tzinfo else at.replace(tzinfo=dt.UTC))
 
-    return PlanRequestRead(id=r.id, line_id=r.line_id, currency=r.currency, balance_minor=r.balance_minor,
-                           kind=r.kind, periods=r.periods, installment_minor=r.installment_minor, apr=r.apr,
-                           status=r.status, requested_at=aware(r.requested_at), decided_at=aware(r.decided_at))
+    return PlanRequestRead(
+        id=r.id,
+        line_id=r.line_id,
+        currency=r.currency,
+        balance_minor=r.balance_minor,
+        kind=r.kind,
+        periods=r.periods,
+        installment_minor=r.installment_minor,
+        apr=r.apr,
+        status=r.status,
+        requested_at=aware(r.requested_at),
+        decided_at=aware(r.decided_at),
+    )
 
 
-@router.get("", response_model=list[PlanRequestRead],
-            summary="A borrower's own plan requests; for staff, those waiting for a decision")
+@router.get(
+    "",
+    response_model=list[PlanRequestRead],
+    summary="A borrower's own plan requests; for staff, those waiting for a decision",
+)
 def list_requests(who: Principal = Depends(principal), unit=Depends(uow)) -> list[PlanRequestRead]:
     if who.kind == "borrower":
         return [_read(r) for r in plan_requests.requests_of(unit.connection, borrower_id=who.borrower_id)]
@@ -71,13 +89,17 @@ def list_requests(who: Principal = Depends(principal), unit=Depends(uow)) -> lis
 
 
 @router.post("/{request_id}/decision", response_model=PlanRequestRead, summary="Approve or decline (supervisor)")
-def decide(request_id: RequestId, body: PlanDecision, who: Principal = Depends(requires("supervisor", "admin")),
-           unit=Depends(uow)) -> PlanRequestRead:
+def decide(
+    request_id: RequestId,
+    body: PlanDecision,
+    who: Principal = Depends(requires("supervisor", "admin")),
+    unit=Depends(uow),
+) -> PlanRequestRead:
     import sqlalchemy as sa
 
-
-    plan_requests.decide(unit.connection, request_id=request_id, approve=body.approve,
-                         actor=f"staff:{who.username}", now=unit.clock())
+    plan_requests.decide(
+        unit.connection, request_id=request_id, approve=body.approve, actor=f"staff:{who.username}", now=unit.clock()
+    )
     unit.commit()
     return _read(unit.connection.execute(sa.select(table).where(table.c.id == request_id)).one())
 
@@ -154,49 +176,92 @@ def proposal_fingerprint(p) -> str:
 
 def _proposal_read(p) -> ProposalRead:
     return ProposalRead(
-        kind=p.kind, fingerprint=proposal_fingerprint(p), currency=p.currency, months=p.months,
-        monthly_rate=str(p.monthly_rate), apr=None if p.apr is None else str(p.apr), principal_minor=p.principal_minor,
-        carried_minor=p.carried_minor, waived_fees_minor=p.waived_fees_minor,
-        installment_max_minor=p.installment_max_minor, total_cost_minor=p.total_cost_minor, total_minor=p.total_minor,
+        kind=p.kind,
+        fingerprint=proposal_fingerprint(p),
+        currency=p.currency,
+        months=p.months,
+        monthly_rate=str(p.monthly_rate),
+        apr=None if p.apr is None else str(p.apr),
+        principal_minor=p.principal_minor,
+        carried_minor=p.carried_minor,
+        waived_fees_minor=p.waived_fees_minor,
+        installment_max_minor=p.installment_max_minor,
+        total_cost_minor=p.total_cost_minor,
+        total_minor=p.total_minor,
         affordable=p.affordable,
-        rows=[PlanRowRead(seq=r.seq, due_on=r.due_on, principal_minor=r.principal_minor, interest_minor=r.interest_minor,
-                          carried_minor=r.carried_minor, total_minor=r.total_minor) for r in p.rows])
+        rows=[
+            PlanRowRead(
+                seq=r.seq,
+                due_on=r.due_on,
+                principal_minor=r.principal_minor,
+                interest_minor=r.interest_minor,
+                carried_minor=r.carried_minor,
+                total_minor=r.total_minor,
+            )
+            for r in p.rows
+        ],
+    )
 
 
 def _plan_read(row) -> PlanRead:
     import json
 
-    return PlanRead(id=row.id, account_id=row.account_id, kind=row.kind, currency=row.currency, status=row.status,
-                    accepted_on=row.accepted_on, accepted_at=aware(row.accepted_at), ended_on=row.ended_on,
-                    rows=json.loads(row.rows))
+    return PlanRead(
+        id=row.id,
+        account_id=row.account_id,
+        kind=row.kind,
+        currency=row.currency,
+        status=row.status,
+        accepted_on=row.accepted_on,
+        accepted_at=aware(row.accepted_at),
+        ended_on=row.ended_on,
+        rows=json.loads(row.rows),
+    )
 
 
 def _proposals(unit, *, line_id: int, owner: int, body: PlanInputs) -> list:
     currency = get_account(unit, line_id=line_id).currency
     if body.currency != currency:
-        raise Problem(f"currency {body.currency} does not match the line's {currency}", status=422,
-                      slug="currency-mismatch")
+        raise Problem(
+            f"currency {body.currency} does not match the line's {currency}", status=422, slug="currency-mismatch"
+        )
     return propose_plans_for_account(
-        unit, account_id=line_id, monthly_income_minor=Money.parse(body.monthly_income, currency).amount_minor,
+        unit,
+        account_id=line_id,
+        monthly_income_minor=Money.parse(body.monthly_income, currency).amount_minor,
         monthly_expenses_minor=Money.parse(body.monthly_expenses, currency).amount_minor,
-        as_of=line_today(unit.connection, owner, unit.clock()))
+        as_of=line_today(unit.connection, owner, unit.clock()),
+    )
 
 
-@plans_router.post("/accounts/{line_id}/plans/proposals", response_model=list[ProposalRead],
-                   summary="Plan proposals for the line from income and expenses, each with its true APR "
-                           "(staff, or the line's own borrower)")
-def propose(line_id: LineId, body: PlanInputs, who: Principal = Depends(principal),
-            unit=Depends(uow)) -> list[ProposalRead]:
+@plans_router.post(
+    "/accounts/{line_id}/plans/proposals",
+    response_model=list[ProposalRead],
+    summary="Plan proposals for the line from income and expenses, each with its true APR "
+    "(staff, or the line's own borrower)",
+)
+def propose(
+    line_id: LineId, body: PlanInputs, who: Principal = Depends(principal), unit=Depends(uow)
+) -> list[ProposalRead]:
     require_roles_or_owner(who, STAFF_ANY)
     owner = visible_line(unit.connection, who, line_id)
     return [_proposal_read(p) for p in _proposals(unit, line_id=line_id, owner=owner, body=body)]
 
 
-@plans_router.post("/accounts/{line_id}/plans", status_code=201, response_model=PlanRead,
-                   responses=IDEMPOTENT_RESPONSES,
-                   summary="Accept a proposal, named by kind and fingerprint (a stale proposal is refused with 409)")
-def accept(request: Request, line_id: LineId, body: PlanAccept, idempotency_key: IdempotencyKey,
-           who: Principal = Depends(requires(*PLAN_DECIDERS))):
+@plans_router.post(
+    "/accounts/{line_id}/plans",
+    status_code=201,
+    response_model=PlanRead,
+    responses=IDEMPOTENT_RESPONSES,
+    summary="Accept a proposal, named by kind and fingerprint (a stale proposal is refused with 409)",
+)
+def accept(
+    request: Request,
+    line_id: LineId,
+    body: PlanAccept,
+    idempotency_key: IdempotencyKey,
+    who: Principal = Depends(requires(*PLAN_DECIDERS)),
+):
     with request.app.state.core.uow_factory() as unit:
         visible_line(unit.connection, who, line_id)
 
@@ -205,16 +270,27 @@ def accept(request: Request, line_id: LineId, body: PlanAccept, idempotency_key:
         offered = _proposals(unit, line_id=line_id, owner=owner, body=body)
         chosen = [p for p in offered if p.kind == body.kind]
         if not chosen:
-            raise Conflict(f"no {body.kind} plan is offered for account {line_id} now",
-                           slug="stale-proposal", reason="kind_not_offered", offered=sorted({p.kind for p in offered}))
+            raise Conflict(
+                f"no {body.kind} plan is offered for account {line_id} now",
+                slug="stale-proposal",
+                reason="kind_not_offered",
+                offered=sorted({p.kind for p in offered}),
+            )
         match = [p for p in chosen if proposal_fingerprint(p) == body.fingerprint]
         if not match:
-            raise Conflict(f"the {body.kind} proposal has changed since it was shown; ask for proposals again",
-                           slug="stale-proposal", reason="fingerprint_mismatch",
-                           current_fingerprint=proposal_fingerprint(chosen[0]))
+            raise Conflict(
+                f"the {body.kind} proposal has changed since it was shown; ask for proposals again",
+                slug="stale-proposal",
+                reason="fingerprint_mismatch",
+                current_fingerprint=proposal_fingerprint(chosen[0]),
+            )
         try:
-            plan_id = accept_plan(unit, account_id=line_id, proposal=match[0],
-                                  business_on=line_today(unit.connection, owner, unit.clock()))
+            plan_id = accept_plan(
+                unit,
+                account_id=line_id,
+                proposal=match[0],
+                business_on=line_today(unit.connection, owner, unit.clock()),
+            )
         except PlanNotAllowed as err:
             raise Conflict(str(err), reason="plan_not_allowed") from None
         return _plan_read(api_queries.plan_by_id(unit.connection, plan_id))
@@ -222,8 +298,11 @@ def accept(request: Request, line_id: LineId, body: PlanAccept, idempotency_key:
     return idempotent_create(request, key=idempotency_key, scope=f"plan:{line_id}", who=who, body=body, work=work)
 
 
-@plans_router.post("/plans/{plan_id}/revert", response_model=PlanRead,
-                   summary="Undo an accepted plan while it is the latest action on the line (supervisor)")
+@plans_router.post(
+    "/plans/{plan_id}/revert",
+    response_model=PlanRead,
+    summary="Undo an accepted plan while it is the latest action on the line (supervisor)",
+)
 def revert(plan_id: PlanId, who: Principal = Depends(requires(*PLAN_DECIDERS)), unit=Depends(uow)) -> PlanRead:
     row = api_queries.plan_by_id(unit.connection, plan_id)
     if row is None:

@@ -9,9 +9,8 @@ from pydantic import BaseModel, Field
 
 from fairdue.service.staff import auth as auth_service
 from fairdue.web import borrower_login
-from fairdue.web.auth import SESSION_COOKIE, principal, uow
+from fairdue.web.auth import SESSION_COOKIE, _token, principal, uow
 from fairdue.web.problems import Problem
-from fairdue.web.auth import _token
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -52,22 +51,30 @@ class Accepted(BaseModel):
 
 def set_session_cookie(request: Request, response: Response, new: auth_service.NewSession) -> None:
     ttl = request.app.state.web.session_ttl_s
-    response.set_cookie(SESSION_COOKIE, new.token, max_age=ttl, httponly=True, samesite="lax",
-                        secure=request.app.state.web.cookie_secure, path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        new.token,
+        max_age=ttl,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.web.cookie_secure,
+        path="/",
+    )
 
 
 def _session_read(new: auth_service.NewSession) -> SessionRead:
     p = new.principal
-    return SessionRead(token=new.token, csrf=p.csrf, kind=p.kind, expires_at=p.expires_at,
-                       roles=sorted(p.roles))
+    return SessionRead(token=new.token, csrf=p.csrf, kind=p.kind, expires_at=p.expires_at, roles=sorted(p.roles))
 
 
-@router.post("/staff/sessions", status_code=201, response_model=SessionRead,
-             summary="Staff login with username and password")
+@router.post(
+    "/staff/sessions", status_code=201, response_model=SessionRead, summary="Staff login with username and password"
+)
 def staff_login(body: StaffLogin, request: Request, response: Response, unit=Depends(uow)) -> SessionRead:
     web = request.app.state.web
-    new = auth_service.staff_login(unit.connection, username=body.username, password=body.password,
-                                   now=unit.clock(), ttl_s=web.session_ttl_s)
+    new = auth_service.staff_login(
+        unit.connection, username=body.username, password=body.password, now=unit.clock(), ttl_s=web.session_ttl_s
+    )
     unit.commit()  # a refusal's failure count too
     if new is None:
         raise auth_service.InvalidCredentials()
@@ -75,15 +82,23 @@ def staff_login(body: StaffLogin, request: Request, response: Response, unit=Dep
     return _session_read(new)
 
 
-@router.post("/borrower/codes", status_code=202, response_model=Accepted,
-             summary="Send a one-time login code to a borrower's phone")
+@router.post(
+    "/borrower/codes",
+    status_code=202,
+    response_model=Accepted,
+    summary="Send a one-time login code to a borrower's phone",
+)
 def borrower_code(body: CodeRequest, request: Request) -> Accepted:
     borrower_login.send_code(request.app, phone=body.phone)
     return Accepted(detail="if this number belongs to a borrower, a code is on its way")
 
 
-@router.post("/borrower/sessions", status_code=201, response_model=SessionRead,
-             summary="Borrower login with phone and one-time code")
+@router.post(
+    "/borrower/sessions",
+    status_code=201,
+    response_model=SessionRead,
+    summary="Borrower login with phone and one-time code",
+)
 def borrower_session(body: BorrowerLogin, request: Request, response: Response) -> SessionRead:
     new = borrower_login.login(request.app, phone=body.phone, code=body.code)
     set_session_cookie(request, response, new)
@@ -92,8 +107,13 @@ def borrower_session(body: BorrowerLogin, request: Request, response: Response) 
 
 @router.get("/me", response_model=MeRead, summary="Who the session belongs to")
 def me(who: auth_service.Principal = Depends(principal)) -> MeRead:
-    return MeRead(kind=who.kind, username=who.username, display_name=who.display_name,
-                  roles=sorted(who.roles), expires_at=who.expires_at)
+    return MeRead(
+        kind=who.kind,
+        username=who.username,
+        display_name=who.display_name,
+        roles=sorted(who.roles),
+        expires_at=who.expires_at,
+    )
 
 
 @router.delete("/sessions/current", status_code=204, summary="Log out")

@@ -20,8 +20,8 @@ Revision ID: 0001
 Revises: None
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0001"
 down_revision = None
@@ -60,9 +60,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("description", sa.Text, nullable=True),
         sa.Column("reverses_entry_id", ID, nullable=True),
-        sa.CheckConstraint(
-            "reverses_entry_id IS NULL OR reverses_entry_id <> id", name="not_self_reversal"
-        ),
+        sa.CheckConstraint("reverses_entry_id IS NULL OR reverses_entry_id <> id", name="not_self_reversal"),
         sa.PrimaryKeyConstraint("id", name="pk_ledger_entry"),
         sa.UniqueConstraint("idempotency_key", name="uq_ledger_entry_idempotency_key"),
         sa.UniqueConstraint("reverses_entry_id", name="uq_ledger_entry_reverses_entry_id"),
@@ -236,6 +234,10 @@ def downgrade() -> None:
     op.drop_table("ledger_entry")
     op.drop_table("ledger_account")
     if dialect == "postgresql":
-        for fn in ("ledger_postings_balanced_stmt()", "ledger_entry_balanced_trg()",
-                   "ledger_check_entry_balanced(bigint)", "ledger_refuse_change()"):
+        for fn in (
+            "ledger_postings_balanced_stmt()",
+            "ledger_entry_balanced_trg()",
+            "ledger_check_entry_balanced(bigint)",
+            "ledger_refuse_change()",
+        ):
             op.execute(f"DROP FUNCTION IF EXISTS {fn}")

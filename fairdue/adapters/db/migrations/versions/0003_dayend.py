@@ -7,8 +7,8 @@ Revision ID: 0003
 Revises: 0002
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0003"
 down_revision = "0002"
@@ -110,6 +110,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("dayend_event_outbox", "dayend_bucket_history", "dayend_installment", "dayend_account",
-                  "dayend_partition", "dayend_business_date"):
+    for table in (
+        "dayend_event_outbox",
+        "dayend_bucket_history",
+        "dayend_installment",
+        "dayend_account",
+        "dayend_partition",
+        "dayend_business_date",
+    ):
         op.drop_table(table)

@@ -13,8 +13,8 @@ Revision ID: 0004
 Revises: 0003
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0004"
 down_revision = "0003"
@@ -61,9 +61,7 @@ def upgrade() -> None:
         sa.CheckConstraint("id = 1", name="single_row"),
     )
     op.execute(
-        sa.text("INSERT INTO decision_log_head (id, last_seq, last_hash) VALUES (1, 0, :h)").bindparams(
-            h=GENESIS_HASH
-        )
+        sa.text("INSERT INTO decision_log_head (id, last_seq, last_hash) VALUES (1, 0, :h)").bindparams(h=GENESIS_HASH)
     )
 
     op.create_table(
@@ -162,6 +160,12 @@ def downgrade() -> None:
     op.execute("DROP VIEW IF EXISTS contact_history")
     for statement in drop_append_only_ddl(op.get_bind().dialect.name):
         op.execute(statement)
-    for table in ("channel_sent_ledger", "delivery_receipts", "delivery_attempts", "outbox_messages",
-                  "decision_log_head", "decision_log"):
+    for table in (
+        "channel_sent_ledger",
+        "delivery_receipts",
+        "delivery_attempts",
+        "outbox_messages",
+        "decision_log_head",
+        "decision_log",
+    ):
         op.drop_table(table)

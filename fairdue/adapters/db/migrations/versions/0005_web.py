@@ -4,8 +4,8 @@ Revision ID: 0005
 Revises: 0004
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0005"
 down_revision = "0004"
@@ -35,8 +35,9 @@ def upgrade() -> None:
         sa.Column("staff_id", sa.Integer, nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
         sa.PrimaryKeyConstraint("staff_id", "role", name="pk_staff_roles"),
-        sa.ForeignKeyConstraint(["staff_id"], ["staff_users.id"], ondelete="CASCADE",
-                                name="fk_staff_roles_staff_id_staff_users"),
+        sa.ForeignKeyConstraint(
+            ["staff_id"], ["staff_users.id"], ondelete="CASCADE", name="fk_staff_roles_staff_id_staff_users"
+        ),
         sa.CheckConstraint("role IN ('agent','supervisor','compliance','admin')", name="role"),
     )
     op.create_table(
@@ -50,12 +51,14 @@ def upgrade() -> None:
         sa.Column("expires_at", _UTC, nullable=False),
         sa.Column("revoked_at", _UTC, nullable=True),
         sa.PrimaryKeyConstraint("token_hash", name="pk_web_sessions"),
-        sa.ForeignKeyConstraint(["staff_id"], ["staff_users.id"], ondelete="CASCADE",
-                                name="fk_web_sessions_staff_id_staff_users"),
+        sa.ForeignKeyConstraint(
+            ["staff_id"], ["staff_users.id"], ondelete="CASCADE", name="fk_web_sessions_staff_id_staff_users"
+        ),
         sa.CheckConstraint(
             "(kind = 'staff' AND staff_id IS NOT NULL AND borrower_id IS NULL) OR "
             "(kind = 'borrower' AND borrower_id IS NOT NULL AND staff_id IS NULL)",
-            name="subject"),
+            name="subject",
+        ),
     )
     op.create_table(
         "login_codes",
@@ -87,8 +90,9 @@ def upgrade() -> None:
         sa.Column("decided_at", _UTC, nullable=True),
         sa.Column("decision", sa.Text, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_complaints"),
-        sa.ForeignKeyConstraint(["assigned_staff_id"], ["staff_users.id"],
-                                name="fk_complaints_assigned_staff_id_staff_users"),
+        sa.ForeignKeyConstraint(
+            ["assigned_staff_id"], ["staff_users.id"], name="fk_complaints_assigned_staff_id_staff_users"
+        ),
         sa.CheckConstraint("status IN ('received','in_progress','decided','closed')", name="status"),
         sa.CheckConstraint("complexity IN ('standard','complex','extended')", name="complexity"),
     )
@@ -103,8 +107,12 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("content", sa.LargeBinary, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_complaint_evidence"),
-        sa.ForeignKeyConstraint(["complaint_id"], ["complaints.id"], ondelete="CASCADE",
-                                name="fk_complaint_evidence_complaint_id_complaints"),
+        sa.ForeignKeyConstraint(
+            ["complaint_id"],
+            ["complaints.id"],
+            ondelete="CASCADE",
+            name="fk_complaint_evidence_complaint_id_complaints",
+        ),
     )
     op.create_index("ix_complaint_evidence_complaint_id", "complaint_evidence", ["complaint_id"])
     op.create_table(
@@ -116,8 +124,9 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("note", sa.Text, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_complaint_events"),
-        sa.ForeignKeyConstraint(["complaint_id"], ["complaints.id"], ondelete="CASCADE",
-                                name="fk_complaint_events_complaint_id_complaints"),
+        sa.ForeignKeyConstraint(
+            ["complaint_id"], ["complaints.id"], ondelete="CASCADE", name="fk_complaint_events_complaint_id_complaints"
+        ),
     )
     op.create_index("ix_complaint_events_complaint_id", "complaint_events", ["complaint_id"])
     op.create_table(
@@ -145,10 +154,8 @@ def upgrade() -> None:
         sa.Column("decided_at", _UTC, nullable=True),
         sa.Column("outcome", sa.Text, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_data_rights_requests"),
-        sa.CheckConstraint("kind IN ('copy','correction','deletion','consent_withdrawal')",
-                           name="kind"),
-        sa.CheckConstraint("status IN ('received','done','refused','partially_done')",
-                           name="status"),
+        sa.CheckConstraint("kind IN ('copy','correction','deletion','consent_withdrawal')", name="kind"),
+        sa.CheckConstraint("status IN ('received','done','refused','partially_done')", name="status"),
     )
     op.create_index("ix_data_rights_requests_borrower_id", "data_rights_requests", ["borrower_id"])
     op.create_table(
@@ -188,6 +195,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("api_idempotency", "plan_requests", "data_rights_requests", "access_log", "complaint_events", "complaint_evidence",
-                  "complaints", "login_codes", "web_sessions", "staff_roles", "staff_users"):
+    for table in (
+        "api_idempotency",
+        "plan_requests",
+        "data_rights_requests",
+        "access_log",
+        "complaint_events",
+        "complaint_evidence",
+        "complaints",
+        "login_codes",
+        "web_sessions",
+        "staff_roles",
+        "staff_users",
+    ):
         op.drop_table(table)

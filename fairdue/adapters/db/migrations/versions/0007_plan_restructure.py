@@ -18,8 +18,8 @@ Revision ID: 0007
 Revises: 0006
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0007"
 down_revision = "0006"
@@ -35,16 +35,24 @@ _INST_STATUSES_OLD = "('scheduled','billed','paid','cancelled')"
 _INST_STATUSES_NEW = "('scheduled','billed','paid','cancelled','restructured')"
 _CHARGE_STATUSES_OLD = "('open','paid','waived')"
 _CHARGE_STATUSES_NEW = "('open','paid','waived','restructured')"
-_PLAN_ORIGIN = ("(kind = 'negotiated' AND purchase_id IS NULL AND negotiated_plan_id IS NOT NULL) OR "
-                "(kind <> 'negotiated' AND purchase_id IS NOT NULL AND negotiated_plan_id IS NULL)")
+_PLAN_ORIGIN = (
+    "(kind = 'negotiated' AND purchase_id IS NULL AND negotiated_plan_id IS NOT NULL) OR "
+    "(kind <> 'negotiated' AND purchase_id IS NOT NULL AND negotiated_plan_id IS NULL)"
+)
 
 
 def _items_table(md: sa.MetaData) -> sa.Table:
     return sa.Table(
-        "plan_restructured_items", md,
+        "plan_restructured_items",
+        md,
         sa.Column("id", ID, primary_key=True, autoincrement=True),
-        sa.Column("plan_id", ID, sa.ForeignKey("coll_plans.id", name="fk_plan_restructured_items_plan_id_coll_plans"),
-                  nullable=False, index=True),
+        sa.Column(
+            "plan_id",
+            ID,
+            sa.ForeignKey("coll_plans.id", name="fk_plan_restructured_items_plan_id_coll_plans"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("target_kind", sa.String(12), nullable=False),
         sa.Column("target_id", ID, nullable=False),
         sa.Column("status_before", sa.String(12), nullable=False),
@@ -64,10 +72,18 @@ def _sqlite_tables(md: sa.MetaData, suffix: str, new: bool) -> tuple[sa.Table, s
     plans_name = f"installment_plans{suffix}"
     plan_cols = [
         sa.Column("id", ID, primary_key=True, autoincrement=True),
-        sa.Column("credit_line_id", ID, sa.ForeignKey("credit_lines.id",
-                  name="fk_installment_plans_credit_line_id_credit_lines"), nullable=False),
-        sa.Column("purchase_id", ID, sa.ForeignKey("purchases.id", name="fk_installment_plans_purchase_id_purchases"),
-                  nullable=new),
+        sa.Column(
+            "credit_line_id",
+            ID,
+            sa.ForeignKey("credit_lines.id", name="fk_installment_plans_credit_line_id_credit_lines"),
+            nullable=False,
+        ),
+        sa.Column(
+            "purchase_id",
+            ID,
+            sa.ForeignKey("purchases.id", name="fk_installment_plans_purchase_id_purchases"),
+            nullable=new,
+        ),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("periods", sa.Integer, nullable=False),
         sa.Column("rate", sa.String(40), nullable=False),
@@ -85,19 +101,32 @@ def _sqlite_tables(md: sa.MetaData, suffix: str, new: bool) -> tuple[sa.Table, s
     ]
     if new:
         plan_cols += [
-            sa.Column("negotiated_plan_id", ID, sa.ForeignKey(
-                "coll_plans.id", name="fk_installment_plans_negotiated_plan_id_coll_plans"), nullable=True),
+            sa.Column(
+                "negotiated_plan_id",
+                ID,
+                sa.ForeignKey("coll_plans.id", name="fk_installment_plans_negotiated_plan_id_coll_plans"),
+                nullable=True,
+            ),
             sa.UniqueConstraint("negotiated_plan_id", name="uq_installment_plans_negotiated_plan_id"),
             sa.CheckConstraint(_PLAN_ORIGIN, name="ck_installment_plans_origin"),
         ]
     plans = sa.Table(plans_name, md, *plan_cols)
     insts = sa.Table(
-        f"installments{suffix}", md,
+        f"installments{suffix}",
+        md,
         sa.Column("id", ID, primary_key=True, autoincrement=True),
-        sa.Column("plan_id", ID, sa.ForeignKey(f"{plans_name}.id", name="fk_installments_plan_id_installment_plans"),
-                  nullable=False),
-        sa.Column("credit_line_id", ID, sa.ForeignKey("credit_lines.id",
-                  name="fk_installments_credit_line_id_credit_lines"), nullable=False),
+        sa.Column(
+            "plan_id",
+            ID,
+            sa.ForeignKey(f"{plans_name}.id", name="fk_installments_plan_id_installment_plans"),
+            nullable=False,
+        ),
+        sa.Column(
+            "credit_line_id",
+            ID,
+            sa.ForeignKey("credit_lines.id", name="fk_installments_credit_line_id_credit_lines"),
+            nullable=False,
+        ),
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("period_start_on", sa.Date, nullable=False),
         sa.Column("statement_on", sa.Date, nullable=False),
@@ -109,21 +138,33 @@ def _sqlite_tables(md: sa.MetaData, suffix: str, new: bool) -> tuple[sa.Table, s
         sa.Column("principal_paid_minor", sa.BigInteger, nullable=False, server_default="0"),
         sa.Column("interest_paid_minor", sa.BigInteger, nullable=False, server_default="0"),
         sa.Column("fee_paid_minor", sa.BigInteger, nullable=False, server_default="0"),
-        sa.Column("billed_statement_id", ID, sa.ForeignKey("statements.id",
-                  name="fk_installments_billed_statement_id_statements"), nullable=True),
+        sa.Column(
+            "billed_statement_id",
+            ID,
+            sa.ForeignKey("statements.id", name="fk_installments_billed_statement_id_statements"),
+            nullable=True,
+        ),
         sa.Column("status", sa.String(12), nullable=False),
         sa.UniqueConstraint("plan_id", "seq", name="uq_installments_plan_id"),
-        sa.CheckConstraint(f"status IN {_INST_STATUSES_NEW if new else _INST_STATUSES_OLD}",
-                           name="ck_installments_status"),
+        sa.CheckConstraint(
+            f"status IN {_INST_STATUSES_NEW if new else _INST_STATUSES_OLD}", name="ck_installments_status"
+        ),
         sa.CheckConstraint(
             "principal_paid_minor BETWEEN 0 AND principal_due_minor AND interest_paid_minor BETWEEN 0 AND "
-            "interest_due_minor AND fee_paid_minor BETWEEN 0 AND fee_due_minor", name="ck_installments_paid_within_due"),
+            "interest_due_minor AND fee_paid_minor BETWEEN 0 AND fee_due_minor",
+            name="ck_installments_paid_within_due",
+        ),
     )
     charges = sa.Table(
-        f"charges{suffix}", md,
+        f"charges{suffix}",
+        md,
         sa.Column("id", ID, primary_key=True, autoincrement=True),
-        sa.Column("credit_line_id", ID, sa.ForeignKey("credit_lines.id", name="fk_charges_credit_line_id_credit_lines"),
-                  nullable=False),
+        sa.Column(
+            "credit_line_id",
+            ID,
+            sa.ForeignKey("credit_lines.id", name="fk_charges_credit_line_id_credit_lines"),
+            nullable=False,
+        ),
         sa.Column("idempotency_key", sa.String(200), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("component", sa.String(10), nullable=False),
@@ -133,18 +174,28 @@ def _sqlite_tables(md: sa.MetaData, suffix: str, new: bool) -> tuple[sa.Table, s
         sa.Column("charged_on", sa.Date, nullable=False),
         sa.Column("due_on", sa.Date, nullable=False),
         sa.Column("description", sa.String(300), nullable=True),
-        sa.Column("ledger_entry_id", ID, sa.ForeignKey("ledger_entry.id", name="fk_charges_ledger_entry_id_ledger_entry"),
-                  nullable=False),
-        sa.Column("billed_statement_id", ID, sa.ForeignKey("statements.id",
-                  name="fk_charges_billed_statement_id_statements"), nullable=True),
+        sa.Column(
+            "ledger_entry_id",
+            ID,
+            sa.ForeignKey("ledger_entry.id", name="fk_charges_ledger_entry_id_ledger_entry"),
+            nullable=False,
+        ),
+        sa.Column(
+            "billed_statement_id",
+            ID,
+            sa.ForeignKey("statements.id", name="fk_charges_billed_statement_id_statements"),
+            nullable=True,
+        ),
         sa.Column("status", sa.String(12), nullable=False),
         sa.UniqueConstraint("idempotency_key", name="uq_charges_idempotency_key"),
         sa.CheckConstraint("component IN ('fees','interest')", name="ck_charges_component"),
         sa.CheckConstraint("kind IN ('late_fee','interest','fee')", name="ck_charges_kind"),
-        sa.CheckConstraint(f"status IN {_CHARGE_STATUSES_NEW if new else _CHARGE_STATUSES_OLD}",
-                           name="ck_charges_status"),
-        sa.CheckConstraint("amount_minor > 0 AND paid_minor BETWEEN 0 AND amount_minor",
-                           name="ck_charges_paid_within_amount"),
+        sa.CheckConstraint(
+            f"status IN {_CHARGE_STATUSES_NEW if new else _CHARGE_STATUSES_OLD}", name="ck_charges_status"
+        ),
+        sa.CheckConstraint(
+            "amount_minor > 0 AND paid_minor BETWEEN 0 AND amount_minor", name="ck_charges_paid_within_amount"
+        ),
     )
     return plans, insts, charges
 
@@ -181,9 +232,10 @@ def _sqlite_rebuild(new: bool) -> None:
 
 # -- PostgreSQL: alter in place ---------------------------------------------------------------------
 def _pg_checks(new: bool) -> None:
-    for table, name, values in (("installments", "ck_installments_status",
-                                 _INST_STATUSES_NEW if new else _INST_STATUSES_OLD),
-                                ("charges", "ck_charges_status", _CHARGE_STATUSES_NEW if new else _CHARGE_STATUSES_OLD)):
+    for table, name, values in (
+        ("installments", "ck_installments_status", _INST_STATUSES_NEW if new else _INST_STATUSES_OLD),
+        ("charges", "ck_charges_status", _CHARGE_STATUSES_NEW if new else _CHARGE_STATUSES_OLD),
+    ):
         op.drop_constraint(op.f(name), table, type_="check")
         op.create_check_constraint(op.f(name), table, f"status IN {values}")
     op.drop_constraint(op.f("ck_installment_plans_kind"), "installment_plans", type_="check")
@@ -199,10 +251,16 @@ def upgrade() -> None:
         _pg_checks(new=True)
         op.alter_column("installment_plans", "purchase_id", existing_type=ID, nullable=True)
         op.add_column("installment_plans", sa.Column("negotiated_plan_id", ID, nullable=True))
-        op.create_foreign_key(op.f("fk_installment_plans_negotiated_plan_id_coll_plans"), "installment_plans", "coll_plans",
-                              ["negotiated_plan_id"], ["id"])
-        op.create_unique_constraint(op.f("uq_installment_plans_negotiated_plan_id"), "installment_plans",
-                                    ["negotiated_plan_id"])
+        op.create_foreign_key(
+            op.f("fk_installment_plans_negotiated_plan_id_coll_plans"),
+            "installment_plans",
+            "coll_plans",
+            ["negotiated_plan_id"],
+            ["id"],
+        )
+        op.create_unique_constraint(
+            op.f("uq_installment_plans_negotiated_plan_id"), "installment_plans", ["negotiated_plan_id"]
+        )
         op.create_check_constraint(op.f("ck_installment_plans_origin"), "installment_plans", _PLAN_ORIGIN)
     md = sa.MetaData()
     _stubs(md)
@@ -219,7 +277,9 @@ def downgrade() -> None:
         return
     op.drop_constraint(op.f("ck_installment_plans_origin"), "installment_plans", type_="check")
     op.drop_constraint(op.f("uq_installment_plans_negotiated_plan_id"), "installment_plans", type_="unique")
-    op.drop_constraint(op.f("fk_installment_plans_negotiated_plan_id_coll_plans"), "installment_plans", type_="foreignkey")
+    op.drop_constraint(
+        op.f("fk_installment_plans_negotiated_plan_id_coll_plans"), "installment_plans", type_="foreignkey"
+    )
     op.drop_column("installment_plans", "negotiated_plan_id")
     op.alter_column("installment_plans", "purchase_id", existing_type=ID, nullable=False)
     _pg_checks(new=False)

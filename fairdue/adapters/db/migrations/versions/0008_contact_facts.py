@@ -10,8 +10,8 @@ Revision ID: 0008
 Revises: 0007
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0008"
 down_revision = "0007"
@@ -22,8 +22,10 @@ ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 _UTC = sa.DateTime(timezone=True)
 # Frozen copies of the closed sets at this revision (a later change adds a migration, never edits this one).
 _KINDS = "('attorney','bankruptcy','breathing_space','inconvenient_hours')"
-_SOURCES = ("('borrower_oral','borrower_written','attorney_notice','court_notice','insolvency_service',"
-            "'debt_advice_agency','public_record')")
+_SOURCES = (
+    "('borrower_oral','borrower_written','attorney_notice','court_notice','insolvency_service',"
+    "'debt_advice_agency','public_record')"
+)
 
 
 _OUTBOX_OLD = "status IN ('pending','sending','sent','dead','refused','expired')"
@@ -46,12 +48,14 @@ def _swap_checks(forward: bool) -> None:
     try:
         for (table, _name), (old, new) in zip(_CHECKS, pairs):
             source, target = (old, new) if forward else (new, old)
-            sql = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type='table' AND name=?",
-                                       (table,)).scalar_one()
+            sql = bind.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE type='table' AND name=?", (table,)
+            ).scalar_one()
             if sql.count(source) != 1:
                 raise RuntimeError(f"{table}: expected the constraint text {source!r} once in {sql!r}")
-            bind.exec_driver_sql("UPDATE sqlite_master SET sql=? WHERE type='table' AND name=?",
-                                 (sql.replace(source, target), table))
+            bind.exec_driver_sql(
+                "UPDATE sqlite_master SET sql=? WHERE type='table' AND name=?", (sql.replace(source, target), table)
+            )
         bind.exec_driver_sql(f"PRAGMA schema_version={int(version) + 1}")
     finally:
         bind.exec_driver_sql("PRAGMA writable_schema=OFF")
@@ -72,8 +76,9 @@ def upgrade() -> None:
         sa.Column("resolved_by", sa.String(64), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("idempotency_key", name="pk_channel_handovers"),
-        sa.ForeignKeyConstraint(["outbox_id"], ["outbox_messages.id"],
-                                name="fk_channel_handovers_outbox_id_outbox_messages"),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"], ["outbox_messages.id"], name="fk_channel_handovers_outbox_id_outbox_messages"
+        ),
         sa.CheckConstraint("state IN ('in_flight','accepted','failed','unknown','confirmed','resend')", name="state"),
         sa.CheckConstraint("attempts >= 1", name="attempts"),
     )
@@ -103,13 +108,18 @@ def upgrade() -> None:
         sa.CheckConstraint(f"source IN {_SOURCES}", name="source"),
         sa.CheckConstraint(
             "(kind = 'inconvenient_hours' AND hours_start IS NOT NULL AND hours_end IS NOT NULL AND account_id IS NULL)"
-            " OR (kind <> 'inconvenient_hours' AND hours_start IS NULL AND hours_end IS NULL)", name="hours"),
-        sa.CheckConstraint("(kind = 'attorney' AND attorney_name_ct IS NOT NULL) OR "
-                           "(kind <> 'attorney' AND attorney_name_ct IS NULL AND attorney_contact_ct IS NULL)",
-                           name="attorney"),
+            " OR (kind <> 'inconvenient_hours' AND hours_start IS NULL AND hours_end IS NULL)",
+            name="hours",
+        ),
+        sa.CheckConstraint(
+            "(kind = 'attorney' AND attorney_name_ct IS NOT NULL) OR "
+            "(kind <> 'attorney' AND attorney_name_ct IS NULL AND attorney_contact_ct IS NULL)",
+            name="attorney",
+        ),
         sa.CheckConstraint("effective_until IS NULL OR effective_until > effective_from", name="period"),
-        sa.CheckConstraint("(ended_at IS NULL AND ended_by IS NULL) OR (ended_at IS NOT NULL AND ended_by IS NOT NULL)",
-                           name="ended"),
+        sa.CheckConstraint(
+            "(ended_at IS NULL AND ended_by IS NULL) OR (ended_at IS NOT NULL AND ended_by IS NOT NULL)", name="ended"
+        ),
     )
     op.create_index("ix_contact_facts_borrower_id", "contact_facts", ["borrower_id"])
 

@@ -9,8 +9,8 @@ Revision ID: 0009
 Revises: 0008
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0009"
 down_revision = "0008"
@@ -23,4 +23,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_column("data_rights_requests", "decided_by")   # SQLite >= 3.35 drops a column in place, as 0007 does
+    op.drop_column("data_rights_requests", "decided_by")  # SQLite >= 3.35 drops a column in place, as 0007 does
