@@ -1,8 +1,11 @@
-"""The one wiring point: settings → engine → unit-of-work factory.
+"""The one wiring point: settings → engine → unit-of-work factory (with the event handlers) → channels.
 
 Entry points (CLI, web, demo, benchmarks) call `bootstrap()` and pass the
 resulting `App.uow_factory` to the service layer; nothing else builds engines.
-Tests build the same thing from the fixtures in tests/conftest.py.
+Which context reacts to which event is wired here (EVENT_HANDLERS), and the
+channel adapters are bound to the decision log and sent-ledger here
+(build_channels). Tests build the same thing from the fixtures in
+tests/conftest.py.
 """
 
 from __future__ import annotations

@@ -10,3 +10,32 @@ class FairdueError(Exception):
     """An expected, explainable failure; `str(err)` is the user-facing line."""
 
     exit_code = 1
+
+
+# Semantic bases: what kind of refusal an error is. A service error inherits one of
+# these beside its context base; fairdue/web/problems.py maps each to an HTTP status once.
+class Invalid(FairdueError):
+    """Bad input, or a request that breaks a rule (a limit, a required field)."""
+
+
+class NotFound(FairdueError):
+    """The thing asked for does not exist (or is not the caller's to see)."""
+
+
+class Conflict(FairdueError):
+    """The request collides with the current state: already done, not open, a duplicate."""
+
+
+class Forbidden(FairdueError):
+    """The caller is known but not allowed to do this."""
+
+
+class Unauthenticated(FairdueError):
+    """The caller could not be identified: wrong password or one-time code."""
+
+
+class RateLimited(FairdueError):
+    """A named limit on attempts per time window was hit (login codes, wrong passwords)."""
+
+
+SEMANTIC_BASES: tuple[type[FairdueError], ...] = (Invalid, NotFound, Conflict, Forbidden, Unauthenticated, RateLimited)

@@ -104,7 +104,7 @@ def cn_resident_id(sequence: int, birth: str = "19900307", area: str = "110101")
     """A checksum-valid (GB 11643) China resident ID number for test borrowers."""
     body = f"{area}{birth}{sequence % 1000:03d}"
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
 
 
 def register_cn_borrower(app: Any, *, name: str, mobile: str, sequence: int = 1) -> str:
@@ -232,6 +232,7 @@ def seed_overdue_case(app: Any, *, agents: tuple[int, ...], now: Any, sequence: 
 
     from fairdue.domain.money import Money
     from fairdue.products import shipped_product_files
+    from fairdue.service import jobs
     from fairdue.service.borrower.registry import register_borrower
     from fairdue.service.collections import engine as coll
     from fairdue.service.dayend.runner import run_day_end
@@ -274,7 +275,7 @@ def seed_overdue_case(app: Any, *, agents: tuple[int, ...], now: Any, sequence: 
         uow.commit()
     run_day_end(factory, through_on=dt.date(2026, 1, 30))
     app.state.core.clock.set(now)  # the tests' TestClock
-    coll.run_collections(factory, business_on=now.date(), now_at=now, cipher=app.state.cipher)
+    jobs.run_engine(factory, business_on=now.date(), now_at=now, cipher=app.state.cipher)
     return line
 
 

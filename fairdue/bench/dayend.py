@@ -144,7 +144,7 @@ def _dayend_state(lines, inst, product_frames):
     """Day-end state consistent with the seeded portfolio, closed through the day before TYPICAL_ON."""
     import polars as pl
 
-    prods, buckets = product_frames
+    _, buckets = product_frames  # one product here: its buckets are all the state needs
     prior = TYPICAL_ON - timedelta(days=1)
     overdue = inst.filter((pl.col("status") == "billed") & (pl.col("due_on") + pl.duration(days=3) < prior))
     oldest = overdue.group_by("id").agg(pl.col("due_on").min().alias("oldest"))
@@ -406,7 +406,7 @@ def io_floor(app, business_on: date) -> float:
                     bufs.append(buf)
                 cur.execute("CREATE TEMP TABLE floor_acc (LIKE dayend_account)")
                 cur.execute("CREATE TEMP TABLE floor_inst (LIKE installments)")
-                for table, buf in zip(("floor_acc", "floor_inst"), bufs):
+                for table, buf in zip(("floor_acc", "floor_inst"), bufs, strict=True):
                     buf.seek(0)
                     with cur.copy(f"COPY {table} FROM STDIN") as cp:
                         while chunk := buf.read(1 << 20):

@@ -89,7 +89,7 @@ def run(contacts: int, database_url: str | None) -> dict:
         scratch.drop(engine, checkfirst=True)
         scratch.create(engine)
         start = time.perf_counter()
-        for i in range(contacts):
+        for _ in range(contacts):
             with UnitOfWork(engine, clock=clock) as uow:
                 uow.connection.execute(scratch.insert().values(payload=TEXT))
                 uow.commit()

@@ -119,7 +119,7 @@ def make_requests(n: int, seed: int, distinct_texts: int) -> list[dict]:
         role = rng.choices(["borrower", "emergency_contact", "guarantor"], weights=[90, 6, 4])[0]
         purpose = "location" if role == "emergency_contact" else rng.choice(["collection", "reminder"])
         history = []
-        for k in range(HISTORY_ENTRIES):
+        for _ in range(HISTORY_ENTRIES):
             h_at = at - dt.timedelta(minutes=rng.randint(10, 10 * 24 * 60))
             history.append(
                 {

@@ -30,6 +30,7 @@ AREAS: list[str] = [
     "fairdue.cli.db",
     "fairdue.cli.ledger",
     "fairdue.cli.dayend",
+    "fairdue.cli.jobs",
     "fairdue.cli.audit",
     "fairdue.cli.web",
     "fairdue.cli.policy",

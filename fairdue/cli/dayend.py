@@ -21,7 +21,7 @@ class BadDate(FairdueError):
     """A date option that is not YYYY-MM-DD."""
 
 
-def _parse(value: str | None, what: str) -> date | None:
+def parse_date(value: str | None, what: str) -> date | None:
     if value is None:
         return None
     try:
@@ -52,8 +52,8 @@ def day_end_cmd(
     from fairdue.bootstrap import bootstrap
     from fairdue.service.dayend.runner import run_day_end
 
-    on = _parse(business_date, "--date")
-    through_on = _parse(through, "--through")
+    on = parse_date(business_date, "--date")
+    through_on = parse_date(through, "--through")
     app = bootstrap(database_url=database_url)
     if on is None and through_on is None:
         through_on = app.clock().date() - timedelta(days=1)

@@ -75,7 +75,7 @@ def print_summary(summary) -> None:
         t.add_row(label, str(value))
     con.print(t)
     for s in summary.products:
-        m = lambda v: Money(v, s.currency).format()  # noqa: E731
+        m = lambda v, currency=s.currency: Money(v, currency).format()  # noqa: E731
         p = Table(f"{s.code} ({s.jurisdiction})", "", title=None)
         p.add_row("accounts", str(s.accounts))
         p.add_row("plans by kind", ", ".join(f"{k} {v}" for k, v in sorted(s.plans_by_kind.items())) or "-")

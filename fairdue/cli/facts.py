@@ -9,6 +9,7 @@ import typer
 
 from fairdue.cli.accounts import cipher_of
 from fairdue.cli.products import DB_OPTION, BadInput, committed_uow, read_uow
+from fairdue.domain.instants import InstantInvalid, InstantNaive, as_utc, parse_utc
 
 fact_app = typer.Typer(
     help="Facts that limit contact: attorney, bankruptcy, breathing space, inconvenient hours.", no_args_is_help=True
@@ -26,16 +27,13 @@ def parse_instant(text: str | None, what: str) -> datetime | None:
     if text is None:
         return None
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadInput(f"{what} {text!r} is not an ISO 8601 instant; use e.g. 2026-03-01T09:00+08:00") from None
-    if value.tzinfo is None:
+        return parse_utc(text)
+    except InstantNaive:
         if len(text) == 10:
-            from datetime import UTC
-
-            return value.replace(tzinfo=UTC)
-        raise BadInput(f"{what} {text!r} has no UTC offset; add one, e.g. +08:00 or Z")
-    return value
+            return as_utc(datetime.fromisoformat(text))
+        raise BadInput(f"{what} {text!r} has no UTC offset; add one, e.g. +08:00 or Z") from None
+    except InstantInvalid:
+        raise BadInput(f"{what} {text!r} is not an ISO 8601 instant; use e.g. 2026-03-01T09:00+08:00") from None
 
 
 def _hours(text: str | None) -> tuple[str, str] | None:

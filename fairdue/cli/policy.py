@@ -59,7 +59,7 @@ def check(
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         decision = fail_closed(f"unreadable input {source}: {err}", rule="REQUEST.unreadable")
         typer.echo(json.dumps(decision, ensure_ascii=False, indent=indent))
-        raise typer.Exit(EXIT_UNREADABLE)
+        raise typer.Exit(EXIT_UNREADABLE) from None  # the decision above already carries the reason
     decision = gate.decide(request)
     typer.echo(json.dumps(decision, ensure_ascii=False, indent=indent))
 

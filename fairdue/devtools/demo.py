@@ -25,7 +25,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from fairdue.adapters.crypto import DEV_KEY_FILE, FieldCipher, dev_keyring
-from fairdue.adapters.db.repos.servicing import repo
 from fairdue.adapters.db.schema.accounts import (
     credit_lines,
     installment_plans,
@@ -423,7 +422,7 @@ def _seed_account(
 
 
 def _plan_active(uow, plan_id: int) -> bool:
-    return repo(uow).one(installment_plans, id=plan_id).status == "active"
+    return uow.accounts.one(installment_plans, id=plan_id).status == "active"
 
 
 def run_demo(
@@ -449,7 +448,7 @@ def run_demo(
             ("borrowers", "purchases", "statements", "payments", "early_payoffs", "refunds", "reversals"), 0
         )
         with app.uow_factory() as uow:
-            if repo(uow).count(credit_lines):
+            if uow.accounts.count(credit_lines):
                 raise DemoRefused(
                     f"{app.safe_url} already holds accounts; the demo only seeds a fresh database "
                     f"(unset FAIRDUE_DATABASE_URL to use {DEMO_DB_PATH}, or point it at an empty database)"
@@ -473,7 +472,7 @@ def run_demo(
 
 
 def _summarise(uow, url: str, as_of: date, counters: dict, report, seconds: float) -> DemoSummary:
-    r = repo(uow)
+    r = uow.accounts
     conn = uow.connection
     by_status = dict(
         conn.execute(sa.select(credit_lines.c.status, sa.func.count()).group_by(credit_lines.c.status)).all()

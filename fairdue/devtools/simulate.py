@@ -53,6 +53,7 @@ from fairdue.domain.borrowers import cn_ric_check_digit
 from fairdue.domain.money import Money
 from fairdue.errors import FairdueError
 from fairdue.products import shipped_product_files
+from fairdue.service import jobs
 from fairdue.service.borrower.registry import register_borrower
 from fairdue.service.collections import engine as coll
 from fairdue.service.collections.call_outcomes import log_call_outcome
@@ -305,9 +306,7 @@ def run_simulation(
             for i, run_at in enumerate(sorted(engine_runs_utc)):
                 now_at = datetime.combine(on, run_at, tzinfo=UTC)
                 clock.now = now_at
-                summary = coll.run_collections(
-                    uow_factory, business_on=on, now_at=now_at, cipher=cipher, day_hooks=i == 0
-                )
+                summary = jobs.run_engine(uow_factory, business_on=on, now_at=now_at, cipher=cipher, daily=i == 0)
                 rescheduled += summary.rescheduled
                 if run_at in agent_runs_utc:
                     _agents_work(
@@ -355,7 +354,7 @@ class _BorrowerState:
 def _seed(uow_factory, *, accounts: int, seed: int, cipher) -> _World:
     """Borrowers, lines and purchases through the real services (validation, encryption), SEED_CHUNK per commit."""
     rng = random.Random(seed)
-    names, weights = zip(*BEHAVIOURS)
+    names, weights = zip(*BEHAVIOURS, strict=True)
     shares = [p[3] for p in PRODUCTS]
     world = _World({}, {}, {}, {}, Counter())
     for start in range(0, accounts, SEED_CHUNK):
@@ -607,7 +606,7 @@ def _plot(series: list[tuple[date, Counter]], path: pathlib.Path) -> pathlib.Pat
     colour = {b: f"C{i}" for i, b in enumerate(order)}  # the same bucket has the same colour in every panel
     fig, axes = plt.subplots(len(currencies), 1, figsize=(9, 3.2 * len(currencies)), sharex=True, squeeze=False)
     days = [d for d, _ in series]
-    for ax, currency in zip(axes[:, 0], currencies):
+    for ax, currency in zip(axes[:, 0], currencies, strict=True):
         buckets = [b for b in order if any((currency, b) in s for _, s in series)]
         for b in buckets:
             # display only: minor units / 100 (all three currencies have two minor digits)

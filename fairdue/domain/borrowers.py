@@ -26,7 +26,7 @@ from typing import Any, Literal, overload
 import phonenumbers
 from phonenumbers import timezone as pn_timezone
 
-from fairdue.errors import FairdueError
+from fairdue.errors import Invalid
 
 # Where a phone number or email may come from (CBA 2026 lawful sources).
 SOURCES = ("contract", "self_provided", "registration", "credit_bureau", "public_record")
@@ -62,7 +62,7 @@ _REGION = re.compile(r"^(CN|US|GB)(-[A-Z0-9]{1,3})?$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
 
 
-class BorrowerInvalid(FairdueError, ValueError):
+class BorrowerInvalid(Invalid, ValueError):
     """Borrower input failed validation; the message names the field."""
 
 

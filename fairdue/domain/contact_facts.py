@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, overload
 
-from fairdue.errors import FairdueError
+from fairdue.errors import Invalid
 
 KINDS = ("attorney", "bankruptcy", "breathing_space", "inconvenient_hours")
 # Who told us and how. A lender acts on what it knows, whatever the channel it learnt it by.
@@ -43,7 +43,7 @@ FACTS_OPEN_MAX = 64  # per borrower, not yet ended: bounds the rows one gate req
 INCONVENIENT_RANGES_MAX = 24  # per borrower (the gate refuses more: fairdue.policy.request)
 
 
-class ContactFactInvalid(FairdueError, ValueError):
+class ContactFactInvalid(Invalid, ValueError):
     """A contact fact that cannot be recorded as given; the message names the field."""
 
 

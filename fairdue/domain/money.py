@@ -22,7 +22,7 @@ from decimal import (
     localcontext,
 )
 
-from fairdue.errors import FairdueError
+from fairdue.errors import Invalid
 
 # ISO 4217 minor-unit exponents for the currencies fairdue services.
 CURRENCY_EXPONENTS: dict[str, int] = {
@@ -40,7 +40,7 @@ CURRENCY_EXPONENTS: dict[str, int] = {
 AMOUNT_MINOR_MAX = 2**63 - 1
 
 
-class MoneyError(FairdueError, ValueError):
+class MoneyError(Invalid, ValueError):
     """Base of every money error; a ValueError so edges can catch one type."""
 
 

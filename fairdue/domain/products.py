@@ -55,7 +55,7 @@ from typing import Any, TypeVar
 
 from fairdue.domain.loanmath.pricing import price_option
 from fairdue.domain.money import CURRENCY_EXPONENTS
-from fairdue.errors import FairdueError
+from fairdue.errors import Invalid
 
 JURISDICTIONS = ("CN", "US", "UK")
 INSTALLMENT_KINDS = ("annuity", "equal_principal", "flat_fee", "zero_fee", "upfront_fee")
@@ -77,7 +77,7 @@ DEFAULT_CHARGE_OFF_DPD = 181
 CREDIT_LIMIT_MINOR_MAX = 10**13  # a sanity bound: 100 billion major units
 
 
-class ProductInvalid(FairdueError, ValueError):
+class ProductInvalid(Invalid, ValueError):
     """A product definition failed validation; `problems` lists every bad field."""
 
     def __init__(self, problems: list[str], source: str | None = None):
@@ -217,7 +217,7 @@ class Product:
         return self.delinquency_buckets[-1].code
 
 
-class UnknownInstallmentOption(FairdueError, ValueError):
+class UnknownInstallmentOption(Invalid, ValueError):
     """A purchase asked for an installment plan the product does not offer."""
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from fairdue.domain.instants import format_utc
 from fairdue.policy import decide as gate
 
 JURISDICTIONS = ("CN", "US", "UK")
@@ -112,7 +113,7 @@ class ComposeForm:
         at = self.at_utc()
         return {
             "jurisdiction": self.jurisdiction,
-            "at": at.isoformat().replace("+00:00", "Z") if at else self.at_local,
+            "at": format_utc(at) if at else self.at_local,
             "channel": self.channel,
             "purpose": self.purpose if self.purpose in PURPOSES else f"{self.purpose} (not a staff purpose)",
             "debt": {"id": self.debt_id or "unassigned", "time_barred": False},

@@ -24,6 +24,7 @@ from fairdue.adapters.db.schema.accounts import credit_lines, products
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.web import staff_users
 from fairdue.bootstrap import bootstrap
+from fairdue.domain.instants import format_utc
 from fairdue.service.borrower.registry import get_borrower
 from fairdue.service.contact.enforcement import OutgoingMessage, open_outbox_fields, request_contact
 from fairdue.service.portal.views import debt_id_for_line
@@ -74,7 +75,7 @@ def prepare(core: Any, cipher: Any) -> dict[str, Any]:
             .limit(DEMO_BORROWERS_SHOWN)
         ).all()
         text = templates()["cn_overdue_zh"].text
-        at = uow.clock().isoformat().replace("+00:00", "Z")
+        at = format_utc(uow.clock())
         for row in rows:
             person = get_borrower(uow, borrower_id=row.borrower_id, cipher=cipher)
             number, source = person.mobiles[0]

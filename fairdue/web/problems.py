@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from fairdue import errors
 from fairdue.errors import FairdueError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -73,6 +74,38 @@ class TooManyRequests(Problem):
 
     status = 429
     slug = "too-many-requests"
+
+
+# The one place a kind of refusal (fairdue/errors.py) becomes an HTTP status, and the slug a
+# route answers with when it turns a service error into a plain problem. Most specific first:
+# an error with two bases answers with the first row it matches.
+STATUS_OF_BASE: tuple[tuple[type[FairdueError], int, str], ...] = (
+    (errors.NotFound, 404, "not-found"),
+    (errors.Forbidden, 403, "forbidden"),
+    (errors.Unauthenticated, 401, "unauthenticated"),
+    (errors.RateLimited, 429, "too-many-requests"),
+    (errors.Conflict, 409, "conflict"),
+    (errors.Invalid, 422, "invalid-request"),
+)
+UNCLASSIFIED_STATUS = 422  # a FairdueError with no semantic base is still the caller's refusal
+
+
+def status_for(err: FairdueError) -> int:
+    """The HTTP status of an expected error: its own for a `Problem`, else its semantic base's."""
+    if isinstance(err, Problem):
+        return err.status
+    for base, status, _slug in STATUS_OF_BASE:
+        if isinstance(err, base):
+            return status
+    return UNCLASSIFIED_STATUS
+
+
+def problem_from(err: FairdueError, **extensions: Any) -> Problem:
+    """The error as a plain problem of its kind (`not-found`, `conflict`, ...), its message as the detail."""
+    for base, status, slug in STATUS_OF_BASE:
+        if isinstance(err, base):
+            return Problem(str(err), status=status, slug=slug, **extensions)
+    return Problem(str(err), status=UNCLASSIFIED_STATUS, slug="invalid-request", **extensions)
 
 
 def problem_body(
@@ -136,13 +169,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(FairdueError)
     async def _fairdue(request: Request, exc: FairdueError) -> Response:
-        # An expected refusal from the service layer: the caller's input was wrong.
-        status = getattr(exc, "http_status", 422)
+        # An expected refusal from the service layer, answered with its semantic base's status. The type
+        # is named after the class, unless the class keeps an older name in `slug`.
         return problem_response(
             request,
             problem_body(
-                status=status,
-                slug=_slug(type(exc).__name__),
+                status=status_for(exc),
+                slug=getattr(exc, "slug", None) or _slug(type(exc).__name__),
                 detail=str(exc) or type(exc).__name__,
                 instance=request.url.path,
             ),

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from fairdue.domain.instants import aware
 from fairdue.domain.money import to_decimal
 from fairdue.web import i18n
 
@@ -38,9 +39,7 @@ def _local(at: dt.datetime | str | None, zone: str = DISPLAY_ZONE) -> str:
         return "—"
     if isinstance(at, str):
         at = dt.datetime.fromisoformat(at)
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.UTC)
-    return at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+    return aware(at).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
 def make_templates() -> Jinja2Templates:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fairdue.domain.instants import format_utc
 from fairdue.service.borrower.registry import find_borrowers_by_mobile, get_borrower
 from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 from fairdue.service.portal.views import REGION_JURISDICTION, SERVICE_DEBT_ID_FORMAT
@@ -45,7 +46,7 @@ def deliver_code(app: Any, uow: Any, borrower_id: str, e164: str, code: str) -> 
     now = uow.clock()
     request = {
         "jurisdiction": REGION_JURISDICTION.get(person.postal_region.split("-")[0], "CN"),
-        "at": now.isoformat().replace("+00:00", "Z"),
+        "at": format_utc(now),
         "channel": "sms",
         "purpose": "authentication",  # the borrower asked for it: no contact window, no debt words
         "debt": {"id": SERVICE_DEBT_ID_FORMAT.format(borrower_id=borrower_id), "time_barred": False},

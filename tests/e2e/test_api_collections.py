@@ -362,7 +362,7 @@ def test_a_stale_proposal_is_refused(ctx):
     assert paid.status_code == 201, paid.text
     body = _problem(_accept(ctx, proposal, "a-2"), 409)
     assert body["type"].endswith("stale-proposal") and body["reason"] == "fingerprint_mismatch"
-    fresh = [p for p in _proposals(ctx) if p["kind"] == proposal["kind"]][0]
+    fresh = next(p for p in _proposals(ctx) if p["kind"] == proposal["kind"])
     assert body["current_fingerprint"] == fresh["fingerprint"] != proposal["fingerprint"]
     assert _accept(ctx, fresh, "a-3").status_code == 201
 

@@ -16,6 +16,7 @@ from fairdue.adapters.channels.email import SmtpEmailAdapter, SmtpSettings
 from fairdue.adapters.channels.http_provider import HttpProviderAdapter
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.collections_engine import coll_actions
+from fairdue.service import jobs
 from fairdue.service.collections import engine as coll
 from fairdue.service.contact.decision_log import DecisionLookup, verify_log
 from fairdue.service.contact.dispatcher import DbSentLedger, Dispatcher
@@ -70,11 +71,11 @@ def test_collections_story_end_to_end(uow_factory, engine, clock):
         on = date(2026, 1, 31)
         while on <= date(2026, 2, 9):
             clock.set(_at(on, 14, 30))
-            late = coll.run_collections(uow_factory, business_on=on, now_at=_at(on, 14, 30), cipher=CIPHER)
+            late = jobs.run_engine(uow_factory, business_on=on, now_at=_at(on, 14, 30), cipher=CIPHER)
             assert late.sent == 0 and dispatcher.run_until_idle().claimed == 0
             nxt = on + timedelta(days=1)
             clock.set(_at(nxt, 0, 30))
-            morning = coll.run_collections(uow_factory, business_on=nxt, now_at=_at(nxt, 0, 30), cipher=CIPHER)
+            morning = jobs.run_engine(uow_factory, business_on=nxt, now_at=_at(nxt, 0, 30), cipher=CIPHER)
             assert morning.sent == late.rescheduled
             assert dispatcher.run_until_idle().sent == morning.sent
             sent += morning.sent
@@ -141,7 +142,7 @@ def test_collections_story_end_to_end(uow_factory, engine, clock):
         before = len(provider.deliveries)
         while on <= plan.rows[0].due_on:
             clock.set(_at(on, 2, 30))
-            quiet = coll.run_collections(uow_factory, business_on=on, now_at=_at(on, 2, 30), cipher=CIPHER)
+            quiet = jobs.run_engine(uow_factory, business_on=on, now_at=_at(on, 2, 30), cipher=CIPHER)
             assert quiet.tasks == 0 and quiet.plans_broken == 0 and quiet.denial_categories == {}
             reminders += quiet.sent
             assert dispatcher.run_until_idle().sent == quiet.sent
@@ -154,7 +155,7 @@ def test_collections_story_end_to_end(uow_factory, engine, clock):
         # The first plan installment is missed: the case reopens the day after.
         after = plan.rows[0].due_on + timedelta(days=1)
         clock.set(_at(after, 2, 30))
-        broken = coll.run_collections(uow_factory, business_on=after, now_at=_at(after, 2, 30), cipher=CIPHER)
+        broken = jobs.run_engine(uow_factory, business_on=after, now_at=_at(after, 2, 30), cipher=CIPHER)
         assert broken.plans_broken == 1
         with uow_factory() as uow:
             case = coll.open_case_of(uow, account_id=line)

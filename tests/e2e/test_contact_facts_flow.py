@@ -15,6 +15,7 @@ from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
 from fairdue.domain.money import Money
+from fairdue.service import jobs
 from fairdue.service.collections import engine as coll
 from fairdue.service.contact.facts import end_fact, record_fact
 from fairdue.service.dayend.runner import run_day_end
@@ -63,7 +64,7 @@ def world(uow_factory):
 
 def _run(uow_factory, clock, on: date, at: datetime):
     clock.set(at)
-    return coll.run_collections(uow_factory, business_on=on, now_at=at, cipher=CIPHER)
+    return jobs.run_engine(uow_factory, business_on=on, now_at=at, cipher=CIPHER)
 
 
 def _sent_lines(engine) -> set[str]:

@@ -92,17 +92,19 @@ def test_dashboard_counts_denials_by_category_and_rule(ctx, clock):
     assert re.search(r'id="n-decisions">4<', html) and re.search(r'id="n-denied">3<', html)
     data = json.loads(re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', html, re.S).group(1))
     charts = {c["canvas"]: c for c in data["charts"]}
-    assert dict(zip(charts["chart-category"]["labels"], charts["chart-category"]["datasets"][0]["data"])) == {
+    assert dict(
+        zip(charts["chart-category"]["labels"], charts["chart-category"]["datasets"][0]["data"], strict=True)
+    ) == {
         "time window": 2,
         "content": 1,
     }
-    assert dict(zip(charts["chart-rule"]["labels"], charts["chart-rule"]["datasets"][0]["data"])) == {
+    assert dict(zip(charts["chart-rule"]["labels"], charts["chart-rule"]["datasets"][0]["data"], strict=True)) == {
         "CN.CBA2026.hours": 2,
         "CN.content.threat": 1,
     }
     assert sum(charts["chart-volume"]["datasets"][0]["data"]) == 1
     assert sum(charts["chart-volume"]["datasets"][1]["data"]) == 3
-    ages = dict(zip(charts["chart-age"]["labels"], charts["chart-age"]["datasets"][0]["data"]))
+    ages = dict(zip(charts["chart-age"]["labels"], charts["chart-age"]["datasets"][0]["data"], strict=True))
     assert ages["16-30 days"] == 1 and "1 overdue" in html
 
 

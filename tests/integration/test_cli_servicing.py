@@ -110,7 +110,7 @@ def test_bad_input_is_one_line_and_writes_nothing(cli, database_url, argv, messa
     assert cli("product", "load", CN)[0] == 0
     assert cli(*OPEN)[0] == 0
     before = counts(database_url)
-    code, out, err = cli(*argv)
+    code, _, err = cli(*argv)
     assert code == 1
     assert err.startswith("error: ") and message in err and err.strip().count("\n") == 0, err
     assert counts(database_url) == before

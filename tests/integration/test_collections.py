@@ -14,6 +14,7 @@ from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_str
 from fairdue.adapters.db.schema.web import staff_users
 from fairdue.domain.money import Money
 from fairdue.products import shipped_product_files
+from fairdue.service import jobs
 from fairdue.service.borrower.registry import register_borrower
 from fairdue.service.collections import engine as coll
 from fairdue.service.collections.promises import promises_of, record_promise
@@ -92,7 +93,7 @@ def world(uow_factory):
 
 def _run(uow_factory, clock, on: date, at: datetime):
     clock.set(at)
-    return coll.run_collections(uow_factory, business_on=on, now_at=at, cipher=CIPHER)
+    return jobs.run_engine(uow_factory, business_on=on, now_at=at, cipher=CIPHER)
 
 
 def test_overdue_opens_one_case_per_line_with_a_stable_variant_and_balanced_agents(uow_factory, world):

@@ -12,6 +12,7 @@ from fairdue.adapters.db.schema.collections_engine import coll_actions
 from fairdue.domain.money import Money
 from fairdue.policy import decide
 from fairdue.products import shipped_product_files
+from fairdue.service import jobs
 from fairdue.service.borrower.registry import register_borrower
 from fairdue.service.collections import engine as coll
 from fairdue.service.collections.call_outcomes import log_call_outcome
@@ -60,7 +61,7 @@ def test_a_logged_conversation_bars_the_next_call_for_seven_days(uow_factory, cl
     # 2026-02-09 17:00 UTC = 11:00 in Chicago: the M1 call task (day 5) is due and allowed.
     noon = datetime(2026, 2, 9, 17, 0, tzinfo=UTC)
     clock.set(noon)
-    coll.run_collections(uow_factory, business_on=noon.date(), now_at=noon, cipher=CIPHER)
+    jobs.run_engine(uow_factory, business_on=noon.date(), now_at=noon, cipher=CIPHER)
     with uow_factory() as uow:
         task = uow.connection.execute(
             sa.select(coll_actions).where(coll_actions.c.case_id == case_id, coll_actions.c.channel == "call")

@@ -14,6 +14,7 @@ from test_collections import (
 
 from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases, coll_event_cursor
 from fairdue.domain.money import Money
+from fairdue.service import jobs
 from fairdue.service.collections import engine as coll
 from fairdue.service.dayend.runner import run_day_end
 from fairdue.service.servicing.debts import debt_id_for_line
@@ -72,7 +73,7 @@ def test_a_cured_line_closes_its_case_and_its_planned_steps_are_skipped(uow_fact
         uow.commit()
     # Before the day-end sees the cure, a due step of the paid line is skipped, never sent.
     clock.set(datetime(2026, 2, 2, 2, 30, tzinfo=UTC))
-    early = coll.run_collections(uow_factory, business_on=date(2026, 2, 2), now_at=clock(), cipher=CIPHER)
+    early = jobs.run_engine(uow_factory, business_on=date(2026, 2, 2), now_at=clock(), cipher=CIPHER)
     assert early.skipped >= 1
     with engine.connect() as conn:
         assert (

@@ -128,6 +128,7 @@ def test_staff_answer_and_the_borrower_sees_the_answer(ctx):
     assert r.status_code == 303 and r.headers["location"] == f"/console/data-requests?answered={rid}"
     ((_, status, decided_at, by, stored),) = _rows(ctx["engine"])
     assert (status, by, stored) == ("refused", "comp", note)
+    assert decided_at is not None  # the answer is dated (an unanswered request has none)
     after = c.get(r.headers["location"], headers=ctx["comp"]).text
     assert f"Request #{rid} answered" in after
     assert f'data-request="{rid}"' not in after.split('id="drq-open"')[1].split("</tbody>")[0]  # left the queue

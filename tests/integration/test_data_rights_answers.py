@@ -13,6 +13,7 @@ from alembic import command
 from fairdue.adapters.db.engine import make_engine
 from fairdue.adapters.db.migrate import alembic_config, migrate
 from fairdue.adapters.db.schema.web import data_rights_requests
+from fairdue.errors import Conflict, NotFound
 from fairdue.service.portal import data_rights
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -80,7 +81,7 @@ def test_answering_twice_is_refused_and_the_first_answer_stays(uow_factory, engi
         ):
             _answer(uow_factory, rid, outcome=outcome, note=note, staff="admin")
     assert _rows(engine) == before
-    assert data_rights.DataRequestAnswered.http_status == 409
+    assert issubclass(data_rights.DataRequestAnswered, Conflict)  # answered as 409
 
 
 def test_an_unknown_request_is_refused_and_nothing_is_written(uow_factory, engine):
@@ -92,7 +93,7 @@ def test_an_unknown_request_is_refused_and_nothing_is_written(uow_factory, engin
     with pytest.raises(data_rights.DataRequestNotFound):
         _answer(uow_factory, "1")  # not an id at all
     assert _rows(engine) == before and before[0][1] == "received"
-    assert data_rights.DataRequestNotFound.http_status == 404
+    assert issubclass(data_rights.DataRequestNotFound, NotFound)  # answered as 404
 
 
 @pytest.mark.parametrize(

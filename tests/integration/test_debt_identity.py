@@ -15,6 +15,7 @@ from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
 from fairdue.adapters.db.schema.collections_engine import coll_actions
 from fairdue.domain.money import Money
 from fairdue.products import shipped_product_files
+from fairdue.service import jobs
 from fairdue.service.borrower.registry import register_borrower
 from fairdue.service.collections import engine as coll
 from fairdue.service.collections.call_outcomes import log_call_outcome
@@ -122,7 +123,7 @@ def test_engine_messages_and_calls_show_in_the_portal_and_console_history(uow_fa
     # 2026-02-09 17:00 UTC = 11:00 in Chicago: the engine's due steps (messages, the M1 call task) run.
     noon = datetime(2026, 2, 9, 17, 0, tzinfo=UTC)
     clock.set(noon)
-    summary = coll.run_collections(uow_factory, business_on=noon.date(), now_at=noon, cipher=CIPHER)
+    summary = jobs.run_engine(uow_factory, business_on=noon.date(), now_at=noon, cipher=CIPHER)
     assert summary.sent >= 1
     with uow_factory() as uow:
         task = uow.connection.execute(

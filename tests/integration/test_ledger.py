@@ -166,9 +166,9 @@ def test_raw_sql_balanced_entry_is_accepted(engine, backend, chart):
     ids=["unbalanced", "one-posting", "no-postings"],
 )
 def test_raw_sql_unbalanced_entry_is_refused_by_the_database(engine, backend, chart, legs):
-    with pytest.raises(sa.exc.DatabaseError, match="(?i)balance|posting"):
-        with engine.begin() as conn:  # PostgreSQL refuses at COMMIT, SQLite at the entry insert
-            _raw_entry(conn, backend, 500, [(chart[name].id, m) for name, m in legs])
+    # PostgreSQL refuses at COMMIT, SQLite at the entry insert.
+    with pytest.raises(sa.exc.DatabaseError, match=r"(?i)balance|posting"), engine.begin() as conn:
+        _raw_entry(conn, backend, 500, [(chart[name].id, m) for name, m in legs])
     assert _count(engine, "ledger_entry") == 0
     assert _count(engine, "ledger_posting") == 0
 
@@ -178,7 +178,7 @@ def test_raw_sql_postings_added_to_a_stored_entry_are_refused(engine, backend, u
         rec = _purchase(uow, chart)
         uow.commit()
     # SQLite: the entry is sealed; PostgreSQL: the extra posting unbalances it at COMMIT.
-    with pytest.raises(sa.exc.DatabaseError, match="(?i)sealed|balance"), engine.begin() as conn:
+    with pytest.raises(sa.exc.DatabaseError, match=r"(?i)sealed|balance"), engine.begin() as conn:
         conn.execute(
             sa.text(
                 "INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES (:e, :a, 5, 'CNY')"
@@ -200,34 +200,32 @@ def test_postgres_refuses_postings_of_one_entry_split_over_statements(postgres_u
             a = L.ensure_account(uow, code="a", kind="asset", currency="CNY")
             b = L.ensure_account(uow, code="b", kind="asset", currency="CNY")
             uow.commit()
-        with pytest.raises(sa.exc.DatabaseError, match="does not balance"):
-            with engine.begin() as conn:
+        with pytest.raises(sa.exc.DatabaseError, match="does not balance"), engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO ledger_entry (id, idempotency_key, kind, business_on, created_at) VALUES (1, 'k', 'x', :d, :t)"
+                ),
+                {"d": DAY, "t": NOW},
+            )
+            for acct, m in ((a, 5), (b, -5)):
                 conn.execute(
                     sa.text(
-                        "INSERT INTO ledger_entry (id, idempotency_key, kind, business_on, created_at) VALUES (1, 'k', 'x', :d, :t)"
+                        "INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES (1, :a, :m, 'CNY')"
                     ),
-                    {"d": DAY, "t": NOW},
+                    {"a": acct.id, "m": m},
                 )
-                for acct, m in ((a, 5), (b, -5)):
-                    conn.execute(
-                        sa.text(
-                            "INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES (1, :a, :m, 'CNY')"
-                        ),
-                        {"a": acct.id, "m": m},
-                    )
     finally:
         engine.dispose()
 
 
 def test_raw_sql_orphan_postings_are_refused_at_commit(engine, chart):
-    with pytest.raises(sa.exc.IntegrityError):
-        with engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES (9, :a, 5, 'CNY'), (9, :b, -5, 'CNY')"
-                ),
-                {"a": chart["rec"].id, "b": chart["cash"].id},
-            )
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency) VALUES (9, :a, 5, 'CNY'), (9, :b, -5, 'CNY')"
+            ),
+            {"a": chart["rec"].id, "b": chart["cash"].id},
+        )
     assert _count(engine, "ledger_posting") == 0
 
 
@@ -305,9 +303,9 @@ def test_the_database_allows_one_reversal_per_entry(engine, uow_factory, chart):
         reverses_entry_id=original.id,
         postings=(PostingLine(chart["rec"].id, -120_000, "CNY"), PostingLine(chart["cash"].id, 120_000, "CNY")),
     )
-    with uow_factory() as uow:  # straight to the repository, past the service's check
-        with pytest.raises(AlreadyReversed):
-            uow.ledger.add_entry(draft)
+    # Straight to the repository, past the service's check.
+    with uow_factory() as uow, pytest.raises(AlreadyReversed):
+        uow.ledger.add_entry(draft)
 
 
 # -- idempotency ------------------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def count(uow, table) -> int:
 def test_purchase_as_plan_statement_and_waterfall(uow_factory, line_id):
     with uow_factory() as uow:
         p1 = purchase(uow, line_id=line_id, amount=cny("1200"), purchased_on=date(2026, 1, 3), key="p1", plan="12")
-        p2 = purchase(uow, line_id=line_id, amount=cny("300"), purchased_on=date(2026, 1, 4), key="p2")
+        purchase(uow, line_id=line_id, amount=cny("300"), purchased_on=date(2026, 1, 4), key="p2")
         assert (p1.kind, p1.periods, len(p1.rows)) == ("annuity", 12, 12)
         assert sum(r.principal_minor for r in p1.rows) == 120_000
         assert p1.rows[0].statement_on == date(2026, 1, 5) and p1.rows[0].due_on == date(2026, 1, 26)
@@ -136,13 +136,13 @@ def test_overpayment_becomes_credit_applied_on_next_statement(uow_factory, line_
 def test_over_limit_unknown_and_closed_accounts_write_nothing(uow_factory, line_id):
     with uow_factory() as uow:
         before = (count(uow, purchases), ledger.verify(uow).entries_checked)
-        with pytest.raises(OverLimit, match="exceeds the available credit CNY 20,000.00"):
+        with pytest.raises(OverLimit, match=r"exceeds the available credit CNY 20,000\.00"):
             purchase(uow, line_id=line_id, amount=cny("20000.01"), purchased_on=date(2026, 1, 3), key="big")
         with pytest.raises(UnknownAccount, match="unknown account 999"):
             purchase(uow, line_id=999, amount=cny("1"), purchased_on=date(2026, 1, 3), key="x")
         assert (count(uow, purchases), ledger.verify(uow).entries_checked) == before
         close_account(uow, line_id=line_id, closed_on=date(2026, 1, 3))
-        with pytest.raises(AccountNotActive, match="account .* is closed; cannot make a purchase"):
+        with pytest.raises(AccountNotActive, match=r"account .* is closed; cannot make a purchase"):
             purchase(uow, line_id=line_id, amount=cny("1"), purchased_on=date(2026, 1, 3), key="y")
         with pytest.raises(AccountNotActive):
             pay(uow, line_id=line_id, amount=cny("1"), received_on=date(2026, 1, 3), key="z")

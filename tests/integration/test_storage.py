@@ -99,13 +99,13 @@ def test_explicit_rollback_discards_and_continues(uow_factory, engine):
 def test_unit_of_work_outside_with_is_refused(engine):
     uow = UnitOfWork(engine)
     with pytest.raises(UnitOfWorkNotActive):
-        uow.connection
+        _ = uow.connection
     with pytest.raises(UnitOfWorkNotActive):
         uow.commit()
     with pytest.raises(UnitOfWorkNotActive):
-        uow.ledger
+        _ = uow.ledger
     with pytest.raises(AttributeError):
-        uow.no_such_repository
+        _ = uow.no_such_repository
 
 
 def test_repositories_are_bound_to_the_unit_of_works_connection(uow_factory):

@@ -303,7 +303,8 @@ def _near_lawful(jurisdiction, kind, channel, minutes, calls_back, outcomes, fla
             "role": "borrower",
             "outcome": outcome,
         }
-        for back, outcome in zip(calls_back, outcomes)
+        # strict=False: `outcomes` is a pool of 8; `calls_back` (0-8 long) decides how many calls there are
+        for back, outcome in zip(calls_back, outcomes, strict=False)
     ]
     request["history"].sort(key=lambda e: e["at"])
     if flag:

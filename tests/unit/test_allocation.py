@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -92,6 +93,6 @@ def test_a_later_item_is_touched_only_when_every_earlier_one_is_paid(payment, it
     res = allocate(payment, items)
     ordered = sorted(items, key=lambda i: (i.due_on, i.seq, i.item_id))
     paid = {i.item_id: sum(res.for_item(i.item_id).values()) for i in ordered}
-    for earlier, later in zip(ordered, ordered[1:]):
+    for earlier, later in itertools.pairwise(ordered):
         if paid[later.item_id] > 0:
             assert paid[earlier.item_id] == earlier.total_minor

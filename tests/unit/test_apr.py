@@ -355,7 +355,7 @@ def test_any_valid_plan_gets_a_rate_that_balances_it(advance, payments, first_ga
     start = date(2024, 1, 1)
     dues = due_dates(start + timedelta(days=first_gap_days), len(payments), freq)
     adv = [(start, Decimal(advance))]
-    pay = [(d, Decimal(p)) for d, p in zip(dues, payments)]
+    pay = [(d, Decimal(p)) for d, p in zip(dues, payments, strict=True)]
     if sum(payments) < advance:
         with pytest.raises(NoRoot):
             apr(adv, pay, convention)
@@ -369,12 +369,12 @@ def test_any_valid_plan_gets_a_rate_that_balances_it(advance, payments, first_ga
         from fairdue.domain.loanmath.apr import _year_positions
 
         years = _year_positions(start, dues)
-        pv = sum(float(p) / (1 + float(rate)) ** float(y) for p, y in zip(payments, years))
+        pv = sum(float(p) / (1 + float(rate)) ** float(y) for p, y in zip(payments, years, strict=True))
     else:
         unit = unit_period(adv, pay)
         i = float(rate) / float(unit.per_year)
         pv = 0.0
-        for d, p in zip(dues, payments):
+        for d, p in zip(dues, payments, strict=True):
             t, f = position(start, d, unit)
             disc = (1 + float(f) * i) * (1 + i) ** t if convention == "us-reg-z" else (1 + i) ** (t + float(f))
             pv += p / disc

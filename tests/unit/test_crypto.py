@@ -44,7 +44,7 @@ def test_same_value_encrypts_differently_each_time():
 
 def test_token_is_bound_to_its_field():
     token = CIPHER.encrypt("张三", context="borrower.name")
-    with pytest.raises(DecryptionFailed, match="borrower.address"):
+    with pytest.raises(DecryptionFailed, match=r"borrower\.address"):
         CIPHER.decrypt(token, context="borrower.address")
 
 

@@ -101,7 +101,7 @@ def test_regular_aprs_agree_with_scalar_apr():
     rates = regular_aprs(principals, batch.total_minor, 12)
     dues = due_dates(date(2025, 2, 15), 12, "monthly")
     for k in range(0, 300, 29):
-        payments = [(d, Decimal(int(t)) / 100) for d, t in zip(dues, batch.total_minor[k])]
+        payments = [(d, Decimal(int(t)) / 100) for d, t in zip(dues, batch.total_minor[k], strict=True)]
         exact = apr([(date(2025, 1, 15), Decimal(int(principals[k])) / 100)], payments, "cn-irr")
         assert abs(Decimal(repr(float(rates[k]))) - exact) < Decimal("1e-10")
 

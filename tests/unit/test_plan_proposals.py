@@ -142,4 +142,4 @@ def test_carried_split_is_exact_and_non_negative(interest, fees):
         return
     parts = split_carried(plan.rows, interest_minor=interest, fees_minor=fees)
     assert sum(i for i, _ in parts) == interest and sum(f for _, f in parts) == fees
-    assert all(i >= 0 and f >= 0 and i + f == r.carried_minor for (i, f), r in zip(parts, plan.rows))
+    assert all(i >= 0 and f >= 0 and i + f == r.carried_minor for (i, f), r in zip(parts, plan.rows, strict=True))

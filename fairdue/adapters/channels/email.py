@@ -26,6 +26,7 @@ before DATA, and any SMTP reply code, are certain and keep the ordinary retry / 
 
 from __future__ import annotations
 
+import contextlib
 import email.policy
 import pathlib
 import smtplib
@@ -250,10 +251,8 @@ class SmtpEmailAdapter:
                     f"the SMTP line failed during DATA ({type(err).__name__}: {err}); "
                     "the server may have accepted the message"
                 ) from err
-            try:
-                smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                pass  # accepted already; a failed QUIT changes nothing
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                smtp.quit()  # accepted already; a failed QUIT changes nothing
         finally:
             smtp.close()
 

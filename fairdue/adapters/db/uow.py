@@ -9,9 +9,9 @@ repository of the unit of work runs on it. After `commit()` a fresh
 transaction begins on the same connection, so a long job (day-end) may commit
 in chunks inside one `with` block.
 
-Adding a repository is one line in REPOSITORIES: attribute name →
-"module:Class"; the class is built lazily with the connection (and the unit of
-work's clock) on first access, e.g. `uow.ledger`.
+The repositories are typed attributes (`uow.ledger`, `uow.accounts`,
+`uow.dayend`, `uow.statements`), each built on first use with the connection
+and the unit of work's clock, and kept until the `with` block ends.
 
 Events between contexts (fairdue.domain.events) are published on the unit of
 work: `uow.publish(PlanAccepted(...))` runs every handler wired for the
@@ -22,20 +22,18 @@ transaction rolls back. An event with no handler is refused (fail closed).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine
 
+from fairdue.adapters.db.repos.dayend import DayendRepository
+from fairdue.adapters.db.repos.ledger import LedgerRepository
+from fairdue.adapters.db.repos.servicing import AccountsRepository
+from fairdue.adapters.db.repos.statements import StatementsBulkRepository
 from fairdue.domain.events import Event
 from fairdue.errors import FairdueError
-
-# attribute name on the unit of work -> "module:Class"; Class(connection, clock=clock).
-REPOSITORIES: dict[str, str] = {
-    "ledger": "fairdue.adapters.db.repos.ledger:LedgerRepository",
-}
 
 
 def utc_now() -> datetime:
@@ -51,17 +49,13 @@ class UnhandledEvent(FairdueError):
     """An event was published on a unit of work that has no handler for it."""
 
 
+R = TypeVar("R")
 EventHandler = Callable[["UnitOfWork", Any], None]
 EventHandlers = Mapping[type[Event], Sequence[EventHandler]]
 
 
-def _load(path: str) -> type:
-    module_name, _, attr = path.partition(":")
-    return getattr(importlib.import_module(module_name), attr)
-
-
 class UnitOfWork:
-    """A transaction on `engine` with lazily built repositories (see REPOSITORIES)."""
+    """A transaction on `engine`, its repositories (built on first use), and the event handlers it runs."""
 
     def __init__(
         self, engine: Engine, *, clock: Callable[[], datetime] = utc_now, handlers: EventHandlers | None = None
@@ -70,7 +64,7 @@ class UnitOfWork:
         self.clock = clock
         self.handlers: EventHandlers = handlers or {}
         self._connection: Connection | None = None
-        self._repos: dict[str, Any] = {}
+        self._repos: dict[type, Any] = {}
 
     # -- context manager -------------------------------------------------------
     def __enter__(self) -> UnitOfWork:
@@ -127,16 +121,31 @@ class UnitOfWork:
             handle(self, event)
 
     # -- repositories ----------------------------------------------------------
-    def __getattr__(self, name: str) -> Any:
-        # Only called for attributes not found normally: the repositories.
-        if name.startswith("_") or name not in REPOSITORIES:
-            raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
-        repos = self.__dict__["_repos"]
-        repo = repos.get(name)
+    def _repo(self, cls: type[R]) -> R:
+        repo = self._repos.get(cls)
         if repo is None:
-            repo = _load(REPOSITORIES[name])(self.connection, clock=self.clock)
-            repos[name] = repo
-        return repo
+            repo = self._repos[cls] = cls(self.connection, clock=self.clock)
+        return cast(R, repo)
+
+    @property
+    def ledger(self) -> LedgerRepository:
+        """The double-entry journal's accounts, entries and balances."""
+        return self._repo(LedgerRepository)
+
+    @property
+    def accounts(self) -> AccountsRepository:
+        """Servicing's rows: products, borrowers, credit lines, purchases, installments, charges, payments."""
+        return self._repo(AccountsRepository)
+
+    @property
+    def dayend(self) -> DayendRepository:
+        """Day-end's partitions, account state, installment flags, bucket history and event outbox."""
+        return self._repo(DayendRepository)
+
+    @property
+    def statements(self) -> StatementsBulkRepository:
+        """Statements closed set-based (day-end's partitions)."""
+        return self._repo(StatementsBulkRepository)
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -36,7 +36,7 @@ from fairdue.domain.loanmath.calendar import add_months
 from fairdue.domain.loanmath.pricing import convention_for
 from fairdue.domain.loanmath.schedules import schedule
 from fairdue.domain.money import Money, split_minor, to_decimal
-from fairdue.errors import FairdueError
+from fairdue.errors import Invalid
 
 PLAN_KINDS = ("extend", "freeze", "freeze_waive")
 # Share of the monthly surplus (income − expenses) a plan installment may take,
@@ -45,7 +45,7 @@ AFFORDABLE_SURPLUS_BPS_DEFAULT = 8000
 PLAN_MONTHS_MIN = 1
 
 
-class PlanInputError(FairdueError, ValueError):
+class PlanInputError(Invalid, ValueError):
     """The borrower's figures cannot produce a plan; the message says which."""
 
 

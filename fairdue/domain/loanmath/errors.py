@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from fairdue.errors import FairdueError
+from fairdue.errors import Invalid
 
 
-class LoanMathError(FairdueError, ValueError):
+class LoanMathError(Invalid, ValueError):
     """Base of every loan-math error; a ValueError so edges can catch one type."""
 
 

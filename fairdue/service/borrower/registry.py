@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from fairdue.adapters.crypto import FieldCipher, load_cipher
-from fairdue.adapters.db.repos.servicing import aware, repo
+from fairdue.adapters.db.repos.servicing import aware
 from fairdue.adapters.db.schema.accounts import borrower_emails, borrower_phones, borrowers, emergency_contacts
 from fairdue.adapters.db.schema.contact_facts import FACT_CONTEXTS, contact_facts
 from fairdue.adapters.db.uow import UnitOfWork
@@ -31,7 +31,7 @@ from fairdue.domain.borrowers import (
     refuse_device_contacts,
     validate_mobile,
 )
-from fairdue.errors import FairdueError
+from fairdue.errors import Conflict, NotFound
 
 # Associated-data contexts of the encrypted fields (a token only decrypts in its own column).
 CTX = {
@@ -45,20 +45,20 @@ CTX = {
 }
 
 
-class UnknownBorrower(FairdueError):
+class UnknownBorrower(NotFound):
     def __init__(self, ref: object):
         super().__init__(f"unknown borrower {ref!r}")
         self.ref = ref
 
 
-class BorrowerExists(FairdueError):
+class BorrowerExists(Conflict):
     def __init__(self, borrower_id: int):
         super().__init__(f"a borrower with this ID number is already registered (borrower #{borrower_id})")
         self.borrower_id = borrower_id
 
 
-class UnknownEmergencyContact(FairdueError):
-    pass
+class UnknownEmergencyContact(NotFound):
+    """No emergency contact with that id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +103,7 @@ def register_borrower(uow: UnitOfWork, *, data: Mapping[str, Any], cipher: Field
     """Validate and store a borrower; returns the borrower id. Refuses device contact lists and duplicates."""
     profile = profile_from_input(data)
     c = _cipher(cipher, uow)
-    r = repo(uow)
+    r = uow.accounts
     id_bidx = c.blind_index(f"{profile.id_kind}:{profile.id_number}", context=CTX["id_number"])
     existing = r.borrower_by_id_bidx(id_bidx)
     if existing is not None:
@@ -234,7 +234,7 @@ def find_borrower_by_id_number(
 ) -> int | None:
     """Borrower id for an ID number (blind-index lookup, nothing decrypted), or None."""
     c = _cipher(cipher, uow)
-    row = repo(uow).borrower_by_id_bidx(
+    row = uow.accounts.borrower_by_id_bidx(
         c.blind_index(f"{id_kind}:{compact(id_kind, id_number)}", context=CTX["id_number"])
     )
     return None if row is None else row.id
@@ -246,7 +246,7 @@ def find_borrowers_by_mobile(
     """Borrower ids holding `mobile` (blind-index lookup)."""
     c = _cipher(cipher, uow)
     e164 = validate_mobile(mobile, default_country=country)
-    return repo(uow).borrower_ids_by_phone_bidx(c.blind_index(e164, context=CTX["phone"]))
+    return uow.accounts.borrower_ids_by_phone_bidx(c.blind_index(e164, context=CTX["phone"]))
 
 
 def add_emergency_contact(
@@ -255,7 +255,7 @@ def add_emergency_contact(
     """Add a consented (scope locate_only) emergency contact; at most 2 in force per borrower."""
     refuse_device_contacts(data, "emergency_contact")
     c = _cipher(cipher, uow)
-    r = repo(uow)
+    r = uow.accounts
     row = r.one(borrowers, id=borrower_id)
     if row is None:
         raise UnknownBorrower(borrower_id)
@@ -288,7 +288,7 @@ def add_emergency_contact(
 
 def withdraw_emergency_consent(uow: UnitOfWork, *, contact_id: int) -> None:
     """Withdraw consent: the record stays (granted_at, withdrawn_at), the contact's name and number are erased."""
-    r = repo(uow)
+    r = uow.accounts
     row = r.one(emergency_contacts, id=contact_id)
     if row is None:
         raise UnknownEmergencyContact(f"unknown emergency contact #{contact_id}")
@@ -315,7 +315,7 @@ def list_emergency_contacts(
             consent_granted_at=aware(e.consent_granted_at),  # type: ignore[arg-type]
             consent_withdrawn_at=aware(e.consent_withdrawn_at),
         )
-        for e in repo(uow).emergency_contacts_of(borrower_id)
+        for e in uow.accounts.emergency_contacts_of(borrower_id)
     ]
 
 

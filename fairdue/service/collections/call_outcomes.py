@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
-from fairdue.errors import FairdueError
+from fairdue.errors import Conflict, Invalid
 from fairdue.service.collections.engine import complete_task
 from fairdue.service.collections.promises import record_promise
 from fairdue.service.contact.decision_log import append_decision, get_entry
@@ -34,16 +34,12 @@ OUTCOMES = {
 JUDGMENT_AGE_S_MAX = 300  # a verdict older than this must be asked again before the call is logged as made
 
 
-class CallOutcomeRefused(FairdueError):
+class CallOutcomeRefused(Conflict):
     """The call cannot be logged as made (not judged, denied, judged too long ago, or a bad outcome)."""
 
-    http_status = 409
 
-
-class CallOutcomeInvalid(FairdueError):
+class CallOutcomeInvalid(Invalid):
     """The outcome form is wrong (unknown outcome, a promise without amount or date)."""
-
-    http_status = 422
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
 """Collections engine: day-end events → cases → planned strategy steps → the policy gate → outbox / agent tasks.
 
     consume_events(uow_factory)                                   # idempotent (a consumer cursor)
-    run_collections(uow_factory, business_on=..., now_at=...)     # consume, day-end hooks, then due steps
+    run_collections(uow_factory, business_on=..., now_at=...)     # consume events, then due steps and reminders
+
+Schedules call fairdue.service.jobs.run_engine, which settles promises and checks plans first.
 
 `became_overdue` opens a case (strategy variant by stable hash, recorded once; agent = least open
 cases within the team that works the bucket), `bucket_changed` moves it and plans the new bucket's
@@ -33,7 +35,6 @@ import sqlalchemy as sa
 
 from fairdue.adapters.channels.letter import CollectionLetter, render_text
 from fairdue.adapters.crypto import FieldCipher
-from fairdue.adapters.db.repos.servicing import repo
 from fairdue.adapters.db.schema.accounts import borrowers, credit_lines, installments, products
 from fairdue.adapters.db.schema.accounts import installments as i
 from fairdue.adapters.db.schema.collections_engine import (
@@ -51,11 +52,21 @@ from fairdue.adapters.db.schema.collections_engine import (
 )
 from fairdue.adapters.db.schema.dayend import dayend_account, dayend_event_outbox
 from fairdue.domain.collections.strategy import Strategy, assign_variant, builtin_strategies, render, steps_for
+from fairdue.domain.instants import format_utc, parse_utc_or_none
 from fairdue.domain.masking import mask_decision, mask_request
 from fairdue.domain.money import Money
-from fairdue.errors import FairdueError
+from fairdue.domain.statuses import (
+    ActionStatus,
+    CaseStatus,
+    CreditLineStatus,
+    DisputeStatus,
+    InstallmentStatus,
+    PlanStatus,
+    PromiseStatus,
+    ReminderStatus,
+)
+from fairdue.errors import FairdueError, Invalid, NotFound
 from fairdue.service.borrower.registry import get_borrower, get_borrowers
-from fairdue.service.collections.promises import settle_promises
 from fairdue.service.contact.decision_log import append_decision
 from fairdue.service.contact.enforcement import (
     OutgoingMessage,
@@ -69,7 +80,6 @@ from fairdue.service.contact.enforcement import (
 from fairdue.service.contact.facts import facts_stored, gate_facts
 from fairdue.service.servicing.accounts import balances, code
 from fairdue.service.servicing.debts import debt_id_for_line
-from fairdue.service.servicing.plans import check_plans
 from fairdue.service.servicing.products import get_product
 
 CONSUMER = "collections"
@@ -88,14 +98,26 @@ DEFAULT_LENDER = {
 
 
 class CollectionsError(FairdueError):
-    """A collections request that cannot be carried out (the message says why)."""
+    """A collections request that cannot be carried out (the context base; raise a subclass)."""
+
+
+class CollectionsInvalid(CollectionsError, Invalid):
+    """A collections request with bad input (a reason, a channel, a naive time)."""
+
+    slug = "collections-error"  # the problem type clients saw before this class was split off
+
+
+class CollectionsNotFound(CollectionsError, NotFound):
+    """The account or open dispute named does not exist."""
+
+    slug = "collections-error"  # the problem type clients saw before this class was split off
 
 
 class NoStrategy(CollectionsError):
     """No shipped strategy serves the account's product and jurisdiction."""
 
 
-class UnknownCase(CollectionsError):
+class UnknownCase(CollectionsError, NotFound):
     """No such collection case."""
 
 
@@ -175,7 +197,7 @@ class _AccountFacts(NamedTuple):
 def _account_facts(conn, account_id: int):
     row = conn.execute(_ACCOUNT_FACTS, {"account_id": account_id}).one_or_none()
     if row is None:
-        raise CollectionsError(f"no credit line {account_id}")
+        raise CollectionsNotFound(f"no credit line {account_id}")
     return row
 
 
@@ -301,8 +323,8 @@ def _uow_cache(uow: Any, cipher: FieldCipher | None) -> RunCache:
 
 def strategy_for(*, jurisdiction: str, product_code: str, strategies: Mapping[str, Strategy] | None = None) -> Strategy:
     """The first shipped strategy (by code) of the jurisdiction that serves the product."""
-    for code in sorted(strategies or builtin_strategies()):
-        s = (strategies or builtin_strategies())[code]
+    for strategy_code in sorted(strategies or builtin_strategies()):
+        s = (strategies or builtin_strategies())[strategy_code]
         if s.jurisdiction == jurisdiction and s.serves(product_code):
             return s
     raise NoStrategy(f"no strategy serves product {product_code} in {jurisdiction}")
@@ -354,7 +376,7 @@ def _least_busy_agent_query() -> sa.Select:
     open_count = (
         sa.select(sa.func.count())
         .select_from(coll_cases)
-        .where(coll_cases.c.agent_id == coll_team_members.c.staff_id, coll_cases.c.status == "open")
+        .where(coll_cases.c.agent_id == coll_team_members.c.staff_id, coll_cases.c.status == CaseStatus.OPEN)
         .scalar_subquery()
     )
     return (
@@ -405,11 +427,11 @@ def open_case_of(uow: Any, *, account_id: int) -> Case | None:
 
 
 _OPEN_CASE_OF = sa.select(coll_cases).where(
-    coll_cases.c.account_id == sa.bindparam("account_id"), coll_cases.c.status == "open"
+    coll_cases.c.account_id == sa.bindparam("account_id"), coll_cases.c.status == CaseStatus.OPEN
 )
 
 
-def list_cases(uow: Any, *, status: str | None = "open", agent_id: int | None = None) -> list[Case]:
+def list_cases(uow: Any, *, status: str | None = CaseStatus.OPEN, agent_id: int | None = None) -> list[Case]:
     """Cases, newest first, optionally by status and agent."""
     q = sa.select(coll_cases).order_by(coll_cases.c.id.desc())
     if status is not None:
@@ -482,7 +504,7 @@ def _plan_bucket_steps(
                 due_at=local.astimezone(UTC),
                 channel=step.channel,
                 template=step.template,
-                status="planned",
+                status=ActionStatus.PLANNED,
                 attempts=0,
                 updated_at=uow.clock(),
             )
@@ -508,7 +530,7 @@ def _open_case(uow: Any, account_id: int, on: date, bucket: str, dpd: int, known
             bucket=bucket,
             bucket_entered_on=on,
             dpd=dpd,
-            status="open",
+            status=CaseStatus.OPEN,
             close_reason=None,
             closed_on=None,
             team_id=team_id,
@@ -516,7 +538,9 @@ def _open_case(uow: Any, account_id: int, on: date, bucket: str, dpd: int, known
         ),
     ).scalar_one()
     if known is not None:
-        known.cases[account_id] = Case(cid, account_id, on, bucket, on, dpd, "open", None, None, team_id, agent_id)
+        known.cases[account_id] = Case(
+            cid, account_id, on, bucket, on, dpd, CaseStatus.OPEN, None, None, team_id, agent_id
+        )
     _plan_bucket_steps(
         uow,
         cid,
@@ -532,21 +556,25 @@ def _open_case(uow: Any, account_id: int, on: date, bucket: str, dpd: int, known
 
 _CASE_INSERT = coll_cases.insert().returning(coll_cases.c.id)
 _CASE_CLOSE = coll_cases.update().where(
-    coll_cases.c.id == sa.bindparam("closing_case_id"), coll_cases.c.status == "open"
+    coll_cases.c.id == sa.bindparam("closing_case_id"), coll_cases.c.status == CaseStatus.OPEN
 )
 _STEPS_SKIP = coll_actions.update().where(
-    coll_actions.c.case_id == sa.bindparam("closing_case_id"), coll_actions.c.status.in_(("planned", "rescheduled"))
+    coll_actions.c.case_id == sa.bindparam("closing_case_id"),
+    coll_actions.c.status.in_((ActionStatus.PLANNED, ActionStatus.RESCHEDULED)),
 )
 
 
 def close_case(uow: Any, *, case_id: int, reason: str, closed_on: date) -> None:
     """Close a case (cure / plan / charge_off); its planned steps are skipped."""
     if reason not in ("cure", "plan", "charge_off"):
-        raise CollectionsError(f"close reason must be cure, plan or charge_off, not {reason!r}")
+        raise CollectionsInvalid(f"close reason must be cure, plan or charge_off, not {reason!r}")
     uow.connection.execute(
-        _CASE_CLOSE, {"closing_case_id": case_id, "status": "closed", "close_reason": reason, "closed_on": closed_on}
+        _CASE_CLOSE,
+        {"closing_case_id": case_id, "status": CaseStatus.CLOSED, "close_reason": reason, "closed_on": closed_on},
     )
-    uow.connection.execute(_STEPS_SKIP, {"closing_case_id": case_id, "status": "skipped", "updated_at": uow.clock()})
+    uow.connection.execute(
+        _STEPS_SKIP, {"closing_case_id": case_id, "status": ActionStatus.SKIPPED, "updated_at": uow.clock()}
+    )
 
 
 def reopen_case(uow: Any, *, account_id: int, on: date) -> int:
@@ -566,7 +594,7 @@ def restore_case_closed_for_plan(uow: Any, *, case_id: int) -> None:
     uow.connection.execute(
         coll_cases.update()
         .where(coll_cases.c.id == case_id, coll_cases.c.close_reason == "plan")
-        .values(status="open", close_reason=None, closed_on=None)
+        .values(status=CaseStatus.OPEN, close_reason=None, closed_on=None)
     )
 
 
@@ -580,11 +608,11 @@ def _bucket_for(uow: Any, product_id: int, dpd: int) -> str:
 
 def _event_accounts_queries() -> tuple[sa.Select, sa.Select, sa.Select]:
     ids = sa.bindparam("ids", expanding=True)
-    cases = sa.select(coll_cases).where(coll_cases.c.account_id.in_(ids), coll_cases.c.status == "open")
+    cases = sa.select(coll_cases).where(coll_cases.c.account_id.in_(ids), coll_cases.c.status == CaseStatus.OPEN)
     planned = (
         sa.select(coll_plans.c.account_id)
         .distinct()
-        .where(coll_plans.c.account_id.in_(ids), coll_plans.c.status == "active")
+        .where(coll_plans.c.account_id.in_(ids), coll_plans.c.status == PlanStatus.ACTIVE)
     )
     lines = (
         sa.select(credit_lines.c.id, credit_lines.c.product_id, borrowers.c.time_zones)
@@ -639,7 +667,7 @@ class _EventAccounts:
 _CASE_MOVE = coll_cases.update().where(coll_cases.c.id == sa.bindparam("moving_case_id"))
 _STEPS_LEFT_BEHIND = coll_actions.update().where(
     coll_actions.c.case_id == sa.bindparam("moving_case_id"),
-    coll_actions.c.status.in_(("planned", "rescheduled")),
+    coll_actions.c.status.in_((ActionStatus.PLANNED, ActionStatus.RESCHEDULED)),
     ~coll_actions.c.step_key.like(sa.bindparam("kept_keys")),
 )
 
@@ -672,7 +700,7 @@ def _handle_event(
                 {
                     "moving_case_id": case.id,
                     "kept_keys": f"bucket:{to}:%",
-                    "status": "skipped",
+                    "status": ActionStatus.SKIPPED,
                     "updated_at": uow.clock(),
                 },
             )
@@ -743,10 +771,14 @@ def _flags_query(*, overdue: bool) -> sa.Select:
     # overdue, also whether an installment due before `before` is still unpaid (what a case step checks first).
     account_id, borrower_id = sa.bindparam("account_id"), sa.bindparam("borrower_id")
     columns = [
-        sa.exists().where(coll_disputes.c.account_id == account_id, coll_disputes.c.status == "open").label("dispute"),
-        sa.exists().where(coll_plans.c.account_id == account_id, coll_plans.c.status == "active").label("plan"),
         sa.exists()
-        .where(coll_promises.c.account_id == account_id, coll_promises.c.status == "pending")
+        .where(coll_disputes.c.account_id == account_id, coll_disputes.c.status == DisputeStatus.OPEN)
+        .label("dispute"),
+        sa.exists()
+        .where(coll_plans.c.account_id == account_id, coll_plans.c.status == PlanStatus.ACTIVE)
+        .label("plan"),
+        sa.exists()
+        .where(coll_promises.c.account_id == account_id, coll_promises.c.status == PromiseStatus.PENDING)
         .label("promise"),
         facts_stored(borrower_id).label("facts"),
     ]
@@ -765,7 +797,7 @@ def _overdue_installment_exists() -> sa.Exists:
     return sa.exists().where(
         installments.c.credit_line_id == sa.bindparam("account_id"),
         installments.c.due_on < sa.bindparam("before", type_=installments.c.due_on.type),
-        installments.c.status.not_in(("paid", "cancelled")),
+        installments.c.status.not_in((InstallmentStatus.PAID, InstallmentStatus.CANCELLED)),
     )
 
 
@@ -827,13 +859,13 @@ def build_gate_request(
     if recipient is None:
         pool = borrower.emails if channel == "email" else borrower.mobiles
         if not pool:
-            raise CollectionsError(f"borrower {borrower.id} has no address for {channel}")
+            raise CollectionsInvalid(f"borrower {borrower.id} has no address for {channel}")
         address, source = pool[0]
         recipient = {"role": "borrower", "address": address, "source": source}
     debt_id = debt_id_for_line(account_id)
     request = {
         "jurisdiction": facts.jurisdiction,
-        "at": at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "at": format_utc(at),
         "channel": channel,
         "purpose": purpose,
         "debt": {"id": debt_id, "time_barred": False},
@@ -920,16 +952,6 @@ def _log_call_decision(uow: Any, request: dict, decide: Callable[[dict], dict], 
     return decision, append_decision(uow, record).seq
 
 
-def _parse_utc(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else None
-
-
 def _execute_action(
     uow: Any,
     action,
@@ -957,7 +979,11 @@ def _execute_action(
         conn.execute(
             coll_actions.update()
             .where(coll_actions.c.id == action.id)
-            .values(status="skipped", updated_at=uow.clock(), verdict=json.dumps({"why": "nothing overdue any more"}))
+            .values(
+                status=ActionStatus.SKIPPED,
+                updated_at=uow.clock(),
+                verdict=json.dumps({"why": "nothing overdue any more"}),
+            )
         )
         summary.skipped += 1
         return
@@ -976,9 +1002,9 @@ def _execute_action(
         decision, seq = _log_call_decision(uow, request, decide, names)
         allowed = decision.get("allowed") is True
         values.update(
-            status="task",
+            status=ActionStatus.TASK,
             decision_seq=seq,
-            next_allowed_at=None if allowed else _parse_utc(decision.get("next_allowed_at")),
+            next_allowed_at=None if allowed else parse_utc_or_none(decision.get("next_allowed_at")),
             verdict=json.dumps(
                 {"allowed": allowed, "rules": [v.get("rule") for v in decision.get("violations") or []]}
             ),
@@ -1001,7 +1027,7 @@ def _execute_action(
     letter = None
     if action.channel == "letter":
         if not borrower.address:
-            values.update(status="skipped", verdict=json.dumps({"why": "no postal address on file"}))
+            values.update(status=ActionStatus.SKIPPED, verdict=json.dumps({"why": "no postal address on file"}))
             conn.execute(_ACTION_UPDATE, {"action_id": action.id, **values})
             summary.skipped += 1
             return
@@ -1040,7 +1066,7 @@ def _execute_action(
     )
     values["decision_seq"] = outcome.decision_seq
     if outcome.allowed:
-        values.update(status="sent", next_allowed_at=None, verdict=None)
+        values.update(status=ActionStatus.SENT, next_allowed_at=None, verdict=None)
         summary.sent += 1
     else:
         for v in outcome.violations:
@@ -1050,14 +1076,14 @@ def _execute_action(
         verdict = json.dumps({"allowed": False, "rules": [v.get("rule") for v in outcome.violations]})
         if outcome.next_allowed_at is not None and values["attempts"] < ATTEMPTS_MAX:
             values.update(
-                status="rescheduled",
+                status=ActionStatus.RESCHEDULED,
                 due_at=outcome.next_allowed_at,
                 next_allowed_at=outcome.next_allowed_at,
                 verdict=verdict,
             )
             summary.rescheduled += 1
         else:
-            values.update(status="denied", next_allowed_at=None, verdict=verdict)
+            values.update(status=ActionStatus.DENIED, next_allowed_at=None, verdict=verdict)
             summary.denied += 1
     conn.execute(_ACTION_UPDATE, {"action_id": action.id, **values})
 
@@ -1113,7 +1139,7 @@ def plan_installment_reminders(uow: Any, *, plan_id: int) -> int:
                 due_at=local.astimezone(UTC),
                 channel="sms",
                 template="pre_due",
-                status="planned",
+                status=ActionStatus.PLANNED,
                 attempts=0,
                 updated_at=uow.clock(),
             )
@@ -1126,8 +1152,11 @@ def drop_plan_reminders(uow: Any, *, plan_id: int) -> None:
     """Skip a plan's reminders not yet sent (the plan ended, broke or was reverted)."""
     uow.connection.execute(
         coll_actions.update()
-        .where(coll_actions.c.step_key.like(f"plan:{plan_id}:%"), coll_actions.c.status.in_(("planned", "rescheduled")))
-        .values(status="skipped", updated_at=uow.clock())
+        .where(
+            coll_actions.c.step_key.like(f"plan:{plan_id}:%"),
+            coll_actions.c.status.in_((ActionStatus.PLANNED, ActionStatus.RESCHEDULED)),
+        )
+        .values(status=ActionStatus.SKIPPED, updated_at=uow.clock())
     )
 
 
@@ -1183,8 +1212,10 @@ def _reminder_queries() -> tuple[sa.Select, sa.Select]:
     # The lines with unpaid installments due in [from_on, until] and no open case or active plan (one row per line
     # and due date), and the reminders already planned for due dates in that window.
 
-    open_case = sa.exists().where(coll_cases.c.account_id == credit_lines.c.id, coll_cases.c.status == "open")
-    active_plan = sa.exists().where(coll_plans.c.account_id == credit_lines.c.id, coll_plans.c.status == "active")
+    open_case = sa.exists().where(coll_cases.c.account_id == credit_lines.c.id, coll_cases.c.status == CaseStatus.OPEN)
+    active_plan = sa.exists().where(
+        coll_plans.c.account_id == credit_lines.c.id, coll_plans.c.status == PlanStatus.ACTIVE
+    )
     due_on = installments.c.due_on
     lines = (
         sa.select(
@@ -1203,8 +1234,8 @@ def _reminder_queries() -> tuple[sa.Select, sa.Select]:
         .where(
             due_on >= sa.bindparam("from_on", type_=due_on.type),
             due_on <= sa.bindparam("until", type_=due_on.type),
-            installments.c.status.not_in(("paid", "cancelled")),
-            credit_lines.c.status == "active",
+            installments.c.status.not_in((InstallmentStatus.PAID, InstallmentStatus.CANCELLED)),
+            credit_lines.c.status == CreditLineStatus.ACTIVE,
             ~open_case,
             ~active_plan,
         )
@@ -1261,7 +1292,7 @@ def plan_due_reminders(uow: Any, *, business_on: date) -> int:
                         due_at=due_at,
                         channel=step.channel,
                         template=step.template,
-                        status="planned",
+                        status=ReminderStatus.PLANNED,
                         decision_seq=None,
                         next_allowed_at=None,
                         attempts=0,
@@ -1282,7 +1313,7 @@ def _reminder_context(
     dispute; one query each, not one per reminder."""
     conn = uow.connection
     ids = sorted({r.account_id for r in reminders})
-    stored = repo(uow).ledger_balances([code(a, "credit") for a in ids])
+    stored = uow.accounts.ledger_balances([code(a, "credit") for a in ids])
     credit = {a: max(0, -stored.get(code(a, "credit"), 0)) for a in ids}
     days = sorted({r.installment_due_on for r in reminders})
     unpaid = {
@@ -1300,25 +1331,33 @@ def _reminder_context(
                     - i.c.fee_paid_minor
                 ),
             )
-            .where(i.c.credit_line_id.in_(ids), i.c.due_on.in_(days), i.c.status.not_in(("paid", "cancelled")))
+            .where(
+                i.c.credit_line_id.in_(ids),
+                i.c.due_on.in_(days),
+                i.c.status.not_in((InstallmentStatus.PAID, InstallmentStatus.CANCELLED)),
+            )
             .group_by(i.c.credit_line_id, i.c.due_on)
         )
     }
     unpaid = {(a, d): max(0, m - credit[a]) for (a, d), m in unpaid.items()}
     cased = set(
         conn.execute(
-            sa.select(coll_cases.c.account_id).where(coll_cases.c.account_id.in_(ids), coll_cases.c.status == "open")
+            sa.select(coll_cases.c.account_id).where(
+                coll_cases.c.account_id.in_(ids), coll_cases.c.status == CaseStatus.OPEN
+            )
         ).scalars()
     )
     planned = set(
         conn.execute(
-            sa.select(coll_plans.c.account_id).where(coll_plans.c.account_id.in_(ids), coll_plans.c.status == "active")
+            sa.select(coll_plans.c.account_id).where(
+                coll_plans.c.account_id.in_(ids), coll_plans.c.status == PlanStatus.ACTIVE
+            )
         ).scalars()
     )
     disputed = set(
         conn.execute(
             sa.select(coll_disputes.c.account_id).where(
-                coll_disputes.c.account_id.in_(ids), coll_disputes.c.status == "open"
+                coll_disputes.c.account_id.in_(ids), coll_disputes.c.status == DisputeStatus.OPEN
             )
         ).scalars()
     )
@@ -1379,7 +1418,7 @@ def _execute_reminder(
         "decision_seq": outcome.decision_seq,
     }
     if outcome.allowed:
-        values.update(status="sent", next_allowed_at=None, verdict=None)
+        values.update(status=ReminderStatus.SENT, next_allowed_at=None, verdict=None)
         summary.sent += 1
     else:
         summary.count_denials(outcome.violations)
@@ -1389,10 +1428,10 @@ def _execute_reminder(
         )
         nxt = outcome.next_allowed_at
         if nxt is not None and nxt < last_at and values["attempts"] < ATTEMPTS_MAX:
-            values.update(status="rescheduled", due_at=nxt, next_allowed_at=nxt, verdict=verdict)
+            values.update(status=ReminderStatus.RESCHEDULED, due_at=nxt, next_allowed_at=nxt, verdict=verdict)
             summary.rescheduled += 1
         else:
-            values.update(status="denied", next_allowed_at=None, verdict=verdict)
+            values.update(status=ReminderStatus.DENIED, next_allowed_at=None, verdict=verdict)
             summary.denied += 1
     conn.execute(_REMINDER_UPDATE, {"reminder_id": reminder.id, **values})
 
@@ -1417,7 +1456,7 @@ def run_reminders(
     line over, or it is more than REMINDER_LATE_DAYS_MAX days late; it waits while a dispute is open.
     """
     if now_at.tzinfo is None:
-        raise CollectionsError("now_at must be an aware UTC instant")
+        raise CollectionsInvalid("now_at must be an aware UTC instant")
     summary = summary if summary is not None else RunSummary()
     if cache is None:
         cache = _run_cache(uow_factory, cipher)
@@ -1468,7 +1507,7 @@ def run_reminders(
                     _REMINDER_UPDATE,
                     {
                         "reminder_id": r.id,
-                        "status": "skipped",
+                        "status": ReminderStatus.SKIPPED,
                         "updated_at": uow.clock(),
                         "verdict": json.dumps({"why": why}, ensure_ascii=False),
                     },
@@ -1490,16 +1529,20 @@ def _due_steps_queries() -> tuple[sa.Select, sa.Select]:
     # A step of a line with a pending promise or an open dispute stays planned (paused): counted here, set-based,
     # instead of being loaded and looked at one by one on every run.
     paused = sa.or_(
-        sa.exists().where(coll_promises.c.account_id == coll_cases.c.account_id, coll_promises.c.status == "pending"),
-        sa.exists().where(coll_disputes.c.account_id == coll_cases.c.account_id, coll_disputes.c.status == "open"),
+        sa.exists().where(
+            coll_promises.c.account_id == coll_cases.c.account_id, coll_promises.c.status == PromiseStatus.PENDING
+        ),
+        sa.exists().where(
+            coll_disputes.c.account_id == coll_cases.c.account_id, coll_disputes.c.status == DisputeStatus.OPEN
+        ),
     )
     due_steps = (
         sa.select(coll_actions.c.id)
         .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
         .where(
-            coll_actions.c.status.in_(("planned", "rescheduled")),
+            coll_actions.c.status.in_((ActionStatus.PLANNED, ActionStatus.RESCHEDULED)),
             coll_actions.c.due_at <= sa.bindparam("now_at", type_=coll_actions.c.due_at.type),
-            sa.or_(coll_cases.c.status == "open", coll_actions.c.step_key.like("plan:%")),
+            sa.or_(coll_cases.c.status == CaseStatus.OPEN, coll_actions.c.step_key.like("plan:%")),
         )
     )
     return (
@@ -1512,7 +1555,7 @@ _PAUSED_COUNT, _DUE_STEPS = _due_steps_queries()  # built once, run on every eng
 _DUE_REMINDERS = (
     sa.select(coll_reminders)
     .where(
-        coll_reminders.c.status.in_(("planned", "rescheduled")),
+        coll_reminders.c.status.in_((ReminderStatus.PLANNED, ReminderStatus.RESCHEDULED)),
         coll_reminders.c.due_at <= sa.bindparam("now_at", type_=coll_reminders.c.due_at.type),
         coll_reminders.c.id > sa.bindparam("last_id"),
     )
@@ -1530,24 +1573,19 @@ def run_collections(
     cipher: FieldCipher | None = None,
     lender: Mapping[str, str] | None = None,
     batch_max: int = ACTION_BATCH_MAX,
-    day_hooks: bool = True,
+    daily: bool = True,
 ) -> RunSummary:
-    """Consume day-end events, run the day-end hooks (promises, plans), execute case steps due by now_at, then
-    plan and judge the pre_due / due reminders of lines without a case (`run_reminders`).
+    """Consume day-end events, execute case steps due by now_at, then plan and judge the pre_due / due reminders
+    of lines without a case (`run_reminders`). The day's promise and plan checks come first, in
+    fairdue.service.jobs.run_engine, which is what schedules call.
 
-    day_hooks=False skips the once-a-day work (the hooks and planning reminders, both idempotent) for a later run
-    on the same business date, e.g. an engine that runs every few hours.
+    daily=False skips planning reminders (once a day, idempotent) for a later run on the same business date.
     """
     if now_at.tzinfo is None:
-        raise CollectionsError("now_at must be an aware UTC instant")
+        raise CollectionsInvalid("now_at must be an aware UTC instant")
     summary = RunSummary()
     cache = _run_cache(uow_factory, cipher)
     summary.events = consume_events(uow_factory)
-    if day_hooks:
-        with uow_factory() as uow:
-            hook = after_day_end(uow, business_on=business_on)
-            uow.commit()
-        summary.promises_kept, summary.promises_broken, summary.plans_broken = hook
     with uow_factory() as uow:
         summary.paused += uow.connection.execute(_PAUSED_COUNT, {"now_at": now_at}).scalar_one()
         due = uow.connection.execute(_DUE_STEPS, {"now_at": now_at, "batch_max": batch_max}).scalars().all()
@@ -1557,7 +1595,7 @@ def run_collections(
         try:
             with uow_factory() as uow:
                 action = uow.connection.execute(_ACTION_WITH_CASE, {"action_id": action_id}).one()
-                if action.status not in ("planned", "rescheduled"):
+                if action.status not in (ActionStatus.PLANNED, ActionStatus.RESCHEDULED):
                     continue
                 case_row = _CaseOfStep(
                     action.case_id, action.case_account_id, action.case_dpd, action.case_bucket_entered_on
@@ -1580,7 +1618,7 @@ def run_collections(
                     coll_actions.update()
                     .where(coll_actions.c.id == action_id)
                     .values(
-                        status="skipped",
+                        status=ActionStatus.SKIPPED,
                         updated_at=uow.clock(),
                         verdict=json.dumps({"error": type(err).__name__, "why": str(err)}, ensure_ascii=False),
                     )
@@ -1596,16 +1634,10 @@ def run_collections(
         lender=lender,
         batch_max=batch_max,
         summary=summary,
-        plan=day_hooks,
+        plan=daily,
         cache=cache,
     )
     return summary
-
-
-def after_day_end(uow: Any, *, business_on: date) -> tuple[int, int, int]:
-    """Day-end hook: settle promises and check plans due by business_on; (kept, broken, plans broken)."""
-    kept, broken = settle_promises(uow, business_on=business_on)
-    return kept, broken, check_plans(uow, business_on=business_on)
 
 
 def agent_queue(uow: Any, *, agent_id: int) -> list[AgentTask]:
@@ -1613,7 +1645,11 @@ def agent_queue(uow: Any, *, agent_id: int) -> list[AgentTask]:
     rows = uow.connection.execute(
         sa.select(coll_actions, coll_cases.c.account_id)
         .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
-        .where(coll_cases.c.agent_id == agent_id, coll_cases.c.status == "open", coll_actions.c.status == "task")
+        .where(
+            coll_cases.c.agent_id == agent_id,
+            coll_cases.c.status == CaseStatus.OPEN,
+            coll_actions.c.status == ActionStatus.TASK,
+        )
         .order_by(coll_actions.c.due_at, coll_actions.c.id)
     ).all()
     out = []
@@ -1648,7 +1684,7 @@ _CALL_TASK = (
         .outerjoin(credit_lines, credit_lines.c.id == coll_cases.c.account_id)
         .outerjoin(products, products.c.id == credit_lines.c.product_id)
     )
-    .where(coll_actions.c.id == sa.bindparam("action_id"), coll_actions.c.status == "task")
+    .where(coll_actions.c.id == sa.bindparam("action_id"), coll_actions.c.status == ActionStatus.TASK)
 )
 
 
@@ -1671,7 +1707,7 @@ def judge_call_task(
     decision, seq = _log_call_decision(uow, request, decide or _default_decide, [borrower.name])
     allowed = decision.get("allowed") is True
     rules = [v.get("rule") for v in decision.get("violations") or []]
-    nxt = None if allowed else _parse_utc(decision.get("next_allowed_at"))
+    nxt = None if allowed else parse_utc_or_none(decision.get("next_allowed_at"))
     uow.connection.execute(
         _ACTION_UPDATE,
         dict(
@@ -1688,11 +1724,11 @@ def judge_call_task(
 
 def complete_task(uow: Any, *, action_id: int) -> None:
     """Mark a call task done (the agent made or closed the call)."""
-    uow.connection.execute(_TASK_DONE, {"action_id": action_id, "status": "done", "updated_at": uow.clock()})
+    uow.connection.execute(_TASK_DONE, {"action_id": action_id, "status": ActionStatus.DONE, "updated_at": uow.clock()})
 
 
 _TASK_DONE = coll_actions.update().where(
-    coll_actions.c.id == sa.bindparam("action_id"), coll_actions.c.status == "task"
+    coll_actions.c.id == sa.bindparam("action_id"), coll_actions.c.status == ActionStatus.TASK
 )
 
 
@@ -1709,10 +1745,10 @@ def actions_of(uow: Any, *, case_id: int) -> list[Any]:
 def open_dispute(uow: Any, *, account_id: int, reason: str) -> int:
     """Record a dispute; collection on the account is suspended (fed to the gate) until it is resolved."""
     if not reason.strip():
-        raise CollectionsError("a dispute needs a reason")
+        raise CollectionsInvalid("a dispute needs a reason")
     return uow.connection.execute(
         coll_disputes.insert()
-        .values(account_id=account_id, reason=reason, status="open", opened_at=uow.clock())
+        .values(account_id=account_id, reason=reason, status=DisputeStatus.OPEN, opened_at=uow.clock())
         .returning(coll_disputes.c.id)
     ).scalar_one()
 
@@ -1721,17 +1757,17 @@ def resolve_dispute(uow: Any, *, dispute_id: int, resolution: str) -> None:
     """Resolve an open dispute; collection may resume."""
     n = uow.connection.execute(
         coll_disputes.update()
-        .where(coll_disputes.c.id == dispute_id, coll_disputes.c.status == "open")
-        .values(status="resolved", resolved_at=uow.clock(), resolution=resolution)
+        .where(coll_disputes.c.id == dispute_id, coll_disputes.c.status == DisputeStatus.OPEN)
+        .values(status=DisputeStatus.RESOLVED, resolved_at=uow.clock(), resolution=resolution)
     ).rowcount
     if n != 1:
-        raise CollectionsError(f"no open dispute {dispute_id}")
+        raise CollectionsNotFound(f"no open dispute {dispute_id}")
 
 
 def record_cease(uow: Any, *, borrower_id: int, channel: str = "all", source: str = "written") -> int:
     """Record a cease-communication ('all') or a channel opt-out request; every later gate request carries it."""
     if channel not in ("all", "sms", "email", "letter", "app_push", "call", "voicemail"):
-        raise CollectionsError(f"unknown channel {channel!r} for an opt-out")
+        raise CollectionsInvalid(f"unknown channel {channel!r} for an opt-out")
     return uow.connection.execute(
         coll_cease_requests.insert()
         .values(borrower_id=borrower_id, channel=channel, source=source, requested_at=uow.clock())

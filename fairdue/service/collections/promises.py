@@ -17,13 +17,13 @@ import sqlalchemy as sa
 from fairdue.adapters.db.schema.accounts import credit_lines, payments
 from fairdue.adapters.db.schema.collections_engine import coll_cases, coll_promises
 from fairdue.domain.money import Money
-from fairdue.errors import FairdueError
+from fairdue.errors import Invalid
 from fairdue.service.servicing.posting import paid_total_minor
 
 PROMISE_DAYS_MAX = 30  # a promise further out than this is a plan, not a promise
 
 
-class PromiseInvalid(FairdueError, ValueError):
+class PromiseInvalid(Invalid, ValueError):
     """A promise to pay that cannot be recorded (the message says why)."""
 
 

@@ -25,7 +25,7 @@ from fairdue.adapters.db.schema.collections_engine import (
 )
 from fairdue.adapters.db.schema.dayend import dayend_account, dayend_installment
 from fairdue.adapters.db.schema.web import staff_users
-from fairdue.errors import FairdueError
+from fairdue.errors import NotFound
 from fairdue.service.collections.engine import Case, actions_of
 from fairdue.service.collections.promises import promises_of
 
@@ -33,10 +33,8 @@ QUEUE_LENGTH_MAX = 200
 CASE_ACTIONS_MAX = 500
 
 
-class CaseNotFound(FairdueError):
+class CaseNotFound(NotFound):
     """No such collection case."""
-
-    http_status = 404
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ from fairdue.domain.audit import (
     make_entry,
     verify_chain,
 )
+from fairdue.domain.instants import parse_utc_or_none
 
 VERIFY_BATCH_ROWS = 1000
 
@@ -49,23 +50,13 @@ def _connection(uow_or_conn: Any) -> Connection:
     return uow_or_conn if isinstance(uow_or_conn, Connection) else uow_or_conn.connection
 
 
-def _parse_at(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
 def columns_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """The query columns of decision_log, all derived from the hashed record."""
     decision = record.get("decision") if isinstance(record.get("decision"), Mapping) else {}
     recipient = record.get("recipient") if isinstance(record.get("recipient"), Mapping) else {}
     violations = [v for v in decision.get("violations") or [] if isinstance(v, Mapping)]
     return {
-        "decided_at": _parse_at(record.get("decided_at")),
+        "decided_at": parse_utc_or_none(record.get("decided_at")),
         "debt_id": record.get("debt_id"),
         "channel": record.get("channel"),
         "purpose": record.get("purpose"),
@@ -75,7 +66,7 @@ def columns_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
         "fingerprint": record.get("fingerprint"),
         "violation_rules": ",".join(str(v.get("rule", "")) for v in violations),
         "violation_categories": ",".join(str(v.get("category", "")) for v in violations),
-        "next_allowed_at": _parse_at(decision.get("next_allowed_at")),
+        "next_allowed_at": parse_utc_or_none(decision.get("next_allowed_at")),
     }
 
 

@@ -67,7 +67,8 @@ from fairdue.adapters.db.schema.collections import (
     outbox_messages,
 )
 from fairdue.adapters.db.schema.handovers import channel_handovers
-from fairdue.errors import FairdueError
+from fairdue.domain.instants import parse_utc_or_none
+from fairdue.errors import Conflict, Invalid
 from fairdue.service.contact.enforcement import open_outbox_fields
 
 LEASE_S = 120
@@ -486,12 +487,12 @@ class DbSentLedger:
             conn.execute(channel_handovers.update().where(h.idempotency_key == key).values(**values))
 
 
-class HandoverConflict(FairdueError):
+class HandoverConflict(Conflict):
     """A handover was asked to start while an earlier one of the same key is still in doubt or done."""
 
 
 # -- messages whose delivery is unknown --------------------------------------------
-class NotUnknown(FairdueError):
+class NotUnknown(Conflict):
     """The outbox message is not in the `unknown` state."""
 
 
@@ -603,7 +604,7 @@ def resolve_unknown(uow: Any, *, outbox_id: int, delivered: bool, by: str, note:
 
 
 # -- delivery receipts (provider webhook) ------------------------------------------
-class ReceiptRejected(FairdueError):
+class ReceiptRejected(Invalid):
     """A delivery receipt is unsigned, wrongly signed or malformed; nothing was recorded."""
 
 
@@ -646,14 +647,7 @@ def record_receipt(uow: Any, *, body: bytes, signature: str, secret: bytes) -> R
         raise ReceiptRejected(f"delivery receipt unreadable: {err}") from err
     if status not in RECEIPT_STATUSES:
         raise ReceiptRejected(f"delivery receipt status {status!r} is not one of {RECEIPT_STATUSES}")
-    occurred_at = None
-    if isinstance(data.get("occurred_at"), str):
-        try:
-            occurred_at = datetime.fromisoformat(data["occurred_at"].replace("Z", "+00:00"))
-        except ValueError:
-            occurred_at = None
-        if occurred_at is not None and occurred_at.tzinfo is None:
-            occurred_at = None
+    occurred_at = parse_utc_or_none(data.get("occurred_at"))
     conn = uow.connection
     o = outbox_messages.c
     outbox_id = conn.execute(sa.select(o.id).where(o.provider_message_id == provider_id)).scalar_one_or_none()

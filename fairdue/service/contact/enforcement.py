@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -49,8 +49,9 @@ from fairdue.domain.audit import (
     message_fingerprint,
     sha256_text,
 )
+from fairdue.domain.instants import aware, format_utc, parse_utc_or_none
 from fairdue.domain.masking import mask_address, mask_decision, mask_request
-from fairdue.errors import FairdueError
+from fairdue.errors import Invalid
 from fairdue.policy import decide
 from fairdue.service.borrower.registry import get_borrower
 from fairdue.service.contact.decision_log import append_decision
@@ -66,7 +67,7 @@ TEXT_CHARS_MAX = 20_000
 GATE_ERROR_RULE = "ENFORCE.gate_error"
 
 
-class ContactRequestInvalid(FairdueError):
+class ContactRequestInvalid(Invalid):
     """The message does not match the gate request it is supposed to be judged by."""
 
 
@@ -176,7 +177,7 @@ def with_stored_facts(uow: Any, request: dict) -> dict:
     gate then judges the caller's facts, and denies a missing `at` itself). A `borrower` that is not an object
     is left for the gate to deny as malformed."""
     debt = request.get("debt")
-    at = _parse_at(request.get("at"))
+    at = parse_utc_or_none(request.get("at"))
     owner = _line_borrower(uow, debt.get("id")) if isinstance(debt, dict) else None
     if owner is None or at is None:
         return request
@@ -197,16 +198,6 @@ def with_stored_facts(uow: Any, request: dict) -> dict:
         if isinstance(given, list):  # a malformed list is left for the gate to deny
             merged["inconvenient_hours"] = list(given) + [h for h in facts["inconvenient_hours"] if h not in given]
     return {**request, "borrower": merged}
-
-
-def _parse_at(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None
 
 
 def _check_matches(request: dict, message: OutgoingMessage) -> dict:
@@ -294,7 +285,7 @@ def request_contact(
     request = _check_matches(gate_request, message)
     cipher = cipher_for(uow, cipher)
     now = uow.clock()
-    at = _parse_at(request.get("at"))
+    at = parse_utc_or_none(request.get("at"))
     if at is not None and at + timedelta(seconds=send_window_s) < now:
         raise ContactRequestInvalid(
             f"the gate request is for {request.get('at')}, more than {send_window_s} s ago: ask for a time still ahead"
@@ -373,7 +364,7 @@ def request_contact(
         outbox_id=outbox_id,
         fingerprint=fingerprint,
         violations=tuple(decision.get("violations") or ()),
-        next_allowed_at=None if allowed else _parse_at(decision.get("next_allowed_at")),
+        next_allowed_at=None if allowed else parse_utc_or_none(decision.get("next_allowed_at")),
         decision=decision,
     )
 
@@ -452,7 +443,7 @@ def history_for_debt(
     rows = uow.connection.execute(_HISTORY_OF_DEBT, {"debt_id": debt_id}).all()
     sent = [
         {
-            "at": _utc_z(row.at),
+            "at": format_utc(aware(row.at)),
             "channel": row.channel,
             "address": cipher.decrypt(row.recipient_address_enc, context=context),
             "role": row.recipient_role,
@@ -466,12 +457,7 @@ def history_for_debt(
     )
     if not calls:
         return sent
-    return sorted(sent + calls, key=lambda h: _parse_at(h["at"]))
-
-
-def _utc_z(at: datetime) -> str:
-    at = at if at.tzinfo else at.replace(tzinfo=UTC)
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return sorted(sent + calls, key=lambda h: parse_utc_or_none(h["at"]))
 
 
 def call_history(
@@ -511,6 +497,12 @@ def _call_items(
         if outcome is None:
             continue
         items.append(
-            {"at": _utc_z(r.at), "channel": "call", "address": call_address, "role": "borrower", "outcome": outcome}
+            {
+                "at": format_utc(aware(r.at)),
+                "channel": "call",
+                "address": call_address,
+                "role": "borrower",
+                "outcome": outcome,
+            }
         )
     return items

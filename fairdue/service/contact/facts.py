@@ -34,21 +34,21 @@ from fairdue.domain.contact_facts import (
     fact_from_input,
     in_force,
 )
-from fairdue.errors import FairdueError
+from fairdue.errors import Conflict, Invalid, NotFound
 
 # The gate request's borrower keys owned here (fairdue.policy.request): flag name per fact kind.
 FLAG_OF_KIND = {"attorney": "represented_by_attorney", "bankruptcy": "bankruptcy", "breathing_space": "breathing_space"}
 
 
-class UnknownFact(FairdueError):
+class UnknownFact(NotFound):
     """No contact fact with that id."""
 
 
-class FactAlreadyEnded(FairdueError):
+class FactAlreadyEnded(Conflict):
     """The fact was ended before; it stays ended."""
 
 
-class TooManyFacts(FairdueError):
+class TooManyFacts(Invalid):
     """A named limit on facts in force per borrower was reached; end one first."""
 
 

@@ -39,8 +39,8 @@ from datetime import date, timedelta
 
 from fairdue.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from fairdue.domain.dayend.kernel import DayResult, close_day
-from fairdue.errors import FairdueError
-from fairdue.service.servicing.close import CATCH_UP_DAYS_MAX, product_frames_of, repository, write_day
+from fairdue.errors import Conflict, FairdueError, Invalid
+from fairdue.service.servicing.close import CATCH_UP_DAYS_MAX, product_frames_of, write_day
 
 # Accounts per partition (by id range); the unit of work and of a later distributed run.
 PARTITION_SPAN_DEFAULT = 50_000
@@ -55,14 +55,22 @@ WORKERS_ENV = "FAIRDUE_DAYEND_WORKERS"
 
 
 class DayendError(FairdueError):
-    """A day-end request that cannot be carried out."""
+    """A day-end request that cannot be carried out (the context base; raise a subclass)."""
 
 
-class NothingToClose(DayendError):
+class DayendInvalid(DayendError, Invalid):
+    """A day-end request or setting with bad input (no date given, a bad worker count)."""
+
+
+class DayendBusy(DayendError, Conflict):
+    """Accounts kept getting work while the date closed; run day-end again."""
+
+
+class NothingToClose(DayendError, Conflict):
     """No accounts are enrolled, so there is no date to start from."""
 
 
-class DateOutOfRange(DayendError):
+class DateOutOfRange(DayendError, Invalid):
     """The requested business date is too far from the last closed one."""
 
 
@@ -124,7 +132,7 @@ def partition_workers(dialect: str) -> int:
     raw = os.environ.get(WORKERS_ENV, "").strip()
     if raw:
         if not raw.isdigit() or int(raw) < 1:
-            raise DayendError(f"{WORKERS_ENV} must be a whole number >= 1, not {raw!r}")
+            raise DayendInvalid(f"{WORKERS_ENV} must be a whole number >= 1, not {raw!r}")
         return int(raw)
     return PARTITION_WORKERS
 
@@ -163,7 +171,7 @@ def close_date(
     summary = summary if summary is not None else Summary()
     checkpoint = checkpoint or _Checkpoints()
     with uow_factory() as uow:
-        repo = repository(uow)
+        repo = uow.dayend
         if repo.is_closed(business_on):
             summary.dates_skipped.append(business_on)
             return summary
@@ -183,7 +191,7 @@ def close_date(
     def run_partition(part: int) -> DayResult:
         lo, hi = part * partition_span, (part + 1) * partition_span - 1
         with uow_factory() as uow:
-            repo = repository(uow)
+            repo = uow.dayend
             repo.tune_for_batch()
             accounts = repo.load_accounts(business_on, lo, hi)
             insts = repo.load_installments(business_on, lo, hi)
@@ -233,23 +241,23 @@ def close_date(
             finished(n, run_partition(part))
     for _sweep in range(SWEEPS_MAX + 1):
         with uow_factory() as uow:
-            repo = repository(uow)
+            repo = uow.dayend
             if repo.work_left(business_on) == 0:
                 repo.close_date(business_on)
                 uow.commit()
                 checkpoint("date closed")
                 break
         if _sweep == SWEEPS_MAX:
-            raise DayendError(f"{business_on}: accounts keep getting work while the date closes; run day-end again")
+            raise DayendBusy(f"{business_on}: accounts keep getting work while the date closes; run day-end again")
         # Accounts enrolled, or pulled in by a write, after their partition ran: sweep them up
         # (the id range is read again: a line opened meanwhile may lie beyond it).
         with uow_factory() as uow:
-            span = repository(uow).account_id_range()
+            span = uow.dayend.account_id_range()
         sweep_parts = [] if span is None else range(span[0] // partition_span, span[1] // partition_span + 1)
         for part in sweep_parts:
             lo, hi = part * partition_span, (part + 1) * partition_span - 1
             with uow_factory() as uow:
-                repo = repository(uow)
+                repo = uow.dayend
                 accounts = repo.load_accounts(business_on, lo, hi)
                 repo.lock_book_balances()
                 result = close_day(business_on, accounts, repo.load_installments(business_on, lo, hi), prods, buckets)
@@ -271,11 +279,11 @@ def run_day_end(
 ) -> Summary:
     """Close `business_on` — or, without it, every unclosed date through `through_on` — in date order."""
     if business_on is None and through_on is None:
-        raise DayendError("give a business date or the date to catch up through")
+        raise DayendInvalid("give a business date or the date to catch up through")
     target = business_on or through_on
     started = time.perf_counter()
     with uow_factory() as uow:
-        repo = repository(uow)
+        repo = uow.dayend
         repo.enroll_new_accounts()
         uow.commit()
         last = repo.last_closed_date()
@@ -288,7 +296,7 @@ def run_day_end(
     summary = Summary()
     if business_on is not None and last is not None and business_on <= last:
         with uow_factory() as uow:
-            if repository(uow).is_closed(business_on):
+            if uow.dayend.is_closed(business_on):
                 summary.dates_skipped.append(business_on)
                 summary.seconds = time.perf_counter() - started
                 return summary
@@ -336,10 +344,10 @@ def pending_events(uow: UnitOfWork, *, limit: int = 1000, kinds: tuple[str, ...]
 
     return [
         DayendEvent(r.id, r.event_key, r.account_id, r.kind, r.business_on, json.loads(r.payload))
-        for r in repository(uow).pending_events(limit, kinds)
+        for r in uow.dayend.pending_events(limit, kinds)
     ]
 
 
 def mark_events_consumed(uow: UnitOfWork, *, event_ids: list[int]) -> int:
     """Mark events consumed in the caller's transaction (commit it with the work they caused)."""
-    return repository(uow).mark_consumed(event_ids)
+    return uow.dayend.mark_consumed(event_ids)

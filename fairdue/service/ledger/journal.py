@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Union
 
 from fairdue.adapters.db.repos.ledger import BulkResult
 from fairdue.adapters.db.uow import UnitOfWork
@@ -47,7 +46,7 @@ from fairdue.domain.ledger import (
 )
 from fairdue.domain.money import Money, check_currency
 
-AccountRef = Union[str, int, LedgerAccount]
+AccountRef = str | int | LedgerAccount
 
 __all__ = [
     "AccountRef",

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from fairdue.adapters.db.schema.web import complaint_events, complaint_evidence, complaints
-from fairdue.errors import FairdueError
+from fairdue.domain.instants import aware
+from fairdue.errors import Conflict, FairdueError, Invalid, NotFound
 
 CATEGORIES = (
     "contact_conduct",
@@ -61,22 +62,26 @@ CLOCK_RULES = {
 
 
 class ComplaintError(FairdueError):
-    http_status = 422
+    """Any refused complaint request (the context base; raise a subclass)."""
 
 
-class ComplaintNotFound(ComplaintError):
-    http_status = 404
+class ComplaintInvalid(ComplaintError, Invalid):
+    """A complaint request with bad input (category, text, a missing reason)."""
 
+    slug = "complaint-error"  # the problem type clients saw before this class was split off
+
+
+class ComplaintNotFound(ComplaintError, NotFound):
     def __init__(self, complaint_id: object):
         super().__init__(f"complaint {complaint_id} not found")
 
 
-class InvalidEvidence(ComplaintError):
-    pass
+class InvalidEvidence(ComplaintError, Invalid):
+    """An evidence file of the wrong type or size."""
 
 
-class ClockRefused(ComplaintError):
-    http_status = 409
+class ClockRefused(ComplaintError, Conflict):
+    """The complaint is already decided or closed; its clock cannot change."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,13 +127,13 @@ class ComplaintRead:
 def _aware(at: dt.datetime | None) -> dt.datetime | None:
     if at is None:
         return None
-    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+    return aware(at)
 
 
 def rule_for(jurisdiction: str) -> ClockRule:
     rule = CLOCK_RULES.get(jurisdiction)
     if rule is None:
-        raise ComplaintError(f"no complaint clock for jurisdiction {jurisdiction!r}; one of {', '.join(CLOCK_RULES)}")
+        raise ComplaintInvalid(f"no complaint clock for jurisdiction {jurisdiction!r}; one of {', '.join(CLOCK_RULES)}")
     return rule
 
 
@@ -188,10 +193,10 @@ def file_complaint(
 ) -> int:
     """Record a complaint and start its regulatory clock; returns its id."""
     if category not in CATEGORIES:
-        raise ComplaintError(f"unknown category {category!r}; one of {', '.join(CATEGORIES)}")
+        raise ComplaintInvalid(f"unknown category {category!r}; one of {', '.join(CATEGORIES)}")
     text = (text or "").strip()
     if not TEXT_LENGTH_MIN <= len(text) <= TEXT_LENGTH_MAX:
-        raise ComplaintError(f"describe the complaint in {TEXT_LENGTH_MIN}–{TEXT_LENGTH_MAX} characters")
+        raise ComplaintInvalid(f"describe the complaint in {TEXT_LENGTH_MIN}–{TEXT_LENGTH_MAX} characters")
     evidence = evidence or []
     _check_evidence(evidence)
     rule = rule_for(jurisdiction)
@@ -332,7 +337,7 @@ def mark_complex(conn: sa.Connection, *, complaint_id: int, actor: str, reason: 
             f"complaint {complaint_id} cannot be marked complex under {row.jurisdiction} rules (now {row.complexity})"
         )
     if not reason.strip():
-        raise ComplaintError("say why the case is complex")
+        raise ComplaintInvalid("say why the case is complex")
     conn.execute(
         sa.update(complaints)
         .where(complaints.c.id == complaint_id)
@@ -355,7 +360,7 @@ def extend(conn: sa.Connection, *, complaint_id: int, actor: str, notice: str, n
     if now > _aware(row.due_at):
         raise ClockRefused("the limit has already passed; an extension must be notified before it")
     if len(notice.strip()) < TEXT_LENGTH_MIN:
-        raise ComplaintError("the extension needs a notice to the complainant explaining why")
+        raise ComplaintInvalid("the extension needs a notice to the complainant explaining why")
     conn.execute(
         sa.update(complaints)
         .where(complaints.c.id == complaint_id)
@@ -372,7 +377,7 @@ def record_decision(conn: sa.Connection, *, complaint_id: int, actor: str, decis
     """The decision told to the complainant; stops the clock."""
     _open_row(conn, complaint_id)
     if len(decision.strip()) < TEXT_LENGTH_MIN:
-        raise ComplaintError("write the decision the complainant will read")
+        raise ComplaintInvalid("write the decision the complainant will read")
     conn.execute(
         sa.update(complaints)
         .where(complaints.c.id == complaint_id)
@@ -385,7 +390,7 @@ def escalate(conn: sa.Connection, *, complaint_id: int, actor: str, note: str, n
     """Raise a complaint to a supervisor (any staff member may; e.g. near or past its limit)."""
     _open_row(conn, complaint_id)
     if not note.strip():
-        raise ComplaintError("say why it needs a supervisor")
+        raise ComplaintInvalid("say why it needs a supervisor")
     conn.execute(
         sa.update(complaints)
         .where(complaints.c.id == complaint_id)

@@ -26,7 +26,7 @@ from fairdue.adapters.db.repos.servicing import aware
 from fairdue.adapters.db.schema.contact_facts import contact_facts
 from fairdue.adapters.db.schema.web import data_rights_requests
 from fairdue.domain.contact_facts import in_force
-from fairdue.errors import FairdueError
+from fairdue.errors import Conflict, FairdueError, Invalid, NotFound
 from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
 from fairdue.service.contact.facts import list_facts
 from fairdue.service.portal import complaints
@@ -47,19 +47,21 @@ RETAINED = (
 
 
 class DataRightsError(FairdueError):
-    http_status = 422
+    """Any refused data-rights request (the context base; raise a subclass)."""
 
 
-class DataRequestNotFound(DataRightsError):
+class DataRequestInvalid(DataRightsError, Invalid):
+    """A data-rights request or answer with bad input (kind, field, note, outcome)."""
+
+    slug = "data-rights-error"  # the problem type clients saw before this class was split off
+
+
+class DataRequestNotFound(DataRightsError, NotFound):
     """No data-rights request with that id."""
 
-    http_status = 404
 
-
-class DataRequestAnswered(DataRightsError):
+class DataRequestAnswered(DataRightsError, Conflict):
     """The request was answered already; an answer is never overwritten."""
-
-    http_status = 409
 
 
 ANSWER_OUTCOMES = ("done", "partially_done", "refused")
@@ -73,17 +75,17 @@ def answer_request(
 ) -> None:
     """Answer an unanswered request once: `outcome` becomes its status, `note` what the borrower reads."""
     if outcome not in ANSWER_OUTCOMES:
-        raise DataRightsError(f"unknown outcome {outcome!r}: one of {', '.join(ANSWER_OUTCOMES)}")
+        raise DataRequestInvalid(f"unknown outcome {outcome!r}: one of {', '.join(ANSWER_OUTCOMES)}")
     text = (note or "").strip()
     if outcome in REASONED_OUTCOMES and not text:
-        raise DataRightsError(f"a {outcome.replace('_', ' ')} answer must give the borrower its reason")
+        raise DataRequestInvalid(f"a {outcome.replace('_', ' ')} answer must give the borrower its reason")
     if len(text) > NOTE_LENGTH_MAX:
-        raise DataRightsError(f"note too long (at most {NOTE_LENGTH_MAX} characters)")
+        raise DataRequestInvalid(f"note too long (at most {NOTE_LENGTH_MAX} characters)")
     who = (staff or "").strip()
     if not who or len(who) > STAFF_LENGTH_MAX:
-        raise DataRightsError(f"say who answers (1 to {STAFF_LENGTH_MAX} characters)")
+        raise DataRequestInvalid(f"say who answers (1 to {STAFF_LENGTH_MAX} characters)")
     if now.tzinfo is None:
-        raise DataRightsError("the answer time must be timezone-aware")
+        raise DataRequestInvalid("the answer time must be timezone-aware")
     if isinstance(request_id, bool) or not isinstance(request_id, int):
         raise DataRequestNotFound(f"data request {request_id!r} not found")
     # Only a received request moves; a concurrent second answer finds no row to update.
@@ -127,19 +129,19 @@ def answer_of(conn: sa.Connection, *, request_id: int) -> dict[str, Any] | None:
 def file_request(conn: sa.Connection, *, borrower_id: str, kind: str, details: dict[str, Any], now: dt.datetime) -> int:
     """Record a correction, deletion or copy request; due RESPONSE_DAYS later."""
     if kind not in ("copy", "correction", "deletion"):
-        raise DataRightsError(f"unknown request {kind!r}")
+        raise DataRequestInvalid(f"unknown request {kind!r}")
     if kind == "correction":
         if details.get("field") not in CORRECTABLE_FIELDS:
-            raise DataRightsError(f"say which field to correct: one of {', '.join(CORRECTABLE_FIELDS)}")
+            raise DataRequestInvalid(f"say which field to correct: one of {', '.join(CORRECTABLE_FIELDS)}")
         if not str(details.get("value", "")).strip():
-            raise DataRightsError("give the correct value")
+            raise DataRequestInvalid("give the correct value")
     fact_id = details.get("fact_id")
     held = stored_facts(conn, borrower_id=borrower_id, now=now) if kind in ("correction", "deletion") else []
     if fact_id is not None and (kind == "copy" or isinstance(fact_id, bool) or fact_id not in {f["id"] for f in held}):
-        raise DataRightsError(f"you have no stored contact fact #{fact_id} to correct or delete")
+        raise DataRequestInvalid(f"you have no stored contact fact #{fact_id} to correct or delete")
     text = json.dumps(details, ensure_ascii=False, sort_keys=True)
     if len(text) > DETAILS_LENGTH_MAX:
-        raise DataRightsError(f"details too long (at most {DETAILS_LENGTH_MAX} characters)")
+        raise DataRequestInvalid(f"details too long (at most {DETAILS_LENGTH_MAX} characters)")
     if kind == "deletion":
         details = {**details, "restricted_by_retention": list(RETAINED)}
     if held:  # whoever answers sees the contact facts the request concerns (no attorney details: ids only)
@@ -165,7 +167,7 @@ def stored_facts(conn: sa.Connection, *, borrower_id: str | int, now: dt.datetim
     try:
         key = int(borrower_id)
     except (TypeError, ValueError):
-        raise DataRightsError(f"no borrower {borrower_id!r}") from None
+        raise DataRequestInvalid(f"no borrower {borrower_id!r}") from None
     t = contact_facts.c
     rows = conn.execute(
         sa.select(t.id, t.kind, t.account_id, t.effective_from, t.effective_until, t.ended_at)

@@ -6,16 +6,32 @@ issue 2) to the jurisdiction whose rules apply to complaints and notices.
 
 from __future__ import annotations
 
+import datetime as _dt
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 
-from fairdue.errors import FairdueError
+from fairdue.adapters.db.schema.accounts import borrowers, credit_lines, installment_plans, installments
+from fairdue.adapters.db.schema.collections import decision_log
+from fairdue.adapters.db.schema.web import staff_users
+from fairdue.domain.money import to_decimal
+from fairdue.errors import FairdueError, NotFound
+from fairdue.loanmath import apr, convention_for
+from fairdue.service.contact.decision_log import contact_history
+from fairdue.service.servicing.accounts import balances, get_account, product_of
+
+# The debt-id convention lives in fairdue.service.servicing.debts (one for the engine, contacts, console and API);
+# these names stay importable from here for the web pages that use them.
+from fairdue.service.servicing.debts import SERVICE_DEBT_ID_FORMAT, debt_id_for_line, service_debt_id  # noqa: F401
+from fairdue.service.servicing.posting import open_items
+from fairdue.service.servicing.statements import UnknownStatement, get_statement
 
 REGION_JURISDICTION = {"CN": "CN", "US": "US", "GB": "UK"}
 
 
-class BorrowerUnknown(FairdueError):
-    http_status = 404
-
+class BorrowerUnknown(NotFound):
     def __init__(self, borrower_id: object):
         super().__init__(f"borrower {borrower_id} not found")
 
@@ -32,26 +48,6 @@ def borrower_jurisdiction(conn: sa.Connection, borrower_id: str | int) -> str:
 
 
 # --- the borrower's accounts ------------------------------------------------------------------
-
-import datetime as _dt  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from decimal import Decimal  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
-
-from fairdue.adapters.db.schema.accounts import borrowers, credit_lines, installment_plans, installments
-from fairdue.adapters.db.schema.collections import decision_log
-from fairdue.adapters.db.schema.web import staff_users
-from fairdue.domain.money import to_decimal
-from fairdue.errors import FairdueError as _Err
-from fairdue.loanmath import apr, convention_for
-from fairdue.service.contact.decision_log import contact_history
-from fairdue.service.servicing.accounts import balances, get_account, product_of
-
-# The debt-id convention lives in fairdue.service.servicing.debts (one for the engine, contacts, console and API);
-# these names stay importable from here for the web pages that use them.
-from fairdue.service.servicing.debts import SERVICE_DEBT_ID_FORMAT, debt_id_for_line, service_debt_id  # noqa: E402,F401
-from fairdue.service.servicing.posting import open_items
-from fairdue.service.servicing.statements import UnknownStatement, get_statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +143,7 @@ def owned_line(conn: sa.Connection, borrower_id: str | int, line_id: int) -> int
     return line_id
 
 
-class LineNotFound(FairdueError):
-    http_status = 404
-
+class LineNotFound(NotFound):
     def __init__(self, line_id: object):
         super().__init__(f"account {line_id} not found")
 
@@ -170,7 +164,7 @@ def _plan_apr(
         return None
     try:
         return apr([(start_on, to_decimal(advance, currency))], payments, convention)
-    except _Err:
+    except FairdueError:
         return None
 
 

@@ -19,36 +19,40 @@ from datetime import date, datetime
 
 from sqlalchemy import exc as sa_exc
 
-from fairdue.adapters.db.repos.servicing import aware, repo
+from fairdue.adapters.db.repos.servicing import aware
 from fairdue.adapters.db.schema.accounts import borrowers, charges, credit_lines, installments
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.ledger import AccountKind, AccountSpec
 from fairdue.domain.money import Money
 from fairdue.domain.products import Product
-from fairdue.errors import FairdueError
+from fairdue.errors import Conflict, Invalid, NotFound
 from fairdue.service.borrower.registry import UnknownBorrower
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.products import get_product
 
 
-class UnknownAccount(FairdueError):
+class UnknownAccount(NotFound):
     def __init__(self, ref: object):
         super().__init__(f"unknown account {ref!r}")
         self.ref = ref
 
 
-class AccountNotActive(FairdueError):
+class AccountNotActive(Conflict):
     def __init__(self, line_id: int, status: str, action: str):
         super().__init__(f"account {line_id} is {status}; cannot {action}")
         self.line_id, self.status = line_id, status
 
 
-class InvalidAccountRequest(FairdueError, ValueError):
+class InvalidAccountRequest(Invalid, ValueError):
     """An account request with a bad limit, cycle day or currency."""
 
 
-class IdempotencyKeyReused(FairdueError):
-    """An idempotency key already used for a different request."""
+class IdempotencyKeyReused(Invalid):
+    """An idempotency key already used for a different request.
+
+    Invalid (422), not Conflict: the IETF Idempotency-Key draft answers a reused key with a different
+    payload with 422; 409 is for the same key still in flight (fairdue/web/idempotency.py).
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +167,7 @@ def open_account(
     key: str,
 ) -> CreditLine:
     """Open an e-card credit line for a borrower; the same `key` again returns the same line."""
-    r = repo(uow)
+    r = uow.accounts
     existing = r.line_by_open_key(key)
     if existing is not None:
         stored = get_product(uow, product_id=existing.product_id)
@@ -227,7 +231,7 @@ def get_account(uow: UnitOfWork, *, line_id: int, lock: bool = False) -> CreditL
     """The credit line (UnknownAccount if none); `lock` takes a row lock on PostgreSQL for a write."""
     if isinstance(line_id, bool) or not isinstance(line_id, int):
         raise UnknownAccount(line_id)
-    row = repo(uow).line(line_id, lock=lock)
+    row = uow.accounts.line(line_id, lock=lock)
     if row is None:
         raise UnknownAccount(line_id)
     stored = get_product(uow, product_id=row.product_id)
@@ -242,7 +246,7 @@ def balances(uow: UnitOfWork, *, line_id: int, line: CreditLine | None = None) -
     """The line's balances from the ledger's stored balances (one query)."""
     line = line if line is not None and line.id == line_id else get_account(uow, line_id=line_id)
     codes = {part: code(line_id, part) for part, _ in _LINE_PARTS}
-    stored = repo(uow).ledger_balances(list(codes.values()))
+    stored = uow.accounts.ledger_balances(list(codes.values()))
     sign = {"principal": 1, "interest": 1, "fees": 1, "credit": -1}  # debit-positive → as the account kind reads it
     b = {part: sign[part] * stored.get(c, 0) for part, c in codes.items()}
     return Balances(line.currency, b["principal"], b["interest"], b["fees"], b["credit"], line.limit_minor)
@@ -259,7 +263,7 @@ def close_account(uow: UnitOfWork, *, line_id: int, closed_on: date) -> CreditLi
             f"account {line_id} still has {Money(bal.owed_minor, line.currency)} owed and "
             f"{Money(bal.credit_minor, line.currency)} credit; settle it before closing"
         )
-    repo(uow).update(credit_lines, line_id, status="closed", closed_on=closed_on)
+    uow.accounts.update(credit_lines, line_id, status="closed", closed_on=closed_on)
     return get_account(uow, line_id=line_id)
 
 
@@ -282,7 +286,7 @@ def post_charge(
     """
     if kind not in ("late_fee", "interest", "fee"):
         raise InvalidAccountRequest(f"charge kind must be late_fee, interest or fee, got {kind!r}")
-    r = repo(uow)
+    r = uow.accounts
     line = get_account(uow, line_id=line_id, lock=True)  # lock first, then look for the key (concurrent twins)
     existing = r.one(charges, idempotency_key=key)
     if existing is not None:

@@ -31,12 +31,6 @@ CATCH_UP_DAYS_MAX = 3_660
 LINES_PER_INLINE_CLOSE_MAX = 500
 
 
-def repository(uow: UnitOfWork) -> DayendRepository:
-    """The day-end repository on this unit of work's connection."""
-    return DayendRepository(uow.connection, clock=uow.clock)
-
-
-# -- products ----------------------------------------------------------------------------------
 def product_frames_of(uow: UnitOfWork) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Frames for every stored product version; product_code = str(products.id)."""
     stored = list_products(uow)
@@ -243,7 +237,7 @@ def _work_day(line, business_on: date) -> date | None:
 
 
 def _close_lines_inline(uow: UnitOfWork, ids: list[int], business_on: date, enroll: bool) -> int:
-    repo = repository(uow)
+    repo = uow.dayend
     if enroll:
         repo.enroll_new_accounts(ids)
     rows = repo.load_lines(ids, lock=True)

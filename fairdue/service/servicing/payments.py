@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from fairdue.adapters.db.repos.servicing import repo
 from fairdue.adapters.db.schema.accounts import installment_plans, installments, payments
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.money import Money
@@ -118,7 +117,7 @@ def payoff_amount(uow: UnitOfWork, *, plan_id: int, payoff_on: date) -> tuple[Pa
     For a negotiated plan the quote pro-rates the plan's own interest only; the second figure adds the carried
     interest and fees of its unbilled rows (owed in full).
     """
-    r = repo(uow)
+    r = uow.accounts
     plan = r.one(installment_plans, id=plan_id)
     if plan is None:
         raise UnknownPlan(plan_id)
@@ -164,7 +163,7 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
     not time-based, so they are owed in full; the negotiated plan is then completed. A purchase's
     plan whose installments a negotiated plan restructured is refused (DebtRestructured names the plan).
     """
-    r = repo(uow)
+    r = uow.accounts
     plan = r.one(installment_plans, id=plan_id)
     if plan is None:
         raise UnknownPlan(plan_id)
@@ -278,7 +277,7 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
 
 def reverse_payment(uow: UnitOfWork, *, payment_id: int, reversed_on: date, key: str) -> int:
     """Reverse a payment (e.g. it bounced) with a reversing entry; what it paid is owed again. Returns the entry id."""
-    r = repo(uow)
+    r = uow.accounts
     row = r.one(payments, id=payment_id)
     if row is None:
         raise UnknownPayment(payment_id)

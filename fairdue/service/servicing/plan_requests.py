@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from fairdue.adapters.db.schema.web import plan_requests
 from fairdue.domain.money import Money
-from fairdue.errors import FairdueError
+from fairdue.errors import Conflict, FairdueError, Invalid, NotFound
 from fairdue.loanmath import add_months, convention_for, schedule, schedule_apr
 
 AFFORDABLE_SHARE = Decimal("0.5")
@@ -30,11 +30,23 @@ INCOME_MINOR_MAX = 10**12
 
 
 class PlanRequestError(FairdueError):
-    http_status = 422
+    """Any refused plan request (the context base; raise a subclass)."""
 
 
-class PlanRequestNotFound(PlanRequestError):
-    http_status = 404
+class PlanRequestInvalid(PlanRequestError, Invalid):
+    """Income or expenses out of range, or nothing owed to plan."""
+
+    slug = "plan-request-error"  # the problem type clients saw before this class was split off
+
+
+class PlanRequestNotFound(PlanRequestError, NotFound):
+    """No plan request with that id."""
+
+
+class PlanRequestDecided(PlanRequestError, Conflict):
+    """The plan request was approved or declined already."""
+
+    slug = "plan-request-error"  # the problem type clients saw before this class was split off
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +77,9 @@ def proposals(
     """Plans for `balance_minor`, shortest first; `affordable` when the instalment fits the stated budget."""
     for name, value in (("income", income_minor), ("expenses", expenses_minor)):
         if not 0 <= value <= INCOME_MINOR_MAX:
-            raise PlanRequestError(f"{name} must be between 0 and {INCOME_MINOR_MAX // 100:,}")
+            raise PlanRequestInvalid(f"{name} must be between 0 and {INCOME_MINOR_MAX // 100:,}")
     if balance_minor <= 0:
-        raise PlanRequestError("nothing is owed on this account; no plan is needed")
+        raise PlanRequestInvalid("nothing is owed on this account; no plan is needed")
     budget = int((Decimal(max(0, income_minor - expenses_minor)) * AFFORDABLE_SHARE).to_integral_value())
     first_due_on = add_months(today, 1)
     out = []
@@ -149,9 +161,7 @@ def decide(conn: sa.Connection, *, request_id: int, approve: bool, actor: str, n
     if row is None:
         raise PlanRequestNotFound(f"plan request {request_id} not found")
     if row.status != "requested":
-        err = PlanRequestError(f"plan request {request_id} is already {row.status}")
-        err.http_status = 409
-        raise err
+        raise PlanRequestDecided(f"plan request {request_id} is already {row.status}")
     conn.execute(
         sa.update(plan_requests)
         .where(plan_requests.c.id == request_id)

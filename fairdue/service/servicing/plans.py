@@ -55,7 +55,6 @@ import sqlalchemy as sa
 
 from fairdue.adapters.db.repos.dayend import (
     OPEN_INSTALLMENT_STATUSES,  # what day-end ages
-    DayendRepository,
 )
 from fairdue.adapters.db.schema.accounts import (
     charges,
@@ -71,7 +70,15 @@ from fairdue.domain.events import PlanAccepted, PlanBroken, PlanCompleted, PlanR
 from fairdue.domain.loanmath.calendar import add_months
 from fairdue.domain.money import Money
 from fairdue.domain.statements import adjust_due_on, statement_on_or_after
-from fairdue.errors import FairdueError
+from fairdue.domain.statuses import (
+    CaseStatus,
+    ChargeStatus,
+    CreditLineStatus,
+    InstallmentPlanStatus,
+    InstallmentStatus,
+    PlanStatus,
+)
+from fairdue.errors import Conflict, FairdueError
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import balances, book, code, get_account, product_of, reconcile_line
 from fairdue.service.servicing.close import close_inline
@@ -88,7 +95,7 @@ RESTRUCTURED = "restructured"  # status of an installment or charge a plan repla
 DEFAULT_MONTHLY_RATE = Decimal("0.005")  # used when the product has no revolving rate
 
 
-class PlanNotAllowed(FairdueError):
+class PlanNotAllowed(Conflict):
     """A plan cannot be accepted or reverted now (the message says why)."""
 
 
@@ -96,15 +103,13 @@ class PlanStateInvalid(FairdueError):
     """Stored plan rows disagree with what the plan restructured (an invariant, never expected)."""
 
 
-class DebtRestructured(FairdueError):
+class DebtRestructured(Conflict):
     """The installments asked for were restructured by a negotiated plan: the plan's installments carry the
     debt now (the message names them)."""
 
-    http_status = 409  # a conflict with the line's state, not malformed input
-
 
 # A plan still to repay: an active one, or a broken one whose installments day-end ages until they are paid.
-COMPLETABLE_STATUSES = ("active", "broken")
+COMPLETABLE_STATUSES = (PlanStatus.ACTIVE, PlanStatus.BROKEN)
 # A plan can restructure an earlier broken plan's rows; a chain longer than this is a broken state.
 PLAN_CHAIN_MAX = 64
 
@@ -198,27 +203,67 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
     # Day-end first: close the line for every earlier date and pull it into this date's batch (re-aging).
     # It also locks the line, so a concurrent accept waits here and then sees this plan.
     close_inline(uow, [account_id], business_on)
-    line = get_account(uow, line_id=account_id, lock=True)
-    if conn.execute(
-        sa.select(coll_plans.c.id).where(coll_plans.c.account_id == account_id, coll_plans.c.status == "active")
-    ).first():
-        raise PlanNotAllowed(f"line {account_id} already has an active plan")
-    if line.status != "active":
-        raise PlanNotAllowed(f"line {account_id} is {line.status}")
-    b = balances(uow, line_id=account_id, line=line)
-    _check_against_balances(proposal, b, line.currency)
-    problems = reconcile_line(uow, line_id=account_id)
-    if problems:
-        raise PlanNotAllowed("the line's records disagree with its ledger: " + "; ".join(problems))
+    line, b = _acceptable(uow, account_id=account_id, proposal=proposal)
     carried_fees = b.fees_minor - proposal.waived_fees_minor
-    carried = split_carried(proposal.rows, interest_minor=b.interest_minor, fees_minor=carried_fees)
     # Rows are stored due on the date they are honoured (a proposal from propose_plans_for_account has them
     # already; the adjustment is idempotent), as a purchase's installments are.
     honoured = honoured_due_on(uow, account_id=account_id)
     due_dates = [honoured(r.due_on) for r in proposal.rows]
-    statement_on = _statement_dates(due_dates, cycle_day=line.cycle_day, after=business_on)
 
-    # The old rows, which the plan closes as restructured.
+    old_insts, old_charges = _open_rows(conn, account_id=account_id)  # what the plan closes as restructured
+    # What of the carried charges day-end's running all-in cost has counted: taken out below, kept with the
+    # accepted proposal (`cost_moved_minor`) so a revert puts back exactly that.
+    cost_moved = _carried_cost_counted(
+        conn,
+        installment_ids=[r.id for r in old_insts if r.status == InstallmentStatus.BILLED],
+        carried_minor=b.interest_minor + carried_fees,
+        fees_carried=proposal.kind != "freeze_waive",
+    )
+    case_id = conn.execute(
+        sa.select(coll_cases.c.id).where(coll_cases.c.account_id == account_id, coll_cases.c.status == CaseStatus.OPEN)
+    ).scalar_one_or_none()
+    pid = _store_plan(
+        uow,
+        account_id=account_id,
+        case_id=case_id,
+        proposal=proposal,
+        due_dates=due_dates,
+        cost_moved=cost_moved,
+        business_on=business_on,
+    )
+    _restructure_old_rows(conn, plan_id=pid, old_insts=old_insts, old_charges=old_charges)
+    _add_plan_installments(
+        uow,
+        account_id=account_id,
+        plan_id=pid,
+        proposal=proposal,
+        due_dates=due_dates,
+        cycle_day=line.cycle_day,
+        carried=split_carried(proposal.rows, interest_minor=b.interest_minor, fees_minor=carried_fees),
+        business_on=business_on,
+    )
+    entry_ids = _post_restructure(
+        uow,
+        account_id=account_id,
+        plan_id=pid,
+        b=b,
+        carried_fees_minor=carried_fees,
+        waived_fees_minor=proposal.waived_fees_minor,
+        currency=line.currency,
+        business_on=business_on,
+    )
+    conn.execute(coll_plans.update().where(coll_plans.c.id == pid).values(ledger_entry_ids=json.dumps(entry_ids)))
+    # The carried charges are counted toward the cost cap again as the rows bill: take them out now.
+    _adjust_running_cost(uow, account_id=account_id, delta_minor=-cost_moved)
+    problems = reconcile_line(uow, line_id=account_id)
+    if problems:
+        raise PlanStateInvalid("after restructuring: " + "; ".join(problems))
+    uow.publish(PlanAccepted(plan_id=pid, account_id=account_id, case_id=case_id, business_on=business_on))
+    return pid
+
+
+def _open_rows(conn: Any, *, account_id: int) -> tuple[list[Any], list[Any]]:
+    """(id, status) of the line's open installments and of its open charges, in id order."""
     old_insts = conn.execute(
         sa.select(installments.c.id, installments.c.status)
         .where(installments.c.credit_line_id == account_id, installments.c.status.in_(OPEN_INSTALLMENT_STATUSES))
@@ -226,24 +271,49 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
     ).all()
     old_charges = conn.execute(
         sa.select(charges.c.id, charges.c.status)
-        .where(charges.c.credit_line_id == account_id, charges.c.status == "open")
+        .where(charges.c.credit_line_id == account_id, charges.c.status == ChargeStatus.OPEN)
         .order_by(charges.c.id)
     ).all()
-    # What of the carried charges day-end's running all-in cost has counted: taken out below, kept with the
-    # accepted proposal (`cost_moved_minor`) so a revert puts back exactly that.
-    cost_moved = _carried_cost_counted(
-        conn,
-        installment_ids=[r.id for r in old_insts if r.status == "billed"],
-        carried_minor=b.interest_minor + carried_fees,
-        fees_carried=proposal.kind != "freeze_waive",
-    )
-    stored_proposal = json.dumps({**json.loads(_proposal_json(proposal)), COST_MOVED_KEY: cost_moved}, sort_keys=True)
+    return list(old_insts), list(old_charges)
 
-    case_id = conn.execute(
-        sa.select(coll_cases.c.id).where(coll_cases.c.account_id == account_id, coll_cases.c.status == "open")
-    ).scalar_one_or_none()
-    rows = [{"due_on": d.isoformat(), "amount_minor": r.total_minor} for r, d in zip(proposal.rows, due_dates)]
-    pid = conn.execute(
+
+def _acceptable(uow: Any, *, account_id: int, proposal: PlanProposal) -> tuple[Any, Any]:
+    """The locked line and its balances, once the plan is allowed: no active plan, an active line, the proposal
+    still matching the balances, and the line's records agreeing with its ledger."""
+    line = get_account(uow, line_id=account_id, lock=True)
+    if uow.connection.execute(
+        sa.select(coll_plans.c.id).where(
+            coll_plans.c.account_id == account_id, coll_plans.c.status == PlanStatus.ACTIVE
+        )
+    ).first():
+        raise PlanNotAllowed(f"line {account_id} already has an active plan")
+    if line.status != CreditLineStatus.ACTIVE:
+        raise PlanNotAllowed(f"line {account_id} is {line.status}")
+    b = balances(uow, line_id=account_id, line=line)
+    _check_against_balances(proposal, b, line.currency)
+    problems = reconcile_line(uow, line_id=account_id)
+    if problems:
+        raise PlanNotAllowed("the line's records disagree with its ledger: " + "; ".join(problems))
+    return line, b
+
+
+def _store_plan(
+    uow: Any,
+    *,
+    account_id: int,
+    case_id: int | None,
+    proposal: PlanProposal,
+    due_dates: list[date],
+    cost_moved: int,
+    business_on: date,
+) -> int:
+    """The accepted plan's record: the proposal (with the cost moved out of day-end's running cost), its rows as
+    agreed, and what the line had paid before (a payment since then makes the plan irreversible)."""
+    stored_proposal = json.dumps({**json.loads(_proposal_json(proposal)), COST_MOVED_KEY: cost_moved}, sort_keys=True)
+    rows = [
+        {"due_on": d.isoformat(), "amount_minor": r.total_minor} for r, d in zip(proposal.rows, due_dates, strict=True)
+    ]
+    plan_id: int = uow.connection.execute(
         coll_plans.insert()
         .values(
             account_id=account_id,
@@ -252,7 +322,7 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
             proposal=stored_proposal,
             rows=json.dumps(rows),
             currency=proposal.currency,
-            status="active",
+            status=PlanStatus.ACTIVE,
             accepted_on=business_on,
             accepted_at=uow.clock(),
             paid_before_minor=paid_total_minor(uow, account_id=account_id),
@@ -261,11 +331,17 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
         )
         .returning(coll_plans.c.id)
     ).scalar_one()
+    return plan_id
 
-    # The old rows: closed as restructured, what they were kept for a revert.
+
+def _restructure_old_rows(conn: Any, *, plan_id: int, old_insts: list[Any], old_charges: list[Any]) -> None:
+    """The line's open installments and charges close as restructured; what each was is kept for a revert."""
     items = [
-        {"plan_id": pid, "target_kind": "installment", "target_id": r.id, "status_before": r.status} for r in old_insts
-    ] + [{"plan_id": pid, "target_kind": "charge", "target_id": r.id, "status_before": r.status} for r in old_charges]
+        {"plan_id": plan_id, "target_kind": "installment", "target_id": r.id, "status_before": r.status}
+        for r in old_insts
+    ] + [
+        {"plan_id": plan_id, "target_kind": "charge", "target_id": r.id, "status_before": r.status} for r in old_charges
+    ]
     if items:
         conn.execute(plan_restructured_items.insert(), items)
     if old_insts:
@@ -275,13 +351,28 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
     if old_charges:
         conn.execute(charges.update().where(charges.c.id.in_([r.id for r in old_charges])).values(status=RESTRUCTURED))
 
-    # The plan's rows: the line's new installments.
+
+def _add_plan_installments(
+    uow: Any,
+    *,
+    account_id: int,
+    plan_id: int,
+    proposal: PlanProposal,
+    due_dates: list[date],
+    cycle_day: int,
+    carried: list[tuple[int, int]],
+    business_on: date,
+) -> None:
+    """The plan's rows become the line's installments (an installment plan of kind negotiated), each carrying its
+    share of the owed interest and fees on top of its own."""
+    conn = uow.connection
+    statement_on = _statement_dates(due_dates, cycle_day=cycle_day, after=business_on)
     iplan = conn.execute(
         installment_plans.insert()
         .values(
             credit_line_id=account_id,
             purchase_id=None,
-            negotiated_plan_id=pid,
+            negotiated_plan_id=plan_id,
             kind=NEGOTIATED_PLAN_KIND,
             periods=proposal.months,
             rate=str(proposal.monthly_rate),
@@ -289,7 +380,7 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
             currency=proposal.currency,
             start_on=business_on,
             first_due_on=due_dates[0],
-            status="active",
+            status=InstallmentPlanStatus.ACTIVE,
             created_at=uow.clock(),
         )
         .returning(installment_plans.c.id)
@@ -312,15 +403,29 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
                 "principal_paid_minor": 0,
                 "interest_paid_minor": 0,
                 "fee_paid_minor": 0,
-                "status": "scheduled",
+                "status": InstallmentStatus.SCHEDULED,
             }
-            for r, due_on, start, st, (interest, fees) in zip(proposal.rows, due_dates, starts, statement_on, carried)
+            for r, due_on, start, st, (interest, fees) in zip(
+                proposal.rows, due_dates, starts, statement_on, carried, strict=True
+            )
         ],
     )
 
-    # The ledger: carried interest and fees move into the plan's rows (billed again as each falls due),
-    # a credit balance is set against the principal, waived fees are given back.
-    cur = line.currency
+
+def _post_restructure(
+    uow: Any,
+    *,
+    account_id: int,
+    plan_id: int,
+    b: Any,
+    carried_fees_minor: int,
+    waived_fees_minor: int,
+    currency: str,
+    business_on: date,
+) -> list[int]:
+    """The ledger: carried interest and fees move into the plan's rows (billed again as each falls due), a credit
+    balance is set against the principal, waived fees are given back; returns the entry ids."""
+    cur = currency
     entry_ids = []
     postings = []
     if b.interest_minor:
@@ -328,10 +433,10 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
             (code(account_id, "interest"), Money(-b.interest_minor, cur)),
             (book(cur, "interest_income"), Money(b.interest_minor, cur)),
         ]
-    if carried_fees:
+    if carried_fees_minor:
         postings += [
-            (code(account_id, "fees"), Money(-carried_fees, cur)),
-            (book(cur, "fee_income"), Money(carried_fees, cur)),
+            (code(account_id, "fees"), Money(-carried_fees_minor, cur)),
+            (book(cur, "fee_income"), Money(carried_fees_minor, cur)),
         ]
     if b.credit_minor:
         postings += [
@@ -342,33 +447,26 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
         entry_ids.append(
             ledger.post_entry(
                 uow,
-                key=f"plan-restructure:{pid}",
+                key=f"plan-restructure:{plan_id}",
                 kind=PLAN_RESTRUCTURE_KIND,
                 business_on=business_on,
                 postings=postings,
-                description=f"negotiated plan #{pid}: owed interest and fees moved into the plan's installments",
+                description=f"negotiated plan #{plan_id}: owed interest and fees moved into the plan's installments",
             ).id
         )
-    if proposal.waived_fees_minor > 0:
-        waived = Money(proposal.waived_fees_minor, cur)
+    if waived_fees_minor > 0:
+        waived = Money(waived_fees_minor, cur)
         entry_ids.append(
             ledger.post_entry(
                 uow,
-                key=f"plan-waiver:{pid}",
+                key=f"plan-waiver:{plan_id}",
                 kind=PLAN_WAIVER_KIND,
                 business_on=business_on,
                 postings=[(code(account_id, "fees"), -waived), (book(cur, "fee_income"), waived)],
-                description=f"negotiated plan #{pid}: fees waived",
+                description=f"negotiated plan #{plan_id}: fees waived",
             ).id
         )
-    conn.execute(coll_plans.update().where(coll_plans.c.id == pid).values(ledger_entry_ids=json.dumps(entry_ids)))
-    # The carried charges are counted toward the cost cap again as the rows bill: take them out now.
-    _adjust_running_cost(uow, account_id=account_id, delta_minor=-cost_moved)
-    problems = reconcile_line(uow, line_id=account_id)
-    if problems:
-        raise PlanStateInvalid("after restructuring: " + "; ".join(problems))
-    uow.publish(PlanAccepted(plan_id=pid, account_id=account_id, case_id=case_id, business_on=business_on))
-    return pid
+    return entry_ids
 
 
 def _carried_cost_counted(conn: Any, *, installment_ids: list[int], carried_minor: int, fees_carried: bool) -> int:
@@ -405,7 +503,7 @@ def _adjust_running_cost(uow: Any, *, account_id: int, delta_minor: int) -> None
     A line day-end has not enrolled has no running cost yet: the update touches no row.
     """
     if delta_minor:
-        DayendRepository(uow.connection, clock=uow.clock).adjust_cost_charged(account_id, delta_minor)
+        uow.dayend.adjust_cost_charged(account_id, delta_minor)
 
 
 def _plan_installments_query() -> sa.Select:
@@ -431,14 +529,14 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
     the original installments and charges come back exactly, the plan's installments go, the entries are reversed."""
     conn = uow.connection
     plan = conn.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one_or_none()
-    if plan is None or plan.status != "active":
+    if plan is None or plan.status != PlanStatus.ACTIVE:
         raise PlanNotAllowed(f"plan {plan_id} is not active")
     # Lock the line (inline close first, as every writer does), then read the plan again: a concurrent
     # payment, check or revert has either finished or waits for us.
     close_inline(uow, [plan.account_id], business_on)
     get_account(uow, line_id=plan.account_id, lock=True)
     plan = conn.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one()
-    if plan.status != "active":
+    if plan.status != PlanStatus.ACTIVE:
         raise PlanNotAllowed(f"plan {plan_id} is not active")
     if paid_total_minor(uow, account_id=plan.account_id) != plan.paid_before_minor:
         raise PlanNotAllowed(f"plan {plan_id}: a payment was taken since it was accepted")
@@ -451,7 +549,10 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
         raise PlanNotAllowed(f"plan {plan_id}: a promise was recorded since it was accepted")
     rows = plan_installments(uow, plan_id=plan_id)
     # (A refund can have cancelled rows it emptied: that is the refund check's, below.)
-    if any(r.status not in ("scheduled", "cancelled") or r.billed_statement_id is not None for r in rows):
+    if any(
+        r.status not in (InstallmentStatus.SCHEDULED, InstallmentStatus.CANCELLED) or r.billed_statement_id is not None
+        for r in rows
+    ):
         raise PlanNotAllowed(f"plan {plan_id}: a statement has billed its installments since it was accepted")
     if not _rows_as_accepted(uow, plan, rows):
         raise PlanNotAllowed(f"plan {plan_id}: a refund was credited to its installments since it was accepted")
@@ -477,7 +578,9 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
         conn.execute(dayend_installment.delete().where(dayend_installment.c.installment_id.in_(ids)))
         conn.execute(installments.delete().where(installments.c.id.in_(ids)))
     conn.execute(installment_plans.delete().where(installment_plans.c.negotiated_plan_id == plan_id))
-    conn.execute(coll_plans.update().where(coll_plans.c.id == plan_id).values(status="reverted", ended_on=business_on))
+    conn.execute(
+        coll_plans.update().where(coll_plans.c.id == plan_id).values(status=PlanStatus.REVERTED, ended_on=business_on)
+    )
     uow.publish(
         PlanReverted(plan_id=plan_id, account_id=plan.account_id, case_id=plan.case_id, business_on=business_on)
     )
@@ -495,7 +598,9 @@ def _honoured_under(product: Any) -> Callable[[date], date]:
     return lambda due_on: adjust_due_on(due_on, product)
 
 
-def _plan_state(uow: Any, plan: Any, business_on: date, *, honoured: Callable[[date], date], rows: list[Any]) -> str:
+def _plan_state(
+    uow: Any, plan: Any, business_on: date, *, honoured: Callable[[date], date], rows: list[Any]
+) -> PlanStatus:
     """'completed', 'broken' or 'active' for an active plan as of business_on; honoured: the line's
     `honoured_due_on`, rows: the plan's `plan_installments`.
 
@@ -514,18 +619,18 @@ def _plan_state(uow: Any, plan: Any, business_on: date, *, honoured: Callable[[d
                 - r.fee_paid_minor
             )
 
-        if all(r.status in ("paid", "cancelled") for r in rows):
-            return "completed"
+        if all(r.status in (InstallmentStatus.PAID, InstallmentStatus.CANCELLED) for r in rows):
+            return PlanStatus.COMPLETED
         if any(honoured(r.due_on) < business_on and unpaid(r) > 0 for r in rows):
-            return "broken"
-        return "active"
+            return PlanStatus.BROKEN
+        return PlanStatus.ACTIVE
     # A plan recorded before plans restructured the debt: compare what was paid with what was due.
     json_rows = json.loads(plan.rows)
     paid = paid_total_minor(uow, account_id=plan.account_id) - plan.paid_before_minor
     due = sum(r["amount_minor"] for r in json_rows if honoured(date.fromisoformat(r["due_on"])) < business_on)
     if paid >= sum(r["amount_minor"] for r in json_rows):
-        return "completed"
-    return "broken" if paid < due else "active"
+        return PlanStatus.COMPLETED
+    return PlanStatus.BROKEN if paid < due else PlanStatus.ACTIVE
 
 
 def _check_plans_queries() -> tuple[sa.Select, sa.Select, sa.Select, sa.Select]:
@@ -535,12 +640,14 @@ def _check_plans_queries() -> tuple[sa.Select, sa.Select, sa.Select, sa.Select]:
         sa.select(ip.negotiated_plan_id)
         .select_from(installment_plans.join(installments, i.plan_id == ip.id))
         .join(coll_plans, coll_plans.c.id == ip.negotiated_plan_id)
-        .where(coll_plans.c.status == "broken")
+        .where(coll_plans.c.status == PlanStatus.BROKEN)
         .group_by(ip.negotiated_plan_id)
-        .having(sa.func.sum(sa.case((i.status.in_(("paid", "cancelled")), 0), else_=1)) == 0)
+        .having(
+            sa.func.sum(sa.case((i.status.in_((InstallmentStatus.PAID, InstallmentStatus.CANCELLED)), 0), else_=1)) == 0
+        )
         .order_by(ip.negotiated_plan_id)
     )
-    plans = sa.select(coll_plans).where(coll_plans.c.status == "active").order_by(coll_plans.c.id)
+    plans = sa.select(coll_plans).where(coll_plans.c.status == PlanStatus.ACTIVE).order_by(coll_plans.c.id)
     rows = (
         sa.select(installments, ip.negotiated_plan_id.label("negotiated_plan_id"))
         .join(installment_plans, ip.id == i.plan_id)
@@ -596,10 +703,10 @@ def check_plans(uow: Any, *, business_on: date) -> int:
     # Read up front: nothing below changes an active plan's installments or its line's product.
     for plan, honoured, rows in _active_plans_with_rows(uow):
         state = _plan_state(uow, plan, business_on, honoured=honoured, rows=rows)
-        if state == "active":
+        if state == PlanStatus.ACTIVE:
             continue
         conn.execute(coll_plans.update().where(coll_plans.c.id == plan.id).values(status=state, ended_on=business_on))
-        if state == "broken":
+        if state == PlanStatus.BROKEN:
             uow.publish(PlanBroken(plan_id=plan.id, account_id=plan.account_id, business_on=business_on))
             broken += 1
         else:
@@ -718,7 +825,7 @@ def credit_refund_to_plan(
         ).all()
     )
     left_p = sum(r.principal_due_minor - r.principal_paid_minor for r in restructured)
-    billed = [r for r in restructured if before[r.id] == "billed"]
+    billed = [r for r in restructured if before[r.id] == InstallmentStatus.BILLED]
     left_i = sum(r.interest_due_minor - r.interest_paid_minor for r in billed)
     left_f = 0 if first.kind == "freeze_waive" else sum(r.fee_due_minor - r.fee_paid_minor for r in billed)
     left_l = 0 if first.kind == "freeze_waive" else _late_fees_carried(conn, plan_id=first.id, installment_ids=ids)
@@ -734,7 +841,7 @@ def credit_refund_to_plan(
             continue
         left_p, left_i, left_f, left_l = left_p - dp, left_i - di, left_f - df, left_l - dl
         taken_p, waived_i, waived_f, waived_l = taken_p + dp, waived_i + di, waived_f + df, waived_l + dl
-        if r.status == "billed":
+        if r.status == InstallmentStatus.BILLED:
             billed_i, billed_f, billed_l = billed_i + di, billed_f + df, billed_l + dl
         values: dict[str, Any] = {
             "principal_due_minor": r.principal_due_minor - dp,
@@ -747,7 +854,7 @@ def credit_refund_to_plan(
             r.fee_paid_minor,
         ):
             paid_any = r.principal_paid_minor + r.interest_paid_minor + r.fee_paid_minor
-            values["status"] = "paid" if paid_any else "cancelled"
+            values["status"] = InstallmentStatus.PAID if paid_any else InstallmentStatus.CANCELLED
         conn.execute(installments.update().where(installments.c.id == r.id).values(**values))
     postings = []
     if left_p:
@@ -825,12 +932,12 @@ def complete_if_paid(uow: Any, *, plan_id: int, on: date) -> bool:
     """
     conn = uow.connection
     rows = plan_installments(uow, plan_id=plan_id)
-    if not rows or not all(r.status in ("paid", "cancelled") for r in rows):
+    if not rows or not all(r.status in (InstallmentStatus.PAID, InstallmentStatus.CANCELLED) for r in rows):
         return False
     done = conn.execute(
         coll_plans.update()
         .where(coll_plans.c.id == plan_id, coll_plans.c.status.in_(COMPLETABLE_STATUSES))
-        .values(status="completed", ended_on=on)
+        .values(status=PlanStatus.COMPLETED, ended_on=on)
     ).rowcount
     if done:
         account_id = conn.execute(sa.select(coll_plans.c.account_id).where(coll_plans.c.id == plan_id)).scalar_one()

@@ -13,13 +13,13 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from fairdue.adapters.db.repos.servicing import repo
 from fairdue.adapters.db.schema.accounts import installment_plans, installments, payment_allocations, payments
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.allocation import AllocationResult, DueItem, allocate
 from fairdue.domain.money import Money
 from fairdue.domain.products import AllocationRule
-from fairdue.errors import FairdueError
+from fairdue.domain.statuses import InstallmentPlanStatus, InstallmentStatus, PaymentStatus
+from fairdue.errors import Conflict, NotFound
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import (
     IdempotencyKeyReused,
@@ -35,16 +35,16 @@ _COMPONENT_ACCOUNT = {"fees": "fees", "interest": "interest", "principal": "prin
 _OPEN_ITEM_KIND = ("installment", "charge")
 
 
-class UnknownPayment(FairdueError):
+class UnknownPayment(NotFound):
     def __init__(self, ref: object):
         super().__init__(f"unknown payment {ref!r}")
 
 
-class NotReversible(FairdueError):
-    pass
+class NotReversible(Conflict):
+    """The payment cannot be reversed in its current state."""
 
 
-class UnknownPlan(FairdueError):
+class UnknownPlan(NotFound):
     def __init__(self, ref: object):
         super().__init__(f"unknown installment plan {ref!r}")
 
@@ -69,7 +69,7 @@ class PaymentResult:
 
 def open_items(uow: UnitOfWork, *, line_id: int, plan_id: int | None = None) -> list[tuple[DueItem, str, int]]:
     """(DueItem, target_kind, target_id) for what is billed and unpaid (and, without plan_id, open charges)."""
-    r = repo(uow)
+    r = uow.accounts
     if plan_id is None:  # the whole line: installments and charges in one query
         rows = [(_OPEN_ITEM_KIND[o.part], o) for o in r.open_items(line_id) if o.fees + o.interest + o.principal]
         return [
@@ -94,7 +94,7 @@ def open_items(uow: UnitOfWork, *, line_id: int, plan_id: int | None = None) -> 
 def _apply(
     uow: UnitOfWork, *, payment_id: int, items: list[tuple[DueItem, str, int]], result: AllocationResult
 ) -> None:
-    r = repo(uow)
+    r = uow.accounts
     target = {item.item_id: (kind, tid) for item, kind, tid in items}
     rows = []
     for a in result.allocations:
@@ -133,15 +133,18 @@ def _plans_to_settle() -> sa.Select:
     """(plan id, status, installments not paid or cancelled) of the plans of the installments :ids (not refunded)."""
     p, i = installment_plans.c, installments.c
     still_open = (
-        sa.select(sa.func.count()).where(i.plan_id == p.id, i.status.not_in(("paid", "cancelled"))).scalar_subquery()
+        sa.select(sa.func.count())
+        .where(i.plan_id == p.id, i.status.not_in((InstallmentStatus.PAID, InstallmentStatus.CANCELLED)))
+        .scalar_subquery()
     )
     return sa.select(p.id, p.status, still_open).where(
-        p.id.in_(sa.select(i.plan_id).where(i.id.in_(sa.bindparam("ids", expanding=True)))), p.status != "refunded"
+        p.id.in_(sa.select(i.plan_id).where(i.id.in_(sa.bindparam("ids", expanding=True)))),
+        p.status != InstallmentPlanStatus.REFUNDED,
     )
 
 
 _PAID_TOTAL = sa.select(sa.func.coalesce(sa.func.sum(payments.c.amount_minor), 0)).where(
-    payments.c.credit_line_id == sa.bindparam("account_id"), payments.c.status == "posted"
+    payments.c.credit_line_id == sa.bindparam("account_id"), payments.c.status == PaymentStatus.POSTED
 )
 
 
@@ -158,9 +161,9 @@ def settle_plans(uow: UnitOfWork, installment_ids: list[int]) -> None:
     """Mark plans whose every installment is paid or cancelled as paid_off (and back to active if not)."""
     if not installment_ids:
         return
-    r = repo(uow)
+    r = uow.accounts
     for pid, status, open_rows in uow.connection.execute(_PLANS_TO_SETTLE, {"ids": list(installment_ids)}):
-        want = "active" if open_rows else "paid_off"
+        want = InstallmentPlanStatus.ACTIVE if open_rows else InstallmentPlanStatus.PAID_OFF
         if status != want:
             r.update(installment_plans, pid, status=want)
 
@@ -183,7 +186,7 @@ def payment_result(row, alloc_rows, created: bool) -> PaymentResult:
 
 
 def replay_payment(uow: UnitOfWork, key: str, line_id: int, amount: Money, kind: str) -> PaymentResult | None:
-    r = repo(uow)
+    r = uow.accounts
     row = r.one(payments, idempotency_key=key)
     if row is None:
         return None
@@ -219,7 +222,7 @@ def post_payment(
             raise InvalidAccountRequest("credit applied beyond what is billed")  # callers apply at most what is owed
         postings.append((code(line_id, "credit"), Money(-result.unapplied_minor, currency)))
     entry = ledger.post_entry(uow, key=f"{kind}:{key}", kind=kind, business_on=received_on, postings=postings)
-    r = repo(uow)
+    r = uow.accounts
     pid = r.insert(
         payments,
         credit_line_id=line_id,
@@ -230,7 +233,7 @@ def post_payment(
         received_on=received_on,
         unapplied_minor=result.unapplied_minor,
         ledger_entry_id=entry.id,
-        status="posted",
+        status=PaymentStatus.POSTED,
         created_at=uow.clock(),
     )
     _apply(uow, payment_id=pid, items=items, result=result)
@@ -242,7 +245,7 @@ def post_payment(
 def apply_credit(uow: UnitOfWork, *, line_id: int, on: date, key: str) -> PaymentResult | None:
     """Use the borrower's credit balance to pay what is billed (statement time); None when there is nothing to do."""
     line = get_account(uow, line_id=line_id, lock=True)
-    credit = -repo(uow).ledger_balances([code(line_id, "credit")]).get(code(line_id, "credit"), 0)
+    credit = -uow.accounts.ledger_balances([code(line_id, "credit")]).get(code(line_id, "credit"), 0)
     items = open_items(uow, line_id=line_id)
     owed = sum(i.total_minor for i, _k, _t in items)
     amount = min(credit, owed)

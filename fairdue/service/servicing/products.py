@@ -8,24 +8,23 @@ import pathlib
 import tomllib
 from dataclasses import dataclass
 
-from fairdue.adapters.db.repos.servicing import repo
 from fairdue.adapters.db.schema.accounts import products
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.products import Product, ProductInvalid, product_from_mapping, product_to_mapping
-from fairdue.errors import FairdueError
+from fairdue.errors import Conflict, Invalid, NotFound
 
 PRODUCT_FILE_BYTES_MAX = 1_000_000
 
 
-class ProductFileError(FairdueError):
+class ProductFileError(Invalid):
     """The product file cannot be read or parsed."""
 
 
-class ProductVersionConflict(FairdueError):
+class ProductVersionConflict(Conflict):
     """The same code and version is already stored with a different definition."""
 
 
-class UnknownProduct(FairdueError):
+class UnknownProduct(NotFound):
     def __init__(self, ref: object):
         super().__init__(f"unknown product {ref!r}; load it first with `fairdue product load FILE`")
         self.ref = ref
@@ -82,7 +81,7 @@ def _canonical(product: Product) -> tuple[str, str]:
 
 def register_product(uow: UnitOfWork, *, product: Product) -> StoredProduct:
     """Store `product` (code, version) once; the same definition again is a no-op, a different one an error."""
-    r = repo(uow)
+    r = uow.accounts
     definition, digest = _canonical(product)
     existing = r.product_by_code(product.code, product.version)
     if existing is not None:
@@ -135,7 +134,7 @@ def _row_to_stored(row) -> StoredProduct:
 
 def get_product(uow: UnitOfWork, *, product_id: int | None = None, code: str | None = None) -> StoredProduct:
     """A stored product by id, or the newest version of `code`."""
-    r = repo(uow)
+    r = uow.accounts
     if product_id is not None and product_id in r.product_cache:
         return r.product_cache[product_id]  # type: ignore[return-value]
     row = r.product_by_id(product_id) if product_id is not None else r.product_by_code(code or "")
@@ -148,4 +147,4 @@ def get_product(uow: UnitOfWork, *, product_id: int | None = None, code: str | N
 
 def list_products(uow: UnitOfWork) -> list[StoredProduct]:
     """Every stored product version."""
-    return [_row_to_stored(r) for r in repo(uow).all_products()]
+    return [_row_to_stored(r) for r in uow.accounts.all_products()]

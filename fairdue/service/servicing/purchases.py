@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from fairdue.adapters.db.repos.servicing import repo
 from fairdue.adapters.db.schema.accounts import charges, installment_plans, installments, purchases
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.money import Money
 from fairdue.domain.products import InstallmentOption, Product
 from fairdue.domain.statements import cycle_due_dates, statement_on_or_after
-from fairdue.errors import FairdueError
+from fairdue.errors import Conflict, Invalid, NotFound
 from fairdue.loanmath import schedule
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import (
@@ -39,19 +38,19 @@ from fairdue.service.servicing.plans import RESTRUCTURED, credit_refund_to_plan,
 MERCHANT_LEN_MAX = 200
 
 
-class OverLimit(FairdueError):
+class OverLimit(Invalid):
     def __init__(self, line_id: int, amount: Money, available: Money):
         super().__init__(f"purchase of {amount} on account {line_id} exceeds the available credit {available}")
         self.line_id, self.amount, self.available = line_id, amount, available
 
 
-class UnknownPurchase(FairdueError):
+class UnknownPurchase(NotFound):
     def __init__(self, ref: object):
         super().__init__(f"unknown purchase {ref!r}")
 
 
-class AlreadyRefunded(FairdueError):
-    pass
+class AlreadyRefunded(Conflict):
+    """The purchase was refunded before."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +123,7 @@ def purchase(
     merchant: str | None = None,
 ) -> PurchaseResult:
     """Buy on the line; `plan` converts it to an installment plan. Same key again: the first result."""
-    r = repo(uow)
+    r = uow.accounts
     close_inline(uow, [line_id], purchased_on)
     # Lock the line first, then look for the key: a concurrent twin waits here and then sees the first purchase.
     line = get_account(uow, line_id=line_id, lock=True)
@@ -228,7 +227,7 @@ def purchase(
 
 
 def _result(uow: UnitOfWork, prow, *, created: bool) -> PurchaseResult:
-    r = repo(uow)
+    r = uow.accounts
     plan = r.plan_of_purchase(prow.id)
     rows = tuple(
         PlanRow(
@@ -259,7 +258,7 @@ def refund_purchase(uow: UnitOfWork, *, purchase_id: int, refunded_on: date, key
     comes off the plan's rows instead, newest first, the excess to credit
     (`fairdue.service.servicing.plans.credit_refund_to_plan`; an extension plan is refused).
     """
-    r = repo(uow)
+    r = uow.accounts
     prow = r.one(purchases, id=purchase_id)
     if prow is None:
         raise UnknownPurchase(purchase_id)

@@ -18,7 +18,6 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from fairdue.adapters.db.repos.servicing import repo
 from fairdue.adapters.db.repos.statements import INSTALLMENT_COLUMNS, StatementsBulkRepository
 from fairdue.adapters.db.schema.accounts import charges, installment_plans, installments, statement_lines, statements
 from fairdue.adapters.db.uow import UnitOfWork
@@ -36,7 +35,7 @@ from fairdue.domain.statements import (
     movement_line,
     statement_totals,
 )
-from fairdue.errors import FairdueError
+from fairdue.errors import NotFound
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import (
     AccountNotActive,
@@ -50,8 +49,8 @@ from fairdue.service.servicing.posting import apply_credit
 from fairdue.service.servicing.products import get_product
 
 
-class UnknownStatement(FairdueError):
-    pass
+class UnknownStatement(NotFound):
+    """No statement for that account and date."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +97,7 @@ class Statement:
 def _load(uow: UnitOfWork, row, created: bool) -> Statement:
     lines = tuple(
         StatementLine(x.seq, x.kind, x.posted_on, x.description, x.amount_minor)
-        for x in repo(uow).lines_of_statement(row.id)
+        for x in uow.accounts.lines_of_statement(row.id)
     )
     return Statement(
         row.id,
@@ -118,7 +117,7 @@ def _load(uow: UnitOfWork, row, created: bool) -> Statement:
 
 def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> Statement:
     """Close the cycle ending on `statement_on` (the line's cycle day); idempotent per date."""
-    r = repo(uow)
+    r = uow.accounts
     line = get_account(uow, line_id=line_id, lock=True)
     existing = r.statement(line_id, statement_on)
     if existing is not None:
@@ -136,7 +135,6 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
     cur = line.currency
     prev = r.last_statement_before(line_id, statement_on)
     period_start = prev.statement_on + timedelta(days=1) if prev else line.opened_on
-    after = prev.statement_on if prev else line.opened_on - timedelta(days=1)
     due_on = due_on_for(statement_on, product)
 
     to_bill = r.installments_to_bill(line_id, statement_on)
@@ -242,7 +240,7 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
 def get_statement(uow: UnitOfWork, *, line_id: int, statement_on: date | None = None) -> Statement:
     """A stored statement (the latest when no date is given)."""
     get_account(uow, line_id=line_id)
-    r = repo(uow)
+    r = uow.accounts
     row = r.statement(line_id, statement_on) if statement_on else r.latest_statement(line_id)
     if row is None:
         raise UnknownStatement(
@@ -304,7 +302,7 @@ def close_statements(
     if not wanted:
         return []
 
-    bulk = StatementsBulkRepository(uow.connection, clock=uow.clock)
+    bulk = uow.statements
     bulk.stage_lines(wanted)
     bulk.lock_lines()
     info = bulk.lines(statement_on)
@@ -364,7 +362,7 @@ def _close_bulk(
         pl.coalesce(pl.col("prev_statement_on") + pl.duration(days=1), pl.col("opened_on")).alias("period_start_on"),
         pl.col("prev_closing_minor").fill_null(0).alias("opening_balance_minor"),
     )
-    currency = dict(zip(info.get_column("line_id").to_list(), info.get_column("currency").to_list()))
+    currency = dict(zip(info.get_column("line_id").to_list(), info.get_column("currency").to_list(), strict=True))
 
     if known is None:
         insts = bulk.installments(D)

@@ -13,16 +13,14 @@ import datetime as dt
 import sqlalchemy as sa
 
 from fairdue.adapters.db.schema.web import access_log, staff_users
-from fairdue.errors import FairdueError
+from fairdue.errors import Invalid
 
 REVEAL_ROLES = ("supervisor", "compliance", "admin")
 PURPOSE_LENGTH_MIN = 5
 PURPOSE_LENGTH_MAX = 255
 
 
-class PurposeRequired(FairdueError):
-    http_status = 422
-
+class PurposeRequired(Invalid):
     def __init__(self) -> None:
         super().__init__(f"state why you need the unmasked data ({PURPOSE_LENGTH_MIN}–{PURPOSE_LENGTH_MAX} characters)")
 

@@ -22,7 +22,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from fairdue.adapters.db.schema.web import STAFF_ROLES, login_codes, staff_roles, staff_users, web_sessions
-from fairdue.errors import FairdueError
+from fairdue.domain.instants import aware
+from fairdue.errors import FairdueError, Invalid, RateLimited, Unauthenticated
 
 CODE_DIGITS = 6
 CODE_ATTEMPTS_MAX = 5
@@ -37,10 +38,8 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password-" + secrets.token_hex(8))
 
 
-class AuthError(FairdueError):
+class AuthError(Unauthenticated):
     """Authentication refused; messages never say which half was wrong."""
-
-    http_status = 401
 
 
 class InvalidCredentials(AuthError):
@@ -53,34 +52,26 @@ class InvalidCode(AuthError):
         super().__init__("the code is wrong or has expired; ask for a new one")
 
 
-class AccountLocked(FairdueError):
-    http_status = 429
-
+class AccountLocked(RateLimited):
     def __init__(self) -> None:
         super().__init__(f"too many wrong passwords for this user; try again in {STAFF_LOCK_S // 60} minutes")
 
 
-class TooManyCodes(FairdueError):
-    http_status = 429
-
+class TooManyCodes(RateLimited):
     def __init__(self) -> None:
         super().__init__(f"at most {CODES_PER_PHONE_PER_HOUR_MAX} codes an hour; try again later")
 
 
-class InvalidPhone(FairdueError):
-    http_status = 422
-
+class InvalidPhone(Invalid):
     def __init__(self, reason: str) -> None:
         super().__init__(f"phone number not valid: {reason}")
 
 
-class WeakPassword(FairdueError):
-    http_status = 422
+class WeakPassword(Invalid):
+    """The password is too short or too common."""
 
 
-class UnknownRole(FairdueError):
-    http_status = 422
-
+class UnknownRole(Invalid):
     def __init__(self, role: str) -> None:
         super().__init__(f"unknown role {role!r}; one of {', '.join(STAFF_ROLES)}")
 
@@ -174,7 +165,7 @@ def staff_login(
     if row is None or not row.active:
         _verify(_DUMMY_HASH, password)
         return None
-    if row.locked_until is not None and _aware(row.locked_until) > now:
+    if row.locked_until is not None and aware(row.locked_until) > now:
         raise AccountLocked()
     if not _verify(row.password_hash, password):
         failed = row.failed_logins + 1
@@ -232,11 +223,11 @@ def resolve_session(conn: sa.Connection, *, token: str, now: dt.datetime) -> Pri
     if not token or len(token) > 128:
         return None
     row = conn.execute(sa.select(web_sessions).where(web_sessions.c.token_hash == hash_token(token))).first()
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
+    if row is None or row.revoked_at is not None or aware(row.expires_at) <= now:
         return None
     if row.kind == "borrower":
         return Principal(
-            kind="borrower", csrf=row.csrf_token, expires_at=_aware(row.expires_at), borrower_id=row.borrower_id
+            kind="borrower", csrf=row.csrf_token, expires_at=aware(row.expires_at), borrower_id=row.borrower_id
         )
     user = conn.execute(sa.select(staff_users).where(staff_users.c.id == row.staff_id)).first()
     if user is None or not user.active:
@@ -245,7 +236,7 @@ def resolve_session(conn: sa.Connection, *, token: str, now: dt.datetime) -> Pri
     return Principal(
         kind="staff",
         csrf=row.csrf_token,
-        expires_at=_aware(row.expires_at),
+        expires_at=aware(row.expires_at),
         staff_id=user.id,
         username=user.username,
         display_name=user.display_name,
@@ -260,11 +251,6 @@ def revoke_session(conn: sa.Connection, *, token: str, now: dt.datetime) -> None
         .where(web_sessions.c.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-
-
-def _aware(at: dt.datetime) -> dt.datetime:
-    # SQLite returns naive datetimes for timezone=True columns; they were written as UTC.
-    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
 # --- borrowers: phone + one-time code ----------------------------------------------------------
@@ -333,7 +319,7 @@ def borrower_login(
         .order_by(login_codes.c.id.desc())
         .limit(1)
     ).first()
-    if row is None or _aware(row.expires_at) <= now or row.attempts >= CODE_ATTEMPTS_MAX:
+    if row is None or aware(row.expires_at) <= now or row.attempts >= CODE_ATTEMPTS_MAX:
         return None
     expected = keyed_hmac(secret, "code", phone_key, str(code).strip())
     if not hmac.compare_digest(expected, row.code_hmac):

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from fairdue.adapters.db.schema.accounts import credit_lines
+from fairdue.domain import instants
 from fairdue.service.portal.views import borrower_today
 from fairdue.service.staff.auth import Principal
 from fairdue.web import idempotency
@@ -43,7 +44,7 @@ class Amount(BaseModel):
 
 def aware(at: dt.datetime | None) -> dt.datetime | None:
     """Stored instants are UTC; SQLite hands them back naive."""
-    return None if at is None else (at if at.tzinfo else at.replace(tzinfo=dt.UTC))
+    return None if at is None else instants.aware(at)
 
 
 def visible_line(conn, who: Principal, line_id: int) -> int:

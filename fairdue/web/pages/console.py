@@ -9,7 +9,7 @@ from fairdue.adapters.db.schema.accounts import credit_lines
 from fairdue.adapters.db.views import compliance_dashboard
 from fairdue.domain.contact_facts import ContactFactInvalid
 from fairdue.domain.money import ExcessPrecision, Money, MoneyError
-from fairdue.errors import FairdueError
+from fairdue.errors import FairdueError, Invalid
 from fairdue.service.borrower.registry import get_borrower
 from fairdue.service.collections import call_outcomes, queues
 from fairdue.service.collections.engine import UnknownCase, agent_queue, judge_call_task
@@ -30,7 +30,7 @@ from fairdue.web.auth import CALL_ROLES, PLAN_DECIDERS, STAFF_ANY, end_session, 
 from fairdue.web.compose import ComposeForm
 from fairdue.web.deps import field_cipher
 from fairdue.web.i18n import translate
-from fairdue.web.problems import Conflict, Forbidden, NotFound
+from fairdue.web.problems import Conflict, Forbidden, NotFound, problem_from, status_for
 from fairdue.web.templating import render
 
 router = APIRouter(prefix="/console")
@@ -56,8 +56,8 @@ def login_submit(
             now=unit.clock(),
             ttl_s=request.app.state.web.session_ttl_s,
         )
-    except auth_service.AccountLocked:
-        return render(request, "console/login.html", {"error": "login.locked"}, status_code=429)
+    except auth_service.AccountLocked as err:
+        return render(request, "console/login.html", {"error": "login.locked"}, status_code=status_for(err))
     unit.commit()  # a refusal's failure count too
     if new is None:
         return render(request, "console/login.html", {"error": "login.wrong"}, status_code=401)
@@ -291,7 +291,7 @@ def complaint_escalate(
             request,
             "console/complaint.html",
             {"c": c, "can_handle": bool(who.roles & set(COMPLAINT_HANDLERS)), "error": str(err)},
-            status_code=err.http_status,
+            status_code=status_for(err),
         )
     unit.commit()
     return RedirectResponse(f"/console/complaints/{complaint_id}", status_code=303)
@@ -324,7 +324,7 @@ def complaint_action(
             request,
             "console/complaint.html",
             {"c": c, "can_handle": True, "error": str(err)},
-            status_code=err.http_status,
+            status_code=status_for(err),
         )
     unit.commit()
     return RedirectResponse(f"/console/complaints/{complaint_id}", status_code=303)
@@ -484,7 +484,7 @@ def account_reveal(
     except access_log.PurposeRequired as err:
         ctx = _account_context(request, unit, who, line_id, reveal=False)
         ctx["error"] = str(err)
-        return render(request, "console/account.html", ctx, status_code=422)
+        return render(request, "console/account.html", ctx, status_code=status_for(err))
     unit.commit()
     return render(request, "console/account.html", ctx, headers={"Cache-Control": "no-store"})
 
@@ -575,13 +575,14 @@ def data_request_answer(
         data_rights.answer_request(
             unit.connection, request_id=request_id, outcome=outcome, note=note, staff=who.username, now=unit.clock()
         )
-    except data_rights.DataRequestNotFound as err:
-        raise NotFound(str(err)) from None
-    except data_rights.DataRequestAnswered as err:
-        raise Conflict(str(err)) from None
     except data_rights.DataRightsError as err:
+        if not isinstance(err, Invalid):  # not found, answered already: a problem, not the form again
+            raise problem_from(err) from None
         return render(
-            request, "console/data_requests.html", _data_requests_context(unit, who, error=str(err)), status_code=422
+            request,
+            "console/data_requests.html",
+            _data_requests_context(unit, who, error=str(err)),
+            status_code=status_for(err),
         )
     unit.commit()
     return RedirectResponse(f"/console/data-requests?answered={request_id}", status_code=303)
@@ -616,13 +617,14 @@ def data_request_end_fact(
         data_rights.answer_request(
             unit.connection, request_id=request_id, outcome="done", note=reason, staff=who.username, now=unit.clock()
         )
-    except UnknownFact as err:
-        raise NotFound(str(err)) from None
-    except (FactAlreadyEnded, data_rights.DataRequestAnswered) as err:
-        raise Conflict(str(err)) from None
-    except (ContactFactInvalid, data_rights.DataRightsError) as err:
+    except (UnknownFact, FactAlreadyEnded, ContactFactInvalid, data_rights.DataRightsError) as err:
+        if not isinstance(err, Invalid):  # no such fact, ended or answered already: a problem, not the form
+            raise problem_from(err) from None
         return render(
-            request, "console/data_requests.html", _data_requests_context(unit, who, error=str(err)), status_code=422
+            request,
+            "console/data_requests.html",
+            _data_requests_context(unit, who, error=str(err)),
+            status_code=status_for(err),
         )
     unit.commit()
     return RedirectResponse(f"/console/data-requests?done={fact['id']}", status_code=303)
@@ -635,7 +637,7 @@ def _case_context(request: Request, unit, who, case_id: int, **extra) -> dict:
     try:
         view = case_view(unit, case_id=case_id)
     except CaseNotFound as err:
-        raise NotFound(str(err)) from None
+        raise problem_from(err) from None
 
     today = _staff_today(unit)
     ctx = {
@@ -807,6 +809,7 @@ def task_judge(
     try:
         judge_call_task(unit, action_id=action_id, at=unit.clock(), cipher=field_cipher(request.app))
     except UnknownCase as err:
+        # Not the table's 404: the task exists (checked above) but is no longer an open call task.
         raise Conflict(str(err)) from None
     unit.commit()
     return render(request, "console/task.html", _task_context(request, unit, who, action_id, judged=True))
@@ -849,7 +852,7 @@ def task_outcome(
                 errors=[translate(lang, "call.err.not_allowed"), str(err)],
                 form={"outcome": outcome, "amount": amount, "promised_on": promised_on},
             )
-            return render(request, "console/task.html", ctx, status_code=409)
+            return render(request, "console/task.html", ctx, status_code=status_for(err))
         except (call_outcomes.CallOutcomeInvalid, PromiseInvalid) as err:
             errors.append(str(err))
     if errors:

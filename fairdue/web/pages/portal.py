@@ -29,7 +29,7 @@ from fairdue.web.api.staff.auth import set_session_cookie
 from fairdue.web.auth import borrower, end_session, principal, uow
 from fairdue.web.deps import field_cipher
 from fairdue.web.i18n import translate
-from fairdue.web.problems import NotFound
+from fairdue.web.problems import NotFound, status_for
 from fairdue.web.templating import render
 
 router = APIRouter(prefix="/portal")
@@ -44,14 +44,12 @@ def login_form(request: Request) -> HTMLResponse:
 def send_code(request: Request, phone: str = Form(..., max_length=32)) -> Response:
     try:
         borrower_login.send_code(request.app, phone=phone)
-    except auth_service.InvalidPhone:
-        return render(
-            request, "portal/login.html", {"phone": phone, "sent": False, "error": "login.bad_phone"}, status_code=422
-        )
-    except auth_service.TooManyCodes:
-        return render(
-            request, "portal/login.html", {"phone": phone, "sent": False, "error": "login.too_many"}, status_code=429
-        )
+    except auth_service.InvalidPhone as err:
+        ctx = {"phone": phone, "sent": False, "error": "login.bad_phone"}
+        return render(request, "portal/login.html", ctx, status_code=status_for(err))
+    except auth_service.TooManyCodes as err:
+        ctx = {"phone": phone, "sent": False, "error": "login.too_many"}
+        return render(request, "portal/login.html", ctx, status_code=status_for(err))
     return render(request, "portal/login.html", {"phone": phone, "sent": True, "error": None})
 
 
@@ -61,10 +59,9 @@ def login_submit(
 ) -> Response:
     try:
         new = borrower_login.login(request.app, phone=phone, code=code)
-    except auth_service.InvalidCode:
-        return render(
-            request, "portal/login.html", {"phone": phone, "sent": True, "error": "login.bad_code"}, status_code=401
-        )
+    except auth_service.InvalidCode as err:
+        ctx = {"phone": phone, "sent": True, "error": "login.bad_code"}
+        return render(request, "portal/login.html", ctx, status_code=status_for(err))
     response = RedirectResponse("/portal", status_code=303)
     set_session_cookie(request, response, new)
     return response
@@ -154,7 +151,7 @@ async def complaints_file(request: Request, who=Depends(borrower), unit=Depends(
             request,
             "portal/complaints.html",
             {"items": items, "svc": complaints, "error": str(err), "category": category, "text": text},
-            status_code=422,
+            status_code=status_for(err),
         )
     unit.commit()
     return RedirectResponse(f"/portal/complaints/{complaint_id}", status_code=303)
@@ -399,7 +396,8 @@ def data_request(
             unit.connection, borrower_id=who.borrower_id, kind=kind, details=details, now=unit.clock()
         )
     except data_rights.DataRightsError as err:
-        return render(request, "portal/data.html", _data_context(unit, who, request, error=str(err)), status_code=422)
+        ctx = _data_context(unit, who, request, error=str(err))
+        return render(request, "portal/data.html", ctx, status_code=status_for(err))
     unit.commit()
     return RedirectResponse(f"/portal/data?done={'fact_' + ask if named is not None else kind}", status_code=303)
 
@@ -424,7 +422,8 @@ def inconvenient_hours(
             hours=(start.strip(), end.strip()),
         )
     except (ContactFactInvalid, TooManyFacts) as err:
-        return render(request, "portal/data.html", _data_context(unit, who, request, error=str(err)), status_code=422)
+        ctx = _data_context(unit, who, request, error=str(err))
+        return render(request, "portal/data.html", ctx, status_code=status_for(err))
     unit.commit()
     return RedirectResponse("/portal/data?done=hours_recorded", status_code=303)
 

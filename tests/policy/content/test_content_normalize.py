@@ -43,7 +43,7 @@ def test_views_keep_lengths_and_map_every_compact_char(text):
     positions = [v.original(i) for i in range(len(v.compact))]
     assert positions == sorted(set(positions))
     assert all(0 <= p < len(text) for p in positions)
-    assert all(v.light[p] == c for p, c in zip(positions, v.compact))
+    assert all(v.light[p] == c for p, c in zip(positions, v.compact, strict=True))
 
 
 def test_lone_surrogate_does_not_break_the_check():

@@ -458,7 +458,7 @@ class DayendRepository:
         names = [f"c{n}" for n in range(len(schema))]
         fields = ", ".join(
             f"coalesce(({c})::int::text, '')" if t == pl.Boolean else f"coalesce(({c})::text, '')"
-            for c, t in zip(names, schema.values())
+            for c, t in zip(names, schema.values(), strict=True)
         )
         text_sql = (
             f"SELECT string_agg(concat_ws(',', {fields}), E'\\n') FROM ({sql}) AS q({', '.join(names)}) "

@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from fairdue.adapters.db.schema.ledger import ledger_account, ledger_balance, ledger_entry, ledger_posting
+from fairdue.domain.instants import as_utc
 from fairdue.domain.ledger import (
     AccountKind,
     AccountSpec,
@@ -104,10 +105,6 @@ class BulkResult:
 
     created: int
     existing: int
-
-
-def _aware(ts: datetime) -> datetime:
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 
 
 def _account(row) -> LedgerAccount:
@@ -279,7 +276,7 @@ class LedgerRepository:
                     key=e.idempotency_key,
                     kind=e.kind,
                     business_on=e.business_on,
-                    created_at=_aware(e.created_at),
+                    created_at=as_utc(e.created_at),
                     postings=tuple(postings[e.id]),
                     description=e.description,
                     reverses_entry_id=e.reverses_entry_id,
@@ -341,7 +338,7 @@ class LedgerRepository:
                 key=draft.key,
                 kind=draft.kind,
                 business_on=draft.business_on,
-                created_at=_aware(created_at),
+                created_at=as_utc(created_at),
                 postings=draft.postings,
                 description=draft.description,
                 reverses_entry_id=draft.reverses_entry_id,
@@ -447,12 +444,14 @@ class LedgerRepository:
         """All postings of all drafts in one COPY (one statement: the balance trigger sees whole entries)."""
         if not drafts:
             return
-        with self._raw_cursor() as cur:
-            with cur.copy("COPY ledger_posting (entry_id, account_id, amount_minor, currency) FROM STDIN") as copy:
-                for d in drafts:
-                    entry_id = ids[d.key]
-                    for p in d.postings:
-                        copy.write_row((entry_id, p.account_id, p.amount_minor, p.currency))
+        with (
+            self._raw_cursor() as cur,
+            cur.copy("COPY ledger_posting (entry_id, account_id, amount_minor, currency) FROM STDIN") as copy,
+        ):
+            for d in drafts:
+                entry_id = ids[d.key]
+                for p in d.postings:
+                    copy.write_row((entry_id, p.account_id, p.amount_minor, p.currency))
 
     # -- verification ----------------------------------------------------------------------------
     def drifts(self) -> tuple[list[Drift], int]:

@@ -10,9 +10,9 @@ SQLite's BEGIN IMMEDIATE already serialises writers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext
-from datetime import UTC, datetime
-from typing import Any, ContextManager
+from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -32,13 +32,14 @@ from fairdue.adapters.db.schema.accounts import (
     statements,
 )
 from fairdue.adapters.db.schema.ledger import ledger_account, ledger_balance, ledger_entry, ledger_posting
+from fairdue.domain.instants import as_utc
 
 
 def aware(ts: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every *_at is UTC."""
     if ts is None:
         return None
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+    return as_utc(ts)
 
 
 def _ledger_balances_query() -> sa.Select:
@@ -196,7 +197,7 @@ class AccountsRepository:
         )
         return self.conn.execute(stmt, {f"w_{k}": v for k, v in where.items()}).first()
 
-    def twin_guard(self) -> ContextManager[object]:
+    def twin_guard(self) -> AbstractContextManager[object]:
         """Wrap ONE insert statement a concurrent twin (same key) may make first, so its IntegrityError leaves the
         transaction usable for reading the twin's row back: a savepoint on PostgreSQL. On SQLite the unit of work
         holds the write lock from BEGIN IMMEDIATE, so no twin can insert between our look-up and our insert, and a
@@ -424,13 +425,3 @@ class AccountsRepository:
 
     def rows(self, query: sa.Select) -> Iterable[sa.Row]:
         return self.conn.execute(query)
-
-
-def repo(uow: Any) -> AccountsRepository:
-    """The servicing repository of this unit of work (one per transaction)."""
-    cache = uow.__dict__.setdefault("_fairdue_accounts_repo", {})
-    conn = uow.connection
-    r = cache.get(id(conn))
-    if r is None:
-        r = cache[id(conn)] = AccountsRepository(conn, clock=uow.clock)
-    return r

@@ -6,18 +6,6 @@ float underneath and silently loses digits). Migrations under
 on a production path.
 """
 
-from sqlalchemy import MetaData
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-metadata = MetaData(naming_convention=NAMING)
-
 from fairdue.adapters.db.schema import (
     accounts,  # noqa: F401  (issue 2: servicing)
     collections,  # noqa: F401  (issue 6: decision log, outbox)
@@ -28,3 +16,6 @@ from fairdue.adapters.db.schema import (
     ledger,  # noqa: F401  (registers the ledger tables)
     web,  # noqa: F401  (issue 7)
 )
+from fairdue.adapters.db.schema.base import NAMING, metadata
+
+__all__ = ["NAMING", "metadata"]

@@ -21,14 +21,22 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fairdue.adapters.db.schema import metadata
-from fairdue.adapters.db.schema.types import ID, DateTimeTz
+from fairdue.adapters.db.schema.base import metadata
+from fairdue.adapters.db.schema.types import ID, DateTimeTz, sql_in
+from fairdue.domain.statuses import (
+    ChargeStatus,
+    CreditLineStatus,
+    InstallmentPlanStatus,
+    InstallmentStatus,
+    PaymentStatus,
+    PurchaseStatus,
+)
 
 CT_LEN_MAX = 1024  # an encrypted field token
 BIDX_LEN = 64  # hex HMAC-SHA256
 KEY_LEN_MAX = 200
 SOURCES_SQL = "('contract','self_provided','registration','credit_bureau','public_record')"
-LINE_STATUSES_SQL = "('active','closed','charged_off')"
+LINE_STATUSES_SQL = sql_in(CreditLineStatus)
 PLAN_KINDS_SQL = "('full','annuity','equal_principal','flat_fee','zero_fee','upfront_fee','negotiated')"
 COMPONENTS_SQL = "('fees','interest','principal')"
 
@@ -153,7 +161,7 @@ purchases = sa.Table(
     sa.Column("status", sa.String(12), nullable=False),
     _ts("created_at"),
     sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
-    sa.CheckConstraint("status IN ('posted','refunded')", name="status"),
+    sa.CheckConstraint(f"status IN {sql_in(PurchaseStatus)}", name="status"),
 )
 
 installment_plans = sa.Table(
@@ -175,7 +183,7 @@ installment_plans = sa.Table(
     _ts("created_at"),
     sa.CheckConstraint(f"kind IN {PLAN_KINDS_SQL}", name="kind"),
     sa.CheckConstraint("periods >= 1", name="periods"),
-    sa.CheckConstraint("status IN ('active','paid_off','refunded')", name="status"),
+    sa.CheckConstraint(f"status IN {sql_in(InstallmentPlanStatus)}", name="status"),
     sa.Column("negotiated_plan_id", ID, sa.ForeignKey("coll_plans.id"), nullable=True, unique=True),
     sa.CheckConstraint(
         "(kind = 'negotiated' AND purchase_id IS NULL AND negotiated_plan_id IS NOT NULL) OR "
@@ -243,7 +251,7 @@ installments = sa.Table(
     sa.Index("ix_installments_line_due", "credit_line_id", "due_on"),
     sa.Index("ix_installments_due_status", "due_on", "status"),
     # restructured: replaced by a negotiated plan's installments (see plan_restructured_items)
-    sa.CheckConstraint("status IN ('scheduled','billed','paid','cancelled','restructured')", name="status"),
+    sa.CheckConstraint(f"status IN {sql_in(InstallmentStatus)}", name="status"),
     sa.CheckConstraint(
         "principal_paid_minor BETWEEN 0 AND principal_due_minor AND interest_paid_minor BETWEEN 0 AND interest_due_minor "
         "AND fee_paid_minor BETWEEN 0 AND fee_due_minor",
@@ -271,7 +279,7 @@ charges = sa.Table(
     sa.CheckConstraint("kind IN ('late_fee','interest','fee')", name="kind"),
     sa.CheckConstraint("component IN ('fees','interest')", name="component"),
     sa.CheckConstraint("amount_minor > 0 AND paid_minor BETWEEN 0 AND amount_minor", name="paid_within_amount"),
-    sa.CheckConstraint("status IN ('open','paid','waived','restructured')", name="status"),
+    sa.CheckConstraint(f"status IN {sql_in(ChargeStatus)}", name="status"),
 )
 
 payments = sa.Table(
@@ -291,7 +299,7 @@ payments = sa.Table(
     _ts("created_at"),
     sa.CheckConstraint("amount_minor > 0 AND unapplied_minor BETWEEN 0 AND amount_minor", name="amounts"),
     sa.CheckConstraint("kind IN ('payment','early_payoff','credit_applied')", name="kind"),
-    sa.CheckConstraint("status IN ('posted','reversed')", name="status"),
+    sa.CheckConstraint(f"status IN {sql_in(PaymentStatus)}", name="status"),
 )
 
 payment_allocations = sa.Table(

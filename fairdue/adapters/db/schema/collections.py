@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fairdue.adapters.db.schema import metadata
-from fairdue.adapters.db.schema.types import ID, UtcDateTime
+from fairdue.adapters.db.schema.base import metadata
+from fairdue.adapters.db.schema.types import ID, UtcDateTime, sql_in
+from fairdue.domain.statuses import OutboxStatus
 
 HASH_LEN = 64
 ADDRESS_LEN_MAX = 320
@@ -109,7 +110,7 @@ outbox_messages = sa.Table(
     sa.Column("last_error", sa.Text(), nullable=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("sent_at", UtcDateTime(), nullable=True),
-    sa.CheckConstraint("status IN ('pending','sending','sent','dead','refused','expired','unknown')", name="status"),
+    sa.CheckConstraint(f"status IN {sql_in(OutboxStatus)}", name="status"),
     sa.CheckConstraint("attempts >= 0 AND attempts_max >= 1", name="attempts"),
     sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     # A gate request reads the debt's sent messages (contacts.history_for_debt): by debt and status, not by status

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fairdue.adapters.db.schema import metadata
-from fairdue.adapters.db.schema.types import ID, UtcDateTime
+from fairdue.adapters.db.schema.base import metadata
+from fairdue.adapters.db.schema.types import ID, UtcDateTime, sql_in
+from fairdue.domain.statuses import ActionStatus, CaseStatus, DisputeStatus, PlanStatus, PromiseStatus, ReminderStatus
 
 CODE_LEN_MAX = 64
 BUCKET_LEN_MAX = 20
@@ -85,9 +86,9 @@ coll_cases = sa.Table(
     sa.Column("closed_on", sa.Date, nullable=True),
     sa.Column("team_id", ID, sa.ForeignKey("coll_teams.id"), nullable=True),
     sa.Column("agent_id", sa.Integer, sa.ForeignKey("staff_users.id"), nullable=True, index=True),
-    sa.CheckConstraint("status IN ('open','closed')", name="status"),
+    sa.CheckConstraint(f"status IN {sql_in(CaseStatus)}", name="status"),
     sa.CheckConstraint("close_reason IS NULL OR close_reason IN ('cure','plan','charge_off')", name="close_reason"),
-    sa.CheckConstraint("(status = 'open') = (close_reason IS NULL)", name="closed_has_reason"),
+    sa.CheckConstraint(f"(status = '{CaseStatus.OPEN}') = (close_reason IS NULL)", name="closed_has_reason"),
     sa.Index("ix_coll_cases_status_agent", "status", "agent_id"),
 )
 
@@ -109,7 +110,7 @@ coll_actions = sa.Table(
     sa.Column("verdict", sa.Text, nullable=True),  # JSON: the gate's answer for a call task / a denial
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.UniqueConstraint("case_id", "step_key", name="uq_coll_actions_case_step"),
-    sa.CheckConstraint("status IN ('planned','sent','denied','rescheduled','task','done','skipped')", name="status"),
+    sa.CheckConstraint(f"status IN {sql_in(ActionStatus)}", name="status"),
     sa.CheckConstraint("attempts >= 0", name="attempts"),
     sa.Index("ix_coll_actions_due", "status", "due_at"),
 )
@@ -129,7 +130,7 @@ coll_promises = sa.Table(
     sa.Column("recorded_by", sa.Integer, sa.ForeignKey("staff_users.id"), nullable=True),
     sa.Column("resolved_on", sa.Date, nullable=True),
     sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
-    sa.CheckConstraint("status IN ('pending','kept','broken','cancelled')", name="status"),
+    sa.CheckConstraint(f"status IN {sql_in(PromiseStatus)}", name="status"),
 )
 
 coll_plans = sa.Table(
@@ -148,7 +149,7 @@ coll_plans = sa.Table(
     sa.Column("paid_before_minor", sa.BigInteger, nullable=False),
     sa.Column("ledger_entry_ids", sa.Text, nullable=False),  # JSON list of ledger_entry ids
     sa.Column("ended_on", sa.Date, nullable=True),
-    sa.CheckConstraint("status IN ('active','completed','broken','reverted')", name="status"),
+    sa.CheckConstraint(f"status IN {sql_in(PlanStatus)}", name="status"),
 )
 
 coll_disputes = sa.Table(
@@ -161,7 +162,7 @@ coll_disputes = sa.Table(
     sa.Column("opened_at", UtcDateTime(), nullable=False),
     sa.Column("resolved_at", UtcDateTime(), nullable=True),
     sa.Column("resolution", sa.Text, nullable=True),
-    sa.CheckConstraint("status IN ('open','resolved')", name="status"),
+    sa.CheckConstraint(f"status IN {sql_in(DisputeStatus)}", name="status"),
 )
 
 coll_cease_requests = sa.Table(
@@ -193,7 +194,7 @@ coll_reminders = sa.Table(
     sa.Column("verdict", sa.Text, nullable=True),  # JSON: the gate's rules on a denial, or why skipped
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.UniqueConstraint("account_id", "step_key", "installment_due_on", name="uq_coll_reminders_step"),
-    sa.CheckConstraint("status IN ('planned','sent','denied','rescheduled','skipped')", name="status"),
+    sa.CheckConstraint(f"status IN {sql_in(ReminderStatus)}", name="status"),
     sa.Index("ix_coll_reminders_due", "status", "due_at"),
 )
 

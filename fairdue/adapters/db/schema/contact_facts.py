@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fairdue.adapters.db.schema import metadata
+from fairdue.adapters.db.schema.base import metadata
 from fairdue.adapters.db.schema.types import ID, UtcDateTime
 from fairdue.domain.contact_facts import KINDS, SOURCES
 

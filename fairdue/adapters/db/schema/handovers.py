@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fairdue.adapters.db.schema import metadata
+from fairdue.adapters.db.schema.base import metadata
 from fairdue.adapters.db.schema.collections import KEY_LEN_MAX, PROVIDER_ID_LEN_MAX
 from fairdue.adapters.db.schema.types import ID, UtcDateTime
 

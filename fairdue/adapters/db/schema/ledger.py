@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fairdue.adapters.db.schema import metadata
+from fairdue.adapters.db.schema.base import metadata
 from fairdue.adapters.db.schema.types import ID, DateTimeTz
 
 ACCOUNT_KINDS = ("asset", "liability", "income", "expense", "equity")

@@ -4,6 +4,8 @@
   INTEGER PRIMARY KEY is the rowid and autoincrements.
 - `UtcDateTime`: an aware UTC instant in and out, on SQLite as on PostgreSQL;
   a naive datetime is refused when bound. For `*_at` columns.
+- `sql_in`: the `('a','b')` list of a CHECK constraint's IN, from a StrEnum of
+  fairdue.domain.statuses (member order is list order).
 - `DateTimeTz`: the plain `DateTime(timezone=True)` the older tables use
   (TIMESTAMP WITH TIME ZONE on PostgreSQL, DATETIME on SQLite), with no check
   and no conversion: on SQLite it drops the offset and reads back naive. Same
@@ -15,14 +17,25 @@ Migrations keep their own copies of these (a revision is frozen as written).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
+from fairdue.domain.instants import as_utc
+
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 DateTimeTz = sa.DateTime(timezone=True)
+
+
+def sql_in(values: Iterable[str]) -> str:
+    """`('a','b',...)` for `status IN ...` in a CHECK constraint: the values in their order, quoted, no spaces."""
+    items = [str(v) for v in values]
+    if not items or any("'" in v for v in items):
+        raise ValueError(f"a CHECK list takes one or more plain values, got {items!r}")
+    return "(" + ",".join(f"'{v}'" for v in items) + ")"
 
 
 class UtcDateTime(TypeDecorator):
@@ -44,4 +57,4 @@ class UtcDateTime(TypeDecorator):
             return None
         if isinstance(value, str):  # SQLite views hand back text
             value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return as_utc(value)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fairdue.adapters.db.schema import metadata
-from fairdue.adapters.db.schema.types import DateTimeTz
+from fairdue.adapters.db.schema.base import metadata
+from fairdue.adapters.db.schema.types import DateTimeTz, sql_in
+from fairdue.domain.statuses import ComplaintStatus, DataRightsStatus, PlanRequestStatus
 
 STAFF_ROLES = ("agent", "supervisor", "compliance", "admin")
 COMPLAINT_STATUSES = ("received", "in_progress", "decided", "closed")
@@ -91,7 +92,7 @@ complaints = sa.Table(
     sa.Column("assigned_staff_id", sa.Integer, sa.ForeignKey("staff_users.id"), nullable=True),
     sa.Column("decided_at", DateTimeTz, nullable=True),
     sa.Column("decision", sa.Text, nullable=True),
-    sa.CheckConstraint("status IN ('received','in_progress','decided','closed')", name="status"),
+    sa.CheckConstraint(f"status IN {sql_in(ComplaintStatus)}", name="status"),
     sa.CheckConstraint("complexity IN ('standard','complex','extended')", name="complexity"),
 )
 
@@ -148,7 +149,7 @@ data_rights_requests = sa.Table(
     sa.Column("outcome", sa.Text, nullable=True),
     sa.Column("decided_by", sa.String(80), nullable=True),  # migration 0009: the staff member who answered
     sa.CheckConstraint("kind IN ('copy','correction','deletion','consent_withdrawal')", name="kind"),
-    sa.CheckConstraint("status IN ('received','done','refused','partially_done')", name="status"),
+    sa.CheckConstraint(f"status IN {sql_in(DataRightsStatus)}", name="status"),
 )
 
 plan_requests = sa.Table(
@@ -170,7 +171,7 @@ plan_requests = sa.Table(
     sa.Column("requested_at", DateTimeTz, nullable=False),
     sa.Column("decided_at", DateTimeTz, nullable=True),
     sa.Column("decided_by", sa.String(80), nullable=True),
-    sa.CheckConstraint("status IN ('requested','approved','declined','withdrawn')", name="status"),
+    sa.CheckConstraint(f"status IN {sql_in(PlanRequestStatus)}", name="status"),
 )
 
 # Idempotency-Key of unsafe API requests: the first response is replayed; a twin arriving while the

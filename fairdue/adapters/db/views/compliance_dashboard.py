@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from fairdue.adapters.db.schema.collections import decision_log
 from fairdue.adapters.db.schema.web import complaints
+from fairdue.domain.instants import aware
 
 WINDOW_DAYS_MAX = 366
 TOP_RULES_MAX = 12
@@ -38,10 +39,6 @@ class Dashboard:
     complaints_by_age: tuple[tuple[str, int], ...]
 
 
-def _aware(at: dt.datetime) -> dt.datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
-
-
 def build(conn: sa.Connection, *, now: dt.datetime, window_days: int = 30, zone: str = "Asia/Shanghai") -> Dashboard:
     window_days = max(1, min(int(window_days), WINDOW_DAYS_MAX))
     tz = ZoneInfo(zone)
@@ -65,7 +62,7 @@ def build(conn: sa.Connection, *, now: dt.datetime, window_days: int = 30, zone:
     denied_by_day = [0] * len(days)
     allowed = 0
     for row in rows:
-        day = _aware(row.decided_at).astimezone(tz).date().isoformat()
+        day = aware(row.decided_at).astimezone(tz).date().isoformat()
         i = index.get(day)
         if row.allowed:
             allowed += 1
@@ -85,8 +82,8 @@ def build(conn: sa.Connection, *, now: dt.datetime, window_days: int = 30, zone:
     ages: Counter[str] = Counter()
     overdue = 0
     for row in open_rows:
-        age = (now - _aware(row.received_at)).days
-        overdue += now > _aware(row.due_at)
+        age = (now - aware(row.received_at)).days
+        overdue += now > aware(row.due_at)
         for low, high in AGE_BUCKETS:
             if age >= low and (high is None or age <= high):
                 ages[_bucket_label(low, high)] += 1

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from fairdue.domain.instants import format_utc
 from fairdue.domain.money import Money
 from fairdue.service.collections import call_outcomes
 from fairdue.service.collections import queries as api_queries
@@ -238,7 +239,7 @@ def call_outcome(
             reason="gate_denied",
             decision_seq=seq,
             violations=[v.model_dump() for v in _violations(api_queries.decision_of(conn, seq))],
-            next_allowed_at=None if nxt is None else nxt.isoformat().replace("+00:00", "Z"),
+            next_allowed_at=None if nxt is None else format_utc(nxt),
         )
     logged = call_outcomes.log_call_outcome(
         unit,

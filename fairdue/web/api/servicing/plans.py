@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
 from fairdue.adapters.db.schema.web import plan_requests as table
+from fairdue.domain import instants
 from fairdue.domain.money import Money
 from fairdue.service.collections import queries as api_queries
 from fairdue.service.servicing import plan_requests
@@ -34,7 +35,7 @@ from fairdue.web.api.common import (
     visible_line,
 )
 from fairdue.web.auth import PLAN_DECIDERS, STAFF_ANY, principal, requires, uow
-from fairdue.web.problems import Conflict, NotFound, Problem
+from fairdue.web.problems import Conflict, NotFound, Problem, problem_from
 
 router = APIRouter(prefix="/plan-requests", tags=["plans"])
 RequestId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -60,7 +61,7 @@ class PlanDecision(BaseModel):
 
 def _read(r) -> PlanRequestRead:
     def aware(at):
-        return None if at is None else (at if at.tzinfo else at.replace(tzinfo=dt.UTC))
+        return None if at is None else instants.aware(at)
 
     return PlanRequestRead(
         id=r.id,
@@ -292,7 +293,7 @@ def accept(
                 business_on=line_today(unit.connection, owner, unit.clock()),
             )
         except PlanNotAllowed as err:
-            raise Conflict(str(err), reason="plan_not_allowed") from None
+            raise problem_from(err, reason="plan_not_allowed") from None
         return _plan_read(api_queries.plan_by_id(unit.connection, plan_id))
 
     return idempotent_create(request, key=idempotency_key, scope=f"plan:{line_id}", who=who, body=body, work=work)
@@ -311,6 +312,6 @@ def revert(plan_id: PlanId, who: Principal = Depends(requires(*PLAN_DECIDERS)), 
     try:
         revert_plan(unit, plan_id=plan_id, business_on=line_today(unit.connection, owner, unit.clock()))
     except PlanNotAllowed as err:
-        raise Conflict(str(err), reason="plan_not_allowed") from None
+        raise problem_from(err, reason="plan_not_allowed") from None
     unit.commit()
     return _plan_read(api_queries.plan_by_id(unit.connection, plan_id))

@@ -39,14 +39,14 @@ def _swap_checks(forward: bool) -> None:
     bind = op.get_bind()
     pairs = ((_OUTBOX_OLD, _OUTBOX_NEW), (_OUTCOME_OLD, _OUTCOME_NEW))
     if bind.dialect.name == "postgresql":
-        for (table, name), (old, new) in zip(_CHECKS, pairs):
+        for (table, name), (old, new) in zip(_CHECKS, pairs, strict=True):
             op.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
             op.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({new if forward else old})")
         return
     version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
     bind.exec_driver_sql("PRAGMA writable_schema=ON")
     try:
-        for (table, _name), (old, new) in zip(_CHECKS, pairs):
+        for (table, _name), (old, new) in zip(_CHECKS, pairs, strict=True):
             source, target = (old, new) if forward else (new, old)
             sql = bind.exec_driver_sql(
                 "SELECT sql FROM sqlite_master WHERE type='table' AND name=?", (table,)
