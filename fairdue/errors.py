@@ -15,15 +15,19 @@ class FairdueError(Exception):
 # Semantic bases: what kind of refusal an error is. A service error inherits one of
 # these beside its context base; fairdue/web/problems.py maps each to an HTTP status once.
 class Invalid(FairdueError):
-    """Bad input, or a request that breaks a rule (a limit, a required field)."""
+    """The request cannot be carried out as asked: bad input, a rule it breaks (a limit, a required field, a
+    line that is not active, a payment already reversed), or a record it names that does not exist (an unknown
+    account or product in a command: the command is wrong, not the address it was sent to)."""
 
 
 class NotFound(FairdueError):
-    """The thing asked for does not exist (or is not the caller's to see)."""
+    """The thing the request addresses does not exist, or is not the caller's to see (a complaint, a data
+    request, a borrower's own line by its id)."""
 
 
 class Conflict(FairdueError):
-    """The request collides with the current state: already done, not open, a duplicate."""
+    """The request collides with a decision already taken on the thing it addresses (a request already
+    answered, debt already restructured by a plan, a call task no longer open): asking again will not help."""
 
 
 class Forbidden(FairdueError):

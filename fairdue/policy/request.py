@@ -162,7 +162,8 @@ def zones_for_phone(key: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1024)
-def _zone(name: str) -> ZoneInfo | None:
+def zone_named(name: str) -> ZoneInfo | None:
+    """The IANA zone of that name; None when the name is unknown or not a string."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
@@ -552,7 +553,7 @@ def _zones(
         return (), derived
     zones = []
     for name in names:
-        zone = _zone(name)
+        zone = zone_named(name)
         if zone is None:
             _problem(problems, bad, "zones", "time_window", "borrower.time_zones", f"unknown time zone {name!r}")
             return (), derived

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from fairdue.errors import FairdueError
-from fairdue.policy.request import Request, _zone, zones_for_phone
+from fairdue.policy.request import Request, zone_named, zones_for_phone
 
 if TYPE_CHECKING:
     from fairdue.policy.content.check import Finding
@@ -125,7 +125,7 @@ def _zones_for(req: Request) -> Zones:
     """The recipient's zones: the borrower's, plus a non-borrower's own number's zones."""
     zones = req.zones
     if req.role != "borrower" and req.is_phone and not req.zones_derived:
-        extra = [(n, _zone(n)) for n in zones_for_phone(req.address_key) if n not in dict(zones)]
+        extra = [(n, zone_named(n)) for n in zones_for_phone(req.address_key) if n not in dict(zones)]
         zones = zones + tuple((n, z) for n, z in extra if z is not None)
     return zones
 

@@ -1,4 +1,4 @@
-"""The daily orchestration, in one place: day-end, then plan checks and promise settlement, then collections.
+"""The daily orchestration, in one place: day-end, then promise settlement and plan checks, then collections.
 
     report = run_daily(uow_factory, business_on=on, now_at=at)     # once a business day, after midnight
     summary = run_engine(uow_factory, business_on=on, now_at=at, daily=False)   # later runs the same day
@@ -23,7 +23,7 @@ from fairdue.service.collections.engine import (
     CollectionsInvalid,
     RunSummary,
     consume_events,
-    run_collections,
+    run_due_steps,
 )
 from fairdue.service.collections.promises import settle_promises
 from fairdue.service.dayend.runner import Summary, run_day_end
@@ -51,7 +51,7 @@ def run_engine(
 ) -> RunSummary:
     """One run of the collections engine. The first run of a business date (daily=True) first turns day-end's
     events into cases, settles the promises due by `business_on` and checks the negotiated plans (one
-    transaction); every run then takes the due case steps and judges reminders (`run_collections`)."""
+    transaction); every run then takes the due case steps and judges reminders (`run_due_steps`)."""
     if now_at.tzinfo is None:
         raise CollectionsInvalid("now_at must be an aware UTC instant")
     events = kept = broken = plans_broken = 0
@@ -61,7 +61,7 @@ def run_engine(
             kept, broken = settle_promises(uow, business_on=business_on)
             plans_broken = check_plans(uow, business_on=business_on)
             uow.commit()
-    summary = run_collections(
+    summary = run_due_steps(
         uow_factory,
         business_on=business_on,
         now_at=now_at,

@@ -30,7 +30,8 @@ def uow(request: Request) -> Iterator:
         yield unit
 
 
-def _token(request: Request) -> tuple[str | None, bool]:
+def session_token(request: Request) -> tuple[str | None, bool]:
+    """(the session token, whether it came from the cookie): a bearer header first, then the session cookie."""
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
         return header[7:].strip(), False
@@ -60,7 +61,7 @@ async def principal(request: Request) -> auth_service.Principal:
     """The logged-in staff member or borrower; 401 otherwise."""
     from starlette.concurrency import run_in_threadpool
 
-    token, from_cookie = _token(request)
+    token, from_cookie = session_token(request)
     if not token:
         raise Unauthenticated("log in first")
     who = await run_in_threadpool(_resolve, request, token)

@@ -80,3 +80,54 @@ def test_test_module_names_are_unique():
             clashes.append(f"{seen[path.name].relative_to(tests)} ~ {path.relative_to(tests)}")
         seen.setdefault(path.name, path)
     assert not clashes, "rename one of each: " + "; ".join(clashes)
+
+
+# Where a function-local `fairdue` import is allowed: the CLI keeps `fairdue --help` fast, and migrations are
+# frozen code that must import the schema as it was when they ran.
+LOCAL_IMPORTS_ALLOWED = ("cli/", "adapters/db/migrations/")
+
+
+def _import_problems(source: str) -> list[str]:
+    """Function-local `fairdue` imports, and names starting with `_` imported from another fairdue module."""
+    problems = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ImportFrom) and child.module and child.module.startswith("fairdue"):
+                if in_function:
+                    problems.append(f"line {child.lineno}: imports {child.module} inside a function")
+                problems.extend(
+                    f"line {child.lineno}: imports private {a.name} from {child.module}"
+                    for a in child.names
+                    if a.name.startswith("_")
+                )
+            elif isinstance(child, ast.Import) and in_function:
+                problems.extend(
+                    f"line {child.lineno}: imports {a.name} inside a function"
+                    for a in child.names
+                    if a.name.startswith("fairdue")
+                )
+            visit(child, in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef))
+
+    visit(ast.parse(source), False)
+    return problems
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in sorted(ROOT.rglob("*.py")) if not str(p.relative_to(ROOT)).startswith(LOCAL_IMPORTS_ALLOWED)],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_imports_are_at_the_top_and_public(path: pathlib.Path):
+    """A function-local import hides a cycle the contracts would refuse; a private name is another module's own."""
+    problems = _import_problems(path.read_text(encoding="utf-8"))
+    assert not problems, f"{path.relative_to(ROOT)}: " + "; ".join(problems)
+
+
+def test_import_scanner_catches_local_and_private_imports():
+    source = "from fairdue.a import b, _c\n\ndef f():\n    from fairdue.d import e\n    import fairdue.g\n"
+    assert _import_problems(source) == [
+        "line 1: imports private _c from fairdue.a",
+        "line 4: imports fairdue.d inside a function",
+        "line 5: imports fairdue.g inside a function",
+    ]

@@ -19,7 +19,7 @@ ALLOWLIST: dict[str, int] = {
     "fairdue/policy/request.py::parse": 160,
     "fairdue/policy/rules.py::third_party": 75,
     "fairdue/service/collections/engine.py::_execute_action": 134,
-    "fairdue/service/collections/engine.py::run_collections": 74,
+    "fairdue/service/collections/engine.py::run_due_steps": 74,
     "fairdue/service/collections/engine.py::run_reminders": 78,
     "fairdue/service/collections/queues.py::case_view": 75,
     "fairdue/service/contact/dispatcher.py::Dispatcher.deliver": 102,

@@ -45,8 +45,9 @@ class UnitOfWorkNotActive(FairdueError):
     """A repository or commit was used outside `with uow:`."""
 
 
-class UnhandledEvent(FairdueError):
-    """An event was published on a unit of work that has no handler for it."""
+class UnhandledEvent(RuntimeError):
+    """An event was published on a unit of work that has no handler for it: a wiring bug, never the caller's
+    fault (so not a FairdueError: the web answers 500, the CLI shows the traceback)."""
 
 
 R = TypeVar("R")

@@ -31,7 +31,7 @@ from fairdue.domain.borrowers import (
     refuse_device_contacts,
     validate_mobile,
 )
-from fairdue.errors import Conflict, NotFound
+from fairdue.errors import Invalid
 
 # Associated-data contexts of the encrypted fields (a token only decrypts in its own column).
 CTX = {
@@ -45,19 +45,19 @@ CTX = {
 }
 
 
-class UnknownBorrower(NotFound):
+class UnknownBorrower(Invalid):
     def __init__(self, ref: object):
         super().__init__(f"unknown borrower {ref!r}")
         self.ref = ref
 
 
-class BorrowerExists(Conflict):
+class BorrowerExists(Invalid):
     def __init__(self, borrower_id: int):
         super().__init__(f"a borrower with this ID number is already registered (borrower #{borrower_id})")
         self.borrower_id = borrower_id
 
 
-class UnknownEmergencyContact(NotFound):
+class UnknownEmergencyContact(Invalid):
     """No emergency contact with that id."""
 
 

@@ -1,7 +1,7 @@
 """Collections engine: day-end events → cases → planned strategy steps → the policy gate → outbox / agent tasks.
 
     consume_events(uow_factory)                                   # idempotent (a consumer cursor)
-    run_collections(uow_factory, business_on=..., now_at=...)     # consume events, then due steps and reminders
+    run_due_steps(uow_factory, business_on=..., now_at=...)     # consume events, then due steps and reminders
 
 Schedules call fairdue.service.jobs.run_engine, which settles promises and checks plans first.
 
@@ -65,14 +65,14 @@ from fairdue.domain.statuses import (
     PromiseStatus,
     ReminderStatus,
 )
-from fairdue.errors import FairdueError, Invalid, NotFound
+from fairdue.errors import FairdueError, Invalid
 from fairdue.service.borrower.registry import get_borrower, get_borrowers
 from fairdue.service.contact.decision_log import append_decision
 from fairdue.service.contact.enforcement import (
     OutgoingMessage,
-    _default_decide,
     check_contact,
     cipher_for,
+    default_decide,
     history_for_debt,
     request_contact,
     share_line_owners,
@@ -107,7 +107,7 @@ class CollectionsInvalid(CollectionsError, Invalid):
     slug = "collections-error"  # the problem type clients saw before this class was split off
 
 
-class CollectionsNotFound(CollectionsError, NotFound):
+class CollectionsTargetUnknown(CollectionsError, Invalid):
     """The account or open dispute named does not exist."""
 
     slug = "collections-error"  # the problem type clients saw before this class was split off
@@ -117,7 +117,7 @@ class NoStrategy(CollectionsError):
     """No shipped strategy serves the account's product and jurisdiction."""
 
 
-class UnknownCase(CollectionsError, NotFound):
+class UnknownCase(CollectionsError, Invalid):
     """No such collection case."""
 
 
@@ -197,7 +197,7 @@ class _AccountFacts(NamedTuple):
 def _account_facts(conn, account_id: int):
     row = conn.execute(_ACCOUNT_FACTS, {"account_id": account_id}).one_or_none()
     if row is None:
-        raise CollectionsNotFound(f"no credit line {account_id}")
+        raise CollectionsTargetUnknown(f"no credit line {account_id}")
     return row
 
 
@@ -1495,7 +1495,7 @@ def run_reminders(
                             unpaid_minor=unpaid[(r.account_id, r.installment_due_on)],
                             now_at=now_at,
                             business_on=business_on,
-                            decide=decide or _default_decide,
+                            decide=decide or default_decide,
                             cache=cache,
                             lender=lender or {},
                             summary=summary,
@@ -1564,7 +1564,7 @@ _DUE_REMINDERS = (
 )
 
 
-def run_collections(
+def run_due_steps(
     uow_factory: Callable[[], Any],
     *,
     business_on: date,
@@ -1606,7 +1606,7 @@ def run_collections(
                     case_row,
                     now_at=now_at,
                     business_on=business_on,
-                    decide=decide or _default_decide,
+                    decide=decide or default_decide,
                     cache=cache,
                     lender=lender or {},
                     summary=summary,
@@ -1704,7 +1704,7 @@ def judge_call_task(
     if row.jurisdiction is not None:
         cache.know_facts(_AccountFacts(row.account_id, row.borrower_id, row.currency, row.code, row.jurisdiction))
     request, borrower = build_gate_request(uow, account_id=row.account_id, channel="call", at=at, cache=cache)
-    decision, seq = _log_call_decision(uow, request, decide or _default_decide, [borrower.name])
+    decision, seq = _log_call_decision(uow, request, decide or default_decide, [borrower.name])
     allowed = decision.get("allowed") is True
     rules = [v.get("rule") for v in decision.get("violations") or []]
     nxt = None if allowed else parse_utc_or_none(decision.get("next_allowed_at"))
@@ -1761,7 +1761,7 @@ def resolve_dispute(uow: Any, *, dispute_id: int, resolution: str) -> None:
         .values(status=DisputeStatus.RESOLVED, resolved_at=uow.clock(), resolution=resolution)
     ).rowcount
     if n != 1:
-        raise CollectionsNotFound(f"no open dispute {dispute_id}")
+        raise CollectionsTargetUnknown(f"no open dispute {dispute_id}")
 
 
 def record_cease(uow: Any, *, borrower_id: int, channel: str = "all", source: str = "written") -> int:

@@ -1,6 +1,6 @@
 """Promises to pay: recorded with amount and date; settled at day-end as kept or broken.
 
-A pending promise pauses the account's collection cadence (run_collections leaves its steps
+A pending promise pauses the account's collection cadence (run_due_steps leaves its steps
 planned); once the promised date has passed, `settle_promises` compares what was paid on the line
 since the promise was recorded with the promised amount: enough → kept, otherwise broken — and a
 broken promise lets the paused steps run again.

@@ -68,7 +68,7 @@ from fairdue.adapters.db.schema.collections import (
 )
 from fairdue.adapters.db.schema.handovers import channel_handovers
 from fairdue.domain.instants import parse_utc_or_none
-from fairdue.errors import Conflict, Invalid
+from fairdue.errors import Invalid
 from fairdue.service.contact.enforcement import open_outbox_fields
 
 LEASE_S = 120
@@ -487,12 +487,12 @@ class DbSentLedger:
             conn.execute(channel_handovers.update().where(h.idempotency_key == key).values(**values))
 
 
-class HandoverConflict(Conflict):
+class HandoverConflict(Invalid):
     """A handover was asked to start while an earlier one of the same key is still in doubt or done."""
 
 
 # -- messages whose delivery is unknown --------------------------------------------
-class NotUnknown(Conflict):
+class NotUnknown(Invalid):
     """The outbox message is not in the `unknown` state."""
 
 

@@ -98,7 +98,8 @@ class ContactOutcome:
     decision: Mapping[str, Any]
 
 
-def _default_decide(request: dict) -> dict:
+def default_decide(request: dict) -> dict:
+    """The shipped gate (fairdue.policy.decide): what every contact path asks unless a test injects another."""
     return decide(request)
 
 
@@ -129,7 +130,7 @@ def check_contact(request: dict, *, decide: Callable[[dict], dict] | None = None
     request is deep-copied first, so the gate cannot change what the caller logs. Nothing is logged here:
     callers append the decision (request_contact does; a call task's judge does its own logging).
     """
-    decide = decide or _default_decide
+    decide = decide or default_decide
     try:
         decision = decide(copy_json(request))
     except Exception as err:  # fail closed: any gate failure is a denial, logged with its reason

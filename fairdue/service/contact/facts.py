@@ -34,17 +34,17 @@ from fairdue.domain.contact_facts import (
     fact_from_input,
     in_force,
 )
-from fairdue.errors import Conflict, Invalid, NotFound
+from fairdue.errors import Invalid
 
 # The gate request's borrower keys owned here (fairdue.policy.request): flag name per fact kind.
 FLAG_OF_KIND = {"attorney": "represented_by_attorney", "bankruptcy": "bankruptcy", "breathing_space": "breathing_space"}
 
 
-class UnknownFact(NotFound):
+class UnknownFact(Invalid):
     """No contact fact with that id."""
 
 
-class FactAlreadyEnded(Conflict):
+class FactAlreadyEnded(Invalid):
     """The fact was ended before; it stays ended."""
 
 

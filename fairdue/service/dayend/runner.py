@@ -39,7 +39,7 @@ from datetime import date, timedelta
 
 from fairdue.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from fairdue.domain.dayend.kernel import DayResult, close_day
-from fairdue.errors import Conflict, FairdueError, Invalid
+from fairdue.errors import FairdueError, Invalid
 from fairdue.service.servicing.close import CATCH_UP_DAYS_MAX, product_frames_of, write_day
 
 # Accounts per partition (by id range); the unit of work and of a later distributed run.
@@ -62,11 +62,11 @@ class DayendInvalid(DayendError, Invalid):
     """A day-end request or setting with bad input (no date given, a bad worker count)."""
 
 
-class DayendBusy(DayendError, Conflict):
+class DayendBusy(DayendError, Invalid):
     """Accounts kept getting work while the date closed; run day-end again."""
 
 
-class NothingToClose(DayendError, Conflict):
+class NothingToClose(DayendError, Invalid):
     """No accounts are enrolled, so there is no date to start from."""
 
 

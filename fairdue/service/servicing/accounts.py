@@ -25,19 +25,19 @@ from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.ledger import AccountKind, AccountSpec
 from fairdue.domain.money import Money
 from fairdue.domain.products import Product
-from fairdue.errors import Conflict, Invalid, NotFound
+from fairdue.errors import Invalid
 from fairdue.service.borrower.registry import UnknownBorrower
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.products import get_product
 
 
-class UnknownAccount(NotFound):
+class UnknownAccount(Invalid):
     def __init__(self, ref: object):
         super().__init__(f"unknown account {ref!r}")
         self.ref = ref
 
 
-class AccountNotActive(Conflict):
+class AccountNotActive(Invalid):
     def __init__(self, line_id: int, status: str, action: str):
         super().__init__(f"account {line_id} is {status}; cannot {action}")
         self.line_id, self.status = line_id, status

@@ -78,7 +78,7 @@ from fairdue.domain.statuses import (
     InstallmentStatus,
     PlanStatus,
 )
-from fairdue.errors import Conflict, FairdueError
+from fairdue.errors import Conflict, FairdueError, Invalid
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import balances, book, code, get_account, product_of, reconcile_line
 from fairdue.service.servicing.close import close_inline
@@ -95,7 +95,7 @@ RESTRUCTURED = "restructured"  # status of an installment or charge a plan repla
 DEFAULT_MONTHLY_RATE = Decimal("0.005")  # used when the product has no revolving rate
 
 
-class PlanNotAllowed(Conflict):
+class PlanNotAllowed(Invalid):
     """A plan cannot be accepted or reverted now (the message says why)."""
 
 
@@ -209,6 +209,7 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
     # already; the adjustment is idempotent), as a purchase's installments are.
     honoured = honoured_due_on(uow, account_id=account_id)
     due_dates = [honoured(r.due_on) for r in proposal.rows]
+    statement_on = _statement_dates(due_dates, cycle_day=line.cycle_day, after=business_on)  # may refuse: no writes yet
 
     old_insts, old_charges = _open_rows(conn, account_id=account_id)  # what the plan closes as restructured
     # What of the carried charges day-end's running all-in cost has counted: taken out below, kept with the
@@ -238,7 +239,7 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
         plan_id=pid,
         proposal=proposal,
         due_dates=due_dates,
-        cycle_day=line.cycle_day,
+        statement_on=statement_on,
         carried=split_carried(proposal.rows, interest_minor=b.interest_minor, fees_minor=carried_fees),
         business_on=business_on,
     )
@@ -359,14 +360,13 @@ def _add_plan_installments(
     plan_id: int,
     proposal: PlanProposal,
     due_dates: list[date],
-    cycle_day: int,
+    statement_on: list[date],
     carried: list[tuple[int, int]],
     business_on: date,
 ) -> None:
     """The plan's rows become the line's installments (an installment plan of kind negotiated), each carrying its
     share of the owed interest and fees on top of its own."""
     conn = uow.connection
-    statement_on = _statement_dates(due_dates, cycle_day=cycle_day, after=business_on)
     iplan = conn.execute(
         installment_plans.insert()
         .values(

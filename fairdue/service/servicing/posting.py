@@ -19,7 +19,7 @@ from fairdue.domain.allocation import AllocationResult, DueItem, allocate
 from fairdue.domain.money import Money
 from fairdue.domain.products import AllocationRule
 from fairdue.domain.statuses import InstallmentPlanStatus, InstallmentStatus, PaymentStatus
-from fairdue.errors import Conflict, NotFound
+from fairdue.errors import Invalid
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import (
     IdempotencyKeyReused,
@@ -35,16 +35,16 @@ _COMPONENT_ACCOUNT = {"fees": "fees", "interest": "interest", "principal": "prin
 _OPEN_ITEM_KIND = ("installment", "charge")
 
 
-class UnknownPayment(NotFound):
+class UnknownPayment(Invalid):
     def __init__(self, ref: object):
         super().__init__(f"unknown payment {ref!r}")
 
 
-class NotReversible(Conflict):
+class NotReversible(Invalid):
     """The payment cannot be reversed in its current state."""
 
 
-class UnknownPlan(NotFound):
+class UnknownPlan(Invalid):
     def __init__(self, ref: object):
         super().__init__(f"unknown installment plan {ref!r}")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fairdue.adapters.db.schema.accounts import products
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.products import Product, ProductInvalid, product_from_mapping, product_to_mapping
-from fairdue.errors import Conflict, Invalid, NotFound
+from fairdue.errors import Invalid
 
 PRODUCT_FILE_BYTES_MAX = 1_000_000
 
@@ -20,11 +20,11 @@ class ProductFileError(Invalid):
     """The product file cannot be read or parsed."""
 
 
-class ProductVersionConflict(Conflict):
+class ProductVersionConflict(Invalid):
     """The same code and version is already stored with a different definition."""
 
 
-class UnknownProduct(NotFound):
+class UnknownProduct(Invalid):
     def __init__(self, ref: object):
         super().__init__(f"unknown product {ref!r}; load it first with `fairdue product load FILE`")
         self.ref = ref

@@ -19,7 +19,7 @@ from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.money import Money
 from fairdue.domain.products import InstallmentOption, Product
 from fairdue.domain.statements import cycle_due_dates, statement_on_or_after
-from fairdue.errors import Conflict, Invalid, NotFound
+from fairdue.errors import Invalid
 from fairdue.loanmath import schedule
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import (
@@ -44,12 +44,12 @@ class OverLimit(Invalid):
         self.line_id, self.amount, self.available = line_id, amount, available
 
 
-class UnknownPurchase(NotFound):
+class UnknownPurchase(Invalid):
     def __init__(self, ref: object):
         super().__init__(f"unknown purchase {ref!r}")
 
 
-class AlreadyRefunded(Conflict):
+class AlreadyRefunded(Invalid):
     """The purchase was refunded before."""
 
 

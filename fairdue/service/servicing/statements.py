@@ -35,7 +35,7 @@ from fairdue.domain.statements import (
     movement_line,
     statement_totals,
 )
-from fairdue.errors import NotFound
+from fairdue.errors import Invalid
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import (
     AccountNotActive,
@@ -49,7 +49,7 @@ from fairdue.service.servicing.posting import apply_credit
 from fairdue.service.servicing.products import get_product
 
 
-class UnknownStatement(NotFound):
+class UnknownStatement(Invalid):
     """No statement for that account and date."""
 
 

@@ -617,9 +617,11 @@ def data_request_end_fact(
         data_rights.answer_request(
             unit.connection, request_id=request_id, outcome="done", note=reason, staff=who.username, now=unit.clock()
         )
-    except (UnknownFact, FactAlreadyEnded, ContactFactInvalid, data_rights.DataRightsError) as err:
-        if not isinstance(err, Invalid):  # no such fact, ended or answered already: a problem, not the form
-            raise problem_from(err) from None
+    except UnknownFact as err:  # the request's own fact is gone: the addressed thing is missing
+        raise NotFound(str(err)) from None
+    except (FactAlreadyEnded, data_rights.DataRequestAnswered) as err:  # decided already: asking again won't help
+        raise Conflict(str(err)) from None
+    except (ContactFactInvalid, data_rights.DataRightsError) as err:
         return render(
             request,
             "console/data_requests.html",

@@ -151,7 +151,7 @@ async def complaints_file(request: Request, who=Depends(borrower), unit=Depends(
             request,
             "portal/complaints.html",
             {"items": items, "svc": complaints, "error": str(err), "category": category, "text": text},
-            status_code=status_for(err),
+            status_code=422,  # the form again, with why it was refused
         )
     unit.commit()
     return RedirectResponse(f"/portal/complaints/{complaint_id}", status_code=303)
@@ -397,7 +397,7 @@ def data_request(
         )
     except data_rights.DataRightsError as err:
         ctx = _data_context(unit, who, request, error=str(err))
-        return render(request, "portal/data.html", ctx, status_code=status_for(err))
+        return render(request, "portal/data.html", ctx, status_code=422)  # the form again, with why
     unit.commit()
     return RedirectResponse(f"/portal/data?done={'fact_' + ask if named is not None else kind}", status_code=303)
 

@@ -25,7 +25,7 @@ from fairdue.service.servicing.statements import get_statement as load
 from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import IDEMPOTENT_RESPONSES, LineId, idempotent_run, visible_line
 from fairdue.web.auth import principal, requires, uow
-from fairdue.web.problems import problem_from
+from fairdue.web.problems import NotFound
 
 router = APIRouter(tags=["accounts"])
 
@@ -253,7 +253,7 @@ def get_statement(
     try:
         s = load(unit, line_id=line_id, statement_on=on)
     except UnknownStatement as err:
-        raise problem_from(err) from None
+        raise NotFound(str(err)) from None
     return StatementRead(
         id=s.id,
         statement_on=s.statement_on,

@@ -35,7 +35,7 @@ from fairdue.web.api.common import (
     visible_line,
 )
 from fairdue.web.auth import PLAN_DECIDERS, STAFF_ANY, principal, requires, uow
-from fairdue.web.problems import Conflict, NotFound, Problem, problem_from
+from fairdue.web.problems import Conflict, NotFound, Problem
 
 router = APIRouter(prefix="/plan-requests", tags=["plans"])
 RequestId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -293,7 +293,7 @@ def accept(
                 business_on=line_today(unit.connection, owner, unit.clock()),
             )
         except PlanNotAllowed as err:
-            raise problem_from(err, reason="plan_not_allowed") from None
+            raise Conflict(str(err), reason="plan_not_allowed") from None
         return _plan_read(api_queries.plan_by_id(unit.connection, plan_id))
 
     return idempotent_create(request, key=idempotency_key, scope=f"plan:{line_id}", who=who, body=body, work=work)
@@ -312,6 +312,6 @@ def revert(plan_id: PlanId, who: Principal = Depends(requires(*PLAN_DECIDERS)), 
     try:
         revert_plan(unit, plan_id=plan_id, business_on=line_today(unit.connection, owner, unit.clock()))
     except PlanNotAllowed as err:
-        raise problem_from(err, reason="plan_not_allowed") from None
+        raise Conflict(str(err), reason="plan_not_allowed") from None
     unit.commit()
     return _plan_read(api_queries.plan_by_id(unit.connection, plan_id))

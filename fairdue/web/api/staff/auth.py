@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from fairdue.service.staff import auth as auth_service
 from fairdue.web import borrower_login
-from fairdue.web.auth import SESSION_COOKIE, _token, principal, uow
+from fairdue.web.auth import SESSION_COOKIE, principal, session_token, uow
 from fairdue.web.problems import Problem
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -118,7 +118,7 @@ def me(who: auth_service.Principal = Depends(principal)) -> MeRead:
 
 @router.delete("/sessions/current", status_code=204, summary="Log out")
 def logout(request: Request, who: auth_service.Principal = Depends(principal), unit=Depends(uow)) -> Response:
-    token, _ = _token(request)
+    token, _ = session_token(request)
     if token is None:  # principal() already refused this
         raise Problem("no session", status=401, slug="unauthenticated")
     auth_service.revoke_session(unit.connection, token=token, now=unit.clock())
