@@ -1,6 +1,8 @@
 """Request-scoped dependencies: the unit of work, who is asking, what role a route needs.
 
-Routes declare their roles: `Depends(requires("agent", "supervisor"))`. A
+Routes take these as typed parameters: `unit: Unit`, `who: Caller` (anyone signed
+in), `who: BorrowerCaller` (a borrower), and declare their roles with
+`Depends(requires("agent", "supervisor"))`. A
 staff member without one of them gets 403 problem+json whose `reason` names
 the roles needed and the roles held. Borrower routes depend on `borrower`,
 which never lets staff in (and vice versa). A session comes from the
@@ -13,9 +15,11 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
+from typing import Annotated
 
 from fastapi import Depends, Request
 
+from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.service.staff import auth as auth_service
 from fairdue.web.problems import Forbidden, Unauthenticated
 
@@ -24,7 +28,7 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def uow(request: Request) -> Iterator:
+def uow(request: Request) -> Iterator[UnitOfWork]:
     """One unit of work per request; leaving without commit() rolls back."""
     with request.app.state.core.uow_factory() as unit:
         yield unit
@@ -122,3 +126,9 @@ def end_session(request: Request, unit, *, redirect_to: str):
     response = RedirectResponse(redirect_to, status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+# The typed parameters routes declare (FastAPI reads the dependency from the annotation).
+Unit = Annotated[UnitOfWork, Depends(uow)]
+Caller = Annotated[auth_service.Principal, Depends(principal)]
+BorrowerCaller = Annotated[auth_service.Principal, Depends(borrower)]

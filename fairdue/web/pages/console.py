@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -24,9 +26,10 @@ from fairdue.service.servicing.plans import accept_plan, propose_plans_for_accou
 from fairdue.service.staff import access_log
 from fairdue.service.staff import auth as auth_service
 from fairdue.service.staff import console as svc
+from fairdue.service.staff.auth import Principal
 from fairdue.web import compose, contact
 from fairdue.web.api.staff.auth import set_session_cookie
-from fairdue.web.auth import CALL_ROLES, PLAN_DECIDERS, STAFF_ANY, end_session, principal, requires, uow
+from fairdue.web.auth import CALL_ROLES, PLAN_DECIDERS, STAFF_ANY, Caller, Unit, end_session, requires
 from fairdue.web.compose import ComposeForm
 from fairdue.web.deps import field_cipher
 from fairdue.web.i18n import translate
@@ -44,9 +47,9 @@ def login_form(request: Request) -> HTMLResponse:
 @router.post("/login", response_class=HTMLResponse)
 def login_submit(
     request: Request,
+    unit: Unit,
     username: str = Form(..., max_length=64),
     password: str = Form(..., max_length=256),
-    unit=Depends(uow),
 ) -> Response:
     try:
         new = auth_service.staff_login(
@@ -67,7 +70,7 @@ def login_submit(
 
 
 @router.post("/logout")
-def logout(request: Request, who=Depends(principal), unit=Depends(uow)) -> Response:
+def logout(request: Request, who: Caller, unit: Unit) -> Response:
     return end_session(request, unit, redirect_to="/console/login")
 
 
@@ -162,7 +165,8 @@ def compose_page(
 @router.post("/compose/verdict", response_class=HTMLResponse)
 def compose_verdict(
     request: Request,
-    who=Depends(requires(*STAFF_ANY)),
+    who: Annotated[Principal, Depends(requires(*STAFF_ANY))],
+    unit: Unit,
     template: str = Form("", max_length=64),
     jurisdiction: str = Form("CN", max_length=8),
     channel: str = Form("sms", max_length=16),
@@ -175,7 +179,6 @@ def compose_verdict(
     language: str = Form("zh", max_length=8),
     text: str = Form("", max_length=4000),
     debt_id: str = Form("", max_length=64),
-    unit=Depends(uow),
 ) -> HTMLResponse:
     form = _compose_form(
         template,
@@ -203,8 +206,8 @@ def compose_verdict(
 @router.post("/compose/send", response_class=HTMLResponse)
 def compose_send(
     request: Request,
-    who=Depends(requires("agent", "supervisor")),
-    unit=Depends(uow),
+    who: Annotated[Principal, Depends(requires("agent", "supervisor"))],
+    unit: Unit,
     template: str = Form("", max_length=64),
     jurisdiction: str = Form("CN", max_length=8),
     channel: str = Form("sms", max_length=16),
@@ -252,7 +255,10 @@ COMPLAINT_HANDLERS = ("supervisor", "compliance")
 
 @router.get("/complaints", response_class=HTMLResponse)
 def complaint_queue(
-    request: Request, include_decided: bool = False, who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)
+    request: Request,
+    who: Annotated[Principal, Depends(requires(*STAFF_ANY))],
+    unit: Unit,
+    include_decided: bool = False,
 ) -> HTMLResponse:
     items = complaints.queue(unit.connection, now=unit.clock(), include_decided=include_decided, limit=200)
     return render(
@@ -264,7 +270,10 @@ def complaint_queue(
 
 @router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
 def complaint_view(
-    request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)
+    request: Request,
+    who: Annotated[Principal, Depends(requires(*STAFF_ANY))],
+    unit: Unit,
+    complaint_id: int = Path(ge=1, le=2**31 - 1),
 ) -> HTMLResponse:
     c = complaints.get(unit.connection, complaint_id=complaint_id, now=unit.clock())
     can_handle = bool(who.roles & set(COMPLAINT_HANDLERS))
@@ -274,10 +283,10 @@ def complaint_view(
 @router.post("/complaints/{complaint_id}/escalate", response_class=HTMLResponse)
 def complaint_escalate(
     request: Request,
+    who: Annotated[Principal, Depends(requires(*STAFF_ANY))],
+    unit: Unit,
     complaint_id: int = Path(ge=1, le=2**31 - 1),
     text: str = Form("", max_length=5000),
-    who=Depends(requires(*STAFF_ANY)),
-    unit=Depends(uow),
 ) -> Response:
     try:
         complaints.escalate(
@@ -300,11 +309,11 @@ def complaint_escalate(
 @router.post("/complaints/{complaint_id}/{action}", response_class=HTMLResponse)
 def complaint_action(
     request: Request,
+    who: Annotated[Principal, Depends(requires(*COMPLAINT_HANDLERS))],
+    unit: Unit,
     action: str = Path(pattern="^(take|complex|extend|decide)$"),
     complaint_id: int = Path(ge=1, le=2**31 - 1),
     text: str = Form("", max_length=5000),
-    who=Depends(requires(*COMPLAINT_HANDLERS)),
-    unit=Depends(uow),
 ) -> Response:
     now, actor = unit.clock(), f"staff:{who.username}"
     try:
@@ -336,9 +345,9 @@ def complaint_action(
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(
     request: Request,
+    who: Annotated[Principal, Depends(requires("compliance", "supervisor", "admin"))],
+    unit: Unit,
     days: int = Query(30, ge=1, le=366),
-    who=Depends(requires("compliance", "supervisor", "admin")),
-    unit=Depends(uow),
 ) -> HTMLResponse:
     import json
 
@@ -414,7 +423,7 @@ def _staff_today(unit) -> object:
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
+def queue_page(request: Request, who: Annotated[Principal, Depends(requires(*STAFF_ANY))], unit: Unit) -> HTMLResponse:
     """Day-end's delinquent lines (bucket and DPD as day-end computed them) and the caller's call tasks."""
     today = _staff_today(unit)
     return render(
@@ -456,7 +465,10 @@ def _queues():
 
 @router.get("/accounts/{line_id}", response_class=HTMLResponse)
 def account_page(
-    request: Request, line_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)
+    request: Request,
+    who: Annotated[Principal, Depends(requires(*STAFF_ANY))],
+    unit: Unit,
+    line_id: int = Path(ge=1, le=2**31 - 1),
 ) -> HTMLResponse:
     return render(request, "console/account.html", _account_context(request, unit, who, line_id, reveal=False))
 
@@ -464,10 +476,10 @@ def account_page(
 @router.post("/accounts/{line_id}/reveal", response_class=HTMLResponse)
 def account_reveal(
     request: Request,
+    who: Annotated[Principal, Depends(requires("supervisor", "compliance", "admin"))],
+    unit: Unit,
     line_id: int = Path(ge=1, le=2**31 - 1),
     purpose: str = Form("", max_length=255),
-    who=Depends(requires("supervisor", "compliance", "admin")),
-    unit=Depends(uow),
 ) -> HTMLResponse:
     """Show the PII unmasked, after writing who, when, which fields and why to the access log."""
     ctx = _account_context(request, unit, who, line_id, reveal=True)
@@ -490,7 +502,9 @@ def account_reveal(
 
 
 @router.get("/access-log", response_class=HTMLResponse)
-def access_log_page(request: Request, who=Depends(requires("compliance", "admin")), unit=Depends(uow)) -> HTMLResponse:
+def access_log_page(
+    request: Request, who: Annotated[Principal, Depends(requires("compliance", "admin"))], unit: Unit
+) -> HTMLResponse:
     return render(request, "console/access_log.html", {"entries": access_log.entries(unit.connection)})
 
 
@@ -498,7 +512,9 @@ def access_log_page(request: Request, who=Depends(requires("compliance", "admin"
 
 
 @router.get("/plan-requests", response_class=HTMLResponse)
-def plan_requests_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> HTMLResponse:
+def plan_requests_page(
+    request: Request, who: Annotated[Principal, Depends(requires(*STAFF_ANY))], unit: Unit
+) -> HTMLResponse:
     return render(
         request,
         "console/plan_requests.html",
@@ -509,10 +525,10 @@ def plan_requests_page(request: Request, who=Depends(requires(*STAFF_ANY)), unit
 @router.post("/plan-requests/{request_id}/{decision}")
 def plan_request_decide(
     request: Request,
+    who: Annotated[Principal, Depends(requires("supervisor", "admin"))],
+    unit: Unit,
     request_id: int = Path(ge=1, le=2**31 - 1),
     decision: str = Path(pattern="^(approve|decline)$"),
-    who=Depends(requires("supervisor", "admin")),
-    unit=Depends(uow),
 ) -> Response:
     plan_requests.decide(
         unit.connection,
@@ -550,10 +566,10 @@ def _data_requests_context(
 @router.get("/data-requests", response_class=HTMLResponse)
 def data_requests_page(
     request: Request,
+    who: Annotated[Principal, Depends(requires(*STAFF_ANY))],
+    unit: Unit,
     done: int | None = Query(None, ge=1, le=2**31 - 1),
     answered: int | None = Query(None, ge=1, le=2**31 - 1),
-    who=Depends(requires(*STAFF_ANY)),
-    unit=Depends(uow),
 ) -> HTMLResponse:
     """Unanswered data-rights requests, with the contact fact each names (if any); then the latest answered."""
     return render(
@@ -564,11 +580,11 @@ def data_requests_page(
 @router.post("/data-requests/{request_id}/answer", response_class=HTMLResponse)
 def data_request_answer(
     request: Request,
+    who: Annotated[Principal, Depends(requires(*DATA_ANSWERERS))],
+    unit: Unit,
     request_id: int = Path(ge=1, le=2**31 - 1),
     outcome: str = Form(..., max_length=16),
     note: str = Form("", max_length=2000),
-    who=Depends(requires(*DATA_ANSWERERS)),
-    unit=Depends(uow),
 ) -> Response:
     """A staff member answers a request (done, partly done, refused with the reason); the borrower sees it."""
     try:
@@ -591,10 +607,10 @@ def data_request_answer(
 @router.post("/data-requests/{request_id}/end-fact", response_class=HTMLResponse)
 def data_request_end_fact(
     request: Request,
+    who: Annotated[Principal, Depends(requires(*FACT_ENDERS))],
+    unit: Unit,
     request_id: int = Path(ge=1, le=2**31 - 1),
     reason: str = Form("", max_length=400),
-    who=Depends(requires(*FACT_ENDERS)),
-    unit=Depends(uow),
 ) -> Response:
     """A staff member ends the contact fact a borrower's request names (facts.end_fact: who and why stay on
     the row) and, in the same transaction, answers the request as done with that reason. Only a fact of the
@@ -669,14 +685,20 @@ def _may_work_case(who, agent_id: int | None) -> bool:
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
-    request: Request, case_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)
+    request: Request,
+    who: Annotated[Principal, Depends(requires(*STAFF_ANY))],
+    unit: Unit,
+    case_id: int = Path(ge=1, le=2**31 - 1),
 ) -> HTMLResponse:
     return render(request, "console/case.html", _case_context(request, unit, who, case_id))
 
 
 @router.get("/accounts/{line_id}/case")
 def account_case(
-    request: Request, line_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*STAFF_ANY)), unit=Depends(uow)
+    request: Request,
+    who: Annotated[Principal, Depends(requires(*STAFF_ANY))],
+    unit: Unit,
+    line_id: int = Path(ge=1, le=2**31 - 1),
 ) -> Response:
     case_id = _queues().case_id_for_line(unit, line_id=line_id)
     if case_id is None:
@@ -728,11 +750,11 @@ def _case_of_line(unit, line_id: int) -> int:
 @router.post("/accounts/{line_id}/promises", response_class=HTMLResponse)
 def promise_submit(
     request: Request,
+    who: Annotated[Principal, Depends(requires(*CALL_ROLES))],
+    unit: Unit,
     line_id: int = Path(ge=1, le=2**31 - 1),
     amount: str = Form("", max_length=32),
     promised_on: str = Form("", max_length=16),
-    who=Depends(requires(*CALL_ROLES)),
-    unit=Depends(uow),
 ) -> Response:
     """A promise to pay taken outside a call task (e.g. the borrower called in)."""
     case_id = _case_of_line(unit, line_id)
@@ -797,14 +819,20 @@ def _borrower_zone_name(record: dict) -> str:
 
 @router.get("/tasks/{action_id}", response_class=HTMLResponse)
 def task_page(
-    request: Request, action_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*CALL_ROLES)), unit=Depends(uow)
+    request: Request,
+    who: Annotated[Principal, Depends(requires(*CALL_ROLES))],
+    unit: Unit,
+    action_id: int = Path(ge=1, le=2**31 - 1),
 ) -> HTMLResponse:
     return render(request, "console/task.html", _task_context(request, unit, who, action_id))
 
 
 @router.post("/tasks/{action_id}/judge", response_class=HTMLResponse)
 def task_judge(
-    request: Request, action_id: int = Path(ge=1, le=2**31 - 1), who=Depends(requires(*CALL_ROLES)), unit=Depends(uow)
+    request: Request,
+    who: Annotated[Principal, Depends(requires(*CALL_ROLES))],
+    unit: Unit,
+    action_id: int = Path(ge=1, le=2**31 - 1),
 ) -> HTMLResponse:
     """Ask the gate now, for this call (the decision is logged); the page shows the verdict."""
     _task_context(request, unit, who, action_id)  # exists, is a call, and is this caller's to work
@@ -820,12 +848,12 @@ def task_judge(
 @router.post("/tasks/{action_id}/outcome", response_class=HTMLResponse)
 def task_outcome(
     request: Request,
+    who: Annotated[Principal, Depends(requires(*CALL_ROLES))],
+    unit: Unit,
     action_id: int = Path(ge=1, le=2**31 - 1),
     outcome: str = Form("", max_length=16),
     amount: str = Form("", max_length=32),
     promised_on: str = Form("", max_length=16),
-    who=Depends(requires(*CALL_ROLES)),
-    unit=Depends(uow),
 ) -> Response:
     """Log the outcome of a call the gate allowed (a promise is recorded with it); then back to the case."""
     lang = request.state.lang
@@ -916,11 +944,11 @@ def _plans_context(request: Request, unit, who, line_id: int, income: str, expen
 @router.get("/accounts/{line_id}/plans", response_class=HTMLResponse)
 def plans_page(
     request: Request,
+    who: Annotated[Principal, Depends(requires(*STAFF_ANY))],
+    unit: Unit,
     line_id: int = Path(ge=1, le=2**31 - 1),
     income: str = Query("", max_length=32),
     expenses: str = Query("", max_length=32),
-    who=Depends(requires(*STAFF_ANY)),
-    unit=Depends(uow),
 ) -> HTMLResponse:
     ctx = _plans_context(request, unit, who, line_id, income, expenses)
     return render(request, "console/plans.html", ctx, status_code=422 if ctx["errors"] else 200)
@@ -929,12 +957,12 @@ def plans_page(
 @router.post("/accounts/{line_id}/plans/accept", response_class=HTMLResponse)
 def plan_accept(
     request: Request,
+    who: Annotated[Principal, Depends(requires(*PLAN_DECIDERS))],
+    unit: Unit,
     line_id: int = Path(ge=1, le=2**31 - 1),
     income: str = Form("", max_length=32),
     expenses: str = Form("", max_length=32),
     proposal: str = Form("", max_length=200),
-    who=Depends(requires(*PLAN_DECIDERS)),
-    unit=Depends(uow),
 ) -> Response:
     """Accept the proposal the supervisor saw: re-proposed from the same inputs and matched by its key."""
     ctx = _plans_context(request, unit, who, line_id, income, expenses)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fairdue.domain.contact_facts import ContactFactInvalid
@@ -26,7 +26,7 @@ from fairdue.service.servicing.accounts import get_account, product_of
 from fairdue.service.staff import auth as auth_service
 from fairdue.web import borrower_login
 from fairdue.web.api.staff.auth import set_session_cookie
-from fairdue.web.auth import borrower, end_session, principal, uow
+from fairdue.web.auth import BorrowerCaller, Caller, Unit, end_session
 from fairdue.web.deps import field_cipher
 from fairdue.web.i18n import translate
 from fairdue.web.problems import NotFound, status_for
@@ -68,12 +68,12 @@ def login_submit(
 
 
 @router.post("/logout")
-def logout(request: Request, who=Depends(principal), unit=Depends(uow)) -> Response:
+def logout(request: Request, who: Caller, unit: Unit) -> Response:
     return end_session(request, unit, redirect_to="/portal/login")
 
 
 @router.get("", response_class=HTMLResponse)
-def portal_home(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
+def portal_home(request: Request, who: BorrowerCaller, unit: Unit) -> HTMLResponse:
     """My bill: each line's amount due today, overdue part, payoff, statement, plans with true APR."""
     today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
     lines = svc.lines_of(unit, borrower_id=who.borrower_id, today=today)
@@ -81,7 +81,7 @@ def portal_home(request: Request, who=Depends(borrower), unit=Depends(uow)) -> H
 
 
 @router.get("/late", response_class=HTMLResponse)
-def late_page(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
+def late_page(request: Request, who: BorrowerCaller, unit: Unit) -> HTMLResponse:
     """What happens if I'm late: from my product and my jurisdiction's pack."""
     lang = request.state.lang
     today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
@@ -106,7 +106,7 @@ def late_page(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTM
 
 
 @router.get("/contacts", response_class=HTMLResponse)
-def contacts_page(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
+def contacts_page(request: Request, who: BorrowerCaller, unit: Unit) -> HTMLResponse:
     """My contact log: every decision about contacting anyone about my debts, allowed or denied."""
     items = svc.contact_log(unit, borrower_id=who.borrower_id)
     return render(request, "portal/contacts.html", {"items": items})
@@ -116,13 +116,13 @@ def contacts_page(request: Request, who=Depends(borrower), unit=Depends(uow)) ->
 
 
 @router.get("/complaints", response_class=HTMLResponse)
-def complaints_page(request: Request, who=Depends(borrower), unit=Depends(uow)) -> HTMLResponse:
+def complaints_page(request: Request, who: BorrowerCaller, unit: Unit) -> HTMLResponse:
     items = complaints.list_for_borrower(unit.connection, borrower_id=who.borrower_id, now=unit.clock())
     return render(request, "portal/complaints.html", {"items": items, "svc": complaints, "error": None})
 
 
 @router.post("/complaints", response_class=HTMLResponse)
-async def complaints_file(request: Request, who=Depends(borrower), unit=Depends(uow)) -> Response:
+async def complaints_file(request: Request, who: BorrowerCaller, unit: Unit) -> Response:
     from starlette.datastructures import UploadFile
 
     form = await request.form(max_files=complaints.EVIDENCE_FILES_MAX + 1, max_fields=20)
@@ -159,7 +159,7 @@ async def complaints_file(request: Request, who=Depends(borrower), unit=Depends(
 
 @router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
 def complaint_detail(
-    request: Request, complaint_id: int = Path(ge=1, le=2**31 - 1), who=Depends(borrower), unit=Depends(uow)
+    request: Request, who: BorrowerCaller, unit: Unit, complaint_id: int = Path(ge=1, le=2**31 - 1)
 ) -> HTMLResponse:
     c = complaints.get_for_borrower(
         unit.connection, borrower_id=who.borrower_id, complaint_id=complaint_id, now=unit.clock()
@@ -216,7 +216,7 @@ def _proposals_for(unit, who, line_id: int, income: str, expenses: str):
 
 @router.get("/plan", response_class=HTMLResponse)
 def plan_page(
-    request: Request, done: int | None = Query(None, ge=1, le=2**31 - 1), who=Depends(borrower), unit=Depends(uow)
+    request: Request, who: BorrowerCaller, unit: Unit, done: int | None = Query(None, ge=1, le=2**31 - 1)
 ) -> HTMLResponse:
     return render(request, "portal/plan.html", _plan_context(unit, who, done=done))
 
@@ -224,11 +224,11 @@ def plan_page(
 @router.post("/plan/proposals", response_class=HTMLResponse)
 def plan_proposals(
     request: Request,
+    who: BorrowerCaller,
+    unit: Unit,
     line_id: int = Form(..., ge=1, le=2**31 - 1),
     income: str = Form("", max_length=20),
     expenses: str = Form("", max_length=20),
-    who=Depends(borrower),
-    unit=Depends(uow),
 ) -> HTMLResponse:
     ctx = _plan_context(unit, who, line_id=line_id, income=income, expenses=expenses)
     try:
@@ -245,12 +245,12 @@ def plan_proposals(
 @router.post("/plan/requests")
 def plan_accept(
     request: Request,
+    who: BorrowerCaller,
+    unit: Unit,
     line_id: int = Form(..., ge=1, le=2**31 - 1),
     income: str = Form("", max_length=20),
     expenses: str = Form("", max_length=20),
     periods: int = Form(..., ge=1, le=360),
-    who=Depends(borrower),
-    unit=Depends(uow),
 ) -> Response:
     try:
         view, income_minor, expenses_minor, found = _proposals_for(unit, who, line_id, income, expenses)
@@ -332,13 +332,13 @@ def _data_context(unit, who, request: Request, *, error: str | None = None, done
 
 @router.get("/data", response_class=HTMLResponse)
 def data_page(
-    request: Request, done: str | None = Query(None, max_length=32), who=Depends(borrower), unit=Depends(uow)
+    request: Request, who: BorrowerCaller, unit: Unit, done: str | None = Query(None, max_length=32)
 ) -> HTMLResponse:
     return render(request, "portal/data.html", _data_context(unit, who, request, done=done))
 
 
 @router.get("/data/export.json")
-def data_export(request: Request, who=Depends(borrower), unit=Depends(uow)) -> Response:
+def data_export(request: Request, who: BorrowerCaller, unit: Unit) -> Response:
     import json
 
     today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
@@ -374,14 +374,14 @@ def _fact_request_error(unit, who, lang: str, *, kind: str, fact_id: str, ask: s
 @router.post("/data/requests", response_class=HTMLResponse)
 def data_request(
     request: Request,
+    who: BorrowerCaller,
+    unit: Unit,
     kind: str = Form(..., max_length=16),
     field: str = Form("", max_length=16),
     value: str = Form("", max_length=500),
     reason: str = Form("", max_length=1000),
     fact_id: str = Form("", max_length=12),
     ask: str = Form("", max_length=8),
-    who=Depends(borrower),
-    unit=Depends(uow),
 ) -> Response:
     """A correction or deletion request; a correction may name one of the borrower's stored contact facts
     (fact_id) and ask staff to correct or to end it. Staff decide: the request changes no fact by itself."""
@@ -405,10 +405,10 @@ def data_request(
 @router.post("/data/inconvenient-hours", response_class=HTMLResponse)
 def inconvenient_hours(
     request: Request,
+    who: BorrowerCaller,
+    unit: Unit,
     start: str = Form(..., max_length=5),
     end: str = Form(..., max_length=5),
-    who=Depends(borrower),
-    unit=Depends(uow),
 ) -> Response:
     """The borrower states a local time range that is inconvenient for contact: a contact fact (source: the
     borrower, in writing) that the gate enforces from now on. Ending one is a request staff decide."""
@@ -431,12 +431,12 @@ def inconvenient_hours(
 @router.post("/data/emergency-contacts", response_class=HTMLResponse)
 def emergency_add(
     request: Request,
+    who: BorrowerCaller,
+    unit: Unit,
     name: str = Form(..., max_length=100),
     mobile: str = Form(..., max_length=32),
     relationship: str = Form(..., max_length=16),
     consent: str = Form("", max_length=8),
-    who=Depends(borrower),
-    unit=Depends(uow),
 ) -> Response:
     try:
         add_emergency_contact(
@@ -453,7 +453,7 @@ def emergency_add(
 
 @router.post("/data/emergency-contacts/{contact_id}/withdraw")
 def emergency_withdraw(
-    request: Request, contact_id: int = Path(ge=1, le=2**31 - 1), who=Depends(borrower), unit=Depends(uow)
+    request: Request, who: BorrowerCaller, unit: Unit, contact_id: int = Path(ge=1, le=2**31 - 1)
 ) -> Response:
     mine = {
         c.id for c in list_emergency_contacts(unit, borrower_id=int(who.borrower_id), cipher=field_cipher(request.app))

@@ -21,7 +21,7 @@ from fairdue.service.collections import queries as api_queries
 from fairdue.service.collections.engine import actions_of, judge_call_task
 from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import ID_MAX, Amount, aware, line_today
-from fairdue.web.auth import CALL_ROLES, STAFF_ANY, requires, uow
+from fairdue.web.auth import CALL_ROLES, STAFF_ANY, Unit, requires
 from fairdue.web.deps import field_cipher
 from fairdue.web.problems import Conflict, Forbidden, NotFound
 
@@ -154,8 +154,8 @@ def _action_read(conn, a) -> ActionRead:
 
 @router.get("", response_model=CasePage, summary="Collection cases, newest first (staff)")
 def list_cases(
-    who: Principal = Depends(requires(*STAFF_ANY)),
-    unit=Depends(uow),
+    who: Annotated[Principal, Depends(requires(*STAFF_ANY))],
+    unit: Unit,
     limit: int = Query(50, ge=1, le=api_queries.CASE_PAGE_LIMIT_MAX),
     offset: int = Query(0, ge=0, le=10_000_000),
     status: str | None = Query(None, pattern="^(open|closed)$"),
@@ -183,7 +183,7 @@ def _detail(unit, case: api_queries.CaseRow) -> CaseDetail:
 
 
 @router.get("/{case_id}", response_model=CaseDetail, summary="One case with its actions and the gate's verdicts")
-def get_case(case_id: CaseId, who: Principal = Depends(requires(*STAFF_ANY)), unit=Depends(uow)) -> CaseDetail:
+def get_case(case_id: CaseId, who: Annotated[Principal, Depends(requires(*STAFF_ANY))], unit: Unit) -> CaseDetail:
     return _detail(unit, _case_or_404(unit.connection, case_id))
 
 
@@ -198,8 +198,8 @@ def call_outcome(
     case_id: CaseId,
     action_id: ActionId,
     body: CallOutcome,
-    who: Principal = Depends(requires(*CALL_ROLES)),
-    unit=Depends(uow),
+    who: Annotated[Principal, Depends(requires(*CALL_ROLES))],
+    unit: Unit,
 ) -> CallLogged:
     if body.outcome not in call_outcomes.OUTCOMES:
         raise call_outcomes.CallOutcomeInvalid(

@@ -26,7 +26,7 @@ from fairdue.web.api.common import (
     require_roles_or_owner,
     visible_line,
 )
-from fairdue.web.auth import STAFF_ANY, principal, requires, uow
+from fairdue.web.auth import STAFF_ANY, Caller, Unit, requires
 from fairdue.web.problems import Conflict, NotFound, Problem
 
 router = APIRouter(tags=["disputes"])
@@ -105,7 +105,7 @@ def create_dispute(
     line_id: LineId,
     body: DisputeCreate,
     idempotency_key: IdempotencyKey,
-    who: Principal = Depends(principal),
+    who: Caller,
 ):
     require_roles_or_owner(who, STAFF_ANY)
 
@@ -131,7 +131,7 @@ def create_dispute(
     summary="Resolve an open dispute (compliance or supervisor); collection may resume",
 )
 def resolve(
-    dispute_id: DisputeId, body: DisputeResolution, who: Principal = Depends(requires(*RESOLVERS)), unit=Depends(uow)
+    dispute_id: DisputeId, body: DisputeResolution, who: Annotated[Principal, Depends(requires(*RESOLVERS))], unit: Unit
 ) -> DisputeRead:
     row = api_queries.dispute_by_id(unit.connection, dispute_id)
     if row is None:
@@ -155,7 +155,7 @@ def cease(
     borrower_id: BorrowerId,
     body: CeaseCreate,
     idempotency_key: IdempotencyKey,
-    who: Principal = Depends(principal),
+    who: Caller,
 ):
     require_roles_or_owner(who, STAFF_ANY)
     if who.kind == "borrower" and str(borrower_id) != str(who.borrower_id):

@@ -22,7 +22,7 @@ from fairdue.web.api.common import (
     require_roles_or_owner,
     visible_line,
 )
-from fairdue.web.auth import STAFF_ANY, principal, requires, uow
+from fairdue.web.auth import STAFF_ANY, Caller, Unit, requires
 
 router = APIRouter(prefix="/accounts/{line_id}/promises", tags=["promises"])
 RECORDERS = ("agent", "supervisor", "admin")
@@ -55,7 +55,7 @@ def _read(p) -> PromiseRead:
 
 
 @router.get("", response_model=list[PromiseRead], summary="The line's promises to pay, oldest first")
-def list_promises(line_id: LineId, who: Principal = Depends(principal), unit=Depends(uow)) -> list[PromiseRead]:
+def list_promises(line_id: LineId, who: Caller, unit: Unit) -> list[PromiseRead]:
     require_roles_or_owner(who, STAFF_ANY)
     visible_line(unit.connection, who, line_id)
     return [_read(p) for p in promises_of(unit, account_id=line_id)]

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from fairdue.service.contact.decision_log import contact_history
 from fairdue.service.servicing.debts import debt_id_for_line
-from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import LineId, aware, require_roles_or_owner, visible_line
-from fairdue.web.auth import STAFF_ANY, principal, uow
+from fairdue.web.auth import STAFF_ANY, Caller, Unit
 
 router = APIRouter(tags=["contacts"])
 CONTACTS_LIMIT_MAX = 500
@@ -56,8 +55,8 @@ class ContactPage(BaseModel):
 )
 def list_contacts(
     line_id: LineId,
-    who: Principal = Depends(principal),
-    unit=Depends(uow),
+    who: Caller,
+    unit: Unit,
     limit: int = Query(100, ge=1, le=CONTACTS_LIMIT_MAX),
     offset: int = Query(0, ge=0, le=10_000_000),
     allowed: bool | None = Query(None, description="only allowed (true) or only denied (false)"),

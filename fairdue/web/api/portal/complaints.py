@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from fairdue.service.portal import complaints as svc
 from fairdue.service.portal.views import borrower_jurisdiction
 from fairdue.service.staff.auth import Principal
-from fairdue.web.auth import borrower, principal, requires, uow
+from fairdue.web.auth import BorrowerCaller, Caller, Unit, requires
 from fairdue.web.problems import Forbidden
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
@@ -83,7 +83,7 @@ def to_read(c: svc.ComplaintRead) -> ComplaintRead:
 
 
 @router.post("", status_code=201, response_model=ComplaintRead, summary="File a complaint (borrower)")
-def create(body: ComplaintCreate, who: Principal = Depends(borrower), unit=Depends(uow)) -> ComplaintRead:
+def create(body: ComplaintCreate, who: BorrowerCaller, unit: Unit) -> ComplaintRead:
     now = unit.clock()
     complaint_id = svc.file_complaint(
         unit.connection,
@@ -104,8 +104,8 @@ def create(body: ComplaintCreate, who: Principal = Depends(borrower), unit=Depen
     "", response_model=ComplaintPage, summary="A borrower's own complaints; for staff, the open queue by due date"
 )
 def list_(
-    who: Principal = Depends(principal),
-    unit=Depends(uow),
+    who: Caller,
+    unit: Unit,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=1_000_000),
     include_decided: bool = False,
@@ -119,7 +119,7 @@ def list_(
 
 
 @router.get("/{complaint_id}", response_model=ComplaintRead, summary="One complaint")
-def get(complaint_id: ComplaintId, who: Principal = Depends(principal), unit=Depends(uow)) -> ComplaintRead:
+def get(complaint_id: ComplaintId, who: Caller, unit: Unit) -> ComplaintRead:
     now = unit.clock()
     if who.kind == "borrower":
         return to_read(
@@ -139,7 +139,7 @@ def _staff_action(fn, complaint_id: int, who: Principal, unit, **kwargs) -> Comp
 
 @router.post("/{complaint_id}/complex", response_model=ComplaintRead, summary="Classify as complex (CN: 30-day limit)")
 def mark_complex(
-    complaint_id: ComplaintId, body: Reason, who: Principal = Depends(requires(*HANDLERS)), unit=Depends(uow)
+    complaint_id: ComplaintId, body: Reason, who: Annotated[Principal, Depends(requires(*HANDLERS))], unit: Unit
 ) -> ComplaintRead:
     return _staff_action(svc.mark_complex, complaint_id, who, unit, reason=body.text)
 
@@ -150,7 +150,7 @@ def mark_complex(
     summary="Extend an especially complex case (CN: +30 days) with a notice to the complainant",
 )
 def extend(
-    complaint_id: ComplaintId, body: Reason, who: Principal = Depends(requires(*HANDLERS)), unit=Depends(uow)
+    complaint_id: ComplaintId, body: Reason, who: Annotated[Principal, Depends(requires(*HANDLERS))], unit: Unit
 ) -> ComplaintRead:
     return _staff_action(svc.extend, complaint_id, who, unit, notice=body.text)
 
@@ -161,6 +161,6 @@ def extend(
     summary="Record the decision told to the complainant (stops the clock)",
 )
 def decide(
-    complaint_id: ComplaintId, body: Reason, who: Principal = Depends(requires(*HANDLERS)), unit=Depends(uow)
+    complaint_id: ComplaintId, body: Reason, who: Annotated[Principal, Depends(requires(*HANDLERS))], unit: Unit
 ) -> ComplaintRead:
     return _staff_action(svc.record_decision, complaint_id, who, unit, decision=body.text)

@@ -8,6 +8,7 @@ staff see all.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Body, Depends, Header, Query, Request
@@ -24,7 +25,7 @@ from fairdue.service.servicing.statements import UnknownStatement
 from fairdue.service.servicing.statements import get_statement as load
 from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import IDEMPOTENT_RESPONSES, LineId, idempotent_run, visible_line
-from fairdue.web.auth import principal, requires, uow
+from fairdue.web.auth import Caller, Unit, requires
 from fairdue.web.problems import NotFound
 
 router = APIRouter(tags=["accounts"])
@@ -137,8 +138,8 @@ def _today(unit, who: Principal) -> dt.date:
 
 @router.get("/accounts", response_model=AccountPage, summary="Accounts (a borrower: their own)")
 def list_accounts(
-    who: Principal = Depends(principal),
-    unit=Depends(uow),
+    who: Caller,
+    unit: Unit,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=10_000_000),
     status: str | None = Query(None, pattern="^(active|closed|charged_off)$"),
@@ -179,7 +180,7 @@ def list_accounts(
 
 
 @router.get("/accounts/{line_id}", response_model=AccountDetail, summary="One account with what is owed today")
-def get_account(line_id: LineId, who: Principal = Depends(principal), unit=Depends(uow)) -> AccountDetail:
+def get_account(line_id: LineId, who: Caller, unit: Unit) -> AccountDetail:
     owner = visible_line(unit.connection, who, line_id)
     v = portal.line_view(unit, borrower_id=owner, line_id=line_id, today=_today(unit, who))
     return AccountDetail(
@@ -204,7 +205,7 @@ def get_account(line_id: LineId, who: Principal = Depends(principal), unit=Depen
     response_model=list[ScheduleRead],
     summary="Installment plans with their schedules and true APR",
 )
-def get_schedules(line_id: LineId, who: Principal = Depends(principal), unit=Depends(uow)) -> list[ScheduleRead]:
+def get_schedules(line_id: LineId, who: Caller, unit: Unit) -> list[ScheduleRead]:
     visible_line(unit.connection, who, line_id)
     jurisdiction = _jurisdiction_of_line(unit, line_id)
     return [
@@ -246,9 +247,7 @@ def _jurisdiction_of_line(unit, line_id: int) -> str:
     response_model=StatementRead,
     summary="The latest statement, or the one closed on `on`",
 )
-def get_statement(
-    line_id: LineId, on: dt.date | None = None, who: Principal = Depends(principal), unit=Depends(uow)
-) -> StatementRead:
+def get_statement(line_id: LineId, who: Caller, unit: Unit, on: dt.date | None = None) -> StatementRead:
     visible_line(unit.connection, who, line_id)
     try:
         s = load(unit, line_id=line_id, statement_on=on)
@@ -321,6 +320,6 @@ def post_payment(
 @router.get(
     "/audit/verify", response_model=AuditRead, tags=["audit"], summary="Verify the hash-chained decision log end to end"
 )
-def audit_verify(who: Principal = Depends(requires("compliance", "admin")), unit=Depends(uow)) -> AuditRead:
+def audit_verify(who: Annotated[Principal, Depends(requires("compliance", "admin"))], unit: Unit) -> AuditRead:
     v = verify_log(unit)
     return AuditRead(ok=v.ok, checked=v.checked, bad_seq=v.bad_seq, problem=v.problem, message=v.message)

@@ -34,7 +34,7 @@ from fairdue.web.api.common import (
     require_roles_or_owner,
     visible_line,
 )
-from fairdue.web.auth import PLAN_DECIDERS, STAFF_ANY, principal, requires, uow
+from fairdue.web.auth import PLAN_DECIDERS, STAFF_ANY, Caller, Unit, requires
 from fairdue.web.problems import Conflict, NotFound, Problem
 
 router = APIRouter(prefix="/plan-requests", tags=["plans"])
@@ -83,7 +83,7 @@ def _read(r) -> PlanRequestRead:
     response_model=list[PlanRequestRead],
     summary="A borrower's own plan requests; for staff, those waiting for a decision",
 )
-def list_requests(who: Principal = Depends(principal), unit=Depends(uow)) -> list[PlanRequestRead]:
+def list_requests(who: Caller, unit: Unit) -> list[PlanRequestRead]:
     if who.kind == "borrower":
         return [_read(r) for r in plan_requests.requests_of(unit.connection, borrower_id=who.borrower_id)]
     return [_read(r) for r in plan_requests.pending(unit.connection)]
@@ -93,8 +93,8 @@ def list_requests(who: Principal = Depends(principal), unit=Depends(uow)) -> lis
 def decide(
     request_id: RequestId,
     body: PlanDecision,
-    who: Principal = Depends(requires("supervisor", "admin")),
-    unit=Depends(uow),
+    who: Annotated[Principal, Depends(requires("supervisor", "admin"))],
+    unit: Unit,
 ) -> PlanRequestRead:
     import sqlalchemy as sa
 
@@ -241,9 +241,7 @@ def _proposals(unit, *, line_id: int, owner: int, body: PlanInputs) -> list:
     summary="Plan proposals for the line from income and expenses, each with its true APR "
     "(staff, or the line's own borrower)",
 )
-def propose(
-    line_id: LineId, body: PlanInputs, who: Principal = Depends(principal), unit=Depends(uow)
-) -> list[ProposalRead]:
+def propose(line_id: LineId, body: PlanInputs, who: Caller, unit: Unit) -> list[ProposalRead]:
     require_roles_or_owner(who, STAFF_ANY)
     owner = visible_line(unit.connection, who, line_id)
     return [_proposal_read(p) for p in _proposals(unit, line_id=line_id, owner=owner, body=body)]
@@ -304,7 +302,7 @@ def accept(
     response_model=PlanRead,
     summary="Undo an accepted plan while it is the latest action on the line (supervisor)",
 )
-def revert(plan_id: PlanId, who: Principal = Depends(requires(*PLAN_DECIDERS)), unit=Depends(uow)) -> PlanRead:
+def revert(plan_id: PlanId, who: Annotated[Principal, Depends(requires(*PLAN_DECIDERS))], unit: Unit) -> PlanRead:
     row = api_queries.plan_by_id(unit.connection, plan_id)
     if row is None:
         raise NotFound(f"plan {plan_id} not found")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from fairdue.service.staff import auth as auth_service
 from fairdue.web import borrower_login
-from fairdue.web.auth import SESSION_COOKIE, principal, session_token, uow
+from fairdue.web.auth import SESSION_COOKIE, Caller, Unit, session_token
 from fairdue.web.problems import Problem
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -70,7 +70,7 @@ def _session_read(new: auth_service.NewSession) -> SessionRead:
 @router.post(
     "/staff/sessions", status_code=201, response_model=SessionRead, summary="Staff login with username and password"
 )
-def staff_login(body: StaffLogin, request: Request, response: Response, unit=Depends(uow)) -> SessionRead:
+def staff_login(body: StaffLogin, request: Request, response: Response, unit: Unit) -> SessionRead:
     web = request.app.state.web
     new = auth_service.staff_login(
         unit.connection, username=body.username, password=body.password, now=unit.clock(), ttl_s=web.session_ttl_s
@@ -106,7 +106,7 @@ def borrower_session(body: BorrowerLogin, request: Request, response: Response) 
 
 
 @router.get("/me", response_model=MeRead, summary="Who the session belongs to")
-def me(who: auth_service.Principal = Depends(principal)) -> MeRead:
+def me(who: Caller) -> MeRead:
     return MeRead(
         kind=who.kind,
         username=who.username,
@@ -117,7 +117,7 @@ def me(who: auth_service.Principal = Depends(principal)) -> MeRead:
 
 
 @router.delete("/sessions/current", status_code=204, summary="Log out")
-def logout(request: Request, who: auth_service.Principal = Depends(principal), unit=Depends(uow)) -> Response:
+def logout(request: Request, who: Caller, unit: Unit) -> Response:
     token, _ = session_token(request)
     if token is None:  # principal() already refused this
         raise Problem("no session", status=401, slug="unauthenticated")
