@@ -96,7 +96,7 @@ def test_plan_request_is_approved_by_a_supervisor_not_an_agent(ctx):
     with ctx["app"].state.core.uow_factory() as uow:
         from fairdue.service.staff.console import borrower_of_line
 
-        bid = borrower_of_line(uow.connection, line)
+        bid = borrower_of_line(uow, line)
     b = borrower_session(ctx["app"], bid)
     form = {"line_id": str(line), "income": "6000", "expenses": "4500", "periods": "6"}
     assert c.post("/portal/plan/requests", data=form, headers=b, follow_redirects=False).status_code == 303

@@ -10,7 +10,7 @@ transaction begins on the same connection, so a long job (day-end) may commit
 in chunks inside one `with` block.
 
 The repositories are typed attributes (`uow.ledger`, `uow.accounts`,
-`uow.dayend`, `uow.statements`), each built on first use with the connection
+`uow.dayend`, `uow.statements`, `uow.staff`), each built on first use with the connection
 and the unit of work's clock, and kept until the `with` block ends.
 
 Events between contexts (fairdue.domain.events) are published on the unit of
@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine
 from fairdue.adapters.db.repos.dayend import DayendRepository
 from fairdue.adapters.db.repos.ledger import LedgerRepository
 from fairdue.adapters.db.repos.servicing import AccountsRepository
+from fairdue.adapters.db.repos.staff import StaffRepository
 from fairdue.adapters.db.repos.statements import StatementsBulkRepository
 from fairdue.domain.events import Event
 from fairdue.errors import FairdueError
@@ -142,6 +143,11 @@ class UnitOfWork:
     def dayend(self) -> DayendRepository:
         """Day-end's partitions, account state, installment flags, bucket history and event outbox."""
         return self._repo(DayendRepository)
+
+    @property
+    def staff(self) -> StaffRepository:
+        """The staff context's rows: the access log of unmasked reads."""
+        return self._repo(StaffRepository)
 
     @property
     def statements(self) -> StatementsBulkRepository:

@@ -9,10 +9,9 @@ read, and the borrower's data export does not hide it from compliance.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-import sqlalchemy as sa
-
-from fairdue.adapters.db.schema.web import access_log, staff_users
+from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.errors import Invalid
 
 REVEAL_ROLES = ("supervisor", "compliance", "admin")
@@ -26,7 +25,7 @@ class PurposeRequired(Invalid):
 
 
 def record(
-    conn: sa.Connection,
+    uow: UnitOfWork,
     *,
     staff_id: int,
     borrower_id: str,
@@ -35,30 +34,15 @@ def record(
     route: str,
     now: dt.datetime,
 ) -> int:
+    """Write one unmasked read with its stated purpose; refused (PurposeRequired) without a real purpose."""
     purpose = (purpose or "").strip()
     if not PURPOSE_LENGTH_MIN <= len(purpose) <= PURPOSE_LENGTH_MAX:
         raise PurposeRequired()
-    return conn.execute(
-        sa.insert(access_log)
-        .values(
-            at=now,
-            staff_id=staff_id,
-            borrower_id=str(borrower_id),
-            fields=",".join(sorted(fields))[:255],
-            purpose=purpose,
-            route=route[:255],
-        )
-        .returning(access_log.c.id)
-    ).scalar_one()
-
-
-def entries(conn: sa.Connection, *, borrower_id: str | None = None, limit: int = 200) -> list[dict]:
-    q = (
-        sa.select(access_log, staff_users.c.username)
-        .join(staff_users, staff_users.c.id == access_log.c.staff_id)
-        .order_by(access_log.c.id.desc())
-        .limit(limit)
+    return uow.staff.add_access(
+        at=now, staff_id=staff_id, borrower_id=str(borrower_id), fields=fields, purpose=purpose, route=route
     )
-    if borrower_id is not None:
-        q = q.where(access_log.c.borrower_id == str(borrower_id))
-    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def entries(uow: UnitOfWork, *, borrower_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """The access log, newest first (of one borrower, or of all)."""
+    return uow.staff.access_entries(borrower_id=None if borrower_id is None else str(borrower_id), limit=limit)

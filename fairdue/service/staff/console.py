@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
-from fairdue.adapters.db.schema.accounts import credit_lines
+from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.masking import mask_id_number, mask_name, mask_phone
 from fairdue.service.borrower.registry import get_borrower
 
@@ -51,5 +49,7 @@ def party(uow: Any, *, borrower_id: int, cipher: Any, reveal: bool) -> Party:
     )
 
 
-def borrower_of_line(conn: sa.Connection, line_id: int) -> int | None:
-    return conn.execute(sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == line_id)).scalar_one_or_none()
+def borrower_of_line(uow: UnitOfWork, line_id: int) -> int | None:
+    """The borrower who holds the line; None for no such line."""
+    line = uow.accounts.line(line_id)
+    return None if line is None else int(line.borrower_id)

@@ -94,7 +94,7 @@ def _resolve_account_address(request: Request, unit, form):
         line_id = int(form.address[len(ACCOUNT_REF_PREFIX) :])
     except ValueError:
         raise NotFound("no such account") from None
-    borrower_id = svc.borrower_of_line(unit.connection, line_id)
+    borrower_id = svc.borrower_of_line(unit, line_id)
     if borrower_id is None:
         raise NotFound(f"account {line_id} not found")
     person = get_borrower(unit, borrower_id=borrower_id, cipher=field_cipher(request.app))
@@ -438,7 +438,7 @@ def queue_page(request: Request, who: Annotated[Principal, Depends(requires(*STA
 
 
 def _account_context(request: Request, unit, who, line_id: int, *, reveal: bool) -> dict:
-    borrower_id = svc.borrower_of_line(unit.connection, line_id)
+    borrower_id = svc.borrower_of_line(unit, line_id)
     if borrower_id is None:
         raise NotFound(f"account {line_id} not found")
     today = _staff_today(unit)
@@ -485,7 +485,7 @@ def account_reveal(
     ctx = _account_context(request, unit, who, line_id, reveal=True)
     try:
         access_log.record(
-            unit.connection,
+            unit,
             staff_id=who.staff_id,
             borrower_id=str(ctx["party"].borrower_id),
             fields=["name", "id_number", "mobiles"],
@@ -505,7 +505,7 @@ def account_reveal(
 def access_log_page(
     request: Request, who: Annotated[Principal, Depends(requires("compliance", "admin"))], unit: Unit
 ) -> HTMLResponse:
-    return render(request, "console/access_log.html", {"entries": access_log.entries(unit.connection)})
+    return render(request, "console/access_log.html", {"entries": access_log.entries(unit)})
 
 
 # --- repayment-plan requests ------------------------------------------------------------------
