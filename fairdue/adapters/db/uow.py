@@ -9,9 +9,11 @@ repository of the unit of work runs on it. After `commit()` a fresh
 transaction begins on the same connection, so a long job (day-end) may commit
 in chunks inside one `with` block.
 
-The repositories are typed attributes (`uow.ledger`, `uow.accounts`,
-`uow.dayend`, `uow.statements`, `uow.staff`), each built on first use with the connection
-and the unit of work's clock, and kept until the `with` block ends.
+The repositories are typed attributes, one or two per context (`uow.ledger`,
+`uow.borrowers`, `uow.accounts`, `uow.statements`, `uow.plans`, `uow.dayend`,
+`uow.contact`, `uow.collections`, `uow.actions`, `uow.portal`, `uow.staff`),
+each built on first use with the connection and the unit of work's clock, and
+kept until the `with` block ends.
 
 Events between contexts (fairdue.domain.events) are published on the unit of
 work: `uow.publish(PlanAccepted(...))` runs every handler wired for the
@@ -28,8 +30,14 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine
 
+from fairdue.adapters.db.repos.borrower import BorrowerRepository
+from fairdue.adapters.db.repos.collections import CollectionsRepository
+from fairdue.adapters.db.repos.collections_actions import ActionsRepository
+from fairdue.adapters.db.repos.contact import ContactRepository
 from fairdue.adapters.db.repos.dayend import DayendRepository
 from fairdue.adapters.db.repos.ledger import LedgerRepository
+from fairdue.adapters.db.repos.plans import PlansRepository
+from fairdue.adapters.db.repos.portal import PortalRepository
 from fairdue.adapters.db.repos.servicing import AccountsRepository
 from fairdue.adapters.db.repos.staff import StaffRepository
 from fairdue.adapters.db.repos.statements import StatementsBulkRepository
@@ -153,6 +161,36 @@ class UnitOfWork:
     def statements(self) -> StatementsBulkRepository:
         """Statements closed set-based (day-end's partitions)."""
         return self._repo(StatementsBulkRepository)
+
+    @property
+    def borrowers(self) -> BorrowerRepository:
+        """The borrower registry: borrowers, phones, e-mails, emergency contacts, contact facts."""
+        return self._repo(BorrowerRepository)
+
+    @property
+    def plans(self) -> PlansRepository:
+        """Negotiated repayment plans (workout) and plan requests."""
+        return self._repo(PlansRepository)
+
+    @property
+    def contact(self) -> ContactRepository:
+        """The gate's stored facts, the decision log, the outbox and deliveries."""
+        return self._repo(ContactRepository)
+
+    @property
+    def collections(self) -> CollectionsRepository:
+        """Collections: teams, assignments, cases, the event cursor, a debt's gate facts."""
+        return self._repo(CollectionsRepository)
+
+    @property
+    def actions(self) -> ActionsRepository:
+        """Collections work on a case: steps, actions, reminders, tasks, promises, call outcomes, disputes."""
+        return self._repo(ActionsRepository)
+
+    @property
+    def portal(self) -> PortalRepository:
+        """The portal's complaints and data-rights requests."""
+        return self._repo(PortalRepository)
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -1,0 +1,16 @@
+"""The collections engine's rows: teams, strategy assignments, cases, the day-end event cursor, gate facts of a debt."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+
+class CollectionsRepository:
+    """Named reads and writes on one unit of work's connection (nothing commits here)."""
+
+    def __init__(self, conn: Connection, *, clock: Callable[[], datetime]):
+        self.conn = conn
+        self.clock = clock
