@@ -1,4 +1,4 @@
-"""The one wiring point: settings → engine → unit-of-work factory (with the event handlers) → channels.
+"""The one wiring point: settings → engine, field cipher → unit-of-work factory (with the event handlers) → channels.
 
 Entry points (CLI, web, demo, benchmarks) call `bootstrap()` and pass the
 resulting `App.uow_factory` to the service layer; nothing else builds engines.
@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from fairdue.adapters.channels.base import ChannelAdapter
 from fairdue.adapters.channels.wiring import build_adapters
+from fairdue.adapters.crypto import FieldCipher, load_cipher
 from fairdue.adapters.db.engine import make_engine
 from fairdue.adapters.db.migrate import current_revision, head_revision, migrate
 from fairdue.adapters.db.uow import EventHandlers, UnitOfWork, utc_now
@@ -43,15 +44,18 @@ class SchemaNotCurrent(FairdueError):
 
 @dataclass(frozen=True, slots=True)
 class App:
-    """settings: what was loaded; engine: the shared Engine; clock: the UTC clock units of work get."""
+    """settings: what was loaded; engine: the shared Engine; clock: the UTC clock units of work get; cipher: the
+    PII field cipher (keys loaded at start-up; None only for an App a test builds, whose units then load the
+    configured keys themselves)."""
 
     settings: Settings
     engine: Engine
     clock: Callable[[], datetime]
+    cipher: FieldCipher | None = None
 
     def uow_factory(self) -> UnitOfWork:
         """A new unit of work on this app's engine (use it as `with app.uow_factory() as uow:`)."""
-        return UnitOfWork(self.engine, clock=self.clock, handlers=EVENT_HANDLERS)
+        return UnitOfWork(self.engine, clock=self.clock, handlers=EVENT_HANDLERS, cipher=self.cipher)
 
     def migrate(self) -> str | None:
         """Bring the schema to the newest revision (what `fairdue init-db` does)."""
@@ -79,11 +83,16 @@ def bootstrap(
     database_url: str | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> App:
-    """Wire an App from settings (default: the environment); `database_url` overrides them."""
+    """Wire an App from settings (default: the environment); `database_url` overrides them.
+
+    The field-encryption keys are loaded here, once: without FAIRDUE_KEYS / FAIRDUE_KEY_FILE a PostgreSQL
+    deployment is refused at start-up (KeysNotConfigured), never at the first borrower it would encrypt;
+    SQLite falls back to the dev key file."""
     settings = settings or load_settings()
     if database_url is not None:
         settings = replace(settings, database_url=database_url)
-    return App(settings=settings, engine=make_engine(settings.database_url), clock=clock)
+    cipher = load_cipher(database_url=settings.database_url)
+    return App(settings=settings, engine=make_engine(settings.database_url), clock=clock, cipher=cipher)
 
 
 def build_channels(engine: Engine, environ: Mapping[str, str] | None = None) -> dict[str, ChannelAdapter]:

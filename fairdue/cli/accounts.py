@@ -45,13 +45,6 @@ def parse_amount(text: str, currency: str | None):
     return money
 
 
-def cipher_of(uow):
-    """The field cipher configured for the unit of work's database (keys as FAIRDUE_KEYS etc. say)."""
-    from fairdue.service.contact.enforcement import cipher_for
-
-    return cipher_for(uow, None)
-
-
 def _key(key: str | None, prefix: str) -> str:
     return key if key else f"cli-{prefix}-{secrets.token_hex(8)}"
 
@@ -123,7 +116,7 @@ def open_cmd(
     with committed_uow(database_url) as uow:
         currency = get_product(uow, code=product).product.currency
         money = parse_amount(limit, currency)
-        bid = borrower_id if borrower_id is not None else register_borrower(uow, data=data, cipher=cipher_of(uow))
+        bid = borrower_id if borrower_id is not None else register_borrower(uow, data=data, cipher=uow.cipher)
         line = open_account(
             uow,
             borrower_id=bid,
@@ -348,7 +341,7 @@ def rotate_keys_cmd(database_url: str | None = DB_OPTION) -> None:
     from fairdue.service.borrower.registry import rotate_pii_keys
 
     with committed_uow(database_url) as uow:
-        cipher = cipher_of(uow)
+        cipher = uow.cipher
         changed = rotate_pii_keys(uow, cipher=cipher)
     typer.echo(f"{changed} personal field(s) re-encrypted under key {cipher.keyring.current!r}")
 
@@ -362,7 +355,7 @@ def borrower_show_cmd(
     from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
 
     with read_uow(database_url) as uow:
-        cipher = cipher_of(uow)
+        cipher = uow.cipher
         b = get_borrower(uow, borrower_id=borrower, cipher=cipher)
         contacts = list_emergency_contacts(uow, borrower_id=borrower, cipher=cipher)
     typer.echo(
@@ -403,7 +396,7 @@ def add_contact_cmd(
         cid = add_emergency_contact(
             uow,
             borrower_id=borrower,
-            cipher=cipher_of(uow),
+            cipher=uow.cipher,
             data={"name": name, "mobile": mobile, "relationship": relationship, "consent": consent},
         )
     typer.echo(f"emergency contact #{cid} added for borrower #{borrower} (consent: locate_only)")

@@ -85,7 +85,6 @@ def dispatch(
     import signal
     import threading
 
-    from fairdue.adapters.crypto import load_cipher
     from fairdue.bootstrap import bootstrap, build_channels
     from fairdue.errors import FairdueError
     from fairdue.service.contact.dispatcher import Dispatcher, DispatchPolicy, DispatchReport
@@ -99,7 +98,7 @@ def dispatch(
             raise FairdueError(
                 "no channel configured: set FAIRDUE_SMTP_HOST, FAIRDUE_PROVIDER_URL or FAIRDUE_LETTER_SPOOL"
             )
-        cipher = load_cipher(database_url=app.settings.database_url)
+        cipher = app.cipher
         dispatcher = Dispatcher(app.uow_factory, adapters, cipher=cipher, policy=DispatchPolicy(lease_s=lease_s))
         if not watch:
             total = dispatcher.run_once() if once else dispatcher.run_until_idle()

@@ -7,7 +7,6 @@ from datetime import datetime
 
 import typer
 
-from fairdue.cli.accounts import cipher_of
 from fairdue.cli.products import DB_OPTION, BadInput, committed_uow, read_uow
 from fairdue.domain.instants import InstantInvalid, InstantNaive, as_utc, parse_utc
 
@@ -85,7 +84,7 @@ def record_cmd(
             hours=span,
             attorney_name=attorney_name,
             attorney_contact=attorney_reach,
-            cipher=cipher_of(uow) if attorney_name else None,
+            cipher=uow.cipher if attorney_name else None,
         )
     typer.echo(
         f"fact #{fact_id} recorded: {kind} for borrower #{borrower}"
@@ -117,7 +116,7 @@ def list_cmd(borrower: int = typer.Argument(..., help="borrower id"), database_u
     from fairdue.service.contact.facts import list_facts
 
     with read_uow(database_url) as uow:
-        facts = list_facts(uow, borrower_id=borrower, cipher=cipher_of(uow))
+        facts = list_facts(uow, borrower_id=borrower, cipher=uow.cipher)
     if not facts:
         typer.echo(f"borrower #{borrower}: no contact facts")
     for f in facts:

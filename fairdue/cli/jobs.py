@@ -30,7 +30,6 @@ def daily_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the summaries as one JSON object."),
 ) -> None:
     """Close the business date, then run collections once (promises, plans, due steps, reminders)."""
-    from fairdue.adapters.crypto import load_cipher
     from fairdue.bootstrap import bootstrap
     from fairdue.domain.instants import parse_utc
     from fairdue.service.jobs import run_daily
@@ -46,7 +45,7 @@ def daily_cmd(
             app.uow_factory,
             business_on=on,
             now_at=now_at,
-            cipher=load_cipher(database_url=app.settings.database_url),
+            cipher=app.cipher,
         )
     finally:
         app.dispose()

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import importlib.resources
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from fairdue.adapters.crypto import load_cipher
 from fairdue.bootstrap import bootstrap
 from fairdue.web import i18n, problems, wiring
 from fairdue.web.api import router as api_router
@@ -56,10 +57,14 @@ class WebConfig:
 
 def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher: Any = None) -> FastAPI:
     """Build the web app over `core` (a fairdue.bootstrap.App whose database is migrated;
-    None → bootstrap from the environment). `cipher` is the PII field cipher
-    (fairdue.adapters.crypto.FieldCipher); None → the configured keys, loaded on first use."""
+    None → bootstrap from the environment). `cipher` (a fairdue.adapters.crypto.FieldCipher) replaces the
+    core's; the app and every unit of work it opens use the same one."""
     if core is None:
         core = bootstrap()
+    if cipher is not None:
+        core = replace(core, cipher=cipher)
+    elif core.cipher is None:
+        core = replace(core, cipher=load_cipher(database_url=core.settings.database_url))
     app = FastAPI(
         title="fairdue",
         version="1",
@@ -71,7 +76,7 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher:
     )
     app.state.core = core
     app.state.web = web_config or WebConfig.from_env()
-    app.state.cipher = cipher
+    app.state.cipher = core.cipher
     app.state.templates = make_templates()
     app.state.render_problem = _render_problem
     problems.install(app)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import Request
@@ -112,7 +112,8 @@ def demo_app(database_url: str, *, as_of: dt.date, key_file: Any = None):
     start_at = dt.datetime.combine(as_of, dt.time(DEMO_LOCAL_HOUR_UTC), tzinfo=dt.UTC)
     core = bootstrap(database_url=database_url, clock=DemoClock(start_at, time.monotonic()))
     cipher = FieldCipher(dev_keyring(key_file or DEV_KEY_FILE))
-    app = create_app(core, cipher=cipher)
+    core = replace(core, cipher=cipher)
+    app = create_app(core)
     app.state.demo_phones = set()
     _install_phone_page(app)
     return app, core, cipher

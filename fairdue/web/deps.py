@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from fairdue.adapters.crypto import FieldCipher, load_cipher
+from fairdue.adapters.crypto import FieldCipher
 
 
 def field_cipher(app: FastAPI) -> FieldCipher:
-    """The PII field cipher: the one create_app was given, else the configured keys, loaded on first use."""
-    if app.state.cipher is None:
-        app.state.cipher = load_cipher(database_url=app.state.core.settings.database_url)
+    """The PII field cipher wired into the app's core (fairdue.bootstrap loads it at start-up)."""
     cipher: FieldCipher = app.state.cipher
     return cipher

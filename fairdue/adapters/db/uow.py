@@ -15,6 +15,9 @@ The repositories are typed attributes, one or two per context (`uow.ledger`,
 each built on first use with the connection and the unit of work's clock, and
 kept until the `with` block ends.
 
+The PII field cipher is `uow.cipher`: bootstrap loads the keys once at start-up
+and hands them to every unit of work.
+
 Events between contexts (fairdue.domain.events) are published on the unit of
 work: `uow.publish(PlanAccepted(...))` runs every handler wired for the
 event's type at once, in this transaction, so the reaction commits with the
@@ -30,6 +33,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine
 
+from fairdue.adapters.crypto import FieldCipher, load_cipher
 from fairdue.adapters.db.repos.borrower import BorrowerRepository
 from fairdue.adapters.db.repos.collections import CollectionsRepository
 from fairdue.adapters.db.repos.collections_actions import ActionsRepository
@@ -68,11 +72,17 @@ class UnitOfWork:
     """A transaction on `engine`, its repositories (built on first use), and the event handlers it runs."""
 
     def __init__(
-        self, engine: Engine, *, clock: Callable[[], datetime] = utc_now, handlers: EventHandlers | None = None
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        handlers: EventHandlers | None = None,
+        cipher: FieldCipher | None = None,
     ):
         self.engine = engine
         self.clock = clock
         self.handlers: EventHandlers = handlers or {}
+        self._cipher = cipher
         self._connection: Connection | None = None
         self._repos: dict[type, Any] = {}
 
@@ -119,6 +129,14 @@ class UnitOfWork:
         conn = self.connection
         conn.rollback()
         conn.begin()
+
+    @property
+    def cipher(self) -> FieldCipher:
+        """The PII field cipher wired by fairdue.bootstrap (loaded at start-up). A unit built without one (a test,
+        a benchmark) loads the configured keys once: dev keys on SQLite, KeysNotConfigured on PostgreSQL."""
+        if self._cipher is None:
+            self._cipher = load_cipher(database_url=self.engine.url.render_as_string(hide_password=False))
+        return self._cipher
 
     # -- events ----------------------------------------------------------------
     def publish(self, event: Event) -> None:
