@@ -82,20 +82,29 @@ def bootstrap(
     *,
     database_url: str | None = None,
     clock: Callable[[], datetime] = utc_now,
+    cipher: FieldCipher | None = None,
+    keys: bool = True,
 ) -> App:
     """Wire an App from settings (default: the environment); `database_url` overrides them.
 
     The field-encryption keys are loaded here, once: without FAIRDUE_KEYS / FAIRDUE_KEY_FILE a PostgreSQL
     deployment is refused at start-up (KeysNotConfigured), never at the first borrower it would encrypt;
-    SQLite falls back to the dev key file."""
+    SQLite falls back to the dev key file. `cipher` replaces the configured keys (the demo's dev keys, a
+    benchmark's throwaway keys). `keys=False` is for commands that never read personal data (init-db, day-end,
+    ledger and audit checks): they start without keys, and a unit of work that did need them would load them
+    then (and be refused on PostgreSQL)."""
     settings = settings or load_settings()
     if database_url is not None:
         settings = replace(settings, database_url=database_url)
-    cipher = load_cipher(database_url=settings.database_url)
+    if cipher is None and keys:
+        cipher = load_cipher(database_url=settings.database_url)
     return App(settings=settings, engine=make_engine(settings.database_url), clock=clock, cipher=cipher)
 
 
-def build_channels(engine: Engine, environ: Mapping[str, str] | None = None) -> dict[str, ChannelAdapter]:
-    """The channel adapters configured in the environment, reading decisions from the decision log and writing
-    the sent-ledger through `engine` (see fairdue.adapters.channels.wiring for the settings)."""
-    return build_adapters(decisions=DecisionLookup(engine), ledger=DbSentLedger(engine), environ=environ)
+def build_channels(
+    engine: Engine, environ: Mapping[str, str] | None = None, *, cipher: FieldCipher | None = None
+) -> dict[str, ChannelAdapter]:
+    """The channel adapters configured in the environment, reading decisions from the decision log (keyed text
+    hashes checked with `cipher`, the app's) and writing the sent-ledger through `engine` (see
+    fairdue.adapters.channels.wiring for the settings)."""
+    return build_adapters(decisions=DecisionLookup(engine, cipher=cipher), ledger=DbSentLedger(engine), environ=environ)

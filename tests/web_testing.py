@@ -38,7 +38,7 @@ def add_staff(app: Any, username: str, *roles: str, display_name: str | None = N
     core = app.state.core
     with core.uow_factory() as uow:
         staff_id = create_staff(
-            uow.connection,
+            uow,
             username=username,
             display_name=display_name or username,
             password=STAFF_PASSWORD,
@@ -94,7 +94,7 @@ def borrower_session(app: Any, borrower_id: str) -> dict[str, str]:
     core = app.state.core
     with core.uow_factory() as uow:
         new = _open_session(
-            uow.connection, kind="borrower", staff_id=None, borrower_id=str(borrower_id), now=uow.clock(), ttl_s=3600
+            uow, kind="borrower", staff_id=None, borrower_id=str(borrower_id), now=uow.clock(), ttl_s=3600
         )
         uow.commit()
     return {"Authorization": f"Bearer {new.token}"}
@@ -138,8 +138,8 @@ def seed_portal_borrower(
 
     from fairdue.domain.money import Money
     from fairdue.products import shipped_product_files
-    from fairdue.service.portal.views import debt_id_for_line
     from fairdue.service.servicing.accounts import open_account
+    from fairdue.service.servicing.debts import debt_id_for_line
     from fairdue.service.servicing.products import UnknownProduct, get_product, load_product_file
     from fairdue.service.servicing.purchases import purchase
     from fairdue.service.servicing.statements import generate_statement

@@ -39,6 +39,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import typer
 
+from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.bootstrap import bootstrap
 from fairdue.domain.dayend.params import product_frames
 from fairdue.domain.money import Money
@@ -374,7 +375,7 @@ def seed(app, n: int) -> None:
 
 
 def _seed_child(database_url: str, accounts: int) -> None:
-    app = bootstrap(database_url=database_url)
+    app = bootstrap(database_url=database_url, cipher=FieldCipher(Keyring.generate("bench")))
     try:
         seed(app, accounts)
     finally:
@@ -445,7 +446,7 @@ def bench_cmd(
     if database_url is None:
         tmp = tempfile.mkdtemp(prefix="fairdue-bench-dayend-")
         database_url = f"sqlite:///{tmp}/bench.db"
-    app = bootstrap(database_url=database_url)
+    app = bootstrap(database_url=database_url, cipher=FieldCipher(Keyring.generate("bench")))
     out = (lambda *a: print(*a, file=__import__("sys").stderr)) if as_json else print
     try:
         app.migrate()

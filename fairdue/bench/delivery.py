@@ -113,8 +113,8 @@ def run(contacts: int, database_url: str | None) -> dict:
             raise typer.BadParameter(f"the gate allowed {allowed} of {contacts} bench contacts; the bench expects all")
 
         start = time.perf_counter()
-        with engine.connect() as conn:
-            verification = verify_log(conn)
+        with UnitOfWork(engine, clock=clock) as uow:
+            verification = verify_log(uow)
         verify_s = time.perf_counter() - start
 
         with StubProvider(api_key="bench") as provider:

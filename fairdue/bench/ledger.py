@@ -29,6 +29,7 @@ from pathlib import Path
 
 import typer
 
+from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.engine import make_engine, normalize_url
 from fairdue.bootstrap import bootstrap
 from fairdue.domain.ledger import AccountSpec, EntryDraft, PostingLine
@@ -64,7 +65,7 @@ def run(entries: int, accounts: int, single: int, database_url: str | None = Non
     if entries < 1 or accounts < 1 or single < 1:
         raise typer.BadParameter("--entries, --accounts and --single must be ≥ 1")
     url, cleanup = _scratch_url(database_url)
-    app = bootstrap(database_url=url)
+    app = bootstrap(database_url=url, cipher=FieldCipher(Keyring.generate("bench")))
     try:
         app.migrate()
         start = time.perf_counter()

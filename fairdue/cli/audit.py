@@ -27,10 +27,10 @@ def verify(
         if not seq_text.isdigit() or len(hash_text) != 64:
             raise AuditError(f"--anchor must be SEQ:HASH (64 hex characters), not {anchor!r}")
         parsed_anchor = (int(seq_text), hash_text.lower())
-    app = bootstrap(database_url=database_url)
+    app = bootstrap(database_url=database_url, keys=False)
     try:
-        with app.engine.connect() as conn:
-            result = verify_log(conn, anchor=parsed_anchor)
+        with app.uow_factory() as uow:
+            result = verify_log(uow, anchor=parsed_anchor)
     finally:
         app.dispose()
     if as_json:
@@ -64,10 +64,10 @@ def head(
     from fairdue.bootstrap import bootstrap
     from fairdue.service.contact.decision_log import log_head
 
-    app = bootstrap(database_url=database_url)
+    app = bootstrap(database_url=database_url, keys=False)
     try:
-        with app.engine.connect() as conn:
-            seq, digest = log_head(conn)
+        with app.uow_factory() as uow:
+            seq, digest = log_head(uow)
     finally:
         app.dispose()
     typer.echo(f"{seq}:{digest}")
@@ -93,7 +93,7 @@ def dispatch(
     stop = threading.Event()
     total = DispatchReport()
     try:
-        adapters = build_channels(app.engine)
+        adapters = build_channels(app.engine, cipher=app.cipher)
         if not adapters:
             raise FairdueError(
                 "no channel configured: set FAIRDUE_SMTP_HOST, FAIRDUE_PROVIDER_URL or FAIRDUE_LETTER_SPOOL"
@@ -141,7 +141,7 @@ def status(
     from fairdue.adapters.db.schema.collections import outbox_messages
     from fairdue.bootstrap import bootstrap
 
-    app = bootstrap(database_url=database_url)
+    app = bootstrap(database_url=database_url, keys=False)
     try:
         with app.engine.connect() as conn:
             rows = conn.execute(

@@ -54,7 +54,7 @@ def day_end_cmd(
 
     on = parse_date(business_date, "--date")
     through_on = parse_date(through, "--through")
-    app = bootstrap(database_url=database_url)
+    app = bootstrap(database_url=database_url, keys=False)
     if on is None and through_on is None:
         through_on = app.clock().date() - timedelta(days=1)
     out = Console(highlight=False, soft_wrap=True, stderr=as_json)

@@ -18,7 +18,7 @@ def init_db(
     from fairdue.adapters.db.migrate import current_revision
     from fairdue.bootstrap import bootstrap
 
-    app = bootstrap(database_url=database_url)
+    app = bootstrap(database_url=database_url, keys=False)
     try:
         before = current_revision(app.engine)
         after = app.migrate()

@@ -29,7 +29,7 @@ def verify_cmd(
     from fairdue.service.ledger.journal import verify
 
     out = Console(highlight=False, soft_wrap=True)
-    app = bootstrap(database_url=database_url)
+    app = bootstrap(database_url=database_url, keys=False)
     try:
         app.check_schema()
         with app.uow_factory() as uow:

@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
         core.migrate()
         with core.uow_factory() as uow:
             staff_id = create_staff(
-                uow.connection,
+                uow,
                 username=username,
                 display_name=display_name,
                 password=password,

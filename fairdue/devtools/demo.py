@@ -25,19 +25,13 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from fairdue.adapters.crypto import DEV_KEY_FILE, FieldCipher, dev_keyring
-from fairdue.adapters.db.schema.accounts import (
-    credit_lines,
-    installment_plans,
-    payments,
-    products,
-    purchases,
-    statements,
-)
+from fairdue.adapters.db.schema.accounts import credit_lines, installment_plans, products
 from fairdue.bootstrap import bootstrap
 from fairdue.devtools.simulate import run_simulation
 from fairdue.domain.borrowers import cn_ric_check_digit, is_valid_id, validate_mobile
 from fairdue.domain.loanmath.calendar import add_months
 from fairdue.domain.money import Money
+from fairdue.domain.statuses import InstallmentPlanStatus
 from fairdue.errors import FairdueError
 from fairdue.products import shipped_product_files
 from fairdue.service.borrower.registry import BorrowerExists, add_emergency_contact, register_borrower
@@ -422,7 +416,7 @@ def _seed_account(
 
 
 def _plan_active(uow, plan_id: int) -> bool:
-    return uow.accounts.one(installment_plans, id=plan_id).status == "active"
+    return uow.accounts.plan(plan_id).status == InstallmentPlanStatus.ACTIVE
 
 
 def run_demo(
@@ -439,16 +433,16 @@ def run_demo(
         raise DemoRefused(f"accounts must be between 1 and {ACCOUNTS_MAX}, got {accounts}")
     started = time.perf_counter()
     _fresh_database(database_url)
-    app = bootstrap(database_url=database_url)
+    cipher = FieldCipher(dev_keyring(key_file))
+    app = bootstrap(database_url=database_url, cipher=cipher)
     try:
         app.migrate()
-        cipher = FieldCipher(dev_keyring(key_file))
         rng = random.Random(seed)
         counters = dict.fromkeys(
             ("borrowers", "purchases", "statements", "payments", "early_payoffs", "refunds", "reversals"), 0
         )
         with app.uow_factory() as uow:
-            if uow.accounts.count(credit_lines):
+            if uow.accounts.line_count():
                 raise DemoRefused(
                     f"{app.safe_url} already holds accounts; the demo only seeds a fresh database "
                     f"(unset FAIRDUE_DATABASE_URL to use {DEMO_DB_PATH}, or point it at an empty database)"
@@ -473,6 +467,7 @@ def run_demo(
 
 def _summarise(uow, url: str, as_of: date, counters: dict, report, seconds: float) -> DemoSummary:
     r = uow.accounts
+    counts = r.portfolio_counts()
     conn = uow.connection
     by_status = dict(
         conn.execute(sa.select(credit_lines.c.status, sa.func.count()).group_by(credit_lines.c.status)).all()
@@ -520,12 +515,12 @@ def _summarise(uow, url: str, as_of: date, counters: dict, report, seconds: floa
         database_url=url,
         as_of=as_of,
         borrowers=counters["borrowers"],
-        accounts=r.count(credit_lines),
+        accounts=counts["accounts"],
         accounts_by_status=by_status,
-        plans=r.count(installment_plans),
-        purchases=r.count(purchases),
-        statements=r.count(statements),
-        payments=r.count(payments, payments.c.kind != "credit_applied"),
+        plans=counts["plans"],
+        purchases=counts["purchases"],
+        statements=counts["statements"],
+        payments=counts["payments"],
         early_payoffs=counters["early_payoffs"],
         refunds=counters["refunds"],
         reversals=counters["reversals"],

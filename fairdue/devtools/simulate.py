@@ -465,7 +465,7 @@ def _borrowers_act(uow, world: _World, state: _BorrowerState, on: date) -> None:
         elif how == "complain" and on >= open_cases[line_id] + timedelta(days=2):
             state.acted.add(line_id)
             file_complaint(
-                conn,
+                uow,
                 borrower_id=str(world.borrower[line_id]),
                 jurisdiction=world.jurisdiction[line_id],
                 category="contact_conduct",

@@ -58,7 +58,7 @@ def _resolve(request: Request, token: str) -> auth_service.Principal | None:
     # transaction holds the write lock, and a route may need transactions of its own.
     core = request.app.state.core
     with core.uow_factory() as unit:
-        return auth_service.resolve_session(unit.connection, token=token, now=core.clock())
+        return auth_service.resolve_session(unit, token=token, now=core.clock())
 
 
 async def principal(request: Request) -> auth_service.Principal:
@@ -121,7 +121,7 @@ def end_session(request: Request, unit, *, redirect_to: str):
 
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        auth_service.revoke_session(unit.connection, token=token, now=unit.clock())
+        auth_service.revoke_session(unit, token=token, now=unit.clock())
         unit.commit()
     response = RedirectResponse(redirect_to, status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")

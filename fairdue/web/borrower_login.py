@@ -33,7 +33,7 @@ def send_code(app: Any, *, phone: str) -> None:
     web = app.state.web
     with app.state.core.uow_factory() as unit:
         auth_service.request_login_code(
-            unit.connection,
+            unit,
             phone=phone,
             now=unit.clock(),
             secret=web.secret_key,
@@ -48,7 +48,7 @@ def login(app: Any, *, phone: str, code: str) -> auth_service.NewSession:
     web = app.state.web
     with app.state.core.uow_factory() as unit:
         new = auth_service.borrower_login(
-            unit.connection, phone=phone, code=code, now=unit.clock(), secret=web.secret_key, ttl_s=web.session_ttl_s
+            unit, phone=phone, code=code, now=unit.clock(), secret=web.secret_key, ttl_s=web.session_ttl_s
         )
         unit.commit()  # commits a failed attempt's counter too
     if new is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
@@ -22,12 +22,11 @@ from fastapi.responses import HTMLResponse
 from fairdue.adapters.crypto import DEV_KEY_FILE, FieldCipher, dev_keyring
 from fairdue.adapters.db.schema.accounts import credit_lines, products
 from fairdue.adapters.db.schema.collections import outbox_messages
-from fairdue.adapters.db.schema.web import staff_users
 from fairdue.bootstrap import bootstrap
 from fairdue.domain.instants import format_utc
 from fairdue.service.borrower.registry import get_borrower
 from fairdue.service.contact.enforcement import OutgoingMessage, open_outbox_fields, request_contact
-from fairdue.service.portal.views import debt_id_for_line
+from fairdue.service.servicing.debts import debt_id_for_line
 from fairdue.service.staff.auth import create_staff
 from fairdue.web.app import create_app
 from fairdue.web.compose import templates
@@ -63,9 +62,9 @@ def prepare(core: Any, cipher: Any) -> dict[str, Any]:
     with core.uow_factory() as uow:
         conn = uow.connection
         for username, display, roles in DEMO_STAFF:
-            if conn.execute(sa.select(staff_users.c.id).where(staff_users.c.username == username)).first() is None:
+            if uow.staff.id_of_username(username) is None:
                 create_staff(
-                    conn, username=username, display_name=display, password=DEMO_PASSWORD, roles=roles, now=uow.clock()
+                    uow, username=username, display_name=display, password=DEMO_PASSWORD, roles=roles, now=uow.clock()
                 )
         rows = conn.execute(
             sa.select(credit_lines.c.id, credit_lines.c.borrower_id)
@@ -110,9 +109,8 @@ def prepare(core: Any, cipher: Any) -> dict[str, Any]:
 def demo_app(database_url: str, *, as_of: dt.date, key_file: Any = None):
     """The web app over the demo database, on the demo clock, with the demo phone page."""
     start_at = dt.datetime.combine(as_of, dt.time(DEMO_LOCAL_HOUR_UTC), tzinfo=dt.UTC)
-    core = bootstrap(database_url=database_url, clock=DemoClock(start_at, time.monotonic()))
     cipher = FieldCipher(dev_keyring(key_file or DEV_KEY_FILE))
-    core = replace(core, cipher=cipher)
+    core = bootstrap(database_url=database_url, clock=DemoClock(start_at, time.monotonic()), cipher=cipher)
     app = create_app(core)
     app.state.demo_phones = set()
     _install_phone_page(app)

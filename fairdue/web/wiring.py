@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from fairdue.adapters.db.views.portal import REGION_JURISDICTION
 from fairdue.domain.instants import format_utc
 from fairdue.service.borrower.registry import find_borrowers_by_mobile, get_borrower
 from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
-from fairdue.service.portal.views import REGION_JURISDICTION, SERVICE_DEBT_ID_FORMAT
+from fairdue.service.servicing.debts import SERVICE_DEBT_ID_FORMAT
 from fairdue.web.deps import field_cipher
 
 CODE_TEXT = {

@@ -16,6 +16,7 @@ from fairdue.adapters.channels.email import SmtpEmailAdapter, SmtpSettings
 from fairdue.adapters.channels.http_provider import HttpProviderAdapter
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.collections_engine import coll_actions
+from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.service import jobs
 from fairdue.service.collections import engine as coll
 from fairdue.service.contact.decision_log import DecisionLookup, verify_log
@@ -161,7 +162,7 @@ def test_collections_story_end_to_end(uow_factory, engine, clock):
             case = coll.open_case_of(uow, account_id=line)
             assert case is not None and case.opened_on == after
 
-    with engine.connect() as conn:
-        assert verify_log(conn).ok
-        outbox = " ".join(str(v) for row in conn.execute(sa.select(outbox_messages)).all() for v in row)
+    with UnitOfWork(engine) as uow:
+        assert verify_log(uow).ok
+        outbox = " ".join(str(v) for row in uow.connection.execute(sa.select(outbox_messages)).all() for v in row)
     assert "13800138001" not in outbox and "b1@example.com" not in outbox  # personal data only as cipher tokens

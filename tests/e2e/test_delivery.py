@@ -16,6 +16,7 @@ from fairdue.adapters.channels.http_provider import HttpProviderAdapter
 from fairdue.adapters.channels.letter import CollectionLetter, PdfLetterAdapter, render_text
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
+from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.policy import decide
 from fairdue.service.contact.decision_log import DecisionLookup, contact_history, verify_log
 from fairdue.service.contact.dispatcher import DbSentLedger, Dispatcher, record_receipt
@@ -174,10 +175,10 @@ def test_lawful_reminders_are_delivered_and_unlawful_contacts_are_not(
         ("sms", "139****2222", False, None, None),
     ]
     assert log[1].reasons[0][0] == "CN.CBA2026.hours" and log[1].reasons[0][3]  # a zh reason too
-    with engine.connect() as conn:
-        assert verify_log(conn).ok
-        records = " ".join(conn.execute(sa.text("SELECT record FROM decision_log")).scalars())
-        outbox = " ".join(str(v) for row in conn.execute(sa.select(outbox_messages)).all() for v in row)
+    with UnitOfWork(engine) as uow:
+        assert verify_log(uow).ok
+        records = " ".join(uow.connection.execute(sa.text("SELECT record FROM decision_log")).scalars())
+        outbox = " ".join(str(v) for row in uow.connection.execute(sa.select(outbox_messages)).all() for v in row)
     for secret in ("13800138000", "13911112222", "zhang.san@", "张三"):
         assert secret not in records and secret not in outbox
 

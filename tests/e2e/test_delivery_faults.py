@@ -22,6 +22,7 @@ from fairdue.adapters.channels.devservers import LocalSmtpServer, StubProvider
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.handovers import channel_handovers
+from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.service.contact.decision_log import verify_log
 from fairdue.service.contact.dispatcher import resolve_unknown, unknown_messages
 from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
@@ -264,8 +265,8 @@ def test_sigkill_after_250_without_a_relay_log_parks_unknown_never_resends(uow_f
             uow.commit()
         assert by_status(engine) == Counter({"sent": 2 * MESSAGES_PER_CHANNEL})
         delivered_once(smtp, provider)
-    with engine.connect() as conn:
-        assert verify_log(conn).ok
+    with UnitOfWork(engine) as uow:
+        assert verify_log(uow).ok
     print(f"\n{kills} SIGKILLs in {runs} runs, {len(in_window)} after a 250: parked unknown, settled; each sent once")
 
 
@@ -280,15 +281,15 @@ def test_sigkill_after_250_with_a_relay_log_reconciles_by_message_id(uow_factory
         assert kills >= KILLS_MIN and len(in_window) >= KILLS_AFTER_ACCEPT_MIN, (kills, in_window)
         assert by_status(engine) == Counter({"sent": 2 * MESSAGES_PER_CHANNEL})
         delivered_once(smtp, provider)
-    with engine.connect() as conn:
+    with UnitOfWork(engine) as uow:
         confirmed = set(
-            conn.execute(
+            uow.connection.execute(
                 sa.select(channel_handovers.c.outbox_id).where(
                     channel_handovers.c.resolved_by == "relay-log", channel_handovers.c.state == "confirmed"
                 )
             ).scalars()
         )
-        assert verify_log(conn).ok
+        assert verify_log(uow).ok
     assert confirmed == in_window
     print(f"\n{kills} SIGKILLs in {runs} runs, {len(in_window)} after a 250, all settled from the relay log")
 

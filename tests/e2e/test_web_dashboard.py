@@ -77,7 +77,7 @@ def test_dashboard_counts_denials_by_category_and_rule(ctx, clock):
     _contact(app, _allow)
     with app.state.core.uow_factory() as uow:
         complaints.file_complaint(
-            uow.connection,
+            uow,
             borrower_id="1",
             jurisdiction="CN",
             category="fees",

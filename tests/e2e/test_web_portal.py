@@ -39,10 +39,10 @@ def test_bill_shows_plan_apr_and_amount_due(ctx):
 
 
 def test_plan_apr_matches_loanmath_for_the_stored_schedule(ctx):
-    from fairdue.service.portal import views as portal
+    from fairdue.service.portal import lines as portal
 
     with ctx["app"].state.core.uow_factory() as uow:
-        (plan,) = portal.plans_of_line(uow.connection, ctx["one"]["line_id"], "CN")
+        (plan,) = portal.plans_of_line(uow, ctx["one"]["line_id"], "CN")
     assert plan.periods == 12 and plan.convention == "cn-irr"
     # The flows the borrower actually faces: 3000.00 advanced on the purchase day, each installment on its
     # due date. The first period is longer than a month with one month's interest, so the true rate sits

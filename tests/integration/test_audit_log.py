@@ -62,11 +62,11 @@ def tamper(engine, sql: str, **params) -> None:
 
 def test_appended_chain_verifies(uow_factory, engine):
     fill(uow_factory, 12)
-    with engine.connect() as conn:
-        result = verify_log(conn)
+    with UnitOfWork(engine) as uow:
+        result = verify_log(uow)
     assert result.ok and result.checked == 12
-    with engine.connect() as conn:
-        assert get_entry(conn, 12).seq == 12 and get_entry(conn, 13) is None
+    with UnitOfWork(engine) as uow:
+        assert get_entry(uow, 12).seq == 12 and get_entry(uow, 13) is None
 
 
 def test_update_and_delete_are_refused_by_the_database(uow_factory, engine):
@@ -77,8 +77,8 @@ def test_update_and_delete_are_refused_by_the_database(uow_factory, engine):
     ):
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
             conn.exec_driver_sql(statement)
-    with engine.connect() as conn:
-        assert verify_log(conn).ok
+    with UnitOfWork(engine) as uow:
+        assert verify_log(uow).ok
 
 
 def test_flipped_byte_is_named(uow_factory, engine):
@@ -88,34 +88,34 @@ def test_flipped_byte_is_named(uow_factory, engine):
     raw = bytearray(text.encode())
     raw[raw.index(b'"sms"') + 1] ^= 0x01  # "sms" -> "rms"
     tamper(engine, "UPDATE decision_log SET record = :r WHERE seq = 5", r=raw.decode())
-    with engine.connect() as conn:
-        result = verify_log(conn)
+    with UnitOfWork(engine) as uow:
+        result = verify_log(uow)
     assert (result.ok, result.bad_seq, result.problem) == (False, 5, "edited")
-    with engine.connect() as conn, pytest.raises(ChainBroken, match="decision 5"):
-        require_intact(conn)
+    with UnitOfWork(engine) as uow, pytest.raises(ChainBroken, match="decision 5"):
+        require_intact(uow)
 
 
 def test_edited_query_column_is_named(uow_factory, engine):
     fill(uow_factory, 6)
     tamper(engine, "UPDATE decision_log SET allowed = :t WHERE seq = 4", t=True)  # 4 was a denial
-    with engine.connect() as conn:
-        result = verify_log(conn)
+    with UnitOfWork(engine) as uow:
+        result = verify_log(uow)
     assert (result.ok, result.bad_seq) == (False, 4)
 
 
 def test_deleted_record_is_named(uow_factory, engine):
     fill(uow_factory, 8)
     tamper(engine, "DELETE FROM decision_log WHERE seq = 3")
-    with engine.connect() as conn:
-        result = verify_log(conn)
+    with UnitOfWork(engine) as uow:
+        result = verify_log(uow)
     assert (result.ok, result.bad_seq, result.problem) == (False, 3, "missing")
 
 
 def test_deleted_last_record_is_caught_by_the_head(uow_factory, engine):
     fill(uow_factory, 4)
     tamper(engine, "DELETE FROM decision_log WHERE seq = 4")
-    with engine.connect() as conn:
-        result = verify_log(conn)
+    with UnitOfWork(engine) as uow:
+        result = verify_log(uow)
     assert (result.ok, result.bad_seq, result.problem) == (False, 4, "truncated")
 
 
@@ -124,8 +124,8 @@ def test_swapped_records_are_named(uow_factory, engine):
     tamper(engine, "UPDATE decision_log SET seq = 1000 WHERE seq = 2")
     tamper(engine, "UPDATE decision_log SET seq = 2 WHERE seq = 6")
     tamper(engine, "UPDATE decision_log SET seq = 6 WHERE seq = 1000")
-    with engine.connect() as conn:
-        result = verify_log(conn)
+    with UnitOfWork(engine) as uow:
+        result = verify_log(uow)
     assert (result.ok, result.bad_seq, result.problem) == (False, 2, "reordered")
 
 
@@ -148,9 +148,9 @@ def test_concurrent_appenders_never_fork_the_chain(engine, clock):
     for t in threads:
         t.join()
     assert not errors, errors
-    with engine.connect() as conn:
-        result = verify_log(conn)
-        count = conn.execute(sa.text("SELECT count(*) FROM decision_log")).scalar_one()
+    with UnitOfWork(engine) as uow:
+        result = verify_log(uow)
+        count = uow.connection.execute(sa.text("SELECT count(*) FROM decision_log")).scalar_one()
     assert result.ok and count == writers * per_writer
 
 
@@ -196,10 +196,10 @@ def test_an_anchor_catches_a_log_rewritten_with_fresh_hashes(uow_factory, engine
     from fairdue.service.contact.decision_log import log_head
 
     fill(uow_factory, 6)
-    with engine.connect() as conn:
-        anchor = log_head(conn)
-        assert verify_log(conn, anchor=anchor).ok
-        rows = conn.execute(sa.text("SELECT seq, record, prev_hash FROM decision_log ORDER BY seq")).all()
+    with UnitOfWork(engine) as uow:
+        anchor = log_head(uow)
+        assert verify_log(uow, anchor=anchor).ok
+        rows = uow.connection.execute(sa.text("SELECT seq, record, prev_hash FROM decision_log ORDER BY seq")).all()
     # The attacker turns decision 4 (a denial) into an allow and recomputes every hash after it, head included.
     import json
 
@@ -224,9 +224,9 @@ def test_an_anchor_catches_a_log_rewritten_with_fresh_hashes(uow_factory, engine
         )
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE decision_log_head SET last_hash = :h WHERE id = 1"), {"h": forged[-1].hash})
-    with engine.connect() as conn:
-        assert verify_log(conn).ok  # a full rewrite fools the chain alone ...
-        result = verify_log(conn, anchor=anchor)
+    with UnitOfWork(engine) as uow:
+        assert verify_log(uow).ok  # a full rewrite fools the chain alone ...
+        result = verify_log(uow, anchor=anchor)
     assert (result.ok, result.bad_seq) == (False, 6)  # ... not the anchor published before it
 
 
@@ -236,5 +236,5 @@ def test_a_missing_head_row_with_decisions_in_the_log_refuses_appends(uow_factor
         conn.exec_driver_sql("DELETE FROM decision_log_head")
     with uow_factory() as uow, pytest.raises(ChainBroken, match="head row is missing"):
         append_decision(uow, record(9))
-    with engine.connect() as conn:
-        assert verify_log(conn).problem == "truncated"
+    with UnitOfWork(engine) as uow:
+        assert verify_log(uow).problem == "truncated"

@@ -90,7 +90,8 @@ def test_an_outcome_logged_by_no_staff_member_says_so(world):
 
 
 def test_the_read_model_keys_outcomes_by_action_and_skips_other_cases(world):
-    from fairdue.service.portal.views import call_outcomes_of_case
+    from fairdue.adapters.db.views.cases import call_outcomes_of_case
+    from fairdue.service.servicing.debts import debt_id_for_line
 
     c = world["client"]
     case_id, task = _case_and_task(world)
@@ -98,8 +99,8 @@ def test_the_read_model_keys_outcomes_by_action_and_skips_other_cases(world):
     c.post(f"/console/tasks/{task}/judge", headers=world["ag"])
     c.post(f"/console/tasks/{task}/outcome", headers=world["ag"], data={"outcome": "refused"})
     with world["factory"]() as uow:
-        mine = call_outcomes_of_case(uow, case_id=case_id, account_id=world["line"])
-        other = call_outcomes_of_case(uow, case_id=case_id + 1000, account_id=world["line"])
+        mine = call_outcomes_of_case(uow.connection, case_id=case_id, debt_id=debt_id_for_line(world["line"]))
+        other = call_outcomes_of_case(uow.connection, case_id=case_id + 1000, debt_id=debt_id_for_line(world["line"]))
     assert set(mine) == {task} and mine[task].outcome == "refused" and mine[task].staff_name == "Agent Wu"
     assert mine[task].logged_at == MORNING + dt.timedelta(minutes=5)
     assert other == {}

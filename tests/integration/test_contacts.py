@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
+from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.service.contact.decision_log import contact_history, verify_log
 from fairdue.service.contact.enforcement import (
     ContactRequestInvalid,
@@ -167,8 +168,8 @@ def test_decision_and_outbox_commit_together_or_not_at_all(uow_factory, engine):
     with uow_factory() as uow, pytest.raises(IntegrityError):
         request_contact(uow, cipher=CIPHER, gate_request=request(), message=MESSAGE, decide=allow, attempts_max=0)
     assert counts(engine) == (0, 0)
-    with engine.connect() as conn:
-        assert verify_log(conn).ok
+    with UnitOfWork(engine) as uow:
+        assert verify_log(uow).ok
 
 
 def test_logged_inputs_are_masked(uow_factory, engine):

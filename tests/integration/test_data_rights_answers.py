@@ -23,7 +23,7 @@ LATER = NOW + timedelta(days=3)
 def _file(uow_factory, *, borrower_id: str = "7", reason: str = "please delete my old address") -> int:
     with uow_factory() as uow:
         rid = data_rights.file_request(
-            uow.connection, borrower_id=borrower_id, kind="deletion", details={"reason": reason}, now=NOW
+            uow, borrower_id=borrower_id, kind="deletion", details={"reason": reason}, now=NOW
         )
         uow.commit()
     return rid
@@ -42,7 +42,7 @@ def _rows(engine) -> list[tuple]:
 
 def _answer(uow_factory, rid, outcome="done", note="", staff="comp", now=LATER) -> None:
     with uow_factory() as uow:
-        data_rights.answer_request(uow.connection, request_id=rid, outcome=outcome, note=note, staff=staff, now=now)
+        data_rights.answer_request(uow, request_id=rid, outcome=outcome, note=note, staff=staff, now=now)
         uow.commit()
 
 
@@ -60,10 +60,10 @@ def test_an_answer_is_recorded_once_with_outcome_note_who_and_when(uow_factory, 
     other = _file(uow_factory, borrower_id="8")
     _answer(uow_factory, rid, outcome=outcome, note=f"  {note}  ")
     with uow_factory() as uow:
-        answer = data_rights.answer_of(uow.connection, request_id=rid)
-        still_open = [r["id"] for r in data_rights.open_requests(uow.connection)]
-        answered = data_rights.answered_requests(uow.connection)
-        mine = data_rights.requests_of(uow.connection, borrower_id="7")
+        answer = data_rights.answer_of(uow, request_id=rid)
+        still_open = [r["id"] for r in data_rights.open_requests(uow)]
+        answered = data_rights.answered_requests(uow)
+        mine = data_rights.requests_of(uow, borrower_id="7")
     assert answer["status"] == outcome and answer["decided_by"] == "comp" and answer["note"] == (note or None)
     assert answer["decided_at"] == LATER
     assert still_open == [other]  # the other request is untouched
@@ -133,7 +133,7 @@ def test_an_answer_needs_who_and_an_aware_time(uow_factory, engine, staff, now, 
 def test_an_answer_left_uncommitted_is_rolled_back(uow_factory, engine):
     rid = _file(uow_factory)
     with uow_factory() as uow:
-        data_rights.answer_request(uow.connection, request_id=rid, outcome="done", note="", staff="comp", now=LATER)
+        data_rights.answer_request(uow, request_id=rid, outcome="done", note="", staff="comp", now=LATER)
     assert _rows(engine)[0][1] == "received"
 
 
@@ -141,7 +141,7 @@ def test_the_copy_carries_the_answer(uow_factory):
     rid = _file(uow_factory)
     _answer(uow_factory, rid, outcome="refused", note="kept by law")
     with uow_factory() as uow:
-        (row,) = data_rights.requests_of(uow.connection, borrower_id="7")
+        (row,) = data_rights.requests_of(uow, borrower_id="7")
     assert row["id"] == rid and row["outcome"] == "kept by law" and row["decided_at"] == LATER
 
 

@@ -108,14 +108,14 @@ def test_the_copy_lists_the_contact_facts_with_attorney_details(uow_factory, hel
 def test_correction_and_deletion_requests_carry_the_held_facts(uow_factory, held, engine):
     with uow_factory() as uow:
         fix = data_rights.file_request(
-            uow.connection,
+            uow,
             borrower_id=str(held["borrower"]),
             kind="correction",
             now=NOW,
             details={"field": "other", "value": "律师电话已变更", "fact_id": held["attorney"]},
         )
         gone = data_rights.file_request(
-            uow.connection,
+            uow,
             borrower_id=str(held["borrower"]),
             kind="deletion",
             now=NOW,
@@ -124,16 +124,14 @@ def test_correction_and_deletion_requests_carry_the_held_facts(uow_factory, held
         for wrong in (held["other"], 10_000, True):  # another borrower's fact, none, not an id
             with pytest.raises(data_rights.DataRightsError, match="no stored contact fact"):
                 data_rights.file_request(
-                    uow.connection,
+                    uow,
                     borrower_id=str(held["borrower"]),
                     kind="correction",
                     now=NOW,
                     details={"field": "other", "value": "x", "fact_id": wrong},
                 )
         uow.commit()
-        stored = {
-            r["id"]: r["details"] for r in data_rights.requests_of(uow.connection, borrower_id=str(held["borrower"]))
-        }
+        stored = {r["id"]: r["details"] for r in data_rights.requests_of(uow, borrower_id=str(held["borrower"]))}
     expected = [
         {"id": held["attorney"], "kind": "attorney", "account_id": None, "in_force": True},
         {"id": held["hours"], "kind": "inconvenient_hours", "account_id": None, "in_force": False},

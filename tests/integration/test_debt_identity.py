@@ -20,7 +20,7 @@ from fairdue.service.borrower.registry import register_borrower
 from fairdue.service.collections import engine as coll
 from fairdue.service.collections.call_outcomes import log_call_outcome
 from fairdue.service.contact.enforcement import OutgoingMessage, history_for_debt, request_contact
-from fairdue.service.portal import views as portal
+from fairdue.service.portal import lines as portal
 from fairdue.service.servicing.accounts import open_account
 from fairdue.service.servicing.debts import debt_id_for_line, line_id_of_debt
 from fairdue.service.servicing.products import load_product_file

@@ -46,12 +46,12 @@ def test_a_gate_requests_sent_history_is_read_by_debt_not_by_status(tmp_path):
     not the dispatcher's (status, next_attempt_at) one, which would walk every sent message of every debt."""
     from fairdue.adapters.db.engine import make_engine
     from fairdue.adapters.db.migrate import migrate
-    from fairdue.service.contact.enforcement import _HISTORY_OF_DEBT
+    from fairdue.adapters.db.repos.contact import HISTORY_OF_DEBT
 
     engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
     try:
         migrate(engine)
-        compiled = _HISTORY_OF_DEBT.compile(dialect=engine.dialect)
+        compiled = HISTORY_OF_DEBT.compile(dialect=engine.dialect)
         params = compiled.construct_params({"debt_id": "cl:1"})
         with engine.connect() as conn:
             plan = [

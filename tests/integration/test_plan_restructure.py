@@ -27,7 +27,7 @@ from fairdue.domain.money import Money
 from fairdue.service.collections import engine as coll
 from fairdue.service.dayend.runner import run_day_end
 from fairdue.service.ledger import journal as ledger
-from fairdue.service.portal.views import plans_of_line
+from fairdue.service.portal.lines import plans_of_line
 from fairdue.service.servicing.accounts import balances, reconcile_line
 from fairdue.service.servicing.payments import pay
 from fairdue.service.servicing.plans import (
@@ -196,7 +196,7 @@ def test_a_freeze_plan_replaces_the_installments_and_day_end_no_longer_ages_them
             if x.kind == "due"
         ]
         assert len(due) == 1 and "(negotiated) installment 1/10" in due[0]
-        views = {v.kind: v for v in plans_of_line(uow.connection, line, "CN")}
+        views = {v.kind: v for v in plans_of_line(uow, line, "CN")}
         assert [i.status for i in views["negotiated"].installments] == ["billed"] + ["scheduled"] * 9
         assert {i.status for i in views["zero_fee"].installments} == {"restructured"}
         pay(uow, line_id=line, amount=Money(404_250, "CNY"), received_on=date(2026, 2, 20), key="row1")

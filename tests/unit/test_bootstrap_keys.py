@@ -45,3 +45,24 @@ def test_bootstrap_on_sqlite_without_keys_uses_the_dev_key_file(monkeypatch, tmp
         assert (tmp_path / "dev-keys.json").exists()
     finally:
         app.dispose()
+
+
+def test_bootstrap_takes_given_keys_instead_of_the_configured_ones(monkeypatch):
+    _clear_keys(monkeypatch)
+    given = FieldCipher(Keyring.generate("given"))
+    app = bootstrap(Settings(database_url=PG_URL), cipher=given)
+    try:
+        assert app.cipher is given and app.uow_factory().cipher is given
+    finally:
+        app.dispose()
+
+
+def test_commands_that_read_no_personal_data_start_without_keys_but_their_units_still_refuse_pii(monkeypatch):
+    _clear_keys(monkeypatch)
+    app = bootstrap(Settings(database_url=PG_URL), keys=False)
+    try:
+        assert app.cipher is None
+        with pytest.raises(KeysNotConfigured):
+            _ = app.uow_factory().cipher
+    finally:
+        app.dispose()

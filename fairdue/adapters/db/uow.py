@@ -162,7 +162,7 @@ class UnitOfWork:
 
     @property
     def accounts(self) -> AccountsRepository:
-        """Servicing's rows: products, borrowers, credit lines, purchases, installments, charges, payments."""
+        """Servicing's rows: products, credit lines, purchases, installments, charges, payments, statements."""
         return self._repo(AccountsRepository)
 
     @property
@@ -172,7 +172,7 @@ class UnitOfWork:
 
     @property
     def staff(self) -> StaffRepository:
-        """The staff context's rows: the access log of unmasked reads."""
+        """The staff context's rows: staff users and roles, sessions, one-time codes, the access log."""
         return self._repo(StaffRepository)
 
     @property

@@ -13,12 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
-from fairdue.adapters.crypto import FieldCipher, load_cipher
+from fairdue.adapters.crypto import FieldCipher
+from fairdue.adapters.db.repos.borrower import BorrowerRepository, BorrowerTwin
 from fairdue.adapters.db.repos.servicing import aware
-from fairdue.adapters.db.schema.accounts import borrower_emails, borrower_phones, borrowers, emergency_contacts
-from fairdue.adapters.db.schema.contact_facts import FACT_CONTEXTS, contact_facts
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.borrowers import (
     EMERGENCY_CONTACTS_MAX,
@@ -96,33 +93,29 @@ class EmergencyContact:
 
 
 def _cipher(cipher: FieldCipher | None, uow: UnitOfWork) -> FieldCipher:
-    return cipher if cipher is not None else load_cipher(database_url=str(uow.engine.url))
+    return cipher if cipher is not None else uow.cipher
 
 
 def register_borrower(uow: UnitOfWork, *, data: Mapping[str, Any], cipher: FieldCipher | None = None) -> int:
     """Validate and store a borrower; returns the borrower id. Refuses device contact lists and duplicates."""
     profile = profile_from_input(data)
     c = _cipher(cipher, uow)
-    r = uow.accounts
+    r = uow.borrowers
     id_bidx = c.blind_index(f"{profile.id_kind}:{profile.id_number}", context=CTX["id_number"])
     existing = r.borrower_by_id_bidx(id_bidx)
     if existing is not None:
         raise BorrowerExists(existing.id)
     now = uow.clock()
     try:
-        with uow.connection.begin_nested():  # a concurrent twin may insert the same ID number first
+        with r.twin_guard(id_bidx):  # a concurrent twin may insert the same ID number first
             bid = _insert_borrower(r, c, profile, id_bidx, now)
-    except sa.exc.IntegrityError:
-        existing = r.borrower_by_id_bidx(id_bidx)
-        if existing is None:
-            raise
-        raise BorrowerExists(existing.id) from None
+    except BorrowerTwin as twin:
+        raise BorrowerExists(twin.borrower_id) from None
     return bid
 
 
-def _insert_borrower(r, c: FieldCipher, profile, id_bidx: str, now: datetime) -> int:
-    bid = r.insert(
-        borrowers,
+def _insert_borrower(r: BorrowerRepository, c: FieldCipher, profile, id_bidx: str, now: datetime) -> int:
+    bid = r.add_borrower(
         name_ct=c.encrypt(profile.name, context=CTX["name"]),
         id_kind=profile.id_kind,
         id_number_ct=c.encrypt(profile.id_number, context=CTX["id_number"]),
@@ -133,8 +126,7 @@ def _insert_borrower(r, c: FieldCipher, profile, id_bidx: str, now: datetime) ->
         time_zones=" ".join(profile.time_zones),
         created_at=now,
     )
-    r.insert_many(
-        borrower_phones,
+    r.add_phones(
         [
             {
                 "borrower_id": bid,
@@ -147,8 +139,7 @@ def _insert_borrower(r, c: FieldCipher, profile, id_bidx: str, now: datetime) ->
             for i, m in enumerate(profile.mobiles)
         ],
     )
-    r.insert_many(
-        borrower_emails,
+    r.add_emails(
         [
             {
                 "borrower_id": bid,
@@ -174,27 +165,6 @@ def get_borrower(uow: UnitOfWork, *, borrower_id: int, cipher: FieldCipher | Non
 
 BORROWERS_PER_QUERY_MAX = 500  # ids per IN (...) list when reading many borrowers at once
 
-# Built once (the collections engine reads borrowers for every run): rows of many borrowers by id.
-_BORROWERS_BY_ID = sa.select(borrowers).where(borrowers.c.id.in_(sa.bindparam("ids", expanding=True)))
-
-
-def _addresses_by_borrower_query() -> sa.CompoundSelect:
-    # The borrowers' mobiles (kind 'phone') and emails (kind 'email') in one round trip, each in position order.
-    ids = sa.bindparam("ids", expanding=True)
-    p, e = borrower_phones.c, borrower_emails.c
-    phones = sa.select(
-        sa.literal_column("'phone'").label("kind"), p.borrower_id, p.position, p.phone_ct.label("ct"), p.source
-    ).where(p.borrower_id.in_(ids))
-    emails = sa.select(sa.literal_column("'email'"), e.borrower_id, e.position, e.email_ct, e.source).where(
-        e.borrower_id.in_(ids)
-    )
-    both = sa.union_all(phones, emails)
-    cols = both.selected_columns
-    return both.order_by(cols.kind, cols.borrower_id, cols.position)
-
-
-_ADDRESSES_BY_BORROWER = _addresses_by_borrower_query()
-
 
 def get_borrowers(uow: UnitOfWork, *, borrower_ids: Any, cipher: FieldCipher | None = None) -> dict[int, Borrower]:
     """The decrypted borrowers with these ids (two queries per BORROWERS_PER_QUERY_MAX ids, not three per
@@ -203,16 +173,16 @@ def get_borrowers(uow: UnitOfWork, *, borrower_ids: Any, cipher: FieldCipher | N
     if not ids:
         return {}
     c = _cipher(cipher, uow)
-    conn = uow.connection
+    r = uow.borrowers
     out: dict[int, Borrower] = {}
     for start in range(0, len(ids), BORROWERS_PER_QUERY_MAX):
         chunk = ids[start : start + BORROWERS_PER_QUERY_MAX]
         mobiles: dict[int, list[tuple[str, str]]] = {}
         emails: dict[int, list[tuple[str, str]]] = {}
-        for a in conn.execute(_ADDRESSES_BY_BORROWER, {"ids": chunk}):
+        for a in r.addresses_of_borrowers(chunk):
             held = mobiles if a.kind == "phone" else emails
             held.setdefault(a.borrower_id, []).append((c.decrypt(a.ct, context=CTX[a.kind]), a.source))
-        for row in conn.execute(_BORROWERS_BY_ID, {"ids": chunk}):
+        for row in r.borrowers_by_ids(chunk):
             out[row.id] = Borrower(
                 id=row.id,
                 name=c.decrypt(row.name_ct, context=CTX["name"]),
@@ -234,7 +204,7 @@ def find_borrower_by_id_number(
 ) -> int | None:
     """Borrower id for an ID number (blind-index lookup, nothing decrypted), or None."""
     c = _cipher(cipher, uow)
-    row = uow.accounts.borrower_by_id_bidx(
+    row = uow.borrowers.borrower_by_id_bidx(
         c.blind_index(f"{id_kind}:{compact(id_kind, id_number)}", context=CTX["id_number"])
     )
     return None if row is None else row.id
@@ -246,7 +216,7 @@ def find_borrowers_by_mobile(
     """Borrower ids holding `mobile` (blind-index lookup)."""
     c = _cipher(cipher, uow)
     e164 = validate_mobile(mobile, default_country=country)
-    return uow.accounts.borrower_ids_by_phone_bidx(c.blind_index(e164, context=CTX["phone"]))
+    return uow.borrowers.borrower_ids_by_phone_bidx(c.blind_index(e164, context=CTX["phone"]))
 
 
 def add_emergency_contact(
@@ -255,8 +225,8 @@ def add_emergency_contact(
     """Add a consented (scope locate_only) emergency contact; at most 2 in force per borrower."""
     refuse_device_contacts(data, "emergency_contact")
     c = _cipher(cipher, uow)
-    r = uow.accounts
-    row = r.one(borrowers, id=borrower_id)
+    r = uow.borrowers
+    row = r.borrower(borrower_id)
     if row is None:
         raise UnknownBorrower(borrower_id)
     now = uow.clock()
@@ -272,8 +242,7 @@ def add_emergency_contact(
     own = {p.phone_bidx for p in r.phones_of(borrower_id)}
     if c.blind_index(contact.mobile_e164, context=CTX["phone"]) in own:
         raise BorrowerInvalid("emergency_contact.mobile: that is the borrower's own number")
-    return r.insert(
-        emergency_contacts,
+    return r.add_emergency_contact(
         borrower_id=borrower_id,
         name_ct=c.encrypt(contact.name, context=CTX["ec_name"]),
         phone_ct=c.encrypt(contact.mobile_e164, context=CTX["ec_phone"]),
@@ -281,22 +250,19 @@ def add_emergency_contact(
         relationship=contact.relationship,
         consent_scope=contact.consent.scope,
         consent_granted_at=contact.consent.granted_at,
-        consent_withdrawn_at=None,
         created_at=now,
     )
 
 
 def withdraw_emergency_consent(uow: UnitOfWork, *, contact_id: int) -> None:
     """Withdraw consent: the record stays (granted_at, withdrawn_at), the contact's name and number are erased."""
-    r = uow.accounts
-    row = r.one(emergency_contacts, id=contact_id)
+    r = uow.borrowers
+    row = r.emergency_contact(contact_id)
     if row is None:
         raise UnknownEmergencyContact(f"unknown emergency contact #{contact_id}")
     if row.consent_withdrawn_at is not None:
         return
-    r.update(
-        emergency_contacts, contact_id, consent_withdrawn_at=uow.clock(), name_ct=None, phone_ct=None, phone_bidx=None
-    )
+    r.erase_emergency_contact(contact_id, withdrawn_at=uow.clock())
 
 
 def list_emergency_contacts(
@@ -315,32 +281,15 @@ def list_emergency_contacts(
             consent_granted_at=aware(e.consent_granted_at),  # type: ignore[arg-type]
             consent_withdrawn_at=aware(e.consent_withdrawn_at),
         )
-        for e in uow.accounts.emergency_contacts_of(borrower_id)
+        for e in uow.borrowers.emergency_contacts_of(borrower_id)
     ]
 
 
-# Encrypted columns, table by table, with their contexts (for key rotation).
-_ENCRYPTED = (
-    (borrowers, (("name_ct", CTX["name"]), ("id_number_ct", CTX["id_number"]), ("address_ct", CTX["address"]))),
-    (borrower_phones, (("phone_ct", CTX["phone"]),)),
-    (borrower_emails, (("email_ct", CTX["email"]),)),
-    (emergency_contacts, (("name_ct", CTX["ec_name"]), ("phone_ct", CTX["ec_phone"]))),
-    (contact_facts, tuple(FACT_CONTEXTS.items())),
-)
-
-
 def rotate_pii_keys(uow: UnitOfWork, *, cipher: FieldCipher) -> int:
-    """Re-encrypt every personal field not under the current key; returns how many fields changed."""
-    changed = 0
-    conn = uow.connection
-    for table, cols in _ENCRYPTED:
-        for row in conn.execute(sa.select(table)):
-            values = {}
-            for col, ctx in cols:
-                token = getattr(row, col)
-                if token and cipher.needs_rotation(token):
-                    values[col] = cipher.reencrypt(token, context=ctx)
-            if values:
-                conn.execute(sa.update(table).where(table.c.id == row.id).values(**values))
-                changed += len(values)
-    return changed
+    """Re-encrypt every personal field not under the current key (borrowers, phones, e-mails, emergency contacts,
+    contact facts); returns how many fields changed."""
+
+    def rotate(token: str, context: str) -> str | None:
+        return cipher.reencrypt(token, context=context) if cipher.needs_rotation(token) else None
+
+    return uow.borrowers.rotate_tokens(contexts=CTX, rotate=rotate)

@@ -1,1 +1,1 @@
-"""Collections: the engine (cases, assignment, steps, reminders, disputes, cease), call outcomes, promises, queues."""
+"""Collections: the engine (cases, assignment, steps, reminders, disputes, cease), call outcomes, promises, the case view."""

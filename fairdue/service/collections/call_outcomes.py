@@ -15,9 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
-from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases
+from fairdue.domain.statuses import ActionStatus
 from fairdue.errors import Conflict, Invalid
 from fairdue.service.collections.engine import complete_task
 from fairdue.service.collections.promises import record_promise
@@ -51,32 +49,9 @@ class LoggedCall:
     promise_id: int | None
 
 
-def _task_query() -> sa.Select:
-    return (
-        sa.select(
-            coll_actions,
-            coll_cases.c.account_id,
-            coll_cases.c.agent_id.label("case_agent_id"),
-            coll_cases.c.status.label("case_status"),
-        )
-        .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
-        .where(coll_actions.c.id == sa.bindparam("action_id"))
-    )
-
-
-_TASK: sa.Select | None = None  # built on first use (every logged call reads it), not per call
-
-
-def _task(conn: sa.Connection, action_id: int):
-    global _TASK
-    if _TASK is None:
-        _TASK = _task_query()
-    return conn.execute(_TASK, {"action_id": action_id}).one_or_none()
-
-
 def task_row(uow: Any, *, action_id: int):
     """The call task with its case's account, agent and status; None when there is no such action."""
-    return _task(uow.connection, action_id)
+    return uow.actions.task_with_case(action_id)
 
 
 def gate_decision(uow: Any, *, seq: int | None) -> dict | None:
@@ -102,10 +77,10 @@ def log_call_outcome(
         raise CallOutcomeInvalid(f"unknown call outcome {outcome!r}; expected one of {sorted(OUTCOMES)}")
     if (outcome == "promise") != (promise is not None):
         raise CallOutcomeInvalid("a promise outcome needs an amount and a date (and only a promise has them)")
-    row = _task(uow.connection, action_id)
+    row = uow.actions.task_with_case(action_id)
     if row is None or row.channel != "call":
         raise CallOutcomeRefused(f"no call task {action_id}")
-    if row.status != "task":
+    if row.status != ActionStatus.TASK:
         raise CallOutcomeRefused(f"call task {action_id} is {row.status}, not open")
     verdict = json.loads(row.verdict or "{}")
     if verdict.get("allowed") is not True or row.decision_seq is None:

@@ -31,26 +31,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
 from fairdue.adapters.channels.letter import CollectionLetter, render_text
 from fairdue.adapters.crypto import FieldCipher
-from fairdue.adapters.db.schema.accounts import borrowers, credit_lines, installments, products
-from fairdue.adapters.db.schema.accounts import installments as i
-from fairdue.adapters.db.schema.collections_engine import (
-    coll_actions,
-    coll_cases,
-    coll_cease_requests,
-    coll_disputes,
-    coll_event_cursor,
-    coll_plans,
-    coll_promises,
-    coll_reminders,
-    coll_strategy_assignments,
-    coll_team_members,
-    coll_teams,
-)
-from fairdue.adapters.db.schema.dayend import dayend_account, dayend_event_outbox
 from fairdue.domain.collections.strategy import Strategy, assign_variant, builtin_strategies, render, steps_for
 from fairdue.domain.instants import format_utc, parse_utc_or_none
 from fairdue.domain.masking import mask_decision, mask_request
@@ -58,11 +40,6 @@ from fairdue.domain.money import Money
 from fairdue.domain.statuses import (
     ActionStatus,
     CaseStatus,
-    CreditLineStatus,
-    DisputeStatus,
-    InstallmentStatus,
-    PlanStatus,
-    PromiseStatus,
     ReminderStatus,
 )
 from fairdue.errors import FairdueError, Invalid
@@ -77,7 +54,7 @@ from fairdue.service.contact.enforcement import (
     request_contact,
     share_line_owners,
 )
-from fairdue.service.contact.facts import facts_stored, gate_facts
+from fairdue.service.contact.facts import gate_facts
 from fairdue.service.servicing.accounts import balances, code
 from fairdue.service.servicing.debts import debt_id_for_line
 from fairdue.service.servicing.products import get_product
@@ -175,17 +152,8 @@ class RunSummary:
 
 
 # -- strategy and assignment ---------------------------------------------------------------------
-_ACCOUNT_FACTS = (
-    sa.select(
-        credit_lines.c.id, credit_lines.c.borrower_id, credit_lines.c.currency, products.c.code, products.c.jurisdiction
-    )
-    .select_from(credit_lines.join(products, products.c.id == credit_lines.c.product_id))
-    .where(credit_lines.c.id == sa.bindparam("account_id"))
-)
-
-
 class _AccountFacts(NamedTuple):
-    """An account's facts read along with another row (the columns of _ACCOUNT_FACTS)."""
+    """An account's facts read along with another row (the columns of CollectionsRepository.account_facts)."""
 
     id: int
     borrower_id: int
@@ -194,28 +162,13 @@ class _AccountFacts(NamedTuple):
     jurisdiction: str
 
 
-def _account_facts(conn, account_id: int):
-    row = conn.execute(_ACCOUNT_FACTS, {"account_id": account_id}).one_or_none()
+def _account_facts(uow: Any, account_id: int):
+    row = uow.collections.account_facts(account_id)
     if row is None:
         raise CollectionsTargetUnknown(f"no credit line {account_id}")
     return row
 
 
-_ASSIGNMENT_OF = sa.select(coll_strategy_assignments.c.strategy_code, coll_strategy_assignments.c.variant).where(
-    coll_strategy_assignments.c.account_id == sa.bindparam("account_id")
-)
-_FACTS_OF_MANY = (
-    sa.select(
-        credit_lines.c.id, credit_lines.c.borrower_id, credit_lines.c.currency, products.c.code, products.c.jurisdiction
-    )
-    .select_from(credit_lines.join(products, products.c.id == credit_lines.c.product_id))
-    .where(credit_lines.c.id.in_(sa.bindparam("ids", expanding=True)))
-)
-_ASSIGNMENTS_OF_MANY = sa.select(
-    coll_strategy_assignments.c.account_id,
-    coll_strategy_assignments.c.strategy_code,
-    coll_strategy_assignments.c.variant,
-).where(coll_strategy_assignments.c.account_id.in_(sa.bindparam("ids", expanding=True)))
 PREFETCH_IDS_MAX = 500  # ids per IN (...) list when a run reads facts for many accounts at once
 
 
@@ -240,23 +193,24 @@ class RunCache:
 
     def prefetch(self, uow: Any, account_ids: Any) -> None:
         """Read the facts, assignments and decrypted borrowers of these accounts in a few queries."""
-        conn = uow.connection
+        repo = uow.collections
         ids = sorted({int(a) for a in account_ids} - self._facts.keys())
         for start in range(0, len(ids), PREFETCH_IDS_MAX):
             chunk = ids[start : start + PREFETCH_IDS_MAX]
-            for row in conn.execute(_FACTS_OF_MANY, {"ids": chunk}):
+            for row in repo.accounts_facts(chunk):
                 self._facts[row.id] = row
                 self.line_owners[row.id] = row.borrower_id
             strategies = _strategies()
-            for a in conn.execute(_ASSIGNMENTS_OF_MANY, {"ids": chunk}):
+            for a in repo.assignments_of(chunk):
                 self._assignments[a.account_id] = (strategies[a.strategy_code], a.variant)
         wanted = {self._facts[a].borrower_id for a in ids if a in self._facts} - self._borrowers.keys()
         self._borrowers.update(get_borrowers(uow, borrower_ids=wanted, cipher=self.cipher))
 
-    def facts(self, conn, account_id: int):
+    def facts(self, uow: Any, account_id: int):
+        """The account's facts (borrower, currency, product code, jurisdiction), read once per run."""
         row = self._facts.get(account_id)
         if row is None:
-            row = self._facts[account_id] = _account_facts(conn, account_id)
+            row = self._facts[account_id] = _account_facts(uow, account_id)
             self.line_owners[account_id] = row.borrower_id
         return row
 
@@ -276,7 +230,7 @@ class RunCache:
         known = self._assignments.get(account_id)
         if known is not None:
             return known
-        row = uow.connection.execute(_ASSIGNMENT_OF, {"account_id": account_id}).one_or_none()
+        row = uow.collections.assignment_of(account_id)
         if row is None:
             return ensure_assignment(uow, account_id=account_id)  # recorded in this transaction: not kept
         known = self._assignments[account_id] = (_strategies()[row.strategy_code], row.variant)
@@ -286,7 +240,7 @@ class RunCache:
         """What accounts.balances needs of a line to read its ledger balances (id, currency); no product parsed."""
         line = self._lines.get(account_id)
         if line is None:
-            line = self._lines[account_id] = _LineRef(account_id, self.facts(uow.connection, account_id).currency)
+            line = self._lines[account_id] = _LineRef(account_id, self.facts(uow, account_id).currency)
         return line
 
 
@@ -342,21 +296,18 @@ def _strategies() -> dict[str, Strategy]:
 
 def ensure_assignment(uow: Any, *, account_id: int) -> tuple[Strategy, str]:
     """The account's strategy and variant, recording them on first use (never changed afterwards)."""
-    conn = uow.connection
-    row = conn.execute(_ASSIGNMENT_OF, {"account_id": account_id}).one_or_none()
+    row = uow.collections.assignment_of(account_id)
     if row is not None:
         return _strategies()[row.strategy_code], row.variant
-    facts = _account_facts(conn, account_id)
+    facts = _account_facts(uow, account_id)
     strategy = strategy_for(jurisdiction=facts.jurisdiction, product_code=facts.code, strategies=_strategies())
     variant = assign_variant(strategy, str(account_id))
-    conn.execute(
-        coll_strategy_assignments.insert().values(
-            account_id=account_id,
-            strategy_code=strategy.code,
-            strategy_version=strategy.version,
-            variant=variant,
-            assigned_at=uow.clock(),
-        )
+    uow.collections.add_assignment(
+        account_id=account_id,
+        strategy_code=strategy.code,
+        strategy_version=strategy.version,
+        variant=variant,
+        assigned_at=uow.clock(),
     )
     return strategy, variant
 
@@ -364,43 +315,19 @@ def ensure_assignment(uow: Any, *, account_id: int) -> tuple[Strategy, str]:
 # -- teams and agents ----------------------------------------------------------------------------
 def create_team(uow: Any, *, code: str, name: str, buckets: str = "*", staff_ids: tuple[int, ...] = ()) -> int:
     """Create an agent team working `buckets` (space-separated, '*' = any) with these staff users."""
-    tid = uow.connection.execute(
-        coll_teams.insert().values(code=code, name=name, buckets=buckets).returning(coll_teams.c.id)
-    ).scalar_one()
-    for sid in staff_ids:
-        uow.connection.execute(coll_team_members.insert().values(team_id=tid, staff_id=sid, active=True))
+    tid = uow.collections.add_team(code=code, name=name, buckets=buckets)
+    uow.collections.add_team_members(tid, staff_ids)
     return tid
 
 
-def _least_busy_agent_query() -> sa.Select:
-    open_count = (
-        sa.select(sa.func.count())
-        .select_from(coll_cases)
-        .where(coll_cases.c.agent_id == coll_team_members.c.staff_id, coll_cases.c.status == CaseStatus.OPEN)
-        .scalar_subquery()
-    )
-    return (
-        sa.select(coll_team_members.c.staff_id)
-        .where(coll_team_members.c.team_id == sa.bindparam("team_id"), coll_team_members.c.active.is_(True))
-        .order_by(open_count, coll_team_members.c.staff_id)
-        .limit(1)
-    )
-
-
-# Built once: every case opened picks its team and agent with these.
-_TEAMS = sa.select(coll_teams.c.id, coll_teams.c.buckets).order_by(coll_teams.c.id)
-_LEAST_BUSY_AGENT = _least_busy_agent_query()
-
-
-def _pick_agent(conn, bucket: str) -> tuple[int | None, int | None]:
-    teams = conn.execute(_TEAMS).all()
+def _pick_agent(uow: Any, bucket: str) -> tuple[int | None, int | None]:
+    teams = uow.collections.teams()
     team = next((t for t in teams if bucket in t.buckets.split()), None) or next(
         (t for t in teams if "*" in t.buckets.split()), None
     )
     if team is None:
         return None, None
-    agent = conn.execute(_LEAST_BUSY_AGENT, {"team_id": team.id}).scalar_one_or_none()
-    return team.id, agent
+    return team.id, uow.collections.least_busy_agent(team.id)
 
 
 # -- cases ---------------------------------------------------------------------------------------
@@ -422,43 +349,18 @@ def _case(row) -> Case:
 
 def open_case_of(uow: Any, *, account_id: int) -> Case | None:
     """The account's open case, or None."""
-    row = uow.connection.execute(_OPEN_CASE_OF, {"account_id": account_id}).one_or_none()
+    row = uow.collections.open_case_of(account_id)
     return None if row is None else _case(row)
-
-
-_OPEN_CASE_OF = sa.select(coll_cases).where(
-    coll_cases.c.account_id == sa.bindparam("account_id"), coll_cases.c.status == CaseStatus.OPEN
-)
 
 
 def list_cases(uow: Any, *, status: str | None = CaseStatus.OPEN, agent_id: int | None = None) -> list[Case]:
     """Cases, newest first, optionally by status and agent."""
-    q = sa.select(coll_cases).order_by(coll_cases.c.id.desc())
-    if status is not None:
-        q = q.where(coll_cases.c.status == status)
-    if agent_id is not None:
-        q = q.where(coll_cases.c.agent_id == agent_id)
-    return [_case(r) for r in uow.connection.execute(q)]
+    return [_case(r) for r in uow.collections.cases(status=status, agent_id=agent_id)]
 
 
-def _zone_query() -> sa.Select:
-    return (
-        sa.select(borrowers.c.time_zones)
-        .select_from(credit_lines.join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
-        .where(credit_lines.c.id == sa.bindparam("account_id"))
-    )
-
-
-_ZONE_OF_LINE = _zone_query()
-_STEP_KEYS_OF_CASE = sa.select(coll_actions.c.step_key).where(
-    coll_actions.c.case_id == sa.bindparam("case_id"), coll_actions.c.step_key.in_(sa.bindparam("keys", expanding=True))
-)
-_ACTION_INSERT = coll_actions.insert()
-
-
-def _borrower_zone(conn, account_id: int) -> ZoneInfo:
-    zones = conn.execute(_ZONE_OF_LINE, {"account_id": account_id}).scalar_one()
-    return ZoneInfo(zones.split()[0])
+def _borrower_zone(uow: Any, account_id: int) -> ZoneInfo:
+    """The first time zone of the line's borrower."""
+    return ZoneInfo(uow.collections.time_zones_of_line(account_id).split()[0])
 
 
 def _plan_bucket_steps(
@@ -476,7 +378,7 @@ def _plan_bucket_steps(
     its borrower's first time zone when the caller has read them in this transaction; new_case: the case was
     inserted in this transaction, so it has no steps to look up."""
     strategy, variant_name = assignment or ensure_assignment(uow, account_id=account_id)
-    zone = zone or _borrower_zone(uow.connection, account_id)
+    zone = zone or _borrower_zone(uow, account_id)
     steps = [
         (f"bucket:{bucket}:{step.offset_days}:{step.channel}:{entered_on.isoformat()}", step)
         for step in steps_for(strategy.variant(variant_name), stage="bucket", bucket=bucket)
@@ -484,13 +386,7 @@ def _plan_bucket_steps(
     if not steps:
         return 0
     # One read of the keys already planned and one insert of the rest (in step order), not two statements a step.
-    done: set[str] = (
-        set()
-        if new_case
-        else set(
-            uow.connection.execute(_STEP_KEYS_OF_CASE, {"case_id": case_id, "keys": [k for k, _ in steps]}).scalars()
-        )
-    )
+    done: set[str] = set() if new_case else uow.collections.step_keys_planned(case_id, [k for k, _ in steps])
     rows = []
     for key, step in steps:
         if key in done:
@@ -510,7 +406,7 @@ def _plan_bucket_steps(
             )
         )
     if rows:
-        uow.connection.execute(_ACTION_INSERT, rows)
+        uow.collections.add_steps(rows)
     return len(rows)
 
 
@@ -520,23 +416,16 @@ def _open_case(uow: Any, account_id: int, on: date, bucket: str, dpd: int, known
         assignment = known.assignment(uow, account_id)
     else:
         assignment = ensure_assignment(uow, account_id=account_id)
-    team_id, agent_id = _pick_agent(uow.connection, bucket)
-    cid = uow.connection.execute(
-        _CASE_INSERT,
-        dict(
-            account_id=account_id,
-            opened_on=on,
-            opened_at=uow.clock(),
-            bucket=bucket,
-            bucket_entered_on=on,
-            dpd=dpd,
-            status=CaseStatus.OPEN,
-            close_reason=None,
-            closed_on=None,
-            team_id=team_id,
-            agent_id=agent_id,
-        ),
-    ).scalar_one()
+    team_id, agent_id = _pick_agent(uow, bucket)
+    cid = uow.collections.add_case(
+        account_id=account_id,
+        opened_on=on,
+        opened_at=uow.clock(),
+        bucket=bucket,
+        dpd=dpd,
+        team_id=team_id,
+        agent_id=agent_id,
+    )
     if known is not None:
         known.cases[account_id] = Case(
             cid, account_id, on, bucket, on, dpd, CaseStatus.OPEN, None, None, team_id, agent_id
@@ -554,27 +443,11 @@ def _open_case(uow: Any, account_id: int, on: date, bucket: str, dpd: int, known
     return cid
 
 
-_CASE_INSERT = coll_cases.insert().returning(coll_cases.c.id)
-_CASE_CLOSE = coll_cases.update().where(
-    coll_cases.c.id == sa.bindparam("closing_case_id"), coll_cases.c.status == CaseStatus.OPEN
-)
-_STEPS_SKIP = coll_actions.update().where(
-    coll_actions.c.case_id == sa.bindparam("closing_case_id"),
-    coll_actions.c.status.in_((ActionStatus.PLANNED, ActionStatus.RESCHEDULED)),
-)
-
-
 def close_case(uow: Any, *, case_id: int, reason: str, closed_on: date) -> None:
     """Close a case (cure / plan / charge_off); its planned steps are skipped."""
     if reason not in ("cure", "plan", "charge_off"):
         raise CollectionsInvalid(f"close reason must be cure, plan or charge_off, not {reason!r}")
-    uow.connection.execute(
-        _CASE_CLOSE,
-        {"closing_case_id": case_id, "status": CaseStatus.CLOSED, "close_reason": reason, "closed_on": closed_on},
-    )
-    uow.connection.execute(
-        _STEPS_SKIP, {"closing_case_id": case_id, "status": ActionStatus.SKIPPED, "updated_at": uow.clock()}
-    )
+    uow.collections.close_case(case_id, reason=reason, closed_on=closed_on, at=uow.clock())
 
 
 def reopen_case(uow: Any, *, account_id: int, on: date) -> int:
@@ -582,20 +455,14 @@ def reopen_case(uow: Any, *, account_id: int, on: date) -> int:
     existing = open_case_of(uow, account_id=account_id)
     if existing is not None:
         return existing.id
-    state = uow.connection.execute(
-        sa.select(dayend_account.c.bucket, dayend_account.c.dpd).where(dayend_account.c.account_id == account_id)
-    ).one_or_none()
+    state = uow.collections.dayend_bucket_of(account_id)
     bucket, dpd = (state.bucket, state.dpd) if state is not None and state.dpd > 0 else ("M1", 1)
     return _open_case(uow, account_id, on, bucket, dpd)
 
 
 def restore_case_closed_for_plan(uow: Any, *, case_id: int) -> None:
     """A reverted plan's case is open again as it was before the plan closed it (only if a plan closed it)."""
-    uow.connection.execute(
-        coll_cases.update()
-        .where(coll_cases.c.id == case_id, coll_cases.c.close_reason == "plan")
-        .values(status=CaseStatus.OPEN, close_reason=None, closed_on=None)
-    )
+    uow.collections.reopen_case_closed_for_plan(case_id)
 
 
 def _bucket_for(uow: Any, product_id: int, dpd: int) -> str:
@@ -604,26 +471,6 @@ def _bucket_for(uow: Any, product_id: int, dpd: int) -> str:
         if b.dpd_min <= dpd <= b.dpd_max and b.dpd_min > 0:
             return b.code
     return next(b.code for b in product.delinquency_buckets if b.dpd_min > 0)
-
-
-def _event_accounts_queries() -> tuple[sa.Select, sa.Select, sa.Select]:
-    ids = sa.bindparam("ids", expanding=True)
-    cases = sa.select(coll_cases).where(coll_cases.c.account_id.in_(ids), coll_cases.c.status == CaseStatus.OPEN)
-    planned = (
-        sa.select(coll_plans.c.account_id)
-        .distinct()
-        .where(coll_plans.c.account_id.in_(ids), coll_plans.c.status == PlanStatus.ACTIVE)
-    )
-    lines = (
-        sa.select(credit_lines.c.id, credit_lines.c.product_id, borrowers.c.time_zones)
-        .select_from(credit_lines.join(borrowers, borrowers.c.id == credit_lines.c.borrower_id))
-        .where(credit_lines.c.id.in_(ids))
-    )
-    return cases, planned, lines
-
-
-# Built once: every batch of day-end events reads its accounts' open cases, active plans and lines with these.
-_OPEN_CASES_OF_MANY, _ACTIVE_PLANS_OF_MANY, _LINES_OF_MANY = _event_accounts_queries()
 
 
 @dataclass(slots=True)
@@ -640,17 +487,18 @@ class _EventAccounts:
     zones: dict[int, ZoneInfo] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, conn, account_ids: Any) -> _EventAccounts:
+    def read(cls, uow: Any, account_ids: Any) -> _EventAccounts:
         known = cls()
+        repo = uow.collections
         ids = sorted(set(account_ids))
         strategies = _strategies()
         for start in range(0, len(ids), PREFETCH_IDS_MAX):
-            chunk = {"ids": ids[start : start + PREFETCH_IDS_MAX]}
-            known.cases.update((row.account_id, _case(row)) for row in conn.execute(_OPEN_CASES_OF_MANY, chunk))
-            known.planned.update(conn.execute(_ACTIVE_PLANS_OF_MANY, chunk).scalars())
-            for a in conn.execute(_ASSIGNMENTS_OF_MANY, chunk):
+            chunk = ids[start : start + PREFETCH_IDS_MAX]
+            known.cases.update((row.account_id, _case(row)) for row in repo.open_cases_of(chunk))
+            known.planned.update(repo.accounts_with_active_plan(chunk))
+            for a in repo.assignments_of(chunk):
                 known.assignments[a.account_id] = (strategies[a.strategy_code], a.variant)
-            for line in conn.execute(_LINES_OF_MANY, chunk):
+            for line in repo.lines_with_zones(chunk):
                 known.products[line.id] = line.product_id
                 known.zones[line.id] = ZoneInfo(line.time_zones.split()[0])
         return known
@@ -661,15 +509,6 @@ class _EventAccounts:
         if known is None:
             known = self.assignments[account_id] = ensure_assignment(uow, account_id=account_id)
         return known
-
-
-# Built once: a bucket change moves the case and drops the steps of the bucket left behind.
-_CASE_MOVE = coll_cases.update().where(coll_cases.c.id == sa.bindparam("moving_case_id"))
-_STEPS_LEFT_BEHIND = coll_actions.update().where(
-    coll_actions.c.case_id == sa.bindparam("moving_case_id"),
-    coll_actions.c.status.in_((ActionStatus.PLANNED, ActionStatus.RESCHEDULED)),
-    ~coll_actions.c.step_key.like(sa.bindparam("kept_keys")),
-)
 
 
 def _handle_event(
@@ -690,20 +529,9 @@ def _handle_event(
                 _open_case(uow, account_id, on, to, dpd, known)
             return
         if to != case.bucket:
-            uow.connection.execute(
-                _CASE_MOVE, {"moving_case_id": case.id, "bucket": to, "bucket_entered_on": on, "dpd": dpd}
-            )
+            # The case moves; steps of the bucket left behind and not yet done are dropped.
+            uow.collections.move_case(case.id, bucket=to, entered_on=on, dpd=dpd, at=uow.clock())
             known.cases[account_id] = replace(case, bucket=to, bucket_entered_on=on, dpd=dpd)
-            # Steps of the bucket left behind and not yet done are dropped.
-            uow.connection.execute(
-                _STEPS_LEFT_BEHIND,
-                {
-                    "moving_case_id": case.id,
-                    "kept_keys": f"bucket:{to}:%",
-                    "status": ActionStatus.SKIPPED,
-                    "updated_at": uow.clock(),
-                },
-            )
             _plan_bucket_steps(
                 uow,
                 case.id,
@@ -718,105 +546,37 @@ def _handle_event(
         del known.cases[account_id]
 
 
-# Built once: every run (six a day in the simulation) reads the cursor and the events after it.
-_CURSOR = sa.select(coll_event_cursor.c.last_event_id).where(coll_event_cursor.c.consumer == CONSUMER)
-_CURSOR_FOR_UPDATE = (
-    sa.select(coll_event_cursor.c.consumer).where(coll_event_cursor.c.consumer == CONSUMER).with_for_update()
-)
-_EVENTS_AFTER = (
-    sa.select(
-        dayend_event_outbox.c.id,
-        dayend_event_outbox.c.account_id,
-        dayend_event_outbox.c.kind,
-        dayend_event_outbox.c.business_on,
-        dayend_event_outbox.c.payload,
-    )
-    .where(dayend_event_outbox.c.id > sa.bindparam("cursor"))
-    .order_by(dayend_event_outbox.c.id)
-    .limit(sa.bindparam("batch_max"))
-)
-_CURSOR_UPDATE = coll_event_cursor.update().where(coll_event_cursor.c.consumer == CONSUMER)
-
-
 def consume_events(uow_factory: Callable[[], Any], *, batch_max: int = EVENT_BATCH_MAX) -> int:
     """Apply day-end events after this consumer's cursor, one batch per transaction; returns how many."""
     handled = 0
     while True:
         with uow_factory() as uow:
-            conn = uow.connection
-            cursor = conn.execute(_CURSOR).scalar_one_or_none()
+            repo = uow.collections
+            cursor = repo.event_cursor(CONSUMER)
             if cursor is None:
-                conn.execute(
-                    coll_event_cursor.insert().values(consumer=CONSUMER, last_event_id=0, updated_at=uow.clock())
-                )
+                repo.add_event_cursor(CONSUMER, at=uow.clock())
                 cursor = 0
-            if conn.dialect.name == "postgresql":  # one consumer at a time advances the cursor
-                conn.execute(_CURSOR_FOR_UPDATE)
-                cursor = conn.execute(_CURSOR).scalar_one()
-            rows = conn.execute(_EVENTS_AFTER, {"cursor": cursor, "batch_max": batch_max}).all()
+            cursor = repo.lock_event_cursor(CONSUMER, cursor)  # one consumer at a time advances the cursor
+            rows = repo.events_after(cursor, batch_max=batch_max)
             if not rows:
                 return handled
-            known = _EventAccounts.read(conn, (r.account_id for r in rows if r.kind in HANDLED_KINDS))
+            known = _EventAccounts.read(uow, (r.account_id for r in rows if r.kind in HANDLED_KINDS))
             for r in rows:
                 if r.kind in HANDLED_KINDS:
                     _handle_event(uow, r.kind, r.account_id, r.business_on, json.loads(r.payload), known)
-            conn.execute(_CURSOR_UPDATE, {"last_event_id": rows[-1].id, "updated_at": uow.clock()})
+            repo.advance_event_cursor(CONSUMER, last_event_id=rows[-1].id, at=uow.clock())
             uow.commit()
             handled += len(rows)
 
 
 # -- facts for the gate ------------------------------------------------------------------------
-def _flags_query(*, overdue: bool) -> sa.Select:
-    # One round trip: the account flags as EXISTS columns beside each live cease request (or one empty row); with
-    # overdue, also whether an installment due before `before` is still unpaid (what a case step checks first).
-    account_id, borrower_id = sa.bindparam("account_id"), sa.bindparam("borrower_id")
-    columns = [
-        sa.exists()
-        .where(coll_disputes.c.account_id == account_id, coll_disputes.c.status == DisputeStatus.OPEN)
-        .label("dispute"),
-        sa.exists()
-        .where(coll_plans.c.account_id == account_id, coll_plans.c.status == PlanStatus.ACTIVE)
-        .label("plan"),
-        sa.exists()
-        .where(coll_promises.c.account_id == account_id, coll_promises.c.status == PromiseStatus.PENDING)
-        .label("promise"),
-        facts_stored(borrower_id).label("facts"),
-    ]
-    if overdue:
-        columns.append(_overdue_installment_exists().label("overdue"))
-    flags = sa.select(*columns).subquery()
-    return sa.select(flags, coll_cease_requests.c.channel).select_from(
-        flags.outerjoin(
-            coll_cease_requests,
-            sa.and_(coll_cease_requests.c.borrower_id == borrower_id, coll_cease_requests.c.withdrawn_at.is_(None)),
-        )
-    )
-
-
-def _overdue_installment_exists() -> sa.Exists:
-    return sa.exists().where(
-        installments.c.credit_line_id == sa.bindparam("account_id"),
-        installments.c.due_on < sa.bindparam("before", type_=installments.c.due_on.type),
-        installments.c.status.not_in((InstallmentStatus.PAID, InstallmentStatus.CANCELLED)),
-    )
-
-
-# Built once: every gate request the engine makes reads these flags (a case step with the overdue check too).
-_FLAGS_QUERY = _flags_query(overdue=False)
-_FLAGS_AND_OVERDUE_QUERY = _flags_query(overdue=True)
-
-
 def borrower_flags(
     uow: Any, *, account_id: int, borrower_id: int, overdue_before: date | None = None
 ) -> dict[str, Any]:
     """cease_requested, opted-out channels, dispute_open, plan_active, promise_pending, from stored facts;
     contact_facts_stored: the borrower has a stored contact fact (else build_gate_request does not read them);
     with overdue_before, installment_overdue: an installment due before that date is still unpaid."""
-    params = {"account_id": account_id, "borrower_id": borrower_id}
-    if overdue_before is None:
-        rows = uow.connection.execute(_FLAGS_QUERY, params).all()
-    else:
-        rows = uow.connection.execute(_FLAGS_AND_OVERDUE_QUERY, {**params, "before": overdue_before}).all()
+    rows = uow.collections.debt_flags(account_id=account_id, borrower_id=borrower_id, overdue_before=overdue_before)
     ceases = [r.channel for r in rows if r.channel is not None]
     flags = {
         "cease_requested": "all" in ceases,
@@ -852,7 +612,7 @@ def build_gate_request(
     """
     cache = cache if cache is not None else _uow_cache(uow, cipher)
     cipher = cache.cipher
-    facts = cache.facts(uow.connection, account_id)
+    facts = cache.facts(uow, account_id)
     borrower = cache.borrower(uow, facts.borrower_id)
     if flags is None:
         flags = borrower_flags(uow, account_id=account_id, borrower_id=facts.borrower_id)
@@ -920,7 +680,7 @@ def _variables(
     cache: RunCache,
 ) -> dict[str, Any]:
     owed = _owed(uow, account_id, cache)
-    facts = cache.facts(uow.connection, account_id)
+    facts = cache.facts(uow, account_id)
     dpd = case_row.dpd + max(0, (on - case_row.bucket_entered_on).days)
     title = (borrower.name[:1] + ("先生/女士" if language == "zh" else "")) if language == "zh" else borrower.name
     return {
@@ -964,26 +724,24 @@ def _execute_action(
     lender: Mapping[str, str],
     summary: RunSummary,
 ) -> None:
-    conn = uow.connection
     account_id = case_row.account_id
-    facts = cache.facts(conn, account_id)
+    facts = cache.facts(uow, account_id)
     flags = borrower_flags(uow, account_id=account_id, borrower_id=facts.borrower_id, overdue_before=business_on)
     if flags["promise_pending"] or flags["dispute_open"]:
         # Stays planned: a broken promise or a resolved dispute resumes it. The dispute flag is also fed to
         # the gate, but not every pack suppresses on it (CN has no dispute rule), so the engine suspends here.
         summary.paused += 1
         return
-    plan_row = _plan_row(conn, action.step_key)  # a reminder of a negotiated plan's own installment
+    plan_row = _plan_row(uow, action.step_key)  # a reminder of a negotiated plan's own installment
     if plan_row is None and not flags["installment_overdue"]:
         # Paid since the last day-end touched the line (the `cured` event comes when it next does): never chase it.
-        conn.execute(
-            coll_actions.update()
-            .where(coll_actions.c.id == action.id)
-            .values(
-                status=ActionStatus.SKIPPED,
-                updated_at=uow.clock(),
-                verdict=json.dumps({"why": "nothing overdue any more"}),
-            )
+        uow.actions.update_action(
+            action.id,
+            {
+                "status": ActionStatus.SKIPPED,
+                "updated_at": uow.clock(),
+                "verdict": json.dumps({"why": "nothing overdue any more"}),
+            },
         )
         summary.skipped += 1
         return
@@ -1015,7 +773,7 @@ def _execute_action(
                 summary.denial_categories[v.get("category", "?")] = (
                     summary.denial_categories.get(v.get("category", "?"), 0) + 1
                 )
-        conn.execute(_ACTION_UPDATE, {"action_id": action.id, **values})
+        uow.actions.update_action(action.id, values)
         return
     strategy, _ = cache.assignment(uow, account_id)
     base = borrower.language.split("-")[0].lower()  # borrowers carry zh-CN / en-GB; templates are zh / en
@@ -1028,7 +786,7 @@ def _execute_action(
     if action.channel == "letter":
         if not borrower.address:
             values.update(status=ActionStatus.SKIPPED, verdict=json.dumps({"why": "no postal address on file"}))
-            conn.execute(_ACTION_UPDATE, {"action_id": action.id, **values})
+            uow.actions.update_action(action.id, values)
             summary.skipped += 1
             return
         zh = language == "zh"
@@ -1085,37 +843,14 @@ def _execute_action(
         else:
             values.update(status=ActionStatus.DENIED, next_allowed_at=None, verdict=verdict)
             summary.denied += 1
-    conn.execute(_ACTION_UPDATE, {"action_id": action.id, **values})
+    uow.actions.update_action(action.id, values)
 
 
-# Built once: every action of a run reads these (parameters apart, SQLAlchemy compiles and caches them once).
-_PLAN_ROWS = sa.select(coll_plans.c.rows).where(coll_plans.c.id == sa.bindparam("plan_id"))
-_ACTION_WITH_CASE = (
-    sa.select(
-        coll_actions,
-        coll_cases.c.account_id.label("case_account_id"),
-        coll_cases.c.dpd.label("case_dpd"),
-        coll_cases.c.bucket_entered_on.label("case_bucket_entered_on"),
-    )
-    .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
-    .where(coll_actions.c.id == sa.bindparam("action_id"))
-)
-_ACCOUNTS_OF_ACTIONS = (
-    sa.select(coll_cases.c.account_id)
-    .distinct()
-    .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
-    .where(coll_actions.c.id.in_(sa.bindparam("ids", expanding=True)))
-)
-_ACTION_UPDATE = coll_actions.update().where(coll_actions.c.id == sa.bindparam("action_id"))
-_REMINDER_UPDATE = coll_reminders.update().where(coll_reminders.c.id == sa.bindparam("reminder_id"))
-
-
-def _plan_row(conn, step_key: str) -> dict | None:
+def _plan_row(uow: Any, step_key: str) -> dict | None:
     if not step_key.startswith("plan:"):
         return None
     _, plan_id, seq = step_key.split(":")
-    rows = conn.execute(_PLAN_ROWS, {"plan_id": int(plan_id)}).scalar_one()
-    return json.loads(rows)[int(seq) - 1]
+    return json.loads(uow.actions.plan_rows_text(int(plan_id)))[int(seq) - 1]
 
 
 PLAN_REMINDER_DAYS = 3  # a plan installment is reminded this many days before it is due
@@ -1123,26 +858,21 @@ PLAN_REMINDER_DAYS = 3  # a plan installment is reminded this many days before i
 
 def plan_installment_reminders(uow: Any, *, plan_id: int) -> int:
     """Plan an SMS reminder (purpose reminder, which the gate allows while the plan is honoured) per plan row."""
-    plan = uow.connection.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one()
+    plan = uow.actions.plan(plan_id)
     if plan.case_id is None:
         return 0
-    zone = _borrower_zone(uow.connection, plan.account_id)
+    zone = _borrower_zone(uow, plan.account_id)
     n = 0
     for seq, row in enumerate(json.loads(plan.rows), start=1):
         local = datetime.combine(
             date.fromisoformat(row["due_on"]) - timedelta(days=PLAN_REMINDER_DAYS), STEP_LOCAL_TIME, tzinfo=zone
         )
-        uow.connection.execute(
-            coll_actions.insert().values(
-                case_id=plan.case_id,
-                step_key=f"plan:{plan_id}:{seq}",
-                due_at=local.astimezone(UTC),
-                channel="sms",
-                template="pre_due",
-                status=ActionStatus.PLANNED,
-                attempts=0,
-                updated_at=uow.clock(),
-            )
+        uow.actions.add_action(
+            case_id=plan.case_id,
+            step_key=f"plan:{plan_id}:{seq}",
+            due_at=local.astimezone(UTC),
+            channel="sms",
+            template="pre_due",
         )
         n += 1
     return n
@@ -1150,14 +880,7 @@ def plan_installment_reminders(uow: Any, *, plan_id: int) -> int:
 
 def drop_plan_reminders(uow: Any, *, plan_id: int) -> None:
     """Skip a plan's reminders not yet sent (the plan ended, broke or was reverted)."""
-    uow.connection.execute(
-        coll_actions.update()
-        .where(
-            coll_actions.c.step_key.like(f"plan:{plan_id}:%"),
-            coll_actions.c.status.in_((ActionStatus.PLANNED, ActionStatus.RESCHEDULED)),
-        )
-        .values(status=ActionStatus.SKIPPED, updated_at=uow.clock())
-    )
+    uow.actions.skip_plan_reminders(plan_id)
 
 
 def _owed(uow: Any, account_id: int, cache: RunCache) -> int:
@@ -1180,12 +903,11 @@ def _reminder_lead_days(strategies: Mapping[str, Strategy]) -> int:
 
 def _ensure_assignments(uow: Any, rows: list[Any]) -> dict[int, tuple[Strategy, str]]:
     """Strategy and variant per account (rows: account_id, product_code, jurisdiction), recording new ones in bulk."""
-    conn = uow.connection
     ids = sorted({r.account_id for r in rows})
     known: dict[int, tuple[Strategy, str]] = {}
     strategies = _strategies()
     for start in range(0, len(ids), PREFETCH_IDS_MAX):
-        for a in conn.execute(_ASSIGNMENTS_OF_MANY, {"ids": ids[start : start + PREFETCH_IDS_MAX]}):
+        for a in uow.collections.assignments_of(ids[start : start + PREFETCH_IDS_MAX]):
             known[a.account_id] = (strategies[a.strategy_code], a.variant)
     new = []
     for r in rows:
@@ -1204,51 +926,8 @@ def _ensure_assignments(uow: Any, rows: list[Any]) -> dict[int, tuple[Strategy, 
             )
         )
     if new:
-        conn.execute(coll_strategy_assignments.insert(), new)
+        uow.actions.add_assignments(new)
     return known
-
-
-def _reminder_queries() -> tuple[sa.Select, sa.Select]:
-    # The lines with unpaid installments due in [from_on, until] and no open case or active plan (one row per line
-    # and due date), and the reminders already planned for due dates in that window.
-
-    open_case = sa.exists().where(coll_cases.c.account_id == credit_lines.c.id, coll_cases.c.status == CaseStatus.OPEN)
-    active_plan = sa.exists().where(
-        coll_plans.c.account_id == credit_lines.c.id, coll_plans.c.status == PlanStatus.ACTIVE
-    )
-    due_on = installments.c.due_on
-    lines = (
-        sa.select(
-            credit_lines.c.id.label("account_id"),
-            products.c.code.label("product_code"),
-            products.c.jurisdiction,
-            borrowers.c.time_zones,
-            due_on,
-        )
-        .distinct()
-        .select_from(
-            installments.join(credit_lines, credit_lines.c.id == installments.c.credit_line_id)
-            .join(products, products.c.id == credit_lines.c.product_id)
-            .join(borrowers, borrowers.c.id == credit_lines.c.borrower_id)
-        )
-        .where(
-            due_on >= sa.bindparam("from_on", type_=due_on.type),
-            due_on <= sa.bindparam("until", type_=due_on.type),
-            installments.c.status.not_in((InstallmentStatus.PAID, InstallmentStatus.CANCELLED)),
-            credit_lines.c.status == CreditLineStatus.ACTIVE,
-            ~open_case,
-            ~active_plan,
-        )
-    )
-    reminded_on = coll_reminders.c.installment_due_on
-    planned = sa.select(coll_reminders.c.account_id, coll_reminders.c.step_key, reminded_on).where(
-        reminded_on >= sa.bindparam("from_on", type_=reminded_on.type),
-        reminded_on <= sa.bindparam("until", type_=reminded_on.type),
-    )
-    return lines, planned
-
-
-_REMINDER_LINES, _REMINDERS_PLANNED = _reminder_queries()  # built once: read on every business day
 
 
 def plan_due_reminders(uow: Any, *, business_on: date) -> int:
@@ -1258,18 +937,14 @@ def plan_due_reminders(uow: Any, *, business_on: date) -> int:
     One reminder per (line, step, due date): installments of a line due the same day share it, and planning
     again (the same day or the next) plans nothing new. A step whose day has already passed is not planned.
     """
-    conn = uow.connection
     strategies = _strategies()
     lead = _reminder_lead_days(strategies)
     until = business_on + timedelta(days=lead)
-    rows = conn.execute(_REMINDER_LINES, {"from_on": business_on, "until": until}).all()
+    rows = uow.actions.lines_to_remind(from_on=business_on, until=until)
     if not rows:
         return 0
     assignments = _ensure_assignments(uow, rows)
-    existing = {
-        (r.account_id, r.step_key, r.installment_due_on)
-        for r in conn.execute(_REMINDERS_PLANNED, {"from_on": business_on, "until": until})
-    }
+    existing = uow.actions.reminders_planned(from_on=business_on, until=until)
     now = uow.clock()
     new = []
     for r in rows:
@@ -1301,7 +976,7 @@ def plan_due_reminders(uow: Any, *, business_on: date) -> int:
                     )
                 )
     if new:
-        conn.execute(coll_reminders.insert(), new)
+        uow.actions.add_reminders(new)
     return len(new)
 
 
@@ -1311,56 +986,15 @@ def _reminder_context(
     """For a batch of reminders: amount still to pay per (line, due date) — unpaid installments less the line's
     credit balance (a payment before billing waits there) —, lines with an open case, an active plan, an open
     dispute; one query each, not one per reminder."""
-    conn = uow.connection
+    repo = uow.actions
     ids = sorted({r.account_id for r in reminders})
     stored = uow.accounts.ledger_balances([code(a, "credit") for a in ids])
     credit = {a: max(0, -stored.get(code(a, "credit"), 0)) for a in ids}
     days = sorted({r.installment_due_on for r in reminders})
-    unpaid = {
-        (a, d): int(m)
-        for a, d, m in conn.execute(
-            sa.select(
-                i.c.credit_line_id,
-                i.c.due_on,
-                sa.func.sum(
-                    i.c.principal_due_minor
-                    + i.c.interest_due_minor
-                    + i.c.fee_due_minor
-                    - i.c.principal_paid_minor
-                    - i.c.interest_paid_minor
-                    - i.c.fee_paid_minor
-                ),
-            )
-            .where(
-                i.c.credit_line_id.in_(ids),
-                i.c.due_on.in_(days),
-                i.c.status.not_in((InstallmentStatus.PAID, InstallmentStatus.CANCELLED)),
-            )
-            .group_by(i.c.credit_line_id, i.c.due_on)
-        )
-    }
-    unpaid = {(a, d): max(0, m - credit[a]) for (a, d), m in unpaid.items()}
-    cased = set(
-        conn.execute(
-            sa.select(coll_cases.c.account_id).where(
-                coll_cases.c.account_id.in_(ids), coll_cases.c.status == CaseStatus.OPEN
-            )
-        ).scalars()
-    )
-    planned = set(
-        conn.execute(
-            sa.select(coll_plans.c.account_id).where(
-                coll_plans.c.account_id.in_(ids), coll_plans.c.status == PlanStatus.ACTIVE
-            )
-        ).scalars()
-    )
-    disputed = set(
-        conn.execute(
-            sa.select(coll_disputes.c.account_id).where(
-                coll_disputes.c.account_id.in_(ids), coll_disputes.c.status == DisputeStatus.OPEN
-            )
-        ).scalars()
-    )
+    unpaid = {(a, d): max(0, m - credit[a]) for (a, d), m in repo.unpaid_by_line_and_day(ids, days).items()}
+    cased = repo.lines_with_open_case(ids)
+    planned = repo.lines_with_active_plan(ids)
+    disputed = repo.lines_with_open_dispute(ids)
     return unpaid, cased, planned, disputed
 
 
@@ -1377,14 +1011,13 @@ def _execute_reminder(
     summary: RunSummary,
 ) -> None:
     """Judge and (if allowed) queue one reminder; the caller has checked it is still wanted."""
-    conn = uow.connection
     request, borrower = build_gate_request(
         uow, account_id=reminder.account_id, channel=reminder.channel, at=now_at, purpose="reminder", cache=cache
     )
     strategy, _ = cache.assignment(uow, reminder.account_id)
     base = borrower.language.split("-")[0].lower()
     language = base if base in ("zh", "en") else "en"
-    facts = cache.facts(conn, reminder.account_id)
+    facts = cache.facts(uow, reminder.account_id)
     title = (borrower.name[:1] + "先生/女士") if language == "zh" else borrower.name
     variables = {
         **DEFAULT_LENDER,
@@ -1433,7 +1066,7 @@ def _execute_reminder(
         else:
             values.update(status=ReminderStatus.DENIED, next_allowed_at=None, verdict=verdict)
             summary.denied += 1
-    conn.execute(_REMINDER_UPDATE, {"reminder_id": reminder.id, **values})
+    uow.actions.update_reminder(reminder.id, values)
 
 
 def run_reminders(
@@ -1467,8 +1100,7 @@ def run_reminders(
     last_id = 0
     while True:
         with uow_factory() as uow:
-            conn = uow.connection
-            batch = conn.execute(_DUE_REMINDERS, {"now_at": now_at, "last_id": last_id, "batch_max": batch_max}).all()
+            batch = uow.actions.due_reminders(now_at=now_at, after_id=last_id, batch_max=batch_max)
             if not batch:
                 return summary
             last_id = batch[-1].id
@@ -1503,10 +1135,9 @@ def run_reminders(
                         continue
                     except FairdueError as err:  # raised before anything is written for this reminder
                         why = f"{type(err).__name__}: {err}"
-                conn.execute(
-                    _REMINDER_UPDATE,
+                uow.actions.update_reminder(
+                    r.id,
                     {
-                        "reminder_id": r.id,
                         "status": ReminderStatus.SKIPPED,
                         "updated_at": uow.clock(),
                         "verdict": json.dumps({"why": why}, ensure_ascii=False),
@@ -1518,50 +1149,7 @@ def run_reminders(
 
 def reminders_of(uow: Any, *, account_id: int) -> list[Any]:
     """The line's pre_due / due reminders (rows), in due order."""
-    return uow.connection.execute(
-        sa.select(coll_reminders)
-        .where(coll_reminders.c.account_id == account_id)
-        .order_by(coll_reminders.c.due_at, coll_reminders.c.id)
-    ).all()
-
-
-def _due_steps_queries() -> tuple[sa.Select, sa.Select]:
-    # A step of a line with a pending promise or an open dispute stays planned (paused): counted here, set-based,
-    # instead of being loaded and looked at one by one on every run.
-    paused = sa.or_(
-        sa.exists().where(
-            coll_promises.c.account_id == coll_cases.c.account_id, coll_promises.c.status == PromiseStatus.PENDING
-        ),
-        sa.exists().where(
-            coll_disputes.c.account_id == coll_cases.c.account_id, coll_disputes.c.status == DisputeStatus.OPEN
-        ),
-    )
-    due_steps = (
-        sa.select(coll_actions.c.id)
-        .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
-        .where(
-            coll_actions.c.status.in_((ActionStatus.PLANNED, ActionStatus.RESCHEDULED)),
-            coll_actions.c.due_at <= sa.bindparam("now_at", type_=coll_actions.c.due_at.type),
-            sa.or_(coll_cases.c.status == CaseStatus.OPEN, coll_actions.c.step_key.like("plan:%")),
-        )
-    )
-    return (
-        sa.select(sa.func.count()).select_from(due_steps.where(paused).subquery()),
-        due_steps.where(~paused).order_by(coll_actions.c.due_at, coll_actions.c.id).limit(sa.bindparam("batch_max")),
-    )
-
-
-_PAUSED_COUNT, _DUE_STEPS = _due_steps_queries()  # built once, run on every engine run
-_DUE_REMINDERS = (
-    sa.select(coll_reminders)
-    .where(
-        coll_reminders.c.status.in_((ReminderStatus.PLANNED, ReminderStatus.RESCHEDULED)),
-        coll_reminders.c.due_at <= sa.bindparam("now_at", type_=coll_reminders.c.due_at.type),
-        coll_reminders.c.id > sa.bindparam("last_id"),
-    )
-    .order_by(coll_reminders.c.id)
-    .limit(sa.bindparam("batch_max"))
-)
+    return uow.actions.reminders_of(account_id)
 
 
 def run_due_steps(
@@ -1587,14 +1175,14 @@ def run_due_steps(
     cache = _run_cache(uow_factory, cipher)
     summary.events = consume_events(uow_factory)
     with uow_factory() as uow:
-        summary.paused += uow.connection.execute(_PAUSED_COUNT, {"now_at": now_at}).scalar_one()
-        due = uow.connection.execute(_DUE_STEPS, {"now_at": now_at, "batch_max": batch_max}).scalars().all()
+        summary.paused += uow.actions.paused_step_count(now_at=now_at)
+        due = uow.actions.due_step_ids(now_at=now_at, batch_max=batch_max)
         if due:
-            cache.prefetch(uow, uow.connection.execute(_ACCOUNTS_OF_ACTIONS, {"ids": list(due)}).scalars())
+            cache.prefetch(uow, uow.actions.accounts_of_actions(due))
     for action_id in due:  # one transaction per action: a failure never undoes another's decision
         try:
             with uow_factory() as uow:
-                action = uow.connection.execute(_ACTION_WITH_CASE, {"action_id": action_id}).one()
+                action = uow.actions.action_with_case(action_id)
                 if action.status not in (ActionStatus.PLANNED, ActionStatus.RESCHEDULED):
                     continue
                 case_row = _CaseOfStep(
@@ -1614,14 +1202,13 @@ def run_due_steps(
                 uow.commit()
         except FairdueError as err:  # e.g. no address for the channel, a template error: the step cannot be taken
             with uow_factory() as uow:
-                uow.connection.execute(
-                    coll_actions.update()
-                    .where(coll_actions.c.id == action_id)
-                    .values(
-                        status=ActionStatus.SKIPPED,
-                        updated_at=uow.clock(),
-                        verdict=json.dumps({"error": type(err).__name__, "why": str(err)}, ensure_ascii=False),
-                    )
+                uow.actions.update_action(
+                    action_id,
+                    {
+                        "status": ActionStatus.SKIPPED,
+                        "updated_at": uow.clock(),
+                        "verdict": json.dumps({"error": type(err).__name__, "why": str(err)}, ensure_ascii=False),
+                    },
                 )
                 uow.commit()
             summary.skipped += 1
@@ -1642,16 +1229,7 @@ def run_due_steps(
 
 def agent_queue(uow: Any, *, agent_id: int) -> list[AgentTask]:
     """Call tasks of the agent's open cases, oldest first, each with the gate's verdict and next allowed time."""
-    rows = uow.connection.execute(
-        sa.select(coll_actions, coll_cases.c.account_id)
-        .select_from(coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id))
-        .where(
-            coll_cases.c.agent_id == agent_id,
-            coll_cases.c.status == CaseStatus.OPEN,
-            coll_actions.c.status == ActionStatus.TASK,
-        )
-        .order_by(coll_actions.c.due_at, coll_actions.c.id)
-    ).all()
+    rows = uow.actions.tasks_of_agent(agent_id)
     out = []
     for r in rows:
         verdict = json.loads(r.verdict or "{}")
@@ -1669,25 +1247,6 @@ def agent_queue(uow: Any, *, agent_id: int) -> list[AgentTask]:
     return out
 
 
-# The task with its account's facts (outer joins: a task whose line is gone is still found, and fails as before).
-_CALL_TASK = (
-    sa.select(
-        coll_actions,
-        coll_cases.c.account_id,
-        credit_lines.c.borrower_id,
-        credit_lines.c.currency,
-        products.c.code,
-        products.c.jurisdiction,
-    )
-    .select_from(
-        coll_actions.join(coll_cases, coll_cases.c.id == coll_actions.c.case_id)
-        .outerjoin(credit_lines, credit_lines.c.id == coll_cases.c.account_id)
-        .outerjoin(products, products.c.id == credit_lines.c.product_id)
-    )
-    .where(coll_actions.c.id == sa.bindparam("action_id"), coll_actions.c.status == ActionStatus.TASK)
-)
-
-
 def judge_call_task(
     uow: Any,
     *,
@@ -1697,7 +1256,7 @@ def judge_call_task(
     cipher: FieldCipher | None = None,
 ) -> AgentTask:
     """Ask the gate again, at the moment the agent wants to call (logged); the task carries the new verdict."""
-    row = uow.connection.execute(_CALL_TASK, {"action_id": action_id}).one_or_none()
+    row = uow.actions.open_call_task(action_id)
     if row is None:
         raise UnknownCase(f"no open call task {action_id}")
     cache = _uow_cache(uow, cipher)
@@ -1708,10 +1267,9 @@ def judge_call_task(
     allowed = decision.get("allowed") is True
     rules = [v.get("rule") for v in decision.get("violations") or []]
     nxt = None if allowed else parse_utc_or_none(decision.get("next_allowed_at"))
-    uow.connection.execute(
-        _ACTION_UPDATE,
+    uow.actions.update_action(
+        action_id,
         dict(
-            action_id=action_id,
             decision_seq=seq,
             next_allowed_at=nxt,
             attempts=row.attempts + 1,
@@ -1724,21 +1282,12 @@ def judge_call_task(
 
 def complete_task(uow: Any, *, action_id: int) -> None:
     """Mark a call task done (the agent made or closed the call)."""
-    uow.connection.execute(_TASK_DONE, {"action_id": action_id, "status": ActionStatus.DONE, "updated_at": uow.clock()})
-
-
-_TASK_DONE = coll_actions.update().where(
-    coll_actions.c.id == sa.bindparam("action_id"), coll_actions.c.status == ActionStatus.TASK
-)
+    uow.actions.complete_task(action_id)
 
 
 def actions_of(uow: Any, *, case_id: int) -> list[Any]:
     """The case's planned actions (rows), in due order."""
-    return uow.connection.execute(
-        sa.select(coll_actions)
-        .where(coll_actions.c.case_id == case_id)
-        .order_by(coll_actions.c.due_at, coll_actions.c.id)
-    ).all()
+    return uow.actions.actions_of_case(case_id)
 
 
 # -- disputes and cease requests -----------------------------------------------------------------
@@ -1746,21 +1295,12 @@ def open_dispute(uow: Any, *, account_id: int, reason: str) -> int:
     """Record a dispute; collection on the account is suspended (fed to the gate) until it is resolved."""
     if not reason.strip():
         raise CollectionsInvalid("a dispute needs a reason")
-    return uow.connection.execute(
-        coll_disputes.insert()
-        .values(account_id=account_id, reason=reason, status=DisputeStatus.OPEN, opened_at=uow.clock())
-        .returning(coll_disputes.c.id)
-    ).scalar_one()
+    return uow.actions.add_dispute(account_id=account_id, reason=reason)
 
 
 def resolve_dispute(uow: Any, *, dispute_id: int, resolution: str) -> None:
     """Resolve an open dispute; collection may resume."""
-    n = uow.connection.execute(
-        coll_disputes.update()
-        .where(coll_disputes.c.id == dispute_id, coll_disputes.c.status == DisputeStatus.OPEN)
-        .values(status=DisputeStatus.RESOLVED, resolved_at=uow.clock(), resolution=resolution)
-    ).rowcount
-    if n != 1:
+    if uow.actions.resolve_open_dispute(dispute_id, resolution=resolution) != 1:
         raise CollectionsTargetUnknown(f"no open dispute {dispute_id}")
 
 
@@ -1768,11 +1308,7 @@ def record_cease(uow: Any, *, borrower_id: int, channel: str = "all", source: st
     """Record a cease-communication ('all') or a channel opt-out request; every later gate request carries it."""
     if channel not in ("all", "sms", "email", "letter", "app_push", "call", "voicemail"):
         raise CollectionsInvalid(f"unknown channel {channel!r} for an opt-out")
-    return uow.connection.execute(
-        coll_cease_requests.insert()
-        .values(borrower_id=borrower_id, channel=channel, source=source, requested_at=uow.clock())
-        .returning(coll_cease_requests.c.id)
-    ).scalar_one()
+    return uow.actions.add_cease(borrower_id=borrower_id, channel=channel, source=source)
 
 
 def request_manual_contact(

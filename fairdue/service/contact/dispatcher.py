@@ -45,9 +45,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy import Engine
-
 from fairdue.adapters.channels.base import (
     ChannelAdapter,
     DeliveryUnknown,
@@ -60,14 +57,10 @@ from fairdue.adapters.channels.base import (
 )
 from fairdue.adapters.channels.http_provider import signature_ok
 from fairdue.adapters.crypto import CryptoError, FieldCipher
-from fairdue.adapters.db.schema.collections import (
-    channel_sent_ledger,
-    delivery_attempts,
-    delivery_receipts,
-    outbox_messages,
-)
-from fairdue.adapters.db.schema.handovers import channel_handovers
+from fairdue.adapters.db.repos.contact import FINAL_DELIVERY_STATUSES
+from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.instants import parse_utc_or_none
+from fairdue.domain.statuses import OutboxStatus
 from fairdue.errors import Invalid
 from fairdue.service.contact.enforcement import open_outbox_fields
 
@@ -76,7 +69,6 @@ BACKOFF_BASE_S = 30
 BACKOFF_MAX_S = 6 * 3600
 BATCH_MAX = 20
 ERROR_CHARS_MAX = 1000
-FINAL_DELIVERY_STATUSES = ("delivered", "failed", "undelivered", "invalid_number")
 RECEIPT_STATUSES = ("queued", "sent", "delivered", "read", "failed", "undelivered", "invalid_number")
 
 
@@ -100,6 +92,16 @@ def backoff_s(attempt_no: int, policy: DispatchPolicy) -> int:
 def idempotency_key(outbox_id: int, fingerprint: str) -> str:
     """Stable for a row for ever; unique across databases thanks to the fingerprint."""
     return f"fd-{outbox_id}-{fingerprint[:16]}"
+
+
+def _sent(provider_message_id: str | None) -> dict[str, Any]:
+    """The outbox values of a message the provider has (its id kept, no error)."""
+    return {"status": OutboxStatus.SENT, "provider_message_id": provider_message_id, "last_error": None}
+
+
+def _retry(at: datetime, err: Exception) -> dict[str, Any]:
+    """The outbox values of a message to be sent again at `at` after a transient failure."""
+    return {"status": OutboxStatus.PENDING, "next_attempt_at": at, "last_error": str(err)[:ERROR_CHARS_MAX]}
 
 
 @dataclass(slots=True)
@@ -158,36 +160,13 @@ class Dispatcher:
 
     # -- claim -------------------------------------------------------------------
     def claim(self) -> list[Claimed]:
-        o = outbox_messages.c
         with self.uow_factory() as uow:
             now = uow.clock()
-            due = sa.or_(
-                sa.and_(o.status == "pending", o.next_attempt_at <= now),
-                sa.and_(o.status == "sending", o.lease_until <= now),
-            )
-            channels = sorted(self.adapters)
-            query = (
-                sa.select(o.id)
-                .where(due, o.channel.in_(channels))
-                .order_by(o.next_attempt_at, o.id)
-                .limit(self.policy.batch_max)
-            )
-            if uow.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            ids = list(uow.connection.execute(query).scalars())
+            ids = uow.contact.due_outbox_ids(now=now, channels=sorted(self.adapters), limit=self.policy.batch_max)
             if not ids:
                 return []
             lease_until = now + timedelta(seconds=self.policy.lease_s)
-            uow.connection.execute(
-                outbox_messages.update()
-                .where(o.id.in_(ids), due)
-                .values(status="sending", lease_owner=self.owner, lease_until=lease_until, attempts=o.attempts + 1)
-            )
-            rows = uow.connection.execute(
-                sa.select(outbox_messages)
-                .where(o.id.in_(ids), o.lease_owner == self.owner, o.status == "sending")
-                .order_by(o.id)
-            ).all()
+            rows = uow.contact.lease_outbox(ids, now=now, owner=self.owner, lease_until=lease_until)
             uow.commit()
         claimed = []
         for r in rows:
@@ -232,32 +211,25 @@ class Dispatcher:
         error: str | None = None,
         provider_message_id: str | None = None,
     ) -> bool:
-        o = outbox_messages.c
         with self.uow_factory() as uow:
             now = uow.clock()
-            if values.get("status") == "sent":
+            if values.get("status") == OutboxStatus.SENT:
                 values = {**values, "sent_at": now}
-            result = uow.connection.execute(
-                outbox_messages.update()
-                .where(o.id == item.outbox_id, o.lease_owner == self.owner, o.status == "sending")
-                .values(lease_owner=None, lease_until=None, **values)
+            marked = uow.contact.release_outbox(item.outbox_id, owner=self.owner, values=values)
+            uow.contact.add_delivery_attempt(
+                outbox_id=item.outbox_id,
+                attempt_no=item.attempt_no,
+                owner=self.owner,
+                started_at=item.claimed_at,
+                finished_at=now,
+                outcome=outcome,
+                provider_message_id=provider_message_id,
+                error=None if error is None else error[:ERROR_CHARS_MAX],
             )
-            uow.connection.execute(
-                delivery_attempts.insert().values(
-                    outbox_id=item.outbox_id,
-                    attempt_no=item.attempt_no,
-                    owner=self.owner,
-                    started_at=item.claimed_at,
-                    finished_at=now,
-                    outcome=outcome,
-                    provider_message_id=provider_message_id,
-                    error=None if error is None else error[:ERROR_CHARS_MAX],
-                )
-            )
-            if result.rowcount == 1 and provider_message_id is not None and values.get("status") == "sent":
-                _adopt_early_receipts(uow.connection, item.outbox_id, provider_message_id)
+            if marked and provider_message_id is not None and values.get("status") == OutboxStatus.SENT:
+                _adopt_early_receipts(uow, item.outbox_id, provider_message_id)
             uow.commit()
-            return result.rowcount == 1
+            return marked
 
     def deliver(self, item: Claimed, report: DispatchReport) -> None:
         message = item.message
@@ -271,7 +243,7 @@ class Dispatcher:
                     item,
                     outcome="sent",
                     provider_message_id=earlier.provider_message_id,
-                    values={"status": "sent", "provider_message_id": earlier.provider_message_id, "last_error": None},
+                    values=_sent(earlier.provider_message_id),
                 )
                 return
             if earlier is not None and earlier.state == "unknown":
@@ -287,7 +259,7 @@ class Dispatcher:
                 why += " (an earlier attempt may have reached the provider before a crash)"
             elif earlier is not None:
                 why += " (the provider confirms no earlier attempt reached it)"
-            self._mark(item, outcome="expired", values={"status": "expired", "last_error": why}, error=why)
+            self._mark(item, outcome="expired", values={"status": OutboxStatus.EXPIRED, "last_error": why}, error=why)
             return
         try:
             if message is None:
@@ -302,7 +274,7 @@ class Dispatcher:
             self._mark(
                 item,
                 outcome="refused",
-                values={"status": "refused", "last_error": str(err)[:ERROR_CHARS_MAX]},
+                values={"status": OutboxStatus.REFUSED, "last_error": str(err)[:ERROR_CHARS_MAX]},
                 error=str(err),
             )
             return
@@ -312,7 +284,7 @@ class Dispatcher:
             self._mark(
                 item,
                 outcome="dead",
-                values={"status": "dead", "last_error": str(err)[:ERROR_CHARS_MAX]},
+                values={"status": OutboxStatus.DEAD, "last_error": str(err)[:ERROR_CHARS_MAX]},
                 error=str(err),
             )
             return
@@ -326,7 +298,7 @@ class Dispatcher:
                     item,
                     outcome="expired",
                     error=why,
-                    values={"status": "expired", "last_error": why[:ERROR_CHARS_MAX]},
+                    values={"status": OutboxStatus.EXPIRED, "last_error": why[:ERROR_CHARS_MAX]},
                 )
             elif item.attempt_no >= item.attempts_max:
                 report.dead += 1
@@ -335,7 +307,7 @@ class Dispatcher:
                     outcome="dead",
                     error=str(err),
                     values={
-                        "status": "dead",
+                        "status": OutboxStatus.DEAD,
                         "last_error": f"gave up after {item.attempt_no} attempts: {err}"[:ERROR_CHARS_MAX],
                     },
                 )
@@ -345,7 +317,7 @@ class Dispatcher:
                     item,
                     outcome="retry",
                     error=str(err),
-                    values={"status": "pending", "next_attempt_at": retry_at, "last_error": str(err)[:ERROR_CHARS_MAX]},
+                    values=_retry(retry_at, err),
                 )
             return
         if self.after_send is not None:
@@ -354,7 +326,7 @@ class Dispatcher:
             item,
             outcome="sent",
             provider_message_id=result.provider_message_id,
-            values={"status": "sent", "provider_message_id": result.provider_message_id, "last_error": None},
+            values=_sent(result.provider_message_id),
         )
         if marked:
             report.sent += 1
@@ -378,7 +350,10 @@ class Dispatcher:
         report.errors.append(why)
         text = f"delivery unknown: {why}; reconcile or decide (fairdue outbox resolve)"
         self._mark(
-            item, outcome="unknown", error=text, values={"status": "unknown", "last_error": text[:ERROR_CHARS_MAX]}
+            item,
+            outcome="unknown",
+            error=text,
+            values={"status": OutboxStatus.UNKNOWN, "last_error": text[:ERROR_CHARS_MAX]},
         )
 
     # -- rounds ------------------------------------------------------------------
@@ -405,37 +380,22 @@ class Dispatcher:
 class DbSentLedger:
     """channel_sent_ledger on its own committed transactions (adapters write it right after a send)."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Any):
         self.engine = engine
 
     def get(self, key: str) -> str | None:
-        with self.engine.connect() as conn:
-            return conn.execute(
-                sa.select(channel_sent_ledger.c.provider_message_id).where(channel_sent_ledger.c.idempotency_key == key)
-            ).scalar_one_or_none()
+        with UnitOfWork(self.engine) as uow:
+            return uow.contact.sent_provider_message_id(key)
 
     def record(self, key: str, *, channel: str, provider_message_id: str, sent_at: datetime) -> None:
-        if self.engine.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        with self.engine.begin() as conn:
-            conn.execute(
-                insert(channel_sent_ledger)
-                .values(
-                    idempotency_key=key,
-                    channel=channel,
-                    provider_message_id=provider_message_id,
-                    sent_at=sent_at,
-                )
-                .on_conflict_do_nothing()
-            )
+        with UnitOfWork(self.engine) as uow:
+            uow.contact.add_sent(key, channel=channel, provider_message_id=provider_message_id, sent_at=sent_at)
+            uow.commit()
 
     # Handovers (SMTP): recorded before DATA, each write committed at once.
     def handover(self, key: str) -> Handover | None:
-        h = channel_handovers.c
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(channel_handovers).where(h.idempotency_key == key)).first()
+        with UnitOfWork(self.engine) as uow:
+            row = uow.contact.handover(key)
         if row is None:
             return None
         return Handover(
@@ -448,43 +408,24 @@ class DbSentLedger:
         )
 
     def begin_handover(self, key: str, *, outbox_id: int, channel: str, message_id: str, at: datetime) -> None:
-        h = channel_handovers.c
-        with self.engine.begin() as conn:
-            moved = conn.execute(
-                channel_handovers.update()
-                .where(h.idempotency_key == key, h.state.in_(("failed", "resend")))
-                .values(state="in_flight", attempts=h.attempts + 1, started_at=at, updated_at=at, note=None)
-            ).rowcount
-            if moved == 1:
-                return
-            if conn.execute(sa.select(h.state).where(h.idempotency_key == key)).first() is not None:
-                raise HandoverConflict(f"handover {key} is not in a state that may be sent again")
-            conn.execute(
-                channel_handovers.insert().values(
-                    idempotency_key=key,
-                    outbox_id=outbox_id,
-                    channel=channel,
-                    message_id=message_id,
-                    state="in_flight",
-                    attempts=1,
-                    started_at=at,
-                    updated_at=at,
-                    resolved_by=None,
-                    note=None,
-                )
-            )
+        with UnitOfWork(self.engine) as uow:
+            if not uow.contact.restart_handover(key, at=at):
+                if uow.contact.handover_exists(key):
+                    raise HandoverConflict(f"handover {key} is not in a state that may be sent again")
+                uow.contact.add_handover(key, outbox_id=outbox_id, channel=channel, message_id=message_id, at=at)
+            uow.commit()
 
     def settle_handover(
         self, key: str, *, state: str, at: datetime, by: str | None = None, note: str | None = None
     ) -> None:
-        h = channel_handovers.c
         values: dict[str, Any] = {"state": state, "updated_at": at}
         if by is not None:  # who settled a doubt stays on record through later states
             values["resolved_by"] = by
         if note is not None:
             values["note"] = note
-        with self.engine.begin() as conn:
-            conn.execute(channel_handovers.update().where(h.idempotency_key == key).values(**values))
+        with UnitOfWork(self.engine) as uow:
+            uow.contact.set_handover(key, values)
+            uow.commit()
 
 
 class HandoverConflict(Invalid):
@@ -511,13 +452,6 @@ class UnknownMessage:
 
 def unknown_messages(uow: Any) -> list[UnknownMessage]:
     """Every message whose delivery is unknown, oldest first (what an operator must settle)."""
-    o, h = outbox_messages.c, channel_handovers.c
-    rows = uow.connection.execute(
-        sa.select(o.id, o.channel, o.address_masked, o.send_by, o.last_error, h.message_id, h.started_at)
-        .select_from(outbox_messages.outerjoin(channel_handovers, h.outbox_id == o.id))
-        .where(o.status == "unknown")
-        .order_by(o.id)
-    ).all()
     return [
         UnknownMessage(
             outbox_id=r.id,
@@ -528,7 +462,7 @@ def unknown_messages(uow: Any) -> list[UnknownMessage]:
             send_by=r.send_by,
             last_error=r.last_error,
         )
-        for r in rows
+        for r in uow.contact.unknown_outbox()
     ]
 
 
@@ -543,63 +477,53 @@ def resolve_unknown(uow: Any, *, outbox_id: int, delivered: bool, by: str, note:
         raise NotUnknown("by: name who decides (1..64 characters)")
     if not isinstance(note, str) or not note.strip():
         raise NotUnknown("note: say what the decision rests on (e.g. the relay log line)")
-    o, h = outbox_messages.c, channel_handovers.c
-    conn = uow.connection
     now = uow.clock()
-    row = conn.execute(sa.select(outbox_messages).where(o.id == outbox_id).with_for_update()).first()
-    if row is None or row.status != "unknown":
+    row = uow.contact.lock_outbox(outbox_id)
+    if row is None or row.status != OutboxStatus.UNKNOWN:
         raise NotUnknown(
             f"outbox {outbox_id} is not awaiting a decision on its delivery"
             + ("" if row is None else f" (status {row.status})")
         )
-    handover = conn.execute(sa.select(channel_handovers).where(h.outbox_id == outbox_id)).first()
+    handover = uow.contact.handover_of_outbox(outbox_id)
     text = f"{by.strip()}: {note.strip()}"
     if delivered:
         message_id = handover.message_id if handover is not None else None
         if handover is not None:
-            if conn.dialect.name == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert
-            else:
-                from sqlalchemy.dialects.sqlite import insert
-            conn.execute(
-                insert(channel_sent_ledger)
-                .values(
-                    idempotency_key=handover.idempotency_key,
-                    channel=row.channel,
-                    provider_message_id=message_id,
-                    sent_at=handover.started_at,
-                )
-                .on_conflict_do_nothing()
+            uow.contact.add_sent(
+                handover.idempotency_key,
+                channel=row.channel,
+                provider_message_id=message_id,
+                sent_at=handover.started_at,
             )
-            conn.execute(
-                channel_handovers.update()
-                .where(h.outbox_id == outbox_id)
-                .values(state="confirmed", updated_at=now, resolved_by=by.strip(), note=note.strip())
+            uow.contact.settle_handovers_of_outbox(
+                outbox_id, state="confirmed", at=now, resolved_by=by.strip(), note=note.strip()
             )
-        status = "sent"
+        status = OutboxStatus.SENT
         values = {
-            "status": "sent",
+            "status": status,
             "sent_at": handover.started_at if handover is not None else now,
             "provider_message_id": message_id,
             "last_error": f"delivery confirmed by {text}"[:ERROR_CHARS_MAX],
         }
     else:
         if handover is not None:
-            conn.execute(
-                channel_handovers.update()
-                .where(h.outbox_id == outbox_id)
-                .values(state="resend", updated_at=now, resolved_by=by.strip(), note=note.strip())
+            uow.contact.settle_handovers_of_outbox(
+                outbox_id, state="resend", at=now, resolved_by=by.strip(), note=note.strip()
             )
-        status = "pending" if now <= row.send_by else "expired"
+        status = OutboxStatus.PENDING if now <= row.send_by else OutboxStatus.EXPIRED
         values = {
             "status": status,
             "next_attempt_at": now,
             "last_error": (
                 f"not delivered per {text}"
-                + ("" if status == "pending" else "; its decision no longer covers the present: decide again")
+                + (
+                    ""
+                    if status == OutboxStatus.PENDING
+                    else "; its decision no longer covers the present: decide again"
+                )
             )[:ERROR_CHARS_MAX],
         }
-    conn.execute(outbox_messages.update().where(o.id == outbox_id, o.status == "unknown").values(**values))
+    uow.contact.settle_unknown_outbox(outbox_id, values)
     return status
 
 
@@ -617,22 +541,12 @@ class ReceiptOutcome:
     recorded: bool
 
 
-def _adopt_early_receipts(conn: Any, outbox_id: int, provider_message_id: str) -> None:
+def _adopt_early_receipts(uow: Any, outbox_id: int, provider_message_id: str) -> None:
     """Receipts that arrived before the message was marked sent (fast webhook, crash before mark) join it now."""
-    r = delivery_receipts.c
-    conn.execute(
-        delivery_receipts.update()
-        .where(r.provider_message_id == provider_message_id, r.outbox_id.is_(None))
-        .values(outbox_id=outbox_id)
-    )
-    statuses = list(conn.execute(sa.select(r.status).where(r.outbox_id == outbox_id).order_by(r.id)).scalars())
+    statuses = uow.contact.adopt_receipts(outbox_id, provider_message_id)
     if statuses:
         final = [s for s in statuses if s in FINAL_DELIVERY_STATUSES]
-        conn.execute(
-            outbox_messages.update()
-            .where(outbox_messages.c.id == outbox_id)
-            .values(delivery_status=(final or statuses)[-1])
-        )
+        uow.contact.set_delivery_status(outbox_id, (final or statuses)[-1])
 
 
 def record_receipt(uow: Any, *, body: bytes, signature: str, secret: bytes) -> ReceiptOutcome:
@@ -648,28 +562,16 @@ def record_receipt(uow: Any, *, body: bytes, signature: str, secret: bytes) -> R
     if status not in RECEIPT_STATUSES:
         raise ReceiptRejected(f"delivery receipt status {status!r} is not one of {RECEIPT_STATUSES}")
     occurred_at = parse_utc_or_none(data.get("occurred_at"))
-    conn = uow.connection
-    o = outbox_messages.c
-    outbox_id = conn.execute(sa.select(o.id).where(o.provider_message_id == provider_id)).scalar_one_or_none()
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    inserted = conn.execute(
-        insert(delivery_receipts)
-        .values(
-            outbox_id=outbox_id,
-            provider_message_id=provider_id,
-            status=status,
-            occurred_at=occurred_at,
-            received_at=uow.clock(),
-            detail=body.decode("utf-8", "replace")[:ERROR_CHARS_MAX],
-        )
-        .on_conflict_do_nothing()
-    ).rowcount
+    outbox_id = uow.contact.outbox_id_of_provider_message(provider_id)
+    inserted = uow.contact.add_receipt(
+        outbox_id=outbox_id,
+        provider_message_id=provider_id,
+        status=status,
+        occurred_at=occurred_at,
+        received_at=uow.clock(),
+        detail=body.decode("utf-8", "replace")[:ERROR_CHARS_MAX],
+    )
     if inserted and outbox_id is not None:
-        final = sa.or_(o.delivery_status.is_(None), o.delivery_status.notin_(FINAL_DELIVERY_STATUSES))
-        condition = final if status not in FINAL_DELIVERY_STATUSES else sa.true()
-        conn.execute(outbox_messages.update().where(o.id == outbox_id, condition).values(delivery_status=status))
+        uow.contact.set_receipt_status(outbox_id, status)
     uow.commit()
     return ReceiptOutcome(outbox_id=outbox_id, status=status, recorded=bool(inserted))

@@ -35,12 +35,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-
 from fairdue.adapters.channels.letter import CollectionLetter, render_text
-from fairdue.adapters.crypto import FieldCipher, load_cipher
-from fairdue.adapters.db.schema.accounts import credit_lines
-from fairdue.adapters.db.schema.collections import OUTBOX_CONTEXTS, decision_log, outbox_messages
+from fairdue.adapters.crypto import FieldCipher
+from fairdue.adapters.db.repos.contact import OUTBOX_CONTEXTS
 from fairdue.domain.audit import (
     KEYED_TEXT_PURPOSES,
     MESSAGE_TEXT_CONTEXT,
@@ -51,6 +48,7 @@ from fairdue.domain.audit import (
 )
 from fairdue.domain.instants import aware, format_utc, parse_utc_or_none
 from fairdue.domain.masking import mask_address, mask_decision, mask_request
+from fairdue.domain.statuses import OutboxStatus
 from fairdue.errors import Invalid
 from fairdue.policy import decide
 from fairdue.service.borrower.registry import get_borrower
@@ -147,7 +145,6 @@ def check_contact(request: dict, *, decide: Callable[[dict], dict] | None = None
 
 
 _LINE_OWNERS_ATTR = "_contacts_line_owners"
-_BORROWER_OF_LINE = sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == sa.bindparam("account_id"))
 
 
 def share_line_owners(uow: Any, owners: dict[int, int]) -> None:
@@ -165,7 +162,7 @@ def _line_borrower(uow: Any, debt_id: Any) -> tuple[int, int] | None:
     owners = getattr(uow, "__dict__", {}).get(_LINE_OWNERS_ATTR)
     borrower_id = owners.get(account_id) if owners is not None else None
     if borrower_id is None:
-        borrower_id = uow.connection.execute(_BORROWER_OF_LINE, {"account_id": account_id}).scalar_one_or_none()
+        borrower_id = uow.contact.borrower_of_line(account_id)
         if borrower_id is not None and owners is not None:
             owners[account_id] = borrower_id
     return None if borrower_id is None else (account_id, borrower_id)
@@ -235,10 +232,8 @@ def _check_matches(request: dict, message: OutgoingMessage) -> dict:
 
 
 def cipher_for(uow: Any, cipher: FieldCipher | None) -> FieldCipher:
-    """The given cipher, or the configured one for the unit of work's database."""
-    if cipher is not None:
-        return cipher
-    return load_cipher(database_url=uow.engine.url.render_as_string(hide_password=False))
+    """The given cipher, or the unit of work's (wired at start-up by fairdue.bootstrap)."""
+    return cipher if cipher is not None else uow.cipher
 
 
 def seal_outbox_fields(
@@ -343,7 +338,7 @@ def request_contact(
             # the column holds the keyed hash for a login code (the record names which: text_hmac)
             text_sha256=text_sha256 or text_hmac,
             fingerprint=fingerprint,
-            status="pending",
+            status=OutboxStatus.PENDING,
             attempts=0,
             attempts_max=attempts_max,
             next_attempt_at=max(now, at),
@@ -356,7 +351,7 @@ def request_contact(
             last_error=None,
             sent_at=None,
         )
-        outbox_id = uow.connection.execute(_OUTBOX_INSERT, values).scalar_one()
+        outbox_id = uow.contact.add_outbox_message(values)
     if commit:
         uow.commit()
     return ContactOutcome(
@@ -370,8 +365,6 @@ def request_contact(
     )
 
 
-_OUTBOX_INSERT = outbox_messages.insert().returning(outbox_messages.c.id)
-
 RECEIPT_OUTCOMES = {
     "delivered": "delivered",
     "read": "delivered",
@@ -379,55 +372,6 @@ RECEIPT_OUTCOMES = {
     "undelivered": "failed",
     "invalid_number": "invalid_number",
 }
-
-
-CALL_HISTORY_MAX = 200  # the debt's most recent logged calls fed to the gate (the caps look back days, not years)
-# Built once: the debt's most recent logged calls (call_history).
-_CALLS_OF_DEBT = (
-    sa.select(decision_log.c.seq, decision_log.c.decided_at.label("at"), decision_log.c.record)
-    .where(
-        decision_log.c.debt_id == sa.bindparam("debt_id"),
-        decision_log.c.channel == "call",
-        decision_log.c.allowed.is_(True),
-        decision_log.c.record.like('%"call_outcome"%'),
-    )
-    .order_by(decision_log.c.seq.desc())
-    .limit(CALL_HISTORY_MAX)
-)
-
-
-def _history_of_debt_query() -> sa.CompoundSelect:
-    # One round trip for every gate request: the debt's sent messages (kind 'sent', by sent_at and id) and its most
-    # recent logged calls (kind 'call', oldest first), as one UNION ALL; columns a kind does not have are NULL.
-    o = outbox_messages.c
-    calls = _CALLS_OF_DEBT.subquery()
-    sent = sa.select(
-        sa.literal_column("'sent'").label("kind"),
-        o.id.label("ord"),
-        o.sent_at.label("sort_at"),
-        o.sent_at.label("at"),
-        o.channel,
-        o.recipient_address_enc,
-        o.recipient_role,
-        o.delivery_status,
-        sa.null().label("record"),
-    ).where(o.debt_id == sa.bindparam("debt_id"), o.status == "sent")
-    logged = sa.select(
-        sa.literal_column("'call'"),
-        calls.c.seq,
-        sa.null(),
-        calls.c.at,
-        sa.null(),
-        sa.null(),
-        sa.null(),
-        sa.null(),
-        calls.c.record,
-    )
-    both = sa.union_all(sent, logged)
-    return both.order_by(both.selected_columns.kind, both.selected_columns.sort_at, both.selected_columns.ord)
-
-
-_HISTORY_OF_DEBT = _history_of_debt_query()
 
 
 def history_for_debt(
@@ -441,7 +385,7 @@ def history_for_debt(
     """
     cipher = cipher_for(uow, cipher)
     context = OUTBOX_CONTEXTS["recipient_address_enc"]
-    rows = uow.connection.execute(_HISTORY_OF_DEBT, {"debt_id": debt_id}).all()
+    rows = uow.contact.history_of_debt(debt_id)
     sent = [
         {
             "at": format_utc(aware(row.at)),
@@ -472,7 +416,7 @@ def call_history(
     the call's address (the log keeps it masked only); its outcome is the record's history outcome. A debt that
     names no stored line, or a borrower without a mobile, has no call history.
     """
-    rows = uow.connection.execute(_CALLS_OF_DEBT, {"debt_id": debt_id}).all()
+    rows = uow.contact.logged_calls_of_debt(debt_id)
     return _call_items(uow, rows[::-1], debt_id=debt_id, cipher=cipher, call_address=call_address)
 
 

@@ -19,11 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
-from fairdue.adapters.crypto import FieldCipher, load_cipher
-from fairdue.adapters.db.schema.accounts import borrowers, credit_lines
-from fairdue.adapters.db.schema.contact_facts import FACT_CONTEXTS, contact_facts
+from fairdue.adapters.crypto import FieldCipher
+from fairdue.adapters.db.repos.contact import FACT_CONTEXTS
 from fairdue.domain.audit import copy_json
 from fairdue.domain.contact_facts import (
     FACTS_OPEN_MAX,
@@ -80,17 +77,7 @@ class ContactFact:
 
 
 def _cipher(uow: Any, cipher: FieldCipher | None) -> FieldCipher:
-    if cipher is not None:
-        return cipher
-    return load_cipher(database_url=uow.engine.url.render_as_string(hide_password=False))
-
-
-def _open_rows(conn, borrower_id: int):
-    return conn.execute(
-        sa.select(contact_facts.c.kind).where(
-            contact_facts.c.borrower_id == borrower_id, contact_facts.c.ended_at.is_(None)
-        )
-    ).all()
+    return cipher if cipher is not None else uow.cipher
 
 
 def record_fact(
@@ -124,16 +111,13 @@ def record_fact(
         attorney_name=attorney_name,
         attorney_contact=attorney_contact,
     )
-    conn = uow.connection
-    if conn.execute(sa.select(borrowers.c.id).where(borrowers.c.id == borrower_id)).first() is None:
+    if not uow.contact.borrower_exists(borrower_id):
         raise ContactFactInvalid(f"borrower_id: no borrower #{borrower_id}")
     if fact.account_id is not None:
-        owner = conn.execute(
-            sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == fact.account_id)
-        ).scalar_one_or_none()
+        owner = uow.contact.borrower_of_line(fact.account_id)
         if owner != borrower_id:
             raise ContactFactInvalid(f"account_id: borrower #{borrower_id} has no account #{fact.account_id}")
-    open_kinds = [row.kind for row in _open_rows(conn, borrower_id)]
+    open_kinds = uow.contact.open_fact_kinds(borrower_id)
     if len(open_kinds) >= FACTS_OPEN_MAX:
         raise TooManyFacts(f"borrower #{borrower_id} has {FACTS_OPEN_MAX} facts not ended; end one first")
     if kind == "inconvenient_hours" and open_kinds.count("inconvenient_hours") >= INCONVENIENT_RANGES_MAX:
@@ -165,7 +149,7 @@ def record_fact(
         end_reason=None,
     )
     _forget(uow)
-    return conn.execute(contact_facts.insert().returning(contact_facts.c.id), values).scalar_one()
+    return uow.contact.add_fact(values)
 
 
 def end_fact(uow: Any, *, fact_id: int, ended_by: str, reason: str, at: datetime | None = None) -> None:
@@ -178,23 +162,16 @@ def end_fact(uow: Any, *, fact_id: int, ended_by: str, reason: str, at: datetime
     when = uow.clock() if at is None else at
     if when.tzinfo is None:
         raise ContactFactInvalid("at: expected an aware instant")
-    conn = uow.connection
-    row = conn.execute(
-        sa.select(contact_facts.c.id, contact_facts.c.ended_at).where(contact_facts.c.id == fact_id).with_for_update()
-    ).first()
+    row = uow.contact.lock_fact(fact_id)
     if row is None:
         raise UnknownFact(f"no contact fact #{fact_id}")
     if row.ended_at is not None:
         raise FactAlreadyEnded(f"contact fact #{fact_id} was ended at {row.ended_at.isoformat()}")
-    conn.execute(
-        sa.update(contact_facts)
-        .where(contact_facts.c.id == fact_id, contact_facts.c.ended_at.is_(None))
-        .values(ended_at=when, ended_by=ended_by.strip(), end_reason=reason.strip())
-    )
+    uow.contact.end_fact(fact_id, at=when, ended_by=ended_by.strip(), reason=reason.strip())
     _forget(uow)
 
 
-def _fact(row, c: FieldCipher | None) -> ContactFact:
+def _fact(row: Any, c: FieldCipher | None) -> ContactFact:
     def opened(col: str) -> str | None:
         token = getattr(row, col)
         if token is None or c is None:
@@ -224,9 +201,7 @@ def list_facts(
     uow: Any, *, borrower_id: int, cipher: FieldCipher | None = None, decrypt: bool = True
 ) -> list[ContactFact]:
     """Every fact of the borrower, ended ones included, oldest first. decrypt=False leaves attorney fields None."""
-    rows = uow.connection.execute(
-        sa.select(contact_facts).where(contact_facts.c.borrower_id == borrower_id).order_by(contact_facts.c.id)
-    ).all()
+    rows = uow.contact.facts_of_borrower(borrower_id)
     c = _cipher(uow, cipher) if decrypt and any(r.attorney_name_ct for r in rows) else None
     return [_fact(r, c) for r in rows]
 
@@ -252,12 +227,6 @@ def _forget(uow: Any) -> None:
     getattr(uow, "__dict__", {}).pop(_MEMO_ATTR, None)
 
 
-def facts_stored(borrower_id: Any) -> sa.Exists:
-    """EXISTS: the borrower has a stored contact fact (any kind, ended or not). A gate-request builder reads it
-    beside its other flags and, when false, tells gate_facts (`none_stored`) so the facts are not read at all."""
-    return sa.exists().where(contact_facts.c.borrower_id == borrower_id)
-
-
 def gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime, none_stored: bool = False) -> dict:
     """The gate request's borrower keys owned by stored facts, as of `at`:
     {"inconvenient_hours": [["HH:MM", "HH:MM"], ...], "represented_by_attorney": bool, "bankruptcy": bool,
@@ -267,8 +236,8 @@ def gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime, non
     contact service's own merge of them (contacts.with_stored_facts) ask twice for the same answer. A fact
     recorded or ended through this unit of work drops what was read.
 
-    none_stored: the caller has just read (`facts_stored`, in this transaction) that the borrower has no stored
-    fact, so the answer is the empty one without a query (and is kept like a read one)."""
+    none_stored: the caller has just read (the contact repository's `facts_stored`, in this transaction) that the
+    borrower has no stored fact, so the answer is the empty one without a query (and is kept like a read one)."""
     if at.tzinfo is None:
         raise ContactFactInvalid("at: expected an aware instant")
     memo = _memo(uow)
@@ -281,29 +250,13 @@ def gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime, non
     return out
 
 
-def _gate_facts_query() -> sa.Select:
-    t = contact_facts.c
-    return (
-        sa.select(t.kind, t.account_id, t.effective_from, t.effective_until, t.ended_at, t.hours_start, t.hours_end)
-        .where(
-            t.borrower_id == sa.bindparam("borrower_id"),
-            sa.or_(t.account_id.is_(None), t.account_id == sa.bindparam("account_id")),
-            t.effective_from <= sa.bindparam("at", type_=contact_facts.c.effective_from.type),
-        )
-        .order_by(t.hours_start, t.hours_end, t.id)
-    )
-
-
-_GATE_FACTS = _gate_facts_query()  # built once: every gate request about a stored line reads it
-
-
 def _no_facts() -> dict[str, Any]:
     """gate_facts' answer when no fact is in force."""
     return {"inconvenient_hours": [], "represented_by_attorney": False, "bankruptcy": False, "breathing_space": False}
 
 
 def _read_gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime) -> dict:
-    rows = uow.connection.execute(_GATE_FACTS, {"borrower_id": borrower_id, "account_id": account_id, "at": at}).all()
+    rows = uow.contact.gate_fact_rows(borrower_id=borrower_id, account_id=account_id, at=at)
     out = _no_facts()
     for row in rows:
         if not in_force(

@@ -16,10 +16,9 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
-from fairdue.adapters.db.schema.web import complaint_events, complaint_evidence, complaints
+from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.instants import aware
+from fairdue.domain.statuses import ComplaintStatus
 from fairdue.errors import Conflict, FairdueError, Invalid, NotFound
 
 CATEGORIES = (
@@ -181,7 +180,7 @@ def _check_evidence(items: list[Evidence]) -> None:
 
 
 def file_complaint(
-    conn: sa.Connection,
+    uow: UnitOfWork,
     *,
     borrower_id: str,
     jurisdiction: str,
@@ -200,62 +199,39 @@ def file_complaint(
     evidence = evidence or []
     _check_evidence(evidence)
     rule = rule_for(jurisdiction)
-    complaint_id = conn.execute(
-        sa.insert(complaints)
-        .values(
-            borrower_id=str(borrower_id),
-            account_id=account_id,
-            jurisdiction=jurisdiction,
-            category=category,
-            text=text,
-            status="received",
-            complexity="standard",
-            received_at=now,
-            due_at=now + dt.timedelta(days=rule.standard_days),
-        )
-        .returning(complaints.c.id)
-    ).scalar_one()
+    repo = uow.portal
+    complaint_id = repo.add_complaint(
+        borrower_id=str(borrower_id),
+        account_id=account_id,
+        jurisdiction=jurisdiction,
+        category=category,
+        text=text,
+        status=ComplaintStatus.RECEIVED,
+        complexity="standard",
+        received_at=now,
+        due_at=now + dt.timedelta(days=rule.standard_days),
+    )
     for item in evidence:
-        conn.execute(
-            sa.insert(complaint_evidence).values(
-                complaint_id=complaint_id,
-                filename=item.filename[:255] or "evidence",
-                media_type=item.media_type,
-                size_bytes=len(item.content),
-                sha256=hashlib.sha256(item.content).hexdigest(),
-                content=item.content,
-            )
+        repo.add_evidence(
+            complaint_id=complaint_id,
+            filename=item.filename[:255] or "evidence",
+            media_type=item.media_type,
+            size_bytes=len(item.content),
+            sha256=hashlib.sha256(item.content).hexdigest(),
+            content=item.content,
         )
-    _event(conn, complaint_id, now, "borrower", "received", None)
+    _event(uow, complaint_id, now, "borrower", "received", None)
     return complaint_id
 
 
-def _event(conn, complaint_id: int, now: dt.datetime, actor: str, kind: str, note: str | None) -> None:
-    conn.execute(
-        sa.insert(complaint_events).values(complaint_id=complaint_id, at=now, actor=actor, kind=kind, note=note)
-    )
+def _event(uow: UnitOfWork, complaint_id: int, now: dt.datetime, actor: str, kind: str, note: str | None) -> None:
+    uow.portal.add_complaint_event(complaint_id=complaint_id, at=now, actor=actor, kind=kind, note=note)
 
 
-def _read(conn: sa.Connection, row, now: dt.datetime) -> ComplaintRead:
-    evidence = tuple(
-        dict(r._mapping)
-        for r in conn.execute(
-            sa.select(
-                complaint_evidence.c.id,
-                complaint_evidence.c.filename,
-                complaint_evidence.c.media_type,
-                complaint_evidence.c.size_bytes,
-                complaint_evidence.c.sha256,
-            )
-            .where(complaint_evidence.c.complaint_id == row.id)
-            .order_by(complaint_evidence.c.id)
-        )
-    )
+def _read(uow: UnitOfWork, row, now: dt.datetime) -> ComplaintRead:
+    evidence = tuple(uow.portal.evidence_of(row.id))
     events = tuple(
-        {"at": _aware(r.at), "actor": r.actor, "kind": r.kind, "note": r.note}
-        for r in conn.execute(
-            sa.select(complaint_events).where(complaint_events.c.complaint_id == row.id).order_by(complaint_events.c.id)
-        )
+        {"at": _aware(r.at), "actor": r.actor, "kind": r.kind, "note": r.note} for r in uow.portal.events_of(row.id)
     )
     received_at, decided_at = _aware(row.received_at), _aware(row.decided_at)
     return ComplaintRead(
@@ -284,53 +260,47 @@ def _read(conn: sa.Connection, row, now: dt.datetime) -> ComplaintRead:
     )
 
 
-def get_for_borrower(conn: sa.Connection, *, borrower_id: str, complaint_id: int, now: dt.datetime) -> ComplaintRead:
+def get_for_borrower(uow: UnitOfWork, *, borrower_id: str, complaint_id: int, now: dt.datetime) -> ComplaintRead:
     """One of the borrower's own complaints; anyone else's is ComplaintNotFound (no leak)."""
-    row = conn.execute(
-        sa.select(complaints).where(complaints.c.id == complaint_id).where(complaints.c.borrower_id == str(borrower_id))
-    ).first()
+    row = uow.portal.complaint_of_borrower(complaint_id, str(borrower_id))
     if row is None:
         raise ComplaintNotFound(complaint_id)
-    return _read(conn, row, now)
+    return _read(uow, row, now)
 
 
-def list_for_borrower(conn: sa.Connection, *, borrower_id: str, now: dt.datetime) -> list[ComplaintRead]:
-    rows = conn.execute(
-        sa.select(complaints).where(complaints.c.borrower_id == str(borrower_id)).order_by(complaints.c.id.desc())
-    ).all()
-    return [_read(conn, r, now) for r in rows]
+def list_for_borrower(uow: UnitOfWork, *, borrower_id: str, now: dt.datetime) -> list[ComplaintRead]:
+    """The borrower's own complaints, newest first."""
+    return [_read(uow, r, now) for r in uow.portal.complaints_of_borrower(str(borrower_id))]
 
 
-def get(conn: sa.Connection, *, complaint_id: int, now: dt.datetime) -> ComplaintRead:
-    row = conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id)).first()
+def get(uow: UnitOfWork, *, complaint_id: int, now: dt.datetime) -> ComplaintRead:
+    """Any complaint (staff); ComplaintNotFound when there is none."""
+    row = uow.portal.complaint(complaint_id)
     if row is None:
         raise ComplaintNotFound(complaint_id)
-    return _read(conn, row, now)
+    return _read(uow, row, now)
 
 
 def queue(
-    conn: sa.Connection, *, now: dt.datetime, include_decided: bool = False, limit: int = 100, offset: int = 0
+    uow: UnitOfWork, *, now: dt.datetime, include_decided: bool = False, limit: int = 100, offset: int = 0
 ) -> list[ComplaintRead]:
     """Complaints for staff, most urgent (earliest due) first."""
-    q = sa.select(complaints)
-    if not include_decided:
-        q = q.where(complaints.c.status.in_(("received", "in_progress")))
-    rows = conn.execute(q.order_by(complaints.c.due_at, complaints.c.id).limit(limit).offset(offset)).all()
-    return [_read(conn, r, now) for r in rows]
+    rows = uow.portal.complaint_queue(include_decided=include_decided, limit=limit, offset=offset)
+    return [_read(uow, r, now) for r in rows]
 
 
-def _open_row(conn, complaint_id: int):
-    row = conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id)).first()
+def _open_row(uow: UnitOfWork, complaint_id: int):
+    row = uow.portal.complaint(complaint_id)
     if row is None:
         raise ComplaintNotFound(complaint_id)
-    if row.status in ("decided", "closed"):
+    if row.status in (ComplaintStatus.DECIDED, ComplaintStatus.CLOSED):
         raise ClockRefused(f"complaint {complaint_id} is already {row.status}")
     return row
 
 
-def mark_complex(conn: sa.Connection, *, complaint_id: int, actor: str, reason: str, now: dt.datetime) -> None:
+def mark_complex(uow: UnitOfWork, *, complaint_id: int, actor: str, reason: str, now: dt.datetime) -> None:
     """Classify as complex: the limit becomes the rule's complex_days (CN 30)."""
-    row = _open_row(conn, complaint_id)
+    row = _open_row(uow, complaint_id)
     rule = rule_for(row.jurisdiction)
     if row.complexity != "standard" or rule.complex_days is None:
         raise ClockRefused(
@@ -338,22 +308,16 @@ def mark_complex(conn: sa.Connection, *, complaint_id: int, actor: str, reason: 
         )
     if not reason.strip():
         raise ComplaintInvalid("say why the case is complex")
-    conn.execute(
-        sa.update(complaints)
-        .where(complaints.c.id == complaint_id)
-        .values(
-            complexity="complex",
-            status="in_progress",
-            due_at=_aware(row.received_at) + dt.timedelta(days=rule.complex_days),
-        )
+    uow.portal.mark_complaint_complex(
+        complaint_id, due_at=_aware(row.received_at) + dt.timedelta(days=rule.complex_days)
     )
-    _event(conn, complaint_id, now, actor, "marked_complex", reason.strip())
+    _event(uow, complaint_id, now, actor, "marked_complex", reason.strip())
 
 
-def extend(conn: sa.Connection, *, complaint_id: int, actor: str, notice: str, now: dt.datetime) -> None:
+def extend(uow: UnitOfWork, *, complaint_id: int, actor: str, notice: str, now: dt.datetime) -> None:
     """Extend an especially complex case (CN +30 days) — only with a notice to the complainant,
     and only before the current limit has passed."""
-    row = _open_row(conn, complaint_id)
+    row = _open_row(uow, complaint_id)
     rule = rule_for(row.jurisdiction)
     if row.complexity != "complex" or rule.extended_days is None:
         raise ClockRefused(f"only a complex {row.jurisdiction} complaint can be extended (now {row.complexity})")
@@ -361,42 +325,30 @@ def extend(conn: sa.Connection, *, complaint_id: int, actor: str, notice: str, n
         raise ClockRefused("the limit has already passed; an extension must be notified before it")
     if len(notice.strip()) < TEXT_LENGTH_MIN:
         raise ComplaintInvalid("the extension needs a notice to the complainant explaining why")
-    conn.execute(
-        sa.update(complaints)
-        .where(complaints.c.id == complaint_id)
-        .values(
-            complexity="extended",
-            extension_notice=notice.strip(),
-            due_at=_aware(row.received_at) + dt.timedelta(days=rule.extended_days),
-        )
+    uow.portal.extend_complaint(
+        complaint_id,
+        notice=notice.strip(),
+        due_at=_aware(row.received_at) + dt.timedelta(days=rule.extended_days),
     )
-    _event(conn, complaint_id, now, actor, "extended", notice.strip())
+    _event(uow, complaint_id, now, actor, "extended", notice.strip())
 
 
-def record_decision(conn: sa.Connection, *, complaint_id: int, actor: str, decision: str, now: dt.datetime) -> None:
+def record_decision(uow: UnitOfWork, *, complaint_id: int, actor: str, decision: str, now: dt.datetime) -> None:
     """The decision told to the complainant; stops the clock."""
-    _open_row(conn, complaint_id)
+    _open_row(uow, complaint_id)
     if len(decision.strip()) < TEXT_LENGTH_MIN:
         raise ComplaintInvalid("write the decision the complainant will read")
-    conn.execute(
-        sa.update(complaints)
-        .where(complaints.c.id == complaint_id)
-        .values(status="decided", decided_at=now, decision=decision.strip())
-    )
-    _event(conn, complaint_id, now, actor, "decided", decision.strip())
+    uow.portal.decide_complaint(complaint_id, decided_at=now, decision=decision.strip())
+    _event(uow, complaint_id, now, actor, "decided", decision.strip())
 
 
-def escalate(conn: sa.Connection, *, complaint_id: int, actor: str, note: str, now: dt.datetime) -> None:
+def escalate(uow: UnitOfWork, *, complaint_id: int, actor: str, note: str, now: dt.datetime) -> None:
     """Raise a complaint to a supervisor (any staff member may; e.g. near or past its limit)."""
-    _open_row(conn, complaint_id)
+    _open_row(uow, complaint_id)
     if not note.strip():
         raise ComplaintInvalid("say why it needs a supervisor")
-    conn.execute(
-        sa.update(complaints)
-        .where(complaints.c.id == complaint_id)
-        .values(status="in_progress", assigned_staff_id=None)
-    )
-    _event(conn, complaint_id, now, actor, "escalated", note.strip())
+    uow.portal.escalate_complaint(complaint_id)
+    _event(uow, complaint_id, now, actor, "escalated", note.strip())
 
 
 def is_escalated(item: ComplaintRead) -> bool:
@@ -409,12 +361,8 @@ def is_escalated(item: ComplaintRead) -> bool:
     return False
 
 
-def take(conn: sa.Connection, *, complaint_id: int, staff_id: int, actor: str, now: dt.datetime) -> None:
+def take(uow: UnitOfWork, *, complaint_id: int, staff_id: int, actor: str, now: dt.datetime) -> None:
     """Assign to a staff member and mark in progress."""
-    _open_row(conn, complaint_id)
-    conn.execute(
-        sa.update(complaints)
-        .where(complaints.c.id == complaint_id)
-        .values(assigned_staff_id=staff_id, status="in_progress")
-    )
-    _event(conn, complaint_id, now, actor, "assigned", None)
+    _open_row(uow, complaint_id)
+    uow.portal.assign_complaint(complaint_id, staff_id=staff_id)
+    _event(uow, complaint_id, now, actor, "assigned", None)

@@ -20,17 +20,15 @@ import datetime as dt
 import json
 from typing import Any
 
-import sqlalchemy as sa
-
 from fairdue.adapters.db.repos.servicing import aware
-from fairdue.adapters.db.schema.contact_facts import contact_facts
-from fairdue.adapters.db.schema.web import data_rights_requests
+from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.contact_facts import in_force
+from fairdue.domain.statuses import DataRightsStatus
 from fairdue.errors import Conflict, FairdueError, Invalid, NotFound
 from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
 from fairdue.service.contact.facts import list_facts
 from fairdue.service.portal import complaints
-from fairdue.service.portal import views as portal
+from fairdue.service.portal import lines as portal
 from fairdue.service.servicing import plan_requests
 
 RESPONSE_DAYS = 15
@@ -70,9 +68,7 @@ NOTE_LENGTH_MAX = 2000
 STAFF_LENGTH_MAX = 80
 
 
-def answer_request(
-    conn: sa.Connection, *, request_id: int, outcome: str, note: str, staff: str, now: dt.datetime
-) -> None:
+def answer_request(uow: UnitOfWork, *, request_id: int, outcome: str, note: str, staff: str, now: dt.datetime) -> None:
     """Answer an unanswered request once: `outcome` becomes its status, `note` what the borrower reads."""
     if outcome not in ANSWER_OUTCOMES:
         raise DataRequestInvalid(f"unknown outcome {outcome!r}: one of {', '.join(ANSWER_OUTCOMES)}")
@@ -89,31 +85,20 @@ def answer_request(
     if isinstance(request_id, bool) or not isinstance(request_id, int):
         raise DataRequestNotFound(f"data request {request_id!r} not found")
     # Only a received request moves; a concurrent second answer finds no row to update.
-    moved = conn.execute(
-        sa.update(data_rights_requests)
-        .where(data_rights_requests.c.id == request_id, data_rights_requests.c.status == "received")
-        .values(status=outcome, decided_at=now, decided_by=who, outcome=text or None)
-    ).rowcount
+    moved = uow.portal.answer_data_request(
+        request_id, status=outcome, decided_at=now, decided_by=who, outcome=text or None
+    )
     if moved == 1:
         return
-    status = conn.execute(
-        sa.select(data_rights_requests.c.status).where(data_rights_requests.c.id == request_id)
-    ).scalar_one_or_none()
+    status = uow.portal.data_request_status(request_id)
     if status is None:
         raise DataRequestNotFound(f"data request {request_id} not found")
     raise DataRequestAnswered(f"data request {request_id} was answered already ({status})")
 
 
-def answer_of(conn: sa.Connection, *, request_id: int) -> dict[str, Any] | None:
+def answer_of(uow: UnitOfWork, *, request_id: int) -> dict[str, Any] | None:
     """{status, decided_at, decided_by, note} of a request (decided_* None while unanswered), or None."""
-    row = conn.execute(
-        sa.select(
-            data_rights_requests.c.status,
-            data_rights_requests.c.decided_at,
-            data_rights_requests.c.decided_by,
-            data_rights_requests.c.outcome,
-        ).where(data_rights_requests.c.id == request_id)
-    ).first()
+    row = uow.portal.data_request_answer(request_id)
     return (
         None
         if row is None
@@ -126,7 +111,7 @@ def answer_of(conn: sa.Connection, *, request_id: int) -> dict[str, Any] | None:
     )
 
 
-def file_request(conn: sa.Connection, *, borrower_id: str, kind: str, details: dict[str, Any], now: dt.datetime) -> int:
+def file_request(uow: UnitOfWork, *, borrower_id: str, kind: str, details: dict[str, Any], now: dt.datetime) -> int:
     """Record a correction, deletion or copy request; due RESPONSE_DAYS later."""
     if kind not in ("copy", "correction", "deletion"):
         raise DataRequestInvalid(f"unknown request {kind!r}")
@@ -136,7 +121,7 @@ def file_request(conn: sa.Connection, *, borrower_id: str, kind: str, details: d
         if not str(details.get("value", "")).strip():
             raise DataRequestInvalid("give the correct value")
     fact_id = details.get("fact_id")
-    held = stored_facts(conn, borrower_id=borrower_id, now=now) if kind in ("correction", "deletion") else []
+    held = stored_facts(uow, borrower_id=borrower_id, now=now) if kind in ("correction", "deletion") else []
     if fact_id is not None and (kind == "copy" or isinstance(fact_id, bool) or fact_id not in {f["id"] for f in held}):
         raise DataRequestInvalid(f"you have no stored contact fact #{fact_id} to correct or delete")
     text = json.dumps(details, ensure_ascii=False, sort_keys=True)
@@ -147,33 +132,23 @@ def file_request(conn: sa.Connection, *, borrower_id: str, kind: str, details: d
     if held:  # whoever answers sees the contact facts the request concerns (no attorney details: ids only)
         details = {**details, "contact_facts": held}
     text = json.dumps(details, ensure_ascii=False, sort_keys=True)
-    return conn.execute(
-        sa.insert(data_rights_requests)
-        .values(
-            borrower_id=str(borrower_id),
-            kind=kind,
-            details=text,
-            status="received",
-            received_at=now,
-            due_at=now + dt.timedelta(days=RESPONSE_DAYS),
-        )
-        .returning(data_rights_requests.c.id)
-    ).scalar_one()
+    return uow.portal.add_data_request(
+        borrower_id=str(borrower_id),
+        kind=kind,
+        details=text,
+        status=DataRightsStatus.RECEIVED,
+        received_at=now,
+        due_at=now + dt.timedelta(days=RESPONSE_DAYS),
+    )
 
 
-def stored_facts(conn: sa.Connection, *, borrower_id: str | int, now: dt.datetime) -> list[dict[str, Any]]:
+def stored_facts(uow: UnitOfWork, *, borrower_id: str | int, now: dt.datetime) -> list[dict[str, Any]]:
     """The borrower's stored contact facts (fairdue.service.contact.facts) as {id, kind, account_id, in_force}, oldest
     first: what a correction or deletion request concerns besides the profile."""
     try:
         key = int(borrower_id)
     except (TypeError, ValueError):
         raise DataRequestInvalid(f"no borrower {borrower_id!r}") from None
-    t = contact_facts.c
-    rows = conn.execute(
-        sa.select(t.id, t.kind, t.account_id, t.effective_from, t.effective_until, t.ended_at)
-        .where(t.borrower_id == key)
-        .order_by(t.id)
-    ).all()
     return [
         {
             "id": r.id,
@@ -183,35 +158,29 @@ def stored_facts(conn: sa.Connection, *, borrower_id: str | int, now: dt.datetim
                 effective_from=r.effective_from, effective_until=r.effective_until, ended_at=r.ended_at, at=now
             ),
         }
-        for r in rows
+        for r in uow.portal.contact_facts_of(key)
     ]
 
 
-def record_withdrawal(conn: sa.Connection, *, borrower_id: str, contact_id: int, now: dt.datetime) -> int:
+def record_withdrawal(uow: UnitOfWork, *, borrower_id: str, contact_id: int, now: dt.datetime) -> int:
     """A done consent_withdrawal request: the trace that the borrower withdrew it, and when."""
-    return conn.execute(
-        sa.insert(data_rights_requests)
-        .values(
-            borrower_id=str(borrower_id),
-            kind="consent_withdrawal",
-            details=json.dumps({"emergency_contact_id": contact_id}),
-            status="done",
-            received_at=now,
-            due_at=now,
-            decided_at=now,
-            outcome="consent withdrawn; the contact's name and number were erased",
-        )
-        .returning(data_rights_requests.c.id)
-    ).scalar_one()
+    return uow.portal.add_data_request(
+        borrower_id=str(borrower_id),
+        kind="consent_withdrawal",
+        details=json.dumps({"emergency_contact_id": contact_id}),
+        status=DataRightsStatus.DONE,
+        received_at=now,
+        due_at=now,
+        decided_at=now,
+        outcome="consent withdrawn; the contact's name and number were erased",
+    )
 
 
-def requests_of(conn: sa.Connection, *, borrower_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        sa.select(data_rights_requests)
-        .where(data_rights_requests.c.borrower_id == str(borrower_id))
-        .order_by(data_rights_requests.c.id.desc())
-    ).all()
-    return [{**_times_aware(r), "details": json.loads(r.details)} for r in rows]
+def requests_of(uow: UnitOfWork, *, borrower_id: str) -> list[dict[str, Any]]:
+    """The borrower's data-rights requests, newest first, details decoded."""
+    return [
+        {**_times_aware(r), "details": json.loads(r.details)} for r in uow.portal.data_requests_of(str(borrower_id))
+    ]
 
 
 def _times_aware(row) -> dict[str, Any]:
@@ -222,7 +191,6 @@ def _times_aware(row) -> dict[str, Any]:
 def export(uow: Any, *, borrower_id: str, cipher: Any, today: dt.date) -> dict[str, Any]:
     """Everything fairdue holds about the borrower, as JSON-ready data (PIPL Art. 45 copy)."""
     person = get_borrower(uow, borrower_id=int(borrower_id), cipher=cipher)
-    conn = uow.connection
     now = uow.clock()
     lines = portal.lines_of(uow, borrower_id=borrower_id, today=today)
     return {
@@ -327,7 +295,7 @@ def export(uow: Any, *, borrower_id: str, cipher: Any, today: dt.date) -> dict[s
                 "due_at": c.clock.due_at.isoformat(),
                 "decision": c.decision,
             }
-            for c in complaints.list_for_borrower(conn, borrower_id=borrower_id, now=now)
+            for c in complaints.list_for_borrower(uow, borrower_id=borrower_id, now=now)
         ],
         "plan_requests": [
             {
@@ -338,7 +306,7 @@ def export(uow: Any, *, borrower_id: str, cipher: Any, today: dt.date) -> dict[s
                 "apr": r.apr,
                 "status": r.status,
             }
-            for r in plan_requests.requests_of(conn, borrower_id=borrower_id)
+            for r in plan_requests.requests_of(uow, borrower_id=borrower_id)
         ],
         "data_rights_requests": [
             {
@@ -351,7 +319,7 @@ def export(uow: Any, *, borrower_id: str, cipher: Any, today: dt.date) -> dict[s
                 "answered_at": r["decided_at"].isoformat() if r["decided_at"] else None,
                 "answer": r["outcome"],
             }
-            for r in requests_of(conn, borrower_id=borrower_id)
+            for r in requests_of(uow, borrower_id=borrower_id)
         ],
     }
 
@@ -362,7 +330,7 @@ REQUESTS_LISTED_MAX = 200  # the console lists at most this many unanswered requ
 ANSWERED_LISTED_MAX = 20  # ... and below them this many answered by staff, latest answer first
 
 
-def _named_fact(conn: sa.Connection, *, borrower_id: str, fact_id: Any) -> dict[str, Any] | None:
+def _named_fact(uow: UnitOfWork, *, borrower_id: str, fact_id: Any) -> dict[str, Any] | None:
     """The contact fact a request names, if it is the requesting borrower's (no attorney details), else None."""
     if not isinstance(fact_id, int) or isinstance(fact_id, bool):
         return None
@@ -370,23 +338,7 @@ def _named_fact(conn: sa.Connection, *, borrower_id: str, fact_id: Any) -> dict[
         owner = int(borrower_id)
     except (TypeError, ValueError):
         return None
-    t = contact_facts.c
-    row = conn.execute(
-        sa.select(
-            t.id,
-            t.kind,
-            t.source,
-            t.account_id,
-            t.effective_from,
-            t.effective_until,
-            t.hours_start,
-            t.hours_end,
-            t.recorded_by,
-            t.ended_at,
-            t.ended_by,
-            t.end_reason,
-        ).where(t.id == fact_id, t.borrower_id == owner)
-    ).first()
+    row = uow.portal.contact_fact_of(fact_id, owner)
     if row is None:
         return None
     fact = dict(row._mapping)
@@ -394,42 +346,31 @@ def _named_fact(conn: sa.Connection, *, borrower_id: str, fact_id: Any) -> dict[
     return fact
 
 
-def _with_named_fact(conn: sa.Connection, row) -> dict[str, Any]:
+def _with_named_fact(uow: UnitOfWork, row) -> dict[str, Any]:
     details = json.loads(row.details)
     return {
         **_times_aware(row),
         "details": details,
-        "fact": _named_fact(conn, borrower_id=row.borrower_id, fact_id=details.get("fact_id")),
+        "fact": _named_fact(uow, borrower_id=row.borrower_id, fact_id=details.get("fact_id")),
     }
 
 
-def open_requests(conn: sa.Connection, *, limit: int = REQUESTS_LISTED_MAX) -> list[dict[str, Any]]:
+def open_requests(uow: UnitOfWork, *, limit: int = REQUESTS_LISTED_MAX) -> list[dict[str, Any]]:
     """Requests not yet answered (status received), soonest due first, each with `fact`: the contact fact it
     names ({id, kind, source, account_id, effective_from, effective_until, hours, recorded_by, ended_at,
     ended_by, end_reason}) or None."""
-    rows = conn.execute(
-        sa.select(data_rights_requests)
-        .where(data_rights_requests.c.status == "received")
-        .order_by(data_rights_requests.c.due_at, data_rights_requests.c.id)
-        .limit(min(limit, REQUESTS_LISTED_MAX))
-    ).all()
-    return [_with_named_fact(conn, r) for r in rows]
+    rows = uow.portal.unanswered_data_requests(limit=min(limit, REQUESTS_LISTED_MAX))
+    return [_with_named_fact(uow, r) for r in rows]
 
 
-def get_request(conn: sa.Connection, *, request_id: int) -> dict[str, Any] | None:
+def get_request(uow: UnitOfWork, *, request_id: int) -> dict[str, Any] | None:
     """One request with the contact fact it names (as open_requests), or None when there is no such request."""
-    row = conn.execute(sa.select(data_rights_requests).where(data_rights_requests.c.id == request_id)).first()
-    return None if row is None else _with_named_fact(conn, row)
+    row = uow.portal.data_request(request_id)
+    return None if row is None else _with_named_fact(uow, row)
 
 
-def answered_requests(conn: sa.Connection, *, limit: int = ANSWERED_LISTED_MAX) -> list[dict[str, Any]]:
+def answered_requests(uow: UnitOfWork, *, limit: int = ANSWERED_LISTED_MAX) -> list[dict[str, Any]]:
     """Requests staff answered (consent withdrawals, done by the borrower's own act, are not), latest answer
     first, each with `fact` as open_requests and `decided_by`."""
-    t = data_rights_requests.c
-    rows = conn.execute(
-        sa.select(data_rights_requests)
-        .where(t.status != "received", t.kind != "consent_withdrawal")
-        .order_by(t.decided_at.desc(), t.id.desc())
-        .limit(min(limit, ANSWERED_LISTED_MAX))
-    ).all()
-    return [_with_named_fact(conn, r) for r in rows]
+    rows = uow.portal.staff_answered_data_requests(limit=min(limit, ANSWERED_LISTED_MAX))
+    return [_with_named_fact(uow, r) for r in rows]

@@ -17,14 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exc as sa_exc
-
 from fairdue.adapters.db.repos.servicing import aware
-from fairdue.adapters.db.schema.accounts import borrowers, charges, credit_lines, installments
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.ledger import AccountKind, AccountSpec
 from fairdue.domain.money import Money
 from fairdue.domain.products import Product
+from fairdue.domain.statuses import CreditLineStatus
 from fairdue.errors import Invalid
 from fairdue.service.borrower.registry import UnknownBorrower
 from fairdue.service.ledger import journal as ledger
@@ -181,7 +179,7 @@ def open_account(
         if not same:
             raise IdempotencyKeyReused(f"key {key!r} already opened account {existing.id} with different terms")
         return _line(existing, stored.product.code, stored.product.due_days_after_statement)
-    if r.one(borrowers, id=borrower_id) is None:
+    if uow.borrowers.borrower(borrower_id) is None:
         raise UnknownBorrower(borrower_id)
     stored = get_product(uow, code=product_code)
     p: Product = stored.product
@@ -197,23 +195,17 @@ def open_account(
         raise InvalidAccountRequest(
             f"cycle day {cycle_day} is not offered by {p.code}; choose one of {list(p.cycle_days)}"
         )
-    try:
-        with r.twin_guard():  # a concurrent twin with the same key may insert first
-            line_id = r.insert(
-                credit_lines,
-                borrower_id=borrower_id,
-                product_id=stored.id,
-                currency=p.currency,
-                limit_minor=limit.amount_minor,
-                cycle_day=cycle_day,
-                status="active",
-                opened_on=opened_on,
-                open_key=key,
-                created_at=uow.clock(),
-            )
-    except sa_exc.IntegrityError:
-        if r.line_by_open_key(key) is None:
-            raise
+    line_id = r.add_line(
+        borrower_id=borrower_id,
+        product_id=stored.id,
+        currency=p.currency,
+        limit_minor=limit.amount_minor,
+        cycle_day=cycle_day,
+        opened_on=opened_on,
+        open_key=key,
+        created_at=uow.clock(),
+    )
+    if line_id is None:  # a concurrent twin with the same key stored its line first: answer as a replay
         return open_account(
             uow,
             borrower_id=borrower_id,
@@ -255,7 +247,7 @@ def balances(uow: UnitOfWork, *, line_id: int, line: CreditLine | None = None) -
 def close_account(uow: UnitOfWork, *, line_id: int, closed_on: date) -> CreditLine:
     """Close a line with nothing owed and no credit; refused otherwise."""
     line = get_account(uow, line_id=line_id, lock=True)
-    if line.status != "active":
+    if line.status != CreditLineStatus.ACTIVE:
         raise AccountNotActive(line_id, line.status, "close it")
     bal = balances(uow, line_id=line_id, line=line)
     if bal.owed_minor != 0 or bal.credit_minor != 0:
@@ -263,7 +255,7 @@ def close_account(uow: UnitOfWork, *, line_id: int, closed_on: date) -> CreditLi
             f"account {line_id} still has {Money(bal.owed_minor, line.currency)} owed and "
             f"{Money(bal.credit_minor, line.currency)} credit; settle it before closing"
         )
-    uow.accounts.update(credit_lines, line_id, status="closed", closed_on=closed_on)
+    uow.accounts.close_line(line_id, closed_on=closed_on)
     return get_account(uow, line_id=line_id)
 
 
@@ -288,7 +280,7 @@ def post_charge(
         raise InvalidAccountRequest(f"charge kind must be late_fee, interest or fee, got {kind!r}")
     r = uow.accounts
     line = get_account(uow, line_id=line_id, lock=True)  # lock first, then look for the key (concurrent twins)
-    existing = r.one(charges, idempotency_key=key)
+    existing = r.charge_by_idempotency_key(key)
     if existing is not None:
         if (existing.credit_line_id, existing.kind, existing.amount_minor, existing.currency) != (
             line_id,
@@ -298,7 +290,7 @@ def post_charge(
         ):
             raise IdempotencyKeyReused(f"charge key {key!r} was already used for a different charge")
         return existing.id
-    if line.status == "closed":
+    if line.status == CreditLineStatus.CLOSED:
         raise AccountNotActive(line_id, line.status, "charge it")
     if amount.currency != line.currency or amount.amount_minor <= 0:
         raise InvalidAccountRequest(f"a charge must be a positive amount in {line.currency}, got {amount}")
@@ -312,20 +304,17 @@ def post_charge(
         postings=[(code(line_id, component), amount), (book(line.currency, income), -amount)],
         description=description,
     )
-    return r.insert(
-        charges,
-        credit_line_id=line_id,
-        idempotency_key=key,
+    return r.add_charge(
+        line_id=line_id,
+        key=key,
         kind=kind,
         component=component,
         amount_minor=amount.amount_minor,
-        paid_minor=0,
         currency=amount.currency,
         charged_on=charged_on,
         due_on=due_on,
         description=description,
         ledger_entry_id=entry.id,
-        status="open",
     )
 
 
@@ -336,26 +325,11 @@ def reconcile_line(uow: UnitOfWork, *, line_id: int) -> list[str]:
     (due − paid) + open charges' (amount − paid). Scheduled interest and fees are not yet in the ledger.
     Installments and charges a negotiated plan restructured are left out: the plan's rows carry them.
     """
-    import sqlalchemy as sa
-
     line = get_account(uow, line_id=line_id)
     bal = balances(uow, line_id=line_id, line=line)
-    conn = uow.connection
-    i = installments.c
-    billed = sa.case((i.status == "scheduled", 0), else_=1)
-    principal, interest, fees = conn.execute(
-        sa.select(
-            sa.func.coalesce(sa.func.sum(i.principal_due_minor - i.principal_paid_minor), 0),
-            sa.func.coalesce(sa.func.sum(billed * (i.interest_due_minor - i.interest_paid_minor)), 0),
-            sa.func.coalesce(sa.func.sum(billed * (i.fee_due_minor - i.fee_paid_minor)), 0),
-        ).where(i.credit_line_id == line_id, i.status != "restructured")  # replaced by a negotiated plan's rows
-    ).one()
-    c = charges.c
-    for component, owed in conn.execute(
-        sa.select(c.component, sa.func.coalesce(sa.func.sum(c.amount_minor - c.paid_minor), 0))
-        .where(c.credit_line_id == line_id, c.status.not_in(("waived", "restructured")))
-        .group_by(c.component)
-    ):
+    r = uow.accounts
+    principal, interest, fees = r.installment_owed_sums(line_id)  # restructured rows left out: the plan's carry them
+    for component, owed in r.charge_owed_by_component(line_id):
         if component == "interest":
             interest += owed
         else:

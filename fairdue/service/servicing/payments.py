@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from fairdue.adapters.db.schema.accounts import installment_plans, installments, payments
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.money import Money
 from fairdue.domain.statements import PayoffQuote, ScheduledRow, payoff_quote, prorate_minor
+from fairdue.domain.statuses import CreditLineStatus, InstallmentPlanStatus, InstallmentStatus, PaymentStatus
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import (
     AccountNotActive,
@@ -55,7 +55,7 @@ def pay(uow: UnitOfWork, *, line_id: int, amount: Money, received_on: date, key:
     replay = replay_payment(uow, key, line_id, amount, "payment")
     if replay is not None:
         return replay
-    if line.status == "closed":
+    if line.status == CreditLineStatus.CLOSED:
         raise AccountNotActive(line_id, line.status, "take a payment")
     if amount.currency != line.currency:
         raise InvalidAccountRequest(f"account {line_id} is in {line.currency}; the payment is in {amount.currency}")
@@ -118,14 +118,14 @@ def payoff_amount(uow: UnitOfWork, *, plan_id: int, payoff_on: date) -> tuple[Pa
     interest and fees of its unbilled rows (owed in full).
     """
     r = uow.accounts
-    plan = r.one(installment_plans, id=plan_id)
+    plan = r.plan(plan_id)
     if plan is None:
         raise UnknownPlan(plan_id)
     rows = r.installments_of_plan(plan_id)
     _refuse_restructured(uow, plan_id, rows)
     own = _own_interest(uow, plan)
     if own is not None:
-        open_rows = [i for i in rows if i.status == "scheduled"]
+        open_rows = [i for i in rows if i.status == InstallmentStatus.SCHEDULED]
         scheduled = [
             ScheduledRow(i.seq, i.period_start_on, i.due_on, i.principal_due_minor, own.get(i.seq, 0), 0)
             for i in open_rows
@@ -137,16 +137,16 @@ def payoff_amount(uow: UnitOfWork, *, plan_id: int, payoff_on: date) -> tuple[Pa
                 i.seq, i.period_start_on, i.due_on, i.principal_due_minor, i.interest_due_minor, i.fee_due_minor
             )
             for i in rows
-            if i.status == "scheduled" and i.seq > 0
+            if i.status == InstallmentStatus.SCHEDULED and i.seq > 0
         ]
         carried = 0
-    upfront = carried + sum(i.fee_due_minor for i in rows if i.status == "scheduled" and i.seq == 0)
+    upfront = carried + sum(i.fee_due_minor for i in rows if i.status == InstallmentStatus.SCHEDULED and i.seq == 0)
     billed = sum(
         (i.principal_due_minor - i.principal_paid_minor)
         + (i.interest_due_minor - i.interest_paid_minor)
         + (i.fee_due_minor - i.fee_paid_minor)
         for i in rows
-        if i.status == "billed"
+        if i.status == InstallmentStatus.BILLED
     )
     return payoff_quote(scheduled, payoff_on), billed + upfront
 
@@ -164,20 +164,20 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
     plan whose installments a negotiated plan restructured is refused (DebtRestructured names the plan).
     """
     r = uow.accounts
-    plan = r.one(installment_plans, id=plan_id)
+    plan = r.plan(plan_id)
     if plan is None:
         raise UnknownPlan(plan_id)
     close_inline(uow, [plan.credit_line_id], paid_on)
     line = get_account(uow, line_id=plan.credit_line_id, lock=True)
-    existing = r.one(payments, idempotency_key=key)
+    existing = r.payment_by_idempotency_key(key)
     if existing is not None:
         if existing.kind != "early_payoff" or existing.credit_line_id != plan.credit_line_id:
             raise IdempotencyKeyReused(f"payment key {key!r} was already used for a different payment (#{existing.id})")
         quote, _ = payoff_amount(uow, plan_id=plan_id, payoff_on=paid_on)
         return PayoffResult(plan_id, quote, 0, payment_result(existing, r.allocations_of(existing.id), created=False))
-    plan = r.one(installment_plans, id=plan_id)  # re-read under the lock
+    plan = r.plan(plan_id)  # re-read under the lock
     _refuse_restructured(uow, plan_id, r.installments_of_plan(plan_id))
-    if plan.status != "active":
+    if plan.status != InstallmentPlanStatus.ACTIVE:
         raise InvalidAccountRequest(f"plan {plan_id} is {plan.status}; nothing to pay off")
     if paid_on < plan.start_on:
         raise InvalidAccountRequest(f"payoff date {paid_on} is before the plan started on {plan.start_on}")
@@ -185,8 +185,10 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
     rows = r.installments_of_plan(plan_id)
     own = _own_interest(uow, plan)
     negotiated = own is not None
-    scheduled = sorted((i for i in rows if i.status == "scheduled" and (negotiated or i.seq > 0)), key=lambda i: i.seq)
-    upfront_rows = [i for i in rows if i.status == "scheduled" and i.seq == 0 and not negotiated]
+    scheduled = sorted(
+        (i for i in rows if i.status == InstallmentStatus.SCHEDULED and (negotiated or i.seq > 0)), key=lambda i: i.seq
+    )
+    upfront_rows = [i for i in rows if i.status == InstallmentStatus.SCHEDULED and i.seq == 0 and not negotiated]
     # A negotiated row's carried interest and fees (everything but the plan's own interest) are owed in full.
     carried_interest = sum(i.interest_due_minor - own.get(i.seq, 0) for i in scheduled) if negotiated else 0
     carried_fees = sum(i.fee_due_minor for i in scheduled) if negotiated else 0
@@ -195,7 +197,7 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
     # (on a negotiated row, only the plan's own interest: carried charges are not time-based).
     waive_interest = waive_fees = 0
     for i in rows:
-        if i.status == "billed" and i.period_start_on <= paid_on < i.due_on:
+        if i.status == InstallmentStatus.BILLED and i.period_start_on <= paid_on < i.due_on:
             base_i = own.get(i.seq, 0) if negotiated else i.interest_due_minor
             base_f = 0 if negotiated else i.fee_due_minor
             keep_i = prorate_minor(base_i, i.period_start_on, i.due_on, paid_on)
@@ -203,30 +205,26 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
             wi = max(0, min(base_i - keep_i, i.interest_due_minor - i.interest_paid_minor))
             wf = max(0, min(base_f - keep_f, i.fee_due_minor - i.fee_paid_minor))
             if wi or wf:
-                r.update(
-                    installments, i.id, interest_due_minor=i.interest_due_minor - wi, fee_due_minor=i.fee_due_minor - wf
+                r.set_installment_due(
+                    i.id, interest_due_minor=i.interest_due_minor - wi, fee_due_minor=i.fee_due_minor - wf
                 )
                 waive_interest += wi
                 waive_fees += wf
     bill_interest = quote.interest_minor + carried_interest
     bill_fees = quote.fee_minor + carried_fees + sum(i.fee_due_minor for i in upfront_rows)
     for i in upfront_rows:
-        r.update(installments, i.id, status="billed", due_on=paid_on)
+        r.bill_installment_on(i.id, due_on=paid_on)
     if scheduled:
         first, rest = scheduled[0], scheduled[1:]
-        r.update(
-            installments,
+        r.bill_installment_as(
             first.id,
             principal_due_minor=quote.principal_minor,
             interest_due_minor=quote.interest_minor + carried_interest,
             fee_due_minor=quote.fee_minor + carried_fees,
             due_on=paid_on,
-            status="billed",
         )
         for i in rest:
-            r.update(
-                installments, i.id, principal_due_minor=0, interest_due_minor=0, fee_due_minor=0, status="cancelled"
-            )
+            r.cancel_installment(i.id)
     postings = []
     if waive_interest:
         postings += [
@@ -269,7 +267,7 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
         items=items,
         rule=product_of(uow, line).allocation,
     )
-    r.update(installment_plans, plan_id, status="paid_off", closed_on=paid_on)
+    r.mark_plan_paid_off(plan_id, closed_on=paid_on)
     if negotiated:
         complete_if_paid(uow, plan_id=plan.negotiated_plan_id, on=paid_on)
     return PayoffResult(plan_id, quote, billed_unpaid, payment, waive_interest, waive_fees)
@@ -278,13 +276,13 @@ def early_payoff(uow: UnitOfWork, *, plan_id: int, paid_on: date, key: str) -> P
 def reverse_payment(uow: UnitOfWork, *, payment_id: int, reversed_on: date, key: str) -> int:
     """Reverse a payment (e.g. it bounced) with a reversing entry; what it paid is owed again. Returns the entry id."""
     r = uow.accounts
-    row = r.one(payments, id=payment_id)
+    row = r.payment(payment_id)
     if row is None:
         raise UnknownPayment(payment_id)
     close_inline(uow, [row.credit_line_id], reversed_on)
     get_account(uow, line_id=row.credit_line_id, lock=True)
     rev_key = f"payment-reversal:{key}"
-    if row.status == "reversed":
+    if row.status == PaymentStatus.REVERSED:
         stored = ledger.get_entry(uow, entry_id=row.reversal_entry_id)
         if stored.key == rev_key:
             return stored.id
@@ -300,6 +298,6 @@ def reverse_payment(uow: UnitOfWork, *, payment_id: int, reversed_on: date, key:
     )
     allocs = r.allocations_of(payment_id)
     r.add_paid((a.target_kind, a.target_id, a.component, -a.amount_minor) for a in allocs)
-    r.update(payments, payment_id, status="reversed", reversal_entry_id=entry.id)
+    r.mark_payment_reversed(payment_id, reversal_entry_id=entry.id)
     settle_plans(uow, [a.target_id for a in allocs if a.target_kind == "installment"])
     return entry.id

@@ -14,11 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-import sqlalchemy as sa
-
-from fairdue.adapters.db.schema.web import plan_requests
 from fairdue.domain.money import Money
+from fairdue.domain.statuses import PlanRequestStatus
 from fairdue.errors import Conflict, FairdueError, Invalid, NotFound
 from fairdue.loanmath import add_months, convention_for, schedule, schedule_apr
 
@@ -107,7 +106,7 @@ def proposals(
 
 
 def request_plan(
-    conn: sa.Connection,
+    uow: Any,
     *,
     borrower_id: str,
     line_id: int,
@@ -119,51 +118,43 @@ def request_plan(
     now: dt.datetime,
 ) -> int:
     """Record the plan the borrower accepted; staff confirm it in collections."""
-    return conn.execute(
-        sa.insert(plan_requests)
-        .values(
-            borrower_id=str(borrower_id),
-            line_id=str(line_id),
-            currency=currency,
-            income_minor=income_minor,
-            expenses_minor=expenses_minor,
-            balance_minor=balance_minor,
-            kind=proposal.kind,
-            periods=proposal.periods,
-            rate=str(proposal.rate),
-            installment_minor=proposal.installment_minor,
-            apr=str(proposal.apr),
-            status="requested",
-            requested_at=now,
-        )
-        .returning(plan_requests.c.id)
-    ).scalar_one()
+    request_id: int = uow.plans.add_plan_request(
+        borrower_id=str(borrower_id),
+        line_id=str(line_id),
+        currency=currency,
+        income_minor=income_minor,
+        expenses_minor=expenses_minor,
+        balance_minor=balance_minor,
+        kind=proposal.kind,
+        periods=proposal.periods,
+        rate=str(proposal.rate),
+        installment_minor=proposal.installment_minor,
+        apr=str(proposal.apr),
+        requested_at=now,
+    )
+    return request_id
 
 
-def requests_of(conn: sa.Connection, *, borrower_id: str) -> list:
-    return conn.execute(
-        sa.select(plan_requests)
-        .where(plan_requests.c.borrower_id == str(borrower_id))
-        .order_by(plan_requests.c.id.desc())
-    ).all()
+def requests_of(uow: Any, *, borrower_id: str) -> list[Any]:
+    """The borrower's plan requests, newest first."""
+    return uow.plans.plan_requests_of(str(borrower_id))
 
 
-def pending(conn: sa.Connection, *, limit: int = 200) -> list:
+def pending(uow: Any, *, limit: int = 200) -> list[Any]:
     """Plan requests waiting for a decision, oldest first."""
-    return conn.execute(
-        sa.select(plan_requests).where(plan_requests.c.status == "requested").order_by(plan_requests.c.id).limit(limit)
-    ).all()
+    return uow.plans.pending_plan_requests(limit=limit)
 
 
-def decide(conn: sa.Connection, *, request_id: int, approve: bool, actor: str, now: dt.datetime) -> None:
+def decide(uow: Any, *, request_id: int, approve: bool, actor: str, now: dt.datetime) -> None:
     """Approve or decline a requested plan (the negotiated plan itself is set up in collections)."""
-    row = conn.execute(sa.select(plan_requests).where(plan_requests.c.id == request_id)).first()
+    row = uow.plans.plan_request(request_id)
     if row is None:
         raise PlanRequestNotFound(f"plan request {request_id} not found")
-    if row.status != "requested":
+    if row.status != PlanRequestStatus.REQUESTED:
         raise PlanRequestDecided(f"plan request {request_id} is already {row.status}")
-    conn.execute(
-        sa.update(plan_requests)
-        .where(plan_requests.c.id == request_id)
-        .values(status="approved" if approve else "declined", decided_at=now, decided_by=actor[:80])
+    uow.plans.decide_plan_request(
+        request_id,
+        status=PlanRequestStatus.APPROVED if approve else PlanRequestStatus.DECLINED,
+        decided_at=now,
+        decided_by=actor[:80],
     )

@@ -51,30 +51,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-
 from fairdue.adapters.db.repos.dayend import (
     OPEN_INSTALLMENT_STATUSES,  # what day-end ages
 )
-from fairdue.adapters.db.schema.accounts import (
-    charges,
-    credit_lines,
-    installment_plans,
-    installments,
-    plan_restructured_items,
-)
-from fairdue.adapters.db.schema.collections_engine import coll_cases, coll_plans, coll_promises
-from fairdue.adapters.db.schema.dayend import dayend_installment
 from fairdue.domain.collections.plans import PlanProposal, propose_plans, split_carried
 from fairdue.domain.events import PlanAccepted, PlanBroken, PlanCompleted, PlanReverted
 from fairdue.domain.loanmath.calendar import add_months
 from fairdue.domain.money import Money
 from fairdue.domain.statements import adjust_due_on, statement_on_or_after
 from fairdue.domain.statuses import (
-    CaseStatus,
-    ChargeStatus,
     CreditLineStatus,
-    InstallmentPlanStatus,
     InstallmentStatus,
     PlanStatus,
 )
@@ -90,7 +76,6 @@ LATE_FEE_KEY_PARTS = 5  # dayend:<date>:late_fee:<line id>:<installment id>
 PLAN_RESTRUCTURE_KIND = "plan_restructure"
 # Kept in coll_plans.proposal at acceptance: what the acceptance took out of day-end's running all-in cost.
 COST_MOVED_KEY = "cost_moved_minor"
-NEGOTIATED_PLAN_KIND = "negotiated"  # installment_plans.kind of a plan's installments
 RESTRUCTURED = "restructured"  # status of an installment or charge a plan replaced
 DEFAULT_MONTHLY_RATE = Decimal("0.005")  # used when the product has no revolving rate
 
@@ -199,7 +184,6 @@ def _check_against_balances(proposal: PlanProposal, b: Any, currency: str) -> No
 def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_on: date) -> int:
     """Accept a proposal: restructure the line's debt into the plan's installments (see the module docstring),
     post the ledger entries, close the open case (reason plan); returns the plan id."""
-    conn = uow.connection
     # Day-end first: close the line for every earlier date and pull it into this date's batch (re-aging).
     # It also locks the line, so a concurrent accept waits here and then sees this plan.
     close_inline(uow, [account_id], business_on)
@@ -211,18 +195,16 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
     due_dates = [honoured(r.due_on) for r in proposal.rows]
     statement_on = _statement_dates(due_dates, cycle_day=line.cycle_day, after=business_on)  # may refuse: no writes yet
 
-    old_insts, old_charges = _open_rows(conn, account_id=account_id)  # what the plan closes as restructured
+    old_insts, old_charges = uow.plans.open_rows_of(account_id)  # what the plan closes as restructured
     # What of the carried charges day-end's running all-in cost has counted: taken out below, kept with the
     # accepted proposal (`cost_moved_minor`) so a revert puts back exactly that.
     cost_moved = _carried_cost_counted(
-        conn,
+        uow,
         installment_ids=[r.id for r in old_insts if r.status == InstallmentStatus.BILLED],
         carried_minor=b.interest_minor + carried_fees,
         fees_carried=proposal.kind != "freeze_waive",
     )
-    case_id = conn.execute(
-        sa.select(coll_cases.c.id).where(coll_cases.c.account_id == account_id, coll_cases.c.status == CaseStatus.OPEN)
-    ).scalar_one_or_none()
+    case_id = uow.plans.open_case_id_of(account_id)
     pid = _store_plan(
         uow,
         account_id=account_id,
@@ -232,7 +214,7 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
         cost_moved=cost_moved,
         business_on=business_on,
     )
-    _restructure_old_rows(conn, plan_id=pid, old_insts=old_insts, old_charges=old_charges)
+    uow.plans.restructure_rows(plan_id=pid, old_insts=old_insts, old_charges=old_charges)
     _add_plan_installments(
         uow,
         account_id=account_id,
@@ -253,7 +235,7 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
         currency=line.currency,
         business_on=business_on,
     )
-    conn.execute(coll_plans.update().where(coll_plans.c.id == pid).values(ledger_entry_ids=json.dumps(entry_ids)))
+    uow.plans.set_ledger_entries(pid, entry_ids)
     # The carried charges are counted toward the cost cap again as the rows bill: take them out now.
     _adjust_running_cost(uow, account_id=account_id, delta_minor=-cost_moved)
     problems = reconcile_line(uow, line_id=account_id)
@@ -263,30 +245,11 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
     return pid
 
 
-def _open_rows(conn: Any, *, account_id: int) -> tuple[list[Any], list[Any]]:
-    """(id, status) of the line's open installments and of its open charges, in id order."""
-    old_insts = conn.execute(
-        sa.select(installments.c.id, installments.c.status)
-        .where(installments.c.credit_line_id == account_id, installments.c.status.in_(OPEN_INSTALLMENT_STATUSES))
-        .order_by(installments.c.id)
-    ).all()
-    old_charges = conn.execute(
-        sa.select(charges.c.id, charges.c.status)
-        .where(charges.c.credit_line_id == account_id, charges.c.status == ChargeStatus.OPEN)
-        .order_by(charges.c.id)
-    ).all()
-    return list(old_insts), list(old_charges)
-
-
 def _acceptable(uow: Any, *, account_id: int, proposal: PlanProposal) -> tuple[Any, Any]:
     """The locked line and its balances, once the plan is allowed: no active plan, an active line, the proposal
     still matching the balances, and the line's records agreeing with its ledger."""
     line = get_account(uow, line_id=account_id, lock=True)
-    if uow.connection.execute(
-        sa.select(coll_plans.c.id).where(
-            coll_plans.c.account_id == account_id, coll_plans.c.status == PlanStatus.ACTIVE
-        )
-    ).first():
+    if uow.plans.has_active_plan(account_id):
         raise PlanNotAllowed(f"line {account_id} already has an active plan")
     if line.status != CreditLineStatus.ACTIVE:
         raise PlanNotAllowed(f"line {account_id} is {line.status}")
@@ -314,43 +277,17 @@ def _store_plan(
     rows = [
         {"due_on": d.isoformat(), "amount_minor": r.total_minor} for r, d in zip(proposal.rows, due_dates, strict=True)
     ]
-    plan_id: int = uow.connection.execute(
-        coll_plans.insert()
-        .values(
-            account_id=account_id,
-            case_id=case_id,
-            kind=proposal.kind,
-            proposal=stored_proposal,
-            rows=json.dumps(rows),
-            currency=proposal.currency,
-            status=PlanStatus.ACTIVE,
-            accepted_on=business_on,
-            accepted_at=uow.clock(),
-            paid_before_minor=paid_total_minor(uow, account_id=account_id),
-            ledger_entry_ids="[]",
-            ended_on=None,
-        )
-        .returning(coll_plans.c.id)
-    ).scalar_one()
-    return plan_id
-
-
-def _restructure_old_rows(conn: Any, *, plan_id: int, old_insts: list[Any], old_charges: list[Any]) -> None:
-    """The line's open installments and charges close as restructured; what each was is kept for a revert."""
-    items = [
-        {"plan_id": plan_id, "target_kind": "installment", "target_id": r.id, "status_before": r.status}
-        for r in old_insts
-    ] + [
-        {"plan_id": plan_id, "target_kind": "charge", "target_id": r.id, "status_before": r.status} for r in old_charges
-    ]
-    if items:
-        conn.execute(plan_restructured_items.insert(), items)
-    if old_insts:
-        conn.execute(
-            installments.update().where(installments.c.id.in_([r.id for r in old_insts])).values(status=RESTRUCTURED)
-        )
-    if old_charges:
-        conn.execute(charges.update().where(charges.c.id.in_([r.id for r in old_charges])).values(status=RESTRUCTURED))
+    return uow.plans.add_plan(
+        account_id=account_id,
+        case_id=case_id,
+        kind=proposal.kind,
+        proposal=stored_proposal,
+        rows=json.dumps(rows),
+        currency=proposal.currency,
+        accepted_on=business_on,
+        accepted_at=uow.clock(),
+        paid_before_minor=paid_total_minor(uow, account_id=account_id),
+    )
 
 
 def _add_plan_installments(
@@ -366,44 +303,25 @@ def _add_plan_installments(
 ) -> None:
     """The plan's rows become the line's installments (an installment plan of kind negotiated), each carrying its
     share of the owed interest and fees on top of its own."""
-    conn = uow.connection
-    iplan = conn.execute(
-        installment_plans.insert()
-        .values(
-            credit_line_id=account_id,
-            purchase_id=None,
-            negotiated_plan_id=plan_id,
-            kind=NEGOTIATED_PLAN_KIND,
-            periods=proposal.months,
-            rate=str(proposal.monthly_rate),
-            principal_minor=proposal.principal_minor,
-            currency=proposal.currency,
-            start_on=business_on,
-            first_due_on=due_dates[0],
-            status=InstallmentPlanStatus.ACTIVE,
-            created_at=uow.clock(),
-        )
-        .returning(installment_plans.c.id)
-    ).scalar_one()
     starts = [business_on] + due_dates[:-1]
-    conn.execute(
-        installments.insert(),
-        [
+    uow.plans.add_plan_schedule(
+        account_id=account_id,
+        plan_id=plan_id,
+        periods=proposal.months,
+        rate=str(proposal.monthly_rate),
+        principal_minor=proposal.principal_minor,
+        currency=proposal.currency,
+        start_on=business_on,
+        created_at=uow.clock(),
+        rows=[
             {
-                "plan_id": iplan,
-                "credit_line_id": account_id,
                 "seq": r.seq,
                 "period_start_on": start,
                 "statement_on": st,
                 "due_on": due_on,
-                "currency": proposal.currency,
                 "principal_due_minor": r.principal_minor,
                 "interest_due_minor": r.interest_minor + interest,
                 "fee_due_minor": fees,
-                "principal_paid_minor": 0,
-                "interest_paid_minor": 0,
-                "fee_paid_minor": 0,
-                "status": InstallmentStatus.SCHEDULED,
             }
             for r, due_on, start, st, (interest, fees) in zip(
                 proposal.rows, due_dates, starts, statement_on, carried, strict=True
@@ -469,7 +387,7 @@ def _post_restructure(
     return entry_ids
 
 
-def _carried_cost_counted(conn: Any, *, installment_ids: list[int], carried_minor: int, fees_carried: bool) -> int:
+def _carried_cost_counted(uow: Any, *, installment_ids: list[int], carried_minor: int, fees_carried: bool) -> int:
     """Of the interest and fees a plan carries (`carried_minor`), what day-end's running all-in cost has counted.
 
     Day-end counts revolving interest as it accrues, a late fee when it is assessed, and an installment's interest
@@ -478,20 +396,10 @@ def _carried_cost_counted(conn: Any, *, installment_ids: list[int], carried_mino
     installment billed by a statement but not yet due is carried without ever having been counted: it is left
     out. `installment_ids`: the restructured installments that were billed.
     """
-    i, f = installments.c, dayend_installment.c
     uncounted = 0
     if installment_ids:
-        unpaid = (
-            i.interest_due_minor
-            - i.interest_paid_minor
-            + ((i.fee_due_minor - i.fee_paid_minor) if fees_carried else sa.literal(0))
-        )
-        uncounted = conn.execute(
-            sa.select(sa.func.coalesce(sa.func.sum(unpaid), 0))
-            .select_from(installments.outerjoin(dayend_installment, f.installment_id == i.id))
-            .where(i.id.in_(installment_ids), sa.func.coalesce(f.billed, sa.false()) == sa.false())
-        ).scalar_one()
-    counted = carried_minor - int(uncounted)
+        uncounted = uow.plans.uncounted_carried_minor(installment_ids, fees_carried=fees_carried)
+    counted = carried_minor - uncounted
     if counted < 0:
         raise PlanStateInvalid(f"the plan carries {carried_minor}, less than its rows' uncounted {uncounted}")
     return counted
@@ -506,46 +414,27 @@ def _adjust_running_cost(uow: Any, *, account_id: int, delta_minor: int) -> None
         uow.dayend.adjust_cost_charged(account_id, delta_minor)
 
 
-def _plan_installments_query() -> sa.Select:
-    i, ip = installments.c, installment_plans.c
-    return (
-        sa.select(installments)
-        .join(installment_plans, ip.id == i.plan_id)
-        .where(ip.negotiated_plan_id == sa.bindparam("plan_id"))
-        .order_by(i.seq)
-    )
-
-
-_PLAN_INSTALLMENTS = _plan_installments_query()  # built once: day-end reads it for every active plan
-
-
 def plan_installments(uow: Any, *, plan_id: int) -> list[Any]:
     """The servicing installments that carry out a negotiated plan (empty for a plan from before restructuring)."""
-    return list(uow.connection.execute(_PLAN_INSTALLMENTS, {"plan_id": plan_id}))
+    return uow.plans.plan_installments(plan_id)
 
 
 def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
     """Undo an accepted plan while it is the latest action on the line (no payment, promise or billing since):
     the original installments and charges come back exactly, the plan's installments go, the entries are reversed."""
-    conn = uow.connection
-    plan = conn.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one_or_none()
+    plan = uow.plans.find_plan(plan_id)
     if plan is None or plan.status != PlanStatus.ACTIVE:
         raise PlanNotAllowed(f"plan {plan_id} is not active")
     # Lock the line (inline close first, as every writer does), then read the plan again: a concurrent
     # payment, check or revert has either finished or waits for us.
     close_inline(uow, [plan.account_id], business_on)
     get_account(uow, line_id=plan.account_id, lock=True)
-    plan = conn.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one()
+    plan = uow.plans.plan(plan_id)
     if plan.status != PlanStatus.ACTIVE:
         raise PlanNotAllowed(f"plan {plan_id} is not active")
     if paid_total_minor(uow, account_id=plan.account_id) != plan.paid_before_minor:
         raise PlanNotAllowed(f"plan {plan_id}: a payment was taken since it was accepted")
-    later = conn.execute(
-        sa.select(coll_promises.c.id).where(
-            coll_promises.c.account_id == plan.account_id, coll_promises.c.recorded_at > plan.accepted_at
-        )
-    ).first()
-    if later:
+    if uow.plans.promise_recorded_since(plan.account_id, plan.accepted_at):
         raise PlanNotAllowed(f"plan {plan_id}: a promise was recorded since it was accepted")
     rows = plan_installments(uow, plan_id=plan_id)
     # (A refund can have cancelled rows it emptied: that is the refund check's, below.)
@@ -558,13 +447,11 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
         raise PlanNotAllowed(f"plan {plan_id}: a refund was credited to its installments since it was accepted")
     for entry_id in json.loads(plan.ledger_entry_ids):
         ledger.reverse_entry(uow, entry_id=entry_id, key=f"plan-revert:{plan_id}:{entry_id}", business_on=business_on)
-    items = conn.execute(sa.select(plan_restructured_items).where(plan_restructured_items.c.plan_id == plan_id)).all()
-    for kind, table in (("installment", installments), ("charge", charges)):
+    items = uow.plans.restructured_items(plan_id)
+    for kind in ("installment", "charge"):
         for status in sorted({it.status_before for it in items if it.target_kind == kind}):
             ids = [it.target_id for it in items if it.target_kind == kind and it.status_before == status]
-            restored = conn.execute(
-                table.update().where(table.c.id.in_(ids), table.c.status == RESTRUCTURED).values(status=status)
-            ).rowcount
+            restored = uow.plans.restore_restructured(target_kind=kind, ids=ids, status=status)
             if restored != len(ids):
                 raise PlanStateInvalid(f"plan {plan_id}: {len(ids) - restored} restructured {kind}s changed since")
     # The carried charges count toward the cost cap as they did before: what acceptance took out goes back
@@ -572,15 +459,8 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
     _adjust_running_cost(
         uow, account_id=plan.account_id, delta_minor=int(json.loads(plan.proposal).get(COST_MOVED_KEY, 0))
     )
-    conn.execute(plan_restructured_items.delete().where(plan_restructured_items.c.plan_id == plan_id))
-    if rows:
-        ids = [r.id for r in rows]
-        conn.execute(dayend_installment.delete().where(dayend_installment.c.installment_id.in_(ids)))
-        conn.execute(installments.delete().where(installments.c.id.in_(ids)))
-    conn.execute(installment_plans.delete().where(installment_plans.c.negotiated_plan_id == plan_id))
-    conn.execute(
-        coll_plans.update().where(coll_plans.c.id == plan_id).values(status=PlanStatus.REVERTED, ended_on=business_on)
-    )
+    uow.plans.drop_plan_schedule(plan_id, installment_ids=[r.id for r in rows])
+    uow.plans.end_plan(plan_id, status=PlanStatus.REVERTED, ended_on=business_on)
     uow.publish(
         PlanReverted(plan_id=plan_id, account_id=plan.account_id, case_id=plan.case_id, business_on=business_on)
     )
@@ -633,50 +513,12 @@ def _plan_state(
     return PlanStatus.BROKEN if paid < due else PlanStatus.ACTIVE
 
 
-def _check_plans_queries() -> tuple[sa.Select, sa.Select, sa.Select, sa.Select]:
-    i, ip = installments.c, installment_plans.c
-    ids = sa.bindparam("ids", expanding=True)
-    repaid = (
-        sa.select(ip.negotiated_plan_id)
-        .select_from(installment_plans.join(installments, i.plan_id == ip.id))
-        .join(coll_plans, coll_plans.c.id == ip.negotiated_plan_id)
-        .where(coll_plans.c.status == PlanStatus.BROKEN)
-        .group_by(ip.negotiated_plan_id)
-        .having(
-            sa.func.sum(sa.case((i.status.in_((InstallmentStatus.PAID, InstallmentStatus.CANCELLED)), 0), else_=1)) == 0
-        )
-        .order_by(ip.negotiated_plan_id)
-    )
-    plans = sa.select(coll_plans).where(coll_plans.c.status == PlanStatus.ACTIVE).order_by(coll_plans.c.id)
-    rows = (
-        sa.select(installments, ip.negotiated_plan_id.label("negotiated_plan_id"))
-        .join(installment_plans, ip.id == i.plan_id)
-        .where(ip.negotiated_plan_id.in_(ids))
-        .order_by(ip.negotiated_plan_id, i.seq)
-    )
-    lines = sa.select(credit_lines.c.id, credit_lines.c.product_id).where(credit_lines.c.id.in_(ids))
-    return repaid, plans, rows, lines
-
-
-# Built once: day-end reads the broken plans repaid since, the active plans, their installments and their lines'
-# products (a query each, not one per plan) with these.
-_REPAID_BROKEN_PLANS, _ACTIVE_PLANS, _INSTALLMENTS_OF_PLANS, _PRODUCTS_OF_LINES = _check_plans_queries()
-PLANS_PER_QUERY_MAX = 500  # ids per IN (...) list when day-end reads many plans at once
-
-
 def _active_plans_with_rows(uow: Any) -> list[tuple[Any, Callable[[date], date], list[Any]]]:
     """Each active plan with its line's `honoured_due_on` and its `plan_installments`, oldest plan first."""
-    conn = uow.connection
-    plans = conn.execute(_ACTIVE_PLANS).all()
-    rows: dict[int, list[Any]] = {}
-    product_ids: dict[int, int] = {}
+    plans = uow.plans.active_plans()
     plan_ids, line_ids = [p.id for p in plans], sorted({p.account_id for p in plans})
-    for start in range(0, len(plan_ids), PLANS_PER_QUERY_MAX):
-        for r in conn.execute(_INSTALLMENTS_OF_PLANS, {"ids": plan_ids[start : start + PLANS_PER_QUERY_MAX]}):
-            rows.setdefault(r.negotiated_plan_id, []).append(r)
-    for start in range(0, len(line_ids), PLANS_PER_QUERY_MAX):
-        for line in conn.execute(_PRODUCTS_OF_LINES, {"ids": line_ids[start : start + PLANS_PER_QUERY_MAX]}):
-            product_ids[line.id] = line.product_id
+    rows = uow.plans.installments_of_plans(plan_ids)
+    product_ids = uow.plans.product_ids_of_lines(line_ids)
 
     return [
         (
@@ -695,9 +537,8 @@ def check_plans(uow: Any, *, business_on: date) -> int:
     day-end ages them (late fee, DPD, buckets) like any other installments. A broken plan whose installments
     are all paid later is completed too (see `complete_if_paid`); returns how many plans broke.
     """
-    conn = uow.connection
     # Broken plans repaid since: one query (broken plans pile up; those a later plan restructured never qualify).
-    for plan_id in conn.execute(_REPAID_BROKEN_PLANS).scalars().all():
+    for plan_id in uow.plans.repaid_broken_plan_ids():
         complete_if_paid(uow, plan_id=plan_id, on=business_on)
     broken = 0
     # Read up front: nothing below changes an active plan's installments or its line's product.
@@ -705,7 +546,7 @@ def check_plans(uow: Any, *, business_on: date) -> int:
         state = _plan_state(uow, plan, business_on, honoured=honoured, rows=rows)
         if state == PlanStatus.ACTIVE:
             continue
-        conn.execute(coll_plans.update().where(coll_plans.c.id == plan.id).values(status=state, ended_on=business_on))
+        uow.plans.end_plan(plan.id, status=state, ended_on=business_on)
         if state == PlanStatus.BROKEN:
             uow.publish(PlanBroken(plan_id=plan.id, account_id=plan.account_id, business_on=business_on))
             broken += 1
@@ -720,31 +561,23 @@ def live_plan_of(uow: Any, *, installment_ids: list[int]) -> tuple[Any, list[Any
     A plan can restructure an earlier (broken) plan's rows, so the chain is followed to the plan whose rows
     are not restructured themselves. PlanStateInvalid when the items name no plan or several.
     """
-    conn = uow.connection
     ids = list(installment_ids)
     for _ in range(PLAN_CHAIN_MAX):
-        plan_ids = {
-            row[0]
-            for row in conn.execute(
-                sa.select(plan_restructured_items.c.plan_id).where(
-                    plan_restructured_items.c.target_kind == "installment", plan_restructured_items.c.target_id.in_(ids)
-                )
-            )
-        }
+        plan_ids = uow.plans.plans_restructuring_installments(ids)
         if len(plan_ids) != 1:
             raise PlanStateInvalid(f"restructured installments {ids} belong to plans {sorted(plan_ids)}, not one")
         (pid,) = plan_ids
         rows = plan_installments(uow, plan_id=pid)
         later = [r.id for r in rows if r.status == RESTRUCTURED]
         if not later:
-            return conn.execute(sa.select(coll_plans).where(coll_plans.c.id == pid)).one(), rows
+            return uow.plans.plan(pid), rows
         ids = later
     raise PlanStateInvalid(f"installments {installment_ids}: more than {PLAN_CHAIN_MAX} plans restructured them")
 
 
 def own_interest_by_seq(uow: Any, *, plan_id: int) -> dict[int, int]:
     """Per row seq: the plan's own interest (an extension's); the rest of a row's interest is carried interest."""
-    proposal = uow.connection.execute(sa.select(coll_plans.c.proposal).where(coll_plans.c.id == plan_id)).scalar_one()
+    proposal = uow.plans.proposal_of(plan_id)
     return {r["seq"]: r["interest_minor"] for r in json.loads(proposal)["rows"]}
 
 
@@ -800,14 +633,9 @@ def credit_refund_to_plan(
     interest recalculation, FINERACT-2354); the operator reverts the plan while possible.
     The caller has reversed the purchase entry and moved the principal repaid before the plan to credit.
     """
-    conn = uow.connection
     ids = [r.id for r in restructured]
     plan, rows = live_plan_of(uow, installment_ids=ids)
-    first = conn.execute(
-        sa.select(coll_plans.c.id, coll_plans.c.kind)
-        .join(plan_restructured_items, plan_restructured_items.c.plan_id == coll_plans.c.id)
-        .where(plan_restructured_items.c.target_kind == "installment", plan_restructured_items.c.target_id == ids[0])
-    ).one()
+    first = uow.plans.plan_restructuring_installment(ids[0])
     own = own_interest_by_seq(uow, plan_id=plan.id)
     if any(own.get(r.seq, 0) for r in rows if r.status in OPEN_INSTALLMENT_STATUSES):
         raise PlanNotAllowed(
@@ -815,20 +643,12 @@ def credit_refund_to_plan(
             f"computed on the refunded principal and is not recomputed: revert the plan while it is the latest "
             f"action on the line, or refund once its interest-bearing rows are paid or a freeze plan replaces it"
         )
-    before = dict(
-        conn.execute(
-            sa.select(plan_restructured_items.c.target_id, plan_restructured_items.c.status_before).where(
-                plan_restructured_items.c.plan_id == first.id,
-                plan_restructured_items.c.target_kind == "installment",
-                plan_restructured_items.c.target_id.in_(ids),
-            )
-        ).all()
-    )
+    before = uow.plans.installment_statuses_before(first.id, ids)
     left_p = sum(r.principal_due_minor - r.principal_paid_minor for r in restructured)
     billed = [r for r in restructured if before[r.id] == InstallmentStatus.BILLED]
     left_i = sum(r.interest_due_minor - r.interest_paid_minor for r in billed)
     left_f = 0 if first.kind == "freeze_waive" else sum(r.fee_due_minor - r.fee_paid_minor for r in billed)
-    left_l = 0 if first.kind == "freeze_waive" else _late_fees_carried(conn, plan_id=first.id, installment_ids=ids)
+    left_l = 0 if first.kind == "freeze_waive" else _late_fees_carried(uow, plan_id=first.id, installment_ids=ids)
     taken_p = waived_i = waived_f = waived_l = billed_i = billed_f = billed_l = 0
     for r in sorted(rows, key=lambda r: r.seq, reverse=True):
         if r.status not in OPEN_INSTALLMENT_STATUSES:
@@ -843,19 +663,14 @@ def credit_refund_to_plan(
         taken_p, waived_i, waived_f, waived_l = taken_p + dp, waived_i + di, waived_f + df, waived_l + dl
         if r.status == InstallmentStatus.BILLED:
             billed_i, billed_f, billed_l = billed_i + di, billed_f + df, billed_l + dl
-        values: dict[str, Any] = {
-            "principal_due_minor": r.principal_due_minor - dp,
-            "interest_due_minor": r.interest_due_minor - di,
-            "fee_due_minor": r.fee_due_minor - df - dl,
-        }
-        if (values["principal_due_minor"], values["interest_due_minor"], values["fee_due_minor"]) == (
-            r.principal_paid_minor,
-            r.interest_paid_minor,
-            r.fee_paid_minor,
-        ):
+        owed = (r.principal_due_minor - dp, r.interest_due_minor - di, r.fee_due_minor - df - dl)
+        status = None
+        if owed == (r.principal_paid_minor, r.interest_paid_minor, r.fee_paid_minor):
             paid_any = r.principal_paid_minor + r.interest_paid_minor + r.fee_paid_minor
-            values["status"] = InstallmentStatus.PAID if paid_any else InstallmentStatus.CANCELLED
-        conn.execute(installments.update().where(installments.c.id == r.id).values(**values))
+            status = InstallmentStatus.PAID if paid_any else InstallmentStatus.CANCELLED
+        uow.plans.set_installment_owed(
+            r.id, principal_due_minor=owed[0], interest_due_minor=owed[1], fee_due_minor=owed[2], status=status
+        )
     postings = []
     if left_p:
         postings += [
@@ -905,19 +720,10 @@ def late_fee_installment_id(idempotency_key: str) -> int | None:
     return int(parts[4])
 
 
-def _late_fees_carried(conn: Any, *, plan_id: int, installment_ids: list[int]) -> int:
+def _late_fees_carried(uow: Any, *, plan_id: int, installment_ids: list[int]) -> int:
     """The unpaid late fees on these installments that plan `plan_id` restructured (carried into its rows)."""
     wanted = set(installment_ids)
-    fees = conn.execute(
-        sa.select(charges.c.idempotency_key, charges.c.amount_minor, charges.c.paid_minor)
-        .join(
-            plan_restructured_items,
-            sa.and_(
-                plan_restructured_items.c.target_id == charges.c.id, plan_restructured_items.c.target_kind == "charge"
-            ),
-        )
-        .where(plan_restructured_items.c.plan_id == plan_id, charges.c.kind == "late_fee")
-    ).all()
+    fees = uow.plans.late_fees_restructured_by(plan_id)
     return sum(f.amount_minor - f.paid_minor for f in fees if late_fee_installment_id(f.idempotency_key) in wanted)
 
 
@@ -930,16 +736,11 @@ def complete_if_paid(uow: Any, *, plan_id: int, on: date) -> bool:
     the day it broke, and the late fees and overdue days day-end gave its installments. A broken plan whose
     rows a later plan restructured never completes: its installments are `restructured`, not paid.
     """
-    conn = uow.connection
     rows = plan_installments(uow, plan_id=plan_id)
     if not rows or not all(r.status in (InstallmentStatus.PAID, InstallmentStatus.CANCELLED) for r in rows):
         return False
-    done = conn.execute(
-        coll_plans.update()
-        .where(coll_plans.c.id == plan_id, coll_plans.c.status.in_(COMPLETABLE_STATUSES))
-        .values(status=PlanStatus.COMPLETED, ended_on=on)
-    ).rowcount
+    done = uow.plans.end_plan(plan_id, status=PlanStatus.COMPLETED, ended_on=on, if_status_in=COMPLETABLE_STATUSES)
     if done:
-        account_id = conn.execute(sa.select(coll_plans.c.account_id).where(coll_plans.c.id == plan_id)).scalar_one()
+        account_id = uow.plans.account_of_plan(plan_id)
         uow.publish(PlanCompleted(plan_id=plan_id, account_id=account_id, business_on=on))
     return bool(done)

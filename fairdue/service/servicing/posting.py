@@ -11,14 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import sqlalchemy as sa
-
-from fairdue.adapters.db.schema.accounts import installment_plans, installments, payment_allocations, payments
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.allocation import AllocationResult, DueItem, allocate
 from fairdue.domain.money import Money
 from fairdue.domain.products import AllocationRule
-from fairdue.domain.statuses import InstallmentPlanStatus, InstallmentStatus, PaymentStatus
+from fairdue.domain.statuses import InstallmentPlanStatus
 from fairdue.errors import Invalid
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import (
@@ -109,7 +106,7 @@ def _apply(
             }
         )
     r.add_paid((row["target_kind"], row["target_id"], row["component"], row["amount_minor"]) for row in rows)
-    r.insert_many(payment_allocations, rows)
+    r.add_allocations(rows)
     settle_plans(uow, sorted(_settled_installments(items, result)))
 
 
@@ -129,32 +126,9 @@ def _settled_installments(items: list[tuple[DueItem, str, int]], result: Allocat
     }
 
 
-def _plans_to_settle() -> sa.Select:
-    """(plan id, status, installments not paid or cancelled) of the plans of the installments :ids (not refunded)."""
-    p, i = installment_plans.c, installments.c
-    still_open = (
-        sa.select(sa.func.count())
-        .where(i.plan_id == p.id, i.status.not_in((InstallmentStatus.PAID, InstallmentStatus.CANCELLED)))
-        .scalar_subquery()
-    )
-    return sa.select(p.id, p.status, still_open).where(
-        p.id.in_(sa.select(i.plan_id).where(i.id.in_(sa.bindparam("ids", expanding=True)))),
-        p.status != InstallmentPlanStatus.REFUNDED,
-    )
-
-
-_PAID_TOTAL = sa.select(sa.func.coalesce(sa.func.sum(payments.c.amount_minor), 0)).where(
-    payments.c.credit_line_id == sa.bindparam("account_id"), payments.c.status == PaymentStatus.POSTED
-)
-
-
 def paid_total_minor(uow: UnitOfWork, *, account_id: int) -> int:
     """Sum of posted payments on the line (minor units)."""
-    return int(uow.connection.execute(_PAID_TOTAL, {"account_id": account_id}).scalar_one())
-
-
-# Built once: run after every payment that pays an installment off.
-_PLANS_TO_SETTLE = _plans_to_settle()
+    return uow.accounts.paid_total_minor(account_id)
 
 
 def settle_plans(uow: UnitOfWork, installment_ids: list[int]) -> None:
@@ -162,10 +136,10 @@ def settle_plans(uow: UnitOfWork, installment_ids: list[int]) -> None:
     if not installment_ids:
         return
     r = uow.accounts
-    for pid, status, open_rows in uow.connection.execute(_PLANS_TO_SETTLE, {"ids": list(installment_ids)}):
+    for pid, status, open_rows in r.plans_to_settle(list(installment_ids)):
         want = InstallmentPlanStatus.ACTIVE if open_rows else InstallmentPlanStatus.PAID_OFF
         if status != want:
-            r.update(installment_plans, pid, status=want)
+            r.set_plan_status(pid, want)
 
 
 def payment_result(row, alloc_rows, created: bool) -> PaymentResult:
@@ -187,7 +161,7 @@ def payment_result(row, alloc_rows, created: bool) -> PaymentResult:
 
 def replay_payment(uow: UnitOfWork, key: str, line_id: int, amount: Money, kind: str) -> PaymentResult | None:
     r = uow.accounts
-    row = r.one(payments, idempotency_key=key)
+    row = r.payment_by_idempotency_key(key)
     if row is None:
         return None
     if (row.credit_line_id, row.currency, row.kind) != (line_id, amount.currency, kind) or (
@@ -223,17 +197,15 @@ def post_payment(
         postings.append((code(line_id, "credit"), Money(-result.unapplied_minor, currency)))
     entry = ledger.post_entry(uow, key=f"{kind}:{key}", kind=kind, business_on=received_on, postings=postings)
     r = uow.accounts
-    pid = r.insert(
-        payments,
-        credit_line_id=line_id,
-        idempotency_key=key,
+    pid = r.add_payment(
+        line_id=line_id,
+        key=key,
         kind=kind,
         amount_minor=amount_minor,
         currency=currency,
         received_on=received_on,
         unapplied_minor=result.unapplied_minor,
         ledger_entry_id=entry.id,
-        status=PaymentStatus.POSTED,
         created_at=uow.clock(),
     )
     _apply(uow, payment_id=pid, items=items, result=result)

@@ -8,7 +8,6 @@ import pathlib
 import tomllib
 from dataclasses import dataclass
 
-from fairdue.adapters.db.schema.accounts import products
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.products import Product, ProductInvalid, product_from_mapping, product_to_mapping
 from fairdue.errors import Invalid
@@ -91,8 +90,7 @@ def register_product(uow: UnitOfWork, *, product: Product) -> StoredProduct:
                 f"raise `version` in the file to change a product"
             )
         return StoredProduct(existing.id, product, created=False)
-    pid = r.insert(
-        products,
+    pid = r.add_product(
         code=product.code,
         version=product.version,
         name=product.name,

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from fairdue.adapters.db.schema.accounts import charges, installment_plans, installments, purchases
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.money import Money
 from fairdue.domain.products import InstallmentOption, Product
 from fairdue.domain.statements import cycle_due_dates, statement_on_or_after
+from fairdue.domain.statuses import CreditLineStatus, InstallmentStatus, PurchaseStatus
 from fairdue.errors import Invalid
 from fairdue.loanmath import schedule
 from fairdue.service.ledger import journal as ledger
@@ -127,7 +127,7 @@ def purchase(
     close_inline(uow, [line_id], purchased_on)
     # Lock the line first, then look for the key: a concurrent twin waits here and then sees the first purchase.
     line = get_account(uow, line_id=line_id, lock=True)
-    existing = r.one(purchases, idempotency_key=key)
+    existing = r.purchase_by_idempotency_key(key)
     if existing is not None:
         if (existing.credit_line_id, existing.amount_minor, existing.currency) != (
             line_id,
@@ -138,7 +138,7 @@ def purchase(
                 f"purchase key {key!r} was already used for a different purchase (#{existing.id})"
             )
         return _result(uow, existing, created=False)
-    if line.status != "active":
+    if line.status != CreditLineStatus.ACTIVE:
         raise AccountNotActive(line_id, line.status, "make a purchase")
     if amount.currency != line.currency:
         raise InvalidAccountRequest(f"account {line_id} is in {line.currency}; the purchase is in {amount.currency}")
@@ -167,21 +167,18 @@ def purchase(
         postings=[(code(line_id, "principal"), amount), (book(line.currency, "cash"), -amount)],
         description=merchant,
     )
-    pid = r.insert(
-        purchases,
-        credit_line_id=line_id,
-        idempotency_key=key,
+    pid = r.add_purchase(
+        line_id=line_id,
+        key=key,
         amount_minor=amount.amount_minor,
         currency=amount.currency,
         merchant=merchant,
         purchased_on=purchased_on,
         ledger_entry_id=entry.id,
-        status="posted",
         created_at=uow.clock(),
     )
-    plan_id = r.insert(
-        installment_plans,
-        credit_line_id=line_id,
+    plan_id = r.add_purchase_plan(
+        line_id=line_id,
         purchase_id=pid,
         kind=option.kind if option else "full",
         periods=option.periods if option else 1,
@@ -190,11 +187,9 @@ def purchase(
         currency=amount.currency,
         start_on=purchased_on,
         first_due_on=rows[0].due_on,
-        status="active",
         created_at=uow.clock(),
     )
-    r.insert_many(
-        installments,
+    r.add_installments(
         [
             {
                 "plan_id": plan_id,
@@ -210,7 +205,7 @@ def purchase(
                 "principal_paid_minor": 0,
                 "interest_paid_minor": 0,
                 "fee_paid_minor": 0,
-                "status": "scheduled",
+                "status": InstallmentStatus.SCHEDULED,
             }
             for row in rows
         ],
@@ -259,13 +254,13 @@ def refund_purchase(uow: UnitOfWork, *, purchase_id: int, refunded_on: date, key
     (`fairdue.service.servicing.plans.credit_refund_to_plan`; an extension plan is refused).
     """
     r = uow.accounts
-    prow = r.one(purchases, id=purchase_id)
+    prow = r.purchase(purchase_id)
     if prow is None:
         raise UnknownPurchase(purchase_id)
     close_inline(uow, [prow.credit_line_id], refunded_on)
     line = get_account(uow, line_id=prow.credit_line_id, lock=True)
     rev_key = f"refund:{key}"
-    if prow.status == "refunded":
+    if prow.status == PurchaseStatus.REFUNDED:
         stored = ledger.get_entry(uow, entry_id=prow.refund_entry_id)
         if stored.key == rev_key:
             return stored.id
@@ -293,8 +288,10 @@ def refund_purchase(uow: UnitOfWork, *, purchase_id: int, refunded_on: date, key
         description=f"refund of purchase {purchase_id}",
     )
     principal_paid = sum(i.principal_paid_minor for i in rows)
-    unpaid_interest = sum(i.interest_due_minor - i.interest_paid_minor for i in rows if i.status == "billed")
-    unpaid_fees = sum(i.fee_due_minor - i.fee_paid_minor for i in rows if i.status == "billed")
+    unpaid_interest = sum(
+        i.interest_due_minor - i.interest_paid_minor for i in rows if i.status == InstallmentStatus.BILLED
+    )
+    unpaid_fees = sum(i.fee_due_minor - i.fee_paid_minor for i in rows if i.status == InstallmentStatus.BILLED)
     late_fees = _open_late_fees(uow, line_id=line.id, installment_ids=[i.id for i in rows])
     unpaid_fees += sum(unpaid for _id, unpaid in late_fees)
     postings = []
@@ -317,22 +314,19 @@ def refund_purchase(uow: UnitOfWork, *, purchase_id: int, refunded_on: date, key
             description=f"refund of purchase {purchase_id}: repaid principal to credit, unpaid charges waived",
         )
     for i in rows:
-        if i.status in ("scheduled", "billed"):
+        if i.status in (InstallmentStatus.SCHEDULED, InstallmentStatus.BILLED):
             paid_any = i.principal_paid_minor + i.interest_paid_minor + i.fee_paid_minor
-            r.update(
-                installments,
+            r.close_installment(
                 i.id,
                 principal_due_minor=i.principal_paid_minor,
                 interest_due_minor=i.interest_paid_minor,
                 fee_due_minor=i.fee_paid_minor,
-                status="paid" if paid_any else "cancelled",
+                status=InstallmentStatus.PAID if paid_any else InstallmentStatus.CANCELLED,
             )
     if late_fees:
-        uow.connection.execute(
-            charges.update().where(charges.c.id.in_([cid for cid, _u in late_fees])).values(status="waived")
-        )
-    r.update(installment_plans, plan.id, status="refunded", closed_on=refunded_on)
-    r.update(purchases, purchase_id, status="refunded", refund_entry_id=reversal.id)
+        r.waive_charges([cid for cid, _u in late_fees])
+    r.mark_plan_refunded(plan.id, closed_on=refunded_on)
+    r.mark_purchase_refunded(purchase_id, refund_entry_id=reversal.id)
     return reversal.id
 
 
@@ -340,15 +334,8 @@ def _open_late_fees(uow: UnitOfWork, *, line_id: int, installment_ids: list[int]
     """(charge id, unpaid minor) of the open late fees day-end assessed on these installments (a late fee's charge
     names its installment in its key, `fairdue.service.servicing.plans.late_fee_installment_id`). A negotiated plan's
     restructured late fees are not open: the plan's refund path waives those."""
-    import sqlalchemy as sa
-
     wanted = set(installment_ids)
-    c = charges.c
-    found = uow.connection.execute(
-        sa.select(c.id, c.idempotency_key, c.amount_minor, c.paid_minor)
-        .where(c.credit_line_id == line_id, c.kind == "late_fee", c.status == "open")
-        .order_by(c.id)
-    ).all()
+    found = uow.accounts.open_late_fees(line_id)
     return [
         (f.id, f.amount_minor - f.paid_minor)
         for f in found

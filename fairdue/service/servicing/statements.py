@@ -19,7 +19,6 @@ from datetime import date, timedelta
 import polars as pl
 
 from fairdue.adapters.db.repos.statements import INSTALLMENT_COLUMNS, StatementsBulkRepository
-from fairdue.adapters.db.schema.accounts import charges, installment_plans, installments, statement_lines, statements
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.ledger import AccountSpec, EntryDraft, PostingLine
 from fairdue.domain.money import Money
@@ -35,6 +34,7 @@ from fairdue.domain.statements import (
     movement_line,
     statement_totals,
 )
+from fairdue.domain.statuses import CreditLineStatus
 from fairdue.errors import Invalid
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import (
@@ -126,7 +126,7 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
         raise InvalidAccountRequest(
             f"account {line_id} closes statements on day {line.cycle_day}; {statement_on} is not one"
         )
-    if line.status == "closed":
+    if line.status == CreditLineStatus.CLOSED:
         raise AccountNotActive(line_id, line.status, "issue a statement")
     later = r.latest_statement(line_id)
     if later is not None and later.statement_on > statement_on:
@@ -158,25 +158,18 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
             postings=postings,
             description=billing_description(statement_on),
         ).id
-    sid = r.insert(
-        statements,
-        credit_line_id=line_id,
+    sid = r.add_statement(
+        line_id=line_id,
         statement_on=statement_on,
         period_start_on=period_start,
         due_on=due_on,
         currency=cur,
         opening_balance_minor=prev.closing_balance_minor if prev else 0,
-        closing_balance_minor=0,
-        amount_due_minor=0,
-        minimum_due_minor=0,
         ledger_entry_id=entry_id,
         created_at=uow.clock(),
     )
-    for i in to_bill:
-        r.update(installments, i.id, status="billed", billed_statement_id=sid)
-    new_charges = r.charges_to_bill(line_id, statement_on)
-    for c in new_charges:
-        r.update(charges, c.id, billed_statement_id=sid)
+    r.bill_installments([i.id for i in to_bill], statement_id=sid)
+    r.bill_charges([c.id for c in r.charges_to_bill(line_id, statement_on)], statement_id=sid)
     apply_credit(uow, line_id=line_id, on=statement_on, key=f"credit:{line_id}:{statement_on.isoformat()}")
 
     # Movement lines: every ledger entry on the line's accounts dated up to the statement date that no
@@ -188,14 +181,13 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
     # Due lines (information, no entry): what this statement bills, item by item.
     plans = {}
     for i in to_bill:
-        plan = plans.get(i.plan_id) or plans.setdefault(i.plan_id, r.one(installment_plans, id=i.plan_id))
+        plan = plans.get(i.plan_id) or plans.setdefault(i.plan_id, r.plan(i.plan_id))
         total = i.principal_due_minor + i.interest_due_minor + i.fee_due_minor
         text = due_line_text(
             plan.id, plan.kind, plan.periods, i.seq, i.principal_due_minor, i.interest_due_minor, i.fee_due_minor, cur
         )
         lines.append(("due", i.due_on, text, total, None))
-    r.insert_many(
-        statement_lines,
+    r.add_statement_lines(
         [
             {
                 "statement_id": sid,
@@ -217,7 +209,7 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
     billed: list[BilledItem] = []
     plan_kind = {}
     for i in r.open_billed_installments(line_id):
-        kind = plan_kind.get(i.plan_id) or plan_kind.setdefault(i.plan_id, r.one(installment_plans, id=i.plan_id).kind)
+        kind = plan_kind.get(i.plan_id) or plan_kind.setdefault(i.plan_id, r.plan(i.plan_id).kind)
         billed.append(
             BilledItem(
                 i.fee_due_minor - i.fee_paid_minor,
@@ -233,8 +225,8 @@ def generate_statement(uow: UnitOfWork, *, line_id: int, statement_on: date) -> 
         )
     amount_due = sum(b.fees_minor + b.interest_minor + b.principal_minor for b in billed)
     minimum = minimum_due_minor(billed, product)
-    r.update(statements, sid, closing_balance_minor=closing, amount_due_minor=amount_due, minimum_due_minor=minimum)
-    return _load(uow, r.one(statements, id=sid), created=True)
+    r.set_statement_totals(sid, closing_balance_minor=closing, amount_due_minor=amount_due, minimum_due_minor=minimum)
+    return _load(uow, r.statement_by_id(sid), created=True)
 
 
 def get_statement(uow: UnitOfWork, *, line_id: int, statement_on: date | None = None) -> Statement:

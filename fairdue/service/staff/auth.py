@@ -4,8 +4,8 @@ Nothing secret is stored in clear. Passwords are argon2id hashes; session
 tokens are stored as SHA-256 of a 256-bit random token; one-time codes and
 the phone numbers they were sent to are stored as keyed HMAC-SHA256. A code
 is delivered by the caller's `deliver` function (the channel layer), never
-logged here. Every function takes a SQLAlchemy connection inside the
-caller's transaction and an explicit `now`.
+logged here. Every function takes the caller's unit of work (its rows go
+through `uow.staff`) and an explicit `now`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from fairdue.adapters.db.schema.web import STAFF_ROLES, login_codes, staff_roles, staff_users, web_sessions
+from fairdue.adapters.db.repos.staff import STAFF_ROLES
+from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.instants import aware
 from fairdue.errors import FairdueError, Invalid, RateLimited, Unauthenticated
 
@@ -126,7 +126,7 @@ def normalize_phone(raw: str, default_region: str = "CN") -> str:
 
 
 def create_staff(
-    conn: sa.Connection, *, username: str, display_name: str, password: str, roles: Iterable[str], now: dt.datetime
+    uow: UnitOfWork, *, username: str, display_name: str, password: str, roles: Iterable[str], now: dt.datetime
 ) -> int:
     """Add a staff user with the given roles; returns the id."""
     roles = sorted(set(roles))
@@ -137,31 +137,23 @@ def create_staff(
         raise FairdueError(f"username must be 1–{USERNAME_LENGTH_MAX} characters")
     if len(password) < PASSWORD_LENGTH_MIN:
         raise WeakPassword(f"password must have at least {PASSWORD_LENGTH_MIN} characters")
-    staff_id = conn.execute(
-        sa.insert(staff_users)
-        .values(
-            username=username,
-            display_name=display_name,
-            password_hash=_hasher.hash(password),
-            active=True,
-            created_at=now,
-        )
-        .returning(staff_users.c.id)
-    ).scalar_one()
+    repo = uow.staff
+    staff_id = repo.add_user(
+        username=username, display_name=display_name, password_hash=_hasher.hash(password), created_at=now
+    )
     if roles:
-        conn.execute(sa.insert(staff_roles), [{"staff_id": staff_id, "role": r} for r in roles])
+        repo.grant_roles(staff_id, roles)
     return staff_id
 
 
-def staff_login(
-    conn: sa.Connection, *, username: str, password: str, now: dt.datetime, ttl_s: int
-) -> NewSession | None:
+def staff_login(uow: UnitOfWork, *, username: str, password: str, now: dt.datetime, ttl_s: int) -> NewSession | None:
     """Check the password and open a staff session; None when refused.
 
     A wrong password counts against the user; after STAFF_FAILED_LOGINS_MAX in a row the user is locked
     for STAFF_LOCK_S (AccountLocked). Refusals do not raise so the caller commits the count first.
     """
-    row = conn.execute(sa.select(staff_users).where(staff_users.c.username == username)).first()
+    repo = uow.staff
+    row = repo.user_by_username(username)
     if row is None or not row.active:
         _verify(_DUMMY_HASH, password)
         return None
@@ -169,20 +161,15 @@ def staff_login(
         raise AccountLocked()
     if not _verify(row.password_hash, password):
         failed = row.failed_logins + 1
-        conn.execute(
-            sa.update(staff_users)
-            .where(staff_users.c.id == row.id)
-            .values(
-                failed_logins=0 if failed >= STAFF_FAILED_LOGINS_MAX else failed,
-                locked_until=now + dt.timedelta(seconds=STAFF_LOCK_S) if failed >= STAFF_FAILED_LOGINS_MAX else None,
-            )
+        repo.set_failed_logins(
+            row.id,
+            failed_logins=0 if failed >= STAFF_FAILED_LOGINS_MAX else failed,
+            locked_until=now + dt.timedelta(seconds=STAFF_LOCK_S) if failed >= STAFF_FAILED_LOGINS_MAX else None,
         )
         return None
-    updates: dict = {"failed_logins": 0, "locked_until": None}
-    if _hasher.check_needs_rehash(row.password_hash):
-        updates["password_hash"] = _hasher.hash(password)
-    conn.execute(sa.update(staff_users).where(staff_users.c.id == row.id).values(**updates))
-    return _open_session(conn, kind="staff", staff_id=row.id, borrower_id=None, now=now, ttl_s=ttl_s)
+    new_hash = _hasher.hash(password) if _hasher.check_needs_rehash(row.password_hash) else None
+    repo.clear_failed_logins(row.id, new_password_hash=new_hash)
+    return _open_session(uow, kind="staff", staff_id=row.id, borrower_id=None, now=now, ttl_s=ttl_s)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -196,43 +183,42 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def _open_session(
-    conn: sa.Connection, *, kind: str, staff_id: int | None, borrower_id: str | None, now: dt.datetime, ttl_s: int
+    uow: UnitOfWork, *, kind: str, staff_id: int | None, borrower_id: str | None, now: dt.datetime, ttl_s: int
 ) -> NewSession:
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24)
     expires_at = now + dt.timedelta(seconds=ttl_s)
-    conn.execute(
-        sa.insert(web_sessions).values(
-            token_hash=hash_token(token),
-            kind=kind,
-            staff_id=staff_id,
-            borrower_id=borrower_id,
-            csrf_token=csrf,
-            created_at=now,
-            expires_at=expires_at,
-        )
+    uow.staff.add_session(
+        token_hash=hash_token(token),
+        kind=kind,
+        staff_id=staff_id,
+        borrower_id=borrower_id,
+        csrf_token=csrf,
+        created_at=now,
+        expires_at=expires_at,
     )
-    principal = resolve_session(conn, token=token, now=now)
+    principal = resolve_session(uow, token=token, now=now)
     if principal is None:  # a session we just wrote must resolve
         raise RuntimeError("session written but not readable")
     return NewSession(token=token, principal=principal)
 
 
-def resolve_session(conn: sa.Connection, *, token: str, now: dt.datetime) -> Principal | None:
+def resolve_session(uow: UnitOfWork, *, token: str, now: dt.datetime) -> Principal | None:
     """The principal behind a live session token, or None."""
     if not token or len(token) > 128:
         return None
-    row = conn.execute(sa.select(web_sessions).where(web_sessions.c.token_hash == hash_token(token))).first()
+    repo = uow.staff
+    row = repo.session(hash_token(token))
     if row is None or row.revoked_at is not None or aware(row.expires_at) <= now:
         return None
     if row.kind == "borrower":
         return Principal(
             kind="borrower", csrf=row.csrf_token, expires_at=aware(row.expires_at), borrower_id=row.borrower_id
         )
-    user = conn.execute(sa.select(staff_users).where(staff_users.c.id == row.staff_id)).first()
+    user = repo.user(row.staff_id)
     if user is None or not user.active:
         return None
-    roles = frozenset(conn.execute(sa.select(staff_roles.c.role).where(staff_roles.c.staff_id == user.id)).scalars())
+    roles = repo.roles_of(user.id)
     return Principal(
         kind="staff",
         csrf=row.csrf_token,
@@ -244,20 +230,15 @@ def resolve_session(conn: sa.Connection, *, token: str, now: dt.datetime) -> Pri
     )
 
 
-def revoke_session(conn: sa.Connection, *, token: str, now: dt.datetime) -> None:
-    conn.execute(
-        sa.update(web_sessions)
-        .where(web_sessions.c.token_hash == hash_token(token))
-        .where(web_sessions.c.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+def revoke_session(uow: UnitOfWork, *, token: str, now: dt.datetime) -> None:
+    uow.staff.revoke_session(hash_token(token), at=now)
 
 
 # --- borrowers: phone + one-time code ----------------------------------------------------------
 
 
 def request_login_code(
-    conn: sa.Connection,
+    uow: UnitOfWork,
     *,
     phone: str,
     now: dt.datetime,
@@ -274,33 +255,26 @@ def request_login_code(
     e164 = normalize_phone(phone)
     phone_key = keyed_hmac(secret, "phone", e164)
     hour_ago = now - dt.timedelta(hours=1)
-    recent = conn.execute(
-        sa.select(sa.func.count())
-        .select_from(login_codes)
-        .where(login_codes.c.phone_hmac == phone_key)
-        .where(login_codes.c.created_at > hour_ago)
-    ).scalar_one()
+    repo = uow.staff
+    recent = repo.codes_sent_since(phone_key, hour_ago)
     if recent >= CODES_PER_PHONE_PER_HOUR_MAX:
         raise TooManyCodes()
     borrower_id = find_borrower(e164)
     if borrower_id is None:
         return  # same response as success: the form must not reveal who is a borrower
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    conn.execute(
-        sa.insert(login_codes).values(
-            phone_hmac=phone_key,
-            borrower_id=str(borrower_id),
-            code_hmac=keyed_hmac(secret, "code", phone_key, code),
-            created_at=now,
-            expires_at=now + dt.timedelta(seconds=ttl_s),
-            attempts=0,
-        )
+    repo.add_login_code(
+        phone_hmac=phone_key,
+        borrower_id=str(borrower_id),
+        code_hmac=keyed_hmac(secret, "code", phone_key, code),
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=ttl_s),
     )
     deliver(str(borrower_id), e164, code)
 
 
 def borrower_login(
-    conn: sa.Connection, *, phone: str, code: str, now: dt.datetime, secret: bytes, ttl_s: int
+    uow: UnitOfWork, *, phone: str, code: str, now: dt.datetime, secret: bytes, ttl_s: int
 ) -> NewSession | None:
     """Exchange a valid, unexpired, unused code for a borrower session; None when refused.
 
@@ -312,20 +286,13 @@ def borrower_login(
     except InvalidPhone:
         return None
     phone_key = keyed_hmac(secret, "phone", e164)
-    row = conn.execute(
-        sa.select(login_codes)
-        .where(login_codes.c.phone_hmac == phone_key)
-        .where(login_codes.c.used_at.is_(None))
-        .order_by(login_codes.c.id.desc())
-        .limit(1)
-    ).first()
+    repo = uow.staff
+    row = repo.latest_unused_code(phone_key)
     if row is None or aware(row.expires_at) <= now or row.attempts >= CODE_ATTEMPTS_MAX:
         return None
     expected = keyed_hmac(secret, "code", phone_key, str(code).strip())
     if not hmac.compare_digest(expected, row.code_hmac):
-        conn.execute(
-            sa.update(login_codes).where(login_codes.c.id == row.id).values(attempts=login_codes.c.attempts + 1)
-        )
+        repo.count_code_attempt(row.id)
         return None
-    conn.execute(sa.update(login_codes).where(login_codes.c.id == row.id).values(used_at=now))
-    return _open_session(conn, kind="borrower", staff_id=None, borrower_id=row.borrower_id, now=now, ttl_s=ttl_s)
+    repo.use_code(row.id, at=now)
+    return _open_session(uow, kind="borrower", staff_id=None, borrower_id=row.borrower_id, now=now, ttl_s=ttl_s)

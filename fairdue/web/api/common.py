@@ -12,8 +12,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from fairdue.adapters.db.schema.accounts import credit_lines
+from fairdue.adapters.db.views.portal import borrower_today
 from fairdue.domain import instants
-from fairdue.service.portal.views import borrower_today
 from fairdue.service.staff.auth import Principal
 from fairdue.web import idempotency
 from fairdue.web.problems import Forbidden, NotFound

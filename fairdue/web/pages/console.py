@@ -8,20 +8,21 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fairdue.adapters.db.schema.accounts import credit_lines
+from fairdue.adapters.db.views import cases as case_reads
 from fairdue.adapters.db.views import compliance_dashboard
 from fairdue.domain.contact_facts import ContactFactInvalid
 from fairdue.domain.money import ExcessPrecision, Money, MoneyError
 from fairdue.errors import FairdueError, Invalid
 from fairdue.service.borrower.registry import get_borrower
-from fairdue.service.collections import call_outcomes, queues
+from fairdue.service.collections import call_outcomes
+from fairdue.service.collections.case_view import CaseNotFound, case_view
 from fairdue.service.collections.engine import UnknownCase, agent_queue, judge_call_task
 from fairdue.service.collections.promises import PROMISE_DAYS_MAX, PromiseInvalid, record_promise
-from fairdue.service.collections.queues import CaseNotFound, case_view, delinquency_queue
 from fairdue.service.contact.facts import FactAlreadyEnded, UnknownFact, end_fact
 from fairdue.service.portal import complaints, data_rights
-from fairdue.service.portal import views as portal
-from fairdue.service.portal.views import call_outcomes_of_case, debt_id_for_line
+from fairdue.service.portal import lines as portal
 from fairdue.service.servicing import plan_requests
+from fairdue.service.servicing.debts import debt_id_for_line
 from fairdue.service.servicing.plans import accept_plan, propose_plans_for_account
 from fairdue.service.staff import access_log
 from fairdue.service.staff import auth as auth_service
@@ -53,7 +54,7 @@ def login_submit(
 ) -> Response:
     try:
         new = auth_service.staff_login(
-            unit.connection,
+            unit,
             username=username,
             password=password,
             now=unit.clock(),
@@ -260,7 +261,7 @@ def complaint_queue(
     unit: Unit,
     include_decided: bool = False,
 ) -> HTMLResponse:
-    items = complaints.queue(unit.connection, now=unit.clock(), include_decided=include_decided, limit=200)
+    items = complaints.queue(unit, now=unit.clock(), include_decided=include_decided, limit=200)
     return render(
         request,
         "console/complaints.html",
@@ -275,7 +276,7 @@ def complaint_view(
     unit: Unit,
     complaint_id: int = Path(ge=1, le=2**31 - 1),
 ) -> HTMLResponse:
-    c = complaints.get(unit.connection, complaint_id=complaint_id, now=unit.clock())
+    c = complaints.get(unit, complaint_id=complaint_id, now=unit.clock())
     can_handle = bool(who.roles & set(COMPLAINT_HANDLERS))
     return render(request, "console/complaint.html", {"c": c, "can_handle": can_handle, "error": None})
 
@@ -289,13 +290,11 @@ def complaint_escalate(
     text: str = Form("", max_length=5000),
 ) -> Response:
     try:
-        complaints.escalate(
-            unit.connection, complaint_id=complaint_id, actor=f"staff:{who.username}", note=text, now=unit.clock()
-        )
+        complaints.escalate(unit, complaint_id=complaint_id, actor=f"staff:{who.username}", note=text, now=unit.clock())
     except complaints.ComplaintNotFound:
         raise
     except complaints.ComplaintError as err:
-        c = complaints.get(unit.connection, complaint_id=complaint_id, now=unit.clock())
+        c = complaints.get(unit, complaint_id=complaint_id, now=unit.clock())
         return render(
             request,
             "console/complaint.html",
@@ -318,17 +317,17 @@ def complaint_action(
     now, actor = unit.clock(), f"staff:{who.username}"
     try:
         if action == "take":
-            complaints.take(unit.connection, complaint_id=complaint_id, staff_id=who.staff_id, actor=actor, now=now)
+            complaints.take(unit, complaint_id=complaint_id, staff_id=who.staff_id, actor=actor, now=now)
         elif action == "complex":
-            complaints.mark_complex(unit.connection, complaint_id=complaint_id, actor=actor, reason=text, now=now)
+            complaints.mark_complex(unit, complaint_id=complaint_id, actor=actor, reason=text, now=now)
         elif action == "extend":
-            complaints.extend(unit.connection, complaint_id=complaint_id, actor=actor, notice=text, now=now)
+            complaints.extend(unit, complaint_id=complaint_id, actor=actor, notice=text, now=now)
         else:
-            complaints.record_decision(unit.connection, complaint_id=complaint_id, actor=actor, decision=text, now=now)
+            complaints.record_decision(unit, complaint_id=complaint_id, actor=actor, decision=text, now=now)
     except complaints.ComplaintNotFound:
         raise
     except complaints.ComplaintError as err:
-        c = complaints.get(unit.connection, complaint_id=complaint_id, now=now)
+        c = complaints.get(unit, complaint_id=complaint_id, now=now)
         return render(
             request,
             "console/complaint.html",
@@ -430,7 +429,7 @@ def queue_page(request: Request, who: Annotated[Principal, Depends(requires(*STA
         request,
         "console/queue.html",
         {
-            "items": delinquency_queue(unit.connection),
+            "items": case_reads.delinquency_queue(unit.connection),
             "tasks": agent_queue(unit, agent_id=who.staff_id),
             "today": today,
         },
@@ -449,18 +448,12 @@ def _account_context(request: Request, unit, who, line_id: int, *, reveal: bool)
         "line": view,
         "party": who_party,
         "history": history,
-        "complaints": [
-            c for c in complaints.list_for_borrower(unit.connection, borrower_id=str(borrower_id), now=unit.clock())
-        ],
-        "plan_requests": plan_requests.requests_of(unit.connection, borrower_id=str(borrower_id)),
+        "complaints": [c for c in complaints.list_for_borrower(unit, borrower_id=str(borrower_id), now=unit.clock())],
+        "plan_requests": plan_requests.requests_of(unit, borrower_id=str(borrower_id)),
         "can_reveal": bool(who.roles & set(access_log.REVEAL_ROLES)),
         "error": None,
-        "case_id": _queues().case_id_for_line(unit, line_id=line_id),
+        "case_id": case_reads.case_id_for_line(unit.connection, line_id=line_id),
     }
-
-
-def _queues():
-    return queues
 
 
 @router.get("/accounts/{line_id}", response_class=HTMLResponse)
@@ -518,7 +511,7 @@ def plan_requests_page(
     return render(
         request,
         "console/plan_requests.html",
-        {"items": plan_requests.pending(unit.connection), "can_decide": bool(who.roles & {"supervisor", "admin"})},
+        {"items": plan_requests.pending(unit), "can_decide": bool(who.roles & {"supervisor", "admin"})},
     )
 
 
@@ -531,7 +524,7 @@ def plan_request_decide(
     decision: str = Path(pattern="^(approve|decline)$"),
 ) -> Response:
     plan_requests.decide(
-        unit.connection,
+        unit,
         request_id=request_id,
         approve=decision == "approve",
         actor=f"staff:{who.username}",
@@ -552,8 +545,8 @@ def _data_requests_context(
 ) -> dict:
     can = bool(who.roles & set(DATA_ANSWERERS))
     return {
-        "items": data_rights.open_requests(unit.connection),
-        "answered_items": data_rights.answered_requests(unit.connection),
+        "items": data_rights.open_requests(unit),
+        "answered_items": data_rights.answered_requests(unit),
         "can_end": bool(who.roles & set(FACT_ENDERS)),
         "can_answer": can,
         "outcomes": data_rights.ANSWER_OUTCOMES,
@@ -589,7 +582,7 @@ def data_request_answer(
     """A staff member answers a request (done, partly done, refused with the reason); the borrower sees it."""
     try:
         data_rights.answer_request(
-            unit.connection, request_id=request_id, outcome=outcome, note=note, staff=who.username, now=unit.clock()
+            unit, request_id=request_id, outcome=outcome, note=note, staff=who.username, now=unit.clock()
         )
     except data_rights.DataRightsError as err:
         if not isinstance(err, Invalid):  # not found, answered already: a problem, not the form again
@@ -615,7 +608,7 @@ def data_request_end_fact(
     """A staff member ends the contact fact a borrower's request names (facts.end_fact: who and why stay on
     the row) and, in the same transaction, answers the request as done with that reason. Only a fact of the
     requesting borrower, named by an unanswered request, can be ended here."""
-    found = data_rights.get_request(unit.connection, request_id=request_id)
+    found = data_rights.get_request(unit, request_id=request_id)
     if found is None:
         raise NotFound(f"data request {request_id} not found")
     if found["status"] != "received":
@@ -631,7 +624,7 @@ def data_request_end_fact(
             reason=f"data request #{request_id}: {reason.strip()}" if reason.strip() else "",
         )
         data_rights.answer_request(
-            unit.connection, request_id=request_id, outcome="done", note=reason, staff=who.username, now=unit.clock()
+            unit, request_id=request_id, outcome="done", note=reason, staff=who.username, now=unit.clock()
         )
     except UnknownFact as err:  # the request's own fact is gone: the addressed thing is missing
         raise NotFound(str(err)) from None
@@ -662,7 +655,9 @@ def _case_context(request: Request, unit, who, case_id: int, **extra) -> dict:
         "v": view,
         "today": today,
         "can_call": _may_work_case(who, view.case.agent_id),
-        "call_outcomes": call_outcomes_of_case(unit, case_id=view.case.id, account_id=view.case.account_id),
+        "call_outcomes": case_reads.call_outcomes_of_case(
+            unit.connection, case_id=view.case.id, debt_id=debt_id_for_line(view.case.account_id)
+        ),
         "can_decide_plan": bool(who.roles & set(PLAN_DECIDERS)),
         "promise_errors": [],
         "promise_form": {},
@@ -700,7 +695,7 @@ def account_case(
     unit: Unit,
     line_id: int = Path(ge=1, le=2**31 - 1),
 ) -> Response:
-    case_id = _queues().case_id_for_line(unit, line_id=line_id)
+    case_id = case_reads.case_id_for_line(unit.connection, line_id=line_id)
     if case_id is None:
         raise NotFound(f"account {line_id} has no collection case")
     return RedirectResponse(f"/console/cases/{case_id}", status_code=303)
@@ -741,7 +736,7 @@ def _promise_input(
 
 
 def _case_of_line(unit, line_id: int) -> int:
-    case_id = _queues().case_id_for_line(unit, line_id=line_id)
+    case_id = case_reads.case_id_for_line(unit.connection, line_id=line_id)
     if case_id is None:
         raise NotFound(f"account {line_id} has no collection case")
     return case_id
@@ -924,7 +919,7 @@ def _plans_context(request: Request, unit, who, line_id: int, income: str, expen
         "errors": [],
         "key": _proposal_key,
         "can_decide_plan": bool(who.roles & set(PLAN_DECIDERS)),
-        "case_id": _queues().case_id_for_line(unit, line_id=line_id),
+        "case_id": case_reads.case_id_for_line(unit.connection, line_id=line_id),
     }
     if not income and not expenses:
         return ctx

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from fairdue.adapters.db.views import portal as portal_reads
+from fairdue.adapters.db.views.portal import LineNotFound, borrower_jurisdiction
 from fairdue.domain.contact_facts import ContactFactInvalid
 from fairdue.domain.masking import mask_address, mask_id_number, mask_name
 from fairdue.domain.money import Money
@@ -19,8 +21,7 @@ from fairdue.service.borrower.registry import (
 )
 from fairdue.service.contact.facts import TooManyFacts, list_facts, record_fact
 from fairdue.service.portal import complaints, data_rights
-from fairdue.service.portal import views as svc
-from fairdue.service.portal.views import LineNotFound, borrower_jurisdiction
+from fairdue.service.portal import lines as svc
 from fairdue.service.servicing import plan_requests as plans
 from fairdue.service.servicing.accounts import get_account, product_of
 from fairdue.service.staff import auth as auth_service
@@ -75,7 +76,7 @@ def logout(request: Request, who: Caller, unit: Unit) -> Response:
 @router.get("", response_class=HTMLResponse)
 def portal_home(request: Request, who: BorrowerCaller, unit: Unit) -> HTMLResponse:
     """My bill: each line's amount due today, overdue part, payoff, statement, plans with true APR."""
-    today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
+    today = portal_reads.borrower_today(unit.connection, who.borrower_id, unit.clock())
     lines = svc.lines_of(unit, borrower_id=who.borrower_id, today=today)
     return render(request, "portal/home.html", {"lines": lines, "today": today})
 
@@ -84,10 +85,10 @@ def portal_home(request: Request, who: BorrowerCaller, unit: Unit) -> HTMLRespon
 def late_page(request: Request, who: BorrowerCaller, unit: Unit) -> HTMLResponse:
     """What happens if I'm late: from my product and my jurisdiction's pack."""
     lang = request.state.lang
-    today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
-    jurisdiction = svc.borrower_jurisdiction(unit.connection, who.borrower_id)
+    today = portal_reads.borrower_today(unit.connection, who.borrower_id, unit.clock())
+    jurisdiction = borrower_jurisdiction(unit.connection, who.borrower_id)
     products, seen = [], set()
-    for line_id in svc.line_ids_of(unit.connection, who.borrower_id):
+    for line_id in portal_reads.line_ids_of(unit.connection, who.borrower_id):
         product = product_of(unit, get_account(unit, line_id=line_id))
         if product.code in seen:
             continue
@@ -117,7 +118,7 @@ def contacts_page(request: Request, who: BorrowerCaller, unit: Unit) -> HTMLResp
 
 @router.get("/complaints", response_class=HTMLResponse)
 def complaints_page(request: Request, who: BorrowerCaller, unit: Unit) -> HTMLResponse:
-    items = complaints.list_for_borrower(unit.connection, borrower_id=who.borrower_id, now=unit.clock())
+    items = complaints.list_for_borrower(unit, borrower_id=who.borrower_id, now=unit.clock())
     return render(request, "portal/complaints.html", {"items": items, "svc": complaints, "error": None})
 
 
@@ -137,7 +138,7 @@ async def complaints_file(request: Request, who: BorrowerCaller, unit: Unit) -> 
             )
     try:
         complaint_id = complaints.file_complaint(
-            unit.connection,
+            unit,
             borrower_id=who.borrower_id,
             jurisdiction=borrower_jurisdiction(unit.connection, who.borrower_id),
             category=category,
@@ -146,7 +147,7 @@ async def complaints_file(request: Request, who: BorrowerCaller, unit: Unit) -> 
             now=unit.clock(),
         )
     except complaints.ComplaintError as err:
-        items = complaints.list_for_borrower(unit.connection, borrower_id=who.borrower_id, now=unit.clock())
+        items = complaints.list_for_borrower(unit, borrower_id=who.borrower_id, now=unit.clock())
         return render(
             request,
             "portal/complaints.html",
@@ -161,9 +162,7 @@ async def complaints_file(request: Request, who: BorrowerCaller, unit: Unit) -> 
 def complaint_detail(
     request: Request, who: BorrowerCaller, unit: Unit, complaint_id: int = Path(ge=1, le=2**31 - 1)
 ) -> HTMLResponse:
-    c = complaints.get_for_borrower(
-        unit.connection, borrower_id=who.borrower_id, complaint_id=complaint_id, now=unit.clock()
-    )
+    c = complaints.get_for_borrower(unit, borrower_id=who.borrower_id, complaint_id=complaint_id, now=unit.clock())
     return render(request, "portal/complaint.html", {"c": c})
 
 
@@ -180,7 +179,7 @@ def _plan_context(
     error: str | None = None,
     done: int | None = None,
 ) -> dict:
-    today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
+    today = portal_reads.borrower_today(unit.connection, who.borrower_id, unit.clock())
     lines = svc.lines_of(unit, borrower_id=who.borrower_id, today=today)
     return {
         "lines": lines,
@@ -191,13 +190,13 @@ def _plan_context(
         "done": done,
         "proposals": None,
         "today": today,
-        "requests": plans.requests_of(unit.connection, borrower_id=who.borrower_id),
+        "requests": plans.requests_of(unit, borrower_id=who.borrower_id),
     }
 
 
 def _proposals_for(unit, who, line_id: int, income: str, expenses: str):
     """(line, income_minor, expenses_minor, proposals) recomputed on the server from the borrower's own line."""
-    today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
+    today = portal_reads.borrower_today(unit.connection, who.borrower_id, unit.clock())
     view = svc.line_view(unit, borrower_id=who.borrower_id, line_id=line_id, today=today)
     product = product_of(unit, get_account(unit, line_id=line_id))
     income_minor = Money.parse(income.strip() or "0", view.currency).amount_minor
@@ -269,7 +268,7 @@ def plan_accept(
             status_code=422,
         )
     request_id = plans.request_plan(
-        unit.connection,
+        unit,
         borrower_id=who.borrower_id,
         line_id=line_id,
         currency=view.currency,
@@ -322,7 +321,7 @@ def _data_context(unit, who, request: Request, *, error: str | None = None, done
         "contacts": list_emergency_contacts(unit, borrower_id=int(who.borrower_id), cipher=cipher),
         "facts": _fact_views(unit, who, cipher),
         "fact_asks": FACT_ASKS,
-        "requests": data_rights.requests_of(unit.connection, borrower_id=who.borrower_id),
+        "requests": data_rights.requests_of(unit, borrower_id=who.borrower_id),
         "fields": data_rights.CORRECTABLE_FIELDS,
         "error": error,
         "done": done,
@@ -341,7 +340,7 @@ def data_page(
 def data_export(request: Request, who: BorrowerCaller, unit: Unit) -> Response:
     import json
 
-    today = svc.borrower_today(unit.connection, who.borrower_id, unit.clock())
+    today = portal_reads.borrower_today(unit.connection, who.borrower_id, unit.clock())
     body = data_rights.export(unit, borrower_id=who.borrower_id, cipher=field_cipher(request.app), today=today)
     return Response(
         json.dumps(body, ensure_ascii=False, indent=2),
@@ -392,9 +391,7 @@ def data_request(
     if named is not None:
         details.update(fact_id=named, ask=ask)
     try:
-        data_rights.file_request(
-            unit.connection, borrower_id=who.borrower_id, kind=kind, details=details, now=unit.clock()
-        )
+        data_rights.file_request(unit, borrower_id=who.borrower_id, kind=kind, details=details, now=unit.clock())
     except data_rights.DataRightsError as err:
         ctx = _data_context(unit, who, request, error=str(err))
         return render(request, "portal/data.html", ctx, status_code=422)  # the form again, with why
@@ -461,6 +458,6 @@ def emergency_withdraw(
     if contact_id not in mine:
         raise NotFound(f"emergency contact {contact_id} not found")
     withdraw_emergency_consent(unit, contact_id=contact_id)
-    data_rights.record_withdrawal(unit.connection, borrower_id=who.borrower_id, contact_id=contact_id, now=unit.clock())
+    data_rights.record_withdrawal(unit, borrower_id=who.borrower_id, contact_id=contact_id, now=unit.clock())
     unit.commit()
     return RedirectResponse("/portal/data?done=consent_withdrawn", status_code=303)

@@ -14,10 +14,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from fairdue.adapters.db.views import cases as case_reads
 from fairdue.domain.instants import format_utc
 from fairdue.domain.money import Money
 from fairdue.service.collections import call_outcomes
-from fairdue.service.collections import queries as api_queries
+from fairdue.service.collections.case_view import decision_of
 from fairdue.service.collections.engine import actions_of, judge_call_task
 from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import ID_MAX, Amount, aware, line_today
@@ -98,7 +99,7 @@ class CallLogged(BaseModel):
     case: CaseDetail
 
 
-def _case_read(c: api_queries.CaseRow) -> dict[str, Any]:
+def _case_read(c: case_reads.CaseRow) -> dict[str, Any]:
     return {
         "id": c.id,
         "account_id": c.account_id,
@@ -130,9 +131,9 @@ def _violations(decision: dict | None) -> list[ViolationRead]:
     return out
 
 
-def _action_read(conn, a) -> ActionRead:
+def _action_read(unit, a) -> ActionRead:
     verdict = json.loads(a.verdict or "{}")
-    decision = api_queries.decision_of(conn, a.decision_seq)
+    decision = decision_of(unit, a.decision_seq)
     allowed = verdict.get("allowed")
     if allowed is None and decision is not None:
         allowed = decision.get("allowed")
@@ -156,30 +157,28 @@ def _action_read(conn, a) -> ActionRead:
 def list_cases(
     who: Annotated[Principal, Depends(requires(*STAFF_ANY))],
     unit: Unit,
-    limit: int = Query(50, ge=1, le=api_queries.CASE_PAGE_LIMIT_MAX),
+    limit: int = Query(50, ge=1, le=case_reads.CASE_PAGE_LIMIT_MAX),
     offset: int = Query(0, ge=0, le=10_000_000),
     status: str | None = Query(None, pattern="^(open|closed)$"),
     bucket: str | None = Query(None, min_length=1, max_length=20),
     agent: int | None = Query(None, ge=1, le=ID_MAX, description="staff id of the assigned agent"),
     account: int | None = Query(None, ge=1, le=ID_MAX, description="credit line id"),
 ) -> CasePage:
-    rows, total = api_queries.case_page(
+    rows, total = case_reads.case_page(
         unit.connection, status=status, bucket=bucket, agent_id=agent, account_id=account, limit=limit, offset=offset
     )
     return CasePage(items=[CaseRead(**_case_read(c)) for c in rows], limit=limit, offset=offset, total=total)
 
 
-def _case_or_404(conn, case_id: int) -> api_queries.CaseRow:
-    case = api_queries.case_by_id(conn, case_id)
+def _case_or_404(conn, case_id: int) -> case_reads.CaseRow:
+    case = case_reads.case_by_id(conn, case_id)
     if case is None:
         raise NotFound(f"case {case_id} not found")
     return case
 
 
-def _detail(unit, case: api_queries.CaseRow) -> CaseDetail:
-    return CaseDetail(
-        **_case_read(case), actions=[_action_read(unit.connection, a) for a in actions_of(unit, case_id=case.id)]
-    )
+def _detail(unit, case: case_reads.CaseRow) -> CaseDetail:
+    return CaseDetail(**_case_read(case), actions=[_action_read(unit, a) for a in actions_of(unit, case_id=case.id)])
 
 
 @router.get("/{case_id}", response_model=CaseDetail, summary="One case with its actions and the gate's verdicts")
@@ -211,7 +210,7 @@ def call_outcome(
         )
     conn = unit.connection
     case = _case_or_404(conn, case_id)
-    action = api_queries.action_of_case(conn, case_id=case_id, action_id=action_id)
+    action = case_reads.action_of_case(conn, case_id=case_id, action_id=action_id)
     if action is None:
         raise NotFound(f"case {case_id} has no action {action_id}")
     if case.agent_id != who.staff_id and not (who.roles & set(ANY_AGENT_CASE)):
@@ -230,7 +229,7 @@ def call_outcome(
     task = judge_call_task(unit, action_id=action_id, at=now, cipher=field_cipher(request.app))
     if not task.allowed:
         unit.commit()  # the denial is part of the record: keep it, then refuse
-        seq = api_queries.action_of_case(conn, case_id=case_id, action_id=action_id).decision_seq
+        seq = case_reads.action_of_case(conn, case_id=case_id, action_id=action_id).decision_seq
         nxt = aware(task.next_allowed_at)
         raise Conflict(
             f"the gate does not allow this call now: {', '.join(task.reasons) or 'denied'}"
@@ -238,7 +237,7 @@ def call_outcome(
             slug="call-denied",
             reason="gate_denied",
             decision_seq=seq,
-            violations=[v.model_dump() for v in _violations(api_queries.decision_of(conn, seq))],
+            violations=[v.model_dump() for v in _violations(decision_of(unit, seq))],
             next_allowed_at=None if nxt is None else format_utc(nxt),
         )
     logged = call_outcomes.log_call_outcome(

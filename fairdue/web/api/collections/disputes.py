@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
-from fairdue.service.collections import queries as api_queries
+from fairdue.adapters.db.views import cases as case_reads
 from fairdue.service.collections.engine import open_dispute, record_cease, resolve_dispute
 from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import (
@@ -112,7 +112,7 @@ def create_dispute(
     def work(unit) -> DisputeRead:
         visible_line(unit.connection, who, line_id)
         dispute_id = open_dispute(unit, account_id=line_id, reason=body.reason.strip())
-        return _dispute_read(api_queries.dispute_by_id(unit.connection, dispute_id))
+        return _dispute_read(case_reads.dispute_by_id(unit.connection, dispute_id))
 
     return idempotent_create(
         request,
@@ -133,14 +133,14 @@ def create_dispute(
 def resolve(
     dispute_id: DisputeId, body: DisputeResolution, who: Annotated[Principal, Depends(requires(*RESOLVERS))], unit: Unit
 ) -> DisputeRead:
-    row = api_queries.dispute_by_id(unit.connection, dispute_id)
+    row = case_reads.dispute_by_id(unit.connection, dispute_id)
     if row is None:
         raise NotFound(f"dispute {dispute_id} not found")
     if row.status != "open":
         raise Conflict(f"dispute {dispute_id} is already {row.status}", reason="dispute_not_open")
     resolve_dispute(unit, dispute_id=dispute_id, resolution=body.resolution.strip())
     unit.commit()
-    return _dispute_read(api_queries.dispute_by_id(unit.connection, dispute_id))
+    return _dispute_read(case_reads.dispute_by_id(unit.connection, dispute_id))
 
 
 @router.post(
@@ -178,12 +178,12 @@ def cease(
         source = body.source
 
     def borrower_exists(unit) -> None:
-        if not api_queries.borrower_exists(unit.connection, borrower_id):
+        if not case_reads.borrower_exists(unit.connection, borrower_id):
             raise NotFound(f"borrower {borrower_id} not found")
 
     def work(unit) -> CeaseRead:
         cease_id = record_cease(unit, borrower_id=borrower_id, channel=body.channel, source=source)
-        row = api_queries.cease_by_id(unit.connection, cease_id)
+        row = case_reads.cease_by_id(unit.connection, cease_id)
         return CeaseRead(
             id=row.id,
             borrower_id=row.borrower_id,

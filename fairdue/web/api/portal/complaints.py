@@ -12,8 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
+from fairdue.adapters.db.views.portal import borrower_jurisdiction
 from fairdue.service.portal import complaints as svc
-from fairdue.service.portal.views import borrower_jurisdiction
 from fairdue.service.staff.auth import Principal
 from fairdue.web.auth import BorrowerCaller, Caller, Unit, requires
 from fairdue.web.problems import Forbidden
@@ -86,7 +86,7 @@ def to_read(c: svc.ComplaintRead) -> ComplaintRead:
 def create(body: ComplaintCreate, who: BorrowerCaller, unit: Unit) -> ComplaintRead:
     now = unit.clock()
     complaint_id = svc.file_complaint(
-        unit.connection,
+        unit,
         borrower_id=who.borrower_id,
         jurisdiction=borrower_jurisdiction(unit.connection, who.borrower_id),
         category=body.category,
@@ -95,9 +95,7 @@ def create(body: ComplaintCreate, who: BorrowerCaller, unit: Unit) -> ComplaintR
         now=now,
     )
     unit.commit()
-    return to_read(
-        svc.get_for_borrower(unit.connection, borrower_id=who.borrower_id, complaint_id=complaint_id, now=now)
-    )
+    return to_read(svc.get_for_borrower(unit, borrower_id=who.borrower_id, complaint_id=complaint_id, now=now))
 
 
 @router.get(
@@ -112,9 +110,9 @@ def list_(
 ) -> ComplaintPage:
     now = unit.clock()
     if who.kind == "borrower":
-        items = svc.list_for_borrower(unit.connection, borrower_id=who.borrower_id, now=now)[offset : offset + limit]
+        items = svc.list_for_borrower(unit, borrower_id=who.borrower_id, now=now)[offset : offset + limit]
     else:
-        items = svc.queue(unit.connection, now=now, include_decided=include_decided, limit=limit, offset=offset)
+        items = svc.queue(unit, now=now, include_decided=include_decided, limit=limit, offset=offset)
     return ComplaintPage(items=[to_read(c) for c in items], limit=limit, offset=offset)
 
 
@@ -122,19 +120,17 @@ def list_(
 def get(complaint_id: ComplaintId, who: Caller, unit: Unit) -> ComplaintRead:
     now = unit.clock()
     if who.kind == "borrower":
-        return to_read(
-            svc.get_for_borrower(unit.connection, borrower_id=who.borrower_id, complaint_id=complaint_id, now=now)
-        )
-    return to_read(svc.get(unit.connection, complaint_id=complaint_id, now=now))
+        return to_read(svc.get_for_borrower(unit, borrower_id=who.borrower_id, complaint_id=complaint_id, now=now))
+    return to_read(svc.get(unit, complaint_id=complaint_id, now=now))
 
 
 def _staff_action(fn, complaint_id: int, who: Principal, unit, **kwargs) -> ComplaintRead:
     if who.kind != "staff":  # requires() already refuses borrowers; keep the invariant explicit
         raise Forbidden("staff only", reason="staff_only")
     now = unit.clock()
-    fn(unit.connection, complaint_id=complaint_id, actor=f"staff:{who.username}", now=now, **kwargs)
+    fn(unit, complaint_id=complaint_id, actor=f"staff:{who.username}", now=now, **kwargs)
     unit.commit()
-    return to_read(svc.get(unit.connection, complaint_id=complaint_id, now=now))
+    return to_read(svc.get(unit, complaint_id=complaint_id, now=now))
 
 
 @router.post("/{complaint_id}/complex", response_model=ComplaintRead, summary="Classify as complex (CN: 30-day limit)")

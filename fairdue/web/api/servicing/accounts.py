@@ -15,9 +15,10 @@ from fastapi import APIRouter, Body, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 
 from fairdue.adapters.db.schema.accounts import credit_lines, products
+from fairdue.adapters.db.views import portal as portal_reads
 from fairdue.domain.money import Money
 from fairdue.service.contact.decision_log import verify_log
-from fairdue.service.portal import views as portal
+from fairdue.service.portal import lines as portal
 from fairdue.service.servicing.accounts import get_account as account
 from fairdue.service.servicing.accounts import product_of
 from fairdue.service.servicing.payments import pay
@@ -132,7 +133,7 @@ def _today(unit, who: Principal) -> dt.date:
     from zoneinfo import ZoneInfo
 
     if who.kind == "borrower":
-        return portal.borrower_today(unit.connection, who.borrower_id, unit.clock())
+        return portal_reads.borrower_today(unit.connection, who.borrower_id, unit.clock())
     return unit.clock().astimezone(ZoneInfo("Asia/Shanghai")).date()
 
 
@@ -234,7 +235,7 @@ def get_schedules(line_id: LineId, who: Caller, unit: Unit) -> list[ScheduleRead
                 for i in p.installments
             ],
         )
-        for p in portal.plans_of_line(unit.connection, line_id, jurisdiction)
+        for p in portal.plans_of_line(unit, line_id, jurisdiction)
     ]
 
 

@@ -15,9 +15,9 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
 from fairdue.adapters.db.schema.web import plan_requests as table
+from fairdue.adapters.db.views import cases as case_reads
 from fairdue.domain import instants
 from fairdue.domain.money import Money
-from fairdue.service.collections import queries as api_queries
 from fairdue.service.servicing import plan_requests
 from fairdue.service.servicing.accounts import get_account
 from fairdue.service.servicing.plans import PlanNotAllowed, accept_plan, propose_plans_for_account, revert_plan
@@ -85,8 +85,8 @@ def _read(r) -> PlanRequestRead:
 )
 def list_requests(who: Caller, unit: Unit) -> list[PlanRequestRead]:
     if who.kind == "borrower":
-        return [_read(r) for r in plan_requests.requests_of(unit.connection, borrower_id=who.borrower_id)]
-    return [_read(r) for r in plan_requests.pending(unit.connection)]
+        return [_read(r) for r in plan_requests.requests_of(unit, borrower_id=who.borrower_id)]
+    return [_read(r) for r in plan_requests.pending(unit)]
 
 
 @router.post("/{request_id}/decision", response_model=PlanRequestRead, summary="Approve or decline (supervisor)")
@@ -99,7 +99,7 @@ def decide(
     import sqlalchemy as sa
 
     plan_requests.decide(
-        unit.connection, request_id=request_id, approve=body.approve, actor=f"staff:{who.username}", now=unit.clock()
+        unit, request_id=request_id, approve=body.approve, actor=f"staff:{who.username}", now=unit.clock()
     )
     unit.commit()
     return _read(unit.connection.execute(sa.select(table).where(table.c.id == request_id)).one())
@@ -292,7 +292,7 @@ def accept(
             )
         except PlanNotAllowed as err:
             raise Conflict(str(err), reason="plan_not_allowed") from None
-        return _plan_read(api_queries.plan_by_id(unit.connection, plan_id))
+        return _plan_read(case_reads.plan_by_id(unit.connection, plan_id))
 
     return idempotent_create(request, key=idempotency_key, scope=f"plan:{line_id}", who=who, body=body, work=work)
 
@@ -303,7 +303,7 @@ def accept(
     summary="Undo an accepted plan while it is the latest action on the line (supervisor)",
 )
 def revert(plan_id: PlanId, who: Annotated[Principal, Depends(requires(*PLAN_DECIDERS))], unit: Unit) -> PlanRead:
-    row = api_queries.plan_by_id(unit.connection, plan_id)
+    row = case_reads.plan_by_id(unit.connection, plan_id)
     if row is None:
         raise NotFound(f"plan {plan_id} not found")
     owner = visible_line(unit.connection, who, row.account_id)
@@ -312,4 +312,4 @@ def revert(plan_id: PlanId, who: Annotated[Principal, Depends(requires(*PLAN_DEC
     except PlanNotAllowed as err:
         raise Conflict(str(err), reason="plan_not_allowed") from None
     unit.commit()
-    return _plan_read(api_queries.plan_by_id(unit.connection, plan_id))
+    return _plan_read(case_reads.plan_by_id(unit.connection, plan_id))

@@ -73,7 +73,7 @@ def _session_read(new: auth_service.NewSession) -> SessionRead:
 def staff_login(body: StaffLogin, request: Request, response: Response, unit: Unit) -> SessionRead:
     web = request.app.state.web
     new = auth_service.staff_login(
-        unit.connection, username=body.username, password=body.password, now=unit.clock(), ttl_s=web.session_ttl_s
+        unit, username=body.username, password=body.password, now=unit.clock(), ttl_s=web.session_ttl_s
     )
     unit.commit()  # a refusal's failure count too
     if new is None:
@@ -121,7 +121,7 @@ def logout(request: Request, who: Caller, unit: Unit) -> Response:
     token, _ = session_token(request)
     if token is None:  # principal() already refused this
         raise Problem("no session", status=401, slug="unauthenticated")
-    auth_service.revoke_session(unit.connection, token=token, now=unit.clock())
+    auth_service.revoke_session(unit, token=token, now=unit.clock())
     unit.commit()
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
