@@ -17,7 +17,7 @@ from test_plan_refund_payoff import _plan_status, _purchase_ids, _rows, holiday_
 from test_plan_restructure import ACCEPT_ON, _ledger, _proposal, line  # noqa: F401  (line is a fixture)
 
 from fairdue.adapters.db.schema.accounts import charges
-from fairdue.adapters.db.schema.collections_engine import coll_plans
+from fairdue.adapters.db.schema.collections_engine import coll_cases, coll_plans
 from fairdue.adapters.db.schema.dayend import dayend_account, dayend_event_outbox
 from fairdue.adapters.db.schema.ledger import ledger_entry
 from fairdue.domain.money import Money
@@ -169,8 +169,8 @@ def test_a_broken_plan_whose_rows_are_all_paid_later_is_completed(uow_factory, l
         assert (
             uow.connection.execute(
                 sa.select(sa.func.count())
-                .select_from(coll.coll_cases)
-                .where(coll.coll_cases.c.id == broke_case.id, coll.coll_cases.c.opened_on == date(2026, 2, 26))
+                .select_from(coll_cases)
+                .where(coll_cases.c.id == broke_case.id, coll_cases.c.opened_on == date(2026, 2, 26))
             ).scalar_one()
             == 1
         )
