@@ -858,7 +858,7 @@ PLAN_REMINDER_DAYS = 3  # a plan installment is reminded this many days before i
 
 def plan_installment_reminders(uow: Any, *, plan_id: int) -> int:
     """Plan an SMS reminder (purpose reminder, which the gate allows while the plan is honoured) per plan row."""
-    plan = uow.actions.plan(plan_id)
+    plan = uow.plans.plan(plan_id)
     if plan.case_id is None:
         return 0
     zone = _borrower_zone(uow, plan.account_id)
@@ -926,7 +926,7 @@ def _ensure_assignments(uow: Any, rows: list[Any]) -> dict[int, tuple[Strategy, 
             )
         )
     if new:
-        uow.actions.add_assignments(new)
+        uow.collections.add_assignments(new)
     return known
 
 
@@ -993,7 +993,7 @@ def _reminder_context(
     days = sorted({r.installment_due_on for r in reminders})
     unpaid = {(a, d): max(0, m - credit[a]) for (a, d), m in repo.unpaid_by_line_and_day(ids, days).items()}
     cased = repo.lines_with_open_case(ids)
-    planned = repo.lines_with_active_plan(ids)
+    planned = set(uow.collections.accounts_with_active_plan(ids))
     disputed = repo.lines_with_open_dispute(ids)
     return unpaid, cased, planned, disputed
 

@@ -52,7 +52,7 @@ def record_promise(
     if not business_on <= promised_on <= date.fromordinal(business_on.toordinal() + PROMISE_DAYS_MAX):
         raise PromiseInvalid(f"the promised date must be within {PROMISE_DAYS_MAX} days from {business_on}")
     repo.cancel_pending_promises(account_id=account_id, resolved_on=business_on)
-    case_id = repo.open_case_id(account_id)
+    case_id = uow.plans.open_case_id_of(account_id)
     return repo.add_promise(
         account_id=account_id,
         case_id=case_id,

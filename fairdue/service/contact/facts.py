@@ -236,8 +236,8 @@ def gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime, non
     contact service's own merge of them (contacts.with_stored_facts) ask twice for the same answer. A fact
     recorded or ended through this unit of work drops what was read.
 
-    none_stored: the caller has just read (the contact repository's `facts_stored`, in this transaction) that the
-    borrower has no stored fact, so the answer is the empty one without a query (and is kept like a read one)."""
+    none_stored: the caller has just read (fairdue.adapters.db.repos.contact.facts_stored, inside
+    CollectionsRepository.debt_flags, in this transaction) that the borrower has no stored fact, so the answer is the empty one without a query (and is kept like a read one)."""
     if at.tzinfo is None:
         raise ContactFactInvalid("at: expected an aware instant")
     memo = _memo(uow)

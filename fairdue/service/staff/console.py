@@ -1,4 +1,5 @@
-"""Read models for the agent console's account view (PII masked); the queues are fairdue.service.collections.queues."""
+"""Read models for the agent console's account view (PII masked); the queues are
+fairdue.adapters.db.views.cases (delinquency_queue)."""
 
 from __future__ import annotations
 
@@ -51,5 +52,4 @@ def party(uow: Any, *, borrower_id: int, cipher: Any, reveal: bool) -> Party:
 
 def borrower_of_line(uow: UnitOfWork, line_id: int) -> int | None:
     """The borrower who holds the line; None for no such line."""
-    line = uow.accounts.line(line_id)
-    return None if line is None else int(line.borrower_id)
+    return uow.contact.borrower_of_line(line_id)

@@ -361,6 +361,10 @@ class CollectionsRepository:
         """The open case rows of these accounts (one query)."""
         return self.conn.execute(_OPEN_CASES_OF_MANY, {"ids": list(account_ids)}).all()
 
+    def add_assignments(self, rows: list[dict[str, Any]]) -> None:
+        """Record strategy assignments (account_id, strategy_code, strategy_version, variant, assigned_at), in bulk."""
+        self.conn.execute(coll_strategy_assignments.insert(), rows)
+
     def accounts_with_active_plan(self, account_ids: Sequence[int]) -> list[int]:
         """Which of these accounts have an active negotiated plan (one query)."""
         return list(self.conn.execute(_ACTIVE_PLANS_OF_MANY, {"ids": list(account_ids)}).scalars())

@@ -18,7 +18,6 @@ from fairdue.adapters.db.schema.collections_engine import (
     coll_plans,
     coll_promises,
     coll_reminders,
-    coll_strategy_assignments,
 )
 from fairdue.domain.statuses import (
     ActionStatus,
@@ -182,7 +181,7 @@ def _task_with_case_query() -> sa.Select:
     )
 
 
-_TASK_WITH_CASE: sa.Select | None = None  # built on first use (every logged call reads it), not per call
+_TASK_WITH_CASE = _task_with_case_query()  # built once: every logged call reads it
 
 
 class ActionsRepository:
@@ -252,10 +251,6 @@ class ActionsRepository:
         )
 
     # -- negotiated plans (what a plan's own reminders need) ------------------------------------------------------
-    def plan(self, plan_id: int) -> sa.Row:
-        """The negotiated plan; it must exist."""
-        return self.conn.execute(sa.select(coll_plans).where(coll_plans.c.id == plan_id)).one()
-
     def plan_rows_text(self, plan_id: int) -> str:
         """The plan's rows as stored (JSON text); the plan must exist."""
         text: str = self.conn.execute(_PLAN_ROWS, {"plan_id": plan_id}).scalar_one()
@@ -288,15 +283,7 @@ class ActionsRepository:
 
     def task_with_case(self, action_id: int) -> sa.Row | None:
         """The action with its case's account_id, agent (case_agent_id) and status (case_status); None if unknown."""
-        global _TASK_WITH_CASE
-        if _TASK_WITH_CASE is None:
-            _TASK_WITH_CASE = _task_with_case_query()
         return self.conn.execute(_TASK_WITH_CASE, {"action_id": action_id}).one_or_none()
-
-    # -- strategy assignments recorded in bulk (reminders) ---------------------------------------------------------
-    def add_assignments(self, rows: list[dict[str, Any]]) -> None:
-        """Record strategy assignments (account_id, strategy_code, strategy_version, variant, assigned_at), in bulk."""
-        self.conn.execute(coll_strategy_assignments.insert(), rows)
 
     # -- pre-due and due-day reminders ---------------------------------------------------------------------------
     def lines_to_remind(self, *, from_on: date, until: date) -> list[sa.Row]:
@@ -372,16 +359,6 @@ class ActionsRepository:
             ).scalars()
         )
 
-    def lines_with_active_plan(self, account_ids: Iterable[int]) -> set[int]:
-        """Those of these lines that have an active negotiated plan."""
-        return set(
-            self.conn.execute(
-                sa.select(coll_plans.c.account_id).where(
-                    coll_plans.c.account_id.in_(account_ids), coll_plans.c.status == PlanStatus.ACTIVE
-                )
-            ).scalars()
-        )
-
     def lines_with_open_dispute(self, account_ids: Iterable[int]) -> set[int]:
         """Those of these lines that have an open dispute."""
         return set(
@@ -399,15 +376,6 @@ class ActionsRepository:
             sa.select(credit_lines.c.currency).where(credit_lines.c.id == account_id)
         ).scalar_one_or_none()
         return currency
-
-    def open_case_id(self, account_id: int) -> int | None:
-        """The id of the line's open case, or None."""
-        case_id: int | None = self.conn.execute(
-            sa.select(coll_cases.c.id).where(
-                coll_cases.c.account_id == account_id, coll_cases.c.status == CaseStatus.OPEN
-            )
-        ).scalar_one_or_none()
-        return case_id
 
     def cancel_pending_promises(self, *, account_id: int, resolved_on: date) -> None:
         """Cancel the line's pending promise(s) as of resolved_on."""

@@ -253,7 +253,9 @@ class AccountsRepository:
             self.conn.execute(_statement(("insert_many", table), lambda: sa.insert(table)), rows)
 
     def _row(self, table: sa.Table, **where: Any) -> sa.Row | None:
-        """The first row of `table` whose columns equal `where` (a None value matches nothing: `= NULL`)."""
+        """The first row of `table` whose columns equal `where` (values must not be None: `= NULL` matches nothing)."""
+        if None in where.values():
+            raise ValueError(f"a lookup in {table.name} by None: {sorted(k for k, v in where.items() if v is None)}")
         stmt = _statement(("one", table, *where), lambda: _row_where(table, *where))
         return self.conn.execute(stmt, {f"w_{k}": v for k, v in where.items()}).first()
 
