@@ -94,7 +94,7 @@ def borrower_session(app: Any, borrower_id: str) -> dict[str, str]:
     core = app.state.core
     with core.uow_factory() as uow:
         new = _open_session(
-            uow, kind="borrower", staff_id=None, borrower_id=str(borrower_id), now=uow.clock(), ttl_s=3600
+            uow, kind="borrower", staff_id=None, borrower_id=int(borrower_id), now=uow.clock(), ttl_s=3600
         )
         uow.commit()
     return {"Authorization": f"Bearer {new.token}"}

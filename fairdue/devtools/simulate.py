@@ -466,7 +466,7 @@ def _borrowers_act(uow, world: _World, state: _BorrowerState, on: date) -> None:
             state.acted.add(line_id)
             file_complaint(
                 uow,
-                borrower_id=str(world.borrower[line_id]),
+                borrower_id=world.borrower[line_id],
                 jurisdiction=world.jurisdiction[line_id],
                 category="contact_conduct",
                 account_id=str(line_id),

@@ -21,12 +21,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal, overload
+from typing import Any, Literal, NewType, overload
 
 import phonenumbers
 from phonenumbers import timezone as pn_timezone
 
 from fairdue.errors import Invalid
+
+BorrowerId = NewType("BorrowerId", int)
+"""A borrower's id (the borrowers table's key): the one type every context, route and page passes. The tables
+that keep it as text convert in their column type (fairdue.adapters.db.schema.types.BorrowerIdText)."""
 
 # Where a phone number or email may come from (CBA 2026 lawful sources).
 SOURCES = ("contract", "self_provided", "registration", "credit_bureau", "public_record")

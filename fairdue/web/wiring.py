@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from fairdue.adapters.db.views.portal import REGION_JURISDICTION
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.instants import format_utc
 from fairdue.service.borrower.registry import find_borrowers_by_mobile, get_borrower
 from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
@@ -33,14 +34,14 @@ def install(app: Any) -> None:
         app.state.deliver_code = lambda uow, borrower_id, e164, code: deliver_code(app, uow, borrower_id, e164, code)
 
 
-def find_borrower(app: Any, uow: Any, e164: str) -> str | None:
+def find_borrower(app: Any, uow: Any, e164: str) -> BorrowerId | None:
     ids = find_borrowers_by_mobile(uow, mobile=e164, cipher=field_cipher(app))
-    return str(ids[0]) if len(ids) == 1 else None
+    return BorrowerId(ids[0]) if len(ids) == 1 else None
 
 
-def deliver_code(app: Any, uow: Any, borrower_id: str, e164: str, code: str) -> None:
+def deliver_code(app: Any, uow: Any, borrower_id: BorrowerId, e164: str, code: str) -> None:
     cipher = field_cipher(app)
-    person = get_borrower(uow, borrower_id=int(borrower_id), cipher=cipher)
+    person = get_borrower(uow, borrower_id=borrower_id, cipher=cipher)
     source = next((src for number, src in person.mobiles if number == e164), "contract")
     language = "zh" if person.language.startswith("zh") else "en"
     text = CODE_TEXT[language].format(code=code)

@@ -13,7 +13,7 @@ from fairdue.service.staff import auth
 PASSWORD = "correct horse battery"
 SECRET = b"k" * 32
 PHONE = "+8613800138000"
-BORROWER = "42"
+BORROWER = 42
 
 
 def _now(uow) -> dt.datetime:
@@ -111,3 +111,28 @@ def test_codes_an_hour_are_limited(uow_factory, clock):
         _send(uow_factory)
     clock.advance(hours=1, seconds=1)
     assert len(_send(uow_factory)) == 1
+
+
+def test_one_borrower_id_type_a_code_hook_answering_with_text_still_gives_an_int_principal(uow_factory):
+    """Issue 14 §6 (one BorrowerId): ids stored as text (sessions, codes) come back as the int BorrowerId."""
+    sent: list[tuple[object, str, str]] = []
+    with uow_factory() as uow:
+        auth.request_login_code(
+            uow,
+            phone=PHONE,
+            now=_now(uow),
+            secret=SECRET,
+            ttl_s=300,
+            find_borrower=lambda e164: "42",
+            deliver=lambda bid, e164, code: sent.append((bid, e164, code)),
+        )
+        uow.commit()
+    ((bid, _e164, code),) = sent
+    assert bid == 42 and isinstance(bid, int)
+    with uow_factory() as uow:
+        new = auth.borrower_login(uow, phone=PHONE, code=code, now=_now(uow), secret=SECRET, ttl_s=600)
+        uow.commit()
+    assert new is not None and new.principal.borrower_id == 42
+    with uow_factory() as uow:
+        who = auth.resolve_session(uow, token=new.token, now=_now(uow))
+    assert who is not None and who.borrower_id == 42 and isinstance(who.borrower_id, int)

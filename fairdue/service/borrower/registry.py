@@ -19,6 +19,7 @@ from fairdue.adapters.db.repos.servicing import aware
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.borrowers import (
     EMERGENCY_CONTACTS_MAX,
+    BorrowerId,
     BorrowerInvalid,
     TooManyEmergencyContacts,
     compact,
@@ -49,7 +50,7 @@ class UnknownBorrower(Invalid):
 
 
 class BorrowerExists(Invalid):
-    def __init__(self, borrower_id: int):
+    def __init__(self, borrower_id: BorrowerId):
         super().__init__(f"a borrower with this ID number is already registered (borrower #{borrower_id})")
         self.borrower_id = borrower_id
 
@@ -83,7 +84,7 @@ class EmergencyContact:
     """An emergency contact; name and mobile are None once consent was withdrawn (erased)."""
 
     id: int
-    borrower_id: int
+    borrower_id: BorrowerId
     name: str | None
     mobile: str | None
     relationship: str
@@ -155,7 +156,7 @@ def _insert_borrower(r: BorrowerRepository, c: FieldCipher, profile, id_bidx: st
     return bid
 
 
-def get_borrower(uow: UnitOfWork, *, borrower_id: int, cipher: FieldCipher | None = None) -> Borrower:
+def get_borrower(uow: UnitOfWork, *, borrower_id: BorrowerId, cipher: FieldCipher | None = None) -> Borrower:
     """The decrypted borrower."""
     found = get_borrowers(uow, borrower_ids=[borrower_id], cipher=cipher)
     if borrower_id not in found:
@@ -220,7 +221,7 @@ def find_borrowers_by_mobile(
 
 
 def add_emergency_contact(
-    uow: UnitOfWork, *, borrower_id: int, data: Mapping[str, Any], cipher: FieldCipher | None = None
+    uow: UnitOfWork, *, borrower_id: BorrowerId, data: Mapping[str, Any], cipher: FieldCipher | None = None
 ) -> int:
     """Add a consented (scope locate_only) emergency contact; at most 2 in force per borrower."""
     refuse_device_contacts(data, "emergency_contact")
@@ -266,7 +267,7 @@ def withdraw_emergency_consent(uow: UnitOfWork, *, contact_id: int) -> None:
 
 
 def list_emergency_contacts(
-    uow: UnitOfWork, *, borrower_id: int, cipher: FieldCipher | None = None
+    uow: UnitOfWork, *, borrower_id: BorrowerId, cipher: FieldCipher | None = None
 ) -> list[EmergencyContact]:
     """Every emergency contact of the borrower, withdrawn ones included (erased)."""
     c = _cipher(cipher, uow)

@@ -14,6 +14,7 @@ from typing import Any
 
 from fairdue.adapters.db.views import cases as case_reads
 from fairdue.adapters.db.views.cases import PlanView
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.statuses import ActionStatus
 from fairdue.errors import NotFound
 from fairdue.service.collections.engine import Case, actions_of
@@ -51,7 +52,7 @@ class CaseView:
     """Everything the case page shows. agent: display name or None; dayend_*: None before day-end saw the line."""
 
     case: Case
-    borrower_id: int
+    borrower_id: BorrowerId
     jurisdiction: str
     currency: str
     agent: str | None

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from fairdue.adapters.channels.letter import CollectionLetter, render_text
 from fairdue.adapters.crypto import FieldCipher
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.collections.strategy import Strategy, assign_variant, builtin_strategies, render, steps_for
 from fairdue.domain.instants import format_utc, parse_utc_or_none
 from fairdue.domain.masking import mask_decision, mask_request
@@ -156,7 +157,7 @@ class _AccountFacts(NamedTuple):
     """An account's facts read along with another row (the columns of CollectionsRepository.account_facts)."""
 
     id: int
-    borrower_id: int
+    borrower_id: BorrowerId
     currency: str
     code: str
     jurisdiction: str
@@ -220,7 +221,7 @@ class RunCache:
             self._facts[facts.id] = facts
             self.line_owners[facts.id] = facts.borrower_id
 
-    def borrower(self, uow: Any, borrower_id: int):
+    def borrower(self, uow: Any, borrower_id: BorrowerId):
         b = self._borrowers.get(borrower_id)
         if b is None:
             b = self._borrowers[borrower_id] = get_borrower(uow, borrower_id=borrower_id, cipher=self.cipher)
@@ -571,7 +572,7 @@ def consume_events(uow_factory: Callable[[], Any], *, batch_max: int = EVENT_BAT
 
 # -- facts for the gate ------------------------------------------------------------------------
 def borrower_flags(
-    uow: Any, *, account_id: int, borrower_id: int, overdue_before: date | None = None
+    uow: Any, *, account_id: int, borrower_id: BorrowerId, overdue_before: date | None = None
 ) -> dict[str, Any]:
     """cease_requested, opted-out channels, dispute_open, plan_active, promise_pending, from stored facts;
     contact_facts_stored: the borrower has a stored contact fact (else build_gate_request does not read them);
@@ -1304,7 +1305,7 @@ def resolve_dispute(uow: Any, *, dispute_id: int, resolution: str) -> None:
         raise CollectionsTargetUnknown(f"no open dispute {dispute_id}")
 
 
-def record_cease(uow: Any, *, borrower_id: int, channel: str = "all", source: str = "written") -> int:
+def record_cease(uow: Any, *, borrower_id: BorrowerId, channel: str = "all", source: str = "written") -> int:
     """Record a cease-communication ('all') or a channel opt-out request; every later gate request carries it."""
     if channel not in ("all", "sms", "email", "letter", "app_push", "call", "voicemail"):
         raise CollectionsInvalid(f"unknown channel {channel!r} for an opt-out")

@@ -22,6 +22,7 @@ from typing import Any
 from fairdue.adapters.crypto import FieldCipher
 from fairdue.adapters.db.repos.contact import FACT_CONTEXTS
 from fairdue.domain.audit import copy_json
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.contact_facts import (
     FACTS_OPEN_MAX,
     INCONVENIENT_RANGES_MAX,
@@ -55,7 +56,7 @@ class ContactFact:
     no end yet; hours: (start, end) local 'HH:MM' for inconvenient_hours, else None; attorney_*: attorney only."""
 
     id: int
-    borrower_id: int
+    borrower_id: BorrowerId
     account_id: int | None
     kind: str
     source: str
@@ -83,7 +84,7 @@ def _cipher(uow: Any, cipher: FieldCipher | None) -> FieldCipher:
 def record_fact(
     uow: Any,
     *,
-    borrower_id: int,
+    borrower_id: BorrowerId,
     kind: str,
     source: str,
     recorded_by: str,
@@ -198,7 +199,7 @@ def _fact(row: Any, c: FieldCipher | None) -> ContactFact:
 
 
 def list_facts(
-    uow: Any, *, borrower_id: int, cipher: FieldCipher | None = None, decrypt: bool = True
+    uow: Any, *, borrower_id: BorrowerId, cipher: FieldCipher | None = None, decrypt: bool = True
 ) -> list[ContactFact]:
     """Every fact of the borrower, ended ones included, oldest first. decrypt=False leaves attorney fields None."""
     rows = uow.contact.facts_of_borrower(borrower_id)
@@ -227,7 +228,7 @@ def _forget(uow: Any) -> None:
     getattr(uow, "__dict__", {}).pop(_MEMO_ATTR, None)
 
 
-def gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime, none_stored: bool = False) -> dict:
+def gate_facts(uow: Any, *, borrower_id: BorrowerId, account_id: int, at: datetime, none_stored: bool = False) -> dict:
     """The gate request's borrower keys owned by stored facts, as of `at`:
     {"inconvenient_hours": [["HH:MM", "HH:MM"], ...], "represented_by_attorney": bool, "bankruptcy": bool,
     "breathing_space": bool}. Facts about another debt of the borrower do not count.
@@ -255,7 +256,7 @@ def _no_facts() -> dict[str, Any]:
     return {"inconvenient_hours": [], "represented_by_attorney": False, "bankruptcy": False, "breathing_space": False}
 
 
-def _read_gate_facts(uow: Any, *, borrower_id: int, account_id: int, at: datetime) -> dict:
+def _read_gate_facts(uow: Any, *, borrower_id: BorrowerId, account_id: int, at: datetime) -> dict:
     rows = uow.contact.gate_fact_rows(borrower_id=borrower_id, account_id=account_id, at=at)
     out = _no_facts()
     for row in rows:

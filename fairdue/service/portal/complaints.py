@@ -17,6 +17,7 @@ import hashlib
 from dataclasses import dataclass
 
 from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.instants import aware
 from fairdue.domain.statuses import ComplaintStatus
 from fairdue.errors import Conflict, FairdueError, Invalid, NotFound
@@ -106,7 +107,7 @@ class ComplaintClock:
 @dataclass(frozen=True, slots=True)
 class ComplaintRead:
     id: int
-    borrower_id: str
+    borrower_id: BorrowerId
     account_id: str | None
     jurisdiction: str
     category: str
@@ -182,7 +183,7 @@ def _check_evidence(items: list[Evidence]) -> None:
 def file_complaint(
     uow: UnitOfWork,
     *,
-    borrower_id: str,
+    borrower_id: BorrowerId,
     jurisdiction: str,
     category: str,
     text: str,
@@ -201,7 +202,7 @@ def file_complaint(
     rule = rule_for(jurisdiction)
     repo = uow.portal
     complaint_id = repo.add_complaint(
-        borrower_id=str(borrower_id),
+        borrower_id=borrower_id,
         account_id=account_id,
         jurisdiction=jurisdiction,
         category=category,
@@ -260,17 +261,17 @@ def _read(uow: UnitOfWork, row, now: dt.datetime) -> ComplaintRead:
     )
 
 
-def get_for_borrower(uow: UnitOfWork, *, borrower_id: str, complaint_id: int, now: dt.datetime) -> ComplaintRead:
+def get_for_borrower(uow: UnitOfWork, *, borrower_id: BorrowerId, complaint_id: int, now: dt.datetime) -> ComplaintRead:
     """One of the borrower's own complaints; anyone else's is ComplaintNotFound (no leak)."""
-    row = uow.portal.complaint_of_borrower(complaint_id, str(borrower_id))
+    row = uow.portal.complaint_of_borrower(complaint_id, borrower_id)
     if row is None:
         raise ComplaintNotFound(complaint_id)
     return _read(uow, row, now)
 
 
-def list_for_borrower(uow: UnitOfWork, *, borrower_id: str, now: dt.datetime) -> list[ComplaintRead]:
+def list_for_borrower(uow: UnitOfWork, *, borrower_id: BorrowerId, now: dt.datetime) -> list[ComplaintRead]:
     """The borrower's own complaints, newest first."""
-    return [_read(uow, r, now) for r in uow.portal.complaints_of_borrower(str(borrower_id))]
+    return [_read(uow, r, now) for r in uow.portal.complaints_of_borrower(borrower_id)]
 
 
 def get(uow: UnitOfWork, *, complaint_id: int, now: dt.datetime) -> ComplaintRead:

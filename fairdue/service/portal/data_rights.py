@@ -22,6 +22,7 @@ from typing import Any
 
 from fairdue.adapters.db.repos.servicing import aware
 from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.contact_facts import in_force
 from fairdue.domain.statuses import DataRightsStatus
 from fairdue.errors import Conflict, FairdueError, Invalid, NotFound
@@ -111,7 +112,9 @@ def answer_of(uow: UnitOfWork, *, request_id: int) -> dict[str, Any] | None:
     )
 
 
-def file_request(uow: UnitOfWork, *, borrower_id: str, kind: str, details: dict[str, Any], now: dt.datetime) -> int:
+def file_request(
+    uow: UnitOfWork, *, borrower_id: BorrowerId, kind: str, details: dict[str, Any], now: dt.datetime
+) -> int:
     """Record a correction, deletion or copy request; due RESPONSE_DAYS later."""
     if kind not in ("copy", "correction", "deletion"):
         raise DataRequestInvalid(f"unknown request {kind!r}")
@@ -133,7 +136,7 @@ def file_request(uow: UnitOfWork, *, borrower_id: str, kind: str, details: dict[
         details = {**details, "contact_facts": held}
     text = json.dumps(details, ensure_ascii=False, sort_keys=True)
     return uow.portal.add_data_request(
-        borrower_id=str(borrower_id),
+        borrower_id=borrower_id,
         kind=kind,
         details=text,
         status=DataRightsStatus.RECEIVED,
@@ -142,7 +145,7 @@ def file_request(uow: UnitOfWork, *, borrower_id: str, kind: str, details: dict[
     )
 
 
-def stored_facts(uow: UnitOfWork, *, borrower_id: str | int, now: dt.datetime) -> list[dict[str, Any]]:
+def stored_facts(uow: UnitOfWork, *, borrower_id: BorrowerId, now: dt.datetime) -> list[dict[str, Any]]:
     """The borrower's stored contact facts (fairdue.service.contact.facts) as {id, kind, account_id, in_force}, oldest
     first: what a correction or deletion request concerns besides the profile."""
     try:
@@ -162,10 +165,10 @@ def stored_facts(uow: UnitOfWork, *, borrower_id: str | int, now: dt.datetime) -
     ]
 
 
-def record_withdrawal(uow: UnitOfWork, *, borrower_id: str, contact_id: int, now: dt.datetime) -> int:
+def record_withdrawal(uow: UnitOfWork, *, borrower_id: BorrowerId, contact_id: int, now: dt.datetime) -> int:
     """A done consent_withdrawal request: the trace that the borrower withdrew it, and when."""
     return uow.portal.add_data_request(
-        borrower_id=str(borrower_id),
+        borrower_id=borrower_id,
         kind="consent_withdrawal",
         details=json.dumps({"emergency_contact_id": contact_id}),
         status=DataRightsStatus.DONE,
@@ -176,11 +179,9 @@ def record_withdrawal(uow: UnitOfWork, *, borrower_id: str, contact_id: int, now
     )
 
 
-def requests_of(uow: UnitOfWork, *, borrower_id: str) -> list[dict[str, Any]]:
+def requests_of(uow: UnitOfWork, *, borrower_id: BorrowerId) -> list[dict[str, Any]]:
     """The borrower's data-rights requests, newest first, details decoded."""
-    return [
-        {**_times_aware(r), "details": json.loads(r.details)} for r in uow.portal.data_requests_of(str(borrower_id))
-    ]
+    return [{**_times_aware(r), "details": json.loads(r.details)} for r in uow.portal.data_requests_of(borrower_id)]
 
 
 def _times_aware(row) -> dict[str, Any]:
@@ -188,7 +189,7 @@ def _times_aware(row) -> dict[str, Any]:
     return {**dict(row._mapping), **{k: aware(getattr(row, k)) for k in ("received_at", "due_at", "decided_at")}}
 
 
-def export(uow: Any, *, borrower_id: str, cipher: Any, today: dt.date) -> dict[str, Any]:
+def export(uow: Any, *, borrower_id: BorrowerId, cipher: Any, today: dt.date) -> dict[str, Any]:
     """Everything fairdue holds about the borrower, as JSON-ready data (PIPL Art. 45 copy)."""
     person = get_borrower(uow, borrower_id=int(borrower_id), cipher=cipher)
     now = uow.clock()
@@ -330,7 +331,7 @@ REQUESTS_LISTED_MAX = 200  # the console lists at most this many unanswered requ
 ANSWERED_LISTED_MAX = 20  # ... and below them this many answered by staff, latest answer first
 
 
-def _named_fact(uow: UnitOfWork, *, borrower_id: str, fact_id: Any) -> dict[str, Any] | None:
+def _named_fact(uow: UnitOfWork, *, borrower_id: BorrowerId, fact_id: Any) -> dict[str, Any] | None:
     """The contact fact a request names, if it is the requesting borrower's (no attorney details), else None."""
     if not isinstance(fact_id, int) or isinstance(fact_id, bool):
         return None

@@ -16,6 +16,7 @@ from typing import Any
 
 from fairdue.adapters.db.views import portal as portal_reads
 from fairdue.adapters.db.views.portal import InstallmentView
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.money import to_decimal
 from fairdue.errors import FairdueError
 from fairdue.loanmath import apr, convention_for
@@ -114,7 +115,7 @@ def plans_of_line(uow: Any, line_id: int, jurisdiction: str) -> tuple[PlanView, 
     )
 
 
-def line_view(uow: Any, *, borrower_id: str | int, line_id: int, today: _dt.date) -> LineView:
+def line_view(uow: Any, *, borrower_id: BorrowerId, line_id: int, today: _dt.date) -> LineView:
     """Everything the portal shows about one of the borrower's lines (LineNotFound if not theirs)."""
     portal_reads.owned_line(uow.connection, borrower_id, line_id)
     line = get_account(uow, line_id=line_id)
@@ -150,7 +151,7 @@ def line_view(uow: Any, *, borrower_id: str | int, line_id: int, today: _dt.date
     )
 
 
-def lines_of(uow: Any, *, borrower_id: str | int, today: _dt.date) -> list[LineView]:
+def lines_of(uow: Any, *, borrower_id: BorrowerId, today: _dt.date) -> list[LineView]:
     """Every line of the borrower, oldest first, as `line_view` shows it."""
     return [
         line_view(uow, borrower_id=borrower_id, line_id=i, today=today)
@@ -158,7 +159,7 @@ def lines_of(uow: Any, *, borrower_id: str | int, today: _dt.date) -> list[LineV
     ]
 
 
-def contact_log(uow: Any, *, borrower_id: str | int) -> list[tuple[str, object]]:
+def contact_log(uow: Any, *, borrower_id: BorrowerId) -> list[tuple[str, object]]:
     """(debt_id, ContactLogItem) for every decision about the borrower's debts and service messages,
     newest first — allowed and denied alike, from the hash-chained decision log."""
     debt_ids = [debt_id_for_line(i) for i in portal_reads.line_ids_of(uow.connection, borrower_id)]

@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 from fairdue.adapters.db.repos.servicing import aware
 from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.ledger import AccountKind, AccountSpec
 from fairdue.domain.money import Money
 from fairdue.domain.products import Product
@@ -63,7 +64,7 @@ class CreditLine:
     """
 
     id: int
-    borrower_id: int
+    borrower_id: BorrowerId
     product_id: int
     product_code: str
     currency: str
@@ -157,7 +158,7 @@ def _line(row, product_code: str, due_days: int) -> CreditLine:
 def open_account(
     uow: UnitOfWork,
     *,
-    borrower_id: int,
+    borrower_id: BorrowerId,
     product_code: str,
     limit: Money,
     cycle_day: int,

@@ -9,6 +9,8 @@ API all use these, so a debt's frequency history and its contact log are one set
 
 from __future__ import annotations
 
+from fairdue.domain.borrowers import BorrowerId
+
 # How a credit line is named as a debt in gate requests, the decision log and the outbox.
 DEBT_ID_FORMAT = "cl:{line_id}"
 DEBT_ID_PREFIX = "cl:"
@@ -34,6 +36,6 @@ def line_id_of_debt(debt_id: object) -> int | None:
     return int(digits)
 
 
-def service_debt_id(borrower_id: int | str) -> str:
+def service_debt_id(borrower_id: BorrowerId) -> str:
     """The debt id under which service messages to a borrower (login codes) are logged."""
     return SERVICE_DEBT_ID_FORMAT.format(borrower_id=borrower_id)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.money import Money
 from fairdue.domain.statuses import PlanRequestStatus
 from fairdue.errors import Conflict, FairdueError, Invalid, NotFound
@@ -108,7 +109,7 @@ def proposals(
 def request_plan(
     uow: Any,
     *,
-    borrower_id: str,
+    borrower_id: BorrowerId,
     line_id: int,
     currency: str,
     income_minor: int,
@@ -119,7 +120,7 @@ def request_plan(
 ) -> int:
     """Record the plan the borrower accepted; staff confirm it in collections."""
     request_id: int = uow.plans.add_plan_request(
-        borrower_id=str(borrower_id),
+        borrower_id=borrower_id,
         line_id=str(line_id),
         currency=currency,
         income_minor=income_minor,
@@ -135,9 +136,9 @@ def request_plan(
     return request_id
 
 
-def requests_of(uow: Any, *, borrower_id: str) -> list[Any]:
+def requests_of(uow: Any, *, borrower_id: BorrowerId) -> list[Any]:
     """The borrower's plan requests, newest first."""
-    return uow.plans.plan_requests_of(str(borrower_id))
+    return uow.plans.plan_requests_of(borrower_id)
 
 
 def pending(uow: Any, *, limit: int = 200) -> list[Any]:

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.errors import Invalid
 
 REVEAL_ROLES = ("supervisor", "compliance", "admin")
@@ -28,7 +29,7 @@ def record(
     uow: UnitOfWork,
     *,
     staff_id: int,
-    borrower_id: str,
+    borrower_id: BorrowerId,
     fields: list[str],
     purpose: str,
     route: str,
@@ -39,10 +40,10 @@ def record(
     if not PURPOSE_LENGTH_MIN <= len(purpose) <= PURPOSE_LENGTH_MAX:
         raise PurposeRequired()
     return uow.staff.add_access(
-        at=now, staff_id=staff_id, borrower_id=str(borrower_id), fields=fields, purpose=purpose, route=route
+        at=now, staff_id=staff_id, borrower_id=borrower_id, fields=fields, purpose=purpose, route=route
     )
 
 
-def entries(uow: UnitOfWork, *, borrower_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+def entries(uow: UnitOfWork, *, borrower_id: BorrowerId | None = None, limit: int = 200) -> list[dict[str, Any]]:
     """The access log, newest first (of one borrower, or of all)."""
-    return uow.staff.access_entries(borrower_id=None if borrower_id is None else str(borrower_id), limit=limit)
+    return uow.staff.access_entries(borrower_id=borrower_id, limit=limit)

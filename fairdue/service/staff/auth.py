@@ -22,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from fairdue.adapters.db.repos.staff import STAFF_ROLES
 from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.instants import aware
 from fairdue.errors import FairdueError, Invalid, RateLimited, Unauthenticated
 
@@ -88,7 +89,7 @@ class Principal:
     username: str | None = None
     display_name: str | None = None
     roles: frozenset[str] = frozenset()
-    borrower_id: str | None = None
+    borrower_id: BorrowerId | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +184,7 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def _open_session(
-    uow: UnitOfWork, *, kind: str, staff_id: int | None, borrower_id: str | None, now: dt.datetime, ttl_s: int
+    uow: UnitOfWork, *, kind: str, staff_id: int | None, borrower_id: BorrowerId | None, now: dt.datetime, ttl_s: int
 ) -> NewSession:
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24)
@@ -244,8 +245,8 @@ def request_login_code(
     now: dt.datetime,
     secret: bytes,
     ttl_s: int,
-    find_borrower: Callable[[str], str | None],
-    deliver: Callable[[str, str, str], None],
+    find_borrower: Callable[[str], BorrowerId | str | None],
+    deliver: Callable[[BorrowerId, str, str], None],
 ) -> None:
     """Send a one-time code to a known borrower's phone; unknown numbers get the same silence.
 
@@ -259,18 +260,19 @@ def request_login_code(
     recent = repo.codes_sent_since(phone_key, hour_ago)
     if recent >= CODES_PER_PHONE_PER_HOUR_MAX:
         raise TooManyCodes()
-    borrower_id = find_borrower(e164)
-    if borrower_id is None:
+    found = find_borrower(e164)
+    if found is None:
         return  # same response as success: the form must not reveal who is a borrower
+    borrower_id = BorrowerId(int(found))  # a hook may answer with the id's text
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     repo.add_login_code(
         phone_hmac=phone_key,
-        borrower_id=str(borrower_id),
+        borrower_id=borrower_id,
         code_hmac=keyed_hmac(secret, "code", phone_key, code),
         created_at=now,
         expires_at=now + dt.timedelta(seconds=ttl_s),
     )
-    deliver(str(borrower_id), e164, code)
+    deliver(borrower_id, e164, code)
 
 
 def borrower_login(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.masking import mask_id_number, mask_name, mask_phone
 from fairdue.service.borrower.registry import get_borrower
 
@@ -15,7 +16,7 @@ from fairdue.service.borrower.registry import get_borrower
 class Party:
     """The borrower as staff see them: masked unless revealed (then `revealed` is True)."""
 
-    borrower_id: int
+    borrower_id: BorrowerId
     name: str
     id_number: str
     mobiles: tuple[tuple[str, str], ...]
@@ -25,7 +26,7 @@ class Party:
     revealed: bool
 
 
-def party(uow: Any, *, borrower_id: int, cipher: Any, reveal: bool) -> Party:
+def party(uow: Any, *, borrower_id: BorrowerId, cipher: Any, reveal: bool) -> Party:
     person = get_borrower(uow, borrower_id=borrower_id, cipher=cipher)
     if reveal:
         return Party(

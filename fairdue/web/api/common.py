@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from fairdue.adapters.db.schema.accounts import credit_lines
 from fairdue.adapters.db.views.portal import borrower_today
 from fairdue.domain import instants
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.service.staff.auth import Principal
 from fairdue.web import idempotency
 from fairdue.web.problems import Forbidden, NotFound
@@ -52,12 +53,12 @@ def visible_line(conn, who: Principal, line_id: int) -> int:
     import sqlalchemy as sa
 
     owner = conn.execute(sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == line_id)).scalar()
-    if owner is None or (who.kind == "borrower" and str(owner) != str(who.borrower_id)):
+    if owner is None or (who.kind == "borrower" and owner != who.borrower_id):
         raise NotFound(f"account {line_id} not found")
     return int(owner)
 
 
-def line_today(conn, borrower_id: int, now: dt.datetime) -> dt.date:
+def line_today(conn, borrower_id: BorrowerId, now: dt.datetime) -> dt.date:
     """Today where the line's borrower lives: the business date promises and plans are judged on."""
     return borrower_today(conn, borrower_id, now)
 

@@ -308,17 +308,17 @@ def _fact_views(unit, who, cipher) -> list[dict]:
             "ended_at": f.ended_at,
             "not_yet": f.effective_from > now,
         }
-        for f in list_facts(unit, borrower_id=int(who.borrower_id), cipher=cipher)
+        for f in list_facts(unit, borrower_id=who.borrower_id, cipher=cipher)
     ]
 
 
 def _data_context(unit, who, request: Request, *, error: str | None = None, done: str | None = None) -> dict:
     cipher = field_cipher(request.app)
-    person = get_borrower(unit, borrower_id=int(who.borrower_id), cipher=cipher)
+    person = get_borrower(unit, borrower_id=who.borrower_id, cipher=cipher)
     return {
         "person": person,
         "id_masked": mask_id_number(person.id_number),
-        "contacts": list_emergency_contacts(unit, borrower_id=int(who.borrower_id), cipher=cipher),
+        "contacts": list_emergency_contacts(unit, borrower_id=who.borrower_id, cipher=cipher),
         "facts": _fact_views(unit, who, cipher),
         "fact_asks": FACT_ASKS,
         "requests": data_rights.requests_of(unit, borrower_id=who.borrower_id),
@@ -361,7 +361,7 @@ def _fact_request_error(unit, who, lang: str, *, kind: str, fact_id: str, ask: s
         return None, translate(lang, "data.fact_err.not_id", value=text)
     if ask not in FACT_ASKS:
         return None, translate(lang, "data.fact_err.ask")
-    mine = {f.id: f for f in list_facts(unit, borrower_id=int(who.borrower_id), decrypt=False)}
+    mine = {f.id: f for f in list_facts(unit, borrower_id=who.borrower_id, decrypt=False)}
     fact = mine.get(int(text))
     if fact is None:  # another borrower's fact, or none: the same answer, so ids reveal nothing
         return None, translate(lang, "data.fact_err.not_yours", id=text)
@@ -412,7 +412,7 @@ def inconvenient_hours(
     try:
         record_fact(
             unit,
-            borrower_id=int(who.borrower_id),
+            borrower_id=who.borrower_id,
             kind="inconvenient_hours",
             source=PORTAL_FACT_SOURCE,
             recorded_by=f"borrower:{who.borrower_id}",
@@ -438,7 +438,7 @@ def emergency_add(
     try:
         add_emergency_contact(
             unit,
-            borrower_id=int(who.borrower_id),
+            borrower_id=who.borrower_id,
             cipher=field_cipher(request.app),
             data={"name": name, "mobile": mobile, "relationship": relationship, "consent": consent == "yes"},
         )
@@ -452,9 +452,7 @@ def emergency_add(
 def emergency_withdraw(
     request: Request, who: BorrowerCaller, unit: Unit, contact_id: int = Path(ge=1, le=2**31 - 1)
 ) -> Response:
-    mine = {
-        c.id for c in list_emergency_contacts(unit, borrower_id=int(who.borrower_id), cipher=field_cipher(request.app))
-    }
+    mine = {c.id for c in list_emergency_contacts(unit, borrower_id=who.borrower_id, cipher=field_cipher(request.app))}
     if contact_id not in mine:
         raise NotFound(f"emergency contact {contact_id} not found")
     withdraw_emergency_consent(unit, contact_id=contact_id)

@@ -12,12 +12,13 @@ from sqlalchemy import Connection
 
 from fairdue.adapters.db.schema.accounts import borrower_emails, borrower_phones, borrowers, emergency_contacts
 from fairdue.adapters.db.schema.contact_facts import FACT_CONTEXTS, contact_facts
+from fairdue.domain.borrowers import BorrowerId
 
 
 class BorrowerTwin(Exception):
     """A concurrent registration stored a borrower with the same ID number first (its id in `borrower_id`)."""
 
-    def __init__(self, borrower_id: int):
+    def __init__(self, borrower_id: BorrowerId):
         super().__init__(f"a borrower with this ID number exists (borrower #{borrower_id})")
         self.borrower_id = borrower_id
 
@@ -134,7 +135,7 @@ class BorrowerRepository:
             self.conn.execute(_INSERT_EMAILS, list(rows))
 
     # -- borrowers -----------------------------------------------------------------------------------
-    def borrower(self, borrower_id: int) -> sa.Row | None:
+    def borrower(self, borrower_id: BorrowerId) -> sa.Row | None:
         """The borrower row (encrypted), or None."""
         return self.conn.execute(_BORROWER, {"borrower_id": borrower_id}).first()
 
@@ -156,7 +157,7 @@ class BorrowerRepository:
         query, ordered by kind, borrower and position."""
         return list(self.conn.execute(_ADDRESSES_BY_BORROWER, {"ids": ids}))
 
-    def phones_of(self, borrower_id: int) -> list[sa.Row]:
+    def phones_of(self, borrower_id: BorrowerId) -> list[sa.Row]:
         """The borrower's phone rows in position order."""
         q = (
             sa.select(borrower_phones)
@@ -166,7 +167,7 @@ class BorrowerRepository:
         return list(self.conn.execute(q))
 
     # -- emergency contacts --------------------------------------------------------------------------
-    def emergency_contacts_of(self, borrower_id: int) -> list[sa.Row]:
+    def emergency_contacts_of(self, borrower_id: BorrowerId) -> list[sa.Row]:
         """The borrower's emergency contacts, withdrawn ones included, oldest first."""
         q = (
             sa.select(emergency_contacts)
@@ -182,7 +183,7 @@ class BorrowerRepository:
     def add_emergency_contact(
         self,
         *,
-        borrower_id: int,
+        borrower_id: BorrowerId,
         name_ct: str,
         phone_ct: str,
         phone_bidx: str,

@@ -28,6 +28,7 @@ from fairdue.adapters.db.schema.collections_engine import (
     coll_teams,
 )
 from fairdue.adapters.db.schema.dayend import dayend_account, dayend_event_outbox
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.statuses import (
     ActionStatus,
     CaseStatus,
@@ -401,7 +402,9 @@ class CollectionsRepository:
         self.conn.execute(_CURSOR_UPDATE, {"of_consumer": consumer, "last_event_id": last_event_id, "updated_at": at})
 
     # -- facts for the gate ----------------------------------------------------------------------
-    def debt_flags(self, *, account_id: int, borrower_id: int, overdue_before: date | None = None) -> list[sa.Row]:
+    def debt_flags(
+        self, *, account_id: int, borrower_id: BorrowerId, overdue_before: date | None = None
+    ) -> list[sa.Row]:
         """One query: rows of (dispute, plan, promise, facts[, overdue], channel), one per live cease request of the
         borrower (channel None when there is none); the flags are the same on every row. With overdue_before, also
         whether an installment due before that date is still unpaid."""

@@ -19,6 +19,7 @@ from fairdue.adapters.db.schema.collections_engine import (
     coll_promises,
     coll_reminders,
 )
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.statuses import (
     ActionStatus,
     CaseStatus,
@@ -454,7 +455,7 @@ class ActionsRepository:
         ).rowcount
         return n
 
-    def add_cease(self, *, borrower_id: int, channel: str, source: str) -> int:
+    def add_cease(self, *, borrower_id: BorrowerId, channel: str, source: str) -> int:
         """Record a cease-communication or opt-out request (requested now); returns its id."""
         cease_id: int = self.conn.execute(
             coll_cease_requests.insert()

@@ -39,6 +39,7 @@ from fairdue.adapters.db.schema.contact_facts import FACT_CONTEXTS as FACT_CONTE
 from fairdue.adapters.db.schema.contact_facts import contact_facts
 from fairdue.adapters.db.schema.handovers import channel_handovers
 from fairdue.domain.audit import GENESIS_HASH, Entry
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.statuses import OutboxStatus
 
 # Receipt statuses after which a message's delivery status no longer changes (a later "sent" does not undo them).
@@ -237,15 +238,17 @@ class ContactRepository:
     # -- stored lines (read by the gate) -----------------------------------------------------------------------
     def borrower_of_line(self, account_id: int) -> int | None:
         """The borrower id of a stored credit line, or None."""
-        borrower_id: int | None = self.conn.execute(_BORROWER_OF_LINE, {"account_id": account_id}).scalar_one_or_none()
+        borrower_id: BorrowerId | None = self.conn.execute(
+            _BORROWER_OF_LINE, {"account_id": account_id}
+        ).scalar_one_or_none()
         return borrower_id
 
-    def borrower_exists(self, borrower_id: int) -> bool:
+    def borrower_exists(self, borrower_id: BorrowerId) -> bool:
         """Whether a borrower with this id is stored."""
         return self.conn.execute(sa.select(borrowers.c.id).where(borrowers.c.id == borrower_id)).first() is not None
 
     # -- contact facts -----------------------------------------------------------------------------------------
-    def open_fact_kinds(self, borrower_id: int) -> list[str]:
+    def open_fact_kinds(self, borrower_id: BorrowerId) -> list[str]:
         """The kinds of the borrower's facts not ended (one per fact)."""
         rows = self.conn.execute(
             sa.select(contact_facts.c.kind).where(
@@ -275,13 +278,13 @@ class ContactRepository:
             .values(ended_at=at, ended_by=ended_by, end_reason=reason)
         )
 
-    def facts_of_borrower(self, borrower_id: int) -> Sequence[sa.Row]:
+    def facts_of_borrower(self, borrower_id: BorrowerId) -> Sequence[sa.Row]:
         """Every fact of the borrower (whole rows, still encrypted), ended ones included, oldest first."""
         return self.conn.execute(
             sa.select(contact_facts).where(contact_facts.c.borrower_id == borrower_id).order_by(contact_facts.c.id)
         ).all()
 
-    def gate_fact_rows(self, *, borrower_id: int, account_id: int, at: datetime) -> Sequence[sa.Row]:
+    def gate_fact_rows(self, *, borrower_id: BorrowerId, account_id: int, at: datetime) -> Sequence[sa.Row]:
         """One query: the facts of the borrower about this debt or all its debts, effective from `at` or earlier
         (kind, account_id, effective_from, effective_until, ended_at, hours_start, hours_end), by hours then id."""
         return self.conn.execute(_GATE_FACTS, {"borrower_id": borrower_id, "account_id": account_id, "at": at}).all()

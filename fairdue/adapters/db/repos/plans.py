@@ -21,6 +21,7 @@ from fairdue.adapters.db.schema.accounts import (
 from fairdue.adapters.db.schema.collections_engine import coll_cases, coll_plans, coll_promises
 from fairdue.adapters.db.schema.dayend import dayend_installment
 from fairdue.adapters.db.schema.web import plan_requests
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.statuses import (
     CaseStatus,
     ChargeStatus,
@@ -432,7 +433,7 @@ class PlansRepository:
     def add_plan_request(
         self,
         *,
-        borrower_id: str,
+        borrower_id: BorrowerId,
         line_id: str,
         currency: str,
         income_minor: int,
@@ -467,7 +468,7 @@ class PlansRepository:
         ).scalar_one()
         return request_id
 
-    def plan_requests_of(self, borrower_id: str) -> list[sa.Row]:
+    def plan_requests_of(self, borrower_id: BorrowerId) -> list[sa.Row]:
         """The borrower's plan requests, newest first."""
         return list(
             self.conn.execute(

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from fairdue.adapters.db.schema.contact_facts import contact_facts
 from fairdue.adapters.db.schema.web import complaint_events, complaint_evidence, complaints, data_rights_requests
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.statuses import ComplaintStatus, DataRightsStatus
 
 
@@ -25,7 +26,7 @@ class PortalRepository:
     def add_complaint(
         self,
         *,
-        borrower_id: str,
+        borrower_id: BorrowerId,
         account_id: str | None,
         jurisdiction: str,
         category: str,
@@ -93,12 +94,12 @@ class PortalRepository:
         """The complaint row, or None."""
         return self.conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id)).first()
 
-    def complaint_of_borrower(self, complaint_id: int, borrower_id: str) -> sa.Row | None:
+    def complaint_of_borrower(self, complaint_id: int, borrower_id: BorrowerId) -> sa.Row | None:
         """The complaint row if it is this borrower's, else None."""
         q = sa.select(complaints).where(complaints.c.id == complaint_id).where(complaints.c.borrower_id == borrower_id)
         return self.conn.execute(q).first()
 
-    def complaints_of_borrower(self, borrower_id: str) -> list[sa.Row]:
+    def complaints_of_borrower(self, borrower_id: BorrowerId) -> list[sa.Row]:
         """The borrower's complaint rows, newest first."""
         q = sa.select(complaints).where(complaints.c.borrower_id == borrower_id).order_by(complaints.c.id.desc())
         return list(self.conn.execute(q).all())
@@ -139,7 +140,7 @@ class PortalRepository:
     def add_data_request(
         self,
         *,
-        borrower_id: str,
+        borrower_id: BorrowerId,
         kind: str,
         details: str,
         status: str,
@@ -194,7 +195,7 @@ class PortalRepository:
         t = data_rights_requests.c
         return self.conn.execute(sa.select(data_rights_requests).where(t.id == request_id)).first()
 
-    def data_requests_of(self, borrower_id: str) -> list[sa.Row]:
+    def data_requests_of(self, borrower_id: BorrowerId) -> list[sa.Row]:
         """The borrower's requests, newest first."""
         t = data_rights_requests.c
         q = sa.select(data_rights_requests).where(t.borrower_id == borrower_id).order_by(t.id.desc())
@@ -223,7 +224,7 @@ class PortalRepository:
         return list(self.conn.execute(q).all())
 
     # -- the contact facts a request concerns ------------------------------------------------------
-    def contact_facts_of(self, borrower_id: int) -> list[sa.Row]:
+    def contact_facts_of(self, borrower_id: BorrowerId) -> list[sa.Row]:
         """(id, kind, account_id, effective_from, effective_until, ended_at) of the borrower's contact facts, oldest
         first."""
         t = contact_facts.c
@@ -234,7 +235,7 @@ class PortalRepository:
         )
         return list(self.conn.execute(q).all())
 
-    def contact_fact_of(self, fact_id: int, borrower_id: int) -> sa.Row | None:
+    def contact_fact_of(self, fact_id: int, borrower_id: BorrowerId) -> sa.Row | None:
         """The contact fact if it is this borrower's (no attorney details), else None."""
         t = contact_facts.c
         q = sa.select(

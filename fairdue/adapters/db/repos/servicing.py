@@ -32,6 +32,7 @@ from fairdue.adapters.db.schema.accounts import (
     statements,
 )
 from fairdue.adapters.db.schema.ledger import ledger_account, ledger_balance, ledger_entry, ledger_posting
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.instants import as_utc
 from fairdue.domain.statuses import (
     ChargeStatus,
@@ -330,7 +331,7 @@ class AccountsRepository:
     def add_line(
         self,
         *,
-        borrower_id: int,
+        borrower_id: BorrowerId,
         product_id: int,
         currency: str,
         limit_minor: int,

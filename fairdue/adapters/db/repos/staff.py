@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from fairdue.adapters.db.schema.web import STAFF_ROLES, access_log, login_codes, staff_roles, staff_users, web_sessions
+from fairdue.domain.borrowers import BorrowerId
 
 __all__ = ["STAFF_ROLES", "StaffRepository"]
 
@@ -28,7 +29,7 @@ class StaffRepository:
         self.clock = clock
 
     def add_access(
-        self, *, at: datetime, staff_id: int, borrower_id: str, fields: list[str], purpose: str, route: str
+        self, *, at: datetime, staff_id: int, borrower_id: BorrowerId, fields: list[str], purpose: str, route: str
     ) -> int:
         """One unmasked read, written in the reading transaction; returns its id."""
         access_id: int = self.conn.execute(
@@ -45,7 +46,7 @@ class StaffRepository:
         ).scalar_one()
         return access_id
 
-    def access_entries(self, *, borrower_id: str | None, limit: int) -> list[dict[str, Any]]:
+    def access_entries(self, *, borrower_id: BorrowerId | None, limit: int) -> list[dict[str, Any]]:
         """The newest unmasked reads first (of one borrower, or of all), each with the staff member's username."""
         q = (
             sa.select(access_log, staff_users.c.username)
@@ -122,7 +123,7 @@ class StaffRepository:
         token_hash: str,
         kind: str,
         staff_id: int | None,
-        borrower_id: str | None,
+        borrower_id: BorrowerId | None,
         csrf_token: str,
         created_at: datetime,
         expires_at: datetime,
@@ -166,7 +167,7 @@ class StaffRepository:
         return sent
 
     def add_login_code(
-        self, *, phone_hmac: str, borrower_id: str, code_hmac: str, created_at: datetime, expires_at: datetime
+        self, *, phone_hmac: str, borrower_id: BorrowerId, code_hmac: str, created_at: datetime, expires_at: datetime
     ) -> None:
         """A new one-time code (as its HMAC) for a borrower's phone, with no attempts yet."""
         self.conn.execute(

@@ -4,6 +4,10 @@
   INTEGER PRIMARY KEY is the rowid and autoincrements.
 - `UtcDateTime`: an aware UTC instant in and out, on SQLite as on PostgreSQL;
   a naive datetime is refused when bound. For `*_at` columns.
+- `BorrowerIdText`: a borrower's id (fairdue.domain.borrowers.BorrowerId, an int) in
+  the tables that store it as text (sessions, one-time codes, complaints, the
+  access log, data-rights and plan requests): bound as its decimal text, read
+  back as the int; VARCHAR(64) as before.
 - `sql_in`: the `('a','b')` list of a CHECK constraint's IN, from a StrEnum of
   fairdue.domain.statuses (member order is list order).
 - `DateTimeTz`: the plain `DateTime(timezone=True)` the older tables use
@@ -36,6 +40,19 @@ def sql_in(values: Iterable[str]) -> str:
     if not items or any("'" in v for v in items):
         raise ValueError(f"a CHECK list takes one or more plain values, got {items!r}")
     return "(" + ",".join(f"'{v}'" for v in items) + ")"
+
+
+class BorrowerIdText(TypeDecorator):
+    """A BorrowerId (int) in, the same int out, stored as decimal text in VARCHAR(64)."""
+
+    impl = sa.String(64)
+    cache_ok = True
+
+    def process_bind_param(self, value: int | str | None, dialect):
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect):
+        return None if value is None else int(value)
 
 
 class UtcDateTime(TypeDecorator):

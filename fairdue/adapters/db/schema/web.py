@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from fairdue.adapters.db.schema.base import metadata
-from fairdue.adapters.db.schema.types import DateTimeTz, sql_in
+from fairdue.adapters.db.schema.types import BorrowerIdText, DateTimeTz, sql_in
 from fairdue.domain.statuses import ComplaintStatus, DataRightsStatus, PlanRequestStatus
 
 STAFF_ROLES = ("agent", "supervisor", "compliance", "admin")
@@ -50,7 +50,7 @@ web_sessions = sa.Table(
     sa.Column("token_hash", sa.String(64), primary_key=True),
     sa.Column("kind", sa.String(8), nullable=False),
     sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=True),
-    sa.Column("borrower_id", sa.String(64), nullable=True),
+    sa.Column("borrower_id", BorrowerIdText, nullable=True),
     sa.Column("csrf_token", sa.String(64), nullable=False),
     sa.Column("created_at", DateTimeTz, nullable=False),
     sa.Column("expires_at", DateTimeTz, nullable=False),
@@ -67,7 +67,7 @@ login_codes = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("phone_hmac", sa.String(64), nullable=False, index=True),
-    sa.Column("borrower_id", sa.String(64), nullable=False),
+    sa.Column("borrower_id", BorrowerIdText, nullable=False),
     sa.Column("code_hmac", sa.String(64), nullable=False),
     sa.Column("created_at", DateTimeTz, nullable=False),
     sa.Column("expires_at", DateTimeTz, nullable=False),
@@ -79,7 +79,7 @@ complaints = sa.Table(
     "complaints",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("borrower_id", sa.String(64), nullable=False, index=True),
+    sa.Column("borrower_id", BorrowerIdText, nullable=False, index=True),
     sa.Column("account_id", sa.String(64), nullable=True),
     sa.Column("jurisdiction", sa.String(2), nullable=False),
     sa.Column("category", sa.String(32), nullable=False),
@@ -129,7 +129,7 @@ access_log = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", DateTimeTz, nullable=False),
     sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff_users.id"), nullable=False),
-    sa.Column("borrower_id", sa.String(64), nullable=False, index=True),
+    sa.Column("borrower_id", BorrowerIdText, nullable=False, index=True),
     sa.Column("fields", sa.String(255), nullable=False),
     sa.Column("purpose", sa.String(255), nullable=False),
     sa.Column("route", sa.String(255), nullable=False),
@@ -139,7 +139,7 @@ data_rights_requests = sa.Table(
     "data_rights_requests",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("borrower_id", sa.String(64), nullable=False, index=True),
+    sa.Column("borrower_id", BorrowerIdText, nullable=False, index=True),
     sa.Column("kind", sa.String(24), nullable=False),
     sa.Column("details", sa.Text, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
@@ -156,7 +156,7 @@ plan_requests = sa.Table(
     "plan_requests",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("borrower_id", sa.String(64), nullable=False, index=True),
+    sa.Column("borrower_id", BorrowerIdText, nullable=False, index=True),
     sa.Column("line_id", sa.String(64), nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("income_minor", sa.BigInteger, nullable=False),

@@ -30,6 +30,7 @@ from fairdue.adapters.db.schema.collections_engine import (
 )
 from fairdue.adapters.db.schema.dayend import dayend_account, dayend_installment
 from fairdue.adapters.db.schema.web import staff_users
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.statuses import CaseStatus
 from fairdue.errors import FairdueError
 
@@ -47,7 +48,7 @@ class CaseRow:
 
     id: int
     account_id: int
-    borrower_id: int
+    borrower_id: BorrowerId
     opened_on: Any
     bucket: str
     bucket_entered_on: Any
@@ -131,7 +132,7 @@ def dispute_by_id(conn: sa.Connection, dispute_id: int) -> sa.Row[Any] | None:
     ).one_or_none()
 
 
-def borrower_exists(conn: sa.Connection, borrower_id: int) -> bool:
+def borrower_exists(conn: sa.Connection, borrower_id: BorrowerId) -> bool:
     """Whether the borrower is on file."""
     return conn.execute(sa.select(borrowers.c.id).where(borrowers.c.id == borrower_id)).first() is not None
 
@@ -154,7 +155,7 @@ class QueueItem:
     """A delinquent line as day-end left it. case_id/agent: None when collections has no open case (yet)."""
 
     line_id: int
-    borrower_id: int
+    borrower_id: BorrowerId
     product_code: str
     currency: str
     bucket: str
@@ -265,7 +266,7 @@ class CaseDetails:
     strategy/variant: None before the line was assigned one; dayend_*: None before day-end saw the line."""
 
     case: Any  # the coll_cases row
-    borrower_id: int
+    borrower_id: BorrowerId
     jurisdiction: str
     currency: str
     agent: str | None

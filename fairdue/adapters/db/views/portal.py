@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from fairdue.adapters.db.schema.accounts import borrowers, credit_lines, installment_plans, installments
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.errors import NotFound
 
 REGION_JURISDICTION = {"CN": "CN", "US": "US", "GB": "UK"}
@@ -31,7 +32,7 @@ class LineNotFound(NotFound):
         super().__init__(f"account {line_id} not found")
 
 
-def borrower_jurisdiction(conn: sa.Connection, borrower_id: str | int) -> str:
+def borrower_jurisdiction(conn: sa.Connection, borrower_id: BorrowerId) -> str:
     """The jurisdiction of the borrower's postal region (CN when the region is not one we map)."""
     try:
         key = int(borrower_id)
@@ -43,7 +44,7 @@ def borrower_jurisdiction(conn: sa.Connection, borrower_id: str | int) -> str:
     return REGION_JURISDICTION.get(region.split("-")[0], "CN")
 
 
-def borrower_today(conn: sa.Connection, borrower_id: str | int, now: dt.datetime) -> dt.date:
+def borrower_today(conn: sa.Connection, borrower_id: BorrowerId, now: dt.datetime) -> dt.date:
     """Today's date where the borrower lives (first known time zone)."""
     zones = conn.execute(
         sa.select(borrowers.c.time_zones).where(borrowers.c.id == int(borrower_id))
@@ -55,7 +56,7 @@ def borrower_today(conn: sa.Connection, borrower_id: str | int, now: dt.datetime
         return now.date()
 
 
-def line_ids_of(conn: sa.Connection, borrower_id: str | int) -> list[int]:
+def line_ids_of(conn: sa.Connection, borrower_id: BorrowerId) -> list[int]:
     """The borrower's credit line ids, oldest first."""
     return list(
         conn.execute(
@@ -66,7 +67,7 @@ def line_ids_of(conn: sa.Connection, borrower_id: str | int) -> list[int]:
     )
 
 
-def owned_line(conn: sa.Connection, borrower_id: str | int, line_id: int) -> int:
+def owned_line(conn: sa.Connection, borrower_id: BorrowerId, line_id: int) -> int:
     """The line id if it belongs to the borrower; otherwise LineNotFound (same for absent and not yours)."""
     if line_id not in line_ids_of(conn, borrower_id):
         raise LineNotFound(line_id)

@@ -158,7 +158,7 @@ def cease(
     who: Caller,
 ):
     require_roles_or_owner(who, STAFF_ANY)
-    if who.kind == "borrower" and str(borrower_id) != str(who.borrower_id):
+    if who.kind == "borrower" and borrower_id != who.borrower_id:
         raise NotFound(f"borrower {borrower_id} not found")
     if body.channel not in CEASE_CHANNELS:
         raise Problem(

@@ -155,7 +155,7 @@ def list_accounts(
         credit_lines.c.status,
     ).join(products, products.c.id == credit_lines.c.product_id)
     if who.kind == "borrower":
-        q = q.where(credit_lines.c.borrower_id == int(who.borrower_id))
+        q = q.where(credit_lines.c.borrower_id == who.borrower_id)
     if status:
         q = q.where(credit_lines.c.status == status)
     if product:
