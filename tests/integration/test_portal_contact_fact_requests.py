@@ -120,7 +120,9 @@ def test_a_request_can_name_my_fact_and_changes_nothing_by_itself(ctx):
     import json
 
     details = json.loads(req.details)
-    assert req.kind == "correction" and req.status == "received" and req.borrower_id == ctx["one"]["borrower_id"]
+    assert (
+        req.kind == "correction" and req.status == "received" and req.borrower_id == int(ctx["one"]["borrower_id"])
+    )  # BorrowerId: an int, also where stored as text
     assert details["fact_id"] == ctx["attorney"] and details["ask"] == "end" and details["field"] == "other"
     assert _fact(ctx["engine"], ctx["attorney"]).ended_at is None  # a request ends nothing: staff decide
     page = ctx["client"].get("/portal/data", headers=ctx["h1"]).text
