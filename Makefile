@@ -18,12 +18,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/fairdue demo
 
-# Static checks; `make test` runs them first. mypy is strict on domain/ and policy/ (see pyproject.toml);
-# the rest of fairdue/ is not clean yet (`$(BIN)/mypy` with no arguments checks all of it).
+# Static checks; `make test` runs them first. mypy checks all of fairdue/, strictly on domain/ and policy/; the
+# modules not clean yet are listed in pyproject.toml (ignore_errors; the list may only shrink).
 lint: $(STAMP)
 	$(BIN)/ruff check fairdue tests
 	$(BIN)/ruff format --check fairdue tests
-	$(BIN)/mypy fairdue/domain fairdue/policy
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 # Two workers: one per core; each worker gets its own PostgreSQL database.

@@ -26,6 +26,7 @@ import os
 import platform
 import random
 import time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -133,7 +134,7 @@ def make_requests(n: int, seed: int, distinct_texts: int) -> list[dict]:
                 }
             )
         history.sort(key=lambda e: e["at"])
-        request = {
+        request: dict[str, Any] = {
             "jurisdiction": j,
             "at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "channel": channel,

@@ -32,7 +32,7 @@ import typer
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.engine import make_engine, normalize_url
 from fairdue.bootstrap import bootstrap
-from fairdue.domain.ledger import AccountSpec, EntryDraft, PostingLine
+from fairdue.domain.ledger import AccountKind, AccountSpec, EntryDraft, PostingLine
 from fairdue.domain.money import Money
 from fairdue.service.ledger import journal as L
 
@@ -71,9 +71,10 @@ def run(entries: int, accounts: int, single: int, database_url: str | None = Non
         start = time.perf_counter()
         with app.uow_factory() as uow:
             specs = [
-                AccountSpec(f"cl:{i}:receivable_interest", "asset", "CNY", f"credit_line:{i}") for i in range(accounts)
+                AccountSpec(f"cl:{i}:receivable_interest", AccountKind.ASSET, "CNY", f"credit_line:{i}")
+                for i in range(accounts)
             ]
-            made = L.ensure_accounts(uow, specs + [AccountSpec("book:interest_income:CNY", "income", "CNY")])
+            made = L.ensure_accounts(uow, specs + [AccountSpec("book:interest_income:CNY", AccountKind.INCOME, "CNY")])
             uow.commit()
         accounts_s = time.perf_counter() - start
         receivable = [made[s.code].id for s in specs]

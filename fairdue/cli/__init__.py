@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 from fairdue.errors import FairdueError
+
+if TYPE_CHECKING:
+    import click
+    from typer._click import exceptions as typer_click_exceptions
+
+    ClickExceptionType = type[click.ClickException] | type[typer_click_exceptions.ClickException]
 
 app = typer.Typer(
     name="fairdue",
@@ -51,11 +58,11 @@ def _register_areas() -> None:
 _register_areas()
 
 
-def _click_exceptions() -> tuple[type[Exception], ...]:
+def _click_exceptions() -> tuple[ClickExceptionType, ...]:
     """Click's exception base, and Typer's vendored copy of it where Typer has one."""
     import click
 
-    found: list[type[Exception]] = [click.ClickException]
+    found: list[ClickExceptionType] = [click.ClickException]
     try:
         from typer._click.exceptions import ClickException as VendoredClickException
     except ImportError:  # a Typer that uses click directly

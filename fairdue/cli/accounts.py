@@ -92,7 +92,9 @@ def open_cmd(
     database_url: str | None = DB_OPTION,
 ) -> None:
     """Open an e-card credit line (registering the borrower unless --borrower-id is given)."""
-    from fairdue.domain.borrowers import profile_from_input
+    from typing import cast
+
+    from fairdue.domain.borrowers import BorrowerId, profile_from_input
     from fairdue.service.borrower.registry import register_borrower
     from fairdue.service.servicing.accounts import open_account
     from fairdue.service.servicing.products import get_product
@@ -116,7 +118,12 @@ def open_cmd(
     with committed_uow(database_url) as uow:
         currency = get_product(uow, code=product).product.currency
         money = parse_amount(limit, currency)
-        bid = borrower_id if borrower_id is not None else register_borrower(uow, data=data, cipher=uow.cipher)
+        # Without --borrower-id, `data` was built above (from the file or the options).
+        bid = (
+            BorrowerId(borrower_id)
+            if borrower_id is not None
+            else register_borrower(uow, data=cast(dict, data), cipher=uow.cipher)
+        )
         line = open_account(
             uow,
             borrower_id=bid,
@@ -351,13 +358,14 @@ def borrower_show_cmd(
     borrower: int = typer.Argument(..., help="borrower id"), database_url: str | None = DB_OPTION
 ) -> None:
     """A borrower with personal data masked, sources, time zones and emergency contacts with their consent."""
+    from fairdue.domain.borrowers import BorrowerId
     from fairdue.domain.masking import mask_email, mask_id_number, mask_name, mask_phone
     from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
 
     with read_uow(database_url) as uow:
         cipher = uow.cipher
-        b = get_borrower(uow, borrower_id=borrower, cipher=cipher)
-        contacts = list_emergency_contacts(uow, borrower_id=borrower, cipher=cipher)
+        b = get_borrower(uow, borrower_id=BorrowerId(borrower), cipher=cipher)
+        contacts = list_emergency_contacts(uow, borrower_id=BorrowerId(borrower), cipher=cipher)
     typer.echo(
         f"borrower #{b.id}: {mask_name(b.name)}, {b.id_kind} {mask_id_number(b.id_number)}, region {b.postal_region}, "
         f"language {b.language}, time zones {', '.join(b.time_zones) or 'unknown'}"
@@ -390,12 +398,13 @@ def add_contact_cmd(
     database_url: str | None = DB_OPTION,
 ) -> None:
     """Add an emergency contact (at most 2), only with the borrower's consent (scope locate_only)."""
+    from fairdue.domain.borrowers import BorrowerId
     from fairdue.service.borrower.registry import add_emergency_contact
 
     with committed_uow(database_url) as uow:
         cid = add_emergency_contact(
             uow,
-            borrower_id=borrower,
+            borrower_id=BorrowerId(borrower),
             cipher=uow.cipher,
             data={"name": name, "mobile": mobile, "relationship": relationship, "consent": consent},
         )

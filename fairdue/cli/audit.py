@@ -84,7 +84,9 @@ def dispatch(
     """Deliver due outbox messages through the channels configured in the environment."""
     import signal
     import threading
+    from typing import cast
 
+    from fairdue.adapters.crypto import FieldCipher
     from fairdue.bootstrap import bootstrap, build_channels
     from fairdue.errors import FairdueError
     from fairdue.service.contact.dispatcher import Dispatcher, DispatchPolicy, DispatchReport
@@ -98,7 +100,7 @@ def dispatch(
             raise FairdueError(
                 "no channel configured: set FAIRDUE_SMTP_HOST, FAIRDUE_PROVIDER_URL or FAIRDUE_LETTER_SPOOL"
             )
-        cipher = app.cipher
+        cipher = cast(FieldCipher, app.cipher)  # bootstrap with keys (the default) always loads the cipher
         dispatcher = Dispatcher(app.uow_factory, adapters, cipher=cipher, policy=DispatchPolicy(lease_s=lease_s))
         if not watch:
             total = dispatcher.run_once() if once else dispatcher.run_until_idle()

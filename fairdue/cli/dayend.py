@@ -47,7 +47,7 @@ def day_end_cmd(
 ) -> None:
     """Close business dates: billing, overdue, late fees within caps, DPD buckets, charge-off, events."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from fairdue.bootstrap import bootstrap
     from fairdue.service.dayend.runner import run_day_end
@@ -69,7 +69,7 @@ def day_end_cmd(
             transient=True,
             disable=as_json,
         ) as bar:
-            tasks: dict[date, int] = {}
+            tasks: dict[date, TaskID] = {}
 
             def progress(day: date, done: int, total: int) -> None:
                 if day not in tasks:

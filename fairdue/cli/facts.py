@@ -67,13 +67,14 @@ def record_cmd(
     database_url: str | None = DB_OPTION,
 ) -> None:
     """Record a fact that limits contact; the policy gate enforces it from now on."""
+    from fairdue.domain.borrowers import BorrowerId
     from fairdue.service.contact.facts import record_fact
 
     begin, end, span = parse_instant(start, "--from"), parse_instant(until, "--until"), _hours(hours)
     with committed_uow(database_url) as uow:
         fact_id = record_fact(
             uow,
-            borrower_id=borrower,
+            borrower_id=BorrowerId(borrower),
             kind=kind,
             source=source,
             recorded_by=recorded_by,
@@ -112,11 +113,12 @@ def end_cmd(
 @fact_app.command("list")
 def list_cmd(borrower: int = typer.Argument(..., help="borrower id"), database_url: str | None = DB_OPTION) -> None:
     """Every fact of a borrower, ended ones included; the attorney's details masked."""
+    from fairdue.domain.borrowers import BorrowerId
     from fairdue.domain.masking import mask_address, mask_name
     from fairdue.service.contact.facts import list_facts
 
     with read_uow(database_url) as uow:
-        facts = list_facts(uow, borrower_id=borrower, cipher=uow.cipher)
+        facts = list_facts(uow, borrower_id=BorrowerId(borrower), cipher=uow.cipher)
     if not facts:
         typer.echo(f"borrower #{borrower}: no contact facts")
     for f in facts:

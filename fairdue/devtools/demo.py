@@ -40,7 +40,7 @@ from fairdue.service.servicing.accounts import code as lcode
 from fairdue.service.servicing.accounts import open_account, reconcile_line
 from fairdue.service.servicing.payments import early_payoff, pay, reverse_payment
 from fairdue.service.servicing.products import get_product, load_product_file
-from fairdue.service.servicing.purchases import purchase, refund_purchase
+from fairdue.service.servicing.purchases import PurchaseResult, purchase, refund_purchase
 from fairdue.service.servicing.statements import generate_statement
 
 DEMO_DB_PATH = pathlib.Path("var") / "demo" / "fairdue-demo.db"
@@ -351,7 +351,7 @@ def _seed_account(
     statement_on = add_months(opened_on.replace(day=cycle_day), 0)
     if statement_on < opened_on:
         statement_on = add_months(statement_on, 1)
-    made = []
+    made: list[tuple[date, PurchaseResult]] = []
     k = 0
     while statement_on <= as_of:
         while len(made) < len(purchase_days) and purchase_days[len(made)] <= statement_on:

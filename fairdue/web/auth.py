@@ -97,7 +97,7 @@ def requires(*roles: str):
             )
         return who
 
-    _staff.roles_needed = needed  # type: ignore[attr-defined]  (read by the route-roles test)
+    _staff.roles_needed = needed  # type: ignore[attr-defined]  # read by the route-roles test
     return _staff
 
 

@@ -25,7 +25,7 @@ import urllib.parse
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 
 from fairdue.adapters.channels.http_provider import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
 
@@ -212,7 +212,8 @@ class LocalSmtpServer:
                 if stall:
                     await asyncio.sleep(stall)
                 parsed = email.message_from_bytes(envelope.original_content or envelope.content)
-                payload = parsed.get_payload(decode=True) or b""
+                # decode=True gives bytes (None for a multipart message)
+                payload = cast(bytes, parsed.get_payload(decode=True) or b"")
                 charset = parsed.get_content_charset() or "utf-8"
                 mail = ReceivedMail(
                     mail_from=envelope.mail_from,

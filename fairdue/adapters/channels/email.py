@@ -185,7 +185,7 @@ class SmtpEmailAdapter:
         message_id = mail["Message-ID"]
         earlier = self.reconcile(message, idempotency_key=idempotency_key)
         state = earlier.state if earlier is not None else None
-        if state == "delivered":
+        if earlier is not None and state == "delivered":
             return SendResult(provider_message_id=earlier.provider_message_id or message_id, duplicate=True)
         if state == "unknown":
             raise DeliveryUnknown(

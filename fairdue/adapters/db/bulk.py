@@ -18,7 +18,10 @@ def copy_frame(connection: Connection, table: str, frame: pl.DataFrame) -> None:
     buf = io.BytesIO()
     frame.write_csv(buf, include_header=False)
     buf.seek(0)
-    cursor = connection.connection.driver_connection.cursor()
+    driver = connection.connection.driver_connection
+    if driver is None:  # only on an invalidated connection
+        raise RuntimeError("the connection was invalidated: no driver connection for COPY")
+    cursor = driver.cursor()
     try:
         with cursor.copy(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)") as cp:
             while chunk := buf.read(COPY_CHUNK_BYTES):

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import Connection, Engine
 
@@ -63,7 +63,13 @@ class UnhandledEvent(RuntimeError):
     fault (so not a FairdueError: the web answers 500, the CLI shows the traceback)."""
 
 
-R = TypeVar("R")
+class _Repository(Protocol):
+    """How the unit of work builds each repository: on its connection, with its clock."""
+
+    def __init__(self, connection: Connection, /, *, clock: Callable[[], datetime]) -> None: ...
+
+
+R = TypeVar("R", bound=_Repository)
 EventHandler = Callable[["UnitOfWork", Any], None]
 EventHandlers = Mapping[type[Event], Sequence[EventHandler]]
 

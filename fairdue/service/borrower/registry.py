@@ -66,7 +66,7 @@ class Borrower:
     mobiles/emails: (value, source) pairs in the order given. address: None when not given.
     """
 
-    id: int
+    id: BorrowerId
     name: str
     id_kind: str
     id_number: str
@@ -97,7 +97,7 @@ def _cipher(cipher: FieldCipher | None, uow: UnitOfWork) -> FieldCipher:
     return cipher if cipher is not None else uow.cipher
 
 
-def register_borrower(uow: UnitOfWork, *, data: Mapping[str, Any], cipher: FieldCipher | None = None) -> int:
+def register_borrower(uow: UnitOfWork, *, data: Mapping[str, Any], cipher: FieldCipher | None = None) -> BorrowerId:
     """Validate and store a borrower; returns the borrower id. Refuses device contact lists and duplicates."""
     profile = profile_from_input(data)
     c = _cipher(cipher, uow)
@@ -112,7 +112,7 @@ def register_borrower(uow: UnitOfWork, *, data: Mapping[str, Any], cipher: Field
             bid = _insert_borrower(r, c, profile, id_bidx, now)
     except BorrowerTwin as twin:
         raise BorrowerExists(twin.borrower_id) from None
-    return bid
+    return BorrowerId(bid)
 
 
 def _insert_borrower(r: BorrowerRepository, c: FieldCipher, profile, id_bidx: str, now: datetime) -> int:

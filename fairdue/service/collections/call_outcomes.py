@@ -106,7 +106,7 @@ def log_call_outcome(
             business_on=business_on or now.date(),
             staff_id=staff_id,
         )
-    request = judged.get("request") if isinstance(judged.get("request"), dict) else {}
+    request = asked if isinstance(asked := judged.get("request"), dict) else {}
     record = {
         "kind": "call_outcome",
         "decided_at": now.isoformat(),

@@ -38,8 +38,8 @@ VERIFY_BATCH_ROWS = 1000
 
 def columns_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """The query columns of decision_log, all derived from the hashed record."""
-    decision = record.get("decision") if isinstance(record.get("decision"), Mapping) else {}
-    recipient = record.get("recipient") if isinstance(record.get("recipient"), Mapping) else {}
+    decision = found if isinstance(found := record.get("decision"), Mapping) else {}
+    recipient = to if isinstance(to := record.get("recipient"), Mapping) else {}
     violations = [v for v in decision.get("violations") or [] if isinstance(v, Mapping)]
     return {
         "decided_at": parse_utc_or_none(record.get("decided_at")),

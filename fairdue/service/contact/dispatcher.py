@@ -43,7 +43,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from fairdue.adapters.channels.base import (
     ChannelAdapter,
@@ -191,9 +191,10 @@ class Dispatcher:
                         outbox_id=r.id,
                         decision_seq=r.decision_seq,
                         channel=r.channel,
-                        recipient_address=plain["recipient_address"],
+                        # NOT NULL columns: opened, they are never None
+                        recipient_address=cast(str, plain["recipient_address"]),
                         language=r.language,
-                        body=plain["body"],
+                        body=cast(str, plain["body"]),
                         subject=plain["subject"],
                         payload_json=plain["payload"],
                     ),

@@ -136,7 +136,7 @@ def record_fact(
         hours_start=fact.hours_start,
         hours_end=fact.hours_end,
         attorney_name_ct=None
-        if c is None
+        if c is None or fact.attorney_name is None
         else c.encrypt(fact.attorney_name, context=FACT_CONTEXTS["attorney_name_ct"]),
         attorney_contact_ct=(
             None

@@ -36,6 +36,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import cast
 
 from fairdue.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from fairdue.domain.dayend.kernel import DayResult, close_day
@@ -181,7 +182,7 @@ def close_date(
         span = repo.account_id_range()
         done = repo.done_partitions(business_on)
         prods, buckets = product_frames_of(uow)
-        workers = partition_workers(uow.connection.dialect.name)
+        workers = partition_workers(uow.dialect)
     summary_lock = threading.Lock()
     parts = [] if span is None else list(range(span[0] // partition_span, span[1] // partition_span + 1))
     todo = [p for p in parts if p not in done]
@@ -280,7 +281,7 @@ def run_day_end(
     """Close `business_on` — or, without it, every unclosed date through `through_on` — in date order."""
     if business_on is None and through_on is None:
         raise DayendInvalid("give a business date or the date to catch up through")
-    target = business_on or through_on
+    target = cast(date, business_on or through_on)  # one of them is given (checked above)
     started = time.perf_counter()
     with uow_factory() as uow:
         repo = uow.dayend

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import cast
 
 from fairdue.adapters.db.repos.ledger import BulkResult
 from fairdue.adapters.db.uow import UnitOfWork
@@ -160,6 +161,7 @@ def _resolve(uow: UnitOfWork, postings: Sequence[tuple[AccountRef, Money]]) -> t
     for ref, amount in postings:
         if not isinstance(amount, Money):
             raise InvalidEntry(f"posting amount for {ref!r} must be Money, got {type(amount).__name__}")
+        acct: LedgerAccount | None
         if isinstance(ref, LedgerAccount):
             acct = ref
         elif isinstance(ref, str):
@@ -237,7 +239,8 @@ def get_entry(uow: UnitOfWork, *, entry_id: int | None = None, key: str | None =
     """One stored entry by id or idempotency key (balance re-checked on read); UnknownEntry if none."""
     if (entry_id is None) == (key is None):
         raise InvalidEntry("give exactly one of entry_id or key")
-    record = uow.ledger.entry_by_id(entry_id) if entry_id is not None else uow.ledger.entry_by_key(key)
+    # Exactly one of them was given (checked above): without entry_id, key is a str.
+    record = uow.ledger.entry_by_id(entry_id) if entry_id is not None else uow.ledger.entry_by_key(cast(str, key))
     if record is None:
         raise UnknownEntry(entry_id if entry_id is not None else key)
     return record

@@ -149,7 +149,7 @@ def stored_facts(uow: UnitOfWork, *, borrower_id: BorrowerId, now: dt.datetime) 
     """The borrower's stored contact facts (fairdue.service.contact.facts) as {id, kind, account_id, in_force}, oldest
     first: what a correction or deletion request concerns besides the profile."""
     try:
-        key = int(borrower_id)
+        key = BorrowerId(int(borrower_id))
     except (TypeError, ValueError):
         raise DataRequestInvalid(f"no borrower {borrower_id!r}") from None
     return [
@@ -191,7 +191,7 @@ def _times_aware(row) -> dict[str, Any]:
 
 def export(uow: Any, *, borrower_id: BorrowerId, cipher: Any, today: dt.date) -> dict[str, Any]:
     """Everything fairdue holds about the borrower, as JSON-ready data (PIPL Art. 45 copy)."""
-    person = get_borrower(uow, borrower_id=int(borrower_id), cipher=cipher)
+    person = get_borrower(uow, borrower_id=BorrowerId(int(borrower_id)), cipher=cipher)
     now = uow.clock()
     lines = portal.lines_of(uow, borrower_id=borrower_id, today=today)
     return {
@@ -219,7 +219,7 @@ def export(uow: Any, *, borrower_id: BorrowerId, cipher: Any, today: dt.date) ->
                 "consent_granted_at": e.consent_granted_at.isoformat(),
                 "consent_withdrawn_at": e.consent_withdrawn_at.isoformat() if e.consent_withdrawn_at else None,
             }
-            for e in list_emergency_contacts(uow, borrower_id=int(borrower_id), cipher=cipher)
+            for e in list_emergency_contacts(uow, borrower_id=BorrowerId(int(borrower_id)), cipher=cipher)
         ],
         "contact_facts": [
             {
@@ -237,7 +237,7 @@ def export(uow: Any, *, borrower_id: BorrowerId, cipher: Any, today: dt.date) ->
                 "ended_at": f.ended_at.isoformat() if f.ended_at else None,
                 "end_reason": f.end_reason,
             }
-            for f in list_facts(uow, borrower_id=int(borrower_id), cipher=cipher)
+            for f in list_facts(uow, borrower_id=BorrowerId(int(borrower_id)), cipher=cipher)
         ],
         "accounts": [
             {
@@ -336,7 +336,7 @@ def _named_fact(uow: UnitOfWork, *, borrower_id: BorrowerId, fact_id: Any) -> di
     if not isinstance(fact_id, int) or isinstance(fact_id, bool):
         return None
     try:
-        owner = int(borrower_id)
+        owner = BorrowerId(int(borrower_id))
     except (TypeError, ValueError):
         return None
     row = uow.portal.contact_fact_of(fact_id, owner)

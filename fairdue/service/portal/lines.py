@@ -20,7 +20,7 @@ from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.money import to_decimal
 from fairdue.errors import FairdueError
 from fairdue.loanmath import apr, convention_for
-from fairdue.service.contact.decision_log import contact_history
+from fairdue.service.contact.decision_log import ContactLogItem, contact_history
 from fairdue.service.servicing.accounts import balances, get_account, product_of
 from fairdue.service.servicing.debts import debt_id_for_line, service_debt_id
 from fairdue.service.servicing.posting import open_items
@@ -159,7 +159,7 @@ def lines_of(uow: Any, *, borrower_id: BorrowerId, today: _dt.date) -> list[Line
     ]
 
 
-def contact_log(uow: Any, *, borrower_id: BorrowerId) -> list[tuple[str, object]]:
+def contact_log(uow: Any, *, borrower_id: BorrowerId) -> list[tuple[str, ContactLogItem]]:
     """(debt_id, ContactLogItem) for every decision about the borrower's debts and service messages,
     newest first — allowed and denied alike, from the hash-chained decision log."""
     debt_ids = [debt_id_for_line(i) for i in portal_reads.line_ids_of(uow.connection, borrower_id)]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from fairdue.adapters.db.repos.servicing import aware
 from fairdue.adapters.db.uow import UnitOfWork
@@ -80,6 +81,18 @@ class CreditLine:
     @property
     def limit(self) -> Money:
         return Money(self.limit_minor, self.currency)
+
+
+class LineParts(Protocol):
+    """What `balances` reads of a line it is handed: a CreditLine, or any object with these (id and currency name
+    the ledger accounts and the money; limit_minor gives available_minor)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def limit_minor(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +248,7 @@ def product_of(uow: UnitOfWork, line: CreditLine) -> Product:
     return get_product(uow, product_id=line.product_id).product
 
 
-def balances(uow: UnitOfWork, *, line_id: int, line: CreditLine | None = None) -> Balances:
+def balances(uow: UnitOfWork, *, line_id: int, line: LineParts | None = None) -> Balances:
     """The line's balances from the ledger's stored balances (one query)."""
     line = line if line is not None and line.id == line_id else get_account(uow, line_id=line_id)
     codes = {part: code(line_id, part) for part, _ in _LINE_PARTS}

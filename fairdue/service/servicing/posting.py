@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.allocation import AllocationResult, DueItem, allocate
@@ -93,7 +94,7 @@ def _apply(
 ) -> None:
     r = uow.accounts
     target = {item.item_id: (kind, tid) for item, kind, tid in items}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for a in result.allocations:
         kind, tid = target[a.item_id]
         rows.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 
 from fastapi import Header, Path, Request
 from fastapi.responses import JSONResponse
@@ -43,19 +43,25 @@ class Amount(BaseModel):
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["CNY"])
 
 
+@overload
+def aware(at: dt.datetime) -> dt.datetime: ...
+@overload
+def aware(at: None) -> None: ...
+@overload
+def aware(at: dt.datetime | None) -> dt.datetime | None: ...
 def aware(at: dt.datetime | None) -> dt.datetime | None:
     """Stored instants are UTC; SQLite hands them back naive."""
     return None if at is None else instants.aware(at)
 
 
-def visible_line(conn, who: Principal, line_id: int) -> int:
+def visible_line(conn, who: Principal, line_id: int) -> BorrowerId:
     """The line's borrower id if this principal may see the line; 404 otherwise (absent or someone else's)."""
     import sqlalchemy as sa
 
     owner = conn.execute(sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == line_id)).scalar()
     if owner is None or (who.kind == "borrower" and owner != who.borrower_id):
         raise NotFound(f"account {line_id} not found")
-    return int(owner)
+    return BorrowerId(int(owner))
 
 
 def line_today(conn, borrower_id: BorrowerId, now: dt.datetime) -> dt.date:
@@ -88,7 +94,7 @@ def idempotent_create(
     who: Principal,
     body: BaseModel,
     work: Callable[[Any], BaseModel],
-    check: Callable[[Any], None] | None = None,
+    check: Callable[[Any], object] | None = None,
 ) -> Any:
     """Run `work(unit)` once per Idempotency-Key: 201 with its answer; a repeat gets that answer again (200,
     `Idempotent-Replayed: true`); a twin still running gets 409. A failure frees the key for a corrected retry.
@@ -107,7 +113,7 @@ def idempotent_run(
     scope: str,
     body: BaseModel,
     work: Callable[[Any], BaseModel],
-    check: Callable[[Any], None] | None = None,
+    check: Callable[[Any], object] | None = None,
 ) -> Any:
     """idempotent_create with `scope` taken as it is (not narrowed to the principal): for an operation whose
     key names the request whoever sends it, e.g. a payment a colleague retries must not be taken twice."""

@@ -49,7 +49,7 @@ _BORROWERS_BY_ID = sa.select(borrowers).where(borrowers.c.id.in_(sa.bindparam("i
 
 def _addresses_by_borrower_query() -> sa.CompoundSelect:
     # The borrowers' mobiles (kind 'phone') and emails (kind 'email') in one round trip, each in position order.
-    ids = sa.bindparam("ids", expanding=True)
+    ids: sa.BindParameter[Any] = sa.bindparam("ids", expanding=True)
     p, e = borrower_phones.c, borrower_emails.c
     phones = sa.select(
         sa.literal_column("'phone'").label("kind"), p.borrower_id, p.position, p.phone_ct.label("ct"), p.source

@@ -242,7 +242,7 @@ class DayendRepository:
                 sa.func.coalesce(sa.func.sum(dayend_partition.c.entries), 0),
                 sa.func.coalesce(sa.func.sum(dayend_partition.c.events), 0),
             ).where(dayend_partition.c.business_on == business_on)
-        ).first()
+        ).one()  # an aggregate without GROUP BY: always exactly one row
         self.connection.execute(
             dayend_business_date.insert().values(
                 business_on=business_on,
@@ -375,7 +375,7 @@ class DayendRepository:
             return _rows_to_frame(self.connection.execute(stmt).all(), ACCOUNT_SCHEMA)
         return self._read_as_text(stmt.with_for_update() if lock else stmt, ACCOUNT_SCHEMA)
 
-    def load_lines(self, account_ids: Sequence[int], *, lock: bool = True) -> list[sa.Row]:
+    def load_lines(self, account_ids: Sequence[int], *, lock: bool = True) -> Sequence[sa.Row]:
         """The state of those of these lines that are enrolled and active, in id order, as rows named and ordered
         like ACCOUNT_SCHEMA (`lines_frame` makes the kernel's frame of them); on PostgreSQL their state rows are
         locked in that order unless lock=False. Rows, not a frame: a writer's inline close usually finds nothing

@@ -414,7 +414,10 @@ class LedgerRepository:
 
     def _raw_cursor(self):
         """A psycopg cursor on the unit of work's own connection and transaction (for COPY)."""
-        return self.connection.connection.driver_connection.cursor()
+        driver = self.connection.connection.driver_connection
+        if driver is None:  # only on an invalidated connection
+            raise RuntimeError("the unit of work's connection was invalidated: no driver connection for COPY")
+        return driver.cursor()
 
     def _pg_copy_entries(self, drafts: Sequence[EntryDraft], created_at: datetime) -> dict[str, int]:
         """COPY the drafts into a temporary stage, then one INSERT … ON CONFLICT DO NOTHING; key → new id."""

@@ -206,7 +206,7 @@ def _open_items() -> sa.Select:
     interest, principal); part 0 = installment (oldest due first), 1 = charge (oldest due first; a charge's
     component says whether it is fees or interest)."""
     i, c = installments.c, charges.c
-    line = sa.bindparam("line_id")
+    line: sa.BindParameter[Any] = sa.bindparam("line_id")
     owed = c.amount_minor - c.paid_minor
     is_fee = c.component == "fees"
     billed = sa.select(

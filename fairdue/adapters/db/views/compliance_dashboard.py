@@ -81,9 +81,9 @@ def build(conn: sa.Connection, *, now: dt.datetime, window_days: int = 30, zone:
     ).all()
     ages: Counter[str] = Counter()
     overdue = 0
-    for row in open_rows:
-        age = (now - aware(row.received_at)).days
-        overdue += now > aware(row.due_at)
+    for complaint in open_rows:
+        age = (now - aware(complaint.received_at)).days
+        overdue += now > aware(complaint.due_at)
         for low, high in AGE_BUCKETS:
             if age >= low and (high is None or age <= high):
                 ages[_bucket_label(low, high)] += 1

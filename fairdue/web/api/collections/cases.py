@@ -86,7 +86,7 @@ class PromiseTaken(Amount):
 
 class CallOutcome(BaseModel):
     outcome: str = Field(
-        json_schema_extra={"enum": sorted(call_outcomes.OUTCOMES)},
+        json_schema_extra={"enum": [*sorted(call_outcomes.OUTCOMES)]},
         description="answered | promise | refused | no_answer | wrong_party",
     )
     promise: PromiseTaken | None = Field(default=None, description="with outcome `promise` only: amount and date")
@@ -229,7 +229,10 @@ def call_outcome(
     task = judge_call_task(unit, action_id=action_id, at=now, cipher=field_cipher(request.app))
     if not task.allowed:
         unit.commit()  # the denial is part of the record: keep it, then refuse
-        seq = case_reads.action_of_case(conn, case_id=case_id, action_id=action_id).decision_seq
+        reread = case_reads.action_of_case(conn, case_id=case_id, action_id=action_id)
+        if reread is None:  # found above; actions are never deleted
+            raise RuntimeError(f"action {action_id} of case {case_id} vanished after its denial was committed")
+        seq = reread.decision_seq
         nxt = aware(task.next_allowed_at)
         raise Conflict(
             f"the gate does not allow this call now: {', '.join(task.reasons) or 'denied'}"

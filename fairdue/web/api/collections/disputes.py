@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
 from fairdue.adapters.db.views import cases as case_reads
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.service.collections.engine import open_dispute, record_cease, resolve_dispute
 from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import (
@@ -31,7 +32,7 @@ from fairdue.web.problems import Conflict, NotFound, Problem
 
 router = APIRouter(tags=["disputes"])
 DisputeId = Annotated[int, Path(ge=1, le=ID_MAX)]
-BorrowerId = Annotated[int, Path(ge=1, le=ID_MAX)]
+BorrowerIdPath = Annotated[int, Path(ge=1, le=ID_MAX)]
 RESOLVERS = ("compliance", "supervisor", "admin")
 TEXT_LENGTH_MAX = 4000
 CEASE_CHANNELS = ("all", "sms", "email", "letter", "app_push", "call", "voicemail")
@@ -152,7 +153,7 @@ def resolve(
 )
 def cease(
     request: Request,
-    borrower_id: BorrowerId,
+    borrower_id: BorrowerIdPath,
     body: CeaseCreate,
     idempotency_key: IdempotencyKey,
     who: Caller,
@@ -178,12 +179,14 @@ def cease(
         source = body.source
 
     def borrower_exists(unit) -> None:
-        if not case_reads.borrower_exists(unit.connection, borrower_id):
+        if not case_reads.borrower_exists(unit.connection, BorrowerId(borrower_id)):
             raise NotFound(f"borrower {borrower_id} not found")
 
     def work(unit) -> CeaseRead:
-        cease_id = record_cease(unit, borrower_id=borrower_id, channel=body.channel, source=source)
+        cease_id = record_cease(unit, borrower_id=BorrowerId(borrower_id), channel=body.channel, source=source)
         row = case_reads.cease_by_id(unit.connection, cease_id)
+        if row is None:  # written just above in this transaction
+            raise RuntimeError(f"cease request {cease_id} vanished inside its own transaction")
         return CeaseRead(
             id=row.id,
             borrower_id=row.borrower_id,

@@ -7,12 +7,13 @@ a complaint that does not exist).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from fairdue.adapters.db.views.portal import borrower_jurisdiction
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.service.portal import complaints as svc
 from fairdue.service.staff.auth import Principal
 from fairdue.web.auth import BorrowerCaller, Caller, Unit, requires
@@ -85,17 +86,19 @@ def to_read(c: svc.ComplaintRead) -> ComplaintRead:
 @router.post("", status_code=201, response_model=ComplaintRead, summary="File a complaint (borrower)")
 def create(body: ComplaintCreate, who: BorrowerCaller, unit: Unit) -> ComplaintRead:
     now = unit.clock()
+    # a borrower principal always has one (web_sessions CHECK "subject")
+    borrower_id = cast(BorrowerId, who.borrower_id)
     complaint_id = svc.file_complaint(
         unit,
-        borrower_id=who.borrower_id,
-        jurisdiction=borrower_jurisdiction(unit.connection, who.borrower_id),
+        borrower_id=borrower_id,
+        jurisdiction=borrower_jurisdiction(unit.connection, borrower_id),
         category=body.category,
         text=body.text,
         account_id=body.account_id,
         now=now,
     )
     unit.commit()
-    return to_read(svc.get_for_borrower(unit, borrower_id=who.borrower_id, complaint_id=complaint_id, now=now))
+    return to_read(svc.get_for_borrower(unit, borrower_id=borrower_id, complaint_id=complaint_id, now=now))
 
 
 @router.get(
@@ -110,7 +113,9 @@ def list_(
 ) -> ComplaintPage:
     now = unit.clock()
     if who.kind == "borrower":
-        items = svc.list_for_borrower(unit, borrower_id=who.borrower_id, now=now)[offset : offset + limit]
+        # a borrower principal always has one (web_sessions CHECK "subject")
+        borrower_id = cast(BorrowerId, who.borrower_id)
+        items = svc.list_for_borrower(unit, borrower_id=borrower_id, now=now)[offset : offset + limit]
     else:
         items = svc.queue(unit, now=now, include_decided=include_decided, limit=limit, offset=offset)
     return ComplaintPage(items=[to_read(c) for c in items], limit=limit, offset=offset)
@@ -120,7 +125,9 @@ def list_(
 def get(complaint_id: ComplaintId, who: Caller, unit: Unit) -> ComplaintRead:
     now = unit.clock()
     if who.kind == "borrower":
-        return to_read(svc.get_for_borrower(unit, borrower_id=who.borrower_id, complaint_id=complaint_id, now=now))
+        # a borrower principal always has one (web_sessions CHECK "subject")
+        borrower_id = cast(BorrowerId, who.borrower_id)
+        return to_read(svc.get_for_borrower(unit, borrower_id=borrower_id, complaint_id=complaint_id, now=now))
     return to_read(svc.get(unit, complaint_id=complaint_id, now=now))
 
 

@@ -8,7 +8,7 @@ staff see all.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, cast
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Body, Depends, Header, Query, Request
@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from fairdue.adapters.db.schema.accounts import credit_lines, products
 from fairdue.adapters.db.views import portal as portal_reads
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.money import Money
 from fairdue.service.contact.decision_log import verify_log
 from fairdue.service.portal import lines as portal
@@ -133,7 +134,9 @@ def _today(unit, who: Principal) -> dt.date:
     from zoneinfo import ZoneInfo
 
     if who.kind == "borrower":
-        return portal_reads.borrower_today(unit.connection, who.borrower_id, unit.clock())
+        # a borrower principal always has one (web_sessions CHECK "subject")
+        borrower_id = cast(BorrowerId, who.borrower_id)
+        return portal_reads.borrower_today(unit.connection, borrower_id, unit.clock())
     return unit.clock().astimezone(ZoneInfo("Asia/Shanghai")).date()
 
 

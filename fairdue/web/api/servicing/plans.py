@@ -9,7 +9,7 @@ by the same roles.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from fairdue.adapters.db.schema.web import plan_requests as table
 from fairdue.adapters.db.views import cases as case_reads
 from fairdue.domain import instants
+from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.money import Money
 from fairdue.service.servicing import plan_requests
 from fairdue.service.servicing.accounts import get_account
@@ -85,7 +86,9 @@ def _read(r) -> PlanRequestRead:
 )
 def list_requests(who: Caller, unit: Unit) -> list[PlanRequestRead]:
     if who.kind == "borrower":
-        return [_read(r) for r in plan_requests.requests_of(unit, borrower_id=who.borrower_id)]
+        # a borrower principal always has one (web_sessions CHECK "subject")
+        borrower_id = cast(BorrowerId, who.borrower_id)
+        return [_read(r) for r in plan_requests.requests_of(unit, borrower_id=borrower_id)]
     return [_read(r) for r in plan_requests.pending(unit)]
 
 
@@ -220,7 +223,7 @@ def _plan_read(row) -> PlanRead:
     )
 
 
-def _proposals(unit, *, line_id: int, owner: int, body: PlanInputs) -> list:
+def _proposals(unit, *, line_id: int, owner: BorrowerId, body: PlanInputs) -> list:
     currency = get_account(unit, line_id=line_id).currency
     if body.currency != currency:
         raise Problem(
