@@ -20,8 +20,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from fairdue.adapters.crypto import DEV_KEY_FILE, FieldCipher, dev_keyring
-from fairdue.adapters.db.schema.accounts import credit_lines, products
-from fairdue.adapters.db.schema.collections import outbox_messages
+from fairdue.adapters.db.views import accounts as account_reads
 from fairdue.bootstrap import bootstrap
 from fairdue.domain.instants import format_utc
 from fairdue.service.borrower.registry import get_borrower
@@ -56,23 +55,14 @@ class DemoClock:
 
 def prepare(core: Any, cipher: Any) -> dict[str, Any]:
     """Staff users, demo borrowers' phones, and a lawful and a blocked contact for each; returns the logins."""
-    import sqlalchemy as sa
-
     shown = []
     with core.uow_factory() as uow:
-        conn = uow.connection
         for username, display, roles in DEMO_STAFF:
             if uow.staff.id_of_username(username) is None:
                 create_staff(
                     uow, username=username, display_name=display, password=DEMO_PASSWORD, roles=roles, now=uow.clock()
                 )
-        rows = conn.execute(
-            sa.select(credit_lines.c.id, credit_lines.c.borrower_id)
-            .join(products, products.c.id == credit_lines.c.product_id)
-            .where(products.c.jurisdiction == "CN")
-            .order_by(credit_lines.c.id)
-            .limit(DEMO_BORROWERS_SHOWN)
-        ).all()
+        rows = account_reads.lines_in_jurisdiction(uow.connection, "CN", limit=DEMO_BORROWERS_SHOWN)
         text = templates()["cn_overdue_zh"].text
         at = format_utc(uow.clock())
         for row in rows:
@@ -121,17 +111,9 @@ def _install_phone_page(app: Any) -> None:
     @app.get("/demo/phone", response_class=HTMLResponse, include_in_schema=False)
     def demo_phone(request: Request) -> HTMLResponse:
         """The demo borrowers' phones: SMS the outbox holds for them (login codes included)."""
-        import sqlalchemy as sa
-
         messages = []
         with app.state.core.uow_factory() as uow:
-            rows = uow.connection.execute(
-                sa.select(outbox_messages)
-                .where(outbox_messages.c.channel == "sms")
-                .order_by(outbox_messages.c.id.desc())
-                .limit(200)
-            ).all()
-            for row in rows:
+            for row in account_reads.latest_outbox(uow.connection, "sms", limit=200):
                 fields = open_outbox_fields(app.state.cipher, row)
                 if fields["recipient_address"] in app.state.demo_phones:
                     messages.append(

@@ -11,7 +11,7 @@ from fastapi import Header, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from fairdue.adapters.db.schema.accounts import credit_lines
+from fairdue.adapters.db.views import accounts as account_reads
 from fairdue.adapters.db.views.portal import borrower_today
 from fairdue.domain import instants
 from fairdue.domain.borrowers import BorrowerId
@@ -56,9 +56,7 @@ def aware(at: dt.datetime | None) -> dt.datetime | None:
 
 def visible_line(conn, who: Principal, line_id: int) -> BorrowerId:
     """The line's borrower id if this principal may see the line; 404 otherwise (absent or someone else's)."""
-    import sqlalchemy as sa
-
-    owner = conn.execute(sa.select(credit_lines.c.borrower_id).where(credit_lines.c.id == line_id)).scalar()
+    owner = account_reads.line_owner(conn, line_id)
     if owner is None or (who.kind == "borrower" and owner != who.borrower_id):
         raise NotFound(f"account {line_id} not found")
     return BorrowerId(int(owner))

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from fairdue.adapters.db.schema.accounts import credit_lines
 from fairdue.adapters.db.views import cases as case_reads
 from fairdue.adapters.db.views import compliance_dashboard
 from fairdue.domain.contact_facts import ContactFactInvalid
@@ -802,9 +801,11 @@ def _task_context(request: Request, unit, who, action_id: int, **extra) -> dict:
 
 
 def _line_currency(unit, line_id: int) -> str:
-    import sqlalchemy as sa
-
-    return unit.connection.execute(sa.select(credit_lines.c.currency).where(credit_lines.c.id == line_id)).scalar_one()
+    line = unit.accounts.line(line_id)
+    if line is None:
+        raise NotFound(f"account {line_id} not found")
+    currency: str = line.currency
+    return currency
 
 
 def _borrower_zone_name(record: dict) -> str:

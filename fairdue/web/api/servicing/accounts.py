@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, cast
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Body, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 
-from fairdue.adapters.db.schema.accounts import credit_lines, products
+from fairdue.adapters.db.views import accounts as account_reads
 from fairdue.adapters.db.views import portal as portal_reads
 from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.money import Money
@@ -149,22 +148,14 @@ def list_accounts(
     status: str | None = Query(None, pattern="^(active|closed|charged_off)$"),
     product: str | None = Query(None, max_length=40),
 ) -> AccountPage:
-    q = sa.select(
-        credit_lines.c.id,
-        credit_lines.c.borrower_id,
-        products.c.code,
-        credit_lines.c.currency,
-        credit_lines.c.limit_minor,
-        credit_lines.c.status,
-    ).join(products, products.c.id == credit_lines.c.product_id)
-    if who.kind == "borrower":
-        q = q.where(credit_lines.c.borrower_id == who.borrower_id)
-    if status:
-        q = q.where(credit_lines.c.status == status)
-    if product:
-        q = q.where(products.c.code == product)
-    total = unit.connection.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
-    rows = unit.connection.execute(q.order_by(credit_lines.c.id).limit(limit).offset(offset)).all()
+    total, rows = account_reads.account_page(
+        unit.connection,
+        borrower_id=who.borrower_id if who.kind == "borrower" else None,
+        status=status,
+        product=product,
+        limit=limit,
+        offset=offset,
+    )
     return AccountPage(
         items=[
             AccountRead(

@@ -14,7 +14,6 @@ from typing import Annotated, cast
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
-from fairdue.adapters.db.schema.web import plan_requests as table
 from fairdue.adapters.db.views import cases as case_reads
 from fairdue.domain import instants
 from fairdue.domain.borrowers import BorrowerId
@@ -99,13 +98,14 @@ def decide(
     who: Annotated[Principal, Depends(requires("supervisor", "admin"))],
     unit: Unit,
 ) -> PlanRequestRead:
-    import sqlalchemy as sa
-
     plan_requests.decide(
         unit, request_id=request_id, approve=body.approve, actor=f"staff:{who.username}", now=unit.clock()
     )
     unit.commit()
-    return _read(unit.connection.execute(sa.select(table).where(table.c.id == request_id)).one())
+    decided = unit.plans.plan_request(request_id)
+    if decided is None:  # decide() refused an unknown id above
+        raise RuntimeError(f"plan request {request_id} vanished after its decision was committed")
+    return _read(decided)
 
 
 # --- negotiated plans worked by staff ----------------------------------------------------------
