@@ -40,7 +40,7 @@ from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.engine import make_engine
 from fairdue.adapters.db.migrate import migrate
 from fairdue.adapters.db.schema.accounts import charges as c
-from fairdue.adapters.db.schema.accounts import credit_lines
+from fairdue.adapters.db.schema.accounts import credit_lines, installment_unpaid
 from fairdue.adapters.db.schema.accounts import installments as i
 from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
 from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_cases, coll_strategy_assignments
@@ -199,14 +199,7 @@ def _unpaid_by_line(conn, on: date, lines: set[int]) -> dict[int, int]:
     for a, m in conn.execute(
         sa.select(
             i.c.credit_line_id,
-            sa.func.sum(
-                i.c.principal_due_minor
-                + i.c.interest_due_minor
-                + i.c.fee_due_minor
-                - i.c.principal_paid_minor
-                - i.c.interest_paid_minor
-                - i.c.fee_paid_minor
-            ),
+            sa.func.sum(installment_unpaid()),
         )
         .where(i.c.due_on <= on, i.c.status.not_in(("paid", "cancelled")), i.c.credit_line_id.in_(ids))
         .group_by(i.c.credit_line_id)
@@ -235,14 +228,7 @@ def _bucket_balances(conn) -> Counter:
         sa.select(
             d.c.currency,
             d.c.bucket,
-            sa.func.sum(
-                i.c.principal_due_minor
-                + i.c.interest_due_minor
-                + i.c.fee_due_minor
-                - i.c.principal_paid_minor
-                - i.c.interest_paid_minor
-                - i.c.fee_paid_minor
-            ),
+            sa.func.sum(installment_unpaid()),
         )
         .select_from(i.join(d, d.c.account_id == i.c.credit_line_id))
         .where(i.c.status.not_in(("paid", "cancelled")))

@@ -65,8 +65,10 @@ def test_wrong_passwords_lock_the_user_and_a_good_one_clears_the_count(uow_facto
         assert auth.staff_login(uow, username="nobody", password=PASSWORD, now=_now(uow), ttl_s=60) is None
 
 
-def _send(uow_factory) -> list[str]:
+def _send(uow_factory, found: object = BORROWER, delivered: list | None = None) -> list[str]:
+    """Ask for a code for PHONE (the hook answers `found`); the codes sent, and (id, phone, code) in `delivered`."""
     sent: list[str] = []
+    delivered = [] if delivered is None else delivered
     with uow_factory() as uow:
         auth.request_login_code(
             uow,
@@ -74,8 +76,8 @@ def _send(uow_factory) -> list[str]:
             now=_now(uow),
             secret=SECRET,
             ttl_s=300,
-            find_borrower=lambda e164: BORROWER if e164 == PHONE else None,
-            deliver=lambda borrower_id, e164, code: sent.append(code),
+            find_borrower=lambda e164: found if e164 == PHONE else None,
+            deliver=lambda borrower_id, e164, code: (sent.append(code), delivered.append((borrower_id, e164, code))),
         )
         uow.commit()
     return sent
@@ -115,23 +117,11 @@ def test_codes_an_hour_are_limited(uow_factory, clock):
 
 def test_one_borrower_id_type_a_code_hook_answering_with_text_still_gives_an_int_principal(uow_factory):
     """Issue 14 §6 (one BorrowerId): ids stored as text (sessions, codes) come back as the int BorrowerId."""
-    sent: list[tuple[object, str, str]] = []
-    with uow_factory() as uow:
-        auth.request_login_code(
-            uow,
-            phone=PHONE,
-            now=_now(uow),
-            secret=SECRET,
-            ttl_s=300,
-            find_borrower=lambda e164: "42",
-            deliver=lambda bid, e164, code: sent.append((bid, e164, code)),
-        )
-        uow.commit()
-    ((bid, _e164, code),) = sent
+    delivered: list[tuple[object, str, str]] = []
+    (code,) = _send(uow_factory, found="42", delivered=delivered)
+    ((bid, _e164, _code),) = delivered
     assert bid == 42 and isinstance(bid, int)
-    with uow_factory() as uow:
-        new = auth.borrower_login(uow, phone=PHONE, code=code, now=_now(uow), secret=SECRET, ttl_s=600)
-        uow.commit()
+    new = _login(uow_factory, code)
     assert new is not None and new.principal.borrower_id == 42
     with uow_factory() as uow:
         who = auth.resolve_session(uow, token=new.token, now=_now(uow))

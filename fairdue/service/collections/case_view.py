@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from fairdue.adapters.db.views import cases as case_reads
-from fairdue.adapters.db.views.cases import PlanView
-from fairdue.domain.borrowers import BorrowerId
+from fairdue.adapters.db.views.cases import CaseDetails
 from fairdue.domain.statuses import ActionStatus
 from fairdue.errors import NotFound
 from fairdue.service.collections.engine import Case, actions_of
@@ -48,24 +47,13 @@ class ActionView:
 
 
 @dataclass(frozen=True, slots=True)
-class CaseView:
-    """Everything the case page shows. agent: display name or None; dayend_*: None before day-end saw the line."""
+class CaseView(CaseDetails):
+    """Everything the case page shows: the read model's details (fairdue.adapters.db.views.cases.CaseDetails)
+    with the case as a Case, its actions with their gate verdicts, and its promises."""
 
     case: Case
-    borrower_id: BorrowerId
-    jurisdiction: str
-    currency: str
-    agent: str | None
-    strategy: str | None
-    variant: str | None
-    dayend_bucket: str | None
-    dayend_dpd: int | None
-    dayend_as_of: dt.date | None
     actions: tuple[ActionView, ...]
     promises: tuple[Any, ...]  # fairdue.service.collections.promises.Promise
-    plans: tuple[PlanView, ...]
-    disputes: tuple[Any, ...]  # rows: id, reason, status, opened_at, resolved_at
-    ceases: tuple[Any, ...]  # rows: channel, source, requested_at, withdrawn_at
 
     @property
     def open_task_ids(self) -> tuple[int, ...]:
@@ -101,37 +89,12 @@ def case_view(uow: Any, *, case_id: int) -> CaseView:
     details = case_reads.case_details(uow.connection, case_id=case_id)
     if details is None:
         raise CaseNotFound(f"no collection case {case_id}")
-    row = details.case
-    case = Case(
-        row.id,
-        row.account_id,
-        row.opened_on,
-        row.bucket,
-        row.bucket_entered_on,
-        row.dpd,
-        row.status,
-        row.close_reason,
-        row.closed_on,
-        row.team_id,
-        row.agent_id,
-    )
-    actions = tuple(_action_view(a) for a in actions_of(uow, case_id=case_id)[:CASE_ACTIONS_MAX])
+    case = Case.from_row(details.case)
+    read = {f.name: getattr(details, f.name) for f in fields(details)}
     return CaseView(
-        case=case,
-        borrower_id=details.borrower_id,
-        jurisdiction=details.jurisdiction,
-        currency=details.currency,
-        agent=details.agent,
-        strategy=details.strategy,
-        variant=details.variant,
-        dayend_bucket=details.dayend_bucket,
-        dayend_dpd=details.dayend_dpd,
-        dayend_as_of=details.dayend_as_of,
-        actions=actions,
+        **read | {"case": case},
+        actions=tuple(_action_view(a) for a in actions_of(uow, case_id=case_id)[:CASE_ACTIONS_MAX]),
         promises=tuple(promises_of(uow, account_id=case.account_id)),
-        plans=details.plans,
-        disputes=details.disputes,
-        ceases=details.ceases,
     )
 
 

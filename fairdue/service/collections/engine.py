@@ -115,6 +115,23 @@ class Case:
     team_id: int | None
     agent_id: int | None
 
+    @classmethod
+    def from_row(cls, row: Any) -> Case:
+        """The case of a stored coll_cases row."""
+        return cls(
+            row.id,
+            row.account_id,
+            row.opened_on,
+            row.bucket,
+            row.bucket_entered_on,
+            row.dpd,
+            row.status,
+            row.close_reason,
+            row.closed_on,
+            row.team_id,
+            row.agent_id,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class AgentTask:
@@ -332,31 +349,15 @@ def _pick_agent(uow: Any, bucket: str) -> tuple[int | None, int | None]:
 
 
 # -- cases ---------------------------------------------------------------------------------------
-def _case(row) -> Case:
-    return Case(
-        row.id,
-        row.account_id,
-        row.opened_on,
-        row.bucket,
-        row.bucket_entered_on,
-        row.dpd,
-        row.status,
-        row.close_reason,
-        row.closed_on,
-        row.team_id,
-        row.agent_id,
-    )
-
-
 def open_case_of(uow: Any, *, account_id: int) -> Case | None:
     """The account's open case, or None."""
     row = uow.collections.open_case_of(account_id)
-    return None if row is None else _case(row)
+    return None if row is None else Case.from_row(row)
 
 
 def list_cases(uow: Any, *, status: str | None = CaseStatus.OPEN, agent_id: int | None = None) -> list[Case]:
     """Cases, newest first, optionally by status and agent."""
-    return [_case(r) for r in uow.collections.cases(status=status, agent_id=agent_id)]
+    return [Case.from_row(r) for r in uow.collections.cases(status=status, agent_id=agent_id)]
 
 
 def _borrower_zone(uow: Any, account_id: int) -> ZoneInfo:
@@ -495,7 +496,7 @@ class _EventAccounts:
         strategies = _strategies()
         for start in range(0, len(ids), PREFETCH_IDS_MAX):
             chunk = ids[start : start + PREFETCH_IDS_MAX]
-            known.cases.update((row.account_id, _case(row)) for row in repo.open_cases_of(chunk))
+            known.cases.update((row.account_id, Case.from_row(row)) for row in repo.open_cases_of(chunk))
             known.planned.update(repo.accounts_with_active_plan(chunk))
             for a in repo.assignments_of(chunk):
                 known.assignments[a.account_id] = (strategies[a.strategy_code], a.variant)

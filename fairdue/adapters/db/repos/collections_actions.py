@@ -9,7 +9,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from fairdue.adapters.db.schema.accounts import borrowers, credit_lines, installments, payments, products
+from fairdue.adapters.db.schema.accounts import (
+    borrowers,
+    credit_lines,
+    installment_unpaid,
+    installments,
+    payments,
+    products,
+)
 from fairdue.adapters.db.schema.collections_engine import (
     coll_actions,
     coll_cases,
@@ -332,14 +339,7 @@ class ActionsRepository:
                 sa.select(
                     i.c.credit_line_id,
                     i.c.due_on,
-                    sa.func.sum(
-                        i.c.principal_due_minor
-                        + i.c.interest_due_minor
-                        + i.c.fee_due_minor
-                        - i.c.principal_paid_minor
-                        - i.c.interest_paid_minor
-                        - i.c.fee_paid_minor
-                    ),
+                    sa.func.sum(installment_unpaid()),
                 )
                 .where(
                     i.c.credit_line_id.in_(account_ids),

@@ -259,6 +259,20 @@ installments = sa.Table(
     ),
 )
 
+
+def installment_unpaid() -> sa.ColumnElement[int]:
+    """SQL for what is still owed on an installment row: principal, interest and fees due, less what is paid."""
+    t = installments.c
+    return (
+        t.principal_due_minor
+        + t.interest_due_minor
+        + t.fee_due_minor
+        - t.principal_paid_minor
+        - t.interest_paid_minor
+        - t.fee_paid_minor
+    )
+
+
 charges = sa.Table(
     "charges",
     metadata,

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from fairdue.adapters.db.schema.accounts import borrowers, credit_lines, installments, products
+from fairdue.adapters.db.schema.accounts import borrowers, credit_lines, installment_unpaid, installments, products
 from fairdue.adapters.db.schema.collections import decision_log
 from fairdue.adapters.db.schema.collections_engine import (
     coll_actions,
@@ -169,14 +169,7 @@ class QueueItem:
 
 def delinquency_queue(conn: sa.Connection, *, limit: int = QUEUE_LENGTH_MAX) -> list[QueueItem]:
     """Lines day-end holds past due (DPD > 0, not charged off), most days past due first."""
-    unpaid = (
-        installments.c.principal_due_minor
-        + installments.c.interest_due_minor
-        + installments.c.fee_due_minor
-        - installments.c.principal_paid_minor
-        - installments.c.interest_paid_minor
-        - installments.c.fee_paid_minor
-    )
+    unpaid = installment_unpaid()
     overdue = (
         sa.select(sa.func.coalesce(sa.func.sum(unpaid), 0))
         .select_from(dayend_installment.join(installments, installments.c.id == dayend_installment.c.installment_id))
