@@ -1,6 +1,7 @@
 """`fairdue bench delivery`: the cost of lawful delivery against a plain-commit floor, same engine, same run.
 
-N contacts go through the whole path: the real policy gate, the hash-chained
+N contacts go through the whole path: the request built from stored facts (one seeded borrower and
+credit line each, not timed), the real policy gate, the hash-chained
 decision log (head row locked), the encrypted outbox row, one transaction
 each; then `verify_log` over the chain; then the dispatcher delivers all N to
 a local stub provider on 127.0.0.1 (claim with lease, decision check, send with
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import typer
 
@@ -25,47 +26,61 @@ from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.engine import make_engine
 from fairdue.adapters.db.migrate import migrate
 from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.domain.borrowers import cn_ric_check_digit
+from fairdue.domain.money import Money
 from fairdue.policy import decide
+from fairdue.products import shipped_product_files
+from fairdue.service.borrower.registry import register_borrower
+from fairdue.service.contact import gate_request as gate_requests
 from fairdue.service.contact.decision_log import DecisionLookup, verify_log
 from fairdue.service.contact.dispatcher import Dispatcher, DispatchPolicy
 from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+from fairdue.service.servicing.accounts import open_account
+from fairdue.service.servicing.debts import debt_id_for_line
+from fairdue.service.servicing.products import load_product_file
 
 TEXT = (
-    "【示例消费金融】尊敬的客户，您尾号8000的账户本期应还 1,234.56 元已逾期 3 天，请通过示例消费金融 App "
-    "或官方客服 400-000-0000 还款；如有异议或需协商还款，请致电 400-000-0000。退订回T"
+    "【示例消费金融】尊敬的客户，您的账户月度对账单已生成，请通过示例消费金融 App 或官方客服 400-000-0000 查看；"
+    "如有异议请致电 400-000-0000。退订回T"
 )
+SEED_CHUNK = 500  # borrowers registered per transaction while seeding (not timed)
 
 
-def _request(i: int) -> tuple[str, dict]:
-    address = f"+86138{i:08d}"
-    return address, {
-        "jurisdiction": "CN",
-        "at": "2026-03-02T02:00:00Z",
-        "channel": "sms",
-        "purpose": "collection",
-        "debt": {"id": f"BENCH-{i}", "time_barred": False},
-        "recipient": {
-            "role": "borrower",
-            "address": address,
-            "source": "contract",
-            "consent": None,
-            "asked_to_stop": False,
-            "opted_out_channels": [],
-            "prior_location_contacts": 0,
-        },
-        "borrower": {
-            "time_zones": ["Asia/Shanghai"],
-            "inconvenient_hours": [],
-            "cease_requested": False,
-            "represented_by_attorney": False,
-            "dispute_open": False,
-            "plan_active": False,
-            "bankruptcy": False,
-            "breathing_space": False,
-        },
-        "history": [],
-        "message": {"language": "zh", "text": TEXT},
-    }
+def _seed(engine, clock, cipher: FieldCipher, contacts: int) -> list[tuple[str, str]]:
+    """One CN borrower with one credit line per contact (not timed): (debt id, mobile) each. Contacts are built
+    from stored facts (fairdue.service.contact.gate_request), so each needs a stored debt and borrower."""
+    out: list[tuple[str, str]] = []
+    with UnitOfWork(engine, clock=clock) as uow:
+        for f in shipped_product_files():
+            load_product_file(uow, path=f)
+        uow.commit()
+    for start in range(0, contacts, SEED_CHUNK):
+        with UnitOfWork(engine, clock=clock) as uow:
+            for i in range(start, min(contacts, start + SEED_CHUNK)):
+                mobile = f"+86138{i:08d}"
+                first17 = f"110105{1950 + (i // 7000) % 50}01{1 + i % 28:02d}{i % 1000:03d}"
+                bid = register_borrower(
+                    uow,
+                    data={
+                        "name": f"测试{i}",
+                        "id_number": first17 + cn_ric_check_digit(first17),
+                        "postal_region": "CN-11",
+                        "mobiles": [{"number": mobile, "source": "contract"}],
+                    },
+                    cipher=cipher,
+                )
+                line = open_account(
+                    uow,
+                    borrower_id=bid,
+                    product_code="cn-ecard-std",
+                    limit=Money(2_000_000, "CNY"),
+                    cycle_day=5,
+                    opened_on=date(2026, 1, 2),
+                    key=f"bench-open-{i}",
+                ).id
+                out.append((debt_id_for_line(line), mobile))
+            uow.commit()
+    return out
 
 
 def run(contacts: int, database_url: str | None) -> dict:
@@ -96,14 +111,23 @@ def run(contacts: int, database_url: str | None) -> dict:
         floor_s = time.perf_counter() - start
         scratch.drop(engine)
 
+        debts = _seed(engine, clock, cipher, contacts)
         start = time.perf_counter()
         allowed = 0
-        for i in range(contacts):
-            address, request = _request(i)
+        for debt_id, address in debts:
             with UnitOfWork(engine, clock=clock) as uow:
+                built = gate_requests.build(
+                    uow,
+                    debt_id=debt_id,
+                    recipient=address,
+                    channel="sms",
+                    purpose="service",
+                    at=clock(),
+                    cipher=cipher,
+                )
                 allowed += request_contact(
                     uow,
-                    gate_request=request,
+                    gate_request=built,
                     decide=decide,
                     cipher=cipher,
                     message=OutgoingMessage(channel="sms", recipient_address=address, language="zh", text=TEXT),

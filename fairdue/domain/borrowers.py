@@ -370,6 +370,19 @@ def _source(value: Any, field: str) -> str:
     return value
 
 
+def lawful_source(value: Any, field: str = "source") -> str:
+    """`value` when it is a lawful source of contact data (SOURCES); a device contact list is refused by name."""
+    return _source(value, field)
+
+
+def valid_email(raw: Any, field: str = "email") -> str:
+    """The e-mail address, trimmed, when it is one; else BorrowerInvalid naming the field."""
+    addr = str(raw or "").strip()
+    if len(addr) > EMAIL_LEN_MAX or not _EMAIL.match(addr):
+        raise BorrowerInvalid(f"{field}: {addr!r} is not an email address")
+    return addr
+
+
 _PROFILE_KEYS = {"name", "id_kind", "id_number", "mobiles", "emails", "postal_region", "address", "language"}
 
 
@@ -408,9 +421,7 @@ def profile_from_input(data: Any) -> BorrowerProfile:
     for i, e in enumerate(raw_emails):
         if not isinstance(e, Mapping) or set(e) - {"address", "source"}:
             raise BorrowerInvalid(f"emails[{i}]: must be {{address, source}}")
-        addr = str(e.get("address", "")).strip()
-        if len(addr) > EMAIL_LEN_MAX or not _EMAIL.match(addr):
-            raise BorrowerInvalid(f"emails[{i}].address: {addr!r} is not an email address")
+        addr = valid_email(e.get("address", ""), f"emails[{i}].address")
         emails.append(SourcedEmail(addr, _source(e.get("source"), f"emails[{i}].source")))
     address = _text(data, "address", ADDRESS_LEN_MAX, required=False)
     language = data.get("language") or {"CN": "zh-CN", "US": "en-US", "GB": "en-GB"}[country]

@@ -1,15 +1,27 @@
-"""Sending from the console: hand the composed message to the contact service
-(fairdue.service.contact.enforcement.request_contact), which asks the gate again, logs the
-decision in the hash-chained log and, only when allowed, queues the message in
-the outbox — all in one transaction. A denied send is logged too.
+"""Composing and sending from the console, through the one request builder and the contact service.
+
+`built_for(unit, form)` builds the gate request from stored facts
+(fairdue.service.contact.gate_request.build): the form only names the debt, the recipient, channel, purpose,
+time and text. `send` hands that request to the contact service
+(fairdue.service.contact.enforcement.request_contact), which asks the gate again, logs the decision in the
+hash-chained log and, only when allowed, queues the message in the outbox — all in one transaction. A denied
+send is logged too. `record_address` puts an address the lender obtained lawfully on the borrower's profile
+(with its source), which is the only way an address not on file can become one the gate accepts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from fairdue.service.contact.enforcement import OutgoingMessage, history_for_debt, request_contact
+from fairdue.errors import NotFound
+from fairdue.service.borrower.registry import add_contact_address
+from fairdue.service.contact import gate_request as gate_requests
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+from fairdue.service.contact.gate_request import BuiltRequest
+from fairdue.service.servicing.debts import debt_id_for_line, line_id_of_debt
+from fairdue.web.compose import ComposeForm, decide
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,15 +33,82 @@ class SendOutcome:
     reference: int | None = None
 
 
-def history(unit: Any, debt_id: str, *, cipher: Any) -> list[dict[str, Any]]:
-    """Earlier sent contacts about the debt, as the gate's `history` items."""
-    return history_for_debt(unit, debt_id=debt_id, cipher=cipher) if debt_id else []
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """The request built for a form, the instant it names, and the zone its wall time was read in."""
+
+    built: BuiltRequest
+    at: datetime | None
+    zone: str
+    debt_id: str
+    recipient: str | None
 
 
-def send(unit: Any, *, form: Any, staff: Any, cipher: Any, borrower: dict[str, Any] | None = None) -> SendOutcome:
-    request = form.gate_request(history=history(unit, form.debt_id, cipher=cipher), borrower=borrower)
-    message = OutgoingMessage(
-        channel=form.channel, recipient_address=form.address.strip(), language=form.language, text=form.text
+def _target(form: ComposeForm) -> tuple[str, str | None]:
+    """(debt id, recipient address or None for the borrower's own) the form names."""
+    account = form.account()
+    if account is not None:
+        if account < 1:
+            raise NotFound("no such account")
+        return debt_id_for_line(account), None
+    return form.debt_id.strip() or "unassigned", form.address.strip()
+
+
+def _zone(unit: Any, debt_id: str, cipher: Any) -> str:
+    """The zone the form's wall time is read in: the borrower's first known zone (UTC for a debt not on file)."""
+    return gate_requests.home_zone(unit, debt_id, cipher=cipher) or "UTC"
+
+
+def built_for(unit: Any, form: ComposeForm, *, cipher: Any) -> Composed:
+    """The gate request for what the form asks, from stored facts only."""
+    debt_id, recipient = _target(form)
+    zone = _zone(unit, debt_id, cipher)
+    at = form.at_utc(zone)
+    built = gate_requests.build(
+        unit,
+        debt_id=debt_id,
+        recipient=recipient,
+        channel=form.channel,
+        purpose=form.purpose,
+        at=at if at is not None else unit.clock(),
+        message=form.message(),
+        cipher=cipher,
     )
-    outcome = request_contact(unit, gate_request=request, message=message, cipher=cipher)
+    if at is None:  # an unreadable time stays unreadable: the gate denies it
+        built.request["at"] = form.at_local
+    return Composed(built, at, zone, debt_id, recipient)
+
+
+def verdict(unit: Any, form: ComposeForm, *, cipher: Any) -> tuple[dict[str, Any], Composed]:
+    """The gate's verdict on the built request (not logged: nothing is sent), and the request."""
+    composed = built_for(unit, form, cipher=cipher)
+    return decide(composed.built.request), composed
+
+
+def send(unit: Any, *, form: ComposeForm, cipher: Any) -> SendOutcome:
+    composed = built_for(unit, form, cipher=cipher)
+    address = composed.built.request["recipient"]["address"]
+    message = OutgoingMessage(
+        channel=form.channel, recipient_address=address, language=form.language, text=form.message()["text"]
+    )
+    outcome = request_contact(unit, gate_request=composed.built, message=message, cipher=cipher)
     return SendOutcome(sent=outcome.allowed, decision=dict(outcome.decision), reference=outcome.decision_seq)
+
+
+def record_address(unit: Any, *, debt_id: str, address: str, source: str, staff: Any, cipher: Any) -> str:
+    """Put `address` on the profile of the debt's borrower with its lawful `source`, noting who did it in the
+    access log; returns the address as stored. NotFound when the debt is not a stored line."""
+    line_id = line_id_of_debt(debt_id)
+    owner = None if line_id is None else unit.contact.borrower_of_line(line_id)
+    if owner is None:
+        raise NotFound("the debt is not on file: an address can only be recorded for a borrower's debt")
+    stored = add_contact_address(unit, borrower_id=owner, value=address, source=source, cipher=cipher)
+    unit.staff.add_access(
+        at=unit.clock(),
+        staff_id=staff.staff_id,
+        borrower_id=owner,
+        fields=["email" if "@" in stored else "mobile"],
+        purpose=f"recorded an address (source {source}) for {debt_id}",
+        route="/console/compose/address",
+    )
+    return stored

@@ -15,6 +15,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -22,13 +23,14 @@ from fastapi.responses import HTMLResponse
 from fairdue.adapters.crypto import DEV_KEY_FILE, FieldCipher, dev_keyring
 from fairdue.adapters.db.views import accounts as account_reads
 from fairdue.bootstrap import bootstrap
-from fairdue.domain.instants import format_utc
+from fairdue.domain.money import Money
 from fairdue.service.borrower.registry import get_borrower
+from fairdue.service.contact import gate_request as gate_requests
 from fairdue.service.contact.enforcement import OutgoingMessage, open_outbox_fields, request_contact
+from fairdue.service.servicing.debt_state import debt_state
 from fairdue.service.servicing.debts import debt_id_for_line
 from fairdue.service.staff.auth import create_staff
 from fairdue.web.app import create_app
-from fairdue.web.compose import templates
 from fairdue.web.templating import render
 
 DEMO_PASSWORD = "fairdue-demo-2026"
@@ -63,30 +65,28 @@ def prepare(core: Any, cipher: Any) -> dict[str, Any]:
                     uow, username=username, display_name=display, password=DEMO_PASSWORD, roles=roles, now=uow.clock()
                 )
         rows = account_reads.lines_in_jurisdiction(uow.connection, "CN", limit=DEMO_BORROWERS_SHOWN)
-        text = templates()["cn_overdue_zh"].text
-        at = format_utc(uow.clock())
+        at = uow.clock()
         for row in rows:
             person = get_borrower(uow, borrower_id=row.borrower_id, cipher=cipher)
-            number, source = person.mobiles[0]
+            number = person.mobiles[0][0]
             shown.append({"borrower_id": row.borrower_id, "line_id": row.id, "phone": number})
-            for address, role, src in (
-                (number, "borrower", source),
-                ("+8613700137000", "third_party", "device_contacts"),
-            ):
-                request = {
-                    "jurisdiction": "CN",
-                    "at": at,
-                    "channel": "sms",
-                    "purpose": "collection",
-                    "debt": {"id": debt_id_for_line(row.id), "time_barred": False},
-                    "recipient": {"role": role, "address": address, "source": src},
-                    "borrower": {"time_zones": list(person.time_zones)},
-                    "history": [],
-                    "message": {"language": "zh", "text": text},
-                }
+            purpose, text = _honest_text(uow, row.id, at)
+            # Two demo contacts through the one builder: to the borrower's own number, and to a number that is
+            # not on file for the debt (the gate refuses it: source unknown, a third party).
+            for address in (number, "+8613700137000"):
+                built = gate_requests.build(
+                    uow,
+                    debt_id=debt_id_for_line(row.id),
+                    recipient=address,
+                    channel="sms",
+                    purpose=purpose,
+                    at=at,
+                    message={"language": "zh", "text": text},
+                    cipher=cipher,
+                )
                 request_contact(
                     uow,
-                    gate_request=request,
+                    gate_request=built,
                     cipher=cipher,
                     commit=False,
                     names=[person.name],
@@ -94,6 +94,21 @@ def prepare(core: Any, cipher: Any) -> dict[str, Any]:
                 )
         uow.commit()
     return {"staff": [(u, ", ".join(r)) for u, _d, r in DEMO_STAFF], "password": DEMO_PASSWORD, "borrowers": shown}
+
+
+def _honest_text(uow: Any, line_id: int, at: dt.datetime) -> tuple[str, str]:
+    """(purpose, text) the demo sends a borrower: true of their line today (the gate's truth check reads the same
+    state): an overdue notice with the days and amount if overdue, else a reminder of the next due date, else a
+    service note that nothing is due."""
+    state = debt_state(uow, line_id=line_id, on=at.astimezone(ZoneInfo("Asia/Shanghai")).date())
+    sign = "【示例消费金融】"
+    tail = "请通过本公司官方App或官方客服热线95000还款；如对账单有异议或需要协商还款计划，请致电95000。回复TD退订。"
+    if state.overdue:
+        owed = Money(state.amount_due, state.currency).format()
+        return "collection", f"{sign}您好，您的分期账单已逾期{state.days_past_due}天，应还{owed}。{tail}"
+    if state.next_due_on is not None:
+        return "reminder", f"{sign}温馨提示：您的分期账单将于{state.next_due_on:%Y年%m月%d日}到期。{tail}"
+    return "service", f"{sign}您好，您的账户目前没有待还款项。如有疑问请致电官方客服热线95000。"
 
 
 def demo_app(database_url: str, *, as_of: dt.date, key_file: Any = None):

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fairdue.adapters.db.views.portal import REGION_JURISDICTION
 from fairdue.domain.borrowers import BorrowerId
-from fairdue.domain.instants import format_utc
 from fairdue.service.borrower.registry import find_borrowers_by_mobile, get_borrower
+from fairdue.service.contact import gate_request as gate_requests
 from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
-from fairdue.service.servicing.debts import SERVICE_DEBT_ID_FORMAT
+from fairdue.service.servicing.debts import service_debt_id
 from fairdue.web.deps import field_cipher
 
 CODE_TEXT = {
@@ -42,32 +41,21 @@ def find_borrower(app: Any, uow: Any, e164: str) -> BorrowerId | None:
 def deliver_code(app: Any, uow: Any, borrower_id: BorrowerId, e164: str, code: str) -> None:
     cipher = field_cipher(app)
     person = get_borrower(uow, borrower_id=borrower_id, cipher=cipher)
-    source = next((src for number, src in person.mobiles if number == e164), "contract")
     language = "zh" if person.language.startswith("zh") else "en"
     text = CODE_TEXT[language].format(code=code)
-    now = uow.clock()
-    request = {
-        "jurisdiction": REGION_JURISDICTION.get(person.postal_region.split("-")[0], "CN"),
-        "at": format_utc(now),
-        "channel": "sms",
-        "purpose": "authentication",  # the borrower asked for it: no contact window, no debt words
-        "debt": {"id": SERVICE_DEBT_ID_FORMAT.format(borrower_id=borrower_id), "time_barred": False},
-        "recipient": {
-            "role": "borrower",
-            "address": e164,
-            "source": source,
-            "consent": None,
-            "asked_to_stop": False,
-            "opted_out_channels": [],
-            "prior_location_contacts": 0,
-        },
-        "borrower": {"time_zones": list(person.time_zones)},
-        "history": [],
-        "message": {"language": language, "text": text},
-    }
+    built = gate_requests.build(
+        uow,
+        debt_id=service_debt_id(borrower_id),
+        recipient=e164,
+        channel="sms",
+        purpose="authentication",  # the borrower asked for it: no contact window, no debt words
+        at=uow.clock(),
+        message={"language": language, "text": text},
+        cipher=cipher,
+    )
     request_contact(
         uow,
-        gate_request=request,
+        gate_request=built,
         names=[code, person.name],
         commit=False,
         cipher=cipher,

@@ -3,6 +3,7 @@ real policy gate from stored facts, denials are rescheduled, promises pause the 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,15 +13,18 @@ from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import decision_log, outbox_messages
 from fairdue.adapters.db.schema.collections_engine import coll_actions, coll_strategy_assignments
 from fairdue.adapters.db.schema.web import staff_users
+from fairdue.domain.instants import format_utc
 from fairdue.domain.money import Money
 from fairdue.products import shipped_product_files
 from fairdue.service import jobs
 from fairdue.service.borrower.registry import register_borrower
 from fairdue.service.collections import engine as coll
 from fairdue.service.collections.promises import promises_of, record_promise
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 from fairdue.service.dayend.runner import run_day_end
 from fairdue.service.ledger import journal as ledger
 from fairdue.service.servicing.accounts import open_account
+from fairdue.service.servicing.debts import debt_id_for_line
 from fairdue.service.servicing.payments import pay
 from fairdue.service.servicing.plans import accept_plan, propose_plans_for_account, revert_plan
 from fairdue.service.servicing.products import load_product_file
@@ -220,17 +224,24 @@ def test_dispute_and_cease_are_fed_to_the_gate_and_suppress_contact(uow_factory,
 def test_device_contact_list_number_is_denied_and_never_queued(uow_factory, clock, world, engine):
     clock.set(datetime(2026, 2, 6, 2, 30, tzinfo=UTC))
     with uow_factory() as uow:
-        outcome = coll.request_manual_contact(
+        # A number not on file for the debt, however the caller labels it, is a third party of unknown source.
+        outcome = request_contact(
             uow,
-            account_id=world["lines"][0],
-            channel="sms",
-            at=clock(),
-            language="zh",
-            text="您好，请转告张三尽快联系我们。",
-            recipient={"role": "third_party", "address": "+8613900139000", "source": "device_contacts"},
-            purpose="location",
+            gate_request={
+                "debt": {"id": debt_id_for_line(world["lines"][0])},
+                "purpose": "location",
+                "channel": "sms",
+                "at": format_utc(clock()),
+                "recipient": {"role": "borrower", "address": "+8613900139000", "source": "contract"},
+            },
+            message=OutgoingMessage(
+                channel="sms", recipient_address="+8613900139000", language="zh", text="您好，请转告张三尽快联系我们。"
+            ),
             cipher=CIPHER,
         )
+    with engine.connect() as conn:
+        recipient = json.loads(conn.execute(sa.select(decision_log.c.record)).scalar_one())["request"]["recipient"]
+    assert (recipient["role"], recipient["source"]) == ("third_party", "unknown")
     assert not outcome.allowed and outcome.outbox_id is None
     assert any(v["category"] == "data_source" for v in outcome.violations)
     with engine.connect() as conn:

@@ -74,7 +74,7 @@ def test_a_logged_conversation_bars_the_next_call_for_seven_days(uow_factory, cl
     for days, barred in ((2, True), (6, True), (7, False)):
         at = noon + timedelta(days=days)
         with uow_factory() as uow:
-            request, _ = coll.build_gate_request(uow, account_id=line.id, channel="call", at=at, cipher=CIPHER)
+            request = coll.build_gate_request(uow, account_id=line.id, channel="call", at=at, cipher=CIPHER).request
         calls = [h for h in request["history"] if h["channel"] == "call"]
         assert [(h["outcome"], h["address"], h["role"]) for h in calls] == [
             ("conversation", "+13125550142", "borrower")

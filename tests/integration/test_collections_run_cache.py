@@ -71,7 +71,8 @@ def test_a_run_cache_never_hides_a_cease_request_or_a_message_sent_during_the_ru
     cache = coll.RunCache(CIPHER)
     with uow_factory() as uow:
         cache.prefetch(uow, [line_id])
-        first, borrower = coll.build_gate_request(uow, account_id=line_id, channel="sms", at=AT, cache=cache)
+        built = coll.build_gate_request(uow, account_id=line_id, channel="sms", at=AT, cache=cache)
+        first, borrower = built.request, built.borrower
     assert borrower.mobiles[0][0] == "+13125550141"
     assert first["history"] == [] and first["borrower"]["cease_requested"] is False
     with uow_factory() as uow:  # a message queued and sent by another transaction during the run
@@ -83,7 +84,7 @@ def test_a_run_cache_never_hides_a_cease_request_or_a_message_sent_during_the_ru
         )
         outcome = request_contact(
             uow,
-            gate_request=first,
+            gate_request=built,
             message=message,
             decide=lambda r: {"allowed": True, "violations": [], "warnings": [], "next_allowed_at": None},
             cipher=CIPHER,
@@ -96,7 +97,7 @@ def test_a_run_cache_never_hides_a_cease_request_or_a_message_sent_during_the_ru
         coll.record_cease(uow, borrower_id=bid, channel="all")
         uow.commit()
     with uow_factory() as uow:
-        again, _ = coll.build_gate_request(uow, account_id=line_id, channel="sms", at=AT, cache=cache)
+        again = coll.build_gate_request(uow, account_id=line_id, channel="sms", at=AT, cache=cache).request
     assert [(h["channel"], h["address"]) for h in again["history"]] == [("sms", "+13125550141")]
     assert again["borrower"]["cease_requested"] is True
 

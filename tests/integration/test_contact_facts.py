@@ -14,7 +14,9 @@ from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.contact_facts import contact_facts
 from fairdue.domain.contact_facts import ContactFactInvalid
 from fairdue.service.borrower.registry import rotate_pii_keys
-from fairdue.service.contact.enforcement import OutgoingMessage, request_contact, with_stored_facts
+from fairdue.service.contact import gate_request as gate_requests
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+from fairdue.service.contact.gate_request import Restrictions
 from fairdue.service.contact.facts import FactAlreadyEnded, TooManyFacts, end_fact, gate_facts, list_facts, record_fact
 from fairdue.service.servicing.debts import debt_id_for_line
 
@@ -226,12 +228,30 @@ def test_stored_facts_only_add_restrictions(uow_factory, lines):
             recorded_by="agent.li",
             effective_from=NOW,
         )
-        merged = with_stored_facts(uow, gate_request(line, dispute_open=True, inconvenient_hours=[["12:00", "13:00"]]))
+        proposal = gate_request(line, dispute_open=True, bankruptcy=False, inconvenient_hours=[["12:00", "13:00"]])
+        merged = gate_requests.build(
+            uow,
+            debt_id=debt_id_for_line(line),
+            recipient=PHONE,
+            channel="sms",
+            purpose="collection",
+            at=NOW,
+            restrictions=Restrictions.of_proposal(proposal),
+            cipher=CIPHER,
+        ).request
     assert merged["borrower"]["bankruptcy"] is True and merged["borrower"]["dispute_open"] is True
-    assert merged["borrower"]["inconvenient_hours"] == [["12:00", "13:00"], ["22:00", "07:00"]]
-    unknown = gate_request(999_999)
-    with uow_factory() as uow:
-        assert with_stored_facts(uow, unknown) == unknown
+    assert merged["borrower"]["inconvenient_hours"] == [["22:00", "07:00"], ["12:00", "13:00"]]
+    with uow_factory() as uow:  # a debt not on file: no jurisdiction, so the gate denies
+        unknown = gate_requests.build(
+            uow,
+            debt_id=debt_id_for_line(999_999),
+            recipient=PHONE,
+            channel="sms",
+            purpose="collection",
+            at=NOW,
+            cipher=CIPHER,
+        ).request
+    assert unknown["jurisdiction"] is None and unknown["recipient"]["source"] == "unknown"
 
 
 def test_future_facts_do_not_count_yet(uow_factory, lines):

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
 from sqlalchemy.exc import IntegrityError
 
 from fairdue.adapters.crypto import FieldCipher, Keyring
@@ -18,6 +19,7 @@ from fairdue.service.contact.enforcement import (
     history_for_debt,
     request_contact,
 )
+from fairdue.service.servicing.debts import debt_id_for_line
 
 CIPHER = FieldCipher(Keyring.generate("t1"))
 PHONE = "+8613800138000"
@@ -95,6 +97,21 @@ def deny_hours(_r):
         ],
         "next_allowed_at": "2026-03-03T00:00:00Z",
     }
+
+
+@pytest.fixture
+def line(uow_factory) -> int:
+    """A stored CN borrower holding PHONE, with one credit line (the debt the real gate judges)."""
+    with uow_factory() as uow:
+        load_products(uow)
+        bid = cn_borrower(uow, cipher=CIPHER, name="张三", id_number=cn_ric(1), mobile=PHONE)
+        line_id = cn_line(uow, borrower_id=bid, key="open-1")
+        uow.commit()
+    return line_id
+
+
+def on_line(line_id: int, **change) -> dict:
+    return request(debt={"id": debt_id_for_line(line_id), "time_barred": False}, **change)
 
 
 def counts(engine) -> tuple[int, int]:
@@ -182,9 +199,9 @@ def test_logged_inputs_are_masked(uow_factory, engine):
     assert row.address_masked == "138****8000"
 
 
-def test_history_for_debt_feeds_the_next_gate_request(uow_factory, engine):
+def test_history_for_debt_feeds_the_next_gate_request(uow_factory, engine, line):
     with uow_factory() as uow:
-        outcome = request_contact(uow, cipher=CIPHER, gate_request=request(), message=MESSAGE, decide=allow)
+        outcome = request_contact(uow, cipher=CIPHER, gate_request=on_line(line), message=MESSAGE, decide=allow)
     with engine.begin() as conn:
         conn.execute(
             outbox_messages.update()
@@ -192,7 +209,7 @@ def test_history_for_debt_feeds_the_next_gate_request(uow_factory, engine):
             .values(status="sent", sent_at=datetime(2026, 3, 2, 2, tzinfo=UTC), delivery_status="delivered")
         )
     with uow_factory() as uow:
-        assert history_for_debt(uow, debt_id="D1", cipher=CIPHER) == [
+        assert history_for_debt(uow, debt_id=debt_id_for_line(line), cipher=CIPHER) == [
             {
                 "at": "2026-03-02T02:00:00Z",
                 "channel": "sms",
@@ -237,9 +254,9 @@ def test_real_gate_denies_a_device_contact_and_nothing_reaches_the_outbox(uow_fa
     assert counts(engine) == (1, 0)
 
 
-def test_real_gate_denies_out_of_hours_and_gives_the_next_time(uow_factory):
+def test_real_gate_denies_out_of_hours_and_gives_the_next_time(uow_factory, line):
     decide = _real_decide()
-    gate = request(channel="call", at="2026-03-02T13:30:00Z")  # 21:30 in Shanghai
+    gate = on_line(line, channel="call", at="2026-03-02T13:30:00Z")  # 21:30 in Shanghai
     message = OutgoingMessage(channel="call", recipient_address=PHONE, language="zh", text="自动语音：请回电。")
     with uow_factory() as uow:
         outcome = request_contact(uow, cipher=CIPHER, gate_request=gate, message=message, decide=decide)

@@ -163,7 +163,7 @@ def test_the_seventh_unanswered_call_of_a_cn_day_is_denied_everywhere(uow_factor
     assert "CN.CBA2026.unanswered_calls" in _denied_rules(_call(uow_factory, clock, case_id, seventh, 6))
     # The console's compose path: history_for_debt (with the logged calls) and request_contact.
     with uow_factory() as uow:
-        request, _ = coll.build_gate_request(uow, account_id=line_id, channel="call", at=seventh, cipher=CIPHER)
+        request = coll.build_gate_request(uow, account_id=line_id, channel="call", at=seventh, cipher=CIPHER).request
         history = history_for_debt(uow, debt_id=debt_id_for_line(line_id), cipher=CIPHER)
         assert history == request["history"]
         assert [(h["channel"], h["address"], h["outcome"]) for h in history] == [

@@ -18,15 +18,19 @@ from fairdue.adapters.db.repos.borrower import BorrowerRepository, BorrowerTwin
 from fairdue.adapters.db.repos.servicing import aware
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.borrowers import (
+    EMAILS_MAX,
     EMERGENCY_CONTACTS_MAX,
+    MOBILES_MAX,
     BorrowerId,
     BorrowerInvalid,
     TooManyEmergencyContacts,
     compact,
     country_of_region,
     emergency_contact_from_input,
+    lawful_source,
     profile_from_input,
     refuse_device_contacts,
+    valid_email,
     validate_mobile,
 )
 from fairdue.errors import Invalid
@@ -154,6 +158,60 @@ def _insert_borrower(r: BorrowerRepository, c: FieldCipher, profile, id_bidx: st
         ],
     )
     return bid
+
+
+class AddressAlreadyOnFile(Invalid):
+    """The borrower already has this number or e-mail address."""
+
+
+def add_contact_address(
+    uow: UnitOfWork, *, borrower_id: BorrowerId, value: str, source: str, cipher: FieldCipher | None = None
+) -> str:
+    """Put a mobile number or e-mail address the lender obtained lawfully (`source`, one of SOURCES; a device
+    contact list is refused) on the borrower's profile, after those on file; returns it as stored (E.164 for a
+    number). From then on the gate treats it as the borrower's own address with that source. The caller commits
+    and records who did it."""
+    c = _cipher(cipher, uow)
+    person = get_borrower(uow, borrower_id=borrower_id, cipher=c)
+    src = lawful_source(source)
+    now = uow.clock()
+    if "@" in str(value):
+        addr = valid_email(value)
+        if any(e.lower() == addr.lower() for e, _ in person.emails):
+            raise AddressAlreadyOnFile("this e-mail address is already on file for the borrower")
+        if len(person.emails) >= EMAILS_MAX:
+            raise BorrowerInvalid(f"email: the borrower already has {EMAILS_MAX} e-mail addresses")
+        uow.borrowers.add_emails(
+            [
+                {
+                    "borrower_id": borrower_id,
+                    "email_ct": c.encrypt(addr, context=CTX["email"]),
+                    "email_bidx": c.blind_index(addr.lower(), context=CTX["email"]),
+                    "source": src,
+                    "position": len(person.emails),
+                    "created_at": now,
+                }
+            ]
+        )
+        return addr
+    number = validate_mobile(value, default_country=country_of_region(person.postal_region), field="mobile")
+    if any(m == number for m, _ in person.mobiles):
+        raise AddressAlreadyOnFile("this number is already on file for the borrower")
+    if len(person.mobiles) >= MOBILES_MAX:
+        raise BorrowerInvalid(f"mobile: the borrower already has {MOBILES_MAX} numbers")
+    uow.borrowers.add_phones(
+        [
+            {
+                "borrower_id": borrower_id,
+                "phone_ct": c.encrypt(number, context=CTX["phone"]),
+                "phone_bidx": c.blind_index(number, context=CTX["phone"]),
+                "source": src,
+                "position": len(person.mobiles),
+                "created_at": now,
+            }
+        ]
+    )
+    return number
 
 
 def get_borrower(uow: UnitOfWork, *, borrower_id: BorrowerId, cipher: FieldCipher | None = None) -> Borrower:

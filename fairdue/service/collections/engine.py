@@ -35,8 +35,7 @@ from fairdue.adapters.channels.letter import CollectionLetter, render_text
 from fairdue.adapters.crypto import FieldCipher
 from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.collections.strategy import Strategy, assign_variant, builtin_strategies, render, steps_for
-from fairdue.domain.instants import format_utc, parse_utc_or_none
-from fairdue.domain.masking import mask_decision, mask_request
+from fairdue.domain.instants import parse_utc_or_none
 from fairdue.domain.money import Money
 from fairdue.domain.statuses import (
     ActionStatus,
@@ -45,17 +44,16 @@ from fairdue.domain.statuses import (
 )
 from fairdue.errors import FairdueError, Invalid
 from fairdue.service.borrower.registry import get_borrower, get_borrowers
-from fairdue.service.contact.decision_log import append_decision
+from fairdue.service.contact import gate_request as gate_requests
 from fairdue.service.contact.enforcement import (
     OutgoingMessage,
-    check_contact,
     cipher_for,
     default_decide,
-    history_for_debt,
+    judge_contact,
     request_contact,
     share_line_owners,
 )
-from fairdue.service.contact.facts import gate_facts
+from fairdue.service.contact.gate_request import BuiltRequest, borrower_flags
 from fairdue.service.servicing.accounts import balances, code
 from fairdue.service.servicing.debts import debt_id_for_line
 from fairdue.service.servicing.products import get_product
@@ -572,27 +570,6 @@ def consume_events(uow_factory: Callable[[], Any], *, batch_max: int = EVENT_BAT
 
 
 # -- facts for the gate ------------------------------------------------------------------------
-def borrower_flags(
-    uow: Any, *, account_id: int, borrower_id: BorrowerId, overdue_before: date | None = None
-) -> dict[str, Any]:
-    """cease_requested, opted-out channels, dispute_open, plan_active, promise_pending, from stored facts;
-    contact_facts_stored: the borrower has a stored contact fact (else build_gate_request does not read them);
-    with overdue_before, installment_overdue: an installment due before that date is still unpaid."""
-    rows = uow.collections.debt_flags(account_id=account_id, borrower_id=borrower_id, overdue_before=overdue_before)
-    ceases = [r.channel for r in rows if r.channel is not None]
-    flags = {
-        "cease_requested": "all" in ceases,
-        "opted_out_channels": sorted(c for c in ceases if c != "all"),
-        "dispute_open": bool(rows[0].dispute),
-        "plan_active": bool(rows[0].plan),
-        "promise_pending": bool(rows[0].promise),
-        "contact_facts_stored": bool(rows[0].facts),
-    }
-    if overdue_before is not None:
-        flags["installment_overdue"] = bool(rows[0].overdue)
-    return flags
-
-
 def build_gate_request(
     uow: Any,
     *,
@@ -600,65 +577,35 @@ def build_gate_request(
     channel: str,
     at: datetime,
     purpose: str = "collection",
-    recipient: Mapping[str, Any] | None = None,
     cipher: FieldCipher | None = None,
     flags: Mapping[str, Any] | None = None,
     cache: RunCache | None = None,
-) -> tuple[dict, Any]:
-    """The gate request for contacting about this account from stored facts; also the decrypted borrower.
+) -> BuiltRequest:
+    """The gate request for contacting the borrower about this account at their own address for the channel,
+    built from stored facts (fairdue.service.contact.gate_request.build, the one builder).
 
-    recipient: None = the borrower's own first mobile (first email for email); else role/address/source.
-    flags: `borrower_flags` the caller has just read in this transaction (else they are read here).
-    cache: the run's RunCache (account facts, decrypted borrower); None = one kept on the unit of work. Flags,
-    contact facts and the debt's history are read here, in the caller's transaction, every time.
+    flags: `borrower_flags` the caller has just read in this transaction (else they are read there).
+    cache: the run's RunCache (account facts, decrypted borrower); None = one kept on the unit of work.
     """
     cache = cache if cache is not None else _uow_cache(uow, cipher)
-    cipher = cache.cipher
-    facts = cache.facts(uow, account_id)
-    borrower = cache.borrower(uow, facts.borrower_id)
-    if flags is None:
-        flags = borrower_flags(uow, account_id=account_id, borrower_id=facts.borrower_id)
-    if recipient is None:
-        pool = borrower.emails if channel == "email" else borrower.mobiles
-        if not pool:
-            raise CollectionsInvalid(f"borrower {borrower.id} has no address for {channel}")
-        address, source = pool[0]
-        recipient = {"role": "borrower", "address": address, "source": source}
-    debt_id = debt_id_for_line(account_id)
-    request = {
-        "jurisdiction": facts.jurisdiction,
-        "at": format_utc(at),
-        "channel": channel,
-        "purpose": purpose,
-        "debt": {"id": debt_id, "time_barred": False},
-        "recipient": {
-            "role": recipient["role"],
-            "address": recipient["address"],
-            "source": recipient.get("source", "unknown"),
-            "consent": recipient.get("consent"),
-            "asked_to_stop": bool(recipient.get("asked_to_stop", False)),
-            "opted_out_channels": flags["opted_out_channels"] if recipient["role"] == "borrower" else [],
-            "prior_location_contacts": int(recipient.get("prior_location_contacts", 0)),
-        },
-        "borrower": {
-            "time_zones": list(borrower.time_zones),
-            "cease_requested": flags["cease_requested"],
-            "dispute_open": flags["dispute_open"],
-            "plan_active": flags["plan_active"],
-            # inconvenient_hours, represented_by_attorney, bankruptcy, breathing_space: stored facts
-            **gate_facts(
-                uow,
-                borrower_id=facts.borrower_id,
-                account_id=account_id,
-                at=at,
-                none_stored=not flags.get("contact_facts_stored", True),
-            ),
-        },
-        "history": history_for_debt(
-            uow, debt_id=debt_id, cipher=cipher, call_address=borrower.mobiles[0][0] if borrower.mobiles else None
-        ),
-    }
-    return request, borrower
+    cache.facts(uow, account_id)  # a line that is not on file is refused here, not judged
+    share_line_owners(uow, cache.line_owners)
+    built = gate_requests.build(
+        uow,
+        debt_id=debt_id_for_line(account_id),
+        recipient=None,
+        channel=channel,
+        purpose=purpose,
+        at=at,
+        cipher=cache.cipher,
+        lookup=cache,
+        flags=flags,
+    )
+    if built.recipient is None or not built.recipient.on_file:
+        raise CollectionsInvalid(
+            f"borrower {built.borrower.id if built.borrower else '?'} has no address for {channel}"
+        )
+    return built
 
 
 @dataclass(frozen=True, slots=True)
@@ -695,25 +642,6 @@ def _variables(
     }
 
 
-def _log_call_decision(uow: Any, request: dict, decide: Callable[[dict], dict], names) -> tuple[dict, int]:
-    decision = check_contact(request, decide=decide)
-    now = uow.clock()
-    masked = mask_request(request, names=names)  # its recipient address is mask_address of the request's
-    record = {
-        "kind": "contact_decision",
-        "decided_at": now.isoformat(),
-        "debt_id": request["debt"]["id"],
-        "channel": "call",
-        "purpose": request.get("purpose"),
-        "recipient": {"role": request["recipient"].get("role"), "address_masked": masked["recipient"]["address"]},
-        "fingerprint": None,
-        "text_sha256": None,
-        "request": masked,
-        "decision": mask_decision(decision, names=names),
-    }
-    return decision, append_decision(uow, record).seq
-
-
 def _execute_action(
     uow: Any,
     action,
@@ -747,7 +675,14 @@ def _execute_action(
         )
         summary.skipped += 1
         return
-    request, borrower = build_gate_request(
+    values: dict[str, Any] = {"attempts": action.attempts + 1, "updated_at": uow.clock()}
+    borrower = cache.borrower(uow, facts.borrower_id)
+    if action.channel == "letter" and not borrower.address:
+        values.update(status=ActionStatus.SKIPPED, verdict=json.dumps({"why": "no postal address on file"}))
+        uow.actions.update_action(action.id, values)
+        summary.skipped += 1
+        return
+    built = build_gate_request(
         uow,
         account_id=account_id,
         channel=action.channel,
@@ -757,9 +692,8 @@ def _execute_action(
         cache=cache,
     )
     names = [borrower.name]
-    values: dict[str, Any] = {"attempts": action.attempts + 1, "updated_at": uow.clock()}
     if action.channel == "call":
-        decision, seq = _log_call_decision(uow, request, decide, names)
+        decision, seq = judge_contact(uow, built, decide=decide, names=names)
         allowed = decision.get("allowed") is True
         values.update(
             status=ActionStatus.TASK,
@@ -786,11 +720,6 @@ def _execute_action(
     text = render(strategy, action.template, language, variables)
     letter = None
     if action.channel == "letter":
-        if not borrower.address:
-            values.update(status=ActionStatus.SKIPPED, verdict=json.dumps({"why": "no postal address on file"}))
-            uow.actions.update_action(action.id, values)
-            summary.skipped += 1
-            return
         zh = language == "zh"
         letter = CollectionLetter(
             language=language,
@@ -810,8 +739,7 @@ def _execute_action(
             lender_contact=variables["website"],
         )
         text = render_text(letter)
-        request["recipient"]["address"] = borrower.address
-    address = request["recipient"]["address"]
+    address = built.request["recipient"]["address"]  # the postal address on file, for a letter
     message = OutgoingMessage(
         channel=action.channel,
         recipient_address=address,
@@ -820,9 +748,8 @@ def _execute_action(
         subject=("还款提醒" if language == "zh" else "Payment reminder") if action.channel == "email" else None,
         letter=letter,
     )
-    share_line_owners(uow, cache.line_owners)
     outcome = request_contact(
-        uow, gate_request=request, message=message, decide=decide, names=names, commit=False, cipher=cache.cipher
+        uow, gate_request=built, message=message, decide=decide, names=names, commit=False, cipher=cache.cipher
     )
     values["decision_seq"] = outcome.decision_seq
     if outcome.allowed:
@@ -1013,9 +940,10 @@ def _execute_reminder(
     summary: RunSummary,
 ) -> None:
     """Judge and (if allowed) queue one reminder; the caller has checked it is still wanted."""
-    request, borrower = build_gate_request(
+    built = build_gate_request(
         uow, account_id=reminder.account_id, channel=reminder.channel, at=now_at, purpose="reminder", cache=cache
     )
+    borrower = built.borrower
     strategy, _ = cache.assignment(uow, reminder.account_id)
     base = borrower.language.split("-")[0].lower()
     language = base if base in ("zh", "en") else "en"
@@ -1032,15 +960,14 @@ def _execute_reminder(
     text = render(strategy, reminder.template, language, variables)
     message = OutgoingMessage(
         channel=reminder.channel,
-        recipient_address=request["recipient"]["address"],
+        recipient_address=built.request["recipient"]["address"],
         language=language,
         text=text,
         subject=("还款提醒" if language == "zh" else "Payment reminder") if reminder.channel == "email" else None,
     )
-    share_line_owners(uow, cache.line_owners)
     outcome = request_contact(
         uow,
-        gate_request=request,
+        gate_request=built,
         message=message,
         decide=decide,
         names=[borrower.name],
@@ -1264,8 +1191,8 @@ def judge_call_task(
     cache = _uow_cache(uow, cipher)
     if row.jurisdiction is not None:
         cache.know_facts(_AccountFacts(row.account_id, row.borrower_id, row.currency, row.code, row.jurisdiction))
-    request, borrower = build_gate_request(uow, account_id=row.account_id, channel="call", at=at, cache=cache)
-    decision, seq = _log_call_decision(uow, request, decide or default_decide, [borrower.name])
+    built = build_gate_request(uow, account_id=row.account_id, channel="call", at=at, cache=cache)
+    decision, seq = judge_contact(uow, built, decide=decide or default_decide, names=[built.borrower.name])
     allowed = decision.get("allowed") is True
     rules = [v.get("rule") for v in decision.get("violations") or []]
     nxt = None if allowed else parse_utc_or_none(decision.get("next_allowed_at"))
@@ -1311,26 +1238,3 @@ def record_cease(uow: Any, *, borrower_id: BorrowerId, channel: str = "all", sou
     if channel not in ("all", "sms", "email", "letter", "app_push", "call", "voicemail"):
         raise CollectionsInvalid(f"unknown channel {channel!r} for an opt-out")
     return uow.actions.add_cease(borrower_id=borrower_id, channel=channel, source=source)
-
-
-def request_manual_contact(
-    uow: Any,
-    *,
-    account_id: int,
-    channel: str,
-    at: datetime,
-    text: str,
-    language: str,
-    recipient: Mapping[str, Any],
-    purpose: str = "collection",
-    decide: Callable[[dict], dict] | None = None,
-    cipher: FieldCipher | None = None,
-):
-    """An agent's one-off message (e.g. to a third party): same stored facts, same gate, same log."""
-    request, borrower = build_gate_request(
-        uow, account_id=account_id, channel=channel, at=at, purpose=purpose, recipient=recipient, cipher=cipher
-    )
-    message = OutgoingMessage(channel=channel, recipient_address=recipient["address"], language=language, text=text)
-    return request_contact(
-        uow, gate_request=request, message=message, decide=decide, names=[borrower.name], cipher=cipher_for(uow, cipher)
-    )

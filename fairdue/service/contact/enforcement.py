@@ -1,8 +1,16 @@
 """Gate enforcement: a contact is decided, logged, and (only if allowed) queued — in one transaction.
 
-    outcome = request_contact(uow, gate_request=request, message=message)
+    built = gate_request.build(uow, debt_id="cl:42", recipient=None, channel="sms", purpose="collection", at=at)
+    outcome = request_contact(uow, gate_request=built, message=message)
 
-calls `fairdue.policy.decide`, appends the decision with masked inputs to the
+The request judged is always one built from stored facts by `fairdue.service.contact.gate_request.build`:
+a `BuiltRequest` is used as it is; any other `gate_request` (a dict) is only a proposal — its debt id,
+purpose and instant are kept (the message gives channel, recipient and text), the restrictions it adds are
+kept (`Restrictions.of_proposal`), and every fact it states is replaced by the stored one. So no caller can
+label a third party's number `borrower`, pick a time zone or a jurisdiction, or lift a stored cease request,
+opt-out, dispute or contact fact.
+
+`request_contact` calls `fairdue.policy.decide`, appends the decision with masked inputs to the
 hash-chained decision log, and on allow writes the message to the outbox in
 the same transaction, bound to the decision by its fingerprint (recipient,
 channel, SHA-256 of the text; for a login code, purpose `authentication`, a
@@ -10,17 +18,8 @@ keyed hash of the text instead, so the code cannot be brute-forced from the
 log or the outbox). A denial writes nothing to the outbox and
 returns the violations and `next_allowed_at` so the caller can reschedule.
 The gate is treated as fail-closed here too: an exception from it, or an
-answer that is not a well-formed allow, is a denial (`check_contact`, the
-public decision call for callers that log on their own, e.g. call tasks).
-
-`history_for_debt` is the one frequency history of a debt (`cl:<line id>`,
-fairdue.service.servicing.debts): the messages sent and the agents' logged calls; every
-gate request about a debt (collections, console compose) is built with it.
-
-Stored contact facts (fairdue.service.contact.facts: attorney, bankruptcy, breathing
-space, inconvenient hours) of the debt's borrower, as of the request's `at`,
-are put into every request here (`with_stored_facts`) whatever the caller
-sent: a caller may add restrictions, never lift a stored one.
+answer that is not a well-formed allow, is a denial (`check_contact`).
+`judge_contact` is the same decision and log for a call (nothing queued: an agent dials).
 
 The outbox keeps the address, subject, text and letter fields only as
 field-cipher tokens (fairdue.adapters.crypto); `cipher=None` loads the
@@ -46,15 +45,18 @@ from fairdue.domain.audit import (
     message_fingerprint,
     sha256_text,
 )
-from fairdue.domain.instants import aware, format_utc, parse_utc_or_none
+from fairdue.domain.instants import parse_utc_or_none
 from fairdue.domain.masking import mask_address, mask_decision, mask_request
 from fairdue.domain.statuses import OutboxStatus
 from fairdue.errors import Invalid
 from fairdue.policy import decide
-from fairdue.service.borrower.registry import get_borrower
+from fairdue.service.contact import gate_request as gate_requests
 from fairdue.service.contact.decision_log import append_decision
-from fairdue.service.contact.facts import gate_facts
-from fairdue.service.servicing.debts import line_id_of_debt
+from fairdue.service.contact.gate_request import BuiltRequest, Restrictions
+from fairdue.service.contact.history import RECEIPT_OUTCOMES as RECEIPT_OUTCOMES
+from fairdue.service.contact.history import call_history as call_history
+from fairdue.service.contact.history import history_for_debt as history_for_debt
+from fairdue.service.contact.history import share_line_owners as share_line_owners
 
 DEFAULT_ATTEMPTS_MAX = 8
 # A decision judges one instant (the request's `at`); the message must leave within this window
@@ -144,60 +146,6 @@ def check_contact(request: dict, *, decide: Callable[[dict], dict] | None = None
     return decision
 
 
-_LINE_OWNERS_ATTR = "_contacts_line_owners"
-
-
-def share_line_owners(uow: Any, owners: dict[int, int]) -> None:
-    """Let this unit of work use `owners` (credit line id -> borrower id, as the caller read them from
-    credit_lines) instead of reading a line's borrower again; a line's borrower never changes. Lines missing from
-    it are read from the database and added."""
-    uow.__dict__[_LINE_OWNERS_ATTR] = owners
-
-
-def _line_borrower(uow: Any, debt_id: Any) -> tuple[int, int] | None:
-    """(account id, borrower id) when the debt id names a stored credit line (`cl:<id>`), else None."""
-    account_id = line_id_of_debt(debt_id)
-    if account_id is None:
-        return None
-    owners = getattr(uow, "__dict__", {}).get(_LINE_OWNERS_ATTR)
-    borrower_id = owners.get(account_id) if owners is not None else None
-    if borrower_id is None:
-        borrower_id = uow.contact.borrower_of_line(account_id)
-        if borrower_id is not None and owners is not None:
-            owners[account_id] = borrower_id
-    return None if borrower_id is None else (account_id, borrower_id)
-
-
-def with_stored_facts(uow: Any, request: dict) -> dict:
-    """`request` with the stored contact facts (fairdue.service.contact.facts.gate_facts) of its debt's borrower as of its
-    `at` put into `borrower`: flags are OR-ed and inconvenient hours joined, so a caller can add restrictions
-    but never lift a stored one. Unchanged when the debt is not a stored credit line or `at` is unreadable (the
-    gate then judges the caller's facts, and denies a missing `at` itself). A `borrower` that is not an object
-    is left for the gate to deny as malformed."""
-    debt = request.get("debt")
-    at = parse_utc_or_none(request.get("at"))
-    owner = _line_borrower(uow, debt.get("id")) if isinstance(debt, dict) else None
-    if owner is None or at is None:
-        return request
-    borrower = request.get("borrower", {})
-    if borrower is None:
-        borrower = {}
-    if not isinstance(borrower, dict):
-        return request
-    facts = gate_facts(uow, borrower_id=owner[1], account_id=owner[0], at=at)
-    merged = dict(borrower)
-    for flag in ("represented_by_attorney", "bankruptcy", "breathing_space"):
-        if facts[flag]:
-            merged[flag] = True
-    given = merged.get("inconvenient_hours")
-    if facts["inconvenient_hours"]:
-        if given is None:
-            given = []
-        if isinstance(given, list):  # a malformed list is left for the gate to deny
-            merged["inconvenient_hours"] = list(given) + [h for h in facts["inconvenient_hours"] if h not in given]
-    return {**request, "borrower": merged}
-
-
 def _check_matches(request: dict, message: OutgoingMessage) -> dict:
     if message.channel not in CHANNELS:
         raise ContactRequestInvalid(f"channel {message.channel!r} cannot carry a message; use one of {CHANNELS}")
@@ -261,10 +209,64 @@ def open_outbox_fields(cipher: FieldCipher, row: Any) -> dict[str, str | None]:
     return out
 
 
+def _built(uow: Any, proposal: Any, message: OutgoingMessage, cipher: FieldCipher) -> BuiltRequest:
+    """A caller's gate request (a dict) rebuilt from stored facts: its debt id, purpose and instant, the message's
+    channel and recipient, and the restrictions it adds; nothing else it says is used."""
+    proposal = _check_matches(proposal, message)  # a proposal naming another channel, recipient or text is a bug
+    debt = proposal.get("debt")
+    debt_id = debt.get("id") if isinstance(debt, dict) else None
+    purpose = proposal.get("purpose")
+    at = parse_utc_or_none(proposal.get("at"))
+    built = gate_requests.build(
+        uow,
+        debt_id=debt_id if isinstance(debt_id, str) and debt_id else "unknown",
+        recipient=message.recipient_address,
+        channel=message.channel,
+        purpose=purpose if isinstance(purpose, str) else "",
+        at=at if at is not None else uow.clock(),
+        message=proposal.get("message") if isinstance(proposal.get("message"), dict) else None,
+        restrictions=Restrictions.of_proposal(proposal),
+        cipher=cipher,
+    )
+    if at is None:  # an unreadable instant stays unreadable: the gate denies it
+        built.request["at"] = proposal.get("at")
+    return built
+
+
+def judge_contact(
+    uow: Any,
+    built: BuiltRequest,
+    *,
+    decide: Callable[[dict], dict] | None = None,
+    names: Iterable[str] = (),
+) -> tuple[dict, int]:
+    """The gate's decision on a contact that is not a queued message (a call an agent is about to make), appended
+    to the decision log: (decision, log seq). Only a BuiltRequest is judged."""
+    if not isinstance(built, BuiltRequest):
+        raise ContactRequestInvalid("a contact is judged only on a request built from stored facts")
+    request = built.request
+    decision = check_contact(request, decide=decide)
+    masked = mask_request(request, names=names)  # its recipient address is mask_address of the request's
+    recipient = request.get("recipient") or {}
+    record = {
+        "kind": "contact_decision",
+        "decided_at": uow.clock().isoformat(),
+        "debt_id": (request.get("debt") or {}).get("id"),
+        "channel": request.get("channel"),
+        "purpose": request.get("purpose"),
+        "recipient": {"role": recipient.get("role"), "address_masked": masked["recipient"]["address"]},
+        "fingerprint": None,
+        "text_sha256": None,
+        "request": masked,
+        "decision": mask_decision(decision, names=names),
+    }
+    return decision, append_decision(uow, record).seq
+
+
 def request_contact(
     uow: Any,
     *,
-    gate_request: dict,
+    gate_request: BuiltRequest | dict,
     message: OutgoingMessage,
     decide: Callable[[dict], dict] | None = None,
     names: Iterable[str] = (),
@@ -275,18 +277,19 @@ def request_contact(
 ) -> ContactOutcome:
     """Decide, log, and on allow queue the message; all in the unit of work's transaction.
 
+    gate_request: a BuiltRequest, or a proposal rebuilt from stored facts (see the module docstring).
     names: personal names to mask inside the logged message text (e.g. the borrower's).
     commit: False leaves committing to the caller (to group several contacts in one transaction).
     """
-    request = _check_matches(gate_request, message)
     cipher = cipher_for(uow, cipher)
+    built = gate_request if isinstance(gate_request, BuiltRequest) else _built(uow, gate_request, message, cipher)
+    request = _check_matches(built.request, message)
     now = uow.clock()
     at = parse_utc_or_none(request.get("at"))
     if at is not None and at + timedelta(seconds=send_window_s) < now:
         raise ContactRequestInvalid(
             f"the gate request is for {request.get('at')}, more than {send_window_s} s ago: ask for a time still ahead"
         )
-    request = with_stored_facts(uow, request)
     decision = check_contact(request, decide=decide)
     if decision.get("allowed") is True and at is None:
         decision = _fail_closed(request, "the request names no valid instant ('at') to send at")
@@ -363,91 +366,3 @@ def request_contact(
         next_allowed_at=None if allowed else parse_utc_or_none(decision.get("next_allowed_at")),
         decision=decision,
     )
-
-
-RECEIPT_OUTCOMES = {
-    "delivered": "delivered",
-    "read": "delivered",
-    "failed": "failed",
-    "undelivered": "failed",
-    "invalid_number": "invalid_number",
-}
-
-
-def history_for_debt(
-    uow: Any, *, debt_id: str, cipher: FieldCipher | None = None, call_address: str | None = None
-) -> list[dict]:
-    """Everything done about a debt that the gate's frequency caps count, oldest first, as gate `history` items
-    (address unmasked, for decide): the messages sent (outbox) and the agents' logged calls (`call_history`).
-
-    call_address: the number a call task rings (the borrower's first mobile), when the caller has the borrower
-    decrypted already; else it is read here, and only if the debt has logged calls.
-    """
-    cipher = cipher_for(uow, cipher)
-    context = OUTBOX_CONTEXTS["recipient_address_enc"]
-    rows = uow.contact.history_of_debt(debt_id)
-    sent = [
-        {
-            "at": format_utc(aware(row.at)),
-            "channel": row.channel,
-            "address": cipher.decrypt(row.recipient_address_enc, context=context),
-            "role": row.recipient_role,
-            "outcome": RECEIPT_OUTCOMES.get(row.delivery_status or "", "delivered"),
-        }
-        for row in rows
-        if row.kind == "sent"
-    ]
-    calls = _call_items(
-        uow, [row for row in rows if row.kind == "call"], debt_id=debt_id, cipher=cipher, call_address=call_address
-    )
-    if not calls:
-        return sent
-    return sorted(sent + calls, key=lambda h: parse_utc_or_none(h["at"]))
-
-
-def call_history(
-    uow: Any, *, debt_id: str, cipher: FieldCipher | None = None, call_address: str | None = None
-) -> list[dict]:
-    """The agents' logged calls about the debt (decision-log `call_outcome` records), oldest first, as gate history
-    items, so the call caps (e.g. Reg F 7 in 7 days, none within 7 days of a conversation; CN unanswered calls per
-    number per day) see them. The outbox holds messages only.
-
-    A call task always rings the borrower's own first mobile (collections.build_gate_request), so that number is
-    the call's address (the log keeps it masked only); its outcome is the record's history outcome. A debt that
-    names no stored line, or a borrower without a mobile, has no call history.
-    """
-    rows = uow.contact.logged_calls_of_debt(debt_id)
-    return _call_items(uow, rows[::-1], debt_id=debt_id, cipher=cipher, call_address=call_address)
-
-
-def _call_items(
-    uow: Any, rows: list[Any], *, debt_id: str, cipher: FieldCipher | None, call_address: str | None
-) -> list[dict]:
-    """call_history's items from its decision-log rows (at: decided_at, record), oldest first."""
-    if not rows:
-        return []
-    if call_address is None:
-        owner = _line_borrower(uow, debt_id)
-        if owner is None:
-            return []
-
-        mobiles = get_borrower(uow, borrower_id=owner[1], cipher=cipher_for(uow, cipher)).mobiles
-        if not mobiles:
-            return []
-        call_address = mobiles[0][0]
-    items = []
-    for r in rows:
-        record = json.loads(r.record)
-        outcome = (record.get("call") or {}).get("history_outcome") if record.get("kind") == "call_outcome" else None
-        if outcome is None:
-            continue
-        items.append(
-            {
-                "at": format_utc(aware(r.at)),
-                "channel": "call",
-                "address": call_address,
-                "role": "borrower",
-                "outcome": outcome,
-            }
-        )
-    return items

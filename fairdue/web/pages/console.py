@@ -12,7 +12,6 @@ from fairdue.adapters.db.views import compliance_dashboard
 from fairdue.domain.contact_facts import ContactFactInvalid
 from fairdue.domain.money import ExcessPrecision, Money, MoneyError
 from fairdue.errors import FairdueError, Invalid
-from fairdue.service.borrower.registry import get_borrower
 from fairdue.service.collections import call_outcomes
 from fairdue.service.collections.case_view import CaseNotFound, case_view
 from fairdue.service.collections.engine import UnknownCase, agent_queue, judge_call_task
@@ -79,61 +78,34 @@ def console_home(request: Request, who=Depends(requires(*STAFF_ANY))) -> HTMLRes
     return render(request, "console/home.html")
 
 
-ACCOUNT_REF_PREFIX = "acct:"
-
-
-def _resolve_account_address(request: Request, unit, form):
-    """Compose from an account: the form carries `acct:<line id>` instead of the number (agents never see
-    it); the server puts the borrower's first mobile and time zones into the gate request."""
-    import dataclasses
-
-    if not form.address.startswith(ACCOUNT_REF_PREFIX):
-        return form, None
-
-    try:
-        line_id = int(form.address[len(ACCOUNT_REF_PREFIX) :])
-    except ValueError:
-        raise NotFound("no such account") from None
-    borrower_id = svc.borrower_of_line(unit, line_id)
-    if borrower_id is None:
-        raise NotFound(f"account {line_id} not found")
-    person = get_borrower(unit, borrower_id=borrower_id, cipher=field_cipher(request.app))
-    number, source = person.mobiles[0]
-    form = dataclasses.replace(form, address=number, recipient_source=source, debt_id=debt_id_for_line(line_id))
-    return form, {"time_zones": list(person.time_zones)}
-
-
 # --- compose with a live gate verdict ---------------------------------------------------------
+# The form names the debt, the recipient, channel, purpose, time and text; who the recipient is, their
+# time zones, the jurisdiction and every stored fact come from the request builder (web.contact.built_for).
 
 
 def _compose_form(
-    template: str,
-    jurisdiction: str,
-    channel: str,
-    purpose: str,
-    recipient_role: str,
-    recipient_source: str,
-    address: str,
-    zone: str,
-    at_local: str,
-    language: str,
-    text: str,
-    debt_id: str = "",
-):
+    template: str = Form("", max_length=64),
+    channel: str = Form("sms", max_length=16),
+    purpose: str = Form("collection", max_length=16),
+    address: str = Form("", max_length=320),
+    at_local: str = Form("", max_length=32),
+    language: str = Form("zh", max_length=8),
+    text: str = Form("", max_length=4000),
+    debt_id: str = Form("", max_length=64),
+) -> ComposeForm:
     return ComposeForm(
         template=template,
-        jurisdiction=jurisdiction,
         channel=channel,
         purpose=purpose,
-        recipient_role=recipient_role,
-        recipient_source=recipient_source,
         address=address,
-        zone=zone,
         at_local=at_local,
         language=language,
         text=text,
         debt_id=debt_id,
     )
+
+
+ComposeInput = Annotated[ComposeForm, Depends(_compose_form)]
 
 
 @router.get("/compose", response_class=HTMLResponse)
@@ -146,20 +118,30 @@ def compose_page(
     who=Depends(requires(*STAFF_ANY)),
 ) -> HTMLResponse:
     if account is not None:
-        address, debt_id = f"{ACCOUNT_REF_PREFIX}{account}", ""
+        address, debt_id = f"{compose.ACCOUNT_REF_PREFIX}{account}", debt_id_for_line(account)
     form = compose.ComposeForm.from_template(
         template[:64], now=request.app.state.core.clock(), address=address[:320], debt_id=debt_id[:64]
     )
     return render(
         request,
         "console/compose.html",
-        {
-            "form": form,
-            "c": compose,
-            "verdict": None,
-            "account": account if address.startswith(ACCOUNT_REF_PREFIX) else None,
-        },
+        {"form": form, "c": compose, "verdict": None, "account": account if form.account() else None},
     )
+
+
+def _verdict_context(verdict: dict, composed: contact.Composed, form: ComposeForm) -> dict:
+    """What the verdict partial shows: the decision, the stored facts used (read-only), and whether the address
+    is on file for the debt (if not, the form to record its lawful source)."""
+    built = composed.built
+    return {
+        "verdict": verdict,
+        "form": form,
+        "zone": composed.zone,
+        "facts": built.facts_used(),
+        "not_on_file": built.borrower is not None and not (built.recipient and built.recipient.on_file),
+        "debt_on_file": built.borrower is not None,
+        "c": compose,
+    }
 
 
 @router.post("/compose/verdict", response_class=HTMLResponse)
@@ -167,40 +149,10 @@ def compose_verdict(
     request: Request,
     who: Annotated[Principal, Depends(requires(*STAFF_ANY))],
     unit: Unit,
-    template: str = Form("", max_length=64),
-    jurisdiction: str = Form("CN", max_length=8),
-    channel: str = Form("sms", max_length=16),
-    purpose: str = Form("collection", max_length=16),
-    recipient_role: str = Form("borrower", max_length=32),
-    recipient_source: str = Form("contract", max_length=32),
-    address: str = Form("", max_length=320),
-    zone: str = Form("Asia/Shanghai", max_length=64),
-    at_local: str = Form("", max_length=32),
-    language: str = Form("zh", max_length=8),
-    text: str = Form("", max_length=4000),
-    debt_id: str = Form("", max_length=64),
+    form: ComposeInput,
 ) -> HTMLResponse:
-    form = _compose_form(
-        template,
-        jurisdiction,
-        channel,
-        purpose,
-        recipient_role,
-        recipient_source,
-        address,
-        zone,
-        at_local,
-        language,
-        text,
-        debt_id,
-    )
-
-    form, borrower_ctx = _resolve_account_address(request, unit, form)
-    history = contact.history(unit, form.debt_id, cipher=field_cipher(request.app))
-    verdict = compose.decide(form.gate_request(history=history, borrower=borrower_ctx))
-    return render(
-        request, "console/_verdict.html", {"verdict": verdict, "form": form}
-    )  # form.address stays server-side
+    verdict, composed = contact.verdict(unit, form, cipher=field_cipher(request.app))
+    return render(request, "console/_verdict.html", _verdict_context(verdict, composed, form))
 
 
 @router.post("/compose/send", response_class=HTMLResponse)
@@ -208,44 +160,39 @@ def compose_send(
     request: Request,
     who: Annotated[Principal, Depends(requires("agent", "supervisor"))],
     unit: Unit,
-    template: str = Form("", max_length=64),
-    jurisdiction: str = Form("CN", max_length=8),
-    channel: str = Form("sms", max_length=16),
-    purpose: str = Form("collection", max_length=16),
-    recipient_role: str = Form("borrower", max_length=32),
-    recipient_source: str = Form("contract", max_length=32),
-    address: str = Form("", max_length=320),
-    zone: str = Form("Asia/Shanghai", max_length=64),
-    at_local: str = Form("", max_length=32),
-    language: str = Form("zh", max_length=8),
-    text: str = Form("", max_length=4000),
-    debt_id: str = Form("", max_length=64),
+    form: ComposeInput,
 ) -> HTMLResponse:
-    """Hand the message to the contact service: the gate decides again, the decision is logged,
-    and only an allowed message is queued."""
-    form = _compose_form(
-        template,
-        jurisdiction,
-        channel,
-        purpose,
-        recipient_role,
-        recipient_source,
-        address,
-        zone,
-        at_local,
-        language,
-        text,
-        debt_id,
-    )
-
-    form, borrower_ctx = _resolve_account_address(request, unit, form)
-    outcome = contact.send(unit, form=form, staff=who, cipher=field_cipher(request.app), borrower=borrower_ctx)
+    """Hand the message to the contact service: the request is built from stored facts again, the gate decides,
+    the decision is logged, and only an allowed message is queued."""
+    outcome = contact.send(unit, form=form, cipher=field_cipher(request.app))
     return render(
         request,
         "console/_sent.html",
         {"outcome": outcome, "form": form, "verdict": outcome.decision},
         status_code=200 if outcome.sent else 422,
     )
+
+
+@router.post("/compose/address", response_class=HTMLResponse)
+def compose_record_address(
+    request: Request,
+    who: Annotated[Principal, Depends(requires("agent", "supervisor"))],
+    unit: Unit,
+    form: ComposeInput,
+    source: str = Form("", max_length=32),
+) -> HTMLResponse:
+    """Record the lawful source of an address not on file for the debt; it is then the borrower's, with that
+    source, for every later request. A device contact list or an unknown source is refused (422)."""
+    cipher = field_cipher(request.app)
+    try:
+        contact.record_address(
+            unit, debt_id=form.debt_id, address=form.address, source=source, staff=who, cipher=cipher
+        )
+    except Invalid as err:
+        return render(request, "console/_address_refused.html", {"error": str(err)}, status_code=422)
+    unit.commit()
+    verdict, composed = contact.verdict(unit, form, cipher=cipher)
+    return render(request, "console/_verdict.html", _verdict_context(verdict, composed, form))
 
 
 # --- complaint queue with SLA timers ----------------------------------------------------------

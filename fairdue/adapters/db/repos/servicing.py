@@ -621,6 +621,19 @@ class AccountsRepository:
         )
         return list(self.conn.execute(q, {"line_id": line_id}))
 
+    def fees_charged_minor(self, line_id: int) -> int:
+        """What the line has been charged in late fees and other fees, not waived (paid or not), in minor units."""
+        c = charges.c
+        q = _statement(
+            ("fees_charged",),
+            lambda: sa.select(sa.func.coalesce(sa.func.sum(c.amount_minor), 0)).where(
+                c.credit_line_id == sa.bindparam("line_id"),
+                c.kind.in_(("late_fee", "fee")),
+                c.status != ChargeStatus.WAIVED,
+            ),
+        )
+        return int(self.conn.execute(q, {"line_id": line_id}).scalar_one())
+
     def waive_charges(self, charge_ids: list[int]) -> None:
         """Mark the charges `charge_ids` waived (one statement)."""
         q = _statement(
