@@ -5,7 +5,7 @@ VENV   := .venv
 STAMP  := $(VENV)/.installed-stamp
 BIN    := $(VENV)/bin
 
-.PHONY: demo lint test bench venv clean
+.PHONY: demo lint test bench corpus venv clean
 
 venv: $(STAMP)
 
@@ -33,6 +33,12 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	$(BIN)/fairdue bench loanmath
 	$(BIN)/fairdue bench gate
+	$(BIN)/fairdue bench content --split test
+
+# The content-check evaluation corpus (fairdue/bench/content_corpus/{test,dev}.jsonl), regenerated
+# deterministically from the hand-written files and the seeded templates; commit the result.
+corpus: $(STAMP)
+	$(BIN)/python -m fairdue.bench.content_corpus.generate
 
 clean:
 	rm -rf $(VENV) .pytest_cache fairdue.db

@@ -18,6 +18,7 @@ BENCHES: list[str] = [
     "fairdue.bench.gate",
     "fairdue.bench.dayend",
     "fairdue.bench.delivery",
+    "fairdue.bench.content",
 ]
 
 

@@ -7,9 +7,8 @@
     # {"inconvenient_hours": [["12:00", "13:30"]], "represented_by_attorney": False,
     #  "bankruptcy": False, "breathing_space": True}
 
-`gate_facts` returns exactly the gate request's `borrower` keys these facts own; every service that
-builds a gate request (collections.build_gate_request, contacts.request_contact) puts them in, so the
-gate enforces them. A fact about another debt of the borrower does not count; a fact with no debt
+`gate_facts` returns exactly the gate request's `borrower` keys these facts own; the one builder of
+gate requests (fairdue.service.contact.gate_request.build) puts them in, so the gate enforces them. A fact about another debt of the borrower does not count; a fact with no debt
 counts for all of them. The attorney's name and contact are encrypted (FieldCipher, FACT_CONTEXTS).
 """
 
@@ -233,9 +232,9 @@ def gate_facts(uow: Any, *, borrower_id: BorrowerId, account_id: int, at: dateti
     {"inconvenient_hours": [["HH:MM", "HH:MM"], ...], "represented_by_attorney": bool, "bankruptcy": bool,
     "breathing_space": bool}. Facts about another debt of the borrower do not count.
 
-    Read once per (borrower, account, at) in a transaction: a gate request built from stored facts and the
-    contact service's own merge of them (contacts.with_stored_facts) ask twice for the same answer. A fact
-    recorded or ended through this unit of work drops what was read.
+    Read once per (borrower, account, at) in a transaction (a composer's verdict and its send, or a run's
+    repeated builds, ask again for the same answer). A fact recorded or ended through this unit of work drops
+    what was read.
 
     none_stored: the caller has just read (fairdue.adapters.db.repos.contact.facts_stored, inside
     CollectionsRepository.debt_flags, in this transaction) that the borrower has no stored fact, so the answer is the empty one without a query (and is kept like a read one)."""

@@ -1,0 +1,229 @@
+"""Write the content-check evaluation corpus: test.jsonl and dev.jsonl in this folder, deterministically.
+
+Each split is its hand-written messages (hand_<split>.toml) followed by its
+generated messages (templates_<split>.py, its own templates, vocabulary and
+seed). The test split is built on its own; the dev split drops any text that
+is already in the test split, so no text is in both. `make corpus` runs this
+module; tests/unit/test_content_corpus_files.py checks that the committed
+files equal what it produces. See README.md in this folder.
+
+The mechanics shared by both generators live here (filling a template, the
+evasion operations, framing a body with sender, channel, objection route and
+opt-out); every word they work on (templates, fillers, homophone tables,
+emoji, sender names) belongs to one split's module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pathlib
+import random
+import re
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+HERE = pathlib.Path(__file__).resolve().parent
+SPLITS = ("test", "dev")
+FIELDS = ("id", "split", "lang", "label", "text", "role", "jurisdiction", "channel", "purpose", "origin")
+INTENTS = (
+    "threat_harm",
+    "exposure",
+    "false_authority",
+    "insult",
+    "new_borrowing",
+    "pressure",
+    "disguised",
+    "third_party",
+)
+LABELS = (*INTENTS, "lawful")
+LANGS = ("zh", "en")
+ROLES = ("borrower", "emergency_contact", "third_party")
+JURISDICTIONS = ("CN", "US", "UK")
+CHANNELS = ("sms", "email", "letter", "app_push")
+PURPOSES = ("collection", "reminder", "location", "service")
+
+KEY = re.compile("«([^«»]*)»")  # the key phrase of a template: where an evasion is applied
+SLOT = re.compile(r"\{(\w+)\}")
+
+
+class CorpusError(ValueError):
+    """A hand-written or generated message breaks the corpus schema."""
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One message before it gets its id and split."""
+
+    text: str
+    lang: str  # zh | en
+    label: str  # an intent id or "lawful"
+    role: str  # borrower | emergency_contact | third_party
+    jurisdiction: str  # CN | US | UK
+    channel: str  # sms | email | letter | app_push
+    purpose: str  # collection | reminder | location | service
+    origin: str  # "hand" or "template:<name>"
+
+
+def validate(d: Draft) -> None:
+    """Raise CorpusError when a message breaks the schema or a labelling rule."""
+    for name, value, allowed in (
+        ("lang", d.lang, LANGS),
+        ("label", d.label, LABELS),
+        ("role", d.role, ROLES),
+        ("jurisdiction", d.jurisdiction, JURISDICTIONS),
+        ("channel", d.channel, CHANNELS),
+        ("purpose", d.purpose, PURPOSES),
+    ):
+        if value not in allowed:
+            raise CorpusError(f"{name} {value!r} not in {allowed}: {d.text[:60]!r}")
+    if d.label == "third_party" and d.role == "borrower":
+        raise CorpusError(f"third_party message addressed to the borrower: {d.text[:60]!r}")
+    if (d.lang == "zh") != (d.jurisdiction == "CN"):
+        raise CorpusError(f"zh messages are CN and en messages US/UK: {d.text[:60]!r}")
+    if not (d.origin == "hand" or d.origin.startswith("template:")):
+        raise CorpusError(f"origin {d.origin!r}")
+    if not d.text.strip() or "«" in d.text or "»" in d.text or SLOT.search(d.text):
+        raise CorpusError(f"unfilled or empty text: {d.text[:60]!r}")
+
+
+# --- hand-written messages ----------------------------------------------------
+def load_hand(split: str) -> list[Draft]:
+    """The hand-written messages of a split: [[group]] tables of shared fields with a `texts` list."""
+    data = tomllib.loads((HERE / f"hand_{split}.toml").read_text(encoding="utf-8"))
+    out = []
+    for group in data["group"]:
+        fields = {k: v for k, v in group.items() if k != "texts"}
+        for text in group["texts"]:
+            out.append(Draft(text=text.strip(), origin="hand", **fields))
+    return out
+
+
+# --- the mechanics of generation (no vocabulary here) ----------------------------
+def fill(rng: random.Random, template: str, slots: Mapping[str, Sequence[str]]) -> str:
+    """Replace each {slot} with a random filler (fillers may hold slots of their own, two levels deep)."""
+    for _ in range(3):
+        template = SLOT.sub(lambda m: rng.choice(slots[m.group(1)]), template)
+    return template
+
+
+def between(chars: str, sep: Callable[[], str]) -> str:
+    """Put sep() between the characters of a phrase (not around spaces)."""
+    out = []
+    for i, ch in enumerate(chars):
+        out.append(ch)
+        if i + 1 < len(chars) and not ch.isspace() and not chars[i + 1].isspace():
+            out.append(sep())
+    return "".join(out)
+
+
+def full_width(text: str) -> str:
+    """ASCII letters and digits as their full-width forms (Ａ-Ｚ, ０-９)."""
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
+_S2T = None
+
+
+def traditional(text: str) -> str:
+    """Simplified -> traditional characters (OpenCC s2t)."""
+    global _S2T
+    if _S2T is None:
+        import opencc
+
+        _S2T = opencc.OpenCC("s2t")
+    return str(_S2T.convert(text))
+
+
+def pinyin_one(rng: random.Random, text: str) -> str:
+    """Write one Chinese character of the phrase (or the whole phrase) as toneless pinyin."""
+    from pypinyin import lazy_pinyin
+
+    hanzi = [i for i, c in enumerate(text) if "\u4e00" <= c <= "\u9fff"]
+    if not hanzi:
+        return text
+    if rng.random() < 0.3:
+        return "".join(lazy_pinyin(text))
+    i = rng.choice(hanzi)
+    return text[:i] + lazy_pinyin(text[i])[0] + text[i + 1 :]
+
+
+def substitute(rng: random.Random, text: str, table: Mapping[str, Sequence[str]]) -> str:
+    """Replace the first word of `table` found in the phrase by one of its spellings (homophones, abbreviations)."""
+    for word, spellings in table.items():
+        if word in text:
+            return text.replace(word, rng.choice(spellings), 1)
+    return text
+
+
+def apply_keys(text: str, evade: Callable[[str], str]) -> str:
+    """Apply `evade` to every «key phrase» and drop the markers."""
+    return KEY.sub(lambda m: evade(m.group(1)), text)
+
+
+def strip_keys(text: str) -> str:
+    return KEY.sub(lambda m: m.group(1), text)
+
+
+def tidy(text: str) -> str:
+    """Collapse doubled spaces and stray spaces before Chinese punctuation."""
+    text = re.sub(r"[ \t]{2,}", " ", text)
+    text = re.sub(r" +([，。！？：；】])", r"\1", text)
+    return text.strip()
+
+
+# --- assembling a split ----------------------------------------------------------
+def drafts(split: str) -> list[Draft]:
+    """Hand-written then generated messages of a split, in a fixed order, before de-duplication."""
+    if split not in SPLITS:
+        raise CorpusError(f"unknown split {split!r}")
+    module = importlib.import_module(f"fairdue.bench.content_corpus.templates_{split}")
+    generated: list[Draft] = module.generate()
+    return load_hand(split) + generated
+
+
+def build(split: str) -> list[dict[str, str]]:
+    """The records of a split: validated, texts unique within the split and (dev) not in the test split."""
+    seen: set[str] = set()
+    if split == "dev":
+        seen = {r["text"] for r in build("test")}
+    records: list[dict[str, str]] = []
+    for d in drafts(split):
+        validate(d)
+        if d.text in seen:
+            if d.origin == "hand":
+                raise CorpusError(f"hand-written text twice (or also in the test split): {d.text[:60]!r}")
+            continue
+        seen.add(d.text)
+        kind = "h" if d.origin == "hand" else "g"
+        record = {
+            "id": f"{split}-{kind}{len(records) + 1:04d}",
+            "split": split,
+            "lang": d.lang,
+            "label": d.label,
+            "text": d.text,
+            "role": d.role,
+            "jurisdiction": d.jurisdiction,
+            "channel": d.channel,
+            "purpose": d.purpose,
+            "origin": d.origin,
+        }
+        records.append(record)
+    return records
+
+
+def render(records: list[dict[str, str]]) -> str:
+    """JSON Lines, fields in schema order, UTF-8 text kept readable."""
+    return "".join(json.dumps({k: r[k] for k in FIELDS}, ensure_ascii=False) + "\n" for r in records)
+
+
+def main() -> None:
+    for split in SPLITS:
+        records = build(split)
+        (HERE / f"{split}.jsonl").write_text(render(records), encoding="utf-8")
+        print(f"{split}.jsonl: {len(records)} messages")
+
+
+if __name__ == "__main__":
+    main()
