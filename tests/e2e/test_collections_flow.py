@@ -17,11 +17,14 @@ from fairdue.adapters.channels.http_provider import HttpProviderAdapter
 from fairdue.adapters.db.schema.collections import outbox_messages
 from fairdue.adapters.db.schema.collections_engine import coll_actions
 from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.domain.instants import format_utc
 from fairdue.service import jobs
 from fairdue.service.collections import engine as coll
 from fairdue.service.contact.decision_log import DecisionLookup, verify_log
 from fairdue.service.contact.dispatcher import DbSentLedger, Dispatcher
+from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.servicing.debts import debt_id_for_line
 from fairdue.service.servicing.plans import accept_plan, propose_plans_for_account
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
@@ -92,15 +95,17 @@ def test_collections_story_end_to_end(uow_factory, engine, clock):
         # An agent's e-mail reminder, judged from the same stored facts, delivered over real SMTP.
         clock.set(_at(date(2026, 2, 10), 3))
         with uow_factory() as uow:
-            mail = coll.request_manual_contact(
+            mail = request_contact(
                 uow,
-                account_id=line,
-                channel="email",
-                at=clock(),
-                language="zh",
-                text=EMAIL_TEXT,
-                recipient={"role": "borrower", "address": "b1@example.com", "source": "registration"},
-                purpose="reminder",
+                gate_request={
+                    "debt": {"id": debt_id_for_line(line)},
+                    "purpose": "reminder",
+                    "channel": "email",
+                    "at": format_utc(clock()),
+                },
+                message=OutgoingMessage(
+                    channel="email", recipient_address="b1@example.com", language="zh", text=EMAIL_TEXT
+                ),
                 cipher=CIPHER,
             )
         assert mail.allowed, mail.violations
@@ -111,15 +116,20 @@ def test_collections_story_end_to_end(uow_factory, engine, clock):
         # A friend's number from the borrower's device contact list: denied, never queued, no adapter reached.
         deliveries = len(provider.deliveries)
         with uow_factory() as uow:
-            friend = coll.request_manual_contact(
+            friend = request_contact(
                 uow,
-                account_id=line,
-                channel="sms",
-                at=clock(),
-                language="zh",
-                text="【示例消费金融】您好，请转告张三回电 400-000-0000。",
-                recipient={"role": "third_party", "address": "+8613911112222", "source": "device_contacts"},
-                purpose="location",
+                gate_request={
+                    "debt": {"id": debt_id_for_line(line)},
+                    "purpose": "location",
+                    "channel": "sms",
+                    "at": format_utc(clock()),
+                },
+                message=OutgoingMessage(
+                    channel="sms",
+                    recipient_address="+8613911112222",
+                    language="zh",
+                    text="【示例消费金融】您好，请转告张三回电 400-000-0000。",
+                ),
                 cipher=CIPHER,
             )
         assert not friend.allowed and friend.outbox_id is None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -21,15 +22,25 @@ from fairdue.policy import decide
 from fairdue.service.contact.decision_log import DecisionLookup, contact_history, verify_log
 from fairdue.service.contact.dispatcher import DbSentLedger, Dispatcher, record_receipt
 from fairdue.service.contact.enforcement import OutgoingMessage, history_for_debt, request_contact
+from fairdue.service.servicing.debt_state import debt_state
+from fairdue.service.servicing.debts import debt_id_for_line
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+from portfolio_helpers import overdue_cn_line, true_overdue_text
 
 CIPHER = FieldCipher(Keyring.generate("t1"))
 PHONE = "+8613800138000"
 EMAIL = "zhang.san@x.test"
 FRIEND = "+8613911112222"  # found in the borrower's phone contacts: must never be reached
-REMINDER = (
-    "【示例消费金融】尊敬的客户，您尾号8000的账户本期应还 1,234.56 元已逾期 3 天，请通过示例消费金融 App "
-    "或官方客服 400-000-0000 还款；如有异议或需协商还款，请致电 400-000-0000。退订回T"
-)
+POSTAL = "北京市东城区示例路 1 号"
+
+
+@pytest.fixture
+def line(uow_factory) -> int:
+    """张三's overdue line, with PHONE, EMAIL and POSTAL on file; messages must be true of its stored state."""
+    return overdue_cn_line(
+        uow_factory, cipher=CIPHER, mobile=PHONE, email=EMAIL, address=POSTAL, through_on=date(2026, 3, 1)
+    )[1]
 
 
 def gate(
@@ -42,13 +53,15 @@ def gate(
     role: str = "borrower",
     source: str = "contract",
     history: list | None = None,
+    debt_id: str = "D1",
 ) -> dict:
+    """A caller's proposal: request_contact rebuilds it from stored facts (its role, source, zones are ignored)."""
     return {
         "jurisdiction": "CN",
         "at": at,
         "channel": channel,
         "purpose": purpose,
-        "debt": {"id": "D1", "time_barred": False},
+        "debt": {"id": debt_id, "time_barred": False},
         "recipient": {
             "role": role,
             "address": address,
@@ -73,7 +86,7 @@ def gate(
     }
 
 
-def contact(uow_factory, clock, channel: str, at: datetime, address: str, text: str, **kw):
+def contact(uow_factory, clock, line: int, channel: str, at: datetime, address: str, text: str, **kw):
     clock.set(at)
     with uow_factory() as uow:
         request = gate(
@@ -81,7 +94,8 @@ def contact(uow_factory, clock, channel: str, at: datetime, address: str, text: 
             at.isoformat().replace("+00:00", "Z"),
             address,
             text,
-            history=history_for_debt(uow, debt_id="D1", cipher=CIPHER),
+            history=history_for_debt(uow, debt_id=debt_id_for_line(line), cipher=CIPHER),
+            debt_id=debt_id_for_line(line),
             **kw,
         )
     letter = kw.pop("letter", None) if "letter" in kw else None
@@ -104,8 +118,9 @@ def contact(uow_factory, clock, channel: str, at: datetime, address: str, text: 
 
 
 def test_lawful_reminders_are_delivered_and_unlawful_contacts_are_not(
-    uow_factory, engine, clock, database_url, tmp_path
+    uow_factory, engine, clock, database_url, tmp_path, line
 ):
+    reminder = true_overdue_text(uow_factory, line, date(2026, 3, 2))
     with LocalSmtpServer() as smtp, StubProvider(api_key="k") as provider:
         decisions = DecisionLookup(engine)
         email_adapter = SmtpEmailAdapter(
@@ -117,18 +132,20 @@ def test_lawful_reminders_are_delivered_and_unlawful_contacts_are_not(
         dispatcher = Dispatcher(uow_factory, {"email": email_adapter, "sms": sms_adapter}, cipher=CIPHER)
 
         # 10:00 Shanghai: a lawful email reminder is allowed, queued, and delivered over SMTP.
-        email = contact(uow_factory, clock, "email", datetime(2026, 3, 2, 2, 0, tzinfo=UTC), EMAIL, REMINDER)
+        email = contact(uow_factory, clock, line, "email", datetime(2026, 3, 2, 2, 0, tzinfo=UTC), EMAIL, reminder)
         assert email.allowed, email.violations
         assert dispatcher.run_until_idle().sent == 1
         [mail] = smtp.received()
         assert mail.rcpt_tos == (EMAIL,) and mail.subject == "账单逾期提醒" and "400-000-0000" in mail.body
 
         # 21:30 Shanghai: the SMS is denied for the hour and rescheduled to the gate's next_allowed_at.
-        late = contact(uow_factory, clock, "sms", datetime(2026, 3, 2, 13, 30, tzinfo=UTC), PHONE, REMINDER)
+        late = contact(uow_factory, clock, line, "sms", datetime(2026, 3, 2, 13, 30, tzinfo=UTC), PHONE, reminder)
         assert not late.allowed and {v["category"] for v in late.violations} == {"time_window"}
         assert late.next_allowed_at == datetime(2026, 3, 3, 0, 0, tzinfo=UTC)
+        # A retry is a new message, true of its own day: one more day past due (the old text would now be false).
+        next_day = true_overdue_text(uow_factory, line, date(2026, 3, 3))
         assert dispatcher.run_until_idle().claimed == 0 and provider.requests == 0
-        retry = contact(uow_factory, clock, "sms", late.next_allowed_at, PHONE, REMINDER)
+        retry = contact(uow_factory, clock, line, "sms", late.next_allowed_at, PHONE, next_day)
         assert retry.allowed, retry.violations
         assert dispatcher.run_until_idle().sent == 1
         assert [d.to for d in provider.deliveries] == [PHONE]
@@ -140,6 +157,7 @@ def test_lawful_reminders_are_delivered_and_unlawful_contacts_are_not(
         friend = contact(
             uow_factory,
             clock,
+            line,
             "sms",
             datetime(2026, 3, 3, 3, 0, tzinfo=UTC),
             FRIEND,
@@ -167,7 +185,7 @@ def test_lawful_reminders_are_delivered_and_unlawful_contacts_are_not(
 
     # The borrower's contact log: every decision, masked, with reasons and delivery.
     with uow_factory() as uow:
-        log = contact_history(uow, debt_id="D1")
+        log = contact_history(uow, debt_id=debt_id_for_line(line))
     assert [(i.channel, i.address_masked, i.allowed, i.outbox_status, i.delivery_status) for i in log] == [
         ("email", "z***@x.test", True, "sent", None),
         ("sms", "138****8000", False, None, None),
@@ -209,16 +227,18 @@ def test_lawful_reminders_are_delivered_and_unlawful_contacts_are_not(
     assert done.returncode == 1 and "decision 4" in done.stderr
 
 
-def test_a_lawful_collection_letter_is_rendered_once(uow_factory, engine, clock, tmp_path):
+def test_a_lawful_collection_letter_is_rendered_once(uow_factory, engine, clock, tmp_path, line):
+    with uow_factory() as uow:
+        state = debt_state(uow, line_id=line, on=date(2026, 3, 2))
     letter = CollectionLetter(
         language="zh",
         lender_name="示例消费金融有限公司",
         reference="CL-2026-0001",
         letter_on="2026-03-02",
         borrower_name="张三",
-        balance_minor=123456,
+        balance_minor=state.balance,
         currency="CNY",
-        reason="您的消费信贷账户自 2026 年 1 月 25 日起未按约还款，已逾期 36 天。",
+        reason=f"您的消费信贷账户未按约还款，已逾期 {state.days_past_due} 天。",
         legal_basis="《个人消费信贷合同》第八条；《商业银行信用卡业务监督管理办法》第六十九条。",
         rights_obligations="您有按约还款的义务；您有权查询欠款构成、提出异议、申请个性化分期。",
         account_check="登录示例消费金融 App「我的账单」或致电官方客服 400-000-0000 查询。",
@@ -230,12 +250,12 @@ def test_a_lawful_collection_letter_is_rendered_once(uow_factory, engine, clock,
     with uow_factory() as uow:
         outcome = request_contact(
             uow,
-            gate_request=gate("letter", "2026-03-02T02:00:00Z", "POSTAL-0001", text),
+            gate_request=gate("letter", "2026-03-02T02:00:00Z", POSTAL, text, debt_id=debt_id_for_line(line)),
             decide=decide,
             cipher=CIPHER,
             names=["张三"],
             message=OutgoingMessage(
-                channel="letter", recipient_address="POSTAL-0001", language="zh", text=text, letter=letter
+                channel="letter", recipient_address=POSTAL, language="zh", text=text, letter=letter
             ),
         )
     assert outcome.allowed, outcome.violations

@@ -40,11 +40,12 @@ def test_every_literal_key_used_by_a_template_is_in_the_catalogue():
 
 
 def test_every_value_of_a_translated_family_has_a_message():
+    from fairdue.policy.pack import ROLES, SOURCES
     from fairdue.web import compose
 
     families = {
-        "role": compose.RECIPIENT_ROLES,
-        "source": compose.SOURCES,
+        "role": ROLES,  # the composer shows the built request's role and source (every value the gate knows)
+        "source": SOURCES,
         "channel": compose.CHANNELS,
         "purpose": compose.PURPOSES,
         "category": (
@@ -71,7 +72,7 @@ def test_every_value_of_a_translated_family_has_a_message():
             "data.kind": web_schema.DATA_RIGHTS_KINDS,
             "data.status": web_schema.DATA_RIGHTS_STATUSES,
             "data.rel": ("spouse", "parent", "child", "sibling", "relative", "friend", "colleague", "other"),
-            "contacts.role": compose.RECIPIENT_ROLES + ("unknown",),
+            "contacts.role": (*sorted(ROLES), "unknown"),
             "portal.line.status": ("active", "closed", "charged_off"),
             "portal.plan_kind": ("full", "annuity", "equal_principal", "flat_fee", "zero_fee", "upfront_fee"),
             "portal.apr_convention": ("cn-irr", "us-reg-z", "eu-ccd"),

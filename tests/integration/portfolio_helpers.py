@@ -80,3 +80,52 @@ def staff_user(uow, username: str) -> int:
         .values(username=username, display_name=username, password_hash="x", active=True, created_at=uow.clock())
         .returning(staff_users.c.id)
     ).scalar_one()
+
+
+def overdue_cn_line(
+    uow_factory,
+    *,
+    cipher: FieldCipher,
+    mobile: str,
+    email: str | None = None,
+    address: str | None = None,
+    sequence: int = 1,
+    through_on: date = date(2026, 1, 30),
+) -> tuple[int, int]:
+    """A CN borrower (张三) with one cn-ecard-std line: 3,000.00 bought 2026-01-03 in three zero-fee installments,
+    the first (1,000.00) due 2026-01-26, day-end run through `through_on` (so it is overdue since 01-27, with the
+    late fee the product charges). Messages about it must be true of that stored state (the gate's truth check).
+    Returns (borrower id, line id)."""
+    from fairdue.service.dayend.runner import run_day_end
+    from fairdue.service.servicing.purchases import purchase
+
+    with uow_factory() as uow:
+        load_products(uow)
+        bid = cn_borrower(
+            uow, cipher=cipher, name="张三", id_number=cn_ric(sequence), mobile=mobile, email=email, address=address
+        )
+        line = cn_line(uow, borrower_id=bid, key=f"open-overdue-{sequence}")
+        purchase(
+            uow,
+            line_id=line,
+            amount=Money(300_000, "CNY"),
+            purchased_on=date(2026, 1, 3),
+            key=f"buy-overdue-{sequence}",
+            plan="3-zero_fee",
+        )
+        uow.commit()
+    run_day_end(uow_factory, through_on=through_on)
+    return bid, line
+
+
+def true_overdue_text(uow_factory, line_id: int, on: date) -> str:
+    """A lawful CN overdue SMS whose amount and days past due are the line's stored state on `on`."""
+    from fairdue.service.servicing.debt_state import debt_state
+
+    with uow_factory() as uow:
+        state = debt_state(uow, line_id=line_id, on=on)
+    owed = Money(state.amount_due, state.currency).format()
+    return (
+        f"【示例消费金融】尊敬的客户，您尾号8000的账户应还 {owed} 已逾期 {state.days_past_due} 天，请通过示例消费金融 App "
+        "或官方客服 400-000-0000 还款；如有异议或需协商还款，请致电 400-000-0000。退订回T"
+    )

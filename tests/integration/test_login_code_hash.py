@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from portfolio_helpers import cn_borrower, cn_ric
 
 from fairdue.adapters.channels.base import OutboundMessage, SendRefused, require_allowing_decision
 from fairdue.adapters.crypto import FieldCipher, Keyring
@@ -24,13 +25,22 @@ PHONE = "+8613800138000"
 NOW = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)  # 07:30 in Shanghai: a login code may arrive at any hour
 
 
-def _request(text: str, purpose: str, at: datetime) -> dict:
+@pytest.fixture
+def bid(uow_factory) -> int:
+    """The borrower the code goes to (a login code is built from stored facts: their number, on file)."""
+    with uow_factory() as uow:
+        borrower_id = cn_borrower(uow, cipher=CIPHER, name="张三", id_number=cn_ric(1), mobile=PHONE)
+        uow.commit()
+    return borrower_id
+
+
+def _request(text: str, purpose: str, at: datetime, bid: int) -> dict:
     return {
         "jurisdiction": "CN",
         "at": at.isoformat().replace("+00:00", "Z"),
         "channel": "sms",
         "purpose": purpose,
-        "debt": {"id": service_debt_id(7), "time_barred": False},
+        "debt": {"id": service_debt_id(bid), "time_barred": False},
         "recipient": {
             "role": "borrower",
             "address": PHONE,
@@ -46,12 +56,12 @@ def _request(text: str, purpose: str, at: datetime) -> dict:
     }
 
 
-def _send(uow_factory, clock, text: str, purpose: str = "authentication", at: datetime = NOW):
+def _send(uow_factory, clock, bid: int, text: str, purpose: str = "authentication", at: datetime = NOW):
     clock.set(at)
     with uow_factory() as uow:
         outcome = request_contact(
             uow,
-            gate_request=_request(text, purpose, at),
+            gate_request=_request(text, purpose, at, bid),
             names=["482913"],
             cipher=CIPHER,
             message=OutgoingMessage(channel="sms", recipient_address=PHONE, language="zh", text=text),
@@ -71,9 +81,9 @@ def _message(outcome, body: str) -> OutboundMessage:
     )
 
 
-def test_a_login_codes_hash_is_keyed_and_delivery_still_matches(uow_factory, clock, engine):
+def test_a_login_codes_hash_is_keyed_and_delivery_still_matches(uow_factory, clock, engine, bid):
     text = "【示例】您的登录验证码是 482913，5分钟内有效。请勿告诉他人。"
-    outcome = _send(uow_factory, clock, text)
+    outcome = _send(uow_factory, clock, bid, text)
     plain = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with engine.connect() as conn:
         record_text = conn.execute(
@@ -111,9 +121,9 @@ def test_a_login_codes_hash_is_keyed_and_delivery_still_matches(uow_factory, clo
         require_allowing_decision(KeylessLog(), _message(outcome, text), channel="sms")
 
 
-def test_other_messages_keep_the_plain_text_hash(uow_factory, clock, engine):
+def test_other_messages_keep_the_plain_text_hash(uow_factory, clock, engine, bid):
     text = "【示例】您的账单已出，请按时还款。"
-    outcome = _send(uow_factory, clock, text, purpose="service", at=NOW.replace(hour=2))  # 10:30 in Shanghai
+    outcome = _send(uow_factory, clock, bid, text, purpose="service", at=NOW.replace(hour=2))  # 10:30 in Shanghai
     with engine.connect() as conn:
         record = json.loads(
             conn.execute(

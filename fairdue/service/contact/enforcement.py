@@ -212,7 +212,11 @@ def open_outbox_fields(cipher: FieldCipher, row: Any) -> dict[str, str | None]:
 def _built(uow: Any, proposal: Any, message: OutgoingMessage, cipher: FieldCipher) -> BuiltRequest:
     """A caller's gate request (a dict) rebuilt from stored facts: its debt id, purpose and instant, the message's
     channel and recipient, and the restrictions it adds; nothing else it says is used."""
-    proposal = _check_matches(proposal, message)  # a proposal naming another channel, recipient or text is a bug
+    if not isinstance(proposal, dict):
+        raise ContactRequestInvalid("the gate request must be a JSON object")
+    # What a proposal leaves out is the message's; what it names must be the message's (else a caller's bug).
+    defaults = {"channel": message.channel, "recipient": {"address": message.recipient_address}}
+    proposal = _check_matches({**defaults, **proposal}, message)
     debt = proposal.get("debt")
     debt_id = debt.get("id") if isinstance(debt, dict) else None
     purpose = proposal.get("purpose")
@@ -247,20 +251,34 @@ def judge_contact(
     request = built.request
     decision = check_contact(request, decide=decide)
     masked = mask_request(request, names=names)  # its recipient address is mask_address of the request's
-    recipient = request.get("recipient") or {}
-    record = {
+    masked_decision = mask_decision(decision, names=names)
+    record = _decision_record(uow.clock(), request, masked, masked_decision, masked["recipient"]["address"], None, None)
+    return decision, append_decision(uow, record).seq
+
+
+def _decision_record(
+    now: datetime,
+    request: dict,
+    masked_request: dict,
+    masked_decision: dict,
+    address_masked: str,
+    fingerprint: str | None,
+    text_sha256: str | None,
+) -> dict[str, Any]:
+    """The decision log's `contact_decision` record (inputs masked); a call has no fingerprint or text hash."""
+    debt = request.get("debt") if isinstance(request.get("debt"), dict) else {}
+    return {
         "kind": "contact_decision",
-        "decided_at": uow.clock().isoformat(),
-        "debt_id": (request.get("debt") or {}).get("id"),
+        "decided_at": now.isoformat(),
+        "debt_id": debt.get("id"),
         "channel": request.get("channel"),
         "purpose": request.get("purpose"),
-        "recipient": {"role": recipient.get("role"), "address_masked": masked["recipient"]["address"]},
-        "fingerprint": None,
-        "text_sha256": None,
-        "request": masked,
-        "decision": mask_decision(decision, names=names),
+        "recipient": {"role": (request.get("recipient") or {}).get("role"), "address_masked": address_masked},
+        "fingerprint": fingerprint,
+        "text_sha256": text_sha256,
+        "request": masked_request,
+        "decision": masked_decision,
     }
-    return decision, append_decision(uow, record).seq
 
 
 def request_contact(
@@ -277,8 +295,8 @@ def request_contact(
 ) -> ContactOutcome:
     """Decide, log, and on allow queue the message; all in the unit of work's transaction.
 
-    gate_request: a BuiltRequest, or a proposal rebuilt from stored facts (see the module docstring).
-    names: personal names to mask inside the logged message text (e.g. the borrower's).
+    gate_request: a BuiltRequest, or a proposal rebuilt from stored facts. names: personal names to mask inside
+    the logged message text (e.g. the borrower's).
     commit: False leaves committing to the caller (to group several contacts in one transaction).
     """
     cipher = cipher_for(uow, cipher)
@@ -308,19 +326,11 @@ def request_contact(
     # for the record and the outbox row rather than parsing the number again.
     given = recipient.get("address")
     address_masked = masked_request["recipient"]["address"] if isinstance(given, str) else mask_address(address)
-    record = {
-        "kind": "contact_decision",
-        "decided_at": now.isoformat(),
-        "debt_id": debt.get("id"),
-        "channel": message.channel,
-        "purpose": request.get("purpose"),
-        "recipient": {"role": recipient.get("role"), "address_masked": address_masked},
-        "fingerprint": fingerprint,
-        "text_sha256": text_sha256,
-        **({"text_hmac": text_hmac} if text_hmac is not None else {}),
-        "request": masked_request,
-        "decision": mask_decision(decision, names=names),
-    }
+    record = _decision_record(
+        now, request, masked_request, mask_decision(decision, names=names), address_masked, fingerprint, text_sha256
+    )
+    if text_hmac is not None:
+        record["text_hmac"] = text_hmac
     entry = append_decision(uow, record)
     outbox_id = None
     if allowed:

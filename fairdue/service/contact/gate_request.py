@@ -270,7 +270,6 @@ def _not_on_file(debt_id: str, recipient_address: str | None, channel: str, purp
             "opted_out_channels": [],
             "prior_location_contacts": 0,
         },
-        "borrower": {"cease_requested": True},
         "history": [],
     }
 
@@ -301,6 +300,68 @@ def home_zone(uow: Any, debt_id: str, *, cipher: FieldCipher | None = None) -> s
     return zones[0] if zones else None
 
 
+_NO_FLAGS = {"cease_requested": False, "opted_out_channels": [], "dispute_open": False, "plan_active": False}
+_NO_FACTS = {"inconvenient_hours": [], "represented_by_attorney": False, "bankruptcy": False, "breathing_space": False}
+
+
+def _stored(
+    uow: Any, *, account: Any, borrower: Any, flags: Mapping[str, Any] | None, at: datetime, zones: list[str]
+) -> tuple[Mapping[str, Any], Mapping[str, Any], str, dict[str, Any] | None]:
+    """(flags, contact facts, jurisdiction, debt state) as stored for the debt's line; for a service message (a
+    login code, no line) the borrower's region gives the jurisdiction and no line's facts apply."""
+    if account is None:
+        return _NO_FLAGS, _NO_FACTS, _service_jurisdiction(borrower), None
+    stored = dict(flags) if flags is not None else borrower_flags(uow, account_id=account.id, borrower_id=borrower.id)
+    facts = gate_facts(
+        uow,
+        borrower_id=borrower.id,
+        account_id=account.id,
+        at=at,
+        none_stored=not stored.get("contact_facts_stored", True),
+    )
+    state = debt_state(uow, line_id=account.id, on=_local_day(at, zones)).as_gate()
+    return stored, facts, account.jurisdiction, state
+
+
+def _recipient_part(who: Recipient, flags: Mapping[str, Any], r: Restrictions, history: list[dict]) -> dict:
+    """The request's `recipient`: as the profile has it; the borrower's opt-outs apply to the borrower's addresses;
+    earlier contacts with this third party counted from the debt's history."""
+    key = address_key(who.address)[0] if who.address else None
+    own_opt_outs = set(flags["opted_out_channels"]) if who.role == "borrower" else set()
+    return {
+        "role": who.role,
+        "address": who.address or "unknown",
+        "source": who.source,
+        "consent": dict(who.consent) if who.consent is not None else None,
+        "asked_to_stop": r.asked_to_stop,
+        "opted_out_channels": sorted(own_opt_outs | r.opted_out_channels),
+        "prior_location_contacts": sum(
+            1 for h in history if h.get("role") != "borrower" and address_key(h["address"])[0] == key
+        ),
+    }
+
+
+def _borrower_part(
+    zones: list[str], flags: Mapping[str, Any], facts: Mapping[str, Any], r: Restrictions
+) -> dict[str, Any]:
+    """The request's `borrower`: stored flags and contact facts, OR-ed with the caller's added restrictions."""
+    hours = [list(h) for h in facts["inconvenient_hours"]]
+    hours += [list(h) for h in r.inconvenient_hours if list(h) not in hours]
+    part: dict[str, Any] = {
+        "time_zones": zones,
+        "cease_requested": bool(flags["cease_requested"]),
+        "dispute_open": bool(flags["dispute_open"]),
+        "plan_active": bool(flags["plan_active"]),
+        "represented_by_attorney": bool(facts["represented_by_attorney"]),
+        "bankruptcy": bool(facts["bankruptcy"]),
+        "breathing_space": bool(facts["breathing_space"]),
+        "inconvenient_hours": hours,
+    }
+    for flag in r.flags:
+        part[flag] = True
+    return part
+
+
 def build(
     uow: Any,
     *,
@@ -315,7 +376,6 @@ def build(
     cipher: FieldCipher | None = None,
     lookup: Lookup | None = None,
     flags: Mapping[str, Any] | None = None,
-    with_history: bool = True,
 ) -> BuiltRequest:
     """The gate request for this contact, from stored facts only (see the module docstring).
 
@@ -329,86 +389,34 @@ def build(
     account_id, borrower_id, account = _owner(uow, debt_id, lookup)
     if borrower_id is None:
         request = _not_on_file(debt_id, recipient, channel, purpose, at)
-        if message is not None:
-            request["message"] = dict(message)
-        return BuiltRequest(request, None, None, None, token=_TOKEN)
-    borrower = lookup.borrower(uow, borrower_id)
-    who = resolve_recipient(uow, borrower, recipient, channel, lookup.cipher)
-    zones = _zones(borrower, who, r.time_zones)
-    if account is not None:
-        assert account_id is not None
-        stored = (
-            dict(flags) if flags is not None else borrower_flags(uow, account_id=account_id, borrower_id=borrower_id)
+    else:
+        borrower = lookup.borrower(uow, borrower_id)
+        who = resolve_recipient(uow, borrower, recipient, channel, lookup.cipher)
+        zones = _zones(borrower, who, r.time_zones)
+        stored, facts, jurisdiction, state = _stored(
+            uow, account=account, borrower=borrower, flags=flags, at=at, zones=zones
         )
-        facts = gate_facts(
-            uow,
-            borrower_id=borrower_id,
-            account_id=account_id,
-            at=at,
-            none_stored=not stored.get("contact_facts_stored", True),
-        )
-        jurisdiction = account.jurisdiction
-        state: dict[str, Any] | None = debt_state(uow, line_id=account_id, on=_local_day(at, zones)).as_gate()
-    else:  # a service message (a login code) to a stored borrower: facts of all their lines do not apply
-        stored = {"cease_requested": False, "opted_out_channels": [], "dispute_open": False, "plan_active": False}
-        facts = {
-            "inconvenient_hours": [],
-            "represented_by_attorney": False,
-            "bankruptcy": False,
-            "breathing_space": False,
-        }
-        jurisdiction = _service_jurisdiction(borrower)
-        state = None
-    history = (
-        history_for_debt(
+        history = history_for_debt(
             uow,
             debt_id=debt_id,
             cipher=lookup.cipher,
             call_address=borrower.mobiles[0][0] if borrower.mobiles else None,
         )
-        if with_history
-        else []
-    )
-    hours = [list(h) for h in facts["inconvenient_hours"]]
-    hours += [list(h) for h in r.inconvenient_hours if list(h) not in hours]
-    key = address_key(who.address)[0] if who.address else None
-    is_borrower = who.role == "borrower"
-    request: dict[str, Any] = {
-        "jurisdiction": jurisdiction,
-        "at": format_utc(at),
-        "channel": channel,
-        "purpose": purpose,
-        "debt": {"id": debt_id, "time_barred": r.time_barred, **({"state": state} if state is not None else {})},
-        "sender": dict(sender) if sender is not None else {"kind": "creditor"},
-        "recipient": {
-            "role": who.role,
-            "address": who.address or "unknown",
-            "source": who.source,
-            "consent": dict(who.consent) if who.consent is not None else None,
-            "asked_to_stop": r.asked_to_stop,
-            "opted_out_channels": sorted(
-                set(stored["opted_out_channels"] if is_borrower else []) | r.opted_out_channels
-            ),
-            "prior_location_contacts": sum(
-                1 for h in history if h.get("role") != "borrower" and address_key(h["address"])[0] == key
-            ),
-        },
-        "borrower": {
-            "time_zones": zones,
-            "cease_requested": bool(stored["cease_requested"]),
-            "dispute_open": bool(stored["dispute_open"]),
-            "plan_active": bool(stored["plan_active"]),
-            "represented_by_attorney": bool(facts["represented_by_attorney"]),
-            "bankruptcy": bool(facts["bankruptcy"]),
-            "breathing_space": bool(facts["breathing_space"]),
-            "inconvenient_hours": hours,
-        },
-        "history": history,
-    }
-    for flag in r.flags:
-        request["borrower"][flag] = True
+        request = {
+            "jurisdiction": jurisdiction,
+            "at": format_utc(at),
+            "channel": channel,
+            "purpose": purpose,
+            "debt": {"id": debt_id, "time_barred": r.time_barred, **({"state": state} if state is not None else {})},
+            "sender": dict(sender) if sender is not None else {"kind": "creditor"},
+            "recipient": _recipient_part(who, stored, r, history),
+            "borrower": _borrower_part(zones, stored, facts, r),
+            "history": history,
+        }
     if message is not None:
         request["message"] = dict(message)
+    if borrower_id is None:
+        return BuiltRequest(request, None, None, None, token=_TOKEN)
     return BuiltRequest(request, borrower, who, account_id, token=_TOKEN)
 
 
