@@ -16,8 +16,8 @@ from fairdue.domain.contact_facts import ContactFactInvalid
 from fairdue.service.borrower.registry import rotate_pii_keys
 from fairdue.service.contact import gate_request as gate_requests
 from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
-from fairdue.service.contact.gate_request import Restrictions
 from fairdue.service.contact.facts import FactAlreadyEnded, TooManyFacts, end_fact, gate_facts, list_facts, record_fact
+from fairdue.service.contact.gate_request import Restrictions
 from fairdue.service.servicing.debts import debt_id_for_line
 
 CIPHER = FieldCipher(Keyring.generate("facts"))
