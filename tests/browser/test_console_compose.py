@@ -21,11 +21,21 @@ def _login(page, live):
     page.wait_for_url(f"{live.url}/console")
 
 
-def test_threatening_message_is_blocked_and_lawful_one_is_sent(page, live, shot):
+def test_threatening_message_is_blocked_and_lawful_one_is_sent(page, web_app, live_server, shot):
+    from web_testing import seed_portal_borrower
+
+    seeded = seed_portal_borrower(web_app, name="张伟", mobile="+8613800138000")  # overdue since 2025-12
+    with live_server(web_app) as live:
+        _compose_threat_then_lawful(page, live, shot, seeded["line_id"])
+
+
+def _compose_threat_then_lawful(page, live, shot, line_id: int) -> None:
     _login(page, live)
-    page.goto(f"{live.url}/console/compose?template=cn_overdue_zh&address=%2B8613800138000")
+    page.goto(f"{live.url}/console/compose?template=cn_overdue_zh&account={line_id}")
     page.wait_for_selector("#verdict-box")
     page.fill("#at_local", "2026-01-15T10:00")
+    # The stored facts the request was built from are shown, read-only: the borrower, from the contract.
+    assert page.locator("#stored-facts #fact-role").count() == 1
 
     page.fill("#text", THREAT)
     page.wait_for_selector("#verdict-box[data-allowed=false]")
@@ -36,7 +46,6 @@ def test_threatening_message_is_blocked_and_lawful_one_is_sent(page, live, shot)
 
     page.select_option("select[name=template]", "cn_overdue_zh")
     page.wait_for_selector("#verdict-box")
-    page.fill("#address", "+8613800138000")
     page.fill("#at_local", "2026-01-15T10:00")
     page.wait_for_selector("#verdict-box[data-allowed=true]")
     assert page.is_enabled("#send")
