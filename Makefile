@@ -5,7 +5,7 @@ VENV   := .venv
 STAMP  := $(VENV)/.installed-stamp
 BIN    := $(VENV)/bin
 
-.PHONY: demo lint test bench corpus venv clean
+.PHONY: demo lint test bench corpus model venv clean
 
 venv: $(STAMP)
 
@@ -39,6 +39,12 @@ bench: $(STAMP)
 # deterministically from the hand-written files and the seeded templates; commit the result.
 corpus: $(STAMP)
 	$(BIN)/python -m fairdue.bench.content_corpus.generate
+
+# The content check's optional learned layer (fairdue/policy/content/learned_model.json), trained
+# deterministically on the dev split only (never test.jsonl); commit the result. Needs the `train` extra.
+model: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[train]'
+	$(BIN)/python -m fairdue.policy.content.learned_train
 
 clean:
 	rm -rf $(VENV) .pytest_cache fairdue.db

@@ -37,10 +37,12 @@ from fairdue.policy.content.check import (
     lexicon,
     prepare,
 )
+from fairdue.policy.content.intents import INTENT_IDS
 from fairdue.policy.content.lexicon import LANGUAGES
 
 __all__ = [
     "CHANNELS",
+    "INTENT_IDS",
     "JURISDICTIONS",
     "LANGUAGES",
     "PURPOSES",

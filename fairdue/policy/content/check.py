@@ -8,8 +8,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from fairdue.errors import FairdueError
+from fairdue.policy.content import intents as _intents
+from fairdue.policy.content.intents import IntentData, IntentHit, assured, clause_boundaries, promised_after
 from fairdue.policy.content.lexicon import LANGUAGES, Lexicon, Rule, load
-from fairdue.policy.content.normalize import Views, views
+from fairdue.policy.content.normalize import Views, is_cjk, views
 
 if TYPE_CHECKING:
     import ahocorasick
@@ -45,6 +47,22 @@ _PHRASES_DEBT = tuple(
 )
 
 
+# Lexicon terms also read through pinyin (坐lao, 通迅录): multi-character CJK
+# terms of the "always" rules that are not ambiguous short words.
+_INTENTS: IntentData = _intents.load(
+    lexicon_cjk=[
+        (i, t.normalized)
+        for i, t in enumerate(_LEXICON.terms)
+        if t.regex is None
+        and not t.segment_check
+        and _LEXICON.rules[t.rule].applies == "always"
+        and len(t.normalized) >= 2
+        and all(is_cjk(ch) for ch in t.normalized)
+    ]
+)
+_RULES: dict[str, Rule] = {**_LEXICON.rules, **_INTENTS.rules}
+
+
 class ContentContextError(FairdueError):
     """The message context (language, jurisdiction, channel, purpose, role) is not one we know."""
 
@@ -54,9 +72,10 @@ class Finding:
     """One reason a message is unlawful (violation) or doubtful (warning).
 
     evidence for a lexicon or pattern hit: {"matched": original text of the
-    span, "span": [start, end) in the original text, "term": lexicon entry,
-    "normalized": the compact form that matched}; for a missing required
-    element: {"missing": element name}.
+    span, "span": [start, end) in the original text, "intent": the intent id
+    (or None), "term": lexicon entry or grammar name, "normalized": the
+    compact form that matched}; for a missing required element:
+    {"missing": element name}.
     """
 
     rule: str  # stable id, e.g. "CONTENT.impersonation.police"
@@ -66,6 +85,7 @@ class Finding:
     evidence: dict[str, Any]
     severity: str  # "violation" | "warning"
     citation: str = ""  # "<source> — <article> [<confidence>]" from rules.toml
+    intent: str | None = None  # intents.toml id the finding shows; None for required elements and reviews
 
 
 def lexicon() -> Lexicon:
@@ -125,6 +145,8 @@ class _Scan:
     views: Views
     hits: tuple[_Hit, ...]  # hits on every rule except the debt words (non_debtor)
     present: dict[str, bool]  # required-element pattern results, filled on first need
+    intent_hits: tuple[IntentHit, ...]  # grammar and pattern matches that are not assurances
+    boundaries: tuple[int, ...]  # clause punctuation positions (see intents.clause_boundaries)
     has_time_barred_hit: bool  # whether time_barred matters for this text at all
     allowed: tuple[tuple[int, int], ...]  # compact [start, end] of lawful allow-phrases
     lower: str  # base, lower-cased: what the plain required-element patterns read
@@ -147,7 +169,11 @@ def _allowed(v: Views) -> tuple[tuple[int, int], ...]:
 
 
 def _scan_terms(
-    v: Views, automaton: ahocorasick.Automaton, allowed: tuple[tuple[int, int], ...], phrases: tuple[int, ...]
+    v: Views,
+    automaton: ahocorasick.Automaton,
+    allowed: tuple[tuple[int, int], ...],
+    phrases: tuple[int, ...],
+    boundaries: tuple[int, ...] | None = None,
 ) -> list[_Hit]:
     lex = _LEXICON
     terms = lex.terms
@@ -164,6 +190,8 @@ def _scan_terms(
                 p.search(light[max(0, m.start() - negation_window_chars) : m.start()])
                 for p, _cased in lex.patterns["suit_negation"]
             )
+            if not terms[ti].negatable and boundaries is not None and lex.rules[terms[ti].rule].intent is not None:
+                negated = assured(light, m.start(), boundaries)  # "we won't contact your friends, family or …"
             hits.append(_Hit(ti, m.start(), m.end(), negated))
     for end_c, (key_len, term_indexes) in automaton.iter(v.compact):
         start_c = end_c - key_len + 1
@@ -191,15 +219,36 @@ def _scan_terms(
             if term.negatable:
                 before = light[max(0, start - negation_window_chars) : start]
                 negated = any(p.search(before) for p, _cased in lex.patterns["suit_negation"])
+            elif boundaries is not None and lex.rules[term.rule].intent is not None:
+                # "我们不会联系您的通讯录", "your employer will not be contacted": a promise
+                negated = assured(light, start, boundaries) or promised_after(light, last + 1, boundaries)
             hits.append(_Hit(ti, start, last + 1, negated))
     return hits
+
+
+def _word_freq(word: str) -> int:
+    freq: int = _jieba().FREQ.get(word, 0) or 0
+    return freq
+
+
+def _intent_scan(v: Views, boundaries: tuple[int, ...]) -> tuple[list[IntentHit], list[_Hit]]:
+    """Grammar matches that are not assurances, and lexicon terms read through pinyin."""
+    class_hits, term_hits = _intents.scan_classes(_INTENTS, v, _word_freq)
+    light = v.light
+    matches = [
+        h for h in _intents.match(_INTENTS, v, class_hits, boundaries) if not _intents.promise(light, h, boundaries)
+    ]
+    sounded = [_Hit(ti, start, end, assured(light, start, boundaries)) for ti, start, end in term_hits]
+    return matches, sounded
 
 
 @lru_cache(maxsize=scan_entries_max)
 def _scan(text: str) -> _Scan:
     v = views(text)
     allowed = _allowed(v)
-    hits = tuple(_scan_terms(v, _LEXICON.automaton, allowed, _PHRASES_MAIN))
+    boundaries = clause_boundaries(v.light)
+    matches, sounded = _intent_scan(v, boundaries)
+    hits = tuple(_scan_terms(v, _LEXICON.automaton, allowed, _PHRASES_MAIN, boundaries)) + tuple(sounded)
     rules, terms = _LEXICON.rules, _LEXICON.terms
     return _Scan(
         views=v,
@@ -208,6 +257,8 @@ def _scan(text: str) -> _Scan:
         allowed=allowed,
         lower=v.base.lower(),
         has_time_barred_hit=any(rules[terms[h.term_index].rule].applies == "time_barred" for h in hits),
+        intent_hits=tuple(matches),
+        boundaries=boundaries,
     )
 
 
@@ -227,7 +278,7 @@ def debt_mentions(text: str) -> list[dict[str, Any]]:
 
 
 # --- assembling findings for a context --------------------------------------
-def _finding(rule: Rule, evidence: dict[str, Any], severity: str | None = None) -> Finding:
+def _finding(rule: Rule, evidence: dict[str, Any], severity: str | None = None, intent: str | None = None) -> Finding:
     return Finding(
         rule=rule.id,
         category=rule.category,
@@ -236,17 +287,43 @@ def _finding(rule: Rule, evidence: dict[str, Any], severity: str | None = None) 
         evidence=evidence,
         severity=severity or rule.severity,
         citation=f"{rule.source} — {rule.article} [{rule.confidence}]",
+        intent=intent,
     )
 
 
-def _hit_evidence(text: str, hit: _Hit) -> dict[str, Any]:
+def _hit_evidence(text: str, hit: _Hit, intent: str | None = None) -> dict[str, Any]:
     term = _LEXICON.terms[hit.term_index]
     return {
         "matched": text[hit.start : hit.end],
         "span": [hit.start, hit.end],
+        "intent": intent,
         "term": term.term,
         "normalized": term.normalized,
     }
+
+
+def _intent_findings(
+    text: str, text_scan: _Scan, jurisdiction: str, purpose: str, non_debtor: bool, taken: list[tuple[str, int, int]]
+) -> list[Finding]:
+    """Grammar findings in this context, except where a finding of the same intent already covers the span."""
+    out = []
+    for hit in sorted(text_scan.intent_hits, key=lambda h: (h.start, -h.end)):
+        if not _intents.in_context(_INTENTS, hit, jurisdiction, purpose, non_debtor):
+            continue
+        if any(i == hit.intent and s < hit.end and hit.start < e for i, s, e in taken):
+            continue
+        taken.append((hit.intent, hit.start, hit.end))
+        rule = _INTENTS.rules[hit.rule_id]
+        matched = text[hit.start : hit.end]
+        evidence = {
+            "matched": matched,
+            "span": [hit.start, hit.end],
+            "intent": hit.intent,
+            "term": hit.rule_id.rsplit(".", 1)[-1],
+            "normalized": views(matched).compact,
+        }
+        out.append(_finding(rule, evidence, intent=hit.intent))
+    return out
 
 
 def _drop_contained(pairs: list[tuple[str, _Hit]]) -> list[tuple[str, _Hit]]:
@@ -312,7 +389,8 @@ def _check(
         if jurisdiction not in rule.jurisdictions or purpose not in rule.purposes:
             continue
         if rule.applies == "always":
-            pairs.append((rule.id, hit))
+            if not hit.negated:  # a promise not to do it ("we will not contact your employer")
+                pairs.append((rule.id, hit))
         elif rule.applies == "time_barred":
             if not hit.negated:
                 # On a live debt a lawsuit may be mentioned, but a person should look.
@@ -326,14 +404,22 @@ def _check(
     kept = _drop_contained(pairs)  # sorted by rule, then start
     per_rule: dict[str, int] = {}
     findings = []
+    taken: list[tuple[str, int, int]] = []
     for rule_id, hit in kept:
         seen = per_rule[rule_id] = per_rule.get(rule_id, 0) + 1
+        rule = lex.rules[rule_id]
+        intent = rule.intent if rule.severity == "violation" else None
+        if intent is not None:
+            taken.append((intent, hit.start, hit.end))
         if seen <= hits_per_rule_max:
-            findings.append(_finding(lex.rules[rule_id], _hit_evidence(text, hit)))
+            findings.append(_finding(rule, _hit_evidence(text, hit, intent), intent=intent))
     for i, f in enumerate(findings):  # say how many were left out, on the rule's last kept finding
         total = per_rule[f.rule]
         if total > hits_per_rule_max and (i + 1 == len(findings) or findings[i + 1].rule != f.rule):
             f.evidence["more_hits"] = total - hits_per_rule_max
+    findings.extend(
+        _intent_findings(text, text_scan, jurisdiction, purpose, non_debtor, taken)[: hits_per_rule_max * 4]
+    )
     findings.sort(key=lambda f: (f.evidence["span"][0], f.rule))
     findings.extend(_required(text_scan, jurisdiction, channel, purpose))
     return tuple(findings)
@@ -407,6 +493,7 @@ def check_message(
             {**f.evidence, "span": list(f.evidence["span"])} if "span" in f.evidence else dict(f.evidence),
             f.severity,
             f.citation,
+            f.intent,
         )
         for f in findings
     ]

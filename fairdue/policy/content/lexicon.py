@@ -71,6 +71,7 @@ class Rule:
     negatable: bool  # a preceding negation (required.toml suit_negation) cancels a hit
     jurisdictions: frozenset[str]  # where the rule applies
     purposes: frozenset[str]  # for which message purposes it applies
+    intent: str | None = None  # the intent a hit shows (intents.toml ids); None for required elements and reviews
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,7 @@ def _rule(rule_id: str, raw: Mapping[str, Any]) -> Rule:
             negatable=bool(raw.get("negatable", False)),
             jurisdictions=frozenset(raw.get("jurisdictions", ALL_JURISDICTIONS)),
             purposes=frozenset(raw.get("purposes", ALL_PURPOSES)),
+            intent=raw.get("intent"),
         )
     except KeyError as missing:
         raise LexiconError(f"rules.toml: rule {rule_id} lacks field {missing}") from None

@@ -31,15 +31,20 @@ _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _HALF_WIDTH[0x3000] = 0x20
 _FULL_WIDTH_RUN = re.compile("[\uff01-\uff5e\u3000]+")
 
-# Leetspeak read only between two ASCII letters, so phone numbers and amounts
-# are untouched: p0lice, arr3st, j@il, $ue->sue needs a letter on both sides.
+# Leetspeak read only between two ASCII letters, or at the start of a word
+# before three letters (4rrested), so phone numbers and amounts are untouched:
+# p0lice, arr3st, j@il; "4pm" and "$100" stay as they are.
 # (The class comes first so the scanner can skip ahead to candidates.)
-_LEET = re.compile(r"[0134@$](?<=[a-z].)(?=[a-z])")
+_LEET = re.compile(r"[0134@$](?<=[a-z].)(?=[a-z])|(?<![\w@$])[0134@$](?=[a-z]{3})")
 _LEET_MAP = {"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s"}
 
 # A "word" character in the compact view: letters (any script), digits.
-# Everything else (\W and underscore) is a separator and is dropped.
-_SPLIT = re.compile(r"([\W_]+)")
+# Everything else (\W and underscore) is a separator and is dropped; so is
+# every non-letter (digits too) between two CJK characters, so "爆1通1讯录"
+# and "坐😀牢" read as words. (The CJK alternative comes first: at a separator
+# right after a CJK character it takes digits as well.)
+_CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_SPLIT = re.compile(f"((?<=[{_CJK_CLASS}])[\\W_\\d]+(?=[{_CJK_CLASS}])|[\\W_]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,3 +179,61 @@ def views(text: str) -> Views:
 def normalize_term(term: str) -> str:
     """The compact form of a lexicon term, so terms and messages meet in one space."""
     return views(term).compact
+
+
+# --- pinyin: homophone and pinyin spellings of a word (通迅录, 坐lao, tongxunlu) ---
+# Every CJK character reads as its first tone-less pinyin syllable (pypinyin's
+# character table, ü as v); Latin letters read as themselves. A word whose
+# pinyin appears in this "sound view" of a message was written there, in
+# characters, in letters or in a mix of both, whatever characters were used.
+_TONES = str.maketrans(
+    {
+        **dict.fromkeys("āáǎà", "a"),
+        **dict.fromkeys("ōóǒò", "o"),
+        **dict.fromkeys("ēéěèê", "e"),
+        **dict.fromkeys("īíǐì", "i"),
+        **dict.fromkeys("ūúǔù", "u"),
+        **dict.fromkeys("üǖǘǚǜ", "v"),
+        **dict.fromkeys("ńňǹ", "n"),
+        **dict.fromkeys("ḿ", "m"),
+    }
+)
+_sound: dict[str, str] = {}  # character -> tone-less syllable, filled on first use (~40,000 entries)
+
+
+def _sound_table() -> dict[str, str]:
+    if not _sound:
+        from pypinyin.pinyin_dict import pinyin_dict  # the package ships no types for this module
+
+        for code, readings in pinyin_dict.items():
+            ch = chr(code)
+            if is_cjk(ch):
+                _sound[ch] = readings.split(",", 1)[0].translate(_TONES)
+    return _sound
+
+
+def is_cjk(ch: str) -> bool:
+    """A CJK unified ideograph (the characters pinyin reads)."""
+    return "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def pinyin_keys(term: str) -> tuple[str, ...]:
+    """Tone-less pinyin spellings of a CJK term: phrase-aware (曝光 -> baoguang) and character by character."""
+    from pypinyin import Style, lazy_pinyin
+
+    table = _sound_table()
+    phrase = "".join(lazy_pinyin(term, style=Style.NORMAL, v_to_u=False)).replace("ü", "v")
+    per_char = "".join(table.get(ch, ch) for ch in term)
+    return tuple(dict.fromkeys(k for k in (phrase, per_char) if k.isascii() and k.isalpha()))
+
+
+def sound_view(compact: str) -> tuple[str, tuple[int, ...]]:
+    """The sound view of a compact text and, per compact character, where its sound starts.
+
+    ``starts[i]`` is the offset in the sound view of ``compact[i]``; ``starts``
+    has one more entry (the total length), so compact[i] reads as
+    ``sound[starts[i]:starts[i + 1]]``.
+    """
+    table = _sound_table()
+    parts = [table.get(ch, ch) for ch in compact]
+    return "".join(parts), tuple(accumulate(map(len, parts), initial=0))

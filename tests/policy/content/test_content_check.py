@@ -372,7 +372,13 @@ def test_cached_result_hands_out_fresh_evidence():
     first[0].evidence["span"][0] = 99
     first[0].evidence["matched"] = "tampered"
     again = check("你这个老赖", channel="call")
-    assert again[0].evidence == {"matched": "老赖", "span": [3, 5], "term": "老赖", "normalized": "老赖"}
+    assert again[0].evidence == {
+        "matched": "老赖",
+        "span": [3, 5],
+        "intent": "insult",
+        "term": "老赖",
+        "normalized": "老赖",
+    }
 
 
 def test_same_input_same_output():

@@ -1,0 +1,654 @@
+"""Intent grammars: what a message is trying to do (threaten, expose, impersonate …), read from intents.toml.
+
+An intent is found when the word classes of one of its grammars occur in
+order (actor/action × target), close together (`gap_max` tokens: a CJK
+character or a Latin word) and in one clause, in the normalised text. A
+negation or assurance just before the action (不会, 绝不, 请勿, never, will
+not, do not …) turns it into a promise — unless the negation belongs to the
+payment ("if you don't pay we will post …", 不还钱就 …): see `assured`.
+
+Class terms match three ways, all over the compact view (separators removed):
+the term itself; for Latin terms, a whole word (a trailing ``*`` lets more
+letters follow); for CJK terms, any spelling with the same tone-less pinyin
+(通迅录, 坐lao, tongxunlu) — checked against jieba's dictionary, so a real
+word that merely sounds alike (片子 for 骗子) is not read as the term.
+Pure and deterministic; loaded once at import from package data.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+import ahocorasick
+
+from fairdue.policy.content.lexicon import ALL_JURISDICTIONS, ALL_PURPOSES, LexiconError, Rule
+from fairdue.policy.content.normalize import Views, is_cjk, normalize_term, pinyin_keys, sound_view
+
+INTENT_IDS = (
+    "threat_harm",
+    "exposure",
+    "false_authority",
+    "insult",
+    "new_borrowing",
+    "pressure",
+    "disguised",
+    "third_party",
+)
+assurance_window_chars = 72  # characters before an action searched for a negation (one sentence at most)
+unless_before_tokens = 2  # a `you_subject` hit ending this close before the action cancels it
+needs_window_chars = 16  # a `needs` class hit must lie this close (compact characters) to the grammar's span
+near_chars = 12  # compact characters looked at before/after an element for `unless_before` / `unless_after`
+class_term_chars_max = 40  # no class term is longer than this once compacted (checked at load)
+matches_per_grammar_max = 20  # matches kept per grammar and text (findings are capped per rule anyway)
+homophone_word_freq_min = 10  # a CJK spelling jieba knows at least this well is a word of its own, not a homophone
+homophone_cjk_chars_min = 3  # an all-character homophone must be this long (通迅录); shorter ones need letters (坐lao)
+pinyin_key_letters_min = 4  # shorter pinyin keys ("ba", "wan") are too common to read as a word
+
+# Clause punctuation; "." only when a space or the end follows (not a.r.r.e.s.t, not 1.5).
+_CLAUSE = re.compile(r"[。！？!?；;，,\n]+|\.(?=\s|$)")
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_TWO_WORD_CHARS = re.compile(r"[^\W_][\W_]*[^\W_]")  # two letters or digits, whatever stands between them
+_SENTENCE = frozenset("。！？!?；;\n.")  # the stronger boundaries: an assurance reaches across commas (a list)
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+# --- assurances ---------------------------------------------------------------
+# A negation of the action: the last one in the clause before the action counts.
+_NEGATION = re.compile(
+    r"绝不|决不|从不|从未|从来不|并非|并不|没有|勿|谨防|警惕|提防|防范|禁止|严禁|杜绝|无需|无须|"
+    r"别(?!怪|以为|想|逼|让|等|的|人|处|家|样|墅|致|针|名|说)|"
+    r"(?<!何)(?<!什么)不(?!管|论|然|过|仅|少|便|断|足|同|久|停|如|得不|良|还|付|交|缴|接|理|回|配|是人|要脸|得好死|客气|放过)|"
+    r"如有人|若有人|如果有人|如遇|如您收到|若您收到|如收到|自称|冒充|任何要求|任何人要求|有人说|任何人说|"
+    r"\b(?:anyone who (?:says|tells|claims)|ignore anyone|someone who (?:says|tells|claims))\b|"
+    r"\bstop\b(?! being)|\b(?:no longer|ceased?|claiming to be|pretending to be|posing as|impersonat\w*)\b|"
+    r"(?<!why )\b(?:not|never|no|nobody|neither|nor|without|cannot|beware|avoid|refrain)\b|(?<!why do)(?<!why wo)n[’']t\b|"
+    r"\bno one\b|\bstay away from\b|\bbe wary of\b|\bif (?:anyone|someone|you receive|you are asked|you get)\b"
+)
+# Between that negation and the action: the negation belonged to something else
+# (the payment, a condition), so what follows is a threat, not a promise.
+_NOT_OURS = re.compile(
+    r"还|付|缴|交钱|接电话|接听|回复|理会|处理|就(?!该|此|本|这笔|这个|相关)|便|则|那么|否则|以为|认为|逼|迫|除非|直到|等到|后果|"
+    r"等着|等你|马上|立即|立刻|现在|"
+    r"\b(?:pay|repay|paid|settle|respond|answer|reply|then|until|unless|otherwise|force|think|believe|assume|"
+    r"wait|hear|contact us|call us|now|immediately|anymore|any longer)\b|we will|we'll|i will|i'll|they will|make us"
+)
+# Just before the negation: a condition ("if you do not …", 如果不 …, 再不 …).
+_CONDITION = re.compile(r"(?:如果|若|要是|假如|倘若|一旦|再|还|敢|\bif|\bonce|\bwhen|\bunless)\s*\w{0,6}\s*$")
+# Before that negation: doubt about it ("别以为我们不会…", "don't think we won't …") makes it a threat again.
+_DOUBT = re.compile(r"以为|认为|觉得|\b(?:think|believe|assume|expect|imagine)\b")
+
+
+def assured(light: str, start: int, boundaries: tuple[int, ...], lo_min: int = 0) -> bool:
+    """Whether a negation in the sentence just before ``start`` makes the action a promise ("we will not …").
+
+    The window reaches back across commas ("we will not contact your address
+    book, your family or your employer") but not across a sentence end.
+    """
+    lo = max(lo_min, start - assurance_window_chars)
+    b = bisect_left(boundaries, start) - 1
+    while b >= 0 and boundaries[b] >= lo:
+        if light[boundaries[b]] in _SENTENCE:
+            lo = boundaries[b] + 1
+            break
+        b -= 1
+    window = light[lo:start]
+    if _INVISIBLE.search(window):
+        window = _INVISIBLE.sub("", window)
+    last = None
+    for last in _NEGATION.finditer(window):  # noqa: B007 - the last negation is the one that counts
+        pass
+    if last is None:
+        return False
+    if _NOT_OURS.search(window, last.end()):
+        return False
+    return not (_CONDITION.search(window, 0, last.start()) or _DOUBT.search(window, 0, last.start()))
+
+
+# After a match, in the same sentence: the act is disowned ("… are scams", "… is not from us").
+_DISOWNED = re.compile(
+    r"都是诈骗|均为诈骗|是诈骗|属于诈骗|不是我们|并非我司|并非本公司|与我司无关|不是我司|"
+    r"\b(?:is|are) (?:a )?(?:scam|fraud|fake)s?\b|\bnot (?:from )?us\b|\bnot been sent by us\b"
+)
+disowned_window_chars = 60  # characters after a match searched for a disowning clause
+
+
+# Right after the target, in its clause: a passive or topicalised promise
+# ("your employer will not be contacted", 您的通讯录我们不会联系).
+_AFTER_NEGATION = re.compile(r"绝不|永远不会|从不|从来不|不会|不得|并不|\b(?:never|not|won't|no longer)\b|n[’']t\b")
+_AFTER_CONDITION = re.compile(r"如果|若|要是|假如|再|还|付|\b(?:if|unless|until|pay|paid)\b")
+_AFTER_TAUNT = re.compile(r"吗|么|呢|[?？]|^\W*(?:还|付|交|缴|给钱)|^\W*(?:pay|repay|paying|settl|answer|respond)")
+after_promise_chars = 14  # characters after a target searched for a passive promise
+
+
+def promised_after(light: str, end: int, boundaries: tuple[int, ...]) -> bool:
+    """Whether the target just before ``end`` is followed, in its clause, by a negation of what happens to it."""
+    hi = min(len(light), end + after_promise_chars)
+    k = bisect_left(boundaries, end)
+    if k < len(boundaries) and boundaries[k] < hi:
+        hi = boundaries[k]
+    m = _AFTER_NEGATION.search(light, end, hi)
+    if m is None or _AFTER_CONDITION.search(light, end, m.start()) is not None:
+        return False
+    # "借新还旧都不会吗？" is a taunt, "fraud by not paying" negates the payment: neither is a promise.
+    tail_end = bisect_left(boundaries, m.end())
+    tail = light[m.end() : boundaries[tail_end] + 1 if tail_end < len(boundaries) else len(light)]
+    return _AFTER_TAUNT.search(tail[:24]) is None
+
+
+def promise(light: str, hit: IntentHit, boundaries: tuple[int, ...]) -> bool:
+    """Whether a match is a promise: a negation before it or between its two elements ("this is not a court"),
+    or a disowning clause after it in the same sentence ("… 都是诈骗", "… is not from us")."""
+    if not hit.assurable:
+        return False
+    if assured(light, hit.start, boundaries):
+        return True
+    if hit.mid > hit.start and assured(light, hit.mid, boundaries, lo_min=hit.start):
+        return True
+    return disowned(light, hit.end, boundaries) or promised_after(light, hit.end, boundaries)
+
+
+def disowned(light: str, end: int, boundaries: tuple[int, ...]) -> bool:
+    """Whether the sentence after ``end`` disowns what came before it."""
+    hi = min(len(light), end + disowned_window_chars)
+    k = bisect_left(boundaries, end)
+    while k < len(boundaries) and boundaries[k] < hi:
+        if light[boundaries[k]] in _SENTENCE:
+            hi = boundaries[k]
+            break
+        k += 1
+    return _DISOWNED.search(light, end, hi) is not None
+
+
+def clause_boundaries(light: str) -> tuple[int, ...]:
+    """Positions of clause punctuation, except punctuation inserted between single characters (爆,通,讯,录).
+
+    Punctuation counts as a boundary when at least two word characters stand on
+    each side of it before the next punctuation: a real clause, not an evasion.
+    """
+    marks = [(m.start(), m.end()) for m in _CLAUSE.finditer(light)]
+    if not marks:
+        return ()
+    out = []
+    prev_end = 0
+    for i, (s, e) in enumerate(marks):
+        next_start = marks[i + 1][0] if i + 1 < len(marks) else len(light)
+        if _TWO_WORD_CHARS.search(light, prev_end, s) and _TWO_WORD_CHARS.search(light, e, next_start):
+            out.append(s)
+        prev_end = e
+    return tuple(out)
+
+
+# --- data ---------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Grammar:
+    """A sequence of word classes that, found in order and close together, shows an intent."""
+
+    intent: str
+    sub: str
+    rule_id: str
+    seq: tuple[int, ...]  # class ids, 1 or 2 of them
+    gap_max: int  # tokens allowed between consecutive elements
+    any_order: bool  # two elements may come in either order
+    needs: int | None  # a class that must occur near the span (exposure.public: whose photo?)
+    unless_before: tuple[int, ...]  # classes that, just before the first element, make it not our action
+    unless_after: tuple[int, ...]  # classes that, just after the last element, change what it is (找朋友借: borrowing)
+    breakers: tuple[int, ...]  # classes that may not stand between the elements
+    cross_commas: bool  # the elements may stand in two clauses of one sentence (您跟他说，今天不还…)
+    assurable: (
+        bool  # a negation before it makes it a promise (false for threats phrased with one: "won't be in one piece")
+    )
+    jurisdictions: frozenset[str]
+    purposes: frozenset[str]
+    non_debtor: bool  # only for recipients who may not hear about the debt
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A regex over the folded text for shapes the classes cannot express (【…公安局】, premium-rate numbers)."""
+
+    intent: str
+    sub: str
+    rule_id: str
+    regex: re.Pattern[str]
+    examples: tuple[str, ...]
+    jurisdictions: frozenset[str]
+    purposes: frozenset[str]
+    non_debtor: bool
+
+
+@dataclass(frozen=True, slots=True)
+class IntentData:
+    """Intents, classes, grammars and the automata over class terms."""
+
+    rules: dict[str, Rule]  # one per grammar/pattern rule id
+    class_names: tuple[str, ...]
+    class_terms: tuple[tuple[str, ...], ...]  # per class, its terms as written
+    cancelling: frozenset[int]  # classes that cancel a match (breakers, unless_before/after): matched strictly
+    grammar_classes: tuple[tuple[frozenset[int], frozenset[int]], ...]  # per grammar: its elements, all its classes
+    grammars: tuple[Grammar, ...]
+    patterns: tuple[Pattern, ...]
+    automaton: ahocorasick.Automaton  # compact term -> (key length, ((class, left_boundary, right_boundary), ...))
+    sound: ahocorasick.Automaton  # pinyin -> (key length, (("c", class) | ("t", lexicon term index), ...), CJK forms)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassHit:
+    """A class term found in a text: original span [start, end), compact span [c0, c1)."""
+
+    cls: int
+    start: int
+    end: int
+    c0: int
+    c1: int
+
+
+@dataclass(frozen=True, slots=True)
+class IntentHit:
+    """A grammar or pattern match: the rule it cites and its original span."""
+
+    grammar: int  # index into grammars, or -1 - index into patterns
+    intent: str
+    rule_id: str
+    start: int
+    end: int
+    assurable: bool = True  # whether a negation before it can make it a promise
+    mid: int = -1  # start of the second element ("this is NOT a court"), -1 for one-element matches
+
+
+def _read(name: str) -> dict[str, Any]:
+    return tomllib.loads(files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _intent_rule(rule_id: str, intent: str, raw: Mapping[str, Any], grammar: Mapping[str, Any]) -> Rule:
+    return Rule(
+        id=rule_id,
+        category="third_party" if intent == "third_party" else "content",
+        severity="violation",
+        applies="non_debtor" if grammar.get("non_debtor") else "always",
+        reason_en=raw["reason_en"],
+        reason_zh=raw["reason_zh"],
+        source=raw["source"],
+        article=raw["article"],
+        confidence=raw["confidence"],
+        negatable=False,
+        jurisdictions=frozenset(grammar.get("jurisdictions", ALL_JURISDICTIONS)),
+        purposes=frozenset(grammar.get("purposes", ALL_PURPOSES)),
+        intent=intent,
+    )
+
+
+def _class_automata(
+    names: tuple[str, ...], terms: tuple[tuple[str, ...], ...], lexicon_cjk: Iterable[tuple[int, str]]
+) -> tuple[ahocorasick.Automaton, ahocorasick.Automaton]:
+    by_key: dict[str, list[tuple[int, bool, bool]]] = {}
+    by_sound: dict[str, tuple[list[tuple[str, int]], set[str]]] = {}
+    for cls, class_terms in enumerate(terms):
+        for raw in class_terms:
+            stem = raw.endswith("*")
+            key = normalize_term(raw.rstrip("*"))
+            if not key:
+                raise LexiconError(f"intents.toml: class {names[cls]} has a term empty after normalisation: {raw!r}")
+            if len(key) > class_term_chars_max:
+                raise LexiconError(f"intents.toml: class {names[cls]} term longer than {class_term_chars_max}: {raw!r}")
+            by_key.setdefault(key, []).append((cls, _latin(key[0]), _latin(key[-1]) and not stem))
+            if len(key) >= 2 and all(is_cjk(ch) for ch in key):
+                for sound in pinyin_keys(key):
+                    if len(sound) >= pinyin_key_letters_min:
+                        entry = by_sound.setdefault(sound, ([], set()))
+                        entry[0].append(("c", cls))
+                        entry[1].add(key)
+    for index, key in lexicon_cjk:
+        for sound in pinyin_keys(key):
+            if len(sound) >= pinyin_key_letters_min:
+                entry = by_sound.setdefault(sound, ([], set()))
+                entry[0].append(("t", index))
+                entry[1].add(key)
+    automaton = ahocorasick.Automaton()
+    for key, values in by_key.items():
+        automaton.add_word(key, (len(key), tuple(values)))
+    automaton.make_automaton()
+    sound = ahocorasick.Automaton()
+    for key, (readers, forms) in by_sound.items():
+        sound.add_word(key, (len(key), tuple(dict.fromkeys(readers)), frozenset(forms)))
+    sound.make_automaton()
+    return automaton, sound
+
+
+def load(lexicon_cjk: Iterable[tuple[int, str]] = (), read: Callable[[str], dict[str, Any]] = _read) -> IntentData:
+    """Read and validate intents.toml; ``lexicon_cjk`` adds (term index, CJK term) pairs to the pinyin reading."""
+    data = read("intents.toml")
+    intents = data.get("intents", {})
+    if tuple(intents) != INTENT_IDS:
+        raise LexiconError(f"intents.toml: intents must be exactly {list(INTENT_IDS)}, got {list(intents)}")
+    names = tuple(data["classes"])
+    index = {n: i for i, n in enumerate(names)}
+    terms = tuple(tuple(data["classes"][n]) for n in names)
+
+    def cls(name: str) -> int:
+        if name not in index:
+            raise LexiconError(f"intents.toml: unknown class {name!r}")
+        return index[name]
+
+    rules: dict[str, Rule] = {}
+    grammars = []
+    for raw in data.get("grammar", []):
+        intent, sub = raw["intent"], raw["sub"]
+        if intent not in intents:
+            raise LexiconError(f"intents.toml: grammar names unknown intent {intent!r}")
+        rule_id = f"CONTENT.intent.{intent}.{sub}"
+        rules[rule_id] = _intent_rule(rule_id, intent, intents[intent], raw)
+        seq = tuple(cls(n) for n in raw["seq"])
+        if not 1 <= len(seq) <= 2:
+            raise LexiconError(f"intents.toml: grammar {rule_id} needs one or two classes")
+        grammars.append(
+            Grammar(
+                intent=intent,
+                sub=sub,
+                rule_id=rule_id,
+                seq=seq,
+                gap_max=int(raw.get("gap_max", 0)),
+                any_order=bool(raw.get("any_order", False)),
+                needs=cls(raw["needs"]) if "needs" in raw else None,
+                unless_before=tuple(cls(n) for n in raw.get("unless_before", ())),
+                unless_after=tuple(cls(n) for n in raw.get("unless_after", ())),
+                breakers=tuple(cls(n) for n in raw.get("breakers", ())),
+                cross_commas=bool(raw.get("cross_commas", False)),
+                assurable=bool(raw.get("assurable", True)),
+                jurisdictions=rules[rule_id].jurisdictions,
+                purposes=rules[rule_id].purposes,
+                non_debtor=bool(raw.get("non_debtor", False)),
+            )
+        )
+    patterns = []
+    for raw in data.get("pattern", []):
+        intent, sub = raw["intent"], raw["sub"]
+        rule_id = f"CONTENT.intent.{intent}.{sub}"
+        rules[rule_id] = _intent_rule(rule_id, intent, intents[intent], raw)
+        try:
+            regex = re.compile(raw["regex"])
+        except re.error as err:
+            raise LexiconError(f"intents.toml: pattern {rule_id} does not compile: {err}") from None
+        patterns.append(
+            Pattern(
+                intent=intent,
+                sub=sub,
+                rule_id=rule_id,
+                regex=regex,
+                examples=tuple(raw.get("examples", ())),
+                jurisdictions=rules[rule_id].jurisdictions,
+                purposes=rules[rule_id].purposes,
+                non_debtor=bool(raw.get("non_debtor", False)),
+            )
+        )
+    automaton, sound = _class_automata(names, terms, lexicon_cjk)
+    cancelling = frozenset(c for g in grammars for c in (*g.breakers, *g.unless_before, *g.unless_after))
+    grammar_classes = tuple(
+        (
+            frozenset(g.seq),
+            frozenset(
+                (*g.seq, *g.breakers, *g.unless_before, *g.unless_after, *((g.needs,) if g.needs is not None else ()))
+            ),
+        )
+        for g in grammars
+    )
+    return IntentData(
+        rules=rules,
+        class_names=names,
+        class_terms=terms,
+        cancelling=cancelling,
+        grammar_classes=grammar_classes,
+        grammars=tuple(grammars),
+        patterns=tuple(patterns),
+        automaton=automaton,
+        sound=sound,
+    )
+
+
+# --- scanning -----------------------------------------------------------------
+def _span(v: Views, c0: int, c1: int) -> tuple[int, int]:
+    """Original [start, end) of compact [c0, c1)."""
+    return v.original(c0), v.original(c1 - 1) + 1
+
+
+def _spaced_letter_before(light: str, start: int) -> bool:
+    """Whether a lone letter (not "a"/"i") stands just before ``start`` across one separator: "y o|u r" is spelled out."""
+    return (
+        start >= 2
+        and not _latin(light[start - 1])
+        and _latin(light[start - 2])
+        and light[start - 2] not in "ai0123456789"
+        and (start == 2 or not _latin(light[start - 3]))
+    )
+
+
+def _boundary_ok(light: str, start: int, end: int, left: bool, right: bool, strict: bool = False) -> bool:
+    """Latin word boundaries in the original; ``strict`` (classes that cancel a match) also refuses spelled-out starts."""
+    if left and start > 0 and (_latin(light[start - 1]) or (strict and _spaced_letter_before(light, start))):
+        return False
+    return not (right and end < len(light) and _latin(light[end]))
+
+
+def scan_classes(
+    data: IntentData, v: Views, word_freq: Callable[[str], int]
+) -> tuple[list[ClassHit], list[tuple[int, int, int]]]:
+    """Class hits in a text, and lexicon-term hits read through pinyin: (term index, start, end)."""
+    light, compact = v.light, v.compact
+    sounded, term_hits = _sound_hits(data, v, word_freq)
+    # Plain hits as cheap tuples first; spans are worked out only for the
+    # classes of grammars whose every element occurs in the text.
+    raw = [
+        (cls, end_c - key_len + 1, end_c + 1, left, right)
+        for end_c, (key_len, values) in data.automaton.iter(compact)
+        for cls, left, right in values
+    ]
+    present = {r[0] for r in raw} | {h.cls for h in sounded}
+    needed = set().union(*(extra for seq, extra in data.grammar_classes if seq <= present))
+    hits: list[ClassHit] = []
+    seen: set[tuple[int, int, int]] = set()
+    for cls, c0, c1, left, right in raw:
+        if cls not in needed or (cls, c0, c1) in seen:
+            continue
+        start, end = _span(v, c0, c1)
+        if (left or right) and not _boundary_ok(light, start, end, left, right, cls in data.cancelling):
+            continue
+        seen.add((cls, c0, c1))
+        hits.append(ClassHit(cls, start, end, c0, c1))
+    for h in sounded:
+        if h.cls in needed and (h.cls, h.c0, h.c1) not in seen:
+            seen.add((h.cls, h.c0, h.c1))
+            hits.append(h)
+    return hits, term_hits
+
+
+def _sound_hits(
+    data: IntentData, v: Views, word_freq: Callable[[str], int]
+) -> tuple[list[ClassHit], list[tuple[int, int, int]]]:
+    """Class and lexicon terms written as homophones or pinyin (通迅录, 坐lao, tongxunlu)."""
+    light, compact = v.light, v.compact
+    hits: list[ClassHit] = []
+    term_hits: list[tuple[int, int, int]] = []
+    sound, starts = sound_view(compact)
+    for end_s, (key_len, values, forms) in data.sound.iter(sound):
+        s0 = end_s - key_len + 1
+        c0 = bisect_left(starts, s0)
+        c1 = bisect_left(starts, end_s + 1)
+        if c0 >= len(compact) or starts[c0] != s0 or c1 > len(compact) or starts[c1] != end_s + 1:
+            continue  # not on character boundaries ("zuo" inside a longer Latin spelling)
+        written = compact[c0:c1]
+        if written in forms:
+            continue  # the term itself: the plain automaton has it
+        start, end = _span(v, c0, c1)
+        if _latin(written[0]) and not _boundary_ok(light, start, start, True, False):
+            continue
+        if _latin(written[-1]) and not _boundary_ok(light, end, end, False, True):
+            continue
+        if written.isascii():
+            if v.base[start].isupper() and start + 1 < len(v.base) and v.base[start + 1].islower():
+                continue  # a capitalised pinyin word is a name (Zhang Jiaren), not a spelling
+        elif all(is_cjk(ch) for ch in written) and (
+            len(written) < homophone_cjk_chars_min or word_freq(written) >= homophone_word_freq_min
+        ):
+            continue  # a real word that sounds alike (片子 is not 骗子), or too short to tell (致张 is not 智障)
+        for kind, ident in values:
+            if kind == "c":
+                hits.append(ClassHit(ident, start, end, c0, c1))
+            else:
+                term_hits.append((ident, start, end))
+    return hits, term_hits
+
+
+def _tokens_between(compact: str, c0: int, c1: int) -> int:
+    """Tokens between two hits: each CJK character, and Latin letters five to a word.
+
+    Counted on the compact view so spaced-out or zero-width-split letters
+    ("y o u r", "y\u200bo\u200bu\u200br") count as one word, not four.
+    """
+    if c1 <= c0:
+        return 0
+    cjk = len(_CJK.findall(compact, c0, c1))
+    return cjk + (c1 - c0 - cjk + 4) // 5
+
+
+def _crosses(boundaries: tuple[int, ...], i: int, j: int) -> bool:
+    k = bisect_left(boundaries, i)
+    return k < len(boundaries) and boundaries[k] < j
+
+
+def _crosses_sentence(light: str, boundaries: tuple[int, ...], i: int, j: int) -> bool:
+    k = bisect_left(boundaries, i)
+    while k < len(boundaries) and boundaries[k] < j:
+        if light[boundaries[k]] in _SENTENCE:
+            return True
+        k += 1
+    return False
+
+
+class _Index:
+    """Class hits by class, sorted by compact start, for windowed lookups (bisect, not scans)."""
+
+    __slots__ = ("hits", "starts")
+
+    def __init__(self, hits: list[ClassHit]) -> None:
+        by_class: dict[int, list[ClassHit]] = {}
+        for h in hits:
+            by_class.setdefault(h.cls, []).append(h)
+        for lst in by_class.values():
+            lst.sort(key=lambda h: (h.c0, -h.c1))
+        self.hits = by_class
+        self.starts = {cls: [h.c0 for h in lst] for cls, lst in by_class.items()}
+
+    def between(self, cls: int, lo: int, hi: int) -> list[ClassHit]:
+        """Hits of ``cls`` starting in compact [lo, hi)."""
+        starts = self.starts.get(cls)
+        if not starts:
+            return []
+        return self.hits[cls][bisect_left(starts, lo) : bisect_left(starts, hi)]
+
+
+def _pair(g: Grammar, a: ClassHit, b: ClassHit, v: Views, boundaries: tuple[int, ...], index: _Index) -> bool:
+    """Whether hits a (first in the text) and b form the grammar's two elements."""
+    compact, light = v.compact, v.light
+    if b.c0 < a.c1:
+        return False
+    if _tokens_between(compact, a.c1, b.c0) > g.gap_max:
+        return False
+    if _crosses(boundaries, a.end, b.start) and (
+        not g.cross_commas or _crosses_sentence(light, boundaries, a.end, b.start)
+    ):
+        return False
+    return not any(h.c1 <= b.c0 for breaker in g.breakers for h in index.between(breaker, a.c1, b.c0))
+
+
+def _not_ours(g: Grammar, first: ClassHit, compact: str, index: _Index) -> bool:
+    return any(
+        h.c1 <= first.c0 and _tokens_between(compact, h.c1, first.c0) <= unless_before_tokens
+        for cls in g.unless_before
+        for h in index.between(cls, first.c0 - class_term_chars_max - near_chars, first.c0)
+    )
+
+
+def _followed(g: Grammar, last: ClassHit, compact: str, index: _Index) -> bool:
+    return any(
+        h.c1 > last.c1 and _tokens_between(compact, last.c1, h.c0) <= unless_before_tokens
+        for cls in g.unless_after
+        for h in index.between(cls, last.c0, last.c1 + near_chars)
+    )
+
+
+def _near(g: Grammar, first: ClassHit, last: ClassHit, index: _Index) -> bool:
+    if g.needs is None:
+        return True
+    lo = first.c0 - needs_window_chars - class_term_chars_max
+    return any(h.c1 > first.c0 - needs_window_chars for h in index.between(g.needs, lo, last.c1 + needs_window_chars))
+
+
+def _partner(g: Grammar, a: ClassHit, v: Views, boundaries: tuple[int, ...], index: _Index) -> ClassHit | None:
+    """The nearest hit of the grammar's second class that pairs with ``a`` (after it, or before it if any order)."""
+    reach = g.gap_max * 5 + 5  # compact characters that gap_max tokens can span at most
+    for b in index.between(g.seq[1], a.c1, a.c1 + reach + 1):
+        if _pair(g, a, b, v, boundaries, index):
+            return b
+    if g.any_order:
+        lo = a.c0 - reach - class_term_chars_max
+        for b in reversed(index.between(g.seq[1], lo, a.c0)):
+            if b.c1 <= a.c0 and _pair(g, b, a, v, boundaries, index):
+                return b
+    return None
+
+
+def match(data: IntentData, v: Views, hits: list[ClassHit], boundaries: tuple[int, ...]) -> list[IntentHit]:
+    """Every grammar and pattern match in a text (promises still included; see `promise`).
+
+    Each lookup is a window around a hit (bisect over the class's hits), so a
+    long pathological text costs time in proportion to its hits, not their square.
+    """
+    compact = v.compact
+    index = _Index(hits)
+    out: list[IntentHit] = []
+    present = index.hits.keys()
+    for gi, g in enumerate(data.grammars):
+        if not all(c in present for c in g.seq):
+            continue
+        firsts = index.hits[g.seq[0]]
+        found = 0
+        for a in firsts:
+            if found >= matches_per_grammar_max:
+                break
+            if len(g.seq) == 1:
+                first = last = a
+            else:
+                b = _partner(g, a, v, boundaries, index)
+                if b is None:
+                    continue
+                first, last = (a, b) if a.c0 <= b.c0 else (b, a)
+            if _not_ours(g, first, compact, index) or not _near(g, first, last, index):
+                continue
+            if len(g.seq) == 2 and _followed(g, last, compact, index):
+                continue
+            mid = last.start if last is not first else -1
+            out.append(IntentHit(gi, g.intent, g.rule_id, first.start, last.end, g.assurable, mid))
+            found += 1
+    for pi, p in enumerate(data.patterns):
+        for n, m in enumerate(p.regex.finditer(v.light)):
+            if n >= matches_per_grammar_max:
+                break
+            if m.end() > m.start():
+                out.append(IntentHit(-1 - pi, p.intent, p.rule_id, m.start(), m.end()))
+    return out
+
+
+def in_context(data: IntentData, hit: IntentHit, jurisdiction: str, purpose: str, non_debtor: bool) -> bool:
+    """Whether a match counts in this message context."""
+    item: Grammar | Pattern = data.grammars[hit.grammar] if hit.grammar >= 0 else data.patterns[-1 - hit.grammar]
+    if jurisdiction not in item.jurisdictions or purpose not in item.purposes:
+        return False
+    return non_debtor or not item.non_debtor
