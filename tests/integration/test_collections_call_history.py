@@ -16,6 +16,7 @@ from fairdue.service import jobs
 from fairdue.service.borrower.registry import register_borrower
 from fairdue.service.collections import engine as coll
 from fairdue.service.collections.call_outcomes import log_call_outcome
+from fairdue.service.dayend.runner import run_day_end
 from fairdue.service.servicing.accounts import open_account
 from fairdue.service.servicing.products import load_product_file
 from fairdue.service.servicing.purchases import purchase
@@ -56,6 +57,9 @@ def test_a_logged_conversation_bars_the_next_call_for_seven_days(uow_factory, cl
             key="p-call-1",
             plan="6-zero_fee",
         )
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 2, 8))  # billed and overdue: what a call says must be true
+    with uow_factory() as uow:
         case_id = coll.reopen_case(uow, account_id=line.id, on=date(2026, 2, 2))
         uow.commit()
     # 2026-02-09 17:00 UTC = 11:00 in Chicago: the M1 call task (day 5) is due and allowed.

@@ -20,6 +20,7 @@ from fairdue.service.borrower.registry import register_borrower
 from fairdue.service.collections import engine as coll
 from fairdue.service.collections.call_outcomes import log_call_outcome
 from fairdue.service.contact.enforcement import OutgoingMessage, history_for_debt, request_contact
+from fairdue.service.dayend.runner import run_day_end
 from fairdue.service.portal import lines as portal
 from fairdue.service.servicing.accounts import open_account
 from fairdue.service.servicing.debts import debt_id_for_line, line_id_of_debt
@@ -78,6 +79,9 @@ def _line(uow_factory, jurisdiction: str) -> tuple[int, int, int]:
             key=f"p-{jurisdiction}",
             plan=plan,
         )
+        uow.commit()
+    run_day_end(uow_factory, through_on=date(2026, 2, 8))  # billed and overdue: what a call says must be true
+    with uow_factory() as uow:
         case_id = coll.reopen_case(uow, account_id=line.id, on=date(2026, 2, 2))
         uow.commit()
     return bid, line.id, case_id

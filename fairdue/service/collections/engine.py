@@ -54,7 +54,7 @@ from fairdue.service.contact.enforcement import (
     share_line_owners,
 )
 from fairdue.service.contact.gate_request import BuiltRequest, borrower_flags
-from fairdue.service.servicing.accounts import balances, code
+from fairdue.service.servicing.accounts import code
 from fairdue.service.servicing.debts import debt_id_for_line
 from fairdue.service.servicing.products import get_product
 
@@ -204,7 +204,6 @@ class RunCache:
         self._facts: dict[int, Any] = {}
         self._borrowers: dict[int, Any] = {}
         self._assignments: dict[int, tuple[Strategy, str]] = {}
-        self._lines: dict[int, _LineRef] = {}
         self.line_owners: dict[int, int] = {}  # credit line id -> borrower id (shared with contacts)
 
     def prefetch(self, uow: Any, account_ids: Any) -> None:
@@ -251,23 +250,6 @@ class RunCache:
             return ensure_assignment(uow, account_id=account_id)  # recorded in this transaction: not kept
         known = self._assignments[account_id] = (_strategies()[row.strategy_code], row.variant)
         return known
-
-    def line(self, uow: Any, account_id: int) -> _LineRef:
-        """What accounts.balances needs of a line to read its ledger balances (id, currency); no product parsed."""
-        line = self._lines.get(account_id)
-        if line is None:
-            line = self._lines[account_id] = _LineRef(account_id, self.facts(uow, account_id).currency)
-        return line
-
-
-@dataclass(frozen=True, slots=True)
-class _LineRef:
-    """A line as accounts.balances reads it when handed one: id and currency name the ledger accounts and the
-    money; limit_minor is 0 because only owed_minor (principal + interest + fees - credit) is used here."""
-
-    id: int
-    currency: str
-    limit_minor: int = 0
 
 
 def _run_cache(uow_factory: Callable[[], Any], cipher: FieldCipher | None) -> RunCache:
@@ -619,26 +601,18 @@ class _CaseOfStep:
 
 
 def _variables(
-    uow: Any,
-    account_id: int,
-    case_row: _CaseOfStep,
-    borrower,
-    language: str,
-    on: date,
-    lender: Mapping[str, str],
-    cache: RunCache,
+    state: Mapping[str, Any], borrower, language: str, on: date, lender: Mapping[str, str]
 ) -> dict[str, Any]:
-    owed = _owed(uow, account_id, cache)
-    facts = cache.facts(uow, account_id)
-    dpd = case_row.dpd + max(0, (on - case_row.bucket_entered_on).days)
+    """A step's template variables. The amount and the days past due are the debt's stored state as the gate request
+    carries it (gate_request.build), so what the message says is what the gate's truth check compares it with."""
     title = (borrower.name[:1] + ("先生/女士" if language == "zh" else "")) if language == "zh" else borrower.name
     return {
         **DEFAULT_LENDER,
         **lender,
         "borrower_title": title,
-        "amount_due": Money(owed, facts.currency).format(),
+        "amount_due": Money(state["amount_due"], state["currency"]).format(),
         "due_on": on.isoformat(),
-        "days_past_due": dpd,
+        "days_past_due": state["days_past_due"],
     }
 
 
@@ -714,7 +688,7 @@ def _execute_action(
     strategy, _ = cache.assignment(uow, account_id)
     base = borrower.language.split("-")[0].lower()  # borrowers carry zh-CN / en-GB; templates are zh / en
     language = base if base in ("zh", "en") else "en"
-    variables = _variables(uow, account_id, case_row, borrower, language, business_on, lender, cache)
+    variables = _variables(built.request["debt"]["state"], borrower, language, business_on, lender)
     if plan_row is not None:
         variables.update(amount_due=Money(plan_row["amount_minor"], facts.currency).format(), due_on=plan_row["due_on"])
     text = render(strategy, action.template, language, variables)
@@ -727,7 +701,7 @@ def _execute_action(
             reference=f"case-{case_row.id}",
             letter_on=business_on.isoformat(),
             borrower_name=borrower.name,
-            balance_minor=_owed(uow, account_id, cache),
+            balance_minor=built.request["debt"]["state"]["balance"],
             currency=facts.currency,
             reason=text,
             legal_basis="借款合同及《商业银行信用卡业务监督管理办法》" if zh else "Your credit agreement",
@@ -810,11 +784,6 @@ def plan_installment_reminders(uow: Any, *, plan_id: int) -> int:
 def drop_plan_reminders(uow: Any, *, plan_id: int) -> None:
     """Skip a plan's reminders not yet sent (the plan ended, broke or was reverted)."""
     uow.actions.skip_plan_reminders(plan_id)
-
-
-def _owed(uow: Any, account_id: int, cache: RunCache) -> int:
-    # The kept line only names the ledger accounts and the currency; the balances are read now.
-    return balances(uow, line_id=account_id, line=cache.line(uow, account_id)).owed_minor
 
 
 # -- pre-due and due-day reminders (lines without a case) ----------------------------------------

@@ -109,9 +109,7 @@ class Restrictions:
         """The restrictions a caller's own gate request adds (its facts are otherwise ignored): flags set true,
         extra inconvenient hours, zones and opted-out channels, asked_to_stop, time_barred. Malformed parts add
         nothing here; the built request is judged on stored facts."""
-        borrower = proposal.get("borrower") if isinstance(proposal.get("borrower"), dict) else {}
-        recipient = proposal.get("recipient") if isinstance(proposal.get("recipient"), dict) else {}
-        debt = proposal.get("debt") if isinstance(proposal.get("debt"), dict) else {}
+        borrower, recipient, debt = (_object(proposal.get(k)) for k in ("borrower", "recipient", "debt"))
         hours = borrower.get("inconvenient_hours")
         zones = borrower.get("time_zones")
         opted = recipient.get("opted_out_channels")
@@ -127,6 +125,10 @@ class Restrictions:
             asked_to_stop=recipient.get("asked_to_stop") is True,
             time_barred=debt.get("time_barred") is True,
         )
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +321,7 @@ def _stored(
         at=at,
         none_stored=not stored.get("contact_facts_stored", True),
     )
-    state = debt_state(uow, line_id=account.id, on=_local_day(at, zones)).as_gate()
+    state = debt_state(uow, line_id=account.id, on=_local_day(at, zones), currency=account.currency).as_gate()
     return stored, facts, account.jurisdiction, state
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from fairdue.adapters.crypto import FieldCipher
 from fairdue.adapters.db.repos.contact import OUTBOX_CONTEXTS
-from fairdue.domain.instants import aware, format_utc, parse_utc_or_none
+from fairdue.domain.borrowers import BorrowerId
+from fairdue.domain.instants import aware, format_utc
 from fairdue.service.borrower.registry import get_borrower
 from fairdue.service.servicing.debts import line_id_of_debt
 
@@ -81,7 +82,7 @@ def history_for_debt(
     )
     if not calls:
         return sent
-    return sorted(sent + calls, key=lambda h: parse_utc_or_none(h["at"]))
+    return sorted(sent + calls, key=lambda h: str(h["at"]))  # all format_utc strings: text order is time order
 
 
 def call_history(
@@ -110,7 +111,7 @@ def _call_items(
         if owner is None:
             return []
 
-        mobiles = get_borrower(uow, borrower_id=owner[1], cipher=_cipher(uow, cipher)).mobiles
+        mobiles = get_borrower(uow, borrower_id=BorrowerId(owner[1]), cipher=_cipher(uow, cipher)).mobiles
         if not mobiles:
             return []
         call_address = mobiles[0][0]

@@ -47,9 +47,19 @@ class DebtState:
         }
 
 
-def debt_state(uow: Any, *, line_id: int, on: date) -> DebtState:
-    """The state of credit line `line_id` on local day `on`."""
-    bal = balances(uow, line_id=line_id)
+@dataclass(frozen=True, slots=True)
+class _LineRef:
+    """A line as accounts.balances reads it when handed one: id and currency name the ledger accounts and the
+    money (limit_minor is not read here), so the account row is not read again."""
+
+    id: int
+    currency: str
+    limit_minor: int = 0
+
+
+def debt_state(uow: Any, *, line_id: int, on: date, currency: str | None = None) -> DebtState:
+    """The state of credit line `line_id` on local day `on`; currency: the line's, when the caller has read it."""
+    bal = balances(uow, line_id=line_id, line=None if currency is None else _LineRef(line_id, currency))
     items = [item for item, _kind, _id in open_items(uow, line_id=line_id)]
     late = [i.due_on for i in items if i.due_on < on]
     upcoming = sorted(i.due_on for i in items if i.due_on >= on)
