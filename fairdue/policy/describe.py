@@ -36,8 +36,50 @@ def _join(items: Iterable[str], lang: str, table: Mapping[str, str] | None = Non
     return "、".join(words) if lang == "zh" else ", ".join(words)
 
 
+def _sentence_v2(kind: str, p: Mapping[str, Any], zh: bool) -> str | None:
+    """Opt-outs and the gate v2 kinds (truth, location_employer, collector_disclosure)."""
+    if kind == "opt_out":
+        if p.get("confirmations_max"):
+            return (
+                "您可以拒绝某一联系渠道，我们将不再使用（只会在该渠道发送一次退订确认，不含任何催收内容）。"
+                if zh
+                else "You can turn off any channel and we will stop using it "
+                "(apart from one message confirming your request, with nothing about the debt)."
+            )
+        return (
+            "您可以拒绝某一联系渠道，我们将不再使用。"
+            if zh
+            else "You can turn off any channel and we will stop using it."
+        )
+    if kind == "truth":
+        return (
+            "我们发给您的信息只陈述真实情况：是否逾期、逾期天数、欠款金额、已收取的费用和是否已起诉，都与您的账户一致；"
+            "未逾期时不会催收。"
+            if zh
+            else "What we tell you is true: whether you are behind, by how many days, how much you owe, the fees "
+            "actually charged and whether any court action was started all match your account; "
+            "we never send collection messages while you are up to date."
+        )
+    if kind == "location_employer":
+        return (
+            "为寻找您而联系他人时，除非对方明确询问，我们不会说出机构名称。"
+            if zh
+            else "When we contact someone else only to find you, we do not name our company unless they ask."
+        )
+    if kind == "collector_disclosure":
+        return (
+            "如由债务催收机构联系您，信息中会说明其为债务催收方。"
+            if zh
+            else "If a debt collector contacts you on our behalf, its messages say they are from a debt collector."
+        )
+    return None
+
+
 def _sentence(kind: str, p: Mapping[str, Any], lang: str) -> str | None:
     zh = lang == "zh"
+    v2 = _sentence_v2(kind, p, zh)
+    if v2 is not None:
+        return v2
     if kind == "hours":
         a, b = p["window"]
         return (
@@ -131,12 +173,6 @@ def _sentence(kind: str, p: Mapping[str, Any], lang: str) -> str | None:
                 else (en_text + f" (except {_join(excepted, lang)}).")
             )
         return zh_text + "。" if zh else en_text + "."
-    if kind == "opt_out":
-        return (
-            "您可以拒绝某一联系渠道，我们将不再使用。"
-            if zh
-            else "You can turn off any channel and we will stop using it."
-        )
     if kind == "visit_staff":
         return (
             f"如需上门，至少 {p['visit_staff_min']} 人同行。"

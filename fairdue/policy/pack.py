@@ -40,7 +40,11 @@ CATEGORIES = frozenset(
     {"time_window", "frequency", "third_party", "data_source", "content", "suppression", "consent", "channel"}
 )
 CHANNELS = frozenset({"call", "sms", "email", "letter", "app_push", "voicemail", "visit"})
-PURPOSES = frozenset({"collection", "reminder", "location", "service", "authentication"})
+OPT_OUT_CONFIRMATION = "opt_out_confirmation"
+PURPOSES = frozenset({"collection", "reminder", "location", "service", "authentication", OPT_OUT_CONFIRMATION})
+# `opt_out_confirmation`: the one message confirming a consumer's opt-out of a channel, on that channel
+# (Reg F 1006.14(h)(2)(i)). The `opt_out` rule allows it on the opted-out channel only where the pack sets
+# `confirmations_max` (US: 1) and only with no collection content; elsewhere it is a service message.
 # `authentication`: a one-time code the borrower asked for, sent only to the borrower's own number or
 # e-mail, carrying no debt information. Not a collection contact: a pack may exempt it from the contact
 # window (hours.purposes_exempt) only if it also has an `authentication` rule that checks those conditions.
@@ -78,6 +82,7 @@ class PackOverrideError(PackError):
 #   min      higher or equal                    superset may only gain members
 #   subset   may only lose members              true     may not turn false
 #   opt_max  absent means "no cap"; an override may add one, or lower it
+#   max_or_zero  absent means 0 (nothing allowed); an override may only lower it
 _STR_LIST = "str_list"
 PARAMS: dict[str, dict[str, tuple[str, str]]] = {
     # kind: {param: (type, direction)}
@@ -106,12 +111,15 @@ PARAMS: dict[str, dict[str, tuple[str, str]]] = {
     "breathing_space": {"purposes_blocked": (_STR_LIST, "superset"), "channels_excepted": (_STR_LIST, "subset")},
     "dispute": {"purposes_blocked": (_STR_LIST, "superset"), "channels_excepted": (_STR_LIST, "subset")},
     "plan": {"purposes_blocked": (_STR_LIST, "superset"), "channels_excepted": (_STR_LIST, "subset")},
-    "opt_out": {},
+    "opt_out": {"confirmations_max": ("int", "max_or_zero")},
     "visit_staff": {"visit_staff_min": ("int", "min")},
     "voicemail_script": {},
     "written_text": {"channels_requiring_text": (_STR_LIST, "superset")},
     "content": {},
     "authentication": {"channels": (_STR_LIST, "subset"), "sources_allowed": (_STR_LIST, "subset")},
+    "truth": {"collection_requires_overdue": ("bool", "true")},
+    "location_employer": {},
+    "collector_disclosure": {"channels": (_STR_LIST, "superset"), "purposes": (_STR_LIST, "superset")},
 }
 CATEGORY_OF_KIND = {
     "hours": "time_window",
@@ -133,6 +141,9 @@ CATEGORY_OF_KIND = {
     "written_text": "content",
     "content": "content",
     "authentication": "content",
+    "truth": "content",
+    "location_employer": "third_party",
+    "collector_disclosure": "content",
 }
 # Kinds every pack must have: without them the gate would be open by omission.
 KINDS_REQUIRED = frozenset(
@@ -147,11 +158,13 @@ KINDS_REQUIRED = frozenset(
         "opt_out",
         "written_text",
         "content",
+        "truth",
     }
 )
 # Kinds that may appear more than once (e.g. a daily and a weekly call cap).
 KINDS_REPEATABLE = frozenset({"calls_in_days"})
-_OPTIONAL = frozenset({"location_contacts_per_person_max", "purposes_exempt"})
+# An absent opt_out.confirmations_max allows no confirmation on an opted-out channel (CN, UK).
+_OPTIONAL = frozenset({"location_contacts_per_person_max", "purposes_exempt", "confirmations_max"})
 _MEMBERS = {
     "channels": CHANNELS,
     "location_channels": CHANNELS,
@@ -162,6 +175,7 @@ _MEMBERS = {
     "debtor_roles": ROLES,
     "location_roles": ROLES,
     "purposes_exempt": PURPOSES_EXEMPTABLE,
+    "purposes": PURPOSES,
 }
 _META = ("kind", "source", "article", "confidence", "effective_on")
 
@@ -428,6 +442,10 @@ def _tighter(where: str, direction: str, typ: str, old: Any, new: Any) -> Any:
     if direction in ("max", "opt_max"):
         if old is not None and new > old:
             raise PackOverrideError(f"{where}: {new} is above the law's {old} (an override may only lower it)")
+        return new
+    if direction == "max_or_zero":
+        if new > (old or 0):
+            raise PackOverrideError(f"{where}: {new} is above the law's {old or 0} (an override may only lower it)")
         return new
     if direction == "min":
         if new < old:

@@ -9,37 +9,80 @@ debt.id, debt.time_barred, recipient.role, recipient.address,
 recipient.source; visits also staff_count. Optional with a neutral default
 when absent (malformed is still a problem): recipient.consent (null),
 asked_to_stop (false), opted_out_channels ([]), borrower.* flags (false),
-borrower.time_zones ([] → derived from the recipient's phone number),
-inconvenient_hours ([]), history ([]), message (absent: an unscripted call).
+borrower.time_zones ([]), inconvenient_hours ([]), history ([]), message
+(absent: an unscripted call).
 recipient.prior_location_contacts has no default: a pack with a per-person
 cap denies a location contact whose count is unknown.
+
+Time zones (12 CFR 1006.6(b)(1)(i), comment 6(b)(1)(i)-2: convenient in every
+known location): the union of borrower.time_zones and every zone of the
+recipient's phone number (phonenumbers' zones plus the checked-in table of
+NANP area codes spanning two zones, data/nanp_split_area_codes.toml). No
+stated zone and no zone from the number: a problem (local time unknown).
+
+Gate v2 fields, all optional (absent: as before; malformed: a problem, fail closed):
+- debt.state: what is true of the debt today, for the truth check (truth.py):
+  {"overdue": bool, "days_past_due": int >= 0, "amount_due": int >= 0 (minor
+  units, due now), "balance": int >= 0 (minor units, all outstanding),
+  "fees_charged": int >= 0 (minor units, late/penalty fees charged to date),
+  "currency": ISO 4217 code ("CNY", "USD", "GBP", …)} — these six required
+  when debt.state is given — plus "next_due_on": "YYYY-MM-DD" | null (default
+  null) and "legal_action": bool (default false: no proceeding started).
+  Integers only: a float, a bool or a negative number is malformed. Absent:
+  claims are not verified (a warning when the message makes any).
+- sender: {"kind": "creditor" | "collector", "name": str (optional)}. Absent:
+  the creditor (the lender itself). Present with a missing or unknown kind: a
+  problem, and the sender counts as a collector (fail closed for 1006.18(e)).
+- recipient.asked_for_employer: bool, default false (1006.10(b)(1): a location
+  contact names the employer only when expressly asked). Malformed: a problem,
+  and counts as not asked.
+- recipient.opt_out_confirmations_sent: int >= 0, default 0: confirmations of
+  an opt-out already sent on this channel (1006.14(h)(2)(i): one is allowed).
+  Malformed: a problem, and counts as 1. Added to it: history entries with
+  "purpose": "opt_out_confirmation" on the proposed channel (a history entry
+  may carry an optional "purpose", one of PURPOSES).
+- purpose "opt_out_confirmation": the one confirmation of an opt-out request.
 
 History is read in full (every entry validated) only where a rule reads it:
 calls and voicemails (frequency caps) and location contacts (is the borrower
 unreachable?). Elsewhere only its shape is checked (a list of objects), so a
 garbled entry does not deny an e-mail whose verdict cannot depend on it.
-Only call entries are kept: no rule reads the others.
+Only call entries are kept: no rule reads the others. Two counts are taken from
+the raw list only when a rule needs them: opt-out confirmations already sent
+on the proposed channel (purpose opt_out_confirmation), and earlier
+communications that reached a consumer (outcome delivered or conversation to a
+debtor role; 1006.18(e): is this the initial communication?) when the sender is
+a collector.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+import tomllib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib.resources import files
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from phonenumbers import timezone as phone_timezone
 
-from fairdue.policy.pack import CHANNELS, JURISDICTIONS, PURPOSES, ROLES, SOURCES
+from fairdue.policy.pack import CHANNELS, JURISDICTIONS, OPT_OUT_CONFIRMATION, PURPOSES, ROLES, SOURCES
+from fairdue.policy.truth import DebtState
 
 OUTCOMES = frozenset({"no_answer", "conversation", "voicemail", "delivered", "failed", "invalid_number"})
 CONSENT_SCOPES = frozenset({"locate_only"})
 FLAGS = ("cease_requested", "represented_by_attorney", "dispute_open", "plan_active", "bankruptcy", "breathing_space")
 history_entries_max = 10_000  # a longer history is refused (bounded work per decision)
 zones_max = 16
+sender_name_chars_max = 200
+SENDER_KINDS = frozenset({"creditor", "collector"})
+# Roles that are "the consumer" for 1006.18(e) (1006.6(a): the consumer, spouse, co-obligor); not the attorney.
+CONSUMER_ROLES = frozenset({"borrower", "spouse", "guarantor"})
+_REACHED_CONSUMER = frozenset({"delivered", "conversation"})
+_STATE_MONEY = ("days_past_due", "amount_due", "balance", "fees_charged")
 inconvenient_ranges_max = 24
 
 _UTC = dt.UTC
@@ -115,6 +158,13 @@ class Request(NamedTuple):
     message_language: str | None
     staff_count: int | None
     bad: frozenset[str]
+    # Gate v2 (see the module docstring); defaults keep positional construction working.
+    debt_state: DebtState | None = None  # None: not given (claims are not verified)
+    sender_kind: str = "creditor"  # "creditor" | "collector" (a malformed sender counts as a collector)
+    sender_name: str | None = None
+    asked_for_employer: bool = False
+    opt_out_confirmations_sent: int = 0  # field + history entries on this channel
+    prior_consumer_communications: int = 0  # counted only when the sender is a collector
 
 
 _REASONS = {
@@ -148,9 +198,31 @@ def address_key(address: str) -> tuple[str, bool]:
     return text.lower(), False
 
 
+@cache
+def nanp_split_zones() -> Mapping[str, tuple[str, ...]]:
+    """NANP area code → the zones phonenumbers leaves out (data/nanp_split_area_codes.toml, read once)."""
+    text = files("fairdue.policy").joinpath("data", "nanp_split_area_codes.toml").read_text(encoding="utf-8")
+    table = tomllib.loads(text).get("area_codes")
+    if not isinstance(table, dict):
+        raise ValueError("data/nanp_split_area_codes.toml: missing [area_codes]")
+    out: dict[str, tuple[str, ...]] = {}
+    for code, entry in table.items():
+        zones = entry.get("zones") if isinstance(entry, dict) else None
+        if not (len(code) == 3 and code.isdigit() and isinstance(zones, list) and zones):
+            raise ValueError(f"data/nanp_split_area_codes.toml: bad entry {code!r}")
+        if not all(isinstance(z, str) and zone_named(z) is not None for z in zones):
+            raise ValueError(f"data/nanp_split_area_codes.toml: {code}: unknown zone in {zones!r}")
+        out[code] = tuple(zones)
+    return out
+
+
 @lru_cache(maxsize=65_536)
 def zones_for_phone(key: str) -> tuple[str, ...]:
-    """IANA zones for an international phone number ('+…'), or () when unknown."""
+    """IANA zones for an international phone number ('+…'), or () when unknown.
+
+    Every zone the number's area may be in: phonenumbers' zones, plus for a NANP (+1) number the zones of the
+    split-area-code table (e.g. +1 850: Eastern and Central).
+    """
     if not key.startswith("+"):
         return ()
     try:
@@ -158,6 +230,9 @@ def zones_for_phone(key: str) -> tuple[str, ...]:
     except phonenumbers.NumberParseException:
         return ()
     names = tuple(z for z in phone_timezone.time_zones_for_number(number) if z != "Etc/Unknown")
+    if key.startswith("+1") and len(key) == 12:
+        extra = nanp_split_zones().get(key[2:5], ())
+        names += tuple(z for z in extra if z not in names)
     return names
 
 
@@ -248,8 +323,15 @@ _CALLS = frozenset({"call", "voicemail"})
 
 
 def _history_matters(channel: str | None, purpose: str | None, role: str | None) -> bool:
-    """Only calls (frequency caps) and location contacts (is the borrower unreachable?) read history."""
-    return channel is None or channel in _CALLS or (purpose == "location" and role != "borrower") or purpose is None
+    """Only calls (frequency caps), location contacts (is the borrower unreachable?) and opt-out confirmations
+    (was one sent already?) read history in full."""
+    return (
+        channel is None
+        or channel in _CALLS
+        or (purpose == "location" and role != "borrower")
+        or purpose is None
+        or purpose == OPT_OUT_CONFIRMATION
+    )
 
 
 def _history_shape(raw: Any, problems: list[Problem], bad: set[str]) -> None:
@@ -370,6 +452,7 @@ def parse(request: object) -> tuple[Request, list[Problem]]:
             None if time_barred is None else "expected true/false",
         )
         time_barred = None
+    state = _debt_state(debt.get("state"), problems, bad) if "state" in debt else None
 
     rec = _section(request, "recipient", problems, bad, "data_source", required=True)
     role = source = address = akey = None
@@ -428,7 +511,9 @@ def parse(request: object) -> tuple[Request, list[Problem]]:
                 )
             else:
                 prior = raw_prior
-
+    asked_for_employer = _asked_for_employer(rec.get("asked_for_employer"), problems, bad)
+    confirmations = _count(rec.get("opt_out_confirmations_sent"), problems, bad)
+    sender_kind, sender_name = _sender(request.get("sender"), problems, bad)
     bor = _section(request, "borrower", problems, bad, "data_source", required=False)
     flags = dict.fromkeys(FLAGS, False)
     for name in FLAGS:
@@ -445,18 +530,9 @@ def parse(request: object) -> tuple[Request, list[Problem]]:
     else:
         history = ()
         _history_shape(raw_history, problems, bad)
-
-    text = language = None
-    raw_message = request.get("message")
-    if raw_message is not None:
-        if (
-            not isinstance(raw_message, dict)
-            or not isinstance(raw_message.get("text"), str)
-            or not isinstance(raw_message.get("language"), str)
-        ):
-            _problem(problems, bad, "message", "content", "message", 'expected {"language": "zh"|"en", "text": "…"}')
-        else:
-            text, language = raw_message["text"], raw_message["language"]
+    confirmations += _confirmations_in(raw_history, purpose, channel)
+    prior_communications = _consumer_communications_in(raw_history) if sender_kind == "collector" else 0
+    text, language = _message(request.get("message"), problems, bad)
 
     staff = request.get("staff_count")
     if staff is not None and (not isinstance(staff, int) or isinstance(staff, bool) or staff < 0):
@@ -493,8 +569,178 @@ def parse(request: object) -> tuple[Request, list[Problem]]:
         message_language=language,
         staff_count=staff,
         bad=frozenset(bad),
+        debt_state=state,
+        sender_kind=sender_kind,
+        sender_name=sender_name,
+        asked_for_employer=asked_for_employer,
+        opt_out_confirmations_sent=confirmations,
+        prior_consumer_communications=prior_communications,
     )
     return req, problems
+
+
+def _confirmations_in(raw_history: object, purpose: str | None, channel: str | None) -> int:
+    """Opt-out confirmations already sent on this channel, from history entries' optional `purpose` (an entry on
+    this channel with an unknown purpose counts as one: fail closed)."""
+    if purpose != OPT_OUT_CONFIRMATION or not isinstance(raw_history, list):
+        return 0
+    count = 0
+    for item in raw_history:
+        if type(item) is dict and item.get("channel") == channel:
+            said = item.get("purpose")
+            count += said == OPT_OUT_CONFIRMATION or (said is not None and said not in PURPOSES)
+    return count
+
+
+def _consumer_communications_in(raw_history: object) -> int:
+    """Earlier communications that reached a consumer (1006.18(e): is this the initial one?)."""
+    if not isinstance(raw_history, list):
+        return 0
+    return sum(
+        1
+        for item in raw_history
+        if type(item) is dict and item.get("role") in CONSUMER_ROLES and item.get("outcome") in _REACHED_CONSUMER
+    )
+
+
+def _message(raw: object, problems: list[Problem], bad: set[str]) -> tuple[str | None, str | None]:
+    if raw is None:
+        return None, None
+    if not isinstance(raw, dict) or not isinstance(raw.get("text"), str) or not isinstance(raw.get("language"), str):
+        _problem(problems, bad, "message", "content", "message", 'expected {"language": "zh"|"en", "text": "…"}')
+        return None, None
+    return raw["text"], raw["language"]
+
+
+def _int_ok(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _debt_state(raw: object, problems: list[Problem], bad: set[str]) -> DebtState | None:
+    """debt.state → DebtState; None (with problems, "debt.state" bad) when malformed. Integers only."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        _problem(problems, bad, "debt.state", "content", "debt.state", "expected an object")
+        return None
+    ok = True
+    overdue = raw.get("overdue")
+    if not isinstance(overdue, bool):
+        _problem(problems, bad, "debt.state", "content", "debt.state.overdue", _detail(overdue, "true/false"))
+        ok = False
+    numbers: dict[str, int] = {}
+    for name in _STATE_MONEY:
+        value = raw.get(name)
+        if not _int_ok(value):
+            _problem(
+                problems, bad, "debt.state", "content", f"debt.state.{name}", _detail(value, "a non-negative integer")
+            )
+            ok = False
+        numbers[name] = value if isinstance(value, int) else 0
+    currency = raw.get("currency")
+    if not (isinstance(currency, str) and len(currency) == 3 and currency.isascii() and currency.isupper()):
+        _problem(problems, bad, "debt.state", "content", "debt.state.currency", _detail(currency, "an ISO 4217 code"))
+        ok = False
+    next_due_raw = raw.get("next_due_on")
+    next_due = None
+    if next_due_raw is not None:
+        try:
+            next_due = dt.date.fromisoformat(next_due_raw) if isinstance(next_due_raw, str) else None
+        except ValueError:
+            next_due = None
+        if next_due is None or len(next_due_raw) != 10:
+            _problem(
+                problems, bad, "debt.state", "content", "debt.state.next_due_on", _detail(next_due_raw, "YYYY-MM-DD")
+            )
+            ok = False
+    legal = raw.get("legal_action", False)
+    if legal is None:
+        legal = False
+    if not isinstance(legal, bool):
+        _problem(problems, bad, "debt.state", "content", "debt.state.legal_action", _detail(legal, "true/false"))
+        ok = False
+    if not ok:
+        return None
+    return DebtState(
+        overdue=bool(overdue),
+        days_past_due=numbers["days_past_due"],
+        amount_due=numbers["amount_due"],
+        balance=numbers["balance"],
+        fees_charged=numbers["fees_charged"],
+        currency=str(currency),
+        next_due_on=next_due,
+        legal_action=legal,
+    )
+
+
+def _detail(value: object, expected: str) -> str | None:
+    """None (→ "missing") for an absent value, else what was expected instead."""
+    return None if value is None else f"expected {expected}, got {type(value).__name__}"
+
+
+def _sender(raw: object, problems: list[Problem], bad: set[str]) -> tuple[str, str | None]:
+    """(kind, name): absent → ("creditor", None); a sender object with a missing or unknown kind → a problem,
+    and "collector" (fail closed for the debt-collector disclosure)."""
+    if raw is None:
+        return "creditor", None
+    if not isinstance(raw, dict):
+        _problem(problems, bad, "sender", "content", "sender", 'expected {"kind": "creditor"|"collector", "name": …}')
+        return "collector", None
+    kind = raw.get("kind")
+    if not isinstance(kind, str) or kind not in SENDER_KINDS:
+        _problem(
+            problems,
+            bad,
+            "sender",
+            "content",
+            "sender.kind",
+            None if kind is None else f"{kind!r} is not one of {sorted(SENDER_KINDS)}",
+        )
+        kind = "collector"
+    name = raw.get("name")
+    if name is not None and (not isinstance(name, str) or len(name) > sender_name_chars_max):
+        _problem(
+            problems,
+            bad,
+            "sender",
+            "content",
+            "sender.name",
+            f"expected a string of at most {sender_name_chars_max} characters",
+        )
+        name = None
+    return kind, (name.strip() or None) if isinstance(name, str) else None
+
+
+def _asked_for_employer(value: object, problems: list[Problem], bad: set[str]) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        _problem(
+            problems,
+            bad,
+            "recipient.asked_for_employer",
+            "third_party",
+            "recipient.asked_for_employer",
+            f"expected true/false, got {type(value).__name__}",
+        )
+        return False  # fail closed: not asked, so the employer may not be named
+    return value
+
+
+def _count(value: object, problems: list[Problem], bad: set[str]) -> int:
+    if value is None:
+        return 0
+    if not _int_ok(value):
+        _problem(
+            problems,
+            bad,
+            "recipient.opt_out_confirmations_sent",
+            "channel",
+            "recipient.opt_out_confirmations_sent",
+            "expected a non-negative integer",
+        )
+        return 1  # fail closed: the one confirmation counts as sent
+    return value if isinstance(value, int) else 1
 
 
 def _consent(raw: object, problems: list[Problem], bad: set[str]) -> Consent | None:
@@ -521,10 +767,12 @@ def _consent(raw: object, problems: list[Problem], bad: set[str]) -> Consent | N
 def _zones(
     raw: object, akey: str | None, is_phone: bool, problems: list[Problem], bad: set[str]
 ) -> tuple[tuple[tuple[str, ZoneInfo], ...], bool]:
+    """Stated zones ∪ every zone of the recipient's phone number (1006.6(b)(1)(i), comment 6(b)(1)(i)-2)."""
     names: tuple[str, ...]
     derived = False
+    phone = zones_for_phone(akey) if (akey and is_phone) else ()
     if raw is None or raw == []:
-        names = zones_for_phone(akey) if (akey and is_phone) else ()
+        names = phone
         derived = True
     elif not isinstance(raw, list) or not all(isinstance(z, str) for z in raw) or len(raw) > zones_max:
         _problem(
@@ -537,7 +785,7 @@ def _zones(
         )
         return (), False
     else:
-        names = tuple(dict.fromkeys(raw))
+        names = _union(tuple(raw), phone)
     if not names:
         problems.append(
             Problem(
@@ -559,6 +807,11 @@ def _zones(
             return (), derived
         zones.append((name, zone))
     return tuple(zones), derived
+
+
+@lru_cache(maxsize=4096)
+def _union(stated: tuple[str, ...], phone: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(stated + phone))
 
 
 def _inconvenient(raw: object, problems: list[Problem], bad: set[str]) -> tuple[tuple[int, int], ...]:

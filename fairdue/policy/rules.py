@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from fairdue.errors import FairdueError
-from fairdue.policy.request import Request, zone_named, zones_for_phone
+from fairdue.policy import truth as truth_check
+from fairdue.policy.pack import OPT_OUT_CONFIRMATION
+from fairdue.policy.request import CONSUMER_ROLES, Request
 
 if TYPE_CHECKING:
     from fairdue.policy.content.check import Finding
@@ -122,12 +125,9 @@ def _midnight_after(local_day: dt.date, days: int, zone: dt.tzinfo) -> dt.dateti
 
 # --- time window -----------------------------------------------------------------
 def _zones_for(req: Request) -> Zones:
-    """The recipient's zones: the borrower's, plus a non-borrower's own number's zones."""
-    zones = req.zones
-    if req.role != "borrower" and req.is_phone and not req.zones_derived:
-        extra = [(n, zone_named(n)) for n in zones_for_phone(req.address_key) if n not in dict(zones)]
-        zones = zones + tuple((n, z) for n, z in extra if z is not None)
-    return zones
+    """The recipient's zones: the stated ones ∪ every zone of the recipient's number (the parser takes the union,
+    12 CFR 1006.6(b)(1)(i) and comment 6(b)(1)(i)-2: the time must be convenient in every known location)."""
+    return req.zones
 
 
 def _window_ok(at: dt.datetime, zones: Zones, start: int, end: int, inconvenient: Ranges) -> bool:
@@ -150,11 +150,46 @@ def _next_open(at: dt.datetime, zones: Zones, start: int, end: int, inconvenient
         if local.hour * 60 + local.minute >= start:
             day += dt.timedelta(days=1)
         return dt.datetime(day.year, day.month, day.day, start // 60, start % 60, tzinfo=zone).astimezone(_UTC)
+    if not inconvenient:
+        # Several zones (the zone union makes this common): every zone outside the window stays outside until its
+        # next opening, so the latest of those openings is a lower bound; when all zones are open then, it is the
+        # answer. Otherwise (windows that never overlap, a zone closing first) the search below decides.
+        bound = None
+        for _name, zone in zones:
+            local, sec = _local_sec(at, zone)
+            if _in_range(sec, start, end):
+                continue
+            day = local.date() + dt.timedelta(days=1 if sec >= start * 60 else 0)
+            opening = dt.datetime(day.year, day.month, day.day, start // 60, start % 60, tzinfo=zone).astimezone(_UTC)
+            bound = opening if bound is None or opening > bound else bound
+        if bound is not None and _window_ok(bound, zones, start, end, inconvenient):
+            return bound
     openings = [start] + [hi for _lo, hi in inconvenient]
+    todays = [(zone, at.astimezone(zone).date()) for _name, zone in zones]
+    # First the next few local days (the usual answer; several zones make this path common since the zone union),
+    # then the rest. A candidate of a later local day is never before that day's local midnight in its zone, so an
+    # answer before the earliest such midnight is the first one overall.
+    near_days = 3
+    near = _first_open(at, todays, range(-1, near_days), openings, zones, start, end, inconvenient)
+    horizon = min(_midnight(today + dt.timedelta(days=near_days), zone) for zone, today in todays)
+    if near is not None and near < horizon:
+        return near
+    return _first_open(at, todays, range(-1, next_open_days_max + 1), openings, zones, start, end, inconvenient)
+
+
+def _first_open(
+    at: dt.datetime,
+    todays: list[tuple[ZoneInfo, dt.date]],
+    offsets: range,
+    openings: list[int],
+    zones: Zones,
+    start: int,
+    end: int,
+    inconvenient: Ranges,
+) -> dt.datetime | None:
     candidates = set()
-    for _name, zone in zones:
-        today = at.astimezone(zone).date()
-        for offset in range(-1, next_open_days_max + 1):
+    for zone, today in todays:
+        for offset in offsets:
             day = today + dt.timedelta(days=offset)
             for minute in openings:
                 minute %= 1440
@@ -598,14 +633,68 @@ def _suppression(kind: str) -> RuleCheck:
 
 # --- channel --------------------------------------------------------------------------------
 def opt_out(req: Request, at: dt.datetime | None, rule: Compiled) -> list[Violation]:
+    """A channel the recipient opted out of is not used — except, where the pack sets `confirmations_max` (US:
+    1, Reg F 1006.14(h)(2)(i)), for that many confirmations of the opt-out, carrying no collection content."""
     channel = req.channel
-    if channel in req.opted_out or (channel == "voicemail" and "call" in req.opted_out):
+    if not (channel in req.opted_out or (channel == "voicemail" and "call" in req.opted_out)):
+        return []
+    evidence: dict[str, Any] = {"channel": channel, "opted_out_channels": sorted(req.opted_out)}
+    if req.purpose != OPT_OUT_CONFIRMATION:
         return [
             _v(
                 rule,
                 f"The recipient opted out of the {channel} channel.",
                 f"收件人已退订/拒绝该渠道（{channel}）。",
-                {"channel": channel, "opted_out_channels": sorted(req.opted_out)},
+                evidence,
+            )
+        ]
+    allowed = rule.p.get("confirmations_max") or 0
+    sent = req.opt_out_confirmations_sent
+    evidence.update(purpose=OPT_OUT_CONFIRMATION, confirmations_sent=sent, confirmations_max=allowed)
+    if allowed == 0:
+        return [
+            _v(
+                rule,
+                f"The recipient opted out of the {channel} channel; this jurisdiction allows no confirmation on it "
+                "(confirm the opt-out on another channel).",
+                f"收件人已退订该渠道（{channel}）；本辖区不允许在该渠道发送退订确认（请通过其他渠道确认）。",
+                evidence,
+            )
+        ]
+    if sent >= allowed:
+        return [
+            _v(
+                rule,
+                f"The opt-out of the {channel} channel was already confirmed ({sent} sent; {allowed} allowed).",
+                f"该渠道（{channel}）的退订已确认过（已发送 {sent} 次，上限 {allowed} 次）。",
+                evidence,
+            )
+        ]
+    text = req.message_text
+    if text is None:
+        return [
+            _v(
+                rule,
+                "An opt-out confirmation is sent only with its text, so it can be checked for collection content.",
+                "退订确认必须提供正文，以便审查其中不含催收内容。",
+                evidence,
+            )
+        ]
+    mentions = _debt_mentions(text) if _debt_mentions is not None else None
+    amounts = [m.group(0) for m in _AMOUNT.finditer(text)]
+    if mentions is None or mentions or amounts:
+        evidence.update(
+            debt_terms=[m["matched"] for m in mentions or ()],
+            amounts=amounts,
+            error=None if mentions is not None else _CONTENT_ERROR,
+        )
+        return [
+            _v(
+                rule,
+                "An opt-out confirmation may only confirm the opt-out: it may carry no debt information or payment "
+                "demand (debt words or amounts).",
+                "退订确认只能确认退订：不得包含任何债务信息或还款要求（债务用语或金额）。",
+                evidence,
             )
         ]
     return []
@@ -806,6 +895,150 @@ def authentication(req: Request, at: dt.datetime | None, rule: Compiled) -> list
     return out
 
 
+def content_checked(req: Request, at: dt.datetime | None, rule: Compiled) -> list[Violation]:
+    """The `content` kind as the gate runs it: an opt-out confirmation is checked as a service message (the content
+    check knows no such purpose; the `opt_out` rule checks what a confirmation may say)."""
+    if req.purpose == OPT_OUT_CONFIRMATION:
+        req = req._replace(purpose="service")
+    return content(req, at, rule)
+
+
+# --- messages must be true (fairdue.policy.truth) ----------------------------------------------------------
+def truth(req: Request, at: dt.datetime | None, rule: Compiled) -> list[Violation]:
+    """A message's factual claims must match `debt.state`; collection needs an overdue debt (truth.py)."""
+    purpose = req.purpose
+    if purpose == "authentication":  # carries no claims: its own rule denies any debt word or amount
+        return []
+    text = req.message_text
+    state = req.debt_state
+    if state is None:
+        if purpose == "collection" or (text is not None and truth_check.claims(text)):
+            return [
+                Violation(
+                    rule.id,
+                    rule.category,
+                    "Claims not verified: the request carries no debt state.",
+                    "未核实信息中的事实陈述：请求未提供债务状态。",
+                    {"debt.state": None},
+                    rule.citation,
+                    None,
+                    True,
+                )
+            ]
+        return []
+    out = []
+    on = at.astimezone(req.zones[0][1]).date() if (at is not None and req.zones) else None  # for deadlines
+    if purpose == "collection" and not state.overdue and rule.p["collection_requires_overdue"]:
+        out.append(
+            _v(
+                rule,
+                "Collection on a debt that is not overdue: a message about a coming payment is a reminder.",
+                "该债务未逾期，不得催收；到期前的提示应作为还款提醒发送。",
+                {"purpose": purpose, "stored": {"overdue": False, "days_past_due": state.days_past_due}},
+            )
+        )
+    if text is not None:
+        out.extend(
+            _v(rule, c.reason_en, c.reason_zh, c.evidence()) for c in truth_check.contradictions(text, state, on)
+        )
+    return out
+
+
+# --- US location contacts: the employer only when asked (12 CFR 1006.10(b)(1)) ----------------------------------
+_LOCATION_DEBTOR_ROLES = frozenset({"borrower", "spouse", "guarantor", "attorney"})
+sender_name_key_chars_min = 3  # a shorter name would match by chance
+
+
+@lru_cache(maxsize=1024)
+def _name_pattern(name: str) -> re.Pattern[str] | None:
+    """The sender's name as a case/width-insensitive pattern tolerant of spacing and punctuation between words."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    words = re.findall(r"\w+", folded)
+    if sum(len(w) for w in words) < sender_name_key_chars_min:
+        return None
+    return re.compile(r"[\W_]*".join(re.escape(w) for w in words))
+
+
+def location_employer(req: Request, at: dt.datetime | None, rule: Compiled) -> list[Violation]:
+    """A location contact names the collector's employer (the sender) only if the person expressly asked."""
+    if req.purpose != "location" or req.role in _LOCATION_DEBTOR_ROLES or req.asked_for_employer:
+        return []
+    text, name = req.message_text, req.sender_name
+    if text is None or name is None:
+        return []
+    pattern = _name_pattern(name)
+    if pattern is None:
+        return []
+    folded, index = truth_check.fold(text)
+    m = pattern.search(folded)
+    if m is None:
+        return []
+    start, end = index[m.start()], index[m.end()]
+    return [
+        _v(
+            rule,
+            f"A location contact may not name the employer ({text[start:end]!r}) unless the person expressly asked "
+            "for it.",
+            f"寻找借款人时不得说出所属机构名称（“{text[start:end]}”），除非对方明确询问。",
+            {"matched": text[start:end], "span": [start, end], "sender_name": name, "asked_for_employer": False},
+        )
+    ]
+
+
+# --- US debt-collector disclosure (12 CFR 1006.18(e)) ------------------------------------------------------------
+# (e)(1) initial communication: attempting to collect a debt, and information obtained used for that purpose;
+# (e)(2) every later communication: it is from a debt collector. Location contacts with third parties carry neither
+# (1006.10(b)(2) and (b)(5): they may not reveal a debt or the debt-collection business).
+_E1_ATTEMPT = re.compile(
+    r"attempt(?:ing)?\s+to\s+collect\s+(?:a|the|this)\s+debt|(?:正在|试图)(?:向您)?(?:催收|收回)(?:一笔|该|此)?(?:债务|欠款)",
+    re.IGNORECASE,
+)
+_E1_USE = re.compile(
+    r"information\s+(?:\w+\s+){0,4}(?:will|shall)\s+be\s+used\s+for\s+that\s+purpose"
+    r"|(?:获得|获取|所获)的?(?:任何)?信息(?:都)?将(?:被)?用于(?:此|该|这一)目的",
+    re.IGNORECASE,
+)
+_E2_FROM = re.compile(r"\bdebt\s+collector\b|债务催收(?:方|机构|公司|人员?)|催收(?:机构|公司)", re.IGNORECASE)
+
+
+def collector_disclosure(req: Request, at: dt.datetime | None, rule: Compiled) -> list[Violation]:
+    """A debt collector's message to a consumer carries the 1006.18(e) disclosure: the full one the first time
+    (no earlier communication reached a consumer in the history), "from a debt collector" after that."""
+    if req.sender_kind != "collector" or req.message_text is None or req.role not in CONSUMER_ROLES:
+        return []
+    if req.channel not in rule.p["channels"] or req.purpose not in rule.p["purposes"]:
+        return []
+    text = unicodedata.normalize("NFKC", req.message_text)
+    initial = req.prior_consumer_communications == 0
+    if initial:
+        missing = [
+            label
+            for label, pattern in (
+                ("attempting to collect a debt", _E1_ATTEMPT),
+                ("information used for that purpose", _E1_USE),
+            )
+            if pattern.search(text) is None
+        ]
+    else:
+        missing = [] if _E2_FROM.search(text) else ["from a debt collector"]
+    if not missing:
+        return []
+    which = "1006.18(e)(1) (initial communication)" if initial else "1006.18(e)(2) (subsequent communication)"
+    return [
+        _v(
+            rule,
+            f"A message from a debt collector must disclose {' and '.join(missing)} — {which}.",
+            "债务催收方发出的信息必须声明其身份：首次联系须说明正在催收债务且所获信息将用于该目的，之后每次须说明信息来自债务催收方。",
+            {
+                "missing": missing,
+                "initial_communication": initial,
+                "sender_kind": "collector",
+                "prior_consumer_communications": req.prior_consumer_communications,
+            },
+        )
+    ]
+
+
 # kind -> (fields of the request it needs, check)
 _BASE = frozenset({"request", "channel"})
 KINDS: dict[str, tuple[frozenset[str], RuleCheck]] = {
@@ -843,8 +1076,14 @@ KINDS: dict[str, tuple[frozenset[str], RuleCheck]] = {
     "written_text": (_BASE | {"message"}, written_text),
     "content": (
         _BASE | {"jurisdiction", "purpose", "recipient", "recipient.role", "message", "time_barred", "debt"},
-        content,
+        content_checked,
     ),
+    "truth": (_BASE | {"purpose", "message", "debt", "debt.state"}, truth),
+    "location_employer": (
+        _BASE | {"purpose", "recipient", "recipient.role", "message"},  # a garbled asked flag counts as not asked
+        location_employer,
+    ),
+    "collector_disclosure": (_BASE | {"purpose", "recipient", "recipient.role", "message"}, collector_disclosure),
     "authentication": (
         _BASE | {"purpose", "recipient", "recipient.role", "recipient.source", "message"},
         authentication,
@@ -868,4 +1107,6 @@ def channels_of(rule: Compiled) -> frozenset[str]:
         return frozenset({"voicemail"})
     if kind == "written_text":
         return frozenset(rule.p["channels_requiring_text"])
+    if kind == "collector_disclosure":
+        return frozenset(rule.p["channels"])
     return _ALL_CHANNELS

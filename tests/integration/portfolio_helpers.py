@@ -82,6 +82,27 @@ def staff_user(uow, username: str) -> int:
     ).scalar_one()
 
 
+def make_overdue(uow_factory, line_ids: list[int], *, through_on: date = date(2026, 1, 30)) -> None:
+    """On each line: 3,000.00 bought 2026-01-03 in three zero-fee installments (the first, 1,000.00, due
+    2026-01-26), then day-end through `through_on` — so each is overdue since 01-27, with the late fee the
+    product charges. Messages about them must be true of that stored state (the gate's truth check)."""
+    from fairdue.service.dayend.runner import run_day_end
+    from fairdue.service.servicing.purchases import purchase
+
+    with uow_factory() as uow:
+        for line in line_ids:
+            purchase(
+                uow,
+                line_id=line,
+                amount=Money(300_000, "CNY"),
+                purchased_on=date(2026, 1, 3),
+                key=f"buy-overdue-{line}",
+                plan="3-zero_fee",
+            )
+        uow.commit()
+    run_day_end(uow_factory, through_on=through_on)
+
+
 def overdue_cn_line(
     uow_factory,
     *,
@@ -92,29 +113,15 @@ def overdue_cn_line(
     sequence: int = 1,
     through_on: date = date(2026, 1, 30),
 ) -> tuple[int, int]:
-    """A CN borrower (张三) with one cn-ecard-std line: 3,000.00 bought 2026-01-03 in three zero-fee installments,
-    the first (1,000.00) due 2026-01-26, day-end run through `through_on` (so it is overdue since 01-27, with the
-    late fee the product charges). Messages about it must be true of that stored state (the gate's truth check).
-    Returns (borrower id, line id)."""
-    from fairdue.service.dayend.runner import run_day_end
-    from fairdue.service.servicing.purchases import purchase
-
+    """A CN borrower (张三) with one overdue cn-ecard-std line (make_overdue). Returns (borrower id, line id)."""
     with uow_factory() as uow:
         load_products(uow)
         bid = cn_borrower(
             uow, cipher=cipher, name="张三", id_number=cn_ric(sequence), mobile=mobile, email=email, address=address
         )
         line = cn_line(uow, borrower_id=bid, key=f"open-overdue-{sequence}")
-        purchase(
-            uow,
-            line_id=line,
-            amount=Money(300_000, "CNY"),
-            purchased_on=date(2026, 1, 3),
-            key=f"buy-overdue-{sequence}",
-            plan="3-zero_fee",
-        )
         uow.commit()
-    run_day_end(uow_factory, through_on=through_on)
+    make_overdue(uow_factory, [line], through_on=through_on)
     return bid, line
 
 

@@ -4,10 +4,11 @@ the real gate enforces them; ending a fact lifts it — on SQLite and PostgreSQL
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
+from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products, make_overdue, true_overdue_text
 
 from fairdue.adapters.crypto import FieldCipher, Keyring
 from fairdue.adapters.db.schema.collections import outbox_messages
@@ -21,22 +22,21 @@ from fairdue.service.contact.gate_request import Restrictions
 from fairdue.service.servicing.debts import debt_id_for_line
 
 CIPHER = FieldCipher(Keyring.generate("facts"))
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 PHONE = "+8613800138001"
-TEXT = (
-    "【示例消费金融】尊敬的客户，您尾号8001的账户本期应还 1,234.56 元已逾期 3 天，请通过示例消费金融 App "
-    "或官方客服 400-000-0000 还款；如有异议或需协商还款，请致电 400-000-0000。退订回T"
-)
-NOW = datetime(2026, 1, 15, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai: inside the CN window
+NOW = datetime(2026, 2, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai: inside the CN window; the lines are overdue
 
 
 @pytest.fixture
-def lines(uow_factory):
-    """One borrower with two credit lines (CN)."""
+def lines(uow_factory, clock):
+    """One borrower with two overdue credit lines (CN); the clock at NOW."""
     with uow_factory() as uow:
         load_products(uow)
         bid = cn_borrower(uow, cipher=CIPHER, name="张三", id_number=cn_ric(1), mobile=PHONE)
         ids = [cn_line(uow, borrower_id=bid, key=f"open-{n}") for n in (1, 2)]
         uow.commit()
+    make_overdue(uow_factory, ids)
+    clock.set(NOW)
     return {"borrower": bid, "lines": ids}
 
 
@@ -72,12 +72,13 @@ def gate_request(account_id: int, at: datetime = NOW, **borrower) -> dict:
 
 
 def contact(uow_factory, account_id: int, at: datetime = NOW):
+    text = true_overdue_text(uow_factory, account_id, at.astimezone(SHANGHAI).date())
     with uow_factory() as uow:
         return request_contact(
             uow,
             cipher=CIPHER,
             gate_request=gate_request(account_id, at),
-            message=OutgoingMessage(channel="sms", recipient_address=PHONE, language="zh", text=TEXT),
+            message=OutgoingMessage(channel="sms", recipient_address=PHONE, language="zh", text=text),
         )
 
 
@@ -197,7 +198,7 @@ def test_inconvenient_hours_are_honoured_and_reschedule_after_the_range(uow_fact
     denied = contact(uow_factory, line)  # 10:00 local
     assert not denied.allowed
     assert {c for _r, c in rules(denied)} == {"time_window"}
-    assert denied.next_allowed_at == datetime(2026, 1, 15, 3, 0, tzinfo=UTC)  # 11:00 local
+    assert denied.next_allowed_at == datetime(2026, 2, 2, 3, 0, tzinfo=UTC)  # 11:00 local
     logged = denied.decision
     assert logged["violations"][0]["evidence"]["inconvenient"] == "09:30-11:00"
     with uow_factory() as uow:

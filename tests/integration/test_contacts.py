@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
+from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products, make_overdue
 from sqlalchemy.exc import IntegrityError
 
 from fairdue.adapters.crypto import FieldCipher, Keyring
@@ -101,12 +101,13 @@ def deny_hours(_r):
 
 @pytest.fixture
 def line(uow_factory) -> int:
-    """A stored CN borrower holding PHONE, with one credit line (the debt the real gate judges)."""
+    """A stored CN borrower holding PHONE, with one overdue credit line (the debt the real gate judges)."""
     with uow_factory() as uow:
         load_products(uow)
         bid = cn_borrower(uow, cipher=CIPHER, name="张三", id_number=cn_ric(1), mobile=PHONE)
         line_id = cn_line(uow, borrower_id=bid, key="open-1")
         uow.commit()
+    make_overdue(uow_factory, [line_id])
     return line_id
 
 

@@ -161,3 +161,27 @@ def with_(request: dict, **paths) -> dict:
 
 _DELETE = object()
 DELETE = _DELETE
+
+
+CURRENCY = {"CN": "CNY", "US": "USD", "UK": "GBP"}
+
+
+def state(jurisdiction: str = "CN", **fields) -> dict:
+    """A `debt.state`: overdue 5 days, 1,050.00 due, 3,200.00 outstanding, 50.00 in fees, no legal action."""
+    out = {
+        "overdue": True,
+        "days_past_due": 5,
+        "amount_due": 105000,
+        "balance": 320000,
+        "fees_charged": 5000,
+        "currency": CURRENCY[jurisdiction],
+        "next_due_on": "2026-04-01",
+        "legal_action": False,
+    }
+    out.update(fields)
+    return out
+
+
+def current(jurisdiction: str = "CN", **fields) -> dict:
+    """A `debt.state` of a debt that is current: nothing overdue, nothing due now, no fees."""
+    return state(jurisdiction, overdue=False, days_past_due=0, amount_due=0, fees_charged=0, **fields)

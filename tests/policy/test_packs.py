@@ -40,6 +40,7 @@ effective_on = 2026-01-30
         ("opt_out", ""),
         ("written_text", 'channels_requiring_text = ["sms"]'),
         ("content", ""),
+        ("truth", "collection_requires_overdue = true"),
     ]
 )
 

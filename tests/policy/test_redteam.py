@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
-from gate_cases import DELETE, DISCLOSING, base, calls, location, utc, with_
+from gate_cases import DELETE, DISCLOSING, base, calls, current, location, state, utc, with_
 
 from fairdue.policy import CATEGORIES, decide, load_pack
 
@@ -1000,6 +1000,80 @@ CASES: list[Case] = [
         ("consent",),
     ),
     Case("unknown_keys_ignored", with_(base("CN"), extra={"anything": 1}, **{"recipient.nickname": "Z"}), True),
+    # --- gate v2: messages must be true, location employer, collector disclosure, UK disputes ---------------------
+    Case("cn_truth_overdue_claim_on_overdue_debt_allowed", with_(base("CN"), **{"debt.state": state("CN")}), True),
+    Case(
+        "cn_truth_overdue_claim_on_current_debt_denied",
+        with_(base("CN"), **{"debt.state": current("CN")}),
+        False,
+        ("CN.CBA2026.truth",),
+        ("content",),
+        None,
+    ),
+    Case("us_truth_past_due_claim_on_overdue_debt_allowed", with_(base("US"), **{"debt.state": state("US")}), True),
+    Case(
+        "us_truth_past_due_claim_on_current_debt_denied",
+        with_(base("US"), **{"debt.state": current("US")}),
+        False,
+        ("US.RegF.1006.18.truth",),
+        ("content",),
+        None,
+    ),
+    Case("uk_truth_arrears_claim_in_arrears_allowed", with_(base("UK"), **{"debt.state": state("UK")}), True),
+    Case(
+        "uk_truth_arrears_claim_on_current_account_denied",
+        with_(base("UK"), **{"debt.state": current("UK")}),
+        False,
+        ("UK.CONC7.9.truth",),
+        ("content",),
+        None,
+    ),
+    Case(
+        "us_location_employer_named_unasked_denied",
+        with_(location("US", role="third_party"), sender={"kind": "collector", "name": "Fairline Credit"}),
+        False,
+        ("US.RegF.1006.10b1.employer",),
+        ("third_party",),
+        None,
+    ),
+    Case(
+        "us_location_employer_named_when_asked_allowed",
+        with_(
+            location("US", role="third_party"),
+            sender={"kind": "collector", "name": "Fairline Credit"},
+            **{"recipient.asked_for_employer": True},
+        ),
+        True,
+    ),
+    Case(
+        "us_collector_sms_without_disclosure_denied",
+        with_(base("US"), sender={"kind": "collector", "name": "Fairline Credit"}),
+        False,
+        ("US.RegF.1006.18e.disclosure",),
+        ("content",),
+        None,
+    ),
+    Case("us_creditor_sms_needs_no_collector_disclosure", with_(base("US"), sender={"kind": "creditor"}), True),
+    Case(
+        "uk_dispute_open_collection_denied",
+        with_(base("UK"), **{"borrower.dispute_open": True}),
+        False,
+        ("UK.CONC7.14.1R.dispute",),
+        ("suppression",),
+        None,
+    ),
+    Case(
+        "uk_dispute_open_service_message_allowed",
+        with_(
+            base("UK", purpose="service"),
+            **{"borrower.dispute_open": True},
+            message={
+                "language": "en",
+                "text": "Fairline Credit: we received your payment of £20.00 on 1 March. Thank you.",
+            },
+        ),
+        True,
+    ),
 ]
 
 
