@@ -1,7 +1,8 @@
 """`fairdue bench content`: how well the content check finds unlawful intents, on the labelled corpus.
 
-Reads fairdue/bench/content_corpus/{test,dev}.jsonl (see README.md there: the
-test split is frozen and held out, the dev split is for tuning) and runs
+Reads fairdue/bench/content_corpus/{test,dev,test2}.jsonl (see README.md there:
+the test split is frozen and held out, the dev split is for tuning, the test2
+split is a second held-out split written last for the final figures) and runs
 `fairdue.policy.content.check_message` on every message in its own context
 (language, jurisdiction, channel, purpose, recipient role; time_barred=False).
 
@@ -42,12 +43,12 @@ FLOOR = re.compile(r"逾期|欠款|还款|法院|警察|通讯录|overdue|arrest
 
 
 def load(split: str) -> list[dict[str, str]]:
-    """The records of one split ("test", "dev") or of both ("all"), in file order."""
+    """The records of one split ("test", "dev", "test2") or of all of them ("all"), in file order."""
     names = SPLITS if split == "all" else (split,)
     records: list[dict[str, str]] = []
     for name in names:
         if name not in SPLITS:
-            raise typer.BadParameter(f"unknown split {split!r}; expected test, dev or all")
+            raise typer.BadParameter(f"unknown split {split!r}; expected test, dev, test2 or all")
         text = importlib.resources.files(CORPUS_PACKAGE).joinpath(f"{name}.jsonl").read_text(encoding="utf-8")
         records.extend(json.loads(line) for line in text.splitlines() if line.strip())
     return records
@@ -246,13 +247,15 @@ def _print(result: dict[str, Any]) -> None:
 
 
 def content_bench(
-    split: str = typer.Option("test", "--split", help="test (held out), dev (tuning) or all."),
+    split: str = typer.Option(
+        "test", "--split", help="test (held out), dev (tuning), test2 (held out, final figures) or all."
+    ),
     limit: int = typer.Option(0, "--limit", min=0, help="Only the first N messages (0: all)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Per-intent recall, false denials on lawful messages and µs per message on the labelled corpus."""
     if split not in (*SPLITS, "all"):
-        raise typer.BadParameter(f"unknown split {split!r}; expected test, dev or all")
+        raise typer.BadParameter(f"unknown split {split!r}; expected test, dev, test2 or all")
     result = run(split, limit or None)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))

@@ -217,6 +217,7 @@ def test_history_for_debt_feeds_the_next_gate_request(uow_factory, engine, line)
                 "address": PHONE,
                 "role": "borrower",
                 "outcome": "delivered",
+                "purpose": "collection",
             }
         ]
 

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 
 import pytest
 
 from fairdue.bench.content_corpus import generate
 
-RECORDS_PER_SPLIT_MIN = 700
+RECORDS_PER_SPLIT_MIN = {"test": 700, "dev": 700, "test2": 600}
 RECORDS_TOTAL_MIN = 1500
-UNLAWFUL_PER_INTENT_MIN = 60  # per split, both languages together
+UNLAWFUL_PER_INTENT_MIN = {"test": 60, "dev": 60, "test2": 40}  # per split, both languages together
 LAWFUL_SHARE_MIN = 0.40
 LANGUAGE_SHARE_MIN = 0.40  # each of zh and en
-# The held-out test split is frozen: a change to it must be deliberate (and said why in README.md there).
-TEST_SPLIT_SHA256 = "063844c0ccc42acbd3f6e6e64f3661121bb8dfb5ebac50e3fd00412f44207e43"
+HAND_SHARE_MIN_TEST2 = 0.25  # test2 is about a third hand-written
+# The held-out splits are frozen: a change to one must be deliberate (and said why in README.md there).
+FROZEN_SHA256 = {
+    "test": "063844c0ccc42acbd3f6e6e64f3661121bb8dfb5ebac50e3fd00412f44207e43",
+    "test2": "529865f8debc92fdb5baa525324cb25fd653283b14e41ba3043e9c10beb58616",
+}
 
 
 def _committed(split: str) -> str:
@@ -34,9 +39,10 @@ def test_committed_file_equals_what_the_generator_writes(split):
     )
 
 
-def test_the_held_out_test_split_is_frozen():
-    digest = hashlib.sha256((generate.HERE / "test.jsonl").read_bytes()).hexdigest()
-    assert digest == TEST_SPLIT_SHA256, "test.jsonl changed: it is held out; see README.md in content_corpus/"
+@pytest.mark.parametrize("split", sorted(FROZEN_SHA256))
+def test_the_held_out_splits_are_frozen(split):
+    digest = hashlib.sha256((generate.HERE / f"{split}.jsonl").read_bytes()).hexdigest()
+    assert digest == FROZEN_SHA256[split], f"{split}.jsonl changed: it is held out; see README.md in content_corpus/"
 
 
 @pytest.mark.parametrize("split", generate.SPLITS)
@@ -72,8 +78,8 @@ def test_each_split_is_big_enough_and_balanced(split):
     labels = Counter(r["label"] for r in records)
     langs = Counter(r["lang"] for r in records)
     origins = Counter("hand" if r["origin"] == "hand" else "template" for r in records)
-    assert len(records) >= RECORDS_PER_SPLIT_MIN
-    assert {intent: labels[intent] for intent in generate.INTENTS if labels[intent] < UNLAWFUL_PER_INTENT_MIN} == {}
+    assert len(records) >= RECORDS_PER_SPLIT_MIN[split]
+    assert {i: labels[i] for i in generate.INTENTS if labels[i] < UNLAWFUL_PER_INTENT_MIN[split]} == {}
     assert labels["lawful"] / len(records) >= LAWFUL_SHARE_MIN
     assert min(langs["zh"], langs["en"]) / len(records) >= LANGUAGE_SHARE_MIN
     assert origins["hand"] > 0 and origins["template"] > 0
@@ -90,6 +96,31 @@ def test_test_split_templates_are_not_the_dev_templates():
     for split in generate.SPLITS:
         generators = {r["origin"].split(":")[1].split(".")[0] for r in _records(split) if r["origin"] != "hand"}
         assert generators == {split}
+
+
+def test_test2_is_partly_hand_written():
+    records = _records("test2")
+    assert sum(r["origin"] == "hand" for r in records) / len(records) >= HAND_SHARE_MIN_TEST2
+
+
+def test_test2_lawful_messages_are_complete():
+    """Lawful test2 messages carry what only an intent finding could be missing: sender, channel, CN objection route,
+    US opt-out on texts and e-mails (so a denial of one of them measures the intent check, not a missing element)."""
+    for r in _records("test2"):
+        if r["label"] != "lawful":
+            continue
+        text = r["text"]
+        assert re.search(r"\d{3}|app\b|App", text, re.IGNORECASE), text  # an official phone number or the app
+        if r["jurisdiction"] == "CN":
+            assert re.search(r"【[^】]+】|提醒您|银行|銀行|金融|钱包|錢包|公司", text), text  # the sender
+            if r["purpose"] == "collection":
+                assert "如有异议请致电" in text or "如有異議請致電" in text, text
+        else:
+            assert re.search(
+                r"(?:Credit|Loans|Bank|Finance|Lending|Money|Services|Collections|Receivables|Card)\b", text
+            )
+        if r["jurisdiction"] == "US" and r["channel"] in ("sms", "email") and r["purpose"] == "collection":
+            assert "Reply STOP" in text, text
 
 
 def test_a_third_party_message_to_the_borrower_is_refused():

@@ -1,10 +1,11 @@
-"""Write the content-check evaluation corpus: test.jsonl and dev.jsonl in this folder, deterministically.
+"""Write the content-check evaluation corpus: test.jsonl, dev.jsonl and test2.jsonl in this folder, deterministically.
 
 Each split is its hand-written messages (hand_<split>.toml) followed by its
 generated messages (templates_<split>.py, its own templates, vocabulary and
 seed). The test split is built on its own; the dev split drops any text that
-is already in the test split, so no text is in both. `make corpus` runs this
-module; tests/unit/test_content_corpus_files.py checks that the committed
+is already in the test split, and the test2 split (the second held-out split,
+written last) any text already in test or dev, so no text is in two splits.
+`make corpus` runs this module; tests/unit/test_content_corpus_files.py checks that the committed
 files equal what it produces. See README.md in this folder.
 
 The mechanics shared by both generators live here (filling a template, the
@@ -25,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 HERE = pathlib.Path(__file__).resolve().parent
-SPLITS = ("test", "dev")
+SPLITS = ("test", "dev", "test2")  # in build order: a later split drops texts already in an earlier one
 FIELDS = ("id", "split", "lang", "label", "text", "role", "jurisdiction", "channel", "purpose", "origin")
 INTENTS = (
     "threat_harm",
@@ -184,10 +185,10 @@ def drafts(split: str) -> list[Draft]:
 
 
 def build(split: str) -> list[dict[str, str]]:
-    """The records of a split: validated, texts unique within the split and (dev) not in the test split."""
+    """The records of a split: validated, texts unique within the split and not in any earlier split."""
     seen: set[str] = set()
-    if split == "dev":
-        seen = {r["text"] for r in build("test")}
+    if split in SPLITS:  # test: nothing earlier; dev drops test texts; test2 drops test and dev texts
+        seen = {r["text"] for earlier in SPLITS[: SPLITS.index(split)] for r in build(earlier)}
     records: list[dict[str, str]] = []
     for d in drafts(split):
         validate(d)

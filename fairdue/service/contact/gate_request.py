@@ -33,12 +33,10 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-import phonenumbers
-
 from fairdue.adapters.crypto import FieldCipher
-from fairdue.domain.borrowers import BorrowerId, phone_time_zones, region_time_zones
+from fairdue.domain.borrowers import BorrowerId, region_time_zones
 from fairdue.domain.instants import format_utc
-from fairdue.policy.request import address_key
+from fairdue.policy.request import address_key, zones_for_phone
 from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
 from fairdue.service.contact.facts import gate_facts
 from fairdue.service.contact.history import history_for_debt
@@ -241,9 +239,8 @@ def _zones(borrower: Any, recipient: Recipient, extra: Iterable[str]) -> list[st
     numbers = [m for m, _ in borrower.mobiles]
     if recipient.address.startswith("+"):
         numbers.append(recipient.address)
-    for number in numbers:
-        with contextlib.suppress(phonenumbers.NumberParseException):  # stored numbers parse; a typed one may not
-            zones.update(dict.fromkeys(phone_time_zones(number)))
+    for number in numbers:  # the gate's own reading of a number's zones (NANP area codes spanning two included)
+        zones.update(dict.fromkeys(zones_for_phone(address_key(number)[0])))
     zones.update(dict.fromkeys(extra))
     return list(zones)
 

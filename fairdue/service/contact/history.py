@@ -73,6 +73,7 @@ def history_for_debt(
             "address": cipher.decrypt(row.recipient_address_enc, context=context),
             "role": row.recipient_role,
             "outcome": RECEIPT_OUTCOMES.get(row.delivery_status or "", "delivered"),
+            "purpose": row.purpose,  # the gate counts earlier opt-out confirmations by it
         }
         for row in rows
         if row.kind == "sent"

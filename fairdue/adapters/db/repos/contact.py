@@ -94,17 +94,22 @@ def _history_of_debt_query() -> sa.CompoundSelect:
     # recent logged calls (kind 'call', oldest first), as one UNION ALL; columns a kind does not have are NULL.
     o = outbox_messages.c
     calls = _CALLS_OF_DEBT.subquery()
-    sent = sa.select(
-        sa.literal_column("'sent'").label("kind"),
-        o.id.label("ord"),
-        o.sent_at.label("sort_at"),
-        o.sent_at.label("at"),
-        o.channel,
-        o.recipient_address_enc,
-        o.recipient_role,
-        o.delivery_status,
-        sa.null().label("record"),
-    ).where(o.debt_id == sa.bindparam("debt_id"), o.status == OutboxStatus.SENT)
+    sent = (
+        sa.select(
+            sa.literal_column("'sent'").label("kind"),
+            o.id.label("ord"),
+            o.sent_at.label("sort_at"),
+            o.sent_at.label("at"),
+            o.channel,
+            o.recipient_address_enc,
+            o.recipient_role,
+            o.delivery_status,
+            sa.null().label("record"),
+            decision_log.c.purpose,
+        )
+        .select_from(outbox_messages.join(decision_log, decision_log.c.seq == o.decision_seq))
+        .where(o.debt_id == sa.bindparam("debt_id"), o.status == OutboxStatus.SENT)
+    )
     logged = sa.select(
         sa.literal_column("'call'"),
         calls.c.seq,
@@ -115,6 +120,7 @@ def _history_of_debt_query() -> sa.CompoundSelect:
         sa.null(),
         sa.null(),
         calls.c.record,
+        sa.null(),
     )
     both = sa.union_all(sent, logged)
     return both.order_by(both.selected_columns.kind, both.selected_columns.sort_at, both.selected_columns.ord)
