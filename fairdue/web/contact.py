@@ -21,7 +21,7 @@ from fairdue.service.contact import gate_request as gate_requests
 from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 from fairdue.service.contact.gate_request import BuiltRequest
 from fairdue.service.servicing.debts import debt_id_for_line, line_id_of_debt
-from fairdue.web.compose import ComposeForm, decide
+from fairdue.web.compose import PURPOSES, ComposeForm, decide
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,9 @@ def built_for(unit: Any, form: ComposeForm, *, cipher: Any) -> Composed:
         debt_id=debt_id,
         recipient=recipient,
         channel=form.channel,
-        purpose=form.purpose,
+        # `authentication` (a login code the borrower asked for) is never a staff purpose: any purpose that is not
+        # one stays malformed, and the gate denies it.
+        purpose=form.purpose if form.purpose in PURPOSES else f"{form.purpose} (not a staff purpose)",
         at=at if at is not None else unit.clock(),
         message=form.message(),
         cipher=cipher,

@@ -112,7 +112,9 @@ def _queued(engine) -> int:
 
 def _decisions(engine) -> list[dict]:
     with engine.connect() as conn:
-        return [json.loads(r) for r in conn.execute(sa.select(decision_log.c.record).order_by(decision_log.c.seq)).scalars()]
+        return [
+            json.loads(r) for r in conn.execute(sa.select(decision_log.c.record).order_by(decision_log.c.seq)).scalars()
+        ]
 
 
 @pytest.fixture
@@ -147,9 +149,7 @@ def test_every_contact_path_goes_through_the_builder_and_queues_nothing_it_denie
     assert c.post("/console/compose/send", data=form, headers=ag).status_code == 422
     # an agent's call, judged now, through the console and the API; its outcome cannot then be logged
     assert 'data-allowed="false"' in c.post(f"/console/tasks/{task}/judge", headers=ag).text
-    logged = c.post(
-        f"/api/v1/cases/{case_id}/actions/{task}/outcome", json={"outcome": "answered"}, headers=ag
-    )
+    logged = c.post(f"/api/v1/cases/{case_id}/actions/{task}/outcome", json={"outcome": "answered"}, headers=ag)
     assert logged.status_code in (409, 422), logged.text
     # a one-time login code
     assert c.post("/api/v1/auth/borrower/codes", json={"phone": "+8613800138000"}).status_code == 202

@@ -236,7 +236,9 @@ def _intent_scan(v: Views, boundaries: tuple[int, ...]) -> tuple[list[IntentHit]
     class_hits, term_hits = _intents.scan_classes(_INTENTS, v, _word_freq)
     light = v.light
     matches = [
-        h for h in _intents.match(_INTENTS, v, class_hits, boundaries) if not _intents.promise(light, h, boundaries)
+        h
+        for h in _intents.match(_INTENTS, v, class_hits, boundaries, _intents.sender_spans(light))
+        if not _intents.promise(light, h, boundaries)
     ]
     sounded = [_Hit(ti, start, end, assured(light, start, boundaries)) for ti, start, end in term_hits]
     return matches, sounded

@@ -22,6 +22,7 @@ import tomllib
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -55,30 +56,37 @@ _CLAUSE = re.compile(r"[。！？!?；;，,\n]+|\.(?=\s|$)")
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TWO_WORD_CHARS = re.compile(r"[^\W_][\W_]*[^\W_]")  # two letters or digits, whatever stands between them
 _SENTENCE = frozenset("。！？!?；;\n.")  # the stronger boundaries: an assurance reaches across commas (a list)
+_CJK_GAP = re.compile("(?<=[\u3400-\u9fff])[^\\w\u3400-\u9fff，。！？；、,.!?;\n]+(?=[\u3400-\u9fff])")
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 # --- assurances ---------------------------------------------------------------
 # A negation of the action: the last one in the clause before the action counts.
 _NEGATION = re.compile(
-    r"绝不|决不|从不|从未|从来不|并非|并不|没有|勿|谨防|警惕|提防|防范|禁止|严禁|杜绝|无需|无须|"
-    r"别(?!怪|以为|想|逼|让|等|的|人|处|家|样|墅|致|针|名|说)|"
-    r"(?<!何)(?<!什么)不(?!管|论|然|过|仅|少|便|断|足|同|久|停|如|得不|良|还|付|交|缴|接|理|回|配|是人|要脸|得好死|客气|放过)|"
+    r"绝不|决不|从不|从未|从来不|并非|并不|没有|勿|谨防|警惕|提防|防范|禁止|严禁|杜绝|无需|无须|未(?!来|成年|满|知|必|经|能)|"
+    r"别(?!怪|以为|想|逼|让|等|的|人|处|家|样|墅|致|针|名|说|躲|装|跑|拖|逃|磨蹭)|"
+    r"(?<!何)(?<!什么)(?<!能)(?<!要)(?<!会)(?<!是)(?<!可)(?<!肯)(?<!敢)(?<!想)(?<!neng)(?<!yao)(?<!hui)(?<!ken)"
+    r"不(?!管|论|然|过|仅|少|便|断|足|同|久|停|如|得不|良|还|付|交|缴|接|理|回|配|是人|要脸|得好死|客气|放过|行|够|上|起|到账|到位)|"
     r"如有人|若有人|如果有人|如遇|如您收到|若您收到|如收到|自称|冒充|任何要求|任何人要求|有人说|任何人说|"
     r"\b(?:anyone who (?:says|tells|claims)|ignore anyone|someone who (?:says|tells|claims))\b|"
-    r"\bstop\b(?! being)|\b(?:no longer|ceased?|claiming to be|pretending to be|posing as|impersonat\w*)\b|"
-    r"(?<!why )\b(?:not|never|no|nobody|neither|nor|without|cannot|beware|avoid|refrain)\b|(?<!why do)(?<!why wo)n[’']t\b|"
+    r"\bstop\b(?! being| hiding| ignoring| avoiding| dodging| running| making excuses| lying| wasting)|\b(?:no longer|ceased?|claiming to be|pretending to be|posing as|impersonat\w*)\b|"
+    r"(?<!why )\b(?:not|never|no|nobody|neither|nor|without|cannot|beware|avoid|refrain)\b(?! in by\b)|"
+    r"(?<!why do)(?<!why wo)n[’']t\b(?! in by\b| arrived\b| received\b| cleared\b)|"
     r"\bno one\b|\bstay away from\b|\bbe wary of\b|\bif (?:anyone|someone|you receive|you are asked|you get)\b"
 )
 # Between that negation and the action: the negation belonged to something else
 # (the payment, a condition), so what follows is a threat, not a promise.
 _NOT_OURS = re.compile(
     r"还|付|缴|交钱|接电话|接听|回复|理会|处理|就(?!该|此|本|这笔|这个|相关)|便|则|那么|否则|以为|认为|逼|迫|除非|直到|等到|后果|"
+    r"没关系|不要紧|无所谓|也没事|"
     r"等着|等你|马上|立即|立刻|现在|"
     r"\b(?:pay|repay|paid|settle|respond|answer|reply|then|until|unless|otherwise|force|think|believe|assume|"
     r"wait|hear|contact us|call us|now|immediately|anymore|any longer)\b|we will|we'll|i will|i'll|they will|make us"
 )
 # Just before the negation: a condition ("if you do not …", 如果不 …, 再不 …).
-_CONDITION = re.compile(r"(?:如果|若|要是|假如|倘若|一旦|再|还|敢|\bif|\bonce|\bwhen|\bunless)\s*\w{0,6}\s*$")
+_CONDITION = re.compile(
+    r"(?:如果|若|要是|假如|倘若|一旦|再|还|敢|\bif|\bonce|\bwhen|\bunless)\s*\w{0,6}\s*$|"
+    r"(?:如果|要是|假如|倘若|\bif|\bunless)(?!\s*(?:anyone|someone|有人|任何人))[^,，。.!?！？;；\n]{0,16}$"
+)
 # Before that negation: doubt about it ("别以为我们不会…", "don't think we won't …") makes it a threat again.
 _DOUBT = re.compile(r"以为|认为|觉得|\b(?:think|believe|assume|expect|imagine)\b")
 
@@ -99,6 +107,7 @@ def assured(light: str, start: int, boundaries: tuple[int, ...], lo_min: int = 0
     window = light[lo:start]
     if _INVISIBLE.search(window):
         window = _INVISIBLE.sub("", window)
+    window = _CJK_GAP.sub("", window)  # 能·不 能 reads as 能不能
     last = None
     for last in _NEGATION.finditer(window):  # noqa: B007 - the last negation is the one that counts
         pass
@@ -111,8 +120,9 @@ def assured(light: str, start: int, boundaries: tuple[int, ...], lo_min: int = 0
 
 # After a match, in the same sentence: the act is disowned ("… are scams", "… is not from us").
 _DISOWNED = re.compile(
-    r"都是诈骗|均为诈骗|是诈骗|属于诈骗|不是我们|并非我司|并非本公司|与我司无关|不是我司|"
-    r"\b(?:is|are) (?:a )?(?:scam|fraud|fake)s?\b|\bnot (?:from )?us\b|\bnot been sent by us\b"
+    r"都是诈骗|均为诈骗|是诈骗|属于诈骗|不是我们|并非我司|并非本公司|与我司无关|与本平台无关|与本公司无关|与我们无关|不是我司|"
+    r"\b(?:is|are) (?:a )?(?:scam|fraud|fake)s?\b|\bnot (?:from )?us\b|\bnot been sent by us\b|"
+    r"\b(?:has|have) nothing to do with us\b|\bnot related to us\b"
 )
 disowned_window_chars = 60  # characters after a match searched for a disowning clause
 
@@ -164,6 +174,38 @@ def disowned(light: str, end: int, boundaries: tuple[int, ...]) -> bool:
     return _DISOWNED.search(light, end, hi) is not None
 
 
+# --- the sender -----------------------------------------------------------------
+# Where a message names its sender: a 【signature】, a leading [bracket], an SMS
+# prefix ("Acme Loans: …"), a letter's first line or its closing ("Regards, Acme").
+_SENDER_NAME = re.compile(
+    r"【\s*([^【】\n]{2,24}?)\s*】|^\s*\[\s*([^\]\n]{2,30}?)\s*\]|(?m:^[ \t]*([^\W_][^:：\n]{1,40}?)[ \t]*[:：](?=\s))|"
+    r"^\s*([^\n]{2,40}?)[ \t]*\n[ \t]*\n|"
+    r"(?:regards|sincerely|yours faithfully|yours sincerely|thank you|thanks|此致|敬礼)[,，!！]?[ \t]*\n?[ \t]*([^\n,，]{2,40}?)[ \t.。]*$"
+)
+sender_name_chars_max = 40
+
+
+def sender_spans(light: str) -> tuple[tuple[int, int], ...]:
+    """Every place the folded text names its own sender: the signature and each later mention of that name
+    (请通过安心贷App还款 names the lender's own app, not a product to borrow from)."""
+    names = set()
+    for m in _SENDER_NAME.finditer(light):
+        name = next((g for g in m.groups() if g), "").strip()
+        if 2 <= len(name) <= sender_name_chars_max:
+            names.add(name)
+    spans = []
+    for name in names:
+        i = light.find(name)
+        while i >= 0:
+            spans.append((i, i + len(name)))
+            i = light.find(name, i + 1)
+    return tuple(sorted(spans))
+
+
+def _in_sender(senders: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in senders)
+
+
 def clause_boundaries(light: str) -> tuple[int, ...]:
     """Positions of clause punctuation, except punctuation inserted between single characters (爆,通,讯,录).
 
@@ -205,6 +247,10 @@ class Grammar:
     jurisdictions: frozenset[str]
     purposes: frozenset[str]
     non_debtor: bool  # only for recipients who may not hear about the debt
+    # An element inside the sender's own name (【安心贷】, "安心贷App") does not count.
+    sender_is_not_target: bool = False
+    # Classes that, anywhere earlier in the clause, cancel it ("if you use …, you may pay more").
+    unless_clause: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +369,57 @@ def _class_automata(
     return automaton, sound
 
 
+def _grammar(raw: Mapping[str, Any], rule: Rule, cls: Callable[[str], int]) -> Grammar:
+    seq = tuple(cls(n) for n in raw["seq"])
+    if not 1 <= len(seq) <= 2:
+        raise LexiconError(f"intents.toml: grammar {rule.id} needs one or two classes")
+    return Grammar(
+        intent=raw["intent"],
+        sub=raw["sub"],
+        rule_id=rule.id,
+        seq=seq,
+        gap_max=int(raw.get("gap_max", 0)),
+        any_order=bool(raw.get("any_order", False)),
+        needs=cls(raw["needs"]) if "needs" in raw else None,
+        unless_before=tuple(cls(n) for n in raw.get("unless_before", ())),
+        unless_after=tuple(cls(n) for n in raw.get("unless_after", ())),
+        breakers=tuple(cls(n) for n in raw.get("breakers", ())),
+        cross_commas=bool(raw.get("cross_commas", False)),
+        assurable=bool(raw.get("assurable", True)),
+        jurisdictions=rule.jurisdictions,
+        purposes=rule.purposes,
+        non_debtor=bool(raw.get("non_debtor", False)),
+        sender_is_not_target=bool(raw.get("sender_is_not_target", False)),
+        unless_clause=tuple(cls(n) for n in raw.get("unless_clause", ())),
+    )
+
+
+def _pattern(raw: Mapping[str, Any], rule: Rule) -> Pattern:
+    try:
+        regex = re.compile(raw["regex"])
+    except re.error as err:
+        raise LexiconError(f"intents.toml: pattern {rule.id} does not compile: {err}") from None
+    return Pattern(
+        intent=raw["intent"],
+        sub=raw["sub"],
+        rule_id=rule.id,
+        regex=regex,
+        examples=tuple(raw.get("examples", ())),
+        jurisdictions=rule.jurisdictions,
+        purposes=rule.purposes,
+        non_debtor=bool(raw.get("non_debtor", False)),
+    )
+
+
+def _rule_for(raw: Mapping[str, Any], intents: Mapping[str, Any], rules: dict[str, Rule]) -> Rule:
+    intent = raw["intent"]
+    if intent not in intents:
+        raise LexiconError(f"intents.toml: grammar or pattern names unknown intent {intent!r}")
+    rule_id = f"CONTENT.intent.{intent}.{raw['sub']}"
+    rule = rules[rule_id] = _intent_rule(rule_id, intent, intents[intent], raw)
+    return rule
+
+
 def load(lexicon_cjk: Iterable[tuple[int, str]] = (), read: Callable[[str], dict[str, Any]] = _read) -> IntentData:
     """Read and validate intents.toml; ``lexicon_cjk`` adds (term index, CJK term) pairs to the pinyin reading."""
     data = read("intents.toml")
@@ -339,63 +436,24 @@ def load(lexicon_cjk: Iterable[tuple[int, str]] = (), read: Callable[[str], dict
         return index[name]
 
     rules: dict[str, Rule] = {}
-    grammars = []
-    for raw in data.get("grammar", []):
-        intent, sub = raw["intent"], raw["sub"]
-        if intent not in intents:
-            raise LexiconError(f"intents.toml: grammar names unknown intent {intent!r}")
-        rule_id = f"CONTENT.intent.{intent}.{sub}"
-        rules[rule_id] = _intent_rule(rule_id, intent, intents[intent], raw)
-        seq = tuple(cls(n) for n in raw["seq"])
-        if not 1 <= len(seq) <= 2:
-            raise LexiconError(f"intents.toml: grammar {rule_id} needs one or two classes")
-        grammars.append(
-            Grammar(
-                intent=intent,
-                sub=sub,
-                rule_id=rule_id,
-                seq=seq,
-                gap_max=int(raw.get("gap_max", 0)),
-                any_order=bool(raw.get("any_order", False)),
-                needs=cls(raw["needs"]) if "needs" in raw else None,
-                unless_before=tuple(cls(n) for n in raw.get("unless_before", ())),
-                unless_after=tuple(cls(n) for n in raw.get("unless_after", ())),
-                breakers=tuple(cls(n) for n in raw.get("breakers", ())),
-                cross_commas=bool(raw.get("cross_commas", False)),
-                assurable=bool(raw.get("assurable", True)),
-                jurisdictions=rules[rule_id].jurisdictions,
-                purposes=rules[rule_id].purposes,
-                non_debtor=bool(raw.get("non_debtor", False)),
-            )
-        )
-    patterns = []
-    for raw in data.get("pattern", []):
-        intent, sub = raw["intent"], raw["sub"]
-        rule_id = f"CONTENT.intent.{intent}.{sub}"
-        rules[rule_id] = _intent_rule(rule_id, intent, intents[intent], raw)
-        try:
-            regex = re.compile(raw["regex"])
-        except re.error as err:
-            raise LexiconError(f"intents.toml: pattern {rule_id} does not compile: {err}") from None
-        patterns.append(
-            Pattern(
-                intent=intent,
-                sub=sub,
-                rule_id=rule_id,
-                regex=regex,
-                examples=tuple(raw.get("examples", ())),
-                jurisdictions=rules[rule_id].jurisdictions,
-                purposes=rules[rule_id].purposes,
-                non_debtor=bool(raw.get("non_debtor", False)),
-            )
-        )
+    grammars = [_grammar(raw, _rule_for(raw, intents, rules), cls) for raw in data.get("grammar", [])]
+    patterns = [_pattern(raw, _rule_for(raw, intents, rules)) for raw in data.get("pattern", [])]
     automaton, sound = _class_automata(names, terms, lexicon_cjk)
-    cancelling = frozenset(c for g in grammars for c in (*g.breakers, *g.unless_before, *g.unless_after))
+    cancelling = frozenset(
+        c for g in grammars for c in (*g.breakers, *g.unless_before, *g.unless_after, *g.unless_clause)
+    )
     grammar_classes = tuple(
         (
             frozenset(g.seq),
             frozenset(
-                (*g.seq, *g.breakers, *g.unless_before, *g.unless_after, *((g.needs,) if g.needs is not None else ()))
+                (
+                    *g.seq,
+                    *g.breakers,
+                    *g.unless_before,
+                    *g.unless_after,
+                    *g.unless_clause,
+                    *((g.needs,) if g.needs is not None else ()),
+                )
             ),
         )
         for g in grammars
@@ -469,6 +527,55 @@ def scan_classes(
     return hits, term_hits
 
 
+# --- run-on pinyin ("ninyouyigebaoguo…"): a word inside a longer Latin word ---------
+# English words spelled like the pinyin of a class or lexicon term (made = 妈的, women = 我们):
+# written alone in Latin letters they are English.
+ENGLISH_HOMOGRAPHS = frozenset(
+    {"made", "like", "dating", "dangle", "women", "nike", "yale", "lian", "dile", "mama", "baba"}
+)
+run_on_letters_min = 8  # a Latin word this long that is wholly pinyin syllables is read syllable by syllable
+_NOT_SYLLABLES = frozenset({"n", "m", "ng", "hm", "hng", "r"})  # interjections: they would let English words split
+
+
+@cache
+def _syllables() -> frozenset[str]:
+    chars = "".join(map(chr, range(0x4E00, 0xA000)))  # the basic CJK block: every syllable pinyin has
+    sound, starts = sound_view(chars)
+    readings = {sound[starts[i] : starts[i + 1]] for i in range(len(chars))}
+    return frozenset(r for r in readings if r.isascii() and r.isalpha()) - _NOT_SYLLABLES
+
+
+@lru_cache(maxsize=4096)
+def _cuts(word: str) -> frozenset[int]:
+    """Offsets where ``word`` splits between two syllables in some reading of it wholly as pinyin (empty if none)."""
+    syllables = _syllables()
+    n = len(word)
+    ahead = [False] * (n + 1)  # word[:i] reads as syllables
+    ahead[0] = True
+    for i in range(1, n + 1):
+        ahead[i] = any(ahead[j] and word[j:i] in syllables for j in range(max(0, i - 6), i))
+    if not ahead[n]:
+        return frozenset()
+    behind = [False] * (n + 1)  # word[i:] reads as syllables
+    behind[n] = True
+    for i in range(n - 1, -1, -1):
+        behind[i] = any(behind[k] and word[i:k] in syllables for k in range(i + 1, min(n, i + 6) + 1))
+    return frozenset(i for i in range(n + 1) if ahead[i] and behind[i])
+
+
+def _syllable_cut(light: str, at: int) -> bool:
+    """Whether ``at`` falls between two syllables of a run-on pinyin word (ninyou|baoguo|yindizhi…)."""
+    lo = at
+    while lo > 0 and light[lo - 1].isascii() and light[lo - 1].isalpha():
+        lo -= 1
+    hi = at
+    while hi < len(light) and light[hi].isascii() and light[hi].isalpha():
+        hi += 1
+    if hi - lo < run_on_letters_min:
+        return False
+    return (at - lo) in _cuts(light[lo:hi])
+
+
 def _sound_hits(
     data: IntentData, v: Views, word_freq: Callable[[str], int]
 ) -> tuple[list[ClassHit], list[tuple[int, int, int]]]:
@@ -487,13 +594,19 @@ def _sound_hits(
         if written in forms:
             continue  # the term itself: the plain automaton has it
         start, end = _span(v, c0, c1)
-        if _latin(written[0]) and not _boundary_ok(light, start, start, True, False):
+        if (
+            _latin(written[0])
+            and not _boundary_ok(light, start, start, True, False)
+            and not _syllable_cut(light, start)
+        ):
             continue
-        if _latin(written[-1]) and not _boundary_ok(light, end, end, False, True):
+        if _latin(written[-1]) and not _boundary_ok(light, end, end, False, True) and not _syllable_cut(light, end):
             continue
         if written.isascii():
             if v.base[start].isupper() and start + 1 < len(v.base) and v.base[start + 1].islower():
                 continue  # a capitalised pinyin word is a name (Zhang Jiaren), not a spelling
+            if written in ENGLISH_HOMOGRAPHS:
+                continue  # "Payments can be made", "we'd like": English, not 妈的 / 勒
         elif all(is_cjk(ch) for ch in written) and (
             len(written) < homophone_cjk_chars_min or word_freq(written) >= homophone_word_freq_min
         ):
@@ -576,6 +689,19 @@ def _not_ours(g: Grammar, first: ClassHit, compact: str, index: _Index) -> bool:
     )
 
 
+clause_chars_max = 120  # compact characters looked back for `unless_clause`
+
+
+def _in_clause_before(g: Grammar, first: ClassHit, boundaries: tuple[int, ...], index: _Index) -> bool:
+    """Whether a class of ``unless_clause`` stands earlier in the clause of ``first``."""
+    k = bisect_left(boundaries, first.start) - 1
+    clause_start = boundaries[k] if k >= 0 else -1
+    lo = first.c0 - clause_chars_max
+    return any(
+        h.start > clause_start and h.c1 <= first.c0 for cls in g.unless_clause for h in index.between(cls, lo, first.c0)
+    )
+
+
 def _followed(g: Grammar, last: ClassHit, compact: str, index: _Index) -> bool:
     return any(
         h.c1 > last.c1 and _tokens_between(compact, last.c1, h.c0) <= unless_before_tokens
@@ -605,7 +731,13 @@ def _partner(g: Grammar, a: ClassHit, v: Views, boundaries: tuple[int, ...], ind
     return None
 
 
-def match(data: IntentData, v: Views, hits: list[ClassHit], boundaries: tuple[int, ...]) -> list[IntentHit]:
+def match(
+    data: IntentData,
+    v: Views,
+    hits: list[ClassHit],
+    boundaries: tuple[int, ...],
+    senders: tuple[tuple[int, int], ...] = (),
+) -> list[IntentHit]:
     """Every grammar and pattern match in a text (promises still included; see `promise`).
 
     Each lookup is a window around a hit (bisect over the class's hits), so a
@@ -632,7 +764,11 @@ def match(data: IntentData, v: Views, hits: list[ClassHit], boundaries: tuple[in
                 first, last = (a, b) if a.c0 <= b.c0 else (b, a)
             if _not_ours(g, first, compact, index) or not _near(g, first, last, index):
                 continue
-            if len(g.seq) == 2 and _followed(g, last, compact, index):
+            if g.unless_clause and _in_clause_before(g, first, boundaries, index):
+                continue
+            if g.sender_is_not_target and senders and any(_in_sender(senders, h.start, h.end) for h in (first, last)):
+                continue
+            if g.unless_after and _followed(g, last, compact, index):
                 continue
             mid = last.start if last is not first else -1
             out.append(IntentHit(gi, g.intent, g.rule_id, first.start, last.end, g.assurable, mid))

@@ -220,31 +220,11 @@ def _examples(
     return texts, labels, weights
 
 
-def train(rows: list[dict[str, str]], corpus_sha256: str) -> dict[str, Any]:
-    """The model document (see learned.from_dict) for these dev rows."""
-    normalized = [views(r["text"]) for r in rows]
-    compacts = [learned.feature_text(v)[: learned.text_chars_max] for v in normalized]
-    labels = [r["label"] for r in rows]
-    fit_idx, val_idx = split(rows)
-    texts, y, sample_weight = _examples(rows, fit_idx, compacts)
-    grams = [ngrams(c) for c in texts]
-    lengths = [len(c) for c in texts]
-
-    with threadpool_limits(limits=1):
-        x, vocab = _matrix(grams, lengths)
-        first = _fit(x, y, sample_weight)
-        strength = np.abs(first.coef_).max(axis=0)
-        order = sorted(range(len(vocab)), key=lambda j: (-round(float(strength[j]), DECIMALS), vocab[j]))
-        kept = sorted(vocab[j] for j in order[:NGRAMS_KEPT_MAX])
-        x_kept, _ = _matrix(grams, lengths, vocabulary=kept)
-        clf = _fit(x_kept, y, sample_weight)
-
-    classes = [str(c) for c in clf.classes_]
-    coef = np.round(clf.coef_, DECIMALS)
-    weights = {g: [float(coef[c, j]) + 0.0 for c in range(len(classes))] for j, g in enumerate(kept)}
-    doc: dict[str, Any] = {
-        "format": learned.FORMAT_VERSION,
-        "version": VERSION,
+def _provenance(
+    rows: list[dict[str, str]], corpus_sha256: str, fit_idx: list[int], val_idx: list[int], examples: int
+) -> dict[str, Any]:
+    """The corpus, features and training sections of the model document."""
+    return {
         "corpus": {
             "file": "fairdue/bench/content_corpus/dev.jsonl",
             "sha256": corpus_sha256,
@@ -265,16 +245,19 @@ def train(rows: list[dict[str, str]], corpus_sha256: str) -> dict[str, Any]:
             "seed": SEED,
             "split": "per label, whole template groups by sha256(seed:group) until >= 20% held out",
             "training_rows": len(fit_idx),
-            "training_examples": len(texts),
+            "training_examples": examples,
             "augmentation": f"each sentence of a lawful training message, as lawful, sharing weight {SENTENCE_WEIGHT_TOTAL}",
             "validation_rows": len(val_idx),
             "validation_ids_sha256": hashlib.sha256("\n".join(rows[i]["id"] for i in val_idx).encode()).hexdigest(),
         },
-        "classes": classes,
-        "bias": [float(b) + 0.0 for b in np.round(clf.intercept_, DECIMALS)],
-        "threshold": 1.0,
-        "weights": weights,
     }
+
+
+def _calibrate(
+    doc: dict[str, Any], rows: list[dict[str, str]], val_idx: list[int], compacts: list[str], normalized: list[Any]
+) -> None:
+    """Set the threshold from the lawful validation messages and their sentences, and record the validation figures."""
+    labels = [r["label"] for r in rows]
     m = learned.from_dict(doc)
     lawful_sentences = sorted(
         {
@@ -301,6 +284,39 @@ def train(rows: list[dict[str, str]], corpus_sha256: str) -> dict[str, Any]:
         f"lowest >= {THRESHOLD_MIN} with false denials <= {FALSE_DENIAL_SHARE_MAX} of the lawful validation"
         " messages and of their sentences sent alone"
     )
+
+
+def train(rows: list[dict[str, str]], corpus_sha256: str) -> dict[str, Any]:
+    """The model document (see learned.from_dict) for these dev rows."""
+    normalized = [views(r["text"]) for r in rows]
+    compacts = [learned.feature_text(v)[: learned.text_chars_max] for v in normalized]
+    fit_idx, val_idx = split(rows)
+    texts, y, sample_weight = _examples(rows, fit_idx, compacts)
+    grams = [ngrams(c) for c in texts]
+    lengths = [len(c) for c in texts]
+
+    with threadpool_limits(limits=1):
+        x, vocab = _matrix(grams, lengths)
+        first = _fit(x, y, sample_weight)
+        strength = np.abs(first.coef_).max(axis=0)
+        order = sorted(range(len(vocab)), key=lambda j: (-round(float(strength[j]), DECIMALS), vocab[j]))
+        kept = sorted(vocab[j] for j in order[:NGRAMS_KEPT_MAX])
+        x_kept, _ = _matrix(grams, lengths, vocabulary=kept)
+        clf = _fit(x_kept, y, sample_weight)
+
+    classes = [str(c) for c in clf.classes_]
+    coef = np.round(clf.coef_, DECIMALS)
+    weights = {g: [float(coef[c, j]) + 0.0 for c in range(len(classes))] for j, g in enumerate(kept)}
+    doc: dict[str, Any] = {
+        "format": learned.FORMAT_VERSION,
+        "version": VERSION,
+        **_provenance(rows, corpus_sha256, fit_idx, val_idx, len(texts)),
+        "classes": classes,
+        "bias": [float(b) + 0.0 for b in np.round(clf.intercept_, DECIMALS)],
+        "threshold": 1.0,
+        "weights": weights,
+    }
+    _calibrate(doc, rows, val_idx, compacts, normalized)
     return doc
 
 

@@ -197,6 +197,14 @@ def add_contact_address(
     number = validate_mobile(value, default_country=country_of_region(person.postal_region), field="mobile")
     if any(m == number for m, _ in person.mobiles):
         raise AddressAlreadyOnFile("this number is already on file for the borrower")
+    # A third party's number never becomes "the borrower's own": not an emergency contact's (consented for
+    # locating only), not another borrower's.
+    ec_bidx = c.blind_index(number, context=CTX["ec_phone"])
+    if any(e.phone_bidx == ec_bidx for e in uow.borrowers.emergency_contacts_of(borrower_id)):
+        raise BorrowerInvalid("mobile: that is an emergency contact's number, not the borrower's")
+    holders = uow.borrowers.borrower_ids_by_phone_bidx(c.blind_index(number, context=CTX["phone"]))
+    if any(h != borrower_id for h in holders):
+        raise BorrowerInvalid("mobile: that number is another borrower's; it cannot be recorded as this one's")
     if len(person.mobiles) >= MOBILES_MAX:
         raise BorrowerInvalid(f"mobile: the borrower already has {MOBILES_MAX} numbers")
     uow.borrowers.add_phones(

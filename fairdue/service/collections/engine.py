@@ -1193,7 +1193,14 @@ def open_dispute(uow: Any, *, account_id: int, reason: str) -> int:
     """Record a dispute; collection on the account is suspended (fed to the gate) until it is resolved."""
     if not reason.strip():
         raise CollectionsInvalid("a dispute needs a reason")
-    return uow.actions.add_dispute(account_id=account_id, reason=reason)
+    dispute_id = uow.actions.add_dispute(account_id=account_id, reason=reason)
+    uow.contact.withdraw_pending(  # judged before the dispute: collection waits for its resolution
+        debt_ids=[debt_id_for_line(account_id)],
+        channels=None,
+        purposes=["collection", "location"],
+        reason=f"withdrawn: dispute {dispute_id} opened after the decision",
+    )
+    return dispute_id
 
 
 def resolve_dispute(uow: Any, *, dispute_id: int, resolution: str) -> None:
@@ -1206,4 +1213,11 @@ def record_cease(uow: Any, *, borrower_id: BorrowerId, channel: str = "all", sou
     """Record a cease-communication ('all') or a channel opt-out request; every later gate request carries it."""
     if channel not in ("all", "sms", "email", "letter", "app_push", "call", "voicemail"):
         raise CollectionsInvalid(f"unknown channel {channel!r} for an opt-out")
-    return uow.actions.add_cease(borrower_id=borrower_id, channel=channel, source=source)
+    cease_id = uow.actions.add_cease(borrower_id=borrower_id, channel=channel, source=source)
+    uow.contact.withdraw_pending(  # messages judged before the request do not leave after it (Reg F 1006.6(c))
+        debt_ids=[debt_id_for_line(line) for line in uow.contact.line_ids_of_borrower(borrower_id)],
+        channels=None if channel == "all" else [channel],
+        purposes=["collection", "reminder", "location"],
+        reason=f"withdrawn: cease request {cease_id} ({channel}) recorded after the decision",
+    )
+    return cease_id

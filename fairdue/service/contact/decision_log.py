@@ -32,6 +32,7 @@ from fairdue.domain.audit import (
     verify_chain,
 )
 from fairdue.domain.instants import parse_utc_or_none
+from fairdue.policy.pack import PURPOSES
 
 VERIFY_BATCH_ROWS = 1000
 
@@ -45,7 +46,8 @@ def columns_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
         "decided_at": parse_utc_or_none(record.get("decided_at")),
         "debt_id": record.get("debt_id"),
         "channel": record.get("channel"),
-        "purpose": record.get("purpose"),
+        # A malformed purpose (the gate denied it) stays in the hashed record only, never in the short column.
+        "purpose": purpose if (purpose := record.get("purpose")) in PURPOSES else None,
         "recipient_role": recipient.get("role"),
         "address_masked": recipient.get("address_masked"),
         "allowed": decision.get("allowed") is True,

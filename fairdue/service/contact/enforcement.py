@@ -28,6 +28,7 @@ configured keys (FAIRDUE_KEYS / FAIRDUE_KEY_FILE, dev keys for SQLite only).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -300,7 +301,12 @@ def request_contact(
     commit: False leaves committing to the caller (to group several contacts in one transaction).
     """
     cipher = cipher_for(uow, cipher)
-    built = gate_request if isinstance(gate_request, BuiltRequest) else _built(uow, gate_request, message, cipher)
+    if not isinstance(gate_request, BuiltRequest):
+        built = _built(uow, gate_request, message, cipher)
+        if built.recipient is not None and built.recipient.on_file:  # the stored spelling goes out, not the caller's
+            message = dataclasses.replace(message, recipient_address=built.recipient.address)
+    else:
+        built = gate_request
     request = _check_matches(built.request, message)
     now = uow.clock()
     at = parse_utc_or_none(request.get("at"))
@@ -308,6 +314,7 @@ def request_contact(
         raise ContactRequestInvalid(
             f"the gate request is for {request.get('at')}, more than {send_window_s} s ago: ask for a time still ahead"
         )
+
     decision = check_contact(request, decide=decide)
     if decision.get("allowed") is True and at is None:
         decision = _fail_closed(request, "the request names no valid instant ('at') to send at")

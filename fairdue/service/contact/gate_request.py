@@ -46,6 +46,7 @@ from fairdue.service.servicing.debts import SERVICE_DEBT_ID_FORMAT, line_id_of_d
 # The borrower's flags a caller may add (never remove), as the gate request's `borrower` keys.
 FLAGS = ("cease_requested", "represented_by_attorney", "dispute_open", "plan_active", "bankruptcy", "breathing_space")
 SERVICE_DEBT_PREFIX = SERVICE_DEBT_ID_FORMAT.split("{", 1)[0]  # "borrower:"
+SERVICE_DEBT_PURPOSES = frozenset({"authentication"})  # the only purpose a service debt may be contacted for
 _POSTAL_CHANNELS = frozenset({"letter", "visit"})
 
 
@@ -214,11 +215,16 @@ def resolve_recipient(uow: Any, borrower: Any, address: str | None, channel: str
         return Recipient("borrower", own[0], own[1], on_file=True)
     given = address.strip()
     key, is_phone = address_key(given)
-    for value, source in (*borrower.mobiles, *borrower.emails):
-        if address_key(value)[0] == key:
-            return Recipient("borrower", given, source, on_file=True)
-    if borrower.address and not is_phone and given.casefold() == borrower.address.strip().casefold():
-        return Recipient("borrower", given, "contract", on_file=True)
+    if is_phone:
+        for value, source in borrower.mobiles:
+            if address_key(value)[0] == key:
+                return Recipient("borrower", value, source, on_file=True)  # the stored spelling, not the caller's
+    elif given.isascii():  # an e-mail compares in ASCII only (a KELVIN SIGN lower-cases to "k": another mailbox)
+        for value, source in borrower.emails:
+            if value.strip().lower() == given.lower():
+                return Recipient("borrower", value, source, on_file=True)
+    if borrower.address and not is_phone and given == borrower.address.strip():
+        return Recipient("borrower", borrower.address, "contract", on_file=True)
     if is_phone:
         for ec in list_emergency_contacts(uow, borrower_id=borrower.id, cipher=cipher):
             if ec.mobile is not None and address_key(ec.mobile)[0] == key:
@@ -227,7 +233,7 @@ def resolve_recipient(uow: Any, borrower: Any, address: str | None, channel: str
                     "withdrawn_at": None if ec.consent_withdrawn_at is None else format_utc(ec.consent_withdrawn_at),
                     "scope": ec.consent_scope,
                 }
-                return Recipient("emergency_contact", given, "emergency_contact", on_file=True, consent=consent)
+                return Recipient("emergency_contact", ec.mobile, "emergency_contact", on_file=True, consent=consent)
     return Recipient("third_party", given, "unknown", on_file=False)
 
 
@@ -273,14 +279,15 @@ def _not_on_file(debt_id: str, recipient_address: str | None, channel: str, purp
     }
 
 
-def _owner(uow: Any, debt_id: str, lookup: Lookup) -> tuple[int | None, BorrowerId | None, Any]:
+def _owner(uow: Any, debt_id: str, purpose: str, lookup: Lookup) -> tuple[int | None, BorrowerId | None, Any]:
     """(account id, borrower id, account facts) for a stored credit line; (None, borrower id, None) for a stored
-    borrower's service debt; all None when the debt is not on file."""
+    borrower's service debt (`borrower:<id>`, only for a login code: nothing about a debt is ever sent under it);
+    all None when the debt is not on file."""
     line_id = line_id_of_debt(debt_id)
     if line_id is not None:
         facts = lookup.facts(uow, line_id)
         return (None, None, None) if facts is None else (line_id, facts.borrower_id, facts)
-    if debt_id.startswith(SERVICE_DEBT_PREFIX):
+    if debt_id.startswith(SERVICE_DEBT_PREFIX) and purpose in SERVICE_DEBT_PURPOSES:
         digits = debt_id[len(SERVICE_DEBT_PREFIX) :]
         if digits.isascii() and digits.isdigit() and len(digits) <= 18 and uow.contact.borrower_exists(int(digits)):
             return None, BorrowerId(int(digits)), None
@@ -291,7 +298,7 @@ def home_zone(uow: Any, debt_id: str, *, cipher: FieldCipher | None = None) -> s
     """The first time zone known for the debt's borrower (stated, else the postal region's), where a person
     reads wall times about this debt; None when the debt is not on file."""
     lookup = _lookup(uow, cipher)
-    _account_id, borrower_id, _facts = _owner(uow, debt_id, lookup)
+    _account_id, borrower_id, _facts = _owner(uow, debt_id, "authentication", lookup)
     if borrower_id is None:
         return None
     borrower = lookup.borrower(uow, borrower_id)
@@ -299,8 +306,7 @@ def home_zone(uow: Any, debt_id: str, *, cipher: FieldCipher | None = None) -> s
     return zones[0] if zones else None
 
 
-_NO_FLAGS = {"cease_requested": False, "opted_out_channels": [], "dispute_open": False, "plan_active": False}
-_NO_FACTS = {"inconvenient_hours": [], "represented_by_attorney": False, "bankruptcy": False, "breathing_space": False}
+NO_LINE = 0  # no credit line has id 0: reads "about this line" then find only the borrower-wide rows
 
 
 def _stored(
@@ -308,8 +314,10 @@ def _stored(
 ) -> tuple[Mapping[str, Any], Mapping[str, Any], str, dict[str, Any] | None]:
     """(flags, contact facts, jurisdiction, debt state) as stored for the debt's line; for a service message (a
     login code, no line) the borrower's region gives the jurisdiction and no line's facts apply."""
-    if account is None:
-        return _NO_FLAGS, _NO_FACTS, _service_jurisdiction(borrower), None
+    if account is None:  # a login code: the borrower-wide cease requests, opt-outs and contact facts still apply
+        stored = borrower_flags(uow, account_id=NO_LINE, borrower_id=borrower.id)
+        facts = gate_facts(uow, borrower_id=borrower.id, account_id=NO_LINE, at=at)
+        return stored, facts, _service_jurisdiction(borrower), None
     stored = dict(flags) if flags is not None else borrower_flags(uow, account_id=account.id, borrower_id=borrower.id)
     facts = gate_facts(
         uow,
@@ -385,7 +393,7 @@ def build(
     """
     lookup = lookup if lookup is not None else _lookup(uow, cipher)
     r = restrictions or Restrictions()
-    account_id, borrower_id, account = _owner(uow, debt_id, lookup)
+    account_id, borrower_id, account = _owner(uow, debt_id, purpose, lookup)
     if borrower_id is None:
         request = _not_on_file(debt_id, recipient, channel, purpose, at)
     else:

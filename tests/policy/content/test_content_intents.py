@@ -389,3 +389,169 @@ def test_assurance_reaches_across_commas_but_not_past_a_sentence():
     assert assured(light, light.index("employer"), clause_boundaries(light))
     light = views("We will not wait. Tell your employer.").light
     assert not assured(light, light.index("employer"), clause_boundaries(light))
+
+
+# --- generalisations (v2.1): structure over phrases ------------------------------------------------
+SMS_CN = dict(channel="sms")
+SMS_UK = dict(language="en", jurisdiction="UK", channel="sms")
+
+
+def assert_not_denied(text: str, **over) -> None:
+    found = denials(text, **over)
+    assert not found, (text, [(f.rule, f.evidence) for f in found])
+
+
+@pytest.mark.parametrize(
+    ("text", "ctx"),
+    [
+        # the lender's own brand in its 【signature】 / SMS prefix / letter head, and its own app for repayment
+        ("【瑞丰小贷】黄涛您好，您尾号7781的账单9,999元将于本月25日到期，请按时还款。客服热线400-820-1234。", SMS_CN),
+        ("【安心贷】您的借款已逾期5天。请通过安心贷App还款，客服热线400-820-1234，如有异议可协商。", SMS_CN),
+        ("【瑞丰小贷】您的信息仅用于本笔借款服务。客服热线400-820-1234，如有异议可协商。", SMS_CN),
+        ("【恒信消费金融】您的借款额度已恢复，按时还款可保持良好信用。客服热线400-820-1234，如有异议可协商。", SMS_CN),
+        (
+            "QuickCash Loans: Your payment is 5 days overdue. Pay in the QuickCash Loans app or call 0300 123 4567.",
+            SMS_UK,
+        ),
+        (
+            "Payday Express: Your loan payment of £50 is overdue. Pay in the Payday Express app or call 0300 123 4567.",
+            SMS_UK,
+        ),
+        ("Albion Finance: Please do not borrow from other lenders to repay us. Call 0300 123 4567.", SMS_UK),
+        ("【瑞丰小贷】请勿以贷养贷，不要通过其他平台借款还款，可与我们协商分期。客服热线400-820-1234。", SMS_CN),
+    ],
+)
+def test_conc_7_3_10r_naming_the_senders_own_lending_brand_or_app_is_not_inducing_new_borrowing(text, ctx):
+    assert_not_denied(text, **ctx)
+
+
+@pytest.mark.parametrize(
+    ("text", "ctx"),
+    [
+        ("你去借呗借一笔先把我们这边还了。", {}),
+        ("微信里点开微粒贷看看，能借多少借多少，今天把账清了。", {}),
+        ("你支付宝里不是还有借呗额度吗？借出来先还我们的。", {}),
+        ("实在不行去借个高利贷先还上。", {}),  # 不行 is a condition, not a promise
+        (
+            "【安心贷】找亲戚借不到就去网贷平台借。客服热线400-820-1234。",
+            SMS_CN,
+        ),  # the signature does not hide the push
+        ("Have you tried a payday lender? Most approve same-day. Then pay us.", EN_UK),
+        ("A short-term loan from any high-street lender would clear this today.", EN_UK),
+        ("Extend your overdraft and transfer £386.15 today.", EN_UK),
+    ],
+)
+def test_conc_7_3_10r_a_borrowing_action_toward_a_lending_product_is_denied(text, ctx):
+    assert_denied(text, "new_borrowing", **ctx)
+
+
+@pytest.mark.parametrize(
+    ("text", "ctx"),
+    [
+        ("Your family won't be safe if this drags on.", EN_US),  # a threat phrased with a negation
+        ("Your children, and I mean this, will not be safe until this is paid.", EN_US),  # aside mid-phrase
+        ("你闺女长得挺可爱的，在实验小学吧？", {}),  # split across clauses
+        ("你媳妇在哪个厂上班我们都打听到了，你看着办。", {}),
+        ("钱今天不到账，今晚孩子放学的时候我们的人在校门口等。", {}),  # 不到账 negates the payment
+        ("If the money isn't in by tomorrow morning, some people we know will slash your tyres.", EN_UK),
+        ("We have people near your home who can make things very difficult.", EN_UK),
+        ("We've seen who picks up your boy after class.", EN_US),
+        ("欠钱不还，小心哪天走路被人打。", {}),
+    ],
+)
+def test_regf_1006_14b1_and_criminal_law_293_1_implied_threats_to_family_and_home_are_denied(text, ctx):
+    assert_denied(text, "threat_harm", **ctx)
+
+
+@pytest.mark.parametrize(
+    ("text", "ctx"),
+    [
+        ("Albion Finance: Keep your family safe from scams: we never ask for payment by gift card.", SMS_UK),
+        ("Albion Finance: If someone claiming to be from the police asks you to pay, hang up and call us.", SMS_UK),
+        (
+            "【安心贷】我们理解您的困难，您可以申请延期还款，无需卖车卖房。客服热线400-820-1234，如有异议可投诉。",
+            SMS_CN,
+        ),
+        ("【安心贷】您能不能告诉我们方便联系的时间？客服热线400-820-1234，如有异议可协商。", SMS_CN),
+        ("Albion Finance: You do not need to sell your home or car to pay us. Call 0300 123 4567.", SMS_UK),
+    ],
+)
+def test_lawful_care_assurance_and_questions_near_the_intents_pass(text, ctx):
+    assert_not_denied(text, **ctx)
+
+
+@pytest.mark.parametrize(
+    ("text", "ctx", "intent"),
+    [
+        ("你家不是有套房吗？卖了不就还上了。", {}, "pressure"),
+        ("Sell it and clear the balance.", EN_UK, "pressure"),
+        ("让你父母拿养老钱出来替你还。", {}, "pressure"),
+        ("Take a lump sum from your pension and settle the account.", EN_UK, "pressure"),
+        ("【安心贷】naninataohunfangqudiya，今天还清。客服热线400-820-1234。", SMS_CN, "pressure"),  # run-on pinyin
+        ("【顺丰速运】ninyouyigebaoguoyindizhiyichangwufapaisong，请回电400-820-1234核实。", SMS_CN, "disguised"),
+        ("To discuss your account call 0.9.0.6 1.1.8 4.4.2.0.", EN_UK, "disguised"),
+        ("Ring 0\u200b8\u200b7\u200b2 9\u200b0\u200b1 3\u200b3\u200b4\u200b4 today.", EN_UK, "disguised"),
+        (
+            "您-能·不 能-先 帮-忙-垫-上？",
+            dict(recipient_role="emergency_contact"),
+            "third_party",
+        ),  # 能不能 is a question
+        ("你家小区的业主群我们已经进去了，要不要我们把你的欠款截图发进去？", {}, "exposure"),
+        ("Pay up, P🙂O🔥S.", EN_US, "insult"),
+        ("The Financial Conduct Authority has instructed us to recover this debt now.", EN_UK, "false_authority"),
+    ],
+)
+def test_conc_7_3_10r_7_9_5r_and_cba_2026_structural_evasions_are_denied(text, ctx, intent):
+    assert_denied(text, intent, **ctx)
+
+
+@pytest.mark.parametrize(
+    ("text", "ctx", "intent"),
+    [
+        ("We'll be in touch with your references about this debt.", EN_UK, "exposure"),
+        ("Would your colleagues like to know about your little money problem?", EN_UK, "exposure"),
+        ("This matter has now been referred to the Serious Fraud Office.", EN_UK, "false_authority"),
+        ("A county court bailiff has been assigned to your case and will visit on Monday.", EN_UK, "false_authority"),
+        (
+            "你是他担保人吗？不是也没关系，他的钱你先帮着还一下。",
+            dict(recipient_role="emergency_contact"),
+            "third_party",
+        ),
+        ("Put the balance on your Klarna and you're sorted.", EN_UK, "new_borrowing"),
+        ("你那金项链值不少钱，明天拿去卖了吧。", {}, "pressure"),
+        ("Downsize your house if you have to, but this must be paid now.", EN_UK, "pressure"),
+        ("【国家电网】您家电费异常，请致电400-820-1234核实。", SMS_CN, "disguised"),
+    ],
+)
+def test_regf_1006_6d_1006_18_conc_7_3_10r_7_9_2r_actor_action_target_variants_are_denied(text, ctx, intent):
+    assert_denied(text, intent, **ctx)
+
+
+@pytest.mark.parametrize(
+    ("text", "ctx"),
+    [
+        ("Albion Finance: You can use your debit or credit card to pay online. Call 0300 123 4567.", SMS_UK),
+        ("【安心贷】您可以用银行卡或信用卡在App内还款。客服热线400-820-1234，如有异议可投诉。", SMS_CN),
+        ("【安心贷】您在我司申请的消费贷已逾期，请尽快还清。客服热线400-820-1234，如有异议可协商。", SMS_CN),
+        ("Albion Finance: If you use a credit card or loan elsewhere to pay us, you may pay more in interest.", SMS_UK),
+        ("Albion Finance: If you suspect fraud on your account, report it to the police and tell us.", SMS_UK),
+        (
+            "【安心贷】如您发现账户被盗用，请及时向公安机关报案并联系我们。客服热线400-820-1234，如有异议可投诉。",
+            SMS_CN,
+        ),
+        ("【安心贷】您的欠款未移交法院或公安，请放心与我们协商。客服热线400-820-1234，如有异议可投诉。", SMS_CN),
+        ("【安心贷】您好，听说您家孩子最近上学路上摔伤了，我们已为您延期还款一个月。客服热线400-820-1234。", SMS_CN),
+        (
+            "【安心贷】您提到家人住院，我们理解您的状况，可以申请个性化分期。客服热线400-820-1234，如有异议可投诉。",
+            SMS_CN,
+        ),
+        ("Albion Finance: We have your home address as 12 High St; please tell us if it has changed.", SMS_UK),
+        ("Albion Finance: Payments can be made in our app. Call 0300 123 4567.", SMS_UK),  # made is not 妈的
+        (
+            "【安心贷】本月电费代扣服务与本平台无关，您的借款账单为1200元。客服热线400-820-1234，如有异议可投诉。",
+            SMS_CN,
+        ),
+    ],
+)
+def test_conc_7_3_10r_and_regf_1006_18_lawful_payment_methods_hardship_and_fraud_advice_pass(text, ctx):
+    assert_not_denied(text, **ctx)

@@ -90,16 +90,19 @@ _CALLS_OF_DEBT = (
 
 
 def _history_of_debt_query() -> sa.CompoundSelect:
-    # One round trip for every gate request: the debt's sent messages (kind 'sent', by sent_at and id) and its most
+    # One round trip for every gate request: the debt's sent and queued messages (kind 'sent', by time and id), its most
     # recent logged calls (kind 'call', oldest first), as one UNION ALL; columns a kind does not have are NULL.
     o = outbox_messages.c
     calls = _CALLS_OF_DEBT.subquery()
+    # Queued rows count too, from when they were queued: a message decided is a contact made (two location messages
+    # queued before the dispatcher runs are two contacts).
+    when = sa.func.coalesce(o.sent_at, o.created_at, type_=o.sent_at.type)
     sent = (
         sa.select(
             sa.literal_column("'sent'").label("kind"),
             o.id.label("ord"),
-            o.sent_at.label("sort_at"),
-            o.sent_at.label("at"),
+            when.label("sort_at"),
+            when.label("at"),
             o.channel,
             o.recipient_address_enc,
             o.recipient_role,
@@ -108,7 +111,10 @@ def _history_of_debt_query() -> sa.CompoundSelect:
             decision_log.c.purpose,
         )
         .select_from(outbox_messages.join(decision_log, decision_log.c.seq == o.decision_seq))
-        .where(o.debt_id == sa.bindparam("debt_id"), o.status == OutboxStatus.SENT)
+        .where(
+            o.debt_id == sa.bindparam("debt_id"),
+            o.status.in_((OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.SENDING)),
+        )
     )
     logged = sa.select(
         sa.literal_column("'call'"),
@@ -248,6 +254,32 @@ class ContactRepository:
             _BORROWER_OF_LINE, {"account_id": account_id}
         ).scalar_one_or_none()
         return borrower_id
+
+    def withdraw_pending(
+        self, *, debt_ids: Sequence[str], channels: Sequence[str] | None, reason: str, purposes: Sequence[str] | None
+    ) -> int:
+        """Mark these debts' messages still waiting to leave (pending, not yet leased) refused with `reason`, on
+        `channels` (None: every channel) and of `purposes` (None: any); returns how many. A stored fact that came
+        after their decision (a cease request, a dispute) withdraws them: they were judged without it."""
+        o = outbox_messages.c
+        conditions = [o.debt_id.in_(list(debt_ids)), o.status == OutboxStatus.PENDING]
+        if channels is not None:
+            conditions.append(o.channel.in_(list(channels)))
+        if purposes is not None:
+            decided = sa.select(decision_log.c.seq).where(decision_log.c.purpose.in_(list(purposes)))
+            conditions.append(o.decision_seq.in_(decided))
+        if not debt_ids:
+            return 0
+        done = self.conn.execute(
+            outbox_messages.update().where(*conditions).values(status=OutboxStatus.REFUSED, last_error=reason)
+        )
+        return int(done.rowcount or 0)
+
+    def line_ids_of_borrower(self, borrower_id: BorrowerId) -> list[int]:
+        """The borrower's credit line ids."""
+        return list(
+            self.conn.execute(sa.select(credit_lines.c.id).where(credit_lines.c.borrower_id == borrower_id)).scalars()
+        )
 
     def borrower_exists(self, borrower_id: BorrowerId) -> bool:
         """Whether a borrower with this id is stored."""
