@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from portfolio_helpers import cn_borrower, cn_ric
+from portfolio_helpers import cn_borrower, cn_line, cn_ric, load_products
 
 from fairdue.adapters.channels.base import OutboundMessage, SendRefused, require_allowing_decision
 from fairdue.adapters.crypto import FieldCipher, Keyring
@@ -27,9 +27,11 @@ NOW = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)  # 07:30 in Shanghai: a login cod
 
 @pytest.fixture
 def bid(uow_factory) -> int:
-    """The borrower the code goes to (a login code is built from stored facts: their number, on file)."""
+    """The borrower the code goes to (a login code is built from stored facts: their number, on file), with a line."""
     with uow_factory() as uow:
+        load_products(uow)
         borrower_id = cn_borrower(uow, cipher=CIPHER, name="张三", id_number=cn_ric(1), mobile=PHONE)
+        cn_line(uow, borrower_id=borrower_id, key="open-1")
         uow.commit()
     return borrower_id
 
@@ -40,7 +42,8 @@ def _request(text: str, purpose: str, at: datetime, bid: int) -> dict:
         "at": at.isoformat().replace("+00:00", "Z"),
         "channel": "sms",
         "purpose": purpose,
-        "debt": {"id": service_debt_id(bid), "time_barred": False},
+        # A login code is logged under the borrower's service debt; any other message is about a line.
+        "debt": {"id": service_debt_id(bid) if purpose == "authentication" else "cl:1", "time_barred": False},
         "recipient": {
             "role": "borrower",
             "address": PHONE,

@@ -183,6 +183,7 @@ _SENDER_NAME = re.compile(
     r"(?:regards|sincerely|yours faithfully|yours sincerely|thank you|thanks|此致|敬礼)[,，!！]?[ \t]*\n?[ \t]*([^\n,，]{2,40}?)[ \t.。]*$"
 )
 sender_name_chars_max = 40
+_CITED_TITLE = re.compile(r"《[^《》\n]{1,60}》")
 
 
 def sender_spans(light: str) -> tuple[tuple[int, int], ...]:
@@ -199,6 +200,8 @@ def sender_spans(light: str) -> tuple[tuple[int, int], ...]:
         while i >= 0:
             spans.append((i, i + len(name)))
             i = light.find(name, i + 1)
+    # A cited title (《商业银行信用卡业务监督管理办法》, 《借款合同》) names a document, not a product to borrow from.
+    spans.extend(m.span() for m in _CITED_TITLE.finditer(light))
     return tuple(sorted(spans))
 
 

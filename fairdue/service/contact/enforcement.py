@@ -238,6 +238,19 @@ def _built(uow: Any, proposal: Any, message: OutgoingMessage, cipher: FieldCiphe
     return built
 
 
+def _built_for(
+    uow: Any, gate_request: BuiltRequest | dict, message: OutgoingMessage, cipher: FieldCipher
+) -> tuple[BuiltRequest, OutgoingMessage]:
+    """The built request to judge, and the message to queue: a proposal is rebuilt from stored facts, and an address
+    on file goes out in its stored spelling, not the caller's."""
+    if isinstance(gate_request, BuiltRequest):
+        return gate_request, message
+    built = _built(uow, gate_request, message, cipher)
+    if built.recipient is not None and built.recipient.on_file:
+        message = dataclasses.replace(message, recipient_address=built.recipient.address)
+    return built, message
+
+
 def judge_contact(
     uow: Any,
     built: BuiltRequest,
@@ -296,17 +309,11 @@ def request_contact(
 ) -> ContactOutcome:
     """Decide, log, and on allow queue the message; all in the unit of work's transaction.
 
-    gate_request: a BuiltRequest, or a proposal rebuilt from stored facts. names: personal names to mask inside
-    the logged message text (e.g. the borrower's).
-    commit: False leaves committing to the caller (to group several contacts in one transaction).
+    gate_request: a BuiltRequest, or a proposal rebuilt from stored facts. names: personal names to mask in the
+    logged text (e.g. the borrower's). commit: False leaves committing to the caller (several contacts, one transaction).
     """
     cipher = cipher_for(uow, cipher)
-    if not isinstance(gate_request, BuiltRequest):
-        built = _built(uow, gate_request, message, cipher)
-        if built.recipient is not None and built.recipient.on_file:  # the stored spelling goes out, not the caller's
-            message = dataclasses.replace(message, recipient_address=built.recipient.address)
-    else:
-        built = gate_request
+    built, message = _built_for(uow, gate_request, message, cipher)
     request = _check_matches(built.request, message)
     now = uow.clock()
     at = parse_utc_or_none(request.get("at"))

@@ -555,3 +555,24 @@ def test_regf_1006_6d_1006_18_conc_7_3_10r_7_9_2r_actor_action_target_variants_a
 )
 def test_conc_7_3_10r_and_regf_1006_18_lawful_payment_methods_hardship_and_fraud_advice_pass(text, ctx):
     assert_not_denied(text, **ctx)
+
+
+def test_cba_2026_new_borrowing_a_cited_regulation_title_naming_credit_cards_is_not_a_push_to_borrow():
+    """《商业银行信用卡业务监督管理办法》 cited as a letter's legal basis names a regulation, not a product to borrow
+    from; a real push to open a card to repay still is one."""
+    from fairdue.policy.content import check_message
+
+    def intents(text: str) -> set[str]:
+        found = check_message(
+            text=text,
+            language="zh",
+            jurisdiction="CN",
+            channel="letter",
+            purpose="collection",
+            recipient_role="borrower",
+            time_barred=False,
+        )
+        return {f.intent for f in found if f.severity == "violation" and f.intent}
+
+    assert "new_borrowing" not in intents("法律依据: 借款合同及《商业银行信用卡业务监督管理办法》第六十九条。")
+    assert "new_borrowing" in intents("你可以去办一张信用卡来还我们的钱。")

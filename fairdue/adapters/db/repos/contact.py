@@ -113,7 +113,7 @@ def _history_of_debt_query() -> sa.CompoundSelect:
         .select_from(outbox_messages.join(decision_log, decision_log.c.seq == o.decision_seq))
         .where(
             o.debt_id == sa.bindparam("debt_id"),
-            o.status.in_((OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.SENDING)),
+            sa.or_(*(o.status == s for s in (OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.SENDING))),
         )
     )
     logged = sa.select(
