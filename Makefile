@@ -12,7 +12,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev,bench,train]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -41,9 +41,8 @@ corpus: $(STAMP)
 	$(BIN)/python -m fairdue.bench.content_corpus.generate
 
 # The content check's optional learned layer (fairdue/policy/content/learned_model.json), trained
-# deterministically on the dev split only (never test.jsonl); commit the result. Needs the `train` extra.
+# deterministically on the dev split only (never test or test2); commit the result (`train` extra).
 model: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[train]'
 	$(BIN)/python -m fairdue.policy.content.learned_train
 
 clean:

@@ -260,3 +260,32 @@ def test_regf_1006_6b1i_comment_2_the_numbers_zone_counts_with_every_stored_zone
             cipher=app.state.cipher,
         ).request["borrower"]["time_zones"]
     assert "America/Chicago" in zones and "Asia/Shanghai" in zones
+
+
+def test_an_address_is_on_file_only_for_its_own_channel(world):
+    """The borrower's mobile named as an e-mail recipient (or a letter's address) is no address of theirs: role
+    third_party, source unknown, and the gate denies it (CBA 2026 lawful sources: only the addresses on file)."""
+    app, line = world["app"], world["line"]
+    with app.state.core.uow_factory() as uow:
+        for channel in ("email", "letter"):
+            built = gate_requests.build(
+                uow,
+                debt_id=debt_id_for_line(line),
+                recipient="+8613800138000",
+                channel=channel,
+                purpose="collection",
+                at=MORNING,
+                cipher=app.state.cipher,
+            )
+            recipient = built.request["recipient"]
+            assert (recipient["role"], recipient["source"]) == ("third_party", "unknown"), channel
+        sms = gate_requests.build(
+            uow,
+            debt_id=debt_id_for_line(line),
+            recipient="+86 138 0013 8000",
+            channel="sms",
+            purpose="collection",
+            at=MORNING,
+            cipher=app.state.cipher,
+        ).request["recipient"]
+    assert (sms["role"], sms["address"]) == ("borrower", "+8613800138000")  # the stored spelling

@@ -25,19 +25,13 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from fairdue.policy.content import INTENT_IDS
+
 HERE = pathlib.Path(__file__).resolve().parent
 SPLITS = ("test", "dev", "test2")  # in build order: a later split drops texts already in an earlier one
+
 FIELDS = ("id", "split", "lang", "label", "text", "role", "jurisdiction", "channel", "purpose", "origin")
-INTENTS = (
-    "threat_harm",
-    "exposure",
-    "false_authority",
-    "insult",
-    "new_borrowing",
-    "pressure",
-    "disguised",
-    "third_party",
-)
+INTENTS = INTENT_IDS  # the shared contract with the content check (fairdue.policy.content)
 LABELS = (*INTENTS, "lawful")
 LANGS = ("zh", "en")
 ROLES = ("borrower", "emergency_contact", "third_party")

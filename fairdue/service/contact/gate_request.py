@@ -215,17 +215,20 @@ def resolve_recipient(uow: Any, borrower: Any, address: str | None, channel: str
         return Recipient("borrower", own[0], own[1], on_file=True)
     given = address.strip()
     key, is_phone = address_key(given)
-    if is_phone:
+    # An address is on file only as what it is for the channel: a number for calls and texts, an e-mail address for
+    # e-mail, the postal address for a letter or visit (an "e-mail" to a phone number is no address of theirs).
+    kind = "email" if channel == "email" else "postal" if channel in _POSTAL_CHANNELS else "phone"
+    if kind == "phone" and is_phone:
         for value, source in borrower.mobiles:
             if address_key(value)[0] == key:
                 return Recipient("borrower", value, source, on_file=True)  # the stored spelling, not the caller's
-    elif given.isascii():  # an e-mail compares in ASCII only (a KELVIN SIGN lower-cases to "k": another mailbox)
+    if kind == "email" and given.isascii():  # compared in ASCII only (a KELVIN SIGN lower-cases to "k")
         for value, source in borrower.emails:
             if value.strip().lower() == given.lower():
                 return Recipient("borrower", value, source, on_file=True)
-    if borrower.address and not is_phone and given == borrower.address.strip():
+    if kind == "postal" and borrower.address and given == borrower.address.strip():
         return Recipient("borrower", borrower.address, "contract", on_file=True)
-    if is_phone:
+    if kind == "phone" and is_phone:
         for ec in list_emergency_contacts(uow, borrower_id=borrower.id, cipher=cipher):
             if ec.mobile is not None and address_key(ec.mobile)[0] == key:
                 consent = {
