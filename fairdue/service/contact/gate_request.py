@@ -20,8 +20,9 @@ as of `at`; an emergency contact's consent; the debt's contact history; the debt
 past due, amounts, fees charged) for the truth check. A caller may add restrictions (`Restrictions`:
 more flags, hours, zones, opted-out channels) and never set or lift a fact.
 
-A debt that is not on file (not a stored credit line, nor a stored borrower's service debt) gets a
-request with no jurisdiction: the gate denies it (fail closed), and the denial is logged like any other.
+A debt that is not on file (not a stored credit line, nor — for a login code only — a stored borrower's
+service debt `borrower:<id>`) gets a request with no jurisdiction: the gate denies it (fail closed), and the
+denial is logged like any other.
 """
 
 from __future__ import annotations
