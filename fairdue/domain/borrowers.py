@@ -162,6 +162,14 @@ def country_of_region(region: str) -> str:
     return region.split("-", 1)[0]
 
 
+_COUNTRY_JURISDICTION = {"CN": "CN", "US": "US", "GB": "UK"}
+
+
+def jurisdiction_of_region(region: str) -> str:
+    """The contact-policy jurisdiction (CN, US, UK) where a postal region lies; CN when the country is not one."""
+    return _COUNTRY_JURISDICTION.get(country_of_region(region), "CN")
+
+
 def validate_mobile(raw: str, *, default_country: str, field: str = "mobile") -> str:
     """E.164 form of a valid mobile number, else InvalidPhone naming the field."""
     return _e164(_parse_mobile(raw, default_country=default_country, field=field))

@@ -24,6 +24,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from fairdue.policy.content import INTENT_IDS
 
@@ -169,6 +170,35 @@ def tidy(text: str) -> str:
 
 
 # --- assembling a split ----------------------------------------------------------
+def cycle_templates(
+    rng: random.Random,
+    templates: Mapping[str, Mapping[str, Sequence[Any]]],
+    one: Callable[[random.Random, str, str, Any], Draft],
+    *,
+    unlawful_per_intent_lang: int,
+    lawful_per_lang: int,
+    attempts_per_message_max: int,
+) -> list[Draft]:
+    """Messages drawn by cycling through each (label, language)'s templates until it has its count of distinct
+    texts (or the attempts run out), labels in contract order then lawful, zh before en."""
+    out: list[Draft] = []
+    seen: set[str] = set()
+    for label in (*INTENTS, "lawful"):
+        for lang in ("zh", "en"):
+            pool = templates[label][lang]
+            wanted = lawful_per_lang if label == "lawful" else unlawful_per_intent_lang
+            made = 0
+            for attempt in range(wanted * attempts_per_message_max):
+                if made == wanted:
+                    break
+                d = one(rng, label, lang, pool[attempt % len(pool)])
+                if d.text not in seen:
+                    seen.add(d.text)
+                    out.append(d)
+                    made += 1
+    return out
+
+
 def drafts(split: str) -> list[Draft]:
     """Hand-written then generated messages of a split, in a fixed order, before de-duplication."""
     if split not in SPLITS:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from fairdue.bench.content_corpus.generate import (
     CHANNELS,
-    INTENTS,
     Draft,
     apply_keys,
     between,
+    cycle_templates,
     fill,
     full_width,
     pinyin_one,
@@ -424,20 +424,11 @@ def _one(rng: random.Random, label: str, lang: str, t: T) -> Draft:
 
 def generate() -> list[Draft]:
     """The generated messages of the dev split, in a fixed order (seeded)."""
-    rng = random.Random(SEED)
-    out: list[Draft] = []
-    seen: set[str] = set()
-    for label in (*INTENTS, "lawful"):
-        for lang in ("zh", "en"):
-            templates = TEMPLATES[label][lang]
-            wanted = LAWFUL_PER_LANG if label == "lawful" else UNLAWFUL_PER_INTENT_LANG
-            made = 0
-            for attempt in range(wanted * ATTEMPTS_PER_MESSAGE_MAX):
-                if made == wanted:
-                    break
-                d = _one(rng, label, lang, templates[attempt % len(templates)])
-                if d.text not in seen:
-                    seen.add(d.text)
-                    out.append(d)
-                    made += 1
-    return out
+    return cycle_templates(
+        random.Random(SEED),
+        TEMPLATES,
+        _one,
+        unlawful_per_intent_lang=UNLAWFUL_PER_INTENT_LANG,
+        lawful_per_lang=LAWFUL_PER_LANG,
+        attempts_per_message_max=ATTEMPTS_PER_MESSAGE_MAX,
+    )

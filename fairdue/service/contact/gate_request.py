@@ -35,7 +35,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from fairdue.adapters.crypto import FieldCipher
-from fairdue.domain.borrowers import BorrowerId, region_time_zones
+from fairdue.domain.borrowers import BorrowerId, jurisdiction_of_region, region_time_zones
 from fairdue.domain.instants import format_utc
 from fairdue.policy.request import address_key, zones_for_phone
 from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
@@ -321,7 +321,7 @@ def _stored(
     if account is None:  # a login code: the borrower-wide cease requests, opt-outs and contact facts still apply
         stored = borrower_flags(uow, account_id=NO_LINE, borrower_id=borrower.id)
         facts = gate_facts(uow, borrower_id=borrower.id, account_id=NO_LINE, at=at)
-        return stored, facts, _service_jurisdiction(borrower), None
+        return stored, facts, jurisdiction_of_region(borrower.postal_region), None
     stored = dict(flags) if flags is not None else borrower_flags(uow, account_id=account.id, borrower_id=borrower.id)
     facts = gate_facts(
         uow,
@@ -429,11 +429,3 @@ def build(
     if borrower_id is None:
         return BuiltRequest(request, None, None, None, token=_TOKEN)
     return BuiltRequest(request, borrower, who, account_id, token=_TOKEN)
-
-
-_REGION_JURISDICTION = {"CN": "CN", "US": "US", "GB": "UK", "UK": "UK"}
-
-
-def _service_jurisdiction(borrower: Any) -> str:
-    """A service message's jurisdiction: where the borrower lives (postal region), CN when unknown."""
-    return _REGION_JURISDICTION.get(borrower.postal_region.split("-")[0], "CN")

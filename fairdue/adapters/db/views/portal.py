@@ -16,10 +16,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from fairdue.adapters.db.schema.accounts import borrowers, credit_lines, installment_plans, installments
-from fairdue.domain.borrowers import BorrowerId
+from fairdue.domain.borrowers import BorrowerId, jurisdiction_of_region
 from fairdue.errors import NotFound
-
-REGION_JURISDICTION = {"CN": "CN", "US": "US", "GB": "UK"}
 
 
 class BorrowerUnknown(NotFound):
@@ -41,7 +39,7 @@ def borrower_jurisdiction(conn: sa.Connection, borrower_id: BorrowerId) -> str:
     region = conn.execute(sa.select(borrowers.c.postal_region).where(borrowers.c.id == key)).scalar_one_or_none()
     if region is None:
         raise BorrowerUnknown(borrower_id)
-    return REGION_JURISDICTION.get(region.split("-")[0], "CN")
+    return jurisdiction_of_region(region)
 
 
 def borrower_today(conn: sa.Connection, borrower_id: BorrowerId, now: dt.datetime) -> dt.date:
