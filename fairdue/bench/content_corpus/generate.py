@@ -1,10 +1,11 @@
-"""Write the content-check evaluation corpus: test.jsonl, dev.jsonl and test2.jsonl in this folder, deterministically.
+"""Write the content-check evaluation corpus: test.jsonl, dev.jsonl, test2.jsonl and test3.jsonl here, deterministically.
 
 Each split is its hand-written messages (hand_<split>.toml) followed by its
 generated messages (templates_<split>.py, its own templates, vocabulary and
 seed). The test split is built on its own; the dev split drops any text that
-is already in the test split, and the test2 split (the second held-out split,
-written last) any text already in test or dev, so no text is in two splits.
+is already in the test split, the test2 split (the second held-out split) any
+text already in test or dev, and the test3 split (the third held-out split,
+written last) any text already in test, dev or test2, so no text is in two splits.
 `make corpus` runs this module; tests/unit/test_content_corpus_files.py checks that the committed
 files equal what it produces. See README.md in this folder.
 
@@ -29,7 +30,7 @@ from typing import Any
 from fairdue.policy.content import INTENT_IDS
 
 HERE = pathlib.Path(__file__).resolve().parent
-SPLITS = ("test", "dev", "test2")  # in build order: a later split drops texts already in an earlier one
+SPLITS = ("test", "dev", "test2", "test3")  # in build order: a later split drops texts already in an earlier one
 
 FIELDS = ("id", "split", "lang", "label", "text", "role", "jurisdiction", "channel", "purpose", "origin")
 INTENTS = INTENT_IDS  # the shared contract with the content check (fairdue.policy.content)
@@ -211,14 +212,14 @@ def drafts(split: str) -> list[Draft]:
 def build(split: str) -> list[dict[str, str]]:
     """The records of a split: validated, texts unique within the split and not in any earlier split."""
     seen: set[str] = set()
-    if split in SPLITS:  # test: nothing earlier; dev drops test texts; test2 drops test and dev texts
+    if split in SPLITS:  # test: nothing earlier; dev drops test texts; test2 test and dev; test3 all three
         seen = {r["text"] for earlier in SPLITS[: SPLITS.index(split)] for r in build(earlier)}
     records: list[dict[str, str]] = []
     for d in drafts(split):
         validate(d)
         if d.text in seen:
             if d.origin == "hand":
-                raise CorpusError(f"hand-written text twice (or also in the test split): {d.text[:60]!r}")
+                raise CorpusError(f"hand-written text twice (or also in an earlier split): {d.text[:60]!r}")
             continue
         seen.add(d.text)
         kind = "h" if d.origin == "hand" else "g"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from fairdue.errors import FairdueError
 from fairdue.policy.content import intents as _intents
+from fairdue.policy.content import learned as _learned
 from fairdue.policy.content.intents import IntentData, IntentHit, assured, clause_boundaries, promised_after
 from fairdue.policy.content.lexicon import LANGUAGES, Lexicon, Rule, load
 from fairdue.policy.content.normalize import Views, is_cjk, views
@@ -422,9 +423,22 @@ def _check(
     findings.extend(
         _intent_findings(text, text_scan, jurisdiction, purpose, non_debtor, taken)[: hits_per_rule_max * 4]
     )
+    if not any(f.intent is not None and f.severity == "violation" for f in findings):
+        findings.extend(_learned_findings(text, text_scan, non_debtor))
     findings.sort(key=lambda f: (f.evidence["span"][0], f.rule))
     findings.extend(_required(text_scan, jurisdiction, channel, purpose))
     return tuple(findings)
+
+
+def _learned_findings(text: str, text_scan: _Scan, non_debtor: bool) -> list[Finding]:
+    """The learned layer's denial, asked only when no grammar or lexicon finding names an intent: it may add a
+    denial (with the nearest intent and the n-grams that drove it, in original spans), never remove one. A third-party
+    intent counts only for a recipient who may not hear about the debt."""
+    hit = _learned.score_views(text_scan.views)
+    if hit is None or (hit.intent == "third_party" and not non_debtor):
+        return []
+    rule = _INTENTS.rules[f"CONTENT.intent.{hit.intent}.{_intents.LEARNED_SUB}"]
+    return [_finding(rule, hit.evidence(text), intent=hit.intent)]
 
 
 def clear_caches() -> None:

@@ -41,7 +41,8 @@ INTENT_IDS = (
     "disguised",
     "third_party",
 )
-assurance_window_chars = 72  # characters before an action searched for a negation (one sentence at most)
+LEARNED_SUB = "learned"  # rule id CONTENT.intent.<intent>.learned: a denial added by the learned layer
+assurance_window_chars = 96  # characters before an action searched for a negation (one sentence at most)
 unless_before_tokens = 2  # a `you_subject` hit ending this close before the action cancels it
 needs_window_chars = 16  # a `needs` class hit must lie this close (compact characters) to the grammar's span
 near_chars = 12  # compact characters looked at before/after an element for `unless_before` / `unless_after`
@@ -65,7 +66,7 @@ _NEGATION = re.compile(
     r"绝不|决不|从不|从未|从来不|并非|并不|没有|勿|谨防|警惕|提防|防范|禁止|严禁|杜绝|无需|无须|未(?!来|成年|满|知|必|经|能)|"
     r"别(?!怪|以为|想|逼|让|等|的|人|处|家|样|墅|致|针|名|说|躲|装|跑|拖|逃|磨蹭)|"
     r"(?<!何)(?<!什么)(?<!能)(?<!要)(?<!会)(?<!是)(?<!可)(?<!肯)(?<!敢)(?<!想)(?<!neng)(?<!yao)(?<!hui)(?<!ken)"
-    r"不(?!管|论|然|过|仅|少|便|断|足|同|久|停|如|得不|良|还|付|交|缴|接|理|回|配|是人|要脸|得好死|客气|放过|行|够|上|起|到账|到位)|"
+    r"不(?!管|论|然|过|仅|只|止|太|好意思|少|便|断|足|同|久|停|如|得不|良|还|付|交|缴|接|理|回|配|是人|要脸|得好死|客气|放过|行|够|上|起|到账|到位)|"
     r"如有人|若有人|如果有人|如遇|如您收到|若您收到|如收到|自称|冒充|任何要求|任何人要求|有人说|任何人说|"
     r"\b(?:anyone who (?:says|tells|claims)|ignore anyone|someone who (?:says|tells|claims))\b|"
     r"\bstop\b(?! being| hiding| ignoring| avoiding| dodging| running| making excuses| lying| wasting)|\b(?:no longer|ceased?|claiming to be|pretending to be|posing as|impersonat\w*)\b|"
@@ -76,7 +77,7 @@ _NEGATION = re.compile(
 # Between that negation and the action: the negation belonged to something else
 # (the payment, a condition), so what follows is a threat, not a promise.
 _NOT_OURS = re.compile(
-    r"还|付|缴|交钱|接电话|接听|回复|理会|处理|就(?!该|此|本|这笔|这个|相关)|便|则|那么|否则|以为|认为|逼|迫|除非|直到|等到|后果|"
+    r"(?<!为)(?<!为了)(?<!来)(?<!去)还(?!旧|款的说法)|付|缴|交钱|接电话|接听|回复|理会|处理|就(?!该|此|本|这笔|这个|相关)|便|则|那么|否则|以为|认为|逼|迫|除非|直到|等到|后果|"
     r"没关系|不要紧|无所谓|也没事|"
     r"等着|等你|马上|立即|立刻|现在|"
     r"\b(?:pay|repay|paid|settle|respond|answer|reply|then|until|unless|otherwise|force|think|believe|assume|"
@@ -254,6 +255,8 @@ class Grammar:
     sender_is_not_target: bool = False
     # Classes that, anywhere earlier in the clause, cancel it ("if you use …, you may pay more").
     unless_clause: tuple[int, ...] = ()
+    # The elements may stand in two sentences (a pretext, then the call-back it asks for: "Wrong number? Call me back").
+    cross_sentences: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,6 +397,7 @@ def _grammar(raw: Mapping[str, Any], rule: Rule, cls: Callable[[str], int]) -> G
         non_debtor=bool(raw.get("non_debtor", False)),
         sender_is_not_target=bool(raw.get("sender_is_not_target", False)),
         unless_clause=tuple(cls(n) for n in raw.get("unless_clause", ())),
+        cross_sentences=bool(raw.get("cross_sentences", False)),
     )
 
 
@@ -418,6 +422,8 @@ def _rule_for(raw: Mapping[str, Any], intents: Mapping[str, Any], rules: dict[st
     intent = raw["intent"]
     if intent not in intents:
         raise LexiconError(f"intents.toml: grammar or pattern names unknown intent {intent!r}")
+    if raw["sub"] == LEARNED_SUB:
+        raise LexiconError(f"intents.toml: sub {LEARNED_SUB!r} is the learned layer's; name the grammar otherwise")
     rule_id = f"CONTENT.intent.{intent}.{raw['sub']}"
     rule = rules[rule_id] = _intent_rule(rule_id, intent, intents[intent], raw)
     return rule
@@ -439,6 +445,9 @@ def load(lexicon_cjk: Iterable[tuple[int, str]] = (), read: Callable[[str], dict
         return index[name]
 
     rules: dict[str, Rule] = {}
+    for intent in INTENT_IDS:  # the learned layer's findings (learned.py): one rule an intent, all purposes
+        rule_id = f"CONTENT.intent.{intent}.{LEARNED_SUB}"
+        rules[rule_id] = _intent_rule(rule_id, intent, intents[intent], {"non_debtor": intent == "third_party"})
     grammars = [_grammar(raw, _rule_for(raw, intents, rules), cls) for raw in data.get("grammar", [])]
     patterns = [_pattern(raw, _rule_for(raw, intents, rules)) for raw in data.get("pattern", [])]
     automaton, sound = _class_automata(names, terms, lexicon_cjk)
@@ -677,8 +686,10 @@ def _pair(g: Grammar, a: ClassHit, b: ClassHit, v: Views, boundaries: tuple[int,
         return False
     if _tokens_between(compact, a.c1, b.c0) > g.gap_max:
         return False
-    if _crosses(boundaries, a.end, b.start) and (
-        not g.cross_commas or _crosses_sentence(light, boundaries, a.end, b.start)
+    if (
+        not g.cross_sentences
+        and _crosses(boundaries, a.end, b.start)
+        and (not g.cross_commas or _crosses_sentence(light, boundaries, a.end, b.start))
     ):
         return False
     return not any(h.c1 <= b.c0 for breaker in g.breakers for h in index.between(breaker, a.c1, b.c0))

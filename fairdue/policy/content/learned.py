@@ -8,7 +8,7 @@ that drove it (with spans in the ORIGINAL text), or None. It never removes a
 grammar hit; the caller (``check.py``) decides when to ask it.
 
 The model is the JSON file ``learned_model.json`` beside this module, written
-by ``learned_train.py`` (``make model``) from the dev split of the content
+by ``learned_train.py`` (``make model``) from the tuning splits of the content
 corpus only. Scoring needs no scikit-learn: the logit of class c is
 ``bias[c] + norm * sum(weight[g][c] for kept n-gram g present in the text)``
 (presence, not counts) with ``norm = 1 / sqrt(n-gram positions of the text)``,

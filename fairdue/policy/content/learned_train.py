@@ -1,7 +1,8 @@
 """Train the learned layer of the content check (``make model``): writes learned_model.json.
 
-Trained ONLY on the dev split of the content corpus (never test.jsonl), with a
-fixed seed and a deterministic internal split of dev:
+Trained on the splits of the content corpus that have been read while tuning
+(``TRAINING_SPLITS``: dev, test and test2 — never the held-out test3), with a
+fixed seed and a deterministic internal split of them:
 
 * validation part: per label, whole groups of messages (one template family,
   or one hand-written message) taken in order of the SHA-256 of the group key
@@ -15,7 +16,7 @@ fixed seed and a deterministic internal split of dev:
   scorer (``learned.py``, pure Python, on the rounded weights), as the lowest
   value that keeps false denials of lawful validation messages <= 0.5%, and
   of each of their sentences sent alone <= 0.5%
-  (and never below 0.5: a hit is a text more likely unlawful than lawful).
+  (and never below THRESHOLD_MIN = 0.8: a learned denial needs a confident layer, not a coin toss).
   The decision reads P(not lawful) = 1 - P(lawful); the intent named is the
   most probable unlawful class.
 
@@ -49,10 +50,15 @@ from fairdue.policy.content import learned
 from fairdue.policy.content.normalize import Views, is_cjk, views
 
 ROOT = Path(__file__).resolve().parents[3]
-CORPUS = ROOT / "fairdue" / "bench" / "content_corpus" / "dev.jsonl"
+CORPUS_DIR = ROOT / "fairdue" / "bench" / "content_corpus"
+# Every split that has been read while tuning; the held-out split (test3) is never trained on.
+TRAINING_SPLITS = ("dev", "test", "test2")
+# Chinese only: character n-grams suit a script without spaces, homophones and variant characters; on English text
+# the layer learned the absence of a lender's boilerplate ("you ", "and") and denied short lawful sentences.
+LANGUAGES = ("zh",)
 MODEL = Path(__file__).resolve().parent / learned.MODEL_FILE
 
-VERSION = "1"  # bump when the features, the split or the fitting change
+VERSION = "2"  # bump when the features, the split or the fitting change
 SEED = 20261207
 ORDERS = (1, 2, 3, 4)  # character n-gram lengths over learned.feature_text
 LATIN_CHARS_MIN = 3  # letters or digits in an n-gram without CJK characters
@@ -61,21 +67,26 @@ C = 1000.0  # inverse L2 regularisation strength
 NGRAMS_KEPT_MAX = 3_000  # pruning: n-grams kept, by their largest absolute class weight
 VALIDATION_SHARE = 0.20
 FALSE_DENIAL_SHARE_MAX = 0.005  # of lawful validation messages (and of their sentences alone)
-THRESHOLD_MIN = 0.5
+THRESHOLD_MIN = 0.8  # a learned denial needs the layer to be confident, not merely more-likely-than-not
 DECIMALS = 6
 SENTENCE_CHARS_MIN = 4
 SENTENCE_WEIGHT_TOTAL = 3.0  # the sentences of one lawful training message weigh as much as three messages
 _SENTENCE = re.compile(r"[。！？!?；;\n]+|(?<=\.)\s+")
 
 
-def load_dev(path: Path = CORPUS) -> tuple[list[dict[str, str]], str]:
-    """The dev rows and the file's SHA-256; refuses any row that is not of the dev split."""
-    data = path.read_bytes()
+def training_bytes(folder: Path = CORPUS_DIR) -> bytes:
+    """The training splits' files, concatenated in TRAINING_SPLITS order (what the model's corpus SHA-256 is of)."""
+    return b"".join((folder / f"{name}.jsonl").read_bytes() for name in TRAINING_SPLITS)
+
+
+def load_training(folder: Path = CORPUS_DIR) -> tuple[list[dict[str, str]], str]:
+    """The rows of the training splits and the SHA-256 of their files; refuses a row of any other split."""
+    data = training_bytes(folder)
     rows = [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
-    wrong = [r["id"] for r in rows if r.get("split") != "dev"]
+    wrong = [r["id"] for r in rows if r.get("split") not in TRAINING_SPLITS]
     if wrong:
-        raise SystemExit(f"{path}: rows not in the dev split: {wrong[:5]}")
-    return rows, hashlib.sha256(data).hexdigest()
+        raise SystemExit(f"{folder}: rows not in a training split {TRAINING_SPLITS}: {wrong[:5]}")
+    return [r for r in rows if r["lang"] in LANGUAGES], hashlib.sha256(data).hexdigest()
 
 
 def feature_texts_sha256(rows: list[dict[str, str]]) -> str:
@@ -226,7 +237,7 @@ def _provenance(
     """The corpus, features and training sections of the model document."""
     return {
         "corpus": {
-            "file": "fairdue/bench/content_corpus/dev.jsonl",
+            "files": [f"fairdue/bench/content_corpus/{name}.jsonl" for name in TRAINING_SPLITS],
             "sha256": corpus_sha256,
             "rows": len(rows),
             "feature_texts_sha256": feature_texts_sha256(rows),
@@ -287,7 +298,7 @@ def _calibrate(
 
 
 def train(rows: list[dict[str, str]], corpus_sha256: str) -> dict[str, Any]:
-    """The model document (see learned.from_dict) for these dev rows."""
+    """The model document (see learned.from_dict) for these training rows."""
     normalized = [views(r["text"]) for r in rows]
     compacts = [learned.feature_text(v)[: learned.text_chars_max] for v in normalized]
     fit_idx, val_idx = split(rows)
@@ -330,9 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="retrain and fail if the shipped file differs")
     parser.add_argument("--out", type=Path, default=MODEL)
     args = parser.parse_args(argv)
-    rows, sha = load_dev()
+    rows, sha = load_training()
     print(
-        f"dev.jsonl: {len(rows)} rows, sha256 {sha[:12]}…; labels {dict(sorted(Counter(r['label'] for r in rows).items()))}"
+        f"{'+'.join(TRAINING_SPLITS)}: {len(rows)} rows, sha256 {sha[:12]}…; labels {dict(sorted(Counter(r['label'] for r in rows).items()))}"
     )
     text = dumps(train(rows, sha))
     if args.check:

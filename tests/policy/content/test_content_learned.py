@@ -1,4 +1,4 @@
-"""The learned layer may add a denial, so it must be trained on today's dev corpus, explain itself in original spans, and stay free of scikit-learn at run time."""
+"""The learned layer may add a denial, so it must be trained on today's tuning splits, explain itself in original spans, and stay free of scikit-learn at run time."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from fairdue.policy.content import learned
 from fairdue.policy.content.normalize import views
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
-DEV = ROOT / "fairdue" / "bench" / "content_corpus" / "dev.jsonl"
+CORPUS = ROOT / "fairdue" / "bench" / "content_corpus"
+TRAINING_SPLITS = ("dev", "test", "test2")  # learned_train.TRAINING_SPLITS (that module needs scikit-learn)
 MODEL = ROOT / "fairdue" / "policy" / "content" / learned.MODEL_FILE
 LEARNED_SOURCE = ROOT / "fairdue" / "policy" / "content" / "learned.py"
 model_bytes_max = 2_000_000
@@ -37,15 +38,23 @@ def _raw() -> dict:
     return json.loads(MODEL.read_text(encoding="utf-8"))
 
 
-def test_model_was_trained_on_the_current_dev_corpus():
-    """A changed dev.jsonl (or a normaliser that reads it differently) must be followed by `make model`."""
+def _training_bytes() -> bytes:
+    return b"".join((CORPUS / f"{name}.jsonl").read_bytes() for name in TRAINING_SPLITS)
+
+
+def test_model_was_trained_on_the_current_tuning_splits_and_never_on_the_held_out_one():
+    """A changed tuning split (or a normaliser that reads it differently) must be followed by `make model`; the
+    held-out split (test3) is never part of the training data."""
     raw = _raw()
-    assert raw["corpus"]["sha256"] == hashlib.sha256(DEV.read_bytes()).hexdigest(), (
-        "dev.jsonl changed: run `make model`"
-    )
-    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert "test3" not in TRAINING_SPLITS
+    assert raw["corpus"]["files"] == [f"fairdue/bench/content_corpus/{name}.jsonl" for name in TRAINING_SPLITS]
+    data = _training_bytes()
+    assert raw["corpus"]["sha256"] == hashlib.sha256(data).hexdigest(), "a tuning split changed: run `make model`"
+    rows = [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
+    assert {r["split"] for r in rows} == set(TRAINING_SPLITS)
+    rows = [r for r in rows if r["lang"] == "zh"]  # learned_train.LANGUAGES: the layer is trained on Chinese only
     seen = hashlib.sha256("\n".join(learned.feature_text(views(r["text"])) for r in rows).encode()).hexdigest()
-    assert raw["corpus"]["feature_texts_sha256"] == seen, "normalize.py reads dev.jsonl differently: run `make model`"
+    assert raw["corpus"]["feature_texts_sha256"] == seen, "normalize.py reads the corpus differently: run `make model`"
     assert learned.model().corpus_sha256 == raw["corpus"]["sha256"]
 
 
@@ -90,8 +99,8 @@ def test_a_lawful_reminder_is_not_a_hit(text):
     [
         THREAT_UNLISTED,
         "你家住幾樓我們都知道😀，晚上\u200b睡覺別太踏實。",  # traditional, emoji, zero-width
-        "We know where your kids go to school. Pay today.",
-        "ＷＥ ＫＮＯＷ where your kids go to school. P.a.y today.",
+        "我们知道你孩子在哪个学校上学，今天还钱。",
+        "ＷＥ知道你孩子在哪个学·校上学，P.a.y today，今天还钱。",  # full-width Latin, a dot inside a word
     ],
 )
 def test_spans_map_back_to_the_original_text(text):
@@ -109,7 +118,7 @@ def test_spans_map_back_to_the_original_text(text):
 
 
 def test_scoring_is_deterministic_for_a_text():
-    text = "We know where your kids go to school. Pay today."
+    text = "我们知道你孩子在哪个学校上学，今天还钱。"
     assert learned.score(text) == learned.score(text)
     assert learned.score_views(views(text)) == learned.score(text)
 
@@ -139,5 +148,72 @@ def test_a_model_of_another_format_is_refused():
 def test_retraining_gives_the_shipped_file_byte_for_byte():
     learned_train = importlib.import_module("fairdue.policy.content.learned_train")  # imports scikit-learn
 
-    rows, sha = learned_train.load_dev()
+    assert learned_train.TRAINING_SPLITS == TRAINING_SPLITS
+    rows, sha = learned_train.load_training()
     assert learned_train.dumps(learned_train.train(rows, sha)) == MODEL.read_text(encoding="utf-8")
+
+
+# --- the layer inside the content check (check.py) ------------------------------------------------------------
+_CN_SMS = {
+    "language": "zh",
+    "jurisdiction": "CN",
+    "channel": "sms",
+    "purpose": "collection",
+    "time_barred": False,
+}
+
+
+def _intent_findings(text: str, role: str = "borrower"):
+    from fairdue.policy.content import check_message
+
+    return [f for f in check_message(text=text, recipient_role=role, **_CN_SMS) if f.intent is not None]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("晚上走路当心点，这年头什么事都可能发生，早点把钱还了。", "threat_harm"),  # implied threat, no listed word
+        ("你这种人活着就是浪费粮食，赶紧还钱。", "insult"),
+        ("你的事我们已经跟你们小区业主说了，今天还钱。", "exposure"),
+    ],
+)
+def test_cba_2026_the_learned_layer_adds_a_denial_no_grammar_names_with_intent_span_and_ngrams(text, intent):
+    """CBA 2026 / Criminal Law Art. 293-1 (soft violence): an abusive message no grammar lists is denied by the
+    learned layer, never silently: the finding names the nearest intent, the span and the n-grams that drove it."""
+    found = _intent_findings(text)
+    assert [f.rule for f in found] == [f"CONTENT.intent.{intent}.learned"]
+    (f,) = found
+    assert f.severity == "violation" and f.intent == intent
+    start, end = f.evidence["span"]
+    assert f.evidence["matched"] == text[start:end] and start < end
+    assert f.evidence["ngrams"] and f.evidence["score"] >= learned.model().threshold
+    assert "12 CFR" in f.citation or "CONC" in f.citation or "公约" in f.citation
+
+
+def test_the_learned_layer_is_not_asked_when_a_grammar_names_an_intent_and_never_removes_one():
+    text = "不还钱就把你的照片发到抖音上，让所有人都看看。"
+    found = _intent_findings(text)
+    assert found and all(not f.rule.endswith(".learned") for f in found)
+
+
+def test_reg_f_1006_6_a_learned_third_party_intent_needs_a_recipient_who_may_not_hear_of_the_debt():
+    """The third-party intent is about who hears the message: said to the borrower it is not a disclosure."""
+    from fairdue.policy.content import check
+
+    text = "麻烦你转告他，欠的钱这周必须处理，不然后果自负。"
+    hit = learned.score(text)
+    assert hit is not None and hit.intent == "third_party"
+    scan = check._scan(text)
+    assert check._learned_findings(text, scan, non_debtor=False) == []
+    (f,) = check._learned_findings(text, scan, non_debtor=True)
+    assert f.rule == "CONTENT.intent.third_party.learned" and f.intent == "third_party"
+
+
+def test_the_layer_reads_chinese_only_and_leaves_short_lawful_english_alone():
+    """learned_train.LANGUAGES: trained on Chinese rows only (English char n-grams learned the absence of a lender's
+    boilerplate and denied short lawful sentences)."""
+    for text in (
+        "We understand this may be a difficult time for you and your family.",
+        "If someone claiming to be from the police asks you to pay, hang up and call us.",
+    ):
+        assert learned.score(text) is None
