@@ -35,7 +35,7 @@ bench: $(STAMP)
 	$(BIN)/fairdue bench gate
 	$(BIN)/fairdue bench content --split test
 
-# The content-check evaluation corpus (fairdue/bench/content_corpus/{test,dev,test2,test3}.jsonl), regenerated
+# The content-check evaluation corpus (fairdue/bench/content_corpus/{test,dev,test2,test3,test4}.jsonl), regenerated
 # deterministically from the hand-written files and the seeded templates; commit the result.
 corpus: $(STAMP)
 	$(BIN)/python -m fairdue.bench.content_corpus.generate

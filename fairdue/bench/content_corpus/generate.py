@@ -1,11 +1,13 @@
-"""Write the content-check evaluation corpus: test.jsonl, dev.jsonl, test2.jsonl and test3.jsonl here, deterministically.
+"""Write the content-check evaluation corpus: test.jsonl, dev.jsonl, test2.jsonl, test3.jsonl and test4.jsonl here,
+deterministically.
 
 Each split is its hand-written messages (hand_<split>.toml) followed by its
 generated messages (templates_<split>.py, its own templates, vocabulary and
 seed). The test split is built on its own; the dev split drops any text that
 is already in the test split, the test2 split (the second held-out split) any
 text already in test or dev, and the test3 split (the third held-out split,
-written last) any text already in test, dev or test2, so no text is in two splits.
+written after test2 was consulted) any text already in test, dev or test2, and the test4 split (the fourth held-out
+split, written last) any text already in the four before it, so no text is in two splits.
 `make corpus` runs this module; tests/unit/test_content_corpus_files.py checks that the committed
 files equal what it produces. See README.md in this folder.
 
@@ -30,7 +32,7 @@ from typing import Any
 from fairdue.policy.content import INTENT_IDS
 
 HERE = pathlib.Path(__file__).resolve().parent
-SPLITS = ("test", "dev", "test2", "test3")  # in build order: a later split drops texts already in an earlier one
+SPLITS = ("test", "dev", "test2", "test3", "test4")  # build order: a later split drops texts in an earlier one
 
 FIELDS = ("id", "split", "lang", "label", "text", "role", "jurisdiction", "channel", "purpose", "origin")
 INTENTS = INTENT_IDS  # the shared contract with the content check (fairdue.policy.content)
@@ -212,7 +214,7 @@ def drafts(split: str) -> list[Draft]:
 def build(split: str) -> list[dict[str, str]]:
     """The records of a split: validated, texts unique within the split and not in any earlier split."""
     seen: set[str] = set()
-    if split in SPLITS:  # test: nothing earlier; dev drops test texts; test2 test and dev; test3 all three
+    if split in SPLITS:  # test: nothing earlier; dev drops test texts; test2 test and dev; test3 and test4 all before
         seen = {r["text"] for earlier in SPLITS[: SPLITS.index(split)] for r in build(earlier)}
     records: list[dict[str, str]] = []
     for d in drafts(split):

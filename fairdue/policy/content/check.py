@@ -222,7 +222,11 @@ def _scan_terms(
                 negated = any(p.search(before) for p, _cased in lex.patterns["suit_negation"])
             elif boundaries is not None and lex.rules[term.rule].intent is not None:
                 # "我们不会联系您的通讯录", "your employer will not be contacted": a promise
-                negated = assured(light, start, boundaries) or promised_after(light, last + 1, boundaries)
+                negated = (
+                    assured(light, start, boundaries)
+                    or promised_after(light, last + 1, boundaries)
+                    or _intents.weighing(light, start, boundaries)
+                )
             hits.append(_Hit(ti, start, last + 1, negated))
     return hits
 
@@ -236,12 +240,16 @@ def _intent_scan(v: Views, boundaries: tuple[int, ...]) -> tuple[list[IntentHit]
     """Grammar matches that are not assurances, and lexicon terms read through pinyin."""
     class_hits, term_hits = _intents.scan_classes(_INTENTS, v, _word_freq)
     light = v.light
+    reported = _intents.reported_spans(light)
     matches = [
         h
         for h in _intents.match(_INTENTS, v, class_hits, boundaries, _intents.sender_spans(light))
-        if not _intents.promise(light, h, boundaries)
+        if not _intents.promise(light, h, boundaries) and not _intents.in_spans(reported, h.start, h.end)
     ]
-    sounded = [_Hit(ti, start, end, assured(light, start, boundaries)) for ti, start, end in term_hits]
+    sounded = [
+        _Hit(ti, start, end, assured(light, start, boundaries) or _intents.in_spans(reported, start, end))
+        for ti, start, end in term_hits
+    ]
     return matches, sounded
 
 
@@ -252,6 +260,14 @@ def _scan(text: str) -> _Scan:
     boundaries = clause_boundaries(v.light)
     matches, sounded = _intent_scan(v, boundaries)
     hits = tuple(_scan_terms(v, _LEXICON.automaton, allowed, _PHRASES_MAIN, boundaries)) + tuple(sounded)
+    reported = _intents.reported_spans(v.light)
+    if reported:  # a term inside someone else's quoted words is reported, not said (like a promise: negated)
+        hits = tuple(
+            h
+            if h.negated or not _intents.in_spans(reported, h.start, h.end)
+            else _Hit(h.term_index, h.start, h.end, True)
+            for h in hits
+        )
     rules, terms = _LEXICON.rules, _LEXICON.terms
     return _Scan(
         views=v,
@@ -385,7 +401,12 @@ def _check(
 
     hits = text_scan.hits
     if non_debtor or us_voicemail:
-        hits = hits + _debt_hits(text)
+        # The sender's own name ("Summit Ridge Loans: …", 【安心贷】) identifies the caller, as a location or
+        # third-party contact must (12 CFR 1006.10(b)(1)); it says nothing of this person's debt.
+        # Nor does someone else's report quoted back (您反映的“陌生人冒充我司催收”).
+        light = text_scan.views.light
+        exempt = _intents.sender_spans(light) + _intents.reported_spans(light)
+        hits = hits + tuple(h for h in _debt_hits(text) if not _intents.in_spans(exempt, h.start, h.end))
     pairs: list[tuple[str, _Hit]] = []
     for hit in hits:
         rule = lex.rules[lex.terms[hit.term_index].rule]

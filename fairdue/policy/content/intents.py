@@ -66,7 +66,7 @@ _NEGATION = re.compile(
     r"绝不|决不|从不|从未|从来不|并非|并不|没有|勿|谨防|警惕|提防|防范|禁止|严禁|杜绝|无需|无须|未(?!来|成年|满|知|必|经|能)|"
     r"别(?!怪|以为|想|逼|让|等|的|人|处|家|样|墅|致|针|名|说|躲|装|跑|拖|逃|磨蹭)|"
     r"(?<!何)(?<!什么)(?<!能)(?<!要)(?<!会)(?<!是)(?<!可)(?<!肯)(?<!敢)(?<!想)(?<!neng)(?<!yao)(?<!hui)(?<!ken)"
-    r"不(?!管|论|然|过|仅|只|止|太|好意思|少|便|断|足|同|久|停|如|得不|良|还|付|交|缴|接|理|回|配|是人|要脸|得好死|客气|放过|行|够|上|起|到账|到位)|"
+    r"不(?!管|论|然|过|仅|只|止|太|好意思|像|是有|少|便|断|足|同|久|停|如|得不|良|还|付|交|缴|接|理|回|配|是人|要脸|得好死|客气|放过|行|够|上|起|到账|到位)|"
     r"如有人|若有人|如果有人|如遇|如您收到|若您收到|如收到|自称|冒充|任何要求|任何人要求|有人说|任何人说|"
     r"\b(?:anyone who (?:says|tells|claims)|ignore anyone|someone who (?:says|tells|claims))\b|"
     r"\bstop\b(?! being| hiding| ignoring| avoiding| dodging| running| making excuses| lying| wasting)|\b(?:no longer|ceased?|claiming to be|pretending to be|posing as|impersonat\w*)\b|"
@@ -80,7 +80,8 @@ _NOT_OURS = re.compile(
     r"(?<!为)(?<!为了)(?<!来)(?<!去)还(?!旧|款的说法)|付|缴|交钱|接电话|接听|回复|理会|处理|就(?!该|此|本|这笔|这个|相关)|便|则|那么|否则|以为|认为|逼|迫|除非|直到|等到|后果|"
     r"没关系|不要紧|无所谓|也没事|"
     r"等着|等你|马上|立即|立刻|现在|"
-    r"\b(?:pay|repay|paid|settle|respond|answer|reply|then|until|unless|otherwise|force|think|believe|assume|"
+    r"(?<!\bto )\b(?:pay|repay|settle)\b|"
+    r"\b(?:paid|respond|answer|reply|then|until|unless|otherwise|force|think|believe|assume|"
     r"wait|hear|contact us|call us|now|immediately|anymore|any longer)\b|we will|we'll|i will|i'll|they will|make us"
 )
 # Just before the negation: a condition ("if you do not …", 如果不 …, 再不 …).
@@ -123,7 +124,8 @@ def assured(light: str, start: int, boundaries: tuple[int, ...], lo_min: int = 0
 _DISOWNED = re.compile(
     r"都是诈骗|均为诈骗|是诈骗|属于诈骗|不是我们|并非我司|并非本公司|与我司无关|与本平台无关|与本公司无关|与我们无关|不是我司|"
     r"\b(?:is|are) (?:a )?(?:scam|fraud|fake)s?\b|\bnot (?:from )?us\b|\bnot been sent by us\b|"
-    r"\b(?:has|have) nothing to do with us\b|\bnot related to us\b"
+    r"\b(?:has|have) nothing to do with us\b|\bnot related to us\b|"
+    r"请勿相信|不要相信|切勿相信|别相信|请不要相信|谨防受骗|谨防诈骗|\b(?:do not|don't) (?:believe|trust|pay) (?:it|them)\b"
 )
 disowned_window_chars = 60  # characters after a match searched for a disowning clause
 
@@ -181,9 +183,13 @@ def disowned(light: str, end: int, boundaries: tuple[int, ...]) -> bool:
 _SENDER_NAME = re.compile(
     r"【\s*([^【】\n]{2,24}?)\s*】|^\s*\[\s*([^\]\n]{2,30}?)\s*\]|(?m:^[ \t]*([^\W_][^:：\n]{1,40}?)[ \t]*[:：](?=\s))|"
     r"^\s*([^\n]{2,40}?)[ \t]*\n[ \t]*\n|"
+    r"^\s*((?:[a-z0-9&'.]+ ){0,4}(?:loans?|lending|lenders?|finance|bank|credit|money|capital|financial|funding))"
+    r"[ \t]+[-–—][ \t]|"
     r"(?:regards|sincerely|yours faithfully|yours sincerely|thank you|thanks|此致|敬礼)[,，!！]?[ \t]*\n?[ \t]*([^\n,，]{2,40}?)[ \t.。]*$"
 )
 sender_name_chars_max = 40
+_LEGAL_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{2,30}?(?:股份有限公司|有限责任公司|有限公司)")
+legal_name_within = 60  # characters of a one-line message read as its first line
 _CITED_TITLE = re.compile(r"《[^《》\n]{1,60}》")
 
 
@@ -203,7 +209,52 @@ def sender_spans(light: str) -> tuple[tuple[int, int], ...]:
             i = light.find(name, i + 1)
     # A cited title (《商业银行信用卡业务监督管理办法》, 《借款合同》) names a document, not a product to borrow from.
     spans.extend(m.span() for m in _CITED_TITLE.finditer(light))
+    # The sender's legal name on its first line (青柠贷（青柠网络小额贷款有限公司）): the sender, not a lender to borrow from.
+    spans.extend(
+        m.span() for m in _LEGAL_NAME.finditer(light, 0, light.find("\n") if "\n" in light else legal_name_within)
+    )
     return tuple(sorted(spans))
+
+
+# Someone else's words, quoted as theirs: 您提到“催收的人说要发到我朋友圈”, you told us you were worried about
+# "going to jail". A match inside such a quotation is reported, not said by the sender.
+_QUOTED = re.compile(r"“[^“”\n]{1,120}”|\"[^\"\n]{1,120}\"|「[^「」\n]{1,120}」|『[^『』\n]{1,120}』")
+_REPORTING = re.compile(
+    r"(?:提到|提到过|说|说过|反映|反映的|称|声称|自称|自称是|冒充|假冒|表示|投诉|问|问到|担心|留言|写道|告诉我们|来电说|"
+    r"\btold (?:us|me|our \w+)(?: that)?|\bsaid(?: that)?|\bsays|\bmentioned|\bwrote|\basked(?: about)?|"
+    r"\bcomplained(?: about| that)?|\bworried(?: about| that)?|\bconcerned(?: about| that)?|\bre)\s*[:：,，]?\s*"
+    r"(?:[“\"「『][^“”\"「」『』\n]{1,20}[”\"」』]\s*(?:[、，,和及与]|\bor\b|\band\b)?\s*)*$"  # a list: 自称“法院”“公安”
+)
+reported_lead_chars = 24  # characters before a quotation searched for the verb that reports it
+
+
+def reported_spans(light: str) -> tuple[tuple[int, int], ...]:
+    """Quotations introduced as someone else's words (a reporting verb just before the opening mark)."""
+    return tuple(
+        m.span()
+        for m in _QUOTED.finditer(light)
+        if _REPORTING.search(light, max(0, m.start() - reported_lead_chars), m.start())
+    )
+
+
+# Advice to someone weighing an act, in the act's own clause ("if you're thinking of taking a payday loan, talk to
+# us first"; 如果您正在考虑借网贷还款，请先联系我们): the act is the reader's option, not the sender's demand.
+_WEIGHING = re.compile(
+    r"\bif (?:you're|you are|you|you've been) (?:thinking (?:of|about)|considering|planning|tempted)\b|"
+    r"如果您?(?:正在)?(?:考虑|打算|想要?)|若您?(?:正在)?(?:考虑|打算)"
+)
+
+
+def weighing(light: str, start: int, boundaries: tuple[int, ...]) -> bool:
+    """Whether the clause of ``start`` opens, before it, with advice to someone weighing the act."""
+    k = bisect_left(boundaries, start) - 1
+    lo = boundaries[k] + 1 if k >= 0 else 0
+    return _WEIGHING.search(light, lo, start) is not None
+
+
+def in_spans(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
+    """Whether [start, end) lies wholly inside one of ``spans``."""
+    return any(s <= start and end <= e for s, e in spans)
 
 
 def _in_sender(senders: tuple[tuple[int, int], ...], start: int, end: int) -> bool:

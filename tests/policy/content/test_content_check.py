@@ -111,8 +111,8 @@ def test_lawful_cn_message_has_no_finding_at_all():
         ("The police will come with a warrant.", "CONTENT.impersonation.police", "police"),
         ("You will be ARRESTED tomorrow.", "CONTENT.fake_legal", "ARRESTED"),
         ("you will be a.r.r.e.s.t.e.d", "CONTENT.fake_legal", "a.r.r.e.s.t"),  # stems extend over plain letters only
-        ("We will call your contacts today.", "CONTENT.third_party_threat", "your contacts"),
-        ("We will call your employer.", "CONTENT.third_party_threat", "your employer"),
+        ("We will call your contacts today.", "CONTENT.intent.exposure.contacts", "call your contacts"),
+        ("We will call your employer.", "CONTENT.intent.exposure.contacts", "call your employer"),
         ("We will post your photo online.", "CONTENT.public_shaming", "post your photo"),
         ("Just borrow from a friend and pay us.", "CONTENT.borrow_elsewhere", "borrow from"),
         ("A $35 collection fee applies.", "CONTENT.extra_fee", "collection fee"),

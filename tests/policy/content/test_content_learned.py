@@ -18,7 +18,7 @@ from fairdue.policy.content.normalize import views
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "fairdue" / "bench" / "content_corpus"
-TRAINING_SPLITS = ("dev", "test", "test2")  # learned_train.TRAINING_SPLITS (that module needs scikit-learn)
+TRAINING_SPLITS = ("dev", "test", "test2", "test3")  # learned_train.TRAINING_SPLITS (that module needs scikit-learn)
 MODEL = ROOT / "fairdue" / "policy" / "content" / learned.MODEL_FILE
 LEARNED_SOURCE = ROOT / "fairdue" / "policy" / "content" / "learned.py"
 model_bytes_max = 2_000_000
@@ -44,9 +44,9 @@ def _training_bytes() -> bytes:
 
 def test_model_was_trained_on_the_current_tuning_splits_and_never_on_the_held_out_one():
     """A changed tuning split (or a normaliser that reads it differently) must be followed by `make model`; the
-    held-out split (test3) is never part of the training data."""
+    held-out split (test4) is never part of the training data."""
     raw = _raw()
-    assert "test3" not in TRAINING_SPLITS
+    assert "test4" not in TRAINING_SPLITS
     assert raw["corpus"]["files"] == [f"fairdue/bench/content_corpus/{name}.jsonl" for name in TRAINING_SPLITS]
     data = _training_bytes()
     assert raw["corpus"]["sha256"] == hashlib.sha256(data).hexdigest(), "a tuning split changed: run `make model`"
@@ -172,7 +172,7 @@ def _intent_findings(text: str, role: str = "borrower"):
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
-        ("晚上走路当心点，这年头什么事都可能发生，早点把钱还了。", "threat_harm"),  # implied threat, no listed word
+        ("你出门的时候最好回头看看，钱的事早点了结。", "threat_harm"),  # implied threat, no listed word
         ("你这种人活着就是浪费粮食，赶紧还钱。", "insult"),
         ("你的事我们已经跟你们小区业主说了，今天还钱。", "exposure"),
     ],

@@ -159,7 +159,7 @@ ABUSIVE_TEMPLATES = [
         "en",
         "US",
         "{name}, pay ${amount} by {date} or the police will arrest you. We will call your employer.",
-        {"CONTENT.impersonation.police", "CONTENT.fake_legal", "CONTENT.third_party_threat"},
+        {"CONTENT.impersonation.police", "CONTENT.fake_legal", "CONTENT.intent.exposure.contacts"},
     ),
     (
         "en",
