@@ -10,11 +10,15 @@ tests/conftest.py.
 
 from __future__ import annotations
 
+import os
+import pathlib
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from fairdue.adapters.channels.base import ChannelAdapter
 from fairdue.adapters.channels.wiring import build_adapters
@@ -98,7 +102,32 @@ def bootstrap(
         settings = replace(settings, database_url=database_url)
     if cipher is None and keys:
         cipher = load_cipher(database_url=settings.database_url)
+    private_sqlite_file(settings.database_url)
     return App(settings=settings, engine=make_engine(settings.database_url), clock=clock, cipher=cipher)
+
+
+# A SQLite database file holds borrowers' personal data: readable and writable by its owner only. SQLite gives
+# its -wal and -shm files the database file's mode.
+SQLITE_FILE_MODE = 0o600
+
+
+def private_sqlite_file(database_url: str) -> pathlib.Path | None:
+    """Create the SQLite file of `database_url` with mode 0600 before SQLite does (umask 022 would make it
+    world-readable), and take group and other access away from an existing one; returns its path (None for
+    PostgreSQL or an in-memory database)."""
+    parsed = make_url(database_url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = pathlib.Path(str(parsed.database))
+    if str(parsed.database).startswith("file:"):
+        return None  # a URI filename: its owner chose how to open it
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SQLITE_FILE_MODE))
+    except FileExistsError:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(SQLITE_FILE_MODE)
+    return path
 
 
 def build_channels(

@@ -24,9 +24,14 @@ def make_app(engine: Any, clock: Any, **hooks: Any):
 
     app = create_app(
         make_core(engine, clock),
-        web_config=WebConfig(secret_key=TEST_SECRET),
+        # The development switch for plain HTTP: TestClient and the browser tests talk http:// to 127.0.0.1 /
+        # testserver, where a Secure `__Host-` cookie would never be sent back (tests/security covers the default).
+        web_config=WebConfig(secret_key=TEST_SECRET, dev_http=True),
         cipher=FieldCipher(Keyring.generate("test")),
     )
+    # Staff added here log in by password alone (staff_token); the second factor's own tests turn this back on
+    # (tests/security/test_auth_staff_accounts.py), as every real app has it (fairdue.web.auth).
+    app.state.second_factor_enforced = False
     for name, value in hooks.items():
         setattr(app.state, name, value)
     return app

@@ -16,7 +16,8 @@ Keys come from configuration, in this order:
   FAIRDUE_KEY_FILE  path of a file holding that JSON
   otherwise, only for a SQLite database (demo, tests, a first try), a dev key file
   generated at var/dev-keys.json (git-ignored, never committed); PostgreSQL refuses
-  to run without configured keys.
+  to run without configured keys, and refuses development keys (`"dev": true`, as the
+  dev key file and the demo write them) even when FAIRDUE_KEYS / FAIRDUE_KEY_FILE name them.
 Keys are 32 random bytes, base64 (standard or url-safe).
 """
 
@@ -39,7 +40,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from fairdue.errors import FairdueError
 
-TOKEN_PREFIX = "fd1"
+TOKEN_PREFIX = "fd1"  # nosec B105
 KEY_BYTES = 32
 NONCE_BYTES = 12
 KEY_ID_LEN_MAX = 32
@@ -56,6 +57,16 @@ class KeysNotConfigured(CryptoError):
 
 class InvalidKeyConfig(CryptoError):
     pass
+
+
+class DevKeysRefused(KeysNotConfigured):
+    """Development keys (generated, `"dev": true`) were configured for a database other than SQLite."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            'development keys are only for SQLite: configure production keys ("dev": false) in FAIRDUE_KEYS or '
+            "FAIRDUE_KEY_FILE for this database"
+        )
 
 
 class UnknownKeyId(CryptoError):
@@ -129,7 +140,8 @@ class Keyring:
         )
 
     @classmethod
-    def generate(cls, key_id: str = "k1", *, dev: bool = True) -> Keyring:
+    def generate(cls, key_id: str = "k1", *, dev: bool = False) -> Keyring:
+        """Fresh random keys; `dev=True` marks them development keys (the dev key file), which only SQLite takes."""
         return cls(key_id, {key_id: secrets.token_bytes(KEY_BYTES)}, secrets.token_bytes(KEY_BYTES), dev=dev)
 
     def rotated(self, new_key_id: str) -> Keyring:
@@ -204,6 +216,21 @@ class FieldCipher:
 def load_keyring(environ: Mapping[str, str] | None = None, *, database_url: str | None = None) -> Keyring:
     """Keys from FAIRDUE_KEYS / FAIRDUE_KEY_FILE, or a dev key file for SQLite (see module docstring)."""
     env = os.environ if environ is None else environ
+    url = database_url or env.get("FAIRDUE_DATABASE_URL") or "sqlite:"
+    ring = _configured_keyring(env)
+    if ring is not None:
+        if ring.dev and not url.startswith("sqlite"):
+            raise DevKeysRefused()
+        return ring
+    if not url.startswith("sqlite"):
+        raise KeysNotConfigured(
+            "no field-encryption keys configured: set FAIRDUE_KEYS or FAIRDUE_KEY_FILE (dev keys are only generated for SQLite)"
+        )
+    return dev_keyring(pathlib.Path(env.get("FAIRDUE_DEV_KEY_FILE") or DEV_KEY_FILE))
+
+
+def _configured_keyring(env: Mapping[str, str]) -> Keyring | None:
+    """The keys FAIRDUE_KEYS or FAIRDUE_KEY_FILE name, or None when neither is set."""
     if env.get("FAIRDUE_KEYS"):
         return Keyring.from_json(env["FAIRDUE_KEYS"])
     if env.get("FAIRDUE_KEY_FILE"):
@@ -212,12 +239,7 @@ def load_keyring(environ: Mapping[str, str] | None = None, *, database_url: str 
             return Keyring.from_json(path.read_text(encoding="utf-8"))
         except OSError as err:
             raise KeysNotConfigured(f"cannot read FAIRDUE_KEY_FILE {path}: {err.strerror}") from None
-    url = database_url or env.get("FAIRDUE_DATABASE_URL") or "sqlite:"
-    if not url.startswith("sqlite"):
-        raise KeysNotConfigured(
-            "no field-encryption keys configured: set FAIRDUE_KEYS or FAIRDUE_KEY_FILE (dev keys are only generated for SQLite)"
-        )
-    return dev_keyring(pathlib.Path(env.get("FAIRDUE_DEV_KEY_FILE") or DEV_KEY_FILE))
+    return None
 
 
 def dev_keyring(path: pathlib.Path) -> Keyring:

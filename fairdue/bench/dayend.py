@@ -218,7 +218,7 @@ def _copy_in(conn, table: str, frame) -> None:
 
 def _insert_sqlite(conn, table: str, frame) -> None:
     cols = frame.columns
-    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"  # nosec B608
     import polars as pl
 
     conv = frame.with_columns([pl.col(c).cast(pl.String) for c in cols if frame.schema[c] == pl.Date])
@@ -357,7 +357,7 @@ def seed(app, n: int) -> None:
             with dbapi.cursor() as cur:
                 for table in ("borrowers", "credit_lines", "installment_plans", "installments", "ledger_account"):
                     cur.execute(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # nosec B608
                     )
                 cur.execute("SET session_replication_role = origin")
                 cur.execute("ANALYZE")
@@ -421,9 +421,9 @@ def io_floor(app, business_on: date) -> float:
             dbapi.execute("CREATE TEMP TABLE floor_acc AS SELECT * FROM dayend_account WHERE 0")
             dbapi.execute("CREATE TEMP TABLE floor_inst AS SELECT * FROM installments WHERE 0")
             if acc:
-                dbapi.executemany(f"INSERT INTO floor_acc VALUES ({', '.join('?' * len(acc[0]))})", acc)
+                dbapi.executemany(f"INSERT INTO floor_acc VALUES ({', '.join('?' * len(acc[0]))})", acc)  # nosec B608
             if inst:
-                dbapi.executemany(f"INSERT INTO floor_inst VALUES ({', '.join('?' * len(inst[0]))})", inst)
+                dbapi.executemany(f"INSERT INTO floor_inst VALUES ({', '.join('?' * len(inst[0]))})", inst)  # nosec B608
             elapsed = time.perf_counter() - start
             dbapi.execute("ROLLBACK")
         return elapsed

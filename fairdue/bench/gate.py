@@ -75,7 +75,7 @@ def _pad(text: str, chars: int) -> str:
 
 
 def make_requests(n: int, seed: int, distinct_texts: int) -> list[dict]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311
     base = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
     texts_zh = [
         _pad(

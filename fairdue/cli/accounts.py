@@ -61,6 +61,16 @@ def _line_currency(uow, line_id: int, currency: str | None) -> str:
     return line.currency
 
 
+def _cli_actor(uow, username: str):
+    """The staff member an operator names with --actor (an active staff user), for the staff audit trail."""
+    from fairdue.service.staff.audit_trail import StaffActor
+
+    row = uow.staff.user_by_username(username.strip())
+    if row is None or not row.active:
+        raise BadInput(f"--actor {username!r} is not an active staff user: name the staff member entering this")
+    return StaffActor(staff_id=row.id, via="cli")
+
+
 def _fmt(minor: int, currency: str) -> str:
     from fairdue.domain.money import Money
 
@@ -248,6 +258,9 @@ def pay_cmd(
     key: str = typer.Option(..., "--key", help="idempotency key: the same key again is not charged twice"),
     currency: str | None = typer.Option(None, "--currency"),
     on: str | None = typer.Option(None, "--on", help="date received YYYY-MM-DD (default today)"),
+    actor: str = typer.Option(
+        ..., "--actor", help="the staff username of the operator entering the payment (staff audit trail)"
+    ),
     database_url: str | None = DB_OPTION,
 ) -> None:
     """Take a payment, allocated by the product's waterfall (oldest first; fees, interest, principal)."""
@@ -259,8 +272,9 @@ def pay_cmd(
         check_currency(currency)
         parse_amount(amount, currency)
     with committed_uow(database_url) as uow:
+        operator = _cli_actor(uow, actor)
         money = parse_amount(amount, _line_currency(uow, account, currency))
-        res = pay(uow, line_id=account, amount=money, received_on=day, key=key)
+        res = pay(uow, line_id=account, amount=money, received_on=day, key=key, actor=operator)
     cur = res.currency
     typer.echo(
         f"payment #{res.payment_id} of {money}: fees {_fmt(res.fees_minor, cur)}, interest {_fmt(res.interest_minor, cur)}, "

@@ -1,8 +1,10 @@
-"""`fairdue audit verify` (the decision log's hash chain) and `fairdue outbox …` (message delivery)."""
+"""`fairdue audit verify|checkpoint|keygen|head` (the decision log's hash chain and its signed checkpoints) and
+`fairdue outbox …` (message delivery)."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import typer
 
@@ -10,42 +12,36 @@ audit_app = typer.Typer(help="The tamper-evident decision log.", no_args_is_help
 outbox_app = typer.Typer(help="The message outbox and its dispatcher.", no_args_is_help=True)
 
 
-@audit_app.command("verify")
-def verify(
-    database_url: str = typer.Option(None, "--database-url", help="Overrides FAIRDUE_DATABASE_URL."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
-    anchor: str = typer.Option(None, "--anchor", help="SEQ:HASH printed earlier by `fairdue audit head`."),
-) -> None:
-    """Check every decision's hash link; exit 1 naming the first bad decision."""
-    from fairdue.bootstrap import bootstrap
-    from fairdue.domain.audit import AuditError
-    from fairdue.service.contact.decision_log import verify_log
+def _read_witness(path: str) -> Any:
+    """The checkpoint in an exported witness file (`fairdue audit checkpoint --export`)."""
+    import pathlib
 
-    parsed_anchor = None
-    if anchor:
-        seq_text, _, hash_text = anchor.partition(":")
-        if not seq_text.isdigit() or len(hash_text) != 64:
-            raise AuditError(f"--anchor must be SEQ:HASH (64 hex characters), not {anchor!r}")
-        parsed_anchor = (int(seq_text), hash_text.lower())
-    app = bootstrap(database_url=database_url, keys=False)
+    from fairdue.domain.audit_checkpoint import MalformedCheckpoint, checkpoint_from_dict
+
     try:
-        with app.uow_factory() as uow:
-            result = verify_log(uow, anchor=parsed_anchor)
-    finally:
-        app.dispose()
+        data = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+    except OSError as err:
+        raise MalformedCheckpoint(f"cannot read the witness file {path}: {err.strerror}") from None
+    except ValueError:
+        raise MalformedCheckpoint(f"the witness file {path} is not JSON") from None
+    return checkpoint_from_dict(data)
+
+
+def _parse_anchor(anchor: str | None) -> tuple[int, str] | None:
+    from fairdue.domain.audit import AuditError
+
+    if not anchor:
+        return None
+    seq_text, _, hash_text = anchor.partition(":")
+    if not seq_text.isdigit() or len(hash_text) != 64:
+        raise AuditError(f"--anchor must be SEQ:HASH (64 hex characters), not {anchor!r}")
+    return int(seq_text), hash_text.lower()
+
+
+def _echo_result(result: Any, *, as_json: bool, extra: dict[str, Any] | None = None) -> None:
     if as_json:
-        typer.echo(
-            json.dumps(
-                {
-                    "ok": result.ok,
-                    "checked": result.checked,
-                    "bad_seq": result.bad_seq,
-                    "problem": result.problem,
-                    "message": result.message,
-                },
-                ensure_ascii=False,
-            )
-        )
+        fields = ("ok", "checked", "bad_seq", "problem", "message", "checkpoint_seq")
+        typer.echo(json.dumps({**{f: getattr(result, f) for f in fields}, **(extra or {})}, ensure_ascii=False))
     else:
         typer.echo(("ok: " if result.ok else "TAMPERED: ") + result.message)
     if not result.ok:
@@ -54,6 +50,92 @@ def verify(
         from fairdue.domain.audit import ChainBroken
 
         raise ChainBroken(result)
+
+
+@audit_app.command("verify")
+def verify(
+    database_url: str = typer.Option(None, "--database-url", help="Overrides FAIRDUE_DATABASE_URL."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+    anchor: str = typer.Option(None, "--anchor", help="SEQ:HASH printed earlier by `fairdue audit head`."),
+    witness: str = typer.Option(None, "--witness", help="A checkpoint file from `fairdue audit checkpoint --export`."),
+) -> None:
+    """Check every decision's hash link and every signed checkpoint; sign the head when intact; exit 1 naming the
+    first bad decision (needs the log keys: FAIRDUE_LOG_KEYS / FAIRDUE_LOG_KEY_FILE, dev keys on SQLite)."""
+    from fairdue.bootstrap import bootstrap
+    from fairdue.service.contact.decision_log import required_log_keys, verify_log
+
+    parsed_anchor = _parse_anchor(anchor)
+    parsed_witness = _read_witness(witness) if witness else None
+    app = bootstrap(database_url=database_url, keys=False)
+    try:
+        with app.uow_factory() as uow:
+            keys = required_log_keys(uow)
+            result = verify_log(uow, anchor=parsed_anchor, witness=parsed_witness, keys=keys, sign=True)
+            uow.commit()
+    finally:
+        app.dispose()
+    _echo_result(result, as_json=as_json)
+
+
+@audit_app.command("checkpoint")
+def checkpoint(
+    database_url: str = typer.Option(None, "--database-url", help="Overrides FAIRDUE_DATABASE_URL."),
+    export: str = typer.Option(None, "--export", help="Also write the signed checkpoint (JSON) to this file."),
+    adopt: bool = typer.Option(
+        False,
+        "--adopt",
+        help="Sign even though the log has no checkpoint of its last interval (a log older than 0012).",
+    ),
+) -> None:
+    """Verify the log, sign its head and print the checkpoint as JSON for an external witness to keep."""
+    import pathlib
+
+    from fairdue.bootstrap import bootstrap
+    from fairdue.errors import FairdueError
+    from fairdue.service.contact.decision_log import newest_checkpoint, required_log_keys, verify_log
+
+    app = bootstrap(database_url=database_url, keys=False)
+    try:
+        with app.uow_factory() as uow:
+            keys = required_log_keys(uow)
+            if not keys.can_sign:
+                raise FairdueError("the configured log keys only verify: a checkpoint needs the private key")
+            result = verify_log(uow, keys=keys, sign=True, adopt=adopt)
+            if not result.ok:
+                _echo_result(result, as_json=False)
+            uow.commit()
+            signed = newest_checkpoint(uow)
+    finally:
+        app.dispose()
+    if signed is None:
+        raise FairdueError("the decision log is empty: there is no head to sign yet")
+    text = json.dumps(keys.export(signed), indent=2)
+    if export:
+        pathlib.Path(export).write_text(text + "\n", encoding="utf-8")
+    typer.echo(text)
+
+
+@audit_app.command("keygen")
+def keygen(
+    out: str = typer.Option(..., "--out", help="Write the new key set (private: mode 0600) to this new file."),
+    key_id: str = typer.Option("log1", "--key-id", help="The new key's id (1..32 characters, no ':')."),
+    keep: str = typer.Option(None, "--keep", help="An old key file whose public keys stay for verifying (rotation)."),
+) -> None:
+    """Make an Ed25519 log signing key (for FAIRDUE_LOG_KEY_FILE); print its public half for witnesses."""
+    import os
+    import pathlib
+
+    from fairdue.adapters.log_signing import LogKeys
+
+    fresh = LogKeys.generate(key_id, dev=False)
+    if keep:
+        # The old keys' public halves only: they verify the checkpoints they signed; only the new key signs.
+        old = LogKeys.from_json(pathlib.Path(keep).read_text(encoding="utf-8"))
+        fresh = LogKeys(key_id, fresh.private, dict(old.public), dev=False)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(fresh.to_json() + "\n")
+    typer.echo(fresh.to_json(public_only=True))
 
 
 @audit_app.command("head")

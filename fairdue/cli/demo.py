@@ -2,7 +2,10 @@
 simulation (var/demo/simulation.db, --sim-accounts / --sim-days) and print its outcome table and PNG path.
 
 The database is FAIRDUE_DATABASE_URL when set, else var/demo/fairdue-demo.db,
-recreated on every run. Serving the console and portal arrives with the web
+recreated on every run. It must be SQLite: the demo writes development keys and
+made-up borrowers, which never go near a server database (PostgreSQL is refused).
+The web server it starts runs with the development switch for plain HTTP on
+127.0.0.1 (no Secure cookie, no HSTS; see docs/security-transport.md). Serving the console and portal arrives with the web
 issue; until then `fairdue demo` prints the summary and says so.
 """
 
@@ -11,6 +14,11 @@ from __future__ import annotations
 import os
 
 import typer
+
+DEMO_SQLITE_ONLY = (
+    "the demo seeds made-up borrowers with development keys: it runs on SQLite only "
+    "(unset FAIRDUE_DATABASE_URL, or pass --database-url sqlite:///PATH)"
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -31,9 +39,13 @@ def demo_cmd(
 ) -> None:
     """Seed the demo lender and portfolio on a fresh database, print a summary, then run the collections simulation
     on its own SQLite file next to it and print its outcome table and PNG path."""
+    from fairdue.config import ConfigurationRefused, is_sqlite
     from fairdue.devtools.demo import demo_database_url, run_demo, run_demo_simulation
 
     url = database_url or demo_database_url(dict(os.environ))
+    if not is_sqlite(url):
+        typer.echo(str(ConfigurationRefused(DEMO_SQLITE_ONLY)), err=True)
+        raise typer.Exit(code=2)
     summary = run_demo(database_url=url, accounts=accounts, seed=seed)
     print_summary(summary)
     if not summary.ledger_ok or summary.reconcile_problems:

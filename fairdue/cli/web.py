@@ -9,11 +9,14 @@ DEFAULT_PORT = 8000
 
 
 def serve_app(core, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, web_config=None) -> None:
-    """Serve the web app over `core` (a migrated fairdue.bootstrap.App) until interrupted."""
+    """Serve the web app over `core` (a migrated fairdue.bootstrap.App) until interrupted. Refused: plain HTTP
+    (the development switch) on any address but the loopback one; on PostgreSQL, no FAIRDUE_SECRET_KEY."""
     import uvicorn
 
-    from fairdue.web.app import create_app
+    from fairdue.web.app import WebConfig, create_app
 
+    web_config = web_config or WebConfig.from_env(database_url=core.settings.database_url)
+    web_config.check_listen_host(host)
     app = create_app(core, web_config=web_config)
     uvicorn.run(app, host=host, port=port, log_level="info")
 
@@ -25,17 +28,30 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option(DEFAULT_HOST, help="address to listen on"),
         port: int = typer.Option(DEFAULT_PORT, help="TCP port"),
+        dev_http: bool = typer.Option(
+            False,
+            "--dev-http",
+            help="development only: plain HTTP on 127.0.0.1 (no Secure cookie, no HSTS); also FAIRDUE_DEV_HTTP=1",
+        ),
     ) -> None:
-        """Serve the agent console, borrower portal and REST API (migrates the database first)."""
+        """Serve the agent console, borrower portal and REST API (migrates the database first). Without
+        --dev-http the session cookie is Secure and HSTS is sent: put the server behind TLS."""
         from fairdue.bootstrap import bootstrap
+        from fairdue.config import ConfigurationRefused
+        from fairdue.web.app import WebConfig
 
         core = bootstrap()
+        try:
+            web = WebConfig.from_env(database_url=core.settings.database_url)
+            web.dev_http = web.dev_http or dev_http
+            web.check_listen_host(host)
+        except ConfigurationRefused as err:
+            typer.echo(f"fairdue serve: {err}", err=True)
+            raise typer.Exit(code=2) from None
         core.migrate()
-        typer.echo(
-            f"fairdue: console http://{host}:{port}/console  portal http://{host}:{port}/portal  "
-            f"API http://{host}:{port}/api/v1/docs"
-        )
-        serve_app(core, host=host, port=port)
+        scheme = "http" if web.dev_http else "https (behind your TLS proxy)"
+        typer.echo(f"fairdue: {scheme} console /console  portal /portal  API /api/v1/docs on {host}:{port}")
+        serve_app(core, host=host, port=port, web_config=web)
 
     @staff_app.command("add")
     def staff_add(

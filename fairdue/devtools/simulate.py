@@ -339,7 +339,7 @@ class _BorrowerState:
 
 def _seed(uow_factory, *, accounts: int, seed: int, cipher) -> _World:
     """Borrowers, lines and purchases through the real services (validation, encryption), SEED_CHUNK per commit."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311
     names, weights = zip(*BEHAVIOURS, strict=True)
     shares = [p[3] for p in PRODUCTS]
     world = _World({}, {}, {}, {}, Counter())

@@ -160,14 +160,16 @@ def entry_is_intact(entry: Entry) -> bool:
 @dataclass(frozen=True, slots=True)
 class Verification:
     """ok: the whole chain is intact; checked: entries read; bad_seq: first bad entry
-    (None when ok); problem: edited | missing | reordered | truncated | malformed
-    (None when ok); message: one line for a person."""
+    (None when ok); problem: edited | missing | reordered | truncated | malformed, or from the signed
+    checkpoints (fairdue.domain.audit_checkpoint) forged | unsigned (None when ok); message: one line for a
+    person; checkpoint_seq: the newest signed checkpoint the log was found to match (None: none checked)."""
 
     ok: bool
     checked: int
     bad_seq: int | None = None
     problem: str | None = None
     message: str = ""
+    checkpoint_seq: int | None = None
 
 
 def verify_chain(

@@ -21,12 +21,18 @@ Packs are loaded, validated and compiled once per `Gate`; the module-level
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from fairdue.policy.pack import CHANNELS, JURISDICTIONS, Pack, PackError, RuleSpec, apply_override, load_pack
 from fairdue.policy.request import Problem, Request, hhmm, parse
 from fairdue.policy.rules import KINDS, Compiled, Violation, channels_of
+
+# What a decision's evidence says of an internal failure: a stable code, never the exception's text (which can
+# carry internal detail into the decision log and the pages that show it); the traceback goes to this log.
+INTERNAL_ERROR = "internal_error"
+log = logging.getLogger("fairdue.gate")
 
 _UTC = dt.UTC
 next_allowed_rounds_max = 32  # fixpoint rounds when several time-bound rules interact
@@ -78,12 +84,13 @@ def _problem_violation(p: Problem) -> Violation:
 
 
 def _error_violation(rule_id: str, category: str, citation: str, err: BaseException) -> Violation:
+    log.error("gate rule %s could not be evaluated; the contact is denied", rule_id, exc_info=err)
     return Violation(
         rule_id,
         category,
         "The rule could not be evaluated (internal error); the contact is denied to fail closed.",
         "规则无法执行（内部错误），为安全起见拒绝本次联系。",
-        {"error": f"{type(err).__name__}: {err}"},
+        {"error": INTERNAL_ERROR},
         citation,
     )
 
@@ -190,8 +197,9 @@ class Gate:
         try:
             return self._decide(request)
         except Exception as err:  # the last line of fail-closed
+            log.error("the gate failed outside its rules; the contact is denied", exc_info=err)
             jurisdiction = request.get("jurisdiction") if isinstance(request, dict) else None
-            return fail_closed(f"{type(err).__name__}: {err}", jurisdiction if isinstance(jurisdiction, str) else None)
+            return fail_closed(INTERNAL_ERROR, jurisdiction if isinstance(jurisdiction, str) else None)
 
     def _decide(self, request: Any) -> dict[str, Any]:
         req, problems = parse(request)
@@ -260,5 +268,6 @@ def decide(request: Any) -> dict[str, Any]:
     try:
         gate = default_gate()
     except Exception as err:  # a broken pack denies everything, with the reason
-        return fail_closed(f"{type(err).__name__}: {err}")
+        log.error("the gate's packs did not load; every contact is denied", exc_info=err)
+        return fail_closed(INTERNAL_ERROR)
     return gate.decide(request)

@@ -15,6 +15,7 @@ whose needed fields were malformed (the request problem already denies).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -762,7 +763,8 @@ except Exception as _err:  # fail closed: a broken content module denies every m
     _check_message = None
     _debt_mentions = None
     _ContextError = ValueError
-    _CONTENT_ERROR = f"{type(_err).__name__}: {_err}"
+    logging.getLogger("fairdue.gate").error("the content check did not load; every message is denied", exc_info=_err)
+    _CONTENT_ERROR = "internal_error"  # the text of the failure is in the log, not in any decision's evidence
 
 
 def content(req: Request, at: dt.datetime | None, rule: Compiled) -> list[Violation]:

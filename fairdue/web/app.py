@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import importlib.resources
+import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,41 +20,79 @@ from fastapi.staticfiles import StaticFiles
 
 from fairdue.adapters.crypto import load_cipher
 from fairdue.bootstrap import bootstrap
+from fairdue.config import ConfigurationRefused, is_sqlite, load_settings
 from fairdue.web import i18n, problems, wiring
 from fairdue.web.api import router as api_router
+from fairdue.web.api.staff import sessions as session_api
+from fairdue.web.auth import DEV_SESSION_COOKIE, SESSION_COOKIE
 from fairdue.web.pages import router as pages_router
+from fairdue.web.pages import sessions as session_pages
 from fairdue.web.templating import make_templates, render
+from fairdue.web.transport import TransportConfig, TransportMiddleware
 
 API_PREFIX = "/api/v1"
-SESSION_COOKIE = "fairdue_session"
+DEV_HTTP_ENV = "FAIRDUE_DEV_HTTP"
+SECRET_KEY_BYTES_MIN = 32
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+DOCS_PATH = f"{API_PREFIX}/docs"
 
 
 @dataclass(slots=True)
 class WebConfig:
     """Web-only settings.
 
-    secret_key: keys the HMAC of phone numbers and one-time codes at rest; a
-      random per-process key when FAIRDUE_SECRET_KEY is unset (codes then do
-      not survive a restart, which is fine for the demo).
+    secret_key: keys the HMAC of phone numbers and one-time codes at rest (FAIRDUE_SECRET_KEY, at least
+      SECRET_KEY_BYTES_MIN bytes); unset, a random per-process key, which only SQLite accepts (codes and
+      limits then do not survive a restart, fine for a demo): `from_env` refuses it on PostgreSQL.
     session_ttl_s / code_ttl_s: lifetimes of a session and of a one-time code.
-    cookie_secure: set the Secure flag (behind TLS in production).
+    dev_http: the development switch for plain HTTP on 127.0.0.1 (FAIRDUE_DEV_HTTP=1, `fairdue serve
+      --dev-http`; `fairdue demo` and the tests turn it on): the session cookie loses its `Secure` flag and
+      its `__Host-` prefix, and no HSTS is sent. Off (the default), the cookie is `__Host-fairdue_session`,
+      Secure, and every answer carries HSTS: the server must sit behind TLS. See docs/security-transport.md.
     """
 
-    secret_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    secret_key: bytes = field(default_factory=lambda: secrets.token_bytes(SECRET_KEY_BYTES_MIN))
     session_ttl_s: int = 8 * 3600
     code_ttl_s: int = 300
-    cookie_secure: bool = False
+    dev_http: bool = False
+
+    def __post_init__(self) -> None:
+        if len(self.secret_key) < SECRET_KEY_BYTES_MIN:
+            raise ConfigurationRefused(f"the secret key must be at least {SECRET_KEY_BYTES_MIN} bytes")
+
+    def check_listen_host(self, host: str) -> None:
+        """Refuse (ConfigurationRefused) to serve plain HTTP anywhere but the loopback interface."""
+        if self.dev_http and host not in LOOPBACK_HOSTS:
+            raise ConfigurationRefused(
+                f"{DEV_HTTP_ENV}=1 (plain HTTP, no Secure cookie) is only for 127.0.0.1, not {host!r}; "
+                "serve behind TLS without it"
+            )
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Set the Secure flag on the session cookie (always, unless the development switch is on)."""
+        return not self.dev_http
+
+    @property
+    def session_cookie(self) -> str:
+        """The session cookie's name: `__Host-` prefixed unless the development switch is on."""
+        return DEV_SESSION_COOKIE if self.dev_http else SESSION_COOKIE
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> WebConfig:
-        import os
-
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, database_url: str | None = None) -> WebConfig:
+        """From FAIRDUE_SECRET_KEY and FAIRDUE_DEV_HTTP; on any database but SQLite (`database_url`, else
+        FAIRDUE_DATABASE_URL) a missing secret key is refused (ConfigurationRefused)."""
         env = os.environ if environ is None else environ
+        dev_http = env.get(DEV_HTTP_ENV, "").strip() == "1"
         key = env.get("FAIRDUE_SECRET_KEY")
-        cfg = cls(cookie_secure=env.get("FAIRDUE_COOKIE_SECURE") == "1")
-        if key:
-            cfg.secret_key = key.encode("utf-8")
-        return cfg
+        if key is None or not key.strip():
+            if not is_sqlite(database_url or load_settings(env).database_url):
+                raise ConfigurationRefused(
+                    "FAIRDUE_SECRET_KEY is not set: a server on PostgreSQL needs a fixed secret key of at least "
+                    f"{SECRET_KEY_BYTES_MIN} bytes (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+                )
+            return cls(dev_http=dev_http)
+        return cls(secret_key=key.encode("utf-8"), dev_http=dev_http)
 
 
 def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher: Any = None) -> FastAPI:
@@ -65,47 +105,39 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher:
         core = replace(core, cipher=cipher)
     elif core.cipher is None:
         core = replace(core, cipher=load_cipher(database_url=core.settings.database_url))
+    web = web_config or WebConfig.from_env(database_url=core.settings.database_url)
     app = FastAPI(
         title="fairdue",
         version="1",
         summary="Servicing and lawful collection of installment credit.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served below from the vendored Swagger UI, under the CSP
         redoc_url=None,
         responses=problems.PROBLEM_RESPONSES,
     )
     app.state.core = core
-    app.state.web = web_config or WebConfig.from_env()
+    app.state.web = web
     app.state.cipher = core.cipher
     app.state.templates = make_templates()
     app.state.render_problem = _render_problem
     problems.install(app)
 
     wiring.install(app)
-
-    @app.middleware("http")
-    async def _language(request: Request, call_next):
-        request.state.lang = i18n.negotiate(
-            request.cookies.get(i18n.LANG_COOKIE), request.headers.get("accept-language")
-        )
-        response = await call_next(request)
-        response.headers.setdefault("Content-Language", request.state.lang)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith(f"{API_PREFIX}/docs"):
-            # Everything is served from here: vendored scripts, no CDN, no inline eval.
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                "script-src 'self'; frame-ancestors 'none'",
-            )
-        return response
+    app.add_middleware(
+        TransportMiddleware, config=TransportConfig(hsts=not web.dev_http, session_cookie=web.session_cookie)
+    )
 
     static_dir = str(importlib.resources.files("fairdue.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static_dir), name="static")
 
     app.include_router(api_router, prefix=API_PREFIX)
+    app.include_router(session_api.router, prefix=API_PREFIX)
     app.include_router(pages_router)
+    app.include_router(session_pages.router)
+
+    @app.get(DOCS_PATH, include_in_schema=False)
+    def _docs() -> HTMLResponse:
+        return HTMLResponse(SWAGGER_PAGE.format(openapi_url=app.openapi_url))
 
     @app.get("/lang/{lang}", include_in_schema=False)
     def _set_language(lang: str, request: Request) -> Response:
@@ -114,10 +146,21 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher:
             back = "/"
         response = RedirectResponse(back, status_code=303)
         if lang in i18n.LANGUAGES:
-            response.set_cookie(i18n.LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+            response.set_cookie(i18n.LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", secure=web.cookie_secure)
         return response
 
     return app
+
+
+# The API docs page: the Swagger UI files vendored under static/vendor/swagger-ui (no CDN, see
+# static/VENDORED.md), started by static/swagger-init.js (no inline script: the CSP allows 'self' only).
+SWAGGER_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>fairdue API</title>
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
+<body><div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script></body></html>
+"""
 
 
 def _render_problem(request: Request, body: dict[str, Any], headers: dict[str, str] | None) -> Response:

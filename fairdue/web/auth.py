@@ -23,7 +23,10 @@ from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.service.staff import auth as auth_service
 from fairdue.web.problems import Forbidden, Unauthenticated
 
-SESSION_COOKIE = "fairdue_session"
+# The session cookie: `__Host-` (Secure, path /, no Domain: no sibling host can set or shadow it), or plain
+# `fairdue_session` under the development switch for HTTP on 127.0.0.1 (WebConfig.dev_http).
+SESSION_COOKIE = "__Host-fairdue_session"
+DEV_SESSION_COOKIE = "fairdue_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -39,7 +42,13 @@ def session_token(request: Request) -> tuple[str | None, bool]:
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
         return header[7:].strip(), False
-    return request.cookies.get(SESSION_COOKIE), True
+    return request.cookies.get(session_cookie_name(request)), True
+
+
+def session_cookie_name(request: Request) -> str:
+    """The session cookie's name in this app (WebConfig.session_cookie)."""
+    name: str = request.app.state.web.session_cookie
+    return name
 
 
 async def _csrf_ok(request: Request, expected: str) -> bool:
@@ -51,6 +60,28 @@ async def _csrf_ok(request: Request, expected: str) -> bool:
         value = form.get("csrf")
         sent = value if isinstance(value, str) else None
     return sent is not None and hmac.compare_digest(sent, expected)
+
+
+# A login form posted from another site would log the victim in as the attacker (login CSRF): before any session
+# exists there is no CSRF token to check, so the browser's own word on where the form came from decides.
+SAME_ORIGIN_FETCH_SITES = frozenset({"same-origin", "none"})
+
+
+def same_origin_login(request: Request) -> None:
+    """Dependency of every login route (ASVS V3.5.3, V4.2.2): refuse a post another site made. The browser's
+    `Sec-Fetch-Site` must be same-origin (or none: typed, bookmarked); without it, an `Origin` header must
+    name this host. A client that sends neither (curl, an API client) is not a browser and is let through."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        if fetch_site.strip().lower() not in SAME_ORIGIN_FETCH_SITES:
+            raise Forbidden("a login form must be posted from this site", reason="cross_site")
+        return
+    origin = request.headers.get("origin")
+    if origin is None:
+        return
+    host = request.headers.get("host", "")
+    if origin.strip().lower() == "null" or origin.split("://", 1)[-1].rstrip("/").lower() != host.lower():
+        raise Forbidden("a login form must be posted from this site", reason="cross_site")
 
 
 def _resolve(request: Request, token: str) -> auth_service.Principal | None:
@@ -81,13 +112,25 @@ async def principal(request: Request) -> auth_service.Principal:
     return who
 
 
+SECOND_FACTOR_FIRST = "your role needs a second factor: set up an authenticator at /console/totp first"
+
+
+def second_factor_enforced(request: Request) -> bool:
+    """Whether staff of the roles that need a second factor (service.staff.auth.TOTP_ROLES) are refused every
+    role-checked route until they set one up (ASVS V2.7 / V4.3.1). On unless the app was built with
+    `app.state.second_factor_enforced = False` (the shared web test helpers, whose staff log in by password)."""
+    return bool(getattr(request.app.state, "second_factor_enforced", True))
+
+
 def requires(*roles: str):
     """Dependency: a staff principal holding at least one of `roles`."""
     needed = frozenset(roles)
 
-    async def _staff(who: auth_service.Principal = Depends(principal)) -> auth_service.Principal:
+    async def _staff(request: Request, who: auth_service.Principal = Depends(principal)) -> auth_service.Principal:
         if who.kind != "staff":
             raise Forbidden("this page is for lender staff", reason="staff_only", roles_needed=sorted(needed))
+        if who.second_factor_missing and second_factor_enforced(request):
+            raise Forbidden(SECOND_FACTOR_FIRST, reason="second_factor_required")
         if not (who.roles & needed):
             raise Forbidden(
                 f"needs role {' or '.join(sorted(needed))}; you have {', '.join(sorted(who.roles)) or 'none'}",
@@ -119,12 +162,12 @@ def end_session(request: Request, unit, *, redirect_to: str):
     """Revoke the caller's session (if any), clear its cookie and redirect; shared by console and portal."""
     from fastapi.responses import RedirectResponse
 
-    token = request.cookies.get(SESSION_COOKIE)
+    token, _from_cookie = session_token(request)  # whichever token authenticated the request, Bearer too
     if token:
         auth_service.revoke_session(unit, token=token, now=unit.clock())
         unit.commit()
     response = RedirectResponse(redirect_to, status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(session_cookie_name(request), path="/", secure=request.app.state.web.cookie_secure)
     return response
 
 

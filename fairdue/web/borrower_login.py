@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from fairdue.service.staff import auth as auth_service
+from fairdue.web import ratelimit
 from fairdue.web.problems import Problem
 
 
@@ -28,8 +29,11 @@ def _hooks(app: Any):
     return find, deliver
 
 
-def send_code(app: Any, *, phone: str) -> None:
+def send_code(request: Any, *, phone: str) -> None:
+    """Rate limits (address, number, overall), then a code to the number if it is a borrower's."""
+    app = request.app
     find, deliver = _hooks(app)
+    ratelimit.check(request, ratelimit.CODE_REQUEST, account=ratelimit.phone_account(phone))
     web = app.state.web
     with app.state.core.uow_factory() as unit:
         auth_service.request_login_code(
@@ -44,7 +48,10 @@ def send_code(app: Any, *, phone: str) -> None:
         unit.commit()
 
 
-def login(app: Any, *, phone: str, code: str) -> auth_service.NewSession:
+def login(request: Any, *, phone: str, code: str) -> auth_service.NewSession:
+    """Rate limits (address, number, overall), then the code; InvalidCode for every refusal."""
+    app = request.app
+    ratelimit.check(request, ratelimit.CODE_LOGIN, account=ratelimit.phone_account(phone))
     web = app.state.web
     with app.state.core.uow_factory() as unit:
         new = auth_service.borrower_login(

@@ -21,6 +21,8 @@ from fairdue.service.contact import gate_request as gate_requests
 from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 from fairdue.service.contact.gate_request import BuiltRequest
 from fairdue.service.servicing.debts import debt_id_for_line, line_id_of_debt
+from fairdue.service.staff import audit_trail
+from fairdue.service.staff.audit_trail import StaffActor
 from fairdue.web.compose import PURPOSES, ComposeForm, decide
 
 
@@ -87,13 +89,31 @@ def verdict(unit: Any, form: ComposeForm, *, cipher: Any) -> tuple[dict[str, Any
     return decide(composed.built.request), composed
 
 
-def send(unit: Any, *, form: ComposeForm, cipher: Any) -> SendOutcome:
+def send(unit: Any, *, form: ComposeForm, cipher: Any, actor: StaffActor) -> SendOutcome:
+    """Hand the composed message to the contact service; the staff member who sends (allowed or denied) is a
+    `contact.send_requested` row of the staff audit trail (debt, channel, purpose, decision seq; no address or
+    text), in the same transaction as the decision log."""
     composed = built_for(unit, form, cipher=cipher)
     address = composed.built.request["recipient"]["address"]
     message = OutgoingMessage(
         channel=form.channel, recipient_address=address, language=form.language, text=form.message()["text"]
     )
-    outcome = request_contact(unit, gate_request=composed.built, message=message, cipher=cipher)
+    outcome = request_contact(unit, gate_request=composed.built, message=message, cipher=cipher, commit=False)
+    audit_trail.record(
+        unit,
+        actor=actor,
+        action="contact.send_requested",
+        subject_kind="debt",
+        subject_id=composed.debt_id[:64],
+        details={
+            "allowed": outcome.allowed,
+            "decision_seq": outcome.decision_seq,
+            "channel": str(form.channel)[:32],
+            "purpose": str(form.purpose)[:32],
+            "recipient_role": str(composed.built.request["recipient"].get("role", ""))[:32],
+        },
+    )
+    unit.commit()  # the decision, the queued message and who asked for it: one transaction
     return SendOutcome(sent=outcome.allowed, decision=dict(outcome.decision), reference=outcome.decision_seq)
 
 
@@ -112,5 +132,13 @@ def record_address(unit: Any, *, debt_id: str, address: str, source: str, staff:
         fields=["email" if "@" in stored else "mobile"],
         purpose=f"recorded an address (source {source}) for {debt_id}",
         route="/console/compose/address",
+    )
+    audit_trail.record(
+        unit,
+        actor=audit_trail.actor_of(staff, via="console"),
+        action="contact.address_recorded",
+        subject_kind="borrower",
+        subject_id=int(owner),
+        details={"debt_id": debt_id[:64], "source": source[:32], "kind": "email" if "@" in stored else "mobile"},
     )
     return stored

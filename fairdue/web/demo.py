@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse
 from fairdue.adapters.crypto import DEV_KEY_FILE, FieldCipher, dev_keyring
 from fairdue.adapters.db.views import accounts as account_reads
 from fairdue.bootstrap import bootstrap
+from fairdue.config import ConfigurationRefused, is_sqlite
 from fairdue.domain.money import Money
 from fairdue.service.borrower.registry import get_borrower
 from fairdue.service.contact import gate_request as gate_requests
@@ -30,10 +31,10 @@ from fairdue.service.contact.enforcement import OutgoingMessage, open_outbox_fie
 from fairdue.service.servicing.debt_state import debt_state
 from fairdue.service.servicing.debts import debt_id_for_line
 from fairdue.service.staff.auth import create_staff
-from fairdue.web.app import create_app
+from fairdue.web.app import WebConfig, create_app
 from fairdue.web.templating import render
 
-DEMO_PASSWORD = "fairdue-demo-2026"
+DEMO_PASSWORD = "fairdue-demo-2026"  # nosec B105
 DEMO_STAFF = (
     ("agent", "王敏 (agent)", ("agent",)),
     ("supervisor", "Sam Lee (supervisor)", ("supervisor",)),
@@ -112,11 +113,16 @@ def _honest_text(uow: Any, line_id: int, at: dt.datetime) -> tuple[str, str]:
 
 
 def demo_app(database_url: str, *, as_of: dt.date, key_file: Any = None):
-    """The web app over the demo database, on the demo clock, with the demo phone page."""
+    """The web app over the demo database (SQLite only: it uses development keys), on the demo clock, with the
+    demo phone page, served with the development switch for plain HTTP on 127.0.0.1 (WebConfig.dev_http)."""
+    if not is_sqlite(database_url):
+        raise ConfigurationRefused("the demo web app runs on SQLite only (it uses development keys)")
     start_at = dt.datetime.combine(as_of, dt.time(DEMO_LOCAL_HOUR_UTC), tzinfo=dt.UTC)
     cipher = FieldCipher(dev_keyring(key_file or DEV_KEY_FILE))
     core = bootstrap(database_url=database_url, clock=DemoClock(start_at, time.monotonic()), cipher=cipher)
-    app = create_app(core)
+    web = WebConfig.from_env(database_url=database_url)
+    web.dev_http = True  # the demo is served on http://127.0.0.1 only (serve_demo)
+    app = create_app(core, web_config=web)
     app.state.demo_phones = set()
     _install_phone_page(app)
     return app, core, cipher
@@ -147,6 +153,7 @@ def serve_demo(database_url: str, *, as_of: dt.date, host: str = "127.0.0.1", po
     import uvicorn
 
     app, core, cipher = demo_app(database_url, as_of=as_of)
+    app.state.web.check_listen_host(host)
     logins = prepare(core, cipher)
     app.state.demo_phones = {b["phone"] for b in logins["borrowers"]}
     base = f"http://{host}:{port}"
@@ -154,6 +161,7 @@ def serve_demo(database_url: str, *, as_of: dt.date, host: str = "127.0.0.1", po
     print(f"  staff console  {base}/console/login   password for every demo user: {logins['password']}")
     for username, roles in logins["staff"]:
         print(f"    {username:<11} role {roles}")
+    print("    (supervisor, compliance and admin set up a second factor at first login: any TOTP authenticator app)")
     print(f"  borrower portal {base}/portal/login   log in with a phone; the code arrives on {base}/demo/phone")
     for b in logins["borrowers"]:
         print(f"    {b['phone']}   (borrower #{b['borrower_id']}, account #{b['line_id']})")

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fairdue import errors
+from fairdue.adapters.db.input_errors import UNSTORABLE_ERRORS, is_unstorable_value
 from fairdue.errors import FairdueError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -160,11 +161,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> Response:
+        detail, extensions = _trimmed(request, exc)
         return problem_response(
             request,
-            problem_body(
-                status=exc.status, slug=exc.slug, detail=exc.detail, instance=request.url.path, **exc.extensions
-            ),
+            problem_body(status=exc.status, slug=exc.slug, detail=detail, instance=request.url.path, **extensions),
         )
 
     @app.exception_handler(FairdueError)
@@ -206,19 +206,49 @@ def install(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(Exception)
-    async def _bug(request: Request, exc: Exception) -> Response:
-        # A bug: keep the traceback in the server log, never in the response.
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(
-            request,
-            problem_body(
-                status=500,
-                slug="internal-error",
-                detail="internal error; it has been logged",
-                instance=request.url.path,
-            ),
-        )
+    for error_class in UNSTORABLE_ERRORS:
+        app.add_exception_handler(error_class, _unstorable)
+    app.add_exception_handler(Exception, _bug)
+
+
+async def _unstorable(request: Request, exc: Exception) -> Response:
+    # A value out of what the database or the calendar holds (a NUL on PostgreSQL, a huge number, a far date):
+    # the caller's input, refused as 422 on every route (ASVS V5.1.x); the detail stays in the server log.
+    log.warning("unstorable value on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        request,
+        problem_body(status=422, slug="invalid-request", detail=UNSTORABLE_DETAIL, instance=request.url.path),
+    )
+
+
+async def _bug(request: Request, exc: Exception) -> Response:
+    if is_unstorable_value(exc):  # raised from one (wrapped): the same answer
+        return await _unstorable(request, exc)
+    # A bug: keep the traceback in the server log, never in the response.
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        request,
+        problem_body(
+            status=500, slug="internal-error", detail="internal error; it has been logged", instance=request.url.path
+        ),
+    )
+
+
+# Extensions a 403 never carries: which roles exist and who holds which is for the server log (ASVS V4.1.x).
+FORBIDDEN_EXTENSIONS_DROPPED = frozenset({"roles_needed", "roles_held"})
+FORBIDDEN_ROLE_DETAIL = "your role does not allow this"
+UNSTORABLE_DETAIL = "a value in the request is out of range or cannot be stored"
+
+
+def _trimmed(request: Request, exc: Problem) -> tuple[str, dict[str, Any]]:
+    """(detail, extensions) as answered: a role refusal names neither the roles needed nor those held."""
+    if exc.status != 403:
+        return exc.detail, exc.extensions
+    extensions = {k: v for k, v in exc.extensions.items() if k not in FORBIDDEN_EXTENSIONS_DROPPED}
+    if exc.extensions.get("reason") == "role":
+        log.info("403 on %s %s: %s", request.method, request.url.path, exc.detail)
+        return FORBIDDEN_ROLE_DETAIL, extensions
+    return exc.detail, extensions
 
 
 def _slug(name: str) -> str:

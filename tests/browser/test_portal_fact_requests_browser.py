@@ -21,7 +21,7 @@ def _staff_login(page, live, username):
 
 
 def _borrower_cookie(page, app, live, borrower_id):
-    from fairdue.web.auth import SESSION_COOKIE
+    from fairdue.web.auth import DEV_SESSION_COOKIE as SESSION_COOKIE  # the live server runs with dev_http
 
     token = borrower_session(app, borrower_id)["Authorization"].removeprefix("Bearer ")
     page.context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": live.url}])
@@ -81,7 +81,8 @@ def test_borrower_asks_to_end_a_fact_and_compliance_ends_it(page, facts_app, liv
         _staff_login(page, live, "comp1")
         page.click("text=数据权利申请")
         row = page.locator(f"#data-request-queue tr[data-fact='{ids['attorney']}']")
-        assert "已委托律师" in row.inner_text() and "我已不再委托律师" in row.inner_text()
+        assert "已委托律师" in row.inner_text() and "内容已隐藏" in row.inner_text()
+        assert "我已不再委托律师" not in row.inner_text()  # the correction's value: only via a logged reveal (issue 16)
         row.locator("input[name=reason]").fill("律师来函确认解除委托")
         row.locator("form.end-fact button").click()
         page.wait_for_selector("#drq-done")

@@ -117,7 +117,11 @@ def test_payment_needs_the_key_and_a_staff_role(ctx):
     assert r.status_code == 403
 
 
-def test_audit_verify_for_compliance_only(ctx):
+def test_audit_verify_for_compliance_only(ctx, monkeypatch):
+    from fairdue.adapters.log_signing import LogKeys
+
+    # verify signs the head it finds intact: it needs the log key (a dev one is generated on SQLite only).
+    monkeypatch.setenv("FAIRDUE_LOG_KEYS", LogKeys.generate(dev=False).to_json())
     r = ctx["client"].get("/api/v1/audit/verify", headers=ctx["comp"])
     assert r.status_code == 200 and r.json()["ok"] is True
     assert ctx["client"].get("/api/v1/audit/verify", headers=ctx["ag"]).status_code == 403

@@ -210,6 +210,12 @@ def test_lawful_reminders_are_delivered_and_unlawful_contacts_are_not(
             sa.text("UPDATE decision_log SET record = replace(record, :a, :b) WHERE seq = 4"),
             {"a": '"allowed":false', "b": '"allowed":true'},
         )
+    import os
+
+    from fairdue.adapters.log_signing import LogKeys
+
+    # verify checks (and signs) with the log key; a dev one is generated on SQLite only
+    log_key_env = {**os.environ, "FAIRDUE_LOG_KEYS": LogKeys.generate().to_json()}
     done = subprocess.run(
         [
             sys.executable,
@@ -223,6 +229,7 @@ def test_lawful_reminders_are_delivered_and_unlawful_contacts_are_not(
         capture_output=True,
         text=True,
         timeout=120,
+        env=log_key_env,
     )
     assert done.returncode == 1 and "decision 4" in done.stderr
 

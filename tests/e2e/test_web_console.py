@@ -56,12 +56,12 @@ def test_supervisor_reveal_is_written_to_the_access_log(ctx):
     r = c.post(
         f"/console/accounts/{ctx['line']}/reveal",
         headers=ctx["sup"],
-        data={"purpose": "borrower called to dispute identity"},
+        data={"purpose": "dispute_handling", "detail": "borrower called to dispute identity"},
     )
     assert r.status_code == 200 and "张伟" in r.text and "+8613800138000" in r.text
     with ctx["engine"].connect() as conn:
         rows = conn.execute(sa.text("SELECT fields, purpose FROM access_log")).all()
-    assert rows == [("id_number,mobiles,name", "borrower called to dispute identity")]
+    assert rows == [("id_number,mobiles,name", "dispute_handling: borrower called to dispute identity")]
 
 
 def test_compose_from_account_hides_the_number_and_sends_through_the_gate(ctx):

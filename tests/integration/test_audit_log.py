@@ -164,7 +164,11 @@ def test_contact_history_lists_every_decision_with_reasons(uow_factory):
     assert items[1].address_masked == "138****8000" and items[1].outbox_status is None
 
 
-def test_cli_verify_exits_non_zero_naming_the_record(uow_factory, engine, database_url):
+def test_cli_verify_exits_non_zero_naming_the_record(uow_factory, engine, database_url, monkeypatch):
+    from fairdue.adapters.log_signing import LogKeys
+
+    # verify signs the head it finds intact: it needs the log key (a dev one is generated on SQLite only).
+    monkeypatch.setenv("FAIRDUE_LOG_KEYS", LogKeys.generate(dev=False).to_json())
     fill(uow_factory, 5)
     cli = [
         sys.executable,

@@ -29,7 +29,28 @@ def counts(database_url: str) -> dict[str, int]:
     return row_counts(database_url, TABLES)
 
 
-def test_happy_path(cli):
+def add_operator(database_url: str, username: str = "ops") -> int:
+    """A staff user for `pay --actor` (the payment's entry is audited: issue 16)."""
+    from web_testing import STAFF_PASSWORD
+
+    from fairdue.adapters.db.engine import make_engine
+    from fairdue.adapters.db.uow import UnitOfWork
+    from fairdue.service.staff.auth import create_staff
+
+    engine = make_engine(database_url)
+    try:
+        with UnitOfWork(engine) as uow:
+            staff_id = create_staff(
+                uow, username=username, display_name=username, password=STAFF_PASSWORD, roles=["agent"], now=uow.clock()
+            )
+            uow.commit()
+    finally:
+        engine.dispose()
+    return staff_id
+
+
+def test_happy_path(cli, database_url):
+    add_operator(database_url)
     code, out, _ = cli("product", "load", CN)
     assert code == 0 and "product cn-ecard-std v1 loaded as #" in out
     assert cli("product", "load", CN)[1].count("already loaded") == 1
@@ -44,11 +65,10 @@ def test_happy_path(cli):
     assert code == 0 and "annuity × 12, first due 2026-01-26" in out, err
     code, out, err = cli("statement", "--account", "1", "--on", "2026-01-05")
     assert code == 0 and "minimum due CNY 108.31" in out, out + err
-    code, out, err = cli("pay", "--account", "1", "--amount", "108.31", "--on", "2026-01-20", "--key", "k1")
+    pay = ("pay", "--account", "1", "--amount", "108.31", "--on", "2026-01-20", "--key", "k1", "--actor", "ops")
+    code, out, err = cli(*pay)
     assert code == 0 and "interest CNY 15.00, principal CNY 93.31, to credit CNY 0.00" in out, err
-    assert (
-        "already recorded" in cli("pay", "--account", "1", "--amount", "108.31", "--on", "2026-01-20", "--key", "k1")[1]
-    )
+    assert "already recorded" in cli(*pay)[1]
     code, out, _ = cli("account", "show", "1")
     assert code == 0 and "CNY 1,106.69" in out
     code, out, err = cli("payoff", "--plan", "1", "--on", "2026-02-10", "--key", "po")
@@ -107,6 +127,9 @@ def test_happy_path(cli):
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(cli, database_url, argv, message):
+    add_operator(database_url)
+    if argv[0] == "pay":
+        argv = (*argv, "--actor", "ops")
     assert cli("product", "load", CN)[0] == 0
     assert cli(*OPEN)[0] == 0
     before = counts(database_url)
@@ -203,14 +226,15 @@ def test_borrower_commands_mask_pii_and_need_consent(cli):
     assert "consent withdrawn" in cli("borrower", "show", "1")[1]
 
 
-def test_close_account_only_when_settled(cli):
+def test_close_account_only_when_settled(cli, database_url):
+    add_operator(database_url)
     assert cli("product", "load", CN)[0] == 0
     assert cli(*OPEN)[0] == 0
     assert cli("purchase", "--account", "1", "--amount", "10", "--on", "2026-01-03", "--key", "p")[0] == 0
     code, _, err = cli("account", "close", "1", "--on", "2026-01-04")
     assert code == 1 and "still has CNY 10.00 owed" in err
     assert cli("statement", "--account", "1", "--on", "2026-01-05")[0] == 0
-    assert cli("pay", "--account", "1", "--amount", "10", "--on", "2026-01-06", "--key", "k")[0] == 0
+    assert cli("pay", "--account", "1", "--amount", "10", "--on", "2026-01-06", "--key", "k", "--actor", "ops")[0] == 0
     code, out, _ = cli("account", "close", "1", "--on", "2026-01-07")
     assert code == 0 and "account 1 closed on 2026-01-07" in out
     code, _, err = cli("purchase", "--account", "1", "--amount", "1", "--on", "2026-01-08")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -142,13 +143,18 @@ def test_denied_contact_is_logged_not_queued_and_says_when(uow_factory, engine):
     assert (item.allowed, item.outbox_status, item.reasons[0][0]) == (False, None, "CN.CBA2026.hours")
 
 
-def test_a_failing_gate_is_a_logged_denial(uow_factory, engine):
+def test_a_failing_gate_is_a_logged_denial(uow_factory, engine, caplog):
+    """A gate failure is a denial in the decision log with a generic reason; the exception's text (which may carry
+    internal detail) goes to the server log only (ASVS V7.4.1)."""
+
     def broken(_r):
         raise RuntimeError("pack missing")
 
-    with uow_factory() as uow:
+    with caplog.at_level("ERROR", logger="fairdue.contact"), uow_factory() as uow:
         outcome = request_contact(uow, cipher=CIPHER, gate_request=request(), message=MESSAGE, decide=broken)
-    assert not outcome.allowed and "pack missing" in outcome.violations[0]["reason_en"]
+    assert not outcome.allowed and "internal error" in outcome.violations[0]["reason_en"]
+    assert "pack missing" not in json.dumps(outcome.violations)
+    assert any("pack missing" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
     assert counts(engine) == (1, 0)
 
 

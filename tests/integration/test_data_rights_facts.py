@@ -113,6 +113,7 @@ def test_correction_and_deletion_requests_carry_the_held_facts(uow_factory, held
             kind="correction",
             now=NOW,
             details={"field": "other", "value": "律师电话已变更", "fact_id": held["attorney"]},
+            cipher=CIPHER,  # the correction's value is stored encrypted (issue 16)
         )
         gone = data_rights.file_request(
             uow,
@@ -131,7 +132,10 @@ def test_correction_and_deletion_requests_carry_the_held_facts(uow_factory, held
                     details={"field": "other", "value": "x", "fact_id": wrong},
                 )
         uow.commit()
-        stored = {r["id"]: r["details"] for r in data_rights.requests_of(uow, borrower_id=str(held["borrower"]))}
+        stored = {
+            r["id"]: r["details"]
+            for r in data_rights.requests_of(uow, borrower_id=str(held["borrower"]), cipher=CIPHER)
+        }
     expected = [
         {"id": held["attorney"], "kind": "attorney", "account_id": None, "in_force": True},
         {"id": held["hours"], "kind": "inconvenient_hours", "account_id": None, "in_force": False},
@@ -139,5 +143,6 @@ def test_correction_and_deletion_requests_carry_the_held_facts(uow_factory, held
     assert stored[fix]["contact_facts"] == expected and stored[fix]["fact_id"] == held["attorney"]
     assert stored[gone]["contact_facts"] == expected and "contact_facts" in stored[gone]["restricted_by_retention"]
     assert "王律师" not in json.dumps(stored, ensure_ascii=False)  # requests hold ids, not the attorney's details
+    assert stored[fix]["value"] == "律师电话已变更"  # the borrower's own read opens the sealed value
     with engine.connect() as conn:  # the facts stay (they limit contact)
         assert conn.execute(sa.select(sa.func.count()).select_from(contact_facts)).scalar_one() == 3

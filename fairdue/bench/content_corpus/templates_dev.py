@@ -425,7 +425,7 @@ def _one(rng: random.Random, label: str, lang: str, t: T) -> Draft:
 def generate() -> list[Draft]:
     """The generated messages of the dev split, in a fixed order (seeded)."""
     return cycle_templates(
-        random.Random(SEED),
+        random.Random(SEED),  # nosec B311
         TEMPLATES,
         _one,
         unlawful_per_intent_lang=UNLAWFUL_PER_INTENT_LANG,

@@ -32,6 +32,7 @@ scan_entries_max = 8192  # distinct texts whose normalised views are kept
 hits_per_rule_max = 20  # findings cited per rule; the last says how many more there were
 segment_window_chars = 6  # jieba reads this many characters either side of a hit
 negation_window_chars = 24  # characters before a lawsuit term searched for a negation
+learned_chars_min = 16  # compact characters a text needs before the learned layer may judge it (about a sentence)
 
 _CHANNELS_IDENTITY = frozenset({"sms", "email", "letter", "voicemail"})
 _CHANNELS_OFFICIAL = frozenset({"sms", "email", "letter", "voicemail", "app_push"})
@@ -444,7 +445,9 @@ def _check(
     findings.extend(
         _intent_findings(text, text_scan, jurisdiction, purpose, non_debtor, taken)[: hits_per_rule_max * 4]
     )
-    if not any(f.intent is not None and f.severity == "violation" for f in findings):
+    if purpose not in _PURPOSES_NOT_COLLECTION and not any(
+        f.intent is not None and f.severity == "violation" for f in findings
+    ):
         findings.extend(_learned_findings(text, text_scan, non_debtor))
     findings.sort(key=lambda f: (f.evidence["span"][0], f.rule))
     findings.extend(_required(text_scan, jurisdiction, channel, purpose))
@@ -454,7 +457,10 @@ def _check(
 def _learned_findings(text: str, text_scan: _Scan, non_debtor: bool) -> list[Finding]:
     """The learned layer's denial, asked only when no grammar or lexicon finding names an intent: it may add a
     denial (with the nearest intent and the n-grams that drove it, in original spans), never remove one. A third-party
-    intent counts only for a recipient who may not hear about the debt."""
+    intent counts only for a recipient who may not hear about the debt. A text shorter than learned_chars_min is
+    left to the grammars: on a few characters the n-grams are no evidence ("自动语音：请回电。" scored 0.999 "disguised")."""
+    if len(text_scan.views.compact) < learned_chars_min:
+        return []
     hit = _learned.score_views(text_scan.views)
     if hit is None or (hit.intent == "third_party" and not non_debtor):
         return []

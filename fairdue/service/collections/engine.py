@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from fairdue.adapters.channels.letter import CollectionLetter, render_text
 from fairdue.adapters.crypto import FieldCipher
+from fairdue.adapters.db.repos.staff_audit import StaffActor, staff_audit_of
 from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.collections.strategy import Strategy, assign_variant, builtin_strategies, render, steps_for
 from fairdue.domain.instants import parse_utc_or_none
@@ -1189,11 +1190,20 @@ def actions_of(uow: Any, *, case_id: int) -> list[Any]:
 
 
 # -- disputes and cease requests -----------------------------------------------------------------
-def open_dispute(uow: Any, *, account_id: int, reason: str) -> int:
-    """Record a dispute; collection on the account is suspended (fed to the gate) until it is resolved."""
+def open_dispute(uow: Any, *, account_id: int, reason: str, actor: StaffActor | None = None) -> int:
+    """Record a dispute; collection on the account is suspended (fed to the gate) until it is resolved.
+    `actor`: the staff member recording it on the borrower's behalf (None: the borrower's own), audited."""
     if not reason.strip():
         raise CollectionsInvalid("a dispute needs a reason")
     dispute_id = uow.actions.add_dispute(account_id=account_id, reason=reason)
+    if actor is not None:
+        staff_audit_of(uow).append(
+            actor=actor,
+            action="dispute.opened",
+            subject_kind="dispute",
+            subject_id=dispute_id,
+            details={"account_id": account_id},
+        )
     uow.contact.withdraw_pending(  # judged before the dispute: collection waits for its resolution
         debt_ids=[debt_id_for_line(account_id)],
         channels=None,
@@ -1203,17 +1213,42 @@ def open_dispute(uow: Any, *, account_id: int, reason: str) -> int:
     return dispute_id
 
 
-def resolve_dispute(uow: Any, *, dispute_id: int, resolution: str) -> None:
-    """Resolve an open dispute; collection may resume."""
+def resolve_dispute(uow: Any, *, dispute_id: int, resolution: str, actor: StaffActor | None = None) -> None:
+    """Resolve an open dispute; collection may resume. `actor`: the staff member who resolves it, recorded in the
+    staff audit trail (`dispute.resolved`; the resolution's text stays with the dispute, not in the trail)."""
     if uow.actions.resolve_open_dispute(dispute_id, resolution=resolution) != 1:
         raise CollectionsTargetUnknown(f"no open dispute {dispute_id}")
+    if actor is not None:
+        staff_audit_of(uow).append(
+            actor=actor,
+            action="dispute.resolved",
+            subject_kind="dispute",
+            subject_id=dispute_id,
+            details={"resolution_chars": len(resolution)},
+        )
 
 
-def record_cease(uow: Any, *, borrower_id: BorrowerId, channel: str = "all", source: str = "written") -> int:
-    """Record a cease-communication ('all') or a channel opt-out request; every later gate request carries it."""
+def record_cease(
+    uow: Any,
+    *,
+    borrower_id: BorrowerId,
+    channel: str = "all",
+    source: str = "written",
+    actor: StaffActor | None = None,
+) -> int:
+    """Record a cease-communication ('all') or a channel opt-out request; every later gate request carries it.
+    `actor`: the staff member recording it on the borrower's behalf, audited (`cease.recorded`)."""
     if channel not in ("all", "sms", "email", "letter", "app_push", "call", "voicemail"):
         raise CollectionsInvalid(f"unknown channel {channel!r} for an opt-out")
     cease_id = uow.actions.add_cease(borrower_id=borrower_id, channel=channel, source=source)
+    if actor is not None:
+        staff_audit_of(uow).append(
+            actor=actor,
+            action="cease.recorded",
+            subject_kind="borrower",
+            subject_id=int(borrower_id),
+            details={"cease_id": cease_id, "channel": channel, "source": source},
+        )
     uow.contact.withdraw_pending(  # messages judged before the request do not leave after it (Reg F 1006.6(c))
         debt_ids=[debt_id_for_line(line) for line in uow.contact.line_ids_of_borrower(borrower_id)],
         channels=None if channel == "all" else [channel],

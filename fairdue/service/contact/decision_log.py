@@ -10,17 +10,28 @@ held, so nobody else can have moved it; every entry still carries the hash of
 the one before it and the head row is still written on every append. Reading
 that last entry back (get_entry) in the same transaction is served from it.
 The SQL is the contact repository's (`uow.contact`, fairdue.adapters.db.repos.contact).
+
+Signed checkpoints (issue 16 item 5, fairdue.domain.audit_checkpoint; keys: fairdue.adapters.log_signing): the
+append that reaches a multiple of CHECKPOINT_INTERVAL_ENTRIES signs the new head in its own transaction, and
+every verify run by `fairdue audit verify`, `fairdue audit checkpoint` or the API signs the head it found intact.
+verify_log checks every stored checkpoint in the same streaming pass over the log, so a log rewritten with fresh
+hashes at or before a checkpoint, a tail truncated below one, a forged checkpoint (bad signature, unknown key) and
+a log missing the checkpoint of its last interval boundary (rows deleted) all fail without a hand-kept anchor.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
+from fairdue.adapters.db.repos.audit import AuditRepository
 from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.adapters.log_signing import KeysNotConfigured, LogKeys, load_log_keys, require_log_keys
 from fairdue.domain.audit import (
     GENESIS_HASH,
     MESSAGE_TEXT_CONTEXT,
@@ -31,10 +42,17 @@ from fairdue.domain.audit import (
     make_entry,
     verify_chain,
 )
+from fairdue.domain.audit_checkpoint import Checkpoint, CheckpointWatch
 from fairdue.domain.instants import parse_utc_or_none
 from fairdue.policy.pack import PURPOSES
 
 VERIFY_BATCH_ROWS = 1000
+# The append that writes decision N x CHECKPOINT_INTERVAL_ENTRIES signs a checkpoint of it (one signature per
+# thousand decisions costs nothing next to the appends); verify requires a checkpoint at or after the log's last
+# such boundary, which is what catches deleted checkpoint rows.
+CHECKPOINT_INTERVAL_ENTRIES = 1000
+
+logger = logging.getLogger(__name__)
 
 
 def columns_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -93,7 +111,36 @@ def append_decision(uow: Any, record: Mapping[str, Any]) -> Entry:
     if columns["decided_at"] is None:
         raise AuditError("a decision record needs decided_at as an aware ISO 8601 instant")
     uow.contact.add_entry(entry, columns)
+    if entry.seq % CHECKPOINT_INTERVAL_ENTRIES == 0:
+        _checkpoint_at_interval(uow, entry)
     return entry
+
+
+def _url(uow: Any) -> str | None:
+    engine = getattr(uow, "engine", None)
+    return None if engine is None else engine.url.render_as_string(hide_password=False)
+
+
+def log_keys(uow: Any) -> LogKeys | None:
+    """The log signing keys configured for the unit's database (dev keys on SQLite); None on PostgreSQL without
+    FAIRDUE_LOG_KEYS / FAIRDUE_LOG_KEY_FILE."""
+    return load_log_keys(database_url=_url(uow))
+
+
+def required_log_keys(uow: Any) -> LogKeys:
+    """log_keys, refusing (KeysNotConfigured) a database with none configured: what verify and export use."""
+    return require_log_keys(database_url=_url(uow))
+
+
+def _checkpoint_at_interval(uow: Any, entry: Entry) -> None:
+    """Sign the head the append just wrote, in its transaction. Without a private key the decision still goes
+    through (the gate must not stop), and verify reports the missing checkpoint as "unsigned"."""
+    keys = log_keys(uow)
+    if keys is None or not keys.can_sign:
+        logger.warning("decision %d: no log signing key configured, interval checkpoint not written", entry.seq)
+        return
+    checkpoint = keys.sign(seq=entry.seq, head_hash=entry.hash, signed_at=uow.clock())
+    AuditRepository(uow.connection).add_checkpoint(checkpoint)
 
 
 def get_entry(uow: Any, seq: int) -> Entry | None:
@@ -131,9 +178,9 @@ def log_head(uow: Any) -> tuple[int, str]:
     return (0, GENESIS_HASH) if head is None else head
 
 
-def _stored_entries(uow: Any, mismatch: list[int]) -> Iterator[Entry]:
-    """Every stored entry in seq order, read in batches; the first entry whose query columns no longer agree with
-    its (parsed) record goes into `mismatch`."""
+def _stored_entries(uow: Any, mismatch: list[int], *, upto: int | None = None) -> Iterator[Entry]:
+    """Every stored entry in seq order (up to seq `upto` when given), read in batches; the first entry whose query
+    columns no longer agree with its (parsed) record goes into `mismatch`."""
     column_names = list(columns_from_record({}).keys())
     last = 0
     while True:
@@ -141,6 +188,8 @@ def _stored_entries(uow: Any, mismatch: list[int]) -> Iterator[Entry]:
         if not rows:
             return
         for row in rows:
+            if upto is not None and row.seq > upto:
+                return
             last = row.seq
             try:
                 parsed = json.loads(row.record)
@@ -153,42 +202,109 @@ def _stored_entries(uow: Any, mismatch: list[int]) -> Iterator[Entry]:
             yield Entry(seq=row.seq, record_text=row.record, prev_hash=row.prev_hash, hash=row.hash, parsed=parsed)
 
 
-def verify_log(uow: Any, *, anchor: tuple[int, str] | None = None) -> Verification:
-    """Verify the whole stored chain, its head, and that query columns agree with records.
+def _column_mismatch(result: Verification, mismatch: list[int]) -> Verification:
+    """The chain's result, or the first decision whose query columns disagree with its record if that is earlier."""
+    if mismatch and (result.ok or (result.bad_seq or 0) > mismatch[0]):
+        seq = mismatch[0]
+        message = f"decision {seq} was altered: its columns no longer match its hashed record"
+        return Verification(False, result.checked, seq, "edited", message)
+    return result
 
-    anchor: a (seq, hash) published earlier (log_head); the entry at that seq must
-    still carry that hash. Without an anchor, someone able to rewrite every
-    hash and the head row could replace the log undetected; with one, only
-    decisions after the anchor are at risk.
+
+def _anchored(uow: Any, result: Verification, anchor: tuple[int, str] | None) -> Verification:
+    """The result, failed if the entry at a hand-kept anchor's seq no longer carries the anchored hash."""
+    if not result.ok or anchor is None or anchor[0] <= 0:
+        return result
+    seq, expected = anchor
+    entry = get_entry(uow, seq)
+    if entry is None or entry.hash != expected:
+        message = (
+            f"decision {seq} no longer carries the anchored hash {expected[:16]}…: "
+            "the log was rewritten from there or earlier"
+        )
+        return Verification(False, result.checked, seq, "edited", message)
+    return result
+
+
+def _beyond_head(uow: Any, result: Verification, head_seq: int | None) -> int | Verification:
+    """The walk stops at the head read first, so decisions appended meanwhile (PostgreSQL runs READ COMMITTED) are
+    left for the next verify. Read the head again now: rows beyond it are a malformed log (a failed Verification);
+    else its seq, which tells the checkpoints of those appends from a truncation."""
+    count = uow.contact.decision_count()  # before the head: every row counted was committed with its head move
+    head_now = uow.contact.head()
+    now_seq = max(head_now[0] if head_now is not None else 0, head_seq or 0)
+    if result.ok and count > now_seq:
+        message = f"decision {now_seq + 1} is beyond the log head ({now_seq})"
+        return Verification(False, result.checked, now_seq + 1, "malformed", message)
+    return now_seq
+
+
+def _checkpoint_watch(uow: Any, keys: LogKeys | None, witness: Checkpoint | None) -> CheckpointWatch:
+    """A watch over the stored checkpoints (and the witness's), merged in seq order."""
+    audit = AuditRepository(uow.connection)
+    stored: Iterable[Checkpoint] = audit.checkpoints()
+    if keys is None:
+        if witness is not None or audit.has_checkpoints():
+            raise KeysNotConfigured(
+                "the decision log has signed checkpoints but no log key is configured to check them: "
+                "set FAIRDUE_LOG_KEYS or FAIRDUE_LOG_KEY_FILE (the public keys are enough)"
+            )
+        return CheckpointWatch((), authentic=lambda _: "no log key configured")
+    if witness is not None:
+        stored = heapq.merge(stored, [witness], key=lambda c: c.seq)
+    return CheckpointWatch(stored, authentic=keys.authentic)
+
+
+def verify_log(
+    uow: Any,
+    *,
+    anchor: tuple[int, str] | None = None,
+    witness: Checkpoint | None = None,
+    keys: LogKeys | Literal["configured"] | None = "configured",
+    sign: bool = False,
+    adopt: bool = False,
+) -> Verification:
+    """Verify the whole stored chain, its head, that query columns agree with records, and the signed checkpoints.
+
+    Every stored checkpoint must verify under a configured key and match the entry at its seq; none may lie past
+    the log's end; a log of CHECKPOINT_INTERVAL_ENTRIES or more decisions needs one at or after its last interval
+    boundary (`adopt` waives that rule: the first checkpoint of a log older than the checkpoints).
+    anchor: a (seq, hash) kept by hand (log_head). witness: an exported checkpoint (an external copy), checked
+    like a stored one. keys: the log keys ("configured": load them; None on PostgreSQL without any, which is
+    fine only while no checkpoint exists). sign: when the log is intact, sign its head and store the checkpoint
+    in the caller's transaction (the caller commits). Reads the log in batches: memory does not grow with it.
     """
+    keys = log_keys(uow) if isinstance(keys, str) else keys
+    if witness is not None and keys is not None and (why := keys.authentic(witness)) is not None:
+        return Verification(False, 0, witness.seq, "forged", f"the witness checkpoint is forged: {why}")
     head = uow.contact.head()
     head_seq, head_hash = head if head is not None else (None, None)
     if head is None and uow.contact.decision_count():
         return _truncated()
+    watch = _checkpoint_watch(uow, keys, witness)
     mismatch: list[int] = []
-    result = verify_chain(_stored_entries(uow, mismatch), head_seq=head_seq, head_hash=head_hash)
-    if mismatch and (result.ok or (result.bad_seq or 0) > mismatch[0]):
-        seq = mismatch[0]
-        return Verification(
-            False,
-            result.checked,
-            seq,
-            "edited",
-            f"decision {seq} was altered: its columns no longer match its hashed record",
-        )
-    if result.ok and anchor is not None and anchor[0] > 0:
-        seq, expected = anchor
-        entry = get_entry(uow, seq)
-        if entry is None or entry.hash != expected:
-            return Verification(
-                False,
-                result.checked,
-                seq,
-                "edited",
-                f"decision {seq} no longer carries the anchored hash {expected[:16]}…: "
-                "the log was rewritten from there or earlier",
-            )
+    entries = watch.follow(_stored_entries(uow, mismatch, upto=head_seq))
+    result = _column_mismatch(verify_chain(entries, head_seq=head_seq, head_hash=head_hash), mismatch)
+    head_now = _beyond_head(uow, result, head_seq)
+    if isinstance(head_now, Verification):
+        return head_now
+    result = watch.finish(result, interval_entries=None if adopt else CHECKPOINT_INTERVAL_ENTRIES, head_now=head_now)
+    result = _anchored(uow, result, anchor)
+    if not result.ok:
+        return result
+    if watch.newest is not None:
+        result = replace(result, checkpoint_seq=watch.newest.seq)
+    if sign and keys is not None and keys.can_sign and head_seq and head_hash:
+        checkpoint = keys.sign(seq=head_seq, head_hash=head_hash, signed_at=uow.clock())
+        AuditRepository(uow.connection).add_checkpoint(checkpoint)
+        message = f"{result.message}; head signed at decision {head_seq} (key {checkpoint.key_id})"
+        result = replace(result, checkpoint_seq=head_seq, message=message)
     return result
+
+
+def newest_checkpoint(uow: Any) -> Checkpoint | None:
+    """The stored checkpoint of the highest seq (what `fairdue audit checkpoint --export` hands a witness)."""
+    return AuditRepository(uow.connection).newest_checkpoint()
 
 
 def require_intact(uow: Any) -> Verification:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,6 +60,7 @@ from fairdue.service.contact.history import call_history as call_history
 from fairdue.service.contact.history import history_for_debt as history_for_debt
 from fairdue.service.contact.history import share_line_owners as share_line_owners
 
+log = logging.getLogger("fairdue.contact")
 DEFAULT_ATTEMPTS_MAX = 8
 # A decision judges one instant (the request's `at`); the message must leave within this window
 # of it or expire unsent (a retry must not carry an 20:58 decision past 21:00).
@@ -135,7 +137,8 @@ def check_contact(request: dict, *, decide: Callable[[dict], dict] | None = None
     try:
         decision = decide(copy_json(request))
     except Exception as err:  # fail closed: any gate failure is a denial, logged with its reason
-        return _fail_closed(request, f"{type(err).__name__}: {err}")
+        log.error("the policy gate raised; the contact is denied", exc_info=err)
+        return _fail_closed(request, "internal error (logged)")
     if not isinstance(decision, dict) or not isinstance(decision.get("violations", []), list):
         return _fail_closed(request, "the gate answered with something that is not a decision")
     if decision.get("allowed") is True and decision.get("violations"):

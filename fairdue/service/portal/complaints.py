@@ -17,6 +17,7 @@ import hashlib
 from dataclasses import dataclass
 
 from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.adapters.db.views import portal as portal_reads
 from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.instants import aware
 from fairdue.domain.statuses import ComplaintStatus
@@ -34,6 +35,7 @@ CATEGORIES = (
 )
 TEXT_LENGTH_MIN = 10
 TEXT_LENGTH_MAX = 5000
+ACCOUNT_ID_DIGITS_MAX = 18  # a credit line id: a BIGINT at most
 EVIDENCE_FILES_MAX = 3
 EVIDENCE_BYTES_MAX = 2 * 1024 * 1024
 EVIDENCE_TYPES = {  # media type -> magic prefixes that must open the file
@@ -74,6 +76,14 @@ class ComplaintInvalid(ComplaintError, Invalid):
 class ComplaintNotFound(ComplaintError, NotFound):
     def __init__(self, complaint_id: object):
         super().__init__(f"complaint {complaint_id} not found")
+
+
+class ComplaintAccountUnknown(ComplaintError, Invalid):
+    """The complaint names an account that is not one of the complainant's (absent and another borrower's
+    account get the same answer: no leak of which ids exist)."""
+
+    def __init__(self) -> None:
+        super().__init__("the account is not one of yours; leave it empty or choose one of your accounts")
 
 
 class InvalidEvidence(ComplaintError, Invalid):
@@ -180,6 +190,18 @@ def _check_evidence(items: list[Evidence]) -> None:
                 raise InvalidEvidence(f"{item.filename}: text must be UTF-8") from None
 
 
+def _own_account(uow: UnitOfWork, borrower_id: BorrowerId, account_id: str | None) -> str | None:
+    """The account id (a credit line id, as text) if it is one of the borrower's; ComplaintAccountUnknown if not."""
+    if account_id is None or not account_id.strip():
+        return None
+    text = account_id.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= ACCOUNT_ID_DIGITS_MAX):
+        raise ComplaintAccountUnknown()
+    if int(text) not in portal_reads.line_ids_of(uow.connection, borrower_id):
+        raise ComplaintAccountUnknown()
+    return str(int(text))
+
+
 def file_complaint(
     uow: UnitOfWork,
     *,
@@ -199,6 +221,7 @@ def file_complaint(
         raise ComplaintInvalid(f"describe the complaint in {TEXT_LENGTH_MIN}–{TEXT_LENGTH_MAX} characters")
     evidence = evidence or []
     _check_evidence(evidence)
+    account_id = _own_account(uow, borrower_id, account_id)
     rule = rule_for(jurisdiction)
     repo = uow.portal
     complaint_id = repo.add_complaint(

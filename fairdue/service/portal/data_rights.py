@@ -12,6 +12,13 @@ decision log is append-only (hash-chained) so what is in it stays, masked.
 Requests are answered by staff (answer_request: done, partially_done or refused — a refusal gives its
 reason, PIPL Art. 50 — with who and when); RESPONSE_DAYS is this lender's policy (PIPL sets no number of
 days, and RULES.md names no legal deadline for these requests in any jurisdiction).
+
+The value a correction asks for (an ID number, a new phone) is personal data: it is stored encrypted through
+the PII seam (fairdue.adapters.crypto.FieldCipher, context CORRECTION_VALUE_CONTEXT) as details["value_ct"],
+never in clear (issue 16, ASVS V8.3.4). The borrower's own reads (requests_of, export) decrypt it; the staff
+reads (open_requests, get_request, answered_requests) carry only details["value_held"], and staff see the value
+through `correction_value`, which the console calls after writing the reveal to the access log. Answers are
+staff actions: `answer_request(..., actor=...)` adds a `data_request.answered` row to the staff audit trail.
 """
 
 from __future__ import annotations
@@ -20,7 +27,9 @@ import datetime as dt
 import json
 from typing import Any
 
+from fairdue.adapters.crypto import FieldCipher
 from fairdue.adapters.db.repos.servicing import aware
+from fairdue.adapters.db.repos.staff_audit import StaffActor, staff_audit_of
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.contact_facts import in_force
@@ -33,6 +42,7 @@ from fairdue.service.portal import lines as portal
 from fairdue.service.servicing import plan_requests
 
 RESPONSE_DAYS = 15
+CORRECTION_VALUE_CONTEXT = "data_rights.correction_value"  # the cipher's associated data: decrypts only here
 CORRECTABLE_FIELDS = ("name", "mobile", "email", "address", "id_number", "other")
 DETAILS_LENGTH_MAX = 2000
 RETAINED = (
@@ -69,8 +79,18 @@ NOTE_LENGTH_MAX = 2000
 STAFF_LENGTH_MAX = 80
 
 
-def answer_request(uow: UnitOfWork, *, request_id: int, outcome: str, note: str, staff: str, now: dt.datetime) -> None:
-    """Answer an unanswered request once: `outcome` becomes its status, `note` what the borrower reads."""
+def answer_request(
+    uow: UnitOfWork,
+    *,
+    request_id: int,
+    outcome: str,
+    note: str,
+    staff: str,
+    now: dt.datetime,
+    actor: StaffActor | None = None,
+) -> None:
+    """Answer an unanswered request once: `outcome` becomes its status, `note` what the borrower reads; `actor`
+    (the staff member answering) is recorded in the staff audit trail."""
     if outcome not in ANSWER_OUTCOMES:
         raise DataRequestInvalid(f"unknown outcome {outcome!r}: one of {', '.join(ANSWER_OUTCOMES)}")
     text = (note or "").strip()
@@ -90,6 +110,14 @@ def answer_request(uow: UnitOfWork, *, request_id: int, outcome: str, note: str,
         request_id, status=outcome, decided_at=now, decided_by=who, outcome=text or None
     )
     if moved == 1:
+        if actor is not None:
+            staff_audit_of(uow).append(
+                actor=actor,
+                action="data_request.answered",
+                subject_kind="data_request",
+                subject_id=request_id,
+                details={"outcome": outcome},
+            )
         return
     status = uow.portal.data_request_status(request_id)
     if status is None:
@@ -112,10 +140,55 @@ def answer_of(uow: UnitOfWork, *, request_id: int) -> dict[str, Any] | None:
     )
 
 
+def _sealed(details: dict[str, Any], cipher: FieldCipher) -> dict[str, Any]:
+    """details with a correction's value encrypted (value → value_ct); nothing else changes."""
+    if "value" not in details:
+        return details
+    rest = {k: v for k, v in details.items() if k != "value"}
+    return {**rest, "value_ct": cipher.encrypt(str(details["value"]), context=CORRECTION_VALUE_CONTEXT)}
+
+
+def _opened(uow: UnitOfWork, details: dict[str, Any], cipher: FieldCipher | None) -> dict[str, Any]:
+    """details as the borrower sent them (value_ct → value, with `cipher` or the unit of work's): only for the
+    borrower's own reads and a logged staff reveal."""
+    if "value_ct" not in details:
+        return details
+    rest = {k: v for k, v in details.items() if k != "value_ct"}
+    c = cipher or uow.cipher
+    return {**rest, "value": c.decrypt(details["value_ct"], context=CORRECTION_VALUE_CONTEXT)}
+
+
+def _masked(details: dict[str, Any]) -> dict[str, Any]:
+    """details as staff see them before a logged reveal: no value (sealed, or clear from before issue 16), only
+    value_held when there is one."""
+    if "value_ct" not in details and "value" not in details:
+        return details
+    rest = {k: v for k, v in details.items() if k not in ("value", "value_ct")}
+    return {**rest, "value_held": True}
+
+
+def correction_value(uow: UnitOfWork, *, request_id: int, cipher: FieldCipher | None = None) -> str | None:
+    """The value a correction request asks for, decrypted, or None when it has none. Staff callers write the
+    reveal to the access log first (fairdue.service.staff.access_log.record), in the same transaction."""
+    row = uow.portal.data_request(request_id)
+    if row is None:
+        raise DataRequestNotFound(f"data request {request_id} not found")
+    details = _opened(uow, json.loads(row.details), cipher)
+    value = details.get("value")
+    return None if value is None else str(value)
+
+
 def file_request(
-    uow: UnitOfWork, *, borrower_id: BorrowerId, kind: str, details: dict[str, Any], now: dt.datetime
+    uow: UnitOfWork,
+    *,
+    borrower_id: BorrowerId,
+    kind: str,
+    details: dict[str, Any],
+    now: dt.datetime,
+    cipher: FieldCipher | None = None,
 ) -> int:
-    """Record a correction, deletion or copy request; due RESPONSE_DAYS later."""
+    """Record a correction, deletion or copy request; due RESPONSE_DAYS later. A correction's value is stored
+    encrypted (`cipher`, by default the unit of work's)."""
     if kind not in ("copy", "correction", "deletion"):
         raise DataRequestInvalid(f"unknown request {kind!r}")
     if kind == "correction":
@@ -134,6 +207,8 @@ def file_request(
         details = {**details, "restricted_by_retention": list(RETAINED)}
     if held:  # whoever answers sees the contact facts the request concerns (no attorney details: ids only)
         details = {**details, "contact_facts": held}
+    if "value" in details:
+        details = _sealed(details, cipher or uow.cipher)
     text = json.dumps(details, ensure_ascii=False, sort_keys=True)
     return uow.portal.add_data_request(
         borrower_id=borrower_id,
@@ -179,9 +254,11 @@ def record_withdrawal(uow: UnitOfWork, *, borrower_id: BorrowerId, contact_id: i
     )
 
 
-def requests_of(uow: UnitOfWork, *, borrower_id: BorrowerId) -> list[dict[str, Any]]:
-    """The borrower's data-rights requests, newest first, details decoded."""
-    return [{**_times_aware(r), "details": json.loads(r.details)} for r in uow.portal.data_requests_of(borrower_id)]
+def requests_of(uow: UnitOfWork, *, borrower_id: BorrowerId, cipher: FieldCipher | None = None) -> list[dict[str, Any]]:
+    """The borrower's data-rights requests, newest first, details decoded (their own correction values
+    decrypted: this is the borrower's read)."""
+    rows = uow.portal.data_requests_of(borrower_id)
+    return [{**_times_aware(r), "details": _opened(uow, json.loads(r.details), cipher)} for r in rows]
 
 
 def _times_aware(row) -> dict[str, Any]:
@@ -320,7 +397,7 @@ def export(uow: Any, *, borrower_id: BorrowerId, cipher: Any, today: dt.date) ->
                 "answered_at": r["decided_at"].isoformat() if r["decided_at"] else None,
                 "answer": r["outcome"],
             }
-            for r in requests_of(uow, borrower_id=borrower_id)
+            for r in requests_of(uow, borrower_id=borrower_id, cipher=cipher)
         ],
     }
 
@@ -348,7 +425,7 @@ def _named_fact(uow: UnitOfWork, *, borrower_id: BorrowerId, fact_id: Any) -> di
 
 
 def _with_named_fact(uow: UnitOfWork, row) -> dict[str, Any]:
-    details = json.loads(row.details)
+    details = _masked(json.loads(row.details))
     return {
         **_times_aware(row),
         "details": details,

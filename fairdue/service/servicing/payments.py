@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from fairdue.adapters.db.repos.staff_audit import StaffActor, staff_audit_of
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.domain.money import Money
 from fairdue.domain.statements import PayoffQuote, ScheduledRow, payoff_quote, prorate_minor
@@ -47,8 +48,11 @@ from fairdue.service.servicing.posting import (
 )
 
 
-def pay(uow: UnitOfWork, *, line_id: int, amount: Money, received_on: date, key: str) -> PaymentResult:
-    """Take a payment once per idempotency key and spread it by the product's waterfall."""
+def pay(
+    uow: UnitOfWork, *, line_id: int, amount: Money, received_on: date, key: str, actor: StaffActor | None = None
+) -> PaymentResult:
+    """Take a payment once per idempotency key and spread it by the product's waterfall. `actor`: the staff
+    member who enters it (API, CLI), recorded in the staff audit trail with the payment (a replay adds nothing)."""
     close_inline(uow, [line_id], received_on)
     # Lock the line first, then look for the key: a concurrent twin waits here and then sees the first payment.
     line = get_account(uow, line_id=line_id, lock=True)
@@ -63,7 +67,7 @@ def pay(uow: UnitOfWork, *, line_id: int, amount: Money, received_on: date, key:
         raise InvalidAccountRequest(f"a payment must be positive, got {amount}")
     rule = product_of(uow, line).allocation
     items = open_items(uow, line_id=line_id)
-    return post_payment(
+    result = post_payment(
         uow,
         line_id=line_id,
         currency=line.currency,
@@ -74,6 +78,20 @@ def pay(uow: UnitOfWork, *, line_id: int, amount: Money, received_on: date, key:
         items=items,
         rule=rule,
     )
+    if actor is not None:
+        staff_audit_of(uow).append(
+            actor=actor,
+            action="payment.entered",
+            subject_kind="payment",
+            subject_id=result.payment_id,
+            details={
+                "account_id": line_id,
+                "amount_minor": amount.amount_minor,
+                "currency": result.currency,
+                "received_on": received_on.isoformat(),
+            },
+        )
+    return result
 
 
 @dataclass(frozen=True, slots=True)

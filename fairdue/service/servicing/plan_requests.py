@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from fairdue.adapters.db.repos.staff_audit import StaffActor, staff_audit_of
 from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.money import Money
 from fairdue.domain.statuses import PlanRequestStatus
@@ -146,8 +147,11 @@ def pending(uow: Any, *, limit: int = 200) -> list[Any]:
     return uow.plans.pending_plan_requests(limit=limit)
 
 
-def decide(uow: Any, *, request_id: int, approve: bool, actor: str, now: dt.datetime) -> None:
-    """Approve or decline a requested plan (the negotiated plan itself is set up in collections)."""
+def decide(
+    uow: Any, *, request_id: int, approve: bool, actor: str, now: dt.datetime, staff: StaffActor | None = None
+) -> None:
+    """Approve or decline a requested plan (the negotiated plan itself is set up in collections). `staff`: who
+    decides, recorded in the staff audit trail (plan_request.approved / plan_request.declined)."""
     row = uow.plans.plan_request(request_id)
     if row is None:
         raise PlanRequestNotFound(f"plan request {request_id} not found")
@@ -159,3 +163,11 @@ def decide(uow: Any, *, request_id: int, approve: bool, actor: str, now: dt.date
         decided_at=now,
         decided_by=actor[:80],
     )
+    if staff is not None:
+        staff_audit_of(uow).append(
+            actor=staff,
+            action="plan_request.approved" if approve else "plan_request.declined",
+            subject_kind="plan_request",
+            subject_id=request_id,
+            details={"line_id": str(row.line_id), "periods": row.periods, "installment_minor": row.installment_minor},
+        )

@@ -54,6 +54,7 @@ from typing import Any
 from fairdue.adapters.db.repos.dayend import (
     OPEN_INSTALLMENT_STATUSES,  # what day-end ages
 )
+from fairdue.adapters.db.repos.staff_audit import StaffActor, staff_audit_of
 from fairdue.domain.collections.plans import PlanProposal, propose_plans, split_carried
 from fairdue.domain.events import PlanAccepted, PlanBroken, PlanCompleted, PlanReverted
 from fairdue.domain.loanmath.calendar import add_months
@@ -181,9 +182,12 @@ def _check_against_balances(proposal: PlanProposal, b: Any, currency: str) -> No
         raise PlanNotAllowed("the plan's rows do not add up to its principal and carried charges")
 
 
-def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_on: date) -> int:
+def accept_plan(
+    uow: Any, *, account_id: int, proposal: PlanProposal, business_on: date, actor: StaffActor | None = None
+) -> int:
     """Accept a proposal: restructure the line's debt into the plan's installments (see the module docstring),
-    post the ledger entries, close the open case (reason plan); returns the plan id."""
+    post the ledger entries, close the open case (reason plan); returns the plan id. `actor`: the staff member
+    who accepts it (None only off the staff paths: simulation, tests), recorded in the staff audit trail."""
     # Day-end first: close the line for every earlier date and pull it into this date's batch (re-aging).
     # It also locks the line, so a concurrent accept waits here and then sees this plan.
     close_inline(uow, [account_id], business_on)
@@ -242,7 +246,33 @@ def accept_plan(uow: Any, *, account_id: int, proposal: PlanProposal, business_o
     if problems:
         raise PlanStateInvalid("after restructuring: " + "; ".join(problems))
     uow.publish(PlanAccepted(plan_id=pid, account_id=account_id, case_id=case_id, business_on=business_on))
+    _audit_acceptance(uow, actor=actor, plan_id=pid, account_id=account_id, proposal=proposal)
     return pid
+
+
+def _audit_acceptance(
+    uow: Any, *, actor: StaffActor | None, plan_id: int, account_id: int, proposal: PlanProposal
+) -> None:
+    """The staff audit rows of an acceptance: `plan.accepted`, and `plan.fee_waived` when fees are waived."""
+    if actor is None:
+        return
+    trail = staff_audit_of(uow)
+    facts = {"account_id": account_id, "kind": proposal.kind, "currency": proposal.currency}
+    trail.append(
+        actor=actor,
+        action="plan.accepted",
+        subject_kind="plan",
+        subject_id=plan_id,
+        details={**facts, "months": proposal.months, "waived_fees_minor": proposal.waived_fees_minor},
+    )
+    if proposal.waived_fees_minor > 0:
+        trail.append(
+            actor=actor,
+            action="plan.fee_waived",
+            subject_kind="plan",
+            subject_id=plan_id,
+            details={**facts, "amount_minor": proposal.waived_fees_minor},
+        )
 
 
 def _acceptable(uow: Any, *, account_id: int, proposal: PlanProposal) -> tuple[Any, Any]:
@@ -419,9 +449,10 @@ def plan_installments(uow: Any, *, plan_id: int) -> list[Any]:
     return uow.plans.plan_installments(plan_id)
 
 
-def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
+def revert_plan(uow: Any, *, plan_id: int, business_on: date, actor: StaffActor | None = None) -> None:
     """Undo an accepted plan while it is the latest action on the line (no payment, promise or billing since):
-    the original installments and charges come back exactly, the plan's installments go, the entries are reversed."""
+    the original installments and charges come back exactly, the plan's installments go, the entries are reversed.
+    `actor`: the staff member who reverts it, recorded in the staff audit trail (`plan.reverted`)."""
     plan = uow.plans.find_plan(plan_id)
     if plan is None or plan.status != PlanStatus.ACTIVE:
         raise PlanNotAllowed(f"plan {plan_id} is not active")
@@ -464,6 +495,14 @@ def revert_plan(uow: Any, *, plan_id: int, business_on: date) -> None:
     uow.publish(
         PlanReverted(plan_id=plan_id, account_id=plan.account_id, case_id=plan.case_id, business_on=business_on)
     )
+    if actor is not None:
+        staff_audit_of(uow).append(
+            actor=actor,
+            action="plan.reverted",
+            subject_kind="plan",
+            subject_id=plan_id,
+            details={"account_id": plan.account_id, "kind": plan.kind},
+        )
 
 
 def honoured_due_on(uow: Any, *, account_id: int) -> Callable[[date], date]:

@@ -22,17 +22,29 @@ from fairdue.service.portal import lines as portal
 from fairdue.service.servicing import plan_requests
 from fairdue.service.servicing.debts import debt_id_for_line
 from fairdue.service.servicing.plans import accept_plan, propose_plans_for_account
-from fairdue.service.staff import access_log
+from fairdue.service.staff import access_log, audit_trail
 from fairdue.service.staff import auth as auth_service
 from fairdue.service.staff import console as svc
 from fairdue.service.staff.auth import Principal
 from fairdue.web import compose, contact
-from fairdue.web.api.staff.auth import set_session_cookie
-from fairdue.web.auth import CALL_ROLES, PLAN_DECIDERS, STAFF_ANY, Caller, Unit, end_session, requires
+from fairdue.web.api.staff.auth import open_staff_session, set_session_cookie
+from fairdue.web.auth import (
+    CALL_ROLES,
+    PLAN_DECIDERS,
+    STAFF_ANY,
+    Caller,
+    Unit,
+    end_session,
+    requires,
+    same_origin_login,
+    second_factor_enforced,
+    session_token,
+)
 from fairdue.web.compose import ComposeForm
 from fairdue.web.deps import field_cipher
 from fairdue.web.i18n import translate
 from fairdue.web.problems import Conflict, Forbidden, NotFound, problem_from, status_for
+from fairdue.web.ratelimit import TooManyAttempts, retry_after
 from fairdue.web.templating import render
 
 router = APIRouter(prefix="/console")
@@ -43,27 +55,25 @@ def login_form(request: Request) -> HTMLResponse:
     return render(request, "console/login.html", {"error": None})
 
 
-@router.post("/login", response_class=HTMLResponse)
+@router.post("/login", response_class=HTMLResponse, dependencies=[Depends(same_origin_login)])
 def login_submit(
     request: Request,
-    unit: Unit,
     username: str = Form(..., max_length=64),
     password: str = Form(..., max_length=256),
+    second_factor: str = Form("", max_length=32),
 ) -> Response:
+    """Unknown user, wrong password or code, and a locked user all get the same page (no unit of work here: the
+    service's own short ones keep argon2 outside any transaction)."""
     try:
-        new = auth_service.staff_login(
-            unit,
-            username=username,
-            password=password,
-            now=unit.clock(),
-            ttl_s=request.app.state.web.session_ttl_s,
-        )
-    except auth_service.AccountLocked as err:
-        return render(request, "console/login.html", {"error": "login.locked"}, status_code=status_for(err))
-    unit.commit()  # a refusal's failure count too
-    if new is None:
+        new = open_staff_session(request, username=username, password=password, second_factor=second_factor or None)
+    except auth_service.InvalidCredentials:
         return render(request, "console/login.html", {"error": "login.wrong"}, status_code=401)
-    response = RedirectResponse("/console", status_code=303)
+    except TooManyAttempts as err:
+        return render(
+            request, "console/login.html", {"error": "login.rate_limited"}, status_code=429, headers=retry_after(err)
+        )
+    setup_first = new.principal.second_factor_missing and second_factor_enforced(request)
+    response = RedirectResponse("/console/totp" if setup_first else "/console", 303)
     set_session_cookie(request, response, new)
     return response
 
@@ -71,6 +81,84 @@ def login_submit(
 @router.post("/logout")
 def logout(request: Request, who: Caller, unit: Unit) -> Response:
     return end_session(request, unit, redirect_to="/console/login")
+
+
+@router.get("/password", response_class=HTMLResponse)
+def password_form(request: Request, who: Caller) -> HTMLResponse:
+    if who.kind != "staff":
+        raise Forbidden("this page is for lender staff", reason="staff_only")
+    return render(request, "console/password.html", {"error": None, "done": False})
+
+
+@router.post("/password", response_class=HTMLResponse)
+def password_submit(
+    request: Request,
+    who: Caller,
+    current_password: str = Form(..., max_length=256),
+    new_password: str = Form(..., max_length=256),
+    repeat_password: str = Form(..., max_length=256),
+) -> HTMLResponse:
+    """Change one's password: the current one, a strong new one twice; one's other sessions end."""
+    if who.kind != "staff" or who.staff_id is None:
+        raise Forbidden("this page is for lender staff", reason="staff_only")
+    if new_password != repeat_password:
+        return render(request, "console/password.html", {"error": "password.mismatch", "done": False}, status_code=422)
+    core = request.app.state.core
+    token, _ = session_token(request)
+    try:
+        auth_service.change_password(
+            core.uow_factory,
+            staff_id=who.staff_id,
+            current_password=current_password,
+            new_password=new_password,
+            keep_token=token,
+            now=core.clock(),
+        )
+    except auth_service.WeakPassword as err:
+        ctx = {"error": "password." + err.reason, "done": False}
+        return render(request, "console/password.html", ctx, status_code=status_for(err))
+    except auth_service.WrongCurrentPassword as err:
+        ctx = {"error": "password.wrong_current", "done": False}
+        return render(request, "console/password.html", ctx, status_code=status_for(err))
+    return render(request, "console/password.html", {"error": None, "done": True})
+
+
+@router.get("/totp", response_class=HTMLResponse)
+def totp_page(request: Request, who: Caller, unit: Unit) -> HTMLResponse:
+    """The second factor: set it up (required for supervisors, compliance and admins), or see that it is on."""
+    if who.kind != "staff" or who.staff_id is None:
+        raise Forbidden("this page is for lender staff", reason="staff_only")
+    enabled = auth_service.second_factor_enabled(unit, staff_id=who.staff_id)
+    ctx = {"enabled": enabled, "enrolment": None, "codes": None, "error": None}
+    return render(request, "console/totp.html", ctx)
+
+
+@router.post("/totp", response_class=HTMLResponse)
+def totp_begin(request: Request, who: Caller, unit: Unit) -> HTMLResponse:
+    if who.kind != "staff" or who.staff_id is None:
+        raise Forbidden("this page is for lender staff", reason="staff_only")
+    try:
+        enrolment = auth_service.begin_totp_enrolment(unit, staff_id=who.staff_id)
+    except auth_service.TotpAlreadyEnabled as err:
+        ctx = {"enabled": True, "enrolment": None, "codes": None, "error": "totp.already"}
+        return render(request, "console/totp.html", ctx, status_code=status_for(err))
+    unit.commit()
+    ctx = {"enabled": False, "enrolment": enrolment, "codes": None, "error": None}
+    return render(request, "console/totp.html", ctx, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/totp/confirm", response_class=HTMLResponse)
+def totp_confirm(request: Request, who: Caller, unit: Unit, code: str = Form(..., max_length=12)) -> HTMLResponse:
+    if who.kind != "staff" or who.staff_id is None:
+        raise Forbidden("this page is for lender staff", reason="staff_only")
+    try:
+        codes = auth_service.confirm_totp(unit, staff_id=who.staff_id, code=code.strip(), now=unit.clock())
+    except (auth_service.InvalidTotpCode, auth_service.TotpNotPending, auth_service.TotpAlreadyEnabled) as err:
+        ctx = {"enabled": False, "enrolment": None, "codes": None, "error": "totp.bad_code"}
+        return render(request, "console/totp.html", ctx, status_code=status_for(err))
+    unit.commit()
+    ctx = {"enabled": True, "enrolment": None, "codes": codes, "error": None}
+    return render(request, "console/totp.html", ctx, headers={"Cache-Control": "no-store"})
 
 
 @router.get("", response_class=HTMLResponse)
@@ -164,7 +252,9 @@ def compose_send(
 ) -> HTMLResponse:
     """Hand the message to the contact service: the request is built from stored facts again, the gate decides,
     the decision is logged, and only an allowed message is queued."""
-    outcome = contact.send(unit, form=form, cipher=field_cipher(request.app))
+    outcome = contact.send(
+        unit, form=form, cipher=field_cipher(request.app), actor=audit_trail.actor_of(who, via="console")
+    )
     return render(
         request,
         "console/_sent.html",
@@ -397,6 +487,7 @@ def _account_context(request: Request, unit, who, line_id: int, *, reveal: bool)
         "complaints": [c for c in complaints.list_for_borrower(unit, borrower_id=borrower_id, now=unit.clock())],
         "plan_requests": plan_requests.requests_of(unit, borrower_id=borrower_id),
         "can_reveal": bool(who.roles & set(access_log.REVEAL_ROLES)),
+        "reveal_purposes": access_log.REVEAL_PURPOSES,
         "error": None,
         "case_id": case_reads.case_id_for_line(unit.connection, line_id=line_id),
     }
@@ -418,9 +509,11 @@ def account_reveal(
     who: Annotated[Principal, Depends(requires("supervisor", "compliance", "admin"))],
     unit: Unit,
     line_id: int = Path(ge=1, le=2**31 - 1),
-    purpose: str = Form("", max_length=255),
+    purpose: str = Form("", max_length=64),
+    detail: str = Form("", max_length=1000),
 ) -> HTMLResponse:
-    """Show the PII unmasked, after writing who, when, which fields and why to the access log."""
+    """Show the PII unmasked, after writing who, when, which fields and why (a listed purpose and a meaningful
+    detail) to the access log and the staff audit trail."""
     ctx = _account_context(request, unit, who, line_id, reveal=True)
     try:
         access_log.record(
@@ -429,12 +522,13 @@ def account_reveal(
             borrower_id=ctx["party"].borrower_id,
             fields=["name", "id_number", "mobiles"],
             purpose=purpose,
+            detail=detail,
             route=request.url.path,
             now=unit.clock(),
         )
     except access_log.PurposeRequired as err:
         ctx = _account_context(request, unit, who, line_id, reveal=False)
-        ctx["error"] = str(err)
+        ctx["error"] = translate(request.state.lang, "reveal.refused." + err.code)
         return render(request, "console/account.html", ctx, status_code=status_for(err))
     unit.commit()
     return render(request, "console/account.html", ctx, headers={"Cache-Control": "no-store"})
@@ -445,6 +539,32 @@ def access_log_page(
     request: Request, who: Annotated[Principal, Depends(requires("compliance", "admin"))], unit: Unit
 ) -> HTMLResponse:
     return render(request, "console/access_log.html", {"entries": access_log.entries(unit)})
+
+
+@router.get("/staff-audit", response_class=HTMLResponse)
+def staff_audit_page(
+    request: Request,
+    who: Annotated[Principal, Depends(requires(*audit_trail.AUDIT_READERS))],
+    unit: Unit,
+    staff_id: int | None = Query(None, ge=1, le=2**31 - 1),
+    action: str = Query("", max_length=40, pattern=r"^[a-z_.]*$"),
+) -> HTMLResponse:
+    """The staff audit trail, newest first, filtered by staff member and/or action (compliance, admin)."""
+    chosen = action or None
+    if chosen is not None and chosen not in audit_trail.ACTIONS:
+        raise problem_from(audit_trail.AuditFilterInvalid(f"unknown action {action!r}"))
+    return render(
+        request,
+        "console/staff_audit.html",
+        {
+            "entries": audit_trail.entries(unit, staff_id=staff_id, action=chosen),
+            "staff_choices": audit_trail.staff_filter(unit),
+            "actions": audit_trail.ACTIONS,
+            "staff_id": staff_id,
+            "action": chosen,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 # --- repayment-plan requests ------------------------------------------------------------------
@@ -475,6 +595,7 @@ def plan_request_decide(
         approve=decision == "approve",
         actor=f"staff:{who.username}",
         now=unit.clock(),
+        staff=audit_trail.actor_of(who, via="console"),
     )
     unit.commit()
     return RedirectResponse("/console/plan-requests", status_code=303)
@@ -487,12 +608,21 @@ DATA_ANSWERERS = FACT_ENDERS  # ... and answer a data-rights request (agents onl
 
 
 def _data_requests_context(
-    unit, who, *, error: str | None = None, done: int | None = None, answered: int | None = None
+    unit,
+    who,
+    *,
+    error: str | None = None,
+    done: int | None = None,
+    answered: int | None = None,
+    revealed: dict[int, str | None] | None = None,
 ) -> dict:
     can = bool(who.roles & set(DATA_ANSWERERS))
     return {
         "items": data_rights.open_requests(unit),
         "answered_items": data_rights.answered_requests(unit),
+        "can_reveal": bool(who.roles & set(access_log.REVEAL_ROLES)),
+        "reveal_purposes": access_log.REVEAL_PURPOSES,
+        "revealed": revealed or {},
         "can_end": bool(who.roles & set(FACT_ENDERS)),
         "can_answer": can,
         "outcomes": data_rights.ANSWER_OUTCOMES,
@@ -528,7 +658,13 @@ def data_request_answer(
     """A staff member answers a request (done, partly done, refused with the reason); the borrower sees it."""
     try:
         data_rights.answer_request(
-            unit, request_id=request_id, outcome=outcome, note=note, staff=who.username, now=unit.clock()
+            unit,
+            request_id=request_id,
+            outcome=outcome,
+            note=note,
+            staff=who.username,
+            now=unit.clock(),
+            actor=audit_trail.actor_of(who, via="console"),
         )
     except data_rights.DataRightsError as err:
         if not isinstance(err, Invalid):  # not found, answered already: a problem, not the form again
@@ -570,7 +706,13 @@ def data_request_end_fact(
             reason=f"data request #{request_id}: {reason.strip()}" if reason.strip() else "",
         )
         data_rights.answer_request(
-            unit, request_id=request_id, outcome="done", note=reason, staff=who.username, now=unit.clock()
+            unit,
+            request_id=request_id,
+            outcome="done",
+            note=reason,
+            staff=who.username,
+            now=unit.clock(),
+            actor=audit_trail.actor_of(who, via="console"),
         )
     except UnknownFact as err:  # the request's own fact is gone: the addressed thing is missing
         raise NotFound(str(err)) from None
@@ -585,6 +727,41 @@ def data_request_end_fact(
         )
     unit.commit()
     return RedirectResponse(f"/console/data-requests?done={fact['id']}", status_code=303)
+
+
+@router.post("/data-requests/{request_id}/reveal-value", response_class=HTMLResponse)
+def data_request_reveal_value(
+    request: Request,
+    who: Annotated[Principal, Depends(requires(*access_log.REVEAL_ROLES))],
+    unit: Unit,
+    request_id: int = Path(ge=1, le=2**31 - 1),
+    purpose: str = Form("", max_length=64),
+    detail: str = Form("", max_length=1000),
+) -> HTMLResponse:
+    """Show the value a correction request asks for (personal data, stored encrypted), after writing who, when
+    and why to the access log and the staff audit trail (ASVS V8.3.5)."""
+    found = data_rights.get_request(unit, request_id=request_id)
+    if found is None:
+        raise NotFound(f"data request {request_id} not found")
+    try:
+        access_log.record(
+            unit,
+            staff_id=who.staff_id,
+            borrower_id=found["borrower_id"],
+            fields=[f"correction_value:{found['details'].get('field', 'other')}"[:64]],
+            purpose=purpose,
+            detail=detail,
+            route=request.url.path,
+            now=unit.clock(),
+        )
+    except access_log.PurposeRequired as err:
+        error = translate(request.state.lang, "reveal.refused." + err.code)
+        ctx = _data_requests_context(unit, who, error=error)
+        return render(request, "console/data_requests.html", ctx, status_code=status_for(err))
+    value = data_rights.correction_value(unit, request_id=request_id, cipher=field_cipher(request.app))
+    unit.commit()
+    ctx = _data_requests_context(unit, who, revealed={request_id: value})
+    return render(request, "console/data_requests.html", ctx, headers={"Cache-Control": "no-store"})
 
 
 # --- collection cases: case view, call outcomes, promises, staff plan proposals ----------------
@@ -915,7 +1092,13 @@ def plan_accept(
     if ctx["errors"]:
         return render(request, "console/plans.html", ctx, status_code=409 if chosen is None else 422)
     try:
-        accept_plan(unit, account_id=line_id, proposal=chosen, business_on=_staff_today(unit))
+        accept_plan(
+            unit,
+            account_id=line_id,
+            proposal=chosen,
+            business_on=_staff_today(unit),
+            actor=audit_trail.actor_of(who, via="console"),
+        )
     except FairdueError as err:  # already a plan, a stale proposal, a line in the wrong state
         ctx["errors"] = [str(err)]
         return render(request, "console/plans.html", ctx, status_code=409)

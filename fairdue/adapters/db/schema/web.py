@@ -34,6 +34,33 @@ staff_users = sa.Table(
     sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
     sa.Column("locked_until", DateTimeTz, nullable=True),
     sa.Column("created_at", DateTimeTz, nullable=False),
+    # migration 0011: password change, and the TOTP second factor (secret encrypted through the field cipher;
+    # enabled once a first code confirmed it; the last time step accepted, so a code is never accepted twice)
+    sa.Column("password_changed_at", DateTimeTz, nullable=True),
+    sa.Column("totp_secret_ct", sa.String(255), nullable=True),
+    sa.Column("totp_enabled_at", DateTimeTz, nullable=True),
+    sa.Column("totp_last_step", sa.BigInteger, nullable=True),
+)
+
+# migration 0011: a staff member's one-time recovery codes (second factor), stored as keyed HMAC-SHA256.
+staff_recovery_codes = sa.Table(
+    "staff_recovery_codes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", DateTimeTz, nullable=False),
+    sa.Column("used_at", DateTimeTz, nullable=True),
+)
+
+# migration 0011: attempt counters over a fixed window (one-time-code requests per phone), counted by one
+# atomic upsert so concurrent requests cannot read the same count. key: a keyed HMAC, never a phone in clear.
+auth_counters = sa.Table(
+    "auth_counters",
+    metadata,
+    sa.Column("key", sa.String(96), primary_key=True),
+    sa.Column("window_started_at", DateTimeTz, nullable=False),
+    sa.Column("hits", sa.Integer, nullable=False),
 )
 
 staff_roles = sa.Table(

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from fairdue.adapters.db.views import cases as case_reads
 from fairdue.domain.borrowers import BorrowerId
 from fairdue.service.collections.engine import open_dispute, record_cease, resolve_dispute
+from fairdue.service.staff.audit_trail import actor_of
 from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import (
     ID_MAX,
@@ -112,7 +113,8 @@ def create_dispute(
 
     def work(unit) -> DisputeRead:
         visible_line(unit.connection, who, line_id)
-        dispute_id = open_dispute(unit, account_id=line_id, reason=body.reason.strip())
+        actor = actor_of(who, via="api") if who.kind == "staff" else None
+        dispute_id = open_dispute(unit, account_id=line_id, reason=body.reason.strip(), actor=actor)
         return _dispute_read(case_reads.dispute_by_id(unit.connection, dispute_id))
 
     return idempotent_create(
@@ -139,7 +141,7 @@ def resolve(
         raise NotFound(f"dispute {dispute_id} not found")
     if row.status != "open":
         raise Conflict(f"dispute {dispute_id} is already {row.status}", reason="dispute_not_open")
-    resolve_dispute(unit, dispute_id=dispute_id, resolution=body.resolution.strip())
+    resolve_dispute(unit, dispute_id=dispute_id, resolution=body.resolution.strip(), actor=actor_of(who, via="api"))
     unit.commit()
     return _dispute_read(case_reads.dispute_by_id(unit.connection, dispute_id))
 
@@ -183,7 +185,10 @@ def cease(
             raise NotFound(f"borrower {borrower_id} not found")
 
     def work(unit) -> CeaseRead:
-        cease_id = record_cease(unit, borrower_id=BorrowerId(borrower_id), channel=body.channel, source=source)
+        actor = actor_of(who, via="api") if who.kind == "staff" else None
+        cease_id = record_cease(
+            unit, borrower_id=BorrowerId(borrower_id), channel=body.channel, source=source, actor=actor
+        )
         row = case_reads.cease_by_id(unit.connection, cease_id)
         if row is None:  # written just above in this transaction
             raise RuntimeError(f"cease request {cease_id} vanished inside its own transaction")

@@ -15,15 +15,17 @@ from pydantic import BaseModel, Field
 
 from fairdue.adapters.db.views import accounts as account_reads
 from fairdue.adapters.db.views import portal as portal_reads
+from fairdue.domain.audit_checkpoint import checkpoint_from_dict
 from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.money import Money
-from fairdue.service.contact.decision_log import verify_log
+from fairdue.service.contact.decision_log import newest_checkpoint, required_log_keys, verify_log
 from fairdue.service.portal import lines as portal
 from fairdue.service.servicing.accounts import get_account as account
 from fairdue.service.servicing.accounts import product_of
 from fairdue.service.servicing.payments import pay
 from fairdue.service.servicing.statements import UnknownStatement
 from fairdue.service.servicing.statements import get_statement as load
+from fairdue.service.staff import audit_trail
 from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import IDEMPOTENT_RESPONSES, LineId, idempotent_run, visible_line
 from fairdue.web.auth import Caller, Unit, requires
@@ -127,6 +129,20 @@ class AuditRead(BaseModel):
     bad_seq: int | None
     problem: str | None
     message: str
+    checkpoint_seq: int | None = None  # the newest signed checkpoint the log matched (the one this call signed)
+
+
+class CheckpointExport(BaseModel):
+    """A signed decision-log checkpoint as `fairdue audit checkpoint --export` writes it (for a witness)."""
+
+    format: str
+    seq: int
+    head_hash: str
+    entry_count: int
+    signed_at: str
+    key_id: str
+    signature: str
+    public_key: str | None = None
 
 
 def _today(unit, who: Principal) -> dt.date:
@@ -290,6 +306,7 @@ def post_payment(
             amount=Money.parse(body.amount, currency),
             received_on=body.received_on,
             key=f"api:{idempotency_key}",
+            actor=audit_trail.actor_of(who, via="api"),
         )
         return PaymentRead(
             payment_id=result.payment_id,
@@ -312,9 +329,79 @@ def post_payment(
     )
 
 
+class StaffActionRead(BaseModel):
+    id: int
+    at: dt.datetime
+    staff_id: int
+    username: str
+    via: str = Field(description="api | console | cli")
+    action: str
+    subject_kind: str
+    subject_id: str
+    details: dict = Field(description="ids, codes and amounts in minor units; never personal data")
+
+
+@router.get(
+    "/audit/staff-actions",
+    response_model=list[StaffActionRead],
+    tags=["audit"],
+    summary="The staff audit trail, newest first, by staff member and/or action (compliance, admin)",
+)
+def staff_actions(
+    who: Annotated[Principal, Depends(requires(*audit_trail.AUDIT_READERS))],
+    unit: Unit,
+    staff_id: int | None = Query(None, ge=1, le=2**31 - 1),
+    action: str | None = Query(None, max_length=40, pattern=r"^[a-z_.]+$"),
+    limit: int = Query(200, ge=1, le=500),
+) -> list[StaffActionRead]:
+    rows = audit_trail.entries(unit, staff_id=staff_id, action=action, limit=limit)
+    return [StaffActionRead(**{k: r[k] for k in StaffActionRead.model_fields}) for r in rows]
+
+
 @router.get(
     "/audit/verify", response_model=AuditRead, tags=["audit"], summary="Verify the hash-chained decision log end to end"
 )
 def audit_verify(who: Annotated[Principal, Depends(requires("compliance", "admin"))], unit: Unit) -> AuditRead:
-    v = verify_log(unit)
-    return AuditRead(ok=v.ok, checked=v.checked, bad_seq=v.bad_seq, problem=v.problem, message=v.message)
+    """The chain, its head and every signed checkpoint; an intact log's head is signed (a new checkpoint)."""
+    return _verified(unit, witness=None)
+
+
+@router.post(
+    "/audit/verify",
+    response_model=AuditRead,
+    tags=["audit"],
+    summary="Verify the decision log against an exported checkpoint too (an external witness's copy)",
+)
+def audit_verify_witness(
+    witness: CheckpointExport, who: Annotated[Principal, Depends(requires("compliance", "admin"))], unit: Unit
+) -> AuditRead:
+    return _verified(unit, witness=witness)
+
+
+@router.get(
+    "/audit/checkpoint",
+    response_model=CheckpointExport,
+    tags=["audit"],
+    summary="The newest signed checkpoint of the decision log, with its public key, for an external witness",
+)
+def audit_checkpoint(who: Annotated[Principal, Depends(requires("compliance", "admin"))], unit: Unit):
+    keys = required_log_keys(unit)
+    found = newest_checkpoint(unit)
+    if found is None:
+        raise NotFound("the decision log has no signed checkpoint yet", reason="no_checkpoint")
+    return keys.export(found)
+
+
+def _verified(unit, *, witness: CheckpointExport | None) -> AuditRead:
+    keys = required_log_keys(unit)
+    parsed = None if witness is None else checkpoint_from_dict(witness.model_dump(exclude={"public_key"}))
+    v = verify_log(unit, witness=parsed, keys=keys, sign=True)
+    unit.commit()  # the checkpoint signed on an intact log
+    return AuditRead(
+        ok=v.ok,
+        checked=v.checked,
+        bad_seq=v.bad_seq,
+        problem=v.problem,
+        message=v.message,
+        checkpoint_seq=v.checkpoint_seq,
+    )

@@ -21,6 +21,7 @@ from fairdue.domain.money import Money
 from fairdue.service.servicing import plan_requests
 from fairdue.service.servicing.accounts import get_account
 from fairdue.service.servicing.plans import PlanNotAllowed, accept_plan, propose_plans_for_account, revert_plan
+from fairdue.service.staff.audit_trail import actor_of
 from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import (
     AMOUNT_PATTERN,
@@ -99,7 +100,12 @@ def decide(
     unit: Unit,
 ) -> PlanRequestRead:
     plan_requests.decide(
-        unit, request_id=request_id, approve=body.approve, actor=f"staff:{who.username}", now=unit.clock()
+        unit,
+        request_id=request_id,
+        approve=body.approve,
+        actor=f"staff:{who.username}",
+        now=unit.clock(),
+        staff=actor_of(who, via="api"),
     )
     unit.commit()
     decided = unit.plans.plan_request(request_id)
@@ -292,6 +298,7 @@ def accept(
                 account_id=line_id,
                 proposal=match[0],
                 business_on=line_today(unit.connection, owner, unit.clock()),
+                actor=actor_of(who, via="api"),
             )
         except PlanNotAllowed as err:
             raise Conflict(str(err), reason="plan_not_allowed") from None
@@ -311,7 +318,12 @@ def revert(plan_id: PlanId, who: Annotated[Principal, Depends(requires(*PLAN_DEC
         raise NotFound(f"plan {plan_id} not found")
     owner = visible_line(unit.connection, who, row.account_id)
     try:
-        revert_plan(unit, plan_id=plan_id, business_on=line_today(unit.connection, owner, unit.clock()))
+        revert_plan(
+            unit,
+            plan_id=plan_id,
+            business_on=line_today(unit.connection, owner, unit.clock()),
+            actor=actor_of(who, via="api"),
+        )
     except PlanNotAllowed as err:
         raise Conflict(str(err), reason="plan_not_allowed") from None
     unit.commit()

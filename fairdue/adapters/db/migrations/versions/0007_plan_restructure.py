@@ -217,7 +217,7 @@ def _sqlite_rebuild(new: bool) -> None:
         table.create(bind)
     for table, old in ((plans, "installment_plans"), (insts, "installments"), (charges, "charges")):
         cols = ", ".join(c.name for c in table.columns if c.name != "negotiated_plan_id")
-        bind.exec_driver_sql(f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {old}")
+        bind.exec_driver_sql(f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {old}")  # nosec B608
     for name, _table, _cols in _INDEXES:
         bind.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
     # Children first: dropping installment_plans while installments still refers to it breaks the foreign key.

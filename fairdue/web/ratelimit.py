@@ -1,0 +1,172 @@
+"""Rate limits in front of the login routes (ASVS V2.2.1, V11.1.4): per client address, per account, and global.
+
+Each `Budget` names three moving-window limits (the `limits` library's notation, e.g. "10 per minute") on one
+kind of request: staff password login, one-time-code requests (each may send an SMS), borrower code login.
+A request is checked against the client address first, then the account it names (the username, or the phone
+number in E.164 form, keyed by an HMAC so no store holds it in clear), then the whole service; the first limit
+reached answers 429 with the seconds until a retry can pass. The account limit applies to any name, known or
+not, so a 429 tells nothing about who exists; the database lockout (service.staff.auth) stays the limit that
+survives restarts.
+
+Counters live in memory by default (one process), or in Redis when FAIRDUE_REDIS_URL is set (shared by every
+worker and kept across restarts). The limiter is built on first use and kept on `app.state.rate_limiter`;
+tests put their own there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import math
+import os
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from fairdue.service.staff.auth import InvalidPhone, normalize_phone
+from fairdue.service.staff.auth_events import record_auth_event
+from fairdue.web.problems import TooManyRequests
+
+REDIS_URL_ENV = "FAIRDUE_REDIS_URL"
+MEMORY_STORAGE = "memory://"
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """One kind of request's limits. name: the counters' namespace. per_ip / per_account / overall: limits in
+    the `limits` notation; per_account None when the request names no account."""
+
+    name: str
+    per_ip: str
+    per_account: str | None
+    overall: str
+
+
+STAFF_LOGIN = Budget("staff_login", per_ip="30 per minute", per_account="10 per minute", overall="300 per minute")
+CODE_REQUEST = Budget("code_request", per_ip="10 per 10 minutes", per_account="5 per hour", overall="60 per minute")
+CODE_LOGIN = Budget("code_login", per_ip="30 per 10 minutes", per_account="10 per 10 minutes", overall="600 per minute")
+
+
+class TooManyAttempts(TooManyRequests):
+    """A rate limit was reached; `retry_after_s` says when a retry can pass."""
+
+    slug = "too-many-requests"
+
+    def __init__(self, scope: str, retry_after_s: int) -> None:
+        super().__init__(
+            f"too many attempts; try again in {retry_after_s} seconds", retry_after_s=retry_after_s, scope=scope
+        )
+        self.retry_after_s = retry_after_s
+
+
+class RateLimiter:
+    """The moving-window limiter over one storage (memory:// or redis://…); `namespace` prefixes every key;
+    `budgets` replaces the named budgets (by name) for this limiter, e.g. a deployment's own figures."""
+
+    def __init__(
+        self,
+        storage_uri: str = MEMORY_STORAGE,
+        *,
+        namespace: str = "fairdue",
+        key: bytes = b"",
+        budgets: Mapping[str, Budget] | None = None,
+    ):
+        self.storage_uri = storage_uri
+        self.budgets = dict(budgets or {})
+        self.storage = storage_from_string(storage_uri)
+        self.strategy = MovingWindowRateLimiter(self.storage)
+        self.namespace = namespace
+        self._key = key or os.urandom(32)  # keys account names in the store; a fresh one forgets nothing that matters
+
+    def check(self, budget: Budget, *, ip: str, account: str | None) -> None:
+        """Count this request against the budget's limits, in order; TooManyAttempts at the first one reached
+        (the later ones are not charged)."""
+        budget = self.budgets.get(budget.name, budget)
+        steps: list[tuple[str, str, str]] = [("ip", budget.per_ip, ip)]
+        if budget.per_account is not None and account is not None:
+            steps.append(("account", budget.per_account, self._keyed(account)))
+        steps.append(("overall", budget.overall, "*"))
+        for scope, rate, who in steps:
+            item = _item(rate)
+            ids = (self.namespace, budget.name, scope, who)
+            if not self.strategy.hit(item, *ids):
+                reset_at = self.strategy.get_window_stats(item, *ids).reset_time
+                _log_limited(budget, scope=scope, ip=ip)
+                raise TooManyAttempts(scope, max(1, math.ceil(reset_at - time.time())))
+
+    def _keyed(self, account: str) -> str:
+        return hmac.new(self._key, account.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+# The auth event a refusal is logged as, by budget (the borrower side has no event of its own for login).
+_LIMITED_EVENTS = {
+    "staff_login": "staff.login.rate_limited",
+    "code_request": "borrower.code.limited",
+    "code_login": "borrower.login.failed",
+}
+
+
+def _log_limited(budget: Budget, *, scope: str, ip: str) -> None:
+    event = _LIMITED_EVENTS.get(budget.name)
+    if event is not None:
+        record_auth_event(event, at=dt.datetime.now(dt.UTC), ip=ip, reason=f"rate_limit_{scope}")
+
+
+_items: dict[str, RateLimitItem] = {}
+
+
+def _item(rate: str) -> RateLimitItem:
+    item = _items.get(rate)
+    if item is None:
+        item = _items[rate] = parse(rate)
+    return item
+
+
+_build_lock = threading.Lock()
+
+
+def limiter_for_env(environ: Mapping[str, str] | None = None, *, key: bytes = b"") -> RateLimiter:
+    """Redis at FAIRDUE_REDIS_URL when set, else in-memory."""
+    env = os.environ if environ is None else environ
+    return RateLimiter(env.get(REDIS_URL_ENV) or MEMORY_STORAGE, key=key)
+
+
+def limiter_of(app: Any) -> RateLimiter:
+    """The app's limiter, built from the environment on first use."""
+    limiter = getattr(app.state, "rate_limiter", None)
+    if limiter is None:
+        with _build_lock:
+            limiter = getattr(app.state, "rate_limiter", None)
+            if limiter is None:
+                limiter = app.state.rate_limiter = limiter_for_env(key=app.state.web.secret_key)
+    return limiter
+
+
+def client_ip(request: Any) -> str:
+    """The address the request came from (the proxy's, unless the server trusts forwarded headers)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+def phone_account(phone: str) -> str:
+    """The account a phone number names: its E.164 form, so spellings of one number share one limit."""
+    try:
+        return normalize_phone(phone)
+    except InvalidPhone:
+        return phone.strip()
+
+
+def check(request: Any, budget: Budget, *, account: str | None) -> None:
+    """Count this request against `budget` for its client address and `account`; TooManyAttempts when over."""
+    limiter_of(request.app).check(budget, ip=client_ip(request), account=account)
+
+
+def retry_after(err: TooManyAttempts) -> dict[str, str]:
+    """The Retry-After header of a page answering 429."""
+    return {"Retry-After": str(err.retry_after_s)}
