@@ -32,7 +32,7 @@ import os
 import pathlib
 import secrets
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -242,19 +242,25 @@ def _configured_keyring(env: Mapping[str, str]) -> Keyring | None:
     return None
 
 
-def dev_keyring(path: pathlib.Path) -> Keyring:
-    """Read the dev key file at `path`, generating it (mode 0600) on first use."""
+def dev_key_file_text(path: pathlib.Path, generate: Callable[[], str]) -> str:
+    """The text of the dev key file at `path`; on first use `generate()` writes it, mode 0600 and exclusively (when
+    another process made it first, its file wins)."""
     if path.exists():
-        return Keyring.from_json(path.read_text(encoding="utf-8"), dev=True)
+        return path.read_text(encoding="utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
-    ring = Keyring.generate(dev=True)
+    text = generate()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return Keyring.from_json(path.read_text(encoding="utf-8"), dev=True)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(ring.to_json())
-    return ring
+        fh.write(text)
+    return text
+
+
+def dev_keyring(path: pathlib.Path) -> Keyring:
+    """Read the dev key file at `path`, generating it (mode 0600) on first use."""
+    return Keyring.from_json(dev_key_file_text(path, lambda: Keyring.generate(dev=True).to_json()), dev=True)
 
 
 def load_cipher(environ: Mapping[str, str] | None = None, *, database_url: str | None = None) -> FieldCipher:

@@ -29,7 +29,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from fairdue.adapters.crypto import InvalidKeyConfig, KeysNotConfigured
+from fairdue.adapters.crypto import InvalidKeyConfig, KeysNotConfigured, dev_key_file_text
 from fairdue.domain.audit_checkpoint import KEY_ID_LEN_MAX, Checkpoint, checkpoint_payload, checkpoint_to_dict
 
 ED25519_KEY_BYTES = 32
@@ -199,14 +199,4 @@ def _load(env: Mapping[str, str], *, sqlite: bool) -> LogKeys | None:
 
 def dev_log_keys(path: pathlib.Path) -> LogKeys:
     """Read the dev log key file at `path`, generating it (mode 0600) on first use."""
-    if path.exists():
-        return LogKeys.from_json(path.read_text(encoding="utf-8"), dev=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    keys = LogKeys.generate(dev=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return LogKeys.from_json(path.read_text(encoding="utf-8"), dev=True)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(keys.to_json())
-    return keys
+    return LogKeys.from_json(dev_key_file_text(path, lambda: LogKeys.generate(dev=True).to_json()), dev=True)
