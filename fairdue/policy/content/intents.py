@@ -220,12 +220,18 @@ def sender_spans(light: str) -> tuple[tuple[int, int], ...]:
 # "going to jail". A match inside such a quotation is reported, not said by the sender.
 _QUOTED = re.compile(r"“[^“”\n]{1,120}”|\"[^\"\n]{1,120}\"|「[^「」\n]{1,120}」|『[^『』\n]{1,120}』")
 _REPORTING = re.compile(
-    r"(?:提到|提到过|说|说过|反映|反映的|称|声称|自称|自称是|冒充|假冒|表示|投诉|问|问到|担心|留言|写道|告诉我们|来电说|"
-    r"\btold (?:us|me|our \w+)(?: that)?|\bsaid(?: that)?|\bsays|\bmentioned|\bwrote|\basked(?: about)?|"
-    r"\bcomplained(?: about| that)?|\bworried(?: about| that)?|\bconcerned(?: about| that)?|\bre)\s*[:：,，]?\s*"
+    # The recipient's own words quoted back to them (您提到“…”, you told us "…"): only theirs — "我说“…”",
+    # "他说“…”" or "we said '…'" would let a sender dress its own threat up as someone else's:
+    r"(?:(?<![跟对给和向诉让叫])(?:您|你)[^，。！？“”\"\n]{0,12}?"
+    r"(?:提到|提到过|说|说过|反映|反映的|称|声称|表示|投诉|问|问到|担心|留言|写道|来电说)|"
+    r"自称|自称是|冒充|假冒|\bclaiming to be|\bpretending to be|"  # an impersonator's claim, quoted in a warning
+    r"(?<!told )(?<!tell )\byou\b[^.!?\n\"“]{0,40}?"
+    r"\b(?:told (?:us|me|our \w+)(?: that)?|said(?: that)?|say|says|mentioned|wrote|asked(?: about)?|"
+    r"complained(?: about| that)?|worried(?: about| that)?|concerned(?: about| that)?|claim(?:s|ed|ing)?(?: to be)?)|"
+    r"(?:^|\n)\s*(?:subject:\s*)?re)\s*[:：,，]?\s*"  # a reply's subject line quotes the message it answers
     r"(?:[“\"「『][^“”\"「」『』\n]{1,20}[”\"」』]\s*(?:[、，,和及与]|\bor\b|\band\b)?\s*)*$"  # a list: 自称“法院”“公安”
 )
-reported_lead_chars = 24  # characters before a quotation searched for the verb that reports it
+reported_lead_chars = 64  # characters before a quotation searched for who said it and the verb that reports it
 
 
 def reported_spans(light: str) -> tuple[tuple[int, int], ...]:

@@ -151,3 +151,31 @@ def test_regf_1006_18_a_long_promise_listing_what_we_never_say_passes():
         "Call us on 1-800-555-0100."
     )
     assert not denials(text, **EN_US)
+
+
+# --- reported speech: only the recipient's own words quoted back, or an impersonator's claim in a warning ---------
+@pytest.mark.parametrize(
+    ("text", "ctx"),
+    [
+        ("您此前提到“催收的人说要把照片发到我朋友圈”，请放心，本公司绝不会这样做。客服95000。", {}),
+        ('Re: "please stop calling my work". We have marked that number do-not-call.', EN_US),
+        ('You told us you were worried about "going to jail over this". You cannot be jailed for this debt.', EN_US),
+        ("若您收到自称“法院”“公安”要求向我司还款的电话，请勿相信。", {}),
+    ],
+)
+def test_regf_1006_18_the_recipients_own_words_quoted_back_are_not_the_senders_threat(text, ctx):
+    assert_not_denied(text, **ctx)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "ctx"),
+    [
+        ("他说“你家孩子在哪上学我们都清楚，小心点”。", "threat_harm", {}),
+        ("我跟你说“你就是个废物”，今天还钱。", "insult", {}),
+        ('We told you "we will post your photo on Facebook" and we meant it.', "exposure", EN_US),
+    ],
+)
+def test_regf_1006_14_a_threat_dressed_as_a_quotation_is_still_the_senders(text, intent, ctx):
+    """Criminal Law Art. 293-1, 12 CFR 1006.14: a sender cannot launder a threat by putting it in quotation marks
+    after "he said" or "I told you"."""
+    assert_denied(text, intent, **ctx)
