@@ -1,10 +1,8 @@
 """`fairdue bench content`: how well the content check finds unlawful intents, on the labelled corpus.
 
-Reads fairdue/bench/content_corpus/{test,dev,test2,test3,test4}.jsonl (see README.md
-there: the test split is frozen and held out, the dev split is for tuning, the
-test2 split is a second held-out split for the final figures, and the test3
-split a third held-out split written independently, to be measured once, and the test4 split a fourth one written
-last, just as independently, also to be measured once) and runs
+Reads fairdue/bench/content_corpus/<split>.jsonl (see README.md there: test, test2, test3 and test4 were
+held-out splits, each measured as such and frozen; dev, dev2 and dev3 are for tuning and training; test5, the
+fifth held-out split, was written last, independently, and is measured once) and runs
 `fairdue.policy.content.check_message` on every message in its own context
 (language, jurisdiction, channel, purpose, recipient role; time_barred=False).
 
@@ -16,8 +14,8 @@ counting ANY violation finding ("_any" keys), which includes required elements
 Figures: per-intent recall (denied / labelled), recall on all unlawful
 messages, the share of unlawful messages denied with the RIGHT intent named,
 the false-denial rate on lawful messages (with examples; missed messages are
-listed for the dev split only, never for test, test2, test3, test4 or all, so
-no held-out split is tuned on), and µs
+listed for the tuning splits dev, dev2 and dev3 only, never for a split that was
+held out or for all), and µs
 per message cold (caches cleared, every text new) and warm (the same texts
 again), against a floor measured in the same run: one plain `re` scan of each
 text for a handful of words, the least any text check can cost.
@@ -42,16 +40,18 @@ from fairdue.bench.content_corpus.generate import INTENTS, SPLITS
 
 CORPUS_PACKAGE = "fairdue.bench.content_corpus"
 EXAMPLES_MAX = 10  # false denials (and misses) shown
+TUNING_SPLITS = ("dev", "dev2", "dev3")  # the splits whose misses the bench lists (see README.md in content_corpus)
+_EXPECTED = f"expected one of {', '.join(SPLITS)} or all"
 FLOOR = re.compile(r"逾期|欠款|还款|法院|警察|通讯录|overdue|arrest|court|police|loan|debt", re.IGNORECASE)
 
 
 def load(split: str) -> list[dict[str, str]]:
-    """The records of one split ("test", "dev", "test2", "test3", "test4") or of all of them ("all"), in file order."""
+    """The records of one split (see SPLITS) or of all of them ("all"), in file order."""
     names = SPLITS if split == "all" else (split,)
     records: list[dict[str, str]] = []
     for name in names:
         if name not in SPLITS:
-            raise typer.BadParameter(f"unknown split {split!r}; expected test, dev, test2, test3, test4 or all")
+            raise typer.BadParameter(f"unknown split {split!r}; {_EXPECTED}")
         text = importlib.resources.files(CORPUS_PACKAGE).joinpath(f"{name}.jsonl").read_text(encoding="utf-8")
         records.extend(json.loads(line) for line in text.splitlines() if line.strip())
     return records
@@ -182,7 +182,7 @@ def run(split: str = "test", limit: int | None = None) -> dict[str, Any]:
     verdicts = [verdict(f) for f in results]
     n = max(len(records), 1)
     scored = score(records, verdicts)
-    if split != "dev":  # misses are for tuning: held-out splits (test, test2, test3, test4) and "all" never show them
+    if split not in TUNING_SPLITS:  # misses are for tuning: held-out splits and "all" never show them
         scored["missed_examples"] = []
     return {
         "split": split,
@@ -253,15 +253,15 @@ def content_bench(
     split: str = typer.Option(
         "test",
         "--split",
-        help="test (held out), dev (tuning), test2 (held out, final figures), test3 or test4 (held out, measured once) "
-        "or all.",
+        help="test5 (held out, measured once), test, test2, test3, test4 (held out once, frozen), dev, dev2, dev3 "
+        "(tuning and training) or all.",
     ),
     limit: int = typer.Option(0, "--limit", min=0, help="Only the first N messages (0: all)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Per-intent recall, false denials on lawful messages and µs per message on the labelled corpus."""
     if split not in (*SPLITS, "all"):
-        raise typer.BadParameter(f"unknown split {split!r}; expected test, dev, test2, test3, test4 or all")
+        raise typer.BadParameter(f"unknown split {split!r}; {_EXPECTED}")
     result = run(split, limit or None)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))

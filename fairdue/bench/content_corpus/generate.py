@@ -1,13 +1,13 @@
-"""Write the content-check evaluation corpus: test.jsonl, dev.jsonl, test2.jsonl, test3.jsonl and test4.jsonl here,
-deterministically.
+"""Write the content-check evaluation corpus here, deterministically: one <split>.jsonl per split of SPLITS.
 
 Each split is its hand-written messages (hand_<split>.toml) followed by its
 generated messages (templates_<split>.py, its own templates, vocabulary and
 seed). The test split is built on its own; the dev split drops any text that
 is already in the test split, the test2 split (the second held-out split) any
 text already in test or dev, and the test3 split (the third held-out split,
-written after test2 was consulted) any text already in test, dev or test2, and the test4 split (the fourth held-out
-split, written last) any text already in the four before it, so no text is in two splits.
+written after test2 was consulted) any text already in test, dev or test2, and so on: every split drops the texts
+of the splits built before it (test4, then the training splits dev2 and dev3, then test5, the fifth held-out
+split, written last), so no text is in two splits.
 `make corpus` runs this module; tests/unit/test_content_corpus_files.py checks that the committed
 files equal what it produces. See README.md in this folder.
 
@@ -32,7 +32,16 @@ from typing import Any
 from fairdue.policy.content import INTENT_IDS
 
 HERE = pathlib.Path(__file__).resolve().parent
-SPLITS = ("test", "dev", "test2", "test3", "test4")  # build order: a later split drops texts in an earlier one
+SPLITS = (
+    "test",
+    "dev",
+    "test2",
+    "test3",
+    "test4",
+    "dev2",
+    "dev3",
+    "test5",
+)  # build order: a later split drops texts in an earlier one
 
 FIELDS = ("id", "split", "lang", "label", "text", "role", "jurisdiction", "channel", "purpose", "origin")
 INTENTS = INTENT_IDS  # the shared contract with the content check (fairdue.policy.content)

@@ -12,7 +12,7 @@ from fairdue.policy.content import intents as _intents
 from fairdue.policy.content import learned as _learned
 from fairdue.policy.content.intents import IntentData, IntentHit, assured, clause_boundaries, promised_after
 from fairdue.policy.content.lexicon import LANGUAGES, Lexicon, Rule, load
-from fairdue.policy.content.normalize import Views, is_cjk, views
+from fairdue.policy.content.normalize import Views, is_cjk, views, vocabulary
 
 if TYPE_CHECKING:
     import ahocorasick
@@ -63,6 +63,16 @@ _INTENTS: IntentData = _intents.load(
     ]
 )
 _RULES: dict[str, Rule] = {**_LEXICON.rules, **_INTENTS.rules}
+# The words the classes and the lexicon are written in: a token spelled with digits, symbols or masked letters
+# (w4$73, s**l) is read as the one of them it spells (normalize.respell).
+_VOCABULARY = vocabulary(
+    [*(term for terms in _INTENTS.class_terms for term in terms), *(t.term for t in _LEXICON.terms if t.regex is None)]
+)
+
+
+def text_views(text: str) -> Views:
+    """The normalised views of a text as the check reads it (the learned layer is trained on the same)."""
+    return views(text, _VOCABULARY)
 
 
 class ContentContextError(FairdueError):
@@ -152,6 +162,7 @@ class _Scan:
     has_time_barred_hit: bool  # whether time_barred matters for this text at all
     allowed: tuple[tuple[int, int], ...]  # compact [start, end] of lawful allow-phrases
     lower: str  # base, lower-cased: what the plain required-element patterns read
+    reported: tuple[tuple[int, int], ...]  # spans of someone else's words quoted back (intents.reported_spans)
 
     def has(self, key: str) -> bool:
         """Whether required-element pattern ``key`` matches; evaluated only when a context needs it."""
@@ -227,6 +238,7 @@ def _scan_terms(
                     assured(light, start, boundaries)
                     or promised_after(light, last + 1, boundaries)
                     or _intents.weighing(light, start, boundaries)
+                    or (lex.rules[term.rule].intent == "false_authority" and _intents.advised(light, start, boundaries))
                 )
             hits.append(_Hit(ti, start, last + 1, negated))
     return hits
@@ -237,11 +249,12 @@ def _word_freq(word: str) -> int:
     return freq
 
 
-def _intent_scan(v: Views, boundaries: tuple[int, ...]) -> tuple[list[IntentHit], list[_Hit]]:
+def _intent_scan(
+    v: Views, boundaries: tuple[int, ...], reported: tuple[tuple[int, int], ...]
+) -> tuple[list[IntentHit], list[_Hit]]:
     """Grammar matches that are not assurances, and lexicon terms read through pinyin."""
     class_hits, term_hits = _intents.scan_classes(_INTENTS, v, _word_freq)
     light = v.light
-    reported = _intents.reported_spans(light)
     matches = [
         h
         for h in _intents.match(_INTENTS, v, class_hits, boundaries, _intents.sender_spans(light))
@@ -256,12 +269,12 @@ def _intent_scan(v: Views, boundaries: tuple[int, ...]) -> tuple[list[IntentHit]
 
 @lru_cache(maxsize=scan_entries_max)
 def _scan(text: str) -> _Scan:
-    v = views(text)
+    v = text_views(text)
     allowed = _allowed(v)
     boundaries = clause_boundaries(v.light)
-    matches, sounded = _intent_scan(v, boundaries)
-    hits = tuple(_scan_terms(v, _LEXICON.automaton, allowed, _PHRASES_MAIN, boundaries)) + tuple(sounded)
     reported = _intents.reported_spans(v.light)
+    matches, sounded = _intent_scan(v, boundaries, reported)
+    hits = tuple(_scan_terms(v, _LEXICON.automaton, allowed, _PHRASES_MAIN, boundaries)) + tuple(sounded)
     if reported:  # a term inside someone else's quoted words is reported, not said (like a promise: negated)
         hits = tuple(
             h
@@ -279,6 +292,7 @@ def _scan(text: str) -> _Scan:
         has_time_barred_hit=any(rules[terms[h.term_index].rule].applies == "time_barred" for h in hits),
         intent_hits=tuple(matches),
         boundaries=boundaries,
+        reported=reported,
     )
 
 
@@ -406,7 +420,7 @@ def _check(
         # third-party contact must (12 CFR 1006.10(b)(1)); it says nothing of this person's debt.
         # Nor does someone else's report quoted back (您反映的“陌生人冒充我司催收”).
         light = text_scan.views.light
-        exempt = _intents.sender_spans(light) + _intents.reported_spans(light)
+        exempt = _intents.sender_spans(light) + text_scan.reported
         hits = hits + tuple(h for h in _debt_hits(text) if not _intents.in_spans(exempt, h.start, h.end))
     pairs: list[tuple[str, _Hit]] = []
     for hit in hits:

@@ -69,9 +69,11 @@ _NEGATION = re.compile(
     r"不(?!管|论|然|过|仅|只|止|太|好意思|像|是有|少|便|断|足|同|久|停|如|得不|良|还|付|交|缴|接|理|回|配|是人|要脸|得好死|客气|放过|行|够|上|起|到账|到位)|"
     r"如有人|若有人|如果有人|如遇|如您收到|若您收到|如收到|自称|冒充|任何要求|任何人要求|有人说|任何人说|"
     r"\b(?:anyone who (?:says|tells|claims)|ignore anyone|someone who (?:says|tells|claims))\b|"
+    r"\bnothing\b(?! but\b)|\b(?:stopped|ceased|will stop|have stopped|'ve stopped)\b|\b(?:pose|poses) as\b|\b(?:pretends?|claims?) to be\b|"
     r"\bstop\b(?! being| hiding| ignoring| avoiding| dodging| running| making excuses| lying| wasting)|\b(?:no longer|ceased?|claiming to be|pretending to be|posing as|impersonat\w*)\b|"
-    r"(?<!why )\b(?:not|never|no|nobody|neither|nor|without|cannot|beware|avoid|refrain)\b(?! in by\b)|"
-    r"(?<!why do)(?<!why wo)n[’']t\b(?! in by\b| arrived\b| received\b| cleared\b)|"
+    r"(?<!why )\b(?:not|never|no|nobody|neither|nor|without|cannot|beware|avoid|refrain)\b"
+    r"(?! in by\b| surprised\b| wonder\b| doubt\b| only\b| just\b)|"
+    r"(?<!why do)(?<!why wo)n[’']t\b(?! in by\b| arrived\b| received\b| cleared\b| you\b)|"
     r"\bno one\b|\bstay away from\b|\bbe wary of\b|\bif (?:anyone|someone|you receive|you are asked|you get)\b"
 )
 # Between that negation and the action: the negation belonged to something else
@@ -80,7 +82,7 @@ _NOT_OURS = re.compile(
     r"(?<!为)(?<!为了)(?<!来)(?<!去)还(?!旧|款的说法)|付|缴|交钱|接电话|接听|回复|理会|处理|就(?!该|此|本|这笔|这个|相关)|便|则|那么|否则|以为|认为|逼|迫|除非|直到|等到|后果|"
     r"没关系|不要紧|无所谓|也没事|"
     r"等着|等你|马上|立即|立刻|现在|"
-    r"(?<!\bto )\b(?:pay|repay|settle)\b|"
+    r"(?<!\bto )\b(?:pay|paying|repay|repaying|settle|settling)\b|"
     r"\b(?:paid|respond|answer|reply|then|until|unless|otherwise|force|think|believe|assume|"
     r"wait|hear|contact us|call us|now|immediately|anymore|any longer)\b|we will|we'll|i will|i'll|they will|make us"
 )
@@ -107,6 +109,8 @@ def assured(light: str, start: int, boundaries: tuple[int, ...], lo_min: int = 0
             break
         b -= 1
     window = light[lo:start]
+    if "】" in window:  # a sender's 【signature】 is a name, not words of the clause (若水花 holds no "if")
+        window = window[window.rindex("】") + 1 :]
     if _INVISIBLE.search(window):
         window = _INVISIBLE.sub("", window)
     window = _CJK_GAP.sub("", window)  # 能·不 能 reads as 能不能
@@ -165,8 +169,16 @@ def promise(light: str, hit: IntentHit, boundaries: tuple[int, ...]) -> bool:
     return disowned(light, hit.end, boundaries) or promised_after(light, hit.end, boundaries)
 
 
+# A next sentence that disowns what the one before said: "That's not us.", "They're not from us.", 这些都是诈骗.
+_DISOWNED_NEXT = re.compile(
+    r"\s*(?:that|this|they|these|those|it|such (?:texts|messages|calls|letters))(?:'s|’s|'re|’re| is| are| were| was)? "
+    r"(?:not (?:from |sent by )?us|(?:all )?(?:a )?(?:scams?|fraud|fake))\b|"
+    r"\s*(?:这|此|这些|以上|上述)\S{0,6}?(?:都是|均为|是|属于)(?:诈骗|假的|虚假)"
+)
+
+
 def disowned(light: str, end: int, boundaries: tuple[int, ...]) -> bool:
-    """Whether the sentence after ``end`` disowns what came before it."""
+    """Whether the rest of the sentence after ``end``, or the start of the next one, disowns what came before it."""
     hi = min(len(light), end + disowned_window_chars)
     k = bisect_left(boundaries, end)
     while k < len(boundaries) and boundaries[k] < hi:
@@ -174,7 +186,9 @@ def disowned(light: str, end: int, boundaries: tuple[int, ...]) -> bool:
             hi = boundaries[k]
             break
         k += 1
-    return _DISOWNED.search(light, end, hi) is not None
+    if _DISOWNED.search(light, end, hi) is not None:
+        return True
+    return hi < len(light) and light[hi] in _SENTENCE and _DISOWNED_NEXT.match(light, hi + 1) is not None
 
 
 # --- the sender -----------------------------------------------------------------
@@ -223,7 +237,7 @@ _REPORTING = re.compile(
     # The recipient's own words quoted back to them (您提到“…”, you told us "…"): only theirs — "我说“…”",
     # "他说“…”" or "we said '…'" would let a sender dress its own threat up as someone else's:
     r"(?:(?<![跟对给和向诉让叫])(?:您|你)[^，。！？“”\"\n]{0,12}?"
-    r"(?:提到|提到过|说|说过|反映|反映的|称|声称|表示|投诉|问|问到|担心|留言|写道|来电说)|"
+    r"(?:提到|提到过|说|说过|反映|反映的|称|声称|表示|投诉|问|问到|担心|留言|写道|来电说)(?:的[^，。！？“”\"\n]{0,6})?|"
     r"自称|自称是|冒充|假冒|\bclaiming to be|\bpretending to be|"  # an impersonator's claim, quoted in a warning
     r"(?<!told )(?<!tell )\byou\b[^.!?\n\"“]{0,40}?"
     r"\b(?:told (?:us|me|our \w+)(?: that)?|said(?: that)?|say|says|mentioned|wrote|asked(?: about)?|"
@@ -234,13 +248,65 @@ _REPORTING = re.compile(
 reported_lead_chars = 64  # characters before a quotation searched for who said it and the verb that reports it
 
 
+# The recipient's own words reported without quotation marks, to the end of their clause: "You told us you were
+# afraid of going to jail", 您提到您担心被起诉. A comma ends it: "you said you'd pay, so we'll …" is ours again.
+_REPORTED_CLAUSE = re.compile(
+    r"\byou (?:told us|told me|said|mentioned|wrote|explained|let us know|shared|asked(?: us| me)?(?: whether| if)?|"
+    r"wondered(?: whether| if)?)(?: on the phone| in your email| in your letter| earlier| today)?(?: that)?"
+    r"\s*[:：]?\s*['\"“‘]?[^.!?;:,\n]*|"
+    r"(?<![跟对给和向诉让叫])(?:你|您)(?:提到|说|说过|反映|告诉我们|表示|担心|留言说|问)(?:过|的)?[,，:：]?[^。！？；：，,?\n]*(?![^。！？；\n]{0,12}?(?:吗|呢|怎么办|是不是|对不对|[?？]))"
+)
+# What impersonators and fraudsters say, reported in a warning about them: the sentence of the report, when a scam
+# warning stands in it or right after it ("Fraudsters are sending texts saying you'll be arrested … That's not us").
+_SCAM_REPORT = re.compile(
+    r"\b(?:fraudsters?|scammers?|criminals|crooks|impostors?|imposters?|someone|people|callers?|fake (?:texts|calls|"
+    r"messages|letters|e-?mails))\b[^.!?\n]{0,40}?\b(?:say|says|saying|said|claim|claims|claiming|pose as|posing as|"
+    r"pretend\w*|tell you|telling you|threaten\w*|asking)\b[^.!?\n]*|"
+    r"(?:骗子|不法分子|诈骗分子|有人|陌生人|冒充者|客户|用户)[^。！？\n]{0,20}?(?:自称|冒充|假冒|说|称|声称|谎称|威胁|反映|收到)"
+    r"[^。！？\n]*"
+)
+_SCAM_CONTEXT = re.compile(
+    r"\b(?:scams?|fraud\w*|fake|not (?:from |sent by )?us|never|report (?:it|them|this)|hang up|impersonat\w*)\b|"
+    r"诈骗|骗局|报警|不是我们|不是我司|并非我司|假的|挂断|冒充|保留证据|从不|绝不|不会以"
+)
+scam_context_chars = 160  # characters after a fraudster's reported words searched for the warning around them
+
+# Words of one of the sender's staff reported in order to disown them, a correction or an apology following: "a
+# call in which our agent said a bailiff would 'come round tonight'. That was wrong", 我司员工称…，这是错误的.
+_STAFF_SAID = re.compile(
+    r"\b(?:our|the|a|one of our) (?:\w+ )?(?:agent|caller|collector|colleague|representative|adviser|advisor|"
+    r"employee|staff member)s? (?:had )?(?:said|told you|threatened|claimed|wrote)\b[^.!?\n]*|"
+    r"(?:我司|我们的|本公司)(?:员工|催收员|工作人员|坐席|客服|外访人员|同事)[^。！？\n]{0,8}?(?:说|称|表示|威胁)[^。！？\n]*"
+)
+_DISOWNING = re.compile(
+    r"\b(?:that|this|it) (?:was|is|were) (?:wrong|untrue|not true|false|unacceptable|not acceptable)\b|"
+    r"\bshould (?:never|not) have been said\b|\bwe (?:apologi[sz]e|are sorry)\b|\bwe're sorry\b|"
+    r"(?:这|此)(?:是|属于)?(?:错误|不实|违规|不当)|不应该|深表歉意|向你道歉|致歉"
+)
+disowning_window_chars = 160  # characters after reported staff words searched for the correction or apology
+
+
 def reported_spans(light: str) -> tuple[tuple[int, int], ...]:
-    """Quotations introduced as someone else's words (a reporting verb just before the opening mark)."""
-    return tuple(
+    """Someone else's words: quotations introduced as theirs (a reporting verb just before the opening mark), the
+    recipient's own words reported to the end of their clause, fraudsters' words reported in a warning about them,
+    and staff words reported in order to disown them."""
+    quoted = [
         m.span()
         for m in _QUOTED.finditer(light)
         if _REPORTING.search(light, max(0, m.start() - reported_lead_chars), m.start())
-    )
+    ]
+    own = [m.span() for m in _REPORTED_CLAUSE.finditer(light) if m.end() > m.start()]
+    scams = [
+        m.span()
+        for m in _SCAM_REPORT.finditer(light)
+        if _SCAM_CONTEXT.search(light, max(0, m.start() - 40), m.end() + scam_context_chars)
+    ]
+    disowned = [
+        m.span()
+        for m in _STAFF_SAID.finditer(light)
+        if _DISOWNING.search(light, m.end(), m.end() + disowning_window_chars)
+    ]
+    return tuple(sorted((*quoted, *own, *scams, *disowned)))
 
 
 # Advice to someone weighing an act, in the act's own clause ("if you're thinking of taking a payday loan, talk to
@@ -256,6 +322,26 @@ def weighing(light: str, start: int, boundaries: tuple[int, ...]) -> bool:
     k = bisect_left(boundaries, start) - 1
     lo = boundaries[k] + 1 if k >= 0 else 0
     return _WEIGHING.search(light, lo, start) is not None
+
+
+# Advice to the recipient to go to an authority themselves (请立即报警, 您也可向金融监管总局反映, "you can contact your
+# state attorney general", "report it to the police"): naming the authority is not posing as it.
+_ADVICE_BEFORE = re.compile(
+    r"(?:请|请您|请你|你可|可以|可向|也可向|也可以向|建议|建议你|并|或)\s*(?:立即|及时|直接|马上|随时)?\s*"
+    r"(?:向|到|拨打|致电|联系|求助于?)?\s*$|"
+    r"\b(?:you can|you may|you could|you should|please|feel free to|we encourage you to|we recommend you|"
+    r"we'd encourage you to|do)\s+(?:\w+\s+){0,2}?(?:report\w*|complain\w*|contact|call|ring|tell|inform|alert|go to|"
+    r"reach|visit)\s+(?:\w+\s+){0,3}?$|"
+    r"\b(?:report (?:it|this|them|him|her|the (?:call|caller|message|text|letter))|complain|speak) to\s+(?:\w+\s+){0,2}?$"
+)
+advice_window_chars = 40  # characters before an authority's name searched for advice to go to it
+
+
+def advised(light: str, start: int, boundaries: tuple[int, ...]) -> bool:
+    """Whether the clause just before ``start`` advises the recipient to go to what is named at ``start``."""
+    k = bisect_left(boundaries, start) - 1
+    lo = max(boundaries[k] + 1 if k >= 0 else 0, start - advice_window_chars)
+    return _ADVICE_BEFORE.search(light[lo:start]) is not None
 
 
 def in_spans(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
@@ -769,7 +855,7 @@ def _in_clause_before(g: Grammar, first: ClassHit, boundaries: tuple[int, ...], 
     clause_start = boundaries[k] if k >= 0 else -1
     lo = first.c0 - clause_chars_max
     return any(
-        h.start > clause_start and h.c1 <= first.c0 for cls in g.unless_clause for h in index.between(cls, lo, first.c0)
+        h.start > clause_start and h.c0 < first.c0 for cls in g.unless_clause for h in index.between(cls, lo, first.c0)
     )
 
 

@@ -47,7 +47,8 @@ from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyp
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from fairdue.policy.content import learned
-from fairdue.policy.content.normalize import Views, is_cjk, views
+from fairdue.policy.content.check import text_views as views
+from fairdue.policy.content.normalize import Views, is_cjk
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS_DIR = ROOT / "fairdue" / "bench" / "content_corpus"

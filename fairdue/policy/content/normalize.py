@@ -10,6 +10,10 @@ Three views of one message, all pure functions of the text:
               Cyrillic/Greek look-alikes read as Latin letters, and
               leetspeak digits between two letters read as letters
               (``p0lice`` -> ``police``); still the same length.
+              With a vocabulary (the words the check's classes and lexicon are
+              written in), a word spelled with digits, symbols or masked
+              letters reads as the one vocabulary word it spells
+              (``w4$73`` -> ``waste``, ``s**l`` -> ``sell``; see `respell`).
 * ``compact`` ``light`` without separators (spaces, punctuation, symbols,
               zero-width characters), so ``爆 通 讯 录`` and ``a.r.r.e.s.t`` read
               as words; ``original(i)`` is the original position of ``compact[i]``.
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -161,10 +166,92 @@ def half_width(text: str) -> str:
     return text
 
 
-def views(text: str) -> Views:
+# --- words spelled with digits, symbols or masked letters ----------------------
+# What each stand-in may be read as; "*" (a masked letter) may be any letter.
+_SPELLING = {"0": "o", "1": "il", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s",
+             "!": "il", "|": "li", "+": "t", "*": "a-z"}  # fmt: skip
+_SPELLED_TOKEN = re.compile(r"[a-z0-9@$!|+*]{4,}")
+_SPELLED_HINT = re.compile(r"[a-z][0-9@$!|+*]|[0-9@$!|+*][a-z]")
+_WORD = re.compile(r"[a-z]{3,}")
+_INFLECTIONS = ("s", "es", "ed", "d", "ing", "er", "ers")
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Latin words a spelled-out token may stand for, by length, in order of preference (first listed first)."""
+
+    by_length: dict[int, tuple[str, ...]]
+    words: frozenset[str]
+
+
+def vocabulary(terms: Iterable[str]) -> Vocabulary:
+    """The words of ``terms`` (class terms and lexicon entries as written), then their common inflections
+    (words of four letters or more): a masked token that could be either reads as the word itself."""
+    bases = dict.fromkeys(word for term in terms for word in _WORD.findall(term.lower()))
+    inflected = dict.fromkeys(
+        word[:-1] + "ing" if ending == "ing" and word.endswith("e") else word + ending
+        for word in bases
+        if len(word) >= 4
+        for ending in _INFLECTIONS
+    )
+    by_length: dict[int, list[str]] = {}
+    for word in (*bases, *(w for w in inflected if w not in bases)):
+        by_length.setdefault(len(word), []).append(word)
+    return Vocabulary({n: tuple(words) for n, words in by_length.items()}, frozenset(bases) | frozenset(inflected))
+
+
+def _spelled(token: str, vocab: Vocabulary) -> str | None:
+    """The first vocabulary word ``token`` can spell, if any (a token of plain letters or digits only spells itself)."""
+    if (
+        token.isalpha()
+        or token[0] == "*"  # a leading star is a separator put before a word ("_*exp_*ose"), not a masked letter
+        or not any(c.isalpha() for c in token)
+        or not all(c.isalpha() or c in _SPELLING for c in token)
+        or "".join(filter(str.isalpha, token)) in vocab.words  # stand-ins between a word's letters ("arr!est")
+    ):
+        return None
+    words = vocab.by_length.get(len(token))
+    if not words:
+        return None
+    pattern = re.compile("".join(c if c.isalpha() else f"[{_SPELLING[c]}]" for c in token))
+    return next((w for w in words if pattern.fullmatch(w)), None)
+
+
+_PUNCTUATION = frozenset(".,!?;:'\"()…，。！？：；、“”‘’")
+
+
+def _delimits(light: str, i: int, step: int) -> bool:
+    """Whether position ``i``, just outside a token (``step`` 1 after it, -1 before it), ends a word: the text's edge,
+    a space, or punctuation with no letter or digit beyond it ("cas*.e" is a word spelled out, "p******e." is not)."""
+    if i < 0 or i >= len(light) or light[i].isspace():
+        return True
+    beyond = i + step
+    return light[i] in _PUNCTUATION and (beyond < 0 or beyond >= len(light) or not light[beyond].isalnum())
+
+
+def respell(light: str, vocab: Vocabulary) -> str:
+    """``light`` with each token spelled with digits, symbols or masked letters (``4$$0c1473$``, ``p******e``)
+    read as the vocabulary word it spells; same length, so spans still map to the original."""
+    if not _SPELLED_HINT.search(light):
+        return light
+    out: list[str] = []
+    last = 0
+    for m in _SPELLED_TOKEN.finditer(light):
+        if not (_delimits(light, m.start() - 1, -1) and _delimits(light, m.end(), 1)):
+            continue  # part of a word spelled out with separators ("cas*_e"): the compact view reads it
+        word = _spelled(m.group(), vocab)
+        if word is not None:
+            out += (light[last : m.start()], word)
+            last = m.end()
+    return "".join(out) + light[last:] if out else light
+
+
+def views(text: str, vocab: Vocabulary | None = None) -> Views:
     """All views of ``text``; spans in ``base``/``light`` equal spans in ``text``."""
     base = half_width(to_simplified(text))
     light = _LEET.sub(_leet, _fold(base))
+    if vocab is not None:
+        light = respell(light, vocab)
     # split() with a capturing group alternates word runs and separator runs
     # (w0, s0, w1, s1, ..., wn; a word run may be empty at either end) and
     # keeps the loops in C: no Match object per run.
