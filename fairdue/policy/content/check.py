@@ -471,13 +471,17 @@ def _check(
 def _learned_findings(text: str, text_scan: _Scan, non_debtor: bool) -> list[Finding]:
     """The learned layer's denial, asked only when no grammar or lexicon finding names an intent: it may add a
     denial (with the nearest intent and the n-grams that drove it, in original spans), never remove one. A third-party
-    intent counts only for a recipient who may not hear about the debt. A text shorter than learned_chars_min is
+    intent counts only for a recipient who may not hear about the debt; a hit whose n-grams lie in the sender's name, a
+    cited title or reported words is no denial. A text shorter than learned_chars_min is
     left to the grammars: on a few characters the n-grams are no evidence ("自动语音：请回电。" scored 0.999 "disguised")."""
     if len(text_scan.views.compact) < learned_chars_min:
         return []
     hit = _learned.score_views(text_scan.views)
     if hit is None or (hit.intent == "third_party" and not non_debtor):
         return []
+    light = text_scan.views.light
+    if _intents.in_spans(_intents.sender_spans(light) + text_scan.reported, hit.start, hit.end):
+        return []  # what drove it is the sender's name, a cited title or someone else's words, not the sender's own
     rule = _INTENTS.rules[f"CONTENT.intent.{hit.intent}.{_intents.LEARNED_SUB}"]
     return [_finding(rule, hit.evidence(text), intent=hit.intent)]
 

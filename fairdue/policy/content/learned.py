@@ -15,7 +15,7 @@ corpus only. Scoring needs no scikit-learn: the logit of class c is
 then softmax. The kept n-grams are found with one Aho-Corasick pass and their
 weights for all classes added at once as packed integers (see ``_FIELD_BITS``).
 A text is a hit when P(not lawful) = 1 - P(lawful) reaches the model's
-threshold; the intent named is the most probable unlawful class. (Deciding on
+threshold for its script (Chinese or English, see ``script``); the intent named is the most probable unlawful class. (Deciding on
 the top unlawful class alone missed most held-out unlawful templates: the
 probability mass of an unseen abusive text spreads over several intents.)
 """
@@ -34,7 +34,7 @@ from typing import Any
 import ahocorasick
 
 from fairdue.errors import FairdueError
-from fairdue.policy.content.normalize import Views, views
+from fairdue.policy.content.normalize import Views, is_cjk, views
 
 MODEL_FILE = "learned_model.json"
 FORMAT_VERSION = 1  # the JSON layout this module reads; learned_train.py writes the same number
@@ -62,7 +62,7 @@ class LearnedHit:
     """The layer's verdict on one text that it would deny."""
 
     intent: str  # the most probable of the 8 unlawful intents: the nearest intent
-    score: float  # P(not lawful) = 1 - P(lawful), >= the model's threshold
+    score: float  # P(not lawful) = 1 - P(lawful), >= the model's threshold for the text's script
     intent_score: float  # P(intent), <= score
     ngrams: tuple[NgramSpan, ...]  # strongest first, at most ngrams_cited_max; never empty
     start: int  # span in the ORIGINAL text covering the strongest n-gram and those overlapping it
@@ -110,11 +110,22 @@ class Model:
     classes: tuple[str, ...]
     lawful_index: int
     bias: tuple[float, ...]
-    threshold: float
+    thresholds: dict[str, float]  # by script of the text (see `script`): "zh" or "en"
     keys: tuple[str, ...]  # kept n-grams; the automaton's value for keys[i] is i
     packed: tuple[int, ...]  # packed[i]: the weights of keys[i], see _FIELD_BITS
     push: tuple[tuple[float, ...], ...]  # push[c][i]: weight of keys[i] for class c minus its lawful weight
     automaton: ahocorasick.Automaton
+
+
+CJK_SHARE_MIN = 0.3  # a text with at least this share of CJK among its letters and digits is read as Chinese
+
+
+def script(text: str) -> str:
+    """ "zh" when CJK characters make up CJK_SHARE_MIN or more of the text's letters and digits, else "en": each has
+    its own threshold, calibrated on lawful messages of that script (English lawful sentences score higher)."""
+    word = [ch for ch in text if ch.isalnum()]
+    cjk = sum(1 for ch in word if is_cjk(ch))
+    return "zh" if word and cjk >= CJK_SHARE_MIN * len(word) else "en"
 
 
 def feature_text(v: Views) -> str:
@@ -195,7 +206,7 @@ def from_dict(raw: dict[str, Any]) -> Model:
         classes=classes,
         lawful_index=lawful,
         bias=tuple(float(b) for b in raw["bias"]),
-        threshold=float(raw["threshold"]),
+        thresholds={name: float(t) for name, t in raw["thresholds"].items()},
         keys=keys,
         packed=tuple(packed),
         push=tuple(tuple(weights[k][c] - weights[k][lawful] for k in keys) for c in range(len(classes))),
@@ -238,9 +249,10 @@ def probabilities(text: str, m: Model) -> tuple[tuple[float, ...], float]:
 def score_views(v: Views, m: Model | None = None) -> LearnedHit | None:
     """The layer's hit on an already-normalised text (the grammar's Views), or None."""
     m = m or model()
-    probs, norm = probabilities(feature_text(v), m)
+    text = feature_text(v)
+    probs, norm = probabilities(text, m)
     unlawful = 1.0 - probs[m.lawful_index]
-    if unlawful < m.threshold:
+    if unlawful < m.thresholds[script(text)]:
         return None
     best = max((c for c in range(len(m.classes)) if c != m.lawful_index), key=probs.__getitem__)
     return _hit(v, m, best, unlawful, probs[best], norm)

@@ -1,7 +1,7 @@
 """Train the learned layer of the content check (``make model``): writes learned_model.json.
 
 Trained on the splits of the content corpus that have been read while tuning
-(``TRAINING_SPLITS``: dev, test, test2 and test3 — never the held-out test4), with a
+(``TRAINING_SPLITS``: dev, test, test2, test3, test4, dev2 and dev3 — never the held-out test5), with a
 fixed seed and a deterministic internal split of them:
 
 * validation part: per label, whole groups of messages (one template family,
@@ -12,7 +12,7 @@ fixed seed and a deterministic internal split of them:
 * the model is fitted on the rest (the training part, plus each sentence of
   its lawful messages as a lawful example: see ``_examples``), pruned to the
   n-grams with the largest weights, refitted on those, rounded to 6 decimals;
-* the threshold is chosen on the validation part, scored with the runtime
+* a threshold per script (Chinese, English) is chosen on the validation part, scored with the runtime
   scorer (``learned.py``, pure Python, on the rounded weights), as the lowest
   value that keeps false denials of lawful validation messages <= 0.5%, and
   of each of their sentences sent alone <= 0.5%
@@ -52,14 +52,16 @@ from fairdue.policy.content.normalize import Views, is_cjk
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS_DIR = ROOT / "fairdue" / "bench" / "content_corpus"
-# Every split that has been read while tuning; the held-out split (test4) is never trained on.
-TRAINING_SPLITS = ("dev", "test", "test2", "test3")
-# Chinese only: character n-grams suit a script without spaces, homophones and variant characters; on English text
-# the layer learned the absence of a lender's boilerplate ("you ", "and") and denied short lawful sentences.
-LANGUAGES = ("zh",)
+# Every split that has been read while tuning; the held-out split (test5) is never trained on.
+TRAINING_SPLITS = ("dev", "test", "test2", "test3", "test4", "dev2", "dev3")
+# Both languages, since the English training split dev2 (lawful messages with and without a lender's boilerplate,
+# many a single sentence): trained on the old splits' English alone, the layer learned the absence of boilerplate
+# ("you ", "and") and denied short lawful sentences. Each script has its own threshold (learned.script).
+LANGUAGES = ("zh", "en")
+SCRIPTS = ("zh", "en")
 MODEL = Path(__file__).resolve().parent / learned.MODEL_FILE
 
-VERSION = "2"  # bump when the features, the split or the fitting change
+VERSION = "3"  # bump when the features, the split or the fitting change
 SEED = 20261207
 ORDERS = (1, 2, 3, 4)  # character n-gram lengths over learned.feature_text
 LATIN_CHARS_MIN = 3  # letters or digits in an n-gram without CJK characters
@@ -280,10 +282,15 @@ def _calibrate(
             if learned.feature_text(views(t)).strip()
         }
     )
-    doc["threshold"] = max(
-        _threshold(m, [compacts[i] for i in val_idx if labels[i] == learned.LAWFUL]),
-        _threshold(m, [learned.feature_text(views(t)) for t in lawful_sentences]),
-    )
+    lawful_texts = [compacts[i] for i in val_idx if labels[i] == learned.LAWFUL]
+    sentence_texts = [learned.feature_text(views(t)) for t in lawful_sentences]
+    doc["thresholds"] = {
+        name: max(
+            _threshold(m, [t for t in lawful_texts if learned.script(t) == name]),
+            _threshold(m, [t for t in sentence_texts if learned.script(t) == name]),
+        )
+        for name in SCRIPTS
+    }
     m = learned.from_dict(doc)
     doc["validation"] = _figures(m, [normalized[i] for i in val_idx], [labels[i] for i in val_idx])
     denied = sum(learned.score(t, m) is not None for t in lawful_sentences)
@@ -293,8 +300,8 @@ def _calibrate(
         "false_denial_rate": round(denied / len(lawful_sentences), 4),
     }
     doc["validation"]["threshold_rule"] = (
-        f"lowest >= {THRESHOLD_MIN} with false denials <= {FALSE_DENIAL_SHARE_MAX} of the lawful validation"
-        " messages and of their sentences sent alone"
+        f"per script (zh, en): lowest >= {THRESHOLD_MIN} with false denials <= {FALSE_DENIAL_SHARE_MAX} of the"
+        " lawful validation messages of that script and of their sentences sent alone"
     )
 
 
@@ -325,7 +332,7 @@ def train(rows: list[dict[str, str]], corpus_sha256: str) -> dict[str, Any]:
         **_provenance(rows, corpus_sha256, fit_idx, val_idx, len(texts)),
         "classes": classes,
         "bias": [float(b) + 0.0 for b in np.round(clf.intercept_, DECIMALS)],
-        "threshold": 1.0,
+        "thresholds": {name: 1.0 for name in SCRIPTS},
         "weights": weights,
     }
     _calibrate(doc, rows, val_idx, compacts, normalized)
@@ -354,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(text, encoding="utf-8")
     doc = json.loads(text)
     print(
-        f"wrote {args.out} ({len(text.encode()) / 1e6:.2f} MB, {len(doc['weights'])} n-grams, threshold {doc['threshold']})"
+        f"wrote {args.out} ({len(text.encode()) / 1e6:.2f} MB, {len(doc['weights'])} n-grams, thresholds {doc['thresholds']})"
     )
     print(json.dumps(doc["validation"], indent=1, sort_keys=True))
     return 0

@@ -14,11 +14,13 @@ import sys
 import pytest
 
 from fairdue.policy.content import learned
+from fairdue.policy.content.check import text_views
 from fairdue.policy.content.normalize import views
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "fairdue" / "bench" / "content_corpus"
-TRAINING_SPLITS = ("dev", "test", "test2", "test3")  # learned_train.TRAINING_SPLITS (that module needs scikit-learn)
+# learned_train.TRAINING_SPLITS (that module needs scikit-learn); test5 is held out
+TRAINING_SPLITS = ("dev", "test", "test2", "test3", "test4", "dev2", "dev3")
 MODEL = ROOT / "fairdue" / "policy" / "content" / learned.MODEL_FILE
 LEARNED_SOURCE = ROOT / "fairdue" / "policy" / "content" / "learned.py"
 model_bytes_max = 2_000_000
@@ -44,16 +46,16 @@ def _training_bytes() -> bytes:
 
 def test_model_was_trained_on_the_current_tuning_splits_and_never_on_the_held_out_one():
     """A changed tuning split (or a normaliser that reads it differently) must be followed by `make model`; the
-    held-out split (test4) is never part of the training data."""
+    held-out split (test5) is never part of the training data."""
     raw = _raw()
-    assert "test4" not in TRAINING_SPLITS
+    assert "test5" not in TRAINING_SPLITS
     assert raw["corpus"]["files"] == [f"fairdue/bench/content_corpus/{name}.jsonl" for name in TRAINING_SPLITS]
     data = _training_bytes()
     assert raw["corpus"]["sha256"] == hashlib.sha256(data).hexdigest(), "a tuning split changed: run `make model`"
     rows = [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
     assert {r["split"] for r in rows} == set(TRAINING_SPLITS)
-    rows = [r for r in rows if r["lang"] == "zh"]  # learned_train.LANGUAGES: the layer is trained on Chinese only
-    seen = hashlib.sha256("\n".join(learned.feature_text(views(r["text"])) for r in rows).encode()).hexdigest()
+    rows = [r for r in rows if r["lang"] in ("zh", "en")]  # learned_train.LANGUAGES
+    seen = hashlib.sha256("\n".join(learned.feature_text(text_views(r["text"])) for r in rows).encode()).hexdigest()
     assert raw["corpus"]["feature_texts_sha256"] == seen, "normalize.py reads the corpus differently: run `make model`"
     assert learned.model().corpus_sha256 == raw["corpus"]["sha256"]
 
@@ -75,7 +77,7 @@ def test_model_file_is_canonical_small_and_complete():
         "disguised",
         "third_party",
     }
-    assert 0.5 <= raw["threshold"] < 1.0
+    assert set(raw["thresholds"]) == {"zh", "en"} and all(0.5 <= t < 1.0 for t in raw["thresholds"].values())
     assert all(round(w, 6) == w for ws in raw["weights"].values() for w in ws)
     assert raw["validation"]["lawful"]["false_denial_rate"] <= 0.005
 
@@ -84,7 +86,7 @@ def test_a_threat_no_grammar_lists_scores_toward_threat_harm():
     hit = learned.score(THREAT_UNLISTED)
     assert hit is not None
     assert hit.intent == "threat_harm"
-    assert hit.score >= learned.model().threshold
+    assert hit.score >= learned.model().thresholds["zh"]
     assert 0 < hit.intent_score <= hit.score <= 1
     assert hit.ngrams and all(g.weight > 0 for g in hit.ngrams)
 
@@ -172,7 +174,7 @@ def _intent_findings(text: str, role: str = "borrower"):
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
-        ("你出门的时候最好回头看看，钱的事早点了结。", "threat_harm"),  # implied threat, no listed word
+        ("你每天坐几路公交上班我们都清楚，自己看着办。", "threat_harm"),  # implied threat, no listed word
         ("你这种人活着就是浪费粮食，赶紧还钱。", "insult"),
         ("你的事我们已经跟你们小区业主说了，今天还钱。", "exposure"),
     ],
@@ -186,7 +188,7 @@ def test_cba_2026_the_learned_layer_adds_a_denial_no_grammar_names_with_intent_s
     assert f.severity == "violation" and f.intent == intent
     start, end = f.evidence["span"]
     assert f.evidence["matched"] == text[start:end] and start < end
-    assert f.evidence["ngrams"] and f.evidence["score"] >= learned.model().threshold
+    assert f.evidence["ngrams"] and f.evidence["score"] >= learned.model().thresholds["zh"]
     assert "12 CFR" in f.citation or "CONC" in f.citation or "公约" in f.citation
 
 
