@@ -239,6 +239,10 @@ def _scan_terms(
                     or promised_after(light, last + 1, boundaries)
                     or _intents.weighing(light, start, boundaries)
                     or (lex.rules[term.rule].intent == "false_authority" and _intents.advised(light, start, boundaries))
+                    or (
+                        lex.rules[term.rule].intent == "exposure"
+                        and _intents.asks_call_back(light, start, last + 1, boundaries)
+                    )
                 )
             hits.append(_Hit(ti, start, last + 1, negated))
     return hits
@@ -258,7 +262,9 @@ def _intent_scan(
     matches = [
         h
         for h in _intents.match(_INTENTS, v, class_hits, boundaries, _intents.sender_spans(light))
-        if not _intents.promise(light, h, boundaries) and not _intents.in_spans(reported, h.start, h.end)
+        if not _intents.promise(light, h, boundaries)
+        and not _intents.in_spans(reported, h.start, h.end)
+        and not (h.intent == "exposure" and _intents.asks_call_back(light, h.start, h.end, boundaries))
     ]
     sounded = [
         _Hit(ti, start, end, assured(light, start, boundaries) or _intents.in_spans(reported, start, end))
@@ -477,7 +483,9 @@ def _learned_findings(text: str, text_scan: _Scan, non_debtor: bool) -> list[Fin
     if len(text_scan.views.compact) < learned_chars_min:
         return []
     hit = _learned.score_views(text_scan.views)
-    if hit is None or (hit.intent == "third_party" and not non_debtor):
+    # Third-party intent only for someone who may not hear of the debt; to that someone, a plain request to call back
+    # is what a lawful location message is, not a disguise (the pretext grammars name real disguises).
+    if hit is None or (hit.intent == "third_party" and not non_debtor) or (hit.intent == "disguised" and non_debtor):
         return []
     light = text_scan.views.light
     if _intents.in_spans(_intents.sender_spans(light) + text_scan.reported, hit.start, hit.end):

@@ -237,10 +237,14 @@ _REPORTING = re.compile(
     # The recipient's own words quoted back to them (您提到“…”, you told us "…"): only theirs — "我说“…”",
     # "他说“…”" or "we said '…'" would let a sender dress its own threat up as someone else's:
     r"(?:(?<![跟对给和向诉让叫])(?:您|你)[^，。！？“”\"\n]{0,12}?"
-    r"(?:提到|提到过|说|说过|反映|反映的|称|声称|表示|投诉|问|问到|担心|留言|写道|来电说)(?:的[^，。！？“”\"\n]{0,6})?|"
+    r"(?:提到|提到过|说|说过|反映|反映的|称|声称|表示|投诉|问|问到|担心|留言|写道|来电说|回复|回复了|发来|转发)"
+    r"(?:的[^，。！？“”\"\n]{0,6})?|"
     r"自称|自称是|冒充|假冒|\bclaiming to be|\bpretending to be|"  # an impersonator's claim, quoted in a warning
+    r"(?:如有人|若有人|如果有人|有人)(?:以|说|称|声称|自称)?|"  # what someone might say, in a warning
+    r"(?:^|\n|[.!?]\s)\s*you\s*[:：]|"  # a transcript's line of the recipient's ("You: \"…\"")
     r"(?<!told )(?<!tell )\byou\b[^.!?\n\"“]{0,40}?"
-    r"\b(?:told (?:us|me|our \w+)(?: that)?|said(?: that)?|say|says|mentioned|wrote|asked(?: about)?|"
+    r"\b(?:told (?:us|me|our \w+)(?: that)?|said(?: that)?|say|says|mentioned|wrote|asked(?: us| me| about)?|"
+    r"forwarded(?: us| me)?[^.!?\n\"“]{0,40}?(?:saying|that said|which said|reading)|replied|"
     r"complained(?: about| that)?|worried(?: about| that)?|concerned(?: about| that)?|claim(?:s|ed|ing)?(?: to be)?)|"
     r"(?:^|\n)\s*(?:subject:\s*)?re)\s*[:：,，]?\s*"  # a reply's subject line quotes the message it answers
     r"(?:[“\"「『][^“”\"「」『』\n]{1,20}[”\"」』]\s*(?:[、，,和及与]|\bor\b|\band\b)?\s*)*$"  # a list: 自称“法院”“公安”
@@ -259,14 +263,15 @@ _REPORTED_CLAUSE = re.compile(
 # What impersonators and fraudsters say, reported in a warning about them: the sentence of the report, when a scam
 # warning stands in it or right after it ("Fraudsters are sending texts saying you'll be arrested … That's not us").
 _SCAM_REPORT = re.compile(
-    r"\b(?:fraudsters?|scammers?|criminals|crooks|impostors?|imposters?|someone|people|callers?|fake (?:texts|calls|"
-    r"messages|letters|e-?mails))\b[^.!?\n]{0,40}?\b(?:say|says|saying|said|claim|claims|claiming|pose as|posing as|"
+    r"\b(?:fraudsters?|scammers?|criminals|crooks|impostors?|imposters?|someone|people|callers?|(?:fake )?(?:texts?|"
+    r"calls?|messages?|letters?|e-?mails?))\b[^.!?\n]{0,40}?\b(?:say|says|saying|said|claim|claims|claiming|pose as|posing as|"
     r"pretend\w*|tell you|telling you|threaten\w*|asking)\b[^.!?\n]*|"
     r"(?:骗子|不法分子|诈骗分子|有人|陌生人|冒充者|客户|用户)[^。！？\n]{0,20}?(?:自称|冒充|假冒|说|称|声称|谎称|威胁|反映|收到)"
     r"[^。！？\n]*"
 )
 _SCAM_CONTEXT = re.compile(
-    r"\b(?:scams?|fraud\w*|fake|not (?:from |sent by )?us|never|report (?:it|them|this)|hang up|impersonat\w*)\b|"
+    r"\b(?:scams?|fraud\w*|fake|not (?:from |sent by )?us|never|report (?:it|them|this)|hang up|impersonat\w*|"
+    r"did not come from us|didn't come from us|not come from us|reported it)\b|"
     r"诈骗|骗局|报警|不是我们|不是我司|并非我司|假的|挂断|冒充|保留证据|从不|绝不|不会以"
 )
 scam_context_chars = 160  # characters after a fraudster's reported words searched for the warning around them
@@ -275,7 +280,7 @@ scam_context_chars = 160  # characters after a fraudster's reported words search
 # call in which our agent said a bailiff would 'come round tonight'. That was wrong", 我司员工称…，这是错误的.
 _STAFF_SAID = re.compile(
     r"\b(?:our|the|a|one of our) (?:\w+ )?(?:agent|caller|collector|colleague|representative|adviser|advisor|"
-    r"employee|staff member)s? (?:had )?(?:said|told you|threatened|claimed|wrote)\b[^.!?\n]*|"
+    r"employee|staff member)s? (?:had )?(?:said|told you|threatened|claimed|wrote|called you)\b[^.!?\n]*|"
     r"(?:我司|我们的|本公司)(?:员工|催收员|工作人员|坐席|客服|外访人员|同事)[^。！？\n]{0,8}?(?:说|称|表示|威胁)[^。！？\n]*"
 )
 _DISOWNING = re.compile(
@@ -342,6 +347,34 @@ def advised(light: str, start: int, boundaries: tuple[int, ...]) -> bool:
     k = bisect_left(boundaries, start) - 1
     lo = max(boundaries[k] + 1 if k >= 0 else 0, start - advice_window_chars)
     return _ADVICE_BEFORE.search(light[lo:start]) is not None
+
+
+# A contact with someone who knows the borrower, made to ask the borrower to call back (我们需要联系您的朋友孙磊，麻烦请他
+# 回电; "we need to reach your friend: please ask them to call us back"): a location contact, not a threat to tell
+# anyone, unless a condition turns it into one ("…, or we tell everyone").
+_CALL_BACK = re.compile(r"回电|回个电话|回复电话|给我们回|\b(?:call us back|call back|ring us back|ring us|call us)\b")
+_CALL_BACK_UNLESS = re.compile(
+    r"否则|不然|要不|不还|不处理|\b(?:unless|or else|or we|otherwise|if you don't|if he doesn't|if she doesn't)\b"
+)
+
+
+def asks_call_back(light: str, start: int, end: int, boundaries: tuple[int, ...]) -> bool:
+    """Whether the sentence of [start, end) asks, after it, for a call back, with no condition anywhere in it
+    (不还就爆通讯录，麻烦转告他回电 stays a threat)."""
+    lo, hi = 0, len(light)
+    k = bisect_left(boundaries, start) - 1
+    while k >= 0:
+        if light[boundaries[k]] in _SENTENCE:
+            lo = boundaries[k] + 1
+            break
+        k -= 1
+    k = bisect_left(boundaries, end)
+    while k < len(boundaries):
+        if light[boundaries[k]] in _SENTENCE:
+            hi = boundaries[k]
+            break
+        k += 1
+    return _CALL_BACK.search(light, end, hi) is not None and _CALL_BACK_UNLESS.search(light, lo, hi) is None
 
 
 def in_spans(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:

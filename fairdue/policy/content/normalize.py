@@ -204,7 +204,6 @@ def _spelled(token: str, vocab: Vocabulary) -> str | None:
     """The first vocabulary word ``token`` can spell, if any (a token of plain letters or digits only spells itself)."""
     if (
         token.isalpha()
-        or token[0] == "*"  # a leading star is a separator put before a word ("_*exp_*ose"), not a masked letter
         or not any(c.isalpha() for c in token)
         or not all(c.isalpha() or c in _SPELLING for c in token)
         or "".join(filter(str.isalpha, token)) in vocab.words  # stand-ins between a word's letters ("arr!est")
