@@ -263,7 +263,7 @@ def _intent_scan(
         h
         for h in _intents.match(_INTENTS, v, class_hits, boundaries, _intents.sender_spans(light))
         if not _intents.promise(light, h, boundaries)
-        and not _intents.in_spans(reported, h.start, h.end)
+        and not _intents.starts_in(reported, h.start)
         and not (h.intent == "exposure" and _intents.asks_call_back(light, h.start, h.end, boundaries))
     ]
     sounded = [

@@ -82,7 +82,7 @@ _NOT_OURS = re.compile(
     r"(?<!为)(?<!为了)(?<!来)(?<!去)还(?!旧|款的说法)|付|缴|交钱|接电话|接听|回复|理会|处理|就(?!该|此|本|这笔|这个|相关)|便|则|那么|否则|以为|认为|逼|迫|除非|直到|等到|后果|"
     r"没关系|不要紧|无所谓|也没事|"
     r"等着|等你|马上|立即|立刻|现在|"
-    r"(?<!\bto )\b(?:pay|paying|repay|repaying|settle|settling)\b|"
+    r"(?<!\bto )(?<!\bor )(?<!\band )\b(?:pay|paying|repay|repaying|settle|settling)\b|"
     r"\b(?:paid|respond|answer|reply|then|until|unless|otherwise|force|think|believe|assume|"
     r"wait|hear|contact us|call us|now|immediately|anymore|any longer)\b|we will|we'll|i will|i'll|they will|make us"
 )
@@ -173,6 +173,7 @@ def promise(light: str, hit: IntentHit, boundaries: tuple[int, ...]) -> bool:
 _DISOWNED_NEXT = re.compile(
     r"\s*(?:that|this|they|these|those|it|such (?:texts|messages|calls|letters))(?:'s|’s|'re|’re| is| are| were| was)? "
     r"(?:not (?:from |sent by )?us|(?:all )?(?:a )?(?:scams?|fraud|fake))\b|"
+    r"\s*(?:it|that|they|this)(?: wasn't| was not| weren't| were not| isn't| is not) (?:from )?us\b|"
     r"\s*(?:这|此|这些|以上|上述)\S{0,6}?(?:都是|均为|是|属于)(?:诈骗|假的|虚假)"
 )
 
@@ -238,7 +239,7 @@ _REPORTING = re.compile(
     # "他说“…”" or "we said '…'" would let a sender dress its own threat up as someone else's:
     r"(?:(?<![跟对给和向诉让叫])(?:您|你)[^，。！？“”\"\n]{0,12}?"
     r"(?:提到|提到过|说|说过|反映|反映的|称|声称|表示|投诉|问|问到|担心|留言|写道|来电说|回复|回复了|发来|转发)"
-    r"(?:的[^，。！？“”\"\n]{0,6})?|"
+    r"[^，。！？“”\"\n]{0,6}?|"
     r"自称|自称是|冒充|假冒|\bclaiming to be|\bpretending to be|"  # an impersonator's claim, quoted in a warning
     r"(?:如有人|若有人|如果有人|有人)(?:以|说|称|声称|自称)?|"  # what someone might say, in a warning
     r"(?:^|\n|[.!?]\s)\s*you\s*[:：]|"  # a transcript's line of the recipient's ("You: \"…\"")
@@ -265,13 +266,13 @@ _REPORTED_CLAUSE = re.compile(
 _SCAM_REPORT = re.compile(
     r"\b(?:fraudsters?|scammers?|criminals|crooks|impostors?|imposters?|someone|people|callers?|(?:fake )?(?:texts?|"
     r"calls?|messages?|letters?|e-?mails?))\b[^.!?\n]{0,40}?\b(?:say|says|saying|said|claim|claims|claiming|pose as|posing as|"
-    r"pretend\w*|tell you|telling you|threaten\w*|asking)\b[^.!?\n]*|"
+    r"pretend\w*|tell you|telling you|threaten\w*|asking|posted|texting|sending)\b(?:“[^”\n]*”|\"[^\"\n]*\"|[^.!?\n])*|"
     r"(?:骗子|不法分子|诈骗分子|有人|陌生人|冒充者|客户|用户)[^。！？\n]{0,20}?(?:自称|冒充|假冒|说|称|声称|谎称|威胁|反映|收到)"
     r"[^。！？\n]*"
 )
 _SCAM_CONTEXT = re.compile(
     r"\b(?:scams?|fraud\w*|fake|not (?:from |sent by )?us|never|report (?:it|them|this)|hang up|impersonat\w*|"
-    r"did not come from us|didn't come from us|not come from us|reported it)\b|"
+    r"did not come from us|didn't come from us|not come from us|reported it|wasn't us|was not us|weren't us)\b|"
     r"诈骗|骗局|报警|不是我们|不是我司|并非我司|假的|挂断|冒充|保留证据|从不|绝不|不会以"
 )
 scam_context_chars = 160  # characters after a fraudster's reported words searched for the warning around them
@@ -284,7 +285,7 @@ _STAFF_SAID = re.compile(
     r"(?:我司|我们的|本公司)(?:员工|催收员|工作人员|坐席|客服|外访人员|同事)[^。！？\n]{0,8}?(?:说|称|表示|威胁)[^。！？\n]*"
 )
 _DISOWNING = re.compile(
-    r"\b(?:that|this|it) (?:was|is|were) (?:wrong|untrue|not true|false|unacceptable|not acceptable)\b|"
+    r"\b(?:that|this|it) (?:was|is|were) (?:\w+ )?(?:wrong|untrue|not true|false|unacceptable|not acceptable)\b|"
     r"\bshould (?:never|not) have been said\b|\bwe (?:apologi[sz]e|are sorry)\b|\bwe're sorry\b|"
     r"(?:这|此)(?:是|属于)?(?:错误|不实|违规|不当)|不应该|深表歉意|向你道歉|致歉"
 )
@@ -380,6 +381,11 @@ def asks_call_back(light: str, start: int, end: int, boundaries: tuple[int, ...]
 def in_spans(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
     """Whether [start, end) lies wholly inside one of ``spans``."""
     return any(s <= start and end <= e for s, e in spans)
+
+
+def starts_in(spans: tuple[tuple[int, int], ...], start: int) -> bool:
+    """Whether ``start`` lies inside one of ``spans`` (a match that begins in someone else's words is theirs)."""
+    return any(s <= start < e for s, e in spans)
 
 
 def _in_sender(senders: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
