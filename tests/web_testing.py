@@ -26,7 +26,8 @@ def make_app(engine: Any, clock: Any, **hooks: Any):
         make_core(engine, clock),
         # The development switch for plain HTTP: TestClient and the browser tests talk http:// to 127.0.0.1 /
         # testserver, where a Secure `__Host-` cookie would never be sent back (tests/security covers the default).
-        web_config=WebConfig(secret_key=TEST_SECRET, dev_http=True),
+        # No API-wide request limit: a test may make thousands of requests as one client (tests/security turn it on).
+        web_config=WebConfig(secret_key=TEST_SECRET, dev_http=True, api_rate_limit=None, code_request_floor_ms=0),
         cipher=FieldCipher(Keyring.generate("test")),
     )
     # Staff added here log in by password alone (staff_token); the second factor's own tests turn this back on

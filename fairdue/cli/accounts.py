@@ -358,13 +358,34 @@ def refund_cmd(
 
 @pii_app.command("rotate-keys")
 def rotate_keys_cmd(database_url: str | None = DB_OPTION) -> None:
-    """Re-encrypt every personal field under the current key (old keys must still be configured to read)."""
+    """Re-encrypt every personal field under the current key (old keys must still be configured to read),
+    data-correction values included (a plain one left from before they were encrypted is sealed too)."""
     from fairdue.service.borrower.registry import rotate_pii_keys
+    from fairdue.service.portal.data_rights import reseal_correction_values
 
     with committed_uow(database_url) as uow:
         cipher = uow.cipher
         changed = rotate_pii_keys(uow, cipher=cipher)
-    typer.echo(f"{changed} personal field(s) re-encrypted under key {cipher.keyring.current!r}")
+        values = reseal_correction_values(uow, cipher=cipher)
+    typer.echo(
+        f"{changed} personal field(s) re-encrypted under key {cipher.keyring.current!r}; correction values: "
+        f"{values.rotated} re-encrypted, {values.sealed} plain sealed"
+    )
+
+
+@pii_app.command("reseal")
+def reseal_cmd(database_url: str | None = DB_OPTION) -> None:
+    """Encrypt data-correction values still plain at rest (written before they were encrypted) and re-encrypt
+    sealed ones under the current key; reports counts; safe to run again (ASVS V8.3.x)."""
+    from fairdue.service.portal.data_rights import reseal_correction_values
+
+    with committed_uow(database_url) as uow:
+        cipher = uow.cipher
+        counts = reseal_correction_values(uow, cipher=cipher)
+    typer.echo(
+        f"correction values: {counts.sealed} plain sealed, {counts.rotated} re-encrypted under key "
+        f"{cipher.keyring.current!r}, {counts.kept} already sealed"
+    )
 
 
 @borrower_app.command("show")

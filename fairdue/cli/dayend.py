@@ -30,6 +30,29 @@ def parse_date(value: str | None, what: str) -> date | None:
         raise BadDate(f"{what} must be a date as YYYY-MM-DD, got {value!r}") from None
 
 
+LOG_NOT_VERIFIED_EXIT = (
+    3  # the day's work is committed, but the decision log failed verification: a scheduler must see it
+)
+
+
+def report_checkpoint(result) -> None:
+    """One line on stderr about the decision-log checkpoint a day-end run signs at its end (issue 16 items 5/6):
+    signed, or why not (a failed verification is loud; the day-end's own work stays committed)."""
+    if result is None:
+        return
+    if result.ok:
+        typer.echo(f"decision log: {result.message}", err=True)
+    else:
+        typer.echo(f"decision log NOT signed, verification failed: {result.message}", err=True)
+
+
+def exit_if_log_failed(result) -> None:
+    """After the summary is printed: a failed verification ends the command with LOG_NOT_VERIFIED_EXIT, so cron or
+    a CI job does not read a rewritten log as a good night."""
+    if result is not None and not result.ok:
+        raise typer.Exit(LOG_NOT_VERIFIED_EXIT)
+
+
 def register(app: typer.Typer) -> None:
     app.command("day-end")(day_end_cmd)
 
@@ -51,6 +74,7 @@ def day_end_cmd(
 
     from fairdue.bootstrap import bootstrap
     from fairdue.service.dayend.runner import run_day_end
+    from fairdue.service.jobs import checkpoint_log
 
     on = parse_date(business_date, "--date")
     through_on = parse_date(through, "--through")
@@ -79,16 +103,19 @@ def day_end_cmd(
             summary = run_day_end(
                 app.uow_factory, business_on=on, through_on=through_on, partition_span=partition_span, progress=progress
             )
+        signed = checkpoint_log(app.uow_factory)
     finally:
         app.dispose()
+    report_checkpoint(signed)
     if as_json:
         print(json.dumps(summary.as_dict()))
-        return
-    closed = ", ".join(d.isoformat() for d in summary.dates_closed) or "none"
-    skipped = ", ".join(d.isoformat() for d in summary.dates_skipped)
-    out.print(f"closed: {closed}" + (f" (already closed: {skipped})" if skipped else ""))
-    out.print(
-        f"accounts touched {summary.accounts_touched}, postings {summary.postings}, fees {summary.fees}, "
-        f"capped fees {summary.fees_capped}, bucket moves {summary.bucket_moves}, charged off {summary.charged_off}, "
-        f"events {summary.events}, {summary.seconds:.2f} s"
-    )
+    else:
+        closed = ", ".join(d.isoformat() for d in summary.dates_closed) or "none"
+        skipped = ", ".join(d.isoformat() for d in summary.dates_skipped)
+        out.print(f"closed: {closed}" + (f" (already closed: {skipped})" if skipped else ""))
+        out.print(
+            f"accounts touched {summary.accounts_touched}, postings {summary.postings}, fees {summary.fees}, "
+            f"capped fees {summary.fees_capped}, bucket moves {summary.bucket_moves}, "
+            f"charged off {summary.charged_off}, events {summary.events}, {summary.seconds:.2f} s"
+        )
+    exit_if_log_failed(signed)

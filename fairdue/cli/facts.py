@@ -35,6 +35,17 @@ def parse_instant(text: str | None, what: str) -> datetime | None:
         raise BadInput(f"{what} {text!r} is not an ISO 8601 instant; use e.g. 2026-03-01T09:00+08:00") from None
 
 
+def staff_operator(uow, username: str):
+    """The staff member `--by` names (an active staff user), for the staff audit trail (issue 16, ASVS V7.1.3):
+    a fact recorded or ended from the CLI names its operator like one from the console."""
+    from fairdue.service.staff.audit_trail import StaffActor
+
+    row = uow.staff.user_by_username(username.strip())
+    if row is None or not row.active:
+        raise BadInput(f"--by {username!r} is not an active staff user: name the staff member recording this")
+    return StaffActor(staff_id=row.id, via="cli")
+
+
 def _hours(text: str | None) -> tuple[str, str] | None:
     if text is None:
         return None
@@ -54,7 +65,7 @@ def record_cmd(
         help="borrower_oral | borrower_written | attorney_notice | court_notice "
         "| insolvency_service | debt_advice_agency | public_record",
     ),
-    recorded_by: str = typer.Option(..., "--by", help="who records it (staff username)"),
+    recorded_by: str = typer.Option(..., "--by", help="who records it (an active staff username; staff audit trail)"),
     account: int | None = typer.Option(None, "--account", help="only this debt (default: every debt of the borrower)"),
     start: str | None = typer.Option(None, "--from", help="in force from (ISO 8601 instant; default now)"),
     until: str | None = typer.Option(None, "--until", help="in force until (breathing space: 60 days if not given)"),
@@ -72,6 +83,7 @@ def record_cmd(
 
     begin, end, span = parse_instant(start, "--from"), parse_instant(until, "--until"), _hours(hours)
     with committed_uow(database_url) as uow:
+        operator = staff_operator(uow, recorded_by)
         fact_id = record_fact(
             uow,
             borrower_id=BorrowerId(borrower),
@@ -86,6 +98,7 @@ def record_cmd(
             attorney_name=attorney_name,
             attorney_contact=attorney_reach,
             cipher=uow.cipher if attorney_name else None,
+            actor=operator,
         )
     typer.echo(
         f"fact #{fact_id} recorded: {kind} for borrower #{borrower}"
@@ -96,7 +109,7 @@ def record_cmd(
 @fact_app.command("end")
 def end_cmd(
     fact: int = typer.Argument(..., help="fact id"),
-    ended_by: str = typer.Option(..., "--by", help="who ends it (staff username)"),
+    ended_by: str = typer.Option(..., "--by", help="who ends it (an active staff username; staff audit trail)"),
     reason: str = typer.Option(..., "--reason", help="why, e.g. 'attorney withdrew (letter of 2026-03-02)'"),
     at: str | None = typer.Option(None, "--at", help="ended at (ISO 8601 instant; default now)"),
     database_url: str | None = DB_OPTION,
@@ -106,7 +119,7 @@ def end_cmd(
 
     when = parse_instant(at, "--at")
     with committed_uow(database_url) as uow:
-        end_fact(uow, fact_id=fact, ended_by=ended_by, reason=reason, at=when)
+        end_fact(uow, fact_id=fact, ended_by=ended_by, reason=reason, at=when, actor=staff_operator(uow, ended_by))
     typer.echo(f"fact #{fact} ended")
 
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import typer
 
-from fairdue.cli.dayend import parse_date
+from fairdue.cli.dayend import exit_if_log_failed, parse_date, report_checkpoint
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +32,7 @@ def daily_cmd(
     """Close the business date, then run collections once (promises, plans, due steps, reminders)."""
     from fairdue.bootstrap import bootstrap
     from fairdue.domain.instants import parse_utc
-    from fairdue.service.jobs import run_daily
+    from fairdue.service.jobs import checkpoint_log, run_daily
 
     on = parse_date(business_date, "--date")
     now_at = parse_utc(at) if at is not None else None
@@ -47,15 +47,18 @@ def daily_cmd(
             now_at=now_at,
             cipher=app.cipher,
         )
+        signed = checkpoint_log(app.uow_factory)
     finally:
         app.dispose()
+    report_checkpoint(signed)
     if as_json:
         print(json.dumps({"day_end": report.dayend.as_dict(), "collections": asdict(report.collections)}))
-        return
-    c = report.collections
-    typer.echo(f"day-end closed: {', '.join(d.isoformat() for d in report.dayend.dates_closed) or 'none'}")
-    typer.echo(
-        f"collections: events {c.events}, sent {c.sent}, denied {c.denied}, rescheduled {c.rescheduled}, "
-        f"tasks {c.tasks}, paused {c.paused}, promises kept {c.promises_kept} / broken {c.promises_broken}, "
-        f"plans broken {c.plans_broken}, reminders planned {c.reminders_planned}"
-    )
+    else:
+        c = report.collections
+        typer.echo(f"day-end closed: {', '.join(d.isoformat() for d in report.dayend.dates_closed) or 'none'}")
+        typer.echo(
+            f"collections: events {c.events}, sent {c.sent}, denied {c.denied}, rescheduled {c.rescheduled}, "
+            f"tasks {c.tasks}, paused {c.paused}, promises kept {c.promises_kept} / broken {c.promises_broken}, "
+            f"plans broken {c.plans_broken}, reminders planned {c.reminders_planned}"
+        )
+    exit_if_log_failed(signed)

@@ -8,15 +8,46 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 
+LOG_KEY_SETTINGS = "FAIRDUE_LOG_KEYS (or FAIRDUE_LOG_KEY_FILE)"
+
+
+def check_log_signing(database_url: str, environ=None) -> None:
+    """Refuse (ConfigurationRefused) to serve a database other than SQLite without a decision-log signing key
+    (issue 16 items 5/6, ASVS V7.3.3): without one the gate's interval checkpoints are skipped and a rewritten log
+    goes unnoticed until someone verifies by hand. A verify-only key set (public keys alone) is refused too."""
+    from fairdue.adapters.crypto import InvalidKeyConfig, KeysNotConfigured
+    from fairdue.adapters.log_signing import load_log_keys
+    from fairdue.config import ConfigurationRefused, is_sqlite
+
+    if is_sqlite(database_url):
+        return  # a development key file is generated for SQLite (fairdue.adapters.log_signing)
+    try:
+        keys = load_log_keys(environ, database_url=database_url)
+    except (InvalidKeyConfig, KeysNotConfigured) as err:
+        raise ConfigurationRefused(f"{LOG_KEY_SETTINGS}: {err}") from None
+    if keys is None:
+        raise ConfigurationRefused(
+            f"{LOG_KEY_SETTINGS} is not set: a server on PostgreSQL signs the decision log's checkpoints and needs "
+            "the decision-log signing key (`fairdue audit keygen --out FILE` makes one)"
+        )
+    if not keys.can_sign:
+        raise ConfigurationRefused(
+            f"{LOG_KEY_SETTINGS} holds public keys only: a server on PostgreSQL needs the private decision-log "
+            "signing key (a verify-only set is for witnesses and auditors)"
+        )
+
+
 def serve_app(core, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, web_config=None) -> None:
     """Serve the web app over `core` (a migrated fairdue.bootstrap.App) until interrupted. Refused: plain HTTP
-    (the development switch) on any address but the loopback one; on PostgreSQL, no FAIRDUE_SECRET_KEY."""
+    (the development switch) on any address but the loopback one; on PostgreSQL, no FAIRDUE_SECRET_KEY or no
+    decision-log signing key (FAIRDUE_LOG_KEYS / FAIRDUE_LOG_KEY_FILE)."""
     import uvicorn
 
     from fairdue.web.app import WebConfig, create_app
 
     web_config = web_config or WebConfig.from_env(database_url=core.settings.database_url)
     web_config.check_listen_host(host)
+    check_log_signing(core.settings.database_url)
     app = create_app(core, web_config=web_config)
     uvicorn.run(app, host=host, port=port, log_level="info")
 
@@ -45,6 +76,7 @@ def register(app: typer.Typer) -> None:
             web = WebConfig.from_env(database_url=core.settings.database_url)
             web.dev_http = web.dev_http or dev_http
             web.check_listen_host(host)
+            check_log_signing(core.settings.database_url)
         except ConfigurationRefused as err:
             typer.echo(f"fairdue serve: {err}", err=True)
             raise typer.Exit(code=2) from None

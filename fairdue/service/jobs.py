@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from fairdue.adapters.crypto import FieldCipher
 from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.domain.audit import Verification
 from fairdue.service.collections.engine import (
     ACTION_BATCH_MAX,
     CollectionsInvalid,
@@ -26,6 +27,7 @@ from fairdue.service.collections.engine import (
     run_due_steps,
 )
 from fairdue.service.collections.promises import settle_promises
+from fairdue.service.contact.decision_log import log_head, log_keys, verify_log
 from fairdue.service.dayend.runner import Summary, run_day_end
 from fairdue.service.servicing.plans import check_plans
 
@@ -91,3 +93,19 @@ def run_daily(
         uow_factory, business_on=business_on, now_at=now_at, decide=decide, cipher=cipher, lender=lender, daily=True
     )
     return DailyReport(dayend=dayend, collections=collections)
+
+
+def checkpoint_log(uow_factory: Callable[[], UnitOfWork]) -> Verification | None:
+    """At the end of a day-end run (issue 16 items 5/6, ASVS V7.3.3): verify the decision log and sign its head,
+    in one transaction, when a private log key is configured (fairdue.adapters.log_signing; on SQLite the dev key
+    file). None when the log is empty or no key can sign (nothing is written). A log that fails verification is
+    not signed: the result says what is wrong, for the caller to report."""
+    with uow_factory() as uow:
+        if not log_head(uow)[0]:
+            return None
+        keys = log_keys(uow)
+        if keys is None or not keys.can_sign:
+            return None
+        result = verify_log(uow, keys=keys, sign=True)
+        uow.commit()
+    return result

@@ -14,17 +14,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from fairdue.adapters.crypto import load_cipher
 from fairdue.bootstrap import bootstrap
-from fairdue.config import ConfigurationRefused, is_sqlite, load_settings
-from fairdue.web import i18n, problems, wiring
+from fairdue.config import (
+    API_RATE_LIMIT_DEFAULT,
+    SESSION_IDLE_MINUTES_DEFAULT,
+    ConfigurationRefused,
+    api_rate_limit,
+    is_sqlite,
+    load_settings,
+    session_idle_s,
+)
+from fairdue.web import i18n, problems, ratelimit, wiring
 from fairdue.web.api import router as api_router
 from fairdue.web.api.staff import sessions as session_api
 from fairdue.web.auth import DEV_SESSION_COOKIE, SESSION_COOKIE
+from fairdue.web.form_limits import FormLimitsMiddleware
 from fairdue.web.pages import router as pages_router
 from fairdue.web.pages import sessions as session_pages
 from fairdue.web.templating import make_templates, render
@@ -35,6 +44,9 @@ DEV_HTTP_ENV = "FAIRDUE_DEV_HTTP"
 SECRET_KEY_BYTES_MIN = 32
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 DOCS_PATH = f"{API_PREFIX}/docs"
+
+
+CODE_REQUEST_FLOOR_MS_DEFAULT = 400  # above the known-number path's time here (code row, text queued, gate logged)
 
 
 @dataclass(slots=True)
@@ -49,12 +61,21 @@ class WebConfig:
       --dev-http`; `fairdue demo` and the tests turn it on): the session cookie loses its `Secure` flag and
       its `__Host-` prefix, and no HSTS is sent. Off (the default), the cookie is `__Host-fairdue_session`,
       Secure, and every answer carries HSTS: the server must sit behind TLS. See docs/security-transport.md.
+    session_idle_s: a session unused this long is refused and revoked (FAIRDUE_SESSION_IDLE_MINUTES, default 30).
+    api_rate_limit: requests per session (per client address when anonymous) on /api/v1, in the `limits`
+      notation (FAIRDUE_API_RATE_LIMIT, default "1200 per minute"); None turns it off (the shared test helpers).
+    code_request_floor_ms: a request for a one-time code is answered no sooner than this after it arrived,
+      whether the number is a borrower's or not, so its timing tells no one who is a borrower (a known number
+      also writes the code and queues the text); 0 turns it off (the shared test helpers).
     """
 
     secret_key: bytes = field(default_factory=lambda: secrets.token_bytes(SECRET_KEY_BYTES_MIN))
     session_ttl_s: int = 8 * 3600
     code_ttl_s: int = 300
     dev_http: bool = False
+    session_idle_s: int = SESSION_IDLE_MINUTES_DEFAULT * 60
+    api_rate_limit: str | None = API_RATE_LIMIT_DEFAULT
+    code_request_floor_ms: int = CODE_REQUEST_FLOOR_MS_DEFAULT
 
     def __post_init__(self) -> None:
         if len(self.secret_key) < SECRET_KEY_BYTES_MIN:
@@ -80,10 +101,12 @@ class WebConfig:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, database_url: str | None = None) -> WebConfig:
-        """From FAIRDUE_SECRET_KEY and FAIRDUE_DEV_HTTP; on any database but SQLite (`database_url`, else
-        FAIRDUE_DATABASE_URL) a missing secret key is refused (ConfigurationRefused)."""
+        """From FAIRDUE_SECRET_KEY, FAIRDUE_DEV_HTTP, FAIRDUE_SESSION_IDLE_MINUTES and FAIRDUE_API_RATE_LIMIT; on
+        any database but SQLite (`database_url`, else FAIRDUE_DATABASE_URL) a missing secret key is refused
+        (ConfigurationRefused)."""
         env = os.environ if environ is None else environ
         dev_http = env.get(DEV_HTTP_ENV, "").strip() == "1"
+        idle_s, api_rate = session_idle_s(env), api_rate_limit(env)
         key = env.get("FAIRDUE_SECRET_KEY")
         if key is None or not key.strip():
             if not is_sqlite(database_url or load_settings(env).database_url):
@@ -91,8 +114,8 @@ class WebConfig:
                     "FAIRDUE_SECRET_KEY is not set: a server on PostgreSQL needs a fixed secret key of at least "
                     f"{SECRET_KEY_BYTES_MIN} bytes (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
                 )
-            return cls(dev_http=dev_http)
-        return cls(secret_key=key.encode("utf-8"), dev_http=dev_http)
+            return cls(dev_http=dev_http, session_idle_s=idle_s, api_rate_limit=api_rate)
+        return cls(secret_key=key.encode("utf-8"), dev_http=dev_http, session_idle_s=idle_s, api_rate_limit=api_rate)
 
 
 def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher: Any = None) -> FastAPI:
@@ -123,6 +146,7 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher:
     problems.install(app)
 
     wiring.install(app)
+    app.add_middleware(FormLimitsMiddleware)  # inside the transport's byte limits: parts counted before any route
     app.add_middleware(
         TransportMiddleware, config=TransportConfig(hsts=not web.dev_http, session_cookie=web.session_cookie)
     )
@@ -130,8 +154,9 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher:
     static_dir = str(importlib.resources.files("fairdue.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static_dir), name="static")
 
-    app.include_router(api_router, prefix=API_PREFIX)
-    app.include_router(session_api.router, prefix=API_PREFIX)
+    api_limited = [Depends(ratelimit.api_limit)]  # per session or client address (WebConfig.api_rate_limit)
+    app.include_router(api_router, prefix=API_PREFIX, dependencies=api_limited)
+    app.include_router(session_api.router, prefix=API_PREFIX, dependencies=api_limited)
     app.include_router(pages_router)
     app.include_router(session_pages.router)
 

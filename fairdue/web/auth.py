@@ -21,6 +21,8 @@ from fastapi import Depends, Request
 
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.service.staff import auth as auth_service
+from fairdue.web import ratelimit
+from fairdue.web.form_limits import bounded_form
 from fairdue.web.problems import Forbidden, Unauthenticated
 
 # The session cookie: `__Host-` (Secure, path /, no Domain: no sibling host can set or shadow it), or plain
@@ -56,7 +58,7 @@ async def _csrf_ok(request: Request, expected: str) -> bool:
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
-        form = await request.form()
+        form = await bounded_form(request)  # FORM_FIELDS_MAX / FORM_FILES_MAX (fairdue.web.form_limits)
         value = form.get("csrf")
         sent = value if isinstance(value, str) else None
     return sent is not None and hmac.compare_digest(sent, expected)
@@ -87,9 +89,11 @@ def same_origin_login(request: Request) -> None:
 def _resolve(request: Request, token: str) -> auth_service.Principal | None:
     # Its own short read, closed before the route's unit of work opens: on SQLite every
     # transaction holds the write lock, and a route may need transactions of its own.
+    # It may write (a stale last use refreshed, an idle session revoked), at most once a minute per session.
     core = request.app.state.core
-    with core.uow_factory() as unit:
-        return auth_service.resolve_session(unit, token=token, now=core.clock())
+    return auth_service.resolve_request_session(
+        core.uow_factory, token=token, now=core.clock(), idle_s=request.app.state.web.session_idle_s
+    )
 
 
 async def principal(request: Request) -> auth_service.Principal:
@@ -101,6 +105,7 @@ async def principal(request: Request) -> auth_service.Principal:
         raise Unauthenticated("log in first")
     who = await run_in_threadpool(_resolve, request, token)
     if who is None:
+        await run_in_threadpool(ratelimit.charge_address, request)  # a made-up token buys no fresh API budget
         raise Unauthenticated("the session has expired or was ended; log in again")
     if from_cookie and request.method not in SAFE_METHODS and not await _csrf_ok(request, who.csrf):
         raise Forbidden("missing or wrong CSRF token", reason="csrf")

@@ -17,12 +17,12 @@ from typing import Any
 
 from fairdue.errors import NotFound
 from fairdue.service.borrower.registry import add_contact_address
+from fairdue.service.collections import assignment
 from fairdue.service.contact import gate_request as gate_requests
 from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
 from fairdue.service.contact.gate_request import BuiltRequest
 from fairdue.service.servicing.debts import debt_id_for_line, line_id_of_debt
 from fairdue.service.staff import audit_trail
-from fairdue.service.staff.audit_trail import StaffActor
 from fairdue.web.compose import PURPOSES, ComposeForm, decide
 
 
@@ -56,6 +56,14 @@ def _target(form: ComposeForm) -> tuple[str, str | None]:
     return form.debt_id.strip() or "unassigned", form.address.strip()
 
 
+def require_assigned(unit: Any, form: ComposeForm, *, who: Any) -> str:
+    """The debt the form names, after the assignment check (ASVS V4.2.1): an agent composes only for an account
+    whose open case is theirs (fairdue.service.collections.assignment; NotYourCase, a 403, otherwise)."""
+    debt_id, _recipient = _target(form)
+    assignment.require_debt(unit, who=who, debt_id=debt_id)
+    return debt_id
+
+
 def _zone(unit: Any, debt_id: str, cipher: Any) -> str:
     """The zone the form's wall time is read in: the borrower's first known zone (UTC for a debt not on file)."""
     return gate_requests.home_zone(unit, debt_id, cipher=cipher) or "UTC"
@@ -83,16 +91,21 @@ def built_for(unit: Any, form: ComposeForm, *, cipher: Any) -> Composed:
     return Composed(built, at, zone, debt_id, recipient)
 
 
-def verdict(unit: Any, form: ComposeForm, *, cipher: Any) -> tuple[dict[str, Any], Composed]:
-    """The gate's verdict on the built request (not logged: nothing is sent), and the request."""
+def verdict(unit: Any, form: ComposeForm, *, cipher: Any, who: Any) -> tuple[dict[str, Any], Composed]:
+    """The gate's verdict on the built request (not logged: nothing is sent), and the request; only for an
+    account the staff member `who` may work (require_assigned)."""
+    require_assigned(unit, form, who=who)
     composed = built_for(unit, form, cipher=cipher)
     return decide(composed.built.request), composed
 
 
-def send(unit: Any, *, form: ComposeForm, cipher: Any, actor: StaffActor) -> SendOutcome:
-    """Hand the composed message to the contact service; the staff member who sends (allowed or denied) is a
+def send(unit: Any, *, form: ComposeForm, cipher: Any, who: Any, via: str = "console") -> SendOutcome:
+    """Hand the composed message to the contact service, for an account the staff member `who` may work
+    (require_assigned, before anything is built or logged); who sends (allowed or denied) is a
     `contact.send_requested` row of the staff audit trail (debt, channel, purpose, decision seq; no address or
     text), in the same transaction as the decision log."""
+    require_assigned(unit, form, who=who)
+    actor = audit_trail.actor_of(who, via=via)
     composed = built_for(unit, form, cipher=cipher)
     address = composed.built.request["recipient"]["address"]
     message = OutgoingMessage(
@@ -119,7 +132,9 @@ def send(unit: Any, *, form: ComposeForm, cipher: Any, actor: StaffActor) -> Sen
 
 def record_address(unit: Any, *, debt_id: str, address: str, source: str, staff: Any, cipher: Any) -> str:
     """Put `address` on the profile of the debt's borrower with its lawful `source`, noting who did it in the
-    access log; returns the address as stored. NotFound when the debt is not a stored line."""
+    access log; returns the address as stored. NotFound when the debt is not a stored line; NotYourCase when
+    `staff` is an agent whose case it is not."""
+    assignment.require_debt(unit, who=staff, debt_id=debt_id)
     line_id = line_id_of_debt(debt_id)
     owner = None if line_id is None else unit.contact.borrower_of_line(line_id)
     if owner is None:

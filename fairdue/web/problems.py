@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from fairdue import errors
 from fairdue.adapters.db.input_errors import UNSTORABLE_ERRORS, is_unstorable_value
 from fairdue.errors import FairdueError
+from fairdue.web.i18n import translate
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:fairdue:problem:"
@@ -162,22 +163,28 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> Response:
         detail, extensions = _trimmed(request, exc)
+        retry = extensions.get("retry_after_s")  # a 429 or 503 says when to come back, in the header too
         return problem_response(
             request,
             problem_body(status=exc.status, slug=exc.slug, detail=detail, instance=request.url.path, **extensions),
+            headers={"Retry-After": str(retry)} if isinstance(retry, int) else None,
         )
 
     @app.exception_handler(FairdueError)
     async def _fairdue(request: Request, exc: FairdueError) -> Response:
         # An expected refusal from the service layer, answered with its semantic base's status. The type
-        # is named after the class, unless the class keeps an older name in `slug`.
+        # is named after the class, unless the class keeps an older name in `slug`. A class with a
+        # `message_key` answers with that sentence in the caller's language (zh/en, web/messages.toml) and its
+        # `reason` code, and nothing else: the service's own wording goes to the server log.
+        detail, extensions = _service_detail(request, exc)
         return problem_response(
             request,
             problem_body(
                 status=status_for(exc),
                 slug=getattr(exc, "slug", None) or _slug(type(exc).__name__),
-                detail=str(exc) or type(exc).__name__,
+                detail=detail,
                 instance=request.url.path,
+                **extensions,
             ),
         )
 
@@ -209,6 +216,16 @@ def install(app: FastAPI) -> None:
     for error_class in UNSTORABLE_ERRORS:
         app.add_exception_handler(error_class, _unstorable)
     app.add_exception_handler(Exception, _bug)
+
+
+def _service_detail(request: Request, exc: FairdueError) -> tuple[str, dict[str, Any]]:
+    """(detail, extensions) of a service-layer refusal: its message, or its `message_key` translated."""
+    key = getattr(exc, "message_key", None)
+    if not isinstance(key, str):
+        return str(exc) or type(exc).__name__, {}
+    log.info("%d on %s %s: %s", status_for(exc), request.method, request.url.path, exc)
+    reason = getattr(exc, "reason", None)
+    return translate(getattr(request.state, "lang", "en"), key), ({"reason": reason} if reason else {})
 
 
 async def _unstorable(request: Request, exc: Exception) -> Response:

@@ -25,8 +25,27 @@ def test_threatening_message_is_blocked_and_lawful_one_is_sent(page, web_app, li
     from web_testing import seed_portal_borrower
 
     seeded = seed_portal_borrower(web_app, name="张伟", mobile="+8613800138000")  # overdue since 2025-12
+    _assign_open_case(web_app, seeded["line_id"], "agent1")
     with live_server(web_app) as live:
         _compose_threat_then_lawful(page, live, shot, seeded["line_id"])
+
+
+def _assign_open_case(app, line: int, username: str) -> None:
+    """An open collection case of the line assigned to the agent (setup only): since issue 16 an agent composes
+    only for accounts whose open case is theirs (tests/security/test_access_case_assignment.py)."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from fairdue.adapters.db.schema.collections_engine import coll_cases
+    from fairdue.adapters.db.schema.web import staff_users
+
+    opened = dt.datetime(2026, 1, 10, tzinfo=dt.UTC)
+    with app.state.core.engine.begin() as conn:
+        agent = conn.execute(sa.select(staff_users.c.id).where(staff_users.c.username == username)).scalar_one()
+        values = {"account_id": line, "opened_on": opened.date(), "opened_at": opened, "bucket": "M1"}
+        values |= {"bucket_entered_on": opened.date(), "dpd": 5, "status": "open", "agent_id": agent}
+        conn.execute(sa.insert(coll_cases).values(**values))
 
 
 def _compose_threat_then_lawful(page, live, shot, line_id: int) -> None:
@@ -69,6 +88,7 @@ def test_agent_works_the_queue_with_masked_pii_and_compliance_sees_the_dashboard
         source="device_contacts",
     )
     add_staff(web_app, "comp1", "compliance", display_name="陈静")
+    _assign_open_case(web_app, seeded["line_id"], "agent1")
     with live_server(web_app) as live:
         _login(page, live)
         # The queue lists what day-end holds (day-end never ran here: test_console_case_flow covers the queue).

@@ -16,6 +16,7 @@ def ctx(engine, clock):
     clock.set(dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC))
     app = make_app(engine, clock)
     add_staff(app, "ag", "agent")
+    add_staff(app, "sup", "supervisor")  # records payments: an agent only on a case assigned to them
     add_staff(app, "comp", "compliance")
     one = seed_portal_borrower(app, name="张伟", mobile="+8613800138000", sequence=1, plan="12")
     two = seed_portal_borrower(app, name="李娜", mobile="+8613900139000", sequence=2, plan="3")
@@ -27,6 +28,7 @@ def ctx(engine, clock):
             "two": two,
             "b1": borrower_session(app, one["borrower_id"]),
             "ag": staff_token(client, "ag"),
+            "sup": staff_token(client, "sup"),
             "comp": staff_token(client, "comp"),
         }
 
@@ -57,7 +59,7 @@ def test_schedule_carries_the_apr_and_convention(ctx):
 def _pay(ctx, key, amount="100.00"):
     return ctx["client"].post(
         f"/api/v1/accounts/{ctx['one']['line_id']}/payments",
-        headers={**ctx["ag"], "Idempotency-Key": key},
+        headers={**ctx["sup"], "Idempotency-Key": key},
         json={"amount": amount, "received_on": "2026-03-01"},
     )
 
@@ -94,7 +96,7 @@ def test_concurrent_twin_gets_409(ctx):
 def test_failed_payment_releases_the_key(ctx):
     bad = ctx["client"].post(
         f"/api/v1/accounts/{ctx['one']['line_id']}/payments",
-        headers={**ctx["ag"], "Idempotency-Key": "pay-x"},
+        headers={**ctx["sup"], "Idempotency-Key": "pay-x"},
         json={"amount": "0", "received_on": "2026-03-01"},
     )
     assert bad.status_code == 422
@@ -135,10 +137,8 @@ def test_plan_requests_api(ctx):
     assert [r["periods"] for r in mine] == [6] and mine[0]["status"] == "requested"
     rid = mine[0]["id"]
     assert c.post(f"/api/v1/plan-requests/{rid}/decision", json={"approve": True}, headers=ctx["ag"]).status_code == 403
-    from web_testing import add_staff
 
-    add_staff(ctx["app"], "sup", "supervisor")
-    sup = staff_token(c, "sup")
+    sup = ctx["sup"]
     assert [r["id"] for r in c.get("/api/v1/plan-requests", headers=sup).json()] == [rid]
     r = c.post(f"/api/v1/plan-requests/{rid}/decision", json={"approve": True}, headers=sup)
     assert r.status_code == 200 and r.json()["status"] == "approved"

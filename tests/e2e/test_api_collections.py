@@ -356,7 +356,7 @@ def test_a_stale_proposal_is_refused(ctx):
     proposal = _proposals(ctx)[0]
     paid = ctx["client"].post(
         f"/api/v1/accounts/{ctx['one']['line_id']}/payments",
-        headers={**ctx["ag"], "Idempotency-Key": "pay-1"},
+        headers={**ctx["sup"], "Idempotency-Key": "pay-1"},
         json={"amount": "100.00", "received_on": "2026-03-02"},
     )
     assert paid.status_code == 201, paid.text

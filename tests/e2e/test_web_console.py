@@ -64,8 +64,23 @@ def test_supervisor_reveal_is_written_to_the_access_log(ctx):
     assert rows == [("id_number,mobiles,name", "dispute_handling: borrower called to dispute identity")]
 
 
+def _assign_open_case(engine, line: int, username: str) -> None:
+    """An open collection case of the line assigned to the agent (setup only): since issue 16 an agent composes
+    only for accounts whose open case is theirs (tests/security/test_access_case_assignment.py)."""
+    from fairdue.adapters.db.schema.collections_engine import coll_cases
+    from fairdue.adapters.db.schema.web import staff_users
+
+    opened = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        agent = conn.execute(sa.select(staff_users.c.id).where(staff_users.c.username == username)).scalar_one()
+        values = {"account_id": line, "opened_on": opened.date(), "opened_at": opened, "bucket": "M1"}
+        values |= {"bucket_entered_on": opened.date(), "dpd": 5, "status": "open", "agent_id": agent}
+        conn.execute(sa.insert(coll_cases).values(**values))
+
+
 def test_compose_from_account_hides_the_number_and_sends_through_the_gate(ctx):
     c = ctx["client"]
+    _assign_open_case(ctx["engine"], ctx["line"], "ag")
     page = c.get(f"/console/compose?account={ctx['line']}", headers=ctx["ag"])
     assert page.status_code == 200 and "13800138000" not in page.text and 'id="address-ref"' in page.text
     form = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from cli_helpers import CN, OPEN, cli_runner, row_counts
+from test_cli_servicing import add_operator
 
 
 @pytest.fixture
@@ -17,6 +18,7 @@ def facts_count(database_url: str) -> int:
 
 
 def test_record_list_end(cli, database_url):
+    add_operator(database_url, "agent.li")  # `--by` names an active staff user (the staff audit trail)
     assert cli("product", "load", CN)[0] == 0
     assert cli(*OPEN)[0] == 0
     code, out, err = cli(
@@ -77,6 +79,7 @@ def test_record_list_end(cli, database_url):
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(cli, database_url, argv, message):
+    add_operator(database_url, "ops")
     assert cli("product", "load", CN)[0] == 0
     assert cli(*OPEN)[0] == 0
     code, _, err = cli("borrower", "fact", "record", "--borrower-id", "1", "--by", "ops", *argv)

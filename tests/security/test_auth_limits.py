@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -207,6 +208,21 @@ def test_v2_2_1_code_requests_for_unknown_numbers_hit_the_per_number_limit(clien
         answers = [client.post(CODES_PATH, json={"phone": number}).status_code for _ in range(6)]
         assert answers == [202] * auth_service.CODES_PER_PHONE_PER_HOUR_MAX + [429], number
     assert {s[1] for s in sent} == {known}
+
+
+def test_v2_2_1_a_code_request_takes_the_same_floor_whether_the_number_is_a_borrowers_or_not(client_app):
+    """ASVS V2.2.1 / V3.2 (enumeration by timing): a known number also writes the code and queues the text, so
+    without a floor it answered measurably later than an unknown one (before: no floor, the unknown number's answer
+    came back at once). Both answers now come no sooner than web.code_request_floor_ms after the request."""
+    client, app, sent = client_app
+    app.state.web.code_request_floor_ms = 150
+    took = {}
+    for number in ("+8613900139000", PHONE):
+        start = time.monotonic()
+        assert client.post(CODES_PATH, json={"phone": number}).status_code == 202
+        took[number] = time.monotonic() - start
+    assert min(took.values()) >= 0.15, took
+    assert {s[1] for s in sent} == {PHONE}
 
 
 def test_v2_7_a_newer_code_makes_the_older_ones_useless(client_app):

@@ -53,16 +53,39 @@ def _last_decision(engine) -> dict:
     return json.loads(row)
 
 
+def _assign_open_cases(engine, agent_id: int, *lines: int) -> None:
+    """Open collection cases of `lines` assigned to the agent (setup only): since issue 16 an agent composes only
+    for accounts whose open case is theirs (tests/security/test_access_case_assignment.py); the attacks below are
+    the gate's, made by the agent a case is assigned to."""
+    from fairdue.adapters.db.schema.collections_engine import coll_cases
+
+    with engine.begin() as conn:
+        for line in lines:
+            conn.execute(
+                sa.insert(coll_cases).values(
+                    account_id=line,
+                    opened_on=MORNING.date(),
+                    opened_at=MORNING,
+                    bucket="M1",
+                    bucket_entered_on=MORNING.date(),
+                    dpd=7,
+                    status="open",
+                    agent_id=agent_id,
+                )
+            )
+
+
 @pytest.fixture
 def world(engine, clock):
     app = make_app(engine, clock)
-    add_staff(app, "ag", "agent")
+    ag_id = add_staff(app, "ag", "agent")
     add_staff(app, "sup", "supervisor")
     add_staff(app, "comp", "compliance")
     factory = app.state.core.uow_factory
     bid, line = overdue_cn_line(factory, cipher=app.state.cipher, mobile=OWN, email=OWN_EMAIL, sequence=1)
     # a second borrower with a line of their own
     bid2, line2 = overdue_cn_line(factory, cipher=app.state.cipher, mobile=OTHER, sequence=2)
+    _assign_open_cases(engine, ag_id, line, line2)
     clock.set(MORNING)
     text = true_overdue_text(factory, line, MORNING.date())
     with TestClient(app) as client:

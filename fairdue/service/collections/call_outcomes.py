@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from fairdue.adapters.db.repos.staff_audit import StaffActor, staff_audit_of
 from fairdue.domain.statuses import ActionStatus
 from fairdue.errors import Conflict, Invalid
 from fairdue.service.collections.engine import complete_task
@@ -62,22 +63,8 @@ def gate_decision(uow: Any, *, seq: int | None) -> dict | None:
     return None if entry is None else json.loads(entry.record_text)
 
 
-def log_call_outcome(
-    uow: Any,
-    *,
-    action_id: int,
-    outcome: str,
-    staff_id: int | None,
-    now: dt.datetime,
-    promise: tuple[Any, dt.date] | None = None,
-    business_on: dt.date | None = None,
-) -> LoggedCall:
-    """Log the outcome of an allowed call; with outcome `promise`, record the promise (Money, date) too."""
-    if outcome not in OUTCOMES:
-        raise CallOutcomeInvalid(f"unknown call outcome {outcome!r}; expected one of {sorted(OUTCOMES)}")
-    if (outcome == "promise") != (promise is not None):
-        raise CallOutcomeInvalid("a promise outcome needs an amount and a date (and only a promise has them)")
-    row = uow.actions.task_with_case(action_id)
+def _judged_recently(uow: Any, row: Any, action_id: int, now: dt.datetime) -> dict:
+    """The allowing gate decision the call rests on; CallOutcomeRefused when there is none or it is stale."""
     if row is None or row.channel != "call":
         raise CallOutcomeRefused(f"no call task {action_id}")
     if row.status != ActionStatus.TASK:
@@ -95,19 +82,14 @@ def log_call_outcome(
         raise CallOutcomeRefused(
             f"the gate's verdict is older than {JUDGMENT_AGE_S_MAX} s: ask the gate again before logging the call"
         )
-    promise_id = None
-    if promise is not None:
-        amount, promised_on = promise
-        promise_id = record_promise(
-            uow,
-            account_id=row.account_id,
-            amount=amount,
-            promised_on=promised_on,
-            business_on=business_on or now.date(),
-            staff_id=staff_id,
-        )
+    return judged
+
+
+def _outcome_record(
+    judged: dict, row: Any, *, action_id: int, outcome: str, staff_id: int | None, promise_id: int | None, now: Any
+) -> dict:
     request = asked if isinstance(asked := judged.get("request"), dict) else {}
-    record = {
+    return {
         "kind": "call_outcome",
         "decided_at": now.isoformat(),
         "debt_id": judged.get("debt_id"),
@@ -128,6 +110,60 @@ def log_call_outcome(
         # The call was made under this allowing decision (kept so the contact log shows an allowed call).
         "decision": {"allowed": True, "violations": [], "by_seq": row.decision_seq},
     }
+
+
+def log_call_outcome(
+    uow: Any,
+    *,
+    action_id: int,
+    outcome: str,
+    staff_id: int | None,
+    now: dt.datetime,
+    promise: tuple[Any, dt.date] | None = None,
+    business_on: dt.date | None = None,
+    actor: StaffActor | None = None,
+) -> LoggedCall:
+    """Log the outcome of an allowed call; with outcome `promise`, record the promise (Money, date) too. With
+    `actor` (the staff member), the call is a `call.outcome_logged` row of the staff audit trail (and a promise a
+    `promise.recorded` row), in this transaction."""
+    if outcome not in OUTCOMES:
+        raise CallOutcomeInvalid(f"unknown call outcome {outcome!r}; expected one of {sorted(OUTCOMES)}")
+    if (outcome == "promise") != (promise is not None):
+        raise CallOutcomeInvalid("a promise outcome needs an amount and a date (and only a promise has them)")
+    if actor is not None:
+        staff_id = actor.staff_id
+    row = uow.actions.task_with_case(action_id)
+    judged = _judged_recently(uow, row, action_id, now)
+    promise_id = None
+    if promise is not None:
+        amount, promised_on = promise
+        promise_id = record_promise(
+            uow,
+            account_id=row.account_id,
+            amount=amount,
+            promised_on=promised_on,
+            business_on=business_on or now.date(),
+            staff_id=staff_id,
+            actor=actor,
+        )
+    record = _outcome_record(
+        judged, row, action_id=action_id, outcome=outcome, staff_id=staff_id, promise_id=promise_id, now=now
+    )
     entry = append_decision(uow, record)
     complete_task(uow, action_id=action_id)
+    if actor is not None:
+        staff_audit_of(uow).append(
+            actor=actor,
+            action="call.outcome_logged",
+            subject_kind="account",
+            subject_id=row.account_id,
+            details={
+                "case_id": row.case_id,
+                "action_id": action_id,
+                "outcome": outcome,
+                "outcome_seq": entry.seq,
+                "gate_seq": row.decision_seq,
+                "promise_id": promise_id,
+            },
+        )
     return LoggedCall(seq=entry.seq, gate_seq=row.decision_seq, promise_id=promise_id)

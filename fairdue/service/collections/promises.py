@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from fairdue.adapters.db.repos.staff_audit import StaffActor, staff_audit_of
 from fairdue.domain.money import Money
 from fairdue.domain.statuses import PromiseStatus
 from fairdue.errors import Invalid
@@ -38,9 +39,17 @@ class Promise:
 
 
 def record_promise(
-    uow: Any, *, account_id: int, amount: Money, promised_on: date, business_on: date, staff_id: int | None = None
+    uow: Any,
+    *,
+    account_id: int,
+    amount: Money,
+    promised_on: date,
+    business_on: date,
+    staff_id: int | None = None,
+    actor: StaffActor | None = None,
 ) -> int:
-    """Record a promise to pay `amount` by `promised_on`; a pending promise on the line is replaced."""
+    """Record a promise to pay `amount` by `promised_on`; a pending promise on the line is replaced. A staff
+    member's promise (`actor`) is a `promise.recorded` row of the staff audit trail, in this transaction."""
     repo = uow.actions
     currency = repo.currency_of_line(account_id)
     if currency is None:
@@ -53,15 +62,30 @@ def record_promise(
         raise PromiseInvalid(f"the promised date must be within {PROMISE_DAYS_MAX} days from {business_on}")
     repo.cancel_pending_promises(account_id=account_id, resolved_on=business_on)
     case_id = uow.plans.open_case_id_of(account_id)
-    return repo.add_promise(
+    promise_id: int = repo.add_promise(
         account_id=account_id,
         case_id=case_id,
         amount_minor=amount.amount_minor,
         currency=currency,
         promised_on=promised_on,
         paid_before_minor=paid_total_minor(uow, account_id=account_id),
-        recorded_by=staff_id,
+        recorded_by=staff_id if actor is None else actor.staff_id,
     )
+    if actor is not None:
+        staff_audit_of(uow).append(
+            actor=actor,
+            action="promise.recorded",
+            subject_kind="account",
+            subject_id=account_id,
+            details={
+                "promise_id": promise_id,
+                "case_id": case_id,
+                "amount_minor": amount.amount_minor,
+                "currency": currency,
+                "promised_on": promised_on.isoformat(),
+            },
+        )
+    return promise_id
 
 
 def promises_of(uow: Any, *, account_id: int) -> list[Promise]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from fairdue.adapters.crypto import FieldCipher
 from fairdue.adapters.db.repos.contact import FACT_CONTEXTS
+from fairdue.adapters.db.repos.staff_audit import StaffActor, staff_audit_of
 from fairdue.domain.audit import copy_json
 from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.contact_facts import (
@@ -95,8 +96,10 @@ def record_fact(
     attorney_name: str | None = None,
     attorney_contact: str | None = None,
     cipher: FieldCipher | None = None,
+    actor: StaffActor | None = None,
 ) -> int:
-    """Store a fact that limits contact; returns its id. The caller commits."""
+    """Store a fact that limits contact; returns its id. The caller commits. A staff member's record (`actor`) is
+    a `contact_fact.recorded` row of the staff audit trail (kind, source, scope; no attorney details)."""
     now = uow.clock()
     fact = fact_from_input(
         kind=kind,
@@ -117,13 +120,7 @@ def record_fact(
         owner = uow.contact.borrower_of_line(fact.account_id)
         if owner != borrower_id:
             raise ContactFactInvalid(f"account_id: borrower #{borrower_id} has no account #{fact.account_id}")
-    open_kinds = uow.contact.open_fact_kinds(borrower_id)
-    if len(open_kinds) >= FACTS_OPEN_MAX:
-        raise TooManyFacts(f"borrower #{borrower_id} has {FACTS_OPEN_MAX} facts not ended; end one first")
-    if kind == "inconvenient_hours" and open_kinds.count("inconvenient_hours") >= INCONVENIENT_RANGES_MAX:
-        raise TooManyFacts(
-            f"borrower #{borrower_id} has {INCONVENIENT_RANGES_MAX} inconvenient time ranges; end one first"
-        )
+    _check_room(uow, borrower_id, kind)
     c = _cipher(uow, cipher) if fact.attorney_name is not None else None
     values = dict(
         borrower_id=borrower_id,
@@ -149,12 +146,43 @@ def record_fact(
         end_reason=None,
     )
     _forget(uow)
-    return uow.contact.add_fact(values)
+    fact_id: int = uow.contact.add_fact(values)
+    if actor is not None:
+        details = {"borrower_id": int(borrower_id), "account_id": fact.account_id, "kind": fact.kind}
+        _audit(uow, actor, "contact_fact.recorded", fact_id, {**details, "source": fact.source})
+    return fact_id
 
 
-def end_fact(uow: Any, *, fact_id: int, ended_by: str, reason: str, at: datetime | None = None) -> None:
+def _check_room(uow: Any, borrower_id: BorrowerId, kind: str) -> None:
+    """Refuse (TooManyFacts) a fact past the named limits on facts in force per borrower."""
+    open_kinds = uow.contact.open_fact_kinds(borrower_id)
+    if len(open_kinds) >= FACTS_OPEN_MAX:
+        raise TooManyFacts(f"borrower #{borrower_id} has {FACTS_OPEN_MAX} facts not ended; end one first")
+    if kind == "inconvenient_hours" and open_kinds.count("inconvenient_hours") >= INCONVENIENT_RANGES_MAX:
+        raise TooManyFacts(
+            f"borrower #{borrower_id} has {INCONVENIENT_RANGES_MAX} inconvenient time ranges; end one first"
+        )
+
+
+def _audit(uow: Any, actor: StaffActor, action: str, fact_id: int, details: dict[str, Any]) -> None:
+    """The staff audit trail's row for a fact recorded or ended (ASVS V7.1.3), in the caller's transaction."""
+    staff_audit_of(uow).append(
+        actor=actor, action=action, subject_kind="contact_fact", subject_id=fact_id, details=details
+    )
+
+
+def end_fact(
+    uow: Any,
+    *,
+    fact_id: int,
+    ended_by: str,
+    reason: str,
+    at: datetime | None = None,
+    actor: StaffActor | None = None,
+) -> None:
     """End a fact at `at` (default now): contact it limited is no longer limited by it from then on.
-    The row stays, with who ended it and why. The caller commits."""
+    The row stays, with who ended it and why. The caller commits. A staff member's end (`actor`) is a
+    `contact_fact.ended` row of the staff audit trail (no reason text)."""
     if not isinstance(ended_by, str) or not ended_by.strip() or len(ended_by.strip()) > RECORDED_BY_LEN_MAX:
         raise ContactFactInvalid(f"ended_by: expected 1..{RECORDED_BY_LEN_MAX} characters")
     if not isinstance(reason, str) or not reason.strip() or len(reason.strip()) > REASON_LEN_MAX:
@@ -169,6 +197,8 @@ def end_fact(uow: Any, *, fact_id: int, ended_by: str, reason: str, at: datetime
         raise FactAlreadyEnded(f"contact fact #{fact_id} was ended at {row.ended_at.isoformat()}")
     uow.contact.end_fact(fact_id, at=when, ended_by=ended_by.strip(), reason=reason.strip())
     _forget(uow)
+    if actor is not None:
+        _audit(uow, actor, "contact_fact.ended", fact_id, {"borrower_id": int(row.borrower_id), "kind": row.kind})
 
 
 def _fact(row: Any, c: FieldCipher | None) -> ContactFact:

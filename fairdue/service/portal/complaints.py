@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from fairdue.adapters.db.repos.staff_audit import StaffActor, staff_audit_of
 from fairdue.adapters.db.uow import UnitOfWork
 from fairdue.adapters.db.views import portal as portal_reads
 from fairdue.domain.borrowers import BorrowerId
@@ -248,8 +249,36 @@ def file_complaint(
     return complaint_id
 
 
-def _event(uow: UnitOfWork, complaint_id: int, now: dt.datetime, actor: str, kind: str, note: str | None) -> None:
+# A complaint event a staff member causes, as its staff audit trail action (ASVS V7.1.3).
+AUDITED_EVENTS = {
+    "assigned": "complaint.taken",
+    "marked_complex": "complaint.marked_complex",
+    "extended": "complaint.extended",
+    "decided": "complaint.decided",
+    "escalated": "complaint.escalated",
+}
+
+
+def _event(
+    uow: UnitOfWork,
+    complaint_id: int,
+    now: dt.datetime,
+    actor: str,
+    kind: str,
+    note: str | None,
+    staff: StaffActor | None = None,
+) -> None:
+    """The complaint's own event (shown to the complainant), and with `staff` the staff audit trail's row (no
+    note text: it may carry personal data), in the same transaction."""
     uow.portal.add_complaint_event(complaint_id=complaint_id, at=now, actor=actor, kind=kind, note=note)
+    if staff is not None:
+        staff_audit_of(uow).append(
+            actor=staff,
+            action=AUDITED_EVENTS[kind],
+            subject_kind="complaint",
+            subject_id=complaint_id,
+            details={"event": kind, "note_chars": len(note or "")},
+        )
 
 
 def _read(uow: UnitOfWork, row, now: dt.datetime) -> ComplaintRead:
@@ -322,7 +351,9 @@ def _open_row(uow: UnitOfWork, complaint_id: int):
     return row
 
 
-def mark_complex(uow: UnitOfWork, *, complaint_id: int, actor: str, reason: str, now: dt.datetime) -> None:
+def mark_complex(
+    uow: UnitOfWork, *, complaint_id: int, actor: str, reason: str, now: dt.datetime, staff: StaffActor | None = None
+) -> None:
     """Classify as complex: the limit becomes the rule's complex_days (CN 30)."""
     row = _open_row(uow, complaint_id)
     rule = rule_for(row.jurisdiction)
@@ -335,10 +366,12 @@ def mark_complex(uow: UnitOfWork, *, complaint_id: int, actor: str, reason: str,
     uow.portal.mark_complaint_complex(
         complaint_id, due_at=_aware(row.received_at) + dt.timedelta(days=rule.complex_days)
     )
-    _event(uow, complaint_id, now, actor, "marked_complex", reason.strip())
+    _event(uow, complaint_id, now, actor, "marked_complex", reason.strip(), staff)
 
 
-def extend(uow: UnitOfWork, *, complaint_id: int, actor: str, notice: str, now: dt.datetime) -> None:
+def extend(
+    uow: UnitOfWork, *, complaint_id: int, actor: str, notice: str, now: dt.datetime, staff: StaffActor | None = None
+) -> None:
     """Extend an especially complex case (CN +30 days) — only with a notice to the complainant,
     and only before the current limit has passed."""
     row = _open_row(uow, complaint_id)
@@ -354,25 +387,29 @@ def extend(uow: UnitOfWork, *, complaint_id: int, actor: str, notice: str, now: 
         notice=notice.strip(),
         due_at=_aware(row.received_at) + dt.timedelta(days=rule.extended_days),
     )
-    _event(uow, complaint_id, now, actor, "extended", notice.strip())
+    _event(uow, complaint_id, now, actor, "extended", notice.strip(), staff)
 
 
-def record_decision(uow: UnitOfWork, *, complaint_id: int, actor: str, decision: str, now: dt.datetime) -> None:
+def record_decision(
+    uow: UnitOfWork, *, complaint_id: int, actor: str, decision: str, now: dt.datetime, staff: StaffActor | None = None
+) -> None:
     """The decision told to the complainant; stops the clock."""
     _open_row(uow, complaint_id)
     if len(decision.strip()) < TEXT_LENGTH_MIN:
         raise ComplaintInvalid("write the decision the complainant will read")
     uow.portal.decide_complaint(complaint_id, decided_at=now, decision=decision.strip())
-    _event(uow, complaint_id, now, actor, "decided", decision.strip())
+    _event(uow, complaint_id, now, actor, "decided", decision.strip(), staff)
 
 
-def escalate(uow: UnitOfWork, *, complaint_id: int, actor: str, note: str, now: dt.datetime) -> None:
+def escalate(
+    uow: UnitOfWork, *, complaint_id: int, actor: str, note: str, now: dt.datetime, staff: StaffActor | None = None
+) -> None:
     """Raise a complaint to a supervisor (any staff member may; e.g. near or past its limit)."""
     _open_row(uow, complaint_id)
     if not note.strip():
         raise ComplaintInvalid("say why it needs a supervisor")
     uow.portal.escalate_complaint(complaint_id)
-    _event(uow, complaint_id, now, actor, "escalated", note.strip())
+    _event(uow, complaint_id, now, actor, "escalated", note.strip(), staff)
 
 
 def is_escalated(item: ComplaintRead) -> bool:
@@ -385,8 +422,10 @@ def is_escalated(item: ComplaintRead) -> bool:
     return False
 
 
-def take(uow: UnitOfWork, *, complaint_id: int, staff_id: int, actor: str, now: dt.datetime) -> None:
+def take(
+    uow: UnitOfWork, *, complaint_id: int, staff_id: int, actor: str, now: dt.datetime, staff: StaffActor | None = None
+) -> None:
     """Assign to a staff member and mark in progress."""
     _open_row(uow, complaint_id)
     uow.portal.assign_complaint(complaint_id, staff_id=staff_id)
-    _event(uow, complaint_id, now, actor, "assigned", None)
+    _event(uow, complaint_id, now, actor, "assigned", None, staff)

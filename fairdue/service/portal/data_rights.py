@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from fairdue.adapters.crypto import FieldCipher
@@ -165,6 +166,49 @@ def _masked(details: dict[str, Any]) -> dict[str, Any]:
         return details
     rest = {k: v for k, v in details.items() if k not in ("value", "value_ct")}
     return {**rest, "value_held": True}
+
+
+RESEAL_BATCH_ROWS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ResealCounts:
+    """What `reseal_correction_values` did: sealed, plain values encrypted; rotated, sealed values re-encrypted
+    under the current key; kept, values already sealed under it (a second run only keeps)."""
+
+    sealed: int = 0
+    rotated: int = 0
+    kept: int = 0
+
+
+def _resealed(details: dict[str, Any], cipher: FieldCipher) -> tuple[dict[str, Any], str]:
+    """(details, what happened: sealed | rotated | kept) for one request's details."""
+    if "value" in details:  # written before the values were encrypted (issue 16): seal it now
+        rest = {k: v for k, v in details.items() if k != "value_ct"}
+        return _sealed(rest, cipher), "sealed"
+    token = details["value_ct"]
+    if cipher.needs_rotation(token):
+        return {**details, "value_ct": cipher.reencrypt(token, context=CORRECTION_VALUE_CONTEXT)}, "rotated"
+    return details, "kept"
+
+
+def reseal_correction_values(uow: UnitOfWork, *, cipher: FieldCipher) -> ResealCounts:
+    """Encrypt every correction value still plain at rest (ASVS V8.3.x) and re-encrypt sealed ones under the
+    current field key, in the caller's transaction; idempotent (a second run finds nothing to do)."""
+    counts = {"sealed": 0, "rotated": 0, "kept": 0}
+    after = 0
+    while batch := uow.portal.data_requests_holding_values(after_id=after, limit=RESEAL_BATCH_ROWS):
+        for row in batch:
+            after = row.id
+            details = json.loads(row.details)
+            if not isinstance(details, dict) or ("value" not in details and "value_ct" not in details):
+                continue  # the text matched, but not as a key of the details
+            new, what = _resealed(details, cipher)
+            counts[what] += 1
+            if what != "kept":
+                text = json.dumps(new, ensure_ascii=False, sort_keys=True)
+                uow.portal.set_data_request_details(row.id, details=text)
+    return ResealCounts(**counts)
 
 
 def correction_value(uow: UnitOfWork, *, request_id: int, cipher: FieldCipher | None = None) -> str | None:

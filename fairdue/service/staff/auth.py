@@ -62,6 +62,10 @@ TOTP_DIGITS = 6
 TOTP_ISSUER = "fairdue"
 RECOVERY_CODES = 10
 RECOVERY_CODE_BYTES = 10
+# Sessions (ASVS V3.3.2): refused after `idle_s` seconds unused (fairdue.config.session_idle_s, from the
+# environment); the last use is written at most once per SESSION_SEEN_REFRESH_S per session (more often, a quarter
+# of the idle limit, when that is shorter).
+SESSION_SEEN_REFRESH_S = 60
 _TOTP_SECRET_CONTEXT = "staff.totp_secret"  # the field cipher's associated data for the encrypted secret  # nosec B105
 _RECOVERY_CODE_CONTEXT = "staff.recovery_code"  # and the keyed hash of a recovery code
 
@@ -465,22 +469,54 @@ def _open_session(
     return NewSession(token=token, principal=principal)
 
 
-def resolve_session(uow: UnitOfWork, *, token: str, now: dt.datetime) -> Principal | None:
-    """The principal behind a live session token, or None."""
+def resolve_session(uow: UnitOfWork, *, token: str, now: dt.datetime, idle_s: int | None = None) -> Principal | None:
+    """The principal behind a live session token, or None.
+
+    With `idle_s` (ASVS V3.3.2): a session unused for `idle_s` seconds or more is refused like an expired one and
+    revoked; a live one has its last use recorded, at most once per SESSION_SEEN_REFRESH_S (a conditional UPDATE,
+    so most requests write nothing). Either write is the caller's to commit."""
+    return _resolve(uow, token=token, now=now, idle_s=idle_s)[0]
+
+
+def resolve_request_session(
+    uow_factory: UnitOfWorkFactory, *, token: str, now: dt.datetime, idle_s: int
+) -> Principal | None:
+    """`resolve_session` with the idle limit, in a short unit of work of its own that commits only when it wrote
+    (a stale last use refreshed, an idle session revoked): most requests read and write nothing else."""
+    with uow_factory() as uow:
+        who, wrote = _resolve(uow, token=token, now=now, idle_s=idle_s)
+        if wrote:
+            uow.commit()
+    return who
+
+
+def _resolve(uow: UnitOfWork, *, token: str, now: dt.datetime, idle_s: int | None) -> tuple[Principal | None, bool]:
+    """(the principal or None, whether a session row was written)."""
     if not token or len(token) > 128:
-        return None
+        return None, False
     repo = uow.staff
-    row = repo.session(hash_token(token))
+    token_hash = hash_token(token)
+    row = repo.session(token_hash)
     if row is None or row.revoked_at is not None or aware(row.expires_at) <= now:
-        return None
+        return None, False
+    alive, wrote = (
+        (True, False) if idle_s is None else _idle_check(uow, row, token_hash=token_hash, now=now, idle_s=idle_s)
+    )
+    if not alive:
+        return None, wrote
     if row.kind == "borrower":
         return Principal(
             kind="borrower", csrf=row.csrf_token, expires_at=aware(row.expires_at), borrower_id=row.borrower_id
-        )
+        ), wrote
+    return _staff_principal(repo, row), wrote
+
+
+def _staff_principal(repo: Any, row: Any) -> Principal | None:
     user = repo.user(row.staff_id)
     if user is None or not user.active:
         return None
     roles = repo.roles_of(user.id)
+    must_enrol = bool(roles & TOTP_ROLES) or user.totp_reset_at is not None
     return Principal(
         kind="staff",
         csrf=row.csrf_token,
@@ -489,8 +525,31 @@ def resolve_session(uow: UnitOfWork, *, token: str, now: dt.datetime) -> Princip
         username=user.username,
         display_name=user.display_name,
         roles=roles,
-        second_factor_missing=bool(roles & TOTP_ROLES) and user.totp_enabled_at is None,
+        second_factor_missing=must_enrol and user.totp_enabled_at is None,
     )
+
+
+def _idle_check(uow: UnitOfWork, row: Any, *, token_hash: str, now: dt.datetime, idle_s: int) -> tuple[bool, bool]:
+    """(alive, wrote): not alive (the session revoked, the event logged) when it has been idle `idle_s` seconds or
+    more; alive otherwise, its last use refreshed if the recorded one is SESSION_SEEN_REFRESH_S old or more."""
+    last_seen = aware(row.last_seen_at)
+    if now - last_seen >= dt.timedelta(seconds=idle_s):
+        uow.staff.revoke_session(token_hash, at=now)
+        record_auth_event(
+            "session.idle_expired",
+            at=now,
+            staff_id=row.staff_id,
+            borrower_id=None if row.borrower_id is None else int(row.borrower_id),
+            reason=row.kind,
+        )
+        return False, True
+    # At most once a minute, and at least four times per idle period (a 1-minute idle limit must not end a session
+    # used every 35 s because its last use was not written).
+    seen_before = now - dt.timedelta(seconds=min(SESSION_SEEN_REFRESH_S, idle_s // 4))
+    if last_seen > seen_before:
+        return True, False
+    uow.staff.touch_session(token_hash, at=now, seen_before=seen_before + dt.timedelta(microseconds=1))
+    return True, True
 
 
 def revoke_session(uow: UnitOfWork, *, token: str, now: dt.datetime) -> None:

@@ -34,6 +34,10 @@ AUTH_EVENTS: dict[str, int] = {
     "staff.password.changed": logging.INFO,
     "staff.password.change_failed": logging.WARNING,
     "staff.sessions.revoked_all": logging.INFO,
+    "staff.second_factor.reset": logging.WARNING,  # an admin reset a lost authenticator (reason: its code)
+    "session.idle_expired": logging.INFO,  # refused and revoked after the idle limit (reason: staff or borrower)
+    "sessions.revoked": logging.INFO,  # a person ended some of their own sessions (reason: one, others or all)
+    "ratelimit.store_down": logging.ERROR,  # the rate-limit store (Redis) did not answer (reason: the budget)
     "borrower.code.requested": logging.INFO,
     "borrower.code.limited": logging.WARNING,
     "borrower.login.succeeded": logging.INFO,

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from fairdue.web.pages import console, portal
+from fairdue.web.pages import console, portal, staff_accounts
 from fairdue.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -16,3 +16,4 @@ def home(request: Request) -> HTMLResponse:
 
 router.include_router(console.router)
 router.include_router(portal.router)
+router.include_router(staff_accounts.router)

@@ -12,7 +12,7 @@ from fairdue.adapters.db.views import compliance_dashboard
 from fairdue.domain.contact_facts import ContactFactInvalid
 from fairdue.domain.money import ExcessPrecision, Money, MoneyError
 from fairdue.errors import FairdueError, Invalid
-from fairdue.service.collections import call_outcomes
+from fairdue.service.collections import assignment, call_outcomes
 from fairdue.service.collections.case_view import CaseNotFound, case_view
 from fairdue.service.collections.engine import UnknownCase, agent_queue, judge_call_task
 from fairdue.service.collections.promises import PROMISE_DAYS_MAX, PromiseInvalid, record_promise
@@ -44,7 +44,7 @@ from fairdue.web.compose import ComposeForm
 from fairdue.web.deps import field_cipher
 from fairdue.web.i18n import translate
 from fairdue.web.problems import Conflict, Forbidden, NotFound, problem_from, status_for
-from fairdue.web.ratelimit import TooManyAttempts, retry_after
+from fairdue.web.ratelimit import RateLimitUnavailable, TooManyAttempts, refusal
 from fairdue.web.templating import render
 
 router = APIRouter(prefix="/console")
@@ -68,10 +68,9 @@ def login_submit(
         new = open_staff_session(request, username=username, password=password, second_factor=second_factor or None)
     except auth_service.InvalidCredentials:
         return render(request, "console/login.html", {"error": "login.wrong"}, status_code=401)
-    except TooManyAttempts as err:
-        return render(
-            request, "console/login.html", {"error": "login.rate_limited"}, status_code=429, headers=retry_after(err)
-        )
+    except (TooManyAttempts, RateLimitUnavailable) as err:
+        error, status, headers = refusal(err)
+        return render(request, "console/login.html", {"error": error}, status_code=status, headers=headers)
     setup_first = new.principal.second_factor_missing and second_factor_enforced(request)
     response = RedirectResponse("/console/totp" if setup_first else "/console", 303)
     set_session_cookie(request, response, new)
@@ -199,13 +198,15 @@ ComposeInput = Annotated[ComposeForm, Depends(_compose_form)]
 @router.get("/compose", response_class=HTMLResponse)
 def compose_page(
     request: Request,
+    who: Annotated[Principal, Depends(requires(*STAFF_ANY))],
+    unit: Unit,
     template: str = "cn_overdue_zh",
     address: str = "",
     debt_id: str = "",
     account: int | None = Query(None, ge=1, le=2**31 - 1),
-    who=Depends(requires(*STAFF_ANY)),
 ) -> HTMLResponse:
     if account is not None:
+        assignment.require_account(unit, who=who, account_id=account)
         address, debt_id = f"{compose.ACCOUNT_REF_PREFIX}{account}", debt_id_for_line(account)
     form = compose.ComposeForm.from_template(
         template[:64], now=request.app.state.core.clock(), address=address[:320], debt_id=debt_id[:64]
@@ -239,7 +240,7 @@ def compose_verdict(
     unit: Unit,
     form: ComposeInput,
 ) -> HTMLResponse:
-    verdict, composed = contact.verdict(unit, form, cipher=field_cipher(request.app))
+    verdict, composed = contact.verdict(unit, form, cipher=field_cipher(request.app), who=who)
     return render(request, "console/_verdict.html", _verdict_context(verdict, composed, form))
 
 
@@ -252,9 +253,7 @@ def compose_send(
 ) -> HTMLResponse:
     """Hand the message to the contact service: the request is built from stored facts again, the gate decides,
     the decision is logged, and only an allowed message is queued."""
-    outcome = contact.send(
-        unit, form=form, cipher=field_cipher(request.app), actor=audit_trail.actor_of(who, via="console")
-    )
+    outcome = contact.send(unit, form=form, cipher=field_cipher(request.app), who=who)
     return render(
         request,
         "console/_sent.html",
@@ -281,7 +280,7 @@ def compose_record_address(
     except Invalid as err:
         return render(request, "console/_address_refused.html", {"error": str(err)}, status_code=422)
     unit.commit()
-    verdict, composed = contact.verdict(unit, form, cipher=cipher)
+    verdict, composed = contact.verdict(unit, form, cipher=cipher, who=who)
     return render(request, "console/_verdict.html", _verdict_context(verdict, composed, form))
 
 
@@ -326,7 +325,14 @@ def complaint_escalate(
     text: str = Form("", max_length=5000),
 ) -> Response:
     try:
-        complaints.escalate(unit, complaint_id=complaint_id, actor=f"staff:{who.username}", note=text, now=unit.clock())
+        complaints.escalate(
+            unit,
+            complaint_id=complaint_id,
+            actor=f"staff:{who.username}",
+            note=text,
+            now=unit.clock(),
+            staff=audit_trail.actor_of(who, via="console"),
+        )
     except complaints.ComplaintNotFound:
         raise
     except complaints.ComplaintError as err:
@@ -351,15 +357,16 @@ def complaint_action(
     text: str = Form("", max_length=5000),
 ) -> Response:
     now, actor = unit.clock(), f"staff:{who.username}"
+    by = {"complaint_id": complaint_id, "actor": actor, "now": now, "staff": audit_trail.actor_of(who, via="console")}
     try:
         if action == "take":
-            complaints.take(unit, complaint_id=complaint_id, staff_id=who.staff_id, actor=actor, now=now)
+            complaints.take(unit, staff_id=who.staff_id, **by)
         elif action == "complex":
-            complaints.mark_complex(unit, complaint_id=complaint_id, actor=actor, reason=text, now=now)
+            complaints.mark_complex(unit, reason=text, **by)
         elif action == "extend":
-            complaints.extend(unit, complaint_id=complaint_id, actor=actor, notice=text, now=now)
+            complaints.extend(unit, notice=text, **by)
         else:
-            complaints.record_decision(unit, complaint_id=complaint_id, actor=actor, decision=text, now=now)
+            complaints.record_decision(unit, decision=text, **by)
     except complaints.ComplaintNotFound:
         raise
     except complaints.ComplaintError as err:
@@ -704,6 +711,7 @@ def data_request_end_fact(
             fact_id=fact["id"],
             ended_by=who.username,
             reason=f"data request #{request_id}: {reason.strip()}" if reason.strip() else "",
+            actor=audit_trail.actor_of(who, via="console"),
         )
         data_rights.answer_request(
             unit,
@@ -777,7 +785,7 @@ def _case_context(request: Request, unit, who, case_id: int, **extra) -> dict:
     ctx = {
         "v": view,
         "today": today,
-        "can_call": _may_work_case(who, view.case.agent_id),
+        "can_call": _may_work_case(unit, who, view.case.account_id),
         "call_outcomes": case_reads.call_outcomes_of_case(
             unit.connection, case_id=view.case.id, debt_id=debt_id_for_line(view.case.account_id)
         ),
@@ -794,11 +802,10 @@ def _promise_days_max() -> int:
     return PROMISE_DAYS_MAX
 
 
-def _may_work_case(who, agent_id: int | None) -> bool:
-    """Supervisors work any case; an agent only the cases assigned to them."""
-    if "supervisor" in who.roles:
-        return True
-    return "agent" in who.roles and agent_id is not None and agent_id == who.staff_id
+def _may_work_case(unit, who, account_id: int) -> bool:
+    """Whether to offer call and promise actions: a call role, and the shared assignment rule (a supervisor any
+    case, an agent only the open case assigned to them). The routes enforce it (assignment.require_account)."""
+    return bool(who.roles & set(CALL_ROLES)) and assignment.may_work_account(unit, who=who, account_id=account_id)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -876,16 +883,20 @@ def promise_submit(
 ) -> Response:
     """A promise to pay taken outside a call task (e.g. the borrower called in)."""
     case_id = _case_of_line(unit, line_id)
+    assignment.require_account(unit, who=who, account_id=line_id)  # ASVS V4.2.1: the agent's own case only
     ctx = _case_context(request, unit, who, case_id)
-    if not ctx["can_call"]:
-        raise Forbidden("only the case's agent or a supervisor may record a promise on it", reason="not_your_case")
     money, day, errors = _promise_input(
         request.state.lang, amount, promised_on, currency=ctx["v"].currency, today=ctx["today"]
     )
     if not errors:
         try:
             record_promise(
-                unit, account_id=line_id, amount=money, promised_on=day, business_on=ctx["today"], staff_id=who.staff_id
+                unit,
+                account_id=line_id,
+                amount=money,
+                promised_on=day,
+                business_on=ctx["today"],
+                actor=audit_trail.actor_of(who, via="console"),
             )
         except PromiseInvalid as err:
             errors.append(str(err))
@@ -903,8 +914,7 @@ def _task_context(request: Request, unit, who, action_id: int, **extra) -> dict:
     row = call_outcomes.task_row(unit, action_id=action_id)
     if row is None or row.channel != "call":
         raise NotFound(f"no call task {action_id}")
-    if not _may_work_case(who, row.case_agent_id):
-        raise Forbidden("only the case's agent or a supervisor may work this call task", reason="not_your_case")
+    assignment.require_account(unit, who=who, account_id=row.account_id)  # ASVS V4.2.1: the agent's own case only
     record = call_outcomes.gate_decision(unit, seq=row.decision_seq) or {}
     decision = record.get("decision") if isinstance(record.get("decision"), dict) else None
     ctx = {
@@ -996,6 +1006,7 @@ def task_outcome(
                 now=unit.clock(),
                 promise=promise,
                 business_on=ctx["today"],
+                actor=audit_trail.actor_of(who, via="console"),
             )
         except call_outcomes.CallOutcomeRefused as err:
             ctx.update(

@@ -31,7 +31,7 @@ from fairdue.web.auth import BorrowerCaller, Caller, Unit, end_session, same_ori
 from fairdue.web.deps import field_cipher
 from fairdue.web.i18n import translate
 from fairdue.web.problems import NotFound, status_for
-from fairdue.web.ratelimit import TooManyAttempts, retry_after
+from fairdue.web.ratelimit import RateLimitUnavailable, TooManyAttempts, refusal
 from fairdue.web.templating import render
 
 router = APIRouter(prefix="/portal")
@@ -52,9 +52,10 @@ def send_code(request: Request, phone: str = Form(..., max_length=32)) -> Respon
     except auth_service.TooManyCodes as err:
         ctx = {"phone": phone, "sent": False, "error": "login.too_many"}
         return render(request, "portal/login.html", ctx, status_code=status_for(err))
-    except TooManyAttempts as err:
-        ctx = {"phone": phone, "sent": False, "error": "login.rate_limited"}
-        return render(request, "portal/login.html", ctx, status_code=429, headers=retry_after(err))
+    except (TooManyAttempts, RateLimitUnavailable) as err:
+        error, status, headers = refusal(err)
+        ctx = {"phone": phone, "sent": False, "error": error}
+        return render(request, "portal/login.html", ctx, status_code=status, headers=headers)
     return render(request, "portal/login.html", {"phone": phone, "sent": True, "error": None})
 
 
@@ -67,9 +68,10 @@ def login_submit(
     except auth_service.InvalidCode as err:
         ctx = {"phone": phone, "sent": True, "error": "login.bad_code"}
         return render(request, "portal/login.html", ctx, status_code=status_for(err))
-    except TooManyAttempts as err:
-        ctx = {"phone": phone, "sent": True, "error": "login.rate_limited"}
-        return render(request, "portal/login.html", ctx, status_code=429, headers=retry_after(err))
+    except (TooManyAttempts, RateLimitUnavailable) as err:
+        error, status, headers = refusal(err)
+        ctx = {"phone": phone, "sent": True, "error": error}
+        return render(request, "portal/login.html", ctx, status_code=status, headers=headers)
     response = RedirectResponse("/portal", status_code=303)
     set_session_cookie(request, response, new)
     return response

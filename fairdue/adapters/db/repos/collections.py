@@ -268,6 +268,31 @@ class CollectionsRepository:
         """The account's open case row, or None."""
         return self.conn.execute(_OPEN_CASE_OF, {"account_id": account_id}).one_or_none()
 
+    def open_case_agents(self, *, account_id: int | None = None, borrower_id: int | None = None) -> list[int | None]:
+        """The agent (None when unassigned) of each open case of one account, or of every account of a borrower:
+        what the assignment check (fairdue.service.collections.assignment) reads."""
+        q = sa.select(coll_cases.c.agent_id).where(coll_cases.c.status == CaseStatus.OPEN)
+        if account_id is not None:
+            q = q.where(coll_cases.c.account_id == account_id)
+        if borrower_id is not None:
+            owned = sa.select(credit_lines.c.id).where(credit_lines.c.borrower_id == borrower_id)
+            q = q.where(coll_cases.c.account_id.in_(owned))
+        if account_id is None and borrower_id is None:
+            return []
+        return list(self.conn.execute(q).scalars())
+
+    def reassign_open_case(self, case_id: int, *, agent_id: int) -> sa.Row | None:
+        """Give the open case to `agent_id`; returns (account_id, agent_id before) of the case, or None when no
+        open case has that id (nothing changed). The row is locked for the transaction first."""
+        before = self.conn.execute(
+            sa.select(coll_cases.c.account_id, coll_cases.c.agent_id)
+            .where(coll_cases.c.id == case_id, coll_cases.c.status == CaseStatus.OPEN)
+            .with_for_update()
+        ).first()
+        if before is not None:
+            self.conn.execute(sa.update(coll_cases).where(coll_cases.c.id == case_id).values(agent_id=agent_id))
+        return before
+
     def cases(self, *, status: str | None, agent_id: int | None) -> list[sa.Row]:
         """Case rows, newest first, optionally of one status and one agent."""
         q = sa.select(coll_cases).order_by(coll_cases.c.id.desc())

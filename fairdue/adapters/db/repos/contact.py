@@ -301,9 +301,9 @@ class ContactRepository:
         return fact_id
 
     def lock_fact(self, fact_id: int) -> sa.Row | None:
-        """(id, ended_at) of a fact, locked for this transaction; None if there is none."""
+        """(id, ended_at, borrower_id, kind) of a fact, locked for this transaction; None if there is none."""
         return self.conn.execute(
-            sa.select(contact_facts.c.id, contact_facts.c.ended_at)
+            sa.select(contact_facts.c.id, contact_facts.c.ended_at, contact_facts.c.borrower_id, contact_facts.c.kind)
             .where(contact_facts.c.id == fact_id)
             .with_for_update()
         ).first()

@@ -195,6 +195,19 @@ class PortalRepository:
         t = data_rights_requests.c
         return self.conn.execute(sa.select(data_rights_requests).where(t.id == request_id)).first()
 
+    def data_requests_holding_values(self, *, after_id: int, limit: int) -> list[sa.Row]:
+        """(id, details) of requests whose details hold a correction value, plain (`"value"`) or sealed
+        (`"value_ct"`), with id > after_id, by id: the batches `fairdue pii reseal` walks."""
+        t = data_rights_requests.c
+        holds = sa.or_(t.details.like('%"value":%'), t.details.like('%"value_ct":%'))
+        q = sa.select(t.id, t.details).where(t.id > after_id, holds).order_by(t.id).limit(limit)
+        return list(self.conn.execute(q).all())
+
+    def set_data_request_details(self, request_id: int, *, details: str) -> None:
+        """Replace a request's details (JSON text): only re-sealing its correction value does this."""
+        t = data_rights_requests.c
+        self.conn.execute(sa.update(data_rights_requests).where(t.id == request_id).values(details=details))
+
     def data_requests_of(self, borrower_id: BorrowerId) -> list[sa.Row]:
         """The borrower's requests, newest first."""
         t = data_rights_requests.c

@@ -211,6 +211,27 @@ class StaffRepository:
         ).first()
         return done is not None
 
+    def reset_totp(self, staff_id: int, *, at: datetime) -> bool:
+        """Forget the user's authenticator (secret, confirmation, last step) and spend every recovery code left;
+        mark the reset so the user must enrol a new one. False when the user has no authenticator, set up or
+        pending (nothing to reset)."""
+        done = self.conn.execute(
+            sa.update(staff_users)
+            .where(staff_users.c.id == staff_id)
+            .where(sa.or_(staff_users.c.totp_secret_ct.is_not(None), staff_users.c.totp_enabled_at.is_not(None)))
+            .values(totp_secret_ct=None, totp_enabled_at=None, totp_last_step=None, totp_reset_at=at)
+            .returning(staff_users.c.id)
+        ).first()
+        if done is None:
+            return False
+        self.conn.execute(
+            sa.update(staff_recovery_codes)
+            .where(staff_recovery_codes.c.staff_id == staff_id)
+            .where(staff_recovery_codes.c.used_at.is_(None))
+            .values(used_at=at)
+        )
+        return True
+
     def recovery_codes_left(self, staff_id: int) -> int:
         """How many unused recovery codes this user has."""
         left: int = self.conn.execute(
@@ -244,6 +265,7 @@ class StaffRepository:
                 csrf_token=csrf_token,
                 created_at=created_at,
                 expires_at=expires_at,
+                last_seen_at=created_at,
             )
         )
 
@@ -262,6 +284,60 @@ class StaffRepository:
         if keep_token_hash is not None:
             q = q.where(web_sessions.c.token_hash != keep_token_hash)
         return self.conn.execute(q).rowcount
+
+    def revoke_sessions_of(
+        self,
+        *,
+        staff_id: int | None = None,
+        borrower_id: BorrowerId | None = None,
+        keep_token_hash: str | None,
+        at: datetime,
+    ) -> int:
+        """End every live session of one staff member or one borrower (exactly one of the two) but the one under
+        `keep_token_hash`; returns how many."""
+        if staff_id is not None:
+            return self.revoke_other_sessions(staff_id, keep_token_hash=keep_token_hash, at=at)
+        if borrower_id is None:
+            raise ValueError("revoke_sessions_of needs a staff_id or a borrower_id")
+        q = (
+            sa.update(web_sessions)
+            .where(web_sessions.c.kind == "borrower")
+            .where(web_sessions.c.borrower_id == borrower_id)
+            .where(web_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        if keep_token_hash is not None:
+            q = q.where(web_sessions.c.token_hash != keep_token_hash)
+        return self.conn.execute(q).rowcount
+
+    def revoke_session_by_handle(
+        self, handle: str, *, staff_id: int | None = None, borrower_id: BorrowerId | None = None, at: datetime
+    ) -> int:
+        """End the live session whose token hash starts with `handle` (lower-case hex), only among the sessions
+        of this staff member or borrower (exactly one of the two); returns how many (0 or 1)."""
+        owner = (
+            web_sessions.c.staff_id == staff_id
+            if staff_id is not None
+            else sa.and_(web_sessions.c.kind == "borrower", web_sessions.c.borrower_id == borrower_id)
+        )
+        return self.conn.execute(
+            sa.update(web_sessions)
+            .where(owner)
+            .where(web_sessions.c.token_hash.startswith(handle, autoescape=True))
+            .where(web_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        ).rowcount
+
+    def touch_session(self, token_hash: str, *, at: datetime, seen_before: datetime) -> None:
+        """Record a use of the session at `at`, only if its last recorded use is older than `seen_before` (one
+        conditional UPDATE: at most one write per session per refresh interval, however many requests race)."""
+        self.conn.execute(
+            sa.update(web_sessions)
+            .where(web_sessions.c.token_hash == token_hash)
+            .where(web_sessions.c.last_seen_at < seen_before)
+            .where(web_sessions.c.revoked_at.is_(None))
+            .values(last_seen_at=at)
+        )
 
     def revoke_session(self, token_hash: str, *, at: datetime) -> None:
         """End the session under this token hash, unless it is already ended."""

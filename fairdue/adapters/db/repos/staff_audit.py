@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 # The stable action codes (append new ones; never rename one that has rows).
-ACTIONS = (
+ACTIONS: tuple[str, ...] = (
     "plan.accepted",
     "plan.fee_waived",
     "plan.reverted",
@@ -50,8 +50,34 @@ ACTIONS = (
     "pii.revealed",
     "data_request.answered",
     "settings.changed",
+    "staff.authenticator_reset",
 )
-SUBJECT_KINDS = ("plan", "plan_request", "account", "dispute", "borrower", "payment", "debt", "data_request", "setting")
+SUBJECT_KINDS: tuple[str, ...] = (
+    "plan",
+    "plan_request",
+    "account",
+    "dispute",
+    "borrower",
+    "payment",
+    "debt",
+    "data_request",
+    "setting",
+)
+SUBJECT_KINDS += ("staff",)  # a staff account (authenticator reset)
+# Complaint handling, promises, call outcomes and contact facts (issue 16, ASVS V7.1.3).
+ACTIONS += (
+    "complaint.taken",
+    "complaint.marked_complex",
+    "complaint.extended",
+    "complaint.decided",
+    "complaint.escalated",
+    "promise.recorded",
+    "call.outcome_logged",
+    "contact_fact.recorded",
+    "contact_fact.ended",
+    "case.assigned",
+)
+SUBJECT_KINDS += ("complaint", "contact_fact", "case")
 DETAIL_KEYS_MAX = 16
 DETAIL_TEXT_CHARS_MAX = 80
 SUBJECT_ID_CHARS_MAX = 64

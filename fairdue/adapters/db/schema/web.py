@@ -40,6 +40,8 @@ staff_users = sa.Table(
     sa.Column("totp_secret_ct", sa.String(255), nullable=True),
     sa.Column("totp_enabled_at", DateTimeTz, nullable=True),
     sa.Column("totp_last_step", sa.BigInteger, nullable=True),
+    # migration 0014: when an admin last reset a lost authenticator (the user must enrol a new one)
+    sa.Column("totp_reset_at", DateTimeTz, nullable=True),
 )
 
 # migration 0011: a staff member's one-time recovery codes (second factor), stored as keyed HMAC-SHA256.
@@ -82,6 +84,8 @@ web_sessions = sa.Table(
     sa.Column("created_at", DateTimeTz, nullable=False),
     sa.Column("expires_at", DateTimeTz, nullable=False),
     sa.Column("revoked_at", DateTimeTz, nullable=True),
+    # migration 0014: last use, refreshed at most once a minute (idle timeout, ASVS V3.3.2)
+    sa.Column("last_seen_at", DateTimeTz, nullable=False),
     sa.CheckConstraint(
         "(kind = 'staff' AND staff_id IS NOT NULL AND borrower_id IS NULL) OR "
         "(kind = 'borrower' AND borrower_id IS NOT NULL AND staff_id IS NULL)",

@@ -17,19 +17,19 @@ from pydantic import BaseModel, Field
 from fairdue.adapters.db.views import cases as case_reads
 from fairdue.domain.instants import format_utc
 from fairdue.domain.money import Money
-from fairdue.service.collections import call_outcomes
+from fairdue.service.collections import assignment, call_outcomes
 from fairdue.service.collections.case_view import decision_of
 from fairdue.service.collections.engine import actions_of, judge_call_task
+from fairdue.service.staff.audit_trail import actor_of
 from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import ID_MAX, Amount, aware, line_today
 from fairdue.web.auth import CALL_ROLES, STAFF_ANY, Unit, requires
 from fairdue.web.deps import field_cipher
-from fairdue.web.problems import Conflict, Forbidden, NotFound
+from fairdue.web.problems import Conflict, NotFound
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 CaseId = Annotated[int, Path(ge=1, le=ID_MAX)]
 ActionId = Annotated[int, Path(ge=1, le=ID_MAX)]
-ANY_AGENT_CASE = ("supervisor", "admin")  # may log outcomes on a case assigned to someone else
 
 
 class CaseRead(BaseModel):
@@ -186,6 +186,27 @@ def get_case(case_id: CaseId, who: Annotated[Principal, Depends(requires(*STAFF_
     return _detail(unit, _case_or_404(unit.connection, case_id))
 
 
+class CaseAssignment(BaseModel):
+    agent_id: int = Field(ge=1, le=ID_MAX, description="the active agent the open case is given to")
+
+
+ASSIGNERS = ("supervisor", "admin")
+
+
+@router.put(
+    "/{case_id}/agent",
+    response_model=CaseDetail,
+    summary="Give an open case to another agent (supervisor or admin; in the staff audit trail)",
+)
+def assign(
+    case_id: CaseId, body: CaseAssignment, who: Annotated[Principal, Depends(requires(*ASSIGNERS))], unit: Unit
+) -> CaseDetail:
+    _case_or_404(unit.connection, case_id)
+    assignment.assign_case(unit, case_id=case_id, agent_id=body.agent_id, actor=actor_of(who, via="api"))
+    unit.commit()
+    return _detail(unit, _case_or_404(unit.connection, case_id))
+
+
 @router.post(
     "/{case_id}/actions/{action_id}/outcome",
     response_model=CallLogged,
@@ -213,8 +234,7 @@ def call_outcome(
     action = case_reads.action_of_case(conn, case_id=case_id, action_id=action_id)
     if action is None:
         raise NotFound(f"case {case_id} has no action {action_id}")
-    if case.agent_id != who.staff_id and not (who.roles & set(ANY_AGENT_CASE)):
-        raise Forbidden(f"case {case_id} is assigned to another agent", reason="not_your_case")
+    assignment.require_account(unit, who=who, account_id=case.account_id)  # ASVS V4.2.1: the agent's own case
     if case.status != "open" or action.channel != "call" or action.status != "task":
         raise Conflict(
             f"action {action_id} is not an open call task (case {case.status}, action {action.status})",
@@ -251,6 +271,7 @@ def call_outcome(
         now=now,
         promise=promise,
         business_on=line_today(conn, case.borrower_id, now),
+        actor=actor_of(who, via="api"),
     )
     unit.commit()
     return CallLogged(

@@ -111,8 +111,13 @@ def create_dispute(
 ):
     require_roles_or_owner(who, STAFF_ANY)
 
-    def work(unit) -> DisputeRead:
+    def allowed(unit) -> None:
+        # Any staff member may record a dispute the borrower raises with them: it only pauses collection (12 CFR
+        # 1006.34(c)(5), CONC 7.14.1R), so case assignment (ASVS V4.2.1) does not gate it; who recorded it is audited.
         visible_line(unit.connection, who, line_id)
+
+    def work(unit) -> DisputeRead:
+        allowed(unit)
         actor = actor_of(who, via="api") if who.kind == "staff" else None
         dispute_id = open_dispute(unit, account_id=line_id, reason=body.reason.strip(), actor=actor)
         return _dispute_read(case_reads.dispute_by_id(unit.connection, dispute_id))
@@ -124,7 +129,7 @@ def create_dispute(
         who=who,
         body=body,
         work=work,
-        check=lambda unit: visible_line(unit.connection, who, line_id),
+        check=allowed,
     )
 
 
@@ -183,8 +188,11 @@ def cease(
     def borrower_exists(unit) -> None:
         if not case_reads.borrower_exists(unit.connection, BorrowerId(borrower_id)):
             raise NotFound(f"borrower {borrower_id} not found")
+        # Any staff member may record a cease the borrower asks them for: it only stops contact (12 CFR 1006.6(c),
+        # 1006.14(h)), so case assignment (ASVS V4.2.1) does not gate it; who recorded it is audited.
 
     def work(unit) -> CeaseRead:
+        borrower_exists(unit)
         actor = actor_of(who, via="api") if who.kind == "staff" else None
         cease_id = record_cease(
             unit, borrower_id=BorrowerId(borrower_id), channel=body.channel, source=source, actor=actor

@@ -10,7 +10,9 @@ from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel, Field
 
 from fairdue.domain.money import Money
+from fairdue.service.collections import assignment
 from fairdue.service.collections.promises import promises_of, record_promise
+from fairdue.service.staff.audit_trail import actor_of
 from fairdue.service.staff.auth import Principal
 from fairdue.web.api.common import (
     IDEMPOTENT_RESPONSES,
@@ -78,9 +80,11 @@ def create_promise(
     core = request.app.state.core
     with core.uow_factory() as unit:
         visible_line(unit.connection, who, line_id)
+        assignment.require_account(unit, who=who, account_id=line_id)  # ASVS V4.2.1: the agent's own case only
 
     def work(unit) -> PromiseRead:
         owner = visible_line(unit.connection, who, line_id)
+        assignment.require_account(unit, who=who, account_id=line_id)
         amount = Money.parse(body.amount, body.currency)
         pid = record_promise(
             unit,
@@ -88,7 +92,7 @@ def create_promise(
             amount=amount,
             promised_on=body.promised_on,
             business_on=line_today(unit.connection, owner, unit.clock()),
-            staff_id=who.staff_id,
+            actor=actor_of(who, via="api"),
         )
         return next(_read(p) for p in promises_of(unit, account_id=line_id) if p.id == pid)
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from fairdue.adapters.db.views.portal import borrower_jurisdiction
 from fairdue.domain.borrowers import BorrowerId
 from fairdue.service.portal import complaints as svc
+from fairdue.service.staff.audit_trail import actor_of
 from fairdue.service.staff.auth import Principal
 from fairdue.web.auth import BorrowerCaller, Caller, Unit, requires
 from fairdue.web.problems import Forbidden
@@ -135,7 +136,8 @@ def _staff_action(fn, complaint_id: int, who: Principal, unit, **kwargs) -> Comp
     if who.kind != "staff":  # requires() already refuses borrowers; keep the invariant explicit
         raise Forbidden("staff only", reason="staff_only")
     now = unit.clock()
-    fn(unit, complaint_id=complaint_id, actor=f"staff:{who.username}", now=now, **kwargs)
+    staff = actor_of(who, via="api")  # the staff audit trail's row, in the action's transaction (ASVS V7.1.3)
+    fn(unit, complaint_id=complaint_id, actor=f"staff:{who.username}", now=now, staff=staff, **kwargs)
     unit.commit()
     return to_read(svc.get(unit, complaint_id=complaint_id, now=now))
 

@@ -18,6 +18,7 @@ from fairdue.adapters.db.views import portal as portal_reads
 from fairdue.domain.audit_checkpoint import checkpoint_from_dict
 from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.money import Money
+from fairdue.service.collections import assignment
 from fairdue.service.contact.decision_log import newest_checkpoint, required_log_keys, verify_log
 from fairdue.service.portal import lines as portal
 from fairdue.service.servicing.accounts import get_account as account
@@ -298,7 +299,13 @@ def post_payment(
     idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=200),
     who: Principal = Depends(requires("agent", "supervisor", "admin")),
 ):
+    def allowed(unit) -> None:
+        visible_line(unit.connection, who, line_id)
+        # ASVS V4.2.1: a payment changes the debt, so an agent records one only on a case assigned to them.
+        assignment.require_account(unit, who=who, account_id=line_id)
+
     def work(unit) -> PaymentRead:
+        allowed(unit)
         currency = account(unit, line_id=line_id).currency
         result = pay(
             unit,
@@ -325,7 +332,7 @@ def post_payment(
         scope=f"payment:{line_id}",
         body=body,
         work=work,
-        check=lambda unit: visible_line(unit.connection, who, line_id),
+        check=allowed,
     )
 
 

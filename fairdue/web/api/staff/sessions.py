@@ -1,6 +1,7 @@
 """A staff member's own sessions over the API: list them, end them all (or all but this one).
 
-Idle timeout is not enforced yet: web_sessions has no last-seen column (see docs/security-transport.md).
+A session unused for WebConfig.session_idle_s is refused and revoked (fairdue.service.staff.auth.resolve_session)
+and not listed here.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from fairdue.adapters.db.views import sessions as session_reads
 from fairdue.service.staff import sessions as session_service
@@ -26,6 +27,7 @@ class SessionItem(BaseModel):
     handle: str
     created_at: dt.datetime
     expires_at: dt.datetime
+    last_seen_at: dt.datetime = Field(description="Last use, recorded to the minute")
     current: bool
 
 
@@ -52,13 +54,23 @@ def current_token_hash(request: Request) -> str | None:
 @router.get("/sessions", response_model=SessionList, summary="Your own live sessions (staff)")
 def list_sessions(request: Request, who: Staff, unit: Unit) -> SessionList:
     rows = session_reads.live_staff_sessions(
-        unit.connection, staff_id=staff_id_of(who), now=unit.clock(), current_token_hash=current_token_hash(request)
+        unit.connection,
+        staff_id=staff_id_of(who),
+        now=unit.clock(),
+        current_token_hash=current_token_hash(request),
+        idle_s=request.app.state.web.session_idle_s,
     )
     return SessionList(items=[_item(row) for row in rows])
 
 
 def _item(row: session_reads.LiveSession) -> SessionItem:
-    return SessionItem(handle=row.handle, created_at=row.created_at, expires_at=row.expires_at, current=row.current)
+    return SessionItem(
+        handle=row.handle,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        last_seen_at=row.last_seen_at,
+        current=row.current,
+    )
 
 
 @router.delete("/sessions", response_model=Revoked, summary="End all your sessions (keep_current: all but this one)")
