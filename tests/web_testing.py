@@ -302,3 +302,24 @@ def case_and_call_task(engine: Any, line_id: int) -> tuple[int, int]:
         )
     assert task is not None, "the strategy's M1 call step should have become a call task"
     return case_id, task
+
+
+def staff_audit_rows(engine: Any) -> list[dict]:
+    """Every row of the staff audit trail, oldest first, with its details parsed."""
+    import json
+
+    import sqlalchemy as sa
+
+    from fairdue.adapters.db.schema.staff_audit import staff_audit
+
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(staff_audit).order_by(staff_audit.c.id)).all()
+    return [{**r._mapping, "details": json.loads(r.details)} for r in rows]
+
+
+def assert_no_pii(rows: list[dict], fragments: tuple[str, ...]) -> None:
+    """No fragment of personal data in the details of the audit rows."""
+    import json
+
+    text = json.dumps([r["details"] for r in rows], ensure_ascii=False)
+    assert not any(fragment in text for fragment in fragments), text

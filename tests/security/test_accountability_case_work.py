@@ -9,24 +9,22 @@ a contact fact's free-text `--by`) and none appeared in the trail: every test be
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from web_testing import (
     add_borrower_row,
     add_staff,
+    assert_no_pii,
     borrower_session,
     case_and_call_task,
     make_app,
     seed_overdue_case,
+    staff_audit_rows,
     staff_token,
 )
-
-from fairdue.adapters.db.schema.staff_audit import staff_audit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 
@@ -54,14 +52,11 @@ def ctx(engine, clock):
 
 
 def _trail(engine) -> list[dict]:
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(staff_audit).order_by(staff_audit.c.id)).all()
-    return [{**r._mapping, "details": json.loads(r.details)} for r in rows]
+    return staff_audit_rows(engine)
 
 
 def _no_pii(rows: list[dict]) -> None:
-    text = json.dumps([r["details"] for r in rows], ensure_ascii=False)
-    assert not any(fragment in text for fragment in PII_FRAGMENTS), text
+    assert_no_pii(rows, PII_FRAGMENTS)
 
 
 def test_v7_1_3_promise_recorded_over_the_api_and_in_the_console_names_the_agent(ctx):

@@ -14,9 +14,15 @@ import json
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from web_testing import LAWFUL_CN_TEXT, add_staff, make_app, seed_overdue_case, staff_token
-
-from fairdue.adapters.db.schema.staff_audit import staff_audit
+from web_testing import (
+    LAWFUL_CN_TEXT,
+    add_staff,
+    assert_no_pii,
+    make_app,
+    seed_overdue_case,
+    staff_audit_rows,
+    staff_token,
+)
 
 NOW = dt.datetime(2026, 2, 2, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai, the seeded line overdue (M1, a late fee)
 INPUTS = {"monthly_income": "6000.00", "monthly_expenses": "4500.00", "currency": "CNY"}
@@ -45,14 +51,11 @@ def ctx(engine, clock):
 
 
 def _trail(engine) -> list[dict]:
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(staff_audit).order_by(staff_audit.c.id)).all()
-    return [{**r._mapping, "details": json.loads(r.details)} for r in rows]
+    return staff_audit_rows(engine)
 
 
 def _no_pii(rows: list[dict]) -> None:
-    text = json.dumps([r["details"] for r in rows], ensure_ascii=False)
-    assert not any(fragment in text for fragment in PII_FRAGMENTS), text
+    assert_no_pii(rows, PII_FRAGMENTS)
 
 
 def test_v7_1_3_plan_with_fee_waiver_accepted_over_the_api_names_the_supervisor(ctx):
