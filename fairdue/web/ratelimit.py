@@ -50,6 +50,9 @@ MEMORY_STORAGE = "memory://"
 STORE_TIMEOUT_S = 1
 STORE_DOWN_RETRY_AFTER_S = 30
 STORE_DOWN_LOG_INTERVAL_S = 60
+# After a store failure the store is not asked again for this long: a Redis that hangs must not hold every request
+# for STORE_TIMEOUT_S (logins answer 503 at once meanwhile; the API limit lets requests through).
+STORE_DOWN_SKIP_S = 5
 API_BUDGET = "api"
 log = logging.getLogger("fairdue.web.ratelimit")
 
@@ -121,6 +124,7 @@ class RateLimiter:
         self.namespace = namespace
         self._key = key or os.urandom(32)  # keys account names in the store; a fresh one forgets nothing that matters
         self._store_down_logged_at = 0.0
+        self._store_down_until = 0.0  # time.monotonic() before which the store is taken as down without asking
 
     def check(self, budget: Budget, *, ip: str, account: str | None) -> None:
         """Count this request against the budget's limits, in order; TooManyAttempts at the first one reached
@@ -130,6 +134,8 @@ class RateLimiter:
         if budget.per_account is not None and account is not None:
             steps.append(("account", budget.per_account, self._keyed(account)))
         steps.append(("overall", budget.overall, "*"))
+        if self._store_known_down():
+            raise RateLimitUnavailable()
         for scope, rate, who in steps:
             item = _item(rate)
             ids = (self.namespace, budget.name, scope, who)
@@ -137,6 +143,7 @@ class RateLimiter:
                 allowed = self.strategy.hit(item, *ids)
                 reset_at = None if allowed else self.strategy.get_window_stats(item, *ids).reset_time
             except StorageError:
+                self._store_down_until = time.monotonic() + STORE_DOWN_SKIP_S
                 record_auth_event("ratelimit.store_down", at=dt.datetime.now(dt.UTC), ip=ip, reason=budget.name)
                 raise RateLimitUnavailable() from None
             if reset_at is not None:
@@ -146,15 +153,21 @@ class RateLimiter:
     def check_api(self, rate: str, *, who: str) -> None:
         """Count one API request of `who` (a session's keyed token hash, or a client address) against `rate`;
         TooManyAttempts when over. A store that does not answer lets the request through (logged)."""
+        if self._store_known_down():
+            return
         item = _item(rate)
         try:
             if self.api_strategy.hit(item, self.namespace, API_BUDGET, who):
                 return
             reset_at = self.api_strategy.get_window_stats(item, self.namespace, API_BUDGET, who).reset_time
         except StorageError:
+            self._store_down_until = time.monotonic() + STORE_DOWN_SKIP_S
             self._log_store_down_api()
             return
         raise TooManyAttempts("session" if who.startswith("s:") else "ip", max(1, math.ceil(reset_at - time.time())))
+
+    def _store_known_down(self) -> bool:
+        return self._store_down_until > 0 and time.monotonic() < self._store_down_until
 
     def _log_store_down_api(self) -> None:
         now = time.monotonic()

@@ -94,3 +94,18 @@ def test_v11_1_4_signed_in_api_work_goes_on_while_redis_is_down(app, engine, cap
     client = TestClient(app, raise_server_exceptions=False)
     assert [client.get("/api/v1/auth/me", headers=header).status_code for _ in range(3)] == [200] * 3
     assert [e["reason"] for e in _store_down_events(caplog)] == ["api"]
+
+
+def test_v2_2_1_after_a_store_failure_the_store_is_not_asked_again_for_a_few_seconds(app, monkeypatch):
+    """A Redis that hangs must not hold every request for the store timeout: after one failure the limiter answers
+    503 at once for STORE_DOWN_SKIP_S (before: every request waited for the store again)."""
+    from fairdue.web.ratelimit import limiter_of
+
+    client = TestClient(app, raise_server_exceptions=False)
+    body = {"username": "ada", "password": STAFF_PASSWORD}
+    assert client.post("/api/v1/auth/staff/sessions", json=body).status_code == 503
+    limiter = limiter_of(app)
+    asked = []
+    monkeypatch.setattr(limiter.strategy, "hit", lambda *a, **k: asked.append(a) or True)
+    assert client.post("/api/v1/auth/staff/sessions", json=body).status_code == 503
+    assert asked == []
