@@ -1,8 +1,8 @@
 """`fairdue bench content`: how well the content check finds unlawful intents, on the labelled corpus.
 
-Reads fairdue/bench/content_corpus/<split>.jsonl (see README.md there: test, test2, test3 and test4 were
-held-out splits, each measured as such and frozen; dev, dev2 and dev3 are for tuning and training; test5, the
-fifth held-out split, was written last, independently, and is measured once) and runs
+Reads fairdue/bench/content_corpus/<split>.jsonl (see README.md there: test, test2, test3, test4, test5 and
+test6 were held-out splits, each measured once as such and frozen; dev, dev2 and dev3 are for tuning and
+training; test7, the seventh, is held out and not yet measured) and runs
 `fairdue.policy.content.check_message` on every message in its own context
 (language, jurisdiction, channel, purpose, recipient role; time_barred=False).
 
@@ -253,7 +253,7 @@ def content_bench(
     split: str = typer.Option(
         "test",
         "--split",
-        help="test5 (held out, measured once), test, test2, test3, test4 (held out once, frozen), dev, dev2, dev3 "
+        help="test7 (held out, not yet measured), test to test6 (each held out once, frozen), dev, dev2, dev3 "
         "(tuning and training) or all.",
     ),
     limit: int = typer.Option(0, "--limit", min=0, help="Only the first N messages (0: all)."),
