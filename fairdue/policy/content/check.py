@@ -163,6 +163,7 @@ class _Scan:
     allowed: tuple[tuple[int, int], ...]  # compact [start, end] of lawful allow-phrases
     lower: str  # base, lower-cased: what the plain required-element patterns read
     reported: tuple[tuple[int, int], ...]  # spans of someone else's words quoted back (intents.reported_spans)
+    senders: tuple[tuple[int, int], ...]  # where the text names its sender or cites a title (intents.sender_spans)
 
     def has(self, key: str) -> bool:
         """Whether required-element pattern ``key`` matches; evaluated only when a context needs it."""
@@ -238,11 +239,7 @@ def _scan_terms(
                     assured(light, start, boundaries)
                     or promised_after(light, last + 1, boundaries)
                     or _intents.weighing(light, start, boundaries)
-                    or (lex.rules[term.rule].intent == "false_authority" and _intents.advised(light, start, boundaries))
-                    or (
-                        lex.rules[term.rule].intent == "exposure"
-                        and _intents.asks_call_back(light, start, last + 1, boundaries)
-                    )
+                    or _intents.exempt_in_context(lex.rules[term.rule].intent, light, start, last + 1, boundaries)
                 )
             hits.append(_Hit(ti, start, last + 1, negated))
     return hits
@@ -254,16 +251,17 @@ def _word_freq(word: str) -> int:
 
 
 def _intent_scan(
-    v: Views, boundaries: tuple[int, ...], reported: tuple[tuple[int, int], ...]
+    v: Views, boundaries: tuple[int, ...], reported: tuple[tuple[int, int], ...], senders: tuple[tuple[int, int], ...]
 ) -> tuple[list[IntentHit], list[_Hit]]:
     """Grammar matches that are not assurances, and lexicon terms read through pinyin."""
     class_hits, term_hits = _intents.scan_classes(_INTENTS, v, _word_freq)
     light = v.light
     matches = [
         h
-        for h in _intents.match(_INTENTS, v, class_hits, boundaries, _intents.sender_spans(light))
+        for h in _intents.match(_INTENTS, v, class_hits, boundaries, senders)
         if not _intents.promise(light, h, boundaries)
         and not _intents.starts_in(reported, h.start)
+        # (advice to go to an authority exempts a lexicon term only: a grammar's claim of an authority's act stays)
         and not (h.intent == "exposure" and _intents.asks_call_back(light, h.start, h.end, boundaries))
     ]
     sounded = [
@@ -279,7 +277,8 @@ def _scan(text: str) -> _Scan:
     allowed = _allowed(v)
     boundaries = clause_boundaries(v.light)
     reported = _intents.reported_spans(v.light)
-    matches, sounded = _intent_scan(v, boundaries, reported)
+    senders = _intents.sender_spans(v.light)
+    matches, sounded = _intent_scan(v, boundaries, reported, senders)
     hits = tuple(_scan_terms(v, _LEXICON.automaton, allowed, _PHRASES_MAIN, boundaries)) + tuple(sounded)
     if reported:  # a term inside someone else's quoted words is reported, not said (like a promise: negated)
         hits = tuple(
@@ -299,6 +298,7 @@ def _scan(text: str) -> _Scan:
         intent_hits=tuple(matches),
         boundaries=boundaries,
         reported=reported,
+        senders=senders,
     )
 
 
@@ -425,8 +425,7 @@ def _check(
         # The sender's own name ("Summit Ridge Loans: …", 【安心贷】) identifies the caller, as a location or
         # third-party contact must (12 CFR 1006.10(b)(1)); it says nothing of this person's debt.
         # Nor does someone else's report quoted back (您反映的“陌生人冒充我司催收”).
-        light = text_scan.views.light
-        exempt = _intents.sender_spans(light) + text_scan.reported
+        exempt = text_scan.senders + text_scan.reported
         hits = hits + tuple(h for h in _debt_hits(text) if not _intents.in_spans(exempt, h.start, h.end))
     pairs: list[tuple[str, _Hit]] = []
     for hit in hits:
@@ -487,8 +486,7 @@ def _learned_findings(text: str, text_scan: _Scan, non_debtor: bool) -> list[Fin
     # is what a lawful location message is, not a disguise (the pretext grammars name real disguises).
     if hit is None or (hit.intent == "third_party" and not non_debtor) or (hit.intent == "disguised" and non_debtor):
         return []
-    light = text_scan.views.light
-    if _intents.in_spans(_intents.sender_spans(light) + text_scan.reported, hit.start, hit.end):
+    if _intents.in_spans(text_scan.senders + text_scan.reported, hit.start, hit.end):
         return []  # what drove it is the sender's name, a cited title or someone else's words, not the sender's own
     rule = _INTENTS.rules[f"CONTENT.intent.{hit.intent}.{_intents.LEARNED_SUB}"]
     return [_finding(rule, hit.evidence(text), intent=hit.intent)]

@@ -178,15 +178,29 @@ _DISOWNED_NEXT = re.compile(
 )
 
 
-def disowned(light: str, end: int, boundaries: tuple[int, ...]) -> bool:
-    """Whether the rest of the sentence after ``end``, or the start of the next one, disowns what came before it."""
-    hi = min(len(light), end + disowned_window_chars)
+def _sentence_end(light: str, end: int, boundaries: tuple[int, ...], hi: int) -> int:
+    """The first sentence boundary at or after ``end`` and before ``hi``, else ``hi``."""
     k = bisect_left(boundaries, end)
     while k < len(boundaries) and boundaries[k] < hi:
         if light[boundaries[k]] in _SENTENCE:
-            hi = boundaries[k]
-            break
+            return boundaries[k]
         k += 1
+    return hi
+
+
+def _sentence_start(light: str, start: int, boundaries: tuple[int, ...]) -> int:
+    """Just after the last sentence boundary before ``start``, else 0."""
+    k = bisect_left(boundaries, start) - 1
+    while k >= 0:
+        if light[boundaries[k]] in _SENTENCE:
+            return boundaries[k] + 1
+        k -= 1
+    return 0
+
+
+def disowned(light: str, end: int, boundaries: tuple[int, ...]) -> bool:
+    """Whether the rest of the sentence after ``end``, or the start of the next one, disowns what came before it."""
+    hi = _sentence_end(light, end, boundaries, min(len(light), end + disowned_window_chars))
     if _DISOWNED.search(light, end, hi) is not None:
         return True
     return hi < len(light) and light[hi] in _SENTENCE and _DISOWNED_NEXT.match(light, hi + 1) is not None
@@ -362,20 +376,18 @@ _CALL_BACK_UNLESS = re.compile(
 def asks_call_back(light: str, start: int, end: int, boundaries: tuple[int, ...]) -> bool:
     """Whether the sentence of [start, end) asks, after it, for a call back, with no condition anywhere in it
     (不还就爆通讯录，麻烦转告他回电 stays a threat)."""
-    lo, hi = 0, len(light)
-    k = bisect_left(boundaries, start) - 1
-    while k >= 0:
-        if light[boundaries[k]] in _SENTENCE:
-            lo = boundaries[k] + 1
-            break
-        k -= 1
-    k = bisect_left(boundaries, end)
-    while k < len(boundaries):
-        if light[boundaries[k]] in _SENTENCE:
-            hi = boundaries[k]
-            break
-        k += 1
+    lo, hi = _sentence_start(light, start, boundaries), _sentence_end(light, end, boundaries, len(light))
     return _CALL_BACK.search(light, end, hi) is not None and _CALL_BACK_UNLESS.search(light, lo, hi) is None
+
+
+def exempt_in_context(intent: str | None, light: str, start: int, end: int, boundaries: tuple[int, ...]) -> bool:
+    """What the words around a match make of it, by intent: naming an authority in advice to go to it is no false
+    claim (`advised`); asking a friend of the borrower to have them call back is no exposure (`asks_call_back`)."""
+    if intent == "false_authority":
+        return advised(light, start, boundaries)
+    if intent == "exposure":
+        return asks_call_back(light, start, end, boundaries)
+    return False
 
 
 def in_spans(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
