@@ -16,7 +16,7 @@ from fairdue.adapters.db.schema.contact_facts import contact_facts
 from fairdue.domain.contact_facts import ContactFactInvalid
 from fairdue.service.borrower.registry import rotate_pii_keys
 from fairdue.service.contact import gate_request as gate_requests
-from fairdue.service.contact.enforcement import OutgoingMessage, request_contact
+from fairdue.service.contact.enforcement import OutgoingMessage, check_contact, request_contact
 from fairdue.service.contact.facts import FactAlreadyEnded, TooManyFacts, end_fact, gate_facts, list_facts, record_fact
 from fairdue.service.contact.gate_request import Restrictions
 from fairdue.service.servicing.debts import debt_id_for_line
@@ -363,3 +363,81 @@ def test_inconvenient_ranges_are_capped(uow_factory, lines):
                 recorded_by="ops",
                 hours=("23:40", "23:50"),
             )
+
+
+ATTORNEY = "+86 10 6500 0000"
+
+
+def _built_to(uow, line: int, address: str, channel: str = "sms", at: datetime = NOW) -> dict:
+    return gate_requests.build(
+        uow,
+        debt_id=debt_id_for_line(line),
+        recipient=address,
+        channel=channel,
+        purpose="collection",
+        at=at,
+        cipher=CIPHER,
+    ).request
+
+
+def test_the_attorney_on_file_is_the_attorney_and_may_be_contacted_reg_f_1006_6_b_2(uow_factory, clock, lines):
+    """Only a stored attorney fact makes an address the attorney's: the request names role attorney, on file, and
+    the represented borrower's debt may be discussed with them (the suppression names the borrower, not them)."""
+    line, other = lines["lines"]
+    with uow_factory() as uow:
+        fact_id = record_fact(
+            uow,
+            borrower_id=lines["borrower"],
+            account_id=line,
+            kind="attorney",
+            source="attorney_notice",
+            recorded_by="agent.li",
+            effective_from=NOW - timedelta(days=1),
+            attorney_name="王律师",
+            attorney_contact=ATTORNEY,
+            cipher=CIPHER,
+        )
+        uow.commit()
+    with uow_factory() as uow:
+        built = _built_to(uow, line, "+861065000000")  # the same number, spelled another way
+        about_other_debt = _built_to(uow, other, "+861065000000")
+        stranger = _built_to(uow, line, "+861065000001")
+    assert built["recipient"]["role"] == "attorney" and built["recipient"]["source"] == "self_provided"
+    assert built["recipient"]["address"] == ATTORNEY and built["borrower"]["represented_by_attorney"] is True
+    decision = check_contact(built)
+    assert not [v for v in decision["violations"] if v["category"] == "suppression"], decision["violations"]
+    # The fact is about one debt: for the borrower's other debt the number is a stranger's, as is any other number.
+    assert (
+        about_other_debt["recipient"]["role"] == "third_party" and about_other_debt["recipient"]["source"] == "unknown"
+    )
+    assert stranger["recipient"]["role"] == "third_party"
+    clock.advance(hours=1)
+    with uow_factory() as uow:
+        end_fact(uow, fact_id=fact_id, ended_by="agent.li", reason="representation ended")
+        uow.commit()
+    with uow_factory() as uow:
+        ended = _built_to(uow, line, ATTORNEY, at=clock())
+    assert ended["recipient"]["role"] == "third_party"
+    assert not check_contact(ended)["allowed"]
+
+
+@pytest.mark.parametrize("channel", ["email", "letter"])
+def test_an_attorney_phone_number_is_not_their_address_for_another_channel_reg_f_1006_6_b_2(
+    uow_factory, lines, channel
+):
+    line = lines["lines"][0]
+    with uow_factory() as uow:
+        record_fact(
+            uow,
+            borrower_id=lines["borrower"],
+            kind="attorney",
+            source="attorney_notice",
+            recorded_by="agent.li",
+            effective_from=NOW - timedelta(days=1),
+            attorney_name="王律师",
+            attorney_contact=ATTORNEY,
+            cipher=CIPHER,
+        )
+        uow.commit()
+    with uow_factory() as uow:
+        assert _built_to(uow, line, ATTORNEY, channel=channel)["recipient"]["role"] == "third_party"

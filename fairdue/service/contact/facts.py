@@ -280,6 +280,27 @@ def gate_facts(uow: Any, *, borrower_id: BorrowerId, account_id: int, at: dateti
     return out
 
 
+def attorney_addresses(
+    uow: Any, *, borrower_id: BorrowerId, account_id: int, at: datetime, cipher: FieldCipher | None = None
+) -> list[str]:
+    """The stored contact of each attorney fact in force about this debt at `at`, decrypted: the one person a
+    represented borrower's debt is discussed with (Reg F 1006.6(b)(2); CONC 7.9; 《民法典》第161条 agency).
+    Read only for an address that is not the borrower's or an emergency contact's: most requests never ask."""
+    rows = [
+        row
+        for row in uow.contact.gate_fact_rows(borrower_id=borrower_id, account_id=account_id, at=at)
+        if row.kind == "attorney"
+        and row.attorney_contact_ct is not None
+        and in_force(
+            effective_from=row.effective_from, effective_until=row.effective_until, ended_at=row.ended_at, at=at
+        )
+    ]
+    if not rows:
+        return []
+    c = _cipher(uow, cipher)
+    return [c.decrypt(row.attorney_contact_ct, context=FACT_CONTEXTS["attorney_contact_ct"]) for row in rows]
+
+
 def _no_facts() -> dict[str, Any]:
     """gate_facts' answer when no fact is in force."""
     return {"inconvenient_hours": [], "represented_by_attorney": False, "bankruptcy": False, "breathing_space": False}

@@ -39,7 +39,7 @@ from fairdue.domain.borrowers import BorrowerId, jurisdiction_of_region, region_
 from fairdue.domain.instants import format_utc
 from fairdue.policy.request import address_key, zones_for_phone
 from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
-from fairdue.service.contact.facts import gate_facts
+from fairdue.service.contact.facts import attorney_addresses, gate_facts
 from fairdue.service.contact.history import history_for_debt
 from fairdue.service.servicing.debt_state import debt_state
 from fairdue.service.servicing.debts import SERVICE_DEBT_ID_FORMAT, line_id_of_debt
@@ -206,6 +206,37 @@ def _own_address(borrower: Any, channel: str) -> tuple[str, str] | None:
     return borrower.mobiles[0] if borrower.mobiles else None
 
 
+def _kind(channel: str) -> str:
+    """What an address must be for the channel: a number for calls and texts, an e-mail address for e-mail, the
+    postal address for a letter or visit (an "e-mail" to a phone number is no address of theirs)."""
+    return "email" if channel == "email" else "postal" if channel in _POSTAL_CHANNELS else "phone"
+
+
+def same_address(stored: str, given: str, channel: str) -> bool:
+    """Whether `given` is the stored address, read as the channel's kind of address: numbers by their digits,
+    e-mail addresses case-insensitively in ASCII only (a KELVIN SIGN lower-cases to "k"), postal addresses as
+    written (a phone number is never one)."""
+    kind = _kind(channel)
+    if kind == "phone":
+        (key, is_phone), (stored_key, stored_is_phone) = address_key(given), address_key(stored)
+        return is_phone and stored_is_phone and key == stored_key
+    if kind == "email":
+        return given.isascii() and "@" in given and stored.strip().lower() == given.strip().lower()
+    return bool(given.strip()) and not address_key(given)[1] and stored.strip() == given.strip()
+
+
+def _attorney(
+    uow: Any, *, borrower_id: BorrowerId, account_id: int, address: str, channel: str, at: datetime, cipher: FieldCipher
+) -> Recipient | None:
+    """The borrower's attorney, when `address` is the contact an attorney fact in force about this debt stores:
+    on file, role attorney, source self_provided (the borrower or the attorney gave it to us). Only the fact
+    makes someone the attorney: a caller saying so does not (Reg F 1006.6(b)(2))."""
+    for stored in attorney_addresses(uow, borrower_id=borrower_id, account_id=account_id, at=at, cipher=cipher):
+        if same_address(stored, address, channel):
+            return Recipient("attorney", stored.strip(), "self_provided", on_file=True)
+    return None
+
+
 def resolve_recipient(uow: Any, borrower: Any, address: str | None, channel: str, cipher: FieldCipher) -> Recipient:
     """Role, source and consent of `address` as the borrower's profile has them (None: the borrower's own for
     the channel). Not on file: role third_party, source unknown."""
@@ -214,24 +245,16 @@ def resolve_recipient(uow: Any, borrower: Any, address: str | None, channel: str
         if own is None:
             return Recipient("borrower", "", "unknown", on_file=False)
         return Recipient("borrower", own[0], own[1], on_file=True)
-    given = address.strip()
-    key, is_phone = address_key(given)
-    # An address is on file only as what it is for the channel: a number for calls and texts, an e-mail address for
-    # e-mail, the postal address for a letter or visit (an "e-mail" to a phone number is no address of theirs).
-    kind = "email" if channel == "email" else "postal" if channel in _POSTAL_CHANNELS else "phone"
-    if kind == "phone" and is_phone:
-        for value, source in borrower.mobiles:
-            if address_key(value)[0] == key:
-                return Recipient("borrower", value, source, on_file=True)  # the stored spelling, not the caller's
-    if kind == "email" and given.isascii():  # compared in ASCII only (a KELVIN SIGN lower-cases to "k")
-        for value, source in borrower.emails:
-            if value.strip().lower() == given.lower():
-                return Recipient("borrower", value, source, on_file=True)
-    if kind == "postal" and borrower.address and given == borrower.address.strip():
-        return Recipient("borrower", borrower.address, "contract", on_file=True)
-    if kind == "phone" and is_phone:
+    given, kind = address.strip(), _kind(channel)
+    on_file: list[tuple[str, str]] = {"phone": borrower.mobiles, "email": borrower.emails}.get(kind, [])
+    if kind == "postal" and borrower.address:
+        on_file = [(borrower.address, "contract")]
+    for value, source in on_file:
+        if same_address(value, given, channel):
+            return Recipient("borrower", value, source, on_file=True)  # the stored spelling, not the caller's
+    if kind == "phone" and address_key(given)[1]:
         for ec in list_emergency_contacts(uow, borrower_id=borrower.id, cipher=cipher):
-            if ec.mobile is not None and address_key(ec.mobile)[0] == key:
+            if ec.mobile is not None and same_address(ec.mobile, given, channel):
                 consent = {
                     "granted_at": format_utc(ec.consent_granted_at),
                     "withdrawn_at": None if ec.consent_withdrawn_at is None else format_utc(ec.consent_withdrawn_at),
@@ -403,6 +426,17 @@ def build(
     else:
         borrower = lookup.borrower(uow, borrower_id)
         who = resolve_recipient(uow, borrower, recipient, channel, lookup.cipher)
+        if not who.on_file and recipient is not None and account_id is not None:
+            attorney = _attorney(
+                uow,
+                borrower_id=borrower_id,
+                account_id=account_id,
+                address=recipient,
+                channel=channel,
+                at=at,
+                cipher=lookup.cipher,
+            )
+            who = attorney or who
         zones = _zones(borrower, who, r.time_zones)
         stored, facts, jurisdiction, state = _stored(
             uow, account=account, borrower=borrower, flags=flags, at=at, zones=zones

@@ -138,7 +138,16 @@ HISTORY_OF_DEBT = _history_of_debt_query()
 def _gate_facts_query() -> sa.Select:
     t = contact_facts.c
     return (
-        sa.select(t.kind, t.account_id, t.effective_from, t.effective_until, t.ended_at, t.hours_start, t.hours_end)
+        sa.select(
+            t.kind,
+            t.account_id,
+            t.effective_from,
+            t.effective_until,
+            t.ended_at,
+            t.hours_start,
+            t.hours_end,
+            t.attorney_contact_ct,
+        )
         .where(
             t.borrower_id == sa.bindparam("borrower_id"),
             sa.or_(t.account_id.is_(None), t.account_id == sa.bindparam("account_id")),
@@ -324,7 +333,8 @@ class ContactRepository:
 
     def gate_fact_rows(self, *, borrower_id: BorrowerId, account_id: int, at: datetime) -> Sequence[sa.Row]:
         """One query: the facts of the borrower about this debt or all its debts, effective from `at` or earlier
-        (kind, account_id, effective_from, effective_until, ended_at, hours_start, hours_end), by hours then id."""
+        (kind, account_id, effective_from, effective_until, ended_at, hours_start, hours_end, attorney_contact_ct), by
+        hours then id."""
         return self.conn.execute(_GATE_FACTS, {"borrower_id": borrower_id, "account_id": account_id, "at": at}).all()
 
     # -- the outbox --------------------------------------------------------------------------------------------
