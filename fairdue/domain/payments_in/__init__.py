@@ -1,0 +1,1 @@
+"""Payments in: the normalized statement line every bank and wallet file is parsed into."""
