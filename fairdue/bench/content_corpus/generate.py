@@ -7,7 +7,7 @@ is already in the test split, the test2 split (the second held-out split) any
 text already in test or dev, and the test3 split (the third held-out split,
 written after test2 was consulted) any text already in test, dev or test2, and so on: every split drops the texts
 of the splits built before it (test4, then the training splits dev2 and dev3, then test5, the fifth held-out
-split, then test6 and test7, the sixth and seventh), so no text is in two splits.
+split, then test6 and test7, the sixth and seventh, then the training split dev4, then test8, the eighth held-out split), so no text is in two splits.
 `make corpus` runs this module; tests/unit/test_content_corpus_files.py checks that the committed
 files equal what it produces. See README.md in this folder.
 
@@ -43,6 +43,8 @@ SPLITS = (
     "test5",
     "test6",
     "test7",
+    "dev4",
+    "test8",
 )  # build order: a later split drops texts in an earlier one
 
 FIELDS = ("id", "split", "lang", "label", "text", "role", "jurisdiction", "channel", "purpose", "origin")

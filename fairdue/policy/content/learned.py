@@ -37,6 +37,21 @@ from fairdue.errors import FairdueError
 from fairdue.policy.content.normalize import Views, is_cjk, views
 
 MODEL_FILE = "learned_model.json"
+# Lawful sentences no threshold may deny, whatever the validation part holds: what a lender says to be kind, to warn
+# of scams or to promise what it will not do, alone in a message (the layer once denied the first one: its n-grams
+# "your family" read as a threat). `make model` sets each script's threshold above the highest of its canaries' scores.
+LAWFUL_CANARIES = (
+    "We understand this may be a difficult time for you and your family.",
+    "If someone claiming to be from the police asks you to pay, hang up and call us.",
+    "We will never contact your family, friends or employer about this account.",
+    "Please talk to us if you are struggling; we can pause payments while you get free debt advice.",
+    "Your payment has been received, thank you.",
+    "我们理解您和家人目前可能遇到的困难。",
+    "如有人自称警察或法院要求您转账，请挂断并拨打我们的官方客服电话核实。",
+    "我们不会联系您的家人、朋友或工作单位。",
+    "如您还款有困难，请联系我们协商还款计划。",
+    "您的还款已到账，感谢您的支持。",
+)
 FORMAT_VERSION = 1  # the JSON layout this module reads; learned_train.py writes the same number
 LAWFUL = "lawful"
 ngrams_cited_max = 5  # n-grams named in a hit's evidence, strongest first

@@ -1,8 +1,8 @@
 """Train the learned layer of the content check (``make model``): writes learned_model.json.
 
 Trained on the splits of the content corpus that have been read while tuning
-(``TRAINING_SPLITS``: dev, test, test2, test3, test4, dev2, dev3, test5, test6 and test7 — never a split not yet
-measured), with a
+(``TRAINING_SPLITS``: dev, test, test2, test3, test4, dev2, dev3, test5, test6, test7 and dev4 — never a split not
+yet measured), with a
 fixed seed and a deterministic internal split of them:
 
 * validation part: per label, whole groups of messages (one template family,
@@ -17,7 +17,8 @@ fixed seed and a deterministic internal split of them:
   scorer (``learned.py``, pure Python, on the rounded weights), as the lowest
   value that keeps false denials of lawful validation messages <= 0.5%, and
   of each of their sentences sent alone <= 0.5%
-  (and never below THRESHOLD_MIN = 0.8: a learned denial needs a confident layer, not a coin toss).
+  (and never below THRESHOLD_MIN = 0.8: a learned denial needs a confident layer, not a coin toss), and above the
+  score of every learned.LAWFUL_CANARIES sentence of the script.
   The decision reads P(not lawful) = 1 - P(lawful); the intent named is the
   most probable unlawful class.
 
@@ -55,7 +56,7 @@ ROOT = Path(__file__).resolve().parents[3]
 CORPUS_DIR = ROOT / "fairdue" / "bench" / "content_corpus"
 # Splits read while tuning, and held-out splits after their one reading (test6, test7); a split not yet measured is
 # never trained on.
-TRAINING_SPLITS = ("dev", "test", "test2", "test3", "test4", "dev2", "dev3", "test5", "test6", "test7")
+TRAINING_SPLITS = ("dev", "test", "test2", "test3", "test4", "dev2", "dev3", "test5", "test6", "test7", "dev4")
 # Both languages, since the English training split dev2 (lawful messages with and without a lender's boilerplate,
 # many a single sentence): trained on the old splits' English alone, the layer learned the absence of boilerplate
 # ("you ", "and") and denied short lawful sentences. Each script has its own threshold (learned.script).
@@ -184,14 +185,14 @@ def _figures(m: learned.Model, texts: list[Views], labels: list[str]) -> dict[st
     return out
 
 
-def _threshold(m: learned.Model, lawful_compacts: list[str]) -> float:
-    """Lowest threshold (>= THRESHOLD_MIN) keeping lawful false denials <= FALSE_DENIAL_SHARE_MAX."""
+def _threshold(m: learned.Model, lawful_compacts: list[str], share_max: float = FALSE_DENIAL_SHARE_MAX) -> float:
+    """Lowest threshold (>= THRESHOLD_MIN) keeping lawful false denials <= share_max."""
     tops = []
     for c in lawful_compacts:
         probs, _ = learned.probabilities(c, m)
         tops.append(1.0 - probs[m.lawful_index])
     tops.sort(reverse=True)
-    allowed = math.floor(len(tops) * FALSE_DENIAL_SHARE_MAX)  # lawful messages that may score above it
+    allowed = math.floor(len(tops) * share_max)  # lawful messages that may score above it
     worst = tops[allowed] if allowed < len(tops) else 0.0
     # Just above the highest lawful score that must pass, rounded up on the 6-decimal grid.
     grid = 1_000_000  # 10**DECIMALS
@@ -286,10 +287,12 @@ def _calibrate(
     )
     lawful_texts = [compacts[i] for i in val_idx if labels[i] == learned.LAWFUL]
     sentence_texts = [learned.feature_text(views(t)) for t in lawful_sentences]
+    canary_texts = [learned.feature_text(views(t)) for t in learned.LAWFUL_CANARIES]
     doc["thresholds"] = {
         name: max(
             _threshold(m, [t for t in lawful_texts if learned.script(t) == name]),
             _threshold(m, [t for t in sentence_texts if learned.script(t) == name]),
+            _threshold(m, [t for t in canary_texts if learned.script(t) == name], share_max=0.0),
         )
         for name in SCRIPTS
     }

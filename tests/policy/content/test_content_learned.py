@@ -21,7 +21,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "fairdue" / "bench" / "content_corpus"
 # learned_train.TRAINING_SPLITS (that module needs scikit-learn): every split read so far, held-out ones after their
 # one reading
-TRAINING_SPLITS = ("dev", "test", "test2", "test3", "test4", "dev2", "dev3", "test5", "test6", "test7")
+TRAINING_SPLITS = ("dev", "test", "test2", "test3", "test4", "dev2", "dev3", "test5", "test6", "test7", "dev4")
 MODEL = ROOT / "fairdue" / "policy" / "content" / learned.MODEL_FILE
 LEARNED_SOURCE = ROOT / "fairdue" / "policy" / "content" / "learned.py"
 model_bytes_max = 2_000_000
@@ -212,11 +212,9 @@ def test_reg_f_1006_6_a_learned_third_party_intent_needs_a_recipient_who_may_not
     assert f.rule == "CONTENT.intent.third_party.learned" and f.intent == "third_party"
 
 
-def test_the_layer_reads_chinese_only_and_leaves_short_lawful_english_alone():
-    """learned_train.LANGUAGES: trained on Chinese rows only (English char n-grams learned the absence of a lender's
-    boilerplate and denied short lawful sentences)."""
-    for text in (
-        "We understand this may be a difficult time for you and your family.",
-        "If someone claiming to be from the police asks you to pay, hang up and call us.",
-    ):
-        assert learned.score(text) is None
+def test_the_layer_leaves_short_lawful_sentences_alone_in_both_languages():
+    """learned.LAWFUL_CANARIES: kind words, scam warnings and promises, each alone, are never denied (English
+    char n-grams once read "your family" in a sentence of sympathy as a threat)."""
+    assert {learned.script(learned.feature_text(text_views(t))) for t in learned.LAWFUL_CANARIES} == {"zh", "en"}
+    for text in learned.LAWFUL_CANARIES:
+        assert learned.score(text) is None, text
