@@ -175,6 +175,20 @@ def validate_mobile(raw: str, *, default_country: str, field: str = "mobile") ->
     return _e164(_parse_mobile(raw, default_country=default_country, field=field))
 
 
+def canonical_phone(raw: str, *, default_country: str) -> str | None:
+    """E.164 form of any possible phone number (a landline too), national spellings read in `default_country`;
+    None when `raw` is not one (digitless separators, letters, too few digits). For matching a free-text contact
+    against stored numbers, never for storing a borrower's mobile (validate_mobile)."""
+    text = raw.strip()
+    if not text.isascii() or not any(c.isdigit() for c in text):
+        return None
+    try:
+        num = phonenumbers.parse(text, default_country)
+    except phonenumbers.NumberParseException:
+        return None
+    return _e164(num) if phonenumbers.is_possible_number(num) else None
+
+
 def _e164(num: phonenumbers.PhoneNumber) -> str:
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 

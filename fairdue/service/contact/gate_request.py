@@ -35,7 +35,13 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from fairdue.adapters.crypto import FieldCipher
-from fairdue.domain.borrowers import BorrowerId, jurisdiction_of_region, region_time_zones
+from fairdue.domain.borrowers import (
+    BorrowerId,
+    canonical_phone,
+    country_of_region,
+    jurisdiction_of_region,
+    region_time_zones,
+)
 from fairdue.domain.instants import format_utc
 from fairdue.policy.request import address_key, zones_for_phone
 from fairdue.service.borrower.registry import get_borrower, list_emergency_contacts
@@ -225,16 +231,51 @@ def same_address(stored: str, given: str, channel: str) -> bool:
     return bool(given.strip()) and not address_key(given)[1] and stored.strip() == given.strip()
 
 
+def _postal(text: str) -> str:
+    """A postal address as compared: every run of whitespace (any script's) removed, case folded."""
+    return "".join(text.split()).casefold()
+
+
+def _canonical(address: str, channel: str, country: str) -> str | None:
+    """The address as compared with other spellings of it: E.164 for a number (national spellings read in the
+    borrower's country), a lower-cased ASCII e-mail address, a postal address without spaces; None when it is not
+    that channel's kind of address."""
+    kind = _kind(channel)
+    if kind == "phone":
+        return canonical_phone(address, default_country=country)
+    text = address.strip()
+    if kind == "email":
+        return text.lower() if text.isascii() and "@" in text else None
+    if not text or "@" in text or address_key(text)[1]:
+        return None
+    return _postal(text)
+
+
 def _attorney(
-    uow: Any, *, borrower_id: BorrowerId, account_id: int, address: str, channel: str, at: datetime, cipher: FieldCipher
+    uow: Any, *, borrower: Any, account_id: int, address: str, channel: str, at: datetime, cipher: FieldCipher
 ) -> Recipient | None:
-    """The borrower's attorney, when `address` is the contact an attorney fact in force about this debt stores:
-    on file, role attorney, source self_provided (the borrower or the attorney gave it to us). Only the fact
-    makes someone the attorney: a caller saying so does not (Reg F 1006.6(b)(2))."""
-    for stored in attorney_addresses(uow, borrower_id=borrower_id, account_id=account_id, at=at, cipher=cipher):
-        if same_address(stored, address, channel):
-            return Recipient("attorney", stored.strip(), "self_provided", on_file=True)
-    return None
+    """The borrower's attorney, when `address` is, in any spelling, the contact an attorney fact in force about this
+    debt stores: on file, role attorney, source self_provided (the borrower or the attorney gave it to us). Only the
+    fact makes someone the attorney, a caller saying so does not; and an address of the borrower's or of an
+    emergency contact's is never the attorney's, whatever the fact says (Reg F 1006.6(b)(2): the attorney is
+    someone else; contact with the borrower or their family stays what it is)."""
+    country = country_of_region(borrower.postal_region)
+    given = _canonical(address, channel, country)
+    if given is None:
+        return None
+    stored = [
+        s
+        for s in attorney_addresses(uow, borrower_id=borrower.id, account_id=account_id, at=at, cipher=cipher)
+        if _canonical(s, channel, country) == given
+    ]
+    if not stored:
+        return None
+    theirs = [m for m, _ in borrower.mobiles] + [e for e, _ in borrower.emails] + [borrower.address or ""]
+    if _kind(channel) == "phone":
+        theirs += [ec.mobile or "" for ec in list_emergency_contacts(uow, borrower_id=borrower.id, cipher=cipher)]
+    if any(_canonical(a, channel, country) == given for a in theirs if a):
+        return None
+    return Recipient("attorney", stored[0].strip(), "self_provided", on_file=True)
 
 
 def resolve_recipient(uow: Any, borrower: Any, address: str | None, channel: str, cipher: FieldCipher) -> Recipient:
@@ -429,7 +470,7 @@ def build(
         if not who.on_file and recipient is not None and account_id is not None:
             attorney = _attorney(
                 uow,
-                borrower_id=borrower_id,
+                borrower=borrower,
                 account_id=account_id,
                 address=recipient,
                 channel=channel,
