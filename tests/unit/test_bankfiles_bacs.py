@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from fairdue.adapters.bankfiles import bacs, parse_checked
-from fairdue.adapters.bankfiles.errors import BadAmount, ControlTotalMismatch, MalformedRecord, UnknownReturnCode
+from fairdue.adapters.bankfiles.errors import (
+    BadAmount,
+    BankFileError,
+    ControlTotalMismatch,
+    MalformedRecord,
+    UnknownReturnCode,
+)
 from fairdue.domain.payments_in.statement import Direction, LineKind
 
 DATA = Path(__file__).parents[1] / "data" / "bankfiles"
@@ -92,3 +98,30 @@ def test_the_same_report_twice_gives_the_same_keys_bacs_arudd_ref_and_original_d
     assert [ln.line_key for ln in first.lines] == [ln.line_key for ln in again.lines]
     assert len({ln.line_key for ln in first.lines}) == 2
     assert first.file_sha256 != again.file_sha256  # a re-formatted file is a different file with the same lines
+
+
+def _twice_returned() -> bytes:
+    """The sample with the second item made identical to the first: one collection submitted twice, both unpaid."""
+    text = ARUDD.decode()
+    items = text.split("<ReturnedDebitItem ")
+    first = items[1][: items[1].index("</ReturnedDebitItem>")]
+    second_end = items[2].index("</ReturnedDebitItem>")
+    items[2] = first + items[2][second_end:]
+    text = "<ReturnedDebitItem ".join(items)
+    return text.replace('<Totals numberOf="2" valueOf="65.50"', '<Totals numberOf="2" valueOf="80.00"').encode()
+
+
+def test_two_identical_returned_items_are_two_lines_with_two_keys_bacs_arudd_occurrence() -> None:
+    data = _twice_returned()
+    parsed = parse_checked("bacs-arudd", data)
+    assert [(ln.mandate_ref, ln.amount_minor) for ln in parsed.lines] == [("FDL-MNDT-0001", 4000)] * 2
+    assert len({ln.line_key for ln in parsed.lines}) == 2
+    assert [ln.line_key for ln in bacs.parse_arudd(data).lines] == [ln.line_key for ln in parsed.lines]
+    assert parsed.lines[0].line_key == parse_checked("bacs-arudd", ARUDD).lines[0].line_key
+
+
+@pytest.mark.parametrize("count", ["\u00b2", "\u0662", "-2", ""])
+def test_a_totals_count_not_in_ascii_digits_is_refused_bacs_arudd_totals(count: str) -> None:
+    data = ARUDD.replace(b'<Totals numberOf="2"', f'<Totals numberOf="{count}"'.encode())
+    with pytest.raises(BankFileError, match="numberOf"):
+        parse_checked("bacs-arudd", data)

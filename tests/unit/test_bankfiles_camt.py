@@ -133,3 +133,41 @@ def test_any_statement_holding_an_entry_gives_it_the_same_key_camt053_acctsvcrre
     assert len({line.record_no for line in lines}) == len(kept)
     for line in lines:
         assert full_keys[(line.bank_ref, line.end_to_end_id)] == line.line_key
+
+
+_PENDING = (
+    b'<Ntry><Amt Ccy="EUR">7.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>PDNG</Cd></Sts>'
+    b"<ValDt><Dt>2026-12-08</Dt></ValDt><AcctSvcrRef>BANKREF-P1</AcctSvcrRef></Ntry></Stmt>"
+)
+
+
+def test_a_pending_entry_is_tied_into_txssummry_not_a_reason_to_skip_it_camt053_txssummry() -> None:
+    data = DAY.replace(b"</Stmt>", _PENDING)
+    with pytest.raises(ControlTotalMismatch, match="difference -1"):  # the summary still says 4 entries, 530.00 credit
+        parse_checked("camt053", data)
+    summed = data.replace(b"<NbOfNtries>4</NbOfNtries><Sum>575.00", b"<NbOfNtries>5</NbOfNtries><Sum>582.00")
+    summed = summed.replace(b"<NbOfNtries>3</NbOfNtries><Sum>530.00", b"<NbOfNtries>4</NbOfNtries><Sum>537.00")
+    parsed = parse_checked("camt053", summed)
+    assert len(parsed.lines) == len(camt.parse(DAY).lines)  # the pending entry is no line
+    assert any("TxsSummry checked over the booked lines plus 1 entries not booked" in n for n in parsed.notes)
+
+
+@pytest.mark.parametrize("status", [b"", b"<Sts><Cd>XXXX</Cd></Sts>", b"<Sts></Sts>"])
+def test_an_entry_with_no_or_an_unknown_status_is_refused_camt053_ntry_sts_mandatory(status: bytes) -> None:
+    data = DAY.replace(b"<Sts><Cd>BOOK</Cd></Sts>", status, 1)
+    with pytest.raises(BadField, match="record 1, field Ntry/Sts"):
+        parse_checked("camt053", data)
+
+
+@pytest.mark.parametrize("count", ["\u00b2", "\u0664", "-4", "4.0"])
+def test_a_summary_count_not_in_ascii_digits_is_refused_camt053_txssummry_nbofntries(count: str) -> None:
+    data = DAY.replace(b"<NbOfNtries>4</NbOfNtries><Sum>575", f"<NbOfNtries>{count}</NbOfNtries><Sum>575".encode())
+    with pytest.raises(BadField, match="TxsSummry/TtlNtries/NbOfNtries"):
+        parse_checked("camt053", data)
+
+
+@pytest.mark.parametrize("amount", ["\u0664\u0665.00", "\uff14\uff15.00", "4\u00b2.00"])
+def test_an_amount_in_non_ascii_digits_is_refused_camt053_activeorhistoriccurrencyandamount(amount: str) -> None:
+    data = DAY.replace(b'<Amt Ccy="EUR">45.00</Amt>', f'<Amt Ccy="EUR">{amount}</Amt>'.encode())
+    with pytest.raises(BadAmount, match="record 4, field Ntry/Amt"):
+        parse_checked("camt053", data)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fairdue.adapters.bankfiles.common import decode, parse_amount
-from fairdue.adapters.bankfiles.errors import BadAmount, BadEncoding
+from fairdue.adapters.bankfiles.common import decode, parse_amount, refuse_repeated_keys
+from fairdue.adapters.bankfiles.errors import BadAmount, BadEncoding, MalformedRecord
 from fairdue.domain.money import CURRENCY_EXPONENTS
+from fairdue.domain.payments_in.statement import Direction, LineKind, StatementLine
 
 
 @given(st.integers(0, 10**15), st.sampled_from(sorted(CURRENCY_EXPONENTS)))
@@ -59,3 +62,21 @@ def test_a_decimal_point_under_a_decimal_comma_convention_is_refused_issue20_csv
 def test_undecodable_bytes_name_their_line_issue20_clear_error() -> None:
     with pytest.raises(BadEncoding, match="record 3: byte 4 is not valid utf-8"):
         decode(b"a\nb\n\xff", "utf-8", fmt="t")
+
+
+@given(st.integers(1000, 10**12))
+def test_a_thousands_separator_out_of_its_place_is_refused_issue20_digit_grouping(amount_minor: int) -> None:
+    whole = str(amount_minor // 100)
+    grouped = f"{int(whole):,}".replace(",", ".")
+    shifted = grouped.replace(".", "")[:-2] + "." + grouped.replace(".", "")[-2:]  # '12.50'-style misplacement
+    assert parse_amount(f"{grouped},00", "EUR", fmt="t", record_no=1, field="a", decimal_sep=",", thousands_sep=".")
+    with pytest.raises(BadAmount, match="in threes"):
+        parse_amount(f"{shifted},00", "EUR", fmt="t", record_no=1, field="a", decimal_sep=",", thousands_sep=".")
+
+
+def test_repeated_line_keys_are_refused_naming_every_record_issue20_line_key_unique() -> None:
+    line = StatementLine("k:1", 2, LineKind.PAYMENT, Direction.CREDIT, 100, "EUR", None, date(2026, 12, 7))
+    other = StatementLine("k:2", 3, LineKind.PAYMENT, Direction.CREDIT, 100, "EUR", None, date(2026, 12, 7))
+    refuse_repeated_keys("t", [line, other])
+    with pytest.raises(MalformedRecord, match="records 2, 5"):
+        refuse_repeated_keys("t", [line, other, replace(line, record_no=5)])

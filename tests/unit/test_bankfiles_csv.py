@@ -122,3 +122,54 @@ def test_both_paid_in_and_paid_out_on_one_row_is_refused_issue20_amount_sign() -
 def test_csv_without_a_mapping_is_refused_issue20_format_csv_mapping() -> None:
     with pytest.raises(BankFileError, match="needs its mapping"):
         parse_checked("csv", STATEMENT)
+
+
+_HEAD = b"Date,Transaction ID,Name,Reference,Paid in,Paid out\n"
+
+
+@pytest.mark.parametrize(("paid_in", "paid_out"), [("-50.00", ""), ("", "-12.00"), ("+50.00", "")])
+def test_a_sign_in_a_paid_in_or_paid_out_column_is_refused_issue20_one_direction_columns(
+    paid_in: str, paid_out: str
+) -> None:
+    data = _HEAD + f"07/12/2026,TX-9,J SMITH,LN-0001,{paid_in},{paid_out}\n".encode()
+    with pytest.raises(BadAmount, match=r"record 2, field Paid (in|out): .* has a sign"):
+        parse_checked("csv", data, mapping=MAPPING)
+
+
+@pytest.mark.parametrize("amount", ['"12,50"', '"1,2345.00"', '"1234,567.00"', '",100.00"', '"1,000,00.00"'])
+def test_thousands_separator_must_group_in_threes_issue20_digit_grouping(amount: str) -> None:
+    data = _HEAD + f"07/12/2026,TX-9,J SMITH,LN-0001,{amount},\n".encode()
+    with pytest.raises(BadAmount, match="group the whole part in threes"):
+        parse_checked("csv", data, mapping=MAPPING)
+
+
+def test_correct_digit_grouping_is_read_exactly_issue20_digit_grouping() -> None:
+    data = _HEAD + b'07/12/2026,TX-9,J SMITH,LN-0001,"1,234,567.89",\n07/12/2026,TX-10,J SMITH,LN-0001,999.00,\n'
+    assert [ln.amount_minor for ln in parse_checked("csv", data, mapping=MAPPING).lines] == [123456789, 99900]
+
+
+def test_a_repeated_bank_ref_is_refused_naming_both_records_issue20_line_key_unique() -> None:
+    data = _HEAD + b"07/12/2026,TX-1,A,LN-1,10.00,\n07/12/2026,TX-1,B,LN-2,99.00,\n"
+    with pytest.raises(MalformedRecord, match="records 2, 3"):
+        parse_checked("csv", data, mapping=MAPPING)
+
+
+def test_a_blank_bank_ref_is_refused_when_the_column_is_mapped_issue20_line_key_identity() -> None:
+    data = _HEAD + b"07/12/2026,TX-1,A,LN-1,10.00,\n07/12/2026,,B,LN-2,99.00,\n"
+    with pytest.raises(MalformedRecord, match="record 3, field Transaction ID"):
+        parse_checked("csv", data, mapping=MAPPING)
+
+
+@pytest.mark.parametrize("amount", ["\u0661\u0660\u0660,00", "\uff11\uff10\uff10,00", "1\u00b2,00"])
+def test_non_ascii_digits_are_refused_as_amounts_issue20_exact_decimal(amount: str) -> None:
+    head = "Buchungstag;Valuta;IBAN;Verwendungszweck;Betrag\n"
+    data = (head + f"2026-12-07;2026-12-07;DE89370400440532013000;LN-0001;{amount}\n").encode()
+    with pytest.raises(BadAmount, match="not a decimal amount"):
+        parse_checked("csv", data, mapping=SIGNED)
+
+
+def test_non_ascii_digits_are_refused_in_dates_issue20_exact_decimal() -> None:
+    head = "Buchungstag;Valuta;IBAN;Verwendungszweck;Betrag\n"
+    data = (head + "2026-12-07;\uff12026-12-07;DE89370400440532013000;LN-0001;1,00\n").encode()
+    with pytest.raises(BadField, match="ASCII"):
+        parse_checked("csv", data, mapping=SIGNED)

@@ -129,3 +129,56 @@ def test_a_file_without_line_breaks_reads_the_same_nacha_94_character_records() 
     assert [ln.line_key for ln in nacha.parse(unbroken).lines] == [ln.line_key for ln in nacha.parse(SAMPLE).lines]
     crlf = SAMPLE.replace(b"\n", b"\r\n")
     assert nacha.parse(crlf).lines == nacha.parse(SAMPLE).lines
+
+
+def _entry_at(records: list[str], prefix: str) -> int:
+    return next(i for i, rec in enumerate(records) if rec.startswith(prefix))
+
+
+def test_blank_trace_number_is_refused_nacha_appendix_three_trace_number_mandatory() -> None:
+    records = _records()
+    at = _entry_at(records, "6220")
+    records[at] = records[at][:79] + " " * 15
+    with pytest.raises(BadField, match="record 11, field trace number"):
+        parse_checked("nacha", _with(records))
+
+
+def test_trace_number_repeated_in_a_file_is_refused_nacha_trace_unique_within_file() -> None:
+    records = _records()
+    first, second = _entry_at(records, "62609100001912345678901"), _entry_at(records, "62609100001922233344455")
+    records[second] = records[second][:79] + records[first][79:]
+    with pytest.raises(MalformedRecord, match=r"record 5, field trace number: .*record 3"):
+        parse_checked("nacha", _with(records))
+
+
+def test_same_trace_in_the_next_days_file_gets_another_key_nacha_file_creation_date_and_id() -> None:
+    next_day = [rec.replace("2612071200A", "2612081200A").replace("261207   1", "261208   1") for rec in _records()]
+    today, tomorrow = parse_checked("nacha", SAMPLE).lines, parse_checked("nacha", _with(next_day)).lines
+    assert [ln.bank_ref for ln in today] == [ln.bank_ref for ln in tomorrow]
+    assert not {ln.line_key for ln in today} & {ln.line_key for ln in tomorrow}
+    modifier_b = [rec.replace("2612071200A", "2612071200B") for rec in _records()]
+    assert not {ln.line_key for ln in today} & {ln.line_key for ln in parse_checked("nacha", _with(modifier_b)).lines}
+
+
+def test_change_addenda_on_an_entry_with_money_is_refused_nacha_appendix_five_noc_zero_dollar() -> None:
+    records = _records()
+    at = _entry_at(records, "705LOAN")
+    records[at] = "798C01" + records[at][6:]
+    with pytest.raises(MalformedRecord, match=r"record 12.*NOCs are zero-dollar"):
+        parse_checked("nacha", _with(records))
+
+
+def test_return_and_change_addenda_on_one_entry_is_refused_nacha_appendix_five() -> None:
+    records = _records()
+    at = _entry_at(records, "799R01")
+    records[at - 1] = records[at - 1][:29] + "0000000000" + records[at - 1][39:]
+    records.insert(at + 1, "798C01" + records[at][6:])
+    with pytest.raises(MalformedRecord, match="both a return"):
+        nacha.parse(_with(records))
+
+
+@pytest.mark.parametrize("effective", ["26121 ", " 61207", "2612O7"])
+def test_effective_entry_date_must_be_six_digits_nacha_yymmdd(effective: str) -> None:
+    records = [rec.replace("261207   1", f"{effective}   1") for rec in _records()]
+    with pytest.raises(BadField, match="effective entry date"):
+        parse_checked("nacha", _with(records))

@@ -92,3 +92,33 @@ def test_a_bill_holding_some_of_the_rows_gives_them_the_same_keys_wechatpay_tran
     whole = {ln.bank_ref: ln.line_key for ln in wechat.parse(BILL).lines}
     (refund,) = parse_checked("wechat", partial).lines
     assert whole[refund.bank_ref] == refund.line_key
+
+
+def test_rows_after_the_summary_are_refused_wechatpay_one_bill_per_download() -> None:
+    with pytest.raises(MalformedRecord, match="record 8: a row after the bill's summary"):
+        wechat.parse(BILL.rstrip(b"\n") + b"\n" + BILL)
+
+
+def test_a_blank_wechat_order_number_is_refused_wechatpay_transaction_id_identifies_the_line() -> None:
+    data = BILL.replace(b"`4200001234202612070000000001", b"`", 1)
+    with pytest.raises(MalformedRecord, match="record 2, field 微信订单号"):
+        parse_checked("wechat", data)
+
+
+def test_a_blank_refund_number_is_refused_wechatpay_refund_id_identifies_the_line() -> None:
+    data = BILL.replace(b"`50300000012026120700000000001", b"`", 1)
+    with pytest.raises(MalformedRecord, match="record 4, field 微信退款单号"):
+        parse_checked("wechat", data)
+
+
+def test_a_repeated_order_number_is_refused_naming_both_rows_wechatpay_transaction_id_unique() -> None:
+    data = BILL.replace(b"`4200001234202612070000000001", b"`4200001234202612070000000002", 1)
+    with pytest.raises(MalformedRecord, match="records 2, 3"):
+        parse_checked("wechat", data)
+
+
+@pytest.mark.parametrize("count", ["\u00b9", "\u0664", "-4", ""])
+def test_a_summary_count_not_in_ascii_digits_is_refused_wechatpay_summary_rows(count: str) -> None:
+    data = BILL.replace(b"`4,`730.00", f"`{count},`730.00".encode())
+    with pytest.raises(BadField, match="field 总交易单数"):
+        parse_checked("wechat", data)

@@ -2,7 +2,8 @@
 
 Every parser has one shape, `parse(data: bytes) -> ParsedFile`, and raises a `BankFileError` subclass naming
 the record and the field it refuses. `parse_checked` is the entry point an import uses: it parses with the
-format's parser and then refuses the whole file when its control totals do not tie to its lines.
+format's parser and then refuses the whole file when two of its lines share a line key (an import
+de-duplicates by key, so the second would be lost) or its control totals do not tie to its lines.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fairdue.adapters.bankfiles import alipay, bacs, camt, csvmap, nacha, wechat
+from fairdue.adapters.bankfiles.common import refuse_repeated_keys
 from fairdue.adapters.bankfiles.errors import BankFileError, ControlTotalMismatch
 from fairdue.domain.payments_in.statement import ParsedFile, check_control_totals
 
@@ -45,7 +47,9 @@ def parse_checked(
         parsed = PARSERS[fmt](data)
     else:
         raise BankFileError(fmt, f"unknown format; known: {', '.join([*PARSERS, 'csv'])}")
+    refuse_repeated_keys(fmt, parsed.lines)
     errors = check_control_totals(parsed)
     if errors:
-        raise ControlTotalMismatch(fmt, "; ".join(err.message for err in errors))
+        notes = f" (parser notes: {'; '.join(parsed.notes)})" if parsed.notes else ""
+        raise ControlTotalMismatch(fmt, "; ".join(err.message for err in errors) + notes)
     return parsed

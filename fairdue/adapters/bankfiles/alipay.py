@@ -6,7 +6,9 @@ row, the rows (fields often padded with tabs), and closes with `#` lines carryin
 `#交易合计：N笔，商家实收共：X元，...` and `#退款合计：M笔，商家实收退款共：-Y元，...`, which are the control totals.
 
 业务类型 交易 is money received (credit of 商家实收); 退款 is a refund paid out (a return line, debit). Keys: the
-merchant account with 支付宝交易号 for a trade, and with 支付宝交易号 + 退款批次号/请求号 for a refund.
+merchant account with 支付宝交易号 for a trade, and with 支付宝交易号 + 退款批次号/请求号 for a refund (blank ids
+refused); a bill without the refund-batch column keys refunds by trade, day and amount with an occurrence index.
+A row must have exactly the header's field count; the zip's members may inflate to INFLATED_BYTES_MAX together.
 Rows whose 商家实收 is zero (paid entirely by coupons) move no money: they are left out of the lines and the count.
 """
 
@@ -17,20 +19,29 @@ import io
 import re
 import zipfile
 import zlib
+from dataclasses import replace
 
-from fairdue.adapters.bankfiles.common import decode, parse_amount, parse_date, sha256_hex
+from fairdue.adapters.bankfiles.common import decode, parse_amount, parse_count, parse_date, require_id, sha256_hex
 from fairdue.adapters.bankfiles.errors import BadField, MalformedRecord
-from fairdue.domain.payments_in.statement import Direction, LineKind, ParsedFile, StatementLine, line_key
+from fairdue.domain.payments_in.statement import (
+    Direction,
+    LineKind,
+    ParsedFile,
+    StatementLine,
+    line_key,
+    occurrence_keys,
+)
 
 FMT = "alipay"
 CURRENCY = "CNY"
 ENCODING = "gbk"
-MEMBER_BYTES_MAX = 512 * 1024 * 1024  # refuse a zip member that would inflate past this (zip bombs)
+INFLATED_BYTES_MAX = 64 * 1024 * 1024  # refuse a zip whose members together would inflate past this (zip bombs)
 DETAIL_MARK = "#支付宝业务明细查询"
+BATCH = "退款批次号/请求号"
 REQUIRED = ("支付宝交易号", "商户订单号", "业务类型", "完成时间", "商家实收（元）")
-_ACCOUNT = re.compile(r"#账号：\[(\d+)\]")
-_TRADES = re.compile(r"#交易合计：(\d+)笔，商家实收共：(-?[\d.]+)元")
-_REFUNDS = re.compile(r"#退款合计：(\d+)笔，商家实收退款共：(-?[\d.]+)元")
+_ACCOUNT = re.compile(r"#账号：\[([0-9]+)\]")
+_TRADES = re.compile(r"#交易合计：([0-9]+)笔，商家实收共：(-?[0-9.]+)元")
+_REFUNDS = re.compile(r"#退款合计：([0-9]+)笔，商家实收退款共：(-?[0-9.]+)元")
 
 
 def parse(data: bytes) -> ParsedFile:
@@ -54,13 +65,15 @@ def parse(data: bytes) -> ParsedFile:
         if not raw.strip() or raw.startswith("#"):
             continue
         row = [field.strip() for field in next(csv.reader([raw]))]
-        if len(row) < len(header):
+        if len(row) != len(header):  # more fields than the header: a stray comma shifted every later column
             raise MalformedRecord(FMT, f"{len(row)} fields, the header has {len(header)}", record_no=index + 1)
         line = _line(row, columns, index + 1, account)
         if line is None:
             zero_rows += 1
         else:
             lines.append(line)
+    if BATCH not in columns:
+        lines = _refunds_by_occurrence(lines, account)
     count, credit, debit = _footer(lines_text)
     return ParsedFile(
         format=FMT,
@@ -89,17 +102,19 @@ def _decode_member(raw: bytes) -> str:
 
 
 def _members(data: bytes) -> list[bytes]:
-    """Every file in the zip, each checked against MEMBER_BYTES_MAX before it is inflated."""
+    """Every file in the zip; their declared sizes together are checked against INFLATED_BYTES_MAX first.
+
+    zipfile stops inflating a member at its declared size, so the declared total bounds what is read.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = []
-            for info in archive.infolist():
-                if info.is_dir():
-                    continue
-                if info.file_size > MEMBER_BYTES_MAX:
-                    raise MalformedRecord(FMT, f"zip member of {info.file_size} bytes exceeds {MEMBER_BYTES_MAX}")
-                members.append(archive.read(info))
-            return members
+            infos = [info for info in archive.infolist() if not info.is_dir()]
+            total = sum(info.file_size for info in infos)
+            if total > INFLATED_BYTES_MAX:
+                raise MalformedRecord(
+                    FMT, f"the zip's members inflate to {total} bytes together, more than {INFLATED_BYTES_MAX}"
+                )
+            return [archive.read(info) for info in infos]
     # zipfile reports a damaged archive through many exception types; each means "not a readable zip".
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as err:
         raise MalformedRecord(FMT, f"not a readable zip ({type(err).__name__}: {err})") from None
@@ -122,8 +137,10 @@ def _line(row: list[str], columns: dict[str, int], record_no: int, account: str 
             record_no=record_no,
             field="商家实收（元）",
         )
-    trade_no = row[columns["支付宝交易号"]]
-    batch_no = row[columns["退款批次号/请求号"]] if "退款批次号/请求号" in columns else ""
+    trade_no = require_id(row[columns["支付宝交易号"]], fmt=FMT, record_no=record_no, field="支付宝交易号")
+    batch_no = ""
+    if refund and BATCH in columns:
+        batch_no = require_id(row[columns[BATCH]], fmt=FMT, record_no=record_no, field=BATCH)
 
     def optional(name: str) -> str | None:
         return (row[columns[name]] or None) if name in columns else None
@@ -147,6 +164,20 @@ def _line(row: list[str], columns: dict[str, int], record_no: int, account: str 
     )
 
 
+def _refunds_by_occurrence(lines: list[StatementLine], account: str | None) -> list[StatementLine]:
+    """Without the refund-batch column a refund is known only by its trade, day and amount: two partial refunds
+    of one trade can be alike, so the n-th repeat gets n in its key (`occurrence_keys`); a refund appears in the
+    bill of the day it completed only, so a re-import lists the same repeats in the same order."""
+    at = [i for i, ln in enumerate(lines) if ln.kind is LineKind.RETURN]
+    identities = [
+        (account, lines[i].bank_ref, lines[i].value_on.isoformat(), lines[i].amount_minor, "refund") for i in at
+    ]
+    keyed = list(lines)
+    for i, key in zip(at, occurrence_keys("alipay", identities), strict=True):
+        keyed[i] = replace(lines[i], line_key=key)
+    return keyed
+
+
 def _footer(lines_text: list[str]) -> tuple[int, int, int]:
     """(count, credit, debit) from the #交易合计 / #退款合计 lines; both are required."""
     trades = next((m for m in map(_TRADES.match, lines_text) if m), None)
@@ -157,4 +188,7 @@ def _footer(lines_text: list[str]) -> tuple[int, int, int]:
         )
     credit = parse_amount(trades.group(2), CURRENCY, fmt=FMT, record_no=None, field="交易合计", signed=True)
     debit = parse_amount(refunds.group(2), CURRENCY, fmt=FMT, record_no=None, field="退款合计", signed=True)
-    return int(trades.group(1)) + int(refunds.group(1)), credit, abs(debit)
+    count = parse_count(trades.group(1), fmt=FMT, record_no=None, field="交易合计") + parse_count(
+        refunds.group(1), fmt=FMT, record_no=None, field="退款合计"
+    )
+    return count, credit, abs(debit)

@@ -8,26 +8,29 @@ whose attributes are hyphenated (`reason-code`, `payer-sort-code`). Reason codes
 (Bacs via bureau documentation, e.g. Numeral's table): unknown codes are refused.
 
 An ARUDD item is a returned collection: a debit line of kind return on the service user's account, keyed by
-the service user number, the payer reference, the original processing date and the amount (a reference is
-collected at most once per processing date). ADDACS/AUDDIS items are mandate notices, not money.
+the service user number, the payer reference, the original processing date and the amount, with an occurrence
+index: an item carries no unique id, and a collection submitted twice by mistake comes back as two identical
+returns, each real money (`occurrence_keys`; one advice lists its items once, in the same order on re-import).
+ADDACS/AUDDIS items are mandate notices, not money.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 # The Element type only: every parse goes through defusedxml (no DTDs, no entities).
 from xml.etree.ElementTree import Element  # nosec B405
 
-from fairdue.adapters.bankfiles.common import parse_amount, parse_date, parse_xml, sha256_hex
-from fairdue.adapters.bankfiles.errors import BadAmount, BadField, MalformedRecord, UnknownReturnCode
+from fairdue.adapters.bankfiles.common import parse_amount, parse_count, parse_date, parse_xml, sha256_hex
+from fairdue.adapters.bankfiles.errors import BadAmount, MalformedRecord, UnknownReturnCode
 from fairdue.domain.payments_in.statement import (
     Direction,
     LineKind,
     MandateNotice,
     ParsedFile,
     StatementLine,
-    line_key,
+    occurrence_keys,
 )
 
 ARUDD_CODES: dict[str, str] = {
@@ -131,22 +134,22 @@ def parse_arudd(data: bytes) -> ParsedFile:
         total += parse_amount(
             _attr(totals, "valueOf", fmt, None), currency, fmt=fmt, record_no=None, field="Totals/@valueOf"
         )
+    identities = [(user_number, ln.mandate_ref, ln.original_ref, ln.amount_minor) for ln in lines]
+    keys = occurrence_keys("bacs-arudd", identities)
     return ParsedFile(
         format=fmt,
         file_sha256=sha256_hex(data),
         statement_id=header.get("adviceNumber"),
         account=user_number,
         currency=currency,
-        lines=tuple(lines),
+        lines=tuple(replace(ln, line_key=key) for ln, key in zip(lines, keys, strict=True)),
         control_count=count,
         control_sum_minor=total,
     )
 
 
 def _count(text: str, fmt: str) -> int:
-    if not text.isdigit():
-        raise BadField(fmt, f"{text!r} is not a count", field="Totals/@numberOf")
-    return int(text)
+    return parse_count(text, fmt=fmt, record_no=None, field="Totals/@numberOf")
 
 
 def _arudd_line(item: Element, record_no: int, user_number: str | None, processed_on: date, fmt: str) -> StatementLine:
@@ -171,7 +174,7 @@ def _arudd_line(item: Element, record_no: int, user_number: str | None, processe
     reference = _attr(item, "ref", fmt, record_no)
     payer = item.find("PayerAccount")
     return StatementLine(
-        line_key=line_key("bacs-arudd", user_number, reference, original_on.isoformat(), amount),
+        line_key="",  # set by parse_arudd: the identity with its occurrence
         record_no=record_no,
         kind=LineKind.RETURN,
         direction=Direction.DEBIT,

@@ -7,7 +7,10 @@ and the party wrapper (`Dbtr/Nm` up to .02, `Dbtr/Pty/Nm` from .08), both handle
 
 One statement line per entry (`Ntry`); a batch-booked entry with several `TxDtls` each carrying an amount is
 split into one line per transaction, and those amounts must add up to the entry's. Only booked entries
-(`BOOK`) are money; pending ones in a camt.054 are listed in `notes` and left out.
+(`BOOK`) are money; pending, information-only and future ones (PDNG, INFO, FUTR) are listed in `notes` and left
+out, and an entry with no status or another code is refused (Sts is mandatory in both messages). TxsSummry
+is checked whatever the statuses: it covers every entry of the report, so it must tie to the booked lines plus
+the entries left out (their count and credit/debit sums), never be skipped.
 Line keys use the scheme `camt` for both messages, so a movement notified by camt.054 and then reported by the
 day's camt.053 has the same key when the bank gives the same `AcctSvcrRef` (its unique reference) in both.
 """
@@ -21,11 +24,13 @@ from datetime import date
 # The Element type only: every parse goes through defusedxml (no DTDs, no entities).
 from xml.etree.ElementTree import Element  # nosec B405
 
-from fairdue.adapters.bankfiles.common import parse_amount, parse_date, parse_xml, sha256_hex
+from fairdue.adapters.bankfiles.common import parse_amount, parse_count, parse_date, parse_xml, sha256_hex
 from fairdue.adapters.bankfiles.errors import BadAmount, BadField, ControlTotalMismatch, MalformedRecord
 from fairdue.domain.payments_in.statement import Direction, LineKind, ParsedFile, StatementLine, occurrence_keys
 
-_NS = re.compile(r"\{(urn:iso:std:iso:20022:tech:xsd:camt\.(053|054)\.001\.\d\d)\}Document")
+_NS = re.compile(r"\{(urn:iso:std:iso:20022:tech:xsd:camt\.(053|054)\.001\.[0-9][0-9])\}Document")
+ENTRY_STATUSES = frozenset({"BOOK", "PDNG", "INFO", "FUTR"})
+"""ExternalEntryStatus1Code (and the .02 Sts code): booked, pending, information only, future."""
 _CONTAINER = {"053": ("BkToCstmrStmt", "Stmt"), "054": ("BkToCstmrDbtCdtNtfctn", "Ntfctn")}
 
 
@@ -90,9 +95,18 @@ def _parse(data: bytes, want: str) -> ParsedFile:
     currency = rd.text(report, "Acct/Ccy")
     keyed: list[_Keyed] = []
     notes: list[str] = []
+    unbooked = _Unbooked()
     for entry_no, entry in enumerate(rd.all(report, "Ntry"), start=1):
         status = rd.text(entry, "Sts/Cd") or rd.text(entry, "Sts")
+        if status not in ENTRY_STATUSES:
+            raise BadField(
+                fmt,
+                f"entry status {status!r} is not one of {', '.join(sorted(ENTRY_STATUSES))}",
+                record_no=entry_no,
+                field="Ntry/Sts",
+            )
         if status != "BOOK":
+            unbooked.add(rd, entry, entry_no)
             notes.append(f"entry {entry_no} has status {status}: not booked, left out")
             continue
         keyed.extend(_entry_lines(rd, entry, entry_no, account))
@@ -101,8 +115,16 @@ def _parse(data: bytes, want: str) -> ParsedFile:
     currency = currency or (lines[0].currency if lines else None)
     opening, closing = _balances(rd, report, currency)
     extra_lines = len(lines) - len({ln.record_no for ln in lines})
-    summary = rd.find(report, "TxsSummry") if not notes else None
-    count, credit_minor, debit_minor = _summary(rd, summary, currency, extra_lines)
+    count, credit_minor, debit_minor = _summary(rd, rd.find(report, "TxsSummry"), currency, extra_lines)
+    stated = (count, credit_minor, debit_minor) != (None, None, None)
+    if unbooked.count and stated:  # TxsSummry covers every entry of the report: tie it to booked lines plus these
+        notes.append(
+            f"TxsSummry checked over the booked lines plus {unbooked.count} entries not booked "
+            f"(credit {unbooked.credit_minor}, debit {unbooked.debit_minor} minor units)"
+        )
+        count = None if count is None else count - unbooked.count
+        credit_minor = None if credit_minor is None else credit_minor - unbooked.credit_minor
+        debit_minor = None if debit_minor is None else debit_minor - unbooked.debit_minor
     return ParsedFile(
         format=fmt,
         file_sha256=sha256_hex(data),
@@ -125,9 +147,9 @@ def _summary(
     """TxsSummry: entry count (plus the extra lines of split batch entries), credit sum, debit sum."""
     if summary is None or currency is None:
         return None, None, None
-    count = rd.text(summary, "TtlNtries/NbOfNtries")
-    if count is not None and not count.isdigit():
-        raise BadField(rd.fmt, f"{count!r} is not a count", field="TxsSummry/TtlNtries/NbOfNtries")
+    text = rd.text(summary, "TtlNtries/NbOfNtries")
+    path = "TxsSummry/TtlNtries/NbOfNtries"
+    count = None if text is None else parse_count(text, fmt=rd.fmt, record_no=None, field=path)
     sums = []
     for path in ("TtlCdtNtries/Sum", "TtlDbtNtries/Sum"):
         value = rd.text(summary, path)
@@ -136,7 +158,29 @@ def _summary(
             if value is None
             else parse_amount(value, currency, fmt=rd.fmt, record_no=None, field=f"TxsSummry/{path}")
         )
-    return (None if count is None else int(count) + extra_lines), sums[0], sums[1]
+    return (None if count is None else count + extra_lines), sums[0], sums[1]
+
+
+@dataclass
+class _Unbooked:
+    """Entries not booked (PDNG, INFO, FUTR): no lines, but TxsSummry counts and sums them."""
+
+    count: int = 0
+    credit_minor: int = 0
+    debit_minor: int = 0
+
+    def add(self, rd: _Reader, entry: Element, entry_no: int) -> None:
+        node = rd.find(entry, "Amt")
+        currency = node.get("Ccy") if node is not None else None
+        amount = _amount(rd, entry, "Amt", currency, entry_no, "Ntry/Amt")
+        indicator = rd.need(entry, "CdtDbtInd", entry_no)
+        if indicator not in ("CRDT", "DBIT"):
+            raise BadField(rd.fmt, f"{indicator!r} is neither CRDT nor DBIT", record_no=entry_no, field="CdtDbtInd")
+        self.count += 1
+        if indicator == "CRDT":
+            self.credit_minor += amount
+        else:
+            self.debit_minor += amount
 
 
 def _balances(rd: _Reader, report: Element, currency: str | None) -> tuple[int | None, int | None]:

@@ -19,8 +19,11 @@ A mapping names the columns by their header text and says how to read them:
     bank_ref = "Transaction ID"        #   counterparty_account, bank_ref, currency
 
 The mapping is checked whole when loaded: unknown keys, missing columns, contradictions are refused at once.
-Line keys: `bank_ref` when mapped (the bank's transaction id); otherwise the line's content (dates, direction,
-amount, reference, counterparty) with a count of repeats, so an overlapping export gives the same keys.
+Line keys: `bank_ref` when mapped (the bank's transaction id), which must then be filled on every row and
+unique in the file (a repeat is refused: the bank says the rows are one transaction, the amounts say two);
+otherwise the line's content (dates, direction, amount, reference, counterparty) with a count of repeats, so an
+overlapping export gives the same keys. With separate credit/debit columns each holds a magnitude: a sign in
+either is refused. A thousands separator must group the whole part in threes ("12,50" is refused).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from fairdue.adapters.bankfiles.common import decode, parse_amount, parse_date, sha256_hex
+from fairdue.adapters.bankfiles.common import decode, parse_amount, parse_date, require_id, sha256_hex
 from fairdue.adapters.bankfiles.errors import BadField, BadMapping, MalformedRecord
 from fairdue.domain.money import CURRENCY_EXPONENTS
 from fairdue.domain.payments_in.statement import (
@@ -172,6 +175,9 @@ def parse(data: bytes, mapping: CsvMapping) -> ParsedFile:
         if len(row) != len(header):
             raise MalformedRecord(FMT, f"{len(row)} fields, the header has {len(header)}", record_no=record_no)
         keyed.append(_line(row, index, mapping, record_no))
+    if "bank_ref" in mapping.columns:
+        for _, line in keyed:
+            require_id(line.bank_ref, fmt=FMT, record_no=line.record_no, field=mapping.columns["bank_ref"])
     keys = occurrence_keys(mapping.name, (identity for identity, _ in keyed))
     lines = tuple(
         replace(line, line_key=line_key(mapping.name, line.bank_ref) if line.bank_ref else key)
@@ -244,7 +250,7 @@ def _date(text: str, mapping: CsvMapping, record_no: int, key: str) -> date:
 def _signed_amount(cell: Callable[[str], str], mapping: CsvMapping, currency: str, record_no: int) -> int:
     """Credit positive, debit negative, whatever the bank's convention."""
 
-    def read(key: str) -> int:
+    def read(key: str, *, signed: bool = False) -> int:
         text = cell(key)
         if not text:
             return 0
@@ -256,13 +262,15 @@ def _signed_amount(cell: Callable[[str], str], mapping: CsvMapping, currency: st
             field=mapping.columns[key],
             decimal_sep=mapping.decimal_separator,
             thousands_sep=mapping.thousands_separator or None,
-            signed=True,
+            signed=signed,
         )
 
     if "amount" in mapping.columns:
-        amount = read("amount")
+        amount = read("amount", signed=True)
         return amount if mapping.amount_sign == "credit_positive" else -amount
-    credit, debit = abs(read("credit")), abs(read("debit"))
+    # A paid-in or paid-out column holds a magnitude: its direction is the column. A sign there ("-50.00" paid
+    # in: a reversal?) has no declared meaning, so it is refused by parse_amount, never flipped or dropped.
+    credit, debit = read("credit"), read("debit")
     if credit and debit:
         raise BadField(
             FMT,

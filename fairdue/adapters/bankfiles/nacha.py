@@ -9,8 +9,14 @@ Return reason codes must be in the published R01–R85 list.
 
 Directions are the lender's: an entry crediting the lender's account (22/32, or 21/31 returning a credit the
 lender sent) is a credit; 27/37 and 26/36 (a returned debit the lender collected) are debits. Prenotes and
-zero-dollar entries (23/28/33/38, 24/29/34/39) move no money and are not lines. A line's key is the immediate
-origin with the entry's trace number, which is unique per origin (Rules, Appendix Three, Trace Number).
+zero-dollar entries (23/28/33/38, 24/29/34/39) move no money and are not lines.
+
+A trace number is unique only within one file (ODFIs restart their sequences), so a line's key is the file's
+identity (immediate origin, file creation date and time, file ID modifier), the batch's effective entry date and
+the trace number. A blank or non-numeric trace, or one repeated within the file, is refused with both records
+named. A notification of change (addenda 98) rides only on a zero-dollar entry (Rules, Appendix Five: NOCs are
+COR entries with a zero amount): a 98 on an entry that carries money, or with a return (99), is refused.
+Dates (YYMMDD) must be exactly six ASCII digits.
 """
 
 from __future__ import annotations
@@ -86,6 +92,7 @@ class _File:
     credit_minor: int = 0
     lines: list[StatementLine] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    traces: dict[str, int] = field(default_factory=dict)  # trace number -> record number of its entry
     pending: _Pending | None = None
     control_seen: bool = False
     control_record_no: int = 0
@@ -184,7 +191,7 @@ def _file_header(state: _File, rec: str, record_no: int) -> None:
             FMT, "record size must be 094, blocking factor 10, format code 1", record_no=record_no, field="record size"
         )
     state.origin = _alpha(rec, 14, 23)
-    created = parse_date(rec[23:29], "%y%m%d", fmt=FMT, record_no=record_no, field="file creation date")
+    created = _yymmdd(rec, 24, record_no, "file creation date")
     state.file_id = f"{state.origin}-{created.isoformat()}-{rec[29:33]}-{rec[33]}"
 
 
@@ -193,8 +200,14 @@ def _batch_header(rec: str, record_no: int) -> _Batch:
         record_no=record_no,
         service_class=_alpha(rec, 2, 4),
         company_id=_alpha(rec, 41, 50),
-        effective_on=parse_date(rec[69:75], "%y%m%d", fmt=FMT, record_no=record_no, field="effective entry date"),
+        effective_on=_yymmdd(rec, 70, record_no, "effective entry date"),
     )
+
+
+def _yymmdd(rec: str, start: int, record_no: int, name: str) -> date:
+    """A YYMMDD date at 1-based `start`: exactly six digits (no blank read as a shorter date), a real day."""
+    _num(rec, start, start + 5, record_no, name)
+    return parse_date(rec[start - 1 : start + 5], "%y%m%d", fmt=FMT, record_no=record_no, field=name)
 
 
 def _entry(state: _File, rec: str, record_no: int) -> None:
@@ -215,12 +228,27 @@ def _entry(state: _File, rec: str, record_no: int) -> None:
         record_no=record_no,
         code=code,
         amount_minor=amount,
-        trace=_alpha(rec, 80, 94),
+        trace=_trace(state, rec, record_no),
         account=_alpha(rec, 13, 29),
         individual_id=_alpha(rec, 40, 54),
         name=_alpha(rec, 55, 76),
         has_addenda=rec[78] == "1",
     )
+
+
+def _trace(state: _File, rec: str, record_no: int) -> str:
+    """The entry's trace number: 15 digits, unique within the file (the line key is built on it)."""
+    _num(rec, 80, 94, record_no, "trace number")
+    trace = rec[79:94]
+    first = state.traces.setdefault(trace, record_no)
+    if first != record_no:
+        raise MalformedRecord(
+            FMT,
+            f"trace number {trace} was already used by the entry at record {first}: unique within a file",
+            record_no=record_no,
+            field="trace number",
+        )
+    return trace
 
 
 def _addenda(state: _File, rec: str, record_no: int) -> None:
@@ -248,6 +276,7 @@ def _addenda(state: _File, rec: str, record_no: int) -> None:
                 field="return reason code",
             )
         entry.return_code, entry.original_trace = code, _alpha(rec, 7, 21)
+        _refuse_noc_with_money(entry, record_no)
     elif kind == "98":
         code = rec[3:6]
         if code not in CHANGE_CODES:
@@ -255,9 +284,27 @@ def _addenda(state: _File, rec: str, record_no: int) -> None:
                 FMT, f"{code!r} is not a change code (C01–C13)", record_no=record_no, field="change code"
             )
         entry.change_code = code
+        _refuse_noc_with_money(entry, record_no)
     else:
         raise BadField(
             FMT, f"addenda type {kind!r} is not 05, 98 or 99", record_no=record_no, field="addenda type code"
+        )
+
+
+def _refuse_noc_with_money(entry: _Pending, record_no: int) -> None:
+    """A notification of change is a zero-dollar COR entry; with money or a return the money would be dropped."""
+    if entry.change_code is None:
+        return
+    if entry.amount_minor != 0:
+        raise MalformedRecord(
+            FMT,
+            f"a notification of change (98) on an entry of {entry.amount_minor} cents: NOCs are zero-dollar",
+            record_no=record_no,
+            field="addenda type code",
+        )
+    if entry.return_code is not None:
+        raise MalformedRecord(
+            FMT, "an entry with both a return (99) and a change (98) addenda", record_no=record_no, field="addenda"
         )
 
 
@@ -278,7 +325,7 @@ def _flush_entry(state: _File) -> None:
         )
     batch.lines.append(
         StatementLine(
-            line_key=line_key("nacha", state.origin, entry.trace),
+            line_key=line_key("nacha", state.file_id, batch.effective_on.isoformat(), entry.trace),
             record_no=entry.record_no,
             kind=LineKind.RETURN if entry.return_code else LineKind.PAYMENT,
             direction=Direction.CREDIT if entry.code in CREDIT_CODES else Direction.DEBIT,

@@ -8,7 +8,8 @@ download; pass it as `expected_sha1` and a file whose SHA-1 differs is refused. 
 
 Rows: SUCCESS is money received (credit of 应结订单金额, the settlement amount); REFUND is a refund paid out
 (a return line, debit of 退款金额); REVOKED (cancelled before payment) moves no money. Keys: merchant id with the
-WeChat order number for a payment, with the WeChat refund number for a refund (both unique at WeChat).
+WeChat order number for a payment, with the WeChat refund number for a refund (both unique at WeChat): a row
+with either blank is refused, and so is any row after the summary (two bills pasted into one file).
 The control count is the stated 总交易单数 less the REVOKED and zero-amount rows (counted, but no money moved).
 """
 
@@ -18,7 +19,7 @@ import csv
 import hashlib
 from dataclasses import dataclass
 
-from fairdue.adapters.bankfiles.common import decode, parse_amount, parse_date, sha256_hex
+from fairdue.adapters.bankfiles.common import decode, parse_amount, parse_count, parse_date, require_id, sha256_hex
 from fairdue.adapters.bankfiles.errors import BadField, HashMismatch, MalformedRecord
 from fairdue.domain.payments_in.statement import Direction, LineKind, ParsedFile, StatementLine, line_key
 
@@ -70,6 +71,7 @@ def parse(data: bytes, *, expected_sha1: str | None = None) -> ParsedFile:
             no_money += 1
         else:
             lines.append(line)
+    _refuse_after_summary(rows, summary_at + 2)
     totals = _summary(rows[summary_at], rows[summary_at + 1], summary_at + 2)
     return ParsedFile(
         format=FMT,
@@ -83,6 +85,17 @@ def parse(data: bytes, *, expected_sha1: str | None = None) -> ParsedFile:
         control_debit_minor=totals.debit_minor,
         notes=tuple(notes),
     )
+
+
+def _refuse_after_summary(rows: list[list[str]], summary_row_no: int) -> None:
+    """The summary row closes the bill: anything after it (a second day's bill pasted on) would go unread."""
+    for row_no in range(summary_row_no + 1, len(rows) + 1):
+        if any(cell.strip() for cell in rows[row_no - 1]):
+            raise MalformedRecord(
+                FMT,
+                f"a row after the bill's summary (record {summary_row_no}): one bill per file",
+                record_no=row_no,
+            )
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -108,9 +121,12 @@ def _line(row: list[str], columns: dict[str, int], record_no: int) -> StatementL
         )
     currency = row[columns["货币种类"]] if "货币种类" in columns and row[columns["货币种类"]] else CURRENCY_DEFAULT
     currency = CURRENCY_DEFAULT if currency in ("CNY", "RMB", "人民币") else currency
-    merchant, order = row[columns["商户号"]], row[columns["微信订单号"]]
+    merchant = require_id(row[columns["商户号"]], fmt=FMT, record_no=record_no, field="商户号")
+    order = require_id(row[columns["微信订单号"]], fmt=FMT, record_no=record_no, field="微信订单号")
     refund = status == "REFUND"
     refund_no = row[columns["微信退款单号"]]
+    if refund:
+        require_id(refund_no, fmt=FMT, record_no=record_no, field="微信退款单号")
     amount_field = "退款金额" if refund else "应结订单金额"
     amount_text = row[columns["退款金额"] if refund else columns["settled"]]
     amount_minor = parse_amount(amount_text, currency, fmt=FMT, record_no=record_no, field=amount_field)
@@ -141,15 +157,13 @@ def _line(row: list[str], columns: dict[str, int], record_no: int) -> StatementL
 
 def _summary(names: list[str], values: list[str], record_no: int) -> _Totals:
     row = dict(zip([n.strip() for n in names], [v.strip().removeprefix("`") for v in values], strict=False))
-    count = row.get(SUMMARY_FIRST, "")
-    if not count.isdigit():
-        raise BadField(FMT, f"{count!r} is not a count", record_no=record_no, field=SUMMARY_FIRST)
+    count = parse_count(row.get(SUMMARY_FIRST, ""), fmt=FMT, record_no=record_no, field=SUMMARY_FIRST)
     credit = row.get("应结订单总金额") or row.get("总交易额")
     debit = row.get("退款总金额") or row.get("总退款金额")
     if credit is None or debit is None:
         raise MalformedRecord(FMT, "summary lacks 应结订单总金额 or 退款总金额", record_no=record_no)
     return _Totals(
-        count=int(count),
+        count=count,
         credit_minor=parse_amount(credit, CURRENCY_DEFAULT, fmt=FMT, record_no=record_no, field="应结订单总金额"),
         debit_minor=parse_amount(debit, CURRENCY_DEFAULT, fmt=FMT, record_no=record_no, field="退款总金额"),
     )
