@@ -1,15 +1,88 @@
-"""`fairdue simulate --accounts N --days D`: day-end + collections over a synthetic portfolio; prints outcomes per variant."""
+"""`fairdue simulate --accounts N --days D`: day-end + collections over a synthetic portfolio; prints outcomes per variant.
+
+`fairdue collections run [--on YYYY-MM-DD] [--at ISO-INSTANT] [--json]`: the collections engine once
+(fairdue.service.jobs.run_engine: day-end's events become cases, promises due by the date settle, negotiated plans
+are checked, due steps go through the gate, reminders are planned and judged) for the last closed business date,
+or --on, which must be closed. Every step of that is idempotent, so a second run the same day only takes steps
+that fell due since. `fairdue daily` is day-end and this run together.
+"""
 
 from __future__ import annotations
 
 import json
 import pathlib
+from dataclasses import asdict
 
 import typer
+
+from fairdue.errors import FairdueError
+
+collections_app = typer.Typer(help="The collections engine: cases, strategy steps, reminders.", no_args_is_help=True)
+
+
+class BusinessDateNotClosed(FairdueError):
+    """Collections acts on what day-end left for a business date: the date must be closed first."""
 
 
 def register(app: typer.Typer) -> None:
     app.command("simulate")(simulate_cmd)
+    app.add_typer(collections_app, name="collections")
+
+
+def closed_business_date(last_closed_on, on):
+    """The business date to run: `on` when day-end has closed it, else the last closed one; refused
+    (BusinessDateNotClosed) when nothing is closed or `on` is after the last closed date."""
+    if last_closed_on is None:
+        raise BusinessDateNotClosed("no business date is closed yet: run `fairdue day-end` (or `fairdue daily`) first")
+    if on is not None and on > last_closed_on:
+        raise BusinessDateNotClosed(
+            f"business date {on} is not closed (the last closed is {last_closed_on}): run `fairdue day-end --date {on}` "
+            "first, or `fairdue daily`"
+        )
+    return on or last_closed_on
+
+
+@collections_app.command("run")
+def collections_run_cmd(
+    on_text: str | None = typer.Option(
+        None, "--on", help="A closed business date (YYYY-MM-DD); default: the last closed business date."
+    ),
+    at: str | None = typer.Option(None, "--at", help="The run's instant, ISO 8601 with an offset (default: now)."),
+    database_url: str | None = typer.Option(
+        None, "--database-url", help="SQLAlchemy URL; default FAIRDUE_DATABASE_URL or sqlite:///fairdue.db"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the run's summary as one JSON object."),
+) -> None:
+    """Run the collections engine once for the last closed business date (or --on)."""
+    from fairdue.bootstrap import bootstrap
+    from fairdue.cli.dayend import parse_date
+    from fairdue.domain.instants import parse_utc
+    from fairdue.service.jobs import run_engine
+
+    on = parse_date(on_text, "--on")
+    now_at = parse_utc(at) if at is not None else None
+    app = bootstrap(database_url=database_url)
+    try:
+        app.check_schema()
+        with app.uow_factory() as uow:
+            business_on = closed_business_date(uow.dayend.last_closed_date(), on)
+        now_at = now_at or app.clock()
+        summary = run_engine(app.uow_factory, business_on=business_on, now_at=now_at, cipher=app.cipher, daily=True)
+    finally:
+        app.dispose()
+    if as_json:
+        typer.echo(json.dumps({"business_on": business_on.isoformat(), "at": now_at.isoformat(), **asdict(summary)}))
+        return
+    typer.echo(f"collections for business date {business_on} at {now_at.isoformat()}")
+    typer.echo(
+        f"events {summary.events}, sent {summary.sent}, denied {summary.denied}, rescheduled {summary.rescheduled}, "
+        f"call tasks {summary.tasks}, paused {summary.paused}, skipped {summary.skipped}, promises kept "
+        f"{summary.promises_kept} / broken {summary.promises_broken}, plans broken {summary.plans_broken}, "
+        f"reminders planned {summary.reminders_planned}"
+    )
+    if summary.denial_categories:
+        denials = ", ".join(f"{k} {n}" for k, n in sorted(summary.denial_categories.items()))
+        typer.echo(f"gate denials by category: {denials}")
 
 
 def simulate_cmd(

@@ -1,7 +1,9 @@
 """The demo: a demo lender, the shipped products and a small portfolio, seeded through the real services.
 
-`run_demo(...)` starts from a fresh database (by default a SQLite file under
-var/demo/ that it recreates), loads the shipped products, registers borrowers
+`run_demo(...)` starts from a fresh database (by default the SQLite file every
+other `fairdue` command uses, fairdue.db, so `fairdue ledger verify` or
+`fairdue account show 1` explore it as written; it recreates the file only if
+it holds nothing but demo accounts), loads the shipped products, registers borrowers
 (CN, US and UK, PII encrypted with a dev key from var/), opens accounts,
 makes purchases (some in full, most as installment plans), closes statement
 cycles, takes payments (in full, minimum, partial, missed), pays a few plans
@@ -9,9 +11,13 @@ off early, refunds and reverses a few, then verifies the ledger. It returns a
 `DemoSummary` (plain data) so the simulation and web issues can grow the demo
 without re-seeding differently. Deterministic for a given seed.
 
+`run_demo_day(...)` then closes day-end through the business date and runs collections once (fairdue
+daily's run), with the demo agents as the team that works every bucket: the console's queue, cases and call
+tasks are populated.
+
 `run_demo_simulation(...)` then runs `fairdue simulate` (a CN/US/UK portfolio through day-end and
-collections with the real gate) on its own SQLite file next to the demo database
-(var/demo/simulation.db, recreated each run) and writes its PNG beside it.
+collections with the real gate) on its own SQLite file next to the demo database (under var/demo/ when the
+demo database is the default fairdue.db; recreated each run) and writes its PNG beside it.
 """
 
 from __future__ import annotations
@@ -19,14 +25,18 @@ from __future__ import annotations
 import pathlib
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from fairdue.adapters.crypto import DEV_KEY_FILE, FieldCipher, dev_keyring
 from fairdue.adapters.db.schema.accounts import credit_lines, installment_plans, products
+from fairdue.adapters.db.uow import UnitOfWork
+from fairdue.adapters.db.views.cases import delinquency_queue
 from fairdue.bootstrap import bootstrap
+from fairdue.config import DEFAULT_DATABASE_URL
 from fairdue.devtools.simulate import run_simulation
 from fairdue.domain.borrowers import cn_ric_check_digit, is_valid_id, validate_mobile
 from fairdue.domain.loanmath.calendar import add_months
@@ -35,6 +45,9 @@ from fairdue.domain.statuses import InstallmentPlanStatus
 from fairdue.errors import FairdueError
 from fairdue.products import shipped_product_files
 from fairdue.service.borrower.registry import BorrowerExists, add_emergency_contact, register_borrower
+from fairdue.service.collections.engine import create_team, list_cases
+from fairdue.service.dayend.runner import run_day_end
+from fairdue.service.jobs import DailyReport, checkpoint_log, run_engine
 from fairdue.service.ledger.journal import verify
 from fairdue.service.servicing.accounts import code as lcode
 from fairdue.service.servicing.accounts import open_account, reconcile_line
@@ -43,7 +56,9 @@ from fairdue.service.servicing.products import get_product, load_product_file
 from fairdue.service.servicing.purchases import PurchaseResult, purchase, refund_purchase
 from fairdue.service.servicing.statements import generate_statement
 
-DEMO_DB_PATH = pathlib.Path("var") / "demo" / "fairdue-demo.db"
+DEMO_DATABASE_URL = DEFAULT_DATABASE_URL  # where every other command looks (sqlite:///fairdue.db)
+SIMULATION_DIR = pathlib.Path("var") / "demo"  # the simulation's files when the demo uses the default database
+DEMO_TEAM = "demo-agents"
 SIMULATION_DB_NAME = "simulation.db"
 SIMULATION_PLOT_NAME = "simulation.png"
 SIMULATION_ACCOUNTS_DEFAULT = 2500  # with 90 days 110 s on the 2-core machine (2026-12-01): the demo stays near 2 min
@@ -181,8 +196,9 @@ class DemoSummary:
 
 
 def demo_database_url(environ: dict[str, str]) -> str:
-    """FAIRDUE_DATABASE_URL when set, else the demo's own SQLite file."""
-    return environ.get("FAIRDUE_DATABASE_URL") or f"sqlite:///{DEMO_DB_PATH}"
+    """FAIRDUE_DATABASE_URL when set, else the default every other `fairdue` command uses (sqlite:///fairdue.db),
+    so a newcomer explores the demo with the commands as the README writes them."""
+    return environ.get("FAIRDUE_DATABASE_URL") or DEMO_DATABASE_URL
 
 
 def _fresh_database(url: str, *, key_prefix: str = "demo-open-") -> None:
@@ -216,7 +232,10 @@ def _fresh_database(url: str, *, key_prefix: str = "demo-open-") -> None:
         if tables and "alembic_version" not in tables:
             raise DemoRefused(f"{path} is not a fairdue database; the demo will not delete it")
         if foreign:
-            raise DemoRefused(f"{path} holds {foreign} account(s) the demo did not open; the demo will not delete it")
+            raise DemoRefused(
+                f"{path} holds {foreign} account(s) the demo did not open; the demo will not delete it "
+                "(pass --database-url sqlite:///ANOTHER-FILE.db for the demo)"
+            )
     path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm", "-journal"):
         p = pathlib.Path(str(path) + suffix)
@@ -225,25 +244,77 @@ def _fresh_database(url: str, *, key_prefix: str = "demo-open-") -> None:
 
 
 def simulation_paths(demo_url: str) -> tuple[pathlib.Path, pathlib.Path]:
-    """(SQLite file, PNG) of the demo's simulation: beside the demo's SQLite file, else under var/demo/."""
+    """(SQLite file, PNG) of the demo's simulation: beside the demo's SQLite file, else (the default fairdue.db in
+    the working folder, an in-memory or server database) under var/demo/."""
     from sqlalchemy.engine import make_url
 
     parsed = make_url(demo_url)
-    folder = DEMO_DB_PATH.parent
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        folder = pathlib.Path(parsed.database).parent
+    folder = SIMULATION_DIR
+    default = make_url(DEFAULT_DATABASE_URL).database
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:", default):
+        folder = pathlib.Path(str(parsed.database)).parent
     return folder / SIMULATION_DB_NAME, folder / SIMULATION_PLOT_NAME
 
 
 def run_demo_simulation(
-    *, demo_url: str, accounts: int = SIMULATION_ACCOUNTS_DEFAULT, days: int = SIMULATION_DAYS_DEFAULT, seed: int = 7
+    *,
+    demo_url: str,
+    accounts: int = SIMULATION_ACCOUNTS_DEFAULT,
+    days: int = SIMULATION_DAYS_DEFAULT,
+    seed: int = 7,
+    progress: Callable[[str, int, int], None] | None = None,
 ):
     """Run the collections simulation on its own SQLite file next to the demo database (recreated each run; a file
-    holding lines the simulation did not open is never deleted) and return its report (PNG written beside it)."""
+    holding lines the simulation did not open is never deleted) and return its report (PNG written beside it).
+    progress: run_simulation's (phase, done, total) callback."""
     db_path, plot_path = simulation_paths(demo_url)
     url = f"sqlite:///{db_path}"
     _fresh_database(url, key_prefix="sim-open-")
-    return run_simulation(database_url=url, accounts=accounts, days=days, seed=seed, plot_path=plot_path)
+    return run_simulation(
+        database_url=url, accounts=accounts, days=days, seed=seed, plot_path=plot_path, progress=progress
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DemoDay:
+    """The demo's business day: day-end closed through `business_on`, collections run once at `run_at`, and what
+    the console then shows (open cases, lines in the delinquency queue, the team's agents by username)."""
+
+    business_on: date
+    run_at: datetime
+    report: DailyReport
+    cases_open: int
+    queue_lines: int
+    agents: tuple[str, ...]
+
+
+def run_demo_day(
+    uow_factory: Callable[[], UnitOfWork],
+    *,
+    business_on: date,
+    run_at: datetime,
+    cipher: FieldCipher,
+    agent_usernames: tuple[str, ...] = ("agent",),
+    progress: Callable[[date, int, int], None] | None = None,
+) -> DemoDay:
+    """Close day-end through `business_on` (every unclosed date since the portfolio opened), then the day's first
+    collections run at `run_at` (fairdue.service.jobs.run_daily's two steps; day-end's progress callback passed
+    on), with the staff users `agent_usernames` (those on file) as the team that works every bucket, so cases get
+    an agent and call tasks land in that agent's queue. The decision log's head is signed at the end."""
+    with uow_factory() as uow:
+        on_file = {u: uow.staff.id_of_username(u) for u in agent_usernames}
+        agents = tuple(u for u, sid in on_file.items() if sid is not None)
+        if agents and not uow.collections.teams():
+            staff_ids = tuple(sid for sid in on_file.values() if sid is not None)
+            create_team(uow, code=DEMO_TEAM, name="Demo collections team / 演示催收组", staff_ids=staff_ids)
+            uow.commit()
+    dayend = run_day_end(uow_factory, business_on=business_on, progress=progress)
+    collections = run_engine(uow_factory, business_on=business_on, now_at=run_at, cipher=cipher, daily=True)
+    checkpoint_log(uow_factory)
+    with uow_factory() as uow:
+        cases_open = len(list_cases(uow))
+        queue_lines = len(delinquency_queue(uow.connection))
+    return DemoDay(business_on, run_at, DailyReport(dayend, collections), cases_open, queue_lines, agents)
 
 
 def _cn_borrower(rng: random.Random, n: int) -> dict:
@@ -427,8 +498,10 @@ def run_demo(
     as_of: date = DEMO_AS_OF,
     key_file: pathlib.Path = DEV_KEY_FILE,
     chunk: int = 50,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DemoSummary:
-    """Seed a fresh demo database and return what it holds (see the module docstring)."""
+    """Seed a fresh demo database and return what it holds (see the module docstring). progress(done, total) is
+    called after each account is seeded (the ledger check and the summary follow, about a tenth of the time)."""
     if not 1 <= accounts <= ACCOUNTS_MAX:
         raise DemoRefused(f"accounts must be between 1 and {ACCOUNTS_MAX}, got {accounts}")
     started = time.perf_counter()
@@ -445,7 +518,7 @@ def run_demo(
             if uow.accounts.line_count():
                 raise DemoRefused(
                     f"{app.safe_url} already holds accounts; the demo only seeds a fresh database "
-                    f"(unset FAIRDUE_DATABASE_URL to use {DEMO_DB_PATH}, or point it at an empty database)"
+                    "(pass --database-url sqlite:///FILE.db for the demo, or point it at an empty database)"
                 )
             for f in shipped_product_files():
                 load_product_file(uow, path=f)
@@ -458,6 +531,8 @@ def run_demo(
                 _seed_account(uow, rng, n, code, catalogue[code], cipher, as_of, counters)
                 if (n + 1) % chunk == 0:
                     uow.commit()
+                if progress:
+                    progress(n + 1, accounts)
             uow.commit()
             summary = _summarise(uow, app.safe_url, as_of, counters, verify(uow), time.perf_counter() - started)
     finally:

@@ -31,6 +31,7 @@ import pathlib
 import random
 import time as _time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -246,8 +247,12 @@ def run_simulation(
     plot_path: pathlib.Path | None = None,
     engine_runs_utc: tuple[time, ...] = ENGINE_RUNS_UTC,
     agent_runs_utc: tuple[time, ...] = AGENT_RUNS_UTC,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> SimulationReport:
-    """Seed a fresh database, simulate `days` days of `accounts` borrowers, and report outcomes per variant."""
+    """Seed a fresh database, simulate `days` days of `accounts` borrowers, and report outcomes per variant.
+    `progress(phase, done, total)`, when given, is called as lines are seeded (phase "seed", per commit) and as
+    days are simulated (phase "days", per day): for a progress bar."""
+    report_progress = progress or (lambda _phase, _done, _total: None)
     if not 1 <= accounts <= ACCOUNTS_MAX:
         raise SimulationRefused(f"accounts must be 1..{ACCOUNTS_MAX}, got {accounts}")
     if not 1 <= days <= DAYS_MAX:
@@ -271,7 +276,7 @@ def run_simulation(
             for f in shipped_product_files():
                 load_product_file(uow, path=f)
             uow.commit()
-        world = _seed(uow_factory, accounts=accounts, seed=seed, cipher=cipher)
+        world = _seed(uow_factory, accounts=accounts, seed=seed, cipher=cipher, progress=report_progress)
         phases["seed"] = _time.perf_counter() - started
 
         state = _BorrowerState()
@@ -305,6 +310,7 @@ def run_simulation(
             phases["day_end"] += t2 - t1
             phases["collections"] += t3 - t2
             phases["report"] += _time.perf_counter() - t3
+            report_progress("days", k, days)
 
         t4 = _time.perf_counter()
         report = _report(engine, world, accounts=accounts, days=days, calls_made=calls_made, rescheduled=rescheduled)
@@ -337,7 +343,7 @@ class _BorrowerState:
     disputes: dict[date, list[int]] = field(default_factory=lambda: defaultdict(list))  # resolve on -> dispute ids
 
 
-def _seed(uow_factory, *, accounts: int, seed: int, cipher) -> _World:
+def _seed(uow_factory, *, accounts: int, seed: int, cipher, progress: Callable[[str, int, int], None]) -> _World:
     """Borrowers, lines and purchases through the real services (validation, encryption), SEED_CHUNK per commit."""
     rng = random.Random(seed)  # nosec B311
     names, weights = zip(*BEHAVIOURS, strict=True)
@@ -374,6 +380,7 @@ def _seed(uow_factory, *, accounts: int, seed: int, cipher) -> _World:
                 world.currency[line.id] = currency
                 world.products[code] += 1
             uow.commit()
+        progress("seed", min(accounts, start + SEED_CHUNK), accounts)
     return world
 
 

@@ -28,7 +28,7 @@ from fairdue.adapters.db.schema.collections_engine import (
     coll_plans,
     coll_strategy_assignments,
 )
-from fairdue.adapters.db.schema.dayend import dayend_account, dayend_installment
+from fairdue.adapters.db.schema.dayend import dayend_account, dayend_business_date, dayend_installment
 from fairdue.adapters.db.schema.web import staff_users
 from fairdue.domain.borrowers import BorrowerId
 from fairdue.domain.statuses import CaseStatus
@@ -159,16 +159,34 @@ class QueueItem:
     product_code: str
     currency: str
     bucket: str
-    dpd: int
-    as_of: dt.date  # day-end's last closed business date for the line
+    dpd: int  # days past due as of `as_of`
+    as_of: dt.date  # the last closed business date (the line's own, if an inline close took it later)
     oldest_overdue_on: dt.date | None
     overdue_minor: int
     case_id: int | None
     agent: str | None
 
 
+def dpd_as_of(*, dpd: int, line_closed_on: dt.date, closed_on: dt.date | None) -> tuple[int, dt.date]:
+    """(DPD, date) as of the last closed business date. Day-end is event-driven: it rewrites a line's state only on
+    the line's next event (a new overdue installment, a bucket move, a payment), so between events `dpd` is as of
+    the line's own `last_closed_on` while nothing that sets it has changed: its oldest overdue installment stays
+    the same, and the DPD grows by one a day (kernel: DPD = business date - oldest overdue due date)."""
+    if closed_on is None or closed_on <= line_closed_on:
+        return dpd, line_closed_on
+    return (dpd + (closed_on - line_closed_on).days if dpd > 0 else 0), closed_on
+
+
+def last_closed_business_date(conn: sa.Connection) -> dt.date | None:
+    """The latest business date day-end has closed, or None before the first."""
+    closed_on: dt.date | None = conn.execute(sa.select(sa.func.max(dayend_business_date.c.business_on))).scalar()
+    return closed_on
+
+
 def delinquency_queue(conn: sa.Connection, *, limit: int = QUEUE_LENGTH_MAX) -> list[QueueItem]:
-    """Lines day-end holds past due (DPD > 0, not charged off), most days past due first."""
+    """Lines day-end holds past due (DPD > 0, not charged off), most days past due first, with DPD as of the last
+    closed business date (`dpd_as_of`), which each item carries as `as_of`."""
+    closed_on = last_closed_business_date(conn)
     unpaid = installment_unpaid()
     overdue = (
         sa.select(sa.func.coalesce(sa.func.sum(unpaid), 0))
@@ -200,25 +218,29 @@ def delinquency_queue(conn: sa.Connection, *, limit: int = QUEUE_LENGTH_MAX) -> 
             .outerjoin(staff_users, staff_users.c.id == coll_cases.c.agent_id)
         )
         .where(dayend_account.c.dpd > 0, dayend_account.c.charged_off.is_(False))
-        .order_by(dayend_account.c.dpd.desc(), dayend_account.c.account_id)
+        # Oldest overdue first: the same order as most DPD as of the last closed date (a stored DPD may be stale).
+        .order_by(dayend_account.c.oldest_overdue_on, dayend_account.c.dpd.desc(), dayend_account.c.account_id)
         .limit(limit)
     )
-    return [
-        QueueItem(
-            line_id=r.account_id,
-            borrower_id=r.borrower_id,
-            product_code=r.code,
-            currency=r.currency,
-            bucket=r.bucket,
-            dpd=r.dpd,
-            as_of=r.last_closed_on,
-            oldest_overdue_on=r.oldest_overdue_on,
-            overdue_minor=int(r.overdue),
-            case_id=r.case_id,
-            agent=r.display_name,
+    items = []
+    for r in conn.execute(q):
+        dpd, as_of = dpd_as_of(dpd=r.dpd, line_closed_on=r.last_closed_on, closed_on=closed_on)
+        items.append(
+            QueueItem(
+                line_id=r.account_id,
+                borrower_id=r.borrower_id,
+                product_code=r.code,
+                currency=r.currency,
+                bucket=r.bucket,
+                dpd=dpd,
+                as_of=as_of,
+                oldest_overdue_on=r.oldest_overdue_on,
+                overdue_minor=int(r.overdue),
+                case_id=r.case_id,
+                agent=r.display_name,
+            )
         )
-        for r in conn.execute(q)
-    ]
+    return items
 
 
 def case_id_for_line(conn: sa.Connection, *, line_id: int) -> int | None:
@@ -314,6 +336,11 @@ def case_details(conn: sa.Connection, *, case_id: int) -> CaseDetails | None:
             dayend_account.c.account_id == row.account_id
         )
     ).one_or_none()
+    dpd_now = (
+        None
+        if state is None
+        else dpd_as_of(dpd=state.dpd, line_closed_on=state.last_closed_on, closed_on=last_closed_business_date(conn))
+    )
     plans = tuple(
         _plan_view(p)
         for p in conn.execute(
@@ -337,8 +364,8 @@ def case_details(conn: sa.Connection, *, case_id: int) -> CaseDetails | None:
         strategy=None if assignment is None else f"{assignment.strategy_code}@{assignment.strategy_version}",
         variant=None if assignment is None else assignment.variant,
         dayend_bucket=None if state is None else state.bucket,
-        dayend_dpd=None if state is None else state.dpd,
-        dayend_as_of=None if state is None else state.last_closed_on,
+        dayend_dpd=None if dpd_now is None else dpd_now[0],
+        dayend_as_of=None if dpd_now is None else dpd_now[1],
         plans=plans,
         disputes=tuple(disputes),
         ceases=tuple(ceases),
