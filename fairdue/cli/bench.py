@@ -19,6 +19,7 @@ BENCHES: list[str] = [
     "fairdue.bench.dayend",
     "fairdue.bench.delivery",
     "fairdue.bench.content",
+    "fairdue.bench.api",
 ]
 
 

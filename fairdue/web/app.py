@@ -46,6 +46,15 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 DOCS_PATH = f"{API_PREFIX}/docs"
 
 
+# How `fairdue serve` (and `fairdue bench api`) run uvicorn; see README "Deployment". No per-request access log
+# line by default (`fairdue serve --access-log` turns uvicorn's on): it was on the hot path of every request, and
+# the reverse proxy in front logs each request anyway; the staff access log and audit trail are separate.
+SERVER_LOG_LEVEL = "warning"
+SERVER_ACCESS_LOG = False
+SERVER_KEEP_ALIVE_S = 5  # idle keep-alive connections closed after this; a reverse proxy's own should be longer
+SERVER_GRACEFUL_SHUTDOWN_S = 30  # on SIGTERM: stop accepting, finish requests in flight for at most this long
+HEALTH_PATH = "/health"
+
 CODE_REQUEST_FLOOR_MS_DEFAULT = 400  # above the known-number path's time here (code row, text queued, gate logged)
 
 
@@ -146,19 +155,25 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher:
     problems.install(app)
 
     wiring.install(app)
+    app.add_middleware(InFlightLimitMiddleware, limit=requests_in_flight_max(core.engine))
+    app.add_middleware(StaticCacheMiddleware, directory=static_dir(), prefix=STATIC_PREFIX)
     app.add_middleware(FormLimitsMiddleware)  # inside the transport's byte limits: parts counted before any route
     app.add_middleware(
         TransportMiddleware, config=TransportConfig(hsts=not web.dev_http, session_cookie=web.session_cookie)
     )
 
-    static_dir = str(importlib.resources.files("fairdue.web").joinpath("static"))
-    app.mount("/static", StaticFiles(directory=static_dir), name="static")
+    app.mount("/static", StaticFiles(directory=static_dir()), name="static")  # what the cache does not hold
 
     api_limited = [Depends(ratelimit.api_limit)]  # per session or client address (WebConfig.api_rate_limit)
     app.include_router(api_router, prefix=API_PREFIX, dependencies=api_limited)
     app.include_router(session_api.router, prefix=API_PREFIX, dependencies=api_limited)
     app.include_router(pages_router)
     app.include_router(session_pages.router)
+
+    @app.get(HEALTH_PATH, include_in_schema=False)
+    def _health() -> Response:
+        """Liveness for a load balancer: the process answers (no database round trip, no session)."""
+        return Response(b'{"status":"ok"}', media_type="application/json")
 
     @app.get(DOCS_PATH, include_in_schema=False)
     def _docs() -> HTMLResponse:
@@ -175,6 +190,93 @@ def create_app(core: Any = None, *, web_config: WebConfig | None = None, cipher:
         return response
 
     return app
+
+
+STATIC_PREFIX = "/static/"
+STATIC_FILE_BYTES_MAX = 4 * 1024 * 1024  # a larger file is left to StaticFiles (none is, today)
+
+
+def static_dir() -> str:
+    """The vendored static files' directory (fairdue/web/static)."""
+    return str(importlib.resources.files("fairdue.web").joinpath("static"))
+
+
+class StaticCacheMiddleware:
+    """The static files read once at start-up and answered from memory (GET/HEAD, ETag, 304 on If-None-Match):
+    Starlette's StaticFiles stats and reads each file through the thread pool on every request. Paths the cache
+    does not hold, and other methods, go on to the app (its StaticFiles mount answers them as before)."""
+
+    def __init__(self, app: Any, *, directory: str, prefix: str) -> None:
+        import hashlib
+        import mimetypes
+        from pathlib import Path
+
+        self.app = app
+        self.files: dict[str, tuple[bytes, list[tuple[bytes, bytes]]]] = {}
+        root = Path(directory)
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            body = path.read_bytes()
+            if len(body) > STATIC_FILE_BYTES_MAX:
+                continue
+            media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            if media_type.startswith("text/"):
+                media_type += "; charset=utf-8"
+            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            headers = [(b"content-type", media_type.encode()), (b"etag", etag.encode())]
+            self.files[prefix + path.relative_to(root).as_posix()] = (body, headers)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        cached = self.files.get(scope["path"]) if scope["type"] == "http" else None
+        if cached is None or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        body, headers = cached
+        etag = headers[1][1]
+        if any(k == b"if-none-match" and etag in v for k, v in scope.get("headers", ())):
+            await send({"type": "http.response.start", "status": 304, "headers": headers[1:]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        length = [(b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers + length})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+
+REQUESTS_IN_FLIGHT_DEFAULT = 8  # an engine whose pool does not say how many connections it holds
+
+
+def requests_in_flight_max(engine: Any) -> int:
+    """How many requests may be inside the app at once: half the engine's connection pool (a request holds its
+    unit of work's connection while it waits for a worker thread, and may open one more unit of its own). More,
+    and under load every thread can sit waiting for a connection held by requests that wait for a thread: the
+    pool's 30 s timeout, then errors (seen at 64 connections, issue 22)."""
+    pool = engine.pool
+    size, overflow = getattr(pool, "size", None), getattr(pool, "_max_overflow", None)
+    if not callable(size) or not isinstance(overflow, int):
+        return REQUESTS_IN_FLIGHT_DEFAULT
+    return max(1, (int(size()) + max(overflow, 0)) // 2)
+
+
+class InFlightLimitMiddleware:
+    """At most `limit` HTTP requests inside the app at once; the others wait their turn on the event loop (no
+    thread, no connection held). Static files and health, answered without the database, are not counted."""
+
+    def __init__(self, app: Any, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self._loop: Any = None
+        self._slots: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] == HEALTH_PATH or scope["path"].startswith(STATIC_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # one semaphore per event loop (a test client starts its own)
+            self._loop, self._slots = loop, asyncio.Semaphore(self.limit)
+        async with self._slots:
+            await self.app(scope, receive, send)
 
 
 # The API docs page: the Swagger UI files vendored under static/vendor/swagger-ui (no CDN, see

@@ -19,6 +19,8 @@ from fairdue.errors import FairdueError
 
 # How long a SQLite writer waits for the lock before failing, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# The execution option a read-only unit of work sets on its connection: SQLite then begins DEFERRED.
+READ_ONLY_OPTION = "fairdue_read_only"
 # How long connecting to PostgreSQL may take before failing, in seconds.
 PG_CONNECT_TIMEOUT_S = 10
 
@@ -102,7 +104,9 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only unit of work (fairdue.adapters.db.uow) reads a WAL snapshot without the write lock.
+        deferred = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+        conn.exec_driver_sql("BEGIN DEFERRED" if deferred else "BEGIN IMMEDIATE")
 
     return engine
 

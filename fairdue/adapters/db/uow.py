@@ -15,6 +15,11 @@ The repositories are typed attributes, one or two per context (`uow.ledger`,
 each built on first use with the connection and the unit of work's clock, and
 kept until the `with` block ends.
 
+A read-only unit (`UnitOfWork(engine, read_only=True)`, or `uow_factory().as_read_only()`: the web's
+per-request session check) takes no write lock: SQLite begins DEFERRED (a WAL snapshot, readers never wait for a writer) with
+`PRAGMA query_only` on, PostgreSQL runs the transaction READ ONLY; either engine refuses a write statement, and
+`commit()` raises ReadOnlyUnitOfWork.
+
 The PII field cipher is `uow.cipher`: bootstrap loads the keys once at start-up
 and hands them to every unit of work.
 
@@ -34,6 +39,7 @@ from typing import Any, Protocol, TypeVar, cast
 from sqlalchemy import Connection, Engine
 
 from fairdue.adapters.crypto import FieldCipher, load_cipher
+from fairdue.adapters.db.engine import READ_ONLY_OPTION
 from fairdue.adapters.db.repos.borrower import BorrowerRepository
 from fairdue.adapters.db.repos.collections import CollectionsRepository
 from fairdue.adapters.db.repos.collections_actions import ActionsRepository
@@ -63,6 +69,10 @@ class UnhandledEvent(RuntimeError):
     fault (so not a FairdueError: the web answers 500, the CLI shows the traceback)."""
 
 
+class ReadOnlyUnitOfWork(RuntimeError):
+    """commit() on a read-only unit of work: a wiring bug (a route that writes declared itself a reader)."""
+
+
 class _Repository(Protocol):
     """How the unit of work builds each repository: on its connection, with its clock."""
 
@@ -84,11 +94,13 @@ class UnitOfWork:
         clock: Callable[[], datetime] = utc_now,
         handlers: EventHandlers | None = None,
         cipher: FieldCipher | None = None,
+        read_only: bool = False,
     ):
         self.engine = engine
         self.clock = clock
         self.handlers: EventHandlers = handlers or {}
         self._cipher = cipher
+        self.read_only = read_only
         self._connection: Connection | None = None
         self._repos: dict[type, Any] = {}
 
@@ -96,9 +108,30 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         if self._connection is not None:
             raise UnitOfWorkNotActive("this unit of work is already in use; create a new one")
-        self._connection = self.engine.connect()
-        self._connection.begin()
+        conn = self.engine.connect()
+        try:
+            if self.read_only:
+                self._begin_read_only(conn)
+            else:
+                conn.begin()
+        except BaseException:
+            conn.close()
+            raise
+        self._connection = conn
         return self
+
+    def _begin_read_only(self, conn: Connection) -> None:
+        conn.execution_options(**{READ_ONLY_OPTION: True})  # SQLite: BEGIN DEFERRED (fairdue.adapters.db.engine)
+        if self.dialect == "sqlite":
+            _sqlite_query_only(conn, on=True)
+            conn.begin()
+        else:
+            conn.begin()
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+    def as_read_only(self) -> UnitOfWork:
+        """A new read-only unit of work like this one (same engine, clock, handlers and cipher)."""
+        return UnitOfWork(self.engine, clock=self.clock, handlers=self.handlers, cipher=self._cipher, read_only=True)
 
     def __exit__(self, *exc_info: object) -> None:
         conn, self._connection = self._connection, None
@@ -108,6 +141,12 @@ class UnitOfWork:
         try:
             if conn.in_transaction():
                 conn.rollback()
+            if self.read_only and self.dialect == "sqlite" and not conn.invalidated:
+                try:
+                    _sqlite_query_only(conn, on=False)  # before the connection goes back to the pool
+                except BaseException:
+                    conn.invalidate()  # never pooled while it refuses writes
+                    raise
         finally:
             conn.close()
 
@@ -125,8 +164,10 @@ class UnitOfWork:
         return self.engine.dialect.name
 
     def commit(self) -> None:
-        """Commit the work so far; a new transaction starts for anything after."""
+        """Commit the work so far; a new transaction starts for anything after. Refused on a read-only unit."""
         conn = self.connection
+        if self.read_only:
+            raise ReadOnlyUnitOfWork("this unit of work is read-only: open a writing one to commit")
         conn.commit()
         conn.begin()
 
@@ -218,3 +259,12 @@ class UnitOfWork:
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+def _sqlite_query_only(conn: Connection, *, on: bool) -> None:
+    """Turn SQLite's `PRAGMA query_only` on or off on the raw connection, outside any transaction (the engine
+    hands transaction control to us: isolation_level None, so the pragma runs on its own)."""
+    raw: Any = conn.connection.dbapi_connection
+    if raw is None:
+        raise UnitOfWorkNotActive("the connection is closed")
+    raw.execute(f"PRAGMA query_only={'ON' if on else 'OFF'}")
