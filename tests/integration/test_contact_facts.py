@@ -419,25 +419,3 @@ def test_the_attorney_on_file_is_the_attorney_and_may_be_contacted_reg_f_1006_6_
         ended = _built_to(uow, line, ATTORNEY, at=clock())
     assert ended["recipient"]["role"] == "third_party"
     assert not check_contact(ended)["allowed"]
-
-
-@pytest.mark.parametrize("channel", ["email", "letter"])
-def test_an_attorney_phone_number_is_not_their_address_for_another_channel_reg_f_1006_6_b_2(
-    uow_factory, lines, channel
-):
-    line = lines["lines"][0]
-    with uow_factory() as uow:
-        record_fact(
-            uow,
-            borrower_id=lines["borrower"],
-            kind="attorney",
-            source="attorney_notice",
-            recorded_by="agent.li",
-            effective_from=NOW - timedelta(days=1),
-            attorney_name="王律师",
-            attorney_contact=ATTORNEY,
-            cipher=CIPHER,
-        )
-        uow.commit()
-    with uow_factory() as uow:
-        assert _built_to(uow, line, ATTORNEY, channel=channel)["recipient"]["role"] == "third_party"

@@ -105,6 +105,7 @@ def test_the_borrowers_or_a_contacts_address_is_never_the_attorney_reg_f_1006_6_
         ("+", "+ -", "call"),
         ("wang@law.cn", "wang@law.cn", "letter"),  # an e-mail address is no postal address
         ("+86 10 6500 0000", "+86 10 6500 0000", "email"),  # nor is a number an e-mail address
+        ("+86 10 6500 0000", "+86 10 6500 0000", "letter"),  # nor a postal address
     ],
 )
 def test_what_is_not_the_channels_kind_of_address_matches_nothing_reg_f_1006_6_b_2(
