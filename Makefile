@@ -37,14 +37,14 @@ bench: $(STAMP)
 	$(BIN)/fairdue bench gate
 	$(BIN)/fairdue bench content --split test
 
-# The content-check evaluation corpus (fairdue/bench/content_corpus/{test,dev,test2,test3,test4}.jsonl), regenerated
-# deterministically from the hand-written files and the seeded templates; commit the result.
+# The content-check evaluation corpus (fairdue/bench/content_corpus/<split>.jsonl, every split of generate.SPLITS),
+# regenerated deterministically from the hand-written files and the seeded templates; commit the result.
 corpus: $(STAMP)
 	$(BIN)/python -m fairdue.bench.content_corpus.generate
 
-# The content check's optional learned layer (fairdue/policy/content/learned_model.json), trained
-# deterministically on the Chinese rows of the tuning splits dev, test and test2 (never the held-out test3);
-# commit the result (`train` extra).
+# The content check's learned layer (fairdue/policy/content/learned_model.json), trained deterministically on
+# both languages of learned_train.TRAINING_SPLITS (never a held-out split before its one reading); commit the
+# result (`train` extra).
 model: $(STAMP)
 	$(BIN)/python -m fairdue.policy.content.learned_train
 

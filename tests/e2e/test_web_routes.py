@@ -19,6 +19,7 @@ PUBLIC = {
     ("POST", "/api/v1/auth/staff/sessions"),
     ("POST", "/api/v1/auth/borrower/codes"),
     ("POST", "/api/v1/auth/borrower/sessions"),
+    ("GET", "/health"),  # liveness for a load balancer: a constant answer, no database, no session
 }
 
 

@@ -167,10 +167,12 @@ def line_key(scheme: str, *parts: object) -> str:
     """A stable line key: `scheme:` + the first 128 bits of SHA-256 over the identifying parts.
 
     `parts` are the fields that identify the line in its format (a NACHA trace number, a camt AcctSvcrRef);
-    None is written as an empty field so a missing value and "" are the same, and fields are separated by
-    the ASCII unit separator so ("ab", "c") and ("a", "bc") differ.
+    None is written as an empty field so a missing value and "" are the same, and each field is prefixed with
+    its length so no two lists of fields give the same text (("ab", "c") and ("a", "bc") differ, and so do
+    fields that hold a separator character).
     """
-    text = "\x1f".join("" if part is None else str(part) for part in parts)
+    fields = ["" if part is None else str(part) for part in parts]
+    text = "".join(f"{len(field)}:{field}" for field in fields)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:LINE_KEY_HEX_CHARS]
     return f"{scheme}:{digest}"
 
