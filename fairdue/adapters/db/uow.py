@@ -15,8 +15,8 @@ The repositories are typed attributes, one or two per context (`uow.ledger`,
 each built on first use with the connection and the unit of work's clock, and
 kept until the `with` block ends.
 
-A read-only unit (`UnitOfWork(engine, read_only=True)`, or `uow_factory().as_read_only()`: the web's
-per-request session check) takes no write lock: SQLite begins DEFERRED (a WAL snapshot, readers never wait for a writer) with
+A read-only unit (`UnitOfWork(engine, read_only=True)`, or `uow_factory().as_read_only()`; for routes that only
+read, which opt in one by one: some GET routes write) takes no write lock: SQLite begins DEFERRED (a WAL snapshot, readers never wait for a writer) with
 `PRAGMA query_only` on, PostgreSQL runs the transaction READ ONLY; either engine refuses a write statement, and
 `commit()` raises ReadOnlyUnitOfWork.
 
